@@ -1,0 +1,61 @@
+#!/usr/bin/env node
+// Runs every *.test.ts under packages/*/test, scripts/ and integration-tests/ with Node's
+// test runner (TypeScript through tsx, workspace packages resolved to their sources),
+// then prints one closing line "N passed, M failed" that CI reads.
+import { spawn } from "node:child_process";
+import { readdir } from "node:fs/promises";
+import { join, relative } from "node:path";
+
+const root = new URL("..", import.meta.url).pathname;
+const roots = ["packages", "scripts", "integration-tests"];
+
+async function findTests(dir, out) {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch {
+    return out;
+  }
+  for (const e of entries) {
+    if (e.name === "node_modules" || e.name === "dist") continue;
+    const p = join(dir, e.name);
+    if (e.isDirectory()) await findTests(p, out);
+    else if (e.name.endsWith(".test.ts")) out.push(p);
+  }
+  return out;
+}
+
+const filter = process.argv.slice(2);
+let files = [];
+for (const r of roots) await findTests(join(root, r), files);
+files = files.map((f) => relative(root, f)).sort();
+if (filter.length > 0) files = files.filter((f) => filter.some((x) => f.includes(x)));
+if (files.length === 0) {
+  console.log("no test files found");
+  console.log("0 passed, 1 failed");
+  process.exit(1);
+}
+
+const args = [
+  "--conditions=logbook-source",
+  "--import",
+  "tsx",
+  "--test",
+  "--test-reporter=spec",
+  "--test-reporter-destination=stdout",
+  "--test-reporter=tap",
+  "--test-reporter-destination=.test-results.tap",
+  ...files,
+];
+const child = spawn(process.execPath, args, { cwd: root, stdio: ["ignore", "inherit", "inherit"] });
+const code = await new Promise((resolve) => child.on("exit", (c) => resolve(c ?? 1)));
+
+const { readFile } = await import("node:fs/promises");
+const tap = await readFile(join(root, ".test-results.tap"), "utf8").catch(() => "");
+const count = (name) => Number(tap.match(new RegExp(`^# ${name} (\\d+)$`, "m"))?.[1] ?? 0);
+const passed = count("pass");
+const failed = count("fail") + count("cancelled");
+const skipped = count("skipped") + count("todo");
+const failedTotal = code !== 0 && failed === 0 ? 1 : failed;
+console.log(`\n${passed} passed, ${failedTotal} failed${skipped ? `, ${skipped} skipped` : ""}`);
+process.exit(code === 0 && failedTotal === 0 ? 0 : 1);
