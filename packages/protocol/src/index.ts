@@ -1,1 +1,3 @@
+export type { ApiCodec, MessageCodec } from "./api-codec.js";
+export * from "./generated/index.js";
 export * from "./primitives/index.js";

@@ -1,5 +1,10 @@
-export { DecodeError, EncodeError, type DecodeErrorKind } from "./errors.js";
+export { DecodeError, type DecodeErrorKind, EncodeError } from "./errors.js";
 export { Reader } from "./reader.js";
-export { Writer } from "./writer.js";
 export * from "./sizes.js";
-export type { UnknownTaggedField } from "./tagged.js";
+export {
+  isZeroUuid,
+  type UnknownTaggedField,
+  unknownTagsSize,
+  writeUnknownTags,
+} from "./tagged.js";
+export { Writer } from "./writer.js";

@@ -1,7 +1,5 @@
 import { DecodeError } from "./errors.js";
 
-
-
 /**
  * A bounds-checked cursor over untrusted bytes.
  *
@@ -30,6 +28,9 @@ export class Reader {
 
   private need(n: number): number {
     const at = this.pos;
+    // raw()/skip() take lengths decoded from the wire (e.g. record varints): a negative
+    // or NaN length must not move the cursor backwards or poison it.
+    if (!(n >= 0)) throw new DecodeError("negative-length", `length ${n}`, at);
     if (n > this.end - at) {
       throw new DecodeError("truncated", `need ${n} bytes, ${this.end - at} left`, at);
     }
@@ -176,6 +177,16 @@ export class Reader {
         `array of ${n} cannot fit in ${this.end - this.pos} bytes`,
         start,
       );
+    }
+    return n;
+  }
+
+  /** Count of a tagged-field section; each entry takes at least two bytes (tag, size). */
+  taggedFieldCount(): number {
+    const start = this.pos;
+    const n = this.uvarint();
+    if (n * 2 > this.end - this.pos) {
+      throw new DecodeError("bad-tagged-fields", `${n} tagged fields cannot fit`, start);
     }
     return n;
   }
