@@ -1,3 +1,4 @@
 export type { ApiCodec, MessageCodec } from "./api-codec.js";
+export * from "./envelope.js";
 export * from "./generated/index.js";
 export * from "./primitives/index.js";
