@@ -20,6 +20,11 @@ export class Writer {
 
   /** The bytes written so far. */
   result(): Buffer {
+    // Single-byte writes index the buffer directly, and a typed array silently drops
+    // writes past its end: catch an undersized buffer here rather than emit a short frame.
+    if (this.pos > this.buf.length) {
+      throw new EncodeError(`wrote ${this.pos} bytes into a buffer of ${this.buf.length}`);
+    }
     return this.buf.subarray(0, this.pos);
   }
 
@@ -67,10 +72,12 @@ export class Writer {
   }
 
   varint(v: number): void {
+    if ((v | 0) !== v) throw new EncodeError(`varint out of 32-bit range: ${v}`);
     this.uvarint(((v << 1) ^ (v >> 31)) >>> 0);
   }
 
   uvarlong(v: bigint): void {
+    if (BigInt.asUintN(64, v) !== v) throw new EncodeError(`uvarlong out of range: ${v}`);
     let n = v;
     while (n >= 0x80n) {
       this.buf[this.pos++] = Number(n & 0x7fn) | 0x80;
@@ -80,6 +87,7 @@ export class Writer {
   }
 
   varlong(v: bigint): void {
+    if (BigInt.asIntN(64, v) !== v) throw new EncodeError(`varlong out of 64-bit range: ${v}`);
     this.uvarlong(BigInt.asUintN(64, (v << 1n) ^ (v >> 63n)));
   }
 
