@@ -1,4 +1,6 @@
 export type { ApiCodec, MessageCodec } from "./api-codec.js";
 export * from "./envelope.js";
+export * from "./errors.js";
+export * from "./framing/index.js";
 export * from "./generated/index.js";
 export * from "./primitives/index.js";
