@@ -80,10 +80,8 @@ export function decodeProduceRequest(r: Reader, version: number): ProduceRequest
   if (version >= 3) {
     f_transactionalId = r.nullableString(flexible, version >= 3);
   }
-  let f_acks: number;
-  f_acks = r.int16();
-  let f_timeoutMs: number;
-  f_timeoutMs = r.int32();
+  const f_acks = r.int16();
+  const f_timeoutMs = r.int32();
   let f_topicData: ProduceRequestTopicProduceData[];
   {
     const n = r.arrayLength(flexible, 2, false);
@@ -177,8 +175,7 @@ export function decodeProduceRequestTopicProduceData(
   version: number,
 ): ProduceRequestTopicProduceData {
   const flexible = version >= 9;
-  let f_name: string;
-  f_name = r.string(flexible);
+  const f_name = r.string(flexible);
   let f_partitionData: ProduceRequestPartitionProduceData[];
   {
     const n = r.arrayLength(flexible, 5, false);
@@ -263,10 +260,8 @@ export function decodeProduceRequestPartitionProduceData(
   version: number,
 ): ProduceRequestPartitionProduceData {
   const flexible = version >= 9;
-  let f_index: number;
-  f_index = r.int32();
-  let f_records: Buffer | null;
-  f_records = r.nullableBytes(flexible);
+  const f_index = r.int32();
+  const f_records = r.nullableBytes(flexible);
   let unknown: UnknownTaggedField[] | undefined;
   if (flexible) {
     const nt = r.taggedFieldCount();
@@ -467,8 +462,7 @@ export function decodeProduceResponseTopicProduceResponse(
   version: number,
 ): ProduceResponseTopicProduceResponse {
   const flexible = version >= 9;
-  let f_name: string;
-  f_name = r.string(flexible);
+  const f_name = r.string(flexible);
   let f_partitionResponses: ProduceResponsePartitionProduceResponse[];
   {
     const n = r.arrayLength(flexible, 14, false);
@@ -614,12 +608,9 @@ export function decodeProduceResponsePartitionProduceResponse(
   version: number,
 ): ProduceResponsePartitionProduceResponse {
   const flexible = version >= 9;
-  let f_index: number;
-  f_index = r.int32();
-  let f_errorCode: number;
-  f_errorCode = r.int16();
-  let f_baseOffset: bigint;
-  f_baseOffset = r.int64();
+  const f_index = r.int32();
+  const f_errorCode = r.int16();
+  const f_baseOffset = r.int64();
   let f_logAppendTimeMs: bigint = -1n;
   if (version >= 2) {
     f_logAppendTimeMs = r.int64();

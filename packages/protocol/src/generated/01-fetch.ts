@@ -169,10 +169,8 @@ export function decodeFetchRequest(r: Reader, version: number): FetchRequest {
     f_replicaId = r.int32();
   }
   let f_replicaState: FetchRequestReplicaState | undefined;
-  let f_maxWaitMs: number;
-  f_maxWaitMs = r.int32();
-  let f_minBytes: number;
-  f_minBytes = r.int32();
+  const f_maxWaitMs = r.int32();
+  const f_minBytes = r.int32();
   let f_maxBytes: number = 2147483647;
   if (version >= 3) {
     f_maxBytes = r.int32();
@@ -545,14 +543,12 @@ export function decodeFetchRequestFetchPartition(
   version: number,
 ): FetchRequestFetchPartition {
   const flexible = version >= 12;
-  let f_partition: number;
-  f_partition = r.int32();
+  const f_partition = r.int32();
   let f_currentLeaderEpoch: number = -1;
   if (version >= 9) {
     f_currentLeaderEpoch = r.int32();
   }
-  let f_fetchOffset: bigint;
-  f_fetchOffset = r.int64();
+  const f_fetchOffset = r.int64();
   let f_lastFetchedEpoch: number = -1;
   if (version >= 12) {
     f_lastFetchedEpoch = r.int32();
@@ -561,8 +557,7 @@ export function decodeFetchRequestFetchPartition(
   if (version >= 5) {
     f_logStartOffset = r.int64();
   }
-  let f_partitionMaxBytes: number;
-  f_partitionMaxBytes = r.int32();
+  const f_partitionMaxBytes = r.int32();
   let f_replicaDirectoryId: Buffer | undefined;
   let unknown: UnknownTaggedField[] | undefined;
   if (flexible) {
@@ -1138,12 +1133,9 @@ export function decodeFetchResponsePartitionData(
   version: number,
 ): FetchResponsePartitionData {
   const flexible = version >= 12;
-  let f_partitionIndex: number;
-  f_partitionIndex = r.int32();
-  let f_errorCode: number;
-  f_errorCode = r.int16();
-  let f_highWatermark: bigint;
-  f_highWatermark = r.int64();
+  const f_partitionIndex = r.int32();
+  const f_errorCode = r.int16();
+  const f_highWatermark = r.int64();
   let f_lastStableOffset: bigint = -1n;
   if (version >= 4) {
     f_lastStableOffset = r.int64();
@@ -1171,8 +1163,7 @@ export function decodeFetchResponsePartitionData(
   if (version >= 11) {
     f_preferredReadReplica = r.int32();
   }
-  let f_records: Buffer | null;
-  f_records = r.nullableBytes(flexible);
+  const f_records = r.nullableBytes(flexible);
   let unknown: UnknownTaggedField[] | undefined;
   if (flexible) {
     const nt = r.taggedFieldCount();
@@ -1446,10 +1437,8 @@ export function sizeFetchResponseSnapshotId(v: FetchResponseSnapshotId, version:
 
 export function decodeFetchResponseSnapshotId(r: Reader, version: number): FetchResponseSnapshotId {
   const flexible = version >= 12;
-  let f_endOffset: bigint;
-  f_endOffset = r.int64();
-  let f_epoch: number;
-  f_epoch = r.int32();
+  const f_endOffset = r.int64();
+  const f_epoch = r.int32();
   let unknown: UnknownTaggedField[] | undefined;
   if (flexible) {
     const nt = r.taggedFieldCount();

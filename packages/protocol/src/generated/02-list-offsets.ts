@@ -81,8 +81,7 @@ export function sizeListOffsetsRequest(v: ListOffsetsRequest, version: number): 
 
 export function decodeListOffsetsRequest(r: Reader, version: number): ListOffsetsRequest {
   const flexible = version >= 6;
-  let f_replicaId: number;
-  f_replicaId = r.int32();
+  const f_replicaId = r.int32();
   let f_isolationLevel: number = 0;
   if (version >= 2) {
     f_isolationLevel = r.int8();
@@ -184,8 +183,7 @@ export function decodeListOffsetsRequestListOffsetsTopic(
   version: number,
 ): ListOffsetsRequestListOffsetsTopic {
   const flexible = version >= 6;
-  let f_name: string;
-  f_name = r.string(flexible);
+  const f_name = r.string(flexible);
   let f_partitions: ListOffsetsRequestListOffsetsPartition[];
   {
     const n = r.arrayLength(flexible, 12, false);
@@ -286,14 +284,12 @@ export function decodeListOffsetsRequestListOffsetsPartition(
   version: number,
 ): ListOffsetsRequestListOffsetsPartition {
   const flexible = version >= 6;
-  let f_partitionIndex: number;
-  f_partitionIndex = r.int32();
+  const f_partitionIndex = r.int32();
   let f_currentLeaderEpoch: number = -1;
   if (version >= 4) {
     f_currentLeaderEpoch = r.int32();
   }
-  let f_timestamp: bigint;
-  f_timestamp = r.int64();
+  const f_timestamp = r.int64();
   let f_maxNumOffsets: number = 1;
   if (version <= 0) {
     f_maxNumOffsets = r.int32();
@@ -474,8 +470,7 @@ export function decodeListOffsetsResponseListOffsetsTopicResponse(
   version: number,
 ): ListOffsetsResponseListOffsetsTopicResponse {
   const flexible = version >= 6;
-  let f_name: string;
-  f_name = r.string(flexible);
+  const f_name = r.string(flexible);
   let f_partitions: ListOffsetsResponseListOffsetsPartitionResponse[];
   {
     const n = r.arrayLength(flexible, 7, false);
@@ -596,10 +591,8 @@ export function decodeListOffsetsResponseListOffsetsPartitionResponse(
   version: number,
 ): ListOffsetsResponseListOffsetsPartitionResponse {
   const flexible = version >= 6;
-  let f_partitionIndex: number;
-  f_partitionIndex = r.int32();
-  let f_errorCode: number;
-  f_errorCode = r.int16();
+  const f_partitionIndex = r.int32();
+  const f_errorCode = r.int16();
   let f_oldStyleOffsets: bigint[] | undefined;
   if (version <= 0) {
     {

@@ -215,8 +215,7 @@ export function decodeMetadataRequestMetadataRequestTopic(
   if (version >= 10) {
     f_topicId = r.uuid();
   }
-  let f_name: string | null;
-  f_name = r.nullableString(flexible, version >= 10);
+  const f_name = r.nullableString(flexible, version >= 10);
   let unknown: UnknownTaggedField[] | undefined;
   if (flexible) {
     const nt = r.taggedFieldCount();
@@ -454,12 +453,9 @@ export function decodeMetadataResponseMetadataResponseBroker(
   version: number,
 ): MetadataResponseMetadataResponseBroker {
   const flexible = version >= 9;
-  let f_nodeId: number;
-  f_nodeId = r.int32();
-  let f_host: string;
-  f_host = r.string(flexible);
-  let f_port: number;
-  f_port = r.int32();
+  const f_nodeId = r.int32();
+  const f_host = r.string(flexible);
+  const f_port = r.int32();
   let f_rack: string | null = null;
   if (version >= 1) {
     f_rack = r.nullableString(flexible, version >= 1);
@@ -581,10 +577,8 @@ export function decodeMetadataResponseMetadataResponseTopic(
   version: number,
 ): MetadataResponseMetadataResponseTopic {
   const flexible = version >= 9;
-  let f_errorCode: number;
-  f_errorCode = r.int16();
-  let f_name: string | null;
-  f_name = r.nullableString(flexible, version >= 12);
+  const f_errorCode = r.int16();
+  const f_name = r.nullableString(flexible, version >= 12);
   let f_topicId: Buffer | undefined;
   if (version >= 10) {
     f_topicId = r.uuid();
@@ -726,12 +720,9 @@ export function decodeMetadataResponseMetadataResponsePartition(
   version: number,
 ): MetadataResponseMetadataResponsePartition {
   const flexible = version >= 9;
-  let f_errorCode: number;
-  f_errorCode = r.int16();
-  let f_partitionIndex: number;
-  f_partitionIndex = r.int32();
-  let f_leaderId: number;
-  f_leaderId = r.int32();
+  const f_errorCode = r.int16();
+  const f_partitionIndex = r.int32();
+  const f_leaderId = r.int32();
   let f_leaderEpoch: number = -1;
   if (version >= 7) {
     f_leaderEpoch = r.int32();

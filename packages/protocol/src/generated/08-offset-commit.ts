@@ -102,8 +102,7 @@ export function sizeOffsetCommitRequest(v: OffsetCommitRequest, version: number)
 
 export function decodeOffsetCommitRequest(r: Reader, version: number): OffsetCommitRequest {
   const flexible = version >= 8;
-  let f_groupId: string;
-  f_groupId = r.string(flexible);
+  const f_groupId = r.string(flexible);
   let f_generationIdOrMemberEpoch: number = -1;
   if (version >= 1) {
     f_generationIdOrMemberEpoch = r.int32();
@@ -217,8 +216,7 @@ export function decodeOffsetCommitRequestOffsetCommitRequestTopic(
   version: number,
 ): OffsetCommitRequestOffsetCommitRequestTopic {
   const flexible = version >= 8;
-  let f_name: string;
-  f_name = r.string(flexible);
+  const f_name = r.string(flexible);
   let f_partitions: OffsetCommitRequestOffsetCommitRequestPartition[];
   {
     const n = r.arrayLength(flexible, 13, false);
@@ -324,10 +322,8 @@ export function decodeOffsetCommitRequestOffsetCommitRequestPartition(
   version: number,
 ): OffsetCommitRequestOffsetCommitRequestPartition {
   const flexible = version >= 8;
-  let f_partitionIndex: number;
-  f_partitionIndex = r.int32();
-  let f_committedOffset: bigint;
-  f_committedOffset = r.int64();
+  const f_partitionIndex = r.int32();
+  const f_committedOffset = r.int64();
   let f_committedLeaderEpoch: number = -1;
   if (version >= 6) {
     f_committedLeaderEpoch = r.int32();
@@ -336,8 +332,7 @@ export function decodeOffsetCommitRequestOffsetCommitRequestPartition(
   if (version >= 1 && version <= 1) {
     f_commitTimestamp = r.int64();
   }
-  let f_committedMetadata: string | null;
-  f_committedMetadata = r.nullableString(flexible);
+  const f_committedMetadata = r.nullableString(flexible);
   let unknown: UnknownTaggedField[] | undefined;
   if (flexible) {
     const nt = r.taggedFieldCount();
@@ -515,8 +510,7 @@ export function decodeOffsetCommitResponseOffsetCommitResponseTopic(
   version: number,
 ): OffsetCommitResponseOffsetCommitResponseTopic {
   const flexible = version >= 8;
-  let f_name: string;
-  f_name = r.string(flexible);
+  const f_name = r.string(flexible);
   let f_partitions: OffsetCommitResponseOffsetCommitResponsePartition[];
   {
     const n = r.arrayLength(flexible, 6, false);
@@ -605,10 +599,8 @@ export function decodeOffsetCommitResponseOffsetCommitResponsePartition(
   version: number,
 ): OffsetCommitResponseOffsetCommitResponsePartition {
   const flexible = version >= 8;
-  let f_partitionIndex: number;
-  f_partitionIndex = r.int32();
-  let f_errorCode: number;
-  f_errorCode = r.int16();
+  const f_partitionIndex = r.int32();
+  const f_errorCode = r.int16();
   let unknown: UnknownTaggedField[] | undefined;
   if (flexible) {
     const nt = r.taggedFieldCount();

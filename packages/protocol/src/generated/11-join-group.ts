@@ -101,22 +101,18 @@ export function sizeJoinGroupRequest(v: JoinGroupRequest, version: number): numb
 
 export function decodeJoinGroupRequest(r: Reader, version: number): JoinGroupRequest {
   const flexible = version >= 6;
-  let f_groupId: string;
-  f_groupId = r.string(flexible);
-  let f_sessionTimeoutMs: number;
-  f_sessionTimeoutMs = r.int32();
+  const f_groupId = r.string(flexible);
+  const f_sessionTimeoutMs = r.int32();
   let f_rebalanceTimeoutMs: number = -1;
   if (version >= 1) {
     f_rebalanceTimeoutMs = r.int32();
   }
-  let f_memberId: string;
-  f_memberId = r.string(flexible);
+  const f_memberId = r.string(flexible);
   let f_groupInstanceId: string | null = null;
   if (version >= 5) {
     f_groupInstanceId = r.nullableString(flexible, version >= 5);
   }
-  let f_protocolType: string;
-  f_protocolType = r.string(flexible);
+  const f_protocolType = r.string(flexible);
   let f_protocols: JoinGroupRequestJoinGroupRequestProtocol[];
   {
     const n = r.arrayLength(flexible, 2, false);
@@ -214,10 +210,8 @@ export function decodeJoinGroupRequestJoinGroupRequestProtocol(
   version: number,
 ): JoinGroupRequestJoinGroupRequestProtocol {
   const flexible = version >= 6;
-  let f_name: string;
-  f_name = r.string(flexible);
-  let f_metadata: Buffer;
-  f_metadata = r.bytes(flexible);
+  const f_name = r.string(flexible);
+  const f_metadata = r.bytes(flexible);
   let unknown: UnknownTaggedField[] | undefined;
   if (flexible) {
     const nt = r.taggedFieldCount();
@@ -333,24 +327,19 @@ export function decodeJoinGroupResponse(r: Reader, version: number): JoinGroupRe
   if (version >= 2) {
     f_throttleTimeMs = r.int32();
   }
-  let f_errorCode: number;
-  f_errorCode = r.int16();
-  let f_generationId: number;
-  f_generationId = r.int32();
+  const f_errorCode = r.int16();
+  const f_generationId = r.int32();
   let f_protocolType: string | null = null;
   if (version >= 7) {
     f_protocolType = r.nullableString(flexible, version >= 7);
   }
-  let f_protocolName: string | null;
-  f_protocolName = r.nullableString(flexible, version >= 7);
-  let f_leader: string;
-  f_leader = r.string(flexible);
+  const f_protocolName = r.nullableString(flexible, version >= 7);
+  const f_leader = r.string(flexible);
   let f_skipAssignment: boolean = false;
   if (version >= 9) {
     f_skipAssignment = r.bool();
   }
-  let f_memberId: string;
-  f_memberId = r.string(flexible);
+  const f_memberId = r.string(flexible);
   let f_members: JoinGroupResponseJoinGroupResponseMember[];
   {
     const n = r.arrayLength(flexible, 2, false);
@@ -453,14 +442,12 @@ export function decodeJoinGroupResponseJoinGroupResponseMember(
   version: number,
 ): JoinGroupResponseJoinGroupResponseMember {
   const flexible = version >= 6;
-  let f_memberId: string;
-  f_memberId = r.string(flexible);
+  const f_memberId = r.string(flexible);
   let f_groupInstanceId: string | null = null;
   if (version >= 5) {
     f_groupInstanceId = r.nullableString(flexible, version >= 5);
   }
-  let f_metadata: Buffer;
-  f_metadata = r.bytes(flexible);
+  const f_metadata = r.bytes(flexible);
   let unknown: UnknownTaggedField[] | undefined;
   if (flexible) {
     const nt = r.taggedFieldCount();

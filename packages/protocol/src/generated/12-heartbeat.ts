@@ -65,12 +65,9 @@ export function sizeHeartbeatRequest(v: HeartbeatRequest, version: number): numb
 
 export function decodeHeartbeatRequest(r: Reader, version: number): HeartbeatRequest {
   const flexible = version >= 4;
-  let f_groupId: string;
-  f_groupId = r.string(flexible);
-  let f_generationId: number;
-  f_generationId = r.int32();
-  let f_memberId: string;
-  f_memberId = r.string(flexible);
+  const f_groupId = r.string(flexible);
+  const f_generationId = r.int32();
+  const f_memberId = r.string(flexible);
   let f_groupInstanceId: string | null = null;
   if (version >= 3) {
     f_groupInstanceId = r.nullableString(flexible, version >= 3);
@@ -151,8 +148,7 @@ export function decodeHeartbeatResponse(r: Reader, version: number): HeartbeatRe
   if (version >= 1) {
     f_throttleTimeMs = r.int32();
   }
-  let f_errorCode: number;
-  f_errorCode = r.int16();
+  const f_errorCode = r.int16();
   let unknown: UnknownTaggedField[] | undefined;
   if (flexible) {
     const nt = r.taggedFieldCount();

@@ -75,8 +75,7 @@ export function sizeLeaveGroupRequest(v: LeaveGroupRequest, version: number): nu
 
 export function decodeLeaveGroupRequest(r: Reader, version: number): LeaveGroupRequest {
   const flexible = version >= 4;
-  let f_groupId: string;
-  f_groupId = r.string(flexible);
+  const f_groupId = r.string(flexible);
   let f_memberId: string = "";
   if (version <= 2) {
     f_memberId = r.string(flexible);
@@ -288,8 +287,7 @@ export function decodeLeaveGroupResponse(r: Reader, version: number): LeaveGroup
   if (version >= 1) {
     f_throttleTimeMs = r.int32();
   }
-  let f_errorCode: number;
-  f_errorCode = r.int16();
+  const f_errorCode = r.int16();
   let f_members: LeaveGroupResponseMemberResponse[] | undefined;
   if (version >= 3) {
     {

@@ -96,12 +96,9 @@ export function sizeSyncGroupRequest(v: SyncGroupRequest, version: number): numb
 
 export function decodeSyncGroupRequest(r: Reader, version: number): SyncGroupRequest {
   const flexible = version >= 4;
-  let f_groupId: string;
-  f_groupId = r.string(flexible);
-  let f_generationId: number;
-  f_generationId = r.int32();
-  let f_memberId: string;
-  f_memberId = r.string(flexible);
+  const f_groupId = r.string(flexible);
+  const f_generationId = r.int32();
+  const f_memberId = r.string(flexible);
   let f_groupInstanceId: string | null = null;
   if (version >= 3) {
     f_groupInstanceId = r.nullableString(flexible, version >= 3);
@@ -207,10 +204,8 @@ export function decodeSyncGroupRequestSyncGroupRequestAssignment(
   version: number,
 ): SyncGroupRequestSyncGroupRequestAssignment {
   const flexible = version >= 4;
-  let f_memberId: string;
-  f_memberId = r.string(flexible);
-  let f_assignment: Buffer;
-  f_assignment = r.bytes(flexible);
+  const f_memberId = r.string(flexible);
+  const f_assignment = r.bytes(flexible);
   let unknown: UnknownTaggedField[] | undefined;
   if (flexible) {
     const nt = r.taggedFieldCount();
@@ -305,8 +300,7 @@ export function decodeSyncGroupResponse(r: Reader, version: number): SyncGroupRe
   if (version >= 1) {
     f_throttleTimeMs = r.int32();
   }
-  let f_errorCode: number;
-  f_errorCode = r.int16();
+  const f_errorCode = r.int16();
   let f_protocolType: string | null = null;
   if (version >= 5) {
     f_protocolType = r.nullableString(flexible, version >= 5);
@@ -315,8 +309,7 @@ export function decodeSyncGroupResponse(r: Reader, version: number): SyncGroupRe
   if (version >= 5) {
     f_protocolName = r.nullableString(flexible, version >= 5);
   }
-  let f_assignment: Buffer;
-  f_assignment = r.bytes(flexible);
+  const f_assignment = r.bytes(flexible);
   let unknown: UnknownTaggedField[] | undefined;
   if (flexible) {
     const nt = r.taggedFieldCount();

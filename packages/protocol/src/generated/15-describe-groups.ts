@@ -285,16 +285,11 @@ export function decodeDescribeGroupsResponseDescribedGroup(
   version: number,
 ): DescribeGroupsResponseDescribedGroup {
   const flexible = version >= 5;
-  let f_errorCode: number;
-  f_errorCode = r.int16();
-  let f_groupId: string;
-  f_groupId = r.string(flexible);
-  let f_groupState: string;
-  f_groupState = r.string(flexible);
-  let f_protocolType: string;
-  f_protocolType = r.string(flexible);
-  let f_protocolData: string;
-  f_protocolData = r.string(flexible);
+  const f_errorCode = r.int16();
+  const f_groupId = r.string(flexible);
+  const f_groupState = r.string(flexible);
+  const f_protocolType = r.string(flexible);
+  const f_protocolData = r.string(flexible);
   let f_members: DescribeGroupsResponseDescribedGroupMember[];
   {
     const n = r.arrayLength(flexible, 5, false);
@@ -412,20 +407,15 @@ export function decodeDescribeGroupsResponseDescribedGroupMember(
   version: number,
 ): DescribeGroupsResponseDescribedGroupMember {
   const flexible = version >= 5;
-  let f_memberId: string;
-  f_memberId = r.string(flexible);
+  const f_memberId = r.string(flexible);
   let f_groupInstanceId: string | null = null;
   if (version >= 4) {
     f_groupInstanceId = r.nullableString(flexible, version >= 4);
   }
-  let f_clientId: string;
-  f_clientId = r.string(flexible);
-  let f_clientHost: string;
-  f_clientHost = r.string(flexible);
-  let f_memberMetadata: Buffer;
-  f_memberMetadata = r.bytes(flexible);
-  let f_memberAssignment: Buffer;
-  f_memberAssignment = r.bytes(flexible);
+  const f_clientId = r.string(flexible);
+  const f_clientHost = r.string(flexible);
+  const f_memberMetadata = r.bytes(flexible);
+  const f_memberAssignment = r.bytes(flexible);
   let unknown: UnknownTaggedField[] | undefined;
   if (flexible) {
     const nt = r.taggedFieldCount();

@@ -181,8 +181,7 @@ export function decodeListGroupsResponse(r: Reader, version: number): ListGroups
   if (version >= 1) {
     f_throttleTimeMs = r.int32();
   }
-  let f_errorCode: number;
-  f_errorCode = r.int16();
+  const f_errorCode = r.int16();
   let f_groups: ListGroupsResponseListedGroup[];
   {
     const n = r.arrayLength(flexible, 2, false);
@@ -287,10 +286,8 @@ export function decodeListGroupsResponseListedGroup(
   version: number,
 ): ListGroupsResponseListedGroup {
   const flexible = version >= 3;
-  let f_groupId: string;
-  f_groupId = r.string(flexible);
-  let f_protocolType: string;
-  f_protocolType = r.string(flexible);
+  const f_groupId = r.string(flexible);
+  const f_protocolType = r.string(flexible);
   let f_groupState: string = "";
   if (version >= 4) {
     f_groupState = r.string(flexible);

@@ -22,20 +22,19 @@ export function createSaslHandshakeRequest(
 export function encodeSaslHandshakeRequest(
   w: Writer,
   v: SaslHandshakeRequest,
-  version: number,
+  _version: number,
 ): void {
   w.string(v.mechanism, false);
 }
 
-export function sizeSaslHandshakeRequest(v: SaslHandshakeRequest, version: number): number {
+export function sizeSaslHandshakeRequest(v: SaslHandshakeRequest, _version: number): number {
   let s = 0;
   s += stringSize(v.mechanism, false);
   return s;
 }
 
-export function decodeSaslHandshakeRequest(r: Reader, version: number): SaslHandshakeRequest {
-  let f_mechanism: string;
-  f_mechanism = r.string(false);
+export function decodeSaslHandshakeRequest(r: Reader, _version: number): SaslHandshakeRequest {
+  const f_mechanism = r.string(false);
   const v: SaslHandshakeRequest = { mechanism: f_mechanism };
 
   return v;
@@ -60,7 +59,7 @@ export function createSaslHandshakeResponse(
 export function encodeSaslHandshakeResponse(
   w: Writer,
   v: SaslHandshakeResponse,
-  version: number,
+  _version: number,
 ): void {
   w.int16(v.errorCode);
   w.arrayLength(v.mechanisms.length, false);
@@ -69,7 +68,7 @@ export function encodeSaslHandshakeResponse(
   }
 }
 
-export function sizeSaslHandshakeResponse(v: SaslHandshakeResponse, version: number): number {
+export function sizeSaslHandshakeResponse(v: SaslHandshakeResponse, _version: number): number {
   let s = 0;
   s += 2;
   s += arrayPrefixSize(v.mechanisms.length, false);
@@ -77,9 +76,8 @@ export function sizeSaslHandshakeResponse(v: SaslHandshakeResponse, version: num
   return s;
 }
 
-export function decodeSaslHandshakeResponse(r: Reader, version: number): SaslHandshakeResponse {
-  let f_errorCode: number;
-  f_errorCode = r.int16();
+export function decodeSaslHandshakeResponse(r: Reader, _version: number): SaslHandshakeResponse {
+  const f_errorCode = r.int16();
   let f_mechanisms: string[];
   {
     const n = r.arrayLength(false, 1, false);

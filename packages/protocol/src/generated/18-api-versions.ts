@@ -246,8 +246,7 @@ export function sizeApiVersionsResponse(v: ApiVersionsResponse, version: number)
 
 export function decodeApiVersionsResponse(r: Reader, version: number): ApiVersionsResponse {
   const flexible = version >= 3;
-  let f_errorCode: number;
-  f_errorCode = r.int16();
+  const f_errorCode = r.int16();
   let f_apiKeys: ApiVersionsResponseApiVersion[];
   {
     const n = r.arrayLength(flexible, 6, false);
@@ -378,12 +377,9 @@ export function decodeApiVersionsResponseApiVersion(
   version: number,
 ): ApiVersionsResponseApiVersion {
   const flexible = version >= 3;
-  let f_apiKey: number;
-  f_apiKey = r.int16();
-  let f_minVersion: number;
-  f_minVersion = r.int16();
-  let f_maxVersion: number;
-  f_maxVersion = r.int16();
+  const f_apiKey = r.int16();
+  const f_minVersion = r.int16();
+  const f_maxVersion = r.int16();
   let unknown: UnknownTaggedField[] | undefined;
   if (flexible) {
     const nt = r.taggedFieldCount();

@@ -86,8 +86,7 @@ export function decodeCreateTopicsRequest(r: Reader, version: number): CreateTop
       f_topics = a;
     }
   }
-  let f_timeoutMs: number;
-  f_timeoutMs = r.int32();
+  const f_timeoutMs = r.int32();
   let f_validateOnly: boolean = false;
   if (version >= 1) {
     f_validateOnly = r.bool();
@@ -191,12 +190,9 @@ export function decodeCreateTopicsRequestCreatableTopic(
   version: number,
 ): CreateTopicsRequestCreatableTopic {
   const flexible = version >= 5;
-  let f_name: string;
-  f_name = r.string(flexible);
-  let f_numPartitions: number;
-  f_numPartitions = r.int32();
-  let f_replicationFactor: number;
-  f_replicationFactor = r.int16();
+  const f_name = r.string(flexible);
+  const f_numPartitions = r.int32();
+  const f_replicationFactor = r.int16();
   let f_assignments: CreateTopicsRequestCreatableReplicaAssignment[];
   {
     const n = r.arrayLength(flexible, 5, false);
@@ -300,8 +296,7 @@ export function decodeCreateTopicsRequestCreatableReplicaAssignment(
   version: number,
 ): CreateTopicsRequestCreatableReplicaAssignment {
   const flexible = version >= 5;
-  let f_partitionIndex: number;
-  f_partitionIndex = r.int32();
+  const f_partitionIndex = r.int32();
   let f_brokerIds: number[];
   {
     const n = r.arrayLength(flexible, 4, false);
@@ -389,10 +384,8 @@ export function decodeCreateTopicsRequestCreatableTopicConfig(
   version: number,
 ): CreateTopicsRequestCreatableTopicConfig {
   const flexible = version >= 5;
-  let f_name: string;
-  f_name = r.string(flexible);
-  let f_value: string | null;
-  f_value = r.nullableString(flexible);
+  const f_name = r.string(flexible);
+  const f_value = r.nullableString(flexible);
   let unknown: UnknownTaggedField[] | undefined;
   if (flexible) {
     const nt = r.taggedFieldCount();
@@ -623,14 +616,12 @@ export function decodeCreateTopicsResponseCreatableTopicResult(
   version: number,
 ): CreateTopicsResponseCreatableTopicResult {
   const flexible = version >= 5;
-  let f_name: string;
-  f_name = r.string(flexible);
+  const f_name = r.string(flexible);
   let f_topicId: Buffer | undefined;
   if (version >= 7) {
     f_topicId = r.uuid();
   }
-  let f_errorCode: number;
-  f_errorCode = r.int16();
+  const f_errorCode = r.int16();
   let f_errorMessage: string | null = "";
   if (version >= 1) {
     f_errorMessage = r.nullableString(flexible);

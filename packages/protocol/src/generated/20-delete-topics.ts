@@ -108,8 +108,7 @@ export function decodeDeleteTopicsRequest(r: Reader, version: number): DeleteTop
       }
     }
   }
-  let f_timeoutMs: number;
-  f_timeoutMs = r.int32();
+  const f_timeoutMs = r.int32();
   let unknown: UnknownTaggedField[] | undefined;
   if (flexible) {
     const nt = r.taggedFieldCount();
@@ -393,14 +392,12 @@ export function decodeDeleteTopicsResponseDeletableTopicResult(
   version: number,
 ): DeleteTopicsResponseDeletableTopicResult {
   const flexible = version >= 4;
-  let f_name: string | null;
-  f_name = r.nullableString(flexible, version >= 6);
+  const f_name = r.nullableString(flexible, version >= 6);
   let f_topicId: Buffer | undefined;
   if (version >= 6) {
     f_topicId = r.uuid();
   }
-  let f_errorCode: number;
-  f_errorCode = r.int16();
+  const f_errorCode = r.int16();
   let f_errorMessage: string | null = null;
   if (version >= 5) {
     f_errorMessage = r.nullableString(flexible, version >= 5);

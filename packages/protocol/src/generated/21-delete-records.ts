@@ -78,8 +78,7 @@ export function decodeDeleteRecordsRequest(r: Reader, version: number): DeleteRe
       f_topics = a;
     }
   }
-  let f_timeoutMs: number;
-  f_timeoutMs = r.int32();
+  const f_timeoutMs = r.int32();
   let unknown: UnknownTaggedField[] | undefined;
   if (flexible) {
     const nt = r.taggedFieldCount();
@@ -159,8 +158,7 @@ export function decodeDeleteRecordsRequestDeleteRecordsTopic(
   version: number,
 ): DeleteRecordsRequestDeleteRecordsTopic {
   const flexible = version >= 2;
-  let f_name: string;
-  f_name = r.string(flexible);
+  const f_name = r.string(flexible);
   let f_partitions: DeleteRecordsRequestDeleteRecordsPartition[];
   {
     const n = r.arrayLength(flexible, 12, false);
@@ -246,10 +244,8 @@ export function decodeDeleteRecordsRequestDeleteRecordsPartition(
   version: number,
 ): DeleteRecordsRequestDeleteRecordsPartition {
   const flexible = version >= 2;
-  let f_partitionIndex: number;
-  f_partitionIndex = r.int32();
-  let f_offset: bigint;
-  f_offset = r.int64();
+  const f_partitionIndex = r.int32();
+  const f_offset = r.int64();
   let unknown: UnknownTaggedField[] | undefined;
   if (flexible) {
     const nt = r.taggedFieldCount();
@@ -326,8 +322,7 @@ export function sizeDeleteRecordsResponse(v: DeleteRecordsResponse, version: num
 
 export function decodeDeleteRecordsResponse(r: Reader, version: number): DeleteRecordsResponse {
   const flexible = version >= 2;
-  let f_throttleTimeMs: number;
-  f_throttleTimeMs = r.int32();
+  const f_throttleTimeMs = r.int32();
   let f_topics: DeleteRecordsResponseDeleteRecordsTopicResult[];
   {
     const n = r.arrayLength(flexible, 2, false);
@@ -418,8 +413,7 @@ export function decodeDeleteRecordsResponseDeleteRecordsTopicResult(
   version: number,
 ): DeleteRecordsResponseDeleteRecordsTopicResult {
   const flexible = version >= 2;
-  let f_name: string;
-  f_name = r.string(flexible);
+  const f_name = r.string(flexible);
   let f_partitions: DeleteRecordsResponseDeleteRecordsPartitionResult[];
   {
     const n = r.arrayLength(flexible, 14, false);
@@ -512,12 +506,9 @@ export function decodeDeleteRecordsResponseDeleteRecordsPartitionResult(
   version: number,
 ): DeleteRecordsResponseDeleteRecordsPartitionResult {
   const flexible = version >= 2;
-  let f_partitionIndex: number;
-  f_partitionIndex = r.int32();
-  let f_lowWatermark: bigint;
-  f_lowWatermark = r.int64();
-  let f_errorCode: number;
-  f_errorCode = r.int16();
+  const f_partitionIndex = r.int32();
+  const f_lowWatermark = r.int64();
+  const f_errorCode = r.int16();
   let unknown: UnknownTaggedField[] | undefined;
   if (flexible) {
     const nt = r.taggedFieldCount();

@@ -75,10 +75,8 @@ export function sizeInitProducerIdRequest(v: InitProducerIdRequest, version: num
 
 export function decodeInitProducerIdRequest(r: Reader, version: number): InitProducerIdRequest {
   const flexible = version >= 2;
-  let f_transactionalId: string | null;
-  f_transactionalId = r.nullableString(flexible);
-  let f_transactionTimeoutMs: number;
-  f_transactionTimeoutMs = r.int32();
+  const f_transactionalId = r.nullableString(flexible);
+  const f_transactionTimeoutMs = r.int32();
   let f_producerId: bigint = -1n;
   if (version >= 3) {
     f_producerId = r.int64();
@@ -169,14 +167,10 @@ export function sizeInitProducerIdResponse(v: InitProducerIdResponse, version: n
 
 export function decodeInitProducerIdResponse(r: Reader, version: number): InitProducerIdResponse {
   const flexible = version >= 2;
-  let f_throttleTimeMs: number;
-  f_throttleTimeMs = r.int32();
-  let f_errorCode: number;
-  f_errorCode = r.int16();
-  let f_producerId: bigint;
-  f_producerId = r.int64();
-  let f_producerEpoch: number;
-  f_producerEpoch = r.int16();
+  const f_throttleTimeMs = r.int32();
+  const f_errorCode = r.int16();
+  const f_producerId = r.int64();
+  const f_producerEpoch = r.int16();
   let unknown: UnknownTaggedField[] | undefined;
   if (flexible) {
     const nt = r.taggedFieldCount();

@@ -173,8 +173,7 @@ export function decodeOffsetForLeaderEpochRequestOffsetForLeaderTopic(
   version: number,
 ): OffsetForLeaderEpochRequestOffsetForLeaderTopic {
   const flexible = version >= 4;
-  let f_topic: string;
-  f_topic = r.string(flexible);
+  const f_topic = r.string(flexible);
   let f_partitions: OffsetForLeaderEpochRequestOffsetForLeaderPartition[];
   {
     const n = r.arrayLength(flexible, 8, false);
@@ -271,14 +270,12 @@ export function decodeOffsetForLeaderEpochRequestOffsetForLeaderPartition(
   version: number,
 ): OffsetForLeaderEpochRequestOffsetForLeaderPartition {
   const flexible = version >= 4;
-  let f_partition: number;
-  f_partition = r.int32();
+  const f_partition = r.int32();
   let f_currentLeaderEpoch: number = -1;
   if (version >= 2) {
     f_currentLeaderEpoch = r.int32();
   }
-  let f_leaderEpoch: number;
-  f_leaderEpoch = r.int32();
+  const f_leaderEpoch = r.int32();
   let unknown: UnknownTaggedField[] | undefined;
   if (flexible) {
     const nt = r.taggedFieldCount();
@@ -460,8 +457,7 @@ export function decodeOffsetForLeaderEpochResponseOffsetForLeaderTopicResult(
   version: number,
 ): OffsetForLeaderEpochResponseOffsetForLeaderTopicResult {
   const flexible = version >= 4;
-  let f_topic: string;
-  f_topic = r.string(flexible);
+  const f_topic = r.string(flexible);
   let f_partitions: OffsetForLeaderEpochResponseEpochEndOffset[];
   {
     const n = r.arrayLength(flexible, 14, false);
@@ -562,16 +558,13 @@ export function decodeOffsetForLeaderEpochResponseEpochEndOffset(
   version: number,
 ): OffsetForLeaderEpochResponseEpochEndOffset {
   const flexible = version >= 4;
-  let f_errorCode: number;
-  f_errorCode = r.int16();
-  let f_partition: number;
-  f_partition = r.int32();
+  const f_errorCode = r.int16();
+  const f_partition = r.int32();
   let f_leaderEpoch: number = -1;
   if (version >= 1) {
     f_leaderEpoch = r.int32();
   }
-  let f_endOffset: bigint;
-  f_endOffset = r.int64();
+  const f_endOffset = r.int64();
   let unknown: UnknownTaggedField[] | undefined;
   if (flexible) {
     const nt = r.taggedFieldCount();

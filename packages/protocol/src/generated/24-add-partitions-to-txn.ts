@@ -380,8 +380,7 @@ export function decodeAddPartitionsToTxnRequestAddPartitionsToTxnTopic(
   version: number,
 ): AddPartitionsToTxnRequestAddPartitionsToTxnTopic {
   const flexible = version >= 3;
-  let f_name: string;
-  f_name = r.string(flexible);
+  const f_name = r.string(flexible);
   let f_partitions: number[];
   {
     const n = r.arrayLength(flexible, 4, false);
@@ -500,8 +499,7 @@ export function decodeAddPartitionsToTxnResponse(
   version: number,
 ): AddPartitionsToTxnResponse {
   const flexible = version >= 3;
-  let f_throttleTimeMs: number;
-  f_throttleTimeMs = r.int32();
+  const f_throttleTimeMs = r.int32();
   let f_errorCode: number = 0;
   if (version >= 4) {
     f_errorCode = r.int16();
@@ -725,8 +723,7 @@ export function decodeAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(
   version: number,
 ): AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult {
   const flexible = version >= 3;
-  let f_name: string;
-  f_name = r.string(flexible);
+  const f_name = r.string(flexible);
   let f_resultsByPartition: AddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult[];
   {
     const n = r.arrayLength(flexible, 6, false);
@@ -815,10 +812,8 @@ export function decodeAddPartitionsToTxnResponseAddPartitionsToTxnPartitionResul
   version: number,
 ): AddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult {
   const flexible = version >= 3;
-  let f_partitionIndex: number;
-  f_partitionIndex = r.int32();
-  let f_partitionErrorCode: number;
-  f_partitionErrorCode = r.int16();
+  const f_partitionIndex = r.int32();
+  const f_partitionErrorCode = r.int16();
   let unknown: UnknownTaggedField[] | undefined;
   if (flexible) {
     const nt = r.taggedFieldCount();

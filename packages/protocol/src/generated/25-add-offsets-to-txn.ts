@@ -67,14 +67,10 @@ export function sizeAddOffsetsToTxnRequest(v: AddOffsetsToTxnRequest, version: n
 
 export function decodeAddOffsetsToTxnRequest(r: Reader, version: number): AddOffsetsToTxnRequest {
   const flexible = version >= 3;
-  let f_transactionalId: string;
-  f_transactionalId = r.string(flexible);
-  let f_producerId: bigint;
-  f_producerId = r.int64();
-  let f_producerEpoch: number;
-  f_producerEpoch = r.int16();
-  let f_groupId: string;
-  f_groupId = r.string(flexible);
+  const f_transactionalId = r.string(flexible);
+  const f_producerId = r.int64();
+  const f_producerEpoch = r.int16();
+  const f_groupId = r.string(flexible);
   let unknown: UnknownTaggedField[] | undefined;
   if (flexible) {
     const nt = r.taggedFieldCount();
@@ -149,10 +145,8 @@ export function sizeAddOffsetsToTxnResponse(v: AddOffsetsToTxnResponse, version:
 
 export function decodeAddOffsetsToTxnResponse(r: Reader, version: number): AddOffsetsToTxnResponse {
   const flexible = version >= 3;
-  let f_throttleTimeMs: number;
-  f_throttleTimeMs = r.int32();
-  let f_errorCode: number;
-  f_errorCode = r.int16();
+  const f_throttleTimeMs = r.int32();
+  const f_errorCode = r.int16();
   let unknown: UnknownTaggedField[] | undefined;
   if (flexible) {
     const nt = r.taggedFieldCount();

@@ -61,14 +61,10 @@ export function sizeEndTxnRequest(v: EndTxnRequest, version: number): number {
 
 export function decodeEndTxnRequest(r: Reader, version: number): EndTxnRequest {
   const flexible = version >= 3;
-  let f_transactionalId: string;
-  f_transactionalId = r.string(flexible);
-  let f_producerId: bigint;
-  f_producerId = r.int64();
-  let f_producerEpoch: number;
-  f_producerEpoch = r.int16();
-  let f_committed: boolean;
-  f_committed = r.bool();
+  const f_transactionalId = r.string(flexible);
+  const f_producerId = r.int64();
+  const f_producerEpoch = r.int16();
+  const f_committed = r.bool();
   let unknown: UnknownTaggedField[] | undefined;
   if (flexible) {
     const nt = r.taggedFieldCount();
@@ -153,10 +149,8 @@ export function sizeEndTxnResponse(v: EndTxnResponse, version: number): number {
 
 export function decodeEndTxnResponse(r: Reader, version: number): EndTxnResponse {
   const flexible = version >= 3;
-  let f_throttleTimeMs: number;
-  f_throttleTimeMs = r.int32();
-  let f_errorCode: number;
-  f_errorCode = r.int16();
+  const f_throttleTimeMs = r.int32();
+  const f_errorCode = r.int16();
   let f_producerId: bigint = -1n;
   if (version >= 5) {
     f_producerId = r.int64();

@@ -165,12 +165,9 @@ export function decodeWriteTxnMarkersRequestWritableTxnMarker(
   version: number,
 ): WriteTxnMarkersRequestWritableTxnMarker {
   const flexible = version >= 1;
-  let f_producerId: bigint;
-  f_producerId = r.int64();
-  let f_producerEpoch: number;
-  f_producerEpoch = r.int16();
-  let f_transactionResult: boolean;
-  f_transactionResult = r.bool();
+  const f_producerId = r.int64();
+  const f_producerEpoch = r.int16();
+  const f_transactionResult = r.bool();
   let f_topics: WriteTxnMarkersRequestWritableTxnMarkerTopic[];
   {
     const n = r.arrayLength(flexible, 2, false);
@@ -181,8 +178,7 @@ export function decodeWriteTxnMarkersRequestWritableTxnMarker(
       f_topics = a;
     }
   }
-  let f_coordinatorEpoch: number;
-  f_coordinatorEpoch = r.int32();
+  const f_coordinatorEpoch = r.int32();
   let unknown: UnknownTaggedField[] | undefined;
   if (flexible) {
     const nt = r.taggedFieldCount();
@@ -267,8 +263,7 @@ export function decodeWriteTxnMarkersRequestWritableTxnMarkerTopic(
   version: number,
 ): WriteTxnMarkersRequestWritableTxnMarkerTopic {
   const flexible = version >= 1;
-  let f_name: string;
-  f_name = r.string(flexible);
+  const f_name = r.string(flexible);
   let f_partitionIndexes: number[];
   {
     const n = r.arrayLength(flexible, 4, false);
@@ -440,8 +435,7 @@ export function decodeWriteTxnMarkersResponseWritableTxnMarkerResult(
   version: number,
 ): WriteTxnMarkersResponseWritableTxnMarkerResult {
   const flexible = version >= 1;
-  let f_producerId: bigint;
-  f_producerId = r.int64();
+  const f_producerId = r.int64();
   let f_topics: WriteTxnMarkersResponseWritableTxnMarkerTopicResult[];
   {
     const n = r.arrayLength(flexible, 2, false);
@@ -535,8 +529,7 @@ export function decodeWriteTxnMarkersResponseWritableTxnMarkerTopicResult(
   version: number,
 ): WriteTxnMarkersResponseWritableTxnMarkerTopicResult {
   const flexible = version >= 1;
-  let f_name: string;
-  f_name = r.string(flexible);
+  const f_name = r.string(flexible);
   let f_partitions: WriteTxnMarkersResponseWritableTxnMarkerPartitionResult[];
   {
     const n = r.arrayLength(flexible, 6, false);
@@ -625,10 +618,8 @@ export function decodeWriteTxnMarkersResponseWritableTxnMarkerPartitionResult(
   version: number,
 ): WriteTxnMarkersResponseWritableTxnMarkerPartitionResult {
   const flexible = version >= 1;
-  let f_partitionIndex: number;
-  f_partitionIndex = r.int32();
-  let f_errorCode: number;
-  f_errorCode = r.int16();
+  const f_partitionIndex = r.int32();
+  const f_errorCode = r.int16();
   let unknown: UnknownTaggedField[] | undefined;
   if (flexible) {
     const nt = r.taggedFieldCount();

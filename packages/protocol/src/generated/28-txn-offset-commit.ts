@@ -105,14 +105,10 @@ export function sizeTxnOffsetCommitRequest(v: TxnOffsetCommitRequest, version: n
 
 export function decodeTxnOffsetCommitRequest(r: Reader, version: number): TxnOffsetCommitRequest {
   const flexible = version >= 3;
-  let f_transactionalId: string;
-  f_transactionalId = r.string(flexible);
-  let f_groupId: string;
-  f_groupId = r.string(flexible);
-  let f_producerId: bigint;
-  f_producerId = r.int64();
-  let f_producerEpoch: number;
-  f_producerEpoch = r.int16();
+  const f_transactionalId = r.string(flexible);
+  const f_groupId = r.string(flexible);
+  const f_producerId = r.int64();
+  const f_producerEpoch = r.int16();
   let f_generationId: number = -1;
   if (version >= 3) {
     f_generationId = r.int32();
@@ -224,8 +220,7 @@ export function decodeTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(
   version: number,
 ): TxnOffsetCommitRequestTxnOffsetCommitRequestTopic {
   const flexible = version >= 3;
-  let f_name: string;
-  f_name = r.string(flexible);
+  const f_name = r.string(flexible);
   let f_partitions: TxnOffsetCommitRequestTxnOffsetCommitRequestPartition[];
   {
     const n = r.arrayLength(flexible, 13, false);
@@ -326,16 +321,13 @@ export function decodeTxnOffsetCommitRequestTxnOffsetCommitRequestPartition(
   version: number,
 ): TxnOffsetCommitRequestTxnOffsetCommitRequestPartition {
   const flexible = version >= 3;
-  let f_partitionIndex: number;
-  f_partitionIndex = r.int32();
-  let f_committedOffset: bigint;
-  f_committedOffset = r.int64();
+  const f_partitionIndex = r.int32();
+  const f_committedOffset = r.int64();
   let f_committedLeaderEpoch: number = -1;
   if (version >= 2) {
     f_committedLeaderEpoch = r.int32();
   }
-  let f_committedMetadata: string | null;
-  f_committedMetadata = r.nullableString(flexible);
+  const f_committedMetadata = r.nullableString(flexible);
   let unknown: UnknownTaggedField[] | undefined;
   if (flexible) {
     const nt = r.taggedFieldCount();
@@ -415,8 +407,7 @@ export function sizeTxnOffsetCommitResponse(v: TxnOffsetCommitResponse, version:
 
 export function decodeTxnOffsetCommitResponse(r: Reader, version: number): TxnOffsetCommitResponse {
   const flexible = version >= 3;
-  let f_throttleTimeMs: number;
-  f_throttleTimeMs = r.int32();
+  const f_throttleTimeMs = r.int32();
   let f_topics: TxnOffsetCommitResponseTxnOffsetCommitResponseTopic[];
   {
     const n = r.arrayLength(flexible, 2, false);
@@ -507,8 +498,7 @@ export function decodeTxnOffsetCommitResponseTxnOffsetCommitResponseTopic(
   version: number,
 ): TxnOffsetCommitResponseTxnOffsetCommitResponseTopic {
   const flexible = version >= 3;
-  let f_name: string;
-  f_name = r.string(flexible);
+  const f_name = r.string(flexible);
   let f_partitions: TxnOffsetCommitResponseTxnOffsetCommitResponsePartition[];
   {
     const n = r.arrayLength(flexible, 6, false);
@@ -597,10 +587,8 @@ export function decodeTxnOffsetCommitResponseTxnOffsetCommitResponsePartition(
   version: number,
 ): TxnOffsetCommitResponseTxnOffsetCommitResponsePartition {
   const flexible = version >= 3;
-  let f_partitionIndex: number;
-  f_partitionIndex = r.int32();
-  let f_errorCode: number;
-  f_errorCode = r.int16();
+  const f_partitionIndex = r.int32();
+  const f_errorCode = r.int16();
   let unknown: UnknownTaggedField[] | undefined;
   if (flexible) {
     const nt = r.taggedFieldCount();

@@ -89,22 +89,16 @@ export function sizeDescribeAclsRequest(v: DescribeAclsRequest, version: number)
 
 export function decodeDescribeAclsRequest(r: Reader, version: number): DescribeAclsRequest {
   const flexible = version >= 2;
-  let f_resourceTypeFilter: number;
-  f_resourceTypeFilter = r.int8();
-  let f_resourceNameFilter: string | null;
-  f_resourceNameFilter = r.nullableString(flexible);
+  const f_resourceTypeFilter = r.int8();
+  const f_resourceNameFilter = r.nullableString(flexible);
   let f_patternTypeFilter: number = 3;
   if (version >= 1) {
     f_patternTypeFilter = r.int8();
   }
-  let f_principalFilter: string | null;
-  f_principalFilter = r.nullableString(flexible);
-  let f_hostFilter: string | null;
-  f_hostFilter = r.nullableString(flexible);
-  let f_operation: number;
-  f_operation = r.int8();
-  let f_permissionType: number;
-  f_permissionType = r.int8();
+  const f_principalFilter = r.nullableString(flexible);
+  const f_hostFilter = r.nullableString(flexible);
+  const f_operation = r.int8();
+  const f_permissionType = r.int8();
   let unknown: UnknownTaggedField[] | undefined;
   if (flexible) {
     const nt = r.taggedFieldCount();
@@ -194,12 +188,9 @@ export function sizeDescribeAclsResponse(v: DescribeAclsResponse, version: numbe
 
 export function decodeDescribeAclsResponse(r: Reader, version: number): DescribeAclsResponse {
   const flexible = version >= 2;
-  let f_throttleTimeMs: number;
-  f_throttleTimeMs = r.int32();
-  let f_errorCode: number;
-  f_errorCode = r.int16();
-  let f_errorMessage: string | null;
-  f_errorMessage = r.nullableString(flexible);
+  const f_throttleTimeMs = r.int32();
+  const f_errorCode = r.int16();
+  const f_errorMessage = r.nullableString(flexible);
   let f_resources: DescribeAclsResponseDescribeAclsResource[];
   {
     const n = r.arrayLength(flexible, 3, false);
@@ -305,10 +296,8 @@ export function decodeDescribeAclsResponseDescribeAclsResource(
   version: number,
 ): DescribeAclsResponseDescribeAclsResource {
   const flexible = version >= 2;
-  let f_resourceType: number;
-  f_resourceType = r.int8();
-  let f_resourceName: string;
-  f_resourceName = r.string(flexible);
+  const f_resourceType = r.int8();
+  const f_resourceName = r.string(flexible);
   let f_patternType: number = 3;
   if (version >= 1) {
     f_patternType = r.int8();
@@ -410,14 +399,10 @@ export function decodeDescribeAclsResponseAclDescription(
   version: number,
 ): DescribeAclsResponseAclDescription {
   const flexible = version >= 2;
-  let f_principal: string;
-  f_principal = r.string(flexible);
-  let f_host: string;
-  f_host = r.string(flexible);
-  let f_operation: number;
-  f_operation = r.int8();
-  let f_permissionType: number;
-  f_permissionType = r.int8();
+  const f_principal = r.string(flexible);
+  const f_host = r.string(flexible);
+  const f_operation = r.int8();
+  const f_permissionType = r.int8();
   let unknown: UnknownTaggedField[] | undefined;
   if (flexible) {
     const nt = r.taggedFieldCount();

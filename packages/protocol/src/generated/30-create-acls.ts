@@ -167,22 +167,16 @@ export function decodeCreateAclsRequestAclCreation(
   version: number,
 ): CreateAclsRequestAclCreation {
   const flexible = version >= 2;
-  let f_resourceType: number;
-  f_resourceType = r.int8();
-  let f_resourceName: string;
-  f_resourceName = r.string(flexible);
+  const f_resourceType = r.int8();
+  const f_resourceName = r.string(flexible);
   let f_resourcePatternType: number = 3;
   if (version >= 1) {
     f_resourcePatternType = r.int8();
   }
-  let f_principal: string;
-  f_principal = r.string(flexible);
-  let f_host: string;
-  f_host = r.string(flexible);
-  let f_operation: number;
-  f_operation = r.int8();
-  let f_permissionType: number;
-  f_permissionType = r.int8();
+  const f_principal = r.string(flexible);
+  const f_host = r.string(flexible);
+  const f_operation = r.int8();
+  const f_permissionType = r.int8();
   let unknown: UnknownTaggedField[] | undefined;
   if (flexible) {
     const nt = r.taggedFieldCount();
@@ -260,8 +254,7 @@ export function sizeCreateAclsResponse(v: CreateAclsResponse, version: number): 
 
 export function decodeCreateAclsResponse(r: Reader, version: number): CreateAclsResponse {
   const flexible = version >= 2;
-  let f_throttleTimeMs: number;
-  f_throttleTimeMs = r.int32();
+  const f_throttleTimeMs = r.int32();
   let f_results: CreateAclsResponseAclCreationResult[];
   {
     const n = r.arrayLength(flexible, 3, false);
@@ -346,10 +339,8 @@ export function decodeCreateAclsResponseAclCreationResult(
   version: number,
 ): CreateAclsResponseAclCreationResult {
   const flexible = version >= 2;
-  let f_errorCode: number;
-  f_errorCode = r.int16();
-  let f_errorMessage: string | null;
-  f_errorMessage = r.nullableString(flexible);
+  const f_errorCode = r.int16();
+  const f_errorMessage = r.nullableString(flexible);
   let unknown: UnknownTaggedField[] | undefined;
   if (flexible) {
     const nt = r.taggedFieldCount();

@@ -167,22 +167,16 @@ export function decodeDeleteAclsRequestDeleteAclsFilter(
   version: number,
 ): DeleteAclsRequestDeleteAclsFilter {
   const flexible = version >= 2;
-  let f_resourceTypeFilter: number;
-  f_resourceTypeFilter = r.int8();
-  let f_resourceNameFilter: string | null;
-  f_resourceNameFilter = r.nullableString(flexible);
+  const f_resourceTypeFilter = r.int8();
+  const f_resourceNameFilter = r.nullableString(flexible);
   let f_patternTypeFilter: number = 3;
   if (version >= 1) {
     f_patternTypeFilter = r.int8();
   }
-  let f_principalFilter: string | null;
-  f_principalFilter = r.nullableString(flexible);
-  let f_hostFilter: string | null;
-  f_hostFilter = r.nullableString(flexible);
-  let f_operation: number;
-  f_operation = r.int8();
-  let f_permissionType: number;
-  f_permissionType = r.int8();
+  const f_principalFilter = r.nullableString(flexible);
+  const f_hostFilter = r.nullableString(flexible);
+  const f_operation = r.int8();
+  const f_permissionType = r.int8();
   let unknown: UnknownTaggedField[] | undefined;
   if (flexible) {
     const nt = r.taggedFieldCount();
@@ -260,8 +254,7 @@ export function sizeDeleteAclsResponse(v: DeleteAclsResponse, version: number): 
 
 export function decodeDeleteAclsResponse(r: Reader, version: number): DeleteAclsResponse {
   const flexible = version >= 2;
-  let f_throttleTimeMs: number;
-  f_throttleTimeMs = r.int32();
+  const f_throttleTimeMs = r.int32();
   let f_filterResults: DeleteAclsResponseDeleteAclsFilterResult[];
   {
     const n = r.arrayLength(flexible, 4, false);
@@ -357,10 +350,8 @@ export function decodeDeleteAclsResponseDeleteAclsFilterResult(
   version: number,
 ): DeleteAclsResponseDeleteAclsFilterResult {
   const flexible = version >= 2;
-  let f_errorCode: number;
-  f_errorCode = r.int16();
-  let f_errorMessage: string | null;
-  f_errorMessage = r.nullableString(flexible);
+  const f_errorCode = r.int16();
+  const f_errorMessage = r.nullableString(flexible);
   let f_matchingAcls: DeleteAclsResponseDeleteAclsMatchingAcl[];
   {
     const n = r.arrayLength(flexible, 9, false);
@@ -481,26 +472,18 @@ export function decodeDeleteAclsResponseDeleteAclsMatchingAcl(
   version: number,
 ): DeleteAclsResponseDeleteAclsMatchingAcl {
   const flexible = version >= 2;
-  let f_errorCode: number;
-  f_errorCode = r.int16();
-  let f_errorMessage: string | null;
-  f_errorMessage = r.nullableString(flexible);
-  let f_resourceType: number;
-  f_resourceType = r.int8();
-  let f_resourceName: string;
-  f_resourceName = r.string(flexible);
+  const f_errorCode = r.int16();
+  const f_errorMessage = r.nullableString(flexible);
+  const f_resourceType = r.int8();
+  const f_resourceName = r.string(flexible);
   let f_patternType: number = 3;
   if (version >= 1) {
     f_patternType = r.int8();
   }
-  let f_principal: string;
-  f_principal = r.string(flexible);
-  let f_host: string;
-  f_host = r.string(flexible);
-  let f_operation: number;
-  f_operation = r.int8();
-  let f_permissionType: number;
-  f_permissionType = r.int8();
+  const f_principal = r.string(flexible);
+  const f_host = r.string(flexible);
+  const f_operation = r.int8();
+  const f_permissionType = r.int8();
   let unknown: UnknownTaggedField[] | undefined;
   if (flexible) {
     const nt = r.taggedFieldCount();

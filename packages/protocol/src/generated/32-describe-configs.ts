@@ -193,10 +193,8 @@ export function decodeDescribeConfigsRequestDescribeConfigsResource(
   version: number,
 ): DescribeConfigsRequestDescribeConfigsResource {
   const flexible = version >= 4;
-  let f_resourceType: number;
-  f_resourceType = r.int8();
-  let f_resourceName: string;
-  f_resourceName = r.string(flexible);
+  const f_resourceType = r.int8();
+  const f_resourceName = r.string(flexible);
   let f_configurationKeys: string[] | null;
   {
     const n = r.arrayLength(flexible, 1, true);
@@ -284,8 +282,7 @@ export function sizeDescribeConfigsResponse(v: DescribeConfigsResponse, version:
 
 export function decodeDescribeConfigsResponse(r: Reader, version: number): DescribeConfigsResponse {
   const flexible = version >= 4;
-  let f_throttleTimeMs: number;
-  f_throttleTimeMs = r.int32();
+  const f_throttleTimeMs = r.int32();
   let f_results: DescribeConfigsResponseDescribeConfigsResult[];
   {
     const n = r.arrayLength(flexible, 6, false);
@@ -388,14 +385,10 @@ export function decodeDescribeConfigsResponseDescribeConfigsResult(
   version: number,
 ): DescribeConfigsResponseDescribeConfigsResult {
   const flexible = version >= 4;
-  let f_errorCode: number;
-  f_errorCode = r.int16();
-  let f_errorMessage: string | null;
-  f_errorMessage = r.nullableString(flexible);
-  let f_resourceType: number;
-  f_resourceType = r.int8();
-  let f_resourceName: string;
-  f_resourceName = r.string(flexible);
+  const f_errorCode = r.int16();
+  const f_errorMessage = r.nullableString(flexible);
+  const f_resourceType = r.int8();
+  const f_resourceName = r.string(flexible);
   let f_configs: DescribeConfigsResponseDescribeConfigsResourceResult[];
   {
     const n = r.arrayLength(flexible, 5, false);
@@ -539,12 +532,9 @@ export function decodeDescribeConfigsResponseDescribeConfigsResourceResult(
   version: number,
 ): DescribeConfigsResponseDescribeConfigsResourceResult {
   const flexible = version >= 4;
-  let f_name: string;
-  f_name = r.string(flexible);
-  let f_value: string | null;
-  f_value = r.nullableString(flexible);
-  let f_readOnly: boolean;
-  f_readOnly = r.bool();
+  const f_name = r.string(flexible);
+  const f_value = r.nullableString(flexible);
+  const f_readOnly = r.bool();
   let f_isDefault: boolean = false;
   if (version <= 0) {
     f_isDefault = r.bool();
@@ -553,8 +543,7 @@ export function decodeDescribeConfigsResponseDescribeConfigsResourceResult(
   if (version >= 1) {
     f_configSource = r.int8();
   }
-  let f_isSensitive: boolean;
-  f_isSensitive = r.bool();
+  const f_isSensitive = r.bool();
   let f_synonyms: DescribeConfigsResponseDescribeConfigsSynonym[] | undefined;
   if (version >= 1) {
     {

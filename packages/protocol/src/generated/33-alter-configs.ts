@@ -78,8 +78,7 @@ export function decodeAlterConfigsRequest(r: Reader, version: number): AlterConf
       f_resources = a;
     }
   }
-  let f_validateOnly: boolean;
-  f_validateOnly = r.bool();
+  const f_validateOnly = r.bool();
   let unknown: UnknownTaggedField[] | undefined;
   if (flexible) {
     const nt = r.taggedFieldCount();
@@ -163,10 +162,8 @@ export function decodeAlterConfigsRequestAlterConfigsResource(
   version: number,
 ): AlterConfigsRequestAlterConfigsResource {
   const flexible = version >= 2;
-  let f_resourceType: number;
-  f_resourceType = r.int8();
-  let f_resourceName: string;
-  f_resourceName = r.string(flexible);
+  const f_resourceType = r.int8();
+  const f_resourceName = r.string(flexible);
   let f_configs: AlterConfigsRequestAlterableConfig[];
   {
     const n = r.arrayLength(flexible, 2, false);
@@ -255,10 +252,8 @@ export function decodeAlterConfigsRequestAlterableConfig(
   version: number,
 ): AlterConfigsRequestAlterableConfig {
   const flexible = version >= 2;
-  let f_name: string;
-  f_name = r.string(flexible);
-  let f_value: string | null;
-  f_value = r.nullableString(flexible);
+  const f_name = r.string(flexible);
+  const f_value = r.nullableString(flexible);
   let unknown: UnknownTaggedField[] | undefined;
   if (flexible) {
     const nt = r.taggedFieldCount();
@@ -333,8 +328,7 @@ export function sizeAlterConfigsResponse(v: AlterConfigsResponse, version: numbe
 
 export function decodeAlterConfigsResponse(r: Reader, version: number): AlterConfigsResponse {
   const flexible = version >= 2;
-  let f_throttleTimeMs: number;
-  f_throttleTimeMs = r.int32();
+  const f_throttleTimeMs = r.int32();
   let f_responses: AlterConfigsResponseAlterConfigsResourceResponse[];
   {
     const n = r.arrayLength(flexible, 5, false);
@@ -428,14 +422,10 @@ export function decodeAlterConfigsResponseAlterConfigsResourceResponse(
   version: number,
 ): AlterConfigsResponseAlterConfigsResourceResponse {
   const flexible = version >= 2;
-  let f_errorCode: number;
-  f_errorCode = r.int16();
-  let f_errorMessage: string | null;
-  f_errorMessage = r.nullableString(flexible);
-  let f_resourceType: number;
-  f_resourceType = r.int8();
-  let f_resourceName: string;
-  f_resourceName = r.string(flexible);
+  const f_errorCode = r.int16();
+  const f_errorMessage = r.nullableString(flexible);
+  const f_resourceType = r.int8();
+  const f_resourceName = r.string(flexible);
   let unknown: UnknownTaggedField[] | undefined;
   if (flexible) {
     const nt = r.taggedFieldCount();

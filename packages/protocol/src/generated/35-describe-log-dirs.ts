@@ -160,8 +160,7 @@ export function decodeDescribeLogDirsRequestDescribableLogDirTopic(
   version: number,
 ): DescribeLogDirsRequestDescribableLogDirTopic {
   const flexible = version >= 2;
-  let f_topic: string;
-  f_topic = r.string(flexible);
+  const f_topic = r.string(flexible);
   let f_partitions: number[];
   {
     const n = r.arrayLength(flexible, 4, false);
@@ -255,8 +254,7 @@ export function sizeDescribeLogDirsResponse(v: DescribeLogDirsResponse, version:
 
 export function decodeDescribeLogDirsResponse(r: Reader, version: number): DescribeLogDirsResponse {
   const flexible = version >= 2;
-  let f_throttleTimeMs: number;
-  f_throttleTimeMs = r.int32();
+  const f_throttleTimeMs = r.int32();
   let f_errorCode: number = 0;
   if (version >= 3) {
     f_errorCode = r.int16();
@@ -374,10 +372,8 @@ export function decodeDescribeLogDirsResponseDescribeLogDirsResult(
   version: number,
 ): DescribeLogDirsResponseDescribeLogDirsResult {
   const flexible = version >= 2;
-  let f_errorCode: number;
-  f_errorCode = r.int16();
-  let f_logDir: string;
-  f_logDir = r.string(flexible);
+  const f_errorCode = r.int16();
+  const f_logDir = r.string(flexible);
   let f_topics: DescribeLogDirsResponseDescribeLogDirsTopic[];
   {
     const n = r.arrayLength(flexible, 2, false);
@@ -482,8 +478,7 @@ export function decodeDescribeLogDirsResponseDescribeLogDirsTopic(
   version: number,
 ): DescribeLogDirsResponseDescribeLogDirsTopic {
   const flexible = version >= 2;
-  let f_name: string;
-  f_name = r.string(flexible);
+  const f_name = r.string(flexible);
   let f_partitions: DescribeLogDirsResponseDescribeLogDirsPartition[];
   {
     const n = r.arrayLength(flexible, 21, false);
@@ -577,14 +572,10 @@ export function decodeDescribeLogDirsResponseDescribeLogDirsPartition(
   version: number,
 ): DescribeLogDirsResponseDescribeLogDirsPartition {
   const flexible = version >= 2;
-  let f_partitionIndex: number;
-  f_partitionIndex = r.int32();
-  let f_partitionSize: bigint;
-  f_partitionSize = r.int64();
-  let f_offsetLag: bigint;
-  f_offsetLag = r.int64();
-  let f_isFutureKey: boolean;
-  f_isFutureKey = r.bool();
+  const f_partitionIndex = r.int32();
+  const f_partitionSize = r.int64();
+  const f_offsetLag = r.int64();
+  const f_isFutureKey = r.bool();
   let unknown: UnknownTaggedField[] | undefined;
   if (flexible) {
     const nt = r.taggedFieldCount();

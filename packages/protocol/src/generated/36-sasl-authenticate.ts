@@ -61,8 +61,7 @@ export function sizeSaslAuthenticateRequest(v: SaslAuthenticateRequest, version:
 
 export function decodeSaslAuthenticateRequest(r: Reader, version: number): SaslAuthenticateRequest {
   const flexible = version >= 2;
-  let f_authBytes: Buffer;
-  f_authBytes = r.bytes(flexible);
+  const f_authBytes = r.bytes(flexible);
   let unknown: UnknownTaggedField[] | undefined;
   if (flexible) {
     const nt = r.taggedFieldCount();
@@ -147,12 +146,9 @@ export function decodeSaslAuthenticateResponse(
   version: number,
 ): SaslAuthenticateResponse {
   const flexible = version >= 2;
-  let f_errorCode: number;
-  f_errorCode = r.int16();
-  let f_errorMessage: string | null;
-  f_errorMessage = r.nullableString(flexible);
-  let f_authBytes: Buffer;
-  f_authBytes = r.bytes(flexible);
+  const f_errorCode = r.int16();
+  const f_errorMessage = r.nullableString(flexible);
+  const f_authBytes = r.bytes(flexible);
   let f_sessionLifetimeMs: bigint = 0n;
   if (version >= 1) {
     f_sessionLifetimeMs = r.int64();

@@ -83,10 +83,8 @@ export function decodeCreatePartitionsRequest(r: Reader, version: number): Creat
       f_topics = a;
     }
   }
-  let f_timeoutMs: number;
-  f_timeoutMs = r.int32();
-  let f_validateOnly: boolean;
-  f_validateOnly = r.bool();
+  const f_timeoutMs = r.int32();
+  const f_validateOnly = r.bool();
   let unknown: UnknownTaggedField[] | undefined;
   if (flexible) {
     const nt = r.taggedFieldCount();
@@ -181,10 +179,8 @@ export function decodeCreatePartitionsRequestCreatePartitionsTopic(
   version: number,
 ): CreatePartitionsRequestCreatePartitionsTopic {
   const flexible = version >= 2;
-  let f_name: string;
-  f_name = r.string(flexible);
-  let f_count: number;
-  f_count = r.int32();
+  const f_name = r.string(flexible);
+  const f_count = r.int32();
   let f_assignments: CreatePartitionsRequestCreatePartitionsAssignment[] | null;
   {
     const n = r.arrayLength(flexible, 1, true);
@@ -360,8 +356,7 @@ export function decodeCreatePartitionsResponse(
   version: number,
 ): CreatePartitionsResponse {
   const flexible = version >= 2;
-  let f_throttleTimeMs: number;
-  f_throttleTimeMs = r.int32();
+  const f_throttleTimeMs = r.int32();
   let f_results: CreatePartitionsResponseCreatePartitionsTopicResult[];
   {
     const n = r.arrayLength(flexible, 4, false);
@@ -451,12 +446,9 @@ export function decodeCreatePartitionsResponseCreatePartitionsTopicResult(
   version: number,
 ): CreatePartitionsResponseCreatePartitionsTopicResult {
   const flexible = version >= 2;
-  let f_name: string;
-  f_name = r.string(flexible);
-  let f_errorCode: number;
-  f_errorCode = r.int16();
-  let f_errorMessage: string | null;
-  f_errorMessage = r.nullableString(flexible);
+  const f_name = r.string(flexible);
+  const f_errorCode = r.int16();
+  const f_errorMessage = r.nullableString(flexible);
   let unknown: UnknownTaggedField[] | undefined;
   if (flexible) {
     const nt = r.taggedFieldCount();

@@ -147,8 +147,7 @@ export function sizeDeleteGroupsResponse(v: DeleteGroupsResponse, version: numbe
 
 export function decodeDeleteGroupsResponse(r: Reader, version: number): DeleteGroupsResponse {
   const flexible = version >= 2;
-  let f_throttleTimeMs: number;
-  f_throttleTimeMs = r.int32();
+  const f_throttleTimeMs = r.int32();
   let f_results: DeleteGroupsResponseDeletableGroupResult[];
   {
     const n = r.arrayLength(flexible, 3, false);
@@ -233,10 +232,8 @@ export function decodeDeleteGroupsResponseDeletableGroupResult(
   version: number,
 ): DeleteGroupsResponseDeletableGroupResult {
   const flexible = version >= 2;
-  let f_groupId: string;
-  f_groupId = r.string(flexible);
-  let f_errorCode: number;
-  f_errorCode = r.int16();
+  const f_groupId = r.string(flexible);
+  const f_errorCode = r.int16();
   let unknown: UnknownTaggedField[] | undefined;
   if (flexible) {
     const nt = r.taggedFieldCount();

@@ -86,8 +86,7 @@ export function decodeIncrementalAlterConfigsRequest(
       f_resources = a;
     }
   }
-  let f_validateOnly: boolean;
-  f_validateOnly = r.bool();
+  const f_validateOnly = r.bool();
   let unknown: UnknownTaggedField[] | undefined;
   if (flexible) {
     const nt = r.taggedFieldCount();
@@ -174,10 +173,8 @@ export function decodeIncrementalAlterConfigsRequestAlterConfigsResource(
   version: number,
 ): IncrementalAlterConfigsRequestAlterConfigsResource {
   const flexible = version >= 1;
-  let f_resourceType: number;
-  f_resourceType = r.int8();
-  let f_resourceName: string;
-  f_resourceName = r.string(flexible);
+  const f_resourceType = r.int8();
+  const f_resourceName = r.string(flexible);
   let f_configs: IncrementalAlterConfigsRequestAlterableConfig[];
   {
     const n = r.arrayLength(flexible, 3, false);
@@ -271,12 +268,9 @@ export function decodeIncrementalAlterConfigsRequestAlterableConfig(
   version: number,
 ): IncrementalAlterConfigsRequestAlterableConfig {
   const flexible = version >= 1;
-  let f_name: string;
-  f_name = r.string(flexible);
-  let f_configOperation: number;
-  f_configOperation = r.int8();
-  let f_value: string | null;
-  f_value = r.nullableString(flexible);
+  const f_name = r.string(flexible);
+  const f_configOperation = r.int8();
+  const f_value = r.nullableString(flexible);
   let unknown: UnknownTaggedField[] | undefined;
   if (flexible) {
     const nt = r.taggedFieldCount();
@@ -361,8 +355,7 @@ export function decodeIncrementalAlterConfigsResponse(
   version: number,
 ): IncrementalAlterConfigsResponse {
   const flexible = version >= 1;
-  let f_throttleTimeMs: number;
-  f_throttleTimeMs = r.int32();
+  const f_throttleTimeMs = r.int32();
   let f_responses: IncrementalAlterConfigsResponseAlterConfigsResourceResponse[];
   {
     const n = r.arrayLength(flexible, 5, false);
@@ -459,14 +452,10 @@ export function decodeIncrementalAlterConfigsResponseAlterConfigsResourceRespons
   version: number,
 ): IncrementalAlterConfigsResponseAlterConfigsResourceResponse {
   const flexible = version >= 1;
-  let f_errorCode: number;
-  f_errorCode = r.int16();
-  let f_errorMessage: string | null;
-  f_errorMessage = r.nullableString(flexible);
-  let f_resourceType: number;
-  f_resourceType = r.int8();
-  let f_resourceName: string;
-  f_resourceName = r.string(flexible);
+  const f_errorCode = r.int16();
+  const f_errorMessage = r.nullableString(flexible);
+  const f_resourceType = r.int8();
+  const f_resourceName = r.string(flexible);
   let unknown: UnknownTaggedField[] | undefined;
   if (flexible) {
     const nt = r.taggedFieldCount();

@@ -42,8 +42,7 @@ export function sizeOffsetDeleteRequest(v: OffsetDeleteRequest, version: number)
 }
 
 export function decodeOffsetDeleteRequest(r: Reader, version: number): OffsetDeleteRequest {
-  let f_groupId: string;
-  f_groupId = r.string(false);
+  const f_groupId = r.string(false);
   let f_topics: OffsetDeleteRequestOffsetDeleteRequestTopic[];
   {
     const n = r.arrayLength(false, 2, false);
@@ -103,8 +102,7 @@ export function decodeOffsetDeleteRequestOffsetDeleteRequestTopic(
   r: Reader,
   version: number,
 ): OffsetDeleteRequestOffsetDeleteRequestTopic {
-  let f_name: string;
-  f_name = r.string(false);
+  const f_name = r.string(false);
   let f_partitions: OffsetDeleteRequestOffsetDeleteRequestPartition[];
   {
     const n = r.arrayLength(false, 4, false);
@@ -137,14 +135,14 @@ export function createOffsetDeleteRequestOffsetDeleteRequestPartition(
 export function encodeOffsetDeleteRequestOffsetDeleteRequestPartition(
   w: Writer,
   v: OffsetDeleteRequestOffsetDeleteRequestPartition,
-  version: number,
+  _version: number,
 ): void {
   w.int32(v.partitionIndex);
 }
 
 export function sizeOffsetDeleteRequestOffsetDeleteRequestPartition(
-  v: OffsetDeleteRequestOffsetDeleteRequestPartition,
-  version: number,
+  _v: OffsetDeleteRequestOffsetDeleteRequestPartition,
+  _version: number,
 ): number {
   let s = 0;
   s += 4;
@@ -153,10 +151,9 @@ export function sizeOffsetDeleteRequestOffsetDeleteRequestPartition(
 
 export function decodeOffsetDeleteRequestOffsetDeleteRequestPartition(
   r: Reader,
-  version: number,
+  _version: number,
 ): OffsetDeleteRequestOffsetDeleteRequestPartition {
-  let f_partitionIndex: number;
-  f_partitionIndex = r.int32();
+  const f_partitionIndex = r.int32();
   const v: OffsetDeleteRequestOffsetDeleteRequestPartition = { partitionIndex: f_partitionIndex };
 
   return v;
@@ -203,10 +200,8 @@ export function sizeOffsetDeleteResponse(v: OffsetDeleteResponse, version: numbe
 }
 
 export function decodeOffsetDeleteResponse(r: Reader, version: number): OffsetDeleteResponse {
-  let f_errorCode: number;
-  f_errorCode = r.int16();
-  let f_throttleTimeMs: number;
-  f_throttleTimeMs = r.int32();
+  const f_errorCode = r.int16();
+  const f_throttleTimeMs = r.int32();
   let f_topics: OffsetDeleteResponseOffsetDeleteResponseTopic[];
   {
     const n = r.arrayLength(false, 2, false);
@@ -270,8 +265,7 @@ export function decodeOffsetDeleteResponseOffsetDeleteResponseTopic(
   r: Reader,
   version: number,
 ): OffsetDeleteResponseOffsetDeleteResponseTopic {
-  let f_name: string;
-  f_name = r.string(false);
+  const f_name = r.string(false);
   let f_partitions: OffsetDeleteResponseOffsetDeleteResponsePartition[];
   {
     const n = r.arrayLength(false, 6, false);
@@ -309,15 +303,15 @@ export function createOffsetDeleteResponseOffsetDeleteResponsePartition(
 export function encodeOffsetDeleteResponseOffsetDeleteResponsePartition(
   w: Writer,
   v: OffsetDeleteResponseOffsetDeleteResponsePartition,
-  version: number,
+  _version: number,
 ): void {
   w.int32(v.partitionIndex);
   w.int16(v.errorCode);
 }
 
 export function sizeOffsetDeleteResponseOffsetDeleteResponsePartition(
-  v: OffsetDeleteResponseOffsetDeleteResponsePartition,
-  version: number,
+  _v: OffsetDeleteResponseOffsetDeleteResponsePartition,
+  _version: number,
 ): number {
   let s = 0;
   s += 4;
@@ -327,12 +321,10 @@ export function sizeOffsetDeleteResponseOffsetDeleteResponsePartition(
 
 export function decodeOffsetDeleteResponseOffsetDeleteResponsePartition(
   r: Reader,
-  version: number,
+  _version: number,
 ): OffsetDeleteResponseOffsetDeleteResponsePartition {
-  let f_partitionIndex: number;
-  f_partitionIndex = r.int32();
-  let f_errorCode: number;
-  f_errorCode = r.int16();
+  const f_partitionIndex = r.int32();
+  const f_errorCode = r.int16();
   const v: OffsetDeleteResponseOffsetDeleteResponsePartition = {
     partitionIndex: f_partitionIndex,
     errorCode: f_errorCode,

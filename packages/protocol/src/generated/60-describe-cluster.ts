@@ -72,8 +72,7 @@ export function sizeDescribeClusterRequest(v: DescribeClusterRequest, version: n
 
 export function decodeDescribeClusterRequest(r: Reader, version: number): DescribeClusterRequest {
   const flexible = true;
-  let f_includeClusterAuthorizedOperations: boolean;
-  f_includeClusterAuthorizedOperations = r.bool();
+  const f_includeClusterAuthorizedOperations = r.bool();
   let f_endpointType: number = 1;
   if (version >= 1) {
     f_endpointType = r.int8();
@@ -185,20 +184,15 @@ export function sizeDescribeClusterResponse(v: DescribeClusterResponse, version:
 
 export function decodeDescribeClusterResponse(r: Reader, version: number): DescribeClusterResponse {
   const flexible = true;
-  let f_throttleTimeMs: number;
-  f_throttleTimeMs = r.int32();
-  let f_errorCode: number;
-  f_errorCode = r.int16();
-  let f_errorMessage: string | null;
-  f_errorMessage = r.nullableString(flexible);
+  const f_throttleTimeMs = r.int32();
+  const f_errorCode = r.int16();
+  const f_errorMessage = r.nullableString(flexible);
   let f_endpointType: number = 1;
   if (version >= 1) {
     f_endpointType = r.int8();
   }
-  let f_clusterId: string;
-  f_clusterId = r.string(flexible);
-  let f_controllerId: number;
-  f_controllerId = r.int32();
+  const f_clusterId = r.string(flexible);
+  const f_controllerId = r.int32();
   let f_brokers: DescribeClusterResponseDescribeClusterBroker[];
   {
     const n = r.arrayLength(flexible, 11, false);
@@ -209,8 +203,7 @@ export function decodeDescribeClusterResponse(r: Reader, version: number): Descr
       f_brokers = a;
     }
   }
-  let f_clusterAuthorizedOperations: number;
-  f_clusterAuthorizedOperations = r.int32();
+  const f_clusterAuthorizedOperations = r.int32();
   let unknown: UnknownTaggedField[] | undefined;
   if (flexible) {
     const nt = r.taggedFieldCount();
@@ -260,7 +253,7 @@ export function createDescribeClusterResponseDescribeClusterBroker(
 export function encodeDescribeClusterResponseDescribeClusterBroker(
   w: Writer,
   v: DescribeClusterResponseDescribeClusterBroker,
-  version: number,
+  _version: number,
 ): void {
   const flexible = true;
   w.int32(v.brokerId);
@@ -280,7 +273,7 @@ export function encodeDescribeClusterResponseDescribeClusterBroker(
 
 export function sizeDescribeClusterResponseDescribeClusterBroker(
   v: DescribeClusterResponseDescribeClusterBroker,
-  version: number,
+  _version: number,
 ): number {
   const flexible = true;
   let s = 0;
@@ -300,17 +293,13 @@ export function sizeDescribeClusterResponseDescribeClusterBroker(
 
 export function decodeDescribeClusterResponseDescribeClusterBroker(
   r: Reader,
-  version: number,
+  _version: number,
 ): DescribeClusterResponseDescribeClusterBroker {
   const flexible = true;
-  let f_brokerId: number;
-  f_brokerId = r.int32();
-  let f_host: string;
-  f_host = r.string(flexible);
-  let f_port: number;
-  f_port = r.int32();
-  let f_rack: string | null;
-  f_rack = r.nullableString(flexible);
+  const f_brokerId = r.int32();
+  const f_host = r.string(flexible);
+  const f_port = r.int32();
+  const f_rack = r.nullableString(flexible);
   let unknown: UnknownTaggedField[] | undefined;
   if (flexible) {
     const nt = r.taggedFieldCount();

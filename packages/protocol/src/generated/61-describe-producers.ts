@@ -113,7 +113,7 @@ export function createDescribeProducersRequestTopicRequest(
 export function encodeDescribeProducersRequestTopicRequest(
   w: Writer,
   v: DescribeProducersRequestTopicRequest,
-  version: number,
+  _version: number,
 ): void {
   const flexible = true;
   w.string(v.name, flexible);
@@ -134,7 +134,7 @@ export function encodeDescribeProducersRequestTopicRequest(
 
 export function sizeDescribeProducersRequestTopicRequest(
   v: DescribeProducersRequestTopicRequest,
-  version: number,
+  _version: number,
 ): number {
   const flexible = true;
   let s = 0;
@@ -152,11 +152,10 @@ export function sizeDescribeProducersRequestTopicRequest(
 
 export function decodeDescribeProducersRequestTopicRequest(
   r: Reader,
-  version: number,
+  _version: number,
 ): DescribeProducersRequestTopicRequest {
   const flexible = true;
-  let f_name: string;
-  f_name = r.string(flexible);
+  const f_name = r.string(flexible);
   let f_partitionIndexes: number[];
   {
     const n = r.arrayLength(flexible, 4, false);
@@ -248,8 +247,7 @@ export function decodeDescribeProducersResponse(
   version: number,
 ): DescribeProducersResponse {
   const flexible = true;
-  let f_throttleTimeMs: number;
-  f_throttleTimeMs = r.int32();
+  const f_throttleTimeMs = r.int32();
   let f_topics: DescribeProducersResponseTopicResponse[];
   {
     const n = r.arrayLength(flexible, 3, false);
@@ -338,8 +336,7 @@ export function decodeDescribeProducersResponseTopicResponse(
   version: number,
 ): DescribeProducersResponseTopicResponse {
   const flexible = true;
-  let f_name: string;
-  f_name = r.string(flexible);
+  const f_name = r.string(flexible);
   let f_partitions: DescribeProducersResponsePartitionResponse[];
   {
     const n = r.arrayLength(flexible, 9, false);
@@ -437,12 +434,9 @@ export function decodeDescribeProducersResponsePartitionResponse(
   version: number,
 ): DescribeProducersResponsePartitionResponse {
   const flexible = true;
-  let f_partitionIndex: number;
-  f_partitionIndex = r.int32();
-  let f_errorCode: number;
-  f_errorCode = r.int16();
-  let f_errorMessage: string | null;
-  f_errorMessage = r.nullableString(flexible);
+  const f_partitionIndex = r.int32();
+  const f_errorCode = r.int16();
+  const f_errorMessage = r.nullableString(flexible);
   let f_activeProducers: DescribeProducersResponseProducerState[];
   {
     const n = r.arrayLength(flexible, 37, false);
@@ -502,7 +496,7 @@ export function createDescribeProducersResponseProducerState(
 export function encodeDescribeProducersResponseProducerState(
   w: Writer,
   v: DescribeProducersResponseProducerState,
-  version: number,
+  _version: number,
 ): void {
   const flexible = true;
   w.int64(v.producerId);
@@ -524,7 +518,7 @@ export function encodeDescribeProducersResponseProducerState(
 
 export function sizeDescribeProducersResponseProducerState(
   v: DescribeProducersResponseProducerState,
-  version: number,
+  _version: number,
 ): number {
   const flexible = true;
   let s = 0;
@@ -546,21 +540,15 @@ export function sizeDescribeProducersResponseProducerState(
 
 export function decodeDescribeProducersResponseProducerState(
   r: Reader,
-  version: number,
+  _version: number,
 ): DescribeProducersResponseProducerState {
   const flexible = true;
-  let f_producerId: bigint;
-  f_producerId = r.int64();
-  let f_producerEpoch: number;
-  f_producerEpoch = r.int32();
-  let f_lastSequence: number;
-  f_lastSequence = r.int32();
-  let f_lastTimestamp: bigint;
-  f_lastTimestamp = r.int64();
-  let f_coordinatorEpoch: number;
-  f_coordinatorEpoch = r.int32();
-  let f_currentTxnStartOffset: bigint;
-  f_currentTxnStartOffset = r.int64();
+  const f_producerId = r.int64();
+  const f_producerEpoch = r.int32();
+  const f_lastSequence = r.int32();
+  const f_lastTimestamp = r.int64();
+  const f_coordinatorEpoch = r.int32();
+  const f_currentTxnStartOffset = r.int64();
   let unknown: UnknownTaggedField[] | undefined;
   if (flexible) {
     const nt = r.taggedFieldCount();

@@ -30,7 +30,7 @@ export function createDescribeTransactionsRequest(
 export function encodeDescribeTransactionsRequest(
   w: Writer,
   v: DescribeTransactionsRequest,
-  version: number,
+  _version: number,
 ): void {
   const flexible = true;
   w.arrayLength(v.transactionalIds.length, flexible);
@@ -50,7 +50,7 @@ export function encodeDescribeTransactionsRequest(
 
 export function sizeDescribeTransactionsRequest(
   v: DescribeTransactionsRequest,
-  version: number,
+  _version: number,
 ): number {
   const flexible = true;
   let s = 0;
@@ -68,7 +68,7 @@ export function sizeDescribeTransactionsRequest(
 
 export function decodeDescribeTransactionsRequest(
   r: Reader,
-  version: number,
+  _version: number,
 ): DescribeTransactionsRequest {
   const flexible = true;
   let f_transactionalIds: string[];
@@ -160,8 +160,7 @@ export function decodeDescribeTransactionsResponse(
   version: number,
 ): DescribeTransactionsResponse {
   const flexible = true;
-  let f_throttleTimeMs: number;
-  f_throttleTimeMs = r.int32();
+  const f_throttleTimeMs = r.int32();
   let f_transactionStates: DescribeTransactionsResponseTransactionState[];
   {
     const n = r.arrayLength(flexible, 28, false);
@@ -279,20 +278,13 @@ export function decodeDescribeTransactionsResponseTransactionState(
   version: number,
 ): DescribeTransactionsResponseTransactionState {
   const flexible = true;
-  let f_errorCode: number;
-  f_errorCode = r.int16();
-  let f_transactionalId: string;
-  f_transactionalId = r.string(flexible);
-  let f_transactionState: string;
-  f_transactionState = r.string(flexible);
-  let f_transactionTimeoutMs: number;
-  f_transactionTimeoutMs = r.int32();
-  let f_transactionStartTimeMs: bigint;
-  f_transactionStartTimeMs = r.int64();
-  let f_producerId: bigint;
-  f_producerId = r.int64();
-  let f_producerEpoch: number;
-  f_producerEpoch = r.int16();
+  const f_errorCode = r.int16();
+  const f_transactionalId = r.string(flexible);
+  const f_transactionState = r.string(flexible);
+  const f_transactionTimeoutMs = r.int32();
+  const f_transactionStartTimeMs = r.int64();
+  const f_producerId = r.int64();
+  const f_producerEpoch = r.int16();
   let f_topics: DescribeTransactionsResponseTopicData[];
   {
     const n = r.arrayLength(flexible, 3, false);
@@ -347,7 +339,7 @@ export function createDescribeTransactionsResponseTopicData(
 export function encodeDescribeTransactionsResponseTopicData(
   w: Writer,
   v: DescribeTransactionsResponseTopicData,
-  version: number,
+  _version: number,
 ): void {
   const flexible = true;
   w.string(v.topic, flexible);
@@ -368,7 +360,7 @@ export function encodeDescribeTransactionsResponseTopicData(
 
 export function sizeDescribeTransactionsResponseTopicData(
   v: DescribeTransactionsResponseTopicData,
-  version: number,
+  _version: number,
 ): number {
   const flexible = true;
   let s = 0;
@@ -386,11 +378,10 @@ export function sizeDescribeTransactionsResponseTopicData(
 
 export function decodeDescribeTransactionsResponseTopicData(
   r: Reader,
-  version: number,
+  _version: number,
 ): DescribeTransactionsResponseTopicData {
   const flexible = true;
-  let f_topic: string;
-  f_topic = r.string(flexible);
+  const f_topic = r.string(flexible);
   let f_partitions: number[];
   {
     const n = r.arrayLength(flexible, 4, false);

@@ -195,10 +195,8 @@ export function decodeListTransactionsResponse(
   version: number,
 ): ListTransactionsResponse {
   const flexible = true;
-  let f_throttleTimeMs: number;
-  f_throttleTimeMs = r.int32();
-  let f_errorCode: number;
-  f_errorCode = r.int16();
+  const f_throttleTimeMs = r.int32();
+  const f_errorCode = r.int16();
   let f_unknownStateFilters: string[];
   {
     const n = r.arrayLength(flexible, 1, false);
@@ -260,7 +258,7 @@ export function createListTransactionsResponseTransactionState(
 export function encodeListTransactionsResponseTransactionState(
   w: Writer,
   v: ListTransactionsResponseTransactionState,
-  version: number,
+  _version: number,
 ): void {
   const flexible = true;
   w.string(v.transactionalId, flexible);
@@ -279,7 +277,7 @@ export function encodeListTransactionsResponseTransactionState(
 
 export function sizeListTransactionsResponseTransactionState(
   v: ListTransactionsResponseTransactionState,
-  version: number,
+  _version: number,
 ): number {
   const flexible = true;
   let s = 0;
@@ -298,15 +296,12 @@ export function sizeListTransactionsResponseTransactionState(
 
 export function decodeListTransactionsResponseTransactionState(
   r: Reader,
-  version: number,
+  _version: number,
 ): ListTransactionsResponseTransactionState {
   const flexible = true;
-  let f_transactionalId: string;
-  f_transactionalId = r.string(flexible);
-  let f_producerId: bigint;
-  f_producerId = r.int64();
-  let f_transactionState: string;
-  f_transactionState = r.string(flexible);
+  const f_transactionalId = r.string(flexible);
+  const f_producerId = r.int64();
+  const f_transactionState = r.string(flexible);
   let unknown: UnknownTaggedField[] | undefined;
   if (flexible) {
     const nt = r.taggedFieldCount();

@@ -130,18 +130,12 @@ export function decodeConsumerGroupHeartbeatRequest(
   version: number,
 ): ConsumerGroupHeartbeatRequest {
   const flexible = true;
-  let f_groupId: string;
-  f_groupId = r.string(flexible);
-  let f_memberId: string;
-  f_memberId = r.string(flexible);
-  let f_memberEpoch: number;
-  f_memberEpoch = r.int32();
-  let f_instanceId: string | null;
-  f_instanceId = r.nullableString(flexible);
-  let f_rackId: string | null;
-  f_rackId = r.nullableString(flexible);
-  let f_rebalanceTimeoutMs: number;
-  f_rebalanceTimeoutMs = r.int32();
+  const f_groupId = r.string(flexible);
+  const f_memberId = r.string(flexible);
+  const f_memberEpoch = r.int32();
+  const f_instanceId = r.nullableString(flexible);
+  const f_rackId = r.nullableString(flexible);
+  const f_rebalanceTimeoutMs = r.int32();
   let f_subscribedTopicNames: string[] | null;
   {
     const n = r.arrayLength(flexible, 1, true);
@@ -156,8 +150,7 @@ export function decodeConsumerGroupHeartbeatRequest(
   if (version >= 1) {
     f_subscribedTopicRegex = r.nullableString(flexible, version >= 1);
   }
-  let f_serverAssignor: string | null;
-  f_serverAssignor = r.nullableString(flexible);
+  const f_serverAssignor = r.nullableString(flexible);
   let f_topicPartitions: ConsumerGroupHeartbeatRequestTopicPartitions[] | null;
   {
     const n = r.arrayLength(flexible, 18, true);
@@ -216,7 +209,7 @@ export function createConsumerGroupHeartbeatRequestTopicPartitions(
 export function encodeConsumerGroupHeartbeatRequestTopicPartitions(
   w: Writer,
   v: ConsumerGroupHeartbeatRequestTopicPartitions,
-  version: number,
+  _version: number,
 ): void {
   const flexible = true;
   w.uuid(v.topicId);
@@ -237,7 +230,7 @@ export function encodeConsumerGroupHeartbeatRequestTopicPartitions(
 
 export function sizeConsumerGroupHeartbeatRequestTopicPartitions(
   v: ConsumerGroupHeartbeatRequestTopicPartitions,
-  version: number,
+  _version: number,
 ): number {
   const flexible = true;
   let s = 0;
@@ -255,11 +248,10 @@ export function sizeConsumerGroupHeartbeatRequestTopicPartitions(
 
 export function decodeConsumerGroupHeartbeatRequestTopicPartitions(
   r: Reader,
-  version: number,
+  _version: number,
 ): ConsumerGroupHeartbeatRequestTopicPartitions {
   const flexible = true;
-  let f_topicId: Buffer;
-  f_topicId = r.uuid();
+  const f_topicId = r.uuid();
   let f_partitions: number[];
   {
     const n = r.arrayLength(flexible, 4, false);
@@ -374,20 +366,14 @@ export function decodeConsumerGroupHeartbeatResponse(
   version: number,
 ): ConsumerGroupHeartbeatResponse {
   const flexible = true;
-  let f_throttleTimeMs: number;
-  f_throttleTimeMs = r.int32();
-  let f_errorCode: number;
-  f_errorCode = r.int16();
-  let f_errorMessage: string | null;
-  f_errorMessage = r.nullableString(flexible);
-  let f_memberId: string | null;
-  f_memberId = r.nullableString(flexible);
-  let f_memberEpoch: number;
-  f_memberEpoch = r.int32();
-  let f_heartbeatIntervalMs: number;
-  f_heartbeatIntervalMs = r.int32();
-  let f_assignment: ConsumerGroupHeartbeatResponseAssignment | null;
-  f_assignment = r.int8() < 0 ? null : decodeConsumerGroupHeartbeatResponseAssignment(r, version);
+  const f_throttleTimeMs = r.int32();
+  const f_errorCode = r.int16();
+  const f_errorMessage = r.nullableString(flexible);
+  const f_memberId = r.nullableString(flexible);
+  const f_memberEpoch = r.int32();
+  const f_heartbeatIntervalMs = r.int32();
+  const f_assignment =
+    r.int8() < 0 ? null : decodeConsumerGroupHeartbeatResponseAssignment(r, version);
   let unknown: UnknownTaggedField[] | undefined;
   if (flexible) {
     const nt = r.taggedFieldCount();
@@ -518,7 +504,7 @@ export function createConsumerGroupHeartbeatResponseTopicPartitions(
 export function encodeConsumerGroupHeartbeatResponseTopicPartitions(
   w: Writer,
   v: ConsumerGroupHeartbeatResponseTopicPartitions,
-  version: number,
+  _version: number,
 ): void {
   const flexible = true;
   w.uuid(v.topicId);
@@ -539,7 +525,7 @@ export function encodeConsumerGroupHeartbeatResponseTopicPartitions(
 
 export function sizeConsumerGroupHeartbeatResponseTopicPartitions(
   v: ConsumerGroupHeartbeatResponseTopicPartitions,
-  version: number,
+  _version: number,
 ): number {
   const flexible = true;
   let s = 0;
@@ -557,11 +543,10 @@ export function sizeConsumerGroupHeartbeatResponseTopicPartitions(
 
 export function decodeConsumerGroupHeartbeatResponseTopicPartitions(
   r: Reader,
-  version: number,
+  _version: number,
 ): ConsumerGroupHeartbeatResponseTopicPartitions {
   const flexible = true;
-  let f_topicId: Buffer;
-  f_topicId = r.uuid();
+  const f_topicId = r.uuid();
   let f_partitions: number[];
   {
     const n = r.arrayLength(flexible, 4, false);

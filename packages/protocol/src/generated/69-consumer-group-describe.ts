@@ -33,7 +33,7 @@ export function createConsumerGroupDescribeRequest(
 export function encodeConsumerGroupDescribeRequest(
   w: Writer,
   v: ConsumerGroupDescribeRequest,
-  version: number,
+  _version: number,
 ): void {
   const flexible = true;
   w.arrayLength(v.groupIds.length, flexible);
@@ -54,7 +54,7 @@ export function encodeConsumerGroupDescribeRequest(
 
 export function sizeConsumerGroupDescribeRequest(
   v: ConsumerGroupDescribeRequest,
-  version: number,
+  _version: number,
 ): number {
   const flexible = true;
   let s = 0;
@@ -73,7 +73,7 @@ export function sizeConsumerGroupDescribeRequest(
 
 export function decodeConsumerGroupDescribeRequest(
   r: Reader,
-  version: number,
+  _version: number,
 ): ConsumerGroupDescribeRequest {
   const flexible = true;
   let f_groupIds: string[];
@@ -85,8 +85,7 @@ export function decodeConsumerGroupDescribeRequest(
       f_groupIds = a;
     }
   }
-  let f_includeAuthorizedOperations: boolean;
-  f_includeAuthorizedOperations = r.bool();
+  const f_includeAuthorizedOperations = r.bool();
   let unknown: UnknownTaggedField[] | undefined;
   if (flexible) {
     const nt = r.taggedFieldCount();
@@ -169,8 +168,7 @@ export function decodeConsumerGroupDescribeResponse(
   version: number,
 ): ConsumerGroupDescribeResponse {
   const flexible = true;
-  let f_throttleTimeMs: number;
-  f_throttleTimeMs = r.int32();
+  const f_throttleTimeMs = r.int32();
   let f_groups: ConsumerGroupDescribeResponseDescribedGroup[];
   {
     const n = r.arrayLength(flexible, 20, false);
@@ -289,20 +287,13 @@ export function decodeConsumerGroupDescribeResponseDescribedGroup(
   version: number,
 ): ConsumerGroupDescribeResponseDescribedGroup {
   const flexible = true;
-  let f_errorCode: number;
-  f_errorCode = r.int16();
-  let f_errorMessage: string | null;
-  f_errorMessage = r.nullableString(flexible);
-  let f_groupId: string;
-  f_groupId = r.string(flexible);
-  let f_groupState: string;
-  f_groupState = r.string(flexible);
-  let f_groupEpoch: number;
-  f_groupEpoch = r.int32();
-  let f_assignmentEpoch: number;
-  f_assignmentEpoch = r.int32();
-  let f_assignorName: string;
-  f_assignorName = r.string(flexible);
+  const f_errorCode = r.int16();
+  const f_errorMessage = r.nullableString(flexible);
+  const f_groupId = r.string(flexible);
+  const f_groupState = r.string(flexible);
+  const f_groupEpoch = r.int32();
+  const f_assignmentEpoch = r.int32();
+  const f_assignorName = r.string(flexible);
   let f_members: ConsumerGroupDescribeResponseMember[];
   {
     const n = r.arrayLength(flexible, 16, false);
@@ -312,8 +303,7 @@ export function decodeConsumerGroupDescribeResponseDescribedGroup(
       f_members = a;
     }
   }
-  let f_authorizedOperations: number;
-  f_authorizedOperations = r.int32();
+  const f_authorizedOperations = r.int32();
   let unknown: UnknownTaggedField[] | undefined;
   if (flexible) {
     const nt = r.taggedFieldCount();
@@ -442,18 +432,12 @@ export function decodeConsumerGroupDescribeResponseMember(
   version: number,
 ): ConsumerGroupDescribeResponseMember {
   const flexible = true;
-  let f_memberId: string;
-  f_memberId = r.string(flexible);
-  let f_instanceId: string | null;
-  f_instanceId = r.nullableString(flexible);
-  let f_rackId: string | null;
-  f_rackId = r.nullableString(flexible);
-  let f_memberEpoch: number;
-  f_memberEpoch = r.int32();
-  let f_clientId: string;
-  f_clientId = r.string(flexible);
-  let f_clientHost: string;
-  f_clientHost = r.string(flexible);
+  const f_memberId = r.string(flexible);
+  const f_instanceId = r.nullableString(flexible);
+  const f_rackId = r.nullableString(flexible);
+  const f_memberEpoch = r.int32();
+  const f_clientId = r.string(flexible);
+  const f_clientHost = r.string(flexible);
   let f_subscribedTopicNames: string[];
   {
     const n = r.arrayLength(flexible, 1, false);
@@ -463,12 +447,9 @@ export function decodeConsumerGroupDescribeResponseMember(
       f_subscribedTopicNames = a;
     }
   }
-  let f_subscribedTopicRegex: string | null;
-  f_subscribedTopicRegex = r.nullableString(flexible);
-  let f_assignment: ConsumerGroupDescribeResponseAssignment;
-  f_assignment = decodeConsumerGroupDescribeResponseAssignment(r, version);
-  let f_targetAssignment: ConsumerGroupDescribeResponseAssignment;
-  f_targetAssignment = decodeConsumerGroupDescribeResponseAssignment(r, version);
+  const f_subscribedTopicRegex = r.nullableString(flexible);
+  const f_assignment = decodeConsumerGroupDescribeResponseAssignment(r, version);
+  const f_targetAssignment = decodeConsumerGroupDescribeResponseAssignment(r, version);
   let unknown: UnknownTaggedField[] | undefined;
   if (flexible) {
     const nt = r.taggedFieldCount();
@@ -604,7 +585,7 @@ export function createConsumerGroupDescribeResponseTopicPartitions(
 export function encodeConsumerGroupDescribeResponseTopicPartitions(
   w: Writer,
   v: ConsumerGroupDescribeResponseTopicPartitions,
-  version: number,
+  _version: number,
 ): void {
   const flexible = true;
   w.uuid(v.topicId);
@@ -626,7 +607,7 @@ export function encodeConsumerGroupDescribeResponseTopicPartitions(
 
 export function sizeConsumerGroupDescribeResponseTopicPartitions(
   v: ConsumerGroupDescribeResponseTopicPartitions,
-  version: number,
+  _version: number,
 ): number {
   const flexible = true;
   let s = 0;
@@ -645,13 +626,11 @@ export function sizeConsumerGroupDescribeResponseTopicPartitions(
 
 export function decodeConsumerGroupDescribeResponseTopicPartitions(
   r: Reader,
-  version: number,
+  _version: number,
 ): ConsumerGroupDescribeResponseTopicPartitions {
   const flexible = true;
-  let f_topicId: Buffer;
-  f_topicId = r.uuid();
-  let f_topicName: string;
-  f_topicName = r.string(flexible);
+  const f_topicId = r.uuid();
+  const f_topicName = r.string(flexible);
   let f_partitions: number[];
   {
     const n = r.arrayLength(flexible, 4, false);

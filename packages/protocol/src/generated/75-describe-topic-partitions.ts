@@ -94,10 +94,8 @@ export function decodeDescribeTopicPartitionsRequest(
       f_topics = a;
     }
   }
-  let f_responsePartitionLimit: number;
-  f_responsePartitionLimit = r.int32();
-  let f_cursor: DescribeTopicPartitionsRequestCursor | null;
-  f_cursor = r.int8() < 0 ? null : decodeDescribeTopicPartitionsRequestCursor(r, version);
+  const f_responsePartitionLimit = r.int32();
+  const f_cursor = r.int8() < 0 ? null : decodeDescribeTopicPartitionsRequestCursor(r, version);
   let unknown: UnknownTaggedField[] | undefined;
   if (flexible) {
     const nt = r.taggedFieldCount();
@@ -136,7 +134,7 @@ export function createDescribeTopicPartitionsRequestTopicRequest(
 export function encodeDescribeTopicPartitionsRequestTopicRequest(
   w: Writer,
   v: DescribeTopicPartitionsRequestTopicRequest,
-  version: number,
+  _version: number,
 ): void {
   const flexible = true;
   w.string(v.name, flexible);
@@ -153,7 +151,7 @@ export function encodeDescribeTopicPartitionsRequestTopicRequest(
 
 export function sizeDescribeTopicPartitionsRequestTopicRequest(
   v: DescribeTopicPartitionsRequestTopicRequest,
-  version: number,
+  _version: number,
 ): number {
   const flexible = true;
   let s = 0;
@@ -170,11 +168,10 @@ export function sizeDescribeTopicPartitionsRequestTopicRequest(
 
 export function decodeDescribeTopicPartitionsRequestTopicRequest(
   r: Reader,
-  version: number,
+  _version: number,
 ): DescribeTopicPartitionsRequestTopicRequest {
   const flexible = true;
-  let f_name: string;
-  f_name = r.string(flexible);
+  const f_name = r.string(flexible);
   let unknown: UnknownTaggedField[] | undefined;
   if (flexible) {
     const nt = r.taggedFieldCount();
@@ -211,7 +208,7 @@ export function createDescribeTopicPartitionsRequestCursor(
 export function encodeDescribeTopicPartitionsRequestCursor(
   w: Writer,
   v: DescribeTopicPartitionsRequestCursor,
-  version: number,
+  _version: number,
 ): void {
   const flexible = true;
   w.string(v.topicName, flexible);
@@ -229,7 +226,7 @@ export function encodeDescribeTopicPartitionsRequestCursor(
 
 export function sizeDescribeTopicPartitionsRequestCursor(
   v: DescribeTopicPartitionsRequestCursor,
-  version: number,
+  _version: number,
 ): number {
   const flexible = true;
   let s = 0;
@@ -247,13 +244,11 @@ export function sizeDescribeTopicPartitionsRequestCursor(
 
 export function decodeDescribeTopicPartitionsRequestCursor(
   r: Reader,
-  version: number,
+  _version: number,
 ): DescribeTopicPartitionsRequestCursor {
   const flexible = true;
-  let f_topicName: string;
-  f_topicName = r.string(flexible);
-  let f_partitionIndex: number;
-  f_partitionIndex = r.int32();
+  const f_topicName = r.string(flexible);
+  const f_partitionIndex = r.int32();
   let unknown: UnknownTaggedField[] | undefined;
   if (flexible) {
     const nt = r.taggedFieldCount();
@@ -348,8 +343,7 @@ export function decodeDescribeTopicPartitionsResponse(
   version: number,
 ): DescribeTopicPartitionsResponse {
   const flexible = true;
-  let f_throttleTimeMs: number;
-  f_throttleTimeMs = r.int32();
+  const f_throttleTimeMs = r.int32();
   let f_topics: DescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic[];
   {
     const n = r.arrayLength(flexible, 26, false);
@@ -363,8 +357,8 @@ export function decodeDescribeTopicPartitionsResponse(
       f_topics = a;
     }
   }
-  let f_nextCursor: DescribeTopicPartitionsResponseCursor | null;
-  f_nextCursor = r.int8() < 0 ? null : decodeDescribeTopicPartitionsResponseCursor(r, version);
+  const f_nextCursor =
+    r.int8() < 0 ? null : decodeDescribeTopicPartitionsResponseCursor(r, version);
   let unknown: UnknownTaggedField[] | undefined;
   if (flexible) {
     const nt = r.taggedFieldCount();
@@ -466,14 +460,10 @@ export function decodeDescribeTopicPartitionsResponseDescribeTopicPartitionsResp
   version: number,
 ): DescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic {
   const flexible = true;
-  let f_errorCode: number;
-  f_errorCode = r.int16();
-  let f_name: string | null;
-  f_name = r.nullableString(flexible);
-  let f_topicId: Buffer;
-  f_topicId = r.uuid();
-  let f_isInternal: boolean;
-  f_isInternal = r.bool();
+  const f_errorCode = r.int16();
+  const f_name = r.nullableString(flexible);
+  const f_topicId = r.uuid();
+  const f_isInternal = r.bool();
   let f_partitions: DescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition[];
   {
     const n = r.arrayLength(flexible, 20, false);
@@ -488,8 +478,7 @@ export function decodeDescribeTopicPartitionsResponseDescribeTopicPartitionsResp
       f_partitions = a;
     }
   }
-  let f_topicAuthorizedOperations: number;
-  f_topicAuthorizedOperations = r.int32();
+  const f_topicAuthorizedOperations = r.int32();
   let unknown: UnknownTaggedField[] | undefined;
   if (flexible) {
     const nt = r.taggedFieldCount();
@@ -548,7 +537,7 @@ export function createDescribeTopicPartitionsResponseDescribeTopicPartitionsResp
 export function encodeDescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition(
   w: Writer,
   v: DescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition,
-  version: number,
+  _version: number,
 ): void {
   const flexible = true;
   w.int16(v.errorCode);
@@ -594,7 +583,7 @@ export function encodeDescribeTopicPartitionsResponseDescribeTopicPartitionsResp
 
 export function sizeDescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition(
   v: DescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition,
-  version: number,
+  _version: number,
 ): number {
   const flexible = true;
   let s = 0;
@@ -627,17 +616,13 @@ export function sizeDescribeTopicPartitionsResponseDescribeTopicPartitionsRespon
 
 export function decodeDescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition(
   r: Reader,
-  version: number,
+  _version: number,
 ): DescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition {
   const flexible = true;
-  let f_errorCode: number;
-  f_errorCode = r.int16();
-  let f_partitionIndex: number;
-  f_partitionIndex = r.int32();
-  let f_leaderId: number;
-  f_leaderId = r.int32();
-  let f_leaderEpoch: number;
-  f_leaderEpoch = r.int32();
+  const f_errorCode = r.int16();
+  const f_partitionIndex = r.int32();
+  const f_leaderId = r.int32();
+  const f_leaderEpoch = r.int32();
   let f_replicaNodes: number[];
   {
     const n = r.arrayLength(flexible, 4, false);
@@ -731,7 +716,7 @@ export function createDescribeTopicPartitionsResponseCursor(
 export function encodeDescribeTopicPartitionsResponseCursor(
   w: Writer,
   v: DescribeTopicPartitionsResponseCursor,
-  version: number,
+  _version: number,
 ): void {
   const flexible = true;
   w.string(v.topicName, flexible);
@@ -749,7 +734,7 @@ export function encodeDescribeTopicPartitionsResponseCursor(
 
 export function sizeDescribeTopicPartitionsResponseCursor(
   v: DescribeTopicPartitionsResponseCursor,
-  version: number,
+  _version: number,
 ): number {
   const flexible = true;
   let s = 0;
@@ -767,13 +752,11 @@ export function sizeDescribeTopicPartitionsResponseCursor(
 
 export function decodeDescribeTopicPartitionsResponseCursor(
   r: Reader,
-  version: number,
+  _version: number,
 ): DescribeTopicPartitionsResponseCursor {
   const flexible = true;
-  let f_topicName: string;
-  f_topicName = r.string(flexible);
-  let f_partitionIndex: number;
-  f_partitionIndex = r.int32();
+  const f_topicName = r.string(flexible);
+  const f_partitionIndex = r.int32();
   let unknown: UnknownTaggedField[] | undefined;
   if (flexible) {
     const nt = r.taggedFieldCount();

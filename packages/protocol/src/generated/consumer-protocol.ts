@@ -85,8 +85,7 @@ export function decodeConsumerProtocolSubscription(
       f_topics = a;
     }
   }
-  let f_userData: Buffer | null;
-  f_userData = r.nullableBytes(false);
+  const f_userData = r.nullableBytes(false);
   let f_ownedPartitions: ConsumerProtocolSubscriptionTopicPartition[] | undefined;
   if (version >= 1) {
     {
@@ -244,8 +243,7 @@ export function decodeConsumerProtocolAssignment(
       f_assignedPartitions = a;
     }
   }
-  let f_userData: Buffer | null;
-  f_userData = r.nullableBytes(false);
+  const f_userData = r.nullableBytes(false);
   const v: ConsumerProtocolAssignment = {
     assignedPartitions: f_assignedPartitions,
     userData: f_userData,
@@ -273,7 +271,7 @@ export function createConsumerProtocolAssignmentTopicPartition(
 export function encodeConsumerProtocolAssignmentTopicPartition(
   w: Writer,
   v: ConsumerProtocolAssignmentTopicPartition,
-  version: number,
+  _version: number,
 ): void {
   w.string(v.topic, false);
   w.arrayLength(v.partitions.length, false);
@@ -284,7 +282,7 @@ export function encodeConsumerProtocolAssignmentTopicPartition(
 
 export function sizeConsumerProtocolAssignmentTopicPartition(
   v: ConsumerProtocolAssignmentTopicPartition,
-  version: number,
+  _version: number,
 ): number {
   let s = 0;
   s += stringSize(v.topic, false);
@@ -294,10 +292,9 @@ export function sizeConsumerProtocolAssignmentTopicPartition(
 
 export function decodeConsumerProtocolAssignmentTopicPartition(
   r: Reader,
-  version: number,
+  _version: number,
 ): ConsumerProtocolAssignmentTopicPartition {
-  let f_topic: string;
-  f_topic = r.string(false);
+  const f_topic = r.string(false);
   let f_partitions: number[];
   {
     const n = r.arrayLength(false, 4, false);

@@ -64,12 +64,9 @@ export function sizeRequestHeader(v: RequestHeader, version: number): number {
 
 export function decodeRequestHeader(r: Reader, version: number): RequestHeader {
   const flexible = version >= 2;
-  let f_requestApiKey: number;
-  f_requestApiKey = r.int16();
-  let f_requestApiVersion: number;
-  f_requestApiVersion = r.int16();
-  let f_correlationId: number;
-  f_correlationId = r.int32();
+  const f_requestApiKey = r.int16();
+  const f_requestApiVersion = r.int16();
+  const f_correlationId = r.int32();
   let f_clientId: string | null = "";
   if (version >= 1) {
     f_clientId = r.nullableString(false, version >= 1);
@@ -138,8 +135,7 @@ export function sizeResponseHeader(v: ResponseHeader, version: number): number {
 
 export function decodeResponseHeader(r: Reader, version: number): ResponseHeader {
   const flexible = version >= 1;
-  let f_correlationId: number;
-  f_correlationId = r.int32();
+  const f_correlationId = r.int32();
   let unknown: UnknownTaggedField[] | undefined;
   if (flexible) {
     const nt = r.taggedFieldCount();

@@ -28,13 +28,13 @@ export function createOffsetCommitKey(init: Partial<OffsetCommitKey> = {}): Offs
   return v;
 }
 
-export function encodeOffsetCommitKey(w: Writer, v: OffsetCommitKey, version: number): void {
+export function encodeOffsetCommitKey(w: Writer, v: OffsetCommitKey, _version: number): void {
   w.string(v.group, false);
   w.string(v.topic, false);
   w.int32(v.partition);
 }
 
-export function sizeOffsetCommitKey(v: OffsetCommitKey, version: number): number {
+export function sizeOffsetCommitKey(v: OffsetCommitKey, _version: number): number {
   let s = 0;
   s += stringSize(v.group, false);
   s += stringSize(v.topic, false);
@@ -42,13 +42,10 @@ export function sizeOffsetCommitKey(v: OffsetCommitKey, version: number): number
   return s;
 }
 
-export function decodeOffsetCommitKey(r: Reader, version: number): OffsetCommitKey {
-  let f_group: string;
-  f_group = r.string(false);
-  let f_topic: string;
-  f_topic = r.string(false);
-  let f_partition: number;
-  f_partition = r.int32();
+export function decodeOffsetCommitKey(r: Reader, _version: number): OffsetCommitKey {
+  const f_group = r.string(false);
+  const f_topic = r.string(false);
+  const f_partition = r.int32();
   const v: OffsetCommitKey = { group: f_group, topic: f_topic, partition: f_partition };
 
   return v;
@@ -78,7 +75,7 @@ export function createOffsetCommitValue(init: Partial<OffsetCommitValue> = {}): 
   return v;
 }
 
-export function encodeOffsetCommitValue(w: Writer, v: OffsetCommitValue, version: number): void {
+export function encodeOffsetCommitValue(w: Writer, v: OffsetCommitValue, _version: number): void {
   const flexible = true;
   w.int64(v.offset);
   w.int32(v.leaderEpoch);
@@ -104,7 +101,7 @@ export function encodeOffsetCommitValue(w: Writer, v: OffsetCommitValue, version
   }
 }
 
-export function sizeOffsetCommitValue(v: OffsetCommitValue, version: number): number {
+export function sizeOffsetCommitValue(v: OffsetCommitValue, _version: number): number {
   const flexible = true;
   let s = 0;
   s += 8;
@@ -127,18 +124,13 @@ export function sizeOffsetCommitValue(v: OffsetCommitValue, version: number): nu
   return s;
 }
 
-export function decodeOffsetCommitValue(r: Reader, version: number): OffsetCommitValue {
+export function decodeOffsetCommitValue(r: Reader, _version: number): OffsetCommitValue {
   const flexible = true;
-  let f_offset: bigint;
-  f_offset = r.int64();
-  let f_leaderEpoch: number;
-  f_leaderEpoch = r.int32();
-  let f_metadata: string | null;
-  f_metadata = r.nullableString(flexible);
-  let f_commitTimestamp: bigint;
-  f_commitTimestamp = r.int64();
-  let f_expireTimestamp: bigint;
-  f_expireTimestamp = r.int64();
+  const f_offset = r.int64();
+  const f_leaderEpoch = r.int32();
+  const f_metadata = r.nullableString(flexible);
+  const f_commitTimestamp = r.int64();
+  const f_expireTimestamp = r.int64();
   let f_topicId: Buffer | undefined;
   let unknown: UnknownTaggedField[] | undefined;
   if (flexible) {
@@ -178,19 +170,18 @@ export function createGroupMetadataKey(init: Partial<GroupMetadataKey> = {}): Gr
   return v;
 }
 
-export function encodeGroupMetadataKey(w: Writer, v: GroupMetadataKey, version: number): void {
+export function encodeGroupMetadataKey(w: Writer, v: GroupMetadataKey, _version: number): void {
   w.string(v.group, false);
 }
 
-export function sizeGroupMetadataKey(v: GroupMetadataKey, version: number): number {
+export function sizeGroupMetadataKey(v: GroupMetadataKey, _version: number): number {
   let s = 0;
   s += stringSize(v.group, false);
   return s;
 }
 
-export function decodeGroupMetadataKey(r: Reader, version: number): GroupMetadataKey {
-  let f_group: string;
-  f_group = r.string(false);
+export function decodeGroupMetadataKey(r: Reader, _version: number): GroupMetadataKey {
+  const f_group = r.string(false);
   const v: GroupMetadataKey = { group: f_group };
 
   return v;
@@ -267,16 +258,11 @@ export function sizeGroupMetadataValue(v: GroupMetadataValue, version: number): 
 
 export function decodeGroupMetadataValue(r: Reader, version: number): GroupMetadataValue {
   const flexible = true;
-  let f_protocolType: string;
-  f_protocolType = r.string(flexible);
-  let f_generation: number;
-  f_generation = r.int32();
-  let f_protocol: string | null;
-  f_protocol = r.nullableString(flexible);
-  let f_leader: string | null;
-  f_leader = r.nullableString(flexible);
-  let f_currentStateTimestamp: bigint;
-  f_currentStateTimestamp = r.int64();
+  const f_protocolType = r.string(flexible);
+  const f_generation = r.int32();
+  const f_protocol = r.nullableString(flexible);
+  const f_leader = r.nullableString(flexible);
+  const f_currentStateTimestamp = r.int64();
   let f_members: GroupMetadataValueMemberMetadata[];
   {
     const n = r.arrayLength(flexible, 15, false);
@@ -341,7 +327,7 @@ export function createGroupMetadataValueMemberMetadata(
 export function encodeGroupMetadataValueMemberMetadata(
   w: Writer,
   v: GroupMetadataValueMemberMetadata,
-  version: number,
+  _version: number,
 ): void {
   const flexible = true;
   w.string(v.memberId, flexible);
@@ -365,7 +351,7 @@ export function encodeGroupMetadataValueMemberMetadata(
 
 export function sizeGroupMetadataValueMemberMetadata(
   v: GroupMetadataValueMemberMetadata,
-  version: number,
+  _version: number,
 ): number {
   const flexible = true;
   let s = 0;
@@ -389,25 +375,17 @@ export function sizeGroupMetadataValueMemberMetadata(
 
 export function decodeGroupMetadataValueMemberMetadata(
   r: Reader,
-  version: number,
+  _version: number,
 ): GroupMetadataValueMemberMetadata {
   const flexible = true;
-  let f_memberId: string;
-  f_memberId = r.string(flexible);
-  let f_groupInstanceId: string | null;
-  f_groupInstanceId = r.nullableString(flexible);
-  let f_clientId: string;
-  f_clientId = r.string(flexible);
-  let f_clientHost: string;
-  f_clientHost = r.string(flexible);
-  let f_rebalanceTimeoutMs: number;
-  f_rebalanceTimeoutMs = r.int32();
-  let f_sessionTimeoutMs: number;
-  f_sessionTimeoutMs = r.int32();
-  let f_subscription: Buffer;
-  f_subscription = r.bytes(flexible);
-  let f_assignment: Buffer;
-  f_assignment = r.bytes(flexible);
+  const f_memberId = r.string(flexible);
+  const f_groupInstanceId = r.nullableString(flexible);
+  const f_clientId = r.string(flexible);
+  const f_clientHost = r.string(flexible);
+  const f_rebalanceTimeoutMs = r.int32();
+  const f_sessionTimeoutMs = r.int32();
+  const f_subscription = r.bytes(flexible);
+  const f_assignment = r.bytes(flexible);
   let unknown: UnknownTaggedField[] | undefined;
   if (flexible) {
     const nt = r.taggedFieldCount();
@@ -444,19 +422,18 @@ export function createTransactionLogKey(init: Partial<TransactionLogKey> = {}): 
   return v;
 }
 
-export function encodeTransactionLogKey(w: Writer, v: TransactionLogKey, version: number): void {
+export function encodeTransactionLogKey(w: Writer, v: TransactionLogKey, _version: number): void {
   w.string(v.transactionalId, false);
 }
 
-export function sizeTransactionLogKey(v: TransactionLogKey, version: number): number {
+export function sizeTransactionLogKey(v: TransactionLogKey, _version: number): number {
   let s = 0;
   s += stringSize(v.transactionalId, false);
   return s;
 }
 
-export function decodeTransactionLogKey(r: Reader, version: number): TransactionLogKey {
-  let f_transactionalId: string;
-  f_transactionalId = r.string(false);
+export function decodeTransactionLogKey(r: Reader, _version: number): TransactionLogKey {
+  const f_transactionalId = r.string(false);
   const v: TransactionLogKey = { transactionalId: f_transactionalId };
 
   return v;
@@ -565,18 +542,12 @@ export function sizeTransactionLogValue(v: TransactionLogValue, version: number)
 
 export function decodeTransactionLogValue(r: Reader, version: number): TransactionLogValue {
   const flexible = true;
-  let f_producerId: bigint;
-  f_producerId = r.int64();
-  let f_previousProducerId: bigint;
-  f_previousProducerId = r.int64();
-  let f_nextProducerId: bigint;
-  f_nextProducerId = r.int64();
-  let f_producerEpoch: number;
-  f_producerEpoch = r.int16();
-  let f_transactionTimeoutMs: number;
-  f_transactionTimeoutMs = r.int32();
-  let f_transactionStatus: number;
-  f_transactionStatus = r.int8();
+  const f_producerId = r.int64();
+  const f_previousProducerId = r.int64();
+  const f_nextProducerId = r.int64();
+  const f_producerEpoch = r.int16();
+  const f_transactionTimeoutMs = r.int32();
+  const f_transactionStatus = r.int8();
   let f_transactionPartitions: TransactionLogValuePartitionsSchema[] | null;
   {
     const n = r.arrayLength(flexible, 3, true);
@@ -587,12 +558,9 @@ export function decodeTransactionLogValue(r: Reader, version: number): Transacti
       f_transactionPartitions = a;
     }
   }
-  let f_transactionLastUpdateTimestampMs: bigint;
-  f_transactionLastUpdateTimestampMs = r.int64();
-  let f_transactionStartTimestampMs: bigint;
-  f_transactionStartTimestampMs = r.int64();
-  let f_clientTransactionVersion: number;
-  f_clientTransactionVersion = r.int16();
+  const f_transactionLastUpdateTimestampMs = r.int64();
+  const f_transactionStartTimestampMs = r.int64();
+  const f_clientTransactionVersion = r.int16();
   let unknown: UnknownTaggedField[] | undefined;
   if (flexible) {
     const nt = r.taggedFieldCount();
@@ -640,7 +608,7 @@ export function createTransactionLogValuePartitionsSchema(
 export function encodeTransactionLogValuePartitionsSchema(
   w: Writer,
   v: TransactionLogValuePartitionsSchema,
-  version: number,
+  _version: number,
 ): void {
   const flexible = true;
   w.string(v.topic, flexible);
@@ -661,7 +629,7 @@ export function encodeTransactionLogValuePartitionsSchema(
 
 export function sizeTransactionLogValuePartitionsSchema(
   v: TransactionLogValuePartitionsSchema,
-  version: number,
+  _version: number,
 ): number {
   const flexible = true;
   let s = 0;
@@ -679,11 +647,10 @@ export function sizeTransactionLogValuePartitionsSchema(
 
 export function decodeTransactionLogValuePartitionsSchema(
   r: Reader,
-  version: number,
+  _version: number,
 ): TransactionLogValuePartitionsSchema {
   const flexible = true;
-  let f_topic: string;
-  f_topic = r.string(flexible);
+  const f_topic = r.string(flexible);
   let f_partitionIds: number[];
   {
     const n = r.arrayLength(flexible, 4, false);
@@ -766,8 +733,7 @@ export function sizeProducerStateSnapshot(v: ProducerStateSnapshot, version: num
 
 export function decodeProducerStateSnapshot(r: Reader, version: number): ProducerStateSnapshot {
   const flexible = true;
-  let f_lastOffset: bigint;
-  f_lastOffset = r.int64();
+  const f_lastOffset = r.int64();
   let f_entries: ProducerStateSnapshotProducerEntry[];
   {
     const n = r.arrayLength(flexible, 32, false);
@@ -873,16 +839,11 @@ export function decodeProducerStateSnapshotProducerEntry(
   version: number,
 ): ProducerStateSnapshotProducerEntry {
   const flexible = true;
-  let f_producerId: bigint;
-  f_producerId = r.int64();
-  let f_producerEpoch: number;
-  f_producerEpoch = r.int16();
-  let f_coordinatorEpoch: number;
-  f_coordinatorEpoch = r.int32();
-  let f_lastTimestamp: bigint;
-  f_lastTimestamp = r.int64();
-  let f_currentTxnFirstOffset: bigint;
-  f_currentTxnFirstOffset = r.int64();
+  const f_producerId = r.int64();
+  const f_producerEpoch = r.int16();
+  const f_coordinatorEpoch = r.int32();
+  const f_lastTimestamp = r.int64();
+  const f_currentTxnFirstOffset = r.int64();
   let f_batches: ProducerStateSnapshotBatchMetadata[];
   {
     const n = r.arrayLength(flexible, 21, false);
@@ -939,7 +900,7 @@ export function createProducerStateSnapshotBatchMetadata(
 export function encodeProducerStateSnapshotBatchMetadata(
   w: Writer,
   v: ProducerStateSnapshotBatchMetadata,
-  version: number,
+  _version: number,
 ): void {
   const flexible = true;
   w.int32(v.firstSequence);
@@ -959,7 +920,7 @@ export function encodeProducerStateSnapshotBatchMetadata(
 
 export function sizeProducerStateSnapshotBatchMetadata(
   v: ProducerStateSnapshotBatchMetadata,
-  version: number,
+  _version: number,
 ): number {
   const flexible = true;
   let s = 0;
@@ -979,17 +940,13 @@ export function sizeProducerStateSnapshotBatchMetadata(
 
 export function decodeProducerStateSnapshotBatchMetadata(
   r: Reader,
-  version: number,
+  _version: number,
 ): ProducerStateSnapshotBatchMetadata {
   const flexible = true;
-  let f_firstSequence: number;
-  f_firstSequence = r.int32();
-  let f_lastSequence: number;
-  f_lastSequence = r.int32();
-  let f_lastOffset: bigint;
-  f_lastOffset = r.int64();
-  let f_offsetDelta: number;
-  f_offsetDelta = r.int32();
+  const f_firstSequence = r.int32();
+  const f_lastSequence = r.int32();
+  const f_lastOffset = r.int64();
+  const f_offsetDelta = r.int32();
   let unknown: UnknownTaggedField[] | undefined;
   if (flexible) {
     const nt = r.taggedFieldCount();
@@ -1026,13 +983,13 @@ export function createMetadataRecordKey(init: Partial<MetadataRecordKey> = {}): 
   return v;
 }
 
-export function encodeMetadataRecordKey(w: Writer, v: MetadataRecordKey, version: number): void {
+export function encodeMetadataRecordKey(w: Writer, v: MetadataRecordKey, _version: number): void {
   w.int8(v.kind);
   w.string(v.name, false);
   w.int8(v.resourceType);
 }
 
-export function sizeMetadataRecordKey(v: MetadataRecordKey, version: number): number {
+export function sizeMetadataRecordKey(v: MetadataRecordKey, _version: number): number {
   let s = 0;
   s += 1;
   s += stringSize(v.name, false);
@@ -1040,13 +997,10 @@ export function sizeMetadataRecordKey(v: MetadataRecordKey, version: number): nu
   return s;
 }
 
-export function decodeMetadataRecordKey(r: Reader, version: number): MetadataRecordKey {
-  let f_kind: number;
-  f_kind = r.int8();
-  let f_name: string;
-  f_name = r.string(false);
-  let f_resourceType: number;
-  f_resourceType = r.int8();
+export function decodeMetadataRecordKey(r: Reader, _version: number): MetadataRecordKey {
+  const f_kind = r.int8();
+  const f_name = r.string(false);
+  const f_resourceType = r.int8();
   const v: MetadataRecordKey = { kind: f_kind, name: f_name, resourceType: f_resourceType };
 
   return v;
@@ -1074,7 +1028,7 @@ export function createTopicRecord(init: Partial<TopicRecord> = {}): TopicRecord 
   return v;
 }
 
-export function encodeTopicRecord(w: Writer, v: TopicRecord, version: number): void {
+export function encodeTopicRecord(w: Writer, v: TopicRecord, _version: number): void {
   const flexible = true;
   w.string(v.name, flexible);
   w.uuid(v.topicId);
@@ -1092,7 +1046,7 @@ export function encodeTopicRecord(w: Writer, v: TopicRecord, version: number): v
   }
 }
 
-export function sizeTopicRecord(v: TopicRecord, version: number): number {
+export function sizeTopicRecord(v: TopicRecord, _version: number): number {
   const flexible = true;
   let s = 0;
   s += stringSize(v.name, flexible);
@@ -1110,18 +1064,13 @@ export function sizeTopicRecord(v: TopicRecord, version: number): number {
   return s;
 }
 
-export function decodeTopicRecord(r: Reader, version: number): TopicRecord {
+export function decodeTopicRecord(r: Reader, _version: number): TopicRecord {
   const flexible = true;
-  let f_name: string;
-  f_name = r.string(flexible);
-  let f_topicId: Buffer;
-  f_topicId = r.uuid();
-  let f_partitions: number;
-  f_partitions = r.int32();
-  let f_createdTimestamp: bigint;
-  f_createdTimestamp = r.int64();
-  let f_deleted: boolean;
-  f_deleted = r.bool();
+  const f_name = r.string(flexible);
+  const f_topicId = r.uuid();
+  const f_partitions = r.int32();
+  const f_createdTimestamp = r.int64();
+  const f_deleted = r.bool();
   let unknown: UnknownTaggedField[] | undefined;
   if (flexible) {
     const nt = r.taggedFieldCount();
@@ -1199,10 +1148,8 @@ export function sizeConfigRecord(v: ConfigRecord, version: number): number {
 
 export function decodeConfigRecord(r: Reader, version: number): ConfigRecord {
   const flexible = true;
-  let f_resourceType: number;
-  f_resourceType = r.int8();
-  let f_resourceName: string;
-  f_resourceName = r.string(flexible);
+  const f_resourceType = r.int8();
+  const f_resourceName = r.string(flexible);
   let f_entries: ConfigRecordConfigEntry[];
   {
     const n = r.arrayLength(flexible, 3, false);
@@ -1252,7 +1199,7 @@ export function createConfigRecordConfigEntry(
 export function encodeConfigRecordConfigEntry(
   w: Writer,
   v: ConfigRecordConfigEntry,
-  version: number,
+  _version: number,
 ): void {
   const flexible = true;
   w.string(v.name, flexible);
@@ -1268,7 +1215,7 @@ export function encodeConfigRecordConfigEntry(
   }
 }
 
-export function sizeConfigRecordConfigEntry(v: ConfigRecordConfigEntry, version: number): number {
+export function sizeConfigRecordConfigEntry(v: ConfigRecordConfigEntry, _version: number): number {
   const flexible = true;
   let s = 0;
   s += stringSize(v.name, flexible);
@@ -1283,12 +1230,13 @@ export function sizeConfigRecordConfigEntry(v: ConfigRecordConfigEntry, version:
   return s;
 }
 
-export function decodeConfigRecordConfigEntry(r: Reader, version: number): ConfigRecordConfigEntry {
+export function decodeConfigRecordConfigEntry(
+  r: Reader,
+  _version: number,
+): ConfigRecordConfigEntry {
   const flexible = true;
-  let f_name: string;
-  f_name = r.string(flexible);
-  let f_value: string | null;
-  f_value = r.nullableString(flexible);
+  const f_name = r.string(flexible);
+  const f_value = r.nullableString(flexible);
   let unknown: UnknownTaggedField[] | undefined;
   if (flexible) {
     const nt = r.taggedFieldCount();

@@ -77,7 +77,8 @@ export class Reader {
     const start = this.pos;
     let result = 0;
     for (let i = 0; i < 5; i++) {
-      if (this.pos >= this.end) throw new DecodeError("truncated", "varint runs past the end", start);
+      if (this.pos >= this.end)
+        throw new DecodeError("truncated", "varint runs past the end", start);
       const b = this.buf[this.pos++] as number;
       if (i === 4 && b > 0x0f) throw new DecodeError("bad-varint", "varint exceeds 32 bits", start);
       result += (b & 0x7f) * 2 ** (7 * i);
@@ -97,9 +98,11 @@ export class Reader {
     const start = this.pos;
     let result = 0n;
     for (let i = 0; i < 10; i++) {
-      if (this.pos >= this.end) throw new DecodeError("truncated", "varlong runs past the end", start);
+      if (this.pos >= this.end)
+        throw new DecodeError("truncated", "varlong runs past the end", start);
       const b = this.buf[this.pos++] as number;
-      if (i === 9 && b > 0x01) throw new DecodeError("bad-varint", "varlong exceeds 64 bits", start);
+      if (i === 9 && b > 0x01)
+        throw new DecodeError("bad-varint", "varlong exceeds 64 bits", start);
       result |= BigInt(b & 0x7f) << BigInt(7 * i);
       if ((b & 0x80) === 0) return result;
     }
@@ -207,5 +210,3 @@ export class Reader {
     this.need(n);
   }
 }
-
-
