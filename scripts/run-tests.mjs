@@ -36,6 +36,22 @@ if (files.length === 0) {
   process.exit(1);
 }
 
+// Build first (type-checks every package); a failed build counts as a failed test.
+const build = spawn(
+  process.execPath,
+  [join(root, "node_modules/typescript/bin/tsc"), "-b", "tsconfig.build.json"],
+  {
+    cwd: root,
+    stdio: ["ignore", "inherit", "inherit"],
+  },
+);
+const buildCode = await new Promise((resolve) => build.on("exit", (c) => resolve(c ?? 1)));
+if (buildCode !== 0) {
+  console.log("\nbuild failed");
+  console.log("0 passed, 1 failed");
+  process.exit(1);
+}
+
 const args = [
   "--conditions=logbook-source",
   "--import",
