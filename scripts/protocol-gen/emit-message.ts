@@ -371,7 +371,7 @@ function guarded(c: string, body: string): string {
   return `if (${c}) {\n${body}\n}`;
 }
 
-function emitStruct(tsName: string, fields: FieldSpec[], ctx: Ctx, top: boolean): string {
+function emitStruct(tsName: string, fields: FieldSpec[], ctx: Ctx): string {
   const flexCond = cond(ctx.msg.flexibleVersions, ctx);
   const hasFlex = flexCond !== "false";
   const tagged = taggedFields(fields);
@@ -476,11 +476,10 @@ function emitStruct(tsName: string, fields: FieldSpec[], ctx: Ctx, top: boolean)
       s += uvarintSize(nt);
     }`);
   }
-  const usesFlexInSize = hasFlex;
   out.push(
     fnWithVersion(
       `export function size${tsName}(v: ${tsName}, version: number): number`,
-      `${usesFlexInSize ? `const flexible = ${flexCond};` : ""}\nlet s = 0;\n${sz.filter((x) => x !== "").join("\n")}\nreturn s;`,
+      `${hasFlex ? `const flexible = ${flexCond};` : ""}\nlet s = 0;\n${sz.filter((x) => x !== "").join("\n")}\nreturn s;`,
     ),
   );
 
@@ -538,7 +537,6 @@ function emitStruct(tsName: string, fields: FieldSpec[], ctx: Ctx, top: boolean)
       return v;`,
     ),
   );
-  if (top) return out.join("\n\n");
   return out.join("\n\n");
 }
 
@@ -569,8 +567,8 @@ export function emitMessage(msg: MessageSpec): EmittedMessage {
   const ctx: Ctx = { msg, full: fullName(msg), structs: new Map(), needsIsDefault: new Set() };
   collectStructs(msg.fields, ctx);
   const parts: string[] = [];
-  parts.push(emitStruct(ctx.full, msg.fields, ctx, true));
-  for (const s of ctx.structs.values()) parts.push(emitStruct(s.tsName, s.fields, ctx, false));
+  parts.push(emitStruct(ctx.full, msg.fields, ctx));
+  for (const s of ctx.structs.values()) parts.push(emitStruct(s.tsName, s.fields, ctx));
   // isDefault helpers may pull in nested structs; emit until no new ones appear.
   const done = new Set<string>();
   let pending = [...ctx.needsIsDefault];

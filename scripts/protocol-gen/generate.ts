@@ -77,11 +77,11 @@ function format(path: string, code: string): Promise<string> {
     child.on("error", reject);
     child.on("close", (code) => {
       if (code === 0 && out.length > 0) resolve(out);
-      else reject(new Error(`biome failed on ${path}:\n${err}\n--- source ---\n${numbered(code)}`));
+      else reject(new Error(`biome failed on ${path}:\n${err}\n--- source ---\n${numbered()}`));
     });
     child.stdin.end(code);
   });
-  function numbered(_: number | null): string {
+  function numbered(): string {
     return code
       .split("\n")
       .map((l, i) => `${i + 1}: ${l}`)

@@ -6,7 +6,6 @@ import {
   type MessageSpec,
   parseRange,
   type StructSpec,
-  type VersionRange,
 } from "./spec-model.js";
 
 /**
@@ -150,5 +149,3 @@ export async function loadSpecs(dir: string): Promise<MessageSpec[]> {
   for (const f of files) out.push(...parseSpec(await readFile(f, "utf8"), relative(dir, f)));
   return out;
 }
-
-export type { VersionRange };
