@@ -1,1 +1,22 @@
-export {};
+export { DEFAULT_LOG_CONFIG, type LogConfig, logConfig } from "./config.js";
+export { DiskEngine } from "./disk/disk-engine.js";
+export type { EngineFactory, EngineOptions, StorageEngine, TopicPartitionId } from "./engine.js";
+export { ENGINES, openStorageEngine } from "./engines.js";
+export {
+  createLogger,
+  type LogFields,
+  type Logger,
+  type LogLevel,
+  memoryLogger,
+  silentLogger,
+} from "./logger.js";
+export { MemoryEngine } from "./memory/index.js";
+export {
+  AppendError,
+  type AppendErrorReason,
+  type AppendOptions,
+  type AppendResult,
+  type PartitionLog,
+  type ReadResult,
+  type TimestampLookup,
+} from "./partition-log.js";

@@ -1,0 +1,105 @@
+import type { FileHandle } from "node:fs/promises";
+import { BATCH_HEADER_SIZE, BatchField, LOG_OVERHEAD, validateBatch } from "@logbook/protocol";
+
+/** What the storage engine needs to know about one stored batch. */
+export interface BatchInfo {
+  /** File position of the batch's first byte. */
+  position: number;
+  /** Whole batch size in bytes (batchLength + 12). */
+  size: number;
+  baseOffset: number;
+  lastOffset: number;
+  maxTimestamp: number;
+}
+
+/** Reads the header fields of the batch at `at` in `buf` (61 bytes must be present). */
+export function batchInfoAt(buf: Buffer, at: number, position: number): BatchInfo {
+  const baseOffset = Number(buf.readBigInt64BE(at + BatchField.baseOffset));
+  return {
+    position,
+    size: buf.readInt32BE(at + BatchField.batchLength) + LOG_OVERHEAD,
+    baseOffset,
+    lastOffset: baseOffset + buf.readInt32BE(at + BatchField.lastOffsetDelta),
+    maxTimestamp: Number(buf.readBigInt64BE(at + BatchField.maxTimestamp)),
+  };
+}
+
+export type ScanItem =
+  | { kind: "batch"; info: BatchInfo; bytes?: Buffer }
+  | { kind: "invalid"; position: number; reason: string };
+
+const CHUNK = 1 << 20;
+
+/**
+ * Walks the batches stored in [start, end) of a segment file, reading it in large
+ * chunks. With `validate`, each batch's length, magic and CRC-32C are checked and the
+ * walk ends at the first bad or torn batch with an "invalid" item; without it only the
+ * header is trusted (for data already validated, below the recovery point).
+ */
+export async function* scanBatches(
+  fh: FileHandle,
+  start: number,
+  end: number,
+  validate: boolean,
+): AsyncGenerator<ScanItem> {
+  let chunk: Buffer = Buffer.alloc(0);
+  let chunkStart = start;
+  let pos = start;
+  while (pos < end) {
+    // Make sure the header, then (when validating) the whole batch, is in memory.
+    let need = Math.min(BATCH_HEADER_SIZE, end - pos);
+    if (pos + need > chunkStart + chunk.length) {
+      chunk = await readAt(fh, pos, Math.min(Math.max(CHUNK, need), end - pos));
+      chunkStart = pos;
+    }
+    if (end - pos < BATCH_HEADER_SIZE || chunk.length - (pos - chunkStart) < BATCH_HEADER_SIZE) {
+      yield { kind: "invalid", position: pos, reason: `torn header: ${end - pos} bytes left` };
+      return;
+    }
+    const at = pos - chunkStart;
+    const info = batchInfoAt(chunk, at, pos);
+    if (info.size < BATCH_HEADER_SIZE || chunk.readInt8(at + BatchField.magic) !== 2) {
+      yield { kind: "invalid", position: pos, reason: `bad header (size ${info.size})` };
+      return;
+    }
+    if (pos + info.size > end) {
+      yield {
+        kind: "invalid",
+        position: pos,
+        reason: `torn batch: ${info.size} bytes claimed, ${end - pos} left`,
+      };
+      return;
+    }
+    if (validate) {
+      need = info.size;
+      let bytes: Buffer;
+      if (at + need <= chunk.length) bytes = chunk.subarray(at, at + need);
+      else {
+        chunk = await readAt(fh, pos, Math.min(Math.max(CHUNK, need), end - pos));
+        chunkStart = pos;
+        bytes = chunk.subarray(0, need);
+      }
+      const v = validateBatch(bytes);
+      if (!v.ok) {
+        yield { kind: "invalid", position: pos, reason: `${v.reason}: ${v.detail}` };
+        return;
+      }
+      yield { kind: "batch", info, bytes };
+    } else {
+      yield { kind: "batch", info };
+    }
+    pos += info.size;
+  }
+}
+
+/** Reads exactly `length` bytes at `position` (fewer only at end of file). */
+export async function readAt(fh: FileHandle, position: number, length: number): Promise<Buffer> {
+  const buf = Buffer.allocUnsafe(length);
+  let done = 0;
+  while (done < length) {
+    const { bytesRead } = await fh.read(buf, done, length - done, position + done);
+    if (bytesRead === 0) break;
+    done += bytesRead;
+  }
+  return done === length ? buf : buf.subarray(0, done);
+}

@@ -1,0 +1,77 @@
+import { open, readFile, rename } from "node:fs/promises";
+import { join } from "node:path";
+import { CHECKPOINT_FILE } from "./layout.js";
+
+/**
+ * A partition's recovery checkpoint. Everything before the recovery point (segment
+ * `recoverySegment`, byte `recoveryPosition`, offset `recoveryOffset`) was fsynced and
+ * validated, and the index files of segments before it are complete, so opening the
+ * log validates only what follows. `logStartOffset` makes DeleteRecords durable.
+ *
+ * Text, one `key value` per line after a version line; replaced atomically
+ * (write to a temporary file, fsync, rename, fsync the directory).
+ */
+export interface Checkpoint {
+  logStartOffset: number;
+  recoverySegment: number;
+  recoveryPosition: number;
+  recoveryOffset: number;
+}
+
+const HEADER = "logbook-partition-checkpoint 1";
+
+export async function readCheckpoint(dir: string): Promise<Checkpoint | null> {
+  let text: string;
+  try {
+    text = await readFile(join(dir, CHECKPOINT_FILE), "utf8");
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw e;
+  }
+  const lines = text.split("\n");
+  if (lines[0] !== HEADER) return null;
+  const values = new Map<string, number>();
+  for (const line of lines.slice(1)) {
+    const [k, v] = line.split(" ");
+    if (k !== undefined && v !== undefined && /^-?\d+$/.test(v)) values.set(k, Number(v));
+  }
+  const get = (k: string): number | undefined => values.get(k);
+  const cp = {
+    logStartOffset: get("log-start-offset"),
+    recoverySegment: get("recovery-segment"),
+    recoveryPosition: get("recovery-position"),
+    recoveryOffset: get("recovery-offset"),
+  };
+  if (Object.values(cp).some((v) => v === undefined || v < 0)) return null;
+  return cp as Checkpoint;
+}
+
+export async function writeCheckpoint(dir: string, cp: Checkpoint): Promise<void> {
+  const text = `${HEADER}
+log-start-offset ${cp.logStartOffset}
+recovery-segment ${cp.recoverySegment}
+recovery-position ${cp.recoveryPosition}
+recovery-offset ${cp.recoveryOffset}
+`;
+  const path = join(dir, CHECKPOINT_FILE);
+  const tmp = `${path}.tmp`;
+  const fh = await open(tmp, "w");
+  try {
+    await fh.writeFile(text);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await rename(tmp, path);
+  await syncDir(dir);
+}
+
+/** fsync a directory so a created, renamed or removed entry survives a power loss. */
+export async function syncDir(dir: string): Promise<void> {
+  const fh = await open(dir, "r");
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}

@@ -1,0 +1,546 @@
+import { decodeBatch } from "@logbook/protocol";
+import type { LogConfig } from "../config.js";
+import type { Logger } from "../logger.js";
+import {
+  AppendError,
+  type AppendOptions,
+  type AppendResult,
+  type PartitionLog,
+  type ReadResult,
+  type TimestampLookup,
+} from "../partition-log.js";
+import { assignOffsets, type IncomingBatch, parseIncoming } from "./append-batches.js";
+import { batchInfoAt } from "./batch-scan.js";
+import { syncDir, writeCheckpoint } from "./checkpoint.js";
+import { DELETED_SUFFIX } from "./layout.js";
+import { recoverPartition, removeRetired } from "./recovery.js";
+import { segmentsToDelete } from "./retention.js";
+import { Segment } from "./segment.js";
+
+interface PendingAppend {
+  records: Buffer;
+  batches: IncomingBatch[];
+  firstOffset: number;
+  lastOffset: number;
+  recordCount: number;
+  logAppendTime: number;
+  resolve: (r: AppendResult) => void;
+  reject: (e: Error) => void;
+}
+
+export interface DiskLogOptions {
+  logger: Logger;
+  /** How often the recovery checkpoint is written (it fsyncs first). */
+  checkpointIntervalMs: number;
+}
+
+/** Closed segments whose indexes stay in memory after a lookup. */
+const INDEX_CACHE = 4;
+
+/**
+ * A partition log on disk (Kafka's layout; see packages/storage/README.md).
+ *
+ * Concurrency: `append` assigns offsets synchronously and queues the bytes; one drain
+ * loop writes everything queued so far with a single writev per segment, applies the
+ * flush policy, then makes the group visible (high watermark) and resolves it. Every
+ * other mutation (roll, truncate, retention, checkpoint, close) runs through the same
+ * serial chain, so they never interleave with a write. Reads are not serialised: they
+ * look only below the high watermark and pin the segment they read from, so retention
+ * can remove a segment without breaking a read in progress.
+ */
+export class DiskPartitionLog implements PartitionLog {
+  private segments: Segment[];
+  private startOffset: number;
+  private nextOffset: number;
+  private visibleEnd: number;
+  private queue: PendingAppend[] = [];
+  private draining = false;
+  private chain: Promise<unknown> = Promise.resolve();
+  private unflushedRecords = 0;
+  private oldestUnflushed = -1;
+  private recoveryPoint: { segment: number; position: number; offset: number };
+  private lsoHook: ((hw: number) => number) | null = null;
+  private listeners = new Set<() => void>();
+  private indexCache: Segment[] = [];
+  private timers: NodeJS.Timeout[] = [];
+  private failure: Error | null = null;
+  private closed = false;
+
+  private constructor(
+    readonly dir: string,
+    readonly topic: string,
+    readonly partition: number,
+    private cfg: LogConfig,
+    private readonly opts: DiskLogOptions,
+    segments: Segment[],
+    logStartOffset: number,
+  ) {
+    this.segments = segments;
+    const active = this.active;
+    this.nextOffset = active.nextOffset;
+    this.visibleEnd = active.nextOffset;
+    this.startOffset = Math.min(Math.max(logStartOffset, this.first.baseOffset), this.nextOffset);
+    this.recoveryPoint = {
+      segment: active.baseOffset,
+      position: active.size,
+      offset: active.nextOffset,
+    };
+  }
+
+  static async open(
+    dir: string,
+    topic: string,
+    partition: number,
+    config: LogConfig,
+    opts: DiskLogOptions,
+  ): Promise<DiskPartitionLog> {
+    const logger = opts.logger.child({ topic, partition });
+    const recovered = await recoverPartition(dir, config.indexIntervalBytes, logger);
+    const log = new DiskPartitionLog(
+      dir,
+      topic,
+      partition,
+      config,
+      { ...opts, logger },
+      recovered.segments,
+      recovered.logStartOffset,
+    );
+    // Make what recovery validated the new recovery point, so the next open skips it.
+    if (recovered.scanned) await log.serial(() => log.checkpointNow());
+    log.startTimers();
+    return log;
+  }
+
+  get config(): LogConfig {
+    return this.cfg;
+  }
+  get logStartOffset(): number {
+    return this.startOffset;
+  }
+  get logEndOffset(): number {
+    return this.nextOffset;
+  }
+  get highWatermark(): number {
+    return this.visibleEnd;
+  }
+  get lastStableOffset(): number {
+    return this.lsoHook === null
+      ? this.visibleEnd
+      : Math.min(this.visibleEnd, this.lsoHook(this.visibleEnd));
+  }
+  get sizeInBytes(): number {
+    let n = 0;
+    for (const s of this.segments) n += s.size;
+    return n;
+  }
+  private get active(): Segment {
+    return this.segments[this.segments.length - 1] as Segment;
+  }
+  private get first(): Segment {
+    return this.segments[0] as Segment;
+  }
+
+  append(records: Buffer, options: AppendOptions = {}): Promise<AppendResult> {
+    if (this.closed) return Promise.reject(new AppendError("closed", "log is closed"));
+    if (this.failure !== null) return Promise.reject(this.failure);
+    let batches: IncomingBatch[];
+    try {
+      batches = parseIncoming(records, options.verifyCrc ?? true);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    const logAppendTime = this.cfg.messageTimestampType === "LogAppendTime" ? Date.now() : -1;
+    const firstOffset = this.nextOffset;
+    this.nextOffset = assignOffsets(
+      records,
+      batches,
+      firstOffset,
+      options.leaderEpoch ?? 0,
+      logAppendTime,
+    );
+    let recordCount = 0;
+    for (const b of batches) recordCount += b.recordsCount;
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.queue.push({
+        records,
+        batches,
+        firstOffset,
+        lastOffset: this.nextOffset - 1,
+        recordCount,
+        logAppendTime,
+        resolve,
+        reject,
+      });
+      if (!this.draining) this.kick();
+    });
+  }
+
+  private kick(): void {
+    this.draining = true;
+    void this.serial(() => this.drain()).finally(() => {
+      this.draining = false;
+      if (this.queue.length > 0 && this.failure === null) this.kick();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0) {
+      const group = this.queue.splice(0, this.queue.length);
+      try {
+        await this.writeGroup(group);
+      } catch (e) {
+        const err = e instanceof Error ? e : new Error(String(e));
+        this.failure = new AppendError(
+          "closed",
+          `log write failed, log is offline: ${err.message}`,
+        );
+        this.opts.logger.error("write failed; the log refuses further appends", {
+          error: err.message,
+        });
+        for (const p of [...group, ...this.queue.splice(0)]) p.reject(this.failure);
+        return;
+      }
+      const end = (group[group.length - 1] as PendingAppend).lastOffset + 1;
+      this.visibleEnd = end;
+      for (const p of group) {
+        p.resolve({
+          baseOffset: p.firstOffset,
+          lastOffset: p.lastOffset,
+          logAppendTime: p.logAppendTime,
+          logStartOffset: this.startOffset,
+        });
+      }
+      for (const l of this.listeners) l();
+    }
+  }
+
+  /** Writes a group of appends (rolling segments as needed), then applies the flush policy. */
+  private async writeGroup(group: PendingAppend[]): Promise<void> {
+    const interval = this.cfg.indexIntervalBytes;
+    let i = 0;
+    while (i < group.length) {
+      const head = group[i] as PendingAppend;
+      if (this.shouldRoll(head.records.length)) await this.roll(head.firstOffset);
+      const seg = this.active;
+      const buffers: Buffer[] = [head.records];
+      let total = head.records.length;
+      let j = i + 1;
+      while (
+        j < group.length &&
+        seg.size + total + (group[j] as PendingAppend).records.length <= this.cfg.segmentBytes
+      ) {
+        buffers.push((group[j] as PendingAppend).records);
+        total += (group[j] as PendingAppend).records.length;
+        j++;
+      }
+      await seg.write(buffers, total);
+      let position = seg.size;
+      for (let k = i; k < j; k++) {
+        const p = group[k] as PendingAppend;
+        for (const b of p.batches)
+          seg.track(batchInfoAt(p.records, b.start, position + b.start), interval);
+        position += p.records.length;
+      }
+      seg.size = position;
+      i = j;
+    }
+    for (const p of group) this.unflushedRecords += p.recordCount;
+    if (this.oldestUnflushed < 0) this.oldestUnflushed = Date.now();
+    if (this.unflushedRecords >= this.cfg.flushMessages) await this.syncActive();
+  }
+
+  private shouldRoll(incoming: number): boolean {
+    const seg = this.active;
+    if (seg.size === 0) return false;
+    if (seg.size + incoming > this.cfg.segmentBytes) return true;
+    return seg.firstAppendTime >= 0 && Date.now() - seg.firstAppendTime >= this.cfg.segmentMs;
+  }
+
+  /** Closes the active segment for writes and starts a new one at `baseOffset`. */
+  private async roll(baseOffset: number): Promise<void> {
+    const old = this.active;
+    old.finishTimeIndex();
+    await old.persistIndexes();
+    await old.sync();
+    const seg = await Segment.create(this.dir, baseOffset);
+    await syncDir(this.dir);
+    this.segments.push(seg);
+    this.recoveryPoint = { segment: seg.baseOffset, position: 0, offset: baseOffset };
+    this.unflushedRecords = 0;
+    this.oldestUnflushed = -1;
+    this.opts.logger.debug("rolled a new segment", { baseOffset });
+  }
+
+  private async syncActive(): Promise<void> {
+    const seg = this.active;
+    await seg.sync();
+    this.recoveryPoint = { segment: seg.baseOffset, position: seg.size, offset: seg.nextOffset };
+    this.unflushedRecords = 0;
+    this.oldestUnflushed = -1;
+  }
+
+  async read(fetchOffset: number, maxBytes: number, upperBound?: number): Promise<ReadResult> {
+    const hw = this.visibleEnd;
+    if (fetchOffset < this.startOffset || fetchOffset > hw) {
+      return {
+        kind: "offset-out-of-range",
+        highWatermark: hw,
+        logStartOffset: this.startOffset,
+        logEndOffset: this.nextOffset,
+      };
+    }
+    const bound = Math.min(upperBound ?? hw, hw);
+    const result = (records: Buffer): ReadResult => ({
+      kind: "ok",
+      records,
+      highWatermark: hw,
+      lastStableOffset: this.lastStableOffset,
+      logStartOffset: this.startOffset,
+    });
+    if (fetchOffset >= bound) return result(EMPTY);
+    for (let i = this.segmentIndexFor(fetchOffset); i < this.segments.length; i++) {
+      const seg = this.segments[i] as Segment;
+      seg.acquire();
+      try {
+        const end = seg.size;
+        const firstBatch = await this.findBatch(seg, fetchOffset);
+        if (firstBatch === null) continue;
+        if (firstBatch.baseOffset >= bound) return result(EMPTY);
+        const want = Math.min(Math.max(maxBytes, firstBatch.size), end - firstBatch.position);
+        const bytes = await seg.read(firstBatch.position, want);
+        return result(bytes.subarray(0, wholeBatchesBelow(bytes, bound)));
+      } finally {
+        await seg.release();
+      }
+    }
+    return result(EMPTY);
+  }
+
+  private async findBatch(
+    seg: Segment,
+    offset: number,
+  ): Promise<ReturnType<Segment["findBatch"]> extends Promise<infer T> ? T : never> {
+    const wasLoaded = seg.indexesLoaded;
+    const found = await seg.findBatch(offset, this.cfg.indexIntervalBytes);
+    if (!wasLoaded && seg !== this.active) {
+      this.indexCache.push(seg);
+      if (this.indexCache.length > INDEX_CACHE) this.indexCache.shift()?.unloadIndexes();
+    }
+    return found;
+  }
+
+  /** Index of the segment whose base offset is the greatest <= offset (0 if none). */
+  private segmentIndexFor(offset: number): number {
+    let lo = 0;
+    let hi = this.segments.length - 1;
+    let found = 0;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((this.segments[mid] as Segment).baseOffset <= offset) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return found;
+  }
+
+  async offsetForTimestamp(timestamp: number): Promise<TimestampLookup | null> {
+    for (const seg of [...this.segments]) {
+      if (seg.maxTimestamp < timestamp) continue;
+      seg.acquire();
+      try {
+        const from = Math.max(
+          await seg.timestampScanStart(timestamp, this.cfg.indexIntervalBytes),
+          this.startOffset,
+        );
+        for await (const info of seg.batchesFrom(from, this.cfg.indexIntervalBytes)) {
+          if (info.baseOffset >= this.visibleEnd) return null;
+          if (info.maxTimestamp < timestamp) continue;
+          const found = await this.firstRecordAtOrAfter(seg, info.position, info.size, timestamp);
+          if (found !== null) return found;
+        }
+      } finally {
+        await seg.release();
+      }
+    }
+    return null;
+  }
+
+  async maxTimestamp(): Promise<TimestampLookup | null> {
+    let best: Segment | null = null;
+    for (const seg of this.segments)
+      if (best === null || seg.maxTimestamp > best.maxTimestamp) best = seg;
+    if (best === null || best.maxTimestamp < 0) return null;
+    const seg = best;
+    seg.acquire();
+    try {
+      const batch = await seg.findBatch(seg.offsetOfMaxTimestamp, this.cfg.indexIntervalBytes);
+      if (batch === null) return null;
+      return await this.firstRecordAtOrAfter(seg, batch.position, batch.size, seg.maxTimestamp);
+    } finally {
+      await seg.release();
+    }
+  }
+
+  /** Decodes one stored batch and returns its first record with timestamp >= ts. */
+  private async firstRecordAtOrAfter(
+    seg: Segment,
+    position: number,
+    size: number,
+    ts: number,
+  ): Promise<TimestampLookup | null> {
+    const decoded = await decodeBatch(await seg.read(position, size), 0, { verifyCrc: false });
+    const base = Number(decoded.baseOffset);
+    for (const r of decoded.records) {
+      const offset = base + r.offsetDelta;
+      const t =
+        decoded.timestampType === 1
+          ? Number(decoded.maxTimestamp)
+          : Number(decoded.baseTimestamp + r.timestampDelta);
+      if (t >= ts && offset >= this.startOffset) return { offset, timestamp: t };
+    }
+    return null;
+  }
+
+  truncateTo(offset: number): Promise<void> {
+    return this.serial(async () => {
+      if (offset >= this.nextOffset) return;
+      const interval = this.cfg.indexIntervalBytes;
+      while (this.segments.length > 1 && this.active.baseOffset >= offset) {
+        await (this.segments.pop() as Segment).retire(DELETED_SUFFIX);
+      }
+      const seg = this.active;
+      const batch = await seg.findBatch(offset, interval);
+      if (batch !== null) await seg.truncate(batch.position, interval);
+      if (seg.baseOffset >= offset && seg.size === 0)
+        seg.nextOffset = Math.min(seg.nextOffset, offset);
+      this.nextOffset = seg.nextOffset;
+      this.visibleEnd = seg.nextOffset;
+      this.startOffset = Math.min(this.startOffset, this.nextOffset);
+      await seg.sync();
+      await removeRetired(this.dir);
+      await this.checkpointNow();
+    });
+  }
+
+  deleteRecordsBefore(offset: number): Promise<number> {
+    return this.serial(async () => {
+      if (offset > this.visibleEnd)
+        throw new RangeError(`offset ${offset} is above the high watermark ${this.visibleEnd}`);
+      if (offset > this.startOffset) {
+        this.startOffset = offset;
+        await this.checkpointNow();
+        await this.deleteOldSegments(Date.now());
+      }
+      return this.startOffset;
+    });
+  }
+
+  setLastStableOffsetHook(hook: ((highWatermark: number) => number) | null): void {
+    this.lsoHook = hook;
+  }
+
+  onAppend(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  updateConfig(config: LogConfig): void {
+    this.cfg = config;
+  }
+
+  runMaintenance(now = Date.now()): Promise<number> {
+    return this.serial(() => this.deleteOldSegments(now));
+  }
+
+  private async deleteOldSegments(now: number): Promise<number> {
+    const n = segmentsToDelete(this.segments, this.cfg, now, this.startOffset);
+    if (n === 0) return 0;
+    const gone = this.segments.splice(0, n);
+    const freed = gone.reduce((sum, s) => sum + s.size, 0);
+    this.startOffset = Math.max(this.startOffset, this.first.baseOffset);
+    this.indexCache = this.indexCache.filter((s) => !gone.includes(s));
+    // Durable start offset first: a crash after it finds the old segments below the
+    // log start and deletes them again at open.
+    await this.checkpointNow();
+    for (const s of gone) await s.retire(DELETED_SUFFIX);
+    await removeRetired(this.dir);
+    this.opts.logger.info("retention deleted segments", {
+      segments: n,
+      bytes: freed,
+      logStartOffset: this.startOffset,
+    });
+    return freed;
+  }
+
+  flush(): Promise<void> {
+    return this.serial(() => this.checkpointNow());
+  }
+
+  /** fsync the active segment, persist its indexes, write the checkpoint. */
+  private async checkpointNow(): Promise<void> {
+    const seg = this.active;
+    await seg.persistIndexes();
+    await this.syncActive();
+    await writeCheckpoint(this.dir, {
+      logStartOffset: this.startOffset,
+      recoverySegment: this.recoveryPoint.segment,
+      recoveryPosition: this.recoveryPoint.position,
+      recoveryOffset: this.recoveryPoint.offset,
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const t of this.timers) clearInterval(t);
+    await this.serial(async () => {
+      if (this.failure === null) {
+        this.active.finishTimeIndex();
+        await this.checkpointNow();
+      }
+      for (const s of this.segments) await s.close();
+    });
+  }
+
+  private startTimers(): void {
+    const every = (ms: number, fn: () => Promise<unknown>): void => {
+      if (ms <= 0 || ms >= 2 ** 31) return;
+      const t = setInterval(() => {
+        if (this.closed || this.failure !== null) return;
+        fn().catch((e: unknown) =>
+          this.opts.logger.error("background task failed", { error: String(e) }),
+        );
+      }, ms);
+      t.unref();
+      this.timers.push(t);
+    };
+    every(this.opts.checkpointIntervalMs, () => this.flush());
+    every(Math.min(this.cfg.flushMs, 2 ** 31 - 1), () =>
+      this.serial(async () => {
+        if (this.oldestUnflushed >= 0 && Date.now() - this.oldestUnflushed >= this.cfg.flushMs)
+          await this.syncActive();
+      }),
+    );
+  }
+
+  /** Runs `fn` after every mutation queued before it. */
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.chain.then(fn, fn);
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/** Length of the leading whole batches in `bytes` whose base offset is below `bound`. */
+function wholeBatchesBelow(bytes: Buffer, bound: number): number {
+  let at = 0;
+  while (bytes.length - at >= 61) {
+    const info = batchInfoAt(bytes, at, at);
+    if (info.baseOffset >= bound || at + info.size > bytes.length) break;
+    at += info.size;
+  }
+  return at;
+}

@@ -1,0 +1,162 @@
+import { mkdir, readdir, readFile, rename, rm } from "node:fs/promises";
+import { join } from "node:path";
+import type { Logger } from "../logger.js";
+import { type Checkpoint, readCheckpoint } from "./checkpoint.js";
+import {
+  CLEANED_SUFFIX,
+  DELETED_SUFFIX,
+  LOG_SUFFIX,
+  parseSegmentFileName,
+  SWAP_SUFFIX,
+} from "./layout.js";
+import { Segment } from "./segment.js";
+
+export interface RecoveredLog {
+  segments: Segment[];
+  logStartOffset: number;
+  /** True when anything past the checkpoint was scanned (the caller re-checkpoints). */
+  scanned: boolean;
+}
+
+/**
+ * Opens a partition directory and brings it to a consistent state:
+ *  1. leftovers of interrupted work go: `*.deleted` and `*.cleaned` files are removed,
+ *     `*.swap` files (a finished compaction) replace the segments they cover;
+ *  2. segments before the checkpoint's recovery point are trusted (indexes load lazily);
+ *  3. every batch after it is validated (length, magic, CRC-32C, increasing offsets) and
+ *     the indexes are rebuilt for it; at the first bad or torn batch the segment is cut
+ *     there and later segments are dropped, with a warning saying what was cut.
+ */
+export async function recoverPartition(
+  dir: string,
+  indexIntervalBytes: number,
+  logger: Logger,
+): Promise<RecoveredLog> {
+  await mkdir(dir, { recursive: true });
+  await cleanLeftovers(dir, logger);
+  const names = await readdir(dir);
+  const bases = names
+    .map((n) => parseSegmentFileName(n))
+    .filter(
+      (p): p is { baseOffset: number; suffix: string } => p !== null && p.suffix === LOG_SUFFIX,
+    )
+    .map((p) => p.baseOffset)
+    .sort((a, b) => a - b);
+  const cp: Checkpoint | null = await readCheckpoint(dir);
+  const logStart = Math.max(cp?.logStartOffset ?? 0, bases[0] ?? 0);
+  if (bases.length === 0) {
+    return {
+      segments: [await Segment.create(dir, cp?.logStartOffset ?? 0)],
+      logStartOffset: logStart,
+      scanned: false,
+    };
+  }
+  const recoverySegment = cp?.recoverySegment ?? (bases[0] as number);
+  const segments: Segment[] = [];
+  let scanned = false;
+  let expectedNext = -1;
+  for (let i = 0; i < bases.length; i++) {
+    const base = bases[i] as number;
+    const seg = await Segment.open(dir, base);
+    segments.push(seg);
+    if (base < recoverySegment && i < bases.length - 1) {
+      await seg.loadSummary(indexIntervalBytes);
+      seg.nextOffset = bases[i + 1] as number;
+      expectedNext = seg.nextOffset;
+      continue;
+    }
+    // Validate from the recovery point (this segment) or from the start (later ones).
+    let from = 0;
+    if (base === recoverySegment && cp !== null && cp.recoveryPosition <= seg.size) {
+      from = cp.recoveryPosition;
+      await seg.loadIndexes(from, indexIntervalBytes, cp.recoveryOffset);
+      seg.nextOffset = cp.recoveryOffset;
+      expectedNext = cp.recoveryOffset;
+    } else {
+      await seg.rebuildIndexes(0, indexIntervalBytes);
+      expectedNext = Math.max(expectedNext, base);
+    }
+    const cut = await seg.recoverTail(from, expectedNext, indexIntervalBytes);
+    scanned ||= seg.size > from;
+    if (cut !== null) {
+      logger.warn("truncated a corrupt or torn log tail", {
+        dir,
+        segment: base,
+        position: cut.position,
+        bytesCut: seg.size - cut.position,
+        reason: cut.reason,
+        laterSegmentsDropped: bases.length - i - 1,
+      });
+      await seg.truncate(cut.position, indexIntervalBytes);
+      for (const later of bases.slice(i + 1)) {
+        const dropped = await Segment.open(dir, later);
+        await dropped.retire(DELETED_SUFFIX);
+        await removeRetired(dir);
+      }
+      scanned = true;
+      break;
+    }
+    expectedNext = seg.nextOffset;
+  }
+  return { segments, logStartOffset: logStart, scanned };
+}
+
+async function cleanLeftovers(dir: string, logger: Logger): Promise<void> {
+  const names = await readdir(dir);
+  for (const n of names) {
+    if (n.endsWith(DELETED_SUFFIX) || n.endsWith(CLEANED_SUFFIX) || n.endsWith(".tmp")) {
+      await rm(join(dir, n), { force: true });
+    }
+  }
+  for (const n of names.filter((x) => x.endsWith(`${LOG_SUFFIX}${SWAP_SUFFIX}`))) {
+    await completeSwap(dir, n, logger);
+  }
+  // Index swaps or range notes without their `.log.swap` belong to a swap that never
+  // committed (or already completed): the old segments are intact, so drop them.
+  for (const n of await readdir(dir)) {
+    if (n.endsWith(SWAP_SUFFIX) || n.endsWith(`${SWAP_SUFFIX}.range`))
+      await rm(join(dir, n), { force: true });
+  }
+}
+
+/**
+ * A `<base>.log.swap` is a committed cleaner output: it replaces every segment whose
+ * base offset lies in [base, last], where `last` is read from `<base>.log.swap.range`
+ * (written before the `.log.swap` rename that commits the swap). Completing it twice is
+ * harmless, so a crash while completing is recovered by completing again.
+ */
+async function completeSwap(dir: string, swapName: string, logger: Logger): Promise<void> {
+  const parsed = parseSegmentFileName(swapName.slice(0, -SWAP_SUFFIX.length));
+  if (parsed === null) return;
+  const names = await readdir(dir);
+  const rangeFile = names.find((n) => n === `${swapName}.range`);
+  let upTo = parsed.baseOffset;
+  if (rangeFile !== undefined) {
+    const text = await readFile(join(dir, rangeFile), "utf8");
+    if (/^\d+\n?$/.test(text)) upTo = Number(text.trim());
+  }
+  for (const n of names) {
+    const p = parseSegmentFileName(n);
+    if (p === null || p.baseOffset < parsed.baseOffset || p.baseOffset > upTo) continue;
+    if (p.suffix === LOG_SUFFIX || p.suffix === ".index" || p.suffix === ".timeindex") {
+      await rm(join(dir, n), { force: true });
+    }
+  }
+  for (const n of names) {
+    const p = parseSegmentFileName(n.endsWith(SWAP_SUFFIX) ? n.slice(0, -SWAP_SUFFIX.length) : "");
+    if (p === null || p.baseOffset !== parsed.baseOffset) continue;
+    await rename(join(dir, n), join(dir, n.slice(0, -SWAP_SUFFIX.length)));
+  }
+  if (rangeFile !== undefined) await rm(join(dir, rangeFile), { force: true });
+  logger.info("completed an interrupted compaction swap", {
+    dir,
+    segment: parsed.baseOffset,
+    upTo,
+  });
+}
+
+export async function removeRetired(dir: string): Promise<void> {
+  for (const n of await readdir(dir)) {
+    if (n.endsWith(DELETED_SUFFIX)) await rm(join(dir, n), { force: true });
+  }
+}

@@ -1,0 +1,44 @@
+import type { LogConfig } from "../config.js";
+
+export interface SegmentSummary {
+  baseOffset: number;
+  size: number;
+  /** Largest record timestamp in the segment; -1 when it has none. */
+  maxTimestamp: number;
+}
+
+/**
+ * How many of the oldest segments retention removes. `segments` is ascending by base
+ * offset and its last entry is the active segment, which is never removed. A segment
+ * goes when every offset in it is below the log start offset (DeleteRecords), or, for
+ * cleanup.policy=delete, when its newest record is older than retention.ms or the log
+ * without it is still at least retention.bytes. Only a prefix is ever removed, so the
+ * log stays contiguous. -1 disables a limit (infinite retention).
+ */
+export function segmentsToDelete(
+  segments: readonly SegmentSummary[],
+  config: LogConfig,
+  now: number,
+  logStartOffset: number,
+): number {
+  let total = 0;
+  for (const s of segments) total += s.size;
+  let n = 0;
+  for (let i = 0; i < segments.length - 1; i++) {
+    const seg = segments[i] as SegmentSummary;
+    const next = segments[i + 1] as SegmentSummary;
+    const belowStart = next.baseOffset <= logStartOffset;
+    const byTime =
+      config.cleanupPolicy.delete &&
+      config.retentionMs >= 0 &&
+      seg.maxTimestamp < now - config.retentionMs;
+    const bySize =
+      config.cleanupPolicy.delete &&
+      config.retentionBytes >= 0 &&
+      total - seg.size >= config.retentionBytes;
+    if (!(belowStart || byTime || bySize)) break;
+    total -= seg.size;
+    n++;
+  }
+  return n;
+}

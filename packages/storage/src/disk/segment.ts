@@ -1,0 +1,389 @@
+import { type FileHandle, open, rename, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { type BatchInfo, readAt, scanBatches } from "./batch-scan.js";
+import { INDEX_SUFFIX, LOG_SUFFIX, segmentFileName, TIME_INDEX_SUFFIX } from "./layout.js";
+import { OffsetIndex, TimeIndex } from "./sparse-index.js";
+
+/**
+ * One segment: a `.log` file of record batches plus its sparse `.index` and
+ * `.timeindex`. Owned by one DiskPartitionLog, which serialises every mutation
+ * (append, truncate, index writes) through its write queue; reads may run at any time
+ * and only look at bytes below `size`, which moves after each write completes.
+ */
+export class Segment {
+  /** Bytes written and visible to readers. */
+  size: number;
+  /** Offset after the last batch in this segment. */
+  nextOffset: number;
+  /** Largest batch max-timestamp in the segment (-1 when empty), and that batch's base. */
+  maxTimestamp = -1;
+  offsetOfMaxTimestamp = -1;
+  /** When the segment got its first batch (for segment.ms). */
+  firstAppendTime = -1;
+  private offsetIndex: OffsetIndex | null;
+  private timeIndex: TimeIndex | null;
+  private bytesSinceIndexEntry = 0;
+  private readers = 0;
+  private retired = false;
+  private closed = false;
+
+  private constructor(
+    readonly dir: string,
+    readonly baseOffset: number,
+    private readonly fh: FileHandle,
+    size: number,
+    indexes: { offset: OffsetIndex; time: TimeIndex } | null,
+  ) {
+    this.size = size;
+    this.nextOffset = baseOffset;
+    this.offsetIndex = indexes?.offset ?? null;
+    this.timeIndex = indexes?.time ?? null;
+  }
+
+  path(suffix: string): string {
+    return join(this.dir, segmentFileName(this.baseOffset, suffix));
+  }
+
+  static async create(dir: string, baseOffset: number): Promise<Segment> {
+    const fh = await open(join(dir, segmentFileName(baseOffset, LOG_SUFFIX)), "w+");
+    for (const suffix of [INDEX_SUFFIX, TIME_INDEX_SUFFIX]) {
+      await rm(join(dir, segmentFileName(baseOffset, suffix)), { force: true });
+    }
+    return new Segment(dir, baseOffset, fh, 0, {
+      offset: new OffsetIndex(),
+      time: new TimeIndex(),
+    });
+  }
+
+  /** Opens an existing segment; indexes load lazily (or are rebuilt) when first needed. */
+  static async open(dir: string, baseOffset: number): Promise<Segment> {
+    const fh = await open(join(dir, segmentFileName(baseOffset, LOG_SUFFIX)), "r+");
+    const { size } = await fh.stat();
+    return new Segment(dir, baseOffset, fh, size, null);
+  }
+
+  get indexesLoaded(): boolean {
+    return this.offsetIndex !== null;
+  }
+
+  /**
+   * Loads `.index` / `.timeindex`, keeping only entries for the first `trustedSize`
+   * bytes (below `trustedNextOffset`); a missing or corrupt file is rebuilt by scanning
+   * the log. Returns true when it had to rebuild.
+   */
+  async loadIndexes(
+    trustedSize: number,
+    indexIntervalBytes: number,
+    trustedNextOffset = Number.POSITIVE_INFINITY,
+  ): Promise<boolean> {
+    const [offsetBytes, timeBytes] = await Promise.all([
+      readWhole(this.path(INDEX_SUFFIX)),
+      readWhole(this.path(TIME_INDEX_SUFFIX)),
+    ]);
+    const offset = offsetBytes === null ? null : OffsetIndex.parse(offsetBytes, this.size);
+    const time = timeBytes === null ? null : TimeIndex.parse(timeBytes);
+    if (offset === null || time === null) {
+      await this.rebuildIndexes(trustedSize, indexIntervalBytes);
+      return true;
+    }
+    offset.truncateToPosition(trustedSize);
+    if (trustedNextOffset !== Number.POSITIVE_INFINITY) {
+      time.truncateToRelativeOffset(trustedNextOffset - this.baseOffset);
+    }
+    this.offsetIndex = offset;
+    this.timeIndex = time;
+    const last = time.last();
+    if (last !== null) {
+      this.maxTimestamp = last.timestamp;
+      this.offsetOfMaxTimestamp = this.baseOffset + last.relativeOffset;
+    }
+    return false;
+  }
+
+  /**
+   * For a trusted closed segment: the max timestamp from the last time-index entry
+   * (the only thing retention needs), without reading the whole index. A missing or
+   * malformed time index means loading (and so rebuilding) both indexes.
+   */
+  async loadSummary(indexIntervalBytes: number): Promise<void> {
+    const last = await readLastEntry(this.path(TIME_INDEX_SUFFIX), TimeIndex.ENTRY_SIZE);
+    if (last === undefined) {
+      await this.loadIndexes(this.size, indexIntervalBytes);
+      this.unloadIndexes();
+      return;
+    }
+    if (last !== null) {
+      this.maxTimestamp = Number(last.readBigInt64BE(0));
+      this.offsetOfMaxTimestamp = this.baseOffset + last.readInt32BE(8);
+    }
+  }
+
+  /** Rebuilds both indexes from the batches in [0, upTo). */
+  async rebuildIndexes(upTo: number, indexIntervalBytes: number): Promise<void> {
+    this.offsetIndex = new OffsetIndex();
+    this.timeIndex = new TimeIndex();
+    this.bytesSinceIndexEntry = 0;
+    this.nextOffset = this.baseOffset;
+    this.maxTimestamp = -1;
+    this.offsetOfMaxTimestamp = -1;
+    for await (const item of scanBatches(this.fh, 0, upTo, false)) {
+      if (item.kind !== "batch") break;
+      this.track(item.info, indexIntervalBytes);
+    }
+    this.finishTimeIndex();
+    await this.persistIndexes(true);
+  }
+
+  unloadIndexes(): void {
+    if (this.offsetIndex !== null && this.offsetIndex.persisted === this.offsetIndex.count) {
+      this.offsetIndex = null;
+      this.timeIndex = null;
+    }
+  }
+
+  /** Records an appended (or recovered) batch in memory: indexes, max timestamp, next offset. */
+  track(info: BatchInfo, indexIntervalBytes: number): void {
+    const oi = this.offsetIndex;
+    const ti = this.timeIndex;
+    if (oi === null || ti === null) throw new Error("segment indexes not loaded");
+    if (info.maxTimestamp > this.maxTimestamp) {
+      this.maxTimestamp = info.maxTimestamp;
+      this.offsetOfMaxTimestamp = info.baseOffset;
+    }
+    if (this.bytesSinceIndexEntry > indexIntervalBytes) {
+      oi.append(info.baseOffset - this.baseOffset, info.position);
+      ti.maybeAppend(this.maxTimestamp, this.offsetOfMaxTimestamp - this.baseOffset);
+      this.bytesSinceIndexEntry = 0;
+    }
+    this.bytesSinceIndexEntry += info.size;
+    this.nextOffset = info.lastOffset + 1;
+  }
+
+  /** A final time-index entry so its last entry always holds the segment's max timestamp. */
+  finishTimeIndex(): void {
+    if (this.maxTimestamp >= 0) {
+      this.timeIndex?.maybeAppend(this.maxTimestamp, this.offsetOfMaxTimestamp - this.baseOffset);
+    }
+  }
+
+  /**
+   * Validates batches from `from` to the end of the file (length, magic, CRC-32C,
+   * offsets increasing from `expectedNext`), tracking each good one; returns where the
+   * first bad or torn batch starts, or null when the whole tail is good.
+   */
+  async recoverTail(
+    from: number,
+    expectedNext: number,
+    indexIntervalBytes: number,
+  ): Promise<{ position: number; reason: string } | null> {
+    let next = expectedNext;
+    for await (const item of scanBatches(this.fh, from, this.size, true)) {
+      if (item.kind === "invalid") return { position: item.position, reason: item.reason };
+      const info = item.info;
+      if (
+        info.baseOffset < next ||
+        info.baseOffset < this.baseOffset ||
+        info.lastOffset < info.baseOffset
+      ) {
+        return {
+          position: info.position,
+          reason: `offset ${info.baseOffset} does not follow ${next - 1}`,
+        };
+      }
+      this.track(info, indexIntervalBytes);
+      next = info.lastOffset + 1;
+    }
+    return null;
+  }
+
+  /** Writes the buffers at the end of the file in one call; the caller then tracks them. */
+  async write(buffers: Buffer[], total: number): Promise<void> {
+    let position = this.size;
+    let pending = buffers;
+    let left = total;
+    while (left > 0) {
+      const { bytesWritten } = await this.fh.writev(pending, position);
+      left -= bytesWritten;
+      position += bytesWritten;
+      if (left > 0) pending = dropBytes(pending, bytesWritten);
+    }
+    if (this.firstAppendTime < 0) this.firstAppendTime = Date.now();
+  }
+
+  /** Keeps the file open while a multi-step read is in progress (see `retire`). */
+  acquire(): void {
+    this.readers++;
+  }
+
+  async release(): Promise<void> {
+    this.readers--;
+    if (this.retired && this.readers === 0) await this.closeQuietly();
+  }
+
+  /** Reads bytes of this segment; the caller keeps `length` within `size`. */
+  async read(position: number, length: number): Promise<Buffer> {
+    this.readers++;
+    try {
+      return await readAt(this.fh, position, length);
+    } finally {
+      this.readers--;
+      if (this.retired && this.readers === 0) await this.closeQuietly();
+    }
+  }
+
+  /** Position of the batch containing `offset` or the first after it; null when none. */
+  async findBatch(offset: number, indexIntervalBytes: number): Promise<BatchInfo | null> {
+    if (this.offsetIndex === null) await this.loadIndexes(this.size, indexIntervalBytes);
+    const start = (this.offsetIndex as OffsetIndex).floorPosition(offset - this.baseOffset);
+    this.readers++;
+    try {
+      for await (const item of scanBatches(this.fh, start, this.size, false)) {
+        if (item.kind !== "batch") return null;
+        if (item.info.lastOffset >= offset) return item.info;
+      }
+      return null;
+    } finally {
+      this.readers--;
+      if (this.retired && this.readers === 0) await this.closeQuietly();
+    }
+  }
+
+  /** Where to start scanning for the first record with timestamp >= ts. */
+  async timestampScanStart(timestamp: number, indexIntervalBytes: number): Promise<number> {
+    if (this.timeIndex === null) await this.loadIndexes(this.size, indexIntervalBytes);
+    const rel = (this.timeIndex as TimeIndex).floorBefore(timestamp);
+    return rel < 0 ? this.baseOffset : this.baseOffset + rel;
+  }
+
+  /** Batches from the one containing `offset` onwards, headers only. */
+  async *batchesFrom(offset: number, indexIntervalBytes: number): AsyncGenerator<BatchInfo> {
+    const first = await this.findBatch(offset, indexIntervalBytes);
+    if (first === null) return;
+    for await (const item of scanBatches(this.fh, first.position, this.size, false)) {
+      if (item.kind !== "batch") return;
+      yield item.info;
+    }
+  }
+
+  /** Cuts the log at a batch boundary and rebuilds the indexes for what is left. */
+  async truncate(position: number, indexIntervalBytes: number): Promise<void> {
+    await this.fh.truncate(position);
+    this.size = position;
+    await this.rebuildIndexes(position, indexIntervalBytes);
+  }
+
+  /** Writes index entries not yet on disk; `rewrite` replaces the files entirely. */
+  async persistIndexes(rewrite = false): Promise<void> {
+    const oi = this.offsetIndex;
+    const ti = this.timeIndex;
+    if (oi === null || ti === null) return;
+    if (rewrite) {
+      oi.persisted = 0;
+      ti.persisted = 0;
+    }
+    await appendIndexFile(
+      this.path(INDEX_SUFFIX),
+      oi.unpersistedBytes(),
+      oi.persisted * OffsetIndex.ENTRY_SIZE,
+    );
+    oi.persisted = oi.count;
+    await appendIndexFile(
+      this.path(TIME_INDEX_SUFFIX),
+      ti.unpersistedBytes(),
+      ti.persisted * TimeIndex.ENTRY_SIZE,
+    );
+    ti.persisted = ti.count;
+  }
+
+  async sync(): Promise<void> {
+    await this.fh.datasync();
+  }
+
+  /** Renames every file of the segment (e.g. to `.deleted`) and closes it once unread. */
+  async retire(newSuffix: string): Promise<string[]> {
+    const renamed: string[] = [];
+    for (const suffix of [LOG_SUFFIX, INDEX_SUFFIX, TIME_INDEX_SUFFIX]) {
+      const from = this.path(suffix);
+      const to = `${from}${newSuffix}`;
+      try {
+        await rename(from, to);
+        renamed.push(to);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+      }
+    }
+    this.retired = true;
+    if (this.readers === 0) await this.closeQuietly();
+    return renamed;
+  }
+
+  async close(): Promise<void> {
+    await this.closeQuietly();
+  }
+
+  private async closeQuietly(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.fh.close();
+  }
+}
+
+async function readWhole(path: string): Promise<Buffer | null> {
+  try {
+    const fh = await open(path, "r");
+    try {
+      const { size } = await fh.stat();
+      return await readAt(fh, 0, size);
+    } finally {
+      await fh.close();
+    }
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw e;
+  }
+}
+
+/** The last fixed-size entry of a file; null when empty, undefined when missing or malformed. */
+async function readLastEntry(path: string, entrySize: number): Promise<Buffer | null | undefined> {
+  let fh: FileHandle;
+  try {
+    fh = await open(path, "r");
+  } catch {
+    return undefined;
+  }
+  try {
+    const { size } = await fh.stat();
+    if (size % entrySize !== 0) return undefined;
+    if (size === 0) return null;
+    return await readAt(fh, size - entrySize, entrySize);
+  } finally {
+    await fh.close();
+  }
+}
+
+async function appendIndexFile(path: string, bytes: Buffer, position: number): Promise<void> {
+  const fh = await open(path, "a+").then(async (h) => {
+    await h.close();
+    return open(path, "r+");
+  });
+  try {
+    if (bytes.length > 0) await fh.write(bytes, 0, bytes.length, position);
+    await fh.truncate(position + bytes.length);
+  } finally {
+    await fh.close();
+  }
+}
+
+function dropBytes(buffers: Buffer[], n: number): Buffer[] {
+  const out: Buffer[] = [];
+  let skip = n;
+  for (const b of buffers) {
+    if (skip >= b.length) {
+      skip -= b.length;
+      continue;
+    }
+    out.push(skip > 0 ? b.subarray(skip) : b);
+    skip = 0;
+  }
+  return out;
+}

@@ -1,0 +1,35 @@
+import type { LogConfig } from "./config.js";
+import type { Logger } from "./logger.js";
+import type { PartitionLog } from "./partition-log.js";
+
+export interface TopicPartitionId {
+  topic: string;
+  partition: number;
+}
+
+export interface EngineOptions {
+  logger?: Logger;
+  /** How often each open log writes its recovery checkpoint (ms). */
+  checkpointIntervalMs?: number;
+}
+
+/**
+ * The narrow seam between Kafka semantics and where bytes live: partitions of record
+ * batches addressed by offset. The broker's metadata is itself such a partition (an
+ * ordered, compacted log), so an engine needs nothing else. Engines are chosen by the
+ * scheme of a URL (`file:///var/lib/logbook`, `memory:`); every engine runs the same
+ * conformance suite (packages/storage/test/engine-conformance.ts).
+ */
+export interface StorageEngine {
+  readonly url: string;
+  /** Opens (creating if needed) one partition's log. Opening twice returns the same log. */
+  open(tp: TopicPartitionId, config: LogConfig): Promise<PartitionLog>;
+  /** Every partition that has data in this engine. */
+  list(): Promise<TopicPartitionId[]>;
+  /** Closes and removes a partition's log and all its data. */
+  delete(tp: TopicPartitionId): Promise<void>;
+  /** Flushes, checkpoints and closes every open log. */
+  close(): Promise<void>;
+}
+
+export type EngineFactory = (url: URL, options: EngineOptions) => Promise<StorageEngine>;

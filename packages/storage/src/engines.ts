@@ -1,0 +1,33 @@
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { diskEngineFactory } from "./disk/disk-engine.js";
+import type { EngineFactory, EngineOptions, StorageEngine } from "./engine.js";
+import { memoryEngineFactory } from "./memory/index.js";
+
+/** Engines by URL scheme. Add a new engine here and run the conformance suite on it. */
+export const ENGINES: Readonly<Record<string, EngineFactory>> = Object.freeze({
+  "file:": diskEngineFactory,
+  "memory:": memoryEngineFactory,
+});
+
+/**
+ * Opens the engine a setting names: a URL (`file:///var/lib/logbook`, `memory:`) or a
+ * plain path, which means the disk engine (the default everywhere a user runs the broker).
+ */
+export function openStorageEngine(
+  location: string,
+  options: EngineOptions = {},
+): Promise<StorageEngine> {
+  const url = /^[a-z][a-z0-9+.-]*:/i.test(location)
+    ? new URL(location)
+    : pathToFileURL(resolve(location));
+  const factory = ENGINES[url.protocol];
+  if (factory === undefined) {
+    return Promise.reject(
+      new Error(
+        `no storage engine for "${url.protocol}" (known: ${Object.keys(ENGINES).join(", ")})`,
+      ),
+    );
+  }
+  return factory(url, options);
+}

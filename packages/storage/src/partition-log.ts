@@ -1,0 +1,108 @@
+import type { LogConfig } from "./config.js";
+
+/** Where a batch landed. */
+export interface AppendResult {
+  /** Offset assigned to the first record of the first batch. */
+  baseOffset: number;
+  /** Offset of the last record of the last batch. */
+  lastOffset: number;
+  /** The broker's append time when the log uses LogAppendTime, else -1. */
+  logAppendTime: number;
+  logStartOffset: number;
+}
+
+export interface AppendOptions {
+  /** Leader epoch stamped into each batch (outside the CRC). Default 0. */
+  leaderEpoch?: number;
+  /** Check each batch's CRC-32C before writing (skip only when the caller already did). */
+  verifyCrc?: boolean;
+}
+
+export type ReadResult =
+  | {
+      kind: "ok";
+      /** Whole stored batches, byte-for-byte; empty when nothing is available. */
+      records: Buffer;
+      highWatermark: number;
+      lastStableOffset: number;
+      logStartOffset: number;
+    }
+  | {
+      kind: "offset-out-of-range";
+      highWatermark: number;
+      logStartOffset: number;
+      logEndOffset: number;
+    };
+
+export interface TimestampLookup {
+  offset: number;
+  timestamp: number;
+}
+
+/** Why an append was refused; the broker maps these to Kafka error codes. */
+export type AppendErrorReason =
+  | "corrupt-batch" // length, magic or CRC wrong (CORRUPT_MESSAGE)
+  | "invalid-batch" // structurally valid but not acceptable (INVALID_RECORD)
+  | "record-list-too-large"
+  | "closed";
+
+export class AppendError extends Error {
+  override readonly name = "AppendError";
+  constructor(
+    readonly reason: AppendErrorReason,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * One topic-partition: an append-only sequence of record batches with dense offsets.
+ *
+ * Concurrency contract: any number of appends and reads may be in flight at once.
+ * Appends are ordered by call order (offsets are assigned synchronously when `append`
+ * is called) and written in coalesced groups; a read never waits for an append and
+ * sees only batches whose write completed (and, under fsync-per-append, was synced).
+ */
+export interface PartitionLog {
+  readonly topic: string;
+  readonly partition: number;
+  readonly config: LogConfig;
+
+  /** First offset still in the log (moves with retention and DeleteRecords). */
+  readonly logStartOffset: number;
+  /** Offset the next appended record will get, counting appends not yet written. */
+  readonly logEndOffset: number;
+  /** Offset below which every record is written and visible to readers. */
+  readonly highWatermark: number;
+  /** Last stable offset: the high watermark unless a transaction hook lowers it. */
+  readonly lastStableOffset: number;
+  /** Bytes of all segments. */
+  readonly sizeInBytes: number;
+
+  append(records: Buffer, options?: AppendOptions): Promise<AppendResult>;
+  /**
+   * Stored bytes from the batch containing `fetchOffset`: whole batches, at least one
+   * even if larger than `maxBytes`, none at or above `upperBound` (default: HW).
+   */
+  read(fetchOffset: number, maxBytes: number, upperBound?: number): Promise<ReadResult>;
+  /** First offset whose record timestamp is >= `timestamp`, or null if none. */
+  offsetForTimestamp(timestamp: number): Promise<TimestampLookup | null>;
+  /** The record with the largest timestamp (first such), or null when empty. */
+  maxTimestamp(): Promise<TimestampLookup | null>;
+  /** Drops every batch at or after the one containing `offset`. */
+  truncateTo(offset: number): Promise<void>;
+  /** DeleteRecords: moves the log start offset (durably) and returns it. */
+  deleteRecordsBefore(offset: number): Promise<number>;
+  /** Lets the transaction layer bound reads: returns the LSO for a given HW. */
+  setLastStableOffsetHook(hook: ((highWatermark: number) => number) | null): void;
+  /** Called after each group of appends becomes visible (for long-poll fetches). */
+  onAppend(listener: () => void): () => void;
+  /** Applies new settings (takes effect for later appends, rolls and retention). */
+  updateConfig(config: LogConfig): void;
+  /** Runs retention (and compaction where configured) once; returns bytes freed. */
+  runMaintenance(now?: number): Promise<number>;
+  /** fsyncs everything written and checkpoints. */
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}
