@@ -1,3 +1,4 @@
+export { firstKeylessRecord } from "./compacted-keys.js";
 export { DEFAULT_LOG_CONFIG, type LogConfig, logConfig } from "./config.js";
 export { DiskEngine } from "./disk/disk-engine.js";
 export type { EngineFactory, EngineOptions, StorageEngine, TopicPartitionId } from "./engine.js";

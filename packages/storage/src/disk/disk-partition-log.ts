@@ -65,6 +65,8 @@ export class DiskPartitionLog implements PartitionLog {
   private timers: NodeJS.Timeout[] = [];
   private failure: Error | null = null;
   private closed = false;
+  /** Counters for tests and metrics: appends accepted, writev calls, fsyncs of log data. */
+  readonly stats = { appends: 0, writes: 0, syncs: 0 };
 
   private constructor(
     readonly dir: string,
@@ -160,6 +162,7 @@ export class DiskPartitionLog implements PartitionLog {
     );
     let recordCount = 0;
     for (const b of batches) recordCount += b.recordsCount;
+    this.stats.appends++;
     return new Promise<AppendResult>((resolve, reject) => {
       this.queue.push({
         records,
@@ -234,6 +237,7 @@ export class DiskPartitionLog implements PartitionLog {
         j++;
       }
       await seg.write(buffers, total);
+      this.stats.writes++;
       let position = seg.size;
       for (let k = i; k < j; k++) {
         const p = group[k] as PendingAppend;
@@ -274,6 +278,7 @@ export class DiskPartitionLog implements PartitionLog {
   private async syncActive(): Promise<void> {
     const seg = this.active;
     await seg.sync();
+    this.stats.syncs++;
     this.recoveryPoint = { segment: seg.baseOffset, position: seg.size, offset: seg.nextOffset };
     this.unflushedRecords = 0;
     this.oldestUnflushed = -1;

@@ -1,0 +1,238 @@
+/** Disk-engine specifics: file layout, rolls, index interval, coalescing, flush policy, retention rules. */
+import assert from "node:assert/strict";
+import { readdir, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { test } from "node:test";
+import { firstKeylessRecord } from "../src/compacted-keys.js";
+import { logConfig } from "../src/config.js";
+import { DiskPartitionLog } from "../src/disk/disk-partition-log.js";
+import {
+  parsePartitionDirName,
+  parseSegmentFileName,
+  segmentFileName,
+} from "../src/disk/layout.js";
+import { segmentsToDelete } from "../src/disk/retention.js";
+import { OffsetIndex, TimeIndex } from "../src/disk/sparse-index.js";
+import { type LogConfig, silentLogger } from "../src/index.js";
+import { makeBatch, makeBatchOfSize, T0 } from "./helpers/batches.js";
+import { makeTempDir } from "./helpers/temp-dir.js";
+
+async function withLog(
+  overrides: Partial<LogConfig>,
+  fn: (log: DiskPartitionLog, dir: string) => Promise<void>,
+): Promise<void> {
+  const tmp = await makeTempDir();
+  const dir = join(tmp.path, "t-0");
+  const log = await DiskPartitionLog.open(
+    dir,
+    "t",
+    0,
+    logConfig({ retentionMs: -1, ...overrides }),
+    {
+      logger: silentLogger,
+      checkpointIntervalMs: 0,
+    },
+  );
+  try {
+    await fn(log, dir);
+  } finally {
+    await log.close();
+    await tmp.cleanup();
+  }
+}
+
+test("segment files use Kafka's 20-digit base-offset names", () => {
+  assert.equal(segmentFileName(42, ".log"), "00000000000000000042.log");
+  assert.deepEqual(parseSegmentFileName("00000000000000000042.timeindex"), {
+    baseOffset: 42,
+    suffix: ".timeindex",
+  });
+  assert.equal(parseSegmentFileName("42.log"), null);
+  assert.deepEqual(parsePartitionDirName("my-topic-7"), { topic: "my-topic", partition: 7 });
+});
+
+test("segments roll on segment.bytes and each gets .log, .index and .timeindex", async () => {
+  await withLog({ segmentBytes: 1000 }, async (log, dir) => {
+    for (let i = 0; i < 10; i++) await log.append(await makeBatchOfSize(300));
+    await log.flush();
+    const logs = (await readdir(dir)).filter((n) => n.endsWith(".log")).sort();
+    assert.deepEqual(
+      logs,
+      [0, 3, 6, 9].map((b) => segmentFileName(b, ".log")),
+    );
+    for (const name of logs) {
+      assert.ok((await stat(join(dir, name))).size <= 1000);
+      const base = name.slice(0, 20);
+      assert.ok((await readdir(dir)).includes(`${base}.index`));
+      assert.ok((await readdir(dir)).includes(`${base}.timeindex`));
+    }
+  });
+});
+
+test("a batch larger than segment.bytes gets a segment of its own", async () => {
+  await withLog({ segmentBytes: 500 }, async (log, dir) => {
+    await log.append(await makeBatchOfSize(100));
+    await log.append(await makeBatchOfSize(2000));
+    await log.append(await makeBatchOfSize(100));
+    const sizes = await Promise.all(
+      (await readdir(dir))
+        .filter((n) => n.endsWith(".log"))
+        .sort()
+        .map(async (n) => (await stat(join(dir, n))).size),
+    );
+    assert.deepEqual(sizes, [100, 2000, 100]);
+  });
+});
+
+test("segments roll on segment.ms", async () => {
+  await withLog({ segmentMs: 1 }, async (log, dir) => {
+    await log.append(await makeBatch(1));
+    await new Promise((r) => setTimeout(r, 5));
+    await log.append(await makeBatch(1));
+    assert.equal((await readdir(dir)).filter((n) => n.endsWith(".log")).length, 2);
+  });
+});
+
+test("index.interval.bytes sets how sparse the offset index is", async () => {
+  await withLog({ indexIntervalBytes: 1000 }, async (log, dir) => {
+    for (let i = 0; i < 20; i++) await log.append(await makeBatchOfSize(400));
+    await log.flush();
+    const entries = (await stat(join(dir, segmentFileName(0, ".index")))).size / 8;
+    // An entry once more than 1000 bytes passed since the last: every third 400-byte batch.
+    assert.equal(entries, 6);
+  });
+});
+
+test("concurrent appends are coalesced into few writes and get offsets in call order", async () => {
+  await withLog({}, async (log) => {
+    const batches = await Promise.all(Array.from({ length: 200 }, () => makeBatch(2)));
+    const results = await Promise.all(batches.map((b) => log.append(b)));
+    assert.deepEqual(
+      results.map((r) => r.baseOffset),
+      results.map((_, i) => i * 2),
+    );
+    assert.ok(log.stats.writes < 10, `${log.stats.writes} writes for 200 appends`);
+    assert.equal(log.stats.appends, 200);
+  });
+});
+
+test("flush.messages=1 fsyncs before acknowledging; the default leaves it to the OS", async () => {
+  await withLog({ flushMessages: 1 }, async (log) => {
+    for (let i = 0; i < 5; i++) await log.append(await makeBatch(1));
+    assert.equal(log.stats.syncs, 5);
+  });
+  await withLog({}, async (log) => {
+    for (let i = 0; i < 5; i++) await log.append(await makeBatch(1));
+    assert.equal(log.stats.syncs, 0);
+  });
+});
+
+test("a corrupt batch is refused and leaves the log unchanged", async () => {
+  await withLog({}, async (log) => {
+    await log.append(await makeBatch(2));
+    const bad = await makeBatch(2);
+    bad[bad.length - 1] ^= 0xff;
+    await assert.rejects(log.append(bad), { name: "AppendError", reason: "corrupt-batch" });
+    assert.equal(log.logEndOffset, 2);
+    const ok = await log.append(await makeBatch(1));
+    assert.equal(ok.baseOffset, 2);
+  });
+});
+
+test("LogAppendTime stamps the broker's time and keeps the CRC valid", async () => {
+  await withLog({ messageTimestampType: "LogAppendTime" }, async (log) => {
+    const before = Date.now();
+    const r = await log.append(await makeBatch(3));
+    assert.ok(r.logAppendTime >= before);
+    const read = await log.read(0, 1 << 20);
+    assert.equal(read.kind, "ok");
+    if (read.kind === "ok") {
+      assert.equal(Number(read.records.readBigInt64BE(35)), r.logAppendTime);
+      const found = await log.offsetForTimestamp(r.logAppendTime);
+      assert.deepEqual(found, { offset: 0, timestamp: r.logAppendTime });
+    }
+  });
+});
+
+test("retention removes only a prefix of closed segments, never the active one", () => {
+  const cfg = logConfig({ retentionMs: 1000, retentionBytes: -1 });
+  const segs = [
+    { baseOffset: 0, size: 100, maxTimestamp: 10 },
+    { baseOffset: 5, size: 100, maxTimestamp: 5000 },
+    { baseOffset: 9, size: 100, maxTimestamp: 20 },
+    { baseOffset: 12, size: 100, maxTimestamp: 30 },
+  ];
+  assert.equal(segmentsToDelete(segs, cfg, 5500, 0), 1);
+  assert.equal(segmentsToDelete(segs, cfg, 100_000, 0), 3);
+  assert.equal(segmentsToDelete(segs, logConfig({ retentionMs: -1 }), 100_000, 0), 0);
+  // Kafka's rule: drop the oldest while what is left stays >= retention.bytes.
+  assert.equal(
+    segmentsToDelete(segs, logConfig({ retentionMs: -1, retentionBytes: 250 }), 0, 0),
+    1,
+  );
+  assert.equal(
+    segmentsToDelete(segs, logConfig({ retentionMs: -1, retentionBytes: 200 }), 0, 0),
+    2,
+  );
+  assert.equal(segmentsToDelete(segs, logConfig({ retentionMs: -1 }), 0, 9), 2);
+  const compactOnly = logConfig({
+    retentionMs: 1,
+    cleanupPolicy: { delete: false, compact: true },
+  });
+  assert.equal(segmentsToDelete(segs, compactOnly, 100_000, 0), 0);
+});
+
+test("retention by time deletes old segments and moves the log start offset", async () => {
+  await withLog({ segmentBytes: 500, retentionMs: 60_000 }, async (log, dir) => {
+    for (let i = 0; i < 6; i++) await log.append(await makeBatchOfSize(300, 1, T0 + i));
+    // Segment i holds one batch stamped T0 + i; the cutoff is T0 + 3.
+    const freed = await log.runMaintenance(T0 + 3 + 60_000);
+    assert.equal(freed, 900);
+    assert.equal(log.logStartOffset, 3);
+    assert.equal((await log.read(1, 100)).kind, "offset-out-of-range");
+    const names = await readdir(dir);
+    assert.ok(!names.some((n) => n.endsWith(".deleted")));
+    assert.equal(names.filter((n) => n.endsWith(".log")).length, 3);
+  });
+});
+
+test("sparse indexes: floor lookups, truncation and file round trip", () => {
+  const oi = new OffsetIndex();
+  for (const [rel, pos] of [
+    [0, 0],
+    [10, 4000],
+    [25, 9000],
+  ] as const)
+    oi.append(rel, pos);
+  assert.equal(oi.floorPosition(9), 0);
+  assert.equal(oi.floorPosition(10), 4000);
+  assert.equal(oi.floorPosition(1000), 9000);
+  const parsed = OffsetIndex.parse(oi.unpersistedBytes(), 10_000);
+  assert.equal(parsed?.floorPosition(24), 4000);
+  assert.equal(
+    OffsetIndex.parse(oi.unpersistedBytes(), 5000),
+    null,
+    "positions past the log are corrupt",
+  );
+  assert.equal(OffsetIndex.parse(Buffer.alloc(7), 100), null);
+  oi.truncateToPosition(4000);
+  assert.equal(oi.count, 1);
+  const ti = new TimeIndex();
+  ti.maybeAppend(100, 0);
+  ti.maybeAppend(90, 3);
+  ti.maybeAppend(200, 5);
+  assert.equal(ti.count, 2);
+  assert.equal(ti.floorBefore(150), 0);
+  assert.equal(ti.floorBefore(100), -1);
+  assert.deepEqual(TimeIndex.parse(ti.unpersistedBytes())?.last(), {
+    timestamp: 200,
+    relativeOffset: 5,
+  });
+});
+
+test("keyless records are found for compacted topics (the broker answers INVALID_RECORD)", async () => {
+  const keyed = await makeBatch([{ key: "a" }, { key: "b" }]);
+  const mixed = await makeBatch([{ key: "a" }, { key: null }], { compression: 1 });
+  assert.equal(await firstKeylessRecord(keyed), -1);
+  assert.equal(await firstKeylessRecord(Buffer.concat([keyed, mixed])), 3);
+});
