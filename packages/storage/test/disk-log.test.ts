@@ -236,3 +236,19 @@ test("keyless records are found for compacted topics (the broker answers INVALID
   assert.equal(await firstKeylessRecord(keyed), -1);
   assert.equal(await firstKeylessRecord(Buffer.concat([keyed, mixed])), 3);
 });
+
+test("a checkpoint of an unknown on-disk format version is refused, not misread", async () => {
+  const tmp = await makeTempDir();
+  const dir = join(tmp.path, "t-0");
+  const { mkdir, writeFile } = await import("node:fs/promises");
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, "logbook.checkpoint"), "logbook-partition-checkpoint 2\n");
+  await assert.rejects(
+    DiskPartitionLog.open(dir, "t", 0, logConfig(), {
+      logger: silentLogger,
+      checkpointIntervalMs: 0,
+    }),
+    { name: "UnsupportedFormatError" },
+  );
+  await tmp.cleanup();
+});

@@ -18,7 +18,14 @@ export interface Checkpoint {
   recoveryOffset: number;
 }
 
-const HEADER = "logbook-partition-checkpoint 1";
+/** On-disk format version; see "Version policy" in packages/storage/README.md. */
+export const FORMAT_VERSION = 1;
+const MAGIC = "logbook-partition-checkpoint";
+const HEADER = `${MAGIC} ${FORMAT_VERSION}`;
+
+export class UnsupportedFormatError extends Error {
+  override readonly name = "UnsupportedFormatError";
+}
 
 export async function readCheckpoint(dir: string): Promise<Checkpoint | null> {
   let text: string;
@@ -29,7 +36,14 @@ export async function readCheckpoint(dir: string): Promise<Checkpoint | null> {
     throw e;
   }
   const lines = text.split("\n");
-  if (lines[0] !== HEADER) return null;
+  const first = lines[0] ?? "";
+  if (first.startsWith(`${MAGIC} `) && first !== HEADER) {
+    // Written by a newer (or unknown) format: refuse rather than misread the data.
+    throw new UnsupportedFormatError(
+      `${dir} uses on-disk format "${first}", this broker reads version ${FORMAT_VERSION}`,
+    );
+  }
+  if (first !== HEADER) return null;
   const values = new Map<string, number>();
   for (const line of lines.slice(1)) {
     const [k, v] = line.split(" ");
