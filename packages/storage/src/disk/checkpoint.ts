@@ -16,6 +16,8 @@ export interface Checkpoint {
   recoverySegment: number;
   recoveryPosition: number;
   recoveryOffset: number;
+  /** First offset not yet covered by a compaction pass (0 when never compacted). */
+  cleanerOffset: number;
 }
 
 /** On-disk format version; see "Version policy" in packages/storage/README.md. */
@@ -55,6 +57,7 @@ export async function readCheckpoint(dir: string): Promise<Checkpoint | null> {
     recoverySegment: get("recovery-segment"),
     recoveryPosition: get("recovery-position"),
     recoveryOffset: get("recovery-offset"),
+    cleanerOffset: get("cleaner-offset") ?? 0,
   };
   if (Object.values(cp).some((v) => v === undefined || v < 0)) return null;
   return cp as Checkpoint;
@@ -66,6 +69,7 @@ log-start-offset ${cp.logStartOffset}
 recovery-segment ${cp.recoverySegment}
 recovery-position ${cp.recoveryPosition}
 recovery-offset ${cp.recoveryOffset}
+cleaner-offset ${cp.cleanerOffset}
 `;
   const path = join(dir, CHECKPOINT_FILE);
   const tmp = `${path}.tmp`;

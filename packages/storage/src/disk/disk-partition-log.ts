@@ -12,6 +12,7 @@ import {
 import { assignOffsets, type IncomingBatch, parseIncoming } from "./append-batches.js";
 import { batchInfoAt } from "./batch-scan.js";
 import { syncDir, writeCheckpoint } from "./checkpoint.js";
+import { type CompactionTarget, compactOnce, type SwapStep } from "./compaction.js";
 import { DELETED_SUFFIX } from "./layout.js";
 import { recoverPartition, removeRetired } from "./recovery.js";
 import { segmentsToDelete } from "./retention.js";
@@ -32,6 +33,8 @@ export interface DiskLogOptions {
   logger: Logger;
   /** How often the recovery checkpoint is written (it fsyncs first). */
   checkpointIntervalMs: number;
+  /** Test hook: called after each step of a compaction swap (throw to simulate a crash). */
+  onSwapStep?: (step: SwapStep, base: number) => void;
 }
 
 /** Closed segments whose indexes stay in memory after a lookup. */
@@ -65,6 +68,8 @@ export class DiskPartitionLog implements PartitionLog {
   private timers: NodeJS.Timeout[] = [];
   private failure: Error | null = null;
   private closed = false;
+  private cleanerOffset: number;
+  private compacting: Promise<number> | null = null;
   /** Counters for tests and metrics: appends accepted, writev calls, fsyncs of log data. */
   readonly stats = { appends: 0, writes: 0, syncs: 0 };
 
@@ -76,8 +81,10 @@ export class DiskPartitionLog implements PartitionLog {
     private readonly opts: DiskLogOptions,
     segments: Segment[],
     logStartOffset: number,
+    cleanerOffset: number,
   ) {
     this.segments = segments;
+    this.cleanerOffset = cleanerOffset;
     const active = this.active;
     this.nextOffset = active.nextOffset;
     this.visibleEnd = active.nextOffset;
@@ -106,6 +113,7 @@ export class DiskPartitionLog implements PartitionLog {
       { ...opts, logger },
       recovered.segments,
       recovered.logStartOffset,
+      recovered.cleanerOffset,
     );
     // Make what recovery validated the new recovery point, so the next open skips it.
     if (recovered.scanned) await log.serial(() => log.checkpointNow());
@@ -454,8 +462,57 @@ export class DiskPartitionLog implements PartitionLog {
     this.cfg = config;
   }
 
-  runMaintenance(now = Date.now()): Promise<number> {
-    return this.serial(() => this.deleteOldSegments(now));
+  async runMaintenance(now = Date.now()): Promise<number> {
+    let freed = await this.serial(() => this.deleteOldSegments(now));
+    if (this.cfg.cleanupPolicy.compact && !this.closed && this.failure === null)
+      freed += await this.compact(now);
+    return freed;
+  }
+
+  /** One compaction pass (at most one at a time), off the serial chain except its swaps. */
+  compact(now = Date.now()): Promise<number> {
+    if (this.compacting !== null) return this.compacting;
+    const run = compactOnce(this.compactionTarget(), now).finally(() => {
+      this.compacting = null;
+    });
+    this.compacting = run;
+    return run;
+  }
+
+  private compactionTarget(): CompactionTarget {
+    const log = this;
+    return {
+      dir: this.dir,
+      config: this.cfg,
+      logger: this.opts.logger,
+      closedSegments: () => log.segments.slice(0, -1),
+      nextBaseAfter: (seg) => {
+        const i = log.segments.indexOf(seg);
+        return i >= 0 && i + 1 < log.segments.length
+          ? (log.segments[i + 1] as Segment).baseOffset
+          : seg.nextOffset;
+      },
+      get lastStableOffset() {
+        return log.lastStableOffset;
+      },
+      get cleanerOffset() {
+        return Math.max(log.cleanerOffset, log.startOffset);
+      },
+      serial: (fn) => log.serial(fn),
+      replaceSegment: (old, fresh) => {
+        const i = log.segments.indexOf(old);
+        if (i < 0) return false;
+        log.segments[i] = fresh;
+        log.indexCache = log.indexCache.filter((s) => s !== old);
+        return true;
+      },
+      setCleanerOffset: (offset) =>
+        log.serial(async () => {
+          log.cleanerOffset = offset;
+          await log.checkpointNow();
+        }),
+      onSwapStep: this.opts.onSwapStep,
+    };
   }
 
   private async deleteOldSegments(now: number): Promise<number> {
@@ -492,6 +549,7 @@ export class DiskPartitionLog implements PartitionLog {
       recoverySegment: this.recoveryPoint.segment,
       recoveryPosition: this.recoveryPoint.position,
       recoveryOffset: this.recoveryPoint.offset,
+      cleanerOffset: this.cleanerOffset,
     });
   }
 
@@ -499,6 +557,7 @@ export class DiskPartitionLog implements PartitionLog {
     if (this.closed) return;
     this.closed = true;
     for (const t of this.timers) clearInterval(t);
+    await this.compacting?.catch(() => 0);
     await this.serial(async () => {
       if (this.failure === null) {
         this.active.finishTimeIndex();

@@ -14,6 +14,7 @@ import { Segment } from "./segment.js";
 export interface RecoveredLog {
   segments: Segment[];
   logStartOffset: number;
+  cleanerOffset: number;
   /** True when anything past the checkpoint was scanned (the caller re-checkpoints). */
   scanned: boolean;
 }
@@ -48,6 +49,7 @@ export async function recoverPartition(
     return {
       segments: [await Segment.create(dir, cp?.logStartOffset ?? 0)],
       logStartOffset: logStart,
+      cleanerOffset: cp?.cleanerOffset ?? 0,
       scanned: false,
     };
   }
@@ -98,7 +100,7 @@ export async function recoverPartition(
     }
     expectedNext = seg.nextOffset;
   }
-  return { segments, logStartOffset: logStart, scanned };
+  return { segments, logStartOffset: logStart, cleanerOffset: cp?.cleanerOffset ?? 0, scanned };
 }
 
 async function cleanLeftovers(dir: string, logger: Logger): Promise<void> {

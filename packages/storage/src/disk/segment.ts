@@ -265,6 +265,39 @@ export class Segment {
     }
   }
 
+  /** Every stored batch, validated (length, magic, CRC), as whole-batch Buffers. */
+  async *storedBatches(): AsyncGenerator<Buffer> {
+    this.acquire();
+    try {
+      for await (const item of scanBatches(this.fh, 0, this.size, true)) {
+        if (item.kind !== "batch" || item.bytes === undefined) {
+          throw new Error(
+            `segment ${this.baseOffset} is corrupt: ${item.kind === "invalid" ? item.reason : "no bytes"}`,
+          );
+        }
+        yield item.bytes;
+      }
+    } finally {
+      await this.release();
+    }
+  }
+
+  /** Producer id and base offset of every batch, from headers only. */
+  async *batchHeaders(): AsyncGenerator<{ producerId: bigint; baseOffset: number }> {
+    this.acquire();
+    try {
+      let pos = 0;
+      while (pos < this.size) {
+        const h = await readAt(this.fh, pos, 61);
+        if (h.length < 61) return;
+        yield { producerId: h.readBigInt64BE(43), baseOffset: Number(h.readBigInt64BE(0)) };
+        pos += h.readInt32BE(8) + 12;
+      }
+    } finally {
+      await this.release();
+    }
+  }
+
   /** Cuts the log at a batch boundary and rebuilds the indexes for what is left. */
   async truncate(position: number, indexIntervalBytes: number): Promise<void> {
     await this.fh.truncate(position);

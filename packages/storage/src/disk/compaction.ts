@@ -1,0 +1,167 @@
+import { open, rename, rm, writeFile } from "node:fs/promises";
+import type { RecordBatchHeader } from "@logbook/protocol";
+import {
+  buildOffsetMap,
+  cleanableRatio,
+  cleanSegmentBatches,
+  newCleanStats,
+  shouldClean,
+  TransactionTracker,
+} from "../cleaner/index.js";
+import type { LogConfig } from "../config.js";
+import type { Logger } from "../logger.js";
+import { syncDir } from "./checkpoint.js";
+import { CLEANED_SUFFIX, DELETED_SUFFIX, LOG_SUFFIX, SWAP_SUFFIX } from "./layout.js";
+import { Segment } from "./segment.js";
+
+/** Steps of a swap, named so tests can stop a pass at each (simulating a crash). */
+export type SwapStep =
+  | "cleaned-written"
+  | "range-written"
+  | "swap-committed"
+  | "old-retired"
+  | "swap-renamed";
+
+/** What the cleaner needs from the log it compacts. */
+export interface CompactionTarget {
+  readonly dir: string;
+  readonly config: LogConfig;
+  readonly logger: Logger;
+  /** Closed segments (everything but the active one), oldest first. */
+  closedSegments(): Segment[];
+  /** Base offset of the segment after `seg` (the active one's for the last closed). */
+  nextBaseAfter(seg: Segment): number;
+  readonly lastStableOffset: number;
+  /** First offset not yet covered by a clean pass. */
+  readonly cleanerOffset: number;
+  /** Runs `fn` exclusively with appends, rolls and retention. */
+  serial<T>(fn: () => Promise<T>): Promise<T>;
+  /** Swaps a segment object in place; false when `old` is no longer in the log. */
+  replaceSegment(old: Segment, fresh: Segment): boolean;
+  /** Records (and checkpoints) how far the log is clean. */
+  setCleanerOffset(offset: number): Promise<void>;
+  /** Test hook: called after each swap step; throwing there simulates a crash. */
+  onSwapStep?: (step: SwapStep, base: number) => void;
+}
+
+/**
+ * One compaction pass over a log (see the design notes in ../cleaner/index.ts). The
+ * heavy part (reading, the offset map, rewriting into `<base>.log.cleaned`) runs outside
+ * the log's serial chain, yielding to the event loop every few batches, so appends and
+ * fetches go on; only each segment's swap takes the chain. Segments are cleaned one to
+ * one (each keeps its base offset), so an interrupted pass leaves a consistent log.
+ * Returns the bytes freed.
+ */
+export async function compactOnce(target: CompactionTarget, now: number): Promise<number> {
+  const cfg = target.config;
+  // Never clean data of open transactions: stop at the last stable offset.
+  const closed = target
+    .closedSegments()
+    .filter((s) => target.nextBaseAfter(s) <= target.lastStableOffset);
+  if (closed.length === 0) return 0;
+  let cleanBytes = 0;
+  let dirtyBytes = 0;
+  for (const s of closed) {
+    if (target.nextBaseAfter(s) <= target.cleanerOffset) cleanBytes += s.size;
+    else dirtyBytes += s.size;
+  }
+  if (!shouldClean(cleanableRatio(cleanBytes, dirtyBytes), cfg.minCleanableDirtyRatio)) return 0;
+
+  const dirty = closed.filter((s) => target.nextBaseAfter(s) > target.cleanerOffset);
+  const build = await buildOffsetMap(batchesOf(dirty), { startOffset: target.cleanerOffset });
+  const lastBatchOf = await lastBatchPerProducer(target.closedSegments());
+  const options = {
+    deleteHorizonMs: now - cfg.deleteRetentionMs,
+    transactions: new TransactionTracker(),
+    retainEmptyBatch: (h: RecordBatchHeader) =>
+      h.producerId >= 0n && lastBatchOf.get(h.producerId) === Number(h.baseOffset),
+    stats: newCleanStats(),
+  };
+  let freed = 0;
+  for (const seg of closed) {
+    if (seg.baseOffset >= build.endOffset) break;
+    freed += await cleanSegment(
+      target,
+      seg,
+      cleanSegmentBatches(batchesOf([seg]), build.map, options),
+    );
+  }
+  await target.setCleanerOffset(build.endOffset);
+  target.logger.info("compacted", {
+    segments: closed.length,
+    bytesFreed: freed,
+    cleanedUpTo: build.endOffset,
+    recordsRead: options.stats.recordsRead,
+    recordsWritten: options.stats.recordsWritten,
+  });
+  return freed;
+}
+
+async function cleanSegment(
+  target: CompactionTarget,
+  seg: Segment,
+  cleaned: AsyncGenerator<Buffer>,
+): Promise<number> {
+  const base = seg.baseOffset;
+  const logPath = seg.path(LOG_SUFFIX);
+  const cleanedPath = `${logPath}${CLEANED_SUFFIX}`;
+  const fh = await open(cleanedPath, "w");
+  let size = 0;
+  try {
+    for await (const batch of cleaned) {
+      await fh.write(batch, 0, batch.length, size);
+      size += batch.length;
+    }
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  if (size === seg.size) {
+    // Nothing was removed: keep the old segment (and its indexes).
+    await rm(cleanedPath, { force: true });
+    return 0;
+  }
+  const hook = (step: SwapStep): void => target.onSwapStep?.(step, base);
+  hook("cleaned-written");
+  return target.serial(async () => {
+    // Commit protocol (recovery completes a committed swap and discards the rest):
+    //   range note -> `.log.swap` (commit) -> old files to `.deleted` -> swap to `.log`.
+    const swapPath = `${logPath}${SWAP_SUFFIX}`;
+    await writeFile(`${swapPath}.range`, `${base}\n`);
+    await syncDir(target.dir);
+    hook("range-written");
+    await rename(cleanedPath, swapPath);
+    await syncDir(target.dir);
+    hook("swap-committed");
+    const freed = seg.size - size;
+    await seg.retire(DELETED_SUFFIX);
+    hook("old-retired");
+    await rename(swapPath, logPath);
+    await rm(`${swapPath}.range`, { force: true });
+    await syncDir(target.dir);
+    hook("swap-renamed");
+    const fresh = await Segment.open(target.dir, base);
+    await fresh.rebuildIndexes(fresh.size, target.config.indexIntervalBytes);
+    fresh.nextOffset = target.nextBaseAfter(seg);
+    fresh.unloadIndexes();
+    if (!target.replaceSegment(seg, fresh)) await fresh.close();
+    for (const suffix of [LOG_SUFFIX, ".index", ".timeindex"]) {
+      await rm(`${seg.path(suffix)}${DELETED_SUFFIX}`, { force: true });
+    }
+    return freed;
+  });
+}
+
+async function* batchesOf(segments: Segment[]): AsyncGenerator<Buffer> {
+  for (const seg of segments) yield* seg.storedBatches();
+}
+
+/** For each producer id, the base offset of its last batch in these segments. */
+async function lastBatchPerProducer(segments: Segment[]): Promise<Map<bigint, number>> {
+  const last = new Map<bigint, number>();
+  for (const seg of segments) {
+    for await (const h of seg.batchHeaders())
+      if (h.producerId >= 0n) last.set(h.producerId, h.baseOffset);
+  }
+  return last;
+}
