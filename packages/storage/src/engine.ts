@@ -11,6 +11,11 @@ export interface EngineOptions {
   logger?: Logger;
   /** How often each open log writes its recovery checkpoint (ms). */
   checkpointIntervalMs?: number;
+  /**
+   * How often retention and compaction run over every open log (Kafka's
+   * log.retention.check.interval.ms, 5 minutes); 0 disables the timer.
+   */
+  maintenanceIntervalMs?: number;
 }
 
 /**

@@ -10,15 +10,45 @@ import { parsePartitionDirName, partitionDirName } from "./layout.js";
 
 /** Kafka's log.flush.offset.checkpoint.interval.ms default. */
 const DEFAULT_CHECKPOINT_INTERVAL_MS = 60_000;
+/** Kafka's log.retention.check.interval.ms default. */
+const DEFAULT_MAINTENANCE_INTERVAL_MS = 300_000;
 
 /** The default engine: one directory per topic-partition under a data directory. */
 export class DiskEngine implements StorageEngine {
   private readonly logs = new Map<string, Promise<DiskPartitionLog>>();
+  private readonly timer: NodeJS.Timeout | null = null;
+  private maintaining = false;
 
   constructor(
     readonly dataDir: string,
     private readonly options: EngineOptions,
-  ) {}
+  ) {
+    const every = options.maintenanceIntervalMs ?? DEFAULT_MAINTENANCE_INTERVAL_MS;
+    if (every > 0) {
+      this.timer = setInterval(() => void this.maintain(), every);
+      this.timer.unref();
+    }
+  }
+
+  /** Retention and compaction over every open log, one log at a time. */
+  async maintain(now = Date.now()): Promise<void> {
+    if (this.maintaining) return;
+    this.maintaining = true;
+    try {
+      for (const pending of [...this.logs.values()]) {
+        const log = await pending.catch(() => null);
+        await log?.runMaintenance(now).catch((e: unknown) => {
+          (this.options.logger ?? silentLogger).error("maintenance failed", {
+            topic: log.topic,
+            partition: log.partition,
+            error: String(e),
+          });
+        });
+      }
+    } finally {
+      this.maintaining = false;
+    }
+  }
 
   get url(): string {
     return `file://${this.dataDir}`;
@@ -56,6 +86,7 @@ export class DiskEngine implements StorageEngine {
   }
 
   async close(): Promise<void> {
+    if (this.timer !== null) clearInterval(this.timer);
     const logs = [...this.logs.values()];
     this.logs.clear();
     for (const l of logs) await (await l).close();
