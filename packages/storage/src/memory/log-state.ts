@@ -1,0 +1,133 @@
+import type { LogConfig } from "../config.js";
+import { MemorySegment, type StoredBatch } from "./segment.js";
+
+/**
+ * The data of one partition, kept apart from the PartitionLog handle so it outlives a
+ * close and a re-open (the memory engine's stand-in for "on disk"). Every method runs
+ * synchronously to completion; the handle serialises calls by call order.
+ */
+export class MemoryLogState {
+  /** Oldest first; the last one is the active segment and is never empty-and-closed. */
+  segments: MemorySegment[];
+  logStartOffset = 0;
+  /** End of the written batches: every offset below is readable. */
+  endOffset = 0;
+
+  constructor(createdAt: number) {
+    this.segments = [new MemorySegment(0, createdAt)];
+  }
+
+  get activeSegment(): MemorySegment {
+    return this.segments[this.segments.length - 1]!;
+  }
+
+  get sizeInBytes(): number {
+    let size = 0;
+    for (const s of this.segments) size += s.sizeInBytes;
+    return size;
+  }
+
+  /** Batches whose last offset is >= `offset`, in offset order. */
+  *batchesFrom(offset: number): Generator<StoredBatch> {
+    for (const segment of this.segments) {
+      for (const batch of segment.batches) if (batch.lastOffset >= offset) yield batch;
+    }
+  }
+
+  /**
+   * Writes the batches of one append call. Like Kafka, the roll decision is made once
+   * per append with its total size, so one append never spans two segments.
+   */
+  append(batches: readonly StoredBatch[], now: number, config: LogConfig): void {
+    const first = batches[0];
+    if (first === undefined) return;
+    let size = 0;
+    for (const b of batches) size += b.bytes.length;
+    const active = this.activeSegment;
+    const full = active.sizeInBytes + size > config.segmentBytes;
+    const old = now - active.createdAt > config.segmentMs;
+    if (!active.isEmpty && (full || old)) {
+      this.segments.push(new MemorySegment(first.baseOffset, now));
+    }
+    for (const b of batches) this.activeSegment.add(b);
+    this.endOffset = batches[batches.length - 1]!.lastOffset + 1;
+  }
+
+  /** See PartitionLog.truncateTo; follows Kafka's UnifiedLog.truncateTo. */
+  truncateTo(offset: number, now: number): void {
+    if (!Number.isSafeInteger(offset) || offset < 0) {
+      throw new RangeError(`truncate offset ${offset} is not a non-negative integer`);
+    }
+    if (offset >= this.endOffset) return;
+    const first = this.segments[0]!;
+    if (offset < first.baseOffset) {
+      // The batch holding `offset` is already gone: start afresh there (truncateFullyAndStartAt).
+      this.segments = [new MemorySegment(offset, now)];
+      this.logStartOffset = offset;
+      this.endOffset = offset;
+      return;
+    }
+    let cut = offset;
+    for (const batch of this.batchesFrom(offset)) {
+      cut = batch.baseOffset;
+      break;
+    }
+    // Segments starting at or after `offset` go whole; the disk engine does the same.
+    while (this.segments.length > 1 && this.activeSegment.baseOffset >= offset) this.segments.pop();
+    this.activeSegment.truncateFrom(cut);
+    this.endOffset = cut;
+    this.logStartOffset = Math.min(this.logStartOffset, cut);
+  }
+
+  /**
+   * See PartitionLog.deleteRecordsBefore. Closed segments wholly below the new log start
+   * go at once (returns the bytes freed); the rest waits for retention.
+   */
+  deleteRecordsBefore(offset: number): number {
+    if (!Number.isSafeInteger(offset) || offset < 0) {
+      throw new RangeError(`delete-records offset ${offset} is not a non-negative integer`);
+    }
+    if (offset > this.endOffset) {
+      throw new RangeError(
+        `delete-records offset ${offset} is above the high watermark ${this.endOffset}`,
+      );
+    }
+    if (offset <= this.logStartOffset) return 0;
+    this.logStartOffset = offset;
+    return this.dropLeadingSegments(() => false, 0);
+  }
+
+  /**
+   * Deletes the oldest closed segments while each is wholly below the log start offset,
+   * or (cleanup.policy=delete) its newest record is older than retention.ms, or the log
+   * without it still holds at least retention.bytes; -1 disables a limit. One pass, so
+   * only a prefix goes and the log stays contiguous. Returns the bytes freed.
+   */
+  runRetention(config: LogConfig, now: number): number {
+    const byDelete = config.cleanupPolicy.delete;
+    const retainedSize = this.sizeInBytes;
+    return this.dropLeadingSegments((segment, remaining) => {
+      if (!byDelete) return false;
+      if (config.retentionMs >= 0 && now - segment.largestTimestamp > config.retentionMs) {
+        return true;
+      }
+      return config.retentionBytes >= 0 && remaining - segment.sizeInBytes >= config.retentionBytes;
+    }, retainedSize);
+  }
+
+  private dropLeadingSegments(
+    expired: (segment: MemorySegment, remainingBytes: number) => boolean,
+    startBytes: number,
+  ): number {
+    let freed = 0;
+    while (this.segments.length > 1) {
+      const [segment, next] = this.segments as [MemorySegment, MemorySegment];
+      const belowStart = next.baseOffset <= this.logStartOffset;
+      if (!belowStart && !expired(segment, startBytes - freed)) break;
+      this.segments.shift();
+      freed += segment.sizeInBytes;
+      this.logStartOffset = Math.max(this.logStartOffset, next.baseOffset);
+    }
+    return freed;
+  }
+}

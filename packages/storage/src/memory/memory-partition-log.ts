@@ -1,0 +1,246 @@
+import { stampLogAppendTime } from "@logbook/protocol";
+import type { LogConfig } from "../config.js";
+import type { Logger } from "../logger.js";
+import {
+  AppendError,
+  type AppendOptions,
+  type AppendResult,
+  type PartitionLog,
+  type ReadResult,
+  type TimestampLookup,
+} from "../partition-log.js";
+import { splitIncomingBatches } from "./incoming-batches.js";
+import type { MemoryLogState } from "./log-state.js";
+import { recordTimestamps } from "./record-timestamps.js";
+import type { StoredBatch } from "./segment.js";
+
+interface PendingAppend {
+  batches: StoredBatch[];
+  result: Omit<AppendResult, "logStartOffset">;
+  resolve: (result: AppendResult) => void;
+}
+
+export interface MemoryPartitionLogDeps {
+  state: MemoryLogState;
+  clock: () => number;
+  logger: Logger;
+  /** Tells the engine this handle is gone, so the next open makes a new one. */
+  onClose: () => void;
+}
+
+/**
+ * PartitionLog over a MemoryLogState. Concurrency contract: offsets are assigned
+ * synchronously in `append` (call order); appends made in the same tick become visible
+ * together in one microtask, then listeners run once. truncateTo, deleteRecordsBefore,
+ * runMaintenance, flush and close first make pending appends visible, then act at call
+ * time. Reads see only visible batches and never wait.
+ */
+export class MemoryPartitionLog implements PartitionLog {
+  private pending: PendingAppend[] = [];
+  private nextOffset: number;
+  private closed = false;
+  private readonly listeners = new Set<() => void>();
+  private lastStableOffsetHook: ((highWatermark: number) => number) | null = null;
+
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+    private currentConfig: LogConfig,
+    private readonly deps: MemoryPartitionLogDeps,
+  ) {
+    this.nextOffset = deps.state.endOffset;
+  }
+
+  get config(): LogConfig {
+    return this.currentConfig;
+  }
+  get logStartOffset(): number {
+    return this.deps.state.logStartOffset;
+  }
+  get logEndOffset(): number {
+    return this.nextOffset;
+  }
+  get highWatermark(): number {
+    return this.deps.state.endOffset;
+  }
+  get lastStableOffset(): number {
+    const hw = this.highWatermark;
+    return this.lastStableOffsetHook ? this.lastStableOffsetHook(hw) : hw;
+  }
+  get sizeInBytes(): number {
+    return this.deps.state.sizeInBytes;
+  }
+
+  append(records: Buffer, options: AppendOptions = {}): Promise<AppendResult> {
+    if (this.closed) return Promise.reject(new AppendError("closed", this.describe("closed")));
+    // Our own copy: the caller may reuse its buffer, and we patch offsets in place.
+    const copy = Buffer.from(records);
+    let headers: ReturnType<typeof splitIncomingBatches>;
+    try {
+      headers = splitIncomingBatches(copy, options.verifyCrc !== false);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const appendTime =
+      this.currentConfig.messageTimestampType === "LogAppendTime" ? this.deps.clock() : -1;
+    const baseOffset = this.nextOffset;
+    const batches = headers.map((header): StoredBatch => {
+      header.setBaseOffset(BigInt(this.nextOffset));
+      header.setPartitionLeaderEpoch(options.leaderEpoch ?? 0);
+      if (appendTime >= 0) stampLogAppendTime(header, BigInt(appendTime));
+      const batch = {
+        baseOffset: this.nextOffset,
+        lastOffset: this.nextOffset + header.lastOffsetDelta,
+        maxTimestamp: Number(header.maxTimestamp),
+        bytes: header.bytes(),
+      };
+      this.nextOffset = batch.lastOffset + 1;
+      return batch;
+    });
+    const result = { baseOffset, lastOffset: this.nextOffset - 1, logAppendTime: appendTime };
+    return new Promise((resolve) => {
+      this.pending.push({ batches, result, resolve });
+      if (this.pending.length === 1) queueMicrotask(() => this.makePendingVisible());
+    });
+  }
+
+  async read(fetchOffset: number, maxBytes: number, upperBound?: number): Promise<ReadResult> {
+    this.assertOpen();
+    const { state } = this.deps;
+    const highWatermark = state.endOffset;
+    if (fetchOffset < state.logStartOffset || fetchOffset > this.nextOffset) {
+      return {
+        kind: "offset-out-of-range",
+        highWatermark,
+        logStartOffset: state.logStartOffset,
+        logEndOffset: this.nextOffset,
+      };
+    }
+    const bound = Math.min(upperBound ?? highWatermark, highWatermark);
+    const parts: Buffer[] = [];
+    let size = 0;
+    for (const batch of state.batchesFrom(fetchOffset)) {
+      if (batch.lastOffset >= bound) break;
+      if (parts.length > 0 && size + batch.bytes.length > maxBytes) break;
+      parts.push(batch.bytes);
+      size += batch.bytes.length;
+    }
+    return {
+      kind: "ok",
+      records: Buffer.concat(parts, size),
+      highWatermark,
+      lastStableOffset: this.lastStableOffset,
+      logStartOffset: state.logStartOffset,
+    };
+  }
+
+  async offsetForTimestamp(timestamp: number): Promise<TimestampLookup | null> {
+    this.assertOpen();
+    const start = this.deps.state.logStartOffset;
+    const candidates = [...this.deps.state.batchesFrom(start)];
+    for (const batch of candidates) {
+      if (batch.maxTimestamp < timestamp) continue;
+      for (const record of await recordTimestamps(batch)) {
+        if (record.offset >= start && record.timestamp >= timestamp) return record;
+      }
+    }
+    return null;
+  }
+
+  async maxTimestamp(): Promise<TimestampLookup | null> {
+    this.assertOpen();
+    const start = this.deps.state.logStartOffset;
+    const candidates = [...this.deps.state.batchesFrom(start)];
+    let best: TimestampLookup | null = null;
+    for (const batch of candidates) {
+      // Only a strictly larger timestamp can replace the first one found.
+      if (best !== null && batch.maxTimestamp <= best.timestamp) continue;
+      for (const record of await recordTimestamps(batch)) {
+        if (record.offset < start) continue;
+        if (best === null || record.timestamp > best.timestamp) best = record;
+      }
+    }
+    return best;
+  }
+
+  async truncateTo(offset: number): Promise<void> {
+    this.assertOpen();
+    this.makePendingVisible();
+    this.deps.state.truncateTo(offset, this.deps.clock());
+    this.nextOffset = this.deps.state.endOffset;
+  }
+
+  async deleteRecordsBefore(offset: number): Promise<number> {
+    this.assertOpen();
+    this.makePendingVisible();
+    this.deps.state.deleteRecordsBefore(offset);
+    return this.deps.state.logStartOffset;
+  }
+
+  setLastStableOffsetHook(hook: ((highWatermark: number) => number) | null): void {
+    this.lastStableOffsetHook = hook;
+  }
+
+  onAppend(listener: () => void): () => void {
+    // Wrapped so the same function registered twice is two subscriptions.
+    const entry = () => listener();
+    this.listeners.add(entry);
+    return () => this.listeners.delete(entry);
+  }
+
+  updateConfig(config: LogConfig): void {
+    this.currentConfig = config;
+  }
+
+  async runMaintenance(now: number = this.deps.clock()): Promise<number> {
+    this.assertOpen();
+    this.makePendingVisible();
+    const freed = this.deps.state.runRetention(this.currentConfig, now);
+    if (freed > 0) {
+      this.deps.logger.debug("retention freed segments", {
+        freed,
+        logStartOffset: this.deps.state.logStartOffset,
+      });
+    }
+    return freed;
+  }
+
+  async flush(): Promise<void> {
+    this.assertOpen();
+    this.makePendingVisible();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.makePendingVisible();
+    this.closed = true;
+    this.listeners.clear();
+    this.deps.onClose();
+  }
+
+  /** Writes every pending append, resolves their promises, then wakes listeners once. */
+  private makePendingVisible(): void {
+    const group = this.pending;
+    if (group.length === 0) return;
+    this.pending = [];
+    const now = this.deps.clock();
+    for (const p of group) this.deps.state.append(p.batches, now, this.currentConfig);
+    const logStartOffset = this.deps.state.logStartOffset;
+    for (const p of group) p.resolve({ ...p.result, logStartOffset });
+    for (const listener of this.listeners) {
+      try {
+        listener();
+      } catch (err) {
+        this.deps.logger.warn("onAppend listener threw", { error: String(err) });
+      }
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error(this.describe("closed"));
+  }
+
+  private describe(what: string): string {
+    return `log ${this.topic}-${this.partition} is ${what}`;
+  }
+}

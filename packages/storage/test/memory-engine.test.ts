@@ -1,0 +1,11 @@
+import { MemoryEngine, MemoryStore } from "../src/memory/index.js";
+import { runEngineConformance } from "./engine-conformance.js";
+
+runEngineConformance("memory", async () => {
+  const store = new MemoryStore();
+  return {
+    engine: new MemoryEngine({ store }),
+    reopen: async () => new MemoryEngine({ store }),
+    cleanup: async () => {},
+  };
+});
