@@ -18,7 +18,7 @@ export interface LogConfig {
   cleanupPolicy: { delete: boolean; compact: boolean };
   /** delete.retention.ms: how long tombstones survive compaction. */
   deleteRetentionMs: number;
-  /** min.cleanable.dirty.ratio: compact once dirty bytes / total bytes reach this. */
+  /** min.cleanable.dirty.ratio: compact once dirty bytes / total bytes exceed this. */
   minCleanableDirtyRatio: number;
   /** flush.messages: fsync after this many appended records (1 = every append). */
   flushMessages: number;

@@ -14,7 +14,7 @@ import {
 import { segmentsToDelete } from "../src/disk/retention.js";
 import { OffsetIndex, TimeIndex } from "../src/disk/sparse-index.js";
 import { type LogConfig, silentLogger } from "../src/index.js";
-import { makeBatch, makeBatchOfSize, T0 } from "./helpers/batches.js";
+import { corruptCrc, makeBatch, makeBatchOfSize, T0 } from "./helpers/batches.js";
 import { makeTempDir } from "./helpers/temp-dir.js";
 
 async function withLog(
@@ -130,8 +130,7 @@ test("flush.messages=1 fsyncs before acknowledging; the default leaves it to the
 test("a corrupt batch is refused and leaves the log unchanged", async () => {
   await withLog({}, async (log) => {
     await log.append(await makeBatch(2));
-    const bad = await makeBatch(2);
-    bad[bad.length - 1] ^= 0xff;
+    const bad = corruptCrc(await makeBatch(2));
     await assert.rejects(log.append(bad), { name: "AppendError", reason: "corrupt-batch" });
     assert.equal(log.logEndOffset, 2);
     const ok = await log.append(await makeBatch(1));

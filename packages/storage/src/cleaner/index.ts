@@ -70,16 +70,16 @@
  * place, so the producer's epoch and last sequence survive a restart. An empty batch
  * that no longer qualifies is dropped on a later pass.
  *
- * SWAPPING SEGMENTS CRASH-SAFELY (the disk engine's side of the contract)
- * The cleaned batches of one or more adjacent segments are written to a new segment
- * named after the first one's base offset with the suffix `.cleaned`, with its indexes,
- * and fsynced. It is then renamed to `.swap` (the commit point: a `.swap` file is
- * complete), the old segments are renamed to `.deleted` and the `.swap` to `.log`, then
- * the `.deleted` files are removed asynchronously. At open, recovery deletes `.cleaned`
- * files (an unfinished pass), completes any `.swap` (its old segments are replaced)
- * and deletes `.deleted` leftovers. A crash at any point therefore leaves either the
- * old segments or the new one, never neither (and, once recovery ran, never both).
- * Since offsets are unchanged, a reader positioned by offset reads either copy alike.
+ * SWAPPING SEGMENTS CRASH-SAFELY (the disk engine's side, src/disk/compaction.ts)
+ * Each cleaned segment is written to `<base>.log.cleaned` (same base offset) and
+ * fsynced. Under the log's write lock: a `<base>.log.swap.range` note names the segments
+ * it replaces; renaming `.cleaned` to `.log.swap` commits the swap; the old segment's
+ * files become `.deleted`; `.log.swap` becomes `.log`; the note goes; the directory is
+ * fsynced. At open, recovery deletes `.cleaned` and `.deleted` files, completes any
+ * committed `.log.swap` and deletes uncommitted swap leftovers. A crash at any point
+ * therefore leaves either the old segment or the new one, never neither (and, once
+ * recovery ran, never both). Since offsets are unchanged, a reader positioned by offset
+ * reads either copy alike.
  *
  * Time-slicing: every iterator here yields to the event loop every few batches
  * (yieldEvery), so a pass runs off the request path without stalling it.
