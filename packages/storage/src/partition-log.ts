@@ -80,19 +80,31 @@ export interface PartitionLog {
   /** Bytes of all segments. */
   readonly sizeInBytes: number;
 
+  /**
+   * Appends one or more record batches. The log takes ownership of `records` and may
+   * stamp offsets into it in place; the caller must not reuse the buffer.
+   */
   append(records: Buffer, options?: AppendOptions): Promise<AppendResult>;
   /**
    * Stored bytes from the batch containing `fetchOffset`: whole batches, at least one
-   * even if larger than `maxBytes`, none at or above `upperBound` (default: HW).
+   * even if larger than `maxBytes`, none at or above `upperBound` (default: HW). A read
+   * may end at a segment boundary. Offsets below the log start or above the high
+   * watermark are out of range.
    */
   read(fetchOffset: number, maxBytes: number, upperBound?: number): Promise<ReadResult>;
   /** First offset whose record timestamp is >= `timestamp`, or null if none. */
   offsetForTimestamp(timestamp: number): Promise<TimestampLookup | null>;
   /** The record with the largest timestamp (first such), or null when empty. */
   maxTimestamp(): Promise<TimestampLookup | null>;
-  /** Drops every batch at or after the one containing `offset`. */
+  /**
+   * Drops every batch at or after the one containing `offset`; at or below the first
+   * offset kept, the log restarts empty at `offset`.
+   */
   truncateTo(offset: number): Promise<void>;
-  /** DeleteRecords: moves the log start offset (durably) and returns it. */
+  /**
+   * DeleteRecords: moves the log start offset (durably; never backwards) and returns it.
+   * Segments wholly below it go; time and size retention are left to runMaintenance.
+   */
   deleteRecordsBefore(offset: number): Promise<number>;
   /** Lets the transaction layer bound reads: returns the LSO for a given HW. */
   setLastStableOffsetHook(hook: ((highWatermark: number) => number) | null): void;

@@ -380,19 +380,64 @@ export class DiskPartitionLog implements PartitionLog {
   }
 
   async maxTimestamp(): Promise<TimestampLookup | null> {
-    let best: Segment | null = null;
-    for (const seg of this.segments)
-      if (best === null || seg.maxTimestamp > best.maxTimestamp) best = seg;
-    if (best === null || best.maxTimestamp < 0) return null;
-    const seg = best;
+    // Per segment, the largest timestamp at or above the log start, and a batch holding it.
+    let best: { ts: number; seg: Segment; batchBase: number } | null = null;
+    const segments = [...this.segments];
+    for (let i = 0; i < segments.length; i++) {
+      const seg = segments[i] as Segment;
+      const next = segments[i + 1]?.baseOffset ?? Number.POSITIVE_INFINITY;
+      if (next <= this.startOffset || seg.maxTimestamp < 0) continue;
+      let candidate: { ts: number; batchBase: number } | null = {
+        ts: seg.maxTimestamp,
+        batchBase: seg.offsetOfMaxTimestamp,
+      };
+      if (seg.baseOffset < this.startOffset) candidate = await this.maxAtOrAfterStart(seg);
+      if (candidate !== null && (best === null || candidate.ts > best.ts))
+        best = { ...candidate, seg };
+    }
+    if (best === null) return null;
+    const { seg, ts, batchBase } = best;
     seg.acquire();
     try {
-      const batch = await seg.findBatch(seg.offsetOfMaxTimestamp, this.cfg.indexIntervalBytes);
+      const batch = await seg.findBatch(
+        Math.max(batchBase, this.startOffset),
+        this.cfg.indexIntervalBytes,
+      );
       if (batch === null) return null;
-      return await this.firstRecordAtOrAfter(seg, batch.position, batch.size, seg.maxTimestamp);
+      return await this.firstRecordAtOrAfter(seg, batch.position, batch.size, ts);
     } finally {
       await seg.release();
     }
+  }
+
+  /** The segment holding the log start: its max over records at or after the start. */
+  private async maxAtOrAfterStart(seg: Segment): Promise<{ ts: number; batchBase: number } | null> {
+    let best: { ts: number; batchBase: number } | null = null;
+    seg.acquire();
+    try {
+      for await (const info of seg.batchesFrom(this.startOffset, this.cfg.indexIntervalBytes)) {
+        let ts = info.maxTimestamp;
+        if (info.baseOffset < this.startOffset) {
+          // A batch straddling the log start: only its records from the start count.
+          const decoded = await decodeBatch(await seg.read(info.position, info.size), 0, {
+            verifyCrc: false,
+          });
+          ts = -1;
+          for (const r of decoded.records) {
+            if (Number(decoded.baseOffset) + r.offsetDelta < this.startOffset) continue;
+            const t =
+              decoded.timestampType === 1
+                ? Number(decoded.maxTimestamp)
+                : Number(decoded.baseTimestamp + r.timestampDelta);
+            ts = Math.max(ts, t);
+          }
+        }
+        if (ts >= 0 && (best === null || ts > best.ts)) best = { ts, batchBase: info.baseOffset };
+      }
+    } finally {
+      await seg.release();
+    }
+    return best;
   }
 
   /** Decodes one stored batch and returns its first record with timestamp >= ts. */
@@ -419,18 +464,29 @@ export class DiskPartitionLog implements PartitionLog {
     return this.serial(async () => {
       if (offset >= this.nextOffset) return;
       const interval = this.cfg.indexIntervalBytes;
-      while (this.segments.length > 1 && this.active.baseOffset >= offset) {
-        await (this.segments.pop() as Segment).retire(DELETED_SUFFIX);
+      if (offset <= this.first.baseOffset) {
+        // Nothing before `offset` is left: start over with an empty segment there (Kafka's
+        // truncateFullyAndStartAt).
+        for (const s of this.segments.splice(0)) await s.retire(DELETED_SUFFIX);
+        this.indexCache = [];
+        this.segments.push(await Segment.create(this.dir, offset));
+        await syncDir(this.dir);
+        this.startOffset = offset;
+        this.recoveryPoint = { segment: offset, position: 0, offset };
+      } else {
+        while (this.active.baseOffset >= offset) {
+          const gone = this.segments.pop() as Segment;
+          this.indexCache = this.indexCache.filter((s) => s !== gone);
+          await gone.retire(DELETED_SUFFIX);
+        }
+        const seg = this.active;
+        const batch = await seg.findBatch(offset, interval);
+        if (batch !== null) await seg.truncate(batch.position, interval);
+        await seg.sync();
+        this.startOffset = Math.min(this.startOffset, seg.nextOffset);
       }
-      const seg = this.active;
-      const batch = await seg.findBatch(offset, interval);
-      if (batch !== null) await seg.truncate(batch.position, interval);
-      if (seg.baseOffset >= offset && seg.size === 0)
-        seg.nextOffset = Math.min(seg.nextOffset, offset);
-      this.nextOffset = seg.nextOffset;
-      this.visibleEnd = seg.nextOffset;
-      this.startOffset = Math.min(this.startOffset, this.nextOffset);
-      await seg.sync();
+      this.nextOffset = this.active.nextOffset;
+      this.visibleEnd = this.nextOffset;
       await removeRetired(this.dir);
       await this.checkpointNow();
     });
@@ -443,7 +499,7 @@ export class DiskPartitionLog implements PartitionLog {
       if (offset > this.startOffset) {
         this.startOffset = offset;
         await this.checkpointNow();
-        await this.deleteOldSegments(Date.now());
+        await this.deleteOldSegments(Date.now(), true);
       }
       return this.startOffset;
     });
@@ -515,8 +571,10 @@ export class DiskPartitionLog implements PartitionLog {
     };
   }
 
-  private async deleteOldSegments(now: number): Promise<number> {
-    const n = segmentsToDelete(this.segments, this.cfg, now, this.startOffset);
+  /** Retention; with `belowStartOnly`, just the segments DeleteRecords left behind. */
+  private async deleteOldSegments(now: number, belowStartOnly = false): Promise<number> {
+    const rules = belowStartOnly ? { ...this.cfg, retentionMs: -1, retentionBytes: -1 } : this.cfg;
+    const n = segmentsToDelete(this.segments, rules, now, this.startOffset);
     if (n === 0) return 0;
     const gone = this.segments.splice(0, n);
     const freed = gone.reduce((sum, s) => sum + s.size, 0);
