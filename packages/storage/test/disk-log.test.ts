@@ -127,6 +127,15 @@ test("flush.messages=1 fsyncs before acknowledging; the default leaves it to the
   });
 });
 
+test("flush.ms fsyncs appends in the background once they are that old", async () => {
+  await withLog({ flushMs: 20 }, async (log) => {
+    await log.append(await makeBatch(1));
+    assert.equal(log.stats.syncs, 0, "acknowledged before any fsync");
+    for (let i = 0; i < 200 && log.stats.syncs === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.ok(log.stats.syncs >= 1, "the flush.ms timer synced the segment");
+  });
+});
+
 test("a corrupt batch is refused and leaves the log unchanged", async () => {
   await withLog({}, async (log) => {
     await log.append(await makeBatch(2));
