@@ -1,1 +1,5 @@
-export {};
+export { Broker } from "./broker.js";
+export { type BrokerConfig, brokerConfig, DEFAULT_BROKER_CONFIG } from "./config.js";
+export { defineHandler, type Handler, NO_RESPONSE, type RequestContext } from "./handler.js";
+export { HandlerRegistry } from "./registry.js";
+export type { TopicCreateResult, TopicInfo, TopicRegistry } from "./topics.js";

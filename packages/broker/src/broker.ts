@@ -1,0 +1,70 @@
+import { type Logger, openStorageEngine, type StorageEngine } from "@logbook/storage";
+import type { BrokerConfig } from "./config.js";
+import { createDataPlane, type DataPlane } from "./data/index.js";
+import { allHandlers } from "./handlers/index.js";
+import { openTopicRegistry } from "./metadata/index.js";
+import { HandlerRegistry } from "./registry.js";
+import { dispatch } from "./server/dispatch.js";
+import { TcpServer } from "./server/tcp-server.js";
+import type { TopicRegistry } from "./topics.js";
+
+/**
+ * A running broker: the storage engine, the topic registry (replayed from the metadata
+ * log), the data plane (produce/fetch state), the handler registry and the TCP server.
+ * Start with `Broker.start(config)`; `stop()` stops accepting, finishes in-flight
+ * requests, then flushes and checkpoints every log.
+ */
+export class Broker {
+  readonly registry = new HandlerRegistry();
+  readonly dataPlane: DataPlane;
+  /** Log raw request bytes when a request does not decode (LOGBOOK_DEBUG_FRAMES=1). */
+  readonly debugFrames = process.env.LOGBOOK_DEBUG_FRAMES === "1";
+  private readonly server: TcpServer;
+  private boundAddress: { host: string; port: number } | null = null;
+
+  private constructor(
+    readonly config: BrokerConfig,
+    readonly logger: Logger,
+    readonly storage: StorageEngine,
+    readonly topics: TopicRegistry,
+  ) {
+    for (const h of allHandlers()) this.registry.register(h);
+    this.dataPlane = createDataPlane(this);
+    this.server = new TcpServer({
+      maxFrameSize: config.socketRequestMaxBytes,
+      idleMs: config.connectionsMaxIdleMs,
+      maxPendingBytes: config.maxPendingResponseBytes,
+      maxInFlight: 64,
+      logger,
+      handle: (frame, peer) => dispatch(frame, this, peer, logger),
+    });
+  }
+
+  static async start(config: BrokerConfig, logger: Logger): Promise<Broker> {
+    const storage = await openStorageEngine(config.dataDir, { logger });
+    const topics = await openTopicRegistry(storage, config, logger);
+    const broker = new Broker(config, logger, storage, topics);
+    broker.boundAddress = await broker.server.listen(config.host, config.port);
+    return broker;
+  }
+
+  /** Where the broker listens (the real port when configured with 0). */
+  get address(): { host: string; port: number } {
+    if (this.boundAddress === null) throw new Error("broker is not listening");
+    return this.boundAddress;
+  }
+
+  /** What clients are told to connect to (Metadata, FindCoordinator, DescribeCluster). */
+  get advertised(): { host: string; port: number } {
+    return {
+      host: this.config.advertisedHost,
+      port: this.config.advertisedPort > 0 ? this.config.advertisedPort : this.address.port,
+    };
+  }
+
+  async stop(): Promise<void> {
+    await this.server.close();
+    await this.dataPlane.close();
+    await this.storage.close();
+  }
+}

@@ -1,0 +1,62 @@
+import { DEFAULT_LOG_CONFIG, type LogConfig } from "@logbook/storage";
+
+/**
+ * Broker settings. Names in comments are Kafka's property names, which the CLI's
+ * --config file and LOGBOOK_* environment variables use.
+ */
+export interface BrokerConfig {
+  /** node.id */
+  nodeId: number;
+  /** listeners host / port */
+  host: string;
+  port: number;
+  /** advertised.listeners host / port: what clients are told to connect to. */
+  advertisedHost: string;
+  advertisedPort: number;
+  /** log.dirs (or a storage engine URL). */
+  dataDir: string;
+  clusterId: string;
+  /** socket.request.max.bytes */
+  socketRequestMaxBytes: number;
+  /** connections.max.idle.ms */
+  connectionsMaxIdleMs: number;
+  /** auto.create.topics.enable */
+  autoCreateTopicsEnable: boolean;
+  /** num.partitions */
+  numPartitions: number;
+  /** message.max.bytes (topic: max.message.bytes) */
+  messageMaxBytes: number;
+  /** delete.topic.enable */
+  deleteTopicEnable: boolean;
+  /** transaction.max.timeout.ms */
+  transactionMaxTimeoutMs: number;
+  /** Defaults for every topic's log (log.retention.ms, log.segment.bytes, …). */
+  logDefaults: LogConfig;
+  /** Stop reading a connection while this many response bytes wait to be sent. */
+  maxPendingResponseBytes: number;
+}
+
+export const DEFAULT_BROKER_CONFIG: Readonly<BrokerConfig> = Object.freeze({
+  nodeId: 0,
+  host: "127.0.0.1",
+  port: 9092,
+  advertisedHost: "",
+  advertisedPort: 0,
+  dataDir: "./data",
+  clusterId: "",
+  socketRequestMaxBytes: 100 * 1024 * 1024,
+  connectionsMaxIdleMs: 10 * 60 * 1000,
+  autoCreateTopicsEnable: true,
+  numPartitions: 1,
+  messageMaxBytes: 1048588,
+  deleteTopicEnable: true,
+  transactionMaxTimeoutMs: 15 * 60 * 1000,
+  logDefaults: DEFAULT_LOG_CONFIG,
+  maxPendingResponseBytes: 16 * 1024 * 1024,
+});
+
+export function brokerConfig(overrides: Partial<BrokerConfig> = {}): BrokerConfig {
+  const c = { ...DEFAULT_BROKER_CONFIG, ...overrides };
+  if (c.advertisedHost === "") c.advertisedHost = c.host === "0.0.0.0" ? "127.0.0.1" : c.host;
+  return c;
+}

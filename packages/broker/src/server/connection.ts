@@ -1,0 +1,134 @@
+import type { Socket } from "node:net";
+import { FrameDecoder } from "@logbook/protocol";
+import type { Logger } from "@logbook/storage";
+
+export interface ConnectionOptions {
+  maxFrameSize: number;
+  idleMs: number;
+  /** Pause reading while more than this many response bytes wait in the socket. */
+  maxPendingBytes: number;
+  /** Pause reading while this many requests are being handled. */
+  maxInFlight: number;
+  logger: Logger;
+  /** Handles one request frame; resolves to the response frame, or null for none. */
+  handle(frame: Buffer): Promise<Buffer | null>;
+}
+
+interface Slot {
+  done: boolean;
+  response: Buffer | null;
+}
+
+/**
+ * One client connection. Requests are decoded from the byte stream as frames arrive
+ * and handled concurrently, but responses are written strictly in request order: each
+ * request takes a slot in a queue, and the queue is flushed from its head as slots
+ * complete. A request without a response (acks=0) completes its slot empty, so it
+ * never holds back the ones after it. Reading pauses while too many requests are in
+ * flight or too many response bytes wait in the socket (backpressure), and an idle
+ * connection is closed after connections.max.idle.ms.
+ */
+export class Connection {
+  private readonly decoder: FrameDecoder;
+  private readonly slots: Slot[] = [];
+  private inFlight = 0;
+  private paused = false;
+  private closed = false;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly opts: ConnectionOptions,
+  ) {
+    this.decoder = new FrameDecoder({ maxFrameSize: opts.maxFrameSize });
+    socket.setNoDelay(true);
+    socket.setTimeout(opts.idleMs);
+    socket.on("timeout", () => {
+      if (this.inFlight === 0) this.close("idle");
+    });
+    socket.on("data", (chunk: Buffer) => this.onData(chunk));
+    socket.on("drain", () => this.maybeResume());
+    socket.on("error", (e) => this.close(`socket error: ${e.message}`));
+    socket.on("close", () => {
+      this.closed = true;
+    });
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Requests still being handled (shutdown waits for these). */
+  get pending(): number {
+    return this.inFlight;
+  }
+
+  private onData(chunk: Buffer): void {
+    const { frames, error } = this.decoder.push(chunk);
+    for (const frame of frames) this.start(frame);
+    if (error !== undefined) {
+      this.opts.logger.warn("closing connection: bad frame size", { reason: error.message });
+      this.close("bad frame");
+    }
+  }
+
+  private start(frame: Buffer): void {
+    if (this.closed) return;
+    const slot: Slot = { done: false, response: null };
+    this.slots.push(slot);
+    this.inFlight++;
+    this.maybePause();
+    this.opts.handle(frame).then(
+      (response) => {
+        slot.done = true;
+        slot.response = response;
+        this.inFlight--;
+        this.flush();
+      },
+      (e: unknown) => {
+        this.inFlight--;
+        this.opts.logger.warn("closing connection", {
+          reason: e instanceof Error ? e.message : String(e),
+        });
+        this.close("request failed");
+      },
+    );
+  }
+
+  private flush(): void {
+    while (this.slots.length > 0 && (this.slots[0] as Slot).done) {
+      const slot = this.slots.shift() as Slot;
+      if (slot.response !== null && !this.closed) this.socket.write(slot.response);
+    }
+    this.maybeResume();
+    this.maybePause();
+  }
+
+  private maybePause(): void {
+    if (this.paused || this.closed) return;
+    if (
+      this.inFlight >= this.opts.maxInFlight ||
+      this.socket.writableLength > this.opts.maxPendingBytes
+    ) {
+      this.paused = true;
+      this.socket.pause();
+    }
+  }
+
+  private maybeResume(): void {
+    if (!this.paused || this.closed) return;
+    if (
+      this.inFlight < this.opts.maxInFlight &&
+      this.socket.writableLength <= this.opts.maxPendingBytes
+    ) {
+      this.paused = false;
+      this.socket.resume();
+    }
+  }
+
+  close(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.opts.logger.debug("connection closed", { reason });
+    this.socket.destroy();
+  }
+}

@@ -1,0 +1,72 @@
+import {
+  ApiVersionsApi,
+  DecodeError,
+  decodeRequestFrame,
+  encodeResponseFrame,
+  peekRequestHeader,
+} from "@logbook/protocol";
+import type { Logger } from "@logbook/storage";
+import type { Broker } from "../broker.js";
+import { NO_RESPONSE } from "../handler.js";
+import { unsupportedApiVersionsResponse } from "../handlers/18-api-versions.js";
+
+/** The connection must be closed: the request cannot be answered in its own schema. */
+export class ProtocolViolation extends Error {
+  override readonly name = "ProtocolViolation";
+}
+
+/**
+ * Decodes one request frame, runs its handler and encodes the response frame (or null
+ * when the protocol sends none). Throws ProtocolViolation when the connection has to
+ * be closed: unknown API key, a version outside the advertised range (except
+ * ApiVersions, which answers UNSUPPORTED_VERSION), or a body that does not decode.
+ */
+export async function dispatch(
+  frame: Buffer,
+  broker: Broker,
+  peer: string,
+  logger: Logger,
+): Promise<Buffer | null> {
+  const peek = peekRequestHeader(frame);
+  if (!peek.ok) throw new ProtocolViolation(`request of ${frame.length} bytes has no header`);
+  const { apiKey, apiVersion, correlationId } = peek.header;
+  const handler = broker.registry.get(apiKey);
+  if (handler === undefined) throw new ProtocolViolation(`unknown API key ${apiKey}`);
+  if (apiVersion < handler.minVersion || apiVersion > handler.maxVersion) {
+    if (apiKey === ApiVersionsApi.apiKey && apiVersion > handler.maxVersion) {
+      // KIP-511: answer in the v0 layout, whatever the client asked for.
+      return encodeResponseFrame(
+        ApiVersionsApi,
+        0,
+        correlationId,
+        unsupportedApiVersionsResponse(broker),
+      );
+    }
+    throw new ProtocolViolation(
+      `${handler.api.name} v${apiVersion} is outside ${handler.minVersion}-${handler.maxVersion}`,
+    );
+  }
+  let decoded: ReturnType<typeof decodeRequestFrame<unknown>>;
+  try {
+    decoded = decodeRequestFrame(handler.api, frame);
+  } catch (e) {
+    if (e instanceof DecodeError) {
+      if (broker.debugFrames)
+        logger.debug("undecodable request", {
+          api: handler.api.name,
+          version: apiVersion,
+          frame: frame.toString("hex"),
+        });
+      throw new ProtocolViolation(`${handler.api.name} v${apiVersion}: ${e.message}`);
+    }
+    throw e;
+  }
+  const response = await handler.handle(decoded.body, {
+    header: decoded.header,
+    version: apiVersion,
+    broker,
+    peer,
+  });
+  if (response === NO_RESPONSE) return null;
+  return encodeResponseFrame(handler.api, apiVersion, correlationId, response);
+}

@@ -1,0 +1,41 @@
+import type { LogConfig, PartitionLog } from "@logbook/storage";
+
+/** A topic as the handlers see it. */
+export interface TopicInfo {
+  readonly name: string;
+  /** 16-byte topic id (KIP-516), never all zero. */
+  readonly id: Buffer;
+  readonly partitions: number;
+  /** Topic-level overrides only (what DescribeConfigs reports as DYNAMIC_TOPIC_CONFIG). */
+  readonly overrides: ReadonlyMap<string, string>;
+  /** Effective log settings: broker defaults with the overrides applied. */
+  readonly logConfig: LogConfig;
+  /** Effective max.message.bytes. */
+  readonly maxMessageBytes: number;
+  readonly internal: boolean;
+}
+
+export type TopicCreateResult =
+  | { ok: true; topic: TopicInfo }
+  | { ok: false; errorCode: number; message: string };
+
+/**
+ * Topics, their ids, partition counts and configs, kept in the metadata log and
+ * replayed at start-up (implemented in metadata/). Partition logs are opened lazily.
+ */
+export interface TopicRegistry {
+  get(name: string): TopicInfo | undefined;
+  getById(id: Buffer): TopicInfo | undefined;
+  list(): TopicInfo[];
+  /** The log of one partition, or undefined when the topic or partition does not exist. */
+  partition(topic: string, partition: number): Promise<PartitionLog | undefined>;
+  /** Creates a topic (validating name, partitions and configs); `validateOnly` changes nothing. */
+  create(
+    name: string,
+    partitions: number,
+    overrides: ReadonlyMap<string, string>,
+    validateOnly?: boolean,
+  ): Promise<TopicCreateResult>;
+  /** Auto-creation for Metadata requests when auto.create.topics.enable is on. */
+  autoCreate(name: string): Promise<TopicCreateResult>;
+}
