@@ -28,7 +28,9 @@ export type ScanItem =
   | { kind: "batch"; info: BatchInfo; bytes?: Buffer }
   | { kind: "invalid"; position: number; reason: string };
 
-const CHUNK = 1 << 20;
+/** Validation reads whole batches, so it reads big; header walks need only a little. */
+const VALIDATE_CHUNK = 1 << 20;
+const HEADER_CHUNK = 16 << 10;
 
 /**
  * Walks the batches stored in [start, end) of a segment file, reading it in large
@@ -42,6 +44,7 @@ export async function* scanBatches(
   end: number,
   validate: boolean,
 ): AsyncGenerator<ScanItem> {
+  const CHUNK = validate ? VALIDATE_CHUNK : HEADER_CHUNK;
   let chunk: Buffer = Buffer.alloc(0);
   let chunkStart = start;
   let pos = start;

@@ -107,14 +107,21 @@ export class Segment {
    */
   async loadSummary(indexIntervalBytes: number): Promise<void> {
     const last = await readLastEntry(this.path(TIME_INDEX_SUFFIX), TimeIndex.ENTRY_SIZE);
-    if (last === undefined) {
+    const ts = last?.readBigInt64BE(0);
+    const rel = last?.readInt32BE(8);
+    // Sanity check (as Kafka's TimeIndex does): a torn or zeroed tail must not be
+    // believed, or retention could delete live segments. Rebuild when in doubt.
+    const plausible =
+      last === null ||
+      (ts !== undefined && rel !== undefined && ts > 0n && rel >= 0 && this.size > 0);
+    if (last === undefined || !plausible) {
       await this.loadIndexes(this.size, indexIntervalBytes);
       this.unloadIndexes();
       return;
     }
     if (last !== null) {
-      this.maxTimestamp = Number(last.readBigInt64BE(0));
-      this.offsetOfMaxTimestamp = this.baseOffset + last.readInt32BE(8);
+      this.maxTimestamp = Number(ts);
+      this.offsetOfMaxTimestamp = this.baseOffset + (rel as number);
     }
   }
 
@@ -402,6 +409,8 @@ async function appendIndexFile(path: string, bytes: Buffer, position: number): P
   try {
     if (bytes.length > 0) await fh.write(bytes, 0, bytes.length, position);
     await fh.truncate(position + bytes.length);
+    // Index files are trusted below the recovery point, so they must be durable first.
+    await fh.datasync();
   } finally {
     await fh.close();
   }
