@@ -1,0 +1,102 @@
+import { ErrorCode, type RecordBatchHeader } from "@logbook/protocol";
+import { AppendError, type PartitionLog } from "@logbook/storage";
+import type { DataPlane } from "./index.js";
+import { type BatchMetadata, lastSequence } from "./producer-state.js";
+
+export type ProduceOutcome =
+  | { ok: true; baseOffset: number; logAppendTime: number; logStartOffset: number }
+  | { ok: false; errorCode: number; message: string };
+
+/**
+ * Appends one validated batch. For an idempotent batch the sequence check, the
+ * offset assignment and the state update happen in one synchronous stretch (the log
+ * assigns offsets when `append` is called), so no other request for the same
+ * partition can interleave between check and append. The state records the batch
+ * before the write completes; a retried duplicate of an in-flight batch waits for it.
+ * If the append then fails, the batch is forgotten again.
+ */
+export async function appendProduced(
+  plane: DataPlane,
+  log: PartitionLog,
+  header: RecordBatchHeader,
+  records: Buffer,
+): Promise<ProduceOutcome> {
+  const producerId = header.producerId;
+  if (producerId < 0n) return toOutcome(() => log.append(records, { verifyCrc: false }));
+
+  const state = await plane.producerState(log);
+  // From here to log.append nothing awaits: check, record and append are atomic.
+  const epoch = header.producerEpoch;
+  const firstSeq = header.baseSequence;
+  const lastSeq = lastSequence(firstSeq, header.lastOffsetDelta);
+  const verdict = state.check(producerId, epoch, firstSeq, lastSeq);
+  if (verdict.kind === "error")
+    return { ok: false, errorCode: verdict.errorCode, message: verdict.message };
+  if (verdict.kind === "duplicate") {
+    try {
+      await verdict.batch.written;
+    } catch {
+      return {
+        ok: false,
+        errorCode: ErrorCode.KAFKA_STORAGE_ERROR,
+        message: "the original append failed",
+      };
+    }
+    return {
+      ok: true,
+      baseOffset: verdict.batch.firstOffset,
+      logAppendTime: -1,
+      logStartOffset: log.logStartOffset,
+    };
+  }
+  const firstOffset = log.logEndOffset;
+  const appending = log.append(records, { verifyCrc: false });
+  const batch: BatchMetadata = {
+    firstSeq,
+    lastSeq,
+    firstOffset,
+    lastOffset: firstOffset + header.lastOffsetDelta,
+    written: appending.then(() => {}),
+  };
+  batch.written.catch(() => state.forget(producerId, batch));
+  state.record(producerId, epoch, batch);
+  const outcome = await toOutcome(() => appending);
+  if (outcome.ok) {
+    // The log's word wins should it ever differ from the prediction.
+    batch.firstOffset = outcome.baseOffset;
+    batch.lastOffset = outcome.baseOffset + header.lastOffsetDelta;
+  }
+  return outcome;
+}
+
+async function toOutcome(
+  append: () => ReturnType<PartitionLog["append"]>,
+): Promise<ProduceOutcome> {
+  try {
+    const r = await append();
+    return {
+      ok: true,
+      baseOffset: r.baseOffset,
+      logAppendTime: r.logAppendTime,
+      logStartOffset: r.logStartOffset,
+    };
+  } catch (err) {
+    if (err instanceof AppendError)
+      return { ok: false, errorCode: appendErrorCode(err), message: err.message };
+    throw err;
+  }
+}
+
+function appendErrorCode(err: AppendError): number {
+  switch (err.reason) {
+    case "corrupt-batch":
+      return ErrorCode.CORRUPT_MESSAGE;
+    case "invalid-batch":
+      return ErrorCode.INVALID_RECORD;
+    case "record-list-too-large":
+      return ErrorCode.RECORD_LIST_TOO_LARGE;
+    case "closed":
+      // The broker is stopping; a retriable error sends the client elsewhere / back later.
+      return ErrorCode.NOT_LEADER_OR_FOLLOWER;
+  }
+}

@@ -1,0 +1,140 @@
+/**
+ * Produce (key 0), advertised v0-v11, served v3-v11.
+ *
+ * v0-v2 are advertised only because librdkafka ≤ 2.11.0 turns compression off unless
+ * Produce min version is 0 (KAFKA-18659); like Kafka 4.0 we answer them with
+ * UNSUPPORTED_VERSION per partition. acks must be -1, 0 or 1 (else
+ * INVALID_REQUIRED_ACKS); with one node, -1 and 1 mean the same. acks=0 sends no
+ * response, and if any partition failed the connection is closed (we throw) so the
+ * client notices, as Kafka does.
+ *
+ * Per partition: UNKNOWN_TOPIC_OR_PARTITION (no auto-creation), INVALID_TOPIC_EXCEPTION
+ * for internal topics (`__…`), then the batch checks of data/produce-validate.ts and
+ * the idempotence rules of data/producer-state.ts. Partitions are written
+ * concurrently; the response keeps the request's order. log_append_time_ms is -1
+ * unless the topic uses LogAppendTime; log_start_offset from v5; record_errors and
+ * error_message from v8.
+ *
+ * Simplified: transactional batches are refused with INVALID_TXN_STATE (no transaction
+ * coordinator yet); a request's transactional_id is otherwise ignored. timeout_ms is
+ * unused (no replication to wait for). No quotas (throttle 0), no current_leader or
+ * node_endpoints hints (v10+): there is no other leader to point to.
+ */
+import {
+  createProduceResponse,
+  createProduceResponsePartitionProduceResponse,
+  createProduceResponseTopicProduceResponse,
+  ErrorCode,
+  ProduceApi,
+  type ProduceRequestPartitionProduceData,
+  type ProduceResponsePartitionProduceResponse,
+} from "@logbook/protocol";
+import { appendProduced } from "../data/produce-append.js";
+import { validateProducedBatch } from "../data/produce-validate.js";
+import { defineHandler, NO_RESPONSE, type RequestContext } from "../handler.js";
+import type { TopicInfo } from "../topics.js";
+
+const FIRST_SERVED_VERSION = 3;
+
+function failed(
+  index: number,
+  errorCode: number,
+  message: string | null = null,
+): ProduceResponsePartitionProduceResponse {
+  return createProduceResponsePartitionProduceResponse({
+    index,
+    errorCode,
+    baseOffset: -1n,
+    logAppendTimeMs: -1n,
+    logStartOffset: -1n,
+    errorMessage: message,
+  });
+}
+
+async function producePartition(
+  ctx: RequestContext,
+  topic: TopicInfo | undefined,
+  data: ProduceRequestPartitionProduceData,
+): Promise<ProduceResponsePartitionProduceResponse> {
+  const { index } = data;
+  if (topic === undefined) return failed(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  if (topic.internal || topic.name.startsWith("__")) {
+    return failed(index, ErrorCode.INVALID_TOPIC_EXCEPTION, `${topic.name} is internal`);
+  }
+  const log = await ctx.broker.topics.partition(topic.name, index);
+  if (log === undefined) return failed(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  const check = await validateProducedBatch(data.records, ctx.version, topic);
+  if (!check.ok) {
+    const r = failed(index, check.errorCode, check.message);
+    if (check.recordErrors !== undefined) r.recordErrors = check.recordErrors;
+    return r;
+  }
+  // validateProducedBatch refused null records.
+  const outcome = await appendProduced(
+    ctx.broker.dataPlane,
+    log,
+    check.header,
+    data.records as Buffer,
+  );
+  if (!outcome.ok) return failed(index, outcome.errorCode, outcome.message);
+  return createProduceResponsePartitionProduceResponse({
+    index,
+    errorCode: ErrorCode.NONE,
+    baseOffset: BigInt(outcome.baseOffset),
+    logAppendTimeMs: BigInt(outcome.logAppendTime),
+    logStartOffset: BigInt(outcome.logStartOffset),
+  });
+}
+
+async function safely(
+  ctx: RequestContext,
+  index: number,
+  run: () => Promise<ProduceResponsePartitionProduceResponse>,
+): Promise<ProduceResponsePartitionProduceResponse> {
+  try {
+    return await run();
+  } catch (err) {
+    ctx.broker.logger.error("produce failed", {
+      peer: ctx.peer,
+      partition: index,
+      error: String(err),
+    });
+    return failed(index, ErrorCode.UNKNOWN_SERVER_ERROR);
+  }
+}
+
+export const produceHandler = defineHandler({
+  api: ProduceApi,
+  minVersion: 0,
+  maxVersion: 11,
+  async handle(req, ctx) {
+    const refusal =
+      ctx.version < FIRST_SERVED_VERSION
+        ? ErrorCode.UNSUPPORTED_VERSION
+        : req.acks !== -1 && req.acks !== 0 && req.acks !== 1
+          ? ErrorCode.INVALID_REQUIRED_ACKS
+          : ErrorCode.NONE;
+    const responses = await Promise.all(
+      req.topicData.map(async (t) => {
+        const topic = refusal === ErrorCode.NONE ? ctx.broker.topics.get(t.name) : undefined;
+        const partitionResponses = await Promise.all(
+          t.partitionData.map((p) =>
+            refusal !== ErrorCode.NONE
+              ? Promise.resolve(failed(p.index, refusal))
+              : safely(ctx, p.index, () => producePartition(ctx, topic, p)),
+          ),
+        );
+        return createProduceResponseTopicProduceResponse({ name: t.name, partitionResponses });
+      }),
+    );
+    if (req.acks === 0) {
+      const bad = responses
+        .flatMap((t) => t.partitionResponses)
+        .find((p) => p.errorCode !== ErrorCode.NONE);
+      // No response to carry the error: closing the connection is the only signal.
+      if (bad !== undefined) throw new Error(`acks=0 produce failed with error ${bad.errorCode}`);
+      return NO_RESPONSE;
+    }
+    return createProduceResponse({ responses });
+  },
+});

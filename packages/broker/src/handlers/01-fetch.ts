@@ -1,0 +1,150 @@
+/**
+ * Fetch (key 1), v4-v17.
+ *
+ * Every requested partition is answered (the Java client drops a full response that
+ * lacks one): data as whole stored batches (a fetch inside a batch returns all of it),
+ * or an error with -1 offsets (UNKNOWN_TOPIC_OR_PARTITION, UNKNOWN_TOPIC_ID from v13
+ * where topics are named by id, OFFSET_OUT_OF_RANGE with the real high watermark and
+ * log start, FENCED/UNKNOWN_LEADER_EPOCH, UNSUPPORTED_COMPRESSION_TYPE for zstd below
+ * v10). max_bytes and partition_max_bytes are soft (data/fetch-read.ts). min_bytes and
+ * max_wait_ms long-poll: the request waits for appends to the partitions it reads
+ * (log.onAppend, no polling) until enough bytes, an error, or the deadline.
+ * isolation_level 1 bounds reads by the last stable offset. Incremental fetch
+ * sessions (KIP-227, v7+) live in data/fetch-sessions.ts and data/fetch-plan.ts; an
+ * incremental response holds only partitions with records, an error, or a changed
+ * high watermark / last stable offset / log start offset.
+ *
+ * Simplified: a single node, so preferred_read_replica is -1, no diverging epoch, no
+ * current_leader / node_endpoints hints, no rack awareness, replica fetches are treated
+ * like consumer fetches. No transactions: aborted_transactions is [] under
+ * read_committed and null under read_uncommitted, as Kafka sends.
+ */
+import {
+  createFetchResponse,
+  createFetchResponseFetchableTopicResponse,
+  createFetchResponsePartitionData,
+  ErrorCode,
+  FetchApi,
+  type FetchResponseFetchableTopicResponse,
+} from "@logbook/protocol";
+import type { PartitionLog } from "@logbook/storage";
+import { FIRST_TOPIC_ID_FETCH_VERSION, planFetch } from "../data/fetch-plan.js";
+import { type FetchTarget, type PartitionRead, readPartitions } from "../data/fetch-read.js";
+import type { SessionPartition } from "../data/fetch-sessions.js";
+import { AppendWatch } from "../data/fetch-wait.js";
+import { defineHandler, type RequestContext } from "../handler.js";
+
+const READ_COMMITTED = 1;
+
+async function resolveTarget(
+  ctx: RequestContext,
+  p: SessionPartition,
+  byId: boolean,
+): Promise<FetchTarget> {
+  const topics = ctx.broker.topics;
+  const topic = byId ? topics.getById(p.topicId) : topics.get(p.topic);
+  const base = { ...p, log: undefined, errorCode: ErrorCode.NONE };
+  if (topic === undefined) {
+    return {
+      ...base,
+      errorCode: byId ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+    };
+  }
+  const log = await topics.partition(topic.name, p.partition);
+  if (log === undefined)
+    return {
+      ...base,
+      topic: topic.name,
+      topicId: topic.id,
+      errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+    };
+  return { ...base, topic: topic.name, topicId: topic.id, log };
+}
+
+/** KIP-227: what an incremental response must include; also remembers what was sent. */
+function mustRespond(p: SessionPartition, r: PartitionRead): boolean {
+  const changed =
+    r.records.length > 0 ||
+    r.errorCode !== ErrorCode.NONE ||
+    r.highWatermark !== p.sentHighWatermark ||
+    r.lastStableOffset !== p.sentLastStableOffset ||
+    r.logStartOffset !== p.sentLogStartOffset;
+  remember(p, r);
+  return changed;
+}
+
+function remember(p: SessionPartition, r: PartitionRead): void {
+  // After an error, -1 makes the partition come back once the error is gone.
+  p.sentHighWatermark = r.errorCode === ErrorCode.NONE ? r.highWatermark : -1n;
+  p.sentLastStableOffset = r.lastStableOffset;
+  p.sentLogStartOffset = r.logStartOffset;
+}
+
+export const fetchHandler = defineHandler({
+  api: FetchApi,
+  minVersion: 4,
+  maxVersion: 17,
+  async handle(req, ctx) {
+    const plane = ctx.broker.dataPlane;
+    const plan = planFetch(req, ctx.version, plane.fetchSessions);
+    if (plan.kind === "error")
+      return createFetchResponse({ errorCode: plan.errorCode, sessionId: 0 });
+    const byId = ctx.version >= FIRST_TOPIC_ID_FETCH_VERSION;
+    const targets = await Promise.all(plan.partitions.map((p) => resolveTarget(ctx, p, byId)));
+    const readCommitted = req.isolationLevel === READ_COMMITTED;
+    const opts = { maxBytes: req.maxBytes, readCommitted, version: ctx.version };
+    const logs = targets.flatMap((t): PartitionLog[] => (t.log === undefined ? [] : [t.log]));
+    const deadline = Date.now() + req.maxWaitMs;
+    const watch = new AppendWatch(req.maxWaitMs > 0 ? logs : [], plane.closing);
+    let result: Awaited<ReturnType<typeof readPartitions>>;
+    try {
+      result = await readPartitions(targets, opts);
+      const done = (): boolean =>
+        result.bytes >= req.minBytes || result.reads.some((r) => r.errorCode !== ErrorCode.NONE);
+      while (!done() && Date.now() < deadline && !plane.closing.aborted && logs.length > 0) {
+        await watch.next(deadline - Date.now());
+        result = await readPartitions(targets, opts);
+      }
+    } finally {
+      watch.close();
+    }
+
+    const byTopic = new Map<string, FetchResponseFetchableTopicResponse>();
+    result.reads.forEach((r, i) => {
+      const p = plan.partitions[i] as SessionPartition;
+      if (plan.kind === "incremental") {
+        if (!mustRespond(p, r)) return;
+      } else if (plan.session !== null) {
+        remember(p, r);
+      }
+      const t = targets[i] as FetchTarget;
+      const key = byId ? t.topicId.toString("hex") : t.topic;
+      let topic = byTopic.get(key);
+      if (topic === undefined) {
+        topic = createFetchResponseFetchableTopicResponse({
+          topic: t.topic,
+          topicId: t.topicId,
+          partitions: [],
+        });
+        byTopic.set(key, topic);
+      }
+      topic.partitions.push(
+        createFetchResponsePartitionData({
+          partitionIndex: t.partition,
+          errorCode: r.errorCode,
+          highWatermark: r.highWatermark,
+          lastStableOffset: r.lastStableOffset,
+          logStartOffset: r.logStartOffset,
+          abortedTransactions: readCommitted ? [] : null,
+          preferredReadReplica: -1,
+          records: r.records,
+        }),
+      );
+    });
+    return createFetchResponse({
+      errorCode: ErrorCode.NONE,
+      sessionId: plan.session?.id ?? 0,
+      responses: [...byTopic.values()],
+    });
+  },
+});

@@ -1,0 +1,85 @@
+/**
+ * DeleteRecords (key 21), v0-v2.
+ *
+ * Moves each partition's log start offset up to the requested offset (-1 = the high
+ * watermark) and returns the new low watermark; asking for less than the current start
+ * changes nothing and returns it. Offsets above the high watermark (or below -1) are
+ * OFFSET_OUT_OF_RANGE, unknown partitions UNKNOWN_TOPIC_OR_PARTITION, internal topics
+ * INVALID_TOPIC_EXCEPTION (as Kafka, which only lets itself trim them).
+ *
+ * Simplified: timeout_ms is ignored; with one replica the new start is durable when
+ * deleteRecordsBefore returns.
+ */
+import {
+  createDeleteRecordsResponse,
+  createDeleteRecordsResponseDeleteRecordsPartitionResult,
+  createDeleteRecordsResponseDeleteRecordsTopicResult,
+  DeleteRecordsApi,
+  type DeleteRecordsRequestDeleteRecordsPartition,
+  type DeleteRecordsResponseDeleteRecordsPartitionResult,
+  ErrorCode,
+} from "@logbook/protocol";
+import { defineHandler, type RequestContext } from "../handler.js";
+
+const HIGH_WATERMARK = -1n;
+
+async function deletePartition(
+  ctx: RequestContext,
+  topicName: string,
+  p: DeleteRecordsRequestDeleteRecordsPartition,
+): Promise<DeleteRecordsResponseDeleteRecordsPartitionResult> {
+  const partitionIndex = p.partitionIndex;
+  const fail = (errorCode: number) =>
+    createDeleteRecordsResponseDeleteRecordsPartitionResult({
+      partitionIndex,
+      errorCode,
+      lowWatermark: -1n,
+    });
+  const topic = ctx.broker.topics.get(topicName);
+  if (topic === undefined) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  if (topic.internal || topicName.startsWith("__")) return fail(ErrorCode.INVALID_TOPIC_EXCEPTION);
+  const log = await ctx.broker.topics.partition(topicName, partitionIndex);
+  if (log === undefined) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  const offset = p.offset === HIGH_WATERMARK ? log.highWatermark : Number(p.offset);
+  if (offset < 0 || offset > log.highWatermark) return fail(ErrorCode.OFFSET_OUT_OF_RANGE);
+  const lowWatermark = await log.deleteRecordsBefore(offset);
+  return createDeleteRecordsResponseDeleteRecordsPartitionResult({
+    partitionIndex,
+    errorCode: ErrorCode.NONE,
+    lowWatermark: BigInt(lowWatermark),
+  });
+}
+
+export const deleteRecordsHandler = defineHandler({
+  api: DeleteRecordsApi,
+  minVersion: 0,
+  maxVersion: 2,
+  async handle(req, ctx) {
+    const topics = await Promise.all(
+      req.topics.map(async (t) =>
+        createDeleteRecordsResponseDeleteRecordsTopicResult({
+          name: t.name,
+          partitions: await Promise.all(
+            t.partitions.map(async (p) => {
+              try {
+                return await deletePartition(ctx, t.name, p);
+              } catch (err) {
+                ctx.broker.logger.error("delete records failed", {
+                  topic: t.name,
+                  partition: p.partitionIndex,
+                  error: String(err),
+                });
+                return createDeleteRecordsResponseDeleteRecordsPartitionResult({
+                  partitionIndex: p.partitionIndex,
+                  errorCode: ErrorCode.UNKNOWN_SERVER_ERROR,
+                  lowWatermark: -1n,
+                });
+              }
+            }),
+          ),
+        }),
+      ),
+    );
+    return createDeleteRecordsResponse({ topics });
+  },
+});

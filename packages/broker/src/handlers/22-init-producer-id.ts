@@ -1,0 +1,56 @@
+/**
+ * InitProducerId (key 22), v0-v5.
+ *
+ * Without a transactional id: a new producer id with epoch 0 from the durable
+ * allocator (data/producer-ids.ts; ids are never reused, even after a restart). With
+ * producer_id and producer_epoch set (v3+, KIP-360) the same id comes back with the
+ * next epoch; partitions then expect sequence 0 from it. An id we never handed out,
+ * or an epoch about to overflow, gets a fresh id instead, which is what Kafka answers
+ * every idempotent producer.
+ *
+ * An empty transactional id is INVALID_REQUEST, as in Kafka.
+ *
+ * Simplified: no transactions yet, so a transactional id is answered with
+ * TRANSACTIONAL_ID_AUTHORIZATION_FAILED, a fatal error the producer reports at once
+ * (COORDINATOR_NOT_AVAILABLE would make clients retry forever). transaction_timeout_ms
+ * is ignored for idempotent producers, as in Kafka.
+ */
+import { createInitProducerIdResponse, ErrorCode, InitProducerIdApi } from "@logbook/protocol";
+import { defineHandler } from "../handler.js";
+
+export const initProducerIdHandler = defineHandler({
+  api: InitProducerIdApi,
+  minVersion: 0,
+  maxVersion: 5,
+  async handle(req, ctx) {
+    const fail = (errorCode: number) =>
+      createInitProducerIdResponse({ errorCode, producerId: -1n, producerEpoch: -1 });
+    // Kafka: an empty transactional id is malformed, not "no transactions".
+    if (req.transactionalId === "") return fail(ErrorCode.INVALID_REQUEST);
+    if (req.transactionalId !== null) return fail(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+    try {
+      const ids = await ctx.broker.dataPlane.producerIds();
+      if (req.producerId >= 0n && req.producerEpoch >= 0) {
+        const grant = await ids.bump(req.producerId, req.producerEpoch);
+        if (!grant.ok) return fail(grant.errorCode);
+        return createInitProducerIdResponse({
+          errorCode: ErrorCode.NONE,
+          producerId: grant.producerId,
+          producerEpoch: grant.producerEpoch,
+        });
+      }
+      return createInitProducerIdResponse({
+        errorCode: ErrorCode.NONE,
+        producerId: await ids.allocate(),
+        producerEpoch: 0,
+      });
+    } catch (err) {
+      ctx.broker.logger.error("producer id allocation failed", {
+        peer: ctx.peer,
+        error: String(err),
+      });
+      // Retriable: the client asks again instead of giving up.
+      return fail(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    }
+  },
+});
