@@ -21,15 +21,13 @@ import { defineHandler } from "../handler.js";
 const SOFTWARE = /^[a-zA-Z0-9](?:[a-zA-Z0-9\-.]*[a-zA-Z0-9])?$/;
 
 function advertised(broker: Broker): ApiVersionsResponse["apiKeys"] {
-  return broker.registry
-    .list()
-    .map((h) =>
-      createApiVersionsResponseApiVersion({
-        apiKey: h.api.apiKey,
-        minVersion: h.minVersion,
-        maxVersion: h.maxVersion,
-      }),
-    );
+  return broker.registry.list().map((h) =>
+    createApiVersionsResponseApiVersion({
+      apiKey: h.api.apiKey,
+      minVersion: h.minVersion,
+      maxVersion: h.maxVersion,
+    }),
+  );
 }
 
 /** The v0-layout answer to a version we do not support: error 35 plus our ranges. */
