@@ -63,8 +63,9 @@ export class Broker {
   }
 
   async stop(): Promise<void> {
-    await this.server.close();
-    await this.dataPlane.close();
+    // Closing the data plane first wakes long-polling fetches, so in-flight requests
+    // finish at once instead of holding shutdown for their max_wait_ms.
+    await Promise.all([this.dataPlane.close(), this.server.close()]);
     await this.storage.close();
   }
 }
