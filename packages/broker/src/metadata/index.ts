@@ -1,11 +1,22 @@
 import type { Logger, StorageEngine } from "@logbook/storage";
 import type { BrokerConfig } from "../config.js";
 import type { TopicRegistry } from "../topics.js";
+import { MetadataLog } from "./metadata-log.js";
+import { LogTopicRegistry } from "./topic-registry.js";
 
+export { type AdminResult, isTopicAdmin, type TopicAdmin, topicAdmin } from "./topic-admin.js";
+
+/**
+ * Opens the metadata log, replays it, and returns the topic registry built from it.
+ * The registry is also a TopicAdmin (see topic-admin.ts).
+ */
 export async function openTopicRegistry(
-  _s: StorageEngine,
-  _c: BrokerConfig,
-  _l: Logger,
+  storage: StorageEngine,
+  config: BrokerConfig,
+  logger: Logger,
 ): Promise<TopicRegistry> {
-  throw new Error("the topic registry arrives with the metadata work");
+  const metadata = await MetadataLog.open(storage);
+  const registry = new LogTopicRegistry(storage, config, metadata, logger);
+  await registry.load();
+  return registry;
 }

@@ -1,0 +1,127 @@
+/**
+ * Metadata (key 3), v0-v12.
+ *
+ * One broker (this node) that leads every partition: leader = node id, leader epoch 0,
+ * replicas and ISR = [node id], no offline replicas; controller = this node. Topic
+ * selection: v0 an empty list means all topics; v1+ null means all, empty means none.
+ * Unknown topics are auto-created with num.partitions when auto.create.topics.enable
+ * is on and the request allows it (allow_auto_topic_creation from v4; always before),
+ * otherwise UNKNOWN_TOPIC_OR_PARTITION; illegal names always get INVALID_TOPIC_EXCEPTION. v10+
+ * carry topic ids and may name a topic by id alone (unknown id: UNKNOWN_TOPIC_ID).
+ * Simplified: no ACLs, so authorized-operation fields are "not provided"
+ * (-2147483648); an auto-created topic is answered at once, without the
+ * LEADER_NOT_AVAILABLE round Kafka needs while its controller creates it.
+ */
+import {
+  createMetadataResponse,
+  createMetadataResponseMetadataResponseBroker,
+  createMetadataResponseMetadataResponsePartition,
+  createMetadataResponseMetadataResponseTopic,
+  ErrorCode,
+  isZeroUuid,
+  MetadataApi,
+  type MetadataResponseMetadataResponseTopic,
+} from "@logbook/protocol";
+import { defineHandler, type RequestContext } from "../handler.js";
+import { topicAdmin } from "../metadata/index.js";
+import { checkTopicName } from "../metadata/topic-names.js";
+import type { TopicInfo } from "../topics.js";
+
+const NOT_PROVIDED = -2147483648;
+const ZERO_ID = Buffer.alloc(16);
+
+export function topicMetadata(
+  topic: TopicInfo,
+  nodeId: number,
+): MetadataResponseMetadataResponseTopic {
+  const partitions = [];
+  for (let p = 0; p < topic.partitions; p++) {
+    partitions.push(
+      createMetadataResponseMetadataResponsePartition({
+        errorCode: ErrorCode.NONE,
+        partitionIndex: p,
+        leaderId: nodeId,
+        leaderEpoch: 0,
+        replicaNodes: [nodeId],
+        isrNodes: [nodeId],
+        offlineReplicas: [],
+      }),
+    );
+  }
+  return createMetadataResponseMetadataResponseTopic({
+    errorCode: ErrorCode.NONE,
+    name: topic.name,
+    topicId: topic.id,
+    isInternal: topic.internal,
+    partitions,
+    topicAuthorizedOperations: NOT_PROVIDED,
+  });
+}
+
+function topicError(errorCode: number, name: string | null, topicId: Buffer = ZERO_ID) {
+  return createMetadataResponseMetadataResponseTopic({
+    errorCode,
+    name,
+    topicId,
+    isInternal: false,
+    partitions: [],
+    topicAuthorizedOperations: NOT_PROVIDED,
+  });
+}
+
+async function byName(
+  name: string,
+  autoCreate: boolean,
+  ctx: RequestContext,
+): Promise<MetadataResponseMetadataResponseTopic> {
+  const { topics, config } = ctx.broker;
+  const existing = topics.get(name);
+  if (existing !== undefined) return topicMetadata(existing, config.nodeId);
+  const nameCheck = checkTopicName(name);
+  if (!nameCheck.ok) return topicError(nameCheck.errorCode, name);
+  if (!autoCreate) return topicError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, name);
+  const created = await topics.autoCreate(name);
+  if (created.ok) return topicMetadata(created.topic, config.nodeId);
+  return topicError(created.errorCode, name);
+}
+
+export const metadataHandler = defineHandler({
+  api: MetadataApi,
+  minVersion: 0,
+  maxVersion: 12,
+  async handle(req, ctx) {
+    const { broker, version } = ctx;
+    const nodeId = broker.config.nodeId;
+    const all = req.topics === null || (version === 0 && req.topics.length === 0);
+    const autoCreate =
+      broker.config.autoCreateTopicsEnable && (version < 4 || req.allowAutoTopicCreation);
+    let topics: MetadataResponseMetadataResponseTopic[];
+    if (all) {
+      topics = broker.topics.list().map((t) => topicMetadata(t, nodeId));
+    } else {
+      topics = [];
+      for (const t of req.topics ?? []) {
+        if (t.name !== null) {
+          topics.push(await byName(t.name, autoCreate, ctx));
+        } else if (!isZeroUuid(t.topicId)) {
+          const found = broker.topics.getById(t.topicId);
+          topics.push(
+            found === undefined
+              ? topicError(ErrorCode.UNKNOWN_TOPIC_ID, null, t.topicId)
+              : topicMetadata(found, nodeId),
+          );
+        } else {
+          topics.push(topicError(ErrorCode.INVALID_REQUEST, null));
+        }
+      }
+    }
+    const { host, port } = broker.advertised;
+    return createMetadataResponse({
+      brokers: [createMetadataResponseMetadataResponseBroker({ nodeId, host, port, rack: null })],
+      clusterId: topicAdmin(broker.topics).clusterId,
+      controllerId: nodeId,
+      topics,
+      clusterAuthorizedOperations: NOT_PROVIDED,
+    });
+  },
+});

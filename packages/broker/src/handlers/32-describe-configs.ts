@@ -1,0 +1,88 @@
+/**
+ * DescribeConfigs (key 32), v0-v4.
+ *
+ * Topic resources (type 2): every topic config with its effective value; source
+ * DYNAMIC_TOPIC_CONFIG for overrides, STATIC_BROKER_CONFIG when the broker's default
+ * differs from Kafka's, else DEFAULT_CONFIG; v0 reports is_default instead. Broker
+ * resources (type 4, name = node id or ""): every broker property, all read-only and
+ * static. Synonyms (v1+, when include_synonyms) go from the most specific source to the
+ * built-in default; config_type always, documentation only with include_documentation
+ * (v3+). configuration_keys filters (null = all). Unknown topics get
+ * UNKNOWN_TOPIC_OR_PARTITION; other resource types INVALID_REQUEST. Simplified: no
+ * sensitive configs exist, and no dynamic broker configs (BROKER_LOGGER unsupported).
+ */
+import {
+  createDescribeConfigsResponse,
+  createDescribeConfigsResponseDescribeConfigsResourceResult,
+  createDescribeConfigsResponseDescribeConfigsResult,
+  createDescribeConfigsResponseDescribeConfigsSynonym,
+  DescribeConfigsApi,
+  type DescribeConfigsRequestDescribeConfigsResource,
+  type DescribeConfigsResponseDescribeConfigsResult,
+  ErrorCode,
+} from "@logbook/protocol";
+import { defineHandler, type RequestContext } from "../handler.js";
+import {
+  ConfigSource,
+  type DescribedConfig,
+  describeBrokerConfigs,
+  describeTopicConfigs,
+} from "../metadata/config-describe.js";
+import { liveBrokerConfig, resolveConfigResource } from "../metadata/config-resources.js";
+
+function describeOne(
+  res: DescribeConfigsRequestDescribeConfigsResource,
+  includeSynonyms: boolean,
+  includeDocumentation: boolean,
+  ctx: RequestContext,
+): DescribeConfigsResponseDescribeConfigsResult {
+  const base = { resourceType: res.resourceType, resourceName: res.resourceName };
+  const target = resolveConfigResource(ctx.broker, res.resourceType, res.resourceName);
+  if (target.kind === "error") {
+    return createDescribeConfigsResponseDescribeConfigsResult({
+      ...base,
+      errorCode: target.errorCode,
+      errorMessage: target.message,
+      configs: [],
+    });
+  }
+  let configs: DescribedConfig[] =
+    target.kind === "topic"
+      ? describeTopicConfigs(ctx.broker.config, target.topic.overrides)
+      : describeBrokerConfigs(liveBrokerConfig(ctx.broker));
+  const keys = res.configurationKeys;
+  if (keys !== null) configs = configs.filter((c) => keys.includes(c.name));
+  return createDescribeConfigsResponseDescribeConfigsResult({
+    ...base,
+    errorCode: ErrorCode.NONE,
+    errorMessage: null,
+    configs: configs.map((c) =>
+      createDescribeConfigsResponseDescribeConfigsResourceResult({
+        name: c.name,
+        value: c.value,
+        readOnly: c.readOnly,
+        isDefault: c.source === ConfigSource.DEFAULT_CONFIG,
+        configSource: c.source,
+        isSensitive: c.isSensitive,
+        synonyms: includeSynonyms
+          ? c.synonyms.map((s) => createDescribeConfigsResponseDescribeConfigsSynonym(s))
+          : [],
+        configType: c.typeId,
+        documentation: includeDocumentation ? c.doc : null,
+      }),
+    ),
+  });
+}
+
+export const describeConfigsHandler = defineHandler({
+  api: DescribeConfigsApi,
+  minVersion: 0,
+  maxVersion: 4,
+  handle(req, ctx) {
+    const synonyms = ctx.version >= 1 && req.includeSynonyms;
+    const docs = ctx.version >= 3 && req.includeDocumentation;
+    return createDescribeConfigsResponse({
+      results: req.resources.map((r) => describeOne(r, synonyms, docs, ctx)),
+    });
+  },
+});

@@ -1,0 +1,91 @@
+/**
+ * CreatePartitions (key 37), v0-v3.
+ *
+ * Raises a topic's partition count; a count equal to or below the current one is
+ * INVALID_PARTITIONS. Assignments, when given, must list one entry per new partition,
+ * each naming only this node (INVALID_REPLICA_ASSIGNMENT otherwise). validate_only
+ * changes nothing. One result per topic; a topic listed twice gets INVALID_REQUEST,
+ * an unknown one UNKNOWN_TOPIC_OR_PARTITION. Internal topics are refused
+ * (INVALID_REQUEST): partition counts of the broker's own logs are fixed. Simplified:
+ * timeout_ms is ignored (the change is synchronous).
+ */
+import {
+  CreatePartitionsApi,
+  type CreatePartitionsRequestCreatePartitionsTopic,
+  type CreatePartitionsResponseCreatePartitionsTopicResult,
+  createCreatePartitionsResponse,
+  createCreatePartitionsResponseCreatePartitionsTopicResult,
+  ErrorCode,
+} from "@logbook/protocol";
+import type { Broker } from "../broker.js";
+import { defineHandler } from "../handler.js";
+import { type AdminResult, topicAdmin } from "../metadata/index.js";
+
+async function growOne(
+  t: CreatePartitionsRequestCreatePartitionsTopic,
+  validateOnly: boolean,
+  broker: Broker,
+): Promise<AdminResult> {
+  const topic = broker.topics.get(t.name);
+  if (topic === undefined) {
+    return {
+      ok: false,
+      errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+      message: `Topic '${t.name}' does not exist.`,
+    };
+  }
+  if (topic.internal) {
+    return {
+      ok: false,
+      errorCode: ErrorCode.INVALID_REQUEST,
+      message: `Internal topic '${t.name}' cannot get partitions.`,
+    };
+  }
+  if (t.assignments !== null && t.count > topic.partitions) {
+    const nodeId = broker.config.nodeId;
+    if (t.assignments.length !== t.count - topic.partitions) {
+      return {
+        ok: false,
+        errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+        message: `Increasing the number of partitions by ${t.count - topic.partitions} but ${t.assignments.length} assignments provided.`,
+      };
+    }
+    if (t.assignments.some((a) => a.brokerIds.length !== 1 || a.brokerIds[0] !== nodeId)) {
+      return {
+        ok: false,
+        errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+        message: `Every new partition must be assigned to broker ${nodeId} alone.`,
+      };
+    }
+  }
+  return topicAdmin(broker.topics).createPartitions(t.name, t.count, validateOnly);
+}
+
+export const createPartitionsHandler = defineHandler({
+  api: CreatePartitionsApi,
+  minVersion: 0,
+  maxVersion: 3,
+  async handle(req, ctx) {
+    const counts = new Map<string, number>();
+    for (const t of req.topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
+    const results: CreatePartitionsResponseCreatePartitionsTopicResult[] = [];
+    for (const t of req.topics) {
+      const outcome: AdminResult =
+        (counts.get(t.name) ?? 0) > 1
+          ? {
+              ok: false,
+              errorCode: ErrorCode.INVALID_REQUEST,
+              message: `Topic '${t.name}' is listed more than once.`,
+            }
+          : await growOne(t, req.validateOnly, ctx.broker);
+      results.push(
+        createCreatePartitionsResponseCreatePartitionsTopicResult({
+          name: t.name,
+          errorCode: outcome.ok ? ErrorCode.NONE : outcome.errorCode,
+          errorMessage: outcome.ok ? null : outcome.message,
+        }),
+      );
+    }
+    return createCreatePartitionsResponse({ results });
+  },
+});

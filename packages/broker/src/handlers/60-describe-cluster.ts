@@ -1,0 +1,51 @@
+/**
+ * DescribeCluster (key 60), v0-v1.
+ *
+ * The cluster id, this node as the only broker (advertised address, no rack) and as
+ * the controller. v1's endpoint_type: 1 (brokers) is served; 2 (controllers) gets
+ * UNSUPPORTED_ENDPOINT_TYPE, as a Kafka broker answers. Simplified: no ACLs, so
+ * cluster_authorized_operations is "not provided" (-2147483648).
+ */
+import {
+  createDescribeClusterResponse,
+  createDescribeClusterResponseDescribeClusterBroker,
+  DescribeClusterApi,
+  ErrorCode,
+} from "@logbook/protocol";
+import { defineHandler } from "../handler.js";
+import { topicAdmin } from "../metadata/index.js";
+
+const BROKERS_ENDPOINT = 1;
+
+export const describeClusterHandler = defineHandler({
+  api: DescribeClusterApi,
+  minVersion: 0,
+  maxVersion: 1,
+  handle(req, ctx) {
+    const { broker } = ctx;
+    if (ctx.version >= 1 && req.endpointType !== BROKERS_ENDPOINT) {
+      return createDescribeClusterResponse({
+        errorCode: ErrorCode.UNSUPPORTED_ENDPOINT_TYPE,
+        errorMessage: `Endpoint type ${req.endpointType} is not served by a broker`,
+        endpointType: req.endpointType,
+      });
+    }
+    const { host, port } = broker.advertised;
+    return createDescribeClusterResponse({
+      errorCode: ErrorCode.NONE,
+      errorMessage: null,
+      endpointType: BROKERS_ENDPOINT,
+      clusterId: topicAdmin(broker.topics).clusterId,
+      controllerId: broker.config.nodeId,
+      brokers: [
+        createDescribeClusterResponseDescribeClusterBroker({
+          brokerId: broker.config.nodeId,
+          host,
+          port,
+          rack: null,
+        }),
+      ],
+      clusterAuthorizedOperations: -2147483648,
+    });
+  },
+});

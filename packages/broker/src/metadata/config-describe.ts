@@ -1,0 +1,92 @@
+import { type BrokerConfig, DEFAULT_BROKER_CONFIG } from "../config.js";
+import { BROKER_CONFIG_DEFS } from "./broker-config-defs.js";
+import { TOPIC_CONFIG_DEFS } from "./config-defs.js";
+import { CONFIG_TYPE_ID } from "./config-values.js";
+
+/** DescribeConfigs config_source ids (Kafka's DescribeConfigsResponse.ConfigSource). */
+export const ConfigSource = {
+  UNKNOWN: 0,
+  DYNAMIC_TOPIC_CONFIG: 1,
+  DYNAMIC_BROKER_CONFIG: 2,
+  DYNAMIC_DEFAULT_BROKER_CONFIG: 3,
+  STATIC_BROKER_CONFIG: 4,
+  DEFAULT_CONFIG: 5,
+} as const;
+
+export interface ConfigSynonym {
+  name: string;
+  value: string;
+  source: number;
+}
+
+/** One config as DescribeConfigs and CreateTopics v5+ report it. */
+export interface DescribedConfig {
+  name: string;
+  value: string;
+  readOnly: boolean;
+  source: number;
+  isSensitive: boolean;
+  /** Most specific first: topic override, static broker setting, built-in default. */
+  synonyms: ConfigSynonym[];
+  typeId: number;
+  doc: string;
+}
+
+/** Every topic config with its effective value on this broker. */
+export function describeTopicConfigs(
+  config: BrokerConfig,
+  overrides: ReadonlyMap<string, string>,
+): DescribedConfig[] {
+  return TOPIC_CONFIG_DEFS.map((def) => {
+    const brokerValue = def.defaultValue(config);
+    const builtIn = def.defaultValue(DEFAULT_BROKER_CONFIG);
+    const synonyms: ConfigSynonym[] = [];
+    const override = overrides.get(def.name);
+    if (override !== undefined) {
+      synonyms.push({ name: def.name, value: override, source: ConfigSource.DYNAMIC_TOPIC_CONFIG });
+    }
+    const brokerName = def.brokerSynonym ?? def.name;
+    if (brokerValue !== builtIn) {
+      synonyms.push({
+        name: brokerName,
+        value: brokerValue,
+        source: ConfigSource.STATIC_BROKER_CONFIG,
+      });
+    }
+    synonyms.push({ name: brokerName, value: builtIn, source: ConfigSource.DEFAULT_CONFIG });
+    const first = synonyms[0] as ConfigSynonym;
+    return {
+      name: def.name,
+      value: first.value,
+      readOnly: false,
+      source: first.source,
+      isSensitive: false,
+      synonyms,
+      typeId: CONFIG_TYPE_ID[def.type],
+      doc: def.doc,
+    };
+  });
+}
+
+/** Every broker property; all static, so all read-only. */
+export function describeBrokerConfigs(config: BrokerConfig): DescribedConfig[] {
+  return BROKER_CONFIG_DEFS.map((def) => {
+    const value = def.value(config);
+    const builtIn = def.value(DEFAULT_BROKER_CONFIG);
+    const synonyms: ConfigSynonym[] = [];
+    if (value !== builtIn) {
+      synonyms.push({ name: def.name, value, source: ConfigSource.STATIC_BROKER_CONFIG });
+    }
+    synonyms.push({ name: def.name, value: builtIn, source: ConfigSource.DEFAULT_CONFIG });
+    return {
+      name: def.name,
+      value,
+      readOnly: true,
+      source: value === builtIn ? ConfigSource.DEFAULT_CONFIG : ConfigSource.STATIC_BROKER_CONFIG,
+      isSensitive: false,
+      synonyms,
+      typeId: CONFIG_TYPE_ID[def.type],
+      doc: def.doc,
+    };
+  });
+}

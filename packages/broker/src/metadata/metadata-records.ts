@@ -1,0 +1,99 @@
+import {
+  type ConfigRecord,
+  createMetadataRecordKey,
+  decodeConfigRecord,
+  decodeMetadataRecordKey,
+  decodeTopicRecord,
+  encodeConfigRecord,
+  encodeMetadataRecordKey,
+  encodeTopicRecord,
+  Reader,
+  sizeConfigRecord,
+  sizeMetadataRecordKey,
+  sizeTopicRecord,
+  type TopicRecord,
+  Writer,
+} from "@logbook/protocol";
+
+/**
+ * The records of the metadata log. Key: INT16 version + MetadataRecordKey (kind, name,
+ * resource type), so compaction keeps the latest state of each topic and each config
+ * resource. Value: INT16 version + TopicRecord or ConfigRecord; null (a tombstone)
+ * once the topic or its overrides are gone.
+ */
+export const RecordKind = { TOPIC: 0, CONFIG: 1 } as const;
+
+/** Kafka's ConfigResource types. */
+export const ResourceType = { TOPIC: 2, BROKER: 4 } as const;
+
+const VERSION = 0;
+
+export interface MetadataEntry {
+  key: Buffer;
+  value: Buffer | null;
+}
+
+export type MetadataEvent =
+  | { kind: "topic"; name: string; record: TopicRecord | null }
+  | { kind: "config"; resourceType: number; name: string; record: ConfigRecord | null };
+
+function versioned(size: number, write: (w: Writer) => void): Buffer {
+  const w = Writer.alloc(2 + size);
+  w.int16(VERSION);
+  write(w);
+  return w.result();
+}
+
+function key(kind: number, name: string, resourceType: number): Buffer {
+  const k = createMetadataRecordKey({ kind, name, resourceType });
+  return versioned(sizeMetadataRecordKey(k, VERSION), (w) =>
+    encodeMetadataRecordKey(w, k, VERSION),
+  );
+}
+
+export function topicEntry(name: string, record: TopicRecord | null): MetadataEntry {
+  return {
+    key: key(RecordKind.TOPIC, name, ResourceType.TOPIC),
+    value:
+      record === null
+        ? null
+        : versioned(sizeTopicRecord(record, VERSION), (w) => encodeTopicRecord(w, record, VERSION)),
+  };
+}
+
+export function configEntry(record: ConfigRecord, tombstone = false): MetadataEntry {
+  return {
+    key: key(RecordKind.CONFIG, record.resourceName, record.resourceType),
+    value: tombstone
+      ? null
+      : versioned(sizeConfigRecord(record, VERSION), (w) => encodeConfigRecord(w, record, VERSION)),
+  };
+}
+
+/** Decodes one record; undefined for kinds or versions this broker does not know. */
+export function decodeEntry(keyBytes: Buffer, value: Buffer | null): MetadataEvent | undefined {
+  const kr = new Reader(keyBytes);
+  if (kr.int16() !== VERSION) return undefined;
+  const k = decodeMetadataRecordKey(kr, VERSION);
+  let vr: Reader | null = null;
+  if (value !== null) {
+    vr = new Reader(value);
+    if (vr.int16() !== VERSION) return undefined;
+  }
+  if (k.kind === RecordKind.TOPIC) {
+    return {
+      kind: "topic",
+      name: k.name,
+      record: vr === null ? null : decodeTopicRecord(vr, VERSION),
+    };
+  }
+  if (k.kind === RecordKind.CONFIG) {
+    return {
+      kind: "config",
+      resourceType: k.resourceType,
+      name: k.name,
+      record: vr === null ? null : decodeConfigRecord(vr, VERSION),
+    };
+  }
+  return undefined;
+}

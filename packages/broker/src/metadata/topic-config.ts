@@ -1,0 +1,45 @@
+import { ErrorCode } from "@logbook/protocol";
+import type { LogConfig } from "@logbook/storage";
+import type { BrokerConfig } from "../config.js";
+import { topicConfigDef } from "./config-defs.js";
+import { longToNumber, typeCheck } from "./config-values.js";
+
+export type ConfigCheck = { ok: true } | { ok: false; errorCode: number; message: string };
+
+/** Checks names and values of topic overrides; the first problem is reported. */
+export function checkTopicConfigs(overrides: ReadonlyMap<string, string | null>): ConfigCheck {
+  for (const [name, value] of overrides) {
+    const def = topicConfigDef(name);
+    const bad = (message: string): ConfigCheck => ({
+      ok: false,
+      errorCode: ErrorCode.INVALID_CONFIG,
+      message,
+    });
+    if (def === undefined) return bad(`Unknown topic config name: ${name}`);
+    if (value === null) return bad(`Null value not supported for topic configs: ${name}`);
+    const problem = typeCheck(name, def.type, value) ?? def.check?.(value) ?? null;
+    if (problem !== null) return bad(problem);
+  }
+  return { ok: true };
+}
+
+/** Broker defaults with a topic's (checked) overrides applied. */
+export function effectiveLogConfig(
+  config: BrokerConfig,
+  overrides: ReadonlyMap<string, string>,
+): LogConfig {
+  const log: LogConfig = {
+    ...config.logDefaults,
+    cleanupPolicy: { ...config.logDefaults.cleanupPolicy },
+  };
+  for (const [name, value] of overrides) topicConfigDef(name)?.apply?.(log, value);
+  return log;
+}
+
+export function effectiveMaxMessageBytes(
+  config: BrokerConfig,
+  overrides: ReadonlyMap<string, string>,
+): number {
+  const v = overrides.get("max.message.bytes");
+  return v === undefined ? config.messageMaxBytes : longToNumber(v);
+}
