@@ -15,6 +15,8 @@ export interface TopicInfo {
   readonly internal: boolean;
 }
 
+export type AdminResult = { ok: true } | { ok: false; errorCode: number; message: string };
+
 export type TopicCreateResult =
   | { ok: true; topic: TopicInfo }
   | { ok: false; errorCode: number; message: string };
@@ -38,4 +40,16 @@ export interface TopicRegistry {
   ): Promise<TopicCreateResult>;
   /** Auto-creation for Metadata requests when auto.create.topics.enable is on. */
   autoCreate(name: string): Promise<TopicCreateResult>;
+  /** config.clusterId, or the id generated at first start and kept in the metadata log. */
+  readonly clusterId: string;
+  /** Removes the topic from the metadata log, then closes and deletes its partitions. */
+  deleteTopic(name: string): Promise<AdminResult>;
+  /** Raises the partition count (never lowers it). */
+  createPartitions(name: string, count: number, validateOnly: boolean): Promise<AdminResult>;
+  /** Replaces the topic's overrides (checked first); open logs get the new settings. */
+  setOverrides(
+    name: string,
+    overrides: ReadonlyMap<string, string>,
+    validateOnly: boolean,
+  ): Promise<AdminResult>;
 }

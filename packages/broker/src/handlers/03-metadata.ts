@@ -23,7 +23,6 @@ import {
   type MetadataResponseMetadataResponseTopic,
 } from "@logbook/protocol";
 import { defineHandler, type RequestContext } from "../handler.js";
-import { topicAdmin } from "../metadata/index.js";
 import { checkTopicName } from "../metadata/topic-names.js";
 import type { TopicInfo } from "../topics.js";
 
@@ -118,7 +117,7 @@ export const metadataHandler = defineHandler({
     const { host, port } = broker.advertised;
     return createMetadataResponse({
       brokers: [createMetadataResponseMetadataResponseBroker({ nodeId, host, port, rack: null })],
-      clusterId: topicAdmin(broker.topics).clusterId,
+      clusterId: broker.topics.clusterId,
       controllerId: nodeId,
       topics,
       clusterAuthorizedOperations: NOT_PROVIDED,

@@ -18,7 +18,6 @@ import {
   isZeroUuid,
 } from "@logbook/protocol";
 import { defineHandler, type RequestContext } from "../handler.js";
-import { topicAdmin } from "../metadata/index.js";
 
 const ZERO_ID = Buffer.alloc(16);
 
@@ -57,7 +56,7 @@ async function deleteOne(
       topic.id,
     );
   }
-  const deleted = await topicAdmin(broker.topics).deleteTopic(topic.name);
+  const deleted = await broker.topics.deleteTopic(topic.name);
   return deleted.ok
     ? result(ErrorCode.NONE, null, topic.name, topic.id)
     : result(deleted.errorCode, deleted.message, topic.name, topic.id);

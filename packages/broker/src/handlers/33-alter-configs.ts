@@ -25,8 +25,8 @@ import {
   resolveConfigResource,
   resourceKey,
 } from "../metadata/config-resources.js";
-import { type AdminResult, topicAdmin } from "../metadata/index.js";
 import { checkTopicConfigs } from "../metadata/topic-config.js";
+import type { AdminResult } from "../topics.js";
 
 async function alterOne(
   res: AlterConfigsRequestAlterConfigsResource,
@@ -52,7 +52,7 @@ async function alterOne(
   if (!checked.ok) return checked;
   const overrides = new Map<string, string>();
   for (const [k, v] of raw) if (v !== null) overrides.set(k, v);
-  return topicAdmin(broker.topics).setOverrides(target.topic.name, overrides, validateOnly);
+  return broker.topics.setOverrides(target.topic.name, overrides, validateOnly);
 }
 
 export const alterConfigsHandler = defineHandler({

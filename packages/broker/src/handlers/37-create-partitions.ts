@@ -19,7 +19,7 @@ import {
 } from "@logbook/protocol";
 import type { Broker } from "../broker.js";
 import { defineHandler } from "../handler.js";
-import { type AdminResult, topicAdmin } from "../metadata/index.js";
+import type { AdminResult } from "../topics.js";
 
 async function growOne(
   t: CreatePartitionsRequestCreatePartitionsTopic,
@@ -58,7 +58,7 @@ async function growOne(
       };
     }
   }
-  return topicAdmin(broker.topics).createPartitions(t.name, t.count, validateOnly);
+  return broker.topics.createPartitions(t.name, t.count, validateOnly);
 }
 
 export const createPartitionsHandler = defineHandler({

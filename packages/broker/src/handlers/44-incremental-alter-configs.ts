@@ -27,8 +27,8 @@ import {
   resourceKey,
 } from "../metadata/config-resources.js";
 import { parseList } from "../metadata/config-values.js";
-import { type AdminResult, topicAdmin } from "../metadata/index.js";
 import { checkTopicConfigs } from "../metadata/topic-config.js";
+import type { AdminResult } from "../topics.js";
 
 const OpType = { SET: 0, DELETE: 1, APPEND: 2, SUBTRACT: 3 } as const;
 
@@ -91,7 +91,7 @@ async function alterOne(
   }
   const checked = checkTopicConfigs(next);
   if (!checked.ok) return checked;
-  return topicAdmin(broker.topics).setOverrides(topic.name, next, validateOnly);
+  return broker.topics.setOverrides(topic.name, next, validateOnly);
 }
 
 export const incrementalAlterConfigsHandler = defineHandler({

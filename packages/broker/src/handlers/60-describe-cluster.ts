@@ -13,7 +13,6 @@ import {
   ErrorCode,
 } from "@logbook/protocol";
 import { defineHandler } from "../handler.js";
-import { topicAdmin } from "../metadata/index.js";
 
 const BROKERS_ENDPOINT = 1;
 
@@ -35,7 +34,7 @@ export const describeClusterHandler = defineHandler({
       errorCode: ErrorCode.NONE,
       errorMessage: null,
       endpointType: BROKERS_ENDPOINT,
-      clusterId: topicAdmin(broker.topics).clusterId,
+      clusterId: broker.topics.clusterId,
       controllerId: broker.config.nodeId,
       brokers: [
         createDescribeClusterResponseDescribeClusterBroker({

@@ -4,11 +4,8 @@ import type { TopicRegistry } from "../topics.js";
 import { MetadataLog } from "./metadata-log.js";
 import { LogTopicRegistry } from "./topic-registry.js";
 
-export { type AdminResult, isTopicAdmin, type TopicAdmin, topicAdmin } from "./topic-admin.js";
-
 /**
  * Opens the metadata log, replays it, and returns the topic registry built from it.
- * The registry is also a TopicAdmin (see topic-admin.ts).
  */
 export async function openTopicRegistry(
   storage: StorageEngine,

@@ -9,10 +9,9 @@ import {
 } from "@logbook/protocol";
 import type { Logger, PartitionLog, StorageEngine } from "@logbook/storage";
 import type { BrokerConfig } from "../config.js";
-import type { TopicCreateResult, TopicInfo } from "../topics.js";
+import type { AdminResult, TopicCreateResult, TopicInfo, TopicRegistry } from "../topics.js";
 import type { MetadataLog } from "./metadata-log.js";
 import { configEntry, type MetadataEvent, ResourceType, topicEntry } from "./metadata-records.js";
-import type { AdminResult, TopicAdmin } from "./topic-admin.js";
 import { checkTopicConfigs, effectiveLogConfig, effectiveMaxMessageBytes } from "./topic-config.js";
 import { checkTopicName, collisionKey, isInternalTopic } from "./topic-names.js";
 
@@ -45,7 +44,7 @@ function newClusterId(): string {
  * applying them, the same way start-up replays them. Changes run one at a time (a
  * promise chain), so two CreateTopics of one name cannot both succeed.
  */
-export class LogTopicRegistry implements TopicAdmin {
+export class LogTopicRegistry implements TopicRegistry {
   private readonly topics = new Map<string, TopicInfo>();
   private readonly byId = new Map<string, TopicInfo>();
   private readonly logs = new Map<string, Map<number, Promise<PartitionLog>>>();

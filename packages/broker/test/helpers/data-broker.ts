@@ -26,7 +26,7 @@ import { createDataPlane, type DataPlane } from "../../src/data/index.js";
 import { NO_RESPONSE } from "../../src/handler.js";
 import { dataHandlers } from "../../src/handlers/data-handlers.js";
 import { HandlerRegistry } from "../../src/registry.js";
-import type { TopicCreateResult, TopicInfo, TopicRegistry } from "../../src/topics.js";
+import type { AdminResult, TopicCreateResult, TopicInfo, TopicRegistry } from "../../src/topics.js";
 
 /** A TopicRegistry double on a real storage engine: topics are added by the test. */
 export class TestTopics implements TopicRegistry {
@@ -70,6 +70,16 @@ export class TestTopics implements TopicRegistry {
     throw new Error("not used by data-plane tests");
   }
   async autoCreate(): Promise<TopicCreateResult> {
+    throw new Error("not used by data-plane tests");
+  }
+  readonly clusterId = "data-plane-tests";
+  async deleteTopic(): Promise<AdminResult> {
+    throw new Error("not used by data-plane tests");
+  }
+  async createPartitions(): Promise<AdminResult> {
+    throw new Error("not used by data-plane tests");
+  }
+  async setOverrides(): Promise<AdminResult> {
     throw new Error("not used by data-plane tests");
   }
 }
