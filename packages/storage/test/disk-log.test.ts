@@ -131,7 +131,8 @@ test("flush.ms fsyncs appends in the background once they are that old", async (
   await withLog({ flushMs: 20 }, async (log) => {
     await log.append(await makeBatch(1));
     assert.equal(log.stats.syncs, 0, "acknowledged before any fsync");
-    for (let i = 0; i < 200 && log.stats.syncs === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 200 && log.stats.syncs === 0; i++)
+      await new Promise((r) => setTimeout(r, 10));
     assert.ok(log.stats.syncs >= 1, "the flush.ms timer synced the segment");
   });
 });
