@@ -20,6 +20,20 @@ export class HandlerRegistry {
     return this;
   }
 
+  /**
+   * Test hook (fault injection, slow or response-less handlers): puts `handler` in place
+   * of whatever serves its key, and returns a function that restores the previous one.
+   */
+  override(handler: Handler): () => void {
+    const key = handler.api.apiKey;
+    const previous = this.byKey.get(key);
+    this.byKey.set(key, handler);
+    return () => {
+      if (previous === undefined) this.byKey.delete(key);
+      else this.byKey.set(key, previous);
+    };
+  }
+
   get(apiKey: number): Handler | undefined {
     return this.byKey.get(apiKey);
   }

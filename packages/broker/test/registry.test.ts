@@ -33,3 +33,16 @@ test("registry refuses version ranges the codec cannot parse", () => {
   assert.throws(() => new HandlerRegistry().register(fetchHandler(5, 4)), /outside the codec/);
   assert.equal(ApiVersionsApi.maxVersion, 4);
 });
+
+test("override swaps a handler in for a test and restores the previous one", () => {
+  const r = new HandlerRegistry().register(fetchHandler(4, 12));
+  const original = r.get(1);
+  const restore = r.override(fetchHandler(4, 4));
+  assert.equal(r.get(1)?.maxVersion, 4);
+  restore();
+  assert.equal(r.get(1), original);
+  const restoreNew = r.override(apiVersionsHandler);
+  assert.equal(r.get(18), apiVersionsHandler);
+  restoreNew();
+  assert.equal(r.get(18), undefined);
+});

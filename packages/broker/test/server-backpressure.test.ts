@@ -31,7 +31,7 @@ let handled = 0;
 before(async () => {
   b = await startInProcess({ maxPendingResponseBytes: 64 * 1024 });
   // A test-only handler on a key the broker does not serve, counting what it is given.
-  b.broker.registry.register(
+  b.broker.registry.override(
     defineHandler({
       api: ListTransactionsApi,
       minVersion: 0,

@@ -31,7 +31,7 @@ before(async () => {
   // A test-only handler on a key the broker does not serve: it finishes after the number
   // of milliseconds given as durationFilter, and sends no response when asked to, so
   // handlers complete out of order and acks=0-style requests mix in.
-  b.broker.registry.register(
+  b.broker.registry.override(
     defineHandler({
       api: ListTransactionsApi,
       minVersion: 0,

@@ -95,10 +95,13 @@ export class Connection {
   }
 
   private flush(): void {
+    // Cork so that every response ready now leaves in one write.
+    this.socket.cork();
     while (this.slots.length > 0 && (this.slots[0] as Slot).done) {
       const slot = this.slots.shift() as Slot;
       if (slot.response !== null && !this.closed) this.socket.write(slot.response);
     }
+    this.socket.uncork();
     this.maybeResume();
     this.maybePause();
   }
