@@ -1,0 +1,31 @@
+/** Kafka's broker settings for groups, with Kafka's defaults. */
+export interface CoordinatorConfig {
+  /** group.min.session.timeout.ms */
+  minSessionTimeoutMs: number;
+  /** group.max.session.timeout.ms */
+  maxSessionTimeoutMs: number;
+  /** group.max.size; Infinity = unbounded. */
+  maxGroupSize: number;
+  /** group.initial.rebalance.delay.ms: how long a new group waits for more joiners. */
+  initialRebalanceDelayMs: number;
+  /** offsets.retention.minutes, in ms. */
+  offsetsRetentionMs: number;
+  /** offsets.retention.check.interval.ms */
+  offsetsRetentionCheckIntervalMs: number;
+  /** offset.metadata.max.bytes */
+  offsetMetadataMaxBytes: number;
+}
+
+export const DEFAULT_COORDINATOR_CONFIG: Readonly<CoordinatorConfig> = Object.freeze({
+  minSessionTimeoutMs: 6000,
+  maxSessionTimeoutMs: 1_800_000,
+  maxGroupSize: Number.POSITIVE_INFINITY,
+  initialRebalanceDelayMs: 3000,
+  offsetsRetentionMs: 7 * 24 * 60 * 60 * 1000,
+  offsetsRetentionCheckIntervalMs: 600_000,
+  offsetMetadataMaxBytes: 4096,
+});
+
+export function coordinatorConfig(overrides: Partial<CoordinatorConfig> = {}): CoordinatorConfig {
+  return { ...DEFAULT_COORDINATOR_CONFIG, ...overrides };
+}
