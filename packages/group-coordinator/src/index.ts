@@ -1,3 +1,4 @@
+export { applyRecord } from "./apply-record.js";
 export type { Clock, TimerHandle } from "./clock.js";
 export { realClock } from "./clock.js";
 export {
@@ -5,5 +6,17 @@ export {
   coordinatorConfig,
   DEFAULT_COORDINATOR_CONFIG,
 } from "./config.js";
+export { CONSUMER_OFFSETS_TOPIC, openConsumerOffsetsLog } from "./consumer-offsets-log.js";
 export type * from "./coordinator-api.js";
+export { GroupCoordinator, type GroupCoordinatorOptions } from "./group-coordinator.js";
+export {
+  ANSWERS,
+  GROUP_STATES,
+  type GroupState,
+  GroupStateMachine,
+  InvalidTransitionError,
+  VALID_PREVIOUS,
+} from "./group-state.js";
+export { lag } from "./lag.js";
 export { type LogRecord, MemoryRecordLog, type RecordLog } from "./record-log.js";
+export { type CoordinatorRecord, decodeRecord, encodeRecord } from "./records.js";
