@@ -1,0 +1,171 @@
+import assert from "node:assert/strict";
+import { silentLogger } from "@logbook/storage";
+import type { Clock, TimerHandle } from "../src/clock.js";
+import type { CoordinatorConfig } from "../src/config.js";
+import type { JoinGroupInput, JoinGroupResult, SyncGroupResult } from "../src/coordinator-api.js";
+import { GroupCoordinator } from "../src/group-coordinator.js";
+import { MemoryRecordLog, type RecordLog } from "../src/record-log.js";
+
+/** Timers that fire only when a test advances time; work they queue settles in between. */
+export class FakeClock implements Clock {
+  private t = 1_000_000;
+  private nextId = 1;
+  private readonly timers = new Map<number, { at: number; fn: () => void }>();
+  settle: () => Promise<void> = async () => {};
+
+  now(): number {
+    return this.t;
+  }
+
+  setTimeout(fn: () => void, ms: number): TimerHandle {
+    const id = this.nextId++;
+    this.timers.set(id, { at: this.t + Math.max(0, ms), fn });
+    return { id };
+  }
+
+  clearTimeout(handle: TimerHandle): void {
+    this.timers.delete(handle.id);
+  }
+
+  /** Moves time forward, firing due timers in order and settling after each. */
+  async advance(ms: number): Promise<void> {
+    const target = this.t + ms;
+    await this.settle();
+    for (;;) {
+      let dueId = -1;
+      let dueAt = Number.POSITIVE_INFINITY;
+      for (const [id, timer] of this.timers) {
+        if (timer.at <= target && timer.at < dueAt) {
+          dueId = id;
+          dueAt = timer.at;
+        }
+      }
+      const due = this.timers.get(dueId);
+      if (due === undefined) break;
+      this.timers.delete(dueId);
+      this.t = dueAt;
+      due.fn();
+      await this.settle();
+    }
+    this.t = target;
+  }
+}
+
+export interface Harness {
+  c: GroupCoordinator;
+  log: MemoryRecordLog;
+  clock: FakeClock;
+}
+
+export async function setup(
+  config: Partial<CoordinatorConfig> = {},
+  log: MemoryRecordLog = new MemoryRecordLog(),
+  clock: FakeClock = new FakeClock(),
+): Promise<Harness> {
+  const c = await GroupCoordinator.open({
+    log: log as RecordLog,
+    logger: silentLogger,
+    clock,
+    config: { initialRebalanceDelayMs: 0, ...config },
+  });
+  clock.settle = () => c.idle();
+  return { c, log, clock };
+}
+
+/** ConsumerProtocolSubscription v0 bytes for these topics (null user data). */
+export function subscription(topics: string[], userData = ""): Buffer {
+  const parts: Buffer[] = [Buffer.from([0, 0])];
+  const count = Buffer.alloc(4);
+  count.writeInt32BE(topics.length);
+  parts.push(count);
+  for (const t of topics) {
+    const len = Buffer.alloc(2);
+    len.writeInt16BE(Buffer.byteLength(t));
+    parts.push(len, Buffer.from(t));
+  }
+  const ud = Buffer.from(userData);
+  const udLen = Buffer.alloc(4);
+  udLen.writeInt32BE(ud.length);
+  parts.push(udLen, ud);
+  return Buffer.concat(parts);
+}
+
+export function joinInput(overrides: Partial<JoinGroupInput> = {}): JoinGroupInput {
+  return {
+    groupId: "g",
+    memberId: "",
+    groupInstanceId: null,
+    clientId: "client",
+    clientHost: "/127.0.0.1",
+    sessionTimeoutMs: 10_000,
+    rebalanceTimeoutMs: 30_000,
+    protocolType: "consumer",
+    protocols: [{ name: "range", metadata: subscription(["t"]) }],
+    requireKnownMemberId: false,
+    ...overrides,
+  };
+}
+
+/** Whether a promise is still pending after the coordinator settled. */
+export async function isPending(c: GroupCoordinator, p: Promise<unknown>): Promise<boolean> {
+  let done = false;
+  p.then(
+    () => {
+      done = true;
+    },
+    () => {
+      done = true;
+    },
+  );
+  await c.idle();
+  await new Promise((r) => setImmediate(r));
+  return !done;
+}
+
+export function assignmentFor(memberId: string): Buffer {
+  return Buffer.from(`assignment-of-${memberId}`);
+}
+
+/** n members join together (same generation), then all sync; the leader assigns everyone. */
+export async function formGroup(
+  h: Harness,
+  n: number,
+  overrides: (i: number) => Partial<JoinGroupInput> = () => ({}),
+): Promise<{ joins: JoinGroupResult[]; syncs: SyncGroupResult[]; leader: string }> {
+  const joins = await Promise.all(
+    Array.from({ length: n }, (_, i) =>
+      h.c.join(joinInput({ clientId: `c${i}`, ...overrides(i) })),
+    ),
+  );
+  for (const j of joins) assert.equal(j.errorCode, 0);
+  const syncs = await syncAll(h, joins);
+  const leader = joins[0]?.leader ?? "";
+  return { joins, syncs, leader };
+}
+
+/** Everyone syncs; the leader assigns `assignmentFor(member)` to every member. */
+export function syncAll(
+  h: Harness,
+  joins: JoinGroupResult[],
+  groupId = "g",
+): Promise<SyncGroupResult[]> {
+  return Promise.all(
+    joins.map((j) =>
+      h.c.sync({
+        groupId,
+        generationId: j.generationId,
+        memberId: j.memberId,
+        groupInstanceId: null,
+        protocolType: j.protocolType,
+        protocolName: j.protocolName,
+        assignments:
+          j.memberId === j.leader
+            ? j.members.map((m) => ({
+                memberId: m.memberId,
+                assignment: assignmentFor(m.memberId),
+              }))
+            : [],
+      }),
+    ),
+  );
+}
