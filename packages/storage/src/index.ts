@@ -3,6 +3,7 @@ export { DEFAULT_LOG_CONFIG, type LogConfig, logConfig } from "./config.js";
 export { DiskEngine } from "./disk/disk-engine.js";
 export type { EngineFactory, EngineOptions, StorageEngine, TopicPartitionId } from "./engine.js";
 export { ENGINES, openStorageEngine } from "./engines.js";
+export { InternalLog, type KeyValueRecord } from "./internal-log.js";
 export {
   createLogger,
   type LogFields,

@@ -1,5 +1,4 @@
-import { buildBatch, decodeBatch, RecordBatchHeader } from "@logbook/protocol";
-import { logConfig, type PartitionLog, type StorageEngine } from "@logbook/storage";
+import { InternalLog, type StorageEngine } from "@logbook/storage";
 
 /** The internal partition holding producer-id reservations. */
 export const PRODUCER_IDS_PARTITION = { topic: "__producer_ids", partition: 0 } as const;
@@ -30,18 +29,25 @@ export class ProducerIdAllocator {
   private readonly epochs = new Map<bigint, number>();
 
   private constructor(
-    private readonly log: PartitionLog,
+    private readonly log: InternalLog,
     private reservedEnd: bigint,
   ) {
     this.next = reservedEnd;
   }
 
   static async open(storage: StorageEngine): Promise<ProducerIdAllocator> {
-    const log = await storage.open(
-      PRODUCER_IDS_PARTITION,
-      logConfig({ cleanupPolicy: { delete: false, compact: true }, retentionMs: -1 }),
+    const log = await InternalLog.open(
+      storage,
+      PRODUCER_IDS_PARTITION.topic,
+      PRODUCER_IDS_PARTITION.partition,
     );
-    return new ProducerIdAllocator(log, await highestReservation(log));
+    let highest = 0n;
+    await log.replay((r) => {
+      if (r.value !== null && r.value.length === 8 && r.value.readBigInt64BE(0) > highest) {
+        highest = r.value.readBigInt64BE(0);
+      }
+    });
+    return new ProducerIdAllocator(log, highest);
   }
 
   /** A fresh id with epoch 0. */
@@ -49,7 +55,7 @@ export class ProducerIdAllocator {
     const run = this.chain.then(async () => {
       if (this.next >= this.reservedEnd) {
         const end = this.next + BigInt(PRODUCER_ID_BLOCK_SIZE);
-        await this.log.append(await reservationBatch(end));
+        await this.log.append([{ key: BLOCK_KEY, value: reservationValue(end) }]);
         this.reservedEnd = end;
       }
       const id = this.next;
@@ -79,33 +85,8 @@ export class ProducerIdAllocator {
   }
 }
 
-function reservationBatch(end: bigint): Promise<Buffer> {
+function reservationValue(end: bigint): Buffer {
   const value = Buffer.alloc(8);
   value.writeBigInt64BE(end);
-  return buildBatch([{ timestamp: BigInt(Date.now()), key: BLOCK_KEY, value }]);
-}
-
-async function highestReservation(log: PartitionLog): Promise<bigint> {
-  let highest = 0n;
-  let offset = log.logStartOffset;
-  while (offset < log.highWatermark) {
-    const read = await log.read(offset, 64 * 1024);
-    if (read.kind !== "ok" || read.records.length === 0) break;
-    let at = 0;
-    while (at < read.records.length) {
-      const h = RecordBatchHeader.at(read.records, at);
-      if (!h.isControl) {
-        const batch = await decodeBatch(read.records, at, { verifyCrc: false });
-        for (const r of batch.records) {
-          if (r.value !== null && r.value.length === 8) {
-            const end = r.value.readBigInt64BE(0);
-            if (end > highest) highest = end;
-          }
-        }
-      }
-      offset = Number(h.nextOffset);
-      at = h.end;
-    }
-  }
-  return highest;
+  return value;
 }
