@@ -58,8 +58,7 @@ def main():
     c = Consumer(conf)
 
     def on_assign(consumer, partitions):
-        out(event="assign", partitions=parts(partitions),
-            protocol=consumer.rebalance_protocol() if hasattr(consumer, "rebalance_protocol") else None)
+        out(event="assign", partitions=parts(partitions))
 
     def on_revoke(consumer, partitions):
         out(event="revoke", partitions=parts(partitions))
