@@ -411,7 +411,9 @@ describe("rebalancing", () => {
     );
     for (const j of third) assert.equal(j.generationId, 3);
     const syncs3 = await syncAll(h, third);
-    third.forEach((j, i) => assert.deepEqual(syncs3[i]?.assignment, assignmentFor(j.memberId)));
+    third.forEach((j, i) => {
+      assert.deepEqual(syncs3[i]?.assignment, assignmentFor(j.memberId));
+    });
     const [d] = await h.c.describeGroups(["g"]);
     assert.equal(d?.groupState, "Stable");
     assert.equal(d?.members.length, 3);
