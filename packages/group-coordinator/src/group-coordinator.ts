@@ -175,7 +175,19 @@ export class GroupCoordinator implements GroupCoordinatorApi {
   // ---- membership -------------------------------------------------------------------
 
   join(input: JoinGroupInput): Promise<JoinGroupResult> {
-    return this.run(() => this.joinNow(input)).then((d) => d.wait);
+    return this.run(async () => {
+      const d = await this.joinNow(input);
+      const group = this.groups.get(input.groupId);
+      if (group !== undefined) this.forgetIfVacant(group);
+      return d;
+    }).then((d) => d.wait);
+  }
+
+  /** A group that only a failed or pending first join created leaves no trace. */
+  private forgetIfVacant(group: ClassicGroup): void {
+    if (group.state === "Empty" && group.isVacant && group.pending.size === 0) {
+      this.groups.delete(group.groupId);
+    }
   }
 
   private async joinNow(input: JoinGroupInput): Promise<Deferred<JoinGroupResult>> {
@@ -234,6 +246,7 @@ export class GroupCoordinator implements GroupCoordinatorApi {
         if (group.pending.get(memberId) !== timer) return;
         group.pending.delete(memberId);
         this.maybeCompleteJoin(group);
+        this.forgetIfVacant(group);
       });
       group.pending.set(memberId, timer);
       return { wait: Promise.resolve(joinError(ErrorCode.MEMBER_ID_REQUIRED, memberId)) };
@@ -380,13 +393,9 @@ export class GroupCoordinator implements GroupCoordinatorApi {
     try {
       await this.persist([record]);
     } catch (err) {
-      // Not stored: undo the replacement so the old member keeps its place.
+      // Not stored: the new member goes too (the old id stays fenced) and the rest rebalance.
       this.logger.warn("could not store static member replacement", { error: String(err) });
-      m.joinWaiter?.(joinError(ErrorCode.UNKNOWN_SERVER_ERROR, m.memberId));
-      m.joinWaiter = null;
-      if (m.sessionTimer !== null) this.clock.clearTimeout(m.sessionTimer);
-      group.members.delete(m.memberId);
-      if (m.groupInstanceId !== null) group.staticMembers.delete(m.groupInstanceId);
+      this.removeMembers(group, [m], ErrorCode.COORDINATOR_NOT_AVAILABLE);
       return;
     }
     // KIP-814: a static leader back without a rebalance gets the members but must not reassign.

@@ -134,6 +134,12 @@ describe("joining", () => {
     assert.equal(badType.errorCode, ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
     const noProtocols = await h.c.join(joinInput({ groupId: "other", protocols: [] }));
     assert.equal(noProtocols.errorCode, ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
+    const listed = await h.c.listGroups({});
+    assert.deepEqual(
+      listed.groups.map((g) => g.groupId),
+      ["g"],
+      "a failed first join leaves no group",
+    );
   });
 
   it("validates group id, session timeout bounds and group.max.size", async () => {
