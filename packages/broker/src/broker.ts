@@ -1,6 +1,7 @@
 import { type Logger, openStorageEngine, type StorageEngine } from "@logbook/storage";
 import type { BrokerConfig } from "./config.js";
 import { createDataPlane, type DataPlane } from "./data/index.js";
+import { BrokerGroups } from "./groups/index.js";
 import { allHandlers } from "./handlers/index.js";
 import { openTopicRegistry } from "./metadata/index.js";
 import { HandlerRegistry } from "./registry.js";
@@ -10,7 +11,8 @@ import type { TopicRegistry } from "./topics.js";
 
 /**
  * A running broker: the storage engine, the topic registry (replayed from the metadata
- * log), the data plane (produce/fetch state), the handler registry and the TCP server.
+ * log), the data plane (produce/fetch state), the group coordinator (replayed from
+ * __consumer_offsets in the background), the handler registry and the TCP server.
  * Start with `Broker.start(config)`; `stop()` stops accepting, finishes in-flight
  * requests, then flushes and checkpoints every log.
  */
@@ -27,6 +29,7 @@ export class Broker {
     readonly logger: Logger,
     readonly storage: StorageEngine,
     readonly topics: TopicRegistry,
+    readonly groups: BrokerGroups,
   ) {
     for (const h of allHandlers()) this.registry.register(h);
     this.dataPlane = createDataPlane(this);
@@ -43,7 +46,8 @@ export class Broker {
   static async start(config: BrokerConfig, logger: Logger): Promise<Broker> {
     const storage = await openStorageEngine(config.dataDir, { logger });
     const topics = await openTopicRegistry(storage, config, logger);
-    const broker = new Broker(config, logger, storage, topics);
+    const groups = BrokerGroups.start(storage, topics, logger);
+    const broker = new Broker(config, logger, storage, topics, groups);
     broker.boundAddress = await broker.server.listen(config.host, config.port);
     return broker;
   }
@@ -65,7 +69,9 @@ export class Broker {
   async stop(): Promise<void> {
     // Closing the data plane first wakes long-polling fetches, so in-flight requests
     // finish at once instead of holding shutdown for their max_wait_ms.
-    await Promise.all([this.dataPlane.close(), this.server.close()]);
+    // The coordinator closes with them: a JoinGroup waiting for a rebalance is answered
+    // at once rather than holding shutdown for the rebalance timeout.
+    await Promise.all([this.dataPlane.close(), this.groups.close(), this.server.close()]);
     await this.storage.close();
   }
 }

@@ -57,6 +57,7 @@ async function deleteOne(
     );
   }
   const deleted = await broker.topics.deleteTopic(topic.name);
+  if (deleted.ok) await broker.groups.onTopicDeleted(topic.name);
   return deleted.ok
     ? result(ErrorCode.NONE, null, topic.name, topic.id)
     : result(deleted.errorCode, deleted.message, topic.name, topic.id);

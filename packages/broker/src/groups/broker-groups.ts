@@ -1,0 +1,131 @@
+import {
+  GroupCoordinator,
+  type GroupCoordinatorApi,
+  type GroupLag,
+  openConsumerOffsetsLog,
+} from "@logbook/group-coordinator";
+import { ErrorCode } from "@logbook/protocol";
+import type { Logger, StorageEngine } from "@logbook/storage";
+import type { TopicRegistry } from "../topics.js";
+
+/** The coordinator, or the error code a group request gets instead of it. */
+export type GroupsAccess =
+  | { ok: true; coordinator: GroupCoordinatorApi }
+  | { ok: false; errorCode: number; message: string };
+
+/**
+ * The broker's handle on the group coordinator. The coordinator replays
+ * `__consumer_offsets` in the background so the broker can listen (Metadata, Produce,
+ * Fetch) while a large log loads; until then group requests get
+ * COORDINATOR_LOAD_IN_PROGRESS, which every client retries. A failed load is logged and
+ * answered COORDINATOR_NOT_AVAILABLE rather than taking the whole broker down.
+ * Offset expiry (offsets.retention.minutes) needs no timer here: the coordinator runs
+ * its own sweep every offsets.retention.check.interval.ms and stops it in close().
+ */
+export class BrokerGroups {
+  private coordinator: GroupCoordinatorApi | null = null;
+  private failure: Error | null = null;
+  private closed = false;
+  /** Resolves once the coordinator is ready; rejects when loading failed. */
+  readonly ready: Promise<void>;
+
+  private constructor(
+    load: Promise<GroupCoordinatorApi>,
+    private readonly topics: TopicRegistry,
+    private readonly logger: Logger,
+  ) {
+    this.ready = load.then(
+      (c) => {
+        this.coordinator = c;
+        logger.info("group coordinator ready");
+      },
+      (e: unknown) => {
+        this.failure = e instanceof Error ? e : new Error(String(e));
+        logger.error("group coordinator failed to load", { error: this.failure.message });
+        throw this.failure;
+      },
+    );
+    // Callers that never await `ready` must not see an unhandled rejection.
+    this.ready.catch(() => {});
+  }
+
+  /** Starts replaying the consumer offsets log on `storage`; does not wait for it. */
+  static start(storage: StorageEngine, topics: TopicRegistry, logger: Logger): BrokerGroups {
+    const log = logger.child({ component: "groups" });
+    const load = (async () => {
+      const records = await openConsumerOffsetsLog(storage, log);
+      return GroupCoordinator.open({ log: records, logger: log });
+    })();
+    return new BrokerGroups(load, topics, log);
+  }
+
+  /** Around a coordinator that `load` yields: lets tests hold or fail the load. */
+  static fromLoad(
+    load: Promise<GroupCoordinatorApi>,
+    topics: TopicRegistry,
+    logger: Logger,
+  ): BrokerGroups {
+    return new BrokerGroups(load, topics, logger);
+  }
+
+  /** True when the coordinator could not be loaded (FindCoordinator reports it). */
+  get failed(): boolean {
+    return this.failure !== null;
+  }
+
+  access(): GroupsAccess {
+    if (this.closed) {
+      return { ok: false, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, message: "stopping" };
+    }
+    if (this.coordinator !== null) return { ok: true, coordinator: this.coordinator };
+    if (this.failure !== null) {
+      return {
+        ok: false,
+        errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE,
+        message: "The group coordinator failed to load.",
+      };
+    }
+    return {
+      ok: false,
+      errorCode: ErrorCode.COORDINATOR_LOAD_IN_PROGRESS,
+      message: "The group coordinator is loading.",
+    };
+  }
+
+  /**
+   * Drops committed offsets of a deleted topic. Waits for a load in progress so a
+   * deletion during start-up is not lost; a failed load has nothing to drop.
+   */
+  async onTopicDeleted(topic: string): Promise<void> {
+    try {
+      await this.ready;
+    } catch {
+      return;
+    }
+    if (this.closed || this.coordinator === null) return;
+    await this.coordinator.onTopicDeleted(topic);
+  }
+
+  /** Committed offset, end offsets and lag of each partition the group committed. */
+  async lag(groupId: string): Promise<GroupLag> {
+    await this.ready;
+    if (this.coordinator === null) throw new Error("group coordinator is not running");
+    return this.coordinator.lag(groupId, async (topic, partition) => {
+      const log = await this.topics.partition(topic, partition);
+      if (log === undefined) return null;
+      return { logEndOffset: log.logEndOffset, highWatermark: log.highWatermark };
+    });
+  }
+
+  /** Stops the coordinator (pending joins are answered) after any load in progress. */
+  async close(): Promise<void> {
+    this.closed = true;
+    try {
+      await this.ready;
+    } catch {
+      return;
+    }
+    await this.coordinator?.close();
+    this.logger.debug("group coordinator closed");
+  }
+}

@@ -1,0 +1,1 @@
+export { BrokerGroups, type GroupsAccess } from "./broker-groups.js";

@@ -1,0 +1,142 @@
+/**
+ * OffsetFetch (key 9), v0-v9.
+ *
+ * Committed offsets with their metadata and, v5+, leader epoch; -1 (and epoch -1) for a
+ * partition without a committed offset, as Kafka answers (no error). v0-v7 name one
+ * group; v2+ a null topic list means every partition the group committed, and a group
+ * error goes in the top-level error_code. v0-v1 have no top-level error, so a group
+ * error (e.g. COORDINATOR_LOAD_IN_PROGRESS while replaying) is put on every requested
+ * partition, as Kafka does. v7+ send require_stable (KIP-447): with no transactional
+ * offsets pending here, offsets are always stable. v8+ batch groups, each answered
+ * with its own error and topics. v9 adds KIP-848 member id/epoch, which this broker
+ * (classic groups only) ignores. Simplified: no ACLs.
+ */
+
+import type { FetchedOffset, FetchOffsetsResult } from "@logbook/group-coordinator";
+import {
+  createOffsetFetchResponse,
+  createOffsetFetchResponseOffsetFetchResponseGroup,
+  createOffsetFetchResponseOffsetFetchResponsePartition,
+  createOffsetFetchResponseOffsetFetchResponsePartitions,
+  createOffsetFetchResponseOffsetFetchResponseTopic,
+  createOffsetFetchResponseOffsetFetchResponseTopics,
+  ErrorCode,
+  OffsetFetchApi,
+  type OffsetFetchResponseOffsetFetchResponseGroup,
+  type OffsetFetchResponseOffsetFetchResponseTopic,
+} from "@logbook/protocol";
+import { defineHandler, type RequestContext } from "../handler.js";
+
+type Wanted = { name: string; partitionIndexes: number[] }[] | null;
+
+function requested(topics: Wanted): { topic: string; partition: number }[] | null {
+  if (topics === null) return null;
+  return topics.flatMap((t) =>
+    t.partitionIndexes.map((partition) => ({ topic: t.name, partition })),
+  );
+}
+
+async function fetchGroup(
+  groupId: string,
+  topics: Wanted,
+  requireStable: boolean,
+  ctx: RequestContext,
+): Promise<FetchOffsetsResult> {
+  const access = ctx.broker.groups.access();
+  if (!access.ok) return { errorCode: access.errorCode, offsets: [] };
+  return access.coordinator.fetchOffsets({ groupId, partitions: requested(topics), requireStable });
+}
+
+/**
+ * v0-v1 have no top-level error: like Kafka, a group error is answered on every
+ * requested partition, with offset -1 and no metadata.
+ */
+function withGroupErrorOnPartitions(result: FetchOffsetsResult, topics: Wanted): FetchedOffset[] {
+  if (result.errorCode === ErrorCode.NONE) return result.offsets;
+  return (requested(topics) ?? []).map((p) => ({
+    ...p,
+    offset: -1n,
+    leaderEpoch: -1,
+    metadata: "",
+    errorCode: result.errorCode,
+  }));
+}
+
+/** Offsets grouped by topic, topics in first-seen order (the request's, when it named them). */
+function byTopic(offsets: FetchedOffset[]): [string, FetchedOffset[]][] {
+  const grouped = new Map<string, FetchedOffset[]>();
+  for (const o of offsets) {
+    const list = grouped.get(o.topic);
+    if (list === undefined) grouped.set(o.topic, [o]);
+    else list.push(o);
+  }
+  return [...grouped];
+}
+
+function singleGroupTopics(
+  offsets: FetchedOffset[],
+): OffsetFetchResponseOffsetFetchResponseTopic[] {
+  return byTopic(offsets).map(([name, offsets]) =>
+    createOffsetFetchResponseOffsetFetchResponseTopic({
+      name,
+      partitions: offsets.map((o) =>
+        createOffsetFetchResponseOffsetFetchResponsePartition({
+          partitionIndex: o.partition,
+          committedOffset: o.offset,
+          committedLeaderEpoch: o.leaderEpoch,
+          metadata: o.metadata,
+          errorCode: o.errorCode,
+        }),
+      ),
+    }),
+  );
+}
+
+function batchedGroup(
+  groupId: string,
+  result: FetchOffsetsResult,
+): OffsetFetchResponseOffsetFetchResponseGroup {
+  return createOffsetFetchResponseOffsetFetchResponseGroup({
+    groupId,
+    errorCode: result.errorCode,
+    topics: byTopic(result.offsets).map(([name, offsets]) =>
+      createOffsetFetchResponseOffsetFetchResponseTopics({
+        name,
+        partitions: offsets.map((o) =>
+          createOffsetFetchResponseOffsetFetchResponsePartitions({
+            partitionIndex: o.partition,
+            committedOffset: o.offset,
+            committedLeaderEpoch: o.leaderEpoch,
+            metadata: o.metadata,
+            errorCode: o.errorCode,
+          }),
+        ),
+      }),
+    ),
+  });
+}
+
+export const offsetFetchHandler = defineHandler({
+  api: OffsetFetchApi,
+  minVersion: 0,
+  maxVersion: 9,
+  async handle(req, ctx) {
+    const { version } = ctx;
+    const requireStable = version >= 7 && req.requireStable;
+    if (version >= 8) {
+      const groups: OffsetFetchResponseOffsetFetchResponseGroup[] = [];
+      for (const g of req.groups) {
+        groups.push(
+          batchedGroup(g.groupId, await fetchGroup(g.groupId, g.topics, requireStable, ctx)),
+        );
+      }
+      return createOffsetFetchResponse({ groups });
+    }
+    const result = await fetchGroup(req.groupId, req.topics, requireStable, ctx);
+    const offsets = version < 2 ? withGroupErrorOnPartitions(result, req.topics) : result.offsets;
+    return createOffsetFetchResponse({
+      errorCode: result.errorCode,
+      topics: singleGroupTopics(offsets),
+    });
+  },
+});

@@ -1,0 +1,84 @@
+/**
+ * FindCoordinator (key 10), v0-v6.
+ *
+ * A single node coordinates everything, so a group key is answered with this node at
+ * its advertised address (never NOT_COORDINATOR). v0 has no key_type (group); v1-v3
+ * carry one key; v4+ batch coordinator_keys and answer one Coordinator entry per key,
+ * in request order. Key types: 0 (group) served; 1 (transaction) answered
+ * COORDINATOR_NOT_AVAILABLE until transactions exist, which clients treat as "retry
+ * later"; anything else (2 = share group, v6) gets INVALID_REQUEST, as Kafka answers
+ * an unknown coordinator type. An empty group id is answered like any other key, as
+ * Kafka does (it hashes every key to a __consumer_offsets partition); the group APIs
+ * then refuse it with INVALID_GROUP_ID. When the coordinator failed to start, group
+ * keys get COORDINATOR_NOT_AVAILABLE; while it is still replaying they already get
+ * this node (the group APIs answer COORDINATOR_LOAD_IN_PROGRESS meanwhile, as Kafka's
+ * partition leader does). Simplified: no ACLs.
+ */
+import {
+  createFindCoordinatorResponse,
+  createFindCoordinatorResponseCoordinator,
+  ErrorCode,
+  FindCoordinatorApi,
+  type FindCoordinatorResponseCoordinator,
+} from "@logbook/protocol";
+import { defineHandler, type RequestContext } from "../handler.js";
+
+const GROUP = 0;
+const TRANSACTION = 1;
+
+function coordinatorFor(
+  key: string,
+  keyType: number,
+  ctx: RequestContext,
+): FindCoordinatorResponseCoordinator {
+  const { broker } = ctx;
+  const none = (errorCode: number, errorMessage: string) =>
+    createFindCoordinatorResponseCoordinator({
+      key,
+      nodeId: -1,
+      host: "",
+      port: -1,
+      errorCode,
+      errorMessage,
+    });
+  if (keyType === TRANSACTION) {
+    return none(ErrorCode.COORDINATOR_NOT_AVAILABLE, "Transactions are not supported yet.");
+  }
+  if (keyType !== GROUP) {
+    return none(ErrorCode.INVALID_REQUEST, `Unknown coordinator type ${keyType}.`);
+  }
+  if (broker.groups.failed) {
+    return none(ErrorCode.COORDINATOR_NOT_AVAILABLE, "The group coordinator failed to start.");
+  }
+  const { host, port } = broker.advertised;
+  return createFindCoordinatorResponseCoordinator({
+    key,
+    nodeId: broker.config.nodeId,
+    host,
+    port,
+    errorCode: ErrorCode.NONE,
+    errorMessage: null,
+  });
+}
+
+export const findCoordinatorHandler = defineHandler({
+  api: FindCoordinatorApi,
+  minVersion: 0,
+  maxVersion: 6,
+  handle(req, ctx) {
+    const keyType = ctx.version >= 1 ? req.keyType : GROUP;
+    if (ctx.version >= 4) {
+      return createFindCoordinatorResponse({
+        coordinators: req.coordinatorKeys.map((key) => coordinatorFor(key, keyType, ctx)),
+      });
+    }
+    const c = coordinatorFor(req.key, keyType, ctx);
+    return createFindCoordinatorResponse({
+      errorCode: c.errorCode,
+      errorMessage: c.errorMessage,
+      nodeId: c.nodeId,
+      host: c.host,
+      port: c.port,
+    });
+  },
+});

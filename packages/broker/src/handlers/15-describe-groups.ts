@@ -1,0 +1,68 @@
+/**
+ * DescribeGroups (key 15), v0-v5.
+ *
+ * Per group: state (Empty, PreparingRebalance, CompletingRebalance, Stable, Dead),
+ * protocol type, the chosen protocol (protocol_data) and the members with client id,
+ * client host, subscription metadata and assignment (the coordinator fills metadata and
+ * assignment only in the states where Kafka does). An unknown group is answered as Kafka
+ * answers it before v6: no error, state "Dead", no members. v4+ carry each member's
+ * group_instance_id. While the coordinator replays its log every group gets
+ * COORDINATOR_LOAD_IN_PROGRESS. Simplified: no ACLs, so authorized_operations (v3+) is
+ * "not provided" (-2147483648) even when include_authorized_operations is set.
+ */
+import {
+  createDescribeGroupsResponse,
+  createDescribeGroupsResponseDescribedGroup,
+  createDescribeGroupsResponseDescribedGroupMember,
+  DescribeGroupsApi,
+} from "@logbook/protocol";
+import { defineHandler } from "../handler.js";
+
+const NOT_PROVIDED = -2147483648;
+
+export const describeGroupsHandler = defineHandler({
+  api: DescribeGroupsApi,
+  minVersion: 0,
+  maxVersion: 5,
+  async handle(req, ctx) {
+    const access = ctx.broker.groups.access();
+    if (!access.ok) {
+      return createDescribeGroupsResponse({
+        groups: req.groups.map((groupId) =>
+          createDescribeGroupsResponseDescribedGroup({
+            errorCode: access.errorCode,
+            groupId,
+            groupState: "",
+            protocolType: "",
+            protocolData: "",
+            members: [],
+            authorizedOperations: NOT_PROVIDED,
+          }),
+        ),
+      });
+    }
+    const described = await access.coordinator.describeGroups(req.groups);
+    return createDescribeGroupsResponse({
+      groups: described.map((g) =>
+        createDescribeGroupsResponseDescribedGroup({
+          errorCode: g.errorCode,
+          groupId: g.groupId,
+          groupState: g.groupState,
+          protocolType: g.protocolType,
+          protocolData: g.protocolData,
+          members: g.members.map((m) =>
+            createDescribeGroupsResponseDescribedGroupMember({
+              memberId: m.memberId,
+              groupInstanceId: m.groupInstanceId,
+              clientId: m.clientId,
+              clientHost: m.clientHost,
+              memberMetadata: m.memberMetadata,
+              memberAssignment: m.memberAssignment,
+            }),
+          ),
+          authorizedOperations: NOT_PROVIDED,
+        }),
+      ),
+    });
+  },
+});

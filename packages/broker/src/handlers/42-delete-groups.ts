@@ -1,0 +1,34 @@
+/**
+ * DeleteGroups (key 42), v0-v2.
+ *
+ * Deletes groups that have no active members, with their committed offsets (tombstones
+ * in __consumer_offsets). Per group: NONE, GROUP_ID_NOT_FOUND, NON_EMPTY_GROUP or
+ * INVALID_GROUP_ID, in request order; while the coordinator replays its log every group
+ * gets COORDINATOR_LOAD_IN_PROGRESS. Simplified: no ACLs.
+ */
+import {
+  createDeleteGroupsResponse,
+  createDeleteGroupsResponseDeletableGroupResult,
+  DeleteGroupsApi,
+} from "@logbook/protocol";
+import { defineHandler } from "../handler.js";
+
+export const deleteGroupsHandler = defineHandler({
+  api: DeleteGroupsApi,
+  minVersion: 0,
+  maxVersion: 2,
+  async handle(req, ctx) {
+    const access = ctx.broker.groups.access();
+    const results = access.ok
+      ? await access.coordinator.deleteGroups(req.groupsNames)
+      : req.groupsNames.map((groupId) => ({ groupId, errorCode: access.errorCode }));
+    return createDeleteGroupsResponse({
+      results: results.map((r) =>
+        createDeleteGroupsResponseDeletableGroupResult({
+          groupId: r.groupId,
+          errorCode: r.errorCode,
+        }),
+      ),
+    });
+  },
+});

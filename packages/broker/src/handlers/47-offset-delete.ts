@@ -1,0 +1,62 @@
+/**
+ * OffsetDelete (key 47), v0 (KIP-496).
+ *
+ * Deletes a group's committed offsets of the named partitions. Group-level errors
+ * (GROUP_ID_NOT_FOUND, INVALID_GROUP_ID, NON_EMPTY_GROUP, COORDINATOR_LOAD_IN_PROGRESS
+ * while replaying) go in the top-level error_code with no topics, as Kafka answers;
+ * otherwise each partition gets NONE or GROUP_SUBSCRIBED_TO_TOPIC (a member of the
+ * group still subscribes to its topic). As in Kafka, a partition that does not exist
+ * gets UNKNOWN_TOPIC_OR_PARTITION without reaching the coordinator.
+ */
+import {
+  createOffsetDeleteResponse,
+  createOffsetDeleteResponseOffsetDeleteResponsePartition,
+  createOffsetDeleteResponseOffsetDeleteResponseTopic,
+  ErrorCode,
+  OffsetDeleteApi,
+} from "@logbook/protocol";
+import { partitionExists, partitionKey } from "../groups/partition-keys.js";
+import { defineHandler } from "../handler.js";
+
+export const offsetDeleteHandler = defineHandler({
+  api: OffsetDeleteApi,
+  minVersion: 0,
+  maxVersion: 0,
+  async handle(req, ctx) {
+    const { broker } = ctx;
+    const access = broker.groups.access();
+    if (!access.ok) return createOffsetDeleteResponse({ errorCode: access.errorCode, topics: [] });
+    const errors = new Map<string, number>();
+    const known: { topic: string; partition: number }[] = [];
+    for (const t of req.topics) {
+      for (const p of t.partitions) {
+        if (partitionExists(broker.topics, t.name, p.partitionIndex)) {
+          known.push({ topic: t.name, partition: p.partitionIndex });
+        } else {
+          errors.set(partitionKey(t.name, p.partitionIndex), ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+        }
+      }
+    }
+    const r = await access.coordinator.deleteOffsets(req.groupId, known);
+    if (r.errorCode !== ErrorCode.NONE) {
+      return createOffsetDeleteResponse({ errorCode: r.errorCode, topics: [] });
+    }
+    for (const p of r.partitions) errors.set(partitionKey(p.topic, p.partition), p.errorCode);
+    return createOffsetDeleteResponse({
+      errorCode: ErrorCode.NONE,
+      topics: req.topics.map((t) =>
+        createOffsetDeleteResponseOffsetDeleteResponseTopic({
+          name: t.name,
+          partitions: t.partitions.map((p) =>
+            createOffsetDeleteResponseOffsetDeleteResponsePartition({
+              partitionIndex: p.partitionIndex,
+              errorCode:
+                errors.get(partitionKey(t.name, p.partitionIndex)) ??
+                ErrorCode.UNKNOWN_SERVER_ERROR,
+            }),
+          ),
+        }),
+      ),
+    });
+  },
+});
