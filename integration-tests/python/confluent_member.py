@@ -50,6 +50,7 @@ def main():
         "enable.auto.commit": False,
         "session.timeout.ms": a.session_ms,
         "heartbeat.interval.ms": 500,
+        "reconnect.backoff.max.ms": 1000,
         "partition.assignment.strategy": a.strategy,
         "error_cb": lambda err: out(event="error", error=str(err)),
     }
