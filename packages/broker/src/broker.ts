@@ -46,7 +46,7 @@ export class Broker {
   static async start(config: BrokerConfig, logger: Logger): Promise<Broker> {
     const storage = await openStorageEngine(config.dataDir, { logger });
     const topics = await openTopicRegistry(storage, config, logger);
-    const groups = BrokerGroups.start(storage, topics, logger);
+    const groups = BrokerGroups.start(storage, topics, logger, config.groups);
     const broker = new Broker(config, logger, storage, topics, groups);
     broker.boundAddress = await broker.server.listen(config.host, config.port);
     return broker;

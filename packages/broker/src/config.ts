@@ -1,3 +1,4 @@
+import { type CoordinatorConfig, DEFAULT_COORDINATOR_CONFIG } from "@logbook/group-coordinator";
 import { DEFAULT_LOG_CONFIG, type LogConfig } from "@logbook/storage";
 
 /**
@@ -32,6 +33,8 @@ export interface BrokerConfig {
   transactionMaxTimeoutMs: number;
   /** Defaults for every topic's log (log.retention.ms, log.segment.bytes, …). */
   logDefaults: LogConfig;
+  /** Consumer-group settings (group.*, offsets.retention.minutes, …). */
+  groups: CoordinatorConfig;
   /** Stop reading a connection while this many response bytes wait to be sent. */
   maxPendingResponseBytes: number;
 }
@@ -52,6 +55,7 @@ export const DEFAULT_BROKER_CONFIG: Readonly<BrokerConfig> = Object.freeze({
   deleteTopicEnable: true,
   transactionMaxTimeoutMs: 15 * 60 * 1000,
   logDefaults: DEFAULT_LOG_CONFIG,
+  groups: DEFAULT_COORDINATOR_CONFIG,
   maxPendingResponseBytes: 16 * 1024 * 1024,
 });
 

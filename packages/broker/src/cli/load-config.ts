@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { coordinatorConfig } from "@logbook/group-coordinator";
 import { type LogLevel, logConfig } from "@logbook/storage";
 import { type BrokerConfig, brokerConfig } from "../config.js";
 import { parseProperties } from "./properties.js";
@@ -51,7 +52,7 @@ interface Assignment {
  * ones before it, setting by setting.
  */
 export function loadConfig(sources: ConfigSources): LoadedConfig {
-  const draft: ConfigDraft = { broker: {}, log: {}, logLevel: "info", warnings: [] };
+  const draft: ConfigDraft = { broker: {}, log: {}, groups: {}, logLevel: "info", warnings: [] };
   const ignored: string[] = [];
   const configFile = sources.configFile ?? nonEmpty(sources.env.LOGBOOK_CONFIG);
 
@@ -92,7 +93,11 @@ export function loadConfig(sources: ConfigSources): LoadedConfig {
   }
   applyLayer(draft, fromCli);
 
-  const config = brokerConfig({ ...draft.broker, logDefaults: logConfig(draft.log) });
+  const config = brokerConfig({
+    ...draft.broker,
+    logDefaults: logConfig(draft.log),
+    groups: coordinatorConfig(draft.groups),
+  });
   return { config, logLevel: draft.logLevel, warnings: draft.warnings, ignored, configFile };
 }
 

@@ -9,6 +9,7 @@
  * a source sets both (port after listeners, log.retention.ms after .hours).
  */
 
+import type { CoordinatorConfig } from "@logbook/group-coordinator";
 import type { LogConfig, LogLevel } from "@logbook/storage";
 import type { BrokerConfig } from "../config.js";
 import {
@@ -25,8 +26,9 @@ import {
 
 /** What the settings write into while the sources are applied, lowest precedence first. */
 export interface ConfigDraft {
-  broker: Partial<Omit<BrokerConfig, "logDefaults">>;
+  broker: Partial<Omit<BrokerConfig, "logDefaults" | "groups">>;
   log: Partial<LogConfig>;
+  groups: Partial<CoordinatorConfig>;
   logLevel: LogLevel;
   warnings: string[];
 }
@@ -65,6 +67,12 @@ function firstListener(
 const brokerInt = (key: "numPartitions" | "nodeId", min: number, max?: number) =>
   function apply(d: ConfigDraft, raw: string) {
     d.broker[key] = parseInt32(raw, min, max);
+  };
+
+const groupInt =
+  (key: keyof CoordinatorConfig, min: number, scale = 1) =>
+  (d: ConfigDraft, raw: string): void => {
+    d.groups[key] = parseInt32(raw, min) * scale;
   };
 
 export const SETTINGS: readonly Setting[] = [
@@ -215,6 +223,36 @@ export const SETTINGS: readonly Setting[] = [
     defaultText: "1",
     meaning: "Partitions of an auto-created topic, and of CreateTopics with -1.",
     apply: brokerInt("numPartitions", 1, 100_000),
+  },
+  {
+    name: "group.initial.rebalance.delay.ms",
+    defaultText: "3000",
+    meaning: "How long a new consumer group waits for more members before its first rebalance.",
+    apply: groupInt("initialRebalanceDelayMs", 0),
+  },
+  {
+    name: "group.min.session.timeout.ms",
+    defaultText: "6000",
+    meaning: "Smallest session timeout a consumer may ask for (INVALID_SESSION_TIMEOUT below).",
+    apply: groupInt("minSessionTimeoutMs", 1),
+  },
+  {
+    name: "group.max.session.timeout.ms",
+    defaultText: "1800000",
+    meaning: "Largest session timeout a consumer may ask for.",
+    apply: groupInt("maxSessionTimeoutMs", 1),
+  },
+  {
+    name: "group.max.size",
+    defaultText: "unbounded",
+    meaning: "Most members one consumer group may have (GROUP_MAX_SIZE_REACHED beyond).",
+    apply: groupInt("maxGroupSize", 1),
+  },
+  {
+    name: "offsets.retention.minutes",
+    defaultText: "10080",
+    meaning: "How long committed offsets of an empty group are kept.",
+    apply: groupInt("offsetsRetentionMs", 1, MINUTE),
   },
   {
     name: "delete.topic.enable",

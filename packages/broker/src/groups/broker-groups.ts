@@ -1,4 +1,5 @@
 import {
+  type CoordinatorConfig,
   GroupCoordinator,
   type GroupCoordinatorApi,
   type GroupLag,
@@ -50,11 +51,16 @@ export class BrokerGroups {
   }
 
   /** Starts replaying the consumer offsets log on `storage`; does not wait for it. */
-  static start(storage: StorageEngine, topics: TopicRegistry, logger: Logger): BrokerGroups {
+  static start(
+    storage: StorageEngine,
+    topics: TopicRegistry,
+    logger: Logger,
+    config: CoordinatorConfig,
+  ): BrokerGroups {
     const log = logger.child({ component: "groups" });
     const load = (async () => {
       const records = await openConsumerOffsetsLog(storage, log);
-      return GroupCoordinator.open({ log: records, logger: log });
+      return GroupCoordinator.open({ log: records, logger: log, config });
     })();
     return new BrokerGroups(load, topics, log);
   }
