@@ -1,19 +1,34 @@
 import type { Logger, PartitionLog, StorageEngine } from "@logbook/storage";
 import { FetchSessionCache } from "./fetch-sessions.js";
 import { ProducerIdAllocator } from "./producer-ids.js";
+import { type PartitionSnapshot, ProducerSnapshotStore } from "./producer-snapshots.js";
 import type { PartitionProducerState } from "./producer-state.js";
-import { rebuildProducerState } from "./producer-state-rebuild.js";
+import { rebuildFrom } from "./producer-state-rebuild.js";
 
 /** Produce/fetch state owned by the broker: producer (idempotence) state, fetch sessions. */
 export interface DataPlane {
   readonly fetchSessions: FetchSessionCache;
   /** Aborted by close(), so waiting fetches answer at once. */
   readonly closing: AbortSignal;
-  /** The partition's producer state, rebuilt from its log on first use. */
+  /** How producer states were rebuilt so far (for tests and diagnostics). */
+  readonly rebuildStats: Readonly<RebuildStats>;
+  /** The partition's producer state, rebuilt from its snapshot and log on first use. */
   producerState(log: PartitionLog): Promise<PartitionProducerState>;
   /** The durable producer-id allocator, opened on first use. */
   producerIds(): Promise<ProducerIdAllocator>;
+  /** Snapshots the producer state of every partition changed since its last snapshot. */
+  snapshotProducerStates(): Promise<void>;
+  /** Stops the periodic snapshots, then writes a last one. */
   close(): Promise<void>;
+}
+
+export interface RebuildStats {
+  /** Partitions whose state started from a snapshot. */
+  fromSnapshot: number;
+  /** Partitions rebuilt from the whole log (no snapshot, or one that did not fit). */
+  fullScans: number;
+  /** Batch headers read from logs by all rebuilds. */
+  batchesScanned: number;
 }
 
 /** What the data plane needs from the broker (a real Broker satisfies it). */
@@ -22,31 +37,112 @@ export interface DataPlaneHost {
   readonly logger: Logger;
 }
 
-export function createDataPlane(broker: DataPlaneHost, maxFetchSessions = 1000): DataPlane {
-  // Keyed by the log object: a deleted and re-created topic gets a fresh state.
-  const states = new WeakMap<PartitionLog, Promise<PartitionProducerState>>();
+export interface DataPlaneOptions {
+  /** Interval of the periodic producer-state snapshots; 0 disables them. Default 60 s. */
+  snapshotIntervalMs?: number;
+}
+
+interface TrackedState {
+  log: PartitionLog;
+  state: Promise<PartitionProducerState>;
+  /** The state's changeCount when last snapshotted; -1 = never. */
+  savedAt: number;
+}
+
+export function createDataPlane(
+  broker: DataPlaneHost,
+  maxFetchSessions = 1000,
+  options: DataPlaneOptions = {},
+): DataPlane {
+  // Keyed by "<topic>/<partition>" with the log object kept beside: a deleted and
+  // re-created topic has a new log object and so gets a fresh state.
+  const tracked = new Map<string, TrackedState>();
+  const snapshots = new ProducerSnapshotStore(broker.storage, broker.logger);
+  const stats: RebuildStats = { fromSnapshot: 0, fullScans: 0, batchesScanned: 0 };
   const abort = new AbortController();
   let allocator: Promise<ProducerIdAllocator> | null = null;
   const fetchSessions = new FetchSessionCache(maxFetchSessions);
+  // Snapshot runs never overlap: each waits for the one before.
+  let snapshotting: Promise<void> = Promise.resolve();
+
+  const load = async (log: PartitionLog, loaded: (savedAt: number) => void) => {
+    const checkpoint = await snapshots.take(log.topic, log.partition);
+    const r = await rebuildFrom(log, checkpoint);
+    if (r.fromCheckpoint) stats.fromSnapshot++;
+    else stats.fullScans++;
+    stats.batchesScanned += r.batchesScanned;
+    // Unchanged since the snapshot it came from: nothing to write until it changes.
+    if (r.fromCheckpoint && r.batchesScanned === 0) loaded(r.state.changeCount);
+    return r.state;
+  };
+
+  const snapshotOnce = async () => {
+    const due: { entry: TrackedState; changeCount: number; snapshot: PartitionSnapshot }[] = [];
+    for (const entry of tracked.values()) {
+      let state: PartitionProducerState;
+      try {
+        state = await entry.state;
+      } catch {
+        continue; // its rebuild failed; the next produce retries it
+      }
+      if (state.changeCount === entry.savedAt) continue;
+      // The high watermark, not the log end: everything below it is written, so the
+      // snapshot never claims a batch whose append might still fail.
+      const endOffset = entry.log.highWatermark;
+      due.push({
+        entry,
+        changeCount: state.changeCount,
+        snapshot: {
+          topic: entry.log.topic,
+          partition: entry.log.partition,
+          checkpoint: { endOffset, entries: state.snapshot(endOffset) },
+        },
+      });
+    }
+    if (due.length === 0) return;
+    await snapshots.write(due.map((d) => d.snapshot));
+    for (const d of due) d.entry.savedAt = d.changeCount;
+  };
+
+  const snapshotProducerStates = () => {
+    const run = snapshotting.then(snapshotOnce);
+    snapshotting = run.catch((err: unknown) => {
+      broker.logger.warn("writing producer-state snapshots failed", { error: String(err) });
+    });
+    return run;
+  };
+
+  const intervalMs = options.snapshotIntervalMs ?? 60_000;
+  const timer =
+    intervalMs > 0
+      ? setInterval(() => {
+          snapshotProducerStates().catch(() => {}); // logged by the chain
+        }, intervalMs)
+      : null;
+  timer?.unref();
 
   return {
     fetchSessions,
     closing: abort.signal,
+    rebuildStats: stats,
     producerState(log) {
-      let state = states.get(log);
-      if (state === undefined) {
-        state = rebuildProducerState(log);
-        states.set(log, state);
-        state.catch((err: unknown) => {
-          states.delete(log);
-          broker.logger.warn("rebuilding producer state failed", {
-            topic: log.topic,
-            partition: log.partition,
-            error: String(err),
-          });
+      const key = `${log.topic}/${log.partition}`;
+      const known = tracked.get(key);
+      if (known !== undefined && known.log === log) return known.state;
+      const state = load(log, (savedAt) => {
+        entry.savedAt = savedAt;
+      });
+      const entry: TrackedState = { log, state, savedAt: -1 };
+      tracked.set(key, entry);
+      entry.state.catch((err: unknown) => {
+        if (tracked.get(key) === entry) tracked.delete(key);
+        broker.logger.warn("rebuilding producer state failed", {
+          topic: log.topic,
+          partition: log.partition,
+          error: String(err),
         });
-      }
-      return state;
+      });
+      return entry.state;
     },
     producerIds() {
       if (allocator === null) {
@@ -58,9 +154,13 @@ export function createDataPlane(broker: DataPlaneHost, maxFetchSessions = 1000):
       }
       return allocator;
     },
+    snapshotProducerStates,
     async close() {
       abort.abort();
+      if (timer !== null) clearInterval(timer);
       fetchSessions.clear();
+      // Logged, not thrown: a failed snapshot only costs a longer rebuild next start.
+      await snapshotProducerStates().catch(() => {});
     },
   };
 }

@@ -17,9 +17,22 @@ export interface BatchMetadata {
 
 interface ProducerEntry {
   epoch: number;
+  /** Max timestamp of the last batch (ms), or when it was recorded; -1 if none. */
+  lastTimestamp: number;
   /** Oldest first; only batches of `epoch`. */
   batches: BatchMetadata[];
 }
+
+/** One producer as written to and read from a snapshot (only written batches). */
+export interface ProducerSnapshotEntry {
+  producerId: bigint;
+  epoch: number;
+  lastTimestamp: number;
+  /** Oldest first. */
+  batches: { firstSeq: number; lastSeq: number; firstOffset: number; lastOffset: number }[];
+}
+
+const DONE: Promise<void> = Promise.resolve();
 
 export type SequenceVerdict =
   | { kind: "append" }
@@ -50,6 +63,12 @@ function follows(lastSeq: number, nextSeq: number): boolean {
  */
 export class PartitionProducerState {
   private readonly producers = new Map<bigint, ProducerEntry>();
+  private changes = 0;
+
+  /** Grows with every change; the snapshot writer compares it to skip unchanged partitions. */
+  get changeCount(): number {
+    return this.changes;
+  }
 
   get producerCount(): number {
     return this.producers.size;
@@ -84,10 +103,16 @@ export class PartitionProducerState {
     return outOfOrder(`producer ${producerId} sent sequence ${firstSeq} after ${last}`);
   }
 
-  /** Remembers an appended batch (a newer epoch forgets the older epoch's batches). */
-  record(producerId: bigint, epoch: number, batch: BatchMetadata): void {
+  /**
+   * Remembers an appended batch (a newer epoch forgets the older epoch's batches).
+   * `timestamp` is the batch's max timestamp where the caller has the header at hand;
+   * the append path does not pass it, so the record time stands in (it only feeds the
+   * snapshot's LastTimestamp, which nothing here expires on yet).
+   */
+  record(producerId: bigint, epoch: number, batch: BatchMetadata, timestamp = Date.now()): void {
     const entry = this.bumpTo(producerId, epoch);
     if (epoch < entry.epoch) return;
+    entry.lastTimestamp = timestamp;
     entry.batches.push(batch);
     if (entry.batches.length > BATCHES_TO_RETAIN) entry.batches.shift();
   }
@@ -102,12 +127,49 @@ export class PartitionProducerState {
     const entry = this.producers.get(producerId);
     if (entry === undefined) return;
     entry.batches = entry.batches.filter((b) => b !== batch);
+    this.changes++;
+  }
+
+  /**
+   * The state as of `endOffset`: batches at or above it (still being written, or
+   * written after the caller read the high watermark) are left out, since a rebuild
+   * from the snapshot rescans the log from `endOffset` and finds them there.
+   */
+  snapshot(endOffset: number): ProducerSnapshotEntry[] {
+    const out: ProducerSnapshotEntry[] = [];
+    for (const [producerId, e] of this.producers) {
+      out.push({
+        producerId,
+        epoch: e.epoch,
+        lastTimestamp: e.lastTimestamp,
+        batches: e.batches
+          .filter((b) => b.lastOffset < endOffset)
+          .map(({ firstSeq, lastSeq, firstOffset, lastOffset }) => ({
+            firstSeq,
+            lastSeq,
+            firstOffset,
+            lastOffset,
+          })),
+      });
+    }
+    return out;
+  }
+
+  /** Loads one producer from a snapshot (before any rescan of the log after it). */
+  restore(entry: ProducerSnapshotEntry): void {
+    this.producers.set(entry.producerId, {
+      epoch: entry.epoch,
+      lastTimestamp: entry.lastTimestamp,
+      batches: entry.batches.slice(-BATCHES_TO_RETAIN).map((b) => ({ ...b, written: DONE })),
+    });
+    this.changes++;
   }
 
   private bumpTo(producerId: bigint, epoch: number): ProducerEntry {
+    this.changes++;
     let entry = this.producers.get(producerId);
     if (entry === undefined) {
-      entry = { epoch, batches: [] };
+      entry = { epoch, lastTimestamp: -1, batches: [] };
       this.producers.set(producerId, entry);
     } else if (epoch > entry.epoch) {
       entry.epoch = epoch;
