@@ -9,6 +9,10 @@ import type { CoordinatorRecord } from "./records.js";
  */
 export function applyRecord(groups: Map<string, ClassicGroup>, rec: CoordinatorRecord): void {
   let group = groups.get(rec.group);
+  if (rec.kind === "txn-offset") {
+    applyTxnOffset(groups, rec);
+    return;
+  }
   if (rec.kind === "offset") {
     const key = tpKey(rec.topic, rec.partition);
     if (rec.value === null) {
@@ -51,6 +55,38 @@ export function applyRecord(groups: Map<string, ClassicGroup>, rec: CoordinatorR
     const live = group.members.get(stored.memberId);
     if (live !== undefined) live.assignment = stored.assignment;
   }
+}
+
+/** A pending TxnOffsetCommit offset, or its removal when its transaction ended. */
+function applyTxnOffset(
+  groups: Map<string, ClassicGroup>,
+  rec: Extract<CoordinatorRecord, { kind: "txn-offset" }>,
+): void {
+  const key = tpKey(rec.topic, rec.partition);
+  let group = groups.get(rec.group);
+  if (rec.value === null) {
+    const byPartition = group?.pendingTxnOffsets.get(rec.producerId);
+    if (group === undefined || byPartition === undefined) return;
+    byPartition.delete(key);
+    if (byPartition.size === 0) group.pendingTxnOffsets.delete(rec.producerId);
+    dropIfVacant(groups, group);
+    return;
+  }
+  if (group === undefined) {
+    group = new ClassicGroup(rec.group);
+    groups.set(rec.group, group);
+  }
+  let byPartition = group.pendingTxnOffsets.get(rec.producerId);
+  if (byPartition === undefined) {
+    byPartition = new Map();
+    group.pendingTxnOffsets.set(rec.producerId, byPartition);
+  }
+  byPartition.set(key, {
+    ...rec.value.offset,
+    producerEpoch: rec.value.producerEpoch,
+    topic: rec.topic,
+    partition: rec.partition,
+  });
 }
 
 /** A group with nothing left (no metadata, offsets or members) is Dead and forgotten. */

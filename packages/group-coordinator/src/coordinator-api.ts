@@ -139,11 +139,26 @@ export interface CommitOffsetsResult {
   partitions: { topic: string; partition: number; errorCode: number }[];
 }
 
+export interface TxnCommitOffsetsInput {
+  groupId: string;
+  transactionalId: string;
+  producerId: bigint;
+  producerEpoch: number;
+  /** v3+ (KIP-447); -1 with memberId "" and no instance id skips the member checks. */
+  generationId: number;
+  memberId: string;
+  groupInstanceId: string | null;
+  offsets: CommitOffset[];
+}
+
 export interface FetchOffsetsInput {
   groupId: string;
   /** null = every committed partition of the group (v2+). */
   partitions: { topic: string; partition: number }[] | null;
-  /** v7+ (KIP-447): there are no pending transactional offsets here, so always stable. */
+  /**
+   * v7+ (KIP-447): partitions with TxnOffsetCommit offsets still pending answer
+   * UNSTABLE_OFFSET_COMMIT instead of the last committed offset.
+   */
   requireStable: boolean;
 }
 
@@ -270,6 +285,17 @@ export interface GroupCoordinatorApi {
   leave(input: LeaveGroupInput): Promise<LeaveGroupResult>;
   /** OffsetCommit: per-partition errors; the whole request fails alike on a group error. */
   commitOffsets(input: CommitOffsetsInput): Promise<CommitOffsetsResult>;
+  /**
+   * TxnOffsetCommit: stores the offsets as pending for (group, producer id), invisible to
+   * OffsetFetch until `completeTransaction`. The caller has checked the producer's
+   * transaction (epoch, group added with AddOffsetsToTxn).
+   */
+  commitTxnOffsets(input: TxnCommitOffsetsInput): Promise<CommitOffsetsResult>;
+  /**
+   * The transaction's end (EndTxn or its timeout): commit makes the producer's pending
+   * offsets in every group the committed ones, abort drops them. Durable on return.
+   */
+  completeTransaction(producerId: bigint, producerEpoch: number, commit: boolean): Promise<void>;
   /** OffsetFetch for one group (v8+ handlers call it once per group). */
   fetchOffsets(input: FetchOffsetsInput): Promise<FetchOffsetsResult>;
   listGroups(input: ListGroupsInput): Promise<ListGroupsResult>;

@@ -25,6 +25,7 @@ import type {
   ListGroupsResult,
   SyncGroupInput,
   SyncGroupResult,
+  TxnCommitOffsetsInput,
 } from "./coordinator-api.js";
 import { ClassicGroup, type Member, sameProtocols } from "./group.js";
 import { ANSWERS } from "./group-state.js";
@@ -39,6 +40,7 @@ import {
 } from "./offset-operations.js";
 import type { RecordLog } from "./record-log.js";
 import { type CoordinatorRecord, decodeRecord, encodeRecord } from "./records.js";
+import { planCompleteTransaction, planTxnCommit } from "./txn-offset-operations.js";
 
 const EMPTY = Buffer.alloc(0);
 
@@ -773,6 +775,48 @@ export class GroupCoordinator implements GroupCoordinatorApi {
     });
   }
 
+  commitTxnOffsets(input: TxnCommitOffsetsInput): Promise<CommitOffsetsResult> {
+    return this.run(async () => {
+      const plan = planTxnCommit(this.groups, this.config, this.clock.now(), input);
+      const group = this.groups.get(input.groupId);
+      const m = group?.members.get(input.memberId);
+      if (group !== undefined && m !== undefined && plan.records.length > 0)
+        this.resetSession(group, m);
+      try {
+        await this.persist(plan.records);
+      } catch (err) {
+        this.logger.warn("transactional offset commit not stored", {
+          group: input.groupId,
+          error: String(err),
+        });
+        return {
+          partitions: input.offsets.map((o) => ({
+            topic: o.topic,
+            partition: o.partition,
+            errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE,
+          })),
+        };
+      }
+      return plan.result;
+    });
+  }
+
+  completeTransaction(producerId: bigint, producerEpoch: number, commit: boolean): Promise<void> {
+    return this.run(async () => {
+      const records = planCompleteTransaction(this.groups, producerId, commit);
+      // A failed append throws to the transaction coordinator, which retries the marker.
+      await this.persist(records);
+      if (records.length > 0) {
+        this.logger.debug("completed transactional offsets", {
+          producerId: String(producerId),
+          producerEpoch,
+          commit,
+          records: records.length,
+        });
+      }
+    });
+  }
+
   fetchOffsets(input: FetchOffsetsInput): Promise<FetchOffsetsResult> {
     return this.run(() => fetchOffsets(this.groups, input));
   }
@@ -916,8 +960,25 @@ export class GroupCoordinator implements GroupCoordinatorApi {
             commitTimestamp: o.commitTimestamp.toString(),
           }))
           .sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition),
+        pendingTxnOffsets: [...g.pendingTxnOffsets]
+          .flatMap(([producerId, byPartition]) =>
+            [...byPartition.values()].map((o) => ({
+              producerId: producerId.toString(),
+              producerEpoch: o.producerEpoch,
+              topic: o.topic,
+              partition: o.partition,
+              offset: o.offset.toString(),
+              metadata: o.metadata,
+            })),
+          )
+          .sort(
+            (a, b) =>
+              a.producerId.localeCompare(b.producerId) ||
+              a.topic.localeCompare(b.topic) ||
+              a.partition - b.partition,
+          ),
       }))
-      .filter((g) => g.hasMetadata || g.offsets.length > 0)
+      .filter((g) => g.hasMetadata || g.offsets.length > 0 || g.pendingTxnOffsets.length > 0)
       .sort((a, b) => a.groupId.localeCompare(b.groupId));
   }
 }

@@ -28,6 +28,11 @@ export interface CommittedOffset extends OffsetCommitValue {
   partition: number;
 }
 
+/** A TxnOffsetCommit offset waiting for its transaction's end (KIP-98). */
+export interface PendingTxnOffset extends CommittedOffset {
+  producerEpoch: number;
+}
+
 export function tpKey(topic: string, partition: number): string {
   return `${topic}\u0000${partition}`;
 }
@@ -50,6 +55,8 @@ export class ClassicGroup {
   stateTimestamp = -1;
   storedMembers: GroupMetadataValueMemberMetadata[] = [];
   readonly offsets = new Map<string, CommittedOffset>();
+  /** Transactional offsets per producer id, then per tpKey: invisible until the commit. */
+  readonly pendingTxnOffsets = new Map<bigint, Map<string, PendingTxnOffset>>();
   // Live.
   readonly members = new Map<string, Member>();
   /** KIP-394: member ids handed out with MEMBER_ID_REQUIRED, awaiting the rejoin. */
@@ -67,9 +74,22 @@ export class ClassicGroup {
     return this.sm.state;
   }
 
-  /** Whether nothing keeps the group: no metadata, offsets or members. */
+  /** Whether nothing keeps the group: no metadata, offsets (pending ones too) or members. */
   get isVacant(): boolean {
-    return !this.hasMetadata && this.offsets.size === 0 && this.members.size === 0;
+    return (
+      !this.hasMetadata &&
+      this.offsets.size === 0 &&
+      this.pendingTxnOffsets.size === 0 &&
+      this.members.size === 0
+    );
+  }
+
+  /** Whether some open transaction holds an offset for this partition (require_stable). */
+  hasPendingTxnOffset(key: string): boolean {
+    for (const byPartition of this.pendingTxnOffsets.values()) {
+      if (byPartition.has(key)) return true;
+    }
+    return false;
   }
 
   /** Largest rebalance timeout of the members: how long a rebalance waits for rejoins. */

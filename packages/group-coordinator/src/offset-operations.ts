@@ -12,6 +12,7 @@ import { type ClassicGroup, tpKey } from "./group.js";
 import { ANSWERS } from "./group-state.js";
 import type { CoordinatorRecord } from "./records.js";
 import { subscribedTopics } from "./subscribed-topics.js";
+import { pendingTombstones } from "./txn-offset-operations.js";
 
 /**
  * Offset and group-deletion operations as pure planners: each returns the records to
@@ -92,7 +93,20 @@ export function fetchOffsets(groups: Groups, input: FetchOffsetsInput): FetchOff
       .map((o) => ({ topic: o.topic, partition: o.partition }))
       .sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
   const offsets = wanted.map((p) => {
-    const o = committed.get(tpKey(p.topic, p.partition));
+    const key = tpKey(p.topic, p.partition);
+    // KIP-447: a consumer taking over must not start from an offset an open transaction
+    // is about to move; it retries until the transaction ends.
+    if (input.requireStable && group?.hasPendingTxnOffset(key)) {
+      return {
+        topic: p.topic,
+        partition: p.partition,
+        offset: -1n,
+        leaderEpoch: -1,
+        metadata: "",
+        errorCode: ErrorCode.UNSTABLE_OFFSET_COMMIT,
+      };
+    }
+    const o = committed.get(key);
     return {
       topic: p.topic,
       partition: p.partition,
@@ -160,7 +174,7 @@ export function planDeleteGroups(groups: Groups, groupIds: string[]): Plan<Delet
   return { records, result };
 }
 
-/** Tombstones for all of a group's offsets, then its metadata. */
+/** Tombstones for all of a group's offsets (pending ones too), then its metadata. */
 function groupTombstones(group: ClassicGroup): CoordinatorRecord[] {
   const records: CoordinatorRecord[] = [];
   for (const o of group.offsets.values()) {
@@ -172,6 +186,7 @@ function groupTombstones(group: ClassicGroup): CoordinatorRecord[] {
       value: null,
     });
   }
+  records.push(...pendingTombstones(group));
   records.push({ kind: "group", group: group.groupId, value: null });
   return records;
 }
@@ -190,6 +205,7 @@ export function planTopicDeleted(groups: Groups, topic: string): CoordinatorReco
         });
       }
     }
+    records.push(...pendingTombstones(g, topic));
   }
   return records;
 }

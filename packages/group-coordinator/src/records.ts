@@ -17,11 +17,20 @@ import {
   Writer,
 } from "@logbook/protocol";
 import type { LogRecord } from "./record-log.js";
+import {
+  decodeTxnOffsetKey,
+  decodeTxnOffsetValue,
+  encodeTxnOffsetKey,
+  encodeTxnOffsetValue,
+  TXN_OFFSET_KEY_KIND,
+  type TxnOffsetValue,
+} from "./txn-offset-records.js";
 
 /**
  * The records of `__consumer_offsets`. Both key structs are schema version 0, so the
  * INT16 in front of a key names its kind the way Kafka's does: 1 = offset commit,
- * 2 = group metadata. Values are INT16 0 + the struct; null is a tombstone.
+ * 2 = group metadata. Values are INT16 0 + the struct; null is a tombstone. Kind 100,
+ * pending transactional offsets, is this broker's own (see txn-offset-records.ts).
  */
 const OFFSET_KEY_KIND = 1;
 const GROUP_KEY_KIND = 2;
@@ -35,7 +44,15 @@ export type CoordinatorRecord =
       partition: number;
       value: OffsetCommitValue | null;
     }
-  | { kind: "group"; group: string; value: GroupMetadataValue | null };
+  | { kind: "group"; group: string; value: GroupMetadataValue | null }
+  | {
+      kind: "txn-offset";
+      group: string;
+      producerId: bigint;
+      topic: string;
+      partition: number;
+      value: TxnOffsetValue | null;
+    };
 
 function prefixed(prefix: number, size: number, write: (w: Writer) => void): Buffer {
   const w = Writer.alloc(2 + size);
@@ -45,6 +62,12 @@ function prefixed(prefix: number, size: number, write: (w: Writer) => void): Buf
 }
 
 export function encodeRecord(r: CoordinatorRecord): LogRecord {
+  if (r.kind === "txn-offset") {
+    return {
+      key: encodeTxnOffsetKey(r),
+      value: r.value === null ? null : encodeTxnOffsetValue(r.value),
+    };
+  }
   if (r.kind === "offset") {
     const k = { group: r.group, topic: r.topic, partition: r.partition };
     const v = r.value;
@@ -79,6 +102,12 @@ export function encodeRecord(r: CoordinatorRecord): LogRecord {
 export function decodeRecord(rec: LogRecord): CoordinatorRecord | undefined {
   const kr = new Reader(rec.key);
   const kind = kr.int16();
+  if (kind === TXN_OFFSET_KEY_KIND) {
+    const k = decodeTxnOffsetKey(kr);
+    if (rec.value === null) return { kind: "txn-offset", ...k, value: null };
+    const value = decodeTxnOffsetValue(new Reader(rec.value));
+    return value === undefined ? undefined : { kind: "txn-offset", ...k, value };
+  }
   let vr: Reader | null = null;
   if (rec.value !== null) {
     vr = new Reader(rec.value);
