@@ -16,7 +16,7 @@
 import assert from "node:assert/strict";
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { appendFile } from "node:fs/promises";
+import { appendFile, mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, type TestContext, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -150,6 +150,8 @@ async function checkAfterCrash(
   where: string,
 ): Promise<CycleCheck> {
   const partitionDir = join(dataDir, `${CRASH_TP.topic}-${CRASH_TP.partition}`);
+  // A writer killed before it created the partition left nothing: an empty log.
+  await mkdir(partitionDir, { recursive: true });
   const scan = await scanLogFiles(partitionDir, fromSegment);
   const logger = memoryLogger();
   const engine = await openStorageEngine(dataDir, { logger });
