@@ -149,6 +149,14 @@ export interface TxnCommitOffsetsInput {
   memberId: string;
   groupInstanceId: string | null;
   offsets: CommitOffset[];
+  /**
+   * The transaction coordinator's check (producer epoch, group added to the ongoing
+   * transaction); non-NONE fails every partition. Run on the coordinator's queue just
+   * before the write: a transaction end decided after the check queues its
+   * `completeTransaction` behind the write, so no pending offset can outlive its
+   * transaction.
+   */
+  verifyTransaction?: () => number;
 }
 
 export interface FetchOffsetsInput {

@@ -39,7 +39,10 @@ export function planTxnCommit(
   now: number,
   input: TxnCommitOffsetsInput,
 ): Plan<CommitOffsetsResult> {
-  const groupError = txnCommitGroupError(groups.get(input.groupId), input);
+  let groupError = txnCommitGroupError(groups.get(input.groupId), input);
+  if (groupError === ErrorCode.NONE && input.verifyTransaction !== undefined) {
+    groupError = input.verifyTransaction();
+  }
   const records: CoordinatorRecord[] = [];
   const partitions = input.offsets.map((o) => {
     const answer = (errorCode: number) => ({ topic: o.topic, partition: o.partition, errorCode });

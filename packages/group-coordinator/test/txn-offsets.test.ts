@@ -286,3 +286,23 @@ describe("transactional offsets (TxnOffsetCommit)", () => {
     ]);
   });
 });
+
+describe("TxnOffsetCommit transaction check", () => {
+  it("a failing check fails every partition and stores nothing", async () => {
+    const h = await setup();
+    const r = await h.c.commitTxnOffsets(
+      txnInput({ verifyTransaction: () => ErrorCode.PRODUCER_FENCED }),
+    );
+    assert.deepEqual(
+      r.partitions.map((p) => p.errorCode),
+      [ErrorCode.PRODUCER_FENCED, ErrorCode.PRODUCER_FENCED],
+    );
+    assert.equal(h.log.records.length, 0);
+    const ok = await h.c.commitTxnOffsets(txnInput({ verifyTransaction: () => ErrorCode.NONE }));
+    assert.deepEqual(
+      ok.partitions.map((p) => p.errorCode),
+      [ErrorCode.NONE, ErrorCode.NONE],
+    );
+    assert.equal(h.log.records.length, 2);
+  });
+});

@@ -8,6 +8,8 @@ import {
 import { ErrorCode } from "@logbook/protocol";
 import type { Logger, StorageEngine } from "@logbook/storage";
 import type { TopicRegistry } from "../topics.js";
+import type { TxnOffsetsCompleter } from "../txn/contracts.js";
+import type { TxnOffsetCommitCheck } from "./txn-offset-check.js";
 
 /** The coordinator, or the error code a group request gets instead of it. */
 export type GroupsAccess =
@@ -23,10 +25,12 @@ export type GroupsAccess =
  * Offset expiry (offsets.retention.minutes) needs no timer here: the coordinator runs
  * its own sweep every offsets.retention.check.interval.ms and stops it in close().
  */
-export class BrokerGroups {
+export class BrokerGroups implements TxnOffsetsCompleter {
   private coordinator: GroupCoordinatorApi | null = null;
   private failure: Error | null = null;
   private closed = false;
+  /** The transaction coordinator's check for TxnOffsetCommit; null until attached. */
+  private txnCheck: TxnOffsetCommitCheck | null = null;
   /** Resolves once the coordinator is ready; rejects when loading failed. */
   readonly ready: Promise<void>;
 
@@ -110,6 +114,33 @@ export class BrokerGroups {
     }
     if (this.closed || this.coordinator === null) return;
     await this.coordinator.onTopicDeleted(topic);
+  }
+
+  /** Wires the transaction coordinator in (it calls completeTransaction back). */
+  attachTransactions(check: TxnOffsetCommitCheck): void {
+    this.txnCheck = check;
+  }
+
+  get transactions(): TxnOffsetCommitCheck | null {
+    return this.txnCheck;
+  }
+
+  /**
+   * TxnOffsetsCompleter, for the transaction coordinator at EndTxn (and its timeout
+   * aborts): waits for a load in progress, since a pending offset may be in the log
+   * still being replayed. Throws when the coordinator is not running, so the
+   * transaction coordinator keeps the transaction decided and retries.
+   */
+  async completeTransaction(
+    producerId: bigint,
+    producerEpoch: number,
+    commit: boolean,
+  ): Promise<void> {
+    await this.ready;
+    if (this.closed || this.coordinator === null) {
+      throw new Error("group coordinator is not running");
+    }
+    await this.coordinator.completeTransaction(producerId, producerEpoch, commit);
   }
 
   /** Committed offset, end offsets and lag of each partition the group committed. */

@@ -1,0 +1,117 @@
+/**
+ * TxnOffsetCommit (key 28), v0-v4.
+ *
+ * A transactional producer's consumed offsets (sendOffsetsToTransaction), stored as
+ * pending for (group, producer id) until EndTxn commits them (then OffsetFetch returns
+ * them) or aborts them. Checks in Kafka's order of effect:
+ *  1. partitions that do not exist get UNKNOWN_TOPIC_OR_PARTITION (not stored);
+ *  2. the group coordinator must be loaded (COORDINATOR_LOAD_IN_PROGRESS, ...);
+ *  3. on the coordinator's queue: the group member fields (v3+, KIP-447: generation,
+ *     member id, group.instance.id; none given = not checked) -> UNKNOWN_MEMBER_ID,
+ *     ILLEGAL_GENERATION, FENCED_INSTANCE_ID; then the transaction coordinator: the group
+ *     must be in the producer's ongoing transaction (AddOffsetsToTxn), the epoch current
+ *     (PRODUCER_FENCED, answered INVALID_PRODUCER_EPOCH below v3 as Kafka does for
+ *     clients that predate KIP-588), else INVALID_TXN_STATE / INVALID_PRODUCER_ID_MAPPING.
+ * v2+ carry the leader epoch; v4 (KIP-890) is v3 on the wire. Group-level errors repeat on
+ * every partition: the response has no top-level error.
+ */
+
+import type { CommitOffset } from "@logbook/group-coordinator";
+import {
+  createTxnOffsetCommitResponse,
+  createTxnOffsetCommitResponseTxnOffsetCommitResponsePartition,
+  createTxnOffsetCommitResponseTxnOffsetCommitResponseTopic,
+  ErrorCode,
+  TxnOffsetCommitApi,
+  type TxnOffsetCommitRequest,
+} from "@logbook/protocol";
+import { partitionExists, partitionKey } from "../groups/partition-keys.js";
+import type { TxnOffsetCommitCheck } from "../groups/txn-offset-check.js";
+import { defineHandler, type RequestContext } from "../handler.js";
+
+/** KIP-588: clients before TxnOffsetCommit v3 do not know PRODUCER_FENCED. */
+function forVersion(errorCode: number, version: number): number {
+  return version < 3 && errorCode === ErrorCode.PRODUCER_FENCED
+    ? ErrorCode.INVALID_PRODUCER_EPOCH
+    : errorCode;
+}
+
+/** The handler's logic against the narrow transaction check (tests pass a fake). */
+export async function txnOffsetCommit(
+  req: TxnOffsetCommitRequest,
+  ctx: RequestContext,
+  txn: TxnOffsetCommitCheck | null,
+): Promise<Map<string, number>> {
+  const { version, broker } = ctx;
+  const errors = new Map<string, number>();
+  const offsets: CommitOffset[] = [];
+  for (const t of req.topics) {
+    for (const p of t.partitions) {
+      if (!partitionExists(broker.topics, t.name, p.partitionIndex)) {
+        errors.set(partitionKey(t.name, p.partitionIndex), ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+        continue;
+      }
+      offsets.push({
+        topic: t.name,
+        partition: p.partitionIndex,
+        offset: p.committedOffset,
+        leaderEpoch: version >= 2 ? p.committedLeaderEpoch : -1,
+        metadata: p.committedMetadata,
+      });
+    }
+  }
+  if (offsets.length === 0) return errors;
+  const access = broker.groups.access();
+  const failAll = (errorCode: number) => {
+    for (const o of offsets) errors.set(partitionKey(o.topic, o.partition), errorCode);
+    return errors;
+  };
+  if (!access.ok) return failAll(access.errorCode);
+  // Without a transaction coordinator no group can have been added to a transaction.
+  if (txn === null) return failAll(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+  const producer = {
+    transactionalId: req.transactionalId,
+    producerId: req.producerId,
+    producerEpoch: req.producerEpoch,
+  };
+  const r = await access.coordinator.commitTxnOffsets({
+    groupId: req.groupId,
+    transactionalId: req.transactionalId,
+    producerId: req.producerId,
+    producerEpoch: req.producerEpoch,
+    generationId: version >= 3 ? req.generationId : -1,
+    memberId: version >= 3 ? req.memberId : "",
+    groupInstanceId: version >= 3 ? req.groupInstanceId : null,
+    offsets,
+    verifyTransaction: () => txn.checkTxnOffsetCommit(producer, req.groupId),
+  });
+  for (const p of r.partitions) {
+    errors.set(partitionKey(p.topic, p.partition), forVersion(p.errorCode, version));
+  }
+  return errors;
+}
+
+export const txnOffsetCommitHandler = defineHandler({
+  api: TxnOffsetCommitApi,
+  minVersion: 0,
+  maxVersion: 4,
+  async handle(req, ctx) {
+    const errors = await txnOffsetCommit(req, ctx, ctx.broker.groups.transactions);
+    return createTxnOffsetCommitResponse({
+      topics: req.topics.map((t) =>
+        createTxnOffsetCommitResponseTxnOffsetCommitResponseTopic({
+          name: t.name,
+          partitions: t.partitions.map((p) =>
+            createTxnOffsetCommitResponseTxnOffsetCommitResponsePartition({
+              partitionIndex: p.partitionIndex,
+              // Every partition has a result; a missing one must not read as success.
+              errorCode:
+                errors.get(partitionKey(t.name, p.partitionIndex)) ??
+                ErrorCode.UNKNOWN_SERVER_ERROR,
+            }),
+          ),
+        }),
+      ),
+    });
+  },
+});
