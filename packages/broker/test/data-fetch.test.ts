@@ -130,6 +130,8 @@ describe("Fetch handler", () => {
 
   it("bounds read_committed fetches by the last stable offset", async () => {
     const log = await b.topics.partition("f", 0);
+    // Loaded first: loading the producer state installs its own LSO hook.
+    if (log !== undefined) await b.dataPlane.producerState(log);
     log?.setLastStableOffsetHook(() => 2);
     try {
       const committed = fetchedPartitions(

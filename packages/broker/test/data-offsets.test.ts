@@ -166,6 +166,8 @@ describe("ListOffsets, DeleteRecords, OffsetForLeaderEpoch", () => {
   it("answers v0 in old-style offsets and bounds read_committed by the LSO", async () => {
     assert.deepEqual((await listOffsets(b, "o", 0, -1n, 0)).oldStyleOffsets, [4n]);
     const log = await b.topics.partition("o", 0);
+    // Loaded first: loading the producer state installs its own LSO hook.
+    if (log !== undefined) await b.dataPlane.producerState(log);
     log?.setLastStableOffsetHook(() => 1);
     try {
       assert.equal((await listOffsets(b, "o", 0, -1n, 2, 1)).offset, 1n);

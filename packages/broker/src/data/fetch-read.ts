@@ -1,6 +1,8 @@
 import { ErrorCode, RecordBatchHeader } from "@logbook/protocol";
 import type { PartitionLog } from "@logbook/storage";
+import type { AbortedTxn } from "./aborted-txns.js";
 import { leaderEpochError } from "./leader-epoch.js";
+import type { PartitionProducerState } from "./producer-state.js";
 
 /** One partition to read, with its log already looked up (or the error that prevented it). */
 export interface FetchTarget {
@@ -21,6 +23,8 @@ export interface PartitionRead {
   lastStableOffset: bigint;
   logStartOffset: bigint;
   records: Buffer;
+  /** read_committed: aborted transactions overlapping the records; else null. */
+  abortedTransactions: AbortedTxn[] | null;
 }
 
 export interface FetchReadOptions {
@@ -29,6 +33,11 @@ export interface FetchReadOptions {
   /** isolation_level 1: nothing at or above the last stable offset. */
   readCommitted: boolean;
   version: number;
+  /**
+   * The partition's producer state (needed under read_committed: loading it installs
+   * the LSO hook, open transactions included, and it holds the aborted index).
+   */
+  producerState: (log: PartitionLog) => Promise<PartitionProducerState>;
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -37,13 +46,29 @@ const ZSTD = 4;
 const FIRST_ZSTD_FETCH_VERSION = 10;
 
 function failedRead(errorCode: number, log?: PartitionLog): PartitionRead {
+  // Never with aborted_transactions: there are no records to filter.
   return {
     errorCode,
     highWatermark: log === undefined ? -1n : BigInt(log.highWatermark),
     lastStableOffset: log === undefined ? -1n : BigInt(log.lastStableOffset),
     logStartOffset: log === undefined ? -1n : BigInt(log.logStartOffset),
     records: EMPTY,
+    abortedTransactions: null,
   };
+}
+
+/** [first batch's base offset, last batch's next offset) of whole batches. */
+function batchRange(records: Buffer): { from: number; to: number } {
+  let from = -1;
+  let to = -1;
+  for (let at = 0; at < records.length; ) {
+    const h = RecordBatchHeader.at(records, at);
+    if (h.end > records.length) break;
+    if (from < 0) from = Number(h.baseOffset);
+    to = Number(h.nextOffset);
+    at = h.end;
+  }
+  return { from, to };
 }
 
 function hasZstd(records: Buffer): boolean {
@@ -87,7 +112,10 @@ async function readOne(
   const minOne = used === 0;
   const limit = Math.min(t.partitionMaxBytes, opts.maxBytes - used);
   const offset = Number(t.fetchOffset);
-  const upperBound = opts.readCommitted ? log.lastStableOffset : undefined;
+  const state = opts.readCommitted ? await opts.producerState(log) : null;
+  // The LSO is an exclusive bound: the first offset of the oldest open transaction is
+  // itself not returned.
+  const upperBound = state !== null ? log.lastStableOffset : undefined;
   const result = await log.read(offset, Math.max(limit, 1), upperBound);
   if (result.kind === "offset-out-of-range") {
     return {
@@ -96,6 +124,7 @@ async function readOne(
       lastStableOffset: BigInt(log.lastStableOffset),
       logStartOffset: BigInt(result.logStartOffset),
       records: EMPTY,
+      abortedTransactions: null,
     };
   }
   let records = result.records;
@@ -104,11 +133,18 @@ async function readOne(
   if (opts.version < FIRST_ZSTD_FETCH_VERSION && records.length > 0 && hasZstd(records)) {
     return failedRead(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, log);
   }
+  let abortedTransactions: AbortedTxn[] | null = null;
+  if (state !== null) {
+    const range = batchRange(records);
+    // From the in-memory index only: a fetch never scans the log for markers.
+    abortedTransactions = range.from < 0 ? [] : state.abortedTxns.overlapping(range.from, range.to);
+  }
   return {
     errorCode: ErrorCode.NONE,
     highWatermark: BigInt(result.highWatermark),
     lastStableOffset: BigInt(result.lastStableOffset),
     logStartOffset: BigInt(result.logStartOffset),
     records,
+    abortedTransactions,
   };
 }

@@ -1,12 +1,24 @@
+import { ErrorCode } from "@logbook/protocol";
 import type { Logger, PartitionLog, StorageEngine } from "@logbook/storage";
+import {
+  type TopicPartitionRef,
+  type TxnMarker,
+  type TxnMarkerWriter,
+  type TxnProduceCheck,
+  tpKey,
+} from "../txn/contracts.js";
 import { FetchSessionCache } from "./fetch-sessions.js";
 import { ProducerIdAllocator } from "./producer-ids.js";
 import { type PartitionSnapshot, ProducerSnapshotStore } from "./producer-snapshots.js";
 import type { PartitionProducerState } from "./producer-state.js";
 import { rebuildFrom } from "./producer-state-rebuild.js";
+import { writeMarker } from "./txn-markers.js";
 
-/** Produce/fetch state owned by the broker: producer (idempotence) state, fetch sessions. */
-export interface DataPlane {
+/**
+ * Produce/fetch state owned by the broker: producer (idempotence and transaction)
+ * state, fetch sessions; writes transaction markers for the transaction coordinator.
+ */
+export interface DataPlane extends TxnMarkerWriter {
   readonly fetchSessions: FetchSessionCache;
   /** Aborted by close(), so waiting fetches answer at once. */
   readonly closing: AbortSignal;
@@ -18,6 +30,9 @@ export interface DataPlane {
   producerIds(): Promise<ProducerIdAllocator>;
   /** Snapshots the producer state of every partition changed since its last snapshot. */
   snapshotProducerStates(): Promise<void>;
+  /** The coordinator's check for transactional batches; null refuses them (no coordinator). */
+  readonly txnProduceCheck: TxnProduceCheck | null;
+  setTxnProduceCheck(check: TxnProduceCheck | null): void;
   /** Stops the periodic snapshots, then writes a last one. */
   close(): Promise<void>;
 }
@@ -35,6 +50,13 @@ export interface RebuildStats {
 export interface DataPlaneHost {
   readonly storage: StorageEngine;
   readonly logger: Logger;
+  /**
+   * Finds partitions for markers. Without it (handler tests) markers reach only
+   * partitions this data plane has already seen.
+   */
+  readonly topics?: {
+    partition(topic: string, partition: number): Promise<PartitionLog | undefined>;
+  };
 }
 
 export interface DataPlaneOptions {
@@ -64,6 +86,7 @@ export function createDataPlane(
   const fetchSessions = new FetchSessionCache(maxFetchSessions);
   // Snapshot runs never overlap: each waits for the one before.
   let snapshotting: Promise<void> = Promise.resolve();
+  let txnProduceCheck: TxnProduceCheck | null = null;
 
   const load = async (log: PartitionLog, loaded: (savedAt: number) => void) => {
     const checkpoint = await snapshots.take(log.topic, log.partition);
@@ -73,7 +96,11 @@ export function createDataPlane(
     stats.batchesScanned += r.batchesScanned;
     // Unchanged since the snapshot it came from: nothing to write until it changes.
     if (r.fromCheckpoint && r.batchesScanned === 0) loaded(r.state.changeCount);
-    return r.state;
+    const state = r.state;
+    // Open transactions (also those recovered from a crash) hold read_committed reads
+    // until their marker; the LSO is exclusive: the first open offset is not stable.
+    log.setLastStableOffsetHook((hw) => state.lastStableOffset(hw));
+    return state;
   };
 
   const snapshotOnce = async () => {
@@ -85,6 +112,8 @@ export function createDataPlane(
       } catch {
         continue; // its rebuild failed; the next produce retries it
       }
+      // Ranges wholly below the log start are gone from the log too.
+      state.abortedTxns.prune(entry.log.logStartOffset);
       if (state.changeCount === entry.savedAt) continue;
       // The high watermark, not the log end: everything below it is written, so the
       // snapshot never claims a batch whose append might still fail.
@@ -95,7 +124,11 @@ export function createDataPlane(
         snapshot: {
           topic: entry.log.topic,
           partition: entry.log.partition,
-          checkpoint: { endOffset, entries: state.snapshot(endOffset) },
+          checkpoint: {
+            endOffset,
+            entries: state.snapshot(endOffset),
+            aborted: state.abortedTxns.snapshot(endOffset),
+          },
         },
       });
     }
@@ -121,28 +154,67 @@ export function createDataPlane(
       : null;
   timer?.unref();
 
+  const producerState = (log: PartitionLog): Promise<PartitionProducerState> => {
+    const key = `${log.topic}/${log.partition}`;
+    const known = tracked.get(key);
+    if (known !== undefined && known.log === log) return known.state;
+    const state = load(log, (savedAt) => {
+      entry.savedAt = savedAt;
+    });
+    const entry: TrackedState = { log, state, savedAt: -1 };
+    tracked.set(key, entry);
+    entry.state.catch((err: unknown) => {
+      if (tracked.get(key) === entry) tracked.delete(key);
+      broker.logger.warn("rebuilding producer state failed", {
+        topic: log.topic,
+        partition: log.partition,
+        error: String(err),
+      });
+    });
+    return entry.state;
+  };
+
+  const findLog = async (tp: TopicPartitionRef): Promise<PartitionLog | undefined> => {
+    if (broker.topics !== undefined) return broker.topics.partition(tp.topic, tp.partition);
+    return tracked.get(tpKey(tp))?.log;
+  };
+
+  const markOne = async (tp: TopicPartitionRef, marker: TxnMarker): Promise<number> => {
+    // The group coordinator completes its own pending offsets in __consumer_offsets.
+    if (tp.topic.startsWith("__")) return ErrorCode.NONE;
+    const log = await findLog(tp);
+    if (log === undefined) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+    return writeMarker(log, () => producerState(log), marker);
+  };
+
   return {
     fetchSessions,
     closing: abort.signal,
     rebuildStats: stats,
-    producerState(log) {
-      const key = `${log.topic}/${log.partition}`;
-      const known = tracked.get(key);
-      if (known !== undefined && known.log === log) return known.state;
-      const state = load(log, (savedAt) => {
-        entry.savedAt = savedAt;
-      });
-      const entry: TrackedState = { log, state, savedAt: -1 };
-      tracked.set(key, entry);
-      entry.state.catch((err: unknown) => {
-        if (tracked.get(key) === entry) tracked.delete(key);
-        broker.logger.warn("rebuilding producer state failed", {
-          topic: log.topic,
-          partition: log.partition,
-          error: String(err),
-        });
-      });
-      return entry.state;
+    producerState,
+    get txnProduceCheck() {
+      return txnProduceCheck;
+    },
+    setTxnProduceCheck(check) {
+      txnProduceCheck = check;
+    },
+    async writeMarkers(partitions, marker) {
+      const codes = await Promise.all(
+        partitions.map(async (tp) => {
+          try {
+            return await markOne(tp, marker);
+          } catch (err) {
+            broker.logger.error("writing a transaction marker failed", {
+              topic: tp.topic,
+              partition: tp.partition,
+              producerId: String(marker.producerId),
+              error: String(err),
+            });
+            return ErrorCode.UNKNOWN_SERVER_ERROR;
+          }
+        }),
+      );
+      return new Map(partitions.map((tp, i) => [tpKey(tp), codes[i] ?? ErrorCode.NONE]));
     },
     producerIds() {
       if (allocator === null) {

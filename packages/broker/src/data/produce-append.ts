@@ -13,7 +13,9 @@ export type ProduceOutcome =
  * assigns offsets when `append` is called), so no other request for the same
  * partition can interleave between check and append. The state records the batch
  * before the write completes; a retried duplicate of an in-flight batch waits for it.
- * If the append then fails, the batch is forgotten again.
+ * If the append then fails, the batch is forgotten again. A transactional batch must
+ * first pass the transaction coordinator's check (its partition was added to the
+ * producer's ongoing transaction); its first one here opens the transaction.
  */
 export async function appendProduced(
   plane: DataPlane,
@@ -27,9 +29,14 @@ export async function appendProduced(
   const state = await plane.producerState(log);
   // From here to log.append nothing awaits: check, record and append are atomic.
   const epoch = header.producerEpoch;
+  const transactional = header.isTransactional;
+  if (transactional) {
+    const refused = checkTransaction(plane, log, producerId, epoch);
+    if (refused !== null) return refused;
+  }
   const firstSeq = header.baseSequence;
   const lastSeq = lastSequence(firstSeq, header.lastOffsetDelta);
-  const verdict = state.check(producerId, epoch, firstSeq, lastSeq);
+  const verdict = state.check(producerId, epoch, firstSeq, lastSeq, transactional);
   if (verdict.kind === "error")
     return { ok: false, errorCode: verdict.errorCode, message: verdict.message };
   if (verdict.kind === "duplicate") {
@@ -59,7 +66,7 @@ export async function appendProduced(
     written: appending.then(() => {}),
   };
   batch.written.catch(() => state.forget(producerId, batch));
-  state.record(producerId, epoch, batch);
+  state.record(producerId, epoch, batch, Date.now(), transactional);
   const outcome = await toOutcome(() => appending);
   if (outcome.ok) {
     // The log's word wins should it ever differ from the prediction.
@@ -67,6 +74,31 @@ export async function appendProduced(
     batch.lastOffset = outcome.baseOffset + header.lastOffsetDelta;
   }
   return outcome;
+}
+
+/** The coordinator's word on a transactional batch: null = go ahead, else the refusal. */
+function checkTransaction(
+  plane: DataPlane,
+  log: PartitionLog,
+  producerId: bigint,
+  epoch: number,
+): ProduceOutcome | null {
+  const check = plane.txnProduceCheck;
+  if (check === null) {
+    return {
+      ok: false,
+      errorCode: ErrorCode.INVALID_TXN_STATE,
+      message: "no transaction coordinator is running",
+    };
+  }
+  const tp = { topic: log.topic, partition: log.partition };
+  const errorCode = check.checkTransactionalProduce(producerId, epoch, tp);
+  if (errorCode === ErrorCode.NONE) return null;
+  return {
+    ok: false,
+    errorCode,
+    message: `transactional produce by producer ${producerId} epoch ${epoch} refused`,
+  };
 }
 
 async function toOutcome(

@@ -25,8 +25,8 @@ function refuse(errorCode: number, message: string): ProduceRefusal {
  * as Kafka's ProduceRequest.validateRecords and LogValidator do: exactly one magic-2
  * batch, intact framing and CRC, a codec the request version allows, within the
  * topic's max.message.bytes, not a control batch, recordsCount = lastOffsetDelta + 1,
- * a sequence when there is a producer id, and keys on compacted topics. Transactional
- * batches are refused with INVALID_TXN_STATE until transactions exist. Compressed
+ * a sequence when there is a producer id (and a producer id on transactional batches,
+ * which the transaction coordinator checks at append), and keys on compacted topics. Compressed
  * payloads are not decompressed here except to look for keyless records; they are
  * stored as produced.
  */
@@ -73,8 +73,8 @@ export async function validateProducedBatch(
   }
   if (h.isControl)
     return refuse(ErrorCode.INVALID_RECORD, "clients may not produce control batches");
-  if (h.isTransactional) {
-    return refuse(ErrorCode.INVALID_TXN_STATE, "transactions are not supported yet");
+  if (h.isTransactional && h.producerId < 0n) {
+    return refuse(ErrorCode.INVALID_RECORD, "a transactional batch needs a producer id");
   }
   if (h.recordsCount <= 0 || h.recordsCount !== h.lastOffsetDelta + 1) {
     return refuse(

@@ -1,5 +1,12 @@
-import { RecordBatchHeader } from "@logbook/protocol";
+import {
+  ControlRecordType,
+  decodeBatch,
+  decodeControlKey,
+  decodeEndTxnMarker,
+  RecordBatchHeader,
+} from "@logbook/protocol";
 import type { PartitionLog } from "@logbook/storage";
+import type { AbortedTxn } from "./aborted-txns.js";
 import {
   lastSequence,
   PartitionProducerState,
@@ -13,6 +20,8 @@ const DONE: Promise<void> = Promise.resolve();
 export interface ProducerStateCheckpoint {
   endOffset: number;
   entries: ProducerSnapshotEntry[];
+  /** Aborted transactions whose marker lies below endOffset; absent = none. */
+  aborted?: AbortedTxn[];
 }
 
 export interface RebuildResult {
@@ -46,6 +55,8 @@ export async function rebuildFrom(
     checkpoint.endOffset <= log.highWatermark;
   if (fits) {
     for (const entry of checkpoint.entries) restoreLive(state, entry, log.logStartOffset);
+    for (const txn of checkpoint.aborted ?? []) state.abortedTxns.add(txn);
+    state.abortedTxns.prune(log.logStartOffset);
     offset = checkpoint.endOffset;
   }
   const batchesScanned = await scan(log, state, offset);
@@ -68,7 +79,9 @@ function restoreLive(
   logStart: number,
 ): void {
   const batches = entry.batches.filter((b) => b.lastOffset >= logStart);
-  if (entry.batches.length > 0 && batches.length === 0) return;
+  // An open transaction keeps its producer: its marker is still to come.
+  const open = (entry.currentTxnFirstOffset ?? -1) >= 0;
+  if (entry.batches.length > 0 && batches.length === 0 && !open) return;
   state.restore({ ...entry, batches });
 }
 
@@ -86,7 +99,7 @@ async function scan(log: PartitionLog, state: PartitionProducerState, from: numb
       // A read starts at the batch containing `offset`; a checkpoint never splits a
       // batch, but a batch already in it must not be applied twice.
       if (Number(h.lastOffset) >= offset) {
-        apply(state, h);
+        await apply(state, h, read.records, at);
         scanned++;
       }
       next = Number(h.nextOffset);
@@ -98,10 +111,19 @@ async function scan(log: PartitionLog, state: PartitionProducerState, from: numb
   return scanned;
 }
 
-function apply(state: PartitionProducerState, h: RecordBatchHeader): void {
+async function apply(
+  state: PartitionProducerState,
+  h: RecordBatchHeader,
+  buf: Buffer,
+  at: number,
+): Promise<void> {
   const producerId = h.producerId;
   if (producerId < 0n) return;
-  if (h.isControl || h.baseSequence < 0) {
+  if (h.isControl) {
+    await applyControl(state, h, buf, at);
+    return;
+  }
+  if (h.baseSequence < 0) {
     state.recordEpoch(producerId, h.producerEpoch);
     return;
   }
@@ -116,6 +138,39 @@ function apply(state: PartitionProducerState, h: RecordBatchHeader): void {
       lastOffset: firstOffset + h.lastOffsetDelta,
       written: DONE,
     },
+    Number(h.maxTimestamp),
+    h.isTransactional,
+  );
+}
+
+/**
+ * A transaction marker ends the producer's transaction as it did when written, so an
+ * ABORT re-enters the aborted index; control batches are small and uncompressed, so
+ * decoding the one record is cheap.
+ */
+async function applyControl(
+  state: PartitionProducerState,
+  h: RecordBatchHeader,
+  buf: Buffer,
+  at: number,
+): Promise<void> {
+  const record = (await decodeBatch(buf, at, { verifyCrc: false })).records[0];
+  const type = record === undefined ? -1 : decodeControlKey(record.key).type;
+  if (
+    record === undefined ||
+    (type !== ControlRecordType.abort && type !== ControlRecordType.commit)
+  ) {
+    state.recordEpoch(h.producerId, h.producerEpoch);
+    return;
+  }
+  state.endTransaction(
+    {
+      producerId: h.producerId,
+      epoch: h.producerEpoch,
+      coordinatorEpoch: decodeEndTxnMarker(record.value).coordinatorEpoch,
+      commit: type === ControlRecordType.commit,
+    },
+    Number(h.baseOffset),
     Number(h.maxTimestamp),
   );
 }

@@ -1,4 +1,5 @@
 import { ErrorCode } from "@logbook/protocol";
+import { type AbortedTxn, AbortedTxnIndex } from "./aborted-txns.js";
 
 /** How many batches per producer and partition are remembered for de-duplication (Kafka's NUM_BATCHES_TO_RETAIN). */
 export const BATCHES_TO_RETAIN = 5;
@@ -17,6 +18,15 @@ export interface BatchMetadata {
 
 interface ProducerEntry {
   epoch: number;
+  /** Epoch of the coordinator that wrote this producer's last marker here; -1 if none. */
+  coordinatorEpoch: number;
+  /** First offset of the producer's ongoing transaction in this partition; -1 if none. */
+  txnFirstOffset: number;
+  /**
+   * The last transaction a marker ended here: a snapshot taken below its marker must
+   * still show it open, since the rescan from the snapshot's end meets the marker.
+   */
+  lastTxn: { firstOffset: number; markerOffset: number } | null;
   /** Max timestamp of the last batch (ms), or when it was recorded; -1 if none. */
   lastTimestamp: number;
   /** Oldest first; only batches of `epoch`. */
@@ -28,11 +38,26 @@ export interface ProducerSnapshotEntry {
   producerId: bigint;
   epoch: number;
   lastTimestamp: number;
+  /** Absent = -1 (none); kept optional so pre-transaction snapshots read unchanged. */
+  coordinatorEpoch?: number;
+  /** First offset of the ongoing transaction; absent = -1 (none). */
+  currentTxnFirstOffset?: number;
   /** Oldest first. */
   batches: { firstSeq: number; lastSeq: number; firstOffset: number; lastOffset: number }[];
 }
 
 const DONE: Promise<void> = Promise.resolve();
+
+/** One producer as DescribeProducers reports it. */
+export interface ProducerDescription {
+  producerId: bigint;
+  epoch: number;
+  lastSequence: number;
+  lastTimestamp: number;
+  coordinatorEpoch: number;
+  /** -1 when no transaction is open. */
+  currentTxnStartOffset: number;
+}
 
 export type SequenceVerdict =
   | { kind: "append" }
@@ -58,11 +83,17 @@ function follows(lastSeq: number, nextSeq: number): boolean {
  * one. An unknown producer (never seen, or its batches gone through retention or
  * DeleteRecords) may start at any sequence, as Kafka has done since 2.x.
  *
+ * Transactions (KIP-98): a producer's first transactional batch here opens its
+ * transaction (the first offset holds the last stable offset) until a COMMIT/ABORT
+ * marker ends it; aborted ranges go to `abortedTxns`.
+ *
  * Not thread-safe in the async sense: callers check and record without awaiting in
  * between (see produce-append.ts), which makes the pair atomic on the event loop.
  */
 export class PartitionProducerState {
   private readonly producers = new Map<bigint, ProducerEntry>();
+  /** Aborted ranges for read_committed fetches. */
+  readonly abortedTxns = new AbortedTxnIndex();
   private changes = 0;
 
   /** Grows with every change; the snapshot writer compares it to skip unchanged partitions. */
@@ -78,9 +109,24 @@ export class PartitionProducerState {
     return this.producers.get(producerId)?.epoch;
   }
 
-  check(producerId: bigint, epoch: number, firstSeq: number, lastSeq: number): SequenceVerdict {
+  check(
+    producerId: bigint,
+    epoch: number,
+    firstSeq: number,
+    lastSeq: number,
+    transactional = false,
+  ): SequenceVerdict {
     const entry = this.producers.get(producerId);
     if (entry === undefined) return { kind: "append" };
+    // Kafka's "expected transactional write": plain data inside an open transaction
+    // would escape the transaction's commit/abort.
+    if (!transactional && entry.txnFirstOffset >= 0 && epoch >= entry.epoch) {
+      return {
+        kind: "error",
+        errorCode: ErrorCode.INVALID_TXN_STATE,
+        message: `producer ${producerId} has an open transaction here`,
+      };
+    }
     if (epoch === entry.epoch) {
       const dup = entry.batches.find((b) => b.firstSeq === firstSeq && b.lastSeq === lastSeq);
       if (dup !== undefined) return { kind: "duplicate", batch: dup };
@@ -109,17 +155,83 @@ export class PartitionProducerState {
    * the append path does not pass it, so the record time stands in (it only feeds the
    * snapshot's LastTimestamp, which nothing here expires on yet).
    */
-  record(producerId: bigint, epoch: number, batch: BatchMetadata, timestamp = Date.now()): void {
+  record(
+    producerId: bigint,
+    epoch: number,
+    batch: BatchMetadata,
+    timestamp = Date.now(),
+    transactional = false,
+  ): void {
     const entry = this.bumpTo(producerId, epoch);
     if (epoch < entry.epoch) return;
     entry.lastTimestamp = timestamp;
     entry.batches.push(batch);
     if (entry.batches.length > BATCHES_TO_RETAIN) entry.batches.shift();
+    // The first transactional batch opens the transaction; it holds the LSO until a marker.
+    if (transactional && entry.txnFirstOffset < 0) entry.txnFirstOffset = batch.firstOffset;
   }
 
-  /** A control batch (transaction marker) moves the epoch without a sequence. */
+  /** A control batch without a transaction (not written by this broker) moves the epoch only. */
   recordEpoch(producerId: bigint, epoch: number): void {
     this.bumpTo(producerId, epoch);
+  }
+
+  /**
+   * A COMMIT/ABORT marker at `markerOffset`: ends the producer's ongoing transaction
+   * (an abort goes into the aborted index) and returns its range, or null when none
+   * was open here (a retried or stray marker, which Kafka writes but which changes
+   * nothing).
+   */
+  endTransaction(
+    marker: { producerId: bigint; epoch: number; coordinatorEpoch: number; commit: boolean },
+    markerOffset: number,
+    timestamp: number,
+  ): AbortedTxn | null {
+    const { producerId } = marker;
+    const entry = this.bumpTo(producerId, marker.epoch);
+    entry.coordinatorEpoch = marker.coordinatorEpoch;
+    entry.lastTimestamp = timestamp;
+    const firstOffset = entry.txnFirstOffset;
+    if (firstOffset < 0 || firstOffset > markerOffset) return null;
+    entry.txnFirstOffset = -1;
+    entry.lastTxn = { firstOffset, markerOffset };
+    const range = { producerId, firstOffset, lastOffset: markerOffset };
+    if (!marker.commit) this.abortedTxns.add(range);
+    return range;
+  }
+
+  /** Undoes endTransaction for a marker whose append failed: the transaction is open again. */
+  reopenTransaction(range: AbortedTxn): void {
+    const entry = this.producers.get(range.producerId);
+    if (entry === undefined) return;
+    this.changes++;
+    this.abortedTxns.remove(range);
+    if (entry.lastTxn?.markerOffset === range.lastOffset) entry.lastTxn = null;
+    if (entry.txnFirstOffset < 0) entry.txnFirstOffset = range.firstOffset;
+  }
+
+  /**
+   * The last stable offset for `highWatermark`: the first offset of the oldest open
+   * transaction (exclusive bound: that record is not stable), else the high watermark.
+   */
+  lastStableOffset(highWatermark: number): number {
+    let lso = highWatermark;
+    for (const e of this.producers.values()) {
+      if (e.txnFirstOffset >= 0 && e.txnFirstOffset < lso) lso = e.txnFirstOffset;
+    }
+    return lso;
+  }
+
+  /** Every producer, for DescribeProducers. */
+  describe(): ProducerDescription[] {
+    return [...this.producers].map(([producerId, e]) => ({
+      producerId,
+      epoch: e.epoch,
+      lastSequence: e.batches.at(-1)?.lastSeq ?? -1,
+      lastTimestamp: e.lastTimestamp,
+      coordinatorEpoch: e.coordinatorEpoch,
+      currentTxnStartOffset: e.txnFirstOffset,
+    }));
   }
 
   /** Forgets a batch whose append failed after it was recorded. */
@@ -127,6 +239,12 @@ export class PartitionProducerState {
     const entry = this.producers.get(producerId);
     if (entry === undefined) return;
     entry.batches = entry.batches.filter((b) => b !== batch);
+    // A failed first batch must not hold the LSO: the next retained batch (all later
+    // batches of a transactional producer belong to the transaction) opens it, or none.
+    if (entry.txnFirstOffset === batch.firstOffset) {
+      entry.txnFirstOffset =
+        entry.batches.find((b) => b.firstOffset > batch.firstOffset)?.firstOffset ?? -1;
+    }
     this.changes++;
   }
 
@@ -138,10 +256,21 @@ export class PartitionProducerState {
   snapshot(endOffset: number): ProducerSnapshotEntry[] {
     const out: ProducerSnapshotEntry[] = [];
     for (const [producerId, e] of this.producers) {
+      // A transaction opened at or above endOffset is found again by the rescan; one
+      // whose marker lies at or above it was still open as of endOffset.
+      const last = e.lastTxn;
+      const txn =
+        last !== null && last.markerOffset >= endOffset && last.firstOffset < endOffset
+          ? last.firstOffset
+          : e.txnFirstOffset >= 0 && e.txnFirstOffset < endOffset
+            ? e.txnFirstOffset
+            : -1;
       out.push({
         producerId,
         epoch: e.epoch,
         lastTimestamp: e.lastTimestamp,
+        ...(e.coordinatorEpoch >= 0 ? { coordinatorEpoch: e.coordinatorEpoch } : {}),
+        ...(txn >= 0 ? { currentTxnFirstOffset: txn } : {}),
         batches: e.batches
           .filter((b) => b.lastOffset < endOffset)
           .map(({ firstSeq, lastSeq, firstOffset, lastOffset }) => ({
@@ -159,6 +288,9 @@ export class PartitionProducerState {
   restore(entry: ProducerSnapshotEntry): void {
     this.producers.set(entry.producerId, {
       epoch: entry.epoch,
+      coordinatorEpoch: entry.coordinatorEpoch ?? -1,
+      txnFirstOffset: entry.currentTxnFirstOffset ?? -1,
+      lastTxn: null,
       lastTimestamp: entry.lastTimestamp,
       batches: entry.batches.slice(-BATCHES_TO_RETAIN).map((b) => ({ ...b, written: DONE })),
     });
@@ -169,7 +301,14 @@ export class PartitionProducerState {
     this.changes++;
     let entry = this.producers.get(producerId);
     if (entry === undefined) {
-      entry = { epoch, lastTimestamp: -1, batches: [] };
+      entry = {
+        epoch,
+        coordinatorEpoch: -1,
+        txnFirstOffset: -1,
+        lastTxn: null,
+        lastTimestamp: -1,
+        batches: [],
+      };
       this.producers.set(producerId, entry);
     } else if (epoch > entry.epoch) {
       entry.epoch = epoch;

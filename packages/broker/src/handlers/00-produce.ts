@@ -15,8 +15,11 @@
  * unless the topic uses LogAppendTime; log_start_offset from v5; record_errors and
  * error_message from v8.
  *
- * Simplified: transactional batches are refused with INVALID_TXN_STATE (no transaction
- * coordinator yet); a request's transactional_id is otherwise ignored. timeout_ms is
+ * Transactional batches go through the transaction coordinator's TxnProduceCheck
+ * (data/produce-append.ts): its error per partition, or INVALID_TXN_STATE when no
+ * coordinator is attached; the first accepted one opens the producer's transaction in
+ * that partition. Simplified: the request's transactional_id is not compared with the
+ * producer id (the coordinator's check covers the epoch). timeout_ms is
  * unused (no replication to wait for). No quotas (throttle 0), no current_leader or
  * node_endpoints hints (v10+): there is no other leader to point to.
  */

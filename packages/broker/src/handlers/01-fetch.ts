@@ -16,11 +16,17 @@
  *
  * Simplified: a single node, so preferred_read_replica is -1, no diverging epoch, no
  * current_leader / node_endpoints hints, no rack awareness, replica fetches are treated
- * like consumer fetches. No transactions: aborted_transactions is [] under
- * read_committed and null under read_uncommitted, as Kafka sends.
+ * like consumer fetches.
+ *
+ * Transactions: under read_committed the producer state is loaded first (it installs
+ * the LSO hook, so a transaction recovered open after a crash holds the bound), reads
+ * stop below the LSO, and aborted_transactions lists (producer_id, first_offset) of
+ * the aborted transactions overlapping the returned batches, from the in-memory index
+ * (data/aborted-txns.ts). Under read_uncommitted it is null, as Kafka sends.
  */
 import {
   createFetchResponse,
+  createFetchResponseAbortedTransaction,
   createFetchResponseFetchableTopicResponse,
   createFetchResponsePartitionData,
   ErrorCode,
@@ -92,7 +98,12 @@ export const fetchHandler = defineHandler({
     const byId = ctx.version >= FIRST_TOPIC_ID_FETCH_VERSION;
     const targets = await Promise.all(plan.partitions.map((p) => resolveTarget(ctx, p, byId)));
     const readCommitted = req.isolationLevel === READ_COMMITTED;
-    const opts = { maxBytes: req.maxBytes, readCommitted, version: ctx.version };
+    const opts = {
+      maxBytes: req.maxBytes,
+      readCommitted,
+      version: ctx.version,
+      producerState: (log: PartitionLog) => plane.producerState(log),
+    };
     const logs = targets.flatMap((t): PartitionLog[] => (t.log === undefined ? [] : [t.log]));
     const deadline = Date.now() + req.maxWaitMs;
     const watch = new AppendWatch(req.maxWaitMs > 0 ? logs : [], plane.closing);
@@ -135,7 +146,15 @@ export const fetchHandler = defineHandler({
           highWatermark: r.highWatermark,
           lastStableOffset: r.lastStableOffset,
           logStartOffset: r.logStartOffset,
-          abortedTransactions: readCommitted ? [] : null,
+          // Kafka sends [] under read_committed even for an error, null otherwise.
+          abortedTransactions: readCommitted
+            ? (r.abortedTransactions ?? []).map((a) =>
+                createFetchResponseAbortedTransaction({
+                  producerId: a.producerId,
+                  firstOffset: BigInt(a.firstOffset),
+                }),
+              )
+            : null,
           preferredReadReplica: -1,
           records: r.records,
         }),

@@ -2,7 +2,8 @@
  * ListOffsets (key 2), v0-v10.
  *
  * Per partition, by the requested timestamp: -2 earliest (log start offset), -1 latest
- * (high watermark, or the last stable offset under read_committed, v2+), -3 the record
+ * (high watermark, or the last stable offset under read_committed, v2+: the first
+ * offset of the oldest open transaction, itself not readable), -3 the record
  * with the largest timestamp (v7+, KIP-734), -4 earliest local (v8+, = earliest: no
  * tiered storage), -5 latest tiered (v9+, offset -1: nothing is tiered); any other
  * timestamp finds the first offset whose record timestamp is >= it (offset -1 and
@@ -87,6 +88,8 @@ async function listPartition(
   if (log === undefined) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   const epochError = leaderEpochError(p.currentLeaderEpoch);
   if (epochError !== ErrorCode.NONE) return fail(epochError);
+  // Loading the producer state installs the LSO hook, open transactions included.
+  if (readCommitted) await ctx.broker.dataPlane.producerState(log);
   const found = await lookup(log, p.timestamp, readCommitted);
   const offset = BigInt(found.offset);
   return createListOffsetsResponseListOffsetsPartitionResponse({

@@ -5,6 +5,7 @@ import { listOffsetsHandler } from "./02-list-offsets.js";
 import { deleteRecordsHandler } from "./21-delete-records.js";
 import { initProducerIdHandler } from "./22-init-producer-id.js";
 import { offsetForLeaderEpochHandler } from "./23-offset-for-leader-epoch.js";
+import { describeProducersHandler } from "./61-describe-producers.js";
 
 /** Data-plane APIs (produce, fetch, offsets, producer ids). */
 export const dataHandlers: Handler[] = [
@@ -14,4 +15,5 @@ export const dataHandlers: Handler[] = [
   deleteRecordsHandler,
   initProducerIdHandler,
   offsetForLeaderEpochHandler,
+  describeProducersHandler,
 ];
