@@ -8,10 +8,14 @@ import { leaveGroupHandler } from "./13-leave-group.js";
 import { syncGroupHandler } from "./14-sync-group.js";
 import { describeGroupsHandler } from "./15-describe-groups.js";
 import { listGroupsHandler } from "./16-list-groups.js";
+import { txnOffsetCommitHandler } from "./28-txn-offset-commit.js";
 import { deleteGroupsHandler } from "./42-delete-groups.js";
 import { offsetDeleteHandler } from "./47-offset-delete.js";
 
-/** Consumer-group APIs (coordinator lookup, membership, committed offsets, group admin). */
+/**
+ * Consumer-group APIs (coordinator lookup, membership, committed offsets, group admin),
+ * and TxnOffsetCommit: its offsets live in the group coordinator.
+ */
 export const groupHandlers: Handler[] = [
   offsetCommitHandler,
   offsetFetchHandler,
@@ -22,6 +26,7 @@ export const groupHandlers: Handler[] = [
   syncGroupHandler,
   describeGroupsHandler,
   listGroupsHandler,
+  txnOffsetCommitHandler,
   deleteGroupsHandler,
   offsetDeleteHandler,
 ];
