@@ -8,17 +8,20 @@ import { HandlerRegistry } from "./registry.js";
 import { dispatch } from "./server/dispatch.js";
 import { TcpServer } from "./server/tcp-server.js";
 import type { TopicRegistry } from "./topics.js";
+import { TransactionCoordinator, wireTransactions } from "./txn/index.js";
 
 /**
  * A running broker: the storage engine, the topic registry (replayed from the metadata
  * log), the data plane (produce/fetch state), the group coordinator (replayed from
- * __consumer_offsets in the background), the handler registry and the TCP server.
+ * __consumer_offsets in the background), the transaction coordinator (replayed from
+ * __transaction_state before listening), the handler registry and the TCP server.
  * Start with `Broker.start(config)`; `stop()` stops accepting, finishes in-flight
  * requests, then flushes and checkpoints every log.
  */
 export class Broker {
   readonly registry = new HandlerRegistry();
   readonly dataPlane: DataPlane;
+  readonly txn: TransactionCoordinator;
   /** Log raw request bytes when a request does not decode (LOGBOOK_DEBUG_FRAMES=1). */
   readonly debugFrames = process.env.LOGBOOK_DEBUG_FRAMES === "1";
   private readonly server: TcpServer;
@@ -33,6 +36,12 @@ export class Broker {
   ) {
     for (const h of allHandlers()) this.registry.register(h);
     this.dataPlane = createDataPlane(this);
+    this.txn = new TransactionCoordinator({
+      storage,
+      logger: logger.child({ component: "txn" }),
+      maxTimeoutMs: config.transactionMaxTimeoutMs,
+      allocateProducerId: async () => (await this.dataPlane.producerIds()).allocate(),
+    });
     this.server = new TcpServer({
       maxFrameSize: config.socketRequestMaxBytes,
       idleMs: config.connectionsMaxIdleMs,
@@ -48,6 +57,8 @@ export class Broker {
     const topics = await openTopicRegistry(storage, config, logger);
     const groups = BrokerGroups.start(storage, topics, logger, config.groups);
     const broker = new Broker(config, logger, storage, topics, groups);
+    await broker.txn.load();
+    wireTransactions(broker);
     broker.boundAddress = await broker.server.listen(config.host, config.port);
     return broker;
   }
@@ -71,6 +82,8 @@ export class Broker {
     // finish at once instead of holding shutdown for their max_wait_ms.
     // The coordinator closes with them: a JoinGroup waiting for a rebalance is answered
     // at once rather than holding shutdown for the rebalance timeout.
+    // The transaction coordinator stops first: its marker writes need the data plane.
+    await this.txn.close();
     await Promise.all([this.dataPlane.close(), this.groups.close(), this.server.close()]);
     await this.storage.close();
   }

@@ -4,10 +4,11 @@
  * A single node coordinates everything, so a group key is answered with this node at
  * its advertised address (never NOT_COORDINATOR). v0 has no key_type (group); v1-v3
  * carry one key; v4+ batch coordinator_keys and answer one Coordinator entry per key,
- * in request order. Key types: 0 (group) served; 1 (transaction) answered
- * COORDINATOR_NOT_AVAILABLE until transactions exist, which clients treat as "retry
- * later"; anything else (2 = share group, v6) gets INVALID_REQUEST, as Kafka answers
- * an unknown coordinator type. An empty group id is answered like any other key, as
+ * in request order. Key types: 0 (group) served; 1 (transaction) answered with this
+ * node once the transaction coordinator is wired (txn.available), before that
+ * COORDINATOR_NOT_AVAILABLE, which clients treat as "retry later"; anything else
+ * (2 = share group, v6) gets INVALID_REQUEST, as Kafka answers an unknown coordinator
+ * type. An empty group id is answered like any other key, as
  * Kafka does (it hashes every key to a __consumer_offsets partition); the group APIs
  * then refuse it with INVALID_GROUP_ID. When the coordinator failed to start, group
  * keys get COORDINATOR_NOT_AVAILABLE; while it is still replaying they already get
@@ -42,12 +43,12 @@ function coordinatorFor(
       errorMessage,
     });
   if (keyType === TRANSACTION) {
-    return none(ErrorCode.COORDINATOR_NOT_AVAILABLE, "Transactions are not supported yet.");
-  }
-  if (keyType !== GROUP) {
+    if (!broker.txn.available) {
+      return none(ErrorCode.COORDINATOR_NOT_AVAILABLE, "Transactions are not available.");
+    }
+  } else if (keyType !== GROUP) {
     return none(ErrorCode.INVALID_REQUEST, `Unknown coordinator type ${keyType}.`);
-  }
-  if (broker.groups.failed) {
+  } else if (broker.groups.failed) {
     return none(ErrorCode.COORDINATOR_NOT_AVAILABLE, "The group coordinator failed to start.");
   }
   const { host, port } = broker.advertised;

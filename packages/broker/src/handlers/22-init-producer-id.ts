@@ -6,17 +6,23 @@
  * producer_id and producer_epoch set (v3+, KIP-360) the same id comes back with the
  * next epoch; partitions then expect sequence 0 from it. An id we never handed out,
  * or an epoch about to overflow, gets a fresh id instead, which is what Kafka answers
- * every idempotent producer.
+ * every idempotent producer. transaction_timeout_ms is ignored for them, as in Kafka.
  *
- * An empty transactional id is INVALID_REQUEST, as in Kafka.
+ * With a transactional id the transaction coordinator (txn/) answers: the timeout is
+ * checked against transaction.max.timeout.ms (INVALID_TRANSACTION_TIMEOUT), the first
+ * call allocates a producer id, later calls bump the epoch (fencing the previous
+ * producer; an ongoing transaction of it is aborted first and CONCURRENT_TRANSACTIONS
+ * answered meanwhile), an exhausted epoch moves to a new id. PRODUCER_FENCED is
+ * INVALID_PRODUCER_EPOCH below v4 (KIP-588).
  *
- * Simplified: no transactions yet, so a transactional id is answered with
- * TRANSACTIONAL_ID_AUTHORIZATION_FAILED, a fatal error the producer reports at once
- * (COORDINATOR_NOT_AVAILABLE would make clients retry forever). transaction_timeout_ms
- * is ignored for idempotent producers, as in Kafka.
+ * An empty transactional id is INVALID_REQUEST, as in Kafka. Until the coordinator is
+ * wired to the data plane and the group coordinator, a transactional id is answered
+ * with TRANSACTIONAL_ID_AUTHORIZATION_FAILED, a fatal error the producer reports at
+ * once (COORDINATOR_NOT_AVAILABLE would make clients retry forever).
  */
 import { createInitProducerIdResponse, ErrorCode, InitProducerIdApi } from "@logbook/protocol";
 import { defineHandler } from "../handler.js";
+import { fencedForVersion, type TransactionCoordinator } from "../txn/index.js";
 
 export const initProducerIdHandler = defineHandler({
   api: InitProducerIdApi,
@@ -27,7 +33,32 @@ export const initProducerIdHandler = defineHandler({
       createInitProducerIdResponse({ errorCode, producerId: -1n, producerEpoch: -1 });
     // Kafka: an empty transactional id is malformed, not "no transactions".
     if (req.transactionalId === "") return fail(ErrorCode.INVALID_REQUEST);
-    if (req.transactionalId !== null) return fail(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+    if (req.transactionalId !== null) {
+      // Undefined only in test doubles of Broker built without a coordinator.
+      const txn: TransactionCoordinator | undefined = ctx.broker.txn;
+      if (txn === undefined || !txn.available) {
+        return fail(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+      }
+      const expected =
+        ctx.version >= 3 && req.producerId >= 0n && req.producerEpoch >= 0
+          ? { producerId: req.producerId, producerEpoch: req.producerEpoch }
+          : null;
+      try {
+        const r = await txn.initProducerId(req.transactionalId, req.transactionTimeoutMs, expected);
+        return createInitProducerIdResponse({
+          errorCode: fencedForVersion(r.errorCode, ctx.version, 4),
+          producerId: r.producerId,
+          producerEpoch: r.producerEpoch,
+        });
+      } catch (err) {
+        ctx.broker.logger.error("transactional InitProducerId failed", {
+          peer: ctx.peer,
+          transactionalId: req.transactionalId,
+          error: String(err),
+        });
+        return fail(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+      }
+    }
     try {
       const ids = await ctx.broker.dataPlane.producerIds();
       if (req.producerId >= 0n && req.producerEpoch >= 0) {

@@ -1,0 +1,29 @@
+/**
+ * AddOffsetsToTxn (key 25), v0-v4: adds a consumer group to the producer's
+ * transaction so its TxnOffsetCommit offsets commit or abort with it (the group
+ * coordinator asks txn/ through checkTxnOffsetCommit). Errors as AddPartitionsToTxn;
+ * PRODUCER_FENCED is INVALID_PRODUCER_EPOCH below v2 (KIP-588). An empty group id is
+ * INVALID_GROUP_ID. Simplified: no ACLs.
+ */
+import { AddOffsetsToTxnApi, createAddOffsetsToTxnResponse, ErrorCode } from "@logbook/protocol";
+import { defineHandler } from "../handler.js";
+import { coordinatorCall, fencedForVersion } from "../txn/index.js";
+
+export const addOffsetsToTxnHandler = defineHandler({
+  api: AddOffsetsToTxnApi,
+  minVersion: 0,
+  maxVersion: 4,
+  async handle(req, ctx) {
+    if (req.groupId === "") {
+      return createAddOffsetsToTxnResponse({ errorCode: ErrorCode.INVALID_GROUP_ID });
+    }
+    const { broker } = ctx;
+    const code = await coordinatorCall(
+      broker.logger,
+      "AddOffsetsToTxn",
+      { transactionalId: req.transactionalId, groupId: req.groupId },
+      () => broker.txn.addOffsets(req, req.groupId),
+    );
+    return createAddOffsetsToTxnResponse({ errorCode: fencedForVersion(code, ctx.version, 2) });
+  },
+});

@@ -1,0 +1,59 @@
+/**
+ * DescribeTransactions (key 65), v0: state, timeout, start time, producer id/epoch
+ * and partitions of each requested transactional id, in request order. Unknown (or
+ * Dead) ids get TRANSACTIONAL_ID_NOT_FOUND, as in Kafka. Groups added with
+ * AddOffsetsToTxn are not listed (Kafka shows their __consumer_offsets partition,
+ * which this broker does not partition by group). Simplified: no ACLs.
+ */
+import {
+  createDescribeTransactionsResponse,
+  createDescribeTransactionsResponseTopicData,
+  createDescribeTransactionsResponseTransactionState,
+  DescribeTransactionsApi,
+  ErrorCode,
+} from "@logbook/protocol";
+import { defineHandler } from "../handler.js";
+import { TXN_STATE_NAMES, TxnState } from "../txn/index.js";
+import { partitionsByTopic } from "../txn/queries.js";
+
+export const describeTransactionsHandler = defineHandler({
+  api: DescribeTransactionsApi,
+  minVersion: 0,
+  maxVersion: 0,
+  handle(req, ctx) {
+    const { txn } = ctx.broker;
+    return createDescribeTransactionsResponse({
+      transactionStates: req.transactionalIds.map((transactionalId) => {
+        const m = txn.get(transactionalId);
+        if (!txn.loaded) {
+          return createDescribeTransactionsResponseTransactionState({
+            transactionalId,
+            errorCode: ErrorCode.COORDINATOR_LOAD_IN_PROGRESS,
+          });
+        }
+        if (m === undefined || m.state === TxnState.DEAD) {
+          return createDescribeTransactionsResponseTransactionState({
+            transactionalId,
+            errorCode: ErrorCode.TRANSACTIONAL_ID_NOT_FOUND,
+            transactionState: "",
+            producerId: -1n,
+            producerEpoch: -1,
+            transactionStartTimeMs: -1n,
+          });
+        }
+        return createDescribeTransactionsResponseTransactionState({
+          transactionalId,
+          errorCode: ErrorCode.NONE,
+          transactionState: TXN_STATE_NAMES[m.state],
+          transactionTimeoutMs: m.timeoutMs,
+          transactionStartTimeMs: BigInt(m.startMs),
+          producerId: m.producerId,
+          producerEpoch: m.producerEpoch,
+          topics: partitionsByTopic(m.partitions.values()).map((t) =>
+            createDescribeTransactionsResponseTopicData(t),
+          ),
+        });
+      }),
+    });
+  },
+});

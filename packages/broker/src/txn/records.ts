@@ -1,0 +1,130 @@
+import {
+  createTransactionLogKey,
+  createTransactionLogValue,
+  createTransactionLogValuePartitionsSchema,
+  decodeTransactionLogKey,
+  decodeTransactionLogValue,
+  encodeTransactionLogKey,
+  encodeTransactionLogValue,
+  Reader,
+  sizeTransactionLogKey,
+  sizeTransactionLogValue,
+  Writer,
+} from "@logbook/protocol";
+import type { KeyValueRecord } from "@logbook/storage";
+import { type TopicPartitionRef, tpKey } from "./contracts.js";
+import { isTxnStateId, type TxnStateId } from "./state.js";
+
+/** The coordinator's view of one transactional id, as the latest record says. */
+export interface TxnMetadata {
+  readonly transactionalId: string;
+  readonly producerId: bigint;
+  /** The id before an epoch exhaustion moved the producer to a new one; -1 when none. */
+  readonly previousProducerId: bigint;
+  readonly producerEpoch: number;
+  readonly timeoutMs: number;
+  readonly state: TxnStateId;
+  /** Data partitions of the transaction, keyed by tpKey. */
+  readonly partitions: ReadonlyMap<string, TopicPartitionRef>;
+  /** Groups whose TxnOffsetCommit offsets belong to the transaction (AddOffsetsToTxn). */
+  readonly groups: ReadonlySet<string>;
+  readonly lastUpdateMs: number;
+  /** When the transaction's first partition or group was added; -1 when none is open. */
+  readonly startMs: number;
+}
+
+/**
+ * Groups ride in the partition list of TransactionLogValue (Kafka stores the group's
+ * __consumer_offsets partition there instead, which needs the group id to be hashed;
+ * we need the id itself for TxnOffsetCommit checks after a restart). ':' cannot occur
+ * in a topic name, so these entries never collide with a real topic.
+ */
+const GROUP_PREFIX = "__consumer_offsets:";
+const VERSION = 0;
+
+function versioned(size: number, write: (w: Writer) => void): Buffer {
+  const w = Writer.alloc(2 + size);
+  w.int16(VERSION);
+  write(w);
+  return w.result();
+}
+
+export function encodeTxnRecord(m: TxnMetadata): KeyValueRecord {
+  const k = createTransactionLogKey({ transactionalId: m.transactionalId });
+  const byTopic = new Map<string, number[]>();
+  for (const tp of m.partitions.values()) {
+    const list = byTopic.get(tp.topic) ?? [];
+    list.push(tp.partition);
+    byTopic.set(tp.topic, list);
+  }
+  const entries = [...byTopic].map(([topic, partitionIds]) =>
+    createTransactionLogValuePartitionsSchema({ topic, partitionIds }),
+  );
+  for (const g of m.groups) {
+    entries.push(
+      createTransactionLogValuePartitionsSchema({ topic: GROUP_PREFIX + g, partitionIds: [] }),
+    );
+  }
+  const v = createTransactionLogValue({
+    producerId: m.producerId,
+    previousProducerId: m.previousProducerId,
+    producerEpoch: m.producerEpoch,
+    transactionTimeoutMs: m.timeoutMs,
+    transactionStatus: m.state,
+    transactionPartitions: entries,
+    transactionLastUpdateTimestampMs: BigInt(m.lastUpdateMs),
+    transactionStartTimestampMs: BigInt(m.startMs),
+  });
+  return {
+    key: versioned(sizeTransactionLogKey(k, VERSION), (w) =>
+      encodeTransactionLogKey(w, k, VERSION),
+    ),
+    value: versioned(sizeTransactionLogValue(v, VERSION), (w) =>
+      encodeTransactionLogValue(w, v, VERSION),
+    ),
+  };
+}
+
+export type DecodedTxnRecord =
+  | { kind: "txn"; transactionalId: string; metadata: TxnMetadata | null }
+  | { kind: "unknown" };
+
+/** Decodes one record of `__transaction_state`; a tombstone yields metadata null. */
+export function decodeTxnRecord(record: KeyValueRecord): DecodedTxnRecord {
+  const kr = new Reader(record.key);
+  if (kr.int16() !== VERSION) return { kind: "unknown" };
+  const { transactionalId } = decodeTransactionLogKey(kr, VERSION);
+  if (record.value === null) return { kind: "txn", transactionalId, metadata: null };
+  const vr = new Reader(record.value);
+  if (vr.int16() !== VERSION) return { kind: "unknown" };
+  const v = decodeTransactionLogValue(vr, VERSION);
+  if (!isTxnStateId(v.transactionStatus)) return { kind: "unknown" };
+  const partitions = new Map<string, TopicPartitionRef>();
+  const groups = new Set<string>();
+  for (const e of v.transactionPartitions ?? []) {
+    if (e.topic.startsWith(GROUP_PREFIX)) {
+      groups.add(e.topic.slice(GROUP_PREFIX.length));
+      continue;
+    }
+    for (const partition of e.partitionIds) {
+      const tp = { topic: e.topic, partition };
+      partitions.set(tpKey(tp), tp);
+    }
+  }
+  return {
+    kind: "txn",
+    transactionalId,
+    metadata: {
+      transactionalId,
+      producerId: v.producerId,
+      previousProducerId: v.previousProducerId,
+      producerEpoch: v.producerEpoch,
+      timeoutMs: v.transactionTimeoutMs,
+      state: v.transactionStatus,
+      partitions,
+      groups,
+      lastUpdateMs: Number(v.transactionLastUpdateTimestampMs),
+      startMs: Number(v.transactionStartTimestampMs),
+    },
+  };
+}

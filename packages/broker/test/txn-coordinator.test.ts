@@ -1,0 +1,348 @@
+/**
+ * The transaction coordinator on its own (real storage, fake clock, fake marker writer
+ * and offsets completer): InitProducerId (allocation, bumps, fencing, KIP-360,
+ * exhaustion, timeout validation), Add*, EndTxn and their errors, markers for exactly
+ * the added partitions, the produce and TxnOffsetCommit checks, restart recovery,
+ * timeout aborts and ListTransactions filters.
+ */
+import assert from "node:assert/strict";
+import { afterEach, beforeEach, describe, it } from "node:test";
+import { ErrorCode } from "@logbook/protocol";
+import { InternalLog } from "@logbook/storage";
+import { MAX_PRODUCER_EPOCH, TRANSACTION_STATE_PARTITION, TxnState } from "../src/txn/index.js";
+import { encodeTxnRecord } from "../src/txn/records.js";
+import { type TxnRig, txnRig } from "./helpers/txn-fakes.js";
+
+let rig: TxnRig;
+beforeEach(async () => {
+  rig = await txnRig(60_000);
+});
+afterEach(async () => {
+  await rig.close();
+});
+
+const tp = (topic: string, partition: number) => ({ topic, partition });
+
+async function init(id: string, timeoutMs = 10_000) {
+  const r = await rig.txn.initProducerId(id, timeoutMs, null);
+  assert.equal(r.errorCode, ErrorCode.NONE);
+  return { transactionalId: id, producerId: r.producerId, producerEpoch: r.producerEpoch };
+}
+
+describe("InitProducerId", () => {
+  it("allocates on first use, bumps the epoch afterwards", async () => {
+    const a = await init("a");
+    assert.deepEqual([a.producerId, a.producerEpoch], [1000n, 0]);
+    const again = await init("a");
+    assert.deepEqual([again.producerId, again.producerEpoch], [1000n, 1]);
+    assert.equal((await init("b")).producerId, 1001n);
+    assert.equal(rig.txn.get("a")?.state, TxnState.EMPTY);
+  });
+
+  it("validates the timeout against transaction.max.timeout.ms", async () => {
+    for (const t of [0, -1, 60_001]) {
+      const r = await rig.txn.initProducerId("a", t, null);
+      assert.equal(r.errorCode, ErrorCode.INVALID_TRANSACTION_TIMEOUT);
+      assert.equal(r.producerId, -1n);
+    }
+    assert.equal(rig.txn.get("a"), undefined);
+    assert.equal((await rig.txn.initProducerId("a", 60_000, null)).errorCode, ErrorCode.NONE);
+  });
+
+  it("fences an ongoing transaction: aborts it, answers CONCURRENT_TRANSACTIONS, then bumps", async () => {
+    const old = await init("a");
+    assert.equal(await rig.txn.addPartitions(old, [tp("t", 0), tp("t", 1)]), ErrorCode.NONE);
+    const r = await rig.txn.initProducerId("a", 10_000, null);
+    assert.equal(r.errorCode, ErrorCode.CONCURRENT_TRANSACTIONS);
+    await rig.txn.idle();
+    assert.equal(rig.txn.get("a")?.state, TxnState.COMPLETE_ABORT);
+    // The abort marker carries the fencing epoch, so the zombie's later writes are refused.
+    assert.deepEqual(rig.markers.calls, [
+      {
+        partitions: ["t/0", "t/1"],
+        marker: {
+          producerId: old.producerId,
+          producerEpoch: 1,
+          commit: false,
+          coordinatorEpoch: 0,
+        },
+      },
+    ]);
+    const next = await init("a");
+    assert.equal(next.producerEpoch, 2);
+    assert.equal(await rig.txn.endTxn(old, true), ErrorCode.PRODUCER_FENCED);
+    assert.equal(await rig.txn.addPartitions(old, [tp("t", 0)]), ErrorCode.PRODUCER_FENCED);
+  });
+
+  it("KIP-360: a matching id/epoch bumps, a stale one is fenced, a retry gets the same answer", async () => {
+    const a = await init("a");
+    const bumped = await rig.txn.initProducerId("a", 10_000, {
+      producerId: a.producerId,
+      producerEpoch: 0,
+    });
+    assert.deepEqual([bumped.errorCode, bumped.producerEpoch], [ErrorCode.NONE, 1]);
+    const retry = await rig.txn.initProducerId("a", 10_000, {
+      producerId: a.producerId,
+      producerEpoch: 0,
+    });
+    assert.deepEqual([retry.errorCode, retry.producerEpoch], [ErrorCode.NONE, 1]);
+    const stale = await rig.txn.initProducerId("a", 10_000, {
+      producerId: 999n,
+      producerEpoch: 7,
+    });
+    assert.equal(stale.errorCode, ErrorCode.PRODUCER_FENCED);
+  });
+
+  it("moves to a new producer id when the epoch is exhausted", async () => {
+    const cur = await init("a");
+    const m = rig.txn.get("a");
+    assert.ok(m);
+    // 32766 bumps would take minutes: write the last epoch as a record and replay it.
+    const log = await InternalLog.open(rig.storage, TRANSACTION_STATE_PARTITION.topic);
+    await log.append([encodeTxnRecord({ ...m, producerEpoch: MAX_PRODUCER_EPOCH })]);
+    await rig.reopen();
+    assert.equal(rig.txn.get("a")?.producerEpoch, MAX_PRODUCER_EPOCH);
+    const fresh = await init("a");
+    assert.notEqual(fresh.producerId, cur.producerId);
+    assert.equal(fresh.producerEpoch, 0);
+    assert.equal(rig.txn.get("a")?.previousProducerId, cur.producerId);
+    // The old id no longer maps to the transactional id.
+    assert.equal(
+      await rig.txn.addPartitions({ ...cur, producerEpoch: MAX_PRODUCER_EPOCH }, [tp("t", 0)]),
+      ErrorCode.INVALID_PRODUCER_ID_MAPPING,
+    );
+  });
+});
+
+describe("AddPartitionsToTxn / AddOffsetsToTxn", () => {
+  it("starts the transaction and keeps adding", async () => {
+    const p = await init("a");
+    rig.clock.now += 5;
+    assert.equal(await rig.txn.addPartitions(p, [tp("t", 0)]), ErrorCode.NONE);
+    const m1 = rig.txn.get("a");
+    assert.equal(m1?.state, TxnState.ONGOING);
+    assert.equal(m1?.startMs, rig.clock.now);
+    rig.clock.now += 5;
+    assert.equal(await rig.txn.addPartitions(p, [tp("t", 0), tp("u", 3)]), ErrorCode.NONE);
+    assert.equal(await rig.txn.addOffsets(p, "g"), ErrorCode.NONE);
+    const m2 = rig.txn.get("a");
+    assert.deepEqual([...(m2?.partitions.keys() ?? [])].sort(), ["t/0", "u/3"]);
+    assert.deepEqual([...(m2?.groups ?? [])], ["g"]);
+    assert.equal(m2?.startMs, m1?.startMs, "the start time is the first add's");
+  });
+
+  it("refuses unknown ids, other producer ids and other epochs", async () => {
+    const p = await init("a");
+    assert.equal(
+      await rig.txn.addPartitions({ ...p, transactionalId: "nope" }, [tp("t", 0)]),
+      ErrorCode.INVALID_PRODUCER_ID_MAPPING,
+    );
+    assert.equal(
+      await rig.txn.addPartitions({ ...p, producerId: p.producerId + 1n }, [tp("t", 0)]),
+      ErrorCode.INVALID_PRODUCER_ID_MAPPING,
+    );
+    assert.equal(
+      await rig.txn.addOffsets({ ...p, producerEpoch: p.producerEpoch + 1 }, "g"),
+      ErrorCode.PRODUCER_FENCED,
+    );
+    assert.equal(rig.txn.get("a")?.state, TxnState.EMPTY);
+  });
+
+  it("answers CONCURRENT_TRANSACTIONS while the previous transaction completes", async () => {
+    const p = await init("a");
+    await rig.txn.addPartitions(p, [tp("t", 0)]);
+    rig.markers.failWith = ErrorCode.NOT_LEADER_OR_FOLLOWER;
+    assert.equal(await rig.txn.endTxn(p, true), ErrorCode.NONE, "the decision stands");
+    assert.equal(rig.txn.get("a")?.state, TxnState.PREPARE_COMMIT);
+    assert.equal(await rig.txn.addPartitions(p, [tp("t", 1)]), ErrorCode.CONCURRENT_TRANSACTIONS);
+    assert.equal(await rig.txn.endTxn(p, true), ErrorCode.CONCURRENT_TRANSACTIONS);
+    assert.equal(await rig.txn.endTxn(p, false), ErrorCode.INVALID_TXN_STATE);
+    const r = await rig.txn.initProducerId("a", 10_000, null);
+    assert.equal(r.errorCode, ErrorCode.CONCURRENT_TRANSACTIONS);
+    rig.markers.failWith = ErrorCode.NONE;
+    await rig.txn.idle();
+    assert.equal(rig.txn.get("a")?.state, TxnState.COMPLETE_COMMIT);
+    assert.ok(rig.markers.calls.length >= 2, "markers retried");
+    assert.equal(await rig.txn.addPartitions(p, [tp("t", 1)]), ErrorCode.NONE);
+  });
+});
+
+describe("EndTxn", () => {
+  it("commits: markers to exactly the added partitions, offsets completed, CompleteCommit", async () => {
+    const p = await init("a");
+    await rig.txn.addPartitions(p, [tp("t", 2), tp("u", 0)]);
+    await rig.txn.addPartitions(p, [tp("t", 2)]);
+    await rig.txn.addOffsets(p, "g");
+    assert.equal(await rig.txn.endTxn(p, true), ErrorCode.NONE);
+    assert.deepEqual(rig.markers.calls, [
+      {
+        partitions: ["t/2", "u/0"],
+        marker: { producerId: p.producerId, producerEpoch: 0, commit: true, coordinatorEpoch: 0 },
+      },
+    ]);
+    assert.deepEqual(rig.offsets.calls, [
+      { producerId: p.producerId, producerEpoch: 0, commit: true },
+    ]);
+    const m = rig.txn.get("a");
+    assert.equal(m?.state, TxnState.COMPLETE_COMMIT);
+    assert.equal(m?.partitions.size, 0);
+    // A retry of the finished commit is NONE; the opposite outcome is not.
+    assert.equal(await rig.txn.endTxn(p, true), ErrorCode.NONE);
+    assert.equal(await rig.txn.endTxn(p, false), ErrorCode.INVALID_TXN_STATE);
+    assert.equal(rig.markers.calls.length, 1);
+  });
+
+  it("aborts without groups: no offsets call", async () => {
+    const p = await init("a");
+    await rig.txn.addPartitions(p, [tp("t", 0)]);
+    assert.equal(await rig.txn.endTxn(p, false), ErrorCode.NONE);
+    assert.equal(rig.markers.calls[0]?.marker.commit, false);
+    assert.equal(rig.offsets.calls.length, 0);
+    assert.equal(rig.txn.get("a")?.state, TxnState.COMPLETE_ABORT);
+    assert.equal(await rig.txn.endTxn(p, false), ErrorCode.NONE);
+    assert.equal(await rig.txn.endTxn(p, true), ErrorCode.INVALID_TXN_STATE);
+  });
+
+  it("refuses EndTxn without a transaction, and for unknown or fenced producers", async () => {
+    const p = await init("a");
+    assert.equal(await rig.txn.endTxn(p, true), ErrorCode.INVALID_TXN_STATE);
+    assert.equal(
+      await rig.txn.endTxn({ ...p, transactionalId: "x" }, true),
+      ErrorCode.INVALID_PRODUCER_ID_MAPPING,
+    );
+    assert.equal(await rig.txn.endTxn({ ...p, producerEpoch: 5 }, true), ErrorCode.PRODUCER_FENCED);
+    assert.equal(rig.markers.calls.length, 0);
+  });
+
+  it("a marker for a deleted partition does not hold the transaction", async () => {
+    const p = await init("a");
+    await rig.txn.addPartitions(p, [tp("gone", 0)]);
+    rig.markers.failWith = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+    assert.equal(await rig.txn.endTxn(p, true), ErrorCode.NONE);
+    assert.equal(rig.txn.get("a")?.state, TxnState.COMPLETE_COMMIT);
+  });
+});
+
+describe("checks for Produce and TxnOffsetCommit", () => {
+  it("checkTransactionalProduce", async () => {
+    const p = await init("a");
+    const check = (pid: bigint, epoch: number, t = tp("t", 0)) =>
+      rig.txn.checkTransactionalProduce(pid, epoch, t);
+    assert.equal(check(p.producerId, 0), ErrorCode.INVALID_TXN_STATE, "not added yet");
+    await rig.txn.addPartitions(p, [tp("t", 0)]);
+    assert.equal(check(p.producerId, 0), ErrorCode.NONE);
+    assert.equal(check(p.producerId, 0, tp("t", 1)), ErrorCode.INVALID_TXN_STATE);
+    assert.equal(check(p.producerId + 100n, 0), ErrorCode.INVALID_PRODUCER_ID_MAPPING);
+    await rig.txn.initProducerId("a", 10_000, null); // fences epoch 0
+    await rig.txn.idle();
+    assert.equal(check(p.producerId, 0), ErrorCode.INVALID_PRODUCER_EPOCH);
+  });
+
+  it("checkTxnOffsetCommit / isGroupInTransaction", async () => {
+    const p = await init("a");
+    assert.equal(rig.txn.checkTxnOffsetCommit(p, "g"), ErrorCode.INVALID_TXN_STATE);
+    await rig.txn.addOffsets(p, "g");
+    assert.equal(rig.txn.checkTxnOffsetCommit(p, "g"), ErrorCode.NONE);
+    assert.equal(rig.txn.isGroupInTransaction(p, "g"), true);
+    assert.equal(rig.txn.isGroupInTransaction(p, "other"), false);
+    assert.equal(
+      rig.txn.checkTxnOffsetCommit({ ...p, producerEpoch: 9 }, "g"),
+      ErrorCode.PRODUCER_FENCED,
+    );
+    await rig.txn.endTxn(p, true);
+    assert.equal(rig.txn.checkTxnOffsetCommit(p, "g"), ErrorCode.INVALID_TXN_STATE);
+  });
+});
+
+describe("restart and timeouts", () => {
+  it("replays state and completes a PrepareCommit found at start-up (markers again)", async () => {
+    const p = await init("a");
+    await rig.txn.addPartitions(p, [tp("t", 0), tp("t", 5)]);
+    await rig.txn.addOffsets(p, "g");
+    const other = await init("b");
+    await rig.txn.addPartitions(other, [tp("t", 1)]);
+    rig.markers.failWith = ErrorCode.NOT_LEADER_OR_FOLLOWER;
+    assert.equal(await rig.txn.endTxn(p, true), ErrorCode.NONE);
+    await rig.reopen(); // the retry loop stops with the coordinator
+    rig.markers.failWith = ErrorCode.NONE;
+    rig.markers.calls.length = 0;
+    await rig.txn.idle();
+    assert.deepEqual(rig.markers.calls, [
+      {
+        partitions: ["t/0", "t/5"],
+        marker: { producerId: p.producerId, producerEpoch: 0, commit: true, coordinatorEpoch: 0 },
+      },
+    ]);
+    assert.deepEqual(rig.offsets.calls.at(-1), {
+      producerId: p.producerId,
+      producerEpoch: 0,
+      commit: true,
+    });
+    assert.equal(rig.txn.get("a")?.state, TxnState.COMPLETE_COMMIT);
+    // The other id's ongoing transaction came back as it was.
+    const b = rig.txn.get("b");
+    assert.equal(b?.state, TxnState.ONGOING);
+    assert.deepEqual([...(b?.partitions.keys() ?? [])], ["t/1"]);
+    assert.equal(
+      rig.txn.checkTransactionalProduce(other.producerId, 0, tp("t", 1)),
+      ErrorCode.NONE,
+    );
+  });
+
+  it("aborts a transaction left open past its timeout, fencing its producer", async () => {
+    const p = await init("a", 1_000);
+    const q = await init("b", 60_000);
+    await rig.txn.addPartitions(p, [tp("t", 0)]);
+    await rig.txn.addPartitions(q, [tp("t", 1)]);
+    rig.clock.now += 1_000;
+    assert.deepEqual(await rig.txn.abortTimedOutTransactions(), [], "not past it yet");
+    rig.clock.now += 1;
+    assert.deepEqual(await rig.txn.abortTimedOutTransactions(), ["a"]);
+    await rig.txn.idle();
+    const m = rig.txn.get("a");
+    assert.equal(m?.state, TxnState.COMPLETE_ABORT);
+    assert.equal(m?.producerEpoch, 1);
+    assert.deepEqual(
+      rig.markers.calls.map((c) => [c.partitions, c.marker.commit, c.marker.producerEpoch]),
+      [[["t/0"], false, 1]],
+    );
+    assert.equal(await rig.txn.endTxn(p, true), ErrorCode.PRODUCER_FENCED);
+    assert.equal(rig.txn.get("b")?.state, TxnState.ONGOING);
+  });
+
+  it("an ongoing transaction replayed after a restart is aborted once its timeout passes", async () => {
+    const p = await init("a", 2_000);
+    await rig.txn.addPartitions(p, [tp("t", 0)]);
+    await rig.reopen();
+    assert.equal(rig.txn.get("a")?.state, TxnState.ONGOING);
+    rig.clock.now += 2_001;
+    assert.deepEqual(await rig.txn.abortTimedOutTransactions(), ["a"]);
+    await rig.txn.idle();
+    assert.equal(rig.txn.get("a")?.state, TxnState.COMPLETE_ABORT);
+  });
+});
+
+describe("ListTransactions", () => {
+  it("filters by state, producer id and duration; echoes unknown states", async () => {
+    const a = await init("a");
+    const b = await init("b");
+    await init("c");
+    await rig.txn.addPartitions(a, [tp("t", 0)]);
+    rig.clock.now += 500;
+    await rig.txn.addPartitions(b, [tp("t", 1)]);
+    rig.clock.now += 100;
+    const ids = (f: Parameters<typeof rig.txn.list>[0]) =>
+      rig.txn
+        .list(f)
+        .transactions.map((t) => t.transactionalId)
+        .sort();
+    assert.deepEqual(ids({ states: [], producerIds: [], durationMs: -1 }), ["a", "b", "c"]);
+    assert.deepEqual(ids({ states: ["Ongoing"], producerIds: [], durationMs: -1 }), ["a", "b"]);
+    assert.deepEqual(ids({ states: ["Empty"], producerIds: [], durationMs: -1 }), ["c"]);
+    assert.deepEqual(ids({ states: [], producerIds: [b.producerId], durationMs: -1 }), ["b"]);
+    assert.deepEqual(ids({ states: [], producerIds: [], durationMs: 200 }), ["a"]);
+    const r = rig.txn.list({ states: ["Ongoing", "Bogus"], producerIds: [], durationMs: -1 });
+    assert.deepEqual(r.unknownStates, ["Bogus"]);
+    assert.equal(r.transactions.find((t) => t.transactionalId === "a")?.state, "Ongoing");
+  });
+});
