@@ -86,6 +86,22 @@ describe("InitProducerId", () => {
       producerEpoch: 0,
     });
     assert.deepEqual([retry.errorCode, retry.producerEpoch], [ErrorCode.NONE, 1]);
+    // A producer fenced by a timeout abort cannot pass off its epoch as a retry.
+    const cur = await rig.txn.initProducerId("a", 10_000, null);
+    const p = {
+      transactionalId: "a",
+      producerId: cur.producerId,
+      producerEpoch: cur.producerEpoch,
+    };
+    await rig.txn.addPartitions(p, [tp("t", 0)]);
+    rig.clock.now += 20_000;
+    assert.deepEqual(await rig.txn.abortTimedOutTransactions(), ["a"]);
+    await rig.txn.idle();
+    const zombie = await rig.txn.initProducerId("a", 10_000, {
+      producerId: p.producerId,
+      producerEpoch: p.producerEpoch,
+    });
+    assert.equal(zombie.errorCode, ErrorCode.PRODUCER_FENCED);
     const stale = await rig.txn.initProducerId("a", 10_000, {
       producerId: 999n,
       producerEpoch: 7,

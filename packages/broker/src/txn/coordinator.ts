@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import { ErrorCode } from "@logbook/protocol";
 import {
   InternalLog,
@@ -6,6 +5,7 @@ import {
   type Logger,
   type StorageEngine,
 } from "@logbook/storage";
+import { CompletionRunner } from "./completion.js";
 import {
   type TopicPartitionRef,
   type TxnMarkerWriter,
@@ -72,15 +72,30 @@ export class TransactionCoordinator implements TxnProduceCheck {
   /** The epoch before the last bump, per id: KIP-360 retries of InitProducerId. Memory only. */
   private readonly lastEpochs = new Map<string, number>();
   private readonly busy = new Set<string>();
-  private readonly completions = new Map<string, Promise<void>>();
   private markers: TxnMarkerWriter | null = null;
   private offsets: TxnOffsetsCompleter | null = null;
   private readonly closing = new AbortController();
   private timer: NodeJS.Timeout | null = null;
   private readonly now: () => number;
 
+  private readonly completion: CompletionRunner;
+
   constructor(private readonly opts: TxnCoordinatorOptions) {
     this.now = opts.now ?? Date.now;
+    this.completion = new CompletionRunner(
+      {
+        get: (id) => this.txns.get(id),
+        write: (next) => this.write(next),
+        transitionTo: (m, state, change) => this.transitionTo(m, state, change),
+        parts: () =>
+          this.markers === null || this.offsets === null
+            ? null
+            : { markers: this.markers, offsets: this.offsets },
+        logger: opts.logger,
+      },
+      opts.markerRetryMs ?? 1000,
+      this.closing.signal,
+    );
   }
 
   /** True once the state is replayed and both the marker writer and the offsets completer are attached. */
@@ -129,7 +144,7 @@ export class TransactionCoordinator implements TxnProduceCheck {
   async close(): Promise<void> {
     this.closing.abort();
     if (this.timer !== null) clearInterval(this.timer);
-    await Promise.allSettled([...this.completions.values()]);
+    await this.completion.settled();
   }
 
   get(transactionalId: string): TxnMetadata | undefined {
@@ -146,7 +161,7 @@ export class TransactionCoordinator implements TxnProduceCheck {
 
   /** Resolves when no background completion is running (tests, shutdown). */
   async idle(): Promise<void> {
-    while (this.completions.size > 0) await Promise.allSettled([...this.completions.values()]);
+    await this.completion.settled();
   }
 
   // ---- state changes: append a record, then apply it ----
@@ -165,9 +180,14 @@ export class TransactionCoordinator implements TxnProduceCheck {
       this.lastEpochs.delete(transactionalId);
       return;
     }
-    if (before !== undefined && before.producerEpoch !== metadata.producerEpoch) {
-      this.lastEpochs.set(transactionalId, before.producerEpoch);
-    }
+    // Only an InitProducerId bump (which lands in Empty) remembers the epoch before it,
+    // as Kafka's lastProducerEpoch: a fence must not let the fenced producer "retry".
+    const bumped =
+      before !== undefined &&
+      metadata.state === TxnState.EMPTY &&
+      (before.producerEpoch !== metadata.producerEpoch ||
+        before.producerId !== metadata.producerId);
+    if (bumped) this.lastEpochs.set(transactionalId, before.producerEpoch);
     this.txns.set(transactionalId, metadata);
     this.byProducerId.set(metadata.producerId, transactionalId);
   }
@@ -302,7 +322,7 @@ export class TransactionCoordinator implements TxnProduceCheck {
     const fenced = this.transitionTo(cur, TxnState.PREPARE_EPOCH_FENCE, { producerEpoch });
     await this.write(fenced);
     await this.write(this.transitionTo(fenced, TxnState.PREPARE_ABORT));
-    void this.drive(cur.transactionalId);
+    void this.completion.drive(cur.transactionalId);
   }
 
   // ---- AddPartitionsToTxn / AddOffsetsToTxn ----
@@ -450,89 +470,11 @@ export class TransactionCoordinator implements TxnProduceCheck {
       },
     );
     if (decided !== -1) return decided;
-    await this.drive(p.transactionalId);
+    await this.completion.drive(p.transactionalId);
     return NONE;
   }
 
   // ---- completion of decided transactions ----
-
-  /**
-   * Completes the id's decided transaction, retrying until done or closed. Resolves
-   * after the first attempt (so EndTxn answers once markers are written when it can).
-   */
-  private drive(transactionalId: string): Promise<void> {
-    const running = this.completions.get(transactionalId);
-    if (running !== undefined) return running;
-    let firstDone: () => void = () => {};
-    const first = new Promise<void>((resolve) => {
-      firstDone = resolve;
-    });
-    const loop = (async () => {
-      while (!this.closing.signal.aborted) {
-        try {
-          await this.completeOnce(transactionalId);
-          return;
-        } catch (err) {
-          this.opts.logger.warn("completing transaction failed; retrying", {
-            transactionalId,
-            error: String(err),
-          });
-          firstDone();
-          try {
-            // Kept referenced: a decided transaction is worth waiting for; close() cancels it.
-            await sleep(this.opts.markerRetryMs ?? 1000, undefined, {
-              signal: this.closing.signal,
-            });
-          } catch {
-            return; // closing
-          }
-        }
-      }
-    })().finally(() => {
-      firstDone();
-      this.completions.delete(transactionalId);
-    });
-    this.completions.set(transactionalId, loop);
-    return first;
-  }
-
-  private async completeOnce(transactionalId: string): Promise<void> {
-    let cur = this.txns.get(transactionalId);
-    if (cur === undefined) return;
-    if (cur.state === TxnState.PREPARE_EPOCH_FENCE) {
-      // A fence interrupted by a restart: its abort was not recorded yet.
-      await this.write(this.transitionTo(cur, TxnState.PREPARE_ABORT));
-      cur = this.txns.get(transactionalId);
-    }
-    if (cur === undefined || !isPrepare(cur.state)) return;
-    const commit = cur.state === TxnState.PREPARE_COMMIT;
-    const markers = this.markers;
-    const offsets = this.offsets;
-    if (markers === null || offsets === null) throw new Error("transactions are not wired");
-    const { producerId, producerEpoch } = cur;
-    if (cur.partitions.size > 0) {
-      const results = await markers.writeMarkers([...cur.partitions.values()], {
-        producerId,
-        producerEpoch,
-        commit,
-        coordinatorEpoch: 0,
-      });
-      const failed = [...results].filter(
-        // A partition deleted meanwhile needs no marker (Kafka drops those too).
-        ([, code]) => code !== NONE && code !== ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
-      );
-      if (failed.length > 0) {
-        throw new Error(`markers not written: ${failed.map(([k, c]) => `${k}=${c}`).join(", ")}`);
-      }
-    }
-    if (cur.groups.size > 0) await offsets.completeTransaction(producerId, producerEpoch, commit);
-    await this.write(
-      this.transitionTo(cur, commit ? TxnState.COMPLETE_COMMIT : TxnState.COMPLETE_ABORT, {
-        partitions: new Map(),
-        groups: new Set(),
-      }),
-    );
-  }
 
   /** Completes every decided transaction (after start-up, once the writers are attached). */
   private recover(): void {
@@ -541,7 +483,7 @@ export class TransactionCoordinator implements TxnProduceCheck {
         this.opts.logger.info("completing a transaction decided before the restart", {
           transactionalId: m.transactionalId,
         });
-        void this.drive(m.transactionalId);
+        void this.completion.drive(m.transactionalId);
       }
     }
   }

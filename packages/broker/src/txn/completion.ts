@@ -1,0 +1,120 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { ErrorCode } from "@logbook/protocol";
+import type { Logger } from "@logbook/storage";
+import type { TxnMarkerWriter, TxnOffsetsCompleter } from "./contracts.js";
+import type { TxnMetadata } from "./records.js";
+import { isPrepare, TxnState, type TxnStateId } from "./state.js";
+
+/** What completing a decided transaction needs from the coordinator. */
+export interface CompletionHost {
+  get(transactionalId: string): TxnMetadata | undefined;
+  /** Persists and applies the next state (checked against the transition table). */
+  write(next: TxnMetadata): Promise<void>;
+  transitionTo(m: TxnMetadata, state: TxnStateId, change?: Partial<TxnMetadata>): TxnMetadata;
+  /** The attached writers, or null while transactions are not wired. */
+  parts(): { markers: TxnMarkerWriter; offsets: TxnOffsetsCompleter } | null;
+  readonly logger: Logger;
+}
+
+/**
+ * Drives decided transactions (PrepareCommit/PrepareAbort, or a fence cut short by a
+ * restart) to CompleteCommit/CompleteAbort: markers to every partition, the groups'
+ * pending offsets, then the Complete record. One loop per transactional id, retried
+ * until it succeeds or the coordinator closes (it resumes after the next start).
+ */
+export class CompletionRunner {
+  private readonly running = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly host: CompletionHost,
+    private readonly retryMs: number,
+    private readonly closing: AbortSignal,
+  ) {}
+
+  get size(): number {
+    return this.running.size;
+  }
+
+  /** Settles once every running loop has ended. */
+  async settled(): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled([...this.running.values()]);
+  }
+
+  /**
+   * Starts (or joins) the id's completion. Resolves after the first attempt, so EndTxn
+   * answers once the markers are written when that is possible at all.
+   */
+  drive(transactionalId: string): Promise<void> {
+    const existing = this.running.get(transactionalId);
+    if (existing !== undefined) return existing;
+    let firstDone: () => void = () => {};
+    const first = new Promise<void>((resolve) => {
+      firstDone = resolve;
+    });
+    const loop = (async () => {
+      while (!this.closing.aborted) {
+        try {
+          await this.completeOnce(transactionalId);
+          return;
+        } catch (err) {
+          this.host.logger.warn("completing transaction failed; retrying", {
+            transactionalId,
+            error: String(err),
+          });
+          firstDone();
+          try {
+            // Kept referenced: a decided transaction is worth waiting for; close() cancels it.
+            await sleep(this.retryMs, undefined, { signal: this.closing });
+          } catch {
+            return; // closing
+          }
+        }
+      }
+    })().finally(() => {
+      firstDone();
+      this.running.delete(transactionalId);
+    });
+    this.running.set(transactionalId, loop);
+    return first;
+  }
+
+  private async completeOnce(transactionalId: string): Promise<void> {
+    const { host } = this;
+    let cur = host.get(transactionalId);
+    if (cur?.state === TxnState.PREPARE_EPOCH_FENCE) {
+      // A fence interrupted by a restart: its abort was not recorded yet.
+      await host.write(host.transitionTo(cur, TxnState.PREPARE_ABORT));
+      cur = host.get(transactionalId);
+    }
+    if (cur === undefined || !isPrepare(cur.state)) return;
+    const parts = host.parts();
+    if (parts === null) throw new Error("transactions are not wired");
+    const commit = cur.state === TxnState.PREPARE_COMMIT;
+    const { producerId, producerEpoch } = cur;
+    if (cur.partitions.size > 0) {
+      const results = await parts.markers.writeMarkers([...cur.partitions.values()], {
+        producerId,
+        producerEpoch,
+        commit,
+        // A single coordinator that never moves: its epoch never changes.
+        coordinatorEpoch: 0,
+      });
+      const failed = [...results].filter(
+        // A partition deleted meanwhile needs no marker (Kafka drops those too).
+        ([, code]) => code !== ErrorCode.NONE && code !== ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+      );
+      if (failed.length > 0) {
+        throw new Error(`markers not written: ${failed.map(([k, c]) => `${k}=${c}`).join(", ")}`);
+      }
+    }
+    if (cur.groups.size > 0) {
+      await parts.offsets.completeTransaction(producerId, producerEpoch, commit);
+    }
+    await host.write(
+      host.transitionTo(cur, commit ? TxnState.COMPLETE_COMMIT : TxnState.COMPLETE_ABORT, {
+        partitions: new Map(),
+        groups: new Set(),
+      }),
+    );
+  }
+}
