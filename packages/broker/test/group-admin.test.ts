@@ -139,7 +139,7 @@ test("ApiVersions advertises every group API over its full range, from version 0
   assert.deepEqual(range(47), [0, 0]);
 });
 
-test("FindCoordinator v0 and v1-v3 answer this node; transactions are not available yet", async () => {
+test("FindCoordinator v0 and v1-v3 answer this node, for groups and transactions", async () => {
   const { host, port } = b.broker.advertised;
   for (const v of [0, 1, 2, 3]) {
     const r = await b.client.send(
@@ -155,8 +155,8 @@ test("FindCoordinator v0 and v1-v3 answer this node; transactions are not availa
     1,
     createFindCoordinatorRequest({ key: "txn-1", keyType: 1 }),
   );
-  assert.equal(txn.errorCode, ErrorCode.COORDINATOR_NOT_AVAILABLE);
-  assert.equal(txn.nodeId, -1);
+  assert.equal(txn.errorCode, ErrorCode.NONE);
+  assert.deepEqual([txn.nodeId, txn.host, txn.port], [b.broker.config.nodeId, host, port]);
   const empty = await b.client.send(
     FindCoordinatorApi,
     0,
@@ -186,8 +186,8 @@ test("FindCoordinator v4+ batches keys, one result per key in order", async () =
   assert.deepEqual(
     txns.coordinators.map((c) => [c.key, c.errorCode]),
     [
-      ["t-1", ErrorCode.COORDINATOR_NOT_AVAILABLE],
-      ["t-2", ErrorCode.COORDINATOR_NOT_AVAILABLE],
+      ["t-1", ErrorCode.NONE],
+      ["t-2", ErrorCode.NONE],
     ],
   );
   const share = await b.client.send(
