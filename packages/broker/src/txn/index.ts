@@ -18,9 +18,4 @@ export { coordinatorCall, fencedForVersion } from "./errors.js";
 export type { TxnList, TxnListFilter } from "./queries.js";
 export type { TxnMetadata } from "./records.js";
 export { InvalidTxnTransition, TXN_STATE_NAMES, TxnState, type TxnStateId } from "./state.js";
-export {
-  markerWriterOf,
-  offsetsCompleterOf,
-  type TxnWiringHost,
-  wireTransactions,
-} from "./wiring.js";
+export { type TxnDataPlaneSide, type TxnGroupsSide, wireTransactions } from "./wiring.js";
