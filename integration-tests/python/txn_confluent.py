@@ -79,6 +79,9 @@ def commit_abort(bootstrap, topic_in, topic_out, group, count):
         p.produce(topic_out, value=("a-" + v).encode(), partition=0)
     p.send_offsets_to_transaction([TopicPartition(topic_in, 0, 1000)],
                                   consumer.consumer_group_metadata(), TIMEOUT)
+    # librdkafka drops messages still queued when a transaction aborts; deliver them first
+    # so the broker really holds aborted data for read_uncommitted to see.
+    p.flush(TIMEOUT)
     p.abort_transaction(TIMEOUT)
     out(event="aborted", offset=committed_offset(consumer, topic_in))
     consumer.close()

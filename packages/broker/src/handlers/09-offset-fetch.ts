@@ -6,8 +6,9 @@
  * group; v2+ a null topic list means every partition the group committed, and a group
  * error goes in the top-level error_code. v0-v1 have no top-level error, so a group
  * error (e.g. COORDINATOR_LOAD_IN_PROGRESS while replaying) is put on every requested
- * partition, as Kafka does. v7+ send require_stable (KIP-447): with no transactional
- * offsets pending here, offsets are always stable. v8+ batch groups, each answered
+ * partition, as Kafka does. v7+ send require_stable (KIP-447): a partition with
+ * TxnOffsetCommit offsets still pending answers UNSTABLE_OFFSET_COMMIT; without it the
+ * last committed offset is returned. v8+ batch groups, each answered
  * with its own error and topics. v9 adds KIP-848 member id/epoch, which this broker
  * (classic groups only) ignores. Simplified: no ACLs.
  */
