@@ -14,6 +14,7 @@ export {
 } from "./logger.js";
 export { MemoryEngine } from "./memory/index.js";
 export {
+  type AbortedRange,
   AppendError,
   type AppendErrorReason,
   type AppendOptions,

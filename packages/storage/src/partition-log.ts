@@ -34,6 +34,14 @@ export type ReadResult =
       logEndOffset: number;
     };
 
+/** An aborted transaction in a partition: its data lies in [firstOffset, lastOffset]. */
+export interface AbortedRange {
+  producerId: bigint;
+  firstOffset: number;
+  /** Offset of the ABORT marker. */
+  lastOffset: number;
+}
+
 export interface TimestampLookup {
   offset: number;
   timestamp: number;
@@ -108,6 +116,11 @@ export interface PartitionLog {
   deleteRecordsBefore(offset: number): Promise<number>;
   /** Lets the transaction layer bound reads: returns the LSO for a given HW. */
   setLastStableOffsetHook(hook: ((highWatermark: number) => number) | null): void;
+  /**
+   * Lets the transaction layer tell compaction which data was aborted (overlapping
+   * [from, to)), so a clean drops it and the markers whose data is gone.
+   */
+  setAbortedTransactionsHook(hook: ((from: number, to: number) => AbortedRange[]) | null): void;
   /** Called after each group of appends becomes visible (for long-poll fetches). */
   onAppend(listener: () => void): () => void;
   /** Applies new settings (takes effect for later appends, rolls and retention). */

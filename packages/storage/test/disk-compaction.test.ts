@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
-import { decodeBatch, RecordBatchHeader } from "@logbook/protocol";
+import { buildEndTxnMarkerBatch, decodeBatch, RecordBatchHeader } from "@logbook/protocol";
 import { type LogConfig, logConfig } from "../src/config.js";
 import type { SwapStep } from "../src/disk/compaction.js";
 import { DiskPartitionLog } from "../src/disk/disk-partition-log.js";
@@ -199,3 +199,47 @@ for (const step of STEPS) {
     await tmp.cleanup();
   });
 }
+
+async function abortedScenario(reportAborted: boolean): Promise<KeyedRecord[]> {
+  const tmp = await makeTempDir();
+  const log = await open(join(tmp.path, "c-0"));
+  const txn = { producerId: 7n, producerEpoch: 0, isTransactional: true };
+  await log.append(await makeBatch([{ key: "z", value: "committed", timestamp: T0 }]));
+  // "z" is never written again: without the aborted range its aborted value would be the latest.
+  const aborted = await log.append(
+    await makeBatch([{ key: "z", value: "aborted", timestamp: T0 }], { ...txn, baseSequence: 0 }),
+  );
+  const marker = await log.append(
+    await buildEndTxnMarkerBatch({
+      commit: false,
+      producerId: 7n,
+      producerEpoch: 0,
+      coordinatorEpoch: 0,
+      timestamp: BigInt(T0),
+    }),
+  );
+  await writeUpdates(log, 4);
+  let asked = false;
+  log.setAbortedTransactionsHook(() => {
+    asked = true;
+    return reportAborted
+      ? [{ producerId: 7n, firstOffset: aborted.baseOffset, lastOffset: marker.baseOffset }]
+      : [];
+  });
+  await log.compact(T0);
+  assert.ok(asked, "the cleaner asked for the aborted ranges");
+  const all = await readAll(log);
+  await log.close();
+  await tmp.cleanup();
+  return all;
+}
+
+test("compaction drops aborted transactional data the transaction layer reports", async () => {
+  const all = await abortedScenario(true);
+  assert.equal(all.filter((r) => r.value === "aborted").length, 0, "aborted data is gone");
+  // The aborted value did not supersede z's committed value in the offset map.
+  assert.equal(latestPerKey(all).get("z"), "committed");
+  // Without the report the same log keeps the aborted record (the check above is real).
+  const unreported = await abortedScenario(false);
+  assert.equal(unreported.filter((r) => r.value === "aborted").length, 1);
+});

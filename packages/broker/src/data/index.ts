@@ -100,6 +100,8 @@ export function createDataPlane(
     // Open transactions (also those recovered from a crash) hold read_committed reads
     // until their marker; the LSO is exclusive: the first open offset is not stable.
     log.setLastStableOffsetHook((hw) => state.lastStableOffset(hw));
+    // Compaction drops aborted data (and then the markers) using the same index.
+    log.setAbortedTransactionsHook((from, to) => state.abortedTxns.overlapping(from, to));
     return state;
   };
 

@@ -1,6 +1,7 @@
 import { open, rename, rm, writeFile } from "node:fs/promises";
 import type { RecordBatchHeader } from "@logbook/protocol";
 import {
+  AbortedTransactions,
   buildOffsetMap,
   cleanableRatio,
   cleanSegmentBatches,
@@ -10,6 +11,7 @@ import {
 } from "../cleaner/index.js";
 import type { LogConfig } from "../config.js";
 import type { Logger } from "../logger.js";
+import type { AbortedRange } from "../partition-log.js";
 import { syncDir } from "./checkpoint.js";
 import { CLEANED_SUFFIX, DELETED_SUFFIX, LOG_SUFFIX, SWAP_SUFFIX } from "./layout.js";
 import { Segment } from "./segment.js";
@@ -34,6 +36,8 @@ export interface CompactionTarget {
   readonly lastStableOffset: number;
   /** First offset not yet covered by a clean pass. */
   readonly cleanerOffset: number;
+  /** Aborted transactions overlapping [from, to), from the transaction layer. */
+  abortedTransactions(from: number, to: number): AbortedRange[];
   /** Runs `fn` exclusively with appends, rolls and retention. */
   serial<T>(fn: () => Promise<T>): Promise<T>;
   /** Swaps a segment object in place; false when `old` is no longer in the log. */
@@ -68,10 +72,19 @@ export async function compactOnce(target: CompactionTarget, now: number): Promis
   if (!shouldClean(cleanableRatio(cleanBytes, dirtyBytes), cfg.minCleanableDirtyRatio)) return 0;
 
   const dirty = closed.filter((s) => target.nextBaseAfter(s) > target.cleanerOffset);
-  const build = await buildOffsetMap(batchesOf(dirty), { startOffset: target.cleanerOffset });
+  const first = closed[0] as Segment;
+  const end = target.nextBaseAfter(closed[closed.length - 1] as Segment);
+  // The same instance for the map and the clean: aborted data must neither supersede
+  // committed records in the map nor survive the clean.
+  const aborted = new AbortedTransactions(target.abortedTransactions(first.baseOffset, end));
+  const build = await buildOffsetMap(batchesOf(dirty), {
+    startOffset: target.cleanerOffset,
+    aborted,
+  });
   const lastBatchOf = await lastBatchPerProducer(target.closedSegments());
   const options = {
     deleteHorizonMs: now - cfg.deleteRetentionMs,
+    aborted,
     transactions: new TransactionTracker(),
     retainEmptyBatch: (h: RecordBatchHeader) =>
       h.producerId >= 0n && lastBatchOf.get(h.producerId) === Number(h.baseOffset),

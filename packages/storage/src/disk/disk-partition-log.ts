@@ -2,6 +2,7 @@ import { decodeBatch } from "@logbook/protocol";
 import type { LogConfig } from "../config.js";
 import type { Logger } from "../logger.js";
 import {
+  type AbortedRange,
   AppendError,
   type AppendOptions,
   type AppendResult,
@@ -63,6 +64,7 @@ export class DiskPartitionLog implements PartitionLog {
   private oldestUnflushed = -1;
   private recoveryPoint: { segment: number; position: number; offset: number };
   private lsoHook: ((hw: number) => number) | null = null;
+  private abortedHook: ((from: number, to: number) => AbortedRange[]) | null = null;
   private listeners = new Set<() => void>();
   private indexCache: Segment[] = [];
   private timers: NodeJS.Timeout[] = [];
@@ -509,6 +511,10 @@ export class DiskPartitionLog implements PartitionLog {
     this.lsoHook = hook;
   }
 
+  setAbortedTransactionsHook(hook: ((from: number, to: number) => AbortedRange[]) | null): void {
+    this.abortedHook = hook;
+  }
+
   onAppend(listener: () => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -554,6 +560,7 @@ export class DiskPartitionLog implements PartitionLog {
       get cleanerOffset() {
         return Math.max(log.cleanerOffset, log.startOffset);
       },
+      abortedTransactions: (from, to) => log.abortedHook?.(from, to) ?? [],
       serial: (fn) => log.serial(fn),
       replaceSegment: (old, fresh) => {
         const i = log.segments.indexOf(old);

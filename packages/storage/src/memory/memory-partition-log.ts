@@ -2,6 +2,7 @@ import { stampLogAppendTime } from "@logbook/protocol";
 import type { LogConfig } from "../config.js";
 import type { Logger } from "../logger.js";
 import {
+  type AbortedRange,
   AppendError,
   type AppendOptions,
   type AppendResult,
@@ -176,6 +177,9 @@ export class MemoryPartitionLog implements PartitionLog {
     this.deps.state.deleteRecordsBefore(offset);
     return this.deps.state.logStartOffset;
   }
+
+  /** The memory engine does not compact, so it has no use for aborted ranges. */
+  setAbortedTransactionsHook(_hook: ((from: number, to: number) => AbortedRange[]) | null): void {}
 
   setLastStableOffsetHook(hook: ((highWatermark: number) => number) | null): void {
     this.lastStableOffsetHook = hook;
