@@ -316,3 +316,29 @@ describe("markers, last stable offset and read_committed", () => {
     assert.equal(ended?.lastSequence, 1);
   });
 });
+
+describe("last stable offset and the log start", () => {
+  it("never reports an LSO below the log start, even when retention removed an open transaction's start", async () => {
+    const b = await dataTestBroker();
+    try {
+      b.topics.add("r", 1);
+      const check = new FakeTxnCheck();
+      b.dataPlane.setTxnProduceCheck(check);
+      check.add(30n, 0, "r", 0);
+      await produce(b, "r", await txnBatch(30n, 0, 0, 2, "open")); // 0-1, left open
+      await produce(b, "r", await buildBatch(records(3, "later"))); // 2-4
+      assert.equal(
+        (await fetchOne(b, "r", 1)).lastStableOffset,
+        0n,
+        "held by the open transaction",
+      );
+      const log = await b.topics.partition("r", 0);
+      await log?.deleteRecordsBefore(2);
+      const p = await fetchOne(b, "r", 1, 2n);
+      assert.equal(p.logStartOffset, 2n);
+      assert.equal(p.lastStableOffset, 2n, "bounded below by the log start");
+    } finally {
+      await b.close();
+    }
+  });
+});

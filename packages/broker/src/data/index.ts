@@ -99,7 +99,8 @@ export function createDataPlane(
     const state = r.state;
     // Open transactions (also those recovered from a crash) hold read_committed reads
     // until their marker; the LSO is exclusive: the first open offset is not stable.
-    log.setLastStableOffsetHook((hw) => state.lastStableOffset(hw));
+    // Never below the log start: retention may have removed an open transaction's start.
+    log.setLastStableOffsetHook((hw) => Math.max(state.lastStableOffset(hw), log.logStartOffset));
     // Compaction drops aborted data (and then the markers) using the same index.
     log.setAbortedTransactionsHook((from, to) => state.abortedTxns.overlapping(from, to));
     return state;
