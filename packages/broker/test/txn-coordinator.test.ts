@@ -362,3 +362,30 @@ describe("ListTransactions", () => {
     assert.equal(r.transactions.find((t) => t.transactionalId === "a")?.state, "Ongoing");
   });
 });
+
+describe("transactional id expiry", () => {
+  it("forgets ids idle past transactional.id.expiration.ms, durably; open transactions stay", async () => {
+    const WEEK = 7 * 24 * 60 * 60 * 1000;
+    const idle = await init("idle");
+    const open = await init("open");
+    await rig.txn.addPartitions(open, [tp("t", 0)]);
+    rig.clock.now += WEEK;
+    assert.deepEqual(await rig.txn.expireTransactionalIds(), [], "not past the expiration yet");
+    rig.clock.now += 1;
+    assert.deepEqual(await rig.txn.expireTransactionalIds(), ["idle"]);
+    assert.equal(rig.txn.get("idle"), undefined);
+    assert.equal(
+      rig.txn.get("open")?.state,
+      TxnState.ONGOING,
+      "an open transaction is never expired",
+    );
+    assert.equal(
+      rig.txn.checkTransactionalProduce(idle.producerId, idle.producerEpoch, tp("t", 0)),
+      ErrorCode.INVALID_PRODUCER_ID_MAPPING,
+    );
+    // The tombstone is in __transaction_state: a restart does not bring the id back.
+    await rig.reopen();
+    assert.equal(rig.txn.get("idle"), undefined);
+    assert.equal(rig.txn.get("open")?.state, TxnState.ONGOING);
+  });
+});

@@ -35,7 +35,15 @@ export interface TxnCoordinatorOptions {
   abortCheckIntervalMs?: number;
   /** Delay between attempts to write the markers of a decided transaction. */
   markerRetryMs?: number;
+  /**
+   * transactional.id.expiration.ms: an id idle (no transaction open) this long is
+   * forgotten (a tombstone in `__transaction_state`). Default 7 days.
+   */
+  expirationMs?: number;
 }
+
+/** Kafka's transactional.id.expiration.ms default. */
+export const DEFAULT_TXN_ID_EXPIRATION_MS = 7 * 24 * 60 * 60 * 1000;
 
 export interface ProducerIdAndEpoch {
   errorCode: number;
@@ -131,9 +139,13 @@ export class TransactionCoordinator implements TxnProduceCheck {
     const every = this.opts.abortCheckIntervalMs ?? 10_000;
     if (every > 0) {
       this.timer = setInterval(() => {
-        this.abortTimedOutTransactions().catch((err: unknown) => {
-          this.opts.logger.warn("aborting timed-out transactions failed", { error: String(err) });
-        });
+        this.abortTimedOutTransactions()
+          .then(() => this.expireTransactionalIds())
+          .catch((err: unknown) => {
+            this.opts.logger.warn("transaction timeout/expiry check failed", {
+              error: String(err),
+            });
+          });
       }, every);
       this.timer.unref();
     }
@@ -486,6 +498,41 @@ export class TransactionCoordinator implements TxnProduceCheck {
         void this.completion.drive(m.transactionalId);
       }
     }
+  }
+
+  // ---- expiry ----
+
+  /**
+   * Forgets transactional ids with no open transaction (Empty, CompleteCommit,
+   * CompleteAbort) whose last update is older than transactional.id.expiration.ms: they
+   * pass through Dead (checked against the table) and a tombstone removes them from
+   * `__transaction_state`, so replay and compaction forget them too. Returns the ids.
+   */
+  async expireTransactionalIds(now = this.now()): Promise<string[]> {
+    const log = this.log;
+    if (log === null || !this.available) return [];
+    const ttl = this.opts.expirationMs ?? DEFAULT_TXN_ID_EXPIRATION_MS;
+    const idle = (m: TxnMetadata): boolean =>
+      (m.state === TxnState.EMPTY ||
+        m.state === TxnState.COMPLETE_COMMIT ||
+        m.state === TxnState.COMPLETE_ABORT) &&
+      m.lastUpdateMs + ttl < now;
+    const expired: string[] = [];
+    for (const m of [...this.txns.values()].filter(idle)) {
+      const done = await this.exclusive(m.transactionalId, false, async () => {
+        const cur = this.txns.get(m.transactionalId);
+        if (cur === undefined || !idle(cur)) return false;
+        assertTransition(cur.state, TxnState.DEAD);
+        const tombstone = { key: encodeTxnRecord(cur).key, value: null };
+        await log.append([tombstone], now);
+        this.apply(tombstone);
+        return true;
+      });
+      if (done) expired.push(m.transactionalId);
+    }
+    if (expired.length > 0)
+      this.opts.logger.info("expired transactional ids", { count: expired.length });
+    return expired;
   }
 
   // ---- timeouts ----
