@@ -67,7 +67,7 @@ export class AppendError extends Error {
 /**
  * One topic-partition: an append-only sequence of record batches with dense offsets.
  *
- * Concurrency contract: any number of appends and reads may be in flight at once.
+ * Concurrency contract: appends and reads may be in flight at once, as many as callers like.
  * Appends are ordered by call order (offsets are assigned synchronously when `append`
  * is called) and written in coalesced groups; a read never waits for an append and
  * sees only batches whose write completed (and, under fsync-per-append, was synced).
