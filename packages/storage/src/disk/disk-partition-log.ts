@@ -1,5 +1,6 @@
 import { decodeBatch } from "@logbook/protocol";
 import type { LogConfig } from "../config.js";
+import { assignOffsets, type IncomingBatch, parseIncoming } from "../incoming-batches.js";
 import type { Logger } from "../logger.js";
 import {
   type AbortedRange,
@@ -10,7 +11,6 @@ import {
   type ReadResult,
   type TimestampLookup,
 } from "../partition-log.js";
-import { assignOffsets, type IncomingBatch, parseIncoming } from "./append-batches.js";
 import { batchInfoAt } from "./batch-scan.js";
 import { syncDir, writeCheckpoint } from "./checkpoint.js";
 import { type CompactionTarget, compactOnce, type SwapStep } from "./compaction.js";

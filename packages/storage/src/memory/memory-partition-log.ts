@@ -1,5 +1,6 @@
-import { stampLogAppendTime } from "@logbook/protocol";
+import { BatchField } from "@logbook/protocol";
 import type { LogConfig } from "../config.js";
+import { assignOffsets, type IncomingBatch, parseIncoming } from "../incoming-batches.js";
 import type { Logger } from "../logger.js";
 import {
   type AbortedRange,
@@ -10,7 +11,6 @@ import {
   type ReadResult,
   type TimestampLookup,
 } from "../partition-log.js";
-import { splitIncomingBatches } from "./incoming-batches.js";
 import type { MemoryLogState } from "./log-state.js";
 import { recordTimestamps } from "./record-timestamps.js";
 import type { StoredBatch } from "./segment.js";
@@ -76,28 +76,26 @@ export class MemoryPartitionLog implements PartitionLog {
     if (this.closed) return Promise.reject(new AppendError("closed", this.describe("closed")));
     // Our own copy: the caller may reuse its buffer, and we patch offsets in place.
     const copy = Buffer.from(records);
-    let headers: ReturnType<typeof splitIncomingBatches>;
+    let incoming: IncomingBatch[];
     try {
-      headers = splitIncomingBatches(copy, options.verifyCrc !== false);
+      incoming = parseIncoming(copy, options.verifyCrc !== false);
     } catch (err) {
       return Promise.reject(err);
     }
     const appendTime =
       this.currentConfig.messageTimestampType === "LogAppendTime" ? this.deps.clock() : -1;
     const baseOffset = this.nextOffset;
-    const batches = headers.map((header): StoredBatch => {
-      header.setBaseOffset(BigInt(this.nextOffset));
-      header.setPartitionLeaderEpoch(options.leaderEpoch ?? 0);
-      if (appendTime >= 0) stampLogAppendTime(header, BigInt(appendTime));
-      const batch = {
-        baseOffset: this.nextOffset,
-        lastOffset: this.nextOffset + header.lastOffsetDelta,
-        maxTimestamp: Number(header.maxTimestamp),
-        bytes: header.bytes(),
+    assignOffsets(copy, incoming, baseOffset, options.leaderEpoch ?? 0, appendTime);
+    const batches = incoming.map((b): StoredBatch => {
+      const first = Number(copy.readBigInt64BE(b.start));
+      return {
+        baseOffset: first,
+        lastOffset: first + b.lastOffsetDelta,
+        maxTimestamp: Number(copy.readBigInt64BE(b.start + BatchField.maxTimestamp)),
+        bytes: copy.subarray(b.start, b.start + b.size),
       };
-      this.nextOffset = batch.lastOffset + 1;
-      return batch;
     });
+    this.nextOffset = (batches.at(-1) as StoredBatch).lastOffset + 1;
     const result = { baseOffset, lastOffset: this.nextOffset - 1, logAppendTime: appendTime };
     return new Promise((resolve) => {
       this.pending.push({ batches, result, resolve });

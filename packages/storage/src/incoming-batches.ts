@@ -7,7 +7,7 @@ import {
   stampLogAppendTime,
   validateBatch,
 } from "@logbook/protocol";
-import { AppendError } from "../partition-log.js";
+import { AppendError } from "./partition-log.js";
 
 /** One batch of an incoming records blob, before offsets are assigned. */
 export interface IncomingBatch {
@@ -20,7 +20,7 @@ export interface IncomingBatch {
 
 /**
  * Splits a records blob into batches and checks each one's framing (and CRC-32C when
- * asked) without touching the log. Throws AppendError("corrupt-batch") on the first
+ * asked) without touching the log. Shared by every engine. Throws AppendError("corrupt-batch") on the first
  * problem, so a bad request changes nothing.
  */
 export function parseIncoming(records: Buffer, verifyCrc: boolean): IncomingBatch[] {
@@ -40,6 +40,13 @@ export function parseIncoming(records: Buffer, verifyCrc: boolean): IncomingBatc
     if (verifyCrc) {
       const v = validateBatch(records, at);
       if (!v.ok) throw new AppendError("corrupt-batch", `${v.reason}: ${v.detail}`);
+    } else {
+      // The caller checked the CRC; the structure is still ours to refuse.
+      const codec = records.readInt16BE(at + BatchField.attributes) & 0x07;
+      if (codec > 4) throw new AppendError("corrupt-batch", `compression codec ${codec}`);
+      if (records.readInt32BE(at + BatchField.recordsCount) < 0) {
+        throw new AppendError("corrupt-batch", "negative recordsCount");
+      }
     }
     const lastOffsetDelta = records.readInt32BE(at + BatchField.lastOffsetDelta);
     if (lastOffsetDelta < 0)
