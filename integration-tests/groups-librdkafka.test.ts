@@ -8,8 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { before, test } from "node:test";
-import type { Kafka } from "kafkajs";
-import { type BrokerProcess, removeDir, startBroker } from "./helpers/broker-process.js";
+import { removeDir, startBroker } from "./helpers/broker-process.js";
 import {
   AssignmentRecorder,
   createTopic,
@@ -20,93 +19,17 @@ import {
   sleep,
   waitFor,
 } from "./helpers/groups.js";
+import {
+  closeAll,
+  committed,
+  describeGroup,
+  holding,
+  read,
+  waitSplit,
+  withBroker,
+} from "./helpers/librdkafka-group.js";
 
 before(() => requirePythonModule("confluent_kafka"));
-
-/** The partitions a member holds now, replaying its assign / revoke / lost callbacks. */
-function holding(p: JsonLinesProcess): number[] {
-  const s = new Set<number>();
-  for (const l of p.lines) {
-    const parts = (l.partitions as number[] | undefined) ?? [];
-    if (l.event === "assign") for (const x of parts) s.add(x);
-    else if (l.event === "revoke" || l.event === "lost") for (const x of parts) s.delete(x);
-  }
-  return [...s].sort((a, b) => a - b);
-}
-
-const read = (ps: JsonLinesProcess[]) =>
-  ps.flatMap((p) =>
-    p.events("message").map((m) => ({ who: p.name, key: `${m.partition}:${m.offset}` })),
-  );
-
-async function waitSplit(members: JsonLinesProcess[], partitions: number, what: string) {
-  await waitFor(
-    `${what}: ${members.map((m) => m.name).join(", ")} to split ${partitions} partitions`,
-    () => {
-      for (const m of members) if (!m.alive()) assert.fail(`${m.name} exited:\n${m.stderr()}`);
-      const held = members.map(holding);
-      const all = held.flat().sort((a, b) => a - b);
-      return (
-        held.every((h) => h.length > 0) &&
-        all.join() === Array.from({ length: partitions }, (_, i) => i).join()
-      );
-    },
-    45_000,
-    () => members.map((m) => ({ name: m.name, holding: holding(m), lines: m.lines.slice(-8) })),
-  );
-  return members.map(holding);
-}
-
-async function withBroker(
-  topic: string,
-  partitions: number,
-  body: (b: BrokerProcess, kafka: Kafka, procs: JsonLinesProcess[]) => Promise<void>,
-) {
-  const broker = await startBroker(GROUP_BROKER);
-  const kafka = new AssignmentRecorder(topic).kafka(broker.bootstrap);
-  const procs: JsonLinesProcess[] = [];
-  try {
-    await createTopic(kafka, topic, partitions);
-    await body(broker, kafka, procs);
-  } finally {
-    for (const p of procs) p.kill();
-    if (broker.isAlive()) assert.equal(await broker.stop(), 0, broker.stderr());
-    await removeDir(broker.dataDir);
-  }
-}
-
-async function describe(kafka: Kafka, groupId: string) {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const { groups } = await admin.describeGroups([groupId]);
-    return groups[0];
-  } finally {
-    await admin.disconnect();
-  }
-}
-
-async function committed(kafka: Kafka, groupId: string, topic: string): Promise<number[]> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const r = await admin.fetchOffsets({ groupId, topics: [topic] });
-    return [...(r[0]?.partitions ?? [])]
-      .sort((a, b) => a.partition - b.partition)
-      .map((p) => Number(p.offset));
-  } finally {
-    await admin.disconnect();
-  }
-}
-
-async function closeAll(ps: JsonLinesProcess[]) {
-  for (const p of ps) p.send("close");
-  for (const p of ps) {
-    const code = await p.done(30_000);
-    assert.equal(code, 0, `${p.name} closes cleanly; stderr:\n${p.stderr()}`);
-    assert.ok(p.events("closed").length === 1, `${p.name} printed closed`);
-  }
-}
 
 test("librdkafka: two consumers share 4 partitions, read each record once and commit", async () => {
   await withBroker("rk", 4, async (broker, kafka, procs) => {
@@ -123,7 +46,7 @@ test("librdkafka: two consumers share 4 partitions, read each record once and co
     procs.push(a, b);
     const [ha, hb] = await waitSplit([a, b], 4, "two range members");
     assert.deepEqual([ha?.length, hb?.length], [2, 2]);
-    const g = await describe(kafka, "g-rk");
+    const g = await describeGroup(kafka, "g-rk");
     assert.equal(g?.state, "Stable");
     assert.equal(g?.protocolType, "consumer");
     assert.equal(g?.protocol, "range");
@@ -155,7 +78,7 @@ test("librdkafka: two consumers share 4 partitions, read each record once and co
     );
     assert.deepEqual(a.events("commit_error").concat(b.events("commit_error")), []);
     await closeAll([a, b]);
-    assert.equal((await describe(kafka, "g-rk"))?.state, "Empty");
+    assert.equal((await describeGroup(kafka, "g-rk"))?.state, "Empty");
   });
 });
 
@@ -191,7 +114,7 @@ test("librdkafka: cooperative-sticky moves only the partitions that change owner
       aDuringJoin.filter((l) => l.event === "lost"),
       [],
     );
-    const g = await describe(kafka, "g-coop");
+    const g = await describeGroup(kafka, "g-coop");
     assert.equal(g?.protocol, "cooperative-sticky");
     assert.equal(g?.members.length, 2);
 
@@ -305,7 +228,7 @@ test("librdkafka: a static member (group.instance.id) restarts within its sessio
     const keys = read([a, b, b2]).map((s) => s.key);
     assert.equal(new Set(keys).size, 40);
     assert.equal(keys.length, 40, "no record read twice");
-    const g = await describe(kafka, "g-static");
+    const g = await describeGroup(kafka, "g-static");
     assert.equal(g?.state, "Stable");
     assert.equal(g?.members.length, 2);
     await closeAll([a, b2]);
@@ -338,6 +261,9 @@ test("librdkafka: the group survives a broker restart in the middle of its life:
     );
 
     // Restart on the same port and data directory while both members keep running.
+    const callbacks = (p: JsonLinesProcess) =>
+      p.lines.filter((l) => l.event === "assign" || l.event === "revoke" || l.event === "lost");
+    const callbacksBefore = [callbacks(a).length, callbacks(b).length];
     assert.equal(await broker.stop(), 0, broker.stderr());
     broker = await startBroker({ ...GROUP_BROKER, dataDir, port });
     assert.deepEqual(
@@ -355,6 +281,12 @@ test("librdkafka: the group survives a broker restart in the middle of its life:
         a: a.lines.slice(-6),
         b: b.lines.slice(-6),
       }),
+    );
+    // The coordinator restored the members: they heartbeat on and nobody rebalances.
+    assert.deepEqual(
+      [callbacks(a).length, callbacks(b).length],
+      callbacksBefore,
+      `no rebalance across the restart: ${JSON.stringify([callbacks(a), callbacks(b)])}`,
     );
     const keys = read([a, b]).map((s) => s.key);
     assert.equal(new Set(keys).size, 40, "every record read");

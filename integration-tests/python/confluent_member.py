@@ -2,8 +2,8 @@
 
 Usage: confluent_member.py BOOTSTRAP TOPIC GROUP [--strategy S] [--instance-id ID]
                            [--session-ms N] [--max-seconds N]
-Prints one JSON object per line: ready, assign, revoke, lost, message, commit_error,
-error, closed. Reads commands on stdin: "close" (consumer.close(), then exit 0) and
+Prints one JSON object per line (each with "t", wall-clock seconds): ready, assign,
+revoke, lost, message, commit_error, error, closed. Reads commands on stdin: "close" (consumer.close(), then exit 0) and
 "crash" (exit at once without closing: no LeaveGroup, no final commit). Commits each
 record synchronously after reading it. Exits with 3 after --max-seconds.
 """
@@ -24,6 +24,8 @@ except ImportError as e:  # pragma: no cover
 
 
 def out(**kw):
+    # Wall-clock seconds: comparable across the member processes of one test.
+    kw["t"] = time.time()
     sys.stdout.write(json.dumps(kw) + "\n")
     sys.stdout.flush()
 

@@ -40,6 +40,7 @@ import {
 } from "./offset-operations.js";
 import type { RecordLog } from "./record-log.js";
 import { type CoordinatorRecord, decodeRecord, encodeRecord } from "./records.js";
+import { restoreMembers } from "./restore-members.js";
 import { planCompleteTransaction, planTxnCommit } from "./txn-offset-operations.js";
 
 const EMPTY = Buffer.alloc(0);
@@ -92,7 +93,10 @@ export class GroupCoordinator implements GroupCoordinatorApi {
     readonly config: CoordinatorConfig,
   ) {}
 
-  /** Replays the log (groups come back Empty with their generation) and starts the sweep. */
+  /**
+   * Replays the log, brings back each group's stored members (Stable, with fresh
+   * session timers) and starts the sweep.
+   */
   static async open(options: GroupCoordinatorOptions): Promise<GroupCoordinator> {
     const c = new GroupCoordinator(
       options.log,
@@ -107,6 +111,7 @@ export class GroupCoordinator implements GroupCoordinatorApi {
       else applyRecord(c.groups, rec);
     });
     if (skipped > 0) c.logger.warn("skipped unknown __consumer_offsets records", { skipped });
+    for (const group of c.groups.values()) c.resumeGroup(group);
     c.scheduleSweep();
     return c;
   }
@@ -172,6 +177,15 @@ export class GroupCoordinator implements GroupCoordinatorApi {
       this.removeMembers(group, [m], ErrorCode.UNKNOWN_MEMBER_ID);
     });
     m.sessionTimer = timer;
+  }
+
+  private resumeGroup(group: ClassicGroup): void {
+    const { restored, assigned } = restoreMembers(group);
+    if (restored.length === 0) return;
+    group.sm.loadedWithMembers();
+    for (const m of restored) this.resetSession(group, m);
+    // Stored between join and sync: nobody has an assignment yet, so rebalance again.
+    if (!assigned) this.prepareRebalance(group, "restored before its assignments were stored");
   }
 
   // ---- membership -------------------------------------------------------------------

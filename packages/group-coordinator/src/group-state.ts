@@ -56,6 +56,12 @@ export class GroupStateMachine {
     return states.includes(this.current);
   }
 
+  /** Start-up only: a group loaded with members resumes Stable (Kafka's loadGroup). */
+  loadedWithMembers(): void {
+    if (this.current !== "Empty") throw new InvalidTransitionError(this.current, "Stable");
+    this.current = "Stable";
+  }
+
   transition(to: GroupState): void {
     if (!VALID_PREVIOUS[to].includes(this.current)) {
       throw new InvalidTransitionError(this.current, to);

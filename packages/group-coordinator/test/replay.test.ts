@@ -9,7 +9,7 @@ import { openConsumerOffsetsLog } from "../src/consumer-offsets-log.js";
 import { GroupCoordinator } from "../src/group-coordinator.js";
 import { MemoryRecordLog } from "../src/record-log.js";
 import { decodeRecord, encodeRecord } from "../src/records.js";
-import { FakeClock, formGroup, joinInput, setup } from "./helpers.js";
+import { assignmentFor, FakeClock, formGroup, joinInput, setup } from "./helpers.js";
 
 describe("state by replay", () => {
   it("records round-trip through their encoding", () => {
@@ -36,7 +36,7 @@ describe("state by replay", () => {
     assert.equal(decodeRecord({ key: Buffer.from([0, 9, 0, 0]), value: null }), undefined);
   });
 
-  it("replaying the log rebuilds identical groups and offsets; groups come back Empty", async () => {
+  it("replaying the log rebuilds identical groups, offsets and live members", async () => {
     const h = await setup();
     const { joins } = await formGroup(h, 3);
     const [a] = joins;
@@ -69,16 +69,21 @@ describe("state by replay", () => {
     const before = h.c.durableSnapshot();
     assert.ok(Array.isArray(before) && before.length === 3);
 
+    const clock = new FakeClock();
     const rebuilt = await GroupCoordinator.open({
       log: h.log,
       logger: silentLogger,
-      clock: new FakeClock(),
+      clock,
       config: { initialRebalanceDelayMs: 0 },
     });
+    clock.settle = () => rebuilt.idle();
     assert.deepEqual(rebuilt.durableSnapshot(), before);
+    // The stored members come back (Kafka's loadGroup): Stable, same ids and assignments.
     const [g] = await rebuilt.describeGroups(["g"]);
-    assert.equal(g?.groupState, "Empty");
-    assert.equal(g?.members.length, 0);
+    assert.equal(g?.groupState, "Stable");
+    assert.deepEqual(g?.members.map((m) => m.memberId).sort(), joins.map((j) => j.memberId).sort());
+    for (const m of g?.members ?? [])
+      assert.deepEqual(m.memberAssignment, assignmentFor(m.memberId));
     const f = await rebuilt.fetchOffsets({ groupId: "g", partitions: null, requireStable: false });
     assert.deepEqual(
       f.offsets.map((o) => [o.topic, o.partition, o.offset, o.leaderEpoch, o.metadata]),
@@ -87,11 +92,26 @@ describe("state by replay", () => {
         ["t", 1, 11n, -1, ""],
       ],
     );
-    // Members were not restored: the old id is unknown and a fresh join continues the generations.
+    // A restored member heartbeats on as if nothing happened.
+    const hb = await rebuilt.heartbeat({
+      groupId: "g",
+      generationId: 1,
+      memberId: a.memberId,
+      groupInstanceId: null,
+    });
+    assert.equal(hb.errorCode, ErrorCode.NONE);
+    // "other" was stored when its join completed, before any sync: it must rebalance again.
+    const [other] = await rebuilt.describeGroups(["other"]);
+    assert.equal(other?.groupState, "PreparingRebalance");
+    // Members that never come back expire by session timeout; the generation goes on.
+    await clock.advance(40_000);
+    const [expired] = await rebuilt.describeGroups(["g"]);
+    assert.equal(expired?.groupState, "Empty");
+    assert.equal(expired?.members.length, 0);
     const old = await rebuilt.join(joinInput({ memberId: a.memberId }));
     assert.equal(old.errorCode, ErrorCode.UNKNOWN_MEMBER_ID);
     const fresh = await rebuilt.join(joinInput());
-    assert.equal(fresh.generationId, 2);
+    assert.equal(fresh.generationId, 3);
     await rebuilt.close();
   });
 
@@ -172,14 +192,60 @@ describe("state by replay", () => {
         [[102n, 7, "m2"]],
       );
       const [d] = await c.describeGroups(["g"]);
-      assert.equal(d?.groupState, "Empty");
+      assert.equal(d?.groupState, "Stable");
       assert.equal(d?.protocolType, "consumer");
-      const again = await c.join(joinInput());
+      assert.deepEqual(
+        d?.members.map((m) => m.memberId),
+        [j.memberId],
+      );
+      // The member outlived the restart: its commits with its generation still count.
+      const commit = await c.commitOffsets({
+        groupId: "g",
+        generationId: j.generationId,
+        memberId: j.memberId,
+        groupInstanceId: null,
+        retentionTimeMs: -1,
+        offsets: [{ topic: "t", partition: 0, offset: 103n, leaderEpoch: 7, metadata: null }],
+      });
+      assert.deepEqual(
+        commit.partitions.map((p) => p.errorCode),
+        [ErrorCode.NONE],
+      );
+      const again = await c.join(joinInput({ memberId: j.memberId }));
       assert.equal(again.generationId, j.generationId + 1, "the generation survives too");
       await c.close();
       await storage.close();
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it("a static member restarting after a broker restart takes over without a rebalance", async () => {
+    const h = await setup();
+    const { joins } = await formGroup(h, 2, (i) => ({ groupInstanceId: `instance-${i}` }));
+    const copy = new MemoryRecordLog();
+    copy.records.push(...h.log.records);
+    const clock = new FakeClock();
+    const rebuilt = await GroupCoordinator.open({
+      log: copy,
+      logger: silentLogger,
+      clock,
+      config: { initialRebalanceDelayMs: 0 },
+    });
+    clock.settle = () => rebuilt.idle();
+    const back = await rebuilt.join(joinInput({ clientId: "c0", groupInstanceId: "instance-0" }));
+    assert.equal(back.errorCode, ErrorCode.NONE);
+    assert.equal(back.generationId, joins[0]?.generationId, "no new generation");
+    assert.notEqual(back.memberId, joins[0]?.memberId);
+    const [g] = await rebuilt.describeGroups(["g"]);
+    assert.equal(g?.groupState, "Stable");
+    const hb = await rebuilt.heartbeat({
+      groupId: "g",
+      generationId: back.generationId,
+      memberId: joins[0]?.memberId ?? "",
+      groupInstanceId: "instance-0",
+    });
+    assert.equal(hb.errorCode, ErrorCode.FENCED_INSTANCE_ID, "the old id is fenced");
+    await rebuilt.close();
   });
 });
