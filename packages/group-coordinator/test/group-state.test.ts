@@ -27,6 +27,13 @@ describe("group state table", () => {
     }
   }
 
+  it("only a freshly loaded (Empty) group may resume Stable with its stored members", () => {
+    const loaded = new GroupStateMachine();
+    loaded.loadedWithMembers();
+    assert.equal(loaded.state, "Stable");
+    assert.throws(() => loaded.loadedWithMembers(), InvalidTransitionError);
+  });
+
   it("a new group starts Empty and runs the whole classic cycle", () => {
     const sm = new GroupStateMachine();
     assert.equal(sm.state, "Empty");
