@@ -213,13 +213,41 @@ describe("a transaction", () => {
       }),
     );
     assert.equal(add.errorCode, ErrorCode.NONE);
+    // A second group lives in the same __consumer_offsets partition: listed once.
+    const add2 = await b.client.send(
+      AddOffsetsToTxnApi,
+      3,
+      createAddOffsetsToTxnRequest({
+        transactionalId: "w-commit",
+        producerId: pid,
+        producerEpoch: epoch,
+        groupId: "g2",
+      }),
+    );
+    assert.equal(add2.errorCode, ErrorCode.NONE);
     const ongoing = await describe1("w-commit");
-    assert.equal(ongoing.transactionState, "Ongoing");
+    assert.deepEqual(
+      [ongoing.errorCode, ongoing.transactionState, ongoing.producerId, ongoing.producerEpoch],
+      [ErrorCode.NONE, "Ongoing", pid, epoch],
+    );
+    // As Kafka: the groups' offsets partition is one of the transaction's partitions.
     assert.deepEqual(
       ongoing.topics.map((t) => [t.topic, t.partitions]),
-      [["t", [0, 2]]],
+      [
+        ["__consumer_offsets", [0]],
+        ["t", [0, 2]],
+      ],
     );
     assert.ok(ongoing.transactionStartTimeMs > 0n);
+    const listed = await b.client.send(
+      ListTransactionsApi,
+      1,
+      createListTransactionsRequest({ producerIdFilters: [pid], durationFilter: -1n }),
+    );
+    assert.deepEqual(
+      listed.transactionStates.map((t) => [t.transactionalId, t.producerId, t.transactionState]),
+      [["w-commit", pid, "Ongoing"]],
+    );
     markers.calls.length = 0;
     offsets.calls.length = 0;
     assert.equal(await endTxn("w-commit", pid, epoch, true), ErrorCode.NONE);

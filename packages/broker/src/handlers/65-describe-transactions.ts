@@ -1,9 +1,9 @@
 /**
  * DescribeTransactions (key 65), v0: state, timeout, start time, producer id/epoch
  * and partitions of each requested transactional id, in request order. Unknown (or
- * Dead) ids get TRANSACTIONAL_ID_NOT_FOUND, as in Kafka. Groups added with
- * AddOffsetsToTxn are not listed (Kafka shows their __consumer_offsets partition,
- * which this broker does not partition by group). Simplified: no ACLs.
+ * Dead) ids get TRANSACTIONAL_ID_NOT_FOUND, as in Kafka. A group added with
+ * AddOffsetsToTxn shows as its `__consumer_offsets` partition, as in Kafka (partition
+ * 0: this broker keeps every group there). Simplified: no ACLs.
  */
 import {
   createDescribeTransactionsResponse,
@@ -14,7 +14,7 @@ import {
 } from "@logbook/protocol";
 import { defineHandler } from "../handler.js";
 import { TXN_STATE_NAMES, TxnState } from "../txn/index.js";
-import { partitionsByTopic } from "../txn/queries.js";
+import { transactionTopics } from "../txn/queries.js";
 
 export const describeTransactionsHandler = defineHandler({
   api: DescribeTransactionsApi,
@@ -49,9 +49,7 @@ export const describeTransactionsHandler = defineHandler({
           transactionStartTimeMs: BigInt(m.startMs),
           producerId: m.producerId,
           producerEpoch: m.producerEpoch,
-          topics: partitionsByTopic(m.partitions.values()).map((t) =>
-            createDescribeTransactionsResponseTopicData(t),
-          ),
+          topics: transactionTopics(m).map((t) => createDescribeTransactionsResponseTopicData(t)),
         });
       }),
     });

@@ -1,4 +1,5 @@
-import type { TopicPartitionRef } from "./contracts.js";
+import { CONSUMER_OFFSETS_TOPIC } from "@logbook/group-coordinator";
+import { type TopicPartitionRef, tpKey } from "./contracts.js";
 import type { TxnMetadata } from "./records.js";
 import { TXN_STATE_NAMES, TxnState } from "./state.js";
 
@@ -57,7 +58,7 @@ export function listTransactions(
 }
 
 /** Partitions grouped by topic, topics and partitions sorted (stable output for tools). */
-export function partitionsByTopic(
+function partitionsByTopic(
   partitions: Iterable<TopicPartitionRef>,
 ): { topic: string; partitions: number[] }[] {
   const byTopic = new Map<string, number[]>();
@@ -69,4 +70,30 @@ export function partitionsByTopic(
   return [...byTopic]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([topic, list]) => ({ topic, partitions: list.sort((x, y) => x - y) }));
+}
+
+/**
+ * The `__consumer_offsets` partition holding a group's offsets. Kafka hashes the group
+ * id over offsets.topic.num.partitions; this broker keeps every group in partition 0
+ * (its group coordinator's single log), so that is the partition for every group.
+ */
+export function groupOffsetsPartition(_groupId: string): TopicPartitionRef {
+  return { topic: CONSUMER_OFFSETS_TOPIC, partition: 0 };
+}
+
+/**
+ * The topic partitions of a transaction as Kafka reports them (DescribeTransactions):
+ * its data partitions plus, for the groups added with AddOffsetsToTxn, their
+ * `__consumer_offsets` partitions (Kafka adds those to the transaction itself).
+ */
+export function transactionTopics(
+  m: Pick<TxnMetadata, "partitions" | "groups">,
+): { topic: string; partitions: number[] }[] {
+  const all = new Map<string, TopicPartitionRef>();
+  for (const tp of m.partitions.values()) all.set(tpKey(tp), tp);
+  for (const g of m.groups) {
+    const tp = groupOffsetsPartition(g);
+    all.set(tpKey(tp), tp);
+  }
+  return partitionsByTopic(all.values());
 }
