@@ -109,6 +109,35 @@ describe("InitProducerId", () => {
     assert.equal(stale.errorCode, ErrorCode.PRODUCER_FENCED);
   });
 
+  it("KIP-360: the retry is still recognised after a restart; a fresh start is not retryable", async () => {
+    const a = await init("a");
+    const expected = { producerId: a.producerId, producerEpoch: 0 };
+    const bumped = await rig.txn.initProducerId("a", 10_000, expected);
+    assert.deepEqual([bumped.errorCode, bumped.producerEpoch], [ErrorCode.NONE, 1]);
+    await rig.reopen();
+    const retry = await rig.txn.initProducerId("a", 10_000, expected);
+    assert.deepEqual(
+      [retry.errorCode, retry.producerId, retry.producerEpoch],
+      [ErrorCode.NONE, a.producerId, 1],
+    );
+    // Still so once a transaction ran at the bumped epoch (the record is carried along).
+    const p = { transactionalId: "a", producerId: a.producerId, producerEpoch: 1 };
+    await rig.txn.addPartitions(p, [tp("t", 0)]);
+    assert.equal(await rig.txn.endTxn(p, true), ErrorCode.NONE);
+    await rig.reopen();
+    assert.equal((await rig.txn.initProducerId("a", 10_000, expected)).producerEpoch, 1);
+    // A bump without an expected id/epoch (a producer starting afresh) has nothing to
+    // retry: the epoch before it is fenced, as in Kafka.
+    const fresh = await init("a");
+    assert.equal(fresh.producerEpoch, 2);
+    await rig.reopen();
+    const stale = await rig.txn.initProducerId("a", 10_000, {
+      producerId: a.producerId,
+      producerEpoch: 1,
+    });
+    assert.equal(stale.errorCode, ErrorCode.PRODUCER_FENCED);
+  });
+
   it("moves to a new producer id when the epoch is exhausted", async () => {
     const cur = await init("a");
     const m = rig.txn.get("a");

@@ -1,6 +1,7 @@
 /**
  * The transaction state table (every allowed transition, and the refused ones) and the
- * `__transaction_state` record encoding, groups included.
+ * `__transaction_state` record encoding, groups included, and records written before
+ * LastProducerEpoch existed.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -69,6 +70,7 @@ test("a record round-trips, partitions and groups kept apart", () => {
     producerId: 77n,
     previousProducerId: 5n,
     producerEpoch: 3,
+    lastProducerEpoch: 2,
     timeoutMs: 30_000,
     state: S.ONGOING,
     partitions: new Map([
@@ -92,6 +94,7 @@ test("a tombstone decodes as a removed id; an unknown version is skipped", () =>
     producerId: 1n,
     previousProducerId: -1n,
     producerEpoch: 0,
+    lastProducerEpoch: -1,
     timeoutMs: 1000,
     state: S.EMPTY,
     partitions: new Map(),
@@ -107,4 +110,45 @@ test("a tombstone decodes as a removed id; an unknown version is skipped", () =>
   const future = Buffer.from(rec.key);
   future.writeInt16BE(9, 0);
   assert.deepEqual(decodeTxnRecord({ key: future, value: rec.value }), { kind: "unknown" });
+});
+
+test("a record written before LastProducerEpoch existed still decodes (no retry to recognise)", () => {
+  // Captured from the encoder before the tagged field was added: producer 42, epoch 5,
+  // Empty, timeout 60000, partition t/1, updated at 1000, no start, no tagged fields.
+  const oldValue = Buffer.from(
+    "0000000000000000002affffffffffffffffffffffffffffffff00050000ea600002027402000000010000000000000003e8ffffffffffffffff000000",
+    "hex",
+  );
+  const { key } = encodeTxnRecord({
+    transactionalId: "old",
+    producerId: 0n,
+    previousProducerId: -1n,
+    producerEpoch: 0,
+    lastProducerEpoch: -1,
+    timeoutMs: 0,
+    state: S.EMPTY,
+    partitions: new Map(),
+    groups: new Set(),
+    lastUpdateMs: 0,
+    startMs: -1,
+  });
+  const decoded = decodeTxnRecord({ key, value: oldValue });
+  assert.equal(decoded.kind, "txn");
+  if (decoded.kind !== "txn") return;
+  assert.deepEqual(decoded.metadata, {
+    transactionalId: "old",
+    producerId: 42n,
+    previousProducerId: -1n,
+    producerEpoch: 5,
+    lastProducerEpoch: -1,
+    timeoutMs: 60_000,
+    state: S.EMPTY,
+    partitions: new Map([["t/1", { topic: "t", partition: 1 }]]),
+    groups: new Set(),
+    lastUpdateMs: 1000,
+    startMs: -1,
+  });
+  // Without a last epoch the record is byte for byte what the old encoder wrote.
+  if (decoded.metadata === null) return;
+  assert.deepEqual(encodeTxnRecord(decoded.metadata).value, oldValue);
 });

@@ -361,6 +361,40 @@ describe("DescribeTransactions / ListTransactions", () => {
 });
 
 describe("restart", () => {
+  it("KIP-360: a retried epoch bump gets the same answer after a restart", async () => {
+    const first = await initPid("w-kip360", 4);
+    const bumpWith = (producerId: bigint, producerEpoch: number) =>
+      b.client.send(
+        InitProducerIdApi,
+        4,
+        createInitProducerIdRequest({
+          transactionalId: "w-kip360",
+          transactionTimeoutMs: 10_000,
+          producerId,
+          producerEpoch,
+        }),
+      );
+    const bumped = await bumpWith(first.producerId, first.producerEpoch);
+    assert.deepEqual(
+      [bumped.errorCode, bumped.producerId, bumped.producerEpoch],
+      [ErrorCode.NONE, first.producerId, first.producerEpoch + 1],
+    );
+    const before = await bumpWith(first.producerId, first.producerEpoch);
+    await b.restart();
+    useFakes();
+    const after = await bumpWith(first.producerId, first.producerEpoch);
+    assert.deepEqual(
+      [after.errorCode, after.producerId, after.producerEpoch],
+      [before.errorCode, before.producerId, before.producerEpoch],
+    );
+    assert.equal(after.errorCode, ErrorCode.NONE);
+    // A stale epoch is still fenced.
+    assert.equal(
+      (await bumpWith(first.producerId, first.producerEpoch + 5)).errorCode,
+      ErrorCode.PRODUCER_FENCED,
+    );
+  });
+
   it("completes a commit decided before the restart", async () => {
     const p = await initPid("w-restart");
     await addPartitions("w-restart", p.producerId, p.producerEpoch, [["t", [1]]]);

@@ -77,8 +77,6 @@ export class TransactionCoordinator implements TxnProduceCheck {
   private log: InternalLog | null = null;
   private readonly txns = new Map<string, TxnMetadata>();
   private readonly byProducerId = new Map<bigint, string>();
-  /** The epoch before the last bump, per id: KIP-360 retries of InitProducerId. Memory only. */
-  private readonly lastEpochs = new Map<string, number>();
   private readonly busy = new Set<string>();
   private markers: TxnMarkerWriter | null = null;
   private offsets: TxnOffsetsCompleter | null = null;
@@ -189,17 +187,8 @@ export class TransactionCoordinator implements TxnProduceCheck {
     }
     if (metadata === null) {
       this.txns.delete(transactionalId);
-      this.lastEpochs.delete(transactionalId);
       return;
     }
-    // Only an InitProducerId bump (which lands in Empty) remembers the epoch before it,
-    // as Kafka's lastProducerEpoch: a fence must not let the fenced producer "retry".
-    const bumped =
-      before !== undefined &&
-      metadata.state === TxnState.EMPTY &&
-      (before.producerEpoch !== metadata.producerEpoch ||
-        before.producerId !== metadata.producerId);
-    if (bumped) this.lastEpochs.set(transactionalId, before.producerEpoch);
     this.txns.set(transactionalId, metadata);
     this.byProducerId.set(metadata.producerId, transactionalId);
   }
@@ -268,6 +257,7 @@ export class TransactionCoordinator implements TxnProduceCheck {
           producerId,
           previousProducerId: -1n,
           producerEpoch: 0,
+          lastProducerEpoch: -1,
           timeoutMs,
           state: TxnState.EMPTY,
           partitions: new Map(),
@@ -284,7 +274,8 @@ export class TransactionCoordinator implements TxnProduceCheck {
         const isRetry =
           (expected.producerId === cur.producerId ||
             expected.producerId === cur.previousProducerId) &&
-          expected.producerEpoch === this.lastEpochs.get(transactionalId);
+          cur.lastProducerEpoch >= 0 &&
+          expected.producerEpoch === cur.lastProducerEpoch;
         if (isRetry && !isPrepare(cur.state) && cur.state !== TxnState.ONGOING) {
           return { errorCode: NONE, producerId: cur.producerId, producerEpoch: cur.producerEpoch };
         }
@@ -307,6 +298,9 @@ export class TransactionCoordinator implements TxnProduceCheck {
               producerId,
               previousProducerId: exhausted ? cur.producerId : cur.previousProducerId,
               producerEpoch,
+              // Only a bump the producer asked for by its id and epoch can be retried
+              // (a producer starting afresh sends none), as Kafka's lastProducerEpoch.
+              lastProducerEpoch: expected === null ? -1 : cur.producerEpoch,
               timeoutMs,
               partitions: new Map(),
               groups: new Set(),
@@ -331,7 +325,11 @@ export class TransactionCoordinator implements TxnProduceCheck {
     // At the last epoch there is nothing left to bump to; the abort still happens.
     const producerEpoch =
       cur.producerEpoch < MAX_PRODUCER_EPOCH ? cur.producerEpoch + 1 : cur.producerEpoch;
-    const fenced = this.transitionTo(cur, TxnState.PREPARE_EPOCH_FENCE, { producerEpoch });
+    // The fenced producer must not pass off its epoch as a retry of an earlier bump.
+    const fenced = this.transitionTo(cur, TxnState.PREPARE_EPOCH_FENCE, {
+      producerEpoch,
+      lastProducerEpoch: -1,
+    });
     await this.write(fenced);
     await this.write(this.transitionTo(fenced, TxnState.PREPARE_ABORT));
     void this.completion.drive(cur.transactionalId);

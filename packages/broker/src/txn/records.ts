@@ -22,6 +22,13 @@ export interface TxnMetadata {
   /** The id before an epoch exhaustion moved the producer to a new one; -1 when none. */
   readonly previousProducerId: bigint;
   readonly producerEpoch: number;
+  /**
+   * The epoch before the last InitProducerId bump that named the producer's id and
+   * epoch (KIP-360), so a retry of that bump gets the same answer; -1 when none.
+   * Kafka's lastProducerEpoch, but persisted, so a retry is still recognised after a
+   * restart.
+   */
+  readonly lastProducerEpoch: number;
   readonly timeoutMs: number;
   readonly state: TxnStateId;
   /** Data partitions of the transaction, keyed by tpKey. */
@@ -69,6 +76,7 @@ export function encodeTxnRecord(m: TxnMetadata): KeyValueRecord {
     producerId: m.producerId,
     previousProducerId: m.previousProducerId,
     producerEpoch: m.producerEpoch,
+    lastProducerEpoch: m.lastProducerEpoch,
     transactionTimeoutMs: m.timeoutMs,
     transactionStatus: m.state,
     transactionPartitions: entries,
@@ -119,6 +127,8 @@ export function decodeTxnRecord(record: KeyValueRecord): DecodedTxnRecord {
       producerId: v.producerId,
       previousProducerId: v.previousProducerId,
       producerEpoch: v.producerEpoch,
+      // Records written before the field existed decode as -1: no retry to recognise.
+      lastProducerEpoch: v.lastProducerEpoch,
       timeoutMs: v.transactionTimeoutMs,
       state: v.transactionStatus,
       partitions,

@@ -450,6 +450,7 @@ export interface TransactionLogValue {
   transactionLastUpdateTimestampMs: bigint;
   transactionStartTimestampMs: bigint;
   clientTransactionVersion: number;
+  lastProducerEpoch: number;
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
 }
@@ -474,6 +475,7 @@ export function createTransactionLogValue(
       init.transactionStartTimestampMs === undefined ? -1n : init.transactionStartTimestampMs,
     clientTransactionVersion:
       init.clientTransactionVersion === undefined ? 0 : init.clientTransactionVersion,
+    lastProducerEpoch: init.lastProducerEpoch === undefined ? -1 : init.lastProducerEpoch,
   };
   if (init.unknownTaggedFields !== undefined) v.unknownTaggedFields = init.unknownTaggedFields;
   return v;
@@ -503,11 +505,19 @@ export function encodeTransactionLogValue(
   w.int16(v.clientTransactionVersion);
   if (flexible) {
     const u = v.unknownTaggedFields;
-    const nt = u === undefined ? 0 : u.length;
-
+    let nt = u === undefined ? 0 : u.length;
+    const t0 = v.lastProducerEpoch !== -1;
+    if (t0) nt++;
     w.uvarint(nt);
     if (nt > 0) {
-      writeUnknownTags(w, u, 0, Number.POSITIVE_INFINITY);
+      if (t0) {
+        let s = 0;
+        s += 2;
+        w.uvarint(0);
+        w.uvarint(s);
+        w.int16(v.lastProducerEpoch);
+      } else writeUnknownTags(w, u, 0, 1);
+      writeUnknownTags(w, u, 1, Number.POSITIVE_INFINITY);
     }
   }
 }
@@ -532,9 +542,14 @@ export function sizeTransactionLogValue(v: TransactionLogValue, version: number)
   s += 2;
   if (flexible) {
     const u = v.unknownTaggedFields;
-    const nt = u === undefined ? 0 : u.length;
+    let nt = u === undefined ? 0 : u.length;
     s += unknownTagsSize(u);
-
+    if (v.lastProducerEpoch !== -1) {
+      let ts = 0;
+      ts += 2;
+      nt++;
+      s += uvarintSize(0) + uvarintSize(ts) + ts;
+    }
     s += uvarintSize(nt);
   }
   return s;
@@ -561,14 +576,19 @@ export function decodeTransactionLogValue(r: Reader, version: number): Transacti
   const f_transactionLastUpdateTimestampMs = r.int64();
   const f_transactionStartTimestampMs = r.int64();
   const f_clientTransactionVersion = r.int16();
+  let f_lastProducerEpoch: number = -1;
   let unknown: UnknownTaggedField[] | undefined;
   if (flexible) {
     const nt = r.taggedFieldCount();
     for (let i = 0; i < nt; i++) {
       const tag = r.uvarint();
       const t = r.sub(r.uvarint());
-      if (unknown === undefined) unknown = [];
-      unknown.push({ tag, data: t.raw(t.remaining()) });
+      if (tag === 0 && true) {
+        f_lastProducerEpoch = t.int16();
+      } else {
+        if (unknown === undefined) unknown = [];
+        unknown.push({ tag, data: t.raw(t.remaining()) });
+      }
     }
   }
   const v: TransactionLogValue = {
@@ -582,6 +602,7 @@ export function decodeTransactionLogValue(r: Reader, version: number): Transacti
     transactionLastUpdateTimestampMs: f_transactionLastUpdateTimestampMs,
     transactionStartTimestampMs: f_transactionStartTimestampMs,
     clientTransactionVersion: f_clientTransactionVersion,
+    lastProducerEpoch: f_lastProducerEpoch,
   };
   if (unknown !== undefined) v.unknownTaggedFields = unknown;
   return v;
