@@ -40,6 +40,9 @@ export class Broker {
       storage,
       logger: logger.child({ component: "txn" }),
       maxTimeoutMs: config.transactionMaxTimeoutMs,
+      expirationMs: config.transactionalIdExpirationMs,
+      abortCheckIntervalMs: config.transactionAbortTimedOutCheckIntervalMs,
+      expiryCheckIntervalMs: config.transactionRemoveExpiredCheckIntervalMs,
       allocateProducerId: async () => (await this.dataPlane.producerIds()).allocate(),
     });
     this.server = new TcpServer({

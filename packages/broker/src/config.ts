@@ -31,6 +31,12 @@ export interface BrokerConfig {
   deleteTopicEnable: boolean;
   /** transaction.max.timeout.ms */
   transactionMaxTimeoutMs: number;
+  /** transactional.id.expiration.ms: forget a transactional id idle this long. */
+  transactionalIdExpirationMs: number;
+  /** transaction.abort.timed.out.transaction.cleanup.interval.ms */
+  transactionAbortTimedOutCheckIntervalMs: number;
+  /** transaction.remove.expired.transaction.cleanup.interval.ms */
+  transactionRemoveExpiredCheckIntervalMs: number;
   /** Defaults for every topic's log (log.retention.ms, log.segment.bytes, …). */
   logDefaults: LogConfig;
   /** Consumer-group settings (group.*, offsets.retention.minutes, …). */
@@ -54,6 +60,9 @@ export const DEFAULT_BROKER_CONFIG: Readonly<BrokerConfig> = Object.freeze({
   messageMaxBytes: 1048588,
   deleteTopicEnable: true,
   transactionMaxTimeoutMs: 15 * 60 * 1000,
+  transactionalIdExpirationMs: 7 * 24 * 60 * 60 * 1000,
+  transactionAbortTimedOutCheckIntervalMs: 10_000,
+  transactionRemoveExpiredCheckIntervalMs: 60 * 60 * 1000,
   logDefaults: DEFAULT_LOG_CONFIG,
   groups: DEFAULT_COORDINATOR_CONFIG,
   maxPendingResponseBytes: 16 * 1024 * 1024,

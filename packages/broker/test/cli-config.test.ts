@@ -45,6 +45,16 @@ test("defaults: the broker's defaults, data in ./data on 127.0.0.1:9092", () => 
   assert.equal(config.advertisedHost, "127.0.0.1");
   assert.deepEqual(config.logDefaults, DEFAULT_LOG_CONFIG);
   assert.equal(config.numPartitions, DEFAULT_BROKER_CONFIG.numPartitions);
+  // Kafka's transaction defaults: 15 min, 7 days, 10 s, 1 hour.
+  assert.deepEqual(
+    [
+      config.transactionMaxTimeoutMs,
+      config.transactionalIdExpirationMs,
+      config.transactionAbortTimedOutCheckIntervalMs,
+      config.transactionRemoveExpiredCheckIntervalMs,
+    ],
+    [900_000, 604_800_000, 10_000, 3_600_000],
+  );
   assert.equal(logLevel, "info");
   assert.deepEqual(warnings, []);
 });
@@ -72,6 +82,9 @@ test("Kafka property names map onto BrokerConfig and its log defaults", () => {
       "log.cleaner.min.cleanable.ratio=0.25",
       "log.message.timestamp.type=LogAppendTime",
       "transaction.max.timeout.ms=60000",
+      "transactional.id.expiration.ms=3600000",
+      "transaction.abort.timed.out.transaction.cleanup.interval.ms=500",
+      "transaction.remove.expired.transaction.cleanup.interval.ms=60000",
     ].join("\n"),
   );
   assert.deepEqual(warnings, []);
@@ -88,6 +101,9 @@ test("Kafka property names map onto BrokerConfig and its log defaults", () => {
   assert.equal(config.socketRequestMaxBytes, 5000000);
   assert.equal(config.connectionsMaxIdleMs, 30000);
   assert.equal(config.transactionMaxTimeoutMs, 60000);
+  assert.equal(config.transactionalIdExpirationMs, 3600000);
+  assert.equal(config.transactionAbortTimedOutCheckIntervalMs, 500);
+  assert.equal(config.transactionRemoveExpiredCheckIntervalMs, 60000);
   assert.deepEqual(config.logDefaults, {
     ...DEFAULT_LOG_CONFIG,
     retentionMs: 3_600_000,
@@ -203,6 +219,10 @@ test("invalid values are refused with where they came from", () => {
     [{ env: { LOGBOOK_LISTENERS: "localhost:9092" } }, /NAME:\/\/host:port/],
     [{ env: { LOGBOOK_LOG_CLEANUP_POLICY: "forever" } }, /invalid log.cleanup.policy/],
     [{ env: { LOGBOOK_LOG_RETENTION_MS: "99999999999999999999" } }, /does not fit a long/],
+    [
+      { env: { LOGBOOK_TRANSACTIONAL_ID_EXPIRATION_MS: "0" } },
+      /LOGBOOK_TRANSACTIONAL_ID_EXPIRATION_MS: invalid transactional.id.expiration.ms/,
+    ],
   ];
   for (const [sources, pattern] of cases) {
     assert.throws(() => loadConfig({ cli: [], env: {}, ...sources }), pattern);

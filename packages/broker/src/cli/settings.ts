@@ -279,6 +279,30 @@ export const SETTINGS: readonly Setting[] = [
     },
   },
   {
+    name: "transactional.id.expiration.ms",
+    defaultText: "604800000",
+    meaning: "Forget a transactional id with no open transaction after this long without use.",
+    apply: (d, raw) => {
+      d.broker.transactionalIdExpirationMs = parseInt32(raw, 1);
+    },
+  },
+  {
+    name: "transaction.abort.timed.out.transaction.cleanup.interval.ms",
+    defaultText: "10000",
+    meaning: "How often open transactions are checked against their timeout (and aborted).",
+    apply: (d, raw) => {
+      d.broker.transactionAbortTimedOutCheckIntervalMs = parseInt32(raw, 1);
+    },
+  },
+  {
+    name: "transaction.remove.expired.transaction.cleanup.interval.ms",
+    defaultText: "3600000",
+    meaning: "How often transactional ids are checked against transactional.id.expiration.ms.",
+    apply: (d, raw) => {
+      d.broker.transactionRemoveExpiredCheckIntervalMs = parseInt32(raw, 1);
+    },
+  },
+  {
     name: "log.segment.bytes",
     defaultText: "1073741824",
     meaning: "Roll to a new segment file at this size.",

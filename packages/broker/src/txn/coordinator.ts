@@ -31,8 +31,16 @@ export interface TxnCoordinatorOptions {
   /** A fresh producer id (the data plane's durable allocator). */
   allocateProducerId: () => Promise<bigint>;
   now?: () => number;
-  /** How often open transactions are checked against their timeout; 0 = no timer. */
+  /**
+   * transaction.abort.timed.out.transaction.cleanup.interval.ms: how often open
+   * transactions are checked against their timeout; 0 = no timer. Default 10 s.
+   */
   abortCheckIntervalMs?: number;
+  /**
+   * transaction.remove.expired.transaction.cleanup.interval.ms: how often ids are
+   * checked against expirationMs; 0 = no timer. Default 1 hour.
+   */
+  expiryCheckIntervalMs?: number;
   /** Delay between attempts to write the markers of a decided transaction. */
   markerRetryMs?: number;
   /**
@@ -81,7 +89,7 @@ export class TransactionCoordinator implements TxnProduceCheck {
   private markers: TxnMarkerWriter | null = null;
   private offsets: TxnOffsetsCompleter | null = null;
   private readonly closing = new AbortController();
-  private timer: NodeJS.Timeout | null = null;
+  private readonly timers: NodeJS.Timeout[] = [];
   private readonly now: () => number;
 
   private readonly completion: CompletionRunner;
@@ -134,26 +142,31 @@ export class TransactionCoordinator implements TxnProduceCheck {
     const count = await log.replay((r) => this.apply(r));
     this.log = log;
     this.opts.logger.info("transaction state loaded", { records: count, ids: this.txns.size });
-    const every = this.opts.abortCheckIntervalMs ?? 10_000;
-    if (every > 0) {
-      this.timer = setInterval(() => {
-        this.abortTimedOutTransactions()
-          .then(() => this.expireTransactionalIds())
-          .catch((err: unknown) => {
-            this.opts.logger.warn("transaction timeout/expiry check failed", {
-              error: String(err),
-            });
-          });
-      }, every);
-      this.timer.unref();
-    }
+    this.every(this.opts.abortCheckIntervalMs ?? 10_000, "timeout", () =>
+      this.abortTimedOutTransactions(),
+    );
+    this.every(this.opts.expiryCheckIntervalMs ?? 60 * 60 * 1000, "expiry", () =>
+      this.expireTransactionalIds(),
+    );
     if (this.available) this.recover();
   }
 
-  /** Stops the timer and background completions (they resume after the next start). */
+  /** Runs a periodic check (not keeping the process alive); 0 ms = never. */
+  private every(ms: number, what: string, check: () => Promise<unknown>): void {
+    if (ms <= 0) return;
+    const timer = setInterval(() => {
+      check().catch((err: unknown) => {
+        this.opts.logger.warn(`transaction ${what} check failed`, { error: String(err) });
+      });
+    }, ms);
+    timer.unref();
+    this.timers.push(timer);
+  }
+
+  /** Stops the timers and background completions (they resume after the next start). */
   async close(): Promise<void> {
     this.closing.abort();
-    if (this.timer !== null) clearInterval(this.timer);
+    for (const t of this.timers.splice(0)) clearInterval(t);
     await this.completion.settled();
   }
 

@@ -55,6 +55,7 @@ export async function txnRig(maxTimeoutMs = 60_000): Promise<TxnRig> {
       allocateProducerId: async () => nextId++,
       now: () => clock.now,
       abortCheckIntervalMs: 0,
+      expiryCheckIntervalMs: 0,
       markerRetryMs: 5,
     });
     await txn.load();
