@@ -1,0 +1,37 @@
+/**
+ * Interop matrix, kafka-python column: Debian's python3-kafka (2.0.2) under
+ * /usr/bin/python3, driven by drivers/kafka_python_scenarios.py. .ci/run installs it,
+ * with python3-snappy, python3-lz4 and python3-zstandard, which its codecs import.
+ */
+import { join } from "node:path";
+import { before } from "node:test";
+import { PYTHON, requirePythonModule } from "../helpers/groups.js";
+import { drivenMatrix, runDriver } from "./driven.js";
+
+const DRIVER = join(import.meta.dirname, "drivers/kafka_python_scenarios.py");
+
+before(() => requirePythonModule("kafka"));
+
+drivenMatrix({
+  client: "kafka-python",
+  src: "kafka-python",
+  version: async () =>
+    String(await runDriver("kafka_python_scenarios.py", PYTHON, [DRIVER, "version"])),
+  run: (env, scenario, topic, extra) =>
+    runDriver("kafka_python_scenarios.py", PYTHON, [
+      DRIVER,
+      scenario,
+      env.broker.bootstrap,
+      topic,
+      ...extra,
+    ]),
+  produceOnly: {
+    "codec-zstd":
+      "produce only: kafka-python 2.0.2 fetches with Fetch v4, and zstd batches need Fetch v10 or later (KIP-110), so the broker answers UNSUPPORTED_COMPRESSION_TYPE (76) as Kafka does, which kafka-python retries forever; its zstd batches are checked over the wire instead",
+  },
+  notSupported: {
+    idempotent: "kafka-python 2.0.2 has no idempotent producer (it came in 2.1.0)",
+    transactions:
+      "kafka-python 2.0.2 has no transactional producer and no read_committed isolation",
+  },
+});

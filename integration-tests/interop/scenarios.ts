@@ -1,0 +1,272 @@
+/**
+ * What every client does in each scenario (the plan, which each driver follows) and the
+ * checks run on what the client reports back. Drivers return plain JSON: records as
+ * {partition, offset, key, value, headers} with null for a null key or value, so one
+ * check serves the in-process kafkajs client and the Python, kcat and Node 22 drivers.
+ * Topics are made beforehand with kafkajs's admin (except by the create/delete scenario)
+ * so each scenario exercises only what it names.
+ */
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import type { Kafka } from "kafkajs";
+import type { BrokerProcess } from "../helpers/broker-process.js";
+import { fetchAll } from "../helpers/wire-data.js";
+
+export interface ClientRecord {
+  partition: number;
+  offset: number;
+  key: string | null;
+  value: string | null;
+  headers: Record<string, string>;
+}
+
+/** keyed-headers: every key in each of ROUNDS rounds, value "<key>-<round>". */
+export const KEYS = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel"];
+export const ROUNDS = 5;
+export const KEYED_PARTITIONS = 4;
+
+export const CODECS = ["gzip", "snappy", "lz4", "zstd"] as const;
+export type Codec = (typeof CODECS)[number];
+const CODEC_IDS: Record<Codec, number> = { gzip: 1, snappy: 2, lz4: 3, zstd: 4 };
+/** codec-*: COUNT_PER_CODEC values "<codec>-<i>" with key "k<i % 5>", compressible. */
+export const COUNT_PER_CODEC = 20;
+export const codecValue = (codec: Codec, i: number) => `${codec}-${i}-${"x".repeat(200)}`;
+
+/** group: GROUP_PARTITIONS partitions, 5 records each per phase, then 1 each to resume. */
+export const GROUP_PARTITIONS = 4;
+
+/** offsets-by-time: 10 records "t-<i>" stamped t0 + i s; looking up t0 + 4.5 s gives 5. */
+export const TIMESTAMPED = 10;
+export const LOOKUP_DELTA_MS = 4500;
+
+/** large-record: one value of LARGE_SIZE bytes, then "after". */
+export const LARGE_SIZE = 1_000_000;
+export const largeValue = () => "0123456789abcdef".repeat(LARGE_SIZE / 16);
+export const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
+
+/** compacted: these (key, value) pairs in order; null is a tombstone. */
+export const COMPACTED: [string, string | null][] = [
+  ["k1", "v1"],
+  ["k2", "v1"],
+  ["k1", "v2"],
+  ["k2", null],
+  ["k3", "v1"],
+];
+
+export async function createTopics(
+  kafka: Kafka,
+  topics: { topic: string; numPartitions: number; config?: Record<string, string> }[],
+) {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({
+      topics: topics.map((t) => ({
+        topic: t.topic,
+        numPartitions: t.numPartitions,
+        configEntries: Object.entries(t.config ?? {}).map(([name, value]) => ({ name, value })),
+      })),
+    });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export interface MetadataResult {
+  brokers: { id: number; host: string; port: number }[];
+  partitions: { partition: number; leader: number }[];
+}
+
+export function checkMetadata(r: MetadataResult, broker: BrokerProcess, partitions: number) {
+  assert.equal(r.brokers.length, 1, `one broker: ${JSON.stringify(r.brokers)}`);
+  const b = r.brokers[0];
+  assert.equal(b?.host, "127.0.0.1");
+  assert.equal(b?.port, broker.port);
+  assert.deepEqual(
+    [...r.partitions].sort((x, y) => x.partition - y.partition),
+    Array.from({ length: partitions }, (_, partition) => ({ partition, leader: b?.id })),
+    "every partition led by the one broker",
+  );
+}
+
+export interface TopicAdminResult {
+  /** Partition count the client saw after creating the topic. */
+  partitions: number;
+  listedAfterCreate: boolean;
+  listedAfterDelete: boolean;
+}
+
+export function checkTopicAdmin(r: TopicAdminResult) {
+  assert.deepEqual(r, { partitions: 3, listedAfterCreate: true, listedAfterDelete: false });
+}
+
+export function checkKeyed(records: ClientRecord[], src: string) {
+  assert.equal(records.length, KEYS.length * ROUNDS, "every record read once");
+  const partitionOf = new Map<string, number>();
+  const lastRound = new Map<string, number>();
+  const byPosition = [...records].sort((a, b) => a.partition - b.partition || a.offset - b.offset);
+  for (const r of byPosition) {
+    const key = r.key ?? "<null>";
+    assert.equal(partitionOf.get(key) ?? r.partition, r.partition, `key ${key} on one partition`);
+    partitionOf.set(key, r.partition);
+    const round = Number(r.headers.round);
+    assert.equal(r.value, `${key}-${round}`);
+    assert.equal(r.headers.src, src, "header values round-trip");
+    assert.ok(round > (lastRound.get(key) ?? -1), `${key}: round ${round} after the previous`);
+    lastRound.set(key, round);
+  }
+  assert.deepEqual([...partitionOf.keys()].sort(), [...KEYS].sort());
+  assert.ok(new Set(partitionOf.values()).size > 1, "keys spread over several partitions");
+  // Each partition read in offset order.
+  for (let p = 0; p < KEYED_PARTITIONS; p++) {
+    const offsets = records.filter((r) => r.partition === p).map((r) => r.offset);
+    assert.deepEqual(
+      offsets,
+      [...offsets].sort((a, b) => a - b),
+      `partition ${p} in offset order`,
+    );
+  }
+}
+
+/** The values came back and the broker stored batches compressed with `codec`. */
+export async function checkCodec(
+  records: ClientRecord[],
+  broker: BrokerProcess,
+  topic: string,
+  codec: Codec,
+) {
+  assert.deepEqual(
+    records.map((r) => `${r.key}:${r.value}`),
+    Array.from({ length: COUNT_PER_CODEC }, (_, i) => `k${i % 5}:${codecValue(codec, i)}`),
+  );
+  const { batches } = await fetchAll(broker.port, topic, 0);
+  assert.deepEqual(
+    [...new Set(batches.map((b) => b.compression))],
+    [CODEC_IDS[codec]],
+    `batches as stored (codec ids: ${JSON.stringify(CODEC_IDS)})`,
+  );
+}
+
+export interface GroupResult {
+  /** Partitions each member held once both had joined (after the rebalance). */
+  assignments: { a: number[]; b: number[] };
+  /** Values the first member read alone, before the second joined. */
+  firstPhase: string[];
+  /** "<member>:<partition>:<value>" read by the two members after the rebalance. */
+  secondPhase: string[];
+  /** What a new member of the same group read after both closed. */
+  resumed: string[];
+}
+
+export function checkGroup(r: GroupResult) {
+  const expect = (prefix: string, n: number) =>
+    Array.from({ length: GROUP_PARTITIONS }, (_, p) =>
+      Array.from({ length: n }, (_, i) => `${prefix}-${p}-${i}`),
+    )
+      .flat()
+      .sort();
+  assert.deepEqual([...r.firstPhase].sort(), expect("one", 5), "the first member read it all");
+  const { a, b } = r.assignments;
+  assert.ok(a.length > 0 && b.length > 0, `both members hold partitions: ${JSON.stringify(r)}`);
+  assert.deepEqual(
+    [...a, ...b].sort(),
+    Array.from({ length: GROUP_PARTITIONS }, (_, i) => i),
+    "the rebalance split the partitions",
+  );
+  assert.deepEqual(
+    r.secondPhase.map((s) => s.split(":")[2]).sort(),
+    expect("two", 5),
+    "after the rebalance every record read once (the committed first phase not again)",
+  );
+  for (const s of r.secondPhase) {
+    const [who, p] = s.split(":");
+    assert.ok((who === "a" ? a : b).includes(Number(p)), `${s} read by the partition's owner`);
+  }
+  assert.deepEqual([...r.resumed].sort(), expect("three", 1), "a new member resumes at commits");
+}
+
+export interface OffsetsByTimeResult {
+  offset: number;
+  values: string[];
+}
+
+export function checkOffsetsByTime(r: OffsetsByTimeResult) {
+  assert.equal(
+    r.offset,
+    Math.ceil(LOOKUP_DELTA_MS / 1000),
+    "the first record at or after the time",
+  );
+  assert.deepEqual(
+    r.values,
+    Array.from({ length: TIMESTAMPED - r.offset }, (_, i) => `t-${i + r.offset}`),
+  );
+}
+
+/** 10 values "i-<i>" read back once each, in batches that carry a producer id. */
+export async function checkIdempotent(
+  records: ClientRecord[],
+  broker: BrokerProcess,
+  topic: string,
+) {
+  const expected = Array.from({ length: 10 }, (_, i) => `i-${i}`);
+  assert.deepEqual(
+    records.map((r) => r.value),
+    expected,
+  );
+  const { records: stored, batches } = await fetchAll(broker.port, topic, 0);
+  assert.deepEqual(
+    stored.map((r) => r.value),
+    expected,
+    "stored once each",
+  );
+  assert.ok(
+    batches.every((b) => b.producerId >= 0n && b.baseSequence >= 0),
+    `idempotent batches: ${JSON.stringify(batches.map((b) => [String(b.producerId), b.baseSequence]))}`,
+  );
+}
+
+/**
+ * transactions: commit "c-0".."c-2", abort "a-0".."a-2" (when the client can abort),
+ * commit "c-end"; a read_committed reader sees only the committed ones.
+ */
+export async function checkTransactions(
+  readCommitted: string[],
+  broker: BrokerProcess,
+  topic: string,
+  aborted: boolean,
+) {
+  assert.deepEqual(readCommitted, ["c-0", "c-1", "c-2", "c-end"]);
+  const { records, batches } = await fetchAll(broker.port, topic, 0);
+  const data = batches.filter((b) => !b.isControl);
+  assert.ok(
+    data.every((b) => b.isTransactional),
+    "data batches are transactional",
+  );
+  assert.ok(
+    batches.some((b) => b.isControl),
+    "commit markers written",
+  );
+  if (aborted)
+    assert.ok(
+      records.some((r) => r.value?.startsWith("a-")),
+      "the aborted records reached the broker (so read_committed really filtered them)",
+    );
+}
+
+export interface LargeResult {
+  sizes: number[];
+  sha256: string;
+}
+
+export function checkLarge(r: LargeResult) {
+  assert.deepEqual(r.sizes, [LARGE_SIZE, "after".length]);
+  assert.equal(r.sha256, sha256(largeValue()));
+}
+
+export function checkCompacted(records: ClientRecord[]) {
+  assert.deepEqual(
+    records.map((r) => [r.key, r.value]),
+    COMPACTED,
+    "the tombstone reads back as a null value (not an empty one)",
+  );
+}
