@@ -8,23 +8,10 @@
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { REPO_ROOT } from "../helpers/broker-process.js";
-import {
-  type CellResult,
-  type ClientResults,
-  RESULTS_DIR,
-  SCENARIOS,
-  type ScenarioId,
-  title,
-} from "./matrix.js";
+import { type CellResult, type ClientResults, RESULTS_DIR, SCENARIOS, title } from "./matrix.js";
 
 /** Column order; results files of other names follow in name order. */
 const CLIENT_ORDER = ["kafkajs", "confluent-kafka-python", "kcat", "kafka-python", "platformatic"];
-
-/**
- * Why a cell fails, investigated by hand ("client/scenario" -> explanation); printed next
- * to the error message, which alone rarely says whose bug it is.
- */
-const FAILURE_EXPLANATIONS: Record<string, string> = {};
 
 const MARK: Record<CellResult["status"], string> = {
   pass: "pass",
@@ -53,16 +40,12 @@ const tableText = (s: string) => s.replaceAll("|", "\\|").replaceAll("\n", " ");
 
 export function render(clients: ClientResults[]): string {
   const notes: string[] = [];
-  const noteFor = (client: string, id: ScenarioId, cell: CellResult): string => {
-    const explanation = FAILURE_EXPLANATIONS[`${client}/${id}`];
-    const parts = [cell.note, cell.status === "fail" ? explanation : undefined].filter(
-      (p): p is string => p !== undefined && p !== "",
-    );
-    if (parts.length === 0) return "";
+  const noteFor = (client: string, cell: CellResult): string => {
+    if (cell.note === undefined || cell.note === "") return "";
     const label =
       cell.status === "fail" ? "failed" : cell.status === "not supported" ? "not supported" : "";
     // One note per distinct text: the same caveat on several cells is listed once.
-    const text = `${client}${label ? ` (${label})` : ""}: ${parts.join(" — ")}`;
+    const text = `${client}${label ? ` (${label})` : ""}: ${cell.note}`;
     const at = notes.indexOf(text);
     if (at >= 0) return ` [${at + 1}]`;
     notes.push(text);
@@ -73,7 +56,7 @@ export function render(clients: ClientResults[]): string {
   const rows = SCENARIOS.map((s) => {
     const cells = clients.map((c) => {
       const cell = c.cells[s.id] ?? { status: "not run" };
-      return `${MARK[cell.status]}${noteFor(c.client, s.id, cell)}`;
+      return `${MARK[cell.status]}${noteFor(c.client, cell)}`;
     });
     return `| ${title(s.id)} | ${cells.join(" | ")} |`;
   });
