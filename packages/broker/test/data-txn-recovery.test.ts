@@ -7,13 +7,10 @@ import {
   type FetchResponsePartitionData,
   ProduceApi,
 } from "@logbook/protocol";
-import { AbortedTxnIndex } from "../src/data/aborted-txns.js";
 import {
-  abortedKey,
-  decodeAborted,
   decodeSnapshot,
-  encodeAborted,
   encodeSnapshot,
+  legacyAbortedKey,
   snapshotKey,
 } from "../src/data/producer-snapshots.js";
 import { PartitionProducerState } from "../src/data/producer-state.js";
@@ -103,7 +100,11 @@ describe("transactions across a restart", () => {
       p = await fetchCommitted(b);
       assert.equal(b.dataPlane.rebuildStats.batchesScanned, 0, "all from the snapshot");
       assert.equal(p.lastStableOffset, 6n);
-      assert.deepEqual(aborts(p), [[PID, 2n]], "the aborted index came back from the snapshot");
+      assert.deepEqual(
+        aborts(p),
+        [[PID, 2n]],
+        "the aborted index came back from the log's .txnindex",
+      );
       await b.close();
     } finally {
       await tmp.remove();
@@ -138,7 +139,7 @@ describe("transactions across a restart", () => {
 });
 
 describe("producer-state snapshot with transactions", () => {
-  it("round-trips coordinator epochs, open transactions and aborted ranges", () => {
+  it("round-trips coordinator epochs and open transactions", () => {
     const checkpoint = {
       endOffset: 30,
       entries: [
@@ -155,13 +156,7 @@ describe("producer-state snapshot with transactions", () => {
     const bytes = encodeSnapshot(checkpoint);
     assert.equal(bytes.readInt16BE(0), 0, "still the version 0 value");
     assert.deepEqual(decodeSnapshot(bytes), checkpoint);
-    const aborted = [
-      { producerId: 5n, firstOffset: 3, lastOffset: 9 },
-      { producerId: 6n, firstOffset: 4, lastOffset: 12 },
-    ];
-    assert.deepEqual(decodeAborted(encodeAborted(30, aborted)), { endOffset: 30, aborted });
-    assert.equal(decodeAborted(Buffer.from([0, 1, 0])), undefined);
-    assert.notEqual(abortedKey("t", 0), snapshotKey("t", 0));
+    assert.notEqual(legacyAbortedKey("t", 0), snapshotKey("t", 0));
   });
 
   it("a snapshot below an already-written marker still shows the transaction open", () => {
@@ -184,9 +179,7 @@ describe("producer-state snapshot with transactions", () => {
     assert.equal(s.lastStableOffset(7), 7);
     // Taken at 6, the rescan from 6 meets the marker: the transaction must be open.
     assert.equal(s.snapshot(6)[0]?.currentTxnFirstOffset, 4);
-    assert.deepEqual(s.abortedTxns.snapshot(6), []);
     assert.equal(s.snapshot(7)[0]?.currentTxnFirstOffset, undefined);
-    assert.deepEqual(s.abortedTxns.snapshot(7), [range]);
   });
 
   it("a failed marker append reopens the transaction", () => {
@@ -206,26 +199,5 @@ describe("producer-state snapshot with transactions", () => {
     assert.ok(range !== null);
     s.reopenTransaction(range);
     assert.equal(s.lastStableOffset(2), 0);
-    assert.equal(s.abortedTxns.size, 0);
-  });
-});
-
-describe("aborted transaction index", () => {
-  it("answers overlapping ranges in first-offset order and prunes below the log start", () => {
-    const idx = new AbortedTxnIndex();
-    idx.add({ producerId: 2n, firstOffset: 10, lastOffset: 20 });
-    idx.add({ producerId: 1n, firstOffset: 0, lastOffset: 100 }); // a long one, added later
-    idx.add({ producerId: 3n, firstOffset: 30, lastOffset: 35 });
-    idx.add({ producerId: 3n, firstOffset: 30, lastOffset: 35 }); // a retried marker
-    assert.equal(idx.size, 3);
-    const ids = (from: number, to: number) => idx.overlapping(from, to).map((t) => t.producerId);
-    assert.deepEqual(ids(0, 5), [1n]);
-    assert.deepEqual(ids(15, 31), [1n, 2n, 3n]);
-    assert.deepEqual(ids(21, 30), [1n], "the range ends before 30");
-    assert.deepEqual(ids(36, 200), [1n]);
-    assert.deepEqual(ids(101, 200), []);
-    assert.equal(idx.prune(21), true);
-    assert.deepEqual(ids(0, 200), [1n, 3n]);
-    assert.equal(idx.prune(21), false);
   });
 });

@@ -14,7 +14,7 @@ export {
 } from "./logger.js";
 export { MemoryEngine } from "./memory/index.js";
 export {
-  type AbortedRange,
+  type AbortedTxn,
   AppendError,
   type AppendErrorReason,
   type AppendOptions,

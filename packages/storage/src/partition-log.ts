@@ -1,4 +1,7 @@
 import type { LogConfig } from "./config.js";
+import type { AbortedTxn } from "./transactions/aborted-txn.js";
+
+export type { AbortedTxn } from "./transactions/aborted-txn.js";
 
 /** Where a batch landed. */
 export interface AppendResult {
@@ -33,14 +36,6 @@ export type ReadResult =
       logStartOffset: number;
       logEndOffset: number;
     };
-
-/** An aborted transaction in a partition: its data lies in [firstOffset, lastOffset]. */
-export interface AbortedRange {
-  producerId: bigint;
-  firstOffset: number;
-  /** Offset of the ABORT marker. */
-  lastOffset: number;
-}
 
 export interface TimestampLookup {
   offset: number;
@@ -117,10 +112,14 @@ export interface PartitionLog {
   /** Lets the transaction layer bound reads: returns the LSO for a given HW. */
   setLastStableOffsetHook(hook: ((highWatermark: number) => number) | null): void;
   /**
-   * Lets the transaction layer tell compaction which data was aborted (overlapping
-   * [from, to)), so a clean drops it and the markers whose data is gone.
+   * The aborted transactions overlapping [fetchOffset, upperBoundOffset): ABORT marker
+   * at or above fetchOffset, first offset below the bound; oldest first. Read_committed
+   * fetches send these as aborted_transactions. Answered from the per-segment
+   * transaction indexes alone (never by reading the log); an append's entry is there
+   * from the moment `append` is called, before the marker is visible. The log builds the
+   * indexes itself from the batches it stores (see the storage README).
    */
-  setAbortedTransactionsHook(hook: ((from: number, to: number) => AbortedRange[]) | null): void;
+  abortedTransactions(fetchOffset: number, upperBoundOffset: number): Promise<AbortedTxn[]>;
   /** Called after each group of appends becomes visible (for long-poll fetches). */
   onAppend(listener: () => void): () => void;
   /** Applies new settings (takes effect for later appends, rolls and retention). */

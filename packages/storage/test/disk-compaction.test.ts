@@ -3,13 +3,19 @@ import assert from "node:assert/strict";
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
-import { buildEndTxnMarkerBatch, decodeBatch, RecordBatchHeader } from "@logbook/protocol";
+import { decodeBatch, RecordBatchHeader } from "@logbook/protocol";
 import { type LogConfig, logConfig } from "../src/config.js";
 import type { SwapStep } from "../src/disk/compaction.js";
 import { DiskPartitionLog } from "../src/disk/disk-partition-log.js";
 import { silentLogger } from "../src/logger.js";
 import { makeBatch, T0 } from "./helpers/batches.js";
 import { makeTempDir } from "./helpers/temp-dir.js";
+import {
+  type CommittedRecord,
+  markerBatch,
+  readCommitted,
+  txnBatch,
+} from "./helpers/transactions.js";
 
 interface KeyedRecord {
   offset: number;
@@ -200,46 +206,91 @@ for (const step of STEPS) {
   });
 }
 
-async function abortedScenario(reportAborted: boolean): Promise<KeyedRecord[]> {
+async function transactionScenario(abort: boolean): Promise<KeyedRecord[]> {
   const tmp = await makeTempDir();
   const log = await open(join(tmp.path, "c-0"));
-  const txn = { producerId: 7n, producerEpoch: 0, isTransactional: true };
   await log.append(await makeBatch([{ key: "z", value: "committed", timestamp: T0 }]));
-  // "z" is never written again: without the aborted range its aborted value would be the latest.
-  const aborted = await log.append(
-    await makeBatch([{ key: "z", value: "aborted", timestamp: T0 }], { ...txn, baseSequence: 0 }),
-  );
-  const marker = await log.append(
-    await buildEndTxnMarkerBatch({
-      commit: false,
-      producerId: 7n,
-      producerEpoch: 0,
-      coordinatorEpoch: 0,
-      timestamp: BigInt(T0),
-    }),
-  );
+  // "z" is never written again: unless the log knows it was aborted, this value is the latest.
+  await log.append(await txnBatch(7n, [{ key: "z", value: "aborted", timestamp: T0 }]));
+  await log.append(await markerBatch(7n, !abort));
   await writeUpdates(log, 4);
-  let asked = false;
-  log.setAbortedTransactionsHook(() => {
-    asked = true;
-    return reportAborted
-      ? [{ producerId: 7n, firstOffset: aborted.baseOffset, lastOffset: marker.baseOffset }]
-      : [];
-  });
   await log.compact(T0);
-  assert.ok(asked, "the cleaner asked for the aborted ranges");
   const all = await readAll(log);
   await log.close();
   await tmp.cleanup();
   return all;
 }
 
-test("compaction drops aborted transactional data the transaction layer reports", async () => {
-  const all = await abortedScenario(true);
+test("compaction drops aborted transactional data, known from the log's own transaction index", async () => {
+  const all = await transactionScenario(true);
   assert.equal(all.filter((r) => r.value === "aborted").length, 0, "aborted data is gone");
   // The aborted value did not supersede z's committed value in the offset map.
   assert.equal(latestPerKey(all).get("z"), "committed");
-  // Without the report the same log keeps the aborted record (the check above is real).
-  const unreported = await abortedScenario(false);
-  assert.equal(unreported.filter((r) => r.value === "aborted").length, 1);
+  // Committed instead, the same record is the latest for z (the check above is real).
+  const committed = await transactionScenario(false);
+  assert.equal(latestPerKey(committed).get("z"), "aborted");
 });
+
+test("compaction keeps read_committed right: an index entry goes with its marker, never before", async () => {
+  const tmp = await makeTempDir();
+  const dir = join(tmp.path, "c-0");
+  let log = await open(dir);
+  await log.append(await txnBatch(7n, [{ key: "a", value: "a-aborted", timestamp: T0 }]));
+  await log.append(await markerBatch(7n, false)); // offset 1
+  await writeUpdates(log, 3);
+  // The same producer's next transaction commits: a stale entry for the first one (its
+  // marker gone) would make a read_committed reader skip this one too.
+  await log.append(await txnBatch(7n, [{ key: "b", value: "b-committed", timestamp: T0 }], 1));
+  await log.append(await markerBatch(7n, true));
+  await writeUpdates(log, 3);
+  const expected = (await readCommitted(log)).map((r) => r.value);
+  assert.ok(!expected.includes("a-aborted") && expected.includes("b-committed"));
+  const latest = (records: CommittedRecord[]) =>
+    latestPerKey(records.map((r) => ({ offset: r.offset, key: r.key, value: r.value })));
+  const expectedLatest = latest(await readCommitted(log));
+
+  // Within the horizon the ABORT marker and its entry stay; the aborted data goes.
+  await log.compact(T0);
+  assert.equal((await readAll(log)).filter((r) => r.value === "a-aborted").length, 0);
+  assert.deepEqual(
+    (await log.abortedTransactions(0, log.highWatermark)).map((e) => [e.firstOffset, e.lastOffset]),
+    [[0, 1]],
+  );
+  assert.deepEqual(latest(await readCommitted(log)), expectedLatest);
+  // Past the horizon the marker goes (no data left), and its entry with it.
+  await writeUpdates(log, 3, T0 + 10_000);
+  const latestBefore = latest(await readCommitted(log));
+  await log.compact(T0 + 100_000);
+  const markers = await readAllBatches(log);
+  assert.ok(!markers.some((h) => h.isControl && Number(h.baseOffset) === 1), "marker removed");
+  assert.deepEqual(await log.abortedTransactions(0, log.highWatermark), []);
+  const after = await readCommitted(log);
+  assert.ok(
+    after.some((r) => r.value === "b-committed"),
+    "the later transaction is visible",
+  );
+  assert.deepEqual(latest(after), latestBefore);
+  // The swapped-in .txnindex files say the same after a restart.
+  await log.close();
+  log = await open(dir);
+  assert.deepEqual(await log.abortedTransactions(0, log.highWatermark), []);
+  assert.ok((await readCommitted(log)).some((r) => r.value === "b-committed"));
+  await log.close();
+  await tmp.cleanup();
+});
+
+async function readAllBatches(log: DiskPartitionLog): Promise<RecordBatchHeader[]> {
+  const out: RecordBatchHeader[] = [];
+  let offset = log.logStartOffset;
+  while (offset < log.highWatermark) {
+    const r = await log.read(offset, 1 << 20);
+    if (r.kind !== "ok" || r.records.length === 0) break;
+    for (let at = 0; at < r.records.length; ) {
+      const h = RecordBatchHeader.at(r.records, at);
+      out.push(h);
+      offset = Number(h.lastOffset) + 1;
+      at = h.end;
+    }
+  }
+  return out;
+}

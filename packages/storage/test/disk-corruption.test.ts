@@ -601,6 +601,7 @@ test("*.deleted, *.cleaned, *.tmp and orphan *.swap files are removed at open", 
       `${logFileName(seg)}.cleaned`,
       `${logFileName(seg, ".index")}.swap`,
       `${logFileName(seg, ".timeindex")}.swap`,
+      `${logFileName(seg, ".txnindex")}.swap`,
       `${logFileName(seg)}.swap.range`,
       `${CHECKPOINT}.tmp`,
     ];
@@ -634,6 +635,8 @@ test("a committed .log.swap with its .range replaces the segments it covers", ()
     const [s0, s1, s2] = segs as [number, number, number];
     const { bytes, kept } = compacted(b, [s0, s1]);
     await writeFile(join(b.dir, `${logFileName(s0)}.swap`), bytes);
+    // No transactions in these batches: the cleaner's transaction index is empty.
+    await writeFile(join(b.dir, `${logFileName(s0, ".txnindex")}.swap`), "");
     await writeFile(join(b.dir, `${logFileName(s0)}.swap.range`), `${s1}\n`);
     const { engine, log, logger } = await reopen(b);
     const expected = [...kept, ...b.batches.filter((x) => x.baseOffset >= s2)];

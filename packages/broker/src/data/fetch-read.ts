@@ -1,6 +1,5 @@
 import { ErrorCode, RecordBatchHeader } from "@logbook/protocol";
-import type { PartitionLog } from "@logbook/storage";
-import type { AbortedTxn } from "./aborted-txns.js";
+import type { AbortedTxn, PartitionLog } from "@logbook/storage";
 import { leaderEpochError } from "./leader-epoch.js";
 import type { PartitionProducerState } from "./producer-state.js";
 
@@ -35,7 +34,7 @@ export interface FetchReadOptions {
   version: number;
   /**
    * The partition's producer state (needed under read_committed: loading it installs
-   * the LSO hook, open transactions included, and it holds the aborted index).
+   * the LSO hook, open transactions included).
    */
   producerState: (log: PartitionLog) => Promise<PartitionProducerState>;
 }
@@ -136,8 +135,8 @@ async function readOne(
   let abortedTransactions: AbortedTxn[] | null = null;
   if (state !== null) {
     const range = batchRange(records);
-    // From the in-memory index only: a fetch never scans the log for markers.
-    abortedTransactions = range.from < 0 ? [] : state.abortedTxns.overlapping(range.from, range.to);
+    // From the log's per-segment transaction indexes: a fetch never scans the log.
+    abortedTransactions = range.from < 0 ? [] : await log.abortedTransactions(range.from, range.to);
   }
   return {
     errorCode: ErrorCode.NONE,

@@ -101,8 +101,6 @@ export function createDataPlane(
     // until their marker; the LSO is exclusive: the first open offset is not stable.
     // Never below the log start: retention may have removed an open transaction's start.
     log.setLastStableOffsetHook((hw) => Math.max(state.lastStableOffset(hw), log.logStartOffset));
-    // Compaction drops aborted data (and then the markers) using the same index.
-    log.setAbortedTransactionsHook((from, to) => state.abortedTxns.overlapping(from, to));
     return state;
   };
 
@@ -115,8 +113,6 @@ export function createDataPlane(
       } catch {
         continue; // its rebuild failed; the next produce retries it
       }
-      // Ranges wholly below the log start are gone from the log too.
-      state.abortedTxns.prune(entry.log.logStartOffset);
       if (state.changeCount === entry.savedAt) continue;
       // The high watermark, not the log end: everything below it is written, so the
       // snapshot never claims a batch whose append might still fail.
@@ -127,11 +123,7 @@ export function createDataPlane(
         snapshot: {
           topic: entry.log.topic,
           partition: entry.log.partition,
-          checkpoint: {
-            endOffset,
-            entries: state.snapshot(endOffset),
-            aborted: state.abortedTxns.snapshot(endOffset),
-          },
+          checkpoint: { endOffset, entries: state.snapshot(endOffset) },
         },
       });
     }

@@ -9,7 +9,6 @@ import {
   Writer,
 } from "@logbook/protocol";
 import { InternalLog, type Logger, type StorageEngine } from "@logbook/storage";
-import type { AbortedTxn } from "./aborted-txns.js";
 import type { ProducerStateCheckpoint } from "./producer-state-rebuild.js";
 
 /** The internal compacted log holding the latest producer-state snapshot per partition. */
@@ -32,49 +31,13 @@ export function snapshotKey(topic: string, partition: number): string {
 }
 
 /**
- * Key of a partition's aborted-transaction ranges, a record beside the snapshot ('#'
- * cannot occur in a topic name). Written in the same batch as the snapshot, and only
- * when there are ranges; read only when its endOffset matches the snapshot's.
+ * Key of the aborted-transaction ranges that brokers before per-segment transaction
+ * indexes wrote beside each snapshot ('#' cannot occur in a topic name). Now the
+ * storage log indexes aborted transactions itself, so such a record is ignored when
+ * read and deleted (a tombstone) with the partition's next snapshot.
  */
-export function abortedKey(topic: string, partition: number): string {
+export function legacyAbortedKey(topic: string, partition: number): string {
   return `${snapshotKey(topic, partition)}#aborted`;
-}
-
-const ABORTED_VERSION = 0;
-const ABORTED_ENTRY_BYTES = 24;
-
-/** Value: INT16 version 0, INT64 endOffset, INT32 count, count × (INT64 producerId, INT64 firstOffset, INT64 lastOffset). */
-export function encodeAborted(endOffset: number, aborted: readonly AbortedTxn[]): Buffer {
-  const b = Buffer.alloc(14 + aborted.length * ABORTED_ENTRY_BYTES);
-  b.writeInt16BE(ABORTED_VERSION, 0);
-  b.writeBigInt64BE(BigInt(endOffset), 2);
-  b.writeInt32BE(aborted.length, 10);
-  aborted.forEach((a, i) => {
-    const at = 14 + i * ABORTED_ENTRY_BYTES;
-    b.writeBigInt64BE(a.producerId, at);
-    b.writeBigInt64BE(BigInt(a.firstOffset), at + 8);
-    b.writeBigInt64BE(BigInt(a.lastOffset), at + 16);
-  });
-  return b;
-}
-
-/** Undefined for an unknown version or a malformed value. */
-export function decodeAborted(
-  value: Buffer,
-): { endOffset: number; aborted: AbortedTxn[] } | undefined {
-  if (value.length < 14 || value.readInt16BE(0) !== ABORTED_VERSION) return undefined;
-  const count = value.readInt32BE(10);
-  if (count < 0 || value.length !== 14 + count * ABORTED_ENTRY_BYTES) return undefined;
-  const aborted: AbortedTxn[] = [];
-  for (let i = 0; i < count; i++) {
-    const at = 14 + i * ABORTED_ENTRY_BYTES;
-    aborted.push({
-      producerId: value.readBigInt64BE(at),
-      firstOffset: Number(value.readBigInt64BE(at + 8)),
-      lastOffset: Number(value.readBigInt64BE(at + 16)),
-    });
-  }
-  return { endOffset: Number(value.readBigInt64BE(2)), aborted };
 }
 
 /** Value: INT16 version + ProducerStateSnapshot (its CoordinatorEpoch and CurrentTxnFirstOffset carry transactions). */
@@ -142,6 +105,8 @@ export function decodeSnapshot(value: Buffer): ProducerStateCheckpoint | undefin
  */
 export class ProducerSnapshotStore {
   private opening: Promise<{ log: InternalLog; latest: Map<string, Buffer> }> | null = null;
+  /** Legacy aborted-range records seen, to delete with their partition's next snapshot. */
+  private readonly legacyKeys = new Set<string>();
 
   constructor(
     private readonly storage: StorageEngine,
@@ -153,20 +118,13 @@ export class ProducerSnapshotStore {
     const { latest } = await this.open();
     const key = snapshotKey(topic, partition);
     const value = latest.get(key);
-    const abortedValue = latest.get(abortedKey(topic, partition));
+    const legacy = legacyAbortedKey(topic, partition);
+    if (latest.delete(legacy)) this.legacyKeys.add(legacy);
     latest.delete(key);
-    latest.delete(abortedKey(topic, partition));
     if (value === undefined) return null;
     try {
       const checkpoint = decodeSnapshot(value);
-      if (checkpoint !== undefined) {
-        const ranges = abortedValue === undefined ? undefined : decodeAborted(abortedValue);
-        // Both records go in one batch, so ranges of another endOffset are left from an
-        // older snapshot: this one was written with none.
-        if (ranges !== undefined && ranges.endOffset === checkpoint.endOffset)
-          checkpoint.aborted = ranges.aborted;
-        return checkpoint;
-      }
+      if (checkpoint !== undefined) return checkpoint;
       this.logger.warn("ignoring a producer snapshot of an unknown version", { topic, partition });
     } catch (err) {
       this.logger.warn("ignoring an undecodable producer snapshot", {
@@ -182,23 +140,20 @@ export class ProducerSnapshotStore {
   async write(snapshots: readonly PartitionSnapshot[]): Promise<void> {
     if (snapshots.length === 0) return;
     const { log } = await this.open();
+    const tombstoned: string[] = [];
     await log.append(
       snapshots.flatMap((s) => {
         const snapshot = {
           key: Buffer.from(snapshotKey(s.topic, s.partition)),
           value: encodeSnapshot(s.checkpoint),
         };
-        const aborted = s.checkpoint.aborted ?? [];
-        if (aborted.length === 0) return [snapshot];
-        return [
-          snapshot,
-          {
-            key: Buffer.from(abortedKey(s.topic, s.partition)),
-            value: encodeAborted(s.checkpoint.endOffset, aborted),
-          },
-        ];
+        const legacy = legacyAbortedKey(s.topic, s.partition);
+        if (!this.legacyKeys.has(legacy)) return [snapshot];
+        tombstoned.push(legacy);
+        return [snapshot, { key: Buffer.from(legacy), value: null }];
       }),
     );
+    for (const k of tombstoned) this.legacyKeys.delete(k);
   }
 
   private open(): Promise<{ log: InternalLog; latest: Map<string, Buffer> }> {

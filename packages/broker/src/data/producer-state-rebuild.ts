@@ -6,7 +6,6 @@ import {
   RecordBatchHeader,
 } from "@logbook/protocol";
 import type { PartitionLog } from "@logbook/storage";
-import type { AbortedTxn } from "./aborted-txns.js";
 import {
   lastSequence,
   PartitionProducerState,
@@ -20,8 +19,6 @@ const DONE: Promise<void> = Promise.resolve();
 export interface ProducerStateCheckpoint {
   endOffset: number;
   entries: ProducerSnapshotEntry[];
-  /** Aborted transactions whose marker lies below endOffset; absent = none. */
-  aborted?: AbortedTxn[];
 }
 
 export interface RebuildResult {
@@ -55,8 +52,6 @@ export async function rebuildFrom(
     checkpoint.endOffset <= log.highWatermark;
   if (fits) {
     for (const entry of checkpoint.entries) restoreLive(state, entry, log.logStartOffset);
-    for (const txn of checkpoint.aborted ?? []) state.abortedTxns.add(txn);
-    state.abortedTxns.prune(log.logStartOffset);
     offset = checkpoint.endOffset;
   }
   const batchesScanned = await scan(log, state, offset);
@@ -144,9 +139,8 @@ async function apply(
 }
 
 /**
- * A transaction marker ends the producer's transaction as it did when written, so an
- * ABORT re-enters the aborted index; control batches are small and uncompressed, so
- * decoding the one record is cheap.
+ * A transaction marker ends the producer's transaction as it did when written; control
+ * batches are small and uncompressed, so decoding the one record is cheap.
  */
 async function applyControl(
   state: PartitionProducerState,

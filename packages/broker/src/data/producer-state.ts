@@ -1,5 +1,12 @@
 import { ErrorCode } from "@logbook/protocol";
-import { type AbortedTxn, AbortedTxnIndex } from "./aborted-txns.js";
+
+/** A transaction a marker ended in a partition: its data lies in [firstOffset, lastOffset]. */
+export interface TxnRange {
+  producerId: bigint;
+  firstOffset: number;
+  /** The offset of the COMMIT/ABORT marker. */
+  lastOffset: number;
+}
 
 /** How many batches per producer and partition are remembered for de-duplication (Kafka's NUM_BATCHES_TO_RETAIN). */
 export const BATCHES_TO_RETAIN = 5;
@@ -85,15 +92,14 @@ function follows(lastSeq: number, nextSeq: number): boolean {
  *
  * Transactions (KIP-98): a producer's first transactional batch here opens its
  * transaction (the first offset holds the last stable offset) until a COMMIT/ABORT
- * marker ends it; aborted ranges go to `abortedTxns`.
+ * marker ends it. Aborted ranges for read_committed fetches are not kept here: the
+ * storage log indexes them per segment (PartitionLog.abortedTransactions).
  *
  * Not thread-safe in the async sense: callers check and record without awaiting in
  * between (see produce-append.ts), which makes the pair atomic on the event loop.
  */
 export class PartitionProducerState {
   private readonly producers = new Map<bigint, ProducerEntry>();
-  /** Aborted ranges for read_committed fetches. */
-  readonly abortedTxns = new AbortedTxnIndex();
   private changes = 0;
 
   /** Grows with every change; the snapshot writer compares it to skip unchanged partitions. */
@@ -178,7 +184,7 @@ export class PartitionProducerState {
 
   /**
    * A COMMIT/ABORT marker at `markerOffset`: ends the producer's ongoing transaction
-   * (an abort goes into the aborted index) and returns its range, or null when none
+   * and returns its range, or null when none
    * was open here (a retried or stray marker, which Kafka writes but which changes
    * nothing).
    */
@@ -186,7 +192,7 @@ export class PartitionProducerState {
     marker: { producerId: bigint; epoch: number; coordinatorEpoch: number; commit: boolean },
     markerOffset: number,
     timestamp: number,
-  ): AbortedTxn | null {
+  ): TxnRange | null {
     const { producerId } = marker;
     const entry = this.bumpTo(producerId, marker.epoch);
     entry.coordinatorEpoch = marker.coordinatorEpoch;
@@ -195,17 +201,14 @@ export class PartitionProducerState {
     if (firstOffset < 0 || firstOffset > markerOffset) return null;
     entry.txnFirstOffset = -1;
     entry.lastTxn = { firstOffset, markerOffset };
-    const range = { producerId, firstOffset, lastOffset: markerOffset };
-    if (!marker.commit) this.abortedTxns.add(range);
-    return range;
+    return { producerId, firstOffset, lastOffset: markerOffset };
   }
 
   /** Undoes endTransaction for a marker whose append failed: the transaction is open again. */
-  reopenTransaction(range: AbortedTxn): void {
+  reopenTransaction(range: TxnRange): void {
     const entry = this.producers.get(range.producerId);
     if (entry === undefined) return;
     this.changes++;
-    this.abortedTxns.remove(range);
     if (entry.lastTxn?.markerOffset === range.lastOffset) entry.lastTxn = null;
     if (entry.txnFirstOffset < 0) entry.txnFirstOffset = range.firstOffset;
   }

@@ -21,8 +21,9 @@
  * Transactions: under read_committed the producer state is loaded first (it installs
  * the LSO hook, so a transaction recovered open after a crash holds the bound), reads
  * stop below the LSO, and aborted_transactions lists (producer_id, first_offset) of
- * the aborted transactions overlapping the returned batches, from the in-memory index
- * (data/aborted-txns.ts). Under read_uncommitted it is null, as Kafka sends.
+ * the aborted transactions overlapping the returned batches, from the log's
+ * per-segment transaction indexes (PartitionLog.abortedTransactions). Under
+ * read_uncommitted it is null, as Kafka sends.
  */
 import {
   createFetchResponse,

@@ -18,6 +18,14 @@ export interface Checkpoint {
   recoveryOffset: number;
   /** First offset not yet covered by a compaction pass (0 when never compacted). */
   cleanerOffset: number;
+  /**
+   * Whether segments before the recovery point have complete `.txnindex` files (false
+   * for a checkpoint written before transaction indexes existed: recovery then rescans
+   * the whole log once to build them).
+   */
+  transactionIndex: boolean;
+  /** (producerId, first offset) of each transaction open at the recovery offset. */
+  openTransactions: [bigint, number][];
 }
 
 /** On-disk format version; see "Version policy" in packages/storage/README.md. */
@@ -47,9 +55,15 @@ export async function readCheckpoint(dir: string): Promise<Checkpoint | null> {
   }
   if (first !== HEADER) return null;
   const values = new Map<string, number>();
+  const openTransactions: [bigint, number][] = [];
+  let transactionsReadable = true;
   for (const line of lines.slice(1)) {
-    const [k, v] = line.split(" ");
-    if (k !== undefined && v !== undefined && /^-?\d+$/.test(v)) values.set(k, Number(v));
+    const [k, v, w] = line.split(" ");
+    if (k === "open-transaction") {
+      if (v !== undefined && w !== undefined && /^\d+$/.test(v) && /^\d+$/.test(w))
+        openTransactions.push([BigInt(v), Number(w)]);
+      else transactionsReadable = false; // the transaction indexes get rebuilt
+    } else if (k !== undefined && v !== undefined && /^-?\d+$/.test(v)) values.set(k, Number(v));
   }
   const get = (k: string): number | undefined => values.get(k);
   const cp = {
@@ -60,7 +74,11 @@ export async function readCheckpoint(dir: string): Promise<Checkpoint | null> {
     cleanerOffset: get("cleaner-offset") ?? 0,
   };
   if (Object.values(cp).some((v) => v === undefined || v < 0)) return null;
-  return cp as Checkpoint;
+  return {
+    ...(cp as Omit<Checkpoint, "transactionIndex" | "openTransactions">),
+    transactionIndex: transactionsReadable && get("transaction-index") === 1,
+    openTransactions,
+  };
 }
 
 export async function writeCheckpoint(dir: string, cp: Checkpoint): Promise<void> {
@@ -70,7 +88,8 @@ recovery-segment ${cp.recoverySegment}
 recovery-position ${cp.recoveryPosition}
 recovery-offset ${cp.recoveryOffset}
 cleaner-offset ${cp.cleanerOffset}
-`;
+transaction-index ${cp.transactionIndex ? 1 : 0}
+${cp.openTransactions.map(([pid, first]) => `open-transaction ${pid} ${first}\n`).join("")}`;
   const path = join(dir, CHECKPOINT_FILE);
   const tmp = `${path}.tmp`;
   const fh = await open(tmp, "w");

@@ -1,5 +1,5 @@
 import { open, rename, rm, writeFile } from "node:fs/promises";
-import type { RecordBatchHeader } from "@logbook/protocol";
+import { BatchField, ControlRecordType, type RecordBatchHeader } from "@logbook/protocol";
 import {
   AbortedTransactions,
   buildOffsetMap,
@@ -11,9 +11,17 @@ import {
 } from "../cleaner/index.js";
 import type { LogConfig } from "../config.js";
 import type { Logger } from "../logger.js";
-import type { AbortedRange } from "../partition-log.js";
+import type { AbortedTxn } from "../partition-log.js";
+import { controlTypeAt, encodeTxnIndex } from "../transactions/index.js";
 import { syncDir } from "./checkpoint.js";
-import { CLEANED_SUFFIX, DELETED_SUFFIX, LOG_SUFFIX, SWAP_SUFFIX } from "./layout.js";
+import {
+  CLEANED_SUFFIX,
+  DELETED_SUFFIX,
+  LOG_SUFFIX,
+  SEGMENT_SUFFIXES,
+  SWAP_SUFFIX,
+  TXN_INDEX_SUFFIX,
+} from "./layout.js";
 import { Segment } from "./segment.js";
 
 /** Steps of a swap, named so tests can stop a pass at each (simulating a crash). */
@@ -36,8 +44,8 @@ export interface CompactionTarget {
   readonly lastStableOffset: number;
   /** First offset not yet covered by a clean pass. */
   readonly cleanerOffset: number;
-  /** Aborted transactions overlapping [from, to), from the transaction layer. */
-  abortedTransactions(from: number, to: number): AbortedRange[];
+  /** Aborted transactions overlapping [from, to), from the log's transaction indexes. */
+  abortedTransactions(from: number, to: number): AbortedTxn[];
   /** Runs `fn` exclusively with appends, rolls and retention. */
   serial<T>(fn: () => Promise<T>): Promise<T>;
   /** Swaps a segment object in place; false when `old` is no longer in the log. */
@@ -120,10 +128,12 @@ async function cleanSegment(
   const cleanedPath = `${logPath}${CLEANED_SUFFIX}`;
   const fh = await open(cleanedPath, "w");
   let size = 0;
+  const keptAborts = new Set<number>();
   try {
     for await (const batch of cleaned) {
       await fh.write(batch, 0, batch.length, size);
       size += batch.length;
+      if (isAbortMarker(batch)) keptAborts.add(Number(batch.readBigInt64BE(BatchField.baseOffset)));
     }
     await fh.sync();
   } finally {
@@ -134,6 +144,12 @@ async function cleanSegment(
     await rm(cleanedPath, { force: true });
     return 0;
   }
+  // An entry stays while its marker does. Once a marker goes (its transaction has no
+  // data left) the entry must go too: a reader would otherwise treat the producer's
+  // later transactional data as aborted, with no marker to end that.
+  const txnIndex = seg.abortedTxns.filter((e) => keptAborts.has(e.lastOffset));
+  const txnPath = seg.path(TXN_INDEX_SUFFIX);
+  await writeFile(`${txnPath}${CLEANED_SUFFIX}`, encodeTxnIndex(txnIndex), { flush: true });
   const hook = (step: SwapStep): void => target.onSwapStep?.(step, base);
   hook("cleaned-written");
   return target.serial(async () => {
@@ -141,6 +157,9 @@ async function cleanSegment(
     //   range note -> `.log.swap` (commit) -> old files to `.deleted` -> swap to `.log`.
     const swapPath = `${logPath}${SWAP_SUFFIX}`;
     await writeFile(`${swapPath}.range`, `${base}\n`);
+    // Renamed before the commit, so a committed swap always finds it (recovery renames
+    // every `<base>.*.swap` with the `.log.swap`, and drops it without one).
+    await rename(`${txnPath}${CLEANED_SUFFIX}`, `${txnPath}${SWAP_SUFFIX}`);
     await syncDir(target.dir);
     hook("range-written");
     await rename(cleanedPath, swapPath);
@@ -150,19 +169,26 @@ async function cleanSegment(
     await seg.retire(DELETED_SUFFIX);
     hook("old-retired");
     await rename(swapPath, logPath);
+    await rename(`${txnPath}${SWAP_SUFFIX}`, txnPath);
     await rm(`${swapPath}.range`, { force: true });
     await syncDir(target.dir);
     hook("swap-renamed");
     const fresh = await Segment.open(target.dir, base);
+    fresh.abortedTxns = txnIndex;
     await fresh.rebuildIndexes(fresh.size, target.config.indexIntervalBytes);
     fresh.nextOffset = target.nextBaseAfter(seg);
     fresh.unloadIndexes();
     if (!target.replaceSegment(seg, fresh)) await fresh.close();
-    for (const suffix of [LOG_SUFFIX, ".index", ".timeindex"]) {
+    for (const suffix of SEGMENT_SUFFIXES) {
       await rm(`${seg.path(suffix)}${DELETED_SUFFIX}`, { force: true });
     }
     return freed;
   });
+}
+
+function isAbortMarker(batch: Buffer): boolean {
+  const attributes = batch.readInt16BE(BatchField.attributes);
+  return (attributes & 0x20) !== 0 && controlTypeAt(batch, 0) === ControlRecordType.abort;
 }
 
 async function* batchesOf(segments: Segment[]): AsyncGenerator<Buffer> {

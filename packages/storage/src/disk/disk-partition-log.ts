@@ -3,7 +3,7 @@ import type { LogConfig } from "../config.js";
 import { assignOffsets, type IncomingBatch, parseIncoming } from "../incoming-batches.js";
 import type { Logger } from "../logger.js";
 import {
-  type AbortedRange,
+  type AbortedTxn,
   AppendError,
   type AppendOptions,
   type AppendResult,
@@ -11,6 +11,8 @@ import {
   type ReadResult,
   type TimestampLookup,
 } from "../partition-log.js";
+import { collectAborted } from "../transactions/collect-aborted.js";
+import { OpenTransactions } from "../transactions/open-transactions.js";
 import { batchInfoAt } from "./batch-scan.js";
 import { syncDir, writeCheckpoint } from "./checkpoint.js";
 import { type CompactionTarget, compactOnce, type SwapStep } from "./compaction.js";
@@ -64,7 +66,16 @@ export class DiskPartitionLog implements PartitionLog {
   private oldestUnflushed = -1;
   private recoveryPoint: { segment: number; position: number; offset: number };
   private lsoHook: ((hw: number) => number) | null = null;
-  private abortedHook: ((from: number, to: number) => AbortedRange[]) | null = null;
+  /** Open transactions as of the written end: what new index entries and checkpoints use. */
+  private txns: OpenTransactions;
+  /**
+   * The same as of logEndOffset (queued appends included), and the aborted transactions
+   * the queued appends end: a marker's entry is visible to abortedTransactions from the
+   * moment it is appended, since the transaction layer lets read_committed reads reach
+   * the transaction's data from then on.
+   */
+  private assignedTxns: OpenTransactions;
+  private pendingAborted: AbortedTxn[] = [];
   private listeners = new Set<() => void>();
   private indexCache: Segment[] = [];
   private timers: NodeJS.Timeout[] = [];
@@ -84,8 +95,11 @@ export class DiskPartitionLog implements PartitionLog {
     segments: Segment[],
     logStartOffset: number,
     cleanerOffset: number,
+    txns: OpenTransactions,
   ) {
     this.segments = segments;
+    this.txns = txns;
+    this.assignedTxns = txns.clone();
     this.cleanerOffset = cleanerOffset;
     const active = this.active;
     this.nextOffset = active.nextOffset;
@@ -116,6 +130,7 @@ export class DiskPartitionLog implements PartitionLog {
       recovered.segments,
       recovered.logStartOffset,
       recovered.cleanerOffset,
+      recovered.openTransactions,
     );
     // Make what recovery validated the new recovery point, so the next open skips it.
     if (recovered.scanned) await log.serial(() => log.checkpointNow());
@@ -171,7 +186,11 @@ export class DiskPartitionLog implements PartitionLog {
       logAppendTime,
     );
     let recordCount = 0;
-    for (const b of batches) recordCount += b.recordsCount;
+    for (const b of batches) {
+      recordCount += b.recordsCount;
+      const aborted = this.assignedTxns.observe(records, b.start);
+      if (aborted !== null) this.pendingAborted.push(aborted);
+    }
     this.stats.appends++;
     return new Promise<AppendResult>((resolve, reject) => {
       this.queue.push({
@@ -251,8 +270,15 @@ export class DiskPartitionLog implements PartitionLog {
       let position = seg.size;
       for (let k = i; k < j; k++) {
         const p = group[k] as PendingAppend;
-        for (const b of p.batches)
+        for (const b of p.batches) {
           seg.track(batchInfoAt(p.records, b.start, position + b.start), interval);
+          // The marker's entry moves from the pending list into this segment's index.
+          const aborted = this.txns.observe(p.records, b.start);
+          if (aborted !== null) {
+            seg.abortedTxns.push(aborted);
+            this.pendingAborted.shift();
+          }
+        }
         position += p.records.length;
       }
       seg.size = position;
@@ -489,9 +515,25 @@ export class DiskPartitionLog implements PartitionLog {
       }
       this.nextOffset = this.active.nextOffset;
       this.visibleEnd = this.nextOffset;
+      await this.replayTransactions();
       await removeRetired(this.dir);
       await this.checkpointNow();
     });
+  }
+
+  /**
+   * Which transactions are open after a truncation: replayed from the first segment,
+   * since the cut may reopen transactions whose markers it removed. Truncation is rare
+   * (the broker does not use it), so the whole-log walk is accepted.
+   */
+  private async replayTransactions(): Promise<void> {
+    const txns = new OpenTransactions();
+    for (const seg of this.segments) {
+      for await (const bytes of seg.storedBatches()) txns.observe(bytes, 0);
+    }
+    this.txns = txns;
+    this.assignedTxns = txns.clone();
+    this.pendingAborted = [];
   }
 
   deleteRecordsBefore(offset: number): Promise<number> {
@@ -511,8 +553,12 @@ export class DiskPartitionLog implements PartitionLog {
     this.lsoHook = hook;
   }
 
-  setAbortedTransactionsHook(hook: ((from: number, to: number) => AbortedRange[]) | null): void {
-    this.abortedHook = hook;
+  async abortedTransactions(fetchOffset: number, upperBoundOffset: number): Promise<AbortedTxn[]> {
+    return this.collectAborted(fetchOffset, upperBoundOffset);
+  }
+
+  private collectAborted(fetchOffset: number, upperBoundOffset: number): AbortedTxn[] {
+    return collectAborted(this.segments, fetchOffset, upperBoundOffset, this.pendingAborted);
   }
 
   onAppend(listener: () => void): () => void {
@@ -560,7 +606,7 @@ export class DiskPartitionLog implements PartitionLog {
       get cleanerOffset() {
         return Math.max(log.cleanerOffset, log.startOffset);
       },
-      abortedTransactions: (from, to) => log.abortedHook?.(from, to) ?? [],
+      abortedTransactions: (from, to) => log.collectAborted(from, to),
       serial: (fn) => log.serial(fn),
       replaceSegment: (old, fresh) => {
         const i = log.segments.indexOf(old);
@@ -615,6 +661,8 @@ export class DiskPartitionLog implements PartitionLog {
       recoveryPosition: this.recoveryPoint.position,
       recoveryOffset: this.recoveryPoint.offset,
       cleanerOffset: this.cleanerOffset,
+      transactionIndex: true,
+      openTransactions: this.txns.entries(),
     });
   }
 

@@ -5,6 +5,10 @@
 export const LOG_SUFFIX = ".log";
 export const INDEX_SUFFIX = ".index";
 export const TIME_INDEX_SUFFIX = ".timeindex";
+/** Aborted transactions whose ABORT marker is in the segment (Kafka's `.txnindex`). */
+export const TXN_INDEX_SUFFIX = ".txnindex";
+/** Every per-segment file that belongs with a `.log` (renamed, swapped and deleted together). */
+export const SEGMENT_SUFFIXES = [".log", ".index", ".timeindex", TXN_INDEX_SUFFIX] as const;
 /** Marks files being removed asynchronously; removed at the next open if left behind. */
 export const DELETED_SUFFIX = ".deleted";
 /** A cleaner's output while being written; discarded at open. */

@@ -1,13 +1,16 @@
 import { mkdir, readdir, readFile, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { Logger } from "../logger.js";
+import { OpenTransactions } from "../transactions/open-transactions.js";
 import { type Checkpoint, readCheckpoint } from "./checkpoint.js";
 import {
   CLEANED_SUFFIX,
   DELETED_SUFFIX,
   LOG_SUFFIX,
   parseSegmentFileName,
+  SEGMENT_SUFFIXES,
   SWAP_SUFFIX,
+  TXN_INDEX_SUFFIX,
 } from "./layout.js";
 import { Segment } from "./segment.js";
 
@@ -17,6 +20,8 @@ export interface RecoveredLog {
   cleanerOffset: number;
   /** True when anything past the checkpoint was scanned (the caller re-checkpoints). */
   scanned: boolean;
+  /** Transactions open at the end of the recovered log. */
+  openTransactions: OpenTransactions;
 }
 
 /**
@@ -27,14 +32,21 @@ export interface RecoveredLog {
  *  3. every batch after it is validated (length, magic, CRC-32C, increasing offsets) and
  *     the indexes are rebuilt for it; at the first bad or torn batch the segment is cut
  *     there and later segments are dropped, with a warning saying what was cut.
+ *
+ * Transaction indexes: those of trusted segments are loaded and checked; the rescan
+ * rebuilds the rest, starting from the transactions the checkpoint lists as open at the
+ * recovery point. A trusted one that is missing or torn, or a checkpoint from before
+ * transaction indexes, makes the rescan start at the first segment (`fullRescan`),
+ * since nothing else says which transactions were open at a segment's start.
  */
 export async function recoverPartition(
   dir: string,
   indexIntervalBytes: number,
   logger: Logger,
+  fullRescan = false,
 ): Promise<RecoveredLog> {
   await mkdir(dir, { recursive: true });
-  await cleanLeftovers(dir, logger);
+  if (!fullRescan) await cleanLeftovers(dir, logger);
   const names = await readdir(dir);
   const bases = names
     .map((n) => parseSegmentFileName(n))
@@ -51,34 +63,64 @@ export async function recoverPartition(
       logStartOffset: logStart,
       cleanerOffset: cp?.cleanerOffset ?? 0,
       scanned: false,
+      openTransactions: new OpenTransactions(),
     };
   }
-  const recoverySegment = cp?.recoverySegment ?? (bases[0] as number);
+  if (!fullRescan && (cp === null || !cp.transactionIndex)) {
+    if (cp !== null) logger.info("building transaction indexes: rescanning the log once", { dir });
+    fullRescan = true;
+  }
+  const resume = fullRescan ? null : cp;
+  const recoverySegment = resume?.recoverySegment ?? (bases[0] as number);
+  const txns = new OpenTransactions(resume?.openTransactions ?? []);
   const segments: Segment[] = [];
-  let scanned = false;
+  let scanned = fullRescan;
   let expectedNext = -1;
+  let resumed = false;
+  /** Starts over from the first segment (see above); segments opened so far are closed. */
+  const rescanAll = async (
+    why: string,
+    base: number,
+    level: "warn" | "info" = "warn",
+  ): Promise<RecoveredLog> => {
+    logger[level]("rebuilding transaction indexes: rescanning the whole log", {
+      dir,
+      segment: base,
+      why,
+    });
+    for (const s of segments) await s.close();
+    return recoverPartition(dir, indexIntervalBytes, logger, true);
+  };
   for (let i = 0; i < bases.length; i++) {
     const base = bases[i] as number;
     const seg = await Segment.open(dir, base);
     segments.push(seg);
     if (base < recoverySegment && i < bases.length - 1) {
-      await seg.loadSummary(indexIntervalBytes);
       seg.nextOffset = bases[i + 1] as number;
+      if (!(await seg.loadTxnIndex())) return rescanAll("missing or torn .txnindex", base);
+      await seg.loadSummary(indexIntervalBytes);
       expectedNext = seg.nextOffset;
       continue;
     }
     // Validate from the recovery point (this segment) or from the start (later ones).
     let from = 0;
-    if (base === recoverySegment && cp !== null && cp.recoveryPosition <= seg.size) {
-      from = cp.recoveryPosition;
-      await seg.loadIndexes(from, indexIntervalBytes, cp.recoveryOffset);
-      seg.nextOffset = cp.recoveryOffset;
-      expectedNext = cp.recoveryOffset;
+    if (resume !== null && base === recoverySegment && resume.recoveryPosition <= seg.size) {
+      from = resume.recoveryPosition;
+      if (!(await seg.loadTxnIndex(resume.recoveryOffset)))
+        return rescanAll("missing or torn .txnindex", base);
+      await seg.loadIndexes(from, indexIntervalBytes, resume.recoveryOffset);
+      seg.nextOffset = resume.recoveryOffset;
+      expectedNext = resume.recoveryOffset;
+      resumed = true;
+    } else if (resume !== null && !resumed) {
+      // The rescan would not start where the checkpoint's open transactions hold.
+      // Damage the rescan itself reports (a cut) if it matters; this part is routine.
+      return rescanAll("recovery point does not match the segments", base, "info");
     } else {
       await seg.rebuildIndexes(0, indexIntervalBytes);
       expectedNext = Math.max(expectedNext, base);
     }
-    const cut = await seg.recoverTail(from, expectedNext, indexIntervalBytes);
+    const cut = await seg.recoverTail(from, expectedNext, indexIntervalBytes, txns);
     scanned ||= seg.size > from;
     if (cut !== null) {
       logger.warn("truncated a corrupt or torn log tail", {
@@ -99,8 +141,19 @@ export async function recoverPartition(
       break;
     }
     expectedNext = seg.nextOffset;
+    // A rescanned closed segment's indexes go to disk now: it is trusted from here on.
+    if (i < bases.length - 1) {
+      seg.finishTimeIndex();
+      await seg.persistIndexes();
+    }
   }
-  return { segments, logStartOffset: logStart, cleanerOffset: cp?.cleanerOffset ?? 0, scanned };
+  return {
+    segments,
+    logStartOffset: logStart,
+    cleanerOffset: cp?.cleanerOffset ?? 0,
+    scanned,
+    openTransactions: txns,
+  };
 }
 
 async function cleanLeftovers(dir: string, logger: Logger): Promise<void> {
@@ -114,9 +167,15 @@ async function cleanLeftovers(dir: string, logger: Logger): Promise<void> {
     await completeSwap(dir, n, logger);
   }
   // Index swaps or range notes without their `.log.swap` belong to a swap that never
-  // committed (or already completed): the old segments are intact, so drop them.
-  for (const n of await readdir(dir)) {
-    if (n.endsWith(SWAP_SUFFIX) || n.endsWith(`${SWAP_SUFFIX}.range`))
+  // committed (or already completed): the old segments are intact, so drop them. The one
+  // exception: a `.txnindex.swap` whose `.txnindex` is gone is the last rename of a
+  // completed swap (the old index was retired after the commit), so it is finished.
+  const left = await readdir(dir);
+  for (const n of left) {
+    const txnIndexSwap = n.endsWith(`${TXN_INDEX_SUFFIX}${SWAP_SUFFIX}`);
+    const target = n.slice(0, -SWAP_SUFFIX.length);
+    if (txnIndexSwap && !left.includes(target)) await rename(join(dir, n), join(dir, target));
+    else if (n.endsWith(SWAP_SUFFIX) || n.endsWith(`${SWAP_SUFFIX}.range`))
       await rm(join(dir, n), { force: true });
   }
 }
@@ -140,7 +199,7 @@ async function completeSwap(dir: string, swapName: string, logger: Logger): Prom
   for (const n of names) {
     const p = parseSegmentFileName(n);
     if (p === null || p.baseOffset < parsed.baseOffset || p.baseOffset > upTo) continue;
-    if (p.suffix === LOG_SUFFIX || p.suffix === ".index" || p.suffix === ".timeindex") {
+    if ((SEGMENT_SUFFIXES as readonly string[]).includes(p.suffix)) {
       await rm(join(dir, n), { force: true });
     }
   }

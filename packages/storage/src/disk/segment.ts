@@ -1,12 +1,27 @@
 import { type FileHandle, open, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
+import {
+  type AbortedTxn,
+  decodeTxnIndex,
+  encodeTxnIndex,
+  type OpenTransactions,
+  TXN_INDEX_ENTRY_SIZE,
+} from "../transactions/index.js";
 import { type BatchInfo, readAt, scanBatches } from "./batch-scan.js";
-import { INDEX_SUFFIX, LOG_SUFFIX, segmentFileName, TIME_INDEX_SUFFIX } from "./layout.js";
+import {
+  INDEX_SUFFIX,
+  LOG_SUFFIX,
+  SEGMENT_SUFFIXES,
+  segmentFileName,
+  TIME_INDEX_SUFFIX,
+  TXN_INDEX_SUFFIX,
+} from "./layout.js";
 import { OffsetIndex, TimeIndex } from "./sparse-index.js";
 
 /**
  * One segment: a `.log` file of record batches plus its sparse `.index` and
- * `.timeindex`. Owned by one DiskPartitionLog, which serialises every mutation
+ * `.timeindex`, and its `.txnindex` (kept in memory whole: one entry per aborted
+ * transaction whose marker is here). Owned by one DiskPartitionLog, which serialises every mutation
  * (append, truncate, index writes) through its write queue; reads may run at any time
  * and only look at bytes below `size`, which moves after each write completes.
  */
@@ -20,6 +35,11 @@ export class Segment {
   offsetOfMaxTimestamp = -1;
   /** When the segment got its first batch (for segment.ms). */
   firstAppendTime = -1;
+  /** The transaction index: aborted transactions whose ABORT marker is in this segment. */
+  abortedTxns: AbortedTxn[] = [];
+  private txnPersisted = 0;
+  /** Whether the `.txnindex` file is known to exist (persisting skips a no-op write). */
+  private txnFileWritten = false;
   private offsetIndex: OffsetIndex | null;
   private timeIndex: TimeIndex | null;
   private bytesSinceIndexEntry = 0;
@@ -46,7 +66,7 @@ export class Segment {
 
   static async create(dir: string, baseOffset: number): Promise<Segment> {
     const fh = await open(join(dir, segmentFileName(baseOffset, LOG_SUFFIX)), "w+");
-    for (const suffix of [INDEX_SUFFIX, TIME_INDEX_SUFFIX]) {
+    for (const suffix of [INDEX_SUFFIX, TIME_INDEX_SUFFIX, TXN_INDEX_SUFFIX]) {
       await rm(join(dir, segmentFileName(baseOffset, suffix)), { force: true });
     }
     return new Segment(dir, baseOffset, fh, 0, {
@@ -125,6 +145,22 @@ export class Segment {
     }
   }
 
+  /**
+   * Loads the transaction index, keeping entries whose marker is below
+   * `trustedNextOffset`. False when the file is missing, torn or malformed: it can only
+   * be rebuilt by a scan that knows which transactions were open at the segment's start.
+   */
+  async loadTxnIndex(trustedNextOffset = Number.POSITIVE_INFINITY): Promise<boolean> {
+    const bytes = await readWhole(this.path(TXN_INDEX_SUFFIX));
+    const entries = bytes === null ? null : decodeTxnIndex(bytes, this.baseOffset);
+    if (entries === null) return false;
+    this.abortedTxns = entries.filter((e) => e.lastOffset < trustedNextOffset);
+    // A longer file is cut back at the next persist.
+    this.txnPersisted = this.abortedTxns.length;
+    this.txnFileWritten = this.txnPersisted === entries.length;
+    return true;
+  }
+
   /** Rebuilds both indexes from the batches in [0, upTo). */
   async rebuildIndexes(upTo: number, indexIntervalBytes: number): Promise<void> {
     this.offsetIndex = new OffsetIndex();
@@ -138,6 +174,8 @@ export class Segment {
       this.track(item.info, indexIntervalBytes);
     }
     this.finishTimeIndex();
+    // Markers past the data kept cannot be here any more.
+    this.abortedTxns = this.abortedTxns.filter((e) => e.lastOffset < this.nextOffset);
     await this.persistIndexes(true);
   }
 
@@ -182,6 +220,7 @@ export class Segment {
     from: number,
     expectedNext: number,
     indexIntervalBytes: number,
+    txns: OpenTransactions,
   ): Promise<{ position: number; reason: string } | null> {
     let next = expectedNext;
     for await (const item of scanBatches(this.fh, from, this.size, true)) {
@@ -198,6 +237,8 @@ export class Segment {
         };
       }
       this.track(info, indexIntervalBytes);
+      const aborted = txns.observe(item.bytes as Buffer, 0);
+      if (aborted !== null) this.abortedTxns.push(aborted);
       next = info.lastOffset + 1;
     }
     return null;
@@ -314,6 +355,17 @@ export class Segment {
 
   /** Writes index entries not yet on disk; `rewrite` replaces the files entirely. */
   async persistIndexes(rewrite = false): Promise<void> {
+    // Always written (even empty): below the recovery point a missing file means damage.
+    if (rewrite || !this.txnFileWritten || this.txnPersisted < this.abortedTxns.length) {
+      if (rewrite) this.txnPersisted = 0;
+      await appendIndexFile(
+        this.path(TXN_INDEX_SUFFIX),
+        encodeTxnIndex(this.abortedTxns.slice(this.txnPersisted)),
+        this.txnPersisted * TXN_INDEX_ENTRY_SIZE,
+      );
+      this.txnPersisted = this.abortedTxns.length;
+      this.txnFileWritten = true;
+    }
     const oi = this.offsetIndex;
     const ti = this.timeIndex;
     if (oi === null || ti === null) return;
@@ -342,7 +394,7 @@ export class Segment {
   /** Renames every file of the segment (e.g. to `.deleted`) and closes it once unread. */
   async retire(newSuffix: string): Promise<string[]> {
     const renamed: string[] = [];
-    for (const suffix of [LOG_SUFFIX, INDEX_SUFFIX, TIME_INDEX_SUFFIX]) {
+    for (const suffix of SEGMENT_SUFFIXES) {
       const from = this.path(suffix);
       const to = `${from}${newSuffix}`;
       try {

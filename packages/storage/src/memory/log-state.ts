@@ -1,4 +1,5 @@
 import type { LogConfig } from "../config.js";
+import { OpenTransactions } from "../transactions/open-transactions.js";
 import { MemorySegment, type StoredBatch } from "./segment.js";
 
 /**
@@ -12,6 +13,8 @@ export class MemoryLogState {
   logStartOffset = 0;
   /** End of the written batches: every offset below is readable. */
   endOffset = 0;
+  /** Open transactions as of endOffset, which the segments' transaction indexes come from. */
+  txns = new OpenTransactions();
 
   constructor(createdAt: number) {
     this.segments = [new MemorySegment(0, createdAt)];
@@ -43,13 +46,18 @@ export class MemoryLogState {
     if (first === undefined) return;
     let size = 0;
     for (const b of batches) size += b.bytes.length;
-    const active = this.activeSegment;
-    const full = active.sizeInBytes + size > config.segmentBytes;
-    const old = now - active.createdAt > config.segmentMs;
-    if (!active.isEmpty && (full || old)) {
+    const current = this.activeSegment;
+    const full = current.sizeInBytes + size > config.segmentBytes;
+    const old = now - current.createdAt > config.segmentMs;
+    if (!current.isEmpty && (full || old)) {
       this.segments.push(new MemorySegment(first.baseOffset, now));
     }
-    for (const b of batches) this.activeSegment.add(b);
+    const active = this.activeSegment;
+    for (const b of batches) {
+      active.add(b);
+      const aborted = this.txns.observe(b.bytes, 0);
+      if (aborted !== null) active.abortedTxns.push(aborted);
+    }
     this.endOffset = batches[batches.length - 1]!.lastOffset + 1;
   }
 
@@ -65,6 +73,7 @@ export class MemoryLogState {
       this.segments = [new MemorySegment(offset, now)];
       this.logStartOffset = offset;
       this.endOffset = offset;
+      this.txns = new OpenTransactions();
       return;
     }
     let cut = offset;
@@ -77,6 +86,9 @@ export class MemoryLogState {
     this.activeSegment.truncateFrom(cut);
     this.endOffset = cut;
     this.logStartOffset = Math.min(this.logStartOffset, cut);
+    // Transactions the cut reopened or never started: replay what is left (in memory, cheap).
+    this.txns = new OpenTransactions();
+    for (const batch of this.batchesFrom(0)) this.txns.observe(batch.bytes, 0);
   }
 
   /**

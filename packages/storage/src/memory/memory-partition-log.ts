@@ -3,7 +3,7 @@ import type { LogConfig } from "../config.js";
 import { assignOffsets, type IncomingBatch, parseIncoming } from "../incoming-batches.js";
 import type { Logger } from "../logger.js";
 import {
-  type AbortedRange,
+  type AbortedTxn,
   AppendError,
   type AppendOptions,
   type AppendResult,
@@ -11,6 +11,8 @@ import {
   type ReadResult,
   type TimestampLookup,
 } from "../partition-log.js";
+import { collectAborted } from "../transactions/collect-aborted.js";
+import type { OpenTransactions } from "../transactions/open-transactions.js";
 import type { MemoryLogState } from "./log-state.js";
 import { recordTimestamps } from "./record-timestamps.js";
 import type { StoredBatch } from "./segment.js";
@@ -42,6 +44,14 @@ export class MemoryPartitionLog implements PartitionLog {
   private closed = false;
   private readonly listeners = new Set<() => void>();
   private lastStableOffsetHook: ((highWatermark: number) => number) | null = null;
+  /**
+   * Open transactions as of nextOffset (appends not yet visible included), and the
+   * aborted transactions those appends end: a marker's entry must be in the index from
+   * the moment it is appended, since the transaction layer ends the transaction (and so
+   * lets read_committed reads reach its data) at that moment.
+   */
+  private assignedTxns: OpenTransactions;
+  private pendingAborted: AbortedTxn[] = [];
 
   constructor(
     readonly topic: string,
@@ -50,6 +60,7 @@ export class MemoryPartitionLog implements PartitionLog {
     private readonly deps: MemoryPartitionLogDeps,
   ) {
     this.nextOffset = deps.state.endOffset;
+    this.assignedTxns = deps.state.txns.clone();
   }
 
   get config(): LogConfig {
@@ -96,6 +107,10 @@ export class MemoryPartitionLog implements PartitionLog {
       };
     });
     this.nextOffset = (batches.at(-1) as StoredBatch).lastOffset + 1;
+    for (const b of batches) {
+      const aborted = this.assignedTxns.observe(b.bytes, 0);
+      if (aborted !== null) this.pendingAborted.push(aborted);
+    }
     const result = { baseOffset, lastOffset: this.nextOffset - 1, logAppendTime: appendTime };
     return new Promise((resolve) => {
       this.pending.push({ batches, result, resolve });
@@ -167,6 +182,7 @@ export class MemoryPartitionLog implements PartitionLog {
     this.makePendingVisible();
     this.deps.state.truncateTo(offset, this.deps.clock());
     this.nextOffset = this.deps.state.endOffset;
+    this.assignedTxns = this.deps.state.txns.clone();
   }
 
   async deleteRecordsBefore(offset: number): Promise<number> {
@@ -176,8 +192,11 @@ export class MemoryPartitionLog implements PartitionLog {
     return this.deps.state.logStartOffset;
   }
 
-  /** The memory engine does not compact, so it has no use for aborted ranges. */
-  setAbortedTransactionsHook(_hook: ((from: number, to: number) => AbortedRange[]) | null): void {}
+  async abortedTransactions(fetchOffset: number, upperBoundOffset: number): Promise<AbortedTxn[]> {
+    this.assertOpen();
+    const { segments } = this.deps.state;
+    return collectAborted(segments, fetchOffset, upperBoundOffset, this.pendingAborted);
+  }
 
   setLastStableOffsetHook(hook: ((highWatermark: number) => number) | null): void {
     this.lastStableOffsetHook = hook;
@@ -225,6 +244,8 @@ export class MemoryPartitionLog implements PartitionLog {
     const group = this.pending;
     if (group.length === 0) return;
     this.pending = [];
+    // The state's own tracker computes the same entries into the segments.
+    this.pendingAborted = [];
     const now = this.deps.clock();
     for (const p of group) this.deps.state.append(p.batches, now, this.currentConfig);
     const logStartOffset = this.deps.state.logStartOffset;

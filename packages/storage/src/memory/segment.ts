@@ -1,3 +1,5 @@
+import type { AbortedTxn } from "../transactions/aborted-txn.js";
+
 /** One stored batch: its bytes (offsets and epoch already stamped) and what reads need. */
 export interface StoredBatch {
   readonly baseOffset: number;
@@ -13,6 +15,8 @@ export interface StoredBatch {
 export class MemorySegment {
   readonly batches: StoredBatch[] = [];
   sizeInBytes = 0;
+  /** The segment's transaction index: aborted transactions whose marker is in it. */
+  abortedTxns: AbortedTxn[] = [];
 
   constructor(
     readonly baseOffset: number,
@@ -36,10 +40,11 @@ export class MemorySegment {
     this.sizeInBytes += batch.bytes.length;
   }
 
-  /** Drops the batches whose base offset is >= `offset`. */
+  /** Drops the batches whose base offset is >= `offset`, and their index entries. */
   truncateFrom(offset: number): void {
     while (this.batches.length > 0 && this.batches[this.batches.length - 1]!.baseOffset >= offset) {
       this.sizeInBytes -= this.batches.pop()!.bytes.length;
     }
+    this.abortedTxns = this.abortedTxns.filter((e) => e.lastOffset < offset);
   }
 }
