@@ -1,9 +1,15 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { RecordBatchHeader, TimestampType, validateBatch } from "@logbook/protocol";
+import fc from "fast-check";
 import { type LogConfig, logConfig } from "../src/config.js";
 import type { StorageEngine, TopicPartitionId } from "../src/engine.js";
-import { AppendError, type PartitionLog, type ReadResult } from "../src/partition-log.js";
+import {
+  type AbortedTxn,
+  AppendError,
+  type PartitionLog,
+  type ReadResult,
+} from "../src/partition-log.js";
 import {
   corruptCrc,
   decodeRecords,
@@ -13,6 +19,7 @@ import {
   T0,
   withoutStamps,
 } from "./helpers/batches.js";
+import { markerBatch, readCommitted, txnBatch } from "./helpers/transactions.js";
 
 /**
  * What a test needs from an engine under test. The suite closes `engine` (and any
@@ -542,6 +549,168 @@ export function runEngineConformance(
             (err: unknown) => err instanceof AppendError && err.reason === "closed",
           );
         });
+      });
+    });
+
+    describe("transaction index", () => {
+      const ids = (txns: AbortedTxn[]) =>
+        txns.map((t) => [t.producerId, t.firstOffset, t.lastOffset]);
+
+      /**
+       * pid 1: data 0-1, ABORT 4; plain 2; pid 2: data 3, COMMIT 5; pid 3: data 6, ABORT 7;
+       * pid 1 again: data 8, ABORT 9; a retried ABORT of pid 1 at 10 (nothing open).
+       */
+      const history = async (log: PartitionLog) => {
+        await log.append(await txnBatch(1n, 2));
+        await log.append(await makeBatch(1));
+        await log.append(await txnBatch(2n, 1));
+        await log.append(await markerBatch(1n, false));
+        await log.append(await markerBatch(2n, true));
+        await log.append(await txnBatch(3n, 1));
+        await log.append(await markerBatch(3n, false));
+        await log.append(await txnBatch(1n, 1, 2));
+        await log.append(await markerBatch(1n, false));
+        await log.append(await markerBatch(1n, false));
+      };
+
+      test("abortedTransactions lists aborted transactions overlapping a range, across segments", async () => {
+        await withLog({ segmentBytes: 200 }, async (log) => {
+          await history(log);
+          assert.equal(log.highWatermark, 11);
+          assert.deepEqual(await log.abortedTransactions(0, 11), [
+            { producerId: 1n, firstOffset: 0, lastOffset: 4, lastStableOffset: 3 },
+            { producerId: 3n, firstOffset: 6, lastOffset: 7, lastStableOffset: 8 },
+            { producerId: 1n, firstOffset: 8, lastOffset: 9, lastStableOffset: 10 },
+          ]);
+          assert.deepEqual(ids(await log.abortedTransactions(0, 1)), [[1n, 0, 4]]);
+          assert.deepEqual(ids(await log.abortedTransactions(4, 7)), [
+            [1n, 0, 4],
+            [3n, 6, 7],
+          ]);
+          assert.deepEqual(ids(await log.abortedTransactions(5, 7)), [[3n, 6, 7]]);
+          assert.deepEqual(ids(await log.abortedTransactions(8, 9)), [[1n, 8, 9]]);
+          assert.deepEqual(await log.abortedTransactions(10, 11), []);
+          assert.deepEqual(await log.abortedTransactions(3, 3), [], "an empty range");
+          // What a read_committed consumer makes of it, in one fetch or one batch per fetch.
+          const seen = await readCommitted(log);
+          assert.deepEqual(
+            seen.map((r) => r.offset),
+            [2, 3],
+            JSON.stringify(seen),
+          );
+          assert.deepEqual(await readCommitted(log, 1), seen);
+        });
+      });
+
+      test("an ABORT's entry is there from the moment it is appended", async () => {
+        await withLog({}, async (log) => {
+          await log.append(await txnBatch(5n, 2));
+          const appending = log.append(await markerBatch(5n, false));
+          assert.deepEqual(ids(await log.abortedTransactions(0, 3)), [[5n, 0, 2]]);
+          await appending;
+          assert.deepEqual(ids(await log.abortedTransactions(0, 3)), [[5n, 0, 2]]);
+        });
+      });
+
+      test("truncateTo drops the entries of markers it cuts and reopens their transactions", async () => {
+        await withLog({ segmentBytes: 200 }, async (log) => {
+          await history(log);
+          await log.truncateTo(8);
+          assert.deepEqual(ids(await log.abortedTransactions(0, 8)), [
+            [1n, 0, 4],
+            [3n, 6, 7],
+          ]);
+          await log.truncateTo(7);
+          assert.deepEqual(ids(await log.abortedTransactions(0, 7)), [[1n, 0, 4]]);
+          // pid 3's transaction is open again: a new ABORT ends it from offset 6.
+          await log.append(await markerBatch(3n, false));
+          assert.deepEqual(ids(await log.abortedTransactions(5, 8)), [[3n, 6, 7]]);
+          await log.truncateTo(0);
+          await log.append(await markerBatch(3n, false));
+          assert.deepEqual(
+            await log.abortedTransactions(0, 1),
+            [],
+            "nothing open after a full cut",
+          );
+        });
+      });
+
+      test("retention takes a segment's entries with it", async () => {
+        await withLog({ segmentBytes: 200 }, async (log) => {
+          await history(log);
+          // 150-byte batches each fill a segment: the active one ends up holding no marker.
+          for (let i = 0; i < 2; i++) await log.append(await makeBatchOfSize(150));
+          assert.equal((await log.abortedTransactions(0, 13)).length, 3);
+          await log.deleteRecordsBefore(13);
+          await log.runMaintenance();
+          assert.equal(log.logStartOffset, 13);
+          assert.deepEqual(await log.abortedTransactions(0, 13), [], "gone with their segments");
+        });
+      });
+
+      test("the index survives a close and reopen", async () => {
+        const harness = await makeEngine();
+        let engine: StorageEngine | null = harness.engine;
+        try {
+          const config = logConfig({ segmentBytes: 200, retentionMs: -1 });
+          const log = await engine.open(TP, config);
+          await history(log);
+          await log.append(await txnBatch(4n, 1)); // 11, open across the restart
+          const before = await log.abortedTransactions(0, 12);
+          await engine.close();
+          engine = null;
+          if (!harness.reopen) return;
+          engine = await harness.reopen();
+          const again = await engine.open(TP, config);
+          assert.deepEqual(await again.abortedTransactions(0, 12), before);
+          await again.append(await markerBatch(4n, false));
+          assert.deepEqual(ids(await again.abortedTransactions(11, 13)), [[4n, 11, 12]]);
+        } finally {
+          await engine?.close();
+          await harness.cleanup();
+        }
+      });
+
+      test("read_committed sees exactly the data not aborted, for any history (property)", async () => {
+        const step = fc.record({
+          producer: fc.integer({ min: 0, max: 2 }),
+          kind: fc.constantFrom("data", "data", "plain", "commit", "abort"),
+        });
+        await fc.assert(
+          fc.asyncProperty(
+            fc.array(step, { maxLength: 30 }),
+            fc.integer({ min: 1, max: 400 }),
+            (steps, maxBytes) =>
+              withLog({ segmentBytes: 300 }, async (log) => {
+                const open = new Map<number, string[]>();
+                const aborted = new Set<string>();
+                const all: string[] = [];
+                for (const [i, st] of steps.entries()) {
+                  const pid = BigInt(st.producer);
+                  if (st.kind === "data" || st.kind === "plain") {
+                    const recs = [{ value: `s${i}a` }, { value: `s${i}b` }];
+                    all.push(`s${i}a`, `s${i}b`);
+                    if (st.kind === "plain") await log.append(await makeBatch(recs));
+                    else {
+                      await log.append(await txnBatch(pid, recs, i));
+                      open.set(st.producer, [...(open.get(st.producer) ?? []), `s${i}a`, `s${i}b`]);
+                    }
+                  } else {
+                    await log.append(await markerBatch(pid, st.kind === "commit"));
+                    if (st.kind === "abort")
+                      for (const v of open.get(st.producer) ?? []) aborted.add(v);
+                    open.delete(st.producer);
+                  }
+                }
+                const seen = (await readCommitted(log, maxBytes)).map((r) => r.value);
+                assert.deepEqual(
+                  seen,
+                  all.filter((v) => !aborted.has(v)),
+                );
+              }),
+          ),
+          { numRuns: 20 },
+        );
       });
     });
 
