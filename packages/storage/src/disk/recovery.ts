@@ -96,9 +96,11 @@ export async function recoverPartition(
     const seg = await Segment.open(dir, base);
     segments.push(seg);
     if (base < recoverySegment && i < bases.length - 1) {
-      seg.nextOffset = bases[i + 1] as number;
-      if (!(await seg.loadTxnIndex())) return rescanAll("missing or torn .txnindex", base);
+      // Before loadSummary, whose index rebuild (if any) persists the transaction index too.
+      if (!(await seg.loadTxnIndex(Number.POSITIVE_INFINITY, bases[i + 1])))
+        return rescanAll("missing or torn .txnindex", base);
       await seg.loadSummary(indexIntervalBytes);
+      seg.nextOffset = bases[i + 1] as number;
       expectedNext = seg.nextOffset;
       continue;
     }

@@ -147,12 +147,16 @@ export class Segment {
 
   /**
    * Loads the transaction index, keeping entries whose marker is below
-   * `trustedNextOffset`. False when the file is missing, torn or malformed: it can only
-   * be rebuilt by a scan that knows which transactions were open at the segment's start.
+   * `trustedNextOffset`. False when the file is missing, torn or malformed (an entry at
+   * or past `segmentEnd`, the next segment's base, included): it can only be rebuilt by a
+   * scan that knows which transactions were open at the segment's start.
    */
-  async loadTxnIndex(trustedNextOffset = Number.POSITIVE_INFINITY): Promise<boolean> {
+  async loadTxnIndex(
+    trustedNextOffset = Number.POSITIVE_INFINITY,
+    segmentEnd = Number.POSITIVE_INFINITY,
+  ): Promise<boolean> {
     const bytes = await readWhole(this.path(TXN_INDEX_SUFFIX));
-    const entries = bytes === null ? null : decodeTxnIndex(bytes, this.baseOffset);
+    const entries = bytes === null ? null : decodeTxnIndex(bytes, this.baseOffset, segmentEnd);
     if (entries === null) return false;
     this.abortedTxns = entries.filter((e) => e.lastOffset < trustedNextOffset);
     // A longer file is cut back at the next persist.
