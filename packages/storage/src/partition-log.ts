@@ -47,6 +47,7 @@ export type AppendErrorReason =
   | "corrupt-batch" // length, magic or CRC wrong (CORRUPT_MESSAGE)
   | "invalid-batch" // structurally valid but not acceptable (INVALID_RECORD)
   | "record-list-too-large"
+  | "storage" // the write failed (disk full, read-only, I/O error): KAFKA_STORAGE_ERROR
   | "closed";
 
 export class AppendError extends Error {

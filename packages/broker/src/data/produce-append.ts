@@ -127,6 +127,8 @@ function appendErrorCode(err: AppendError): number {
       return ErrorCode.INVALID_RECORD;
     case "record-list-too-large":
       return ErrorCode.RECORD_LIST_TOO_LARGE;
+    case "storage":
+      return ErrorCode.KAFKA_STORAGE_ERROR;
     case "closed":
       // The broker is stopping; a retriable error sends the client elsewhere / back later.
       return ErrorCode.NOT_LEADER_OR_FOLLOWER;

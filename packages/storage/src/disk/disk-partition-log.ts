@@ -80,6 +80,8 @@ export class DiskPartitionLog implements PartitionLog {
   private indexCache: Segment[] = [];
   private timers: NodeJS.Timeout[] = [];
   private failure: Error | null = null;
+  /** A failed write may have left bytes past the active segment's size: cut them first. */
+  private dirtyTail = false;
   private closed = false;
   private cleanerOffset: number;
   private compacting: Promise<number> | null = null;
@@ -221,38 +223,79 @@ export class DiskPartitionLog implements PartitionLog {
       try {
         await this.writeGroup(group);
       } catch (e) {
-        const err = e instanceof Error ? e : new Error(String(e));
-        this.failure = new AppendError(
-          "closed",
-          `log write failed, log is offline: ${err.message}`,
-        );
-        this.opts.logger.error("write failed; the log refuses further appends", {
-          error: err.message,
-        });
-        for (const p of [...group, ...this.queue.splice(0)]) p.reject(this.failure);
+        this.failGroup(group, e);
         return;
       }
-      const end = (group[group.length - 1] as PendingAppend).lastOffset + 1;
-      this.visibleEnd = end;
-      for (const p of group) {
-        p.resolve({
-          baseOffset: p.firstOffset,
-          lastOffset: p.lastOffset,
-          logAppendTime: p.logAppendTime,
-          logStartOffset: this.startOffset,
-        });
-      }
-      for (const l of this.listeners) l();
+      this.publish(group);
     }
   }
 
-  /** Writes a group of appends (rolling segments as needed), then applies the flush policy. */
+  /** Makes written appends visible (high watermark) and resolves them. */
+  private publish(written: PendingAppend[]): void {
+    this.visibleEnd = (written[written.length - 1] as PendingAppend).lastOffset + 1;
+    for (const p of written) {
+      p.resolve({
+        baseOffset: p.firstOffset,
+        lastOffset: p.lastOffset,
+        logAppendTime: p.logAppendTime,
+        logStartOffset: this.startOffset,
+      });
+    }
+    for (const l of this.listeners) l();
+  }
+
+  /**
+   * A failed group write. A failed write (disk full, read-only file system) is undone:
+   * the appends not yet stored, and everything queued behind them, fail with a storage
+   * error, their offsets are handed out again, and later appends are tried afresh. A
+   * failed fsync is not retried (the kernel may have dropped the unsynced pages), so
+   * then the log goes offline until the broker restarts and recovery validates the tail.
+   */
+  private failGroup(group: PendingAppend[], e: unknown): void {
+    const f = e instanceof GroupWriteFailure ? e : new GroupWriteFailure(0, false, asError(e));
+    const stored = group.slice(0, f.stored);
+    const failed = [...group.slice(f.stored), ...this.queue.splice(0)];
+    let err: AppendError;
+    if (f.recoverable) {
+      this.nextOffset = (failed[0] as PendingAppend).firstOffset;
+      err = new AppendError("storage", `log write failed: ${f.cause.message}`);
+      this.opts.logger.warn("write failed; the appends were refused", {
+        error: f.cause.message,
+        refused: failed.length,
+      });
+    } else {
+      err = new AppendError("storage", `log write failed, log is offline: ${f.cause.message}`);
+      this.failure = err;
+      this.opts.logger.error("fsync failed; the log refuses further appends", {
+        error: f.cause.message,
+      });
+    }
+    if (stored.length > 0) this.publish(stored);
+    for (const p of failed) p.reject(err);
+  }
+
+  /**
+   * Writes a group of appends (rolling segments as needed), then applies the flush
+   * policy. On failure throws a GroupWriteFailure saying how many leading appends are
+   * stored: those before the failing segment write, which the roll in between synced.
+   */
   private async writeGroup(group: PendingAppend[]): Promise<void> {
     const interval = this.cfg.indexIntervalBytes;
     let i = 0;
+    const step = async <T>(fn: () => Promise<T>, recoverable = true): Promise<T> => {
+      try {
+        return await fn();
+      } catch (e) {
+        throw new GroupWriteFailure(i, recoverable && !(e instanceof SyncFailure), asError(e));
+      }
+    };
+    if (this.dirtyTail) {
+      await step(() => this.active.discardTail());
+      this.dirtyTail = false;
+    }
     while (i < group.length) {
       const head = group[i] as PendingAppend;
-      if (this.shouldRoll(head.records.length)) await this.roll(head.firstOffset);
+      if (this.shouldRoll(head.records.length)) await step(() => this.roll(head.firstOffset));
       const seg = this.active;
       const buffers: Buffer[] = [head.records];
       let total = head.records.length;
@@ -265,7 +308,15 @@ export class DiskPartitionLog implements PartitionLog {
         total += (group[j] as PendingAppend).records.length;
         j++;
       }
-      await seg.write(buffers, total);
+      try {
+        await seg.write(buffers, total);
+      } catch (e) {
+        // Cut what part of the write landed; if even that fails, before the next write.
+        await seg.discardTail().catch(() => {
+          this.dirtyTail = true;
+        });
+        throw new GroupWriteFailure(i, true, asError(e));
+      }
       this.stats.writes++;
       let position = seg.size;
       for (let k = i; k < j; k++) {
@@ -286,7 +337,7 @@ export class DiskPartitionLog implements PartitionLog {
     }
     for (const p of group) this.unflushedRecords += p.recordCount;
     if (this.oldestUnflushed < 0) this.oldestUnflushed = Date.now();
-    if (this.unflushedRecords >= this.cfg.flushMessages) await this.syncActive();
+    if (this.unflushedRecords >= this.cfg.flushMessages) await step(() => this.syncActive());
   }
 
   private shouldRoll(incoming: number): boolean {
@@ -299,11 +350,17 @@ export class DiskPartitionLog implements PartitionLog {
   /** Closes the active segment for writes and starts a new one at `baseOffset`. */
   private async roll(baseOffset: number): Promise<void> {
     const old = this.active;
+    // Sync first: the appends already in `old` count as stored once the roll has begun.
+    await syncOrFail(() => old.sync());
     old.finishTimeIndex();
     await old.persistIndexes();
-    await old.sync();
     const seg = await Segment.create(this.dir, baseOffset);
-    await syncDir(this.dir);
+    try {
+      await syncDir(this.dir);
+    } catch (e) {
+      await seg.close();
+      throw e;
+    }
     this.segments.push(seg);
     this.recoveryPoint = { segment: seg.baseOffset, position: 0, offset: baseOffset };
     this.unflushedRecords = 0;
@@ -313,7 +370,7 @@ export class DiskPartitionLog implements PartitionLog {
 
   private async syncActive(): Promise<void> {
     const seg = this.active;
-    await seg.sync();
+    await syncOrFail(() => seg.sync());
     this.stats.syncs++;
     this.recoveryPoint = { segment: seg.baseOffset, position: seg.size, offset: seg.nextOffset };
     this.unflushedRecords = 0;
@@ -710,6 +767,32 @@ export class DiskPartitionLog implements PartitionLog {
 }
 
 const EMPTY = Buffer.alloc(0);
+
+/** An fsync that failed: never retried, the unsynced data may be gone. */
+class SyncFailure extends Error {}
+
+async function syncOrFail(sync: () => Promise<void>): Promise<void> {
+  try {
+    await sync();
+  } catch (e) {
+    throw new SyncFailure(asError(e).message);
+  }
+}
+
+/** A group write that failed after its first `stored` appends were stored. */
+class GroupWriteFailure extends Error {
+  constructor(
+    readonly stored: number,
+    readonly recoverable: boolean,
+    override readonly cause: Error,
+  ) {
+    super(cause.message);
+  }
+}
+
+function asError(e: unknown): Error {
+  return e instanceof Error ? e : new Error(String(e));
+}
 
 /** Length of the leading whole batches in `bytes` whose base offset is below `bound`. */
 function wholeBatchesBelow(bytes: Buffer, bound: number): number {

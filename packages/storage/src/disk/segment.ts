@@ -262,6 +262,11 @@ export class Segment {
     if (this.firstAppendTime < 0) this.firstAppendTime = Date.now();
   }
 
+  /** Cuts bytes a failed write left past `size` (the last good batch's end). */
+  async discardTail(): Promise<void> {
+    await this.fh.truncate(this.size);
+  }
+
   /** Keeps the file open while a multi-step read is in progress (see `retire`). */
   acquire(): void {
     this.readers++;
