@@ -32,6 +32,11 @@ export class Connection {
   private readonly decoder: FrameDecoder;
   private readonly slots: Slot[] = [];
   private inFlight = 0;
+  /**
+   * Frames decoded but not started: one chunk can hold hundreds of small requests, and
+   * pausing the socket only stops the next chunk, so the limits are applied per frame.
+   */
+  private readonly backlog: Buffer[] = [];
   private paused = false;
   private closed = false;
 
@@ -64,7 +69,8 @@ export class Connection {
 
   private onData(chunk: Buffer): void {
     const { frames, error } = this.decoder.push(chunk);
-    for (const frame of frames) this.start(frame);
+    for (const frame of frames) this.backlog.push(frame);
+    this.startBacklog();
     if (error !== undefined) {
       this.opts.logger.warn("closing connection: bad frame size", { reason: error.message });
       this.close("bad frame");
@@ -106,23 +112,31 @@ export class Connection {
     this.maybePause();
   }
 
-  private maybePause(): void {
-    if (this.paused || this.closed) return;
-    if (
+  private overLimits(): boolean {
+    return (
       this.inFlight >= this.opts.maxInFlight ||
       this.socket.writableLength > this.opts.maxPendingBytes
-    ) {
+    );
+  }
+
+  private startBacklog(): void {
+    while (this.backlog.length > 0 && !this.closed && !this.overLimits())
+      this.start(this.backlog.shift() as Buffer);
+    this.maybePause();
+  }
+
+  private maybePause(): void {
+    if (this.paused || this.closed) return;
+    if (this.backlog.length > 0 || this.overLimits()) {
       this.paused = true;
       this.socket.pause();
     }
   }
 
   private maybeResume(): void {
-    if (!this.paused || this.closed) return;
-    if (
-      this.inFlight < this.opts.maxInFlight &&
-      this.socket.writableLength <= this.opts.maxPendingBytes
-    ) {
+    if (!this.paused || this.closed || this.overLimits()) return;
+    this.startBacklog();
+    if (this.backlog.length === 0 && !this.overLimits()) {
       this.paused = false;
       this.socket.resume();
     }
