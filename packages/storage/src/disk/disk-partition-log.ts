@@ -258,6 +258,9 @@ export class DiskPartitionLog implements PartitionLog {
     let err: AppendError;
     if (f.recoverable) {
       this.nextOffset = (failed[0] as PendingAppend).firstOffset;
+      // The refused appends never happened: transactions they opened or ended are undone.
+      this.assignedTxns = this.txns.clone();
+      this.pendingAborted = [];
       err = new AppendError("storage", `log write failed: ${f.cause.message}`);
       this.opts.logger.warn("write failed; the appends were refused", {
         error: f.cause.message,
