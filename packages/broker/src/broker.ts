@@ -56,7 +56,10 @@ export class Broker {
   }
 
   static async start(config: BrokerConfig, logger: Logger): Promise<Broker> {
-    const storage = await openStorageEngine(config.dataDir, { logger });
+    const storage = await openStorageEngine(config.dataDir, {
+      logger,
+      maintenanceIntervalMs: config.logRetentionCheckIntervalMs,
+    });
     const topics = await openTopicRegistry(storage, config, logger);
     const groups = BrokerGroups.start(storage, topics, logger, config.groups);
     const broker = new Broker(config, logger, storage, topics, groups);

@@ -37,6 +37,8 @@ export interface BrokerConfig {
   transactionAbortTimedOutCheckIntervalMs: number;
   /** transaction.remove.expired.transaction.cleanup.interval.ms */
   transactionRemoveExpiredCheckIntervalMs: number;
+  /** log.retention.check.interval.ms: how often retention and compaction run. */
+  logRetentionCheckIntervalMs: number;
   /** Defaults for every topic's log (log.retention.ms, log.segment.bytes, …). */
   logDefaults: LogConfig;
   /** Consumer-group settings (group.*, offsets.retention.minutes, …). */
@@ -63,6 +65,7 @@ export const DEFAULT_BROKER_CONFIG: Readonly<BrokerConfig> = Object.freeze({
   transactionalIdExpirationMs: 7 * 24 * 60 * 60 * 1000,
   transactionAbortTimedOutCheckIntervalMs: 10_000,
   transactionRemoveExpiredCheckIntervalMs: 60 * 60 * 1000,
+  logRetentionCheckIntervalMs: 5 * 60 * 1000,
   logDefaults: DEFAULT_LOG_CONFIG,
   groups: DEFAULT_COORDINATOR_CONFIG,
   maxPendingResponseBytes: 16 * 1024 * 1024,

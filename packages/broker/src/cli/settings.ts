@@ -401,6 +401,14 @@ export const SETTINGS: readonly Setting[] = [
     },
   },
   {
+    name: "log.retention.check.interval.ms",
+    defaultText: "300000",
+    meaning: "How often retention and compaction run over every partition.",
+    apply: (d, raw) => {
+      d.broker.logRetentionCheckIntervalMs = parseInt32(raw, 1);
+    },
+  },
+  {
     name: "log.flush.interval.ms",
     defaultText: "9223372036854775807",
     meaning: "fsync when the oldest unflushed append is this old.",
@@ -444,7 +452,6 @@ export const IGNORED: ReadonlySet<string> = new Set([
   "share.coordinator.state.topic.min.isr",
   "default.replication.factor",
   "min.insync.replicas",
-  "log.retention.check.interval.ms",
   "group.initial.rebalance.delay.ms",
   "zookeeper.connect",
   "zookeeper.connection.timeout.ms",

@@ -166,7 +166,8 @@ async function cleanSegment(
     await syncDir(target.dir);
     hook("swap-committed");
     const freed = seg.size - size;
-    await seg.retire(DELETED_SUFFIX);
+    // Renamed only: readers may still find the old segment in the list until it is replaced.
+    await seg.renameFiles(DELETED_SUFFIX);
     hook("old-retired");
     await rename(swapPath, logPath);
     await rename(`${txnPath}${SWAP_SUFFIX}`, txnPath);
@@ -179,6 +180,7 @@ async function cleanSegment(
     fresh.nextOffset = target.nextBaseAfter(seg);
     fresh.unloadIndexes();
     if (!target.replaceSegment(seg, fresh)) await fresh.close();
+    await seg.retireRenamed();
     for (const suffix of SEGMENT_SUFFIXES) {
       await rm(`${seg.path(suffix)}${DELETED_SUFFIX}`, { force: true });
     }

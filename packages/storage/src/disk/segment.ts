@@ -402,6 +402,17 @@ export class Segment {
 
   /** Renames every file of the segment (e.g. to `.deleted`) and closes it once unread. */
   async retire(newSuffix: string): Promise<string[]> {
+    const renamed = await this.renameFiles(newSuffix);
+    await this.retireRenamed();
+    return renamed;
+  }
+
+  /**
+   * Renames the files but keeps serving reads from the open handle: a compaction swap
+   * renames the old segment before its replacement is in the segment list, and readers
+   * may still pick it from there until `retireRenamed`.
+   */
+  async renameFiles(newSuffix: string): Promise<string[]> {
     const renamed: string[] = [];
     for (const suffix of SEGMENT_SUFFIXES) {
       const from = this.path(suffix);
@@ -413,9 +424,13 @@ export class Segment {
         if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
       }
     }
+    return renamed;
+  }
+
+  /** No new reader can reach the segment any more: close it once the last one is done. */
+  async retireRenamed(): Promise<void> {
     this.retired = true;
     if (this.readers === 0) await this.closeQuietly();
-    return renamed;
   }
 
   async close(): Promise<void> {
