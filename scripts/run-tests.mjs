@@ -29,6 +29,7 @@ const filter = process.argv.slice(2);
 let files = [];
 for (const r of roots) await findTests(join(root, r), files);
 files = files.map((f) => relative(root, f)).sort();
+const interopFiles = files.filter((f) => f.startsWith("integration-tests/interop/"));
 if (filter.length > 0) files = files.filter((f) => filter.some((x) => f.includes(x)));
 if (files.length === 0) {
   console.log("no test files found");
@@ -71,12 +72,19 @@ const tap = await readFile(join(root, ".test-results.tap"), "utf8").catch(() => 
 const count = (name) => Number(tap.match(new RegExp(`^# ${name} (\\d+)$`, "m"))?.[1] ?? 0);
 const passed = count("pass");
 const failed = count("fail") + count("cancelled");
-const skipped = count("skipped") + count("todo");
+const skipped = count("skipped");
+// node:test todos run but do not fail the run: known bugs of third-party clients.
+const todo = count("todo");
 let failedTotal = code !== 0 && failed === 0 ? 1 : failed;
 
 // The interop matrix's test files leave their results behind; turn them into
-// docs/compatibility.md (a failure to write it counts as a failed test).
-if (files.some((f) => f.startsWith("integration-tests/interop/"))) {
+// docs/compatibility.md (a failure to write it counts as a failed test). Only a run of
+// the whole matrix rewrites it, so a filtered run never leaves a partial table.
+const wholeMatrix = interopFiles.length > 0 && interopFiles.every((f) => files.includes(f));
+if (!wholeMatrix && files.some((f) => interopFiles.includes(f))) {
+  console.log("docs/compatibility.md kept: only part of the interop matrix ran");
+}
+if (wholeMatrix) {
   const doc = spawn(
     process.execPath,
     ["--import", "tsx", "integration-tests/interop/write-compatibility.ts"],
@@ -88,5 +96,6 @@ if (files.some((f) => f.startsWith("integration-tests/interop/"))) {
   }
 }
 
-console.log(`\n${passed} passed, ${failedTotal} failed${skipped ? `, ${skipped} skipped` : ""}`);
+const extra = `${skipped ? `, ${skipped} skipped` : ""}${todo ? `, ${todo} todo (known client bugs)` : ""}`;
+console.log(`\n${passed} passed, ${failedTotal} failed${extra}`);
 process.exit(code === 0 && failedTotal === 0 ? 0 : 1);

@@ -67,7 +67,8 @@ export interface DrivenClient {
   run: (env: DrivenEnv, scenario: ScenarioId, topic: string, extra: string[]) => Promise<unknown>;
   /** The value the driver puts in the "src" header of keyed-headers. */
   src: string;
-  notSupported?: Partial<Record<ScenarioId, string>>;
+  /** Scenarios the client cannot do: the reason, and a probe showing the client refuse. */
+  notSupported?: Partial<Record<ScenarioId, { reason: string; probe: () => Promise<void> }>>;
   /** Notes printed with a passing cell (how it passed). */
   caveats?: Partial<Record<ScenarioId, string>>;
   /**
@@ -191,8 +192,8 @@ export function drivenMatrix(c: DrivenClient): void {
   };
 
   for (const { id } of SCENARIOS) {
-    const reason = c.notSupported?.[id];
-    if (reason !== undefined) matrix.notSupported(id, reason);
+    const ns = c.notSupported?.[id];
+    if (ns !== undefined) matrix.notSupported(id, ns.reason, ns.probe);
     else matrix.cell(id, bodies[id], c.caveats?.[id] ?? c.produceOnly?.[id], c.clientBugs?.[id]);
   }
 }

@@ -323,8 +323,19 @@ drivenMatrix({
   run,
   aborts: false,
   notSupported: {
-    "topic-admin":
-      "kcat has no admin commands: it lists metadata (-L) but cannot create or delete topics",
+    "topic-admin": {
+      reason:
+        "kcat has no admin commands: it lists metadata (-L) but cannot create or delete topics",
+      probe: async () => {
+        const help = spawnSync("kcat", ["-h"], { encoding: "utf8" });
+        const usage = `${help.stdout}${help.stderr}`;
+        assert.match(
+          usage,
+          /-C \| -P \| -L \| -Q\s+Mode: Consume, Produce, Metadata List, Query mode/,
+        );
+        assert.doesNotMatch(usage, /create topic|delete topic|-X\s+create/i);
+      },
+    },
   },
   caveats: {
     "offsets-by-time":
