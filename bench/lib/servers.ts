@@ -1,0 +1,107 @@
+/**
+ * The two servers a bench run compares: Logbook (`logbook start`, through the
+ * integration tests' process harness) and the ceiling (bench/ceiling), each on port 0
+ * with a fresh data directory, plus an RSS sampler reading /proc/<pid>/status.
+ */
+import { spawn } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import {
+  type BrokerProcess,
+  removeDir,
+  startBroker,
+  tempDir,
+} from "../../integration-tests/helpers/broker-process.js";
+import { REPO_ROOT } from "./paths.js";
+
+export interface Target {
+  readonly name: "ceiling" | "logbook";
+  readonly bootstrap: string;
+  readonly pid: number;
+  stop(): Promise<void>;
+}
+
+/** Overrides that keep bench rounds short; none of them touches the data path. */
+const LOGBOOK_ARGS = ["--override", "group.initial.rebalance.delay.ms=0", "--log-level", "warn"];
+
+export async function startLogbook(env: Record<string, string> = {}): Promise<Target> {
+  const broker: BrokerProcess = await startBroker({ args: LOGBOOK_ARGS, env });
+  return {
+    name: "logbook",
+    bootstrap: broker.bootstrap,
+    pid: broker.pid,
+    stop: async () => {
+      await broker.stop();
+      await removeDir(broker.dataDir);
+    },
+  };
+}
+
+const CEILING_READY = /^ceiling ready on (.+):(\d+)$/m;
+
+export async function startCeiling(): Promise<Target> {
+  const dataDir = await tempDir("logbook-ceiling-");
+  const child = spawn(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      join(REPO_ROOT, "bench/ceiling/ceiling-server.ts"),
+      "--port",
+      "0",
+      "--data-dir",
+      dataDir,
+    ],
+    { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "inherit"] },
+  );
+  const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => {
+      out += d.toString();
+      const m = CEILING_READY.exec(out);
+      if (m !== null) resolve(Number(m[2]));
+    });
+    void exited.then(() => reject(new Error("the ceiling server exited before it was ready")));
+  });
+  return {
+    name: "ceiling",
+    bootstrap: `127.0.0.1:${port}`,
+    pid: child.pid as number,
+    stop: async () => {
+      child.kill("SIGTERM");
+      await exited;
+      await removeDir(dataDir);
+    },
+  };
+}
+
+/** Resident set size in bytes (VmRSS), and its peak so far (VmHWM). */
+export async function memoryOf(pid: number): Promise<{ rss: number; peak: number }> {
+  const status = await readFile(`/proc/${pid}/status`, "utf8");
+  const kb = (field: string): number => {
+    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status);
+    return m === null ? Number.NaN : Number(m[1]) * 1024;
+  };
+  return { rss: kb("VmRSS"), peak: kb("VmHWM") };
+}
+
+/** Samples VmRSS every `everyMs` until stopped; returns the largest sample. */
+export function sampleRss(pid: number, everyMs = 200): { stop(): Promise<number> } {
+  let max = 0;
+  const timer = setInterval(() => {
+    memoryOf(pid).then(
+      (m) => {
+        if (m.rss > max) max = m.rss;
+      },
+      () => {},
+    );
+  }, everyMs);
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      const last = await memoryOf(pid).catch(() => ({ rss: 0, peak: 0 }));
+      return Math.max(max, last.rss);
+    },
+  };
+}

@@ -1,0 +1,321 @@
+/*
+ * Logbook benchmark load generator (librdkafka). Compiled by bench/run.ts into a cache
+ * directory; prints exactly one JSON line on stdout per run.
+ *
+ *   loadgen produce BOOTSTRAP TOPIC PARTITIONS SIZE ACKS SECONDS
+ *       Produces SIZE-byte records as fast as the client allows for SECONDS, spread
+ *       round-robin over PARTITIONS, then flushes. The rate counts acknowledged records
+ *       over the time from the first send to the last acknowledgement.
+ *   loadgen consume BOOTSTRAP TOPIC PARTITIONS COUNT TIMEOUT_SECONDS
+ *       Reads COUNT records from offset 0 of every partition (assign, no group), timed
+ *       from the assignment to the COUNT-th record.
+ *   loadgen e2e BOOTSTRAP TOPIC SIZE RATE SECONDS
+ *       A consumer thread reads partition 0 while the main thread produces SIZE-byte
+ *       records at RATE per second (acks=1, linger.ms=0), each carrying its send time.
+ *       Latency is receive time minus send time (same host, CLOCK_MONOTONIC); the first
+ *       half second is warm-up and not counted.
+ */
+#define _GNU_SOURCE
+#include <librdkafka/rdkafka.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static int64_t now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static void die(const char *what, const char *detail) {
+  fprintf(stderr, "loadgen: %s: %s\n", what, detail);
+  exit(2);
+}
+
+static void set(rd_kafka_conf_t *conf, const char *key, const char *value) {
+  char err[512];
+  if (rd_kafka_conf_set(conf, key, value, err, sizeof err) != RD_KAFKA_CONF_OK) die(key, err);
+}
+
+static rd_kafka_conf_t *base_conf(const char *bootstrap) {
+  rd_kafka_conf_t *conf = rd_kafka_conf_new();
+  set(conf, "bootstrap.servers", bootstrap);
+  set(conf, "client.id", "logbook-bench");
+  /* Both servers speak the same versions; skip the probe-and-fallback dance. */
+  set(conf, "api.version.request", "true");
+  set(conf, "log_level", "3");
+  return conf;
+}
+
+static rd_kafka_t *make(rd_kafka_type_t type, rd_kafka_conf_t *conf) {
+  char err[512];
+  rd_kafka_t *rk = rd_kafka_new(type, conf, err, sizeof err);
+  if (rk == NULL) die("rd_kafka_new", err);
+  return rk;
+}
+
+/* Waits until the topic's metadata is known, so that connection set-up is not timed. */
+static void await_metadata(rd_kafka_t *rk, rd_kafka_topic_t *rkt) {
+  const struct rd_kafka_metadata *md = NULL;
+  for (int i = 0; i < 100; i++) {
+    if (rd_kafka_metadata(rk, 0, rkt, &md, 5000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      int ok = md->topic_cnt == 1 && md->topics[0].err == 0 && md->topics[0].partition_cnt > 0;
+      rd_kafka_metadata_destroy(md);
+      if (ok) return;
+    }
+    struct timespec d = {0, 50 * 1000000L};
+    nanosleep(&d, NULL);
+  }
+  die("metadata", "topic not available");
+}
+
+/* ---------------------------------------------------------------- produce */
+
+static atomic_llong delivered, failed;
+static int64_t last_ack_ns;
+
+static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque) {
+  (void)rk;
+  (void)opaque;
+  if (m->err) {
+    if (atomic_fetch_add(&failed, 1) == 0)
+      fprintf(stderr, "loadgen: delivery failed: %s\n", rd_kafka_err2str(m->err));
+  } else {
+    atomic_fetch_add(&delivered, 1);
+  }
+  last_ack_ns = now_ns();
+}
+
+static int produce(const char *bootstrap, const char *topic, int partitions, int size,
+                   const char *acks, double seconds) {
+  rd_kafka_conf_t *conf = base_conf(bootstrap);
+  set(conf, "acks", acks);
+  set(conf, "linger.ms", "5");
+  set(conf, "compression.codec", "none");
+  /* Enough queued to keep the server busy, little enough that the final flush is short. */
+  set(conf, "queue.buffering.max.kbytes", "65536");
+  rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
+  rd_kafka_t *rk = make(RD_KAFKA_PRODUCER, conf);
+  rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
+  await_metadata(rk, rkt);
+
+  char *payload = malloc(size);
+  for (int i = 0; i < size; i++) payload[i] = (char)('a' + i % 26);
+  long long sent = 0;
+  int64_t start = now_ns();
+  int64_t end = start + (int64_t)(seconds * 1e9);
+  for (;;) {
+    if ((sent & 255) == 0) {
+      rd_kafka_poll(rk, 0);
+      if (now_ns() >= end) break;
+    }
+    /* No copy flag: the payload is static and librdkafka only reads it. */
+    if (rd_kafka_produce(rkt, (int32_t)(sent % partitions), 0, payload, size, NULL, 0, NULL) ==
+        -1) {
+      rd_kafka_resp_err_t e = rd_kafka_last_error();
+      if (e == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+        rd_kafka_poll(rk, 1);
+        continue;
+      }
+      die("produce", rd_kafka_err2str(e));
+    }
+    sent++;
+  }
+  rd_kafka_flush(rk, 60000);
+  int64_t stop = last_ack_ns > 0 ? last_ack_ns : now_ns();
+  double elapsed = (double)(stop - start) / 1e9;
+  long long ok = atomic_load(&delivered);
+  printf("{\"mode\":\"produce\",\"records\":%lld,\"failed\":%lld,\"bytes\":%lld,\"seconds\":%.6f,"
+         "\"recordsPerSec\":%.1f,\"mbPerSec\":%.3f}\n",
+         ok, (long long)atomic_load(&failed), ok * size, elapsed, ok / elapsed,
+         ok * (double)size / elapsed / 1e6);
+  rd_kafka_topic_destroy(rkt);
+  rd_kafka_destroy(rk);
+  free(payload);
+  return atomic_load(&failed) > 0 ? 1 : 0;
+}
+
+/* ---------------------------------------------------------------- consume */
+
+static rd_kafka_t *assigned_consumer(const char *bootstrap, const char *topic, int partitions,
+                                     const char *fetch_wait_ms) {
+  rd_kafka_conf_t *conf = base_conf(bootstrap);
+  /* librdkafka 2.0 refuses assign() without a group; nothing is committed to it. */
+  set(conf, "group.id", "logbook-bench");
+  set(conf, "enable.auto.commit", "false");
+  set(conf, "enable.auto.offset.store", "false");
+  set(conf, "fetch.wait.max.ms", fetch_wait_ms);
+  rd_kafka_t *rk = make(RD_KAFKA_CONSUMER, conf);
+  rd_kafka_poll_set_consumer(rk);
+  rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new(partitions);
+  for (int p = 0; p < partitions; p++)
+    rd_kafka_topic_partition_list_add(list, topic, p)->offset = 0;
+  rd_kafka_resp_err_t e = rd_kafka_assign(rk, list);
+  if (e) die("assign", rd_kafka_err2str(e));
+  rd_kafka_topic_partition_list_destroy(list);
+  return rk;
+}
+
+static int consume(const char *bootstrap, const char *topic, int partitions, long long count,
+                   double timeout_s) {
+  int64_t start = now_ns();
+  rd_kafka_t *rk = assigned_consumer(bootstrap, topic, partitions, "500");
+  int64_t deadline = start + (int64_t)(timeout_s * 1e9);
+  long long got = 0, bytes = 0;
+  int64_t last = start;
+  while (got < count && now_ns() < deadline) {
+    rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 100);
+    if (m == NULL) continue;
+    if (m->err == 0) {
+      got++;
+      bytes += (long long)m->len;
+      last = now_ns();
+    } else if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+      fprintf(stderr, "loadgen: consume error: %s\n", rd_kafka_message_errstr(m));
+    }
+    rd_kafka_message_destroy(m);
+  }
+  double elapsed = (double)(last - start) / 1e9;
+  printf("{\"mode\":\"consume\",\"records\":%lld,\"bytes\":%lld,\"seconds\":%.6f,"
+         "\"recordsPerSec\":%.1f,\"mbPerSec\":%.3f}\n",
+         got, bytes, elapsed, got / elapsed, bytes / elapsed / 1e6);
+  rd_kafka_consumer_close(rk);
+  rd_kafka_destroy(rk);
+  return got < count ? 1 : 0;
+}
+
+/* ---------------------------------------------------------------- e2e */
+
+struct e2e_state {
+  rd_kafka_t *consumer;
+  long long warmup;       /* records with a smaller sequence number are not counted */
+  atomic_llong produced;  /* set when the producer is done; -1 while running */
+  atomic_int stop;
+  long long received;
+  int64_t *lat;
+  long long lat_n, lat_cap;
+};
+
+static void *e2e_consumer(void *arg) {
+  struct e2e_state *s = arg;
+  while (!atomic_load(&s->stop)) {
+    rd_kafka_message_t *m = rd_kafka_consumer_poll(s->consumer, 50);
+    if (m == NULL) continue;
+    if (m->err == 0 && m->len >= 16) {
+      int64_t t = now_ns();
+      int64_t sent_at, seq;
+      memcpy(&sent_at, m->payload, 8);
+      memcpy(&seq, (char *)m->payload + 8, 8);
+      s->received++;
+      if (seq >= s->warmup && s->lat_n < s->lat_cap) s->lat[s->lat_n++] = t - sent_at;
+    }
+    rd_kafka_message_destroy(m);
+    long long produced = atomic_load(&s->produced);
+    if (produced >= 0 && s->received >= produced) break;
+  }
+  return NULL;
+}
+
+static int cmp_i64(const void *a, const void *b) {
+  int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+  return x < y ? -1 : x > y;
+}
+
+static double pct(const int64_t *sorted, long long n, double p) {
+  if (n == 0) return -1;
+  long long i = (long long)(p * (double)(n - 1) + 0.5);
+  return (double)sorted[i] / 1e6;
+}
+
+static int e2e(const char *bootstrap, const char *topic, int size, double rate, double seconds) {
+  if (size < 16) size = 16;
+  struct e2e_state s = {0};
+  s.warmup = (long long)(rate * 0.5);
+  atomic_store(&s.produced, -1);
+  s.lat_cap = (long long)(rate * seconds) + 16;
+  s.lat = malloc(sizeof(int64_t) * s.lat_cap);
+  s.consumer = assigned_consumer(bootstrap, topic, 1, "500");
+
+  rd_kafka_conf_t *conf = base_conf(bootstrap);
+  set(conf, "acks", "1");
+  set(conf, "linger.ms", "0");
+  set(conf, "compression.codec", "none");
+  rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
+  rd_kafka_t *rk = make(RD_KAFKA_PRODUCER, conf);
+  rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
+  await_metadata(rk, rkt);
+
+  pthread_t th;
+  pthread_create(&th, NULL, e2e_consumer, &s);
+  /* Let the consumer connect and start its long-poll before the clock starts. */
+  struct timespec settle = {0, 300 * 1000000L};
+  nanosleep(&settle, NULL);
+
+  char *payload = calloc(1, size);
+  long long total = (long long)(rate * seconds);
+  double interval = 1e9 / rate;
+  int64_t start = now_ns();
+  for (long long k = 0; k < total; k++) {
+    int64_t due = start + (int64_t)(k * interval);
+    int64_t t = now_ns();
+    if (due > t) {
+      /* Sleep, not spin: the machine has two cores and the server needs them. */
+      struct timespec d = {0, due - t};
+      nanosleep(&d, NULL);
+    }
+    t = now_ns();
+    memcpy(payload, &t, 8);
+    memcpy(payload + 8, &k, 8);
+    while (rd_kafka_produce(rkt, 0, RD_KAFKA_MSG_F_COPY, payload, size, NULL, 0, NULL) == -1) {
+      if (rd_kafka_last_error() != RD_KAFKA_RESP_ERR__QUEUE_FULL)
+        die("produce", rd_kafka_err2str(rd_kafka_last_error()));
+      rd_kafka_poll(rk, 1);
+    }
+    rd_kafka_poll(rk, 0);
+  }
+  double achieved = (double)total / ((double)(now_ns() - start) / 1e9);
+  rd_kafka_flush(rk, 30000);
+  atomic_store(&s.produced, atomic_load(&delivered));
+  /* The consumer stops once it has everything; give it a bounded time to get there. */
+  int64_t deadline = now_ns() + 10 * 1000000000LL;
+  while (s.received < atomic_load(&s.produced) && now_ns() < deadline) {
+    struct timespec d = {0, 10 * 1000000L};
+    nanosleep(&d, NULL);
+  }
+  atomic_store(&s.stop, 1);
+  pthread_join(th, NULL);
+
+  qsort(s.lat, s.lat_n, sizeof(int64_t), cmp_i64);
+  printf("{\"mode\":\"e2e\",\"targetRate\":%.0f,\"achievedRate\":%.1f,\"produced\":%lld,"
+         "\"received\":%lld,\"samples\":%lld,\"p50Ms\":%.3f,\"p99Ms\":%.3f,\"p999Ms\":%.3f,"
+         "\"maxMs\":%.3f}\n",
+         rate, achieved, (long long)atomic_load(&s.produced), s.received, s.lat_n,
+         pct(s.lat, s.lat_n, 0.5), pct(s.lat, s.lat_n, 0.99), pct(s.lat, s.lat_n, 0.999),
+         s.lat_n ? (double)s.lat[s.lat_n - 1] / 1e6 : -1.0);
+  int incomplete = s.received < atomic_load(&s.produced);
+  rd_kafka_topic_destroy(rkt);
+  rd_kafka_destroy(rk);
+  rd_kafka_consumer_close(s.consumer);
+  rd_kafka_destroy(s.consumer);
+  free(s.lat);
+  free(payload);
+  return incomplete || atomic_load(&failed) > 0;
+}
+
+int main(int argc, char **argv) {
+  if (argc >= 8 && strcmp(argv[1], "produce") == 0)
+    return produce(argv[2], argv[3], atoi(argv[4]), atoi(argv[5]), argv[6], atof(argv[7]));
+  if (argc >= 7 && strcmp(argv[1], "consume") == 0)
+    return consume(argv[2], argv[3], atoi(argv[4]), atoll(argv[5]), atof(argv[6]));
+  if (argc >= 7 && strcmp(argv[1], "e2e") == 0)
+    return e2e(argv[2], argv[3], atoi(argv[4]), atof(argv[5]), atof(argv[6]));
+  fprintf(stderr,
+          "usage: loadgen produce BOOTSTRAP TOPIC PARTITIONS SIZE ACKS SECONDS\n"
+          "       loadgen consume BOOTSTRAP TOPIC PARTITIONS COUNT TIMEOUT_SECONDS\n"
+          "       loadgen e2e BOOTSTRAP TOPIC SIZE RATE SECONDS\n");
+  return 2;
+}
