@@ -4,7 +4,9 @@
  * figure can be read as a ratio to what Node itself allows on this machine right now.
  * See docs/performance.md for what is measured and what the numbers mean.
  *
- *   pnpm bench [--quick] [--rounds N] [--no-kafkajs] [--no-build] [--out FILE]
+ *   pnpm bench [--quick] [--rounds N] [--only produce,consume,latency,kafkajs]
+ *              [--no-kafkajs] [--no-footprint] [--no-build] [--out FILE]
+ *   pnpm bench --profile [--seconds N]   (CPU profiles instead, see bench/profile.ts)
  *
  * --quick: one round of shorter cells (a smoke run, not for the results file).
  * Each round runs every cell on both servers back to back (alternating which goes
@@ -41,6 +43,9 @@ const RATES = [1000, 20000];
 const CONSUME_CAP_BYTES = (quick ? 64 : 256) * 1024 * 1024;
 const CONSUME_CAP_RECORDS = quick ? 500_000 : 2_000_000;
 const KAFKAJS_CONSUME_CAP_RECORDS = 300_000;
+/** --only WORD[,WORD]: run only the steps named (produce, consume, latency, kafkajs). */
+const only = value("--only")?.split(",");
+const wanted = (step: string): boolean => only === undefined || only.includes(step);
 const outFile = value("--out") ?? join(RESULTS_DIR, quick ? "quick.json" : "latest.json");
 
 export type Sample = Record<string, number | string>;
@@ -67,12 +72,26 @@ if (!flag("--no-build")) {
   );
   if (r.status !== 0) process.exit(1);
 }
+if (flag("--profile")) {
+  const { profileMain } = await import("./profile.js");
+  await profileMain(Number(value("--seconds") ?? 5));
+  process.exit(0);
+}
 const loadgen = buildLoadgen();
 const startedAt = new Date();
 const loadBefore = loadavg();
 
 log("start-up and idle footprint ...");
-const footprint: Footprint = await measureFootprint(quick ? 3 : 5);
+const footprint: Footprint = flag("--no-footprint")
+  ? {
+      startupMs: {
+        logbook: Number.NaN,
+        bareNodeServer: Number.NaN,
+        samples: { logbook: [], bareNodeServer: [] },
+      },
+      idleRssBytes: { logbook: Number.NaN, emptyNode: Number.NaN },
+    }
+  : await measureFootprint(quick ? 3 : 5);
 
 const targets: Target[] = [await startCeiling(), await startLogbook()];
 const rss = new Map(targets.map((t) => [t.name, sampleRss(t.pid)]));
@@ -141,7 +160,8 @@ const rdkafka = (args: string[]): Promise<Sample> =>
 for (let r = 0; r < ROUNDS; r++) {
   log(`round ${r + 1}/${ROUNDS} (load average ${loadavg()[0]?.toFixed(1)})`);
   const produced = new Map<string, number>();
-  for (const size of SIZES)
+  // Consume reads the topics this step produced.
+  for (const size of wanted("produce") || wanted("consume") ? SIZES : [])
     for (const partitions of PARTITIONS)
       for (const acks of ACKS)
         for (const t of ordered(r)) {
@@ -166,7 +186,7 @@ for (let r = 0; r < ROUNDS; r++) {
             s,
           );
         }
-  for (const size of SIZES)
+  for (const size of wanted("consume") ? SIZES : [])
     for (const t of ordered(r)) {
       const topic = `p-${size}-1-1-r${r}`;
       const available = produced.get(`${t.name}/${topic}`) ?? 0;
@@ -174,7 +194,7 @@ for (let r = 0; r < ROUNDS; r++) {
       const s = await rdkafka(["consume", t.bootstrap, topic, "1", String(count), "60"]);
       record("librdkafka consume from earliest", `${size} B, 1 partition`, { size }, r, t, s);
     }
-  for (const rate of RATES)
+  for (const rate of wanted("latency") ? RATES : [])
     for (const t of ordered(r)) {
       const topic = `e2e-${rate}-r${r}`;
       await createTopic(t, topic, 1);
@@ -195,7 +215,7 @@ for (let r = 0; r < ROUNDS; r++) {
         s,
       );
     }
-  if (flag("--no-kafkajs")) continue;
+  if (flag("--no-kafkajs") || !wanted("kafkajs")) continue;
   for (const size of SIZES)
     for (const t of ordered(r)) {
       const topic = `k-${size}-r${r}`;
