@@ -1,6 +1,7 @@
 import type { Socket } from "node:net";
 import { FrameDecoder } from "@logbook/protocol";
 import type { Logger } from "@logbook/storage";
+import type { ResponseFrame } from "./response-frame.js";
 
 export interface ConnectionOptions {
   maxFrameSize: number;
@@ -11,12 +12,12 @@ export interface ConnectionOptions {
   maxInFlight: number;
   logger: Logger;
   /** Handles one request frame; resolves to the response frame, or null for none. */
-  handle(frame: Buffer): Promise<Buffer | null>;
+  handle(frame: Buffer): Promise<ResponseFrame | null>;
 }
 
 interface Slot {
   done: boolean;
-  response: Buffer | null;
+  response: ResponseFrame | null;
 }
 
 /**
@@ -105,7 +106,10 @@ export class Connection {
     this.socket.cork();
     while (this.slots.length > 0 && (this.slots[0] as Slot).done) {
       const slot = this.slots.shift() as Slot;
-      if (slot.response !== null && !this.closed) this.socket.write(slot.response);
+      const response = slot.response;
+      if (response === null || this.closed) continue;
+      if (Buffer.isBuffer(response)) this.socket.write(response);
+      else for (const part of response) this.socket.write(part);
     }
     this.socket.uncork();
     this.maybeResume();

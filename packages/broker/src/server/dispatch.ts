@@ -3,12 +3,15 @@ import {
   DecodeError,
   decodeRequestFrame,
   encodeResponseFrame,
+  FetchApi,
+  type FetchResponse,
   peekRequestHeader,
 } from "@logbook/protocol";
 import type { Logger } from "@logbook/storage";
 import type { Broker } from "../broker.js";
 import { NO_RESPONSE } from "../handler.js";
 import { unsupportedApiVersionsResponse } from "../handlers/18-api-versions.js";
+import { encodeResponseParts, fetchRecordBuffers, type ResponseFrame } from "./response-frame.js";
 
 /** The connection must be closed: the request cannot be answered in its own schema. */
 export class ProtocolViolation extends Error {
@@ -17,7 +20,8 @@ export class ProtocolViolation extends Error {
 
 /**
  * Decodes one request frame, runs its handler and encodes the response frame (or null
- * when the protocol sends none). Throws ProtocolViolation when the connection has to
+ * when the protocol sends none); a Fetch response comes as parts that leave the fetched
+ * record batches uncopied. Throws ProtocolViolation when the connection has to
  * be closed: unknown API key, a version outside the advertised range (except
  * ApiVersions, which answers UNSUPPORTED_VERSION), or a body that does not decode.
  */
@@ -26,7 +30,7 @@ export async function dispatch(
   broker: Broker,
   peer: string,
   logger: Logger,
-): Promise<Buffer | null> {
+): Promise<ResponseFrame | null> {
   const peek = peekRequestHeader(frame);
   if (!peek.ok) throw new ProtocolViolation(`request of ${frame.length} bytes has no header`);
   const { apiKey, apiVersion, correlationId } = peek.header;
@@ -68,5 +72,15 @@ export async function dispatch(
     peer,
   });
   if (response === NO_RESPONSE) return null;
+  if (apiKey === FetchApi.apiKey) {
+    const fetched = response as FetchResponse;
+    return encodeResponseParts(
+      FetchApi,
+      apiVersion,
+      correlationId,
+      fetched,
+      fetchRecordBuffers(fetched),
+    );
+  }
   return encodeResponseFrame(handler.api, apiVersion, correlationId, response);
 }

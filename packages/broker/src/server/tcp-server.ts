@@ -1,6 +1,7 @@
 import { createServer, type Server, type Socket } from "node:net";
 import type { Logger } from "@logbook/storage";
 import { Connection, type ConnectionOptions } from "./connection.js";
+import type { ResponseFrame } from "./response-frame.js";
 
 /** The listening socket and its connections; shutdown stops accepting, then drains. */
 export class TcpServer {
@@ -10,7 +11,7 @@ export class TcpServer {
   constructor(
     private readonly options: Omit<ConnectionOptions, "handle" | "logger"> & {
       logger: Logger;
-      handle(frame: Buffer, peer: string): Promise<Buffer | null>;
+      handle(frame: Buffer, peer: string): Promise<ResponseFrame | null>;
     },
   ) {
     this.server = createServer((socket) => this.accept(socket));
