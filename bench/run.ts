@@ -89,6 +89,7 @@ const footprint: Footprint = flag("--no-footprint")
         bareNodeServer: Number.NaN,
         samples: { logbook: [], bareNodeServer: [] },
       },
+      startupCpuMs: { logbook: Number.NaN, bareNodeServer: Number.NaN },
       idleRssBytes: { logbook: Number.NaN, emptyNode: Number.NaN },
     }
   : await measureFootprint(quick ? 3 : 5);

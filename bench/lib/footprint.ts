@@ -4,6 +4,7 @@
  * connecting in a tight retry loop; idle RSS is VmRSS two seconds after that.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { readFile } from "node:fs/promises";
 import { connect, createServer } from "node:net";
 import { removeDir, tempDir } from "../../integration-tests/helpers/broker-process.js";
 import { CLI_PATH, REPO_ROOT } from "./paths.js";
@@ -11,6 +12,8 @@ import { memoryOf } from "./servers.js";
 import { median } from "./stats.js";
 
 const IDLE_SETTLE_MS = 2000;
+/** USER_HZ: Linux reports CPU times in 1/100 s. */
+const CLOCK_TICKS = 100;
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -32,9 +35,17 @@ function tryConnect(port: number): Promise<boolean> {
   });
 }
 
+/** CPU time (user + system) the process has used, from /proc/<pid>/stat. */
+async function cpuMs(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+  // Fields after the parenthesised command name; utime and stime are the 14th and 15th.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+}
+
 async function spawnAndConnect(
   args: (port: number) => string[],
-): Promise<{ ms: number; child: ChildProcess }> {
+): Promise<{ ms: number; cpuMs: number; child: ChildProcess }> {
   const port = await freePort();
   const start = process.hrtime.bigint();
   const child = spawn(process.execPath, args(port), { cwd: REPO_ROOT, stdio: "ignore" });
@@ -42,7 +53,8 @@ async function spawnAndConnect(
   while (!(await tryConnect(port))) {
     if (child.exitCode !== null || Date.now() > deadline) throw new Error("no connection accepted");
   }
-  return { ms: Number(process.hrtime.bigint() - start) / 1e6, child };
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  return { ms, cpuMs: await cpuMs(child.pid as number), child };
 }
 
 async function stop(child: ChildProcess): Promise<void> {
@@ -71,20 +83,29 @@ export interface Footprint {
     bareNodeServer: number;
     samples: { logbook: number[]; bareNodeServer: number[] };
   };
+  /**
+   * CPU time used by the time of the first accepted connection: far less disturbed
+   * than wall time by other work on a shared machine (10 ms resolution).
+   */
+  startupCpuMs: { logbook: number; bareNodeServer: number };
   idleRssBytes: { logbook: number; emptyNode: number };
 }
 
 export async function measureFootprint(runs: number): Promise<Footprint> {
   const logbook: number[] = [];
   const bare: number[] = [];
+  const logbookCpu: number[] = [];
+  const bareCpu: number[] = [];
   for (let i = 0; i < runs; i++) {
     const dir = await tempDir("logbook-bench-start-");
     const l = await spawnAndConnect(logbookArgs(dir));
     logbook.push(l.ms);
+    logbookCpu.push(l.cpuMs);
     await stop(l.child);
     await removeDir(dir);
     const b = await spawnAndConnect(bareServerArgs);
     bare.push(b.ms);
+    bareCpu.push(b.cpuMs);
     await stop(b.child);
   }
 
@@ -103,6 +124,7 @@ export async function measureFootprint(runs: number): Promise<Footprint> {
       bareNodeServer: median(bare),
       samples: { logbook, bareNodeServer: bare },
     },
+    startupCpuMs: { logbook: median(logbookCpu), bareNodeServer: median(bareCpu) },
     idleRssBytes: { logbook: idleRss, emptyNode: emptyRss },
   };
 }
