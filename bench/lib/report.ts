@@ -177,6 +177,11 @@ export function printReport(s: Summary & { goals: Goal[] }): void {
         `${n(f.startupMs.bareNodeServer)} ms (bare node net server)`,
       ],
       [
+        "CPU time used by then (median)",
+        `${n(f.startupCpuMs.logbook)} ms`,
+        `${n(f.startupCpuMs.bareNodeServer)} ms (bare node net server)`,
+      ],
+      [
         "idle RSS",
         `${n(f.idleRssBytes.logbook / MB, 1)} MB`,
         `${n(f.idleRssBytes.emptyNode / MB, 1)} MB (empty node process)`,
