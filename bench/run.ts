@@ -95,6 +95,18 @@ const footprint: Footprint = flag("--no-footprint")
   : await measureFootprint(quick ? 3 : 5);
 
 const targets: Target[] = [await startCeiling(), await startLogbook()];
+// A run that dies half way must not leave its two servers behind.
+let stopped = false;
+process.on("exit", () => {
+  if (stopped) return;
+  for (const t of targets) {
+    try {
+      process.kill(t.pid, "SIGKILL");
+    } catch {
+      // Already stopped.
+    }
+  }
+});
 const rss = new Map(targets.map((t) => [t.name, sampleRss(t.pid)]));
 const admins = new Map(
   await Promise.all(
@@ -244,6 +256,7 @@ const peakRss: Record<string, number> = {};
 for (const [name, sampler] of rss) peakRss[name] = await sampler.stop();
 for (const admin of admins.values()) await admin.disconnect();
 for (const t of targets) await t.stop();
+stopped = true;
 
 /** Median over rounds of each figure, and of the per-round Logbook/ceiling ratio. */
 function summarise(cell: Cell, fields: string[]) {
