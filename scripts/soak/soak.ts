@@ -9,8 +9,8 @@
  * the second half of the run above RSS_SLOPE_LIMIT / FD_SLOPE_LIMIT per minute.
  *
  * Workload: two producers send batches of 50 records (acks=-1) to a 4-partition topic
- * with 32 MiB segments and retention.bytes (so segments roll and retention deletes
- * them); a consumer group whose membership churns (a member leaves and a new one joins
+ * with 8 MiB segments and retention.bytes, retention checked every 10 s (so segments
+ * roll and retention deletes them all run long); a consumer group whose membership churns (a member leaves and a new one joins
  * every 10 s); a topic created, written and deleted every 3 s.
  */
 import { readdir, readFile } from "node:fs/promises";
@@ -27,7 +27,7 @@ import { WireClient } from "../../integration-tests/helpers/wire-client.js";
 /** MiB per minute of RSS growth over the second half that counts as a leak. */
 const RSS_SLOPE_LIMIT = 8;
 /** Open descriptors per minute of growth over the second half that counts as a leak. */
-const FD_SLOPE_LIMIT = 15;
+const FD_SLOPE_LIMIT = 6;
 const TOPIC = "soak";
 const PARTITIONS = 4;
 const GROUP = "soak-group";
@@ -104,11 +104,10 @@ class Workload {
           topic: TOPIC,
           numPartitions: PARTITIONS,
           configEntries: [
-            // Retention runs every 5 minutes (log.retention.check.interval.ms is accepted
-            // but fixed), and each segment holds a file open: segments sized to roll a
-            // few times a run keep that sawtooth from reading as a descriptor leak.
-            { name: "segment.bytes", value: String(32 * 1024 * 1024) },
-            { name: "retention.bytes", value: String(64 * 1024 * 1024) },
+            // Each segment holds a file open until retention deletes it: with retention
+            // checked every 10 s (below), segments roll and go many times a run.
+            { name: "segment.bytes", value: String(8 * 1024 * 1024) },
+            { name: "retention.bytes", value: String(32 * 1024 * 1024) },
           ],
         },
       ],
@@ -226,7 +225,7 @@ function lastLoopDelay(broker: BrokerProcess): { p99: number; max: number } {
 async function main(): Promise<number> {
   const minutes = parseMinutes(process.argv.slice(2));
   const broker = await startBroker({
-    args: ["--log-level", "warn"],
+    args: ["--log-level", "warn", "-o", "log.retention.check.interval.ms=10000"],
     env: {
       NODE_OPTIONS: `--import ${join(REPO_ROOT, "scripts/soak/loop-delay-preload.mjs")}`,
       LOGBOOK_GROUP_INITIAL_REBALANCE_DELAY_MS: "0",
