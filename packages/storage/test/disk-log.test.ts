@@ -1,6 +1,6 @@
 /** Disk-engine specifics: file layout, rolls, index interval, coalescing, flush policy, retention rules. */
 import assert from "node:assert/strict";
-import { readdir, stat } from "node:fs/promises";
+import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
 import { firstKeylessRecord } from "../src/compacted-keys.js";
@@ -259,5 +259,50 @@ test("a checkpoint of an unknown on-disk format version is refused, not misread"
     }),
     { name: "UnsupportedFormatError" },
   );
+  await tmp.cleanup();
+});
+
+test("a read that goes on where the last one ended reads from the remembered position, with the same bytes", async () => {
+  const tmp = await makeTempDir();
+  const dir = join(tmp.path, "t-0");
+  const open = () =>
+    DiskPartitionLog.open(dir, "t", 0, logConfig({ retentionMs: -1, segmentBytes: 4096 }), {
+      logger: silentLogger,
+      checkpointIntervalMs: 0,
+    });
+  const sequential = async (l: DiskPartitionLog, maxBytes: number) => {
+    const out: Buffer[] = [];
+    let offset = 0;
+    while (offset < l.highWatermark) {
+      const r = await l.read(offset, maxBytes);
+      assert.equal(r.kind, "ok");
+      if (r.kind !== "ok" || r.records.length === 0) break;
+      out.push(r.records);
+      for (let at = 0; at < r.records.length; at += r.records.readInt32BE(at + 8) + 12) {
+        offset = Number(r.records.readBigInt64BE(at)) + r.records.readInt32BE(at + 23) + 1;
+      }
+    }
+    return Buffer.concat(out);
+  };
+  const log = await open();
+  for (let i = 0; i < 200; i++) await log.append(await makeBatch(1 + ((i * 7) % 9)));
+  // Reads return stored bytes as they are: all of them, in order, are the segment files.
+  const files = (await readdir(dir)).filter((n) => n.endsWith(".log")).sort();
+  const reference = Buffer.concat(await Promise.all(files.map((n) => readFile(join(dir, n)))));
+  assert.ok(files.length > 3, `${files.length} segments`);
+  // maxBytes below one batch still gets a whole batch, from either path.
+  for (const maxBytes of [1, 700, 1 << 20]) {
+    const before = log.stats.readsFromKnownStart;
+    const got = await sequential(log, maxBytes);
+    assert.ok(log.stats.readsFromKnownStart > before, `fast path used (maxBytes ${maxBytes})`);
+    assert.ok(got.equals(reference), `same bytes (maxBytes ${maxBytes})`);
+  }
+  // A truncation forgets positions past the cut; reads there see the new batches.
+  await log.truncateTo(30);
+  await log.append(await makeBatch(2));
+  const r = await log.read(30, 1 << 20);
+  assert.equal(r.kind, "ok");
+  if (r.kind === "ok") assert.equal(Number(r.records.readBigInt64BE(0)), 30);
+  await log.close();
   await tmp.cleanup();
 });

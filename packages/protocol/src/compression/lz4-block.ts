@@ -12,15 +12,20 @@ interface Lz4Js {
   ): number;
 }
 
-const require = createRequire(import.meta.url);
-const lz4js = require("lz4js") as Lz4Js;
-const xxh32Module = require("lz4js/xxh32.js") as {
+interface Xxh32 {
   hash(seed: number, src: Uint8Array, index: number, len: number): number;
-};
+}
+
+// Loaded on first use: start-up (and a broker that never sees lz4) should not pay for it.
+const require = createRequire(import.meta.url);
+let lz4Module: Lz4Js | null = null;
+let xxh32Module: Xxh32 | null = null;
+const lz4js = (): Lz4Js => (lz4Module ??= require("lz4js") as Lz4Js);
+const xxh = (): Xxh32 => (xxh32Module ??= require("lz4js/xxh32.js") as Xxh32);
 
 /** xxHash32 (used by the LZ4 frame for header, block and content checksums). */
 export function xxh32(src: Uint8Array, start: number, end: number, seed = 0): number {
-  return xxh32Module.hash(seed, src, start, end - start) >>> 0;
+  return xxh().hash(seed, src, start, end - start) >>> 0;
 }
 
 const hashTable = new Uint32Array(1 << 16);
@@ -31,8 +36,8 @@ const hashTable = new Uint32Array(1 << 16);
  */
 export function lz4CompressBlock(src: Uint8Array): Uint8Array | null {
   hashTable.fill(0); // a fresh table keeps blocks independent of each other
-  const dst = new Uint8Array(lz4js.compressBound(src.length));
-  const n = lz4js.compressBlock(src, dst, 0, src.length, hashTable);
+  const dst = new Uint8Array(lz4js().compressBound(src.length));
+  const n = lz4js().compressBlock(src, dst, 0, src.length, hashTable);
   return n > 0 && n < src.length ? dst.subarray(0, n) : null;
 }
 

@@ -6,8 +6,10 @@ interface SnappyJs {
   uncompress(input: Uint8Array, maxLength?: number): Uint8Array;
 }
 
+// Loaded on first use: start-up (and a broker that never sees snappy) should not pay for it.
 const require = createRequire(import.meta.url);
-const snappyjs = require("snappyjs") as SnappyJs;
+let snappyModule: SnappyJs | null = null;
+const snappyjs = (): SnappyJs => (snappyModule ??= require("snappyjs") as SnappyJs);
 
 /** 0x82 "SNAPPY" 0x00, then INT32 version 1 and INT32 minimum compatible version 1. */
 const XERIAL_MAGIC = Buffer.from([0x82, 0x53, 0x4e, 0x41, 0x50, 0x50, 0x59, 0x00]);
@@ -28,13 +30,13 @@ export function isXerial(data: Uint8Array): boolean {
 
 /** One raw snappy block, as librdkafka writes. */
 export function snappyRawCompress(data: Uint8Array): Buffer {
-  return toBuffer(snappyjs.compress(data));
+  return toBuffer(snappyjs().compress(data));
 }
 
 /** The preamble of a raw block is the varint uncompressed length; snappyjs checks it against the cap before allocating. */
 export function snappyRawDecompress(data: Uint8Array, maxOutput: number): Buffer {
   try {
-    return toBuffer(snappyjs.uncompress(toBuffer(data), maxOutput));
+    return toBuffer(snappyjs().uncompress(toBuffer(data), maxOutput));
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     if (msg.includes("too big")) throw tooLarge("snappy", maxOutput);

@@ -18,6 +18,9 @@ import {
 } from "./layout.js";
 import { OffsetIndex, TimeIndex } from "./sparse-index.js";
 
+/** Read positions remembered per segment: about one per consumer of the partition. */
+const KNOWN_STARTS_MAX = 64;
+
 /**
  * One segment: a `.log` file of record batches plus its sparse `.index` and
  * `.timeindex`, and its `.txnindex` (kept in memory whole: one entry per aborted
@@ -46,6 +49,12 @@ export class Segment {
   private readers = 0;
   private retired = false;
   private closed = false;
+  /**
+   * Where batches start, by base offset, learnt from where earlier reads ended: a
+   * consumer reading on from its last fetch skips the index lookup and header scan (one
+   * file read instead of two). Bounded, oldest first out; cleared on truncation.
+   */
+  private readonly knownStarts = new Map<number, number>();
 
   private constructor(
     readonly dir: string,
@@ -357,9 +366,23 @@ export class Segment {
 
   /** Cuts the log at a batch boundary and rebuilds the indexes for what is left. */
   async truncate(position: number, indexIntervalBytes: number): Promise<void> {
+    this.knownStarts.clear();
     await this.fh.truncate(position);
     this.size = position;
     await this.rebuildIndexes(position, indexIntervalBytes);
+  }
+
+  /** Where the batch with this base offset starts, if a read ended there. */
+  knownStart(offset: number): number | undefined {
+    return this.knownStarts.get(offset);
+  }
+
+  rememberStart(offset: number, position: number): void {
+    if (this.knownStarts.size >= KNOWN_STARTS_MAX) {
+      const oldest = this.knownStarts.keys().next().value;
+      if (oldest !== undefined) this.knownStarts.delete(oldest);
+    }
+    this.knownStarts.set(offset, position);
   }
 
   /** Writes index entries not yet on disk; `rewrite` replaces the files entirely. */
