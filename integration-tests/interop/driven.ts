@@ -76,11 +76,6 @@ export interface DrivenClient {
    * "produce-only" and the records are read back over the wire instead.
    */
   produceOnly?: Partial<Record<ScenarioId, string>>;
-  /**
-   * Scenarios that fail because of a bug found in the client (not the broker), with the
-   * explanation: they still run, as node:test todos (see Matrix.cell).
-   */
-  clientBugs?: Partial<Record<ScenarioId, string>>;
   /** Whether the client can abort a transaction (kcat only commits). */
   aborts?: boolean;
 }
@@ -194,6 +189,6 @@ export function drivenMatrix(c: DrivenClient): void {
   for (const { id } of SCENARIOS) {
     const ns = c.notSupported?.[id];
     if (ns !== undefined) matrix.notSupported(id, ns.reason, ns.probe);
-    else matrix.cell(id, bodies[id], c.caveats?.[id] ?? c.produceOnly?.[id], c.clientBugs?.[id]);
+    else matrix.cell(id, bodies[id], c.caveats?.[id] ?? c.produceOnly?.[id]);
   }
 }

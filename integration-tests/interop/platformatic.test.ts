@@ -30,8 +30,8 @@ drivenMatrix({
   src: "platformatic",
   version: async () => String(await driver(["version"])),
   run: (env, scenario, topic, extra) => driver([scenario, env.broker.bootstrap, topic, ...extra]),
-  clientBugs: {
+  caveats: {
     group:
-      "@platformatic/kafka 2.12.1 delivers records of partitions it has just lost in a rebalance: a Fetch sent before the rebalance (for all four partitions) returns after the member's new assignment (two partitions) is in place, and its records of the revoked partitions still reach the application, so the new owner reads them too. The broker answers that Fetch as Kafka would (a Fetch carries no group generation, so only the client can tell its data is stale); the other clients pass the same scenario",
+      "the application drops records of partitions it no longer holds: @platformatic/kafka 2.12.1 still delivers the records of a Fetch sent before a rebalance for the partitions it has just lost (the broker answers that Fetch as Kafka does; a Fetch carries no group generation, so only the client can tell its data is stale); with that guard, which Kafka's Java consumer applies inside the client, every record is read once by its owner",
   },
 });
