@@ -767,52 +767,48 @@ export class GroupCoordinator implements GroupCoordinatorApi {
   // ---- offsets and administration ----------------------------------------------------
 
   commitOffsets(input: CommitOffsetsInput): Promise<CommitOffsetsResult> {
-    return this.run(async () => {
-      const plan = planCommit(this.groups, this.config, this.clock.now(), input);
-      const group = this.groups.get(input.groupId);
-      const m = group?.members.get(input.memberId);
-      if (group !== undefined && m !== undefined && plan.records.length > 0)
-        this.resetSession(group, m);
-      try {
-        await this.persist(plan.records);
-      } catch (err) {
-        this.logger.warn("offset commit not stored", { group: input.groupId, error: String(err) });
-        return {
-          partitions: input.offsets.map((o) => ({
-            topic: o.topic,
-            partition: o.partition,
-            errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE,
-          })),
-        };
-      }
-      return plan.result;
-    });
+    return this.run(() =>
+      this.storeCommit(
+        input,
+        planCommit(this.groups, this.config, this.clock.now(), input),
+        "offset commit not stored",
+      ),
+    );
   }
 
   commitTxnOffsets(input: TxnCommitOffsetsInput): Promise<CommitOffsetsResult> {
-    return this.run(async () => {
-      const plan = planTxnCommit(this.groups, this.config, this.clock.now(), input);
-      const group = this.groups.get(input.groupId);
-      const m = group?.members.get(input.memberId);
-      if (group !== undefined && m !== undefined && plan.records.length > 0)
-        this.resetSession(group, m);
-      try {
-        await this.persist(plan.records);
-      } catch (err) {
-        this.logger.warn("transactional offset commit not stored", {
-          group: input.groupId,
-          error: String(err),
-        });
-        return {
-          partitions: input.offsets.map((o) => ({
-            topic: o.topic,
-            partition: o.partition,
-            errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE,
-          })),
-        };
-      }
-      return plan.result;
-    });
+    return this.run(() =>
+      this.storeCommit(
+        input,
+        planTxnCommit(this.groups, this.config, this.clock.now(), input),
+        "transactional offset commit not stored",
+      ),
+    );
+  }
+
+  /** A commit's records: a member committing is alive; a failed append fails every partition. */
+  private async storeCommit(
+    input: CommitOffsetsInput | TxnCommitOffsetsInput,
+    plan: { records: CoordinatorRecord[]; result: CommitOffsetsResult },
+    failure: string,
+  ): Promise<CommitOffsetsResult> {
+    const group = this.groups.get(input.groupId);
+    const m = group?.members.get(input.memberId);
+    if (group !== undefined && m !== undefined && plan.records.length > 0)
+      this.resetSession(group, m);
+    try {
+      await this.persist(plan.records);
+    } catch (err) {
+      this.logger.warn(failure, { group: input.groupId, error: String(err) });
+      return {
+        partitions: input.offsets.map((o) => ({
+          topic: o.topic,
+          partition: o.partition,
+          errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE,
+        })),
+      };
+    }
+    return plan.result;
   }
 
   completeTransaction(producerId: bigint, producerEpoch: number, commit: boolean): Promise<void> {
