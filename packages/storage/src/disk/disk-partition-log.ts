@@ -404,6 +404,7 @@ export class DiskPartitionLog implements PartitionLog {
     if (fetchOffset >= bound) return result(EMPTY);
     const known = await this.readFromKnownStart(fetchOffset, maxBytes, bound);
     if (known !== null) return result(known);
+    // Looked up again: retention may have dropped segments while the fast path waited.
     for (let i = this.segmentIndexFor(fetchOffset); i < this.segments.length; i++) {
       const seg = this.segments[i] as Segment;
       seg.acquire();
