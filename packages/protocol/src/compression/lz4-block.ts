@@ -28,13 +28,15 @@ export function xxh32(src: Uint8Array, start: number, end: number, seed = 0): nu
   return xxh().hash(seed, src, start, end - start) >>> 0;
 }
 
-const hashTable = new Uint32Array(1 << 16);
+/** Allocated on the first compression, like the library itself. */
+let hashTable: Uint32Array | null = null;
 
 /**
  * Compresses one independent block. Returns null when the block does not shrink,
  * so the frame writer stores it uncompressed instead.
  */
 export function lz4CompressBlock(src: Uint8Array): Uint8Array | null {
+  hashTable ??= new Uint32Array(1 << 16);
   hashTable.fill(0); // a fresh table keeps blocks independent of each other
   const dst = new Uint8Array(lz4js().compressBound(src.length));
   const n = lz4js().compressBlock(src, dst, 0, src.length, hashTable);
