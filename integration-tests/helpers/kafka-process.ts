@@ -1,0 +1,220 @@
+/**
+ * Starts Apache Kafka itself (the reference, resolved by scripts/kafka/pom.xml) as a
+ * single KRaft node, broker and controller in one process, on free ports with a
+ * temporary data directory, and stops it. The JVM's first start here takes about 3 s
+ * to the first answered Metadata request, formatting included; share one Kafka per
+ * test file.
+ *
+ * `runKafkaTool` runs one of Kafka's command-line tools (a main class on the same
+ * classpath) the way its shell script would.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { createMetadataRequest, MetadataApi } from "@logbook/protocol";
+import { KAFKA_LOG4J, kafkaClasspath as resolveClasspath } from "../../scripts/kafka/classpath.mjs";
+import { removeDir, tempDir } from "./broker-process.js";
+import { WireClient } from "./wire-client.js";
+
+/** The Kafka version pom.xml resolves. */
+export const KAFKA_VERSION = "4.4.0";
+
+/** A guard against a hung start, not an assertion. */
+const START_GUARD_MS = 90_000;
+
+export interface KafkaProcess {
+  readonly host: string;
+  readonly port: number;
+  /** "127.0.0.1:PORT", for client bootstrap lists. */
+  readonly bootstrap: string;
+  readonly dataDir: string;
+  readonly pid: number;
+  /** How long the start took, format included (ms). */
+  readonly startMs: number;
+  stdout(): string;
+  stderr(): string;
+  isAlive(): boolean;
+  /** SIGTERM, wait for the exit, remove the data directory; returns the exit code. */
+  stop(): Promise<number | null>;
+}
+
+export interface KafkaStartOptions {
+  /** Extra or overriding server.properties entries. */
+  config?: Record<string, string>;
+  /** JVM heap in MiB (default 512). */
+  heapMb?: number;
+}
+
+let classpath: string | undefined;
+
+/** Kafka's runtime classpath (resolved with Maven on first use, then cached). */
+export function kafkaClasspath(): string {
+  classpath ??= resolveClasspath() as string;
+  return classpath;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const addr = srv.address();
+      const port = typeof addr === "object" && addr !== null ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** A cluster id as Kafka's `random-uuid` makes them: 16 random bytes, base64url. */
+function clusterId(): string {
+  return randomBytes(16).toString("base64url");
+}
+
+function javaArgs(heapMb: number, mainClass: string, args: string[]): string[] {
+  return [
+    `-Xmx${heapMb}m`,
+    `-Xms${Math.min(heapMb, 256)}m`,
+    "-XX:+UseSerialGC",
+    "-XX:TieredStopAtLevel=1",
+    "-Djava.awt.headless=true",
+    `-Dlog4j2.configurationFile=${KAFKA_LOG4J}`,
+    "-cp",
+    kafkaClasspath(),
+    mainClass,
+    ...args,
+  ];
+}
+
+export interface ToolResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `java MAIN ARGS` on Kafka's classpath and resolves once it has exited. */
+export async function runKafkaTool(
+  mainClass: string,
+  args: string[],
+  opts: { input?: string; timeoutMs?: number; heapMb?: number } = {},
+): Promise<ToolResult> {
+  const child = spawn("java", javaArgs(opts.heapMb ?? 256, mainClass, args), {
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (d: Buffer) => {
+    stdout += d.toString();
+  });
+  child.stderr.on("data", (d: Buffer) => {
+    stderr += d.toString();
+  });
+  child.stdin.end(opts.input ?? "");
+  const guard = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 120_000);
+  const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
+  clearTimeout(guard);
+  return { code, stdout, stderr };
+}
+
+export async function startKafka(opts: KafkaStartOptions = {}): Promise<KafkaProcess> {
+  const began = Date.now();
+  const dir = await tempDir("logbook-kafka-");
+  const port = await freePort();
+  const controllerPort = await freePort();
+  const props: Record<string, string> = {
+    "process.roles": "broker,controller",
+    "node.id": "1",
+    "controller.quorum.voters": `1@127.0.0.1:${controllerPort}`,
+    listeners: `PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
+    "advertised.listeners": `PLAINTEXT://127.0.0.1:${port}`,
+    "controller.listener.names": "CONTROLLER",
+    "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+    "inter.broker.listener.name": "PLAINTEXT",
+    "log.dirs": join(dir, "data"),
+    // One node: internal topics cannot have more replicas than that.
+    "offsets.topic.replication.factor": "1",
+    "transaction.state.log.replication.factor": "1",
+    "transaction.state.log.min.isr": "1",
+    "share.coordinator.state.topic.replication.factor": "1",
+    "share.coordinator.state.topic.min.isr": "1",
+    ...opts.config,
+  };
+  const propsFile = join(dir, "server.properties");
+  await writeFile(
+    propsFile,
+    Object.entries(props)
+      .map(([k, v]) => `${k}=${v}`)
+      .join("\n"),
+  );
+  const format = await runKafkaTool("kafka.tools.StorageTool", [
+    "format",
+    "-t",
+    clusterId(),
+    "-c",
+    propsFile,
+  ]);
+  if (format.code !== 0) {
+    await removeDir(dir);
+    throw new Error(`kafka-storage format failed (${format.code}):\n${format.stderr}`);
+  }
+  const child = spawn("java", javaArgs(opts.heapMb ?? 512, "kafka.Kafka", [propsFile]), {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  let err = "";
+  child.stdout.on("data", (d: Buffer) => {
+    out += d.toString();
+  });
+  child.stderr.on("data", (d: Buffer) => {
+    err += d.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
+  const stop = async (): Promise<number | null> => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+    const code = await exited;
+    await removeDir(dir);
+    return code;
+  };
+  try {
+    await waitReady(child, port, () => err);
+  } catch (e) {
+    child.kill("SIGKILL");
+    await exited;
+    await removeDir(dir);
+    throw e;
+  }
+  return {
+    host: "127.0.0.1",
+    port,
+    bootstrap: `127.0.0.1:${port}`,
+    dataDir: dir,
+    pid: child.pid as number,
+    startMs: Date.now() - began,
+    stdout: () => out,
+    stderr: () => err,
+    isAlive: () => child.exitCode === null && child.signalCode === null,
+    stop,
+  };
+}
+
+/** Ready = a Metadata request answered with this broker in it. */
+async function waitReady(child: ChildProcess, port: number, stderr: () => string): Promise<void> {
+  const deadline = Date.now() + START_GUARD_MS;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`kafka exited (${child.exitCode}):\n${stderr()}`);
+    try {
+      const c = await WireClient.connect(port);
+      try {
+        const r = await c.request(MetadataApi, 12, createMetadataRequest({ topics: [] }));
+        if (r.body.brokers.length > 0) return;
+      } finally {
+        c.close();
+      }
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`kafka did not answer Metadata within ${START_GUARD_MS} ms:\n${stderr()}`);
+}
