@@ -1,10 +1,12 @@
-"""Interop matrix driver for kafka-python (Debian's python3-kafka 2.0.2).
+"""Interop matrix driver for kafka-python: Debian's python3-kafka 2.0.2 and the newest
+from PyPI (in integration-tests/.venv).
 
 Usage: kafka_python_scenarios.py SCENARIO BOOTSTRAP TOPIC [ARG]
 Runs one scenario of integration-tests/interop/scenarios.ts (the plan is described
 there) and prints one JSON line {"event": "result", "result": ...} for the test to check.
-"version" prints the client's own version. kafka-python 2.0.2 has no idempotent or
-transactional producer, so those scenarios are not here. Exits non-zero on a failure.
+"version" prints the client's own version. The idempotent and transactions scenarios
+need kafka-python 2.1 or later (2.0.2 refuses their options; its column says so).
+Exits non-zero on a failure.
 """
 import hashlib
 import json
@@ -71,7 +73,7 @@ def poll_until(consumers, done, what, on_record, commit=False):
     deadline = time.time() + TIMEOUT
     while not done():
         if time.time() > deadline:
-            raise RuntimeError("timed out waiting for %s" % what)
+            raise RuntimeError("timed out waiting for %s" % (what() if callable(what) else what))
         for name, c in consumers:
             batch = c.poll(timeout_ms=100)
             for records in batch.values():
@@ -85,7 +87,8 @@ def read(bootstrap, topic, count, **extra):
     c = consumer(bootstrap, "read-%s-%f" % (topic, time.time()), **extra)
     c.subscribe([topic])
     got = []
-    poll_until([("r", c)], lambda: len(got) >= count, "%d records" % count,
+    poll_until([("r", c)], lambda: len(got) >= count,
+               lambda: "%d records (got %s)" % (count, [(r["offset"], r["value"]) for r in got]),
                lambda _, r: got.append(record(r)))
     c.close(autocommit=False)
     return got
@@ -97,9 +100,13 @@ def metadata(bootstrap, topic):
     [t] = admin.describe_topics([topic])
     admin.close()
     result({
-        "brokers": [{"id": b["node_id"], "host": b["host"], "port": b["port"]}
-                    for b in cluster["brokers"]],
-        "partitions": [{"partition": p["partition"], "leader": p["leader"]}
+        # 2.0.2 describes the cluster from Metadata (node_id); 2.1+ with DescribeCluster
+        # when the broker has it (broker_id).
+        "brokers": [{"id": b.get("node_id", b.get("broker_id")), "host": b["host"],
+                     "port": b["port"]} for b in cluster["brokers"]],
+        # Field names as the Metadata schema version each release decodes with names them.
+        "partitions": [{"partition": p.get("partition", p.get("partition_index")),
+                        "leader": p.get("leader", p.get("leader_id"))}
                        for p in t["partitions"]],
     })
 
@@ -252,6 +259,47 @@ def offsets_by_time(bootstrap, topic, t0):
     result({"offset": found.offset, "values": values})
 
 
+def idempotent(bootstrap, topic):
+    p = producer(bootstrap, enable_idempotence=True)
+    for half in (0, 5):
+        futures = [p.send(topic, value=enc("i-%d" % (half + i)), partition=0) for i in range(5)]
+        p.flush(TIMEOUT)
+        for f in futures:
+            f.get(TIMEOUT)
+    p.close()
+    result(read(bootstrap, topic, 10))
+
+
+def transactions(bootstrap, topic):
+    p = producer(bootstrap, transactional_id="kafka-python-tx", transaction_timeout_ms=20000)
+    p.init_transactions()
+
+    def txn(values, commit):
+        p.begin_transaction()
+        futures = [p.send(topic, value=enc(v), partition=0) for v in values]
+        # Delivered before the end either way, so the broker holds aborted data for
+        # read_committed to filter out.
+        p.flush(TIMEOUT)
+        for f in futures:
+            f.get(TIMEOUT)
+        if commit:
+            p.commit_transaction()
+        else:
+            p.abort_transaction()
+
+    txn(["c-0", "c-1", "c-2"], True)
+    txn(["a-0", "a-1", "a-2"], False)
+    txn(["c-end"], True)
+    p.close()
+    c = consumer(bootstrap, "txn-reader", isolation_level="read_committed")
+    c.subscribe([topic])
+    values = []
+    poll_until([("c", c)], lambda: "c-end" in values, "c-end",
+               lambda _, r: values.append(text(r.value)))
+    c.close(autocommit=False)
+    result(values)
+
+
 def large_record(bootstrap, topic):
     big = "0123456789abcdef" * (1000000 // 16)
     p = producer(bootstrap)
@@ -286,8 +334,8 @@ def main():
         return 0
     handlers = {
         "metadata": metadata, "topic-admin": topic_admin, "keyed-headers": keyed_headers,
-        "group": group, "offsets-by-time": offsets_by_time, "large-record": large_record,
-        "compacted": compacted,
+        "group": group, "offsets-by-time": offsets_by_time, "idempotent": idempotent,
+        "transactions": transactions, "large-record": large_record, "compacted": compacted,
     }
     handlers[scenario](bootstrap, topic, *rest)
     return 0
