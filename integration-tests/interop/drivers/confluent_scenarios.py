@@ -111,17 +111,29 @@ def metadata(bootstrap, topic):
     })
 
 
+def listing(admin, topic, want):
+    """All topics as the broker lists them, asked again for up to 5 s until `topic` is
+    listed (want=True) or gone: Kafka answers CreateTopics and DeleteTopics before its
+    metadata shows the change (seen with Kafka 4.4.0)."""
+    deadline = time.time() + 5
+    while True:
+        topics = admin.list_topics(timeout=TIMEOUT).topics
+        if (topic in topics) == want or time.time() > deadline:
+            return topics
+        time.sleep(0.1)
+
+
 def topic_admin(bootstrap, topic):
     admin = AdminClient({"bootstrap.servers": bootstrap})
     for f in admin.create_topics([NewTopic(topic, num_partitions=3, replication_factor=1)]).values():
         f.result(TIMEOUT)
-    md = admin.list_topics(timeout=TIMEOUT)
-    listed = topic in md.topics
-    partitions = len(md.topics[topic].partitions) if listed else 0
+    topics = listing(admin, topic, True)
+    listed = topic in topics
+    partitions = len(topics[topic].partitions) if listed else 0
     for f in admin.delete_topics([topic], operation_timeout=TIMEOUT).values():
         f.result(TIMEOUT)
     result({"partitions": partitions, "listedAfterCreate": listed,
-            "listedAfterDelete": topic in admin.list_topics(timeout=TIMEOUT).topics})
+            "listedAfterDelete": topic in listing(admin, topic, False)})
 
 
 def keyed_headers(bootstrap, topic):
