@@ -1,4 +1,6 @@
-"""Interop matrix driver for librdkafka through python3-confluent-kafka (Debian 2.0.2).
+"""Interop matrix driver for librdkafka through confluent-kafka-python: Debian's
+python3-confluent-kafka (librdkafka 2.0.2) and the newest from PyPI, whose wheel bundles
+a current librdkafka (in integration-tests/.venv).
 
 Usage: confluent_scenarios.py SCENARIO BOOTSTRAP TOPIC [ARG]
 Runs one scenario of integration-tests/interop/scenarios.ts (the plan is described
@@ -16,8 +18,8 @@ try:
     from confluent_kafka import Consumer, KafkaException, Producer, TopicPartition
     from confluent_kafka.admin import AdminClient, NewTopic
 except ImportError as e:  # pragma: no cover
-    print("cannot import confluent_kafka (%s): .ci/run installs python3-confluent-kafka" % e,
-          file=sys.stderr)
+    print("cannot import confluent_kafka (%s): .ci/run installs python3-confluent-kafka; the "
+          "PyPI column's venv is made by integration-tests/helpers/venv.ts" % e, file=sys.stderr)
     sys.exit(4)
 
 TIMEOUT = 30

@@ -20,7 +20,8 @@ try:
     from kafka.admin import KafkaAdminClient, NewTopic
     from kafka.consumer.subscription_state import ConsumerRebalanceListener
 except ImportError as e:  # pragma: no cover
-    print("cannot import kafka (%s): .ci/run installs python3-kafka" % e, file=sys.stderr)
+    print("cannot import kafka (%s): .ci/run installs python3-kafka; the PyPI column's venv "
+          "is made by integration-tests/helpers/venv.ts" % e, file=sys.stderr)
     sys.exit(4)
 
 TIMEOUT = 30
