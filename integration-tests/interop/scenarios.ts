@@ -4,13 +4,14 @@
  * {partition, offset, key, value, headers} with null for a null key or value, so one
  * check serves the in-process kafkajs client and the Python, kcat and Node 22 drivers.
  * Topics are made beforehand with kafkajs's admin (except by the create/delete scenario)
- * so each scenario exercises only what it names.
+ * so each scenario exercises only what it names. Every check holds for Logbook and for
+ * the reference Kafka alike (the wire reads speak plain Kafka protocol to either).
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import type { Kafka } from "kafkajs";
-import type { BrokerProcess } from "../helpers/broker-process.js";
 import { fetchAll } from "../helpers/wire-data.js";
+import type { TargetBroker } from "./targets.js";
 
 export interface ClientRecord {
   partition: number;
@@ -77,7 +78,7 @@ export interface MetadataResult {
   partitions: { partition: number; leader: number }[];
 }
 
-export function checkMetadata(r: MetadataResult, broker: BrokerProcess, partitions: number) {
+export function checkMetadata(r: MetadataResult, broker: TargetBroker, partitions: number) {
   assert.equal(r.brokers.length, 1, `one broker: ${JSON.stringify(r.brokers)}`);
   const b = r.brokers[0];
   assert.equal(b?.host, "127.0.0.1");
@@ -131,7 +132,7 @@ export function checkKeyed(records: ClientRecord[], src: string) {
 /** The values came back and the broker stored batches compressed with `codec`. */
 export async function checkCodec(
   records: ClientRecord[],
-  broker: BrokerProcess,
+  broker: TargetBroker,
   topic: string,
   codec: Codec,
 ) {
@@ -205,7 +206,7 @@ export function checkOffsetsByTime(r: OffsetsByTimeResult) {
 /** 10 values "i-<i>" read back once each, in batches that carry a producer id. */
 export async function checkIdempotent(
   records: ClientRecord[],
-  broker: BrokerProcess,
+  broker: TargetBroker,
   topic: string,
 ) {
   const expected = Array.from({ length: 10 }, (_, i) => `i-${i}`);
@@ -231,7 +232,7 @@ export async function checkIdempotent(
  */
 export async function checkTransactions(
   readCommitted: string[],
-  broker: BrokerProcess,
+  broker: TargetBroker,
   topic: string,
   aborted: boolean,
 ) {

@@ -4,11 +4,23 @@
  * scripts/run-tests.mjs runs it after a test run that included the matrix. A client with
  * no results file (never run here) is left out; the table is deterministic (no dates) so
  * an unchanged result leaves the committed document unchanged.
+ *
+ * Each cell shows the result against Logbook and, beside it, against the reference
+ * Kafka; the differences between the two are listed below the table, classified.
  */
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { REPO_ROOT } from "../helpers/broker-process.js";
-import { type CellResult, type ClientResults, RESULTS_DIR, SCENARIOS, title } from "./matrix.js";
+import {
+  type CellResult,
+  type CellResults,
+  type ClientResults,
+  RESULTS_DIR,
+  SCENARIOS,
+  type ScenarioId,
+  title,
+} from "./matrix.js";
+import { TARGETS, type TargetName } from "./targets.js";
 
 /** Column order; results files of other names follow in name order. */
 const CLIENT_ORDER = ["kafkajs", "confluent-kafka-python", "kcat", "kafka-python", "platformatic"];
@@ -16,8 +28,17 @@ const CLIENT_ORDER = ["kafkajs", "confluent-kafka-python", "kcat", "kafka-python
 const MARK: Record<CellResult["status"], string> = {
   pass: "pass",
   fail: "**FAIL**",
+  "known failure": "fails",
   "not supported": "n/s",
   "not run": "not run",
+};
+
+const LABEL: Record<CellResult["status"], string> = {
+  pass: "",
+  fail: "failed",
+  "known failure": "fails, client limitation",
+  "not supported": "not supported",
+  "not run": "",
 };
 
 async function loadResults(): Promise<ClientResults[]> {
@@ -38,39 +59,95 @@ async function loadResults(): Promise<ClientResults[]> {
 
 const tableText = (s: string) => s.replaceAll("|", "\\|").replaceAll("\n", " ");
 
+const NOT_RUN: CellResult = { status: "not run" };
+const cellOf = (c: ClientResults, id: ScenarioId): CellResults =>
+  c.cells[id] ?? { logbook: NOT_RUN, kafka: NOT_RUN };
+
+const ok = (r: CellResult) => r.status === "pass" || r.status === "not supported";
+
+/** How the two results of a cell relate, or undefined when they agree. */
+function difference(cell: CellResults): string | undefined {
+  const { logbook, kafka } = cell;
+  if (logbook.status === "not run" || kafka.status === "not run") return undefined;
+  if (!ok(logbook) && ok(kafka)) return "fails only on Logbook: a Logbook bug";
+  if (ok(logbook) && !ok(kafka)) return "fails only on Kafka";
+  if (logbook.status !== kafka.status) return "both fail, differently";
+  return undefined;
+}
+
 export function render(clients: ClientResults[]): string {
+  const kafkaVersion = clients[0]?.kafkaVersion ?? "?";
+  const targetName: Record<TargetName, string> = {
+    logbook: "Logbook",
+    kafka: `Kafka ${kafkaVersion}`,
+  };
   const notes: string[] = [];
-  const noteFor = (client: string, cell: CellResult): string => {
-    if (cell.note === undefined || cell.note === "") return "";
-    const label =
-      cell.status === "fail" ? "failed" : cell.status === "not supported" ? "not supported" : "";
+  const footnote = (text: string): string => {
     // One note per distinct text: the same caveat on several cells is listed once.
-    const text = `${client}${label ? ` (${label})` : ""}: ${cell.note}`;
     const at = notes.indexOf(text);
     if (at >= 0) return ` [${at + 1}]`;
     notes.push(text);
     return ` [${notes.length}]`;
   };
+  const noteText = (client: string, r: CellResult, on?: TargetName) => {
+    const where = on === undefined ? "" : ` on ${targetName[on]}`;
+    const label = LABEL[r.status];
+    return `${client}${where}${label ? ` (${label})` : ""}: ${r.note}`;
+  };
+  const render1 = (client: string, cell: CellResults): string => {
+    const { logbook, kafka } = cell;
+    const hasNote = (r: CellResult) => r.note !== undefined && r.note !== "";
+    if (logbook.status === kafka.status && logbook.note === kafka.note)
+      return `${MARK[logbook.status]} / ${MARK[kafka.status]}${hasNote(logbook) ? footnote(noteText(client, logbook)) : ""}`;
+    const part = (t: TargetName) => {
+      const r = cell[t];
+      return `${MARK[r.status]}${hasNote(r) ? footnote(noteText(client, r, t)) : ""}`;
+    };
+    return TARGETS.map(part).join(" / ");
+  };
+
   const header = `| Scenario | ${clients.map((c) => c.client).join(" | ")} |`;
   const rule = `|---|${clients.map(() => "---").join("|")}|`;
-  const rows = SCENARIOS.map((s) => {
-    const cells = clients.map((c) => {
-      const cell = c.cells[s.id] ?? { status: "not run" };
-      return `${MARK[cell.status]}${noteFor(c.client, cell)}`;
-    });
-    return `| ${title(s.id)} | ${cells.join(" | ")} |`;
-  });
-  const failing = clients.flatMap((c) =>
-    SCENARIOS.filter((s) => c.cells[s.id]?.status === "fail").map((s) => `${c.client}/${s.id}`),
+  const rows = SCENARIOS.map(
+    (s) =>
+      `| ${title(s.id)} | ${clients.map((c) => render1(c.client, cellOf(c, s.id))).join(" | ")} |`,
   );
+  const failing = (t: TargetName) =>
+    clients.flatMap((c) =>
+      SCENARIOS.filter((s) => cellOf(c, s.id)[t].status === "fail").map(
+        (s) => `${c.client}/${s.id}`,
+      ),
+    );
+  const differences = clients.flatMap((c) =>
+    SCENARIOS.flatMap((s) => {
+      const d = difference(cellOf(c, s.id));
+      return d === undefined ? [] : [`- ${c.client} / ${title(s.id)}: ${d}.`];
+    }),
+  );
+  const limitations = clients.flatMap((c) =>
+    SCENARIOS.flatMap((s) => {
+      const cell = cellOf(c, s.id);
+      const on = TARGETS.filter((t) => cell[t].status === "known failure");
+      return on.length === 0
+        ? []
+        : [`- ${c.client} / ${title(s.id)}: on ${on.map((t) => targetName[t]).join(" and ")}.`];
+    }),
+  );
+  const failingLogbook = failing("logbook");
+  const failingKafka = failing("kafka");
   return [
     "# Client compatibility",
     "",
     "Generated by `integration-tests/interop/write-compatibility.ts` from the last run of the",
     "interop matrix (`integration-tests/interop/*.test.ts`, part of `pnpm test`); do not edit",
-    "by hand. Each client runs every scenario against its own `logbook start` process, as a",
-    "separate test: **pass**, **FAIL**, or **n/s** when the client itself cannot do it (the",
-    "reason is in the notes). Scenario details: `integration-tests/interop/scenarios.ts`.",
+    "by hand. Each client runs every scenario against its own `logbook start` process and,",
+    `as the reference, against Apache Kafka ${kafkaVersion} (a single KRaft node started by the`,
+    "same test file), each run a separate test. A cell reads **Logbook / Kafka**: **pass**,",
+    "**FAIL**, **fails** (a client limitation: the client fails this way as declared, and the",
+    "test checks that it does), or **n/s** when the client itself cannot do it on any broker",
+    "(the reason is in the notes). A cell that fails only against Logbook is a Logbook bug;",
+    "one that fails against Kafka too is the client's. Scenario details:",
+    "`integration-tests/interop/scenarios.ts`.",
     "",
     "## Clients",
     "",
@@ -78,15 +155,30 @@ export function render(clients: ClientResults[]): string {
     "|---|---|",
     ...clients.map((c) => `| ${c.client} | ${tableText(c.version)} |`),
     "",
-    "## Results",
+    "## Results (Logbook / Kafka)",
     "",
     header,
     rule,
     ...rows,
     "",
-    failing.length === 0
-      ? "Every scenario a client supports passes."
-      : `Failing cells: ${failing.join(", ")} (see the notes).`,
+    failingLogbook.length === 0 && failingKafka.length === 0
+      ? "No unexpected failure: every scenario a client supports passes, or fails as declared."
+      : [
+          failingLogbook.length > 0 ? `Failing on Logbook: ${failingLogbook.join(", ")}.` : "",
+          failingKafka.length > 0 ? `Failing on Kafka: ${failingKafka.join(", ")}.` : "",
+        ]
+          .filter((x) => x !== "")
+          .join(" "),
+    "",
+    "## Where Logbook and Kafka differ",
+    "",
+    ...(differences.length === 0
+      ? ["Nowhere: every cell has the same outcome on both."]
+      : differences),
+    "",
+    "## Client limitations (failing as declared)",
+    "",
+    ...(limitations.length === 0 ? ["None."] : limitations),
     "",
     "## Notes",
     "",
