@@ -85,6 +85,41 @@ export function summary(e: unknown): string {
   return line.length > 300 ? `${line.slice(0, 300)}…` : line;
 }
 
+/** How a scenario's run ended. */
+export type Outcome = { threw: false } | { threw: true; error: unknown };
+
+/**
+ * A run's cell result, and the error its test fails with (undefined: the test passes).
+ * Without an expected failure a throw fails; with one, only the declared error passes.
+ */
+export function judge(
+  outcome: Outcome,
+  expected: KnownFailure | undefined,
+  caveat?: string,
+): { result: CellResult; failure?: unknown } {
+  if (expected === undefined) {
+    if (outcome.threw)
+      return { result: { status: "fail", note: summary(outcome.error) }, failure: outcome.error };
+    return { result: caveat === undefined ? { status: "pass" } : { status: "pass", note: caveat } };
+  }
+  if (!outcome.threw)
+    return {
+      result: { status: "pass", note: `expected to fail (${expected.reason}) but passed` },
+      failure: new assert.AssertionError({
+        message: `expected the client to fail: ${expected.reason}`,
+      }),
+    };
+  const line = summary(outcome.error);
+  if (!expected.error.test(line))
+    return {
+      result: { status: "fail", note: line },
+      failure: new assert.AssertionError({
+        message: `failed otherwise than expected (${expected.error}): ${line}`,
+      }),
+    };
+  return { result: { status: "known failure", note: `${expected.reason} (error: ${line})` } };
+}
+
 export class Matrix {
   version = "unknown";
   private readonly cells = new Map<ScenarioId, Partial<CellResults>>();
@@ -111,43 +146,15 @@ export class Matrix {
       const expected = knownFailure?.on.includes(target) ? knownFailure : undefined;
       const name = `${this.client}: ${title(id)} [${TARGET_LABEL[target]}]`;
       test(expected ? `${name} (known client failure, checked)` : name, async () => {
-        let error: unknown;
-        let threw = false;
+        let outcome: Outcome = { threw: false };
         try {
           await body(target);
-        } catch (e) {
-          threw = true;
-          error = e;
+        } catch (error) {
+          outcome = { threw: true, error };
         }
-        if (expected === undefined) {
-          if (threw) {
-            this.record(id, target, { status: "fail", note: summary(error) });
-            throw error;
-          }
-          this.record(
-            id,
-            target,
-            caveat === undefined ? { status: "pass" } : { status: "pass", note: caveat },
-          );
-          return;
-        }
-        if (!threw) {
-          this.record(id, target, {
-            status: "pass",
-            note: `expected to fail (${expected.reason}) but passed`,
-          });
-          assert.fail(
-            `expected the client to fail against ${TARGET_LABEL[target]}: ${expected.reason}`,
-          );
-        }
-        if (!expected.error.test(summary(error))) {
-          this.record(id, target, { status: "fail", note: summary(error) });
-          assert.fail(`failed otherwise than expected (${expected.error}): ${summary(error)}`);
-        }
-        this.record(id, target, {
-          status: "known failure",
-          note: `${expected.reason} (error: ${summary(error)})`,
-        });
+        const verdict = judge(outcome, expected, caveat);
+        this.record(id, target, verdict.result);
+        if (verdict.failure !== undefined) throw verdict.failure;
       });
     }
   }

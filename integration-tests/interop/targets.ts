@@ -3,7 +3,8 @@
  * process and the reference Apache Kafka (one single-node KRaft process per test file,
  * helpers/kafka-process.ts), both on free ports with temporary data directories.
  * Kafka gets the settings the scenarios expect of Logbook's group tests: no initial
- * rebalance delay (Kafka's default is 3 s); everything else is Kafka's default.
+ * rebalance delay (Kafka's default is 3 s); everything else that clients can observe is
+ * Kafka's default.
  */
 import assert from "node:assert/strict";
 import { Kafka, logLevel } from "kafkajs";
@@ -27,9 +28,16 @@ export interface TargetBroker {
   readonly bootstrap: string;
 }
 
-/** Kafka's server.properties for the matrix (on top of kafka-process.ts's single node). */
+/**
+ * Kafka's server.properties for the matrix (on top of kafka-process.ts's single node).
+ * One partition for each internal topic instead of 50: they are created on the first
+ * group or transaction, and 50 partitions there cost each test file seconds (a single
+ * node coordinates them all either way).
+ */
 export const MATRIX_KAFKA_CONFIG: Record<string, string> = {
   "group.initial.rebalance.delay.ms": "0",
+  "offsets.topic.num.partitions": "1",
+  "transaction.state.log.num.partitions": "1",
 };
 
 export interface Targets {
