@@ -142,7 +142,8 @@ export function drivenMatrix(c: DrivenClient): void {
       checkMetadata((await run(env, "metadata", "md")) as MetadataResult, env.broker, 3);
     },
     "topic-admin": async (env) => {
-      checkTopicAdmin((await run(env, "topic-admin", "made")) as TopicAdminResult);
+      const r = (await run(env, "topic-admin", "made")) as TopicAdminResult;
+      await checkTopicAdmin(r, env.target, env.kafka, "made");
     },
     "keyed-headers": async (env) => {
       await create(env, "keyed", KEYED_PARTITIONS);

@@ -157,11 +157,16 @@ matrix.cell("topic-admin", async (target) => {
     const md = await admin.fetchTopicMetadata({ topics: ["made"] });
     const listedAfterCreate = (await admin.listTopics()).includes("made");
     await admin.deleteTopics({ topics: ["made"] });
-    checkTopicAdmin({
-      partitions: md.topics[0]?.partitions.length ?? 0,
-      listedAfterCreate,
-      listedAfterDelete: (await admin.listTopics()).includes("made"),
-    });
+    await checkTopicAdmin(
+      {
+        partitions: md.topics[0]?.partitions.length ?? 0,
+        listedAfterCreate,
+        listedAfterDelete: (await admin.listTopics()).includes("made"),
+      },
+      target,
+      kafka,
+      "made",
+    );
   } finally {
     await admin.disconnect();
   }
