@@ -1,6 +1,7 @@
 /**
- * How the matrix judges a run (judge) and how docs/compatibility.md shows the two
- * targets of a cell (render), on made-up results: no broker needed.
+ * How the matrix judges a run (judge), how docs/compatibility.md shows the two targets
+ * of a cell (render), on made-up results, and the cluster ids the reference Kafka is
+ * formatted with: no broker needed.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -13,6 +14,7 @@ import {
   SCENARIOS,
   type ScenarioId,
 } from "./matrix.js";
+import { clusterId } from "./targets.js";
 
 const limitation: KnownFailure = {
   reason: "the client speaks Fetch v3, which Kafka 4 removed",
@@ -104,4 +106,12 @@ test("render: a results file from before the Kafka runs shows Kafka as not run",
   legacy.cells.metadata = { status: "pass" };
   const doc = render([legacy as unknown as ClientResults]);
   assert.match(doc, /^\| Metadata and broker list \| pass \/ not run \|$/m);
+});
+
+test("Kafka's cluster ids never start with '-' (kafka-storage would read one as an option)", () => {
+  // One random id in 64 starts with "-"; 5000 draws all but guarantee some would.
+  for (let i = 0; i < 5000; i++) {
+    const id = clusterId();
+    assert.match(id, /^[A-Za-z0-9_][A-Za-z0-9_-]{21}$/);
+  }
 });

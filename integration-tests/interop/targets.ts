@@ -7,6 +7,7 @@
  * Kafka's default.
  */
 import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
 import { Kafka, logLevel } from "kafkajs";
 import { type BrokerProcess, removeDir, startBroker } from "../helpers/broker-process.js";
 import { GROUP_BROKER } from "../helpers/groups.js";
@@ -45,11 +46,22 @@ export interface Targets {
   kafka: KafkaProcess;
 }
 
+/**
+ * A random cluster id (16 bytes, base64url) that does not start with "-": kafka-storage
+ * format would read such an id as an option and refuse to start (1 start in 64).
+ */
+export function clusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString("base64url");
+    if (!id.startsWith("-")) return id;
+  }
+}
+
 /** Starts both brokers side by side. */
 export async function startTargets(): Promise<Targets> {
   const [logbook, kafka] = await Promise.allSettled([
     startBroker(GROUP_BROKER),
-    startKafka({ config: MATRIX_KAFKA_CONFIG }),
+    startKafka({ config: MATRIX_KAFKA_CONFIG, clusterId: clusterId() }),
   ]);
   if (logbook.status === "fulfilled" && kafka.status === "fulfilled")
     return { logbook: logbook.value, kafka: kafka.value };
