@@ -37,6 +37,7 @@ import {
   setupClient,
   startTargets,
   stopTargets,
+  TARGETS,
   type TargetBroker,
   type TargetName,
   type Targets,
@@ -103,7 +104,7 @@ export function drivenMatrix(c: DrivenClient): void {
   const envs = {} as Record<TargetName, DrivenEnv>;
   before(async () => {
     Object.assign(targets, await startTargets());
-    for (const target of ["logbook", "kafka"] as const) {
+    for (const target of TARGETS) {
       const broker = targets[target] as TargetBroker;
       envs[target] = {
         target,

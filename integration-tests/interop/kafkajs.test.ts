@@ -42,6 +42,7 @@ import {
   setupClient,
   startTargets,
   stopTargets,
+  TARGETS,
   type TargetBroker,
   type TargetName,
   type Targets,
@@ -62,7 +63,7 @@ before(async () => {
   matrix.version = `kafkajs ${(JSON.parse(await readFile(pkg, "utf8")) as { version: string }).version}`;
   registerKafkajsCodecs();
   Object.assign(targets, await startTargets());
-  for (const t of ["logbook", "kafka"] as const) {
+  for (const t of TARGETS) {
     const broker = targets[t] as TargetBroker;
     envs[t] = { broker, kafka: setupClient(broker, "interop-kafkajs") };
   }
