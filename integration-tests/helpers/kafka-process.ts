@@ -45,6 +45,8 @@ export interface KafkaStartOptions {
   config?: Record<string, string>;
   /** JVM heap in MiB (default 512). */
   heapMb?: number;
+  /** The cluster id to format with (default: a random one). */
+  clusterId?: string;
 }
 
 let classpath: string | undefined;
@@ -150,7 +152,7 @@ export async function startKafka(opts: KafkaStartOptions = {}): Promise<KafkaPro
   const format = await runKafkaTool("kafka.tools.StorageTool", [
     "format",
     "-t",
-    clusterId(),
+    opts.clusterId ?? clusterId(),
     "-c",
     propsFile,
   ]);
