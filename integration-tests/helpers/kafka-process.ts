@@ -69,9 +69,15 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** A cluster id as Kafka's `random-uuid` makes them: 16 random bytes, base64url. */
+/**
+ * A cluster id as Kafka's `random-uuid` makes them: 16 random bytes, base64url. One in
+ * 64 would start with "-", which kafka-storage's option parser takes for a flag.
+ */
 function clusterId(): string {
-  return randomBytes(16).toString("base64url");
+  for (;;) {
+    const id = randomBytes(16).toString("base64url");
+    if (!id.startsWith("-")) return id;
+  }
 }
 
 function javaArgs(heapMb: number, mainClass: string, args: string[]): string[] {
