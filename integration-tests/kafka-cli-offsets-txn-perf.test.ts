@@ -18,6 +18,7 @@ import {
   Tool,
 } from "./helpers/kafka-cli.js";
 import { runKafkaTool } from "./helpers/kafka-process.js";
+import { startJavaProgram } from "./streams/streams-app.js";
 
 let b: Brokers;
 let dir: string;
@@ -213,4 +214,86 @@ ${producerId} 0 0 399 T None`,
         )
         .join("\n"),
   );
+});
+
+test("kafka-transactions on an open transaction, seen by a read_committed console consumer", async () => {
+  // Runs after the perf test, so the reference Kafka uses transactions v1 here too.
+  const topic = "ops-open";
+  const open = {
+    kafka: startJavaProgram("OpenTransaction", [b.kafka.bootstrap, "ops-open-tx", topic, "3"]),
+    logbook: startJavaProgram("OpenTransaction", [b.logbook.bootstrap, "ops-open-tx", topic, "3"]),
+  };
+  try {
+    await Promise.all([open.kafka.waitForLine("open"), open.logbook.waitForLine("open")]);
+    const describe = await onBoth(b, Tool.transactions, [
+      ...BS,
+      "describe",
+      "--transactional-id",
+      "ops-open-tx",
+    ]);
+    const described = assertSame(
+      describe,
+      b,
+      /\n1 ops-open-tx \d+ 0 Ongoing 60000 T T ops-open-0$/,
+      cells([6, 7]),
+    );
+    const producerId = described.split("\n")[1]?.split(" ")[2] as string;
+    const producers = await onBoth(b, Tool.transactions, [
+      ...BS,
+      "describe-producers",
+      "--topic",
+      topic,
+      "--partition",
+      "0",
+    ]);
+    assertSame(
+      producers,
+      b,
+      `ProducerId ProducerEpoch LatestCoordinatorEpoch LastSequence LastTimestamp CurrentTransactionStartOffset
+${producerId} 0 -1 2 T 0`,
+      cells([4]),
+    );
+    // Open but known to its coordinator: not hanging.
+    const hanging = await onBoth(b, Tool.transactions, [...BS, "find-hanging", "--broker-id", "1"]);
+    assertSame(
+      hanging,
+      b,
+      "Topic Partition ProducerId ProducerEpoch CoordinatorEpoch StartOffset LastTimestamp Duration(min)",
+      cells(),
+    );
+    const readCommitted = (extra: string[]) =>
+      onBoth(b, Tool.consoleConsumer, [
+        ...BS,
+        "--topic",
+        topic,
+        "--from-beginning",
+        "--isolation-level",
+        "read_committed",
+        "--formatter-property",
+        "print.offset=true",
+        ...extra,
+      ]);
+    const before = await readCommitted(["--timeout-ms", "3000"]);
+    for (const side of ["kafka", "logbook"] as const) {
+      assert.equal(before[side].stdout, "", `${side}: nothing committed yet`);
+      assert.match(before[side].stderr, /Processed a total of 0 messages/, side);
+    }
+
+    for (const side of ["kafka", "logbook"] as const) open[side].send("commit");
+    await Promise.all([open.kafka.waitForLine("committed"), open.logbook.waitForLine("committed")]);
+    const afterCommit = await readCommitted(["--max-messages", "3"]);
+    assertSame(afterCommit, b, "Offset:0\topen-0\nOffset:1\topen-1\nOffset:2\topen-2");
+    const list = await onBoth(b, Tool.transactions, [...BS, "list"]);
+    assertSame(
+      list,
+      b,
+      new RegExp(
+        `^TransactionalId Coordinator ProducerId TransactionState\nops-open-tx 1 ${producerId} CompleteCommit\nops-perf-tx 1 \\d+ CompleteCommit$`,
+      ),
+      (s) => sortedLines(cells()(s)),
+    );
+  } finally {
+    open.kafka.kill();
+    open.logbook.kill();
+  }
 });

@@ -122,3 +122,50 @@ export function startWordCount(bootstrap: string, appId: string, stateDir: strin
     },
   };
 }
+
+export interface JavaProcess {
+  /** Resolves once stdout has a line equal to `line` (rejects if the process exits first). */
+  waitForLine(line: string, timeoutMs?: number): Promise<void>;
+  /** Writes one line to stdin. */
+  send(line: string): void;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves with the exit code once the process has exited. */
+  readonly exited: Promise<number | null>;
+  kill(): void;
+}
+
+/** Starts one of the module's programs with stdin open, for a conversation. */
+export function startJavaProgram(main: string, args: string[]): JavaProcess {
+  const child = spawn("java", javaArgs(main, args), { stdio: ["pipe", "pipe", "pipe"] });
+  let out = "";
+  let err = "";
+  child.stdout.on("data", (d: Buffer) => {
+    out += d.toString();
+  });
+  child.stderr.on("data", (d: Buffer) => {
+    err += d.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
+  return {
+    async waitForLine(line, timeoutMs = 60_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!out.split("\n").includes(line)) {
+        if (child.exitCode !== null || child.signalCode !== null)
+          throw new Error(`${main} exited:\n${out}\n${err}`);
+        if (Date.now() > deadline)
+          throw new Error(`${main} did not print ${line}:\n${out}\n${err}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+    send(line) {
+      child.stdin.write(`${line}\n`);
+    },
+    stdout: () => out,
+    stderr: () => err,
+    exited,
+    kill() {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    },
+  };
+}
