@@ -13,11 +13,11 @@ import {
   assertSame,
   type Brokers,
   onBoth,
+  runTool,
   sortedLines,
   startBrokers,
   Tool,
 } from "./helpers/kafka-cli.js";
-import { runKafkaTool } from "./helpers/kafka-process.js";
 import { startJavaProgram } from "./streams/streams-app.js";
 
 let b: Brokers;
@@ -106,7 +106,7 @@ test("kafka-producer-perf-test (transactional), kafka-transactions, kafka-consum
   // Kafka 4.4 formats new clusters with transactions v2 (KIP-890: the producer epoch
   // is bumped at every commit); Logbook implements v1. Compare like with like: the
   // reference Kafka is downgraded to v1, as an operator of a 3.x cluster would have it.
-  const downgrade = await runKafkaTool(Tool.features, [
+  const downgrade = await runTool(Tool.features, [
     "--bootstrap-server",
     b.kafka.bootstrap,
     "downgrade",

@@ -1,13 +1,15 @@
 /**
- * Runs Kafka's own command-line tools (their main classes, through runKafkaTool) against
+ * Runs Kafka's own command-line tools (their main classes) against
  * Logbook and against the reference Kafka side by side, for the kafka-cli-*.test.ts
  * files. Both brokers run as node 1 (Logbook with `-o node.id=1`), so broker ids,
  * leaders and coordinators print the same; what still differs by nature (addresses,
  * topic ids, clock readings) is replaced by placeholders before comparing.
  */
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { KAFKA_LOG4J } from "../../scripts/kafka/classpath.mjs";
 import { type BrokerProcess, startBroker } from "./broker-process.js";
-import { type KafkaProcess, runKafkaTool, startKafka, type ToolResult } from "./kafka-process.js";
+import { type KafkaProcess, kafkaClasspath, startKafka, type ToolResult } from "./kafka-process.js";
 
 /** The main classes behind the kafka-*.sh scripts of Kafka 4.4. */
 export const Tool = {
@@ -50,6 +52,47 @@ export async function startBrokers(): Promise<Brokers> {
 export type Both = Record<Side, ToolResult>;
 
 /**
+ * Runs a tool's main class on Kafka's classpath like runKafkaTool, but resolves on
+ * "close" rather than "exit": only then has all of stdout been read (under load "exit"
+ * can come first and cut the output short).
+ */
+export async function runTool(
+  mainClass: string,
+  args: readonly string[],
+  input = "",
+  timeoutMs = 120_000,
+): Promise<ToolResult> {
+  const child = spawn(
+    "java",
+    [
+      "-Xmx256m",
+      "-XX:+UseSerialGC",
+      "-XX:TieredStopAtLevel=1",
+      "-Djava.awt.headless=true",
+      `-Dlog4j2.configurationFile=${KAFKA_LOG4J}`,
+      "-cp",
+      kafkaClasspath(),
+      mainClass,
+      ...args,
+    ],
+    { stdio: ["pipe", "pipe", "pipe"] },
+  );
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (d: Buffer) => {
+    stdout += d.toString();
+  });
+  child.stderr.on("data", (d: Buffer) => {
+    stderr += d.toString();
+  });
+  child.stdin.end(input);
+  const guard = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+  const code = await new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));
+  clearTimeout(guard);
+  return { code, stdout, stderr };
+}
+
+/**
  * Runs one tool against both brokers at once. Each argument "{bootstrap}" becomes the
  * broker's address; `input` is stdin (the same for both, or one per side).
  */
@@ -61,10 +104,10 @@ export async function onBoth(
 ): Promise<Both> {
   const run = (side: Side): Promise<ToolResult> => {
     const bootstrap = b[side].bootstrap;
-    return runKafkaTool(
+    return runTool(
       mainClass,
       args.map((a) => a.replaceAll("{bootstrap}", bootstrap)),
-      { input: typeof input === "object" ? input[side] : input },
+      typeof input === "object" ? input[side] : input,
     );
   };
   const [kafka, logbook] = await Promise.all([run("kafka"), run("logbook")]);

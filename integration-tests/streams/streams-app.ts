@@ -67,7 +67,7 @@ export async function runStreamsTool(
   });
   child.stdin.end(opts.input ?? "");
   const guard = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 180_000);
-  const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
+  const code = await new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));
   clearTimeout(guard);
   return { code, stdout, stderr };
 }
@@ -99,7 +99,8 @@ export function startWordCount(bootstrap: string, appId: string, stateDir: strin
   child.stderr?.on("data", (d: Buffer) => {
     err += d.toString();
   });
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
+  // "close", not "exit": stdout is then fully read (the last state line included).
+  const exited = new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));
   const alive = (): boolean => child.exitCode === null && child.signalCode === null;
   return {
     stdout: () => out,
@@ -146,7 +147,8 @@ export function startJavaProgram(main: string, args: string[]): JavaProcess {
   child.stderr.on("data", (d: Buffer) => {
     err += d.toString();
   });
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
+  // "close", not "exit": stdout is then fully read (the last state line included).
+  const exited = new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));
   return {
     async waitForLine(line, timeoutMs = 60_000) {
       const deadline = Date.now() + timeoutMs;

@@ -63,6 +63,7 @@ public final class WordCountApp {
     StreamsBuilder b = new StreamsBuilder();
     KStream<String, String> lines = b.stream("wc-input");
     KTable<String, Long> counts = lines
+        .peek((lineId, line) -> pause())
         .flatMapValues(line -> Arrays.asList(line.split(" ")))
         .groupBy((lineId, word) -> word, Grouped.as("by-word"))
         .count(Materialized.as("counts"));
@@ -71,6 +72,18 @@ public final class WordCountApp {
     KTable<String, String> categories = b.table("wc-categories", Materialized.as("categories"));
     counts.join(categories, (n, category) -> category + ":" + n).toStream().to("wc-joined");
     return b.build();
+  }
+
+  /**
+   * 10 ms per input line: 300 lines take at least 3 s over some 30 transactions, so a
+   * kill after the first commit lands mid-stream even when the test is starved of CPU.
+   */
+  private static void pause() {
+    try {
+      Thread.sleep(10);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private WordCountApp() {}
