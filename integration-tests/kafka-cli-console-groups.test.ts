@@ -220,3 +220,56 @@ ${TOPIC} 1 Successful`,
   const none = await onBoth(b, Tool.consumerGroups, [...BS, "--list"]);
   assertSame(none, b, "");
 });
+
+test("kafka-consumer-groups --describe (--members) of a group with a live console consumer", async () => {
+  const live = "ops-live";
+  // A consumer that stays in the group (no records arrive) until its 25 s idle timeout.
+  const consumer = onBoth(b, Tool.consoleConsumer, [
+    ...BS,
+    "--topic",
+    TOPIC,
+    "--group",
+    live,
+    "--timeout-ms",
+    "25000",
+  ]);
+  const memberId = (s: string) =>
+    s.replace(/console-consumer-[0-9a-f-]{36}/g, "MEMBER").replace(/\/127\.0\.0\.1/g, "HOST");
+  let members = "";
+  for (let i = 0; i < 10 && !members.includes("MEMBER"); i++) {
+    const r = await onBoth(b, Tool.consumerGroups, [
+      ...BS,
+      "--describe",
+      "--group",
+      live,
+      "--members",
+    ]);
+    const k = memberId(cells(r.kafka.stdout));
+    const l = memberId(cells(r.logbook.stdout));
+    members = k.includes("MEMBER") && l.includes("MEMBER") ? k : "";
+    if (members !== "") {
+      assertSame(
+        r,
+        b,
+        `GROUP CONSUMER-ID HOST CLIENT-ID #PARTITIONS
+${live} MEMBER HOST console-consumer 2`,
+        (s) => memberId(cells(s)),
+      );
+    }
+  }
+  assert.notEqual(members, "", "the console consumer joined on both brokers");
+  // Assigned, at the end of the log (a new group starts at latest), committed by the
+  // consumer's auto-commit (every 5 s, so asked again until it has happened): lag 0.
+  const expected = `${HEADER}
+${live} ${TOPIC} 0 4 4 0 MEMBER HOST console-consumer
+${live} ${TOPIC} 1 5 5 0 MEMBER HOST console-consumer`;
+  let offsets = await onBoth(b, Tool.consumerGroups, [...BS, "--describe", "--group", live]);
+  for (let i = 0; i < 5; i++) {
+    const seen = (side: "kafka" | "logbook") => memberId(cells(offsets[side].stdout));
+    if (seen("kafka") === expected && seen("logbook") === expected) break;
+    offsets = await onBoth(b, Tool.consumerGroups, [...BS, "--describe", "--group", live]);
+  }
+  assertSame(offsets, b, expected, (s) => memberId(cells(s)));
+  const done = await consumer;
+  assertProcessed(done, 0);
+});
