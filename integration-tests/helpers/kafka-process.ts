@@ -120,7 +120,7 @@ export async function runKafkaTool(
   });
   child.stdin.end(opts.input ?? "");
   const guard = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 120_000);
-  const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
+  const code = await new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));
   clearTimeout(guard);
   return { code, stdout, stderr };
 }
