@@ -1,0 +1,132 @@
+/**
+ * The one written list of differences between Apache Kafka's answers and Logbook's
+ * that the differential tests accept. Each entry: the API (name as in the codec, or
+ * "*"), a path pattern over the normalized path (`[]` for any array element, `*` for
+ * one path segment, `**` for any run of them) and why the difference is not a bug.
+ * docs/kafka-differences.md explains the same list for users. Keep it short: a new
+ * entry needs a reason a user would accept.
+ */
+
+export interface AllowedDifference {
+  api: string;
+  path: string;
+  /** Only for array elements with one of these keys (a config name, a topic name). */
+  keys?: readonly string[];
+  reason: string;
+  /** A Logbook bug found by these tests and not fixed yet (reported, listed as open). */
+  openBug?: true;
+}
+
+export const ALLOWED_DIFFERENCES: readonly AllowedDifference[] = [
+  {
+    api: "*",
+    path: "**.port",
+    reason:
+      "Each broker listens on its own random port; the rest of the address (host 127.0.0.1, node id) is configured the same.",
+  },
+  {
+    api: "*",
+    path: "**.errorMessage",
+    reason:
+      "Error messages are free text meant for people; the error code is what clients act on and is compared.",
+  },
+  {
+    api: "*",
+    path: "**.topicId",
+    reason: "Topic ids are random UUIDs chosen by each broker when the topic is created.",
+  },
+  {
+    api: "ApiVersions",
+    path: "apiKeys**",
+    reason:
+      "The version ranges are compared on their own, against the written table in version-ranges.ts (each narrower range with its reason).",
+  },
+  {
+    api: "ApiVersions",
+    path: "finalizedFeatures**",
+    reason:
+      "Logbook finalizes no feature levels: a single node has no KRaft metadata log (metadata.version) and does not implement what the other features switch on (transactions v2, KIP-848 and share and streams groups, eligible leader replicas), so clients stay on the classic protocols.",
+  },
+  {
+    api: "ApiVersions",
+    path: "supportedFeatures[]",
+    reason:
+      "Logbook supports no feature flags: they version the KRaft metadata log and protocols Logbook does not implement (see finalizedFeatures).",
+  },
+  {
+    api: "DescribeLogDirs",
+    path: "results[].*Bytes",
+    reason:
+      "Each broker has its own data directory; its path and the file system's total and free bytes are the machine's.",
+  },
+  {
+    api: "DescribeLogDirs",
+    path: "results[].logDir",
+    reason: "Each broker has its own data directory.",
+  },
+  {
+    api: "*",
+    path: "**.configs[]",
+    keys: [
+      "message.format.version",
+      "message.downconversion.enable",
+      "message.timestamp.difference.max.ms",
+      "errors.deadletterqueue.group.enable",
+      "max.decompressed.message.bytes",
+      "remote.copy.lag.bytes",
+      "remote.copy.lag.ms",
+    ],
+    reason:
+      "Topic configs Kafka 4 removed (message.format.version, message.downconversion.enable, message.timestamp.difference.max.ms) are still accepted and described by Logbook for Kafka 3 tooling; configs Kafka 4.x added for features Logbook does not have (share-group dead-letter queues, tiered storage) are not described.",
+  },
+  {
+    api: "*",
+    path: "**.configs[].configSource",
+    keys: ["min.insync.replicas"],
+    reason:
+      "A formatted KRaft cluster stores min.insync.replicas as a cluster-wide dynamic default (source DYNAMIC_DEFAULT_BROKER_CONFIG); Logbook has one node and no such record, so it reports the static default (DEFAULT_CONFIG) with the same value.",
+  },
+  {
+    api: "*",
+    path: "**.configs[].value",
+    keys: ["message.timestamp.after.max.ms"],
+    openBug: true,
+    reason:
+      "Kafka 4 defaults message.timestamp.after.max.ms to 3600000 (records more than an hour in the future are refused); Logbook still defaults it to Long.MAX and does not enforce it. Fixed together with the produce-path timestamp checks (LogValidator work).",
+  },
+];
+
+/** `**.` = any leading run of segments (or none), `**` = anything, `*` = one segment. */
+function globToRegExp(glob: string): RegExp {
+  const re = glob
+    .split(/(\*\*\.|\*\*|\*)/)
+    .map((t) => {
+      if (t === "**.") return "(?:.*\\.)?";
+      if (t === "**") return ".*";
+      if (t === "*") return "[^.]*";
+      return t.replace(/[.[\]()+?^$|\\{}]/g, "\\$&");
+    })
+    .join("");
+  return new RegExp(`^${re}$`);
+}
+
+const compiled = ALLOWED_DIFFERENCES.map((a) => ({ ...a, re: globToRegExp(a.path) }));
+
+/** The element keys named in a raw path: `a[name="x"].b[partitionIndex=0]` → ["x", "0"]. */
+function keysIn(rawPath: string): string[] {
+  return [...rawPath.matchAll(/\[[^=\]]+=("(?:[^"\\]|\\.)*"|[^\]]*)\]/g)].map((m) => {
+    const v = m[1] as string;
+    return v.startsWith('"') ? (JSON.parse(v) as string) : v;
+  });
+}
+
+/** The entry that allows a difference at `rawPath` of `api`'s response, if any. */
+export function allowedDifference(api: string, rawPath: string): AllowedDifference | undefined {
+  const normalized = rawPath.replace(/\[[^\]]*\]/g, "[]");
+  return compiled.find(
+    (a) =>
+      (a.api === "*" || a.api === api) &&
+      a.re.test(normalized) &&
+      (a.keys === undefined || keysIn(rawPath).some((k) => a.keys?.includes(k))),
+  );
+}
