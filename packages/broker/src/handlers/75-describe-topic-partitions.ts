@@ -24,6 +24,12 @@ import { defineHandler } from "../handler.js";
 import { checkTopicName } from "../metadata/topic-names.js";
 
 const NOT_PROVIDED = -2147483648;
+/**
+ * What Kafka reports for a topic when no authorizer is configured (the request has no
+ * flag to ask for it; it is always filled in): READ, WRITE, CREATE, DELETE, ALTER,
+ * DESCRIBE, DESCRIBE_CONFIGS and ALTER_CONFIGS, as bits of the AclOperation codes.
+ */
+const ALL_TOPIC_OPERATIONS = [3, 4, 5, 6, 7, 8, 10, 11].reduce((m, op) => m | (1 << op), 0);
 const MAX_PARTITION_LIMIT = 2000;
 
 type ResponseTopic = DescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic;
@@ -97,7 +103,7 @@ export const describeTopicPartitionsHandler = defineHandler({
           topicId: topic.id,
           isInternal: topic.internal,
           partitions,
-          topicAuthorizedOperations: NOT_PROVIDED,
+          topicAuthorizedOperations: ALL_TOPIC_OPERATIONS,
         }),
       );
       if (p < topic.partitions) {
