@@ -114,10 +114,7 @@ test("every version Logbook advertises is served: a decodable answer, never UNSU
       client.write(f.frame);
       checked++;
       try {
-        const codes = errorCodes(
-          (await import("@logbook/protocol")).decodeResponseFrame(api, v, await client.nextFrame())
-            .body,
-        );
+        const codes = errorCodes(decodeResponseFrame(api, v, await client.nextFrame()).body);
         const refused = codes.includes(ErrorCode.UNSUPPORTED_VERSION);
         const documented = a.apiKey === ProduceApi.apiKey && v <= 2;
         if (refused !== documented)
