@@ -89,6 +89,15 @@ export class DiffPair {
   }
 }
 
+export interface ExchangeOptions {
+  /** Default "wire-test"; null sends a null client id. */
+  clientId?: string | null;
+  /** Rewrites the encoded frame before it is sent (extra bytes, another version). */
+  mutateFrame?: (frame: Buffer, correlationId: number) => Buffer;
+  /** The version to decode the answer with, when it is not the request's. */
+  responseVersion?: number;
+}
+
 type BodyOf<Req> = Req | ((side: Side) => Req);
 
 function bodyFor<Req>(b: BodyOf<Req>, side: Side): Req {
@@ -146,14 +155,16 @@ export class Conversation {
     api: ApiCodec<Req, Res>,
     version: number,
     body: BodyOf<Req>,
-    opts: { clientId?: string | null; mutateFrame?: (frame: Buffer) => Buffer } = {},
+    opts: ExchangeOptions = {},
   ): Promise<Exchange<Res>> {
     const outcomes = await Promise.all(
       SIDES.map((side) => {
         const client = this.clients[side];
-        const f = client.frame(api, version, bodyFor(body, side), opts.clientId ?? "wire-test");
-        const frame = opts.mutateFrame ? opts.mutateFrame(f.frame) : f.frame;
-        return answer(client, api as ApiCodec<unknown, Res>, version, frame, f.correlationId);
+        const clientId = opts.clientId === undefined ? "wire-test" : opts.clientId;
+        const f = client.frame(api, version, bodyFor(body, side), clientId);
+        const frame = opts.mutateFrame ? opts.mutateFrame(f.frame, f.correlationId) : f.frame;
+        const rv = opts.responseVersion ?? version;
+        return answer(client, api as ApiCodec<unknown, Res>, rv, frame, f.correlationId);
       }),
     );
     const [kafka, logbook] = outcomes as [Outcome<Res>, Outcome<Res>];
@@ -168,7 +179,7 @@ export class Conversation {
     api: ApiCodec<Req, Res>,
     version: number,
     body: BodyOf<Req>,
-    opts: { clientId?: string | null; mutateFrame?: (frame: Buffer) => Buffer } = {},
+    opts: ExchangeOptions = {},
   ): Promise<Record<Side, Res>> {
     const x = await this.exchange(api, version, body, opts);
     assertSame(`${api.name} v${version}`, x);

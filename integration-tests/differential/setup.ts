@@ -7,12 +7,14 @@ import {
   createInitProducerIdRequest,
   createMetadataRequest,
   createMetadataRequestMetadataRequestTopic,
+  createOffsetFetchRequest,
   EndTxnApi,
   ErrorCode,
   encodeBatch,
   FindCoordinatorApi,
   InitProducerIdApi,
   MetadataApi,
+  OffsetFetchApi,
 } from "@logbook/protocol";
 import type { Conversation, Side } from "./pair.js";
 
@@ -70,20 +72,30 @@ export async function topicIds(conv: Conversation, topic: string): Promise<Recor
   return { kafka: id("kafka"), logbook: id("logbook") };
 }
 
+const LOADING: readonly number[] = [
+  ErrorCode.NOT_COORDINATOR,
+  ErrorCode.COORDINATOR_LOAD_IN_PROGRESS,
+  ErrorCode.COORDINATOR_NOT_AVAILABLE,
+];
+
 /**
- * Asks both for the coordinator of `key` until it is available: Kafka creates
- * __consumer_offsets / __transaction_state on first use and says
- * COORDINATOR_NOT_AVAILABLE meanwhile.
+ * Asks both for the coordinator of `key` until it is available, then (for a group)
+ * until it answers OffsetFetch: Kafka creates __consumer_offsets / __transaction_state
+ * on first use and answers COORDINATOR_NOT_AVAILABLE, then NOT_COORDINATOR or
+ * COORDINATOR_LOAD_IN_PROGRESS while their partitions load.
  */
 export async function settleCoordinator(conv: Conversation, key: string, keyType: 0 | 1) {
-  await conv.settle(
-    FindCoordinatorApi,
-    3,
-    createFindCoordinatorRequest({ key, keyType }),
-    (r) =>
-      r.errorCode === ErrorCode.COORDINATOR_NOT_AVAILABLE ||
-      r.errorCode === ErrorCode.NOT_COORDINATOR,
+  await conv.settle(FindCoordinatorApi, 3, createFindCoordinatorRequest({ key, keyType }), (r) =>
+    LOADING.includes(r.errorCode),
   );
+  if (keyType === 0) {
+    await conv.settle(
+      OffsetFetchApi,
+      7,
+      createOffsetFetchRequest({ groupId: key, topics: null }),
+      (r) => LOADING.includes(r.errorCode),
+    );
+  }
 }
 
 /**
@@ -93,11 +105,6 @@ export async function settleCoordinator(conv: Conversation, key: string, keyType
  */
 export async function settleTransactions(conv: Conversation): Promise<void> {
   await settleCoordinator(conv, "probe-txn", 1);
-  const loading: readonly number[] = [
-    ErrorCode.NOT_COORDINATOR,
-    ErrorCode.COORDINATOR_LOAD_IN_PROGRESS,
-    ErrorCode.COORDINATOR_NOT_AVAILABLE,
-  ];
   await conv.settle(
     EndTxnApi,
     3,
@@ -107,12 +114,12 @@ export async function settleTransactions(conv: Conversation): Promise<void> {
       producerEpoch: 0,
       committed: false,
     }),
-    (r) => loading.includes(r.errorCode),
+    (r) => LOADING.includes(r.errorCode),
   );
   await conv.settle(
     InitProducerIdApi,
     4,
     createInitProducerIdRequest({ transactionalId: null, transactionTimeoutMs: 60_000 }),
-    (r) => loading.includes(r.errorCode),
+    (r) => LOADING.includes(r.errorCode),
   );
 }
