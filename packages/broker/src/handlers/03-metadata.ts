@@ -8,9 +8,10 @@
  * is on and the request allows it (allow_auto_topic_creation from v4; always before),
  * otherwise UNKNOWN_TOPIC_OR_PARTITION; illegal names always get INVALID_TOPIC_EXCEPTION. v10+
  * carry topic ids and may name a topic by id alone (unknown id: UNKNOWN_TOPIC_ID).
- * Simplified: no ACLs, so authorized-operation fields are "not provided"
- * (-2147483648); an auto-created topic is answered at once, without the
- * LEADER_NOT_AVAILABLE round Kafka needs while its controller creates it.
+ * No ACLs: topic_authorized_operations, when asked for, is every operation (as Kafka
+ * reports without an authorizer), else "not provided" (-2147483648). An auto-created
+ * topic is answered at once, without the UNKNOWN_TOPIC_OR_PARTITION round Kafka 4
+ * answers while its controller creates it.
  */
 import {
   createMetadataResponse,
@@ -23,6 +24,7 @@ import {
   type MetadataResponseMetadataResponseTopic,
 } from "@logbook/protocol";
 import { defineHandler, type RequestContext } from "../handler.js";
+import { ALL_TOPIC_OPERATIONS } from "../metadata/authorized-operations.js";
 import { checkTopicName } from "../metadata/topic-names.js";
 import type { TopicInfo } from "../topics.js";
 
@@ -113,6 +115,11 @@ export const metadataHandler = defineHandler({
           topics.push(topicError(ErrorCode.INVALID_REQUEST, null));
         }
       }
+    }
+    // Asked for (v8+): every operation, as Kafka reports without an authorizer.
+    if (version >= 8 && req.includeTopicAuthorizedOperations) {
+      for (const t of topics)
+        if (t.errorCode === ErrorCode.NONE) t.topicAuthorizedOperations = ALL_TOPIC_OPERATIONS;
     }
     const { host, port } = broker.advertised;
     return createMetadataResponse({

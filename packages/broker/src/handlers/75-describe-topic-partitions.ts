@@ -8,7 +8,8 @@
  * the first one left out. A cursor skips every topic before its topic and the
  * partitions before its index. Unknown or illegal names get UNKNOWN_TOPIC_OR_PARTITION
  * / INVALID_TOPIC_EXCEPTION entries, which count nothing against the limit.
- * Simplified: no ACLs (authorized operations "not provided").
+ * No ACLs: a found topic's authorized operations are all of them, as Kafka reports
+ * without an authorizer.
  */
 import {
   createDescribeTopicPartitionsResponse,
@@ -21,15 +22,10 @@ import {
   ErrorCode,
 } from "@logbook/protocol";
 import { defineHandler } from "../handler.js";
+import { ALL_TOPIC_OPERATIONS } from "../metadata/authorized-operations.js";
 import { checkTopicName } from "../metadata/topic-names.js";
 
 const NOT_PROVIDED = -2147483648;
-/**
- * What Kafka reports for a topic when no authorizer is configured (the request has no
- * flag to ask for it; it is always filled in): READ, WRITE, CREATE, DELETE, ALTER,
- * DESCRIBE, DESCRIBE_CONFIGS and ALTER_CONFIGS, as bits of the AclOperation codes.
- */
-const ALL_TOPIC_OPERATIONS = [3, 4, 5, 6, 7, 8, 10, 11].reduce((m, op) => m | (1 << op), 0);
 const MAX_PARTITION_LIMIT = 2000;
 
 type ResponseTopic = DescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic;
@@ -103,6 +99,7 @@ export const describeTopicPartitionsHandler = defineHandler({
           topicId: topic.id,
           isInternal: topic.internal,
           partitions,
+          // Always filled in (the request has no flag for it), as Kafka does.
           topicAuthorizedOperations: ALL_TOPIC_OPERATIONS,
         }),
       );
