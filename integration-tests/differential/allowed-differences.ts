@@ -94,9 +94,27 @@ export const ALLOWED_DIFFERENCES: readonly AllowedDifference[] = [
       "A formatted KRaft cluster stores min.insync.replicas as a cluster-wide dynamic default (source DYNAMIC_DEFAULT_BROKER_CONFIG); Logbook has one node and no such record, so it reports the static default (DEFAULT_CONFIG) with the same value.",
   },
   {
+    api: "DescribeConfigs",
+    path: "results[].configs[].synonyms[]",
+    keys: [
+      "log.retention.ms",
+      "log.roll.ms",
+      "log.roll.jitter.ms",
+      "log.flush.interval.ms",
+      "remote.storage.enable",
+      "remote.log.copy.disable",
+      "remote.log.delete.on.disable",
+      "leader.replication.throttled.replicas",
+      "follower.replication.throttled.replicas",
+    ],
+    openBug: true,
+    reason:
+      "Kafka lists a DEFAULT_CONFIG synonym only when the broker property has a default of its own (log.retention.ms, log.roll.ms, log.roll.jitter.ms and log.flush.interval.ms have none, they fall back to other properties; the remote-storage and throttling configs have no broker synonym); Logbook lists each with the effective value.",
+  },
+  {
     api: "*",
-    path: "**.configs[].value",
-    keys: ["message.timestamp.after.max.ms"],
+    path: "**.value",
+    keys: ["message.timestamp.after.max.ms", "log.message.timestamp.after.max.ms"],
     openBug: true,
     reason:
       "Kafka 4 defaults message.timestamp.after.max.ms to 3600000 (records more than an hour in the future are refused); Logbook still defaults it to Long.MAX and does not enforce it. Fixed together with the produce-path timestamp checks (LogValidator work).",
@@ -147,6 +165,20 @@ export const EXPECTED_DIVERGENCES = {
     openBug: true,
     reason:
       "Kafka reports the partition's real log start offset with these two errors (they are found by the log, which knows it); Logbook answers -1 as for errors found before the log. Fixed in the produce handler (the refused outcome needs to carry the log start offset).",
+  },
+  autoCreateFirstAnswer: {
+    api: "Metadata",
+    when: "the first Metadata request naming an unknown topic, with auto-creation on",
+    paths: ["topics[].errorCode", "topics[].partitions[]"],
+    reason:
+      "Kafka answers UNKNOWN_TOPIC_OR_PARTITION while its controller creates the topic and the next request finds it; Logbook creates it at once and answers with it, so clients need no retry. The answers agree from the second request on.",
+  },
+  unknownAlterOperation: {
+    api: "IncrementalAlterConfigs",
+    when: "a config operation code outside 0-3 (SET, DELETE, APPEND, SUBTRACT)",
+    paths: ["responses[].errorCode"],
+    reason:
+      "Kafka fails the resource with UNKNOWN_SERVER_ERROR (its parser throws on the unknown code); Logbook answers INVALID_REQUEST, which says the request is at fault and is not retried.",
   },
   produceV0toV2: {
     api: "Produce",
