@@ -884,7 +884,9 @@ export class GroupCoordinator implements GroupCoordinatorApi {
         clientId: m.clientId,
         clientHost: m.clientHost,
         memberMetadata: settled ? group.metadataFor(m, group.protocolName) : EMPTY,
-        memberAssignment: group.state === "Stable" ? m.assignment : EMPTY,
+        // While a rebalance gathers members, the last assignment still shows (as Kafka).
+        memberAssignment:
+          group.state === "Stable" || group.state === "PreparingRebalance" ? m.assignment : EMPTY,
       })),
     };
   }
