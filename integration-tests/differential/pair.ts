@@ -211,6 +211,26 @@ export class Conversation {
   }
 
   /**
+   * same(), for an answer that carries a value each broker chooses (a member id): it
+   * is aliased as `name` (see alias) before the answers are compared.
+   */
+  async sameLearning<Req, Res, T>(
+    api: ApiCodec<Req, Res>,
+    version: number,
+    body: BodyOf<Req>,
+    name: string,
+    pick: (res: Res) => T,
+  ): Promise<Record<Side, Res> & { learned: Record<Side, T> }> {
+    const x = await this.exchange(api, version, body);
+    if (x.kafka.kind !== "answer" || x.logbook.kind !== "answer")
+      assert.fail(`${api.name} v${version}: kafka ${x.kafka.kind}, logbook ${x.logbook.kind}`);
+    const learned = this.alias(name, { kafka: pick(x.kafka.body), logbook: pick(x.logbook.body) });
+    const again = { ...x, differences: this.compare(api.name, x.kafka, x.logbook) };
+    assertSame(`${api.name} v${version}`, again);
+    return { kafka: x.kafka.body, logbook: x.logbook.body, learned };
+  }
+
+  /**
    * exchange() where Logbook differs from Kafka on purpose (or by a known bug): some of
    * the divergence's paths differ, and nothing else does.
    */
