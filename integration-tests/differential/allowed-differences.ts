@@ -54,6 +54,18 @@ export const ALLOWED_DIFFERENCES: readonly AllowedDifference[] = [
       "Logbook supports no feature flags: they version the KRaft metadata log and protocols Logbook does not implement (see finalizedFeatures).",
   },
   {
+    api: "DescribeTransactions",
+    path: "transactionStates[].topics[].partitions[]",
+    keys: ["__consumer_offsets"],
+    reason:
+      "A group's offsets partition: Kafka's __consumer_offsets has 50 partitions (the group's is chosen by a hash of its id); Logbook keeps every group's offsets in one log, reported as partition 0.",
+  },
+  {
+    api: "DescribeTransactions",
+    path: "transactionStates[].transactionStartTimeMs",
+    reason: "The time the transaction started, by each broker's clock.",
+  },
+  {
     api: "DescribeLogDirs",
     path: "results[].*Bytes",
     reason:
@@ -179,6 +191,13 @@ export const EXPECTED_DIVERGENCES = {
     paths: ["responses[].errorCode"],
     reason:
       "Kafka fails the resource with UNKNOWN_SERVER_ERROR (its parser throws on the unknown code); Logbook answers INVALID_REQUEST, which says the request is at fault and is not retried.",
+  },
+  markerTimestamps: {
+    api: "Fetch",
+    when: "Fetch of a partition holding transaction markers",
+    paths: ["responses[].partitions[].records"],
+    reason:
+      "A transaction marker (control batch) carries the time its broker wrote it; everything else in the fetched batches, and the offsets, LSO and aborted transactions around them, is compared.",
   },
   produceV0toV2: {
     api: "Produce",

@@ -35,10 +35,15 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
 }
 
-function keyFieldOf(items: readonly unknown[]): string | undefined {
-  const first = items[0];
-  if (!isPlainObject(first)) return undefined;
-  return KEY_FIELDS.find((k) => items.every((i) => isPlainObject(i) && k in i));
+function keyFieldOf(kafka: readonly unknown[], logbook: readonly unknown[]): string | undefined {
+  const all = [...kafka, ...logbook];
+  if (!isPlainObject(all[0])) return undefined;
+  // A key must tell the elements of each side apart (aborted transactions repeat a producer id).
+  const unique = (items: readonly unknown[], k: string) =>
+    new Set(items.map((i) => show((i as Record<string, unknown>)[k]))).size === items.length;
+  return KEY_FIELDS.find(
+    (k) => all.every((i) => isPlainObject(i) && k in i) && unique(kafka, k) && unique(logbook, k),
+  );
 }
 
 function show(v: unknown): string {
@@ -75,7 +80,7 @@ function walk(k: unknown, l: unknown, path: string, out: Difference[]): void {
 }
 
 function walkArray(k: unknown[], l: unknown[], path: string, out: Difference[]): void {
-  const key = keyFieldOf([...k, ...l]);
+  const key = keyFieldOf(k, l);
   if (key === undefined) {
     if (k.length !== l.length) {
       out.push({ path: `${path}.length`, kafka: k.length, logbook: l.length });
