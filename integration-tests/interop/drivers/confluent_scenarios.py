@@ -1,4 +1,6 @@
-"""Interop matrix driver for librdkafka through python3-confluent-kafka (Debian 2.0.2).
+"""Interop matrix driver for librdkafka through confluent-kafka-python: Debian's
+python3-confluent-kafka (librdkafka 2.0.2) and the newest from PyPI, whose wheel bundles
+a current librdkafka (in integration-tests/.venv).
 
 Usage: confluent_scenarios.py SCENARIO BOOTSTRAP TOPIC [ARG]
 Runs one scenario of integration-tests/interop/scenarios.ts (the plan is described
@@ -16,8 +18,8 @@ try:
     from confluent_kafka import Consumer, KafkaException, Producer, TopicPartition
     from confluent_kafka.admin import AdminClient, NewTopic
 except ImportError as e:  # pragma: no cover
-    print("cannot import confluent_kafka (%s): .ci/run installs python3-confluent-kafka" % e,
-          file=sys.stderr)
+    print("cannot import confluent_kafka (%s): .ci/run installs python3-confluent-kafka; the "
+          "PyPI column's venv is made by integration-tests/helpers/venv.ts" % e, file=sys.stderr)
     sys.exit(4)
 
 TIMEOUT = 30
@@ -111,17 +113,29 @@ def metadata(bootstrap, topic):
     })
 
 
+def listing(admin, topic, want):
+    """All topics as the broker lists them, asked again for up to 5 s until `topic` is
+    listed (want=True) or gone: Kafka answers CreateTopics and DeleteTopics before its
+    metadata shows the change (seen with Kafka 4.4.0)."""
+    deadline = time.time() + 5
+    while True:
+        topics = admin.list_topics(timeout=TIMEOUT).topics
+        if (topic in topics) == want or time.time() > deadline:
+            return topics
+        time.sleep(0.1)
+
+
 def topic_admin(bootstrap, topic):
     admin = AdminClient({"bootstrap.servers": bootstrap})
     for f in admin.create_topics([NewTopic(topic, num_partitions=3, replication_factor=1)]).values():
         f.result(TIMEOUT)
-    md = admin.list_topics(timeout=TIMEOUT)
-    listed = topic in md.topics
-    partitions = len(md.topics[topic].partitions) if listed else 0
+    topics = listing(admin, topic, True)
+    listed = topic in topics
+    partitions = len(topics[topic].partitions) if listed else 0
     for f in admin.delete_topics([topic], operation_timeout=TIMEOUT).values():
         f.result(TIMEOUT)
     result({"partitions": partitions, "listedAfterCreate": listed,
-            "listedAfterDelete": topic in admin.list_topics(timeout=TIMEOUT).topics})
+            "listedAfterDelete": topic in listing(admin, topic, False)})
 
 
 def keyed_headers(bootstrap, topic):

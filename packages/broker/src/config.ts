@@ -27,6 +27,10 @@ export interface BrokerConfig {
   numPartitions: number;
   /** message.max.bytes (topic: max.message.bytes) */
   messageMaxBytes: number;
+  /** log.message.timestamp.before.max.ms: oldest CreateTime accepted, relative to now. */
+  messageTimestampBeforeMaxMs: number;
+  /** log.message.timestamp.after.max.ms: furthest future CreateTime accepted. */
+  messageTimestampAfterMaxMs: number;
   /** delete.topic.enable */
   deleteTopicEnable: boolean;
   /** transaction.max.timeout.ms */
@@ -60,6 +64,9 @@ export const DEFAULT_BROKER_CONFIG: Readonly<BrokerConfig> = Object.freeze({
   autoCreateTopicsEnable: true,
   numPartitions: 1,
   messageMaxBytes: 1048588,
+  messageTimestampBeforeMaxMs: Number.MAX_SAFE_INTEGER,
+  // Kafka 4.0's default (KIP-937): producers' clocks may run an hour ahead, no more.
+  messageTimestampAfterMaxMs: 60 * 60 * 1000,
   deleteTopicEnable: true,
   transactionMaxTimeoutMs: 15 * 60 * 1000,
   transactionalIdExpirationMs: 7 * 24 * 60 * 60 * 1000,

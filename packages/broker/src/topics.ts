@@ -12,6 +12,8 @@ export interface TopicInfo {
   readonly logConfig: LogConfig;
   /** Effective max.message.bytes. */
   readonly maxMessageBytes: number;
+  /** Effective message.timestamp.before.max.ms / .after.max.ms (CreateTime checks). */
+  readonly timestampLimits: { readonly beforeMaxMs: number; readonly afterMaxMs: number };
   readonly internal: boolean;
 }
 

@@ -51,17 +51,23 @@ export function encodeRequestFrame<Req>(
   return w.result();
 }
 
-/** Decodes a request frame body (without its size prefix); every byte must be used. */
+/**
+ * Decodes a request frame body (without its size prefix). Every byte must be used
+ * unless `ignoreTrailingBytes`: a broker reads what the schema defines and ignores the
+ * rest, as Kafka does (librdkafka 2.15 sends Metadata v12 with 3 bytes to spare);
+ * `trailingBytes` says how many there were.
+ */
 export function decodeRequestFrame<Req>(
   api: ApiCodec<Req, unknown>,
   frame: Buffer,
-): DecodedRequest<Req> {
+  opts: { ignoreTrailingBytes?: boolean } = {},
+): DecodedRequest<Req> & { trailingBytes: number } {
   const r = new Reader(frame);
   const version = frame.length >= 4 ? frame.readInt16BE(2) : -1;
   const header = decodeRequestHeader(r, api.requestHeaderVersion(version));
   const body = api.request.decode(r, header.requestApiVersion);
-  expectEnd(r);
-  return { header, body };
+  if (opts.ignoreTrailingBytes !== true) expectEnd(r);
+  return { header, body, trailingBytes: r.remaining() };
 }
 
 export function encodeResponseFrame<Res>(

@@ -1,5 +1,6 @@
 export { firstKeylessRecord } from "./compacted-keys.js";
 export { DEFAULT_LOG_CONFIG, type LogConfig, logConfig } from "./config.js";
+export { DataDirLockedError } from "./disk/dir-lock.js";
 export { DiskEngine } from "./disk/disk-engine.js";
 export type { EngineFactory, EngineOptions, StorageEngine, TopicPartitionId } from "./engine.js";
 export { ENGINES, openStorageEngine } from "./engines.js";

@@ -480,6 +480,18 @@ export function runEngineConformance(
         });
       });
 
+      test("a segment without timestamps ages by its last write, not as if from 1970", async () => {
+        await withLog(noTime, async (log) => {
+          // NO_TIMESTAMP (-1) on every record: a segment's newest timestamp is unknown.
+          await tenBatches(log, () => -1);
+          log.updateConfig({ ...log.config, retentionMs: 60_000 });
+          assert.equal(await log.runMaintenance(Date.now()), 0, "written just now: kept");
+          assert.equal(log.logStartOffset, 0);
+          assert.equal(await log.runMaintenance(Date.now() + 120_000), 900, "two minutes on");
+          assert.equal(log.logStartOffset, 9);
+        });
+      });
+
       test("segments wholly below the log start offset go by the next maintenance", async () => {
         await withLog(noTime, async (log) => {
           await tenBatches(log);

@@ -417,6 +417,22 @@ export const SETTINGS: readonly Setting[] = [
     },
   },
   {
+    name: "log.message.timestamp.before.max.ms",
+    defaultText: "9223372036854775807",
+    meaning: "Refuse CreateTime records older than this (INVALID_TIMESTAMP).",
+    apply: (d, raw) => {
+      d.broker.messageTimestampBeforeMaxMs = parseLong(raw, 0);
+    },
+  },
+  {
+    name: "log.message.timestamp.after.max.ms",
+    defaultText: "3600000",
+    meaning: "Refuse CreateTime records further in the future than this (INVALID_TIMESTAMP).",
+    apply: (d, raw) => {
+      d.broker.messageTimestampAfterMaxMs = parseLong(raw, 0);
+    },
+  },
+  {
     name: "log.message.timestamp.type",
     defaultText: "CreateTime",
     meaning: "CreateTime keeps the producer's timestamps; LogAppendTime stamps the broker's.",

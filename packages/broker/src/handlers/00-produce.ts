@@ -72,13 +72,7 @@ async function producePartition(
     if (check.recordErrors !== undefined) r.recordErrors = check.recordErrors;
     return r;
   }
-  // validateProducedBatch refused null records.
-  const outcome = await appendProduced(
-    ctx.broker.dataPlane,
-    log,
-    check.header,
-    data.records as Buffer,
-  );
+  const outcome = await appendProduced(ctx.broker.dataPlane, log, check.header, check.records);
   if (!outcome.ok) return failed(index, outcome.errorCode, outcome.message);
   return createProduceResponsePartitionProduceResponse({
     index,

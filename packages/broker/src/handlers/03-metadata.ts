@@ -8,10 +8,11 @@
  * is on and the request allows it (allow_auto_topic_creation from v4; always before),
  * otherwise UNKNOWN_TOPIC_OR_PARTITION; illegal names always get INVALID_TOPIC_EXCEPTION. v10+
  * carry topic ids and may name a topic by id alone (unknown id: UNKNOWN_TOPIC_ID).
- * No ACLs: topic_authorized_operations, when asked for, is every operation (as Kafka
- * reports without an authorizer), else "not provided" (-2147483648). An auto-created
- * topic is answered at once, without the UNKNOWN_TOPIC_OR_PARTITION round Kafka 4
- * answers while its controller creates it.
+ * Authorized operations (v8+): no ACLs, so when asked every operation that applies,
+ * for each topic answered (unknown ones too) and the cluster (v8-v10), as Kafka
+ * answers without an authorizer; "not provided" when not asked.
+ * Simplified: an auto-created topic is answered at once, without the
+ * LEADER_NOT_AVAILABLE round Kafka needs while its controller creates it.
  */
 import {
   createMetadataResponse,
@@ -24,11 +25,14 @@ import {
   type MetadataResponseMetadataResponseTopic,
 } from "@logbook/protocol";
 import { defineHandler, type RequestContext } from "../handler.js";
-import { ALL_TOPIC_OPERATIONS } from "../metadata/authorized-operations.js";
+import {
+  CLUSTER_OPERATIONS,
+  NOT_PROVIDED,
+  TOPIC_OPERATIONS,
+} from "../metadata/authorized-operations.js";
 import { checkTopicName } from "../metadata/topic-names.js";
 import type { TopicInfo } from "../topics.js";
 
-const NOT_PROVIDED = -2147483648;
 const ZERO_ID = Buffer.alloc(16);
 
 export function topicMetadata(
@@ -116,18 +120,16 @@ export const metadataHandler = defineHandler({
         }
       }
     }
-    // Asked for (v8+): every operation, as Kafka reports without an authorizer.
-    if (version >= 8 && req.includeTopicAuthorizedOperations) {
-      for (const t of topics)
-        if (t.errorCode === ErrorCode.NONE) t.topicAuthorizedOperations = ALL_TOPIC_OPERATIONS;
-    }
+    if (version >= 8 && req.includeTopicAuthorizedOperations)
+      for (const t of topics) t.topicAuthorizedOperations = TOPIC_OPERATIONS;
     const { host, port } = broker.advertised;
     return createMetadataResponse({
       brokers: [createMetadataResponseMetadataResponseBroker({ nodeId, host, port, rack: null })],
       clusterId: broker.topics.clusterId,
       controllerId: nodeId,
       topics,
-      clusterAuthorizedOperations: NOT_PROVIDED,
+      clusterAuthorizedOperations:
+        version >= 8 && req.includeClusterAuthorizedOperations ? CLUSTER_OPERATIONS : NOT_PROVIDED,
     });
   },
 });

@@ -3,8 +3,9 @@
  *
  * The cluster id, this node as the only broker (advertised address, no rack) and as
  * the controller. v1's endpoint_type: 1 (brokers) is served; 2 (controllers) gets
- * UNSUPPORTED_ENDPOINT_TYPE, as a Kafka broker answers. Simplified: no ACLs, so
- * cluster_authorized_operations is "not provided" (-2147483648).
+ * UNSUPPORTED_ENDPOINT_TYPE, as a Kafka broker answers. No ACLs: when asked,
+ * cluster_authorized_operations lists every cluster operation, as Kafka answers
+ * without an authorizer; "not provided" (-2147483648) when not asked.
  */
 import {
   createDescribeClusterResponse,
@@ -13,6 +14,7 @@ import {
   ErrorCode,
 } from "@logbook/protocol";
 import { defineHandler } from "../handler.js";
+import { CLUSTER_OPERATIONS, NOT_PROVIDED } from "../metadata/authorized-operations.js";
 
 const BROKERS_ENDPOINT = 1;
 
@@ -44,7 +46,9 @@ export const describeClusterHandler = defineHandler({
           rack: null,
         }),
       ],
-      clusterAuthorizedOperations: -2147483648,
+      clusterAuthorizedOperations: req.includeClusterAuthorizedOperations
+        ? CLUSTER_OPERATIONS
+        : NOT_PROVIDED,
     });
   },
 });

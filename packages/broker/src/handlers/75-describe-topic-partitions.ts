@@ -8,8 +8,8 @@
  * the first one left out. A cursor skips every topic before its topic and the
  * partitions before its index. Unknown or illegal names get UNKNOWN_TOPIC_OR_PARTITION
  * / INVALID_TOPIC_EXCEPTION entries, which count nothing against the limit.
- * No ACLs: a found topic's authorized operations are all of them, as Kafka reports
- * without an authorizer.
+ * No ACLs: every topic, unknown ones too, lists every topic operation as authorized,
+ * as Kafka answers without an authorizer.
  */
 import {
   createDescribeTopicPartitionsResponse,
@@ -22,10 +22,9 @@ import {
   ErrorCode,
 } from "@logbook/protocol";
 import { defineHandler } from "../handler.js";
-import { ALL_TOPIC_OPERATIONS } from "../metadata/authorized-operations.js";
+import { TOPIC_OPERATIONS } from "../metadata/authorized-operations.js";
 import { checkTopicName } from "../metadata/topic-names.js";
 
-const NOT_PROVIDED = -2147483648;
 const MAX_PARTITION_LIMIT = 2000;
 
 type ResponseTopic = DescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic;
@@ -37,7 +36,7 @@ function missing(name: string, errorCode: number): ResponseTopic {
     topicId: Buffer.alloc(16),
     isInternal: false,
     partitions: [],
-    topicAuthorizedOperations: NOT_PROVIDED,
+    topicAuthorizedOperations: TOPIC_OPERATIONS,
   });
 }
 
@@ -99,8 +98,7 @@ export const describeTopicPartitionsHandler = defineHandler({
           topicId: topic.id,
           isInternal: topic.internal,
           partitions,
-          // Always filled in (the request has no flag for it), as Kafka does.
-          topicAuthorizedOperations: ALL_TOPIC_OPERATIONS,
+          topicAuthorizedOperations: TOPIC_OPERATIONS,
         }),
       );
       if (p < topic.partitions) {

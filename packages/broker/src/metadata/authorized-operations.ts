@@ -1,7 +1,19 @@
 /**
- * The authorized-operations bit sets Kafka reports when no authorizer is configured
- * (every operation allowed): bit n is AclOperation code n.
+ * Authorized-operation bit fields (bit n set = AclOperation n allowed). Logbook has no
+ * ACLs, so like Kafka without an authorizer it allows every operation that applies to
+ * the resource, and answers with all of them when a request asks (Metadata v8+,
+ * DescribeCluster) or always lists them (DescribeTopicPartitions); when a request does
+ * not ask, the field is NOT_PROVIDED. Values checked against Kafka 4.4.0 by
+ * integration-tests/authorized-operations.test.ts.
  */
 
+/** The "not asked for" value of every authorized-operations field. */
+export const NOT_PROVIDED = -2147483648;
+
+const bits = (ops: number[]) => ops.reduce((mask, op) => mask | (1 << op), 0);
+
 /** READ, WRITE, CREATE, DELETE, ALTER, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS. */
-export const ALL_TOPIC_OPERATIONS = [3, 4, 5, 6, 7, 8, 10, 11].reduce((m, op) => m | (1 << op), 0);
+export const TOPIC_OPERATIONS = bits([3, 4, 5, 6, 7, 8, 10, 11]);
+
+/** CREATE, ALTER, DESCRIBE, CLUSTER_ACTION, DESCRIBE_CONFIGS, ALTER_CONFIGS, IDEMPOTENT_WRITE. */
+export const CLUSTER_OPERATIONS = bits([5, 7, 8, 9, 10, 11, 12]);

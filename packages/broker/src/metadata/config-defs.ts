@@ -221,7 +221,7 @@ export const TOPIC_CONFIG_DEFS: readonly TopicConfigDef[] = [
     type: "long",
     doc: "How far in the future a CreateTime timestamp may be, relative to the broker clock.",
     brokerSynonym: "log.message.timestamp.after.max.ms",
-    defaultValue: fixed(LONG_MAX),
+    defaultValue: (c) => String(c.messageTimestampAfterMaxMs),
     check: atLeast("message.timestamp.after.max.ms", 0n),
   },
   {
@@ -229,7 +229,7 @@ export const TOPIC_CONFIG_DEFS: readonly TopicConfigDef[] = [
     type: "long",
     doc: "How far in the past a CreateTime timestamp may be, relative to the broker clock.",
     brokerSynonym: "log.message.timestamp.before.max.ms",
-    defaultValue: fixed(LONG_MAX),
+    defaultValue: (c) => numberToLong(c.messageTimestampBeforeMaxMs),
     check: atLeast("message.timestamp.before.max.ms", 0n),
   },
   {

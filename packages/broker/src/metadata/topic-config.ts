@@ -36,6 +36,19 @@ export function effectiveLogConfig(
   return log;
 }
 
+/** Effective message.timestamp.before.max.ms and .after.max.ms (ms, capped at 2^53). */
+export function effectiveTimestampLimits(
+  config: BrokerConfig,
+  overrides: ReadonlyMap<string, string>,
+): { beforeMaxMs: number; afterMaxMs: number } {
+  const before = overrides.get("message.timestamp.before.max.ms");
+  const after = overrides.get("message.timestamp.after.max.ms");
+  return {
+    beforeMaxMs: before === undefined ? config.messageTimestampBeforeMaxMs : longToNumber(before),
+    afterMaxMs: after === undefined ? config.messageTimestampAfterMaxMs : longToNumber(after),
+  };
+}
+
 export function effectiveMaxMessageBytes(
   config: BrokerConfig,
   overrides: ReadonlyMap<string, string>,

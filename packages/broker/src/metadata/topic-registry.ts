@@ -12,7 +12,12 @@ import type { BrokerConfig } from "../config.js";
 import type { AdminResult, TopicCreateResult, TopicInfo, TopicRegistry } from "../topics.js";
 import type { MetadataLog } from "./metadata-log.js";
 import { configEntry, type MetadataEvent, ResourceType, topicEntry } from "./metadata-records.js";
-import { checkTopicConfigs, effectiveLogConfig, effectiveMaxMessageBytes } from "./topic-config.js";
+import {
+  checkTopicConfigs,
+  effectiveLogConfig,
+  effectiveMaxMessageBytes,
+  effectiveTimestampLimits,
+} from "./topic-config.js";
 import { checkTopicName, collisionKey, isInternalTopic } from "./topic-names.js";
 
 /** Far more than one broker should hold; stops a typo from building a huge Metadata answer. */
@@ -319,6 +324,7 @@ export class LogTopicRegistry implements TopicRegistry {
       overrides,
       logConfig: effectiveLogConfig(this.config, overrides),
       maxMessageBytes: effectiveMaxMessageBytes(this.config, overrides),
+      timestampLimits: effectiveTimestampLimits(this.config, overrides),
       internal: isInternalTopic(name),
     });
   }

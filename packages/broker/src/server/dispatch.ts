@@ -24,6 +24,7 @@ export class ProtocolViolation extends Error {
  * record batches uncopied. Throws ProtocolViolation when the connection has to
  * be closed: unknown API key, a version outside the advertised range (except
  * ApiVersions, which answers UNSUPPORTED_VERSION), or a body that does not decode.
+ * Bytes after a complete body are ignored, as Kafka ignores them.
  */
 export async function dispatch(
   frame: Buffer,
@@ -52,7 +53,7 @@ export async function dispatch(
   }
   let decoded: ReturnType<typeof decodeRequestFrame<unknown>>;
   try {
-    decoded = decodeRequestFrame(handler.api, frame);
+    decoded = decodeRequestFrame(handler.api, frame, { ignoreTrailingBytes: true });
   } catch (e) {
     if (e instanceof DecodeError) {
       if (broker.debugFrames)
@@ -64,6 +65,13 @@ export async function dispatch(
       throw new ProtocolViolation(`${handler.api.name} v${apiVersion}: ${e.message}`);
     }
     throw e;
+  }
+  if (decoded.trailingBytes > 0 && broker.debugFrames) {
+    logger.debug("bytes after the request ignored", {
+      api: handler.api.name,
+      version: apiVersion,
+      bytes: decoded.trailingBytes,
+    });
   }
   const response = await handler.handle(decoded.body, {
     header: decoded.header,

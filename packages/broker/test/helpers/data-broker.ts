@@ -37,7 +37,12 @@ export class TestTopics implements TopicRegistry {
   add(
     name: string,
     partitions = 1,
-    opts: { log?: Partial<LogConfig>; maxMessageBytes?: number; internal?: boolean } = {},
+    opts: {
+      log?: Partial<LogConfig>;
+      maxMessageBytes?: number;
+      internal?: boolean;
+      timestampLimits?: { beforeMaxMs: number; afterMaxMs: number };
+    } = {},
   ): TopicInfo {
     const info: TopicInfo = {
       name,
@@ -46,6 +51,10 @@ export class TestTopics implements TopicRegistry {
       overrides: new Map(),
       logConfig: logConfig(opts.log),
       maxMessageBytes: opts.maxMessageBytes ?? 1048588,
+      timestampLimits: opts.timestampLimits ?? {
+        beforeMaxMs: Number.MAX_SAFE_INTEGER,
+        afterMaxMs: 60 * 60 * 1000,
+      },
       internal: opts.internal ?? false,
     };
     this.byName.set(name, info);

@@ -82,3 +82,21 @@ export function stampLogAppendTime(header: RecordBatchHeader, appendTimeMs: bigi
   header.buf.writeBigInt64BE(appendTimeMs, at + BatchField.maxTimestamp);
   rewriteBatchCrc(header);
 }
+
+/**
+ * CreateTime: make the header say what the records say (Kafka's setMaxTimestamp): the
+ * recomputed max timestamp and the CreateTime type bit, re-checksummed only when
+ * something changed. Returns whether the batch was rewritten.
+ */
+export function setCreateTimeMaxTimestamp(
+  header: RecordBatchHeader,
+  maxTimestamp: bigint,
+): boolean {
+  const at = header.start;
+  const attributes = header.attributes;
+  if (header.maxTimestamp === maxTimestamp && (attributes & 0x08) === 0) return false;
+  header.buf.writeInt16BE(attributes & ~0x08, at + BatchField.attributes);
+  header.buf.writeBigInt64BE(maxTimestamp, at + BatchField.maxTimestamp);
+  rewriteBatchCrc(header);
+  return true;
+}

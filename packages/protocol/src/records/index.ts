@@ -11,9 +11,18 @@ export { type BatchSpec, buildBatch, encodeBatch, type ProducerRecord } from "./
 export { RecordBatchHeader } from "./batch-header.js";
 export { BATCH_HEADER_SIZE, BatchField, LOG_OVERHEAD, MIN_BATCH_LENGTH } from "./batch-layout.js";
 export {
+  type BatchRecordsSummary,
+  NO_TIMESTAMP,
+  type RecordChecks,
+  type RecordProblem,
+  summarizeBatchRecords,
+  summarizeRecordsArea,
+} from "./batch-records-summary.js";
+export {
   type BatchInvalidReason,
   type BatchValidation,
   rewriteBatchCrc,
+  setCreateTimeMaxTimestamp,
   stampLogAppendTime,
   validateBatch,
 } from "./batch-validate.js";

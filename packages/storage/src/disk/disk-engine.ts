@@ -5,6 +5,7 @@ import type { LogConfig } from "../config.js";
 import type { EngineFactory, EngineOptions, StorageEngine, TopicPartitionId } from "../engine.js";
 import { silentLogger } from "../logger.js";
 import type { PartitionLog } from "../partition-log.js";
+import { DataDirLock } from "./dir-lock.js";
 import { DiskPartitionLog } from "./disk-partition-log.js";
 import { parsePartitionDirName, partitionDirName } from "./layout.js";
 
@@ -22,6 +23,8 @@ export class DiskEngine implements StorageEngine {
   constructor(
     readonly dataDir: string,
     private readonly options: EngineOptions,
+    /** Held from open to close: one engine per data directory (see DataDirLock). */
+    private readonly lock: DataDirLock | null = null,
   ) {
     const every = options.maintenanceIntervalMs ?? DEFAULT_MAINTENANCE_INTERVAL_MS;
     if (every > 0) {
@@ -90,11 +93,12 @@ export class DiskEngine implements StorageEngine {
     const logs = [...this.logs.values()];
     this.logs.clear();
     for (const l of logs) await (await l).close();
+    await this.lock?.release();
   }
 }
 
 export const diskEngineFactory: EngineFactory = async (url, options) => {
   const dir = fileURLToPath(url);
   await mkdir(dir, { recursive: true });
-  return new DiskEngine(dir, options);
+  return new DiskEngine(dir, options, await DataDirLock.acquire(dir));
 };

@@ -18,7 +18,7 @@ import { syncDir, writeCheckpoint } from "./checkpoint.js";
 import { type CompactionTarget, compactOnce, type SwapStep } from "./compaction.js";
 import { DELETED_SUFFIX } from "./layout.js";
 import { recoverPartition, removeRetired } from "./recovery.js";
-import { segmentsToDelete } from "./retention.js";
+import { type SegmentSummary, segmentsToDelete } from "./retention.js";
 import { Segment } from "./segment.js";
 
 interface PendingAppend {
@@ -741,7 +741,15 @@ export class DiskPartitionLog implements PartitionLog {
   /** Retention; with `belowStartOnly`, just the segments DeleteRecords left behind. */
   private async deleteOldSegments(now: number, belowStartOnly = false): Promise<number> {
     const rules = belowStartOnly ? { ...this.cfg, retentionMs: -1, retentionBytes: -1 } : this.cfg;
-    const n = segmentsToDelete(this.segments, rules, now, this.startOffset);
+    const summaries: SegmentSummary[] = await Promise.all(
+      this.segments.map(async (s, i) => {
+        const summary = { baseOffset: s.baseOffset, size: s.size, maxTimestamp: s.maxTimestamp };
+        // Only closed segments without timestamps need their file's age.
+        if (s.maxTimestamp >= 0 || i === this.segments.length - 1) return summary;
+        return { ...summary, lastModified: await s.fileModifiedTime() };
+      }),
+    );
+    const n = segmentsToDelete(summaries, rules, now, this.startOffset);
     if (n === 0) return 0;
     const gone = this.segments.splice(0, n);
     const freed = gone.reduce((sum, s) => sum + s.size, 0);

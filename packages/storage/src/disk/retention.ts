@@ -5,13 +5,25 @@ export interface SegmentSummary {
   size: number;
   /** Largest record timestamp in the segment; -1 when it has none. */
   maxTimestamp: number;
+  /**
+   * The `.log` file's modification time, which stands in for maxTimestamp when the
+   * segment has no timestamp (as in Kafka); a segment without either is kept.
+   */
+  lastModified?: number;
+}
+
+/** What retention.ms compares with now: Kafka's LogSegment.largestTimestamp. */
+export function largestTimestamp(s: SegmentSummary): number {
+  if (s.maxTimestamp >= 0) return s.maxTimestamp;
+  return s.lastModified ?? Number.POSITIVE_INFINITY;
 }
 
 /**
  * How many of the oldest segments retention removes. `segments` is ascending by base
  * offset and its last entry is the active segment, which is never removed. A segment
  * goes when every offset in it is below the log start offset (DeleteRecords), or, for
- * cleanup.policy=delete, when its newest record is older than retention.ms or the log
+ * cleanup.policy=delete, when its newest record (or, with no timestamps, its file) is
+ * older than retention.ms or the log
  * without it is still at least retention.bytes. Only a prefix is ever removed, so the
  * log stays contiguous. -1 disables a limit (infinite retention).
  */
@@ -31,7 +43,7 @@ export function segmentsToDelete(
     const byTime =
       config.cleanupPolicy.delete &&
       config.retentionMs >= 0 &&
-      seg.maxTimestamp < now - config.retentionMs;
+      largestTimestamp(seg) < now - config.retentionMs;
     const bySize =
       config.cleanupPolicy.delete &&
       config.retentionBytes >= 0 &&

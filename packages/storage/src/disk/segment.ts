@@ -91,6 +91,11 @@ export class Segment {
     return new Segment(dir, baseOffset, fh, size, null);
   }
 
+  /** The `.log` file's modification time (ms): retention's clock for a segment without timestamps. */
+  async fileModifiedTime(): Promise<number> {
+    return (await this.fh.stat()).mtimeMs;
+  }
+
   get indexesLoaded(): boolean {
     return this.offsetIndex !== null;
   }

@@ -54,7 +54,7 @@ export class MemoryLogState {
     }
     const active = this.activeSegment;
     for (const b of batches) {
-      active.add(b);
+      active.add(b, now);
       const aborted = this.txns.observe(b.bytes, 0);
       if (aborted !== null) active.abortedTxns.push(aborted);
     }

@@ -22,20 +22,29 @@ export class MemorySegment {
     readonly baseOffset: number,
     /** Wall-clock time the segment was opened, for segment.ms rolls. */
     readonly createdAt: number,
-  ) {}
+  ) {
+    this.lastModified = createdAt;
+  }
 
   get isEmpty(): boolean {
     return this.batches.length === 0;
   }
 
-  /** Largest batch maxTimestamp, -1 when empty: what retention.ms compares against. */
+  /** When a batch was last added: the disk engine's file modification time. */
+  lastModified: number;
+
+  /**
+   * What retention.ms compares against: the largest batch maxTimestamp, or, when no
+   * batch has a timestamp, when the segment was last written (as Kafka does).
+   */
   get largestTimestamp(): number {
     let max = -1;
     for (const b of this.batches) if (b.maxTimestamp > max) max = b.maxTimestamp;
-    return max;
+    return max >= 0 ? max : this.lastModified;
   }
 
-  add(batch: StoredBatch): void {
+  add(batch: StoredBatch, now: number): void {
+    this.lastModified = now;
     this.batches.push(batch);
     this.sizeInBytes += batch.bytes.length;
   }
