@@ -107,6 +107,13 @@ export const ALLOWED_DIFFERENCES: readonly AllowedDifference[] = [
   },
   {
     api: "DescribeConfigs",
+    path: "results[].configs[].synonyms**",
+    keys: ["min.insync.replicas"],
+    reason:
+      "A formatted KRaft cluster stores min.insync.replicas as a cluster-wide dynamic default (source DYNAMIC_DEFAULT_BROKER_CONFIG); Logbook has one node and no such record, so it reports the static default (DEFAULT_CONFIG) with the same value.",
+  },
+  {
+    api: "DescribeConfigs",
     path: "results[].configs[].synonyms[]",
     keys: [
       "log.retention.ms",
