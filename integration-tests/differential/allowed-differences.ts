@@ -130,14 +130,6 @@ export const ALLOWED_DIFFERENCES: readonly AllowedDifference[] = [
     reason:
       "Kafka lists a DEFAULT_CONFIG synonym only when the broker property has a default of its own (log.retention.ms, log.roll.ms, log.roll.jitter.ms and log.flush.interval.ms have none, they fall back to other properties; the remote-storage and throttling configs have no broker synonym); Logbook lists each with the effective value.",
   },
-  {
-    api: "*",
-    path: "**.value",
-    keys: ["message.timestamp.after.max.ms", "log.message.timestamp.after.max.ms"],
-    openBug: true,
-    reason:
-      "Kafka 4 defaults message.timestamp.after.max.ms to 3600000 (records more than an hour in the future are refused); Logbook still defaults it to Long.MAX and does not enforce it. Fixed together with the produce-path timestamp checks (LogValidator work).",
-  },
 ];
 
 /**
