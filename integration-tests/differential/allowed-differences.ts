@@ -112,24 +112,6 @@ export const ALLOWED_DIFFERENCES: readonly AllowedDifference[] = [
     reason:
       "A formatted KRaft cluster stores min.insync.replicas as a cluster-wide dynamic default (source DYNAMIC_DEFAULT_BROKER_CONFIG); Logbook has one node and no such record, so it reports the static default (DEFAULT_CONFIG) with the same value.",
   },
-  {
-    api: "DescribeConfigs",
-    path: "results[].configs[].synonyms[]",
-    keys: [
-      "log.retention.ms",
-      "log.roll.ms",
-      "log.roll.jitter.ms",
-      "log.flush.interval.ms",
-      "remote.storage.enable",
-      "remote.log.copy.disable",
-      "remote.log.delete.on.disable",
-      "leader.replication.throttled.replicas",
-      "follower.replication.throttled.replicas",
-    ],
-    openBug: true,
-    reason:
-      "Kafka lists a DEFAULT_CONFIG synonym only when the broker property has a default of its own (log.retention.ms, log.roll.ms, log.roll.jitter.ms and log.flush.interval.ms have none, they fall back to other properties; the remote-storage and throttling configs have no broker synonym); Logbook lists each with the effective value.",
-  },
 ];
 
 /**
