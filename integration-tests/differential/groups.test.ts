@@ -240,9 +240,12 @@ test("a second member: the first sees REBALANCE_IN_PROGRESS, rejoins, both get g
   conv.alias("member b", b);
   // b's join waits for the rebalance to end: send it on the other connection.
   const bJoin = other.exchange(JoinGroupApi, 9, (s) => join(b[s]));
-  await new Promise((r) => setTimeout(r, 300));
-  const hb = await conv.same(HeartbeatApi, 4, (s) =>
-    createHeartbeatRequest({ groupId: GROUP, generationId: generation, memberId: a[s] }),
+  // Heartbeat until each broker has seen b's join (NONE before, on a loaded machine).
+  const hb = await conv.settle(
+    HeartbeatApi,
+    4,
+    (s) => createHeartbeatRequest({ groupId: GROUP, generationId: generation, memberId: a[s] }),
+    (r) => r.errorCode === ErrorCode.NONE,
   );
   assert.equal(hb.kafka.errorCode, ErrorCode.REBALANCE_IN_PROGRESS);
   await conv.same(DescribeGroupsApi, 5, createDescribeGroupsRequest({ groups: [GROUP] }));
