@@ -53,6 +53,17 @@ if (buildCode !== 0) {
   process.exit(1);
 }
 
+// The interop matrix's test files leave their results behind; turn them into
+// docs/compatibility.md (a failure to write it counts as a failed test). Only a run of
+// the whole matrix rewrites it, so a filtered run never leaves a partial table; such a
+// run starts without old results, so a column that did not save (or no longer exists)
+// cannot reappear in the table from an earlier run.
+const wholeMatrix = interopFiles.length > 0 && interopFiles.every((f) => files.includes(f));
+if (wholeMatrix) {
+  const { rm } = await import("node:fs/promises");
+  await rm(join(root, "integration-tests/interop/.results"), { recursive: true, force: true });
+}
+
 const args = [
   "--conditions=logbook-source",
   "--import",
@@ -75,10 +86,6 @@ const failed = count("fail") + count("cancelled");
 const skipped = count("skipped") + count("todo");
 let failedTotal = code !== 0 && failed === 0 ? 1 : failed;
 
-// The interop matrix's test files leave their results behind; turn them into
-// docs/compatibility.md (a failure to write it counts as a failed test). Only a run of
-// the whole matrix rewrites it, so a filtered run never leaves a partial table.
-const wholeMatrix = interopFiles.length > 0 && interopFiles.every((f) => files.includes(f));
 if (!wholeMatrix && files.some((f) => interopFiles.includes(f))) {
   console.log("docs/compatibility.md kept: only part of the interop matrix ran");
 }

@@ -45,6 +45,8 @@ export interface KafkaStartOptions {
   config?: Record<string, string>;
   /** JVM heap in MiB (default 512). */
   heapMb?: number;
+  /** The cluster id to format with (default: a random one). */
+  clusterId?: string;
 }
 
 let classpath: string | undefined;
@@ -67,9 +69,15 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** A cluster id as Kafka's `random-uuid` makes them: 16 random bytes, base64url. */
+/**
+ * A cluster id as Kafka's `random-uuid` makes them: 16 random bytes, base64url. One in
+ * 64 would start with "-", which kafka-storage's option parser takes for a flag.
+ */
 function clusterId(): string {
-  return randomBytes(16).toString("base64url");
+  for (;;) {
+    const id = randomBytes(16).toString("base64url");
+    if (!id.startsWith("-")) return id;
+  }
 }
 
 function javaArgs(heapMb: number, mainClass: string, args: string[]): string[] {
@@ -150,7 +158,7 @@ export async function startKafka(opts: KafkaStartOptions = {}): Promise<KafkaPro
   const format = await runKafkaTool("kafka.tools.StorageTool", [
     "format",
     "-t",
-    clusterId(),
+    opts.clusterId ?? clusterId(),
     "-c",
     propsFile,
   ]);

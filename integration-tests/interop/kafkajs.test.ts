@@ -1,14 +1,14 @@
 /**
  * Interop matrix, kafkajs 2.2.4 column: every scenario of scenarios.ts run in-process
- * against one `logbook start`, with kafkajs's own admin, producer and consumers.
+ * against one `logbook start` and against the reference Kafka (targets.ts), with
+ * kafkajs's own admin, producer and consumers.
  */
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { after, before } from "node:test";
-import { CompressionTypes, type Consumer, Kafka, type KafkaMessage, logLevel } from "kafkajs";
-import { type BrokerProcess, removeDir, startBroker } from "../helpers/broker-process.js";
-import { FAST_CONSUMER, GROUP_BROKER, waitFor } from "../helpers/groups.js";
+import { CompressionTypes, type Consumer, type Kafka, type KafkaMessage } from "kafkajs";
+import { FAST_CONSUMER, waitFor } from "../helpers/groups.js";
 import { registerKafkajsCodecs } from "../helpers/kafkajs-codecs.js";
 import { Matrix } from "./matrix.js";
 import {
@@ -38,29 +38,40 @@ import {
   sha256,
   TIMESTAMPED,
 } from "./scenarios.js";
+import {
+  setupClient,
+  startTargets,
+  stopTargets,
+  TARGETS,
+  type TargetBroker,
+  type TargetName,
+  type Targets,
+} from "./targets.js";
 
 const matrix = new Matrix("kafkajs");
-let broker: BrokerProcess;
-let kafka: Kafka;
+const targets: Partial<Targets> = {};
+/** The broker of the test running now and a kafkajs client of it. */
+interface Env {
+  broker: TargetBroker;
+  kafka: Kafka;
+}
+const envs = {} as Record<TargetName, Env>;
 const consumers: Consumer[] = [];
 
 before(async () => {
   const pkg = createRequire(import.meta.url).resolve("kafkajs/package.json");
   matrix.version = `kafkajs ${(JSON.parse(await readFile(pkg, "utf8")) as { version: string }).version}`;
   registerKafkajsCodecs();
-  broker = await startBroker(GROUP_BROKER);
-  kafka = new Kafka({
-    clientId: "interop-kafkajs",
-    brokers: [broker.bootstrap],
-    logLevel: logLevel.NOTHING,
-    retry: { retries: 10, initialRetryTime: 100, maxRetryTime: 1000 },
-  });
+  Object.assign(targets, await startTargets());
+  for (const t of TARGETS) {
+    const broker = targets[t] as TargetBroker;
+    envs[t] = { broker, kafka: setupClient(broker, "interop-kafkajs") };
+  }
 });
 after(async () => {
   await Promise.allSettled(consumers.map((c) => c.disconnect()));
   await matrix.save();
-  if (broker.isAlive()) assert.equal(await broker.stop(), 0, broker.stderr());
-  await removeDir(broker.dataDir);
+  await stopTargets(targets);
 });
 
 const toRecord = (partition: number, m: KafkaMessage): ClientRecord => ({
@@ -75,7 +86,7 @@ const toRecord = (partition: number, m: KafkaMessage): ClientRecord => ({
 
 let groups = 0;
 /** Reads `count` records of `topic` from the beginning with a fresh group. */
-async function readRecords(topic: string, count: number, readUncommitted = false) {
+async function readRecords(kafka: Kafka, topic: string, count: number, readUncommitted = false) {
   const c = kafka.consumer({
     groupId: `read-${topic}-${groups++}`,
     readUncommitted,
@@ -100,7 +111,11 @@ async function readRecords(topic: string, count: number, readUncommitted = false
   return seen;
 }
 
-async function send(topic: string, messages: { key?: string; value: string | null }[]) {
+async function send(
+  kafka: Kafka,
+  topic: string,
+  messages: { key?: string; value: string | null }[],
+) {
   const p = kafka.producer();
   await p.connect();
   try {
@@ -110,7 +125,8 @@ async function send(topic: string, messages: { key?: string; value: string | nul
   }
 }
 
-matrix.cell("metadata", async () => {
+matrix.cell("metadata", async (target) => {
+  const { broker, kafka } = envs[target];
   await createTopics(kafka, [{ topic: "md", numPartitions: 3 }]);
   const admin = kafka.admin();
   await admin.connect();
@@ -133,7 +149,8 @@ matrix.cell("metadata", async () => {
   }
 });
 
-matrix.cell("topic-admin", async () => {
+matrix.cell("topic-admin", async (target) => {
+  const { kafka } = envs[target];
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -141,17 +158,23 @@ matrix.cell("topic-admin", async () => {
     const md = await admin.fetchTopicMetadata({ topics: ["made"] });
     const listedAfterCreate = (await admin.listTopics()).includes("made");
     await admin.deleteTopics({ topics: ["made"] });
-    checkTopicAdmin({
-      partitions: md.topics[0]?.partitions.length ?? 0,
-      listedAfterCreate,
-      listedAfterDelete: (await admin.listTopics()).includes("made"),
-    });
+    await checkTopicAdmin(
+      {
+        partitions: md.topics[0]?.partitions.length ?? 0,
+        listedAfterCreate,
+        listedAfterDelete: (await admin.listTopics()).includes("made"),
+      },
+      target,
+      kafka,
+      "made",
+    );
   } finally {
     await admin.disconnect();
   }
 });
 
-matrix.cell("keyed-headers", async () => {
+matrix.cell("keyed-headers", async (target) => {
+  const { kafka } = envs[target];
   await createTopics(kafka, [{ topic: "keyed", numPartitions: KEYED_PARTITIONS }]);
   const p = kafka.producer();
   await p.connect();
@@ -166,7 +189,7 @@ matrix.cell("keyed-headers", async () => {
       })),
     });
   await p.disconnect();
-  checkKeyed(await readRecords("keyed", KEYS.length * ROUNDS), "kafkajs");
+  checkKeyed(await readRecords(kafka, "keyed", KEYS.length * ROUNDS), "kafkajs");
 });
 
 const KAFKAJS_CODECS = {
@@ -179,7 +202,8 @@ const KAFKAJS_CODECS = {
 for (const codec of CODECS)
   matrix.cell(
     `codec-${codec}`,
-    async () => {
+    async (target) => {
+      const { broker, kafka } = envs[target];
       const topic = `codec-${codec}`;
       await createTopics(kafka, [{ topic, numPartitions: 1 }]);
       const p = kafka.producer();
@@ -194,18 +218,20 @@ for (const codec of CODECS)
         })),
       });
       await p.disconnect();
-      await checkCodec(await readRecords(topic, COUNT_PER_CODEC), broker, topic, codec);
+      await checkCodec(await readRecords(kafka, topic, COUNT_PER_CODEC), broker, topic, codec);
     },
     codec === "gzip"
       ? undefined
       : "kafkajs ships only gzip; the application registers a codec (here one backed by @logbook/protocol)",
   );
 
-matrix.cell("group", async () => {
+matrix.cell("group", async (target) => {
+  const { kafka } = envs[target];
   const topic = "grouped";
   await createTopics(kafka, [{ topic, numPartitions: GROUP_PARTITIONS }]);
   const produce = (prefix: string, n: number) =>
     send(
+      kafka,
       topic,
       Array.from({ length: GROUP_PARTITIONS }, (_, p) =>
         Array.from({ length: n }, (_, i) => ({ partition: p, value: `${prefix}-${p}-${i}` })),
@@ -289,11 +315,13 @@ matrix.cell("group", async () => {
   }
 });
 
-matrix.cell("offsets-by-time", async () => {
+matrix.cell("offsets-by-time", async (target) => {
+  const { kafka } = envs[target];
   const topic = "timed";
   await createTopics(kafka, [{ topic, numPartitions: 1 }]);
   const t0 = Date.now() - 60_000;
   await send(
+    kafka,
     topic,
     Array.from({ length: TIMESTAMPED }, (_, i) => ({
       value: `t-${i}`,
@@ -327,7 +355,8 @@ matrix.cell("offsets-by-time", async () => {
   checkOffsetsByTime({ offset, values });
 });
 
-matrix.cell("idempotent", async () => {
+matrix.cell("idempotent", async (target) => {
+  const { broker, kafka } = envs[target];
   const topic = "idem";
   await createTopics(kafka, [{ topic, numPartitions: 1 }]);
   const p = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
@@ -339,10 +368,11 @@ matrix.cell("idempotent", async () => {
       messages: Array.from({ length: 5 }, (_, i) => ({ value: `i-${half + i}` })),
     });
   await p.disconnect();
-  await checkIdempotent(await readRecords(topic, 10), broker, topic);
+  await checkIdempotent(await readRecords(kafka, topic, 10), broker, topic);
 });
 
-matrix.cell("transactions", async () => {
+matrix.cell("transactions", async (target) => {
+  const { broker, kafka } = envs[target];
   const topic = "txn";
   await createTopics(kafka, [{ topic, numPartitions: 1 }]);
   const p = kafka.producer({
@@ -380,19 +410,21 @@ matrix.cell("transactions", async () => {
   await checkTransactions(values, broker, topic, true);
 });
 
-matrix.cell("large-record", async () => {
+matrix.cell("large-record", async (target) => {
+  const { kafka } = envs[target];
   const topic = "large";
   await createTopics(kafka, [{ topic, numPartitions: 1 }]);
-  await send(topic, [{ value: largeValue() }]);
-  await send(topic, [{ value: "after" }]);
-  const records = await readRecords(topic, 2);
+  await send(kafka, topic, [{ value: largeValue() }]);
+  await send(kafka, topic, [{ value: "after" }]);
+  const records = await readRecords(kafka, topic, 2);
   checkLarge({
     sizes: records.map((r) => Buffer.byteLength(r.value ?? "")),
     sha256: sha256(records[0]?.value ?? ""),
   });
 });
 
-matrix.cell("compacted", async () => {
+matrix.cell("compacted", async (target) => {
+  const { kafka } = envs[target];
   const topic = "compacted";
   const admin = kafka.admin();
   await admin.connect();
@@ -408,8 +440,9 @@ matrix.cell("compacted", async () => {
   await admin.disconnect();
   assert.equal(described.resources[0]?.configEntries[0]?.configValue, "compact");
   await send(
+    kafka,
     topic,
     COMPACTED.map(([key, value]) => ({ key, value })),
   );
-  checkCompacted(await readRecords(topic, COMPACTED.length));
+  checkCompacted(await readRecords(kafka, topic, COMPACTED.length));
 });

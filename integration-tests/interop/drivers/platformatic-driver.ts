@@ -171,8 +171,11 @@ const group: Scenario = async (bootstrap, topic) => {
     firstPhase: [] as string[],
     secondPhase: [] as string[],
     resumed: [] as string[],
-    /** Records of partitions no longer held when they arrived (dropped, not committed). */
-    staleDropped: 0,
+    /**
+     * "<member>:<partition>:<value>" of the records that arrived for a partition the
+     * member no longer held (dropped, not committed): the evidence of the caveat.
+     */
+    stale: [] as string[],
   };
   const held = (c: Consumer<string, string, string, string>) =>
     (c.assignments ?? []).filter((a) => a.topic === topic).flatMap((a) => a.partitions);
@@ -200,7 +203,7 @@ const group: Scenario = async (bootstrap, topic) => {
       // partitions it has just lost; an application must drop those (Kafka's Java
       // consumer does it inside the client).
       if (!held(consumer).includes(m.partition)) {
-        out.staleDropped++;
+        out.stale.push(`${name}:${m.partition}:${m.value ?? ""}`);
         return;
       }
       const v = m.value ?? "";

@@ -218,13 +218,14 @@ export class LogTopicRegistry implements TopicRegistry {
       const topic = this.topics.get(name);
       if (topic === undefined)
         return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic '${name}' does not exist.`);
+      // Kafka's own wording: kafka-topics --alter prints it to the operator.
       if (count === topic.partitions) {
-        return fail(ErrorCode.INVALID_PARTITIONS, `Topic already has ${count} partitions.`);
+        return fail(ErrorCode.INVALID_PARTITIONS, `Topic already has ${count} partition(s).`);
       }
       if (count < topic.partitions) {
         return fail(
           ErrorCode.INVALID_PARTITIONS,
-          `Topic currently has ${topic.partitions} partitions, which is higher than the requested ${count}.`,
+          `The topic ${name} currently has ${topic.partitions} partition(s); ${count} would not be an increase.`,
         );
       }
       if (count > MAX_PARTITIONS) {
