@@ -723,13 +723,17 @@ export class GroupCoordinator implements GroupCoordinatorApi {
   leave(input: LeaveGroupInput): Promise<LeaveGroupResult> {
     return this.run(() => {
       const group = this.groups.get(input.groupId);
-      if (group === undefined || group.state === "Dead") {
-        const errorCode =
-          group === undefined ? ErrorCode.UNKNOWN_MEMBER_ID : ErrorCode.COORDINATOR_NOT_AVAILABLE;
+      if (group === undefined) {
+        // As Kafka answers: the request is fine, each member is unknown (v0-v2 callers
+        // report the member's error).
         return {
-          errorCode,
-          members: input.members.map((m) => ({ ...m, errorCode })),
+          errorCode: ErrorCode.NONE,
+          members: input.members.map((m) => ({ ...m, errorCode: ErrorCode.UNKNOWN_MEMBER_ID })),
         };
+      }
+      if (group.state === "Dead") {
+        const errorCode = ErrorCode.COORDINATOR_NOT_AVAILABLE;
+        return { errorCode, members: input.members.map((m) => ({ ...m, errorCode })) };
       }
       const leaving: Member[] = [];
       const members = input.members.map((req) => {
@@ -880,7 +884,9 @@ export class GroupCoordinator implements GroupCoordinatorApi {
         clientId: m.clientId,
         clientHost: m.clientHost,
         memberMetadata: settled ? group.metadataFor(m, group.protocolName) : EMPTY,
-        memberAssignment: group.state === "Stable" ? m.assignment : EMPTY,
+        // While a rebalance gathers members, the last assignment still shows (as Kafka).
+        memberAssignment:
+          group.state === "Stable" || group.state === "PreparingRebalance" ? m.assignment : EMPTY,
       })),
     };
   }

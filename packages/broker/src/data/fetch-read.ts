@@ -44,15 +44,20 @@ const ZSTD = 4;
 /** Fetch v10 introduced zstd (KIP-110). */
 const FIRST_ZSTD_FETCH_VERSION = 10;
 
-function failedRead(errorCode: number, log?: PartitionLog): PartitionRead {
-  // Never with aborted_transactions: there are no records to filter.
+/**
+ * A partition that failed. As Kafka answers: offsets are all -1; aborted_transactions
+ * is [] when the request named a partition that does not exist here (decided before
+ * any read) and null when the read itself failed (offset out of range, leader epoch,
+ * compression), whatever the isolation level.
+ */
+function failedRead(errorCode: number, stage: "before-read" | "read"): PartitionRead {
   return {
     errorCode,
-    highWatermark: log === undefined ? -1n : BigInt(log.highWatermark),
-    lastStableOffset: log === undefined ? -1n : BigInt(log.lastStableOffset),
-    logStartOffset: log === undefined ? -1n : BigInt(log.logStartOffset),
+    highWatermark: -1n,
+    lastStableOffset: -1n,
+    logStartOffset: -1n,
     records: EMPTY,
-    abortedTransactions: null,
+    abortedTransactions: stage === "before-read" ? [] : null,
   };
 }
 
@@ -105,9 +110,10 @@ async function readOne(
   used: number,
 ): Promise<PartitionRead> {
   const log = t.log;
-  if (log === undefined || t.errorCode !== ErrorCode.NONE) return failedRead(t.errorCode);
+  if (log === undefined || t.errorCode !== ErrorCode.NONE)
+    return failedRead(t.errorCode, "before-read");
   const epochError = leaderEpochError(t.currentLeaderEpoch);
-  if (epochError !== ErrorCode.NONE) return failedRead(epochError, log);
+  if (epochError !== ErrorCode.NONE) return failedRead(epochError, "read");
   const minOne = used === 0;
   const limit = Math.min(t.partitionMaxBytes, opts.maxBytes - used);
   const offset = Number(t.fetchOffset);
@@ -116,21 +122,13 @@ async function readOne(
   // itself not returned.
   const upperBound = state !== null ? log.lastStableOffset : undefined;
   const result = await log.read(offset, Math.max(limit, 1), upperBound);
-  if (result.kind === "offset-out-of-range") {
-    return {
-      errorCode: ErrorCode.OFFSET_OUT_OF_RANGE,
-      highWatermark: BigInt(result.highWatermark),
-      lastStableOffset: BigInt(log.lastStableOffset),
-      logStartOffset: BigInt(result.logStartOffset),
-      records: EMPTY,
-      abortedTransactions: null,
-    };
-  }
+  if (result.kind === "offset-out-of-range")
+    return failedRead(ErrorCode.OFFSET_OUT_OF_RANGE, "read");
   let records = result.records;
   // Only a single oversized batch can exceed the limit; later partitions must not take it.
   if (!minOne && records.length > limit) records = EMPTY;
   if (opts.version < FIRST_ZSTD_FETCH_VERSION && records.length > 0 && hasZstd(records)) {
-    return failedRead(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, log);
+    return failedRead(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, "read");
   }
   let abortedTransactions: AbortedTxn[] | null = null;
   if (state !== null) {

@@ -3,10 +3,9 @@
  *
  * Every requested partition is answered (the Java client drops a full response that
  * lacks one): data as whole stored batches (a fetch inside a batch returns all of it),
- * or an error with -1 offsets (UNKNOWN_TOPIC_OR_PARTITION, UNKNOWN_TOPIC_ID from v13
- * where topics are named by id, OFFSET_OUT_OF_RANGE with the real high watermark and
- * log start, FENCED/UNKNOWN_LEADER_EPOCH, UNSUPPORTED_COMPRESSION_TYPE for zstd below
- * v10). max_bytes and partition_max_bytes are soft (data/fetch-read.ts). min_bytes and
+ * or an error with -1 offsets, as Kafka answers (UNKNOWN_TOPIC_OR_PARTITION,
+ * UNKNOWN_TOPIC_ID from v13 where topics are named by id, OFFSET_OUT_OF_RANGE,
+ * FENCED/UNKNOWN_LEADER_EPOCH, UNSUPPORTED_COMPRESSION_TYPE for zstd below v10). max_bytes and partition_max_bytes are soft (data/fetch-read.ts). min_bytes and
  * max_wait_ms long-poll: the request waits for appends to the partitions it reads
  * (log.onAppend, no polling) until enough bytes, an error, or the deadline.
  * isolation_level 1 bounds reads by the last stable offset. Incremental fetch
@@ -147,15 +146,21 @@ export const fetchHandler = defineHandler({
           highWatermark: r.highWatermark,
           lastStableOffset: r.lastStableOffset,
           logStartOffset: r.logStartOffset,
-          // Kafka sends [] under read_committed even for an error, null otherwise.
-          abortedTransactions: readCommitted
-            ? (r.abortedTransactions ?? []).map((a) =>
-                createFetchResponseAbortedTransaction({
-                  producerId: a.producerId,
-                  firstOffset: BigInt(a.firstOffset),
-                }),
-              )
-            : null,
+          // A failed partition carries what fetch-read decided ([] or null, as Kafka);
+          // records read under read_committed carry their list, else null.
+          abortedTransactions:
+            r.errorCode !== ErrorCode.NONE
+              ? r.abortedTransactions === null
+                ? null
+                : []
+              : readCommitted
+                ? (r.abortedTransactions ?? []).map((a) =>
+                    createFetchResponseAbortedTransaction({
+                      producerId: a.producerId,
+                      firstOffset: BigInt(a.firstOffset),
+                    }),
+                  )
+                : null,
           preferredReadReplica: -1,
           records: r.records,
         }),

@@ -7,7 +7,7 @@
  * resources (type 4, name = node id or ""): every broker property, all read-only and
  * static. Synonyms (v1+, when include_synonyms) go from the most specific source to the
  * built-in default; config_type always, documentation only with include_documentation
- * (v3+). configuration_keys filters (null = all). Unknown topics get
+ * (v3+). configuration_keys filters (null or empty = all, as Kafka reads it). Unknown topics get
  * UNKNOWN_TOPIC_OR_PARTITION; other resource types INVALID_REQUEST. Simplified: no
  * sensitive configs exist, and no dynamic broker configs (BROKER_LOGGER unsupported).
  */
@@ -51,7 +51,8 @@ function describeOne(
       ? describeTopicConfigs(ctx.broker.config, target.topic.overrides)
       : describeBrokerConfigs(liveBrokerConfig(ctx.broker));
   const keys = res.configurationKeys;
-  if (keys !== null) configs = configs.filter((c) => keys.includes(c.name));
+  // Null or empty both mean every config, as in Kafka.
+  if (keys !== null && keys.length > 0) configs = configs.filter((c) => keys.includes(c.name));
   return createDescribeConfigsResponseDescribeConfigsResult({
     ...base,
     errorCode: ErrorCode.NONE,

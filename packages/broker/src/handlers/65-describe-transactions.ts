@@ -35,10 +35,11 @@ export const describeTransactionsHandler = defineHandler({
           return createDescribeTransactionsResponseTransactionState({
             transactionalId,
             errorCode: ErrorCode.TRANSACTIONAL_ID_NOT_FOUND,
+            // Zeros, not -1: what Kafka sends for an id it does not know.
             transactionState: "",
-            producerId: -1n,
-            producerEpoch: -1,
-            transactionStartTimeMs: -1n,
+            producerId: 0n,
+            producerEpoch: 0,
+            transactionStartTimeMs: 0n,
           });
         }
         return createDescribeTransactionsResponseTransactionState({

@@ -26,6 +26,12 @@ export interface TopicConfigDef {
   readonly doc: string;
   /** The broker property giving every topic its default (e.g. log.retention.ms). */
   readonly brokerSynonym: string | null;
+  /**
+   * Kafka's broker property has no default of its own (it falls back to another one,
+   * e.g. log.retention.ms to log.retention.hours), so DescribeConfigs lists no
+   * DEFAULT_CONFIG synonym for it, as Kafka.
+   */
+  readonly brokerDefaultUnset?: true;
   /** The value a topic gets without an override on this broker. */
   defaultValue(config: BrokerConfig): string;
   readonly check?: ValueCheck;
@@ -128,6 +134,7 @@ export const TOPIC_CONFIG_DEFS: readonly TopicConfigDef[] = [
     type: "long",
     doc: "Force an fsync when unflushed data is this old; the default leaves flushing to the OS.",
     brokerSynonym: "log.flush.interval.ms",
+    brokerDefaultUnset: true,
     defaultValue: fromLog((l) => numberToLong(l.flushMs)),
     check: atLeast("flush.ms", 0n),
     apply: (l, v) => {
@@ -325,6 +332,7 @@ export const TOPIC_CONFIG_DEFS: readonly TopicConfigDef[] = [
     type: "long",
     doc: "How long records are kept before their segment may be deleted (-1: forever).",
     brokerSynonym: "log.retention.ms",
+    brokerDefaultUnset: true,
     defaultValue: fromLog((l) => numberToLong(l.retentionMs)),
     check: atLeast("retention.ms", -1n),
     apply: (l, v) => {
@@ -355,6 +363,7 @@ export const TOPIC_CONFIG_DEFS: readonly TopicConfigDef[] = [
     type: "long",
     doc: "Random amount taken off segment.ms so partitions do not all roll at once.",
     brokerSynonym: "log.roll.jitter.ms",
+    brokerDefaultUnset: true,
     defaultValue: fixed("0"),
     check: atLeast("segment.jitter.ms", 0n),
   },
@@ -363,6 +372,7 @@ export const TOPIC_CONFIG_DEFS: readonly TopicConfigDef[] = [
     type: "long",
     doc: "Age at which the active segment is closed even if not full, so retention and compaction can reach it.",
     brokerSynonym: "log.roll.ms",
+    brokerDefaultUnset: true,
     defaultValue: fromLog((l) => numberToLong(l.segmentMs)),
     check: atLeast("segment.ms", 1n),
     apply: (l, v) => {

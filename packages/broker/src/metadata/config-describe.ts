@@ -53,8 +53,15 @@ export function describeTopicConfigs(
         source: ConfigSource.STATIC_BROKER_CONFIG,
       });
     }
-    synonyms.push({ name: brokerName, value: builtIn, source: ConfigSource.DEFAULT_CONFIG });
-    const first = synonyms[0] as ConfigSynonym;
+    // As Kafka: no DEFAULT_CONFIG synonym where no broker property holds a default.
+    if (def.brokerSynonym !== null && def.brokerDefaultUnset !== true) {
+      synonyms.push({ name: brokerName, value: builtIn, source: ConfigSource.DEFAULT_CONFIG });
+    }
+    const first = synonyms[0] ?? {
+      name: brokerName,
+      value: builtIn,
+      source: ConfigSource.DEFAULT_CONFIG,
+    };
     return {
       name: def.name,
       value: first.value,

@@ -1,0 +1,351 @@
+/**
+ * One meaningful request per API Logbook serves, buildable at any version, for the
+ * "every advertised API at its oldest and newest version" checks. They act on a topic
+ * the caller created (`ctx.topic`, one partition, a few records) or on names that do
+ * not exist (groups, transactional ids), so each answer says something: records,
+ * offsets, configs, or the error code for an unknown group or member.
+ */
+import * as P from "@logbook/protocol";
+import type { Side } from "./pair.js";
+
+export interface ProbeContext {
+  side: Side;
+  /** An existing topic with one partition and some records. */
+  topic: string;
+  topicId: Buffer;
+  version: number;
+  /** Distinguishes names made per call (topics to create, groups). */
+  tag: string;
+  /** A record batch to produce. */
+  batch: Buffer;
+}
+
+type Probe = (ctx: ProbeContext) => unknown;
+
+const fetchProbe: Probe = (c) =>
+  P.createFetchRequest({
+    maxWaitMs: 0,
+    minBytes: 0,
+    maxBytes: 1 << 20,
+    sessionEpoch: -1,
+    topics: [
+      P.createFetchRequestFetchTopic({
+        topic: c.topic,
+        topicId: c.topicId,
+        partitions: [
+          P.createFetchRequestFetchPartition({
+            partition: 0,
+            fetchOffset: 0n,
+            partitionMaxBytes: 1 << 20,
+          }),
+        ],
+      }),
+    ],
+  });
+
+/** Keyed by API key. */
+export const PROBES: Record<number, Probe> = {
+  [P.ProduceApi.apiKey]: (c) =>
+    P.createProduceRequest({
+      acks: -1,
+      timeoutMs: 5000,
+      topicData: [
+        P.createProduceRequestTopicProduceData({
+          name: c.topic,
+          partitionData: [
+            P.createProduceRequestPartitionProduceData({ index: 0, records: c.batch }),
+          ],
+        }),
+      ],
+    }),
+  [P.FetchApi.apiKey]: fetchProbe,
+  [P.ListOffsetsApi.apiKey]: (c) =>
+    P.createListOffsetsRequest({
+      replicaId: -1,
+      topics: [
+        P.createListOffsetsRequestListOffsetsTopic({
+          name: c.topic,
+          partitions: [
+            P.createListOffsetsRequestListOffsetsPartition({
+              partitionIndex: 0,
+              timestamp: -1n,
+              maxNumOffsets: 1,
+            }),
+          ],
+        }),
+      ],
+    }),
+  [P.MetadataApi.apiKey]: (c) =>
+    P.createMetadataRequest({
+      topics: [P.createMetadataRequestMetadataRequestTopic({ name: c.topic })],
+      allowAutoTopicCreation: false,
+    }),
+  [P.OffsetCommitApi.apiKey]: (c) =>
+    P.createOffsetCommitRequest({
+      groupId: `probe-commit-${c.tag}`,
+      generationIdOrMemberEpoch: -1,
+      memberId: "",
+      retentionTimeMs: -1n,
+      topics: [
+        P.createOffsetCommitRequestOffsetCommitRequestTopic({
+          name: c.topic,
+          partitions: [
+            P.createOffsetCommitRequestOffsetCommitRequestPartition({
+              partitionIndex: 0,
+              committedOffset: 1n,
+              committedMetadata: "m",
+            }),
+          ],
+        }),
+      ],
+    }),
+  [P.OffsetFetchApi.apiKey]: (c) =>
+    P.createOffsetFetchRequest({
+      groupId: `probe-commit-${c.tag}`,
+      topics: [
+        P.createOffsetFetchRequestOffsetFetchRequestTopic({ name: c.topic, partitionIndexes: [0] }),
+      ],
+      groups: [
+        P.createOffsetFetchRequestOffsetFetchRequestGroup({
+          groupId: `probe-commit-${c.tag}`,
+          topics: [
+            P.createOffsetFetchRequestOffsetFetchRequestTopics({
+              name: c.topic,
+              partitionIndexes: [0],
+            }),
+          ],
+        }),
+      ],
+    }),
+  [P.FindCoordinatorApi.apiKey]: (c) =>
+    P.createFindCoordinatorRequest({
+      key: `probe-group-${c.tag}`,
+      keyType: 0,
+      coordinatorKeys: [`probe-group-${c.tag}`],
+    }),
+  [P.JoinGroupApi.apiKey]: (c) =>
+    P.createJoinGroupRequest({
+      groupId: `probe-join-${c.tag}`,
+      sessionTimeoutMs: 1000,
+      rebalanceTimeoutMs: 1000,
+      memberId: "",
+      protocolType: "consumer",
+      protocols: [
+        P.createJoinGroupRequestJoinGroupRequestProtocol({
+          name: "range",
+          metadata: Buffer.alloc(0),
+        }),
+      ],
+    }),
+  [P.HeartbeatApi.apiKey]: (c) =>
+    P.createHeartbeatRequest({ groupId: `probe-none-${c.tag}`, generationId: 1, memberId: "m" }),
+  [P.LeaveGroupApi.apiKey]: (c) =>
+    P.createLeaveGroupRequest({
+      groupId: `probe-none-${c.tag}`,
+      memberId: "m",
+      members: [P.createLeaveGroupRequestMemberIdentity({ memberId: "m" })],
+    }),
+  [P.SyncGroupApi.apiKey]: (c) =>
+    P.createSyncGroupRequest({
+      groupId: `probe-none-${c.tag}`,
+      generationId: 1,
+      memberId: "m",
+      protocolType: "consumer",
+      protocolName: "range",
+    }),
+  [P.DescribeGroupsApi.apiKey]: (c) =>
+    P.createDescribeGroupsRequest({ groups: [`probe-commit-${c.tag}`] }),
+  [P.ListGroupsApi.apiKey]: () => P.createListGroupsRequest({ statesFilter: ["Dead"] }),
+  [P.ApiVersionsApi.apiKey]: () =>
+    P.createApiVersionsRequest({ clientSoftwareName: "probe", clientSoftwareVersion: "1" }),
+  [P.CreateTopicsApi.apiKey]: (c) =>
+    P.createCreateTopicsRequest({
+      timeoutMs: 30_000,
+      topics: [
+        P.createCreateTopicsRequestCreatableTopic({
+          name: `probe-created-${c.tag}`,
+          numPartitions: 2,
+          replicationFactor: 1,
+          configs: [
+            P.createCreateTopicsRequestCreatableTopicConfig({
+              name: "retention.ms",
+              value: "600000",
+            }),
+          ],
+        }),
+      ],
+    }),
+  [P.DeleteTopicsApi.apiKey]: (c) =>
+    P.createDeleteTopicsRequest({
+      timeoutMs: 30_000,
+      topicNames: [`probe-absent-${c.tag}`],
+      topics: [P.createDeleteTopicsRequestDeleteTopicState({ name: `probe-absent-${c.tag}` })],
+    }),
+  [P.DeleteRecordsApi.apiKey]: (c) =>
+    P.createDeleteRecordsRequest({
+      timeoutMs: 5000,
+      topics: [
+        P.createDeleteRecordsRequestDeleteRecordsTopic({
+          name: c.topic,
+          partitions: [
+            P.createDeleteRecordsRequestDeleteRecordsPartition({ partitionIndex: 0, offset: 0n }),
+          ],
+        }),
+      ],
+    }),
+  [P.InitProducerIdApi.apiKey]: () =>
+    P.createInitProducerIdRequest({ transactionalId: null, transactionTimeoutMs: 60_000 }),
+  [P.OffsetForLeaderEpochApi.apiKey]: (c) =>
+    P.createOffsetForLeaderEpochRequest({
+      replicaId: -1,
+      topics: [
+        P.createOffsetForLeaderEpochRequestOffsetForLeaderTopic({
+          topic: c.topic,
+          partitions: [
+            P.createOffsetForLeaderEpochRequestOffsetForLeaderPartition({
+              partition: 0,
+              currentLeaderEpoch: -1,
+              leaderEpoch: 0,
+            }),
+          ],
+        }),
+      ],
+    }),
+  [P.AddPartitionsToTxnApi.apiKey]: (c) =>
+    P.createAddPartitionsToTxnRequest({
+      v3AndBelowTransactionalId: `probe-txn-${c.tag}`,
+      v3AndBelowProducerId: 4242n,
+      v3AndBelowProducerEpoch: 0,
+      v3AndBelowTopics: [
+        P.createAddPartitionsToTxnRequestAddPartitionsToTxnTopic({
+          name: c.topic,
+          partitions: [0],
+        }),
+      ],
+    }),
+  [P.AddOffsetsToTxnApi.apiKey]: (c) =>
+    P.createAddOffsetsToTxnRequest({
+      transactionalId: `probe-txn-${c.tag}`,
+      producerId: 4242n,
+      producerEpoch: 0,
+      groupId: `probe-group-${c.tag}`,
+    }),
+  [P.EndTxnApi.apiKey]: (c) =>
+    P.createEndTxnRequest({
+      transactionalId: `probe-txn-${c.tag}`,
+      producerId: 4242n,
+      producerEpoch: 0,
+      committed: true,
+    }),
+  [P.TxnOffsetCommitApi.apiKey]: (c) =>
+    P.createTxnOffsetCommitRequest({
+      transactionalId: `probe-txn-${c.tag}`,
+      groupId: `probe-group-${c.tag}`,
+      producerId: 4242n,
+      producerEpoch: 0,
+      generationId: -1,
+      memberId: "",
+      topics: [
+        P.createTxnOffsetCommitRequestTxnOffsetCommitRequestTopic({
+          name: c.topic,
+          partitions: [
+            P.createTxnOffsetCommitRequestTxnOffsetCommitRequestPartition({
+              partitionIndex: 0,
+              committedOffset: 1n,
+            }),
+          ],
+        }),
+      ],
+    }),
+  [P.DescribeConfigsApi.apiKey]: (c) =>
+    P.createDescribeConfigsRequest({
+      resources: [
+        P.createDescribeConfigsRequestDescribeConfigsResource({
+          resourceType: 2,
+          resourceName: c.topic,
+          configurationKeys: ["cleanup.policy", "retention.ms", "max.message.bytes"],
+        }),
+      ],
+    }),
+  [P.AlterConfigsApi.apiKey]: (c) =>
+    P.createAlterConfigsRequest({
+      resources: [
+        P.createAlterConfigsRequestAlterConfigsResource({
+          resourceType: 2,
+          resourceName: c.topic,
+          configs: [
+            P.createAlterConfigsRequestAlterableConfig({ name: "retention.ms", value: "3600000" }),
+          ],
+        }),
+      ],
+    }),
+  [P.DescribeLogDirsApi.apiKey]: (c) =>
+    P.createDescribeLogDirsRequest({
+      topics: [
+        P.createDescribeLogDirsRequestDescribableLogDirTopic({ topic: c.topic, partitions: [0] }),
+      ],
+    }),
+  [P.CreatePartitionsApi.apiKey]: (c) =>
+    P.createCreatePartitionsRequest({
+      timeoutMs: 30_000,
+      validateOnly: true,
+      topics: [
+        P.createCreatePartitionsRequestCreatePartitionsTopic({
+          name: c.topic,
+          count: 3,
+          assignments: null,
+        }),
+      ],
+    }),
+  [P.DeleteGroupsApi.apiKey]: (c) =>
+    P.createDeleteGroupsRequest({ groupsNames: [`probe-none-${c.tag}`] }),
+  [P.IncrementalAlterConfigsApi.apiKey]: (c) =>
+    P.createIncrementalAlterConfigsRequest({
+      resources: [
+        P.createIncrementalAlterConfigsRequestAlterConfigsResource({
+          resourceType: 2,
+          resourceName: c.topic,
+          configs: [
+            P.createIncrementalAlterConfigsRequestAlterableConfig({
+              name: "segment.ms",
+              configOperation: 0,
+              value: "3600000",
+            }),
+          ],
+        }),
+      ],
+    }),
+  [P.OffsetDeleteApi.apiKey]: (c) =>
+    P.createOffsetDeleteRequest({
+      groupId: `probe-none-${c.tag}`,
+      topics: [
+        P.createOffsetDeleteRequestOffsetDeleteRequestTopic({
+          name: c.topic,
+          partitions: [
+            P.createOffsetDeleteRequestOffsetDeleteRequestPartition({ partitionIndex: 0 }),
+          ],
+        }),
+      ],
+    }),
+  [P.DescribeClusterApi.apiKey]: () => P.createDescribeClusterRequest({ endpointType: 1 }),
+  [P.DescribeProducersApi.apiKey]: (c) =>
+    P.createDescribeProducersRequest({
+      topics: [
+        P.createDescribeProducersRequestTopicRequest({ name: c.topic, partitionIndexes: [0] }),
+      ],
+    }),
+  [P.DescribeTransactionsApi.apiKey]: (c) =>
+    P.createDescribeTransactionsRequest({ transactionalIds: [`probe-txn-${c.tag}`] }),
+  [P.ListTransactionsApi.apiKey]: () => P.createListTransactionsRequest({ durationFilter: -1n }),
+  [P.DescribeTopicPartitionsApi.apiKey]: (c) =>
+    P.createDescribeTopicPartitionsRequest({
+      topics: [P.createDescribeTopicPartitionsRequestTopicRequest({ name: c.topic })],
+      responsePartitionLimit: 100,
+    }),
+};
+
+export function codecFor(apiKey: number): P.ApiCodec<unknown, unknown> {
+  const api = P.apiCodecs.find((a) => a.apiKey === apiKey);
+  if (api === undefined) throw new Error(`no codec for API key ${apiKey}`);
+  return api;
+}

@@ -1,0 +1,190 @@
+/**
+ * Every API where Logbook serves fewer versions than Apache Kafka 4.4.0, with the
+ * reason. versions.test.ts fails when the live ranges and this table disagree, so a
+ * range that grows (or shrinks) must be written down here. "none" = not served.
+ *
+ * Logbook's codec is generated from Kafka's message definitions of the 3.x line
+ * (../shared/kafka-message-specs); versions Kafka added after them are not in it yet.
+ */
+
+export interface NarrowerRange {
+  api: string;
+  logbook: string;
+  kafka: string;
+  reason: string;
+}
+
+const NEWER_SCHEMA =
+  "not in the Kafka 3.x message definitions Logbook's codec is generated from, so not implemented yet";
+const NO_SECURITY =
+  "Logbook serves PLAINTEXT only: no SASL, no ACLs, no delegation tokens, no quotas.";
+const KRAFT_ONLY =
+  "Controller, KRaft quorum and broker-to-broker API: a single Logbook node has no controller quorum and no other brokers.";
+const NO_KIP848 =
+  "KIP-848 consumer groups (and the share and streams groups built like them) are not implemented; clients use the classic group protocol, which Logbook serves.";
+
+export const NARROWER_RANGES: Record<number, NarrowerRange> = {
+  0: {
+    api: "Produce",
+    logbook: "0-11",
+    kafka: "0-13",
+    reason: `v12 (transactions v2, KIP-890 part 2) and v13 (topic ids, KIP-516) are ${NEWER_SCHEMA}.`,
+  },
+  1: {
+    api: "Fetch",
+    logbook: "4-17",
+    kafka: "4-18",
+    reason: `v18 (KIP-1166 high watermark) is ${NEWER_SCHEMA}.`,
+  },
+  2: {
+    api: "ListOffsets",
+    logbook: "0-10",
+    kafka: "1-11",
+    reason: `v11 (earliest pending upload offset, KIP-1023, tiered storage) is ${NEWER_SCHEMA}.`,
+  },
+  3: {
+    api: "Metadata",
+    logbook: "0-12",
+    kafka: "0-13",
+    reason: `v13 (top-level error code) is ${NEWER_SCHEMA}.`,
+  },
+  8: {
+    api: "OffsetCommit",
+    logbook: "0-9",
+    kafka: "2-10",
+    reason: `v10 (topic ids instead of names, KIP-848) is ${NEWER_SCHEMA}.`,
+  },
+  9: {
+    api: "OffsetFetch",
+    logbook: "0-9",
+    kafka: "1-10",
+    reason: `v10 (topic ids instead of names, KIP-848) is ${NEWER_SCHEMA}.`,
+  },
+  15: {
+    api: "DescribeGroups",
+    logbook: "0-5",
+    kafka: "0-6",
+    reason: `v6 (GROUP_ID_NOT_FOUND, KIP-1043) is ${NEWER_SCHEMA}.`,
+  },
+  17: { api: "SaslHandshake", logbook: "none", kafka: "0-1", reason: NO_SECURITY },
+  18: {
+    api: "ApiVersions",
+    logbook: "0-4",
+    kafka: "0-5",
+    reason: `v5 (cluster id and node id checks, REBOOTSTRAP_REQUIRED, KIP-1242) is ${NEWER_SCHEMA}.`,
+  },
+  24: {
+    api: "AddPartitionsToTxn",
+    logbook: "0-3",
+    kafka: "0-5",
+    reason:
+      "v4 and later are sent by brokers to the transaction coordinator (verify-only batches); clients use v3 and below, and a single node verifies in process.",
+  },
+  27: { api: "WriteTxnMarkers", logbook: "none", kafka: "1-2", reason: KRAFT_ONLY },
+  28: {
+    api: "TxnOffsetCommit",
+    logbook: "0-4",
+    kafka: "0-6",
+    reason: `v5 (transactions v2, KIP-890 part 2) and v6 (topic ids, KIP-1319) are ${NEWER_SCHEMA}.`,
+  },
+  29: { api: "DescribeAcls", logbook: "none", kafka: "1-3", reason: NO_SECURITY },
+  30: { api: "CreateAcls", logbook: "none", kafka: "1-3", reason: NO_SECURITY },
+  31: { api: "DeleteAcls", logbook: "none", kafka: "1-3", reason: NO_SECURITY },
+  34: {
+    api: "AlterReplicaLogDirs",
+    logbook: "none",
+    kafka: "1-2",
+    reason: "Logbook has one data directory, so there is nowhere to move a replica to.",
+  },
+  35: {
+    api: "DescribeLogDirs",
+    logbook: "0-4",
+    kafka: "1-5",
+    reason: `v5 (more per-directory fields) is ${NEWER_SCHEMA}.`,
+  },
+  36: { api: "SaslAuthenticate", logbook: "none", kafka: "0-2", reason: NO_SECURITY },
+  38: { api: "CreateDelegationToken", logbook: "none", kafka: "1-3", reason: NO_SECURITY },
+  39: { api: "RenewDelegationToken", logbook: "none", kafka: "1-2", reason: NO_SECURITY },
+  40: { api: "ExpireDelegationToken", logbook: "none", kafka: "1-2", reason: NO_SECURITY },
+  41: { api: "DescribeDelegationToken", logbook: "none", kafka: "1-3", reason: NO_SECURITY },
+  42: {
+    api: "DeleteGroups",
+    logbook: "0-2",
+    kafka: "0-3",
+    reason: `v3 (an error message per group) is ${NEWER_SCHEMA}.`,
+  },
+  43: {
+    api: "ElectLeaders",
+    logbook: "none",
+    kafka: "0-2",
+    reason: "One node leads every partition; there is no other leader to elect.",
+  },
+  45: {
+    api: "AlterPartitionReassignments",
+    logbook: "none",
+    kafka: "0-1",
+    reason: "One node holds every replica; there is nowhere to reassign to.",
+  },
+  46: {
+    api: "ListPartitionReassignments",
+    logbook: "none",
+    kafka: "0-0",
+    reason: "One node holds every replica; no reassignment is ever in progress.",
+  },
+  48: { api: "DescribeClientQuotas", logbook: "none", kafka: "0-1", reason: NO_SECURITY },
+  49: { api: "AlterClientQuotas", logbook: "none", kafka: "0-1", reason: NO_SECURITY },
+  50: { api: "DescribeUserScramCredentials", logbook: "none", kafka: "0-0", reason: NO_SECURITY },
+  51: { api: "AlterUserScramCredentials", logbook: "none", kafka: "0-0", reason: NO_SECURITY },
+  55: { api: "DescribeQuorum", logbook: "none", kafka: "0-2", reason: KRAFT_ONLY },
+  57: {
+    api: "UpdateFeatures",
+    logbook: "none",
+    kafka: "0-2",
+    reason: "Logbook has no feature levels to finalize (see the ApiVersions features entry).",
+  },
+  60: {
+    api: "DescribeCluster",
+    logbook: "0-1",
+    kafka: "0-2",
+    reason: `v2 (include fenced brokers, KIP-1073) is ${NEWER_SCHEMA}; a single node is never fenced.`,
+  },
+  64: { api: "UnregisterBroker", logbook: "none", kafka: "0-0", reason: KRAFT_ONLY },
+  66: {
+    api: "ListTransactions",
+    logbook: "0-1",
+    kafka: "0-2",
+    reason: `v2 (transactional id pattern filter, KIP-1152) is ${NEWER_SCHEMA}.`,
+  },
+  68: { api: "ConsumerGroupHeartbeat", logbook: "none", kafka: "0-1", reason: NO_KIP848 },
+  69: { api: "ConsumerGroupDescribe", logbook: "none", kafka: "0-1", reason: NO_KIP848 },
+  74: {
+    api: "ListConfigResources",
+    logbook: "none",
+    kafka: "0-1",
+    reason:
+      "Listing config resources (client metrics, groups; KIP-1142) is not implemented; topic configs are described with DescribeConfigs.",
+  },
+  76: { api: "ShareGroupHeartbeat", logbook: "none", kafka: "1-1", reason: NO_KIP848 },
+  77: { api: "ShareGroupDescribe", logbook: "none", kafka: "1-1", reason: NO_KIP848 },
+  78: { api: "ShareFetch", logbook: "none", kafka: "1-2", reason: NO_KIP848 },
+  79: { api: "ShareAcknowledge", logbook: "none", kafka: "1-2", reason: NO_KIP848 },
+  80: { api: "AddRaftVoter", logbook: "none", kafka: "0-1", reason: KRAFT_ONLY },
+  81: { api: "RemoveRaftVoter", logbook: "none", kafka: "0-0", reason: KRAFT_ONLY },
+  83: { api: "InitializeShareGroupState", logbook: "none", kafka: "0-0", reason: NO_KIP848 },
+  84: { api: "ReadShareGroupState", logbook: "none", kafka: "0-0", reason: NO_KIP848 },
+  85: { api: "WriteShareGroupState", logbook: "none", kafka: "0-1", reason: NO_KIP848 },
+  86: { api: "DeleteShareGroupState", logbook: "none", kafka: "0-0", reason: NO_KIP848 },
+  87: { api: "ReadShareGroupStateSummary", logbook: "none", kafka: "0-1", reason: NO_KIP848 },
+  88: { api: "StreamsGroupHeartbeat", logbook: "none", kafka: "0-1", reason: NO_KIP848 },
+  89: { api: "StreamsGroupDescribe", logbook: "none", kafka: "0-1", reason: NO_KIP848 },
+  90: { api: "DescribeShareGroupOffsets", logbook: "none", kafka: "0-1", reason: NO_KIP848 },
+  91: { api: "AlterShareGroupOffsets", logbook: "none", kafka: "0-0", reason: NO_KIP848 },
+  92: { api: "DeleteShareGroupOffsets", logbook: "none", kafka: "0-0", reason: NO_KIP848 },
+  93: {
+    api: "StreamsGroupTopologyDescriptionUpdate",
+    logbook: "none",
+    kafka: "0-0",
+    reason: NO_KIP848,
+  },
+  94: { api: "UnregisterController", logbook: "none", kafka: "0-0", reason: KRAFT_ONLY },
+};
