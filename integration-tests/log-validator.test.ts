@@ -98,6 +98,7 @@ function records(
 interface ProduceAnswer {
   errorCode: number;
   baseOffset: bigint;
+  logStartOffset: bigint;
   recordErrors: number[];
 }
 
@@ -118,6 +119,7 @@ async function produce(port: number, topic: string, batch: Buffer, version = 9) 
     return {
       errorCode: p.errorCode,
       baseOffset: p.baseOffset,
+      logStartOffset: p.logStartOffset,
       recordErrors: p.recordErrors.map((e) => e.batchIndex),
     } satisfies ProduceAnswer;
   } finally {
@@ -331,6 +333,7 @@ describe("what Kafka recomputes or refuses, Logbook does alike", () => {
         const stored = a.errorCode === 0 ? await fetchAll(t.port, topic, 0) : null;
         return {
           errorCode: a.errorCode,
+          logStartOffset: a.logStartOffset,
           recordErrors: a.recordErrors,
           records: stored?.records.map((r) => [Number(r.offset), r.key, r.value]),
           headers: stored?.batches.map((b) => ({

@@ -130,19 +130,6 @@ export interface ExpectedDivergence {
 }
 
 export const EXPECTED_DIVERGENCES = {
-  zstdFetchBelowV10: {
-    api: "Fetch",
-    when: "Fetch v4-v9 of a partition holding zstd batches",
-    paths: [
-      "responses[].partitions[].errorCode",
-      "responses[].partitions[].highWatermark",
-      "responses[].partitions[].lastStableOffset",
-      "responses[].partitions[].logStartOffset",
-      "responses[].partitions[].records",
-    ],
-    reason:
-      "Kafka 4 returns the zstd batches; Logbook answers UNSUPPORTED_COMPRESSION_TYPE (with -1 offsets, like every failed partition) as Kafka 2.1-3.x did. Fetch v10 is where zstd was introduced (KIP-110) precisely so that older fetchers, which cannot decompress it, get this error rather than batches they cannot read.",
-  },
   duplicateAppendTime: {
     api: "Produce",
     when: "an idempotent producer's retried (duplicate) batch on a CreateTime topic",
@@ -150,14 +137,6 @@ export const EXPECTED_DIVERGENCES = {
     openBug: true,
     reason:
       "Kafka answers a duplicate with the offsets and the max timestamp it remembered for the original batch (in log_append_time_ms, even on CreateTime topics; the Java producer then reports that timestamp); Logbook remembers no timestamp per batch and answers -1. Fixing it adds a timestamp to the producer-state snapshots.",
-  },
-  sequenceErrorLogStart: {
-    api: "Produce",
-    when: "an idempotent batch refused for its sequence (OUT_OF_ORDER_SEQUENCE_NUMBER) or epoch (INVALID_PRODUCER_EPOCH)",
-    paths: ["responses[].partitionResponses[].logStartOffset"],
-    openBug: true,
-    reason:
-      "Kafka reports the partition's real log start offset with these two errors (they are found by the log, which knows it); Logbook answers -1 as for errors found before the log. Fixed in the produce handler (the refused outcome needs to carry the log start offset).",
   },
   autoCreateFirstAnswer: {
     api: "Metadata",

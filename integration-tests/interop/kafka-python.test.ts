@@ -36,10 +36,6 @@ drivenMatrix({
       topic,
       ...extra,
     ]),
-  produceOnly: {
-    "codec-zstd":
-      "produce only: kafka-python 2.0.2 fetches with Fetch v4, and zstd batches need Fetch v10 or later (KIP-110), so the broker answers UNSUPPORTED_COMPRESSION_TYPE (76) as Kafka does, which kafka-python retries forever; its zstd batches are checked over the wire instead",
-  },
   notSupported: {
     idempotent: {
       reason: "kafka-python 2.0.2 has no idempotent producer (it came in 2.1.0)",

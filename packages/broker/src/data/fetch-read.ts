@@ -40,9 +40,6 @@ export interface FetchReadOptions {
 }
 
 const EMPTY = Buffer.alloc(0);
-const ZSTD = 4;
-/** Fetch v10 introduced zstd (KIP-110). */
-const FIRST_ZSTD_FETCH_VERSION = 10;
 
 /**
  * A partition that failed. As Kafka answers: offsets are all -1; aborted_transactions
@@ -73,15 +70,6 @@ function batchRange(records: Buffer): { from: number; to: number } {
     at = h.end;
   }
   return { from, to };
-}
-
-function hasZstd(records: Buffer): boolean {
-  for (let at = 0; at < records.length; ) {
-    const h = RecordBatchHeader.at(records, at);
-    if (h.compression === ZSTD) return true;
-    at = h.end;
-  }
-  return false;
 }
 
 /**
@@ -127,9 +115,8 @@ async function readOne(
   let records = result.records;
   // Only a single oversized batch can exceed the limit; later partitions must not take it.
   if (!minOne && records.length > limit) records = EMPTY;
-  if (opts.version < FIRST_ZSTD_FETCH_VERSION && records.length > 0 && hasZstd(records)) {
-    return failedRead(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, "read");
-  }
+  // zstd batches go to every Fetch version, as Kafka 4 sends them (KAFKA-18269): a
+  // v4-v9 fetcher that can read zstd (kafka-python 2.0) would otherwise retry forever.
   let abortedTransactions: AbortedTxn[] | null = null;
   if (state !== null) {
     const range = batchRange(records);

@@ -5,7 +5,13 @@ import { type BatchMetadata, lastSequence } from "./producer-state.js";
 
 export type ProduceOutcome =
   | { ok: true; baseOffset: number; logAppendTime: number; logStartOffset: number }
-  | { ok: false; errorCode: number; message: string };
+  | {
+      ok: false;
+      errorCode: number;
+      message: string;
+      /** Refused by the log's producer state (sequence, epoch): Kafka reports the log start. */
+      byLog?: true;
+    };
 
 /**
  * Appends one validated batch. For an idempotent batch the sequence check, the
@@ -38,7 +44,7 @@ export async function appendProduced(
   const lastSeq = lastSequence(firstSeq, header.lastOffsetDelta);
   const verdict = state.check(producerId, epoch, firstSeq, lastSeq, transactional);
   if (verdict.kind === "error")
-    return { ok: false, errorCode: verdict.errorCode, message: verdict.message };
+    return { ok: false, errorCode: verdict.errorCode, message: verdict.message, byLog: true };
   if (verdict.kind === "duplicate") {
     try {
       await verdict.batch.written;

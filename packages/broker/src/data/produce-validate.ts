@@ -18,6 +18,11 @@ export interface ProduceRefusal {
   ok: false;
   errorCode: number;
   message: string;
+  /**
+   * Found by Kafka's log (LogValidator) rather than by request checks: Kafka then
+   * reports the partition's log start offset beside the error, else -1.
+   */
+  byLog?: true;
   /** Produce v8+: which record was at fault. */
   recordErrors?: { batchIndex: number; batchIndexErrorMessage: string | null }[];
 }
@@ -29,6 +34,11 @@ export type ProducedBatchCheck =
 
 function refuse(errorCode: number, message: string): ProduceRefusal {
   return { ok: false, errorCode, message };
+}
+
+/** A refusal of LogValidator's (see ProduceRefusal.byLog). */
+function refuseByLog(errorCode: number, message: string): ProduceRefusal {
+  return { ok: false, errorCode, message, byLog: true };
 }
 
 /**
@@ -83,18 +93,18 @@ export async function validateProducedBatch(
     );
   }
   if (h.isControl)
-    return refuse(ErrorCode.INVALID_RECORD, "clients may not produce control batches");
+    return refuseByLog(ErrorCode.INVALID_RECORD, "clients may not produce control batches");
   if (h.isTransactional && h.producerId < 0n) {
-    return refuse(ErrorCode.INVALID_RECORD, "a transactional batch needs a producer id");
+    return refuseByLog(ErrorCode.INVALID_RECORD, "a transactional batch needs a producer id");
   }
   if (h.recordsCount <= 0 || h.recordsCount !== h.lastOffsetDelta + 1) {
-    return refuse(
+    return refuseByLog(
       ErrorCode.INVALID_RECORD,
       `recordsCount ${h.recordsCount} does not match lastOffsetDelta ${h.lastOffsetDelta}`,
     );
   }
   if (h.producerId >= 0n && h.baseSequence < 0) {
-    return refuse(
+    return refuseByLog(
       ErrorCode.INVALID_RECORD,
       `producer id ${h.producerId} with sequence ${h.baseSequence}`,
     );
@@ -135,10 +145,11 @@ async function checkRecords(
     );
   } catch (err) {
     const code = h.compression === 0 ? ErrorCode.INVALID_RECORD : ErrorCode.CORRUPT_MESSAGE;
-    return refuse(code, `records do not decode: ${err instanceof Error ? err.message : err}`);
+    const message = `records do not decode: ${err instanceof Error ? err.message : err}`;
+    return code === ErrorCode.CORRUPT_MESSAGE ? refuse(code, message) : refuseByLog(code, message);
   }
   if (summary.count !== h.recordsCount) {
-    return refuse(
+    return refuseByLog(
       ErrorCode.INVALID_RECORD,
       `the batch claims ${h.recordsCount} records but holds ${summary.count}`,
     );
@@ -148,7 +159,7 @@ async function checkRecords(
     // Kafka means to rebuild such a compressed batch but fails with
     // UNKNOWN_SERVER_ERROR (4.4.0); no v2 client writes one, so it is refused plainly.
     // Uncompressed ones are stored as they are, as Kafka stores them.
-    return refuse(ErrorCode.INVALID_RECORD, "record offset deltas must run 0, 1, 2, …");
+    return refuseByLog(ErrorCode.INVALID_RECORD, "record offset deltas must run 0, 1, 2, …");
   }
   if (!logAppendTime) setCreateTimeMaxTimestamp(h, BigInt(summary.maxTimestamp));
   return { ok: true, header: h, records };
@@ -176,6 +187,7 @@ function refuseRecords(problems: RecordProblem[], topic: TopicInfo, now: number)
   const timestamps = problems.some((p) => p.kind !== "no-key");
   return {
     ok: false,
+    byLog: true,
     errorCode: timestamps ? ErrorCode.INVALID_TIMESTAMP : ErrorCode.INVALID_RECORD,
     message: timestamps
       ? "One or more records have been rejected due to invalid timestamp"

@@ -43,13 +43,14 @@ function failed(
   index: number,
   errorCode: number,
   message: string | null = null,
+  logStartOffset = -1,
 ): ProduceResponsePartitionProduceResponse {
   return createProduceResponsePartitionProduceResponse({
     index,
     errorCode,
     baseOffset: -1n,
     logAppendTimeMs: -1n,
-    logStartOffset: -1n,
+    logStartOffset: BigInt(logStartOffset),
     errorMessage: message,
   });
 }
@@ -68,12 +69,18 @@ async function producePartition(
   if (log === undefined) return failed(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   const check = await validateProducedBatch(data.records, ctx.version, topic);
   if (!check.ok) {
-    const r = failed(index, check.errorCode, check.message);
+    const logStart = check.byLog === true ? log.logStartOffset : -1;
+    const r = failed(index, check.errorCode, check.message, logStart);
     if (check.recordErrors !== undefined) r.recordErrors = check.recordErrors;
     return r;
   }
   const outcome = await appendProduced(ctx.broker.dataPlane, log, check.header, check.records);
-  if (!outcome.ok) return failed(index, outcome.errorCode, outcome.message);
+  if (!outcome.ok) {
+    // Kafka reports the log start offset with what its log refuses (sequence, epoch),
+    // not with a transaction-verification refusal or a storage failure.
+    const logStart = outcome.byLog === true ? log.logStartOffset : -1;
+    return failed(index, outcome.errorCode, outcome.message, logStart);
+  }
   return createProduceResponsePartitionProduceResponse({
     index,
     errorCode: ErrorCode.NONE,

@@ -5,7 +5,9 @@
  * lacks one): data as whole stored batches (a fetch inside a batch returns all of it),
  * or an error with -1 offsets, as Kafka answers (UNKNOWN_TOPIC_OR_PARTITION,
  * UNKNOWN_TOPIC_ID from v13 where topics are named by id, OFFSET_OUT_OF_RANGE,
- * FENCED/UNKNOWN_LEADER_EPOCH, UNSUPPORTED_COMPRESSION_TYPE for zstd below v10). max_bytes and partition_max_bytes are soft (data/fetch-read.ts). min_bytes and
+ * FENCED/UNKNOWN_LEADER_EPOCH); stored batches go out in any codec at any version, as
+ * Kafka 4 sends zstd below v10. max_bytes and partition_max_bytes are soft
+ * (data/fetch-read.ts). min_bytes and
  * max_wait_ms long-poll: the request waits for appends to the partitions it reads
  * (log.onAppend, no polling) until enough bytes, an error, or the deadline.
  * isolation_level 1 bounds reads by the last stable offset. Incremental fetch
