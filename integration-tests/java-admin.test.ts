@@ -1,0 +1,169 @@
+/**
+ * The Java client's Admin (kafka-clients 4.x; the legacy alterConfigs with 3.9, which
+ * still has it) against Logbook and against the reference Kafka, same assertions for
+ * both: topics and partitions, configs (describe, incremental SET/APPEND/SUBTRACT/DELETE,
+ * legacy replace), consumer groups and their offsets, the cluster, DeleteRecords,
+ * DescribeProducers, ListTransactions and DescribeTransactions, with their error paths.
+ * The checks run in integration-tests/java/AdminChecks.java.
+ */
+import assert from "node:assert/strict";
+import { logbookAndKafka } from "./java/both-brokers.js";
+import { KAFKA_CLIENTS, runJava } from "./java/java-driver.js";
+
+const { check } = logbookAndKafka();
+const admin = (what: string, bootstrap: string, version: string = KAFKA_CLIENTS.current) =>
+  runJava(version, "AdminChecks", [what, bootstrap, what.slice(0, 5)]);
+
+check("topics: create, list, describe, create partitions, delete, and their errors", async (t) => {
+  assert.deepEqual(await admin("topics", t.bootstrap), {
+    listed: true,
+    internal: false,
+    topicIdSet: true,
+    // [partition, led by the one node, replicas, in-sync replicas]
+    partitions: [
+      [0, true, 1, 1],
+      [1, true, 1, 1],
+    ],
+    createAgain: "TopicExistsException",
+    createBadName: "InvalidTopicException",
+    createBadConfig: "InvalidConfigurationException",
+    createUnknownConfig: "InvalidConfigurationException",
+    createZeroPartitions: "InvalidPartitionsException",
+    afterCreatePartitions: 4,
+    shrinkPartitions: "InvalidPartitionsException",
+    samePartitions: "InvalidPartitionsException",
+    partitionsOfUnknown: "UnknownTopicOrPartitionException",
+    listedAfterDelete: false,
+    describeUnknown: "UnknownTopicOrPartitionException",
+    deleteUnknown: "UnknownTopicOrPartitionException",
+  });
+});
+
+const DEFAULTS = {
+  "cleanup.policy": ["delete", "DEFAULT_CONFIG"],
+  "retention.ms": ["604800000", "DEFAULT_CONFIG"],
+  "segment.ms": ["604800000", "DEFAULT_CONFIG"],
+};
+
+check("configs: describe and incremental SET, APPEND, SUBTRACT, DELETE, errors", async (t) => {
+  const retention = ["1000000", "DYNAMIC_TOPIC_CONFIG"];
+  const compact = { "cleanup.policy": ["compact", "DYNAMIC_TOPIC_CONFIG"] };
+  assert.deepEqual(await admin("configs", t.bootstrap), {
+    created: DEFAULTS,
+    set: { ...DEFAULTS, "retention.ms": retention },
+    append: {
+      ...DEFAULTS,
+      "cleanup.policy": ["delete,compact", "DYNAMIC_TOPIC_CONFIG"],
+      "retention.ms": retention,
+    },
+    subtract: { ...DEFAULTS, ...compact, "retention.ms": retention },
+    delete: { ...DEFAULTS, ...compact },
+    setInvalidValue: "InvalidConfigurationException",
+    setUnknownName: "InvalidConfigurationException",
+    appendToNonList: "InvalidConfigurationException",
+    unknownTopic: "UnknownTopicOrPartitionException",
+    afterErrors: { ...DEFAULTS, ...compact },
+  });
+});
+
+check("configs: the legacy alterConfigs (kafka-clients 3.9) replaces the whole set", async (t) => {
+  assert.deepEqual(await admin("legacy-alter-configs", t.bootstrap, KAFKA_CLIENTS.previous), {
+    created: {
+      ...DEFAULTS,
+      "cleanup.policy": ["compact", "DYNAMIC_TOPIC_CONFIG"],
+      "retention.ms": ["1000000", "DYNAMIC_TOPIC_CONFIG"],
+    },
+    replaced: { ...DEFAULTS, "segment.ms": ["100000", "DYNAMIC_TOPIC_CONFIG"] },
+  });
+});
+
+check("consumer groups: list, describe, list/alter/delete offsets, delete, errors", async (t) => {
+  const r = (await admin("groups", t.bootstrap)) as Record<string, unknown>;
+  // Kafka 4 answers DescribeGroups v6 with GROUP_ID_NOT_FOUND for an unknown group;
+  // Logbook serves DescribeGroups up to v5, where Kafka too answers state "Dead".
+  assert.equal(r.describeUnknown, t.name === "kafka" ? "GroupIdNotFoundException" : "Dead");
+  delete r.describeUnknown;
+  assert.deepEqual(r, {
+    listedWhileActive: "Stable",
+    describedWhileActive: {
+      state: "Stable",
+      simple: false,
+      assignor: "range",
+      coordinatorIsTheNode: true,
+      members: [["group-g-0", "group-g-1"]],
+    },
+    deleteWhileActive: "GroupNotEmptyException",
+    deleteOffsetsWhileSubscribed: "GroupSubscribedToTopicException",
+    listedAfterClose: "Empty",
+    describedAfterClose: {
+      state: "Empty",
+      simple: false,
+      assignor: "",
+      coordinatorIsTheNode: true,
+      members: [],
+    },
+    committed: { "group-g-0": 5, "group-g-1": 3 },
+    afterAlter: { "group-g-0": 2, "group-g-1": 3 },
+    afterDeleteOffsets: { "group-g-0": 2 },
+    listedAfterDelete: "not listed",
+    offsetsAfterDelete: {},
+    deleteUnknown: "GroupIdNotFoundException",
+  });
+});
+
+check("describeCluster: one node, which is the controller", async (t) => {
+  assert.deepEqual(await admin("cluster", t.bootstrap), {
+    nodes: 1,
+    host: "127.0.0.1",
+    controllerIsTheNode: true,
+    clusterIdSet: true,
+  });
+});
+
+check(
+  "deleteRecords: moves the log start, never back, not beyond the high watermark",
+  async (t) => {
+    assert.deepEqual(await admin("delete-records", t.bootstrap), {
+      lowWatermark: 4,
+      beginningAfter: 4,
+      readAfter: ["d-4", "d-5", "d-6", "d-7", "d-8", "d-9"],
+      belowLowWatermark: 4,
+      beyondHighWatermark: "OffsetOutOfRangeException",
+      toHighWatermark: 10,
+    });
+  },
+);
+
+check(
+  "describeProducers, listTransactions, describeTransactions through a transaction",
+  async (t) => {
+    const idempotent = { epoch: 0, lastSequence: 9, txnStartOffset: null };
+    const txn = (state: string, partitions: string[]) => ({
+      state,
+      timeoutMs: 30000,
+      partitions,
+      epoch: 0,
+    });
+    assert.deepEqual(await admin("producers-transactions", t.bootstrap), {
+      idempotent: [idempotent],
+      listedAfterInit: "Empty",
+      describedAfterInit: txn("Empty", []),
+      listedOngoing: "Ongoing",
+      describedOngoing: txn("Ongoing", ["produ-p-0"]),
+      // The open transaction's first offset is 10, after the idempotent producer's 0-9.
+      producersOngoing: [idempotent, { epoch: 0, lastSequence: 1, txnStartOffset: 10 }],
+      listedCommitted: "CompleteCommit",
+      describedCommitted: { state: "CompleteCommit", timeoutMs: 30000, partitions: [] },
+      // Kafka 4 runs transactions v2 (KIP-890): the commit marker carries a bumped epoch and
+      // no sequence. Logbook serves transactions v1 (EndTxn below v5), where the marker
+      // keeps the epoch and the last sequence stays the last record's, as in Kafka 3.
+      producersCommitted: [
+        idempotent,
+        t.name === "kafka"
+          ? { epoch: 1, lastSequence: -1, txnStartOffset: null }
+          : { epoch: 0, lastSequence: 1, txnStartOffset: null },
+      ],
+      describeUnknown: "TransactionalIdNotFoundException",
+    });
+  },
+);
