@@ -155,8 +155,9 @@ check(
       listedCommitted: "CompleteCommit",
       describedCommitted: { state: "CompleteCommit", timeoutMs: 30000, partitions: [] },
       // Kafka 4 runs transactions v2 (KIP-890): the commit marker carries a bumped epoch and
-      // no sequence. Logbook serves transactions v1 (EndTxn below v5), where the marker
-      // keeps the epoch and the last sequence stays the last record's, as in Kafka 3.
+      // no sequence. Logbook advertises no transaction.version feature, so clients use
+      // transactions v1: the marker keeps the epoch and the last sequence stays the last
+      // record's, as in Kafka 3.
       producersCommitted: [
         idempotent,
         t.name === "kafka"
