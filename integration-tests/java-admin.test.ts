@@ -80,7 +80,8 @@ check("configs: the legacy alterConfigs (kafka-clients 3.9) replaces the whole s
 check("consumer groups: list, describe, list/alter/delete offsets, delete, errors", async (t) => {
   const r = (await admin("groups", t.bootstrap)) as Record<string, unknown>;
   // Kafka 4 answers DescribeGroups v6 with GROUP_ID_NOT_FOUND for an unknown group;
-  // Logbook serves DescribeGroups up to v5, where Kafka too answers state "Dead".
+  // Logbook serves DescribeGroups up to v5, where Kafka too answers state "Dead" (with
+  // kafka-clients 3.9, which stops at v5, both brokers give "Dead").
   assert.equal(r.describeUnknown, t.name === "kafka" ? "GroupIdNotFoundException" : "Dead");
   delete r.describeUnknown;
   assert.deepEqual(r, {
@@ -157,7 +158,7 @@ check(
       // Kafka 4 runs transactions v2 (KIP-890): the commit marker carries a bumped epoch and
       // no sequence. Logbook advertises no transaction.version feature, so clients use
       // transactions v1: the marker keeps the epoch and the last sequence stays the last
-      // record's, as in Kafka 3.
+      // record's, as in Kafka 3 (with kafka-clients 3.9 both brokers give epoch 0).
       producersCommitted: [
         idempotent,
         t.name === "kafka"

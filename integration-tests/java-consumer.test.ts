@@ -1,7 +1,8 @@
 /**
  * The Java client's KafkaConsumer (kafka-clients 4.x) against Logbook and against the
  * reference Kafka, same assertions for both: classic groups with the range (eager) and
- * cooperative-sticky assignors, static membership, assign() with seeks, read_committed.
+ * cooperative-sticky assignors, static membership, assign() with seeks, read_committed,
+ * a topic deleted and made again (topic ids).
  * The checks run in integration-tests/java/ConsumerChecks.java.
  */
 import assert from "node:assert/strict";
@@ -107,3 +108,13 @@ check(
     });
   },
 );
+
+check("topic ids: a topic deleted and made again under an assigned consumer", async (t) => {
+  // Fetch v13+ names topics by id: the consumer must notice the new id, read the new
+  // topic from its start, and never mix in records of the old one.
+  assert.deepEqual(await consumerCheck(["recreated-topic", t.bootstrap, "recreated"]), {
+    newTopicId: true,
+    read: ["0:old-0", "1:old-1", "2:old-2", "0:new-0"],
+    errors: [],
+  });
+});

@@ -48,6 +48,7 @@ public final class ConsumerChecks {
       case "static" -> staticMembership(bootstrap, topic);
       case "assign-seek" -> assignSeek(bootstrap, topic, Long.parseLong(args[3]));
       case "read-committed" -> readCommitted(bootstrap, topic);
+      case "recreated-topic" -> recreatedTopic(bootstrap, topic);
       default -> throw new IllegalArgumentException("unknown check " + args[0]);
     }
   }
@@ -345,6 +346,71 @@ public final class ConsumerChecks {
   static long endOffset(String bootstrap, TopicPartition tp, String isolation) {
     try (KafkaConsumer<String, String> c = consumer(bootstrap, null, Map.of("isolation.level", isolation))) {
       return c.endOffsets(List.of(tp), TIMEOUT).get(tp);
+    }
+  }
+
+  /**
+   * Topic ids (Fetch v13+): a consumer reads a topic that is then deleted and made again
+   * under the same name (a new topic id); it goes on reading the new topic from the start
+   * once it has found out, and never mixes the two.
+   */
+  static void recreatedTopic(String bootstrap, String topic) throws Exception {
+    TopicPartition tp = new TopicPartition(topic, 0);
+    createTopic(bootstrap, topic, 1);
+    Map<String, Object> out = new LinkedHashMap<>();
+    try (KafkaProducer<String, String> p = producer(bootstrap, Map.of());
+        KafkaConsumer<String, String> c = consumer(bootstrap, null, Map.of("metadata.max.age.ms", "1000"));
+        Admin admin = Driver.admin(bootstrap)) {
+      for (int i = 0; i < 3; i++) p.send(new ProducerRecord<>(topic, 0, null, "old-" + i)).get();
+      c.assign(List.of(tp));
+      c.seekToBeginning(List.of(tp));
+      Member m = new Member("c", c);
+      List<String> values = new ArrayList<>();
+      pollUntil(List.of(m), () -> values.contains("2:old-2"), "old-2", (x, r) -> values.add(r.offset() + ":" + r.value()));
+      var oldId = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).topicId();
+      admin.deleteTopics(List.of(topic)).all().get();
+      long deadline = System.nanoTime() + TIMEOUT.toNanos();
+      for (;;) {
+        try {
+          admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
+          break;
+        } catch (java.util.concurrent.ExecutionException e) {
+          // Kafka removes a deleted topic asynchronously: the name is taken a moment longer.
+          if (System.nanoTime() > deadline) throw e;
+          Thread.sleep(200);
+        }
+      }
+      // Kafka makes the new partition available a moment after CreateTopics answers.
+      var newId = untilKnown(() -> admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).topicId());
+      out.put("newTopicId", !newId.equals(oldId));
+      untilKnown(() -> p.send(new ProducerRecord<>(topic, 0, null, "new-0")).get());
+      List<String> errors = new ArrayList<>();
+      long until = System.nanoTime() + TIMEOUT.toNanos();
+      while (!values.contains("0:new-0") && System.nanoTime() < until) {
+        try {
+          for (var r : c.poll(java.time.Duration.ofMillis(100))) values.add(r.offset() + ":" + r.value());
+        } catch (org.apache.kafka.common.KafkaException e) {
+          errors.add(e.getClass().getSimpleName());
+          c.seekToBeginning(List.of(tp));
+        }
+      }
+      out.put("read", values);
+      out.put("errors", errors.stream().distinct().sorted().toList());
+    }
+    result(out);
+  }
+
+  /** `call`'s value, asked again while the broker answers UNKNOWN_TOPIC_OR_PARTITION. */
+  static <T> T untilKnown(java.util.concurrent.Callable<T> call) throws Exception {
+    long deadline = System.nanoTime() + TIMEOUT.toNanos();
+    for (;;) {
+      try {
+        return call.call();
+      } catch (java.util.concurrent.ExecutionException e) {
+        boolean unknown = e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+        if (!unknown || System.nanoTime() > deadline) throw e;
+        Thread.sleep(200);
+      }
     }
   }
 }

@@ -8,6 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -124,7 +126,7 @@ public final class Driver {
       List<Member> members,
       BooleanSupplier done,
       String what,
-      java.util.function.BiConsumer<Member, ConsumerRecord<String, String>> onRecord) {
+      BiConsumer<Member, ConsumerRecord<String, String>> onRecord) {
     long deadline = System.nanoTime() + TIMEOUT.toNanos();
     while (!done.getAsBoolean()) {
       if (System.nanoTime() > deadline) throw new IllegalStateException("timed out waiting for " + what);
@@ -136,9 +138,9 @@ public final class Driver {
     }
   }
 
-  /** Polls `c` for `ms` milliseconds, handing every record to `onRecord`. */
+  /** Polls every member in turn for `ms` milliseconds, handing each record to `onRecord`. */
   public static void pollFor(
-      List<Member> members, long ms, java.util.function.BiConsumer<Member, ConsumerRecord<String, String>> onRecord) {
+      List<Member> members, long ms, BiConsumer<Member, ConsumerRecord<String, String>> onRecord) {
     long until = System.nanoTime() + Duration.ofMillis(ms).toNanos();
     while (System.nanoTime() < until) {
       for (Member m : members) {
@@ -162,19 +164,17 @@ public final class Driver {
     return got;
   }
 
-  /** The simple class name of what `run` threw (its cause when wrapped), or "none". */
+  /**
+   * The simple class name of what `run` threw, or "none". The Admin client's futures wrap
+   * the broker's error in an ExecutionException; that wrapper is taken off.
+   */
   public static String errorOf(ThrowingRunnable run) {
     try {
       run.run();
       return "none";
     } catch (Throwable t) {
       Throwable c = t;
-      while ((c instanceof java.util.concurrent.ExecutionException
-              || c instanceof org.apache.kafka.common.KafkaException && c.getCause() != null
-                  && c.getClass() == org.apache.kafka.common.KafkaException.class)
-          && c.getCause() != null) {
-        c = c.getCause();
-      }
+      while (c instanceof ExecutionException && c.getCause() != null) c = c.getCause();
       return c.getClass().getSimpleName();
     }
   }

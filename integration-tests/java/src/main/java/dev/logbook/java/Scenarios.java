@@ -19,7 +19,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -131,7 +133,7 @@ public final class Scenarios {
 
   static void codec(String bootstrap, String topic, String name) throws Exception {
     try (KafkaProducer<String, String> p = producer(bootstrap, Map.of("compression.type", name))) {
-      List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
+      List<Future<?>> sent = new ArrayList<>();
       for (int i = 0; i < 20; i++) {
         sent.add(p.send(new ProducerRecord<>(topic, 0, "k" + (i % 5), name + "-" + i + "-" + "x".repeat(200))));
       }
@@ -158,7 +160,7 @@ public final class Scenarios {
       });
       KafkaConsumer<String, String> b = member(bootstrap, topic, "b", held);
       List<Member> both = List.of(ma, new Member("b", b));
-      java.util.function.BiConsumer<Member, ConsumerRecord<String, String>> onSecond = (m, r) -> {
+      BiConsumer<Member, ConsumerRecord<String, String>> onSecond = (m, r) -> {
         second.add(m.name() + ":" + r.partition() + ":" + r.value());
         commit(m.consumer(), r);
       };
@@ -218,7 +220,7 @@ public final class Scenarios {
 
   static void produceEach(KafkaProducer<String, String> p, String topic, String prefix, int n)
       throws Exception {
-    List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
+    List<Future<?>> sent = new ArrayList<>();
     for (int part = 0; part < GROUP_PARTITIONS; part++) {
       for (int i = 0; i < n; i++) {
         sent.add(p.send(new ProducerRecord<>(topic, part, null, prefix + "-" + part + "-" + i)));
@@ -252,7 +254,7 @@ public final class Scenarios {
   static void idempotent(String bootstrap, String topic) throws Exception {
     // enable.idempotence is the Java producer's default (acks=all): not set here on purpose.
     try (KafkaProducer<String, String> p = producer(bootstrap, Map.of())) {
-      List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
+      List<Future<?>> sent = new ArrayList<>();
       for (int half : new int[] {0, 5}) {
         for (int i = 0; i < 5; i++) sent.add(p.send(new ProducerRecord<>(topic, 0, null, "i-" + (half + i))));
         p.flush();
