@@ -49,6 +49,7 @@ public final class ConsumerChecks {
       case "assign-seek" -> assignSeek(bootstrap, topic, Long.parseLong(args[3]));
       case "read-committed" -> readCommitted(bootstrap, topic);
       case "recreated-topic" -> recreatedTopic(bootstrap, topic);
+      case "consumer-protocol" -> consumerProtocol(bootstrap, topic);
       default -> throw new IllegalArgumentException("unknown check " + args[0]);
     }
   }
@@ -412,5 +413,38 @@ public final class ConsumerChecks {
         Thread.sleep(200);
       }
     }
+  }
+
+  /**
+   * The consumer group protocol of KIP-848 (group.protocol=consumer, the
+   * ConsumerGroupHeartbeat API): reads a topic in a group, or reports what poll threw.
+   */
+  static void consumerProtocol(String bootstrap, String topic) throws Exception {
+    createTopic(bootstrap, topic, 2);
+    try (KafkaProducer<String, String> p = producer(bootstrap, Map.of())) {
+      for (int part = 0; part < 2; part++) p.send(new ProducerRecord<>(topic, part, null, "v-" + part)).get();
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    List<String> values = new ArrayList<>();
+    try (KafkaConsumer<String, String> c = new KafkaConsumer<>(withoutClassicSettings(bootstrap),
+        new org.apache.kafka.common.serialization.StringDeserializer(),
+        new org.apache.kafka.common.serialization.StringDeserializer())) {
+      c.subscribe(List.of(topic));
+      String error = Driver.errorOf(() -> pollUntil(List.of(new Member("c", c)), () -> values.size() >= 2, "2 records",
+          (m, r) -> values.add(r.value())));
+      out.put("error", error);
+    }
+    out.put("read", values.stream().sorted().toList());
+    result(out);
+  }
+
+  /** A consumer config for group.protocol=consumer, which refuses the classic session settings. */
+  static java.util.Properties withoutClassicSettings(String bootstrap) {
+    java.util.Properties p = new java.util.Properties();
+    p.put("bootstrap.servers", bootstrap);
+    p.put("group.id", "java-kip848");
+    p.put("group.protocol", "consumer");
+    p.put("auto.offset.reset", "earliest");
+    return p;
   }
 }
