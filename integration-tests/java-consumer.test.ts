@@ -1,5 +1,5 @@
 /**
- * The Java client's KafkaConsumer (kafka-clients 4.x) against Logbook and against the
+ * The Java client's KafkaConsumer (kafka-clients 4.x, or the version LOGBOOK_JAVA_CLIENT names) against Logbook and against the
  * reference Kafka, same assertions for both: classic groups with the range (eager) and
  * cooperative-sticky assignors, static membership, assign() with seeks, read_committed,
  * a topic deleted and made again (topic ids), and the KIP-848 consumer protocol (which
@@ -8,10 +8,10 @@
  */
 import assert from "node:assert/strict";
 import { logbookAndKafka } from "./java/both-brokers.js";
-import { KAFKA_CLIENTS, runJava } from "./java/java-driver.js";
+import { JAVA_CHECKS_CLIENT, runJava } from "./java/java-driver.js";
 
 const { check } = logbookAndKafka();
-const consumerCheck = (args: string[]) => runJava(KAFKA_CLIENTS.current, "ConsumerChecks", args);
+const consumerCheck = (args: string[]) => runJava(JAVA_CHECKS_CLIENT, "ConsumerChecks", args);
 
 /** What every assignor must give: each record read once, by its partition's owner. */
 function checkGroupReads(r: Record<string, unknown>) {

@@ -1,5 +1,5 @@
 /**
- * The Java client's KafkaProducer (kafka-clients 4.x) against Logbook and against the
+ * The Java client's KafkaProducer (kafka-clients 4.x, or the version LOGBOOK_JAVA_CLIENT names) against Logbook and against the
  * reference Kafka, same assertions for both: each of the four codecs (the idempotent
  * default on), and transactions committed and aborted. What the client reads back is
  * checked, and so are the batches as each broker stored them (read over the wire).
@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { fetchAll } from "./helpers/wire-data.js";
 import { CODECS, COUNT_PER_CODEC, codecValue } from "./interop/scenarios.js";
 import { logbookAndKafka } from "./java/both-brokers.js";
-import { KAFKA_CLIENTS, runJava } from "./java/java-driver.js";
+import { JAVA_CHECKS_CLIENT, runJava } from "./java/java-driver.js";
 
 const { check } = logbookAndKafka();
 const CODEC_IDS = { gzip: 1, snappy: 2, lz4: 3, zstd: 4 } as const;
@@ -17,7 +17,7 @@ const CODEC_IDS = { gzip: 1, snappy: 2, lz4: 3, zstd: 4 } as const;
 for (const codec of CODECS) {
   check(`${codec}: records read back, batches stored ${codec}-compressed`, async (t) => {
     const topic = `java-${codec}`;
-    const read = (await runJava(KAFKA_CLIENTS.current, "ProducerChecks", [
+    const read = (await runJava(JAVA_CHECKS_CLIENT, "ProducerChecks", [
       `codec-${codec}`,
       t.bootstrap,
       topic,
@@ -46,7 +46,7 @@ for (const codec of CODECS) {
 }
 
 check("transactions: commit, abort, commit; read_committed sees only the committed", async (t) => {
-  const values = await runJava(KAFKA_CLIENTS.current, "ProducerChecks", [
+  const values = await runJava(JAVA_CHECKS_CLIENT, "ProducerChecks", [
     "transactions",
     t.bootstrap,
     "java-txn",

@@ -26,6 +26,12 @@ const POM = join(HERE, "pom.xml");
 /** The kafka-clients versions the tests run: the current one and the last 3.x. */
 export const KAFKA_CLIENTS = { current: "4.4.0", previous: "3.9.1" } as const;
 
+/**
+ * The version the java-*.test.ts checks run with: the current client unless
+ * LOGBOOK_JAVA_CLIENT names another (e.g. 3.9.1, to run them with the 3.x client).
+ */
+export const JAVA_CHECKS_CLIENT: string = process.env.LOGBOOK_JAVA_CLIENT ?? KAFKA_CLIENTS.current;
+
 /** Flags for a short-lived client JVM: quick start, small heap. */
 const JVM_FLAGS = ["-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto"];
 
