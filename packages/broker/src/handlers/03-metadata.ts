@@ -7,7 +7,8 @@
  * Unknown topics are auto-created with num.partitions when auto.create.topics.enable
  * is on and the request allows it (allow_auto_topic_creation from v4; always before),
  * otherwise UNKNOWN_TOPIC_OR_PARTITION; illegal names always get INVALID_TOPIC_EXCEPTION. v10+
- * carry topic ids and may name a topic by id alone (unknown id: UNKNOWN_TOPIC_ID).
+ * carry topic ids and may name a topic by id (unknown id: UNKNOWN_TOPIC_ID); a set id wins
+ * over the name, which the Java client leaves "" (not null) beside it.
  * Simplified: no ACLs, so authorized-operation fields are "not provided"
  * (-2147483648); an auto-created topic is answered at once, without the
  * LEADER_NOT_AVAILABLE round Kafka needs while its controller creates it.
@@ -100,15 +101,17 @@ export const metadataHandler = defineHandler({
     } else {
       topics = [];
       for (const t of req.topics ?? []) {
-        if (t.name !== null) {
-          topics.push(await byName(t.name, autoCreate, ctx));
-        } else if (!isZeroUuid(t.topicId)) {
+        // The id wins when set, as in Kafka: the Java client sends name "" (not null)
+        // beside the id it asks for.
+        if (!isZeroUuid(t.topicId)) {
           const found = broker.topics.getById(t.topicId);
           topics.push(
             found === undefined
               ? topicError(ErrorCode.UNKNOWN_TOPIC_ID, null, t.topicId)
               : topicMetadata(found, nodeId),
           );
+        } else if (t.name !== null) {
+          topics.push(await byName(t.name, autoCreate, ctx));
         } else {
           topics.push(topicError(ErrorCode.INVALID_REQUEST, null));
         }
