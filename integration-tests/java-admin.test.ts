@@ -1,9 +1,10 @@
 /**
- * The Java client's Admin (kafka-clients 4.x, or the version LOGBOOK_JAVA_CLIENT names; the legacy alterConfigs with 3.9, which
- * still has it) against Logbook and against the reference Kafka, same assertions for
- * both: topics and partitions, configs (describe, incremental SET/APPEND/SUBTRACT/DELETE,
- * legacy replace), consumer groups and their offsets, the cluster, DeleteRecords,
- * DescribeProducers, ListTransactions and DescribeTransactions, with their error paths.
+ * The Java client's Admin (kafka-clients 4.x, or the version LOGBOOK_JAVA_CLIENT names;
+ * the legacy alterConfigs with 3.9, which still has it) against Logbook and against the
+ * reference Kafka, same assertions for both: topics and partitions, configs (describe,
+ * incremental SET/APPEND/SUBTRACT/DELETE, legacy replace), consumer groups and their
+ * offsets, the cluster, DeleteRecords, DescribeProducers, ListTransactions and
+ * DescribeTransactions, topics by id, ListOffsets specs, with their error paths.
  * The checks run in integration-tests/java/AdminChecks.java.
  */
 import assert from "node:assert/strict";
@@ -174,3 +175,29 @@ check(
     });
   },
 );
+
+check("topics by id: describe and delete by topic id, unknown ids", async (t) => {
+  assert.deepEqual(await admin("topic-ids", t.bootstrap), {
+    nameById: true,
+    partitionsById: [
+      [0, true, 1, 1],
+      [1, true, 1, 1],
+      [2, true, 1, 1],
+    ],
+    describeUnknownId: "UnknownTopicIdException",
+    listedAfterDeleteById: false,
+    deleteUnknownId: "UnknownTopicIdException",
+  });
+});
+
+check("listOffsets: earliest, latest, max timestamp, by timestamp", async (t) => {
+  // [offset, record timestamp - t0, or -1 when the answer carries none]; the records
+  // are stamped t0, +1 s, +5 s, +2 s, +3 s (out of order).
+  assert.deepEqual(await admin("list-offsets", t.bootstrap), {
+    earliest: [0, -1],
+    latest: [5, -1],
+    maxTimestamp: [2, 5000],
+    "forTimestamp+1500": [2, 5000],
+    "forTimestamp+9000": [-1, -1],
+  });
+});

@@ -56,6 +56,8 @@ public final class AdminChecks {
         case "legacy-alter-configs" -> legacyAlterConfigs(admin, prefix);
         case "groups" -> groups(admin, bootstrap, prefix);
         case "cluster" -> cluster(admin);
+        case "topic-ids" -> topicIds(admin, prefix);
+        case "list-offsets" -> listOffsets(admin, bootstrap, prefix);
         case "delete-records" -> deleteRecords(admin, bootstrap, prefix);
         case "producers-transactions" -> producersAndTransactions(admin, bootstrap, prefix);
         default -> throw new IllegalArgumentException("unknown check " + args[0]);
@@ -375,6 +377,54 @@ public final class AdminChecks {
       out.put("producersCommitted", producers(admin, tp));
     }
     out.put("describeUnknown", errorOf(() -> admin.describeTransactions(List.of(prefix + "-nope")).all().get()));
+    return out;
+  }
+
+  /** Topics named by id (Metadata v10+, DeleteTopics v6+): describe, then delete by id. */
+  static Map<String, Object> topicIds(Admin admin, String prefix) throws Exception {
+    String t = prefix + "-i";
+    int node = admin.describeCluster().nodes().get().iterator().next().id();
+    create(admin, t, 3, Map.of());
+    org.apache.kafka.common.Uuid id = describeSettled(admin, t, 3).topicId();
+    Map<String, Object> out = new LinkedHashMap<>();
+    var byId = admin.describeTopics(org.apache.kafka.common.TopicCollection.ofTopicIds(List.of(id)))
+        .allTopicIds().get().get(id);
+    out.put("nameById", byId.name().equals(t));
+    out.put("partitionsById", partitionsOf(byId, node));
+    org.apache.kafka.common.Uuid unknown = org.apache.kafka.common.Uuid.randomUuid();
+    out.put("describeUnknownId", errorOf(() ->
+        admin.describeTopics(org.apache.kafka.common.TopicCollection.ofTopicIds(List.of(unknown))).allTopicIds().get()));
+    admin.deleteTopics(org.apache.kafka.common.TopicCollection.ofTopicIds(List.of(id))).all().get();
+    out.put("listedAfterDeleteById", listed(admin, t, false));
+    out.put("deleteUnknownId", errorOf(() ->
+        admin.deleteTopics(org.apache.kafka.common.TopicCollection.ofTopicIds(List.of(unknown))).all().get()));
+    return out;
+  }
+
+  /** Admin.listOffsets with every OffsetSpec both client versions have. */
+  static Map<String, Object> listOffsets(Admin admin, String bootstrap, String prefix) throws Exception {
+    String t = prefix + "-o";
+    TopicPartition tp = new TopicPartition(t, 0);
+    create(admin, t, 1, Map.of());
+    describeSettled(admin, t, 1);
+    long t0 = System.currentTimeMillis() - 60_000;
+    // Timestamps out of order: the largest (t0 + 5 s) is at offset 2.
+    long[] stamps = {t0, t0 + 1000, t0 + 5000, t0 + 2000, t0 + 3000};
+    try (KafkaProducer<String, String> p = producer(bootstrap, Map.of())) {
+      for (int i = 0; i < stamps.length; i++) p.send(new ProducerRecord<>(t, 0, stamps[i], null, "o-" + i)).get();
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    Map<String, org.apache.kafka.clients.admin.OffsetSpec> specs = new LinkedHashMap<>();
+    specs.put("earliest", org.apache.kafka.clients.admin.OffsetSpec.earliest());
+    specs.put("latest", org.apache.kafka.clients.admin.OffsetSpec.latest());
+    specs.put("maxTimestamp", org.apache.kafka.clients.admin.OffsetSpec.maxTimestamp());
+    specs.put("forTimestamp+1500", org.apache.kafka.clients.admin.OffsetSpec.forTimestamp(t0 + 1500));
+    specs.put("forTimestamp+9000", org.apache.kafka.clients.admin.OffsetSpec.forTimestamp(t0 + 9000));
+    for (var e : specs.entrySet()) {
+      var info = admin.listOffsets(Map.of(tp, e.getValue())).partitionResult(tp).get();
+      // [offset, record timestamp - t0 (or the -1 Kafka gives when there is none)]
+      out.put(e.getKey(), List.of(info.offset(), info.timestamp() < 0 ? info.timestamp() : info.timestamp() - t0));
+    }
     return out;
   }
 }
