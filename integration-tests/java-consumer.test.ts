@@ -1,9 +1,9 @@
 /**
- * The Java client's KafkaConsumer (kafka-clients 4.x, or the version LOGBOOK_JAVA_CLIENT names) against Logbook and against the
- * reference Kafka, same assertions for both: classic groups with the range (eager) and
- * cooperative-sticky assignors, static membership, assign() with seeks, read_committed,
- * a topic deleted and made again (topic ids), and the KIP-848 consumer protocol (which
- * Logbook refuses, a written difference).
+ * The Java client's KafkaConsumer (kafka-clients 4.x, or the version LOGBOOK_JAVA_CLIENT
+ * names) against Logbook and against the reference Kafka, same assertions for both:
+ * classic groups with the range (eager) and cooperative-sticky assignors, static
+ * membership, assign() with seeks, read_committed, a topic deleted and made again (topic
+ * ids), and the KIP-848 consumer protocol (which Logbook refuses, a written difference).
  * The checks run in integration-tests/java/ConsumerChecks.java.
  */
 import assert from "node:assert/strict";

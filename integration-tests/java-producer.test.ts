@@ -1,8 +1,9 @@
 /**
- * The Java client's KafkaProducer (kafka-clients 4.x, or the version LOGBOOK_JAVA_CLIENT names) against Logbook and against the
- * reference Kafka, same assertions for both: each of the four codecs (the idempotent
- * default on), and transactions committed and aborted. What the client reads back is
- * checked, and so are the batches as each broker stored them (read over the wire).
+ * The Java client's KafkaProducer (kafka-clients 4.x, or the version LOGBOOK_JAVA_CLIENT
+ * names) against Logbook and against the reference Kafka, same assertions for both: each
+ * of the four codecs (the idempotent default on), and transactions committed and
+ * aborted. What the client reads back is checked, and so are the batches as each broker
+ * stored them (read over the wire).
  * The checks run in integration-tests/java/ProducerChecks.java.
  */
 import assert from "node:assert/strict";
