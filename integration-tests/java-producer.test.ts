@@ -2,8 +2,8 @@
  * The Java client's KafkaProducer (kafka-clients 4.x, or the version LOGBOOK_JAVA_CLIENT
  * names) against Logbook and against the reference Kafka, same assertions for both: each
  * of the four codecs (the idempotent default on), and transactions committed and
- * aborted. What the client reads back is checked, and so are the batches as each broker
- * stored them (read over the wire).
+ * aborted, and exactly-once consume-transform-produce. What the client reads back is
+ * checked, and so are the batches as each broker stored them (read over the wire).
  * The checks run in integration-tests/java/ProducerChecks.java.
  */
 import assert from "node:assert/strict";
@@ -65,4 +65,25 @@ check("transactions: commit, abort, commit; read_committed sees only the committ
     "data batches are transactional",
   );
   assert.equal(batches.filter((b) => b.isControl).length, 3, "one marker per transaction");
+});
+
+check("exactly-once consume-transform-produce: offsets committed in the transaction", async (t) => {
+  const r = await runJava(JAVA_CHECKS_CLIENT, "ProducerChecks", [
+    "consume-transform-produce",
+    t.bootstrap,
+    "eos",
+  ]);
+  const upper = ["V-0", "V-1", "V-2", "V-3", "V-4", "V-5"];
+  assert.deepEqual(r, {
+    // The group's offset after each transaction: the aborted one leaves it at 3.
+    committedAfterEach: [3, 3, 6],
+    outCommitted: upper,
+  });
+  const { records, batches } = await fetchAll(t.port, "eos-out", 0);
+  const markers = new Set(batches.filter((b) => b.isControl).map((b) => b.baseOffset));
+  assert.deepEqual(
+    records.filter((r) => !markers.has(r.offset)).map((r) => r.value),
+    [...upper.slice(0, 3), ...upper.slice(3), ...upper.slice(3)],
+    "the aborted attempt is stored, then the redone one",
+  );
 });
