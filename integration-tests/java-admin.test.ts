@@ -4,7 +4,8 @@
  * reference Kafka, same assertions for both: topics and partitions, configs (describe,
  * incremental SET/APPEND/SUBTRACT/DELETE, legacy replace), consumer groups and their
  * offsets, the cluster, DeleteRecords, DescribeProducers, ListTransactions and
- * DescribeTransactions, topics by id, ListOffsets specs, with their error paths.
+ * DescribeTransactions, topics by id, ListOffsets specs, DescribeLogDirs, config synonyms,
+ * with their error paths.
  * The checks run in integration-tests/java/AdminChecks.java.
  */
 import assert from "node:assert/strict";
@@ -199,5 +200,44 @@ check("listOffsets: earliest, latest, max timestamp, by timestamp", async (t) =>
     maxTimestamp: [2, 5000],
     "forTimestamp+1500": [2, 5000],
     "forTimestamp+9000": [-1, -1],
+  });
+});
+
+check("describeLogDirs: one directory with the topic's partitions, sizes and space", async (t) => {
+  assert.deepEqual(await admin("log-dirs", t.bootstrap), {
+    dirs: 1,
+    error: "none",
+    // [size > the 1000-byte record, offset lag, is future]
+    partitions: { "log-d-ld-0": [true, 0, false], "log-d-ld-1": [false, 0, false] },
+    spaceKnown: true,
+  });
+});
+
+check("describeConfigs with synonyms and documentation", async (t) => {
+  const entry = (
+    type: string,
+    value: string,
+    source: string,
+    synonyms: string[],
+  ): Record<string, unknown> => ({
+    value,
+    source,
+    type,
+    readOnly: false,
+    sensitive: false,
+    documented: true,
+    synonyms,
+  });
+  assert.deepEqual(await admin("config-synonyms", t.bootstrap), {
+    "cleanup.policy": entry("LIST", "delete", "DEFAULT_CONFIG", [
+      "log.cleanup.policy=delete@DEFAULT_CONFIG",
+    ]),
+    "max.message.bytes": entry("INT", "2000000", "DYNAMIC_TOPIC_CONFIG", [
+      "max.message.bytes=2000000@DYNAMIC_TOPIC_CONFIG",
+      "message.max.bytes=1048588@DEFAULT_CONFIG",
+    ]),
+    "compression.type": entry("STRING", "producer", "DEFAULT_CONFIG", [
+      "compression.type=producer@DEFAULT_CONFIG",
+    ]),
   });
 });

@@ -58,6 +58,8 @@ public final class AdminChecks {
         case "cluster" -> cluster(admin);
         case "topic-ids" -> topicIds(admin, prefix);
         case "list-offsets" -> listOffsets(admin, bootstrap, prefix);
+        case "log-dirs" -> logDirs(admin, bootstrap, prefix);
+        case "config-synonyms" -> configSynonyms(admin, prefix);
         case "delete-records" -> deleteRecords(admin, bootstrap, prefix);
         case "producers-transactions" -> producersAndTransactions(admin, bootstrap, prefix);
         default -> throw new IllegalArgumentException("unknown check " + args[0]);
@@ -424,6 +426,58 @@ public final class AdminChecks {
       var info = admin.listOffsets(Map.of(tp, e.getValue())).partitionResult(tp).get();
       // [offset, record timestamp - t0 (or the -1 Kafka gives when there is none)]
       out.put(e.getKey(), List.of(info.offset(), info.timestamp() < 0 ? info.timestamp() : info.timestamp() - t0));
+    }
+    return out;
+  }
+
+  /** describeLogDirs: one directory holding the topic's partitions, with sizes and space. */
+  static Map<String, Object> logDirs(Admin admin, String bootstrap, String prefix) throws Exception {
+    String t = prefix + "-ld";
+    int node = admin.describeCluster().nodes().get().iterator().next().id();
+    create(admin, t, 2, Map.of());
+    describeSettled(admin, t, 2);
+    try (KafkaProducer<String, String> p = producer(bootstrap, Map.of())) {
+      p.send(new ProducerRecord<>(t, 0, null, "x".repeat(1000))).get();
+    }
+    var dirs = admin.describeLogDirs(List.of(node)).allDescriptions().get().get(node);
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("dirs", dirs.size());
+    var d = dirs.values().iterator().next();
+    out.put("error", d.error() == null ? "none" : d.error().getClass().getSimpleName());
+    Map<String, Object> parts = new TreeMap<>();
+    d.replicaInfos().forEach((tp, info) -> {
+      if (tp.topic().equals(t)) parts.put(tp.toString(), List.of(info.size() > 1000, info.offsetLag(), info.isFuture()));
+    });
+    out.put("partitions", parts);
+    out.put("spaceKnown", d.totalBytes().isPresent() && d.usableBytes().isPresent());
+    return out;
+  }
+
+  /**
+   * describeConfigs with synonyms and documentation: each entry's type, flags and the
+   * broker settings it falls back to. Not compared here: retention.ms and segment.ms,
+   * whose synonyms differ (Logbook lists log.retention.ms / log.roll.ms as DEFAULT_CONFIG
+   * synonyms; Kafka, where those have no default, lists none), reported to be fixed.
+   */
+  static Map<String, Object> configSynonyms(Admin admin, String prefix) throws Exception {
+    String t = prefix + "-sy";
+    create(admin, t, 1, Map.of("max.message.bytes", "2000000"));
+    describeSettled(admin, t, 1);
+    ConfigResource r = new ConfigResource(ConfigResource.Type.TOPIC, t);
+    var opts = new org.apache.kafka.clients.admin.DescribeConfigsOptions().includeSynonyms(true).includeDocumentation(true);
+    Config c = admin.describeConfigs(List.of(r), opts).all().get().get(r);
+    Map<String, Object> out = new LinkedHashMap<>();
+    for (String name : List.of("cleanup.policy", "max.message.bytes", "compression.type")) {
+      ConfigEntry e = c.get(name);
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("value", e.value());
+      m.put("source", e.source().toString());
+      m.put("type", e.type().toString());
+      m.put("readOnly", e.isReadOnly());
+      m.put("sensitive", e.isSensitive());
+      m.put("documented", e.documentation() != null && !e.documentation().isEmpty());
+      m.put("synonyms", e.synonyms().stream().map(x -> x.name() + "=" + x.value() + "@" + x.source()).toList());
+      out.put(name, m);
     }
     return out;
   }
