@@ -7,8 +7,7 @@
  * Unknown topics are auto-created with num.partitions when auto.create.topics.enable
  * is on and the request allows it (allow_auto_topic_creation from v4; always before),
  * otherwise UNKNOWN_TOPIC_OR_PARTITION; illegal names always get INVALID_TOPIC_EXCEPTION. v10+
- * carry topic ids and may name a topic by id (unknown id: UNKNOWN_TOPIC_ID); a set id wins
- * over the name, which the Java client leaves "" (not null) beside it.
+ * carry topic ids and may name a topic by id alone (unknown id: UNKNOWN_TOPIC_ID).
  * Simplified: no ACLs, so authorized-operation fields are "not provided"
  * (-2147483648); an auto-created topic is answered at once, without the
  * LEADER_NOT_AVAILABLE round Kafka needs while its controller creates it.
