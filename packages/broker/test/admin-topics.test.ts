@@ -254,6 +254,32 @@ test("Metadata: unknown topics, auto-creation rules and lookups by id", async ()
   );
 });
 
+test('Metadata by id with name "" beside the id, as the Java client sends it', async () => {
+  // The Java Admin's describeTopics(TopicCollection.ofTopicIds(...)) leaves the name at
+  // its default, "": the id decides (answering INVALID_TOPIC_EXCEPTION with a zero id
+  // made the client throw IllegalStateException).
+  await metadata(4, ["md-java"], true);
+  const id = b.broker.topics.get("md-java")?.id ?? Buffer.alloc(16);
+  const r = await b.client.send(
+    MetadataApi,
+    12,
+    createMetadataRequest({
+      topics: [
+        createMetadataRequestMetadataRequestTopic({ name: "", topicId: id }),
+        createMetadataRequestMetadataRequestTopic({ name: "", topicId: Buffer.alloc(16, 5) }),
+      ],
+      allowAutoTopicCreation: false,
+    }),
+  );
+  assert.deepEqual(
+    r.topics.map((t) => [t.name, t.errorCode, Buffer.from(t.topicId).toString("hex")]),
+    [
+      ["md-java", ErrorCode.NONE, id.toString("hex")],
+      [null, ErrorCode.UNKNOWN_TOPIC_ID, "05".repeat(16)],
+    ],
+  );
+});
+
 test("Metadata: auto.create.topics.enable=false and internal topics", async () => {
   const off = await startTestBroker({ autoCreateTopicsEnable: false });
   try {

@@ -365,7 +365,7 @@ export class GroupCoordinator implements GroupCoordinatorApi {
   /**
    * KIP-345: a known group.instance.id joining without its member id is the same
    * consumer restarted. It takes over the old member (whose id is now fenced); a Stable
-   * group with unchanged protocols keeps its assignment without a rebalance.
+   * group whose selected protocol stays the same keeps its assignment without a rebalance.
    */
   private async replaceStaticMember(
     group: ClassicGroup,
@@ -380,16 +380,20 @@ export class GroupCoordinator implements GroupCoordinatorApi {
     old.joinWaiter = null;
     old.syncWaiter = null;
     if (old.sessionTimer !== null) this.clock.clearTimeout(old.sessionTimer);
-    const unchanged =
-      old.protocolType === input.protocolType && sameProtocols(old.protocols, input.protocols);
     const m = this.newMember(input, newId);
     m.assignment = old.assignment;
     group.members.delete(oldId);
     group.members.set(newId, m);
     group.staticMembers.set(m.groupInstanceId ?? "", newId);
+    // As Kafka decides: only a change of the protocol the group would select next needs a
+    // rebalance. The metadata bytes differ on nearly every restart (the Java client puts
+    // its generation, -1 after a restart, in its subscription), so they are not compared;
+    // a member whose subscription really changed rejoins by itself once it has its
+    // assignment.
+    const keepsProtocol = group.selectProtocol() === group.protocolName;
     const wait = this.waitForJoin(m);
     this.resetSession(group, m);
-    if (group.state === "Stable" && unchanged) {
+    if (group.state === "Stable" && keepsProtocol) {
       await this.persistStaticReplacement(group, m, oldId);
     } else if (group.state === "PreparingRebalance") {
       this.maybeCompleteJoin(group);

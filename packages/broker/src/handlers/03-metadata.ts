@@ -106,15 +106,17 @@ export const metadataHandler = defineHandler({
     } else {
       topics = [];
       for (const t of req.topics ?? []) {
-        if (t.name !== null) {
-          topics.push(await byName(t.name, autoCreate, ctx));
-        } else if (!isZeroUuid(t.topicId)) {
+        // The id wins when set, as in Kafka: the Java client sends name "" (not null)
+        // beside the id it asks for.
+        if (!isZeroUuid(t.topicId)) {
           const found = broker.topics.getById(t.topicId);
           topics.push(
             found === undefined
               ? topicError(ErrorCode.UNKNOWN_TOPIC_ID, null, t.topicId)
               : topicMetadata(found, nodeId),
           );
+        } else if (t.name !== null) {
+          topics.push(await byName(t.name, autoCreate, ctx));
         } else {
           topics.push(topicError(ErrorCode.INVALID_REQUEST, null));
         }

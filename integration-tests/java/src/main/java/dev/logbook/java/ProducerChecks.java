@@ -1,0 +1,74 @@
+package dev.logbook.java;
+
+/**
+ * KafkaProducer checks run against Logbook and against Kafka with the same assertions
+ * (integration-tests/java-producer.test.ts), reusing the matrix's plans: Usage:
+ * ProducerChecks codec-NAME|transactions BOOTSTRAP TOPIC. Each makes its one-partition
+ * topic first; the test then reads the stored batches over the wire.
+ */
+public final class ProducerChecks {
+  public static void main(String[] args) throws Exception {
+    Driver.quietLogs();
+    String bootstrap = args[1];
+    String topic = args[2];
+    ConsumerChecks.createTopic(bootstrap, topic, 1);
+    if (args[0].startsWith("codec-")) {
+      Scenarios.codec(bootstrap, topic, args[0].substring("codec-".length()));
+    } else if (args[0].equals("transactions")) {
+      Scenarios.transactions(bootstrap, topic);
+    } else if (args[0].equals("consume-transform-produce")) {
+      consumeTransformProduce(bootstrap, topic);
+    } else {
+      throw new IllegalArgumentException("unknown check " + args[0]);
+    }
+  }
+
+  /**
+   * Exactly-once consume-transform-produce (KIP-447): records of TOPIC are read in a
+   * group, upper-cased to TOPIC-out and their offsets committed in the same
+   * transaction (sendOffsetsToTransaction with the consumer's group metadata). The
+   * second transaction is aborted and redone; its output and its offsets never count.
+   */
+  static void consumeTransformProduce(String bootstrap, String topic) throws Exception {
+    String outTopic = topic + "-out";
+    ConsumerChecks.createTopic(bootstrap, outTopic, 1);
+    org.apache.kafka.common.TopicPartition in = new org.apache.kafka.common.TopicPartition(topic, 0);
+    try (var p = Driver.producer(bootstrap, java.util.Map.of())) {
+      for (int i = 0; i < 6; i++) p.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, 0, null, "v-" + i)).get();
+    }
+    java.util.Map<String, Object> out = new java.util.LinkedHashMap<>();
+    java.util.List<Long> committed = new java.util.ArrayList<>();
+    try (var c = Driver.consumer(bootstrap, "eos-group",
+            java.util.Map.of("isolation.level", "read_committed", "max.poll.records", "3"));
+        var p = Driver.producer(bootstrap, java.util.Map.of("transactional.id", "eos-" + topic))) {
+      p.initTransactions();
+      c.subscribe(java.util.List.of(topic));
+      for (boolean commit : new boolean[] {true, false, true}) {
+        java.util.List<org.apache.kafka.clients.consumer.ConsumerRecord<String, String>> batch = new java.util.ArrayList<>();
+        Driver.pollUntil(java.util.List.of(new Driver.Member("c", c)), () -> batch.size() >= 3, "3 records",
+            (m, r) -> batch.add(r));
+        p.beginTransaction();
+        for (var r : batch) {
+          p.send(new org.apache.kafka.clients.producer.ProducerRecord<>(outTopic, 0, null, r.value().toUpperCase()));
+        }
+        long next = batch.get(batch.size() - 1).offset() + 1;
+        p.sendOffsetsToTransaction(java.util.Map.of(in, new org.apache.kafka.clients.consumer.OffsetAndMetadata(next)),
+            c.groupMetadata());
+        if (commit) {
+          p.commitTransaction();
+        } else {
+          p.flush();
+          p.abortTransaction();
+        }
+        var after = c.committed(java.util.Set.of(in), Driver.TIMEOUT).get(in);
+        committed.add(after == null ? -1 : after.offset());
+        // After an abort, go back to the last committed offset to redo the work.
+        if (!commit) c.seek(in, after == null ? 0 : after.offset());
+      }
+    }
+    out.put("committedAfterEach", committed);
+    out.put("outCommitted", ConsumerChecks.readAll(bootstrap,
+        new org.apache.kafka.common.TopicPartition(outTopic, 0), "read_committed", "V-5"));
+    Driver.result(out);
+  }
+}
