@@ -21,7 +21,18 @@ import {
 import { TARGETS, type TargetName } from "./targets.js";
 
 /** Column order; results files of other names follow in name order. */
-const CLIENT_ORDER = ["kafkajs", "confluent-kafka-python", "kcat", "kafka-python", "platformatic"];
+const CLIENT_ORDER = [
+  "kafka-clients-4.4.0",
+  "kafka-clients-3.9.1",
+  "kafkajs",
+  "confluent-kafka-python",
+  "confluent-kafka (PyPI)",
+  "kcat",
+  "kafka-python",
+  "kafka-python (PyPI)",
+  "franz-go",
+  "platformatic",
+];
 
 const MARK: Record<CellResult["status"], string> = {
   pass: "pass",
