@@ -130,14 +130,6 @@ export interface ExpectedDivergence {
 }
 
 export const EXPECTED_DIVERGENCES = {
-  duplicateAppendTime: {
-    api: "Produce",
-    when: "an idempotent producer's retried (duplicate) batch on a CreateTime topic",
-    paths: ["responses[].partitionResponses[].logAppendTimeMs"],
-    openBug: true,
-    reason:
-      "Kafka answers a duplicate with the offsets and the max timestamp it remembered for the original batch (in log_append_time_ms, even on CreateTime topics; the Java producer then reports that timestamp); Logbook remembers no timestamp per batch and answers -1. Fixing it adds a timestamp to the producer-state snapshots.",
-  },
   autoCreateFirstAnswer: {
     api: "Metadata",
     when: "the first Metadata request naming an unknown topic, with auto-creation on",

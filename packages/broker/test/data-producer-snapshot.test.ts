@@ -81,8 +81,14 @@ describe("producer-state snapshot codec", () => {
           epoch: 3,
           lastTimestamp: 1_700_000_000_123,
           batches: [
-            { firstSeq: 0, lastSeq: 1, firstOffset: 10, lastOffset: 11 },
-            { firstSeq: 2, lastSeq: 4, firstOffset: 12, lastOffset: 14 },
+            {
+              firstSeq: 0,
+              lastSeq: 1,
+              firstOffset: 10,
+              lastOffset: 11,
+              maxTimestamp: 1_700_000_000_100,
+            },
+            { firstSeq: 2, lastSeq: 4, firstOffset: 12, lastOffset: 14, maxTimestamp: -1 },
           ],
         },
         { producerId: 6n, epoch: 1, lastTimestamp: -1, batches: [] },
@@ -233,6 +239,7 @@ describe("producer state across a restart, from a snapshot", () => {
         lastSeq: 1,
         firstOffset: 0,
         lastOffset: 1,
+        maxTimestamp: -1,
         written: Promise.resolve(),
       });
       await plane.snapshotProducerStates();

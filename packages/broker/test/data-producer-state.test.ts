@@ -18,6 +18,7 @@ function batch(firstSeq: number, count: number, firstOffset: number): BatchMetad
     firstSeq,
     lastSeq: firstSeq + count - 1,
     firstOffset,
+    maxTimestamp: -1,
     lastOffset: firstOffset + count - 1,
     written: DONE,
   };
@@ -98,6 +99,7 @@ describe("PartitionProducerState", () => {
     state.record(2n, 0, {
       firstSeq: 0x7ffffffe,
       lastSeq: 0x7fffffff,
+      maxTimestamp: -1,
       firstOffset: 0,
       lastOffset: 1,
       written: DONE,

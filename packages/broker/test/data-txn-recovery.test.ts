@@ -149,7 +149,7 @@ describe("producer-state snapshot with transactions", () => {
           lastTimestamp: 1_700_000_000_000,
           coordinatorEpoch: 4,
           currentTxnFirstOffset: 21,
-          batches: [{ firstSeq: 0, lastSeq: 2, firstOffset: 21, lastOffset: 23 }],
+          batches: [{ firstSeq: 0, lastSeq: 2, firstOffset: 21, lastOffset: 23, maxTimestamp: -1 }],
         },
       ],
     };
@@ -165,7 +165,7 @@ describe("producer-state snapshot with transactions", () => {
     s.record(
       9n,
       0,
-      { firstSeq: 0, lastSeq: 1, firstOffset: 4, lastOffset: 5, written: done },
+      { firstSeq: 0, lastSeq: 1, firstOffset: 4, lastOffset: 5, maxTimestamp: -1, written: done },
       1,
       true,
     );
@@ -187,7 +187,14 @@ describe("producer-state snapshot with transactions", () => {
     s.record(
       9n,
       0,
-      { firstSeq: 0, lastSeq: 0, firstOffset: 0, lastOffset: 0, written: Promise.resolve() },
+      {
+        firstSeq: 0,
+        lastSeq: 0,
+        firstOffset: 0,
+        lastOffset: 0,
+        maxTimestamp: -1,
+        written: Promise.resolve(),
+      },
       1,
       true,
     );

@@ -55,10 +55,11 @@ export async function appendProduced(
         message: "the original append failed",
       };
     }
+    // Kafka answers a duplicate with the original's offsets and remembered timestamp.
     return {
       ok: true,
       baseOffset: verdict.batch.firstOffset,
-      logAppendTime: -1,
+      logAppendTime: verdict.batch.maxTimestamp,
       logStartOffset: log.logStartOffset,
     };
   }
@@ -69,6 +70,7 @@ export async function appendProduced(
     lastSeq,
     firstOffset,
     lastOffset: firstOffset + header.lastOffsetDelta,
+    maxTimestamp: Number(header.maxTimestamp),
     written: appending.then(() => {}),
   };
   batch.written.catch(() => state.forget(producerId, batch));
@@ -78,6 +80,7 @@ export async function appendProduced(
     // The log's word wins should it ever differ from the prediction.
     batch.firstOffset = outcome.baseOffset;
     batch.lastOffset = outcome.baseOffset + header.lastOffsetDelta;
+    if (outcome.logAppendTime >= 0) batch.maxTimestamp = outcome.logAppendTime;
   }
   return outcome;
 }

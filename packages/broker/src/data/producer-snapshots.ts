@@ -57,6 +57,7 @@ export function encodeSnapshot(checkpoint: ProducerStateCheckpoint): Buffer {
             lastSequence: b.lastSeq,
             lastOffset: BigInt(b.lastOffset),
             offsetDelta: b.lastOffset - b.firstOffset,
+            timestamp: BigInt(b.maxTimestamp),
           }),
         ),
       }),
@@ -91,6 +92,7 @@ export function decodeSnapshot(value: Buffer): ProducerStateCheckpoint | undefin
           lastSeq: b.lastSequence,
           firstOffset: lastOffset - b.offsetDelta,
           lastOffset,
+          maxTimestamp: Number(b.timestamp),
         };
       }),
     })),

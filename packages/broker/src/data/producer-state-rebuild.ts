@@ -131,6 +131,7 @@ async function apply(
       lastSeq: lastSequence(h.baseSequence, h.lastOffsetDelta),
       firstOffset,
       lastOffset: firstOffset + h.lastOffsetDelta,
+      maxTimestamp: Number(h.maxTimestamp),
       written: DONE,
     },
     Number(h.maxTimestamp),

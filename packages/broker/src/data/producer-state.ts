@@ -19,6 +19,8 @@ export interface BatchMetadata {
   lastSeq: number;
   firstOffset: number;
   lastOffset: number;
+  /** Max timestamp as stored (the append time on LogAppendTime topics); -1 if unknown. */
+  maxTimestamp: number;
   /** Settles when the append is visible; a duplicate of an in-flight batch waits on it. */
   written: Promise<void>;
 }
@@ -50,7 +52,13 @@ export interface ProducerSnapshotEntry {
   /** First offset of the ongoing transaction; absent = -1 (none). */
   currentTxnFirstOffset?: number;
   /** Oldest first. */
-  batches: { firstSeq: number; lastSeq: number; firstOffset: number; lastOffset: number }[];
+  batches: {
+    firstSeq: number;
+    lastSeq: number;
+    firstOffset: number;
+    lastOffset: number;
+    maxTimestamp: number;
+  }[];
 }
 
 const DONE: Promise<void> = Promise.resolve();
@@ -276,11 +284,12 @@ export class PartitionProducerState {
         ...(txn >= 0 ? { currentTxnFirstOffset: txn } : {}),
         batches: e.batches
           .filter((b) => b.lastOffset < endOffset)
-          .map(({ firstSeq, lastSeq, firstOffset, lastOffset }) => ({
+          .map(({ firstSeq, lastSeq, firstOffset, lastOffset, maxTimestamp }) => ({
             firstSeq,
             lastSeq,
             firstOffset,
             lastOffset,
+            maxTimestamp,
           })),
       });
     }

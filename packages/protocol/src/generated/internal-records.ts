@@ -901,6 +901,7 @@ export interface ProducerStateSnapshotBatchMetadata {
   lastSequence: number;
   lastOffset: bigint;
   offsetDelta: number;
+  timestamp: bigint;
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
 }
@@ -913,6 +914,7 @@ export function createProducerStateSnapshotBatchMetadata(
     lastSequence: init.lastSequence === undefined ? 0 : init.lastSequence,
     lastOffset: init.lastOffset === undefined ? 0n : init.lastOffset,
     offsetDelta: init.offsetDelta === undefined ? 0 : init.offsetDelta,
+    timestamp: init.timestamp === undefined ? -1n : init.timestamp,
   };
   if (init.unknownTaggedFields !== undefined) v.unknownTaggedFields = init.unknownTaggedFields;
   return v;
@@ -930,11 +932,19 @@ export function encodeProducerStateSnapshotBatchMetadata(
   w.int32(v.offsetDelta);
   if (flexible) {
     const u = v.unknownTaggedFields;
-    const nt = u === undefined ? 0 : u.length;
-
+    let nt = u === undefined ? 0 : u.length;
+    const t0 = v.timestamp !== -1n;
+    if (t0) nt++;
     w.uvarint(nt);
     if (nt > 0) {
-      writeUnknownTags(w, u, 0, Number.POSITIVE_INFINITY);
+      if (t0) {
+        let s = 0;
+        s += 8;
+        w.uvarint(0);
+        w.uvarint(s);
+        w.int64(v.timestamp);
+      } else writeUnknownTags(w, u, 0, 1);
+      writeUnknownTags(w, u, 1, Number.POSITIVE_INFINITY);
     }
   }
 }
@@ -951,9 +961,14 @@ export function sizeProducerStateSnapshotBatchMetadata(
   s += 4;
   if (flexible) {
     const u = v.unknownTaggedFields;
-    const nt = u === undefined ? 0 : u.length;
+    let nt = u === undefined ? 0 : u.length;
     s += unknownTagsSize(u);
-
+    if (v.timestamp !== -1n) {
+      let ts = 0;
+      ts += 8;
+      nt++;
+      s += uvarintSize(0) + uvarintSize(ts) + ts;
+    }
     s += uvarintSize(nt);
   }
   return s;
@@ -968,14 +983,19 @@ export function decodeProducerStateSnapshotBatchMetadata(
   const f_lastSequence = r.int32();
   const f_lastOffset = r.int64();
   const f_offsetDelta = r.int32();
+  let f_timestamp: bigint = -1n;
   let unknown: UnknownTaggedField[] | undefined;
   if (flexible) {
     const nt = r.taggedFieldCount();
     for (let i = 0; i < nt; i++) {
       const tag = r.uvarint();
       const t = r.sub(r.uvarint());
-      if (unknown === undefined) unknown = [];
-      unknown.push({ tag, data: t.raw(t.remaining()) });
+      if (tag === 0 && true) {
+        f_timestamp = t.int64();
+      } else {
+        if (unknown === undefined) unknown = [];
+        unknown.push({ tag, data: t.raw(t.remaining()) });
+      }
     }
   }
   const v: ProducerStateSnapshotBatchMetadata = {
@@ -983,6 +1003,7 @@ export function decodeProducerStateSnapshotBatchMetadata(
     lastSequence: f_lastSequence,
     lastOffset: f_lastOffset,
     offsetDelta: f_offsetDelta,
+    timestamp: f_timestamp,
   };
   if (unknown !== undefined) v.unknownTaggedFields = unknown;
   return v;
