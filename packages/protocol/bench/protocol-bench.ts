@@ -77,3 +77,4 @@ for (const [label, partitions, each] of [
 }
 console.log("");
 await import("./crc-bench.js");
+await import("./validation-bench.js");

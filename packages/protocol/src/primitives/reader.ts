@@ -116,25 +116,6 @@ export class Reader {
   }
 
   /**
-   * Zig-zag signed 64-bit varint as a number, for hot loops that must not allocate a
-   * bigint per value (record timestamp deltas). Exact up to 2^53 in magnitude.
-   */
-  varlongNumber(): number {
-    const start = this.pos;
-    let z = 0;
-    for (let i = 0; i < 10; i++) {
-      if (this.pos >= this.end)
-        throw new DecodeError("truncated", "varlong runs past the end", start);
-      const b = this.buf[this.pos++] as number;
-      if (i === 9 && b > 0x01)
-        throw new DecodeError("bad-varint", "varlong exceeds 64 bits", start);
-      z += (b & 0x7f) * 2 ** (7 * i);
-      if ((b & 0x80) === 0) return z % 2 === 0 ? z / 2 : -(z + 1) / 2;
-    }
-    throw new DecodeError("bad-varint", "varlong longer than 10 bytes", start);
-  }
-
-  /**
    * Length prefix of a string, bytes or array: INT16/INT32 classic or compact (N+1) form.
    * Returns -1 for null. Never trusts the value: callers check it against the bytes left.
    */
