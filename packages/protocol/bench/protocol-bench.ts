@@ -13,8 +13,7 @@ import {
   Reader,
   Writer,
 } from "../src/index.js";
-
-const BUDGET_MS = 500;
+import { rate } from "./rate.js";
 
 function request(partitions: number, bytesEach: number): ProduceRequest {
   return createProduceRequest({
@@ -29,19 +28,6 @@ function request(partitions: number, bytesEach: number): ProduceRequest {
       }),
     ],
   });
-}
-
-function rate(bytesPerOp: number, op: () => void): number {
-  for (let i = 0; i < 20; i++) op();
-  let ops = 0;
-  const start = process.hrtime.bigint();
-  let elapsed = 0;
-  while (elapsed < BUDGET_MS) {
-    for (let i = 0; i < 10; i++) op();
-    ops += 10;
-    elapsed = Number(process.hrtime.bigint() - start) / 1e6;
-  }
-  return (ops * bytesPerOp) / 1e6 / (elapsed / 1000);
 }
 
 console.log("Produce request codec (MB/s, 10^6 bytes/s)");

@@ -4,21 +4,7 @@
  * pays: what validating each record adds to the produce path.
  */
 import { crc32c, encodeBatch, summarizeRecordsArea } from "../src/index.js";
-
-const BUDGET_MS = 500;
-
-function rate(bytes: number, op: () => void): number {
-  for (let i = 0; i < 20; i++) op();
-  let ops = 0;
-  const start = process.hrtime.bigint();
-  let elapsed = 0;
-  while (elapsed < BUDGET_MS) {
-    for (let i = 0; i < 10; i++) op();
-    ops += 10;
-    elapsed = Number(process.hrtime.bigint() - start) / 1e6;
-  }
-  return (ops * bytes) / 1e6 / (elapsed / 1000);
-}
+import { rate } from "./rate.js";
 
 console.log("Produce validation walk (MB/s, 10^6 bytes/s) over a 1 MiB batch");
 console.log("record size   records  walk     crc32c");
