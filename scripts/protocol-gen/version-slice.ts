@@ -4,7 +4,13 @@
  * version checks every version both serve, whatever older or newer versions each has.
  */
 import type { KafkaField, KafkaMessage } from "./kafka-json.js";
-import { contains, type FieldSpec, type MessageSpec, parseRange } from "./spec-model.js";
+import {
+  contains,
+  type FieldSpec,
+  type MessageSpec,
+  parseRange,
+  type VersionRange,
+} from "./spec-model.js";
 
 export interface FieldAt {
   name: string;
@@ -29,33 +35,40 @@ type Norm = (d: string | number | boolean | undefined) => string | undefined;
 const inRange = (text: string | undefined, v: number) =>
   text !== undefined && contains(parseRange(text), v);
 
-function kafkaAt(fields: KafkaField[], v: number, norm: Norm): FieldAt[] {
+/** The field shape both definitions share; `R` is how each writes a version range. */
+interface FieldLike<R> {
+  name: string;
+  type: string;
+  versions?: R;
+  nullableVersions?: R;
+  tag?: number;
+  taggedVersions?: R;
+  flexibleVersions?: R;
+  default?: string | number | boolean;
+  fields?: FieldLike<R>[];
+}
+
+type Has<R> = (range: R | undefined, v: number) => boolean;
+
+function fieldsAt<R>(fields: FieldLike<R>[], v: number, norm: Norm, has: Has<R>): FieldAt[] {
   return fields
-    .filter((f) => inRange(f.versions, v))
+    .filter((f) => has(f.versions, v))
     .map((f) => ({
       name: f.name,
       type: f.type,
-      nullable: inRange(f.nullableVersions, v),
-      tag: f.tag !== undefined && inRange(f.taggedVersions ?? f.versions, v) ? f.tag : undefined,
-      flexible: f.flexibleVersions === undefined ? undefined : inRange(f.flexibleVersions, v),
+      nullable: has(f.nullableVersions, v),
+      tag: f.tag !== undefined && has(f.taggedVersions ?? f.versions, v) ? f.tag : undefined,
+      flexible: f.flexibleVersions === undefined ? undefined : has(f.flexibleVersions, v),
       default: norm(f.default),
-      fields: f.fields === undefined ? undefined : kafkaAt(f.fields, v, norm),
+      fields: f.fields === undefined ? undefined : fieldsAt(f.fields, v, norm, has),
     }));
 }
 
-function specAt(fields: FieldSpec[], v: number, norm: Norm): FieldAt[] {
-  return fields
-    .filter((f) => contains(f.versions, v))
-    .map((f) => ({
-      name: f.name,
-      type: f.type,
-      nullable: contains(f.nullableVersions, v),
-      tag: f.tag !== undefined && contains(f.taggedVersions ?? f.versions, v) ? f.tag : undefined,
-      flexible: f.flexibleVersions === undefined ? undefined : contains(f.flexibleVersions, v),
-      default: norm(f.default),
-      fields: f.fields === undefined ? undefined : specAt(f.fields, v, norm),
-    }));
-}
+const kafkaAt = (fields: KafkaField[], v: number, norm: Norm): FieldAt[] =>
+  fieldsAt<string>(fields, v, norm, inRange);
+
+const specAt = (fields: FieldSpec[], v: number, norm: Norm): FieldAt[] =>
+  fieldsAt<VersionRange | null>(fields, v, norm, (r, v) => contains(r ?? null, v));
 
 export function kafkaMessageAt(m: KafkaMessage, v: number, norm: Norm): MessageAt {
   return {
