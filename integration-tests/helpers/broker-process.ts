@@ -8,6 +8,7 @@ import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { type ProcessResult, runProcess } from "./run-process.js";
 
 export const REPO_ROOT = new URL("../../", import.meta.url).pathname;
 export const CLI_PATH = join(REPO_ROOT, "packages/broker/dist/cli.js");
@@ -57,23 +58,9 @@ export async function removeDir(dir: string): Promise<void> {
 export async function runCli(
   args: string[],
   env: Record<string, string> = {},
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
+): Promise<ProcessResult> {
   ensureBuilt();
-  const child = spawn(process.execPath, [CLI_PATH, ...args], {
-    cwd: REPO_ROOT,
-    env: childEnv(env),
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (d: Buffer) => {
-    stdout += d.toString();
-  });
-  child.stderr.on("data", (d: Buffer) => {
-    stderr += d.toString();
-  });
-  const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
-  return { code, stdout, stderr };
+  return runProcess(process.execPath, [CLI_PATH, ...args], { cwd: REPO_ROOT, env: childEnv(env) });
 }
 
 export async function startBroker(opts: StartOptions = {}): Promise<BrokerProcess> {

@@ -6,10 +6,8 @@
  * topic ids, clock readings) is replaced by placeholders before comparing.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { KAFKA_LOG4J } from "../../scripts/kafka/classpath.mjs";
 import { type BrokerProcess, startBroker } from "./broker-process.js";
-import { type KafkaProcess, kafkaClasspath, startKafka, type ToolResult } from "./kafka-process.js";
+import { type KafkaProcess, runKafkaTool, startKafka, type ToolResult } from "./kafka-process.js";
 
 /** The main classes behind the kafka-*.sh scripts of Kafka 4.4. */
 export const Tool = {
@@ -51,45 +49,14 @@ export async function startBrokers(): Promise<Brokers> {
 
 export type Both = Record<Side, ToolResult>;
 
-/**
- * Runs a tool's main class on Kafka's classpath like runKafkaTool, but resolves on
- * "close" rather than "exit": only then has all of stdout been read (under load "exit"
- * can come first and cut the output short).
- */
+/** Runs a tool's main class on Kafka's classpath (runKafkaTool with positional options). */
 export async function runTool(
   mainClass: string,
   args: readonly string[],
   input = "",
   timeoutMs = 120_000,
 ): Promise<ToolResult> {
-  const child = spawn(
-    "java",
-    [
-      "-Xmx256m",
-      "-XX:+UseSerialGC",
-      "-XX:TieredStopAtLevel=1",
-      "-Djava.awt.headless=true",
-      `-Dlog4j2.configurationFile=${KAFKA_LOG4J}`,
-      "-cp",
-      kafkaClasspath(),
-      mainClass,
-      ...args,
-    ],
-    { stdio: ["pipe", "pipe", "pipe"] },
-  );
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (d: Buffer) => {
-    stdout += d.toString();
-  });
-  child.stderr.on("data", (d: Buffer) => {
-    stderr += d.toString();
-  });
-  child.stdin.end(input);
-  const guard = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-  const code = await new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));
-  clearTimeout(guard);
-  return { code, stdout, stderr };
+  return runKafkaTool(mainClass, args, { input, timeoutMs });
 }
 
 /**

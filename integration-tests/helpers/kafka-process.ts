@@ -16,6 +16,7 @@ import { join } from "node:path";
 import { createMetadataRequest, MetadataApi } from "@logbook/protocol";
 import { KAFKA_LOG4J, kafkaClasspath as resolveClasspath } from "../../scripts/kafka/classpath.mjs";
 import { removeDir, tempDir } from "./broker-process.js";
+import { type ProcessResult, runProcess } from "./run-process.js";
 import { WireClient } from "./wire-client.js";
 
 /** The Kafka version pom.xml resolves. */
@@ -80,7 +81,7 @@ function clusterId(): string {
   }
 }
 
-function javaArgs(heapMb: number, mainClass: string, args: string[]): string[] {
+function javaArgs(heapMb: number, mainClass: string, args: readonly string[]): string[] {
   return [
     `-Xmx${heapMb}m`,
     `-Xms${Math.min(heapMb, 256)}m`,
@@ -95,34 +96,18 @@ function javaArgs(heapMb: number, mainClass: string, args: string[]): string[] {
   ];
 }
 
-export interface ToolResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+export type ToolResult = ProcessResult;
 
 /** Runs `java MAIN ARGS` on Kafka's classpath and resolves once it has exited. */
 export async function runKafkaTool(
   mainClass: string,
-  args: string[],
+  args: readonly string[],
   opts: { input?: string; timeoutMs?: number; heapMb?: number } = {},
 ): Promise<ToolResult> {
-  const child = spawn("java", javaArgs(opts.heapMb ?? 256, mainClass, args), {
-    stdio: ["pipe", "pipe", "pipe"],
+  return runProcess("java", javaArgs(opts.heapMb ?? 256, mainClass, args), {
+    input: opts.input ?? "",
+    timeoutMs: opts.timeoutMs ?? 120_000,
   });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (d: Buffer) => {
-    stdout += d.toString();
-  });
-  child.stderr.on("data", (d: Buffer) => {
-    stderr += d.toString();
-  });
-  child.stdin.end(opts.input ?? "");
-  const guard = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 120_000);
-  const code = await new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));
-  clearTimeout(guard);
-  return { code, stdout, stderr };
 }
 
 export async function startKafka(opts: KafkaStartOptions = {}): Promise<KafkaProcess> {

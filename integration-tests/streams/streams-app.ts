@@ -9,6 +9,7 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { KAFKA_LOG4J, mavenClasspath } from "../../scripts/kafka/classpath.mjs";
 import type { ToolResult } from "../helpers/kafka-process.js";
+import { runProcess } from "../helpers/run-process.js";
 
 const MODULE = new URL(".", import.meta.url).pathname;
 const SOURCES = join(MODULE, "src/main/java/dev/logbook/streams");
@@ -56,20 +57,10 @@ export async function runStreamsTool(
   args: string[],
   opts: { input?: string; timeoutMs?: number } = {},
 ): Promise<ToolResult> {
-  const child = spawn("java", javaArgs(main, args), { stdio: ["pipe", "pipe", "pipe"] });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (d: Buffer) => {
-    stdout += d.toString();
+  return runProcess("java", javaArgs(main, args), {
+    input: opts.input ?? "",
+    timeoutMs: opts.timeoutMs ?? 180_000,
   });
-  child.stderr.on("data", (d: Buffer) => {
-    stderr += d.toString();
-  });
-  child.stdin.end(opts.input ?? "");
-  const guard = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 180_000);
-  const code = await new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));
-  clearTimeout(guard);
-  return { code, stdout, stderr };
 }
 
 export interface StreamsApp {
