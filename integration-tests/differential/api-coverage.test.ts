@@ -5,16 +5,11 @@
  */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import {
-  ApiVersionsApi,
-  type ApiVersionsResponse,
-  createApiVersionsRequest,
-  ProduceApi,
-} from "@logbook/protocol";
+import { type ApiVersionsResponse, ProduceApi } from "@logbook/protocol";
 import { describeDifference } from "./diff.js";
 import { type Conversation, DiffPair, type Side } from "./pair.js";
 import { codecFor, PROBES } from "./probe-requests.js";
-import { batch, settleCoordinator, settleTransactions, topicIds } from "./setup.js";
+import { apiVersions, batch, settleCoordinator, settleTransactions, topicIds } from "./setup.js";
 
 let pair: DiffPair;
 let conv: Conversation;
@@ -30,13 +25,7 @@ before(async () => {
   await settleCoordinator(conv, "probe-group", 0);
   await settleTransactions(conv);
   records = await batch(3);
-  const av = await conv.exchange(
-    ApiVersionsApi,
-    3,
-    createApiVersionsRequest({ clientSoftwareName: "probe", clientSoftwareVersion: "1" }),
-  );
-  if (av.kafka.kind !== "answer" || av.logbook.kind !== "answer") assert.fail("ApiVersions");
-  versions = { kafka: av.kafka.body, logbook: av.logbook.body };
+  versions = await apiVersions(conv);
 });
 after(async () => {
   conv?.close();

@@ -1,7 +1,11 @@
 /** Steps several differential files share: records to produce, topic ids, coordinators. */
+import assert from "node:assert/strict";
 import {
+  ApiVersionsApi,
+  type ApiVersionsResponse,
   type BatchRecord,
   type CompressionCodecId,
+  createApiVersionsRequest,
   createEndTxnRequest,
   createFindCoordinatorRequest,
   createInitProducerIdRequest,
@@ -122,4 +126,15 @@ export async function settleTransactions(conv: Conversation): Promise<void> {
     createInitProducerIdRequest({ transactionalId: null, transactionTimeoutMs: 60_000 }),
     (r) => LOADING.includes(r.errorCode),
   );
+}
+
+/** Both brokers' ApiVersions (v3) answers. */
+export async function apiVersions(conv: Conversation): Promise<Record<Side, ApiVersionsResponse>> {
+  const av = await conv.exchange(
+    ApiVersionsApi,
+    3,
+    createApiVersionsRequest({ clientSoftwareName: "probe", clientSoftwareVersion: "1" }),
+  );
+  if (av.kafka.kind !== "answer" || av.logbook.kind !== "answer") assert.fail("ApiVersions");
+  return { kafka: av.kafka.body, logbook: av.logbook.body };
 }

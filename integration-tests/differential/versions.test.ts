@@ -7,9 +7,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import {
-  ApiVersionsApi,
   type ApiVersionsResponse,
-  createApiVersionsRequest,
   decodeResponseFrame,
   ErrorCode,
   ProduceApi,
@@ -18,7 +16,7 @@ import {
 import { EXPECTED_DIVERGENCES } from "./allowed-differences.js";
 import { type Conversation, DiffPair, type Side } from "./pair.js";
 import { codecFor, PROBES, type ProbeContext } from "./probe-requests.js";
-import { batch, settleCoordinator, topicIds } from "./setup.js";
+import { apiVersions, batch, settleCoordinator, topicIds } from "./setup.js";
 import { NARROWER_RANGES } from "./version-ranges.js";
 
 let pair: DiffPair;
@@ -32,13 +30,7 @@ before(async () => {
   await conv.createTopic("probe", 1);
   ids = await topicIds(conv, "probe");
   await settleCoordinator(conv, "probe-group", 0);
-  const av = await conv.exchange(
-    ApiVersionsApi,
-    3,
-    createApiVersionsRequest({ clientSoftwareName: "probe", clientSoftwareVersion: "1" }),
-  );
-  if (av.kafka.kind !== "answer" || av.logbook.kind !== "answer") assert.fail("ApiVersions");
-  versions = { kafka: av.kafka.body, logbook: av.logbook.body };
+  versions = await apiVersions(conv);
 });
 after(async () => {
   conv?.close();
