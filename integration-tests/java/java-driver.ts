@@ -17,7 +17,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { join } from "node:path";
-import { runDriver } from "../interop/driven.js";
+import { drivenMatrix, runDriver } from "../interop/driven.js";
 
 const HERE = import.meta.dirname;
 const SOURCES = join(HERE, "src/main/java/dev/logbook/java");
@@ -124,4 +124,15 @@ export function runJava(
     [...JVM_FLAGS, "-cp", javaClasspath(version), `dev.logbook.java.${mainClass}`, ...args],
     timeoutMs,
   );
+}
+
+/** The interop matrix's column for kafka-clients `version`, driven by Scenarios.java. */
+export function javaMatrix(version: string): void {
+  drivenMatrix({
+    client: `kafka-clients-${version}`,
+    src: "kafka-clients",
+    version: async () => String(await runJava(version, "Scenarios", ["version"])),
+    run: (env, scenario, topic, extra) =>
+      runJava(version, "Scenarios", [scenario, env.broker.bootstrap, topic, ...extra]),
+  });
 }
