@@ -235,29 +235,21 @@ test("kafka-consumer-groups --describe (--members) of a group with a live consol
   ]);
   const memberId = (s: string) =>
     s.replace(/console-consumer-[0-9a-f-]{36}/g, "MEMBER").replace(/\/127\.0\.0\.1/g, "HOST");
-  let members = "";
-  for (let i = 0; i < 10 && !members.includes("MEMBER"); i++) {
-    const r = await onBoth(b, Tool.consumerGroups, [
-      ...BS,
-      "--describe",
-      "--group",
-      live,
-      "--members",
-    ]);
+  // A member shows with 0 partitions between its JoinGroup and its SyncGroup; ask again
+  // until the rebalance is done on both brokers, then compare.
+  const assigned = `GROUP CONSUMER-ID HOST CLIENT-ID #PARTITIONS
+${live} MEMBER HOST console-consumer 2`;
+  const describeMembers = () =>
+    onBoth(b, Tool.consumerGroups, [...BS, "--describe", "--group", live, "--members"]);
+  let r = await describeMembers();
+  for (let i = 0; i < 10; i++) {
     const k = memberId(cells(r.kafka.stdout));
     const l = memberId(cells(r.logbook.stdout));
-    members = k.includes("MEMBER") && l.includes("MEMBER") ? k : "";
-    if (members !== "") {
-      assertSame(
-        r,
-        b,
-        `GROUP CONSUMER-ID HOST CLIENT-ID #PARTITIONS
-${live} MEMBER HOST console-consumer 2`,
-        (s) => memberId(cells(s)),
-      );
-    }
+    if (k === assigned && l === assigned) break;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    r = await describeMembers();
   }
-  assert.notEqual(members, "", "the console consumer joined on both brokers");
+  assertSame(r, b, assigned, (s) => memberId(cells(s)));
   // Assigned, at the end of the log (a new group starts at latest), committed by the
   // consumer's auto-commit (every 5 s, so asked again until it has happened): lag 0.
   const expected = `${HEADER}
