@@ -5,12 +5,14 @@
 // Used by integration-tests/helpers/kafka-process.ts and by .ci/run (to fetch once).
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 
 const here = new URL(".", import.meta.url).pathname;
 
 /** The classpath of the module whose pom.xml is in `dir` (cached in `dir`/.classpath). */
-export function mavenClasspath(dir) {
+export function mavenClasspath(moduleDir) {
+  // Maven resolves -Dmdep.outputFile against the module, so paths must be absolute.
+  const dir = resolve(moduleDir);
   const pom = join(dir, "pom.xml");
   const cache = join(dir, ".classpath");
   if (existsSync(cache) && statSync(cache).mtimeMs >= statSync(pom).mtimeMs) {
