@@ -303,8 +303,10 @@ def compacted(bootstrap, topic):
 
 
 def version():
-    result("confluent-kafka-python %s, librdkafka %s" % (confluent_kafka.version()[0],
-                                                         confluent_kafka.libversion()[0]))
+    # version() is a (string, int) pair up to 2.x and a plain string in newer releases.
+    client = confluent_kafka.version()
+    client = client[0] if isinstance(client, tuple) else client
+    result("confluent-kafka-python %s, librdkafka %s" % (client, confluent_kafka.libversion()[0]))
 
 
 def main():
