@@ -1,4 +1,3 @@
-export { firstKeylessRecord } from "./compacted-keys.js";
 export { DEFAULT_LOG_CONFIG, type LogConfig, logConfig } from "./config.js";
 export { DataDirLockedError } from "./disk/dir-lock.js";
 export { DiskEngine } from "./disk/disk-engine.js";

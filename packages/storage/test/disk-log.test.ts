@@ -3,7 +3,6 @@ import assert from "node:assert/strict";
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
-import { firstKeylessRecord } from "../src/compacted-keys.js";
 import { logConfig } from "../src/config.js";
 import { DiskPartitionLog } from "../src/disk/disk-partition-log.js";
 import {
@@ -237,13 +236,6 @@ test("sparse indexes: floor lookups, truncation and file round trip", () => {
     timestamp: 200,
     relativeOffset: 5,
   });
-});
-
-test("keyless records are found for compacted topics (the broker answers INVALID_RECORD)", async () => {
-  const keyed = await makeBatch([{ key: "a" }, { key: "b" }]);
-  const mixed = await makeBatch([{ key: "a" }, { key: null }], { compression: 1 });
-  assert.equal(await firstKeylessRecord(keyed), -1);
-  assert.equal(await firstKeylessRecord(Buffer.concat([keyed, mixed])), 3);
 });
 
 test("a checkpoint of an unknown on-disk format version is refused, not misread", async () => {

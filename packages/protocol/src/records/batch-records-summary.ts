@@ -20,8 +20,6 @@ export interface BatchRecordsSummary {
   count: number;
   /** Largest record timestamp (baseTimestamp + delta), NO_TIMESTAMP when none has one. */
   maxTimestamp: number;
-  /** offsetDelta of the first record with maxTimestamp, -1 when there is none. */
-  offsetDeltaOfMaxTimestamp: number;
   /** Whether record i has offsetDelta i for every i. */
   sequentialOffsetDeltas: boolean;
   /** The records the checks refused, in order; empty when all pass. */
@@ -156,7 +154,6 @@ export function summarizeRecordsArea(
   const s: BatchRecordsSummary = {
     count: 0,
     maxTimestamp: NO_TIMESTAMP,
-    offsetDeltaOfMaxTimestamp: -1,
     sequentialOffsetDeltas: true,
     problems: [],
   };
@@ -192,10 +189,7 @@ export function summarizeRecordsArea(
     }
     const index = s.count++;
     if (offsetDelta !== index) s.sequentialOffsetDeltas = false;
-    if (timestamp > s.maxTimestamp) {
-      s.maxTimestamp = timestamp;
-      s.offsetDeltaOfMaxTimestamp = offsetDelta;
-    }
+    if (timestamp > s.maxTimestamp) s.maxTimestamp = timestamp;
     if (requireKeys && keyLength === -1) {
       s.problems.push({ index, kind: "no-key" });
     } else if (bounds !== null && timestamp !== NO_TIMESTAMP) {
