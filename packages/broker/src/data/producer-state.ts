@@ -52,13 +52,7 @@ export interface ProducerSnapshotEntry {
   /** First offset of the ongoing transaction; absent = -1 (none). */
   currentTxnFirstOffset?: number;
   /** Oldest first. */
-  batches: {
-    firstSeq: number;
-    lastSeq: number;
-    firstOffset: number;
-    lastOffset: number;
-    maxTimestamp: number;
-  }[];
+  batches: Omit<BatchMetadata, "written">[];
 }
 
 const DONE: Promise<void> = Promise.resolve();
@@ -284,13 +278,7 @@ export class PartitionProducerState {
         ...(txn >= 0 ? { currentTxnFirstOffset: txn } : {}),
         batches: e.batches
           .filter((b) => b.lastOffset < endOffset)
-          .map(({ firstSeq, lastSeq, firstOffset, lastOffset, maxTimestamp }) => ({
-            firstSeq,
-            lastSeq,
-            firstOffset,
-            lastOffset,
-            maxTimestamp,
-          })),
+          .map(({ written: _, ...stored }) => stored),
       });
     }
     return out;
