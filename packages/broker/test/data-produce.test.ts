@@ -207,8 +207,31 @@ describe("Produce with an idempotent producer", () => {
   before(async () => {
     b = await dataTestBroker();
     b.topics.add("idem", 1);
+    b.topics.add("idem-appendtime", 1, { log: { messageTimestampType: "LogAppendTime" } });
   });
   after(() => b.close());
+
+  it("answers a duplicate with the original's timestamp, as Kafka does", async () => {
+    const init = await b.call(
+      InitProducerIdApi,
+      4,
+      createInitProducerIdRequest({ transactionalId: null }),
+    );
+    const pid = init.producerId;
+    // LogAppendTime: the stamp is only known once written; a retry sent while the
+    // original is in flight must still get it.
+    const batch = await idempotentBatch(pid, 0, 0, 2);
+    const [first, inFlight] = await Promise.all([
+      produce(b, "idem-appendtime", Buffer.from(batch)),
+      produce(b, "idem-appendtime", Buffer.from(batch)),
+    ]);
+    assert.equal(first.errorCode, ErrorCode.NONE);
+    assert.ok(first.logAppendTimeMs > 0n);
+    assert.equal(inFlight.baseOffset, first.baseOffset);
+    assert.equal(inFlight.logAppendTimeMs, first.logAppendTimeMs);
+    const later = await produce(b, "idem-appendtime", Buffer.from(batch));
+    assert.equal(later.logAppendTimeMs, first.logAppendTimeMs);
+  });
 
   it("de-duplicates retries, refuses gaps and stale epochs", async () => {
     const init = await b.call(

@@ -3,6 +3,8 @@ import { AppendError, type PartitionLog } from "@logbook/storage";
 import type { DataPlane } from "./index.js";
 import { type BatchMetadata, lastSequence } from "./producer-state.js";
 
+const DONE: Promise<void> = Promise.resolve();
+
 export type ProduceOutcome =
   | { ok: true; baseOffset: number; logAppendTime: number; logStartOffset: number }
   | {
@@ -71,18 +73,18 @@ export async function appendProduced(
     firstOffset,
     lastOffset: firstOffset + header.lastOffsetDelta,
     maxTimestamp: Number(header.maxTimestamp),
-    written: appending.then(() => {}),
+    written: DONE,
   };
+  // The log's word wins should it differ from the prediction (and LogAppendTime is only
+  // known once written); set before `written` settles, so a waiting duplicate sees it.
+  batch.written = appending.then((r) => {
+    batch.firstOffset = r.baseOffset;
+    batch.lastOffset = r.baseOffset + header.lastOffsetDelta;
+    if (r.logAppendTime >= 0) batch.maxTimestamp = r.logAppendTime;
+  });
   batch.written.catch(() => state.forget(producerId, batch));
   state.record(producerId, epoch, batch, Date.now(), transactional);
-  const outcome = await toOutcome(() => appending);
-  if (outcome.ok) {
-    // The log's word wins should it ever differ from the prediction.
-    batch.firstOffset = outcome.baseOffset;
-    batch.lastOffset = outcome.baseOffset + header.lastOffsetDelta;
-    if (outcome.logAppendTime >= 0) batch.maxTimestamp = outcome.logAppendTime;
-  }
-  return outcome;
+  return toOutcome(() => appending);
 }
 
 /** The coordinator's word on a transactional batch: null = go ahead, else the refusal. */
