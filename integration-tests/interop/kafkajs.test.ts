@@ -253,8 +253,12 @@ matrix.cell("group", async (target) => {
   const member = async (name: "a" | "b" | "c") => {
     const c = kafka.consumer({ groupId: "g", ...FAST_CONSUMER });
     consumers.push(c);
+    // Assignments of the rebalance phase only: when a and b close one after the other,
+    // the one left may rejoin alone first (Kafka is quick to), which is not the split.
     c.on(c.events.GROUP_JOIN, (e) => {
-      if (name !== "c") result.assignments[name] = [...(e.payload.memberAssignment[topic] ?? [])];
+      if (name !== "c" && phase === 2) {
+        result.assignments[name] = [...(e.payload.memberAssignment[topic] ?? [])];
+      }
     });
     await c.connect();
     await c.subscribe({ topic, fromBeginning: true });
@@ -298,6 +302,7 @@ matrix.cell("group", async (target) => {
       () => result,
     );
     await waitFor("commits at 10", () => committedAll(10));
+    phase = 3;
     await a.disconnect();
     await b.disconnect();
     await produce("three", 1);
