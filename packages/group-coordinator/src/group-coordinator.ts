@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { createGroupMetadataValue, ErrorCode } from "@logbook/protocol";
 import type { Logger } from "@logbook/storage";
+import { type Clock, realClock, type TimerHandle } from "@logbook/storage";
 import { applyRecord } from "./apply-record.js";
-import { type Clock, realClock, type TimerHandle } from "./clock.js";
 import { type CoordinatorConfig, coordinatorConfig } from "./config.js";
 import type {
   CommitOffsetsInput,

@@ -1,5 +1,5 @@
 import type { GroupMetadataValueMemberMetadata, OffsetCommitValue } from "@logbook/protocol";
-import type { TimerHandle } from "./clock.js";
+import type { TimerHandle } from "@logbook/storage";
 import type { JoinGroupResult, JoinProtocol, SyncGroupResult } from "./coordinator-api.js";
 import { GroupStateMachine } from "./group-state.js";
 

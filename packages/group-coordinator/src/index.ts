@@ -1,6 +1,6 @@
+export type { Clock, TimerHandle } from "@logbook/storage";
+export { realClock } from "@logbook/storage";
 export { applyRecord } from "./apply-record.js";
-export type { Clock, TimerHandle } from "./clock.js";
-export { realClock } from "./clock.js";
 export {
   type CoordinatorConfig,
   coordinatorConfig,

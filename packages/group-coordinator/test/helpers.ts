@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
+import type { Clock, TimerHandle } from "@logbook/storage";
 import { silentLogger } from "@logbook/storage";
-import type { Clock, TimerHandle } from "../src/clock.js";
 import type { CoordinatorConfig } from "../src/config.js";
 import type { JoinGroupInput, JoinGroupResult, SyncGroupResult } from "../src/coordinator-api.js";
 import { GroupCoordinator } from "../src/group-coordinator.js";

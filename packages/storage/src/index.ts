@@ -3,6 +3,7 @@ export { DataDirLockedError } from "./disk/dir-lock.js";
 export { DiskEngine } from "./disk/disk-engine.js";
 export type { EngineFactory, EngineOptions, StorageEngine, TopicPartitionId } from "./engine.js";
 export { ENGINES, openStorageEngine } from "./engines.js";
+export { type Clock, realClock, type TimerHandle } from "./env/clock.js";
 export { InternalLog, type KeyValueRecord } from "./internal-log.js";
 export {
   createLogger,
