@@ -1,0 +1,13 @@
+export { CoordinatorClosedError, CoordinatorNotAvailableError } from "./coordinator-errors.js";
+export {
+  answer,
+  type CoordinatorResult,
+  type Deferred,
+  settled,
+} from "./coordinator-result.js";
+export {
+  type CoordinatorOperation,
+  CoordinatorRuntime,
+  type CoordinatorRuntimeOptions,
+  type ShardLog,
+} from "./coordinator-runtime.js";
