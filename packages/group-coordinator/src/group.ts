@@ -1,5 +1,4 @@
 import type { GroupMetadataValueMemberMetadata, OffsetCommitValue } from "@logbook/protocol";
-import type { TimerHandle } from "@logbook/storage";
 import type { JoinGroupResult, JoinProtocol, SyncGroupResult } from "./coordinator-api.js";
 import { GroupStateMachine } from "./group-state.js";
 
@@ -20,7 +19,6 @@ export interface Member {
   joinWaiter: ((r: JoinGroupResult) => void) | null;
   /** Set while the member's SyncGroup waits for the leader's assignments. */
   syncWaiter: ((r: SyncGroupResult) => void) | null;
-  sessionTimer: TimerHandle | null;
 }
 
 export interface CommittedOffset extends OffsetCommitValue {
@@ -40,7 +38,7 @@ export function tpKey(topic: string, partition: number): string {
 /**
  * One classic group. The durable fields (generation, protocol, leader, stored members,
  * offsets) change only in `applyRecord`; the live fields (members, pending members,
- * timers, waiters, state) are the in-memory protocol machinery, rebuilt as Empty after
+ * waiters, state; their timers are keyed in the runtime) are the in-memory protocol machinery, rebuilt as Empty after
  * a restart.
  */
 export class ClassicGroup {
@@ -60,10 +58,9 @@ export class ClassicGroup {
   // Live.
   readonly members = new Map<string, Member>();
   /** KIP-394: member ids handed out with MEMBER_ID_REQUIRED, awaiting the rejoin. */
-  readonly pending = new Map<string, TimerHandle>();
+  readonly pending = new Set<string>();
   /** group.instance.id -> member id. */
   readonly staticMembers = new Map<string, string>();
-  rebalanceTimer: TimerHandle | null = null;
   /** Deadline of the initial-delay phase of a rebalance from Empty; null outside it. */
   initialDelayUntil: number | null = null;
   rebalanceDeadline = 0;

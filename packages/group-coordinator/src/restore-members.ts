@@ -32,7 +32,6 @@ export function restoreMembers(group: ClassicGroup): { restored: Member[]; assig
       assignment: s.assignment,
       joinWaiter: null,
       syncWaiter: null,
-      sessionTimer: null,
     };
     group.members.set(m.memberId, m);
     if (m.groupInstanceId !== null) group.staticMembers.set(m.groupInstanceId, m.memberId);

@@ -126,3 +126,51 @@ export function syncAll(
     ),
   );
 }
+
+/** The durable state of every group (what replay rebuilds), comparable with deepEqual. */
+export function durableSnapshot(c: GroupCoordinator): unknown {
+  return [...c.groups.values()]
+    .map((g) => ({
+      groupId: g.groupId,
+      hasMetadata: g.hasMetadata,
+      generationId: g.generationId,
+      protocolType: g.protocolType,
+      protocolName: g.protocolName,
+      leaderId: g.leaderId,
+      storedMembers: g.storedMembers.map((m) => ({
+        memberId: m.memberId,
+        groupInstanceId: m.groupInstanceId,
+        subscription: m.subscription.toString("hex"),
+        assignment: m.assignment.toString("hex"),
+      })),
+      offsets: [...g.offsets.values()]
+        .map((o) => ({
+          topic: o.topic,
+          partition: o.partition,
+          offset: o.offset.toString(),
+          leaderEpoch: o.leaderEpoch,
+          metadata: o.metadata,
+          commitTimestamp: o.commitTimestamp.toString(),
+        }))
+        .sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition),
+      pendingTxnOffsets: [...g.pendingTxnOffsets]
+        .flatMap(([producerId, byPartition]) =>
+          [...byPartition.values()].map((o) => ({
+            producerId: producerId.toString(),
+            producerEpoch: o.producerEpoch,
+            topic: o.topic,
+            partition: o.partition,
+            offset: o.offset.toString(),
+            metadata: o.metadata,
+          })),
+        )
+        .sort(
+          (a, b) =>
+            a.producerId.localeCompare(b.producerId) ||
+            a.topic.localeCompare(b.topic) ||
+            a.partition - b.partition,
+        ),
+    }))
+    .filter((g) => g.hasMetadata || g.offsets.length > 0 || g.pendingTxnOffsets.length > 0)
+    .sort((a, b) => a.groupId.localeCompare(b.groupId));
+}

@@ -9,7 +9,14 @@ import { openConsumerOffsetsLog } from "../src/consumer-offsets-log.js";
 import { GroupCoordinator } from "../src/group-coordinator.js";
 import { MemoryRecordLog } from "../src/record-log.js";
 import { decodeRecord, encodeRecord } from "../src/records.js";
-import { assignmentFor, FakeClock, formGroup, joinInput, setup } from "./helpers.js";
+import {
+  assignmentFor,
+  durableSnapshot,
+  FakeClock,
+  formGroup,
+  joinInput,
+  setup,
+} from "./helpers.js";
 
 describe("state by replay", () => {
   it("records round-trip through their encoding", () => {
@@ -66,7 +73,7 @@ describe("state by replay", () => {
     }
     await h.c.deleteGroups(["s2"]);
     await h.c.join(joinInput({ groupId: "other" }));
-    const before = h.c.durableSnapshot();
+    const before = durableSnapshot(h.c);
     assert.ok(Array.isArray(before) && before.length === 3);
 
     const clock = new FakeClock();
@@ -77,7 +84,7 @@ describe("state by replay", () => {
       config: { initialRebalanceDelayMs: 0 },
     });
     clock.settle = () => rebuilt.idle();
-    assert.deepEqual(rebuilt.durableSnapshot(), before);
+    assert.deepEqual(durableSnapshot(rebuilt), before);
     // The stored members come back (Kafka's loadGroup): Stable, same ids and assignments.
     const [g] = await rebuilt.describeGroups(["g"]);
     assert.equal(g?.groupState, "Stable");
@@ -118,7 +125,7 @@ describe("state by replay", () => {
   it("every record in the log was applied through the same function as replay", async () => {
     const h = await setup();
     await formGroup(h, 2);
-    const live = h.c.durableSnapshot();
+    const live = durableSnapshot(h.c);
     const copy = new MemoryRecordLog();
     copy.records.push(...h.log.records);
     const rebuilt = await GroupCoordinator.open({
@@ -127,7 +134,7 @@ describe("state by replay", () => {
       clock: new FakeClock(),
       config: { initialRebalanceDelayMs: 0 },
     });
-    assert.deepEqual(rebuilt.durableSnapshot(), live);
+    assert.deepEqual(durableSnapshot(rebuilt), live);
     // join completion and the leader's sync each stored the group.
     assert.equal(h.log.records.length, 2);
   });

@@ -6,7 +6,7 @@ import type { TxnCommitOffsetsInput } from "../src/coordinator-api.js";
 import { GroupCoordinator } from "../src/group-coordinator.js";
 import { MemoryRecordLog } from "../src/record-log.js";
 import { decodeRecord, encodeRecord } from "../src/records.js";
-import { FakeClock, formGroup, type Harness, setup } from "./helpers.js";
+import { durableSnapshot, FakeClock, formGroup, type Harness, setup } from "./helpers.js";
 
 const PID = 7000n;
 
@@ -151,14 +151,14 @@ describe("transactional offsets (TxnOffsetCommit)", () => {
     await h.c.commitTxnOffsets(txnInput());
     await h.c.commitTxnOffsets(txnInput({ groupId: "done", producerId: 5n }));
     await h.c.completeTransaction(5n, 0, true);
-    const before = h.c.durableSnapshot();
+    const before = durableSnapshot(h.c);
     const rebuilt = await GroupCoordinator.open({
       log: h.log,
       logger: silentLogger,
       clock: new FakeClock(),
       config: { initialRebalanceDelayMs: 0 },
     });
-    assert.deepEqual(rebuilt.durableSnapshot(), before);
+    assert.deepEqual(durableSnapshot(rebuilt), before);
     const r = { c: rebuilt };
     assert.deepEqual(await fetchT(r, true), [
       [0, -1n, ErrorCode.UNSTABLE_OFFSET_COMMIT],
