@@ -418,3 +418,33 @@ describe("transactional id expiry", () => {
     assert.equal(rig.txn.get("open")?.state, TxnState.ONGOING);
   });
 });
+
+describe("on the coordinator runtime", () => {
+  it("a failed append of __transaction_state answers COORDINATOR_NOT_AVAILABLE and changes nothing", async () => {
+    const p = await init("a");
+    await rig.storage.close();
+    assert.equal(await rig.txn.addPartitions(p, [tp("t", 0)]), ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    assert.equal(rig.txn.get("a")?.state, TxnState.EMPTY, "nothing replayed");
+    const r = await rig.txn.initProducerId("a", 10_000, null);
+    assert.equal(r.errorCode, ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    assert.equal(rig.txn.get("a")?.producerEpoch, p.producerEpoch);
+  });
+
+  it("the timeout check is a timer on the injected clock", async () => {
+    const timed = await txnRig(60_000, { abortCheckIntervalMs: 5 });
+    try {
+      const r = await timed.txn.initProducerId("a", 1_000, null);
+      const p = { transactionalId: "a", producerId: r.producerId, producerEpoch: r.producerEpoch };
+      await timed.txn.addPartitions(p, [tp("t", 0)]);
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      assert.equal(timed.txn.get("a")?.state, TxnState.ONGOING, "the clock has not moved");
+      timed.clock.now += 1_001;
+      for (let i = 0; i < 200 && timed.txn.get("a")?.state !== TxnState.COMPLETE_ABORT; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      assert.equal(timed.txn.get("a")?.state, TxnState.COMPLETE_ABORT);
+    } finally {
+      await timed.close();
+    }
+  });
+});

@@ -18,7 +18,7 @@ import {
   ErrorCode,
 } from "@logbook/protocol";
 import { defineHandler } from "../handler.js";
-import { coordinatorCall, fencedForVersion, type TopicPartitionRef } from "../txn/index.js";
+import { fencedForVersion, type TopicPartitionRef } from "../txn/index.js";
 
 export const addPartitionsToTxnHandler = defineHandler({
   api: AddPartitionsToTxnApi,
@@ -43,12 +43,7 @@ export const addPartitionsToTxnHandler = defineHandler({
         producerId: req.v3AndBelowProducerId,
         producerEpoch: req.v3AndBelowProducerEpoch,
       };
-      code = await coordinatorCall(
-        broker.logger,
-        "AddPartitionsToTxn",
-        { transactionalId: producer.transactionalId },
-        () => broker.txn.addPartitions(producer, partitions),
-      );
+      code = await broker.txn.addPartitions(producer, partitions);
       code = fencedForVersion(code, ctx.version, 2);
     }
     return createAddPartitionsToTxnResponse({

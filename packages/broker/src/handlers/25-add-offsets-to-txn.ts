@@ -7,7 +7,7 @@
  */
 import { AddOffsetsToTxnApi, createAddOffsetsToTxnResponse, ErrorCode } from "@logbook/protocol";
 import { defineHandler } from "../handler.js";
-import { coordinatorCall, fencedForVersion } from "../txn/index.js";
+import { fencedForVersion } from "../txn/index.js";
 
 export const addOffsetsToTxnHandler = defineHandler({
   api: AddOffsetsToTxnApi,
@@ -17,13 +17,7 @@ export const addOffsetsToTxnHandler = defineHandler({
     if (req.groupId === "") {
       return createAddOffsetsToTxnResponse({ errorCode: ErrorCode.INVALID_GROUP_ID });
     }
-    const { broker } = ctx;
-    const code = await coordinatorCall(
-      broker.logger,
-      "AddOffsetsToTxn",
-      { transactionalId: req.transactionalId, groupId: req.groupId },
-      () => broker.txn.addOffsets(req, req.groupId),
-    );
+    const code = await ctx.broker.txn.addOffsets(req, req.groupId);
     return createAddOffsetsToTxnResponse({ errorCode: fencedForVersion(code, ctx.version, 2) });
   },
 });

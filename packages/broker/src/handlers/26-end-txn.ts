@@ -13,20 +13,15 @@
  */
 import { createEndTxnResponse, EndTxnApi, ErrorCode } from "@logbook/protocol";
 import { defineHandler } from "../handler.js";
-import { coordinatorCall, fencedForVersion } from "../txn/index.js";
+import { fencedForVersion } from "../txn/index.js";
 
 export const endTxnHandler = defineHandler({
   api: EndTxnApi,
   minVersion: 0,
   maxVersion: 5,
   async handle(req, ctx) {
-    const { txn, logger } = ctx.broker;
-    const code = await coordinatorCall(
-      logger,
-      "EndTxn",
-      { transactionalId: req.transactionalId, commit: req.committed },
-      () => txn.endTxn(req, req.committed),
-    );
+    const { txn } = ctx.broker;
+    const code = await txn.endTxn(req, req.committed);
     const current = txn.get(req.transactionalId);
     const ours = code === ErrorCode.NONE && current !== undefined;
     return createEndTxnResponse({

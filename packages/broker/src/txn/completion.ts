@@ -1,6 +1,5 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import { ErrorCode } from "@logbook/protocol";
-import type { Logger } from "@logbook/storage";
+import type { Clock, Logger } from "@logbook/storage";
 import type { TxnMarkerWriter, TxnOffsetsCompleter } from "./contracts.js";
 import type { TxnMetadata } from "./records.js";
 import { isPrepare, TxnState, type TxnStateId } from "./state.js";
@@ -28,6 +27,7 @@ export class CompletionRunner {
   constructor(
     private readonly host: CompletionHost,
     private readonly retryMs: number,
+    private readonly clock: Clock,
     private readonly closing: AbortSignal,
   ) {}
 
@@ -62,12 +62,7 @@ export class CompletionRunner {
             error: String(err),
           });
           firstDone();
-          try {
-            // Kept referenced: a decided transaction is worth waiting for; close() cancels it.
-            await sleep(this.retryMs, undefined, { signal: this.closing });
-          } catch {
-            return; // closing
-          }
+          if (!(await this.pause())) return; // closing
         }
       }
     })().finally(() => {
@@ -76,6 +71,25 @@ export class CompletionRunner {
     });
     this.running.set(transactionalId, loop);
     return first;
+  }
+
+  /** Waits `retryMs` on the clock; false when closing cut it short. */
+  private pause(): Promise<boolean> {
+    return new Promise((resolve) => {
+      if (this.closing.aborted) {
+        resolve(false);
+        return;
+      }
+      const onClose = () => {
+        this.clock.clearTimeout(timer);
+        resolve(false);
+      };
+      const timer = this.clock.setTimeout(() => {
+        this.closing.removeEventListener("abort", onClose);
+        resolve(true);
+      }, this.retryMs);
+      this.closing.addEventListener("abort", onClose, { once: true });
+    });
   }
 
   private async completeOnce(transactionalId: string): Promise<void> {

@@ -1,8 +1,10 @@
+import { answer, CoordinatorRuntime } from "@logbook/group-coordinator";
 import { ErrorCode } from "@logbook/protocol";
 import {
+  type Clock,
   InternalLog,
-  type KeyValueRecord,
   type Logger,
+  realClock,
   type StorageEngine,
 } from "@logbook/storage";
 import { CompletionRunner } from "./completion.js";
@@ -14,8 +16,19 @@ import {
   tpKey,
 } from "./contracts.js";
 import { listTransactions, type TxnList, type TxnListFilter } from "./queries.js";
-import { decodeTxnRecord, encodeTxnRecord, type TxnMetadata } from "./records.js";
-import { assertTransition, isPrepare, TxnState, type TxnStateId } from "./state.js";
+import type { TxnMetadata } from "./records.js";
+import { isPrepare, TxnState, type TxnStateId } from "./state.js";
+import {
+  emptyTxnState,
+  replayTxnRecord,
+  TXN_TIMER_KEYS,
+  type TxnResult,
+  type TxnRuntime,
+  type TxnShardState,
+  tombstoneRecord,
+  transitionRecord,
+  txnShardLog,
+} from "./txn-shard.js";
 
 /** The internal partition holding transaction state. */
 export const TRANSACTION_STATE_PARTITION = { topic: "__transaction_state", partition: 0 } as const;
@@ -30,7 +43,8 @@ export interface TxnCoordinatorOptions {
   maxTimeoutMs: number;
   /** A fresh producer id (the data plane's durable allocator). */
   allocateProducerId: () => Promise<bigint>;
-  now?: () => number;
+  /** Time and timers (the real clock by default). */
+  clock?: Clock;
   /**
    * transaction.abort.timed.out.transaction.cleanup.interval.ms: how often open
    * transactions are checked against their timeout; 0 = no timer. Default 10 s.
@@ -68,37 +82,36 @@ export interface TxnProducer {
 
 const NONE = ErrorCode.NONE;
 
+/** What reads see before the state is loaded. */
+const EMPTY_STATE: TxnShardState = emptyTxnState();
+
 /**
  * Kafka's transaction coordinator for a single node (KIP-98, transaction version 1):
- * one TxnMetadata per transactional id, persisted in `__transaction_state` and changed
- * only by appending a record and applying it (the apply used by replay at start-up).
- * Every write is checked against the transition table first. One operation per id
- * runs at a time; another arriving meanwhile gets CONCURRENT_TRANSACTIONS, as in Kafka.
+ * one TxnMetadata per transactional id, persisted in `__transaction_state`. It runs on
+ * the coordinator runtime: every operation is checked against the transition table,
+ * returns its records, and the runtime appends them, replays them (the start-up path)
+ * and only then answers. Operations run one at a time, so two requests on one id never
+ * interleave; a failed append answers COORDINATOR_NOT_AVAILABLE.
  *
  * EndTxn decides the outcome (PrepareCommit/PrepareAbort), then writes the markers
  * through the data plane, completes the groups' pending offsets and records
  * CompleteCommit/CompleteAbort. Failed marker writes are retried in the background;
  * a decided transaction found at start-up is completed the same way (markers are
- * idempotent for the data plane).
+ * idempotent for the data plane). The timeout and expiry checks are keyed timers.
  */
 export class TransactionCoordinator implements TxnProduceCheck {
-  private log: InternalLog | null = null;
-  private readonly txns = new Map<string, TxnMetadata>();
-  private readonly byProducerId = new Map<bigint, string>();
-  private readonly busy = new Set<string>();
+  private rt: TxnRuntime | null = null;
   private markers: TxnMarkerWriter | null = null;
   private offsets: TxnOffsetsCompleter | null = null;
   private readonly closing = new AbortController();
-  private readonly timers: NodeJS.Timeout[] = [];
-  private readonly now: () => number;
-
+  private readonly clock: Clock;
   private readonly completion: CompletionRunner;
 
   constructor(private readonly opts: TxnCoordinatorOptions) {
-    this.now = opts.now ?? Date.now;
+    this.clock = opts.clock ?? realClock();
     this.completion = new CompletionRunner(
       {
-        get: (id) => this.txns.get(id),
+        get: (id) => this.state.txns.get(id),
         write: (next) => this.write(next),
         transitionTo: (m, state, change) => this.transitionTo(m, state, change),
         parts: () =>
@@ -108,17 +121,23 @@ export class TransactionCoordinator implements TxnProduceCheck {
         logger: opts.logger,
       },
       opts.markerRetryMs ?? 1000,
+      this.clock,
       this.closing.signal,
     );
   }
 
+  /** The replayed state (empty until loaded). */
+  private get state(): TxnShardState {
+    return this.rt?.state ?? EMPTY_STATE;
+  }
+
   /** True once the state is replayed and both the marker writer and the offsets completer are attached. */
   get available(): boolean {
-    return this.log !== null && this.markers !== null && this.offsets !== null;
+    return this.rt !== null && this.markers !== null && this.offsets !== null;
   }
 
   get loaded(): boolean {
-    return this.log !== null;
+    return this.rt !== null;
   }
 
   /**
@@ -132,104 +151,87 @@ export class TransactionCoordinator implements TxnProduceCheck {
     if (this.available) this.recover();
   }
 
-  /** Replays `__transaction_state`, then completes decided transactions and starts the timeout check. */
+  /** Replays `__transaction_state`, then completes decided transactions and starts the checks. */
   async load(): Promise<void> {
     const log = await InternalLog.open(
       this.opts.storage,
       TRANSACTION_STATE_PARTITION.topic,
       TRANSACTION_STATE_PARTITION.partition,
     );
-    const count = await log.replay((r) => this.apply(r));
-    this.log = log;
-    this.opts.logger.info("transaction state loaded", { records: count, ids: this.txns.size });
-    this.every(this.opts.abortCheckIntervalMs ?? 10_000, "timeout", () =>
-      this.abortTimedOutTransactions(),
+    const rt = await CoordinatorRuntime.load({
+      name: `${TRANSACTION_STATE_PARTITION.topic}-${TRANSACTION_STATE_PARTITION.partition}`,
+      state: emptyTxnState(),
+      log: txnShardLog(log, () => this.clock.now(), this.opts.logger),
+      replay: replayTxnRecord,
+      clock: this.clock,
+      logger: this.opts.logger,
+    });
+    this.rt = rt;
+    this.opts.logger.info("transaction state loaded", { ids: rt.state.txns.size });
+    this.every(rt, TXN_TIMER_KEYS.abortTimedOut, this.opts.abortCheckIntervalMs ?? 10_000, (s) =>
+      this.abortTimedOut(s, this.clock.now()),
     );
-    this.every(this.opts.expiryCheckIntervalMs ?? 60 * 60 * 1000, "expiry", () =>
-      this.expireTransactionalIds(),
+    this.every(
+      rt,
+      TXN_TIMER_KEYS.expireIds,
+      this.opts.expiryCheckIntervalMs ?? 60 * 60 * 1000,
+      (s) => this.expireIds(s, this.clock.now()),
     );
     if (this.available) this.recover();
   }
 
-  /** Runs a periodic check (not keeping the process alive); 0 ms = never. */
-  private every(ms: number, what: string, check: () => Promise<unknown>): void {
+  /** A periodic check as a keyed timer that schedules its next run; 0 ms = never. */
+  private every(
+    rt: TxnRuntime,
+    key: string,
+    ms: number,
+    check: (s: TxnShardState) => TxnResult<unknown>,
+  ): void {
     if (ms <= 0) return;
-    const timer = setInterval(() => {
-      check().catch((err: unknown) => {
-        this.opts.logger.warn(`transaction ${what} check failed`, { error: String(err) });
-      });
-    }, ms);
-    timer.unref();
-    this.timers.push(timer);
+    rt.schedule(key, ms, (s) => {
+      this.every(rt, key, ms, check);
+      return check(s);
+    });
   }
 
   /** Stops the timers and background completions (they resume after the next start). */
   async close(): Promise<void> {
     this.closing.abort();
-    for (const t of this.timers.splice(0)) clearInterval(t);
     await this.completion.settled();
+    await this.rt?.close();
   }
 
   get(transactionalId: string): TxnMetadata | undefined {
-    return this.txns.get(transactionalId);
+    return this.state.txns.get(transactionalId);
   }
 
   all(): IterableIterator<TxnMetadata> {
-    return this.txns.values();
+    return this.state.txns.values();
   }
 
   list(filter: TxnListFilter): TxnList {
-    return listTransactions(this.txns.values(), filter, this.now());
+    return listTransactions(this.state.txns.values(), filter, this.clock.now());
   }
 
-  /** Resolves when no background completion is running (tests, shutdown). */
+  /** Resolves when no operation or background completion is running (tests, shutdown). */
   async idle(): Promise<void> {
     await this.completion.settled();
+    await this.rt?.idle();
   }
 
-  // ---- state changes: append a record, then apply it ----
-
-  /** Installs one record; the only place state changes (live writes and replay alike). */
-  private apply(record: KeyValueRecord): void {
-    const decoded = decodeTxnRecord(record);
-    if (decoded.kind !== "txn") return;
-    const { transactionalId, metadata } = decoded;
-    const before = this.txns.get(transactionalId);
-    if (before !== undefined && this.byProducerId.get(before.producerId) === transactionalId) {
-      this.byProducerId.delete(before.producerId);
-    }
-    if (metadata === null) {
-      this.txns.delete(transactionalId);
-      return;
-    }
-    this.txns.set(transactionalId, metadata);
-    this.byProducerId.set(metadata.producerId, transactionalId);
+  /** Runs an operation on the runtime; refused while the state is not loaded. */
+  private run<R>(op: (s: TxnShardState) => Promise<TxnResult<R>> | TxnResult<R>): Promise<R> {
+    const rt = this.rt;
+    if (rt === null) return Promise.reject(new Error("transaction state is not loaded"));
+    return rt.run(op);
   }
 
-  private async write(next: TxnMetadata): Promise<void> {
-    const log = this.log;
-    if (log === null) throw new Error("transaction state is not loaded");
-    const current = this.txns.get(next.transactionalId);
-    // A new id starts Empty; anything else follows the table.
-    if (current === undefined) {
-      if (next.state !== TxnState.EMPTY) assertTransition(TxnState.DEAD, next.state);
-    } else {
-      assertTransition(current.state, next.state);
-    }
-    const record = encodeTxnRecord(next);
-    await log.append([record], next.lastUpdateMs);
-    this.apply(record);
-  }
-
-  /** Runs `op` as the only operation on the id, or answers CONCURRENT_TRANSACTIONS. */
-  private async exclusive<T>(id: string, busyAnswer: T, op: () => Promise<T>): Promise<T> {
-    if (this.busy.has(id)) return busyAnswer;
-    this.busy.add(id);
-    try {
-      return await op();
-    } finally {
-      this.busy.delete(id);
-    }
+  /** Persists and replays one next state (completion steps); a failed append rejects. */
+  private write(next: TxnMetadata): Promise<void> {
+    return this.run((s) => ({
+      records: [transitionRecord(s.txns.get(next.transactionalId), next)],
+      response: undefined,
+    }));
   }
 
   private transitionTo(
@@ -237,7 +239,7 @@ export class TransactionCoordinator implements TxnProduceCheck {
     state: TxnStateId,
     change: Partial<Omit<TxnMetadata, "transactionalId" | "state">> = {},
   ): TxnMetadata {
-    return { ...m, ...change, state, lastUpdateMs: this.now() };
+    return { ...m, ...change, state, lastUpdateMs: this.clock.now() };
   }
 
   // ---- InitProducerId ----
@@ -260,25 +262,31 @@ export class TransactionCoordinator implements TxnProduceCheck {
     if (timeoutMs <= 0 || timeoutMs > this.opts.maxTimeoutMs) {
       return Promise.resolve(fail(ErrorCode.INVALID_TRANSACTION_TIMEOUT));
     }
-    return this.exclusive(transactionalId, fail(ErrorCode.CONCURRENT_TRANSACTIONS), async () => {
-      const cur = this.txns.get(transactionalId);
-      const now = this.now();
+    return this.run(async (s): Promise<TxnResult<ProducerIdAndEpoch>> => {
+      const cur = s.txns.get(transactionalId);
+      const write = (next: TxnMetadata, response: ProducerIdAndEpoch) => ({
+        records: [transitionRecord(cur, next)],
+        response,
+        failed: fail,
+      });
       if (cur === undefined) {
         const producerId = await this.opts.allocateProducerId();
-        await this.write({
-          transactionalId,
-          producerId,
-          previousProducerId: -1n,
-          producerEpoch: 0,
-          lastProducerEpoch: -1,
-          timeoutMs,
-          state: TxnState.EMPTY,
-          partitions: new Map(),
-          groups: new Set(),
-          lastUpdateMs: now,
-          startMs: -1,
-        });
-        return { errorCode: NONE, producerId, producerEpoch: 0 };
+        return write(
+          {
+            transactionalId,
+            producerId,
+            previousProducerId: -1n,
+            producerEpoch: 0,
+            lastProducerEpoch: -1,
+            timeoutMs,
+            state: TxnState.EMPTY,
+            partitions: new Map(),
+            groups: new Set(),
+            lastUpdateMs: this.clock.now(),
+            startMs: -1,
+          },
+          { errorCode: NONE, producerId, producerEpoch: 0 },
+        );
       }
       if (expected !== null) {
         const matchesCurrent =
@@ -290,23 +298,30 @@ export class TransactionCoordinator implements TxnProduceCheck {
           cur.lastProducerEpoch >= 0 &&
           expected.producerEpoch === cur.lastProducerEpoch;
         if (isRetry && !isPrepare(cur.state) && cur.state !== TxnState.ONGOING) {
-          return { errorCode: NONE, producerId: cur.producerId, producerEpoch: cur.producerEpoch };
+          return answer({
+            errorCode: NONE,
+            producerId: cur.producerId,
+            producerEpoch: cur.producerEpoch,
+          });
         }
-        if (!matchesCurrent) return fail(ErrorCode.PRODUCER_FENCED);
+        if (!matchesCurrent) return answer(fail(ErrorCode.PRODUCER_FENCED));
       }
       switch (cur.state) {
         case TxnState.ONGOING:
           // Fence the zombie (its epoch is now stale), abort its transaction; the new
           // producer retries and gets the next epoch once the abort is complete.
-          await this.fenceAndAbort(cur);
-          return fail(ErrorCode.CONCURRENT_TRANSACTIONS);
+          return {
+            ...this.fenceAndAbort(cur),
+            response: fail(ErrorCode.CONCURRENT_TRANSACTIONS),
+            failed: fail,
+          };
         case TxnState.EMPTY:
         case TxnState.COMPLETE_COMMIT:
         case TxnState.COMPLETE_ABORT: {
           const exhausted = cur.producerEpoch >= MAX_PRODUCER_EPOCH;
           const producerId = exhausted ? await this.opts.allocateProducerId() : cur.producerId;
           const producerEpoch = exhausted ? 0 : cur.producerEpoch + 1;
-          await this.write(
+          return write(
             this.transitionTo(cur, TxnState.EMPTY, {
               producerId,
               previousProducerId: exhausted ? cur.producerId : cur.previousProducerId,
@@ -319,22 +334,22 @@ export class TransactionCoordinator implements TxnProduceCheck {
               groups: new Set(),
               startMs: -1,
             }),
+            { errorCode: NONE, producerId, producerEpoch },
           );
-          return { errorCode: NONE, producerId, producerEpoch };
         }
         default:
           // PrepareCommit/PrepareAbort/PrepareEpochFence complete on their own; Dead is
           // never written by this coordinator. Either way: ask again later.
-          return fail(ErrorCode.CONCURRENT_TRANSACTIONS);
+          return answer(fail(ErrorCode.CONCURRENT_TRANSACTIONS));
       }
     });
   }
 
   /**
    * Ongoing -> PrepareEpochFence (epoch + 1, so the old producer is fenced) ->
-   * PrepareAbort, then completes the abort in the background. Caller holds the id.
+   * PrepareAbort in one batch; once stored, the abort completes in the background.
    */
-  private async fenceAndAbort(cur: TxnMetadata): Promise<void> {
+  private fenceAndAbort(cur: TxnMetadata): Omit<TxnResult<undefined>, "failed"> {
     // At the last epoch there is nothing left to bump to; the abort still happens.
     const producerEpoch =
       cur.producerEpoch < MAX_PRODUCER_EPOCH ? cur.producerEpoch + 1 : cur.producerEpoch;
@@ -343,9 +358,12 @@ export class TransactionCoordinator implements TxnProduceCheck {
       producerEpoch,
       lastProducerEpoch: -1,
     });
-    await this.write(fenced);
-    await this.write(this.transitionTo(fenced, TxnState.PREPARE_ABORT));
-    void this.completion.drive(cur.transactionalId);
+    const aborting = this.transitionTo(fenced, TxnState.PREPARE_ABORT);
+    return {
+      records: [transitionRecord(cur, fenced), transitionRecord(fenced, aborting)],
+      response: undefined,
+      appended: () => void this.completion.drive(cur.transactionalId),
+    };
   }
 
   // ---- AddPartitionsToTxn / AddOffsetsToTxn ----
@@ -353,7 +371,7 @@ export class TransactionCoordinator implements TxnProduceCheck {
   /** Kafka's checks shared by the transactional requests, in Kafka's order. */
   private checkProducer(p: TxnProducer): { errorCode: number; cur?: TxnMetadata } {
     if (!this.loaded) return { errorCode: ErrorCode.COORDINATOR_LOAD_IN_PROGRESS };
-    const cur = this.txns.get(p.transactionalId);
+    const cur = this.state.txns.get(p.transactionalId);
     if (cur === undefined || cur.producerId !== p.producerId) {
       return { errorCode: ErrorCode.INVALID_PRODUCER_ID_MAPPING };
     }
@@ -369,10 +387,10 @@ export class TransactionCoordinator implements TxnProduceCheck {
   ): Promise<number> {
     const checked = this.checkProducer(p);
     if (checked.cur === undefined) return Promise.resolve(checked.errorCode);
-    return this.exclusive(p.transactionalId, ErrorCode.CONCURRENT_TRANSACTIONS, async () => {
-      const cur = this.txns.get(p.transactionalId);
+    return this.run((s): TxnResult<number> => {
+      const cur = s.txns.get(p.transactionalId);
       if (cur === undefined || cur.producerEpoch !== p.producerEpoch) {
-        return ErrorCode.PRODUCER_FENCED;
+        return answer(ErrorCode.PRODUCER_FENCED);
       }
       if (
         cur.state !== TxnState.ONGOING &&
@@ -380,7 +398,7 @@ export class TransactionCoordinator implements TxnProduceCheck {
         cur.state !== TxnState.COMPLETE_COMMIT &&
         cur.state !== TxnState.COMPLETE_ABORT
       ) {
-        return ErrorCode.CONCURRENT_TRANSACTIONS;
+        return answer(ErrorCode.CONCURRENT_TRANSACTIONS);
       }
       const ongoing = cur.state === TxnState.ONGOING;
       const nextPartitions = new Map(ongoing ? cur.partitions : []);
@@ -392,16 +410,14 @@ export class TransactionCoordinator implements TxnProduceCheck {
         nextPartitions.size === cur.partitions.size &&
         nextGroups.size === cur.groups.size
       ) {
-        return NONE; // all there already: nothing to write
+        return answer(NONE); // all there already: nothing to write
       }
-      await this.write(
-        this.transitionTo(cur, TxnState.ONGOING, {
-          partitions: nextPartitions,
-          groups: nextGroups,
-          startMs: ongoing ? cur.startMs : this.now(),
-        }),
-      );
-      return NONE;
+      const next = this.transitionTo(cur, TxnState.ONGOING, {
+        partitions: nextPartitions,
+        groups: nextGroups,
+        startMs: ongoing ? cur.startMs : this.clock.now(),
+      });
+      return { records: [transitionRecord(cur, next)], response: NONE, failed: (code) => code };
     });
   }
 
@@ -442,8 +458,8 @@ export class TransactionCoordinator implements TxnProduceCheck {
    * INVALID_TXN_STATE unless the partition is in the ongoing transaction.
    */
   checkTransactionalProduce(producerId: bigint, producerEpoch: number, tp: TopicPartitionRef) {
-    const id = this.byProducerId.get(producerId);
-    const cur = id === undefined ? undefined : this.txns.get(id);
+    const id = this.state.byProducerId.get(producerId);
+    const cur = id === undefined ? undefined : this.state.txns.get(id);
     if (cur === undefined) return ErrorCode.INVALID_PRODUCER_ID_MAPPING;
     if (cur.producerEpoch !== producerEpoch) return ErrorCode.INVALID_PRODUCER_EPOCH;
     if (cur.state !== TxnState.ONGOING || !cur.partitions.has(tpKey(tp))) {
@@ -463,36 +479,36 @@ export class TransactionCoordinator implements TxnProduceCheck {
   async endTxn(p: TxnProducer, commit: boolean): Promise<number> {
     const checked = this.checkProducer(p);
     if (checked.cur === undefined) return checked.errorCode;
-    const decided = await this.exclusive(
-      p.transactionalId,
-      ErrorCode.CONCURRENT_TRANSACTIONS,
-      async () => {
-        const cur = this.txns.get(p.transactionalId);
-        if (cur === undefined || cur.producerEpoch !== p.producerEpoch) {
-          return ErrorCode.PRODUCER_FENCED;
+    const DECIDED = -1;
+    const decided = await this.run((s): TxnResult<number> => {
+      const cur = s.txns.get(p.transactionalId);
+      if (cur === undefined || cur.producerEpoch !== p.producerEpoch) {
+        return answer(ErrorCode.PRODUCER_FENCED);
+      }
+      switch (cur.state) {
+        case TxnState.ONGOING: {
+          const next = this.transitionTo(
+            cur,
+            commit ? TxnState.PREPARE_COMMIT : TxnState.PREPARE_ABORT,
+          );
+          // Decided here: completed below, once stored.
+          return { records: [transitionRecord(cur, next)], response: DECIDED, failed: (c) => c };
         }
-        switch (cur.state) {
-          case TxnState.ONGOING:
-            await this.write(
-              this.transitionTo(cur, commit ? TxnState.PREPARE_COMMIT : TxnState.PREPARE_ABORT),
-            );
-            return -1; // decided here: complete below
-          case TxnState.COMPLETE_COMMIT:
-            return commit ? NONE : ErrorCode.INVALID_TXN_STATE;
-          case TxnState.COMPLETE_ABORT:
-            return commit ? ErrorCode.INVALID_TXN_STATE : NONE;
-          case TxnState.PREPARE_COMMIT:
-            return commit ? ErrorCode.CONCURRENT_TRANSACTIONS : ErrorCode.INVALID_TXN_STATE;
-          case TxnState.PREPARE_ABORT:
-            return commit ? ErrorCode.INVALID_TXN_STATE : ErrorCode.CONCURRENT_TRANSACTIONS;
-          case TxnState.PREPARE_EPOCH_FENCE:
-            return ErrorCode.CONCURRENT_TRANSACTIONS;
-          default:
-            return ErrorCode.INVALID_TXN_STATE; // Empty (nothing begun) or Dead
-        }
-      },
-    );
-    if (decided !== -1) return decided;
+        case TxnState.COMPLETE_COMMIT:
+          return answer(commit ? NONE : ErrorCode.INVALID_TXN_STATE);
+        case TxnState.COMPLETE_ABORT:
+          return answer(commit ? ErrorCode.INVALID_TXN_STATE : NONE);
+        case TxnState.PREPARE_COMMIT:
+          return answer(commit ? ErrorCode.CONCURRENT_TRANSACTIONS : ErrorCode.INVALID_TXN_STATE);
+        case TxnState.PREPARE_ABORT:
+          return answer(commit ? ErrorCode.INVALID_TXN_STATE : ErrorCode.CONCURRENT_TRANSACTIONS);
+        case TxnState.PREPARE_EPOCH_FENCE:
+          return answer(ErrorCode.CONCURRENT_TRANSACTIONS);
+        default:
+          return answer(ErrorCode.INVALID_TXN_STATE); // Empty (nothing begun) or Dead
+      }
+    });
+    if (decided !== DECIDED) return decided;
     await this.completion.drive(p.transactionalId);
     return NONE;
   }
@@ -501,7 +517,7 @@ export class TransactionCoordinator implements TxnProduceCheck {
 
   /** Completes every decided transaction (after start-up, once the writers are attached). */
   private recover(): void {
-    for (const m of this.txns.values()) {
+    for (const m of this.state.txns.values()) {
       if (isPrepare(m.state) || m.state === TxnState.PREPARE_EPOCH_FENCE) {
         this.opts.logger.info("completing a transaction decided before the restart", {
           transactionalId: m.transactionalId,
@@ -519,31 +535,29 @@ export class TransactionCoordinator implements TxnProduceCheck {
    * pass through Dead (checked against the table) and a tombstone removes them from
    * `__transaction_state`, so replay and compaction forget them too. Returns the ids.
    */
-  async expireTransactionalIds(now = this.now()): Promise<string[]> {
-    const log = this.log;
-    if (log === null || !this.available) return [];
+  expireTransactionalIds(now = this.clock.now()): Promise<string[]> {
+    if (!this.available) return Promise.resolve([]);
+    return this.run((s) => this.expireIds(s, now));
+  }
+
+  private expireIds(s: TxnShardState, now: number): TxnResult<string[]> {
+    if (!this.available) return answer([]);
     const ttl = this.opts.expirationMs ?? DEFAULT_TXN_ID_EXPIRATION_MS;
-    const idle = (m: TxnMetadata): boolean =>
-      (m.state === TxnState.EMPTY ||
-        m.state === TxnState.COMPLETE_COMMIT ||
-        m.state === TxnState.COMPLETE_ABORT) &&
-      m.lastUpdateMs + ttl < now;
-    const expired: string[] = [];
-    for (const m of [...this.txns.values()].filter(idle)) {
-      const done = await this.exclusive(m.transactionalId, false, async () => {
-        const cur = this.txns.get(m.transactionalId);
-        if (cur === undefined || !idle(cur)) return false;
-        assertTransition(cur.state, TxnState.DEAD);
-        const tombstone = { key: encodeTxnRecord(cur).key, value: null };
-        await log.append([tombstone], now);
-        this.apply(tombstone);
-        return true;
-      });
-      if (done) expired.push(m.transactionalId);
-    }
-    if (expired.length > 0)
-      this.opts.logger.info("expired transactional ids", { count: expired.length });
-    return expired;
+    const expired = [...s.txns.values()].filter(
+      (m) =>
+        (m.state === TxnState.EMPTY ||
+          m.state === TxnState.COMPLETE_COMMIT ||
+          m.state === TxnState.COMPLETE_ABORT) &&
+        m.lastUpdateMs + ttl < now,
+    );
+    return {
+      records: expired.map(tombstoneRecord),
+      response: expired.map((m) => m.transactionalId),
+      appended: () => {
+        if (expired.length === 0) return;
+        this.opts.logger.info("expired transactional ids", { count: expired.length });
+      },
+    };
   }
 
   // ---- timeouts ----
@@ -553,29 +567,30 @@ export class TransactionCoordinator implements TxnProduceCheck {
    * so the producer that left it is fenced (Kafka's abortTimedOutTransactions).
    * Returns the ids aborted.
    */
-  async abortTimedOutTransactions(now = this.now()): Promise<string[]> {
-    if (!this.available) return [];
-    const due = [...this.txns.values()].filter(
+  abortTimedOutTransactions(now = this.clock.now()): Promise<string[]> {
+    if (!this.available) return Promise.resolve([]);
+    return this.run((s) => this.abortTimedOut(s, now));
+  }
+
+  private abortTimedOut(s: TxnShardState, now: number): TxnResult<string[]> {
+    if (!this.available) return answer([]);
+    const due = [...s.txns.values()].filter(
       (m) => m.state === TxnState.ONGOING && m.startMs >= 0 && m.startMs + m.timeoutMs < now,
     );
-    const aborted: string[] = [];
-    for (const m of due) {
-      const done = await this.exclusive(m.transactionalId, false, async () => {
-        const cur = this.txns.get(m.transactionalId);
-        // Re-checked: the producer may have ended it meanwhile.
-        if (cur === undefined || cur.state !== TxnState.ONGOING || cur.startMs !== m.startMs) {
-          return false;
-        }
-        this.opts.logger.info("aborting a timed-out transaction", {
-          transactionalId: cur.transactionalId,
-          producerId: String(cur.producerId),
-          timeoutMs: cur.timeoutMs,
-        });
-        await this.fenceAndAbort(cur);
-        return true;
+    const aborts = due.map((m) => {
+      this.opts.logger.info("aborting a timed-out transaction", {
+        transactionalId: m.transactionalId,
+        producerId: String(m.producerId),
+        timeoutMs: m.timeoutMs,
       });
-      if (done) aborted.push(m.transactionalId);
-    }
-    return aborted;
+      return this.fenceAndAbort(m);
+    });
+    return {
+      records: aborts.flatMap((a) => a.records),
+      response: due.map((m) => m.transactionalId),
+      appended: () => {
+        for (const a of aborts) a.appended?.();
+      },
+    };
   }
 }

@@ -1,5 +1,4 @@
 import { ErrorCode } from "@logbook/protocol";
-import type { LogFields, Logger } from "@logbook/storage";
 
 /**
  * KIP-588 added PRODUCER_FENCED with a version bump of each transactional API
@@ -11,24 +10,4 @@ export function fencedForVersion(errorCode: number, version: number, since: numb
   return errorCode === ErrorCode.PRODUCER_FENCED && version < since
     ? ErrorCode.INVALID_PRODUCER_EPOCH
     : errorCode;
-}
-
-/**
- * Runs a coordinator operation that answers an error code. A failure to write
- * `__transaction_state` is logged and answered COORDINATOR_NOT_AVAILABLE, which
- * clients retry (after looking the coordinator up again), rather than closing the
- * connection.
- */
-export async function coordinatorCall(
-  logger: Logger,
-  what: string,
-  fields: LogFields,
-  op: () => Promise<number>,
-): Promise<number> {
-  try {
-    return await op();
-  } catch (err) {
-    logger.error(`${what} failed`, { ...fields, error: String(err) });
-    return ErrorCode.COORDINATOR_NOT_AVAILABLE;
-  }
 }

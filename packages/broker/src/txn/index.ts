@@ -14,7 +14,7 @@ export {
   type TxnCoordinatorOptions,
   type TxnProducer,
 } from "./coordinator.js";
-export { coordinatorCall, fencedForVersion } from "./errors.js";
+export { fencedForVersion } from "./errors.js";
 export type { TxnList, TxnListFilter } from "./queries.js";
 export type { TxnMetadata } from "./records.js";
 export { InvalidTxnTransition, TXN_STATE_NAMES, TxnState, type TxnStateId } from "./state.js";

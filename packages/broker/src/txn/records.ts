@@ -56,8 +56,15 @@ function versioned(size: number, write: (w: Writer) => void): Buffer {
   return w.result();
 }
 
+/** The record key of a transactional id (its tombstone has this key and no value). */
+export function encodeTxnKey(transactionalId: string): Buffer {
+  const k = createTransactionLogKey({ transactionalId });
+  return versioned(sizeTransactionLogKey(k, VERSION), (w) =>
+    encodeTransactionLogKey(w, k, VERSION),
+  );
+}
+
 export function encodeTxnRecord(m: TxnMetadata): KeyValueRecord {
-  const k = createTransactionLogKey({ transactionalId: m.transactionalId });
   const byTopic = new Map<string, number[]>();
   for (const tp of m.partitions.values()) {
     const list = byTopic.get(tp.topic) ?? [];
@@ -84,9 +91,7 @@ export function encodeTxnRecord(m: TxnMetadata): KeyValueRecord {
     transactionStartTimestampMs: BigInt(m.startMs),
   });
   return {
-    key: versioned(sizeTransactionLogKey(k, VERSION), (w) =>
-      encodeTransactionLogKey(w, k, VERSION),
-    ),
+    key: encodeTxnKey(m.transactionalId),
     value: versioned(sizeTransactionLogValue(v, VERSION), (w) =>
       encodeTransactionLogValue(w, v, VERSION),
     ),

@@ -2,10 +2,17 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { openStorageEngine, type StorageEngine, silentLogger } from "@logbook/storage";
+import {
+  type Clock,
+  openStorageEngine,
+  type StorageEngine,
+  silentLogger,
+  type TimerHandle,
+} from "@logbook/storage";
 import {
   type TopicPartitionRef,
   TransactionCoordinator,
+  type TxnCoordinatorOptions,
   type TxnMarker,
   type TxnMarkerWriter,
   type TxnOffsetsCompleter,
@@ -29,12 +36,46 @@ export class FakeOffsetsCompleter implements TxnOffsetsCompleter {
   }
 }
 
+/**
+ * Time a test sets by hand (`now`); timers are real and kept referenced, so a test
+ * awaiting a marker retry is not ended by an empty event loop.
+ */
+export class HandClock {
+  now = 1_000_000;
+  private readonly live = new Map<number, NodeJS.Timeout>();
+  private next = 1;
+
+  private schedule(fn: () => void, ms: number): TimerHandle {
+    const id = this.next++;
+    this.live.set(
+      id,
+      setTimeout(() => {
+        this.live.delete(id);
+        fn();
+      }, ms),
+    );
+    return { id };
+  }
+
+  private cancel(handle: TimerHandle): void {
+    clearTimeout(this.live.get(handle.id));
+    this.live.delete(handle.id);
+  }
+
+  /** The Clock seam over this hand-set time. */
+  readonly clock: Clock = {
+    now: () => this.now,
+    setTimeout: (fn, ms) => this.schedule(fn, ms),
+    clearTimeout: (h) => this.cancel(h),
+  };
+}
+
 /** A coordinator over a temporary data dir, a fake clock, fake writers; reopenable. */
 export interface TxnRig {
   txn: TransactionCoordinator;
   markers: FakeMarkerWriter;
   offsets: FakeOffsetsCompleter;
-  clock: { now: number };
+  clock: HandClock;
   /** The storage under the coordinator (tests append raw records to replay). */
   readonly storage: StorageEngine;
   /** Closes the coordinator and storage, then opens both again on the same dir. */
@@ -42,9 +83,12 @@ export interface TxnRig {
   close(): Promise<void>;
 }
 
-export async function txnRig(maxTimeoutMs = 60_000): Promise<TxnRig> {
+export async function txnRig(
+  maxTimeoutMs = 60_000,
+  options: Partial<TxnCoordinatorOptions> = {},
+): Promise<TxnRig> {
   const dir = await mkdtemp(join(tmpdir(), "logbook-txn-"));
-  const clock = { now: 1_000_000 };
+  const clock = new HandClock();
   let nextId = 1000n;
   const open = async (): Promise<{ storage: StorageEngine; txn: TransactionCoordinator }> => {
     const storage = await openStorageEngine(pathToFileURL(dir).href, { logger: silentLogger });
@@ -53,10 +97,11 @@ export async function txnRig(maxTimeoutMs = 60_000): Promise<TxnRig> {
       logger: silentLogger,
       maxTimeoutMs,
       allocateProducerId: async () => nextId++,
-      now: () => clock.now,
+      clock: clock.clock,
       abortCheckIntervalMs: 0,
       expiryCheckIntervalMs: 0,
       markerRetryMs: 5,
+      ...options,
     });
     await txn.load();
     return { storage, txn };
