@@ -85,7 +85,9 @@ describe("coordinator runtime", () => {
       .run(() => ({
         records: [{ key: "a", by: 1 }],
         response: "done",
-        appended: () => steps.push(`appended a=${rt.state.get("a")}`),
+        appended: () => {
+          steps.push(`appended a=${rt.state.get("a")}`);
+        },
       }))
       .then((r) => steps.push(r));
     await new Promise((r) => setImmediate(r));
@@ -95,6 +97,27 @@ describe("coordinator runtime", () => {
     await answered;
     assert.deepEqual(steps, ["appended a=1", "done"]);
     assert.deepEqual(log.records, [{ key: "a", by: 1 }]);
+  });
+
+  it("an asynchronous follow-up ends before the response and before the next operation", async () => {
+    const { rt } = await open();
+    const steps: string[] = [];
+    const first = rt.run(() => ({
+      records: [{ key: "a", by: 1 }],
+      response: "first",
+      appended: async () => {
+        await new Promise((r) => setImmediate(r));
+        steps.push("follow-up");
+      },
+    }));
+    const second = rt.run((s) => {
+      steps.push(`second saw a=${s.get("a")}`);
+      return answer("second");
+    });
+    steps.push(await first);
+    await second;
+    assert.equal(steps[0], "follow-up");
+    assert.deepEqual(steps.slice(1).sort(), ["first", "second saw a=1"]);
   });
 
   it("runs operations one at a time in submission order", async () => {

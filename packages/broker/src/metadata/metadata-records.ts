@@ -1,5 +1,6 @@
 import {
   type ConfigRecord,
+  createConfigRecord,
   createMetadataRecordKey,
   decodeConfigRecord,
   decodeMetadataRecordKey,
@@ -96,4 +97,13 @@ export function decodeEntry(keyBytes: Buffer, value: Buffer | null): MetadataEve
     };
   }
   return undefined;
+}
+
+/** The entry that records an event (a config tombstone needs only its resource). */
+export function encodeEvent(e: MetadataEvent): MetadataEntry {
+  if (e.kind === "topic") return topicEntry(e.name, e.record);
+  const record =
+    e.record ??
+    createConfigRecord({ resourceType: e.resourceType, resourceName: e.name, entries: [] });
+  return configEntry(record, e.record === null);
 }

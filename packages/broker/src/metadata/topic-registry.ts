@@ -1,17 +1,28 @@
 import { randomBytes } from "node:crypto";
+import { answer, type CoordinatorResult, CoordinatorRuntime } from "@logbook/group-coordinator";
 import {
-  type ConfigRecord,
   createConfigRecord,
   createConfigRecordConfigEntry,
   createTopicRecord,
   ErrorCode,
-  type TopicRecord,
 } from "@logbook/protocol";
-import type { Logger, PartitionLog, StorageEngine } from "@logbook/storage";
+import {
+  type Clock,
+  type Logger,
+  type PartitionLog,
+  realClock,
+  type StorageEngine,
+} from "@logbook/storage";
 import type { BrokerConfig } from "../config.js";
 import type { AdminResult, TopicCreateResult, TopicInfo, TopicRegistry } from "../topics.js";
 import type { MetadataLog } from "./metadata-log.js";
-import { configEntry, type MetadataEvent, ResourceType, topicEntry } from "./metadata-records.js";
+import { type MetadataEvent, ResourceType } from "./metadata-records.js";
+import {
+  CLUSTER_ID_CONFIG,
+  emptyMetadataState,
+  type MetadataState,
+  metadataReplay,
+} from "./metadata-state.js";
 import {
   checkTopicConfigs,
   effectiveLogConfig,
@@ -22,8 +33,6 @@ import { checkTopicName, collisionKey, isInternalTopic } from "./topic-names.js"
 
 /** Far more than one broker should hold; stops a typo from building a huge Metadata answer. */
 export const MAX_PARTITIONS = 100_000;
-
-const CLUSTER_ID_CONFIG = "cluster.id";
 
 function fail(
   errorCode: number,
@@ -45,67 +54,61 @@ function newClusterId(): string {
 }
 
 /**
- * Topics kept in the metadata log. State changes only by appending records and then
- * applying them, the same way start-up replays them. Changes run one at a time (a
- * promise chain), so two CreateTopics of one name cannot both succeed.
+ * Topics kept in the metadata log, on a coordinator runtime shard: each change is an
+ * operation returning its records, which are appended and then replayed by
+ * `metadataReplay` (the start-up path) before it is answered. Changes run one at a
+ * time, so two CreateTopics of one name cannot both succeed.
  */
 export class LogTopicRegistry implements TopicRegistry {
-  private readonly topics = new Map<string, TopicInfo>();
-  private readonly byId = new Map<string, TopicInfo>();
+  private rt: CoordinatorRuntime<MetadataState, MetadataEvent> | null = null;
   private readonly logs = new Map<string, Map<number, Promise<PartitionLog>>>();
-  private chain: Promise<unknown> = Promise.resolve();
-  private storedClusterId = "";
 
   constructor(
     private readonly storage: StorageEngine,
     private readonly config: BrokerConfig,
     private readonly metadata: MetadataLog,
     private readonly logger: Logger,
+    private readonly clock: Clock = realClock(),
   ) {}
 
+  /** The replayed state (empty until loaded). */
+  private get state(): MetadataState {
+    return this.rt?.state ?? NOT_LOADED;
+  }
+
+  private get topics(): ReadonlyMap<string, TopicInfo> {
+    return this.state.topics;
+  }
+
   get clusterId(): string {
-    return this.config.clusterId !== "" ? this.config.clusterId : this.storedClusterId;
+    return this.config.clusterId !== "" ? this.config.clusterId : this.state.clusterId;
   }
 
   /** Rebuilds the state from the metadata log; writes a cluster id at first start. */
   async load(): Promise<void> {
-    const topicRecords = new Map<string, TopicRecord>();
-    const topicConfigs = new Map<string, ConfigRecord>();
-    const records = await this.metadata.replay((e: MetadataEvent) => {
-      if (e.kind === "topic") {
-        if (e.record === null || e.record.deleted) topicRecords.delete(e.name);
-        else topicRecords.set(e.name, e.record);
-      } else if (e.resourceType === ResourceType.TOPIC) {
-        if (e.record === null) topicConfigs.delete(e.name);
-        else topicConfigs.set(e.name, e.record);
-      } else if (e.resourceType === ResourceType.BROKER && e.name === "" && e.record !== null) {
-        const id = e.record.entries.find((c) => c.name === CLUSTER_ID_CONFIG)?.value;
-        if (id) this.storedClusterId = id;
-      }
+    const rt = await CoordinatorRuntime.load({
+      name: "__cluster_metadata-0",
+      state: emptyMetadataState(),
+      log: this.metadata,
+      replay: metadataReplay((name, id, partitions, overrides) =>
+        this.info(name, id, partitions, overrides),
+      ),
+      clock: this.clock,
+      logger: this.logger,
     });
-    for (const [name, r] of topicRecords) {
-      const overrides = new Map<string, string>();
-      for (const c of topicConfigs.get(name)?.entries ?? []) {
-        if (c.value !== null) overrides.set(c.name, c.value);
-      }
-      this.put(this.info(name, r.topicId, r.partitions, overrides));
-    }
-    if (this.storedClusterId === "") {
-      this.storedClusterId = this.config.clusterId !== "" ? this.config.clusterId : newClusterId();
-      await this.metadata.append([
-        configEntry(
-          createConfigRecord({
-            resourceType: ResourceType.BROKER,
-            resourceName: "",
-            entries: [
-              createConfigRecordConfigEntry({
-                name: CLUSTER_ID_CONFIG,
-                value: this.storedClusterId,
-              }),
-            ],
-          }),
-        ),
-      ]);
+    this.rt = rt;
+    const records = rt.state.records;
+    if (rt.state.clusterId === "") {
+      const clusterId = this.config.clusterId !== "" ? this.config.clusterId : newClusterId();
+      const record = createConfigRecord({
+        resourceType: ResourceType.BROKER,
+        resourceName: "",
+        entries: [createConfigRecordConfigEntry({ name: CLUSTER_ID_CONFIG, value: clusterId })],
+      });
+      await rt.run(() => ({
+        records: [{ kind: "config", resourceType: ResourceType.BROKER, name: "", record }],
+        response: undefined,
+      }));
     }
     this.logger.info("metadata replayed", {
       records,
@@ -114,12 +117,20 @@ export class LogTopicRegistry implements TopicRegistry {
     });
   }
 
+  /** Runs a change on the metadata shard; refused before `load`. */
+  private run<R>(
+    op: (s: MetadataState) => Promise<MetadataResult<R>> | MetadataResult<R>,
+  ): Promise<R> {
+    if (this.rt === null) return Promise.reject(new Error("metadata is not loaded"));
+    return this.rt.run(op);
+  }
+
   get(name: string): TopicInfo | undefined {
     return this.topics.get(name);
   }
 
   getById(id: Buffer): TopicInfo | undefined {
-    return this.byId.get(id.toString("hex"));
+    return this.state.byId.get(id.toString("hex"));
   }
 
   list(): TopicInfo[] {
@@ -159,22 +170,21 @@ export class LogTopicRegistry implements TopicRegistry {
     overrides: ReadonlyMap<string, string>,
     validateOnly = false,
   ): Promise<TopicCreateResult> {
-    return this.exclusive(async () => {
+    return this.run(async (): Promise<MetadataResult<TopicCreateResult>> => {
       const checked = this.checkCreate(name, partitions, overrides);
-      if (!checked.ok) return checked;
+      if (!checked.ok) return answer(checked);
       const topic = checked.topic;
-      if (validateOnly) return { ok: true, topic };
+      if (validateOnly) return answer({ ok: true, topic });
       // Leftovers of a deletion interrupted by a crash must not reappear in the new topic.
       for (const tp of await this.storage.list()) {
         if (tp.topic === name) await this.storage.delete(tp);
       }
-      await this.metadata.append([
-        topicEntry(name, this.topicRecord(topic)),
-        configEntry(this.configRecord(name, topic.overrides), topic.overrides.size === 0),
-      ]);
-      this.put(topic);
-      this.logger.info("topic created", { topic: name, partitions: topic.partitions });
-      return { ok: true, topic };
+      return {
+        records: [this.topicEvent(topic), this.configEvent(name, topic.overrides)],
+        response: { ok: true, topic },
+        appended: () =>
+          this.logger.info("topic created", { topic: name, partitions: topic.partitions }),
+      };
     });
   }
 
@@ -190,56 +200,69 @@ export class LogTopicRegistry implements TopicRegistry {
   }
 
   deleteTopic(name: string): Promise<AdminResult> {
-    return this.exclusive(async () => {
-      const topic = this.topics.get(name);
-      if (topic === undefined)
-        return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic '${name}' does not exist.`);
-      await this.metadata.append([
-        topicEntry(name, null),
-        configEntry(this.configRecord(name, new Map()), true),
-      ]);
-      this.topics.delete(name);
-      this.byId.delete(topic.id.toString("hex"));
-      const open = this.logs.get(name);
-      this.logs.delete(name);
-      // Let in-flight opens finish so storage.delete finds a settled log to close.
-      await Promise.allSettled(open?.values() ?? []);
-      const partitions = new Set(open?.keys() ?? []);
-      for (const tp of await this.storage.list())
-        if (tp.topic === name) partitions.add(tp.partition);
-      for (const partition of partitions) await this.storage.delete({ topic: name, partition });
-      this.logger.info("topic deleted", { topic: name });
-      return { ok: true };
+    return this.run((s): MetadataResult<AdminResult> => {
+      if (!s.topics.has(name)) {
+        return answer(
+          fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic '${name}' does not exist.`),
+        );
+      }
+      return {
+        records: [{ kind: "topic", name, record: null }, this.configEvent(name, new Map())],
+        response: { ok: true },
+        appended: () => this.dropPartitions(name),
+      };
     });
   }
 
+  /** After a deletion is stored: closes and deletes the topic's partitions. */
+  private async dropPartitions(name: string): Promise<void> {
+    const open = this.logs.get(name);
+    this.logs.delete(name);
+    // Let in-flight opens finish so storage.delete finds a settled log to close.
+    await Promise.allSettled(open?.values() ?? []);
+    const partitions = new Set(open?.keys() ?? []);
+    for (const tp of await this.storage.list()) if (tp.topic === name) partitions.add(tp.partition);
+    for (const partition of partitions) await this.storage.delete({ topic: name, partition });
+    this.logger.info("topic deleted", { topic: name });
+  }
+
   createPartitions(name: string, count: number, validateOnly: boolean): Promise<AdminResult> {
-    return this.exclusive(async () => {
-      const topic = this.topics.get(name);
-      if (topic === undefined)
-        return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic '${name}' does not exist.`);
+    return this.run((s): MetadataResult<AdminResult> => {
+      const topic = s.topics.get(name);
+      if (topic === undefined) {
+        return answer(
+          fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic '${name}' does not exist.`),
+        );
+      }
       // Kafka's own wording: kafka-topics --alter prints it to the operator.
       if (count === topic.partitions) {
-        return fail(ErrorCode.INVALID_PARTITIONS, `Topic already has ${count} partition(s).`);
+        return answer(
+          fail(ErrorCode.INVALID_PARTITIONS, `Topic already has ${count} partition(s).`),
+        );
       }
       if (count < topic.partitions) {
-        return fail(
-          ErrorCode.INVALID_PARTITIONS,
-          `The topic ${name} currently has ${topic.partitions} partition(s); ${count} would not be an increase.`,
+        return answer(
+          fail(
+            ErrorCode.INVALID_PARTITIONS,
+            `The topic ${name} currently has ${topic.partitions} partition(s); ${count} would not be an increase.`,
+          ),
         );
       }
       if (count > MAX_PARTITIONS) {
-        return fail(
-          ErrorCode.INVALID_PARTITIONS,
-          `Number of partitions must not exceed ${MAX_PARTITIONS}.`,
+        return answer(
+          fail(
+            ErrorCode.INVALID_PARTITIONS,
+            `Number of partitions must not exceed ${MAX_PARTITIONS}.`,
+          ),
         );
       }
-      if (validateOnly) return { ok: true };
+      if (validateOnly) return answer({ ok: true });
       const grown = this.info(name, topic.id, count, topic.overrides);
-      await this.metadata.append([topicEntry(name, this.topicRecord(grown))]);
-      this.put(grown);
-      this.logger.info("partitions added", { topic: name, partitions: count });
-      return { ok: true };
+      return {
+        records: [this.topicEvent(grown)],
+        response: { ok: true },
+        appended: () => this.logger.info("partitions added", { topic: name, partitions: count }),
+      };
     });
   }
 
@@ -248,30 +271,37 @@ export class LogTopicRegistry implements TopicRegistry {
     overrides: ReadonlyMap<string, string>,
     validateOnly: boolean,
   ): Promise<AdminResult> {
-    return this.exclusive(async () => {
-      const topic = this.topics.get(name);
-      if (topic === undefined)
-        return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic '${name}' does not exist.`);
-      const checked = checkTopicConfigs(overrides);
-      if (!checked.ok) return checked;
-      if (validateOnly) return { ok: true };
-      const changed = this.info(name, topic.id, topic.partitions, new Map(overrides));
-      await this.metadata.append([
-        configEntry(this.configRecord(name, changed.overrides), overrides.size === 0),
-      ]);
-      this.put(changed);
-      for (const log of this.logs.get(name)?.values() ?? []) {
-        try {
-          (await log).updateConfig(changed.logConfig);
-        } catch {
-          // A log that failed to open has nothing to update; the next open uses the new config.
-        }
+    return this.run((s): MetadataResult<AdminResult> => {
+      if (!s.topics.has(name)) {
+        return answer(
+          fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic '${name}' does not exist.`),
+        );
       }
-      this.logger.info("topic config changed", {
-        topic: name,
-        overrides: [...overrides.keys()].join(","),
-      });
-      return { ok: true };
+      const checked = checkTopicConfigs(overrides);
+      if (!checked.ok) return answer(checked);
+      if (validateOnly) return answer({ ok: true });
+      return {
+        records: [this.configEvent(name, overrides)],
+        response: { ok: true },
+        appended: () => this.reconfigure(name, overrides),
+      };
+    });
+  }
+
+  /** After new overrides are stored: open logs take the topic's new effective config. */
+  private async reconfigure(name: string, overrides: ReadonlyMap<string, string>): Promise<void> {
+    const changed = this.topics.get(name);
+    if (changed === undefined) return;
+    for (const log of this.logs.get(name)?.values() ?? []) {
+      try {
+        (await log).updateConfig(changed.logConfig);
+      } catch {
+        // A log that failed to open has nothing to update; the next open uses the new config.
+      }
+    }
+    this.logger.info("topic config changed", {
+      topic: name,
+      overrides: [...overrides.keys()].join(","),
     });
   }
 
@@ -308,7 +338,7 @@ export class LogTopicRegistry implements TopicRegistry {
     const configs = checkTopicConfigs(overrides);
     if (!configs.ok) return configs;
     let id = newTopicId();
-    while (this.byId.has(id.toString("hex"))) id = newTopicId();
+    while (this.state.byId.has(id.toString("hex"))) id = newTopicId();
     return { ok: true, topic: this.info(name, id, count, new Map(overrides)) };
   }
 
@@ -330,33 +360,35 @@ export class LogTopicRegistry implements TopicRegistry {
     });
   }
 
-  private put(topic: TopicInfo): void {
-    this.topics.set(topic.name, topic);
-    this.byId.set(topic.id.toString("hex"), topic);
-  }
-
-  private topicRecord(topic: TopicInfo): TopicRecord {
-    return createTopicRecord({
+  private topicEvent(topic: TopicInfo): MetadataEvent {
+    const record = createTopicRecord({
       name: topic.name,
       topicId: topic.id,
       partitions: topic.partitions,
-      createdTimestamp: BigInt(Date.now()),
+      createdTimestamp: BigInt(this.clock.now()),
     });
+    return { kind: "topic", name: topic.name, record };
   }
 
-  private configRecord(name: string, overrides: ReadonlyMap<string, string>): ConfigRecord {
-    return createConfigRecord({
+  /** The topic's overrides; none at all is a tombstone. */
+  private configEvent(name: string, overrides: ReadonlyMap<string, string>): MetadataEvent {
+    const record = createConfigRecord({
       resourceType: ResourceType.TOPIC,
       resourceName: name,
       entries: [...overrides].map(([n, value]) =>
         createConfigRecordConfigEntry({ name: n, value }),
       ),
     });
-  }
-
-  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.chain.then(fn, fn);
-    this.chain = run.catch(() => undefined);
-    return run;
+    return {
+      kind: "config",
+      resourceType: ResourceType.TOPIC,
+      name,
+      record: overrides.size === 0 ? null : record,
+    };
   }
 }
+
+type MetadataResult<R> = CoordinatorResult<MetadataEvent, R>;
+
+/** What reads see before the log is replayed. */
+const NOT_LOADED: MetadataState = emptyMetadataState();

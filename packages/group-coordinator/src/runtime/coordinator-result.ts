@@ -7,9 +7,10 @@ export interface CoordinatorResult<Rec, R> {
   readonly response: R;
   /**
    * Live (non-durable) follow-up once the records are appended and replayed, before the
-   * response is released: answering waiters, moving a state machine on.
+   * response is released and before the next operation starts: answering waiters,
+   * moving a state machine on, closing files the records made obsolete.
    */
-  readonly appended?: () => void;
+  readonly appended?: () => void | Promise<void>;
   /**
    * The response when the append failed, given COORDINATOR_NOT_AVAILABLE; it may also
    * undo live changes. Without it the operation rejects with CoordinatorNotAvailableError.

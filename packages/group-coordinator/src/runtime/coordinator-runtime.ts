@@ -164,7 +164,7 @@ export class CoordinatorRuntime<S, Rec> {
       }
       for (const r of result.records) this.options.replay(this.options.state, r);
     }
-    result.appended?.();
+    await result.appended?.();
     return result.response;
   }
 

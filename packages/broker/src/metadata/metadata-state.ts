@@ -1,0 +1,76 @@
+import type { ConfigRecord } from "@logbook/protocol";
+import type { TopicInfo } from "../topics.js";
+import { type MetadataEvent, ResourceType } from "./metadata-records.js";
+
+export const CLUSTER_ID_CONFIG = "cluster.id";
+
+/** What the metadata log says: topics (by name and by id), overrides, the cluster id. */
+export interface MetadataState {
+  readonly topics: Map<string, TopicInfo>;
+  readonly byId: Map<string, TopicInfo>;
+  /** Topic config overrides by topic name, as the latest config record has them. */
+  readonly overrides: Map<string, ReadonlyMap<string, string>>;
+  clusterId: string;
+  /** Records installed since start-up (the start-up log line reports them). */
+  records: number;
+}
+
+export function emptyMetadataState(): MetadataState {
+  return { topics: new Map(), byId: new Map(), overrides: new Map(), clusterId: "", records: 0 };
+}
+
+/** Builds a topic's TopicInfo (its effective configs need the broker's settings). */
+export type TopicInfoOf = (
+  name: string,
+  id: Buffer,
+  partitions: number,
+  overrides: ReadonlyMap<string, string>,
+) => TopicInfo;
+
+const NO_OVERRIDES: ReadonlyMap<string, string> = new Map();
+
+function overridesOf(record: ConfigRecord): ReadonlyMap<string, string> {
+  const overrides = new Map<string, string>();
+  for (const c of record.entries) if (c.value !== null) overrides.set(c.name, c.value);
+  return overrides;
+}
+
+function put(state: MetadataState, topic: TopicInfo): void {
+  const before = state.topics.get(topic.name);
+  if (before !== undefined) state.byId.delete(before.id.toString("hex"));
+  state.topics.set(topic.name, topic);
+  state.byId.set(topic.id.toString("hex"), topic);
+}
+
+/**
+ * The replay function of the metadata shard: the only way topics, overrides and the
+ * cluster id change, at start-up and after every append alike.
+ */
+export function metadataReplay(infoOf: TopicInfoOf): (s: MetadataState, e: MetadataEvent) => void {
+  return (state, e) => {
+    state.records++;
+    if (e.kind === "topic") {
+      if (e.record === null || e.record.deleted) {
+        const gone = state.topics.get(e.name);
+        if (gone !== undefined) state.byId.delete(gone.id.toString("hex"));
+        state.topics.delete(e.name);
+        return;
+      }
+      const overrides = state.overrides.get(e.name) ?? NO_OVERRIDES;
+      put(state, infoOf(e.name, e.record.topicId, e.record.partitions, overrides));
+      return;
+    }
+    if (e.resourceType === ResourceType.TOPIC) {
+      if (e.record === null) state.overrides.delete(e.name);
+      else state.overrides.set(e.name, overridesOf(e.record));
+      const topic = state.topics.get(e.name);
+      const overrides = state.overrides.get(e.name) ?? NO_OVERRIDES;
+      if (topic !== undefined) put(state, infoOf(e.name, topic.id, topic.partitions, overrides));
+      return;
+    }
+    if (e.resourceType === ResourceType.BROKER && e.name === "" && e.record !== null) {
+      const id = e.record.entries.find((c) => c.name === CLUSTER_ID_CONFIG)?.value;
+      if (id) state.clusterId = id;
+    }
+  };
+}
