@@ -3,29 +3,7 @@ import { type Clock, realClock } from "@logbook/storage";
 import { GroupAdmin } from "./admin.js";
 import { applyRecord } from "./apply-record.js";
 import { type CoordinatorConfig, coordinatorConfig } from "./config.js";
-import type {
-  CommitOffsetsInput,
-  CommitOffsetsResult,
-  DeleteGroupResult,
-  DeleteOffsetsResult,
-  DescribedGroup,
-  EndOffsets,
-  FetchOffsetsInput,
-  FetchOffsetsResult,
-  GroupCoordinatorApi,
-  GroupLag,
-  HeartbeatInput,
-  HeartbeatResult,
-  JoinGroupInput,
-  JoinGroupResult,
-  LeaveGroupInput,
-  LeaveGroupResult,
-  ListGroupsInput,
-  ListGroupsResult,
-  SyncGroupInput,
-  SyncGroupResult,
-  TxnCommitOffsetsInput,
-} from "./coordinator-api.js";
+import type * as api from "./coordinator-api.js";
 import type { ClassicGroup } from "./group.js";
 import { type GroupRuntime, groupShardLog } from "./group-shard.js";
 import { lag } from "./lag.js";
@@ -47,7 +25,7 @@ export interface GroupCoordinatorOptions {
  * appended, then replayed through `applyRecord`, the start-up path, then answered),
  * with membership, offsets and administration as operations on it.
  */
-export class GroupCoordinator implements GroupCoordinatorApi {
+export class GroupCoordinator implements api.GroupCoordinatorApi {
   private constructor(
     private readonly rt: GroupRuntime,
     private readonly membership: Membership,
@@ -95,27 +73,27 @@ export class GroupCoordinator implements GroupCoordinatorApi {
     return this.rt.idle();
   }
 
-  join(input: JoinGroupInput): Promise<JoinGroupResult> {
+  join(input: api.JoinGroupInput): Promise<api.JoinGroupResult> {
     return this.membership.join(input);
   }
 
-  sync(input: SyncGroupInput): Promise<SyncGroupResult> {
+  sync(input: api.SyncGroupInput): Promise<api.SyncGroupResult> {
     return this.membership.sync(input);
   }
 
-  heartbeat(input: HeartbeatInput): Promise<HeartbeatResult> {
+  heartbeat(input: api.HeartbeatInput): Promise<api.HeartbeatResult> {
     return this.membership.heartbeat(input);
   }
 
-  leave(input: LeaveGroupInput): Promise<LeaveGroupResult> {
+  leave(input: api.LeaveGroupInput): Promise<api.LeaveGroupResult> {
     return this.membership.leave(input);
   }
 
-  commitOffsets(input: CommitOffsetsInput): Promise<CommitOffsetsResult> {
+  commitOffsets(input: api.CommitOffsetsInput): Promise<api.CommitOffsetsResult> {
     return this.offsets.commitOffsets(input);
   }
 
-  commitTxnOffsets(input: TxnCommitOffsetsInput): Promise<CommitOffsetsResult> {
+  commitTxnOffsets(input: api.TxnCommitOffsetsInput): Promise<api.CommitOffsetsResult> {
     return this.offsets.commitTxnOffsets(input);
   }
 
@@ -123,14 +101,14 @@ export class GroupCoordinator implements GroupCoordinatorApi {
     return this.offsets.completeTransaction(producerId, producerEpoch, commit);
   }
 
-  fetchOffsets(input: FetchOffsetsInput): Promise<FetchOffsetsResult> {
+  fetchOffsets(input: api.FetchOffsetsInput): Promise<api.FetchOffsetsResult> {
     return this.offsets.fetchOffsets(input);
   }
 
   deleteOffsets(
     groupId: string,
     partitions: { topic: string; partition: number }[],
-  ): Promise<DeleteOffsetsResult> {
+  ): Promise<api.DeleteOffsetsResult> {
     return this.offsets.deleteOffsets(groupId, partitions);
   }
 
@@ -143,19 +121,19 @@ export class GroupCoordinator implements GroupCoordinatorApi {
     return this.offsets.expireOffsets();
   }
 
-  listGroups(input: ListGroupsInput): Promise<ListGroupsResult> {
+  listGroups(input: api.ListGroupsInput): Promise<api.ListGroupsResult> {
     return this.admin.listGroups(input);
   }
 
-  describeGroups(groupIds: string[]): Promise<DescribedGroup[]> {
+  describeGroups(groupIds: string[]): Promise<api.DescribedGroup[]> {
     return this.admin.describeGroups(groupIds);
   }
 
-  deleteGroups(groupIds: string[]): Promise<DeleteGroupResult[]> {
+  deleteGroups(groupIds: string[]): Promise<api.DeleteGroupResult[]> {
     return this.admin.deleteGroups(groupIds);
   }
 
-  lag(groupId: string, endOffsets: EndOffsets): Promise<GroupLag> {
+  lag(groupId: string, endOffsets: api.EndOffsets): Promise<api.GroupLag> {
     return lag(this, groupId, endOffsets);
   }
 

@@ -1,4 +1,5 @@
 import type { GroupMetadataValueMemberMetadata, OffsetCommitValue } from "@logbook/protocol";
+import { ErrorCode } from "@logbook/protocol";
 import type { JoinGroupResult, JoinProtocol, SyncGroupResult } from "./coordinator-api.js";
 import { GroupStateMachine } from "./group-state.js";
 
@@ -38,8 +39,8 @@ export function tpKey(topic: string, partition: number): string {
 /**
  * One classic group. The durable fields (generation, protocol, leader, stored members,
  * offsets) change only in `applyRecord`; the live fields (members, pending members,
- * waiters, state; their timers are keyed in the runtime) are the in-memory protocol machinery, rebuilt as Empty after
- * a restart.
+ * waiters, state; their timers are the runtime's keyed timers) are the in-memory
+ * protocol machinery, rebuilt as Empty after a restart.
  */
 export class ClassicGroup {
   readonly sm = new GroupStateMachine("Empty");
@@ -159,4 +160,22 @@ export function sameProtocols(a: JoinProtocol[], b: JoinProtocol[]): boolean {
       return q !== undefined && p.name === q.name && p.metadata.equals(q.metadata);
     })
   );
+}
+
+/**
+ * The member checks shared by member requests, in Kafka's order: FENCED_INSTANCE_ID (a
+ * group.instance.id now owned by another member id), UNKNOWN_MEMBER_ID,
+ * ILLEGAL_GENERATION; NONE for the current member of the current generation.
+ */
+export function memberIdentityError(
+  group: ClassicGroup,
+  input: { memberId: string; groupInstanceId: string | null; generationId: number },
+): number {
+  if (input.groupInstanceId !== null) {
+    const current = group.staticMembers.get(input.groupInstanceId);
+    if (current !== undefined && current !== input.memberId) return ErrorCode.FENCED_INSTANCE_ID;
+  }
+  if (!group.members.has(input.memberId)) return ErrorCode.UNKNOWN_MEMBER_ID;
+  if (input.generationId !== group.generationId) return ErrorCode.ILLEGAL_GENERATION;
+  return ErrorCode.NONE;
 }

@@ -12,7 +12,7 @@ import type {
   SyncGroupInput,
   SyncGroupResult,
 } from "./coordinator-api.js";
-import { ClassicGroup, type Member, sameProtocols } from "./group.js";
+import { ClassicGroup, type Member, memberIdentityError, sameProtocols } from "./group.js";
 import type { GroupResult, GroupRuntime, Groups } from "./group-shard.js";
 import { timerKeys } from "./group-shard.js";
 import { ANSWERS } from "./group-state.js";
@@ -361,13 +361,7 @@ function memberCheck(
   input: { memberId: string; groupInstanceId: string | null; generationId: number },
 ): number {
   if (group.state === "Dead") return ErrorCode.COORDINATOR_NOT_AVAILABLE;
-  if (input.groupInstanceId !== null) {
-    const current = group.staticMembers.get(input.groupInstanceId);
-    if (current !== undefined && current !== input.memberId) return ErrorCode.FENCED_INSTANCE_ID;
-  }
-  if (!group.members.has(input.memberId)) return ErrorCode.UNKNOWN_MEMBER_ID;
-  if (input.generationId !== group.generationId) return ErrorCode.ILLEGAL_GENERATION;
-  return ErrorCode.NONE;
+  return memberIdentityError(group, input);
 }
 
 function updateMember(m: Member, input: JoinGroupInput): void {

@@ -8,7 +8,7 @@ import type {
   FetchOffsetsInput,
   FetchOffsetsResult,
 } from "./coordinator-api.js";
-import { type ClassicGroup, tpKey } from "./group.js";
+import { type ClassicGroup, memberIdentityError, tpKey } from "./group.js";
 import { ANSWERS } from "./group-state.js";
 import type { CoordinatorRecord } from "./records.js";
 import { subscribedTopics } from "./subscribed-topics.js";
@@ -36,12 +36,8 @@ export function commitGroupError(
   const answer = ANSWERS[group.state].commit;
   if (typeof answer === "number" && group.state === "Dead") return answer;
   if (input.generationId < 0 && group.state === "Empty") return ErrorCode.NONE;
-  if (input.groupInstanceId !== null) {
-    const current = group.staticMembers.get(input.groupInstanceId);
-    if (current !== undefined && current !== input.memberId) return ErrorCode.FENCED_INSTANCE_ID;
-  }
-  if (!group.members.has(input.memberId)) return ErrorCode.UNKNOWN_MEMBER_ID;
-  if (input.generationId !== group.generationId) return ErrorCode.ILLEGAL_GENERATION;
+  const identity = memberIdentityError(group, input);
+  if (identity !== ErrorCode.NONE) return identity;
   return typeof answer === "number" ? answer : ErrorCode.NONE;
 }
 

@@ -1,7 +1,7 @@
 import { createOffsetCommitValue, ErrorCode } from "@logbook/protocol";
 import type { CoordinatorConfig } from "./config.js";
 import type { CommitOffsetsResult, TxnCommitOffsetsInput } from "./coordinator-api.js";
-import type { ClassicGroup } from "./group.js";
+import { type ClassicGroup, memberIdentityError } from "./group.js";
 import type { Plan } from "./offset-operations.js";
 import type { CoordinatorRecord } from "./records.js";
 
@@ -24,13 +24,7 @@ export function txnCommitGroupError(
     input.generationId >= 0 || input.memberId !== "" || input.groupInstanceId !== null;
   if (!checked) return ErrorCode.NONE;
   if (group === undefined) return ErrorCode.UNKNOWN_MEMBER_ID;
-  if (input.groupInstanceId !== null) {
-    const current = group.staticMembers.get(input.groupInstanceId);
-    if (current !== undefined && current !== input.memberId) return ErrorCode.FENCED_INSTANCE_ID;
-  }
-  if (!group.members.has(input.memberId)) return ErrorCode.UNKNOWN_MEMBER_ID;
-  if (input.generationId !== group.generationId) return ErrorCode.ILLEGAL_GENERATION;
-  return ErrorCode.NONE;
+  return memberIdentityError(group, input);
 }
 
 export function planTxnCommit(
