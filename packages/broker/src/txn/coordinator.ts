@@ -1,4 +1,4 @@
-import { answer, CoordinatorRuntime } from "@logbook/group-coordinator";
+import { CoordinatorRuntime } from "@logbook/group-coordinator";
 import { ErrorCode } from "@logbook/protocol";
 import {
   type Clock,
@@ -15,9 +15,24 @@ import {
   type TxnProduceCheck,
   tpKey,
 } from "./contracts.js";
+import {
+  initProducerIdError,
+  type ProducerIdAndEpoch,
+  planInitProducerId,
+} from "./init-producer-id.js";
 import { listTransactions, type TxnList, type TxnListFilter } from "./queries.js";
 import type { TxnMetadata } from "./records.js";
-import { isPrepare, TxnState, type TxnStateId } from "./state.js";
+import { isPrepare, TxnState } from "./state.js";
+import {
+  DECIDED,
+  planAbortTimedOut,
+  planAdd,
+  planEndTxn,
+  planExpireIds,
+  type TxnOpContext,
+  type TxnProducer,
+  transitionTo,
+} from "./txn-operations.js";
 import {
   emptyTxnState,
   replayTxnRecord,
@@ -25,16 +40,12 @@ import {
   type TxnResult,
   type TxnRuntime,
   type TxnShardState,
-  tombstoneRecord,
   transitionRecord,
   txnShardLog,
 } from "./txn-shard.js";
 
 /** The internal partition holding transaction state. */
 export const TRANSACTION_STATE_PARTITION = { topic: "__transaction_state", partition: 0 } as const;
-
-/** Kafka's isEpochExhausted: the last epoch handed out before moving to a new producer id. */
-export const MAX_PRODUCER_EPOCH = 32766;
 
 export interface TxnCoordinatorOptions {
   storage: StorageEngine;
@@ -67,31 +78,22 @@ export interface TxnCoordinatorOptions {
 /** Kafka's transactional.id.expiration.ms default. */
 export const DEFAULT_TXN_ID_EXPIRATION_MS = 7 * 24 * 60 * 60 * 1000;
 
-export interface ProducerIdAndEpoch {
-  errorCode: number;
-  producerId: bigint;
-  producerEpoch: number;
-}
-
-/** The producer a transactional request names (checked against the coordinator's state). */
-export interface TxnProducer {
-  transactionalId: string;
-  producerId: bigint;
-  producerEpoch: number;
-}
-
 const NONE = ErrorCode.NONE;
 
 /** What reads see before the state is loaded. */
 const EMPTY_STATE: TxnShardState = emptyTxnState();
 
+/** A check that has nothing to do (transactions not wired yet). */
+const NOTHING: TxnResult<unknown> = { records: [], response: undefined };
+
 /**
  * Kafka's transaction coordinator for a single node (KIP-98, transaction version 1):
  * one TxnMetadata per transactional id, persisted in `__transaction_state`. It runs on
- * the coordinator runtime: every operation is checked against the transition table,
- * returns its records, and the runtime appends them, replays them (the start-up path)
- * and only then answers. Operations run one at a time, so two requests on one id never
- * interleave; a failed append answers COORDINATOR_NOT_AVAILABLE.
+ * the coordinator runtime: every operation (the planners in init-producer-id.ts and
+ * txn-operations.ts) is checked against the transition table and returns its records,
+ * which the runtime appends, replays (the start-up path) and only then answers.
+ * Operations run one at a time, so two requests on one id never interleave; a failed
+ * append answers COORDINATOR_NOT_AVAILABLE.
  *
  * EndTxn decides the outcome (PrepareCommit/PrepareAbort), then writes the markers
  * through the data plane, completes the groups' pending offsets and records
@@ -113,7 +115,7 @@ export class TransactionCoordinator implements TxnProduceCheck {
       {
         get: (id) => this.state.txns.get(id),
         write: (next) => this.write(next),
-        transitionTo: (m, state, change) => this.transitionTo(m, state, change),
+        transitionTo: (m, state, change) => transitionTo(m, state, this.clock.now(), change),
         parts: () =>
           this.markers === null || this.offsets === null
             ? null
@@ -168,14 +170,12 @@ export class TransactionCoordinator implements TxnProduceCheck {
     });
     this.rt = rt;
     this.opts.logger.info("transaction state loaded", { ids: rt.state.txns.size });
+    const ttl = this.opts.expirationMs ?? DEFAULT_TXN_ID_EXPIRATION_MS;
     this.every(rt, TXN_TIMER_KEYS.abortTimedOut, this.opts.abortCheckIntervalMs ?? 10_000, (s) =>
-      this.abortTimedOut(s, this.clock.now()),
+      this.available ? planAbortTimedOut(s, this.context()) : NOTHING,
     );
-    this.every(
-      rt,
-      TXN_TIMER_KEYS.expireIds,
-      this.opts.expiryCheckIntervalMs ?? 60 * 60 * 1000,
-      (s) => this.expireIds(s, this.clock.now()),
+    this.every(rt, TXN_TIMER_KEYS.expireIds, this.opts.expiryCheckIntervalMs ?? 3_600_000, (s) =>
+      this.available ? planExpireIds(s, ttl, this.clock.now(), this.opts.logger) : NOTHING,
     );
     if (this.available) this.recover();
   }
@@ -219,6 +219,14 @@ export class TransactionCoordinator implements TxnProduceCheck {
     await this.rt?.idle();
   }
 
+  private context(now = this.clock.now()): TxnOpContext {
+    return {
+      now,
+      logger: this.opts.logger,
+      complete: (id) => void this.completion.drive(id),
+    };
+  }
+
   /** Runs an operation on the runtime; refused while the state is not loaded. */
   private run<R>(op: (s: TxnShardState) => Promise<TxnResult<R>> | TxnResult<R>): Promise<R> {
     const rt = this.rt;
@@ -234,16 +242,6 @@ export class TransactionCoordinator implements TxnProduceCheck {
     }));
   }
 
-  private transitionTo(
-    m: TxnMetadata,
-    state: TxnStateId,
-    change: Partial<Omit<TxnMetadata, "transactionalId" | "state">> = {},
-  ): TxnMetadata {
-    return { ...m, ...change, state, lastUpdateMs: this.clock.now() };
-  }
-
-  // ---- InitProducerId ----
-
   /**
    * InitProducerId with a transactional id. `expected` is the KIP-360 producer id and
    * epoch (v3+), or null. Errors use PRODUCER_FENCED; the handler maps it for old versions.
@@ -253,120 +251,20 @@ export class TransactionCoordinator implements TxnProduceCheck {
     timeoutMs: number,
     expected: { producerId: bigint; producerEpoch: number } | null,
   ): Promise<ProducerIdAndEpoch> {
-    const fail = (errorCode: number): ProducerIdAndEpoch => ({
-      errorCode,
-      producerId: -1n,
-      producerEpoch: -1,
-    });
-    if (!this.loaded) return Promise.resolve(fail(ErrorCode.COORDINATOR_LOAD_IN_PROGRESS));
-    if (timeoutMs <= 0 || timeoutMs > this.opts.maxTimeoutMs) {
-      return Promise.resolve(fail(ErrorCode.INVALID_TRANSACTION_TIMEOUT));
+    if (!this.loaded) {
+      return Promise.resolve(initProducerIdError(ErrorCode.COORDINATOR_LOAD_IN_PROGRESS));
     }
-    return this.run(async (s): Promise<TxnResult<ProducerIdAndEpoch>> => {
-      const cur = s.txns.get(transactionalId);
-      const write = (next: TxnMetadata, response: ProducerIdAndEpoch) => ({
-        records: [transitionRecord(cur, next)],
-        response,
-        failed: fail,
-      });
-      if (cur === undefined) {
-        const producerId = await this.opts.allocateProducerId();
-        return write(
-          {
-            transactionalId,
-            producerId,
-            previousProducerId: -1n,
-            producerEpoch: 0,
-            lastProducerEpoch: -1,
-            timeoutMs,
-            state: TxnState.EMPTY,
-            partitions: new Map(),
-            groups: new Set(),
-            lastUpdateMs: this.clock.now(),
-            startMs: -1,
-          },
-          { errorCode: NONE, producerId, producerEpoch: 0 },
-        );
-      }
-      if (expected !== null) {
-        const matchesCurrent =
-          expected.producerId === cur.producerId && expected.producerEpoch === cur.producerEpoch;
-        // A retry of a bump whose answer the producer never saw: hand out the same again.
-        const isRetry =
-          (expected.producerId === cur.producerId ||
-            expected.producerId === cur.previousProducerId) &&
-          cur.lastProducerEpoch >= 0 &&
-          expected.producerEpoch === cur.lastProducerEpoch;
-        if (isRetry && !isPrepare(cur.state) && cur.state !== TxnState.ONGOING) {
-          return answer({
-            errorCode: NONE,
-            producerId: cur.producerId,
-            producerEpoch: cur.producerEpoch,
-          });
-        }
-        if (!matchesCurrent) return answer(fail(ErrorCode.PRODUCER_FENCED));
-      }
-      switch (cur.state) {
-        case TxnState.ONGOING:
-          // Fence the zombie (its epoch is now stale), abort its transaction; the new
-          // producer retries and gets the next epoch once the abort is complete.
-          return {
-            ...this.fenceAndAbort(cur),
-            response: fail(ErrorCode.CONCURRENT_TRANSACTIONS),
-            failed: fail,
-          };
-        case TxnState.EMPTY:
-        case TxnState.COMPLETE_COMMIT:
-        case TxnState.COMPLETE_ABORT: {
-          const exhausted = cur.producerEpoch >= MAX_PRODUCER_EPOCH;
-          const producerId = exhausted ? await this.opts.allocateProducerId() : cur.producerId;
-          const producerEpoch = exhausted ? 0 : cur.producerEpoch + 1;
-          return write(
-            this.transitionTo(cur, TxnState.EMPTY, {
-              producerId,
-              previousProducerId: exhausted ? cur.producerId : cur.previousProducerId,
-              producerEpoch,
-              // Only a bump the producer asked for by its id and epoch can be retried
-              // (a producer starting afresh sends none), as Kafka's lastProducerEpoch.
-              lastProducerEpoch: expected === null ? -1 : cur.producerEpoch,
-              timeoutMs,
-              partitions: new Map(),
-              groups: new Set(),
-              startMs: -1,
-            }),
-            { errorCode: NONE, producerId, producerEpoch },
-          );
-        }
-        default:
-          // PrepareCommit/PrepareAbort/PrepareEpochFence complete on their own; Dead is
-          // never written by this coordinator. Either way: ask again later.
-          return answer(fail(ErrorCode.CONCURRENT_TRANSACTIONS));
-      }
-    });
+    if (timeoutMs <= 0 || timeoutMs > this.opts.maxTimeoutMs) {
+      return Promise.resolve(initProducerIdError(ErrorCode.INVALID_TRANSACTION_TIMEOUT));
+    }
+    return this.run((s) =>
+      planInitProducerId(
+        s,
+        { transactionalId, timeoutMs, expected },
+        { ...this.context(), allocateProducerId: this.opts.allocateProducerId },
+      ),
+    );
   }
-
-  /**
-   * Ongoing -> PrepareEpochFence (epoch + 1, so the old producer is fenced) ->
-   * PrepareAbort in one batch; once stored, the abort completes in the background.
-   */
-  private fenceAndAbort(cur: TxnMetadata): Omit<TxnResult<undefined>, "failed"> {
-    // At the last epoch there is nothing left to bump to; the abort still happens.
-    const producerEpoch =
-      cur.producerEpoch < MAX_PRODUCER_EPOCH ? cur.producerEpoch + 1 : cur.producerEpoch;
-    // The fenced producer must not pass off its epoch as a retry of an earlier bump.
-    const fenced = this.transitionTo(cur, TxnState.PREPARE_EPOCH_FENCE, {
-      producerEpoch,
-      lastProducerEpoch: -1,
-    });
-    const aborting = this.transitionTo(fenced, TxnState.PREPARE_ABORT);
-    return {
-      records: [transitionRecord(cur, fenced), transitionRecord(fenced, aborting)],
-      response: undefined,
-      appended: () => void this.completion.drive(cur.transactionalId),
-    };
-  }
-
-  // ---- AddPartitionsToTxn / AddOffsetsToTxn ----
 
   /** Kafka's checks shared by the transactional requests, in Kafka's order. */
   private checkProducer(p: TxnProducer): { errorCode: number; cur?: TxnMetadata } {
@@ -387,38 +285,7 @@ export class TransactionCoordinator implements TxnProduceCheck {
   ): Promise<number> {
     const checked = this.checkProducer(p);
     if (checked.cur === undefined) return Promise.resolve(checked.errorCode);
-    return this.run((s): TxnResult<number> => {
-      const cur = s.txns.get(p.transactionalId);
-      if (cur === undefined || cur.producerEpoch !== p.producerEpoch) {
-        return answer(ErrorCode.PRODUCER_FENCED);
-      }
-      if (
-        cur.state !== TxnState.ONGOING &&
-        cur.state !== TxnState.EMPTY &&
-        cur.state !== TxnState.COMPLETE_COMMIT &&
-        cur.state !== TxnState.COMPLETE_ABORT
-      ) {
-        return answer(ErrorCode.CONCURRENT_TRANSACTIONS);
-      }
-      const ongoing = cur.state === TxnState.ONGOING;
-      const nextPartitions = new Map(ongoing ? cur.partitions : []);
-      for (const tp of partitions) nextPartitions.set(tpKey(tp), tp);
-      const nextGroups = new Set(ongoing ? cur.groups : []);
-      for (const g of groups) nextGroups.add(g);
-      if (
-        ongoing &&
-        nextPartitions.size === cur.partitions.size &&
-        nextGroups.size === cur.groups.size
-      ) {
-        return answer(NONE); // all there already: nothing to write
-      }
-      const next = this.transitionTo(cur, TxnState.ONGOING, {
-        partitions: nextPartitions,
-        groups: nextGroups,
-        startMs: ongoing ? cur.startMs : this.clock.now(),
-      });
-      return { records: [transitionRecord(cur, next)], response: NONE, failed: (code) => code };
-    });
+    return this.run((s) => planAdd(s, p, partitions, groups, this.clock.now()));
   }
 
   addPartitions(p: TxnProducer, partitions: readonly TopicPartitionRef[]): Promise<number> {
@@ -450,8 +317,6 @@ export class TransactionCoordinator implements TxnProduceCheck {
     return this.checkTxnOffsetCommit(p, groupId) === NONE;
   }
 
-  // ---- Produce ----
-
   /**
    * TxnProduceCheck: INVALID_PRODUCER_ID_MAPPING for a producer id no transactional id
    * holds, INVALID_PRODUCER_EPOCH for any other epoch (what Kafka's Produce answers),
@@ -468,52 +333,19 @@ export class TransactionCoordinator implements TxnProduceCheck {
     return NONE;
   }
 
-  // ---- EndTxn ----
-
   /**
    * EndTxn. Ongoing -> PrepareCommit/PrepareAbort, then the completion is awaited once
    * (markers, offsets, Complete*); if that attempt fails the decision stands, NONE is
-   * answered and the completion is retried in the background. A retry of a completed
-   * EndTxn with the same outcome is NONE, as in Kafka.
+   * answered and the completion is retried in the background.
    */
   async endTxn(p: TxnProducer, commit: boolean): Promise<number> {
     const checked = this.checkProducer(p);
     if (checked.cur === undefined) return checked.errorCode;
-    const DECIDED = -1;
-    const decided = await this.run((s): TxnResult<number> => {
-      const cur = s.txns.get(p.transactionalId);
-      if (cur === undefined || cur.producerEpoch !== p.producerEpoch) {
-        return answer(ErrorCode.PRODUCER_FENCED);
-      }
-      switch (cur.state) {
-        case TxnState.ONGOING: {
-          const next = this.transitionTo(
-            cur,
-            commit ? TxnState.PREPARE_COMMIT : TxnState.PREPARE_ABORT,
-          );
-          // Decided here: completed below, once stored.
-          return { records: [transitionRecord(cur, next)], response: DECIDED, failed: (c) => c };
-        }
-        case TxnState.COMPLETE_COMMIT:
-          return answer(commit ? NONE : ErrorCode.INVALID_TXN_STATE);
-        case TxnState.COMPLETE_ABORT:
-          return answer(commit ? ErrorCode.INVALID_TXN_STATE : NONE);
-        case TxnState.PREPARE_COMMIT:
-          return answer(commit ? ErrorCode.CONCURRENT_TRANSACTIONS : ErrorCode.INVALID_TXN_STATE);
-        case TxnState.PREPARE_ABORT:
-          return answer(commit ? ErrorCode.INVALID_TXN_STATE : ErrorCode.CONCURRENT_TRANSACTIONS);
-        case TxnState.PREPARE_EPOCH_FENCE:
-          return answer(ErrorCode.CONCURRENT_TRANSACTIONS);
-        default:
-          return answer(ErrorCode.INVALID_TXN_STATE); // Empty (nothing begun) or Dead
-      }
-    });
+    const decided = await this.run((s) => planEndTxn(s, p, commit, this.clock.now()));
     if (decided !== DECIDED) return decided;
     await this.completion.drive(p.transactionalId);
     return NONE;
   }
-
-  // ---- completion of decided transactions ----
 
   /** Completes every decided transaction (after start-up, once the writers are attached). */
   private recover(): void {
@@ -527,70 +359,16 @@ export class TransactionCoordinator implements TxnProduceCheck {
     }
   }
 
-  // ---- expiry ----
-
-  /**
-   * Forgets transactional ids with no open transaction (Empty, CompleteCommit,
-   * CompleteAbort) whose last update is older than transactional.id.expiration.ms: they
-   * pass through Dead (checked against the table) and a tombstone removes them from
-   * `__transaction_state`, so replay and compaction forget them too. Returns the ids.
-   */
+  /** Forgets ids idle past transactional.id.expiration.ms (see planExpireIds); answers them. */
   expireTransactionalIds(now = this.clock.now()): Promise<string[]> {
     if (!this.available) return Promise.resolve([]);
-    return this.run((s) => this.expireIds(s, now));
-  }
-
-  private expireIds(s: TxnShardState, now: number): TxnResult<string[]> {
-    if (!this.available) return answer([]);
     const ttl = this.opts.expirationMs ?? DEFAULT_TXN_ID_EXPIRATION_MS;
-    const expired = [...s.txns.values()].filter(
-      (m) =>
-        (m.state === TxnState.EMPTY ||
-          m.state === TxnState.COMPLETE_COMMIT ||
-          m.state === TxnState.COMPLETE_ABORT) &&
-        m.lastUpdateMs + ttl < now,
-    );
-    return {
-      records: expired.map(tombstoneRecord),
-      response: expired.map((m) => m.transactionalId),
-      appended: () => {
-        if (expired.length === 0) return;
-        this.opts.logger.info("expired transactional ids", { count: expired.length });
-      },
-    };
+    return this.run((s) => planExpireIds(s, ttl, now, this.opts.logger));
   }
 
-  // ---- timeouts ----
-
-  /**
-   * Aborts every Ongoing transaction open longer than its timeout, bumping the epoch
-   * so the producer that left it is fenced (Kafka's abortTimedOutTransactions).
-   * Returns the ids aborted.
-   */
+  /** Aborts the transactions open past their timeout (see planAbortTimedOut); answers the ids. */
   abortTimedOutTransactions(now = this.clock.now()): Promise<string[]> {
     if (!this.available) return Promise.resolve([]);
-    return this.run((s) => this.abortTimedOut(s, now));
-  }
-
-  private abortTimedOut(s: TxnShardState, now: number): TxnResult<string[]> {
-    if (!this.available) return answer([]);
-    const due = [...s.txns.values()].filter(
-      (m) => m.state === TxnState.ONGOING && m.startMs >= 0 && m.startMs + m.timeoutMs < now,
-    );
-    const aborts = due.map((m) => {
-      this.opts.logger.info("aborting a timed-out transaction", {
-        transactionalId: m.transactionalId,
-        producerId: String(m.producerId),
-        timeoutMs: m.timeoutMs,
-      });
-      return this.fenceAndAbort(m);
-    });
-    return {
-      records: aborts.flatMap((a) => a.records),
-      response: due.map((m) => m.transactionalId),
-      appended: () => {
-        for (const a of aborts) a.appended?.();
-      },
-    };
+    return this.run((s) => planAbortTimedOut(s, this.context(now)));
   }
 }
