@@ -1,4 +1,5 @@
-import { BATCH_HEADER_SIZE, decodeBatch } from "@logbook/protocol";
+import { BATCH_HEADER_SIZE } from "@logbook/protocol";
+import { firstAtOrAfter, maxAtOrAfter, recordTimestamps } from "../batch-search.js";
 import type { LogConfig } from "../config.js";
 import { assignOffsets, type IncomingBatch, parseIncoming } from "../incoming-batches.js";
 import type { Logger } from "../logger.js";
@@ -561,18 +562,8 @@ export class DiskPartitionLog implements PartitionLog {
         let ts = info.maxTimestamp;
         if (info.baseOffset < this.startOffset) {
           // A batch straddling the log start: only its records from the start count.
-          const decoded = await decodeBatch(await seg.read(info.position, info.size), 0, {
-            verifyCrc: false,
-          });
-          ts = -1;
-          for (const r of decoded.records) {
-            if (Number(decoded.baseOffset) + r.offsetDelta < this.startOffset) continue;
-            const t =
-              decoded.timestampType === 1
-                ? Number(decoded.maxTimestamp)
-                : Number(decoded.baseTimestamp + r.timestampDelta);
-            ts = Math.max(ts, t);
-          }
+          const records = await recordTimestamps(await seg.read(info.position, info.size));
+          ts = maxAtOrAfter(records, this.startOffset)?.timestamp ?? -1;
         }
         if (ts >= 0 && (best === null || ts > best.ts)) best = { ts, batchBase: info.baseOffset };
       }
@@ -589,17 +580,8 @@ export class DiskPartitionLog implements PartitionLog {
     size: number,
     ts: number,
   ): Promise<TimestampLookup | null> {
-    const decoded = await decodeBatch(await seg.read(position, size), 0, { verifyCrc: false });
-    const base = Number(decoded.baseOffset);
-    for (const r of decoded.records) {
-      const offset = base + r.offsetDelta;
-      const t =
-        decoded.timestampType === 1
-          ? Number(decoded.maxTimestamp)
-          : Number(decoded.baseTimestamp + r.timestampDelta);
-      if (t >= ts && offset >= this.startOffset) return { offset, timestamp: t };
-    }
-    return null;
+    const records = await recordTimestamps(await seg.read(position, size));
+    return firstAtOrAfter(records, ts, this.startOffset);
   }
 
   truncateTo(offset: number): Promise<void> {
