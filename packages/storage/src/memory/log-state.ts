@@ -1,4 +1,5 @@
 import type { LogConfig } from "../config.js";
+import { floorIndex } from "../floor-index.js";
 import { OpenTransactions } from "../transactions/open-transactions.js";
 import { MemorySegment, type StoredBatch } from "./segment.js";
 
@@ -32,7 +33,9 @@ export class MemoryLogState {
 
   /** Batches whose last offset is >= `offset`, in offset order. */
   *batchesFrom(offset: number): Generator<StoredBatch> {
-    for (const segment of this.segments) {
+    // Segments before the one holding `offset` end below it: start at that one.
+    for (let i = floorIndex(this.segments, offset); i < this.segments.length; i++) {
+      const segment = this.segments[i] as MemorySegment;
       for (const batch of segment.batches) if (batch.lastOffset >= offset) yield batch;
     }
   }
