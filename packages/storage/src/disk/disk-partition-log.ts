@@ -11,6 +11,7 @@ import {
   type ReadResult,
   type TimestampLookup,
 } from "../partition-log.js";
+import { BELOW_LOG_START_ONLY, type SegmentSummary, segmentsToDelete } from "../retention.js";
 import { collectAborted } from "../transactions/collect-aborted.js";
 import { OpenTransactions } from "../transactions/open-transactions.js";
 import { batchInfoAt } from "./batch-scan.js";
@@ -18,7 +19,6 @@ import { syncDir, writeCheckpoint } from "./checkpoint.js";
 import { type CompactionTarget, compactOnce, type SwapStep } from "./compaction.js";
 import { DELETED_SUFFIX } from "./layout.js";
 import { recoverPartition, removeRetired } from "./recovery.js";
-import { type SegmentSummary, segmentsToDelete } from "./retention.js";
 import { Segment } from "./segment.js";
 import { SegmentList } from "./segment-list.js";
 import { maxTimestamp, offsetForTimestamp } from "./timestamp-search.js";
@@ -598,7 +598,7 @@ export class DiskPartitionLog implements PartitionLog {
 
   /** Retention; with `belowStartOnly`, just the segments DeleteRecords left behind. */
   private async deleteOldSegments(now: number, belowStartOnly = false): Promise<number> {
-    const rules = belowStartOnly ? { ...this.cfg, retentionMs: -1, retentionBytes: -1 } : this.cfg;
+    const rules = belowStartOnly ? BELOW_LOG_START_ONLY : this.cfg;
     const summaries: SegmentSummary[] = await Promise.all(
       this.segments.all.map(async (s, i) => {
         const summary = { baseOffset: s.baseOffset, size: s.size, maxTimestamp: s.maxTimestamp };
