@@ -3,21 +3,24 @@ import assert from "node:assert/strict";
 import { mkdir, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
+import { logConfig } from "../src/config.js";
 import { batchInfoAt } from "../src/disk/batch-scan.js";
 import { DELETED_SUFFIX } from "../src/disk/layout.js";
 import { Segment } from "../src/disk/segment.js";
 import { INDEX_CACHE_SIZE, SegmentList } from "../src/disk/segment-list.js";
+import { offsetForTimestamp } from "../src/disk/timestamp-search.js";
 import { floorIndex } from "../src/floor-index.js";
-import { makeBatch } from "./helpers/batches.js";
+import { makeBatch, T0 } from "./helpers/batches.js";
 import { makeTempDir } from "./helpers/temp-dir.js";
 
 const INTERVAL = 4096;
 const RECORDS = 10;
 
-/** A segment at `base` holding one batch of RECORDS records. */
+/** A segment at `base` holding one batch of RECORDS records, offset o stamped T0 + o. */
 async function segmentAt(dir: string, base: number): Promise<Segment> {
   const seg = await Segment.create(dir, base);
-  const batch = await makeBatch(RECORDS, { baseOffset: BigInt(base) });
+  const records = Array.from({ length: RECORDS }, (_, i) => ({ timestamp: T0 + base + i }));
+  const batch = await makeBatch(records, { baseOffset: BigInt(base) });
   await seg.write([batch], batch.length);
   seg.track(batchInfoAt(batch, 0, seg.size), INTERVAL);
   seg.size += batch.length;
@@ -151,5 +154,38 @@ test("a compaction swap replaces a segment in place and drops the old one from t
     } finally {
       await fresh.close();
     }
+  });
+});
+
+test("timestamp searches load indexes through the same bounded cache", async () => {
+  const closedCount = INDEX_CACHE_SIZE + 2;
+  await withSegments(closedCount + 1, async (segments) => {
+    const list = new SegmentList([...segments]);
+    const log = { logStartOffset: 0, highWatermark: 1_000, config: logConfig() };
+    const closed = segments.slice(0, -1);
+    for (const seg of closed) {
+      const found = await offsetForTimestamp(list, log, T0 + seg.baseOffset + 3);
+      assert.deepEqual(found, { offset: seg.baseOffset + 3, timestamp: T0 + seg.baseOffset + 3 });
+    }
+    const expected = closed.map((_, i) => i >= closedCount - INDEX_CACHE_SIZE);
+    assert.deepEqual(
+      closed.map((s) => s.indexesLoaded),
+      expected,
+    );
+  });
+});
+
+test("a segment removed while a lookup loads its indexes does not enter the cache", async () => {
+  await withSegments(3, async (segments) => {
+    const list = new SegmentList([...segments], 1);
+    const [s0, s1] = segments as [Segment, Segment, Segment];
+    await list.indexed(s0, async () => {
+      list.removeLeading(1);
+      await s0.findBatch(0, INTERVAL);
+    });
+    // Had s0 been cached, loading s1's indexes would evict (unload) it; nothing is evicted.
+    await list.findBatch(s1, s1.baseOffset, INTERVAL);
+    assert.ok(s0.indexesLoaded);
+    assert.ok(s1.indexesLoaded);
   });
 });

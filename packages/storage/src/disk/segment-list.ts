@@ -114,21 +114,23 @@ export class SegmentList {
   }
 
   /**
-   * `seg.findBatch`, remembering a closed segment whose indexes it had to load; past
-   * the cache's size, the segment loaded longest ago unloads its indexes again.
+   * Runs `fn`, which may load `seg`'s indexes (a lookup): a closed segment whose
+   * indexes it loaded joins the cache, and past the cache's size the segment loaded
+   * longest ago unloads its indexes again (they reload from their files when needed).
    */
-  async findBatch(
-    seg: Segment,
-    offset: number,
-    indexIntervalBytes: number,
-  ): Promise<BatchInfo | null> {
+  async indexed<T>(seg: Segment, fn: () => Promise<T>): Promise<T> {
     const wasLoaded = seg.indexesLoaded;
-    const found = await seg.findBatch(offset, indexIntervalBytes);
-    if (!wasLoaded && seg !== this.active) {
+    const result = await fn();
+    if (!wasLoaded && seg.indexesLoaded && seg !== this.active && this.segments.includes(seg)) {
       this.indexCache.push(seg);
       if (this.indexCache.length > this.indexCacheSize) this.indexCache.shift()?.unloadIndexes();
     }
-    return found;
+    return result;
+  }
+
+  /** `seg.findBatch` through the index cache. */
+  findBatch(seg: Segment, offset: number, indexIntervalBytes: number): Promise<BatchInfo | null> {
+    return this.indexed(seg, () => seg.findBatch(offset, indexIntervalBytes));
   }
 
   /** Runs `fn` with `seg` pinned: if it is retired meanwhile, its file closes only after. */

@@ -8,7 +8,8 @@ import type { SegmentList } from "./segment-list.js";
  * ListOffsets by timestamp over a disk log: the time indexes narrow the search to a few
  * batches, and only those are decoded (the in-batch search is the engines' shared one).
  * Like reads, searches are not serialised with appends or retention: each segment is
- * pinned while it is searched, and the log's bounds are read afresh at each step.
+ * pinned while it is searched, and the log's bounds are read afresh at each step. The
+ * indexes a search loads go through the segment list's index cache, as a read's do.
  */
 
 /** The log a search runs over; read at each step, as they move while it awaits. */
@@ -29,7 +30,7 @@ export async function offsetForTimestamp(
 ): Promise<TimestampLookup | null> {
   for (const seg of [...segments.all]) {
     if (seg.maxTimestamp < timestamp) continue;
-    const outcome = await segments.pinned(seg, async (): Promise<SegmentOutcome> => {
+    const outcome = await searching(segments, seg, async (): Promise<SegmentOutcome> => {
       const interval = log.config.indexIntervalBytes;
       const from = Math.max(await seg.timestampScanStart(timestamp, interval), log.logStartOffset);
       for await (const info of seg.batchesFrom(from, log.config.indexIntervalBytes)) {
@@ -68,7 +69,7 @@ export async function maxTimestamp(
   }
   if (best === null) return null;
   const { seg, ts, batchBase } = best;
-  return segments.pinned(seg, async () => {
+  return searching(segments, seg, async () => {
     const batch = await seg.findBatch(
       Math.max(batchBase, log.logStartOffset),
       log.config.indexIntervalBytes,
@@ -84,7 +85,7 @@ function maxAtOrAfterStart(
   log: SearchedLog,
   seg: Segment,
 ): Promise<{ ts: number; batchBase: number } | null> {
-  return segments.pinned(seg, async () => {
+  return searching(segments, seg, async () => {
     let best: { ts: number; batchBase: number } | null = null;
     const start = log.logStartOffset;
     for await (const info of seg.batchesFrom(start, log.config.indexIntervalBytes)) {
@@ -98,6 +99,11 @@ function maxAtOrAfterStart(
     }
     return best;
   });
+}
+
+/** Runs one segment's part of a search with the segment pinned and its indexes cached. */
+function searching<T>(segments: SegmentList, seg: Segment, fn: () => Promise<T>): Promise<T> {
+  return segments.pinned(seg, () => segments.indexed(seg, fn));
 }
 
 /** Decodes one stored batch and returns its first record at or above the log start with timestamp >= ts. */
