@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { type ConfigSources, loadConfig } from "../src/cli/load-config.js";
-import { DEFAULT_BROKER_CONFIG } from "../src/config/broker-config.js";
+import { brokerConfig, DEFAULT_BROKER_CONFIG } from "../src/config/broker-config.js";
 import { editDistance } from "../src/config/closest-name.js";
 import { SWITCH_VARIABLES } from "../src/config/not-settings.js";
 import type { BrokerSetting } from "../src/config/rows.js";
@@ -184,4 +184,15 @@ test("the settings the broker's coordinators use come from the schema", () => {
   assert.equal(config.groups.offsetsRetentionCheckIntervalMs, 1000);
   assert.equal(config.groups.offsetMetadataMaxBytes, 10);
   assert.equal(config.groups.maxGroupSize, Number.POSITIVE_INFINITY, "Int.MAX_VALUE = unbounded");
+});
+
+test("every default passes its own validator and reads back the same", () => {
+  const defaults = brokerConfig();
+  for (const s of BROKER_SETTINGS) {
+    const text = s.read(defaults);
+    const config = structuredClone(defaults);
+    assert.equal(s.apply(config, text), undefined, s.name);
+    assert.equal(s.read(config), text, s.name);
+    assert.ok(s.defaultText !== "", `${s.name}: default shown in docs`);
+  }
 });
