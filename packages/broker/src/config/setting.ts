@@ -1,7 +1,7 @@
 /**
  * The shape of one entry of the config schema (Kafka's ConfigDef.ConfigKey plus the
- * topic-config synonym of ServerTopicConfigSynonyms), and the uniform row every source,
- * DescribeConfigs and the docs read.
+ * topic-config synonym of ServerTopicConfigSynonyms), and of a topic config as the
+ * config handlers see it.
  */
 import type { LogConfig } from "@logbook/storage";
 import type { ConfigType } from "../metadata/config-values.js";
