@@ -196,3 +196,16 @@ test("every default passes its own validator and reads back the same", () => {
     assert.ok(s.defaultText !== "", `${s.name}: default shown in docs`);
   }
 });
+
+test("a setting given its default value is still reported as STATIC_BROKER_CONFIG", () => {
+  const { config } = loadConfig({
+    cli: [["port", "9092"]],
+    env: { LOGBOOK_NUM_PARTITIONS: "1" },
+    configFile: "f.properties",
+    readFile: () => "log.retention.hours=168\n",
+  });
+  const source = new Map(describeBrokerConfigs(config).map((c) => [c.name, c.source]));
+  for (const name of ["port", "num.partitions", "log.retention.hours"])
+    assert.equal(source.get(name), ConfigSource.STATIC_BROKER_CONFIG, name);
+  assert.equal(source.get("log.retention.ms"), ConfigSource.DEFAULT_CONFIG);
+});

@@ -136,7 +136,8 @@ export function loadConfig(sources: ConfigSources): LoadedConfig {
     ignored.push(...layer.ignored);
     applyLayer(config, layer.assignments, warnings);
   }
-  const finished = brokerConfig(config);
+  const given = new Set(layers.flatMap((l) => l.assignments.map((a) => a.setting.name)));
+  const finished = brokerConfig({ ...config, staticSettings: [...given] });
   return { config: finished, logLevel: finished.logLevel, warnings, ignored, configFile };
 }
 

@@ -19,6 +19,8 @@ export interface BrokerConfig extends ServerConfig, TopicPolicyConfig, TxnConfig
   groups: CoordinatorConfig;
   /** Broker defaults of topic configs that have no effect here, kept to be reported. */
   inertTopicDefaults: InertTopicDefaults;
+  /** Settings a file, a flag or an environment variable gave (not a setting itself). */
+  staticSettings: readonly string[];
 }
 
 function defaultsOf<C>(specs: SectionSpecs<C>): C {
@@ -35,6 +37,7 @@ export const DEFAULT_BROKER_CONFIG: Readonly<BrokerConfig> = Object.freeze({
   logDefaults: Object.freeze(defaultsOf(LOG_SETTINGS)),
   groups: Object.freeze(defaultsOf(GROUP_SETTINGS)),
   inertTopicDefaults: Object.freeze(defaultsOf(INERT_TOPIC_SETTINGS)),
+  staticSettings: Object.freeze([]),
 });
 
 /** A config with its nested objects copied, for the loader to write into. */

@@ -80,14 +80,17 @@ const BUILT_IN = brokerConfig();
 
 /**
  * Every broker setting; all static (set by a file, a flag or the environment at start),
- * so all read-only. A value other than the built-in default is STATIC_BROKER_CONFIG.
+ * so all read-only. A setting one of those gave, or a value other than the built-in
+ * default (a config built in code), is STATIC_BROKER_CONFIG.
  */
 export function describeBrokerConfigs(config: BrokerConfig): DescribedConfig[] {
+  const given = new Set(config.staticSettings);
   return BY_NAME.map((def) => {
     const value = def.read(config);
     const builtIn = def.read(BUILT_IN);
+    const isStatic = given.has(def.name) || value !== builtIn;
     const synonyms: ConfigSynonym[] = [];
-    if (value !== builtIn) {
+    if (isStatic) {
       synonyms.push({ name: def.name, value, source: ConfigSource.STATIC_BROKER_CONFIG });
     }
     synonyms.push({ name: def.name, value: builtIn, source: ConfigSource.DEFAULT_CONFIG });
@@ -95,7 +98,7 @@ export function describeBrokerConfigs(config: BrokerConfig): DescribedConfig[] {
       name: def.name,
       value,
       readOnly: true,
-      source: value === builtIn ? ConfigSource.DEFAULT_CONFIG : ConfigSource.STATIC_BROKER_CONFIG,
+      source: isStatic ? ConfigSource.STATIC_BROKER_CONFIG : ConfigSource.DEFAULT_CONFIG,
       isSensitive: false,
       synonyms,
       typeId: CONFIG_TYPE_ID[def.type],
