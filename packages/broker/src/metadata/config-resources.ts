@@ -1,8 +1,8 @@
 import { ErrorCode } from "@logbook/protocol";
 import type { Broker } from "../broker.js";
+import { findSetting } from "../config/schema.js";
 import type { BrokerConfig } from "../config.js";
 import type { TopicInfo } from "../topics.js";
-import { brokerConfigDef } from "./broker-config-defs.js";
 import { ResourceType } from "./metadata-records.js";
 
 /** What a config resource of a DescribeConfigs/AlterConfigs request refers to. */
@@ -54,7 +54,7 @@ export function refuseBrokerChanges(
   names: readonly string[],
 ): { ok: true } | { ok: false; errorCode: number; message: string } {
   if (names.length === 0) return { ok: true };
-  const unknown = names.filter((n) => brokerConfigDef(n) === undefined);
+  const unknown = names.filter((n) => findSetting(n) === undefined);
   if (unknown.length > 0) {
     return {
       ok: false,
