@@ -1,0 +1,180 @@
+import { camel } from "./emit-message.js";
+import { ERROR_RESPONSE_OVERRIDES, type MirrorOverride } from "./error-response-overrides.js";
+import {
+  elementType,
+  type FieldSpec,
+  fullName,
+  type MessageSpec,
+  PRIMITIVES,
+} from "./spec-model.js";
+
+/**
+ * Emits, for an API spec file, `<Api>ErrorResponse(request, errorCode)`: the response a
+ * broker sends when it could not handle the request (Kafka's getErrorResponse). Every
+ * int16 field named `…ErrorCode` gets the code. A response array whose elements carry an ErrorCode
+ * somewhere is rebuilt from the request array it mirrors (one element per requested
+ * topic, partition, group...), copying the identity fields both elements share (same
+ * name and type); any other field keeps its schema default. The mirror is the request
+ * array, at the same depth, whose elements share the most such fields; where the
+ * request lists bare values or names differ, error-response-overrides.ts says so.
+ */
+export function emitErrorResponse(messages: MessageSpec[]): string[] {
+  const req = messages.find((m) => m.kind === "request");
+  const res = messages.find((m) => m.kind === "response");
+  if (req === undefined || res === undefined) return [];
+  const emitter = new ErrorResponseEmitter(req, res);
+  const body = emitter.fields(res.fields, req.fields, "request", res.name, 1);
+  emitter.checkOverridesUsed();
+  return [
+    `/** The response to a request that failed as a whole: \`errorCode\` in every error field. */
+export function ${req.name}ErrorResponse(request: ${fullName(req)}, errorCode: number): ${fullName(res)} {
+  return create${fullName(res)}({${body}});
+}`,
+  ];
+}
+
+/** Copied into a mirrored element when both sides have them: never counters or offsets. */
+const IDENTITY_TYPES = new Set(["string", "int8", "int32", "uuid"]);
+
+class ErrorResponseEmitter {
+  private readonly resFull: string;
+  private readonly overrides: Record<string, MirrorOverride>;
+  private readonly visited = new Set<string>();
+
+  constructor(
+    private readonly req: MessageSpec,
+    private readonly res: MessageSpec,
+  ) {
+    this.resFull = fullName(res);
+    this.overrides = ERROR_RESPONSE_OVERRIDES[req.name] ?? {};
+  }
+
+  /** An override naming a field that no longer exists would silently stop applying. */
+  checkOverridesUsed(): void {
+    for (const path of Object.keys(this.overrides)) {
+      if (!this.visited.has(path))
+        throw new Error(`error-response override ${path}: no such field`);
+    }
+  }
+
+  /** Object-literal entries for response `fields`; `reqFields` is the mirrored request element. */
+  fields(
+    resFields: FieldSpec[],
+    reqFields: FieldSpec[] | null,
+    reqVar: string,
+    path: string,
+    depth: number,
+  ): string {
+    const out: string[] = [];
+    for (const f of resFields) {
+      const prop = camel(f.name);
+      const here = `${path}.${f.name}`;
+      this.visited.add(here);
+      const value = this.overrides[here]?.value;
+      if (value !== undefined) {
+        out.push(`${prop}: ${value}`);
+        continue;
+      }
+      if (isErrorCode(f)) {
+        out.push(`${prop}: errorCode`);
+        continue;
+      }
+      const el = elementType(f.type);
+      if (el !== null && !PRIMITIVES.has(el)) {
+        const mirrored = this.mirror(f, reqFields, reqVar, here, depth);
+        if (mirrored !== null) out.push(`${prop}: ${mirrored}`);
+        continue;
+      }
+      // Top-level scalars keep their defaults: only a mirrored element has an identity.
+      if (reqFields === null || depth === 1 || el !== null || !IDENTITY_TYPES.has(f.type)) continue;
+      const source = this.overrides[here]?.from ?? f.name;
+      const r = reqFields.find((q) => q.name === source && q.type === f.type);
+      if (r === undefined) continue;
+      const x = `${reqVar}.${camel(r.name)}`;
+      const fallback = f.type === "string" ? `""` : f.type === "uuid" ? "Buffer.alloc(16)" : "0";
+      out.push(
+        `${prop}: ${r.nullableVersions !== null && f.nullableVersions === null ? `${x} ?? ${fallback}` : x}`,
+      );
+    }
+    return out.join(",\n");
+  }
+
+  /** `request.xs.map(...)` for a response array that mirrors a request array, or null. */
+  private mirror(
+    f: FieldSpec,
+    reqFields: FieldSpec[] | null,
+    reqVar: string,
+    path: string,
+    depth: number,
+  ): string | null {
+    const resEl = this.structFields(this.res, f);
+    if (reqFields === null || !carriesErrorCode(resEl, this.res)) return null;
+    const override = this.overrides[path];
+    const source =
+      override?.mirror !== undefined
+        ? reqFields.find((q) => q.name === override.mirror)
+        : this.bestMirror(resEl, reqFields);
+    if (source === undefined) {
+      if (override?.mirror !== undefined)
+        throw new Error(`${path}: no request field ${override.mirror}`);
+      return null;
+    }
+    const item = `r${depth}`;
+    const list =
+      source.nullableVersions !== null
+        ? `(${reqVar}.${camel(source.name)} ?? [])`
+        : `${reqVar}.${camel(source.name)}`;
+    const create = `create${this.resFull}${elementType(f.type)}`;
+    const reqElType = elementType(source.type) as string;
+    if (PRIMITIVES.has(reqElType)) {
+      if (override?.item === undefined)
+        throw new Error(`${path}: ${source.name} lists values; say which field takes them`);
+      const inner = this.fields(resEl, [], item, path, depth + 1);
+      return `${list}.map((${item}) => ${create}({${camel(override.item)}: ${item}${inner === "" ? "" : `, ${inner}`}}))`;
+    }
+    const inner = this.fields(resEl, this.structFields(this.req, source), item, path, depth + 1);
+    return `${list}.map((${item}) => ${create}({${inner}}))`;
+  }
+
+  /** The request struct array whose elements share the most identity fields with `resEl`. */
+  private bestMirror(resEl: FieldSpec[], reqFields: FieldSpec[]): FieldSpec | undefined {
+    let best: FieldSpec | undefined;
+    let bestScore = 0;
+    for (const q of reqFields) {
+      const el = elementType(q.type);
+      if (el === null || PRIMITIVES.has(el)) continue;
+      const qFields = this.structFields(this.req, q);
+      const score = resEl.filter(
+        (r) =>
+          IDENTITY_TYPES.has(r.type) && qFields.some((x) => x.name === r.name && x.type === r.type),
+      ).length;
+      if (score > bestScore) {
+        best = q;
+        bestScore = score;
+      }
+    }
+    return best;
+  }
+
+  structFields(msg: MessageSpec, f: FieldSpec): FieldSpec[] {
+    if (f.fields !== undefined) return f.fields;
+    const base = elementType(f.type) ?? f.type;
+    const common = msg.commonStructs.find((s) => s.name === base);
+    if (common === undefined) throw new Error(`${msg.file}: unknown struct ${base}`);
+    return common.fields;
+  }
+}
+
+function isErrorCode(f: FieldSpec): boolean {
+  return f.type === "int16" && f.name.endsWith("ErrorCode");
+}
+
+function carriesErrorCode(fields: FieldSpec[], msg: MessageSpec): boolean {
+  return fields.some((f) => {
+    if (isErrorCode(f)) return true;
+    const base = elementType(f.type) ?? f.type;
+    if (PRIMITIVES.has(base)) return false;
+    const inner = f.fields ?? msg.commonStructs.find((s) => s.name === base)?.fields ?? [];
+    return carriesErrorCode(inner, msg);
+  });
+}
