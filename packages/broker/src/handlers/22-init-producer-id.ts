@@ -22,7 +22,7 @@
  */
 import { createInitProducerIdResponse, ErrorCode, InitProducerIdApi } from "@logbook/protocol";
 import { defineHandler } from "../handler.js";
-import { fencedForVersion, type TransactionCoordinator } from "../txn/index.js";
+import { fencedForVersion } from "../txn/index.js";
 
 export const initProducerIdHandler = defineHandler({
   api: InitProducerIdApi,
@@ -34,54 +34,33 @@ export const initProducerIdHandler = defineHandler({
     // Kafka: an empty transactional id is malformed, not "no transactions".
     if (req.transactionalId === "") return fail(ErrorCode.INVALID_REQUEST);
     if (req.transactionalId !== null) {
-      // Undefined only in test doubles of Broker built without a coordinator.
-      const txn: TransactionCoordinator | undefined = ctx.broker.txn;
-      if (txn === undefined || !txn.available) {
-        return fail(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
-      }
+      const { txn } = ctx.broker;
+      if (!txn.available) return fail(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
       const expected =
         ctx.version >= 3 && req.producerId >= 0n && req.producerEpoch >= 0
           ? { producerId: req.producerId, producerEpoch: req.producerEpoch }
           : null;
-      try {
-        const r = await txn.initProducerId(req.transactionalId, req.transactionTimeoutMs, expected);
-        return createInitProducerIdResponse({
-          errorCode: fencedForVersion(r.errorCode, ctx.version, 4),
-          producerId: r.producerId,
-          producerEpoch: r.producerEpoch,
-        });
-      } catch (err) {
-        ctx.broker.logger.error("transactional InitProducerId failed", {
-          peer: ctx.peer,
-          transactionalId: req.transactionalId,
-          error: String(err),
-        });
-        return fail(ErrorCode.COORDINATOR_NOT_AVAILABLE);
-      }
+      const r = await txn.initProducerId(req.transactionalId, req.transactionTimeoutMs, expected);
+      return createInitProducerIdResponse({
+        errorCode: fencedForVersion(r.errorCode, ctx.version, 4),
+        producerId: r.producerId,
+        producerEpoch: r.producerEpoch,
+      });
     }
-    try {
-      const ids = await ctx.broker.dataPlane.producerIds();
-      if (req.producerId >= 0n && req.producerEpoch >= 0) {
-        const grant = await ids.bump(req.producerId, req.producerEpoch);
-        if (!grant.ok) return fail(grant.errorCode);
-        return createInitProducerIdResponse({
-          errorCode: ErrorCode.NONE,
-          producerId: grant.producerId,
-          producerEpoch: grant.producerEpoch,
-        });
-      }
+    const ids = await ctx.broker.dataPlane.producerIds();
+    if (req.producerId >= 0n && req.producerEpoch >= 0) {
+      const grant = await ids.bump(req.producerId, req.producerEpoch);
+      if (!grant.ok) return fail(grant.errorCode);
       return createInitProducerIdResponse({
         errorCode: ErrorCode.NONE,
-        producerId: await ids.allocate(),
-        producerEpoch: 0,
+        producerId: grant.producerId,
+        producerEpoch: grant.producerEpoch,
       });
-    } catch (err) {
-      ctx.broker.logger.error("producer id allocation failed", {
-        peer: ctx.peer,
-        error: String(err),
-      });
-      // Retriable: the client asks again instead of giving up.
-      return fail(ErrorCode.COORDINATOR_NOT_AVAILABLE);
     }
+    return createInitProducerIdResponse({
+      errorCode: ErrorCode.NONE,
+      producerId: await ids.allocate(),
+      producerEpoch: 0,
+    });
   },
 });
