@@ -6,6 +6,7 @@ import {
   fullName,
   type MessageSpec,
   PRIMITIVES,
+  type VersionRange,
 } from "./spec-model.js";
 
 /**
@@ -25,9 +26,12 @@ export function emitErrorResponse(messages: MessageSpec[]): string[] {
   const emitter = new ErrorResponseEmitter(req, res);
   const body = emitter.fields(res.fields, req.fields, "request", res.name, 1);
   emitter.checkOverridesUsed();
+  // Parameters a response without mirrored arrays or error fields leaves unread.
+  const request = /\brequest\./.test(body) ? "request" : "_request";
+  const errorCode = /\berrorCode\b/.test(body) ? "errorCode" : "_errorCode";
   return [
     `/** The response to a request that failed as a whole: \`errorCode\` in every error field. */
-export function ${req.name}ErrorResponse(request: ${fullName(req)}, errorCode: number): ${fullName(res)} {
+export function ${req.name}ErrorResponse(${request}: ${fullName(req)}, ${errorCode}: number): ${fullName(res)} {
   return create${fullName(res)}({${body}});
 }`,
   ];
@@ -92,9 +96,9 @@ class ErrorResponseEmitter {
       if (r === undefined) continue;
       const x = `${reqVar}.${camel(r.name)}`;
       const fallback = f.type === "string" ? `""` : f.type === "uuid" ? "Buffer.alloc(16)" : "0";
-      out.push(
-        `${prop}: ${r.nullableVersions !== null && f.nullableVersions === null ? `${x} ?? ${fallback}` : x}`,
-      );
+      // A request value that may be null where the response's may not gets the type's zero.
+      const nullSafe = nullableWherever(f.nullableVersions, r.nullableVersions);
+      out.push(`${prop}: ${nullSafe ? x : `${x} ?? ${fallback}`}`);
     }
     return out.join(",\n");
   }
@@ -110,15 +114,32 @@ class ErrorResponseEmitter {
     const resEl = this.structFields(this.res, f);
     if (reqFields === null || !carriesErrorCode(resEl, this.res)) return null;
     const override = this.overrides[path];
-    const source =
-      override?.mirror !== undefined
-        ? reqFields.find((q) => q.name === override.mirror)
-        : this.bestMirror(resEl, reqFields);
-    if (source === undefined) {
-      if (override?.mirror !== undefined)
-        throw new Error(`${path}: no request field ${override.mirror}`);
-      return null;
-    }
+    const named = override?.mirror;
+    const sources =
+      named === undefined
+        ? [this.bestMirror(resEl, reqFields)].filter((q) => q !== undefined)
+        : (Array.isArray(named) ? named : [named]).map((name) => {
+            const q = reqFields.find((x) => x.name === name);
+            if (q === undefined) throw new Error(`${path}: no request field ${name}`);
+            return q;
+          });
+    if (sources.length === 0) return null;
+    const lists = sources.map((source) => this.mapped(f, resEl, source, reqVar, path, depth));
+    // Arrays of different versions: only one of them holds anything in a decoded request.
+    return lists.length === 1
+      ? (lists[0] as string)
+      : `[${lists.map((l) => `...${l}`).join(", ")}]`;
+  }
+
+  /** `request.xs.map(...)`: one response element per element of request array `source`. */
+  private mapped(
+    f: FieldSpec,
+    resEl: FieldSpec[],
+    source: FieldSpec,
+    reqVar: string,
+    path: string,
+    depth: number,
+  ): string {
     const item = `r${depth}`;
     const list =
       source.nullableVersions !== null
@@ -127,10 +148,11 @@ class ErrorResponseEmitter {
     const create = `create${this.resFull}${elementType(f.type)}`;
     const reqElType = elementType(source.type) as string;
     if (PRIMITIVES.has(reqElType)) {
-      if (override?.item === undefined)
+      const key = this.overrides[path]?.item;
+      if (key === undefined)
         throw new Error(`${path}: ${source.name} lists values; say which field takes them`);
       const inner = this.fields(resEl, [], item, path, depth + 1);
-      return `${list}.map((${item}) => ${create}({${camel(override.item)}: ${item}${inner === "" ? "" : `, ${inner}`}}))`;
+      return `${list}.map((${item}) => ${create}({${camel(key)}: ${item}${inner === "" ? "" : `, ${inner}`}}))`;
     }
     const inner = this.fields(resEl, this.structFields(this.req, source), item, path, depth + 1);
     return `${list}.map((${item}) => ${create}({${inner}}))`;
@@ -163,6 +185,12 @@ class ErrorResponseEmitter {
     if (common === undefined) throw new Error(`${msg.file}: unknown struct ${base}`);
     return common.fields;
   }
+}
+
+/** Is the response field nullable in every version the request field is? */
+function nullableWherever(res: VersionRange | null, req: VersionRange | null): boolean {
+  if (req === null) return true;
+  return res !== null && res.min <= req.min && res.max >= req.max;
 }
 
 function isErrorCode(f: FieldSpec): boolean {

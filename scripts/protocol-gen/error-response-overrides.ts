@@ -3,8 +3,11 @@
  * Keyed by API base name, then by the response field's path (`Fetch.Responses.Partitions`).
  */
 export interface MirrorOverride {
-  /** The request array (same depth) that this response array mirrors. */
-  mirror?: string;
+  /**
+   * The request array (same depth) that this response array mirrors; several when the
+   * request moved its items to another array in a later version.
+   */
+  mirror?: string | string[];
   /** When the mirrored request array lists bare values: the response field that takes each. */
   item?: string;
   /** For a copied identity field: the request field it comes from, when the names differ. */
@@ -14,6 +17,13 @@ export interface MirrorOverride {
 }
 
 export const ERROR_RESPONSE_OVERRIDES: Record<string, Record<string, MirrorOverride>> = {
+  // Offsets without a schema default of -1 would read as offset 0.
+  Produce: {
+    "Produce.Responses.PartitionResponses.BaseOffset": { value: "-1n" },
+  },
+  DeleteRecords: {
+    "DeleteRecords.Topics.Partitions.LowWatermark": { value: "-1n" },
+  },
   Fetch: {
     "Fetch.Responses.Partitions": { mirror: "Partitions" },
     "Fetch.Responses.Partitions.PartitionIndex": { from: "Partition" },
@@ -53,6 +63,9 @@ export const ERROR_RESPONSE_OVERRIDES: Record<string, Record<string, MirrorOverr
   OffsetForLeaderEpoch: {
     // The request's epoch is a question; the answer is unknown.
     "OffsetForLeaderEpoch.Topics.Partitions.LeaderEpoch": { value: "-1" },
+  },
+  DeleteTopics: {
+    "DeleteTopics.Responses": { mirror: ["Topics", "TopicNames"], item: "Name" },
   },
   DeleteGroups: {
     "DeleteGroups.Results": { mirror: "GroupsNames", item: "GroupId" },

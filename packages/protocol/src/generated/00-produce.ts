@@ -986,7 +986,11 @@ export function ProduceErrorResponse(request: ProduceRequest, errorCode: number)
       createProduceResponseTopicProduceResponse({
         name: r1.name,
         partitionResponses: r1.partitionData.map((r2) =>
-          createProduceResponsePartitionProduceResponse({ index: r2.index, errorCode: errorCode }),
+          createProduceResponsePartitionProduceResponse({
+            index: r2.index,
+            errorCode: errorCode,
+            baseOffset: -1n,
+          }),
         ),
       }),
     ),

@@ -788,7 +788,7 @@ export function MetadataErrorResponse(
     topics: (request.topics ?? []).map((r1) =>
       createMetadataResponseMetadataResponseTopic({
         errorCode: errorCode,
-        name: r1.name,
+        name: r1.name ?? "",
         topicId: r1.topicId,
       }),
     ),

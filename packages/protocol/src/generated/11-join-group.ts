@@ -469,7 +469,7 @@ export function decodeJoinGroupResponseJoinGroupResponseMember(
 
 /** The response to a request that failed as a whole: `errorCode` in every error field. */
 export function JoinGroupErrorResponse(
-  request: JoinGroupRequest,
+  _request: JoinGroupRequest,
   errorCode: number,
 ): JoinGroupResponse {
   return createJoinGroupResponse({ errorCode: errorCode });

@@ -166,7 +166,7 @@ export function decodeHeartbeatResponse(r: Reader, version: number): HeartbeatRe
 
 /** The response to a request that failed as a whole: `errorCode` in every error field. */
 export function HeartbeatErrorResponse(
-  request: HeartbeatRequest,
+  _request: HeartbeatRequest,
   errorCode: number,
 ): HeartbeatResponse {
   return createHeartbeatResponse({ errorCode: errorCode });

@@ -333,7 +333,7 @@ export function decodeSyncGroupResponse(r: Reader, version: number): SyncGroupRe
 
 /** The response to a request that failed as a whole: `errorCode` in every error field. */
 export function SyncGroupErrorResponse(
-  request: SyncGroupRequest,
+  _request: SyncGroupRequest,
   errorCode: number,
 ): SyncGroupResponse {
   return createSyncGroupResponse({ errorCode: errorCode });

@@ -318,7 +318,7 @@ export function decodeListGroupsResponseListedGroup(
 
 /** The response to a request that failed as a whole: `errorCode` in every error field. */
 export function ListGroupsErrorResponse(
-  request: ListGroupsRequest,
+  _request: ListGroupsRequest,
   errorCode: number,
 ): ListGroupsResponse {
   return createListGroupsResponse({ errorCode: errorCode });

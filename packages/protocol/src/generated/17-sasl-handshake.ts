@@ -94,7 +94,7 @@ export function decodeSaslHandshakeResponse(r: Reader, _version: number): SaslHa
 
 /** The response to a request that failed as a whole: `errorCode` in every error field. */
 export function SaslHandshakeErrorResponse(
-  request: SaslHandshakeRequest,
+  _request: SaslHandshakeRequest,
   errorCode: number,
 ): SaslHandshakeResponse {
   return createSaslHandshakeResponse({ errorCode: errorCode });

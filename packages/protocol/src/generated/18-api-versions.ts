@@ -615,7 +615,7 @@ export function decodeApiVersionsResponseFinalizedFeatureKey(
 
 /** The response to a request that failed as a whole: `errorCode` in every error field. */
 export function ApiVersionsErrorResponse(
-  request: ApiVersionsRequest,
+  _request: ApiVersionsRequest,
   errorCode: number,
 ): ApiVersionsResponse {
   return createApiVersionsResponse({ errorCode: errorCode });

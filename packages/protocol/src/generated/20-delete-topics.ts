@@ -428,13 +428,18 @@ export function DeleteTopicsErrorResponse(
   errorCode: number,
 ): DeleteTopicsResponse {
   return createDeleteTopicsResponse({
-    responses: request.topics.map((r1) =>
-      createDeleteTopicsResponseDeletableTopicResult({
-        name: r1.name,
-        topicId: r1.topicId,
-        errorCode: errorCode,
-      }),
-    ),
+    responses: [
+      ...request.topics.map((r1) =>
+        createDeleteTopicsResponseDeletableTopicResult({
+          name: r1.name,
+          topicId: r1.topicId,
+          errorCode: errorCode,
+        }),
+      ),
+      ...request.topicNames.map((r1) =>
+        createDeleteTopicsResponseDeletableTopicResult({ name: r1, errorCode: errorCode }),
+      ),
+    ],
   });
 }
 

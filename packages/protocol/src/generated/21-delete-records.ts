@@ -540,6 +540,7 @@ export function DeleteRecordsErrorResponse(
         partitions: r1.partitions.map((r2) =>
           createDeleteRecordsResponseDeleteRecordsPartitionResult({
             partitionIndex: r2.partitionIndex,
+            lowWatermark: -1n,
             errorCode: errorCode,
           }),
         ),

@@ -193,7 +193,7 @@ export function decodeInitProducerIdResponse(r: Reader, version: number): InitPr
 
 /** The response to a request that failed as a whole: `errorCode` in every error field. */
 export function InitProducerIdErrorResponse(
-  request: InitProducerIdRequest,
+  _request: InitProducerIdRequest,
   errorCode: number,
 ): InitProducerIdResponse {
   return createInitProducerIdResponse({ errorCode: errorCode });

@@ -164,7 +164,7 @@ export function decodeAddOffsetsToTxnResponse(r: Reader, version: number): AddOf
 
 /** The response to a request that failed as a whole: `errorCode` in every error field. */
 export function AddOffsetsToTxnErrorResponse(
-  request: AddOffsetsToTxnRequest,
+  _request: AddOffsetsToTxnRequest,
   errorCode: number,
 ): AddOffsetsToTxnResponse {
   return createAddOffsetsToTxnResponse({ errorCode: errorCode });

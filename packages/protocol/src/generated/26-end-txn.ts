@@ -180,7 +180,7 @@ export function decodeEndTxnResponse(r: Reader, version: number): EndTxnResponse
 }
 
 /** The response to a request that failed as a whole: `errorCode` in every error field. */
-export function EndTxnErrorResponse(request: EndTxnRequest, errorCode: number): EndTxnResponse {
+export function EndTxnErrorResponse(_request: EndTxnRequest, errorCode: number): EndTxnResponse {
   return createEndTxnResponse({ errorCode: errorCode });
 }
 

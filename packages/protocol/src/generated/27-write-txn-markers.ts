@@ -640,8 +640,8 @@ export function decodeWriteTxnMarkersResponseWritableTxnMarkerPartitionResult(
 
 /** The response to a request that failed as a whole: `errorCode` in every error field. */
 export function WriteTxnMarkersErrorResponse(
-  request: WriteTxnMarkersRequest,
-  errorCode: number,
+  _request: WriteTxnMarkersRequest,
+  _errorCode: number,
 ): WriteTxnMarkersResponse {
   return createWriteTxnMarkersResponse({});
 }

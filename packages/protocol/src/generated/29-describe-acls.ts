@@ -425,7 +425,7 @@ export function decodeDescribeAclsResponseAclDescription(
 
 /** The response to a request that failed as a whole: `errorCode` in every error field. */
 export function DescribeAclsErrorResponse(
-  request: DescribeAclsRequest,
+  _request: DescribeAclsRequest,
   errorCode: number,
 ): DescribeAclsResponse {
   return createDescribeAclsResponse({ errorCode: errorCode });

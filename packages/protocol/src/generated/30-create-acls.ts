@@ -361,8 +361,8 @@ export function decodeCreateAclsResponseAclCreationResult(
 
 /** The response to a request that failed as a whole: `errorCode` in every error field. */
 export function CreateAclsErrorResponse(
-  request: CreateAclsRequest,
-  errorCode: number,
+  _request: CreateAclsRequest,
+  _errorCode: number,
 ): CreateAclsResponse {
   return createCreateAclsResponse({});
 }

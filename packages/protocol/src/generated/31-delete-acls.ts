@@ -511,8 +511,8 @@ export function decodeDeleteAclsResponseDeleteAclsMatchingAcl(
 
 /** The response to a request that failed as a whole: `errorCode` in every error field. */
 export function DeleteAclsErrorResponse(
-  request: DeleteAclsRequest,
-  errorCode: number,
+  _request: DeleteAclsRequest,
+  _errorCode: number,
 ): DeleteAclsResponse {
   return createDeleteAclsResponse({});
 }

@@ -598,7 +598,7 @@ export function decodeDescribeLogDirsResponseDescribeLogDirsPartition(
 
 /** The response to a request that failed as a whole: `errorCode` in every error field. */
 export function DescribeLogDirsErrorResponse(
-  request: DescribeLogDirsRequest,
+  _request: DescribeLogDirsRequest,
   errorCode: number,
 ): DescribeLogDirsResponse {
   return createDescribeLogDirsResponse({ errorCode: errorCode });

@@ -175,7 +175,7 @@ export function decodeSaslAuthenticateResponse(
 
 /** The response to a request that failed as a whole: `errorCode` in every error field. */
 export function SaslAuthenticateErrorResponse(
-  request: SaslAuthenticateRequest,
+  _request: SaslAuthenticateRequest,
   errorCode: number,
 ): SaslAuthenticateResponse {
   return createSaslAuthenticateResponse({ errorCode: errorCode });

@@ -322,7 +322,7 @@ export function decodeDescribeClusterResponseDescribeClusterBroker(
 
 /** The response to a request that failed as a whole: `errorCode` in every error field. */
 export function DescribeClusterErrorResponse(
-  request: DescribeClusterRequest,
+  _request: DescribeClusterRequest,
   errorCode: number,
 ): DescribeClusterResponse {
   return createDescribeClusterResponse({ errorCode: errorCode });

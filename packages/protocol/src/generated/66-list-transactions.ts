@@ -323,7 +323,7 @@ export function decodeListTransactionsResponseTransactionState(
 
 /** The response to a request that failed as a whole: `errorCode` in every error field. */
 export function ListTransactionsErrorResponse(
-  request: ListTransactionsRequest,
+  _request: ListTransactionsRequest,
   errorCode: number,
 ): ListTransactionsResponse {
   return createListTransactionsResponse({ errorCode: errorCode });

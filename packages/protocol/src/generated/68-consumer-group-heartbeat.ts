@@ -576,7 +576,7 @@ export function decodeConsumerGroupHeartbeatResponseTopicPartitions(
 
 /** The response to a request that failed as a whole: `errorCode` in every error field. */
 export function ConsumerGroupHeartbeatErrorResponse(
-  request: ConsumerGroupHeartbeatRequest,
+  _request: ConsumerGroupHeartbeatRequest,
   errorCode: number,
 ): ConsumerGroupHeartbeatResponse {
   return createConsumerGroupHeartbeatResponse({ errorCode: errorCode });

@@ -661,8 +661,8 @@ export function decodeConsumerGroupDescribeResponseTopicPartitions(
 
 /** The response to a request that failed as a whole: `errorCode` in every error field. */
 export function ConsumerGroupDescribeErrorResponse(
-  request: ConsumerGroupDescribeRequest,
-  errorCode: number,
+  _request: ConsumerGroupDescribeRequest,
+  _errorCode: number,
 ): ConsumerGroupDescribeResponse {
   return createConsumerGroupDescribeResponse({});
 }
