@@ -86,6 +86,7 @@ export async function dispatch(
       bytes: decoded.trailingBytes,
     });
   }
+  // Encoding is inside: a response that does not fit its own schema is a handler bug too.
   try {
     const response = await handler.handle(decoded.body, {
       header: decoded.header,
@@ -99,7 +100,8 @@ export async function dispatch(
   } catch (e) {
     if (e instanceof CloseConnection) throw e;
     const api = handler.api.name;
-    logger.error("handler failed", { api, version: apiVersion, peer }, e);
+    const clientId = decoded.header.clientId;
+    logger.error("handler failed", { api, version: apiVersion, correlationId, clientId, peer }, e);
     const answer = failedRequestResponse(handler.api, decoded.body);
     if (answer === null) throw new CloseConnection(`${api} failed and expects no response`);
     return encodeResponseFrame(handler.api, apiVersion, correlationId, answer);
