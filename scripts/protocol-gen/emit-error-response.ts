@@ -12,12 +12,13 @@ import {
 /**
  * Emits, for an API spec file, `<Api>ErrorResponse(request, errorCode)`: the response a
  * broker sends when it could not handle the request (Kafka's getErrorResponse). Every
- * int16 field named `…ErrorCode` gets the code. A response array whose elements carry an ErrorCode
- * somewhere is rebuilt from the request array it mirrors (one element per requested
- * topic, partition, group...), copying the identity fields both elements share (same
- * name and type); any other field keeps its schema default. The mirror is the request
- * array, at the same depth, whose elements share the most such fields; where the
- * request lists bare values or names differ, error-response-overrides.ts says so.
+ * int16 field named `…ErrorCode` gets the code. A response array whose elements hold an
+ * error code somewhere is rebuilt from the request array it mirrors (one element per
+ * requested topic, partition, group...), copying the identity fields both elements
+ * share (same name and type); any other field keeps its schema default. The mirror is
+ * the request array, at the same depth, whose elements share the most such fields;
+ * where the request lists bare values or names differ, error-response-overrides.ts
+ * says so, and the generator fails on an override that names no field.
  */
 export function emitErrorResponse(messages: MessageSpec[]): string[] {
   const req = messages.find((m) => m.kind === "request");
@@ -41,7 +42,6 @@ export function ${req.name}ErrorResponse(${request}: ${fullName(req)}, ${errorCo
 const IDENTITY_TYPES = new Set(["string", "int8", "int32", "uuid"]);
 
 class ErrorResponseEmitter {
-  private readonly resFull: string;
   private readonly overrides: Record<string, MirrorOverride>;
   private readonly visited = new Set<string>();
 
@@ -49,7 +49,6 @@ class ErrorResponseEmitter {
     private readonly req: MessageSpec,
     private readonly res: MessageSpec,
   ) {
-    this.resFull = fullName(res);
     this.overrides = ERROR_RESPONSE_OVERRIDES[req.name] ?? {};
   }
 
@@ -64,7 +63,7 @@ class ErrorResponseEmitter {
   /** Object-literal entries for response `fields`; `reqFields` is the mirrored request element. */
   fields(
     resFields: FieldSpec[],
-    reqFields: FieldSpec[] | null,
+    reqFields: FieldSpec[],
     reqVar: string,
     path: string,
     depth: number,
@@ -90,7 +89,7 @@ class ErrorResponseEmitter {
         continue;
       }
       // Top-level scalars keep their defaults: only a mirrored element has an identity.
-      if (reqFields === null || depth === 1 || el !== null || !IDENTITY_TYPES.has(f.type)) continue;
+      if (depth === 1 || el !== null || !IDENTITY_TYPES.has(f.type)) continue;
       const source = this.overrides[here]?.from ?? f.name;
       const r = reqFields.find((q) => q.name === source && q.type === f.type);
       if (r === undefined) continue;
@@ -106,13 +105,13 @@ class ErrorResponseEmitter {
   /** `request.xs.map(...)` for a response array that mirrors a request array, or null. */
   private mirror(
     f: FieldSpec,
-    reqFields: FieldSpec[] | null,
+    reqFields: FieldSpec[],
     reqVar: string,
     path: string,
     depth: number,
   ): string | null {
-    const resEl = this.structFields(this.res, f);
-    if (reqFields === null || !carriesErrorCode(resEl, this.res)) return null;
+    const resEl = structFields(this.res, f);
+    if (!carriesErrorCode(resEl, this.res)) return null;
     const override = this.overrides[path];
     const named = override?.mirror;
     const sources =
@@ -145,7 +144,7 @@ class ErrorResponseEmitter {
       source.nullableVersions !== null
         ? `(${reqVar}.${camel(source.name)} ?? [])`
         : `${reqVar}.${camel(source.name)}`;
-    const create = `create${this.resFull}${elementType(f.type)}`;
+    const create = structConstructor(this.res, elementType(f.type) as string);
     const reqElType = elementType(source.type) as string;
     if (PRIMITIVES.has(reqElType)) {
       const key = this.overrides[path]?.item;
@@ -154,7 +153,7 @@ class ErrorResponseEmitter {
       const inner = this.fields(resEl, [], item, path, depth + 1);
       return `${list}.map((${item}) => ${create}({${camel(key)}: ${item}${inner === "" ? "" : `, ${inner}`}}))`;
     }
-    const inner = this.fields(resEl, this.structFields(this.req, source), item, path, depth + 1);
+    const inner = this.fields(resEl, structFields(this.req, source), item, path, depth + 1);
     return `${list}.map((${item}) => ${create}({${inner}}))`;
   }
 
@@ -165,7 +164,7 @@ class ErrorResponseEmitter {
     for (const q of reqFields) {
       const el = elementType(q.type);
       if (el === null || PRIMITIVES.has(el)) continue;
-      const qFields = this.structFields(this.req, q);
+      const qFields = structFields(this.req, q);
       const score = resEl.filter(
         (r) =>
           IDENTITY_TYPES.has(r.type) && qFields.some((x) => x.name === r.name && x.type === r.type),
@@ -177,14 +176,20 @@ class ErrorResponseEmitter {
     }
     return best;
   }
+}
 
-  structFields(msg: MessageSpec, f: FieldSpec): FieldSpec[] {
-    if (f.fields !== undefined) return f.fields;
-    const base = elementType(f.type) ?? f.type;
-    const common = msg.commonStructs.find((s) => s.name === base);
-    if (common === undefined) throw new Error(`${msg.file}: unknown struct ${base}`);
-    return common.fields;
-  }
+/** The fields of struct (or struct array) field `f`: inline, or a common struct of `msg`. */
+function structFields(msg: MessageSpec, f: FieldSpec): FieldSpec[] {
+  if (f.fields !== undefined) return f.fields;
+  const base = elementType(f.type) ?? f.type;
+  const common = msg.commonStructs.find((s) => s.name === base);
+  if (common === undefined) throw new Error(`${msg.file}: unknown struct ${base}`);
+  return common.fields;
+}
+
+/** The constructor emit-message.ts generates for struct `name` of `msg` (follow its naming). */
+function structConstructor(msg: MessageSpec, name: string): string {
+  return `create${fullName(msg)}${name}`;
 }
 
 /** Is the response field nullable in every version the request field is? */
@@ -198,11 +203,10 @@ function isErrorCode(f: FieldSpec): boolean {
 }
 
 function carriesErrorCode(fields: FieldSpec[], msg: MessageSpec): boolean {
-  return fields.some((f) => {
-    if (isErrorCode(f)) return true;
-    const base = elementType(f.type) ?? f.type;
-    if (PRIMITIVES.has(base)) return false;
-    const inner = f.fields ?? msg.commonStructs.find((s) => s.name === base)?.fields ?? [];
-    return carriesErrorCode(inner, msg);
-  });
+  return fields.some(
+    (f) =>
+      isErrorCode(f) ||
+      (!PRIMITIVES.has(elementType(f.type) ?? f.type) &&
+        carriesErrorCode(structFields(msg, f), msg)),
+  );
 }
