@@ -5,7 +5,8 @@ import { BrokerGroups } from "./groups/index.js";
 import { allHandlers } from "./handlers/index.js";
 import { openTopicRegistry } from "./metadata/index.js";
 import { HandlerRegistry } from "./registry.js";
-import { dispatch } from "./server/dispatch.js";
+import { type DispatchTarget, dispatch } from "./server/dispatch.js";
+import { injectFailures, parseFailNext } from "./server/fail-next.js";
 import { TcpServer } from "./server/tcp-server.js";
 import type { TopicRegistry } from "./topics.js";
 import { TransactionCoordinator, wireTransactions } from "./txn/index.js";
@@ -18,7 +19,7 @@ import { TransactionCoordinator, wireTransactions } from "./txn/index.js";
  * Start with `Broker.start(config)`; `stop()` stops accepting, finishes in-flight
  * requests, then flushes and checkpoints every log.
  */
-export class Broker {
+export class Broker implements DispatchTarget {
   readonly registry = new HandlerRegistry();
   readonly dataPlane: DataPlane;
   readonly txn: TransactionCoordinator;
@@ -35,6 +36,7 @@ export class Broker {
     readonly groups: BrokerGroups,
   ) {
     for (const h of allHandlers()) this.registry.register(h);
+    injectFailures(this.registry, parseFailNext(process.env.LOGBOOK_FAIL_NEXT), logger);
     this.dataPlane = createDataPlane(this);
     this.txn = new TransactionCoordinator({
       storage,
