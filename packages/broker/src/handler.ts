@@ -29,7 +29,9 @@ export interface RequestContext {
  * - Anything else is a bug or an unforeseen failure: the handler lets it throw. The
  *   dispatcher logs it with its stack and answers the API's error response
  *   (UNKNOWN_SERVER_ERROR in every error field, per requested item); the connection
- *   stays open. So no handler has a catch-all.
+ *   stays open. So no handler has a catch-all, with one exception: Produce isolates
+ *   each partition (as Kafka's ReplicaManager does), because answering a partition
+ *   already written with an error would make the producer write it again.
  * - CloseConnection (ProtocolViolation is one) closes the connection: for a request
  *   that cannot be answered in its own schema, or that expects no answer but failed.
  */

@@ -90,6 +90,26 @@ async function producePartition(
   });
 }
 
+/**
+ * Partitions fail alone, as in Kafka's ReplicaManager: an unexpected error in one
+ * partition is logged with its stack and answered UNKNOWN_SERVER_ERROR for that
+ * partition only. Failing the whole request (the dispatcher's policy) would report
+ * partitions already written as failed, and producers would write them again.
+ */
+async function isolated(
+  ctx: RequestContext,
+  topic: string,
+  index: number,
+  run: Promise<ProduceResponsePartitionProduceResponse>,
+): Promise<ProduceResponsePartitionProduceResponse> {
+  try {
+    return await run;
+  } catch (err) {
+    ctx.broker.logger.error("produce to a partition failed", { peer: ctx.peer, topic, index }, err);
+    return failed(index, ErrorCode.UNKNOWN_SERVER_ERROR);
+  }
+}
+
 export const produceHandler = defineHandler({
   api: ProduceApi,
   minVersion: 0,
@@ -108,7 +128,7 @@ export const produceHandler = defineHandler({
           t.partitionData.map((p) =>
             refusal !== ErrorCode.NONE
               ? Promise.resolve(failed(p.index, refusal))
-              : producePartition(ctx, topic, p),
+              : isolated(ctx, t.name, p.index, producePartition(ctx, topic, p)),
           ),
         );
         return createProduceResponseTopicProduceResponse({ name: t.name, partitionResponses });
