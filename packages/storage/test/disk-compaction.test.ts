@@ -9,6 +9,7 @@ import type { SwapStep } from "../src/disk/compaction.js";
 import { DiskPartitionLog } from "../src/disk/disk-partition-log.js";
 import { silentLogger } from "../src/logger.js";
 import { makeBatch, T0 } from "./helpers/batches.js";
+import { realEnv } from "./helpers/env.js";
 import { makeTempDir } from "./helpers/temp-dir.js";
 import {
   type CommittedRecord,
@@ -33,6 +34,7 @@ const COMPACT: Partial<LogConfig> = {
 
 function open(dir: string, overrides: Partial<LogConfig> = {}, onSwapStep?: (s: SwapStep) => void) {
   return DiskPartitionLog.open(dir, "c", 0, logConfig({ ...COMPACT, ...overrides }), {
+    ...realEnv(),
     logger: silentLogger,
     checkpointIntervalMs: 0,
     onSwapStep,

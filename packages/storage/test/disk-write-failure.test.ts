@@ -12,6 +12,7 @@ import { Segment } from "../src/disk/segment.js";
 import { silentLogger } from "../src/logger.js";
 import { AppendError } from "../src/partition-log.js";
 import { makeBatch } from "./helpers/batches.js";
+import { realEnv } from "./helpers/env.js";
 import { makeTempDir } from "./helpers/temp-dir.js";
 import { markerBatch, txnBatch } from "./helpers/transactions.js";
 
@@ -29,6 +30,7 @@ test("a refused write leaves no offsets, bytes or transaction state behind", asy
   const dir = join(tmp.path, "t-0");
   const open = () =>
     DiskPartitionLog.open(dir, "t", 0, logConfig({ retentionMs: -1, retentionBytes: -1 }), {
+      ...realEnv(),
       logger: silentLogger,
       checkpointIntervalMs: 0,
     });
