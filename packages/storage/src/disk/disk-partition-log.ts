@@ -289,15 +289,24 @@ export class DiskPartitionLog implements PartitionLog {
    * Writes a group of appends (rolling segments as needed), then applies the flush
    * policy. On failure throws a GroupWriteFailure saying how many leading appends are
    * stored: those before the failing segment write, which the roll in between synced.
+   * A failed fsync stores only what an earlier roll of the group synced: the appends it
+   * should have made durable are refused, never acknowledged.
    */
   private async writeGroup(group: PendingAppend[]): Promise<void> {
     const interval = this.cfg.indexIntervalBytes;
     let i = 0;
+    /** Appends of this group a roll has synced. */
+    let synced = 0;
     const step = async <T>(fn: () => Promise<T>, recoverable = true): Promise<T> => {
       try {
         return await fn();
       } catch (e) {
-        throw new GroupWriteFailure(i, recoverable && !(e instanceof SyncFailure), asError(e));
+        const syncFailed = e instanceof SyncFailure;
+        throw new GroupWriteFailure(
+          syncFailed ? synced : i,
+          recoverable && !syncFailed,
+          asError(e),
+        );
       }
     };
     if (this.dirtyTail) {
@@ -306,7 +315,10 @@ export class DiskPartitionLog implements PartitionLog {
     }
     while (i < group.length) {
       const head = group[i] as PendingAppend;
-      if (this.shouldRoll(head.records.length)) await step(() => this.roll(head.firstOffset));
+      if (this.shouldRoll(head.records.length)) {
+        await step(() => this.roll(head.firstOffset));
+        synced = i;
+      }
       const seg = this.active;
       const buffers: Buffer[] = [head.records];
       let total = head.records.length;
