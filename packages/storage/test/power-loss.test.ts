@@ -12,9 +12,10 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { LogConfig } from "../src/config.js";
 import type { DiskPartitionLog } from "../src/disk/disk-partition-log.js";
+import { CHECKPOINT_FILE } from "../src/disk/layout.js";
 import { walkLog } from "./fixtures/segment-files.js";
 import { makeBatch, withoutStamps } from "./helpers/batches.js";
-import { type Machine, newMachine, openLog, restart } from "./helpers/power-loss.js";
+import { LOG_DIR, type Machine, newMachine, openLog, restart } from "./helpers/power-loss.js";
 
 const APPENDS = 14;
 /** Segments hold this many batches, so appends 4, 8 and 12 roll. */
@@ -209,4 +210,58 @@ test("the workload's segments hold the planned number of batches", async () => {
   const logs = (await m.fs.readdir("/data/t-0")).filter((n) => n.endsWith(".log"));
   assert.equal(logs.length, 2);
   await log.close();
+});
+
+/** Every file of the log directory, as it is now. */
+async function snapshot(m: Machine): Promise<Map<string, Buffer>> {
+  const files = new Map<string, Buffer>();
+  for (const name of await m.fs.readdir(LOG_DIR))
+    files.set(name, m.fs.contentOf(`${LOG_DIR}/${name}`));
+  return files;
+}
+
+describe("a torn last batch", () => {
+  for (const checkpointed of [true, false]) {
+    test(`is cut at recovery wherever the power failed inside it (${checkpointed ? "checkpoint before it" : "no checkpoint"})`, async () => {
+      const m = await newMachine();
+      const log = await openLog(m, { flushMessages: 1 });
+      for (let i = 0; i < 4; i++) await log.append(Buffer.from(batches[i] as Buffer));
+      await log.flush();
+      const before = await snapshot(m);
+      assert.ok(before.has(CHECKPOINT_FILE), "the checkpoint the test leaves out when asked");
+      await log.append(Buffer.from(batches[4] as Buffer));
+      const segment = "00000000000000000000.log";
+      const full = m.fs.contentOf(`${LOG_DIR}/${segment}`);
+      await log.close();
+      const tornFrom = full.length - BATCH_SIZE;
+      for (let cut = tornFrom; cut <= full.length; cut++) {
+        const torn = await newMachine();
+        for (const [name, content] of before) {
+          if (name === CHECKPOINT_FILE && !checkpointed) continue;
+          torn.fs.putDurable(
+            `${LOG_DIR}/${name}`,
+            name === segment ? full.subarray(0, cut) : content,
+          );
+        }
+        const where = `cut at byte ${cut - tornFrom} of the last batch`;
+        const reopened = await openLog(torn, { flushMessages: 1 });
+        const stored = await walkLog(reopened);
+        const whole = cut === full.length ? 5 : 4;
+        assert.equal(stored.length, whole, where);
+        stored.forEach((b, i) => {
+          assert.deepEqual(withoutStamps(b.bytes), withoutStamps(batches[i] as Buffer), where);
+        });
+        const next = await reopened.append(Buffer.from(batches[whole] as Buffer));
+        assert.equal(next.baseOffset, whole, `${where}: offsets stay dense`);
+        await reopened.close();
+        const again = await openLog(restart(torn), { flushMessages: 1 });
+        assert.equal(
+          (await walkLog(again)).length,
+          whole + 1,
+          `${where}: the append after the cut is durable`,
+        );
+        await again.close();
+      }
+    });
+  }
 });
