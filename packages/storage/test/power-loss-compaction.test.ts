@@ -27,10 +27,10 @@ const AFTER = 3;
 /** Offset 1 holds the only record of its key, which compaction must therefore keep. */
 const SOLO = 1;
 const keyOf = (i: number): string => (i === SOLO ? "solo" : `k${i % KEYS}`);
-const valueOf = (i: number): string => `v${i}`;
+const valueAt = (i: number): string => `v${i}`;
 const batches = await Promise.all(
   Array.from({ length: BEFORE + AFTER }, (_, i) =>
-    makeBatch([{ key: keyOf(i), value: valueOf(i), timestamp: T0 }]),
+    makeBatch([{ key: keyOf(i), value: valueAt(i), timestamp: T0 }]),
   ),
 );
 
@@ -79,7 +79,7 @@ function check(records: KeyedRecord[], run: Run, where: string): void {
   for (const [n, r] of records.entries()) {
     assert.ok(r.offset < run.attempted, `${where}: offset ${r.offset} was never appended`);
     assert.equal(r.key, keyOf(r.offset), `${where}: the key at ${r.offset}`);
-    assert.equal(r.value, valueOf(r.offset), `${where}: the value at ${r.offset}`);
+    assert.equal(r.value, valueAt(r.offset), `${where}: the value at ${r.offset}`);
     if (n > 0) assert.ok(r.offset > (records[n - 1] as KeyedRecord).offset, `${where}: order`);
   }
   const latest = new Map<string, number>();
