@@ -1,4 +1,5 @@
 import { BatchField } from "@logbook/protocol";
+import { firstAtOrAfter, maxAtOrAfter, recordTimestamps } from "../batch-search.js";
 import type { LogConfig } from "../config.js";
 import { assignOffsets, type IncomingBatch, parseIncoming } from "../incoming-batches.js";
 import type { Logger } from "../logger.js";
@@ -14,7 +15,6 @@ import {
 import { collectAborted } from "../transactions/collect-aborted.js";
 import type { OpenTransactions } from "../transactions/open-transactions.js";
 import type { MemoryLogState } from "./log-state.js";
-import { recordTimestamps } from "./record-timestamps.js";
 import type { StoredBatch } from "./segment.js";
 
 interface PendingAppend {
@@ -154,9 +154,8 @@ export class MemoryPartitionLog implements PartitionLog {
     const candidates = [...this.deps.state.batchesFrom(start)];
     for (const batch of candidates) {
       if (batch.maxTimestamp < timestamp) continue;
-      for (const record of await recordTimestamps(batch)) {
-        if (record.offset >= start && record.timestamp >= timestamp) return record;
-      }
+      const found = firstAtOrAfter(await recordTimestamps(batch.bytes), timestamp, start);
+      if (found !== null) return found;
     }
     return null;
   }
@@ -169,10 +168,9 @@ export class MemoryPartitionLog implements PartitionLog {
     for (const batch of candidates) {
       // Only a strictly larger timestamp can replace the first one found.
       if (best !== null && batch.maxTimestamp <= best.timestamp) continue;
-      for (const record of await recordTimestamps(batch)) {
-        if (record.offset < start) continue;
-        if (best === null || record.timestamp > best.timestamp) best = record;
-      }
+      const candidate = maxAtOrAfter(await recordTimestamps(batch.bytes), start);
+      if (candidate !== null && (best === null || candidate.timestamp > best.timestamp))
+        best = candidate;
     }
     return best;
   }
