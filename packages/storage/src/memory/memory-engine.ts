@@ -64,7 +64,7 @@ export class MemoryEngine implements StorageEngine {
     }
     const log: MemoryPartitionLog = new MemoryPartitionLog(tp.topic, tp.partition, config, {
       state: entry.state,
-      clock: () => this.clock.now(),
+      clock: this.clock,
       logger: this.logger.child({ topic: tp.topic, partition: tp.partition }),
       onClose: () => {
         if (this.openLogs.get(key) === log) this.openLogs.delete(key);
