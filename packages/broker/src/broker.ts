@@ -1,4 +1,11 @@
-import { type Logger, openStorageEngine, type StorageEngine } from "@logbook/storage";
+import {
+  type Fs,
+  type Logger,
+  openStorageEngine,
+  realFs,
+  type StorageEngine,
+  WriteFaults,
+} from "@logbook/storage";
 import type { BrokerConfig } from "./config.js";
 import { createDataPlane, type DataPlane } from "./data/index.js";
 import { BrokerGroups } from "./groups/index.js";
@@ -61,6 +68,7 @@ export class Broker implements DispatchTarget {
     const storage = await openStorageEngine(config.dataDir, {
       logger,
       maintenanceIntervalMs: config.logRetentionCheckIntervalMs,
+      fs: testWriteFaults(),
     });
     const topics = await openTopicRegistry(storage, config, logger);
     const groups = BrokerGroups.start(storage, topics, logger, config.groups);
@@ -95,4 +103,21 @@ export class Broker implements DispatchTarget {
     await Promise.all([this.dataPlane.close(), this.groups.close(), this.server.close()]);
     await this.storage.close();
   }
+}
+
+/**
+ * Test-only (integration-tests/resource-faults.test.ts): with LOGBOOK_TEST_FS_FAULT set
+ * to ENOSPC or EROFS, storage runs on the real file system behind a switch that SIGUSR2
+ * flips; while it is on, writes fail with that error (see WriteFaults). Each flip says
+ * "fs-fault: on" / "fs-fault: off" on stderr so the test knows it took effect.
+ */
+function testWriteFaults(): Fs | undefined {
+  const code = process.env.LOGBOOK_TEST_FS_FAULT;
+  if (code !== "ENOSPC" && code !== "EROFS") return undefined;
+  const faults = new WriteFaults(realFs, code);
+  process.on("SIGUSR2", () => {
+    faults.active = !faults.active;
+    process.stderr.write(`fs-fault: ${faults.active ? "on" : "off"}\n`);
+  });
+  return faults.fs;
 }

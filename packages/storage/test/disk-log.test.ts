@@ -13,6 +13,7 @@ import {
 import { OffsetIndex, TimeIndex } from "../src/disk/sparse-index.js";
 import { type LogConfig, silentLogger } from "../src/index.js";
 import { corruptCrc, makeBatch, makeBatchOfSize, T0 } from "./helpers/batches.js";
+import { realEnv } from "./helpers/env.js";
 import { makeTempDir } from "./helpers/temp-dir.js";
 
 async function withLog(
@@ -27,6 +28,7 @@ async function withLog(
     0,
     logConfig({ retentionMs: -1, ...overrides }),
     {
+      ...realEnv(),
       logger: silentLogger,
       checkpointIntervalMs: 0,
     },
@@ -217,6 +219,8 @@ test("a checkpoint of an unknown on-disk format version is refused, not misread"
   await writeFile(join(dir, "logbook.checkpoint"), "logbook-partition-checkpoint 2\n");
   await assert.rejects(
     DiskPartitionLog.open(dir, "t", 0, logConfig(), {
+      ...realEnv(),
+      ...realEnv(),
       logger: silentLogger,
       checkpointIntervalMs: 0,
     }),
@@ -230,6 +234,7 @@ test("a read that goes on where the last one ended reads from the remembered pos
   const dir = join(tmp.path, "t-0");
   const open = () =>
     DiskPartitionLog.open(dir, "t", 0, logConfig({ retentionMs: -1, segmentBytes: 4096 }), {
+      ...realEnv(),
       logger: silentLogger,
       checkpointIntervalMs: 0,
     });

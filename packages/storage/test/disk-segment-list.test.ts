@@ -9,6 +9,7 @@ import { DELETED_SUFFIX } from "../src/disk/layout.js";
 import { Segment } from "../src/disk/segment.js";
 import { INDEX_CACHE_SIZE, SegmentList } from "../src/disk/segment-list.js";
 import { offsetForTimestamp } from "../src/disk/timestamp-search.js";
+import { realFs } from "../src/env/real-fs.js";
 import { floorIndex } from "../src/floor-index.js";
 import { makeBatch, T0 } from "./helpers/batches.js";
 import { makeTempDir } from "./helpers/temp-dir.js";
@@ -18,10 +19,10 @@ const RECORDS = 10;
 
 /** A segment at `base` holding one batch of RECORDS records, offset o stamped T0 + o. */
 async function segmentAt(dir: string, base: number): Promise<Segment> {
-  const seg = await Segment.create(dir, base);
+  const seg = await Segment.create(realFs, dir, base);
   const records = Array.from({ length: RECORDS }, (_, i) => ({ timestamp: T0 + base + i }));
   const batch = await makeBatch(records, { baseOffset: BigInt(base) });
-  await seg.write([batch], batch.length);
+  await seg.write([batch], batch.length, T0);
   seg.track(batchInfoAt(batch, 0, seg.size), INTERVAL);
   seg.size += batch.length;
   return seg;

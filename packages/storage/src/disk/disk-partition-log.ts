@@ -1,5 +1,7 @@
 import { BATCH_HEADER_SIZE } from "@logbook/protocol";
 import type { LogConfig } from "../config.js";
+import { type Clock, repeatEvery } from "../env/clock.js";
+import type { Fs } from "../env/fs.js";
 import { assignOffsets, type IncomingBatch, parseIncoming } from "../incoming-batches.js";
 import type { Logger } from "../logger.js";
 import {
@@ -15,7 +17,7 @@ import { BELOW_LOG_START_ONLY, type SegmentSummary, segmentsToDelete } from "../
 import { collectAborted } from "../transactions/collect-aborted.js";
 import { OpenTransactions } from "../transactions/open-transactions.js";
 import { batchInfoAt } from "./batch-scan.js";
-import { syncDir, writeCheckpoint } from "./checkpoint.js";
+import { writeCheckpoint } from "./checkpoint.js";
 import { type CompactionTarget, compactOnce, type SwapStep } from "./compaction.js";
 import { DELETED_SUFFIX } from "./layout.js";
 import { recoverPartition, removeRetired } from "./recovery.js";
@@ -35,6 +37,8 @@ interface PendingAppend {
 }
 
 export interface DiskLogOptions {
+  fs: Fs;
+  clock: Clock;
   logger: Logger;
   /** How often the recovery checkpoint is written (it fsyncs first). */
   checkpointIntervalMs: number;
@@ -76,7 +80,7 @@ export class DiskPartitionLog implements PartitionLog {
   private assignedTxns: OpenTransactions;
   private pendingAborted: AbortedTxn[] = [];
   private listeners = new Set<() => void>();
-  private timers: NodeJS.Timeout[] = [];
+  private stopTimers: (() => void)[] = [];
   private failure: Error | null = null;
   /** A failed write may have left bytes past the active segment's size: cut them first. */
   private dirtyTail = false;
@@ -123,7 +127,7 @@ export class DiskPartitionLog implements PartitionLog {
     opts: DiskLogOptions,
   ): Promise<DiskPartitionLog> {
     const logger = opts.logger.child({ topic, partition });
-    const recovered = await recoverPartition(dir, config.indexIntervalBytes, logger);
+    const recovered = await recoverPartition(opts.fs, dir, config.indexIntervalBytes, logger);
     const log = new DiskPartitionLog(
       dir,
       topic,
@@ -177,7 +181,8 @@ export class DiskPartitionLog implements PartitionLog {
     } catch (e) {
       return Promise.reject(e);
     }
-    const logAppendTime = this.cfg.messageTimestampType === "LogAppendTime" ? Date.now() : -1;
+    const logAppendTime =
+      this.cfg.messageTimestampType === "LogAppendTime" ? this.opts.clock.now() : -1;
     const firstOffset = this.nextOffset;
     this.nextOffset = assignOffsets(
       records,
@@ -280,15 +285,24 @@ export class DiskPartitionLog implements PartitionLog {
    * Writes a group of appends (rolling segments as needed), then applies the flush
    * policy. On failure throws a GroupWriteFailure saying how many leading appends are
    * stored: those before the failing segment write, which the roll in between synced.
+   * A failed fsync stores only what an earlier roll of the group synced: the appends it
+   * should have made durable are refused, never acknowledged.
    */
   private async writeGroup(group: PendingAppend[]): Promise<void> {
     const interval = this.cfg.indexIntervalBytes;
     let i = 0;
+    /** Appends of this group a roll has synced. */
+    let synced = 0;
     const step = async <T>(fn: () => Promise<T>, recoverable = true): Promise<T> => {
       try {
         return await fn();
       } catch (e) {
-        throw new GroupWriteFailure(i, recoverable && !(e instanceof SyncFailure), asError(e));
+        const syncFailed = e instanceof SyncFailure;
+        throw new GroupWriteFailure(
+          syncFailed ? synced : i,
+          recoverable && !syncFailed,
+          asError(e),
+        );
       }
     };
     if (this.dirtyTail) {
@@ -297,7 +311,10 @@ export class DiskPartitionLog implements PartitionLog {
     }
     while (i < group.length) {
       const head = group[i] as PendingAppend;
-      if (this.shouldRoll(head.records.length)) await step(() => this.roll(head.firstOffset));
+      if (this.shouldRoll(head.records.length)) {
+        await step(() => this.roll(head.firstOffset));
+        synced = i;
+      }
       const seg = this.active;
       const buffers: Buffer[] = [head.records];
       let total = head.records.length;
@@ -311,7 +328,7 @@ export class DiskPartitionLog implements PartitionLog {
         j++;
       }
       try {
-        await seg.write(buffers, total);
+        await seg.write(buffers, total, this.opts.clock.now());
       } catch (e) {
         // Cut what part of the write landed; if even that fails, before the next write.
         await seg.discardTail().catch(() => {
@@ -338,7 +355,7 @@ export class DiskPartitionLog implements PartitionLog {
       i = j;
     }
     for (const p of group) this.unflushedRecords += p.recordCount;
-    if (this.oldestUnflushed < 0) this.oldestUnflushed = Date.now();
+    if (this.oldestUnflushed < 0) this.oldestUnflushed = this.opts.clock.now();
     if (this.unflushedRecords >= this.cfg.flushMessages) await step(() => this.syncActive());
   }
 
@@ -346,7 +363,9 @@ export class DiskPartitionLog implements PartitionLog {
     const seg = this.active;
     if (seg.size === 0) return false;
     if (seg.size + incoming > this.cfg.segmentBytes) return true;
-    return seg.firstAppendTime >= 0 && Date.now() - seg.firstAppendTime >= this.cfg.segmentMs;
+    return (
+      seg.firstAppendTime >= 0 && this.opts.clock.now() - seg.firstAppendTime >= this.cfg.segmentMs
+    );
   }
 
   /** Closes the active segment for writes and starts a new one at `baseOffset`. */
@@ -356,9 +375,9 @@ export class DiskPartitionLog implements PartitionLog {
     await syncOrFail(() => old.sync());
     old.finishTimeIndex();
     await old.persistIndexes();
-    const seg = await Segment.create(this.dir, baseOffset);
+    const seg = await Segment.create(this.opts.fs, this.dir, baseOffset);
     try {
-      await syncDir(this.dir);
+      await this.opts.fs.syncDir(this.dir);
     } catch (e) {
       await seg.close();
       throw e;
@@ -482,8 +501,8 @@ export class DiskPartitionLog implements PartitionLog {
         // Nothing before `offset` is left: start over with an empty segment there (Kafka's
         // truncateFullyAndStartAt).
         for (const s of this.segments.removeAll()) await s.retire(DELETED_SUFFIX);
-        this.segments.push(await Segment.create(this.dir, offset));
-        await syncDir(this.dir);
+        this.segments.push(await Segment.create(this.opts.fs, this.dir, offset));
+        await this.opts.fs.syncDir(this.dir);
         this.startOffset = offset;
         this.recoveryPoint = { segment: offset, position: 0, offset };
       } else {
@@ -499,7 +518,7 @@ export class DiskPartitionLog implements PartitionLog {
       this.nextOffset = this.active.nextOffset;
       this.visibleEnd = this.nextOffset;
       await this.replayTransactions();
-      await removeRetired(this.dir);
+      await removeRetired(this.opts.fs, this.dir);
       await this.checkpointNow();
     });
   }
@@ -526,7 +545,7 @@ export class DiskPartitionLog implements PartitionLog {
       if (offset > this.startOffset) {
         this.startOffset = offset;
         await this.checkpointNow();
-        await this.deleteOldSegments(Date.now(), true);
+        await this.deleteOldSegments(this.opts.clock.now(), true);
       }
       return this.startOffset;
     });
@@ -553,7 +572,7 @@ export class DiskPartitionLog implements PartitionLog {
     this.cfg = config;
   }
 
-  async runMaintenance(now = Date.now()): Promise<number> {
+  async runMaintenance(now = this.opts.clock.now()): Promise<number> {
     let freed = await this.serial(() => this.deleteOldSegments(now));
     if (this.cfg.cleanupPolicy.compact && !this.closed && this.failure === null)
       freed += await this.compact(now);
@@ -561,7 +580,7 @@ export class DiskPartitionLog implements PartitionLog {
   }
 
   /** One compaction pass (at most one at a time), off the serial chain except its swaps. */
-  compact(now = Date.now()): Promise<number> {
+  compact(now = this.opts.clock.now()): Promise<number> {
     if (this.compacting !== null) return this.compacting;
     const run = compactOnce(this.compactionTarget(), now).finally(() => {
       this.compacting = null;
@@ -573,6 +592,7 @@ export class DiskPartitionLog implements PartitionLog {
   private compactionTarget(): CompactionTarget {
     const log = this;
     return {
+      fs: this.opts.fs,
       dir: this.dir,
       config: this.cfg,
       logger: this.opts.logger,
@@ -616,7 +636,7 @@ export class DiskPartitionLog implements PartitionLog {
     // log start and deletes them again at open.
     await this.checkpointNow();
     for (const s of gone) await s.retire(DELETED_SUFFIX);
-    await removeRetired(this.dir);
+    await removeRetired(this.opts.fs, this.dir);
     this.opts.logger.info("retention deleted segments", {
       segments: n,
       bytes: freed,
@@ -634,7 +654,7 @@ export class DiskPartitionLog implements PartitionLog {
     const seg = this.active;
     await seg.persistIndexes();
     await this.syncActive();
-    await writeCheckpoint(this.dir, {
+    await writeCheckpoint(this.opts.fs, this.dir, {
       logStartOffset: this.startOffset,
       recoverySegment: this.recoveryPoint.segment,
       recoveryPosition: this.recoveryPoint.position,
@@ -648,7 +668,7 @@ export class DiskPartitionLog implements PartitionLog {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const t of this.timers) clearInterval(t);
+    for (const stop of this.stopTimers) stop();
     await this.compacting?.catch(() => 0);
     await this.serial(async () => {
       if (this.failure === null) {
@@ -662,19 +682,21 @@ export class DiskPartitionLog implements PartitionLog {
   private startTimers(): void {
     const every = (ms: number, fn: () => Promise<unknown>): void => {
       if (ms <= 0 || ms >= 2 ** 31) return;
-      const t = setInterval(() => {
+      const stop = repeatEvery(this.opts.clock, ms, () => {
         if (this.closed || this.failure !== null) return;
         fn().catch((e: unknown) =>
           this.opts.logger.error("background task failed", { error: String(e) }),
         );
-      }, ms);
-      t.unref();
-      this.timers.push(t);
+      });
+      this.stopTimers.push(stop);
     };
     every(this.opts.checkpointIntervalMs, () => this.flush());
     every(Math.min(this.cfg.flushMs, 2 ** 31 - 1), () =>
       this.serial(async () => {
-        if (this.oldestUnflushed >= 0 && Date.now() - this.oldestUnflushed >= this.cfg.flushMs)
+        if (
+          this.oldestUnflushed >= 0 &&
+          this.opts.clock.now() - this.oldestUnflushed >= this.cfg.flushMs
+        )
           await this.syncActive();
       }),
     );

@@ -1,6 +1,7 @@
 import { BatchField } from "@logbook/protocol";
 import { firstAtOrAfter, maxAtOrAfter, recordTimestamps } from "../batch-search.js";
 import type { LogConfig } from "../config.js";
+import type { Clock } from "../env/clock.js";
 import { assignOffsets, type IncomingBatch, parseIncoming } from "../incoming-batches.js";
 import type { Logger } from "../logger.js";
 import {
@@ -25,7 +26,7 @@ interface PendingAppend {
 
 export interface MemoryPartitionLogDeps {
   state: MemoryLogState;
-  clock: () => number;
+  clock: Clock;
   logger: Logger;
   /** Tells the engine this handle is gone, so the next open makes a new one. */
   onClose: () => void;
@@ -94,7 +95,7 @@ export class MemoryPartitionLog implements PartitionLog {
       return Promise.reject(err);
     }
     const appendTime =
-      this.currentConfig.messageTimestampType === "LogAppendTime" ? this.deps.clock() : -1;
+      this.currentConfig.messageTimestampType === "LogAppendTime" ? this.deps.clock.now() : -1;
     const baseOffset = this.nextOffset;
     assignOffsets(copy, incoming, baseOffset, options.leaderEpoch ?? 0, appendTime);
     const batches = incoming.map((b): StoredBatch => {
@@ -178,7 +179,7 @@ export class MemoryPartitionLog implements PartitionLog {
   async truncateTo(offset: number): Promise<void> {
     this.assertOpen();
     this.makePendingVisible();
-    this.deps.state.truncateTo(offset, this.deps.clock());
+    this.deps.state.truncateTo(offset, this.deps.clock.now());
     this.nextOffset = this.deps.state.endOffset;
     this.assignedTxns = this.deps.state.txns.clone();
   }
@@ -211,7 +212,7 @@ export class MemoryPartitionLog implements PartitionLog {
     this.currentConfig = config;
   }
 
-  async runMaintenance(now: number = this.deps.clock()): Promise<number> {
+  async runMaintenance(now: number = this.deps.clock.now()): Promise<number> {
     this.assertOpen();
     this.makePendingVisible();
     const freed = this.deps.state.runRetention(this.currentConfig, now);
@@ -244,7 +245,7 @@ export class MemoryPartitionLog implements PartitionLog {
     this.pending = [];
     // The state's own tracker computes the same entries into the segments.
     this.pendingAborted = [];
-    const now = this.deps.clock();
+    const now = this.deps.clock.now();
     for (const p of group) this.deps.state.append(p.batches, now, this.currentConfig);
     const logStartOffset = this.deps.state.logStartOffset;
     for (const p of group) p.resolve({ ...p.result, logStartOffset });
