@@ -11,13 +11,13 @@ import {
   InitProducerIdApi,
   type InitProducerIdResponse,
 } from "@logbook/protocol";
-import { AppendError, MemoryEngine, silentLogger } from "@logbook/storage";
+import { AppendError, MemoryEngine, realClock, silentLogger } from "@logbook/storage";
 import { createDataPlane } from "../src/data/index.js";
 import { TestTopics } from "./helpers/data-broker.js";
 import { testServices } from "./helpers/test-services.js";
 
 async function initWith(failure: Error): Promise<InitProducerIdResponse> {
-  const storage = new MemoryEngine();
+  const storage = new MemoryEngine({ clock: realClock() });
   const real = createDataPlane({ storage, logger: silentLogger });
   const dataPlane = { ...real, producerIds: () => Promise.reject(failure) };
   const services = testServices({ storage, topics: new TestTopics(storage), dataPlane });

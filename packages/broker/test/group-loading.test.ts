@@ -31,13 +31,13 @@ import {
   OffsetCommitApi,
   OffsetFetchApi,
 } from "@logbook/protocol";
-import { MemoryEngine, silentLogger } from "@logbook/storage";
+import { MemoryEngine, realClock, silentLogger } from "@logbook/storage";
 import { BrokerGroups } from "../src/groups/index.js";
 import { NO_RESPONSE } from "../src/handler.js";
 import { TestTopics } from "./helpers/data-broker.js";
 import { type TestServices, testServices } from "./helpers/test-services.js";
 
-const storage = new MemoryEngine();
+const storage = new MemoryEngine({ clock: realClock() });
 const topics = new TestTopics(storage);
 topics.add("t", 2);
 

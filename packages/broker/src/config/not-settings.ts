@@ -36,6 +36,8 @@ export const IGNORED_PROPERTIES: ReadonlySet<string> = new Set([
 export const SWITCH_VARIABLES: ReadonlySet<string> = new Set([
   "LOGBOOK_CONFIG",
   "LOGBOOK_DEBUG_FRAMES",
+  "LOGBOOK_FAIL_NEXT",
+  "LOGBOOK_TEST_FS_FAULT",
   "LOGBOOK_ARGS",
   "LOGBOOK_JAVA_CLIENT",
   "LOGBOOK_VENV_PYTHON",
