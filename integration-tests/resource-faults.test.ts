@@ -9,7 +9,9 @@
  * Disk full is real when possible: the data directory is a tmpfs of 8 MiB (mount needs
  * root; CI runs as root) with a 1 MiB ballast file that is deleted to free space. If
  * mount is refused, the test says so in its diagnostics and injects ENOSPC instead
- * (helpers/fs-fault-preload.mjs, toggled with SIGUSR2). Read-only is always injected
+ * (LOGBOOK_TEST_FS_FAULT: the broker's storage runs on a file system whose writes fail
+ * while SIGUSR2 has switched the fault on; see testWriteFaults in
+ * packages/broker/src/broker.ts). Read-only is always injected
  * (EROFS): Linux refuses to remount a file system read-only while the broker holds
  * its segment files open for writing (EBUSY), and root ignores permission bits.
  */
@@ -20,17 +22,10 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { ErrorCode } from "@logbook/protocol";
 import { Kafka, logLevel } from "kafkajs";
-import {
-  type BrokerProcess,
-  REPO_ROOT,
-  removeDir,
-  startBroker,
-  tempDir,
-} from "./helpers/broker-process.js";
+import { type BrokerProcess, removeDir, startBroker, tempDir } from "./helpers/broker-process.js";
 import { waitFor } from "./helpers/groups.js";
 import { fetchAll, produceValues } from "./helpers/wire-data.js";
 
-const PRELOAD = join(REPO_ROOT, "integration-tests/helpers/fs-fault-preload.mjs");
 const TOPIC = "faults";
 /** ~48 KiB per record: an 8 MiB tmpfs fills after some 150 of them. */
 const VALUE_PAD = "x".repeat(48 * 1024);
@@ -53,7 +48,7 @@ function unmount(dir: string): void {
 }
 
 function injected(code: "ENOSPC" | "EROFS"): Record<string, string> {
-  return { NODE_OPTIONS: `--import ${PRELOAD}`, FS_FAULT_CODE: code };
+  return { LOGBOOK_TEST_FS_FAULT: code };
 }
 
 /** Flips the injected fault and waits until the broker reports the new state. */

@@ -1,3 +1,4 @@
+import { emitErrorResponse } from "./emit-error-response.js";
 import { emitMessage } from "./emit-message.js";
 import { contains, fullName, type MessageSpec } from "./spec-model.js";
 
@@ -26,7 +27,7 @@ export function emitModule(
 ): string {
   const bodies = messages.map((m) => emitMessage(m).code);
   const apiParts = emitApiDescriptor(messages);
-  const body = [...bodies, ...apiParts.code].join("\n\n");
+  const body = [...bodies, ...emitErrorResponse(messages), ...apiParts.code].join("\n\n");
   const used = RUNTIME_NAMES.filter((n) => new RegExp(`\\b${n}\\b`).test(body));
   const usedTypes = RUNTIME_TYPES.filter((n) => new RegExp(`\\b${n}\\b`).test(body));
   const valueImports = used.filter((n) => n !== "Reader" && n !== "Writer");
@@ -88,6 +89,7 @@ function emitApiDescriptor(messages: MessageSpec[]): ApiParts {
       decode: decode${resName},
       size: size${resName},
     },
+    errorResponse: ${req.name}ErrorResponse,
   };`;
   return { code: [code] };
 }

@@ -1,11 +1,19 @@
-import { type Logger, openStorageEngine, type StorageEngine } from "@logbook/storage";
+import {
+  type Fs,
+  type Logger,
+  openStorageEngine,
+  realFs,
+  type StorageEngine,
+  WriteFaults,
+} from "@logbook/storage";
 import type { BrokerConfig } from "./config.js";
 import { createDataPlane, type DataPlane } from "./data/index.js";
 import { BrokerGroups } from "./groups/index.js";
 import { allHandlers } from "./handlers/index.js";
 import { openTopicRegistry } from "./metadata/index.js";
 import { HandlerRegistry } from "./registry.js";
-import { dispatch } from "./server/dispatch.js";
+import { type DispatchTarget, dispatch } from "./server/dispatch.js";
+import { injectFailures, parseFailNext } from "./server/fail-next.js";
 import { TcpServer } from "./server/tcp-server.js";
 import type { TopicRegistry } from "./topics.js";
 import { TransactionCoordinator, wireTransactions } from "./txn/index.js";
@@ -18,7 +26,7 @@ import { TransactionCoordinator, wireTransactions } from "./txn/index.js";
  * Start with `Broker.start(config)`; `stop()` stops accepting, finishes in-flight
  * requests, then flushes and checkpoints every log.
  */
-export class Broker {
+export class Broker implements DispatchTarget {
   readonly registry = new HandlerRegistry();
   readonly dataPlane: DataPlane;
   readonly txn: TransactionCoordinator;
@@ -35,6 +43,7 @@ export class Broker {
     readonly groups: BrokerGroups,
   ) {
     for (const h of allHandlers()) this.registry.register(h);
+    injectFailures(this.registry, parseFailNext(process.env.LOGBOOK_FAIL_NEXT), logger);
     this.dataPlane = createDataPlane(this);
     this.txn = new TransactionCoordinator({
       storage,
@@ -59,6 +68,7 @@ export class Broker {
     const storage = await openStorageEngine(config.dataDir, {
       logger,
       maintenanceIntervalMs: config.logRetentionCheckIntervalMs,
+      fs: testWriteFaults(),
     });
     const topics = await openTopicRegistry(storage, config, logger);
     const groups = BrokerGroups.start(storage, topics, logger, config.groups);
@@ -93,4 +103,21 @@ export class Broker {
     await Promise.all([this.dataPlane.close(), this.groups.close(), this.server.close()]);
     await this.storage.close();
   }
+}
+
+/**
+ * Test-only (integration-tests/resource-faults.test.ts): with LOGBOOK_TEST_FS_FAULT set
+ * to ENOSPC or EROFS, storage runs on the real file system behind a switch that SIGUSR2
+ * flips; while it is on, writes fail with that error (see WriteFaults). Each flip says
+ * "fs-fault: on" / "fs-fault: off" on stderr so the test knows it took effect.
+ */
+function testWriteFaults(): Fs | undefined {
+  const code = process.env.LOGBOOK_TEST_FS_FAULT;
+  if (code !== "ENOSPC" && code !== "EROFS") return undefined;
+  const faults = new WriteFaults(realFs, code);
+  process.on("SIGUSR2", () => {
+    faults.active = !faults.active;
+    process.stderr.write(`fs-fault: ${faults.active ? "on" : "off"}\n`);
+  });
+  return faults.fs;
 }

@@ -10,7 +10,7 @@ import { createLogger, type Logger } from "@logbook/storage";
 import { Command } from "commander";
 import { Broker } from "./broker.js";
 import { ConfigError, type LoadedConfig, loadConfig } from "./cli/load-config.js";
-import { envVarName, SETTINGS } from "./cli/settings.js";
+import { BROKER_SETTINGS, envVarName } from "./config/schema.js";
 
 /** `--data-dir` -> `dataDir`, the key commander stores the option under. */
 function optionKey(flag: string): string {
@@ -97,16 +97,21 @@ function buildProgram(): Command {
       (v: string, all: string[]) => [...all, v],
       [] as string[],
     );
-  for (const s of SETTINGS) {
+  for (const s of BROKER_SETTINGS) {
     if (s.flag === undefined) continue;
     cmd.option(
       `${s.flag} <value>`,
-      `${s.meaning} (default ${s.defaultText}; env ${envVarName(s.name)})`,
+      `${s.doc} (default ${s.defaultText}; env ${envVarName(s.name)})`,
     );
   }
+  cmd.addHelpText(
+    "after",
+    "\nEvery setting (see README.md, Configuration) can also be given as -o name=value,\n" +
+      "in the --config file, or as LOGBOOK_NAME (upper case, dots as underscores).",
+  );
   cmd.action(async (opts: Record<string, unknown>) => {
     const cli: [string, string][] = [];
-    for (const s of SETTINGS) {
+    for (const s of BROKER_SETTINGS) {
       if (s.flag === undefined) continue;
       const v = opts[optionKey(s.flag)];
       if (typeof v === "string") cli.push([s.name, v]);

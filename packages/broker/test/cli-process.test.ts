@@ -11,6 +11,7 @@ import {
   tempDir,
 } from "../../../integration-tests/helpers/broker-process.js";
 import { WireClient } from "../../../integration-tests/helpers/wire-client.js";
+import { BROKER_SETTINGS, envVarName } from "../src/config/schema.js";
 
 function jsonLines(text: string): Record<string, unknown>[] {
   return text
@@ -97,4 +98,17 @@ test("a bad setting or a busy port exits non-zero with a message", async () => {
   assert.match(busy.stderr, /broker failed to start/);
   assert.equal(await b.stop(), 0);
   await removeDir(b.dataDir);
+});
+
+test("--help lists every flag of the schema with its default and environment variable", async () => {
+  const help = await runCli(["start", "--help"]);
+  assert.equal(help.code, 0);
+  const text = help.stdout.replace(/\s+/g, " ");
+  const flagged = BROKER_SETTINGS.filter((s) => s.flag !== undefined);
+  assert.ok(flagged.length >= 5);
+  for (const s of flagged) {
+    assert.ok(text.includes(`${s.flag} <value>`), `${s.name}: flag`);
+    assert.ok(text.includes(`env ${envVarName(s.name)}`), `${s.name}: env var`);
+    assert.ok(text.includes(`default ${s.defaultText.replace(/\s+/g, " ")}`), `${s.name}: default`);
+  }
 });

@@ -31,33 +31,27 @@ import {
   OffsetCommitApi,
   OffsetFetchApi,
 } from "@logbook/protocol";
-import { silentLogger } from "@logbook/storage";
-import type { Broker } from "../src/broker.js";
-import { brokerConfig } from "../src/config.js";
+import { MemoryEngine, realClock, silentLogger } from "@logbook/storage";
 import { BrokerGroups } from "../src/groups/index.js";
 import { NO_RESPONSE } from "../src/handler.js";
-import { groupHandlers } from "../src/handlers/group-handlers.js";
-import type { TopicInfo, TopicRegistry } from "../src/topics.js";
+import { TestTopics } from "./helpers/data-broker.js";
+import { type TestServices, testServices } from "./helpers/test-services.js";
 
-const topic = { name: "t", partitions: 2 } as TopicInfo;
-const topics = { get: (n: string) => (n === "t" ? topic : undefined) } as unknown as TopicRegistry;
+const storage = new MemoryEngine({ clock: realClock() });
+const topics = new TestTopics(storage);
+topics.add("t", 2);
 
-function fakeBroker(groups: BrokerGroups): Broker {
-  return {
-    groups,
-    topics,
-    config: brokerConfig(),
-    advertised: { host: "127.0.0.1", port: 9092 },
-  } as unknown as Broker;
+function servicesWith(groups: BrokerGroups): TestServices {
+  return testServices({ storage, topics, groups });
 }
 
 async function call<Req, Res>(
-  broker: Broker,
+  broker: TestServices,
   api: ApiCodec<Req, Res>,
   version: number,
   request: Req,
 ): Promise<Res> {
-  const handler = groupHandlers.find((h) => h.api.apiKey === api.apiKey);
+  const handler = broker.registry.get(api.apiKey);
   if (handler === undefined) throw new Error(`no handler for ${api.name}`);
   const frame = encodeRequestFrame(api, version, { correlationId: 1, clientId: "t" }, request);
   const decoded = decodeRequestFrame(api, frame.subarray(4));
@@ -72,7 +66,7 @@ async function call<Req, Res>(
   return decodeResponseFrame(api, version, out.subarray(4)).body;
 }
 
-async function expectGroupErrors(broker: Broker, code: number): Promise<void> {
+async function expectGroupErrors(broker: TestServices, code: number): Promise<void> {
   for (const v of [0, 6, 9]) {
     const j = await call(broker, JoinGroupApi, v, createJoinGroupRequest({ groupId: "g" }));
     assert.equal(j.errorCode, code, `JoinGroup v${v}`);
@@ -150,7 +144,7 @@ test("while the coordinator loads, group requests get COORDINATOR_LOAD_IN_PROGRE
     finish = resolve;
   });
   const groups = BrokerGroups.fromLoad(load, topics, silentLogger);
-  const broker = fakeBroker(groups);
+  const broker = servicesWith(groups);
   await expectGroupErrors(broker, ErrorCode.COORDINATOR_LOAD_IN_PROGRESS);
   const fc = await call(broker, FindCoordinatorApi, 0, createFindCoordinatorRequest({ key: "g" }));
   assert.deepEqual([fc.errorCode, fc.port], [ErrorCode.NONE, 9092]);
@@ -176,6 +170,7 @@ test("while the coordinator loads, group requests get COORDINATOR_LOAD_IN_PROGRE
     ErrorCode.COORDINATOR_NOT_AVAILABLE,
     "after close",
   );
+  await broker.close();
 });
 
 test("a failed load answers COORDINATOR_NOT_AVAILABLE, FindCoordinator included", async () => {
@@ -185,7 +180,7 @@ test("a failed load answers COORDINATOR_NOT_AVAILABLE, FindCoordinator included"
     silentLogger,
   );
   await assert.rejects(groups.ready, /disk on fire/);
-  const broker = fakeBroker(groups);
+  const broker = servicesWith(groups);
   await expectGroupErrors(broker, ErrorCode.COORDINATOR_NOT_AVAILABLE);
   for (const v of [0, 3]) {
     const fc = await call(
@@ -207,4 +202,5 @@ test("a failed load answers COORDINATOR_NOT_AVAILABLE, FindCoordinator included"
     [ErrorCode.COORDINATOR_NOT_AVAILABLE, ErrorCode.COORDINATOR_NOT_AVAILABLE],
   );
   await groups.close();
+  await broker.close();
 });

@@ -6,8 +6,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ErrorCode } from "@logbook/protocol";
 import { logConfig } from "@logbook/storage";
+import { BROKER_SETTINGS } from "../src/config/schema.js";
 import { brokerConfig } from "../src/config.js";
-import { BROKER_CONFIG_DEFS } from "../src/metadata/broker-config-defs.js";
 import { TOPIC_CONFIG_DEFS } from "../src/metadata/config-defs.js";
 import { checkTopicConfigs, effectiveLogConfig } from "../src/metadata/topic-config.js";
 import { checkTopicName } from "../src/metadata/topic-names.js";
@@ -52,7 +52,7 @@ test("every Kafka topic config is defined, documented, and its default passes it
       d.name,
     );
   }
-  const brokerNames = new Set(BROKER_CONFIG_DEFS.map((d) => d.name));
+  const brokerNames = new Set(BROKER_SETTINGS.map((d) => d.name));
   for (const n of [
     "node.id",
     "log.dirs",

@@ -21,4 +21,6 @@ export interface ApiCodec<Req, Res> {
   responseHeaderVersion(version: number): number;
   readonly request: MessageCodec<Req>;
   readonly response: MessageCodec<Res>;
+  /** The response to a request that failed as a whole: `errorCode` in every error field. */
+  errorResponse(request: Req, errorCode: number): Res;
 }

@@ -1,4 +1,6 @@
 import type { LogConfig } from "./config.js";
+import type { Clock } from "./env/clock.js";
+import type { Fs } from "./env/fs.js";
 import type { Logger } from "./logger.js";
 import type { PartitionLog } from "./partition-log.js";
 
@@ -16,7 +18,14 @@ export interface EngineOptions {
    * log.retention.check.interval.ms, 5 minutes); 0 disables the timer.
    */
   maintenanceIntervalMs?: number;
+  /** The file system (the real one unless a test injects a fault-injecting one). */
+  fs?: Fs;
+  /** Time and timers: LogAppendTime, segment.ms, flush.ms, retention, checkpoints. */
+  clock?: Clock;
 }
+
+/** Options as an engine receives them: the environment seams are always given. */
+export type EngineEnvOptions = EngineOptions & { fs: Fs; clock: Clock };
 
 /**
  * The narrow seam between Kafka semantics and where bytes live: partitions of record
@@ -27,6 +36,8 @@ export interface EngineOptions {
  */
 export interface StorageEngine {
   readonly url: string;
+  /** The engine's time source, shared by the logs built on it (e.g. InternalLog). */
+  readonly clock: Clock;
   /** Opens (creating if needed) one partition's log. Opening twice returns the same log. */
   open(tp: TopicPartitionId, config: LogConfig): Promise<PartitionLog>;
   /** Every partition that has data in this engine. */
@@ -37,4 +48,4 @@ export interface StorageEngine {
   close(): Promise<void>;
 }
 
-export type EngineFactory = (url: URL, options: EngineOptions) => Promise<StorageEngine>;
+export type EngineFactory = (url: URL, options: EngineEnvOptions) => Promise<StorageEngine>;

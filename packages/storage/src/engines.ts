@@ -2,6 +2,8 @@ import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { diskEngineFactory } from "./disk/disk-engine.js";
 import type { EngineFactory, EngineOptions, StorageEngine } from "./engine.js";
+import { realClock } from "./env/clock.js";
+import { realFs } from "./env/real-fs.js";
 import { memoryEngineFactory } from "./memory/index.js";
 
 /** Engines by URL scheme. Add a new engine here and run the conformance suite on it. */
@@ -13,6 +15,7 @@ export const ENGINES: Readonly<Record<string, EngineFactory>> = Object.freeze({
 /**
  * Opens the engine a setting names: a URL (`file:///var/lib/logbook`, `memory:`) or a
  * plain path, which means the disk engine (the default everywhere a user runs the broker).
+ * This is where the real file system and clock are chosen unless the caller injects others.
  */
 export function openStorageEngine(
   location: string,
@@ -29,5 +32,9 @@ export function openStorageEngine(
       ),
     );
   }
-  return factory(url, options);
+  return factory(url, {
+    ...options,
+    fs: options.fs ?? realFs,
+    clock: options.clock ?? realClock(),
+  });
 }

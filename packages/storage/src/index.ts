@@ -3,7 +3,12 @@ export { DataDirLockedError } from "./disk/dir-lock.js";
 export { DiskEngine } from "./disk/disk-engine.js";
 export type { EngineFactory, EngineOptions, StorageEngine, TopicPartitionId } from "./engine.js";
 export { ENGINES, openStorageEngine } from "./engines.js";
-export { type Clock, realClock, type TimerHandle } from "./env/clock.js";
+export { type Clock, realClock, repeatEvery, type TimerHandle } from "./env/clock.js";
+export type { Fs, FsFile, FsStats, OpenFlags } from "./env/fs.js";
+export { ManualClock } from "./env/manual-clock.js";
+export { MemoryFs } from "./env/memory-fs.js";
+export { realFs } from "./env/real-fs.js";
+export { type WriteFaultCode, WriteFaults } from "./env/write-faults.js";
 export { InternalLog, type KeyValueRecord } from "./internal-log.js";
 export {
   createLogger,

@@ -1,6 +1,7 @@
 import { buildBatch, decodeRecordBatches } from "@logbook/protocol";
 import { logConfig } from "./config.js";
 import type { StorageEngine } from "./engine.js";
+import type { Clock } from "./env/clock.js";
 import type { PartitionLog } from "./partition-log.js";
 
 /** One record of an internal log: a key and a value (null = tombstone). */
@@ -19,7 +20,10 @@ const READ_BYTES = 1024 * 1024;
  * client survives a power loss; compaction keeps the latest record per key.
  */
 export class InternalLog {
-  private constructor(readonly log: PartitionLog) {}
+  private constructor(
+    readonly log: PartitionLog,
+    private readonly clock: Clock,
+  ) {}
 
   static async open(storage: StorageEngine, topic: string, partition = 0): Promise<InternalLog> {
     const log = await storage.open(
@@ -31,11 +35,11 @@ export class InternalLog {
         flushMessages: 1,
       }),
     );
-    return new InternalLog(log);
+    return new InternalLog(log, storage.clock);
   }
 
   /** Appends the records as one batch; resolves once they are durable. */
-  async append(records: readonly KeyValueRecord[], timestamp = Date.now()): Promise<void> {
+  async append(records: readonly KeyValueRecord[], timestamp = this.clock.now()): Promise<void> {
     if (records.length === 0) return;
     const ts = BigInt(timestamp);
     await this.log.append(

@@ -5,15 +5,26 @@
 export type LogLevel = "debug" | "info" | "warn" | "error";
 export type LogFields = Record<string, string | number | boolean | null | undefined>;
 
+/**
+ * `cause` is what was caught: an Error is printed with its message and stack (the stack
+ * is what makes an unexpected failure fixable from a log), anything else as text.
+ */
 export interface Logger {
-  debug(msg: string, fields?: LogFields): void;
-  info(msg: string, fields?: LogFields): void;
-  warn(msg: string, fields?: LogFields): void;
-  error(msg: string, fields?: LogFields): void;
+  debug(msg: string, fields?: LogFields, cause?: unknown): void;
+  info(msg: string, fields?: LogFields, cause?: unknown): void;
+  warn(msg: string, fields?: LogFields, cause?: unknown): void;
+  error(msg: string, fields?: LogFields, cause?: unknown): void;
   child(fields: LogFields): Logger;
 }
 
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+/** The fields that describe a caught value: `error` (its message) and `stack` for an Error. */
+export function causeFields(cause: unknown): LogFields {
+  if (cause === undefined) return {};
+  if (cause instanceof Error) return { error: cause.message, stack: cause.stack ?? null };
+  return { error: String(cause) };
+}
 
 /** JSON lines on a stream (stderr by default), one object per event. */
 export function createLogger(
@@ -22,17 +33,16 @@ export function createLogger(
   write: (line: string) => void = (line) => process.stderr.write(line),
 ): Logger {
   const min = ORDER[level];
-  const emit = (lvl: LogLevel, msg: string, fields?: LogFields): void => {
+  const emit = (lvl: LogLevel, msg: string, fields?: LogFields, cause?: unknown): void => {
     if (ORDER[lvl] < min) return;
-    write(
-      `${JSON.stringify({ time: new Date().toISOString(), level: lvl, msg, ...base, ...fields })}\n`,
-    );
+    const line = { time: new Date().toISOString(), level: lvl, msg, ...base, ...fields };
+    write(`${JSON.stringify({ ...line, ...causeFields(cause) })}\n`);
   };
   return {
-    debug: (m, f) => emit("debug", m, f),
-    info: (m, f) => emit("info", m, f),
-    warn: (m, f) => emit("warn", m, f),
-    error: (m, f) => emit("error", m, f),
+    debug: (m, f, c) => emit("debug", m, f, c),
+    info: (m, f, c) => emit("info", m, f, c),
+    warn: (m, f, c) => emit("warn", m, f, c),
+    error: (m, f, c) => emit("error", m, f, c),
     child: (fields) => createLogger(level, { ...base, ...fields }, write),
   };
 }
@@ -51,12 +61,17 @@ export function memoryLogger(): Logger & {
   events: { level: LogLevel; msg: string; fields: LogFields }[];
 } {
   const events: { level: LogLevel; msg: string; fields: LogFields }[] = [];
-  const make = (base: LogFields): Logger => ({
-    debug: (msg, f) => events.push({ level: "debug", msg, fields: { ...base, ...f } }),
-    info: (msg, f) => events.push({ level: "info", msg, fields: { ...base, ...f } }),
-    warn: (msg, f) => events.push({ level: "warn", msg, fields: { ...base, ...f } }),
-    error: (msg, f) => events.push({ level: "error", msg, fields: { ...base, ...f } }),
-    child: (fields) => make({ ...base, ...fields }),
-  });
+  const make = (base: LogFields): Logger => {
+    const push = (level: LogLevel, msg: string, f?: LogFields, cause?: unknown): void => {
+      events.push({ level, msg, fields: { ...base, ...f, ...causeFields(cause) } });
+    };
+    return {
+      debug: (msg, f, c) => push("debug", msg, f, c),
+      info: (msg, f, c) => push("info", msg, f, c),
+      warn: (msg, f, c) => push("warn", msg, f, c),
+      error: (msg, f, c) => push("error", msg, f, c),
+      child: (fields) => make({ ...base, ...fields }),
+    };
+  };
   return Object.assign(make({}), { events });
 }

@@ -3,12 +3,14 @@ import assert from "node:assert/strict";
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
-import { decodeBatch, RecordBatchHeader } from "@logbook/protocol";
+import { RecordBatchHeader } from "@logbook/protocol";
 import { type LogConfig, logConfig } from "../src/config.js";
 import type { SwapStep } from "../src/disk/compaction.js";
 import { DiskPartitionLog } from "../src/disk/disk-partition-log.js";
 import { silentLogger } from "../src/logger.js";
 import { makeBatch, T0 } from "./helpers/batches.js";
+import { realEnv } from "./helpers/env.js";
+import { type KeyedRecord, readKeyedRecords } from "./helpers/keyed-records.js";
 import { makeTempDir } from "./helpers/temp-dir.js";
 import {
   type CommittedRecord,
@@ -16,12 +18,6 @@ import {
   readCommitted,
   txnBatch,
 } from "./helpers/transactions.js";
-
-interface KeyedRecord {
-  offset: number;
-  key: string | null;
-  value: string | null;
-}
 
 const COMPACT: Partial<LogConfig> = {
   cleanupPolicy: { delete: false, compact: true },
@@ -33,37 +29,11 @@ const COMPACT: Partial<LogConfig> = {
 
 function open(dir: string, overrides: Partial<LogConfig> = {}, onSwapStep?: (s: SwapStep) => void) {
   return DiskPartitionLog.open(dir, "c", 0, logConfig({ ...COMPACT, ...overrides }), {
+    ...realEnv(),
     logger: silentLogger,
     checkpointIntervalMs: 0,
     onSwapStep,
   });
-}
-
-async function readAll(log: DiskPartitionLog): Promise<KeyedRecord[]> {
-  const out: KeyedRecord[] = [];
-  let offset = log.logStartOffset;
-  while (offset < log.highWatermark) {
-    const r = await log.read(offset, 1 << 20);
-    assert.equal(r.kind, "ok");
-    if (r.kind !== "ok" || r.records.length === 0) break;
-    let pos = 0;
-    while (pos < r.records.length) {
-      const h = RecordBatchHeader.at(r.records, pos);
-      const batch = await decodeBatch(r.records, pos);
-      for (const rec of batch.records) {
-        const o = Number(batch.baseOffset) + rec.offsetDelta;
-        if (o >= offset)
-          out.push({
-            offset: o,
-            key: rec.key?.toString() ?? null,
-            value: rec.value?.toString() ?? null,
-          });
-      }
-      offset = Number(h.baseOffset) + h.lastOffsetDelta + 1;
-      pos = h.end;
-    }
-  }
-  return out;
 }
 
 /** Writes `rounds` updates of keys k0..k4 (values "kN@round"), one batch per update. */
@@ -85,10 +55,10 @@ test("compaction keeps the latest record per key at its original offset", async 
   const tmp = await makeTempDir();
   const log = await open(join(tmp.path, "c-0"));
   await writeUpdates(log, 6);
-  const before = await readAll(log);
+  const before = await readKeyedRecords(log);
   const freed = await log.runMaintenance(T0 + 10);
   assert.ok(freed > 0);
-  const after = await readAll(log);
+  const after = await readKeyedRecords(log);
   assert.ok(after.length < before.length);
   // Every surviving record is the same record, at the same offset, as before.
   const byOffset = new Map(before.map((r) => [r.offset, r]));
@@ -121,12 +91,12 @@ test("tombstones survive until delete.retention.ms has passed, then go", async (
   await writeUpdates(log, 3);
   // Within the horizon (now - delete.retention.ms < T0): the tombstone stays, the value it deletes goes.
   await log.compact(T0 + 500);
-  const early = (await readAll(log)).filter((r) => r.key === "dead");
+  const early = (await readKeyedRecords(log)).filter((r) => r.key === "dead");
   assert.deepEqual(early, [{ offset: tombstone.baseOffset, key: "dead", value: null }]);
   // Past the horizon the next pass (there is new dirty data) drops the tombstone too.
   await writeUpdates(log, 2);
   await log.compact(T0 + 100_000);
-  const late = await readAll(log);
+  const late = await readKeyedRecords(log);
   assert.equal(late.filter((r) => r.key === "dead").length, 0);
   assert.equal(latestPerKey(late).get("k4"), "k4@1");
   await log.close();
@@ -164,7 +134,7 @@ test("appends go on while a compaction pass runs", async () => {
     appended.map((a) => a.baseOffset),
     appended.map((_, i) => 30 + i),
   );
-  const all = await readAll(log);
+  const all = await readKeyedRecords(log);
   assert.equal(all.filter((r) => r.key?.startsWith("n")).length, 20);
   await log.close();
   await tmp.cleanup();
@@ -186,11 +156,11 @@ for (const step of STEPS) {
       if (s === step) throw new Error(`simulated crash at ${s}`);
     });
     await writeUpdates(log, 6);
-    const before = await readAll(log);
+    const before = await readKeyedRecords(log);
     await assert.rejects(log.compact(T0), /simulated crash/);
     // The crashed process never closes the log; a new one opens the same directory.
     const reopened = await open(dir);
-    const after = await readAll(reopened);
+    const after = await readKeyedRecords(reopened);
     const byOffset = new Map(before.map((r) => [r.offset, r]));
     for (const r of after)
       assert.deepEqual(byOffset.get(r.offset), r, "only original records at their offsets");
@@ -200,7 +170,7 @@ for (const step of STEPS) {
     assert.ok(!names.some((n) => /\.(cleaned|swap|deleted|range)$/.test(n)), names.join(","));
     // A fresh pass after the crash still works.
     await reopened.compact(T0);
-    assert.deepEqual(latestPerKey(await readAll(reopened)), latestPerKey(before));
+    assert.deepEqual(latestPerKey(await readKeyedRecords(reopened)), latestPerKey(before));
     await reopened.close();
     await tmp.cleanup();
   });
@@ -212,10 +182,10 @@ test("reads started at any step of a swap succeed and see the same records", asy
   let log: DiskPartitionLog | null = null;
   log = await open(join(tmp.path, "c-0"), {}, () => {
     // A fetch arriving mid-swap (a broker serves them concurrently with the cleaner).
-    if (log !== null) reads.push(readAll(log));
+    if (log !== null) reads.push(readKeyedRecords(log));
   });
   await writeUpdates(log, 6);
-  const before = await readAll(log);
+  const before = await readKeyedRecords(log);
   await log.compact(T0);
   assert.ok(reads.length >= STEPS.length, `a read at every step (${reads.length})`);
   const byOffset = new Map(before.map((r) => [r.offset, r]));
@@ -236,7 +206,7 @@ async function transactionScenario(abort: boolean): Promise<KeyedRecord[]> {
   await log.append(await markerBatch(7n, !abort));
   await writeUpdates(log, 4);
   await log.compact(T0);
-  const all = await readAll(log);
+  const all = await readKeyedRecords(log);
   await log.close();
   await tmp.cleanup();
   return all;
@@ -272,7 +242,7 @@ test("compaction keeps read_committed right: an index entry goes with its marker
 
   // Within the horizon the ABORT marker and its entry stay; the aborted data goes.
   await log.compact(T0);
-  assert.equal((await readAll(log)).filter((r) => r.value === "a-aborted").length, 0);
+  assert.equal((await readKeyedRecords(log)).filter((r) => r.value === "a-aborted").length, 0);
   assert.deepEqual(
     (await log.abortedTransactions(0, log.highWatermark)).map((e) => [e.firstOffset, e.lastOffset]),
     [[0, 1]],

@@ -1,4 +1,4 @@
-/** Disk-engine specifics: file layout, rolls, index interval, coalescing, flush policy, retention rules. */
+/** Disk-engine specifics: file layout, rolls, index interval, coalescing, flush policy, retention. */
 import assert from "node:assert/strict";
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
@@ -10,10 +10,10 @@ import {
   parseSegmentFileName,
   segmentFileName,
 } from "../src/disk/layout.js";
-import { segmentsToDelete } from "../src/disk/retention.js";
 import { OffsetIndex, TimeIndex } from "../src/disk/sparse-index.js";
 import { type LogConfig, silentLogger } from "../src/index.js";
 import { corruptCrc, makeBatch, makeBatchOfSize, T0 } from "./helpers/batches.js";
+import { realEnv } from "./helpers/env.js";
 import { makeTempDir } from "./helpers/temp-dir.js";
 
 async function withLog(
@@ -28,6 +28,7 @@ async function withLog(
     0,
     logConfig({ retentionMs: -1, ...overrides }),
     {
+      ...realEnv(),
       logger: silentLogger,
       checkpointIntervalMs: 0,
     },
@@ -162,34 +163,6 @@ test("LogAppendTime stamps the broker's time and keeps the CRC valid", async () 
   });
 });
 
-test("retention removes only a prefix of closed segments, never the active one", () => {
-  const cfg = logConfig({ retentionMs: 1000, retentionBytes: -1 });
-  const segs = [
-    { baseOffset: 0, size: 100, maxTimestamp: 10 },
-    { baseOffset: 5, size: 100, maxTimestamp: 5000 },
-    { baseOffset: 9, size: 100, maxTimestamp: 20 },
-    { baseOffset: 12, size: 100, maxTimestamp: 30 },
-  ];
-  assert.equal(segmentsToDelete(segs, cfg, 5500, 0), 1);
-  assert.equal(segmentsToDelete(segs, cfg, 100_000, 0), 3);
-  assert.equal(segmentsToDelete(segs, logConfig({ retentionMs: -1 }), 100_000, 0), 0);
-  // Kafka's rule: drop the oldest while what is left stays >= retention.bytes.
-  assert.equal(
-    segmentsToDelete(segs, logConfig({ retentionMs: -1, retentionBytes: 250 }), 0, 0),
-    1,
-  );
-  assert.equal(
-    segmentsToDelete(segs, logConfig({ retentionMs: -1, retentionBytes: 200 }), 0, 0),
-    2,
-  );
-  assert.equal(segmentsToDelete(segs, logConfig({ retentionMs: -1 }), 0, 9), 2);
-  const compactOnly = logConfig({
-    retentionMs: 1,
-    cleanupPolicy: { delete: false, compact: true },
-  });
-  assert.equal(segmentsToDelete(segs, compactOnly, 100_000, 0), 0);
-});
-
 test("retention by time deletes old segments and moves the log start offset", async () => {
   await withLog({ segmentBytes: 500, retentionMs: 60_000 }, async (log, dir) => {
     for (let i = 0; i < 6; i++) await log.append(await makeBatchOfSize(300, 1, T0 + i));
@@ -246,6 +219,8 @@ test("a checkpoint of an unknown on-disk format version is refused, not misread"
   await writeFile(join(dir, "logbook.checkpoint"), "logbook-partition-checkpoint 2\n");
   await assert.rejects(
     DiskPartitionLog.open(dir, "t", 0, logConfig(), {
+      ...realEnv(),
+      ...realEnv(),
       logger: silentLogger,
       checkpointIntervalMs: 0,
     }),
@@ -259,6 +234,7 @@ test("a read that goes on where the last one ended reads from the remembered pos
   const dir = join(tmp.path, "t-0");
   const open = () =>
     DiskPartitionLog.open(dir, "t", 0, logConfig({ retentionMs: -1, segmentBytes: 4096 }), {
+      ...realEnv(),
       logger: silentLogger,
       checkpointIntervalMs: 0,
     });

@@ -10,6 +10,7 @@ import { memoryLogger, silentLogger } from "../src/logger.js";
 import type { AbortedTxn } from "../src/partition-log.js";
 import { decodeTxnIndex } from "../src/transactions/index.js";
 import { makeBatch, makeBatchOfSize, T0 } from "./helpers/batches.js";
+import { realEnv } from "./helpers/env.js";
 import { makeTempDir } from "./helpers/temp-dir.js";
 import { markerBatch, readCommitted, txnBatch } from "./helpers/transactions.js";
 
@@ -22,6 +23,7 @@ function open(
   onSwapStep?: (s: SwapStep) => void,
 ) {
   return DiskPartitionLog.open(dir, "t", 0, logConfig({ ...SMALL, ...overrides }), {
+    ...realEnv(),
     logger,
     checkpointIntervalMs: 0,
     onSwapStep,

@@ -1,18 +1,17 @@
 import { readFileSync } from "node:fs";
-import { coordinatorConfig } from "@logbook/group-coordinator";
-import { type LogLevel, logConfig } from "@logbook/storage";
-import { type BrokerConfig, brokerConfig } from "../config.js";
-import { parseProperties } from "./properties.js";
+import type { LogLevel } from "@logbook/storage";
 import {
-  type ConfigDraft,
-  envVarName,
-  findSetting,
-  IGNORED,
-  SETTINGS,
-  type Setting,
-  settingRank,
-} from "./settings.js";
-import { ConfigValueError } from "./values.js";
+  type BrokerConfig,
+  brokerConfig,
+  copyConfig,
+  DEFAULT_BROKER_CONFIG,
+} from "../config/broker-config.js";
+import { closestName } from "../config/closest-name.js";
+import { ConfigValueError } from "../config/kinds.js";
+import { IGNORED_PROPERTIES, SWITCH_VARIABLES } from "../config/not-settings.js";
+import type { BrokerSetting } from "../config/rows.js";
+import { BROKER_SETTINGS, envVarName, findSetting, findSettingByEnv } from "../config/schema.js";
+import { parseProperties } from "./properties.js";
 
 /** A setting that cannot be used; the CLI prints it and exits non-zero. */
 export class ConfigError extends Error {
@@ -33,7 +32,7 @@ export interface ConfigSources {
 export interface LoadedConfig {
   config: BrokerConfig;
   logLevel: LogLevel;
-  /** Unknown properties and lossy settings, for the CLI to log as warnings. */
+  /** Unknown settings and lossy values, for the CLI to log as warnings. */
   warnings: string[];
   /** Kafka properties that mean nothing for a single node, accepted and ignored. */
   ignored: string[];
@@ -41,72 +40,114 @@ export interface LoadedConfig {
 }
 
 interface Assignment {
-  setting: Setting;
+  setting: BrokerSetting;
   raw: string;
+  /** Where the value came from, for messages: a file and line, a variable, a flag. */
   origin: string;
+}
+
+/** What one source said: the settings it sets, and the names that are not settings. */
+interface Layer {
+  assignments: Assignment[];
+  unknown: { name: string; origin: string; suggestion: string | undefined }[];
+  ignored: string[];
+}
+
+const SETTING_NAMES = BROKER_SETTINGS.map((s) => s.name);
+const SETTING_VARIABLES = SETTING_NAMES.map(envVarName);
+
+function emptyLayer(): Layer {
+  return { assignments: [], unknown: [], ignored: [] };
+}
+
+/** Sorts a property name (from a file or `-o`) into its layer. */
+function addProperty(layer: Layer, name: string, raw: string, origin: string): void {
+  const setting = findSetting(name);
+  if (setting !== undefined) layer.assignments.push({ setting, raw, origin });
+  else if (IGNORED_PROPERTIES.has(name)) layer.ignored.push(name);
+  else layer.unknown.push({ name, origin, suggestion: closestName(name, SETTING_NAMES) });
+}
+
+function fileLayer(path: string, read?: (path: string) => string): Layer {
+  const layer = emptyLayer();
+  for (const e of parseProperties(readConfigFile(path, read)))
+    addProperty(layer, e.key, e.value, `${path}:${e.line}`);
+  return layer;
+}
+
+/** LOGBOOK_* variables only; the CLI's own switches are not settings and not mistakes. */
+function envLayer(env: ConfigSources["env"]): Layer {
+  const layer = emptyLayer();
+  for (const [variable, raw] of Object.entries(env)) {
+    if (raw === undefined || !variable.startsWith("LOGBOOK_") || SWITCH_VARIABLES.has(variable))
+      continue;
+    const setting = findSettingByEnv(variable);
+    const ignored = [...IGNORED_PROPERTIES].find((p) => envVarName(p) === variable);
+    if (setting !== undefined) layer.assignments.push({ setting, raw, origin: variable });
+    else if (ignored !== undefined) layer.ignored.push(ignored);
+    else
+      layer.unknown.push({
+        name: variable,
+        origin: "environment",
+        suggestion: closestName(variable, SETTING_VARIABLES),
+      });
+  }
+  return layer;
+}
+
+function commandLineLayer(sources: ConfigSources): Layer {
+  const layer = emptyLayer();
+  for (const o of sources.overrides ?? []) {
+    const eq = o.indexOf("=");
+    if (eq < 0) throw new ConfigError(`--override ${o}: expected key=value`);
+    const key = o.slice(0, eq).trim();
+    addProperty(layer, key, o.slice(eq + 1), `--override ${key}`);
+  }
+  for (const [name, raw] of sources.cli) {
+    const setting = findSetting(name);
+    if (setting === undefined) throw new Error(`no setting named ${name}`);
+    layer.assignments.push({ setting, raw, origin: setting.flag ?? name });
+  }
+  return layer;
 }
 
 /**
  * Builds the broker configuration from defaults, then the properties file, then
  * LOGBOOK_* environment variables, then the command line: each source overrides the
- * ones before it, setting by setting.
+ * ones before it, setting by setting. A name that is no setting is a warning in every
+ * source (with the nearest setting's name); a value a setting refuses is a ConfigError.
  */
 export function loadConfig(sources: ConfigSources): LoadedConfig {
-  const draft: ConfigDraft = { broker: {}, log: {}, groups: {}, logLevel: "info", warnings: [] };
+  const config = copyConfig(DEFAULT_BROKER_CONFIG);
+  const warnings: string[] = [];
   const ignored: string[] = [];
   const configFile = sources.configFile ?? nonEmpty(sources.env.LOGBOOK_CONFIG);
-
-  if (configFile !== undefined) {
-    const text = readConfigFile(configFile, sources.readFile);
-    const fromFile: Assignment[] = [];
-    for (const e of parseProperties(text)) {
-      const setting = findSetting(e.key);
-      const where = `${configFile}:${e.line}`;
-      if (setting !== undefined) fromFile.push({ setting, raw: e.value, origin: where });
-      else if (IGNORED.has(e.key)) ignored.push(e.key);
-      else draft.warnings.push(`unknown property "${e.key}" (${where}) ignored`);
-    }
-    applyLayer(draft, fromFile);
+  const layers = [
+    ...(configFile === undefined ? [] : [fileLayer(configFile, sources.readFile)]),
+    envLayer(sources.env),
+    commandLineLayer(sources),
+  ];
+  for (const layer of layers) {
+    for (const u of layer.unknown)
+      warnings.push(
+        `unknown property "${u.name}" (${u.origin}) ignored` +
+          (u.suggestion === undefined ? "" : `; did you mean "${u.suggestion}"?`),
+      );
+    ignored.push(...layer.ignored);
+    applyLayer(config, layer.assignments, warnings);
   }
-
-  const fromEnv: Assignment[] = [];
-  for (const setting of SETTINGS) {
-    const name = envVarName(setting.name);
-    const raw = sources.env[name];
-    if (raw !== undefined) fromEnv.push({ setting, raw, origin: name });
-  }
-  applyLayer(draft, fromEnv);
-
-  const fromCli: Assignment[] = [];
-  for (const o of sources.overrides ?? []) {
-    const eq = o.indexOf("=");
-    const key = eq < 0 ? o : o.slice(0, eq);
-    const setting = findSetting(key.trim());
-    if (eq < 0 || setting === undefined)
-      throw new ConfigError(`--override ${o}: expected a known property as key=value`);
-    fromCli.push({ setting, raw: o.slice(eq + 1), origin: `--override ${key}` });
-  }
-  for (const [name, raw] of sources.cli) {
-    const setting = findSetting(name);
-    if (setting === undefined) throw new Error(`no setting named ${name}`);
-    fromCli.push({ setting, raw, origin: setting.flag ?? name });
-  }
-  applyLayer(draft, fromCli);
-
-  const config = brokerConfig({
-    ...draft.broker,
-    logDefaults: logConfig(draft.log),
-    groups: coordinatorConfig(draft.groups),
-  });
-  return { config, logLevel: draft.logLevel, warnings: draft.warnings, ignored, configFile };
+  const given = new Set(layers.flatMap((l) => l.assignments.map((a) => a.setting.name)));
+  const finished = brokerConfig({ ...config, staticSettings: [...given] });
+  return { config: finished, logLevel: finished.logLevel, warnings, ignored, configFile };
 }
 
-function applyLayer(draft: ConfigDraft, assignments: Assignment[]): void {
+function applyLayer(config: BrokerConfig, assignments: Assignment[], warnings: string[]): void {
   // Stable sort: the same setting twice in one source keeps its order (last one wins).
-  const ordered = [...assignments].sort((a, b) => settingRank(a.setting) - settingRank(b.setting));
+  const ordered = [...assignments].sort((a, b) => a.setting.precedence - b.setting.precedence);
   for (const a of ordered) {
     try {
-      a.setting.apply(draft, a.raw);
+      const warning = a.setting.apply(config, a.raw);
+      if (warning !== undefined) warnings.push(warning);
     } catch (e) {
       if (e instanceof ConfigValueError)
         throw new ConfigError(`${a.origin}: invalid ${a.setting.name}: ${e.message}`);

@@ -5,8 +5,8 @@
  * Produce min version is 0 (KAFKA-18659); like Kafka 4.0 we answer them with
  * UNSUPPORTED_VERSION per partition. acks must be -1, 0 or 1 (else
  * INVALID_REQUIRED_ACKS); with one node, -1 and 1 mean the same. acks=0 sends no
- * response, and if any partition failed the connection is closed (we throw) so the
- * client notices, as Kafka does.
+ * response, and if any partition failed the connection is closed (CloseConnection) so
+ * the client notices, as Kafka does.
  *
  * Per partition: UNKNOWN_TOPIC_OR_PARTITION (no auto-creation), INVALID_TOPIC_EXCEPTION
  * for internal topics (`__…`), then the batch checks of data/produce-validate.ts and
@@ -34,7 +34,7 @@ import {
 } from "@logbook/protocol";
 import { appendProduced } from "../data/produce-append.js";
 import { validateProducedBatch } from "../data/produce-validate.js";
-import { defineHandler, NO_RESPONSE, type RequestContext } from "../handler.js";
+import { CloseConnection, defineHandler, NO_RESPONSE, type RequestContext } from "../handler.js";
 import type { TopicInfo } from "../topics.js";
 
 const FIRST_SERVED_VERSION = 3;
@@ -90,19 +90,22 @@ async function producePartition(
   });
 }
 
-async function safely(
+/**
+ * Partitions fail alone, as in Kafka's ReplicaManager: an unexpected error in one
+ * partition is logged with its stack and answered UNKNOWN_SERVER_ERROR for that
+ * partition only. Failing the whole request (the dispatcher's policy) would report
+ * partitions already written as failed, and producers would write them again.
+ */
+async function isolated(
   ctx: RequestContext,
+  topic: string,
   index: number,
-  run: () => Promise<ProduceResponsePartitionProduceResponse>,
+  run: Promise<ProduceResponsePartitionProduceResponse>,
 ): Promise<ProduceResponsePartitionProduceResponse> {
   try {
-    return await run();
+    return await run;
   } catch (err) {
-    ctx.broker.logger.error("produce failed", {
-      peer: ctx.peer,
-      partition: index,
-      error: String(err),
-    });
+    ctx.broker.logger.error("produce to a partition failed", { peer: ctx.peer, topic, index }, err);
     return failed(index, ErrorCode.UNKNOWN_SERVER_ERROR);
   }
 }
@@ -125,7 +128,7 @@ export const produceHandler = defineHandler({
           t.partitionData.map((p) =>
             refusal !== ErrorCode.NONE
               ? Promise.resolve(failed(p.index, refusal))
-              : safely(ctx, p.index, () => producePartition(ctx, topic, p)),
+              : isolated(ctx, t.name, p.index, producePartition(ctx, topic, p)),
           ),
         );
         return createProduceResponseTopicProduceResponse({ name: t.name, partitionResponses });
@@ -136,7 +139,8 @@ export const produceHandler = defineHandler({
         .flatMap((t) => t.partitionResponses)
         .find((p) => p.errorCode !== ErrorCode.NONE);
       // No response to carry the error: closing the connection is the only signal.
-      if (bad !== undefined) throw new Error(`acks=0 produce failed with error ${bad.errorCode}`);
+      if (bad !== undefined)
+        throw new CloseConnection(`acks=0 produce failed with error ${bad.errorCode}`);
       return NO_RESPONSE;
     }
     return createProduceResponse({ responses });

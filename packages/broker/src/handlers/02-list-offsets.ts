@@ -114,23 +114,7 @@ export const listOffsetsHandler = defineHandler({
         createListOffsetsResponseListOffsetsTopicResponse({
           name: t.name,
           partitions: await Promise.all(
-            t.partitions.map(async (p) => {
-              try {
-                return await listPartition(ctx, t.name, p, readCommitted);
-              } catch (err) {
-                ctx.broker.logger.error("list offsets failed", {
-                  topic: t.name,
-                  partition: p.partitionIndex,
-                  error: String(err),
-                });
-                return createListOffsetsResponseListOffsetsPartitionResponse({
-                  partitionIndex: p.partitionIndex,
-                  errorCode: ErrorCode.UNKNOWN_SERVER_ERROR,
-                  offset: -1n,
-                  timestamp: -1n,
-                });
-              }
-            }),
+            t.partitions.map((p) => listPartition(ctx, t.name, p, readCommitted)),
           ),
         }),
       ),

@@ -15,12 +15,12 @@ import {
   createApiVersionsResponseApiVersion,
   ErrorCode,
 } from "@logbook/protocol";
-import type { Broker } from "../broker.js";
 import { defineHandler } from "../handler.js";
+import type { BrokerServices } from "../services.js";
 
 const SOFTWARE = /^[a-zA-Z0-9](?:[a-zA-Z0-9\-.]*[a-zA-Z0-9])?$/;
 
-function advertised(broker: Broker): ApiVersionsResponse["apiKeys"] {
+function advertised(broker: BrokerServices): ApiVersionsResponse["apiKeys"] {
   return broker.registry.list().map((h) =>
     createApiVersionsResponseApiVersion({
       apiKey: h.api.apiKey,
@@ -31,7 +31,7 @@ function advertised(broker: Broker): ApiVersionsResponse["apiKeys"] {
 }
 
 /** The v0-layout answer to a version we do not support: error 35 plus our ranges. */
-export function unsupportedApiVersionsResponse(broker: Broker): ApiVersionsResponse {
+export function unsupportedApiVersionsResponse(broker: BrokerServices): ApiVersionsResponse {
   return createApiVersionsResponse({
     errorCode: ErrorCode.UNSUPPORTED_VERSION,
     apiKeys: advertised(broker),

@@ -20,10 +20,10 @@ import {
   createCreateTopicsResponseCreatableTopicResult,
   ErrorCode,
 } from "@logbook/protocol";
-import type { Broker } from "../broker.js";
 import { defineHandler } from "../handler.js";
 import { describeTopicConfigs } from "../metadata/config-describe.js";
 import { checkTopicConfigs } from "../metadata/topic-config.js";
+import type { BrokerServices } from "../services.js";
 
 type Outcome =
   | { ok: true; partitions: number; overrides: Map<string, string> }
@@ -90,7 +90,7 @@ function errorResult(
 async function createOne(
   t: CreateTopicsRequestCreatableTopic,
   validateOnly: boolean,
-  broker: Broker,
+  broker: BrokerServices,
 ): Promise<CreateTopicsResponseCreatableTopicResult> {
   const checked = checkRequest(t, broker.config.nodeId);
   if (!checked.ok) return errorResult(t.name, checked.errorCode, checked.message);

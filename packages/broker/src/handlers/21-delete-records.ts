@@ -59,24 +59,7 @@ export const deleteRecordsHandler = defineHandler({
       req.topics.map(async (t) =>
         createDeleteRecordsResponseDeleteRecordsTopicResult({
           name: t.name,
-          partitions: await Promise.all(
-            t.partitions.map(async (p) => {
-              try {
-                return await deletePartition(ctx, t.name, p);
-              } catch (err) {
-                ctx.broker.logger.error("delete records failed", {
-                  topic: t.name,
-                  partition: p.partitionIndex,
-                  error: String(err),
-                });
-                return createDeleteRecordsResponseDeleteRecordsPartitionResult({
-                  partitionIndex: p.partitionIndex,
-                  errorCode: ErrorCode.UNKNOWN_SERVER_ERROR,
-                  lowWatermark: -1n,
-                });
-              }
-            }),
-          ),
+          partitions: await Promise.all(t.partitions.map((p) => deletePartition(ctx, t.name, p))),
         }),
       ),
     );

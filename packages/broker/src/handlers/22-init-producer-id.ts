@@ -20,68 +20,71 @@
  * with TRANSACTIONAL_ID_AUTHORIZATION_FAILED, a fatal error the producer reports at
  * once (COORDINATOR_NOT_AVAILABLE would make clients retry forever).
  */
-import { createInitProducerIdResponse, ErrorCode, InitProducerIdApi } from "@logbook/protocol";
-import { defineHandler } from "../handler.js";
-import { fencedForVersion, type TransactionCoordinator } from "../txn/index.js";
+import {
+  createInitProducerIdResponse,
+  ErrorCode,
+  InitProducerIdApi,
+  type InitProducerIdRequest,
+  type InitProducerIdResponse,
+} from "@logbook/protocol";
+import { AppendError } from "@logbook/storage";
+import { defineHandler, type RequestContext } from "../handler.js";
+import { fencedForVersion } from "../txn/index.js";
+
+function fail(errorCode: number): InitProducerIdResponse {
+  return createInitProducerIdResponse({ errorCode, producerId: -1n, producerEpoch: -1 });
+}
 
 export const initProducerIdHandler = defineHandler({
   api: InitProducerIdApi,
   minVersion: 0,
   maxVersion: 5,
   async handle(req, ctx) {
-    const fail = (errorCode: number) =>
-      createInitProducerIdResponse({ errorCode, producerId: -1n, producerEpoch: -1 });
-    // Kafka: an empty transactional id is malformed, not "no transactions".
-    if (req.transactionalId === "") return fail(ErrorCode.INVALID_REQUEST);
-    if (req.transactionalId !== null) {
-      // Undefined only in test doubles of Broker built without a coordinator.
-      const txn: TransactionCoordinator | undefined = ctx.broker.txn;
-      if (txn === undefined || !txn.available) {
-        return fail(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
-      }
-      const expected =
-        ctx.version >= 3 && req.producerId >= 0n && req.producerEpoch >= 0
-          ? { producerId: req.producerId, producerEpoch: req.producerEpoch }
-          : null;
-      try {
-        const r = await txn.initProducerId(req.transactionalId, req.transactionTimeoutMs, expected);
-        return createInitProducerIdResponse({
-          errorCode: fencedForVersion(r.errorCode, ctx.version, 4),
-          producerId: r.producerId,
-          producerEpoch: r.producerEpoch,
-        });
-      } catch (err) {
-        ctx.broker.logger.error("transactional InitProducerId failed", {
-          peer: ctx.peer,
-          transactionalId: req.transactionalId,
-          error: String(err),
-        });
-        return fail(ErrorCode.COORDINATOR_NOT_AVAILABLE);
-      }
-    }
     try {
-      const ids = await ctx.broker.dataPlane.producerIds();
-      if (req.producerId >= 0n && req.producerEpoch >= 0) {
-        const grant = await ids.bump(req.producerId, req.producerEpoch);
-        if (!grant.ok) return fail(grant.errorCode);
-        return createInitProducerIdResponse({
-          errorCode: ErrorCode.NONE,
-          producerId: grant.producerId,
-          producerEpoch: grant.producerEpoch,
-        });
-      }
-      return createInitProducerIdResponse({
-        errorCode: ErrorCode.NONE,
-        producerId: await ids.allocate(),
-        producerEpoch: 0,
-      });
+      return await initProducerId(req, ctx);
     } catch (err) {
-      ctx.broker.logger.error("producer id allocation failed", {
-        peer: ctx.peer,
-        error: String(err),
-      });
-      // Retriable: the client asks again instead of giving up.
-      return fail(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+      // The storage refused the write of __producer_ids or __transaction_state (disk
+      // full, read-only): retriable, the client asks again. Anything else is a bug.
+      if (err instanceof AppendError && err.reason === "storage")
+        return fail(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+      throw err;
     }
   },
 });
+
+async function initProducerId(
+  req: InitProducerIdRequest,
+  ctx: RequestContext,
+): Promise<InitProducerIdResponse> {
+  // Kafka: an empty transactional id is malformed, not "no transactions".
+  if (req.transactionalId === "") return fail(ErrorCode.INVALID_REQUEST);
+  if (req.transactionalId !== null) {
+    const { txn } = ctx.broker;
+    if (!txn.available) return fail(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+    const expected =
+      ctx.version >= 3 && req.producerId >= 0n && req.producerEpoch >= 0
+        ? { producerId: req.producerId, producerEpoch: req.producerEpoch }
+        : null;
+    const r = await txn.initProducerId(req.transactionalId, req.transactionTimeoutMs, expected);
+    return createInitProducerIdResponse({
+      errorCode: fencedForVersion(r.errorCode, ctx.version, 4),
+      producerId: r.producerId,
+      producerEpoch: r.producerEpoch,
+    });
+  }
+  const ids = await ctx.broker.dataPlane.producerIds();
+  if (req.producerId >= 0n && req.producerEpoch >= 0) {
+    const grant = await ids.bump(req.producerId, req.producerEpoch);
+    if (!grant.ok) return fail(grant.errorCode);
+    return createInitProducerIdResponse({
+      errorCode: ErrorCode.NONE,
+      producerId: grant.producerId,
+      producerEpoch: grant.producerEpoch,
+    });
+  }
+  return createInitProducerIdResponse({
+    errorCode: ErrorCode.NONE,
+    producerId: await ids.allocate(),
+    producerEpoch: 0,
+  });
+}

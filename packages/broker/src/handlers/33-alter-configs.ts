@@ -17,7 +17,6 @@ import {
   createAlterConfigsResponseAlterConfigsResourceResponse,
   ErrorCode,
 } from "@logbook/protocol";
-import type { Broker } from "../broker.js";
 import { defineHandler } from "../handler.js";
 import {
   duplicateResources,
@@ -26,12 +25,13 @@ import {
   resourceKey,
 } from "../metadata/config-resources.js";
 import { checkTopicConfigs } from "../metadata/topic-config.js";
+import type { BrokerServices } from "../services.js";
 import type { AdminResult } from "../topics.js";
 
 async function alterOne(
   res: AlterConfigsRequestAlterConfigsResource,
   validateOnly: boolean,
-  broker: Broker,
+  broker: BrokerServices,
 ): Promise<AdminResult> {
   const target = resolveConfigResource(broker, res.resourceType, res.resourceName);
   if (target.kind === "error")

@@ -18,8 +18,8 @@ import {
   type DescribeLogDirsResponseDescribeLogDirsTopic,
   ErrorCode,
 } from "@logbook/protocol";
-import type { Broker } from "../broker.js";
 import { defineHandler } from "../handler.js";
+import type { BrokerServices } from "../services.js";
 
 async function volumeBytes(dir: string): Promise<{ total: bigint; usable: bigint }> {
   try {
@@ -31,7 +31,7 @@ async function volumeBytes(dir: string): Promise<{ total: bigint; usable: bigint
 }
 
 async function partitionSize(
-  broker: Broker,
+  broker: BrokerServices,
   onDisk: Set<string>,
   topic: string,
   p: number,

@@ -17,14 +17,14 @@ import {
   createCreatePartitionsResponseCreatePartitionsTopicResult,
   ErrorCode,
 } from "@logbook/protocol";
-import type { Broker } from "../broker.js";
 import { defineHandler } from "../handler.js";
+import type { BrokerServices } from "../services.js";
 import type { AdminResult } from "../topics.js";
 
 async function growOne(
   t: CreatePartitionsRequestCreatePartitionsTopic,
   validateOnly: boolean,
-  broker: Broker,
+  broker: BrokerServices,
 ): Promise<AdminResult> {
   const topic = broker.topics.get(t.name);
   if (topic === undefined) {

@@ -17,7 +17,6 @@ import {
   IncrementalAlterConfigsApi,
   type IncrementalAlterConfigsRequestAlterConfigsResource,
 } from "@logbook/protocol";
-import type { Broker } from "../broker.js";
 import { defineHandler } from "../handler.js";
 import { topicConfigDef } from "../metadata/config-defs.js";
 import {
@@ -28,6 +27,7 @@ import {
 } from "../metadata/config-resources.js";
 import { parseList } from "../metadata/config-values.js";
 import { checkTopicConfigs } from "../metadata/topic-config.js";
+import type { BrokerServices } from "../services.js";
 import type { AdminResult } from "../topics.js";
 
 const OpType = { SET: 0, DELETE: 1, APPEND: 2, SUBTRACT: 3 } as const;
@@ -39,7 +39,7 @@ function invalid(errorCode: number, message: string): AdminResult {
 async function alterOne(
   res: IncrementalAlterConfigsRequestAlterConfigsResource,
   validateOnly: boolean,
-  broker: Broker,
+  broker: BrokerServices,
 ): Promise<AdminResult> {
   const target = resolveConfigResource(broker, res.resourceType, res.resourceName);
   if (target.kind === "error") return invalid(target.errorCode, target.message);

@@ -63,21 +63,7 @@ export const describeProducersHandler = defineHandler({
         createDescribeProducersResponseTopicResponse({
           name: t.name,
           partitions: await Promise.all(
-            t.partitionIndexes.map(async (index) => {
-              try {
-                return await describePartition(ctx, t.name, index);
-              } catch (err) {
-                ctx.broker.logger.error("describe producers failed", {
-                  topic: t.name,
-                  partition: index,
-                  error: String(err),
-                });
-                return createDescribeProducersResponsePartitionResponse({
-                  partitionIndex: index,
-                  errorCode: ErrorCode.UNKNOWN_SERVER_ERROR,
-                });
-              }
-            }),
+            t.partitionIndexes.map((index) => describePartition(ctx, t.name, index)),
           ),
         }),
       ),

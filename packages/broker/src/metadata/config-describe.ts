@@ -1,6 +1,5 @@
-import { type BrokerConfig, DEFAULT_BROKER_CONFIG } from "../config.js";
-import { BROKER_CONFIG_DEFS } from "./broker-config-defs.js";
-import { TOPIC_CONFIG_DEFS } from "./config-defs.js";
+import { type BrokerConfig, brokerConfig, DEFAULT_BROKER_CONFIG } from "../config/broker-config.js";
+import { BROKER_SETTINGS, TOPIC_CONFIG_DEFS } from "../config/schema.js";
 import { CONFIG_TYPE_ID } from "./config-values.js";
 
 /** DescribeConfigs config_source ids (Kafka's DescribeConfigsResponse.ConfigSource). */
@@ -75,13 +74,23 @@ export function describeTopicConfigs(
   });
 }
 
-/** Every broker property; all static, so all read-only. */
+const BY_NAME = [...BROKER_SETTINGS].sort((a, b) => a.name.localeCompare(b.name));
+/** The defaults as the broker uses them (the advertised host worked out from the listener). */
+const BUILT_IN = brokerConfig();
+
+/**
+ * Every broker setting; all static (set by a file, a flag or the environment at start),
+ * so all read-only. A setting one of those gave, or a value other than the built-in
+ * default (a config built in code), is STATIC_BROKER_CONFIG.
+ */
 export function describeBrokerConfigs(config: BrokerConfig): DescribedConfig[] {
-  return BROKER_CONFIG_DEFS.map((def) => {
-    const value = def.value(config);
-    const builtIn = def.value(DEFAULT_BROKER_CONFIG);
+  const given = new Set(config.staticSettings);
+  return BY_NAME.map((def) => {
+    const value = def.read(config);
+    const builtIn = def.read(BUILT_IN);
+    const isStatic = given.has(def.name) || value !== builtIn;
     const synonyms: ConfigSynonym[] = [];
-    if (value !== builtIn) {
+    if (isStatic) {
       synonyms.push({ name: def.name, value, source: ConfigSource.STATIC_BROKER_CONFIG });
     }
     synonyms.push({ name: def.name, value: builtIn, source: ConfigSource.DEFAULT_CONFIG });
@@ -89,7 +98,7 @@ export function describeBrokerConfigs(config: BrokerConfig): DescribedConfig[] {
       name: def.name,
       value,
       readOnly: true,
-      source: value === builtIn ? ConfigSource.DEFAULT_CONFIG : ConfigSource.STATIC_BROKER_CONFIG,
+      source: isStatic ? ConfigSource.STATIC_BROKER_CONFIG : ConfigSource.DEFAULT_CONFIG,
       isSensitive: false,
       synonyms,
       typeId: CONFIG_TYPE_ID[def.type],

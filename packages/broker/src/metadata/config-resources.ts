@@ -1,8 +1,8 @@
 import { ErrorCode } from "@logbook/protocol";
-import type { Broker } from "../broker.js";
+import { findSetting } from "../config/schema.js";
 import type { BrokerConfig } from "../config.js";
+import type { BrokerServices } from "../services.js";
 import type { TopicInfo } from "../topics.js";
-import { brokerConfigDef } from "./broker-config-defs.js";
 import { ResourceType } from "./metadata-records.js";
 
 /** What a config resource of a DescribeConfigs/AlterConfigs request refers to. */
@@ -11,7 +11,11 @@ export type ConfigResource =
   | { kind: "broker" }
   | { kind: "error"; errorCode: number; message: string };
 
-export function resolveConfigResource(broker: Broker, type: number, name: string): ConfigResource {
+export function resolveConfigResource(
+  broker: BrokerServices,
+  type: number,
+  name: string,
+): ConfigResource {
   if (type === ResourceType.TOPIC) {
     const topic = broker.topics.get(name);
     return topic === undefined
@@ -39,7 +43,7 @@ export function resolveConfigResource(broker: Broker, type: number, name: string
 }
 
 /** The broker config with the addresses actually in use (the port may have been 0). */
-export function liveBrokerConfig(broker: Broker): BrokerConfig {
+export function liveBrokerConfig(broker: BrokerServices): BrokerConfig {
   const adv = broker.advertised;
   return {
     ...broker.config,
@@ -54,7 +58,7 @@ export function refuseBrokerChanges(
   names: readonly string[],
 ): { ok: true } | { ok: false; errorCode: number; message: string } {
   if (names.length === 0) return { ok: true };
-  const unknown = names.filter((n) => brokerConfigDef(n) === undefined);
+  const unknown = names.filter((n) => findSetting(n) === undefined);
   if (unknown.length > 0) {
     return {
       ok: false,

@@ -2,7 +2,7 @@ import { ErrorCode } from "@logbook/protocol";
 import type { LogConfig } from "@logbook/storage";
 import type { BrokerConfig } from "../config.js";
 import { topicConfigDef } from "./config-defs.js";
-import { longToNumber, typeCheck } from "./config-values.js";
+import { longToNumber } from "./config-values.js";
 
 export type ConfigCheck = { ok: true } | { ok: false; errorCode: number; message: string };
 
@@ -17,7 +17,7 @@ export function checkTopicConfigs(overrides: ReadonlyMap<string, string | null>)
     });
     if (def === undefined) return bad(`Unknown topic config name: ${name}`);
     if (value === null) return bad(`Null value not supported for topic configs: ${name}`);
-    const problem = typeCheck(name, def.type, value) ?? def.check?.(value) ?? null;
+    const problem = def.check(value);
     if (problem !== null) return bad(problem);
   }
   return { ok: true };

@@ -1,6 +1,7 @@
 import type { Socket } from "node:net";
 import { FrameDecoder } from "@logbook/protocol";
 import type { Logger } from "@logbook/storage";
+import { CloseConnection } from "../handler.js";
 import type { ResponseFrame } from "./response-frame.js";
 
 export interface ConnectionOptions {
@@ -93,9 +94,10 @@ export class Connection {
       },
       (e: unknown) => {
         this.inFlight--;
-        this.opts.logger.warn("closing connection", {
-          reason: e instanceof Error ? e.message : String(e),
-        });
+        // A CloseConnection is expected; anything else escaped the dispatcher's policy.
+        if (e instanceof CloseConnection)
+          this.opts.logger.warn("closing connection", { reason: e.message });
+        else this.opts.logger.error("closing connection: request failed", {}, e);
         this.close("request failed");
       },
     );

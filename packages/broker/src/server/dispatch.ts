@@ -8,14 +8,23 @@ import {
   peekRequestHeader,
 } from "@logbook/protocol";
 import type { Logger } from "@logbook/storage";
-import type { Broker } from "../broker.js";
-import { NO_RESPONSE } from "../handler.js";
+import { CloseConnection, type Handler, NO_RESPONSE } from "../handler.js";
 import { unsupportedApiVersionsResponse } from "../handlers/18-api-versions.js";
+import type { HandlerRegistry } from "../registry.js";
+import type { BrokerServices } from "../services.js";
+import { failedRequestResponse } from "./failed-request.js";
 import { encodeResponseParts, fetchRecordBuffers, type ResponseFrame } from "./response-frame.js";
 
 /** The connection must be closed: the request cannot be answered in its own schema. */
-export class ProtocolViolation extends Error {
+export class ProtocolViolation extends CloseConnection {
   override readonly name = "ProtocolViolation";
+}
+
+/** What the dispatcher needs beyond what it hands to handlers. */
+export interface DispatchTarget extends BrokerServices {
+  readonly registry: HandlerRegistry;
+  /** Log raw request bytes when a request does not decode (LOGBOOK_DEBUG_FRAMES=1). */
+  readonly debugFrames: boolean;
 }
 
 /**
@@ -25,10 +34,14 @@ export class ProtocolViolation extends Error {
  * be closed: unknown API key, a version outside the advertised range (except
  * ApiVersions, which answers UNSUPPORTED_VERSION), or a body that does not decode.
  * Bytes after a complete body are ignored, as Kafka ignores them.
+ *
+ * The failure policy (handler.ts): whatever else a handler throws is logged with its
+ * stack and answered with the API's error response (UNKNOWN_SERVER_ERROR); the
+ * connection stays open. Only a CloseConnection closes it.
  */
 export async function dispatch(
   frame: Buffer,
-  broker: Broker,
+  broker: DispatchTarget,
   peer: string,
   logger: Logger,
 ): Promise<ResponseFrame | null> {
@@ -73,14 +86,35 @@ export async function dispatch(
       bytes: decoded.trailingBytes,
     });
   }
-  const response = await handler.handle(decoded.body, {
-    header: decoded.header,
-    version: apiVersion,
-    broker,
-    peer,
-  });
-  if (response === NO_RESPONSE) return null;
-  if (apiKey === FetchApi.apiKey) {
+  // Encoding is inside: a response that does not fit its own schema is a handler bug too.
+  try {
+    const response = await handler.handle(decoded.body, {
+      header: decoded.header,
+      version: apiVersion,
+      broker,
+      peer,
+    });
+    return response === NO_RESPONSE
+      ? null
+      : encodeResponse(handler, apiVersion, correlationId, response);
+  } catch (e) {
+    if (e instanceof CloseConnection) throw e;
+    const api = handler.api.name;
+    const clientId = decoded.header.clientId;
+    logger.error("handler failed", { api, version: apiVersion, correlationId, clientId, peer }, e);
+    const answer = failedRequestResponse(handler.api, decoded.body);
+    if (answer === null) throw new CloseConnection(`${api} failed and expects no response`);
+    return encodeResponseFrame(handler.api, apiVersion, correlationId, answer);
+  }
+}
+
+function encodeResponse(
+  handler: Handler,
+  apiVersion: number,
+  correlationId: number,
+  response: unknown,
+): ResponseFrame {
+  if (handler.api.apiKey === FetchApi.apiKey) {
     const fetched = response as FetchResponse;
     return encodeResponseParts(
       FetchApi,

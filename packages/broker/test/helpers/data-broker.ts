@@ -20,13 +20,10 @@ import {
   type StorageEngine,
   silentLogger,
 } from "@logbook/storage";
-import type { Broker } from "../../src/broker.js";
-import { brokerConfig } from "../../src/config.js";
 import { createDataPlane, type DataPlane } from "../../src/data/index.js";
 import { NO_RESPONSE } from "../../src/handler.js";
-import { dataHandlers } from "../../src/handlers/data-handlers.js";
-import { HandlerRegistry } from "../../src/registry.js";
 import type { AdminResult, TopicCreateResult, TopicInfo, TopicRegistry } from "../../src/topics.js";
+import { type TestServices, testServices } from "./test-services.js";
 
 /** A TopicRegistry double on a real storage engine: topics are added by the test. */
 export class TestTopics implements TopicRegistry {
@@ -94,7 +91,7 @@ export class TestTopics implements TopicRegistry {
 }
 
 export interface DataTestBroker {
-  broker: Broker;
+  broker: TestServices;
   storage: StorageEngine;
   topics: TestTopics;
   dataPlane: DataPlane;
@@ -119,17 +116,9 @@ export async function dataTestBroker(
     maintenanceIntervalMs: 0,
   });
   const topics = new TestTopics(storage);
-  const registry = new HandlerRegistry();
-  for (const h of dataHandlers) registry.register(h);
-  const host = { storage, logger: silentLogger };
-  const dataPlane = createDataPlane(host, maxFetchSessions);
-  const broker = {
-    ...host,
-    topics,
-    registry,
-    dataPlane,
-    config: brokerConfig(),
-  } as unknown as Broker;
+  const dataPlane = createDataPlane({ storage, logger: silentLogger }, maxFetchSessions);
+  const broker = testServices({ storage, topics, dataPlane });
+  const { registry } = broker;
   let correlationId = 0;
 
   const callRaw = async <Req>(
@@ -169,6 +158,7 @@ export async function dataTestBroker(
       return decodeResponseFrame(api, version, frame.subarray(4)).body;
     },
     async close() {
+      await broker.close();
       await dataPlane.close();
       await storage.close();
     },

@@ -979,6 +979,24 @@ function isDefaultProduceResponseLeaderIdAndEpoch(v: ProduceResponseLeaderIdAndE
   );
 }
 
+/** The response to a request that failed as a whole: `errorCode` in every error field. */
+export function ProduceErrorResponse(request: ProduceRequest, errorCode: number): ProduceResponse {
+  return createProduceResponse({
+    responses: request.topicData.map((r1) =>
+      createProduceResponseTopicProduceResponse({
+        name: r1.name,
+        partitionResponses: r1.partitionData.map((r2) =>
+          createProduceResponsePartitionProduceResponse({
+            index: r2.index,
+            errorCode: errorCode,
+            baseOffset: -1n,
+          }),
+        ),
+      }),
+    ),
+  });
+}
+
 export const ProduceApi: ApiCodec<ProduceRequest, ProduceResponse> = {
   apiKey: 0,
   name: "Produce",
@@ -999,4 +1017,5 @@ export const ProduceApi: ApiCodec<ProduceRequest, ProduceResponse> = {
     decode: decodeProduceResponse,
     size: sizeProduceResponse,
   },
+  errorResponse: ProduceErrorResponse,
 };

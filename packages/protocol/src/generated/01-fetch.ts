@@ -1692,6 +1692,26 @@ function isDefaultFetchResponseSnapshotId(v: FetchResponseSnapshotId): boolean {
   );
 }
 
+/** The response to a request that failed as a whole: `errorCode` in every error field. */
+export function FetchErrorResponse(request: FetchRequest, errorCode: number): FetchResponse {
+  return createFetchResponse({
+    errorCode: errorCode,
+    responses: request.topics.map((r1) =>
+      createFetchResponseFetchableTopicResponse({
+        topic: r1.topic,
+        topicId: r1.topicId,
+        partitions: r1.partitions.map((r2) =>
+          createFetchResponsePartitionData({
+            partitionIndex: r2.partition,
+            errorCode: errorCode,
+            highWatermark: -1n,
+          }),
+        ),
+      }),
+    ),
+  });
+}
+
 export const FetchApi: ApiCodec<FetchRequest, FetchResponse> = {
   apiKey: 1,
   name: "Fetch",
@@ -1712,4 +1732,5 @@ export const FetchApi: ApiCodec<FetchRequest, FetchResponse> = {
     decode: decodeFetchResponse,
     size: sizeFetchResponse,
   },
+  errorResponse: FetchErrorResponse,
 };

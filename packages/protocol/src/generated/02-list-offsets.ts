@@ -638,6 +638,26 @@ export function decodeListOffsetsResponseListOffsetsPartitionResponse(
   return v;
 }
 
+/** The response to a request that failed as a whole: `errorCode` in every error field. */
+export function ListOffsetsErrorResponse(
+  request: ListOffsetsRequest,
+  errorCode: number,
+): ListOffsetsResponse {
+  return createListOffsetsResponse({
+    topics: request.topics.map((r1) =>
+      createListOffsetsResponseListOffsetsTopicResponse({
+        name: r1.name,
+        partitions: r1.partitions.map((r2) =>
+          createListOffsetsResponseListOffsetsPartitionResponse({
+            partitionIndex: r2.partitionIndex,
+            errorCode: errorCode,
+          }),
+        ),
+      }),
+    ),
+  });
+}
+
 export const ListOffsetsApi: ApiCodec<ListOffsetsRequest, ListOffsetsResponse> = {
   apiKey: 2,
   name: "ListOffsets",
@@ -658,4 +678,5 @@ export const ListOffsetsApi: ApiCodec<ListOffsetsRequest, ListOffsetsResponse> =
     decode: decodeListOffsetsResponse,
     size: sizeListOffsetsResponse,
   },
+  errorResponse: ListOffsetsErrorResponse,
 };

@@ -779,6 +779,22 @@ export function decodeMetadataResponseMetadataResponsePartition(
   return v;
 }
 
+/** The response to a request that failed as a whole: `errorCode` in every error field. */
+export function MetadataErrorResponse(
+  request: MetadataRequest,
+  errorCode: number,
+): MetadataResponse {
+  return createMetadataResponse({
+    topics: (request.topics ?? []).map((r1) =>
+      createMetadataResponseMetadataResponseTopic({
+        errorCode: errorCode,
+        name: r1.name ?? "",
+        topicId: r1.topicId,
+      }),
+    ),
+  });
+}
+
 export const MetadataApi: ApiCodec<MetadataRequest, MetadataResponse> = {
   apiKey: 3,
   name: "Metadata",
@@ -799,4 +815,5 @@ export const MetadataApi: ApiCodec<MetadataRequest, MetadataResponse> = {
     decode: decodeMetadataResponse,
     size: sizeMetadataResponse,
   },
+  errorResponse: MetadataErrorResponse,
 };

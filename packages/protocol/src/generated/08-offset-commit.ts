@@ -619,6 +619,26 @@ export function decodeOffsetCommitResponseOffsetCommitResponsePartition(
   return v;
 }
 
+/** The response to a request that failed as a whole: `errorCode` in every error field. */
+export function OffsetCommitErrorResponse(
+  request: OffsetCommitRequest,
+  errorCode: number,
+): OffsetCommitResponse {
+  return createOffsetCommitResponse({
+    topics: request.topics.map((r1) =>
+      createOffsetCommitResponseOffsetCommitResponseTopic({
+        name: r1.name,
+        partitions: r1.partitions.map((r2) =>
+          createOffsetCommitResponseOffsetCommitResponsePartition({
+            partitionIndex: r2.partitionIndex,
+            errorCode: errorCode,
+          }),
+        ),
+      }),
+    ),
+  });
+}
+
 export const OffsetCommitApi: ApiCodec<OffsetCommitRequest, OffsetCommitResponse> = {
   apiKey: 8,
   name: "OffsetCommit",
@@ -639,4 +659,5 @@ export const OffsetCommitApi: ApiCodec<OffsetCommitRequest, OffsetCommitResponse
     decode: decodeOffsetCommitResponse,
     size: sizeOffsetCommitResponse,
   },
+  errorResponse: OffsetCommitErrorResponse,
 };

@@ -1241,6 +1241,46 @@ export function decodeOffsetFetchResponseOffsetFetchResponsePartitions(
   return v;
 }
 
+/** The response to a request that failed as a whole: `errorCode` in every error field. */
+export function OffsetFetchErrorResponse(
+  request: OffsetFetchRequest,
+  errorCode: number,
+): OffsetFetchResponse {
+  return createOffsetFetchResponse({
+    topics: (request.topics ?? []).map((r1) =>
+      createOffsetFetchResponseOffsetFetchResponseTopic({
+        name: r1.name,
+        partitions: r1.partitionIndexes.map((r2) =>
+          createOffsetFetchResponseOffsetFetchResponsePartition({
+            partitionIndex: r2,
+            committedOffset: -1n,
+            errorCode: errorCode,
+          }),
+        ),
+      }),
+    ),
+    errorCode: errorCode,
+    groups: request.groups.map((r1) =>
+      createOffsetFetchResponseOffsetFetchResponseGroup({
+        groupId: r1.groupId,
+        topics: (r1.topics ?? []).map((r2) =>
+          createOffsetFetchResponseOffsetFetchResponseTopics({
+            name: r2.name,
+            partitions: r2.partitionIndexes.map((r3) =>
+              createOffsetFetchResponseOffsetFetchResponsePartitions({
+                partitionIndex: r3,
+                committedOffset: -1n,
+                errorCode: errorCode,
+              }),
+            ),
+          }),
+        ),
+        errorCode: errorCode,
+      }),
+    ),
+  });
+}
+
 export const OffsetFetchApi: ApiCodec<OffsetFetchRequest, OffsetFetchResponse> = {
   apiKey: 9,
   name: "OffsetFetch",
@@ -1261,4 +1301,5 @@ export const OffsetFetchApi: ApiCodec<OffsetFetchRequest, OffsetFetchResponse> =
     decode: decodeOffsetFetchResponse,
     size: sizeOffsetFetchResponse,
   },
+  errorResponse: OffsetFetchErrorResponse,
 };

@@ -433,6 +433,26 @@ export function decodeFindCoordinatorResponseCoordinator(
   return v;
 }
 
+/** The response to a request that failed as a whole: `errorCode` in every error field. */
+export function FindCoordinatorErrorResponse(
+  request: FindCoordinatorRequest,
+  errorCode: number,
+): FindCoordinatorResponse {
+  return createFindCoordinatorResponse({
+    errorCode: errorCode,
+    nodeId: -1,
+    port: -1,
+    coordinators: request.coordinatorKeys.map((r1) =>
+      createFindCoordinatorResponseCoordinator({
+        key: r1,
+        nodeId: -1,
+        port: -1,
+        errorCode: errorCode,
+      }),
+    ),
+  });
+}
+
 export const FindCoordinatorApi: ApiCodec<FindCoordinatorRequest, FindCoordinatorResponse> = {
   apiKey: 10,
   name: "FindCoordinator",
@@ -453,4 +473,5 @@ export const FindCoordinatorApi: ApiCodec<FindCoordinatorRequest, FindCoordinato
     decode: decodeFindCoordinatorResponse,
     size: sizeFindCoordinatorResponse,
   },
+  errorResponse: FindCoordinatorErrorResponse,
 };

@@ -467,6 +467,14 @@ export function decodeJoinGroupResponseJoinGroupResponseMember(
   return v;
 }
 
+/** The response to a request that failed as a whole: `errorCode` in every error field. */
+export function JoinGroupErrorResponse(
+  _request: JoinGroupRequest,
+  errorCode: number,
+): JoinGroupResponse {
+  return createJoinGroupResponse({ errorCode: errorCode });
+}
+
 export const JoinGroupApi: ApiCodec<JoinGroupRequest, JoinGroupResponse> = {
   apiKey: 11,
   name: "JoinGroup",
@@ -487,4 +495,5 @@ export const JoinGroupApi: ApiCodec<JoinGroupRequest, JoinGroupResponse> = {
     decode: decodeJoinGroupResponse,
     size: sizeJoinGroupResponse,
   },
+  errorResponse: JoinGroupErrorResponse,
 };

@@ -164,6 +164,14 @@ export function decodeHeartbeatResponse(r: Reader, version: number): HeartbeatRe
   return v;
 }
 
+/** The response to a request that failed as a whole: `errorCode` in every error field. */
+export function HeartbeatErrorResponse(
+  _request: HeartbeatRequest,
+  errorCode: number,
+): HeartbeatResponse {
+  return createHeartbeatResponse({ errorCode: errorCode });
+}
+
 export const HeartbeatApi: ApiCodec<HeartbeatRequest, HeartbeatResponse> = {
   apiKey: 12,
   name: "Heartbeat",
@@ -184,4 +192,5 @@ export const HeartbeatApi: ApiCodec<HeartbeatRequest, HeartbeatResponse> = {
     decode: decodeHeartbeatResponse,
     size: sizeHeartbeatResponse,
   },
+  errorResponse: HeartbeatErrorResponse,
 };

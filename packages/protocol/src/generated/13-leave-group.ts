@@ -425,6 +425,23 @@ export function decodeLeaveGroupResponseMemberResponse(
   return v;
 }
 
+/** The response to a request that failed as a whole: `errorCode` in every error field. */
+export function LeaveGroupErrorResponse(
+  request: LeaveGroupRequest,
+  errorCode: number,
+): LeaveGroupResponse {
+  return createLeaveGroupResponse({
+    errorCode: errorCode,
+    members: request.members.map((r1) =>
+      createLeaveGroupResponseMemberResponse({
+        memberId: r1.memberId,
+        groupInstanceId: r1.groupInstanceId,
+        errorCode: errorCode,
+      }),
+    ),
+  });
+}
+
 export const LeaveGroupApi: ApiCodec<LeaveGroupRequest, LeaveGroupResponse> = {
   apiKey: 13,
   name: "LeaveGroup",
@@ -445,4 +462,5 @@ export const LeaveGroupApi: ApiCodec<LeaveGroupRequest, LeaveGroupResponse> = {
     decode: decodeLeaveGroupResponse,
     size: sizeLeaveGroupResponse,
   },
+  errorResponse: LeaveGroupErrorResponse,
 };

@@ -331,6 +331,14 @@ export function decodeSyncGroupResponse(r: Reader, version: number): SyncGroupRe
   return v;
 }
 
+/** The response to a request that failed as a whole: `errorCode` in every error field. */
+export function SyncGroupErrorResponse(
+  _request: SyncGroupRequest,
+  errorCode: number,
+): SyncGroupResponse {
+  return createSyncGroupResponse({ errorCode: errorCode });
+}
+
 export const SyncGroupApi: ApiCodec<SyncGroupRequest, SyncGroupResponse> = {
   apiKey: 14,
   name: "SyncGroup",
@@ -351,4 +359,5 @@ export const SyncGroupApi: ApiCodec<SyncGroupRequest, SyncGroupResponse> = {
     decode: decodeSyncGroupResponse,
     size: sizeSyncGroupResponse,
   },
+  errorResponse: SyncGroupErrorResponse,
 };

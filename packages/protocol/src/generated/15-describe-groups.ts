@@ -438,6 +438,18 @@ export function decodeDescribeGroupsResponseDescribedGroupMember(
   return v;
 }
 
+/** The response to a request that failed as a whole: `errorCode` in every error field. */
+export function DescribeGroupsErrorResponse(
+  request: DescribeGroupsRequest,
+  errorCode: number,
+): DescribeGroupsResponse {
+  return createDescribeGroupsResponse({
+    groups: request.groups.map((r1) =>
+      createDescribeGroupsResponseDescribedGroup({ groupId: r1, errorCode: errorCode }),
+    ),
+  });
+}
+
 export const DescribeGroupsApi: ApiCodec<DescribeGroupsRequest, DescribeGroupsResponse> = {
   apiKey: 15,
   name: "DescribeGroups",
@@ -458,4 +470,5 @@ export const DescribeGroupsApi: ApiCodec<DescribeGroupsRequest, DescribeGroupsRe
     decode: decodeDescribeGroupsResponse,
     size: sizeDescribeGroupsResponse,
   },
+  errorResponse: DescribeGroupsErrorResponse,
 };

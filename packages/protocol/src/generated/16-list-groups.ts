@@ -316,6 +316,14 @@ export function decodeListGroupsResponseListedGroup(
   return v;
 }
 
+/** The response to a request that failed as a whole: `errorCode` in every error field. */
+export function ListGroupsErrorResponse(
+  _request: ListGroupsRequest,
+  errorCode: number,
+): ListGroupsResponse {
+  return createListGroupsResponse({ errorCode: errorCode });
+}
+
 export const ListGroupsApi: ApiCodec<ListGroupsRequest, ListGroupsResponse> = {
   apiKey: 16,
   name: "ListGroups",
@@ -336,4 +344,5 @@ export const ListGroupsApi: ApiCodec<ListGroupsRequest, ListGroupsResponse> = {
     decode: decodeListGroupsResponse,
     size: sizeListGroupsResponse,
   },
+  errorResponse: ListGroupsErrorResponse,
 };

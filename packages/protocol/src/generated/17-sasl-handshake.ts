@@ -92,6 +92,14 @@ export function decodeSaslHandshakeResponse(r: Reader, _version: number): SaslHa
   return v;
 }
 
+/** The response to a request that failed as a whole: `errorCode` in every error field. */
+export function SaslHandshakeErrorResponse(
+  _request: SaslHandshakeRequest,
+  errorCode: number,
+): SaslHandshakeResponse {
+  return createSaslHandshakeResponse({ errorCode: errorCode });
+}
+
 export const SaslHandshakeApi: ApiCodec<SaslHandshakeRequest, SaslHandshakeResponse> = {
   apiKey: 17,
   name: "SaslHandshake",
@@ -112,4 +120,5 @@ export const SaslHandshakeApi: ApiCodec<SaslHandshakeRequest, SaslHandshakeRespo
     decode: decodeSaslHandshakeResponse,
     size: sizeSaslHandshakeResponse,
   },
+  errorResponse: SaslHandshakeErrorResponse,
 };

@@ -613,6 +613,14 @@ export function decodeApiVersionsResponseFinalizedFeatureKey(
   return v;
 }
 
+/** The response to a request that failed as a whole: `errorCode` in every error field. */
+export function ApiVersionsErrorResponse(
+  _request: ApiVersionsRequest,
+  errorCode: number,
+): ApiVersionsResponse {
+  return createApiVersionsResponse({ errorCode: errorCode });
+}
+
 export const ApiVersionsApi: ApiCodec<ApiVersionsRequest, ApiVersionsResponse> = {
   apiKey: 18,
   name: "ApiVersions",
@@ -633,4 +641,5 @@ export const ApiVersionsApi: ApiCodec<ApiVersionsRequest, ApiVersionsResponse> =
     decode: decodeApiVersionsResponse,
     size: sizeApiVersionsResponse,
   },
+  errorResponse: ApiVersionsErrorResponse,
 };

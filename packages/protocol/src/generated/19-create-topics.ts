@@ -809,6 +809,23 @@ export function decodeCreateTopicsResponseCreatableTopicConfigs(
   return v;
 }
 
+/** The response to a request that failed as a whole: `errorCode` in every error field. */
+export function CreateTopicsErrorResponse(
+  request: CreateTopicsRequest,
+  errorCode: number,
+): CreateTopicsResponse {
+  return createCreateTopicsResponse({
+    topics: request.topics.map((r1) =>
+      createCreateTopicsResponseCreatableTopicResult({
+        name: r1.name,
+        errorCode: errorCode,
+        topicConfigErrorCode: 0,
+        numPartitions: -1,
+      }),
+    ),
+  });
+}
+
 export const CreateTopicsApi: ApiCodec<CreateTopicsRequest, CreateTopicsResponse> = {
   apiKey: 19,
   name: "CreateTopics",
@@ -829,4 +846,5 @@ export const CreateTopicsApi: ApiCodec<CreateTopicsRequest, CreateTopicsResponse
     decode: decodeCreateTopicsResponse,
     size: sizeCreateTopicsResponse,
   },
+  errorResponse: CreateTopicsErrorResponse,
 };

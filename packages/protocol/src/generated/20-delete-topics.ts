@@ -422,6 +422,27 @@ export function decodeDeleteTopicsResponseDeletableTopicResult(
   return v;
 }
 
+/** The response to a request that failed as a whole: `errorCode` in every error field. */
+export function DeleteTopicsErrorResponse(
+  request: DeleteTopicsRequest,
+  errorCode: number,
+): DeleteTopicsResponse {
+  return createDeleteTopicsResponse({
+    responses: [
+      ...request.topics.map((r1) =>
+        createDeleteTopicsResponseDeletableTopicResult({
+          name: r1.name,
+          topicId: r1.topicId,
+          errorCode: errorCode,
+        }),
+      ),
+      ...request.topicNames.map((r1) =>
+        createDeleteTopicsResponseDeletableTopicResult({ name: r1, errorCode: errorCode }),
+      ),
+    ],
+  });
+}
+
 export const DeleteTopicsApi: ApiCodec<DeleteTopicsRequest, DeleteTopicsResponse> = {
   apiKey: 20,
   name: "DeleteTopics",
@@ -442,4 +463,5 @@ export const DeleteTopicsApi: ApiCodec<DeleteTopicsRequest, DeleteTopicsResponse
     decode: decodeDeleteTopicsResponse,
     size: sizeDeleteTopicsResponse,
   },
+  errorResponse: DeleteTopicsErrorResponse,
 };

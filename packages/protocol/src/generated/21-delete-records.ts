@@ -528,6 +528,27 @@ export function decodeDeleteRecordsResponseDeleteRecordsPartitionResult(
   return v;
 }
 
+/** The response to a request that failed as a whole: `errorCode` in every error field. */
+export function DeleteRecordsErrorResponse(
+  request: DeleteRecordsRequest,
+  errorCode: number,
+): DeleteRecordsResponse {
+  return createDeleteRecordsResponse({
+    topics: request.topics.map((r1) =>
+      createDeleteRecordsResponseDeleteRecordsTopicResult({
+        name: r1.name,
+        partitions: r1.partitions.map((r2) =>
+          createDeleteRecordsResponseDeleteRecordsPartitionResult({
+            partitionIndex: r2.partitionIndex,
+            lowWatermark: -1n,
+            errorCode: errorCode,
+          }),
+        ),
+      }),
+    ),
+  });
+}
+
 export const DeleteRecordsApi: ApiCodec<DeleteRecordsRequest, DeleteRecordsResponse> = {
   apiKey: 21,
   name: "DeleteRecords",
@@ -548,4 +569,5 @@ export const DeleteRecordsApi: ApiCodec<DeleteRecordsRequest, DeleteRecordsRespo
     decode: decodeDeleteRecordsResponse,
     size: sizeDeleteRecordsResponse,
   },
+  errorResponse: DeleteRecordsErrorResponse,
 };

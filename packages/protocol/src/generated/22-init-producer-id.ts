@@ -191,6 +191,14 @@ export function decodeInitProducerIdResponse(r: Reader, version: number): InitPr
   return v;
 }
 
+/** The response to a request that failed as a whole: `errorCode` in every error field. */
+export function InitProducerIdErrorResponse(
+  _request: InitProducerIdRequest,
+  errorCode: number,
+): InitProducerIdResponse {
+  return createInitProducerIdResponse({ errorCode: errorCode });
+}
+
 export const InitProducerIdApi: ApiCodec<InitProducerIdRequest, InitProducerIdResponse> = {
   apiKey: 22,
   name: "InitProducerId",
@@ -211,4 +219,5 @@ export const InitProducerIdApi: ApiCodec<InitProducerIdRequest, InitProducerIdRe
     decode: decodeInitProducerIdResponse,
     size: sizeInitProducerIdResponse,
   },
+  errorResponse: InitProducerIdErrorResponse,
 };

@@ -585,6 +585,27 @@ export function decodeOffsetForLeaderEpochResponseEpochEndOffset(
   return v;
 }
 
+/** The response to a request that failed as a whole: `errorCode` in every error field. */
+export function OffsetForLeaderEpochErrorResponse(
+  request: OffsetForLeaderEpochRequest,
+  errorCode: number,
+): OffsetForLeaderEpochResponse {
+  return createOffsetForLeaderEpochResponse({
+    topics: request.topics.map((r1) =>
+      createOffsetForLeaderEpochResponseOffsetForLeaderTopicResult({
+        topic: r1.topic,
+        partitions: r1.partitions.map((r2) =>
+          createOffsetForLeaderEpochResponseEpochEndOffset({
+            errorCode: errorCode,
+            partition: r2.partition,
+            leaderEpoch: -1,
+          }),
+        ),
+      }),
+    ),
+  });
+}
+
 export const OffsetForLeaderEpochApi: ApiCodec<
   OffsetForLeaderEpochRequest,
   OffsetForLeaderEpochResponse
@@ -608,4 +629,5 @@ export const OffsetForLeaderEpochApi: ApiCodec<
     decode: decodeOffsetForLeaderEpochResponse,
     size: sizeOffsetForLeaderEpochResponse,
   },
+  errorResponse: OffsetForLeaderEpochErrorResponse,
 };

@@ -832,6 +832,43 @@ export function decodeAddPartitionsToTxnResponseAddPartitionsToTxnPartitionResul
   return v;
 }
 
+/** The response to a request that failed as a whole: `errorCode` in every error field. */
+export function AddPartitionsToTxnErrorResponse(
+  request: AddPartitionsToTxnRequest,
+  errorCode: number,
+): AddPartitionsToTxnResponse {
+  return createAddPartitionsToTxnResponse({
+    errorCode: errorCode,
+    resultsByTransaction: request.transactions.map((r1) =>
+      createAddPartitionsToTxnResponseAddPartitionsToTxnResult({
+        transactionalId: r1.transactionalId,
+        topicResults: r1.topics.map((r2) =>
+          createAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult({
+            name: r2.name,
+            resultsByPartition: r2.partitions.map((r3) =>
+              createAddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult({
+                partitionIndex: r3,
+                partitionErrorCode: errorCode,
+              }),
+            ),
+          }),
+        ),
+      }),
+    ),
+    resultsByTopicV3AndBelow: request.v3AndBelowTopics.map((r1) =>
+      createAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult({
+        name: r1.name,
+        resultsByPartition: r1.partitions.map((r2) =>
+          createAddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult({
+            partitionIndex: r2,
+            partitionErrorCode: errorCode,
+          }),
+        ),
+      }),
+    ),
+  });
+}
+
 export const AddPartitionsToTxnApi: ApiCodec<
   AddPartitionsToTxnRequest,
   AddPartitionsToTxnResponse
@@ -855,4 +892,5 @@ export const AddPartitionsToTxnApi: ApiCodec<
     decode: decodeAddPartitionsToTxnResponse,
     size: sizeAddPartitionsToTxnResponse,
   },
+  errorResponse: AddPartitionsToTxnErrorResponse,
 };

@@ -162,6 +162,14 @@ export function decodeAddOffsetsToTxnResponse(r: Reader, version: number): AddOf
   return v;
 }
 
+/** The response to a request that failed as a whole: `errorCode` in every error field. */
+export function AddOffsetsToTxnErrorResponse(
+  _request: AddOffsetsToTxnRequest,
+  errorCode: number,
+): AddOffsetsToTxnResponse {
+  return createAddOffsetsToTxnResponse({ errorCode: errorCode });
+}
+
 export const AddOffsetsToTxnApi: ApiCodec<AddOffsetsToTxnRequest, AddOffsetsToTxnResponse> = {
   apiKey: 25,
   name: "AddOffsetsToTxn",
@@ -182,4 +190,5 @@ export const AddOffsetsToTxnApi: ApiCodec<AddOffsetsToTxnRequest, AddOffsetsToTx
     decode: decodeAddOffsetsToTxnResponse,
     size: sizeAddOffsetsToTxnResponse,
   },
+  errorResponse: AddOffsetsToTxnErrorResponse,
 };

@@ -179,6 +179,11 @@ export function decodeEndTxnResponse(r: Reader, version: number): EndTxnResponse
   return v;
 }
 
+/** The response to a request that failed as a whole: `errorCode` in every error field. */
+export function EndTxnErrorResponse(_request: EndTxnRequest, errorCode: number): EndTxnResponse {
+  return createEndTxnResponse({ errorCode: errorCode });
+}
+
 export const EndTxnApi: ApiCodec<EndTxnRequest, EndTxnResponse> = {
   apiKey: 26,
   name: "EndTxn",
@@ -199,4 +204,5 @@ export const EndTxnApi: ApiCodec<EndTxnRequest, EndTxnResponse> = {
     decode: decodeEndTxnResponse,
     size: sizeEndTxnResponse,
   },
+  errorResponse: EndTxnErrorResponse,
 };

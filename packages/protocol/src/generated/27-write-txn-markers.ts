@@ -638,6 +638,14 @@ export function decodeWriteTxnMarkersResponseWritableTxnMarkerPartitionResult(
   return v;
 }
 
+/** The response to a request that failed as a whole: `errorCode` in every error field. */
+export function WriteTxnMarkersErrorResponse(
+  _request: WriteTxnMarkersRequest,
+  _errorCode: number,
+): WriteTxnMarkersResponse {
+  return createWriteTxnMarkersResponse({});
+}
+
 export const WriteTxnMarkersApi: ApiCodec<WriteTxnMarkersRequest, WriteTxnMarkersResponse> = {
   apiKey: 27,
   name: "WriteTxnMarkers",
@@ -658,4 +666,5 @@ export const WriteTxnMarkersApi: ApiCodec<WriteTxnMarkersRequest, WriteTxnMarker
     decode: decodeWriteTxnMarkersResponse,
     size: sizeWriteTxnMarkersResponse,
   },
+  errorResponse: WriteTxnMarkersErrorResponse,
 };

@@ -607,6 +607,26 @@ export function decodeTxnOffsetCommitResponseTxnOffsetCommitResponsePartition(
   return v;
 }
 
+/** The response to a request that failed as a whole: `errorCode` in every error field. */
+export function TxnOffsetCommitErrorResponse(
+  request: TxnOffsetCommitRequest,
+  errorCode: number,
+): TxnOffsetCommitResponse {
+  return createTxnOffsetCommitResponse({
+    topics: request.topics.map((r1) =>
+      createTxnOffsetCommitResponseTxnOffsetCommitResponseTopic({
+        name: r1.name,
+        partitions: r1.partitions.map((r2) =>
+          createTxnOffsetCommitResponseTxnOffsetCommitResponsePartition({
+            partitionIndex: r2.partitionIndex,
+            errorCode: errorCode,
+          }),
+        ),
+      }),
+    ),
+  });
+}
+
 export const TxnOffsetCommitApi: ApiCodec<TxnOffsetCommitRequest, TxnOffsetCommitResponse> = {
   apiKey: 28,
   name: "TxnOffsetCommit",
@@ -627,4 +647,5 @@ export const TxnOffsetCommitApi: ApiCodec<TxnOffsetCommitRequest, TxnOffsetCommi
     decode: decodeTxnOffsetCommitResponse,
     size: sizeTxnOffsetCommitResponse,
   },
+  errorResponse: TxnOffsetCommitErrorResponse,
 };

@@ -423,6 +423,14 @@ export function decodeDescribeAclsResponseAclDescription(
   return v;
 }
 
+/** The response to a request that failed as a whole: `errorCode` in every error field. */
+export function DescribeAclsErrorResponse(
+  _request: DescribeAclsRequest,
+  errorCode: number,
+): DescribeAclsResponse {
+  return createDescribeAclsResponse({ errorCode: errorCode });
+}
+
 export const DescribeAclsApi: ApiCodec<DescribeAclsRequest, DescribeAclsResponse> = {
   apiKey: 29,
   name: "DescribeAcls",
@@ -443,4 +451,5 @@ export const DescribeAclsApi: ApiCodec<DescribeAclsRequest, DescribeAclsResponse
     decode: decodeDescribeAclsResponse,
     size: sizeDescribeAclsResponse,
   },
+  errorResponse: DescribeAclsErrorResponse,
 };

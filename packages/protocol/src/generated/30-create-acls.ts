@@ -359,6 +359,14 @@ export function decodeCreateAclsResponseAclCreationResult(
   return v;
 }
 
+/** The response to a request that failed as a whole: `errorCode` in every error field. */
+export function CreateAclsErrorResponse(
+  _request: CreateAclsRequest,
+  _errorCode: number,
+): CreateAclsResponse {
+  return createCreateAclsResponse({});
+}
+
 export const CreateAclsApi: ApiCodec<CreateAclsRequest, CreateAclsResponse> = {
   apiKey: 30,
   name: "CreateAcls",
@@ -379,4 +387,5 @@ export const CreateAclsApi: ApiCodec<CreateAclsRequest, CreateAclsResponse> = {
     decode: decodeCreateAclsResponse,
     size: sizeCreateAclsResponse,
   },
+  errorResponse: CreateAclsErrorResponse,
 };

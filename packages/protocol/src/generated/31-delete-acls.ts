@@ -509,6 +509,14 @@ export function decodeDeleteAclsResponseDeleteAclsMatchingAcl(
   return v;
 }
 
+/** The response to a request that failed as a whole: `errorCode` in every error field. */
+export function DeleteAclsErrorResponse(
+  _request: DeleteAclsRequest,
+  _errorCode: number,
+): DeleteAclsResponse {
+  return createDeleteAclsResponse({});
+}
+
 export const DeleteAclsApi: ApiCodec<DeleteAclsRequest, DeleteAclsResponse> = {
   apiKey: 31,
   name: "DeleteAcls",
@@ -529,4 +537,5 @@ export const DeleteAclsApi: ApiCodec<DeleteAclsRequest, DeleteAclsResponse> = {
     decode: decodeDeleteAclsResponse,
     size: sizeDeleteAclsResponse,
   },
+  errorResponse: DeleteAclsErrorResponse,
 };

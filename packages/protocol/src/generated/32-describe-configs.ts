@@ -696,6 +696,22 @@ export function decodeDescribeConfigsResponseDescribeConfigsSynonym(
   return v;
 }
 
+/** The response to a request that failed as a whole: `errorCode` in every error field. */
+export function DescribeConfigsErrorResponse(
+  request: DescribeConfigsRequest,
+  errorCode: number,
+): DescribeConfigsResponse {
+  return createDescribeConfigsResponse({
+    results: request.resources.map((r1) =>
+      createDescribeConfigsResponseDescribeConfigsResult({
+        errorCode: errorCode,
+        resourceType: r1.resourceType,
+        resourceName: r1.resourceName,
+      }),
+    ),
+  });
+}
+
 export const DescribeConfigsApi: ApiCodec<DescribeConfigsRequest, DescribeConfigsResponse> = {
   apiKey: 32,
   name: "DescribeConfigs",
@@ -716,4 +732,5 @@ export const DescribeConfigsApi: ApiCodec<DescribeConfigsRequest, DescribeConfig
     decode: decodeDescribeConfigsResponse,
     size: sizeDescribeConfigsResponse,
   },
+  errorResponse: DescribeConfigsErrorResponse,
 };

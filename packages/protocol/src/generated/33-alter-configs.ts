@@ -446,6 +446,22 @@ export function decodeAlterConfigsResponseAlterConfigsResourceResponse(
   return v;
 }
 
+/** The response to a request that failed as a whole: `errorCode` in every error field. */
+export function AlterConfigsErrorResponse(
+  request: AlterConfigsRequest,
+  errorCode: number,
+): AlterConfigsResponse {
+  return createAlterConfigsResponse({
+    responses: request.resources.map((r1) =>
+      createAlterConfigsResponseAlterConfigsResourceResponse({
+        errorCode: errorCode,
+        resourceType: r1.resourceType,
+        resourceName: r1.resourceName,
+      }),
+    ),
+  });
+}
+
 export const AlterConfigsApi: ApiCodec<AlterConfigsRequest, AlterConfigsResponse> = {
   apiKey: 33,
   name: "AlterConfigs",
@@ -466,4 +482,5 @@ export const AlterConfigsApi: ApiCodec<AlterConfigsRequest, AlterConfigsResponse
     decode: decodeAlterConfigsResponse,
     size: sizeAlterConfigsResponse,
   },
+  errorResponse: AlterConfigsErrorResponse,
 };

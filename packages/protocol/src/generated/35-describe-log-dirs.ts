@@ -596,6 +596,14 @@ export function decodeDescribeLogDirsResponseDescribeLogDirsPartition(
   return v;
 }
 
+/** The response to a request that failed as a whole: `errorCode` in every error field. */
+export function DescribeLogDirsErrorResponse(
+  _request: DescribeLogDirsRequest,
+  errorCode: number,
+): DescribeLogDirsResponse {
+  return createDescribeLogDirsResponse({ errorCode: errorCode });
+}
+
 export const DescribeLogDirsApi: ApiCodec<DescribeLogDirsRequest, DescribeLogDirsResponse> = {
   apiKey: 35,
   name: "DescribeLogDirs",
@@ -616,4 +624,5 @@ export const DescribeLogDirsApi: ApiCodec<DescribeLogDirsRequest, DescribeLogDir
     decode: decodeDescribeLogDirsResponse,
     size: sizeDescribeLogDirsResponse,
   },
+  errorResponse: DescribeLogDirsErrorResponse,
 };

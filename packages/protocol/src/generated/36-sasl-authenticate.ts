@@ -173,6 +173,14 @@ export function decodeSaslAuthenticateResponse(
   return v;
 }
 
+/** The response to a request that failed as a whole: `errorCode` in every error field. */
+export function SaslAuthenticateErrorResponse(
+  _request: SaslAuthenticateRequest,
+  errorCode: number,
+): SaslAuthenticateResponse {
+  return createSaslAuthenticateResponse({ errorCode: errorCode });
+}
+
 export const SaslAuthenticateApi: ApiCodec<SaslAuthenticateRequest, SaslAuthenticateResponse> = {
   apiKey: 36,
   name: "SaslAuthenticate",
@@ -193,4 +201,5 @@ export const SaslAuthenticateApi: ApiCodec<SaslAuthenticateRequest, SaslAuthenti
     decode: decodeSaslAuthenticateResponse,
     size: sizeSaslAuthenticateResponse,
   },
+  errorResponse: SaslAuthenticateErrorResponse,
 };

@@ -468,6 +468,21 @@ export function decodeCreatePartitionsResponseCreatePartitionsTopicResult(
   return v;
 }
 
+/** The response to a request that failed as a whole: `errorCode` in every error field. */
+export function CreatePartitionsErrorResponse(
+  request: CreatePartitionsRequest,
+  errorCode: number,
+): CreatePartitionsResponse {
+  return createCreatePartitionsResponse({
+    results: request.topics.map((r1) =>
+      createCreatePartitionsResponseCreatePartitionsTopicResult({
+        name: r1.name,
+        errorCode: errorCode,
+      }),
+    ),
+  });
+}
+
 export const CreatePartitionsApi: ApiCodec<CreatePartitionsRequest, CreatePartitionsResponse> = {
   apiKey: 37,
   name: "CreatePartitions",
@@ -488,4 +503,5 @@ export const CreatePartitionsApi: ApiCodec<CreatePartitionsRequest, CreatePartit
     decode: decodeCreatePartitionsResponse,
     size: sizeCreatePartitionsResponse,
   },
+  errorResponse: CreatePartitionsErrorResponse,
 };

@@ -252,6 +252,18 @@ export function decodeDeleteGroupsResponseDeletableGroupResult(
   return v;
 }
 
+/** The response to a request that failed as a whole: `errorCode` in every error field. */
+export function DeleteGroupsErrorResponse(
+  request: DeleteGroupsRequest,
+  errorCode: number,
+): DeleteGroupsResponse {
+  return createDeleteGroupsResponse({
+    results: request.groupsNames.map((r1) =>
+      createDeleteGroupsResponseDeletableGroupResult({ groupId: r1, errorCode: errorCode }),
+    ),
+  });
+}
+
 export const DeleteGroupsApi: ApiCodec<DeleteGroupsRequest, DeleteGroupsResponse> = {
   apiKey: 42,
   name: "DeleteGroups",
@@ -272,4 +284,5 @@ export const DeleteGroupsApi: ApiCodec<DeleteGroupsRequest, DeleteGroupsResponse
     decode: decodeDeleteGroupsResponse,
     size: sizeDeleteGroupsResponse,
   },
+  errorResponse: DeleteGroupsErrorResponse,
 };

@@ -476,6 +476,22 @@ export function decodeIncrementalAlterConfigsResponseAlterConfigsResourceRespons
   return v;
 }
 
+/** The response to a request that failed as a whole: `errorCode` in every error field. */
+export function IncrementalAlterConfigsErrorResponse(
+  request: IncrementalAlterConfigsRequest,
+  errorCode: number,
+): IncrementalAlterConfigsResponse {
+  return createIncrementalAlterConfigsResponse({
+    responses: request.resources.map((r1) =>
+      createIncrementalAlterConfigsResponseAlterConfigsResourceResponse({
+        errorCode: errorCode,
+        resourceType: r1.resourceType,
+        resourceName: r1.resourceName,
+      }),
+    ),
+  });
+}
+
 export const IncrementalAlterConfigsApi: ApiCodec<
   IncrementalAlterConfigsRequest,
   IncrementalAlterConfigsResponse
@@ -499,4 +515,5 @@ export const IncrementalAlterConfigsApi: ApiCodec<
     decode: decodeIncrementalAlterConfigsResponse,
     size: sizeIncrementalAlterConfigsResponse,
   },
+  errorResponse: IncrementalAlterConfigsErrorResponse,
 };

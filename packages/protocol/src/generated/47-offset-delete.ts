@@ -333,6 +333,27 @@ export function decodeOffsetDeleteResponseOffsetDeleteResponsePartition(
   return v;
 }
 
+/** The response to a request that failed as a whole: `errorCode` in every error field. */
+export function OffsetDeleteErrorResponse(
+  request: OffsetDeleteRequest,
+  errorCode: number,
+): OffsetDeleteResponse {
+  return createOffsetDeleteResponse({
+    errorCode: errorCode,
+    topics: request.topics.map((r1) =>
+      createOffsetDeleteResponseOffsetDeleteResponseTopic({
+        name: r1.name,
+        partitions: r1.partitions.map((r2) =>
+          createOffsetDeleteResponseOffsetDeleteResponsePartition({
+            partitionIndex: r2.partitionIndex,
+            errorCode: errorCode,
+          }),
+        ),
+      }),
+    ),
+  });
+}
+
 export const OffsetDeleteApi: ApiCodec<OffsetDeleteRequest, OffsetDeleteResponse> = {
   apiKey: 47,
   name: "OffsetDelete",
@@ -353,4 +374,5 @@ export const OffsetDeleteApi: ApiCodec<OffsetDeleteRequest, OffsetDeleteResponse
     decode: decodeOffsetDeleteResponse,
     size: sizeOffsetDeleteResponse,
   },
+  errorResponse: OffsetDeleteErrorResponse,
 };

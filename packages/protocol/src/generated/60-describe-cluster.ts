@@ -320,6 +320,14 @@ export function decodeDescribeClusterResponseDescribeClusterBroker(
   return v;
 }
 
+/** The response to a request that failed as a whole: `errorCode` in every error field. */
+export function DescribeClusterErrorResponse(
+  _request: DescribeClusterRequest,
+  errorCode: number,
+): DescribeClusterResponse {
+  return createDescribeClusterResponse({ errorCode: errorCode });
+}
+
 export const DescribeClusterApi: ApiCodec<DescribeClusterRequest, DescribeClusterResponse> = {
   apiKey: 60,
   name: "DescribeCluster",
@@ -340,4 +348,5 @@ export const DescribeClusterApi: ApiCodec<DescribeClusterRequest, DescribeCluste
     decode: decodeDescribeClusterResponse,
     size: sizeDescribeClusterResponse,
   },
+  errorResponse: DescribeClusterErrorResponse,
 };

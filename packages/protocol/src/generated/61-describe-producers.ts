@@ -571,6 +571,26 @@ export function decodeDescribeProducersResponseProducerState(
   return v;
 }
 
+/** The response to a request that failed as a whole: `errorCode` in every error field. */
+export function DescribeProducersErrorResponse(
+  request: DescribeProducersRequest,
+  errorCode: number,
+): DescribeProducersResponse {
+  return createDescribeProducersResponse({
+    topics: request.topics.map((r1) =>
+      createDescribeProducersResponseTopicResponse({
+        name: r1.name,
+        partitions: r1.partitionIndexes.map((r2) =>
+          createDescribeProducersResponsePartitionResponse({
+            partitionIndex: r2,
+            errorCode: errorCode,
+          }),
+        ),
+      }),
+    ),
+  });
+}
+
 export const DescribeProducersApi: ApiCodec<DescribeProducersRequest, DescribeProducersResponse> = {
   apiKey: 61,
   name: "DescribeProducers",
@@ -591,4 +611,5 @@ export const DescribeProducersApi: ApiCodec<DescribeProducersRequest, DescribePr
     decode: decodeDescribeProducersResponse,
     size: sizeDescribeProducersResponse,
   },
+  errorResponse: DescribeProducersErrorResponse,
 };

@@ -406,6 +406,21 @@ export function decodeDescribeTransactionsResponseTopicData(
   return v;
 }
 
+/** The response to a request that failed as a whole: `errorCode` in every error field. */
+export function DescribeTransactionsErrorResponse(
+  request: DescribeTransactionsRequest,
+  errorCode: number,
+): DescribeTransactionsResponse {
+  return createDescribeTransactionsResponse({
+    transactionStates: request.transactionalIds.map((r1) =>
+      createDescribeTransactionsResponseTransactionState({
+        transactionalId: r1,
+        errorCode: errorCode,
+      }),
+    ),
+  });
+}
+
 export const DescribeTransactionsApi: ApiCodec<
   DescribeTransactionsRequest,
   DescribeTransactionsResponse
@@ -429,4 +444,5 @@ export const DescribeTransactionsApi: ApiCodec<
     decode: decodeDescribeTransactionsResponse,
     size: sizeDescribeTransactionsResponse,
   },
+  errorResponse: DescribeTransactionsErrorResponse,
 };

@@ -321,6 +321,14 @@ export function decodeListTransactionsResponseTransactionState(
   return v;
 }
 
+/** The response to a request that failed as a whole: `errorCode` in every error field. */
+export function ListTransactionsErrorResponse(
+  _request: ListTransactionsRequest,
+  errorCode: number,
+): ListTransactionsResponse {
+  return createListTransactionsResponse({ errorCode: errorCode });
+}
+
 export const ListTransactionsApi: ApiCodec<ListTransactionsRequest, ListTransactionsResponse> = {
   apiKey: 66,
   name: "ListTransactions",
@@ -341,4 +349,5 @@ export const ListTransactionsApi: ApiCodec<ListTransactionsRequest, ListTransact
     decode: decodeListTransactionsResponse,
     size: sizeListTransactionsResponse,
   },
+  errorResponse: ListTransactionsErrorResponse,
 };

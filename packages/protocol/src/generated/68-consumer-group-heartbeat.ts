@@ -574,6 +574,14 @@ export function decodeConsumerGroupHeartbeatResponseTopicPartitions(
   return v;
 }
 
+/** The response to a request that failed as a whole: `errorCode` in every error field. */
+export function ConsumerGroupHeartbeatErrorResponse(
+  _request: ConsumerGroupHeartbeatRequest,
+  errorCode: number,
+): ConsumerGroupHeartbeatResponse {
+  return createConsumerGroupHeartbeatResponse({ errorCode: errorCode });
+}
+
 export const ConsumerGroupHeartbeatApi: ApiCodec<
   ConsumerGroupHeartbeatRequest,
   ConsumerGroupHeartbeatResponse
@@ -597,4 +605,5 @@ export const ConsumerGroupHeartbeatApi: ApiCodec<
     decode: decodeConsumerGroupHeartbeatResponse,
     size: sizeConsumerGroupHeartbeatResponse,
   },
+  errorResponse: ConsumerGroupHeartbeatErrorResponse,
 };

@@ -659,6 +659,14 @@ export function decodeConsumerGroupDescribeResponseTopicPartitions(
   return v;
 }
 
+/** The response to a request that failed as a whole: `errorCode` in every error field. */
+export function ConsumerGroupDescribeErrorResponse(
+  _request: ConsumerGroupDescribeRequest,
+  _errorCode: number,
+): ConsumerGroupDescribeResponse {
+  return createConsumerGroupDescribeResponse({});
+}
+
 export const ConsumerGroupDescribeApi: ApiCodec<
   ConsumerGroupDescribeRequest,
   ConsumerGroupDescribeResponse
@@ -682,4 +690,5 @@ export const ConsumerGroupDescribeApi: ApiCodec<
     decode: decodeConsumerGroupDescribeResponse,
     size: sizeConsumerGroupDescribeResponse,
   },
+  errorResponse: ConsumerGroupDescribeErrorResponse,
 };

@@ -775,6 +775,21 @@ export function decodeDescribeTopicPartitionsResponseCursor(
   return v;
 }
 
+/** The response to a request that failed as a whole: `errorCode` in every error field. */
+export function DescribeTopicPartitionsErrorResponse(
+  request: DescribeTopicPartitionsRequest,
+  errorCode: number,
+): DescribeTopicPartitionsResponse {
+  return createDescribeTopicPartitionsResponse({
+    topics: request.topics.map((r1) =>
+      createDescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic({
+        errorCode: errorCode,
+        name: r1.name,
+      }),
+    ),
+  });
+}
+
 export const DescribeTopicPartitionsApi: ApiCodec<
   DescribeTopicPartitionsRequest,
   DescribeTopicPartitionsResponse
@@ -798,4 +813,5 @@ export const DescribeTopicPartitionsApi: ApiCodec<
     decode: decodeDescribeTopicPartitionsResponse,
     size: sizeDescribeTopicPartitionsResponse,
   },
+  errorResponse: DescribeTopicPartitionsErrorResponse,
 };

@@ -1,5 +1,5 @@
-import type { FileHandle } from "node:fs/promises";
 import { BATCH_HEADER_SIZE, BatchField, LOG_OVERHEAD, validateBatch } from "@logbook/protocol";
+import type { FsFile } from "../env/fs.js";
 
 /** What the storage engine needs to know about one stored batch. */
 export interface BatchInfo {
@@ -39,7 +39,7 @@ const HEADER_CHUNK = 16 << 10;
  * header is trusted (for data already validated, below the recovery point).
  */
 export async function* scanBatches(
-  fh: FileHandle,
+  fh: FsFile,
   start: number,
   end: number,
   validate: boolean,
@@ -96,7 +96,7 @@ export async function* scanBatches(
 }
 
 /** Reads exactly `length` bytes at `position` (fewer only at end of file). */
-export async function readAt(fh: FileHandle, position: number, length: number): Promise<Buffer> {
+export async function readAt(fh: FsFile, position: number, length: number): Promise<Buffer> {
   const buf = Buffer.allocUnsafe(length);
   let done = 0;
   while (done < length) {

@@ -1,5 +1,5 @@
-import { open, readFile, rename } from "node:fs/promises";
 import { join } from "node:path";
+import { type Fs, hasErrorCode } from "../env/fs.js";
 import { CHECKPOINT_FILE } from "./layout.js";
 
 /**
@@ -37,12 +37,12 @@ export class UnsupportedFormatError extends Error {
   override readonly name = "UnsupportedFormatError";
 }
 
-export async function readCheckpoint(dir: string): Promise<Checkpoint | null> {
+export async function readCheckpoint(fs: Fs, dir: string): Promise<Checkpoint | null> {
   let text: string;
   try {
-    text = await readFile(join(dir, CHECKPOINT_FILE), "utf8");
+    text = (await fs.readFile(join(dir, CHECKPOINT_FILE))).toString("utf8");
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return null;
+    if (hasErrorCode(e, "ENOENT")) return null;
     throw e;
   }
   const lines = text.split("\n");
@@ -81,7 +81,7 @@ export async function readCheckpoint(dir: string): Promise<Checkpoint | null> {
   };
 }
 
-export async function writeCheckpoint(dir: string, cp: Checkpoint): Promise<void> {
+export async function writeCheckpoint(fs: Fs, dir: string, cp: Checkpoint): Promise<void> {
   const text = `${HEADER}
 log-start-offset ${cp.logStartOffset}
 recovery-segment ${cp.recoverySegment}
@@ -92,23 +92,7 @@ transaction-index ${cp.transactionIndex ? 1 : 0}
 ${cp.openTransactions.map(([pid, first]) => `open-transaction ${pid} ${first}\n`).join("")}`;
   const path = join(dir, CHECKPOINT_FILE);
   const tmp = `${path}.tmp`;
-  const fh = await open(tmp, "w");
-  try {
-    await fh.writeFile(text);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await rename(tmp, path);
-  await syncDir(dir);
-}
-
-/** fsync a directory so a created, renamed or removed entry survives a power loss. */
-export async function syncDir(dir: string): Promise<void> {
-  const fh = await open(dir, "r");
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
+  await fs.writeFile(tmp, text, { flush: true });
+  await fs.rename(tmp, path);
+  await fs.syncDir(dir);
 }

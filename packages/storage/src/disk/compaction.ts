@@ -1,4 +1,3 @@
-import { open, rename, rm, writeFile } from "node:fs/promises";
 import { BatchField, ControlRecordType, type RecordBatchHeader } from "@logbook/protocol";
 import {
   AbortedTransactions,
@@ -10,10 +9,10 @@ import {
   TransactionTracker,
 } from "../cleaner/index.js";
 import type { LogConfig } from "../config.js";
+import type { Fs } from "../env/fs.js";
 import type { Logger } from "../logger.js";
 import type { AbortedTxn } from "../partition-log.js";
 import { controlTypeAt, encodeTxnIndex } from "../transactions/index.js";
-import { syncDir } from "./checkpoint.js";
 import {
   CLEANED_SUFFIX,
   DELETED_SUFFIX,
@@ -34,6 +33,7 @@ export type SwapStep =
 
 /** What the cleaner needs from the log it compacts. */
 export interface CompactionTarget {
+  readonly fs: Fs;
   readonly dir: string;
   readonly config: LogConfig;
   readonly logger: Logger;
@@ -123,10 +123,11 @@ async function cleanSegment(
   seg: Segment,
   cleaned: AsyncGenerator<Buffer>,
 ): Promise<number> {
+  const fs = target.fs;
   const base = seg.baseOffset;
   const logPath = seg.path(LOG_SUFFIX);
   const cleanedPath = `${logPath}${CLEANED_SUFFIX}`;
-  const fh = await open(cleanedPath, "w");
+  const fh = await fs.open(cleanedPath, "w");
   let size = 0;
   const keptAborts = new Set<number>();
   try {
@@ -141,7 +142,7 @@ async function cleanSegment(
   }
   if (size === seg.size) {
     // Nothing was removed: keep the old segment (and its indexes).
-    await rm(cleanedPath, { force: true });
+    await fs.rm(cleanedPath, { force: true });
     return 0;
   }
   // An entry stays while its marker does. Once a marker goes (its transaction has no
@@ -149,32 +150,33 @@ async function cleanSegment(
   // later transactional data as aborted, with no marker to end that.
   const txnIndex = seg.abortedTxns.filter((e) => keptAborts.has(e.lastOffset));
   const txnPath = seg.path(TXN_INDEX_SUFFIX);
-  await writeFile(`${txnPath}${CLEANED_SUFFIX}`, encodeTxnIndex(txnIndex), { flush: true });
+  await fs.writeFile(`${txnPath}${CLEANED_SUFFIX}`, encodeTxnIndex(txnIndex), { flush: true });
   const hook = (step: SwapStep): void => target.onSwapStep?.(step, base);
   hook("cleaned-written");
   return target.serial(async () => {
     // Commit protocol (recovery completes a committed swap and discards the rest):
     //   range note -> `.log.swap` (commit) -> old files to `.deleted` -> swap to `.log`.
     const swapPath = `${logPath}${SWAP_SUFFIX}`;
-    await writeFile(`${swapPath}.range`, `${base}\n`);
+    // Flushed: the commit below must find the whole note after a power loss.
+    await fs.writeFile(`${swapPath}.range`, `${base}\n`, { flush: true });
     // Renamed before the commit, so a committed swap always finds it (recovery renames
     // every `<base>.*.swap` with the `.log.swap`, and drops it without one).
-    await rename(`${txnPath}${CLEANED_SUFFIX}`, `${txnPath}${SWAP_SUFFIX}`);
-    await syncDir(target.dir);
+    await fs.rename(`${txnPath}${CLEANED_SUFFIX}`, `${txnPath}${SWAP_SUFFIX}`);
+    await fs.syncDir(target.dir);
     hook("range-written");
-    await rename(cleanedPath, swapPath);
-    await syncDir(target.dir);
+    await fs.rename(cleanedPath, swapPath);
+    await fs.syncDir(target.dir);
     hook("swap-committed");
     const freed = seg.size - size;
     // Renamed only: readers may still find the old segment in the list until it is replaced.
     await seg.renameFiles(DELETED_SUFFIX);
     hook("old-retired");
-    await rename(swapPath, logPath);
-    await rename(`${txnPath}${SWAP_SUFFIX}`, txnPath);
-    await rm(`${swapPath}.range`, { force: true });
-    await syncDir(target.dir);
+    await fs.rename(swapPath, logPath);
+    await fs.rename(`${txnPath}${SWAP_SUFFIX}`, txnPath);
+    await fs.rm(`${swapPath}.range`, { force: true });
+    await fs.syncDir(target.dir);
     hook("swap-renamed");
-    const fresh = await Segment.open(target.dir, base);
+    const fresh = await Segment.open(fs, target.dir, base);
     fresh.abortedTxns = txnIndex;
     await fresh.rebuildIndexes(fresh.size, target.config.indexIntervalBytes);
     fresh.nextOffset = target.nextBaseAfter(seg);
@@ -182,7 +184,7 @@ async function cleanSegment(
     if (!target.replaceSegment(seg, fresh)) await fresh.close();
     await seg.retireRenamed();
     for (const suffix of SEGMENT_SUFFIXES) {
-      await rm(`${seg.path(suffix)}${DELETED_SUFFIX}`, { force: true });
+      await fs.rm(`${seg.path(suffix)}${DELETED_SUFFIX}`, { force: true });
     }
     return freed;
   });

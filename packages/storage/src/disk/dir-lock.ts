@@ -1,7 +1,7 @@
-import { type FileHandle, open, readFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { tryLock } from "fs-native-extensions";
+import type { Clock } from "../env/clock.js";
+import type { Fs, FsFile } from "../env/fs.js";
 
 /** The lock file in a data directory, as Kafka names it. */
 export const LOCK_FILE = ".lock";
@@ -28,24 +28,30 @@ export class DataDirLockedError extends Error {
  * the lock when the process dies, so a SIGKILLed broker never leaves a stale one.
  */
 export class DataDirLock {
-  private constructor(private readonly fh: FileHandle) {}
+  private constructor(private readonly fh: FsFile) {}
 
-  static async acquire(dataDir: string): Promise<DataDirLock> {
+  static async acquire(fs: Fs, clock: Clock, dataDir: string): Promise<DataDirLock> {
     const path = join(dataDir, LOCK_FILE);
     // "a+" creates the file without truncating what the current holder wrote.
-    const fh = await open(path, "a+");
+    const fh = await fs.open(path, "a+");
     let locked = false;
     try {
-      locked = tryLock(fh.fd);
+      locked = fs.tryLock(fh);
     } finally {
       if (!locked) await fh.close();
     }
     if (!locked) {
-      const owner = await readFile(path, "utf8").catch(() => "");
+      const owner = await fs.readFile(path).then(
+        (b) => b.toString("utf8"),
+        () => "",
+      );
       throw new DataDirLockedError(dataDir, owner.trim());
     }
     await fh.truncate(0);
-    await fh.write(`pid ${process.pid} on ${hostname()}, started ${new Date().toISOString()}\n`);
+    const owner = Buffer.from(
+      `pid ${process.pid} on ${hostname()}, started ${new Date(clock.now()).toISOString()}\n`,
+    );
+    await fh.write(owner, 0, owner.length, 0);
     return new DataDirLock(fh);
   }
 

@@ -1,8 +1,14 @@
-import { mkdir, readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { LogConfig } from "../config.js";
-import type { EngineFactory, EngineOptions, StorageEngine, TopicPartitionId } from "../engine.js";
+import type {
+  EngineEnvOptions,
+  EngineFactory,
+  StorageEngine,
+  TopicPartitionId,
+} from "../engine.js";
+import { type Clock, repeatEvery } from "../env/clock.js";
+import type { Fs } from "../env/fs.js";
 import { silentLogger } from "../logger.js";
 import type { PartitionLog } from "../partition-log.js";
 import { DataDirLock } from "./dir-lock.js";
@@ -17,24 +23,25 @@ const DEFAULT_MAINTENANCE_INTERVAL_MS = 300_000;
 /** The default engine: one directory per topic-partition under a data directory. */
 export class DiskEngine implements StorageEngine {
   private readonly logs = new Map<string, Promise<DiskPartitionLog>>();
-  private readonly timer: NodeJS.Timeout | null = null;
+  private readonly stopTimer: (() => void) | null = null;
   private maintaining = false;
+  private readonly fs: Fs;
+  readonly clock: Clock;
 
   constructor(
     readonly dataDir: string,
-    private readonly options: EngineOptions,
+    private readonly options: EngineEnvOptions,
     /** Held from open to close: one engine per data directory (see DataDirLock). */
     private readonly lock: DataDirLock | null = null,
   ) {
+    this.fs = options.fs;
+    this.clock = options.clock;
     const every = options.maintenanceIntervalMs ?? DEFAULT_MAINTENANCE_INTERVAL_MS;
-    if (every > 0) {
-      this.timer = setInterval(() => void this.maintain(), every);
-      this.timer.unref();
-    }
+    if (every > 0) this.stopTimer = repeatEvery(this.clock, every, () => void this.maintain());
   }
 
   /** Retention and compaction over every open log, one log at a time. */
-  async maintain(now = Date.now()): Promise<void> {
+  async maintain(now = this.clock.now()): Promise<void> {
     if (this.maintaining) return;
     this.maintaining = true;
     try {
@@ -62,6 +69,8 @@ export class DiskEngine implements StorageEngine {
     let log = this.logs.get(name);
     if (log === undefined) {
       log = DiskPartitionLog.open(join(this.dataDir, name), tp.topic, tp.partition, config, {
+        fs: this.fs,
+        clock: this.clock,
         logger: this.options.logger ?? silentLogger,
         checkpointIntervalMs: this.options.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS,
       });
@@ -73,9 +82,9 @@ export class DiskEngine implements StorageEngine {
 
   async list(): Promise<TopicPartitionId[]> {
     const out: TopicPartitionId[] = [];
-    for (const e of await readdir(this.dataDir, { withFileTypes: true })) {
-      const tp = e.isDirectory() ? parsePartitionDirName(e.name) : null;
-      if (tp !== null) out.push(tp);
+    for (const name of await this.fs.readdir(this.dataDir)) {
+      const tp = parsePartitionDirName(name);
+      if (tp !== null && (await this.fs.stat(join(this.dataDir, name))).isDirectory()) out.push(tp);
     }
     return out.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
   }
@@ -85,11 +94,11 @@ export class DiskEngine implements StorageEngine {
     const log = this.logs.get(name);
     this.logs.delete(name);
     if (log !== undefined) await (await log).close();
-    await rm(join(this.dataDir, name), { recursive: true, force: true });
+    await this.fs.rm(join(this.dataDir, name), { recursive: true, force: true });
   }
 
   async close(): Promise<void> {
-    if (this.timer !== null) clearInterval(this.timer);
+    this.stopTimer?.();
     const logs = [...this.logs.values()];
     this.logs.clear();
     for (const l of logs) await (await l).close();
@@ -99,6 +108,6 @@ export class DiskEngine implements StorageEngine {
 
 export const diskEngineFactory: EngineFactory = async (url, options) => {
   const dir = fileURLToPath(url);
-  await mkdir(dir, { recursive: true });
-  return new DiskEngine(dir, options, await DataDirLock.acquire(dir));
+  await options.fs.mkdir(dir, { recursive: true });
+  return new DiskEngine(dir, options, await DataDirLock.acquire(options.fs, options.clock, dir));
 };

@@ -1,5 +1,7 @@
-import { BATCH_HEADER_SIZE, decodeBatch } from "@logbook/protocol";
+import { BATCH_HEADER_SIZE } from "@logbook/protocol";
 import type { LogConfig } from "../config.js";
+import { type Clock, repeatEvery } from "../env/clock.js";
+import type { Fs } from "../env/fs.js";
 import { assignOffsets, type IncomingBatch, parseIncoming } from "../incoming-batches.js";
 import type { Logger } from "../logger.js";
 import {
@@ -11,15 +13,17 @@ import {
   type ReadResult,
   type TimestampLookup,
 } from "../partition-log.js";
+import { BELOW_LOG_START_ONLY, type SegmentSummary, segmentsToDelete } from "../retention.js";
 import { collectAborted } from "../transactions/collect-aborted.js";
 import { OpenTransactions } from "../transactions/open-transactions.js";
 import { batchInfoAt } from "./batch-scan.js";
-import { syncDir, writeCheckpoint } from "./checkpoint.js";
+import { writeCheckpoint } from "./checkpoint.js";
 import { type CompactionTarget, compactOnce, type SwapStep } from "./compaction.js";
 import { DELETED_SUFFIX } from "./layout.js";
 import { recoverPartition, removeRetired } from "./recovery.js";
-import { type SegmentSummary, segmentsToDelete } from "./retention.js";
 import { Segment } from "./segment.js";
+import { SegmentList } from "./segment-list.js";
+import { maxTimestamp, offsetForTimestamp } from "./timestamp-search.js";
 
 interface PendingAppend {
   records: Buffer;
@@ -33,15 +37,14 @@ interface PendingAppend {
 }
 
 export interface DiskLogOptions {
+  fs: Fs;
+  clock: Clock;
   logger: Logger;
   /** How often the recovery checkpoint is written (it fsyncs first). */
   checkpointIntervalMs: number;
   /** Test hook: called after each step of a compaction swap (throw to simulate a crash). */
   onSwapStep?: (step: SwapStep, base: number) => void;
 }
-
-/** Closed segments whose indexes stay in memory after a lookup. */
-const INDEX_CACHE = 4;
 
 /**
  * A partition log on disk (Kafka's layout; see packages/storage/README.md).
@@ -52,10 +55,10 @@ const INDEX_CACHE = 4;
  * other mutation (roll, truncate, retention, checkpoint, close) runs through the same
  * serial chain, so they never interleave with a write. Reads are not serialised: they
  * look only below the high watermark and pin the segment they read from, so retention
- * can remove a segment without breaking a read in progress.
+ * can remove a segment without breaking a read in progress (see SegmentList).
  */
 export class DiskPartitionLog implements PartitionLog {
-  private segments: Segment[];
+  private readonly segments: SegmentList;
   private startOffset: number;
   private nextOffset: number;
   private visibleEnd: number;
@@ -77,8 +80,7 @@ export class DiskPartitionLog implements PartitionLog {
   private assignedTxns: OpenTransactions;
   private pendingAborted: AbortedTxn[] = [];
   private listeners = new Set<() => void>();
-  private indexCache: Segment[] = [];
-  private timers: NodeJS.Timeout[] = [];
+  private stopTimers: (() => void)[] = [];
   private failure: Error | null = null;
   /** A failed write may have left bytes past the active segment's size: cut them first. */
   private dirtyTail = false;
@@ -102,7 +104,7 @@ export class DiskPartitionLog implements PartitionLog {
     cleanerOffset: number,
     txns: OpenTransactions,
   ) {
-    this.segments = segments;
+    this.segments = new SegmentList(segments);
     this.txns = txns;
     this.assignedTxns = txns.clone();
     this.cleanerOffset = cleanerOffset;
@@ -125,7 +127,7 @@ export class DiskPartitionLog implements PartitionLog {
     opts: DiskLogOptions,
   ): Promise<DiskPartitionLog> {
     const logger = opts.logger.child({ topic, partition });
-    const recovered = await recoverPartition(dir, config.indexIntervalBytes, logger);
+    const recovered = await recoverPartition(opts.fs, dir, config.indexIntervalBytes, logger);
     const log = new DiskPartitionLog(
       dir,
       topic,
@@ -161,15 +163,13 @@ export class DiskPartitionLog implements PartitionLog {
       : Math.min(this.visibleEnd, this.lsoHook(this.visibleEnd));
   }
   get sizeInBytes(): number {
-    let n = 0;
-    for (const s of this.segments) n += s.size;
-    return n;
+    return this.segments.sizeInBytes;
   }
   private get active(): Segment {
-    return this.segments[this.segments.length - 1] as Segment;
+    return this.segments.active;
   }
   private get first(): Segment {
-    return this.segments[0] as Segment;
+    return this.segments.first;
   }
 
   append(records: Buffer, options: AppendOptions = {}): Promise<AppendResult> {
@@ -181,7 +181,8 @@ export class DiskPartitionLog implements PartitionLog {
     } catch (e) {
       return Promise.reject(e);
     }
-    const logAppendTime = this.cfg.messageTimestampType === "LogAppendTime" ? Date.now() : -1;
+    const logAppendTime =
+      this.cfg.messageTimestampType === "LogAppendTime" ? this.opts.clock.now() : -1;
     const firstOffset = this.nextOffset;
     this.nextOffset = assignOffsets(
       records,
@@ -284,15 +285,24 @@ export class DiskPartitionLog implements PartitionLog {
    * Writes a group of appends (rolling segments as needed), then applies the flush
    * policy. On failure throws a GroupWriteFailure saying how many leading appends are
    * stored: those before the failing segment write, which the roll in between synced.
+   * A failed fsync stores only what an earlier roll of the group synced: the appends it
+   * should have made durable are refused, never acknowledged.
    */
   private async writeGroup(group: PendingAppend[]): Promise<void> {
     const interval = this.cfg.indexIntervalBytes;
     let i = 0;
+    /** Appends of this group a roll has synced. */
+    let synced = 0;
     const step = async <T>(fn: () => Promise<T>, recoverable = true): Promise<T> => {
       try {
         return await fn();
       } catch (e) {
-        throw new GroupWriteFailure(i, recoverable && !(e instanceof SyncFailure), asError(e));
+        const syncFailed = e instanceof SyncFailure;
+        throw new GroupWriteFailure(
+          syncFailed ? synced : i,
+          recoverable && !syncFailed,
+          asError(e),
+        );
       }
     };
     if (this.dirtyTail) {
@@ -301,7 +311,10 @@ export class DiskPartitionLog implements PartitionLog {
     }
     while (i < group.length) {
       const head = group[i] as PendingAppend;
-      if (this.shouldRoll(head.records.length)) await step(() => this.roll(head.firstOffset));
+      if (this.shouldRoll(head.records.length)) {
+        await step(() => this.roll(head.firstOffset));
+        synced = i;
+      }
       const seg = this.active;
       const buffers: Buffer[] = [head.records];
       let total = head.records.length;
@@ -315,7 +328,7 @@ export class DiskPartitionLog implements PartitionLog {
         j++;
       }
       try {
-        await seg.write(buffers, total);
+        await seg.write(buffers, total, this.opts.clock.now());
       } catch (e) {
         // Cut what part of the write landed; if even that fails, before the next write.
         await seg.discardTail().catch(() => {
@@ -342,7 +355,7 @@ export class DiskPartitionLog implements PartitionLog {
       i = j;
     }
     for (const p of group) this.unflushedRecords += p.recordCount;
-    if (this.oldestUnflushed < 0) this.oldestUnflushed = Date.now();
+    if (this.oldestUnflushed < 0) this.oldestUnflushed = this.opts.clock.now();
     if (this.unflushedRecords >= this.cfg.flushMessages) await step(() => this.syncActive());
   }
 
@@ -350,7 +363,9 @@ export class DiskPartitionLog implements PartitionLog {
     const seg = this.active;
     if (seg.size === 0) return false;
     if (seg.size + incoming > this.cfg.segmentBytes) return true;
-    return seg.firstAppendTime >= 0 && Date.now() - seg.firstAppendTime >= this.cfg.segmentMs;
+    return (
+      seg.firstAppendTime >= 0 && this.opts.clock.now() - seg.firstAppendTime >= this.cfg.segmentMs
+    );
   }
 
   /** Closes the active segment for writes and starts a new one at `baseOffset`. */
@@ -360,9 +375,9 @@ export class DiskPartitionLog implements PartitionLog {
     await syncOrFail(() => old.sync());
     old.finishTimeIndex();
     await old.persistIndexes();
-    const seg = await Segment.create(this.dir, baseOffset);
+    const seg = await Segment.create(this.opts.fs, this.dir, baseOffset);
     try {
-      await syncDir(this.dir);
+      await this.opts.fs.syncDir(this.dir);
     } catch (e) {
       await seg.close();
       throw e;
@@ -405,20 +420,22 @@ export class DiskPartitionLog implements PartitionLog {
     const known = await this.readFromKnownStart(fetchOffset, maxBytes, bound);
     if (known !== null) return result(known);
     // Looked up again: retention may have dropped segments while the fast path waited.
-    for (let i = this.segmentIndexFor(fetchOffset); i < this.segments.length; i++) {
-      const seg = this.segments[i] as Segment;
-      seg.acquire();
-      try {
+    for (let i = this.segments.floorIndex(fetchOffset); i < this.segments.count; i++) {
+      const seg = this.segments.at(i);
+      const served = await this.segments.pinned(seg, async () => {
         const end = seg.size;
-        const firstBatch = await this.findBatch(seg, fetchOffset);
-        if (firstBatch === null) continue;
-        if (firstBatch.baseOffset >= bound) return result(EMPTY);
+        const firstBatch = await this.segments.findBatch(
+          seg,
+          fetchOffset,
+          this.cfg.indexIntervalBytes,
+        );
+        if (firstBatch === null) return null;
+        if (firstBatch.baseOffset >= bound) return EMPTY;
         const want = Math.min(Math.max(maxBytes, firstBatch.size), end - firstBatch.position);
         const bytes = await seg.read(firstBatch.position, want);
-        return result(this.served(seg, firstBatch.position, bytes, bound));
-      } finally {
-        await seg.release();
-      }
+        return this.served(seg, firstBatch.position, bytes, bound);
+      });
+      if (served !== null) return result(served);
     }
     return result(EMPTY);
   }
@@ -433,13 +450,12 @@ export class DiskPartitionLog implements PartitionLog {
     maxBytes: number,
     bound: number,
   ): Promise<Buffer | null> {
-    const seg = this.segments[this.segmentIndexFor(fetchOffset)] as Segment;
+    const seg = this.segments.floor(fetchOffset);
     // A segment's first batch starts at 0 (after compaction it may start later; the
     // base offset check below catches that).
     const position = fetchOffset === seg.baseOffset ? 0 : seg.knownStart(fetchOffset);
     if (position === undefined) return null;
-    seg.acquire();
-    try {
+    return this.segments.pinned(seg, async () => {
       const end = seg.size;
       if (position + BATCH_HEADER_SIZE > end) return null;
       let bytes = await seg.read(
@@ -452,9 +468,7 @@ export class DiskPartitionLog implements PartitionLog {
       if (first.size > bytes.length) bytes = await seg.read(position, first.size);
       this.stats.readsFromKnownStart++;
       return this.served(seg, position, bytes, bound);
-    } finally {
-      await seg.release();
-    }
+    });
   }
 
   /** The whole batches below `bound` of a read, remembering where the next one starts. */
@@ -471,135 +485,12 @@ export class DiskPartitionLog implements PartitionLog {
     return bytes.subarray(0, at);
   }
 
-  private async findBatch(
-    seg: Segment,
-    offset: number,
-  ): Promise<ReturnType<Segment["findBatch"]> extends Promise<infer T> ? T : never> {
-    const wasLoaded = seg.indexesLoaded;
-    const found = await seg.findBatch(offset, this.cfg.indexIntervalBytes);
-    if (!wasLoaded && seg !== this.active) {
-      this.indexCache.push(seg);
-      if (this.indexCache.length > INDEX_CACHE) this.indexCache.shift()?.unloadIndexes();
-    }
-    return found;
+  offsetForTimestamp(timestamp: number): Promise<TimestampLookup | null> {
+    return offsetForTimestamp(this.segments, this, timestamp);
   }
 
-  /** Index of the segment whose base offset is the greatest <= offset (0 if none). */
-  private segmentIndexFor(offset: number): number {
-    let lo = 0;
-    let hi = this.segments.length - 1;
-    let found = 0;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      if ((this.segments[mid] as Segment).baseOffset <= offset) {
-        found = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
-    return found;
-  }
-
-  async offsetForTimestamp(timestamp: number): Promise<TimestampLookup | null> {
-    for (const seg of [...this.segments]) {
-      if (seg.maxTimestamp < timestamp) continue;
-      seg.acquire();
-      try {
-        const from = Math.max(
-          await seg.timestampScanStart(timestamp, this.cfg.indexIntervalBytes),
-          this.startOffset,
-        );
-        for await (const info of seg.batchesFrom(from, this.cfg.indexIntervalBytes)) {
-          if (info.baseOffset >= this.visibleEnd) return null;
-          if (info.maxTimestamp < timestamp) continue;
-          const found = await this.firstRecordAtOrAfter(seg, info.position, info.size, timestamp);
-          if (found !== null) return found;
-        }
-      } finally {
-        await seg.release();
-      }
-    }
-    return null;
-  }
-
-  async maxTimestamp(): Promise<TimestampLookup | null> {
-    // Per segment, the largest timestamp at or above the log start, and a batch holding it.
-    let best: { ts: number; seg: Segment; batchBase: number } | null = null;
-    const segments = [...this.segments];
-    for (let i = 0; i < segments.length; i++) {
-      const seg = segments[i] as Segment;
-      const next = segments[i + 1]?.baseOffset ?? Number.POSITIVE_INFINITY;
-      if (next <= this.startOffset || seg.maxTimestamp < 0) continue;
-      let candidate: { ts: number; batchBase: number } | null = {
-        ts: seg.maxTimestamp,
-        batchBase: seg.offsetOfMaxTimestamp,
-      };
-      if (seg.baseOffset < this.startOffset) candidate = await this.maxAtOrAfterStart(seg);
-      if (candidate !== null && (best === null || candidate.ts > best.ts))
-        best = { ...candidate, seg };
-    }
-    if (best === null) return null;
-    const { seg, ts, batchBase } = best;
-    seg.acquire();
-    try {
-      const batch = await seg.findBatch(
-        Math.max(batchBase, this.startOffset),
-        this.cfg.indexIntervalBytes,
-      );
-      if (batch === null) return null;
-      return await this.firstRecordAtOrAfter(seg, batch.position, batch.size, ts);
-    } finally {
-      await seg.release();
-    }
-  }
-
-  /** The segment holding the log start: its max over records at or after the start. */
-  private async maxAtOrAfterStart(seg: Segment): Promise<{ ts: number; batchBase: number } | null> {
-    let best: { ts: number; batchBase: number } | null = null;
-    seg.acquire();
-    try {
-      for await (const info of seg.batchesFrom(this.startOffset, this.cfg.indexIntervalBytes)) {
-        let ts = info.maxTimestamp;
-        if (info.baseOffset < this.startOffset) {
-          // A batch straddling the log start: only its records from the start count.
-          const decoded = await decodeBatch(await seg.read(info.position, info.size), 0, {
-            verifyCrc: false,
-          });
-          ts = -1;
-          for (const r of decoded.records) {
-            if (Number(decoded.baseOffset) + r.offsetDelta < this.startOffset) continue;
-            const t =
-              decoded.timestampType === 1
-                ? Number(decoded.maxTimestamp)
-                : Number(decoded.baseTimestamp + r.timestampDelta);
-            ts = Math.max(ts, t);
-          }
-        }
-        if (ts >= 0 && (best === null || ts > best.ts)) best = { ts, batchBase: info.baseOffset };
-      }
-    } finally {
-      await seg.release();
-    }
-    return best;
-  }
-
-  /** Decodes one stored batch and returns its first record with timestamp >= ts. */
-  private async firstRecordAtOrAfter(
-    seg: Segment,
-    position: number,
-    size: number,
-    ts: number,
-  ): Promise<TimestampLookup | null> {
-    const decoded = await decodeBatch(await seg.read(position, size), 0, { verifyCrc: false });
-    const base = Number(decoded.baseOffset);
-    for (const r of decoded.records) {
-      const offset = base + r.offsetDelta;
-      const t =
-        decoded.timestampType === 1
-          ? Number(decoded.maxTimestamp)
-          : Number(decoded.baseTimestamp + r.timestampDelta);
-      if (t >= ts && offset >= this.startOffset) return { offset, timestamp: t };
-    }
-    return null;
+  maxTimestamp(): Promise<TimestampLookup | null> {
+    return maxTimestamp(this.segments, this);
   }
 
   truncateTo(offset: number): Promise<void> {
@@ -609,17 +500,14 @@ export class DiskPartitionLog implements PartitionLog {
       if (offset <= this.first.baseOffset) {
         // Nothing before `offset` is left: start over with an empty segment there (Kafka's
         // truncateFullyAndStartAt).
-        for (const s of this.segments.splice(0)) await s.retire(DELETED_SUFFIX);
-        this.indexCache = [];
-        this.segments.push(await Segment.create(this.dir, offset));
-        await syncDir(this.dir);
+        for (const s of this.segments.removeAll()) await s.retire(DELETED_SUFFIX);
+        this.segments.push(await Segment.create(this.opts.fs, this.dir, offset));
+        await this.opts.fs.syncDir(this.dir);
         this.startOffset = offset;
         this.recoveryPoint = { segment: offset, position: 0, offset };
       } else {
         while (this.active.baseOffset >= offset) {
-          const gone = this.segments.pop() as Segment;
-          this.indexCache = this.indexCache.filter((s) => s !== gone);
-          await gone.retire(DELETED_SUFFIX);
+          await this.segments.removeActive().retire(DELETED_SUFFIX);
         }
         const seg = this.active;
         const batch = await seg.findBatch(offset, interval);
@@ -630,7 +518,7 @@ export class DiskPartitionLog implements PartitionLog {
       this.nextOffset = this.active.nextOffset;
       this.visibleEnd = this.nextOffset;
       await this.replayTransactions();
-      await removeRetired(this.dir);
+      await removeRetired(this.opts.fs, this.dir);
       await this.checkpointNow();
     });
   }
@@ -642,7 +530,7 @@ export class DiskPartitionLog implements PartitionLog {
    */
   private async replayTransactions(): Promise<void> {
     const txns = new OpenTransactions();
-    for (const seg of this.segments) {
+    for (const seg of this.segments.all) {
       for await (const bytes of seg.storedBatches()) txns.observe(bytes, 0);
     }
     this.txns = txns;
@@ -657,7 +545,7 @@ export class DiskPartitionLog implements PartitionLog {
       if (offset > this.startOffset) {
         this.startOffset = offset;
         await this.checkpointNow();
-        await this.deleteOldSegments(Date.now(), true);
+        await this.deleteOldSegments(this.opts.clock.now(), true);
       }
       return this.startOffset;
     });
@@ -672,7 +560,7 @@ export class DiskPartitionLog implements PartitionLog {
   }
 
   private collectAborted(fetchOffset: number, upperBoundOffset: number): AbortedTxn[] {
-    return collectAborted(this.segments, fetchOffset, upperBoundOffset, this.pendingAborted);
+    return collectAborted(this.segments.all, fetchOffset, upperBoundOffset, this.pendingAborted);
   }
 
   onAppend(listener: () => void): () => void {
@@ -684,7 +572,7 @@ export class DiskPartitionLog implements PartitionLog {
     this.cfg = config;
   }
 
-  async runMaintenance(now = Date.now()): Promise<number> {
+  async runMaintenance(now = this.opts.clock.now()): Promise<number> {
     let freed = await this.serial(() => this.deleteOldSegments(now));
     if (this.cfg.cleanupPolicy.compact && !this.closed && this.failure === null)
       freed += await this.compact(now);
@@ -692,7 +580,7 @@ export class DiskPartitionLog implements PartitionLog {
   }
 
   /** One compaction pass (at most one at a time), off the serial chain except its swaps. */
-  compact(now = Date.now()): Promise<number> {
+  compact(now = this.opts.clock.now()): Promise<number> {
     if (this.compacting !== null) return this.compacting;
     const run = compactOnce(this.compactionTarget(), now).finally(() => {
       this.compacting = null;
@@ -704,16 +592,12 @@ export class DiskPartitionLog implements PartitionLog {
   private compactionTarget(): CompactionTarget {
     const log = this;
     return {
+      fs: this.opts.fs,
       dir: this.dir,
       config: this.cfg,
       logger: this.opts.logger,
-      closedSegments: () => log.segments.slice(0, -1),
-      nextBaseAfter: (seg) => {
-        const i = log.segments.indexOf(seg);
-        return i >= 0 && i + 1 < log.segments.length
-          ? (log.segments[i + 1] as Segment).baseOffset
-          : seg.nextOffset;
-      },
+      closedSegments: () => log.segments.closed(),
+      nextBaseAfter: (seg) => log.segments.nextBaseAfter(seg),
       get lastStableOffset() {
         return log.lastStableOffset;
       },
@@ -722,13 +606,7 @@ export class DiskPartitionLog implements PartitionLog {
       },
       abortedTransactions: (from, to) => log.collectAborted(from, to),
       serial: (fn) => log.serial(fn),
-      replaceSegment: (old, fresh) => {
-        const i = log.segments.indexOf(old);
-        if (i < 0) return false;
-        log.segments[i] = fresh;
-        log.indexCache = log.indexCache.filter((s) => s !== old);
-        return true;
-      },
+      replaceSegment: (old, fresh) => log.segments.replace(old, fresh),
       setCleanerOffset: (offset) =>
         log.serial(async () => {
           log.cleanerOffset = offset;
@@ -740,26 +618,25 @@ export class DiskPartitionLog implements PartitionLog {
 
   /** Retention; with `belowStartOnly`, just the segments DeleteRecords left behind. */
   private async deleteOldSegments(now: number, belowStartOnly = false): Promise<number> {
-    const rules = belowStartOnly ? { ...this.cfg, retentionMs: -1, retentionBytes: -1 } : this.cfg;
+    const rules = belowStartOnly ? BELOW_LOG_START_ONLY : this.cfg;
     const summaries: SegmentSummary[] = await Promise.all(
-      this.segments.map(async (s, i) => {
+      this.segments.all.map(async (s, i) => {
         const summary = { baseOffset: s.baseOffset, size: s.size, maxTimestamp: s.maxTimestamp };
         // Only closed segments without timestamps need their file's age.
-        if (s.maxTimestamp >= 0 || i === this.segments.length - 1) return summary;
+        if (s.maxTimestamp >= 0 || i === this.segments.count - 1) return summary;
         return { ...summary, lastModified: await s.fileModifiedTime() };
       }),
     );
     const n = segmentsToDelete(summaries, rules, now, this.startOffset);
     if (n === 0) return 0;
-    const gone = this.segments.splice(0, n);
+    const gone = this.segments.removeLeading(n);
     const freed = gone.reduce((sum, s) => sum + s.size, 0);
     this.startOffset = Math.max(this.startOffset, this.first.baseOffset);
-    this.indexCache = this.indexCache.filter((s) => !gone.includes(s));
     // Durable start offset first: a crash after it finds the old segments below the
     // log start and deletes them again at open.
     await this.checkpointNow();
     for (const s of gone) await s.retire(DELETED_SUFFIX);
-    await removeRetired(this.dir);
+    await removeRetired(this.opts.fs, this.dir);
     this.opts.logger.info("retention deleted segments", {
       segments: n,
       bytes: freed,
@@ -777,7 +654,7 @@ export class DiskPartitionLog implements PartitionLog {
     const seg = this.active;
     await seg.persistIndexes();
     await this.syncActive();
-    await writeCheckpoint(this.dir, {
+    await writeCheckpoint(this.opts.fs, this.dir, {
       logStartOffset: this.startOffset,
       recoverySegment: this.recoveryPoint.segment,
       recoveryPosition: this.recoveryPoint.position,
@@ -791,33 +668,35 @@ export class DiskPartitionLog implements PartitionLog {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const t of this.timers) clearInterval(t);
+    for (const stop of this.stopTimers) stop();
     await this.compacting?.catch(() => 0);
     await this.serial(async () => {
       if (this.failure === null) {
         this.active.finishTimeIndex();
         await this.checkpointNow();
       }
-      for (const s of this.segments) await s.close();
+      for (const s of this.segments.all) await s.close();
     });
   }
 
   private startTimers(): void {
     const every = (ms: number, fn: () => Promise<unknown>): void => {
       if (ms <= 0 || ms >= 2 ** 31) return;
-      const t = setInterval(() => {
+      const stop = repeatEvery(this.opts.clock, ms, () => {
         if (this.closed || this.failure !== null) return;
         fn().catch((e: unknown) =>
           this.opts.logger.error("background task failed", { error: String(e) }),
         );
-      }, ms);
-      t.unref();
-      this.timers.push(t);
+      });
+      this.stopTimers.push(stop);
     };
     every(this.opts.checkpointIntervalMs, () => this.flush());
     every(Math.min(this.cfg.flushMs, 2 ** 31 - 1), () =>
       this.serial(async () => {
-        if (this.oldestUnflushed >= 0 && Date.now() - this.oldestUnflushed >= this.cfg.flushMs)
+        if (
+          this.oldestUnflushed >= 0 &&
+          this.opts.clock.now() - this.oldestUnflushed >= this.cfg.flushMs
+        )
           await this.syncActive();
       }),
     );

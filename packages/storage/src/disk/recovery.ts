@@ -1,5 +1,5 @@
-import { mkdir, readdir, readFile, rename, rm } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import type { Fs } from "../env/fs.js";
 import type { Logger } from "../logger.js";
 import { OpenTransactions } from "../transactions/open-transactions.js";
 import { type Checkpoint, readCheckpoint } from "./checkpoint.js";
@@ -40,14 +40,15 @@ export interface RecoveredLog {
  * since nothing else says which transactions were open at a segment's start.
  */
 export async function recoverPartition(
+  fs: Fs,
   dir: string,
   indexIntervalBytes: number,
   logger: Logger,
   fullRescan = false,
 ): Promise<RecoveredLog> {
-  await mkdir(dir, { recursive: true });
-  if (!fullRescan) await cleanLeftovers(dir, logger);
-  const names = await readdir(dir);
+  await fs.mkdir(dir, { recursive: true });
+  if (!fullRescan) await cleanLeftovers(fs, dir, logger);
+  const names = await fs.readdir(dir);
   const bases = names
     .map((n) => parseSegmentFileName(n))
     .filter(
@@ -55,11 +56,16 @@ export async function recoverPartition(
     )
     .map((p) => p.baseOffset)
     .sort((a, b) => a - b);
-  const cp: Checkpoint | null = await readCheckpoint(dir);
+  const cp: Checkpoint | null = await readCheckpoint(fs, dir);
   const logStart = Math.max(cp?.logStartOffset ?? 0, bases[0] ?? 0);
   if (bases.length === 0) {
+    const first = await Segment.create(fs, dir, cp?.logStartOffset ?? 0);
+    // The new segment and (for a new partition) the directory itself must be durable
+    // before anything appended to them is: an fsynced append is lost with its file.
+    await fs.syncDir(dir);
+    await fs.syncDir(dirname(dir));
     return {
-      segments: [await Segment.create(dir, cp?.logStartOffset ?? 0)],
+      segments: [first],
       logStartOffset: logStart,
       cleanerOffset: cp?.cleanerOffset ?? 0,
       scanned: false,
@@ -89,11 +95,11 @@ export async function recoverPartition(
       why,
     });
     for (const s of segments) await s.close();
-    return recoverPartition(dir, indexIntervalBytes, logger, true);
+    return recoverPartition(fs, dir, indexIntervalBytes, logger, true);
   };
   for (let i = 0; i < bases.length; i++) {
     const base = bases[i] as number;
-    const seg = await Segment.open(dir, base);
+    const seg = await Segment.open(fs, dir, base);
     segments.push(seg);
     if (base < recoverySegment && i < bases.length - 1) {
       // Before loadSummary, whose index rebuild (if any) persists the transaction index too.
@@ -135,9 +141,9 @@ export async function recoverPartition(
       });
       await seg.truncate(cut.position, indexIntervalBytes);
       for (const later of bases.slice(i + 1)) {
-        const dropped = await Segment.open(dir, later);
+        const dropped = await Segment.open(fs, dir, later);
         await dropped.retire(DELETED_SUFFIX);
-        await removeRetired(dir);
+        await removeRetired(fs, dir);
       }
       scanned = true;
       break;
@@ -158,27 +164,27 @@ export async function recoverPartition(
   };
 }
 
-async function cleanLeftovers(dir: string, logger: Logger): Promise<void> {
-  const names = await readdir(dir);
+async function cleanLeftovers(fs: Fs, dir: string, logger: Logger): Promise<void> {
+  const names = await fs.readdir(dir);
   for (const n of names) {
     if (n.endsWith(DELETED_SUFFIX) || n.endsWith(CLEANED_SUFFIX) || n.endsWith(".tmp")) {
-      await rm(join(dir, n), { force: true });
+      await fs.rm(join(dir, n), { force: true });
     }
   }
   for (const n of names.filter((x) => x.endsWith(`${LOG_SUFFIX}${SWAP_SUFFIX}`))) {
-    await completeSwap(dir, n, logger);
+    await completeSwap(fs, dir, n, logger);
   }
   // Index swaps or range notes without their `.log.swap` belong to a swap that never
   // committed (or already completed): the old segments are intact, so drop them. The one
   // exception: a `.txnindex.swap` whose `.txnindex` is gone is the last rename of a
   // completed swap (the old index was retired after the commit), so it is finished.
-  const left = await readdir(dir);
+  const left = await fs.readdir(dir);
   for (const n of left) {
     const txnIndexSwap = n.endsWith(`${TXN_INDEX_SUFFIX}${SWAP_SUFFIX}`);
     const target = n.slice(0, -SWAP_SUFFIX.length);
-    if (txnIndexSwap && !left.includes(target)) await rename(join(dir, n), join(dir, target));
+    if (txnIndexSwap && !left.includes(target)) await fs.rename(join(dir, n), join(dir, target));
     else if (n.endsWith(SWAP_SUFFIX) || n.endsWith(`${SWAP_SUFFIX}.range`))
-      await rm(join(dir, n), { force: true });
+      await fs.rm(join(dir, n), { force: true });
   }
 }
 
@@ -188,29 +194,29 @@ async function cleanLeftovers(dir: string, logger: Logger): Promise<void> {
  * (written before the `.log.swap` rename that commits the swap). Completing it twice is
  * harmless, so a crash while completing is recovered by completing again.
  */
-async function completeSwap(dir: string, swapName: string, logger: Logger): Promise<void> {
+async function completeSwap(fs: Fs, dir: string, swapName: string, logger: Logger): Promise<void> {
   const parsed = parseSegmentFileName(swapName.slice(0, -SWAP_SUFFIX.length));
   if (parsed === null) return;
-  const names = await readdir(dir);
+  const names = await fs.readdir(dir);
   const rangeFile = names.find((n) => n === `${swapName}.range`);
   let upTo = parsed.baseOffset;
   if (rangeFile !== undefined) {
-    const text = await readFile(join(dir, rangeFile), "utf8");
+    const text = (await fs.readFile(join(dir, rangeFile))).toString("utf8");
     if (/^\d+\n?$/.test(text)) upTo = Number(text.trim());
   }
   for (const n of names) {
     const p = parseSegmentFileName(n);
     if (p === null || p.baseOffset < parsed.baseOffset || p.baseOffset > upTo) continue;
     if ((SEGMENT_SUFFIXES as readonly string[]).includes(p.suffix)) {
-      await rm(join(dir, n), { force: true });
+      await fs.rm(join(dir, n), { force: true });
     }
   }
   for (const n of names) {
     const p = parseSegmentFileName(n.endsWith(SWAP_SUFFIX) ? n.slice(0, -SWAP_SUFFIX.length) : "");
     if (p === null || p.baseOffset !== parsed.baseOffset) continue;
-    await rename(join(dir, n), join(dir, n.slice(0, -SWAP_SUFFIX.length)));
+    await fs.rename(join(dir, n), join(dir, n.slice(0, -SWAP_SUFFIX.length)));
   }
-  if (rangeFile !== undefined) await rm(join(dir, rangeFile), { force: true });
+  if (rangeFile !== undefined) await fs.rm(join(dir, rangeFile), { force: true });
   logger.info("completed an interrupted compaction swap", {
     dir,
     segment: parsed.baseOffset,
@@ -218,8 +224,8 @@ async function completeSwap(dir: string, swapName: string, logger: Logger): Prom
   });
 }
 
-export async function removeRetired(dir: string): Promise<void> {
-  for (const n of await readdir(dir)) {
-    if (n.endsWith(DELETED_SUFFIX)) await rm(join(dir, n), { force: true });
+export async function removeRetired(fs: Fs, dir: string): Promise<void> {
+  for (const n of await fs.readdir(dir)) {
+    if (n.endsWith(DELETED_SUFFIX)) await fs.rm(join(dir, n), { force: true });
   }
 }

@@ -1,5 +1,5 @@
-import { type FileHandle, open, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
+import { type Fs, type FsFile, hasErrorCode } from "../env/fs.js";
 import {
   type AbortedTxn,
   decodeTxnIndex,
@@ -57,9 +57,10 @@ export class Segment {
   private readonly knownStarts = new Map<number, number>();
 
   private constructor(
+    private readonly fs: Fs,
     readonly dir: string,
     readonly baseOffset: number,
-    private readonly fh: FileHandle,
+    private readonly fh: FsFile,
     size: number,
     indexes: { offset: OffsetIndex; time: TimeIndex } | null,
   ) {
@@ -73,22 +74,22 @@ export class Segment {
     return join(this.dir, segmentFileName(this.baseOffset, suffix));
   }
 
-  static async create(dir: string, baseOffset: number): Promise<Segment> {
-    const fh = await open(join(dir, segmentFileName(baseOffset, LOG_SUFFIX)), "w+");
+  static async create(fs: Fs, dir: string, baseOffset: number): Promise<Segment> {
+    const fh = await fs.open(join(dir, segmentFileName(baseOffset, LOG_SUFFIX)), "w+");
     for (const suffix of [INDEX_SUFFIX, TIME_INDEX_SUFFIX, TXN_INDEX_SUFFIX]) {
-      await rm(join(dir, segmentFileName(baseOffset, suffix)), { force: true });
+      await fs.rm(join(dir, segmentFileName(baseOffset, suffix)), { force: true });
     }
-    return new Segment(dir, baseOffset, fh, 0, {
+    return new Segment(fs, dir, baseOffset, fh, 0, {
       offset: new OffsetIndex(),
       time: new TimeIndex(),
     });
   }
 
   /** Opens an existing segment; indexes load lazily (or are rebuilt) when first needed. */
-  static async open(dir: string, baseOffset: number): Promise<Segment> {
-    const fh = await open(join(dir, segmentFileName(baseOffset, LOG_SUFFIX)), "r+");
+  static async open(fs: Fs, dir: string, baseOffset: number): Promise<Segment> {
+    const fh = await fs.open(join(dir, segmentFileName(baseOffset, LOG_SUFFIX)), "r+");
     const { size } = await fh.stat();
-    return new Segment(dir, baseOffset, fh, size, null);
+    return new Segment(fs, dir, baseOffset, fh, size, null);
   }
 
   /** The `.log` file's modification time (ms): retention's clock for a segment without timestamps. */
@@ -111,8 +112,8 @@ export class Segment {
     trustedNextOffset = Number.POSITIVE_INFINITY,
   ): Promise<boolean> {
     const [offsetBytes, timeBytes] = await Promise.all([
-      readWhole(this.path(INDEX_SUFFIX)),
-      readWhole(this.path(TIME_INDEX_SUFFIX)),
+      readWhole(this.fs, this.path(INDEX_SUFFIX)),
+      readWhole(this.fs, this.path(TIME_INDEX_SUFFIX)),
     ]);
     const offset = offsetBytes === null ? null : OffsetIndex.parse(offsetBytes, this.size);
     const time = timeBytes === null ? null : TimeIndex.parse(timeBytes);
@@ -140,7 +141,7 @@ export class Segment {
    * malformed time index means loading (and so rebuilding) both indexes.
    */
   async loadSummary(indexIntervalBytes: number): Promise<void> {
-    const last = await readLastEntry(this.path(TIME_INDEX_SUFFIX), TimeIndex.ENTRY_SIZE);
+    const last = await readLastEntry(this.fs, this.path(TIME_INDEX_SUFFIX), TimeIndex.ENTRY_SIZE);
     const ts = last?.readBigInt64BE(0);
     const rel = last?.readInt32BE(8);
     // Sanity check (as Kafka's TimeIndex does): a torn or zeroed tail must not be
@@ -169,7 +170,7 @@ export class Segment {
     trustedNextOffset = Number.POSITIVE_INFINITY,
     segmentEnd = Number.POSITIVE_INFINITY,
   ): Promise<boolean> {
-    const bytes = await readWhole(this.path(TXN_INDEX_SUFFIX));
+    const bytes = await readWhole(this.fs, this.path(TXN_INDEX_SUFFIX));
     const entries = bytes === null ? null : decodeTxnIndex(bytes, this.baseOffset, segmentEnd);
     if (entries === null) return false;
     this.abortedTxns = entries.filter((e) => e.lastOffset < trustedNextOffset);
@@ -262,8 +263,11 @@ export class Segment {
     return null;
   }
 
-  /** Writes the buffers at the end of the file in one call; the caller then tracks them. */
-  async write(buffers: Buffer[], total: number): Promise<void> {
+  /**
+   * Writes the buffers at the end of the file in one call; the caller then tracks them.
+   * `now` is the append time (for segment.ms).
+   */
+  async write(buffers: Buffer[], total: number, now: number): Promise<void> {
     let position = this.size;
     let pending = buffers;
     let left = total;
@@ -273,7 +277,7 @@ export class Segment {
       position += bytesWritten;
       if (left > 0) pending = dropBytes(pending, bytesWritten);
     }
-    if (this.firstAppendTime < 0) this.firstAppendTime = Date.now();
+    if (this.firstAppendTime < 0) this.firstAppendTime = now;
   }
 
   /** Cuts bytes a failed write left past `size` (the last good batch's end). */
@@ -396,6 +400,7 @@ export class Segment {
     if (rewrite || !this.txnFileWritten || this.txnPersisted < this.abortedTxns.length) {
       if (rewrite) this.txnPersisted = 0;
       await appendIndexFile(
+        this.fs,
         this.path(TXN_INDEX_SUFFIX),
         encodeTxnIndex(this.abortedTxns.slice(this.txnPersisted)),
         this.txnPersisted * TXN_INDEX_ENTRY_SIZE,
@@ -411,12 +416,14 @@ export class Segment {
       ti.persisted = 0;
     }
     await appendIndexFile(
+      this.fs,
       this.path(INDEX_SUFFIX),
       oi.unpersistedBytes(),
       oi.persisted * OffsetIndex.ENTRY_SIZE,
     );
     oi.persisted = oi.count;
     await appendIndexFile(
+      this.fs,
       this.path(TIME_INDEX_SUFFIX),
       ti.unpersistedBytes(),
       ti.persisted * TimeIndex.ENTRY_SIZE,
@@ -446,10 +453,10 @@ export class Segment {
       const from = this.path(suffix);
       const to = `${from}${newSuffix}`;
       try {
-        await rename(from, to);
+        await this.fs.rename(from, to);
         renamed.push(to);
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+        if (!hasErrorCode(e, "ENOENT")) throw e;
       }
     }
     return renamed;
@@ -472,9 +479,9 @@ export class Segment {
   }
 }
 
-async function readWhole(path: string): Promise<Buffer | null> {
+async function readWhole(fs: Fs, path: string): Promise<Buffer | null> {
   try {
-    const fh = await open(path, "r");
+    const fh = await fs.open(path, "r");
     try {
       const { size } = await fh.stat();
       return await readAt(fh, 0, size);
@@ -482,16 +489,20 @@ async function readWhole(path: string): Promise<Buffer | null> {
       await fh.close();
     }
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return null;
+    if (hasErrorCode(e, "ENOENT")) return null;
     throw e;
   }
 }
 
 /** The last fixed-size entry of a file; null when empty, undefined when missing or malformed. */
-async function readLastEntry(path: string, entrySize: number): Promise<Buffer | null | undefined> {
-  let fh: FileHandle;
+async function readLastEntry(
+  fs: Fs,
+  path: string,
+  entrySize: number,
+): Promise<Buffer | null | undefined> {
+  let fh: FsFile;
   try {
-    fh = await open(path, "r");
+    fh = await fs.open(path, "r");
   } catch {
     return undefined;
   }
@@ -505,10 +516,15 @@ async function readLastEntry(path: string, entrySize: number): Promise<Buffer | 
   }
 }
 
-async function appendIndexFile(path: string, bytes: Buffer, position: number): Promise<void> {
-  const fh = await open(path, "a+").then(async (h) => {
+async function appendIndexFile(
+  fs: Fs,
+  path: string,
+  bytes: Buffer,
+  position: number,
+): Promise<void> {
+  const fh = await fs.open(path, "a+").then(async (h) => {
     await h.close();
-    return open(path, "r+");
+    return fs.open(path, "r+");
   });
   try {
     if (bytes.length > 0) await fh.write(bytes, 0, bytes.length, position);

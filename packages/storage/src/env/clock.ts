@@ -36,3 +36,22 @@ export function realClock(): Clock {
     },
   };
 }
+
+/**
+ * Calls `fn` every `ms` on `clock` (each run scheduled when the previous one fires, so
+ * a slow `fn` never stacks up runs); returns the function that stops it.
+ */
+export function repeatEvery(clock: Clock, ms: number, fn: () => void): () => void {
+  let handle: TimerHandle | null = null;
+  const schedule = (): void => {
+    handle = clock.setTimeout(() => {
+      schedule();
+      fn();
+    }, ms);
+  };
+  schedule();
+  return () => {
+    if (handle !== null) clock.clearTimeout(handle);
+    handle = null;
+  };
+}

@@ -1,4 +1,6 @@
 import type { LogConfig } from "../config.js";
+import { floorIndex } from "../floor-index.js";
+import { BELOW_LOG_START_ONLY, type RetentionRules, segmentsToDelete } from "../retention.js";
 import { OpenTransactions } from "../transactions/open-transactions.js";
 import { MemorySegment, type StoredBatch } from "./segment.js";
 
@@ -32,7 +34,9 @@ export class MemoryLogState {
 
   /** Batches whose last offset is >= `offset`, in offset order. */
   *batchesFrom(offset: number): Generator<StoredBatch> {
-    for (const segment of this.segments) {
+    // Segments before the one holding `offset` end below it: start at that one.
+    for (let i = floorIndex(this.segments, offset); i < this.segments.length; i++) {
+      const segment = this.segments[i] as MemorySegment;
       for (const batch of segment.batches) if (batch.lastOffset >= offset) yield batch;
     }
   }
@@ -106,40 +110,26 @@ export class MemoryLogState {
     }
     if (offset <= this.logStartOffset) return 0;
     this.logStartOffset = offset;
-    return this.dropLeadingSegments(() => false, 0);
+    return this.dropLeadingSegments(BELOW_LOG_START_ONLY, 0);
   }
 
-  /**
-   * Deletes the oldest closed segments while each is wholly below the log start offset,
-   * or (cleanup.policy=delete) its newest record is older than retention.ms, or the log
-   * without it still holds at least retention.bytes; -1 disables a limit. One pass, so
-   * only a prefix goes and the log stays contiguous. Returns the bytes freed.
-   */
+  /** Retention (the rule both engines share, see segmentsToDelete); returns the bytes freed. */
   runRetention(config: LogConfig, now: number): number {
-    const byDelete = config.cleanupPolicy.delete;
-    const retainedSize = this.sizeInBytes;
-    return this.dropLeadingSegments((segment, remaining) => {
-      if (!byDelete) return false;
-      if (config.retentionMs >= 0 && now - segment.largestTimestamp > config.retentionMs) {
-        return true;
-      }
-      return config.retentionBytes >= 0 && remaining - segment.sizeInBytes >= config.retentionBytes;
-    }, retainedSize);
+    return this.dropLeadingSegments(config, now);
   }
 
-  private dropLeadingSegments(
-    expired: (segment: MemorySegment, remainingBytes: number) => boolean,
-    startBytes: number,
-  ): number {
+  private dropLeadingSegments(rules: RetentionRules, now: number): number {
+    const summaries = this.segments.map((s) => ({
+      baseOffset: s.baseOffset,
+      size: s.sizeInBytes,
+      maxTimestamp: s.maxTimestamp,
+      lastModified: s.lastModified,
+    }));
+    const n = segmentsToDelete(summaries, rules, now, this.logStartOffset);
+    if (n === 0) return 0;
     let freed = 0;
-    while (this.segments.length > 1) {
-      const [segment, next] = this.segments as [MemorySegment, MemorySegment];
-      const belowStart = next.baseOffset <= this.logStartOffset;
-      if (!belowStart && !expired(segment, startBytes - freed)) break;
-      this.segments.shift();
-      freed += segment.sizeInBytes;
-      this.logStartOffset = Math.max(this.logStartOffset, next.baseOffset);
-    }
+    for (const segment of this.segments.splice(0, n)) freed += segment.sizeInBytes;
+    this.logStartOffset = Math.max(this.logStartOffset, this.segments[0]!.baseOffset);
     return freed;
   }
 }

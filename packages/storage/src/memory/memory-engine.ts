@@ -1,5 +1,6 @@
 import type { LogConfig } from "../config.js";
 import type { EngineFactory, EngineOptions, StorageEngine, TopicPartitionId } from "../engine.js";
+import type { Clock } from "../env/clock.js";
 import { type Logger, silentLogger } from "../logger.js";
 import type { PartitionLog } from "../partition-log.js";
 import { MemoryLogState } from "./log-state.js";
@@ -17,8 +18,8 @@ export class MemoryStore {
 export interface MemoryEngineOptions extends EngineOptions {
   url?: string;
   store?: MemoryStore;
-  /** Wall clock for LogAppendTime, segment.ms and default retention time; Date.now by default. */
-  clock?: () => number;
+  /** Time for LogAppendTime, segment.ms and default retention time. */
+  clock: Clock;
 }
 
 function keyOf(tp: TopicPartitionId): string {
@@ -33,15 +34,15 @@ function keyOf(tp: TopicPartitionId): string {
 export class MemoryEngine implements StorageEngine {
   readonly url: string;
   private readonly store: MemoryStore;
-  private readonly clock: () => number;
+  readonly clock: Clock;
   private readonly logger: Logger;
   private readonly openLogs = new Map<string, MemoryPartitionLog>();
   private closed = false;
 
-  constructor(options: MemoryEngineOptions = {}) {
+  constructor(options: MemoryEngineOptions) {
     this.url = options.url ?? "memory:";
     this.store = options.store ?? new MemoryStore();
-    this.clock = options.clock ?? Date.now;
+    this.clock = options.clock;
     this.logger = options.logger ?? silentLogger;
   }
 
@@ -57,7 +58,7 @@ export class MemoryEngine implements StorageEngine {
     if (!entry) {
       entry = {
         tp: { topic: tp.topic, partition: tp.partition },
-        state: new MemoryLogState(this.clock()),
+        state: new MemoryLogState(this.clock.now()),
       };
       this.store.logs.set(key, entry);
     }

@@ -1,5 +1,7 @@
 import { BatchField } from "@logbook/protocol";
+import { firstAtOrAfter, maxAtOrAfter, recordTimestamps } from "../batch-search.js";
 import type { LogConfig } from "../config.js";
+import type { Clock } from "../env/clock.js";
 import { assignOffsets, type IncomingBatch, parseIncoming } from "../incoming-batches.js";
 import type { Logger } from "../logger.js";
 import {
@@ -14,7 +16,6 @@ import {
 import { collectAborted } from "../transactions/collect-aborted.js";
 import type { OpenTransactions } from "../transactions/open-transactions.js";
 import type { MemoryLogState } from "./log-state.js";
-import { recordTimestamps } from "./record-timestamps.js";
 import type { StoredBatch } from "./segment.js";
 
 interface PendingAppend {
@@ -25,7 +26,7 @@ interface PendingAppend {
 
 export interface MemoryPartitionLogDeps {
   state: MemoryLogState;
-  clock: () => number;
+  clock: Clock;
   logger: Logger;
   /** Tells the engine this handle is gone, so the next open makes a new one. */
   onClose: () => void;
@@ -94,7 +95,7 @@ export class MemoryPartitionLog implements PartitionLog {
       return Promise.reject(err);
     }
     const appendTime =
-      this.currentConfig.messageTimestampType === "LogAppendTime" ? this.deps.clock() : -1;
+      this.currentConfig.messageTimestampType === "LogAppendTime" ? this.deps.clock.now() : -1;
     const baseOffset = this.nextOffset;
     assignOffsets(copy, incoming, baseOffset, options.leaderEpoch ?? 0, appendTime);
     const batches = incoming.map((b): StoredBatch => {
@@ -154,9 +155,8 @@ export class MemoryPartitionLog implements PartitionLog {
     const candidates = [...this.deps.state.batchesFrom(start)];
     for (const batch of candidates) {
       if (batch.maxTimestamp < timestamp) continue;
-      for (const record of await recordTimestamps(batch)) {
-        if (record.offset >= start && record.timestamp >= timestamp) return record;
-      }
+      const found = firstAtOrAfter(await recordTimestamps(batch.bytes), timestamp, start);
+      if (found !== null) return found;
     }
     return null;
   }
@@ -169,10 +169,9 @@ export class MemoryPartitionLog implements PartitionLog {
     for (const batch of candidates) {
       // Only a strictly larger timestamp can replace the first one found.
       if (best !== null && batch.maxTimestamp <= best.timestamp) continue;
-      for (const record of await recordTimestamps(batch)) {
-        if (record.offset < start) continue;
-        if (best === null || record.timestamp > best.timestamp) best = record;
-      }
+      const candidate = maxAtOrAfter(await recordTimestamps(batch.bytes), start);
+      if (candidate !== null && (best === null || candidate.timestamp > best.timestamp))
+        best = candidate;
     }
     return best;
   }
@@ -180,7 +179,7 @@ export class MemoryPartitionLog implements PartitionLog {
   async truncateTo(offset: number): Promise<void> {
     this.assertOpen();
     this.makePendingVisible();
-    this.deps.state.truncateTo(offset, this.deps.clock());
+    this.deps.state.truncateTo(offset, this.deps.clock.now());
     this.nextOffset = this.deps.state.endOffset;
     this.assignedTxns = this.deps.state.txns.clone();
   }
@@ -213,7 +212,7 @@ export class MemoryPartitionLog implements PartitionLog {
     this.currentConfig = config;
   }
 
-  async runMaintenance(now: number = this.deps.clock()): Promise<number> {
+  async runMaintenance(now: number = this.deps.clock.now()): Promise<number> {
     this.assertOpen();
     this.makePendingVisible();
     const freed = this.deps.state.runRetention(this.currentConfig, now);
@@ -246,7 +245,7 @@ export class MemoryPartitionLog implements PartitionLog {
     this.pending = [];
     // The state's own tracker computes the same entries into the segments.
     this.pendingAborted = [];
-    const now = this.deps.clock();
+    const now = this.deps.clock.now();
     for (const p of group) this.deps.state.append(p.batches, now, this.currentConfig);
     const logStartOffset = this.deps.state.logStartOffset;
     for (const p of group) p.resolve({ ...p.result, logStartOffset });

@@ -33,18 +33,12 @@ export class MemorySegment {
   /** When a batch was last added: the disk engine's file modification time. */
   lastModified: number;
 
-  /**
-   * What retention.ms compares against: the largest batch maxTimestamp, or, when no
-   * batch has a timestamp, when the segment was last written (as Kafka does).
-   */
-  get largestTimestamp(): number {
-    let max = -1;
-    for (const b of this.batches) if (b.maxTimestamp > max) max = b.maxTimestamp;
-    return max >= 0 ? max : this.lastModified;
-  }
+  /** Largest batch maxTimestamp (-1 when none has one): what retention.ms compares. */
+  maxTimestamp = -1;
 
   add(batch: StoredBatch, now: number): void {
     this.lastModified = now;
+    if (batch.maxTimestamp > this.maxTimestamp) this.maxTimestamp = batch.maxTimestamp;
     this.batches.push(batch);
     this.sizeInBytes += batch.bytes.length;
   }
@@ -54,6 +48,9 @@ export class MemorySegment {
     while (this.batches.length > 0 && this.batches[this.batches.length - 1]!.baseOffset >= offset) {
       this.sizeInBytes -= this.batches.pop()!.bytes.length;
     }
+    this.maxTimestamp = -1;
+    for (const b of this.batches)
+      if (b.maxTimestamp > this.maxTimestamp) this.maxTimestamp = b.maxTimestamp;
     this.abortedTxns = this.abortedTxns.filter((e) => e.lastOffset < offset);
   }
 }

@@ -1,3 +1,4 @@
+import { floorIndex } from "../floor-index.js";
 import type { AbortedTxn } from "./aborted-txn.js";
 
 /** A segment's transaction index as the lookup sees it. */
@@ -32,23 +33,8 @@ export function collectAborted(
     return false;
   };
   let complete = false;
-  for (let i = segmentFor(segments, fetchOffset); i < segments.length && !complete; i++)
+  for (let i = floorIndex(segments, fetchOffset); i < segments.length && !complete; i++)
     complete = visit((segments[i] as TxnIndexedSegment).abortedTxns);
   if (!complete) visit(pending);
   return out.sort((a, b) => a.firstOffset - b.firstOffset || a.lastOffset - b.lastOffset);
-}
-
-/** Index of the last segment whose base offset is <= offset (0 when none). */
-function segmentFor(segments: readonly TxnIndexedSegment[], offset: number): number {
-  let lo = 0;
-  let hi = segments.length - 1;
-  let found = 0;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((segments[mid] as TxnIndexedSegment).baseOffset <= offset) {
-      found = mid;
-      lo = mid + 1;
-    } else hi = mid - 1;
-  }
-  return found;
 }

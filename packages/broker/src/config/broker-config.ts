@@ -1,0 +1,58 @@
+/**
+ * The typed broker configuration. Its fields, their types and their defaults come from
+ * the schema's section tables; nothing here repeats a setting.
+ */
+import type { CoordinatorConfig } from "@logbook/group-coordinator";
+import type { LogConfig } from "@logbook/storage";
+import { GROUP_SETTINGS } from "./group-settings.js";
+import { INERT_TOPIC_SETTINGS, type InertTopicDefaults } from "./inert-topic-settings.js";
+import { LOG_SETTINGS } from "./log-settings.js";
+import { SERVER_SETTINGS, type ServerConfig } from "./server-settings.js";
+import type { SectionSpecs } from "./setting.js";
+import { TOPIC_POLICY_SETTINGS, type TopicPolicyConfig } from "./topic-policy-settings.js";
+import { TXN_SETTINGS, type TxnConfig } from "./txn-settings.js";
+
+export interface BrokerConfig extends ServerConfig, TopicPolicyConfig, TxnConfig {
+  /** Defaults for every topic's log (log.retention.ms, log.segment.bytes, …). */
+  logDefaults: LogConfig;
+  /** Consumer-group settings (group.*, offsets.retention.minutes, …). */
+  groups: CoordinatorConfig;
+  /** Broker defaults of topic configs that have no effect here, kept to be reported. */
+  inertTopicDefaults: InertTopicDefaults;
+  /** Settings a file, a flag or an environment variable gave (not a setting itself). */
+  staticSettings: readonly string[];
+}
+
+function defaultsOf<C>(specs: SectionSpecs<C>): C {
+  const out: Partial<C> = {};
+  for (const key of Object.keys(specs) as (keyof C)[]) out[key] = specs[key].default;
+  // Every key of C has an entry in specs (SectionSpecs is a total mapping).
+  return out as C;
+}
+
+export const DEFAULT_BROKER_CONFIG: Readonly<BrokerConfig> = Object.freeze({
+  ...defaultsOf(SERVER_SETTINGS),
+  ...defaultsOf(TOPIC_POLICY_SETTINGS),
+  ...defaultsOf(TXN_SETTINGS),
+  logDefaults: Object.freeze(defaultsOf(LOG_SETTINGS)),
+  groups: Object.freeze(defaultsOf(GROUP_SETTINGS)),
+  inertTopicDefaults: Object.freeze(defaultsOf(INERT_TOPIC_SETTINGS)),
+  staticSettings: Object.freeze([]),
+});
+
+/** A config with its nested objects copied, for the loader to write into. */
+export function copyConfig(c: Readonly<BrokerConfig>): BrokerConfig {
+  return {
+    ...c,
+    logDefaults: { ...c.logDefaults, cleanupPolicy: { ...c.logDefaults.cleanupPolicy } },
+    groups: { ...c.groups },
+    inertTopicDefaults: { ...c.inertTopicDefaults },
+  };
+}
+
+/** The defaults with `overrides` on top; an unset advertised host follows the listen host. */
+export function brokerConfig(overrides: Partial<BrokerConfig> = {}): BrokerConfig {
+  const c = { ...DEFAULT_BROKER_CONFIG, ...overrides };
+  if (c.advertisedHost === "") c.advertisedHost = c.host === "0.0.0.0" ? "127.0.0.1" : c.host;
+  return c;
+}

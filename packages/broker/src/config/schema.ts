@@ -1,0 +1,77 @@
+/**
+ * The config schema, assembled: every broker setting as one row (from the section
+ * tables and the spellings) and every topic config (the topic side of the broker
+ * settings plus the topic-only ones). Config sources, --help, the README table and
+ * DescribeConfigs all read these lists; nothing else lists settings.
+ */
+import { GROUP_SETTINGS } from "./group-settings.js";
+import { INERT_TOPIC_SETTINGS, TOPIC_ONLY_CONFIGS } from "./inert-topic-settings.js";
+import { LOG_SETTINGS } from "./log-settings.js";
+import { type BrokerSetting, sectionRows } from "./rows.js";
+import { SERVER_SETTINGS, type ServerConfig } from "./server-settings.js";
+import type { TopicConfigDef } from "./setting.js";
+import { LOG_SPELLINGS, SERVER_SPELLINGS } from "./spellings.js";
+import { TOPIC_POLICY_SETTINGS, type TopicPolicyConfig } from "./topic-policy-settings.js";
+import { TXN_SETTINGS, type TxnConfig } from "./txn-settings.js";
+
+/** Every broker setting, in the order the docs list them. */
+export const BROKER_SETTINGS: readonly BrokerSetting[] = [
+  ...sectionRows<ServerConfig>(SERVER_SETTINGS, (c) => c),
+  ...SERVER_SPELLINGS,
+  ...sectionRows<TopicPolicyConfig>(TOPIC_POLICY_SETTINGS, (c) => c),
+  ...sectionRows<TxnConfig>(TXN_SETTINGS, (c) => c),
+  ...sectionRows(GROUP_SETTINGS, (c) => c.groups),
+  ...sectionRows(
+    LOG_SETTINGS,
+    (c) => c.logDefaults,
+    (log) => log,
+  ),
+  ...LOG_SPELLINGS,
+  ...sectionRows(INERT_TOPIC_SETTINGS, (c) => c.inertTopicDefaults),
+];
+
+/** Every topic config, by name. */
+export const TOPIC_CONFIG_DEFS: readonly TopicConfigDef[] = [
+  ...BROKER_SETTINGS.flatMap((s) => (s.topic === undefined ? [] : [s.topic])),
+  ...TOPIC_ONLY_CONFIGS,
+].sort((a, b) => a.name.localeCompare(b.name));
+
+/** LOGBOOK_ + the upper-cased name, dots (and dashes) as underscores. */
+export function envVarName(name: string): string {
+  return `LOGBOOK_${name.toUpperCase().replace(/[.-]/g, "_")}`;
+}
+
+function uniqueIndex<T>(items: readonly T[], key: (t: T) => string, what: string): Map<string, T> {
+  const m = new Map<string, T>();
+  for (const t of items) {
+    const k = key(t);
+    if (m.has(k)) throw new Error(`config schema: ${what} ${k} defined twice`);
+    m.set(k, t);
+  }
+  return m;
+}
+
+const BY_NAME = uniqueIndex(BROKER_SETTINGS, (s) => s.name, "setting");
+const BY_ENV = uniqueIndex(BROKER_SETTINGS, (s) => envVarName(s.name), "environment variable");
+const BY_FLAG = uniqueIndex(
+  BROKER_SETTINGS.filter((s) => s.flag !== undefined),
+  (s) => s.flag ?? "",
+  "flag",
+);
+const TOPIC_BY_NAME = uniqueIndex(TOPIC_CONFIG_DEFS, (d) => d.name, "topic config");
+
+export function findSetting(name: string): BrokerSetting | undefined {
+  return BY_NAME.get(name);
+}
+
+export function findSettingByEnv(variable: string): BrokerSetting | undefined {
+  return BY_ENV.get(variable);
+}
+
+export function findSettingByFlag(flag: string): BrokerSetting | undefined {
+  return BY_FLAG.get(flag);
+}
+
+export function topicConfigDef(name: string): TopicConfigDef | undefined {
+  return TOPIC_BY_NAME.get(name);
+}

@@ -1,0 +1,35 @@
+import type { Logger, StorageEngine } from "@logbook/storage";
+import type { BrokerConfig } from "./config.js";
+import type { DataPlane } from "./data/index.js";
+import type { BrokerGroups } from "./groups/index.js";
+import type { TopicRegistry } from "./topics.js";
+import type { TransactionCoordinator } from "./txn/index.js";
+
+/** One served API and its advertised range, as ApiVersions reports it. */
+export interface ServedApi {
+  readonly api: { readonly apiKey: number };
+  readonly minVersion: number;
+  readonly maxVersion: number;
+}
+
+/**
+ * Everything a handler may use: the parts of the broker, never the broker itself, so
+ * handlers do not depend on the composition root (broker.ts) and a test builds one
+ * from real parts without casts. The Broker class satisfies it.
+ */
+export interface BrokerServices {
+  readonly config: BrokerConfig;
+  readonly logger: Logger;
+  /** DescribeLogDirs lists what is on disk. */
+  readonly storage: StorageEngine;
+  readonly topics: TopicRegistry;
+  readonly groups: BrokerGroups;
+  readonly dataPlane: DataPlane;
+  readonly txn: TransactionCoordinator;
+  /** What ApiVersions advertises: the handler registry. */
+  readonly registry: { list(): readonly ServedApi[] };
+  /** Where the broker listens (the real port when configured with 0). */
+  readonly address: { readonly host: string; readonly port: number };
+  /** What clients are told to connect to (Metadata, FindCoordinator, DescribeCluster). */
+  readonly advertised: { readonly host: string; readonly port: number };
+}

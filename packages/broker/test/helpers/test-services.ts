@@ -1,0 +1,64 @@
+import { type Logger, type StorageEngine, silentLogger } from "@logbook/storage";
+import { type BrokerConfig, brokerConfig } from "../../src/config.js";
+import { createDataPlane, type DataPlane } from "../../src/data/index.js";
+import { BrokerGroups } from "../../src/groups/index.js";
+import { allHandlers } from "../../src/handlers/index.js";
+import { HandlerRegistry } from "../../src/registry.js";
+import type { BrokerServices } from "../../src/services.js";
+import type { TopicRegistry } from "../../src/topics.js";
+import { TransactionCoordinator } from "../../src/txn/index.js";
+
+export interface TestServices extends BrokerServices {
+  readonly registry: HandlerRegistry;
+  /** Closes what this helper created (not the storage, topics or parts passed in). */
+  close(): Promise<void>;
+}
+
+/**
+ * The BrokerServices handlers get, built from real parts for handler tests: what the
+ * test passes, and for the rest a data plane, a group coordinator (replaying from
+ * `storage`) and a transaction coordinator that is never loaded, so transactional ids
+ * are refused. Listens nowhere: address and advertised are 127.0.0.1:9092.
+ */
+export function testServices(parts: {
+  storage: StorageEngine;
+  topics: TopicRegistry;
+  groups?: BrokerGroups;
+  dataPlane?: DataPlane;
+  config?: BrokerConfig;
+  logger?: Logger;
+}): TestServices {
+  const { storage, topics } = parts;
+  const config = parts.config ?? brokerConfig();
+  const logger = parts.logger ?? silentLogger;
+  const dataPlane = parts.dataPlane ?? createDataPlane({ storage, logger });
+  const groups = parts.groups ?? BrokerGroups.start(storage, topics, logger, config.groups);
+  const txn = new TransactionCoordinator({
+    storage,
+    logger,
+    maxTimeoutMs: config.transactionMaxTimeoutMs,
+    allocateProducerId: async () => (await dataPlane.producerIds()).allocate(),
+    abortCheckIntervalMs: 0,
+    expiryCheckIntervalMs: 0,
+  });
+  const registry = new HandlerRegistry();
+  for (const h of allHandlers()) registry.register(h);
+  const address = { host: "127.0.0.1", port: 9092 };
+  return {
+    config,
+    logger,
+    storage,
+    topics,
+    groups,
+    dataPlane,
+    txn,
+    registry,
+    address,
+    advertised: address,
+    async close() {
+      await txn.close();
+      if (parts.groups === undefined) await groups.close();
+      if (parts.dataPlane === undefined) await dataPlane.close();
+    },
+  };
+}

@@ -1,0 +1,214 @@
+/**
+ * The one failure policy, on a real socket (handler.ts, server/dispatch.ts): a handler
+ * that throws something unexpected gets the API's error response with
+ * UNKNOWN_SERVER_ERROR per requested item, the error is logged with its stack, and the
+ * same connection goes on serving; only a CloseConnection (a protocol violation, a
+ * failed acks=0 Produce) closes it. Also the LOGBOOK_FAIL_NEXT test hook.
+ */
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import {
+  ApiVersionsApi,
+  createApiVersionsRequest,
+  createMetadataRequest,
+  createMetadataRequestMetadataRequestTopic,
+  createProduceRequest,
+  createProduceRequestPartitionProduceData,
+  createProduceRequestTopicProduceData,
+  ErrorCode,
+  MetadataApi,
+  ProduceApi,
+} from "@logbook/protocol";
+import { memoryLogger } from "@logbook/storage";
+import {
+  type InProcessBroker,
+  startInProcess,
+} from "../../../integration-tests/helpers/in-process.js";
+import { WireClient } from "../../../integration-tests/helpers/wire-client.js";
+import type { Handler } from "../src/handler.js";
+import { HandlerRegistry } from "../src/registry.js";
+import { ProtocolViolation } from "../src/server/dispatch.js";
+import { injectFailures, parseFailNext } from "../src/server/fail-next.js";
+
+const logger = memoryLogger();
+let b: InProcessBroker;
+
+before(async () => {
+  b = await startInProcess({}, logger);
+});
+after(async () => {
+  await b.stop();
+});
+
+/** Serves `apiKey` with `fail` until the returned function restores the real handler. */
+function failing(apiKey: number, fail: () => never | Promise<never>): () => void {
+  const real = b.broker.registry.get(apiKey);
+  assert.ok(real);
+  return b.broker.registry.override({ ...real, handle: fail });
+}
+
+function produceTwoTopics(acks: number) {
+  return createProduceRequest({
+    acks,
+    timeoutMs: 1000,
+    topicData: ["a", "b"].map((name, i) =>
+      createProduceRequestTopicProduceData({
+        name,
+        partitionData: Array.from({ length: i + 1 }, (_, index) =>
+          createProduceRequestPartitionProduceData({ index, records: null }),
+        ),
+      }),
+    ),
+  });
+}
+
+function explodeInStorage(): never {
+  throw new TypeError("cannot read the segment of nothing");
+}
+
+test("a handler that throws gets UNKNOWN_SERVER_ERROR per partition, a logged stack, and the connection keeps serving", async () => {
+  const restore = failing(ProduceApi.apiKey, explodeInStorage);
+  const c = await WireClient.connect(b.port);
+  try {
+    const res = await c.request(ProduceApi, 9, produceTwoTopics(-1));
+    assert.deepEqual(
+      res.body.responses.map((t) => [
+        t.name,
+        t.partitionResponses.map((p) => [p.index, p.errorCode, p.baseOffset]),
+      ]),
+      [
+        ["a", [[0, ErrorCode.UNKNOWN_SERVER_ERROR, -1n]]],
+        [
+          "b",
+          [
+            [0, ErrorCode.UNKNOWN_SERVER_ERROR, -1n],
+            [1, ErrorCode.UNKNOWN_SERVER_ERROR, -1n],
+          ],
+        ],
+      ],
+    );
+    const logged = logger.events.find((e) => e.level === "error" && e.fields.api === "Produce");
+    assert.ok(logged, "the failure is logged at error level");
+    assert.equal(logged.fields.version, 9);
+    assert.equal(logged.fields.error, "cannot read the segment of nothing");
+    assert.match(
+      String(logged.fields.stack),
+      /TypeError: cannot read[^\n]*\n\s+at (Object\.)?explodeInStorage/,
+    );
+
+    // The same connection answers the next requests, the failing API included.
+    restore();
+    const av = await c.request(
+      ApiVersionsApi,
+      3,
+      createApiVersionsRequest({ clientSoftwareName: "t", clientSoftwareVersion: "1" }),
+    );
+    assert.equal(av.body.errorCode, ErrorCode.NONE);
+    const again = await c.request(ProduceApi, 9, produceTwoTopics(-1));
+    assert.equal(
+      again.body.responses[0]?.partitionResponses[0]?.errorCode,
+      ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+    );
+    assert.equal(c.closedNow, false);
+  } finally {
+    restore();
+    c.close();
+  }
+});
+
+test("an async failure of Metadata answers each requested topic with UNKNOWN_SERVER_ERROR", async () => {
+  const restore = failing(MetadataApi.apiKey, async () => {
+    await new Promise((r) => setImmediate(r));
+    throw new Error("registry unavailable");
+  });
+  const c = await WireClient.connect(b.port);
+  try {
+    const res = await c.request(
+      MetadataApi,
+      12,
+      createMetadataRequest({
+        topics: ["x", "y"].map((name) => createMetadataRequestMetadataRequestTopic({ name })),
+      }),
+    );
+    assert.deepEqual(
+      res.body.topics.map((t) => [t.name, t.errorCode]),
+      [
+        ["x", ErrorCode.UNKNOWN_SERVER_ERROR],
+        ["y", ErrorCode.UNKNOWN_SERVER_ERROR],
+      ],
+    );
+    assert.deepEqual(res.body.brokers, []);
+    restore();
+    const ok = await c.request(MetadataApi, 12, createMetadataRequest({ topics: [] }));
+    assert.equal(ok.body.brokers.length, 1);
+  } finally {
+    restore();
+    c.close();
+  }
+});
+
+test("a ProtocolViolation thrown by a handler still closes the connection", async () => {
+  const restore = failing(MetadataApi.apiKey, () => {
+    throw new ProtocolViolation("cannot be answered in its schema");
+  });
+  const c = await WireClient.connect(b.port);
+  try {
+    await assert.rejects(c.request(MetadataApi, 12, createMetadataRequest()), /closed/);
+    await c.closed;
+    assert.ok(
+      logger.events.some(
+        (e) => e.level === "warn" && e.fields.reason === "cannot be answered in its schema",
+      ),
+    );
+  } finally {
+    restore();
+    c.close();
+  }
+});
+
+test("an acks=0 Produce that throws closes the connection: there is no response to carry the error", async () => {
+  const restore = failing(ProduceApi.apiKey, explodeInStorage);
+  const c = await WireClient.connect(b.port);
+  try {
+    c.write(c.frame(ProduceApi, 9, produceTwoTopics(0)).frame);
+    await c.closed;
+    assert.ok(logger.events.some((e) => e.level === "error" && e.fields.api === "Produce"));
+  } finally {
+    restore();
+    c.close();
+  }
+});
+
+test("LOGBOOK_FAIL_NEXT: <apiKey>[:count], comma-separated; nothing when unset", () => {
+  assert.deepEqual(parseFailNext(undefined), new Map());
+  assert.deepEqual(parseFailNext(""), new Map());
+  assert.deepEqual(
+    parseFailNext("0:2, 3"),
+    new Map([
+      [0, 2],
+      [3, 1],
+    ]),
+  );
+  assert.throws(() => parseFailNext("produce"), /not <apiKey>\[:count\]/);
+});
+
+test("LOGBOOK_FAIL_NEXT makes exactly the next `count` requests of that API throw", async () => {
+  const registry = new HandlerRegistry();
+  const real = b.broker.registry.get(ApiVersionsApi.apiKey) as Handler;
+  registry.register(real);
+  injectFailures(registry, parseFailNext("18:2"), memoryLogger());
+  const hooked = registry.get(ApiVersionsApi.apiKey) as Handler;
+  const ctx = {
+    header: { requestApiKey: 18, requestApiVersion: 3, correlationId: 1, clientId: "t" },
+    version: 3,
+    broker: b.broker,
+    peer: "t",
+  };
+  const req = createApiVersionsRequest({ clientSoftwareName: "t", clientSoftwareVersion: "1" });
+  for (let i = 0; i < 2; i++) assert.throws(() => hooked.handle(req, ctx), /on purpose/);
+  assert.deepEqual(await hooked.handle(req, ctx), await real.handle(req, ctx));
+  assert.throws(
+    () => injectFailures(registry, parseFailNext("99"), memoryLogger()),
+    /99 is not served/,
+  );
+});
