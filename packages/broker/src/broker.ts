@@ -47,6 +47,7 @@ export class Broker implements DispatchTarget {
     this.dataPlane = createDataPlane(this);
     this.txn = new TransactionCoordinator({
       storage,
+      clock: storage.clock,
       logger: logger.child({ component: "txn" }),
       maxTimeoutMs: config.transactionMaxTimeoutMs,
       expirationMs: config.transactionalIdExpirationMs,

@@ -234,14 +234,19 @@ describe("producer state across a restart, from a snapshot", () => {
       const state = await plane.producerState(log);
       assert.equal(state.check(PID, 0, 0, 1).kind, "append");
       await log.append(await idempotentBatch(PID, 0, 0, 2));
-      state.record(PID, 0, {
-        firstSeq: 0,
-        lastSeq: 1,
-        firstOffset: 0,
-        lastOffset: 1,
-        maxTimestamp: -1,
-        written: Promise.resolve(),
-      });
+      state.record(
+        PID,
+        0,
+        {
+          firstSeq: 0,
+          lastSeq: 1,
+          firstOffset: 0,
+          lastOffset: 1,
+          maxTimestamp: -1,
+          written: Promise.resolve(),
+        },
+        0,
+      );
       await plane.snapshotProducerStates();
       await plane.snapshotProducerStates(); // unchanged: nothing written
       await log.append(await idempotentBatch(PID, 0, 2, 2)); // after the snapshot

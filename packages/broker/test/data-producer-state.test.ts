@@ -36,7 +36,7 @@ function appendMany(
   for (let i = 0; i < n; i++) {
     const b = batch(i * count, count, 100 + i * count);
     assert.equal(state.check(pid, epoch, b.firstSeq, b.lastSeq).kind, "append");
-    state.record(pid, epoch, b);
+    state.record(pid, epoch, b, 0);
     out.push(b);
   }
   return out;
@@ -81,7 +81,7 @@ describe("PartitionProducerState", () => {
       ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER,
     );
     assert.equal(state.check(1n, 4, 0, 0).kind, "append");
-    state.record(1n, 4, batch(0, 1, 500));
+    state.record(1n, 4, batch(0, 1, 500), 0);
     assert.equal(state.epochOf(1n), 4);
     // The bump forgot the old epoch's batches: their retry is a stale epoch now.
     const retry = state.check(1n, 3, 0, 1);
@@ -96,14 +96,19 @@ describe("PartitionProducerState", () => {
   it("wraps sequences from 2^31-1 to 0", () => {
     assert.equal(lastSequence(0x7ffffffe, 3), 1);
     const state = new PartitionProducerState();
-    state.record(2n, 0, {
-      firstSeq: 0x7ffffffe,
-      lastSeq: 0x7fffffff,
-      maxTimestamp: -1,
-      firstOffset: 0,
-      lastOffset: 1,
-      written: DONE,
-    });
+    state.record(
+      2n,
+      0,
+      {
+        firstSeq: 0x7ffffffe,
+        lastSeq: 0x7fffffff,
+        maxTimestamp: -1,
+        firstOffset: 0,
+        lastOffset: 1,
+        written: DONE,
+      },
+      0,
+    );
     assert.equal(state.check(2n, 0, 0, 0).kind, "append");
   });
 

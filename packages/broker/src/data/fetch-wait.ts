@@ -1,4 +1,4 @@
-import type { PartitionLog } from "@logbook/storage";
+import type { Clock, PartitionLog } from "@logbook/storage";
 
 /**
  * Watches logs for appends on behalf of one long-polling fetch. Subscribes before the
@@ -13,6 +13,7 @@ export class AppendWatch {
   constructor(
     logs: readonly PartitionLog[],
     private readonly signal: AbortSignal,
+    private readonly clock: Clock,
   ) {
     for (const log of new Set(logs)) this.unsubscribe.push(log.onAppend(this.notify));
     signal.addEventListener("abort", this.notify);
@@ -28,9 +29,9 @@ export class AppendWatch {
       return Promise.resolve();
     }
     return new Promise((resolve) => {
-      const timer = setTimeout(() => this.wake?.(), ms);
+      const timer = this.clock.setTimeout(() => this.wake?.(), ms);
       this.wake = () => {
-        clearTimeout(timer);
+        this.clock.clearTimeout(timer);
         this.wake = null;
         this.appended = false;
         resolve();

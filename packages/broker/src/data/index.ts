@@ -1,5 +1,11 @@
 import { ErrorCode } from "@logbook/protocol";
-import type { Logger, PartitionLog, StorageEngine } from "@logbook/storage";
+import {
+  type Clock,
+  type Logger,
+  type PartitionLog,
+  repeatEvery,
+  type StorageEngine,
+} from "@logbook/storage";
 import {
   type TopicPartitionRef,
   type TxnMarker,
@@ -19,6 +25,8 @@ import { writeMarker } from "./txn-markers.js";
  * state, fetch sessions; writes transaction markers for the transaction coordinator.
  */
 export interface DataPlane extends TxnMarkerWriter {
+  /** The broker's time source (the storage engine's): append times, long-poll deadlines. */
+  readonly clock: Clock;
   readonly fetchSessions: FetchSessionCache;
   /** Aborted by close(), so waiting fetches answer at once. */
   readonly closing: AbortSignal;
@@ -135,19 +143,18 @@ export function createDataPlane(
   const snapshotProducerStates = () => {
     const run = snapshotting.then(snapshotOnce);
     snapshotting = run.catch((err: unknown) => {
-      broker.logger.warn("writing producer-state snapshots failed", { error: String(err) });
+      broker.logger.warn("writing producer-state snapshots failed", undefined, err);
     });
     return run;
   };
 
   const intervalMs = options.snapshotIntervalMs ?? 60_000;
-  const timer =
+  const stopSnapshots =
     intervalMs > 0
-      ? setInterval(() => {
+      ? repeatEvery(broker.storage.clock, intervalMs, () => {
           snapshotProducerStates().catch(() => {}); // logged by the chain
-        }, intervalMs)
+        })
       : null;
-  timer?.unref();
 
   const producerState = (log: PartitionLog): Promise<PartitionProducerState> => {
     const key = `${log.topic}/${log.partition}`;
@@ -160,11 +167,14 @@ export function createDataPlane(
     tracked.set(key, entry);
     entry.state.catch((err: unknown) => {
       if (tracked.get(key) === entry) tracked.delete(key);
-      broker.logger.warn("rebuilding producer state failed", {
-        topic: log.topic,
-        partition: log.partition,
-        error: String(err),
-      });
+      broker.logger.warn(
+        "rebuilding producer state failed",
+        {
+          topic: log.topic,
+          partition: log.partition,
+        },
+        err,
+      );
     });
     return entry.state;
   };
@@ -179,10 +189,11 @@ export function createDataPlane(
     if (tp.topic.startsWith("__")) return ErrorCode.NONE;
     const log = await findLog(tp);
     if (log === undefined) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
-    return writeMarker(log, () => producerState(log), marker);
+    return writeMarker(log, () => producerState(log), marker, broker.storage.clock.now());
   };
 
   return {
+    clock: broker.storage.clock,
     fetchSessions,
     closing: abort.signal,
     rebuildStats: stats,
@@ -199,12 +210,11 @@ export function createDataPlane(
           try {
             return await markOne(tp, marker);
           } catch (err) {
-            broker.logger.error("writing a transaction marker failed", {
-              topic: tp.topic,
-              partition: tp.partition,
-              producerId: String(marker.producerId),
-              error: String(err),
-            });
+            broker.logger.error(
+              "writing a transaction marker failed",
+              { topic: tp.topic, partition: tp.partition, producerId: String(marker.producerId) },
+              err,
+            );
             return ErrorCode.UNKNOWN_SERVER_ERROR;
           }
         }),
@@ -224,7 +234,7 @@ export function createDataPlane(
     snapshotProducerStates,
     async close() {
       abort.abort();
-      if (timer !== null) clearInterval(timer);
+      stopSnapshots?.();
       fetchSessions.clear();
       // Logged, not thrown: a failed snapshot only costs a longer rebuild next start.
       await snapshotProducerStates().catch(() => {});

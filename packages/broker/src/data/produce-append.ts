@@ -83,7 +83,7 @@ export async function appendProduced(
     if (r.logAppendTime >= 0) batch.maxTimestamp = r.logAppendTime;
   });
   batch.written.catch(() => state.forget(producerId, batch));
-  state.record(producerId, epoch, batch, Date.now(), transactional);
+  state.record(producerId, epoch, batch, plane.clock.now(), transactional);
   return toOutcome(() => appending);
 }
 

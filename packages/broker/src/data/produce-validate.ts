@@ -55,6 +55,7 @@ export async function validateProducedBatch(
   records: Buffer | null,
   version: number,
   topic: TopicInfo,
+  now: number,
 ): Promise<ProducedBatchCheck> {
   if (records === null || records.length === 0) {
     return refuse(
@@ -109,7 +110,7 @@ export async function validateProducedBatch(
       `producer id ${h.producerId} with sequence ${h.baseSequence}`,
     );
   }
-  return checkRecords(records, h, topic);
+  return checkRecords(records, h, topic, now);
 }
 
 /**
@@ -126,8 +127,8 @@ async function checkRecords(
   records: Buffer,
   h: RecordBatchHeader,
   topic: TopicInfo,
+  now: number,
 ): Promise<ProducedBatchCheck> {
-  const now = Date.now();
   const logAppendTime = topic.logConfig.messageTimestampType === "LogAppendTime";
   const limits = topic.timestampLimits;
   let summary: BatchRecordsSummary;

@@ -129,11 +129,14 @@ export class ProducerSnapshotStore {
       if (checkpoint !== undefined) return checkpoint;
       this.logger.warn("ignoring a producer snapshot of an unknown version", { topic, partition });
     } catch (err) {
-      this.logger.warn("ignoring an undecodable producer snapshot", {
-        topic,
-        partition,
-        error: String(err),
-      });
+      this.logger.warn(
+        "ignoring an undecodable producer snapshot",
+        {
+          topic,
+          partition,
+        },
+        err,
+      );
     }
     return null;
   }

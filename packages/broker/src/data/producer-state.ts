@@ -167,7 +167,7 @@ export class PartitionProducerState {
     producerId: bigint,
     epoch: number,
     batch: BatchMetadata,
-    timestamp = Date.now(),
+    timestamp: number,
     transactional = false,
   ): void {
     const entry = this.bumpTo(producerId, epoch);

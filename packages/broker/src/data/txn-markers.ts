@@ -18,8 +18,8 @@ export async function writeMarker(
   log: PartitionLog,
   state: () => Promise<PartitionProducerState>,
   marker: TxnMarker,
+  now: number,
 ): Promise<number> {
-  const now = Date.now();
   const batch = await buildEndTxnMarkerBatch({
     commit: marker.commit,
     producerId: marker.producerId,

@@ -64,7 +64,7 @@ export class BrokerGroups implements TxnOffsetsCompleter {
     const log = logger.child({ component: "groups" });
     const load = (async () => {
       const records = await openConsumerOffsetsLog(storage, log);
-      return GroupCoordinator.open({ log: records, logger: log, config });
+      return GroupCoordinator.open({ log: records, logger: log, config, clock: storage.clock });
     })();
     return new BrokerGroups(load, topics, log);
   }

@@ -67,7 +67,12 @@ async function producePartition(
   }
   const log = await ctx.broker.topics.partition(topic.name, index);
   if (log === undefined) return failed(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-  const check = await validateProducedBatch(data.records, ctx.version, topic);
+  const check = await validateProducedBatch(
+    data.records,
+    ctx.version,
+    topic,
+    ctx.broker.dataPlane.clock.now(),
+  );
   if (!check.ok) {
     const logStart = check.byLog === true ? log.logStartOffset : -1;
     const r = failed(index, check.errorCode, check.message, logStart);

@@ -107,15 +107,16 @@ export const fetchHandler = defineHandler({
       producerState: (log: PartitionLog) => plane.producerState(log),
     };
     const logs = targets.flatMap((t): PartitionLog[] => (t.log === undefined ? [] : [t.log]));
-    const deadline = Date.now() + req.maxWaitMs;
-    const watch = new AppendWatch(req.maxWaitMs > 0 ? logs : [], plane.closing);
+    const clock = plane.clock;
+    const deadline = clock.now() + req.maxWaitMs;
+    const watch = new AppendWatch(req.maxWaitMs > 0 ? logs : [], plane.closing, clock);
     let result: Awaited<ReturnType<typeof readPartitions>>;
     try {
       result = await readPartitions(targets, opts);
       const done = (): boolean =>
         result.bytes >= req.minBytes || result.reads.some((r) => r.errorCode !== ErrorCode.NONE);
-      while (!done() && Date.now() < deadline && !plane.closing.aborted && logs.length > 0) {
-        await watch.next(deadline - Date.now());
+      while (!done() && clock.now() < deadline && !plane.closing.aborted && logs.length > 0) {
+        await watch.next(deadline - clock.now());
         result = await readPartitions(targets, opts);
       }
     } finally {

@@ -6,13 +6,7 @@ import {
   createTopicRecord,
   ErrorCode,
 } from "@logbook/protocol";
-import {
-  type Clock,
-  type Logger,
-  type PartitionLog,
-  realClock,
-  type StorageEngine,
-} from "@logbook/storage";
+import type { Clock, Logger, PartitionLog, StorageEngine } from "@logbook/storage";
 import type { BrokerConfig } from "../config.js";
 import type { AdminResult, TopicCreateResult, TopicInfo, TopicRegistry } from "../topics.js";
 import type { MetadataLog } from "./metadata-log.js";
@@ -68,8 +62,12 @@ export class LogTopicRegistry implements TopicRegistry {
     private readonly config: BrokerConfig,
     private readonly metadata: MetadataLog,
     private readonly logger: Logger,
-    private readonly clock: Clock = realClock(),
   ) {}
+
+  /** The broker's one time source is the storage engine's. */
+  private get clock(): Clock {
+    return this.storage.clock;
+  }
 
   /** The replayed state (empty until loaded). */
   private get state(): MetadataState {

@@ -57,10 +57,13 @@ export class CompletionRunner {
           await this.completeOnce(transactionalId);
           return;
         } catch (err) {
-          this.host.logger.warn("completing transaction failed; retrying", {
-            transactionalId,
-            error: String(err),
-          });
+          this.host.logger.warn(
+            "completing transaction failed; retrying",
+            {
+              transactionalId,
+            },
+            err,
+          );
           firstDone();
           if (!(await this.pause())) return; // closing
         }

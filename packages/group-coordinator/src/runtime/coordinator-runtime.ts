@@ -155,10 +155,13 @@ export class CoordinatorRuntime<S, Rec> {
       try {
         await this.options.log.append(result.records);
       } catch (err) {
-        this.logger.warn("coordinator log append failed; answering COORDINATOR_NOT_AVAILABLE", {
-          records: result.records.length,
-          error: String(err),
-        });
+        this.logger.warn(
+          "coordinator log append failed; answering COORDINATOR_NOT_AVAILABLE",
+          {
+            records: result.records.length,
+          },
+          err,
+        );
         if (result.failed !== undefined) return result.failed(ErrorCode.COORDINATOR_NOT_AVAILABLE);
         throw new CoordinatorNotAvailableError(this.options.name, err);
       }
@@ -169,8 +172,6 @@ export class CoordinatorRuntime<S, Rec> {
   }
 
   private logFailure(what: string, err: unknown): void {
-    this.logger.error(`${what} failed`, {
-      error: err instanceof Error ? (err.stack ?? err.message) : String(err),
-    });
+    this.logger.error(`${what} failed`, undefined, err);
   }
 }

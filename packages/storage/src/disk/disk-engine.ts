@@ -48,11 +48,14 @@ export class DiskEngine implements StorageEngine {
       for (const pending of [...this.logs.values()]) {
         const log = await pending.catch(() => null);
         await log?.runMaintenance(now).catch((e: unknown) => {
-          (this.options.logger ?? silentLogger).error("maintenance failed", {
-            topic: log.topic,
-            partition: log.partition,
-            error: String(e),
-          });
+          (this.options.logger ?? silentLogger).error(
+            "maintenance failed",
+            {
+              topic: log.topic,
+              partition: log.partition,
+            },
+            e,
+          );
         });
       }
     } finally {

@@ -684,9 +684,7 @@ export class DiskPartitionLog implements PartitionLog {
       if (ms <= 0 || ms >= 2 ** 31) return;
       const stop = repeatEvery(this.opts.clock, ms, () => {
         if (this.closed || this.failure !== null) return;
-        fn().catch((e: unknown) =>
-          this.opts.logger.error("background task failed", { error: String(e) }),
-        );
+        fn().catch((e: unknown) => this.opts.logger.error("background task failed", undefined, e));
       });
       this.stopTimers.push(stop);
     };

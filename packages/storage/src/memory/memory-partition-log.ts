@@ -253,7 +253,7 @@ export class MemoryPartitionLog implements PartitionLog {
       try {
         listener();
       } catch (err) {
-        this.deps.logger.warn("onAppend listener threw", { error: String(err) });
+        this.deps.logger.warn("onAppend listener threw", undefined, err);
       }
     }
   }
