@@ -1,3 +1,4 @@
+import { nestedStructs } from "./nested-names.js";
 import {
   contains,
   elementType,
@@ -76,29 +77,8 @@ function isStruct(t: string): boolean {
   return !PRIMITIVES.has(t);
 }
 
-function baseOf(f: FieldSpec): string {
-  return elementType(f.type) ?? f.type;
-}
-
-function collectStructs(fields: FieldSpec[], ctx: Ctx): void {
-  for (const f of fields) {
-    const base = baseOf(f);
-    if (!isStruct(base)) continue;
-    if (f.fields !== undefined) {
-      if (ctx.structs.has(base)) {
-        throw new Error(`${ctx.msg.file}:${f.line}: struct ${base} defined twice in ${ctx.full}`);
-      }
-      ctx.structs.set(base, { tsName: `${ctx.full}${base}`, fields: f.fields });
-      collectStructs(f.fields, ctx);
-    } else if (!ctx.structs.has(base)) {
-      const common = ctx.msg.commonStructs.find((s) => s.name === base);
-      if (common === undefined) {
-        throw new Error(`${ctx.msg.file}:${f.line}: unknown type ${base} in ${ctx.full}`);
-      }
-      ctx.structs.set(base, { tsName: `${ctx.full}${base}`, fields: common.fields });
-      collectStructs(common.fields, ctx);
-    }
-  }
+function collectStructs(ctx: Ctx): void {
+  for (const s of nestedStructs(ctx.msg)) ctx.structs.set(s.name, s);
 }
 
 function structInfo(base: string, ctx: Ctx): StructInfo {
@@ -565,7 +545,7 @@ export interface EmittedMessage {
 
 export function emitMessage(msg: MessageSpec): EmittedMessage {
   const ctx: Ctx = { msg, full: fullName(msg), structs: new Map(), needsIsDefault: new Set() };
-  collectStructs(msg.fields, ctx);
+  collectStructs(ctx);
   const parts: string[] = [];
   parts.push(emitStruct(ctx.full, msg.fields, ctx));
   for (const s of ctx.structs.values()) parts.push(emitStruct(s.tsName, s.fields, ctx));

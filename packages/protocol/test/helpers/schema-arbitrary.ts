@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import fc from "fast-check";
+import { nestedStructs } from "../../../../scripts/protocol-gen/nested-names.js";
 import {
   contains,
   elementType,
@@ -45,6 +46,12 @@ export class ArbitraryBuilder {
     private readonly msg: MessageSpec,
     private readonly version: number,
   ) {}
+
+  private tsName(struct: string): string {
+    const s = nestedStructs(this.msg).find((n) => n.name === struct);
+    assert.ok(s, `unknown struct ${struct}`);
+    return s.tsName;
+  }
 
   private structFields(name: string, inline: FieldSpec[] | undefined): FieldSpec[] {
     if (inline !== undefined) return inline;
@@ -91,7 +98,7 @@ export class ArbitraryBuilder {
   /** A struct value: defaults from the generated constructor, present fields random. */
   struct(name: string, inline: FieldSpec[] | undefined, tsName?: string): fc.Arbitrary<Value> {
     const fields = this.structFields(name, inline);
-    const create = fn(`create${tsName ?? `${fullName(this.msg)}${name}`}`);
+    const create = fn(`create${tsName ?? this.tsName(name)}`);
     const present: Record<string, fc.Arbitrary<unknown>> = {};
     for (const f of fields) {
       if (contains(f.versions, this.version)) present[camel(f.name)] = this.field(f);
