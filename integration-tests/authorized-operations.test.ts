@@ -13,7 +13,7 @@ import {
   createDescribeTopicPartitionsRequest,
   createDescribeTopicPartitionsRequestTopicRequest,
   createMetadataRequest,
-  createMetadataRequestMetadataRequestTopic,
+  createMetadataRequestTopic,
   DescribeClusterApi,
   DescribeTopicPartitionsApi,
   MetadataApi,
@@ -57,9 +57,7 @@ async function fields(port: number): Promise<Record<string, unknown>> {
         MetadataApi,
         version,
         createMetadataRequest({
-          topics: ["t", "no-such-topic"].map((name) =>
-            createMetadataRequestMetadataRequestTopic({ name }),
-          ),
+          topics: ["t", "no-such-topic"].map((name) => createMetadataRequestTopic({ name })),
           allowAutoTopicCreation: false,
           includeClusterAuthorizedOperations: include,
           includeTopicAuthorizedOperations: include,

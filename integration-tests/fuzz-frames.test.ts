@@ -29,10 +29,10 @@ import {
   apiCodecs,
   createApiVersionsRequest,
   createFetchRequest,
-  createFetchRequestFetchPartition,
-  createFetchRequestFetchTopic,
+  createFetchRequestPartition,
+  createFetchRequestTopic,
   createMetadataRequest,
-  createMetadataRequestMetadataRequestTopic,
+  createMetadataRequestTopic,
   decodeResponseFrame,
   encodeRequestFrame,
   FetchApi,
@@ -229,7 +229,7 @@ function metadataFrame(correlationId: number): Buffer {
     createMetadataRequest({
       allowAutoTopicCreation: false,
       topics: Array.from({ length: 12 }, (_, i) =>
-        createMetadataRequestMetadataRequestTopic({ name: `drip-topic-${i}` }),
+        createMetadataRequestTopic({ name: `drip-topic-${i}` }),
       ),
     }),
   );
@@ -343,10 +343,10 @@ test("pipelining: fetches written without reading the responses stay bounded; sm
         maxBytes: 1024 * 1024,
         sessionEpoch: -1,
         topics: [
-          createFetchRequestFetchTopic({
+          createFetchRequestTopic({
             topic: "pipelined",
             partitions: [
-              createFetchRequestFetchPartition({
+              createFetchRequestPartition({
                 partition: 0,
                 fetchOffset: 0n,
                 partitionMaxBytes: 1024 * 1024,

@@ -17,21 +17,21 @@ import {
   createFindCoordinatorResponse,
   createHeartbeatResponse,
   createJoinGroupResponse,
-  createJoinGroupResponseJoinGroupResponseMember,
+  createJoinGroupResponseMember,
   createLeaveGroupResponse,
   createListOffsetsResponse,
-  createListOffsetsResponseListOffsetsPartitionResponse,
-  createListOffsetsResponseListOffsetsTopicResponse,
+  createListOffsetsResponsePartitionResponse,
+  createListOffsetsResponseTopicResponse,
   createMetadataResponse,
-  createMetadataResponseMetadataResponseBroker,
-  createMetadataResponseMetadataResponsePartition,
-  createMetadataResponseMetadataResponseTopic,
+  createMetadataResponseBroker,
+  createMetadataResponsePartition,
+  createMetadataResponseTopic,
   createOffsetCommitResponse,
-  createOffsetCommitResponseOffsetCommitResponsePartition,
-  createOffsetCommitResponseOffsetCommitResponseTopic,
+  createOffsetCommitResponsePartition,
+  createOffsetCommitResponseTopic,
   createOffsetFetchResponse,
-  createOffsetFetchResponseOffsetFetchResponsePartition,
-  createOffsetFetchResponseOffsetFetchResponseTopic,
+  createOffsetFetchResponsePartition,
+  createOffsetFetchResponseTopic,
   createSyncGroupResponse,
   decodeRequestFrame,
   encodeResponseFrame,
@@ -121,11 +121,11 @@ export const CONTROL: Map<number, ControlApi> = new Map<number, ControlApi>([
         if (!s.topics.has(name) && req.allowAutoTopicCreation) await s.createTopic(name, 1);
         const files = s.topics.get(name);
         topics.push(
-          createMetadataResponseMetadataResponseTopic({
+          createMetadataResponseTopic({
             name,
             errorCode: files === undefined ? UNKNOWN_TOPIC_OR_PARTITION : 0,
             partitions: (files ?? []).map((_, partitionIndex) =>
-              createMetadataResponseMetadataResponsePartition({
+              createMetadataResponsePartition({
                 partitionIndex,
                 leaderId: NODE_ID,
                 leaderEpoch: 0,
@@ -138,7 +138,7 @@ export const CONTROL: Map<number, ControlApi> = new Map<number, ControlApi>([
       }
       return createMetadataResponse({
         brokers: [
-          createMetadataResponseMetadataResponseBroker({
+          createMetadataResponseBroker({
             nodeId: NODE_ID,
             host: s.host,
             port: s.port,
@@ -175,13 +175,13 @@ export const CONTROL: Map<number, ControlApi> = new Map<number, ControlApi>([
     api(ListOffsetsApi, 0, 7, (req, _v, s) =>
       createListOffsetsResponse({
         topics: req.topics.map((t) =>
-          createListOffsetsResponseListOffsetsTopicResponse({
+          createListOffsetsResponseTopicResponse({
             name: t.name,
             partitions: t.partitions.map((p) => {
               const file = s.topics.get(t.name)?.[p.partitionIndex];
               const offset =
                 file === undefined ? -1n : p.timestamp === -1n ? BigInt(file.highWatermark) : 0n;
-              return createListOffsetsResponseListOffsetsPartitionResponse({
+              return createListOffsetsResponsePartitionResponse({
                 partitionIndex: p.partitionIndex,
                 errorCode: file === undefined ? UNKNOWN_TOPIC_OR_PARTITION : 0,
                 oldStyleOffsets: [offset],
@@ -218,7 +218,7 @@ export const CONTROL: Map<number, ControlApi> = new Map<number, ControlApi>([
         leader: memberId,
         memberId,
         members: [
-          createJoinGroupResponseJoinGroupResponseMember({
+          createJoinGroupResponseMember({
             memberId,
             metadata: protocol?.metadata ?? Buffer.alloc(0),
           }),
@@ -247,11 +247,11 @@ export const CONTROL: Map<number, ControlApi> = new Map<number, ControlApi>([
     api(OffsetCommitApi, 0, 8, (req) =>
       createOffsetCommitResponse({
         topics: req.topics.map((t) =>
-          createOffsetCommitResponseOffsetCommitResponseTopic({
+          createOffsetCommitResponseTopic({
             name: t.name,
             partitions: t.partitions.map((p) => {
               committed.set(`${req.groupId}/${t.name}/${p.partitionIndex}`, p.committedOffset);
-              return createOffsetCommitResponseOffsetCommitResponsePartition({
+              return createOffsetCommitResponsePartition({
                 partitionIndex: p.partitionIndex,
                 errorCode: 0,
               });
@@ -267,10 +267,10 @@ export const CONTROL: Map<number, ControlApi> = new Map<number, ControlApi>([
       createOffsetFetchResponse({
         errorCode: 0,
         topics: (req.topics ?? []).map((t) =>
-          createOffsetFetchResponseOffsetFetchResponseTopic({
+          createOffsetFetchResponseTopic({
             name: t.name,
             partitions: t.partitionIndexes.map((partitionIndex) =>
-              createOffsetFetchResponseOffsetFetchResponsePartition({
+              createOffsetFetchResponsePartition({
                 partitionIndex,
                 committedOffset: committed.get(`${req.groupId}/${t.name}/${partitionIndex}`) ?? -1n,
                 committedLeaderEpoch: -1,

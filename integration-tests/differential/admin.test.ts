@@ -12,26 +12,26 @@ import {
   CreateTopicsApi,
   createAlterConfigsRequest,
   createAlterConfigsRequestAlterableConfig,
-  createAlterConfigsRequestAlterConfigsResource,
+  createAlterConfigsRequestResource,
   createCreatePartitionsRequest,
-  createCreatePartitionsRequestCreatePartitionsTopic,
+  createCreatePartitionsRequestTopic,
   createCreateTopicsRequest,
   createCreateTopicsRequestCreatableTopic,
   createCreateTopicsRequestCreatableTopicConfig,
   createDeleteRecordsRequest,
-  createDeleteRecordsRequestDeleteRecordsPartition,
-  createDeleteRecordsRequestDeleteRecordsTopic,
+  createDeleteRecordsRequestPartition,
+  createDeleteRecordsRequestTopic,
   createDeleteTopicsRequest,
   createDeleteTopicsRequestDeleteTopicState,
   createDescribeConfigsRequest,
-  createDescribeConfigsRequestDescribeConfigsResource,
+  createDescribeConfigsRequestResource,
   createDescribeTopicPartitionsRequest,
   createDescribeTopicPartitionsRequestTopicRequest,
   createIncrementalAlterConfigsRequest,
   createIncrementalAlterConfigsRequestAlterableConfig,
-  createIncrementalAlterConfigsRequestAlterConfigsResource,
+  createIncrementalAlterConfigsRequestResource,
   createMetadataRequest,
-  createMetadataRequestMetadataRequestTopic,
+  createMetadataRequestTopic,
   DeleteRecordsApi,
   DeleteTopicsApi,
   DescribeConfigsApi,
@@ -86,8 +86,7 @@ function create(
 }
 
 test("metadata: named, unknown, invalid and auto-created topics", async () => {
-  const topics = (...names: string[]) =>
-    names.map((name) => createMetadataRequestMetadataRequestTopic({ name }));
+  const topics = (...names: string[]) => names.map((name) => createMetadataRequestTopic({ name }));
   for (const v of [4, 9, 12]) {
     const r = await conv.same(
       MetadataApi,
@@ -151,9 +150,7 @@ test("create partitions: fewer, the same, more, on an unknown topic", async () =
     createCreatePartitionsRequest({
       timeoutMs: 30_000,
       validateOnly,
-      topics: [
-        createCreatePartitionsRequestCreatePartitionsTopic({ name, count, assignments: null }),
-      ],
+      topics: [createCreatePartitionsRequestTopic({ name, count, assignments: null })],
     });
   for (const v of [0, 3]) {
     const fewer = await conv.same(CreatePartitionsApi, v, body("admin", 1));
@@ -198,11 +195,9 @@ test("delete records: below, at and beyond the high watermark, unknown partition
     createDeleteRecordsRequest({
       timeoutMs: 5000,
       topics: [
-        createDeleteRecordsRequestDeleteRecordsTopic({
+        createDeleteRecordsRequestTopic({
           name: "dr",
-          partitions: [
-            createDeleteRecordsRequestDeleteRecordsPartition({ partitionIndex, offset }),
-          ],
+          partitions: [createDeleteRecordsRequestPartition({ partitionIndex, offset })],
         }),
       ],
     });
@@ -221,7 +216,7 @@ test("configs: describe, alter and incrementally alter, with invalid values and 
     createDescribeConfigsRequest({
       includeSynonyms: true,
       resources: [
-        createDescribeConfigsRequestDescribeConfigsResource({
+        createDescribeConfigsRequestResource({
           resourceType,
           resourceName,
           configurationKeys: keys,
@@ -240,7 +235,7 @@ test("configs: describe, alter and incrementally alter, with invalid values and 
   const alter = (name: string, configs: Record<string, string | null>) =>
     createAlterConfigsRequest({
       resources: [
-        createAlterConfigsRequestAlterConfigsResource({
+        createAlterConfigsRequestResource({
           resourceType: 2,
           resourceName: name,
           configs: Object.entries(configs).map(([n, value]) =>
@@ -262,7 +257,7 @@ test("configs: describe, alter and incrementally alter, with invalid values and 
   const incremental = (name: string, configs: [string, number, string | null][]) =>
     createIncrementalAlterConfigsRequest({
       resources: [
-        createIncrementalAlterConfigsRequestAlterConfigsResource({
+        createIncrementalAlterConfigsRequestResource({
           resourceType: 2,
           resourceName: name,
           configs: configs.map(([n, configOperation, value]) =>

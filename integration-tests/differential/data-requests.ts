@@ -1,14 +1,14 @@
 /** Produce, Fetch and ListOffsets request bodies the data-path differential tests send. */
 import {
   createFetchRequest,
-  createFetchRequestFetchPartition,
-  createFetchRequestFetchTopic,
+  createFetchRequestPartition,
+  createFetchRequestTopic,
   createListOffsetsRequest,
-  createListOffsetsRequestListOffsetsPartition,
-  createListOffsetsRequestListOffsetsTopic,
+  createListOffsetsRequestPartition,
+  createListOffsetsRequestTopic,
   createProduceRequest,
-  createProduceRequestPartitionProduceData,
-  createProduceRequestTopicProduceData,
+  createProduceRequestPartitionData,
+  createProduceRequestTopicData,
   type FetchRequest,
   type ListOffsetsRequest,
   type ProduceRequest,
@@ -25,9 +25,9 @@ export function produce(
     timeoutMs: 5000,
     transactionalId: opts.transactionalId ?? null,
     topicData: [
-      createProduceRequestTopicProduceData({
+      createProduceRequestTopicData({
         name: topic,
-        partitionData: [createProduceRequestPartitionProduceData({ index: partition, records })],
+        partitionData: [createProduceRequestPartitionData({ index: partition, records })],
       }),
     ],
   });
@@ -46,11 +46,11 @@ export function fetch(
     sessionEpoch: -1,
     isolationLevel: opts.isolationLevel ?? 0,
     topics: [
-      createFetchRequestFetchTopic({
+      createFetchRequestTopic({
         topic,
         topicId: opts.topicId ?? Buffer.alloc(16),
         partitions: [
-          createFetchRequestFetchPartition({ partition, fetchOffset, partitionMaxBytes: 1 << 20 }),
+          createFetchRequestPartition({ partition, fetchOffset, partitionMaxBytes: 1 << 20 }),
         ],
       }),
     ],
@@ -65,10 +65,10 @@ export function listOffsets(
   return createListOffsetsRequest({
     replicaId: -1,
     topics: [
-      createListOffsetsRequestListOffsetsTopic({
+      createListOffsetsRequestTopic({
         name: topic,
         partitions: [
-          createListOffsetsRequestListOffsetsPartition({
+          createListOffsetsRequestPartition({
             partitionIndex: partition,
             timestamp,
             maxNumOffsets: 1,

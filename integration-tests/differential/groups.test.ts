@@ -16,20 +16,20 @@ import {
   createFindCoordinatorRequest,
   createHeartbeatRequest,
   createJoinGroupRequest,
-  createJoinGroupRequestJoinGroupRequestProtocol,
+  createJoinGroupRequestProtocol,
   createLeaveGroupRequest,
   createLeaveGroupRequestMemberIdentity,
   createListGroupsRequest,
   createOffsetCommitRequest,
-  createOffsetCommitRequestOffsetCommitRequestPartition,
-  createOffsetCommitRequestOffsetCommitRequestTopic,
+  createOffsetCommitRequestPartition,
+  createOffsetCommitRequestTopic,
   createOffsetDeleteRequest,
-  createOffsetDeleteRequestOffsetDeleteRequestPartition,
-  createOffsetDeleteRequestOffsetDeleteRequestTopic,
+  createOffsetDeleteRequestPartition,
+  createOffsetDeleteRequestTopic,
   createOffsetFetchRequest,
-  createOffsetFetchRequestOffsetFetchRequestTopic,
+  createOffsetFetchRequestTopic,
   createSyncGroupRequest,
-  createSyncGroupRequestSyncGroupRequestAssignment,
+  createSyncGroupRequestAssignment,
   DeleteGroupsApi,
   DescribeGroupsApi,
   ErrorCode,
@@ -100,9 +100,7 @@ function join(memberId: string, opts: { session?: number; group?: string } = {})
     rebalanceTimeoutMs: 5_000,
     memberId,
     protocolType: "consumer",
-    protocols: [
-      createJoinGroupRequestJoinGroupRequestProtocol({ name: "range", metadata: subscription }),
-    ],
+    protocols: [createJoinGroupRequestProtocol({ name: "range", metadata: subscription })],
   });
 }
 
@@ -143,7 +141,7 @@ test("a first member joins: MEMBER_ID_REQUIRED, then generation 1 as leader, the
       protocolType: "consumer",
       protocolName: "range",
       assignments: [
-        createSyncGroupRequestSyncGroupRequestAssignment({
+        createSyncGroupRequestAssignment({
           memberId: a[s],
           assignment: assignment([0, 1]),
         }),
@@ -174,10 +172,10 @@ test("offsets: commit with a wrong generation or member, then the right one, fet
       generationIdOrMemberEpoch: gen,
       memberId,
       topics: [
-        createOffsetCommitRequestOffsetCommitRequestTopic({
+        createOffsetCommitRequestTopic({
           name: "grp",
           partitions: [
-            createOffsetCommitRequestOffsetCommitRequestPartition({
+            createOffsetCommitRequestPartition({
               partitionIndex: 0,
               committedOffset: 3n,
               committedMetadata: "m",
@@ -199,7 +197,7 @@ test("offsets: commit with a wrong generation or member, then the right one, fet
       createOffsetFetchRequest({
         groupId: GROUP,
         topics: [
-          createOffsetFetchRequestOffsetFetchRequestTopic({
+          createOffsetFetchRequestTopic({
             name: "grp",
             partitionIndexes: [0, 1, 7],
           }),
@@ -213,11 +211,9 @@ test("offsets: commit with a wrong generation or member, then the right one, fet
     createOffsetDeleteRequest({
       groupId: GROUP,
       topics: [
-        createOffsetDeleteRequestOffsetDeleteRequestTopic({
+        createOffsetDeleteRequestTopic({
           name: "grp",
-          partitions: [
-            createOffsetDeleteRequestOffsetDeleteRequestPartition({ partitionIndex: 0 }),
-          ],
+          partitions: [createOffsetDeleteRequestPartition({ partitionIndex: 0 })],
         }),
       ],
     }),

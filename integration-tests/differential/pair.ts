@@ -14,10 +14,10 @@ import {
   createCreateTopicsRequestCreatableTopic,
   createCreateTopicsRequestCreatableTopicConfig,
   createListOffsetsRequest,
-  createListOffsetsRequestListOffsetsPartition,
-  createListOffsetsRequestListOffsetsTopic,
+  createListOffsetsRequestPartition,
+  createListOffsetsRequestTopic,
   createMetadataRequest,
-  createMetadataRequestMetadataRequestTopic,
+  createMetadataRequestTopic,
   decodeResponseFrame,
   ListOffsetsApi,
   MetadataApi,
@@ -315,7 +315,7 @@ export class Conversation {
         MetadataApi,
         12,
         createMetadataRequest({
-          topics: [createMetadataRequestMetadataRequestTopic({ name })],
+          topics: [createMetadataRequestTopic({ name })],
           allowAutoTopicCreation: false,
         }),
       );
@@ -340,10 +340,10 @@ export class Conversation {
       createListOffsetsRequest({
         replicaId: -1,
         topics: [
-          createListOffsetsRequestListOffsetsTopic({
+          createListOffsetsRequestTopic({
             name,
             partitions: Array.from({ length: partitions }, (_, partitionIndex) =>
-              createListOffsetsRequestListOffsetsPartition({ partitionIndex, timestamp: -1n }),
+              createListOffsetsRequestPartition({ partitionIndex, timestamp: -1n }),
             ),
           }),
         ],

@@ -29,11 +29,11 @@ const fetchProbe: Probe = (c) =>
     maxBytes: 1 << 20,
     sessionEpoch: -1,
     topics: [
-      P.createFetchRequestFetchTopic({
+      P.createFetchRequestTopic({
         topic: c.topic,
         topicId: c.topicId,
         partitions: [
-          P.createFetchRequestFetchPartition({
+          P.createFetchRequestPartition({
             partition: 0,
             fetchOffset: 0n,
             partitionMaxBytes: 1 << 20,
@@ -50,11 +50,9 @@ export const PROBES: Record<number, Probe> = {
       acks: -1,
       timeoutMs: 5000,
       topicData: [
-        P.createProduceRequestTopicProduceData({
+        P.createProduceRequestTopicData({
           name: c.topic,
-          partitionData: [
-            P.createProduceRequestPartitionProduceData({ index: 0, records: c.batch }),
-          ],
+          partitionData: [P.createProduceRequestPartitionData({ index: 0, records: c.batch })],
         }),
       ],
     }),
@@ -63,10 +61,10 @@ export const PROBES: Record<number, Probe> = {
     P.createListOffsetsRequest({
       replicaId: -1,
       topics: [
-        P.createListOffsetsRequestListOffsetsTopic({
+        P.createListOffsetsRequestTopic({
           name: c.topic,
           partitions: [
-            P.createListOffsetsRequestListOffsetsPartition({
+            P.createListOffsetsRequestPartition({
               partitionIndex: 0,
               timestamp: -1n,
               maxNumOffsets: 1,
@@ -77,7 +75,7 @@ export const PROBES: Record<number, Probe> = {
     }),
   [P.MetadataApi.apiKey]: (c) =>
     P.createMetadataRequest({
-      topics: [P.createMetadataRequestMetadataRequestTopic({ name: c.topic })],
+      topics: [P.createMetadataRequestTopic({ name: c.topic })],
       allowAutoTopicCreation: false,
     }),
   [P.OffsetCommitApi.apiKey]: (c) =>
@@ -87,10 +85,10 @@ export const PROBES: Record<number, Probe> = {
       memberId: "",
       retentionTimeMs: -1n,
       topics: [
-        P.createOffsetCommitRequestOffsetCommitRequestTopic({
+        P.createOffsetCommitRequestTopic({
           name: c.topic,
           partitions: [
-            P.createOffsetCommitRequestOffsetCommitRequestPartition({
+            P.createOffsetCommitRequestPartition({
               partitionIndex: 0,
               committedOffset: 1n,
               committedMetadata: "m",
@@ -102,14 +100,12 @@ export const PROBES: Record<number, Probe> = {
   [P.OffsetFetchApi.apiKey]: (c) =>
     P.createOffsetFetchRequest({
       groupId: `probe-commit-${c.tag}`,
-      topics: [
-        P.createOffsetFetchRequestOffsetFetchRequestTopic({ name: c.topic, partitionIndexes: [0] }),
-      ],
+      topics: [P.createOffsetFetchRequestTopic({ name: c.topic, partitionIndexes: [0] })],
       groups: [
-        P.createOffsetFetchRequestOffsetFetchRequestGroup({
+        P.createOffsetFetchRequestGroup({
           groupId: `probe-commit-${c.tag}`,
           topics: [
-            P.createOffsetFetchRequestOffsetFetchRequestTopics({
+            P.createOffsetFetchRequestTopics({
               name: c.topic,
               partitionIndexes: [0],
             }),
@@ -131,7 +127,7 @@ export const PROBES: Record<number, Probe> = {
       memberId: "",
       protocolType: "consumer",
       protocols: [
-        P.createJoinGroupRequestJoinGroupRequestProtocol({
+        P.createJoinGroupRequestProtocol({
           name: "range",
           metadata: Buffer.alloc(0),
         }),
@@ -185,11 +181,9 @@ export const PROBES: Record<number, Probe> = {
     P.createDeleteRecordsRequest({
       timeoutMs: 5000,
       topics: [
-        P.createDeleteRecordsRequestDeleteRecordsTopic({
+        P.createDeleteRecordsRequestTopic({
           name: c.topic,
-          partitions: [
-            P.createDeleteRecordsRequestDeleteRecordsPartition({ partitionIndex: 0, offset: 0n }),
-          ],
+          partitions: [P.createDeleteRecordsRequestPartition({ partitionIndex: 0, offset: 0n })],
         }),
       ],
     }),
@@ -199,10 +193,10 @@ export const PROBES: Record<number, Probe> = {
     P.createOffsetForLeaderEpochRequest({
       replicaId: -1,
       topics: [
-        P.createOffsetForLeaderEpochRequestOffsetForLeaderTopic({
+        P.createOffsetForLeaderEpochRequestTopic({
           topic: c.topic,
           partitions: [
-            P.createOffsetForLeaderEpochRequestOffsetForLeaderPartition({
+            P.createOffsetForLeaderEpochRequestPartition({
               partition: 0,
               currentLeaderEpoch: -1,
               leaderEpoch: 0,
@@ -217,7 +211,7 @@ export const PROBES: Record<number, Probe> = {
       v3AndBelowProducerId: 4242n,
       v3AndBelowProducerEpoch: 0,
       v3AndBelowTopics: [
-        P.createAddPartitionsToTxnRequestAddPartitionsToTxnTopic({
+        P.createAddPartitionsToTxnRequestTopic({
           name: c.topic,
           partitions: [0],
         }),
@@ -246,10 +240,10 @@ export const PROBES: Record<number, Probe> = {
       generationId: -1,
       memberId: "",
       topics: [
-        P.createTxnOffsetCommitRequestTxnOffsetCommitRequestTopic({
+        P.createTxnOffsetCommitRequestTopic({
           name: c.topic,
           partitions: [
-            P.createTxnOffsetCommitRequestTxnOffsetCommitRequestPartition({
+            P.createTxnOffsetCommitRequestPartition({
               partitionIndex: 0,
               committedOffset: 1n,
             }),
@@ -260,7 +254,7 @@ export const PROBES: Record<number, Probe> = {
   [P.DescribeConfigsApi.apiKey]: (c) =>
     P.createDescribeConfigsRequest({
       resources: [
-        P.createDescribeConfigsRequestDescribeConfigsResource({
+        P.createDescribeConfigsRequestResource({
           resourceType: 2,
           resourceName: c.topic,
           configurationKeys: ["cleanup.policy", "retention.ms", "max.message.bytes"],
@@ -270,7 +264,7 @@ export const PROBES: Record<number, Probe> = {
   [P.AlterConfigsApi.apiKey]: (c) =>
     P.createAlterConfigsRequest({
       resources: [
-        P.createAlterConfigsRequestAlterConfigsResource({
+        P.createAlterConfigsRequestResource({
           resourceType: 2,
           resourceName: c.topic,
           configs: [
@@ -290,7 +284,7 @@ export const PROBES: Record<number, Probe> = {
       timeoutMs: 30_000,
       validateOnly: true,
       topics: [
-        P.createCreatePartitionsRequestCreatePartitionsTopic({
+        P.createCreatePartitionsRequestTopic({
           name: c.topic,
           count: 3,
           assignments: null,
@@ -302,7 +296,7 @@ export const PROBES: Record<number, Probe> = {
   [P.IncrementalAlterConfigsApi.apiKey]: (c) =>
     P.createIncrementalAlterConfigsRequest({
       resources: [
-        P.createIncrementalAlterConfigsRequestAlterConfigsResource({
+        P.createIncrementalAlterConfigsRequestResource({
           resourceType: 2,
           resourceName: c.topic,
           configs: [
@@ -319,11 +313,9 @@ export const PROBES: Record<number, Probe> = {
     P.createOffsetDeleteRequest({
       groupId: `probe-none-${c.tag}`,
       topics: [
-        P.createOffsetDeleteRequestOffsetDeleteRequestTopic({
+        P.createOffsetDeleteRequestTopic({
           name: c.topic,
-          partitions: [
-            P.createOffsetDeleteRequestOffsetDeleteRequestPartition({ partitionIndex: 0 }),
-          ],
+          partitions: [P.createOffsetDeleteRequestPartition({ partitionIndex: 0 })],
         }),
       ],
     }),

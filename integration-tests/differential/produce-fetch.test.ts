@@ -9,8 +9,8 @@ import { after, before, beforeEach, test } from "node:test";
 import {
   createInitProducerIdRequest,
   createOffsetForLeaderEpochRequest,
-  createOffsetForLeaderEpochRequestOffsetForLeaderPartition,
-  createOffsetForLeaderEpochRequestOffsetForLeaderTopic,
+  createOffsetForLeaderEpochRequestPartition,
+  createOffsetForLeaderEpochRequestTopic,
   ErrorCode,
   FetchApi,
   InitProducerIdApi,
@@ -66,10 +66,10 @@ test("unknown topics and partitions: produce, fetch, list offsets, leader epochs
     createOffsetForLeaderEpochRequest({
       replicaId: -1,
       topics: [
-        createOffsetForLeaderEpochRequestOffsetForLeaderTopic({
+        createOffsetForLeaderEpochRequestTopic({
           topic: "data",
           partitions: [0, 9].map((partition) =>
-            createOffsetForLeaderEpochRequestOffsetForLeaderPartition({
+            createOffsetForLeaderEpochRequestPartition({
               partition,
               currentLeaderEpoch: -1,
               leaderEpoch: 0,

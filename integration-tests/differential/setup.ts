@@ -10,7 +10,7 @@ import {
   createFindCoordinatorRequest,
   createInitProducerIdRequest,
   createMetadataRequest,
-  createMetadataRequestMetadataRequestTopic,
+  createMetadataRequestTopic,
   createOffsetFetchRequest,
   EndTxnApi,
   ErrorCode,
@@ -64,7 +64,7 @@ export async function topicIds(conv: Conversation, topic: string): Promise<Recor
     MetadataApi,
     12,
     createMetadataRequest({
-      topics: [createMetadataRequestMetadataRequestTopic({ name: topic })],
+      topics: [createMetadataRequestTopic({ name: topic })],
       allowAutoTopicCreation: false,
     }),
   );

@@ -11,11 +11,11 @@ import {
   ApiVersionsApi,
   createApiVersionsRequest,
   createDescribeConfigsRequest,
-  createDescribeConfigsRequestDescribeConfigsResource,
+  createDescribeConfigsRequestResource,
   createDescribeLogDirsRequest,
   createFindCoordinatorRequest,
   createMetadataRequest,
-  createMetadataRequestMetadataRequestTopic,
+  createMetadataRequestTopic,
   createOffsetFetchRequest,
   createRequestHeader,
   DescribeConfigsApi,
@@ -110,7 +110,7 @@ test("unknown tagged fields in a request body are skipped", async () => {
     12,
     createMetadataRequest({
       topics: [
-        createMetadataRequestMetadataRequestTopic({
+        createMetadataRequestTopic({
           name: "strict",
           unknownTaggedFields: [{ tag: 5, data: Buffer.from([1, 2, 3]) }],
         }),
@@ -180,7 +180,7 @@ test("null and empty arrays are read as Kafka reads them (all topics, no topics,
         4,
         createDescribeConfigsRequest({
           resources: [
-            createDescribeConfigsRequestDescribeConfigsResource({
+            createDescribeConfigsRequestResource({
               resourceType: 2,
               resourceName: "strict",
               configurationKeys,

@@ -11,14 +11,14 @@ import {
   AddPartitionsToTxnApi,
   createAddOffsetsToTxnRequest,
   createAddPartitionsToTxnRequest,
-  createAddPartitionsToTxnRequestAddPartitionsToTxnTopic,
+  createAddPartitionsToTxnRequestTopic,
   createDescribeTransactionsRequest,
   createEndTxnRequest,
   createInitProducerIdRequest,
   createListTransactionsRequest,
   createTxnOffsetCommitRequest,
-  createTxnOffsetCommitRequestTxnOffsetCommitRequestPartition,
-  createTxnOffsetCommitRequestTxnOffsetCommitRequestTopic,
+  createTxnOffsetCommitRequestPartition,
+  createTxnOffsetCommitRequestTopic,
   DescribeTransactionsApi,
   EndTxnApi,
   ErrorCode,
@@ -78,9 +78,7 @@ const addPartitions =
       v3AndBelowTransactionalId: txn,
       v3AndBelowProducerId: p.id[s],
       v3AndBelowProducerEpoch: epoch,
-      v3AndBelowTopics: [
-        createAddPartitionsToTxnRequestAddPartitionsToTxnTopic({ name: "txn", partitions: [0] }),
-      ],
+      v3AndBelowTopics: [createAddPartitionsToTxnRequestTopic({ name: "txn", partitions: [0] })],
     });
 
 async function txnProduce(p: Producer, epoch: number, baseSequence: number, partition = 0) {
@@ -178,10 +176,10 @@ test("a transaction: add partitions and offsets, produce, commit offsets, descri
       generationId: -1,
       memberId: "",
       topics: [
-        createTxnOffsetCommitRequestTxnOffsetCommitRequestTopic({
+        createTxnOffsetCommitRequestTopic({
           name: "txn",
           partitions: [
-            createTxnOffsetCommitRequestTxnOffsetCommitRequestPartition({
+            createTxnOffsetCommitRequestPartition({
               partitionIndex: 0,
               committedOffset: 2n,
             }),

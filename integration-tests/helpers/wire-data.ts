@@ -1,8 +1,8 @@
 /** Produce and Fetch over the raw protocol, for reading back what other clients wrote. */
 import {
   createFetchRequest,
-  createFetchRequestFetchPartition,
-  createFetchRequestFetchTopic,
+  createFetchRequestPartition,
+  createFetchRequestTopic,
   createProduceRequest,
   type DecodedBatch,
   decodeAllBatches,
@@ -44,10 +44,10 @@ export async function fetchAll(
           maxBytes: 64 * 1024 * 1024,
           sessionEpoch: -1,
           topics: [
-            createFetchRequestFetchTopic({
+            createFetchRequestTopic({
               topic,
               partitions: [
-                createFetchRequestFetchPartition({
+                createFetchRequestPartition({
                   partition,
                   fetchOffset: offset,
                   partitionMaxBytes: 16 * 1024 * 1024,

@@ -1,5 +1,6 @@
 import { camel } from "./emit-message.js";
 import { ERROR_RESPONSE_OVERRIDES, type MirrorOverride } from "./error-response-overrides.js";
+import { nestedStructs } from "./nested-names.js";
 import {
   elementType,
   type FieldSpec,
@@ -187,9 +188,11 @@ function structFields(msg: MessageSpec, f: FieldSpec): FieldSpec[] {
   return common.fields;
 }
 
-/** The constructor emit-message.ts generates for struct `name` of `msg` (follow its naming). */
+/** The constructor emit-message.ts generates for struct `name` of `msg` (same naming). */
 function structConstructor(msg: MessageSpec, name: string): string {
-  return `create${fullName(msg)}${name}`;
+  const s = nestedStructs(msg).find((n) => n.name === name);
+  if (s === undefined) throw new Error(`${msg.file}: unknown struct ${name}`);
+  return `create${s.tsName}`;
 }
 
 /** Is the response field nullable in every version the request field is? */

@@ -10,15 +10,15 @@ import {
   CreateTopicsApi,
   createAlterConfigsRequest,
   createAlterConfigsRequestAlterableConfig,
-  createAlterConfigsRequestAlterConfigsResource,
+  createAlterConfigsRequestResource,
   createCreateTopicsRequest,
   createCreateTopicsRequestCreatableTopic,
   createCreateTopicsRequestCreatableTopicConfig,
   createDescribeConfigsRequest,
-  createDescribeConfigsRequestDescribeConfigsResource,
+  createDescribeConfigsRequestResource,
   createIncrementalAlterConfigsRequest,
   createIncrementalAlterConfigsRequestAlterableConfig,
-  createIncrementalAlterConfigsRequestAlterConfigsResource,
+  createIncrementalAlterConfigsRequestResource,
   DescribeConfigsApi,
   ErrorCode,
   IncrementalAlterConfigsApi,
@@ -71,7 +71,7 @@ function describe(
     version,
     createDescribeConfigsRequest({
       resources: [
-        createDescribeConfigsRequestDescribeConfigsResource({
+        createDescribeConfigsRequestResource({
           resourceType: type,
           resourceName: name,
           configurationKeys: keys,
@@ -95,7 +95,7 @@ function incremental(
     createIncrementalAlterConfigsRequest({
       validateOnly,
       resources: [
-        createIncrementalAlterConfigsRequestAlterConfigsResource({
+        createIncrementalAlterConfigsRequestResource({
           resourceType: type,
           resourceName: name,
           configs: ops.map(([n, configOperation, value]) =>
@@ -212,7 +212,7 @@ test("AlterConfigs replaces a topic's overrides and reaches open logs; validate_
       createAlterConfigsRequest({
         validateOnly,
         resources: [
-          createAlterConfigsRequestAlterConfigsResource({
+          createAlterConfigsRequestResource({
             resourceType: type,
             resourceName: name,
             configs: configs.map(([n, value]) =>
@@ -323,7 +323,7 @@ test("IncrementalAlterConfigs: SET, DELETE, APPEND, SUBTRACT, validate_only and 
     0,
     createIncrementalAlterConfigsRequest({
       resources: [
-        createIncrementalAlterConfigsRequestAlterConfigsResource({
+        createIncrementalAlterConfigsRequestResource({
           resourceType: TOPIC,
           resourceName: "cfg",
           configs: [

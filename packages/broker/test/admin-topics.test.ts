@@ -10,8 +10,8 @@ import {
   CreateTopicsApi,
   type CreateTopicsRequestCreatableTopic,
   createCreatePartitionsRequest,
-  createCreatePartitionsRequestCreatePartitionsAssignment,
-  createCreatePartitionsRequestCreatePartitionsTopic,
+  createCreatePartitionsRequestAssignment,
+  createCreatePartitionsRequestTopic,
   createCreateTopicsRequest,
   createCreateTopicsRequestCreatableReplicaAssignment,
   createCreateTopicsRequestCreatableTopic,
@@ -19,7 +19,7 @@ import {
   createDeleteTopicsRequest,
   createDeleteTopicsRequestDeleteTopicState,
   createMetadataRequest,
-  createMetadataRequestMetadataRequestTopic,
+  createMetadataRequestTopic,
   DeleteTopicsApi,
   ErrorCode,
   isZeroUuid,
@@ -56,10 +56,7 @@ async function create(
 }
 
 async function metadata(version: number, names: string[] | null, allowAutoTopicCreation = false) {
-  const topics =
-    names === null
-      ? null
-      : names.map((name) => createMetadataRequestMetadataRequestTopic({ name }));
+  const topics = names === null ? null : names.map((name) => createMetadataRequestTopic({ name }));
   return b.client.send(
     MetadataApi,
     version,
@@ -240,8 +237,8 @@ test("Metadata: unknown topics, auto-creation rules and lookups by id", async ()
     12,
     createMetadataRequest({
       topics: [
-        createMetadataRequestMetadataRequestTopic({ name: null, topicId: id }),
-        createMetadataRequestMetadataRequestTopic({ name: null, topicId: Buffer.alloc(16, 7) }),
+        createMetadataRequestTopic({ name: null, topicId: id }),
+        createMetadataRequestTopic({ name: null, topicId: Buffer.alloc(16, 7) }),
       ],
     }),
   );
@@ -265,8 +262,8 @@ test('Metadata by id with name "" beside the id, as the Java client sends it', a
     12,
     createMetadataRequest({
       topics: [
-        createMetadataRequestMetadataRequestTopic({ name: "", topicId: id }),
-        createMetadataRequestMetadataRequestTopic({ name: "", topicId: Buffer.alloc(16, 5) }),
+        createMetadataRequestTopic({ name: "", topicId: id }),
+        createMetadataRequestTopic({ name: "", topicId: Buffer.alloc(16, 5) }),
       ],
       allowAutoTopicCreation: false,
     }),
@@ -287,7 +284,7 @@ test("Metadata: auto.create.topics.enable=false and internal topics", async () =
       MetadataApi,
       1,
       createMetadataRequest({
-        topics: [createMetadataRequestMetadataRequestTopic({ name: "nope" })],
+        topics: [createMetadataRequestTopic({ name: "nope" })],
       }),
     );
     assert.equal(r.topics[0]?.errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
@@ -402,15 +399,13 @@ test("DeleteTopics with delete.topic.enable=false", async () => {
 test("CreatePartitions: increase only, validate_only, assignments, per-topic results", async () => {
   await create(4, [topic("cp-a", { numPartitions: 2 }), topic("cp-b", { numPartitions: 2 })]);
   const t = (name: string, count: number, assignments: number[][] | null = null) =>
-    createCreatePartitionsRequestCreatePartitionsTopic({
+    createCreatePartitionsRequestTopic({
       name,
       count,
       assignments:
         assignments === null
           ? null
-          : assignments.map((brokerIds) =>
-              createCreatePartitionsRequestCreatePartitionsAssignment({ brokerIds }),
-            ),
+          : assignments.map((brokerIds) => createCreatePartitionsRequestAssignment({ brokerIds })),
     });
   const dry = await b.client.send(
     CreatePartitionsApi,

@@ -3,15 +3,15 @@ import { after, before, describe, it } from "node:test";
 import {
   buildBatch,
   createDeleteRecordsRequest,
-  createDeleteRecordsRequestDeleteRecordsPartition,
-  createDeleteRecordsRequestDeleteRecordsTopic,
+  createDeleteRecordsRequestPartition,
+  createDeleteRecordsRequestTopic,
   createInitProducerIdRequest,
   createListOffsetsRequest,
-  createListOffsetsRequestListOffsetsPartition,
-  createListOffsetsRequestListOffsetsTopic,
+  createListOffsetsRequestPartition,
+  createListOffsetsRequestTopic,
   createOffsetForLeaderEpochRequest,
-  createOffsetForLeaderEpochRequestOffsetForLeaderPartition,
-  createOffsetForLeaderEpochRequestOffsetForLeaderTopic,
+  createOffsetForLeaderEpochRequestPartition,
+  createOffsetForLeaderEpochRequestTopic,
   DeleteRecordsApi,
   ErrorCode,
   InitProducerIdApi,
@@ -38,10 +38,10 @@ async function listOffsets(
     createListOffsetsRequest({
       isolationLevel,
       topics: [
-        createListOffsetsRequestListOffsetsTopic({
+        createListOffsetsRequestTopic({
           name: topic,
           partitions: [
-            createListOffsetsRequestListOffsetsPartition({
+            createListOffsetsRequestPartition({
               partitionIndex: partition,
               timestamp,
               maxNumOffsets: 1,
@@ -62,11 +62,9 @@ async function deleteRecords(b: DataTestBroker, topic: string, offset: bigint) {
     2,
     createDeleteRecordsRequest({
       topics: [
-        createDeleteRecordsRequestDeleteRecordsTopic({
+        createDeleteRecordsRequestTopic({
           name: topic,
-          partitions: [
-            createDeleteRecordsRequestDeleteRecordsPartition({ partitionIndex: 0, offset }),
-          ],
+          partitions: [createDeleteRecordsRequestPartition({ partitionIndex: 0, offset })],
         }),
       ],
     }),
@@ -87,10 +85,10 @@ async function endOffsetFor(
     4,
     createOffsetForLeaderEpochRequest({
       topics: [
-        createOffsetForLeaderEpochRequestOffsetForLeaderTopic({
+        createOffsetForLeaderEpochRequestTopic({
           topic,
           partitions: [
-            createOffsetForLeaderEpochRequestOffsetForLeaderPartition({
+            createOffsetForLeaderEpochRequestPartition({
               partition: 0,
               leaderEpoch,
               currentLeaderEpoch,

@@ -6,8 +6,8 @@ import {
   createDescribeProducersRequest,
   createDescribeProducersRequestTopicRequest,
   createListOffsetsRequest,
-  createListOffsetsRequestListOffsetsPartition,
-  createListOffsetsRequestListOffsetsTopic,
+  createListOffsetsRequestPartition,
+  createListOffsetsRequestTopic,
   DescribeProducersApi,
   decodeBatch,
   decodeControlKey,
@@ -112,11 +112,9 @@ async function latest(b: DataTestBroker, topic: string, isolationLevel: number) 
     createListOffsetsRequest({
       isolationLevel,
       topics: [
-        createListOffsetsRequestListOffsetsTopic({
+        createListOffsetsRequestTopic({
           name: topic,
-          partitions: [
-            createListOffsetsRequestListOffsetsPartition({ partitionIndex: 0, timestamp: -1n }),
-          ],
+          partitions: [createListOffsetsRequestPartition({ partitionIndex: 0, timestamp: -1n })],
         }),
       ],
     }),

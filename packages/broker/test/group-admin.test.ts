@@ -13,13 +13,13 @@ import {
   createFindCoordinatorRequest,
   createListGroupsRequest,
   createOffsetCommitRequest,
-  createOffsetCommitRequestOffsetCommitRequestPartition,
-  createOffsetCommitRequestOffsetCommitRequestTopic,
+  createOffsetCommitRequestPartition,
+  createOffsetCommitRequestTopic,
   createOffsetDeleteRequest,
-  createOffsetDeleteRequestOffsetDeleteRequestPartition,
-  createOffsetDeleteRequestOffsetDeleteRequestTopic,
+  createOffsetDeleteRequestPartition,
+  createOffsetDeleteRequestTopic,
   createOffsetFetchRequest,
-  createOffsetFetchRequestOffsetFetchRequestTopic,
+  createOffsetFetchRequestTopic,
   DeleteGroupsApi,
   DescribeGroupsApi,
   ErrorCode,
@@ -97,10 +97,10 @@ async function commit(
       generationIdOrMemberEpoch,
       memberId,
       topics: [
-        createOffsetCommitRequestOffsetCommitRequestTopic({
+        createOffsetCommitRequestTopic({
           name: topic,
           partitions: [
-            createOffsetCommitRequestOffsetCommitRequestPartition({
+            createOffsetCommitRequestPartition({
               partitionIndex: partition,
               committedOffset: offset,
               committedMetadata: "",
@@ -269,14 +269,14 @@ test("DescribeGroups: a stable group with its member, an empty one, an unknown o
 
 test("OffsetDelete: subscribed topics are refused, others deleted, unknown partitions flagged", async () => {
   const partition = (partitionIndex: number) =>
-    createOffsetDeleteRequestOffsetDeleteRequestPartition({ partitionIndex });
+    createOffsetDeleteRequestPartition({ partitionIndex });
   const active = await b.client.send(
     OffsetDeleteApi,
     0,
     createOffsetDeleteRequest({
       groupId: "g-active",
       topics: [
-        createOffsetDeleteRequestOffsetDeleteRequestTopic({
+        createOffsetDeleteRequestTopic({
           name: "events",
           partitions: [partition(0)],
         }),
@@ -292,11 +292,11 @@ test("OffsetDelete: subscribed topics are refused, others deleted, unknown parti
     createOffsetDeleteRequest({
       groupId: "g-idle",
       topics: [
-        createOffsetDeleteRequestOffsetDeleteRequestTopic({
+        createOffsetDeleteRequestTopic({
           name: "events",
           partitions: [partition(1), partition(5)],
         }),
-        createOffsetDeleteRequestOffsetDeleteRequestTopic({
+        createOffsetDeleteRequestTopic({
           name: "nope",
           partitions: [partition(0)],
         }),
@@ -318,7 +318,7 @@ test("OffsetDelete: subscribed topics are refused, others deleted, unknown parti
     createOffsetFetchRequest({
       groupId: "g-idle",
       topics: [
-        createOffsetFetchRequestOffsetFetchRequestTopic({
+        createOffsetFetchRequestTopic({
           name: "events",
           partitionIndexes: [0, 1],
         }),
@@ -339,7 +339,7 @@ test("OffsetDelete: subscribed topics are refused, others deleted, unknown parti
     createOffsetDeleteRequest({
       groupId: "g-missing",
       topics: [
-        createOffsetDeleteRequestOffsetDeleteRequestTopic({
+        createOffsetDeleteRequestTopic({
           name: "events",
           partitions: [partition(0)],
         }),
@@ -372,9 +372,7 @@ test("DeleteGroups: active groups are refused, empty ones deleted with their off
       5,
       createOffsetFetchRequest({
         groupId,
-        topics: [
-          createOffsetFetchRequestOffsetFetchRequestTopic({ name: "other", partitionIndexes: [0] }),
-        ],
+        topics: [createOffsetFetchRequestTopic({ name: "other", partitionIndexes: [0] })],
       }),
     );
     assert.equal(f.topics[0]?.partitions[0]?.committedOffset, -1n);

@@ -14,11 +14,11 @@ import {
   createLeaveGroupRequest,
   createListGroupsRequest,
   createOffsetCommitRequest,
-  createOffsetCommitRequestOffsetCommitRequestPartition,
-  createOffsetCommitRequestOffsetCommitRequestTopic,
+  createOffsetCommitRequestPartition,
+  createOffsetCommitRequestTopic,
   createOffsetFetchRequest,
-  createOffsetFetchRequestOffsetFetchRequestGroup,
-  createOffsetFetchRequestOffsetFetchRequestTopic,
+  createOffsetFetchRequestGroup,
+  createOffsetFetchRequestTopic,
   decodeRequestFrame,
   decodeResponseFrame,
   ErrorCode,
@@ -82,10 +82,10 @@ async function expectGroupErrors(broker: TestServices, code: number): Promise<vo
     createOffsetCommitRequest({
       groupId: "g",
       topics: [
-        createOffsetCommitRequestOffsetCommitRequestTopic({
+        createOffsetCommitRequestTopic({
           name: "t",
           partitions: [0, 7].map((partitionIndex) =>
-            createOffsetCommitRequestOffsetCommitRequestPartition({
+            createOffsetCommitRequestPartition({
               partitionIndex,
               committedMetadata: "",
             }),
@@ -98,9 +98,7 @@ async function expectGroupErrors(broker: TestServices, code: number): Promise<vo
     commit.topics[0]?.partitions.map((p) => p.errorCode),
     [code, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION],
   );
-  const wanted = [
-    createOffsetFetchRequestOffsetFetchRequestTopic({ name: "t", partitionIndexes: [0, 1] }),
-  ];
+  const wanted = [createOffsetFetchRequestTopic({ name: "t", partitionIndexes: [0, 1] })];
   // v1: no top-level error, so every partition carries it.
   const f1 = await call(
     broker,
@@ -128,7 +126,7 @@ async function expectGroupErrors(broker: TestServices, code: number): Promise<vo
     OffsetFetchApi,
     8,
     createOffsetFetchRequest({
-      groups: [createOffsetFetchRequestOffsetFetchRequestGroup({ groupId: "g", topics: null })],
+      groups: [createOffsetFetchRequestGroup({ groupId: "g", topics: null })],
     }),
   );
   assert.deepEqual(

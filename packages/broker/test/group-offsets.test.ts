@@ -9,12 +9,12 @@ import { after, before, test } from "node:test";
 import {
   createDeleteTopicsRequest,
   createOffsetCommitRequest,
-  createOffsetCommitRequestOffsetCommitRequestPartition,
-  createOffsetCommitRequestOffsetCommitRequestTopic,
+  createOffsetCommitRequestPartition,
+  createOffsetCommitRequestTopic,
   createOffsetFetchRequest,
-  createOffsetFetchRequestOffsetFetchRequestGroup,
-  createOffsetFetchRequestOffsetFetchRequestTopic,
-  createOffsetFetchRequestOffsetFetchRequestTopics,
+  createOffsetFetchRequestGroup,
+  createOffsetFetchRequestTopic,
+  createOffsetFetchRequestTopics,
   DeleteTopicsApi,
   ErrorCode,
   OffsetCommitApi,
@@ -51,12 +51,12 @@ function commit(
   init: Partial<OffsetCommitRequest> = {},
 ): Promise<OffsetCommitResponse> {
   const topics = [...new Set(offsets.map((o) => o.topic))].map((name) =>
-    createOffsetCommitRequestOffsetCommitRequestTopic({
+    createOffsetCommitRequestTopic({
       name,
       partitions: offsets
         .filter((o) => o.topic === name)
         .map((o) =>
-          createOffsetCommitRequestOffsetCommitRequestPartition({
+          createOffsetCommitRequestPartition({
             partitionIndex: o.partition,
             committedOffset: o.offset,
             committedLeaderEpoch: o.epoch ?? -1,
@@ -100,7 +100,7 @@ function fetch(
         topics === null
           ? null
           : topics.map(([name, partitionIndexes]) =>
-              createOffsetFetchRequestOffsetFetchRequestTopic({ name, partitionIndexes }),
+              createOffsetFetchRequestTopic({ name, partitionIndexes }),
             ),
     }),
   );
@@ -204,16 +204,16 @@ test("v8+ fetch batches groups, each with its own result", async () => {
       v,
       createOffsetFetchRequest({
         groups: [
-          createOffsetFetchRequestOffsetFetchRequestGroup({
+          createOffsetFetchRequestGroup({
             groupId: "g-batch-a",
             topics: [
-              createOffsetFetchRequestOffsetFetchRequestTopics({
+              createOffsetFetchRequestTopics({
                 name: "orders",
                 partitionIndexes: [0],
               }),
             ],
           }),
-          createOffsetFetchRequestOffsetFetchRequestGroup({ groupId: "g-batch-b", topics: null }),
+          createOffsetFetchRequestGroup({ groupId: "g-batch-b", topics: null }),
         ],
         requireStable: true,
       }),

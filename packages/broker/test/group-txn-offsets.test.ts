@@ -9,15 +9,15 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import {
   createOffsetCommitRequest,
-  createOffsetCommitRequestOffsetCommitRequestPartition,
-  createOffsetCommitRequestOffsetCommitRequestTopic,
+  createOffsetCommitRequestPartition,
+  createOffsetCommitRequestTopic,
   createOffsetFetchRequest,
-  createOffsetFetchRequestOffsetFetchRequestGroup,
-  createOffsetFetchRequestOffsetFetchRequestTopic,
-  createOffsetFetchRequestOffsetFetchRequestTopics,
+  createOffsetFetchRequestGroup,
+  createOffsetFetchRequestTopic,
+  createOffsetFetchRequestTopics,
   createTxnOffsetCommitRequest,
-  createTxnOffsetCommitRequestTxnOffsetCommitRequestPartition,
-  createTxnOffsetCommitRequestTxnOffsetCommitRequestTopic,
+  createTxnOffsetCommitRequestPartition,
+  createTxnOffsetCommitRequestTopic,
   ErrorCode,
   OffsetCommitApi,
   OffsetFetchApi,
@@ -91,10 +91,10 @@ function txnCommit(
       memberId: "",
       groupInstanceId: null,
       topics: [
-        createTxnOffsetCommitRequestTxnOffsetCommitRequestTopic({
+        createTxnOffsetCommitRequestTopic({
           name: topic,
           partitions: offsets.map(([partitionIndex, committedOffset]) =>
-            createTxnOffsetCommitRequestTxnOffsetCommitRequestPartition({
+            createTxnOffsetCommitRequestPartition({
               partitionIndex,
               committedOffset,
               committedLeaderEpoch: 3,
@@ -126,9 +126,7 @@ async function fetch7(groupId: string, requireStable: boolean): Promise<[bigint,
     createOffsetFetchRequest({
       groupId,
       requireStable,
-      topics: [
-        createOffsetFetchRequestOffsetFetchRequestTopic({ name: "in", partitionIndexes: [0, 1] }),
-      ],
+      topics: [createOffsetFetchRequestTopic({ name: "in", partitionIndexes: [0, 1] })],
     }),
   );
   assert.equal(r.errorCode, ErrorCode.NONE);
@@ -146,10 +144,10 @@ async function plainCommit(groupId: string, partition: number, offset: bigint): 
       generationIdOrMemberEpoch: -1,
       memberId: "",
       topics: [
-        createOffsetCommitRequestOffsetCommitRequestTopic({
+        createOffsetCommitRequestTopic({
           name: "in",
           partitions: [
-            createOffsetCommitRequestOffsetCommitRequestPartition({
+            createOffsetCommitRequestPartition({
               partitionIndex: partition,
               committedOffset: offset,
               committedLeaderEpoch: -1,
@@ -184,11 +182,9 @@ test("pending offsets: invisible, UNSTABLE_OFFSET_COMMIT with require_stable, vi
     createOffsetFetchRequest({
       requireStable: true,
       groups: [
-        createOffsetFetchRequestOffsetFetchRequestGroup({
+        createOffsetFetchRequestGroup({
           groupId: "g",
-          topics: [
-            createOffsetFetchRequestOffsetFetchRequestTopics({ name: "in", partitionIndexes: [0] }),
-          ],
+          topics: [createOffsetFetchRequestTopics({ name: "in", partitionIndexes: [0] })],
         }),
       ],
     }),

@@ -8,14 +8,14 @@ import {
   CreatePartitionsApi,
   CreateTopicsApi,
   createCreatePartitionsRequest,
-  createCreatePartitionsRequestCreatePartitionsTopic,
+  createCreatePartitionsRequestTopic,
   createCreateTopicsRequest,
   createCreateTopicsRequestCreatableTopic,
   createCreateTopicsRequestCreatableTopicConfig,
   createDeleteTopicsRequest,
   createIncrementalAlterConfigsRequest,
   createIncrementalAlterConfigsRequestAlterableConfig,
-  createIncrementalAlterConfigsRequestAlterConfigsResource,
+  createIncrementalAlterConfigsRequestResource,
   createMetadataRequest,
   DeleteTopicsApi,
   ErrorCode,
@@ -50,7 +50,7 @@ test("topics, ids, partitions, configs and the cluster id survive restarts", asy
       1,
       createCreatePartitionsRequest({
         topics: [
-          createCreatePartitionsRequestCreatePartitionsTopic({
+          createCreatePartitionsRequestTopic({
             name: "keep-b",
             count: 5,
             assignments: null,
@@ -63,7 +63,7 @@ test("topics, ids, partitions, configs and the cluster id survive restarts", asy
       1,
       createIncrementalAlterConfigsRequest({
         resources: [
-          createIncrementalAlterConfigsRequestAlterConfigsResource({
+          createIncrementalAlterConfigsRequestResource({
             resourceType: 2,
             resourceName: "keep-b",
             configs: [

@@ -10,14 +10,14 @@ import { test } from "node:test";
 import {
   type ApiCodec,
   createFetchRequest,
-  createFetchRequestFetchPartition,
-  createFetchRequestFetchTopic,
+  createFetchRequestPartition,
+  createFetchRequestTopic,
   createFindCoordinatorRequest,
   createOffsetCommitRequest,
-  createOffsetCommitRequestOffsetCommitRequestPartition,
-  createOffsetCommitRequestOffsetCommitRequestTopic,
+  createOffsetCommitRequestPartition,
+  createOffsetCommitRequestTopic,
   createOffsetFetchRequest,
-  createOffsetFetchRequestOffsetFetchRequestTopic,
+  createOffsetFetchRequestTopic,
   DescribeGroupsApi,
   decodeRequestFrame,
   decodeResponseFrame,
@@ -122,10 +122,10 @@ test("OffsetCommit answers each requested partition under its topic", () => {
     createOffsetCommitRequest({
       groupId: "g",
       topics: ["a", "b"].map((name) =>
-        createOffsetCommitRequestOffsetCommitRequestTopic({
+        createOffsetCommitRequestTopic({
           name,
           partitions: [3, 5].map((partitionIndex) =>
-            createOffsetCommitRequestOffsetCommitRequestPartition({ partitionIndex }),
+            createOffsetCommitRequestPartition({ partitionIndex }),
           ),
         }),
       ),
@@ -151,10 +151,10 @@ test("Fetch answers each requested partition with no data, by name or by topic i
       version,
       createFetchRequest({
         topics: [
-          createFetchRequestFetchTopic({
+          createFetchRequestTopic({
             topic: version < 13 ? "t" : "",
             topicId,
-            partitions: [0, 2].map((partition) => createFetchRequestFetchPartition({ partition })),
+            partitions: [0, 2].map((partition) => createFetchRequestPartition({ partition })),
           }),
         ],
       }),
@@ -203,9 +203,7 @@ test("APIs that list bare keys get one result per key: FindCoordinator v4, Descr
     1,
     createOffsetFetchRequest({
       groupId: "g",
-      topics: [
-        createOffsetFetchRequestOffsetFetchRequestTopic({ name: "t", partitionIndexes: [4] }),
-      ],
+      topics: [createOffsetFetchRequestTopic({ name: "t", partitionIndexes: [4] })],
     }),
   );
   assert.deepEqual(

@@ -11,10 +11,10 @@ import {
   ApiVersionsApi,
   createApiVersionsRequest,
   createMetadataRequest,
-  createMetadataRequestMetadataRequestTopic,
+  createMetadataRequestTopic,
   createProduceRequest,
-  createProduceRequestPartitionProduceData,
-  createProduceRequestTopicProduceData,
+  createProduceRequestPartitionData,
+  createProduceRequestTopicData,
   ErrorCode,
   MetadataApi,
   ProduceApi,
@@ -52,10 +52,10 @@ function produceTwoTopics(acks: number) {
     acks,
     timeoutMs: 1000,
     topicData: ["a", "b"].map((name, i) =>
-      createProduceRequestTopicProduceData({
+      createProduceRequestTopicData({
         name,
         partitionData: Array.from({ length: i + 1 }, (_, index) =>
-          createProduceRequestPartitionProduceData({ index, records: null }),
+          createProduceRequestPartitionData({ index, records: null }),
         ),
       }),
     ),
@@ -127,7 +127,7 @@ test("an async failure of Metadata answers each requested topic with UNKNOWN_SER
       MetadataApi,
       12,
       createMetadataRequest({
-        topics: ["x", "y"].map((name) => createMetadataRequestMetadataRequestTopic({ name })),
+        topics: ["x", "y"].map((name) => createMetadataRequestTopic({ name })),
       }),
     );
     assert.deepEqual(

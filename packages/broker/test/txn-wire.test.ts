@@ -15,7 +15,7 @@ import {
   ApiVersionsApi,
   createAddOffsetsToTxnRequest,
   createAddPartitionsToTxnRequest,
-  createAddPartitionsToTxnRequestAddPartitionsToTxnTopic,
+  createAddPartitionsToTxnRequestTopic,
   createApiVersionsRequest,
   createDescribeTransactionsRequest,
   createEndTxnRequest,
@@ -76,7 +76,7 @@ async function addPartitions(
       v3AndBelowProducerId: pid,
       v3AndBelowProducerEpoch: epoch,
       v3AndBelowTopics: topics.map(([name, partitions]) =>
-        createAddPartitionsToTxnRequestAddPartitionsToTxnTopic({ name, partitions }),
+        createAddPartitionsToTxnRequestTopic({ name, partitions }),
       ),
     }),
   );

@@ -6,8 +6,8 @@
 import { randomBytes } from "node:crypto";
 import {
   createProduceRequest,
-  createProduceRequestPartitionProduceData,
-  createProduceRequestTopicProduceData,
+  createProduceRequestPartitionData,
+  createProduceRequestTopicData,
   ProduceApi,
   type ProduceRequest,
   Reader,
@@ -20,10 +20,10 @@ function request(partitions: number, bytesEach: number): ProduceRequest {
     acks: -1,
     timeoutMs: 30000,
     topicData: [
-      createProduceRequestTopicProduceData({
+      createProduceRequestTopicData({
         name: "bench",
         partitionData: Array.from({ length: partitions }, (_, index) =>
-          createProduceRequestPartitionProduceData({ index, records: randomBytes(bytesEach) }),
+          createProduceRequestPartitionData({ index, records: randomBytes(bytesEach) }),
         ),
       }),
     ],

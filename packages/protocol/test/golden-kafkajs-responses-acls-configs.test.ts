@@ -9,19 +9,19 @@ import {
   AlterConfigsApi,
   CreateAclsApi,
   createAlterConfigsResponse,
-  createAlterConfigsResponseAlterConfigsResourceResponse,
+  createAlterConfigsResponseResourceResponse,
   createCreateAclsResponse,
   createCreateAclsResponseAclCreationResult,
   createDeleteAclsResponse,
-  createDeleteAclsResponseDeleteAclsFilterResult,
-  createDeleteAclsResponseDeleteAclsMatchingAcl,
+  createDeleteAclsResponseFilterResult,
+  createDeleteAclsResponseMatchingAcl,
   createDescribeAclsResponse,
   createDescribeAclsResponseAclDescription,
-  createDescribeAclsResponseDescribeAclsResource,
+  createDescribeAclsResponseResource,
   createDescribeConfigsResponse,
-  createDescribeConfigsResponseDescribeConfigsResourceResult,
-  createDescribeConfigsResponseDescribeConfigsResult,
-  createDescribeConfigsResponseDescribeConfigsSynonym,
+  createDescribeConfigsResponseResourceResult,
+  createDescribeConfigsResponseResult,
+  createDescribeConfigsResponseSynonym,
   DeleteAclsApi,
   DescribeAclsApi,
   DescribeConfigsApi,
@@ -39,7 +39,7 @@ describe("golden kafkajs responses: DescribeAcls", () => {
         errorCode: 0,
         errorMessage: null,
         resources: [
-          createDescribeAclsResponseDescribeAclsResource({
+          createDescribeAclsResponseResource({
             resourceType: 2,
             resourceName: "orders",
             patternType: 3,
@@ -109,10 +109,10 @@ describe("golden kafkajs responses: DeleteAcls", () => {
       const value = createDeleteAclsResponse({
         throttleTimeMs: 18,
         filterResults: [
-          createDeleteAclsResponseDeleteAclsFilterResult({
+          createDeleteAclsResponseFilterResult({
             errorMessage: null,
             matchingAcls: [
-              createDeleteAclsResponseDeleteAclsMatchingAcl({
+              createDeleteAclsResponseMatchingAcl({
                 errorMessage: null,
                 resourceType: 3,
                 resourceName: "billing-",
@@ -124,7 +124,7 @@ describe("golden kafkajs responses: DeleteAcls", () => {
               }),
             ],
           }),
-          createDeleteAclsResponseDeleteAclsFilterResult({ errorMessage: null, matchingAcls: [] }),
+          createDeleteAclsResponseFilterResult({ errorMessage: null, matchingAcls: [] }),
         ],
       });
       const seen = await toKafkajs(DeleteAclsApi, "deleteAcls", v, value);
@@ -161,12 +161,12 @@ describe("golden kafkajs responses: DescribeConfigs", () => {
       const value = createDescribeConfigsResponse({
         throttleTimeMs: 19,
         results: [
-          createDescribeConfigsResponseDescribeConfigsResult({
+          createDescribeConfigsResponseResult({
             errorMessage: null,
             resourceType: 2,
             resourceName: "orders",
             configs: [
-              createDescribeConfigsResponseDescribeConfigsResourceResult({
+              createDescribeConfigsResponseResourceResult({
                 name: "cleanup.policy",
                 value: "compact",
                 readOnly: false,
@@ -174,19 +174,19 @@ describe("golden kafkajs responses: DescribeConfigs", () => {
                 configSource: ConfigSource.TOPIC_CONFIG,
                 isSensitive: false,
                 synonyms: [
-                  createDescribeConfigsResponseDescribeConfigsSynonym({
+                  createDescribeConfigsResponseSynonym({
                     name: "cleanup.policy",
                     value: "compact",
                     source: ConfigSource.TOPIC_CONFIG,
                   }),
-                  createDescribeConfigsResponseDescribeConfigsSynonym({
+                  createDescribeConfigsResponseSynonym({
                     name: "log.cleanup.policy",
                     value: "delete",
                     source: ConfigSource.DEFAULT_CONFIG,
                   }),
                 ],
               }),
-              createDescribeConfigsResponseDescribeConfigsResourceResult({
+              createDescribeConfigsResponseResourceResult({
                 name: "ssl.key.password",
                 value: null,
                 readOnly: true,
@@ -256,12 +256,12 @@ describe("golden kafkajs responses: AlterConfigs", () => {
       const value = createAlterConfigsResponse({
         throttleTimeMs: 23,
         responses: [
-          createAlterConfigsResponseAlterConfigsResourceResponse({
+          createAlterConfigsResponseResourceResponse({
             errorMessage: null,
             resourceType: 2,
             resourceName: "orders",
           }),
-          createAlterConfigsResponseAlterConfigsResourceResponse({
+          createAlterConfigsResponseResourceResponse({
             errorMessage: null,
             resourceType: 4,
             resourceName: "2",

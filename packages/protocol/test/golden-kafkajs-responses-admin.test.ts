@@ -11,14 +11,14 @@ import {
   CreatePartitionsApi,
   CreateTopicsApi,
   createCreatePartitionsResponse,
-  createCreatePartitionsResponseCreatePartitionsTopicResult,
+  createCreatePartitionsResponseTopicResult,
   createCreateTopicsResponse,
   createCreateTopicsResponseCreatableTopicResult,
   createDeleteGroupsResponse,
   createDeleteGroupsResponseDeletableGroupResult,
   createDeleteRecordsResponse,
-  createDeleteRecordsResponseDeleteRecordsPartitionResult,
-  createDeleteRecordsResponseDeleteRecordsTopicResult,
+  createDeleteRecordsResponsePartitionResult,
+  createDeleteRecordsResponseTopicResult,
   createDeleteTopicsResponse,
   createDeleteTopicsResponseDeletableTopicResult,
   DeleteGroupsApi,
@@ -80,14 +80,14 @@ describe("golden kafkajs responses: DeleteRecords", () => {
       const value = createDeleteRecordsResponse({
         throttleTimeMs: 5,
         topics: [
-          createDeleteRecordsResponseDeleteRecordsTopicResult({
+          createDeleteRecordsResponseTopicResult({
             name: "orders",
             partitions: [
-              createDeleteRecordsResponseDeleteRecordsPartitionResult({
+              createDeleteRecordsResponsePartitionResult({
                 partitionIndex: 0,
                 lowWatermark: 120n,
               }),
-              createDeleteRecordsResponseDeleteRecordsPartitionResult({
+              createDeleteRecordsResponsePartitionResult({
                 partitionIndex: 2,
                 lowWatermark: BIG,
               }),
@@ -123,11 +123,11 @@ describe("golden kafkajs responses: CreatePartitions", () => {
       const value = createCreatePartitionsResponse({
         throttleTimeMs: 24,
         results: [
-          createCreatePartitionsResponseCreatePartitionsTopicResult({
+          createCreatePartitionsResponseTopicResult({
             name: "orders",
             errorMessage: null,
           }),
-          createCreatePartitionsResponseCreatePartitionsTopicResult({
+          createCreatePartitionsResponseTopicResult({
             name: "audit-log",
             errorMessage: null,
           }),

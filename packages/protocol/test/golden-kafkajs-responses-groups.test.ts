@@ -13,17 +13,17 @@ import {
   createFindCoordinatorResponse,
   createHeartbeatResponse,
   createJoinGroupResponse,
-  createJoinGroupResponseJoinGroupResponseMember,
+  createJoinGroupResponseMember,
   createLeaveGroupResponse,
   createLeaveGroupResponseMemberResponse,
   createListGroupsResponse,
   createListGroupsResponseListedGroup,
   createOffsetCommitResponse,
-  createOffsetCommitResponseOffsetCommitResponsePartition,
-  createOffsetCommitResponseOffsetCommitResponseTopic,
+  createOffsetCommitResponsePartition,
+  createOffsetCommitResponseTopic,
   createOffsetFetchResponse,
-  createOffsetFetchResponseOffsetFetchResponsePartition,
-  createOffsetFetchResponseOffsetFetchResponseTopic,
+  createOffsetFetchResponsePartition,
+  createOffsetFetchResponseTopic,
   createSyncGroupResponse,
   DescribeGroupsApi,
   FindCoordinatorApi,
@@ -54,11 +54,11 @@ describe("golden kafkajs responses: OffsetCommit", () => {
       const value = createOffsetCommitResponse({
         throttleTimeMs: 15,
         topics: [
-          createOffsetCommitResponseOffsetCommitResponseTopic({
+          createOffsetCommitResponseTopic({
             name: "orders",
             partitions: [
-              createOffsetCommitResponseOffsetCommitResponsePartition({ partitionIndex: 0 }),
-              createOffsetCommitResponseOffsetCommitResponsePartition({ partitionIndex: 3 }),
+              createOffsetCommitResponsePartition({ partitionIndex: 0 }),
+              createOffsetCommitResponsePartition({ partitionIndex: 3 }),
             ],
           }),
         ],
@@ -87,15 +87,15 @@ describe("golden kafkajs responses: OffsetFetch", () => {
         throttleTimeMs: 5,
         errorCode: 0,
         topics: [
-          createOffsetFetchResponseOffsetFetchResponseTopic({
+          createOffsetFetchResponseTopic({
             name: "orders",
             partitions: [
-              createOffsetFetchResponseOffsetFetchResponsePartition({
+              createOffsetFetchResponsePartition({
                 partitionIndex: 0,
                 committedOffset: 1001n,
                 metadata: "m1",
               }),
-              createOffsetFetchResponseOffsetFetchResponsePartition({
+              createOffsetFetchResponsePartition({
                 partitionIndex: 3,
                 committedOffset: -1n,
                 metadata: null,
@@ -153,12 +153,12 @@ describe("golden kafkajs responses: JoinGroup", () => {
         leader: "consumer-1-4f6c",
         memberId: "consumer-1-4f6c",
         members: [
-          createJoinGroupResponseJoinGroupResponseMember({
+          createJoinGroupResponseMember({
             memberId: "consumer-1-4f6c",
             groupInstanceId: "instance-1",
             metadata: leaderMetadata,
           }),
-          createJoinGroupResponseJoinGroupResponseMember({
+          createJoinGroupResponseMember({
             memberId: "consumer-2-77aa",
             groupInstanceId: null,
             metadata: followerMetadata,

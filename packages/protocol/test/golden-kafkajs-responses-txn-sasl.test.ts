@@ -13,8 +13,8 @@ import {
   apiCodecs,
   createAddOffsetsToTxnResponse,
   createAddPartitionsToTxnResponse,
-  createAddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult,
-  createAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult,
+  createAddPartitionsToTxnResponsePartitionResult,
+  createAddPartitionsToTxnResponseTopicResult,
   createApiVersionsResponse,
   createApiVersionsResponseApiVersion,
   createEndTxnResponse,
@@ -22,8 +22,8 @@ import {
   createSaslAuthenticateResponse,
   createSaslHandshakeResponse,
   createTxnOffsetCommitResponse,
-  createTxnOffsetCommitResponseTxnOffsetCommitResponsePartition,
-  createTxnOffsetCommitResponseTxnOffsetCommitResponseTopic,
+  createTxnOffsetCommitResponsePartition,
+  createTxnOffsetCommitResponseTopic,
   EndTxnApi,
   InitProducerIdApi,
   SaslAuthenticateApi,
@@ -55,18 +55,18 @@ describe("golden kafkajs responses: AddPartitionsToTxn", () => {
   for (const v of versions(0, 1)) {
     it(`v${v}`, async () => {
       const result = (index: number) =>
-        createAddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult({
+        createAddPartitionsToTxnResponsePartitionResult({
           partitionIndex: index,
           partitionErrorCode: 0,
         });
       const value = createAddPartitionsToTxnResponse({
         throttleTimeMs: 13,
         resultsByTopicV3AndBelow: [
-          createAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult({
+          createAddPartitionsToTxnResponseTopicResult({
             name: "orders",
             resultsByPartition: [result(0), result(3)],
           }),
-          createAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult({
+          createAddPartitionsToTxnResponseTopicResult({
             name: "audit-log",
             resultsByPartition: [result(1)],
           }),
@@ -111,11 +111,11 @@ describe("golden kafkajs responses: TxnOffsetCommit", () => {
       const value = createTxnOffsetCommitResponse({
         throttleTimeMs: 14,
         topics: [
-          createTxnOffsetCommitResponseTxnOffsetCommitResponseTopic({
+          createTxnOffsetCommitResponseTopic({
             name: "orders",
             partitions: [
-              createTxnOffsetCommitResponseTxnOffsetCommitResponsePartition({ partitionIndex: 0 }),
-              createTxnOffsetCommitResponseTxnOffsetCommitResponsePartition({ partitionIndex: 3 }),
+              createTxnOffsetCommitResponsePartition({ partitionIndex: 0 }),
+              createTxnOffsetCommitResponsePartition({ partitionIndex: 3 }),
             ],
           }),
         ],

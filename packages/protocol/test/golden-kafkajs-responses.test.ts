@@ -12,15 +12,15 @@ import {
   createFetchResponseFetchableTopicResponse,
   createFetchResponsePartitionData,
   createListOffsetsResponse,
-  createListOffsetsResponseListOffsetsPartitionResponse,
-  createListOffsetsResponseListOffsetsTopicResponse,
+  createListOffsetsResponsePartitionResponse,
+  createListOffsetsResponseTopicResponse,
   createMetadataResponse,
-  createMetadataResponseMetadataResponseBroker,
-  createMetadataResponseMetadataResponsePartition,
-  createMetadataResponseMetadataResponseTopic,
+  createMetadataResponseBroker,
+  createMetadataResponsePartition,
+  createMetadataResponseTopic,
   createProduceResponse,
-  createProduceResponsePartitionProduceResponse,
-  createProduceResponseTopicProduceResponse,
+  createProduceResponsePartition,
+  createProduceResponseTopic,
   FetchApi,
   ListOffsetsApi,
   MetadataApi,
@@ -44,16 +44,16 @@ describe("golden kafkajs responses: Produce", () => {
       const value = createProduceResponse({
         throttleTimeMs: 250,
         responses: [
-          createProduceResponseTopicProduceResponse({
+          createProduceResponseTopic({
             name: "orders",
             partitionResponses: [
-              createProduceResponsePartitionProduceResponse({
+              createProduceResponsePartition({
                 index: 0,
                 baseOffset: 1001n,
                 logAppendTimeMs: BigInt(T0),
                 logStartOffset: 17n,
               }),
-              createProduceResponsePartitionProduceResponse({
+              createProduceResponsePartition({
                 index: 3,
                 baseOffset: BIG,
                 logAppendTimeMs: -1n,
@@ -61,11 +61,9 @@ describe("golden kafkajs responses: Produce", () => {
               }),
             ],
           }),
-          createProduceResponseTopicProduceResponse({
+          createProduceResponseTopic({
             name: "audit-log",
-            partitionResponses: [
-              createProduceResponsePartitionProduceResponse({ index: 1, baseOffset: 0n }),
-            ],
+            partitionResponses: [createProduceResponsePartition({ index: 1, baseOffset: 0n })],
           }),
         ],
       });
@@ -209,16 +207,16 @@ describe("golden kafkajs responses: ListOffsets", () => {
       const value = createListOffsetsResponse({
         throttleTimeMs: 12,
         topics: [
-          createListOffsetsResponseListOffsetsTopicResponse({
+          createListOffsetsResponseTopicResponse({
             name: "orders",
             partitions: [
-              createListOffsetsResponseListOffsetsPartitionResponse({
+              createListOffsetsResponsePartitionResponse({
                 partitionIndex: 0,
                 oldStyleOffsets: [1001n, 0n],
                 timestamp: -1n,
                 offset: 1001n,
               }),
-              createListOffsetsResponseListOffsetsPartitionResponse({
+              createListOffsetsResponsePartitionResponse({
                 partitionIndex: 1,
                 oldStyleOffsets: [BIG],
                 timestamp: BigInt(T0),
@@ -255,13 +253,13 @@ describe("golden kafkajs responses: Metadata", () => {
       const value = createMetadataResponse({
         throttleTimeMs: 40,
         brokers: [
-          createMetadataResponseMetadataResponseBroker({
+          createMetadataResponseBroker({
             nodeId: 1,
             host: "broker-1.local",
             port: 9092,
             rack: "rack-a",
           }),
-          createMetadataResponseMetadataResponseBroker({
+          createMetadataResponseBroker({
             nodeId: 2,
             host: "broker-2.local",
             port: 9093,
@@ -271,18 +269,18 @@ describe("golden kafkajs responses: Metadata", () => {
         clusterId: "logbook-cluster",
         controllerId: 1,
         topics: [
-          createMetadataResponseMetadataResponseTopic({
+          createMetadataResponseTopic({
             name: "orders",
             isInternal: false,
             partitions: [
-              createMetadataResponseMetadataResponsePartition({
+              createMetadataResponsePartition({
                 partitionIndex: 0,
                 leaderId: 1,
                 replicaNodes: [1, 2],
                 isrNodes: [1, 2],
                 offlineReplicas: [],
               }),
-              createMetadataResponseMetadataResponsePartition({
+              createMetadataResponsePartition({
                 partitionIndex: 1,
                 leaderId: 2,
                 replicaNodes: [2, 1],
@@ -291,7 +289,7 @@ describe("golden kafkajs responses: Metadata", () => {
               }),
             ],
           }),
-          createMetadataResponseMetadataResponseTopic({
+          createMetadataResponseTopic({
             name: "__consumer_offsets",
             isInternal: true,
             partitions: [],

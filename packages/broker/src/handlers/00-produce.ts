@@ -25,12 +25,12 @@
  */
 import {
   createProduceResponse,
-  createProduceResponsePartitionProduceResponse,
-  createProduceResponseTopicProduceResponse,
+  createProduceResponsePartition,
+  createProduceResponseTopic,
   ErrorCode,
   ProduceApi,
-  type ProduceRequestPartitionProduceData,
-  type ProduceResponsePartitionProduceResponse,
+  type ProduceRequestPartitionData,
+  type ProduceResponsePartition,
 } from "@logbook/protocol";
 import { appendProduced } from "../data/produce-append.js";
 import { validateProducedBatch } from "../data/produce-validate.js";
@@ -44,8 +44,8 @@ function failed(
   errorCode: number,
   message: string | null = null,
   logStartOffset = -1,
-): ProduceResponsePartitionProduceResponse {
-  return createProduceResponsePartitionProduceResponse({
+): ProduceResponsePartition {
+  return createProduceResponsePartition({
     index,
     errorCode,
     baseOffset: -1n,
@@ -58,8 +58,8 @@ function failed(
 async function producePartition(
   ctx: RequestContext,
   topic: TopicInfo | undefined,
-  data: ProduceRequestPartitionProduceData,
-): Promise<ProduceResponsePartitionProduceResponse> {
+  data: ProduceRequestPartitionData,
+): Promise<ProduceResponsePartition> {
   const { index } = data;
   if (topic === undefined) return failed(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   if (topic.internal || topic.name.startsWith("__")) {
@@ -86,7 +86,7 @@ async function producePartition(
     const logStart = outcome.byLog === true ? log.logStartOffset : -1;
     return failed(index, outcome.errorCode, outcome.message, logStart);
   }
-  return createProduceResponsePartitionProduceResponse({
+  return createProduceResponsePartition({
     index,
     errorCode: ErrorCode.NONE,
     baseOffset: BigInt(outcome.baseOffset),
@@ -105,8 +105,8 @@ async function isolated(
   ctx: RequestContext,
   topic: string,
   index: number,
-  run: Promise<ProduceResponsePartitionProduceResponse>,
-): Promise<ProduceResponsePartitionProduceResponse> {
+  run: Promise<ProduceResponsePartition>,
+): Promise<ProduceResponsePartition> {
   try {
     return await run;
   } catch (err) {
@@ -136,7 +136,7 @@ export const produceHandler = defineHandler({
               : isolated(ctx, t.name, p.index, producePartition(ctx, topic, p)),
           ),
         );
-        return createProduceResponseTopicProduceResponse({ name: t.name, partitionResponses });
+        return createProduceResponseTopic({ name: t.name, partitionResponses });
       }),
     );
     if (req.acks === 0) {

@@ -17,12 +17,12 @@
  */
 import {
   createListOffsetsResponse,
-  createListOffsetsResponseListOffsetsPartitionResponse,
-  createListOffsetsResponseListOffsetsTopicResponse,
+  createListOffsetsResponsePartitionResponse,
+  createListOffsetsResponseTopicResponse,
   ErrorCode,
   ListOffsetsApi,
-  type ListOffsetsRequestListOffsetsPartition,
-  type ListOffsetsResponseListOffsetsPartitionResponse,
+  type ListOffsetsRequestPartition,
+  type ListOffsetsResponsePartitionResponse,
 } from "@logbook/protocol";
 import type { PartitionLog } from "@logbook/storage";
 import { LEADER_EPOCH, leaderEpochError } from "../data/leader-epoch.js";
@@ -70,12 +70,12 @@ async function lookup(
 async function listPartition(
   ctx: RequestContext,
   topic: string,
-  p: ListOffsetsRequestListOffsetsPartition,
+  p: ListOffsetsRequestPartition,
   readCommitted: boolean,
-): Promise<ListOffsetsResponseListOffsetsPartitionResponse> {
+): Promise<ListOffsetsResponsePartitionResponse> {
   const partitionIndex = p.partitionIndex;
   const fail = (errorCode: number) =>
-    createListOffsetsResponseListOffsetsPartitionResponse({
+    createListOffsetsResponsePartitionResponse({
       partitionIndex,
       errorCode,
       offset: -1n,
@@ -92,7 +92,7 @@ async function listPartition(
   if (readCommitted) await ctx.broker.dataPlane.producerState(log);
   const found = await lookup(log, p.timestamp, readCommitted);
   const offset = BigInt(found.offset);
-  return createListOffsetsResponseListOffsetsPartitionResponse({
+  return createListOffsetsResponsePartitionResponse({
     partitionIndex,
     errorCode: ErrorCode.NONE,
     oldStyleOffsets:
@@ -111,7 +111,7 @@ export const listOffsetsHandler = defineHandler({
     const readCommitted = req.isolationLevel === READ_COMMITTED;
     const topics = await Promise.all(
       req.topics.map(async (t) =>
-        createListOffsetsResponseListOffsetsTopicResponse({
+        createListOffsetsResponseTopicResponse({
           name: t.name,
           partitions: await Promise.all(
             t.partitions.map((p) => listPartition(ctx, t.name, p, readCommitted)),

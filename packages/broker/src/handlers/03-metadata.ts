@@ -16,13 +16,13 @@
  */
 import {
   createMetadataResponse,
-  createMetadataResponseMetadataResponseBroker,
-  createMetadataResponseMetadataResponsePartition,
-  createMetadataResponseMetadataResponseTopic,
+  createMetadataResponseBroker,
+  createMetadataResponsePartition,
+  createMetadataResponseTopic,
   ErrorCode,
   isZeroUuid,
   MetadataApi,
-  type MetadataResponseMetadataResponseTopic,
+  type MetadataResponseTopic,
 } from "@logbook/protocol";
 import { defineHandler, type RequestContext } from "../handler.js";
 import {
@@ -35,14 +35,11 @@ import type { TopicInfo } from "../topics.js";
 
 const ZERO_ID = Buffer.alloc(16);
 
-export function topicMetadata(
-  topic: TopicInfo,
-  nodeId: number,
-): MetadataResponseMetadataResponseTopic {
+export function topicMetadata(topic: TopicInfo, nodeId: number): MetadataResponseTopic {
   const partitions = [];
   for (let p = 0; p < topic.partitions; p++) {
     partitions.push(
-      createMetadataResponseMetadataResponsePartition({
+      createMetadataResponsePartition({
         errorCode: ErrorCode.NONE,
         partitionIndex: p,
         leaderId: nodeId,
@@ -53,7 +50,7 @@ export function topicMetadata(
       }),
     );
   }
-  return createMetadataResponseMetadataResponseTopic({
+  return createMetadataResponseTopic({
     errorCode: ErrorCode.NONE,
     name: topic.name,
     topicId: topic.id,
@@ -64,7 +61,7 @@ export function topicMetadata(
 }
 
 function topicError(errorCode: number, name: string | null, topicId: Buffer = ZERO_ID) {
-  return createMetadataResponseMetadataResponseTopic({
+  return createMetadataResponseTopic({
     errorCode,
     name,
     topicId,
@@ -78,7 +75,7 @@ async function byName(
   name: string,
   autoCreate: boolean,
   ctx: RequestContext,
-): Promise<MetadataResponseMetadataResponseTopic> {
+): Promise<MetadataResponseTopic> {
   const { topics, config } = ctx.broker;
   const existing = topics.get(name);
   if (existing !== undefined) return topicMetadata(existing, config.nodeId);
@@ -100,7 +97,7 @@ export const metadataHandler = defineHandler({
     const all = req.topics === null || (version === 0 && req.topics.length === 0);
     const autoCreate =
       broker.config.autoCreateTopicsEnable && (version < 4 || req.allowAutoTopicCreation);
-    let topics: MetadataResponseMetadataResponseTopic[];
+    let topics: MetadataResponseTopic[];
     if (all) {
       topics = broker.topics.list().map((t) => topicMetadata(t, nodeId));
     } else {
@@ -126,7 +123,7 @@ export const metadataHandler = defineHandler({
       for (const t of topics) t.topicAuthorizedOperations = TOPIC_OPERATIONS;
     const { host, port } = broker.advertised;
     return createMetadataResponse({
-      brokers: [createMetadataResponseMetadataResponseBroker({ nodeId, host, port, rack: null })],
+      brokers: [createMetadataResponseBroker({ nodeId, host, port, rack: null })],
       clusterId: broker.topics.clusterId,
       controllerId: nodeId,
       topics,

@@ -17,8 +17,8 @@
 import type { CommitOffset } from "@logbook/group-coordinator";
 import {
   createOffsetCommitResponse,
-  createOffsetCommitResponseOffsetCommitResponsePartition,
-  createOffsetCommitResponseOffsetCommitResponseTopic,
+  createOffsetCommitResponsePartition,
+  createOffsetCommitResponseTopic,
   ErrorCode,
   OffsetCommitApi,
 } from "@logbook/protocol";
@@ -69,10 +69,10 @@ export const offsetCommitHandler = defineHandler({
     }
     return createOffsetCommitResponse({
       topics: req.topics.map((t) =>
-        createOffsetCommitResponseOffsetCommitResponseTopic({
+        createOffsetCommitResponseTopic({
           name: t.name,
           partitions: t.partitions.map((p) =>
-            createOffsetCommitResponseOffsetCommitResponsePartition({
+            createOffsetCommitResponsePartition({
               partitionIndex: p.partitionIndex,
               errorCode: errors.get(partitionKey(t.name, p.partitionIndex)) ?? groupError,
             }),

@@ -16,15 +16,15 @@
 import type { FetchedOffset, FetchOffsetsResult } from "@logbook/group-coordinator";
 import {
   createOffsetFetchResponse,
-  createOffsetFetchResponseOffsetFetchResponseGroup,
-  createOffsetFetchResponseOffsetFetchResponsePartition,
-  createOffsetFetchResponseOffsetFetchResponsePartitions,
-  createOffsetFetchResponseOffsetFetchResponseTopic,
-  createOffsetFetchResponseOffsetFetchResponseTopics,
+  createOffsetFetchResponseGroup,
+  createOffsetFetchResponsePartition,
+  createOffsetFetchResponsePartitions,
+  createOffsetFetchResponseTopic,
+  createOffsetFetchResponseTopics,
   ErrorCode,
   OffsetFetchApi,
-  type OffsetFetchResponseOffsetFetchResponseGroup,
-  type OffsetFetchResponseOffsetFetchResponseTopic,
+  type OffsetFetchResponseGroup,
+  type OffsetFetchResponseTopic,
 } from "@logbook/protocol";
 import { defineHandler, type RequestContext } from "../handler.js";
 
@@ -74,14 +74,12 @@ function byTopic(offsets: FetchedOffset[]): [string, FetchedOffset[]][] {
   return [...grouped];
 }
 
-function singleGroupTopics(
-  offsets: FetchedOffset[],
-): OffsetFetchResponseOffsetFetchResponseTopic[] {
+function singleGroupTopics(offsets: FetchedOffset[]): OffsetFetchResponseTopic[] {
   return byTopic(offsets).map(([name, offsets]) =>
-    createOffsetFetchResponseOffsetFetchResponseTopic({
+    createOffsetFetchResponseTopic({
       name,
       partitions: offsets.map((o) =>
-        createOffsetFetchResponseOffsetFetchResponsePartition({
+        createOffsetFetchResponsePartition({
           partitionIndex: o.partition,
           committedOffset: o.offset,
           committedLeaderEpoch: o.leaderEpoch,
@@ -93,18 +91,15 @@ function singleGroupTopics(
   );
 }
 
-function batchedGroup(
-  groupId: string,
-  result: FetchOffsetsResult,
-): OffsetFetchResponseOffsetFetchResponseGroup {
-  return createOffsetFetchResponseOffsetFetchResponseGroup({
+function batchedGroup(groupId: string, result: FetchOffsetsResult): OffsetFetchResponseGroup {
+  return createOffsetFetchResponseGroup({
     groupId,
     errorCode: result.errorCode,
     topics: byTopic(result.offsets).map(([name, offsets]) =>
-      createOffsetFetchResponseOffsetFetchResponseTopics({
+      createOffsetFetchResponseTopics({
         name,
         partitions: offsets.map((o) =>
-          createOffsetFetchResponseOffsetFetchResponsePartitions({
+          createOffsetFetchResponsePartitions({
             partitionIndex: o.partition,
             committedOffset: o.offset,
             committedLeaderEpoch: o.leaderEpoch,
@@ -125,7 +120,7 @@ export const offsetFetchHandler = defineHandler({
     const { version } = ctx;
     const requireStable = version >= 7 && req.requireStable;
     if (version >= 8) {
-      const groups: OffsetFetchResponseOffsetFetchResponseGroup[] = [];
+      const groups: OffsetFetchResponseGroup[] = [];
       for (const g of req.groups) {
         groups.push(
           batchedGroup(g.groupId, await fetchGroup(g.groupId, g.topics, requireStable, ctx)),

@@ -13,7 +13,7 @@
  */
 import {
   createJoinGroupResponse,
-  createJoinGroupResponseJoinGroupResponseMember,
+  createJoinGroupResponseMember,
   ErrorCode,
   JoinGroupApi,
 } from "@logbook/protocol";
@@ -61,7 +61,7 @@ export const joinGroupHandler = defineHandler({
       skipAssignment: r.skipAssignment,
       memberId: r.memberId,
       members: r.members.map((m) =>
-        createJoinGroupResponseJoinGroupResponseMember({
+        createJoinGroupResponseMember({
           memberId: m.memberId,
           groupInstanceId: m.groupInstanceId,
           metadata: m.metadata,

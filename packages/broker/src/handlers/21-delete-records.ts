@@ -12,11 +12,11 @@
  */
 import {
   createDeleteRecordsResponse,
-  createDeleteRecordsResponseDeleteRecordsPartitionResult,
-  createDeleteRecordsResponseDeleteRecordsTopicResult,
+  createDeleteRecordsResponsePartitionResult,
+  createDeleteRecordsResponseTopicResult,
   DeleteRecordsApi,
-  type DeleteRecordsRequestDeleteRecordsPartition,
-  type DeleteRecordsResponseDeleteRecordsPartitionResult,
+  type DeleteRecordsRequestPartition,
+  type DeleteRecordsResponsePartitionResult,
   ErrorCode,
 } from "@logbook/protocol";
 import { defineHandler, type RequestContext } from "../handler.js";
@@ -26,11 +26,11 @@ const HIGH_WATERMARK = -1n;
 async function deletePartition(
   ctx: RequestContext,
   topicName: string,
-  p: DeleteRecordsRequestDeleteRecordsPartition,
-): Promise<DeleteRecordsResponseDeleteRecordsPartitionResult> {
+  p: DeleteRecordsRequestPartition,
+): Promise<DeleteRecordsResponsePartitionResult> {
   const partitionIndex = p.partitionIndex;
   const fail = (errorCode: number) =>
-    createDeleteRecordsResponseDeleteRecordsPartitionResult({
+    createDeleteRecordsResponsePartitionResult({
       partitionIndex,
       errorCode,
       lowWatermark: -1n,
@@ -43,7 +43,7 @@ async function deletePartition(
   const offset = p.offset === HIGH_WATERMARK ? log.highWatermark : Number(p.offset);
   if (offset < 0 || offset > log.highWatermark) return fail(ErrorCode.OFFSET_OUT_OF_RANGE);
   const lowWatermark = await log.deleteRecordsBefore(offset);
-  return createDeleteRecordsResponseDeleteRecordsPartitionResult({
+  return createDeleteRecordsResponsePartitionResult({
     partitionIndex,
     errorCode: ErrorCode.NONE,
     lowWatermark: BigInt(lowWatermark),
@@ -57,7 +57,7 @@ export const deleteRecordsHandler = defineHandler({
   async handle(req, ctx) {
     const topics = await Promise.all(
       req.topics.map(async (t) =>
-        createDeleteRecordsResponseDeleteRecordsTopicResult({
+        createDeleteRecordsResponseTopicResult({
           name: t.name,
           partitions: await Promise.all(t.partitions.map((p) => deletePartition(ctx, t.name, p))),
         }),

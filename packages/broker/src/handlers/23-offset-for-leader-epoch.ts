@@ -14,7 +14,7 @@
 import {
   createOffsetForLeaderEpochResponse,
   createOffsetForLeaderEpochResponseEpochEndOffset,
-  createOffsetForLeaderEpochResponseOffsetForLeaderTopicResult,
+  createOffsetForLeaderEpochResponseTopicResult,
   ErrorCode,
   OffsetForLeaderEpochApi,
 } from "@logbook/protocol";
@@ -30,7 +30,7 @@ export const offsetForLeaderEpochHandler = defineHandler({
   async handle(req, ctx) {
     const topics = await Promise.all(
       req.topics.map(async (t) =>
-        createOffsetForLeaderEpochResponseOffsetForLeaderTopicResult({
+        createOffsetForLeaderEpochResponseTopicResult({
           topic: t.topic,
           partitions: await Promise.all(
             t.partitions.map(async (p) => {

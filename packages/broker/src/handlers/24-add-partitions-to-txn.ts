@@ -13,8 +13,8 @@
 import {
   AddPartitionsToTxnApi,
   createAddPartitionsToTxnResponse,
-  createAddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult,
-  createAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult,
+  createAddPartitionsToTxnResponsePartitionResult,
+  createAddPartitionsToTxnResponseTopicResult,
   ErrorCode,
 } from "@logbook/protocol";
 import { defineHandler } from "../handler.js";
@@ -48,10 +48,10 @@ export const addPartitionsToTxnHandler = defineHandler({
     }
     return createAddPartitionsToTxnResponse({
       resultsByTopicV3AndBelow: topics.map((t) =>
-        createAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult({
+        createAddPartitionsToTxnResponseTopicResult({
           name: t.name,
           resultsByPartition: t.partitions.map((p) =>
-            createAddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult({
+            createAddPartitionsToTxnResponsePartitionResult({
               partitionIndex: p,
               partitionErrorCode: unknown.has(`${t.name}/${p}`)
                 ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION

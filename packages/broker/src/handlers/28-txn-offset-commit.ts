@@ -19,8 +19,8 @@
 import type { CommitOffset } from "@logbook/group-coordinator";
 import {
   createTxnOffsetCommitResponse,
-  createTxnOffsetCommitResponseTxnOffsetCommitResponsePartition,
-  createTxnOffsetCommitResponseTxnOffsetCommitResponseTopic,
+  createTxnOffsetCommitResponsePartition,
+  createTxnOffsetCommitResponseTopic,
   ErrorCode,
   TxnOffsetCommitApi,
   type TxnOffsetCommitRequest,
@@ -99,10 +99,10 @@ export const txnOffsetCommitHandler = defineHandler({
     const errors = await txnOffsetCommit(req, ctx, ctx.broker.groups.transactions);
     return createTxnOffsetCommitResponse({
       topics: req.topics.map((t) =>
-        createTxnOffsetCommitResponseTxnOffsetCommitResponseTopic({
+        createTxnOffsetCommitResponseTopic({
           name: t.name,
           partitions: t.partitions.map((p) =>
-            createTxnOffsetCommitResponseTxnOffsetCommitResponsePartition({
+            createTxnOffsetCommitResponsePartition({
               partitionIndex: p.partitionIndex,
               // Every partition has a result; a missing one must not read as success.
               errorCode:

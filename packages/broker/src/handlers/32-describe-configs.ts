@@ -13,12 +13,12 @@
  */
 import {
   createDescribeConfigsResponse,
-  createDescribeConfigsResponseDescribeConfigsResourceResult,
-  createDescribeConfigsResponseDescribeConfigsResult,
-  createDescribeConfigsResponseDescribeConfigsSynonym,
+  createDescribeConfigsResponseResourceResult,
+  createDescribeConfigsResponseResult,
+  createDescribeConfigsResponseSynonym,
   DescribeConfigsApi,
-  type DescribeConfigsRequestDescribeConfigsResource,
-  type DescribeConfigsResponseDescribeConfigsResult,
+  type DescribeConfigsRequestResource,
+  type DescribeConfigsResponseResult,
   ErrorCode,
 } from "@logbook/protocol";
 import { defineHandler, type RequestContext } from "../handler.js";
@@ -31,15 +31,15 @@ import {
 import { liveBrokerConfig, resolveConfigResource } from "../metadata/config-resources.js";
 
 function describeOne(
-  res: DescribeConfigsRequestDescribeConfigsResource,
+  res: DescribeConfigsRequestResource,
   includeSynonyms: boolean,
   includeDocumentation: boolean,
   ctx: RequestContext,
-): DescribeConfigsResponseDescribeConfigsResult {
+): DescribeConfigsResponseResult {
   const base = { resourceType: res.resourceType, resourceName: res.resourceName };
   const target = resolveConfigResource(ctx.broker, res.resourceType, res.resourceName);
   if (target.kind === "error") {
-    return createDescribeConfigsResponseDescribeConfigsResult({
+    return createDescribeConfigsResponseResult({
       ...base,
       errorCode: target.errorCode,
       errorMessage: target.message,
@@ -53,12 +53,12 @@ function describeOne(
   const keys = res.configurationKeys;
   // Null or empty both mean every config, as in Kafka.
   if (keys !== null && keys.length > 0) configs = configs.filter((c) => keys.includes(c.name));
-  return createDescribeConfigsResponseDescribeConfigsResult({
+  return createDescribeConfigsResponseResult({
     ...base,
     errorCode: ErrorCode.NONE,
     errorMessage: null,
     configs: configs.map((c) =>
-      createDescribeConfigsResponseDescribeConfigsResourceResult({
+      createDescribeConfigsResponseResourceResult({
         name: c.name,
         value: c.value,
         readOnly: c.readOnly,
@@ -66,7 +66,7 @@ function describeOne(
         configSource: c.source,
         isSensitive: c.isSensitive,
         synonyms: includeSynonyms
-          ? c.synonyms.map((s) => createDescribeConfigsResponseDescribeConfigsSynonym(s))
+          ? c.synonyms.map((s) => createDescribeConfigsResponseSynonym(s))
           : [],
         configType: c.typeId,
         documentation: includeDocumentation ? c.doc : null,

@@ -12,9 +12,9 @@
  */
 import {
   AlterConfigsApi,
-  type AlterConfigsRequestAlterConfigsResource,
+  type AlterConfigsRequestResource,
   createAlterConfigsResponse,
-  createAlterConfigsResponseAlterConfigsResourceResponse,
+  createAlterConfigsResponseResourceResponse,
   ErrorCode,
 } from "@logbook/protocol";
 import { defineHandler } from "../handler.js";
@@ -29,7 +29,7 @@ import type { BrokerServices } from "../services.js";
 import type { AdminResult } from "../topics.js";
 
 async function alterOne(
-  res: AlterConfigsRequestAlterConfigsResource,
+  res: AlterConfigsRequestResource,
   validateOnly: boolean,
   broker: BrokerServices,
 ): Promise<AdminResult> {
@@ -71,7 +71,7 @@ export const alterConfigsHandler = defineHandler({
           }
         : await alterOne(res, req.validateOnly, ctx.broker);
       responses.push(
-        createAlterConfigsResponseAlterConfigsResourceResponse({
+        createAlterConfigsResponseResourceResponse({
           resourceType: res.resourceType,
           resourceName: res.resourceName,
           errorCode: outcome.ok ? ErrorCode.NONE : outcome.errorCode,

@@ -11,11 +11,11 @@
 import { statfs } from "node:fs/promises";
 import {
   createDescribeLogDirsResponse,
-  createDescribeLogDirsResponseDescribeLogDirsPartition,
-  createDescribeLogDirsResponseDescribeLogDirsResult,
-  createDescribeLogDirsResponseDescribeLogDirsTopic,
+  createDescribeLogDirsResponsePartition,
+  createDescribeLogDirsResponseResult,
+  createDescribeLogDirsResponseTopic,
   DescribeLogDirsApi,
-  type DescribeLogDirsResponseDescribeLogDirsTopic,
+  type DescribeLogDirsResponseTopic,
   ErrorCode,
 } from "@logbook/protocol";
 import { defineHandler } from "../handler.js";
@@ -68,12 +68,12 @@ export const describeLogDirsHandler = defineHandler({
         });
       }
     }
-    const topics: DescribeLogDirsResponseDescribeLogDirsTopic[] = [];
+    const topics: DescribeLogDirsResponseTopic[] = [];
     for (const t of wanted) {
       const partitions = [];
       for (const p of t.partitions) {
         partitions.push(
-          createDescribeLogDirsResponseDescribeLogDirsPartition({
+          createDescribeLogDirsResponsePartition({
             partitionIndex: p,
             partitionSize: await partitionSize(broker, onDisk, t.name, p),
             offsetLag: 0n,
@@ -82,15 +82,13 @@ export const describeLogDirsHandler = defineHandler({
         );
       }
       if (partitions.length > 0)
-        topics.push(
-          createDescribeLogDirsResponseDescribeLogDirsTopic({ name: t.name, partitions }),
-        );
+        topics.push(createDescribeLogDirsResponseTopic({ name: t.name, partitions }));
     }
     const { total, usable } = await volumeBytes(broker.config.dataDir);
     return createDescribeLogDirsResponse({
       errorCode: ErrorCode.NONE,
       results: [
-        createDescribeLogDirsResponseDescribeLogDirsResult({
+        createDescribeLogDirsResponseResult({
           errorCode: ErrorCode.NONE,
           logDir: broker.config.dataDir,
           topics,

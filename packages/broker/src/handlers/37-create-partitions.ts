@@ -11,10 +11,10 @@
  */
 import {
   CreatePartitionsApi,
-  type CreatePartitionsRequestCreatePartitionsTopic,
-  type CreatePartitionsResponseCreatePartitionsTopicResult,
+  type CreatePartitionsRequestTopic,
+  type CreatePartitionsResponseTopicResult,
   createCreatePartitionsResponse,
-  createCreatePartitionsResponseCreatePartitionsTopicResult,
+  createCreatePartitionsResponseTopicResult,
   ErrorCode,
 } from "@logbook/protocol";
 import { defineHandler } from "../handler.js";
@@ -22,7 +22,7 @@ import type { BrokerServices } from "../services.js";
 import type { AdminResult } from "../topics.js";
 
 async function growOne(
-  t: CreatePartitionsRequestCreatePartitionsTopic,
+  t: CreatePartitionsRequestTopic,
   validateOnly: boolean,
   broker: BrokerServices,
 ): Promise<AdminResult> {
@@ -68,7 +68,7 @@ export const createPartitionsHandler = defineHandler({
   async handle(req, ctx) {
     const counts = new Map<string, number>();
     for (const t of req.topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
-    const results: CreatePartitionsResponseCreatePartitionsTopicResult[] = [];
+    const results: CreatePartitionsResponseTopicResult[] = [];
     for (const t of req.topics) {
       const outcome: AdminResult =
         (counts.get(t.name) ?? 0) > 1
@@ -79,7 +79,7 @@ export const createPartitionsHandler = defineHandler({
             }
           : await growOne(t, req.validateOnly, ctx.broker);
       results.push(
-        createCreatePartitionsResponseCreatePartitionsTopicResult({
+        createCreatePartitionsResponseTopicResult({
           name: t.name,
           errorCode: outcome.ok ? ErrorCode.NONE : outcome.errorCode,
           errorMessage: outcome.ok ? null : outcome.message,

@@ -12,10 +12,10 @@
  */
 import {
   createIncrementalAlterConfigsResponse,
-  createIncrementalAlterConfigsResponseAlterConfigsResourceResponse,
+  createIncrementalAlterConfigsResponseResourceResponse,
   ErrorCode,
   IncrementalAlterConfigsApi,
-  type IncrementalAlterConfigsRequestAlterConfigsResource,
+  type IncrementalAlterConfigsRequestResource,
 } from "@logbook/protocol";
 import { defineHandler } from "../handler.js";
 import { topicConfigDef } from "../metadata/config-defs.js";
@@ -37,7 +37,7 @@ function invalid(errorCode: number, message: string): AdminResult {
 }
 
 async function alterOne(
-  res: IncrementalAlterConfigsRequestAlterConfigsResource,
+  res: IncrementalAlterConfigsRequestResource,
   validateOnly: boolean,
   broker: BrokerServices,
 ): Promise<AdminResult> {
@@ -106,7 +106,7 @@ export const incrementalAlterConfigsHandler = defineHandler({
         ? invalid(ErrorCode.INVALID_REQUEST, "Resource is listed more than once.")
         : await alterOne(res, req.validateOnly, ctx.broker);
       responses.push(
-        createIncrementalAlterConfigsResponseAlterConfigsResourceResponse({
+        createIncrementalAlterConfigsResponseResourceResponse({
           resourceType: res.resourceType,
           resourceName: res.resourceName,
           errorCode: outcome.ok ? ErrorCode.NONE : outcome.errorCode,

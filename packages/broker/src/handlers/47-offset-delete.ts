@@ -10,8 +10,8 @@
  */
 import {
   createOffsetDeleteResponse,
-  createOffsetDeleteResponseOffsetDeleteResponsePartition,
-  createOffsetDeleteResponseOffsetDeleteResponseTopic,
+  createOffsetDeleteResponsePartition,
+  createOffsetDeleteResponseTopic,
   ErrorCode,
   OffsetDeleteApi,
 } from "@logbook/protocol";
@@ -45,10 +45,10 @@ export const offsetDeleteHandler = defineHandler({
     return createOffsetDeleteResponse({
       errorCode: ErrorCode.NONE,
       topics: req.topics.map((t) =>
-        createOffsetDeleteResponseOffsetDeleteResponseTopic({
+        createOffsetDeleteResponseTopic({
           name: t.name,
           partitions: t.partitions.map((p) =>
-            createOffsetDeleteResponseOffsetDeleteResponsePartition({
+            createOffsetDeleteResponsePartition({
               partitionIndex: p.partitionIndex,
               errorCode:
                 errors.get(partitionKey(t.name, p.partitionIndex)) ??

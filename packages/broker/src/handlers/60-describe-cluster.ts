@@ -9,7 +9,7 @@
  */
 import {
   createDescribeClusterResponse,
-  createDescribeClusterResponseDescribeClusterBroker,
+  createDescribeClusterResponseBroker,
   DescribeClusterApi,
   ErrorCode,
 } from "@logbook/protocol";
@@ -39,7 +39,7 @@ export const describeClusterHandler = defineHandler({
       clusterId: broker.topics.clusterId,
       controllerId: broker.config.nodeId,
       brokers: [
-        createDescribeClusterResponseDescribeClusterBroker({
+        createDescribeClusterResponseBroker({
           brokerId: broker.config.nodeId,
           host,
           port,

@@ -14,11 +14,11 @@
 import {
   createDescribeTopicPartitionsResponse,
   createDescribeTopicPartitionsResponseCursor,
-  createDescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition,
-  createDescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic,
+  createDescribeTopicPartitionsResponsePartition,
+  createDescribeTopicPartitionsResponseTopic,
   DescribeTopicPartitionsApi,
   type DescribeTopicPartitionsResponseCursor,
-  type DescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic,
+  type DescribeTopicPartitionsResponseTopic,
   ErrorCode,
 } from "@logbook/protocol";
 import { defineHandler } from "../handler.js";
@@ -27,10 +27,10 @@ import { checkTopicName } from "../metadata/topic-names.js";
 
 const MAX_PARTITION_LIMIT = 2000;
 
-type ResponseTopic = DescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic;
+type ResponseTopic = DescribeTopicPartitionsResponseTopic;
 
 function missing(name: string, errorCode: number): ResponseTopic {
-  return createDescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic({
+  return createDescribeTopicPartitionsResponseTopic({
     errorCode,
     name,
     topicId: Buffer.alloc(16),
@@ -78,7 +78,7 @@ export const describeTopicPartitionsHandler = defineHandler({
       let p = first;
       for (; p < topic.partitions && budget > 0; p++, budget--) {
         partitions.push(
-          createDescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition({
+          createDescribeTopicPartitionsResponsePartition({
             errorCode: ErrorCode.NONE,
             partitionIndex: p,
             leaderId: nodeId,
@@ -92,7 +92,7 @@ export const describeTopicPartitionsHandler = defineHandler({
         );
       }
       topics.push(
-        createDescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic({
+        createDescribeTopicPartitionsResponseTopic({
           errorCode: ErrorCode.NONE,
           name,
           topicId: topic.id,

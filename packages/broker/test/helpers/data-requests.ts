@@ -1,16 +1,16 @@
 import {
   createFetchRequest,
-  createFetchRequestFetchPartition,
-  createFetchRequestFetchTopic,
+  createFetchRequestPartition,
+  createFetchRequestTopic,
   createProduceRequest,
-  createProduceRequestPartitionProduceData,
-  createProduceRequestTopicProduceData,
+  createProduceRequestPartitionData,
+  createProduceRequestTopicData,
   type FetchRequest,
   type FetchResponse,
   type FetchResponsePartitionData,
   type ProduceRequest,
   type ProduceResponse,
-  type ProduceResponsePartitionProduceResponse,
+  type ProduceResponsePartition,
   RecordBatchHeader,
 } from "@logbook/protocol";
 
@@ -25,16 +25,16 @@ export function produceRequest(
     acks,
     timeoutMs: 1000,
     topicData: [
-      createProduceRequestTopicProduceData({
+      createProduceRequestTopicData({
         name: topic,
-        partitionData: [createProduceRequestPartitionProduceData({ index: partition, records })],
+        partitionData: [createProduceRequestPartitionData({ index: partition, records })],
       }),
     ],
   });
 }
 
 /** The only partition result of a one-partition Produce response. */
-export function onlyProduceResult(res: ProduceResponse): ProduceResponsePartitionProduceResponse {
+export function onlyProduceResult(res: ProduceResponse): ProduceResponsePartition {
   const p = res.responses[0]?.partitionResponses[0];
   if (p === undefined) throw new Error("no partition in produce response");
   return p;
@@ -60,11 +60,11 @@ export function fetchRequest(
     minBytes: 1,
     ...init,
     topics: [...topics.entries()].map(([topic, ps]) =>
-      createFetchRequestFetchTopic({
+      createFetchRequestTopic({
         topic,
         topicId: ps[0]?.topicId ?? Buffer.alloc(16),
         partitions: ps.map((p) =>
-          createFetchRequestFetchPartition({
+          createFetchRequestPartition({
             partition: p.partition,
             fetchOffset: p.offset,
             partitionMaxBytes: p.maxBytes ?? 1024 * 1024,

@@ -1,8 +1,8 @@
 import {
   createJoinGroupRequest,
-  createJoinGroupRequestJoinGroupRequestProtocol,
+  createJoinGroupRequestProtocol,
   createSyncGroupRequest,
-  createSyncGroupRequestSyncGroupRequestAssignment,
+  createSyncGroupRequestAssignment,
   ErrorCode,
   JoinGroupApi,
   type JoinGroupRequest,
@@ -44,7 +44,7 @@ export function joinRequest(
     rebalanceTimeoutMs: 30_000,
     protocolType: "consumer",
     protocols: [
-      createJoinGroupRequestJoinGroupRequestProtocol({
+      createJoinGroupRequestProtocol({
         name: "range",
         metadata: Buffer.from(`sub-${memberId === "" ? "new" : "known"}`),
       }),
@@ -93,7 +93,7 @@ export function sync(
       protocolType: "consumer",
       protocolName: "range",
       assignments: assignments.map(([id, bytes]) =>
-        createSyncGroupRequestSyncGroupRequestAssignment({
+        createSyncGroupRequestAssignment({
           memberId: id,
           assignment: Buffer.from(bytes),
         }),

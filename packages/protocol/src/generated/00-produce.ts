@@ -16,7 +16,7 @@ export interface ProduceRequest {
   transactionalId: string | null;
   acks: number;
   timeoutMs: number;
-  topicData: ProduceRequestTopicProduceData[];
+  topicData: ProduceRequestTopicData[];
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
 }
@@ -41,7 +41,7 @@ export function encodeProduceRequest(w: Writer, v: ProduceRequest, version: numb
   w.int32(v.timeoutMs);
   w.arrayLength(v.topicData.length, flexible);
   for (const e of v.topicData) {
-    encodeProduceRequestTopicProduceData(w, e, version);
+    encodeProduceRequestTopicData(w, e, version);
   }
   if (flexible) {
     const u = v.unknownTaggedFields;
@@ -63,7 +63,7 @@ export function sizeProduceRequest(v: ProduceRequest, version: number): number {
   s += 2;
   s += 4;
   s += arrayPrefixSize(v.topicData.length, flexible);
-  for (const e of v.topicData) s += sizeProduceRequestTopicProduceData(e, version);
+  for (const e of v.topicData) s += sizeProduceRequestTopicData(e, version);
   if (flexible) {
     const u = v.unknownTaggedFields;
     const nt = u === undefined ? 0 : u.length;
@@ -82,12 +82,12 @@ export function decodeProduceRequest(r: Reader, version: number): ProduceRequest
   }
   const f_acks = r.int16();
   const f_timeoutMs = r.int32();
-  let f_topicData: ProduceRequestTopicProduceData[];
+  let f_topicData: ProduceRequestTopicData[];
   {
     const n = r.arrayLength(flexible, 2, false);
     {
-      const a: ProduceRequestTopicProduceData[] = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeProduceRequestTopicProduceData(r, version);
+      const a: ProduceRequestTopicData[] = new Array(n);
+      for (let i = 0; i < n; i++) a[i] = decodeProduceRequestTopicData(r, version);
       f_topicData = a;
     }
   }
@@ -111,17 +111,17 @@ export function decodeProduceRequest(r: Reader, version: number): ProduceRequest
   return v;
 }
 
-export interface ProduceRequestTopicProduceData {
+export interface ProduceRequestTopicData {
   name: string;
-  partitionData: ProduceRequestPartitionProduceData[];
+  partitionData: ProduceRequestPartitionData[];
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function createProduceRequestTopicProduceData(
-  init: Partial<ProduceRequestTopicProduceData> = {},
-): ProduceRequestTopicProduceData {
-  const v: ProduceRequestTopicProduceData = {
+export function createProduceRequestTopicData(
+  init: Partial<ProduceRequestTopicData> = {},
+): ProduceRequestTopicData {
+  const v: ProduceRequestTopicData = {
     name: init.name === undefined ? "" : init.name,
     partitionData: init.partitionData === undefined ? [] : init.partitionData,
   };
@@ -129,16 +129,16 @@ export function createProduceRequestTopicProduceData(
   return v;
 }
 
-export function encodeProduceRequestTopicProduceData(
+export function encodeProduceRequestTopicData(
   w: Writer,
-  v: ProduceRequestTopicProduceData,
+  v: ProduceRequestTopicData,
   version: number,
 ): void {
   const flexible = version >= 9;
   w.string(v.name, flexible);
   w.arrayLength(v.partitionData.length, flexible);
   for (const e of v.partitionData) {
-    encodeProduceRequestPartitionProduceData(w, e, version);
+    encodeProduceRequestPartitionData(w, e, version);
   }
   if (flexible) {
     const u = v.unknownTaggedFields;
@@ -151,15 +151,12 @@ export function encodeProduceRequestTopicProduceData(
   }
 }
 
-export function sizeProduceRequestTopicProduceData(
-  v: ProduceRequestTopicProduceData,
-  version: number,
-): number {
+export function sizeProduceRequestTopicData(v: ProduceRequestTopicData, version: number): number {
   const flexible = version >= 9;
   let s = 0;
   s += stringSize(v.name, flexible);
   s += arrayPrefixSize(v.partitionData.length, flexible);
-  for (const e of v.partitionData) s += sizeProduceRequestPartitionProduceData(e, version);
+  for (const e of v.partitionData) s += sizeProduceRequestPartitionData(e, version);
   if (flexible) {
     const u = v.unknownTaggedFields;
     const nt = u === undefined ? 0 : u.length;
@@ -170,18 +167,15 @@ export function sizeProduceRequestTopicProduceData(
   return s;
 }
 
-export function decodeProduceRequestTopicProduceData(
-  r: Reader,
-  version: number,
-): ProduceRequestTopicProduceData {
+export function decodeProduceRequestTopicData(r: Reader, version: number): ProduceRequestTopicData {
   const flexible = version >= 9;
   const f_name = r.string(flexible);
-  let f_partitionData: ProduceRequestPartitionProduceData[];
+  let f_partitionData: ProduceRequestPartitionData[];
   {
     const n = r.arrayLength(flexible, 5, false);
     {
-      const a: ProduceRequestPartitionProduceData[] = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeProduceRequestPartitionProduceData(r, version);
+      const a: ProduceRequestPartitionData[] = new Array(n);
+      for (let i = 0; i < n; i++) a[i] = decodeProduceRequestPartitionData(r, version);
       f_partitionData = a;
     }
   }
@@ -195,22 +189,22 @@ export function decodeProduceRequestTopicProduceData(
       unknown.push({ tag, data: t.raw(t.remaining()) });
     }
   }
-  const v: ProduceRequestTopicProduceData = { name: f_name, partitionData: f_partitionData };
+  const v: ProduceRequestTopicData = { name: f_name, partitionData: f_partitionData };
   if (unknown !== undefined) v.unknownTaggedFields = unknown;
   return v;
 }
 
-export interface ProduceRequestPartitionProduceData {
+export interface ProduceRequestPartitionData {
   index: number;
   records: Buffer | null;
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function createProduceRequestPartitionProduceData(
-  init: Partial<ProduceRequestPartitionProduceData> = {},
-): ProduceRequestPartitionProduceData {
-  const v: ProduceRequestPartitionProduceData = {
+export function createProduceRequestPartitionData(
+  init: Partial<ProduceRequestPartitionData> = {},
+): ProduceRequestPartitionData {
+  const v: ProduceRequestPartitionData = {
     index: init.index === undefined ? 0 : init.index,
     records: init.records === undefined ? null : init.records,
   };
@@ -218,9 +212,9 @@ export function createProduceRequestPartitionProduceData(
   return v;
 }
 
-export function encodeProduceRequestPartitionProduceData(
+export function encodeProduceRequestPartitionData(
   w: Writer,
-  v: ProduceRequestPartitionProduceData,
+  v: ProduceRequestPartitionData,
   version: number,
 ): void {
   const flexible = version >= 9;
@@ -237,8 +231,8 @@ export function encodeProduceRequestPartitionProduceData(
   }
 }
 
-export function sizeProduceRequestPartitionProduceData(
-  v: ProduceRequestPartitionProduceData,
+export function sizeProduceRequestPartitionData(
+  v: ProduceRequestPartitionData,
   version: number,
 ): number {
   const flexible = version >= 9;
@@ -255,10 +249,10 @@ export function sizeProduceRequestPartitionProduceData(
   return s;
 }
 
-export function decodeProduceRequestPartitionProduceData(
+export function decodeProduceRequestPartitionData(
   r: Reader,
   version: number,
-): ProduceRequestPartitionProduceData {
+): ProduceRequestPartitionData {
   const flexible = version >= 9;
   const f_index = r.int32();
   const f_records = r.nullableBytes(flexible);
@@ -272,13 +266,13 @@ export function decodeProduceRequestPartitionProduceData(
       unknown.push({ tag, data: t.raw(t.remaining()) });
     }
   }
-  const v: ProduceRequestPartitionProduceData = { index: f_index, records: f_records };
+  const v: ProduceRequestPartitionData = { index: f_index, records: f_records };
   if (unknown !== undefined) v.unknownTaggedFields = unknown;
   return v;
 }
 
 export interface ProduceResponse {
-  responses: ProduceResponseTopicProduceResponse[];
+  responses: ProduceResponseTopic[];
   throttleTimeMs: number;
   nodeEndpoints: ProduceResponseNodeEndpoint[];
   /** Tagged fields unknown to this schema; kept for re-encoding. */
@@ -299,7 +293,7 @@ export function encodeProduceResponse(w: Writer, v: ProduceResponse, version: nu
   const flexible = version >= 9;
   w.arrayLength(v.responses.length, flexible);
   for (const e of v.responses) {
-    encodeProduceResponseTopicProduceResponse(w, e, version);
+    encodeProduceResponseTopic(w, e, version);
   }
   if (version >= 1) {
     w.int32(v.throttleTimeMs);
@@ -331,7 +325,7 @@ export function sizeProduceResponse(v: ProduceResponse, version: number): number
   const flexible = version >= 9;
   let s = 0;
   s += arrayPrefixSize(v.responses.length, flexible);
-  for (const e of v.responses) s += sizeProduceResponseTopicProduceResponse(e, version);
+  for (const e of v.responses) s += sizeProduceResponseTopic(e, version);
   if (version >= 1) {
     s += 4;
   }
@@ -353,12 +347,12 @@ export function sizeProduceResponse(v: ProduceResponse, version: number): number
 
 export function decodeProduceResponse(r: Reader, version: number): ProduceResponse {
   const flexible = version >= 9;
-  let f_responses: ProduceResponseTopicProduceResponse[];
+  let f_responses: ProduceResponseTopic[];
   {
     const n = r.arrayLength(flexible, 2, false);
     {
-      const a: ProduceResponseTopicProduceResponse[] = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeProduceResponseTopicProduceResponse(r, version);
+      const a: ProduceResponseTopic[] = new Array(n);
+      for (let i = 0; i < n; i++) a[i] = decodeProduceResponseTopic(r, version);
       f_responses = a;
     }
   }
@@ -397,17 +391,17 @@ export function decodeProduceResponse(r: Reader, version: number): ProduceRespon
   return v;
 }
 
-export interface ProduceResponseTopicProduceResponse {
+export interface ProduceResponseTopic {
   name: string;
-  partitionResponses: ProduceResponsePartitionProduceResponse[];
+  partitionResponses: ProduceResponsePartition[];
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function createProduceResponseTopicProduceResponse(
-  init: Partial<ProduceResponseTopicProduceResponse> = {},
-): ProduceResponseTopicProduceResponse {
-  const v: ProduceResponseTopicProduceResponse = {
+export function createProduceResponseTopic(
+  init: Partial<ProduceResponseTopic> = {},
+): ProduceResponseTopic {
+  const v: ProduceResponseTopic = {
     name: init.name === undefined ? "" : init.name,
     partitionResponses: init.partitionResponses === undefined ? [] : init.partitionResponses,
   };
@@ -415,16 +409,16 @@ export function createProduceResponseTopicProduceResponse(
   return v;
 }
 
-export function encodeProduceResponseTopicProduceResponse(
+export function encodeProduceResponseTopic(
   w: Writer,
-  v: ProduceResponseTopicProduceResponse,
+  v: ProduceResponseTopic,
   version: number,
 ): void {
   const flexible = version >= 9;
   w.string(v.name, flexible);
   w.arrayLength(v.partitionResponses.length, flexible);
   for (const e of v.partitionResponses) {
-    encodeProduceResponsePartitionProduceResponse(w, e, version);
+    encodeProduceResponsePartition(w, e, version);
   }
   if (flexible) {
     const u = v.unknownTaggedFields;
@@ -437,16 +431,12 @@ export function encodeProduceResponseTopicProduceResponse(
   }
 }
 
-export function sizeProduceResponseTopicProduceResponse(
-  v: ProduceResponseTopicProduceResponse,
-  version: number,
-): number {
+export function sizeProduceResponseTopic(v: ProduceResponseTopic, version: number): number {
   const flexible = version >= 9;
   let s = 0;
   s += stringSize(v.name, flexible);
   s += arrayPrefixSize(v.partitionResponses.length, flexible);
-  for (const e of v.partitionResponses)
-    s += sizeProduceResponsePartitionProduceResponse(e, version);
+  for (const e of v.partitionResponses) s += sizeProduceResponsePartition(e, version);
   if (flexible) {
     const u = v.unknownTaggedFields;
     const nt = u === undefined ? 0 : u.length;
@@ -457,18 +447,15 @@ export function sizeProduceResponseTopicProduceResponse(
   return s;
 }
 
-export function decodeProduceResponseTopicProduceResponse(
-  r: Reader,
-  version: number,
-): ProduceResponseTopicProduceResponse {
+export function decodeProduceResponseTopic(r: Reader, version: number): ProduceResponseTopic {
   const flexible = version >= 9;
   const f_name = r.string(flexible);
-  let f_partitionResponses: ProduceResponsePartitionProduceResponse[];
+  let f_partitionResponses: ProduceResponsePartition[];
   {
     const n = r.arrayLength(flexible, 14, false);
     {
-      const a: ProduceResponsePartitionProduceResponse[] = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeProduceResponsePartitionProduceResponse(r, version);
+      const a: ProduceResponsePartition[] = new Array(n);
+      for (let i = 0; i < n; i++) a[i] = decodeProduceResponsePartition(r, version);
       f_partitionResponses = a;
     }
   }
@@ -482,15 +469,12 @@ export function decodeProduceResponseTopicProduceResponse(
       unknown.push({ tag, data: t.raw(t.remaining()) });
     }
   }
-  const v: ProduceResponseTopicProduceResponse = {
-    name: f_name,
-    partitionResponses: f_partitionResponses,
-  };
+  const v: ProduceResponseTopic = { name: f_name, partitionResponses: f_partitionResponses };
   if (unknown !== undefined) v.unknownTaggedFields = unknown;
   return v;
 }
 
-export interface ProduceResponsePartitionProduceResponse {
+export interface ProduceResponsePartition {
   index: number;
   errorCode: number;
   baseOffset: bigint;
@@ -503,10 +487,10 @@ export interface ProduceResponsePartitionProduceResponse {
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function createProduceResponsePartitionProduceResponse(
-  init: Partial<ProduceResponsePartitionProduceResponse> = {},
-): ProduceResponsePartitionProduceResponse {
-  const v: ProduceResponsePartitionProduceResponse = {
+export function createProduceResponsePartition(
+  init: Partial<ProduceResponsePartition> = {},
+): ProduceResponsePartition {
+  const v: ProduceResponsePartition = {
     index: init.index === undefined ? 0 : init.index,
     errorCode: init.errorCode === undefined ? 0 : init.errorCode,
     baseOffset: init.baseOffset === undefined ? 0n : init.baseOffset,
@@ -523,9 +507,9 @@ export function createProduceResponsePartitionProduceResponse(
   return v;
 }
 
-export function encodeProduceResponsePartitionProduceResponse(
+export function encodeProduceResponsePartition(
   w: Writer,
-  v: ProduceResponsePartitionProduceResponse,
+  v: ProduceResponsePartition,
   version: number,
 ): void {
   const flexible = version >= 9;
@@ -566,10 +550,7 @@ export function encodeProduceResponsePartitionProduceResponse(
   }
 }
 
-export function sizeProduceResponsePartitionProduceResponse(
-  v: ProduceResponsePartitionProduceResponse,
-  version: number,
-): number {
+export function sizeProduceResponsePartition(v: ProduceResponsePartition, version: number): number {
   const flexible = version >= 9;
   let s = 0;
   s += 4;
@@ -603,10 +584,10 @@ export function sizeProduceResponsePartitionProduceResponse(
   return s;
 }
 
-export function decodeProduceResponsePartitionProduceResponse(
+export function decodeProduceResponsePartition(
   r: Reader,
   version: number,
-): ProduceResponsePartitionProduceResponse {
+): ProduceResponsePartition {
   const flexible = version >= 9;
   const f_index = r.int32();
   const f_errorCode = r.int16();
@@ -650,7 +631,7 @@ export function decodeProduceResponsePartitionProduceResponse(
       }
     }
   }
-  const v: ProduceResponsePartitionProduceResponse = {
+  const v: ProduceResponsePartition = {
     index: f_index,
     errorCode: f_errorCode,
     baseOffset: f_baseOffset,
@@ -983,10 +964,10 @@ function isDefaultProduceResponseLeaderIdAndEpoch(v: ProduceResponseLeaderIdAndE
 export function ProduceErrorResponse(request: ProduceRequest, errorCode: number): ProduceResponse {
   return createProduceResponse({
     responses: request.topicData.map((r1) =>
-      createProduceResponseTopicProduceResponse({
+      createProduceResponseTopic({
         name: r1.name,
         partitionResponses: r1.partitionData.map((r2) =>
-          createProduceResponsePartitionProduceResponse({
+          createProduceResponsePartition({
             index: r2.index,
             errorCode: errorCode,
             baseOffset: -1n,

@@ -23,7 +23,7 @@ export interface FetchRequest {
   isolationLevel: number;
   sessionId: number;
   sessionEpoch: number;
-  topics: FetchRequestFetchTopic[];
+  topics: FetchRequestTopic[];
   forgottenTopicsData: FetchRequestForgottenTopic[];
   rackId: string;
   /** Tagged fields unknown to this schema; kept for re-encoding. */
@@ -71,7 +71,7 @@ export function encodeFetchRequest(w: Writer, v: FetchRequest, version: number):
   }
   w.arrayLength(v.topics.length, flexible);
   for (const e of v.topics) {
-    encodeFetchRequestFetchTopic(w, e, version);
+    encodeFetchRequestTopic(w, e, version);
   }
   if (version >= 7) {
     w.arrayLength(v.forgottenTopicsData.length, flexible);
@@ -132,7 +132,7 @@ export function sizeFetchRequest(v: FetchRequest, version: number): number {
     s += 4;
   }
   s += arrayPrefixSize(v.topics.length, flexible);
-  for (const e of v.topics) s += sizeFetchRequestFetchTopic(e, version);
+  for (const e of v.topics) s += sizeFetchRequestTopic(e, version);
   if (version >= 7) {
     s += arrayPrefixSize(v.forgottenTopicsData.length, flexible);
     for (const e of v.forgottenTopicsData) s += sizeFetchRequestForgottenTopic(e, version);
@@ -187,12 +187,12 @@ export function decodeFetchRequest(r: Reader, version: number): FetchRequest {
   if (version >= 7) {
     f_sessionEpoch = r.int32();
   }
-  let f_topics: FetchRequestFetchTopic[];
+  let f_topics: FetchRequestTopic[];
   {
     const n = r.arrayLength(flexible, 2, false);
     {
-      const a: FetchRequestFetchTopic[] = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeFetchRequestFetchTopic(r, version);
+      const a: FetchRequestTopic[] = new Array(n);
+      for (let i = 0; i < n; i++) a[i] = decodeFetchRequestTopic(r, version);
       f_topics = a;
     }
   }
@@ -333,18 +333,16 @@ export function decodeFetchRequestReplicaState(
   return v;
 }
 
-export interface FetchRequestFetchTopic {
+export interface FetchRequestTopic {
   topic: string;
   topicId: Buffer;
-  partitions: FetchRequestFetchPartition[];
+  partitions: FetchRequestPartition[];
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function createFetchRequestFetchTopic(
-  init: Partial<FetchRequestFetchTopic> = {},
-): FetchRequestFetchTopic {
-  const v: FetchRequestFetchTopic = {
+export function createFetchRequestTopic(init: Partial<FetchRequestTopic> = {}): FetchRequestTopic {
+  const v: FetchRequestTopic = {
     topic: init.topic === undefined ? "" : init.topic,
     topicId: init.topicId === undefined ? Buffer.alloc(16) : init.topicId,
     partitions: init.partitions === undefined ? [] : init.partitions,
@@ -353,11 +351,7 @@ export function createFetchRequestFetchTopic(
   return v;
 }
 
-export function encodeFetchRequestFetchTopic(
-  w: Writer,
-  v: FetchRequestFetchTopic,
-  version: number,
-): void {
+export function encodeFetchRequestTopic(w: Writer, v: FetchRequestTopic, version: number): void {
   const flexible = version >= 12;
   if (version <= 12) {
     w.string(v.topic, flexible);
@@ -367,7 +361,7 @@ export function encodeFetchRequestFetchTopic(
   }
   w.arrayLength(v.partitions.length, flexible);
   for (const e of v.partitions) {
-    encodeFetchRequestFetchPartition(w, e, version);
+    encodeFetchRequestPartition(w, e, version);
   }
   if (flexible) {
     const u = v.unknownTaggedFields;
@@ -380,7 +374,7 @@ export function encodeFetchRequestFetchTopic(
   }
 }
 
-export function sizeFetchRequestFetchTopic(v: FetchRequestFetchTopic, version: number): number {
+export function sizeFetchRequestTopic(v: FetchRequestTopic, version: number): number {
   const flexible = version >= 12;
   let s = 0;
   if (version <= 12) {
@@ -390,7 +384,7 @@ export function sizeFetchRequestFetchTopic(v: FetchRequestFetchTopic, version: n
     s += 16;
   }
   s += arrayPrefixSize(v.partitions.length, flexible);
-  for (const e of v.partitions) s += sizeFetchRequestFetchPartition(e, version);
+  for (const e of v.partitions) s += sizeFetchRequestPartition(e, version);
   if (flexible) {
     const u = v.unknownTaggedFields;
     const nt = u === undefined ? 0 : u.length;
@@ -401,7 +395,7 @@ export function sizeFetchRequestFetchTopic(v: FetchRequestFetchTopic, version: n
   return s;
 }
 
-export function decodeFetchRequestFetchTopic(r: Reader, version: number): FetchRequestFetchTopic {
+export function decodeFetchRequestTopic(r: Reader, version: number): FetchRequestTopic {
   const flexible = version >= 12;
   let f_topic: string = "";
   if (version <= 12) {
@@ -411,12 +405,12 @@ export function decodeFetchRequestFetchTopic(r: Reader, version: number): FetchR
   if (version >= 13) {
     f_topicId = r.uuid();
   }
-  let f_partitions: FetchRequestFetchPartition[];
+  let f_partitions: FetchRequestPartition[];
   {
     const n = r.arrayLength(flexible, 16, false);
     {
-      const a: FetchRequestFetchPartition[] = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeFetchRequestFetchPartition(r, version);
+      const a: FetchRequestPartition[] = new Array(n);
+      for (let i = 0; i < n; i++) a[i] = decodeFetchRequestPartition(r, version);
       f_partitions = a;
     }
   }
@@ -430,7 +424,7 @@ export function decodeFetchRequestFetchTopic(r: Reader, version: number): FetchR
       unknown.push({ tag, data: t.raw(t.remaining()) });
     }
   }
-  const v: FetchRequestFetchTopic = {
+  const v: FetchRequestTopic = {
     topic: f_topic,
     topicId: f_topicId === undefined ? Buffer.alloc(16) : f_topicId,
     partitions: f_partitions,
@@ -439,7 +433,7 @@ export function decodeFetchRequestFetchTopic(r: Reader, version: number): FetchR
   return v;
 }
 
-export interface FetchRequestFetchPartition {
+export interface FetchRequestPartition {
   partition: number;
   currentLeaderEpoch: number;
   fetchOffset: bigint;
@@ -451,10 +445,10 @@ export interface FetchRequestFetchPartition {
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function createFetchRequestFetchPartition(
-  init: Partial<FetchRequestFetchPartition> = {},
-): FetchRequestFetchPartition {
-  const v: FetchRequestFetchPartition = {
+export function createFetchRequestPartition(
+  init: Partial<FetchRequestPartition> = {},
+): FetchRequestPartition {
+  const v: FetchRequestPartition = {
     partition: init.partition === undefined ? 0 : init.partition,
     currentLeaderEpoch: init.currentLeaderEpoch === undefined ? -1 : init.currentLeaderEpoch,
     fetchOffset: init.fetchOffset === undefined ? 0n : init.fetchOffset,
@@ -468,9 +462,9 @@ export function createFetchRequestFetchPartition(
   return v;
 }
 
-export function encodeFetchRequestFetchPartition(
+export function encodeFetchRequestPartition(
   w: Writer,
-  v: FetchRequestFetchPartition,
+  v: FetchRequestPartition,
   version: number,
 ): void {
   const flexible = version >= 12;
@@ -505,10 +499,7 @@ export function encodeFetchRequestFetchPartition(
   }
 }
 
-export function sizeFetchRequestFetchPartition(
-  v: FetchRequestFetchPartition,
-  version: number,
-): number {
+export function sizeFetchRequestPartition(v: FetchRequestPartition, version: number): number {
   const flexible = version >= 12;
   let s = 0;
   s += 4;
@@ -538,10 +529,7 @@ export function sizeFetchRequestFetchPartition(
   return s;
 }
 
-export function decodeFetchRequestFetchPartition(
-  r: Reader,
-  version: number,
-): FetchRequestFetchPartition {
+export function decodeFetchRequestPartition(r: Reader, version: number): FetchRequestPartition {
   const flexible = version >= 12;
   const f_partition = r.int32();
   let f_currentLeaderEpoch: number = -1;
@@ -573,7 +561,7 @@ export function decodeFetchRequestFetchPartition(
       }
     }
   }
-  const v: FetchRequestFetchPartition = {
+  const v: FetchRequestPartition = {
     partition: f_partition,
     currentLeaderEpoch: f_currentLeaderEpoch,
     fetchOffset: f_fetchOffset,

@@ -14,7 +14,7 @@ import {
 export interface ListOffsetsRequest {
   replicaId: number;
   isolationLevel: number;
-  topics: ListOffsetsRequestListOffsetsTopic[];
+  topics: ListOffsetsRequestTopic[];
   timeoutMs: number;
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
@@ -41,7 +41,7 @@ export function encodeListOffsetsRequest(w: Writer, v: ListOffsetsRequest, versi
   }
   w.arrayLength(v.topics.length, flexible);
   for (const e of v.topics) {
-    encodeListOffsetsRequestListOffsetsTopic(w, e, version);
+    encodeListOffsetsRequestTopic(w, e, version);
   }
   if (version >= 10) {
     w.int32(v.timeoutMs);
@@ -65,7 +65,7 @@ export function sizeListOffsetsRequest(v: ListOffsetsRequest, version: number): 
     s += 1;
   }
   s += arrayPrefixSize(v.topics.length, flexible);
-  for (const e of v.topics) s += sizeListOffsetsRequestListOffsetsTopic(e, version);
+  for (const e of v.topics) s += sizeListOffsetsRequestTopic(e, version);
   if (version >= 10) {
     s += 4;
   }
@@ -86,12 +86,12 @@ export function decodeListOffsetsRequest(r: Reader, version: number): ListOffset
   if (version >= 2) {
     f_isolationLevel = r.int8();
   }
-  let f_topics: ListOffsetsRequestListOffsetsTopic[];
+  let f_topics: ListOffsetsRequestTopic[];
   {
     const n = r.arrayLength(flexible, 2, false);
     {
-      const a: ListOffsetsRequestListOffsetsTopic[] = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeListOffsetsRequestListOffsetsTopic(r, version);
+      const a: ListOffsetsRequestTopic[] = new Array(n);
+      for (let i = 0; i < n; i++) a[i] = decodeListOffsetsRequestTopic(r, version);
       f_topics = a;
     }
   }
@@ -119,17 +119,17 @@ export function decodeListOffsetsRequest(r: Reader, version: number): ListOffset
   return v;
 }
 
-export interface ListOffsetsRequestListOffsetsTopic {
+export interface ListOffsetsRequestTopic {
   name: string;
-  partitions: ListOffsetsRequestListOffsetsPartition[];
+  partitions: ListOffsetsRequestPartition[];
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function createListOffsetsRequestListOffsetsTopic(
-  init: Partial<ListOffsetsRequestListOffsetsTopic> = {},
-): ListOffsetsRequestListOffsetsTopic {
-  const v: ListOffsetsRequestListOffsetsTopic = {
+export function createListOffsetsRequestTopic(
+  init: Partial<ListOffsetsRequestTopic> = {},
+): ListOffsetsRequestTopic {
+  const v: ListOffsetsRequestTopic = {
     name: init.name === undefined ? "" : init.name,
     partitions: init.partitions === undefined ? [] : init.partitions,
   };
@@ -137,16 +137,16 @@ export function createListOffsetsRequestListOffsetsTopic(
   return v;
 }
 
-export function encodeListOffsetsRequestListOffsetsTopic(
+export function encodeListOffsetsRequestTopic(
   w: Writer,
-  v: ListOffsetsRequestListOffsetsTopic,
+  v: ListOffsetsRequestTopic,
   version: number,
 ): void {
   const flexible = version >= 6;
   w.string(v.name, flexible);
   w.arrayLength(v.partitions.length, flexible);
   for (const e of v.partitions) {
-    encodeListOffsetsRequestListOffsetsPartition(w, e, version);
+    encodeListOffsetsRequestPartition(w, e, version);
   }
   if (flexible) {
     const u = v.unknownTaggedFields;
@@ -159,15 +159,12 @@ export function encodeListOffsetsRequestListOffsetsTopic(
   }
 }
 
-export function sizeListOffsetsRequestListOffsetsTopic(
-  v: ListOffsetsRequestListOffsetsTopic,
-  version: number,
-): number {
+export function sizeListOffsetsRequestTopic(v: ListOffsetsRequestTopic, version: number): number {
   const flexible = version >= 6;
   let s = 0;
   s += stringSize(v.name, flexible);
   s += arrayPrefixSize(v.partitions.length, flexible);
-  for (const e of v.partitions) s += sizeListOffsetsRequestListOffsetsPartition(e, version);
+  for (const e of v.partitions) s += sizeListOffsetsRequestPartition(e, version);
   if (flexible) {
     const u = v.unknownTaggedFields;
     const nt = u === undefined ? 0 : u.length;
@@ -178,18 +175,15 @@ export function sizeListOffsetsRequestListOffsetsTopic(
   return s;
 }
 
-export function decodeListOffsetsRequestListOffsetsTopic(
-  r: Reader,
-  version: number,
-): ListOffsetsRequestListOffsetsTopic {
+export function decodeListOffsetsRequestTopic(r: Reader, version: number): ListOffsetsRequestTopic {
   const flexible = version >= 6;
   const f_name = r.string(flexible);
-  let f_partitions: ListOffsetsRequestListOffsetsPartition[];
+  let f_partitions: ListOffsetsRequestPartition[];
   {
     const n = r.arrayLength(flexible, 12, false);
     {
-      const a: ListOffsetsRequestListOffsetsPartition[] = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeListOffsetsRequestListOffsetsPartition(r, version);
+      const a: ListOffsetsRequestPartition[] = new Array(n);
+      for (let i = 0; i < n; i++) a[i] = decodeListOffsetsRequestPartition(r, version);
       f_partitions = a;
     }
   }
@@ -203,12 +197,12 @@ export function decodeListOffsetsRequestListOffsetsTopic(
       unknown.push({ tag, data: t.raw(t.remaining()) });
     }
   }
-  const v: ListOffsetsRequestListOffsetsTopic = { name: f_name, partitions: f_partitions };
+  const v: ListOffsetsRequestTopic = { name: f_name, partitions: f_partitions };
   if (unknown !== undefined) v.unknownTaggedFields = unknown;
   return v;
 }
 
-export interface ListOffsetsRequestListOffsetsPartition {
+export interface ListOffsetsRequestPartition {
   partitionIndex: number;
   currentLeaderEpoch: number;
   timestamp: bigint;
@@ -217,10 +211,10 @@ export interface ListOffsetsRequestListOffsetsPartition {
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function createListOffsetsRequestListOffsetsPartition(
-  init: Partial<ListOffsetsRequestListOffsetsPartition> = {},
-): ListOffsetsRequestListOffsetsPartition {
-  const v: ListOffsetsRequestListOffsetsPartition = {
+export function createListOffsetsRequestPartition(
+  init: Partial<ListOffsetsRequestPartition> = {},
+): ListOffsetsRequestPartition {
+  const v: ListOffsetsRequestPartition = {
     partitionIndex: init.partitionIndex === undefined ? 0 : init.partitionIndex,
     currentLeaderEpoch: init.currentLeaderEpoch === undefined ? -1 : init.currentLeaderEpoch,
     timestamp: init.timestamp === undefined ? 0n : init.timestamp,
@@ -230,9 +224,9 @@ export function createListOffsetsRequestListOffsetsPartition(
   return v;
 }
 
-export function encodeListOffsetsRequestListOffsetsPartition(
+export function encodeListOffsetsRequestPartition(
   w: Writer,
-  v: ListOffsetsRequestListOffsetsPartition,
+  v: ListOffsetsRequestPartition,
   version: number,
 ): void {
   const flexible = version >= 6;
@@ -255,8 +249,8 @@ export function encodeListOffsetsRequestListOffsetsPartition(
   }
 }
 
-export function sizeListOffsetsRequestListOffsetsPartition(
-  v: ListOffsetsRequestListOffsetsPartition,
+export function sizeListOffsetsRequestPartition(
+  v: ListOffsetsRequestPartition,
   version: number,
 ): number {
   const flexible = version >= 6;
@@ -279,10 +273,10 @@ export function sizeListOffsetsRequestListOffsetsPartition(
   return s;
 }
 
-export function decodeListOffsetsRequestListOffsetsPartition(
+export function decodeListOffsetsRequestPartition(
   r: Reader,
   version: number,
-): ListOffsetsRequestListOffsetsPartition {
+): ListOffsetsRequestPartition {
   const flexible = version >= 6;
   const f_partitionIndex = r.int32();
   let f_currentLeaderEpoch: number = -1;
@@ -304,7 +298,7 @@ export function decodeListOffsetsRequestListOffsetsPartition(
       unknown.push({ tag, data: t.raw(t.remaining()) });
     }
   }
-  const v: ListOffsetsRequestListOffsetsPartition = {
+  const v: ListOffsetsRequestPartition = {
     partitionIndex: f_partitionIndex,
     currentLeaderEpoch: f_currentLeaderEpoch,
     timestamp: f_timestamp,
@@ -316,7 +310,7 @@ export function decodeListOffsetsRequestListOffsetsPartition(
 
 export interface ListOffsetsResponse {
   throttleTimeMs: number;
-  topics: ListOffsetsResponseListOffsetsTopicResponse[];
+  topics: ListOffsetsResponseTopicResponse[];
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
 }
@@ -343,7 +337,7 @@ export function encodeListOffsetsResponse(
   }
   w.arrayLength(v.topics.length, flexible);
   for (const e of v.topics) {
-    encodeListOffsetsResponseListOffsetsTopicResponse(w, e, version);
+    encodeListOffsetsResponseTopicResponse(w, e, version);
   }
   if (flexible) {
     const u = v.unknownTaggedFields;
@@ -363,7 +357,7 @@ export function sizeListOffsetsResponse(v: ListOffsetsResponse, version: number)
     s += 4;
   }
   s += arrayPrefixSize(v.topics.length, flexible);
-  for (const e of v.topics) s += sizeListOffsetsResponseListOffsetsTopicResponse(e, version);
+  for (const e of v.topics) s += sizeListOffsetsResponseTopicResponse(e, version);
   if (flexible) {
     const u = v.unknownTaggedFields;
     const nt = u === undefined ? 0 : u.length;
@@ -380,13 +374,12 @@ export function decodeListOffsetsResponse(r: Reader, version: number): ListOffse
   if (version >= 2) {
     f_throttleTimeMs = r.int32();
   }
-  let f_topics: ListOffsetsResponseListOffsetsTopicResponse[];
+  let f_topics: ListOffsetsResponseTopicResponse[];
   {
     const n = r.arrayLength(flexible, 2, false);
     {
-      const a: ListOffsetsResponseListOffsetsTopicResponse[] = new Array(n);
-      for (let i = 0; i < n; i++)
-        a[i] = decodeListOffsetsResponseListOffsetsTopicResponse(r, version);
+      const a: ListOffsetsResponseTopicResponse[] = new Array(n);
+      for (let i = 0; i < n; i++) a[i] = decodeListOffsetsResponseTopicResponse(r, version);
       f_topics = a;
     }
   }
@@ -405,17 +398,17 @@ export function decodeListOffsetsResponse(r: Reader, version: number): ListOffse
   return v;
 }
 
-export interface ListOffsetsResponseListOffsetsTopicResponse {
+export interface ListOffsetsResponseTopicResponse {
   name: string;
-  partitions: ListOffsetsResponseListOffsetsPartitionResponse[];
+  partitions: ListOffsetsResponsePartitionResponse[];
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function createListOffsetsResponseListOffsetsTopicResponse(
-  init: Partial<ListOffsetsResponseListOffsetsTopicResponse> = {},
-): ListOffsetsResponseListOffsetsTopicResponse {
-  const v: ListOffsetsResponseListOffsetsTopicResponse = {
+export function createListOffsetsResponseTopicResponse(
+  init: Partial<ListOffsetsResponseTopicResponse> = {},
+): ListOffsetsResponseTopicResponse {
+  const v: ListOffsetsResponseTopicResponse = {
     name: init.name === undefined ? "" : init.name,
     partitions: init.partitions === undefined ? [] : init.partitions,
   };
@@ -423,16 +416,16 @@ export function createListOffsetsResponseListOffsetsTopicResponse(
   return v;
 }
 
-export function encodeListOffsetsResponseListOffsetsTopicResponse(
+export function encodeListOffsetsResponseTopicResponse(
   w: Writer,
-  v: ListOffsetsResponseListOffsetsTopicResponse,
+  v: ListOffsetsResponseTopicResponse,
   version: number,
 ): void {
   const flexible = version >= 6;
   w.string(v.name, flexible);
   w.arrayLength(v.partitions.length, flexible);
   for (const e of v.partitions) {
-    encodeListOffsetsResponseListOffsetsPartitionResponse(w, e, version);
+    encodeListOffsetsResponsePartitionResponse(w, e, version);
   }
   if (flexible) {
     const u = v.unknownTaggedFields;
@@ -445,16 +438,15 @@ export function encodeListOffsetsResponseListOffsetsTopicResponse(
   }
 }
 
-export function sizeListOffsetsResponseListOffsetsTopicResponse(
-  v: ListOffsetsResponseListOffsetsTopicResponse,
+export function sizeListOffsetsResponseTopicResponse(
+  v: ListOffsetsResponseTopicResponse,
   version: number,
 ): number {
   const flexible = version >= 6;
   let s = 0;
   s += stringSize(v.name, flexible);
   s += arrayPrefixSize(v.partitions.length, flexible);
-  for (const e of v.partitions)
-    s += sizeListOffsetsResponseListOffsetsPartitionResponse(e, version);
+  for (const e of v.partitions) s += sizeListOffsetsResponsePartitionResponse(e, version);
   if (flexible) {
     const u = v.unknownTaggedFields;
     const nt = u === undefined ? 0 : u.length;
@@ -465,19 +457,18 @@ export function sizeListOffsetsResponseListOffsetsTopicResponse(
   return s;
 }
 
-export function decodeListOffsetsResponseListOffsetsTopicResponse(
+export function decodeListOffsetsResponseTopicResponse(
   r: Reader,
   version: number,
-): ListOffsetsResponseListOffsetsTopicResponse {
+): ListOffsetsResponseTopicResponse {
   const flexible = version >= 6;
   const f_name = r.string(flexible);
-  let f_partitions: ListOffsetsResponseListOffsetsPartitionResponse[];
+  let f_partitions: ListOffsetsResponsePartitionResponse[];
   {
     const n = r.arrayLength(flexible, 7, false);
     {
-      const a: ListOffsetsResponseListOffsetsPartitionResponse[] = new Array(n);
-      for (let i = 0; i < n; i++)
-        a[i] = decodeListOffsetsResponseListOffsetsPartitionResponse(r, version);
+      const a: ListOffsetsResponsePartitionResponse[] = new Array(n);
+      for (let i = 0; i < n; i++) a[i] = decodeListOffsetsResponsePartitionResponse(r, version);
       f_partitions = a;
     }
   }
@@ -491,12 +482,12 @@ export function decodeListOffsetsResponseListOffsetsTopicResponse(
       unknown.push({ tag, data: t.raw(t.remaining()) });
     }
   }
-  const v: ListOffsetsResponseListOffsetsTopicResponse = { name: f_name, partitions: f_partitions };
+  const v: ListOffsetsResponseTopicResponse = { name: f_name, partitions: f_partitions };
   if (unknown !== undefined) v.unknownTaggedFields = unknown;
   return v;
 }
 
-export interface ListOffsetsResponseListOffsetsPartitionResponse {
+export interface ListOffsetsResponsePartitionResponse {
   partitionIndex: number;
   errorCode: number;
   oldStyleOffsets: bigint[];
@@ -507,10 +498,10 @@ export interface ListOffsetsResponseListOffsetsPartitionResponse {
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function createListOffsetsResponseListOffsetsPartitionResponse(
-  init: Partial<ListOffsetsResponseListOffsetsPartitionResponse> = {},
-): ListOffsetsResponseListOffsetsPartitionResponse {
-  const v: ListOffsetsResponseListOffsetsPartitionResponse = {
+export function createListOffsetsResponsePartitionResponse(
+  init: Partial<ListOffsetsResponsePartitionResponse> = {},
+): ListOffsetsResponsePartitionResponse {
+  const v: ListOffsetsResponsePartitionResponse = {
     partitionIndex: init.partitionIndex === undefined ? 0 : init.partitionIndex,
     errorCode: init.errorCode === undefined ? 0 : init.errorCode,
     oldStyleOffsets: init.oldStyleOffsets === undefined ? [] : init.oldStyleOffsets,
@@ -522,9 +513,9 @@ export function createListOffsetsResponseListOffsetsPartitionResponse(
   return v;
 }
 
-export function encodeListOffsetsResponseListOffsetsPartitionResponse(
+export function encodeListOffsetsResponsePartitionResponse(
   w: Writer,
-  v: ListOffsetsResponseListOffsetsPartitionResponse,
+  v: ListOffsetsResponsePartitionResponse,
   version: number,
 ): void {
   const flexible = version >= 6;
@@ -556,8 +547,8 @@ export function encodeListOffsetsResponseListOffsetsPartitionResponse(
   }
 }
 
-export function sizeListOffsetsResponseListOffsetsPartitionResponse(
-  v: ListOffsetsResponseListOffsetsPartitionResponse,
+export function sizeListOffsetsResponsePartitionResponse(
+  v: ListOffsetsResponsePartitionResponse,
   version: number,
 ): number {
   const flexible = version >= 6;
@@ -586,10 +577,10 @@ export function sizeListOffsetsResponseListOffsetsPartitionResponse(
   return s;
 }
 
-export function decodeListOffsetsResponseListOffsetsPartitionResponse(
+export function decodeListOffsetsResponsePartitionResponse(
   r: Reader,
   version: number,
-): ListOffsetsResponseListOffsetsPartitionResponse {
+): ListOffsetsResponsePartitionResponse {
   const flexible = version >= 6;
   const f_partitionIndex = r.int32();
   const f_errorCode = r.int16();
@@ -626,7 +617,7 @@ export function decodeListOffsetsResponseListOffsetsPartitionResponse(
       unknown.push({ tag, data: t.raw(t.remaining()) });
     }
   }
-  const v: ListOffsetsResponseListOffsetsPartitionResponse = {
+  const v: ListOffsetsResponsePartitionResponse = {
     partitionIndex: f_partitionIndex,
     errorCode: f_errorCode,
     oldStyleOffsets: f_oldStyleOffsets === undefined ? [] : f_oldStyleOffsets,
@@ -645,10 +636,10 @@ export function ListOffsetsErrorResponse(
 ): ListOffsetsResponse {
   return createListOffsetsResponse({
     topics: request.topics.map((r1) =>
-      createListOffsetsResponseListOffsetsTopicResponse({
+      createListOffsetsResponseTopicResponse({
         name: r1.name,
         partitions: r1.partitions.map((r2) =>
-          createListOffsetsResponseListOffsetsPartitionResponse({
+          createListOffsetsResponsePartitionResponse({
             partitionIndex: r2.partitionIndex,
             errorCode: errorCode,
           }),

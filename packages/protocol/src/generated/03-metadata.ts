@@ -13,7 +13,7 @@ import {
 } from "../primitives/index.js";
 
 export interface MetadataRequest {
-  topics: MetadataRequestMetadataRequestTopic[] | null;
+  topics: MetadataRequestTopic[] | null;
   allowAutoTopicCreation: boolean;
   includeClusterAuthorizedOperations: boolean;
   includeTopicAuthorizedOperations: boolean;
@@ -49,7 +49,7 @@ export function encodeMetadataRequest(w: Writer, v: MetadataRequest, version: nu
   else {
     w.arrayLength(v.topics.length, flexible);
     for (const e of v.topics) {
-      encodeMetadataRequestMetadataRequestTopic(w, e, version);
+      encodeMetadataRequestTopic(w, e, version);
     }
   }
   if (version >= 4) {
@@ -78,7 +78,7 @@ export function sizeMetadataRequest(v: MetadataRequest, version: number): number
   if (v.topics === null) s += arrayPrefixSize(-1, flexible);
   else {
     s += arrayPrefixSize(v.topics.length, flexible);
-    for (const e of v.topics) s += sizeMetadataRequestMetadataRequestTopic(e, version);
+    for (const e of v.topics) s += sizeMetadataRequestTopic(e, version);
   }
   if (version >= 4) {
     s += 1;
@@ -101,13 +101,13 @@ export function sizeMetadataRequest(v: MetadataRequest, version: number): number
 
 export function decodeMetadataRequest(r: Reader, version: number): MetadataRequest {
   const flexible = version >= 9;
-  let f_topics: MetadataRequestMetadataRequestTopic[] | null;
+  let f_topics: MetadataRequestTopic[] | null;
   {
     const n = r.arrayLength(flexible, 1, version >= 1);
     if (n < 0) f_topics = null;
     else {
-      const a: MetadataRequestMetadataRequestTopic[] = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeMetadataRequestMetadataRequestTopic(r, version);
+      const a: MetadataRequestTopic[] = new Array(n);
+      for (let i = 0; i < n; i++) a[i] = decodeMetadataRequestTopic(r, version);
       f_topics = a;
     }
   }
@@ -143,17 +143,17 @@ export function decodeMetadataRequest(r: Reader, version: number): MetadataReque
   return v;
 }
 
-export interface MetadataRequestMetadataRequestTopic {
+export interface MetadataRequestTopic {
   topicId: Buffer;
   name: string | null;
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function createMetadataRequestMetadataRequestTopic(
-  init: Partial<MetadataRequestMetadataRequestTopic> = {},
-): MetadataRequestMetadataRequestTopic {
-  const v: MetadataRequestMetadataRequestTopic = {
+export function createMetadataRequestTopic(
+  init: Partial<MetadataRequestTopic> = {},
+): MetadataRequestTopic {
+  const v: MetadataRequestTopic = {
     topicId: init.topicId === undefined ? Buffer.alloc(16) : init.topicId,
     name: init.name === undefined ? "" : init.name,
   };
@@ -161,9 +161,9 @@ export function createMetadataRequestMetadataRequestTopic(
   return v;
 }
 
-export function encodeMetadataRequestMetadataRequestTopic(
+export function encodeMetadataRequestTopic(
   w: Writer,
-  v: MetadataRequestMetadataRequestTopic,
+  v: MetadataRequestTopic,
   version: number,
 ): void {
   const flexible = version >= 9;
@@ -172,7 +172,7 @@ export function encodeMetadataRequestMetadataRequestTopic(
   }
   if (v.name === null && !(version >= 10))
     throw new EncodeError(
-      `MetadataRequestMetadataRequestTopic.name is null, not allowed in MetadataRequest v${version}`,
+      `MetadataRequestTopic.name is null, not allowed in MetadataRequest v${version}`,
     );
   w.nullableString(v.name, flexible);
   if (flexible) {
@@ -186,10 +186,7 @@ export function encodeMetadataRequestMetadataRequestTopic(
   }
 }
 
-export function sizeMetadataRequestMetadataRequestTopic(
-  v: MetadataRequestMetadataRequestTopic,
-  version: number,
-): number {
+export function sizeMetadataRequestTopic(v: MetadataRequestTopic, version: number): number {
   const flexible = version >= 9;
   let s = 0;
   if (version >= 10) {
@@ -206,10 +203,7 @@ export function sizeMetadataRequestMetadataRequestTopic(
   return s;
 }
 
-export function decodeMetadataRequestMetadataRequestTopic(
-  r: Reader,
-  version: number,
-): MetadataRequestMetadataRequestTopic {
+export function decodeMetadataRequestTopic(r: Reader, version: number): MetadataRequestTopic {
   const flexible = version >= 9;
   let f_topicId: Buffer | undefined;
   if (version >= 10) {
@@ -226,7 +220,7 @@ export function decodeMetadataRequestMetadataRequestTopic(
       unknown.push({ tag, data: t.raw(t.remaining()) });
     }
   }
-  const v: MetadataRequestMetadataRequestTopic = {
+  const v: MetadataRequestTopic = {
     topicId: f_topicId === undefined ? Buffer.alloc(16) : f_topicId,
     name: f_name,
   };
@@ -236,10 +230,10 @@ export function decodeMetadataRequestMetadataRequestTopic(
 
 export interface MetadataResponse {
   throttleTimeMs: number;
-  brokers: MetadataResponseMetadataResponseBroker[];
+  brokers: MetadataResponseBroker[];
   clusterId: string | null;
   controllerId: number;
-  topics: MetadataResponseMetadataResponseTopic[];
+  topics: MetadataResponseTopic[];
   clusterAuthorizedOperations: number;
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
@@ -268,7 +262,7 @@ export function encodeMetadataResponse(w: Writer, v: MetadataResponse, version: 
   }
   w.arrayLength(v.brokers.length, flexible);
   for (const e of v.brokers) {
-    encodeMetadataResponseMetadataResponseBroker(w, e, version);
+    encodeMetadataResponseBroker(w, e, version);
   }
   if (version >= 2) {
     w.nullableString(v.clusterId, flexible);
@@ -278,7 +272,7 @@ export function encodeMetadataResponse(w: Writer, v: MetadataResponse, version: 
   }
   w.arrayLength(v.topics.length, flexible);
   for (const e of v.topics) {
-    encodeMetadataResponseMetadataResponseTopic(w, e, version);
+    encodeMetadataResponseTopic(w, e, version);
   }
   if (version >= 8 && version <= 10) {
     w.int32(v.clusterAuthorizedOperations);
@@ -301,7 +295,7 @@ export function sizeMetadataResponse(v: MetadataResponse, version: number): numb
     s += 4;
   }
   s += arrayPrefixSize(v.brokers.length, flexible);
-  for (const e of v.brokers) s += sizeMetadataResponseMetadataResponseBroker(e, version);
+  for (const e of v.brokers) s += sizeMetadataResponseBroker(e, version);
   if (version >= 2) {
     s += stringSize(v.clusterId, flexible);
   }
@@ -309,7 +303,7 @@ export function sizeMetadataResponse(v: MetadataResponse, version: number): numb
     s += 4;
   }
   s += arrayPrefixSize(v.topics.length, flexible);
-  for (const e of v.topics) s += sizeMetadataResponseMetadataResponseTopic(e, version);
+  for (const e of v.topics) s += sizeMetadataResponseTopic(e, version);
   if (version >= 8 && version <= 10) {
     s += 4;
   }
@@ -329,12 +323,12 @@ export function decodeMetadataResponse(r: Reader, version: number): MetadataResp
   if (version >= 3) {
     f_throttleTimeMs = r.int32();
   }
-  let f_brokers: MetadataResponseMetadataResponseBroker[];
+  let f_brokers: MetadataResponseBroker[];
   {
     const n = r.arrayLength(flexible, 9, false);
     {
-      const a: MetadataResponseMetadataResponseBroker[] = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeMetadataResponseMetadataResponseBroker(r, version);
+      const a: MetadataResponseBroker[] = new Array(n);
+      for (let i = 0; i < n; i++) a[i] = decodeMetadataResponseBroker(r, version);
       f_brokers = a;
     }
   }
@@ -346,12 +340,12 @@ export function decodeMetadataResponse(r: Reader, version: number): MetadataResp
   if (version >= 1) {
     f_controllerId = r.int32();
   }
-  let f_topics: MetadataResponseMetadataResponseTopic[];
+  let f_topics: MetadataResponseTopic[];
   {
     const n = r.arrayLength(flexible, 4, false);
     {
-      const a: MetadataResponseMetadataResponseTopic[] = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeMetadataResponseMetadataResponseTopic(r, version);
+      const a: MetadataResponseTopic[] = new Array(n);
+      for (let i = 0; i < n; i++) a[i] = decodeMetadataResponseTopic(r, version);
       f_topics = a;
     }
   }
@@ -381,7 +375,7 @@ export function decodeMetadataResponse(r: Reader, version: number): MetadataResp
   return v;
 }
 
-export interface MetadataResponseMetadataResponseBroker {
+export interface MetadataResponseBroker {
   nodeId: number;
   host: string;
   port: number;
@@ -390,10 +384,10 @@ export interface MetadataResponseMetadataResponseBroker {
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function createMetadataResponseMetadataResponseBroker(
-  init: Partial<MetadataResponseMetadataResponseBroker> = {},
-): MetadataResponseMetadataResponseBroker {
-  const v: MetadataResponseMetadataResponseBroker = {
+export function createMetadataResponseBroker(
+  init: Partial<MetadataResponseBroker> = {},
+): MetadataResponseBroker {
+  const v: MetadataResponseBroker = {
     nodeId: init.nodeId === undefined ? 0 : init.nodeId,
     host: init.host === undefined ? "" : init.host,
     port: init.port === undefined ? 0 : init.port,
@@ -403,9 +397,9 @@ export function createMetadataResponseMetadataResponseBroker(
   return v;
 }
 
-export function encodeMetadataResponseMetadataResponseBroker(
+export function encodeMetadataResponseBroker(
   w: Writer,
-  v: MetadataResponseMetadataResponseBroker,
+  v: MetadataResponseBroker,
   version: number,
 ): void {
   const flexible = version >= 9;
@@ -426,10 +420,7 @@ export function encodeMetadataResponseMetadataResponseBroker(
   }
 }
 
-export function sizeMetadataResponseMetadataResponseBroker(
-  v: MetadataResponseMetadataResponseBroker,
-  version: number,
-): number {
+export function sizeMetadataResponseBroker(v: MetadataResponseBroker, version: number): number {
   const flexible = version >= 9;
   let s = 0;
   s += 4;
@@ -448,10 +439,7 @@ export function sizeMetadataResponseMetadataResponseBroker(
   return s;
 }
 
-export function decodeMetadataResponseMetadataResponseBroker(
-  r: Reader,
-  version: number,
-): MetadataResponseMetadataResponseBroker {
+export function decodeMetadataResponseBroker(r: Reader, version: number): MetadataResponseBroker {
   const flexible = version >= 9;
   const f_nodeId = r.int32();
   const f_host = r.string(flexible);
@@ -470,31 +458,26 @@ export function decodeMetadataResponseMetadataResponseBroker(
       unknown.push({ tag, data: t.raw(t.remaining()) });
     }
   }
-  const v: MetadataResponseMetadataResponseBroker = {
-    nodeId: f_nodeId,
-    host: f_host,
-    port: f_port,
-    rack: f_rack,
-  };
+  const v: MetadataResponseBroker = { nodeId: f_nodeId, host: f_host, port: f_port, rack: f_rack };
   if (unknown !== undefined) v.unknownTaggedFields = unknown;
   return v;
 }
 
-export interface MetadataResponseMetadataResponseTopic {
+export interface MetadataResponseTopic {
   errorCode: number;
   name: string | null;
   topicId: Buffer;
   isInternal: boolean;
-  partitions: MetadataResponseMetadataResponsePartition[];
+  partitions: MetadataResponsePartition[];
   topicAuthorizedOperations: number;
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function createMetadataResponseMetadataResponseTopic(
-  init: Partial<MetadataResponseMetadataResponseTopic> = {},
-): MetadataResponseMetadataResponseTopic {
-  const v: MetadataResponseMetadataResponseTopic = {
+export function createMetadataResponseTopic(
+  init: Partial<MetadataResponseTopic> = {},
+): MetadataResponseTopic {
+  const v: MetadataResponseTopic = {
     errorCode: init.errorCode === undefined ? 0 : init.errorCode,
     name: init.name === undefined ? "" : init.name,
     topicId: init.topicId === undefined ? Buffer.alloc(16) : init.topicId,
@@ -507,16 +490,16 @@ export function createMetadataResponseMetadataResponseTopic(
   return v;
 }
 
-export function encodeMetadataResponseMetadataResponseTopic(
+export function encodeMetadataResponseTopic(
   w: Writer,
-  v: MetadataResponseMetadataResponseTopic,
+  v: MetadataResponseTopic,
   version: number,
 ): void {
   const flexible = version >= 9;
   w.int16(v.errorCode);
   if (v.name === null && !(version >= 12))
     throw new EncodeError(
-      `MetadataResponseMetadataResponseTopic.name is null, not allowed in MetadataResponse v${version}`,
+      `MetadataResponseTopic.name is null, not allowed in MetadataResponse v${version}`,
     );
   w.nullableString(v.name, flexible);
   if (version >= 10) {
@@ -527,7 +510,7 @@ export function encodeMetadataResponseMetadataResponseTopic(
   }
   w.arrayLength(v.partitions.length, flexible);
   for (const e of v.partitions) {
-    encodeMetadataResponseMetadataResponsePartition(w, e, version);
+    encodeMetadataResponsePartition(w, e, version);
   }
   if (version >= 8) {
     w.int32(v.topicAuthorizedOperations);
@@ -543,10 +526,7 @@ export function encodeMetadataResponseMetadataResponseTopic(
   }
 }
 
-export function sizeMetadataResponseMetadataResponseTopic(
-  v: MetadataResponseMetadataResponseTopic,
-  version: number,
-): number {
+export function sizeMetadataResponseTopic(v: MetadataResponseTopic, version: number): number {
   const flexible = version >= 9;
   let s = 0;
   s += 2;
@@ -558,7 +538,7 @@ export function sizeMetadataResponseMetadataResponseTopic(
     s += 1;
   }
   s += arrayPrefixSize(v.partitions.length, flexible);
-  for (const e of v.partitions) s += sizeMetadataResponseMetadataResponsePartition(e, version);
+  for (const e of v.partitions) s += sizeMetadataResponsePartition(e, version);
   if (version >= 8) {
     s += 4;
   }
@@ -572,10 +552,7 @@ export function sizeMetadataResponseMetadataResponseTopic(
   return s;
 }
 
-export function decodeMetadataResponseMetadataResponseTopic(
-  r: Reader,
-  version: number,
-): MetadataResponseMetadataResponseTopic {
+export function decodeMetadataResponseTopic(r: Reader, version: number): MetadataResponseTopic {
   const flexible = version >= 9;
   const f_errorCode = r.int16();
   const f_name = r.nullableString(flexible, version >= 12);
@@ -587,13 +564,12 @@ export function decodeMetadataResponseMetadataResponseTopic(
   if (version >= 1) {
     f_isInternal = r.bool();
   }
-  let f_partitions: MetadataResponseMetadataResponsePartition[];
+  let f_partitions: MetadataResponsePartition[];
   {
     const n = r.arrayLength(flexible, 12, false);
     {
-      const a: MetadataResponseMetadataResponsePartition[] = new Array(n);
-      for (let i = 0; i < n; i++)
-        a[i] = decodeMetadataResponseMetadataResponsePartition(r, version);
+      const a: MetadataResponsePartition[] = new Array(n);
+      for (let i = 0; i < n; i++) a[i] = decodeMetadataResponsePartition(r, version);
       f_partitions = a;
     }
   }
@@ -611,7 +587,7 @@ export function decodeMetadataResponseMetadataResponseTopic(
       unknown.push({ tag, data: t.raw(t.remaining()) });
     }
   }
-  const v: MetadataResponseMetadataResponseTopic = {
+  const v: MetadataResponseTopic = {
     errorCode: f_errorCode,
     name: f_name,
     topicId: f_topicId === undefined ? Buffer.alloc(16) : f_topicId,
@@ -623,7 +599,7 @@ export function decodeMetadataResponseMetadataResponseTopic(
   return v;
 }
 
-export interface MetadataResponseMetadataResponsePartition {
+export interface MetadataResponsePartition {
   errorCode: number;
   partitionIndex: number;
   leaderId: number;
@@ -635,10 +611,10 @@ export interface MetadataResponseMetadataResponsePartition {
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function createMetadataResponseMetadataResponsePartition(
-  init: Partial<MetadataResponseMetadataResponsePartition> = {},
-): MetadataResponseMetadataResponsePartition {
-  const v: MetadataResponseMetadataResponsePartition = {
+export function createMetadataResponsePartition(
+  init: Partial<MetadataResponsePartition> = {},
+): MetadataResponsePartition {
+  const v: MetadataResponsePartition = {
     errorCode: init.errorCode === undefined ? 0 : init.errorCode,
     partitionIndex: init.partitionIndex === undefined ? 0 : init.partitionIndex,
     leaderId: init.leaderId === undefined ? 0 : init.leaderId,
@@ -651,9 +627,9 @@ export function createMetadataResponseMetadataResponsePartition(
   return v;
 }
 
-export function encodeMetadataResponseMetadataResponsePartition(
+export function encodeMetadataResponsePartition(
   w: Writer,
-  v: MetadataResponseMetadataResponsePartition,
+  v: MetadataResponsePartition,
   version: number,
 ): void {
   const flexible = version >= 9;
@@ -688,8 +664,8 @@ export function encodeMetadataResponseMetadataResponsePartition(
   }
 }
 
-export function sizeMetadataResponseMetadataResponsePartition(
-  v: MetadataResponseMetadataResponsePartition,
+export function sizeMetadataResponsePartition(
+  v: MetadataResponsePartition,
   version: number,
 ): number {
   const flexible = version >= 9;
@@ -715,10 +691,10 @@ export function sizeMetadataResponseMetadataResponsePartition(
   return s;
 }
 
-export function decodeMetadataResponseMetadataResponsePartition(
+export function decodeMetadataResponsePartition(
   r: Reader,
   version: number,
-): MetadataResponseMetadataResponsePartition {
+): MetadataResponsePartition {
   const flexible = version >= 9;
   const f_errorCode = r.int16();
   const f_partitionIndex = r.int32();
@@ -766,7 +742,7 @@ export function decodeMetadataResponseMetadataResponsePartition(
       unknown.push({ tag, data: t.raw(t.remaining()) });
     }
   }
-  const v: MetadataResponseMetadataResponsePartition = {
+  const v: MetadataResponsePartition = {
     errorCode: f_errorCode,
     partitionIndex: f_partitionIndex,
     leaderId: f_leaderId,
@@ -786,7 +762,7 @@ export function MetadataErrorResponse(
 ): MetadataResponse {
   return createMetadataResponse({
     topics: (request.topics ?? []).map((r1) =>
-      createMetadataResponseMetadataResponseTopic({
+      createMetadataResponseTopic({
         errorCode: errorCode,
         name: r1.name ?? "",
         topicId: r1.topicId,

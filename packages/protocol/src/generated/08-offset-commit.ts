@@ -17,7 +17,7 @@ export interface OffsetCommitRequest {
   memberId: string;
   groupInstanceId: string | null;
   retentionTimeMs: bigint;
-  topics: OffsetCommitRequestOffsetCommitRequestTopic[];
+  topics: OffsetCommitRequestTopic[];
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
 }
@@ -59,7 +59,7 @@ export function encodeOffsetCommitRequest(
   }
   w.arrayLength(v.topics.length, flexible);
   for (const e of v.topics) {
-    encodeOffsetCommitRequestOffsetCommitRequestTopic(w, e, version);
+    encodeOffsetCommitRequestTopic(w, e, version);
   }
   if (flexible) {
     const u = v.unknownTaggedFields;
@@ -89,7 +89,7 @@ export function sizeOffsetCommitRequest(v: OffsetCommitRequest, version: number)
     s += 8;
   }
   s += arrayPrefixSize(v.topics.length, flexible);
-  for (const e of v.topics) s += sizeOffsetCommitRequestOffsetCommitRequestTopic(e, version);
+  for (const e of v.topics) s += sizeOffsetCommitRequestTopic(e, version);
   if (flexible) {
     const u = v.unknownTaggedFields;
     const nt = u === undefined ? 0 : u.length;
@@ -119,13 +119,12 @@ export function decodeOffsetCommitRequest(r: Reader, version: number): OffsetCom
   if (version >= 2 && version <= 4) {
     f_retentionTimeMs = r.int64();
   }
-  let f_topics: OffsetCommitRequestOffsetCommitRequestTopic[];
+  let f_topics: OffsetCommitRequestTopic[];
   {
     const n = r.arrayLength(flexible, 2, false);
     {
-      const a: OffsetCommitRequestOffsetCommitRequestTopic[] = new Array(n);
-      for (let i = 0; i < n; i++)
-        a[i] = decodeOffsetCommitRequestOffsetCommitRequestTopic(r, version);
+      const a: OffsetCommitRequestTopic[] = new Array(n);
+      for (let i = 0; i < n; i++) a[i] = decodeOffsetCommitRequestTopic(r, version);
       f_topics = a;
     }
   }
@@ -151,17 +150,17 @@ export function decodeOffsetCommitRequest(r: Reader, version: number): OffsetCom
   return v;
 }
 
-export interface OffsetCommitRequestOffsetCommitRequestTopic {
+export interface OffsetCommitRequestTopic {
   name: string;
-  partitions: OffsetCommitRequestOffsetCommitRequestPartition[];
+  partitions: OffsetCommitRequestPartition[];
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function createOffsetCommitRequestOffsetCommitRequestTopic(
-  init: Partial<OffsetCommitRequestOffsetCommitRequestTopic> = {},
-): OffsetCommitRequestOffsetCommitRequestTopic {
-  const v: OffsetCommitRequestOffsetCommitRequestTopic = {
+export function createOffsetCommitRequestTopic(
+  init: Partial<OffsetCommitRequestTopic> = {},
+): OffsetCommitRequestTopic {
+  const v: OffsetCommitRequestTopic = {
     name: init.name === undefined ? "" : init.name,
     partitions: init.partitions === undefined ? [] : init.partitions,
   };
@@ -169,16 +168,16 @@ export function createOffsetCommitRequestOffsetCommitRequestTopic(
   return v;
 }
 
-export function encodeOffsetCommitRequestOffsetCommitRequestTopic(
+export function encodeOffsetCommitRequestTopic(
   w: Writer,
-  v: OffsetCommitRequestOffsetCommitRequestTopic,
+  v: OffsetCommitRequestTopic,
   version: number,
 ): void {
   const flexible = version >= 8;
   w.string(v.name, flexible);
   w.arrayLength(v.partitions.length, flexible);
   for (const e of v.partitions) {
-    encodeOffsetCommitRequestOffsetCommitRequestPartition(w, e, version);
+    encodeOffsetCommitRequestPartition(w, e, version);
   }
   if (flexible) {
     const u = v.unknownTaggedFields;
@@ -191,16 +190,12 @@ export function encodeOffsetCommitRequestOffsetCommitRequestTopic(
   }
 }
 
-export function sizeOffsetCommitRequestOffsetCommitRequestTopic(
-  v: OffsetCommitRequestOffsetCommitRequestTopic,
-  version: number,
-): number {
+export function sizeOffsetCommitRequestTopic(v: OffsetCommitRequestTopic, version: number): number {
   const flexible = version >= 8;
   let s = 0;
   s += stringSize(v.name, flexible);
   s += arrayPrefixSize(v.partitions.length, flexible);
-  for (const e of v.partitions)
-    s += sizeOffsetCommitRequestOffsetCommitRequestPartition(e, version);
+  for (const e of v.partitions) s += sizeOffsetCommitRequestPartition(e, version);
   if (flexible) {
     const u = v.unknownTaggedFields;
     const nt = u === undefined ? 0 : u.length;
@@ -211,19 +206,18 @@ export function sizeOffsetCommitRequestOffsetCommitRequestTopic(
   return s;
 }
 
-export function decodeOffsetCommitRequestOffsetCommitRequestTopic(
+export function decodeOffsetCommitRequestTopic(
   r: Reader,
   version: number,
-): OffsetCommitRequestOffsetCommitRequestTopic {
+): OffsetCommitRequestTopic {
   const flexible = version >= 8;
   const f_name = r.string(flexible);
-  let f_partitions: OffsetCommitRequestOffsetCommitRequestPartition[];
+  let f_partitions: OffsetCommitRequestPartition[];
   {
     const n = r.arrayLength(flexible, 13, false);
     {
-      const a: OffsetCommitRequestOffsetCommitRequestPartition[] = new Array(n);
-      for (let i = 0; i < n; i++)
-        a[i] = decodeOffsetCommitRequestOffsetCommitRequestPartition(r, version);
+      const a: OffsetCommitRequestPartition[] = new Array(n);
+      for (let i = 0; i < n; i++) a[i] = decodeOffsetCommitRequestPartition(r, version);
       f_partitions = a;
     }
   }
@@ -237,12 +231,12 @@ export function decodeOffsetCommitRequestOffsetCommitRequestTopic(
       unknown.push({ tag, data: t.raw(t.remaining()) });
     }
   }
-  const v: OffsetCommitRequestOffsetCommitRequestTopic = { name: f_name, partitions: f_partitions };
+  const v: OffsetCommitRequestTopic = { name: f_name, partitions: f_partitions };
   if (unknown !== undefined) v.unknownTaggedFields = unknown;
   return v;
 }
 
-export interface OffsetCommitRequestOffsetCommitRequestPartition {
+export interface OffsetCommitRequestPartition {
   partitionIndex: number;
   committedOffset: bigint;
   committedLeaderEpoch: number;
@@ -252,10 +246,10 @@ export interface OffsetCommitRequestOffsetCommitRequestPartition {
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function createOffsetCommitRequestOffsetCommitRequestPartition(
-  init: Partial<OffsetCommitRequestOffsetCommitRequestPartition> = {},
-): OffsetCommitRequestOffsetCommitRequestPartition {
-  const v: OffsetCommitRequestOffsetCommitRequestPartition = {
+export function createOffsetCommitRequestPartition(
+  init: Partial<OffsetCommitRequestPartition> = {},
+): OffsetCommitRequestPartition {
+  const v: OffsetCommitRequestPartition = {
     partitionIndex: init.partitionIndex === undefined ? 0 : init.partitionIndex,
     committedOffset: init.committedOffset === undefined ? 0n : init.committedOffset,
     committedLeaderEpoch: init.committedLeaderEpoch === undefined ? -1 : init.committedLeaderEpoch,
@@ -266,9 +260,9 @@ export function createOffsetCommitRequestOffsetCommitRequestPartition(
   return v;
 }
 
-export function encodeOffsetCommitRequestOffsetCommitRequestPartition(
+export function encodeOffsetCommitRequestPartition(
   w: Writer,
-  v: OffsetCommitRequestOffsetCommitRequestPartition,
+  v: OffsetCommitRequestPartition,
   version: number,
 ): void {
   const flexible = version >= 8;
@@ -292,8 +286,8 @@ export function encodeOffsetCommitRequestOffsetCommitRequestPartition(
   }
 }
 
-export function sizeOffsetCommitRequestOffsetCommitRequestPartition(
-  v: OffsetCommitRequestOffsetCommitRequestPartition,
+export function sizeOffsetCommitRequestPartition(
+  v: OffsetCommitRequestPartition,
   version: number,
 ): number {
   const flexible = version >= 8;
@@ -317,10 +311,10 @@ export function sizeOffsetCommitRequestOffsetCommitRequestPartition(
   return s;
 }
 
-export function decodeOffsetCommitRequestOffsetCommitRequestPartition(
+export function decodeOffsetCommitRequestPartition(
   r: Reader,
   version: number,
-): OffsetCommitRequestOffsetCommitRequestPartition {
+): OffsetCommitRequestPartition {
   const flexible = version >= 8;
   const f_partitionIndex = r.int32();
   const f_committedOffset = r.int64();
@@ -343,7 +337,7 @@ export function decodeOffsetCommitRequestOffsetCommitRequestPartition(
       unknown.push({ tag, data: t.raw(t.remaining()) });
     }
   }
-  const v: OffsetCommitRequestOffsetCommitRequestPartition = {
+  const v: OffsetCommitRequestPartition = {
     partitionIndex: f_partitionIndex,
     committedOffset: f_committedOffset,
     committedLeaderEpoch: f_committedLeaderEpoch,
@@ -356,7 +350,7 @@ export function decodeOffsetCommitRequestOffsetCommitRequestPartition(
 
 export interface OffsetCommitResponse {
   throttleTimeMs: number;
-  topics: OffsetCommitResponseOffsetCommitResponseTopic[];
+  topics: OffsetCommitResponseTopic[];
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
 }
@@ -383,7 +377,7 @@ export function encodeOffsetCommitResponse(
   }
   w.arrayLength(v.topics.length, flexible);
   for (const e of v.topics) {
-    encodeOffsetCommitResponseOffsetCommitResponseTopic(w, e, version);
+    encodeOffsetCommitResponseTopic(w, e, version);
   }
   if (flexible) {
     const u = v.unknownTaggedFields;
@@ -403,7 +397,7 @@ export function sizeOffsetCommitResponse(v: OffsetCommitResponse, version: numbe
     s += 4;
   }
   s += arrayPrefixSize(v.topics.length, flexible);
-  for (const e of v.topics) s += sizeOffsetCommitResponseOffsetCommitResponseTopic(e, version);
+  for (const e of v.topics) s += sizeOffsetCommitResponseTopic(e, version);
   if (flexible) {
     const u = v.unknownTaggedFields;
     const nt = u === undefined ? 0 : u.length;
@@ -420,13 +414,12 @@ export function decodeOffsetCommitResponse(r: Reader, version: number): OffsetCo
   if (version >= 3) {
     f_throttleTimeMs = r.int32();
   }
-  let f_topics: OffsetCommitResponseOffsetCommitResponseTopic[];
+  let f_topics: OffsetCommitResponseTopic[];
   {
     const n = r.arrayLength(flexible, 2, false);
     {
-      const a: OffsetCommitResponseOffsetCommitResponseTopic[] = new Array(n);
-      for (let i = 0; i < n; i++)
-        a[i] = decodeOffsetCommitResponseOffsetCommitResponseTopic(r, version);
+      const a: OffsetCommitResponseTopic[] = new Array(n);
+      for (let i = 0; i < n; i++) a[i] = decodeOffsetCommitResponseTopic(r, version);
       f_topics = a;
     }
   }
@@ -445,17 +438,17 @@ export function decodeOffsetCommitResponse(r: Reader, version: number): OffsetCo
   return v;
 }
 
-export interface OffsetCommitResponseOffsetCommitResponseTopic {
+export interface OffsetCommitResponseTopic {
   name: string;
-  partitions: OffsetCommitResponseOffsetCommitResponsePartition[];
+  partitions: OffsetCommitResponsePartition[];
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function createOffsetCommitResponseOffsetCommitResponseTopic(
-  init: Partial<OffsetCommitResponseOffsetCommitResponseTopic> = {},
-): OffsetCommitResponseOffsetCommitResponseTopic {
-  const v: OffsetCommitResponseOffsetCommitResponseTopic = {
+export function createOffsetCommitResponseTopic(
+  init: Partial<OffsetCommitResponseTopic> = {},
+): OffsetCommitResponseTopic {
+  const v: OffsetCommitResponseTopic = {
     name: init.name === undefined ? "" : init.name,
     partitions: init.partitions === undefined ? [] : init.partitions,
   };
@@ -463,16 +456,16 @@ export function createOffsetCommitResponseOffsetCommitResponseTopic(
   return v;
 }
 
-export function encodeOffsetCommitResponseOffsetCommitResponseTopic(
+export function encodeOffsetCommitResponseTopic(
   w: Writer,
-  v: OffsetCommitResponseOffsetCommitResponseTopic,
+  v: OffsetCommitResponseTopic,
   version: number,
 ): void {
   const flexible = version >= 8;
   w.string(v.name, flexible);
   w.arrayLength(v.partitions.length, flexible);
   for (const e of v.partitions) {
-    encodeOffsetCommitResponseOffsetCommitResponsePartition(w, e, version);
+    encodeOffsetCommitResponsePartition(w, e, version);
   }
   if (flexible) {
     const u = v.unknownTaggedFields;
@@ -485,16 +478,15 @@ export function encodeOffsetCommitResponseOffsetCommitResponseTopic(
   }
 }
 
-export function sizeOffsetCommitResponseOffsetCommitResponseTopic(
-  v: OffsetCommitResponseOffsetCommitResponseTopic,
+export function sizeOffsetCommitResponseTopic(
+  v: OffsetCommitResponseTopic,
   version: number,
 ): number {
   const flexible = version >= 8;
   let s = 0;
   s += stringSize(v.name, flexible);
   s += arrayPrefixSize(v.partitions.length, flexible);
-  for (const e of v.partitions)
-    s += sizeOffsetCommitResponseOffsetCommitResponsePartition(e, version);
+  for (const e of v.partitions) s += sizeOffsetCommitResponsePartition(e, version);
   if (flexible) {
     const u = v.unknownTaggedFields;
     const nt = u === undefined ? 0 : u.length;
@@ -505,19 +497,18 @@ export function sizeOffsetCommitResponseOffsetCommitResponseTopic(
   return s;
 }
 
-export function decodeOffsetCommitResponseOffsetCommitResponseTopic(
+export function decodeOffsetCommitResponseTopic(
   r: Reader,
   version: number,
-): OffsetCommitResponseOffsetCommitResponseTopic {
+): OffsetCommitResponseTopic {
   const flexible = version >= 8;
   const f_name = r.string(flexible);
-  let f_partitions: OffsetCommitResponseOffsetCommitResponsePartition[];
+  let f_partitions: OffsetCommitResponsePartition[];
   {
     const n = r.arrayLength(flexible, 6, false);
     {
-      const a: OffsetCommitResponseOffsetCommitResponsePartition[] = new Array(n);
-      for (let i = 0; i < n; i++)
-        a[i] = decodeOffsetCommitResponseOffsetCommitResponsePartition(r, version);
+      const a: OffsetCommitResponsePartition[] = new Array(n);
+      for (let i = 0; i < n; i++) a[i] = decodeOffsetCommitResponsePartition(r, version);
       f_partitions = a;
     }
   }
@@ -531,25 +522,22 @@ export function decodeOffsetCommitResponseOffsetCommitResponseTopic(
       unknown.push({ tag, data: t.raw(t.remaining()) });
     }
   }
-  const v: OffsetCommitResponseOffsetCommitResponseTopic = {
-    name: f_name,
-    partitions: f_partitions,
-  };
+  const v: OffsetCommitResponseTopic = { name: f_name, partitions: f_partitions };
   if (unknown !== undefined) v.unknownTaggedFields = unknown;
   return v;
 }
 
-export interface OffsetCommitResponseOffsetCommitResponsePartition {
+export interface OffsetCommitResponsePartition {
   partitionIndex: number;
   errorCode: number;
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function createOffsetCommitResponseOffsetCommitResponsePartition(
-  init: Partial<OffsetCommitResponseOffsetCommitResponsePartition> = {},
-): OffsetCommitResponseOffsetCommitResponsePartition {
-  const v: OffsetCommitResponseOffsetCommitResponsePartition = {
+export function createOffsetCommitResponsePartition(
+  init: Partial<OffsetCommitResponsePartition> = {},
+): OffsetCommitResponsePartition {
+  const v: OffsetCommitResponsePartition = {
     partitionIndex: init.partitionIndex === undefined ? 0 : init.partitionIndex,
     errorCode: init.errorCode === undefined ? 0 : init.errorCode,
   };
@@ -557,9 +545,9 @@ export function createOffsetCommitResponseOffsetCommitResponsePartition(
   return v;
 }
 
-export function encodeOffsetCommitResponseOffsetCommitResponsePartition(
+export function encodeOffsetCommitResponsePartition(
   w: Writer,
-  v: OffsetCommitResponseOffsetCommitResponsePartition,
+  v: OffsetCommitResponsePartition,
   version: number,
 ): void {
   const flexible = version >= 8;
@@ -576,8 +564,8 @@ export function encodeOffsetCommitResponseOffsetCommitResponsePartition(
   }
 }
 
-export function sizeOffsetCommitResponseOffsetCommitResponsePartition(
-  v: OffsetCommitResponseOffsetCommitResponsePartition,
+export function sizeOffsetCommitResponsePartition(
+  v: OffsetCommitResponsePartition,
   version: number,
 ): number {
   const flexible = version >= 8;
@@ -594,10 +582,10 @@ export function sizeOffsetCommitResponseOffsetCommitResponsePartition(
   return s;
 }
 
-export function decodeOffsetCommitResponseOffsetCommitResponsePartition(
+export function decodeOffsetCommitResponsePartition(
   r: Reader,
   version: number,
-): OffsetCommitResponseOffsetCommitResponsePartition {
+): OffsetCommitResponsePartition {
   const flexible = version >= 8;
   const f_partitionIndex = r.int32();
   const f_errorCode = r.int16();
@@ -611,7 +599,7 @@ export function decodeOffsetCommitResponseOffsetCommitResponsePartition(
       unknown.push({ tag, data: t.raw(t.remaining()) });
     }
   }
-  const v: OffsetCommitResponseOffsetCommitResponsePartition = {
+  const v: OffsetCommitResponsePartition = {
     partitionIndex: f_partitionIndex,
     errorCode: f_errorCode,
   };
@@ -626,10 +614,10 @@ export function OffsetCommitErrorResponse(
 ): OffsetCommitResponse {
   return createOffsetCommitResponse({
     topics: request.topics.map((r1) =>
-      createOffsetCommitResponseOffsetCommitResponseTopic({
+      createOffsetCommitResponseTopic({
         name: r1.name,
         partitions: r1.partitions.map((r2) =>
-          createOffsetCommitResponseOffsetCommitResponsePartition({
+          createOffsetCommitResponsePartition({
             partitionIndex: r2.partitionIndex,
             errorCode: errorCode,
           }),

@@ -14,8 +14,8 @@ import {
 
 export interface OffsetFetchRequest {
   groupId: string;
-  topics: OffsetFetchRequestOffsetFetchRequestTopic[] | null;
-  groups: OffsetFetchRequestOffsetFetchRequestGroup[];
+  topics: OffsetFetchRequestTopic[] | null;
+  groups: OffsetFetchRequestGroup[];
   requireStable: boolean;
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
@@ -48,14 +48,14 @@ export function encodeOffsetFetchRequest(w: Writer, v: OffsetFetchRequest, versi
     else {
       w.arrayLength(v.topics.length, flexible);
       for (const e of v.topics) {
-        encodeOffsetFetchRequestOffsetFetchRequestTopic(w, e, version);
+        encodeOffsetFetchRequestTopic(w, e, version);
       }
     }
   }
   if (version >= 8) {
     w.arrayLength(v.groups.length, flexible);
     for (const e of v.groups) {
-      encodeOffsetFetchRequestOffsetFetchRequestGroup(w, e, version);
+      encodeOffsetFetchRequestGroup(w, e, version);
     }
   }
   if (version >= 7) {
@@ -82,12 +82,12 @@ export function sizeOffsetFetchRequest(v: OffsetFetchRequest, version: number): 
     if (v.topics === null) s += arrayPrefixSize(-1, flexible);
     else {
       s += arrayPrefixSize(v.topics.length, flexible);
-      for (const e of v.topics) s += sizeOffsetFetchRequestOffsetFetchRequestTopic(e, version);
+      for (const e of v.topics) s += sizeOffsetFetchRequestTopic(e, version);
     }
   }
   if (version >= 8) {
     s += arrayPrefixSize(v.groups.length, flexible);
-    for (const e of v.groups) s += sizeOffsetFetchRequestOffsetFetchRequestGroup(e, version);
+    for (const e of v.groups) s += sizeOffsetFetchRequestGroup(e, version);
   }
   if (version >= 7) {
     s += 1;
@@ -108,27 +108,25 @@ export function decodeOffsetFetchRequest(r: Reader, version: number): OffsetFetc
   if (version <= 7) {
     f_groupId = r.string(flexible);
   }
-  let f_topics: OffsetFetchRequestOffsetFetchRequestTopic[] | null | undefined;
+  let f_topics: OffsetFetchRequestTopic[] | null | undefined;
   if (version <= 7) {
     {
       const n = r.arrayLength(flexible, 1, version >= 2 && version <= 7);
       if (n < 0) f_topics = null;
       else {
-        const a: OffsetFetchRequestOffsetFetchRequestTopic[] = new Array(n);
-        for (let i = 0; i < n; i++)
-          a[i] = decodeOffsetFetchRequestOffsetFetchRequestTopic(r, version);
+        const a: OffsetFetchRequestTopic[] = new Array(n);
+        for (let i = 0; i < n; i++) a[i] = decodeOffsetFetchRequestTopic(r, version);
         f_topics = a;
       }
     }
   }
-  let f_groups: OffsetFetchRequestOffsetFetchRequestGroup[] | undefined;
+  let f_groups: OffsetFetchRequestGroup[] | undefined;
   if (version >= 8) {
     {
       const n = r.arrayLength(flexible, 1, false);
       {
-        const a: OffsetFetchRequestOffsetFetchRequestGroup[] = new Array(n);
-        for (let i = 0; i < n; i++)
-          a[i] = decodeOffsetFetchRequestOffsetFetchRequestGroup(r, version);
+        const a: OffsetFetchRequestGroup[] = new Array(n);
+        for (let i = 0; i < n; i++) a[i] = decodeOffsetFetchRequestGroup(r, version);
         f_groups = a;
       }
     }
@@ -157,17 +155,17 @@ export function decodeOffsetFetchRequest(r: Reader, version: number): OffsetFetc
   return v;
 }
 
-export interface OffsetFetchRequestOffsetFetchRequestTopic {
+export interface OffsetFetchRequestTopic {
   name: string;
   partitionIndexes: number[];
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function createOffsetFetchRequestOffsetFetchRequestTopic(
-  init: Partial<OffsetFetchRequestOffsetFetchRequestTopic> = {},
-): OffsetFetchRequestOffsetFetchRequestTopic {
-  const v: OffsetFetchRequestOffsetFetchRequestTopic = {
+export function createOffsetFetchRequestTopic(
+  init: Partial<OffsetFetchRequestTopic> = {},
+): OffsetFetchRequestTopic {
+  const v: OffsetFetchRequestTopic = {
     name: init.name === undefined ? "" : init.name,
     partitionIndexes: init.partitionIndexes === undefined ? [] : init.partitionIndexes,
   };
@@ -175,9 +173,9 @@ export function createOffsetFetchRequestOffsetFetchRequestTopic(
   return v;
 }
 
-export function encodeOffsetFetchRequestOffsetFetchRequestTopic(
+export function encodeOffsetFetchRequestTopic(
   w: Writer,
-  v: OffsetFetchRequestOffsetFetchRequestTopic,
+  v: OffsetFetchRequestTopic,
   version: number,
 ): void {
   const flexible = version >= 6;
@@ -201,10 +199,7 @@ export function encodeOffsetFetchRequestOffsetFetchRequestTopic(
   }
 }
 
-export function sizeOffsetFetchRequestOffsetFetchRequestTopic(
-  v: OffsetFetchRequestOffsetFetchRequestTopic,
-  version: number,
-): number {
+export function sizeOffsetFetchRequestTopic(v: OffsetFetchRequestTopic, version: number): number {
   const flexible = version >= 6;
   let s = 0;
   if (version <= 7) {
@@ -223,10 +218,7 @@ export function sizeOffsetFetchRequestOffsetFetchRequestTopic(
   return s;
 }
 
-export function decodeOffsetFetchRequestOffsetFetchRequestTopic(
-  r: Reader,
-  version: number,
-): OffsetFetchRequestOffsetFetchRequestTopic {
+export function decodeOffsetFetchRequestTopic(r: Reader, version: number): OffsetFetchRequestTopic {
   const flexible = version >= 6;
   let f_name: string = "";
   if (version <= 7) {
@@ -253,7 +245,7 @@ export function decodeOffsetFetchRequestOffsetFetchRequestTopic(
       unknown.push({ tag, data: t.raw(t.remaining()) });
     }
   }
-  const v: OffsetFetchRequestOffsetFetchRequestTopic = {
+  const v: OffsetFetchRequestTopic = {
     name: f_name,
     partitionIndexes: f_partitionIndexes === undefined ? [] : f_partitionIndexes,
   };
@@ -261,19 +253,19 @@ export function decodeOffsetFetchRequestOffsetFetchRequestTopic(
   return v;
 }
 
-export interface OffsetFetchRequestOffsetFetchRequestGroup {
+export interface OffsetFetchRequestGroup {
   groupId: string;
   memberId: string | null;
   memberEpoch: number;
-  topics: OffsetFetchRequestOffsetFetchRequestTopics[] | null;
+  topics: OffsetFetchRequestTopics[] | null;
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function createOffsetFetchRequestOffsetFetchRequestGroup(
-  init: Partial<OffsetFetchRequestOffsetFetchRequestGroup> = {},
-): OffsetFetchRequestOffsetFetchRequestGroup {
-  const v: OffsetFetchRequestOffsetFetchRequestGroup = {
+export function createOffsetFetchRequestGroup(
+  init: Partial<OffsetFetchRequestGroup> = {},
+): OffsetFetchRequestGroup {
+  const v: OffsetFetchRequestGroup = {
     groupId: init.groupId === undefined ? "" : init.groupId,
     memberId: init.memberId === undefined ? null : init.memberId,
     memberEpoch: init.memberEpoch === undefined ? -1 : init.memberEpoch,
@@ -283,9 +275,9 @@ export function createOffsetFetchRequestOffsetFetchRequestGroup(
   return v;
 }
 
-export function encodeOffsetFetchRequestOffsetFetchRequestGroup(
+export function encodeOffsetFetchRequestGroup(
   w: Writer,
-  v: OffsetFetchRequestOffsetFetchRequestGroup,
+  v: OffsetFetchRequestGroup,
   version: number,
 ): void {
   const flexible = version >= 6;
@@ -303,7 +295,7 @@ export function encodeOffsetFetchRequestOffsetFetchRequestGroup(
     else {
       w.arrayLength(v.topics.length, flexible);
       for (const e of v.topics) {
-        encodeOffsetFetchRequestOffsetFetchRequestTopics(w, e, version);
+        encodeOffsetFetchRequestTopics(w, e, version);
       }
     }
   }
@@ -318,10 +310,7 @@ export function encodeOffsetFetchRequestOffsetFetchRequestGroup(
   }
 }
 
-export function sizeOffsetFetchRequestOffsetFetchRequestGroup(
-  v: OffsetFetchRequestOffsetFetchRequestGroup,
-  version: number,
-): number {
+export function sizeOffsetFetchRequestGroup(v: OffsetFetchRequestGroup, version: number): number {
   const flexible = version >= 6;
   let s = 0;
   if (version >= 8) {
@@ -337,7 +326,7 @@ export function sizeOffsetFetchRequestOffsetFetchRequestGroup(
     if (v.topics === null) s += arrayPrefixSize(-1, flexible);
     else {
       s += arrayPrefixSize(v.topics.length, flexible);
-      for (const e of v.topics) s += sizeOffsetFetchRequestOffsetFetchRequestTopics(e, version);
+      for (const e of v.topics) s += sizeOffsetFetchRequestTopics(e, version);
     }
   }
   if (flexible) {
@@ -350,10 +339,7 @@ export function sizeOffsetFetchRequestOffsetFetchRequestGroup(
   return s;
 }
 
-export function decodeOffsetFetchRequestOffsetFetchRequestGroup(
-  r: Reader,
-  version: number,
-): OffsetFetchRequestOffsetFetchRequestGroup {
+export function decodeOffsetFetchRequestGroup(r: Reader, version: number): OffsetFetchRequestGroup {
   const flexible = version >= 6;
   let f_groupId: string = "";
   if (version >= 8) {
@@ -367,15 +353,14 @@ export function decodeOffsetFetchRequestOffsetFetchRequestGroup(
   if (version >= 9) {
     f_memberEpoch = r.int32();
   }
-  let f_topics: OffsetFetchRequestOffsetFetchRequestTopics[] | null | undefined;
+  let f_topics: OffsetFetchRequestTopics[] | null | undefined;
   if (version >= 8) {
     {
       const n = r.arrayLength(flexible, 1, version >= 8);
       if (n < 0) f_topics = null;
       else {
-        const a: OffsetFetchRequestOffsetFetchRequestTopics[] = new Array(n);
-        for (let i = 0; i < n; i++)
-          a[i] = decodeOffsetFetchRequestOffsetFetchRequestTopics(r, version);
+        const a: OffsetFetchRequestTopics[] = new Array(n);
+        for (let i = 0; i < n; i++) a[i] = decodeOffsetFetchRequestTopics(r, version);
         f_topics = a;
       }
     }
@@ -390,7 +375,7 @@ export function decodeOffsetFetchRequestOffsetFetchRequestGroup(
       unknown.push({ tag, data: t.raw(t.remaining()) });
     }
   }
-  const v: OffsetFetchRequestOffsetFetchRequestGroup = {
+  const v: OffsetFetchRequestGroup = {
     groupId: f_groupId,
     memberId: f_memberId,
     memberEpoch: f_memberEpoch,
@@ -400,17 +385,17 @@ export function decodeOffsetFetchRequestOffsetFetchRequestGroup(
   return v;
 }
 
-export interface OffsetFetchRequestOffsetFetchRequestTopics {
+export interface OffsetFetchRequestTopics {
   name: string;
   partitionIndexes: number[];
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function createOffsetFetchRequestOffsetFetchRequestTopics(
-  init: Partial<OffsetFetchRequestOffsetFetchRequestTopics> = {},
-): OffsetFetchRequestOffsetFetchRequestTopics {
-  const v: OffsetFetchRequestOffsetFetchRequestTopics = {
+export function createOffsetFetchRequestTopics(
+  init: Partial<OffsetFetchRequestTopics> = {},
+): OffsetFetchRequestTopics {
+  const v: OffsetFetchRequestTopics = {
     name: init.name === undefined ? "" : init.name,
     partitionIndexes: init.partitionIndexes === undefined ? [] : init.partitionIndexes,
   };
@@ -418,9 +403,9 @@ export function createOffsetFetchRequestOffsetFetchRequestTopics(
   return v;
 }
 
-export function encodeOffsetFetchRequestOffsetFetchRequestTopics(
+export function encodeOffsetFetchRequestTopics(
   w: Writer,
-  v: OffsetFetchRequestOffsetFetchRequestTopics,
+  v: OffsetFetchRequestTopics,
   version: number,
 ): void {
   const flexible = version >= 6;
@@ -444,10 +429,7 @@ export function encodeOffsetFetchRequestOffsetFetchRequestTopics(
   }
 }
 
-export function sizeOffsetFetchRequestOffsetFetchRequestTopics(
-  v: OffsetFetchRequestOffsetFetchRequestTopics,
-  version: number,
-): number {
+export function sizeOffsetFetchRequestTopics(v: OffsetFetchRequestTopics, version: number): number {
   const flexible = version >= 6;
   let s = 0;
   if (version >= 8) {
@@ -466,10 +448,10 @@ export function sizeOffsetFetchRequestOffsetFetchRequestTopics(
   return s;
 }
 
-export function decodeOffsetFetchRequestOffsetFetchRequestTopics(
+export function decodeOffsetFetchRequestTopics(
   r: Reader,
   version: number,
-): OffsetFetchRequestOffsetFetchRequestTopics {
+): OffsetFetchRequestTopics {
   const flexible = version >= 6;
   let f_name: string = "";
   if (version >= 8) {
@@ -496,7 +478,7 @@ export function decodeOffsetFetchRequestOffsetFetchRequestTopics(
       unknown.push({ tag, data: t.raw(t.remaining()) });
     }
   }
-  const v: OffsetFetchRequestOffsetFetchRequestTopics = {
+  const v: OffsetFetchRequestTopics = {
     name: f_name,
     partitionIndexes: f_partitionIndexes === undefined ? [] : f_partitionIndexes,
   };
@@ -506,9 +488,9 @@ export function decodeOffsetFetchRequestOffsetFetchRequestTopics(
 
 export interface OffsetFetchResponse {
   throttleTimeMs: number;
-  topics: OffsetFetchResponseOffsetFetchResponseTopic[];
+  topics: OffsetFetchResponseTopic[];
   errorCode: number;
-  groups: OffsetFetchResponseOffsetFetchResponseGroup[];
+  groups: OffsetFetchResponseGroup[];
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
 }
@@ -538,7 +520,7 @@ export function encodeOffsetFetchResponse(
   if (version <= 7) {
     w.arrayLength(v.topics.length, flexible);
     for (const e of v.topics) {
-      encodeOffsetFetchResponseOffsetFetchResponseTopic(w, e, version);
+      encodeOffsetFetchResponseTopic(w, e, version);
     }
   }
   if (version >= 2 && version <= 7) {
@@ -547,7 +529,7 @@ export function encodeOffsetFetchResponse(
   if (version >= 8) {
     w.arrayLength(v.groups.length, flexible);
     for (const e of v.groups) {
-      encodeOffsetFetchResponseOffsetFetchResponseGroup(w, e, version);
+      encodeOffsetFetchResponseGroup(w, e, version);
     }
   }
   if (flexible) {
@@ -569,14 +551,14 @@ export function sizeOffsetFetchResponse(v: OffsetFetchResponse, version: number)
   }
   if (version <= 7) {
     s += arrayPrefixSize(v.topics.length, flexible);
-    for (const e of v.topics) s += sizeOffsetFetchResponseOffsetFetchResponseTopic(e, version);
+    for (const e of v.topics) s += sizeOffsetFetchResponseTopic(e, version);
   }
   if (version >= 2 && version <= 7) {
     s += 2;
   }
   if (version >= 8) {
     s += arrayPrefixSize(v.groups.length, flexible);
-    for (const e of v.groups) s += sizeOffsetFetchResponseOffsetFetchResponseGroup(e, version);
+    for (const e of v.groups) s += sizeOffsetFetchResponseGroup(e, version);
   }
   if (flexible) {
     const u = v.unknownTaggedFields;
@@ -594,14 +576,13 @@ export function decodeOffsetFetchResponse(r: Reader, version: number): OffsetFet
   if (version >= 3) {
     f_throttleTimeMs = r.int32();
   }
-  let f_topics: OffsetFetchResponseOffsetFetchResponseTopic[] | undefined;
+  let f_topics: OffsetFetchResponseTopic[] | undefined;
   if (version <= 7) {
     {
       const n = r.arrayLength(flexible, 1, false);
       {
-        const a: OffsetFetchResponseOffsetFetchResponseTopic[] = new Array(n);
-        for (let i = 0; i < n; i++)
-          a[i] = decodeOffsetFetchResponseOffsetFetchResponseTopic(r, version);
+        const a: OffsetFetchResponseTopic[] = new Array(n);
+        for (let i = 0; i < n; i++) a[i] = decodeOffsetFetchResponseTopic(r, version);
         f_topics = a;
       }
     }
@@ -610,14 +591,13 @@ export function decodeOffsetFetchResponse(r: Reader, version: number): OffsetFet
   if (version >= 2 && version <= 7) {
     f_errorCode = r.int16();
   }
-  let f_groups: OffsetFetchResponseOffsetFetchResponseGroup[] | undefined;
+  let f_groups: OffsetFetchResponseGroup[] | undefined;
   if (version >= 8) {
     {
       const n = r.arrayLength(flexible, 1, false);
       {
-        const a: OffsetFetchResponseOffsetFetchResponseGroup[] = new Array(n);
-        for (let i = 0; i < n; i++)
-          a[i] = decodeOffsetFetchResponseOffsetFetchResponseGroup(r, version);
+        const a: OffsetFetchResponseGroup[] = new Array(n);
+        for (let i = 0; i < n; i++) a[i] = decodeOffsetFetchResponseGroup(r, version);
         f_groups = a;
       }
     }
@@ -642,17 +622,17 @@ export function decodeOffsetFetchResponse(r: Reader, version: number): OffsetFet
   return v;
 }
 
-export interface OffsetFetchResponseOffsetFetchResponseTopic {
+export interface OffsetFetchResponseTopic {
   name: string;
-  partitions: OffsetFetchResponseOffsetFetchResponsePartition[];
+  partitions: OffsetFetchResponsePartition[];
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function createOffsetFetchResponseOffsetFetchResponseTopic(
-  init: Partial<OffsetFetchResponseOffsetFetchResponseTopic> = {},
-): OffsetFetchResponseOffsetFetchResponseTopic {
-  const v: OffsetFetchResponseOffsetFetchResponseTopic = {
+export function createOffsetFetchResponseTopic(
+  init: Partial<OffsetFetchResponseTopic> = {},
+): OffsetFetchResponseTopic {
+  const v: OffsetFetchResponseTopic = {
     name: init.name === undefined ? "" : init.name,
     partitions: init.partitions === undefined ? [] : init.partitions,
   };
@@ -660,9 +640,9 @@ export function createOffsetFetchResponseOffsetFetchResponseTopic(
   return v;
 }
 
-export function encodeOffsetFetchResponseOffsetFetchResponseTopic(
+export function encodeOffsetFetchResponseTopic(
   w: Writer,
-  v: OffsetFetchResponseOffsetFetchResponseTopic,
+  v: OffsetFetchResponseTopic,
   version: number,
 ): void {
   const flexible = version >= 6;
@@ -672,7 +652,7 @@ export function encodeOffsetFetchResponseOffsetFetchResponseTopic(
   if (version <= 7) {
     w.arrayLength(v.partitions.length, flexible);
     for (const e of v.partitions) {
-      encodeOffsetFetchResponseOffsetFetchResponsePartition(w, e, version);
+      encodeOffsetFetchResponsePartition(w, e, version);
     }
   }
   if (flexible) {
@@ -686,10 +666,7 @@ export function encodeOffsetFetchResponseOffsetFetchResponseTopic(
   }
 }
 
-export function sizeOffsetFetchResponseOffsetFetchResponseTopic(
-  v: OffsetFetchResponseOffsetFetchResponseTopic,
-  version: number,
-): number {
+export function sizeOffsetFetchResponseTopic(v: OffsetFetchResponseTopic, version: number): number {
   const flexible = version >= 6;
   let s = 0;
   if (version <= 7) {
@@ -697,8 +674,7 @@ export function sizeOffsetFetchResponseOffsetFetchResponseTopic(
   }
   if (version <= 7) {
     s += arrayPrefixSize(v.partitions.length, flexible);
-    for (const e of v.partitions)
-      s += sizeOffsetFetchResponseOffsetFetchResponsePartition(e, version);
+    for (const e of v.partitions) s += sizeOffsetFetchResponsePartition(e, version);
   }
   if (flexible) {
     const u = v.unknownTaggedFields;
@@ -710,23 +686,22 @@ export function sizeOffsetFetchResponseOffsetFetchResponseTopic(
   return s;
 }
 
-export function decodeOffsetFetchResponseOffsetFetchResponseTopic(
+export function decodeOffsetFetchResponseTopic(
   r: Reader,
   version: number,
-): OffsetFetchResponseOffsetFetchResponseTopic {
+): OffsetFetchResponseTopic {
   const flexible = version >= 6;
   let f_name: string = "";
   if (version <= 7) {
     f_name = r.string(flexible);
   }
-  let f_partitions: OffsetFetchResponseOffsetFetchResponsePartition[] | undefined;
+  let f_partitions: OffsetFetchResponsePartition[] | undefined;
   if (version <= 7) {
     {
       const n = r.arrayLength(flexible, 1, false);
       {
-        const a: OffsetFetchResponseOffsetFetchResponsePartition[] = new Array(n);
-        for (let i = 0; i < n; i++)
-          a[i] = decodeOffsetFetchResponseOffsetFetchResponsePartition(r, version);
+        const a: OffsetFetchResponsePartition[] = new Array(n);
+        for (let i = 0; i < n; i++) a[i] = decodeOffsetFetchResponsePartition(r, version);
         f_partitions = a;
       }
     }
@@ -741,7 +716,7 @@ export function decodeOffsetFetchResponseOffsetFetchResponseTopic(
       unknown.push({ tag, data: t.raw(t.remaining()) });
     }
   }
-  const v: OffsetFetchResponseOffsetFetchResponseTopic = {
+  const v: OffsetFetchResponseTopic = {
     name: f_name,
     partitions: f_partitions === undefined ? [] : f_partitions,
   };
@@ -749,7 +724,7 @@ export function decodeOffsetFetchResponseOffsetFetchResponseTopic(
   return v;
 }
 
-export interface OffsetFetchResponseOffsetFetchResponsePartition {
+export interface OffsetFetchResponsePartition {
   partitionIndex: number;
   committedOffset: bigint;
   committedLeaderEpoch: number;
@@ -759,10 +734,10 @@ export interface OffsetFetchResponseOffsetFetchResponsePartition {
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function createOffsetFetchResponseOffsetFetchResponsePartition(
-  init: Partial<OffsetFetchResponseOffsetFetchResponsePartition> = {},
-): OffsetFetchResponseOffsetFetchResponsePartition {
-  const v: OffsetFetchResponseOffsetFetchResponsePartition = {
+export function createOffsetFetchResponsePartition(
+  init: Partial<OffsetFetchResponsePartition> = {},
+): OffsetFetchResponsePartition {
+  const v: OffsetFetchResponsePartition = {
     partitionIndex: init.partitionIndex === undefined ? 0 : init.partitionIndex,
     committedOffset: init.committedOffset === undefined ? 0n : init.committedOffset,
     committedLeaderEpoch: init.committedLeaderEpoch === undefined ? -1 : init.committedLeaderEpoch,
@@ -773,9 +748,9 @@ export function createOffsetFetchResponseOffsetFetchResponsePartition(
   return v;
 }
 
-export function encodeOffsetFetchResponseOffsetFetchResponsePartition(
+export function encodeOffsetFetchResponsePartition(
   w: Writer,
-  v: OffsetFetchResponseOffsetFetchResponsePartition,
+  v: OffsetFetchResponsePartition,
   version: number,
 ): void {
   const flexible = version >= 6;
@@ -805,8 +780,8 @@ export function encodeOffsetFetchResponseOffsetFetchResponsePartition(
   }
 }
 
-export function sizeOffsetFetchResponseOffsetFetchResponsePartition(
-  v: OffsetFetchResponseOffsetFetchResponsePartition,
+export function sizeOffsetFetchResponsePartition(
+  v: OffsetFetchResponsePartition,
   version: number,
 ): number {
   const flexible = version >= 6;
@@ -836,10 +811,10 @@ export function sizeOffsetFetchResponseOffsetFetchResponsePartition(
   return s;
 }
 
-export function decodeOffsetFetchResponseOffsetFetchResponsePartition(
+export function decodeOffsetFetchResponsePartition(
   r: Reader,
   version: number,
-): OffsetFetchResponseOffsetFetchResponsePartition {
+): OffsetFetchResponsePartition {
   const flexible = version >= 6;
   let f_partitionIndex: number = 0;
   if (version <= 7) {
@@ -871,7 +846,7 @@ export function decodeOffsetFetchResponseOffsetFetchResponsePartition(
       unknown.push({ tag, data: t.raw(t.remaining()) });
     }
   }
-  const v: OffsetFetchResponseOffsetFetchResponsePartition = {
+  const v: OffsetFetchResponsePartition = {
     partitionIndex: f_partitionIndex,
     committedOffset: f_committedOffset,
     committedLeaderEpoch: f_committedLeaderEpoch,
@@ -882,18 +857,18 @@ export function decodeOffsetFetchResponseOffsetFetchResponsePartition(
   return v;
 }
 
-export interface OffsetFetchResponseOffsetFetchResponseGroup {
+export interface OffsetFetchResponseGroup {
   groupId: string;
-  topics: OffsetFetchResponseOffsetFetchResponseTopics[];
+  topics: OffsetFetchResponseTopics[];
   errorCode: number;
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function createOffsetFetchResponseOffsetFetchResponseGroup(
-  init: Partial<OffsetFetchResponseOffsetFetchResponseGroup> = {},
-): OffsetFetchResponseOffsetFetchResponseGroup {
-  const v: OffsetFetchResponseOffsetFetchResponseGroup = {
+export function createOffsetFetchResponseGroup(
+  init: Partial<OffsetFetchResponseGroup> = {},
+): OffsetFetchResponseGroup {
+  const v: OffsetFetchResponseGroup = {
     groupId: init.groupId === undefined ? "" : init.groupId,
     topics: init.topics === undefined ? [] : init.topics,
     errorCode: init.errorCode === undefined ? 0 : init.errorCode,
@@ -902,9 +877,9 @@ export function createOffsetFetchResponseOffsetFetchResponseGroup(
   return v;
 }
 
-export function encodeOffsetFetchResponseOffsetFetchResponseGroup(
+export function encodeOffsetFetchResponseGroup(
   w: Writer,
-  v: OffsetFetchResponseOffsetFetchResponseGroup,
+  v: OffsetFetchResponseGroup,
   version: number,
 ): void {
   const flexible = version >= 6;
@@ -914,7 +889,7 @@ export function encodeOffsetFetchResponseOffsetFetchResponseGroup(
   if (version >= 8) {
     w.arrayLength(v.topics.length, flexible);
     for (const e of v.topics) {
-      encodeOffsetFetchResponseOffsetFetchResponseTopics(w, e, version);
+      encodeOffsetFetchResponseTopics(w, e, version);
     }
   }
   if (version >= 8) {
@@ -931,10 +906,7 @@ export function encodeOffsetFetchResponseOffsetFetchResponseGroup(
   }
 }
 
-export function sizeOffsetFetchResponseOffsetFetchResponseGroup(
-  v: OffsetFetchResponseOffsetFetchResponseGroup,
-  version: number,
-): number {
+export function sizeOffsetFetchResponseGroup(v: OffsetFetchResponseGroup, version: number): number {
   const flexible = version >= 6;
   let s = 0;
   if (version >= 8) {
@@ -942,7 +914,7 @@ export function sizeOffsetFetchResponseOffsetFetchResponseGroup(
   }
   if (version >= 8) {
     s += arrayPrefixSize(v.topics.length, flexible);
-    for (const e of v.topics) s += sizeOffsetFetchResponseOffsetFetchResponseTopics(e, version);
+    for (const e of v.topics) s += sizeOffsetFetchResponseTopics(e, version);
   }
   if (version >= 8) {
     s += 2;
@@ -957,23 +929,22 @@ export function sizeOffsetFetchResponseOffsetFetchResponseGroup(
   return s;
 }
 
-export function decodeOffsetFetchResponseOffsetFetchResponseGroup(
+export function decodeOffsetFetchResponseGroup(
   r: Reader,
   version: number,
-): OffsetFetchResponseOffsetFetchResponseGroup {
+): OffsetFetchResponseGroup {
   const flexible = version >= 6;
   let f_groupId: string = "";
   if (version >= 8) {
     f_groupId = r.string(flexible);
   }
-  let f_topics: OffsetFetchResponseOffsetFetchResponseTopics[] | undefined;
+  let f_topics: OffsetFetchResponseTopics[] | undefined;
   if (version >= 8) {
     {
       const n = r.arrayLength(flexible, 1, false);
       {
-        const a: OffsetFetchResponseOffsetFetchResponseTopics[] = new Array(n);
-        for (let i = 0; i < n; i++)
-          a[i] = decodeOffsetFetchResponseOffsetFetchResponseTopics(r, version);
+        const a: OffsetFetchResponseTopics[] = new Array(n);
+        for (let i = 0; i < n; i++) a[i] = decodeOffsetFetchResponseTopics(r, version);
         f_topics = a;
       }
     }
@@ -992,7 +963,7 @@ export function decodeOffsetFetchResponseOffsetFetchResponseGroup(
       unknown.push({ tag, data: t.raw(t.remaining()) });
     }
   }
-  const v: OffsetFetchResponseOffsetFetchResponseGroup = {
+  const v: OffsetFetchResponseGroup = {
     groupId: f_groupId,
     topics: f_topics === undefined ? [] : f_topics,
     errorCode: f_errorCode,
@@ -1001,17 +972,17 @@ export function decodeOffsetFetchResponseOffsetFetchResponseGroup(
   return v;
 }
 
-export interface OffsetFetchResponseOffsetFetchResponseTopics {
+export interface OffsetFetchResponseTopics {
   name: string;
-  partitions: OffsetFetchResponseOffsetFetchResponsePartitions[];
+  partitions: OffsetFetchResponsePartitions[];
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function createOffsetFetchResponseOffsetFetchResponseTopics(
-  init: Partial<OffsetFetchResponseOffsetFetchResponseTopics> = {},
-): OffsetFetchResponseOffsetFetchResponseTopics {
-  const v: OffsetFetchResponseOffsetFetchResponseTopics = {
+export function createOffsetFetchResponseTopics(
+  init: Partial<OffsetFetchResponseTopics> = {},
+): OffsetFetchResponseTopics {
+  const v: OffsetFetchResponseTopics = {
     name: init.name === undefined ? "" : init.name,
     partitions: init.partitions === undefined ? [] : init.partitions,
   };
@@ -1019,9 +990,9 @@ export function createOffsetFetchResponseOffsetFetchResponseTopics(
   return v;
 }
 
-export function encodeOffsetFetchResponseOffsetFetchResponseTopics(
+export function encodeOffsetFetchResponseTopics(
   w: Writer,
-  v: OffsetFetchResponseOffsetFetchResponseTopics,
+  v: OffsetFetchResponseTopics,
   version: number,
 ): void {
   const flexible = version >= 6;
@@ -1031,7 +1002,7 @@ export function encodeOffsetFetchResponseOffsetFetchResponseTopics(
   if (version >= 8) {
     w.arrayLength(v.partitions.length, flexible);
     for (const e of v.partitions) {
-      encodeOffsetFetchResponseOffsetFetchResponsePartitions(w, e, version);
+      encodeOffsetFetchResponsePartitions(w, e, version);
     }
   }
   if (flexible) {
@@ -1045,8 +1016,8 @@ export function encodeOffsetFetchResponseOffsetFetchResponseTopics(
   }
 }
 
-export function sizeOffsetFetchResponseOffsetFetchResponseTopics(
-  v: OffsetFetchResponseOffsetFetchResponseTopics,
+export function sizeOffsetFetchResponseTopics(
+  v: OffsetFetchResponseTopics,
   version: number,
 ): number {
   const flexible = version >= 6;
@@ -1056,8 +1027,7 @@ export function sizeOffsetFetchResponseOffsetFetchResponseTopics(
   }
   if (version >= 8) {
     s += arrayPrefixSize(v.partitions.length, flexible);
-    for (const e of v.partitions)
-      s += sizeOffsetFetchResponseOffsetFetchResponsePartitions(e, version);
+    for (const e of v.partitions) s += sizeOffsetFetchResponsePartitions(e, version);
   }
   if (flexible) {
     const u = v.unknownTaggedFields;
@@ -1069,23 +1039,22 @@ export function sizeOffsetFetchResponseOffsetFetchResponseTopics(
   return s;
 }
 
-export function decodeOffsetFetchResponseOffsetFetchResponseTopics(
+export function decodeOffsetFetchResponseTopics(
   r: Reader,
   version: number,
-): OffsetFetchResponseOffsetFetchResponseTopics {
+): OffsetFetchResponseTopics {
   const flexible = version >= 6;
   let f_name: string = "";
   if (version >= 8) {
     f_name = r.string(flexible);
   }
-  let f_partitions: OffsetFetchResponseOffsetFetchResponsePartitions[] | undefined;
+  let f_partitions: OffsetFetchResponsePartitions[] | undefined;
   if (version >= 8) {
     {
       const n = r.arrayLength(flexible, 1, false);
       {
-        const a: OffsetFetchResponseOffsetFetchResponsePartitions[] = new Array(n);
-        for (let i = 0; i < n; i++)
-          a[i] = decodeOffsetFetchResponseOffsetFetchResponsePartitions(r, version);
+        const a: OffsetFetchResponsePartitions[] = new Array(n);
+        for (let i = 0; i < n; i++) a[i] = decodeOffsetFetchResponsePartitions(r, version);
         f_partitions = a;
       }
     }
@@ -1100,7 +1069,7 @@ export function decodeOffsetFetchResponseOffsetFetchResponseTopics(
       unknown.push({ tag, data: t.raw(t.remaining()) });
     }
   }
-  const v: OffsetFetchResponseOffsetFetchResponseTopics = {
+  const v: OffsetFetchResponseTopics = {
     name: f_name,
     partitions: f_partitions === undefined ? [] : f_partitions,
   };
@@ -1108,7 +1077,7 @@ export function decodeOffsetFetchResponseOffsetFetchResponseTopics(
   return v;
 }
 
-export interface OffsetFetchResponseOffsetFetchResponsePartitions {
+export interface OffsetFetchResponsePartitions {
   partitionIndex: number;
   committedOffset: bigint;
   committedLeaderEpoch: number;
@@ -1118,10 +1087,10 @@ export interface OffsetFetchResponseOffsetFetchResponsePartitions {
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function createOffsetFetchResponseOffsetFetchResponsePartitions(
-  init: Partial<OffsetFetchResponseOffsetFetchResponsePartitions> = {},
-): OffsetFetchResponseOffsetFetchResponsePartitions {
-  const v: OffsetFetchResponseOffsetFetchResponsePartitions = {
+export function createOffsetFetchResponsePartitions(
+  init: Partial<OffsetFetchResponsePartitions> = {},
+): OffsetFetchResponsePartitions {
+  const v: OffsetFetchResponsePartitions = {
     partitionIndex: init.partitionIndex === undefined ? 0 : init.partitionIndex,
     committedOffset: init.committedOffset === undefined ? 0n : init.committedOffset,
     committedLeaderEpoch: init.committedLeaderEpoch === undefined ? -1 : init.committedLeaderEpoch,
@@ -1132,9 +1101,9 @@ export function createOffsetFetchResponseOffsetFetchResponsePartitions(
   return v;
 }
 
-export function encodeOffsetFetchResponseOffsetFetchResponsePartitions(
+export function encodeOffsetFetchResponsePartitions(
   w: Writer,
-  v: OffsetFetchResponseOffsetFetchResponsePartitions,
+  v: OffsetFetchResponsePartitions,
   version: number,
 ): void {
   const flexible = version >= 6;
@@ -1164,8 +1133,8 @@ export function encodeOffsetFetchResponseOffsetFetchResponsePartitions(
   }
 }
 
-export function sizeOffsetFetchResponseOffsetFetchResponsePartitions(
-  v: OffsetFetchResponseOffsetFetchResponsePartitions,
+export function sizeOffsetFetchResponsePartitions(
+  v: OffsetFetchResponsePartitions,
   version: number,
 ): number {
   const flexible = version >= 6;
@@ -1195,10 +1164,10 @@ export function sizeOffsetFetchResponseOffsetFetchResponsePartitions(
   return s;
 }
 
-export function decodeOffsetFetchResponseOffsetFetchResponsePartitions(
+export function decodeOffsetFetchResponsePartitions(
   r: Reader,
   version: number,
-): OffsetFetchResponseOffsetFetchResponsePartitions {
+): OffsetFetchResponsePartitions {
   const flexible = version >= 6;
   let f_partitionIndex: number = 0;
   if (version >= 8) {
@@ -1230,7 +1199,7 @@ export function decodeOffsetFetchResponseOffsetFetchResponsePartitions(
       unknown.push({ tag, data: t.raw(t.remaining()) });
     }
   }
-  const v: OffsetFetchResponseOffsetFetchResponsePartitions = {
+  const v: OffsetFetchResponsePartitions = {
     partitionIndex: f_partitionIndex,
     committedOffset: f_committedOffset,
     committedLeaderEpoch: f_committedLeaderEpoch,
@@ -1248,10 +1217,10 @@ export function OffsetFetchErrorResponse(
 ): OffsetFetchResponse {
   return createOffsetFetchResponse({
     topics: (request.topics ?? []).map((r1) =>
-      createOffsetFetchResponseOffsetFetchResponseTopic({
+      createOffsetFetchResponseTopic({
         name: r1.name,
         partitions: r1.partitionIndexes.map((r2) =>
-          createOffsetFetchResponseOffsetFetchResponsePartition({
+          createOffsetFetchResponsePartition({
             partitionIndex: r2,
             committedOffset: -1n,
             errorCode: errorCode,
@@ -1261,13 +1230,13 @@ export function OffsetFetchErrorResponse(
     ),
     errorCode: errorCode,
     groups: request.groups.map((r1) =>
-      createOffsetFetchResponseOffsetFetchResponseGroup({
+      createOffsetFetchResponseGroup({
         groupId: r1.groupId,
         topics: (r1.topics ?? []).map((r2) =>
-          createOffsetFetchResponseOffsetFetchResponseTopics({
+          createOffsetFetchResponseTopics({
             name: r2.name,
             partitions: r2.partitionIndexes.map((r3) =>
-              createOffsetFetchResponseOffsetFetchResponsePartitions({
+              createOffsetFetchResponsePartitions({
                 partitionIndex: r3,
                 committedOffset: -1n,
                 errorCode: errorCode,

@@ -20,7 +20,7 @@ export interface JoinGroupRequest {
   memberId: string;
   groupInstanceId: string | null;
   protocolType: string;
-  protocols: JoinGroupRequestJoinGroupRequestProtocol[];
+  protocols: JoinGroupRequestProtocol[];
   reason: string | null;
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
@@ -55,7 +55,7 @@ export function encodeJoinGroupRequest(w: Writer, v: JoinGroupRequest, version: 
   w.string(v.protocolType, flexible);
   w.arrayLength(v.protocols.length, flexible);
   for (const e of v.protocols) {
-    encodeJoinGroupRequestJoinGroupRequestProtocol(w, e, version);
+    encodeJoinGroupRequestProtocol(w, e, version);
   }
   if (version >= 8) {
     w.nullableString(v.reason, flexible);
@@ -85,7 +85,7 @@ export function sizeJoinGroupRequest(v: JoinGroupRequest, version: number): numb
   }
   s += stringSize(v.protocolType, flexible);
   s += arrayPrefixSize(v.protocols.length, flexible);
-  for (const e of v.protocols) s += sizeJoinGroupRequestJoinGroupRequestProtocol(e, version);
+  for (const e of v.protocols) s += sizeJoinGroupRequestProtocol(e, version);
   if (version >= 8) {
     s += stringSize(v.reason, flexible);
   }
@@ -113,12 +113,12 @@ export function decodeJoinGroupRequest(r: Reader, version: number): JoinGroupReq
     f_groupInstanceId = r.nullableString(flexible, version >= 5);
   }
   const f_protocolType = r.string(flexible);
-  let f_protocols: JoinGroupRequestJoinGroupRequestProtocol[];
+  let f_protocols: JoinGroupRequestProtocol[];
   {
     const n = r.arrayLength(flexible, 2, false);
     {
-      const a: JoinGroupRequestJoinGroupRequestProtocol[] = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeJoinGroupRequestJoinGroupRequestProtocol(r, version);
+      const a: JoinGroupRequestProtocol[] = new Array(n);
+      for (let i = 0; i < n; i++) a[i] = decodeJoinGroupRequestProtocol(r, version);
       f_protocols = a;
     }
   }
@@ -150,17 +150,17 @@ export function decodeJoinGroupRequest(r: Reader, version: number): JoinGroupReq
   return v;
 }
 
-export interface JoinGroupRequestJoinGroupRequestProtocol {
+export interface JoinGroupRequestProtocol {
   name: string;
   metadata: Buffer;
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function createJoinGroupRequestJoinGroupRequestProtocol(
-  init: Partial<JoinGroupRequestJoinGroupRequestProtocol> = {},
-): JoinGroupRequestJoinGroupRequestProtocol {
-  const v: JoinGroupRequestJoinGroupRequestProtocol = {
+export function createJoinGroupRequestProtocol(
+  init: Partial<JoinGroupRequestProtocol> = {},
+): JoinGroupRequestProtocol {
+  const v: JoinGroupRequestProtocol = {
     name: init.name === undefined ? "" : init.name,
     metadata: init.metadata === undefined ? Buffer.alloc(0) : init.metadata,
   };
@@ -168,9 +168,9 @@ export function createJoinGroupRequestJoinGroupRequestProtocol(
   return v;
 }
 
-export function encodeJoinGroupRequestJoinGroupRequestProtocol(
+export function encodeJoinGroupRequestProtocol(
   w: Writer,
-  v: JoinGroupRequestJoinGroupRequestProtocol,
+  v: JoinGroupRequestProtocol,
   version: number,
 ): void {
   const flexible = version >= 6;
@@ -187,10 +187,7 @@ export function encodeJoinGroupRequestJoinGroupRequestProtocol(
   }
 }
 
-export function sizeJoinGroupRequestJoinGroupRequestProtocol(
-  v: JoinGroupRequestJoinGroupRequestProtocol,
-  version: number,
-): number {
+export function sizeJoinGroupRequestProtocol(v: JoinGroupRequestProtocol, version: number): number {
   const flexible = version >= 6;
   let s = 0;
   s += stringSize(v.name, flexible);
@@ -205,10 +202,10 @@ export function sizeJoinGroupRequestJoinGroupRequestProtocol(
   return s;
 }
 
-export function decodeJoinGroupRequestJoinGroupRequestProtocol(
+export function decodeJoinGroupRequestProtocol(
   r: Reader,
   version: number,
-): JoinGroupRequestJoinGroupRequestProtocol {
+): JoinGroupRequestProtocol {
   const flexible = version >= 6;
   const f_name = r.string(flexible);
   const f_metadata = r.bytes(flexible);
@@ -222,7 +219,7 @@ export function decodeJoinGroupRequestJoinGroupRequestProtocol(
       unknown.push({ tag, data: t.raw(t.remaining()) });
     }
   }
-  const v: JoinGroupRequestJoinGroupRequestProtocol = { name: f_name, metadata: f_metadata };
+  const v: JoinGroupRequestProtocol = { name: f_name, metadata: f_metadata };
   if (unknown !== undefined) v.unknownTaggedFields = unknown;
   return v;
 }
@@ -236,7 +233,7 @@ export interface JoinGroupResponse {
   leader: string;
   skipAssignment: boolean;
   memberId: string;
-  members: JoinGroupResponseJoinGroupResponseMember[];
+  members: JoinGroupResponseMember[];
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
 }
@@ -279,7 +276,7 @@ export function encodeJoinGroupResponse(w: Writer, v: JoinGroupResponse, version
   w.string(v.memberId, flexible);
   w.arrayLength(v.members.length, flexible);
   for (const e of v.members) {
-    encodeJoinGroupResponseJoinGroupResponseMember(w, e, version);
+    encodeJoinGroupResponseMember(w, e, version);
   }
   if (flexible) {
     const u = v.unknownTaggedFields;
@@ -310,7 +307,7 @@ export function sizeJoinGroupResponse(v: JoinGroupResponse, version: number): nu
   }
   s += stringSize(v.memberId, flexible);
   s += arrayPrefixSize(v.members.length, flexible);
-  for (const e of v.members) s += sizeJoinGroupResponseJoinGroupResponseMember(e, version);
+  for (const e of v.members) s += sizeJoinGroupResponseMember(e, version);
   if (flexible) {
     const u = v.unknownTaggedFields;
     const nt = u === undefined ? 0 : u.length;
@@ -340,12 +337,12 @@ export function decodeJoinGroupResponse(r: Reader, version: number): JoinGroupRe
     f_skipAssignment = r.bool();
   }
   const f_memberId = r.string(flexible);
-  let f_members: JoinGroupResponseJoinGroupResponseMember[];
+  let f_members: JoinGroupResponseMember[];
   {
     const n = r.arrayLength(flexible, 2, false);
     {
-      const a: JoinGroupResponseJoinGroupResponseMember[] = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeJoinGroupResponseJoinGroupResponseMember(r, version);
+      const a: JoinGroupResponseMember[] = new Array(n);
+      for (let i = 0; i < n; i++) a[i] = decodeJoinGroupResponseMember(r, version);
       f_members = a;
     }
   }
@@ -374,7 +371,7 @@ export function decodeJoinGroupResponse(r: Reader, version: number): JoinGroupRe
   return v;
 }
 
-export interface JoinGroupResponseJoinGroupResponseMember {
+export interface JoinGroupResponseMember {
   memberId: string;
   groupInstanceId: string | null;
   metadata: Buffer;
@@ -382,10 +379,10 @@ export interface JoinGroupResponseJoinGroupResponseMember {
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function createJoinGroupResponseJoinGroupResponseMember(
-  init: Partial<JoinGroupResponseJoinGroupResponseMember> = {},
-): JoinGroupResponseJoinGroupResponseMember {
-  const v: JoinGroupResponseJoinGroupResponseMember = {
+export function createJoinGroupResponseMember(
+  init: Partial<JoinGroupResponseMember> = {},
+): JoinGroupResponseMember {
+  const v: JoinGroupResponseMember = {
     memberId: init.memberId === undefined ? "" : init.memberId,
     groupInstanceId: init.groupInstanceId === undefined ? null : init.groupInstanceId,
     metadata: init.metadata === undefined ? Buffer.alloc(0) : init.metadata,
@@ -394,9 +391,9 @@ export function createJoinGroupResponseJoinGroupResponseMember(
   return v;
 }
 
-export function encodeJoinGroupResponseJoinGroupResponseMember(
+export function encodeJoinGroupResponseMember(
   w: Writer,
-  v: JoinGroupResponseJoinGroupResponseMember,
+  v: JoinGroupResponseMember,
   version: number,
 ): void {
   const flexible = version >= 6;
@@ -416,10 +413,7 @@ export function encodeJoinGroupResponseJoinGroupResponseMember(
   }
 }
 
-export function sizeJoinGroupResponseJoinGroupResponseMember(
-  v: JoinGroupResponseJoinGroupResponseMember,
-  version: number,
-): number {
+export function sizeJoinGroupResponseMember(v: JoinGroupResponseMember, version: number): number {
   const flexible = version >= 6;
   let s = 0;
   s += stringSize(v.memberId, flexible);
@@ -437,10 +431,7 @@ export function sizeJoinGroupResponseJoinGroupResponseMember(
   return s;
 }
 
-export function decodeJoinGroupResponseJoinGroupResponseMember(
-  r: Reader,
-  version: number,
-): JoinGroupResponseJoinGroupResponseMember {
+export function decodeJoinGroupResponseMember(r: Reader, version: number): JoinGroupResponseMember {
   const flexible = version >= 6;
   const f_memberId = r.string(flexible);
   let f_groupInstanceId: string | null = null;
@@ -458,7 +449,7 @@ export function decodeJoinGroupResponseJoinGroupResponseMember(
       unknown.push({ tag, data: t.raw(t.remaining()) });
     }
   }
-  const v: JoinGroupResponseJoinGroupResponseMember = {
+  const v: JoinGroupResponseMember = {
     memberId: f_memberId,
     groupInstanceId: f_groupInstanceId,
     metadata: f_metadata,

@@ -19,7 +19,7 @@ export interface SyncGroupRequest {
   groupInstanceId: string | null;
   protocolType: string | null;
   protocolName: string | null;
-  assignments: SyncGroupRequestSyncGroupRequestAssignment[];
+  assignments: SyncGroupRequestAssignment[];
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
 }
@@ -54,7 +54,7 @@ export function encodeSyncGroupRequest(w: Writer, v: SyncGroupRequest, version: 
   }
   w.arrayLength(v.assignments.length, flexible);
   for (const e of v.assignments) {
-    encodeSyncGroupRequestSyncGroupRequestAssignment(w, e, version);
+    encodeSyncGroupRequestAssignment(w, e, version);
   }
   if (flexible) {
     const u = v.unknownTaggedFields;
@@ -83,7 +83,7 @@ export function sizeSyncGroupRequest(v: SyncGroupRequest, version: number): numb
     s += stringSize(v.protocolName, flexible);
   }
   s += arrayPrefixSize(v.assignments.length, flexible);
-  for (const e of v.assignments) s += sizeSyncGroupRequestSyncGroupRequestAssignment(e, version);
+  for (const e of v.assignments) s += sizeSyncGroupRequestAssignment(e, version);
   if (flexible) {
     const u = v.unknownTaggedFields;
     const nt = u === undefined ? 0 : u.length;
@@ -111,13 +111,12 @@ export function decodeSyncGroupRequest(r: Reader, version: number): SyncGroupReq
   if (version >= 5) {
     f_protocolName = r.nullableString(flexible, version >= 5);
   }
-  let f_assignments: SyncGroupRequestSyncGroupRequestAssignment[];
+  let f_assignments: SyncGroupRequestAssignment[];
   {
     const n = r.arrayLength(flexible, 2, false);
     {
-      const a: SyncGroupRequestSyncGroupRequestAssignment[] = new Array(n);
-      for (let i = 0; i < n; i++)
-        a[i] = decodeSyncGroupRequestSyncGroupRequestAssignment(r, version);
+      const a: SyncGroupRequestAssignment[] = new Array(n);
+      for (let i = 0; i < n; i++) a[i] = decodeSyncGroupRequestAssignment(r, version);
       f_assignments = a;
     }
   }
@@ -144,17 +143,17 @@ export function decodeSyncGroupRequest(r: Reader, version: number): SyncGroupReq
   return v;
 }
 
-export interface SyncGroupRequestSyncGroupRequestAssignment {
+export interface SyncGroupRequestAssignment {
   memberId: string;
   assignment: Buffer;
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function createSyncGroupRequestSyncGroupRequestAssignment(
-  init: Partial<SyncGroupRequestSyncGroupRequestAssignment> = {},
-): SyncGroupRequestSyncGroupRequestAssignment {
-  const v: SyncGroupRequestSyncGroupRequestAssignment = {
+export function createSyncGroupRequestAssignment(
+  init: Partial<SyncGroupRequestAssignment> = {},
+): SyncGroupRequestAssignment {
+  const v: SyncGroupRequestAssignment = {
     memberId: init.memberId === undefined ? "" : init.memberId,
     assignment: init.assignment === undefined ? Buffer.alloc(0) : init.assignment,
   };
@@ -162,9 +161,9 @@ export function createSyncGroupRequestSyncGroupRequestAssignment(
   return v;
 }
 
-export function encodeSyncGroupRequestSyncGroupRequestAssignment(
+export function encodeSyncGroupRequestAssignment(
   w: Writer,
-  v: SyncGroupRequestSyncGroupRequestAssignment,
+  v: SyncGroupRequestAssignment,
   version: number,
 ): void {
   const flexible = version >= 4;
@@ -181,8 +180,8 @@ export function encodeSyncGroupRequestSyncGroupRequestAssignment(
   }
 }
 
-export function sizeSyncGroupRequestSyncGroupRequestAssignment(
-  v: SyncGroupRequestSyncGroupRequestAssignment,
+export function sizeSyncGroupRequestAssignment(
+  v: SyncGroupRequestAssignment,
   version: number,
 ): number {
   const flexible = version >= 4;
@@ -199,10 +198,10 @@ export function sizeSyncGroupRequestSyncGroupRequestAssignment(
   return s;
 }
 
-export function decodeSyncGroupRequestSyncGroupRequestAssignment(
+export function decodeSyncGroupRequestAssignment(
   r: Reader,
   version: number,
-): SyncGroupRequestSyncGroupRequestAssignment {
+): SyncGroupRequestAssignment {
   const flexible = version >= 4;
   const f_memberId = r.string(flexible);
   const f_assignment = r.bytes(flexible);
@@ -216,10 +215,7 @@ export function decodeSyncGroupRequestSyncGroupRequestAssignment(
       unknown.push({ tag, data: t.raw(t.remaining()) });
     }
   }
-  const v: SyncGroupRequestSyncGroupRequestAssignment = {
-    memberId: f_memberId,
-    assignment: f_assignment,
-  };
+  const v: SyncGroupRequestAssignment = { memberId: f_memberId, assignment: f_assignment };
   if (unknown !== undefined) v.unknownTaggedFields = unknown;
   return v;
 }

@@ -12,7 +12,7 @@ import {
 } from "../primitives/index.js";
 
 export interface DeleteRecordsRequest {
-  topics: DeleteRecordsRequestDeleteRecordsTopic[];
+  topics: DeleteRecordsRequestTopic[];
   timeoutMs: number;
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
@@ -37,7 +37,7 @@ export function encodeDeleteRecordsRequest(
   const flexible = version >= 2;
   w.arrayLength(v.topics.length, flexible);
   for (const e of v.topics) {
-    encodeDeleteRecordsRequestDeleteRecordsTopic(w, e, version);
+    encodeDeleteRecordsRequestTopic(w, e, version);
   }
   w.int32(v.timeoutMs);
   if (flexible) {
@@ -55,7 +55,7 @@ export function sizeDeleteRecordsRequest(v: DeleteRecordsRequest, version: numbe
   const flexible = version >= 2;
   let s = 0;
   s += arrayPrefixSize(v.topics.length, flexible);
-  for (const e of v.topics) s += sizeDeleteRecordsRequestDeleteRecordsTopic(e, version);
+  for (const e of v.topics) s += sizeDeleteRecordsRequestTopic(e, version);
   s += 4;
   if (flexible) {
     const u = v.unknownTaggedFields;
@@ -69,12 +69,12 @@ export function sizeDeleteRecordsRequest(v: DeleteRecordsRequest, version: numbe
 
 export function decodeDeleteRecordsRequest(r: Reader, version: number): DeleteRecordsRequest {
   const flexible = version >= 2;
-  let f_topics: DeleteRecordsRequestDeleteRecordsTopic[];
+  let f_topics: DeleteRecordsRequestTopic[];
   {
     const n = r.arrayLength(flexible, 2, false);
     {
-      const a: DeleteRecordsRequestDeleteRecordsTopic[] = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeDeleteRecordsRequestDeleteRecordsTopic(r, version);
+      const a: DeleteRecordsRequestTopic[] = new Array(n);
+      for (let i = 0; i < n; i++) a[i] = decodeDeleteRecordsRequestTopic(r, version);
       f_topics = a;
     }
   }
@@ -94,17 +94,17 @@ export function decodeDeleteRecordsRequest(r: Reader, version: number): DeleteRe
   return v;
 }
 
-export interface DeleteRecordsRequestDeleteRecordsTopic {
+export interface DeleteRecordsRequestTopic {
   name: string;
-  partitions: DeleteRecordsRequestDeleteRecordsPartition[];
+  partitions: DeleteRecordsRequestPartition[];
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function createDeleteRecordsRequestDeleteRecordsTopic(
-  init: Partial<DeleteRecordsRequestDeleteRecordsTopic> = {},
-): DeleteRecordsRequestDeleteRecordsTopic {
-  const v: DeleteRecordsRequestDeleteRecordsTopic = {
+export function createDeleteRecordsRequestTopic(
+  init: Partial<DeleteRecordsRequestTopic> = {},
+): DeleteRecordsRequestTopic {
+  const v: DeleteRecordsRequestTopic = {
     name: init.name === undefined ? "" : init.name,
     partitions: init.partitions === undefined ? [] : init.partitions,
   };
@@ -112,16 +112,16 @@ export function createDeleteRecordsRequestDeleteRecordsTopic(
   return v;
 }
 
-export function encodeDeleteRecordsRequestDeleteRecordsTopic(
+export function encodeDeleteRecordsRequestTopic(
   w: Writer,
-  v: DeleteRecordsRequestDeleteRecordsTopic,
+  v: DeleteRecordsRequestTopic,
   version: number,
 ): void {
   const flexible = version >= 2;
   w.string(v.name, flexible);
   w.arrayLength(v.partitions.length, flexible);
   for (const e of v.partitions) {
-    encodeDeleteRecordsRequestDeleteRecordsPartition(w, e, version);
+    encodeDeleteRecordsRequestPartition(w, e, version);
   }
   if (flexible) {
     const u = v.unknownTaggedFields;
@@ -134,15 +134,15 @@ export function encodeDeleteRecordsRequestDeleteRecordsTopic(
   }
 }
 
-export function sizeDeleteRecordsRequestDeleteRecordsTopic(
-  v: DeleteRecordsRequestDeleteRecordsTopic,
+export function sizeDeleteRecordsRequestTopic(
+  v: DeleteRecordsRequestTopic,
   version: number,
 ): number {
   const flexible = version >= 2;
   let s = 0;
   s += stringSize(v.name, flexible);
   s += arrayPrefixSize(v.partitions.length, flexible);
-  for (const e of v.partitions) s += sizeDeleteRecordsRequestDeleteRecordsPartition(e, version);
+  for (const e of v.partitions) s += sizeDeleteRecordsRequestPartition(e, version);
   if (flexible) {
     const u = v.unknownTaggedFields;
     const nt = u === undefined ? 0 : u.length;
@@ -153,19 +153,18 @@ export function sizeDeleteRecordsRequestDeleteRecordsTopic(
   return s;
 }
 
-export function decodeDeleteRecordsRequestDeleteRecordsTopic(
+export function decodeDeleteRecordsRequestTopic(
   r: Reader,
   version: number,
-): DeleteRecordsRequestDeleteRecordsTopic {
+): DeleteRecordsRequestTopic {
   const flexible = version >= 2;
   const f_name = r.string(flexible);
-  let f_partitions: DeleteRecordsRequestDeleteRecordsPartition[];
+  let f_partitions: DeleteRecordsRequestPartition[];
   {
     const n = r.arrayLength(flexible, 12, false);
     {
-      const a: DeleteRecordsRequestDeleteRecordsPartition[] = new Array(n);
-      for (let i = 0; i < n; i++)
-        a[i] = decodeDeleteRecordsRequestDeleteRecordsPartition(r, version);
+      const a: DeleteRecordsRequestPartition[] = new Array(n);
+      for (let i = 0; i < n; i++) a[i] = decodeDeleteRecordsRequestPartition(r, version);
       f_partitions = a;
     }
   }
@@ -179,22 +178,22 @@ export function decodeDeleteRecordsRequestDeleteRecordsTopic(
       unknown.push({ tag, data: t.raw(t.remaining()) });
     }
   }
-  const v: DeleteRecordsRequestDeleteRecordsTopic = { name: f_name, partitions: f_partitions };
+  const v: DeleteRecordsRequestTopic = { name: f_name, partitions: f_partitions };
   if (unknown !== undefined) v.unknownTaggedFields = unknown;
   return v;
 }
 
-export interface DeleteRecordsRequestDeleteRecordsPartition {
+export interface DeleteRecordsRequestPartition {
   partitionIndex: number;
   offset: bigint;
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function createDeleteRecordsRequestDeleteRecordsPartition(
-  init: Partial<DeleteRecordsRequestDeleteRecordsPartition> = {},
-): DeleteRecordsRequestDeleteRecordsPartition {
-  const v: DeleteRecordsRequestDeleteRecordsPartition = {
+export function createDeleteRecordsRequestPartition(
+  init: Partial<DeleteRecordsRequestPartition> = {},
+): DeleteRecordsRequestPartition {
+  const v: DeleteRecordsRequestPartition = {
     partitionIndex: init.partitionIndex === undefined ? 0 : init.partitionIndex,
     offset: init.offset === undefined ? 0n : init.offset,
   };
@@ -202,9 +201,9 @@ export function createDeleteRecordsRequestDeleteRecordsPartition(
   return v;
 }
 
-export function encodeDeleteRecordsRequestDeleteRecordsPartition(
+export function encodeDeleteRecordsRequestPartition(
   w: Writer,
-  v: DeleteRecordsRequestDeleteRecordsPartition,
+  v: DeleteRecordsRequestPartition,
   version: number,
 ): void {
   const flexible = version >= 2;
@@ -221,8 +220,8 @@ export function encodeDeleteRecordsRequestDeleteRecordsPartition(
   }
 }
 
-export function sizeDeleteRecordsRequestDeleteRecordsPartition(
-  v: DeleteRecordsRequestDeleteRecordsPartition,
+export function sizeDeleteRecordsRequestPartition(
+  v: DeleteRecordsRequestPartition,
   version: number,
 ): number {
   const flexible = version >= 2;
@@ -239,10 +238,10 @@ export function sizeDeleteRecordsRequestDeleteRecordsPartition(
   return s;
 }
 
-export function decodeDeleteRecordsRequestDeleteRecordsPartition(
+export function decodeDeleteRecordsRequestPartition(
   r: Reader,
   version: number,
-): DeleteRecordsRequestDeleteRecordsPartition {
+): DeleteRecordsRequestPartition {
   const flexible = version >= 2;
   const f_partitionIndex = r.int32();
   const f_offset = r.int64();
@@ -256,17 +255,14 @@ export function decodeDeleteRecordsRequestDeleteRecordsPartition(
       unknown.push({ tag, data: t.raw(t.remaining()) });
     }
   }
-  const v: DeleteRecordsRequestDeleteRecordsPartition = {
-    partitionIndex: f_partitionIndex,
-    offset: f_offset,
-  };
+  const v: DeleteRecordsRequestPartition = { partitionIndex: f_partitionIndex, offset: f_offset };
   if (unknown !== undefined) v.unknownTaggedFields = unknown;
   return v;
 }
 
 export interface DeleteRecordsResponse {
   throttleTimeMs: number;
-  topics: DeleteRecordsResponseDeleteRecordsTopicResult[];
+  topics: DeleteRecordsResponseTopicResult[];
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
 }
@@ -291,7 +287,7 @@ export function encodeDeleteRecordsResponse(
   w.int32(v.throttleTimeMs);
   w.arrayLength(v.topics.length, flexible);
   for (const e of v.topics) {
-    encodeDeleteRecordsResponseDeleteRecordsTopicResult(w, e, version);
+    encodeDeleteRecordsResponseTopicResult(w, e, version);
   }
   if (flexible) {
     const u = v.unknownTaggedFields;
@@ -309,7 +305,7 @@ export function sizeDeleteRecordsResponse(v: DeleteRecordsResponse, version: num
   let s = 0;
   s += 4;
   s += arrayPrefixSize(v.topics.length, flexible);
-  for (const e of v.topics) s += sizeDeleteRecordsResponseDeleteRecordsTopicResult(e, version);
+  for (const e of v.topics) s += sizeDeleteRecordsResponseTopicResult(e, version);
   if (flexible) {
     const u = v.unknownTaggedFields;
     const nt = u === undefined ? 0 : u.length;
@@ -323,13 +319,12 @@ export function sizeDeleteRecordsResponse(v: DeleteRecordsResponse, version: num
 export function decodeDeleteRecordsResponse(r: Reader, version: number): DeleteRecordsResponse {
   const flexible = version >= 2;
   const f_throttleTimeMs = r.int32();
-  let f_topics: DeleteRecordsResponseDeleteRecordsTopicResult[];
+  let f_topics: DeleteRecordsResponseTopicResult[];
   {
     const n = r.arrayLength(flexible, 2, false);
     {
-      const a: DeleteRecordsResponseDeleteRecordsTopicResult[] = new Array(n);
-      for (let i = 0; i < n; i++)
-        a[i] = decodeDeleteRecordsResponseDeleteRecordsTopicResult(r, version);
+      const a: DeleteRecordsResponseTopicResult[] = new Array(n);
+      for (let i = 0; i < n; i++) a[i] = decodeDeleteRecordsResponseTopicResult(r, version);
       f_topics = a;
     }
   }
@@ -348,17 +343,17 @@ export function decodeDeleteRecordsResponse(r: Reader, version: number): DeleteR
   return v;
 }
 
-export interface DeleteRecordsResponseDeleteRecordsTopicResult {
+export interface DeleteRecordsResponseTopicResult {
   name: string;
-  partitions: DeleteRecordsResponseDeleteRecordsPartitionResult[];
+  partitions: DeleteRecordsResponsePartitionResult[];
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function createDeleteRecordsResponseDeleteRecordsTopicResult(
-  init: Partial<DeleteRecordsResponseDeleteRecordsTopicResult> = {},
-): DeleteRecordsResponseDeleteRecordsTopicResult {
-  const v: DeleteRecordsResponseDeleteRecordsTopicResult = {
+export function createDeleteRecordsResponseTopicResult(
+  init: Partial<DeleteRecordsResponseTopicResult> = {},
+): DeleteRecordsResponseTopicResult {
+  const v: DeleteRecordsResponseTopicResult = {
     name: init.name === undefined ? "" : init.name,
     partitions: init.partitions === undefined ? [] : init.partitions,
   };
@@ -366,16 +361,16 @@ export function createDeleteRecordsResponseDeleteRecordsTopicResult(
   return v;
 }
 
-export function encodeDeleteRecordsResponseDeleteRecordsTopicResult(
+export function encodeDeleteRecordsResponseTopicResult(
   w: Writer,
-  v: DeleteRecordsResponseDeleteRecordsTopicResult,
+  v: DeleteRecordsResponseTopicResult,
   version: number,
 ): void {
   const flexible = version >= 2;
   w.string(v.name, flexible);
   w.arrayLength(v.partitions.length, flexible);
   for (const e of v.partitions) {
-    encodeDeleteRecordsResponseDeleteRecordsPartitionResult(w, e, version);
+    encodeDeleteRecordsResponsePartitionResult(w, e, version);
   }
   if (flexible) {
     const u = v.unknownTaggedFields;
@@ -388,16 +383,15 @@ export function encodeDeleteRecordsResponseDeleteRecordsTopicResult(
   }
 }
 
-export function sizeDeleteRecordsResponseDeleteRecordsTopicResult(
-  v: DeleteRecordsResponseDeleteRecordsTopicResult,
+export function sizeDeleteRecordsResponseTopicResult(
+  v: DeleteRecordsResponseTopicResult,
   version: number,
 ): number {
   const flexible = version >= 2;
   let s = 0;
   s += stringSize(v.name, flexible);
   s += arrayPrefixSize(v.partitions.length, flexible);
-  for (const e of v.partitions)
-    s += sizeDeleteRecordsResponseDeleteRecordsPartitionResult(e, version);
+  for (const e of v.partitions) s += sizeDeleteRecordsResponsePartitionResult(e, version);
   if (flexible) {
     const u = v.unknownTaggedFields;
     const nt = u === undefined ? 0 : u.length;
@@ -408,19 +402,18 @@ export function sizeDeleteRecordsResponseDeleteRecordsTopicResult(
   return s;
 }
 
-export function decodeDeleteRecordsResponseDeleteRecordsTopicResult(
+export function decodeDeleteRecordsResponseTopicResult(
   r: Reader,
   version: number,
-): DeleteRecordsResponseDeleteRecordsTopicResult {
+): DeleteRecordsResponseTopicResult {
   const flexible = version >= 2;
   const f_name = r.string(flexible);
-  let f_partitions: DeleteRecordsResponseDeleteRecordsPartitionResult[];
+  let f_partitions: DeleteRecordsResponsePartitionResult[];
   {
     const n = r.arrayLength(flexible, 14, false);
     {
-      const a: DeleteRecordsResponseDeleteRecordsPartitionResult[] = new Array(n);
-      for (let i = 0; i < n; i++)
-        a[i] = decodeDeleteRecordsResponseDeleteRecordsPartitionResult(r, version);
+      const a: DeleteRecordsResponsePartitionResult[] = new Array(n);
+      for (let i = 0; i < n; i++) a[i] = decodeDeleteRecordsResponsePartitionResult(r, version);
       f_partitions = a;
     }
   }
@@ -434,15 +427,12 @@ export function decodeDeleteRecordsResponseDeleteRecordsTopicResult(
       unknown.push({ tag, data: t.raw(t.remaining()) });
     }
   }
-  const v: DeleteRecordsResponseDeleteRecordsTopicResult = {
-    name: f_name,
-    partitions: f_partitions,
-  };
+  const v: DeleteRecordsResponseTopicResult = { name: f_name, partitions: f_partitions };
   if (unknown !== undefined) v.unknownTaggedFields = unknown;
   return v;
 }
 
-export interface DeleteRecordsResponseDeleteRecordsPartitionResult {
+export interface DeleteRecordsResponsePartitionResult {
   partitionIndex: number;
   lowWatermark: bigint;
   errorCode: number;
@@ -450,10 +440,10 @@ export interface DeleteRecordsResponseDeleteRecordsPartitionResult {
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function createDeleteRecordsResponseDeleteRecordsPartitionResult(
-  init: Partial<DeleteRecordsResponseDeleteRecordsPartitionResult> = {},
-): DeleteRecordsResponseDeleteRecordsPartitionResult {
-  const v: DeleteRecordsResponseDeleteRecordsPartitionResult = {
+export function createDeleteRecordsResponsePartitionResult(
+  init: Partial<DeleteRecordsResponsePartitionResult> = {},
+): DeleteRecordsResponsePartitionResult {
+  const v: DeleteRecordsResponsePartitionResult = {
     partitionIndex: init.partitionIndex === undefined ? 0 : init.partitionIndex,
     lowWatermark: init.lowWatermark === undefined ? 0n : init.lowWatermark,
     errorCode: init.errorCode === undefined ? 0 : init.errorCode,
@@ -462,9 +452,9 @@ export function createDeleteRecordsResponseDeleteRecordsPartitionResult(
   return v;
 }
 
-export function encodeDeleteRecordsResponseDeleteRecordsPartitionResult(
+export function encodeDeleteRecordsResponsePartitionResult(
   w: Writer,
-  v: DeleteRecordsResponseDeleteRecordsPartitionResult,
+  v: DeleteRecordsResponsePartitionResult,
   version: number,
 ): void {
   const flexible = version >= 2;
@@ -482,8 +472,8 @@ export function encodeDeleteRecordsResponseDeleteRecordsPartitionResult(
   }
 }
 
-export function sizeDeleteRecordsResponseDeleteRecordsPartitionResult(
-  v: DeleteRecordsResponseDeleteRecordsPartitionResult,
+export function sizeDeleteRecordsResponsePartitionResult(
+  v: DeleteRecordsResponsePartitionResult,
   version: number,
 ): number {
   const flexible = version >= 2;
@@ -501,10 +491,10 @@ export function sizeDeleteRecordsResponseDeleteRecordsPartitionResult(
   return s;
 }
 
-export function decodeDeleteRecordsResponseDeleteRecordsPartitionResult(
+export function decodeDeleteRecordsResponsePartitionResult(
   r: Reader,
   version: number,
-): DeleteRecordsResponseDeleteRecordsPartitionResult {
+): DeleteRecordsResponsePartitionResult {
   const flexible = version >= 2;
   const f_partitionIndex = r.int32();
   const f_lowWatermark = r.int64();
@@ -519,7 +509,7 @@ export function decodeDeleteRecordsResponseDeleteRecordsPartitionResult(
       unknown.push({ tag, data: t.raw(t.remaining()) });
     }
   }
-  const v: DeleteRecordsResponseDeleteRecordsPartitionResult = {
+  const v: DeleteRecordsResponsePartitionResult = {
     partitionIndex: f_partitionIndex,
     lowWatermark: f_lowWatermark,
     errorCode: f_errorCode,
@@ -535,10 +525,10 @@ export function DeleteRecordsErrorResponse(
 ): DeleteRecordsResponse {
   return createDeleteRecordsResponse({
     topics: request.topics.map((r1) =>
-      createDeleteRecordsResponseDeleteRecordsTopicResult({
+      createDeleteRecordsResponseTopicResult({
         name: r1.name,
         partitions: r1.partitions.map((r2) =>
-          createDeleteRecordsResponseDeleteRecordsPartitionResult({
+          createDeleteRecordsResponsePartitionResult({
             partitionIndex: r2.partitionIndex,
             lowWatermark: -1n,
             errorCode: errorCode,

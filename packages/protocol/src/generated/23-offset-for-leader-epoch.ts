@@ -13,7 +13,7 @@ import {
 
 export interface OffsetForLeaderEpochRequest {
   replicaId: number;
-  topics: OffsetForLeaderEpochRequestOffsetForLeaderTopic[];
+  topics: OffsetForLeaderEpochRequestTopic[];
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
 }
@@ -40,7 +40,7 @@ export function encodeOffsetForLeaderEpochRequest(
   }
   w.arrayLength(v.topics.length, flexible);
   for (const e of v.topics) {
-    encodeOffsetForLeaderEpochRequestOffsetForLeaderTopic(w, e, version);
+    encodeOffsetForLeaderEpochRequestTopic(w, e, version);
   }
   if (flexible) {
     const u = v.unknownTaggedFields;
@@ -63,7 +63,7 @@ export function sizeOffsetForLeaderEpochRequest(
     s += 4;
   }
   s += arrayPrefixSize(v.topics.length, flexible);
-  for (const e of v.topics) s += sizeOffsetForLeaderEpochRequestOffsetForLeaderTopic(e, version);
+  for (const e of v.topics) s += sizeOffsetForLeaderEpochRequestTopic(e, version);
   if (flexible) {
     const u = v.unknownTaggedFields;
     const nt = u === undefined ? 0 : u.length;
@@ -83,13 +83,12 @@ export function decodeOffsetForLeaderEpochRequest(
   if (version >= 3) {
     f_replicaId = r.int32();
   }
-  let f_topics: OffsetForLeaderEpochRequestOffsetForLeaderTopic[];
+  let f_topics: OffsetForLeaderEpochRequestTopic[];
   {
     const n = r.arrayLength(flexible, 2, false);
     {
-      const a: OffsetForLeaderEpochRequestOffsetForLeaderTopic[] = new Array(n);
-      for (let i = 0; i < n; i++)
-        a[i] = decodeOffsetForLeaderEpochRequestOffsetForLeaderTopic(r, version);
+      const a: OffsetForLeaderEpochRequestTopic[] = new Array(n);
+      for (let i = 0; i < n; i++) a[i] = decodeOffsetForLeaderEpochRequestTopic(r, version);
       f_topics = a;
     }
   }
@@ -108,17 +107,17 @@ export function decodeOffsetForLeaderEpochRequest(
   return v;
 }
 
-export interface OffsetForLeaderEpochRequestOffsetForLeaderTopic {
+export interface OffsetForLeaderEpochRequestTopic {
   topic: string;
-  partitions: OffsetForLeaderEpochRequestOffsetForLeaderPartition[];
+  partitions: OffsetForLeaderEpochRequestPartition[];
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function createOffsetForLeaderEpochRequestOffsetForLeaderTopic(
-  init: Partial<OffsetForLeaderEpochRequestOffsetForLeaderTopic> = {},
-): OffsetForLeaderEpochRequestOffsetForLeaderTopic {
-  const v: OffsetForLeaderEpochRequestOffsetForLeaderTopic = {
+export function createOffsetForLeaderEpochRequestTopic(
+  init: Partial<OffsetForLeaderEpochRequestTopic> = {},
+): OffsetForLeaderEpochRequestTopic {
+  const v: OffsetForLeaderEpochRequestTopic = {
     topic: init.topic === undefined ? "" : init.topic,
     partitions: init.partitions === undefined ? [] : init.partitions,
   };
@@ -126,16 +125,16 @@ export function createOffsetForLeaderEpochRequestOffsetForLeaderTopic(
   return v;
 }
 
-export function encodeOffsetForLeaderEpochRequestOffsetForLeaderTopic(
+export function encodeOffsetForLeaderEpochRequestTopic(
   w: Writer,
-  v: OffsetForLeaderEpochRequestOffsetForLeaderTopic,
+  v: OffsetForLeaderEpochRequestTopic,
   version: number,
 ): void {
   const flexible = version >= 4;
   w.string(v.topic, flexible);
   w.arrayLength(v.partitions.length, flexible);
   for (const e of v.partitions) {
-    encodeOffsetForLeaderEpochRequestOffsetForLeaderPartition(w, e, version);
+    encodeOffsetForLeaderEpochRequestPartition(w, e, version);
   }
   if (flexible) {
     const u = v.unknownTaggedFields;
@@ -148,16 +147,15 @@ export function encodeOffsetForLeaderEpochRequestOffsetForLeaderTopic(
   }
 }
 
-export function sizeOffsetForLeaderEpochRequestOffsetForLeaderTopic(
-  v: OffsetForLeaderEpochRequestOffsetForLeaderTopic,
+export function sizeOffsetForLeaderEpochRequestTopic(
+  v: OffsetForLeaderEpochRequestTopic,
   version: number,
 ): number {
   const flexible = version >= 4;
   let s = 0;
   s += stringSize(v.topic, flexible);
   s += arrayPrefixSize(v.partitions.length, flexible);
-  for (const e of v.partitions)
-    s += sizeOffsetForLeaderEpochRequestOffsetForLeaderPartition(e, version);
+  for (const e of v.partitions) s += sizeOffsetForLeaderEpochRequestPartition(e, version);
   if (flexible) {
     const u = v.unknownTaggedFields;
     const nt = u === undefined ? 0 : u.length;
@@ -168,19 +166,18 @@ export function sizeOffsetForLeaderEpochRequestOffsetForLeaderTopic(
   return s;
 }
 
-export function decodeOffsetForLeaderEpochRequestOffsetForLeaderTopic(
+export function decodeOffsetForLeaderEpochRequestTopic(
   r: Reader,
   version: number,
-): OffsetForLeaderEpochRequestOffsetForLeaderTopic {
+): OffsetForLeaderEpochRequestTopic {
   const flexible = version >= 4;
   const f_topic = r.string(flexible);
-  let f_partitions: OffsetForLeaderEpochRequestOffsetForLeaderPartition[];
+  let f_partitions: OffsetForLeaderEpochRequestPartition[];
   {
     const n = r.arrayLength(flexible, 8, false);
     {
-      const a: OffsetForLeaderEpochRequestOffsetForLeaderPartition[] = new Array(n);
-      for (let i = 0; i < n; i++)
-        a[i] = decodeOffsetForLeaderEpochRequestOffsetForLeaderPartition(r, version);
+      const a: OffsetForLeaderEpochRequestPartition[] = new Array(n);
+      for (let i = 0; i < n; i++) a[i] = decodeOffsetForLeaderEpochRequestPartition(r, version);
       f_partitions = a;
     }
   }
@@ -194,15 +191,12 @@ export function decodeOffsetForLeaderEpochRequestOffsetForLeaderTopic(
       unknown.push({ tag, data: t.raw(t.remaining()) });
     }
   }
-  const v: OffsetForLeaderEpochRequestOffsetForLeaderTopic = {
-    topic: f_topic,
-    partitions: f_partitions,
-  };
+  const v: OffsetForLeaderEpochRequestTopic = { topic: f_topic, partitions: f_partitions };
   if (unknown !== undefined) v.unknownTaggedFields = unknown;
   return v;
 }
 
-export interface OffsetForLeaderEpochRequestOffsetForLeaderPartition {
+export interface OffsetForLeaderEpochRequestPartition {
   partition: number;
   currentLeaderEpoch: number;
   leaderEpoch: number;
@@ -210,10 +204,10 @@ export interface OffsetForLeaderEpochRequestOffsetForLeaderPartition {
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function createOffsetForLeaderEpochRequestOffsetForLeaderPartition(
-  init: Partial<OffsetForLeaderEpochRequestOffsetForLeaderPartition> = {},
-): OffsetForLeaderEpochRequestOffsetForLeaderPartition {
-  const v: OffsetForLeaderEpochRequestOffsetForLeaderPartition = {
+export function createOffsetForLeaderEpochRequestPartition(
+  init: Partial<OffsetForLeaderEpochRequestPartition> = {},
+): OffsetForLeaderEpochRequestPartition {
+  const v: OffsetForLeaderEpochRequestPartition = {
     partition: init.partition === undefined ? 0 : init.partition,
     currentLeaderEpoch: init.currentLeaderEpoch === undefined ? -1 : init.currentLeaderEpoch,
     leaderEpoch: init.leaderEpoch === undefined ? 0 : init.leaderEpoch,
@@ -222,9 +216,9 @@ export function createOffsetForLeaderEpochRequestOffsetForLeaderPartition(
   return v;
 }
 
-export function encodeOffsetForLeaderEpochRequestOffsetForLeaderPartition(
+export function encodeOffsetForLeaderEpochRequestPartition(
   w: Writer,
-  v: OffsetForLeaderEpochRequestOffsetForLeaderPartition,
+  v: OffsetForLeaderEpochRequestPartition,
   version: number,
 ): void {
   const flexible = version >= 4;
@@ -244,8 +238,8 @@ export function encodeOffsetForLeaderEpochRequestOffsetForLeaderPartition(
   }
 }
 
-export function sizeOffsetForLeaderEpochRequestOffsetForLeaderPartition(
-  v: OffsetForLeaderEpochRequestOffsetForLeaderPartition,
+export function sizeOffsetForLeaderEpochRequestPartition(
+  v: OffsetForLeaderEpochRequestPartition,
   version: number,
 ): number {
   const flexible = version >= 4;
@@ -265,10 +259,10 @@ export function sizeOffsetForLeaderEpochRequestOffsetForLeaderPartition(
   return s;
 }
 
-export function decodeOffsetForLeaderEpochRequestOffsetForLeaderPartition(
+export function decodeOffsetForLeaderEpochRequestPartition(
   r: Reader,
   version: number,
-): OffsetForLeaderEpochRequestOffsetForLeaderPartition {
+): OffsetForLeaderEpochRequestPartition {
   const flexible = version >= 4;
   const f_partition = r.int32();
   let f_currentLeaderEpoch: number = -1;
@@ -286,7 +280,7 @@ export function decodeOffsetForLeaderEpochRequestOffsetForLeaderPartition(
       unknown.push({ tag, data: t.raw(t.remaining()) });
     }
   }
-  const v: OffsetForLeaderEpochRequestOffsetForLeaderPartition = {
+  const v: OffsetForLeaderEpochRequestPartition = {
     partition: f_partition,
     currentLeaderEpoch: f_currentLeaderEpoch,
     leaderEpoch: f_leaderEpoch,
@@ -297,7 +291,7 @@ export function decodeOffsetForLeaderEpochRequestOffsetForLeaderPartition(
 
 export interface OffsetForLeaderEpochResponse {
   throttleTimeMs: number;
-  topics: OffsetForLeaderEpochResponseOffsetForLeaderTopicResult[];
+  topics: OffsetForLeaderEpochResponseTopicResult[];
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
 }
@@ -324,7 +318,7 @@ export function encodeOffsetForLeaderEpochResponse(
   }
   w.arrayLength(v.topics.length, flexible);
   for (const e of v.topics) {
-    encodeOffsetForLeaderEpochResponseOffsetForLeaderTopicResult(w, e, version);
+    encodeOffsetForLeaderEpochResponseTopicResult(w, e, version);
   }
   if (flexible) {
     const u = v.unknownTaggedFields;
@@ -347,8 +341,7 @@ export function sizeOffsetForLeaderEpochResponse(
     s += 4;
   }
   s += arrayPrefixSize(v.topics.length, flexible);
-  for (const e of v.topics)
-    s += sizeOffsetForLeaderEpochResponseOffsetForLeaderTopicResult(e, version);
+  for (const e of v.topics) s += sizeOffsetForLeaderEpochResponseTopicResult(e, version);
   if (flexible) {
     const u = v.unknownTaggedFields;
     const nt = u === undefined ? 0 : u.length;
@@ -368,13 +361,12 @@ export function decodeOffsetForLeaderEpochResponse(
   if (version >= 2) {
     f_throttleTimeMs = r.int32();
   }
-  let f_topics: OffsetForLeaderEpochResponseOffsetForLeaderTopicResult[];
+  let f_topics: OffsetForLeaderEpochResponseTopicResult[];
   {
     const n = r.arrayLength(flexible, 2, false);
     {
-      const a: OffsetForLeaderEpochResponseOffsetForLeaderTopicResult[] = new Array(n);
-      for (let i = 0; i < n; i++)
-        a[i] = decodeOffsetForLeaderEpochResponseOffsetForLeaderTopicResult(r, version);
+      const a: OffsetForLeaderEpochResponseTopicResult[] = new Array(n);
+      for (let i = 0; i < n; i++) a[i] = decodeOffsetForLeaderEpochResponseTopicResult(r, version);
       f_topics = a;
     }
   }
@@ -393,17 +385,17 @@ export function decodeOffsetForLeaderEpochResponse(
   return v;
 }
 
-export interface OffsetForLeaderEpochResponseOffsetForLeaderTopicResult {
+export interface OffsetForLeaderEpochResponseTopicResult {
   topic: string;
   partitions: OffsetForLeaderEpochResponseEpochEndOffset[];
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function createOffsetForLeaderEpochResponseOffsetForLeaderTopicResult(
-  init: Partial<OffsetForLeaderEpochResponseOffsetForLeaderTopicResult> = {},
-): OffsetForLeaderEpochResponseOffsetForLeaderTopicResult {
-  const v: OffsetForLeaderEpochResponseOffsetForLeaderTopicResult = {
+export function createOffsetForLeaderEpochResponseTopicResult(
+  init: Partial<OffsetForLeaderEpochResponseTopicResult> = {},
+): OffsetForLeaderEpochResponseTopicResult {
+  const v: OffsetForLeaderEpochResponseTopicResult = {
     topic: init.topic === undefined ? "" : init.topic,
     partitions: init.partitions === undefined ? [] : init.partitions,
   };
@@ -411,9 +403,9 @@ export function createOffsetForLeaderEpochResponseOffsetForLeaderTopicResult(
   return v;
 }
 
-export function encodeOffsetForLeaderEpochResponseOffsetForLeaderTopicResult(
+export function encodeOffsetForLeaderEpochResponseTopicResult(
   w: Writer,
-  v: OffsetForLeaderEpochResponseOffsetForLeaderTopicResult,
+  v: OffsetForLeaderEpochResponseTopicResult,
   version: number,
 ): void {
   const flexible = version >= 4;
@@ -433,8 +425,8 @@ export function encodeOffsetForLeaderEpochResponseOffsetForLeaderTopicResult(
   }
 }
 
-export function sizeOffsetForLeaderEpochResponseOffsetForLeaderTopicResult(
-  v: OffsetForLeaderEpochResponseOffsetForLeaderTopicResult,
+export function sizeOffsetForLeaderEpochResponseTopicResult(
+  v: OffsetForLeaderEpochResponseTopicResult,
   version: number,
 ): number {
   const flexible = version >= 4;
@@ -452,10 +444,10 @@ export function sizeOffsetForLeaderEpochResponseOffsetForLeaderTopicResult(
   return s;
 }
 
-export function decodeOffsetForLeaderEpochResponseOffsetForLeaderTopicResult(
+export function decodeOffsetForLeaderEpochResponseTopicResult(
   r: Reader,
   version: number,
-): OffsetForLeaderEpochResponseOffsetForLeaderTopicResult {
+): OffsetForLeaderEpochResponseTopicResult {
   const flexible = version >= 4;
   const f_topic = r.string(flexible);
   let f_partitions: OffsetForLeaderEpochResponseEpochEndOffset[];
@@ -478,10 +470,7 @@ export function decodeOffsetForLeaderEpochResponseOffsetForLeaderTopicResult(
       unknown.push({ tag, data: t.raw(t.remaining()) });
     }
   }
-  const v: OffsetForLeaderEpochResponseOffsetForLeaderTopicResult = {
-    topic: f_topic,
-    partitions: f_partitions,
-  };
+  const v: OffsetForLeaderEpochResponseTopicResult = { topic: f_topic, partitions: f_partitions };
   if (unknown !== undefined) v.unknownTaggedFields = unknown;
   return v;
 }
@@ -592,7 +581,7 @@ export function OffsetForLeaderEpochErrorResponse(
 ): OffsetForLeaderEpochResponse {
   return createOffsetForLeaderEpochResponse({
     topics: request.topics.map((r1) =>
-      createOffsetForLeaderEpochResponseOffsetForLeaderTopicResult({
+      createOffsetForLeaderEpochResponseTopicResult({
         topic: r1.topic,
         partitions: r1.partitions.map((r2) =>
           createOffsetForLeaderEpochResponseEpochEndOffset({

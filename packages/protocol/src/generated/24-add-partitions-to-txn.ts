@@ -12,11 +12,11 @@ import {
 } from "../primitives/index.js";
 
 export interface AddPartitionsToTxnRequest {
-  transactions: AddPartitionsToTxnRequestAddPartitionsToTxnTransaction[];
+  transactions: AddPartitionsToTxnRequestTransaction[];
   v3AndBelowTransactionalId: string;
   v3AndBelowProducerId: bigint;
   v3AndBelowProducerEpoch: number;
-  v3AndBelowTopics: AddPartitionsToTxnRequestAddPartitionsToTxnTopic[];
+  v3AndBelowTopics: AddPartitionsToTxnRequestTopic[];
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
 }
@@ -46,7 +46,7 @@ export function encodeAddPartitionsToTxnRequest(
   if (version >= 4) {
     w.arrayLength(v.transactions.length, flexible);
     for (const e of v.transactions) {
-      encodeAddPartitionsToTxnRequestAddPartitionsToTxnTransaction(w, e, version);
+      encodeAddPartitionsToTxnRequestTransaction(w, e, version);
     }
   }
   if (version <= 3) {
@@ -61,7 +61,7 @@ export function encodeAddPartitionsToTxnRequest(
   if (version <= 3) {
     w.arrayLength(v.v3AndBelowTopics.length, flexible);
     for (const e of v.v3AndBelowTopics) {
-      encodeAddPartitionsToTxnRequestAddPartitionsToTxnTopic(w, e, version);
+      encodeAddPartitionsToTxnRequestTopic(w, e, version);
     }
   }
   if (flexible) {
@@ -83,8 +83,7 @@ export function sizeAddPartitionsToTxnRequest(
   let s = 0;
   if (version >= 4) {
     s += arrayPrefixSize(v.transactions.length, flexible);
-    for (const e of v.transactions)
-      s += sizeAddPartitionsToTxnRequestAddPartitionsToTxnTransaction(e, version);
+    for (const e of v.transactions) s += sizeAddPartitionsToTxnRequestTransaction(e, version);
   }
   if (version <= 3) {
     s += stringSize(v.v3AndBelowTransactionalId, flexible);
@@ -97,8 +96,7 @@ export function sizeAddPartitionsToTxnRequest(
   }
   if (version <= 3) {
     s += arrayPrefixSize(v.v3AndBelowTopics.length, flexible);
-    for (const e of v.v3AndBelowTopics)
-      s += sizeAddPartitionsToTxnRequestAddPartitionsToTxnTopic(e, version);
+    for (const e of v.v3AndBelowTopics) s += sizeAddPartitionsToTxnRequestTopic(e, version);
   }
   if (flexible) {
     const u = v.unknownTaggedFields;
@@ -115,14 +113,13 @@ export function decodeAddPartitionsToTxnRequest(
   version: number,
 ): AddPartitionsToTxnRequest {
   const flexible = version >= 3;
-  let f_transactions: AddPartitionsToTxnRequestAddPartitionsToTxnTransaction[] | undefined;
+  let f_transactions: AddPartitionsToTxnRequestTransaction[] | undefined;
   if (version >= 4) {
     {
       const n = r.arrayLength(flexible, 1, false);
       {
-        const a: AddPartitionsToTxnRequestAddPartitionsToTxnTransaction[] = new Array(n);
-        for (let i = 0; i < n; i++)
-          a[i] = decodeAddPartitionsToTxnRequestAddPartitionsToTxnTransaction(r, version);
+        const a: AddPartitionsToTxnRequestTransaction[] = new Array(n);
+        for (let i = 0; i < n; i++) a[i] = decodeAddPartitionsToTxnRequestTransaction(r, version);
         f_transactions = a;
       }
     }
@@ -139,14 +136,13 @@ export function decodeAddPartitionsToTxnRequest(
   if (version <= 3) {
     f_v3AndBelowProducerEpoch = r.int16();
   }
-  let f_v3AndBelowTopics: AddPartitionsToTxnRequestAddPartitionsToTxnTopic[] | undefined;
+  let f_v3AndBelowTopics: AddPartitionsToTxnRequestTopic[] | undefined;
   if (version <= 3) {
     {
       const n = r.arrayLength(flexible, 2, false);
       {
-        const a: AddPartitionsToTxnRequestAddPartitionsToTxnTopic[] = new Array(n);
-        for (let i = 0; i < n; i++)
-          a[i] = decodeAddPartitionsToTxnRequestAddPartitionsToTxnTopic(r, version);
+        const a: AddPartitionsToTxnRequestTopic[] = new Array(n);
+        for (let i = 0; i < n; i++) a[i] = decodeAddPartitionsToTxnRequestTopic(r, version);
         f_v3AndBelowTopics = a;
       }
     }
@@ -172,20 +168,20 @@ export function decodeAddPartitionsToTxnRequest(
   return v;
 }
 
-export interface AddPartitionsToTxnRequestAddPartitionsToTxnTransaction {
+export interface AddPartitionsToTxnRequestTransaction {
   transactionalId: string;
   producerId: bigint;
   producerEpoch: number;
   verifyOnly: boolean;
-  topics: AddPartitionsToTxnRequestAddPartitionsToTxnTopic[];
+  topics: AddPartitionsToTxnRequestTopic[];
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function createAddPartitionsToTxnRequestAddPartitionsToTxnTransaction(
-  init: Partial<AddPartitionsToTxnRequestAddPartitionsToTxnTransaction> = {},
-): AddPartitionsToTxnRequestAddPartitionsToTxnTransaction {
-  const v: AddPartitionsToTxnRequestAddPartitionsToTxnTransaction = {
+export function createAddPartitionsToTxnRequestTransaction(
+  init: Partial<AddPartitionsToTxnRequestTransaction> = {},
+): AddPartitionsToTxnRequestTransaction {
+  const v: AddPartitionsToTxnRequestTransaction = {
     transactionalId: init.transactionalId === undefined ? "" : init.transactionalId,
     producerId: init.producerId === undefined ? 0n : init.producerId,
     producerEpoch: init.producerEpoch === undefined ? 0 : init.producerEpoch,
@@ -196,9 +192,9 @@ export function createAddPartitionsToTxnRequestAddPartitionsToTxnTransaction(
   return v;
 }
 
-export function encodeAddPartitionsToTxnRequestAddPartitionsToTxnTransaction(
+export function encodeAddPartitionsToTxnRequestTransaction(
   w: Writer,
-  v: AddPartitionsToTxnRequestAddPartitionsToTxnTransaction,
+  v: AddPartitionsToTxnRequestTransaction,
   version: number,
 ): void {
   const flexible = version >= 3;
@@ -217,7 +213,7 @@ export function encodeAddPartitionsToTxnRequestAddPartitionsToTxnTransaction(
   if (version >= 4) {
     w.arrayLength(v.topics.length, flexible);
     for (const e of v.topics) {
-      encodeAddPartitionsToTxnRequestAddPartitionsToTxnTopic(w, e, version);
+      encodeAddPartitionsToTxnRequestTopic(w, e, version);
     }
   }
   if (flexible) {
@@ -231,8 +227,8 @@ export function encodeAddPartitionsToTxnRequestAddPartitionsToTxnTransaction(
   }
 }
 
-export function sizeAddPartitionsToTxnRequestAddPartitionsToTxnTransaction(
-  v: AddPartitionsToTxnRequestAddPartitionsToTxnTransaction,
+export function sizeAddPartitionsToTxnRequestTransaction(
+  v: AddPartitionsToTxnRequestTransaction,
   version: number,
 ): number {
   const flexible = version >= 3;
@@ -251,7 +247,7 @@ export function sizeAddPartitionsToTxnRequestAddPartitionsToTxnTransaction(
   }
   if (version >= 4) {
     s += arrayPrefixSize(v.topics.length, flexible);
-    for (const e of v.topics) s += sizeAddPartitionsToTxnRequestAddPartitionsToTxnTopic(e, version);
+    for (const e of v.topics) s += sizeAddPartitionsToTxnRequestTopic(e, version);
   }
   if (flexible) {
     const u = v.unknownTaggedFields;
@@ -263,10 +259,10 @@ export function sizeAddPartitionsToTxnRequestAddPartitionsToTxnTransaction(
   return s;
 }
 
-export function decodeAddPartitionsToTxnRequestAddPartitionsToTxnTransaction(
+export function decodeAddPartitionsToTxnRequestTransaction(
   r: Reader,
   version: number,
-): AddPartitionsToTxnRequestAddPartitionsToTxnTransaction {
+): AddPartitionsToTxnRequestTransaction {
   const flexible = version >= 3;
   let f_transactionalId: string = "";
   if (version >= 4) {
@@ -284,14 +280,13 @@ export function decodeAddPartitionsToTxnRequestAddPartitionsToTxnTransaction(
   if (version >= 4) {
     f_verifyOnly = r.bool();
   }
-  let f_topics: AddPartitionsToTxnRequestAddPartitionsToTxnTopic[] | undefined;
+  let f_topics: AddPartitionsToTxnRequestTopic[] | undefined;
   if (version >= 4) {
     {
       const n = r.arrayLength(flexible, 2, false);
       {
-        const a: AddPartitionsToTxnRequestAddPartitionsToTxnTopic[] = new Array(n);
-        for (let i = 0; i < n; i++)
-          a[i] = decodeAddPartitionsToTxnRequestAddPartitionsToTxnTopic(r, version);
+        const a: AddPartitionsToTxnRequestTopic[] = new Array(n);
+        for (let i = 0; i < n; i++) a[i] = decodeAddPartitionsToTxnRequestTopic(r, version);
         f_topics = a;
       }
     }
@@ -306,7 +301,7 @@ export function decodeAddPartitionsToTxnRequestAddPartitionsToTxnTransaction(
       unknown.push({ tag, data: t.raw(t.remaining()) });
     }
   }
-  const v: AddPartitionsToTxnRequestAddPartitionsToTxnTransaction = {
+  const v: AddPartitionsToTxnRequestTransaction = {
     transactionalId: f_transactionalId,
     producerId: f_producerId,
     producerEpoch: f_producerEpoch,
@@ -317,17 +312,17 @@ export function decodeAddPartitionsToTxnRequestAddPartitionsToTxnTransaction(
   return v;
 }
 
-export interface AddPartitionsToTxnRequestAddPartitionsToTxnTopic {
+export interface AddPartitionsToTxnRequestTopic {
   name: string;
   partitions: number[];
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function createAddPartitionsToTxnRequestAddPartitionsToTxnTopic(
-  init: Partial<AddPartitionsToTxnRequestAddPartitionsToTxnTopic> = {},
-): AddPartitionsToTxnRequestAddPartitionsToTxnTopic {
-  const v: AddPartitionsToTxnRequestAddPartitionsToTxnTopic = {
+export function createAddPartitionsToTxnRequestTopic(
+  init: Partial<AddPartitionsToTxnRequestTopic> = {},
+): AddPartitionsToTxnRequestTopic {
+  const v: AddPartitionsToTxnRequestTopic = {
     name: init.name === undefined ? "" : init.name,
     partitions: init.partitions === undefined ? [] : init.partitions,
   };
@@ -335,9 +330,9 @@ export function createAddPartitionsToTxnRequestAddPartitionsToTxnTopic(
   return v;
 }
 
-export function encodeAddPartitionsToTxnRequestAddPartitionsToTxnTopic(
+export function encodeAddPartitionsToTxnRequestTopic(
   w: Writer,
-  v: AddPartitionsToTxnRequestAddPartitionsToTxnTopic,
+  v: AddPartitionsToTxnRequestTopic,
   version: number,
 ): void {
   const flexible = version >= 3;
@@ -357,8 +352,8 @@ export function encodeAddPartitionsToTxnRequestAddPartitionsToTxnTopic(
   }
 }
 
-export function sizeAddPartitionsToTxnRequestAddPartitionsToTxnTopic(
-  v: AddPartitionsToTxnRequestAddPartitionsToTxnTopic,
+export function sizeAddPartitionsToTxnRequestTopic(
+  v: AddPartitionsToTxnRequestTopic,
   version: number,
 ): number {
   const flexible = version >= 3;
@@ -375,10 +370,10 @@ export function sizeAddPartitionsToTxnRequestAddPartitionsToTxnTopic(
   return s;
 }
 
-export function decodeAddPartitionsToTxnRequestAddPartitionsToTxnTopic(
+export function decodeAddPartitionsToTxnRequestTopic(
   r: Reader,
   version: number,
-): AddPartitionsToTxnRequestAddPartitionsToTxnTopic {
+): AddPartitionsToTxnRequestTopic {
   const flexible = version >= 3;
   const f_name = r.string(flexible);
   let f_partitions: number[];
@@ -400,10 +395,7 @@ export function decodeAddPartitionsToTxnRequestAddPartitionsToTxnTopic(
       unknown.push({ tag, data: t.raw(t.remaining()) });
     }
   }
-  const v: AddPartitionsToTxnRequestAddPartitionsToTxnTopic = {
-    name: f_name,
-    partitions: f_partitions,
-  };
+  const v: AddPartitionsToTxnRequestTopic = { name: f_name, partitions: f_partitions };
   if (unknown !== undefined) v.unknownTaggedFields = unknown;
   return v;
 }
@@ -411,8 +403,8 @@ export function decodeAddPartitionsToTxnRequestAddPartitionsToTxnTopic(
 export interface AddPartitionsToTxnResponse {
   throttleTimeMs: number;
   errorCode: number;
-  resultsByTransaction: AddPartitionsToTxnResponseAddPartitionsToTxnResult[];
-  resultsByTopicV3AndBelow: AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult[];
+  resultsByTransaction: AddPartitionsToTxnResponseResult[];
+  resultsByTopicV3AndBelow: AddPartitionsToTxnResponseTopicResult[];
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
 }
@@ -444,13 +436,13 @@ export function encodeAddPartitionsToTxnResponse(
   if (version >= 4) {
     w.arrayLength(v.resultsByTransaction.length, flexible);
     for (const e of v.resultsByTransaction) {
-      encodeAddPartitionsToTxnResponseAddPartitionsToTxnResult(w, e, version);
+      encodeAddPartitionsToTxnResponseResult(w, e, version);
     }
   }
   if (version <= 3) {
     w.arrayLength(v.resultsByTopicV3AndBelow.length, flexible);
     for (const e of v.resultsByTopicV3AndBelow) {
-      encodeAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(w, e, version);
+      encodeAddPartitionsToTxnResponseTopicResult(w, e, version);
     }
   }
   if (flexible) {
@@ -476,13 +468,12 @@ export function sizeAddPartitionsToTxnResponse(
   }
   if (version >= 4) {
     s += arrayPrefixSize(v.resultsByTransaction.length, flexible);
-    for (const e of v.resultsByTransaction)
-      s += sizeAddPartitionsToTxnResponseAddPartitionsToTxnResult(e, version);
+    for (const e of v.resultsByTransaction) s += sizeAddPartitionsToTxnResponseResult(e, version);
   }
   if (version <= 3) {
     s += arrayPrefixSize(v.resultsByTopicV3AndBelow.length, flexible);
     for (const e of v.resultsByTopicV3AndBelow)
-      s += sizeAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(e, version);
+      s += sizeAddPartitionsToTxnResponseTopicResult(e, version);
   }
   if (flexible) {
     const u = v.unknownTaggedFields;
@@ -504,28 +495,24 @@ export function decodeAddPartitionsToTxnResponse(
   if (version >= 4) {
     f_errorCode = r.int16();
   }
-  let f_resultsByTransaction: AddPartitionsToTxnResponseAddPartitionsToTxnResult[] | undefined;
+  let f_resultsByTransaction: AddPartitionsToTxnResponseResult[] | undefined;
   if (version >= 4) {
     {
       const n = r.arrayLength(flexible, 1, false);
       {
-        const a: AddPartitionsToTxnResponseAddPartitionsToTxnResult[] = new Array(n);
-        for (let i = 0; i < n; i++)
-          a[i] = decodeAddPartitionsToTxnResponseAddPartitionsToTxnResult(r, version);
+        const a: AddPartitionsToTxnResponseResult[] = new Array(n);
+        for (let i = 0; i < n; i++) a[i] = decodeAddPartitionsToTxnResponseResult(r, version);
         f_resultsByTransaction = a;
       }
     }
   }
-  let f_resultsByTopicV3AndBelow:
-    | AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult[]
-    | undefined;
+  let f_resultsByTopicV3AndBelow: AddPartitionsToTxnResponseTopicResult[] | undefined;
   if (version <= 3) {
     {
       const n = r.arrayLength(flexible, 2, false);
       {
-        const a: AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult[] = new Array(n);
-        for (let i = 0; i < n; i++)
-          a[i] = decodeAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(r, version);
+        const a: AddPartitionsToTxnResponseTopicResult[] = new Array(n);
+        for (let i = 0; i < n; i++) a[i] = decodeAddPartitionsToTxnResponseTopicResult(r, version);
         f_resultsByTopicV3AndBelow = a;
       }
     }
@@ -551,17 +538,17 @@ export function decodeAddPartitionsToTxnResponse(
   return v;
 }
 
-export interface AddPartitionsToTxnResponseAddPartitionsToTxnResult {
+export interface AddPartitionsToTxnResponseResult {
   transactionalId: string;
-  topicResults: AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult[];
+  topicResults: AddPartitionsToTxnResponseTopicResult[];
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function createAddPartitionsToTxnResponseAddPartitionsToTxnResult(
-  init: Partial<AddPartitionsToTxnResponseAddPartitionsToTxnResult> = {},
-): AddPartitionsToTxnResponseAddPartitionsToTxnResult {
-  const v: AddPartitionsToTxnResponseAddPartitionsToTxnResult = {
+export function createAddPartitionsToTxnResponseResult(
+  init: Partial<AddPartitionsToTxnResponseResult> = {},
+): AddPartitionsToTxnResponseResult {
+  const v: AddPartitionsToTxnResponseResult = {
     transactionalId: init.transactionalId === undefined ? "" : init.transactionalId,
     topicResults: init.topicResults === undefined ? [] : init.topicResults,
   };
@@ -569,9 +556,9 @@ export function createAddPartitionsToTxnResponseAddPartitionsToTxnResult(
   return v;
 }
 
-export function encodeAddPartitionsToTxnResponseAddPartitionsToTxnResult(
+export function encodeAddPartitionsToTxnResponseResult(
   w: Writer,
-  v: AddPartitionsToTxnResponseAddPartitionsToTxnResult,
+  v: AddPartitionsToTxnResponseResult,
   version: number,
 ): void {
   const flexible = version >= 3;
@@ -581,7 +568,7 @@ export function encodeAddPartitionsToTxnResponseAddPartitionsToTxnResult(
   if (version >= 4) {
     w.arrayLength(v.topicResults.length, flexible);
     for (const e of v.topicResults) {
-      encodeAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(w, e, version);
+      encodeAddPartitionsToTxnResponseTopicResult(w, e, version);
     }
   }
   if (flexible) {
@@ -595,8 +582,8 @@ export function encodeAddPartitionsToTxnResponseAddPartitionsToTxnResult(
   }
 }
 
-export function sizeAddPartitionsToTxnResponseAddPartitionsToTxnResult(
-  v: AddPartitionsToTxnResponseAddPartitionsToTxnResult,
+export function sizeAddPartitionsToTxnResponseResult(
+  v: AddPartitionsToTxnResponseResult,
   version: number,
 ): number {
   const flexible = version >= 3;
@@ -606,8 +593,7 @@ export function sizeAddPartitionsToTxnResponseAddPartitionsToTxnResult(
   }
   if (version >= 4) {
     s += arrayPrefixSize(v.topicResults.length, flexible);
-    for (const e of v.topicResults)
-      s += sizeAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(e, version);
+    for (const e of v.topicResults) s += sizeAddPartitionsToTxnResponseTopicResult(e, version);
   }
   if (flexible) {
     const u = v.unknownTaggedFields;
@@ -619,23 +605,22 @@ export function sizeAddPartitionsToTxnResponseAddPartitionsToTxnResult(
   return s;
 }
 
-export function decodeAddPartitionsToTxnResponseAddPartitionsToTxnResult(
+export function decodeAddPartitionsToTxnResponseResult(
   r: Reader,
   version: number,
-): AddPartitionsToTxnResponseAddPartitionsToTxnResult {
+): AddPartitionsToTxnResponseResult {
   const flexible = version >= 3;
   let f_transactionalId: string = "";
   if (version >= 4) {
     f_transactionalId = r.string(flexible);
   }
-  let f_topicResults: AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult[] | undefined;
+  let f_topicResults: AddPartitionsToTxnResponseTopicResult[] | undefined;
   if (version >= 4) {
     {
       const n = r.arrayLength(flexible, 2, false);
       {
-        const a: AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult[] = new Array(n);
-        for (let i = 0; i < n; i++)
-          a[i] = decodeAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(r, version);
+        const a: AddPartitionsToTxnResponseTopicResult[] = new Array(n);
+        for (let i = 0; i < n; i++) a[i] = decodeAddPartitionsToTxnResponseTopicResult(r, version);
         f_topicResults = a;
       }
     }
@@ -650,7 +635,7 @@ export function decodeAddPartitionsToTxnResponseAddPartitionsToTxnResult(
       unknown.push({ tag, data: t.raw(t.remaining()) });
     }
   }
-  const v: AddPartitionsToTxnResponseAddPartitionsToTxnResult = {
+  const v: AddPartitionsToTxnResponseResult = {
     transactionalId: f_transactionalId,
     topicResults: f_topicResults === undefined ? [] : f_topicResults,
   };
@@ -658,17 +643,17 @@ export function decodeAddPartitionsToTxnResponseAddPartitionsToTxnResult(
   return v;
 }
 
-export interface AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult {
+export interface AddPartitionsToTxnResponseTopicResult {
   name: string;
-  resultsByPartition: AddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult[];
+  resultsByPartition: AddPartitionsToTxnResponsePartitionResult[];
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function createAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(
-  init: Partial<AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult> = {},
-): AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult {
-  const v: AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult = {
+export function createAddPartitionsToTxnResponseTopicResult(
+  init: Partial<AddPartitionsToTxnResponseTopicResult> = {},
+): AddPartitionsToTxnResponseTopicResult {
+  const v: AddPartitionsToTxnResponseTopicResult = {
     name: init.name === undefined ? "" : init.name,
     resultsByPartition: init.resultsByPartition === undefined ? [] : init.resultsByPartition,
   };
@@ -676,16 +661,16 @@ export function createAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(
   return v;
 }
 
-export function encodeAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(
+export function encodeAddPartitionsToTxnResponseTopicResult(
   w: Writer,
-  v: AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult,
+  v: AddPartitionsToTxnResponseTopicResult,
   version: number,
 ): void {
   const flexible = version >= 3;
   w.string(v.name, flexible);
   w.arrayLength(v.resultsByPartition.length, flexible);
   for (const e of v.resultsByPartition) {
-    encodeAddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult(w, e, version);
+    encodeAddPartitionsToTxnResponsePartitionResult(w, e, version);
   }
   if (flexible) {
     const u = v.unknownTaggedFields;
@@ -698,8 +683,8 @@ export function encodeAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(
   }
 }
 
-export function sizeAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(
-  v: AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult,
+export function sizeAddPartitionsToTxnResponseTopicResult(
+  v: AddPartitionsToTxnResponseTopicResult,
   version: number,
 ): number {
   const flexible = version >= 3;
@@ -707,7 +692,7 @@ export function sizeAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(
   s += stringSize(v.name, flexible);
   s += arrayPrefixSize(v.resultsByPartition.length, flexible);
   for (const e of v.resultsByPartition)
-    s += sizeAddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult(e, version);
+    s += sizeAddPartitionsToTxnResponsePartitionResult(e, version);
   if (flexible) {
     const u = v.unknownTaggedFields;
     const nt = u === undefined ? 0 : u.length;
@@ -718,19 +703,19 @@ export function sizeAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(
   return s;
 }
 
-export function decodeAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(
+export function decodeAddPartitionsToTxnResponseTopicResult(
   r: Reader,
   version: number,
-): AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult {
+): AddPartitionsToTxnResponseTopicResult {
   const flexible = version >= 3;
   const f_name = r.string(flexible);
-  let f_resultsByPartition: AddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult[];
+  let f_resultsByPartition: AddPartitionsToTxnResponsePartitionResult[];
   {
     const n = r.arrayLength(flexible, 6, false);
     {
-      const a: AddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult[] = new Array(n);
+      const a: AddPartitionsToTxnResponsePartitionResult[] = new Array(n);
       for (let i = 0; i < n; i++)
-        a[i] = decodeAddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult(r, version);
+        a[i] = decodeAddPartitionsToTxnResponsePartitionResult(r, version);
       f_resultsByPartition = a;
     }
   }
@@ -744,7 +729,7 @@ export function decodeAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(
       unknown.push({ tag, data: t.raw(t.remaining()) });
     }
   }
-  const v: AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult = {
+  const v: AddPartitionsToTxnResponseTopicResult = {
     name: f_name,
     resultsByPartition: f_resultsByPartition,
   };
@@ -752,17 +737,17 @@ export function decodeAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(
   return v;
 }
 
-export interface AddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult {
+export interface AddPartitionsToTxnResponsePartitionResult {
   partitionIndex: number;
   partitionErrorCode: number;
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function createAddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult(
-  init: Partial<AddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult> = {},
-): AddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult {
-  const v: AddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult = {
+export function createAddPartitionsToTxnResponsePartitionResult(
+  init: Partial<AddPartitionsToTxnResponsePartitionResult> = {},
+): AddPartitionsToTxnResponsePartitionResult {
+  const v: AddPartitionsToTxnResponsePartitionResult = {
     partitionIndex: init.partitionIndex === undefined ? 0 : init.partitionIndex,
     partitionErrorCode: init.partitionErrorCode === undefined ? 0 : init.partitionErrorCode,
   };
@@ -770,9 +755,9 @@ export function createAddPartitionsToTxnResponseAddPartitionsToTxnPartitionResul
   return v;
 }
 
-export function encodeAddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult(
+export function encodeAddPartitionsToTxnResponsePartitionResult(
   w: Writer,
-  v: AddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult,
+  v: AddPartitionsToTxnResponsePartitionResult,
   version: number,
 ): void {
   const flexible = version >= 3;
@@ -789,8 +774,8 @@ export function encodeAddPartitionsToTxnResponseAddPartitionsToTxnPartitionResul
   }
 }
 
-export function sizeAddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult(
-  v: AddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult,
+export function sizeAddPartitionsToTxnResponsePartitionResult(
+  v: AddPartitionsToTxnResponsePartitionResult,
   version: number,
 ): number {
   const flexible = version >= 3;
@@ -807,10 +792,10 @@ export function sizeAddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult(
   return s;
 }
 
-export function decodeAddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult(
+export function decodeAddPartitionsToTxnResponsePartitionResult(
   r: Reader,
   version: number,
-): AddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult {
+): AddPartitionsToTxnResponsePartitionResult {
   const flexible = version >= 3;
   const f_partitionIndex = r.int32();
   const f_partitionErrorCode = r.int16();
@@ -824,7 +809,7 @@ export function decodeAddPartitionsToTxnResponseAddPartitionsToTxnPartitionResul
       unknown.push({ tag, data: t.raw(t.remaining()) });
     }
   }
-  const v: AddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult = {
+  const v: AddPartitionsToTxnResponsePartitionResult = {
     partitionIndex: f_partitionIndex,
     partitionErrorCode: f_partitionErrorCode,
   };
@@ -840,13 +825,13 @@ export function AddPartitionsToTxnErrorResponse(
   return createAddPartitionsToTxnResponse({
     errorCode: errorCode,
     resultsByTransaction: request.transactions.map((r1) =>
-      createAddPartitionsToTxnResponseAddPartitionsToTxnResult({
+      createAddPartitionsToTxnResponseResult({
         transactionalId: r1.transactionalId,
         topicResults: r1.topics.map((r2) =>
-          createAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult({
+          createAddPartitionsToTxnResponseTopicResult({
             name: r2.name,
             resultsByPartition: r2.partitions.map((r3) =>
-              createAddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult({
+              createAddPartitionsToTxnResponsePartitionResult({
                 partitionIndex: r3,
                 partitionErrorCode: errorCode,
               }),
@@ -856,10 +841,10 @@ export function AddPartitionsToTxnErrorResponse(
       }),
     ),
     resultsByTopicV3AndBelow: request.v3AndBelowTopics.map((r1) =>
-      createAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult({
+      createAddPartitionsToTxnResponseTopicResult({
         name: r1.name,
         resultsByPartition: r1.partitions.map((r2) =>
-          createAddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult({
+          createAddPartitionsToTxnResponsePartitionResult({
             partitionIndex: r2,
             partitionErrorCode: errorCode,
           }),

@@ -19,7 +19,7 @@ export interface TxnOffsetCommitRequest {
   generationId: number;
   memberId: string;
   groupInstanceId: string | null;
-  topics: TxnOffsetCommitRequestTxnOffsetCommitRequestTopic[];
+  topics: TxnOffsetCommitRequestTopic[];
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
 }
@@ -62,7 +62,7 @@ export function encodeTxnOffsetCommitRequest(
   }
   w.arrayLength(v.topics.length, flexible);
   for (const e of v.topics) {
-    encodeTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(w, e, version);
+    encodeTxnOffsetCommitRequestTopic(w, e, version);
   }
   if (flexible) {
     const u = v.unknownTaggedFields;
@@ -92,7 +92,7 @@ export function sizeTxnOffsetCommitRequest(v: TxnOffsetCommitRequest, version: n
     s += stringSize(v.groupInstanceId, flexible);
   }
   s += arrayPrefixSize(v.topics.length, flexible);
-  for (const e of v.topics) s += sizeTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(e, version);
+  for (const e of v.topics) s += sizeTxnOffsetCommitRequestTopic(e, version);
   if (flexible) {
     const u = v.unknownTaggedFields;
     const nt = u === undefined ? 0 : u.length;
@@ -121,13 +121,12 @@ export function decodeTxnOffsetCommitRequest(r: Reader, version: number): TxnOff
   if (version >= 3) {
     f_groupInstanceId = r.nullableString(flexible, version >= 3);
   }
-  let f_topics: TxnOffsetCommitRequestTxnOffsetCommitRequestTopic[];
+  let f_topics: TxnOffsetCommitRequestTopic[];
   {
     const n = r.arrayLength(flexible, 2, false);
     {
-      const a: TxnOffsetCommitRequestTxnOffsetCommitRequestTopic[] = new Array(n);
-      for (let i = 0; i < n; i++)
-        a[i] = decodeTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(r, version);
+      const a: TxnOffsetCommitRequestTopic[] = new Array(n);
+      for (let i = 0; i < n; i++) a[i] = decodeTxnOffsetCommitRequestTopic(r, version);
       f_topics = a;
     }
   }
@@ -155,17 +154,17 @@ export function decodeTxnOffsetCommitRequest(r: Reader, version: number): TxnOff
   return v;
 }
 
-export interface TxnOffsetCommitRequestTxnOffsetCommitRequestTopic {
+export interface TxnOffsetCommitRequestTopic {
   name: string;
-  partitions: TxnOffsetCommitRequestTxnOffsetCommitRequestPartition[];
+  partitions: TxnOffsetCommitRequestPartition[];
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function createTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(
-  init: Partial<TxnOffsetCommitRequestTxnOffsetCommitRequestTopic> = {},
-): TxnOffsetCommitRequestTxnOffsetCommitRequestTopic {
-  const v: TxnOffsetCommitRequestTxnOffsetCommitRequestTopic = {
+export function createTxnOffsetCommitRequestTopic(
+  init: Partial<TxnOffsetCommitRequestTopic> = {},
+): TxnOffsetCommitRequestTopic {
+  const v: TxnOffsetCommitRequestTopic = {
     name: init.name === undefined ? "" : init.name,
     partitions: init.partitions === undefined ? [] : init.partitions,
   };
@@ -173,16 +172,16 @@ export function createTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(
   return v;
 }
 
-export function encodeTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(
+export function encodeTxnOffsetCommitRequestTopic(
   w: Writer,
-  v: TxnOffsetCommitRequestTxnOffsetCommitRequestTopic,
+  v: TxnOffsetCommitRequestTopic,
   version: number,
 ): void {
   const flexible = version >= 3;
   w.string(v.name, flexible);
   w.arrayLength(v.partitions.length, flexible);
   for (const e of v.partitions) {
-    encodeTxnOffsetCommitRequestTxnOffsetCommitRequestPartition(w, e, version);
+    encodeTxnOffsetCommitRequestPartition(w, e, version);
   }
   if (flexible) {
     const u = v.unknownTaggedFields;
@@ -195,16 +194,15 @@ export function encodeTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(
   }
 }
 
-export function sizeTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(
-  v: TxnOffsetCommitRequestTxnOffsetCommitRequestTopic,
+export function sizeTxnOffsetCommitRequestTopic(
+  v: TxnOffsetCommitRequestTopic,
   version: number,
 ): number {
   const flexible = version >= 3;
   let s = 0;
   s += stringSize(v.name, flexible);
   s += arrayPrefixSize(v.partitions.length, flexible);
-  for (const e of v.partitions)
-    s += sizeTxnOffsetCommitRequestTxnOffsetCommitRequestPartition(e, version);
+  for (const e of v.partitions) s += sizeTxnOffsetCommitRequestPartition(e, version);
   if (flexible) {
     const u = v.unknownTaggedFields;
     const nt = u === undefined ? 0 : u.length;
@@ -215,19 +213,18 @@ export function sizeTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(
   return s;
 }
 
-export function decodeTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(
+export function decodeTxnOffsetCommitRequestTopic(
   r: Reader,
   version: number,
-): TxnOffsetCommitRequestTxnOffsetCommitRequestTopic {
+): TxnOffsetCommitRequestTopic {
   const flexible = version >= 3;
   const f_name = r.string(flexible);
-  let f_partitions: TxnOffsetCommitRequestTxnOffsetCommitRequestPartition[];
+  let f_partitions: TxnOffsetCommitRequestPartition[];
   {
     const n = r.arrayLength(flexible, 13, false);
     {
-      const a: TxnOffsetCommitRequestTxnOffsetCommitRequestPartition[] = new Array(n);
-      for (let i = 0; i < n; i++)
-        a[i] = decodeTxnOffsetCommitRequestTxnOffsetCommitRequestPartition(r, version);
+      const a: TxnOffsetCommitRequestPartition[] = new Array(n);
+      for (let i = 0; i < n; i++) a[i] = decodeTxnOffsetCommitRequestPartition(r, version);
       f_partitions = a;
     }
   }
@@ -241,15 +238,12 @@ export function decodeTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(
       unknown.push({ tag, data: t.raw(t.remaining()) });
     }
   }
-  const v: TxnOffsetCommitRequestTxnOffsetCommitRequestTopic = {
-    name: f_name,
-    partitions: f_partitions,
-  };
+  const v: TxnOffsetCommitRequestTopic = { name: f_name, partitions: f_partitions };
   if (unknown !== undefined) v.unknownTaggedFields = unknown;
   return v;
 }
 
-export interface TxnOffsetCommitRequestTxnOffsetCommitRequestPartition {
+export interface TxnOffsetCommitRequestPartition {
   partitionIndex: number;
   committedOffset: bigint;
   committedLeaderEpoch: number;
@@ -258,10 +252,10 @@ export interface TxnOffsetCommitRequestTxnOffsetCommitRequestPartition {
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function createTxnOffsetCommitRequestTxnOffsetCommitRequestPartition(
-  init: Partial<TxnOffsetCommitRequestTxnOffsetCommitRequestPartition> = {},
-): TxnOffsetCommitRequestTxnOffsetCommitRequestPartition {
-  const v: TxnOffsetCommitRequestTxnOffsetCommitRequestPartition = {
+export function createTxnOffsetCommitRequestPartition(
+  init: Partial<TxnOffsetCommitRequestPartition> = {},
+): TxnOffsetCommitRequestPartition {
+  const v: TxnOffsetCommitRequestPartition = {
     partitionIndex: init.partitionIndex === undefined ? 0 : init.partitionIndex,
     committedOffset: init.committedOffset === undefined ? 0n : init.committedOffset,
     committedLeaderEpoch: init.committedLeaderEpoch === undefined ? -1 : init.committedLeaderEpoch,
@@ -271,9 +265,9 @@ export function createTxnOffsetCommitRequestTxnOffsetCommitRequestPartition(
   return v;
 }
 
-export function encodeTxnOffsetCommitRequestTxnOffsetCommitRequestPartition(
+export function encodeTxnOffsetCommitRequestPartition(
   w: Writer,
-  v: TxnOffsetCommitRequestTxnOffsetCommitRequestPartition,
+  v: TxnOffsetCommitRequestPartition,
   version: number,
 ): void {
   const flexible = version >= 3;
@@ -294,8 +288,8 @@ export function encodeTxnOffsetCommitRequestTxnOffsetCommitRequestPartition(
   }
 }
 
-export function sizeTxnOffsetCommitRequestTxnOffsetCommitRequestPartition(
-  v: TxnOffsetCommitRequestTxnOffsetCommitRequestPartition,
+export function sizeTxnOffsetCommitRequestPartition(
+  v: TxnOffsetCommitRequestPartition,
   version: number,
 ): number {
   const flexible = version >= 3;
@@ -316,10 +310,10 @@ export function sizeTxnOffsetCommitRequestTxnOffsetCommitRequestPartition(
   return s;
 }
 
-export function decodeTxnOffsetCommitRequestTxnOffsetCommitRequestPartition(
+export function decodeTxnOffsetCommitRequestPartition(
   r: Reader,
   version: number,
-): TxnOffsetCommitRequestTxnOffsetCommitRequestPartition {
+): TxnOffsetCommitRequestPartition {
   const flexible = version >= 3;
   const f_partitionIndex = r.int32();
   const f_committedOffset = r.int64();
@@ -338,7 +332,7 @@ export function decodeTxnOffsetCommitRequestTxnOffsetCommitRequestPartition(
       unknown.push({ tag, data: t.raw(t.remaining()) });
     }
   }
-  const v: TxnOffsetCommitRequestTxnOffsetCommitRequestPartition = {
+  const v: TxnOffsetCommitRequestPartition = {
     partitionIndex: f_partitionIndex,
     committedOffset: f_committedOffset,
     committedLeaderEpoch: f_committedLeaderEpoch,
@@ -350,7 +344,7 @@ export function decodeTxnOffsetCommitRequestTxnOffsetCommitRequestPartition(
 
 export interface TxnOffsetCommitResponse {
   throttleTimeMs: number;
-  topics: TxnOffsetCommitResponseTxnOffsetCommitResponseTopic[];
+  topics: TxnOffsetCommitResponseTopic[];
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
 }
@@ -375,7 +369,7 @@ export function encodeTxnOffsetCommitResponse(
   w.int32(v.throttleTimeMs);
   w.arrayLength(v.topics.length, flexible);
   for (const e of v.topics) {
-    encodeTxnOffsetCommitResponseTxnOffsetCommitResponseTopic(w, e, version);
+    encodeTxnOffsetCommitResponseTopic(w, e, version);
   }
   if (flexible) {
     const u = v.unknownTaggedFields;
@@ -393,8 +387,7 @@ export function sizeTxnOffsetCommitResponse(v: TxnOffsetCommitResponse, version:
   let s = 0;
   s += 4;
   s += arrayPrefixSize(v.topics.length, flexible);
-  for (const e of v.topics)
-    s += sizeTxnOffsetCommitResponseTxnOffsetCommitResponseTopic(e, version);
+  for (const e of v.topics) s += sizeTxnOffsetCommitResponseTopic(e, version);
   if (flexible) {
     const u = v.unknownTaggedFields;
     const nt = u === undefined ? 0 : u.length;
@@ -408,13 +401,12 @@ export function sizeTxnOffsetCommitResponse(v: TxnOffsetCommitResponse, version:
 export function decodeTxnOffsetCommitResponse(r: Reader, version: number): TxnOffsetCommitResponse {
   const flexible = version >= 3;
   const f_throttleTimeMs = r.int32();
-  let f_topics: TxnOffsetCommitResponseTxnOffsetCommitResponseTopic[];
+  let f_topics: TxnOffsetCommitResponseTopic[];
   {
     const n = r.arrayLength(flexible, 2, false);
     {
-      const a: TxnOffsetCommitResponseTxnOffsetCommitResponseTopic[] = new Array(n);
-      for (let i = 0; i < n; i++)
-        a[i] = decodeTxnOffsetCommitResponseTxnOffsetCommitResponseTopic(r, version);
+      const a: TxnOffsetCommitResponseTopic[] = new Array(n);
+      for (let i = 0; i < n; i++) a[i] = decodeTxnOffsetCommitResponseTopic(r, version);
       f_topics = a;
     }
   }
@@ -433,17 +425,17 @@ export function decodeTxnOffsetCommitResponse(r: Reader, version: number): TxnOf
   return v;
 }
 
-export interface TxnOffsetCommitResponseTxnOffsetCommitResponseTopic {
+export interface TxnOffsetCommitResponseTopic {
   name: string;
-  partitions: TxnOffsetCommitResponseTxnOffsetCommitResponsePartition[];
+  partitions: TxnOffsetCommitResponsePartition[];
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function createTxnOffsetCommitResponseTxnOffsetCommitResponseTopic(
-  init: Partial<TxnOffsetCommitResponseTxnOffsetCommitResponseTopic> = {},
-): TxnOffsetCommitResponseTxnOffsetCommitResponseTopic {
-  const v: TxnOffsetCommitResponseTxnOffsetCommitResponseTopic = {
+export function createTxnOffsetCommitResponseTopic(
+  init: Partial<TxnOffsetCommitResponseTopic> = {},
+): TxnOffsetCommitResponseTopic {
+  const v: TxnOffsetCommitResponseTopic = {
     name: init.name === undefined ? "" : init.name,
     partitions: init.partitions === undefined ? [] : init.partitions,
   };
@@ -451,16 +443,16 @@ export function createTxnOffsetCommitResponseTxnOffsetCommitResponseTopic(
   return v;
 }
 
-export function encodeTxnOffsetCommitResponseTxnOffsetCommitResponseTopic(
+export function encodeTxnOffsetCommitResponseTopic(
   w: Writer,
-  v: TxnOffsetCommitResponseTxnOffsetCommitResponseTopic,
+  v: TxnOffsetCommitResponseTopic,
   version: number,
 ): void {
   const flexible = version >= 3;
   w.string(v.name, flexible);
   w.arrayLength(v.partitions.length, flexible);
   for (const e of v.partitions) {
-    encodeTxnOffsetCommitResponseTxnOffsetCommitResponsePartition(w, e, version);
+    encodeTxnOffsetCommitResponsePartition(w, e, version);
   }
   if (flexible) {
     const u = v.unknownTaggedFields;
@@ -473,16 +465,15 @@ export function encodeTxnOffsetCommitResponseTxnOffsetCommitResponseTopic(
   }
 }
 
-export function sizeTxnOffsetCommitResponseTxnOffsetCommitResponseTopic(
-  v: TxnOffsetCommitResponseTxnOffsetCommitResponseTopic,
+export function sizeTxnOffsetCommitResponseTopic(
+  v: TxnOffsetCommitResponseTopic,
   version: number,
 ): number {
   const flexible = version >= 3;
   let s = 0;
   s += stringSize(v.name, flexible);
   s += arrayPrefixSize(v.partitions.length, flexible);
-  for (const e of v.partitions)
-    s += sizeTxnOffsetCommitResponseTxnOffsetCommitResponsePartition(e, version);
+  for (const e of v.partitions) s += sizeTxnOffsetCommitResponsePartition(e, version);
   if (flexible) {
     const u = v.unknownTaggedFields;
     const nt = u === undefined ? 0 : u.length;
@@ -493,19 +484,18 @@ export function sizeTxnOffsetCommitResponseTxnOffsetCommitResponseTopic(
   return s;
 }
 
-export function decodeTxnOffsetCommitResponseTxnOffsetCommitResponseTopic(
+export function decodeTxnOffsetCommitResponseTopic(
   r: Reader,
   version: number,
-): TxnOffsetCommitResponseTxnOffsetCommitResponseTopic {
+): TxnOffsetCommitResponseTopic {
   const flexible = version >= 3;
   const f_name = r.string(flexible);
-  let f_partitions: TxnOffsetCommitResponseTxnOffsetCommitResponsePartition[];
+  let f_partitions: TxnOffsetCommitResponsePartition[];
   {
     const n = r.arrayLength(flexible, 6, false);
     {
-      const a: TxnOffsetCommitResponseTxnOffsetCommitResponsePartition[] = new Array(n);
-      for (let i = 0; i < n; i++)
-        a[i] = decodeTxnOffsetCommitResponseTxnOffsetCommitResponsePartition(r, version);
+      const a: TxnOffsetCommitResponsePartition[] = new Array(n);
+      for (let i = 0; i < n; i++) a[i] = decodeTxnOffsetCommitResponsePartition(r, version);
       f_partitions = a;
     }
   }
@@ -519,25 +509,22 @@ export function decodeTxnOffsetCommitResponseTxnOffsetCommitResponseTopic(
       unknown.push({ tag, data: t.raw(t.remaining()) });
     }
   }
-  const v: TxnOffsetCommitResponseTxnOffsetCommitResponseTopic = {
-    name: f_name,
-    partitions: f_partitions,
-  };
+  const v: TxnOffsetCommitResponseTopic = { name: f_name, partitions: f_partitions };
   if (unknown !== undefined) v.unknownTaggedFields = unknown;
   return v;
 }
 
-export interface TxnOffsetCommitResponseTxnOffsetCommitResponsePartition {
+export interface TxnOffsetCommitResponsePartition {
   partitionIndex: number;
   errorCode: number;
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function createTxnOffsetCommitResponseTxnOffsetCommitResponsePartition(
-  init: Partial<TxnOffsetCommitResponseTxnOffsetCommitResponsePartition> = {},
-): TxnOffsetCommitResponseTxnOffsetCommitResponsePartition {
-  const v: TxnOffsetCommitResponseTxnOffsetCommitResponsePartition = {
+export function createTxnOffsetCommitResponsePartition(
+  init: Partial<TxnOffsetCommitResponsePartition> = {},
+): TxnOffsetCommitResponsePartition {
+  const v: TxnOffsetCommitResponsePartition = {
     partitionIndex: init.partitionIndex === undefined ? 0 : init.partitionIndex,
     errorCode: init.errorCode === undefined ? 0 : init.errorCode,
   };
@@ -545,9 +532,9 @@ export function createTxnOffsetCommitResponseTxnOffsetCommitResponsePartition(
   return v;
 }
 
-export function encodeTxnOffsetCommitResponseTxnOffsetCommitResponsePartition(
+export function encodeTxnOffsetCommitResponsePartition(
   w: Writer,
-  v: TxnOffsetCommitResponseTxnOffsetCommitResponsePartition,
+  v: TxnOffsetCommitResponsePartition,
   version: number,
 ): void {
   const flexible = version >= 3;
@@ -564,8 +551,8 @@ export function encodeTxnOffsetCommitResponseTxnOffsetCommitResponsePartition(
   }
 }
 
-export function sizeTxnOffsetCommitResponseTxnOffsetCommitResponsePartition(
-  v: TxnOffsetCommitResponseTxnOffsetCommitResponsePartition,
+export function sizeTxnOffsetCommitResponsePartition(
+  v: TxnOffsetCommitResponsePartition,
   version: number,
 ): number {
   const flexible = version >= 3;
@@ -582,10 +569,10 @@ export function sizeTxnOffsetCommitResponseTxnOffsetCommitResponsePartition(
   return s;
 }
 
-export function decodeTxnOffsetCommitResponseTxnOffsetCommitResponsePartition(
+export function decodeTxnOffsetCommitResponsePartition(
   r: Reader,
   version: number,
-): TxnOffsetCommitResponseTxnOffsetCommitResponsePartition {
+): TxnOffsetCommitResponsePartition {
   const flexible = version >= 3;
   const f_partitionIndex = r.int32();
   const f_errorCode = r.int16();
@@ -599,7 +586,7 @@ export function decodeTxnOffsetCommitResponseTxnOffsetCommitResponsePartition(
       unknown.push({ tag, data: t.raw(t.remaining()) });
     }
   }
-  const v: TxnOffsetCommitResponseTxnOffsetCommitResponsePartition = {
+  const v: TxnOffsetCommitResponsePartition = {
     partitionIndex: f_partitionIndex,
     errorCode: f_errorCode,
   };
@@ -614,10 +601,10 @@ export function TxnOffsetCommitErrorResponse(
 ): TxnOffsetCommitResponse {
   return createTxnOffsetCommitResponse({
     topics: request.topics.map((r1) =>
-      createTxnOffsetCommitResponseTxnOffsetCommitResponseTopic({
+      createTxnOffsetCommitResponseTopic({
         name: r1.name,
         partitions: r1.partitions.map((r2) =>
-          createTxnOffsetCommitResponseTxnOffsetCommitResponsePartition({
+          createTxnOffsetCommitResponsePartition({
             partitionIndex: r2.partitionIndex,
             errorCode: errorCode,
           }),

@@ -126,7 +126,7 @@ export interface DescribeAclsResponse {
   throttleTimeMs: number;
   errorCode: number;
   errorMessage: string | null;
-  resources: DescribeAclsResponseDescribeAclsResource[];
+  resources: DescribeAclsResponseResource[];
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
 }
@@ -155,7 +155,7 @@ export function encodeDescribeAclsResponse(
   w.nullableString(v.errorMessage, flexible);
   w.arrayLength(v.resources.length, flexible);
   for (const e of v.resources) {
-    encodeDescribeAclsResponseDescribeAclsResource(w, e, version);
+    encodeDescribeAclsResponseResource(w, e, version);
   }
   if (flexible) {
     const u = v.unknownTaggedFields;
@@ -175,7 +175,7 @@ export function sizeDescribeAclsResponse(v: DescribeAclsResponse, version: numbe
   s += 2;
   s += stringSize(v.errorMessage, flexible);
   s += arrayPrefixSize(v.resources.length, flexible);
-  for (const e of v.resources) s += sizeDescribeAclsResponseDescribeAclsResource(e, version);
+  for (const e of v.resources) s += sizeDescribeAclsResponseResource(e, version);
   if (flexible) {
     const u = v.unknownTaggedFields;
     const nt = u === undefined ? 0 : u.length;
@@ -191,12 +191,12 @@ export function decodeDescribeAclsResponse(r: Reader, version: number): Describe
   const f_throttleTimeMs = r.int32();
   const f_errorCode = r.int16();
   const f_errorMessage = r.nullableString(flexible);
-  let f_resources: DescribeAclsResponseDescribeAclsResource[];
+  let f_resources: DescribeAclsResponseResource[];
   {
     const n = r.arrayLength(flexible, 3, false);
     {
-      const a: DescribeAclsResponseDescribeAclsResource[] = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeDescribeAclsResponseDescribeAclsResource(r, version);
+      const a: DescribeAclsResponseResource[] = new Array(n);
+      for (let i = 0; i < n; i++) a[i] = decodeDescribeAclsResponseResource(r, version);
       f_resources = a;
     }
   }
@@ -220,7 +220,7 @@ export function decodeDescribeAclsResponse(r: Reader, version: number): Describe
   return v;
 }
 
-export interface DescribeAclsResponseDescribeAclsResource {
+export interface DescribeAclsResponseResource {
   resourceType: number;
   resourceName: string;
   patternType: number;
@@ -229,10 +229,10 @@ export interface DescribeAclsResponseDescribeAclsResource {
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function createDescribeAclsResponseDescribeAclsResource(
-  init: Partial<DescribeAclsResponseDescribeAclsResource> = {},
-): DescribeAclsResponseDescribeAclsResource {
-  const v: DescribeAclsResponseDescribeAclsResource = {
+export function createDescribeAclsResponseResource(
+  init: Partial<DescribeAclsResponseResource> = {},
+): DescribeAclsResponseResource {
+  const v: DescribeAclsResponseResource = {
     resourceType: init.resourceType === undefined ? 0 : init.resourceType,
     resourceName: init.resourceName === undefined ? "" : init.resourceName,
     patternType: init.patternType === undefined ? 3 : init.patternType,
@@ -242,9 +242,9 @@ export function createDescribeAclsResponseDescribeAclsResource(
   return v;
 }
 
-export function encodeDescribeAclsResponseDescribeAclsResource(
+export function encodeDescribeAclsResponseResource(
   w: Writer,
-  v: DescribeAclsResponseDescribeAclsResource,
+  v: DescribeAclsResponseResource,
   version: number,
 ): void {
   const flexible = version >= 2;
@@ -268,8 +268,8 @@ export function encodeDescribeAclsResponseDescribeAclsResource(
   }
 }
 
-export function sizeDescribeAclsResponseDescribeAclsResource(
-  v: DescribeAclsResponseDescribeAclsResource,
+export function sizeDescribeAclsResponseResource(
+  v: DescribeAclsResponseResource,
   version: number,
 ): number {
   const flexible = version >= 2;
@@ -291,10 +291,10 @@ export function sizeDescribeAclsResponseDescribeAclsResource(
   return s;
 }
 
-export function decodeDescribeAclsResponseDescribeAclsResource(
+export function decodeDescribeAclsResponseResource(
   r: Reader,
   version: number,
-): DescribeAclsResponseDescribeAclsResource {
+): DescribeAclsResponseResource {
   const flexible = version >= 2;
   const f_resourceType = r.int8();
   const f_resourceName = r.string(flexible);
@@ -321,7 +321,7 @@ export function decodeDescribeAclsResponseDescribeAclsResource(
       unknown.push({ tag, data: t.raw(t.remaining()) });
     }
   }
-  const v: DescribeAclsResponseDescribeAclsResource = {
+  const v: DescribeAclsResponseResource = {
     resourceType: f_resourceType,
     resourceName: f_resourceName,
     patternType: f_patternType,

@@ -12,7 +12,7 @@ import {
 } from "../primitives/index.js";
 
 export interface DeleteAclsRequest {
-  filters: DeleteAclsRequestDeleteAclsFilter[];
+  filters: DeleteAclsRequestFilter[];
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
 }
@@ -29,7 +29,7 @@ export function encodeDeleteAclsRequest(w: Writer, v: DeleteAclsRequest, version
   const flexible = version >= 2;
   w.arrayLength(v.filters.length, flexible);
   for (const e of v.filters) {
-    encodeDeleteAclsRequestDeleteAclsFilter(w, e, version);
+    encodeDeleteAclsRequestFilter(w, e, version);
   }
   if (flexible) {
     const u = v.unknownTaggedFields;
@@ -46,7 +46,7 @@ export function sizeDeleteAclsRequest(v: DeleteAclsRequest, version: number): nu
   const flexible = version >= 2;
   let s = 0;
   s += arrayPrefixSize(v.filters.length, flexible);
-  for (const e of v.filters) s += sizeDeleteAclsRequestDeleteAclsFilter(e, version);
+  for (const e of v.filters) s += sizeDeleteAclsRequestFilter(e, version);
   if (flexible) {
     const u = v.unknownTaggedFields;
     const nt = u === undefined ? 0 : u.length;
@@ -59,12 +59,12 @@ export function sizeDeleteAclsRequest(v: DeleteAclsRequest, version: number): nu
 
 export function decodeDeleteAclsRequest(r: Reader, version: number): DeleteAclsRequest {
   const flexible = version >= 2;
-  let f_filters: DeleteAclsRequestDeleteAclsFilter[];
+  let f_filters: DeleteAclsRequestFilter[];
   {
     const n = r.arrayLength(flexible, 6, false);
     {
-      const a: DeleteAclsRequestDeleteAclsFilter[] = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeDeleteAclsRequestDeleteAclsFilter(r, version);
+      const a: DeleteAclsRequestFilter[] = new Array(n);
+      for (let i = 0; i < n; i++) a[i] = decodeDeleteAclsRequestFilter(r, version);
       f_filters = a;
     }
   }
@@ -83,7 +83,7 @@ export function decodeDeleteAclsRequest(r: Reader, version: number): DeleteAclsR
   return v;
 }
 
-export interface DeleteAclsRequestDeleteAclsFilter {
+export interface DeleteAclsRequestFilter {
   resourceTypeFilter: number;
   resourceNameFilter: string | null;
   patternTypeFilter: number;
@@ -95,10 +95,10 @@ export interface DeleteAclsRequestDeleteAclsFilter {
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function createDeleteAclsRequestDeleteAclsFilter(
-  init: Partial<DeleteAclsRequestDeleteAclsFilter> = {},
-): DeleteAclsRequestDeleteAclsFilter {
-  const v: DeleteAclsRequestDeleteAclsFilter = {
+export function createDeleteAclsRequestFilter(
+  init: Partial<DeleteAclsRequestFilter> = {},
+): DeleteAclsRequestFilter {
+  const v: DeleteAclsRequestFilter = {
     resourceTypeFilter: init.resourceTypeFilter === undefined ? 0 : init.resourceTypeFilter,
     resourceNameFilter: init.resourceNameFilter === undefined ? "" : init.resourceNameFilter,
     patternTypeFilter: init.patternTypeFilter === undefined ? 3 : init.patternTypeFilter,
@@ -111,9 +111,9 @@ export function createDeleteAclsRequestDeleteAclsFilter(
   return v;
 }
 
-export function encodeDeleteAclsRequestDeleteAclsFilter(
+export function encodeDeleteAclsRequestFilter(
   w: Writer,
-  v: DeleteAclsRequestDeleteAclsFilter,
+  v: DeleteAclsRequestFilter,
   version: number,
 ): void {
   const flexible = version >= 2;
@@ -137,10 +137,7 @@ export function encodeDeleteAclsRequestDeleteAclsFilter(
   }
 }
 
-export function sizeDeleteAclsRequestDeleteAclsFilter(
-  v: DeleteAclsRequestDeleteAclsFilter,
-  version: number,
-): number {
+export function sizeDeleteAclsRequestFilter(v: DeleteAclsRequestFilter, version: number): number {
   const flexible = version >= 2;
   let s = 0;
   s += 1;
@@ -162,10 +159,7 @@ export function sizeDeleteAclsRequestDeleteAclsFilter(
   return s;
 }
 
-export function decodeDeleteAclsRequestDeleteAclsFilter(
-  r: Reader,
-  version: number,
-): DeleteAclsRequestDeleteAclsFilter {
+export function decodeDeleteAclsRequestFilter(r: Reader, version: number): DeleteAclsRequestFilter {
   const flexible = version >= 2;
   const f_resourceTypeFilter = r.int8();
   const f_resourceNameFilter = r.nullableString(flexible);
@@ -187,7 +181,7 @@ export function decodeDeleteAclsRequestDeleteAclsFilter(
       unknown.push({ tag, data: t.raw(t.remaining()) });
     }
   }
-  const v: DeleteAclsRequestDeleteAclsFilter = {
+  const v: DeleteAclsRequestFilter = {
     resourceTypeFilter: f_resourceTypeFilter,
     resourceNameFilter: f_resourceNameFilter,
     patternTypeFilter: f_patternTypeFilter,
@@ -202,7 +196,7 @@ export function decodeDeleteAclsRequestDeleteAclsFilter(
 
 export interface DeleteAclsResponse {
   throttleTimeMs: number;
-  filterResults: DeleteAclsResponseDeleteAclsFilterResult[];
+  filterResults: DeleteAclsResponseFilterResult[];
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
 }
@@ -223,7 +217,7 @@ export function encodeDeleteAclsResponse(w: Writer, v: DeleteAclsResponse, versi
   w.int32(v.throttleTimeMs);
   w.arrayLength(v.filterResults.length, flexible);
   for (const e of v.filterResults) {
-    encodeDeleteAclsResponseDeleteAclsFilterResult(w, e, version);
+    encodeDeleteAclsResponseFilterResult(w, e, version);
   }
   if (flexible) {
     const u = v.unknownTaggedFields;
@@ -241,7 +235,7 @@ export function sizeDeleteAclsResponse(v: DeleteAclsResponse, version: number): 
   let s = 0;
   s += 4;
   s += arrayPrefixSize(v.filterResults.length, flexible);
-  for (const e of v.filterResults) s += sizeDeleteAclsResponseDeleteAclsFilterResult(e, version);
+  for (const e of v.filterResults) s += sizeDeleteAclsResponseFilterResult(e, version);
   if (flexible) {
     const u = v.unknownTaggedFields;
     const nt = u === undefined ? 0 : u.length;
@@ -255,12 +249,12 @@ export function sizeDeleteAclsResponse(v: DeleteAclsResponse, version: number): 
 export function decodeDeleteAclsResponse(r: Reader, version: number): DeleteAclsResponse {
   const flexible = version >= 2;
   const f_throttleTimeMs = r.int32();
-  let f_filterResults: DeleteAclsResponseDeleteAclsFilterResult[];
+  let f_filterResults: DeleteAclsResponseFilterResult[];
   {
     const n = r.arrayLength(flexible, 4, false);
     {
-      const a: DeleteAclsResponseDeleteAclsFilterResult[] = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeDeleteAclsResponseDeleteAclsFilterResult(r, version);
+      const a: DeleteAclsResponseFilterResult[] = new Array(n);
+      for (let i = 0; i < n; i++) a[i] = decodeDeleteAclsResponseFilterResult(r, version);
       f_filterResults = a;
     }
   }
@@ -282,18 +276,18 @@ export function decodeDeleteAclsResponse(r: Reader, version: number): DeleteAcls
   return v;
 }
 
-export interface DeleteAclsResponseDeleteAclsFilterResult {
+export interface DeleteAclsResponseFilterResult {
   errorCode: number;
   errorMessage: string | null;
-  matchingAcls: DeleteAclsResponseDeleteAclsMatchingAcl[];
+  matchingAcls: DeleteAclsResponseMatchingAcl[];
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function createDeleteAclsResponseDeleteAclsFilterResult(
-  init: Partial<DeleteAclsResponseDeleteAclsFilterResult> = {},
-): DeleteAclsResponseDeleteAclsFilterResult {
-  const v: DeleteAclsResponseDeleteAclsFilterResult = {
+export function createDeleteAclsResponseFilterResult(
+  init: Partial<DeleteAclsResponseFilterResult> = {},
+): DeleteAclsResponseFilterResult {
+  const v: DeleteAclsResponseFilterResult = {
     errorCode: init.errorCode === undefined ? 0 : init.errorCode,
     errorMessage: init.errorMessage === undefined ? "" : init.errorMessage,
     matchingAcls: init.matchingAcls === undefined ? [] : init.matchingAcls,
@@ -302,9 +296,9 @@ export function createDeleteAclsResponseDeleteAclsFilterResult(
   return v;
 }
 
-export function encodeDeleteAclsResponseDeleteAclsFilterResult(
+export function encodeDeleteAclsResponseFilterResult(
   w: Writer,
-  v: DeleteAclsResponseDeleteAclsFilterResult,
+  v: DeleteAclsResponseFilterResult,
   version: number,
 ): void {
   const flexible = version >= 2;
@@ -312,7 +306,7 @@ export function encodeDeleteAclsResponseDeleteAclsFilterResult(
   w.nullableString(v.errorMessage, flexible);
   w.arrayLength(v.matchingAcls.length, flexible);
   for (const e of v.matchingAcls) {
-    encodeDeleteAclsResponseDeleteAclsMatchingAcl(w, e, version);
+    encodeDeleteAclsResponseMatchingAcl(w, e, version);
   }
   if (flexible) {
     const u = v.unknownTaggedFields;
@@ -325,8 +319,8 @@ export function encodeDeleteAclsResponseDeleteAclsFilterResult(
   }
 }
 
-export function sizeDeleteAclsResponseDeleteAclsFilterResult(
-  v: DeleteAclsResponseDeleteAclsFilterResult,
+export function sizeDeleteAclsResponseFilterResult(
+  v: DeleteAclsResponseFilterResult,
   version: number,
 ): number {
   const flexible = version >= 2;
@@ -334,7 +328,7 @@ export function sizeDeleteAclsResponseDeleteAclsFilterResult(
   s += 2;
   s += stringSize(v.errorMessage, flexible);
   s += arrayPrefixSize(v.matchingAcls.length, flexible);
-  for (const e of v.matchingAcls) s += sizeDeleteAclsResponseDeleteAclsMatchingAcl(e, version);
+  for (const e of v.matchingAcls) s += sizeDeleteAclsResponseMatchingAcl(e, version);
   if (flexible) {
     const u = v.unknownTaggedFields;
     const nt = u === undefined ? 0 : u.length;
@@ -345,19 +339,19 @@ export function sizeDeleteAclsResponseDeleteAclsFilterResult(
   return s;
 }
 
-export function decodeDeleteAclsResponseDeleteAclsFilterResult(
+export function decodeDeleteAclsResponseFilterResult(
   r: Reader,
   version: number,
-): DeleteAclsResponseDeleteAclsFilterResult {
+): DeleteAclsResponseFilterResult {
   const flexible = version >= 2;
   const f_errorCode = r.int16();
   const f_errorMessage = r.nullableString(flexible);
-  let f_matchingAcls: DeleteAclsResponseDeleteAclsMatchingAcl[];
+  let f_matchingAcls: DeleteAclsResponseMatchingAcl[];
   {
     const n = r.arrayLength(flexible, 9, false);
     {
-      const a: DeleteAclsResponseDeleteAclsMatchingAcl[] = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeDeleteAclsResponseDeleteAclsMatchingAcl(r, version);
+      const a: DeleteAclsResponseMatchingAcl[] = new Array(n);
+      for (let i = 0; i < n; i++) a[i] = decodeDeleteAclsResponseMatchingAcl(r, version);
       f_matchingAcls = a;
     }
   }
@@ -371,7 +365,7 @@ export function decodeDeleteAclsResponseDeleteAclsFilterResult(
       unknown.push({ tag, data: t.raw(t.remaining()) });
     }
   }
-  const v: DeleteAclsResponseDeleteAclsFilterResult = {
+  const v: DeleteAclsResponseFilterResult = {
     errorCode: f_errorCode,
     errorMessage: f_errorMessage,
     matchingAcls: f_matchingAcls,
@@ -380,7 +374,7 @@ export function decodeDeleteAclsResponseDeleteAclsFilterResult(
   return v;
 }
 
-export interface DeleteAclsResponseDeleteAclsMatchingAcl {
+export interface DeleteAclsResponseMatchingAcl {
   errorCode: number;
   errorMessage: string | null;
   resourceType: number;
@@ -394,10 +388,10 @@ export interface DeleteAclsResponseDeleteAclsMatchingAcl {
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function createDeleteAclsResponseDeleteAclsMatchingAcl(
-  init: Partial<DeleteAclsResponseDeleteAclsMatchingAcl> = {},
-): DeleteAclsResponseDeleteAclsMatchingAcl {
-  const v: DeleteAclsResponseDeleteAclsMatchingAcl = {
+export function createDeleteAclsResponseMatchingAcl(
+  init: Partial<DeleteAclsResponseMatchingAcl> = {},
+): DeleteAclsResponseMatchingAcl {
+  const v: DeleteAclsResponseMatchingAcl = {
     errorCode: init.errorCode === undefined ? 0 : init.errorCode,
     errorMessage: init.errorMessage === undefined ? "" : init.errorMessage,
     resourceType: init.resourceType === undefined ? 0 : init.resourceType,
@@ -412,9 +406,9 @@ export function createDeleteAclsResponseDeleteAclsMatchingAcl(
   return v;
 }
 
-export function encodeDeleteAclsResponseDeleteAclsMatchingAcl(
+export function encodeDeleteAclsResponseMatchingAcl(
   w: Writer,
-  v: DeleteAclsResponseDeleteAclsMatchingAcl,
+  v: DeleteAclsResponseMatchingAcl,
   version: number,
 ): void {
   const flexible = version >= 2;
@@ -440,8 +434,8 @@ export function encodeDeleteAclsResponseDeleteAclsMatchingAcl(
   }
 }
 
-export function sizeDeleteAclsResponseDeleteAclsMatchingAcl(
-  v: DeleteAclsResponseDeleteAclsMatchingAcl,
+export function sizeDeleteAclsResponseMatchingAcl(
+  v: DeleteAclsResponseMatchingAcl,
   version: number,
 ): number {
   const flexible = version >= 2;
@@ -467,10 +461,10 @@ export function sizeDeleteAclsResponseDeleteAclsMatchingAcl(
   return s;
 }
 
-export function decodeDeleteAclsResponseDeleteAclsMatchingAcl(
+export function decodeDeleteAclsResponseMatchingAcl(
   r: Reader,
   version: number,
-): DeleteAclsResponseDeleteAclsMatchingAcl {
+): DeleteAclsResponseMatchingAcl {
   const flexible = version >= 2;
   const f_errorCode = r.int16();
   const f_errorMessage = r.nullableString(flexible);
@@ -494,7 +488,7 @@ export function decodeDeleteAclsResponseDeleteAclsMatchingAcl(
       unknown.push({ tag, data: t.raw(t.remaining()) });
     }
   }
-  const v: DeleteAclsResponseDeleteAclsMatchingAcl = {
+  const v: DeleteAclsResponseMatchingAcl = {
     errorCode: f_errorCode,
     errorMessage: f_errorMessage,
     resourceType: f_resourceType,

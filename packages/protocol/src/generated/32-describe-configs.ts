@@ -12,7 +12,7 @@ import {
 } from "../primitives/index.js";
 
 export interface DescribeConfigsRequest {
-  resources: DescribeConfigsRequestDescribeConfigsResource[];
+  resources: DescribeConfigsRequestResource[];
   includeSynonyms: boolean;
   includeDocumentation: boolean;
   /** Tagged fields unknown to this schema; kept for re-encoding. */
@@ -40,7 +40,7 @@ export function encodeDescribeConfigsRequest(
   const flexible = version >= 4;
   w.arrayLength(v.resources.length, flexible);
   for (const e of v.resources) {
-    encodeDescribeConfigsRequestDescribeConfigsResource(w, e, version);
+    encodeDescribeConfigsRequestResource(w, e, version);
   }
   if (version >= 1) {
     w.bool(v.includeSynonyms);
@@ -63,7 +63,7 @@ export function sizeDescribeConfigsRequest(v: DescribeConfigsRequest, version: n
   const flexible = version >= 4;
   let s = 0;
   s += arrayPrefixSize(v.resources.length, flexible);
-  for (const e of v.resources) s += sizeDescribeConfigsRequestDescribeConfigsResource(e, version);
+  for (const e of v.resources) s += sizeDescribeConfigsRequestResource(e, version);
   if (version >= 1) {
     s += 1;
   }
@@ -82,13 +82,12 @@ export function sizeDescribeConfigsRequest(v: DescribeConfigsRequest, version: n
 
 export function decodeDescribeConfigsRequest(r: Reader, version: number): DescribeConfigsRequest {
   const flexible = version >= 4;
-  let f_resources: DescribeConfigsRequestDescribeConfigsResource[];
+  let f_resources: DescribeConfigsRequestResource[];
   {
     const n = r.arrayLength(flexible, 3, false);
     {
-      const a: DescribeConfigsRequestDescribeConfigsResource[] = new Array(n);
-      for (let i = 0; i < n; i++)
-        a[i] = decodeDescribeConfigsRequestDescribeConfigsResource(r, version);
+      const a: DescribeConfigsRequestResource[] = new Array(n);
+      for (let i = 0; i < n; i++) a[i] = decodeDescribeConfigsRequestResource(r, version);
       f_resources = a;
     }
   }
@@ -119,7 +118,7 @@ export function decodeDescribeConfigsRequest(r: Reader, version: number): Descri
   return v;
 }
 
-export interface DescribeConfigsRequestDescribeConfigsResource {
+export interface DescribeConfigsRequestResource {
   resourceType: number;
   resourceName: string;
   configurationKeys: string[] | null;
@@ -127,10 +126,10 @@ export interface DescribeConfigsRequestDescribeConfigsResource {
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function createDescribeConfigsRequestDescribeConfigsResource(
-  init: Partial<DescribeConfigsRequestDescribeConfigsResource> = {},
-): DescribeConfigsRequestDescribeConfigsResource {
-  const v: DescribeConfigsRequestDescribeConfigsResource = {
+export function createDescribeConfigsRequestResource(
+  init: Partial<DescribeConfigsRequestResource> = {},
+): DescribeConfigsRequestResource {
+  const v: DescribeConfigsRequestResource = {
     resourceType: init.resourceType === undefined ? 0 : init.resourceType,
     resourceName: init.resourceName === undefined ? "" : init.resourceName,
     configurationKeys: init.configurationKeys === undefined ? [] : init.configurationKeys,
@@ -139,9 +138,9 @@ export function createDescribeConfigsRequestDescribeConfigsResource(
   return v;
 }
 
-export function encodeDescribeConfigsRequestDescribeConfigsResource(
+export function encodeDescribeConfigsRequestResource(
   w: Writer,
-  v: DescribeConfigsRequestDescribeConfigsResource,
+  v: DescribeConfigsRequestResource,
   version: number,
 ): void {
   const flexible = version >= 4;
@@ -165,8 +164,8 @@ export function encodeDescribeConfigsRequestDescribeConfigsResource(
   }
 }
 
-export function sizeDescribeConfigsRequestDescribeConfigsResource(
-  v: DescribeConfigsRequestDescribeConfigsResource,
+export function sizeDescribeConfigsRequestResource(
+  v: DescribeConfigsRequestResource,
   version: number,
 ): number {
   const flexible = version >= 4;
@@ -188,10 +187,10 @@ export function sizeDescribeConfigsRequestDescribeConfigsResource(
   return s;
 }
 
-export function decodeDescribeConfigsRequestDescribeConfigsResource(
+export function decodeDescribeConfigsRequestResource(
   r: Reader,
   version: number,
-): DescribeConfigsRequestDescribeConfigsResource {
+): DescribeConfigsRequestResource {
   const flexible = version >= 4;
   const f_resourceType = r.int8();
   const f_resourceName = r.string(flexible);
@@ -215,7 +214,7 @@ export function decodeDescribeConfigsRequestDescribeConfigsResource(
       unknown.push({ tag, data: t.raw(t.remaining()) });
     }
   }
-  const v: DescribeConfigsRequestDescribeConfigsResource = {
+  const v: DescribeConfigsRequestResource = {
     resourceType: f_resourceType,
     resourceName: f_resourceName,
     configurationKeys: f_configurationKeys,
@@ -226,7 +225,7 @@ export function decodeDescribeConfigsRequestDescribeConfigsResource(
 
 export interface DescribeConfigsResponse {
   throttleTimeMs: number;
-  results: DescribeConfigsResponseDescribeConfigsResult[];
+  results: DescribeConfigsResponseResult[];
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
 }
@@ -251,7 +250,7 @@ export function encodeDescribeConfigsResponse(
   w.int32(v.throttleTimeMs);
   w.arrayLength(v.results.length, flexible);
   for (const e of v.results) {
-    encodeDescribeConfigsResponseDescribeConfigsResult(w, e, version);
+    encodeDescribeConfigsResponseResult(w, e, version);
   }
   if (flexible) {
     const u = v.unknownTaggedFields;
@@ -269,7 +268,7 @@ export function sizeDescribeConfigsResponse(v: DescribeConfigsResponse, version:
   let s = 0;
   s += 4;
   s += arrayPrefixSize(v.results.length, flexible);
-  for (const e of v.results) s += sizeDescribeConfigsResponseDescribeConfigsResult(e, version);
+  for (const e of v.results) s += sizeDescribeConfigsResponseResult(e, version);
   if (flexible) {
     const u = v.unknownTaggedFields;
     const nt = u === undefined ? 0 : u.length;
@@ -283,13 +282,12 @@ export function sizeDescribeConfigsResponse(v: DescribeConfigsResponse, version:
 export function decodeDescribeConfigsResponse(r: Reader, version: number): DescribeConfigsResponse {
   const flexible = version >= 4;
   const f_throttleTimeMs = r.int32();
-  let f_results: DescribeConfigsResponseDescribeConfigsResult[];
+  let f_results: DescribeConfigsResponseResult[];
   {
     const n = r.arrayLength(flexible, 6, false);
     {
-      const a: DescribeConfigsResponseDescribeConfigsResult[] = new Array(n);
-      for (let i = 0; i < n; i++)
-        a[i] = decodeDescribeConfigsResponseDescribeConfigsResult(r, version);
+      const a: DescribeConfigsResponseResult[] = new Array(n);
+      for (let i = 0; i < n; i++) a[i] = decodeDescribeConfigsResponseResult(r, version);
       f_results = a;
     }
   }
@@ -308,20 +306,20 @@ export function decodeDescribeConfigsResponse(r: Reader, version: number): Descr
   return v;
 }
 
-export interface DescribeConfigsResponseDescribeConfigsResult {
+export interface DescribeConfigsResponseResult {
   errorCode: number;
   errorMessage: string | null;
   resourceType: number;
   resourceName: string;
-  configs: DescribeConfigsResponseDescribeConfigsResourceResult[];
+  configs: DescribeConfigsResponseResourceResult[];
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function createDescribeConfigsResponseDescribeConfigsResult(
-  init: Partial<DescribeConfigsResponseDescribeConfigsResult> = {},
-): DescribeConfigsResponseDescribeConfigsResult {
-  const v: DescribeConfigsResponseDescribeConfigsResult = {
+export function createDescribeConfigsResponseResult(
+  init: Partial<DescribeConfigsResponseResult> = {},
+): DescribeConfigsResponseResult {
+  const v: DescribeConfigsResponseResult = {
     errorCode: init.errorCode === undefined ? 0 : init.errorCode,
     errorMessage: init.errorMessage === undefined ? "" : init.errorMessage,
     resourceType: init.resourceType === undefined ? 0 : init.resourceType,
@@ -332,9 +330,9 @@ export function createDescribeConfigsResponseDescribeConfigsResult(
   return v;
 }
 
-export function encodeDescribeConfigsResponseDescribeConfigsResult(
+export function encodeDescribeConfigsResponseResult(
   w: Writer,
-  v: DescribeConfigsResponseDescribeConfigsResult,
+  v: DescribeConfigsResponseResult,
   version: number,
 ): void {
   const flexible = version >= 4;
@@ -344,7 +342,7 @@ export function encodeDescribeConfigsResponseDescribeConfigsResult(
   w.string(v.resourceName, flexible);
   w.arrayLength(v.configs.length, flexible);
   for (const e of v.configs) {
-    encodeDescribeConfigsResponseDescribeConfigsResourceResult(w, e, version);
+    encodeDescribeConfigsResponseResourceResult(w, e, version);
   }
   if (flexible) {
     const u = v.unknownTaggedFields;
@@ -357,8 +355,8 @@ export function encodeDescribeConfigsResponseDescribeConfigsResult(
   }
 }
 
-export function sizeDescribeConfigsResponseDescribeConfigsResult(
-  v: DescribeConfigsResponseDescribeConfigsResult,
+export function sizeDescribeConfigsResponseResult(
+  v: DescribeConfigsResponseResult,
   version: number,
 ): number {
   const flexible = version >= 4;
@@ -368,8 +366,7 @@ export function sizeDescribeConfigsResponseDescribeConfigsResult(
   s += 1;
   s += stringSize(v.resourceName, flexible);
   s += arrayPrefixSize(v.configs.length, flexible);
-  for (const e of v.configs)
-    s += sizeDescribeConfigsResponseDescribeConfigsResourceResult(e, version);
+  for (const e of v.configs) s += sizeDescribeConfigsResponseResourceResult(e, version);
   if (flexible) {
     const u = v.unknownTaggedFields;
     const nt = u === undefined ? 0 : u.length;
@@ -380,22 +377,21 @@ export function sizeDescribeConfigsResponseDescribeConfigsResult(
   return s;
 }
 
-export function decodeDescribeConfigsResponseDescribeConfigsResult(
+export function decodeDescribeConfigsResponseResult(
   r: Reader,
   version: number,
-): DescribeConfigsResponseDescribeConfigsResult {
+): DescribeConfigsResponseResult {
   const flexible = version >= 4;
   const f_errorCode = r.int16();
   const f_errorMessage = r.nullableString(flexible);
   const f_resourceType = r.int8();
   const f_resourceName = r.string(flexible);
-  let f_configs: DescribeConfigsResponseDescribeConfigsResourceResult[];
+  let f_configs: DescribeConfigsResponseResourceResult[];
   {
     const n = r.arrayLength(flexible, 5, false);
     {
-      const a: DescribeConfigsResponseDescribeConfigsResourceResult[] = new Array(n);
-      for (let i = 0; i < n; i++)
-        a[i] = decodeDescribeConfigsResponseDescribeConfigsResourceResult(r, version);
+      const a: DescribeConfigsResponseResourceResult[] = new Array(n);
+      for (let i = 0; i < n; i++) a[i] = decodeDescribeConfigsResponseResourceResult(r, version);
       f_configs = a;
     }
   }
@@ -409,7 +405,7 @@ export function decodeDescribeConfigsResponseDescribeConfigsResult(
       unknown.push({ tag, data: t.raw(t.remaining()) });
     }
   }
-  const v: DescribeConfigsResponseDescribeConfigsResult = {
+  const v: DescribeConfigsResponseResult = {
     errorCode: f_errorCode,
     errorMessage: f_errorMessage,
     resourceType: f_resourceType,
@@ -420,24 +416,24 @@ export function decodeDescribeConfigsResponseDescribeConfigsResult(
   return v;
 }
 
-export interface DescribeConfigsResponseDescribeConfigsResourceResult {
+export interface DescribeConfigsResponseResourceResult {
   name: string;
   value: string | null;
   readOnly: boolean;
   isDefault: boolean;
   configSource: number;
   isSensitive: boolean;
-  synonyms: DescribeConfigsResponseDescribeConfigsSynonym[];
+  synonyms: DescribeConfigsResponseSynonym[];
   configType: number;
   documentation: string | null;
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function createDescribeConfigsResponseDescribeConfigsResourceResult(
-  init: Partial<DescribeConfigsResponseDescribeConfigsResourceResult> = {},
-): DescribeConfigsResponseDescribeConfigsResourceResult {
-  const v: DescribeConfigsResponseDescribeConfigsResourceResult = {
+export function createDescribeConfigsResponseResourceResult(
+  init: Partial<DescribeConfigsResponseResourceResult> = {},
+): DescribeConfigsResponseResourceResult {
+  const v: DescribeConfigsResponseResourceResult = {
     name: init.name === undefined ? "" : init.name,
     value: init.value === undefined ? "" : init.value,
     readOnly: init.readOnly === undefined ? false : init.readOnly,
@@ -452,9 +448,9 @@ export function createDescribeConfigsResponseDescribeConfigsResourceResult(
   return v;
 }
 
-export function encodeDescribeConfigsResponseDescribeConfigsResourceResult(
+export function encodeDescribeConfigsResponseResourceResult(
   w: Writer,
-  v: DescribeConfigsResponseDescribeConfigsResourceResult,
+  v: DescribeConfigsResponseResourceResult,
   version: number,
 ): void {
   const flexible = version >= 4;
@@ -471,7 +467,7 @@ export function encodeDescribeConfigsResponseDescribeConfigsResourceResult(
   if (version >= 1) {
     w.arrayLength(v.synonyms.length, flexible);
     for (const e of v.synonyms) {
-      encodeDescribeConfigsResponseDescribeConfigsSynonym(w, e, version);
+      encodeDescribeConfigsResponseSynonym(w, e, version);
     }
   }
   if (version >= 3) {
@@ -491,8 +487,8 @@ export function encodeDescribeConfigsResponseDescribeConfigsResourceResult(
   }
 }
 
-export function sizeDescribeConfigsResponseDescribeConfigsResourceResult(
-  v: DescribeConfigsResponseDescribeConfigsResourceResult,
+export function sizeDescribeConfigsResponseResourceResult(
+  v: DescribeConfigsResponseResourceResult,
   version: number,
 ): number {
   const flexible = version >= 4;
@@ -509,7 +505,7 @@ export function sizeDescribeConfigsResponseDescribeConfigsResourceResult(
   s += 1;
   if (version >= 1) {
     s += arrayPrefixSize(v.synonyms.length, flexible);
-    for (const e of v.synonyms) s += sizeDescribeConfigsResponseDescribeConfigsSynonym(e, version);
+    for (const e of v.synonyms) s += sizeDescribeConfigsResponseSynonym(e, version);
   }
   if (version >= 3) {
     s += 1;
@@ -527,10 +523,10 @@ export function sizeDescribeConfigsResponseDescribeConfigsResourceResult(
   return s;
 }
 
-export function decodeDescribeConfigsResponseDescribeConfigsResourceResult(
+export function decodeDescribeConfigsResponseResourceResult(
   r: Reader,
   version: number,
-): DescribeConfigsResponseDescribeConfigsResourceResult {
+): DescribeConfigsResponseResourceResult {
   const flexible = version >= 4;
   const f_name = r.string(flexible);
   const f_value = r.nullableString(flexible);
@@ -544,14 +540,13 @@ export function decodeDescribeConfigsResponseDescribeConfigsResourceResult(
     f_configSource = r.int8();
   }
   const f_isSensitive = r.bool();
-  let f_synonyms: DescribeConfigsResponseDescribeConfigsSynonym[] | undefined;
+  let f_synonyms: DescribeConfigsResponseSynonym[] | undefined;
   if (version >= 1) {
     {
       const n = r.arrayLength(flexible, 1, false);
       {
-        const a: DescribeConfigsResponseDescribeConfigsSynonym[] = new Array(n);
-        for (let i = 0; i < n; i++)
-          a[i] = decodeDescribeConfigsResponseDescribeConfigsSynonym(r, version);
+        const a: DescribeConfigsResponseSynonym[] = new Array(n);
+        for (let i = 0; i < n; i++) a[i] = decodeDescribeConfigsResponseSynonym(r, version);
         f_synonyms = a;
       }
     }
@@ -574,7 +569,7 @@ export function decodeDescribeConfigsResponseDescribeConfigsResourceResult(
       unknown.push({ tag, data: t.raw(t.remaining()) });
     }
   }
-  const v: DescribeConfigsResponseDescribeConfigsResourceResult = {
+  const v: DescribeConfigsResponseResourceResult = {
     name: f_name,
     value: f_value,
     readOnly: f_readOnly,
@@ -589,7 +584,7 @@ export function decodeDescribeConfigsResponseDescribeConfigsResourceResult(
   return v;
 }
 
-export interface DescribeConfigsResponseDescribeConfigsSynonym {
+export interface DescribeConfigsResponseSynonym {
   name: string;
   value: string | null;
   source: number;
@@ -597,10 +592,10 @@ export interface DescribeConfigsResponseDescribeConfigsSynonym {
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function createDescribeConfigsResponseDescribeConfigsSynonym(
-  init: Partial<DescribeConfigsResponseDescribeConfigsSynonym> = {},
-): DescribeConfigsResponseDescribeConfigsSynonym {
-  const v: DescribeConfigsResponseDescribeConfigsSynonym = {
+export function createDescribeConfigsResponseSynonym(
+  init: Partial<DescribeConfigsResponseSynonym> = {},
+): DescribeConfigsResponseSynonym {
+  const v: DescribeConfigsResponseSynonym = {
     name: init.name === undefined ? "" : init.name,
     value: init.value === undefined ? "" : init.value,
     source: init.source === undefined ? 0 : init.source,
@@ -609,9 +604,9 @@ export function createDescribeConfigsResponseDescribeConfigsSynonym(
   return v;
 }
 
-export function encodeDescribeConfigsResponseDescribeConfigsSynonym(
+export function encodeDescribeConfigsResponseSynonym(
   w: Writer,
-  v: DescribeConfigsResponseDescribeConfigsSynonym,
+  v: DescribeConfigsResponseSynonym,
   version: number,
 ): void {
   const flexible = version >= 4;
@@ -635,8 +630,8 @@ export function encodeDescribeConfigsResponseDescribeConfigsSynonym(
   }
 }
 
-export function sizeDescribeConfigsResponseDescribeConfigsSynonym(
-  v: DescribeConfigsResponseDescribeConfigsSynonym,
+export function sizeDescribeConfigsResponseSynonym(
+  v: DescribeConfigsResponseSynonym,
   version: number,
 ): number {
   const flexible = version >= 4;
@@ -660,10 +655,10 @@ export function sizeDescribeConfigsResponseDescribeConfigsSynonym(
   return s;
 }
 
-export function decodeDescribeConfigsResponseDescribeConfigsSynonym(
+export function decodeDescribeConfigsResponseSynonym(
   r: Reader,
   version: number,
-): DescribeConfigsResponseDescribeConfigsSynonym {
+): DescribeConfigsResponseSynonym {
   const flexible = version >= 4;
   let f_name: string = "";
   if (version >= 1) {
@@ -687,11 +682,7 @@ export function decodeDescribeConfigsResponseDescribeConfigsSynonym(
       unknown.push({ tag, data: t.raw(t.remaining()) });
     }
   }
-  const v: DescribeConfigsResponseDescribeConfigsSynonym = {
-    name: f_name,
-    value: f_value,
-    source: f_source,
-  };
+  const v: DescribeConfigsResponseSynonym = { name: f_name, value: f_value, source: f_source };
   if (unknown !== undefined) v.unknownTaggedFields = unknown;
   return v;
 }
@@ -703,7 +694,7 @@ export function DescribeConfigsErrorResponse(
 ): DescribeConfigsResponse {
   return createDescribeConfigsResponse({
     results: request.resources.map((r1) =>
-      createDescribeConfigsResponseDescribeConfigsResult({
+      createDescribeConfigsResponseResult({
         errorCode: errorCode,
         resourceType: r1.resourceType,
         resourceName: r1.resourceName,

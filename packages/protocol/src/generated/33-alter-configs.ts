@@ -12,7 +12,7 @@ import {
 } from "../primitives/index.js";
 
 export interface AlterConfigsRequest {
-  resources: AlterConfigsRequestAlterConfigsResource[];
+  resources: AlterConfigsRequestResource[];
   validateOnly: boolean;
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
@@ -37,7 +37,7 @@ export function encodeAlterConfigsRequest(
   const flexible = version >= 2;
   w.arrayLength(v.resources.length, flexible);
   for (const e of v.resources) {
-    encodeAlterConfigsRequestAlterConfigsResource(w, e, version);
+    encodeAlterConfigsRequestResource(w, e, version);
   }
   w.bool(v.validateOnly);
   if (flexible) {
@@ -55,7 +55,7 @@ export function sizeAlterConfigsRequest(v: AlterConfigsRequest, version: number)
   const flexible = version >= 2;
   let s = 0;
   s += arrayPrefixSize(v.resources.length, flexible);
-  for (const e of v.resources) s += sizeAlterConfigsRequestAlterConfigsResource(e, version);
+  for (const e of v.resources) s += sizeAlterConfigsRequestResource(e, version);
   s += 1;
   if (flexible) {
     const u = v.unknownTaggedFields;
@@ -69,12 +69,12 @@ export function sizeAlterConfigsRequest(v: AlterConfigsRequest, version: number)
 
 export function decodeAlterConfigsRequest(r: Reader, version: number): AlterConfigsRequest {
   const flexible = version >= 2;
-  let f_resources: AlterConfigsRequestAlterConfigsResource[];
+  let f_resources: AlterConfigsRequestResource[];
   {
     const n = r.arrayLength(flexible, 3, false);
     {
-      const a: AlterConfigsRequestAlterConfigsResource[] = new Array(n);
-      for (let i = 0; i < n; i++) a[i] = decodeAlterConfigsRequestAlterConfigsResource(r, version);
+      const a: AlterConfigsRequestResource[] = new Array(n);
+      for (let i = 0; i < n; i++) a[i] = decodeAlterConfigsRequestResource(r, version);
       f_resources = a;
     }
   }
@@ -94,7 +94,7 @@ export function decodeAlterConfigsRequest(r: Reader, version: number): AlterConf
   return v;
 }
 
-export interface AlterConfigsRequestAlterConfigsResource {
+export interface AlterConfigsRequestResource {
   resourceType: number;
   resourceName: string;
   configs: AlterConfigsRequestAlterableConfig[];
@@ -102,10 +102,10 @@ export interface AlterConfigsRequestAlterConfigsResource {
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function createAlterConfigsRequestAlterConfigsResource(
-  init: Partial<AlterConfigsRequestAlterConfigsResource> = {},
-): AlterConfigsRequestAlterConfigsResource {
-  const v: AlterConfigsRequestAlterConfigsResource = {
+export function createAlterConfigsRequestResource(
+  init: Partial<AlterConfigsRequestResource> = {},
+): AlterConfigsRequestResource {
+  const v: AlterConfigsRequestResource = {
     resourceType: init.resourceType === undefined ? 0 : init.resourceType,
     resourceName: init.resourceName === undefined ? "" : init.resourceName,
     configs: init.configs === undefined ? [] : init.configs,
@@ -114,9 +114,9 @@ export function createAlterConfigsRequestAlterConfigsResource(
   return v;
 }
 
-export function encodeAlterConfigsRequestAlterConfigsResource(
+export function encodeAlterConfigsRequestResource(
   w: Writer,
-  v: AlterConfigsRequestAlterConfigsResource,
+  v: AlterConfigsRequestResource,
   version: number,
 ): void {
   const flexible = version >= 2;
@@ -137,8 +137,8 @@ export function encodeAlterConfigsRequestAlterConfigsResource(
   }
 }
 
-export function sizeAlterConfigsRequestAlterConfigsResource(
-  v: AlterConfigsRequestAlterConfigsResource,
+export function sizeAlterConfigsRequestResource(
+  v: AlterConfigsRequestResource,
   version: number,
 ): number {
   const flexible = version >= 2;
@@ -157,10 +157,10 @@ export function sizeAlterConfigsRequestAlterConfigsResource(
   return s;
 }
 
-export function decodeAlterConfigsRequestAlterConfigsResource(
+export function decodeAlterConfigsRequestResource(
   r: Reader,
   version: number,
-): AlterConfigsRequestAlterConfigsResource {
+): AlterConfigsRequestResource {
   const flexible = version >= 2;
   const f_resourceType = r.int8();
   const f_resourceName = r.string(flexible);
@@ -183,7 +183,7 @@ export function decodeAlterConfigsRequestAlterConfigsResource(
       unknown.push({ tag, data: t.raw(t.remaining()) });
     }
   }
-  const v: AlterConfigsRequestAlterConfigsResource = {
+  const v: AlterConfigsRequestResource = {
     resourceType: f_resourceType,
     resourceName: f_resourceName,
     configs: f_configs,
@@ -271,7 +271,7 @@ export function decodeAlterConfigsRequestAlterableConfig(
 
 export interface AlterConfigsResponse {
   throttleTimeMs: number;
-  responses: AlterConfigsResponseAlterConfigsResourceResponse[];
+  responses: AlterConfigsResponseResourceResponse[];
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
 }
@@ -296,7 +296,7 @@ export function encodeAlterConfigsResponse(
   w.int32(v.throttleTimeMs);
   w.arrayLength(v.responses.length, flexible);
   for (const e of v.responses) {
-    encodeAlterConfigsResponseAlterConfigsResourceResponse(w, e, version);
+    encodeAlterConfigsResponseResourceResponse(w, e, version);
   }
   if (flexible) {
     const u = v.unknownTaggedFields;
@@ -314,8 +314,7 @@ export function sizeAlterConfigsResponse(v: AlterConfigsResponse, version: numbe
   let s = 0;
   s += 4;
   s += arrayPrefixSize(v.responses.length, flexible);
-  for (const e of v.responses)
-    s += sizeAlterConfigsResponseAlterConfigsResourceResponse(e, version);
+  for (const e of v.responses) s += sizeAlterConfigsResponseResourceResponse(e, version);
   if (flexible) {
     const u = v.unknownTaggedFields;
     const nt = u === undefined ? 0 : u.length;
@@ -329,13 +328,12 @@ export function sizeAlterConfigsResponse(v: AlterConfigsResponse, version: numbe
 export function decodeAlterConfigsResponse(r: Reader, version: number): AlterConfigsResponse {
   const flexible = version >= 2;
   const f_throttleTimeMs = r.int32();
-  let f_responses: AlterConfigsResponseAlterConfigsResourceResponse[];
+  let f_responses: AlterConfigsResponseResourceResponse[];
   {
     const n = r.arrayLength(flexible, 5, false);
     {
-      const a: AlterConfigsResponseAlterConfigsResourceResponse[] = new Array(n);
-      for (let i = 0; i < n; i++)
-        a[i] = decodeAlterConfigsResponseAlterConfigsResourceResponse(r, version);
+      const a: AlterConfigsResponseResourceResponse[] = new Array(n);
+      for (let i = 0; i < n; i++) a[i] = decodeAlterConfigsResponseResourceResponse(r, version);
       f_responses = a;
     }
   }
@@ -354,7 +352,7 @@ export function decodeAlterConfigsResponse(r: Reader, version: number): AlterCon
   return v;
 }
 
-export interface AlterConfigsResponseAlterConfigsResourceResponse {
+export interface AlterConfigsResponseResourceResponse {
   errorCode: number;
   errorMessage: string | null;
   resourceType: number;
@@ -363,10 +361,10 @@ export interface AlterConfigsResponseAlterConfigsResourceResponse {
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function createAlterConfigsResponseAlterConfigsResourceResponse(
-  init: Partial<AlterConfigsResponseAlterConfigsResourceResponse> = {},
-): AlterConfigsResponseAlterConfigsResourceResponse {
-  const v: AlterConfigsResponseAlterConfigsResourceResponse = {
+export function createAlterConfigsResponseResourceResponse(
+  init: Partial<AlterConfigsResponseResourceResponse> = {},
+): AlterConfigsResponseResourceResponse {
+  const v: AlterConfigsResponseResourceResponse = {
     errorCode: init.errorCode === undefined ? 0 : init.errorCode,
     errorMessage: init.errorMessage === undefined ? "" : init.errorMessage,
     resourceType: init.resourceType === undefined ? 0 : init.resourceType,
@@ -376,9 +374,9 @@ export function createAlterConfigsResponseAlterConfigsResourceResponse(
   return v;
 }
 
-export function encodeAlterConfigsResponseAlterConfigsResourceResponse(
+export function encodeAlterConfigsResponseResourceResponse(
   w: Writer,
-  v: AlterConfigsResponseAlterConfigsResourceResponse,
+  v: AlterConfigsResponseResourceResponse,
   version: number,
 ): void {
   const flexible = version >= 2;
@@ -397,8 +395,8 @@ export function encodeAlterConfigsResponseAlterConfigsResourceResponse(
   }
 }
 
-export function sizeAlterConfigsResponseAlterConfigsResourceResponse(
-  v: AlterConfigsResponseAlterConfigsResourceResponse,
+export function sizeAlterConfigsResponseResourceResponse(
+  v: AlterConfigsResponseResourceResponse,
   version: number,
 ): number {
   const flexible = version >= 2;
@@ -417,10 +415,10 @@ export function sizeAlterConfigsResponseAlterConfigsResourceResponse(
   return s;
 }
 
-export function decodeAlterConfigsResponseAlterConfigsResourceResponse(
+export function decodeAlterConfigsResponseResourceResponse(
   r: Reader,
   version: number,
-): AlterConfigsResponseAlterConfigsResourceResponse {
+): AlterConfigsResponseResourceResponse {
   const flexible = version >= 2;
   const f_errorCode = r.int16();
   const f_errorMessage = r.nullableString(flexible);
@@ -436,7 +434,7 @@ export function decodeAlterConfigsResponseAlterConfigsResourceResponse(
       unknown.push({ tag, data: t.raw(t.remaining()) });
     }
   }
-  const v: AlterConfigsResponseAlterConfigsResourceResponse = {
+  const v: AlterConfigsResponseResourceResponse = {
     errorCode: f_errorCode,
     errorMessage: f_errorMessage,
     resourceType: f_resourceType,
@@ -453,7 +451,7 @@ export function AlterConfigsErrorResponse(
 ): AlterConfigsResponse {
   return createAlterConfigsResponse({
     responses: request.resources.map((r1) =>
-      createAlterConfigsResponseAlterConfigsResourceResponse({
+      createAlterConfigsResponseResourceResponse({
         errorCode: errorCode,
         resourceType: r1.resourceType,
         resourceName: r1.resourceName,

@@ -191,7 +191,7 @@ export function decodeDescribeLogDirsRequestDescribableLogDirTopic(
 export interface DescribeLogDirsResponse {
   throttleTimeMs: number;
   errorCode: number;
-  results: DescribeLogDirsResponseDescribeLogDirsResult[];
+  results: DescribeLogDirsResponseResult[];
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
 }
@@ -220,7 +220,7 @@ export function encodeDescribeLogDirsResponse(
   }
   w.arrayLength(v.results.length, flexible);
   for (const e of v.results) {
-    encodeDescribeLogDirsResponseDescribeLogDirsResult(w, e, version);
+    encodeDescribeLogDirsResponseResult(w, e, version);
   }
   if (flexible) {
     const u = v.unknownTaggedFields;
@@ -241,7 +241,7 @@ export function sizeDescribeLogDirsResponse(v: DescribeLogDirsResponse, version:
     s += 2;
   }
   s += arrayPrefixSize(v.results.length, flexible);
-  for (const e of v.results) s += sizeDescribeLogDirsResponseDescribeLogDirsResult(e, version);
+  for (const e of v.results) s += sizeDescribeLogDirsResponseResult(e, version);
   if (flexible) {
     const u = v.unknownTaggedFields;
     const nt = u === undefined ? 0 : u.length;
@@ -259,13 +259,12 @@ export function decodeDescribeLogDirsResponse(r: Reader, version: number): Descr
   if (version >= 3) {
     f_errorCode = r.int16();
   }
-  let f_results: DescribeLogDirsResponseDescribeLogDirsResult[];
+  let f_results: DescribeLogDirsResponseResult[];
   {
     const n = r.arrayLength(flexible, 4, false);
     {
-      const a: DescribeLogDirsResponseDescribeLogDirsResult[] = new Array(n);
-      for (let i = 0; i < n; i++)
-        a[i] = decodeDescribeLogDirsResponseDescribeLogDirsResult(r, version);
+      const a: DescribeLogDirsResponseResult[] = new Array(n);
+      for (let i = 0; i < n; i++) a[i] = decodeDescribeLogDirsResponseResult(r, version);
       f_results = a;
     }
   }
@@ -288,20 +287,20 @@ export function decodeDescribeLogDirsResponse(r: Reader, version: number): Descr
   return v;
 }
 
-export interface DescribeLogDirsResponseDescribeLogDirsResult {
+export interface DescribeLogDirsResponseResult {
   errorCode: number;
   logDir: string;
-  topics: DescribeLogDirsResponseDescribeLogDirsTopic[];
+  topics: DescribeLogDirsResponseTopic[];
   totalBytes: bigint;
   usableBytes: bigint;
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function createDescribeLogDirsResponseDescribeLogDirsResult(
-  init: Partial<DescribeLogDirsResponseDescribeLogDirsResult> = {},
-): DescribeLogDirsResponseDescribeLogDirsResult {
-  const v: DescribeLogDirsResponseDescribeLogDirsResult = {
+export function createDescribeLogDirsResponseResult(
+  init: Partial<DescribeLogDirsResponseResult> = {},
+): DescribeLogDirsResponseResult {
+  const v: DescribeLogDirsResponseResult = {
     errorCode: init.errorCode === undefined ? 0 : init.errorCode,
     logDir: init.logDir === undefined ? "" : init.logDir,
     topics: init.topics === undefined ? [] : init.topics,
@@ -312,9 +311,9 @@ export function createDescribeLogDirsResponseDescribeLogDirsResult(
   return v;
 }
 
-export function encodeDescribeLogDirsResponseDescribeLogDirsResult(
+export function encodeDescribeLogDirsResponseResult(
   w: Writer,
-  v: DescribeLogDirsResponseDescribeLogDirsResult,
+  v: DescribeLogDirsResponseResult,
   version: number,
 ): void {
   const flexible = version >= 2;
@@ -322,7 +321,7 @@ export function encodeDescribeLogDirsResponseDescribeLogDirsResult(
   w.string(v.logDir, flexible);
   w.arrayLength(v.topics.length, flexible);
   for (const e of v.topics) {
-    encodeDescribeLogDirsResponseDescribeLogDirsTopic(w, e, version);
+    encodeDescribeLogDirsResponseTopic(w, e, version);
   }
   if (version >= 4) {
     w.int64(v.totalBytes);
@@ -341,8 +340,8 @@ export function encodeDescribeLogDirsResponseDescribeLogDirsResult(
   }
 }
 
-export function sizeDescribeLogDirsResponseDescribeLogDirsResult(
-  v: DescribeLogDirsResponseDescribeLogDirsResult,
+export function sizeDescribeLogDirsResponseResult(
+  v: DescribeLogDirsResponseResult,
   version: number,
 ): number {
   const flexible = version >= 2;
@@ -350,7 +349,7 @@ export function sizeDescribeLogDirsResponseDescribeLogDirsResult(
   s += 2;
   s += stringSize(v.logDir, flexible);
   s += arrayPrefixSize(v.topics.length, flexible);
-  for (const e of v.topics) s += sizeDescribeLogDirsResponseDescribeLogDirsTopic(e, version);
+  for (const e of v.topics) s += sizeDescribeLogDirsResponseTopic(e, version);
   if (version >= 4) {
     s += 8;
   }
@@ -367,20 +366,19 @@ export function sizeDescribeLogDirsResponseDescribeLogDirsResult(
   return s;
 }
 
-export function decodeDescribeLogDirsResponseDescribeLogDirsResult(
+export function decodeDescribeLogDirsResponseResult(
   r: Reader,
   version: number,
-): DescribeLogDirsResponseDescribeLogDirsResult {
+): DescribeLogDirsResponseResult {
   const flexible = version >= 2;
   const f_errorCode = r.int16();
   const f_logDir = r.string(flexible);
-  let f_topics: DescribeLogDirsResponseDescribeLogDirsTopic[];
+  let f_topics: DescribeLogDirsResponseTopic[];
   {
     const n = r.arrayLength(flexible, 2, false);
     {
-      const a: DescribeLogDirsResponseDescribeLogDirsTopic[] = new Array(n);
-      for (let i = 0; i < n; i++)
-        a[i] = decodeDescribeLogDirsResponseDescribeLogDirsTopic(r, version);
+      const a: DescribeLogDirsResponseTopic[] = new Array(n);
+      for (let i = 0; i < n; i++) a[i] = decodeDescribeLogDirsResponseTopic(r, version);
       f_topics = a;
     }
   }
@@ -402,7 +400,7 @@ export function decodeDescribeLogDirsResponseDescribeLogDirsResult(
       unknown.push({ tag, data: t.raw(t.remaining()) });
     }
   }
-  const v: DescribeLogDirsResponseDescribeLogDirsResult = {
+  const v: DescribeLogDirsResponseResult = {
     errorCode: f_errorCode,
     logDir: f_logDir,
     topics: f_topics,
@@ -413,17 +411,17 @@ export function decodeDescribeLogDirsResponseDescribeLogDirsResult(
   return v;
 }
 
-export interface DescribeLogDirsResponseDescribeLogDirsTopic {
+export interface DescribeLogDirsResponseTopic {
   name: string;
-  partitions: DescribeLogDirsResponseDescribeLogDirsPartition[];
+  partitions: DescribeLogDirsResponsePartition[];
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function createDescribeLogDirsResponseDescribeLogDirsTopic(
-  init: Partial<DescribeLogDirsResponseDescribeLogDirsTopic> = {},
-): DescribeLogDirsResponseDescribeLogDirsTopic {
-  const v: DescribeLogDirsResponseDescribeLogDirsTopic = {
+export function createDescribeLogDirsResponseTopic(
+  init: Partial<DescribeLogDirsResponseTopic> = {},
+): DescribeLogDirsResponseTopic {
+  const v: DescribeLogDirsResponseTopic = {
     name: init.name === undefined ? "" : init.name,
     partitions: init.partitions === undefined ? [] : init.partitions,
   };
@@ -431,16 +429,16 @@ export function createDescribeLogDirsResponseDescribeLogDirsTopic(
   return v;
 }
 
-export function encodeDescribeLogDirsResponseDescribeLogDirsTopic(
+export function encodeDescribeLogDirsResponseTopic(
   w: Writer,
-  v: DescribeLogDirsResponseDescribeLogDirsTopic,
+  v: DescribeLogDirsResponseTopic,
   version: number,
 ): void {
   const flexible = version >= 2;
   w.string(v.name, flexible);
   w.arrayLength(v.partitions.length, flexible);
   for (const e of v.partitions) {
-    encodeDescribeLogDirsResponseDescribeLogDirsPartition(w, e, version);
+    encodeDescribeLogDirsResponsePartition(w, e, version);
   }
   if (flexible) {
     const u = v.unknownTaggedFields;
@@ -453,16 +451,15 @@ export function encodeDescribeLogDirsResponseDescribeLogDirsTopic(
   }
 }
 
-export function sizeDescribeLogDirsResponseDescribeLogDirsTopic(
-  v: DescribeLogDirsResponseDescribeLogDirsTopic,
+export function sizeDescribeLogDirsResponseTopic(
+  v: DescribeLogDirsResponseTopic,
   version: number,
 ): number {
   const flexible = version >= 2;
   let s = 0;
   s += stringSize(v.name, flexible);
   s += arrayPrefixSize(v.partitions.length, flexible);
-  for (const e of v.partitions)
-    s += sizeDescribeLogDirsResponseDescribeLogDirsPartition(e, version);
+  for (const e of v.partitions) s += sizeDescribeLogDirsResponsePartition(e, version);
   if (flexible) {
     const u = v.unknownTaggedFields;
     const nt = u === undefined ? 0 : u.length;
@@ -473,19 +470,18 @@ export function sizeDescribeLogDirsResponseDescribeLogDirsTopic(
   return s;
 }
 
-export function decodeDescribeLogDirsResponseDescribeLogDirsTopic(
+export function decodeDescribeLogDirsResponseTopic(
   r: Reader,
   version: number,
-): DescribeLogDirsResponseDescribeLogDirsTopic {
+): DescribeLogDirsResponseTopic {
   const flexible = version >= 2;
   const f_name = r.string(flexible);
-  let f_partitions: DescribeLogDirsResponseDescribeLogDirsPartition[];
+  let f_partitions: DescribeLogDirsResponsePartition[];
   {
     const n = r.arrayLength(flexible, 21, false);
     {
-      const a: DescribeLogDirsResponseDescribeLogDirsPartition[] = new Array(n);
-      for (let i = 0; i < n; i++)
-        a[i] = decodeDescribeLogDirsResponseDescribeLogDirsPartition(r, version);
+      const a: DescribeLogDirsResponsePartition[] = new Array(n);
+      for (let i = 0; i < n; i++) a[i] = decodeDescribeLogDirsResponsePartition(r, version);
       f_partitions = a;
     }
   }
@@ -499,12 +495,12 @@ export function decodeDescribeLogDirsResponseDescribeLogDirsTopic(
       unknown.push({ tag, data: t.raw(t.remaining()) });
     }
   }
-  const v: DescribeLogDirsResponseDescribeLogDirsTopic = { name: f_name, partitions: f_partitions };
+  const v: DescribeLogDirsResponseTopic = { name: f_name, partitions: f_partitions };
   if (unknown !== undefined) v.unknownTaggedFields = unknown;
   return v;
 }
 
-export interface DescribeLogDirsResponseDescribeLogDirsPartition {
+export interface DescribeLogDirsResponsePartition {
   partitionIndex: number;
   partitionSize: bigint;
   offsetLag: bigint;
@@ -513,10 +509,10 @@ export interface DescribeLogDirsResponseDescribeLogDirsPartition {
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function createDescribeLogDirsResponseDescribeLogDirsPartition(
-  init: Partial<DescribeLogDirsResponseDescribeLogDirsPartition> = {},
-): DescribeLogDirsResponseDescribeLogDirsPartition {
-  const v: DescribeLogDirsResponseDescribeLogDirsPartition = {
+export function createDescribeLogDirsResponsePartition(
+  init: Partial<DescribeLogDirsResponsePartition> = {},
+): DescribeLogDirsResponsePartition {
+  const v: DescribeLogDirsResponsePartition = {
     partitionIndex: init.partitionIndex === undefined ? 0 : init.partitionIndex,
     partitionSize: init.partitionSize === undefined ? 0n : init.partitionSize,
     offsetLag: init.offsetLag === undefined ? 0n : init.offsetLag,
@@ -526,9 +522,9 @@ export function createDescribeLogDirsResponseDescribeLogDirsPartition(
   return v;
 }
 
-export function encodeDescribeLogDirsResponseDescribeLogDirsPartition(
+export function encodeDescribeLogDirsResponsePartition(
   w: Writer,
-  v: DescribeLogDirsResponseDescribeLogDirsPartition,
+  v: DescribeLogDirsResponsePartition,
   version: number,
 ): void {
   const flexible = version >= 2;
@@ -547,8 +543,8 @@ export function encodeDescribeLogDirsResponseDescribeLogDirsPartition(
   }
 }
 
-export function sizeDescribeLogDirsResponseDescribeLogDirsPartition(
-  v: DescribeLogDirsResponseDescribeLogDirsPartition,
+export function sizeDescribeLogDirsResponsePartition(
+  v: DescribeLogDirsResponsePartition,
   version: number,
 ): number {
   const flexible = version >= 2;
@@ -567,10 +563,10 @@ export function sizeDescribeLogDirsResponseDescribeLogDirsPartition(
   return s;
 }
 
-export function decodeDescribeLogDirsResponseDescribeLogDirsPartition(
+export function decodeDescribeLogDirsResponsePartition(
   r: Reader,
   version: number,
-): DescribeLogDirsResponseDescribeLogDirsPartition {
+): DescribeLogDirsResponsePartition {
   const flexible = version >= 2;
   const f_partitionIndex = r.int32();
   const f_partitionSize = r.int64();
@@ -586,7 +582,7 @@ export function decodeDescribeLogDirsResponseDescribeLogDirsPartition(
       unknown.push({ tag, data: t.raw(t.remaining()) });
     }
   }
-  const v: DescribeLogDirsResponseDescribeLogDirsPartition = {
+  const v: DescribeLogDirsResponsePartition = {
     partitionIndex: f_partitionIndex,
     partitionSize: f_partitionSize,
     offsetLag: f_offsetLag,

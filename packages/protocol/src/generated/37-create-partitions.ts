@@ -12,7 +12,7 @@ import {
 } from "../primitives/index.js";
 
 export interface CreatePartitionsRequest {
-  topics: CreatePartitionsRequestCreatePartitionsTopic[];
+  topics: CreatePartitionsRequestTopic[];
   timeoutMs: number;
   validateOnly: boolean;
   /** Tagged fields unknown to this schema; kept for re-encoding. */
@@ -39,7 +39,7 @@ export function encodeCreatePartitionsRequest(
   const flexible = version >= 2;
   w.arrayLength(v.topics.length, flexible);
   for (const e of v.topics) {
-    encodeCreatePartitionsRequestCreatePartitionsTopic(w, e, version);
+    encodeCreatePartitionsRequestTopic(w, e, version);
   }
   w.int32(v.timeoutMs);
   w.bool(v.validateOnly);
@@ -58,7 +58,7 @@ export function sizeCreatePartitionsRequest(v: CreatePartitionsRequest, version:
   const flexible = version >= 2;
   let s = 0;
   s += arrayPrefixSize(v.topics.length, flexible);
-  for (const e of v.topics) s += sizeCreatePartitionsRequestCreatePartitionsTopic(e, version);
+  for (const e of v.topics) s += sizeCreatePartitionsRequestTopic(e, version);
   s += 4;
   s += 1;
   if (flexible) {
@@ -73,13 +73,12 @@ export function sizeCreatePartitionsRequest(v: CreatePartitionsRequest, version:
 
 export function decodeCreatePartitionsRequest(r: Reader, version: number): CreatePartitionsRequest {
   const flexible = version >= 2;
-  let f_topics: CreatePartitionsRequestCreatePartitionsTopic[];
+  let f_topics: CreatePartitionsRequestTopic[];
   {
     const n = r.arrayLength(flexible, 6, false);
     {
-      const a: CreatePartitionsRequestCreatePartitionsTopic[] = new Array(n);
-      for (let i = 0; i < n; i++)
-        a[i] = decodeCreatePartitionsRequestCreatePartitionsTopic(r, version);
+      const a: CreatePartitionsRequestTopic[] = new Array(n);
+      for (let i = 0; i < n; i++) a[i] = decodeCreatePartitionsRequestTopic(r, version);
       f_topics = a;
     }
   }
@@ -104,18 +103,18 @@ export function decodeCreatePartitionsRequest(r: Reader, version: number): Creat
   return v;
 }
 
-export interface CreatePartitionsRequestCreatePartitionsTopic {
+export interface CreatePartitionsRequestTopic {
   name: string;
   count: number;
-  assignments: CreatePartitionsRequestCreatePartitionsAssignment[] | null;
+  assignments: CreatePartitionsRequestAssignment[] | null;
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function createCreatePartitionsRequestCreatePartitionsTopic(
-  init: Partial<CreatePartitionsRequestCreatePartitionsTopic> = {},
-): CreatePartitionsRequestCreatePartitionsTopic {
-  const v: CreatePartitionsRequestCreatePartitionsTopic = {
+export function createCreatePartitionsRequestTopic(
+  init: Partial<CreatePartitionsRequestTopic> = {},
+): CreatePartitionsRequestTopic {
+  const v: CreatePartitionsRequestTopic = {
     name: init.name === undefined ? "" : init.name,
     count: init.count === undefined ? 0 : init.count,
     assignments: init.assignments === undefined ? [] : init.assignments,
@@ -124,9 +123,9 @@ export function createCreatePartitionsRequestCreatePartitionsTopic(
   return v;
 }
 
-export function encodeCreatePartitionsRequestCreatePartitionsTopic(
+export function encodeCreatePartitionsRequestTopic(
   w: Writer,
-  v: CreatePartitionsRequestCreatePartitionsTopic,
+  v: CreatePartitionsRequestTopic,
   version: number,
 ): void {
   const flexible = version >= 2;
@@ -136,7 +135,7 @@ export function encodeCreatePartitionsRequestCreatePartitionsTopic(
   else {
     w.arrayLength(v.assignments.length, flexible);
     for (const e of v.assignments) {
-      encodeCreatePartitionsRequestCreatePartitionsAssignment(w, e, version);
+      encodeCreatePartitionsRequestAssignment(w, e, version);
     }
   }
   if (flexible) {
@@ -150,8 +149,8 @@ export function encodeCreatePartitionsRequestCreatePartitionsTopic(
   }
 }
 
-export function sizeCreatePartitionsRequestCreatePartitionsTopic(
-  v: CreatePartitionsRequestCreatePartitionsTopic,
+export function sizeCreatePartitionsRequestTopic(
+  v: CreatePartitionsRequestTopic,
   version: number,
 ): number {
   const flexible = version >= 2;
@@ -161,8 +160,7 @@ export function sizeCreatePartitionsRequestCreatePartitionsTopic(
   if (v.assignments === null) s += arrayPrefixSize(-1, flexible);
   else {
     s += arrayPrefixSize(v.assignments.length, flexible);
-    for (const e of v.assignments)
-      s += sizeCreatePartitionsRequestCreatePartitionsAssignment(e, version);
+    for (const e of v.assignments) s += sizeCreatePartitionsRequestAssignment(e, version);
   }
   if (flexible) {
     const u = v.unknownTaggedFields;
@@ -174,21 +172,20 @@ export function sizeCreatePartitionsRequestCreatePartitionsTopic(
   return s;
 }
 
-export function decodeCreatePartitionsRequestCreatePartitionsTopic(
+export function decodeCreatePartitionsRequestTopic(
   r: Reader,
   version: number,
-): CreatePartitionsRequestCreatePartitionsTopic {
+): CreatePartitionsRequestTopic {
   const flexible = version >= 2;
   const f_name = r.string(flexible);
   const f_count = r.int32();
-  let f_assignments: CreatePartitionsRequestCreatePartitionsAssignment[] | null;
+  let f_assignments: CreatePartitionsRequestAssignment[] | null;
   {
     const n = r.arrayLength(flexible, 1, true);
     if (n < 0) f_assignments = null;
     else {
-      const a: CreatePartitionsRequestCreatePartitionsAssignment[] = new Array(n);
-      for (let i = 0; i < n; i++)
-        a[i] = decodeCreatePartitionsRequestCreatePartitionsAssignment(r, version);
+      const a: CreatePartitionsRequestAssignment[] = new Array(n);
+      for (let i = 0; i < n; i++) a[i] = decodeCreatePartitionsRequestAssignment(r, version);
       f_assignments = a;
     }
   }
@@ -202,7 +199,7 @@ export function decodeCreatePartitionsRequestCreatePartitionsTopic(
       unknown.push({ tag, data: t.raw(t.remaining()) });
     }
   }
-  const v: CreatePartitionsRequestCreatePartitionsTopic = {
+  const v: CreatePartitionsRequestTopic = {
     name: f_name,
     count: f_count,
     assignments: f_assignments,
@@ -211,25 +208,25 @@ export function decodeCreatePartitionsRequestCreatePartitionsTopic(
   return v;
 }
 
-export interface CreatePartitionsRequestCreatePartitionsAssignment {
+export interface CreatePartitionsRequestAssignment {
   brokerIds: number[];
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function createCreatePartitionsRequestCreatePartitionsAssignment(
-  init: Partial<CreatePartitionsRequestCreatePartitionsAssignment> = {},
-): CreatePartitionsRequestCreatePartitionsAssignment {
-  const v: CreatePartitionsRequestCreatePartitionsAssignment = {
+export function createCreatePartitionsRequestAssignment(
+  init: Partial<CreatePartitionsRequestAssignment> = {},
+): CreatePartitionsRequestAssignment {
+  const v: CreatePartitionsRequestAssignment = {
     brokerIds: init.brokerIds === undefined ? [] : init.brokerIds,
   };
   if (init.unknownTaggedFields !== undefined) v.unknownTaggedFields = init.unknownTaggedFields;
   return v;
 }
 
-export function encodeCreatePartitionsRequestCreatePartitionsAssignment(
+export function encodeCreatePartitionsRequestAssignment(
   w: Writer,
-  v: CreatePartitionsRequestCreatePartitionsAssignment,
+  v: CreatePartitionsRequestAssignment,
   version: number,
 ): void {
   const flexible = version >= 2;
@@ -248,8 +245,8 @@ export function encodeCreatePartitionsRequestCreatePartitionsAssignment(
   }
 }
 
-export function sizeCreatePartitionsRequestCreatePartitionsAssignment(
-  v: CreatePartitionsRequestCreatePartitionsAssignment,
+export function sizeCreatePartitionsRequestAssignment(
+  v: CreatePartitionsRequestAssignment,
   version: number,
 ): number {
   const flexible = version >= 2;
@@ -265,10 +262,10 @@ export function sizeCreatePartitionsRequestCreatePartitionsAssignment(
   return s;
 }
 
-export function decodeCreatePartitionsRequestCreatePartitionsAssignment(
+export function decodeCreatePartitionsRequestAssignment(
   r: Reader,
   version: number,
-): CreatePartitionsRequestCreatePartitionsAssignment {
+): CreatePartitionsRequestAssignment {
   const flexible = version >= 2;
   let f_brokerIds: number[];
   {
@@ -289,14 +286,14 @@ export function decodeCreatePartitionsRequestCreatePartitionsAssignment(
       unknown.push({ tag, data: t.raw(t.remaining()) });
     }
   }
-  const v: CreatePartitionsRequestCreatePartitionsAssignment = { brokerIds: f_brokerIds };
+  const v: CreatePartitionsRequestAssignment = { brokerIds: f_brokerIds };
   if (unknown !== undefined) v.unknownTaggedFields = unknown;
   return v;
 }
 
 export interface CreatePartitionsResponse {
   throttleTimeMs: number;
-  results: CreatePartitionsResponseCreatePartitionsTopicResult[];
+  results: CreatePartitionsResponseTopicResult[];
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
 }
@@ -321,7 +318,7 @@ export function encodeCreatePartitionsResponse(
   w.int32(v.throttleTimeMs);
   w.arrayLength(v.results.length, flexible);
   for (const e of v.results) {
-    encodeCreatePartitionsResponseCreatePartitionsTopicResult(w, e, version);
+    encodeCreatePartitionsResponseTopicResult(w, e, version);
   }
   if (flexible) {
     const u = v.unknownTaggedFields;
@@ -339,8 +336,7 @@ export function sizeCreatePartitionsResponse(v: CreatePartitionsResponse, versio
   let s = 0;
   s += 4;
   s += arrayPrefixSize(v.results.length, flexible);
-  for (const e of v.results)
-    s += sizeCreatePartitionsResponseCreatePartitionsTopicResult(e, version);
+  for (const e of v.results) s += sizeCreatePartitionsResponseTopicResult(e, version);
   if (flexible) {
     const u = v.unknownTaggedFields;
     const nt = u === undefined ? 0 : u.length;
@@ -357,13 +353,12 @@ export function decodeCreatePartitionsResponse(
 ): CreatePartitionsResponse {
   const flexible = version >= 2;
   const f_throttleTimeMs = r.int32();
-  let f_results: CreatePartitionsResponseCreatePartitionsTopicResult[];
+  let f_results: CreatePartitionsResponseTopicResult[];
   {
     const n = r.arrayLength(flexible, 4, false);
     {
-      const a: CreatePartitionsResponseCreatePartitionsTopicResult[] = new Array(n);
-      for (let i = 0; i < n; i++)
-        a[i] = decodeCreatePartitionsResponseCreatePartitionsTopicResult(r, version);
+      const a: CreatePartitionsResponseTopicResult[] = new Array(n);
+      for (let i = 0; i < n; i++) a[i] = decodeCreatePartitionsResponseTopicResult(r, version);
       f_results = a;
     }
   }
@@ -382,7 +377,7 @@ export function decodeCreatePartitionsResponse(
   return v;
 }
 
-export interface CreatePartitionsResponseCreatePartitionsTopicResult {
+export interface CreatePartitionsResponseTopicResult {
   name: string;
   errorCode: number;
   errorMessage: string | null;
@@ -390,10 +385,10 @@ export interface CreatePartitionsResponseCreatePartitionsTopicResult {
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function createCreatePartitionsResponseCreatePartitionsTopicResult(
-  init: Partial<CreatePartitionsResponseCreatePartitionsTopicResult> = {},
-): CreatePartitionsResponseCreatePartitionsTopicResult {
-  const v: CreatePartitionsResponseCreatePartitionsTopicResult = {
+export function createCreatePartitionsResponseTopicResult(
+  init: Partial<CreatePartitionsResponseTopicResult> = {},
+): CreatePartitionsResponseTopicResult {
+  const v: CreatePartitionsResponseTopicResult = {
     name: init.name === undefined ? "" : init.name,
     errorCode: init.errorCode === undefined ? 0 : init.errorCode,
     errorMessage: init.errorMessage === undefined ? null : init.errorMessage,
@@ -402,9 +397,9 @@ export function createCreatePartitionsResponseCreatePartitionsTopicResult(
   return v;
 }
 
-export function encodeCreatePartitionsResponseCreatePartitionsTopicResult(
+export function encodeCreatePartitionsResponseTopicResult(
   w: Writer,
-  v: CreatePartitionsResponseCreatePartitionsTopicResult,
+  v: CreatePartitionsResponseTopicResult,
   version: number,
 ): void {
   const flexible = version >= 2;
@@ -422,8 +417,8 @@ export function encodeCreatePartitionsResponseCreatePartitionsTopicResult(
   }
 }
 
-export function sizeCreatePartitionsResponseCreatePartitionsTopicResult(
-  v: CreatePartitionsResponseCreatePartitionsTopicResult,
+export function sizeCreatePartitionsResponseTopicResult(
+  v: CreatePartitionsResponseTopicResult,
   version: number,
 ): number {
   const flexible = version >= 2;
@@ -441,10 +436,10 @@ export function sizeCreatePartitionsResponseCreatePartitionsTopicResult(
   return s;
 }
 
-export function decodeCreatePartitionsResponseCreatePartitionsTopicResult(
+export function decodeCreatePartitionsResponseTopicResult(
   r: Reader,
   version: number,
-): CreatePartitionsResponseCreatePartitionsTopicResult {
+): CreatePartitionsResponseTopicResult {
   const flexible = version >= 2;
   const f_name = r.string(flexible);
   const f_errorCode = r.int16();
@@ -459,7 +454,7 @@ export function decodeCreatePartitionsResponseCreatePartitionsTopicResult(
       unknown.push({ tag, data: t.raw(t.remaining()) });
     }
   }
-  const v: CreatePartitionsResponseCreatePartitionsTopicResult = {
+  const v: CreatePartitionsResponseTopicResult = {
     name: f_name,
     errorCode: f_errorCode,
     errorMessage: f_errorMessage,
@@ -475,10 +470,7 @@ export function CreatePartitionsErrorResponse(
 ): CreatePartitionsResponse {
   return createCreatePartitionsResponse({
     results: request.topics.map((r1) =>
-      createCreatePartitionsResponseCreatePartitionsTopicResult({
-        name: r1.name,
-        errorCode: errorCode,
-      }),
+      createCreatePartitionsResponseTopicResult({ name: r1.name, errorCode: errorCode }),
     ),
   });
 }

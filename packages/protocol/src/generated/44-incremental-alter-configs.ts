@@ -12,7 +12,7 @@ import {
 } from "../primitives/index.js";
 
 export interface IncrementalAlterConfigsRequest {
-  resources: IncrementalAlterConfigsRequestAlterConfigsResource[];
+  resources: IncrementalAlterConfigsRequestResource[];
   validateOnly: boolean;
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
@@ -37,7 +37,7 @@ export function encodeIncrementalAlterConfigsRequest(
   const flexible = version >= 1;
   w.arrayLength(v.resources.length, flexible);
   for (const e of v.resources) {
-    encodeIncrementalAlterConfigsRequestAlterConfigsResource(w, e, version);
+    encodeIncrementalAlterConfigsRequestResource(w, e, version);
   }
   w.bool(v.validateOnly);
   if (flexible) {
@@ -58,8 +58,7 @@ export function sizeIncrementalAlterConfigsRequest(
   const flexible = version >= 1;
   let s = 0;
   s += arrayPrefixSize(v.resources.length, flexible);
-  for (const e of v.resources)
-    s += sizeIncrementalAlterConfigsRequestAlterConfigsResource(e, version);
+  for (const e of v.resources) s += sizeIncrementalAlterConfigsRequestResource(e, version);
   s += 1;
   if (flexible) {
     const u = v.unknownTaggedFields;
@@ -76,13 +75,12 @@ export function decodeIncrementalAlterConfigsRequest(
   version: number,
 ): IncrementalAlterConfigsRequest {
   const flexible = version >= 1;
-  let f_resources: IncrementalAlterConfigsRequestAlterConfigsResource[];
+  let f_resources: IncrementalAlterConfigsRequestResource[];
   {
     const n = r.arrayLength(flexible, 3, false);
     {
-      const a: IncrementalAlterConfigsRequestAlterConfigsResource[] = new Array(n);
-      for (let i = 0; i < n; i++)
-        a[i] = decodeIncrementalAlterConfigsRequestAlterConfigsResource(r, version);
+      const a: IncrementalAlterConfigsRequestResource[] = new Array(n);
+      for (let i = 0; i < n; i++) a[i] = decodeIncrementalAlterConfigsRequestResource(r, version);
       f_resources = a;
     }
   }
@@ -105,7 +103,7 @@ export function decodeIncrementalAlterConfigsRequest(
   return v;
 }
 
-export interface IncrementalAlterConfigsRequestAlterConfigsResource {
+export interface IncrementalAlterConfigsRequestResource {
   resourceType: number;
   resourceName: string;
   configs: IncrementalAlterConfigsRequestAlterableConfig[];
@@ -113,10 +111,10 @@ export interface IncrementalAlterConfigsRequestAlterConfigsResource {
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function createIncrementalAlterConfigsRequestAlterConfigsResource(
-  init: Partial<IncrementalAlterConfigsRequestAlterConfigsResource> = {},
-): IncrementalAlterConfigsRequestAlterConfigsResource {
-  const v: IncrementalAlterConfigsRequestAlterConfigsResource = {
+export function createIncrementalAlterConfigsRequestResource(
+  init: Partial<IncrementalAlterConfigsRequestResource> = {},
+): IncrementalAlterConfigsRequestResource {
+  const v: IncrementalAlterConfigsRequestResource = {
     resourceType: init.resourceType === undefined ? 0 : init.resourceType,
     resourceName: init.resourceName === undefined ? "" : init.resourceName,
     configs: init.configs === undefined ? [] : init.configs,
@@ -125,9 +123,9 @@ export function createIncrementalAlterConfigsRequestAlterConfigsResource(
   return v;
 }
 
-export function encodeIncrementalAlterConfigsRequestAlterConfigsResource(
+export function encodeIncrementalAlterConfigsRequestResource(
   w: Writer,
-  v: IncrementalAlterConfigsRequestAlterConfigsResource,
+  v: IncrementalAlterConfigsRequestResource,
   version: number,
 ): void {
   const flexible = version >= 1;
@@ -148,8 +146,8 @@ export function encodeIncrementalAlterConfigsRequestAlterConfigsResource(
   }
 }
 
-export function sizeIncrementalAlterConfigsRequestAlterConfigsResource(
-  v: IncrementalAlterConfigsRequestAlterConfigsResource,
+export function sizeIncrementalAlterConfigsRequestResource(
+  v: IncrementalAlterConfigsRequestResource,
   version: number,
 ): number {
   const flexible = version >= 1;
@@ -168,10 +166,10 @@ export function sizeIncrementalAlterConfigsRequestAlterConfigsResource(
   return s;
 }
 
-export function decodeIncrementalAlterConfigsRequestAlterConfigsResource(
+export function decodeIncrementalAlterConfigsRequestResource(
   r: Reader,
   version: number,
-): IncrementalAlterConfigsRequestAlterConfigsResource {
+): IncrementalAlterConfigsRequestResource {
   const flexible = version >= 1;
   const f_resourceType = r.int8();
   const f_resourceName = r.string(flexible);
@@ -195,7 +193,7 @@ export function decodeIncrementalAlterConfigsRequestAlterConfigsResource(
       unknown.push({ tag, data: t.raw(t.remaining()) });
     }
   }
-  const v: IncrementalAlterConfigsRequestAlterConfigsResource = {
+  const v: IncrementalAlterConfigsRequestResource = {
     resourceType: f_resourceType,
     resourceName: f_resourceName,
     configs: f_configs,
@@ -292,7 +290,7 @@ export function decodeIncrementalAlterConfigsRequestAlterableConfig(
 
 export interface IncrementalAlterConfigsResponse {
   throttleTimeMs: number;
-  responses: IncrementalAlterConfigsResponseAlterConfigsResourceResponse[];
+  responses: IncrementalAlterConfigsResponseResourceResponse[];
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
 }
@@ -317,7 +315,7 @@ export function encodeIncrementalAlterConfigsResponse(
   w.int32(v.throttleTimeMs);
   w.arrayLength(v.responses.length, flexible);
   for (const e of v.responses) {
-    encodeIncrementalAlterConfigsResponseAlterConfigsResourceResponse(w, e, version);
+    encodeIncrementalAlterConfigsResponseResourceResponse(w, e, version);
   }
   if (flexible) {
     const u = v.unknownTaggedFields;
@@ -338,8 +336,7 @@ export function sizeIncrementalAlterConfigsResponse(
   let s = 0;
   s += 4;
   s += arrayPrefixSize(v.responses.length, flexible);
-  for (const e of v.responses)
-    s += sizeIncrementalAlterConfigsResponseAlterConfigsResourceResponse(e, version);
+  for (const e of v.responses) s += sizeIncrementalAlterConfigsResponseResourceResponse(e, version);
   if (flexible) {
     const u = v.unknownTaggedFields;
     const nt = u === undefined ? 0 : u.length;
@@ -356,13 +353,13 @@ export function decodeIncrementalAlterConfigsResponse(
 ): IncrementalAlterConfigsResponse {
   const flexible = version >= 1;
   const f_throttleTimeMs = r.int32();
-  let f_responses: IncrementalAlterConfigsResponseAlterConfigsResourceResponse[];
+  let f_responses: IncrementalAlterConfigsResponseResourceResponse[];
   {
     const n = r.arrayLength(flexible, 5, false);
     {
-      const a: IncrementalAlterConfigsResponseAlterConfigsResourceResponse[] = new Array(n);
+      const a: IncrementalAlterConfigsResponseResourceResponse[] = new Array(n);
       for (let i = 0; i < n; i++)
-        a[i] = decodeIncrementalAlterConfigsResponseAlterConfigsResourceResponse(r, version);
+        a[i] = decodeIncrementalAlterConfigsResponseResourceResponse(r, version);
       f_responses = a;
     }
   }
@@ -384,7 +381,7 @@ export function decodeIncrementalAlterConfigsResponse(
   return v;
 }
 
-export interface IncrementalAlterConfigsResponseAlterConfigsResourceResponse {
+export interface IncrementalAlterConfigsResponseResourceResponse {
   errorCode: number;
   errorMessage: string | null;
   resourceType: number;
@@ -393,10 +390,10 @@ export interface IncrementalAlterConfigsResponseAlterConfigsResourceResponse {
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function createIncrementalAlterConfigsResponseAlterConfigsResourceResponse(
-  init: Partial<IncrementalAlterConfigsResponseAlterConfigsResourceResponse> = {},
-): IncrementalAlterConfigsResponseAlterConfigsResourceResponse {
-  const v: IncrementalAlterConfigsResponseAlterConfigsResourceResponse = {
+export function createIncrementalAlterConfigsResponseResourceResponse(
+  init: Partial<IncrementalAlterConfigsResponseResourceResponse> = {},
+): IncrementalAlterConfigsResponseResourceResponse {
+  const v: IncrementalAlterConfigsResponseResourceResponse = {
     errorCode: init.errorCode === undefined ? 0 : init.errorCode,
     errorMessage: init.errorMessage === undefined ? "" : init.errorMessage,
     resourceType: init.resourceType === undefined ? 0 : init.resourceType,
@@ -406,9 +403,9 @@ export function createIncrementalAlterConfigsResponseAlterConfigsResourceRespons
   return v;
 }
 
-export function encodeIncrementalAlterConfigsResponseAlterConfigsResourceResponse(
+export function encodeIncrementalAlterConfigsResponseResourceResponse(
   w: Writer,
-  v: IncrementalAlterConfigsResponseAlterConfigsResourceResponse,
+  v: IncrementalAlterConfigsResponseResourceResponse,
   version: number,
 ): void {
   const flexible = version >= 1;
@@ -427,8 +424,8 @@ export function encodeIncrementalAlterConfigsResponseAlterConfigsResourceRespons
   }
 }
 
-export function sizeIncrementalAlterConfigsResponseAlterConfigsResourceResponse(
-  v: IncrementalAlterConfigsResponseAlterConfigsResourceResponse,
+export function sizeIncrementalAlterConfigsResponseResourceResponse(
+  v: IncrementalAlterConfigsResponseResourceResponse,
   version: number,
 ): number {
   const flexible = version >= 1;
@@ -447,10 +444,10 @@ export function sizeIncrementalAlterConfigsResponseAlterConfigsResourceResponse(
   return s;
 }
 
-export function decodeIncrementalAlterConfigsResponseAlterConfigsResourceResponse(
+export function decodeIncrementalAlterConfigsResponseResourceResponse(
   r: Reader,
   version: number,
-): IncrementalAlterConfigsResponseAlterConfigsResourceResponse {
+): IncrementalAlterConfigsResponseResourceResponse {
   const flexible = version >= 1;
   const f_errorCode = r.int16();
   const f_errorMessage = r.nullableString(flexible);
@@ -466,7 +463,7 @@ export function decodeIncrementalAlterConfigsResponseAlterConfigsResourceRespons
       unknown.push({ tag, data: t.raw(t.remaining()) });
     }
   }
-  const v: IncrementalAlterConfigsResponseAlterConfigsResourceResponse = {
+  const v: IncrementalAlterConfigsResponseResourceResponse = {
     errorCode: f_errorCode,
     errorMessage: f_errorMessage,
     resourceType: f_resourceType,
@@ -483,7 +480,7 @@ export function IncrementalAlterConfigsErrorResponse(
 ): IncrementalAlterConfigsResponse {
   return createIncrementalAlterConfigsResponse({
     responses: request.resources.map((r1) =>
-      createIncrementalAlterConfigsResponseAlterConfigsResourceResponse({
+      createIncrementalAlterConfigsResponseResourceResponse({
         errorCode: errorCode,
         resourceType: r1.resourceType,
         resourceName: r1.resourceName,

@@ -7,7 +7,7 @@ import { arrayPrefixSize, stringSize } from "../primitives/index.js";
 
 export interface OffsetDeleteRequest {
   groupId: string;
-  topics: OffsetDeleteRequestOffsetDeleteRequestTopic[];
+  topics: OffsetDeleteRequestTopic[];
 }
 
 export function createOffsetDeleteRequest(
@@ -29,7 +29,7 @@ export function encodeOffsetDeleteRequest(
   w.string(v.groupId, false);
   w.arrayLength(v.topics.length, false);
   for (const e of v.topics) {
-    encodeOffsetDeleteRequestOffsetDeleteRequestTopic(w, e, version);
+    encodeOffsetDeleteRequestTopic(w, e, version);
   }
 }
 
@@ -37,19 +37,18 @@ export function sizeOffsetDeleteRequest(v: OffsetDeleteRequest, version: number)
   let s = 0;
   s += stringSize(v.groupId, false);
   s += arrayPrefixSize(v.topics.length, false);
-  for (const e of v.topics) s += sizeOffsetDeleteRequestOffsetDeleteRequestTopic(e, version);
+  for (const e of v.topics) s += sizeOffsetDeleteRequestTopic(e, version);
   return s;
 }
 
 export function decodeOffsetDeleteRequest(r: Reader, version: number): OffsetDeleteRequest {
   const f_groupId = r.string(false);
-  let f_topics: OffsetDeleteRequestOffsetDeleteRequestTopic[];
+  let f_topics: OffsetDeleteRequestTopic[];
   {
     const n = r.arrayLength(false, 2, false);
     {
-      const a: OffsetDeleteRequestOffsetDeleteRequestTopic[] = new Array(n);
-      for (let i = 0; i < n; i++)
-        a[i] = decodeOffsetDeleteRequestOffsetDeleteRequestTopic(r, version);
+      const a: OffsetDeleteRequestTopic[] = new Array(n);
+      for (let i = 0; i < n; i++) a[i] = decodeOffsetDeleteRequestTopic(r, version);
       f_topics = a;
     }
   }
@@ -58,15 +57,15 @@ export function decodeOffsetDeleteRequest(r: Reader, version: number): OffsetDel
   return v;
 }
 
-export interface OffsetDeleteRequestOffsetDeleteRequestTopic {
+export interface OffsetDeleteRequestTopic {
   name: string;
-  partitions: OffsetDeleteRequestOffsetDeleteRequestPartition[];
+  partitions: OffsetDeleteRequestPartition[];
 }
 
-export function createOffsetDeleteRequestOffsetDeleteRequestTopic(
-  init: Partial<OffsetDeleteRequestOffsetDeleteRequestTopic> = {},
-): OffsetDeleteRequestOffsetDeleteRequestTopic {
-  const v: OffsetDeleteRequestOffsetDeleteRequestTopic = {
+export function createOffsetDeleteRequestTopic(
+  init: Partial<OffsetDeleteRequestTopic> = {},
+): OffsetDeleteRequestTopic {
+  const v: OffsetDeleteRequestTopic = {
     name: init.name === undefined ? "" : init.name,
     partitions: init.partitions === undefined ? [] : init.partitions,
   };
@@ -74,74 +73,69 @@ export function createOffsetDeleteRequestOffsetDeleteRequestTopic(
   return v;
 }
 
-export function encodeOffsetDeleteRequestOffsetDeleteRequestTopic(
+export function encodeOffsetDeleteRequestTopic(
   w: Writer,
-  v: OffsetDeleteRequestOffsetDeleteRequestTopic,
+  v: OffsetDeleteRequestTopic,
   version: number,
 ): void {
   w.string(v.name, false);
   w.arrayLength(v.partitions.length, false);
   for (const e of v.partitions) {
-    encodeOffsetDeleteRequestOffsetDeleteRequestPartition(w, e, version);
+    encodeOffsetDeleteRequestPartition(w, e, version);
   }
 }
 
-export function sizeOffsetDeleteRequestOffsetDeleteRequestTopic(
-  v: OffsetDeleteRequestOffsetDeleteRequestTopic,
-  version: number,
-): number {
+export function sizeOffsetDeleteRequestTopic(v: OffsetDeleteRequestTopic, version: number): number {
   let s = 0;
   s += stringSize(v.name, false);
   s += arrayPrefixSize(v.partitions.length, false);
-  for (const e of v.partitions)
-    s += sizeOffsetDeleteRequestOffsetDeleteRequestPartition(e, version);
+  for (const e of v.partitions) s += sizeOffsetDeleteRequestPartition(e, version);
   return s;
 }
 
-export function decodeOffsetDeleteRequestOffsetDeleteRequestTopic(
+export function decodeOffsetDeleteRequestTopic(
   r: Reader,
   version: number,
-): OffsetDeleteRequestOffsetDeleteRequestTopic {
+): OffsetDeleteRequestTopic {
   const f_name = r.string(false);
-  let f_partitions: OffsetDeleteRequestOffsetDeleteRequestPartition[];
+  let f_partitions: OffsetDeleteRequestPartition[];
   {
     const n = r.arrayLength(false, 4, false);
     {
-      const a: OffsetDeleteRequestOffsetDeleteRequestPartition[] = new Array(n);
-      for (let i = 0; i < n; i++)
-        a[i] = decodeOffsetDeleteRequestOffsetDeleteRequestPartition(r, version);
+      const a: OffsetDeleteRequestPartition[] = new Array(n);
+      for (let i = 0; i < n; i++) a[i] = decodeOffsetDeleteRequestPartition(r, version);
       f_partitions = a;
     }
   }
-  const v: OffsetDeleteRequestOffsetDeleteRequestTopic = { name: f_name, partitions: f_partitions };
+  const v: OffsetDeleteRequestTopic = { name: f_name, partitions: f_partitions };
 
   return v;
 }
 
-export interface OffsetDeleteRequestOffsetDeleteRequestPartition {
+export interface OffsetDeleteRequestPartition {
   partitionIndex: number;
 }
 
-export function createOffsetDeleteRequestOffsetDeleteRequestPartition(
-  init: Partial<OffsetDeleteRequestOffsetDeleteRequestPartition> = {},
-): OffsetDeleteRequestOffsetDeleteRequestPartition {
-  const v: OffsetDeleteRequestOffsetDeleteRequestPartition = {
+export function createOffsetDeleteRequestPartition(
+  init: Partial<OffsetDeleteRequestPartition> = {},
+): OffsetDeleteRequestPartition {
+  const v: OffsetDeleteRequestPartition = {
     partitionIndex: init.partitionIndex === undefined ? 0 : init.partitionIndex,
   };
 
   return v;
 }
 
-export function encodeOffsetDeleteRequestOffsetDeleteRequestPartition(
+export function encodeOffsetDeleteRequestPartition(
   w: Writer,
-  v: OffsetDeleteRequestOffsetDeleteRequestPartition,
+  v: OffsetDeleteRequestPartition,
   _version: number,
 ): void {
   w.int32(v.partitionIndex);
 }
 
-export function sizeOffsetDeleteRequestOffsetDeleteRequestPartition(
-  _v: OffsetDeleteRequestOffsetDeleteRequestPartition,
+export function sizeOffsetDeleteRequestPartition(
+  _v: OffsetDeleteRequestPartition,
   _version: number,
 ): number {
   let s = 0;
@@ -149,12 +143,12 @@ export function sizeOffsetDeleteRequestOffsetDeleteRequestPartition(
   return s;
 }
 
-export function decodeOffsetDeleteRequestOffsetDeleteRequestPartition(
+export function decodeOffsetDeleteRequestPartition(
   r: Reader,
   _version: number,
-): OffsetDeleteRequestOffsetDeleteRequestPartition {
+): OffsetDeleteRequestPartition {
   const f_partitionIndex = r.int32();
-  const v: OffsetDeleteRequestOffsetDeleteRequestPartition = { partitionIndex: f_partitionIndex };
+  const v: OffsetDeleteRequestPartition = { partitionIndex: f_partitionIndex };
 
   return v;
 }
@@ -162,7 +156,7 @@ export function decodeOffsetDeleteRequestOffsetDeleteRequestPartition(
 export interface OffsetDeleteResponse {
   errorCode: number;
   throttleTimeMs: number;
-  topics: OffsetDeleteResponseOffsetDeleteResponseTopic[];
+  topics: OffsetDeleteResponseTopic[];
 }
 
 export function createOffsetDeleteResponse(
@@ -186,7 +180,7 @@ export function encodeOffsetDeleteResponse(
   w.int32(v.throttleTimeMs);
   w.arrayLength(v.topics.length, false);
   for (const e of v.topics) {
-    encodeOffsetDeleteResponseOffsetDeleteResponseTopic(w, e, version);
+    encodeOffsetDeleteResponseTopic(w, e, version);
   }
 }
 
@@ -195,20 +189,19 @@ export function sizeOffsetDeleteResponse(v: OffsetDeleteResponse, version: numbe
   s += 2;
   s += 4;
   s += arrayPrefixSize(v.topics.length, false);
-  for (const e of v.topics) s += sizeOffsetDeleteResponseOffsetDeleteResponseTopic(e, version);
+  for (const e of v.topics) s += sizeOffsetDeleteResponseTopic(e, version);
   return s;
 }
 
 export function decodeOffsetDeleteResponse(r: Reader, version: number): OffsetDeleteResponse {
   const f_errorCode = r.int16();
   const f_throttleTimeMs = r.int32();
-  let f_topics: OffsetDeleteResponseOffsetDeleteResponseTopic[];
+  let f_topics: OffsetDeleteResponseTopic[];
   {
     const n = r.arrayLength(false, 2, false);
     {
-      const a: OffsetDeleteResponseOffsetDeleteResponseTopic[] = new Array(n);
-      for (let i = 0; i < n; i++)
-        a[i] = decodeOffsetDeleteResponseOffsetDeleteResponseTopic(r, version);
+      const a: OffsetDeleteResponseTopic[] = new Array(n);
+      for (let i = 0; i < n; i++) a[i] = decodeOffsetDeleteResponseTopic(r, version);
       f_topics = a;
     }
   }
@@ -221,15 +214,15 @@ export function decodeOffsetDeleteResponse(r: Reader, version: number): OffsetDe
   return v;
 }
 
-export interface OffsetDeleteResponseOffsetDeleteResponseTopic {
+export interface OffsetDeleteResponseTopic {
   name: string;
-  partitions: OffsetDeleteResponseOffsetDeleteResponsePartition[];
+  partitions: OffsetDeleteResponsePartition[];
 }
 
-export function createOffsetDeleteResponseOffsetDeleteResponseTopic(
-  init: Partial<OffsetDeleteResponseOffsetDeleteResponseTopic> = {},
-): OffsetDeleteResponseOffsetDeleteResponseTopic {
-  const v: OffsetDeleteResponseOffsetDeleteResponseTopic = {
+export function createOffsetDeleteResponseTopic(
+  init: Partial<OffsetDeleteResponseTopic> = {},
+): OffsetDeleteResponseTopic {
+  const v: OffsetDeleteResponseTopic = {
     name: init.name === undefined ? "" : init.name,
     partitions: init.partitions === undefined ? [] : init.partitions,
   };
@@ -237,62 +230,57 @@ export function createOffsetDeleteResponseOffsetDeleteResponseTopic(
   return v;
 }
 
-export function encodeOffsetDeleteResponseOffsetDeleteResponseTopic(
+export function encodeOffsetDeleteResponseTopic(
   w: Writer,
-  v: OffsetDeleteResponseOffsetDeleteResponseTopic,
+  v: OffsetDeleteResponseTopic,
   version: number,
 ): void {
   w.string(v.name, false);
   w.arrayLength(v.partitions.length, false);
   for (const e of v.partitions) {
-    encodeOffsetDeleteResponseOffsetDeleteResponsePartition(w, e, version);
+    encodeOffsetDeleteResponsePartition(w, e, version);
   }
 }
 
-export function sizeOffsetDeleteResponseOffsetDeleteResponseTopic(
-  v: OffsetDeleteResponseOffsetDeleteResponseTopic,
+export function sizeOffsetDeleteResponseTopic(
+  v: OffsetDeleteResponseTopic,
   version: number,
 ): number {
   let s = 0;
   s += stringSize(v.name, false);
   s += arrayPrefixSize(v.partitions.length, false);
-  for (const e of v.partitions)
-    s += sizeOffsetDeleteResponseOffsetDeleteResponsePartition(e, version);
+  for (const e of v.partitions) s += sizeOffsetDeleteResponsePartition(e, version);
   return s;
 }
 
-export function decodeOffsetDeleteResponseOffsetDeleteResponseTopic(
+export function decodeOffsetDeleteResponseTopic(
   r: Reader,
   version: number,
-): OffsetDeleteResponseOffsetDeleteResponseTopic {
+): OffsetDeleteResponseTopic {
   const f_name = r.string(false);
-  let f_partitions: OffsetDeleteResponseOffsetDeleteResponsePartition[];
+  let f_partitions: OffsetDeleteResponsePartition[];
   {
     const n = r.arrayLength(false, 6, false);
     {
-      const a: OffsetDeleteResponseOffsetDeleteResponsePartition[] = new Array(n);
-      for (let i = 0; i < n; i++)
-        a[i] = decodeOffsetDeleteResponseOffsetDeleteResponsePartition(r, version);
+      const a: OffsetDeleteResponsePartition[] = new Array(n);
+      for (let i = 0; i < n; i++) a[i] = decodeOffsetDeleteResponsePartition(r, version);
       f_partitions = a;
     }
   }
-  const v: OffsetDeleteResponseOffsetDeleteResponseTopic = {
-    name: f_name,
-    partitions: f_partitions,
-  };
+  const v: OffsetDeleteResponseTopic = { name: f_name, partitions: f_partitions };
 
   return v;
 }
 
-export interface OffsetDeleteResponseOffsetDeleteResponsePartition {
+export interface OffsetDeleteResponsePartition {
   partitionIndex: number;
   errorCode: number;
 }
 
-export function createOffsetDeleteResponseOffsetDeleteResponsePartition(
-  init: Partial<OffsetDeleteResponseOffsetDeleteResponsePartition> = {},
-): OffsetDeleteResponseOffsetDeleteResponsePartition {
-  const v: OffsetDeleteResponseOffsetDeleteResponsePartition = {
+export function createOffsetDeleteResponsePartition(
+  init: Partial<OffsetDeleteResponsePartition> = {},
+): OffsetDeleteResponsePartition {
+  const v: OffsetDeleteResponsePartition = {
     partitionIndex: init.partitionIndex === undefined ? 0 : init.partitionIndex,
     errorCode: init.errorCode === undefined ? 0 : init.errorCode,
   };
@@ -300,17 +288,17 @@ export function createOffsetDeleteResponseOffsetDeleteResponsePartition(
   return v;
 }
 
-export function encodeOffsetDeleteResponseOffsetDeleteResponsePartition(
+export function encodeOffsetDeleteResponsePartition(
   w: Writer,
-  v: OffsetDeleteResponseOffsetDeleteResponsePartition,
+  v: OffsetDeleteResponsePartition,
   _version: number,
 ): void {
   w.int32(v.partitionIndex);
   w.int16(v.errorCode);
 }
 
-export function sizeOffsetDeleteResponseOffsetDeleteResponsePartition(
-  _v: OffsetDeleteResponseOffsetDeleteResponsePartition,
+export function sizeOffsetDeleteResponsePartition(
+  _v: OffsetDeleteResponsePartition,
   _version: number,
 ): number {
   let s = 0;
@@ -319,13 +307,13 @@ export function sizeOffsetDeleteResponseOffsetDeleteResponsePartition(
   return s;
 }
 
-export function decodeOffsetDeleteResponseOffsetDeleteResponsePartition(
+export function decodeOffsetDeleteResponsePartition(
   r: Reader,
   _version: number,
-): OffsetDeleteResponseOffsetDeleteResponsePartition {
+): OffsetDeleteResponsePartition {
   const f_partitionIndex = r.int32();
   const f_errorCode = r.int16();
-  const v: OffsetDeleteResponseOffsetDeleteResponsePartition = {
+  const v: OffsetDeleteResponsePartition = {
     partitionIndex: f_partitionIndex,
     errorCode: f_errorCode,
   };
@@ -341,10 +329,10 @@ export function OffsetDeleteErrorResponse(
   return createOffsetDeleteResponse({
     errorCode: errorCode,
     topics: request.topics.map((r1) =>
-      createOffsetDeleteResponseOffsetDeleteResponseTopic({
+      createOffsetDeleteResponseTopic({
         name: r1.name,
         partitions: r1.partitions.map((r2) =>
-          createOffsetDeleteResponseOffsetDeleteResponsePartition({
+          createOffsetDeleteResponsePartition({
             partitionIndex: r2.partitionIndex,
             errorCode: errorCode,
           }),

@@ -102,7 +102,7 @@ export interface DescribeClusterResponse {
   endpointType: number;
   clusterId: string;
   controllerId: number;
-  brokers: DescribeClusterResponseDescribeClusterBroker[];
+  brokers: DescribeClusterResponseBroker[];
   clusterAuthorizedOperations: number;
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
@@ -144,7 +144,7 @@ export function encodeDescribeClusterResponse(
   w.int32(v.controllerId);
   w.arrayLength(v.brokers.length, flexible);
   for (const e of v.brokers) {
-    encodeDescribeClusterResponseDescribeClusterBroker(w, e, version);
+    encodeDescribeClusterResponseBroker(w, e, version);
   }
   w.int32(v.clusterAuthorizedOperations);
   if (flexible) {
@@ -170,7 +170,7 @@ export function sizeDescribeClusterResponse(v: DescribeClusterResponse, version:
   s += stringSize(v.clusterId, flexible);
   s += 4;
   s += arrayPrefixSize(v.brokers.length, flexible);
-  for (const e of v.brokers) s += sizeDescribeClusterResponseDescribeClusterBroker(e, version);
+  for (const e of v.brokers) s += sizeDescribeClusterResponseBroker(e, version);
   s += 4;
   if (flexible) {
     const u = v.unknownTaggedFields;
@@ -193,13 +193,12 @@ export function decodeDescribeClusterResponse(r: Reader, version: number): Descr
   }
   const f_clusterId = r.string(flexible);
   const f_controllerId = r.int32();
-  let f_brokers: DescribeClusterResponseDescribeClusterBroker[];
+  let f_brokers: DescribeClusterResponseBroker[];
   {
     const n = r.arrayLength(flexible, 11, false);
     {
-      const a: DescribeClusterResponseDescribeClusterBroker[] = new Array(n);
-      for (let i = 0; i < n; i++)
-        a[i] = decodeDescribeClusterResponseDescribeClusterBroker(r, version);
+      const a: DescribeClusterResponseBroker[] = new Array(n);
+      for (let i = 0; i < n; i++) a[i] = decodeDescribeClusterResponseBroker(r, version);
       f_brokers = a;
     }
   }
@@ -228,7 +227,7 @@ export function decodeDescribeClusterResponse(r: Reader, version: number): Descr
   return v;
 }
 
-export interface DescribeClusterResponseDescribeClusterBroker {
+export interface DescribeClusterResponseBroker {
   brokerId: number;
   host: string;
   port: number;
@@ -237,10 +236,10 @@ export interface DescribeClusterResponseDescribeClusterBroker {
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function createDescribeClusterResponseDescribeClusterBroker(
-  init: Partial<DescribeClusterResponseDescribeClusterBroker> = {},
-): DescribeClusterResponseDescribeClusterBroker {
-  const v: DescribeClusterResponseDescribeClusterBroker = {
+export function createDescribeClusterResponseBroker(
+  init: Partial<DescribeClusterResponseBroker> = {},
+): DescribeClusterResponseBroker {
+  const v: DescribeClusterResponseBroker = {
     brokerId: init.brokerId === undefined ? 0 : init.brokerId,
     host: init.host === undefined ? "" : init.host,
     port: init.port === undefined ? 0 : init.port,
@@ -250,9 +249,9 @@ export function createDescribeClusterResponseDescribeClusterBroker(
   return v;
 }
 
-export function encodeDescribeClusterResponseDescribeClusterBroker(
+export function encodeDescribeClusterResponseBroker(
   w: Writer,
-  v: DescribeClusterResponseDescribeClusterBroker,
+  v: DescribeClusterResponseBroker,
   _version: number,
 ): void {
   const flexible = true;
@@ -271,8 +270,8 @@ export function encodeDescribeClusterResponseDescribeClusterBroker(
   }
 }
 
-export function sizeDescribeClusterResponseDescribeClusterBroker(
-  v: DescribeClusterResponseDescribeClusterBroker,
+export function sizeDescribeClusterResponseBroker(
+  v: DescribeClusterResponseBroker,
   _version: number,
 ): number {
   const flexible = true;
@@ -291,10 +290,10 @@ export function sizeDescribeClusterResponseDescribeClusterBroker(
   return s;
 }
 
-export function decodeDescribeClusterResponseDescribeClusterBroker(
+export function decodeDescribeClusterResponseBroker(
   r: Reader,
   _version: number,
-): DescribeClusterResponseDescribeClusterBroker {
+): DescribeClusterResponseBroker {
   const flexible = true;
   const f_brokerId = r.int32();
   const f_host = r.string(flexible);
@@ -310,7 +309,7 @@ export function decodeDescribeClusterResponseDescribeClusterBroker(
       unknown.push({ tag, data: t.raw(t.remaining()) });
     }
   }
-  const v: DescribeClusterResponseDescribeClusterBroker = {
+  const v: DescribeClusterResponseBroker = {
     brokerId: f_brokerId,
     host: f_host,
     port: f_port,

@@ -269,7 +269,7 @@ export function decodeDescribeTopicPartitionsRequestCursor(
 
 export interface DescribeTopicPartitionsResponse {
   throttleTimeMs: number;
-  topics: DescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic[];
+  topics: DescribeTopicPartitionsResponseTopic[];
   nextCursor: DescribeTopicPartitionsResponseCursor | null;
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
@@ -296,7 +296,7 @@ export function encodeDescribeTopicPartitionsResponse(
   w.int32(v.throttleTimeMs);
   w.arrayLength(v.topics.length, flexible);
   for (const e of v.topics) {
-    encodeDescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic(w, e, version);
+    encodeDescribeTopicPartitionsResponseTopic(w, e, version);
   }
   if (v.nextCursor === null) w.int8(-1);
   else {
@@ -322,8 +322,7 @@ export function sizeDescribeTopicPartitionsResponse(
   let s = 0;
   s += 4;
   s += arrayPrefixSize(v.topics.length, flexible);
-  for (const e of v.topics)
-    s += sizeDescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic(e, version);
+  for (const e of v.topics) s += sizeDescribeTopicPartitionsResponseTopic(e, version);
   s +=
     v.nextCursor === null
       ? 1
@@ -344,16 +343,12 @@ export function decodeDescribeTopicPartitionsResponse(
 ): DescribeTopicPartitionsResponse {
   const flexible = true;
   const f_throttleTimeMs = r.int32();
-  let f_topics: DescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic[];
+  let f_topics: DescribeTopicPartitionsResponseTopic[];
   {
     const n = r.arrayLength(flexible, 26, false);
     {
-      const a: DescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic[] = new Array(n);
-      for (let i = 0; i < n; i++)
-        a[i] = decodeDescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic(
-          r,
-          version,
-        );
+      const a: DescribeTopicPartitionsResponseTopic[] = new Array(n);
+      for (let i = 0; i < n; i++) a[i] = decodeDescribeTopicPartitionsResponseTopic(r, version);
       f_topics = a;
     }
   }
@@ -378,21 +373,21 @@ export function decodeDescribeTopicPartitionsResponse(
   return v;
 }
 
-export interface DescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic {
+export interface DescribeTopicPartitionsResponseTopic {
   errorCode: number;
   name: string | null;
   topicId: Buffer;
   isInternal: boolean;
-  partitions: DescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition[];
+  partitions: DescribeTopicPartitionsResponsePartition[];
   topicAuthorizedOperations: number;
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function createDescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic(
-  init: Partial<DescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic> = {},
-): DescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic {
-  const v: DescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic = {
+export function createDescribeTopicPartitionsResponseTopic(
+  init: Partial<DescribeTopicPartitionsResponseTopic> = {},
+): DescribeTopicPartitionsResponseTopic {
+  const v: DescribeTopicPartitionsResponseTopic = {
     errorCode: init.errorCode === undefined ? 0 : init.errorCode,
     name: init.name === undefined ? "" : init.name,
     topicId: init.topicId === undefined ? Buffer.alloc(16) : init.topicId,
@@ -405,9 +400,9 @@ export function createDescribeTopicPartitionsResponseDescribeTopicPartitionsResp
   return v;
 }
 
-export function encodeDescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic(
+export function encodeDescribeTopicPartitionsResponseTopic(
   w: Writer,
-  v: DescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic,
+  v: DescribeTopicPartitionsResponseTopic,
   version: number,
 ): void {
   const flexible = true;
@@ -417,7 +412,7 @@ export function encodeDescribeTopicPartitionsResponseDescribeTopicPartitionsResp
   w.bool(v.isInternal);
   w.arrayLength(v.partitions.length, flexible);
   for (const e of v.partitions) {
-    encodeDescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition(w, e, version);
+    encodeDescribeTopicPartitionsResponsePartition(w, e, version);
   }
   w.int32(v.topicAuthorizedOperations);
   if (flexible) {
@@ -431,8 +426,8 @@ export function encodeDescribeTopicPartitionsResponseDescribeTopicPartitionsResp
   }
 }
 
-export function sizeDescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic(
-  v: DescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic,
+export function sizeDescribeTopicPartitionsResponseTopic(
+  v: DescribeTopicPartitionsResponseTopic,
   version: number,
 ): number {
   const flexible = true;
@@ -442,8 +437,7 @@ export function sizeDescribeTopicPartitionsResponseDescribeTopicPartitionsRespon
   s += 16;
   s += 1;
   s += arrayPrefixSize(v.partitions.length, flexible);
-  for (const e of v.partitions)
-    s += sizeDescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition(e, version);
+  for (const e of v.partitions) s += sizeDescribeTopicPartitionsResponsePartition(e, version);
   s += 4;
   if (flexible) {
     const u = v.unknownTaggedFields;
@@ -455,26 +449,21 @@ export function sizeDescribeTopicPartitionsResponseDescribeTopicPartitionsRespon
   return s;
 }
 
-export function decodeDescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic(
+export function decodeDescribeTopicPartitionsResponseTopic(
   r: Reader,
   version: number,
-): DescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic {
+): DescribeTopicPartitionsResponseTopic {
   const flexible = true;
   const f_errorCode = r.int16();
   const f_name = r.nullableString(flexible);
   const f_topicId = r.uuid();
   const f_isInternal = r.bool();
-  let f_partitions: DescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition[];
+  let f_partitions: DescribeTopicPartitionsResponsePartition[];
   {
     const n = r.arrayLength(flexible, 20, false);
     {
-      const a: DescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition[] =
-        new Array(n);
-      for (let i = 0; i < n; i++)
-        a[i] = decodeDescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition(
-          r,
-          version,
-        );
+      const a: DescribeTopicPartitionsResponsePartition[] = new Array(n);
+      for (let i = 0; i < n; i++) a[i] = decodeDescribeTopicPartitionsResponsePartition(r, version);
       f_partitions = a;
     }
   }
@@ -489,7 +478,7 @@ export function decodeDescribeTopicPartitionsResponseDescribeTopicPartitionsResp
       unknown.push({ tag, data: t.raw(t.remaining()) });
     }
   }
-  const v: DescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic = {
+  const v: DescribeTopicPartitionsResponseTopic = {
     errorCode: f_errorCode,
     name: f_name,
     topicId: f_topicId,
@@ -501,7 +490,7 @@ export function decodeDescribeTopicPartitionsResponseDescribeTopicPartitionsResp
   return v;
 }
 
-export interface DescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition {
+export interface DescribeTopicPartitionsResponsePartition {
   errorCode: number;
   partitionIndex: number;
   leaderId: number;
@@ -515,10 +504,10 @@ export interface DescribeTopicPartitionsResponseDescribeTopicPartitionsResponseP
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function createDescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition(
-  init: Partial<DescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition> = {},
-): DescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition {
-  const v: DescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition = {
+export function createDescribeTopicPartitionsResponsePartition(
+  init: Partial<DescribeTopicPartitionsResponsePartition> = {},
+): DescribeTopicPartitionsResponsePartition {
+  const v: DescribeTopicPartitionsResponsePartition = {
     errorCode: init.errorCode === undefined ? 0 : init.errorCode,
     partitionIndex: init.partitionIndex === undefined ? 0 : init.partitionIndex,
     leaderId: init.leaderId === undefined ? 0 : init.leaderId,
@@ -534,9 +523,9 @@ export function createDescribeTopicPartitionsResponseDescribeTopicPartitionsResp
   return v;
 }
 
-export function encodeDescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition(
+export function encodeDescribeTopicPartitionsResponsePartition(
   w: Writer,
-  v: DescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition,
+  v: DescribeTopicPartitionsResponsePartition,
   _version: number,
 ): void {
   const flexible = true;
@@ -581,8 +570,8 @@ export function encodeDescribeTopicPartitionsResponseDescribeTopicPartitionsResp
   }
 }
 
-export function sizeDescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition(
-  v: DescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition,
+export function sizeDescribeTopicPartitionsResponsePartition(
+  v: DescribeTopicPartitionsResponsePartition,
   _version: number,
 ): number {
   const flexible = true;
@@ -614,10 +603,10 @@ export function sizeDescribeTopicPartitionsResponseDescribeTopicPartitionsRespon
   return s;
 }
 
-export function decodeDescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition(
+export function decodeDescribeTopicPartitionsResponsePartition(
   r: Reader,
   _version: number,
-): DescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition {
+): DescribeTopicPartitionsResponsePartition {
   const flexible = true;
   const f_errorCode = r.int16();
   const f_partitionIndex = r.int32();
@@ -680,7 +669,7 @@ export function decodeDescribeTopicPartitionsResponseDescribeTopicPartitionsResp
       unknown.push({ tag, data: t.raw(t.remaining()) });
     }
   }
-  const v: DescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition = {
+  const v: DescribeTopicPartitionsResponsePartition = {
     errorCode: f_errorCode,
     partitionIndex: f_partitionIndex,
     leaderId: f_leaderId,
@@ -782,10 +771,7 @@ export function DescribeTopicPartitionsErrorResponse(
 ): DescribeTopicPartitionsResponse {
   return createDescribeTopicPartitionsResponse({
     topics: request.topics.map((r1) =>
-      createDescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic({
-        errorCode: errorCode,
-        name: r1.name,
-      }),
+      createDescribeTopicPartitionsResponseTopic({ errorCode: errorCode, name: r1.name }),
     ),
   });
 }
