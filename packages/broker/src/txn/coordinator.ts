@@ -58,25 +58,22 @@ export interface TxnCoordinatorOptions {
   clock?: Clock;
   /**
    * transaction.abort.timed.out.transaction.cleanup.interval.ms: how often open
-   * transactions are checked against their timeout; 0 = no timer. Default 10 s.
+   * transactions are checked against their timeout; 0 = no timer.
    */
-  abortCheckIntervalMs?: number;
+  abortCheckIntervalMs: number;
   /**
    * transaction.remove.expired.transaction.cleanup.interval.ms: how often ids are
-   * checked against expirationMs; 0 = no timer. Default 1 hour.
+   * checked against expirationMs; 0 = no timer.
    */
-  expiryCheckIntervalMs?: number;
+  expiryCheckIntervalMs: number;
   /** Delay between attempts to write the markers of a decided transaction. */
   markerRetryMs?: number;
   /**
    * transactional.id.expiration.ms: an id idle (no transaction open) this long is
-   * forgotten (a tombstone in `__transaction_state`). Default 7 days.
+   * forgotten (a tombstone in `__transaction_state`).
    */
-  expirationMs?: number;
+  expirationMs: number;
 }
-
-/** Kafka's transactional.id.expiration.ms default. */
-export const DEFAULT_TXN_ID_EXPIRATION_MS = 7 * 24 * 60 * 60 * 1000;
 
 const NONE = ErrorCode.NONE;
 
@@ -170,11 +167,11 @@ export class TransactionCoordinator implements TxnProduceCheck {
     });
     this.rt = rt;
     this.opts.logger.info("transaction state loaded", { ids: rt.state.txns.size });
-    const ttl = this.opts.expirationMs ?? DEFAULT_TXN_ID_EXPIRATION_MS;
-    this.every(rt, TXN_TIMER_KEYS.abortTimedOut, this.opts.abortCheckIntervalMs ?? 10_000, (s) =>
+    const ttl = this.opts.expirationMs;
+    this.every(rt, TXN_TIMER_KEYS.abortTimedOut, this.opts.abortCheckIntervalMs, (s) =>
       this.available ? planAbortTimedOut(s, this.context()) : NOTHING,
     );
-    this.every(rt, TXN_TIMER_KEYS.expireIds, this.opts.expiryCheckIntervalMs ?? 3_600_000, (s) =>
+    this.every(rt, TXN_TIMER_KEYS.expireIds, this.opts.expiryCheckIntervalMs, (s) =>
       this.available ? planExpireIds(s, ttl, this.clock.now(), this.opts.logger) : NOTHING,
     );
     if (this.available) this.recover();
@@ -362,7 +359,7 @@ export class TransactionCoordinator implements TxnProduceCheck {
   /** Forgets ids idle past transactional.id.expiration.ms (see planExpireIds); answers them. */
   expireTransactionalIds(now = this.clock.now()): Promise<string[]> {
     if (!this.available) return Promise.resolve([]);
-    const ttl = this.opts.expirationMs ?? DEFAULT_TXN_ID_EXPIRATION_MS;
+    const ttl = this.opts.expirationMs;
     return this.run((s) => planExpireIds(s, ttl, now, this.opts.logger));
   }
 

@@ -37,6 +37,7 @@ export function testServices(parts: {
     storage,
     logger,
     maxTimeoutMs: config.transactionMaxTimeoutMs,
+    expirationMs: config.transactionalIdExpirationMs,
     allocateProducerId: async () => (await dataPlane.producerIds()).allocate(),
     abortCheckIntervalMs: 0,
     expiryCheckIntervalMs: 0,

@@ -9,6 +9,7 @@ import {
   silentLogger,
   type TimerHandle,
 } from "@logbook/storage";
+import { DEFAULT_BROKER_CONFIG } from "../../src/config.js";
 import {
   type TopicPartitionRef,
   TransactionCoordinator,
@@ -101,6 +102,7 @@ export async function txnRig(
       abortCheckIntervalMs: 0,
       expiryCheckIntervalMs: 0,
       markerRetryMs: 5,
+      expirationMs: DEFAULT_BROKER_CONFIG.transactionalIdExpirationMs,
       ...options,
     });
     await txn.load();
