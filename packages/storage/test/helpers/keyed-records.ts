@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { decodeBatch, RecordBatchHeader } from "@logbook/protocol";
+import { type DecodedBatch, decodeBatch, RecordBatchHeader } from "@logbook/protocol";
 import type { PartitionLog } from "../../src/partition-log.js";
 
 export interface KeyedRecord {
@@ -19,19 +19,21 @@ export async function readKeyedRecords(log: PartitionLog): Promise<KeyedRecord[]
     let pos = 0;
     while (pos < r.records.length) {
       const h = RecordBatchHeader.at(r.records, pos);
-      const batch = await decodeBatch(r.records, pos);
-      for (const rec of batch.records) {
-        const o = Number(batch.baseOffset) + rec.offsetDelta;
-        if (o >= offset)
-          out.push({
-            offset: o,
-            key: rec.key?.toString() ?? null,
-            value: rec.value?.toString() ?? null,
-          });
-      }
+      out.push(...keyedRecordsOf(await decodeBatch(r.records, pos), offset));
       offset = Number(h.baseOffset) + h.lastOffsetDelta + 1;
       pos = h.end;
     }
+  }
+  return out;
+}
+
+/** A decoded batch's records at or after `from`, with their offsets, keys and values. */
+export function keyedRecordsOf(batch: DecodedBatch, from: number): KeyedRecord[] {
+  const out: KeyedRecord[] = [];
+  for (const rec of batch.records) {
+    const offset = Number(batch.baseOffset) + rec.offsetDelta;
+    if (offset >= from)
+      out.push({ offset, key: rec.key?.toString() ?? null, value: rec.value?.toString() ?? null });
   }
   return out;
 }

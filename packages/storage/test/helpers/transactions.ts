@@ -7,6 +7,7 @@ import {
 } from "@logbook/protocol";
 import type { PartitionLog } from "../../src/partition-log.js";
 import { makeBatch, T0, type TestRecord } from "./batches.js";
+import { type KeyedRecord, keyedRecordsOf } from "./keyed-records.js";
 
 /** A transactional data batch of `producerId` (epoch 0). */
 export function txnBatch(
@@ -28,11 +29,7 @@ export function markerBatch(producerId: bigint, commit: boolean, timestamp = T0)
   });
 }
 
-export interface CommittedRecord {
-  offset: number;
-  key: string | null;
-  value: string | null;
-}
+export type CommittedRecord = KeyedRecord;
 
 /**
  * What a read_committed consumer sees, computed as Kafka's consumer does it: each
@@ -72,15 +69,7 @@ export async function readCommitted(
         continue;
       }
       if (h.isTransactional && abortedProducers.has(h.producerId)) continue;
-      for (const rec of batch.records) {
-        const o = Number(batch.baseOffset) + rec.offsetDelta;
-        if (o >= offset)
-          out.push({
-            offset: o,
-            key: rec.key?.toString() ?? null,
-            value: rec.value?.toString() ?? null,
-          });
-      }
+      out.push(...keyedRecordsOf(batch, offset));
     }
     offset = end;
   }
