@@ -17,6 +17,7 @@ import {
   logConfig,
   openStorageEngine,
   type PartitionLog,
+  realClock,
   type StorageEngine,
   silentLogger,
 } from "@logbook/storage";
@@ -114,6 +115,8 @@ export async function dataTestBroker(
   const storage = await openStorageEngine(location, {
     logger: silentLogger,
     maintenanceIntervalMs: 0,
+    // No socket holds the event loop here: a long-poll's timer must.
+    clock: realClock({ holdProcess: true }),
   });
   const topics = new TestTopics(storage);
   const dataPlane = createDataPlane({ storage, logger: silentLogger }, maxFetchSessions);
