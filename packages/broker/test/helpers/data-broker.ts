@@ -115,8 +115,6 @@ export async function dataTestBroker(
   const storage = await openStorageEngine(location, {
     logger: silentLogger,
     maintenanceIntervalMs: 0,
-    // No socket holds the event loop here: a long-poll's timer must.
-    clock: realClock({ holdProcess: true }),
   });
   const topics = new TestTopics(storage);
   const dataPlane = createDataPlane({ storage, logger: silentLogger }, maxFetchSessions);
@@ -139,12 +137,20 @@ export async function dataTestBroker(
       request,
     );
     const decoded = decodeRequestFrame(api, frame.subarray(4));
-    const response = await handler.handle(decoded.body, {
-      header: decoded.header,
-      version,
-      broker,
-      peer: "test",
-    });
+    // A broker's socket holds the event loop while a request is in flight; here nothing
+    // would, and the real clock's timers (a long-poll's wait) are unref'd.
+    const inFlight = setInterval(() => {}, 1 << 30);
+    let response: Awaited<ReturnType<typeof handler.handle>>;
+    try {
+      response = await handler.handle(decoded.body, {
+        header: decoded.header,
+        version,
+        broker,
+        peer: "test",
+      });
+    } finally {
+      clearInterval(inFlight);
+    }
     if (response === NO_RESPONSE) return null;
     return encodeResponseFrame(handler.api, version, id, response);
   };

@@ -13,13 +13,8 @@ export interface Clock {
   clearTimeout(handle: TimerHandle): void;
 }
 
-/**
- * Wall-clock time and real timers. Timers are unref'd so they never hold the process
- * (a broker is held by its sockets), unless `holdProcess`: for code run with nothing
- * else holding the event loop, e.g. handler tests without a socket, where a long-poll
- * timer must keep the process alive until it fires.
- */
-export function realClock(options: { holdProcess?: boolean } = {}): Clock {
+/** Wall-clock time and real timers; timers are unref'd so they never hold the process. */
+export function realClock(): Clock {
   const live = new Map<number, NodeJS.Timeout>();
   let next = 1;
   return {
@@ -30,7 +25,7 @@ export function realClock(options: { holdProcess?: boolean } = {}): Clock {
         live.delete(id);
         fn();
       }, ms);
-      if (options.holdProcess !== true) t.unref();
+      t.unref();
       live.set(id, t);
       return { id };
     },
