@@ -3,7 +3,9 @@
  * that throws something unexpected gets the API's error response with
  * UNKNOWN_SERVER_ERROR per requested item, the error is logged with its stack, and the
  * same connection goes on serving; only a CloseConnection (a protocol violation, a
- * failed acks=0 Produce) closes it. Also the LOGBOOK_FAIL_NEXT test hook.
+ * failed acks=0 Produce) closes it. Produce alone isolates partitions, as Kafka's
+ * ReplicaManager: answering a partition already written with an error would make the
+ * producer write it again. Also the LOGBOOK_FAIL_NEXT test hook.
  */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
@@ -16,6 +18,7 @@ import {
   createProduceRequestPartitionData,
   createProduceRequestTopicData,
   ErrorCode,
+  encodeBatch,
   MetadataApi,
   ProduceApi,
 } from "@logbook/protocol";
@@ -25,6 +28,7 @@ import {
   startInProcess,
 } from "../../../integration-tests/helpers/in-process.js";
 import { WireClient } from "../../../integration-tests/helpers/wire-client.js";
+import { fetchAll } from "../../../integration-tests/helpers/wire-data.js";
 import type { Handler } from "../src/handler.js";
 import { HandlerRegistry } from "../src/registry.js";
 import { ProtocolViolation } from "../src/server/dispatch.js";
@@ -210,5 +214,72 @@ test("LOGBOOK_FAIL_NEXT makes exactly the next `count` requests of that API thro
   assert.throws(
     () => injectFailures(registry, parseFailNext("99"), memoryLogger()),
     /99 is not served/,
+  );
+});
+
+async function oneRecord(value: string): Promise<Buffer> {
+  return encodeBatch({
+    baseTimestamp: BigInt(Date.now()),
+    records: [
+      {
+        attributes: 0,
+        timestampDelta: 0n,
+        offsetDelta: 0,
+        key: null,
+        value: Buffer.from(value),
+        headers: [],
+      },
+    ],
+  });
+}
+
+test("Produce: a partition that throws fails alone; the written partition keeps its offset (not written twice by a retry)", async () => {
+  for (const name of ["good", "broken"]) {
+    const r = await b.broker.topics.create(name, 1, new Map());
+    assert.ok(r.ok, `create ${name}`);
+  }
+  const topics = b.broker.topics;
+  const real = topics.partition.bind(topics);
+  topics.partition = async (topic, partition) => {
+    if (topic === "broken") throw new TypeError("segment vanished");
+    return real(topic, partition);
+  };
+  const c = await WireClient.connect(b.port);
+  try {
+    const res = await c.request(
+      ProduceApi,
+      9,
+      createProduceRequest({
+        acks: -1,
+        timeoutMs: 5000,
+        topicData: [
+          { name: "good", partitionData: [{ index: 0, records: await oneRecord("kept") }] },
+          { name: "broken", partitionData: [{ index: 0, records: await oneRecord("lost") }] },
+        ],
+      }),
+    );
+    const codes = res.body.responses.map((t) => [
+      t.name,
+      t.partitionResponses[0]?.errorCode,
+      t.partitionResponses[0]?.baseOffset,
+    ]);
+    assert.deepEqual(codes, [
+      ["good", ErrorCode.NONE, 0n],
+      ["broken", ErrorCode.UNKNOWN_SERVER_ERROR, -1n],
+    ]);
+    const logged = logger.events.find(
+      (e) => e.level === "error" && e.fields.error === "segment vanished",
+    );
+    assert.ok(logged, "the partition's failure is logged at error level");
+    assert.match(String(logged.fields.stack), /TypeError: segment vanished/);
+    assert.equal(c.closedNow, false);
+  } finally {
+    topics.partition = real;
+    c.close();
+  }
+  const read = await fetchAll(b.port, "good", 0);
+  assert.deepEqual(
+    read.records.map((r) => r.value),
+    ["kept"],
   );
 });

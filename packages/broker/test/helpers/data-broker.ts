@@ -17,7 +17,6 @@ import {
   logConfig,
   openStorageEngine,
   type PartitionLog,
-  realClock,
   type StorageEngine,
   silentLogger,
 } from "@logbook/storage";
