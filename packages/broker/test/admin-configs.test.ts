@@ -24,7 +24,7 @@ import {
   IncrementalAlterConfigsApi,
 } from "@logbook/protocol";
 import { logConfig } from "@logbook/storage";
-import { TOPIC_CONFIG_DEFS } from "../src/metadata/config-defs.js";
+import { TOPIC_CONFIG_DEFS } from "../src/config/schema.js";
 import { startTestBroker, type TestBroker } from "./helpers/admin-broker.js";
 
 const TOPIC = 2;

@@ -6,9 +6,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ErrorCode } from "@logbook/protocol";
 import { logConfig } from "@logbook/storage";
-import { BROKER_SETTINGS } from "../src/config/schema.js";
+import { BROKER_SETTINGS, TOPIC_CONFIG_DEFS } from "../src/config/schema.js";
 import { brokerConfig } from "../src/config.js";
-import { TOPIC_CONFIG_DEFS } from "../src/metadata/config-defs.js";
 import { checkTopicConfigs, effectiveLogConfig } from "../src/metadata/topic-config.js";
 import { checkTopicName } from "../src/metadata/topic-names.js";
 

@@ -17,8 +17,8 @@ import {
   IncrementalAlterConfigsApi,
   type IncrementalAlterConfigsRequestResource,
 } from "@logbook/protocol";
+import { topicConfigDef } from "../config/schema.js";
 import { defineHandler } from "../handler.js";
-import { topicConfigDef } from "../metadata/config-defs.js";
 import {
   duplicateResources,
   refuseBrokerChanges,

@@ -1,7 +1,7 @@
 import { ErrorCode } from "@logbook/protocol";
 import type { LogConfig } from "@logbook/storage";
+import { topicConfigDef } from "../config/schema.js";
 import type { BrokerConfig } from "../config.js";
-import { topicConfigDef } from "./config-defs.js";
 import { longToNumber } from "./config-values.js";
 
 export type ConfigCheck = { ok: true } | { ok: false; errorCode: number; message: string };
