@@ -105,8 +105,9 @@ class GroupMember {
       this.stderrText += d.toString();
       err += d.toString();
       // "% Group g rebalanced (memberid …): assigned: grouped [0], grouped [1]" / revoked:
+      // only whole lines: a chunk can end mid-line, and a partial match would lose the rest.
       for (;;) {
-        const m = /rebalanced \(memberid [^)]*\): (assigned|revoked): ([^\n%]*)/.exec(err);
+        const m = /rebalanced \(memberid [^)]*\): (assigned|revoked): ([^\n%]*)\n/.exec(err);
         if (m === null) break;
         err = err.slice((m.index ?? 0) + m[0].length);
         for (const p of (m[2] ?? "").matchAll(/\[(\d+)\]/g)) {
