@@ -94,6 +94,24 @@ describe("uniform assignor", () => {
     assert.deepEqual(out.get("b")!.get("t2"), [0, 1]);
   });
 
+  it("heterogeneous: rebalancing moves newly handed-out partitions before held ones", () => {
+    // c can only take t0/0, so b loses it; then a and b split t1 and a keeps t1/0 (one
+    // move in all, where moving held partitions first would also take t1/0 from a).
+    const input = {
+      members: [
+        member("a", ["t1"], { t1: [0] }),
+        member("b", ["t0", "t1"], { t0: [0] }),
+        member("c", ["t0"]),
+      ],
+      topics: topicCounts({ t0: 1, t1: 4 }),
+    };
+    assert.deepEqual(plain(assign(input)), {
+      a: { t1: [0, 3] },
+      b: { t1: [1, 2] },
+      c: { t0: [0] },
+    });
+  });
+
   it("members subscribed to nothing, or to a topic without metadata, get an empty entry", () => {
     const input = {
       members: [member("a", []), member("b", ["missing"]), member("c", ["t"])],

@@ -3,7 +3,7 @@
  * hold of their subscriptions; each partition nobody holds goes to its least loaded
  * subscriber (topics with the fewest subscribers first, as they have the least choice);
  * then partitions move from an owner to a subscriber of their topic holding at least two
- * fewer, until no such move is left. At the end no partition's owner holds more than one
+ * fewer (those just handed out before those a member held), until no such move is left. At the end no partition's owner holds more than one
  * partition over any other subscriber of its topic, so members with the same
  * subscription differ by at most one. Every move lowers the sum of squared counts, so
  * the loop ends; an assignment that is already balanced is returned unchanged.
@@ -26,6 +26,8 @@ export function assignHeterogeneous(
   );
   const owner = new Int32Array(space.size).fill(-1);
   const count = new Int32Array(members.length);
+  /** 1 for a partition its owner already held: moved only when nothing fresh will do. */
+  const kept = new Uint8Array(space.size);
 
   // Keep current partitions of subscribed topics; a partition two members report goes
   // to the first.
@@ -37,6 +39,7 @@ export function assignHeterogeneous(
         const g = space.globalIndex(t, p);
         if (g >= 0 && owner[g] === -1) {
           owner[g] = i;
+          kept[g] = 1;
           count[i]!++;
         }
       }
@@ -62,14 +65,18 @@ export function assignHeterogeneous(
       const subs = subscribers[t]!;
       if (subs.length < 2) continue;
       let lo = leastLoaded(subs, count);
-      for (let g = space.starts[t]!; g < space.starts[t + 1]!; g++) {
-        const o = owner[g]!;
-        if (count[o]! - count[lo]! < 2) continue;
-        owner[g] = lo;
-        count[o]!--;
-        count[lo]!++;
-        moved = true;
-        lo = leastLoaded(subs, count);
+      // Partitions handed out above first, then ones members held before.
+      for (const wasKept of [0, 1]) {
+        for (let g = space.starts[t]!; g < space.starts[t + 1]!; g++) {
+          const o = owner[g]!;
+          if (kept[g] !== wasKept || count[o]! - count[lo]! < 2) continue;
+          owner[g] = lo;
+          kept[g] = 0;
+          count[o]!--;
+          count[lo]!++;
+          moved = true;
+          lo = leastLoaded(subs, count);
+        }
       }
     }
   }
