@@ -3,10 +3,11 @@
  * hold of their subscriptions; each partition nobody holds goes to its least loaded
  * subscriber (topics with the fewest subscribers first, as they have the least choice);
  * then partitions move from an owner to a subscriber of their topic holding at least two
- * fewer (those just handed out before those a member held), until no such move is left. At the end no partition's owner holds more than one
- * partition over any other subscriber of its topic, so members with the same
- * subscription differ by at most one. Every move lowers the sum of squared counts, so
- * the loop ends; an assignment that is already balanced is returned unchanged.
+ * fewer (those just handed out before those a member held), until no such move is left.
+ * At the end no partition's owner holds more than one partition over any other
+ * subscriber of its topic, so members with the same subscription differ by at most one.
+ * Every move lowers the sum of squared counts, so the loop ends; an assignment that is
+ * already balanced is returned unchanged.
  */
 import type { AssignorMember, TargetAssignment } from "./assignor.js";
 import { PartitionSpace } from "./partition-space.js";
