@@ -57,7 +57,7 @@ function describeOne(groups: ShareGroups, groupId: string): DescribedShareGroup 
       groupId,
       errorCode: ErrorCode.GROUP_ID_NOT_FOUND,
       errorMessage: `Group ${groupId} not found.`,
-      groupState: "Dead",
+      groupState: "",
       groupEpoch: 0,
       assignmentEpoch: 0,
       assignorName: "",

@@ -45,8 +45,8 @@ export interface DescribedShareGroup {
   groupId: string;
   errorCode: number;
   errorMessage: string | null;
-  /** "Dead" when the group does not exist. */
-  groupState: ShareGroupState | "Dead";
+  /** "" when the group does not exist (as Kafka answers). */
+  groupState: ShareGroupState | "";
   groupEpoch: number;
   assignmentEpoch: number;
   assignorName: string;

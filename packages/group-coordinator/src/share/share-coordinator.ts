@@ -82,7 +82,7 @@ export class ShareGroupCoordinator {
   }
 
   /** NONE for a current member; GROUP_ID_NOT_FOUND or UNKNOWN_MEMBER_ID otherwise. */
-  checkMember(groupId: string, memberId: string): number {
+  checkMember(groupId: string, memberId: string): ErrorCode {
     const group = this.rt.state.get(groupId);
     if (group === undefined) return ErrorCode.GROUP_ID_NOT_FOUND;
     return group.members.has(memberId) ? ErrorCode.NONE : ErrorCode.UNKNOWN_MEMBER_ID;
