@@ -637,10 +637,14 @@ export function decodeShareGroupDescribeResponseTopicPartitions(
 
 /** The response to a request that failed as a whole: `errorCode` in every error field. */
 export function ShareGroupDescribeErrorResponse(
-  _request: ShareGroupDescribeRequest,
-  _errorCode: number,
+  request: ShareGroupDescribeRequest,
+  errorCode: number,
 ): ShareGroupDescribeResponse {
-  return createShareGroupDescribeResponse({});
+  return createShareGroupDescribeResponse({
+    groups: request.groupIds.map((r1) =>
+      createShareGroupDescribeResponseDescribedGroup({ groupId: r1, errorCode: errorCode }),
+    ),
+  });
 }
 
 export const ShareGroupDescribeApi: ApiCodec<
