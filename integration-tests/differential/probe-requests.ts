@@ -334,6 +334,14 @@ export const PROBES: Record<number, Probe> = {
       topics: [P.createDescribeTopicPartitionsRequestTopicRequest({ name: c.topic })],
       responsePartitionLimit: 100,
     }),
+  [P.ShareGroupHeartbeatApi.apiKey]: (c) =>
+    P.createShareGroupHeartbeatRequest({
+      groupId: `probe-none-${c.tag}`,
+      memberId: "probe-member",
+      memberEpoch: 1,
+    }),
+  [P.ShareGroupDescribeApi.apiKey]: (c) =>
+    P.createShareGroupDescribeRequest({ groupIds: [`probe-none-${c.tag}`] }),
 };
 
 export function codecFor(apiKey: number): P.ApiCodec<unknown, unknown> {

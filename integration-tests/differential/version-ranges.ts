@@ -164,8 +164,6 @@ export const NARROWER_RANGES: Record<number, NarrowerRange> = {
     reason:
       "Listing config resources (client metrics, groups; KIP-1142) is not implemented; topic configs are described with DescribeConfigs.",
   },
-  76: { api: "ShareGroupHeartbeat", logbook: "none", kafka: "1-1", reason: NO_KIP848 },
-  77: { api: "ShareGroupDescribe", logbook: "none", kafka: "1-1", reason: NO_KIP848 },
   78: { api: "ShareFetch", logbook: "none", kafka: "1-2", reason: NO_KIP848 },
   79: { api: "ShareAcknowledge", logbook: "none", kafka: "1-2", reason: NO_KIP848 },
   80: { api: "AddRaftVoter", logbook: "none", kafka: "0-1", reason: KRAFT_ONLY },

@@ -45,6 +45,9 @@ export const ERROR_RESPONSE_OVERRIDES: Record<string, Record<string, MirrorOverr
   DescribeGroups: {
     "DescribeGroups.Groups": { mirror: "Groups", item: "GroupId" },
   },
+  ShareGroupDescribe: {
+    "ShareGroupDescribe.Groups": { mirror: "GroupIds", item: "GroupId" },
+  },
   CreateTopics: {
     // The request's wish, not a result: Kafka answers -1.
     "CreateTopics.Topics.NumPartitions": { value: "-1" },

@@ -15,6 +15,7 @@ import { HandlerRegistry } from "./registry.js";
 import { type DispatchTarget, dispatch } from "./server/dispatch.js";
 import { injectFailures, parseFailNext } from "./server/fail-next.js";
 import { TcpServer } from "./server/tcp-server.js";
+import { BrokerShareGroups } from "./share/membership-service.js";
 import type { TopicRegistry } from "./topics.js";
 import { TransactionCoordinator, wireTransactions } from "./txn/index.js";
 
@@ -30,6 +31,7 @@ export class Broker implements DispatchTarget {
   readonly registry = new HandlerRegistry();
   readonly dataPlane: DataPlane;
   readonly txn: TransactionCoordinator;
+  readonly shareGroups: BrokerShareGroups;
   /** Log raw request bytes when a request does not decode (LOGBOOK_DEBUG_FRAMES=1). */
   readonly debugFrames = process.env.LOGBOOK_DEBUG_FRAMES === "1";
   private readonly server: TcpServer;
@@ -45,6 +47,13 @@ export class Broker implements DispatchTarget {
     for (const h of allHandlers()) this.registry.register(h);
     injectFailures(this.registry, parseFailNext(process.env.LOGBOOK_FAIL_NEXT), logger);
     this.dataPlane = createDataPlane(this);
+    this.shareGroups = BrokerShareGroups.start({
+      log: groups.consumerOffsetsLog,
+      topics,
+      config: config.shareGroups,
+      clock: storage.clock,
+      logger,
+    });
     this.txn = new TransactionCoordinator({
       storage,
       clock: storage.clock,
@@ -101,7 +110,12 @@ export class Broker implements DispatchTarget {
     // at once rather than holding shutdown for the rebalance timeout.
     // The transaction coordinator stops first: its marker writes need the data plane.
     await this.txn.close();
-    await Promise.all([this.dataPlane.close(), this.groups.close(), this.server.close()]);
+    await Promise.all([
+      this.dataPlane.close(),
+      this.groups.close(),
+      this.shareGroups.close(),
+      this.server.close(),
+    ]);
     await this.storage.close();
   }
 }

@@ -2,6 +2,7 @@ import type { Logger, StorageEngine } from "@logbook/storage";
 import type { BrokerConfig } from "./config.js";
 import type { DataPlane } from "./data/index.js";
 import type { BrokerGroups } from "./groups/index.js";
+import type { BrokerShareGroups } from "./share/membership-service.js";
 import type { TopicRegistry } from "./topics.js";
 import type { TransactionCoordinator } from "./txn/index.js";
 
@@ -24,6 +25,8 @@ export interface BrokerServices {
   readonly storage: StorageEngine;
   readonly topics: TopicRegistry;
   readonly groups: BrokerGroups;
+  /** Share-group membership (ShareGroupHeartbeat); the share-partition side asks it too. */
+  readonly shareGroups: BrokerShareGroups;
   readonly dataPlane: DataPlane;
   readonly txn: TransactionCoordinator;
   /** What ApiVersions advertises: the handler registry. */

@@ -3,6 +3,7 @@ import type { ClassicGroup } from "./group.js";
 import type { RecordLog } from "./record-log.js";
 import { type CoordinatorRecord, decodeRecord, encodeRecord } from "./records.js";
 import type { CoordinatorResult, CoordinatorRuntime, ShardLog } from "./runtime/index.js";
+import { isShareGroupKey } from "./share/share-records.js";
 
 /** The groups of one `__consumer_offsets` shard, by group id. */
 export type Groups = Map<string, ClassicGroup>;
@@ -16,6 +17,8 @@ export function groupShardLog(log: RecordLog, logger: Logger): ShardLog<Coordina
     async replay(visit) {
       let skipped = 0;
       await log.replay((raw) => {
+        // Share-group records (kinds 9-15) are the share shard's: not unknown here.
+        if (isShareGroupKey(raw.key)) return;
         const rec = decodeRecord(raw);
         if (rec === undefined) skipped++;
         else visit(rec);

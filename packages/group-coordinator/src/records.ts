@@ -54,7 +54,8 @@ export type CoordinatorRecord =
       value: TxnOffsetValue | null;
     };
 
-function prefixed(prefix: number, size: number, write: (w: Writer) => void): Buffer {
+/** INT16 `prefix` (a key kind or value schema), then what `write` writes in `size` bytes. */
+export function prefixed(prefix: number, size: number, write: (w: Writer) => void): Buffer {
   const w = Writer.alloc(2 + size);
   w.int16(prefix);
   write(w);

@@ -9,6 +9,7 @@ import { INERT_TOPIC_SETTINGS, type InertTopicDefaults } from "./inert-topic-set
 import { LOG_SETTINGS } from "./log-settings.js";
 import { SERVER_SETTINGS, type ServerConfig } from "./server-settings.js";
 import type { SectionSpecs } from "./setting.js";
+import { SHARE_GROUP_SETTINGS, type ShareGroupSettings } from "./share-group-settings.js";
 import { TOPIC_POLICY_SETTINGS, type TopicPolicyConfig } from "./topic-policy-settings.js";
 import { TXN_SETTINGS, type TxnConfig } from "./txn-settings.js";
 
@@ -17,6 +18,8 @@ export interface BrokerConfig extends ServerConfig, TopicPolicyConfig, TxnConfig
   logDefaults: LogConfig;
   /** Consumer-group settings (group.*, offsets.retention.minutes, …). */
   groups: CoordinatorConfig;
+  /** Share-group settings (group.share.*). */
+  shareGroups: ShareGroupSettings;
   /** Broker defaults of topic configs that have no effect here, kept to be reported. */
   inertTopicDefaults: InertTopicDefaults;
   /** Settings a file, a flag or an environment variable gave (not a setting itself). */
@@ -36,6 +39,7 @@ export const DEFAULT_BROKER_CONFIG: Readonly<BrokerConfig> = Object.freeze({
   ...defaultsOf(TXN_SETTINGS),
   logDefaults: Object.freeze(defaultsOf(LOG_SETTINGS)),
   groups: Object.freeze(defaultsOf(GROUP_SETTINGS)),
+  shareGroups: Object.freeze(defaultsOf(SHARE_GROUP_SETTINGS)),
   inertTopicDefaults: Object.freeze(defaultsOf(INERT_TOPIC_SETTINGS)),
   staticSettings: Object.freeze([]),
 });
@@ -46,6 +50,7 @@ export function copyConfig(c: Readonly<BrokerConfig>): BrokerConfig {
     ...c,
     logDefaults: { ...c.logDefaults, cleanupPolicy: { ...c.logDefaults.cleanupPolicy } },
     groups: { ...c.groups },
+    shareGroups: { ...c.shareGroups },
     inertTopicDefaults: { ...c.inertTopicDefaults },
   };
 }

@@ -10,6 +10,7 @@ import { LOG_SETTINGS } from "./log-settings.js";
 import { type BrokerSetting, sectionRows } from "./rows.js";
 import { SERVER_SETTINGS, type ServerConfig } from "./server-settings.js";
 import type { TopicConfigDef } from "./setting.js";
+import { SHARE_GROUP_SETTINGS } from "./share-group-settings.js";
 import { LOG_SPELLINGS, SERVER_SPELLINGS } from "./spellings.js";
 import { TOPIC_POLICY_SETTINGS, type TopicPolicyConfig } from "./topic-policy-settings.js";
 import { TXN_SETTINGS, type TxnConfig } from "./txn-settings.js";
@@ -21,6 +22,7 @@ export const BROKER_SETTINGS: readonly BrokerSetting[] = [
   ...sectionRows<TopicPolicyConfig>(TOPIC_POLICY_SETTINGS, (c) => c),
   ...sectionRows<TxnConfig>(TXN_SETTINGS, (c) => c),
   ...sectionRows(GROUP_SETTINGS, (c) => c.groups),
+  ...sectionRows(SHARE_GROUP_SETTINGS, (c) => c.shareGroups),
   ...sectionRows(
     LOG_SETTINGS,
     (c) => c.logDefaults,

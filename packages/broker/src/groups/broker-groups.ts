@@ -3,7 +3,9 @@ import {
   GroupCoordinator,
   type GroupCoordinatorApi,
   type GroupLag,
+  MemoryRecordLog,
   openConsumerOffsetsLog,
+  type RecordLog,
 } from "@logbook/group-coordinator";
 import { ErrorCode } from "@logbook/protocol";
 import type { Logger, StorageEngine } from "@logbook/storage";
@@ -36,6 +38,8 @@ export class BrokerGroups implements TxnOffsetsCompleter {
 
   private constructor(
     load: Promise<GroupCoordinatorApi>,
+    /** `__consumer_offsets` once open: the share-group coordinator replays and appends it too. */
+    readonly consumerOffsetsLog: Promise<RecordLog>,
     private readonly topics: TopicRegistry,
     private readonly logger: Logger,
   ) {
@@ -62,20 +66,22 @@ export class BrokerGroups implements TxnOffsetsCompleter {
     config: CoordinatorConfig,
   ): BrokerGroups {
     const log = logger.child({ component: "groups" });
-    const load = (async () => {
-      const records = await openConsumerOffsetsLog(storage, log);
-      return GroupCoordinator.open({ log: records, logger: log, config, clock: storage.clock });
-    })();
-    return new BrokerGroups(load, topics, log);
+    const records = openConsumerOffsetsLog(storage, log);
+    const load = (async () =>
+      GroupCoordinator.open({ log: await records, logger: log, config, clock: storage.clock }))();
+    return new BrokerGroups(load, records, topics, log);
   }
 
-  /** Around a coordinator that `load` yields: lets tests hold or fail the load. */
+  /**
+   * Around a coordinator that `load` yields: lets tests hold or fail the load. Share
+   * groups get an in-memory log of their own.
+   */
   static fromLoad(
     load: Promise<GroupCoordinatorApi>,
     topics: TopicRegistry,
     logger: Logger,
   ): BrokerGroups {
-    return new BrokerGroups(load, topics, logger);
+    return new BrokerGroups(load, Promise.resolve(new MemoryRecordLog()), topics, logger);
   }
 
   /** True when the coordinator could not be loaded (FindCoordinator reports it). */

@@ -2,10 +2,10 @@
  * ListGroups (key 16), v0-v5.
  *
  * Every group with its protocol type; v4+ also its state and an optional states filter
- * (KIP-518, case-insensitive, empty = all); v5+ its type and a types filter (KIP-848).
- * Every group here is a classic group, so a types filter without "classic" lists
- * nothing. While the coordinator replays its log the answer is
- * COORDINATOR_LOAD_IN_PROGRESS with no groups.
+ * (KIP-518, case-insensitive, empty = all); v5+ its type and a types filter (KIP-848):
+ * "classic" groups, and "share" groups (KIP-932) from the share-group coordinator.
+ * While either coordinator replays its log the answer is COORDINATOR_LOAD_IN_PROGRESS
+ * (with no groups while the classic one does).
  */
 import {
   createListGroupsResponse,
@@ -13,6 +13,7 @@ import {
   ListGroupsApi,
 } from "@logbook/protocol";
 import { defineHandler } from "../handler.js";
+import { listShareGroups } from "../share/membership-admin.js";
 
 export const listGroupsHandler = defineHandler({
   api: ListGroupsApi,
@@ -22,13 +23,15 @@ export const listGroupsHandler = defineHandler({
     const { version } = ctx;
     const access = ctx.broker.groups.access();
     if (!access.ok) return createListGroupsResponse({ errorCode: access.errorCode, groups: [] });
-    const r = await access.coordinator.listGroups({
+    const filters = {
       states: version >= 4 ? req.statesFilter : [],
       types: version >= 5 ? req.typesFilter : [],
-    });
+    };
+    const r = await access.coordinator.listGroups(filters);
+    const share = await listShareGroups(ctx.broker.shareGroups, filters);
     return createListGroupsResponse({
-      errorCode: r.errorCode,
-      groups: r.groups.map((g) =>
+      errorCode: r.errorCode !== 0 ? r.errorCode : share.errorCode,
+      groups: [...r.groups, ...share.groups].map((g) =>
         createListGroupsResponseListedGroup({
           groupId: g.groupId,
           protocolType: g.protocolType,

@@ -5,6 +5,7 @@ import { BrokerGroups } from "../../src/groups/index.js";
 import { allHandlers } from "../../src/handlers/index.js";
 import { HandlerRegistry } from "../../src/registry.js";
 import type { BrokerServices } from "../../src/services.js";
+import { BrokerShareGroups } from "../../src/share/membership-service.js";
 import type { TopicRegistry } from "../../src/topics.js";
 import { TransactionCoordinator } from "../../src/txn/index.js";
 
@@ -33,6 +34,13 @@ export function testServices(parts: {
   const logger = parts.logger ?? silentLogger;
   const dataPlane = parts.dataPlane ?? createDataPlane({ storage, logger });
   const groups = parts.groups ?? BrokerGroups.start(storage, topics, logger, config.groups);
+  const shareGroups = BrokerShareGroups.start({
+    log: groups.consumerOffsetsLog,
+    topics,
+    config: config.shareGroups,
+    clock: storage.clock,
+    logger,
+  });
   const txn = new TransactionCoordinator({
     storage,
     logger,
@@ -51,6 +59,7 @@ export function testServices(parts: {
     storage,
     topics,
     groups,
+    shareGroups,
     dataPlane,
     txn,
     registry,
@@ -58,6 +67,7 @@ export function testServices(parts: {
     advertised: address,
     async close() {
       await txn.close();
+      await shareGroups.close();
       if (parts.groups === undefined) await groups.close();
       if (parts.dataPlane === undefined) await dataPlane.close();
     },

@@ -45,6 +45,8 @@ import { ListTransactionsApi } from "./66-list-transactions.js";
 import { ConsumerGroupHeartbeatApi } from "./68-consumer-group-heartbeat.js";
 import { ConsumerGroupDescribeApi } from "./69-consumer-group-describe.js";
 import { DescribeTopicPartitionsApi } from "./75-describe-topic-partitions.js";
+import { ShareGroupHeartbeatApi } from "./76-share-group-heartbeat.js";
+import { ShareGroupDescribeApi } from "./77-share-group-describe.js";
 
 export * from "./00-produce.js";
 export * from "./01-fetch.js";
@@ -89,6 +91,8 @@ export * from "./66-list-transactions.js";
 export * from "./68-consumer-group-heartbeat.js";
 export * from "./69-consumer-group-describe.js";
 export * from "./75-describe-topic-partitions.js";
+export * from "./76-share-group-heartbeat.js";
+export * from "./77-share-group-describe.js";
 export * from "./consumer-protocol.js";
 export * from "./headers.js";
 export * from "./internal-records.js";
@@ -138,4 +142,6 @@ export const apiCodecs: readonly ApiCodec<unknown, unknown>[] = [
   ConsumerGroupHeartbeatApi as ApiCodec<unknown, unknown>,
   ConsumerGroupDescribeApi as ApiCodec<unknown, unknown>,
   DescribeTopicPartitionsApi as ApiCodec<unknown, unknown>,
+  ShareGroupHeartbeatApi as ApiCodec<unknown, unknown>,
+  ShareGroupDescribeApi as ApiCodec<unknown, unknown>,
 ];

@@ -410,6 +410,449 @@ export function decodeGroupMetadataValueMemberMetadata(
   return v;
 }
 
+export interface ShareGroupMetadataKey {
+  group: string;
+}
+
+export function createShareGroupMetadataKey(
+  init: Partial<ShareGroupMetadataKey> = {},
+): ShareGroupMetadataKey {
+  const v: ShareGroupMetadataKey = {
+    group: init.group === undefined ? "" : init.group,
+  };
+
+  return v;
+}
+
+export function encodeShareGroupMetadataKey(
+  w: Writer,
+  v: ShareGroupMetadataKey,
+  _version: number,
+): void {
+  w.string(v.group, false);
+}
+
+export function sizeShareGroupMetadataKey(v: ShareGroupMetadataKey, _version: number): number {
+  let s = 0;
+  s += stringSize(v.group, false);
+  return s;
+}
+
+export function decodeShareGroupMetadataKey(r: Reader, _version: number): ShareGroupMetadataKey {
+  const f_group = r.string(false);
+  const v: ShareGroupMetadataKey = { group: f_group };
+
+  return v;
+}
+
+export interface ShareGroupMetadataValue {
+  epoch: number;
+  metadataHash: bigint;
+  /** Tagged fields unknown to this schema; kept for re-encoding. */
+  unknownTaggedFields?: UnknownTaggedField[];
+}
+
+export function createShareGroupMetadataValue(
+  init: Partial<ShareGroupMetadataValue> = {},
+): ShareGroupMetadataValue {
+  const v: ShareGroupMetadataValue = {
+    epoch: init.epoch === undefined ? 0 : init.epoch,
+    metadataHash: init.metadataHash === undefined ? 0n : init.metadataHash,
+  };
+  if (init.unknownTaggedFields !== undefined) v.unknownTaggedFields = init.unknownTaggedFields;
+  return v;
+}
+
+export function encodeShareGroupMetadataValue(
+  w: Writer,
+  v: ShareGroupMetadataValue,
+  _version: number,
+): void {
+  const flexible = true;
+  w.int32(v.epoch);
+  w.int64(v.metadataHash);
+  if (flexible) {
+    const u = v.unknownTaggedFields;
+    const nt = u === undefined ? 0 : u.length;
+
+    w.uvarint(nt);
+    if (nt > 0) {
+      writeUnknownTags(w, u, 0, Number.POSITIVE_INFINITY);
+    }
+  }
+}
+
+export function sizeShareGroupMetadataValue(v: ShareGroupMetadataValue, _version: number): number {
+  const flexible = true;
+  let s = 0;
+  s += 4;
+  s += 8;
+  if (flexible) {
+    const u = v.unknownTaggedFields;
+    const nt = u === undefined ? 0 : u.length;
+    s += unknownTagsSize(u);
+
+    s += uvarintSize(nt);
+  }
+  return s;
+}
+
+export function decodeShareGroupMetadataValue(
+  r: Reader,
+  _version: number,
+): ShareGroupMetadataValue {
+  const flexible = true;
+  const f_epoch = r.int32();
+  const f_metadataHash = r.int64();
+  let unknown: UnknownTaggedField[] | undefined;
+  if (flexible) {
+    const nt = r.taggedFieldCount();
+    for (let i = 0; i < nt; i++) {
+      const tag = r.uvarint();
+      const t = r.sub(r.uvarint());
+      if (unknown === undefined) unknown = [];
+      unknown.push({ tag, data: t.raw(t.remaining()) });
+    }
+  }
+  const v: ShareGroupMetadataValue = { epoch: f_epoch, metadataHash: f_metadataHash };
+  if (unknown !== undefined) v.unknownTaggedFields = unknown;
+  return v;
+}
+
+export interface ShareGroupMemberKey {
+  group: string;
+  memberId: string;
+}
+
+export function createShareGroupMemberKey(
+  init: Partial<ShareGroupMemberKey> = {},
+): ShareGroupMemberKey {
+  const v: ShareGroupMemberKey = {
+    group: init.group === undefined ? "" : init.group,
+    memberId: init.memberId === undefined ? "" : init.memberId,
+  };
+
+  return v;
+}
+
+export function encodeShareGroupMemberKey(
+  w: Writer,
+  v: ShareGroupMemberKey,
+  _version: number,
+): void {
+  w.string(v.group, false);
+  w.string(v.memberId, false);
+}
+
+export function sizeShareGroupMemberKey(v: ShareGroupMemberKey, _version: number): number {
+  let s = 0;
+  s += stringSize(v.group, false);
+  s += stringSize(v.memberId, false);
+  return s;
+}
+
+export function decodeShareGroupMemberKey(r: Reader, _version: number): ShareGroupMemberKey {
+  const f_group = r.string(false);
+  const f_memberId = r.string(false);
+  const v: ShareGroupMemberKey = { group: f_group, memberId: f_memberId };
+
+  return v;
+}
+
+export interface ShareGroupMemberValue {
+  rackId: string | null;
+  clientId: string;
+  clientHost: string;
+  subscribedTopicNames: string[];
+  /** Tagged fields unknown to this schema; kept for re-encoding. */
+  unknownTaggedFields?: UnknownTaggedField[];
+}
+
+export function createShareGroupMemberValue(
+  init: Partial<ShareGroupMemberValue> = {},
+): ShareGroupMemberValue {
+  const v: ShareGroupMemberValue = {
+    rackId: init.rackId === undefined ? null : init.rackId,
+    clientId: init.clientId === undefined ? "" : init.clientId,
+    clientHost: init.clientHost === undefined ? "" : init.clientHost,
+    subscribedTopicNames: init.subscribedTopicNames === undefined ? [] : init.subscribedTopicNames,
+  };
+  if (init.unknownTaggedFields !== undefined) v.unknownTaggedFields = init.unknownTaggedFields;
+  return v;
+}
+
+export function encodeShareGroupMemberValue(
+  w: Writer,
+  v: ShareGroupMemberValue,
+  _version: number,
+): void {
+  const flexible = true;
+  w.nullableString(v.rackId, flexible);
+  w.string(v.clientId, flexible);
+  w.string(v.clientHost, flexible);
+  w.arrayLength(v.subscribedTopicNames.length, flexible);
+  for (const e of v.subscribedTopicNames) {
+    w.string(e, flexible);
+  }
+  if (flexible) {
+    const u = v.unknownTaggedFields;
+    const nt = u === undefined ? 0 : u.length;
+
+    w.uvarint(nt);
+    if (nt > 0) {
+      writeUnknownTags(w, u, 0, Number.POSITIVE_INFINITY);
+    }
+  }
+}
+
+export function sizeShareGroupMemberValue(v: ShareGroupMemberValue, _version: number): number {
+  const flexible = true;
+  let s = 0;
+  s += stringSize(v.rackId, flexible);
+  s += stringSize(v.clientId, flexible);
+  s += stringSize(v.clientHost, flexible);
+  s += arrayPrefixSize(v.subscribedTopicNames.length, flexible);
+  for (const e of v.subscribedTopicNames) s += stringSize(e, flexible);
+  if (flexible) {
+    const u = v.unknownTaggedFields;
+    const nt = u === undefined ? 0 : u.length;
+    s += unknownTagsSize(u);
+
+    s += uvarintSize(nt);
+  }
+  return s;
+}
+
+export function decodeShareGroupMemberValue(r: Reader, _version: number): ShareGroupMemberValue {
+  const flexible = true;
+  const f_rackId = r.nullableString(flexible);
+  const f_clientId = r.string(flexible);
+  const f_clientHost = r.string(flexible);
+  let f_subscribedTopicNames: string[];
+  {
+    const n = r.arrayLength(flexible, 1, false);
+    {
+      const a: string[] = new Array(n);
+      for (let i = 0; i < n; i++) a[i] = r.string(flexible);
+      f_subscribedTopicNames = a;
+    }
+  }
+  let unknown: UnknownTaggedField[] | undefined;
+  if (flexible) {
+    const nt = r.taggedFieldCount();
+    for (let i = 0; i < nt; i++) {
+      const tag = r.uvarint();
+      const t = r.sub(r.uvarint());
+      if (unknown === undefined) unknown = [];
+      unknown.push({ tag, data: t.raw(t.remaining()) });
+    }
+  }
+  const v: ShareGroupMemberValue = {
+    rackId: f_rackId,
+    clientId: f_clientId,
+    clientHost: f_clientHost,
+    subscribedTopicNames: f_subscribedTopicNames,
+  };
+  if (unknown !== undefined) v.unknownTaggedFields = unknown;
+  return v;
+}
+
+export interface ShareGroupMemberAssignmentValue {
+  memberEpoch: number;
+  previousMemberEpoch: number;
+  topics: ShareGroupMemberAssignmentValueShareAssignedTopic[];
+  /** Tagged fields unknown to this schema; kept for re-encoding. */
+  unknownTaggedFields?: UnknownTaggedField[];
+}
+
+export function createShareGroupMemberAssignmentValue(
+  init: Partial<ShareGroupMemberAssignmentValue> = {},
+): ShareGroupMemberAssignmentValue {
+  const v: ShareGroupMemberAssignmentValue = {
+    memberEpoch: init.memberEpoch === undefined ? 0 : init.memberEpoch,
+    previousMemberEpoch: init.previousMemberEpoch === undefined ? -1 : init.previousMemberEpoch,
+    topics: init.topics === undefined ? [] : init.topics,
+  };
+  if (init.unknownTaggedFields !== undefined) v.unknownTaggedFields = init.unknownTaggedFields;
+  return v;
+}
+
+export function encodeShareGroupMemberAssignmentValue(
+  w: Writer,
+  v: ShareGroupMemberAssignmentValue,
+  version: number,
+): void {
+  const flexible = true;
+  w.int32(v.memberEpoch);
+  w.int32(v.previousMemberEpoch);
+  w.arrayLength(v.topics.length, flexible);
+  for (const e of v.topics) {
+    encodeShareGroupMemberAssignmentValueShareAssignedTopic(w, e, version);
+  }
+  if (flexible) {
+    const u = v.unknownTaggedFields;
+    const nt = u === undefined ? 0 : u.length;
+
+    w.uvarint(nt);
+    if (nt > 0) {
+      writeUnknownTags(w, u, 0, Number.POSITIVE_INFINITY);
+    }
+  }
+}
+
+export function sizeShareGroupMemberAssignmentValue(
+  v: ShareGroupMemberAssignmentValue,
+  version: number,
+): number {
+  const flexible = true;
+  let s = 0;
+  s += 4;
+  s += 4;
+  s += arrayPrefixSize(v.topics.length, flexible);
+  for (const e of v.topics) s += sizeShareGroupMemberAssignmentValueShareAssignedTopic(e, version);
+  if (flexible) {
+    const u = v.unknownTaggedFields;
+    const nt = u === undefined ? 0 : u.length;
+    s += unknownTagsSize(u);
+
+    s += uvarintSize(nt);
+  }
+  return s;
+}
+
+export function decodeShareGroupMemberAssignmentValue(
+  r: Reader,
+  version: number,
+): ShareGroupMemberAssignmentValue {
+  const flexible = true;
+  const f_memberEpoch = r.int32();
+  const f_previousMemberEpoch = r.int32();
+  let f_topics: ShareGroupMemberAssignmentValueShareAssignedTopic[];
+  {
+    const n = r.arrayLength(flexible, 19, false);
+    {
+      const a: ShareGroupMemberAssignmentValueShareAssignedTopic[] = new Array(n);
+      for (let i = 0; i < n; i++)
+        a[i] = decodeShareGroupMemberAssignmentValueShareAssignedTopic(r, version);
+      f_topics = a;
+    }
+  }
+  let unknown: UnknownTaggedField[] | undefined;
+  if (flexible) {
+    const nt = r.taggedFieldCount();
+    for (let i = 0; i < nt; i++) {
+      const tag = r.uvarint();
+      const t = r.sub(r.uvarint());
+      if (unknown === undefined) unknown = [];
+      unknown.push({ tag, data: t.raw(t.remaining()) });
+    }
+  }
+  const v: ShareGroupMemberAssignmentValue = {
+    memberEpoch: f_memberEpoch,
+    previousMemberEpoch: f_previousMemberEpoch,
+    topics: f_topics,
+  };
+  if (unknown !== undefined) v.unknownTaggedFields = unknown;
+  return v;
+}
+
+export interface ShareGroupMemberAssignmentValueShareAssignedTopic {
+  topicId: Buffer;
+  topic: string;
+  partitions: number[];
+  /** Tagged fields unknown to this schema; kept for re-encoding. */
+  unknownTaggedFields?: UnknownTaggedField[];
+}
+
+export function createShareGroupMemberAssignmentValueShareAssignedTopic(
+  init: Partial<ShareGroupMemberAssignmentValueShareAssignedTopic> = {},
+): ShareGroupMemberAssignmentValueShareAssignedTopic {
+  const v: ShareGroupMemberAssignmentValueShareAssignedTopic = {
+    topicId: init.topicId === undefined ? Buffer.alloc(16) : init.topicId,
+    topic: init.topic === undefined ? "" : init.topic,
+    partitions: init.partitions === undefined ? [] : init.partitions,
+  };
+  if (init.unknownTaggedFields !== undefined) v.unknownTaggedFields = init.unknownTaggedFields;
+  return v;
+}
+
+export function encodeShareGroupMemberAssignmentValueShareAssignedTopic(
+  w: Writer,
+  v: ShareGroupMemberAssignmentValueShareAssignedTopic,
+  _version: number,
+): void {
+  const flexible = true;
+  w.uuid(v.topicId);
+  w.string(v.topic, flexible);
+  w.arrayLength(v.partitions.length, flexible);
+  for (const e of v.partitions) {
+    w.int32(e);
+  }
+  if (flexible) {
+    const u = v.unknownTaggedFields;
+    const nt = u === undefined ? 0 : u.length;
+
+    w.uvarint(nt);
+    if (nt > 0) {
+      writeUnknownTags(w, u, 0, Number.POSITIVE_INFINITY);
+    }
+  }
+}
+
+export function sizeShareGroupMemberAssignmentValueShareAssignedTopic(
+  v: ShareGroupMemberAssignmentValueShareAssignedTopic,
+  _version: number,
+): number {
+  const flexible = true;
+  let s = 0;
+  s += 16;
+  s += stringSize(v.topic, flexible);
+  s += arrayPrefixSize(v.partitions.length, flexible) + v.partitions.length * 4;
+  if (flexible) {
+    const u = v.unknownTaggedFields;
+    const nt = u === undefined ? 0 : u.length;
+    s += unknownTagsSize(u);
+
+    s += uvarintSize(nt);
+  }
+  return s;
+}
+
+export function decodeShareGroupMemberAssignmentValueShareAssignedTopic(
+  r: Reader,
+  _version: number,
+): ShareGroupMemberAssignmentValueShareAssignedTopic {
+  const flexible = true;
+  const f_topicId = r.uuid();
+  const f_topic = r.string(flexible);
+  let f_partitions: number[];
+  {
+    const n = r.arrayLength(flexible, 4, false);
+    {
+      const a: number[] = new Array(n);
+      for (let i = 0; i < n; i++) a[i] = r.int32();
+      f_partitions = a;
+    }
+  }
+  let unknown: UnknownTaggedField[] | undefined;
+  if (flexible) {
+    const nt = r.taggedFieldCount();
+    for (let i = 0; i < nt; i++) {
+      const tag = r.uvarint();
+      const t = r.sub(r.uvarint());
+      if (unknown === undefined) unknown = [];
+      unknown.push({ tag, data: t.raw(t.remaining()) });
+    }
+  }
+  const v: ShareGroupMemberAssignmentValueShareAssignedTopic = {
+    topicId: f_topicId,
+    topic: f_topic,
+    partitions: f_partitions,
+  };
+  if (unknown !== undefined) v.unknownTaggedFields = unknown;
+  return v;
+}
+
 export interface TransactionLogKey {
   transactionalId: string;
 }

@@ -1,0 +1,63 @@
+/**
+ * ShareGroupHeartbeat (key 76), v1 (KIP-932; v0 was Kafka's early-access version).
+ *
+ * Joins (member epoch 0, with the topics to subscribe to), heartbeats and leaves
+ * (epoch -1) a share group; the coordinator computes the assignment, which is sent on
+ * joining and whenever it changes. Errors as Kafka's: INVALID_REQUEST (empty member or
+ * group id, no subscription on joining, bad epoch), GROUP_ID_NOT_FOUND (unknown group
+ * with a non-zero epoch, or the id of a classic group), UNKNOWN_MEMBER_ID,
+ * FENCED_MEMBER_EPOCH, GROUP_MAX_SIZE_REACHED; COORDINATOR_LOAD_IN_PROGRESS while the
+ * coordinator replays its log. Simplified: no ACLs, no per-group config overrides.
+ */
+import {
+  createShareGroupHeartbeatResponse,
+  createShareGroupHeartbeatResponseAssignment,
+  createShareGroupHeartbeatResponseTopicPartitions,
+  ShareGroupHeartbeatApi,
+} from "@logbook/protocol";
+import { clientHost, clientId } from "../groups/request-info.js";
+import { defineHandler } from "../handler.js";
+import { isOtherGroupType } from "../share/membership-other-groups.js";
+
+export const shareGroupHeartbeatHandler = defineHandler({
+  api: ShareGroupHeartbeatApi,
+  minVersion: 1,
+  maxVersion: 1,
+  async handle(req, ctx) {
+    const access = ctx.broker.shareGroups.access();
+    if (!access.ok) {
+      return createShareGroupHeartbeatResponse({
+        errorCode: access.errorCode,
+        errorMessage: access.message,
+      });
+    }
+    const r = await access.coordinator.heartbeat({
+      groupId: req.groupId,
+      memberId: req.memberId,
+      memberEpoch: req.memberEpoch,
+      rackId: req.rackId,
+      subscribedTopicNames: req.subscribedTopicNames,
+      clientId: clientId(ctx),
+      clientHost: clientHost(ctx),
+      foreignGroup: await isOtherGroupType(ctx, req.groupId),
+    });
+    return createShareGroupHeartbeatResponse({
+      errorCode: r.errorCode,
+      errorMessage: r.errorMessage,
+      memberId: r.memberId,
+      memberEpoch: r.memberEpoch,
+      heartbeatIntervalMs: r.heartbeatIntervalMs,
+      assignment:
+        r.assignment === null
+          ? null
+          : createShareGroupHeartbeatResponseAssignment({
+              topicPartitions: r.assignment.map((t) =>
+                createShareGroupHeartbeatResponseTopicPartitions({
+                  topicId: t.topicId,
+                  partitions: [...t.partitions],
+                }),
+              ),
+            }),
+    });
+  },
+});

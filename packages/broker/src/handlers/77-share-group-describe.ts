@@ -1,0 +1,76 @@
+/**
+ * ShareGroupDescribe (key 77), v1 (KIP-932; v0 was Kafka's early-access version).
+ *
+ * Each requested group's state (Empty or Stable), group and assignment epochs, assignor
+ * ("simple") and members with their subscriptions and assignments. An unknown id, or
+ * the id of a classic group, gets GROUP_ID_NOT_FOUND; while the coordinator replays its
+ * log every group gets COORDINATOR_LOAD_IN_PROGRESS. Simplified: no ACLs, so authorized
+ * operations are never computed (left at Kafka's "not requested" value).
+ */
+import {
+  createShareGroupDescribeResponse,
+  createShareGroupDescribeResponseAssignment,
+  createShareGroupDescribeResponseDescribedGroup,
+  createShareGroupDescribeResponseMember,
+  createShareGroupDescribeResponseTopicPartitions,
+  ErrorCode,
+  ShareGroupDescribeApi,
+} from "@logbook/protocol";
+import { defineHandler } from "../handler.js";
+import { isOtherGroupType } from "../share/membership-other-groups.js";
+
+export const shareGroupDescribeHandler = defineHandler({
+  api: ShareGroupDescribeApi,
+  minVersion: 1,
+  maxVersion: 1,
+  async handle(req, ctx) {
+    const access = ctx.broker.shareGroups.access();
+    if (!access.ok) {
+      return createShareGroupDescribeResponse({
+        groups: req.groupIds.map((groupId) =>
+          createShareGroupDescribeResponseDescribedGroup({
+            groupId,
+            errorCode: access.errorCode,
+            errorMessage: access.message,
+          }),
+        ),
+      });
+    }
+    const described = await access.coordinator.describe(req.groupIds);
+    const groups = [];
+    for (const g of described) {
+      const other = g.errorCode !== ErrorCode.NONE && (await isOtherGroupType(ctx, g.groupId));
+      groups.push(
+        createShareGroupDescribeResponseDescribedGroup({
+          groupId: g.groupId,
+          errorCode: g.errorCode,
+          errorMessage: other ? `Group ${g.groupId} is not a share group.` : g.errorMessage,
+          groupState: g.groupState,
+          groupEpoch: g.groupEpoch,
+          assignmentEpoch: g.assignmentEpoch,
+          assignorName: g.assignorName,
+          members: g.members.map((m) =>
+            createShareGroupDescribeResponseMember({
+              memberId: m.memberId,
+              rackId: m.rackId,
+              memberEpoch: m.memberEpoch,
+              clientId: m.clientId,
+              clientHost: m.clientHost,
+              subscribedTopicNames: [...m.subscribedTopicNames],
+              assignment: createShareGroupDescribeResponseAssignment({
+                topicPartitions: m.assignment.map((t) =>
+                  createShareGroupDescribeResponseTopicPartitions({
+                    topicId: t.topicId,
+                    topicName: t.topic,
+                    partitions: [...t.partitions],
+                  }),
+                ),
+              }),
+            }),
+          ),
+        }),
+      );
+    }
+    return createShareGroupDescribeResponse({ groups });
+  },
+});
