@@ -17,6 +17,7 @@ import {
   checkCodec,
   checkCompacted,
   checkGroup,
+  checkGroupType,
   checkIdempotent,
   checkKeyed,
   checkLarge,
@@ -148,6 +149,8 @@ export function drivenMatrix(c: DrivenClient): void {
     const topic = id === "group" ? "grouped" : "grouped-kip848";
     await create(env, topic, GROUP_PARTITIONS);
     checkGroup((await run(env, id, topic)) as GroupResult);
+    if (id === "group-consumer-protocol")
+      await checkGroupType(env.broker, GROUP_IDS[id], "consumer");
     // The client's commits reached the broker: one past the last record everywhere.
     const admin = env.kafka.admin();
     await admin.connect();

@@ -13,7 +13,9 @@ import {
   createIncrementalAlterConfigsRequest,
   createIncrementalAlterConfigsRequestAlterableConfig,
   createIncrementalAlterConfigsRequestResource,
+  createListGroupsRequest,
   IncrementalAlterConfigsApi,
+  ListGroupsApi,
 } from "@logbook/protocol";
 import type { Kafka } from "kafkajs";
 import { waitFor } from "../helpers/groups.js";
@@ -301,6 +303,27 @@ export async function shareFromEarliest(broker: TargetBroker, group: string): Pr
       [[0, null]],
       `share.auto.offset.reset=earliest for share group ${group}`,
     );
+  } finally {
+    c.close();
+  }
+}
+
+/**
+ * The group's type as ListGroups v5 reports it ("consumer" for a KIP-848 group): a client
+ * that finds no KIP-848 support may fall back to the classic protocol on its own (franz-go
+ * does), which would pass the group checks without the protocol under test.
+ */
+export async function checkGroupType(
+  broker: TargetBroker,
+  groupId: string,
+  type: string,
+): Promise<void> {
+  const c = await WireClient.connect(broker.port, broker.host);
+  try {
+    const r = await c.request(ListGroupsApi, 5, createListGroupsRequest({}));
+    assert.equal(r.body.errorCode, 0);
+    const g = r.body.groups.find((x) => x.groupId === groupId);
+    assert.equal(g?.groupType, type, `${groupId}'s type: ${JSON.stringify(r.body.groups)}`);
   } finally {
     c.close();
   }
