@@ -301,7 +301,7 @@ export async function shareFromEarliest(broker: TargetBroker, group: string): Pr
     assert.deepEqual(
       r.body.responses.map((x) => [x.errorCode, x.errorMessage]),
       [[0, null]],
-      `share.auto.offset.reset=earliest for share group ${group}`,
+      `share.auto.offset.reset=earliest for share group ${group}: ${JSON.stringify(r.body.responses)}`,
     );
   } finally {
     c.close();
@@ -323,7 +323,11 @@ export async function checkGroupType(
     const r = await c.request(ListGroupsApi, 5, createListGroupsRequest({}));
     assert.equal(r.body.errorCode, 0);
     const g = r.body.groups.find((x) => x.groupId === groupId);
-    assert.equal(g?.groupType, type, `${groupId}'s type: ${JSON.stringify(r.body.groups)}`);
+    assert.equal(
+      g?.groupType,
+      type,
+      `${groupId}'s type (a client that finds no KIP-848 support may fall back to the classic protocol): ${JSON.stringify(r.body.groups)}`,
+    );
   } finally {
     c.close();
   }
