@@ -17,20 +17,27 @@ import {
   checkCodec,
   checkCompacted,
   checkGroup,
+  checkGroupType,
   checkIdempotent,
   checkKeyed,
   checkLarge,
   checkMetadata,
   checkOffsetsByTime,
+  checkShare,
   checkTopicAdmin,
   checkTransactions,
   createTopics,
+  GROUP_IDS,
   GROUP_PARTITIONS,
   type GroupResult,
   KEYED_PARTITIONS,
   type LargeResult,
   type MetadataResult,
   type OffsetsByTimeResult,
+  SHARE_GROUP,
+  SHARE_PARTITIONS,
+  type ShareResult,
+  shareFromEarliest,
   type TopicAdminResult,
 } from "./scenarios.js";
 import {
@@ -137,6 +144,28 @@ export function drivenMatrix(c: DrivenClient): void {
       headers: r.headers,
     }));
 
+  /** The classic `group` plan, or the same in a group.protocol=consumer group. */
+  const groupScenario = async (env: DrivenEnv, id: keyof typeof GROUP_IDS) => {
+    const topic = id === "group" ? "grouped" : "grouped-kip848";
+    await create(env, topic, GROUP_PARTITIONS);
+    checkGroup((await run(env, id, topic)) as GroupResult);
+    if (id === "group-consumer-protocol")
+      await checkGroupType(env.broker, GROUP_IDS[id], "consumer");
+    // The client's commits reached the broker: one past the last record everywhere.
+    const admin = env.kafka.admin();
+    await admin.connect();
+    try {
+      const r = await admin.fetchOffsets({ groupId: GROUP_IDS[id], topics: [topic] });
+      assert.deepEqual(
+        (r[0]?.partitions ?? []).map((p) => p.offset),
+        ["11", "11", "11", "11"],
+        "committed offsets",
+      );
+    } finally {
+      await admin.disconnect();
+    }
+  };
+
   const bodies: Record<ScenarioId, (env: DrivenEnv) => Promise<void>> = {
     metadata: async (env) => {
       await create(env, "md", 3);
@@ -165,22 +194,12 @@ export function drivenMatrix(c: DrivenClient): void {
         },
       ]),
     ) as Record<`codec-${(typeof CODECS)[number]}`, (env: DrivenEnv) => Promise<void>>),
-    group: async (env) => {
-      await create(env, "grouped", GROUP_PARTITIONS);
-      checkGroup((await run(env, "group", "grouped")) as GroupResult);
-      // The client's commits reached the broker: one past the last record everywhere.
-      const admin = env.kafka.admin();
-      await admin.connect();
-      try {
-        const r = await admin.fetchOffsets({ groupId: "g", topics: ["grouped"] });
-        assert.deepEqual(
-          (r[0]?.partitions ?? []).map((p) => p.offset),
-          ["11", "11", "11", "11"],
-          "committed offsets",
-        );
-      } finally {
-        await admin.disconnect();
-      }
+    group: (env) => groupScenario(env, "group"),
+    "group-consumer-protocol": (env) => groupScenario(env, "group-consumer-protocol"),
+    "share-group": async (env) => {
+      await create(env, "shared", SHARE_PARTITIONS);
+      await shareFromEarliest(env.broker, SHARE_GROUP);
+      checkShare((await run(env, "share-group", "shared")) as ShareResult);
     },
     "offsets-by-time": async (env) => {
       await create(env, "timed", 1);

@@ -4,11 +4,13 @@
  * pinned in integration-tests/python/requirements.txt and installed into
  * integration-tests/.venv by helpers/venv.ts, driven by the same
  * drivers/kafka_python_scenarios.py as Debian's 2.0.2 column. Unlike 2.0.2 it has an
- * idempotent and a transactional producer and read_committed, so every cell runs.
+ * idempotent and a transactional producer and read_committed, so every cell runs except
+ * the Kafka 4 group protocols, which no kafka-python speaks.
  */
 import { join } from "node:path";
 import { venvPython } from "../helpers/venv.js";
 import { drivenMatrix, runDriver } from "./driven.js";
+import { kafkaPythonKafka4Groups } from "./kafka-python-probes.js";
 import type { ScenarioId } from "./matrix.js";
 
 const DRIVER = join(import.meta.dirname, "drivers/kafka_python_scenarios.py");
@@ -37,5 +39,6 @@ drivenMatrix({
   src: "kafka-python",
   version: async () => String(await driver(["version"])),
   run: (env, scenario, topic, extra) => driver([scenario, env.broker.bootstrap, topic, ...extra]),
+  notSupported: kafkaPythonKafka4Groups(venvPython),
   caveats: Object.fromEntries(SUBSCRIBING.map((id) => [id, STALL])),
 });

@@ -451,3 +451,33 @@ matrix.cell("compacted", async (target) => {
   );
   checkCompacted(await readRecords(kafka, topic, COMPACTED.length));
 });
+
+/** The API keys kafkajs 2.2.4 has a request for (its own table, name → key). */
+function kafkajsApiKeys(): Record<string, number> {
+  return createRequire(import.meta.url)("kafkajs/src/protocol/requests/apiKeys") as Record<
+    string,
+    number
+  >;
+}
+
+/** A probe: kafkajs has no request of these API keys, so cannot speak the protocol. */
+function lacksApis(keys: Record<string, number>) {
+  return async () => {
+    const known = Object.values(kafkajsApiKeys());
+    assert.ok(known.includes(2), "the table read is kafkajs's (it has ListOffsets, key 2)");
+    for (const [name, key] of Object.entries(keys))
+      assert.ok(!known.includes(key), `kafkajs has a request for ${name} (key ${key})`);
+  };
+}
+
+matrix.notSupported(
+  "group-consumer-protocol",
+  "kafkajs 2.2.4 has only the classic group protocol: it has no ConsumerGroupHeartbeat request (KIP-848)",
+  lacksApis({ ConsumerGroupHeartbeat: 68 }),
+);
+
+matrix.notSupported(
+  "share-group",
+  "kafkajs 2.2.4 has no share consumer: it has no ShareGroupHeartbeat, ShareFetch or ShareAcknowledge request (KIP-932)",
+  lacksApis({ ShareGroupHeartbeat: 76, ShareFetch: 78, ShareAcknowledge: 79 }),
+);

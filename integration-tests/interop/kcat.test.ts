@@ -324,6 +324,27 @@ drivenMatrix({
   run,
   aborts: false,
   notSupported: {
+    "group-consumer-protocol": {
+      reason:
+        "kcat 1.7.1 is built on librdkafka 2.0.2, which predates KIP-848 (librdkafka 2.12 serves group.protocol=consumer): it has no group.protocol property",
+      probe: async () => {
+        const r = spawnSync(
+          "kcat",
+          ["-X", "group.protocol=consumer", "-b", "127.0.0.1:1", "-G", "g", "t"],
+          { encoding: "utf8", timeout: 30_000 },
+        );
+        assert.match(`${r.stdout}${r.stderr}`, /No such configuration property: "group.protocol"/);
+      },
+    },
+    "share-group": {
+      reason: "kcat has no share-group mode (KIP-932): it consumes only as a classic group member",
+      probe: async () => {
+        const help = spawnSync("kcat", ["-h"], { encoding: "utf8" });
+        const usage = `${help.stdout}${help.stderr}`;
+        assert.match(usage, /-G <group-id>/);
+        assert.doesNotMatch(usage, /share/i);
+      },
+    },
     "topic-admin": {
       reason:
         "kcat has no admin commands: it lists metadata (-L) but cannot create or delete topics",

@@ -36,6 +36,11 @@ export const SCENARIOS = [
   { id: "transactions", title: "Transactions with a read_committed reader" },
   { id: "large-record", title: "A ~1 MB record" },
   { id: "compacted", title: "Compacted topic with tombstones (null values)" },
+  {
+    id: "group-consumer-protocol",
+    title: "Consumer group with group.protocol=consumer (KIP-848): rebalance, commit, resume",
+  },
+  { id: "share-group", title: "Share group (KIP-932): two consumers, accept, release, reject" },
 ] as const;
 
 export type ScenarioId = (typeof SCENARIOS)[number]["id"];

@@ -9,8 +9,17 @@
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
+import {
+  createIncrementalAlterConfigsRequest,
+  createIncrementalAlterConfigsRequestAlterableConfig,
+  createIncrementalAlterConfigsRequestResource,
+  createListGroupsRequest,
+  IncrementalAlterConfigsApi,
+  ListGroupsApi,
+} from "@logbook/protocol";
 import type { Kafka } from "kafkajs";
 import { waitFor } from "../helpers/groups.js";
+import { WireClient } from "../helpers/wire-client.js";
 import { fetchAll } from "../helpers/wire-data.js";
 import type { TargetBroker, TargetName } from "./targets.js";
 
@@ -36,6 +45,21 @@ export const codecValue = (codec: Codec, i: number) => `${codec}-${i}-${"x".repe
 
 /** group: GROUP_PARTITIONS partitions, 5 records each per phase, then 1 each to resume. */
 export const GROUP_PARTITIONS = 4;
+/** The group id each group scenario uses (the drivers use the same). */
+export const GROUP_IDS = { group: "g", "group-consumer-protocol": "gc" } as const;
+
+/**
+ * share-group: SHARED records "s-<i>" on partition i % SHARE_PARTITIONS, read by two
+ * share consumers "a" and "b" of share group SHARE_GROUP that accept each one. A client
+ * that can acknowledge explicitly then gets "release-me", "reject-me" and "end" (in that
+ * order, partition 0): it releases "release-me" on its first delivery and accepts it on
+ * the next, rejects "reject-me", accepts "end", and polls on for SHARE_QUIET_MS once all
+ * that is done, so a wrongful redelivery shows up in its report.
+ */
+export const SHARE_GROUP = "sg";
+export const SHARE_PARTITIONS = 2;
+export const SHARED = 20;
+export const SHARE_QUIET_MS = 2000;
 
 /** offsets-by-time: 10 records "t-<i>" stamped t0 + i s; looking up t0 + 4.5 s gives 5. */
 export const TIMESTAMPED = 10;
@@ -215,6 +239,98 @@ export function checkGroup(r: GroupResult) {
     assert.ok((who === "a" ? a : b).includes(Number(p)), `${s} read by the partition's owner`);
   }
   assert.deepEqual([...r.resumed].sort(), expect("three", 1), "a new member resumes at commits");
+}
+
+export interface ShareResult {
+  /** "<member>:<value>" for every delivery, in the order the driver saw them. */
+  deliveries: string[];
+  /** Whether the driver released and rejected (the client acknowledges explicitly). */
+  explicit: boolean;
+}
+
+export function checkShare(r: ShareResult) {
+  const values = r.deliveries.map((d) => {
+    const [member, value] = d.split(":");
+    assert.ok(member === "a" || member === "b", `delivered to a member: ${d}`);
+    return value ?? "";
+  });
+  const count = (v: string) => values.filter((x) => x === v).length;
+  assert.deepEqual(
+    values.filter((v) => v.startsWith("s-")).sort(),
+    Array.from({ length: SHARED }, (_, i) => `s-${i}`).sort(),
+    `every accepted record delivered once: ${JSON.stringify(r)}`,
+  );
+  if (!r.explicit) {
+    assert.equal(values.length, SHARED, `nothing else delivered: ${JSON.stringify(r)}`);
+    return;
+  }
+  assert.equal(count("release-me"), 2, `a released record comes again: ${JSON.stringify(r)}`);
+  assert.equal(count("reject-me"), 1, `a rejected record does not: ${JSON.stringify(r)}`);
+  assert.equal(count("end"), 1, `an accepted record does not: ${JSON.stringify(r)}`);
+  assert.equal(values.length, SHARED + 4, `nothing else delivered: ${JSON.stringify(r)}`);
+}
+
+/**
+ * Makes share group `group` start at the earliest offset (the group config
+ * share.auto.offset.reset, set with IncrementalAlterConfigs on a GROUP resource): a share
+ * group starts at the latest offset by default, which would skip the records produced
+ * before its consumers' first fetch.
+ */
+export async function shareFromEarliest(broker: TargetBroker, group: string): Promise<void> {
+  const c = await WireClient.connect(broker.port, broker.host);
+  try {
+    const r = await c.request(
+      IncrementalAlterConfigsApi,
+      1,
+      createIncrementalAlterConfigsRequest({
+        resources: [
+          createIncrementalAlterConfigsRequestResource({
+            resourceType: 32, // GROUP
+            resourceName: group,
+            configs: [
+              createIncrementalAlterConfigsRequestAlterableConfig({
+                name: "share.auto.offset.reset",
+                configOperation: 0, // SET
+                value: "earliest",
+              }),
+            ],
+          }),
+        ],
+      }),
+    );
+    assert.deepEqual(
+      r.body.responses.map((x) => [x.errorCode, x.errorMessage]),
+      [[0, null]],
+      `share.auto.offset.reset=earliest for share group ${group}: ${JSON.stringify(r.body.responses)}`,
+    );
+  } finally {
+    c.close();
+  }
+}
+
+/**
+ * The group's type as ListGroups v5 reports it ("consumer" for a KIP-848 group): a client
+ * that finds no KIP-848 support may fall back to the classic protocol on its own (franz-go
+ * does), which would pass the group checks without the protocol under test.
+ */
+export async function checkGroupType(
+  broker: TargetBroker,
+  groupId: string,
+  type: string,
+): Promise<void> {
+  const c = await WireClient.connect(broker.port, broker.host);
+  try {
+    const r = await c.request(ListGroupsApi, 5, createListGroupsRequest({}));
+    assert.equal(r.body.errorCode, 0);
+    const g = r.body.groups.find((x) => x.groupId === groupId);
+    assert.equal(
+      g?.groupType,
+      type,
+      `${groupId}'s type (a client that finds no KIP-848 support may fall back to the classic protocol): ${JSON.stringify(r.body.groups)}`,
+    );
+  } finally {
+    c.close();
+  }
 }
 
 export interface OffsetsByTimeResult {

@@ -5,6 +5,7 @@
  * reused while the sources and pom.xml are unchanged, so only a file's first run pays
  * for Maven and javac.
  */
+import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import {
   existsSync,
@@ -126,13 +127,35 @@ export function runJava(
   );
 }
 
+/**
+ * kafka-clients 3.x ships KIP-932's early-access share consumer, which speaks only v0 of
+ * the share-group APIs; Kafka 4.x serves them from v1 (4.4.0: ShareGroupHeartbeat v1,
+ * ShareFetch and ShareAcknowledge v1-v2), so it cannot share-consume from a Kafka 4 broker.
+ */
+const EARLY_SHARE_APIS = ["SHARE_GROUP_HEARTBEAT", "SHARE_FETCH", "SHARE_ACKNOWLEDGE"];
+
 /** The interop matrix's column for kafka-clients `version`, driven by Scenarios.java. */
 export function javaMatrix(version: string): void {
+  const earlyShare = version.startsWith("3.");
   drivenMatrix({
     client: `kafka-clients-${version}`,
     src: "kafka-clients",
     version: async () => String(await runJava(version, "Scenarios", ["version"])),
     run: (env, scenario, topic, extra) =>
       runJava(version, "Scenarios", [scenario, env.broker.bootstrap, topic, ...extra]),
+    ...(earlyShare
+      ? {
+          notSupported: {
+            "share-group": {
+              reason: `kafka-clients ${version}'s KafkaShareConsumer is KIP-932's early access: it sends only v0 of ShareGroupHeartbeat, ShareFetch and ShareAcknowledge, which Kafka 4.x no longer serves (4.4.0 serves them from v1)`,
+              probe: async () =>
+                assert.deepEqual(
+                  await runJava(version, "Scenarios", ["api-versions", ...EARLY_SHARE_APIS]),
+                  Object.fromEntries(EARLY_SHARE_APIS.map((api) => [api, [0]])),
+                ),
+            },
+          },
+        }
+      : {}),
   });
 }

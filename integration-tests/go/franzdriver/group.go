@@ -57,6 +57,20 @@ func (h *holdings) split() bool {
 }
 
 func group(ctx context.Context, bootstrap, topic string, _ []string) (any, error) {
+	return groupPlan(ctx, bootstrap, topic, "g")
+}
+
+// groupConsumerProtocol runs the group plan in a KIP-848 group: franz-go speaks it with
+// ServerSideBalancer and its default cooperative-sticky balancer (the broker's "uniform"
+// assignor). Where the broker lacks KIP-848 franz-go falls back to the classic protocol
+// by itself, which the test catches by the group's type.
+func groupConsumerProtocol(ctx context.Context, bootstrap, topic string, _ []string) (any, error) {
+	return groupPlan(ctx, bootstrap, topic, "gc", kgo.ServerSideBalancer())
+}
+
+// groupPlan is the plan of scenarios.ts's group scenarios, in group groupID, its members
+// made with opts on top of groupConsumer's.
+func groupPlan(ctx context.Context, bootstrap, topic, groupID string, opts ...kgo.Opt) (any, error) {
 	p, err := producer(bootstrap)
 	if err != nil {
 		return nil, err
@@ -74,11 +88,11 @@ func group(ctx context.Context, bootstrap, topic string, _ []string) (any, error
 
 	h := &holdings{held: map[string]map[int32]bool{}}
 	join := func(name string) (member, error) {
-		cl, err := groupConsumer(bootstrap, "g", topic,
+		cl, err := groupConsumer(bootstrap, groupID, topic, append([]kgo.Opt{
 			kgo.OnPartitionsAssigned(func(_ context.Context, _ *kgo.Client, ps map[string][]int32) { h.update(name, ps, true) }),
 			kgo.OnPartitionsRevoked(func(_ context.Context, _ *kgo.Client, ps map[string][]int32) { h.update(name, ps, false) }),
 			kgo.OnPartitionsLost(func(_ context.Context, _ *kgo.Client, ps map[string][]int32) { h.update(name, ps, false) }),
-		)
+		}, opts...)...)
 		return member{name, cl}, err
 	}
 	commit := func(m member, r *kgo.Record) error { return m.cl.CommitRecords(ctx, r) }

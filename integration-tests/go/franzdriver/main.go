@@ -28,19 +28,21 @@ const src = "franz-go"
 type scenario func(ctx context.Context, bootstrap, topic string, args []string) (any, error)
 
 var scenarios = map[string]scenario{
-	"metadata":        metadata,
-	"topic-admin":     topicAdmin,
-	"keyed-headers":   keyedHeaders,
-	"codec-gzip":      codec,
-	"codec-snappy":    codec,
-	"codec-lz4":       codec,
-	"codec-zstd":      codec,
-	"group":           group,
-	"offsets-by-time": offsetsByTime,
-	"idempotent":      idempotent,
-	"transactions":    transactions,
-	"large-record":    largeRecord,
-	"compacted":       compacted,
+	"metadata":                metadata,
+	"topic-admin":             topicAdmin,
+	"keyed-headers":           keyedHeaders,
+	"codec-gzip":              codec,
+	"codec-snappy":            codec,
+	"codec-lz4":               codec,
+	"codec-zstd":              codec,
+	"group":                   group,
+	"offsets-by-time":         offsetsByTime,
+	"idempotent":              idempotent,
+	"transactions":            transactions,
+	"large-record":            largeRecord,
+	"compacted":               compacted,
+	"group-consumer-protocol": groupConsumerProtocol,
+	"share-group":             shareGroup,
 }
 
 func printResult(v any) error {

@@ -72,9 +72,10 @@ def consumer(bootstrap, group, **extra):
         "group.id": group,
         "auto.offset.reset": "earliest",
         "enable.auto.commit": False,
-        "session.timeout.ms": 6000,
-        "heartbeat.interval.ms": 500,
     }
+    # Under group.protocol=consumer (KIP-848) the broker sets both; librdkafka refuses them.
+    if extra.get("group.protocol") != "consumer":
+        conf.update({"session.timeout.ms": 6000, "heartbeat.interval.ms": 500})
     conf.update(extra)
     return Consumer(conf)
 
@@ -160,7 +161,8 @@ def codec(bootstrap, topic, name):
     result(read(bootstrap, topic, 20))
 
 
-def group(bootstrap, topic):
+def group(bootstrap, topic, group_id="g", **extra):
+    """The group plan in group group_id, its members made with extra on top of consumer()'s."""
     p = producer(bootstrap)
 
     def produce(prefix, n):
@@ -173,7 +175,7 @@ def group(bootstrap, topic):
     out = {"assignments": {"a": [], "b": []}, "firstPhase": [], "secondPhase": [], "resumed": []}
 
     def member(name):
-        c = consumer(bootstrap, "g")
+        c = consumer(bootstrap, group_id, **extra)
 
         def on_assign(_, parts):
             if name in held:
@@ -216,6 +218,75 @@ def group(bootstrap, topic):
                lambda _, m: (out["resumed"].append(text(m.value())), commit(c, m)))
     c.close()
     result(out)
+
+
+def group_consumer_protocol(bootstrap, topic):
+    group(bootstrap, topic, "gc", **{"group.protocol": "consumer"})
+
+
+SHARE_GROUP = "sg"
+SHARE_PARTITIONS = 2
+SHARED = 20
+SHARE_QUIET = 2.0
+
+
+def share_group(bootstrap, topic):
+    """Two share consumers acknowledging explicitly (the plan is in scenarios.ts)."""
+    from confluent_kafka import AcknowledgeType, ShareConsumer
+
+    p = producer(bootstrap)
+    for i in range(SHARED):
+        p.produce(topic, value="s-%d" % i, partition=i % SHARE_PARTITIONS)
+    flush(p)
+    members = []
+    for name in ("a", "b"):
+        c = ShareConsumer({"bootstrap.servers": bootstrap, "group.id": SHARE_GROUP,
+                           "share.acknowledgement.mode": "explicit"})
+        c.subscribe([topic])
+        members.append((name, c))
+    deliveries = []
+    state = {"released": False, "release_accepted": False}
+
+    def count(prefix):
+        return sum(1 for d in deliveries if d.split(":", 1)[1].startswith(prefix))
+
+    def ack_for(value):
+        if value == "reject-me":
+            return AcknowledgeType.REJECT
+        if value == "release-me":
+            if not state["released"]:
+                state["released"] = True
+                return AcknowledgeType.RELEASE
+            state["release_accepted"] = True
+        return AcknowledgeType.ACCEPT
+
+    def poll_until(done, what):
+        deadline = time.time() + TIMEOUT
+        while not done():
+            if time.time() > deadline:
+                raise RuntimeError("timed out waiting for %s; deliveries %s" % (what, deliveries))
+            for name, c in members:
+                got = c.poll(0.1)
+                for m in got:
+                    if m.error():
+                        raise KafkaException(m.error())
+                    value = text(m.value())
+                    deliveries.append("%s:%s" % (name, value))
+                    c.acknowledge(m, ack_for(value))
+                if len(got) > 0:
+                    c.commit_sync(TIMEOUT)
+
+    poll_until(lambda: count("s-") >= SHARED, "%d records" % SHARED)
+    for value in ("release-me", "reject-me", "end"):
+        p.produce(topic, value=value, partition=0)
+        flush(p)
+    poll_until(lambda: state["release_accepted"] and count("reject-me") and count("end"),
+               "release-me again, reject-me and end")
+    quiet_until = time.time() + SHARE_QUIET
+    poll_until(lambda: time.time() > quiet_until, "the quiet period")
+    for _, c in members:
+        c.close()
+    result({"deliveries": deliveries, "explicit": True})
 
 
 def offsets_by_time(bootstrap, topic, t0):
@@ -320,7 +391,8 @@ def main():
         return 0
     handlers = {
         "metadata": metadata, "topic-admin": topic_admin, "keyed-headers": keyed_headers,
-        "group": group, "offsets-by-time": offsets_by_time, "idempotent": idempotent,
+        "group": group, "group-consumer-protocol": group_consumer_protocol,
+        "share-group": share_group, "offsets-by-time": offsets_by_time, "idempotent": idempotent,
         "transactions": transactions, "large-record": large_record, "compacted": compacted,
     }
     handlers[scenario](bootstrap, topic, *rest)

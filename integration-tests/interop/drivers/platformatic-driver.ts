@@ -154,7 +154,20 @@ const codec =
     return read(bootstrap, topic, 20);
   };
 
-const group: Scenario = async (bootstrap, topic) => {
+/** The classic group's timings; a KIP-848 group takes them from the broker. */
+const CLASSIC_GROUP = { sessionTimeout: 6000, rebalanceTimeout: 10000, heartbeatInterval: 500 };
+
+const group: Scenario = (bootstrap, topic) => groupPlan(bootstrap, topic, "g", CLASSIC_GROUP);
+const groupConsumerProtocol: Scenario = (bootstrap, topic) =>
+  groupPlan(bootstrap, topic, "gc", { groupProtocol: "consumer" });
+
+/** The plan of ../scenarios.ts's group scenarios in group `groupId`, members made with `options`. */
+async function groupPlan(
+  bootstrap: string,
+  topic: string,
+  groupId: string,
+  options: typeof CLASSIC_GROUP | { groupProtocol: "consumer" },
+): Promise<unknown> {
   const p = stringProducer(bootstrap);
   const produce = (prefix: string, n: number) =>
     p.send({
@@ -185,11 +198,9 @@ const group: Scenario = async (bootstrap, topic) => {
   const member = async (name: "a" | "b" | "c") => {
     const consumer = new Consumer({
       ...base(bootstrap),
-      groupId: "g",
+      groupId,
       deserializers: stringDeserializers,
-      sessionTimeout: 6000,
-      rebalanceTimeout: 10000,
-      heartbeatInterval: 500,
+      ...options,
       maxWaitTime: 200,
     });
     const stream = await consumer.consume({
@@ -254,7 +265,7 @@ const group: Scenario = async (bootstrap, topic) => {
   } finally {
     await p.close();
   }
-};
+}
 
 const offsetsByTime: Scenario = async (bootstrap, topic, [t0Text]) => {
   const t0 = Number(t0Text);
@@ -375,6 +386,7 @@ const scenarios: Record<string, Scenario> = {
   "codec-lz4": codec("lz4"),
   "codec-zstd": codec("zstd"),
   group,
+  "group-consumer-protocol": groupConsumerProtocol,
   "offsets-by-time": offsetsByTime,
   idempotent,
   transactions,

@@ -95,7 +95,10 @@ public final class Driver {
     return new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
   }
 
-  /** A consumer as the Python drivers make them: earliest, manual commits, 6 s sessions. */
+  /**
+   * A consumer as the Python drivers make them: earliest, manual commits, 6 s sessions (in a
+   * classic group).
+   */
   public static KafkaConsumer<String, String> consumer(
       String bootstrap, String group, Map<String, String> extra) {
     Properties p = new Properties();
@@ -103,8 +106,11 @@ public final class Driver {
     if (group != null) p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "6000");
-    p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "500");
+    // Under group.protocol=consumer (KIP-848) the broker sets both and the client refuses them.
+    if (!"consumer".equals(extra.get(ConsumerConfig.GROUP_PROTOCOL_CONFIG))) {
+      p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "6000");
+      p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "500");
+    }
     p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "100");
     p.putAll(extra);
     return new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer());

@@ -35,11 +35,13 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.protocol.ApiKeys;
 
 /**
  * Interop matrix driver for the Java client (kafka-clients).
  *
- * <p>Usage: Scenarios SCENARIO BOOTSTRAP TOPIC [ARG], or Scenarios version. Runs one
+ * <p>Usage: Scenarios SCENARIO BOOTSTRAP TOPIC [ARG], Scenarios version, or Scenarios
+ * api-versions APIKEY... (the versions of those APIs the client can send). Runs one
  * scenario of integration-tests/interop/scenarios.ts (the plan is described there) and
  * prints one JSON line {"event": "result", "result": ...} for the test to check.
  */
@@ -56,6 +58,10 @@ public final class Scenarios {
       result(Driver.clientVersion());
       return;
     }
+    if (scenario.equals("api-versions")) {
+      apiVersions(List.of(args).subList(1, args.length));
+      return;
+    }
     String bootstrap = args[1];
     String topic = args[2];
     if (scenario.startsWith("codec-")) {
@@ -66,7 +72,9 @@ public final class Scenarios {
       case "metadata" -> metadata(bootstrap, topic);
       case "topic-admin" -> topicAdmin(bootstrap, topic);
       case "keyed-headers" -> keyedHeaders(bootstrap, topic);
-      case "group" -> group(bootstrap, topic);
+      case "group" -> group(bootstrap, topic, "g", Map.of());
+      case "group-consumer-protocol" -> group(bootstrap, topic, "gc", Map.of("group.protocol", "consumer"));
+      case "share-group" -> ShareScenario.run(bootstrap, topic);
       case "offsets-by-time" -> offsetsByTime(bootstrap, topic, Long.parseLong(args[3]));
       case "idempotent" -> idempotent(bootstrap, topic);
       case "transactions" -> transactions(bootstrap, topic);
@@ -74,6 +82,13 @@ public final class Scenarios {
       case "compacted" -> compacted(bootstrap, topic);
       default -> throw new IllegalArgumentException("unknown scenario " + scenario);
     }
+  }
+
+  /** Which versions of each named API (an ApiKeys constant) this client can send. */
+  static void apiVersions(List<String> names) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    for (String n : names) out.put(n, ApiKeys.valueOf(n).allVersions());
+    result(out);
   }
 
   static void metadata(String bootstrap, String topic) throws Exception {
@@ -143,7 +158,9 @@ public final class Scenarios {
     result(read(bootstrap, topic, 20, Map.of()));
   }
 
-  static void group(String bootstrap, String topic) throws Exception {
+  /** The group plan in group `groupId`, its members made with `config` on top of Driver's. */
+  static void group(String bootstrap, String topic, String groupId, Map<String, String> config)
+      throws Exception {
     Map<String, Set<Integer>> held = new HashMap<>();
     held.put("a", new TreeSet<>());
     held.put("b", new TreeSet<>());
@@ -152,13 +169,13 @@ public final class Scenarios {
     List<String> resumed = new ArrayList<>();
     try (KafkaProducer<String, String> p = producer(bootstrap, Map.of())) {
       produceEach(p, topic, "one", 5);
-      KafkaConsumer<String, String> a = member(bootstrap, topic, "a", held);
+      KafkaConsumer<String, String> a = member(bootstrap, topic, groupId, config, "a", held);
       Member ma = new Member("a", a);
       pollUntil(List.of(ma), () -> first.size() >= 20, "a to read 20", (m, r) -> {
         first.add(r.value());
         commit(m.consumer(), r);
       });
-      KafkaConsumer<String, String> b = member(bootstrap, topic, "b", held);
+      KafkaConsumer<String, String> b = member(bootstrap, topic, groupId, config, "b", held);
       List<Member> both = List.of(ma, new Member("b", b));
       BiConsumer<Member, ConsumerRecord<String, String>> onSecond = (m, r) -> {
         second.add(m.name() + ":" + r.partition() + ":" + r.value());
@@ -173,7 +190,7 @@ public final class Scenarios {
       a.close();
       b.close();
       produceEach(p, topic, "three", 1);
-      try (KafkaConsumer<String, String> c = member(bootstrap, topic, "c", held)) {
+      try (KafkaConsumer<String, String> c = member(bootstrap, topic, groupId, config, "c", held)) {
         pollUntil(List.of(new Member("c", c)), () -> resumed.size() >= GROUP_PARTITIONS, "c to read 4",
             (m, r) -> {
               resumed.add(r.value());
@@ -198,8 +215,13 @@ public final class Scenarios {
   }
 
   static KafkaConsumer<String, String> member(
-      String bootstrap, String topic, String name, Map<String, Set<Integer>> held) {
-    KafkaConsumer<String, String> c = consumer(bootstrap, "g", Map.of());
+      String bootstrap,
+      String topic,
+      String groupId,
+      Map<String, String> config,
+      String name,
+      Map<String, Set<Integer>> held) {
+    KafkaConsumer<String, String> c = consumer(bootstrap, groupId, config);
     c.subscribe(List.of(topic), new ConsumerRebalanceListener() {
       @Override
       public void onPartitionsAssigned(Collection<TopicPartition> parts) {
