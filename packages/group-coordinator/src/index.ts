@@ -21,3 +21,4 @@ export { lag } from "./lag.js";
 export { type LogRecord, MemoryRecordLog, type RecordLog } from "./record-log.js";
 export { type CoordinatorRecord, decodeRecord, encodeRecord } from "./records.js";
 export * from "./runtime/index.js";
+export * from "./share-partition/index.js";
