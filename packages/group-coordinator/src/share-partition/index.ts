@@ -11,3 +11,19 @@ export {
   type SharePartitionLimits,
   type SharePartitionSnapshot,
 } from "./share-partition.js";
+export {
+  type AcquireResult,
+  type LogBounds,
+  type ShareOffset,
+  ShareStateCoordinator,
+  type ShareStateOptions,
+  type ShareStateShard,
+} from "./share-state-coordinator.js";
+export { openShareStateLog, SHARE_GROUP_STATE_TOPIC } from "./share-state-log.js";
+export {
+  decodeShareStateRecord,
+  encodeShareStateRecord,
+  type SharePartitionKey,
+  type ShareStateRecord,
+  sharePartitionId,
+} from "./share-state-records.js";
