@@ -15,6 +15,7 @@ import { HandlerRegistry } from "./registry.js";
 import { type DispatchTarget, dispatch } from "./server/dispatch.js";
 import { injectFailures, parseFailNext } from "./server/fail-next.js";
 import { TcpServer } from "./server/tcp-server.js";
+import { SharePartitionService } from "./share/share-partition-service.js";
 import type { TopicRegistry } from "./topics.js";
 import { TransactionCoordinator, wireTransactions } from "./txn/index.js";
 
@@ -22,7 +23,8 @@ import { TransactionCoordinator, wireTransactions } from "./txn/index.js";
  * A running broker: the storage engine, the topic registry (replayed from the metadata
  * log), the data plane (produce/fetch state), the group coordinator (replayed from
  * __consumer_offsets in the background), the transaction coordinator (replayed from
- * __transaction_state before listening), the handler registry and the TCP server.
+ * __transaction_state before listening), the share-partition state (replayed from
+ * __share_group_state before listening), the handler registry and the TCP server.
  * Start with `Broker.start(config)`; `stop()` stops accepting, finishes in-flight
  * requests, then flushes and checkpoints every log.
  */
@@ -30,6 +32,7 @@ export class Broker implements DispatchTarget {
   readonly registry = new HandlerRegistry();
   readonly dataPlane: DataPlane;
   readonly txn: TransactionCoordinator;
+  readonly share: SharePartitionService;
   /** Log raw request bytes when a request does not decode (LOGBOOK_DEBUG_FRAMES=1). */
   readonly debugFrames = process.env.LOGBOOK_DEBUG_FRAMES === "1";
   private readonly server: TcpServer;
@@ -55,6 +58,7 @@ export class Broker implements DispatchTarget {
       expiryCheckIntervalMs: config.transactionRemoveExpiredCheckIntervalMs,
       allocateProducerId: async () => (await this.dataPlane.producerIds()).allocate(),
     });
+    this.share = new SharePartitionService(storage, logger);
     this.server = new TcpServer({
       maxFrameSize: config.socketRequestMaxBytes,
       idleMs: config.connectionsMaxIdleMs,
@@ -75,6 +79,7 @@ export class Broker implements DispatchTarget {
     const groups = BrokerGroups.start(storage, topics, logger, config.groups);
     const broker = new Broker(config, logger, storage, topics, groups);
     await broker.txn.load();
+    await broker.share.load();
     wireTransactions(broker);
     broker.boundAddress = await broker.server.listen(config.host, config.port);
     return broker;
@@ -102,6 +107,7 @@ export class Broker implements DispatchTarget {
     // The transaction coordinator stops first: its marker writes need the data plane.
     await this.txn.close();
     await Promise.all([this.dataPlane.close(), this.groups.close(), this.server.close()]);
+    await this.share.close();
     await this.storage.close();
   }
 }

@@ -34,6 +34,8 @@ import { describeProducersHandler } from "./61-describe-producers.js";
 import { describeTransactionsHandler } from "./65-describe-transactions.js";
 import { listTransactionsHandler } from "./66-list-transactions.js";
 import { describeTopicPartitionsHandler } from "./75-describe-topic-partitions.js";
+import { shareFetchHandler } from "./78-share-fetch.js";
+import { shareAcknowledgeHandler } from "./79-share-acknowledge.js";
 
 /**
  * Every API the broker serves, in key order: adding a handler is its file plus one line
@@ -76,5 +78,7 @@ export function allHandlers(): Handler[] {
     describeTransactionsHandler,
     listTransactionsHandler,
     describeTopicPartitionsHandler,
+    shareFetchHandler,
+    shareAcknowledgeHandler,
   ];
 }

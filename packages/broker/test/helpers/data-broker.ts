@@ -22,6 +22,7 @@ import {
 } from "@logbook/storage";
 import { createDataPlane, type DataPlane } from "../../src/data/index.js";
 import { NO_RESPONSE } from "../../src/handler.js";
+import type { SharePartitionService } from "../../src/share/share-partition-service.js";
 import type { AdminResult, TopicCreateResult, TopicInfo, TopicRegistry } from "../../src/topics.js";
 import { type TestServices, testServices } from "./test-services.js";
 
@@ -110,6 +111,7 @@ export interface DataTestBroker {
 export async function dataTestBroker(
   location = "memory:",
   maxFetchSessions?: number,
+  parts: { share?: (storage: StorageEngine) => SharePartitionService } = {},
 ): Promise<DataTestBroker> {
   const storage = await openStorageEngine(location, {
     logger: silentLogger,
@@ -117,7 +119,8 @@ export async function dataTestBroker(
   });
   const topics = new TestTopics(storage);
   const dataPlane = createDataPlane({ storage, logger: silentLogger }, maxFetchSessions);
-  const broker = testServices({ storage, topics, dataPlane });
+  const share = parts.share?.(storage);
+  const broker = testServices({ storage, topics, dataPlane, ...(share ? { share } : {}) });
   const { registry } = broker;
   let correlationId = 0;
 
@@ -167,6 +170,7 @@ export async function dataTestBroker(
     },
     async close() {
       await broker.close();
+      await share?.close();
       await dataPlane.close();
       await storage.close();
     },
