@@ -53,7 +53,7 @@ describe("share-partition state in __share_group_state", () => {
     await before.close();
 
     const after = await open(store);
-    assert.deepEqual(after.offsets("g"), [{ key: KEY, startOffset: 4n }]);
+    assert.deepEqual(after.offsets("g"), [{ key: KEY, startOffset: 4n, deliveryComplete: 1n }]);
     const again = await after.acquire(KEY, "m2", 10, BOUNDS);
     assert.deepEqual(again.ranges, [
       { firstOffset: 4n, lastOffset: 4n, deliveryCount: 2 },
@@ -69,7 +69,7 @@ describe("share-partition state in __share_group_state", () => {
     assert.deepEqual(r.ranges, []);
     await c.close();
     const after = await open(store);
-    assert.deepEqual(after.offsets("g"), [{ key: KEY, startOffset: 10n }]);
+    assert.deepEqual(after.offsets("g"), [{ key: KEY, startOffset: 10n, deliveryComplete: 0n }]);
     assert.deepEqual(after.groupIds(), ["g"]);
     await after.close();
   });
@@ -83,7 +83,7 @@ describe("share-partition state in __share_group_state", () => {
     assert.deepEqual(r.ranges, [{ firstOffset: 7n, lastOffset: 9n, deliveryCount: 1 }]);
     await c.close();
     const after = await open(store);
-    assert.deepEqual(after.offsets("g"), [{ key: KEY, startOffset: 7n }]);
+    assert.deepEqual(after.offsets("g"), [{ key: KEY, startOffset: 7n, deliveryComplete: 0n }]);
     assert.equal(await after.delete([KEY]), ErrorCode.NONE);
     assert.deepEqual(after.offsets("g"), []);
     await after.close();

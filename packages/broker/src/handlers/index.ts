@@ -36,6 +36,9 @@ import { listTransactionsHandler } from "./66-list-transactions.js";
 import { describeTopicPartitionsHandler } from "./75-describe-topic-partitions.js";
 import { shareFetchHandler } from "./78-share-fetch.js";
 import { shareAcknowledgeHandler } from "./79-share-acknowledge.js";
+import { describeShareGroupOffsetsHandler } from "./90-describe-share-group-offsets.js";
+import { alterShareGroupOffsetsHandler } from "./91-alter-share-group-offsets.js";
+import { deleteShareGroupOffsetsHandler } from "./92-delete-share-group-offsets.js";
 
 /**
  * Every API the broker serves, in key order: adding a handler is its file plus one line
@@ -80,5 +83,8 @@ export function allHandlers(): Handler[] {
     describeTopicPartitionsHandler,
     shareFetchHandler,
     shareAcknowledgeHandler,
+    describeShareGroupOffsetsHandler,
+    alterShareGroupOffsetsHandler,
+    deleteShareGroupOffsetsHandler,
   ];
 }

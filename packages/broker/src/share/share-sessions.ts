@@ -63,6 +63,12 @@ export class ShareSessionCache {
     return this.sessions.size;
   }
 
+  /** Whether any member of `groupId` has a share session open (a consumer is active). */
+  hasSessions(groupId: string): boolean {
+    for (const s of this.sessions.values()) if (s.groupId === groupId) return true;
+    return false;
+  }
+
   /**
    * The session a ShareFetch works in. Epoch 0 may not carry acknowledgements (nothing
    * is acquired yet); epoch -1 may not ask for partitions to fetch (INVALID_REQUEST).

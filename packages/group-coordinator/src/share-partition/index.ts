@@ -15,6 +15,7 @@ export {
   type AcquireResult,
   type LogBounds,
   type ShareOffset,
+  type ShareOffsetSummary,
   ShareStateCoordinator,
   type ShareStateOptions,
   type ShareStateShard,

@@ -1,7 +1,7 @@
 import { ErrorCode } from "@logbook/protocol";
 import type { Clock, Logger } from "@logbook/storage";
 import { CoordinatorRuntime, type ShardLog } from "../runtime/index.js";
-import type { AckBatch, AcquiredRange } from "./in-flight.js";
+import { type AckBatch, type AcquiredRange, RecordState } from "./in-flight.js";
 import {
   SharePartition,
   type SharePartitionLimits,
@@ -70,10 +70,24 @@ export interface AcquireResult {
   readonly ranges: readonly AcquiredRange[];
 }
 
-/** A share-partition's persisted start offset, for DescribeShareGroupOffsets. */
+/** A share-partition's persisted start offset, for the share offsets admin APIs. */
 export interface ShareOffset {
   readonly key: SharePartitionKey;
   readonly startOffset: bigint;
+}
+
+/** What DescribeShareGroupOffsets reports of a share-partition. */
+export interface ShareOffsetSummary extends ShareOffset {
+  /** In-flight records already acknowledged or archived (not part of the lag). */
+  readonly deliveryComplete: bigint;
+}
+
+function deliveryComplete(s: SharePartitionSnapshot): bigint {
+  let n = 0n;
+  for (const b of s.batches)
+    if (b.state === RecordState.ACKNOWLEDGED || b.state === RecordState.ARCHIVED)
+      n += b.lastOffset - b.firstOffset + 1n;
+  return n;
 }
 
 /**
@@ -169,10 +183,15 @@ export class ShareStateCoordinator {
   }
 
   /** Share-partitions of a group that have state, with their start offsets. */
-  offsets(groupId: string): ShareOffset[] {
-    const out: ShareOffset[] = [];
+  offsets(groupId: string): ShareOffsetSummary[] {
+    const out: ShareOffsetSummary[] = [];
     for (const { key, snapshot } of this.rt.state.persisted.values()) {
-      if (key.groupId === groupId) out.push({ key, startOffset: snapshot.startOffset });
+      if (key.groupId === groupId)
+        out.push({
+          key,
+          startOffset: snapshot.startOffset,
+          deliveryComplete: deliveryComplete(snapshot),
+        });
     }
     return out;
   }
