@@ -166,8 +166,6 @@ export const NARROWER_RANGES: Record<number, NarrowerRange> = {
   },
   76: { api: "ShareGroupHeartbeat", logbook: "none", kafka: "1-1", reason: NO_KIP848 },
   77: { api: "ShareGroupDescribe", logbook: "none", kafka: "1-1", reason: NO_KIP848 },
-  78: { api: "ShareFetch", logbook: "none", kafka: "1-2", reason: NO_KIP848 },
-  79: { api: "ShareAcknowledge", logbook: "none", kafka: "1-2", reason: NO_KIP848 },
   80: { api: "AddRaftVoter", logbook: "none", kafka: "0-1", reason: KRAFT_ONLY },
   81: { api: "RemoveRaftVoter", logbook: "none", kafka: "0-0", reason: KRAFT_ONLY },
   83: { api: "InitializeShareGroupState", logbook: "none", kafka: "0-0", reason: NO_KIP848 },
@@ -177,9 +175,6 @@ export const NARROWER_RANGES: Record<number, NarrowerRange> = {
   87: { api: "ReadShareGroupStateSummary", logbook: "none", kafka: "0-1", reason: NO_KIP848 },
   88: { api: "StreamsGroupHeartbeat", logbook: "none", kafka: "0-1", reason: NO_KIP848 },
   89: { api: "StreamsGroupDescribe", logbook: "none", kafka: "0-1", reason: NO_KIP848 },
-  90: { api: "DescribeShareGroupOffsets", logbook: "none", kafka: "0-1", reason: NO_KIP848 },
-  91: { api: "AlterShareGroupOffsets", logbook: "none", kafka: "0-0", reason: NO_KIP848 },
-  92: { api: "DeleteShareGroupOffsets", logbook: "none", kafka: "0-0", reason: NO_KIP848 },
   93: {
     api: "StreamsGroupTopologyDescriptionUpdate",
     logbook: "none",

@@ -51,10 +51,20 @@ describe("ShareFetch and ShareAcknowledge handlers", () => {
   });
   after(() => b.close());
 
-  it("answers UNKNOWN_MEMBER_ID for a member the share group does not know, and INVALID_GROUP_ID for no group", async () => {
-    const { tp } = freshTopic();
+  it("answers a member the share group does not know with no partitions (as Kafka), and INVALID_GROUP_ID for no group", async () => {
+    const { topic, tp } = freshTopic();
+    await produce(b, topic, 2);
     const res = await b.call(ShareFetchApi, 1, shareFetch("g", "stranger", 0, [tp]));
-    assert.equal(res.errorCode, ErrorCode.UNKNOWN_MEMBER_ID);
+    assert.equal(res.errorCode, ErrorCode.NONE);
+    assert.deepEqual(res.responses, []);
+    // Its session exists all the same; a member acquires everything.
+    assert.equal(
+      (await b.call(ShareFetchApi, 1, shareFetch("g", "stranger", 1, []))).errorCode,
+      ErrorCode.NONE,
+    );
+    const member = await b.call(ShareFetchApi, 1, shareFetch("g", "m1", 0, [tp]));
+    assert.deepEqual(acquired(onlyPartition(member)), [[0n, 1n, 1]]);
+    await b.call(ShareFetchApi, 1, shareFetch("g", "m1", -1, []));
     const none = await b.call(ShareFetchApi, 1, shareFetch("", "m1", 0, [tp]));
     assert.equal(none.errorCode, ErrorCode.INVALID_GROUP_ID);
   });

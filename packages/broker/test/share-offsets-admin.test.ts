@@ -65,7 +65,7 @@ describe("Describe/Alter/DeleteShareGroupOffsets handlers", () => {
     assert.equal(p?.lag, 6n);
   });
 
-  it("answers -1 for partitions without state and topics that do not exist, GROUP_ID_NOT_FOUND for all topics of an unknown group", async () => {
+  it("answers -1 for partitions without state and topics that do not exist, nothing for all topics of an unknown group", async () => {
     const res = await b.call(
       DescribeShareGroupOffsetsApi,
       1,
@@ -84,7 +84,8 @@ describe("Describe/Alter/DeleteShareGroupOffsets handlers", () => {
     );
     assert.deepEqual(topics[1]?.topicId, Buffer.alloc(16));
     const unknown = await b.call(DescribeShareGroupOffsetsApi, 1, describeReq("other", null));
-    assert.equal(unknown.groups[0]?.errorCode, ErrorCode.GROUP_ID_NOT_FOUND);
+    assert.equal(unknown.groups[0]?.errorCode, ErrorCode.NONE);
+    assert.deepEqual(unknown.groups[0]?.topics, []);
   });
 
   it("alters and deletes only while the group has no active consumer", async () => {
@@ -112,8 +113,8 @@ describe("Describe/Alter/DeleteShareGroupOffsets handlers", () => {
     assert.deepEqual(
       altered.responses.map((t) => [t.topicName, t.partitions[0]?.errorCode]),
       [
-        ["s", ErrorCode.NONE],
         ["nope", ErrorCode.UNKNOWN_TOPIC_OR_PARTITION],
+        ["s", ErrorCode.NONE],
       ],
     );
     const after = await b.call(
@@ -130,18 +131,39 @@ describe("Describe/Alter/DeleteShareGroupOffsets handlers", () => {
     const deleted = await b.call(DeleteShareGroupOffsetsApi, 0, del);
     assert.equal(deleted.errorCode, ErrorCode.NONE);
     assert.equal(deleted.responses[0]?.errorCode, ErrorCode.NONE);
-    const again = await b.call(DeleteShareGroupOffsetsApi, 0, del);
+    const missing = createDeleteShareGroupOffsetsRequest({
+      groupId: "g",
+      topics: [{ topicName: "nope" }],
+    });
+    const again = await b.call(DeleteShareGroupOffsetsApi, 0, missing);
     assert.equal(again.responses[0]?.errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
     const gone = await b.call(DescribeShareGroupOffsetsApi, 1, describeReq("g", null));
     assert.deepEqual(gone.groups[0]?.topics, []);
   });
 
-  it("refuses a group that is not a share group", async () => {
+  it("alters a group nobody used yet, as Kafka does, but deletes only for a known group; refuses an empty group id", async () => {
     const res = await b.call(
       AlterShareGroupOffsetsApi,
       0,
-      createAlterShareGroupOffsetsRequest({ groupId: "nobody", topics: [] }),
+      createAlterShareGroupOffsetsRequest({
+        groupId: "fresh",
+        topics: [{ topicName: "s", partitions: [{ partitionIndex: 1, startOffset: 0n }] }],
+      }),
     );
-    assert.equal(res.errorCode, ErrorCode.GROUP_ID_NOT_FOUND);
+    assert.equal(res.errorCode, ErrorCode.NONE);
+    const d = await b.call(DescribeShareGroupOffsetsApi, 1, describeReq("fresh", null));
+    assert.equal(d.groups[0]?.topics[0]?.partitions[0]?.startOffset, 0n);
+    const empty = await b.call(
+      AlterShareGroupOffsetsApi,
+      0,
+      createAlterShareGroupOffsetsRequest({ groupId: "", topics: [] }),
+    );
+    assert.equal(empty.errorCode, ErrorCode.INVALID_GROUP_ID);
+    const del = await b.call(
+      DeleteShareGroupOffsetsApi,
+      0,
+      createDeleteShareGroupOffsetsRequest({ groupId: "never", topics: [{ topicName: "s" }] }),
+    );
+    assert.equal(del.errorCode, ErrorCode.GROUP_ID_NOT_FOUND);
   });
 });

@@ -2,11 +2,13 @@
  * ShareFetch (key 78), v1-v2 (KIP-932 share groups; v0 was early access and Kafka 4.4
  * no longer serves it).
  *
- * Order, as Kafka: the member is checked against share-group membership (its code at
- * the top level); the share session is opened (epoch 0), continued (the epoch the last
- * request left; SHARE_SESSION_NOT_FOUND / INVALID_SHARE_SESSION_EPOCH otherwise) or
- * closed (-1); piggy-backed acknowledgements are applied per partition and answered in
- * AcknowledgeErrorCode; then the session's partitions are fetched: records are acquired
+ * Order, as Kafka: the share session is opened (epoch 0; acknowledgements there are
+ * INVALID_REQUEST), continued (the epoch the last request left;
+ * SHARE_SESSION_NOT_FOUND / INVALID_SHARE_SESSION_EPOCH otherwise) or closed (-1);
+ * piggy-backed acknowledgements are applied per partition and answered in
+ * AcknowledgeErrorCode; then, for a member of the share group (Kafka 4.4 answers a
+ * member its group does not know with no partitions and no error), the session's
+ * partitions are fetched: records are acquired
  * for the member (lock of group.share.record.lock.duration.ms, answered in
  * AcquisitionLockTimeoutMs) and answered as AcquiredRecords ranges with their delivery
  * counts, with the stored batches that hold them. MaxRecords bounds the records
@@ -17,15 +19,15 @@
  * Simplified: MinBytes, MaxBytes and BatchSize are soft (a wait ends once anything is
  * acquired; whole stored batches are sent); ShareAcquireMode and IsRenewAck (v2) are
  * read but records are always acquired in batch mode and renew acknowledgements are
- * not treated apart; a single node, so CurrentLeader is this node and NodeEndpoints is
- * empty. An incremental response holds the partitions with records, an error or an
+ * not treated apart; a single node, so CurrentLeader is left unset (0, 0) as Kafka sends
+ * it and NodeEndpoints is empty. A missing group id is INVALID_GROUP_ID (Kafka 4.4 fails
+ * each partition with UNKNOWN_SERVER_ERROR). An incremental response holds the partitions with records, an error or an
  * acknowledgement result.
  */
 import type { SharePartitionKey } from "@logbook/group-coordinator";
 import {
   createShareFetchResponse,
   createShareFetchResponseAcquiredRecords,
-  createShareFetchResponseLeaderIdAndEpoch,
   createShareFetchResponsePartitionData,
   createShareFetchResponseShareFetchableTopicResponse,
   ErrorCode,
@@ -35,12 +37,15 @@ import {
 } from "@logbook/protocol";
 import type { PartitionLog } from "@logbook/storage";
 import { AppendWatch } from "../data/fetch-wait.js";
-import { LEADER_EPOCH } from "../data/leader-epoch.js";
 import { defineHandler, type RequestContext } from "../handler.js";
 import { applyAcks, requestAcks } from "../share/share-acks.js";
 import { acquireAndRead, type ShareRead } from "../share/share-fetch-read.js";
-import { resolveSharePartition, shareRequestError } from "../share/share-request-checks.js";
-import { FINAL_SHARE_EPOCH, type ShareTopicPartition, tpId } from "../share/share-sessions.js";
+import {
+  mayAcquire,
+  resolveSharePartition,
+  shareRequestError,
+} from "../share/share-request-checks.js";
+import { type ShareTopicPartition, tpId } from "../share/share-sessions.js";
 
 interface Target extends ShareTopicPartition {
   readonly log: PartitionLog | undefined;
@@ -54,8 +59,7 @@ export const shareFetchHandler = defineHandler({
   async handle(req, ctx): Promise<ShareFetchResponse> {
     const share = ctx.broker.share;
     const fail = (errorCode: ErrorCode) => createShareFetchResponse({ errorCode });
-    const closing = req.shareSessionEpoch === FINAL_SHARE_EPOCH;
-    const checked = shareRequestError(share, req.groupId, req.memberId, closing);
+    const checked = shareRequestError(share, req.groupId, req.memberId);
     if (checked !== null) return fail(checked);
     const groupId = req.groupId as string;
     const memberId = req.memberId as string;
@@ -82,13 +86,7 @@ export const shareFetchHandler = defineHandler({
     const entry = (tp: ShareTopicPartition) => {
       let p = partitions.get(tpId(tp));
       if (p === undefined) {
-        p = createShareFetchResponsePartitionData({
-          partitionIndex: tp.partition,
-          currentLeader: createShareFetchResponseLeaderIdAndEpoch({
-            leaderId: ctx.broker.config.nodeId,
-            leaderEpoch: LEADER_EPOCH,
-          }),
-        });
+        p = createShareFetchResponsePartitionData({ partitionIndex: tp.partition });
         partitions.set(tpId(tp), p);
       }
       return p;
@@ -103,6 +101,7 @@ export const shareFetchHandler = defineHandler({
       return respond(ctx, partitions);
     }
 
+    if (!mayAcquire(share, groupId, memberId)) return respond(ctx, partitions);
     const targets = await Promise.all(context.session.list().map((tp) => target(ctx, tp)));
     const reads = await fetchWithWait(ctx, groupId, memberId, targets, req);
     targets.forEach((t, i) => {

@@ -11,11 +11,11 @@
  * the member still holds in the session's partitions.
  *
  * Simplified: IsRenewAck (v2) is read but a renew acknowledgement is not treated apart;
- * a single node, so CurrentLeader is this node and NodeEndpoints is empty.
+ * a single node, so CurrentLeader is left unset and NodeEndpoints is empty. Membership is
+ * not checked: acknowledging needs records acquired, which needs membership.
  */
 import {
   createShareAcknowledgeResponse,
-  createShareAcknowledgeResponseLeaderIdAndEpoch,
   createShareAcknowledgeResponsePartitionData,
   createShareAcknowledgeResponseTopicResponse,
   type ErrorCode,
@@ -23,11 +23,9 @@ import {
   type ShareAcknowledgeResponse,
   type ShareAcknowledgeResponseTopicResponse,
 } from "@logbook/protocol";
-import { LEADER_EPOCH } from "../data/leader-epoch.js";
 import { defineHandler } from "../handler.js";
 import { applyAcks, requestAcks } from "../share/share-acks.js";
 import { resolveSharePartition, shareRequestError } from "../share/share-request-checks.js";
-import { FINAL_SHARE_EPOCH } from "../share/share-sessions.js";
 
 export const shareAcknowledgeHandler = defineHandler({
   api: ShareAcknowledgeApi,
@@ -36,10 +34,9 @@ export const shareAcknowledgeHandler = defineHandler({
   async handle(req, ctx): Promise<ShareAcknowledgeResponse> {
     const share = ctx.broker.share;
     const lockMs = share.settings.lockDurationMs;
-    const fail = (errorCode: ErrorCode) =>
-      createShareAcknowledgeResponse({ errorCode, acquisitionLockTimeoutMs: lockMs });
-    const closing = req.shareSessionEpoch === FINAL_SHARE_EPOCH;
-    const checked = shareRequestError(share, req.groupId, req.memberId, closing);
+    // Kafka answers a refused request with no lock timeout.
+    const fail = (errorCode: ErrorCode) => createShareAcknowledgeResponse({ errorCode });
+    const checked = shareRequestError(share, req.groupId, req.memberId);
     if (checked !== null) return fail(checked);
     const groupId = req.groupId as string;
     const memberId = req.memberId as string;
@@ -67,10 +64,6 @@ export const shareAcknowledgeHandler = defineHandler({
         createShareAcknowledgeResponsePartitionData({
           partitionIndex: a.partition,
           errorCode: codes[i],
-          currentLeader: createShareAcknowledgeResponseLeaderIdAndEpoch({
-            leaderId: ctx.broker.config.nodeId,
-            leaderEpoch: LEADER_EPOCH,
-          }),
         }),
       );
     });

@@ -5,7 +5,7 @@
  * For each group, the share-partitions' start offsets (SPSO) from __share_group_state
  * and, from v1, their lag: high watermark - SPSO - records already acknowledged or
  * archived in flight. Topics null asks for every share-partition the group has state
- * for (GROUP_ID_NOT_FOUND for a group that is not a share group); named topics are
+ * for (none, without error, for a group nobody used, as Kafka 4.4); named topics are
  * answered partition by partition, a partition without state (or of a topic that does
  * not exist, with a zero topic id) with start offset -1 and lag -1, as Kafka answers
  * absent data rather than an error. LeaderEpoch is this single node's leader epoch.
@@ -43,8 +43,7 @@ async function describeGroup(
   groupId: string,
   topics: readonly { topicName: string; partitions: readonly number[] }[] | null,
 ): Promise<DescribeShareGroupOffsetsResponseGroup> {
-  const share = ctx.broker.share;
-  const state = share.state;
+  const state = ctx.broker.share.state;
   const fail = (errorCode: ErrorCode) =>
     createDescribeShareGroupOffsetsResponseGroup({ groupId, errorCode });
   if (groupId === "") return fail(ErrorCode.INVALID_GROUP_ID);
@@ -54,8 +53,6 @@ async function describeGroup(
 
   let wanted: { name: string; id: Buffer | null; partitions: readonly number[] }[];
   if (topics === null) {
-    if (!share.membership.isShareGroup(groupId) && known.length === 0)
-      return fail(ErrorCode.GROUP_ID_NOT_FOUND);
     const byTopic = new Map<string, { name: string; id: Buffer; partitions: number[] }>();
     for (const o of known) {
       const topic = ctx.broker.topics.getById(o.key.topicId);

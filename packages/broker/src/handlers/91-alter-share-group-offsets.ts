@@ -3,10 +3,11 @@
  * alterShareGroupOffsets).
  *
  * Sets the start offset (SPSO) of share-partitions of an empty share group, forgetting
- * what was in flight (a new state epoch in __share_group_state). Top-level errors:
- * INVALID_GROUP_ID, GROUP_ID_NOT_FOUND for a group that is not a share group,
+ * what was in flight (a new state epoch in __share_group_state); a group id nobody used
+ * yet is altered too, as Kafka 4.4 does. Top-level errors: INVALID_GROUP_ID,
  * NON_EMPTY_GROUP while a consumer is active. A partition of a topic that does not exist
- * is UNKNOWN_TOPIC_OR_PARTITION, with a zero topic id.
+ * is UNKNOWN_TOPIC_OR_PARTITION, with a zero topic id; as Kafka, topics with errors are
+ * listed before the others.
  */
 import type { ShareOffset } from "@logbook/group-coordinator";
 import {
@@ -57,6 +58,10 @@ export const alterShareGroupOffsetsHandler = defineHandler({
     const code = entries.length === 0 ? ErrorCode.NONE : await share.state?.alter(entries);
     if (code !== undefined && code !== ErrorCode.NONE)
       return createAlterShareGroupOffsetsResponse({ errorCode: code });
-    return createAlterShareGroupOffsetsResponse({ responses });
+    const failed = (t: AlterShareGroupOffsetsResponseTopic) =>
+      t.partitions.some((p) => p.errorCode !== ErrorCode.NONE);
+    return createAlterShareGroupOffsetsResponse({
+      responses: [...responses.filter(failed), ...responses.filter((t) => !failed(t))],
+    });
   },
 });

@@ -4,8 +4,10 @@
  *
  * Forgets the share-partition state of whole topics of an empty share group (a
  * tombstone per share-partition in __share_group_state), so the group starts again from
- * share.auto.offset.reset. Top-level errors as AlterShareGroupOffsets; a topic that does
- * not exist, or that the group has no state for, is UNKNOWN_TOPIC_OR_PARTITION.
+ * share.auto.offset.reset. Top-level errors as AlterShareGroupOffsets, and
+ * GROUP_ID_NOT_FOUND for a group with neither members nor state; a topic that does
+ * not exist is UNKNOWN_TOPIC_OR_PARTITION (one the group has no state for is fine, as
+ * Kafka 4.4 answers).
  */
 import type { SharePartitionKey } from "@logbook/group-coordinator";
 import {
@@ -29,6 +31,9 @@ export const deleteShareGroupOffsetsHandler = defineHandler({
     if (groupError !== ErrorCode.NONE || state === null)
       return createDeleteShareGroupOffsetsResponse({ errorCode: groupError });
     const known = state.offsets(req.groupId);
+    // Unlike Alter, which creates the group, Delete needs one to exist (Kafka 4.4).
+    if (known.length === 0 && !share.membership.isShareGroup(req.groupId))
+      return createDeleteShareGroupOffsetsResponse({ errorCode: ErrorCode.GROUP_ID_NOT_FOUND });
     const keys: SharePartitionKey[] = [];
     const responses: DeleteShareGroupOffsetsResponseTopic[] = [];
     for (const t of req.topics) {
@@ -42,7 +47,7 @@ export const deleteShareGroupOffsetsHandler = defineHandler({
         createDeleteShareGroupOffsetsResponseTopic({
           topicName: t.topicName,
           topicId: topic?.id ?? Buffer.alloc(16),
-          errorCode: mine.length > 0 ? ErrorCode.NONE : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+          errorCode: topic !== undefined ? ErrorCode.NONE : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
         }),
       );
     }

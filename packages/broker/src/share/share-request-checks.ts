@@ -5,22 +5,32 @@ import type { ShareTopicPartition } from "./share-sessions.js";
 
 /**
  * The top-level error of a ShareFetch/ShareAcknowledge before any session work, or
- * null: a group id is required (INVALID_GROUP_ID), a member id too (INVALID_REQUEST, as
- * Kafka answers one that is not a member UUID), and the member must be one of the share
- * group's, except to close its session (a member that left still returns its records).
+ * null: a group id is required (INVALID_GROUP_ID; Kafka 4.4 fails such a request per
+ * partition with UNKNOWN_SERVER_ERROR), and a member id (INVALID_REQUEST, as Kafka
+ * answers one that is not a member UUID).
  */
 export function shareRequestError(
   share: SharePartitionService,
   groupId: string | null,
   memberId: string | null,
-  closing: boolean,
 ): ErrorCode | null {
   if (groupId === null || groupId === "") return ErrorCode.INVALID_GROUP_ID;
   if (memberId === null || memberId === "") return ErrorCode.INVALID_REQUEST;
   if (share.state === null) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
-  if (closing) return null;
-  const code = share.membership.checkMember(groupId, memberId);
-  return code === ErrorCode.NONE ? null : code;
+  return null;
+}
+
+/**
+ * Whether `memberId` may acquire records of `groupId` now. Kafka 4.4 keeps the session
+ * of a member its share group does not know and answers its fetches with no partitions
+ * (no error), so only acquisition depends on membership.
+ */
+export function mayAcquire(
+  share: SharePartitionService,
+  groupId: string,
+  memberId: string,
+): boolean {
+  return share.membership.checkMember(groupId, memberId) === ErrorCode.NONE;
 }
 
 /** The topic of a share request's partition, or null when it does not exist. */
