@@ -121,9 +121,14 @@ export function runJava(
   return runDriver(
     `java ${mainClass} (kafka-clients ${version})`,
     "java",
-    [...JVM_FLAGS, "-cp", javaClasspath(version), `dev.logbook.java.${mainClass}`, ...args],
+    javaArgs(version, mainClass, args),
     timeoutMs,
   );
+}
+
+/** The `java` arguments that run driver `mainClass` with kafka-clients `version`. */
+export function javaArgs(version: string, mainClass: string, args: string[]): string[] {
+  return [...JVM_FLAGS, "-cp", javaClasspath(version), `dev.logbook.java.${mainClass}`, ...args];
 }
 
 /** The interop matrix's column for kafka-clients `version`, driven by Scenarios.java. */
