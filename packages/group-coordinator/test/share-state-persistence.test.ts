@@ -2,9 +2,11 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ErrorCode } from "@logbook/protocol";
 import { MemoryEngine, type StorageEngine, silentLogger } from "@logbook/storage";
+import type { ShardLog } from "../src/runtime/index.js";
 import { AckType, RecordState } from "../src/share-partition/in-flight.js";
 import { ShareStateCoordinator } from "../src/share-partition/share-state-coordinator.js";
 import { openShareStateLog } from "../src/share-partition/share-state-log.js";
+import type { ShareStateRecord } from "../src/share-partition/share-state-records.js";
 import {
   decodeShareStateRecord,
   encodeShareStateRecord,
@@ -90,6 +92,38 @@ describe("share-partition state in __share_group_state", () => {
     const last = await open(store);
     assert.deepEqual(last.groupIds(), []);
     await last.close();
+  });
+
+  it("a failed write answers COORDINATOR_NOT_AVAILABLE and leaves the durable state as it was", async () => {
+    const storage = new MemoryEngine({ clock: new FakeClock() });
+    const inner = await openShareStateLog(storage, silentLogger);
+    let fail = false;
+    const log: ShardLog<ShareStateRecord> = {
+      append: (records) => (fail ? Promise.reject(new Error("disk full")) : inner.append(records)),
+      replay: (visit) => inner.replay(visit),
+    };
+    const clock = new FakeClock();
+    const c = await ShareStateCoordinator.load({
+      log,
+      clock,
+      logger: silentLogger,
+      limits: () => LIMITS,
+    });
+    assert.deepEqual((await c.acquire(KEY, "m", 2, BOUNDS)).ranges, [
+      { firstOffset: 0n, lastOffset: 1n, deliveryCount: 1 },
+    ]);
+    fail = true;
+    const refused = await c.acquire(KEY, "m", 2, BOUNDS);
+    assert.deepEqual(refused, { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, ranges: [] });
+    const ack = { firstOffset: 0n, lastOffset: 0n, acknowledgeTypes: [AckType.ACCEPT] };
+    assert.equal(await c.acknowledge(KEY, "m", [ack]), ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    fail = false;
+    // Rebuilt from what is durable: the two records acquired before are available again.
+    assert.deepEqual((await c.acquire(KEY, "m2", 5, BOUNDS)).ranges, [
+      { firstOffset: 0n, lastOffset: 1n, deliveryCount: 2 },
+      { firstOffset: 2n, lastOffset: 4n, deliveryCount: 1 },
+    ]);
+    await c.close();
   });
 
   it("acknowledging a share-partition that has no state answers INVALID_RECORD_STATE", async () => {

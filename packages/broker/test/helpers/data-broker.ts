@@ -40,11 +40,13 @@ export class TestTopics implements TopicRegistry {
       maxMessageBytes?: number;
       internal?: boolean;
       timestampLimits?: { beforeMaxMs: number; afterMaxMs: number };
+      /** The topic id (a restart test re-adds a topic with the id it had). */
+      id?: Buffer;
     } = {},
   ): TopicInfo {
     const info: TopicInfo = {
       name,
-      id: randomBytes(16),
+      id: opts.id ?? randomBytes(16),
       partitions,
       overrides: new Map(),
       logConfig: logConfig(opts.log),
