@@ -185,6 +185,21 @@ describe("ShareFetch and ShareAcknowledge handlers", () => {
     assert.equal(onlyPartition(last)?.acknowledgeErrorCode, ErrorCode.NONE);
   });
 
+  it("a member that leaves the group has its session closed and its records released at once", async () => {
+    const { topic, tp } = freshTopic();
+    await produce(b, topic, 3);
+    b.membership.join("g", "m3");
+    const r1 = await b.call(ShareFetchApi, 1, shareFetch("g", "m3", 0, [tp]));
+    assert.deepEqual(acquired(onlyPartition(r1)), [[0n, 2n, 1]]);
+    b.membership.leave("g", "m3");
+    await b.share.memberLeft("g", "m3");
+    const gone = await b.call(ShareFetchApi, 1, shareFetch("g", "m3", 1, []));
+    assert.equal(gone.errorCode, ErrorCode.SHARE_SESSION_NOT_FOUND);
+    const r2 = await b.call(ShareFetchApi, 1, shareFetch("g", "m2", 0, [tp]));
+    assert.deepEqual(acquired(onlyPartition(r2)), [[0n, 2n, 2]]);
+    await b.call(ShareFetchApi, 1, shareFetch("g", "m2", -1, []));
+  });
+
   it("long-polls until records are produced", async () => {
     const { topic, tp } = freshTopic();
     const pending = b.call(ShareFetchApi, 1, shareFetch("g", "m1", 0, [tp], { maxWaitMs: 5000 }));

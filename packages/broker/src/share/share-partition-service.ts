@@ -62,6 +62,17 @@ export class SharePartitionService {
     return this.loaded;
   }
 
+  /**
+   * For share-group membership to call when a member leaves or is fenced: its share
+   * session closes and every record it holds is available again at once (rather than
+   * when its locks lapse), as Kafka releases a departed member's records.
+   */
+  async memberLeft(groupId: string, memberId: string): Promise<void> {
+    this.sessions.drop(groupId, memberId);
+    const state = this.loaded;
+    if (state !== null) await state.releaseMember(state.keysOf(groupId), memberId);
+  }
+
   async close(): Promise<void> {
     await this.loaded?.close();
   }

@@ -122,6 +122,11 @@ export class ShareSessionCache {
     return { kind: "open", session, opened: false };
   }
 
+  /** Forgets a member's session (it left the group); true when there was one. */
+  drop(groupId: string, memberId: string): boolean {
+    return this.sessions.delete(sessionKey(groupId, memberId));
+  }
+
   private close(key: string): ShareSessionContext {
     const session = this.sessions.get(key);
     if (session === undefined)

@@ -172,6 +172,14 @@ export class ShareStateCoordinator {
     }
   }
 
+  /** The share-partitions of a group that are in use or have state. */
+  keysOf(groupId: string): SharePartitionKey[] {
+    const keys = new Map<string, SharePartitionKey>();
+    for (const { key } of this.rt.state.persisted.values())
+      if (key.groupId === groupId) keys.set(sharePartitionId(key), key);
+    return [...keys.values()];
+  }
+
   /** The earliest lock deadline among these share-partitions, or null. */
   nextLockExpiry(keys: readonly SharePartitionKey[]): number | null {
     let next: number | null = null;
