@@ -200,6 +200,36 @@ describe("ShareFetch and ShareAcknowledge handlers", () => {
     await b.call(ShareFetchApi, 1, shareFetch("g", "m2", -1, []));
   });
 
+  it("MaxRecords counts over the whole request; after MaxBytes, later partitions acquire nothing", async () => {
+    const topic = `t${n++}`;
+    const id = b.topics.add(topic, 2).id;
+    for (const partition of [0, 1]) {
+      const batch = await buildBatch(records(3));
+      const r = onlyProduceResult(
+        await b.call(ProduceApi, 9, produceRequest(topic, partition, batch)),
+      );
+      assert.equal(r.errorCode, ErrorCode.NONE);
+    }
+    const both = [
+      { topicId: id, partition: 0 },
+      { topicId: id, partition: 1 },
+    ];
+    const few = await b.call(ShareFetchApi, 1, shareFetch("g", "m1", 0, both, { maxRecords: 4 }));
+    const ranges = (few.responses[0]?.partitions ?? []).map((p) => [p.partitionIndex, acquired(p)]);
+    assert.deepEqual(ranges, [
+      [0, [[0n, 2n, 1]]],
+      [1, [[0n, 0n, 1]]],
+    ]);
+    await b.call(ShareFetchApi, 1, shareFetch("g", "m1", -1, []));
+    const small = await b.call(ShareFetchApi, 1, shareFetch("g", "m2", 0, both, { maxBytes: 1 }));
+    const got = (small.responses[0]?.partitions ?? []).map((p) => [p.partitionIndex, acquired(p)]);
+    assert.deepEqual(got, [
+      [0, [[0n, 2n, 2]]],
+      [1, []],
+    ]);
+    await b.call(ShareFetchApi, 1, shareFetch("g", "m2", -1, []));
+  });
+
   it("long-polls until records are produced", async () => {
     const { topic, tp } = freshTopic();
     const pending = b.call(ShareFetchApi, 1, shareFetch("g", "m1", 0, [tp], { maxWaitMs: 5000 }));

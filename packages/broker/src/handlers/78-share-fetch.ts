@@ -12,12 +12,13 @@
  * for the member (lock of group.share.record.lock.duration.ms, answered in
  * AcquisitionLockTimeoutMs) and answered as AcquiredRecords ranges with their delivery
  * counts, with the stored batches that hold them. MaxRecords bounds the records
- * acquired over the whole request. When nothing could be acquired the request waits up
+ * acquired over the whole request; once MaxBytes of batches are read, later partitions
+ * acquire nothing. When nothing could be acquired the request waits up
  * to MaxWaitMs, woken by appends to the session's partitions or by a lock lapsing.
  * Closing the session (-1) acknowledges, then releases what the member still holds.
  *
- * Simplified: MinBytes, MaxBytes and BatchSize are soft (a wait ends once anything is
- * acquired; whole stored batches are sent); ShareAcquireMode and IsRenewAck (v2) are
+ * Simplified: MinBytes and BatchSize are soft (a wait ends once anything is acquired;
+ * whole stored batches are sent, so MaxBytes may be passed by one partition's batches); ShareAcquireMode and IsRenewAck (v2) are
  * read but records are always acquired in batch mode and renew acknowledgements are
  * not treated apart; a single node, so CurrentLeader is left unset (0, 0) as Kafka sends
  * it and NodeEndpoints is empty. A missing group id is INVALID_GROUP_ID (Kafka 4.4 fails
@@ -136,7 +137,7 @@ async function fetchWithWait(
   groupId: string,
   memberId: string,
   targets: readonly Target[],
-  req: { maxWaitMs: number; maxRecords: number },
+  req: { maxWaitMs: number; maxRecords: number; maxBytes: number },
 ): Promise<ShareRead[]> {
   const share = ctx.broker.share;
   const plane = ctx.broker.dataPlane;
@@ -148,6 +149,7 @@ async function fetchWithWait(
   try {
     for (;;) {
       let budget = req.maxRecords > 0 ? req.maxRecords : Number.MAX_SAFE_INTEGER;
+      let bytes = 0;
       const reads: ShareRead[] = [];
       for (const [i, t] of targets.entries()) {
         const read =
@@ -155,6 +157,9 @@ async function fetchWithWait(
             ? { errorCode: ErrorCode.NONE, ranges: [], records: Buffer.alloc(0) }
             : await acquireAndRead(share, keys[i] as SharePartitionKey, t.log, memberId, budget);
         for (const r of read.ranges) budget -= Number(r.lastOffset - r.firstOffset + 1n);
+        // MaxBytes: once reached, later partitions acquire nothing (the first is whole).
+        bytes += read.records.length;
+        if (bytes >= req.maxBytes) budget = 0;
         reads.push(read);
       }
       const done = reads.some((r) => r.ranges.length > 0 || r.errorCode !== ErrorCode.NONE);
