@@ -3,27 +3,27 @@
  * no longer serves it).
  *
  * Order, as Kafka: the share session is opened (epoch 0; acknowledgements there are
- * INVALID_REQUEST), continued (the epoch the last request left;
- * SHARE_SESSION_NOT_FOUND / INVALID_SHARE_SESSION_EPOCH otherwise) or closed (-1);
- * piggy-backed acknowledgements are applied per partition and answered in
- * AcknowledgeErrorCode; then, for a member of the share group (Kafka 4.4 answers a
- * member its group does not know with no partitions and no error), the session's
- * partitions are fetched: records are acquired
- * for the member (lock of group.share.record.lock.duration.ms, answered in
+ * INVALID_REQUEST), continued (the epoch the last request left; SHARE_SESSION_NOT_FOUND
+ * / INVALID_SHARE_SESSION_EPOCH otherwise) or closed (-1); piggy-backed
+ * acknowledgements are applied per partition and answered in AcknowledgeErrorCode;
+ * then, for a member of the share group (Kafka 4.4 answers a member its group does not
+ * know with no partitions and no error), the session's partitions are fetched: records
+ * are acquired for the member (lock of group.share.record.lock.duration.ms, answered in
  * AcquisitionLockTimeoutMs) and answered as AcquiredRecords ranges with their delivery
  * counts, with the stored batches that hold them. MaxRecords bounds the records
  * acquired over the whole request; once MaxBytes of batches are read, later partitions
- * acquire nothing. When nothing could be acquired the request waits up
- * to MaxWaitMs, woken by appends to the session's partitions or by a lock lapsing.
- * Closing the session (-1) acknowledges, then releases what the member still holds.
+ * acquire nothing. When nothing could be acquired the request waits up to MaxWaitMs,
+ * woken by appends to the session's partitions or by a lock lapsing. Closing the
+ * session (-1) acknowledges, then releases what the member still holds.
  *
  * Simplified: MinBytes and BatchSize are soft (a wait ends once anything is acquired;
- * whole stored batches are sent, so MaxBytes may be passed by one partition's batches); ShareAcquireMode and IsRenewAck (v2) are
- * read but records are always acquired in batch mode and renew acknowledgements are
- * not treated apart; a single node, so CurrentLeader is left unset (0, 0) as Kafka sends
- * it and NodeEndpoints is empty. A missing group id is INVALID_GROUP_ID (Kafka 4.4 fails
- * each partition with UNKNOWN_SERVER_ERROR). An incremental response holds the partitions with records, an error or an
- * acknowledgement result.
+ * whole stored batches are sent, so one partition's batches may pass MaxBytes);
+ * ShareAcquireMode and IsRenewAck (v2) are read but records are always acquired in
+ * batch mode and renew acknowledgements are not treated apart; a single node, so
+ * CurrentLeader is left unset (0, 0) as Kafka sends it and NodeEndpoints is empty. A
+ * missing group id is INVALID_GROUP_ID (Kafka 4.4 fails each partition with
+ * UNKNOWN_SERVER_ERROR). An incremental response holds the partitions with records, an
+ * error or an acknowledgement result; the response opening a session holds them all.
  */
 import type { SharePartitionKey } from "@logbook/group-coordinator";
 import {
