@@ -60,37 +60,42 @@ const fetchOf = (side: Side, over: Parameters<typeof createShareFetchRequest>[0]
     ...over,
   });
 
+/** Partition 0 of the topic with one acknowledgement batch (accept offset 0). */
+const ackOn = (topicId: Buffer) => [
+  {
+    topicId,
+    partitions: [
+      {
+        partitionIndex: 0,
+        partitionMaxBytes: 0,
+        acknowledgementBatches: [{ firstOffset: 0n, lastOffset: 0n, acknowledgeTypes: [1] }],
+      },
+    ],
+  },
+];
+
 test("ShareFetch from a member no share group knows: its session opens, continues and closes, with no partitions", async () => {
   for (const v of [1, 2]) {
     const groupId = `share-diff-v${v}`;
     await conv.same(ShareFetchApi, v, (s) => fetchOf(s, { groupId }));
     await conv.same(ShareFetchApi, v, (s) => fetchOf(s, { groupId, shareSessionEpoch: 3 }));
     await conv.same(ShareFetchApi, v, (s) => fetchOf(s, { groupId, shareSessionEpoch: 1 }));
+    // Acknowledging what it never got: INVALID_RECORD_STATE for that partition.
     await conv.same(ShareFetchApi, v, (s) =>
-      fetchOf(s, { groupId, shareSessionEpoch: -1, topics: [] }),
+      fetchOf(s, { groupId, shareSessionEpoch: 2, topics: ackOn(ids[s]) }),
     );
-    await conv.same(ShareFetchApi, v, (s) => fetchOf(s, { groupId, shareSessionEpoch: 2 }));
+    // The closing epoch may carry acknowledgements too.
+    await conv.same(ShareFetchApi, v, (s) =>
+      fetchOf(s, { groupId, shareSessionEpoch: -1, topics: ackOn(ids[s]) }),
+    );
+    await conv.same(ShareFetchApi, v, (s) => fetchOf(s, { groupId, shareSessionEpoch: 3 }));
   }
 });
 
 test("ShareFetch without a member id, and acknowledgements on the opening epoch", async () => {
   await conv.same(ShareFetchApi, 1, (s) => fetchOf(s, { groupId: "share-diff-x", memberId: "" }));
   await conv.same(ShareFetchApi, 2, (s) =>
-    fetchOf(s, {
-      groupId: "share-diff-x",
-      topics: [
-        {
-          topicId: ids[s],
-          partitions: [
-            {
-              partitionIndex: 0,
-              partitionMaxBytes: 0,
-              acknowledgementBatches: [{ firstOffset: 0n, lastOffset: 0n, acknowledgeTypes: [1] }],
-            },
-          ],
-        },
-      ],
-    }),
+    fetchOf(s, { groupId: "share-diff-x", topics: ackOn(ids[s]) }),
   );
 });
 

@@ -71,7 +71,7 @@ export class ShareSessionCache {
 
   /**
    * The session a ShareFetch works in. Epoch 0 may not carry acknowledgements (nothing
-   * is acquired yet); epoch -1 may not ask for partitions to fetch (INVALID_REQUEST).
+   * is acquired yet: INVALID_REQUEST).
    */
   forFetch(
     groupId: string,
@@ -92,10 +92,9 @@ export class ShareSessionCache {
       this.sessions.set(key, session);
       return { kind: "open", session, opened: true };
     }
-    if (epoch === FINAL_SHARE_EPOCH) {
-      if (toFetch.length > 0) return { kind: "error", errorCode: ErrorCode.INVALID_REQUEST };
-      return this.close(key);
-    }
+    // Partitions named on the closing epoch carry acknowledgements; from v1 there is no
+    // per-partition max bytes to ask for more, so Kafka 4.4 accepts them.
+    if (epoch === FINAL_SHARE_EPOCH) return this.close(key);
     const session = this.sessions.get(key);
     if (session === undefined)
       return { kind: "error", errorCode: ErrorCode.SHARE_SESSION_NOT_FOUND };
