@@ -31,6 +31,12 @@ export const ALLOWED_DIFFERENCES: readonly AllowedDifference[] = [
       "Error messages are free text meant for people; the error code is what clients act on and is compared.",
   },
   {
+    api: "ShareFetch",
+    path: "**.acknowledgeErrorMessage",
+    reason:
+      "Error messages are free text meant for people; the acknowledgement's error code is what clients act on and is compared.",
+  },
+  {
     api: "*",
     path: "**.topicId",
     reason: "Topic ids are random UUIDs chosen by each broker when the topic is created.",

@@ -22,6 +22,9 @@ export interface ProbeContext {
 
 type Probe = (ctx: ProbeContext) => unknown;
 
+/** A share-group member id (a Kafka Uuid in base64) that no group knows. */
+const PROBE_MEMBER = "AAAAAAAAAAAAAAAAAAAAAQ";
+
 const fetchProbe: Probe = (c) =>
   P.createFetchRequest({
     maxWaitMs: 0,
@@ -342,6 +345,55 @@ export const PROBES: Record<number, Probe> = {
     }),
   [P.ShareGroupDescribeApi.apiKey]: (c) =>
     P.createShareGroupDescribeRequest({ groupIds: [`probe-none-${c.tag}`] }),
+  // Share groups: a member the group does not know, a group that does not exist.
+  [P.ShareFetchApi.apiKey]: (c) =>
+    P.createShareFetchRequest({
+      groupId: `probe-share-${c.tag}`,
+      memberId: PROBE_MEMBER,
+      shareSessionEpoch: 0,
+      maxRecords: 10,
+      batchSize: 10,
+      topics: [
+        P.createShareFetchRequestFetchTopic({
+          topicId: c.topicId,
+          partitions: [P.createShareFetchRequestFetchPartition({ partitionIndex: 0 })],
+        }),
+      ],
+    }),
+  [P.ShareAcknowledgeApi.apiKey]: (c) =>
+    P.createShareAcknowledgeRequest({
+      groupId: `probe-share-${c.tag}`,
+      memberId: PROBE_MEMBER,
+      shareSessionEpoch: 1,
+    }),
+  [P.DescribeShareGroupOffsetsApi.apiKey]: (c) =>
+    P.createDescribeShareGroupOffsetsRequest({
+      groups: [
+        P.createDescribeShareGroupOffsetsRequestGroup({
+          groupId: `probe-share-${c.tag}`,
+          topics: [
+            P.createDescribeShareGroupOffsetsRequestTopic({ topicName: c.topic, partitions: [0] }),
+          ],
+        }),
+      ],
+    }),
+  [P.AlterShareGroupOffsetsApi.apiKey]: (c) =>
+    P.createAlterShareGroupOffsetsRequest({
+      groupId: `probe-share-${c.tag}`,
+      topics: [
+        P.createAlterShareGroupOffsetsRequestTopic({
+          topicName: c.topic,
+          partitions: [
+            P.createAlterShareGroupOffsetsRequestPartition({ partitionIndex: 0, startOffset: 0n }),
+          ],
+        }),
+      ],
+    }),
+  [P.DeleteShareGroupOffsetsApi.apiKey]: (c) =>
+    P.createDeleteShareGroupOffsetsRequest({
+      groupId: `probe-share-${c.tag}`,
+      topics: [P.createDeleteShareGroupOffsetsRequestTopic({ topicName: c.topic })],
+    }),
 };
 
 export function codecFor(apiKey: number): P.ApiCodec<unknown, unknown> {

@@ -164,8 +164,6 @@ export const NARROWER_RANGES: Record<number, NarrowerRange> = {
     reason:
       "Listing config resources (client metrics, groups; KIP-1142) is not implemented; topic configs are described with DescribeConfigs.",
   },
-  78: { api: "ShareFetch", logbook: "none", kafka: "1-2", reason: NO_KIP848 },
-  79: { api: "ShareAcknowledge", logbook: "none", kafka: "1-2", reason: NO_KIP848 },
   80: { api: "AddRaftVoter", logbook: "none", kafka: "0-1", reason: KRAFT_ONLY },
   81: { api: "RemoveRaftVoter", logbook: "none", kafka: "0-0", reason: KRAFT_ONLY },
   83: { api: "InitializeShareGroupState", logbook: "none", kafka: "0-0", reason: NO_KIP848 },
@@ -175,9 +173,6 @@ export const NARROWER_RANGES: Record<number, NarrowerRange> = {
   87: { api: "ReadShareGroupStateSummary", logbook: "none", kafka: "0-1", reason: NO_KIP848 },
   88: { api: "StreamsGroupHeartbeat", logbook: "none", kafka: "0-1", reason: NO_KIP848 },
   89: { api: "StreamsGroupDescribe", logbook: "none", kafka: "0-1", reason: NO_KIP848 },
-  90: { api: "DescribeShareGroupOffsets", logbook: "none", kafka: "0-1", reason: NO_KIP848 },
-  91: { api: "AlterShareGroupOffsets", logbook: "none", kafka: "0-0", reason: NO_KIP848 },
-  92: { api: "DeleteShareGroupOffsets", logbook: "none", kafka: "0-0", reason: NO_KIP848 },
   93: {
     api: "StreamsGroupTopologyDescriptionUpdate",
     logbook: "none",

@@ -122,7 +122,7 @@ export function runJava(
   return runDriver(
     `java ${mainClass} (kafka-clients ${version})`,
     "java",
-    [...JVM_FLAGS, "-cp", javaClasspath(version), `dev.logbook.java.${mainClass}`, ...args],
+    javaArgs(version, mainClass, args),
     timeoutMs,
   );
 }
@@ -133,6 +133,10 @@ export function runJava(
  * ShareFetch and ShareAcknowledge v1-v2), so it cannot share-consume from a Kafka 4 broker.
  */
 const EARLY_SHARE_APIS = ["SHARE_GROUP_HEARTBEAT", "SHARE_FETCH", "SHARE_ACKNOWLEDGE"];
+/** The `java` arguments that run driver `mainClass` with kafka-clients `version`. */
+export function javaArgs(version: string, mainClass: string, args: string[]): string[] {
+  return [...JVM_FLAGS, "-cp", javaClasspath(version), `dev.logbook.java.${mainClass}`, ...args];
+}
 
 /** The interop matrix's column for kafka-clients `version`, driven by Scenarios.java. */
 export function javaMatrix(version: string): void {

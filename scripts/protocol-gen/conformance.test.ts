@@ -71,6 +71,11 @@ const REQUIRED_APIS = [
   "DescribeTopicPartitions",
   "ShareGroupHeartbeat",
   "ShareGroupDescribe",
+  "ShareFetch",
+  "ShareAcknowledge",
+  "DescribeShareGroupOffsets",
+  "AlterShareGroupOffsets",
+  "DeleteShareGroupOffsets",
 ];
 const REFERENCE_DATA = [
   "RequestHeader",
@@ -107,6 +112,19 @@ function renamed(message: string, fields: FieldAt[]): FieldAt[] {
     fields: f.fields === undefined ? undefined : renamed(message, f.fields),
   }));
 }
+
+/**
+ * APIs written from the reference Kafka (4.4) rather than the snapshot: the snapshot has
+ * no definition of them, or only the early-access v0 that Kafka 4.4 no longer serves
+ * (KIP-932 share groups). The reference check above covers them at every version.
+ */
+const NEWER_THAN_SNAPSHOT: ReadonlySet<string> = new Set([
+  "ShareFetch",
+  "ShareAcknowledge",
+  "DescribeShareGroupOffsets",
+  "AlterShareGroupOffsets",
+  "DeleteShareGroupOffsets",
+]);
 
 const norm = (r: string | undefined): string => formatRange(r === undefined ? null : parseRange(r));
 
@@ -208,7 +226,7 @@ for (const name of compared) {
   });
   // The snapshot the specs were written from is only beside a CI checkout; where it is
   // absent the reference Kafka's definitions above still check every message.
-  if (!available) continue;
+  if (!available || NEWER_THAN_SNAPSHOT.has(name.replace(/(Request|Response)$/, ""))) continue;
   test(`conformance: ${name} matches Apache Kafka's definition`, async () => {
     const ours = byName.get(name);
     assert.ok(ours, `no spec for ${name}`);

@@ -16,6 +16,8 @@ import { type DispatchTarget, dispatch } from "./server/dispatch.js";
 import { injectFailures, parseFailNext } from "./server/fail-next.js";
 import { TcpServer } from "./server/tcp-server.js";
 import { BrokerShareGroups } from "./share/membership-service.js";
+import { sharePartitionSettings } from "./share/partition-settings.js";
+import { SharePartitionService } from "./share/share-partition-service.js";
 import type { TopicRegistry } from "./topics.js";
 import { TransactionCoordinator, wireTransactions } from "./txn/index.js";
 
@@ -23,7 +25,8 @@ import { TransactionCoordinator, wireTransactions } from "./txn/index.js";
  * A running broker: the storage engine, the topic registry (replayed from the metadata
  * log), the data plane (produce/fetch state), the group coordinator (replayed from
  * __consumer_offsets in the background), the transaction coordinator (replayed from
- * __transaction_state before listening), the handler registry and the TCP server.
+ * __transaction_state before listening), the share-partition state (replayed from
+ * __share_group_state before listening), the handler registry and the TCP server.
  * Start with `Broker.start(config)`; `stop()` stops accepting, finishes in-flight
  * requests, then flushes and checkpoints every log.
  */
@@ -32,6 +35,7 @@ export class Broker implements DispatchTarget {
   readonly dataPlane: DataPlane;
   readonly txn: TransactionCoordinator;
   readonly shareGroups: BrokerShareGroups;
+  readonly share: SharePartitionService;
   /** Log raw request bytes when a request does not decode (LOGBOOK_DEBUG_FRAMES=1). */
   readonly debugFrames = process.env.LOGBOOK_DEBUG_FRAMES === "1";
   private readonly server: TcpServer;
@@ -53,6 +57,15 @@ export class Broker implements DispatchTarget {
       config: config.shareGroups,
       clock: storage.clock,
       logger,
+      onMemberRemoved: (group, member) => {
+        this.share.memberLeft(group, member).catch((e: unknown) =>
+          logger.warn("releasing a departed share member's records failed", {
+            group,
+            member,
+            error: e instanceof Error ? e.message : String(e),
+          }),
+        );
+      },
     });
     this.txn = new TransactionCoordinator({
       storage,
@@ -64,6 +77,17 @@ export class Broker implements DispatchTarget {
       expiryCheckIntervalMs: config.transactionRemoveExpiredCheckIntervalMs,
       allocateProducerId: async () => (await this.dataPlane.producerIds()).allocate(),
     });
+    this.share = new SharePartitionService(
+      storage,
+      logger,
+      sharePartitionSettings({
+        deliveryCountLimit: config.shareGroups.deliveryCountLimit,
+        lockDurationMs: config.shareGroups.recordLockDurationMs,
+        maxInFlightRecords: config.shareGroups.partitionMaxRecordLocks,
+        maxShareSessions: config.shareGroups.maxShareSessions,
+      }),
+    );
+    this.share.attachMembership(this.shareGroups);
     this.server = new TcpServer({
       maxFrameSize: config.socketRequestMaxBytes,
       idleMs: config.connectionsMaxIdleMs,
@@ -84,6 +108,7 @@ export class Broker implements DispatchTarget {
     const groups = BrokerGroups.start(storage, topics, logger, config.groups);
     const broker = new Broker(config, logger, storage, topics, groups);
     await broker.txn.load();
+    await broker.share.load();
     wireTransactions(broker);
     broker.boundAddress = await broker.server.listen(config.host, config.port);
     return broker;
@@ -116,6 +141,7 @@ export class Broker implements DispatchTarget {
       this.shareGroups.close(),
       this.server.close(),
     ]);
+    await this.share.close();
     await this.storage.close();
   }
 }

@@ -3,6 +3,7 @@ import type { BrokerConfig } from "./config.js";
 import type { DataPlane } from "./data/index.js";
 import type { BrokerGroups } from "./groups/index.js";
 import type { BrokerShareGroups } from "./share/membership-service.js";
+import type { SharePartitionService } from "./share/share-partition-service.js";
 import type { TopicRegistry } from "./topics.js";
 import type { TransactionCoordinator } from "./txn/index.js";
 
@@ -29,6 +30,8 @@ export interface BrokerServices {
   readonly shareGroups: BrokerShareGroups;
   readonly dataPlane: DataPlane;
   readonly txn: TransactionCoordinator;
+  /** Share sessions, share-partition state and share-group membership (KIP-932). */
+  readonly share: SharePartitionService;
   /** What ApiVersions advertises: the handler registry. */
   readonly registry: { list(): readonly ServedApi[] };
   /** Where the broker listens (the real port when configured with 0). */

@@ -22,3 +22,4 @@ export { type LogRecord, MemoryRecordLog, type RecordLog } from "./record-log.js
 export { type CoordinatorRecord, decodeRecord, encodeRecord } from "./records.js";
 export * from "./runtime/index.js";
 export * from "./share/index.js";
+export * from "./share-partition/index.js";

@@ -36,6 +36,11 @@ import { listTransactionsHandler } from "./66-list-transactions.js";
 import { describeTopicPartitionsHandler } from "./75-describe-topic-partitions.js";
 import { shareGroupHeartbeatHandler } from "./76-share-group-heartbeat.js";
 import { shareGroupDescribeHandler } from "./77-share-group-describe.js";
+import { shareFetchHandler } from "./78-share-fetch.js";
+import { shareAcknowledgeHandler } from "./79-share-acknowledge.js";
+import { describeShareGroupOffsetsHandler } from "./90-describe-share-group-offsets.js";
+import { alterShareGroupOffsetsHandler } from "./91-alter-share-group-offsets.js";
+import { deleteShareGroupOffsetsHandler } from "./92-delete-share-group-offsets.js";
 
 /**
  * Every API the broker serves, in key order: adding a handler is its file plus one line
@@ -80,5 +85,10 @@ export function allHandlers(): Handler[] {
     describeTopicPartitionsHandler,
     shareGroupHeartbeatHandler,
     shareGroupDescribeHandler,
+    shareFetchHandler,
+    shareAcknowledgeHandler,
+    describeShareGroupOffsetsHandler,
+    alterShareGroupOffsetsHandler,
+    deleteShareGroupOffsetsHandler,
   ];
 }

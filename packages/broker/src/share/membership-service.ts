@@ -62,6 +62,8 @@ export class BrokerShareGroups implements ShareMembership {
     config: ShareGroupConfig;
     clock: Clock;
     logger: Logger;
+    /** Told when a member leaves or expires, so the records it holds are released. */
+    onMemberRemoved?: (groupId: string, memberId: string) => void;
   }): BrokerShareGroups {
     const logger = opts.logger.child({ component: "share-groups" });
     const load = (async () =>
@@ -70,6 +72,7 @@ export class BrokerShareGroups implements ShareMembership {
         topics: topicsView(opts.topics),
         logger,
         clock: opts.clock,
+        onMemberRemoved: opts.onMemberRemoved,
         config: {
           heartbeatIntervalMs: opts.config.heartbeatIntervalMs,
           sessionTimeoutMs: opts.config.sessionTimeoutMs,

@@ -22,6 +22,7 @@ import {
 } from "@logbook/storage";
 import { createDataPlane, type DataPlane } from "../../src/data/index.js";
 import { NO_RESPONSE } from "../../src/handler.js";
+import type { SharePartitionService } from "../../src/share/share-partition-service.js";
 import type { AdminResult, TopicCreateResult, TopicInfo, TopicRegistry } from "../../src/topics.js";
 import { type TestServices, testServices } from "./test-services.js";
 
@@ -39,11 +40,13 @@ export class TestTopics implements TopicRegistry {
       maxMessageBytes?: number;
       internal?: boolean;
       timestampLimits?: { beforeMaxMs: number; afterMaxMs: number };
+      /** The topic id (a restart test re-adds a topic with the id it had). */
+      id?: Buffer;
     } = {},
   ): TopicInfo {
     const info: TopicInfo = {
       name,
-      id: randomBytes(16),
+      id: opts.id ?? randomBytes(16),
       partitions,
       overrides: new Map(),
       logConfig: logConfig(opts.log),
@@ -110,6 +113,7 @@ export interface DataTestBroker {
 export async function dataTestBroker(
   location = "memory:",
   maxFetchSessions?: number,
+  parts: { share?: (storage: StorageEngine) => SharePartitionService } = {},
 ): Promise<DataTestBroker> {
   const storage = await openStorageEngine(location, {
     logger: silentLogger,
@@ -117,7 +121,8 @@ export async function dataTestBroker(
   });
   const topics = new TestTopics(storage);
   const dataPlane = createDataPlane({ storage, logger: silentLogger }, maxFetchSessions);
-  const broker = testServices({ storage, topics, dataPlane });
+  const share = parts.share?.(storage);
+  const broker = testServices({ storage, topics, dataPlane, ...(share ? { share } : {}) });
   const { registry } = broker;
   let correlationId = 0;
 
@@ -167,6 +172,7 @@ export async function dataTestBroker(
     },
     async close() {
       await broker.close();
+      await share?.close();
       await dataPlane.close();
       await storage.close();
     },

@@ -6,6 +6,7 @@ import { allHandlers } from "../../src/handlers/index.js";
 import { HandlerRegistry } from "../../src/registry.js";
 import type { BrokerServices } from "../../src/services.js";
 import { BrokerShareGroups } from "../../src/share/membership-service.js";
+import { SharePartitionService } from "../../src/share/share-partition-service.js";
 import type { TopicRegistry } from "../../src/topics.js";
 import { TransactionCoordinator } from "../../src/txn/index.js";
 
@@ -28,6 +29,8 @@ export function testServices(parts: {
   dataPlane?: DataPlane;
   config?: BrokerConfig;
   logger?: Logger;
+  /** Share-partition state; not loaded unless the test loads it. */
+  share?: SharePartitionService;
 }): TestServices {
   const { storage, topics } = parts;
   const config = parts.config ?? brokerConfig();
@@ -50,6 +53,7 @@ export function testServices(parts: {
     abortCheckIntervalMs: 0,
     expiryCheckIntervalMs: 0,
   });
+  const share = parts.share ?? new SharePartitionService(storage, logger);
   const registry = new HandlerRegistry();
   for (const h of allHandlers()) registry.register(h);
   const address = { host: "127.0.0.1", port: 9092 };
@@ -62,12 +66,14 @@ export function testServices(parts: {
     shareGroups,
     dataPlane,
     txn,
+    share,
     registry,
     address,
     advertised: address,
     async close() {
       await txn.close();
       await shareGroups.close();
+      if (parts.share === undefined) await share.close();
       if (parts.groups === undefined) await groups.close();
       if (parts.dataPlane === undefined) await dataPlane.close();
     },

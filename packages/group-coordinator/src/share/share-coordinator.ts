@@ -23,6 +23,8 @@ export interface ShareGroupCoordinatorOptions {
   logger: Logger;
   clock?: Clock;
   config?: Partial<ShareGroupConfig>;
+  /** Called once a member's leave or session expiry is durable. */
+  onMemberRemoved?: (groupId: string, memberId: string) => void;
 }
 
 /**
@@ -53,7 +55,13 @@ export class ShareGroupCoordinator {
       clock: options.clock ?? realClock(),
       logger,
     });
-    const heartbeats = new ShareHeartbeats(rt, config, options.topics, logger);
+    const heartbeats = new ShareHeartbeats(
+      rt,
+      config,
+      options.topics,
+      logger,
+      options.onMemberRemoved,
+    );
     for (const group of rt.state.values()) {
       for (const memberId of group.members.keys()) heartbeats.startSession(group.groupId, memberId);
     }

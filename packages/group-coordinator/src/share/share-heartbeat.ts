@@ -51,6 +51,8 @@ export class ShareHeartbeats {
     private readonly config: ShareGroupConfig,
     private readonly topics: ShareTopicsView,
     private readonly logger: Logger,
+    /** Told once a member's removal is durable (left or expired), to release its records. */
+    private readonly removed: (groupId: string, memberId: string) => void = () => {},
   ) {}
 
   heartbeat(input: ShareHeartbeatInput): Promise<ShareHeartbeatResult> {
@@ -219,6 +221,7 @@ export class ShareHeartbeats {
       appended: () => {
         this.rt.cancel(shareSessionKey(group.groupId, memberId));
         this.logger.info("share group member left", { group: group.groupId, member: memberId });
+        this.removed(group.groupId, memberId);
       },
     };
   }
@@ -229,7 +232,11 @@ export class ShareHeartbeats {
     if (group === undefined || !group.members.has(memberId))
       return { records: [], response: undefined };
     this.logger.info("share group member session expired", { group: groupId, member: memberId });
-    return { records: this.removal(group, memberId), response: undefined };
+    return {
+      records: this.removal(group, memberId),
+      response: undefined,
+      appended: () => this.removed(groupId, memberId),
+    };
   }
 
   /** Tombstones of the member's records and the next group epoch. */

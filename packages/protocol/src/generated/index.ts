@@ -47,6 +47,11 @@ import { ConsumerGroupDescribeApi } from "./69-consumer-group-describe.js";
 import { DescribeTopicPartitionsApi } from "./75-describe-topic-partitions.js";
 import { ShareGroupHeartbeatApi } from "./76-share-group-heartbeat.js";
 import { ShareGroupDescribeApi } from "./77-share-group-describe.js";
+import { ShareFetchApi } from "./78-share-fetch.js";
+import { ShareAcknowledgeApi } from "./79-share-acknowledge.js";
+import { DescribeShareGroupOffsetsApi } from "./90-describe-share-group-offsets.js";
+import { AlterShareGroupOffsetsApi } from "./91-alter-share-group-offsets.js";
+import { DeleteShareGroupOffsetsApi } from "./92-delete-share-group-offsets.js";
 
 export * from "./00-produce.js";
 export * from "./01-fetch.js";
@@ -93,6 +98,11 @@ export * from "./69-consumer-group-describe.js";
 export * from "./75-describe-topic-partitions.js";
 export * from "./76-share-group-heartbeat.js";
 export * from "./77-share-group-describe.js";
+export * from "./78-share-fetch.js";
+export * from "./79-share-acknowledge.js";
+export * from "./90-describe-share-group-offsets.js";
+export * from "./91-alter-share-group-offsets.js";
+export * from "./92-delete-share-group-offsets.js";
 export * from "./consumer-protocol.js";
 export * from "./headers.js";
 export * from "./internal-records.js";
@@ -144,4 +154,9 @@ export const apiCodecs: readonly ApiCodec<unknown, unknown>[] = [
   DescribeTopicPartitionsApi as ApiCodec<unknown, unknown>,
   ShareGroupHeartbeatApi as ApiCodec<unknown, unknown>,
   ShareGroupDescribeApi as ApiCodec<unknown, unknown>,
+  ShareFetchApi as ApiCodec<unknown, unknown>,
+  ShareAcknowledgeApi as ApiCodec<unknown, unknown>,
+  DescribeShareGroupOffsetsApi as ApiCodec<unknown, unknown>,
+  AlterShareGroupOffsetsApi as ApiCodec<unknown, unknown>,
+  DeleteShareGroupOffsetsApi as ApiCodec<unknown, unknown>,
 ];

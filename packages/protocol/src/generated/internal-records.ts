@@ -1736,3 +1736,220 @@ export function decodeConfigRecordConfigEntry(
   if (unknown !== undefined) v.unknownTaggedFields = unknown;
   return v;
 }
+
+export interface ShareStateKey {
+  groupId: string;
+  topicId: Buffer;
+  partition: number;
+}
+
+export function createShareStateKey(init: Partial<ShareStateKey> = {}): ShareStateKey {
+  const v: ShareStateKey = {
+    groupId: init.groupId === undefined ? "" : init.groupId,
+    topicId: init.topicId === undefined ? Buffer.alloc(16) : init.topicId,
+    partition: init.partition === undefined ? 0 : init.partition,
+  };
+
+  return v;
+}
+
+export function encodeShareStateKey(w: Writer, v: ShareStateKey, _version: number): void {
+  w.string(v.groupId, false);
+  w.uuid(v.topicId);
+  w.int32(v.partition);
+}
+
+export function sizeShareStateKey(v: ShareStateKey, _version: number): number {
+  let s = 0;
+  s += stringSize(v.groupId, false);
+  s += 16;
+  s += 4;
+  return s;
+}
+
+export function decodeShareStateKey(r: Reader, _version: number): ShareStateKey {
+  const f_groupId = r.string(false);
+  const f_topicId = r.uuid();
+  const f_partition = r.int32();
+  const v: ShareStateKey = { groupId: f_groupId, topicId: f_topicId, partition: f_partition };
+
+  return v;
+}
+
+export interface ShareStateValue {
+  stateEpoch: number;
+  startOffset: bigint;
+  stateBatches: ShareStateValueStateBatch[];
+  /** Tagged fields unknown to this schema; kept for re-encoding. */
+  unknownTaggedFields?: UnknownTaggedField[];
+}
+
+export function createShareStateValue(init: Partial<ShareStateValue> = {}): ShareStateValue {
+  const v: ShareStateValue = {
+    stateEpoch: init.stateEpoch === undefined ? 0 : init.stateEpoch,
+    startOffset: init.startOffset === undefined ? 0n : init.startOffset,
+    stateBatches: init.stateBatches === undefined ? [] : init.stateBatches,
+  };
+  if (init.unknownTaggedFields !== undefined) v.unknownTaggedFields = init.unknownTaggedFields;
+  return v;
+}
+
+export function encodeShareStateValue(w: Writer, v: ShareStateValue, version: number): void {
+  const flexible = true;
+  w.int32(v.stateEpoch);
+  w.int64(v.startOffset);
+  w.arrayLength(v.stateBatches.length, flexible);
+  for (const e of v.stateBatches) {
+    encodeShareStateValueStateBatch(w, e, version);
+  }
+  if (flexible) {
+    const u = v.unknownTaggedFields;
+    const nt = u === undefined ? 0 : u.length;
+
+    w.uvarint(nt);
+    if (nt > 0) {
+      writeUnknownTags(w, u, 0, Number.POSITIVE_INFINITY);
+    }
+  }
+}
+
+export function sizeShareStateValue(v: ShareStateValue, version: number): number {
+  const flexible = true;
+  let s = 0;
+  s += 4;
+  s += 8;
+  s += arrayPrefixSize(v.stateBatches.length, flexible);
+  for (const e of v.stateBatches) s += sizeShareStateValueStateBatch(e, version);
+  if (flexible) {
+    const u = v.unknownTaggedFields;
+    const nt = u === undefined ? 0 : u.length;
+    s += unknownTagsSize(u);
+
+    s += uvarintSize(nt);
+  }
+  return s;
+}
+
+export function decodeShareStateValue(r: Reader, version: number): ShareStateValue {
+  const flexible = true;
+  const f_stateEpoch = r.int32();
+  const f_startOffset = r.int64();
+  let f_stateBatches: ShareStateValueStateBatch[];
+  {
+    const n = r.arrayLength(flexible, 20, false);
+    {
+      const a: ShareStateValueStateBatch[] = new Array(n);
+      for (let i = 0; i < n; i++) a[i] = decodeShareStateValueStateBatch(r, version);
+      f_stateBatches = a;
+    }
+  }
+  let unknown: UnknownTaggedField[] | undefined;
+  if (flexible) {
+    const nt = r.taggedFieldCount();
+    for (let i = 0; i < nt; i++) {
+      const tag = r.uvarint();
+      const t = r.sub(r.uvarint());
+      if (unknown === undefined) unknown = [];
+      unknown.push({ tag, data: t.raw(t.remaining()) });
+    }
+  }
+  const v: ShareStateValue = {
+    stateEpoch: f_stateEpoch,
+    startOffset: f_startOffset,
+    stateBatches: f_stateBatches,
+  };
+  if (unknown !== undefined) v.unknownTaggedFields = unknown;
+  return v;
+}
+
+export interface ShareStateValueStateBatch {
+  firstOffset: bigint;
+  lastOffset: bigint;
+  state: number;
+  deliveryCount: number;
+  /** Tagged fields unknown to this schema; kept for re-encoding. */
+  unknownTaggedFields?: UnknownTaggedField[];
+}
+
+export function createShareStateValueStateBatch(
+  init: Partial<ShareStateValueStateBatch> = {},
+): ShareStateValueStateBatch {
+  const v: ShareStateValueStateBatch = {
+    firstOffset: init.firstOffset === undefined ? 0n : init.firstOffset,
+    lastOffset: init.lastOffset === undefined ? 0n : init.lastOffset,
+    state: init.state === undefined ? 0 : init.state,
+    deliveryCount: init.deliveryCount === undefined ? 0 : init.deliveryCount,
+  };
+  if (init.unknownTaggedFields !== undefined) v.unknownTaggedFields = init.unknownTaggedFields;
+  return v;
+}
+
+export function encodeShareStateValueStateBatch(
+  w: Writer,
+  v: ShareStateValueStateBatch,
+  _version: number,
+): void {
+  const flexible = true;
+  w.int64(v.firstOffset);
+  w.int64(v.lastOffset);
+  w.int8(v.state);
+  w.int16(v.deliveryCount);
+  if (flexible) {
+    const u = v.unknownTaggedFields;
+    const nt = u === undefined ? 0 : u.length;
+
+    w.uvarint(nt);
+    if (nt > 0) {
+      writeUnknownTags(w, u, 0, Number.POSITIVE_INFINITY);
+    }
+  }
+}
+
+export function sizeShareStateValueStateBatch(
+  v: ShareStateValueStateBatch,
+  _version: number,
+): number {
+  const flexible = true;
+  let s = 0;
+  s += 8;
+  s += 8;
+  s += 1;
+  s += 2;
+  if (flexible) {
+    const u = v.unknownTaggedFields;
+    const nt = u === undefined ? 0 : u.length;
+    s += unknownTagsSize(u);
+
+    s += uvarintSize(nt);
+  }
+  return s;
+}
+
+export function decodeShareStateValueStateBatch(
+  r: Reader,
+  _version: number,
+): ShareStateValueStateBatch {
+  const flexible = true;
+  const f_firstOffset = r.int64();
+  const f_lastOffset = r.int64();
+  const f_state = r.int8();
+  const f_deliveryCount = r.int16();
+  let unknown: UnknownTaggedField[] | undefined;
+  if (flexible) {
+    const nt = r.taggedFieldCount();
+    for (let i = 0; i < nt; i++) {
+      const tag = r.uvarint();
+      const t = r.sub(r.uvarint());
+      if (unknown === undefined) unknown = [];
+      unknown.push({ tag, data: t.raw(t.remaining()) });
+    }
+  }
+  const v: ShareStateValueStateBatch = {
+    firstOffset: f_firstOffset,
+    lastOffset: f_lastOffset,
+    state: f_state,
+    deliveryCount: f_deliveryCount,
+  };
+  if (unknown !== undefined) v.unknownTaggedFields = unknown;
+  return v;
+}

@@ -1,0 +1,112 @@
+/**
+ * Share groups (KIP-932) with the Java client's KafkaShareConsumer, same assertions on
+ * every broker it runs against: several consumers sharing one partition, redelivery
+ * after a consumer crash (SIGKILL) and after the acquisition lock lapses, explicit
+ * reject and release, and the delivery count limit. The checks run in
+ * integration-tests/java/ShareChecks.java.
+ *
+ * The brokers run with a 3 s record lock and a delivery count limit of 3. Logbook joins
+ * the targets once it serves share-group membership (ShareGroupHeartbeat) and the
+ * group.share.* settings: set LOGBOOK_SHARE_GROUPS=1 to run it there too.
+ */
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { type BrokerProcess, removeDir, startBroker } from "./helpers/broker-process.js";
+import { JsonLinesProcess } from "./helpers/groups.js";
+import { type KafkaProcess, startKafka } from "./helpers/kafka-process.js";
+import { JAVA_CHECKS_CLIENT, javaArgs, runJava } from "./java/java-driver.js";
+
+/** The share settings both brokers run with: short locks so that timeouts show quickly. */
+const SHARE_SETTINGS: Record<string, string> = {
+  "group.share.min.record.lock.duration.ms": "1000",
+  "group.share.record.lock.duration.ms": "3000",
+  "group.share.delivery.count.limit": "3",
+};
+
+const WITH_LOGBOOK = process.env.LOGBOOK_SHARE_GROUPS === "1";
+let kafka: KafkaProcess | undefined;
+let logbook: BrokerProcess | undefined;
+
+before(async () => {
+  kafka = await startKafka({
+    config: { "group.initial.rebalance.delay.ms": "0", ...SHARE_SETTINGS },
+  });
+  if (WITH_LOGBOOK)
+    logbook = await startBroker({
+      args: Object.entries(SHARE_SETTINGS).flatMap(([k, v]) => ["-o", `${k}=${v}`]),
+    });
+});
+after(async () => {
+  if (logbook?.isAlive()) assert.equal(await logbook.stop(), 0, logbook.stderr());
+  if (logbook !== undefined) await removeDir(logbook.dataDir);
+  await kafka?.stop();
+});
+
+const targets = (): { name: string; bootstrap: string }[] => [
+  ...(kafka === undefined ? [] : [{ name: "kafka", bootstrap: kafka.bootstrap }]),
+  ...(logbook === undefined ? [] : [{ name: "logbook", bootstrap: logbook.bootstrap }]),
+];
+
+function check(name: string, body: (bootstrap: string, target: string) => Promise<void>): void {
+  test(name, async () => {
+    for (const t of targets()) await body(t.bootstrap, t.name);
+  });
+}
+
+const share = (args: string[]) => runJava(JAVA_CHECKS_CLIENT, "ShareChecks", args, 120_000);
+
+check(
+  "three consumers share one partition: every record read once, by more than one consumer",
+  async (b, t) => {
+    const r = (await share(["sharing", b, `sharing-${t}`])) as Record<string, number>;
+    assert.equal(r.distinct, 60, JSON.stringify(r));
+    assert.equal(r.readTwice, 0, "no record goes to two consumers");
+    assert.ok(
+      (r.consumersThatRead ?? 0) >= 2,
+      `records went to one consumer only: ${JSON.stringify(r)}`,
+    );
+  },
+);
+
+check("a consumer that crashes holding records: they come again, second delivery", async (b, t) => {
+  const topic = `crash-${t}`;
+  const holder = new JsonLinesProcess(
+    "java ShareChecks hold",
+    "java",
+    javaArgs(JAVA_CHECKS_CLIENT, "ShareChecks", ["hold", b, topic]),
+  );
+  try {
+    await holder.waitLine("records held", (l) => l.event === "held", 90_000);
+  } finally {
+    holder.kill("SIGKILL");
+  }
+  await holder.done();
+  const r = await share(["after-crash", b, topic]);
+  assert.deepEqual(r, { v0: 2, v1: 2, v2: 2, v3: 2, v4: 2 });
+});
+
+check(
+  "records held past the lock duration go to another consumer; the late acknowledgement is refused",
+  async (b, t) => {
+    const r = (await share(["lock-timeout", b, `lock-${t}`])) as Record<string, unknown>;
+    assert.deepEqual(r.aFirstDeliveries, [1, 1, 1]);
+    assert.deepEqual(r.bGot, { v0: 2, v1: 2, v2: 2 });
+    assert.deepEqual(r.lateAck, ["InvalidRecordStateException"]);
+  },
+);
+
+check(
+  "explicit acknowledgement: a rejected record never comes back, a released one does",
+  async (b, t) => {
+    const r = await share(["reject-release", b, `ack-${t}`]);
+    assert.deepEqual(r, { v1: 2 });
+  },
+);
+
+check(
+  "a record released every time is delivered delivery.count.limit times, then archived",
+  async (b, t) => {
+    const r = (await share(["delivery-limit", b, `limit-${t}`])) as Record<string, unknown>;
+    assert.deepEqual(r.deliveries, [1, 2, 3]);
+  },
+);

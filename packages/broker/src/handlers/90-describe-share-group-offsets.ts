@@ -1,0 +1,124 @@
+/**
+ * DescribeShareGroupOffsets (key 90), v0-v1 (KIP-932; the admin client's
+ * listShareGroupOffsets).
+ *
+ * For each group, the share-partitions' start offsets (SPSO) from __share_group_state
+ * and, from v1, their lag: high watermark - SPSO - records already acknowledged or
+ * archived in flight. Topics null asks for every share-partition the group has state
+ * for (none, without error, for a group nobody used, as Kafka 4.4); named topics are
+ * answered partition by partition, a partition without state (or of a topic that does
+ * not exist, with a zero topic id) with start offset -1 and lag -1, as Kafka answers
+ * absent data rather than an error. LeaderEpoch is this single node's leader epoch.
+ */
+import type { ShareOffsetSummary } from "@logbook/group-coordinator";
+import {
+  createDescribeShareGroupOffsetsResponse,
+  createDescribeShareGroupOffsetsResponseGroup,
+  createDescribeShareGroupOffsetsResponsePartition,
+  createDescribeShareGroupOffsetsResponseTopic,
+  DescribeShareGroupOffsetsApi,
+  type DescribeShareGroupOffsetsResponseGroup,
+  type DescribeShareGroupOffsetsResponsePartition,
+  type DescribeShareGroupOffsetsResponseTopic,
+  ErrorCode,
+} from "@logbook/protocol";
+import { LEADER_EPOCH } from "../data/leader-epoch.js";
+import { defineHandler, type RequestContext } from "../handler.js";
+
+const UNINITIALIZED = -1n;
+
+export const describeShareGroupOffsetsHandler = defineHandler({
+  api: DescribeShareGroupOffsetsApi,
+  minVersion: 0,
+  maxVersion: 1,
+  async handle(req, ctx) {
+    const groups: DescribeShareGroupOffsetsResponseGroup[] = [];
+    for (const g of req.groups) groups.push(await describeGroup(ctx, g.groupId, g.topics));
+    return createDescribeShareGroupOffsetsResponse({ groups });
+  },
+});
+
+async function describeGroup(
+  ctx: RequestContext,
+  groupId: string,
+  topics: readonly { topicName: string; partitions: readonly number[] }[] | null,
+): Promise<DescribeShareGroupOffsetsResponseGroup> {
+  const state = ctx.broker.share.state;
+  const fail = (errorCode: ErrorCode) =>
+    createDescribeShareGroupOffsetsResponseGroup({ groupId, errorCode });
+  if (groupId === "") return fail(ErrorCode.INVALID_GROUP_ID);
+  if (state === null) return fail(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+  const known = state.offsets(groupId);
+  const byPartition = new Map(known.map((o) => [partitionId(o.key.topicId, o.key.partition), o]));
+
+  let wanted: { name: string; id: Buffer | null; partitions: readonly number[] }[];
+  if (topics === null) {
+    const byTopic = new Map<string, { name: string; id: Buffer; partitions: number[] }>();
+    for (const o of known) {
+      const topic = ctx.broker.topics.getById(o.key.topicId);
+      if (topic === undefined) continue;
+      const entry = byTopic.get(topic.name) ?? { name: topic.name, id: topic.id, partitions: [] };
+      entry.partitions.push(o.key.partition);
+      byTopic.set(topic.name, entry);
+    }
+    wanted = [...byTopic.values()];
+    for (const w of byTopic.values()) w.partitions.sort((a, b) => a - b);
+  } else {
+    wanted = topics.map((t) => ({
+      name: t.topicName,
+      id: ctx.broker.topics.get(t.topicName)?.id ?? null,
+      partitions: t.partitions,
+    }));
+  }
+
+  const existing: DescribeShareGroupOffsetsResponseTopic[] = [];
+  const missing: DescribeShareGroupOffsetsResponseTopic[] = [];
+  for (const w of wanted) {
+    const partitions: DescribeShareGroupOffsetsResponsePartition[] = [];
+    for (const partition of w.partitions) {
+      const found = w.id === null ? undefined : byPartition.get(partitionId(w.id, partition));
+      partitions.push(await describePartition(ctx, w.name, partition, found));
+    }
+    const topic = createDescribeShareGroupOffsetsResponseTopic({
+      topicName: w.name,
+      topicId: w.id ?? Buffer.alloc(16),
+      partitions,
+    });
+    (w.id === null ? missing : existing).push(topic);
+  }
+  // Kafka lists the topics that exist first, then those that do not.
+  return createDescribeShareGroupOffsetsResponseGroup({
+    groupId,
+    topics: [...existing, ...missing],
+  });
+}
+
+async function describePartition(
+  ctx: RequestContext,
+  topic: string,
+  partition: number,
+  found: ShareOffsetSummary | undefined,
+): Promise<DescribeShareGroupOffsetsResponsePartition> {
+  if (found === undefined)
+    return createDescribeShareGroupOffsetsResponsePartition({
+      partitionIndex: partition,
+      startOffset: UNINITIALIZED,
+      leaderEpoch: LEADER_EPOCH,
+      lag: UNINITIALIZED,
+    });
+  const log = await ctx.broker.topics.partition(topic, partition);
+  const lag =
+    log === undefined
+      ? UNINITIALIZED
+      : BigInt(log.highWatermark) - found.startOffset - found.deliveryComplete;
+  return createDescribeShareGroupOffsetsResponsePartition({
+    partitionIndex: partition,
+    startOffset: found.startOffset,
+    leaderEpoch: LEADER_EPOCH,
+    lag,
+  });
+}
+
+function partitionId(topicId: Buffer, partition: number): string {
+  return `${topicId.toString("hex")}:${partition}`;
+}

@@ -1,0 +1,67 @@
+/**
+ * AlterShareGroupOffsets (key 91), v0 (KIP-932; the admin client's
+ * alterShareGroupOffsets).
+ *
+ * Sets the start offset (SPSO) of share-partitions of an empty share group, forgetting
+ * what was in flight (a new state epoch in __share_group_state); a group id nobody used
+ * yet is altered too, as Kafka 4.4 does. Top-level errors: INVALID_GROUP_ID,
+ * NON_EMPTY_GROUP while a consumer is active. A partition of a topic that does not exist
+ * is UNKNOWN_TOPIC_OR_PARTITION, with a zero topic id; as Kafka, topics with errors are
+ * listed before the others.
+ */
+import type { ShareOffset } from "@logbook/group-coordinator";
+import {
+  AlterShareGroupOffsetsApi,
+  type AlterShareGroupOffsetsResponseTopic,
+  createAlterShareGroupOffsetsResponse,
+  createAlterShareGroupOffsetsResponsePartition,
+  createAlterShareGroupOffsetsResponseTopic,
+  ErrorCode,
+} from "@logbook/protocol";
+import { defineHandler } from "../handler.js";
+import { emptyShareGroupError } from "../share/share-group-admin.js";
+
+export const alterShareGroupOffsetsHandler = defineHandler({
+  api: AlterShareGroupOffsetsApi,
+  minVersion: 0,
+  maxVersion: 0,
+  async handle(req, ctx) {
+    const share = ctx.broker.share;
+    const groupError = emptyShareGroupError(share, req.groupId);
+    if (groupError !== ErrorCode.NONE)
+      return createAlterShareGroupOffsetsResponse({ errorCode: groupError });
+    const entries: ShareOffset[] = [];
+    const responses: AlterShareGroupOffsetsResponseTopic[] = [];
+    for (const t of req.topics) {
+      const topic = ctx.broker.topics.get(t.topicName);
+      const partitions = t.partitions.map((p) => {
+        const exists =
+          topic !== undefined && p.partitionIndex >= 0 && p.partitionIndex < topic.partitions;
+        if (exists)
+          entries.push({
+            key: { groupId: req.groupId, topicId: topic.id, partition: p.partitionIndex },
+            startOffset: p.startOffset,
+          });
+        return createAlterShareGroupOffsetsResponsePartition({
+          partitionIndex: p.partitionIndex,
+          errorCode: exists ? ErrorCode.NONE : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+        });
+      });
+      responses.push(
+        createAlterShareGroupOffsetsResponseTopic({
+          topicName: t.topicName,
+          topicId: topic?.id ?? Buffer.alloc(16),
+          partitions,
+        }),
+      );
+    }
+    const code = entries.length === 0 ? ErrorCode.NONE : await share.state?.alter(entries);
+    if (code !== undefined && code !== ErrorCode.NONE)
+      return createAlterShareGroupOffsetsResponse({ errorCode: code });
+    const failed = (t: AlterShareGroupOffsetsResponseTopic) =>
+      t.partitions.some((p) => p.errorCode !== ErrorCode.NONE);
+    return createAlterShareGroupOffsetsResponse({
+      responses: [...responses.filter(failed), ...responses.filter((t) => !failed(t))],
+    });
+  },
+});

@@ -1,0 +1,58 @@
+/**
+ * DeleteShareGroupOffsets (key 92), v0 (KIP-932; the admin client's
+ * deleteShareGroupOffsets).
+ *
+ * Forgets the share-partition state of whole topics of an empty share group (a
+ * tombstone per share-partition in __share_group_state), so the group starts again from
+ * share.auto.offset.reset. Top-level errors as AlterShareGroupOffsets, and
+ * GROUP_ID_NOT_FOUND for a group with neither members nor state; a topic that does
+ * not exist is UNKNOWN_TOPIC_OR_PARTITION (one the group has no state for is fine, as
+ * Kafka 4.4 answers).
+ */
+import type { SharePartitionKey } from "@logbook/group-coordinator";
+import {
+  createDeleteShareGroupOffsetsResponse,
+  createDeleteShareGroupOffsetsResponseTopic,
+  DeleteShareGroupOffsetsApi,
+  type DeleteShareGroupOffsetsResponseTopic,
+  ErrorCode,
+} from "@logbook/protocol";
+import { defineHandler } from "../handler.js";
+import { emptyShareGroupError } from "../share/share-group-admin.js";
+
+export const deleteShareGroupOffsetsHandler = defineHandler({
+  api: DeleteShareGroupOffsetsApi,
+  minVersion: 0,
+  maxVersion: 0,
+  async handle(req, ctx) {
+    const share = ctx.broker.share;
+    const groupError = emptyShareGroupError(share, req.groupId);
+    const state = share.state;
+    if (groupError !== ErrorCode.NONE || state === null)
+      return createDeleteShareGroupOffsetsResponse({ errorCode: groupError });
+    const known = state.offsets(req.groupId);
+    // Unlike Alter, which creates the group, Delete needs one to exist (Kafka 4.4).
+    if (known.length === 0 && !share.membership.isShareGroup(req.groupId))
+      return createDeleteShareGroupOffsetsResponse({ errorCode: ErrorCode.GROUP_ID_NOT_FOUND });
+    const keys: SharePartitionKey[] = [];
+    const responses: DeleteShareGroupOffsetsResponseTopic[] = [];
+    for (const t of req.topics) {
+      const topic = ctx.broker.topics.get(t.topicName);
+      const mine =
+        topic === undefined
+          ? []
+          : known.filter((o) => o.key.topicId.equals(topic.id)).map((o) => o.key);
+      keys.push(...mine);
+      responses.push(
+        createDeleteShareGroupOffsetsResponseTopic({
+          topicName: t.topicName,
+          topicId: topic?.id ?? Buffer.alloc(16),
+          errorCode: topic !== undefined ? ErrorCode.NONE : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+        }),
+      );
+    }
+    const code = keys.length === 0 ? ErrorCode.NONE : await state.delete(keys);
+    if (code !== ErrorCode.NONE) return createDeleteShareGroupOffsetsResponse({ errorCode: code });
+    return createDeleteShareGroupOffsetsResponse({ responses });
+  },
+});

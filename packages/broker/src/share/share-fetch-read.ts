@@ -1,0 +1,77 @@
+import type { AcquiredRange, SharePartitionKey } from "@logbook/group-coordinator";
+import { ErrorCode, iterateRecords } from "@logbook/protocol";
+import type { PartitionLog } from "@logbook/storage";
+import type { SharePartitionService } from "./share-partition-service.js";
+
+/** What one partition answers in a ShareFetch: acquired ranges and the batches holding them. */
+export interface ShareRead {
+  readonly errorCode: ErrorCode;
+  readonly ranges: readonly AcquiredRange[];
+  readonly records: Buffer;
+}
+
+/** Bytes asked of the log per read step; a batch larger than this still comes whole. */
+const READ_BYTES = 1 << 20;
+
+const NOTHING: ShareRead = { errorCode: ErrorCode.NONE, ranges: [], records: Buffer.alloc(0) };
+
+/**
+ * Acquires up to `maxRecords` records of one share-partition for `memberId` and reads the
+ * stored batches that hold them (whole batches, as stored: the consumer keeps only the
+ * acquired offsets). A share-partition used for the first time starts at the log start
+ * (share.auto.offset.reset earliest) or the high watermark (latest).
+ */
+export async function acquireAndRead(
+  share: SharePartitionService,
+  key: SharePartitionKey,
+  log: PartitionLog,
+  memberId: string,
+  maxRecords: number,
+): Promise<ShareRead> {
+  const state = share.state;
+  if (state === null) return { ...NOTHING, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE };
+  if (maxRecords <= 0) return NOTHING;
+  const logStartOffset = BigInt(log.logStartOffset);
+  const logEndOffset = BigInt(log.highWatermark);
+  const initialOffset =
+    share.settings.autoOffsetReset === "earliest" ? logStartOffset : logEndOffset;
+  const acquired = await state.acquire(key, memberId, maxRecords, {
+    logStartOffset,
+    logEndOffset,
+    initialOffset,
+  });
+  const first = acquired.ranges[0];
+  const last = acquired.ranges.at(-1);
+  if (acquired.errorCode !== ErrorCode.NONE || first === undefined || last === undefined)
+    return { ...NOTHING, errorCode: acquired.errorCode };
+  return {
+    errorCode: ErrorCode.NONE,
+    ranges: acquired.ranges,
+    records: await readBatches(log, first.firstOffset, last.lastOffset),
+  };
+}
+
+/**
+ * The stored batches covering [first, last], read in as many steps as segments need;
+ * batches starting after `last` are cut off (a read returns whole batches up to the high
+ * watermark).
+ */
+async function readBatches(log: PartitionLog, first: bigint, last: bigint): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  let offset = first;
+  while (offset <= last) {
+    const read = await log.read(Number(offset), READ_BYTES);
+    if (read.kind !== "ok" || read.records.length === 0) break;
+    let cut = 0;
+    let next = offset;
+    for (const e of iterateRecords(read.records)) {
+      if (e.magic !== 2 || e.header.baseOffset > last) break;
+      cut = e.end;
+      next = e.header.lastOffset + 1n;
+    }
+    if (cut === 0) break;
+    parts.push(read.records.subarray(0, cut));
+    offset = next;
+  }
+  return Buffer.concat(parts);
+}
