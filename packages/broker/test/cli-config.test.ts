@@ -258,3 +258,21 @@ test("the README's configuration table is the one generated from the schema", ()
     if (s.flag !== undefined) assert.ok(row.includes(`\`${s.flag}\``), `${s.name}: flag in README`);
   }
 });
+
+test("a setting with min/max companions must lie between them, as Kafka checks at start-up", () => {
+  assert.throws(
+    () => withFile("group.share.record.lock.duration.ms=3000\n"),
+    (e: unknown) =>
+      e instanceof ConfigError &&
+      e.message ===
+        "group.share.record.lock.duration.ms must be greater than or equal to group.share.min.record.lock.duration.ms",
+  );
+  const lowered = withFile(
+    "group.share.min.record.lock.duration.ms=1000\ngroup.share.record.lock.duration.ms=3000\n",
+  );
+  assert.equal(lowered.config.shareGroups.recordLockDurationMs, 3000);
+  assert.throws(
+    () => withFile("group.share.max.delivery.count.limit=6\ngroup.share.delivery.count.limit=7\n"),
+    /group.share.delivery.count.limit must be less than or equal to group.share.max.delivery.count.limit/,
+  );
+});

@@ -11,6 +11,7 @@ import { type ConfigSources, loadConfig } from "../src/cli/load-config.js";
 import { brokerConfig, DEFAULT_BROKER_CONFIG } from "../src/config/broker-config.js";
 import { editDistance } from "../src/config/closest-name.js";
 import { SWITCH_VARIABLES } from "../src/config/not-settings.js";
+import { settingRelationErrors } from "../src/config/relations.js";
 import type { BrokerSetting } from "../src/config/rows.js";
 import { BROKER_SETTINGS, envVarName } from "../src/config/schema.js";
 import {
@@ -42,7 +43,9 @@ function otherValue(s: BrokerSetting): string {
     } catch {
       continue;
     }
-    if (s.read(config) === c && c !== builtIn) return c;
+    // A companion (min/max) must keep the setting it bounds valid.
+    if (s.read(config) === c && c !== builtIn && settingRelationErrors(config).length === 0)
+      return c;
   }
   throw new Error(`no candidate value for ${s.name}: add one to TEXT_CANDIDATES`);
 }

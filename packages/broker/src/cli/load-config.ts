@@ -9,6 +9,7 @@ import {
 import { closestName } from "../config/closest-name.js";
 import { ConfigValueError } from "../config/kinds.js";
 import { IGNORED_PROPERTIES, SWITCH_VARIABLES } from "../config/not-settings.js";
+import { settingRelationErrors } from "../config/relations.js";
 import type { BrokerSetting } from "../config/rows.js";
 import { BROKER_SETTINGS, envVarName, findSetting, findSettingByEnv } from "../config/schema.js";
 import { parseProperties } from "./properties.js";
@@ -138,6 +139,8 @@ export function loadConfig(sources: ConfigSources): LoadedConfig {
   }
   const given = new Set(layers.flatMap((l) => l.assignments.map((a) => a.setting.name)));
   const finished = brokerConfig({ ...config, staticSettings: [...given] });
+  const conflicts = settingRelationErrors(finished);
+  if (conflicts.length > 0) throw new ConfigError(conflicts.join("; "));
   return { config: finished, logLevel: finished.logLevel, warnings, ignored, configFile };
 }
 
