@@ -8,6 +8,7 @@ import {
 } from "@logbook/storage";
 import type { BrokerConfig } from "./config.js";
 import { createDataPlane, type DataPlane } from "./data/index.js";
+import { FeatureLevels } from "./features.js";
 import { BrokerGroups } from "./groups/index.js";
 import { allHandlers } from "./handlers/index.js";
 import { openTopicRegistry } from "./metadata/index.js";
@@ -28,6 +29,7 @@ import { TransactionCoordinator, wireTransactions } from "./txn/index.js";
  */
 export class Broker implements DispatchTarget {
   readonly registry = new HandlerRegistry();
+  readonly features = new FeatureLevels();
   readonly dataPlane: DataPlane;
   readonly txn: TransactionCoordinator;
   /** Log raw request bytes when a request does not decode (LOGBOOK_DEBUG_FRAMES=1). */

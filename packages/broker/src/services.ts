@@ -1,6 +1,7 @@
 import type { Logger, StorageEngine } from "@logbook/storage";
 import type { BrokerConfig } from "./config.js";
 import type { DataPlane } from "./data/index.js";
+import type { FeatureLevels } from "./features.js";
 import type { BrokerGroups } from "./groups/index.js";
 import type { TopicRegistry } from "./topics.js";
 import type { TransactionCoordinator } from "./txn/index.js";
@@ -26,6 +27,8 @@ export interface BrokerServices {
   readonly groups: BrokerGroups;
   readonly dataPlane: DataPlane;
   readonly txn: TransactionCoordinator;
+  /** Finalized feature levels (ApiVersions, UpdateFeatures, transactions v2). */
+  readonly features: FeatureLevels;
   /** What ApiVersions advertises: the handler registry. */
   readonly registry: { list(): readonly ServedApi[] };
   /** Where the broker listens (the real port when configured with 0). */
