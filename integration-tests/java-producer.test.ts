@@ -87,3 +87,32 @@ check("exactly-once consume-transform-produce: offsets committed in the transact
     "the aborted attempt is stored, then the redone one",
   );
 });
+
+check("transactions v2: the client uses them, and every end bumps the epoch", async (t) => {
+  const r = (await runJava(JAVA_CHECKS_CLIENT, "ProducerChecks", [
+    "transactions-v2",
+    t.bootstrap,
+    "java-tv2",
+  ])) as { transactionV2: boolean; epochs: number[]; committed: string[]; groupOffset: number };
+  // The client turns transactions v2 on from the finalized transaction.version, and
+  // then sends no AddPartitionsToTxn or AddOffsetsToTxn (Produce v12 and
+  // TxnOffsetCommit v5 add implicitly) and EndTxn v5.
+  assert.equal(r.transactionV2, true);
+  const first = r.epochs[0] ?? -1;
+  assert.deepEqual(
+    r.epochs,
+    [0, 1, 2, 3].map((i) => first + i),
+    "EndTxn v5 answers a bumped epoch each time",
+  );
+  assert.deepEqual(r.committed, ["c-0", "c-2"]);
+  assert.equal(r.groupOffset, 3, "the last committed transaction's offset");
+  // As stored: each transaction's data at its epoch, its marker at the next.
+  const { batches } = await fetchAll(t.port, "java-tv2", 0);
+  assert.deepEqual(
+    batches.map((b) => [b.isControl ? "marker" : "data", b.producerEpoch]),
+    [0, 1, 2].flatMap((i) => [
+      ["data", first + i],
+      ["marker", first + i + 1],
+    ]),
+  );
+});
