@@ -290,3 +290,29 @@ test("EndTxn v5 abort with no transaction open, and a second transaction at the 
   await describe();
   await ends(1);
 });
+
+test("transactions v1: a produce that arrives after the commit cannot leave a hanging transaction", async () => {
+  // KIP-890 part 1: the same epoch (v1 does not bump it), the partition no longer in a
+  // transaction. Refused, so nothing holds the last stable offset back.
+  const v1 = await init();
+  await conv.same(AddPartitionsToTxnApi, 3, (s) =>
+    createAddPartitionsToTxnRequest({
+      v3AndBelowTransactionalId: TXN,
+      v3AndBelowProducerId: v1.id[s],
+      v3AndBelowProducerEpoch: v1.epoch,
+      v3AndBelowTopics: [createAddPartitionsToTxnRequestTopic({ name: TOPIC, partitions: [2] })],
+    }),
+  );
+  await txnProduce(v1, 9, 2, 0);
+  await conv.same(EndTxnApi, 3, endTxn(v1, true));
+  await settleEnded();
+  const late = await txnProduce(v1, 9, 2, 2);
+  assert.equal(
+    late.kafka.responses[0]?.partitionResponses[0]?.errorCode,
+    ErrorCode.INVALID_TXN_STATE,
+  );
+  await describe();
+  for (const isolationLevel of [0, 1]) {
+    await conv.same(ListOffsetsApi, 5, { ...listOffsets(TOPIC, 2, -1n), isolationLevel });
+  }
+});
