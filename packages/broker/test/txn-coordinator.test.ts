@@ -268,6 +268,68 @@ describe("EndTxn", () => {
   });
 });
 
+describe("transactions v2 (KIP-890)", () => {
+  it("EndTxn bumps the epoch; markers and offsets carry the new one; a retry with the old epoch is NONE", async () => {
+    const p = await init("a");
+    await rig.txn.addPartitions(p, [tp("t", 0)]);
+    await rig.txn.addOffsets(p, "g");
+    assert.equal(await rig.txn.endTxn(p, true, true), ErrorCode.NONE);
+    const m = rig.txn.get("a");
+    assert.deepEqual(
+      [m?.state, m?.producerEpoch, m?.lastProducerEpoch],
+      [TxnState.COMPLETE_COMMIT, 1, 0],
+    );
+    assert.deepEqual(rig.markers.calls[0]?.marker, {
+      producerId: p.producerId,
+      producerEpoch: 1,
+      commit: true,
+      coordinatorEpoch: 0,
+    });
+    assert.deepEqual(rig.offsets.calls, [
+      { producerId: p.producerId, producerEpoch: 1, commit: true },
+    ]);
+    // The retry names the epoch before the bump: same outcome NONE, the other refused.
+    assert.equal(await rig.txn.endTxn(p, true, true), ErrorCode.NONE);
+    assert.equal(await rig.txn.endTxn(p, false, true), ErrorCode.INVALID_TXN_STATE);
+    // The new epoch has no transaction to commit; an older one than the retry is fenced.
+    const next = { ...p, producerEpoch: 1 };
+    assert.equal(await rig.txn.endTxn(next, true, true), ErrorCode.INVALID_TXN_STATE);
+    assert.equal(rig.markers.calls.length, 1);
+    assert.equal(rig.txn.get("a")?.producerEpoch, 1);
+  });
+
+  it("an abort with no transaction open still bumps the epoch, without markers", async () => {
+    const p = await init("a");
+    assert.equal(await rig.txn.endTxn(p, false, true), ErrorCode.NONE);
+    const m = rig.txn.get("a");
+    assert.deepEqual([m?.state, m?.producerEpoch], [TxnState.COMPLETE_ABORT, 1]);
+    assert.equal(rig.markers.calls.length, 0, "no partition to mark");
+    // The next transaction runs at the new epoch; the old one is fenced.
+    assert.equal(
+      await rig.txn.addPartitions({ ...p, producerEpoch: 1 }, [tp("t", 0)]),
+      ErrorCode.NONE,
+    );
+    assert.equal(await rig.txn.addPartitions(p, [tp("t", 1)]), ErrorCode.PRODUCER_FENCED);
+  });
+
+  it("verifyPartitions: NONE inside the ongoing transaction, TRANSACTION_ABORTABLE outside", async () => {
+    const p = await init("a");
+    const verify = (q: typeof p) =>
+      Object.fromEntries(rig.txn.verifyPartitions(q, [tp("t", 0), tp("t", 1)]));
+    assert.deepEqual(verify(p), {
+      "t/0": ErrorCode.TRANSACTION_ABORTABLE,
+      "t/1": ErrorCode.TRANSACTION_ABORTABLE,
+    });
+    await rig.txn.addPartitions(p, [tp("t", 0)]);
+    assert.deepEqual(verify(p), { "t/0": ErrorCode.NONE, "t/1": ErrorCode.TRANSACTION_ABORTABLE });
+    assert.deepEqual(verify({ ...p, producerEpoch: 3 }), {
+      "t/0": ErrorCode.PRODUCER_FENCED,
+      "t/1": ErrorCode.PRODUCER_FENCED,
+    });
+    assert.equal(rig.txn.get("a")?.partitions.size, 1, "verifying adds nothing");
+  });
+});
+
 describe("checks for Produce and TxnOffsetCommit", () => {
   it("checkTransactionalProduce", async () => {
     const p = await init("a");
