@@ -29,7 +29,6 @@ import { TransactionCoordinator, wireTransactions } from "./txn/index.js";
  */
 export class Broker implements DispatchTarget {
   readonly registry = new HandlerRegistry();
-  readonly features = new FeatureLevels();
   readonly dataPlane: DataPlane;
   readonly txn: TransactionCoordinator;
   /** Log raw request bytes when a request does not decode (LOGBOOK_DEBUG_FRAMES=1). */
@@ -43,6 +42,8 @@ export class Broker implements DispatchTarget {
     readonly storage: StorageEngine,
     readonly topics: TopicRegistry,
     readonly groups: BrokerGroups,
+    /** Finalized feature levels; UpdateFeatures keeps its changes in the metadata log. */
+    readonly features: FeatureLevels,
   ) {
     for (const h of allHandlers()) this.registry.register(h);
     injectFailures(this.registry, parseFailNext(process.env.LOGBOOK_FAIL_NEXT), logger);
@@ -75,7 +76,7 @@ export class Broker implements DispatchTarget {
     });
     const topics = await openTopicRegistry(storage, config, logger);
     const groups = BrokerGroups.start(storage, topics, logger, config.groups);
-    const broker = new Broker(config, logger, storage, topics, groups);
+    const broker = new Broker(config, logger, storage, topics, groups, new FeatureLevels(topics));
     await broker.txn.load();
     wireTransactions(broker);
     broker.boundAddress = await broker.server.listen(config.host, config.port);

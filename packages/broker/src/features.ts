@@ -2,7 +2,8 @@
  * Feature flags (KIP-584): the one table of what Logbook supports and finalizes, which
  * ApiVersions v3+ reports (clients such as the Java producer switch behaviour on the
  * finalized levels: transaction.version >= 2 turns on transactions v2, KIP-890) and
- * UpdateFeatures changes.
+ * UpdateFeatures changes (within a row's range; the levels it sets are kept in the
+ * metadata log and win over the defaults after a restart).
  *
  * A row's `max` is the highest level Logbook implements; a fresh broker finalizes every
  * feature at its max, as a freshly formatted Kafka 4.4.0 does. A feature whose max is 0
@@ -71,27 +72,69 @@ export const FEATURES: readonly FeatureRow[] = [
   },
 ];
 
+/**
+ * Where levels set by UpdateFeatures are kept: the metadata log (LogTopicRegistry),
+ * so they survive a restart; each record written counts as one change, the epoch.
+ */
+export interface FeatureStore {
+  readonly featureLevels: ReadonlyMap<string, number>;
+  readonly featureChanges: number;
+  writeFeatureLevels(levels: ReadonlyMap<string, number>): Promise<void>;
+}
+
+/** A store that forgets on restart (tests and tools without a metadata log). */
+export function memoryFeatureStore(): FeatureStore {
+  const levels = new Map<string, number>();
+  let changes = 0;
+  return {
+    featureLevels: levels,
+    get featureChanges() {
+      return changes;
+    },
+    writeFeatureLevels(next) {
+      for (const [name, level] of next) {
+        levels.set(name, level);
+        changes++;
+      }
+      return Promise.resolve();
+    },
+  };
+}
+
+/** UpdateFeatures' upgrade types (v1+); v0's allow_downgrade maps to the safe one. */
+export const UpgradeType = { UPGRADE: 1, SAFE_DOWNGRADE: 2, UNSAFE_DOWNGRADE: 3 } as const;
+
+export interface FeatureUpdate {
+  readonly feature: string;
+  readonly level: number;
+  readonly upgradeType: number;
+}
+
+/** Features whose level may never go down (a lower metadata.version could lose data). */
+const NO_DOWNGRADE: ReadonlySet<string> = new Set(["metadata.version"]);
+
 /** The finalized feature levels and their epoch; levels of 0 are not finalized. */
 export class FeatureLevels {
-  private readonly levels = new Map<string, number>();
-  private currentEpoch = 0n;
-
-  constructor(readonly rows: readonly FeatureRow[] = FEATURES) {
-    for (const r of rows) this.levels.set(r.name, r.max);
-  }
+  constructor(
+    private readonly store: FeatureStore = memoryFeatureStore(),
+    readonly rows: readonly FeatureRow[] = FEATURES,
+  ) {}
 
   /** The finalized level of `name` (0 when unknown or not finalized). */
   level(name: string): number {
-    return this.levels.get(name) ?? 0;
+    const row = this.row(name);
+    if (row === undefined) return 0;
+    // A level stored by a build that implemented more is capped at what this one does.
+    return Math.min(this.store.featureLevels.get(name) ?? row.max, row.max);
   }
 
   row(name: string): FeatureRow | undefined {
     return this.rows.find((r) => r.name === name);
   }
 
-  /** FinalizedFeaturesEpoch: bumped at every change. */
+  /** FinalizedFeaturesEpoch: the number of changes UpdateFeatures made. */
   get epoch(): bigint {
-    return this.currentEpoch;
+    return BigInt(this.store.featureChanges);
   }
 
   /** Every finalized feature (level > 0), in table order. */
@@ -101,10 +144,36 @@ export class FeatureLevels {
       .filter((f) => f.level > 0);
   }
 
-  /** Installs `level` for `name` (already validated) and bumps the epoch. */
-  set(name: string, level: number): void {
-    this.levels.set(name, level);
-    this.currentEpoch++;
+  /** Why `u` cannot be applied (Kafka's checks for one controller), or null. */
+  refusal(u: FeatureUpdate): string | null {
+    const what = `Invalid update version ${u.level} for feature ${u.feature}.`;
+    if (u.upgradeType < UpgradeType.UPGRADE || u.upgradeType > UpgradeType.UNSAFE_DOWNGRADE)
+      return `${what} The upgrade type ${u.upgradeType} is not supported.`;
+    const row = this.row(u.feature);
+    if (row === undefined) return `${what} This broker does not support this feature.`;
+    if (u.level > row.max || (u.level < row.min && u.level !== 0))
+      return `${what} This broker supports levels ${row.min}-${row.max}.`;
+    const current = this.level(u.feature);
+    if (u.level < current && NO_DOWNGRADE.has(u.feature))
+      return `${u.feature} cannot be downgraded from ${current} to ${u.level}.`;
+    if (u.level < current && u.upgradeType === UpgradeType.UPGRADE)
+      return `${what} A downgrade needs the safe or unsafe downgrade type.`;
+    return null;
+  }
+
+  /**
+   * Applies the updates all or none: the first refusal is answered and nothing changes;
+   * with `validateOnly` nothing changes either. Resolves with the refusal or null.
+   */
+  async update(updates: readonly FeatureUpdate[], validateOnly: boolean): Promise<string | null> {
+    for (const u of updates) {
+      const refused = this.refusal(u);
+      if (refused !== null) return refused;
+    }
+    if (!validateOnly && updates.length > 0) {
+      await this.store.writeFeatureLevels(new Map(updates.map((u) => [u.feature, u.level])));
+    }
+    return null;
   }
 
   /** KIP-890 transactions v2 are on (transaction.version >= 2). */
