@@ -260,6 +260,19 @@ export const PROBES: Record<number, Probe> = {
         }),
       ],
     }),
+  // Validate only, so the probe changes nothing: a safe downgrade both brokers allow.
+  [P.UpdateFeaturesApi.apiKey]: () =>
+    P.createUpdateFeaturesRequest({
+      timeoutMs: 30_000,
+      validateOnly: true,
+      featureUpdates: [
+        P.createUpdateFeaturesRequestFeatureUpdateKey({
+          feature: "transaction.version",
+          maxVersionLevel: 2,
+          upgradeType: 1,
+        }),
+      ],
+    }),
   [P.DescribeConfigsApi.apiKey]: (c) =>
     P.createDescribeConfigsRequest({
       resources: [

@@ -4,7 +4,8 @@
  * transactions v2), then a TV2 producer's conversation: no AddPartitionsToTxn or
  * AddOffsetsToTxn (Produce v12 and TxnOffsetCommit v5 add implicitly), EndTxn v5
  * bumping the epoch and its retry, a late Produce that must not open a hanging
- * transaction, and the broker-side AddPartitionsToTxn v5 (verify only and add).
+ * transaction, and the broker-side AddPartitionsToTxn v5 (verify only and add); then
+ * UpdateFeatures' checks and a real change of transaction.version.
  */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
@@ -22,6 +23,8 @@ import {
   createTxnOffsetCommitRequest,
   createTxnOffsetCommitRequestPartition,
   createTxnOffsetCommitRequestTopic,
+  createUpdateFeaturesRequest,
+  createUpdateFeaturesRequestFeatureUpdateKey,
   DescribeTransactionsApi,
   EndTxnApi,
   ErrorCode,
@@ -32,6 +35,8 @@ import {
   ProduceApi,
   type ProduceResponse,
   TxnOffsetCommitApi,
+  UpdateFeaturesApi,
+  type UpdateFeaturesRequest,
 } from "@logbook/protocol";
 import { FEATURES } from "../../packages/broker/src/features.js";
 import { EXPECTED_DIVERGENCES } from "./allowed-differences.js";
@@ -315,4 +320,95 @@ test("transactions v1: a produce that arrives after the commit cannot leave a ha
   for (const isolationLevel of [0, 1]) {
     await conv.same(ListOffsetsApi, 5, { ...listOffsets(TOPIC, 2, -1n), isolationLevel });
   }
+});
+
+const featureUpdate = (
+  feature: string,
+  level: number,
+  upgradeType: number,
+  validateOnly: boolean,
+  allowDowngrade = false,
+) =>
+  createUpdateFeaturesRequest({
+    timeoutMs: 10_000,
+    validateOnly,
+    featureUpdates: [
+      createUpdateFeaturesRequestFeatureUpdateKey({
+        feature,
+        maxVersionLevel: level,
+        upgradeType,
+        allowDowngrade,
+      }),
+    ],
+  });
+
+test("UpdateFeatures: Kafka's checks, all or nothing, validate only", async () => {
+  const cases: [number, UpdateFeaturesRequest][] = [
+    [1, featureUpdate("transaction.version", 1, 2, true)],
+    [1, featureUpdate("transaction.version", 1, 3, true)],
+    [1, featureUpdate("transaction.version", 0, 2, true)],
+    [1, featureUpdate("transaction.version", 2, 1, true)],
+    [1, featureUpdate("transaction.version", 3, 1, true)],
+    [1, featureUpdate("no.such.feature", 1, 1, true)],
+    [1, featureUpdate("transaction.version", 1, 1, true)],
+    [1, featureUpdate("transaction.version", 1, 0, true)],
+    [1, featureUpdate("transaction.version", 1, 4, true)],
+    [1, featureUpdate("metadata.version", 20, 2, true)],
+    [0, featureUpdate("transaction.version", 1, 1, false)],
+    [2, featureUpdate("transaction.version", 3, 1, true)],
+    [2, featureUpdate("transaction.version", 1, 2, true)],
+    [1, createUpdateFeaturesRequest({ timeoutMs: 10_000, validateOnly: true, featureUpdates: [] })],
+    [
+      1,
+      createUpdateFeaturesRequest({
+        timeoutMs: 10_000,
+        validateOnly: false,
+        featureUpdates: [
+          createUpdateFeaturesRequestFeatureUpdateKey({
+            feature: "transaction.version",
+            maxVersionLevel: 1,
+            upgradeType: 2,
+          }),
+          createUpdateFeaturesRequestFeatureUpdateKey({
+            feature: "no.such.feature",
+            maxVersionLevel: 1,
+            upgradeType: 1,
+          }),
+        ],
+      }),
+    ],
+  ];
+  for (const [version, body] of cases) await conv.same(UpdateFeaturesApi, version, body);
+  // Nothing above changed a level.
+  const finalized = async () => {
+    const r = await conv.same(ApiVersionsApi, 4, createApiVersionsRequest(software));
+    return r.logbook.finalizedFeatures.find((f) => f.name === "transaction.version")
+      ?.maxVersionLevel;
+  };
+  assert.equal(await finalized(), 2);
+});
+
+test("UpdateFeatures: transaction.version down to 1 and back to 2, as ApiVersions then reports", async () => {
+  const down = await conv.same(
+    UpdateFeaturesApi,
+    1,
+    featureUpdate("transaction.version", 1, 2, false),
+  );
+  assert.equal(down.kafka.errorCode, ErrorCode.NONE);
+  const level = async (side: Side) => {
+    const x = await conv.exchange(ApiVersionsApi, 4, createApiVersionsRequest(software));
+    const r = x[side];
+    if (r.kind !== "answer") return undefined;
+    return r.body.finalizedFeatures.find((f) => f.name === "transaction.version")?.maxVersionLevel;
+  };
+  // Kafka's brokers learn the new level from the metadata log a moment later.
+  const settled = async (want: number) => {
+    for (let i = 0; i < 50 && (await level("kafka")) !== want; i++)
+      await new Promise((r) => setTimeout(r, 100));
+    await conv.same(ApiVersionsApi, 4, createApiVersionsRequest(software));
+    return level("logbook");
+  };
+  assert.equal(await settled(1), 1);
+  await conv.same(UpdateFeaturesApi, 1, featureUpdate("transaction.version", 2, 1, false));
+  assert.equal(await settled(2), 2);
 });

@@ -111,12 +111,6 @@ export const NARROWER_RANGES: Record<number, NarrowerRange> = {
   50: { api: "DescribeUserScramCredentials", logbook: "none", kafka: "0-0", reason: NO_SECURITY },
   51: { api: "AlterUserScramCredentials", logbook: "none", kafka: "0-0", reason: NO_SECURITY },
   55: { api: "DescribeQuorum", logbook: "none", kafka: "0-2", reason: KRAFT_ONLY },
-  57: {
-    api: "UpdateFeatures",
-    logbook: "none",
-    kafka: "0-2",
-    reason: "Logbook has no feature levels to finalize (see the ApiVersions features entry).",
-  },
   60: {
     api: "DescribeCluster",
     logbook: "0-1",
