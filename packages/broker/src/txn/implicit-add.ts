@@ -28,6 +28,14 @@ export async function addImplicitly(
   tp: TopicPartitionRef,
 ): Promise<number> {
   if (!txn.available) return ErrorCode.NOT_ENOUGH_REPLICAS;
+  // Already in this id's transaction (every batch after the partition's first):
+  // nothing to write, so no turn on the coordinator's queue.
+  const { producerId, producerEpoch } = producer;
+  if (
+    txn.get(producer.transactionalId)?.producerId === producerId &&
+    txn.checkTransactionalProduce(producerId, producerEpoch, tp) === ErrorCode.NONE
+  )
+    return ErrorCode.NONE;
   const code = await txn.addPartitions(producer, [tp]);
   if (code === ErrorCode.PRODUCER_FENCED) return ErrorCode.INVALID_PRODUCER_EPOCH;
   return RETRY_AS_NOT_ENOUGH_REPLICAS.has(code) ? ErrorCode.NOT_ENOUGH_REPLICAS : code;
