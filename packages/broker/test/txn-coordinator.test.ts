@@ -298,6 +298,41 @@ describe("transactions v2 (KIP-890)", () => {
     assert.equal(rig.txn.get("a")?.producerEpoch, 1);
   });
 
+  it("at the last epoch the markers carry the next one and the producer moves to a new id", async () => {
+    const cur = await init("a");
+    const m = rig.txn.get("a");
+    assert.ok(m);
+    // 32766 bumps would take minutes: write the last epoch as a record and replay it.
+    const log = await InternalLog.open(rig.storage, TRANSACTION_STATE_PARTITION.topic);
+    await log.append([encodeTxnRecord({ ...m, producerEpoch: MAX_PRODUCER_EPOCH })]);
+    await rig.reopen();
+    const last = { ...cur, producerEpoch: MAX_PRODUCER_EPOCH };
+    assert.equal(await rig.txn.addPartitions(last, [tp("t", 0)]), ErrorCode.NONE);
+    assert.equal(await rig.txn.endTxn(last, true, true), ErrorCode.NONE);
+    assert.deepEqual(rig.markers.calls[0]?.marker, {
+      producerId: cur.producerId,
+      producerEpoch: MAX_PRODUCER_EPOCH + 1,
+      commit: true,
+      coordinatorEpoch: 0,
+    });
+    const moved = rig.txn.get("a");
+    assert.ok(moved !== undefined && moved.producerId !== cur.producerId);
+    assert.deepEqual(
+      [moved.state, moved.producerEpoch, moved.previousProducerId, moved.nextProducerId],
+      [TxnState.COMPLETE_COMMIT, 0, cur.producerId, -1n],
+    );
+    // A retry under the old id is recognised; the old id is otherwise unknown.
+    assert.equal(await rig.txn.endTxn(last, true, true), ErrorCode.NONE);
+    assert.equal(
+      await rig.txn.addPartitions(last, [tp("t", 0)]),
+      ErrorCode.INVALID_PRODUCER_ID_MAPPING,
+    );
+    const fresh = { ...cur, producerId: moved.producerId, producerEpoch: 0 };
+    assert.equal(await rig.txn.addPartitions(fresh, [tp("t", 0)]), ErrorCode.NONE);
+    assert.equal(await rig.txn.endTxn(fresh, false, true), ErrorCode.NONE);
+    assert.equal(rig.txn.get("a")?.producerEpoch, 1);
+  });
+
   it("an abort with no transaction open still bumps the epoch, without markers", async () => {
     const p = await init("a");
     assert.equal(await rig.txn.endTxn(p, false, true), ErrorCode.NONE);

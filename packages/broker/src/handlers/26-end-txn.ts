@@ -16,8 +16,9 @@
  * transaction still has in flight can join the next; the response carries the producer
  * id and the new epoch, which the producer uses from then on. A retry naming the epoch
  * before the bump gets NONE if it asked for the outcome that happened; an abort with no
- * transaction open still bumps the epoch. Simplified: at the last epoch (32766) the
- * epoch stays (Kafka moves the producer to a new id there).
+ * transaction open still bumps the epoch. At the last epoch (32766) the markers carry
+ * 32767 and the producer moves to a new producer id at epoch 0, which the response
+ * carries (even while the completion is still being retried).
  */
 import { createEndTxnResponse, EndTxnApi, ErrorCode } from "@logbook/protocol";
 import { defineHandler } from "../handler.js";
@@ -35,11 +36,18 @@ export const endTxnHandler = defineHandler({
     const tv2 = ctx.version >= TV2_VERSION && features.transactionsV2;
     const code = await txn.endTxn(req, req.committed, tv2);
     const current = txn.get(req.transactionalId);
-    const ours = code === ErrorCode.NONE && current !== undefined;
+    if (code !== ErrorCode.NONE || current === undefined) {
+      return createEndTxnResponse({
+        errorCode: fencedForVersion(code, ctx.version, 2),
+        producerId: -1n,
+        producerEpoch: -1,
+      });
+    }
+    const moving = current.nextProducerId >= 0n;
     return createEndTxnResponse({
-      errorCode: fencedForVersion(code, ctx.version, 2),
-      producerId: ours ? current.producerId : -1n,
-      producerEpoch: ours ? current.producerEpoch : -1,
+      errorCode: ErrorCode.NONE,
+      producerId: moving ? current.nextProducerId : current.producerId,
+      producerEpoch: moving ? 0 : current.producerEpoch,
     });
   },
 });

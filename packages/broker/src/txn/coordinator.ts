@@ -367,7 +367,9 @@ export class TransactionCoordinator implements TxnProduceCheck {
       const checked = this.checkProducer(p);
       if (checked.cur === undefined) return checked.errorCode;
     }
-    const decided = await this.run((s) => planEndTxn(s, p, commit, this.clock.now(), tv2));
+    const decided = await this.run((s) =>
+      planEndTxn(s, p, commit, this.clock.now(), tv2, this.opts.allocateProducerId),
+    );
     if (decided !== DECIDED) return decided;
     await this.completion.drive(p.transactionalId);
     return NONE;

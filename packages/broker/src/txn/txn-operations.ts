@@ -117,26 +117,42 @@ export const DECIDED = -1;
  * it is recognised, and an abort with no transaction open bumps the epoch too (the
  * producer may have sent batches whose implicit add never happened).
  */
-export function planEndTxn(
+export async function planEndTxn(
   s: TxnShardState,
   p: TxnProducer,
   commit: boolean,
   now: number,
-  tv2 = false,
-): TxnResult<number> {
+  tv2: boolean,
+  allocateProducerId: () => Promise<bigint>,
+): Promise<TxnResult<number>> {
   const cur = s.txns.get(p.transactionalId);
-  if (cur === undefined || cur.producerId !== p.producerId) {
-    return answer(ErrorCode.INVALID_PRODUCER_ID_MAPPING);
-  }
+  // A retry may name the id an exhausted epoch moved the producer away from.
+  const known =
+    cur !== undefined &&
+    (cur.producerId === p.producerId || (tv2 && cur.previousProducerId === p.producerId));
+  if (cur === undefined || !known) return answer(ErrorCode.INVALID_PRODUCER_ID_MAPPING);
   const retry = tv2 && cur.lastProducerEpoch >= 0 && p.producerEpoch === cur.lastProducerEpoch;
-  if (cur.producerEpoch !== p.producerEpoch && !retry) return answer(ErrorCode.PRODUCER_FENCED);
-  const decide = (from: TxnMetadata): TxnResult<number> => {
-    const bump = tv2 && from.producerEpoch < MAX_PRODUCER_EPOCH;
+  if ((cur.producerEpoch !== p.producerEpoch || cur.producerId !== p.producerId) && !retry)
+    return answer(
+      cur.producerId === p.producerId
+        ? ErrorCode.PRODUCER_FENCED
+        : ErrorCode.INVALID_PRODUCER_ID_MAPPING,
+    );
+  const decide = async (from: TxnMetadata): Promise<TxnResult<number>> => {
+    // Kafka's isEpochExhausted: the last bump goes to the epoch no producer gets, the
+    // markers carry it, and the producer continues under a new id at epoch 0.
+    const exhausted = tv2 && from.producerEpoch >= MAX_PRODUCER_EPOCH;
     const next = transitionTo(
       from,
       commit ? TxnState.PREPARE_COMMIT : TxnState.PREPARE_ABORT,
       now,
-      bump ? { producerEpoch: from.producerEpoch + 1, lastProducerEpoch: from.producerEpoch } : {},
+      tv2
+        ? {
+            producerEpoch: from.producerEpoch + 1,
+            lastProducerEpoch: from.producerEpoch,
+            nextProducerId: exhausted ? await allocateProducerId() : -1n,
+          }
+        : {},
     );
     return { records: [transitionRecord(from, next)], response: DECIDED, failed: passCode };
   };
