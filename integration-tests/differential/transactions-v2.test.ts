@@ -20,6 +20,8 @@ import {
   createEndTxnRequest,
   createInitProducerIdRequest,
   createOffsetFetchRequest,
+  createProduceRequestPartitionData,
+  createProduceRequestTopicData,
   createTxnOffsetCommitRequest,
   createTxnOffsetCommitRequestPartition,
   createTxnOffsetCommitRequestTopic,
@@ -42,7 +44,7 @@ import { FEATURES } from "../../packages/broker/src/features.js";
 import { EXPECTED_DIVERGENCES } from "./allowed-differences.js";
 import { fetch, listOffsets, produce } from "./data-requests.js";
 import { type Conversation, DiffPair, SIDES, type Side } from "./pair.js";
-import { batch, settleCoordinator, settleTransactions } from "./setup.js";
+import { batch, settleCoordinator, settleTransactions, topicIds } from "./setup.js";
 
 let pair: DiffPair;
 let conv: Conversation;
@@ -411,4 +413,44 @@ test("UpdateFeatures: transaction.version down to 1 and back to 2, as ApiVersion
   assert.equal(await settled(1), 1);
   await conv.same(UpdateFeaturesApi, 1, featureUpdate("transaction.version", 2, 1, false));
   assert.equal(await settled(2), 2);
+});
+
+test("Produce v13 and TxnOffsetCommit v6 name topics by id; an unknown id is UNKNOWN_TOPIC_ID", async () => {
+  const ids = await topicIds(conv, TOPIC);
+  const unknown = Buffer.alloc(16, 7);
+  const records = await batch(2);
+  for (const id of [ids, { kafka: unknown, logbook: unknown }]) {
+    await conv.same(ProduceApi, 13, (s) => ({
+      ...produce(TOPIC, 0, records),
+      topicData: [
+        createProduceRequestTopicData({
+          name: "",
+          topicId: id[s],
+          partitionData: [createProduceRequestPartitionData({ index: 0, records })],
+        }),
+      ],
+    }));
+  }
+  const p = await init();
+  await txnProduce(p, 12, 0, 0);
+  for (const id of [ids, { kafka: unknown, logbook: unknown }]) {
+    await conv.same(TxnOffsetCommitApi, 6, (s) =>
+      createTxnOffsetCommitRequest({
+        transactionalId: TXN,
+        groupId: GROUP,
+        producerId: p.id[s],
+        producerEpoch: p.epoch,
+        topics: [
+          createTxnOffsetCommitRequestTopic({
+            topicId: id[s],
+            partitions: [
+              createTxnOffsetCommitRequestPartition({ partitionIndex: 0, committedOffset: 1n }),
+            ],
+          }),
+        ],
+      }),
+    );
+  }
+  await conv.same(EndTxnApi, 5, endTxn(p, false));
+  await settleEnded();
 });
