@@ -9,7 +9,13 @@ import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { ErrorCode } from "@logbook/protocol";
 import { InternalLog } from "@logbook/storage";
-import { MAX_PRODUCER_EPOCH, TRANSACTION_STATE_PARTITION, TxnState } from "../src/txn/index.js";
+import {
+  addImplicitly,
+  addOffsetsImplicitly,
+  MAX_PRODUCER_EPOCH,
+  TRANSACTION_STATE_PARTITION,
+  TxnState,
+} from "../src/txn/index.js";
 import { encodeTxnRecord } from "../src/txn/records.js";
 import { type TxnRig, txnRig } from "./helpers/txn-fakes.js";
 
@@ -345,6 +351,30 @@ describe("transactions v2 (KIP-890)", () => {
       ErrorCode.NONE,
     );
     assert.equal(await rig.txn.addPartitions(p, [tp("t", 1)]), ErrorCode.PRODUCER_FENCED);
+  });
+
+  it("implicit adds wait briefly for a completing transaction, then answer 'ask again'", async () => {
+    const p = await init("a");
+    await rig.txn.addPartitions(p, [tp("t", 0)]);
+    // Markers keep failing: the commit stays PrepareCommit, retried in the background.
+    rig.markers.failWith = ErrorCode.NOT_LEADER_OR_FOLLOWER;
+    assert.equal(await rig.txn.endTxn(p, true, true), ErrorCode.NONE);
+    assert.equal(rig.txn.get("a")?.state, TxnState.PREPARE_COMMIT);
+    const next = { ...p, producerEpoch: 1 };
+    const started = Date.now();
+    assert.equal(await addImplicitly(rig.txn, next, tp("t", 1)), ErrorCode.NOT_ENOUGH_REPLICAS);
+    assert.ok(Date.now() - started >= 80, "retried for about 100 ms first");
+    assert.equal(
+      await addOffsetsImplicitly(rig.txn, next, "g"),
+      ErrorCode.COORDINATOR_NOT_AVAILABLE,
+    );
+    // Once the markers go through, the next transaction starts with its first batch.
+    rig.markers.failWith = ErrorCode.NONE;
+    await rig.txn.idle();
+    assert.equal(await addImplicitly(rig.txn, next, tp("t", 1)), ErrorCode.NONE);
+    assert.equal(await addImplicitly(rig.txn, p, tp("t", 1)), ErrorCode.INVALID_PRODUCER_EPOCH);
+    assert.equal(await addOffsetsImplicitly(rig.txn, next, "g"), ErrorCode.NONE);
+    assert.deepEqual([...(rig.txn.get("a")?.groups ?? [])], ["g"]);
   });
 
   it("verifyPartitions: NONE inside the ongoing transaction, TRANSACTION_ABORTABLE outside", async () => {

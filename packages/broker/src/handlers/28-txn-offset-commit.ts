@@ -15,7 +15,8 @@
  * v2+ carry the leader epoch; v4 (KIP-890) is v3 on the wire. v5 (transactions v2,
  * KIP-890 part 2, while transaction.version >= 2) adds the group to the producer's
  * transaction itself, as AddOffsetsToTxn would, before the checks of step 3 (its
- * errors: PRODUCER_FENCED, INVALID_PRODUCER_ID_MAPPING, CONCURRENT_TRANSACTIONS). v6
+ * errors: PRODUCER_FENCED, INVALID_PRODUCER_ID_MAPPING, and COORDINATOR_NOT_AVAILABLE
+ * while the previous transaction still completes, see txn/implicit-add.ts). v6
  * names topics by id (UNKNOWN_TOPIC_ID for an id we do not know). Group-level errors
  * repeat on every partition: the response has no top-level error.
  */
@@ -32,6 +33,7 @@ import {
 import { partitionExists, partitionKey } from "../groups/partition-keys.js";
 import type { TxnOffsetCommitCheck } from "../groups/txn-offset-check.js";
 import { defineHandler, type RequestContext } from "../handler.js";
+import { addOffsetsImplicitly } from "../txn/index.js";
 
 /** Transactions v2: the commit adds its group to the transaction. */
 const IMPLICIT_ADD_VERSION = 5;
@@ -127,7 +129,8 @@ export const txnOffsetCommitHandler = defineHandler({
     const implicitAdd =
       version >= IMPLICIT_ADD_VERSION && broker.features.transactionsV2
         ? () =>
-            broker.txn.addOffsets(
+            addOffsetsImplicitly(
+              broker.txn,
               {
                 transactionalId: req.transactionalId,
                 producerId: req.producerId,

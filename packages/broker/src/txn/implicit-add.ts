@@ -1,26 +1,41 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { ErrorCode } from "@logbook/protocol";
 import type { TopicPartitionRef } from "./contracts.js";
 import type { TransactionCoordinator } from "./coordinator.js";
 import type { TxnProducer } from "./txn-operations.js";
 
 /**
- * Coordinator answers a producer cannot act on when a Produce carried them: it would
- * not retry them, so they travel as NOT_ENOUGH_REPLICAS, a retriable Produce error
- * (what Kafka's partition leader answers when its call to the coordinator fails).
+ * CONCURRENT_TRANSACTIONS (the previous transaction is still completing) is retried
+ * here for a moment, as Kafka's brokers retry their implicit adds
+ * (add.partitions.to.txn.retry.backoff.*): the producer's own request would otherwise
+ * carry an error it does not expect from Produce or TxnOffsetCommit.
  */
-const RETRY_AS_NOT_ENOUGH_REPLICAS: ReadonlySet<number> = new Set([
+const RETRY_BACKOFF_MS = 20;
+const RETRY_MAX_MS = 100;
+
+/** Coordinator answers that mean "ask again", whatever the request that carries them. */
+const RETRIABLE: ReadonlySet<number> = new Set([
   ErrorCode.CONCURRENT_TRANSACTIONS,
   ErrorCode.COORDINATOR_LOAD_IN_PROGRESS,
   ErrorCode.COORDINATOR_NOT_AVAILABLE,
   ErrorCode.NOT_COORDINATOR,
 ]);
 
+async function retrying(add: () => Promise<number>): Promise<number> {
+  for (let waited = 0; ; waited += RETRY_BACKOFF_MS) {
+    const code = await add();
+    if (code !== ErrorCode.CONCURRENT_TRANSACTIONS || waited >= RETRY_MAX_MS) return code;
+    await sleep(RETRY_BACKOFF_MS);
+  }
+}
+
 /**
  * Transactions v2 (KIP-890 part 2): a transactional Produce v12+ adds its partition to
  * the producer's transaction (starting one if none is open), as AddPartitionsToTxn
  * would. Answers NONE, or the error the Produce answers for that partition: an old
  * epoch is INVALID_PRODUCER_EPOCH (Produce's word for fenced), so a late batch of an
- * ended transaction opens nothing.
+ * ended transaction opens nothing; "ask again" travels as NOT_ENOUGH_REPLICAS, the
+ * retriable Produce error Kafka's partition leaders answer when the coordinator cannot.
  */
 export async function addImplicitly(
   txn: TransactionCoordinator,
@@ -36,7 +51,22 @@ export async function addImplicitly(
     txn.checkTransactionalProduce(producerId, producerEpoch, tp) === ErrorCode.NONE
   )
     return ErrorCode.NONE;
-  const code = await txn.addPartitions(producer, [tp]);
+  const code = await retrying(() => txn.addPartitions(producer, [tp]));
   if (code === ErrorCode.PRODUCER_FENCED) return ErrorCode.INVALID_PRODUCER_EPOCH;
-  return RETRY_AS_NOT_ENOUGH_REPLICAS.has(code) ? ErrorCode.NOT_ENOUGH_REPLICAS : code;
+  return RETRIABLE.has(code) ? ErrorCode.NOT_ENOUGH_REPLICAS : code;
+}
+
+/**
+ * Transactions v2: TxnOffsetCommit v5+ adds its group to the producer's transaction, as
+ * AddOffsetsToTxn would. "Ask again" travels as COORDINATOR_NOT_AVAILABLE, which the
+ * Java producer retries for TxnOffsetCommit (it treats CONCURRENT_TRANSACTIONS there as
+ * fatal).
+ */
+export async function addOffsetsImplicitly(
+  txn: TransactionCoordinator,
+  producer: TxnProducer,
+  groupId: string,
+): Promise<number> {
+  const code = await retrying(() => txn.addOffsets(producer, groupId));
+  return RETRIABLE.has(code) ? ErrorCode.COORDINATOR_NOT_AVAILABLE : code;
 }
