@@ -162,13 +162,13 @@ check(
       producersOngoing: [idempotent, { epoch: 0, lastSequence: 1, txnStartOffset: 10 }],
       listedCommitted: "CompleteCommit",
       describedCommitted: { state: "CompleteCommit", timeoutMs: 30000, partitions: [] },
-      // Kafka 4 runs transactions v2 (KIP-890): the commit marker carries a bumped epoch and
-      // no sequence. Logbook advertises no transaction.version feature, so clients use
-      // transactions v1: the marker keeps the epoch and the last sequence stays the last
-      // record's, as in Kafka 3 (with kafka-clients 3.9 both brokers give epoch 0).
+      // Both finalize transaction.version 2, so kafka-clients 4 runs transactions v2
+      // (KIP-890): the commit marker carries a bumped epoch and no sequence. With
+      // kafka-clients 3.9 (transactions v1) the marker keeps the epoch and the last
+      // sequence stays the last record's, on both brokers.
       producersCommitted: [
         idempotent,
-        t.name === "kafka" && CLIENT_4
+        CLIENT_4
           ? { epoch: 1, lastSequence: -1, txnStartOffset: null }
           : { epoch: 0, lastSequence: 1, txnStartOffset: null },
       ],
@@ -241,3 +241,21 @@ check("describeConfigs with synonyms and documentation", async (t) => {
     ]),
   });
 });
+
+check(
+  "features: describeFeatures reads ApiVersions; updateFeatures validates and changes",
+  async (t) => {
+    const r = (await admin("features", t.bootstrap)) as Record<string, unknown>;
+    assert.deepEqual(r, {
+      // [min, max] supported and the finalized level, for what both implement alike.
+      transactionVersion: { supported: [0, 2], finalized: 2 },
+      metadataVersion: { supported: [7, 33], finalized: 33 },
+      epochKnown: true,
+      validateDowngrade: "none",
+      upgradeBeyond: "InvalidUpdateVersionException",
+      downgradeAsUpgrade: "InvalidUpdateVersionException",
+      afterDowngrade: 1,
+      afterUpgrade: 2,
+    });
+  },
+);

@@ -7,6 +7,8 @@
  * The checks run in integration-tests/java/ProducerChecks.java.
  */
 import assert from "node:assert/strict";
+import { test } from "node:test";
+import { removeDir, startBroker } from "./helpers/broker-process.js";
 import { fetchAll } from "./helpers/wire-data.js";
 import { CODECS, COUNT_PER_CODEC, codecValue } from "./interop/scenarios.js";
 import { logbookAndKafka } from "./java/both-brokers.js";
@@ -86,4 +88,65 @@ check("exactly-once consume-transform-produce: offsets committed in the transact
     [...upper.slice(0, 3), ...upper.slice(3), ...upper.slice(3)],
     "the aborted attempt is stored, then the redone one",
   );
+});
+
+check("transactions v2: the client uses them, and every end bumps the epoch", async (t) => {
+  const r = (await runJava(JAVA_CHECKS_CLIENT, "ProducerChecks", [
+    "transactions-v2",
+    t.bootstrap,
+    "java-tv2",
+  ])) as { transactionV2: boolean; epochs: number[]; committed: string[]; groupOffset: number };
+  // The client turns transactions v2 on from the finalized transaction.version, and
+  // then sends no AddPartitionsToTxn or AddOffsetsToTxn (Produce v12 and
+  // TxnOffsetCommit v5 add implicitly) and EndTxn v5.
+  assert.equal(r.transactionV2, true);
+  const first = r.epochs[0] ?? -1;
+  assert.deepEqual(
+    r.epochs,
+    [0, 1, 2, 3].map((i) => first + i),
+    "EndTxn v5 answers a bumped epoch each time",
+  );
+  assert.deepEqual(r.committed, ["c-0", "c-2"]);
+  assert.equal(r.groupOffset, 3, "the last committed transaction's offset");
+  // As stored: each transaction's data at its epoch, its marker at the next.
+  const { batches } = await fetchAll(t.port, "java-tv2", 0);
+  assert.deepEqual(
+    batches.map((b) => [b.isControl ? "marker" : "data", b.producerEpoch]),
+    [0, 1, 2].flatMap((i) => [
+      ["data", first + i],
+      ["marker", first + i + 1],
+    ]),
+  );
+});
+
+test("transactions v2 on the wire: no AddPartitionsToTxn or AddOffsetsToTxn, EndTxn v5", async () => {
+  // Logbook's debug log has one line per request: count them by API and version.
+  const b = await startBroker({ args: ["--log-level", "debug"] });
+  try {
+    await runJava(JAVA_CHECKS_CLIENT, "ProducerChecks", [
+      "transactions-v2",
+      b.bootstrap,
+      "tv2-wire",
+    ]);
+    const requests = b
+      .stderr()
+      .split("\n")
+      .filter((l) => l.startsWith("{"))
+      .map((l) => JSON.parse(l) as { msg: string; api?: string; version?: number })
+      .filter((l) => l.msg === "request");
+    const versions = (api: string) =>
+      [...new Set(requests.filter((r) => r.api === api).map((r) => r.version))].sort();
+    assert.deepEqual(versions("AddPartitionsToTxn"), [], "partitions join with their Produce");
+    assert.deepEqual(versions("AddOffsetsToTxn"), [], "the group joins with TxnOffsetCommit");
+    assert.deepEqual(versions("EndTxn"), [5]);
+    assert.equal(requests.filter((r) => r.api === "EndTxn").length, 3, "one per transaction");
+    assert.ok(versions("TxnOffsetCommit").every((v) => v !== undefined && v >= 5));
+    assert.ok(
+      versions("Produce").length > 0 &&
+        versions("Produce").every((v) => v !== undefined && v >= 12),
+    );
+  } finally {
+    assert.equal(await b.stop(), 0, b.stderr().slice(-2000));
+    await removeDir(b.dataDir);
+  }
 });

@@ -13,6 +13,7 @@ import {
   crc32c,
   createListOffsetsRequest,
   createProduceRequest,
+  createProduceRequestTopicData,
   encodeBatch,
   ListOffsetsApi,
   ProduceApi,
@@ -111,7 +112,12 @@ async function produce(port: number, topic: string, batch: Buffer, version = 9) 
       createProduceRequest({
         acks: -1,
         timeoutMs: 5000,
-        topicData: [{ name: topic, partitionData: [{ index: 0, records: batch }] }],
+        topicData: [
+          createProduceRequestTopicData({
+            name: topic,
+            partitionData: [{ index: 0, records: batch }],
+          }),
+        ],
       }),
     );
     const p = r.body.responses[0]?.partitionResponses[0];

@@ -50,14 +50,22 @@ export const ALLOWED_DIFFERENCES: readonly AllowedDifference[] = [
   {
     api: "ApiVersions",
     path: "finalizedFeatures**",
+    keys: ["group.version", "share.version", "streams.version"],
     reason:
-      "Logbook finalizes no feature levels: a single node has no KRaft metadata log (metadata.version) and does not implement what the other features switch on (transactions v2, KIP-848 and share and streams groups, eligible leader replicas), so clients stay on the classic protocols.",
+      "Logbook finalizes a feature only at the level it implements (packages/broker/src/features.ts): KIP-848 consumer groups, share groups and streams groups switch on with group.version, share.version and streams.version.",
   },
   {
     api: "ApiVersions",
-    path: "supportedFeatures[]",
+    path: "supportedFeatures[].maxVersion",
+    keys: ["group.version", "share.version", "streams.version", "kraft.version"],
     reason:
-      "Logbook supports no feature flags: they version the KRaft metadata log and protocols Logbook does not implement (see finalizedFeatures).",
+      "Logbook supports a feature up to the level it implements (see finalizedFeatures); kraft.version versions a KRaft controller quorum, which a single Logbook node does not have.",
+  },
+  {
+    api: "ApiVersions",
+    path: "finalizedFeaturesEpoch",
+    reason:
+      "Kafka's epoch is the offset of the last feature record in its KRaft metadata log; Logbook's counts its own feature changes. Clients only compare an epoch with the same broker's earlier ones.",
   },
   {
     api: "DescribeTransactions",

@@ -55,6 +55,7 @@ export const PROBES: Record<number, Probe> = {
       topicData: [
         P.createProduceRequestTopicData({
           name: c.topic,
+          topicId: c.topicId,
           partitionData: [P.createProduceRequestPartitionData({ index: 0, records: c.batch })],
         }),
       ],
@@ -208,18 +209,25 @@ export const PROBES: Record<number, Probe> = {
         }),
       ],
     }),
-  [P.AddPartitionsToTxnApi.apiKey]: (c) =>
-    P.createAddPartitionsToTxnRequest({
+  [P.AddPartitionsToTxnApi.apiKey]: (c) => {
+    const topics = [P.createAddPartitionsToTxnRequestTopic({ name: c.topic, partitions: [0] })];
+    // v4+ carry a list of transactions (Kafka never answers an empty one).
+    return P.createAddPartitionsToTxnRequest({
       v3AndBelowTransactionalId: `probe-txn-${c.tag}`,
       v3AndBelowProducerId: 4242n,
       v3AndBelowProducerEpoch: 0,
-      v3AndBelowTopics: [
-        P.createAddPartitionsToTxnRequestTopic({
-          name: c.topic,
-          partitions: [0],
+      v3AndBelowTopics: topics,
+      transactions: [
+        P.createAddPartitionsToTxnRequestTransaction({
+          transactionalId: `probe-txn-${c.tag}`,
+          producerId: 4242n,
+          producerEpoch: 0,
+          verifyOnly: true,
+          topics,
         }),
       ],
-    }),
+    });
+  },
   [P.AddOffsetsToTxnApi.apiKey]: (c) =>
     P.createAddOffsetsToTxnRequest({
       transactionalId: `probe-txn-${c.tag}`,
@@ -245,12 +253,26 @@ export const PROBES: Record<number, Probe> = {
       topics: [
         P.createTxnOffsetCommitRequestTopic({
           name: c.topic,
+          topicId: c.topicId,
           partitions: [
             P.createTxnOffsetCommitRequestPartition({
               partitionIndex: 0,
               committedOffset: 1n,
             }),
           ],
+        }),
+      ],
+    }),
+  // Validate only, so the probe changes nothing: a safe downgrade both brokers allow.
+  [P.UpdateFeaturesApi.apiKey]: () =>
+    P.createUpdateFeaturesRequest({
+      timeoutMs: 30_000,
+      validateOnly: true,
+      featureUpdates: [
+        P.createUpdateFeaturesRequestFeatureUpdateKey({
+          feature: "transaction.version",
+          maxVersionLevel: 2,
+          upgradeType: 1,
         }),
       ],
     }),

@@ -24,12 +24,6 @@ const NO_KIP848 =
   "KIP-848 consumer groups (and the share and streams groups built like them) are not implemented; clients use the classic group protocol, which Logbook serves.";
 
 export const NARROWER_RANGES: Record<number, NarrowerRange> = {
-  0: {
-    api: "Produce",
-    logbook: "0-11",
-    kafka: "0-13",
-    reason: `v12 (transactions v2, KIP-890 part 2) and v13 (topic ids, KIP-516) are ${NEWER_SCHEMA}.`,
-  },
   1: {
     api: "Fetch",
     logbook: "4-17",
@@ -67,26 +61,7 @@ export const NARROWER_RANGES: Record<number, NarrowerRange> = {
     reason: `v6 (GROUP_ID_NOT_FOUND, KIP-1043) is ${NEWER_SCHEMA}.`,
   },
   17: { api: "SaslHandshake", logbook: "none", kafka: "0-1", reason: NO_SECURITY },
-  18: {
-    api: "ApiVersions",
-    logbook: "0-4",
-    kafka: "0-5",
-    reason: `v5 (cluster id and node id checks, REBOOTSTRAP_REQUIRED, KIP-1242) is ${NEWER_SCHEMA}.`,
-  },
-  24: {
-    api: "AddPartitionsToTxn",
-    logbook: "0-3",
-    kafka: "0-5",
-    reason:
-      "v4 and later are sent by brokers to the transaction coordinator (verify-only batches); clients use v3 and below, and a single node verifies in process.",
-  },
   27: { api: "WriteTxnMarkers", logbook: "none", kafka: "1-2", reason: KRAFT_ONLY },
-  28: {
-    api: "TxnOffsetCommit",
-    logbook: "0-4",
-    kafka: "0-6",
-    reason: `v5 (transactions v2, KIP-890 part 2) and v6 (topic ids, KIP-1319) are ${NEWER_SCHEMA}.`,
-  },
   29: { api: "DescribeAcls", logbook: "none", kafka: "1-3", reason: NO_SECURITY },
   30: { api: "CreateAcls", logbook: "none", kafka: "1-3", reason: NO_SECURITY },
   31: { api: "DeleteAcls", logbook: "none", kafka: "1-3", reason: NO_SECURITY },
@@ -136,12 +111,6 @@ export const NARROWER_RANGES: Record<number, NarrowerRange> = {
   50: { api: "DescribeUserScramCredentials", logbook: "none", kafka: "0-0", reason: NO_SECURITY },
   51: { api: "AlterUserScramCredentials", logbook: "none", kafka: "0-0", reason: NO_SECURITY },
   55: { api: "DescribeQuorum", logbook: "none", kafka: "0-2", reason: KRAFT_ONLY },
-  57: {
-    api: "UpdateFeatures",
-    logbook: "none",
-    kafka: "0-2",
-    reason: "Logbook has no feature levels to finalize (see the ApiVersions features entry).",
-  },
   60: {
     api: "DescribeCluster",
     logbook: "0-1",

@@ -4,6 +4,7 @@ import {
   createFetchRequestPartition,
   createFetchRequestTopic,
   createProduceRequest,
+  createProduceRequestTopicData,
   type DecodedBatch,
   decodeAllBatches,
   encodeBatch,
@@ -117,7 +118,12 @@ export async function produceValues(
       createProduceRequest({
         acks: -1,
         timeoutMs: 5000,
-        topicData: [{ name: topic, partitionData: [{ index: partition, records: batch }] }],
+        topicData: [
+          createProduceRequestTopicData({
+            name: topic,
+            partitionData: [{ index: partition, records: batch }],
+          }),
+        ],
       }),
     );
     const p = r.body.responses[0]?.partitionResponses[0];

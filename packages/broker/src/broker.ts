@@ -8,6 +8,7 @@ import {
 } from "@logbook/storage";
 import type { BrokerConfig } from "./config.js";
 import { createDataPlane, type DataPlane } from "./data/index.js";
+import { FeatureLevels } from "./features.js";
 import { BrokerGroups } from "./groups/index.js";
 import { allHandlers } from "./handlers/index.js";
 import { openTopicRegistry } from "./metadata/index.js";
@@ -47,6 +48,8 @@ export class Broker implements DispatchTarget {
     readonly storage: StorageEngine,
     readonly topics: TopicRegistry,
     readonly groups: BrokerGroups,
+    /** Finalized feature levels; UpdateFeatures keeps its changes in the metadata log. */
+    readonly features: FeatureLevels,
   ) {
     for (const h of allHandlers()) this.registry.register(h);
     injectFailures(this.registry, parseFailNext(process.env.LOGBOOK_FAIL_NEXT), logger);
@@ -106,7 +109,7 @@ export class Broker implements DispatchTarget {
     });
     const topics = await openTopicRegistry(storage, config, logger);
     const groups = BrokerGroups.start(storage, topics, logger, config.groups);
-    const broker = new Broker(config, logger, storage, topics, groups);
+    const broker = new Broker(config, logger, storage, topics, groups, new FeatureLevels(topics));
     await broker.txn.load();
     await broker.share.load();
     wireTransactions(broker);

@@ -1,6 +1,7 @@
 import type { Logger, StorageEngine } from "@logbook/storage";
 import type { BrokerConfig } from "./config.js";
 import type { DataPlane } from "./data/index.js";
+import type { FeatureLevels } from "./features.js";
 import type { BrokerGroups } from "./groups/index.js";
 import type { BrokerShareGroups } from "./share/membership-service.js";
 import type { SharePartitionService } from "./share/share-partition-service.js";
@@ -32,6 +33,8 @@ export interface BrokerServices {
   readonly txn: TransactionCoordinator;
   /** Share sessions, share-partition state and share-group membership (KIP-932). */
   readonly share: SharePartitionService;
+  /** Finalized feature levels (ApiVersions, UpdateFeatures, transactions v2). */
+  readonly features: FeatureLevels;
   /** What ApiVersions advertises: the handler registry. */
   readonly registry: { list(): readonly ServedApi[] };
   /** Where the broker listens (the real port when configured with 0). */

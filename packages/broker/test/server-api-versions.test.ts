@@ -15,6 +15,7 @@ import {
   startInProcess,
 } from "../../../integration-tests/helpers/in-process.js";
 import { WireClient } from "../../../integration-tests/helpers/wire-client.js";
+import { FEATURES } from "../src/features.js";
 
 let b: InProcessBroker;
 before(async () => {
@@ -29,12 +30,12 @@ const request = (version: number) =>
     version >= 3 ? { clientSoftwareName: "logbook-test", clientSoftwareVersion: "1.0.0" } : {},
   );
 
-test("ApiVersions v0-v4 list exactly the registry's ranges", async () => {
+test("ApiVersions v0-v5 list exactly the registry's ranges", async () => {
   const expected = b.broker.registry
     .list()
     .map((h) => ({ apiKey: h.api.apiKey, minVersion: h.minVersion, maxVersion: h.maxVersion }));
   const c = await WireClient.connect(b.port);
-  for (let v = 0; v <= 4; v++) {
+  for (let v = 0; v <= 5; v++) {
     const r = await c.request(ApiVersionsApi, v, request(v));
     assert.equal(r.body.errorCode, ErrorCode.NONE, `v${v}`);
     assert.deepEqual(
@@ -47,7 +48,7 @@ test("ApiVersions v0-v4 list exactly the registry's ranges", async () => {
       `v${v}`,
     );
     const own = r.body.apiKeys.find((k) => k.apiKey === ApiVersionsApi.apiKey);
-    assert.deepEqual([own?.minVersion, own?.maxVersion], [0, 4]);
+    assert.deepEqual([own?.minVersion, own?.maxVersion], [0, 5]);
   }
   c.close();
 });
@@ -98,14 +99,14 @@ function futureApiVersionsFrame(version: number, correlationId: number): Buffer 
 
 test("ApiVersions above our max: UNSUPPORTED_VERSION in the v0 layout with our ranges", async () => {
   const c = await WireClient.connect(b.port);
-  for (const [i, v] of [5, 127, 32767].entries()) {
+  for (const [i, v] of [6, 127, 32767].entries()) {
     c.write(futureApiVersionsFrame(v, 1000 + i));
     const resp = await c.nextFrame();
     const decoded = decodeResponseFrame(ApiVersionsApi, 0, resp);
     assert.equal(decoded.header.correlationId, 1000 + i);
     assert.equal(decoded.body.errorCode, ErrorCode.UNSUPPORTED_VERSION);
     const own = decoded.body.apiKeys.find((k) => k.apiKey === 18);
-    assert.deepEqual([own?.minVersion, own?.maxVersion], [0, 4]);
+    assert.deepEqual([own?.minVersion, own?.maxVersion], [0, 5]);
     assert.equal(decoded.body.apiKeys.length, b.broker.registry.list().length);
   }
   // The connection stays usable: the client retries at a version we have (kafkajs: v2).
@@ -135,5 +136,58 @@ test("ApiVersions v3 with a malformed client software name or version: INVALID_R
     }),
   );
   assert.equal(ok.body.errorCode, ErrorCode.NONE);
+  c.close();
+});
+
+test("ApiVersions v3+ report the feature table: v3 leaves out features that start at 0", async () => {
+  const c = await WireClient.connect(b.port);
+  const names = (fs: readonly { name: string }[]) => fs.map((f) => f.name);
+  const v2 = await c.request(ApiVersionsApi, 2, request(2));
+  assert.deepEqual([v2.body.supportedFeatures, v2.body.finalizedFeaturesEpoch], [[], -1n]);
+  for (const v of [3, 4, 5]) {
+    const r = await c.request(ApiVersionsApi, v, request(v));
+    const rows = FEATURES.filter((f) => v >= 4 || f.min > 0);
+    assert.deepEqual(
+      r.body.supportedFeatures.map((f) => [f.name, f.minVersion, f.maxVersion]),
+      rows.map((f) => [f.name, f.min, f.max]),
+      `v${v}`,
+    );
+    assert.equal(r.body.finalizedFeaturesEpoch, b.broker.features.epoch);
+    // Finalized at the implemented level; what is not implemented is not finalized.
+    assert.deepEqual(names(r.body.finalizedFeatures), names(FEATURES.filter((f) => f.max > 0)));
+    const tv = r.body.finalizedFeatures.find((f) => f.name === "transaction.version");
+    assert.deepEqual([tv?.minVersionLevel, tv?.maxVersionLevel], [2, 2]);
+    assert.equal(
+      r.body.finalizedFeatures.find((f) => f.name === "group.version"),
+      undefined,
+      "group.version 0 is not finalized",
+    );
+  }
+  c.close();
+});
+
+test("ApiVersions v5: REBOOTSTRAP_REQUIRED when the client expects another cluster or node", async () => {
+  const c = await WireClient.connect(b.port);
+  const ask = async (clusterId: string | null, nodeId: number) =>
+    (
+      await c.request(
+        ApiVersionsApi,
+        5,
+        createApiVersionsRequest({
+          clientSoftwareName: "logbook-test",
+          clientSoftwareVersion: "1.0.0",
+          clusterId,
+          nodeId,
+        }),
+      )
+    ).body.errorCode;
+  const { clusterId } = b.broker.topics;
+  const nodeId = b.broker.config.nodeId;
+  assert.equal(await ask(clusterId, nodeId), ErrorCode.NONE);
+  assert.equal(await ask(null, -1), ErrorCode.NONE);
+  assert.equal(await ask("another-cluster", nodeId), ErrorCode.REBOOTSTRAP_REQUIRED);
+  assert.equal(await ask(clusterId, nodeId + 1), ErrorCode.REBOOTSTRAP_REQUIRED);
+  // Only one of the two given: nothing to check against.
+  assert.equal(await ask("another-cluster", -1), ErrorCode.NONE);
   c.close();
 });

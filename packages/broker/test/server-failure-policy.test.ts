@@ -253,8 +253,14 @@ test("Produce: a partition that throws fails alone; the written partition keeps 
         acks: -1,
         timeoutMs: 5000,
         topicData: [
-          { name: "good", partitionData: [{ index: 0, records: await oneRecord("kept") }] },
-          { name: "broken", partitionData: [{ index: 0, records: await oneRecord("lost") }] },
+          createProduceRequestTopicData({
+            name: "good",
+            partitionData: [{ index: 0, records: await oneRecord("kept") }],
+          }),
+          createProduceRequestTopicData({
+            name: "broken",
+            partitionData: [{ index: 0, records: await oneRecord("lost") }],
+          }),
         ],
       }),
     );

@@ -9,7 +9,13 @@ import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { ErrorCode } from "@logbook/protocol";
 import { InternalLog } from "@logbook/storage";
-import { MAX_PRODUCER_EPOCH, TRANSACTION_STATE_PARTITION, TxnState } from "../src/txn/index.js";
+import {
+  addImplicitly,
+  addOffsetsImplicitly,
+  MAX_PRODUCER_EPOCH,
+  TRANSACTION_STATE_PARTITION,
+  TxnState,
+} from "../src/txn/index.js";
 import { encodeTxnRecord } from "../src/txn/records.js";
 import { type TxnRig, txnRig } from "./helpers/txn-fakes.js";
 
@@ -265,6 +271,127 @@ describe("EndTxn", () => {
     rig.markers.failWith = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
     assert.equal(await rig.txn.endTxn(p, true), ErrorCode.NONE);
     assert.equal(rig.txn.get("a")?.state, TxnState.COMPLETE_COMMIT);
+  });
+});
+
+describe("transactions v2 (KIP-890)", () => {
+  it("EndTxn bumps the epoch; markers and offsets carry the new one; a retry with the old epoch is NONE", async () => {
+    const p = await init("a");
+    await rig.txn.addPartitions(p, [tp("t", 0)]);
+    await rig.txn.addOffsets(p, "g");
+    assert.equal(await rig.txn.endTxn(p, true, true), ErrorCode.NONE);
+    const m = rig.txn.get("a");
+    assert.deepEqual(
+      [m?.state, m?.producerEpoch, m?.lastProducerEpoch],
+      [TxnState.COMPLETE_COMMIT, 1, 0],
+    );
+    assert.deepEqual(rig.markers.calls[0]?.marker, {
+      producerId: p.producerId,
+      producerEpoch: 1,
+      commit: true,
+      coordinatorEpoch: 0,
+    });
+    assert.deepEqual(rig.offsets.calls, [
+      { producerId: p.producerId, producerEpoch: 1, commit: true },
+    ]);
+    // The retry names the epoch before the bump: same outcome NONE, the other refused.
+    assert.equal(await rig.txn.endTxn(p, true, true), ErrorCode.NONE);
+    assert.equal(await rig.txn.endTxn(p, false, true), ErrorCode.INVALID_TXN_STATE);
+    // The new epoch has no transaction to commit; an older one than the retry is fenced.
+    const next = { ...p, producerEpoch: 1 };
+    assert.equal(await rig.txn.endTxn(next, true, true), ErrorCode.INVALID_TXN_STATE);
+    assert.equal(rig.markers.calls.length, 1);
+    assert.equal(rig.txn.get("a")?.producerEpoch, 1);
+  });
+
+  it("at the last epoch the markers carry the next one and the producer moves to a new id", async () => {
+    const cur = await init("a");
+    const m = rig.txn.get("a");
+    assert.ok(m);
+    // 32766 bumps would take minutes: write the last epoch as a record and replay it.
+    const log = await InternalLog.open(rig.storage, TRANSACTION_STATE_PARTITION.topic);
+    await log.append([encodeTxnRecord({ ...m, producerEpoch: MAX_PRODUCER_EPOCH })]);
+    await rig.reopen();
+    const last = { ...cur, producerEpoch: MAX_PRODUCER_EPOCH };
+    assert.equal(await rig.txn.addPartitions(last, [tp("t", 0)]), ErrorCode.NONE);
+    assert.equal(await rig.txn.endTxn(last, true, true), ErrorCode.NONE);
+    assert.deepEqual(rig.markers.calls[0]?.marker, {
+      producerId: cur.producerId,
+      producerEpoch: MAX_PRODUCER_EPOCH + 1,
+      commit: true,
+      coordinatorEpoch: 0,
+    });
+    const moved = rig.txn.get("a");
+    assert.ok(moved !== undefined && moved.producerId !== cur.producerId);
+    assert.deepEqual(
+      [moved.state, moved.producerEpoch, moved.previousProducerId, moved.nextProducerId],
+      [TxnState.COMPLETE_COMMIT, 0, cur.producerId, -1n],
+    );
+    // A retry under the old id is recognised; the old id is otherwise unknown.
+    assert.equal(await rig.txn.endTxn(last, true, true), ErrorCode.NONE);
+    assert.equal(
+      await rig.txn.addPartitions(last, [tp("t", 0)]),
+      ErrorCode.INVALID_PRODUCER_ID_MAPPING,
+    );
+    const fresh = { ...cur, producerId: moved.producerId, producerEpoch: 0 };
+    assert.equal(await rig.txn.addPartitions(fresh, [tp("t", 0)]), ErrorCode.NONE);
+    assert.equal(await rig.txn.endTxn(fresh, false, true), ErrorCode.NONE);
+    assert.equal(rig.txn.get("a")?.producerEpoch, 1);
+  });
+
+  it("an abort with no transaction open still bumps the epoch, without markers", async () => {
+    const p = await init("a");
+    assert.equal(await rig.txn.endTxn(p, false, true), ErrorCode.NONE);
+    const m = rig.txn.get("a");
+    assert.deepEqual([m?.state, m?.producerEpoch], [TxnState.COMPLETE_ABORT, 1]);
+    assert.equal(rig.markers.calls.length, 0, "no partition to mark");
+    // The next transaction runs at the new epoch; the old one is fenced.
+    assert.equal(
+      await rig.txn.addPartitions({ ...p, producerEpoch: 1 }, [tp("t", 0)]),
+      ErrorCode.NONE,
+    );
+    assert.equal(await rig.txn.addPartitions(p, [tp("t", 1)]), ErrorCode.PRODUCER_FENCED);
+  });
+
+  it("implicit adds wait briefly for a completing transaction, then answer 'ask again'", async () => {
+    const p = await init("a");
+    await rig.txn.addPartitions(p, [tp("t", 0)]);
+    // Markers keep failing: the commit stays PrepareCommit, retried in the background.
+    rig.markers.failWith = ErrorCode.NOT_LEADER_OR_FOLLOWER;
+    assert.equal(await rig.txn.endTxn(p, true, true), ErrorCode.NONE);
+    assert.equal(rig.txn.get("a")?.state, TxnState.PREPARE_COMMIT);
+    const next = { ...p, producerEpoch: 1 };
+    const started = Date.now();
+    assert.equal(await addImplicitly(rig.txn, next, tp("t", 1)), ErrorCode.NOT_ENOUGH_REPLICAS);
+    assert.ok(Date.now() - started >= 80, "retried for about 100 ms first");
+    assert.equal(
+      await addOffsetsImplicitly(rig.txn, next, "g"),
+      ErrorCode.COORDINATOR_NOT_AVAILABLE,
+    );
+    // Once the markers go through, the next transaction starts with its first batch.
+    rig.markers.failWith = ErrorCode.NONE;
+    await rig.txn.idle();
+    assert.equal(await addImplicitly(rig.txn, next, tp("t", 1)), ErrorCode.NONE);
+    assert.equal(await addImplicitly(rig.txn, p, tp("t", 1)), ErrorCode.INVALID_PRODUCER_EPOCH);
+    assert.equal(await addOffsetsImplicitly(rig.txn, next, "g"), ErrorCode.NONE);
+    assert.deepEqual([...(rig.txn.get("a")?.groups ?? [])], ["g"]);
+  });
+
+  it("verifyPartitions: NONE inside the ongoing transaction, TRANSACTION_ABORTABLE outside", async () => {
+    const p = await init("a");
+    const verify = (q: typeof p) =>
+      Object.fromEntries(rig.txn.verifyPartitions(q, [tp("t", 0), tp("t", 1)]));
+    assert.deepEqual(verify(p), {
+      "t/0": ErrorCode.TRANSACTION_ABORTABLE,
+      "t/1": ErrorCode.TRANSACTION_ABORTABLE,
+    });
+    await rig.txn.addPartitions(p, [tp("t", 0)]);
+    assert.deepEqual(verify(p), { "t/0": ErrorCode.NONE, "t/1": ErrorCode.TRANSACTION_ABORTABLE });
+    assert.deepEqual(verify({ ...p, producerEpoch: 3 }), {
+      "t/0": ErrorCode.PRODUCER_FENCED,
+      "t/1": ErrorCode.PRODUCER_FENCED,
+    });
+    assert.equal(rig.txn.get("a")?.partitions.size, 1, "verifying adds nothing");
   });
 });
 

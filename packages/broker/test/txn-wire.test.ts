@@ -118,7 +118,8 @@ describe("discovery", () => {
       return k === undefined ? undefined : [k.minVersion, k.maxVersion];
     };
     assert.deepEqual(range(22), [0, 5]);
-    assert.deepEqual(range(24), [0, 3]);
+    assert.deepEqual(range(24), [0, 5]);
+    assert.deepEqual(range(28), [0, 6]);
     assert.deepEqual(range(25), [0, 4]);
     assert.deepEqual(range(26), [0, 5]);
     assert.deepEqual(range(65), [0, 0]);

@@ -1,5 +1,5 @@
 /**
- * Produce (key 0), advertised v0-v11, served v3-v11.
+ * Produce (key 0), advertised v0-v13, served v3-v13.
  *
  * v0-v2 are advertised only because librdkafka ≤ 2.11.0 turns compression off unless
  * Produce min version is 0 (KAFKA-18659); like Kafka 4.0 we answer them with
@@ -18,8 +18,15 @@
  * Transactional batches go through the transaction coordinator's TxnProduceCheck
  * (data/produce-append.ts): its error per partition, or INVALID_TXN_STATE when no
  * coordinator is attached; the first accepted one opens the producer's transaction in
- * that partition. Simplified: the request's transactional_id is not compared with the
- * producer id (the coordinator's check covers the epoch). timeout_ms is
+ * that partition. So a batch for a partition that is not in the producer's ongoing
+ * transaction is refused and cannot open a transaction no EndTxn will close (the
+ * server-side verification of KIP-890 part 1; TRANSACTION_ABORTABLE from v11,
+ * INVALID_TXN_STATE before). v12 (transactions v2, KIP-890 part 2,
+ * while transaction.version >= 2) first adds the partition to the transaction
+ * itself, as AddPartitionsToTxn would (txn/implicit-add.ts); v13 names topics by id
+ * (UNKNOWN_TOPIC_ID for an id we do not know). Simplified: before v12 the request's
+ * transactional_id is not compared with the producer id (the coordinator's check
+ * covers the epoch). timeout_ms is
  * unused (no replication to wait for). No quotas (throttle 0), no current_leader or
  * node_endpoints hints (v10+): there is no other leader to point to.
  */
@@ -36,8 +43,13 @@ import { appendProduced } from "../data/produce-append.js";
 import { validateProducedBatch } from "../data/produce-validate.js";
 import { CloseConnection, defineHandler, NO_RESPONSE, type RequestContext } from "../handler.js";
 import type { TopicInfo } from "../topics.js";
+import { addImplicitly } from "../txn/index.js";
 
 const FIRST_SERVED_VERSION = 3;
+const TRANSACTION_ABORTABLE_VERSION = 11;
+/** Transactions v2: the partition joins the transaction with its first batch. */
+const IMPLICIT_ADD_VERSION = 12;
+const FIRST_TOPIC_ID_VERSION = 13;
 
 function failed(
   index: number,
@@ -57,11 +69,19 @@ function failed(
 
 async function producePartition(
   ctx: RequestContext,
+  transactionalId: string | null,
   topic: TopicInfo | undefined,
   data: ProduceRequestPartitionData,
 ): Promise<ProduceResponsePartition> {
   const { index } = data;
-  if (topic === undefined) return failed(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  if (topic === undefined) {
+    return failed(
+      index,
+      ctx.version >= FIRST_TOPIC_ID_VERSION
+        ? ErrorCode.UNKNOWN_TOPIC_ID
+        : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+    );
+  }
   if (topic.internal || topic.name.startsWith("__")) {
     return failed(index, ErrorCode.INVALID_TOPIC_EXCEPTION, `${topic.name} is internal`);
   }
@@ -79,12 +99,27 @@ async function producePartition(
     if (check.recordErrors !== undefined) r.recordErrors = check.recordErrors;
     return r;
   }
-  const outcome = await appendProduced(ctx.broker.dataPlane, log, check.header, check.records);
+  const { header } = check;
+  if (
+    ctx.version >= IMPLICIT_ADD_VERSION &&
+    header.isTransactional &&
+    transactionalId !== null &&
+    ctx.broker.features.transactionsV2
+  ) {
+    const refused = await addImplicitly(
+      ctx.broker.txn,
+      { transactionalId, producerId: header.producerId, producerEpoch: header.producerEpoch },
+      { topic: topic.name, partition: index },
+    );
+    if (refused !== ErrorCode.NONE) return failed(index, refused);
+  }
+  const outcome = await appendProduced(ctx.broker.dataPlane, log, header, check.records);
   if (!outcome.ok) {
     // Kafka reports the log start offset with what its log refuses (sequence, epoch),
     // not with a transaction-verification refusal or a storage failure.
-    const logStart = outcome.byLog === true ? log.logStartOffset : -1;
-    return failed(index, outcome.errorCode, outcome.message, logStart);
+    if (outcome.byLog === true)
+      return failed(index, outcome.errorCode, outcome.message, log.logStartOffset);
+    return failed(index, verificationError(outcome.errorCode, ctx.version), outcome.message);
   }
   return createProduceResponsePartition({
     index,
@@ -93,6 +128,17 @@ async function producePartition(
     logAppendTimeMs: BigInt(outcome.logAppendTime),
     logStartOffset: BigInt(outcome.logStartOffset),
   });
+}
+
+/**
+ * A transactional batch for a partition outside the producer's ongoing transaction:
+ * v11+ producers know TRANSACTION_ABORTABLE (KIP-890), which tells them to abort and
+ * go on; older ones get INVALID_TXN_STATE, as Kafka answers.
+ */
+function verificationError(errorCode: number, version: number): number {
+  return errorCode === ErrorCode.INVALID_TXN_STATE && version >= TRANSACTION_ABORTABLE_VERSION
+    ? ErrorCode.TRANSACTION_ABORTABLE
+    : errorCode;
 }
 
 /**
@@ -118,7 +164,7 @@ async function isolated(
 export const produceHandler = defineHandler({
   api: ProduceApi,
   minVersion: 0,
-  maxVersion: 11,
+  maxVersion: 13,
   async handle(req, ctx) {
     const refusal =
       ctx.version < FIRST_SERVED_VERSION
@@ -128,15 +174,23 @@ export const produceHandler = defineHandler({
           : ErrorCode.NONE;
     const responses = await Promise.all(
       req.topicData.map(async (t) => {
-        const topic = refusal === ErrorCode.NONE ? ctx.broker.topics.get(t.name) : undefined;
+        const { topics } = ctx.broker;
+        const byId = ctx.version >= FIRST_TOPIC_ID_VERSION;
+        const topic =
+          refusal !== ErrorCode.NONE
+            ? undefined
+            : byId
+              ? topics.getById(t.topicId)
+              : topics.get(t.name);
+        const name = topic?.name ?? t.name;
         const partitionResponses = await Promise.all(
           t.partitionData.map((p) =>
             refusal !== ErrorCode.NONE
               ? Promise.resolve(failed(p.index, refusal))
-              : isolated(ctx, t.name, p.index, producePartition(ctx, topic, p)),
+              : isolated(ctx, name, p.index, producePartition(ctx, req.transactionalId, topic, p)),
           ),
         );
-        return createProduceResponseTopic({ name: t.name, partitionResponses });
+        return createProduceResponseTopic({ name: t.name, topicId: t.topicId, partitionResponses });
       }),
     );
     if (req.acks === 0) {

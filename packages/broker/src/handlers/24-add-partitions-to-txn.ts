@@ -1,65 +1,101 @@
 /**
- * AddPartitionsToTxn (key 24), v0-v3: the client's form (one transactional id per
- * request). v4+ carry several transactions and verify_only and are sent broker to
- * broker only (KIP-890); not advertised.
+ * AddPartitionsToTxn (key 24), v0-v5.
+ *
+ * v0-v3 are the client's form (one transactional id per request). v4+ (KIP-890) carry
+ * several transactions, each with verify_only, and a top-level error; Kafka's brokers
+ * send them to the transaction coordinator, and Logbook answers them the same way.
  *
  * Partitions of unknown topics (or beyond a topic's partition count) are answered
- * UNKNOWN_TOPIC_OR_PARTITION and the others OPERATION_NOT_ATTEMPTED, as in Kafka;
- * otherwise the coordinator's answer applies to every partition: NONE (added; the
- * transaction starts with the first one), INVALID_PRODUCER_ID_MAPPING,
- * PRODUCER_FENCED (INVALID_PRODUCER_EPOCH below v2, KIP-588), CONCURRENT_TRANSACTIONS
- * while the previous transaction completes. Simplified: no ACLs.
+ * UNKNOWN_TOPIC_OR_PARTITION and the others of that transaction
+ * OPERATION_NOT_ATTEMPTED, as in Kafka; otherwise the coordinator's answer applies to
+ * every partition: NONE (added; the transaction starts with the first one),
+ * INVALID_PRODUCER_ID_MAPPING, PRODUCER_FENCED (INVALID_PRODUCER_EPOCH below v2,
+ * KIP-588), CONCURRENT_TRANSACTIONS while the previous transaction completes. With
+ * verify_only nothing is added: each partition is NONE when it is in the ongoing
+ * transaction, else TRANSACTION_ABORTABLE. Simplified: no ACLs.
  */
 import {
   AddPartitionsToTxnApi,
+  type AddPartitionsToTxnRequestTopic,
+  type AddPartitionsToTxnResponseTopicResult,
   createAddPartitionsToTxnResponse,
   createAddPartitionsToTxnResponsePartitionResult,
+  createAddPartitionsToTxnResponseResult,
   createAddPartitionsToTxnResponseTopicResult,
   ErrorCode,
 } from "@logbook/protocol";
-import { defineHandler } from "../handler.js";
-import { fencedForVersion, type TopicPartitionRef } from "../txn/index.js";
+import { defineHandler, type RequestContext } from "../handler.js";
+import { fencedForVersion, type TopicPartitionRef, type TxnProducer, tpKey } from "../txn/index.js";
+
+/** One transaction's partitions, each with its answer. */
+async function addTransaction(
+  ctx: RequestContext,
+  producer: TxnProducer,
+  topics: readonly AddPartitionsToTxnRequestTopic[],
+  verifyOnly: boolean,
+): Promise<AddPartitionsToTxnResponseTopicResult[]> {
+  const { broker } = ctx;
+  const errors = new Map<string, number>();
+  const partitions: TopicPartitionRef[] = [];
+  for (const t of topics) {
+    const info = broker.topics.get(t.name);
+    for (const partition of t.partitions) {
+      const tp = { topic: t.name, partition };
+      if (info === undefined || partition < 0 || partition >= info.partitions)
+        errors.set(tpKey(tp), ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+      else partitions.push(tp);
+    }
+  }
+  if (errors.size > 0) {
+    for (const tp of partitions) errors.set(tpKey(tp), ErrorCode.OPERATION_NOT_ATTEMPTED);
+  } else if (verifyOnly) {
+    for (const [k, code] of broker.txn.verifyPartitions(producer, partitions)) errors.set(k, code);
+  } else {
+    const code = fencedForVersion(
+      await broker.txn.addPartitions(producer, partitions),
+      ctx.version,
+      2,
+    );
+    for (const tp of partitions) errors.set(tpKey(tp), code);
+  }
+  return topics.map((t) =>
+    createAddPartitionsToTxnResponseTopicResult({
+      name: t.name,
+      resultsByPartition: t.partitions.map((partitionIndex) =>
+        createAddPartitionsToTxnResponsePartitionResult({
+          partitionIndex,
+          partitionErrorCode:
+            errors.get(tpKey({ topic: t.name, partition: partitionIndex })) ??
+            ErrorCode.UNKNOWN_SERVER_ERROR,
+        }),
+      ),
+    }),
+  );
+}
 
 export const addPartitionsToTxnHandler = defineHandler({
   api: AddPartitionsToTxnApi,
   minVersion: 0,
-  maxVersion: 3,
+  maxVersion: 5,
   async handle(req, ctx) {
-    const { broker } = ctx;
-    const topics = req.v3AndBelowTopics;
-    const unknown = new Set<string>();
-    const partitions: TopicPartitionRef[] = [];
-    for (const t of topics) {
-      const info = broker.topics.get(t.name);
-      for (const p of t.partitions) {
-        if (info === undefined || p < 0 || p >= info.partitions) unknown.add(`${t.name}/${p}`);
-        else partitions.push({ topic: t.name, partition: p });
-      }
-    }
-    let code: number = ErrorCode.OPERATION_NOT_ATTEMPTED;
-    if (unknown.size === 0) {
+    if (ctx.version < 4) {
       const producer = {
         transactionalId: req.v3AndBelowTransactionalId,
         producerId: req.v3AndBelowProducerId,
         producerEpoch: req.v3AndBelowProducerEpoch,
       };
-      code = await broker.txn.addPartitions(producer, partitions);
-      code = fencedForVersion(code, ctx.version, 2);
+      return createAddPartitionsToTxnResponse({
+        resultsByTopicV3AndBelow: await addTransaction(ctx, producer, req.v3AndBelowTopics, false),
+      });
     }
-    return createAddPartitionsToTxnResponse({
-      resultsByTopicV3AndBelow: topics.map((t) =>
-        createAddPartitionsToTxnResponseTopicResult({
-          name: t.name,
-          resultsByPartition: t.partitions.map((p) =>
-            createAddPartitionsToTxnResponsePartitionResult({
-              partitionIndex: p,
-              partitionErrorCode: unknown.has(`${t.name}/${p}`)
-                ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
-                : code,
-            }),
-          ),
+    const resultsByTransaction = await Promise.all(
+      req.transactions.map(async (t) =>
+        createAddPartitionsToTxnResponseResult({
+          transactionalId: t.transactionalId,
+          topicResults: await addTransaction(ctx, t, t.topics, t.verifyOnly),
         }),
       ),
-    });
+    );
+    return createAddPartitionsToTxnResponse({ errorCode: ErrorCode.NONE, resultsByTransaction });
   },
 });

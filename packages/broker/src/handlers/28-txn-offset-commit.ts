@@ -1,5 +1,5 @@
 /**
- * TxnOffsetCommit (key 28), v0-v4.
+ * TxnOffsetCommit (key 28), v0-v6.
  *
  * A transactional producer's consumed offsets (sendOffsetsToTransaction), stored as
  * pending for (group, producer id) until EndTxn commits them (then OffsetFetch returns
@@ -12,8 +12,13 @@
  *     must be in the producer's ongoing transaction (AddOffsetsToTxn), the epoch current
  *     (PRODUCER_FENCED, answered INVALID_PRODUCER_EPOCH below v3 as Kafka does for
  *     clients that predate KIP-588), else INVALID_TXN_STATE / INVALID_PRODUCER_ID_MAPPING.
- * v2+ carry the leader epoch; v4 (KIP-890) is v3 on the wire. Group-level errors repeat on
- * every partition: the response has no top-level error.
+ * v2+ carry the leader epoch; v4 (KIP-890) is v3 on the wire. v5 (transactions v2,
+ * KIP-890 part 2, while transaction.version >= 2) adds the group to the producer's
+ * transaction itself, as AddOffsetsToTxn would, before the checks of step 3 (its
+ * errors: PRODUCER_FENCED, INVALID_PRODUCER_ID_MAPPING, and COORDINATOR_NOT_AVAILABLE
+ * while the previous transaction still completes, see txn/implicit-add.ts). v6
+ * names topics by id (UNKNOWN_TOPIC_ID for an id we do not know). Group-level errors
+ * repeat on every partition: the response has no top-level error.
  */
 
 import type { CommitOffset } from "@logbook/group-coordinator";
@@ -28,6 +33,11 @@ import {
 import { partitionExists, partitionKey } from "../groups/partition-keys.js";
 import type { TxnOffsetCommitCheck } from "../groups/txn-offset-check.js";
 import { defineHandler, type RequestContext } from "../handler.js";
+import { addOffsetsImplicitly } from "../txn/index.js";
+
+/** Transactions v2: the commit adds its group to the transaction. */
+const IMPLICIT_ADD_VERSION = 5;
+const FIRST_TOPIC_ID_VERSION = 6;
 
 /** KIP-588: clients before TxnOffsetCommit v3 do not know PRODUCER_FENCED. */
 function forVersion(errorCode: number, version: number): number {
@@ -41,18 +51,24 @@ export async function txnOffsetCommit(
   req: TxnOffsetCommitRequest,
   ctx: RequestContext,
   txn: TxnOffsetCommitCheck | null,
+  implicitAdd: (() => Promise<number>) | null = null,
 ): Promise<Map<string, number>> {
   const { version, broker } = ctx;
   const errors = new Map<string, number>();
   const offsets: CommitOffset[] = [];
   for (const t of req.topics) {
+    const name = topicName(ctx, t);
     for (const p of t.partitions) {
-      if (!partitionExists(broker.topics, t.name, p.partitionIndex)) {
+      if (name === undefined) {
+        errors.set(partitionKey(t.name, p.partitionIndex), ErrorCode.UNKNOWN_TOPIC_ID);
+        continue;
+      }
+      if (!partitionExists(broker.topics, name, p.partitionIndex)) {
         errors.set(partitionKey(t.name, p.partitionIndex), ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
         continue;
       }
       offsets.push({
-        topic: t.name,
+        topic: name,
         partition: p.partitionIndex,
         offset: p.committedOffset,
         leaderEpoch: version >= 2 ? p.committedLeaderEpoch : -1,
@@ -74,6 +90,10 @@ export async function txnOffsetCommit(
     producerId: req.producerId,
     producerEpoch: req.producerEpoch,
   };
+  if (implicitAdd !== null) {
+    const added = await implicitAdd();
+    if (added !== ErrorCode.NONE) return failAll(added);
+  }
   const r = await access.coordinator.commitTxnOffsets({
     groupId: req.groupId,
     transactionalId: req.transactionalId,
@@ -91,22 +111,46 @@ export async function txnOffsetCommit(
   return errors;
 }
 
+/** The topic a request entry names: by id from v6 (undefined when unknown), else by name. */
+function topicName(
+  ctx: RequestContext,
+  t: TxnOffsetCommitRequest["topics"][number],
+): string | undefined {
+  if (ctx.version < FIRST_TOPIC_ID_VERSION) return t.name;
+  return ctx.broker.topics.getById(t.topicId)?.name;
+}
+
 export const txnOffsetCommitHandler = defineHandler({
   api: TxnOffsetCommitApi,
   minVersion: 0,
-  maxVersion: 4,
+  maxVersion: 6,
   async handle(req, ctx) {
-    const errors = await txnOffsetCommit(req, ctx, ctx.broker.groups.transactions);
+    const { broker, version } = ctx;
+    const implicitAdd =
+      version >= IMPLICIT_ADD_VERSION && broker.features.transactionsV2
+        ? () =>
+            addOffsetsImplicitly(
+              broker.txn,
+              {
+                transactionalId: req.transactionalId,
+                producerId: req.producerId,
+                producerEpoch: req.producerEpoch,
+              },
+              req.groupId,
+            )
+        : null;
+    const errors = await txnOffsetCommit(req, ctx, broker.groups.transactions, implicitAdd);
     return createTxnOffsetCommitResponse({
       topics: req.topics.map((t) =>
         createTxnOffsetCommitResponseTopic({
           name: t.name,
+          topicId: t.topicId,
           partitions: t.partitions.map((p) =>
             createTxnOffsetCommitResponsePartition({
               partitionIndex: p.partitionIndex,
               // Every partition has a result; a missing one must not read as success.
               errorCode:
-                errors.get(partitionKey(t.name, p.partitionIndex)) ??
+                errors.get(partitionKey(topicName(ctx, t) ?? t.name, p.partitionIndex)) ??
                 ErrorCode.UNKNOWN_SERVER_ERROR,
             }),
           ),

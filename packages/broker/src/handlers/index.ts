@@ -29,6 +29,7 @@ import { createPartitionsHandler } from "./37-create-partitions.js";
 import { deleteGroupsHandler } from "./42-delete-groups.js";
 import { incrementalAlterConfigsHandler } from "./44-incremental-alter-configs.js";
 import { offsetDeleteHandler } from "./47-offset-delete.js";
+import { updateFeaturesHandler } from "./57-update-features.js";
 import { describeClusterHandler } from "./60-describe-cluster.js";
 import { describeProducersHandler } from "./61-describe-producers.js";
 import { describeTransactionsHandler } from "./65-describe-transactions.js";
@@ -78,6 +79,7 @@ export function allHandlers(): Handler[] {
     deleteGroupsHandler,
     incrementalAlterConfigsHandler,
     offsetDeleteHandler,
+    updateFeaturesHandler,
     describeClusterHandler,
     describeProducersHandler,
     describeTransactionsHandler,

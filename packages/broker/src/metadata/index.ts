@@ -1,6 +1,5 @@
 import type { Logger, StorageEngine } from "@logbook/storage";
 import type { BrokerConfig } from "../config.js";
-import type { TopicRegistry } from "../topics.js";
 import { MetadataLog } from "./metadata-log.js";
 import { LogTopicRegistry } from "./topic-registry.js";
 
@@ -11,7 +10,7 @@ export async function openTopicRegistry(
   storage: StorageEngine,
   config: BrokerConfig,
   logger: Logger,
-): Promise<TopicRegistry> {
+): Promise<LogTopicRegistry> {
   const metadata = await MetadataLog.open(storage);
   const registry = new LogTopicRegistry(storage, config, metadata, logger);
   await registry.load();

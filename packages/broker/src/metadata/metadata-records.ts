@@ -1,15 +1,19 @@
 import {
   type ConfigRecord,
   createConfigRecord,
+  createFeatureLevelRecord,
   createMetadataRecordKey,
   decodeConfigRecord,
+  decodeFeatureLevelRecord,
   decodeMetadataRecordKey,
   decodeTopicRecord,
   encodeConfigRecord,
+  encodeFeatureLevelRecord,
   encodeMetadataRecordKey,
   encodeTopicRecord,
   Reader,
   sizeConfigRecord,
+  sizeFeatureLevelRecord,
   sizeMetadataRecordKey,
   sizeTopicRecord,
   type TopicRecord,
@@ -18,11 +22,11 @@ import {
 
 /**
  * The records of the metadata log. Key: INT16 version + MetadataRecordKey (kind, name,
- * resource type), so compaction keeps the latest state of each topic and each config
- * resource. Value: INT16 version + TopicRecord or ConfigRecord; null (a tombstone)
- * once the topic or its overrides are gone.
+ * resource type), so compaction keeps the latest state of each topic, each config
+ * resource and each feature. Value: INT16 version + TopicRecord, ConfigRecord or
+ * FeatureLevelRecord; null (a tombstone) once the topic or its overrides are gone.
  */
-export const RecordKind = { TOPIC: 0, CONFIG: 1 } as const;
+export const RecordKind = { TOPIC: 0, CONFIG: 1, FEATURE: 2 } as const;
 
 /** Kafka's ConfigResource types. */
 export const ResourceType = { TOPIC: 2, BROKER: 4 } as const;
@@ -36,7 +40,8 @@ export interface MetadataEntry {
 
 export type MetadataEvent =
   | { kind: "topic"; name: string; record: TopicRecord | null }
-  | { kind: "config"; resourceType: number; name: string; record: ConfigRecord | null };
+  | { kind: "config"; resourceType: number; name: string; record: ConfigRecord | null }
+  | { kind: "feature"; name: string; level: number };
 
 function versioned(size: number, write: (w: Writer) => void): Buffer {
   const w = Writer.alloc(2 + size);
@@ -96,12 +101,30 @@ export function decodeEntry(keyBytes: Buffer, value: Buffer | null): MetadataEve
       record: vr === null ? null : decodeConfigRecord(vr, VERSION),
     };
   }
+  if (k.kind === RecordKind.FEATURE && vr !== null) {
+    return {
+      kind: "feature",
+      name: k.name,
+      level: decodeFeatureLevelRecord(vr, VERSION).featureLevel,
+    };
+  }
   return undefined;
+}
+
+export function featureEntry(name: string, level: number): MetadataEntry {
+  const record = createFeatureLevelRecord({ name, featureLevel: level });
+  return {
+    key: key(RecordKind.FEATURE, name, 0),
+    value: versioned(sizeFeatureLevelRecord(record, VERSION), (w) =>
+      encodeFeatureLevelRecord(w, record, VERSION),
+    ),
+  };
 }
 
 /** The entry that records an event (a config tombstone needs only its resource). */
 export function encodeEvent(e: MetadataEvent): MetadataEntry {
   if (e.kind === "topic") return topicEntry(e.name, e.record);
+  if (e.kind === "feature") return featureEntry(e.name, e.level);
   const record =
     e.record ??
     createConfigRecord({ resourceType: e.resourceType, resourceName: e.name, entries: [] });

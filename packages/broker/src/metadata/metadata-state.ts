@@ -4,19 +4,34 @@ import { type MetadataEvent, ResourceType } from "./metadata-records.js";
 
 export const CLUSTER_ID_CONFIG = "cluster.id";
 
-/** What the metadata log says: topics (by name and by id), overrides, the cluster id. */
+/**
+ * What the metadata log says: topics (by name and by id), overrides, the cluster id,
+ * and the feature levels UpdateFeatures set.
+ */
 export interface MetadataState {
   readonly topics: Map<string, TopicInfo>;
   readonly byId: Map<string, TopicInfo>;
   /** Topic config overrides by topic name, as the latest config record has them. */
   readonly overrides: Map<string, ReadonlyMap<string, string>>;
   clusterId: string;
+  /** Finalized feature levels set by UpdateFeatures (the rest stay at their default). */
+  readonly features: Map<string, number>;
+  /** Feature records replayed: the FinalizedFeaturesEpoch. */
+  featureChanges: number;
   /** Records installed since start-up (the start-up log line reports them). */
   records: number;
 }
 
 export function emptyMetadataState(): MetadataState {
-  return { topics: new Map(), byId: new Map(), overrides: new Map(), clusterId: "", records: 0 };
+  return {
+    topics: new Map(),
+    byId: new Map(),
+    overrides: new Map(),
+    clusterId: "",
+    features: new Map(),
+    featureChanges: 0,
+    records: 0,
+  };
 }
 
 /** Builds a topic's TopicInfo (its effective configs need the broker's settings). */
@@ -43,12 +58,17 @@ function put(state: MetadataState, topic: TopicInfo): void {
 }
 
 /**
- * The replay function of the metadata shard: the only way topics, overrides and the
- * cluster id change, at start-up and after every append alike.
+ * The replay function of the metadata shard: the only way topics, overrides, the
+ * cluster id and feature levels change, at start-up and after every append alike.
  */
 export function metadataReplay(infoOf: TopicInfoOf): (s: MetadataState, e: MetadataEvent) => void {
   return (state, e) => {
     state.records++;
+    if (e.kind === "feature") {
+      state.features.set(e.name, e.level);
+      state.featureChanges++;
+      return;
+    }
     if (e.kind === "topic") {
       if (e.record === null || e.record.deleted) {
         const gone = state.topics.get(e.name);

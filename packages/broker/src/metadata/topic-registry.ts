@@ -78,6 +78,23 @@ export class LogTopicRegistry implements TopicRegistry {
     return this.state.topics;
   }
 
+  /** FeatureStore: the levels UpdateFeatures set, kept in the metadata log. */
+  get featureLevels(): ReadonlyMap<string, number> {
+    return this.state.features;
+  }
+
+  get featureChanges(): number {
+    return this.state.featureChanges;
+  }
+
+  /** Appends one record per feature, as one batch; durable before it resolves. */
+  writeFeatureLevels(levels: ReadonlyMap<string, number>): Promise<void> {
+    return this.run(() => ({
+      records: [...levels].map(([name, level]) => ({ kind: "feature" as const, name, level })),
+      response: undefined,
+    }));
+  }
+
   get clusterId(): string {
     return this.config.clusterId !== "" ? this.config.clusterId : this.state.clusterId;
   }

@@ -86,6 +86,8 @@ export async function dispatch(
       bytes: decoded.trailingBytes,
     });
   }
+  // One line per request at debug level: which APIs and versions a client uses.
+  logger.debug("request", { api: handler.api.name, version: apiVersion, peer });
   // Encoding is inside: a response that does not fit its own schema is a handler bug too.
   try {
     const response = await handler.handle(decoded.body, {

@@ -127,10 +127,21 @@ export class CompletionRunner {
     if (cur.groups.size > 0) {
       await parts.offsets.completeTransaction(producerId, producerEpoch, commit);
     }
+    // Transactions v2 at the last epoch: the producer goes on under its new id.
+    const moved =
+      cur.nextProducerId >= 0n
+        ? {
+            producerId: cur.nextProducerId,
+            previousProducerId: cur.producerId,
+            nextProducerId: -1n,
+            producerEpoch: 0,
+          }
+        : {};
     await host.write(
       host.transitionTo(cur, commit ? TxnState.COMPLETE_COMMIT : TxnState.COMPLETE_ABORT, {
         partitions: new Map(),
         groups: new Set(),
+        ...moved,
       }),
     );
   }

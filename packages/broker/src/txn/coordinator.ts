@@ -84,7 +84,8 @@ const EMPTY_STATE: TxnShardState = emptyTxnState();
 const NOTHING: TxnResult<unknown> = { records: [], response: undefined };
 
 /**
- * Kafka's transaction coordinator for a single node (KIP-98, transaction version 1):
+ * Kafka's transaction coordinator for a single node (KIP-98; transactions v2, KIP-890,
+ * where the request versions and transaction.version ask for it):
  * one TxnMetadata per transactional id, persisted in `__transaction_state`. It runs on
  * the coordinator runtime: every operation (the planners in init-producer-id.ts and
  * txn-operations.ts) is checked against the transition table and returns its records,
@@ -289,6 +290,29 @@ export class TransactionCoordinator implements TxnProduceCheck {
     return this.add(p, partitions, []);
   }
 
+  /**
+   * AddPartitionsToTxn v4+ verify_only (KIP-890 part 1): per partition, NONE when it is
+   * in the producer's ongoing transaction, else TRANSACTION_ABORTABLE; the producer
+   * checks' error for every partition when they fail.
+   */
+  verifyPartitions(p: TxnProducer, partitions: readonly TopicPartitionRef[]): Map<string, number> {
+    const checked = this.checkProducer(p);
+    const cur = checked.cur;
+    const result = new Map<string, number>();
+    for (const tp of partitions) {
+      const key = tpKey(tp);
+      if (cur === undefined) result.set(key, checked.errorCode);
+      else
+        result.set(
+          key,
+          cur.state === TxnState.ONGOING && cur.partitions.has(key)
+            ? NONE
+            : ErrorCode.TRANSACTION_ABORTABLE,
+        );
+    }
+    return result;
+  }
+
   addOffsets(p: TxnProducer, groupId: string): Promise<number> {
     return this.add(p, [], [groupId]);
   }
@@ -333,12 +357,19 @@ export class TransactionCoordinator implements TxnProduceCheck {
   /**
    * EndTxn. Ongoing -> PrepareCommit/PrepareAbort, then the completion is awaited once
    * (markers, offsets, Complete*); if that attempt fails the decision stands, NONE is
-   * answered and the completion is retried in the background.
+   * answered and the completion is retried in the background. `tv2` (EndTxn v5 with
+   * transaction.version 2) bumps the epoch at every end (see planEndTxn); the epoch
+   * check is then planEndTxn's, since a retry names the epoch before the bump.
    */
-  async endTxn(p: TxnProducer, commit: boolean): Promise<number> {
-    const checked = this.checkProducer(p);
-    if (checked.cur === undefined) return checked.errorCode;
-    const decided = await this.run((s) => planEndTxn(s, p, commit, this.clock.now()));
+  async endTxn(p: TxnProducer, commit: boolean, tv2 = false): Promise<number> {
+    if (!this.loaded) return ErrorCode.COORDINATOR_LOAD_IN_PROGRESS;
+    if (!tv2) {
+      const checked = this.checkProducer(p);
+      if (checked.cur === undefined) return checked.errorCode;
+    }
+    const decided = await this.run((s) =>
+      planEndTxn(s, p, commit, this.clock.now(), tv2, this.opts.allocateProducerId),
+    );
     if (decided !== DECIDED) return decided;
     await this.completion.drive(p.transactionalId);
     return NONE;

@@ -12,6 +12,7 @@ export {
   type TxnCoordinatorOptions,
 } from "./coordinator.js";
 export { fencedForVersion } from "./errors.js";
+export { addImplicitly, addOffsetsImplicitly } from "./implicit-add.js";
 export type { ProducerIdAndEpoch } from "./init-producer-id.js";
 export type { TxnList, TxnListFilter } from "./queries.js";
 export type { TxnMetadata } from "./records.js";

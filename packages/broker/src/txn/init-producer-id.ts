@@ -52,6 +52,7 @@ export async function planInitProducerId(
         transactionalId,
         producerId,
         previousProducerId: -1n,
+        nextProducerId: -1n,
         producerEpoch: 0,
         lastProducerEpoch: -1,
         timeoutMs,

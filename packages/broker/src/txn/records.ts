@@ -21,6 +21,11 @@ export interface TxnMetadata {
   readonly producerId: bigint;
   /** The id before an epoch exhaustion moved the producer to a new one; -1 when none. */
   readonly previousProducerId: bigint;
+  /**
+   * The id a transactions v2 EndTxn at the last epoch moves the producer to once the
+   * transaction completes (its markers still carry the old id); -1 when none.
+   */
+  readonly nextProducerId: bigint;
   readonly producerEpoch: number;
   /**
    * The epoch before the last InitProducerId bump that named the producer's id and
@@ -82,6 +87,7 @@ export function encodeTxnRecord(m: TxnMetadata): KeyValueRecord {
   const v = createTransactionLogValue({
     producerId: m.producerId,
     previousProducerId: m.previousProducerId,
+    nextProducerId: m.nextProducerId,
     producerEpoch: m.producerEpoch,
     lastProducerEpoch: m.lastProducerEpoch,
     transactionTimeoutMs: m.timeoutMs,
@@ -131,6 +137,7 @@ export function decodeTxnRecord(record: KeyValueRecord): DecodedTxnRecord {
       transactionalId,
       producerId: v.producerId,
       previousProducerId: v.previousProducerId,
+      nextProducerId: v.nextProducerId,
       producerEpoch: v.producerEpoch,
       // Records written before the field existed decode as -1: no retry to recognise.
       lastProducerEpoch: v.lastProducerEpoch,

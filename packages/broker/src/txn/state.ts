@@ -38,7 +38,14 @@ const VALID_FROM: Readonly<Record<TxnStateId, readonly TxnStateId[]>> = {
   [TxnState.ONGOING]: [ONGOING, EMPTY, COMPLETE_COMMIT, COMPLETE_ABORT],
   [TxnState.PREPARE_COMMIT]: [ONGOING],
   // A fenced or timed-out transaction goes through PrepareEpochFence to its abort.
-  [TxnState.PREPARE_ABORT]: [ONGOING, TxnState.PREPARE_EPOCH_FENCE],
+  // Transactions v2 (KIP-890) also abort with nothing open, to bump the epoch.
+  [TxnState.PREPARE_ABORT]: [
+    ONGOING,
+    TxnState.PREPARE_EPOCH_FENCE,
+    EMPTY,
+    COMPLETE_COMMIT,
+    COMPLETE_ABORT,
+  ],
   [TxnState.COMPLETE_COMMIT]: [PREPARE_COMMIT],
   [TxnState.COMPLETE_ABORT]: [PREPARE_ABORT],
   [TxnState.DEAD]: [EMPTY, COMPLETE_COMMIT, COMPLETE_ABORT],

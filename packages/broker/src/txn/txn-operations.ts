@@ -109,40 +109,95 @@ export function planAdd(
 /** What `planEndTxn` answers when it decided the outcome (the completion follows). */
 export const DECIDED = -1;
 
-/** EndTxn's decision: Ongoing -> PrepareCommit/PrepareAbort, or the answer for any other state. */
-export function planEndTxn(
+/**
+ * EndTxn's decision: Ongoing -> PrepareCommit/PrepareAbort, or the answer for any other
+ * state. With transactions v2 (`tv2`, EndTxn v5+, KIP-890) every decision bumps the
+ * epoch (the markers carry the new one, so a late batch of the ended transaction is
+ * fenced), the epoch it ended is kept as lastProducerEpoch so a retry that still names
+ * it is recognised, and an abort with no transaction open bumps the epoch too (the
+ * producer may have sent batches whose implicit add never happened).
+ */
+export async function planEndTxn(
   s: TxnShardState,
   p: TxnProducer,
   commit: boolean,
   now: number,
-): TxnResult<number> {
+  tv2: boolean,
+  allocateProducerId: () => Promise<bigint>,
+): Promise<TxnResult<number>> {
   const cur = s.txns.get(p.transactionalId);
-  if (cur === undefined || cur.producerEpoch !== p.producerEpoch) {
-    return answer(ErrorCode.PRODUCER_FENCED);
+  // A retry may name the id an exhausted epoch moved the producer away from.
+  const known =
+    cur !== undefined &&
+    (cur.producerId === p.producerId || (tv2 && cur.previousProducerId === p.producerId));
+  if (cur === undefined || !known) return answer(ErrorCode.INVALID_PRODUCER_ID_MAPPING);
+  const retry = tv2 && cur.lastProducerEpoch >= 0 && p.producerEpoch === cur.lastProducerEpoch;
+  if ((cur.producerEpoch !== p.producerEpoch || cur.producerId !== p.producerId) && !retry)
+    return answer(
+      cur.producerId === p.producerId
+        ? ErrorCode.PRODUCER_FENCED
+        : ErrorCode.INVALID_PRODUCER_ID_MAPPING,
+    );
+  const decide = async (from: TxnMetadata): Promise<TxnResult<number>> => {
+    // Kafka's isEpochExhausted: the last bump goes to the epoch no producer gets, the
+    // markers carry it, and the producer continues under a new id at epoch 0.
+    const exhausted = tv2 && from.producerEpoch >= MAX_PRODUCER_EPOCH;
+    const next = transitionTo(
+      from,
+      commit ? TxnState.PREPARE_COMMIT : TxnState.PREPARE_ABORT,
+      now,
+      tv2
+        ? {
+            producerEpoch: from.producerEpoch + 1,
+            lastProducerEpoch: from.producerEpoch,
+            nextProducerId: exhausted ? await allocateProducerId() : -1n,
+          }
+        : {},
+    );
+    return { records: [transitionRecord(from, next)], response: DECIDED, failed: passCode };
+  };
+  const sameOutcome = (state: TxnStateId) =>
+    state === (commit ? TxnState.COMPLETE_COMMIT : TxnState.COMPLETE_ABORT);
+  if (tv2) {
+    if (retry) {
+      // The retried EndTxn finished (or is finishing) with the outcome it asked for.
+      if (sameOutcome(cur.state)) return answer(NONE);
+      if (isPrepareOf(cur.state, commit)) return answer(ErrorCode.CONCURRENT_TRANSACTIONS);
+      return answer(ErrorCode.INVALID_TXN_STATE);
+    }
+    if (
+      !commit &&
+      (cur.state === TxnState.EMPTY ||
+        cur.state === TxnState.COMPLETE_COMMIT ||
+        cur.state === TxnState.COMPLETE_ABORT)
+    ) {
+      return decide({ ...cur, partitions: new Map(), groups: new Set() });
+    }
   }
   switch (cur.state) {
-    case TxnState.ONGOING: {
-      const next = transitionTo(
-        cur,
-        commit ? TxnState.PREPARE_COMMIT : TxnState.PREPARE_ABORT,
-        now,
-      );
-      return { records: [transitionRecord(cur, next)], response: DECIDED, failed: passCode };
-    }
-    // A retry of a completed EndTxn with the same outcome is NONE, as in Kafka.
+    case TxnState.ONGOING:
+      return decide(cur);
+    // A retry of a completed EndTxn with the same outcome is NONE, as in Kafka (v1:
+    // the epoch did not move, so a retry names the current one).
     case TxnState.COMPLETE_COMMIT:
-      return answer(commit ? NONE : ErrorCode.INVALID_TXN_STATE);
     case TxnState.COMPLETE_ABORT:
-      return answer(commit ? ErrorCode.INVALID_TXN_STATE : NONE);
+      return answer(!tv2 && sameOutcome(cur.state) ? NONE : ErrorCode.INVALID_TXN_STATE);
     case TxnState.PREPARE_COMMIT:
-      return answer(commit ? ErrorCode.CONCURRENT_TRANSACTIONS : ErrorCode.INVALID_TXN_STATE);
     case TxnState.PREPARE_ABORT:
-      return answer(commit ? ErrorCode.INVALID_TXN_STATE : ErrorCode.CONCURRENT_TRANSACTIONS);
+      return answer(
+        isPrepareOf(cur.state, commit)
+          ? ErrorCode.CONCURRENT_TRANSACTIONS
+          : ErrorCode.INVALID_TXN_STATE,
+      );
     case TxnState.PREPARE_EPOCH_FENCE:
       return answer(ErrorCode.CONCURRENT_TRANSACTIONS);
     default:
       return answer(ErrorCode.INVALID_TXN_STATE); // Empty (nothing begun) or Dead
   }
+}
+
+function isPrepareOf(state: TxnStateId, commit: boolean): boolean {
+  return state === (commit ? TxnState.PREPARE_COMMIT : TxnState.PREPARE_ABORT);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { type Logger, type StorageEngine, silentLogger } from "@logbook/storage";
 import { type BrokerConfig, brokerConfig } from "../../src/config.js";
 import { createDataPlane, type DataPlane } from "../../src/data/index.js";
+import { FeatureLevels } from "../../src/features.js";
 import { BrokerGroups } from "../../src/groups/index.js";
 import { allHandlers } from "../../src/handlers/index.js";
 import { HandlerRegistry } from "../../src/registry.js";
@@ -68,6 +69,7 @@ export function testServices(parts: {
     txn,
     share,
     registry,
+    features: new FeatureLevels(),
     address,
     advertised: address,
     async close() {

@@ -113,6 +113,7 @@ export function decodeProduceRequest(r: Reader, version: number): ProduceRequest
 
 export interface ProduceRequestTopicData {
   name: string;
+  topicId: Buffer;
   partitionData: ProduceRequestPartitionData[];
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
@@ -123,6 +124,7 @@ export function createProduceRequestTopicData(
 ): ProduceRequestTopicData {
   const v: ProduceRequestTopicData = {
     name: init.name === undefined ? "" : init.name,
+    topicId: init.topicId === undefined ? Buffer.alloc(16) : init.topicId,
     partitionData: init.partitionData === undefined ? [] : init.partitionData,
   };
   if (init.unknownTaggedFields !== undefined) v.unknownTaggedFields = init.unknownTaggedFields;
@@ -135,7 +137,12 @@ export function encodeProduceRequestTopicData(
   version: number,
 ): void {
   const flexible = version >= 9;
-  w.string(v.name, flexible);
+  if (version <= 12) {
+    w.string(v.name, flexible);
+  }
+  if (version >= 13) {
+    w.uuid(v.topicId);
+  }
   w.arrayLength(v.partitionData.length, flexible);
   for (const e of v.partitionData) {
     encodeProduceRequestPartitionData(w, e, version);
@@ -154,7 +161,12 @@ export function encodeProduceRequestTopicData(
 export function sizeProduceRequestTopicData(v: ProduceRequestTopicData, version: number): number {
   const flexible = version >= 9;
   let s = 0;
-  s += stringSize(v.name, flexible);
+  if (version <= 12) {
+    s += stringSize(v.name, flexible);
+  }
+  if (version >= 13) {
+    s += 16;
+  }
   s += arrayPrefixSize(v.partitionData.length, flexible);
   for (const e of v.partitionData) s += sizeProduceRequestPartitionData(e, version);
   if (flexible) {
@@ -169,7 +181,14 @@ export function sizeProduceRequestTopicData(v: ProduceRequestTopicData, version:
 
 export function decodeProduceRequestTopicData(r: Reader, version: number): ProduceRequestTopicData {
   const flexible = version >= 9;
-  const f_name = r.string(flexible);
+  let f_name: string = "";
+  if (version <= 12) {
+    f_name = r.string(flexible);
+  }
+  let f_topicId: Buffer | undefined;
+  if (version >= 13) {
+    f_topicId = r.uuid();
+  }
   let f_partitionData: ProduceRequestPartitionData[];
   {
     const n = r.arrayLength(flexible, 5, false);
@@ -189,7 +208,11 @@ export function decodeProduceRequestTopicData(r: Reader, version: number): Produ
       unknown.push({ tag, data: t.raw(t.remaining()) });
     }
   }
-  const v: ProduceRequestTopicData = { name: f_name, partitionData: f_partitionData };
+  const v: ProduceRequestTopicData = {
+    name: f_name,
+    topicId: f_topicId === undefined ? Buffer.alloc(16) : f_topicId,
+    partitionData: f_partitionData,
+  };
   if (unknown !== undefined) v.unknownTaggedFields = unknown;
   return v;
 }
@@ -393,6 +416,7 @@ export function decodeProduceResponse(r: Reader, version: number): ProduceRespon
 
 export interface ProduceResponseTopic {
   name: string;
+  topicId: Buffer;
   partitionResponses: ProduceResponsePartition[];
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
@@ -403,6 +427,7 @@ export function createProduceResponseTopic(
 ): ProduceResponseTopic {
   const v: ProduceResponseTopic = {
     name: init.name === undefined ? "" : init.name,
+    topicId: init.topicId === undefined ? Buffer.alloc(16) : init.topicId,
     partitionResponses: init.partitionResponses === undefined ? [] : init.partitionResponses,
   };
   if (init.unknownTaggedFields !== undefined) v.unknownTaggedFields = init.unknownTaggedFields;
@@ -415,7 +440,12 @@ export function encodeProduceResponseTopic(
   version: number,
 ): void {
   const flexible = version >= 9;
-  w.string(v.name, flexible);
+  if (version <= 12) {
+    w.string(v.name, flexible);
+  }
+  if (version >= 13) {
+    w.uuid(v.topicId);
+  }
   w.arrayLength(v.partitionResponses.length, flexible);
   for (const e of v.partitionResponses) {
     encodeProduceResponsePartition(w, e, version);
@@ -434,7 +464,12 @@ export function encodeProduceResponseTopic(
 export function sizeProduceResponseTopic(v: ProduceResponseTopic, version: number): number {
   const flexible = version >= 9;
   let s = 0;
-  s += stringSize(v.name, flexible);
+  if (version <= 12) {
+    s += stringSize(v.name, flexible);
+  }
+  if (version >= 13) {
+    s += 16;
+  }
   s += arrayPrefixSize(v.partitionResponses.length, flexible);
   for (const e of v.partitionResponses) s += sizeProduceResponsePartition(e, version);
   if (flexible) {
@@ -449,7 +484,14 @@ export function sizeProduceResponseTopic(v: ProduceResponseTopic, version: numbe
 
 export function decodeProduceResponseTopic(r: Reader, version: number): ProduceResponseTopic {
   const flexible = version >= 9;
-  const f_name = r.string(flexible);
+  let f_name: string = "";
+  if (version <= 12) {
+    f_name = r.string(flexible);
+  }
+  let f_topicId: Buffer | undefined;
+  if (version >= 13) {
+    f_topicId = r.uuid();
+  }
   let f_partitionResponses: ProduceResponsePartition[];
   {
     const n = r.arrayLength(flexible, 14, false);
@@ -469,7 +511,11 @@ export function decodeProduceResponseTopic(r: Reader, version: number): ProduceR
       unknown.push({ tag, data: t.raw(t.remaining()) });
     }
   }
-  const v: ProduceResponseTopic = { name: f_name, partitionResponses: f_partitionResponses };
+  const v: ProduceResponseTopic = {
+    name: f_name,
+    topicId: f_topicId === undefined ? Buffer.alloc(16) : f_topicId,
+    partitionResponses: f_partitionResponses,
+  };
   if (unknown !== undefined) v.unknownTaggedFields = unknown;
   return v;
 }
@@ -966,6 +1012,7 @@ export function ProduceErrorResponse(request: ProduceRequest, errorCode: number)
     responses: request.topicData.map((r1) =>
       createProduceResponseTopic({
         name: r1.name,
+        topicId: r1.topicId,
         partitionResponses: r1.partitionData.map((r2) =>
           createProduceResponsePartition({
             index: r2.index,
@@ -982,7 +1029,7 @@ export const ProduceApi: ApiCodec<ProduceRequest, ProduceResponse> = {
   apiKey: 0,
   name: "Produce",
   minVersion: 0,
-  maxVersion: 11,
+  maxVersion: 13,
   firstFlexibleVersion: 9,
   requestHeaderVersion: (version: number) => (version >= 9 ? 2 : 1),
   responseHeaderVersion: (version: number) => (version >= 9 ? 1 : 0),

@@ -14,6 +14,8 @@ import {
 export interface ApiVersionsRequest {
   clientSoftwareName: string;
   clientSoftwareVersion: string;
+  clusterId: string | null;
+  nodeId: number;
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
 }
@@ -25,6 +27,8 @@ export function createApiVersionsRequest(
     clientSoftwareName: init.clientSoftwareName === undefined ? "" : init.clientSoftwareName,
     clientSoftwareVersion:
       init.clientSoftwareVersion === undefined ? "" : init.clientSoftwareVersion,
+    clusterId: init.clusterId === undefined ? null : init.clusterId,
+    nodeId: init.nodeId === undefined ? -1 : init.nodeId,
   };
   if (init.unknownTaggedFields !== undefined) v.unknownTaggedFields = init.unknownTaggedFields;
   return v;
@@ -37,6 +41,12 @@ export function encodeApiVersionsRequest(w: Writer, v: ApiVersionsRequest, versi
   }
   if (version >= 3) {
     w.string(v.clientSoftwareVersion, flexible);
+  }
+  if (version >= 5) {
+    w.nullableString(v.clusterId, flexible);
+  }
+  if (version >= 5) {
+    w.int32(v.nodeId);
   }
   if (flexible) {
     const u = v.unknownTaggedFields;
@@ -58,6 +68,12 @@ export function sizeApiVersionsRequest(v: ApiVersionsRequest, version: number): 
   if (version >= 3) {
     s += stringSize(v.clientSoftwareVersion, flexible);
   }
+  if (version >= 5) {
+    s += stringSize(v.clusterId, flexible);
+  }
+  if (version >= 5) {
+    s += 4;
+  }
   if (flexible) {
     const u = v.unknownTaggedFields;
     const nt = u === undefined ? 0 : u.length;
@@ -78,6 +94,14 @@ export function decodeApiVersionsRequest(r: Reader, version: number): ApiVersion
   if (version >= 3) {
     f_clientSoftwareVersion = r.string(flexible);
   }
+  let f_clusterId: string | null = null;
+  if (version >= 5) {
+    f_clusterId = r.nullableString(flexible, version >= 5);
+  }
+  let f_nodeId: number = -1;
+  if (version >= 5) {
+    f_nodeId = r.int32();
+  }
   let unknown: UnknownTaggedField[] | undefined;
   if (flexible) {
     const nt = r.taggedFieldCount();
@@ -91,6 +115,8 @@ export function decodeApiVersionsRequest(r: Reader, version: number): ApiVersion
   const v: ApiVersionsRequest = {
     clientSoftwareName: f_clientSoftwareName,
     clientSoftwareVersion: f_clientSoftwareVersion,
+    clusterId: f_clusterId,
+    nodeId: f_nodeId,
   };
   if (unknown !== undefined) v.unknownTaggedFields = unknown;
   return v;
@@ -625,7 +651,7 @@ export const ApiVersionsApi: ApiCodec<ApiVersionsRequest, ApiVersionsResponse> =
   apiKey: 18,
   name: "ApiVersions",
   minVersion: 0,
-  maxVersion: 4,
+  maxVersion: 5,
   firstFlexibleVersion: 3,
   requestHeaderVersion: (version: number) => (version >= 3 ? 2 : 1),
   responseHeaderVersion: (_version: number) => 0,

@@ -156,6 +156,7 @@ export function decodeTxnOffsetCommitRequest(r: Reader, version: number): TxnOff
 
 export interface TxnOffsetCommitRequestTopic {
   name: string;
+  topicId: Buffer;
   partitions: TxnOffsetCommitRequestPartition[];
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
@@ -166,6 +167,7 @@ export function createTxnOffsetCommitRequestTopic(
 ): TxnOffsetCommitRequestTopic {
   const v: TxnOffsetCommitRequestTopic = {
     name: init.name === undefined ? "" : init.name,
+    topicId: init.topicId === undefined ? Buffer.alloc(16) : init.topicId,
     partitions: init.partitions === undefined ? [] : init.partitions,
   };
   if (init.unknownTaggedFields !== undefined) v.unknownTaggedFields = init.unknownTaggedFields;
@@ -178,7 +180,12 @@ export function encodeTxnOffsetCommitRequestTopic(
   version: number,
 ): void {
   const flexible = version >= 3;
-  w.string(v.name, flexible);
+  if (version <= 5) {
+    w.string(v.name, flexible);
+  }
+  if (version >= 6) {
+    w.uuid(v.topicId);
+  }
   w.arrayLength(v.partitions.length, flexible);
   for (const e of v.partitions) {
     encodeTxnOffsetCommitRequestPartition(w, e, version);
@@ -200,7 +207,12 @@ export function sizeTxnOffsetCommitRequestTopic(
 ): number {
   const flexible = version >= 3;
   let s = 0;
-  s += stringSize(v.name, flexible);
+  if (version <= 5) {
+    s += stringSize(v.name, flexible);
+  }
+  if (version >= 6) {
+    s += 16;
+  }
   s += arrayPrefixSize(v.partitions.length, flexible);
   for (const e of v.partitions) s += sizeTxnOffsetCommitRequestPartition(e, version);
   if (flexible) {
@@ -218,7 +230,14 @@ export function decodeTxnOffsetCommitRequestTopic(
   version: number,
 ): TxnOffsetCommitRequestTopic {
   const flexible = version >= 3;
-  const f_name = r.string(flexible);
+  let f_name: string = "";
+  if (version <= 5) {
+    f_name = r.string(flexible);
+  }
+  let f_topicId: Buffer | undefined;
+  if (version >= 6) {
+    f_topicId = r.uuid();
+  }
   let f_partitions: TxnOffsetCommitRequestPartition[];
   {
     const n = r.arrayLength(flexible, 13, false);
@@ -238,7 +257,11 @@ export function decodeTxnOffsetCommitRequestTopic(
       unknown.push({ tag, data: t.raw(t.remaining()) });
     }
   }
-  const v: TxnOffsetCommitRequestTopic = { name: f_name, partitions: f_partitions };
+  const v: TxnOffsetCommitRequestTopic = {
+    name: f_name,
+    topicId: f_topicId === undefined ? Buffer.alloc(16) : f_topicId,
+    partitions: f_partitions,
+  };
   if (unknown !== undefined) v.unknownTaggedFields = unknown;
   return v;
 }
@@ -427,6 +450,7 @@ export function decodeTxnOffsetCommitResponse(r: Reader, version: number): TxnOf
 
 export interface TxnOffsetCommitResponseTopic {
   name: string;
+  topicId: Buffer;
   partitions: TxnOffsetCommitResponsePartition[];
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
@@ -437,6 +461,7 @@ export function createTxnOffsetCommitResponseTopic(
 ): TxnOffsetCommitResponseTopic {
   const v: TxnOffsetCommitResponseTopic = {
     name: init.name === undefined ? "" : init.name,
+    topicId: init.topicId === undefined ? Buffer.alloc(16) : init.topicId,
     partitions: init.partitions === undefined ? [] : init.partitions,
   };
   if (init.unknownTaggedFields !== undefined) v.unknownTaggedFields = init.unknownTaggedFields;
@@ -449,7 +474,12 @@ export function encodeTxnOffsetCommitResponseTopic(
   version: number,
 ): void {
   const flexible = version >= 3;
-  w.string(v.name, flexible);
+  if (version <= 5) {
+    w.string(v.name, flexible);
+  }
+  if (version >= 6) {
+    w.uuid(v.topicId);
+  }
   w.arrayLength(v.partitions.length, flexible);
   for (const e of v.partitions) {
     encodeTxnOffsetCommitResponsePartition(w, e, version);
@@ -471,7 +501,12 @@ export function sizeTxnOffsetCommitResponseTopic(
 ): number {
   const flexible = version >= 3;
   let s = 0;
-  s += stringSize(v.name, flexible);
+  if (version <= 5) {
+    s += stringSize(v.name, flexible);
+  }
+  if (version >= 6) {
+    s += 16;
+  }
   s += arrayPrefixSize(v.partitions.length, flexible);
   for (const e of v.partitions) s += sizeTxnOffsetCommitResponsePartition(e, version);
   if (flexible) {
@@ -489,7 +524,14 @@ export function decodeTxnOffsetCommitResponseTopic(
   version: number,
 ): TxnOffsetCommitResponseTopic {
   const flexible = version >= 3;
-  const f_name = r.string(flexible);
+  let f_name: string = "";
+  if (version <= 5) {
+    f_name = r.string(flexible);
+  }
+  let f_topicId: Buffer | undefined;
+  if (version >= 6) {
+    f_topicId = r.uuid();
+  }
   let f_partitions: TxnOffsetCommitResponsePartition[];
   {
     const n = r.arrayLength(flexible, 6, false);
@@ -509,7 +551,11 @@ export function decodeTxnOffsetCommitResponseTopic(
       unknown.push({ tag, data: t.raw(t.remaining()) });
     }
   }
-  const v: TxnOffsetCommitResponseTopic = { name: f_name, partitions: f_partitions };
+  const v: TxnOffsetCommitResponseTopic = {
+    name: f_name,
+    topicId: f_topicId === undefined ? Buffer.alloc(16) : f_topicId,
+    partitions: f_partitions,
+  };
   if (unknown !== undefined) v.unknownTaggedFields = unknown;
   return v;
 }
@@ -603,6 +649,7 @@ export function TxnOffsetCommitErrorResponse(
     topics: request.topics.map((r1) =>
       createTxnOffsetCommitResponseTopic({
         name: r1.name,
+        topicId: r1.topicId,
         partitions: r1.partitions.map((r2) =>
           createTxnOffsetCommitResponsePartition({
             partitionIndex: r2.partitionIndex,
@@ -618,7 +665,7 @@ export const TxnOffsetCommitApi: ApiCodec<TxnOffsetCommitRequest, TxnOffsetCommi
   apiKey: 28,
   name: "TxnOffsetCommit",
   minVersion: 0,
-  maxVersion: 4,
+  maxVersion: 6,
   firstFlexibleVersion: 3,
   requestHeaderVersion: (version: number) => (version >= 3 ? 2 : 1),
   responseHeaderVersion: (version: number) => (version >= 3 ? 1 : 0),

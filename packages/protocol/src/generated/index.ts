@@ -38,6 +38,7 @@ import { CreatePartitionsApi } from "./37-create-partitions.js";
 import { DeleteGroupsApi } from "./42-delete-groups.js";
 import { IncrementalAlterConfigsApi } from "./44-incremental-alter-configs.js";
 import { OffsetDeleteApi } from "./47-offset-delete.js";
+import { UpdateFeaturesApi } from "./57-update-features.js";
 import { DescribeClusterApi } from "./60-describe-cluster.js";
 import { DescribeProducersApi } from "./61-describe-producers.js";
 import { DescribeTransactionsApi } from "./65-describe-transactions.js";
@@ -89,6 +90,7 @@ export * from "./37-create-partitions.js";
 export * from "./42-delete-groups.js";
 export * from "./44-incremental-alter-configs.js";
 export * from "./47-offset-delete.js";
+export * from "./57-update-features.js";
 export * from "./60-describe-cluster.js";
 export * from "./61-describe-producers.js";
 export * from "./65-describe-transactions.js";
@@ -145,6 +147,7 @@ export const apiCodecs: readonly ApiCodec<unknown, unknown>[] = [
   DeleteGroupsApi as ApiCodec<unknown, unknown>,
   IncrementalAlterConfigsApi as ApiCodec<unknown, unknown>,
   OffsetDeleteApi as ApiCodec<unknown, unknown>,
+  UpdateFeaturesApi as ApiCodec<unknown, unknown>,
   DescribeClusterApi as ApiCodec<unknown, unknown>,
   DescribeProducersApi as ApiCodec<unknown, unknown>,
   DescribeTransactionsApi as ApiCodec<unknown, unknown>,

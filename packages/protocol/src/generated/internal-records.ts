@@ -1577,6 +1577,73 @@ export function decodeTopicRecord(r: Reader, _version: number): TopicRecord {
   return v;
 }
 
+export interface FeatureLevelRecord {
+  name: string;
+  featureLevel: number;
+  /** Tagged fields unknown to this schema; kept for re-encoding. */
+  unknownTaggedFields?: UnknownTaggedField[];
+}
+
+export function createFeatureLevelRecord(
+  init: Partial<FeatureLevelRecord> = {},
+): FeatureLevelRecord {
+  const v: FeatureLevelRecord = {
+    name: init.name === undefined ? "" : init.name,
+    featureLevel: init.featureLevel === undefined ? 0 : init.featureLevel,
+  };
+  if (init.unknownTaggedFields !== undefined) v.unknownTaggedFields = init.unknownTaggedFields;
+  return v;
+}
+
+export function encodeFeatureLevelRecord(w: Writer, v: FeatureLevelRecord, _version: number): void {
+  const flexible = true;
+  w.string(v.name, flexible);
+  w.int16(v.featureLevel);
+  if (flexible) {
+    const u = v.unknownTaggedFields;
+    const nt = u === undefined ? 0 : u.length;
+
+    w.uvarint(nt);
+    if (nt > 0) {
+      writeUnknownTags(w, u, 0, Number.POSITIVE_INFINITY);
+    }
+  }
+}
+
+export function sizeFeatureLevelRecord(v: FeatureLevelRecord, _version: number): number {
+  const flexible = true;
+  let s = 0;
+  s += stringSize(v.name, flexible);
+  s += 2;
+  if (flexible) {
+    const u = v.unknownTaggedFields;
+    const nt = u === undefined ? 0 : u.length;
+    s += unknownTagsSize(u);
+
+    s += uvarintSize(nt);
+  }
+  return s;
+}
+
+export function decodeFeatureLevelRecord(r: Reader, _version: number): FeatureLevelRecord {
+  const flexible = true;
+  const f_name = r.string(flexible);
+  const f_featureLevel = r.int16();
+  let unknown: UnknownTaggedField[] | undefined;
+  if (flexible) {
+    const nt = r.taggedFieldCount();
+    for (let i = 0; i < nt; i++) {
+      const tag = r.uvarint();
+      const t = r.sub(r.uvarint());
+      if (unknown === undefined) unknown = [];
+      unknown.push({ tag, data: t.raw(t.remaining()) });
+    }
+  }
+  const v: FeatureLevelRecord = { name: f_name, featureLevel: f_featureLevel };
+  if (unknown !== undefined) v.unknownTaggedFields = unknown;
+  return v;
+}
+
 export interface ConfigRecord {
   resourceType: number;
   resourceName: string;

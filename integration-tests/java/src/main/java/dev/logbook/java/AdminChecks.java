@@ -62,6 +62,7 @@ public final class AdminChecks {
         case "config-synonyms" -> configSynonyms(admin, prefix);
         case "delete-records" -> deleteRecords(admin, bootstrap, prefix);
         case "producers-transactions" -> producersAndTransactions(admin, bootstrap, prefix);
+        case "features" -> features(admin);
         default -> throw new IllegalArgumentException("unknown check " + args[0]);
       };
       result(out);
@@ -480,5 +481,57 @@ public final class AdminChecks {
       out.put(name, m);
     }
     return out;
+  }
+
+  /**
+   * Feature flags: describeFeatures (answered from ApiVersions) for transaction.version
+   * and metadata.version, then updateFeatures: a validate-only downgrade, a level beyond
+   * the supported range, a downgrade sent as an upgrade, and a real downgrade of
+   * transaction.version to 1 and back to 2 (re-read until the broker reports it).
+   */
+  static Map<String, Object> features(Admin admin) throws Exception {
+    Map<String, Object> out = new LinkedHashMap<>();
+    var described = admin.describeFeatures().featureMetadata().get();
+    for (String name : List.of("transaction.version", "metadata.version")) {
+      var supported = described.supportedFeatures().get(name);
+      var finalized = described.finalizedFeatures().get(name);
+      Map<String, Object> f = new LinkedHashMap<>();
+      f.put("supported", List.of(supported.minVersion(), supported.maxVersion()));
+      f.put("finalized", finalized == null ? null : finalized.maxVersionLevel());
+      out.put(name.equals("transaction.version") ? "transactionVersion" : "metadataVersion", f);
+    }
+    out.put("epochKnown", described.finalizedFeaturesEpoch().isPresent());
+    out.put("validateDowngrade", errorOf(() -> updateTransactionVersion(admin, (short) 1,
+        org.apache.kafka.clients.admin.FeatureUpdate.UpgradeType.SAFE_DOWNGRADE, true)));
+    out.put("upgradeBeyond", errorOf(() -> updateTransactionVersion(admin, (short) 3,
+        org.apache.kafka.clients.admin.FeatureUpdate.UpgradeType.UPGRADE, false)));
+    out.put("downgradeAsUpgrade", errorOf(() -> updateTransactionVersion(admin, (short) 1,
+        org.apache.kafka.clients.admin.FeatureUpdate.UpgradeType.UPGRADE, false)));
+    updateTransactionVersion(admin, (short) 1,
+        org.apache.kafka.clients.admin.FeatureUpdate.UpgradeType.SAFE_DOWNGRADE, false);
+    out.put("afterDowngrade", finalizedTransactionVersion(admin, 1));
+    updateTransactionVersion(admin, (short) 2,
+        org.apache.kafka.clients.admin.FeatureUpdate.UpgradeType.UPGRADE, false);
+    out.put("afterUpgrade", finalizedTransactionVersion(admin, 2));
+    return out;
+  }
+
+  static void updateTransactionVersion(Admin admin, short level,
+      org.apache.kafka.clients.admin.FeatureUpdate.UpgradeType type, boolean validateOnly) throws Exception {
+    admin.updateFeatures(
+        Map.of("transaction.version", new org.apache.kafka.clients.admin.FeatureUpdate(level, type)),
+        new org.apache.kafka.clients.admin.UpdateFeaturesOptions().validateOnly(validateOnly))
+        .all().get();
+  }
+
+  /** The finalized transaction.version, re-read for a while until it is `want`. */
+  static int finalizedTransactionVersion(Admin admin, int want) throws Exception {
+    int level = -1;
+    for (int i = 0; i < 50 && level != want; i++) {
+      if (i > 0) Thread.sleep(100);
+      var f = admin.describeFeatures().featureMetadata().get().finalizedFeatures().get("transaction.version");
+      level = f == null ? 0 : f.maxVersionLevel();
+    }
+    return level;
   }
 }

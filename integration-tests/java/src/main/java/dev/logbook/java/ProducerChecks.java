@@ -3,7 +3,8 @@ package dev.logbook.java;
 /**
  * KafkaProducer checks run against Logbook and against Kafka with the same assertions
  * (integration-tests/java-producer.test.ts), reusing the matrix's plans: Usage:
- * ProducerChecks codec-NAME|transactions BOOTSTRAP TOPIC. Each makes its one-partition
+ * ProducerChecks codec-NAME|transactions|consume-transform-produce|transactions-v2
+ * BOOTSTRAP TOPIC. Each makes its one-partition
  * topic first; the test then reads the stored batches over the wire.
  */
 public final class ProducerChecks {
@@ -18,6 +19,8 @@ public final class ProducerChecks {
       Scenarios.transactions(bootstrap, topic);
     } else if (args[0].equals("consume-transform-produce")) {
       consumeTransformProduce(bootstrap, topic);
+    } else if (args[0].equals("transactions-v2")) {
+      transactionsV2(bootstrap, topic);
     } else {
       throw new IllegalArgumentException("unknown check " + args[0]);
     }
@@ -70,5 +73,64 @@ public final class ProducerChecks {
     out.put("outCommitted", ConsumerChecks.readAll(bootstrap,
         new org.apache.kafka.common.TopicPartition(outTopic, 0), "read_committed", "V-5"));
     Driver.result(out);
+  }
+
+  /**
+   * Transactions v2 (KIP-890): commit, abort, commit, each with offsets sent to the
+   * transaction. Reports whether the client switched to transactions v2 (it does when
+   * the broker finalizes transaction.version 2) and the producer epoch after
+   * initTransactions and after each end (v2 bumps it every time), both read from the
+   * client's transaction manager, then what read_committed sees and the group's offset.
+   */
+  static void transactionsV2(String bootstrap, String topic) throws Exception {
+    var tp = new org.apache.kafka.common.TopicPartition(topic, 0);
+    java.util.Map<String, Object> out = new java.util.LinkedHashMap<>();
+    java.util.List<Short> epochs = new java.util.ArrayList<>();
+    String group = "tv2-" + topic;
+    try (var p = Driver.producer(bootstrap, java.util.Map.of("transactional.id", "tv2-" + topic))) {
+      p.initTransactions();
+      Object tm = field(p, "transactionManager");
+      epochs.add(epoch(tm));
+      int i = 0;
+      for (boolean commit : new boolean[] {true, false, true}) {
+        p.beginTransaction();
+        String value = (commit ? "c-" : "a-") + i++;
+        p.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, 0, null, value));
+        p.sendOffsetsToTransaction(
+            java.util.Map.of(tp, new org.apache.kafka.clients.consumer.OffsetAndMetadata(i)),
+            new org.apache.kafka.clients.consumer.ConsumerGroupMetadata(group));
+        if (commit) {
+          p.commitTransaction();
+        } else {
+          p.flush();
+          p.abortTransaction();
+        }
+        epochs.add(epoch(tm));
+      }
+      out.put("transactionV2", tm.getClass().getMethod("isTransactionV2Enabled").invoke(tm));
+    }
+    out.put("epochs", epochs);
+    out.put("committed", ConsumerChecks.readAll(bootstrap, tp, "read_committed", "c-2"));
+    try (var admin = Driver.admin(bootstrap)) {
+      var offsets = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
+          .get(30, java.util.concurrent.TimeUnit.SECONDS);
+      var committed = offsets.get(tp);
+      out.put("groupOffset", committed == null ? -1 : committed.offset());
+    }
+    Driver.result(out);
+  }
+
+  private static Object field(Object o, String name) throws ReflectiveOperationException {
+    var f = o.getClass().getDeclaredField(name);
+    f.setAccessible(true);
+    return f.get(o);
+  }
+
+  /** The epoch the client's transaction manager holds now. */
+  private static short epoch(Object transactionManager) throws ReflectiveOperationException {
+    var m = transactionManager.getClass().getDeclaredMethod("producerIdAndEpoch");
+    m.setAccessible(true);
+    Object pe = m.invoke(transactionManager);
+    return pe.getClass().getField("epoch").getShort(pe);
   }
 }
