@@ -279,6 +279,12 @@ export interface GroupLag {
   totalLag: number;
 }
 
+import type {
+  ConsumerHeartbeatInput,
+  ConsumerHeartbeatResult,
+  DescribedConsumerGroup,
+} from "./consumer-api.js";
+
 /**
  * The group coordinator as the broker sees it. Created (after replaying the log) with
  * `await GroupCoordinator.open({ log: await openConsumerOffsetsLog(storage, logger), logger,
@@ -290,6 +296,9 @@ export interface GroupCoordinatorApi {
   /** SyncGroup: a follower's call resolves when the leader's assignments are stored. */
   sync(input: SyncGroupInput): Promise<SyncGroupResult>;
   heartbeat(input: HeartbeatInput): Promise<HeartbeatResult>;
+  /** ConsumerGroupHeartbeat (KIP-848): join, heartbeat and leave of consumer groups. */
+  consumerHeartbeat(input: ConsumerHeartbeatInput): Promise<ConsumerHeartbeatResult>;
+  consumerGroupDescribe(groupIds: string[]): Promise<DescribedConsumerGroup[]>;
   leave(input: LeaveGroupInput): Promise<LeaveGroupResult>;
   /** OffsetCommit: per-partition errors; the whole request fails alike on a group error. */
   commitOffsets(input: CommitOffsetsInput): Promise<CommitOffsetsResult>;

@@ -1,11 +1,15 @@
 export type { Clock, TimerHandle } from "@logbook/storage";
 export { realClock } from "@logbook/storage";
 export { applyRecord } from "./apply-record.js";
+export { serverAssignor } from "./assignors/lookup.js";
 export {
+  type ClassicGroupConfig,
+  type ConsumerGroupConfig,
   type CoordinatorConfig,
   coordinatorConfig,
   DEFAULT_COORDINATOR_CONFIG,
 } from "./config.js";
+export type * from "./consumer-api.js";
 export { CONSUMER_OFFSETS_TOPIC, openConsumerOffsetsLog } from "./consumer-offsets-log.js";
 export type * from "./coordinator-api.js";
 export { GroupCoordinator, type GroupCoordinatorOptions } from "./group-coordinator.js";

@@ -1,0 +1,551 @@
+import { randomUUID } from "node:crypto";
+import { ErrorCode } from "@logbook/protocol";
+import type { AssignorMember } from "./assignors/assignor.js";
+import { serverAssignor } from "./assignors/lookup.js";
+import type { CoordinatorConfig } from "./config.js";
+import type {
+  ConsumerHeartbeatInput,
+  ConsumerHeartbeatResult,
+  ConsumerTopicView,
+} from "./consumer-api.js";
+import {
+  currentRecord,
+  epochRecord,
+  fenceMemberRecords,
+  memberRecord,
+  removeMemberRecords,
+  sameCurrent,
+  targetEpochRecord,
+  targetRecord,
+  topicsRecord,
+} from "./consumer-changes.js";
+import {
+  type Assignment,
+  addPartition,
+  assignmentFromWire,
+  assignmentToWire,
+  ConsumerGroup,
+  type ConsumerMember,
+  type CurrentAssignment,
+  emptyCurrent,
+  hasPartition,
+  LEAVE_EPOCH,
+  LEAVE_STATIC_EPOCH,
+  type MemberSubscription,
+  sameAssignment,
+  type TopicSnapshot,
+} from "./consumer-group.js";
+import type { Groups } from "./group-shard.js";
+import { reconcile } from "./reconciliation.js";
+import type { CoordinatorRecord } from "./records.js";
+
+export interface HeartbeatContext {
+  config: CoordinatorConfig;
+  topics: ConsumerTopicView;
+}
+
+/** What the runtime must do with a member's timers once the records are durable. */
+export interface MemberTimers {
+  group: string;
+  memberId: string;
+  /** Session: restart (with this timeout) or stop. */
+  sessionMs: number | null;
+  /** Start the revocation deadline (the member's rebalance timeout) or stop it. */
+  revocation: { epoch: number; timeoutMs: number } | null;
+}
+
+export interface HeartbeatPlan {
+  records: CoordinatorRecord[];
+  response: ConsumerHeartbeatResult;
+  timers: MemberTimers | null;
+}
+
+class HeartbeatError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function heartbeatError(code: number, message: string | null): ConsumerHeartbeatResult {
+  return {
+    errorCode: code,
+    errorMessage: message,
+    memberId: null,
+    memberEpoch: 0,
+    heartbeatIntervalMs: 0,
+    assignment: null,
+  };
+}
+
+/**
+ * ConsumerGroupHeartbeat as a pure planner over the shard's groups: validates the
+ * request as Kafka does, then joins, heartbeats or leaves; returns the records (applied
+ * only once durable) and the answer. Nothing here mutates state.
+ */
+export function planConsumerHeartbeat(
+  groups: Groups,
+  ctx: HeartbeatContext,
+  input: ConsumerHeartbeatInput,
+): HeartbeatPlan {
+  try {
+    validate(ctx.config, input);
+    if (input.memberEpoch === LEAVE_EPOCH || input.memberEpoch === LEAVE_STATIC_EPOCH) {
+      return leave(groups, ctx.config, input);
+    }
+    return joinOrHeartbeat(groups, ctx, input);
+  } catch (e) {
+    if (!(e instanceof HeartbeatError)) throw e;
+    return { records: [], response: heartbeatError(e.code, e.message), timers: null };
+  }
+}
+
+function invalid(message: string): HeartbeatError {
+  return new HeartbeatError(ErrorCode.INVALID_REQUEST, message);
+}
+
+function validate(config: CoordinatorConfig, input: ConsumerHeartbeatInput): void {
+  if (input.groupId === "") throw invalid("GroupId can't be empty.");
+  if (input.instanceId === "") throw invalid("InstanceId can't be empty.");
+  if (input.rackId === "") throw invalid("RackId can't be empty.");
+  if (input.version >= 1 && input.memberId === "") throw invalid("MemberId can't be empty.");
+  const epoch = input.memberEpoch;
+  if (epoch > 0 || epoch === LEAVE_EPOCH) {
+    if (input.memberId === "") throw invalid("MemberId can't be empty.");
+  } else if (epoch === 0) {
+    if (input.rebalanceTimeoutMs === -1) {
+      throw invalid("RebalanceTimeoutMs must be provided in first request.");
+    }
+    if (input.ownedTopicPartitions === null || input.ownedTopicPartitions.length > 0) {
+      throw invalid("TopicPartitions must be empty when (re-)joining.");
+    }
+    if (input.subscribedTopicNames === null && input.subscribedTopicRegex === null) {
+      throw invalid("SubscribedTopicNames or SubscribedTopicRegex must be set in first request.");
+    }
+  } else if (epoch === LEAVE_STATIC_EPOCH) {
+    if (input.memberId === "") throw invalid("MemberId can't be empty.");
+    if (input.instanceId === null) throw invalid("InstanceId can't be null.");
+  } else {
+    throw invalid("MemberEpoch is invalid.");
+  }
+  if (input.subscribedTopicRegex !== null) {
+    // Regex subscriptions wait for the subscription-regex compiler.
+    throw invalid("SubscribedTopicRegex is not supported by this broker yet.");
+  }
+  if (input.serverAssignor !== null && !config.consumerAssignors.includes(input.serverAssignor)) {
+    throw new HeartbeatError(
+      ErrorCode.UNSUPPORTED_ASSIGNOR,
+      `ServerAssignor ${input.serverAssignor} is not supported. Supported assignors: ${config.consumerAssignors.join(", ")}.`,
+    );
+  }
+}
+
+function existingGroup(groups: Groups, groupId: string): ConsumerGroup {
+  const entry = groups.get(groupId);
+  if (entry?.consumer == null) {
+    throw new HeartbeatError(
+      ErrorCode.GROUP_ID_NOT_FOUND,
+      entry === undefined || entry.isVacant
+        ? `Group ${groupId} not found.`
+        : `Group ${groupId} is not a consumer group.`,
+    );
+  }
+  return entry.consumer;
+}
+
+/** The member a leave or heartbeat names, checked as Kafka checks it. */
+function knownMember(group: ConsumerGroup, input: ConsumerHeartbeatInput): ConsumerMember {
+  if (input.instanceId !== null) {
+    const m = group.staticMember(input.instanceId);
+    if (m === undefined) {
+      throw new HeartbeatError(
+        ErrorCode.UNKNOWN_MEMBER_ID,
+        `Instance id ${input.instanceId} is unknown.`,
+      );
+    }
+    if (m.memberId !== input.memberId) {
+      throw new HeartbeatError(
+        ErrorCode.FENCED_INSTANCE_ID,
+        `Static member ${input.memberId} with instance id ${input.instanceId} was fenced by member ${m.memberId}.`,
+      );
+    }
+    return m;
+  }
+  const m = group.members.get(input.memberId);
+  if (m === undefined) {
+    throw new HeartbeatError(
+      ErrorCode.UNKNOWN_MEMBER_ID,
+      `Member ${input.memberId} is not a member of group ${group.groupId}.`,
+    );
+  }
+  return m;
+}
+
+function leave(
+  groups: Groups,
+  config: CoordinatorConfig,
+  input: ConsumerHeartbeatInput,
+): HeartbeatPlan {
+  const group = existingGroup(groups, input.groupId);
+  const m = knownMember(group, input);
+  const response = {
+    errorCode: ErrorCode.NONE,
+    errorMessage: null,
+    memberId: m.memberId,
+    memberEpoch: input.memberEpoch,
+    heartbeatIntervalMs: 0,
+    assignment: null,
+  };
+  if (input.memberEpoch === LEAVE_STATIC_EPOCH) {
+    // The static member keeps its partitions until it returns or its session ends.
+    return {
+      records: [
+        currentRecord(group.groupId, m.memberId, { ...m, memberEpoch: LEAVE_STATIC_EPOCH }),
+      ],
+      response,
+      timers: {
+        group: group.groupId,
+        memberId: m.memberId,
+        sessionMs: config.consumerSessionTimeoutMs,
+        revocation: null,
+      },
+    };
+  }
+  return {
+    records: fenceMemberRecords(group, m.memberId),
+    response,
+    timers: { group: group.groupId, memberId: m.memberId, sessionMs: null, revocation: null },
+  };
+}
+
+function newMemberId(): string {
+  return Buffer.from(randomUUID().replaceAll("-", ""), "hex").toString("base64url");
+}
+
+function joinOrHeartbeat(
+  groups: Groups,
+  ctx: HeartbeatContext,
+  input: ConsumerHeartbeatInput,
+): HeartbeatPlan {
+  const { config } = ctx;
+  const records: CoordinatorRecord[] = [];
+  const entry = groups.get(input.groupId);
+  let group: ConsumerGroup;
+  if (entry?.consumer != null) {
+    group = entry.consumer;
+  } else if (input.memberEpoch !== 0) {
+    group = existingGroup(groups, input.groupId);
+  } else if (entry !== undefined && (entry.members.size > 0 || entry.state !== "Empty")) {
+    throw new HeartbeatError(
+      ErrorCode.GROUP_ID_NOT_FOUND,
+      `Group ${input.groupId} is not a consumer group.`,
+    );
+  } else {
+    // A new group, or the online upgrade of an empty classic group: its offsets stay.
+    if (entry?.hasMetadata) records.push({ kind: "group", group: input.groupId, value: null });
+    group = new ConsumerGroup(input.groupId);
+  }
+
+  const memberId = input.memberId === "" ? newMemberId() : input.memberId;
+  let member: ConsumerMember | undefined;
+  let replaced: ConsumerMember | undefined;
+  if (input.memberEpoch === 0) {
+    const sameInstance =
+      input.instanceId === null ? undefined : group.staticMember(input.instanceId);
+    if (sameInstance !== undefined && sameInstance.memberId !== memberId) {
+      if (sameInstance.memberEpoch !== LEAVE_STATIC_EPOCH) {
+        throw new HeartbeatError(
+          ErrorCode.UNRELEASED_INSTANCE_ID,
+          `Static member ${memberId} with instance id ${input.instanceId} cannot join the group because the instance id is owned by member ${sameInstance.memberId}.`,
+        );
+      }
+      replaced = sameInstance;
+    }
+    member = group.members.get(memberId);
+    if (member === undefined && replaced === undefined) {
+      if (group.members.size >= config.consumerMaxGroupSize) {
+        throw new HeartbeatError(
+          ErrorCode.GROUP_MAX_SIZE_REACHED,
+          `The consumer group has reached its maximum capacity of ${config.consumerMaxGroupSize} members.`,
+        );
+      }
+    }
+  } else {
+    member = knownMember(group, input);
+    checkMemberEpoch(member, input);
+  }
+
+  // The member as it stands after this request.
+  const base: MemberSubscription & CurrentAssignment = replaced ??
+    member ?? {
+      memberId,
+      instanceId: input.instanceId,
+      rackId: null,
+      clientId: input.clientId,
+      clientHost: input.clientHost,
+      subscribedTopicNames: [],
+      subscribedTopicRegex: null,
+      serverAssignor: null,
+      rebalanceTimeoutMs: -1,
+      ...emptyCurrent(),
+    };
+  const subscription: MemberSubscription = {
+    memberId,
+    instanceId: input.instanceId,
+    rackId: input.rackId ?? base.rackId,
+    clientId: input.clientId,
+    clientHost: input.clientHost,
+    subscribedTopicNames: input.subscribedTopicNames ?? base.subscribedTopicNames,
+    subscribedTopicRegex: input.subscribedTopicRegex ?? base.subscribedTopicRegex,
+    serverAssignor: input.serverAssignor ?? base.serverAssignor,
+    rebalanceTimeoutMs:
+      input.rebalanceTimeoutMs === -1 ? base.rebalanceTimeoutMs : input.rebalanceTimeoutMs,
+  };
+  // A dynamic member rejoining with epoch 0 has let go of everything it owned.
+  const current: CurrentAssignment =
+    replaced === undefined && member !== undefined && input.memberEpoch === 0
+      ? emptyCurrent()
+      : pickCurrent(base);
+  const isNew = member === undefined;
+  let bump = replaced === undefined && isNew;
+  if (replaced !== undefined) {
+    const target = group.targets.get(replaced.memberId);
+    records.push(...removeMemberRecords(group.groupId, replaced.memberId));
+    records.push(memberRecord(group.groupId, subscription));
+    if (target !== undefined) records.push(targetRecord(group.groupId, memberId, target));
+    records.push(currentRecord(group.groupId, memberId, current));
+    bump ||= subscriptionMoved(replaced, subscription);
+  } else if (isNew || !sameSubscription(base, subscription)) {
+    records.push(memberRecord(group.groupId, subscription));
+    bump ||= subscriptionMoved(base, subscription);
+  }
+
+  const members = new Map(group.members);
+  if (replaced !== undefined) members.delete(replaced.memberId);
+  members.set(memberId, { ...subscription, ...current });
+
+  const topics = subscribedTopics(members, ctx.topics);
+  if (!sameTopics(topics, group.topics)) {
+    records.push(topicsRecord(group.groupId, topics));
+    bump = true;
+  }
+  const groupEpoch = bump ? group.groupEpoch + 1 : group.groupEpoch;
+  if (bump) records.push(epochRecord(group.groupId, groupEpoch));
+
+  const targets = new Map(group.targets);
+  if (replaced !== undefined) {
+    const t = targets.get(replaced.memberId);
+    targets.delete(replaced.memberId);
+    if (t !== undefined) targets.set(memberId, t);
+  }
+  let assignmentEpoch = group.assignmentEpoch;
+  if (groupEpoch > assignmentEpoch) {
+    const computed = computeTargets(config, members, targets, topics);
+    for (const [id, t] of computed) {
+      const before = targets.get(id);
+      if (before === undefined || !sameAssignment(before, t)) {
+        records.push(targetRecord(group.groupId, id, t));
+      }
+      targets.set(id, t);
+    }
+    assignmentEpoch = groupEpoch;
+    records.push(targetEpochRecord(group.groupId, assignmentEpoch));
+  }
+
+  const next = reconcile({
+    current,
+    target: targets.get(memberId) ?? new Map(),
+    targetEpoch: assignmentEpoch,
+    owned:
+      input.ownedTopicPartitions === null ? null : assignmentFromWire(input.ownedTopicPartitions),
+    ownedByOther: (t, p) => {
+      for (const other of members.values()) {
+        if (other.memberId === memberId) continue;
+        if (hasPartition(other.assigned, t, p) || hasPartition(other.pendingRevocation, t, p)) {
+          return true;
+        }
+      }
+      return false;
+    },
+  });
+  const changed = !sameCurrent(next, pickCurrent(base)) || replaced !== undefined;
+  if (changed && replaced === undefined) records.push(currentRecord(group.groupId, memberId, next));
+  if (replaced !== undefined && !sameCurrent(next, current)) {
+    records.push(currentRecord(group.groupId, memberId, next));
+  }
+
+  const sendAssignment = input.memberEpoch === 0 || changed || input.ownedTopicPartitions !== null;
+  return {
+    records,
+    response: {
+      errorCode: ErrorCode.NONE,
+      errorMessage: null,
+      memberId,
+      memberEpoch: next.memberEpoch,
+      heartbeatIntervalMs: config.consumerHeartbeatIntervalMs,
+      assignment: sendAssignment ? assignmentToWire(next.assigned) : null,
+    },
+    timers: {
+      group: group.groupId,
+      memberId,
+      sessionMs: config.consumerSessionTimeoutMs,
+      revocation:
+        next.state === "unrevoked"
+          ? { epoch: next.memberEpoch, timeoutMs: subscription.rebalanceTimeoutMs }
+          : null,
+    },
+  };
+}
+
+/**
+ * Kafka's member epoch rules: a newer epoch than the member's, or an older one that is
+ * not the previous epoch with a subset of the current partitions (a lost response), is
+ * fenced; the member must rejoin with epoch 0.
+ */
+function checkMemberEpoch(member: ConsumerMember, input: ConsumerHeartbeatInput): void {
+  const received = input.memberEpoch;
+  if (received > member.memberEpoch) {
+    throw new HeartbeatError(
+      ErrorCode.FENCED_MEMBER_EPOCH,
+      `The consumer group member has a greater member epoch (${received}) than the one known by the group coordinator (${member.memberEpoch}). The member must abandon all its partitions and rejoin.`,
+    );
+  }
+  if (received < member.memberEpoch) {
+    const owned = input.ownedTopicPartitions;
+    const lostResponse =
+      received === member.previousMemberEpoch &&
+      owned !== null &&
+      owned.every((t) =>
+        t.partitions.every((p) => hasPartition(member.assigned, t.topicId.toString("hex"), p)),
+      );
+    if (!lostResponse) {
+      throw new HeartbeatError(
+        ErrorCode.FENCED_MEMBER_EPOCH,
+        `The consumer group member has a smaller member epoch (${received}) than the one known by the group coordinator (${member.memberEpoch}). The member must abandon all its partitions and rejoin.`,
+      );
+    }
+  }
+}
+
+function pickCurrent(m: CurrentAssignment): CurrentAssignment {
+  return {
+    memberEpoch: m.memberEpoch,
+    previousMemberEpoch: m.previousMemberEpoch,
+    state: m.state,
+    assigned: m.assigned,
+    pendingRevocation: m.pendingRevocation,
+  };
+}
+
+function sameSubscription(a: MemberSubscription, b: MemberSubscription): boolean {
+  return (
+    a.instanceId === b.instanceId &&
+    a.rackId === b.rackId &&
+    a.clientId === b.clientId &&
+    a.clientHost === b.clientHost &&
+    !subscriptionMoved(a, b) &&
+    a.rebalanceTimeoutMs === b.rebalanceTimeoutMs
+  );
+}
+
+/** Whether the change needs a new target assignment (a group epoch bump). */
+function subscriptionMoved(a: MemberSubscription, b: MemberSubscription): boolean {
+  return (
+    a.subscribedTopicRegex !== b.subscribedTopicRegex ||
+    a.serverAssignor !== b.serverAssignor ||
+    a.rackId !== b.rackId ||
+    a.subscribedTopicNames.length !== b.subscribedTopicNames.length ||
+    a.subscribedTopicNames.some((t) => !b.subscribedTopicNames.includes(t))
+  );
+}
+
+/** The subscribed topics that exist now, by name. */
+export function subscribedTopics(
+  members: ReadonlyMap<string, MemberSubscription>,
+  view: ConsumerTopicView,
+): Map<string, TopicSnapshot> {
+  const names = new Set<string>();
+  for (const m of members.values()) for (const n of m.subscribedTopicNames) names.add(n);
+  const topics = new Map<string, TopicSnapshot>();
+  for (const name of [...names].sort()) {
+    const t = view.byName(name);
+    if (t !== undefined) {
+      topics.set(name, { id: t.id.toString("hex"), name, partitions: t.partitions });
+    }
+  }
+  return topics;
+}
+
+function sameTopics(
+  a: ReadonlyMap<string, TopicSnapshot>,
+  b: ReadonlyMap<string, TopicSnapshot>,
+): boolean {
+  if (a.size !== b.size) return false;
+  for (const [name, t] of a) {
+    const o = b.get(name);
+    if (o === undefined || o.id !== t.id || o.partitions !== t.partitions) return false;
+  }
+  return true;
+}
+
+/** The assignor most members ask for, else the first configured one (Kafka's choice). */
+export function preferredAssignor(
+  config: CoordinatorConfig,
+  members: Iterable<MemberSubscription>,
+): string {
+  const votes = new Map<string, number>();
+  for (const m of members) {
+    if (m.serverAssignor !== null)
+      votes.set(m.serverAssignor, (votes.get(m.serverAssignor) ?? 0) + 1);
+  }
+  let best = config.consumerAssignors[0] ?? "uniform";
+  let bestVotes = 0;
+  for (const [name, n] of votes) {
+    if (n > bestVotes) {
+      best = name;
+      bestVotes = n;
+    }
+  }
+  return best;
+}
+
+function computeTargets(
+  config: CoordinatorConfig,
+  members: ReadonlyMap<string, MemberSubscription>,
+  targets: ReadonlyMap<string, Assignment>,
+  topics: ReadonlyMap<string, TopicSnapshot>,
+): Map<string, Assignment> {
+  const name = preferredAssignor(config, members.values());
+  const assignor = serverAssignor(name);
+  if (assignor === undefined) throw new Error(`server assignor ${name} is not available`);
+  const input: AssignorMember[] = [...members.values()].map((m) => ({
+    memberId: m.memberId,
+    instanceId: m.instanceId,
+    rackId: m.rackId,
+    subscribedTopics: new Set(
+      m.subscribedTopicNames.flatMap((n) => {
+        const t = topics.get(n);
+        return t === undefined ? [] : [t.id];
+      }),
+    ),
+    current: new Map(
+      [...(targets.get(m.memberId) ?? new Map<string, Set<number>>())].map(([t, ps]) => [
+        t,
+        [...ps].sort((x, y) => x - y),
+      ]),
+    ),
+  }));
+  const computed = assignor.assign({
+    members: input,
+    topics: new Map([...topics.values()].map((t) => [t.id, t.partitions])),
+  });
+  const result = new Map<string, Assignment>();
+  for (const m of members.values()) {
+    const a: Assignment = new Map();
+    for (const [t, ps] of computed.get(m.memberId) ?? []) for (const p of ps) addPartition(a, t, p);
+    result.set(m.memberId, a);
+  }
+  return result;
+}
