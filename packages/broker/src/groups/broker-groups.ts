@@ -64,7 +64,16 @@ export class BrokerGroups implements TxnOffsetsCompleter {
     const log = logger.child({ component: "groups" });
     const load = (async () => {
       const records = await openConsumerOffsetsLog(storage, log);
-      return GroupCoordinator.open({ log: records, logger: log, config, clock: storage.clock });
+      return GroupCoordinator.open({
+        log: records,
+        logger: log,
+        config,
+        clock: storage.clock,
+        topics: {
+          byName: (name) => topics.get(name),
+          byId: (id) => topics.getById(id),
+        },
+      });
     })();
     return new BrokerGroups(load, topics, log);
   }

@@ -33,6 +33,8 @@ import { describeClusterHandler } from "./60-describe-cluster.js";
 import { describeProducersHandler } from "./61-describe-producers.js";
 import { describeTransactionsHandler } from "./65-describe-transactions.js";
 import { listTransactionsHandler } from "./66-list-transactions.js";
+import { consumerGroupHeartbeatHandler } from "./68-consumer-group-heartbeat.js";
+import { consumerGroupDescribeHandler } from "./69-consumer-group-describe.js";
 import { describeTopicPartitionsHandler } from "./75-describe-topic-partitions.js";
 
 /**
@@ -75,6 +77,8 @@ export function allHandlers(): Handler[] {
     describeProducersHandler,
     describeTransactionsHandler,
     listTransactionsHandler,
+    consumerGroupHeartbeatHandler,
+    consumerGroupDescribeHandler,
     describeTopicPartitionsHandler,
   ];
 }
