@@ -293,7 +293,8 @@ function joinOrHeartbeat(
     };
   const subscription: MemberSubscription = {
     memberId,
-    instanceId: input.instanceId,
+    // Null in a heartbeat means "unchanged" for every subscription field.
+    instanceId: input.instanceId ?? base.instanceId,
     rackId: input.rackId ?? base.rackId,
     clientId: input.clientId,
     clientHost: input.clientHost,
