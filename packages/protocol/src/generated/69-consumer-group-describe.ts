@@ -674,10 +674,14 @@ export function decodeConsumerGroupDescribeResponseTopicPartitions(
 
 /** The response to a request that failed as a whole: `errorCode` in every error field. */
 export function ConsumerGroupDescribeErrorResponse(
-  _request: ConsumerGroupDescribeRequest,
-  _errorCode: number,
+  request: ConsumerGroupDescribeRequest,
+  errorCode: number,
 ): ConsumerGroupDescribeResponse {
-  return createConsumerGroupDescribeResponse({});
+  return createConsumerGroupDescribeResponse({
+    groups: request.groupIds.map((r1) =>
+      createConsumerGroupDescribeResponseDescribedGroup({ groupId: r1, errorCode: errorCode }),
+    ),
+  });
 }
 
 export const ConsumerGroupDescribeApi: ApiCodec<
