@@ -5,6 +5,7 @@ import {
   type ConsumerMember,
   emptyCurrent,
   MEMBER_STATES,
+  tpEpochKey,
 } from "./consumer-group.js";
 import type { ConsumerGroupRecord } from "./consumer-records.js";
 import type { ClassicGroup } from "./group.js";
@@ -80,6 +81,14 @@ export function applyConsumerGroupRecord(entry: ClassicGroup, rec: ConsumerGroup
               state: MEMBER_STATES[v.state] ?? "stable",
               assigned: assignmentFromWire(v.assignedPartitions) as Assignment,
               pendingRevocation: assignmentFromWire(v.partitionsPendingRevocation),
+              assignedEpochs: new Map(
+                v.assignmentEpochs.flatMap((t) =>
+                  t.partitions.map((p, i): [string, number] => [
+                    tpEpochKey(t.topicId.toString("hex"), p),
+                    t.epochs[i] ?? v.memberEpoch,
+                  ]),
+                ),
+              ),
             };
       Object.assign(member, next);
       return;

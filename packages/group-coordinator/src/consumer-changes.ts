@@ -7,6 +7,7 @@ import {
   type MemberSubscription,
   sameAssignment,
   type TopicSnapshot,
+  tpEpochKey,
 } from "./consumer-group.js";
 import type { ConsumerGroupRecord } from "./consumer-records.js";
 
@@ -83,6 +84,15 @@ export function currentRecord(
       state: MEMBER_STATES.indexOf(c.state),
       assignedPartitions: assignmentToWire(c.assigned),
       partitionsPendingRevocation: assignmentToWire(c.pendingRevocation),
+      assignmentEpochs: assignmentToWire(c.assigned).map((t) => {
+        const topic = t.topicId.toString("hex");
+        return {
+          ...t,
+          epochs: t.partitions.map(
+            (p) => c.assignedEpochs.get(tpEpochKey(topic, p)) ?? c.memberEpoch,
+          ),
+        };
+      }),
     },
   };
 }
@@ -123,6 +133,8 @@ export function sameCurrent(a: CurrentAssignment, b: CurrentAssignment): boolean
     a.previousMemberEpoch === b.previousMemberEpoch &&
     a.state === b.state &&
     sameAssignment(a.assigned, b.assigned) &&
-    sameAssignment(a.pendingRevocation, b.pendingRevocation)
+    sameAssignment(a.pendingRevocation, b.pendingRevocation) &&
+    a.assignedEpochs.size === b.assignedEpochs.size &&
+    [...a.assignedEpochs].every(([k, e]) => b.assignedEpochs.get(k) === e)
   );
 }

@@ -42,6 +42,12 @@ export interface CurrentAssignment {
   state: MemberState;
   assigned: Assignment;
   pendingRevocation: Assignment;
+  /** The member epoch each assigned partition was given at (KIP-1251), by `tpEpochKey`. */
+  assignedEpochs: Map<string, number>;
+}
+
+export function tpEpochKey(topic: string, partition: number): string {
+  return `${topic}:${partition}`;
 }
 
 export type ConsumerMember = MemberSubscription & CurrentAssignment;
@@ -60,6 +66,7 @@ export function emptyCurrent(): CurrentAssignment {
     state: "stable",
     assigned: new Map(),
     pendingRevocation: new Map(),
+    assignedEpochs: new Map(),
   };
 }
 

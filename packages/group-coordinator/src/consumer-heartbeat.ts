@@ -377,7 +377,14 @@ function joinOrHeartbeat(
     records.push(currentRecord(group.groupId, memberId, next));
   }
 
-  const sendAssignment = input.memberEpoch === 0 || changed || input.ownedTopicPartitions !== null;
+  // As Kafka: the assignment goes out when it changed, or to a full request (a join, or
+  // one carrying the whole subscription and what the member owns, as after an error).
+  const fullRequest =
+    input.memberEpoch === 0 ||
+    (input.rebalanceTimeoutMs !== -1 &&
+      (input.subscribedTopicNames !== null || input.subscribedTopicRegex !== null) &&
+      input.ownedTopicPartitions !== null);
+  const sendAssignment = changed || fullRequest;
   return {
     records,
     response: {
@@ -437,6 +444,7 @@ function pickCurrent(m: CurrentAssignment): CurrentAssignment {
     state: m.state,
     assigned: m.assigned,
     pendingRevocation: m.pendingRevocation,
+    assignedEpochs: m.assignedEpochs,
   };
 }
 

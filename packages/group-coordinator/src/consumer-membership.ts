@@ -60,7 +60,9 @@ export class ConsumerMembership {
   }
 
   describe(groupIds: string[]): Promise<DescribedConsumerGroup[]> {
-    return this.rt.run((groups) => answer(groupIds.map((id) => this.describeOne(groups, id))));
+    // Kafka answers the empty (invalid) ids first, then the groups in request order.
+    const ordered = [...groupIds.filter((id) => id === ""), ...groupIds.filter((id) => id !== "")];
+    return this.rt.run((groups) => answer(ordered.map((id) => this.describeOne(groups, id))));
   }
 
   /** After a restart: every member's session starts afresh, deadlines are re-armed. */

@@ -1,20 +1,33 @@
 import { ErrorCode } from "@logbook/protocol";
-import type { ConsumerGroup } from "./consumer-group.js";
+import { type ConsumerGroup, tpEpochKey } from "./consumer-group.js";
+
+/** A per-partition verdict, for checks that depend on the partition. */
+export type PartitionCheck = (topic: string, partition: number) => number;
 
 /**
  * OffsetCommit against a KIP-848 group, checked as Kafka checks it: with no member epoch
  * (< 0) an empty group takes the commit (admin tools, assign() consumers); otherwise the
- * member must exist, commit with OffsetCommit v9+ and send its current epoch.
+ * member must exist and commit with OffsetCommit v9+. Its current epoch is always good;
+ * an older one (KIP-1251) only for partitions it was given at that epoch or before, and
+ * still holds; anything else is STALE_MEMBER_EPOCH.
  */
-export function consumerCommitError(
+export function consumerCommitCheck(
   group: ConsumerGroup,
   input: { memberId: string; generationId: number; allowsMemberEpoch?: boolean },
-): number {
+): number | PartitionCheck {
   if (input.generationId < 0 && group.members.size === 0) return ErrorCode.NONE;
   const member = group.members.get(input.memberId);
   if (member === undefined) return ErrorCode.UNKNOWN_MEMBER_ID;
   if (input.allowsMemberEpoch !== true) return ErrorCode.UNSUPPORTED_VERSION;
-  return input.generationId === member.memberEpoch ? ErrorCode.NONE : ErrorCode.STALE_MEMBER_EPOCH;
+  const epoch = input.generationId;
+  if (epoch === member.memberEpoch) return ErrorCode.NONE;
+  if (epoch > member.memberEpoch) return ErrorCode.STALE_MEMBER_EPOCH;
+  return (topic, partition) => {
+    const id = group.topics.get(topic)?.id;
+    const since =
+      id === undefined ? undefined : member.assignedEpochs.get(tpEpochKey(id, partition));
+    return since !== undefined && since <= epoch ? ErrorCode.NONE : ErrorCode.STALE_MEMBER_EPOCH;
+  };
 }
 
 /** OffsetFetch v9+ from a member: it must exist and send its current epoch. */

@@ -1,7 +1,11 @@
 import { createOffsetCommitValue, ErrorCode } from "@logbook/protocol";
 import type { CoordinatorConfig } from "./config.js";
 import { groupTombstones as consumerGroupTombstones } from "./consumer-changes.js";
-import { consumerCommitError, consumerFetchError } from "./consumer-offset-checks.js";
+import {
+  consumerCommitCheck,
+  consumerFetchError,
+  type PartitionCheck,
+} from "./consumer-offset-checks.js";
 import type {
   CommitOffsetsInput,
   CommitOffsetsResult,
@@ -27,15 +31,18 @@ export interface Plan<R> {
 
 type Groups = ReadonlyMap<string, ClassicGroup>;
 
-/** The group-level error of an OffsetCommit, NONE when the commit may proceed. */
+/**
+ * The group-level error of an OffsetCommit, NONE when the commit may proceed, or (consumer
+ * groups) a check per partition.
+ */
 export function commitGroupError(
   group: ClassicGroup | undefined,
   input: CommitOffsetsInput,
-): number {
+): number | PartitionCheck {
   if (input.groupId === "") return ErrorCode.INVALID_GROUP_ID;
   const simple = input.generationId < 0 && input.memberId === "" && input.groupInstanceId === null;
   if (group === undefined) return simple ? ErrorCode.NONE : ErrorCode.ILLEGAL_GENERATION;
-  if (group.consumer !== null) return consumerCommitError(group.consumer, input);
+  if (group.consumer !== null) return consumerCommitCheck(group.consumer, input);
   const answer = ANSWERS[group.state].commit;
   if (typeof answer === "number" && group.state === "Dead") return answer;
   if (input.generationId < 0 && group.state === "Empty") return ErrorCode.NONE;
@@ -50,11 +57,12 @@ export function planCommit(
   now: number,
   input: CommitOffsetsInput,
 ): Plan<CommitOffsetsResult> {
-  const groupError = commitGroupError(groups.get(input.groupId), input);
+  const check = commitGroupError(groups.get(input.groupId), input);
   const records: CoordinatorRecord[] = [];
   const partitions = input.offsets.map((o) => {
-    if (groupError !== ErrorCode.NONE) {
-      return { topic: o.topic, partition: o.partition, errorCode: groupError };
+    const error = typeof check === "number" ? check : check(o.topic, o.partition);
+    if (error !== ErrorCode.NONE) {
+      return { topic: o.topic, partition: o.partition, errorCode: error };
     }
     if (o.metadata !== null && Buffer.byteLength(o.metadata) > config.offsetMetadataMaxBytes) {
       return {

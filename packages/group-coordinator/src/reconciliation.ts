@@ -4,6 +4,7 @@ import {
   type CurrentAssignment,
   hasPartition,
   partitionsOf,
+  tpEpochKey,
 } from "./consumer-group.js";
 
 export interface ReconcileInput {
@@ -44,6 +45,11 @@ function nextAssignment(input: ReconcileInput, assigned: Assignment): CurrentAss
   for (const [t, p] of partitionsOf(assigned)) {
     addPartition(hasPartition(target, t, p) ? keep : revoke, t, p);
   }
+  const epochs = new Map<string, number>();
+  for (const [t, p] of partitionsOf(keep)) {
+    const k = tpEpochKey(t, p);
+    epochs.set(k, current.assignedEpochs.get(k) ?? current.memberEpoch);
+  }
   if (revoke.size > 0) {
     return {
       memberEpoch: current.memberEpoch,
@@ -51,13 +57,17 @@ function nextAssignment(input: ReconcileInput, assigned: Assignment): CurrentAss
       state: "unrevoked",
       assigned: keep,
       pendingRevocation: revoke,
+      assignedEpochs: epochs,
     };
   }
   let unreleased = false;
   for (const [t, p] of partitionsOf(target)) {
     if (hasPartition(keep, t, p)) continue;
     if (input.ownedByOther(t, p)) unreleased = true;
-    else addPartition(keep, t, p);
+    else {
+      addPartition(keep, t, p);
+      epochs.set(tpEpochKey(t, p), input.targetEpoch);
+    }
   }
   return {
     memberEpoch: input.targetEpoch,
@@ -66,6 +76,7 @@ function nextAssignment(input: ReconcileInput, assigned: Assignment): CurrentAss
     state: unreleased ? "unreleased" : "stable",
     assigned: keep,
     pendingRevocation: new Map(),
+    assignedEpochs: epochs,
   };
 }
 

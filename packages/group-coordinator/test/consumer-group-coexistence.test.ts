@@ -105,6 +105,7 @@ describe("consumer groups beside classic groups", () => {
       (await c.commitOffsets(commit(o))).partitions[0]?.errorCode;
     assert.equal(await code({ memberId: "a", generationId: a.memberEpoch }), ErrorCode.NONE);
     assert.equal(await code({ memberId: "a", generationId: 7 }), ErrorCode.STALE_MEMBER_EPOCH);
+    assert.equal(await code({ memberId: "a", generationId: 0 }), ErrorCode.STALE_MEMBER_EPOCH);
     assert.equal(await code({ memberId: "x", generationId: 1 }), ErrorCode.UNKNOWN_MEMBER_ID);
     assert.equal(
       await code({}),
@@ -127,6 +128,33 @@ describe("consumer groups beside classic groups", () => {
       ErrorCode.UNKNOWN_MEMBER_ID,
     );
     assert.equal((await fetch({ memberId: null, memberEpoch: -1 })).errorCode, ErrorCode.NONE);
+  });
+
+  it("an older member epoch commits only partitions held since then (KIP-1251)", async () => {
+    const { c, topics } = await open();
+    const a = await c.consumerHeartbeat(hb({ memberId: "a" }));
+    topics.set("t", 3);
+    const a2 = await c.consumerHeartbeat(next("a", a.memberEpoch, a.assignment));
+    assert.equal(a2.memberEpoch, 2);
+    const codes = async (epoch: number) =>
+      (
+        await c.commitOffsets(
+          commit({
+            memberId: "a",
+            generationId: epoch,
+            offsets: [0, 2].map((partition) => ({
+              topic: "t",
+              partition,
+              offset: 1n,
+              leaderEpoch: -1,
+              metadata: null,
+            })),
+          }),
+        )
+      ).partitions.map((p) => p.errorCode);
+    assert.deepEqual(await codes(1), [ErrorCode.NONE, ErrorCode.STALE_MEMBER_EPOCH]);
+    assert.deepEqual(await codes(2), [ErrorCode.NONE, ErrorCode.NONE]);
+    assert.deepEqual(await codes(3), [ErrorCode.STALE_MEMBER_EPOCH, ErrorCode.STALE_MEMBER_EPOCH]);
   });
 
   it("DeleteGroups and OffsetDelete on consumer groups", async () => {

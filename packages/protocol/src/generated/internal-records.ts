@@ -2182,6 +2182,7 @@ export interface ConsumerGroupCurrentMemberAssignmentValue {
   state: number;
   assignedPartitions: ConsumerGroupCurrentMemberAssignmentValueTopicPartitions[];
   partitionsPendingRevocation: ConsumerGroupCurrentMemberAssignmentValueTopicPartitions[];
+  assignmentEpochs: ConsumerGroupCurrentMemberAssignmentValueTopicPartitionEpochs[];
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
 }
@@ -2196,6 +2197,7 @@ export function createConsumerGroupCurrentMemberAssignmentValue(
     assignedPartitions: init.assignedPartitions === undefined ? [] : init.assignedPartitions,
     partitionsPendingRevocation:
       init.partitionsPendingRevocation === undefined ? [] : init.partitionsPendingRevocation,
+    assignmentEpochs: init.assignmentEpochs === undefined ? [] : init.assignmentEpochs,
   };
   if (init.unknownTaggedFields !== undefined) v.unknownTaggedFields = init.unknownTaggedFields;
   return v;
@@ -2217,6 +2219,10 @@ export function encodeConsumerGroupCurrentMemberAssignmentValue(
   w.arrayLength(v.partitionsPendingRevocation.length, flexible);
   for (const e of v.partitionsPendingRevocation) {
     encodeConsumerGroupCurrentMemberAssignmentValueTopicPartitions(w, e, version);
+  }
+  w.arrayLength(v.assignmentEpochs.length, flexible);
+  for (const e of v.assignmentEpochs) {
+    encodeConsumerGroupCurrentMemberAssignmentValueTopicPartitionEpochs(w, e, version);
   }
   if (flexible) {
     const u = v.unknownTaggedFields;
@@ -2244,6 +2250,9 @@ export function sizeConsumerGroupCurrentMemberAssignmentValue(
   s += arrayPrefixSize(v.partitionsPendingRevocation.length, flexible);
   for (const e of v.partitionsPendingRevocation)
     s += sizeConsumerGroupCurrentMemberAssignmentValueTopicPartitions(e, version);
+  s += arrayPrefixSize(v.assignmentEpochs.length, flexible);
+  for (const e of v.assignmentEpochs)
+    s += sizeConsumerGroupCurrentMemberAssignmentValueTopicPartitionEpochs(e, version);
   if (flexible) {
     const u = v.unknownTaggedFields;
     const nt = u === undefined ? 0 : u.length;
@@ -2282,6 +2291,16 @@ export function decodeConsumerGroupCurrentMemberAssignmentValue(
       f_partitionsPendingRevocation = a;
     }
   }
+  let f_assignmentEpochs: ConsumerGroupCurrentMemberAssignmentValueTopicPartitionEpochs[];
+  {
+    const n = r.arrayLength(flexible, 19, false);
+    {
+      const a: ConsumerGroupCurrentMemberAssignmentValueTopicPartitionEpochs[] = new Array(n);
+      for (let i = 0; i < n; i++)
+        a[i] = decodeConsumerGroupCurrentMemberAssignmentValueTopicPartitionEpochs(r, version);
+      f_assignmentEpochs = a;
+    }
+  }
   let unknown: UnknownTaggedField[] | undefined;
   if (flexible) {
     const nt = r.taggedFieldCount();
@@ -2298,6 +2317,7 @@ export function decodeConsumerGroupCurrentMemberAssignmentValue(
     state: f_state,
     assignedPartitions: f_assignedPartitions,
     partitionsPendingRevocation: f_partitionsPendingRevocation,
+    assignmentEpochs: f_assignmentEpochs,
   };
   if (unknown !== undefined) v.unknownTaggedFields = unknown;
   return v;
@@ -2389,6 +2409,114 @@ export function decodeConsumerGroupCurrentMemberAssignmentValueTopicPartitions(
   const v: ConsumerGroupCurrentMemberAssignmentValueTopicPartitions = {
     topicId: f_topicId,
     partitions: f_partitions,
+  };
+  if (unknown !== undefined) v.unknownTaggedFields = unknown;
+  return v;
+}
+
+export interface ConsumerGroupCurrentMemberAssignmentValueTopicPartitionEpochs {
+  topicId: Buffer;
+  partitions: number[];
+  epochs: number[];
+  /** Tagged fields unknown to this schema; kept for re-encoding. */
+  unknownTaggedFields?: UnknownTaggedField[];
+}
+
+export function createConsumerGroupCurrentMemberAssignmentValueTopicPartitionEpochs(
+  init: Partial<ConsumerGroupCurrentMemberAssignmentValueTopicPartitionEpochs> = {},
+): ConsumerGroupCurrentMemberAssignmentValueTopicPartitionEpochs {
+  const v: ConsumerGroupCurrentMemberAssignmentValueTopicPartitionEpochs = {
+    topicId: init.topicId === undefined ? Buffer.alloc(16) : init.topicId,
+    partitions: init.partitions === undefined ? [] : init.partitions,
+    epochs: init.epochs === undefined ? [] : init.epochs,
+  };
+  if (init.unknownTaggedFields !== undefined) v.unknownTaggedFields = init.unknownTaggedFields;
+  return v;
+}
+
+export function encodeConsumerGroupCurrentMemberAssignmentValueTopicPartitionEpochs(
+  w: Writer,
+  v: ConsumerGroupCurrentMemberAssignmentValueTopicPartitionEpochs,
+  _version: number,
+): void {
+  const flexible = true;
+  w.uuid(v.topicId);
+  w.arrayLength(v.partitions.length, flexible);
+  for (const e of v.partitions) {
+    w.int32(e);
+  }
+  w.arrayLength(v.epochs.length, flexible);
+  for (const e of v.epochs) {
+    w.int32(e);
+  }
+  if (flexible) {
+    const u = v.unknownTaggedFields;
+    const nt = u === undefined ? 0 : u.length;
+
+    w.uvarint(nt);
+    if (nt > 0) {
+      writeUnknownTags(w, u, 0, Number.POSITIVE_INFINITY);
+    }
+  }
+}
+
+export function sizeConsumerGroupCurrentMemberAssignmentValueTopicPartitionEpochs(
+  v: ConsumerGroupCurrentMemberAssignmentValueTopicPartitionEpochs,
+  _version: number,
+): number {
+  const flexible = true;
+  let s = 0;
+  s += 16;
+  s += arrayPrefixSize(v.partitions.length, flexible) + v.partitions.length * 4;
+  s += arrayPrefixSize(v.epochs.length, flexible) + v.epochs.length * 4;
+  if (flexible) {
+    const u = v.unknownTaggedFields;
+    const nt = u === undefined ? 0 : u.length;
+    s += unknownTagsSize(u);
+
+    s += uvarintSize(nt);
+  }
+  return s;
+}
+
+export function decodeConsumerGroupCurrentMemberAssignmentValueTopicPartitionEpochs(
+  r: Reader,
+  _version: number,
+): ConsumerGroupCurrentMemberAssignmentValueTopicPartitionEpochs {
+  const flexible = true;
+  const f_topicId = r.uuid();
+  let f_partitions: number[];
+  {
+    const n = r.arrayLength(flexible, 4, false);
+    {
+      const a: number[] = new Array(n);
+      for (let i = 0; i < n; i++) a[i] = r.int32();
+      f_partitions = a;
+    }
+  }
+  let f_epochs: number[];
+  {
+    const n = r.arrayLength(flexible, 4, false);
+    {
+      const a: number[] = new Array(n);
+      for (let i = 0; i < n; i++) a[i] = r.int32();
+      f_epochs = a;
+    }
+  }
+  let unknown: UnknownTaggedField[] | undefined;
+  if (flexible) {
+    const nt = r.taggedFieldCount();
+    for (let i = 0; i < nt; i++) {
+      const tag = r.uvarint();
+      const t = r.sub(r.uvarint());
+      if (unknown === undefined) unknown = [];
+      unknown.push({ tag, data: t.raw(t.remaining()) });
+    }
+  }
+  const v: ConsumerGroupCurrentMemberAssignmentValueTopicPartitionEpochs = {
+    topicId: f_topicId,
+    partitions: f_partitions,
+    epochs: f_epochs,
   };
   if (unknown !== undefined) v.unknownTaggedFields = unknown;
   return v;
