@@ -30,6 +30,20 @@ export function consumerCommitCheck(
   };
 }
 
+/**
+ * TxnOffsetCommit from a member of a KIP-848 group (sendOffsetsToTransaction with the
+ * consumer's group metadata): the member must exist and send its current epoch, which a
+ * transactional commit answers ILLEGAL_GENERATION otherwise, as Kafka does.
+ */
+export function consumerTxnCommitError(
+  group: ConsumerGroup,
+  input: { memberId: string; generationId: number },
+): number {
+  const member = group.members.get(input.memberId);
+  if (member === undefined) return ErrorCode.UNKNOWN_MEMBER_ID;
+  return input.generationId === member.memberEpoch ? ErrorCode.NONE : ErrorCode.ILLEGAL_GENERATION;
+}
+
 /** OffsetFetch v9+ from a member: it must exist and send its current epoch. */
 export function consumerFetchError(
   group: ConsumerGroup,

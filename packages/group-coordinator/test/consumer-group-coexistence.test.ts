@@ -130,6 +130,27 @@ describe("consumer groups beside classic groups", () => {
     assert.equal((await fetch({ memberId: null, memberEpoch: -1 })).errorCode, ErrorCode.NONE);
   });
 
+  it("TxnOffsetCommit checks a consumer group member and its epoch", async () => {
+    const { c } = await open();
+    const a = await c.consumerHeartbeat(hb({ memberId: "a" }));
+    const txn = async (memberId: string, generationId: number) =>
+      (
+        await c.commitTxnOffsets({
+          groupId: "g",
+          transactionalId: "tx",
+          producerId: 7n,
+          producerEpoch: 0,
+          generationId,
+          memberId,
+          groupInstanceId: null,
+          offsets: [{ topic: "t", partition: 0, offset: 3n, leaderEpoch: -1, metadata: null }],
+        })
+      ).partitions[0]?.errorCode;
+    assert.equal(await txn("a", a.memberEpoch), ErrorCode.NONE);
+    assert.equal(await txn("a", a.memberEpoch + 1), ErrorCode.ILLEGAL_GENERATION);
+    assert.equal(await txn("b", a.memberEpoch), ErrorCode.UNKNOWN_MEMBER_ID);
+  });
+
   it("an older member epoch commits only partitions held since then (KIP-1251)", async () => {
     const { c, topics } = await open();
     const a = await c.consumerHeartbeat(hb({ memberId: "a" }));
