@@ -1,3 +1,5 @@
+import type { ConsumerGroupStateName } from "./consumer-group.js";
+
 /**
  * The KIP-848 consumer-group surface (ConsumerGroupHeartbeat, ConsumerGroupDescribe),
  * version-independent like coordinator-api.ts. Topics are named by id on the wire.
@@ -62,7 +64,7 @@ export interface DescribedConsumerGroup {
   errorCode: number;
   errorMessage: string | null;
   /** "" on error. */
-  groupState: string;
+  groupState: ConsumerGroupStateName | "";
   groupEpoch: number;
   assignmentEpoch: number;
   assignorName: string;

@@ -286,7 +286,7 @@ export interface PartitionLag {
 export interface GroupLag {
   groupId: string;
   /** Null when the group is unknown. */
-  groupState: GroupStateName | null;
+  groupState: AnyGroupStateName | null;
   partitions: PartitionLag[];
   /** Sum of the partitions' lag (unknown partitions count 0). */
   totalLag: number;

@@ -96,6 +96,8 @@ describe("consumer groups beside classic groups", () => {
     const [d] = await c.describeGroups(["cg"]);
     assert.equal(d?.groupState, "Dead");
     assert.equal(d?.exists, false);
+    const lag = await c.lag("cg", async () => ({ logEndOffset: 9, highWatermark: 9 }));
+    assert.equal(lag.groupState, "Stable", "lag reads a consumer group's own state");
   });
 
   it("OffsetCommit and OffsetFetch check the member and its epoch", async () => {
