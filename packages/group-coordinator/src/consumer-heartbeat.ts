@@ -1,7 +1,5 @@
 import { randomUUID } from "node:crypto";
 import { ErrorCode } from "@logbook/protocol";
-import type { AssignorMember } from "./assignors/assignor.js";
-import { serverAssignor } from "./assignors/lookup.js";
 import type { CoordinatorConfig } from "./config.js";
 import type {
   ConsumerHeartbeatInput,
@@ -20,8 +18,6 @@ import {
   topicsRecord,
 } from "./consumer-changes.js";
 import {
-  type Assignment,
-  addPartition,
   assignmentFromWire,
   assignmentToWire,
   ConsumerGroup,
@@ -33,11 +29,19 @@ import {
   LEAVE_STATIC_EPOCH,
   type MemberSubscription,
   sameAssignment,
-  type TopicSnapshot,
 } from "./consumer-group.js";
+import {
+  checkMemberEpoch,
+  existingGroup,
+  HeartbeatError,
+  heartbeatError,
+  knownMember,
+  validate,
+} from "./consumer-heartbeat-checks.js";
 import type { Groups } from "./group-shard.js";
 import { reconcile } from "./reconciliation.js";
 import type { CoordinatorRecord } from "./records.js";
+import { computeTargets, sameTopics, subscribedTopics } from "./target-assignment.js";
 
 export interface HeartbeatContext {
   config: CoordinatorConfig;
@@ -60,26 +64,6 @@ export interface HeartbeatPlan {
   timers: MemberTimers | null;
 }
 
-class HeartbeatError extends Error {
-  constructor(
-    readonly code: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-export function heartbeatError(code: number, message: string | null): ConsumerHeartbeatResult {
-  return {
-    errorCode: code,
-    errorMessage: message,
-    memberId: null,
-    memberEpoch: 0,
-    heartbeatIntervalMs: 0,
-    assignment: null,
-  };
-}
-
 /**
  * ConsumerGroupHeartbeat as a pure planner over the shard's groups: validates the
  * request as Kafka does, then joins, heartbeats or leaves; returns the records (applied
@@ -100,87 +84,6 @@ export function planConsumerHeartbeat(
     if (!(e instanceof HeartbeatError)) throw e;
     return { records: [], response: heartbeatError(e.code, e.message), timers: null };
   }
-}
-
-function invalid(message: string): HeartbeatError {
-  return new HeartbeatError(ErrorCode.INVALID_REQUEST, message);
-}
-
-function validate(config: CoordinatorConfig, input: ConsumerHeartbeatInput): void {
-  if (input.groupId === "") throw invalid("GroupId can't be empty.");
-  if (input.instanceId === "") throw invalid("InstanceId can't be empty.");
-  if (input.rackId === "") throw invalid("RackId can't be empty.");
-  if (input.version >= 1 && input.memberId === "") throw invalid("MemberId can't be empty.");
-  const epoch = input.memberEpoch;
-  if (epoch > 0 || epoch === LEAVE_EPOCH) {
-    if (input.memberId === "") throw invalid("MemberId can't be empty.");
-  } else if (epoch === 0) {
-    if (input.rebalanceTimeoutMs === -1) {
-      throw invalid("RebalanceTimeoutMs must be provided in first request.");
-    }
-    if (input.ownedTopicPartitions === null || input.ownedTopicPartitions.length > 0) {
-      throw invalid("TopicPartitions must be empty when (re-)joining.");
-    }
-    if (input.subscribedTopicNames === null && input.subscribedTopicRegex === null) {
-      throw invalid("SubscribedTopicNames or SubscribedTopicRegex must be set in first request.");
-    }
-  } else if (epoch === LEAVE_STATIC_EPOCH) {
-    if (input.memberId === "") throw invalid("MemberId can't be empty.");
-    if (input.instanceId === null) throw invalid("InstanceId can't be null.");
-  } else {
-    throw invalid("MemberEpoch is invalid.");
-  }
-  if (input.subscribedTopicRegex !== null) {
-    // Regex subscriptions wait for the subscription-regex compiler.
-    throw invalid("SubscribedTopicRegex is not supported by this broker yet.");
-  }
-  if (input.serverAssignor !== null && !config.consumerAssignors.includes(input.serverAssignor)) {
-    throw new HeartbeatError(
-      ErrorCode.UNSUPPORTED_ASSIGNOR,
-      `ServerAssignor ${input.serverAssignor} is not supported. Supported assignors: ${config.consumerAssignors.join(", ")}.`,
-    );
-  }
-}
-
-function existingGroup(groups: Groups, groupId: string): ConsumerGroup {
-  const entry = groups.get(groupId);
-  if (entry?.consumer == null) {
-    throw new HeartbeatError(
-      ErrorCode.GROUP_ID_NOT_FOUND,
-      entry === undefined || entry.isVacant
-        ? `Group ${groupId} not found.`
-        : `Group ${groupId} is not a consumer group.`,
-    );
-  }
-  return entry.consumer;
-}
-
-/** The member a leave or heartbeat names, checked as Kafka checks it. */
-function knownMember(group: ConsumerGroup, input: ConsumerHeartbeatInput): ConsumerMember {
-  if (input.instanceId !== null) {
-    const m = group.staticMember(input.instanceId);
-    if (m === undefined) {
-      throw new HeartbeatError(
-        ErrorCode.UNKNOWN_MEMBER_ID,
-        `Instance id ${input.instanceId} is unknown.`,
-      );
-    }
-    if (m.memberId !== input.memberId) {
-      throw new HeartbeatError(
-        ErrorCode.FENCED_INSTANCE_ID,
-        `Static member ${input.memberId} with instance id ${input.instanceId} was fenced by member ${m.memberId}.`,
-      );
-    }
-    return m;
-  }
-  const m = group.members.get(input.memberId);
-  if (m === undefined) {
-    throw new HeartbeatError(
-      ErrorCode.UNKNOWN_MEMBER_ID,
-      `Member ${input.memberId} is not a member of group ${group.groupId}.`,
-    );
-  }
-  return m;
 }
 
 function leave(
@@ -407,36 +310,6 @@ function joinOrHeartbeat(
   };
 }
 
-/**
- * Kafka's member epoch rules: a newer epoch than the member's, or an older one that is
- * not the previous epoch with a subset of the current partitions (a lost response), is
- * fenced; the member must rejoin with epoch 0.
- */
-function checkMemberEpoch(member: ConsumerMember, input: ConsumerHeartbeatInput): void {
-  const received = input.memberEpoch;
-  if (received > member.memberEpoch) {
-    throw new HeartbeatError(
-      ErrorCode.FENCED_MEMBER_EPOCH,
-      `The consumer group member has a greater member epoch (${received}) than the one known by the group coordinator (${member.memberEpoch}). The member must abandon all its partitions and rejoin.`,
-    );
-  }
-  if (received < member.memberEpoch) {
-    const owned = input.ownedTopicPartitions;
-    const lostResponse =
-      received === member.previousMemberEpoch &&
-      owned !== null &&
-      owned.every((t) =>
-        t.partitions.every((p) => hasPartition(member.assigned, t.topicId.toString("hex"), p)),
-      );
-    if (!lostResponse) {
-      throw new HeartbeatError(
-        ErrorCode.FENCED_MEMBER_EPOCH,
-        `The consumer group member has a smaller member epoch (${received}) than the one known by the group coordinator (${member.memberEpoch}). The member must abandon all its partitions and rejoin.`,
-      );
-    }
-  }
-}
-
 function pickCurrent(m: CurrentAssignment): CurrentAssignment {
   return {
     memberEpoch: m.memberEpoch,
@@ -471,90 +344,3 @@ function subscriptionMoved(a: MemberSubscription, b: MemberSubscription): boolea
 }
 
 /** The subscribed topics that exist now, by name. */
-export function subscribedTopics(
-  members: ReadonlyMap<string, MemberSubscription>,
-  view: ConsumerTopicView,
-): Map<string, TopicSnapshot> {
-  const names = new Set<string>();
-  for (const m of members.values()) for (const n of m.subscribedTopicNames) names.add(n);
-  const topics = new Map<string, TopicSnapshot>();
-  for (const name of [...names].sort()) {
-    const t = view.byName(name);
-    if (t !== undefined) {
-      topics.set(name, { id: t.id.toString("hex"), name, partitions: t.partitions });
-    }
-  }
-  return topics;
-}
-
-function sameTopics(
-  a: ReadonlyMap<string, TopicSnapshot>,
-  b: ReadonlyMap<string, TopicSnapshot>,
-): boolean {
-  if (a.size !== b.size) return false;
-  for (const [name, t] of a) {
-    const o = b.get(name);
-    if (o === undefined || o.id !== t.id || o.partitions !== t.partitions) return false;
-  }
-  return true;
-}
-
-/** The assignor most members ask for, else the first configured one (Kafka's choice). */
-export function preferredAssignor(
-  config: CoordinatorConfig,
-  members: Iterable<MemberSubscription>,
-): string {
-  const votes = new Map<string, number>();
-  for (const m of members) {
-    if (m.serverAssignor !== null)
-      votes.set(m.serverAssignor, (votes.get(m.serverAssignor) ?? 0) + 1);
-  }
-  let best = config.consumerAssignors[0] ?? "uniform";
-  let bestVotes = 0;
-  for (const [name, n] of votes) {
-    if (n > bestVotes) {
-      best = name;
-      bestVotes = n;
-    }
-  }
-  return best;
-}
-
-function computeTargets(
-  config: CoordinatorConfig,
-  members: ReadonlyMap<string, MemberSubscription>,
-  targets: ReadonlyMap<string, Assignment>,
-  topics: ReadonlyMap<string, TopicSnapshot>,
-): Map<string, Assignment> {
-  const name = preferredAssignor(config, members.values());
-  const assignor = serverAssignor(name);
-  if (assignor === undefined) throw new Error(`server assignor ${name} is not available`);
-  const input: AssignorMember[] = [...members.values()].map((m) => ({
-    memberId: m.memberId,
-    instanceId: m.instanceId,
-    rackId: m.rackId,
-    subscribedTopics: new Set(
-      m.subscribedTopicNames.flatMap((n) => {
-        const t = topics.get(n);
-        return t === undefined ? [] : [t.id];
-      }),
-    ),
-    current: new Map(
-      [...(targets.get(m.memberId) ?? new Map<string, Set<number>>())].map(([t, ps]) => [
-        t,
-        [...ps].sort((x, y) => x - y),
-      ]),
-    ),
-  }));
-  const computed = assignor.assign({
-    members: input,
-    topics: new Map([...topics.values()].map((t) => [t.id, t.partitions])),
-  });
-  const result = new Map<string, Assignment>();
-  for (const m of members.values()) {
-    const a: Assignment = new Map();
-    for (const [t, ps] of computed.get(m.memberId) ?? []) for (const p of ps) addPartition(a, t, p);
-    result.set(m.memberId, a);
-  }
-  return result;
-}

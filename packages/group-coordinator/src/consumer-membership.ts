@@ -10,14 +10,11 @@ import type {
 } from "./consumer-api.js";
 import { fenceMemberRecords } from "./consumer-changes.js";
 import { type Assignment, assignmentToWire, type ConsumerGroup } from "./consumer-group.js";
-import {
-  heartbeatError,
-  type MemberTimers,
-  planConsumerHeartbeat,
-  preferredAssignor,
-} from "./consumer-heartbeat.js";
+import { type MemberTimers, planConsumerHeartbeat } from "./consumer-heartbeat.js";
+import { heartbeatError } from "./consumer-heartbeat-checks.js";
 import type { GroupRuntime, Groups } from "./group-shard.js";
 import { answer } from "./runtime/index.js";
+import { preferredAssignor } from "./target-assignment.js";
 
 const timerKey = {
   session: (group: string, member: string) => `cg-session:${group}:${member}`,

@@ -2570,7 +2570,7 @@ export function decodeConsumerGroupRegularExpressionKey(
 
 export interface ConsumerGroupRegularExpressionValue {
   topics: string[];
-  version: bigint;
+  metadataVersion: bigint;
   timestamp: bigint;
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
@@ -2581,7 +2581,7 @@ export function createConsumerGroupRegularExpressionValue(
 ): ConsumerGroupRegularExpressionValue {
   const v: ConsumerGroupRegularExpressionValue = {
     topics: init.topics === undefined ? [] : init.topics,
-    version: init.version === undefined ? 0n : init.version,
+    metadataVersion: init.metadataVersion === undefined ? 0n : init.metadataVersion,
     timestamp: init.timestamp === undefined ? 0n : init.timestamp,
   };
   if (init.unknownTaggedFields !== undefined) v.unknownTaggedFields = init.unknownTaggedFields;
@@ -2591,14 +2591,14 @@ export function createConsumerGroupRegularExpressionValue(
 export function encodeConsumerGroupRegularExpressionValue(
   w: Writer,
   v: ConsumerGroupRegularExpressionValue,
-  version: number,
+  _version: number,
 ): void {
   const flexible = true;
   w.arrayLength(v.topics.length, flexible);
   for (const e of v.topics) {
     w.string(e, flexible);
   }
-  w.int64(v.version);
+  w.int64(v.metadataVersion);
   w.int64(v.timestamp);
   if (flexible) {
     const u = v.unknownTaggedFields;
@@ -2633,7 +2633,7 @@ export function sizeConsumerGroupRegularExpressionValue(
 
 export function decodeConsumerGroupRegularExpressionValue(
   r: Reader,
-  version: number,
+  _version: number,
 ): ConsumerGroupRegularExpressionValue {
   const flexible = true;
   let f_topics: string[];
@@ -2645,7 +2645,7 @@ export function decodeConsumerGroupRegularExpressionValue(
       f_topics = a;
     }
   }
-  const f_version = r.int64();
+  const f_metadataVersion = r.int64();
   const f_timestamp = r.int64();
   let unknown: UnknownTaggedField[] | undefined;
   if (flexible) {
@@ -2659,7 +2659,7 @@ export function decodeConsumerGroupRegularExpressionValue(
   }
   const v: ConsumerGroupRegularExpressionValue = {
     topics: f_topics,
-    version: f_version,
+    metadataVersion: f_metadataVersion,
     timestamp: f_timestamp,
   };
   if (unknown !== undefined) v.unknownTaggedFields = unknown;
