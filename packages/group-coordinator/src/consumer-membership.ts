@@ -81,14 +81,6 @@ export class ConsumerMembership {
     }
   }
 
-  /** Stops a removed group's timers (deletion). */
-  forgetGroup(g: ConsumerGroup): void {
-    for (const id of g.members.keys()) {
-      this.rt.cancel(timerKey.session(g.groupId, id));
-      this.rt.cancel(timerKey.revocation(g.groupId, id));
-    }
-  }
-
   private applyTimers(t: MemberTimers): void {
     const session = timerKey.session(t.group, t.memberId);
     if (t.sessionMs === null) this.rt.cancel(session);
