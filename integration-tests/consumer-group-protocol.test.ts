@@ -2,7 +2,8 @@
  * The Java client (kafka-clients 4.x) with group.protocol=consumer (KIP-848) against
  * Logbook and the reference Kafka, same assertions: members joining and leaving move
  * partitions without any being read twice or lost, a static member restarting within its
- * session takes its partitions back without a rebalance, commits resume. Against
+ * session takes its partitions back without a rebalance, commits resume; and the same
+ * split with librdkafka's consumers (confluent-kafka from PyPI). Against
  * Logbook alone: a broker restart mid-life continues the group (no rebalance). The
  * checks run in integration-tests/java/ConsumerProtocolChecks.java.
  */
@@ -11,6 +12,7 @@ import { after, before, test } from "node:test";
 import { type BrokerProcess, removeDir, startBroker } from "./helpers/broker-process.js";
 import { GROUP_BROKER, JsonLinesProcess } from "./helpers/groups.js";
 import { type KafkaProcess, startKafka } from "./helpers/kafka-process.js";
+import { venvPython } from "./helpers/venv.js";
 import { JAVA_CHECKS_CLIENT, javaClasspath, runJava } from "./java/java-driver.js";
 
 /** Both brokers tell members to heartbeat every 500 ms (5 s by default), so tests are quick. */
@@ -79,6 +81,26 @@ both(
       sameAssignment: true,
       otherMemberCallbacks: 0,
       held: [2, 2],
+      overlaps: [],
+    });
+  },
+);
+
+both(
+  "confluent-kafka (librdkafka 2.16): two members split the partitions, every record read once",
+  async (bootstrap) => {
+    const python = await venvPython();
+    const driver = new JsonLinesProcess("kip848_members.py", python, [
+      "integration-tests/python/kip848_members.py",
+      bootstrap,
+      "kip848-librdkafka",
+      "kip848-librdkafka",
+    ]);
+    const done = await driver.exited;
+    assert.equal(done.code, 0, driver.stderr());
+    assert.deepEqual(driver.events("result")[0]?.result, {
+      read: { "1-a": each("one", 4), "2-ab": each("two", 4) },
+      misowned: [],
       overlaps: [],
     });
   },

@@ -63,7 +63,8 @@ export function validate(config: CoordinatorConfig, input: ConsumerHeartbeatInpu
   } else {
     throw invalid("MemberEpoch is invalid.");
   }
-  if (input.subscribedTopicRegex !== null) {
+  // librdkafka sends "" beside topic names: no expression, as Kafka reads it.
+  if (input.subscribedTopicRegex !== null && input.subscribedTopicRegex !== "") {
     // Regex subscriptions wait for the subscription-regex compiler.
     throw invalid("SubscribedTopicRegex is not supported by this broker yet.");
   }

@@ -202,7 +202,10 @@ function joinOrHeartbeat(
     clientId: input.clientId,
     clientHost: input.clientHost,
     subscribedTopicNames: input.subscribedTopicNames ?? base.subscribedTopicNames,
-    subscribedTopicRegex: input.subscribedTopicRegex ?? base.subscribedTopicRegex,
+    subscribedTopicRegex:
+      input.subscribedTopicRegex === ""
+        ? null
+        : (input.subscribedTopicRegex ?? base.subscribedTopicRegex),
     serverAssignor: input.serverAssignor ?? base.serverAssignor,
     rebalanceTimeoutMs:
       input.rebalanceTimeoutMs === -1 ? base.rebalanceTimeoutMs : input.rebalanceTimeoutMs,

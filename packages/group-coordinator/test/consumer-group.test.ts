@@ -41,6 +41,13 @@ describe("consumer group heartbeat", () => {
     assert.equal(d?.members[0]?.assignment[0]?.topicName, "t");
   });
 
+  it("an empty regex beside topic names is no regex (librdkafka sends one)", async () => {
+    const { c } = await open(topics());
+    const r = await c.consumerHeartbeat(hb({ subscribedTopicRegex: "" }));
+    assert.equal(r.errorCode, ErrorCode.NONE);
+    assert.equal(flat(r.assignment).length, 4);
+  });
+
   it("v0 hands out a member id; v1 requires one", async () => {
     const { c } = await open(topics());
     const r0 = await c.consumerHeartbeat(hb({ version: 0, memberId: "" }));
