@@ -87,6 +87,17 @@ both(
 );
 
 both(
+  "one group id: classic, then consumer protocol (an empty group upgrades, offsets kept), then classic again",
+  async (bootstrap) => {
+    const r = await checks(["upgrade", bootstrap, "kip848-upgrade"]);
+    assert.deepEqual(r, {
+      read: { "1-classic": each("v1", 2), "2-consumer": each("v2", 2), "3-classic": each("v3", 2) },
+      misowned: [],
+    });
+  },
+);
+
+both(
   "confluent-kafka (librdkafka 2.16): two members split the partitions, every record read once",
   async (bootstrap) => {
     const python = await venvPython();

@@ -49,6 +49,7 @@ public final class ConsumerProtocolChecks {
       case "rebalance" -> rebalance(bootstrap, topic);
       case "static" -> staticRestart(bootstrap, topic);
       case "broker-restart" -> brokerRestart(bootstrap, topic);
+      case "upgrade" -> upgrade(bootstrap, topic);
       default -> throw new IllegalArgumentException("unknown check " + args[0]);
     }
   }
@@ -244,6 +245,42 @@ public final class ConsumerProtocolChecks {
     }
     d.close();
     out.put("overlaps", own.overlaps);
+    result(out);
+  }
+
+  /**
+   * One group id through both protocols: a classic member reads and commits, then leaves;
+   * a consumer-protocol member (the empty classic group becomes a consumer group) resumes
+   * at the commits; it leaves and a classic member resumes again (back to classic).
+   */
+  static void upgrade(String bootstrap, String topic) throws Exception {
+    int n = 2;
+    createTopic(bootstrap, topic, n);
+    String group = "kip848-" + topic;
+    Ownership own = new Ownership();
+    Reads reads = new Reads();
+    var onRecord = reads.onRecord(own);
+    String[] phases = {"1-classic", "2-consumer", "3-classic"};
+    try (KafkaProducer<String, String> p = producer(bootstrap, Map.of())) {
+      for (int i = 0; i < phases.length; i++) {
+        String phase = phases[i];
+        reads.phase = phase;
+        produceEach(p, topic, n, "v" + (i + 1));
+        boolean modern = phase.endsWith("consumer");
+        try (KafkaConsumer<String, String> c = modern
+            ? member(bootstrap, group, null)
+            : Driver.consumer(bootstrap, group, Map.of())) {
+          c.subscribe(List.of(topic), own.listener(phase));
+          Member m = new Member(phase, c);
+          pollUntil(List.of(m), () -> reads.count(phase) >= n, phase + " to read", onRecord);
+          pollFor(List.of(m), 500, onRecord);
+        }
+        own.held.get(phase).clear();
+      }
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("read", reads.sorted());
+    out.put("misowned", reads.misowned);
     result(out);
   }
 
