@@ -2182,7 +2182,7 @@ export interface ConsumerGroupCurrentMemberAssignmentValue {
   state: number;
   assignedPartitions: ConsumerGroupCurrentMemberAssignmentValueTopicPartitions[];
   partitionsPendingRevocation: ConsumerGroupCurrentMemberAssignmentValueTopicPartitions[];
-  assignmentEpochs: ConsumerGroupCurrentMemberAssignmentValueTopicPartitionEpochs[];
+  assignmentEpochs: ConsumerGroupCurrentMemberAssignmentValuePartitionEpochs[];
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
 }
@@ -2222,7 +2222,7 @@ export function encodeConsumerGroupCurrentMemberAssignmentValue(
   }
   w.arrayLength(v.assignmentEpochs.length, flexible);
   for (const e of v.assignmentEpochs) {
-    encodeConsumerGroupCurrentMemberAssignmentValueTopicPartitionEpochs(w, e, version);
+    encodeConsumerGroupCurrentMemberAssignmentValuePartitionEpochs(w, e, version);
   }
   if (flexible) {
     const u = v.unknownTaggedFields;
@@ -2252,7 +2252,7 @@ export function sizeConsumerGroupCurrentMemberAssignmentValue(
     s += sizeConsumerGroupCurrentMemberAssignmentValueTopicPartitions(e, version);
   s += arrayPrefixSize(v.assignmentEpochs.length, flexible);
   for (const e of v.assignmentEpochs)
-    s += sizeConsumerGroupCurrentMemberAssignmentValueTopicPartitionEpochs(e, version);
+    s += sizeConsumerGroupCurrentMemberAssignmentValuePartitionEpochs(e, version);
   if (flexible) {
     const u = v.unknownTaggedFields;
     const nt = u === undefined ? 0 : u.length;
@@ -2291,13 +2291,13 @@ export function decodeConsumerGroupCurrentMemberAssignmentValue(
       f_partitionsPendingRevocation = a;
     }
   }
-  let f_assignmentEpochs: ConsumerGroupCurrentMemberAssignmentValueTopicPartitionEpochs[];
+  let f_assignmentEpochs: ConsumerGroupCurrentMemberAssignmentValuePartitionEpochs[];
   {
     const n = r.arrayLength(flexible, 19, false);
     {
-      const a: ConsumerGroupCurrentMemberAssignmentValueTopicPartitionEpochs[] = new Array(n);
+      const a: ConsumerGroupCurrentMemberAssignmentValuePartitionEpochs[] = new Array(n);
       for (let i = 0; i < n; i++)
-        a[i] = decodeConsumerGroupCurrentMemberAssignmentValueTopicPartitionEpochs(r, version);
+        a[i] = decodeConsumerGroupCurrentMemberAssignmentValuePartitionEpochs(r, version);
       f_assignmentEpochs = a;
     }
   }
@@ -2414,7 +2414,7 @@ export function decodeConsumerGroupCurrentMemberAssignmentValueTopicPartitions(
   return v;
 }
 
-export interface ConsumerGroupCurrentMemberAssignmentValueTopicPartitionEpochs {
+export interface ConsumerGroupCurrentMemberAssignmentValuePartitionEpochs {
   topicId: Buffer;
   partitions: number[];
   epochs: number[];
@@ -2422,10 +2422,10 @@ export interface ConsumerGroupCurrentMemberAssignmentValueTopicPartitionEpochs {
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function createConsumerGroupCurrentMemberAssignmentValueTopicPartitionEpochs(
-  init: Partial<ConsumerGroupCurrentMemberAssignmentValueTopicPartitionEpochs> = {},
-): ConsumerGroupCurrentMemberAssignmentValueTopicPartitionEpochs {
-  const v: ConsumerGroupCurrentMemberAssignmentValueTopicPartitionEpochs = {
+export function createConsumerGroupCurrentMemberAssignmentValuePartitionEpochs(
+  init: Partial<ConsumerGroupCurrentMemberAssignmentValuePartitionEpochs> = {},
+): ConsumerGroupCurrentMemberAssignmentValuePartitionEpochs {
+  const v: ConsumerGroupCurrentMemberAssignmentValuePartitionEpochs = {
     topicId: init.topicId === undefined ? Buffer.alloc(16) : init.topicId,
     partitions: init.partitions === undefined ? [] : init.partitions,
     epochs: init.epochs === undefined ? [] : init.epochs,
@@ -2434,9 +2434,9 @@ export function createConsumerGroupCurrentMemberAssignmentValueTopicPartitionEpo
   return v;
 }
 
-export function encodeConsumerGroupCurrentMemberAssignmentValueTopicPartitionEpochs(
+export function encodeConsumerGroupCurrentMemberAssignmentValuePartitionEpochs(
   w: Writer,
-  v: ConsumerGroupCurrentMemberAssignmentValueTopicPartitionEpochs,
+  v: ConsumerGroupCurrentMemberAssignmentValuePartitionEpochs,
   _version: number,
 ): void {
   const flexible = true;
@@ -2460,8 +2460,8 @@ export function encodeConsumerGroupCurrentMemberAssignmentValueTopicPartitionEpo
   }
 }
 
-export function sizeConsumerGroupCurrentMemberAssignmentValueTopicPartitionEpochs(
-  v: ConsumerGroupCurrentMemberAssignmentValueTopicPartitionEpochs,
+export function sizeConsumerGroupCurrentMemberAssignmentValuePartitionEpochs(
+  v: ConsumerGroupCurrentMemberAssignmentValuePartitionEpochs,
   _version: number,
 ): number {
   const flexible = true;
@@ -2479,10 +2479,10 @@ export function sizeConsumerGroupCurrentMemberAssignmentValueTopicPartitionEpoch
   return s;
 }
 
-export function decodeConsumerGroupCurrentMemberAssignmentValueTopicPartitionEpochs(
+export function decodeConsumerGroupCurrentMemberAssignmentValuePartitionEpochs(
   r: Reader,
   _version: number,
-): ConsumerGroupCurrentMemberAssignmentValueTopicPartitionEpochs {
+): ConsumerGroupCurrentMemberAssignmentValuePartitionEpochs {
   const flexible = true;
   const f_topicId = r.uuid();
   let f_partitions: number[];
@@ -2513,7 +2513,7 @@ export function decodeConsumerGroupCurrentMemberAssignmentValueTopicPartitionEpo
       unknown.push({ tag, data: t.raw(t.remaining()) });
     }
   }
-  const v: ConsumerGroupCurrentMemberAssignmentValueTopicPartitionEpochs = {
+  const v: ConsumerGroupCurrentMemberAssignmentValuePartitionEpochs = {
     topicId: f_topicId,
     partitions: f_partitions,
     epochs: f_epochs,
