@@ -180,6 +180,32 @@ describe("consumer groups beside classic groups", () => {
     assert.deepEqual(await codes(3), [ErrorCode.STALE_MEMBER_EPOCH, ErrorCode.STALE_MEMBER_EPOCH]);
   });
 
+  it("a consumer group's offsets expire only once it has no members; then the group goes", async () => {
+    const topics = new TestTopics();
+    topics.set("t", 2);
+    const clock = new FakeClock();
+    const c = await GroupCoordinator.open({
+      log: new MemoryRecordLog(),
+      logger: silentLogger,
+      clock,
+      topics,
+      config: {
+        offsetsRetentionMs: 1000,
+        offsetsRetentionCheckIntervalMs: 1e9,
+        consumerSessionTimeoutMs: 1e8,
+      },
+    });
+    clock.settle = () => c.idle();
+    const a = await c.consumerHeartbeat(hb({ memberId: "a" }));
+    await c.commitOffsets(commit({ memberId: "a", generationId: a.memberEpoch }));
+    await clock.advance(2000);
+    assert.equal(await c.expireOffsets(), 0, "kept while the group has members");
+    await c.consumerHeartbeat(next("a", a.memberEpoch, null, { memberEpoch: -1 }));
+    assert.ok((await c.expireOffsets()) > 0);
+    assert.equal(c.groups.size, 0, "the empty consumer group went with its last offset");
+    await c.close();
+  });
+
   it("DeleteGroups and OffsetDelete on consumer groups", async () => {
     const { c } = await open();
     const a = await c.consumerHeartbeat(hb({ memberId: "a" }));
