@@ -23,11 +23,15 @@ import {
   createOffsetCommitRequest,
   createOffsetCommitRequestPartition,
   createOffsetCommitRequestTopic,
+  createOffsetFetchRequest,
+  createOffsetFetchRequestGroup,
+  createOffsetFetchRequestTopics,
   DescribeGroupsApi,
   ErrorCode,
   JoinGroupApi,
   ListGroupsApi,
   OffsetCommitApi,
+  OffsetFetchApi,
 } from "@logbook/protocol";
 import { EXPECTED_DIVERGENCES } from "./allowed-differences.js";
 import { type Conversation, DiffPair, SIDES, type Side } from "./pair.js";
@@ -251,6 +255,21 @@ test("classic APIs meeting the consumer group", async () => {
   await conv.same(OffsetCommitApi, 9, (s) => commit("member-a", epoch(s) - 1));
   await conv.same(OffsetCommitApi, 9, (s) => commit("nobody", epoch(s)));
   await conv.same(OffsetCommitApi, 8, (s) => commit("member-a", epoch(s)));
+  const fetch = (memberId: string | null, memberEpoch: number) =>
+    createOffsetFetchRequest({
+      groups: [
+        createOffsetFetchRequestGroup({
+          groupId: GROUP,
+          memberId,
+          memberEpoch,
+          topics: [createOffsetFetchRequestTopics({ name: "cgt", partitionIndexes: [0] })],
+        }),
+      ],
+    });
+  await conv.same(OffsetFetchApi, 9, (s) => fetch("member-a", epoch(s)));
+  await conv.same(OffsetFetchApi, 9, (s) => fetch("member-a", epoch(s) + 1));
+  await conv.same(OffsetFetchApi, 9, (s) => fetch("nobody", epoch(s)));
+  await conv.same(OffsetFetchApi, 9, fetch(null, -1));
   // A classic group with a member is not a consumer group for a consumer-protocol
   // heartbeat (this member's subscription is empty, so Kafka does not upgrade it either).
   for (const protocolType of ["other", "consumer"]) {
