@@ -222,7 +222,6 @@ function joinOrHeartbeat(
     records.push(...removeMemberRecords(group.groupId, replaced.memberId));
     records.push(memberRecord(group.groupId, subscription));
     if (target !== undefined) records.push(targetRecord(group.groupId, memberId, target));
-    records.push(currentRecord(group.groupId, memberId, current));
     bump ||= subscriptionMoved(replaced, subscription);
   } else if (isNew || !sameSubscription(base, subscription)) {
     records.push(memberRecord(group.groupId, subscription));
@@ -277,11 +276,9 @@ function joinOrHeartbeat(
       return false;
     },
   });
-  const changed = !sameCurrent(next, pickCurrent(base)) || replaced !== undefined;
-  if (changed && replaced === undefined) records.push(currentRecord(group.groupId, memberId, next));
-  if (replaced !== undefined && !sameCurrent(next, current)) {
-    records.push(currentRecord(group.groupId, memberId, next));
-  }
+  // A static takeover always writes the new member id's current assignment.
+  const changed = replaced !== undefined || !sameCurrent(next, pickCurrent(base));
+  if (changed) records.push(currentRecord(group.groupId, memberId, next));
 
   // As Kafka: the assignment goes out when it changed, or to a full request (a join, or
   // one carrying the whole subscription and what the member owns, as after an error).
