@@ -169,7 +169,7 @@ describe("consumer group heartbeat", () => {
     assert.equal(old.errorCode, ErrorCode.FENCED_INSTANCE_ID);
   });
 
-  it("partition growth and new topics move the target assignment", async () => {
+  it("partition growth, new and deleted topics move the target assignment", async () => {
     const t = topics(2);
     const { c } = await open(t);
     const a = await c.consumerHeartbeat(hb({ memberId: "a", subscribedTopicNames: ["t", "u"] }));
@@ -179,6 +179,13 @@ describe("consumer group heartbeat", () => {
     const a2 = await c.consumerHeartbeat(next("a", 1, a.assignment));
     assert.equal(a2.memberEpoch, 2);
     assert.equal(flat(a2.assignment).length, 4);
+    // A deleted topic's partition is revoked first, then the epoch moves.
+    t.delete("u");
+    const a3 = await c.consumerHeartbeat(next("a", 2, a2.assignment));
+    assert.equal(a3.memberEpoch, 2);
+    assert.equal(flat(a3.assignment).length, 3);
+    const a4 = await c.consumerHeartbeat(next("a", 2, a3.assignment));
+    assert.equal(a4.memberEpoch, 3);
   });
 
   it("the group is bounded by group.consumer.max.size", async () => {
