@@ -3,7 +3,7 @@
  * names) against Logbook and against the reference Kafka, same assertions for both:
  * classic groups with the range (eager) and cooperative-sticky assignors, static
  * membership, assign() with seeks, read_committed, a topic deleted and made again (topic
- * ids), and the KIP-848 consumer protocol (which Logbook refuses, a written difference).
+ * ids), and the KIP-848 consumer protocol.
  * The checks run in integration-tests/java/ConsumerChecks.java.
  */
 import assert from "node:assert/strict";
@@ -120,19 +120,8 @@ check("topic ids: a topic deleted and made again under an assigned consumer", as
   });
 });
 
-check(
-  "group.protocol=consumer (KIP-848): Kafka serves it, Logbook refuses it cleanly",
-  async (t) => {
-    const r = await consumerCheck(["consumer-protocol", t.bootstrap, "kip848"]);
-    // Written difference: Logbook does not serve ConsumerGroupHeartbeat (API 68), so the
-    // Java client's opt-in consumer protocol fails at its first poll with
-    // UnsupportedVersionException instead of hanging; the classic protocol (the default
-    // of kafka-clients 3.x and 4.x) is what Logbook's groups serve.
-    assert.deepEqual(
-      r,
-      t.name === "kafka"
-        ? { error: "none", read: ["v-0", "v-1"] }
-        : { error: "UnsupportedVersionException", read: [] },
-    );
-  },
-);
+check("group.protocol=consumer (KIP-848): a member reads the topic", async (t) => {
+  // The full KIP-848 checks are in consumer-group-protocol.test.ts.
+  const r = await consumerCheck(["consumer-protocol", t.bootstrap, "kip848"]);
+  assert.deepEqual(r, { error: "none", read: ["v-0", "v-1"] });
+});

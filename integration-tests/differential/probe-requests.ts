@@ -354,6 +354,14 @@ export const PROBES: Record<number, Probe> = {
   [P.DescribeTransactionsApi.apiKey]: (c) =>
     P.createDescribeTransactionsRequest({ transactionalIds: [`probe-txn-${c.tag}`] }),
   [P.ListTransactionsApi.apiKey]: () => P.createListTransactionsRequest({ durationFilter: -1n }),
+  [P.ConsumerGroupHeartbeatApi.apiKey]: (c) =>
+    P.createConsumerGroupHeartbeatRequest({
+      groupId: `probe-cg-${c.tag}`,
+      memberId: "probe-member",
+      memberEpoch: 3,
+    }),
+  [P.ConsumerGroupDescribeApi.apiKey]: (c) =>
+    P.createConsumerGroupDescribeRequest({ groupIds: [`probe-cg-${c.tag}`] }),
   [P.DescribeTopicPartitionsApi.apiKey]: (c) =>
     P.createDescribeTopicPartitionsRequest({
       topics: [P.createDescribeTopicPartitionsRequestTopicRequest({ name: c.topic })],

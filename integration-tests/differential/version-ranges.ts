@@ -124,8 +124,6 @@ export const NARROWER_RANGES: Record<number, NarrowerRange> = {
     kafka: "0-2",
     reason: `v2 (transactional id pattern filter, KIP-1152) is ${NEWER_SCHEMA}.`,
   },
-  68: { api: "ConsumerGroupHeartbeat", logbook: "none", kafka: "0-1", reason: NO_KIP848 },
-  69: { api: "ConsumerGroupDescribe", logbook: "none", kafka: "0-1", reason: NO_KIP848 },
   74: {
     api: "ListConfigResources",
     logbook: "none",

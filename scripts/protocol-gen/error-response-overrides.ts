@@ -76,6 +76,9 @@ export const ERROR_RESPONSE_OVERRIDES: Record<string, Record<string, MirrorOverr
   DescribeProducers: {
     "DescribeProducers.Topics.Partitions": { mirror: "PartitionIndexes", item: "PartitionIndex" },
   },
+  ConsumerGroupDescribe: {
+    "ConsumerGroupDescribe.Groups": { mirror: "GroupIds", item: "GroupId" },
+  },
   DescribeTransactions: {
     "DescribeTransactions.TransactionStates": {
       mirror: "TransactionalIds",

@@ -28,6 +28,7 @@ const TEXT_CANDIDATES = [
   "2.8-IV1",
   "PLAINTEXT://10.0.0.2:1234",
   "/srv/logbook",
+  "range",
 ];
 
 /** A valid value other than the default, found by trying a few (canonical) candidates. */

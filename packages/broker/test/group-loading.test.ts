@@ -9,6 +9,10 @@ import { test } from "node:test";
 import type { GroupCoordinatorApi } from "@logbook/group-coordinator";
 import {
   type ApiCodec,
+  ConsumerGroupDescribeApi,
+  ConsumerGroupHeartbeatApi,
+  createConsumerGroupDescribeRequest,
+  createConsumerGroupHeartbeatRequest,
   createFindCoordinatorRequest,
   createJoinGroupRequest,
   createLeaveGroupRequest,
@@ -134,6 +138,28 @@ async function expectGroupErrors(broker: TestServices, code: number): Promise<vo
     [["g", code]],
   );
   assert.equal((await call(broker, ListGroupsApi, 3, createListGroupsRequest())).errorCode, code);
+  for (const v of [0, 1]) {
+    const hb = await call(
+      broker,
+      ConsumerGroupHeartbeatApi,
+      v,
+      createConsumerGroupHeartbeatRequest({ groupId: "g", memberId: "m", memberEpoch: 1 }),
+    );
+    assert.equal(hb.errorCode, code, `ConsumerGroupHeartbeat v${v}`);
+    const described = await call(
+      broker,
+      ConsumerGroupDescribeApi,
+      v,
+      createConsumerGroupDescribeRequest({ groupIds: ["g", "h"] }),
+    );
+    assert.deepEqual(
+      described.groups.map((g) => [g.groupId, g.errorCode]),
+      [
+        ["g", code],
+        ["h", code],
+      ],
+    );
+  }
 }
 
 test("while the coordinator loads, group requests get COORDINATOR_LOAD_IN_PROGRESS and FindCoordinator this node", async () => {

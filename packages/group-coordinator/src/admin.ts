@@ -2,6 +2,7 @@ import { ErrorCode } from "@logbook/protocol";
 import type {
   DeleteGroupResult,
   DescribedGroup,
+  ListedGroup,
   ListGroupsInput,
   ListGroupsResult,
 } from "./coordinator-api.js";
@@ -38,23 +39,35 @@ export class GroupAdmin {
 function listGroups(groups: Groups, input: ListGroupsInput): ListGroupsResult {
   const states = (input.states ?? []).map((s) => s.toLowerCase());
   const types = (input.types ?? []).map((t) => t.toLowerCase());
-  if (types.length > 0 && !types.includes("classic")) {
-    return { errorCode: ErrorCode.NONE, groups: [] };
-  }
-  const listed = [...groups.values()]
-    .filter((g) => states.length === 0 || states.includes(g.state.toLowerCase()))
-    .map((g) => ({
-      groupId: g.groupId,
-      protocolType: g.members.values().next().value?.protocolType ?? g.protocolType ?? "",
-      groupState: g.state,
-      groupType: "classic" as const,
-    }));
-  return { errorCode: ErrorCode.NONE, groups: listed };
+  const listed: ListedGroup[] = [...groups.values()].map((g) =>
+    g.consumer !== null
+      ? {
+          groupId: g.groupId,
+          protocolType: "consumer",
+          groupState: g.consumer.state,
+          groupType: "consumer",
+        }
+      : {
+          groupId: g.groupId,
+          protocolType: g.members.values().next().value?.protocolType ?? g.protocolType ?? "",
+          groupState: g.state,
+          groupType: "classic",
+        },
+  );
+  return {
+    errorCode: ErrorCode.NONE,
+    groups: listed.filter(
+      (g) =>
+        (states.length === 0 || states.includes(g.groupState.toLowerCase())) &&
+        (types.length === 0 || types.includes(g.groupType)),
+    ),
+  };
 }
 
 function describe(groups: Groups, groupId: string): DescribedGroup {
   const group = groups.get(groupId);
-  if (group === undefined) {
+  // Kafka describes only classic groups here: a consumer group reads as unknown (Dead).
+  if (group === undefined || group.consumer !== null) {
     return {
       groupId,
       errorCode: groupId === "" ? ErrorCode.INVALID_GROUP_ID : ErrorCode.NONE,

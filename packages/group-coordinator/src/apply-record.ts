@@ -1,5 +1,6 @@
+import { applyConsumerGroupRecord } from "./apply-consumer-record.js";
 import { ClassicGroup, tpKey } from "./group.js";
-import type { CoordinatorRecord } from "./records.js";
+import { type CoordinatorRecord, isConsumerGroupRecord } from "./records.js";
 
 /**
  * The one function that changes durable group state, used both by live operations
@@ -9,6 +10,16 @@ import type { CoordinatorRecord } from "./records.js";
  */
 export function applyRecord(groups: Map<string, ClassicGroup>, rec: CoordinatorRecord): void {
   let group = groups.get(rec.group);
+  if (isConsumerGroupRecord(rec)) {
+    if (group === undefined) {
+      if (rec.value === null) return;
+      group = new ClassicGroup(rec.group);
+      groups.set(rec.group, group);
+    }
+    applyConsumerGroupRecord(group, rec);
+    dropIfVacant(groups, group);
+    return;
+  }
   if (rec.kind === "txn-offset") {
     applyTxnOffset(groups, rec);
     return;

@@ -1,5 +1,8 @@
 /** Kafka's broker settings for groups, with Kafka's defaults. */
-export interface CoordinatorConfig {
+export interface CoordinatorConfig extends ClassicGroupConfig, ConsumerGroupConfig {}
+
+/** The classic groups' and the offsets' settings. */
+export interface ClassicGroupConfig {
   /** group.min.session.timeout.ms */
   minSessionTimeoutMs: number;
   /** group.max.session.timeout.ms */
@@ -16,6 +19,18 @@ export interface CoordinatorConfig {
   offsetMetadataMaxBytes: number;
 }
 
+/** The KIP-848 consumer-group settings (group.consumer.*). */
+export interface ConsumerGroupConfig {
+  /** group.consumer.heartbeat.interval.ms (KIP-848 groups). */
+  consumerHeartbeatIntervalMs: number;
+  /** group.consumer.session.timeout.ms (KIP-848 groups). */
+  consumerSessionTimeoutMs: number;
+  /** group.consumer.assignors: server-side assignor names, the first is the default. */
+  consumerAssignors: readonly string[];
+  /** group.consumer.max.size; Infinity = unbounded. */
+  consumerMaxGroupSize: number;
+}
+
 export const DEFAULT_COORDINATOR_CONFIG: Readonly<CoordinatorConfig> = Object.freeze({
   minSessionTimeoutMs: 6000,
   maxSessionTimeoutMs: 1_800_000,
@@ -24,6 +39,10 @@ export const DEFAULT_COORDINATOR_CONFIG: Readonly<CoordinatorConfig> = Object.fr
   offsetsRetentionMs: 7 * 24 * 60 * 60 * 1000,
   offsetsRetentionCheckIntervalMs: 600_000,
   offsetMetadataMaxBytes: 4096,
+  consumerHeartbeatIntervalMs: 5000,
+  consumerSessionTimeoutMs: 45_000,
+  consumerAssignors: Object.freeze(["uniform", "range"]),
+  consumerMaxGroupSize: Number.POSITIVE_INFINITY,
 });
 
 export function coordinatorConfig(overrides: Partial<CoordinatorConfig> = {}): CoordinatorConfig {

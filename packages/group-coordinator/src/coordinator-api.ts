@@ -133,6 +133,11 @@ export interface CommitOffsetsInput {
   /** v2-4 retention_time_ms; -1 = offsets.retention.minutes. */
   retentionTimeMs: number;
   offsets: CommitOffset[];
+  /**
+   * v9+ (KIP-848): generationId may be a consumer group member's epoch. Members of
+   * consumer groups committing with older versions get UNSUPPORTED_VERSION, as in Kafka.
+   */
+  allowsMemberEpoch?: boolean;
 }
 
 export interface CommitOffsetsResult {
@@ -168,6 +173,11 @@ export interface FetchOffsetsInput {
    * UNSTABLE_OFFSET_COMMIT instead of the last committed offset.
    */
   requireStable: boolean;
+  /**
+   * v9+ (KIP-848): the fetching member of a consumer group, checked (UNKNOWN_MEMBER_ID,
+   * STALE_MEMBER_EPOCH) unless memberId is null and memberEpoch < 0 (admin fetches).
+   */
+  member?: { memberId: string | null; memberEpoch: number };
 }
 
 export interface FetchedOffset {
@@ -186,7 +196,7 @@ export interface FetchOffsetsResult {
   offsets: FetchedOffset[];
 }
 
-/** The state names as Kafka spells them on the wire. */
+/** The state names as Kafka spells them on the wire (classic groups). */
 export type GroupStateName =
   | "Empty"
   | "PreparingRebalance"
@@ -194,18 +204,21 @@ export type GroupStateName =
   | "Stable"
   | "Dead";
 
+/** A classic or a KIP-848 consumer group's state, as ListGroups spells them. */
+export type AnyGroupStateName = GroupStateName | "Assigning" | "Reconciling";
+
 export interface ListGroupsInput {
   /** v4+ (KIP-518), matched case-insensitively; empty or absent = all. */
   states?: string[];
-  /** v5+ (KIP-848): "classic" / "consumer"; every group here is "classic". */
+  /** v5+ (KIP-848): "classic" / "consumer", matched case-insensitively. */
   types?: string[];
 }
 
 export interface ListedGroup {
   groupId: string;
   protocolType: string;
-  groupState: GroupStateName;
-  groupType: "classic";
+  groupState: AnyGroupStateName;
+  groupType: "classic" | "consumer";
 }
 
 export interface ListGroupsResult {
@@ -273,11 +286,17 @@ export interface PartitionLag {
 export interface GroupLag {
   groupId: string;
   /** Null when the group is unknown. */
-  groupState: GroupStateName | null;
+  groupState: AnyGroupStateName | null;
   partitions: PartitionLag[];
   /** Sum of the partitions' lag (unknown partitions count 0). */
   totalLag: number;
 }
+
+import type {
+  ConsumerHeartbeatInput,
+  ConsumerHeartbeatResult,
+  DescribedConsumerGroup,
+} from "./consumer-api.js";
 
 /**
  * The group coordinator as the broker sees it. Created (after replaying the log) with
@@ -290,6 +309,9 @@ export interface GroupCoordinatorApi {
   /** SyncGroup: a follower's call resolves when the leader's assignments are stored. */
   sync(input: SyncGroupInput): Promise<SyncGroupResult>;
   heartbeat(input: HeartbeatInput): Promise<HeartbeatResult>;
+  /** ConsumerGroupHeartbeat (KIP-848): join, heartbeat and leave of consumer groups. */
+  consumerHeartbeat(input: ConsumerHeartbeatInput): Promise<ConsumerHeartbeatResult>;
+  consumerGroupDescribe(groupIds: string[]): Promise<DescribedConsumerGroup[]>;
   leave(input: LeaveGroupInput): Promise<LeaveGroupResult>;
   /** OffsetCommit: per-partition errors; the whole request fails alike on a group error. */
   commitOffsets(input: CommitOffsetsInput): Promise<CommitOffsetsResult>;

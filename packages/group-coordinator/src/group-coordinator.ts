@@ -3,6 +3,8 @@ import { type Clock, realClock } from "@logbook/storage";
 import { GroupAdmin } from "./admin.js";
 import { applyRecord } from "./apply-record.js";
 import { type CoordinatorConfig, coordinatorConfig } from "./config.js";
+import type * as consumerApi from "./consumer-api.js";
+import { ConsumerMembership } from "./consumer-membership.js";
 import type * as api from "./coordinator-api.js";
 import type { ClassicGroup } from "./group.js";
 import { type GroupRuntime, groupShardLog } from "./group-shard.js";
@@ -18,7 +20,14 @@ export interface GroupCoordinatorOptions {
   logger: Logger;
   clock?: Clock;
   config?: Partial<CoordinatorConfig>;
+  /** The topics KIP-848 subscriptions resolve against; none when absent. */
+  topics?: consumerApi.ConsumerTopicView;
 }
+
+const NO_TOPICS: consumerApi.ConsumerTopicView = {
+  byName: () => undefined,
+  byId: () => undefined,
+};
 
 /**
  * The classic group coordinator: one runtime shard over `__consumer_offsets` (records
@@ -31,6 +40,7 @@ export class GroupCoordinator implements api.GroupCoordinatorApi {
     private readonly membership: Membership,
     private readonly offsets: Offsets,
     private readonly admin: GroupAdmin,
+    private readonly consumer: ConsumerMembership,
     readonly config: CoordinatorConfig,
   ) {}
 
@@ -51,14 +61,17 @@ export class GroupCoordinator implements api.GroupCoordinatorApi {
     });
     const rebalance = new Rebalance(rt, config, logger);
     const offsets = new Offsets(rt, rebalance, config, logger);
+    const consumer = new ConsumerMembership(rt, config, options.topics ?? NO_TOPICS, logger);
     const c = new GroupCoordinator(
       rt,
       new Membership(rt, rebalance, config, logger),
       offsets,
       new GroupAdmin(rt),
+      consumer,
       config,
     );
     for (const group of rt.state.values()) rebalance.resumeGroup(group);
+    consumer.resume(rt.state);
     offsets.scheduleSweep();
     return c;
   }
@@ -87,6 +100,16 @@ export class GroupCoordinator implements api.GroupCoordinatorApi {
 
   leave(input: api.LeaveGroupInput): Promise<api.LeaveGroupResult> {
     return this.membership.leave(input);
+  }
+
+  consumerHeartbeat(
+    input: consumerApi.ConsumerHeartbeatInput,
+  ): Promise<consumerApi.ConsumerHeartbeatResult> {
+    return this.consumer.heartbeat(input);
+  }
+
+  consumerGroupDescribe(groupIds: string[]): Promise<consumerApi.DescribedConsumerGroup[]> {
+    return this.consumer.describe(groupIds);
   }
 
   commitOffsets(input: api.CommitOffsetsInput): Promise<api.CommitOffsetsResult> {

@@ -1,5 +1,6 @@
 import type { GroupMetadataValueMemberMetadata, OffsetCommitValue } from "@logbook/protocol";
 import { ErrorCode } from "@logbook/protocol";
+import type { ConsumerGroup } from "./consumer-group.js";
 import type { JoinGroupResult, JoinProtocol, SyncGroupResult } from "./coordinator-api.js";
 import { GroupStateMachine } from "./group-state.js";
 
@@ -56,6 +57,11 @@ export class ClassicGroup {
   readonly offsets = new Map<string, CommittedOffset>();
   /** Transactional offsets per producer id, then per tpKey: invisible until the commit. */
   readonly pendingTxnOffsets = new Map<bigint, Map<string, PendingTxnOffset>>();
+  /**
+   * Set while this group id is a KIP-848 consumer group (from its records): the classic
+   * side then stays Empty, and the offsets above are the consumer group's.
+   */
+  consumer: ConsumerGroup | null = null;
   // Live.
   readonly members = new Map<string, Member>();
   /** KIP-394: member ids handed out with MEMBER_ID_REQUIRED, awaiting the rejoin. */
@@ -78,7 +84,8 @@ export class ClassicGroup {
       !this.hasMetadata &&
       this.offsets.size === 0 &&
       this.pendingTxnOffsets.size === 0 &&
-      this.members.size === 0
+      this.members.size === 0 &&
+      this.consumer === null
     );
   }
 

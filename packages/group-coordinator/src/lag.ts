@@ -6,11 +6,16 @@ import type { EndOffsets, GroupCoordinatorApi, GroupLag, PartitionLag } from "./
  * the CLI and metrics share one definition.
  */
 export async function lag(
-  coordinator: Pick<GroupCoordinatorApi, "fetchOffsets" | "describeGroups">,
+  coordinator: Pick<
+    GroupCoordinatorApi,
+    "fetchOffsets" | "describeGroups" | "consumerGroupDescribe"
+  >,
   groupId: string,
   endOffsets: EndOffsets,
 ): Promise<GroupLag> {
   const [described] = await coordinator.describeGroups([groupId]);
+  // DescribeGroups knows classic groups only; a KIP-848 group answers for itself.
+  const [consumer] = described?.exists ? [] : await coordinator.consumerGroupDescribe([groupId]);
   const fetched = await coordinator.fetchOffsets({
     groupId,
     partitions: null,
@@ -47,7 +52,7 @@ export async function lag(
   partitions.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
   return {
     groupId,
-    groupState: described === undefined || !described.exists ? null : described.groupState,
+    groupState: described?.exists ? described.groupState : consumer?.groupState || null,
     partitions,
     totalLag,
   };

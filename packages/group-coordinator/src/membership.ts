@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { ErrorCode } from "@logbook/protocol";
 import type { Logger } from "@logbook/storage";
 import type { CoordinatorConfig } from "./config.js";
+import { groupTombstones as consumerGroupTombstones } from "./consumer-changes.js";
 import type {
   HeartbeatInput,
   HeartbeatResult,
@@ -42,10 +43,17 @@ export class Membership {
   join(input: JoinGroupInput): Promise<JoinGroupResult> {
     return this.rt
       .run((groups) => {
+        const consumer = groups.get(input.groupId)?.consumer ?? null;
+        // A KIP-848 group with members takes no classic joins (no live migration); an
+        // empty one becomes a classic group, keeping its offsets.
+        if (consumer !== null && consumer.members.size > 0) {
+          return joinNow(joinError(ErrorCode.INCONSISTENT_GROUP_PROTOCOL, input.memberId));
+        }
         const result = this.joinOp(groups, input);
         const group = groups.get(input.groupId);
         if (group !== undefined) this.rebalance.forgetIfVacant(group);
-        return result;
+        if (consumer === null) return result;
+        return { ...result, records: [...consumerGroupTombstones(consumer), ...result.records] };
       })
       .then((d) => d.wait);
   }

@@ -1,5 +1,11 @@
 import { createOffsetCommitValue, ErrorCode } from "@logbook/protocol";
 import type { CoordinatorConfig } from "./config.js";
+import { groupTombstones as consumerGroupTombstones } from "./consumer-changes.js";
+import {
+  consumerCommitCheck,
+  consumerFetchError,
+  type PartitionCheck,
+} from "./consumer-offset-checks.js";
 import type {
   CommitOffsetsInput,
   CommitOffsetsResult,
@@ -25,14 +31,18 @@ export interface Plan<R> {
 
 type Groups = ReadonlyMap<string, ClassicGroup>;
 
-/** The group-level error of an OffsetCommit, NONE when the commit may proceed. */
+/**
+ * The group-level error of an OffsetCommit, NONE when the commit may proceed, or (consumer
+ * groups) a check per partition.
+ */
 export function commitGroupError(
   group: ClassicGroup | undefined,
   input: CommitOffsetsInput,
-): number {
+): number | PartitionCheck {
   if (input.groupId === "") return ErrorCode.INVALID_GROUP_ID;
   const simple = input.generationId < 0 && input.memberId === "" && input.groupInstanceId === null;
   if (group === undefined) return simple ? ErrorCode.NONE : ErrorCode.ILLEGAL_GENERATION;
+  if (group.consumer !== null) return consumerCommitCheck(group.consumer, input);
   const answer = ANSWERS[group.state].commit;
   if (typeof answer === "number" && group.state === "Dead") return answer;
   if (input.generationId < 0 && group.state === "Empty") return ErrorCode.NONE;
@@ -47,11 +57,12 @@ export function planCommit(
   now: number,
   input: CommitOffsetsInput,
 ): Plan<CommitOffsetsResult> {
-  const groupError = commitGroupError(groups.get(input.groupId), input);
+  const check = commitGroupError(groups.get(input.groupId), input);
   const records: CoordinatorRecord[] = [];
   const partitions = input.offsets.map((o) => {
-    if (groupError !== ErrorCode.NONE) {
-      return { topic: o.topic, partition: o.partition, errorCode: groupError };
+    const error = typeof check === "number" ? check : check(o.topic, o.partition);
+    if (error !== ErrorCode.NONE) {
+      return { topic: o.topic, partition: o.partition, errorCode: error };
     }
     if (o.metadata !== null && Buffer.byteLength(o.metadata) > config.offsetMetadataMaxBytes) {
       return {
@@ -82,6 +93,10 @@ export function planCommit(
 export function fetchOffsets(groups: Groups, input: FetchOffsetsInput): FetchOffsetsResult {
   if (input.groupId === "") return { errorCode: ErrorCode.INVALID_GROUP_ID, offsets: [] };
   const group = groups.get(input.groupId);
+  if (group?.consumer != null) {
+    const errorCode = consumerFetchError(group.consumer, input.member);
+    if (errorCode !== ErrorCode.NONE) return { errorCode, offsets: [] };
+  }
   const committed = group?.offsets ?? new Map();
   const wanted =
     input.partitions ??
@@ -137,11 +152,16 @@ export function planDeleteOffsets(
   if (groupId === "") return fail(ErrorCode.INVALID_GROUP_ID);
   const group = groups.get(groupId);
   if (group === undefined || group.state === "Dead") return fail(ErrorCode.GROUP_ID_NOT_FOUND);
-  const live = group.state !== "Empty";
-  if (live && group.members.values().next().value?.protocolType !== "consumer") {
+  const cg = group.consumer;
+  const live = cg === null ? group.state !== "Empty" : cg.members.size > 0;
+  if (live && cg === null && group.members.values().next().value?.protocolType !== "consumer") {
     return fail(ErrorCode.NON_EMPTY_GROUP);
   }
-  const subscribed = live ? groupSubscriptions(group) : new Set<string>();
+  const subscribed = !live
+    ? new Set<string>()
+    : cg === null
+      ? groupSubscriptions(group)
+      : cg.subscribedTopicNames();
   const records: CoordinatorRecord[] = [];
   const results = partitions.map((p) => {
     if (subscribed.has(p.topic)) {
@@ -163,7 +183,9 @@ export function planDeleteGroups(groups: Groups, groupIds: string[]): Plan<Delet
     if (group === undefined || group.state === "Dead") {
       return { groupId, errorCode: ErrorCode.GROUP_ID_NOT_FOUND };
     }
-    if (group.state !== "Empty") return { groupId, errorCode: ErrorCode.NON_EMPTY_GROUP };
+    if (group.state !== "Empty" || (group.consumer?.members.size ?? 0) > 0) {
+      return { groupId, errorCode: ErrorCode.NON_EMPTY_GROUP };
+    }
     records.push(...groupTombstones(group));
     return { groupId, errorCode: ErrorCode.NONE };
   });
@@ -183,6 +205,7 @@ function groupTombstones(group: ClassicGroup): CoordinatorRecord[] {
     });
   }
   records.push(...pendingTombstones(group));
+  if (group.consumer !== null) records.push(...consumerGroupTombstones(group.consumer));
   records.push({ kind: "group", group: group.groupId, value: null });
   return records;
 }
@@ -219,7 +242,8 @@ export function planExpireOffsets(
 ): CoordinatorRecord[] {
   const records: CoordinatorRecord[] = [];
   for (const g of groups.values()) {
-    if (g.state !== "Empty") continue;
+    // A consumer group's offsets expire only once it has no members (as Kafka's).
+    if (g.state !== "Empty" || (g.consumer?.members.size ?? 0) > 0) continue;
     let expired = 0;
     for (const o of g.offsets.values()) {
       const expireAt =
@@ -242,6 +266,9 @@ export function planExpireOffsets(
     // Like Kafka, an Empty group without offsets goes too.
     if (expired === g.offsets.size && g.hasMetadata) {
       records.push({ kind: "group", group: g.groupId, value: null });
+    }
+    if (expired === g.offsets.size && g.consumer !== null) {
+      records.push(...consumerGroupTombstones(g.consumer));
     }
   }
   return records;

@@ -16,6 +16,12 @@ import {
   sizeOffsetCommitValue,
   Writer,
 } from "@logbook/protocol";
+import {
+  type ConsumerGroupRecord,
+  decodeConsumerGroupRecord,
+  encodeConsumerGroupRecord,
+  isConsumerGroupKeyKind,
+} from "./consumer-records.js";
 import type { LogRecord } from "./record-log.js";
 import {
   decodeTxnOffsetKey,
@@ -30,7 +36,8 @@ import {
  * The records of `__consumer_offsets`. Both key structs are schema version 0, so the
  * INT16 in front of a key names its kind the way Kafka's does: 1 = offset commit,
  * 2 = group metadata. Values are INT16 0 + the struct; null is a tombstone. Kind 100,
- * pending transactional offsets, is this broker's own (see txn-offset-records.ts).
+ * pending transactional offsets, is this broker's own (see txn-offset-records.ts); kinds
+ * 3-8 and 16 are the KIP-848 consumer groups' (see consumer-records.ts).
  */
 const OFFSET_KEY_KIND = 1;
 const GROUP_KEY_KIND = 2;
@@ -52,7 +59,12 @@ export type CoordinatorRecord =
       topic: string;
       partition: number;
       value: TxnOffsetValue | null;
-    };
+    }
+  | ConsumerGroupRecord;
+
+export function isConsumerGroupRecord(r: CoordinatorRecord): r is ConsumerGroupRecord {
+  return r.kind.startsWith("cg-");
+}
 
 /** INT16 `prefix` (a key kind or value schema), then what `write` writes in `size` bytes. */
 export function prefixed(prefix: number, size: number, write: (w: Writer) => void): Buffer {
@@ -63,6 +75,7 @@ export function prefixed(prefix: number, size: number, write: (w: Writer) => voi
 }
 
 export function encodeRecord(r: CoordinatorRecord): LogRecord {
+  if (isConsumerGroupRecord(r)) return encodeConsumerGroupRecord(r);
   if (r.kind === "txn-offset") {
     return {
       key: encodeTxnOffsetKey(r),
@@ -108,6 +121,9 @@ export function decodeRecord(rec: LogRecord): CoordinatorRecord | undefined {
     if (rec.value === null) return { kind: "txn-offset", ...k, value: null };
     const value = decodeTxnOffsetValue(new Reader(rec.value));
     return value === undefined ? undefined : { kind: "txn-offset", ...k, value };
+  }
+  if (isConsumerGroupKeyKind(kind)) {
+    return decodeConsumerGroupRecord(kind, kr, rec.value === null ? null : new Reader(rec.value));
   }
   let vr: Reader | null = null;
   if (rec.value !== null) {

@@ -1,5 +1,6 @@
 import { createOffsetCommitValue, ErrorCode } from "@logbook/protocol";
 import type { CoordinatorConfig } from "./config.js";
+import { consumerTxnCommitError } from "./consumer-offset-checks.js";
 import type { CommitOffsetsResult, TxnCommitOffsetsInput } from "./coordinator-api.js";
 import { type ClassicGroup, memberIdentityError } from "./group.js";
 import type { Plan } from "./offset-operations.js";
@@ -24,6 +25,7 @@ export function txnCommitGroupError(
     input.generationId >= 0 || input.memberId !== "" || input.groupInstanceId !== null;
   if (!checked) return ErrorCode.NONE;
   if (group === undefined) return ErrorCode.UNKNOWN_MEMBER_ID;
+  if (group.consumer !== null) return consumerTxnCommitError(group.consumer, input);
   return memberIdentityError(group, input);
 }
 

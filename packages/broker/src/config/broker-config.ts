@@ -4,6 +4,7 @@
  */
 import type { CoordinatorConfig } from "@logbook/group-coordinator";
 import type { LogConfig } from "@logbook/storage";
+import { GROUP_CONSUMER_SETTINGS } from "./group-consumer-settings.js";
 import { GROUP_SETTINGS } from "./group-settings.js";
 import { INERT_TOPIC_SETTINGS, type InertTopicDefaults } from "./inert-topic-settings.js";
 import { LOG_SETTINGS } from "./log-settings.js";
@@ -38,7 +39,10 @@ export const DEFAULT_BROKER_CONFIG: Readonly<BrokerConfig> = Object.freeze({
   ...defaultsOf(TOPIC_POLICY_SETTINGS),
   ...defaultsOf(TXN_SETTINGS),
   logDefaults: Object.freeze(defaultsOf(LOG_SETTINGS)),
-  groups: Object.freeze(defaultsOf(GROUP_SETTINGS)),
+  groups: Object.freeze({
+    ...defaultsOf(GROUP_SETTINGS),
+    ...defaultsOf(GROUP_CONSUMER_SETTINGS),
+  }),
   shareGroups: Object.freeze(defaultsOf(SHARE_GROUP_SETTINGS)),
   inertTopicDefaults: Object.freeze(defaultsOf(INERT_TOPIC_SETTINGS)),
   staticSettings: Object.freeze([]),

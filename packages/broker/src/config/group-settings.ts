@@ -1,9 +1,10 @@
 /**
- * Consumer-group settings: BrokerConfig.groups. The group coordinator keeps its own
+ * Classic consumer-group and offset settings: BrokerConfig.groups (the KIP-848 ones are
+ * in group-consumer-settings.ts). The group coordinator keeps its own
  * defaults for standalone use; the schema takes them from there rather than repeat them.
  */
 import {
-  type CoordinatorConfig,
+  type ClassicGroupConfig,
   DEFAULT_COORDINATOR_CONFIG as D,
 } from "@logbook/group-coordinator";
 import { int, intOrUnbounded, inUnits, long, TIMER_MAX_MS } from "./kinds.js";
@@ -11,7 +12,7 @@ import { type SectionSpecs, setting } from "./setting.js";
 
 const MINUTE = 60_000;
 
-export const GROUP_SETTINGS: SectionSpecs<CoordinatorConfig> = {
+export const GROUP_SETTINGS: SectionSpecs<ClassicGroupConfig> = {
   initialRebalanceDelayMs: setting({
     name: "group.initial.rebalance.delay.ms",
     kind: int(0),

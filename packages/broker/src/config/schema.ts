@@ -4,6 +4,7 @@
  * settings plus the topic-only ones). Config sources, --help, the README table and
  * DescribeConfigs all read these lists; nothing else lists settings.
  */
+import { GROUP_CONSUMER_SETTINGS } from "./group-consumer-settings.js";
 import { GROUP_SETTINGS } from "./group-settings.js";
 import { INERT_TOPIC_SETTINGS, TOPIC_ONLY_CONFIGS } from "./inert-topic-settings.js";
 import { LOG_SETTINGS } from "./log-settings.js";
@@ -23,6 +24,7 @@ export const BROKER_SETTINGS: readonly BrokerSetting[] = [
   ...sectionRows<TxnConfig>(TXN_SETTINGS, (c) => c),
   ...sectionRows(GROUP_SETTINGS, (c) => c.groups),
   ...sectionRows(SHARE_GROUP_SETTINGS, (c) => c.shareGroups),
+  ...sectionRows(GROUP_CONSUMER_SETTINGS, (c) => c.groups),
   ...sectionRows(
     LOG_SETTINGS,
     (c) => c.logDefaults,

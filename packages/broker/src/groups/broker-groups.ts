@@ -68,7 +68,16 @@ export class BrokerGroups implements TxnOffsetsCompleter {
     const log = logger.child({ component: "groups" });
     const records = openConsumerOffsetsLog(storage, log);
     const load = (async () =>
-      GroupCoordinator.open({ log: await records, logger: log, config, clock: storage.clock }))();
+      GroupCoordinator.open({
+        log: await records,
+        logger: log,
+        config,
+        clock: storage.clock,
+        topics: {
+          byName: (name) => topics.get(name),
+          byId: (id) => topics.getById(id),
+        },
+      }))();
     return new BrokerGroups(load, records, topics, log);
   }
 

@@ -6,8 +6,9 @@
  * which the coordinator accepts only for a group without active members, as Kafka does.
  * v1 commit_timestamp is ignored (the coordinator stamps commits itself); v2-v4
  * retention_time_ms is passed on (-1 = offsets.retention.minutes); v7+ carry
- * group_instance_id; v9 is v8 on the wire (it only allows KIP-848 member epochs, which
- * this broker does not serve; topic ids come with v10). As in Kafka, a partition that
+ * group_instance_id; v9 is v8 on the wire but lets members of KIP-848 consumer groups
+ * commit with their member epoch (STALE_MEMBER_EPOCH when it is not the current one;
+ * older versions get UNSUPPORTED_VERSION from such members); topic ids come with v10. As in Kafka, a partition that
  * does not exist gets UNKNOWN_TOPIC_OR_PARTITION and is not stored; the others go to the
  * coordinator, whose group-level errors (ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID,
  * REBALANCE_IN_PROGRESS, COORDINATOR_LOAD_IN_PROGRESS while replaying, …) are repeated
@@ -61,6 +62,7 @@ export const offsetCommitHandler = defineHandler({
           groupInstanceId: version >= 7 ? req.groupInstanceId : null,
           retentionTimeMs: version >= 2 && version <= 4 ? Number(req.retentionTimeMs) : -1,
           offsets,
+          allowsMemberEpoch: version >= 9,
         });
         for (const p of r.partitions) errors.set(partitionKey(p.topic, p.partition), p.errorCode);
         // Every stored partition has a result; a missing one must not read as success.

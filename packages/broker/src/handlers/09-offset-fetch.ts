@@ -9,8 +9,9 @@
  * partition, as Kafka does. v7+ send require_stable (KIP-447): a partition with
  * TxnOffsetCommit offsets still pending answers UNSTABLE_OFFSET_COMMIT; without it the
  * last committed offset is returned. v8+ batch groups, each answered
- * with its own error and topics. v9 adds KIP-848 member id/epoch, which this broker
- * (classic groups only) ignores. Simplified: no ACLs.
+ * with its own error and topics. v9 adds KIP-848 member id/epoch, checked for consumer
+ * groups (UNKNOWN_MEMBER_ID, STALE_MEMBER_EPOCH) and ignored for classic ones.
+ * Simplified: no ACLs.
  */
 
 import type { FetchedOffset, FetchOffsetsResult } from "@logbook/group-coordinator";
@@ -42,10 +43,16 @@ async function fetchGroup(
   topics: Wanted,
   requireStable: boolean,
   ctx: RequestContext,
+  member?: { memberId: string | null; memberEpoch: number },
 ): Promise<FetchOffsetsResult> {
   const access = ctx.broker.groups.access();
   if (!access.ok) return { errorCode: access.errorCode, offsets: [] };
-  return access.coordinator.fetchOffsets({ groupId, partitions: requested(topics), requireStable });
+  return access.coordinator.fetchOffsets({
+    groupId,
+    partitions: requested(topics),
+    requireStable,
+    ...(member === undefined ? {} : { member }),
+  });
 }
 
 /**
@@ -123,7 +130,16 @@ export const offsetFetchHandler = defineHandler({
       const groups: OffsetFetchResponseGroup[] = [];
       for (const g of req.groups) {
         groups.push(
-          batchedGroup(g.groupId, await fetchGroup(g.groupId, g.topics, requireStable, ctx)),
+          batchedGroup(
+            g.groupId,
+            await fetchGroup(
+              g.groupId,
+              g.topics,
+              requireStable,
+              ctx,
+              version >= 9 ? { memberId: g.memberId, memberEpoch: g.memberEpoch } : undefined,
+            ),
+          ),
         );
       }
       return createOffsetFetchResponse({ groups });

@@ -34,6 +34,8 @@ import { describeClusterHandler } from "./60-describe-cluster.js";
 import { describeProducersHandler } from "./61-describe-producers.js";
 import { describeTransactionsHandler } from "./65-describe-transactions.js";
 import { listTransactionsHandler } from "./66-list-transactions.js";
+import { consumerGroupHeartbeatHandler } from "./68-consumer-group-heartbeat.js";
+import { consumerGroupDescribeHandler } from "./69-consumer-group-describe.js";
 import { describeTopicPartitionsHandler } from "./75-describe-topic-partitions.js";
 import { shareGroupHeartbeatHandler } from "./76-share-group-heartbeat.js";
 import { shareGroupDescribeHandler } from "./77-share-group-describe.js";
@@ -84,6 +86,8 @@ export function allHandlers(): Handler[] {
     describeProducersHandler,
     describeTransactionsHandler,
     listTransactionsHandler,
+    consumerGroupHeartbeatHandler,
+    consumerGroupDescribeHandler,
     describeTopicPartitionsHandler,
     shareGroupHeartbeatHandler,
     shareGroupDescribeHandler,

@@ -340,6 +340,7 @@ export interface ConsumerGroupDescribeResponseMember {
   subscribedTopicRegex: string | null;
   assignment: ConsumerGroupDescribeResponseAssignment;
   targetAssignment: ConsumerGroupDescribeResponseAssignment;
+  memberType: number;
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
 }
@@ -365,6 +366,7 @@ export function createConsumerGroupDescribeResponseMember(
       init.targetAssignment === undefined
         ? createConsumerGroupDescribeResponseAssignment()
         : init.targetAssignment,
+    memberType: init.memberType === undefined ? -1 : init.memberType,
   };
   if (init.unknownTaggedFields !== undefined) v.unknownTaggedFields = init.unknownTaggedFields;
   return v;
@@ -389,6 +391,9 @@ export function encodeConsumerGroupDescribeResponseMember(
   w.nullableString(v.subscribedTopicRegex, flexible);
   encodeConsumerGroupDescribeResponseAssignment(w, v.assignment, version);
   encodeConsumerGroupDescribeResponseAssignment(w, v.targetAssignment, version);
+  if (version >= 1) {
+    w.int8(v.memberType);
+  }
   if (flexible) {
     const u = v.unknownTaggedFields;
     const nt = u === undefined ? 0 : u.length;
@@ -417,6 +422,9 @@ export function sizeConsumerGroupDescribeResponseMember(
   s += stringSize(v.subscribedTopicRegex, flexible);
   s += sizeConsumerGroupDescribeResponseAssignment(v.assignment, version);
   s += sizeConsumerGroupDescribeResponseAssignment(v.targetAssignment, version);
+  if (version >= 1) {
+    s += 1;
+  }
   if (flexible) {
     const u = v.unknownTaggedFields;
     const nt = u === undefined ? 0 : u.length;
@@ -450,6 +458,10 @@ export function decodeConsumerGroupDescribeResponseMember(
   const f_subscribedTopicRegex = r.nullableString(flexible);
   const f_assignment = decodeConsumerGroupDescribeResponseAssignment(r, version);
   const f_targetAssignment = decodeConsumerGroupDescribeResponseAssignment(r, version);
+  let f_memberType: number = -1;
+  if (version >= 1) {
+    f_memberType = r.int8();
+  }
   let unknown: UnknownTaggedField[] | undefined;
   if (flexible) {
     const nt = r.taggedFieldCount();
@@ -471,6 +483,7 @@ export function decodeConsumerGroupDescribeResponseMember(
     subscribedTopicRegex: f_subscribedTopicRegex,
     assignment: f_assignment,
     targetAssignment: f_targetAssignment,
+    memberType: f_memberType,
   };
   if (unknown !== undefined) v.unknownTaggedFields = unknown;
   return v;
@@ -661,10 +674,14 @@ export function decodeConsumerGroupDescribeResponseTopicPartitions(
 
 /** The response to a request that failed as a whole: `errorCode` in every error field. */
 export function ConsumerGroupDescribeErrorResponse(
-  _request: ConsumerGroupDescribeRequest,
-  _errorCode: number,
+  request: ConsumerGroupDescribeRequest,
+  errorCode: number,
 ): ConsumerGroupDescribeResponse {
-  return createConsumerGroupDescribeResponse({});
+  return createConsumerGroupDescribeResponse({
+    groups: request.groupIds.map((r1) =>
+      createConsumerGroupDescribeResponseDescribedGroup({ groupId: r1, errorCode: errorCode }),
+    ),
+  });
 }
 
 export const ConsumerGroupDescribeApi: ApiCodec<
@@ -674,7 +691,7 @@ export const ConsumerGroupDescribeApi: ApiCodec<
   apiKey: 69,
   name: "ConsumerGroupDescribe",
   minVersion: 0,
-  maxVersion: 0,
+  maxVersion: 1,
   firstFlexibleVersion: 0,
   requestHeaderVersion: (version: number) => (version >= 0 ? 2 : 1),
   responseHeaderVersion: (version: number) => (version >= 0 ? 1 : 0),

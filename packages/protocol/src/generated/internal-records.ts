@@ -2020,3 +2020,1375 @@ export function decodeShareStateValueStateBatch(
   if (unknown !== undefined) v.unknownTaggedFields = unknown;
   return v;
 }
+
+export interface ConsumerGroupMetadataKey {
+  group: string;
+}
+
+export function createConsumerGroupMetadataKey(
+  init: Partial<ConsumerGroupMetadataKey> = {},
+): ConsumerGroupMetadataKey {
+  const v: ConsumerGroupMetadataKey = {
+    group: init.group === undefined ? "" : init.group,
+  };
+
+  return v;
+}
+
+export function encodeConsumerGroupMetadataKey(
+  w: Writer,
+  v: ConsumerGroupMetadataKey,
+  _version: number,
+): void {
+  w.string(v.group, false);
+}
+
+export function sizeConsumerGroupMetadataKey(
+  v: ConsumerGroupMetadataKey,
+  _version: number,
+): number {
+  let s = 0;
+  s += stringSize(v.group, false);
+  return s;
+}
+
+export function decodeConsumerGroupMetadataKey(
+  r: Reader,
+  _version: number,
+): ConsumerGroupMetadataKey {
+  const f_group = r.string(false);
+  const v: ConsumerGroupMetadataKey = { group: f_group };
+
+  return v;
+}
+
+export interface ConsumerGroupMetadataValue {
+  epoch: number;
+  /** Tagged fields unknown to this schema; kept for re-encoding. */
+  unknownTaggedFields?: UnknownTaggedField[];
+}
+
+export function createConsumerGroupMetadataValue(
+  init: Partial<ConsumerGroupMetadataValue> = {},
+): ConsumerGroupMetadataValue {
+  const v: ConsumerGroupMetadataValue = {
+    epoch: init.epoch === undefined ? 0 : init.epoch,
+  };
+  if (init.unknownTaggedFields !== undefined) v.unknownTaggedFields = init.unknownTaggedFields;
+  return v;
+}
+
+export function encodeConsumerGroupMetadataValue(
+  w: Writer,
+  v: ConsumerGroupMetadataValue,
+  _version: number,
+): void {
+  const flexible = true;
+  w.int32(v.epoch);
+  if (flexible) {
+    const u = v.unknownTaggedFields;
+    const nt = u === undefined ? 0 : u.length;
+
+    w.uvarint(nt);
+    if (nt > 0) {
+      writeUnknownTags(w, u, 0, Number.POSITIVE_INFINITY);
+    }
+  }
+}
+
+export function sizeConsumerGroupMetadataValue(
+  v: ConsumerGroupMetadataValue,
+  _version: number,
+): number {
+  const flexible = true;
+  let s = 0;
+  s += 4;
+  if (flexible) {
+    const u = v.unknownTaggedFields;
+    const nt = u === undefined ? 0 : u.length;
+    s += unknownTagsSize(u);
+
+    s += uvarintSize(nt);
+  }
+  return s;
+}
+
+export function decodeConsumerGroupMetadataValue(
+  r: Reader,
+  _version: number,
+): ConsumerGroupMetadataValue {
+  const flexible = true;
+  const f_epoch = r.int32();
+  let unknown: UnknownTaggedField[] | undefined;
+  if (flexible) {
+    const nt = r.taggedFieldCount();
+    for (let i = 0; i < nt; i++) {
+      const tag = r.uvarint();
+      const t = r.sub(r.uvarint());
+      if (unknown === undefined) unknown = [];
+      unknown.push({ tag, data: t.raw(t.remaining()) });
+    }
+  }
+  const v: ConsumerGroupMetadataValue = { epoch: f_epoch };
+  if (unknown !== undefined) v.unknownTaggedFields = unknown;
+  return v;
+}
+
+export interface ConsumerGroupPartitionMetadataKey {
+  group: string;
+}
+
+export function createConsumerGroupPartitionMetadataKey(
+  init: Partial<ConsumerGroupPartitionMetadataKey> = {},
+): ConsumerGroupPartitionMetadataKey {
+  const v: ConsumerGroupPartitionMetadataKey = {
+    group: init.group === undefined ? "" : init.group,
+  };
+
+  return v;
+}
+
+export function encodeConsumerGroupPartitionMetadataKey(
+  w: Writer,
+  v: ConsumerGroupPartitionMetadataKey,
+  _version: number,
+): void {
+  w.string(v.group, false);
+}
+
+export function sizeConsumerGroupPartitionMetadataKey(
+  v: ConsumerGroupPartitionMetadataKey,
+  _version: number,
+): number {
+  let s = 0;
+  s += stringSize(v.group, false);
+  return s;
+}
+
+export function decodeConsumerGroupPartitionMetadataKey(
+  r: Reader,
+  _version: number,
+): ConsumerGroupPartitionMetadataKey {
+  const f_group = r.string(false);
+  const v: ConsumerGroupPartitionMetadataKey = { group: f_group };
+
+  return v;
+}
+
+export interface ConsumerGroupPartitionMetadataValue {
+  topics: ConsumerGroupPartitionMetadataValueTopicMetadata[];
+  /** Tagged fields unknown to this schema; kept for re-encoding. */
+  unknownTaggedFields?: UnknownTaggedField[];
+}
+
+export function createConsumerGroupPartitionMetadataValue(
+  init: Partial<ConsumerGroupPartitionMetadataValue> = {},
+): ConsumerGroupPartitionMetadataValue {
+  const v: ConsumerGroupPartitionMetadataValue = {
+    topics: init.topics === undefined ? [] : init.topics,
+  };
+  if (init.unknownTaggedFields !== undefined) v.unknownTaggedFields = init.unknownTaggedFields;
+  return v;
+}
+
+export function encodeConsumerGroupPartitionMetadataValue(
+  w: Writer,
+  v: ConsumerGroupPartitionMetadataValue,
+  version: number,
+): void {
+  const flexible = true;
+  w.arrayLength(v.topics.length, flexible);
+  for (const e of v.topics) {
+    encodeConsumerGroupPartitionMetadataValueTopicMetadata(w, e, version);
+  }
+  if (flexible) {
+    const u = v.unknownTaggedFields;
+    const nt = u === undefined ? 0 : u.length;
+
+    w.uvarint(nt);
+    if (nt > 0) {
+      writeUnknownTags(w, u, 0, Number.POSITIVE_INFINITY);
+    }
+  }
+}
+
+export function sizeConsumerGroupPartitionMetadataValue(
+  v: ConsumerGroupPartitionMetadataValue,
+  version: number,
+): number {
+  const flexible = true;
+  let s = 0;
+  s += arrayPrefixSize(v.topics.length, flexible);
+  for (const e of v.topics) s += sizeConsumerGroupPartitionMetadataValueTopicMetadata(e, version);
+  if (flexible) {
+    const u = v.unknownTaggedFields;
+    const nt = u === undefined ? 0 : u.length;
+    s += unknownTagsSize(u);
+
+    s += uvarintSize(nt);
+  }
+  return s;
+}
+
+export function decodeConsumerGroupPartitionMetadataValue(
+  r: Reader,
+  version: number,
+): ConsumerGroupPartitionMetadataValue {
+  const flexible = true;
+  let f_topics: ConsumerGroupPartitionMetadataValueTopicMetadata[];
+  {
+    const n = r.arrayLength(flexible, 22, false);
+    {
+      const a: ConsumerGroupPartitionMetadataValueTopicMetadata[] = new Array(n);
+      for (let i = 0; i < n; i++)
+        a[i] = decodeConsumerGroupPartitionMetadataValueTopicMetadata(r, version);
+      f_topics = a;
+    }
+  }
+  let unknown: UnknownTaggedField[] | undefined;
+  if (flexible) {
+    const nt = r.taggedFieldCount();
+    for (let i = 0; i < nt; i++) {
+      const tag = r.uvarint();
+      const t = r.sub(r.uvarint());
+      if (unknown === undefined) unknown = [];
+      unknown.push({ tag, data: t.raw(t.remaining()) });
+    }
+  }
+  const v: ConsumerGroupPartitionMetadataValue = { topics: f_topics };
+  if (unknown !== undefined) v.unknownTaggedFields = unknown;
+  return v;
+}
+
+export interface ConsumerGroupPartitionMetadataValueTopicMetadata {
+  topicId: Buffer;
+  topicName: string;
+  numPartitions: number;
+  /** Tagged fields unknown to this schema; kept for re-encoding. */
+  unknownTaggedFields?: UnknownTaggedField[];
+}
+
+export function createConsumerGroupPartitionMetadataValueTopicMetadata(
+  init: Partial<ConsumerGroupPartitionMetadataValueTopicMetadata> = {},
+): ConsumerGroupPartitionMetadataValueTopicMetadata {
+  const v: ConsumerGroupPartitionMetadataValueTopicMetadata = {
+    topicId: init.topicId === undefined ? Buffer.alloc(16) : init.topicId,
+    topicName: init.topicName === undefined ? "" : init.topicName,
+    numPartitions: init.numPartitions === undefined ? 0 : init.numPartitions,
+  };
+  if (init.unknownTaggedFields !== undefined) v.unknownTaggedFields = init.unknownTaggedFields;
+  return v;
+}
+
+export function encodeConsumerGroupPartitionMetadataValueTopicMetadata(
+  w: Writer,
+  v: ConsumerGroupPartitionMetadataValueTopicMetadata,
+  _version: number,
+): void {
+  const flexible = true;
+  w.uuid(v.topicId);
+  w.string(v.topicName, flexible);
+  w.int32(v.numPartitions);
+  if (flexible) {
+    const u = v.unknownTaggedFields;
+    const nt = u === undefined ? 0 : u.length;
+
+    w.uvarint(nt);
+    if (nt > 0) {
+      writeUnknownTags(w, u, 0, Number.POSITIVE_INFINITY);
+    }
+  }
+}
+
+export function sizeConsumerGroupPartitionMetadataValueTopicMetadata(
+  v: ConsumerGroupPartitionMetadataValueTopicMetadata,
+  _version: number,
+): number {
+  const flexible = true;
+  let s = 0;
+  s += 16;
+  s += stringSize(v.topicName, flexible);
+  s += 4;
+  if (flexible) {
+    const u = v.unknownTaggedFields;
+    const nt = u === undefined ? 0 : u.length;
+    s += unknownTagsSize(u);
+
+    s += uvarintSize(nt);
+  }
+  return s;
+}
+
+export function decodeConsumerGroupPartitionMetadataValueTopicMetadata(
+  r: Reader,
+  _version: number,
+): ConsumerGroupPartitionMetadataValueTopicMetadata {
+  const flexible = true;
+  const f_topicId = r.uuid();
+  const f_topicName = r.string(flexible);
+  const f_numPartitions = r.int32();
+  let unknown: UnknownTaggedField[] | undefined;
+  if (flexible) {
+    const nt = r.taggedFieldCount();
+    for (let i = 0; i < nt; i++) {
+      const tag = r.uvarint();
+      const t = r.sub(r.uvarint());
+      if (unknown === undefined) unknown = [];
+      unknown.push({ tag, data: t.raw(t.remaining()) });
+    }
+  }
+  const v: ConsumerGroupPartitionMetadataValueTopicMetadata = {
+    topicId: f_topicId,
+    topicName: f_topicName,
+    numPartitions: f_numPartitions,
+  };
+  if (unknown !== undefined) v.unknownTaggedFields = unknown;
+  return v;
+}
+
+export interface ConsumerGroupMemberMetadataKey {
+  group: string;
+  memberId: string;
+}
+
+export function createConsumerGroupMemberMetadataKey(
+  init: Partial<ConsumerGroupMemberMetadataKey> = {},
+): ConsumerGroupMemberMetadataKey {
+  const v: ConsumerGroupMemberMetadataKey = {
+    group: init.group === undefined ? "" : init.group,
+    memberId: init.memberId === undefined ? "" : init.memberId,
+  };
+
+  return v;
+}
+
+export function encodeConsumerGroupMemberMetadataKey(
+  w: Writer,
+  v: ConsumerGroupMemberMetadataKey,
+  _version: number,
+): void {
+  w.string(v.group, false);
+  w.string(v.memberId, false);
+}
+
+export function sizeConsumerGroupMemberMetadataKey(
+  v: ConsumerGroupMemberMetadataKey,
+  _version: number,
+): number {
+  let s = 0;
+  s += stringSize(v.group, false);
+  s += stringSize(v.memberId, false);
+  return s;
+}
+
+export function decodeConsumerGroupMemberMetadataKey(
+  r: Reader,
+  _version: number,
+): ConsumerGroupMemberMetadataKey {
+  const f_group = r.string(false);
+  const f_memberId = r.string(false);
+  const v: ConsumerGroupMemberMetadataKey = { group: f_group, memberId: f_memberId };
+
+  return v;
+}
+
+export interface ConsumerGroupMemberMetadataValue {
+  instanceId: string | null;
+  rackId: string | null;
+  clientId: string;
+  clientHost: string;
+  subscribedTopicNames: string[];
+  subscribedTopicRegex: string | null;
+  serverAssignor: string | null;
+  rebalanceTimeoutMs: number;
+  /** Tagged fields unknown to this schema; kept for re-encoding. */
+  unknownTaggedFields?: UnknownTaggedField[];
+}
+
+export function createConsumerGroupMemberMetadataValue(
+  init: Partial<ConsumerGroupMemberMetadataValue> = {},
+): ConsumerGroupMemberMetadataValue {
+  const v: ConsumerGroupMemberMetadataValue = {
+    instanceId: init.instanceId === undefined ? null : init.instanceId,
+    rackId: init.rackId === undefined ? null : init.rackId,
+    clientId: init.clientId === undefined ? "" : init.clientId,
+    clientHost: init.clientHost === undefined ? "" : init.clientHost,
+    subscribedTopicNames: init.subscribedTopicNames === undefined ? [] : init.subscribedTopicNames,
+    subscribedTopicRegex:
+      init.subscribedTopicRegex === undefined ? null : init.subscribedTopicRegex,
+    serverAssignor: init.serverAssignor === undefined ? null : init.serverAssignor,
+    rebalanceTimeoutMs: init.rebalanceTimeoutMs === undefined ? -1 : init.rebalanceTimeoutMs,
+  };
+  if (init.unknownTaggedFields !== undefined) v.unknownTaggedFields = init.unknownTaggedFields;
+  return v;
+}
+
+export function encodeConsumerGroupMemberMetadataValue(
+  w: Writer,
+  v: ConsumerGroupMemberMetadataValue,
+  _version: number,
+): void {
+  const flexible = true;
+  w.nullableString(v.instanceId, flexible);
+  w.nullableString(v.rackId, flexible);
+  w.string(v.clientId, flexible);
+  w.string(v.clientHost, flexible);
+  w.arrayLength(v.subscribedTopicNames.length, flexible);
+  for (const e of v.subscribedTopicNames) {
+    w.string(e, flexible);
+  }
+  w.nullableString(v.subscribedTopicRegex, flexible);
+  w.nullableString(v.serverAssignor, flexible);
+  w.int32(v.rebalanceTimeoutMs);
+  if (flexible) {
+    const u = v.unknownTaggedFields;
+    const nt = u === undefined ? 0 : u.length;
+
+    w.uvarint(nt);
+    if (nt > 0) {
+      writeUnknownTags(w, u, 0, Number.POSITIVE_INFINITY);
+    }
+  }
+}
+
+export function sizeConsumerGroupMemberMetadataValue(
+  v: ConsumerGroupMemberMetadataValue,
+  _version: number,
+): number {
+  const flexible = true;
+  let s = 0;
+  s += stringSize(v.instanceId, flexible);
+  s += stringSize(v.rackId, flexible);
+  s += stringSize(v.clientId, flexible);
+  s += stringSize(v.clientHost, flexible);
+  s += arrayPrefixSize(v.subscribedTopicNames.length, flexible);
+  for (const e of v.subscribedTopicNames) s += stringSize(e, flexible);
+  s += stringSize(v.subscribedTopicRegex, flexible);
+  s += stringSize(v.serverAssignor, flexible);
+  s += 4;
+  if (flexible) {
+    const u = v.unknownTaggedFields;
+    const nt = u === undefined ? 0 : u.length;
+    s += unknownTagsSize(u);
+
+    s += uvarintSize(nt);
+  }
+  return s;
+}
+
+export function decodeConsumerGroupMemberMetadataValue(
+  r: Reader,
+  _version: number,
+): ConsumerGroupMemberMetadataValue {
+  const flexible = true;
+  const f_instanceId = r.nullableString(flexible);
+  const f_rackId = r.nullableString(flexible);
+  const f_clientId = r.string(flexible);
+  const f_clientHost = r.string(flexible);
+  let f_subscribedTopicNames: string[];
+  {
+    const n = r.arrayLength(flexible, 1, false);
+    {
+      const a: string[] = new Array(n);
+      for (let i = 0; i < n; i++) a[i] = r.string(flexible);
+      f_subscribedTopicNames = a;
+    }
+  }
+  const f_subscribedTopicRegex = r.nullableString(flexible);
+  const f_serverAssignor = r.nullableString(flexible);
+  const f_rebalanceTimeoutMs = r.int32();
+  let unknown: UnknownTaggedField[] | undefined;
+  if (flexible) {
+    const nt = r.taggedFieldCount();
+    for (let i = 0; i < nt; i++) {
+      const tag = r.uvarint();
+      const t = r.sub(r.uvarint());
+      if (unknown === undefined) unknown = [];
+      unknown.push({ tag, data: t.raw(t.remaining()) });
+    }
+  }
+  const v: ConsumerGroupMemberMetadataValue = {
+    instanceId: f_instanceId,
+    rackId: f_rackId,
+    clientId: f_clientId,
+    clientHost: f_clientHost,
+    subscribedTopicNames: f_subscribedTopicNames,
+    subscribedTopicRegex: f_subscribedTopicRegex,
+    serverAssignor: f_serverAssignor,
+    rebalanceTimeoutMs: f_rebalanceTimeoutMs,
+  };
+  if (unknown !== undefined) v.unknownTaggedFields = unknown;
+  return v;
+}
+
+export interface ConsumerGroupTargetAssignmentMetadataKey {
+  group: string;
+}
+
+export function createConsumerGroupTargetAssignmentMetadataKey(
+  init: Partial<ConsumerGroupTargetAssignmentMetadataKey> = {},
+): ConsumerGroupTargetAssignmentMetadataKey {
+  const v: ConsumerGroupTargetAssignmentMetadataKey = {
+    group: init.group === undefined ? "" : init.group,
+  };
+
+  return v;
+}
+
+export function encodeConsumerGroupTargetAssignmentMetadataKey(
+  w: Writer,
+  v: ConsumerGroupTargetAssignmentMetadataKey,
+  _version: number,
+): void {
+  w.string(v.group, false);
+}
+
+export function sizeConsumerGroupTargetAssignmentMetadataKey(
+  v: ConsumerGroupTargetAssignmentMetadataKey,
+  _version: number,
+): number {
+  let s = 0;
+  s += stringSize(v.group, false);
+  return s;
+}
+
+export function decodeConsumerGroupTargetAssignmentMetadataKey(
+  r: Reader,
+  _version: number,
+): ConsumerGroupTargetAssignmentMetadataKey {
+  const f_group = r.string(false);
+  const v: ConsumerGroupTargetAssignmentMetadataKey = { group: f_group };
+
+  return v;
+}
+
+export interface ConsumerGroupTargetAssignmentMetadataValue {
+  assignmentEpoch: number;
+  /** Tagged fields unknown to this schema; kept for re-encoding. */
+  unknownTaggedFields?: UnknownTaggedField[];
+}
+
+export function createConsumerGroupTargetAssignmentMetadataValue(
+  init: Partial<ConsumerGroupTargetAssignmentMetadataValue> = {},
+): ConsumerGroupTargetAssignmentMetadataValue {
+  const v: ConsumerGroupTargetAssignmentMetadataValue = {
+    assignmentEpoch: init.assignmentEpoch === undefined ? 0 : init.assignmentEpoch,
+  };
+  if (init.unknownTaggedFields !== undefined) v.unknownTaggedFields = init.unknownTaggedFields;
+  return v;
+}
+
+export function encodeConsumerGroupTargetAssignmentMetadataValue(
+  w: Writer,
+  v: ConsumerGroupTargetAssignmentMetadataValue,
+  _version: number,
+): void {
+  const flexible = true;
+  w.int32(v.assignmentEpoch);
+  if (flexible) {
+    const u = v.unknownTaggedFields;
+    const nt = u === undefined ? 0 : u.length;
+
+    w.uvarint(nt);
+    if (nt > 0) {
+      writeUnknownTags(w, u, 0, Number.POSITIVE_INFINITY);
+    }
+  }
+}
+
+export function sizeConsumerGroupTargetAssignmentMetadataValue(
+  v: ConsumerGroupTargetAssignmentMetadataValue,
+  _version: number,
+): number {
+  const flexible = true;
+  let s = 0;
+  s += 4;
+  if (flexible) {
+    const u = v.unknownTaggedFields;
+    const nt = u === undefined ? 0 : u.length;
+    s += unknownTagsSize(u);
+
+    s += uvarintSize(nt);
+  }
+  return s;
+}
+
+export function decodeConsumerGroupTargetAssignmentMetadataValue(
+  r: Reader,
+  _version: number,
+): ConsumerGroupTargetAssignmentMetadataValue {
+  const flexible = true;
+  const f_assignmentEpoch = r.int32();
+  let unknown: UnknownTaggedField[] | undefined;
+  if (flexible) {
+    const nt = r.taggedFieldCount();
+    for (let i = 0; i < nt; i++) {
+      const tag = r.uvarint();
+      const t = r.sub(r.uvarint());
+      if (unknown === undefined) unknown = [];
+      unknown.push({ tag, data: t.raw(t.remaining()) });
+    }
+  }
+  const v: ConsumerGroupTargetAssignmentMetadataValue = { assignmentEpoch: f_assignmentEpoch };
+  if (unknown !== undefined) v.unknownTaggedFields = unknown;
+  return v;
+}
+
+export interface ConsumerGroupTargetAssignmentMemberKey {
+  group: string;
+  memberId: string;
+}
+
+export function createConsumerGroupTargetAssignmentMemberKey(
+  init: Partial<ConsumerGroupTargetAssignmentMemberKey> = {},
+): ConsumerGroupTargetAssignmentMemberKey {
+  const v: ConsumerGroupTargetAssignmentMemberKey = {
+    group: init.group === undefined ? "" : init.group,
+    memberId: init.memberId === undefined ? "" : init.memberId,
+  };
+
+  return v;
+}
+
+export function encodeConsumerGroupTargetAssignmentMemberKey(
+  w: Writer,
+  v: ConsumerGroupTargetAssignmentMemberKey,
+  _version: number,
+): void {
+  w.string(v.group, false);
+  w.string(v.memberId, false);
+}
+
+export function sizeConsumerGroupTargetAssignmentMemberKey(
+  v: ConsumerGroupTargetAssignmentMemberKey,
+  _version: number,
+): number {
+  let s = 0;
+  s += stringSize(v.group, false);
+  s += stringSize(v.memberId, false);
+  return s;
+}
+
+export function decodeConsumerGroupTargetAssignmentMemberKey(
+  r: Reader,
+  _version: number,
+): ConsumerGroupTargetAssignmentMemberKey {
+  const f_group = r.string(false);
+  const f_memberId = r.string(false);
+  const v: ConsumerGroupTargetAssignmentMemberKey = { group: f_group, memberId: f_memberId };
+
+  return v;
+}
+
+export interface ConsumerGroupTargetAssignmentMemberValue {
+  topicPartitions: ConsumerGroupTargetAssignmentMemberValueTopicPartitions[];
+  /** Tagged fields unknown to this schema; kept for re-encoding. */
+  unknownTaggedFields?: UnknownTaggedField[];
+}
+
+export function createConsumerGroupTargetAssignmentMemberValue(
+  init: Partial<ConsumerGroupTargetAssignmentMemberValue> = {},
+): ConsumerGroupTargetAssignmentMemberValue {
+  const v: ConsumerGroupTargetAssignmentMemberValue = {
+    topicPartitions: init.topicPartitions === undefined ? [] : init.topicPartitions,
+  };
+  if (init.unknownTaggedFields !== undefined) v.unknownTaggedFields = init.unknownTaggedFields;
+  return v;
+}
+
+export function encodeConsumerGroupTargetAssignmentMemberValue(
+  w: Writer,
+  v: ConsumerGroupTargetAssignmentMemberValue,
+  version: number,
+): void {
+  const flexible = true;
+  w.arrayLength(v.topicPartitions.length, flexible);
+  for (const e of v.topicPartitions) {
+    encodeConsumerGroupTargetAssignmentMemberValueTopicPartitions(w, e, version);
+  }
+  if (flexible) {
+    const u = v.unknownTaggedFields;
+    const nt = u === undefined ? 0 : u.length;
+
+    w.uvarint(nt);
+    if (nt > 0) {
+      writeUnknownTags(w, u, 0, Number.POSITIVE_INFINITY);
+    }
+  }
+}
+
+export function sizeConsumerGroupTargetAssignmentMemberValue(
+  v: ConsumerGroupTargetAssignmentMemberValue,
+  version: number,
+): number {
+  const flexible = true;
+  let s = 0;
+  s += arrayPrefixSize(v.topicPartitions.length, flexible);
+  for (const e of v.topicPartitions)
+    s += sizeConsumerGroupTargetAssignmentMemberValueTopicPartitions(e, version);
+  if (flexible) {
+    const u = v.unknownTaggedFields;
+    const nt = u === undefined ? 0 : u.length;
+    s += unknownTagsSize(u);
+
+    s += uvarintSize(nt);
+  }
+  return s;
+}
+
+export function decodeConsumerGroupTargetAssignmentMemberValue(
+  r: Reader,
+  version: number,
+): ConsumerGroupTargetAssignmentMemberValue {
+  const flexible = true;
+  let f_topicPartitions: ConsumerGroupTargetAssignmentMemberValueTopicPartitions[];
+  {
+    const n = r.arrayLength(flexible, 18, false);
+    {
+      const a: ConsumerGroupTargetAssignmentMemberValueTopicPartitions[] = new Array(n);
+      for (let i = 0; i < n; i++)
+        a[i] = decodeConsumerGroupTargetAssignmentMemberValueTopicPartitions(r, version);
+      f_topicPartitions = a;
+    }
+  }
+  let unknown: UnknownTaggedField[] | undefined;
+  if (flexible) {
+    const nt = r.taggedFieldCount();
+    for (let i = 0; i < nt; i++) {
+      const tag = r.uvarint();
+      const t = r.sub(r.uvarint());
+      if (unknown === undefined) unknown = [];
+      unknown.push({ tag, data: t.raw(t.remaining()) });
+    }
+  }
+  const v: ConsumerGroupTargetAssignmentMemberValue = { topicPartitions: f_topicPartitions };
+  if (unknown !== undefined) v.unknownTaggedFields = unknown;
+  return v;
+}
+
+export interface ConsumerGroupTargetAssignmentMemberValueTopicPartitions {
+  topicId: Buffer;
+  partitions: number[];
+  /** Tagged fields unknown to this schema; kept for re-encoding. */
+  unknownTaggedFields?: UnknownTaggedField[];
+}
+
+export function createConsumerGroupTargetAssignmentMemberValueTopicPartitions(
+  init: Partial<ConsumerGroupTargetAssignmentMemberValueTopicPartitions> = {},
+): ConsumerGroupTargetAssignmentMemberValueTopicPartitions {
+  const v: ConsumerGroupTargetAssignmentMemberValueTopicPartitions = {
+    topicId: init.topicId === undefined ? Buffer.alloc(16) : init.topicId,
+    partitions: init.partitions === undefined ? [] : init.partitions,
+  };
+  if (init.unknownTaggedFields !== undefined) v.unknownTaggedFields = init.unknownTaggedFields;
+  return v;
+}
+
+export function encodeConsumerGroupTargetAssignmentMemberValueTopicPartitions(
+  w: Writer,
+  v: ConsumerGroupTargetAssignmentMemberValueTopicPartitions,
+  _version: number,
+): void {
+  const flexible = true;
+  w.uuid(v.topicId);
+  w.arrayLength(v.partitions.length, flexible);
+  for (const e of v.partitions) {
+    w.int32(e);
+  }
+  if (flexible) {
+    const u = v.unknownTaggedFields;
+    const nt = u === undefined ? 0 : u.length;
+
+    w.uvarint(nt);
+    if (nt > 0) {
+      writeUnknownTags(w, u, 0, Number.POSITIVE_INFINITY);
+    }
+  }
+}
+
+export function sizeConsumerGroupTargetAssignmentMemberValueTopicPartitions(
+  v: ConsumerGroupTargetAssignmentMemberValueTopicPartitions,
+  _version: number,
+): number {
+  const flexible = true;
+  let s = 0;
+  s += 16;
+  s += arrayPrefixSize(v.partitions.length, flexible) + v.partitions.length * 4;
+  if (flexible) {
+    const u = v.unknownTaggedFields;
+    const nt = u === undefined ? 0 : u.length;
+    s += unknownTagsSize(u);
+
+    s += uvarintSize(nt);
+  }
+  return s;
+}
+
+export function decodeConsumerGroupTargetAssignmentMemberValueTopicPartitions(
+  r: Reader,
+  _version: number,
+): ConsumerGroupTargetAssignmentMemberValueTopicPartitions {
+  const flexible = true;
+  const f_topicId = r.uuid();
+  let f_partitions: number[];
+  {
+    const n = r.arrayLength(flexible, 4, false);
+    {
+      const a: number[] = new Array(n);
+      for (let i = 0; i < n; i++) a[i] = r.int32();
+      f_partitions = a;
+    }
+  }
+  let unknown: UnknownTaggedField[] | undefined;
+  if (flexible) {
+    const nt = r.taggedFieldCount();
+    for (let i = 0; i < nt; i++) {
+      const tag = r.uvarint();
+      const t = r.sub(r.uvarint());
+      if (unknown === undefined) unknown = [];
+      unknown.push({ tag, data: t.raw(t.remaining()) });
+    }
+  }
+  const v: ConsumerGroupTargetAssignmentMemberValueTopicPartitions = {
+    topicId: f_topicId,
+    partitions: f_partitions,
+  };
+  if (unknown !== undefined) v.unknownTaggedFields = unknown;
+  return v;
+}
+
+export interface ConsumerGroupCurrentMemberAssignmentKey {
+  group: string;
+  memberId: string;
+}
+
+export function createConsumerGroupCurrentMemberAssignmentKey(
+  init: Partial<ConsumerGroupCurrentMemberAssignmentKey> = {},
+): ConsumerGroupCurrentMemberAssignmentKey {
+  const v: ConsumerGroupCurrentMemberAssignmentKey = {
+    group: init.group === undefined ? "" : init.group,
+    memberId: init.memberId === undefined ? "" : init.memberId,
+  };
+
+  return v;
+}
+
+export function encodeConsumerGroupCurrentMemberAssignmentKey(
+  w: Writer,
+  v: ConsumerGroupCurrentMemberAssignmentKey,
+  _version: number,
+): void {
+  w.string(v.group, false);
+  w.string(v.memberId, false);
+}
+
+export function sizeConsumerGroupCurrentMemberAssignmentKey(
+  v: ConsumerGroupCurrentMemberAssignmentKey,
+  _version: number,
+): number {
+  let s = 0;
+  s += stringSize(v.group, false);
+  s += stringSize(v.memberId, false);
+  return s;
+}
+
+export function decodeConsumerGroupCurrentMemberAssignmentKey(
+  r: Reader,
+  _version: number,
+): ConsumerGroupCurrentMemberAssignmentKey {
+  const f_group = r.string(false);
+  const f_memberId = r.string(false);
+  const v: ConsumerGroupCurrentMemberAssignmentKey = { group: f_group, memberId: f_memberId };
+
+  return v;
+}
+
+export interface ConsumerGroupCurrentMemberAssignmentValue {
+  memberEpoch: number;
+  previousMemberEpoch: number;
+  state: number;
+  assignedPartitions: ConsumerGroupCurrentMemberAssignmentValueTopicPartitions[];
+  partitionsPendingRevocation: ConsumerGroupCurrentMemberAssignmentValueTopicPartitions[];
+  assignmentEpochs: ConsumerGroupCurrentMemberAssignmentValuePartitionEpochs[];
+  /** Tagged fields unknown to this schema; kept for re-encoding. */
+  unknownTaggedFields?: UnknownTaggedField[];
+}
+
+export function createConsumerGroupCurrentMemberAssignmentValue(
+  init: Partial<ConsumerGroupCurrentMemberAssignmentValue> = {},
+): ConsumerGroupCurrentMemberAssignmentValue {
+  const v: ConsumerGroupCurrentMemberAssignmentValue = {
+    memberEpoch: init.memberEpoch === undefined ? 0 : init.memberEpoch,
+    previousMemberEpoch: init.previousMemberEpoch === undefined ? 0 : init.previousMemberEpoch,
+    state: init.state === undefined ? 0 : init.state,
+    assignedPartitions: init.assignedPartitions === undefined ? [] : init.assignedPartitions,
+    partitionsPendingRevocation:
+      init.partitionsPendingRevocation === undefined ? [] : init.partitionsPendingRevocation,
+    assignmentEpochs: init.assignmentEpochs === undefined ? [] : init.assignmentEpochs,
+  };
+  if (init.unknownTaggedFields !== undefined) v.unknownTaggedFields = init.unknownTaggedFields;
+  return v;
+}
+
+export function encodeConsumerGroupCurrentMemberAssignmentValue(
+  w: Writer,
+  v: ConsumerGroupCurrentMemberAssignmentValue,
+  version: number,
+): void {
+  const flexible = true;
+  w.int32(v.memberEpoch);
+  w.int32(v.previousMemberEpoch);
+  w.int8(v.state);
+  w.arrayLength(v.assignedPartitions.length, flexible);
+  for (const e of v.assignedPartitions) {
+    encodeConsumerGroupCurrentMemberAssignmentValueTopicPartitions(w, e, version);
+  }
+  w.arrayLength(v.partitionsPendingRevocation.length, flexible);
+  for (const e of v.partitionsPendingRevocation) {
+    encodeConsumerGroupCurrentMemberAssignmentValueTopicPartitions(w, e, version);
+  }
+  w.arrayLength(v.assignmentEpochs.length, flexible);
+  for (const e of v.assignmentEpochs) {
+    encodeConsumerGroupCurrentMemberAssignmentValuePartitionEpochs(w, e, version);
+  }
+  if (flexible) {
+    const u = v.unknownTaggedFields;
+    const nt = u === undefined ? 0 : u.length;
+
+    w.uvarint(nt);
+    if (nt > 0) {
+      writeUnknownTags(w, u, 0, Number.POSITIVE_INFINITY);
+    }
+  }
+}
+
+export function sizeConsumerGroupCurrentMemberAssignmentValue(
+  v: ConsumerGroupCurrentMemberAssignmentValue,
+  version: number,
+): number {
+  const flexible = true;
+  let s = 0;
+  s += 4;
+  s += 4;
+  s += 1;
+  s += arrayPrefixSize(v.assignedPartitions.length, flexible);
+  for (const e of v.assignedPartitions)
+    s += sizeConsumerGroupCurrentMemberAssignmentValueTopicPartitions(e, version);
+  s += arrayPrefixSize(v.partitionsPendingRevocation.length, flexible);
+  for (const e of v.partitionsPendingRevocation)
+    s += sizeConsumerGroupCurrentMemberAssignmentValueTopicPartitions(e, version);
+  s += arrayPrefixSize(v.assignmentEpochs.length, flexible);
+  for (const e of v.assignmentEpochs)
+    s += sizeConsumerGroupCurrentMemberAssignmentValuePartitionEpochs(e, version);
+  if (flexible) {
+    const u = v.unknownTaggedFields;
+    const nt = u === undefined ? 0 : u.length;
+    s += unknownTagsSize(u);
+
+    s += uvarintSize(nt);
+  }
+  return s;
+}
+
+export function decodeConsumerGroupCurrentMemberAssignmentValue(
+  r: Reader,
+  version: number,
+): ConsumerGroupCurrentMemberAssignmentValue {
+  const flexible = true;
+  const f_memberEpoch = r.int32();
+  const f_previousMemberEpoch = r.int32();
+  const f_state = r.int8();
+  let f_assignedPartitions: ConsumerGroupCurrentMemberAssignmentValueTopicPartitions[];
+  {
+    const n = r.arrayLength(flexible, 18, false);
+    {
+      const a: ConsumerGroupCurrentMemberAssignmentValueTopicPartitions[] = new Array(n);
+      for (let i = 0; i < n; i++)
+        a[i] = decodeConsumerGroupCurrentMemberAssignmentValueTopicPartitions(r, version);
+      f_assignedPartitions = a;
+    }
+  }
+  let f_partitionsPendingRevocation: ConsumerGroupCurrentMemberAssignmentValueTopicPartitions[];
+  {
+    const n = r.arrayLength(flexible, 18, false);
+    {
+      const a: ConsumerGroupCurrentMemberAssignmentValueTopicPartitions[] = new Array(n);
+      for (let i = 0; i < n; i++)
+        a[i] = decodeConsumerGroupCurrentMemberAssignmentValueTopicPartitions(r, version);
+      f_partitionsPendingRevocation = a;
+    }
+  }
+  let f_assignmentEpochs: ConsumerGroupCurrentMemberAssignmentValuePartitionEpochs[];
+  {
+    const n = r.arrayLength(flexible, 19, false);
+    {
+      const a: ConsumerGroupCurrentMemberAssignmentValuePartitionEpochs[] = new Array(n);
+      for (let i = 0; i < n; i++)
+        a[i] = decodeConsumerGroupCurrentMemberAssignmentValuePartitionEpochs(r, version);
+      f_assignmentEpochs = a;
+    }
+  }
+  let unknown: UnknownTaggedField[] | undefined;
+  if (flexible) {
+    const nt = r.taggedFieldCount();
+    for (let i = 0; i < nt; i++) {
+      const tag = r.uvarint();
+      const t = r.sub(r.uvarint());
+      if (unknown === undefined) unknown = [];
+      unknown.push({ tag, data: t.raw(t.remaining()) });
+    }
+  }
+  const v: ConsumerGroupCurrentMemberAssignmentValue = {
+    memberEpoch: f_memberEpoch,
+    previousMemberEpoch: f_previousMemberEpoch,
+    state: f_state,
+    assignedPartitions: f_assignedPartitions,
+    partitionsPendingRevocation: f_partitionsPendingRevocation,
+    assignmentEpochs: f_assignmentEpochs,
+  };
+  if (unknown !== undefined) v.unknownTaggedFields = unknown;
+  return v;
+}
+
+export interface ConsumerGroupCurrentMemberAssignmentValueTopicPartitions {
+  topicId: Buffer;
+  partitions: number[];
+  /** Tagged fields unknown to this schema; kept for re-encoding. */
+  unknownTaggedFields?: UnknownTaggedField[];
+}
+
+export function createConsumerGroupCurrentMemberAssignmentValueTopicPartitions(
+  init: Partial<ConsumerGroupCurrentMemberAssignmentValueTopicPartitions> = {},
+): ConsumerGroupCurrentMemberAssignmentValueTopicPartitions {
+  const v: ConsumerGroupCurrentMemberAssignmentValueTopicPartitions = {
+    topicId: init.topicId === undefined ? Buffer.alloc(16) : init.topicId,
+    partitions: init.partitions === undefined ? [] : init.partitions,
+  };
+  if (init.unknownTaggedFields !== undefined) v.unknownTaggedFields = init.unknownTaggedFields;
+  return v;
+}
+
+export function encodeConsumerGroupCurrentMemberAssignmentValueTopicPartitions(
+  w: Writer,
+  v: ConsumerGroupCurrentMemberAssignmentValueTopicPartitions,
+  _version: number,
+): void {
+  const flexible = true;
+  w.uuid(v.topicId);
+  w.arrayLength(v.partitions.length, flexible);
+  for (const e of v.partitions) {
+    w.int32(e);
+  }
+  if (flexible) {
+    const u = v.unknownTaggedFields;
+    const nt = u === undefined ? 0 : u.length;
+
+    w.uvarint(nt);
+    if (nt > 0) {
+      writeUnknownTags(w, u, 0, Number.POSITIVE_INFINITY);
+    }
+  }
+}
+
+export function sizeConsumerGroupCurrentMemberAssignmentValueTopicPartitions(
+  v: ConsumerGroupCurrentMemberAssignmentValueTopicPartitions,
+  _version: number,
+): number {
+  const flexible = true;
+  let s = 0;
+  s += 16;
+  s += arrayPrefixSize(v.partitions.length, flexible) + v.partitions.length * 4;
+  if (flexible) {
+    const u = v.unknownTaggedFields;
+    const nt = u === undefined ? 0 : u.length;
+    s += unknownTagsSize(u);
+
+    s += uvarintSize(nt);
+  }
+  return s;
+}
+
+export function decodeConsumerGroupCurrentMemberAssignmentValueTopicPartitions(
+  r: Reader,
+  _version: number,
+): ConsumerGroupCurrentMemberAssignmentValueTopicPartitions {
+  const flexible = true;
+  const f_topicId = r.uuid();
+  let f_partitions: number[];
+  {
+    const n = r.arrayLength(flexible, 4, false);
+    {
+      const a: number[] = new Array(n);
+      for (let i = 0; i < n; i++) a[i] = r.int32();
+      f_partitions = a;
+    }
+  }
+  let unknown: UnknownTaggedField[] | undefined;
+  if (flexible) {
+    const nt = r.taggedFieldCount();
+    for (let i = 0; i < nt; i++) {
+      const tag = r.uvarint();
+      const t = r.sub(r.uvarint());
+      if (unknown === undefined) unknown = [];
+      unknown.push({ tag, data: t.raw(t.remaining()) });
+    }
+  }
+  const v: ConsumerGroupCurrentMemberAssignmentValueTopicPartitions = {
+    topicId: f_topicId,
+    partitions: f_partitions,
+  };
+  if (unknown !== undefined) v.unknownTaggedFields = unknown;
+  return v;
+}
+
+export interface ConsumerGroupCurrentMemberAssignmentValuePartitionEpochs {
+  topicId: Buffer;
+  partitions: number[];
+  epochs: number[];
+  /** Tagged fields unknown to this schema; kept for re-encoding. */
+  unknownTaggedFields?: UnknownTaggedField[];
+}
+
+export function createConsumerGroupCurrentMemberAssignmentValuePartitionEpochs(
+  init: Partial<ConsumerGroupCurrentMemberAssignmentValuePartitionEpochs> = {},
+): ConsumerGroupCurrentMemberAssignmentValuePartitionEpochs {
+  const v: ConsumerGroupCurrentMemberAssignmentValuePartitionEpochs = {
+    topicId: init.topicId === undefined ? Buffer.alloc(16) : init.topicId,
+    partitions: init.partitions === undefined ? [] : init.partitions,
+    epochs: init.epochs === undefined ? [] : init.epochs,
+  };
+  if (init.unknownTaggedFields !== undefined) v.unknownTaggedFields = init.unknownTaggedFields;
+  return v;
+}
+
+export function encodeConsumerGroupCurrentMemberAssignmentValuePartitionEpochs(
+  w: Writer,
+  v: ConsumerGroupCurrentMemberAssignmentValuePartitionEpochs,
+  _version: number,
+): void {
+  const flexible = true;
+  w.uuid(v.topicId);
+  w.arrayLength(v.partitions.length, flexible);
+  for (const e of v.partitions) {
+    w.int32(e);
+  }
+  w.arrayLength(v.epochs.length, flexible);
+  for (const e of v.epochs) {
+    w.int32(e);
+  }
+  if (flexible) {
+    const u = v.unknownTaggedFields;
+    const nt = u === undefined ? 0 : u.length;
+
+    w.uvarint(nt);
+    if (nt > 0) {
+      writeUnknownTags(w, u, 0, Number.POSITIVE_INFINITY);
+    }
+  }
+}
+
+export function sizeConsumerGroupCurrentMemberAssignmentValuePartitionEpochs(
+  v: ConsumerGroupCurrentMemberAssignmentValuePartitionEpochs,
+  _version: number,
+): number {
+  const flexible = true;
+  let s = 0;
+  s += 16;
+  s += arrayPrefixSize(v.partitions.length, flexible) + v.partitions.length * 4;
+  s += arrayPrefixSize(v.epochs.length, flexible) + v.epochs.length * 4;
+  if (flexible) {
+    const u = v.unknownTaggedFields;
+    const nt = u === undefined ? 0 : u.length;
+    s += unknownTagsSize(u);
+
+    s += uvarintSize(nt);
+  }
+  return s;
+}
+
+export function decodeConsumerGroupCurrentMemberAssignmentValuePartitionEpochs(
+  r: Reader,
+  _version: number,
+): ConsumerGroupCurrentMemberAssignmentValuePartitionEpochs {
+  const flexible = true;
+  const f_topicId = r.uuid();
+  let f_partitions: number[];
+  {
+    const n = r.arrayLength(flexible, 4, false);
+    {
+      const a: number[] = new Array(n);
+      for (let i = 0; i < n; i++) a[i] = r.int32();
+      f_partitions = a;
+    }
+  }
+  let f_epochs: number[];
+  {
+    const n = r.arrayLength(flexible, 4, false);
+    {
+      const a: number[] = new Array(n);
+      for (let i = 0; i < n; i++) a[i] = r.int32();
+      f_epochs = a;
+    }
+  }
+  let unknown: UnknownTaggedField[] | undefined;
+  if (flexible) {
+    const nt = r.taggedFieldCount();
+    for (let i = 0; i < nt; i++) {
+      const tag = r.uvarint();
+      const t = r.sub(r.uvarint());
+      if (unknown === undefined) unknown = [];
+      unknown.push({ tag, data: t.raw(t.remaining()) });
+    }
+  }
+  const v: ConsumerGroupCurrentMemberAssignmentValuePartitionEpochs = {
+    topicId: f_topicId,
+    partitions: f_partitions,
+    epochs: f_epochs,
+  };
+  if (unknown !== undefined) v.unknownTaggedFields = unknown;
+  return v;
+}
+
+export interface ConsumerGroupRegularExpressionKey {
+  group: string;
+  regex: string;
+}
+
+export function createConsumerGroupRegularExpressionKey(
+  init: Partial<ConsumerGroupRegularExpressionKey> = {},
+): ConsumerGroupRegularExpressionKey {
+  const v: ConsumerGroupRegularExpressionKey = {
+    group: init.group === undefined ? "" : init.group,
+    regex: init.regex === undefined ? "" : init.regex,
+  };
+
+  return v;
+}
+
+export function encodeConsumerGroupRegularExpressionKey(
+  w: Writer,
+  v: ConsumerGroupRegularExpressionKey,
+  _version: number,
+): void {
+  w.string(v.group, false);
+  w.string(v.regex, false);
+}
+
+export function sizeConsumerGroupRegularExpressionKey(
+  v: ConsumerGroupRegularExpressionKey,
+  _version: number,
+): number {
+  let s = 0;
+  s += stringSize(v.group, false);
+  s += stringSize(v.regex, false);
+  return s;
+}
+
+export function decodeConsumerGroupRegularExpressionKey(
+  r: Reader,
+  _version: number,
+): ConsumerGroupRegularExpressionKey {
+  const f_group = r.string(false);
+  const f_regex = r.string(false);
+  const v: ConsumerGroupRegularExpressionKey = { group: f_group, regex: f_regex };
+
+  return v;
+}
+
+export interface ConsumerGroupRegularExpressionValue {
+  topics: string[];
+  metadataVersion: bigint;
+  timestamp: bigint;
+  /** Tagged fields unknown to this schema; kept for re-encoding. */
+  unknownTaggedFields?: UnknownTaggedField[];
+}
+
+export function createConsumerGroupRegularExpressionValue(
+  init: Partial<ConsumerGroupRegularExpressionValue> = {},
+): ConsumerGroupRegularExpressionValue {
+  const v: ConsumerGroupRegularExpressionValue = {
+    topics: init.topics === undefined ? [] : init.topics,
+    metadataVersion: init.metadataVersion === undefined ? 0n : init.metadataVersion,
+    timestamp: init.timestamp === undefined ? 0n : init.timestamp,
+  };
+  if (init.unknownTaggedFields !== undefined) v.unknownTaggedFields = init.unknownTaggedFields;
+  return v;
+}
+
+export function encodeConsumerGroupRegularExpressionValue(
+  w: Writer,
+  v: ConsumerGroupRegularExpressionValue,
+  _version: number,
+): void {
+  const flexible = true;
+  w.arrayLength(v.topics.length, flexible);
+  for (const e of v.topics) {
+    w.string(e, flexible);
+  }
+  w.int64(v.metadataVersion);
+  w.int64(v.timestamp);
+  if (flexible) {
+    const u = v.unknownTaggedFields;
+    const nt = u === undefined ? 0 : u.length;
+
+    w.uvarint(nt);
+    if (nt > 0) {
+      writeUnknownTags(w, u, 0, Number.POSITIVE_INFINITY);
+    }
+  }
+}
+
+export function sizeConsumerGroupRegularExpressionValue(
+  v: ConsumerGroupRegularExpressionValue,
+  _version: number,
+): number {
+  const flexible = true;
+  let s = 0;
+  s += arrayPrefixSize(v.topics.length, flexible);
+  for (const e of v.topics) s += stringSize(e, flexible);
+  s += 8;
+  s += 8;
+  if (flexible) {
+    const u = v.unknownTaggedFields;
+    const nt = u === undefined ? 0 : u.length;
+    s += unknownTagsSize(u);
+
+    s += uvarintSize(nt);
+  }
+  return s;
+}
+
+export function decodeConsumerGroupRegularExpressionValue(
+  r: Reader,
+  _version: number,
+): ConsumerGroupRegularExpressionValue {
+  const flexible = true;
+  let f_topics: string[];
+  {
+    const n = r.arrayLength(flexible, 1, false);
+    {
+      const a: string[] = new Array(n);
+      for (let i = 0; i < n; i++) a[i] = r.string(flexible);
+      f_topics = a;
+    }
+  }
+  const f_metadataVersion = r.int64();
+  const f_timestamp = r.int64();
+  let unknown: UnknownTaggedField[] | undefined;
+  if (flexible) {
+    const nt = r.taggedFieldCount();
+    for (let i = 0; i < nt; i++) {
+      const tag = r.uvarint();
+      const t = r.sub(r.uvarint());
+      if (unknown === undefined) unknown = [];
+      unknown.push({ tag, data: t.raw(t.remaining()) });
+    }
+  }
+  const v: ConsumerGroupRegularExpressionValue = {
+    topics: f_topics,
+    metadataVersion: f_metadataVersion,
+    timestamp: f_timestamp,
+  };
+  if (unknown !== undefined) v.unknownTaggedFields = unknown;
+  return v;
+}

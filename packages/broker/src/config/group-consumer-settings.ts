@@ -1,0 +1,58 @@
+/**
+ * KIP-848 consumer-group settings (group.consumer.*): BrokerConfig.groups, beside the
+ * classic ones of group-settings.ts. Defaults come from the group coordinator.
+ */
+import {
+  type ConsumerGroupConfig,
+  DEFAULT_COORDINATOR_CONFIG as D,
+  serverAssignorsFromConfig,
+} from "@logbook/group-coordinator";
+import { ConfigValueError, int, intOrUnbounded, type Kind, nonEmptyList } from "./kinds.js";
+import { type SectionSpecs, setting } from "./setting.js";
+
+/** A list of server-side assignor names this broker knows. */
+function assignorNames(): Kind<readonly string[]> {
+  const list = nonEmptyList("list");
+  return {
+    type: list.type,
+    parse(raw) {
+      const names = list.parse(raw);
+      const known = serverAssignorsFromConfig(names);
+      if (!known.ok) throw new ConfigValueError(known.message);
+      return known.assignors.map((a) => a.name);
+    },
+    format: (names) => names.join(","),
+  };
+}
+
+export const GROUP_CONSUMER_SETTINGS: SectionSpecs<ConsumerGroupConfig> = {
+  consumerHeartbeatIntervalMs: setting({
+    name: "group.consumer.heartbeat.interval.ms",
+    kind: int(1),
+    default: D.consumerHeartbeatIntervalMs,
+    importance: "medium",
+    doc: "How often members of consumer-protocol groups (KIP-848) are told to heartbeat.",
+  }),
+  consumerSessionTimeoutMs: setting({
+    name: "group.consumer.session.timeout.ms",
+    kind: int(1),
+    default: D.consumerSessionTimeoutMs,
+    importance: "medium",
+    doc: "How long a consumer-protocol group member may go without a heartbeat before it is removed.",
+  }),
+  consumerAssignors: setting({
+    name: "group.consumer.assignors",
+    kind: assignorNames(),
+    default: D.consumerAssignors,
+    importance: "medium",
+    doc: "Server-side assignors consumer-protocol groups may ask for; the first is the default.",
+  }),
+  consumerMaxGroupSize: setting({
+    name: "group.consumer.max.size",
+    kind: intOrUnbounded(1),
+    default: D.consumerMaxGroupSize,
+    defaultText: "unbounded",
+    importance: "medium",
+    doc: "Most members one consumer-protocol group may have (GROUP_MAX_SIZE_REACHED beyond).",
+  }),
+};

@@ -1,0 +1,73 @@
+/**
+ * ConsumerGroupDescribe (key 69), v0-v1: a KIP-848 consumer group's state (Empty,
+ * Assigning, Reconciling, Stable), group and assignment epochs, assignor and members,
+ * each with its epoch, subscription, current and target assignment (topics by id and
+ * name). Unknown and classic groups answer GROUP_ID_NOT_FOUND, "" INVALID_GROUP_ID, as
+ * Kafka does. v1 adds each member's type (1, a consumer-protocol member; classic members
+ * inside consumer groups are not supported). Authorized operations are every group
+ * operation when asked for (no ACLs).
+ */
+
+import type { DescribedTopicPartitions } from "@logbook/group-coordinator";
+import {
+  ConsumerGroupDescribeApi,
+  createConsumerGroupDescribeResponse,
+  createConsumerGroupDescribeResponseAssignment,
+  createConsumerGroupDescribeResponseDescribedGroup,
+  createConsumerGroupDescribeResponseMember,
+  createConsumerGroupDescribeResponseTopicPartitions,
+} from "@logbook/protocol";
+import { defineHandler } from "../handler.js";
+import { GROUP_OPERATIONS, NOT_PROVIDED } from "../metadata/authorized-operations.js";
+
+const CONSUMER_MEMBER = 1;
+
+function assignment(parts: DescribedTopicPartitions[]) {
+  return createConsumerGroupDescribeResponseAssignment({
+    topicPartitions: parts.map((t) => createConsumerGroupDescribeResponseTopicPartitions(t)),
+  });
+}
+
+export const consumerGroupDescribeHandler = defineHandler({
+  api: ConsumerGroupDescribeApi,
+  minVersion: 0,
+  maxVersion: 1,
+  async handle(req, ctx) {
+    const operations = req.includeAuthorizedOperations ? GROUP_OPERATIONS : NOT_PROVIDED;
+    const access = ctx.broker.groups.access();
+    if (!access.ok) {
+      return createConsumerGroupDescribeResponse({
+        groups: req.groupIds.map((groupId) =>
+          createConsumerGroupDescribeResponseDescribedGroup({
+            groupId,
+            errorCode: access.errorCode,
+            errorMessage: access.message,
+          }),
+        ),
+      });
+    }
+    const described = await access.coordinator.consumerGroupDescribe(req.groupIds);
+    return createConsumerGroupDescribeResponse({
+      groups: described.map((g) =>
+        createConsumerGroupDescribeResponseDescribedGroup({
+          errorCode: g.errorCode,
+          errorMessage: g.errorMessage,
+          groupId: g.groupId,
+          groupState: g.groupState,
+          groupEpoch: g.groupEpoch,
+          assignmentEpoch: g.assignmentEpoch,
+          assignorName: g.assignorName,
+          members: g.members.map((m) =>
+            createConsumerGroupDescribeResponseMember({
+              ...m,
+              assignment: assignment(m.assignment),
+              targetAssignment: assignment(m.targetAssignment),
+              memberType: CONSUMER_MEMBER,
+            }),
+          ),
+          authorizedOperations: g.errorCode === 0 ? operations : NOT_PROVIDED,
+        }),
+      ),
+    });
+  },
+});

@@ -1,0 +1,178 @@
+import { ErrorCode } from "@logbook/protocol";
+import type { Logger } from "@logbook/storage";
+import type { CoordinatorConfig } from "./config.js";
+import type {
+  ConsumerHeartbeatInput,
+  ConsumerHeartbeatResult,
+  ConsumerTopicView,
+  DescribedConsumerGroup,
+  DescribedTopicPartitions,
+} from "./consumer-api.js";
+import { fenceMemberRecords } from "./consumer-changes.js";
+import { type Assignment, assignmentToWire, type ConsumerGroup } from "./consumer-group.js";
+import { type MemberTimers, planConsumerHeartbeat } from "./consumer-heartbeat.js";
+import { heartbeatError } from "./consumer-heartbeat-checks.js";
+import type { GroupRuntime, Groups } from "./group-shard.js";
+import { answer } from "./runtime/index.js";
+import { preferredAssignor } from "./target-assignment.js";
+
+const timerKey = {
+  session: (group: string, member: string) => `cg-session:${group}:${member}`,
+  revocation: (group: string, member: string) => `cg-revocation:${group}:${member}`,
+};
+
+/**
+ * ConsumerGroupHeartbeat and ConsumerGroupDescribe as runtime operations, with each
+ * member's session timer (group.consumer.session.timeout.ms) and revocation deadline
+ * (its rebalance timeout): a member that misses either is removed and the group epoch
+ * moves, so the others are given its partitions.
+ */
+export class ConsumerMembership {
+  /** The member epoch each running revocation deadline was started for. */
+  private readonly revocationEpochs = new Map<string, number>();
+
+  constructor(
+    private readonly rt: GroupRuntime,
+    private readonly config: CoordinatorConfig,
+    private readonly topics: ConsumerTopicView,
+    private readonly logger: Logger,
+  ) {}
+
+  heartbeat(input: ConsumerHeartbeatInput): Promise<ConsumerHeartbeatResult> {
+    return this.rt.run((groups) => {
+      const plan = planConsumerHeartbeat(
+        groups,
+        { config: this.config, topics: this.topics },
+        input,
+      );
+      return {
+        records: plan.records,
+        response: plan.response,
+        appended: () => {
+          if (plan.timers !== null) this.applyTimers(plan.timers);
+        },
+        failed: (code) => heartbeatError(code, null),
+      };
+    });
+  }
+
+  describe(groupIds: string[]): Promise<DescribedConsumerGroup[]> {
+    // Kafka answers the empty (invalid) ids first, then the groups in request order.
+    const ordered = [...groupIds.filter((id) => id === ""), ...groupIds.filter((id) => id !== "")];
+    return this.rt.run((groups) => answer(ordered.map((id) => this.describeOne(groups, id))));
+  }
+
+  /** After a restart: every member's session starts afresh, deadlines are re-armed. */
+  resume(groups: Groups): void {
+    for (const entry of groups.values()) {
+      const g = entry.consumer;
+      if (g === null) continue;
+      for (const m of g.members.values()) {
+        this.applyTimers({
+          group: g.groupId,
+          memberId: m.memberId,
+          sessionMs: this.config.consumerSessionTimeoutMs,
+          revocation:
+            m.state === "unrevoked"
+              ? { epoch: m.memberEpoch, timeoutMs: m.rebalanceTimeoutMs }
+              : null,
+        });
+      }
+    }
+  }
+
+  private applyTimers(t: MemberTimers): void {
+    const session = timerKey.session(t.group, t.memberId);
+    if (t.sessionMs === null) this.rt.cancel(session);
+    else {
+      this.rt.schedule(session, t.sessionMs, (groups) =>
+        this.remove(groups, t.group, t.memberId, "its session timed out"),
+      );
+    }
+    const revocation = timerKey.revocation(t.group, t.memberId);
+    if (t.revocation === null) {
+      this.rt.cancel(revocation);
+      this.revocationEpochs.delete(revocation);
+    } else if (
+      !this.rt.isScheduled(revocation) ||
+      this.revocationEpochs.get(revocation) !== t.revocation.epoch
+    ) {
+      const epoch = t.revocation.epoch;
+      this.revocationEpochs.set(revocation, epoch);
+      this.rt.schedule(revocation, t.revocation.timeoutMs, (groups) => {
+        const m = groups.get(t.group)?.consumer?.members.get(t.memberId);
+        if (m === undefined || m.state !== "unrevoked" || m.memberEpoch !== epoch) {
+          return answer(undefined);
+        }
+        return this.remove(groups, t.group, t.memberId, "it did not revoke in time");
+      });
+    }
+  }
+
+  private remove(groups: Groups, groupId: string, memberId: string, why: string) {
+    const g = groups.get(groupId)?.consumer;
+    if (g == null || !g.members.has(memberId)) return answer(undefined);
+    this.logger.info("removing consumer group member", { group: groupId, member: memberId, why });
+    return {
+      records: fenceMemberRecords(g, memberId),
+      response: undefined,
+      appended: () => {
+        this.rt.cancel(timerKey.session(groupId, memberId));
+        this.rt.cancel(timerKey.revocation(groupId, memberId));
+      },
+    };
+  }
+
+  private describeOne(groups: Groups, groupId: string): DescribedConsumerGroup {
+    const failed = (errorCode: number, errorMessage: string): DescribedConsumerGroup => ({
+      groupId,
+      errorCode,
+      errorMessage,
+      groupState: "",
+      groupEpoch: 0,
+      assignmentEpoch: 0,
+      assignorName: "",
+      members: [],
+    });
+    if (groupId === "") return failed(ErrorCode.INVALID_GROUP_ID, "Group ID can't be empty.");
+    const entry = groups.get(groupId);
+    const g = entry?.consumer;
+    if (entry === undefined || g == null) {
+      return failed(
+        ErrorCode.GROUP_ID_NOT_FOUND,
+        entry === undefined
+          ? `Group ${groupId} not found.`
+          : `Group ${groupId} is not a consumer group.`,
+      );
+    }
+    return {
+      groupId,
+      errorCode: ErrorCode.NONE,
+      errorMessage: null,
+      groupState: g.state,
+      groupEpoch: g.groupEpoch,
+      assignmentEpoch: g.assignmentEpoch,
+      assignorName: preferredAssignor(this.config, g.members.values()),
+      members: [...g.members.values()].map((m) => ({
+        memberId: m.memberId,
+        instanceId: m.instanceId,
+        rackId: m.rackId,
+        memberEpoch: m.memberEpoch,
+        clientId: m.clientId,
+        clientHost: m.clientHost,
+        subscribedTopicNames: m.subscribedTopicNames,
+        subscribedTopicRegex: m.subscribedTopicRegex,
+        assignment: this.named(g, m.assigned),
+        targetAssignment: this.named(g, g.targets.get(m.memberId) ?? new Map()),
+      })),
+    };
+  }
+
+  private named(g: ConsumerGroup, a: Assignment): DescribedTopicPartitions[] {
+    return assignmentToWire(a).map((t) => {
+      const hex = t.topicId.toString("hex");
+      const known = [...g.topics.values()].find((s) => s.id === hex);
+      return { ...t, topicName: this.topics.byId(t.topicId)?.name ?? known?.name ?? "" };
+    });
+  }
+}

@@ -1,0 +1,140 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { ErrorCode } from "@logbook/protocol";
+import { silentLogger } from "@logbook/storage";
+import fc from "fast-check";
+import type { TopicIdPartitions } from "../src/consumer-api.js";
+import { partitionsOf } from "../src/consumer-group.js";
+import { GroupCoordinator } from "../src/group-coordinator.js";
+import { MemoryRecordLog } from "../src/record-log.js";
+import { flat, hb, next, TestTopics } from "./consumer-helpers.js";
+import { FakeClock } from "./fake-clock.js";
+
+/** A simulated consumer: what it owns is what its last answer assigned it. */
+interface Client {
+  memberId: string;
+  joined: boolean;
+  epoch: number;
+  owned: TopicIdPartitions[];
+}
+
+type Op =
+  | { kind: "join"; who: number }
+  | { kind: "heartbeat"; who: number; report: boolean }
+  | { kind: "leave"; who: number }
+  | { kind: "grow" }
+  | { kind: "restart" };
+
+const CLIENTS = 4;
+const who = fc.integer({ min: 0, max: CLIENTS - 1 });
+const op: fc.Arbitrary<Op> = fc.oneof(
+  { weight: 3, arbitrary: who.map((w) => ({ kind: "join" as const, who: w })) },
+  {
+    weight: 8,
+    arbitrary: fc
+      .tuple(who, fc.boolean())
+      .map(([w, report]) => ({ kind: "heartbeat" as const, who: w, report })),
+  },
+  { weight: 1, arbitrary: who.map((w) => ({ kind: "leave" as const, who: w })) },
+  { weight: 1, arbitrary: fc.constant({ kind: "grow" as const }) },
+  { weight: 1, arbitrary: fc.constant({ kind: "restart" as const }) },
+);
+
+async function open(topics: TestTopics, log: MemoryRecordLog) {
+  return GroupCoordinator.open({ log, logger: silentLogger, clock: new FakeClock(), topics });
+}
+
+function assertNoPartitionTwice(clients: Client[], c: GroupCoordinator): void {
+  const seen = new Map<string, string>();
+  for (const cl of clients) {
+    if (!cl.joined) continue;
+    for (const p of flat(cl.owned)) {
+      assert.equal(seen.get(p), undefined, `${p} owned by ${seen.get(p)} and ${cl.memberId}`);
+      seen.set(p, cl.memberId);
+    }
+  }
+  const group = c.groups.get("g")?.consumer;
+  const owners = new Map<string, string>();
+  for (const m of group?.members.values() ?? []) {
+    for (const a of [m.assigned, m.pendingRevocation]) {
+      for (const [t, p] of partitionsOf(a)) {
+        const key = `${t}:${p}`;
+        assert.equal(owners.get(key), undefined, `coordinator: ${key} owned twice`);
+        owners.set(key, m.memberId);
+      }
+    }
+  }
+}
+
+describe("reconciliation (property)", () => {
+  it("never lets two members own a partition, and loses none once members settle", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 40 }), async (ops) => {
+        const topics = new TestTopics();
+        topics.set("t", 3);
+        topics.set("u", 2);
+        const log = new MemoryRecordLog();
+        let c = await open(topics, log);
+        const clients: Client[] = Array.from({ length: CLIENTS }, (_, i) => ({
+          memberId: `m${i}`,
+          joined: false,
+          epoch: 0,
+          owned: [],
+        }));
+        const beat = async (cl: Client, report: boolean) => {
+          const r = await c.consumerHeartbeat(
+            next(cl.memberId, cl.epoch, report ? cl.owned : null),
+          );
+          if (r.errorCode !== ErrorCode.NONE) {
+            // Fenced or unknown: the client lets go of everything and rejoins later.
+            cl.joined = false;
+            cl.owned = [];
+            return;
+          }
+          cl.epoch = r.memberEpoch;
+          if (r.assignment !== null) cl.owned = r.assignment;
+        };
+        for (const o of ops) {
+          if (o.kind === "grow") {
+            topics.set("t", (topics.byName("t")?.partitions ?? 0) + 1);
+          } else if (o.kind === "restart") {
+            await c.close();
+            c = await open(topics, log);
+          } else {
+            const cl = clients[o.who] as Client;
+            if (o.kind === "join" && !cl.joined) {
+              const r = await c.consumerHeartbeat(
+                hb({ memberId: cl.memberId, subscribedTopicNames: ["t", "u"] }),
+              );
+              assert.equal(r.errorCode, ErrorCode.NONE);
+              cl.joined = true;
+              cl.epoch = r.memberEpoch;
+              cl.owned = r.assignment ?? [];
+            } else if (o.kind === "heartbeat" && cl.joined) {
+              await beat(cl, o.report);
+            } else if (o.kind === "leave" && cl.joined) {
+              await c.consumerHeartbeat(next(cl.memberId, -1, null, { memberEpoch: -1 }));
+              cl.joined = false;
+              cl.owned = [];
+            }
+          }
+          assertNoPartitionTwice(clients, c);
+        }
+        // Everyone heartbeats, reporting what it owns, until the group is stable.
+        for (let round = 0; round < 6; round++) {
+          for (const cl of clients) if (cl.joined) await beat(cl, true);
+          assertNoPartitionTwice(clients, c);
+        }
+        if (clients.some((cl) => cl.joined)) {
+          const total = (topics.byName("t")?.partitions ?? 0) + 2;
+          const owned = clients.flatMap((cl) => (cl.joined ? flat(cl.owned) : []));
+          assert.equal(owned.length, total, "every partition has an owner once settled");
+          const [d] = await c.consumerGroupDescribe(["g"]);
+          assert.equal(d?.groupState, "Stable");
+        }
+        await c.close();
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
