@@ -10,6 +10,7 @@ import type { BrokerConfig } from "./config.js";
 import { createDataPlane, type DataPlane } from "./data/index.js";
 import { BrokerGroups } from "./groups/index.js";
 import { allHandlers } from "./handlers/index.js";
+import { type GroupConfigStore, GroupConfigs } from "./metadata/group-configs.js";
 import { openTopicRegistry } from "./metadata/index.js";
 import { HandlerRegistry } from "./registry.js";
 import { type DispatchTarget, dispatch } from "./server/dispatch.js";
@@ -32,6 +33,7 @@ export class Broker implements DispatchTarget {
   readonly dataPlane: DataPlane;
   readonly txn: TransactionCoordinator;
   readonly shareGroups: BrokerShareGroups;
+  readonly groupConfigs: GroupConfigs;
   /** Log raw request bytes when a request does not decode (LOGBOOK_DEBUG_FRAMES=1). */
   readonly debugFrames = process.env.LOGBOOK_DEBUG_FRAMES === "1";
   private readonly server: TcpServer;
@@ -41,9 +43,10 @@ export class Broker implements DispatchTarget {
     readonly config: BrokerConfig,
     readonly logger: Logger,
     readonly storage: StorageEngine,
-    readonly topics: TopicRegistry,
+    readonly topics: TopicRegistry & GroupConfigStore,
     readonly groups: BrokerGroups,
   ) {
+    this.groupConfigs = new GroupConfigs(config, topics);
     for (const h of allHandlers()) this.registry.register(h);
     injectFailures(this.registry, parseFailNext(process.env.LOGBOOK_FAIL_NEXT), logger);
     this.dataPlane = createDataPlane(this);

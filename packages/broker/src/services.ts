@@ -2,6 +2,7 @@ import type { Logger, StorageEngine } from "@logbook/storage";
 import type { BrokerConfig } from "./config.js";
 import type { DataPlane } from "./data/index.js";
 import type { BrokerGroups } from "./groups/index.js";
+import type { GroupConfigs } from "./metadata/group-configs.js";
 import type { BrokerShareGroups } from "./share/membership-service.js";
 import type { TopicRegistry } from "./topics.js";
 import type { TransactionCoordinator } from "./txn/index.js";
@@ -27,6 +28,8 @@ export interface BrokerServices {
   readonly groups: BrokerGroups;
   /** Share-group membership (ShareGroupHeartbeat); the share-partition side asks it too. */
   readonly shareGroups: BrokerShareGroups;
+  /** Per-group configs (DescribeConfigs/AlterConfigs on GROUP); the coordinators read `of(groupId)`. */
+  readonly groupConfigs: GroupConfigs;
   readonly dataPlane: DataPlane;
   readonly txn: TransactionCoordinator;
   /** What ApiVersions advertises: the handler registry. */

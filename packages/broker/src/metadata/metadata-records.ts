@@ -25,7 +25,7 @@ import {
 export const RecordKind = { TOPIC: 0, CONFIG: 1 } as const;
 
 /** Kafka's ConfigResource types. */
-export const ResourceType = { TOPIC: 2, BROKER: 4 } as const;
+export const ResourceType = { TOPIC: 2, BROKER: 4, GROUP: 32 } as const;
 
 const VERSION = 0;
 

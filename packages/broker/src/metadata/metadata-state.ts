@@ -4,19 +4,28 @@ import { type MetadataEvent, ResourceType } from "./metadata-records.js";
 
 export const CLUSTER_ID_CONFIG = "cluster.id";
 
-/** What the metadata log says: topics (by name and by id), overrides, the cluster id. */
+/** What the metadata log says: topics (by name and by id), overrides, group configs, the cluster id. */
 export interface MetadataState {
   readonly topics: Map<string, TopicInfo>;
   readonly byId: Map<string, TopicInfo>;
   /** Topic config overrides by topic name, as the latest config record has them. */
   readonly overrides: Map<string, ReadonlyMap<string, string>>;
+  /** Group config overrides by group id (groups need not exist to be configured, as in Kafka). */
+  readonly groupConfigs: Map<string, ReadonlyMap<string, string>>;
   clusterId: string;
   /** Records installed since start-up (the start-up log line reports them). */
   records: number;
 }
 
 export function emptyMetadataState(): MetadataState {
-  return { topics: new Map(), byId: new Map(), overrides: new Map(), clusterId: "", records: 0 };
+  return {
+    topics: new Map(),
+    byId: new Map(),
+    overrides: new Map(),
+    groupConfigs: new Map(),
+    clusterId: "",
+    records: 0,
+  };
 }
 
 /** Builds a topic's TopicInfo (its effective configs need the broker's settings). */
@@ -43,8 +52,8 @@ function put(state: MetadataState, topic: TopicInfo): void {
 }
 
 /**
- * The replay function of the metadata shard: the only way topics, overrides and the
- * cluster id change, at start-up and after every append alike.
+ * The replay function of the metadata shard: the only way topics, overrides, group
+ * configs and the cluster id change, at start-up and after every append alike.
  */
 export function metadataReplay(infoOf: TopicInfoOf): (s: MetadataState, e: MetadataEvent) => void {
   return (state, e) => {
@@ -66,6 +75,11 @@ export function metadataReplay(infoOf: TopicInfoOf): (s: MetadataState, e: Metad
       const topic = state.topics.get(e.name);
       const overrides = state.overrides.get(e.name) ?? NO_OVERRIDES;
       if (topic !== undefined) put(state, infoOf(e.name, topic.id, topic.partitions, overrides));
+      return;
+    }
+    if (e.resourceType === ResourceType.GROUP) {
+      if (e.record === null) state.groupConfigs.delete(e.name);
+      else state.groupConfigs.set(e.name, overridesOf(e.record));
       return;
     }
     if (e.resourceType === ResourceType.BROKER && e.name === "" && e.record !== null) {
