@@ -1,0 +1,245 @@
+/**
+ * Group configs (ConfigResource GROUP = 32) against Kafka 4.4.0: DescribeConfigs of a
+ * group (every config, sources, synonyms, types), IncrementalAlterConfigs and
+ * AlterConfigs with their checks and Kafka's messages, validate_only, the empty group
+ * name, and that a group need not exist to be configured and keeps its configs when it
+ * is deleted. Documentation is not asked for: the doc strings are Logbook's own words.
+ */
+import assert from "node:assert/strict";
+import { after, before, beforeEach, test } from "node:test";
+import {
+  AlterConfigsApi,
+  createAlterConfigsRequest,
+  createAlterConfigsRequestAlterableConfig,
+  createAlterConfigsRequestResource,
+  createDeleteGroupsRequest,
+  createDescribeConfigsRequest,
+  createDescribeConfigsRequestResource,
+  createIncrementalAlterConfigsRequest,
+  createIncrementalAlterConfigsRequestAlterableConfig,
+  createIncrementalAlterConfigsRequestResource,
+  createOffsetCommitRequest,
+  createOffsetCommitRequestPartition,
+  createOffsetCommitRequestTopic,
+  DeleteGroupsApi,
+  DescribeConfigsApi,
+  ErrorCode,
+  IncrementalAlterConfigsApi,
+  OffsetCommitApi,
+} from "@logbook/protocol";
+import { type Conversation, DiffPair } from "./pair.js";
+import { settleCoordinator } from "./setup.js";
+
+const GROUP = 32;
+const SET = 0;
+const DELETE = 1;
+const APPEND = 2;
+const SUBTRACT = 3;
+
+let pair: DiffPair;
+let conv: Conversation;
+
+before(async () => {
+  pair = await DiffPair.start();
+  conv = await pair.conversation();
+});
+beforeEach(() => conv.reopenClosed());
+after(async () => {
+  conv?.close();
+  await pair?.stop();
+});
+
+const describe = (group: string, keys: string[] | null = null) =>
+  createDescribeConfigsRequest({
+    includeSynonyms: true,
+    resources: [
+      createDescribeConfigsRequestResource({
+        resourceType: GROUP,
+        resourceName: group,
+        configurationKeys: keys,
+      }),
+    ],
+  });
+
+const incremental = (group: string, ops: [string, number, string | null][], validateOnly = false) =>
+  createIncrementalAlterConfigsRequest({
+    validateOnly,
+    resources: [
+      createIncrementalAlterConfigsRequestResource({
+        resourceType: GROUP,
+        resourceName: group,
+        configs: ops.map(([name, configOperation, value]) =>
+          createIncrementalAlterConfigsRequestAlterableConfig({ name, configOperation, value }),
+        ),
+      }),
+    ],
+  });
+
+const alter = (group: string, configs: Record<string, string | null>) =>
+  createAlterConfigsRequest({
+    resources: [
+      createAlterConfigsRequestResource({
+        resourceType: GROUP,
+        resourceName: group,
+        configs: Object.entries(configs).map(([name, value]) =>
+          createAlterConfigsRequestAlterableConfig({ name, value }),
+        ),
+      }),
+    ],
+  });
+
+test("describe: every group config of a group nobody created, and the empty name", async () => {
+  for (const v of [1, 2, 3, 4]) {
+    await conv.same(DescribeConfigsApi, v, describe("gc-fresh"));
+    await conv.same(DescribeConfigsApi, v, describe("gc-fresh", ["share.auto.offset.reset", "x"]));
+    await conv.same(DescribeConfigsApi, v, describe(""));
+  }
+});
+
+test("incremental alter: SET, DELETE, validate_only, and the share group's start offset", async () => {
+  const v = 1;
+  await conv.same(
+    IncrementalAlterConfigsApi,
+    v,
+    incremental("gc-set", [["consumer.session.timeout.ms", SET, "50000"]], true),
+  );
+  await conv.same(DescribeConfigsApi, 4, describe("gc-set"));
+  const r = await conv.same(
+    IncrementalAlterConfigsApi,
+    v,
+    incremental("gc-set", [
+      ["share.auto.offset.reset", SET, "earliest"],
+      ["consumer.heartbeat.interval.ms", SET, "6000"],
+      ["share.isolation.level", SET, "read_committed"],
+      ["streams.rack.aware.assignment.tags", SET, "zone,rack"],
+      ["share.renew.acknowledge.enable", SET, "false"],
+      ["errors.deadletterqueue.topic.name", SET, "dlq"],
+    ]),
+  );
+  assert.equal(r.kafka.responses[0]?.errorCode, ErrorCode.NONE);
+  await conv.same(DescribeConfigsApi, 4, describe("gc-set"));
+  await conv.same(
+    IncrementalAlterConfigsApi,
+    v,
+    incremental("gc-set", [
+      ["consumer.heartbeat.interval.ms", DELETE, null],
+      ["no.such.config", DELETE, null],
+      ["share.auto.offset.reset", SET, "by_duration:PT1H30M"],
+    ]),
+  );
+  await conv.same(DescribeConfigsApi, 4, describe("gc-set"));
+  await conv.same(DescribeConfigsApi, 1, describe("gc-set", ["share.auto.offset.reset"]));
+});
+
+test("incremental alter: Kafka's checks of names, values, bounds and operations", async () => {
+  const cases: [string, number, string | null][][] = [
+    [["consumer.session.timeout.ms", SET, "1000"]],
+    [["consumer.session.timeout.ms", SET, "0"]],
+    [["consumer.session.timeout.ms", SET, "999999999999"]],
+    [["consumer.heartbeat.interval.ms", SET, "20000"]],
+    [["consumer.assignment.interval.ms", SET, "-1"]],
+    [["consumer.assignment.interval.ms", SET, "20000"]],
+    [["share.session.timeout.ms", SET, "70000"]],
+    [["share.heartbeat.interval.ms", SET, "abc"]],
+    [["share.record.lock.duration.ms", SET, "999"]],
+    [["share.record.lock.duration.ms", SET, "99999999"]],
+    [["share.delivery.count.limit", SET, "1"]],
+    [["share.delivery.count.limit", SET, "11"]],
+    [["share.partition.max.record.locks", SET, "4001"]],
+    [["share.auto.offset.reset", SET, "EARLIEST"]],
+    [["share.auto.offset.reset", SET, "by_duration:-PT1H"]],
+    [["share.auto.offset.reset", SET, "by_duration:x"]],
+    [["share.isolation.level", SET, "bad"]],
+    [["errors.deadletterqueue.copy.record.enable", SET, "maybe"]],
+    [["streams.session.timeout.ms", SET, "1"]],
+    [["streams.num.standby.replicas", SET, "3"]],
+    [["streams.initial.rebalance.delay.ms", SET, "-1"]],
+    [["streams.assignor.name", SET, "range"]],
+    [["retention.ms", SET, "1"]],
+    [
+      ["consumer.session.timeout.ms", SET, "1"],
+      ["no.such", SET, "1"],
+    ],
+    [["share.session.timeout.ms", SET, null]],
+    [["streams.rack.aware.assignment.tags", APPEND, "a"]],
+    [["consumer.session.timeout.ms", SUBTRACT, "1"]],
+    [["unknown.name", APPEND, "1"]],
+  ];
+  for (const ops of cases) {
+    const r = await conv.same(IncrementalAlterConfigsApi, 1, incremental("gc-checked", ops));
+    assert.notEqual(r.kafka.responses[0]?.errorCode, ErrorCode.NONE, JSON.stringify(ops));
+  }
+  await conv.same(
+    IncrementalAlterConfigsApi,
+    0,
+    incremental("", [["consumer.session.timeout.ms", SET, "50000"]]),
+  );
+  await conv.same(DescribeConfigsApi, 4, describe("gc-checked"));
+});
+
+test("legacy alter: replaces a group's configs; nulls, unknown names and the empty name", async () => {
+  for (const v of [0, 2]) {
+    await conv.same(
+      IncrementalAlterConfigsApi,
+      1,
+      incremental("gc-legacy", [["share.isolation.level", SET, "read_committed"]]),
+    );
+    await conv.same(
+      AlterConfigsApi,
+      v,
+      alter("gc-legacy", { "consumer.heartbeat.interval.ms": "6000" }),
+    );
+    await conv.same(DescribeConfigsApi, 4, describe("gc-legacy"));
+    await conv.same(
+      AlterConfigsApi,
+      v,
+      alter("gc-legacy", { "consumer.heartbeat.interval.ms": null }),
+    );
+    await conv.same(AlterConfigsApi, v, alter("gc-legacy", { "no.such": "1" }));
+    await conv.same(AlterConfigsApi, v, alter("gc-legacy", { "share.delivery.count.limit": "11" }));
+    await conv.same(AlterConfigsApi, v, alter("", { "consumer.heartbeat.interval.ms": "6000" }));
+    await conv.same(AlterConfigsApi, v, alter("gc-legacy", {}));
+    await conv.same(DescribeConfigsApi, 4, describe("gc-legacy"));
+  }
+});
+
+test("a deleted group keeps its configs", async () => {
+  const group = "gc-deleted";
+  await conv.createTopic("gc-topic", 1);
+  await settleCoordinator(conv, group, 0);
+  // A simple group: committing an offset outside any generation creates it.
+  await conv.same(
+    OffsetCommitApi,
+    8,
+    createOffsetCommitRequest({
+      groupId: group,
+      generationIdOrMemberEpoch: -1,
+      memberId: "",
+      groupInstanceId: null,
+      topics: [
+        createOffsetCommitRequestTopic({
+          name: "gc-topic",
+          partitions: [
+            createOffsetCommitRequestPartition({
+              partitionIndex: 0,
+              committedOffset: 0n,
+              committedMetadata: null,
+            }),
+          ],
+        }),
+      ],
+    }),
+  );
+  await conv.same(
+    IncrementalAlterConfigsApi,
+    1,
+    incremental(group, [["consumer.session.timeout.ms", SET, "50000"]]),
+  );
+  const del = await conv.same(
+    DeleteGroupsApi,
+    2,
+    createDeleteGroupsRequest({ groupsNames: [group] }),
+  );
+  assert.equal(del.kafka.results[0]?.errorCode, ErrorCode.NONE);
+  await conv.same(DescribeConfigsApi, 4, describe(group, ["consumer.session.timeout.ms"]));
+});
