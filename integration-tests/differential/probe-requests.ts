@@ -329,6 +329,9 @@ export const PROBES: Record<number, Probe> = {
   [P.DescribeTransactionsApi.apiKey]: (c) =>
     P.createDescribeTransactionsRequest({ transactionalIds: [`probe-txn-${c.tag}`] }),
   [P.ListTransactionsApi.apiKey]: () => P.createListTransactionsRequest({ durationFilter: -1n }),
+  // Groups only: Kafka also lists its internal topics and broker loggers, which Logbook has not.
+  [P.ListConfigResourcesApi.apiKey]: () =>
+    P.createListConfigResourcesRequest({ resourceTypes: [32] }),
   [P.DescribeTopicPartitionsApi.apiKey]: (c) =>
     P.createDescribeTopicPartitionsRequest({
       topics: [P.createDescribeTopicPartitionsRequestTopicRequest({ name: c.topic })],

@@ -157,13 +157,6 @@ export const NARROWER_RANGES: Record<number, NarrowerRange> = {
   },
   68: { api: "ConsumerGroupHeartbeat", logbook: "none", kafka: "0-1", reason: NO_KIP848 },
   69: { api: "ConsumerGroupDescribe", logbook: "none", kafka: "0-1", reason: NO_KIP848 },
-  74: {
-    api: "ListConfigResources",
-    logbook: "none",
-    kafka: "0-1",
-    reason:
-      "Listing config resources (client metrics, groups; KIP-1142) is not implemented; topic configs are described with DescribeConfigs.",
-  },
   78: { api: "ShareFetch", logbook: "none", kafka: "1-2", reason: NO_KIP848 },
   79: { api: "ShareAcknowledge", logbook: "none", kafka: "1-2", reason: NO_KIP848 },
   80: { api: "AddRaftVoter", logbook: "none", kafka: "0-1", reason: KRAFT_ONLY },

@@ -33,6 +33,7 @@ import { describeClusterHandler } from "./60-describe-cluster.js";
 import { describeProducersHandler } from "./61-describe-producers.js";
 import { describeTransactionsHandler } from "./65-describe-transactions.js";
 import { listTransactionsHandler } from "./66-list-transactions.js";
+import { listConfigResourcesHandler } from "./74-list-config-resources.js";
 import { describeTopicPartitionsHandler } from "./75-describe-topic-partitions.js";
 import { shareGroupHeartbeatHandler } from "./76-share-group-heartbeat.js";
 import { shareGroupDescribeHandler } from "./77-share-group-describe.js";
@@ -77,6 +78,7 @@ export function allHandlers(): Handler[] {
     describeProducersHandler,
     describeTransactionsHandler,
     listTransactionsHandler,
+    listConfigResourcesHandler,
     describeTopicPartitionsHandler,
     shareGroupHeartbeatHandler,
     shareGroupDescribeHandler,
