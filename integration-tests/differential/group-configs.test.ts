@@ -3,7 +3,8 @@
  * group (every config, sources, synonyms, types), IncrementalAlterConfigs and
  * AlterConfigs with their checks and Kafka's messages, validate_only, the empty group
  * name, and that a group need not exist to be configured and keeps its configs when it
- * is deleted. Documentation is not asked for: the doc strings are Logbook's own words.
+ * is deleted; ListConfigResources (kafka-configs --describe --entity-type groups without
+ * a name) lists the configured groups. Documentation is not asked for: the doc strings are Logbook's own words.
  */
 import assert from "node:assert/strict";
 import { after, before, beforeEach, test } from "node:test";
@@ -18,6 +19,7 @@ import {
   createIncrementalAlterConfigsRequest,
   createIncrementalAlterConfigsRequestAlterableConfig,
   createIncrementalAlterConfigsRequestResource,
+  createListConfigResourcesRequest,
   createOffsetCommitRequest,
   createOffsetCommitRequestPartition,
   createOffsetCommitRequestTopic,
@@ -25,6 +27,7 @@ import {
   DescribeConfigsApi,
   ErrorCode,
   IncrementalAlterConfigsApi,
+  ListConfigResourcesApi,
   OffsetCommitApi,
 } from "@logbook/protocol";
 import { type Conversation, DiffPair } from "./pair.js";
@@ -242,4 +245,41 @@ test("a deleted group keeps its configs", async () => {
   );
   assert.equal(del.kafka.results[0]?.errorCode, ErrorCode.NONE);
   await conv.same(DescribeConfigsApi, 4, describe(group, ["consumer.session.timeout.ms"]));
+});
+
+test("list config resources: configured groups, topics and the broker, by type", async () => {
+  await conv.createTopic("gc-listed", 1);
+  await conv.same(
+    IncrementalAlterConfigsApi,
+    1,
+    incremental("gc-listed-group", [["share.auto.offset.reset", SET, "earliest"]]),
+  );
+  const list = (resourceTypes: number[]) => createListConfigResourcesRequest({ resourceTypes });
+  await conv.same(ListConfigResourcesApi, 0, list([]));
+  // Names repeat across types ("1" is a broker and a broker logger): compared as a set.
+  // Kafka's internal topics are left out: Logbook's group offsets and transaction state
+  // are not topics (the allowed difference "internal topics" of allowed-differences.ts).
+  const listed = (r: { configResources: { resourceName: string; resourceType: number }[] }) =>
+    r.configResources
+      .map((c) => `${c.resourceType}:${c.resourceName}`)
+      .filter((c) => !c.startsWith("2:__"))
+      .sort();
+  for (const types of [[GROUP], [2], [4], [16], [GROUP, 2]]) {
+    const x = await conv.exchange(ListConfigResourcesApi, 1, list(types));
+    assert.ok(x.kafka.kind === "answer" && x.logbook.kind === "answer", JSON.stringify(types));
+    assert.equal(x.logbook.body.errorCode, x.kafka.body.errorCode);
+    assert.deepEqual(listed(x.logbook.body), listed(x.kafka.body), JSON.stringify(types));
+  }
+  const groups = await conv.same(ListConfigResourcesApi, 1, list([GROUP]));
+  assert.ok(listed(groups.kafka).includes("32:gc-listed-group"));
+  // Every type: the same but for Kafka's broker logger (type 8), which Logbook does not serve.
+  const all = await conv.exchange(ListConfigResourcesApi, 1, list([]));
+  assert.ok(all.kafka.kind === "answer" && all.logbook.kind === "answer");
+  assert.deepEqual(
+    listed(all.logbook.body),
+    listed(all.kafka.body).filter((r) => !r.startsWith("8:")),
+  );
+  for (const bad of [[99], [1], [GROUP, 0]]) {
+    await conv.same(ListConfigResourcesApi, 1, list(bad));
+  }
 });

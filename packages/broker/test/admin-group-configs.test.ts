@@ -1,8 +1,9 @@
 /**
  * Group configs (ConfigResource GROUP = 32) over the wire: DescribeConfigs lists every
  * group config with its source and synonyms, IncrementalAlterConfigs and AlterConfigs
- * set, delete and check them (Kafka 4.4's messages), the values survive a restart, and
- * broker.groupConfigs.of(groupId) hands the coordinators typed values.
+ * set, delete and check them (Kafka 4.4's messages), the values survive a restart,
+ * broker.groupConfigs.of(groupId) hands the coordinators typed values, and
+ * ListConfigResources lists the configured groups.
  */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
@@ -16,9 +17,11 @@ import {
   createIncrementalAlterConfigsRequest,
   createIncrementalAlterConfigsRequestAlterableConfig,
   createIncrementalAlterConfigsRequestResource,
+  createListConfigResourcesRequest,
   DescribeConfigsApi,
   ErrorCode,
   IncrementalAlterConfigsApi,
+  ListConfigResourcesApi,
 } from "@logbook/protocol";
 import { GROUP_CONFIG_DEFS } from "../src/config/group-config-defs.js";
 import { brokerConfig } from "../src/config.js";
@@ -357,4 +360,37 @@ test("group configs survive a restart; removed ones stay removed", async () => {
   const res = await describe("durable", ["consumer.session.timeout.ms"]);
   assert.equal(res.configs[0]?.value, "50000");
   assert.equal(res.configs[0]?.configSource, 8);
+});
+
+test("ListConfigResources lists configured groups, topics and the broker by type", async () => {
+  await incremental("listed-b", [["share.isolation.level", SET, "read_committed"]]);
+  await incremental("listed-a", [["share.isolation.level", SET, "read_committed"]]);
+  await incremental("listed-gone", [["share.isolation.level", SET, "read_committed"]]);
+  await incremental("listed-gone", [["share.isolation.level", DELETE, null]]);
+  const list = async (version: number, resourceTypes: number[]) => {
+    const r = await b.client.send(
+      ListConfigResourcesApi,
+      version,
+      createListConfigResourcesRequest({ resourceTypes }),
+    );
+    return {
+      code: r.errorCode,
+      listed: r.configResources.map((c) => `${c.resourceType}:${c.resourceName}`),
+    };
+  };
+  const groups = await list(1, [GROUP]);
+  assert.equal(groups.code, ErrorCode.NONE);
+  assert.ok(groups.listed.includes("32:listed-a") && groups.listed.includes("32:listed-b"));
+  assert.ok(!groups.listed.includes("32:listed-gone"));
+  assert.deepEqual(
+    groups.listed.filter((g) => g.startsWith("32:listed")),
+    ["32:listed-a", "32:listed-b"],
+  );
+  assert.deepEqual(await list(1, [4]), { code: ErrorCode.NONE, listed: ["4:0"] });
+  const all = await list(1, []);
+  assert.ok(all.listed.includes("4:0") && all.listed.includes("32:listed-a"));
+  assert.deepEqual(await list(1, [16, 8]), { code: ErrorCode.NONE, listed: [] });
+  // v0 (ListClientMetricsResources): there are no client-metrics resources.
+  assert.deepEqual(await list(0, []), { code: ErrorCode.NONE, listed: [] });
+  assert.deepEqual(await list(1, [GROUP, 99]), { code: ErrorCode.UNSUPPORTED_VERSION, listed: [] });
 });
