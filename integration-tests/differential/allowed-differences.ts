@@ -158,6 +158,13 @@ export const EXPECTED_DIVERGENCES = {
     reason:
       "Kafka 4 closes the connection; Logbook answers UNSUPPORTED_VERSION for each partition, which tells the client why instead of sending it into a reconnect loop.",
   },
+  brokerLoggerListed: {
+    api: "ListConfigResources",
+    when: "ListConfigResources v1 of every resource type",
+    paths: ["configResources[]"],
+    reason:
+      "Kafka also lists its broker as a BROKER_LOGGER resource (log levels changed at run time), which Logbook does not serve, and its internal topics (see above); the configured groups, the topics and the broker are listed alike.",
+  },
 } as const satisfies Record<string, ExpectedDivergence>;
 
 /** `**.` = any leading run of segments (or none), `**` = anything, `*` = one segment. */
