@@ -10,9 +10,10 @@
  * carry Kafka's defaults of the min/max companions: these rows are meant to be pointed
  * at the settings once they are in the schema.
  */
-import type { ConfigType } from "../metadata/config-values.js";
+import { type ConfigType, parseList } from "../metadata/config-values.js";
 import type { BrokerConfig } from "./broker-config.js";
 import { bool, ConfigValueError, int, type Kind, oneOf, text } from "./kinds.js";
+import { checkAgainst } from "./setting.js";
 
 /** Where a share partition without a committed start offset starts. */
 export type ShareAutoOffsetReset =
@@ -72,11 +73,7 @@ function autoOffsetReset(): Kind<ShareAutoOffsetReset> {
 function list(): Kind<string[]> {
   return {
     type: "list",
-    parse: (raw) =>
-      raw
-        .split(",")
-        .map((s) => s.trim())
-        .filter((s) => s !== ""),
+    parse: parseList,
     format: (items) => items.join(","),
   };
 }
@@ -305,6 +302,7 @@ export interface GroupConfigDef {
 }
 
 function defOf<T>(spec: GroupConfigSpec<T>): GroupConfigDef {
+  const ofKind = checkAgainst(spec.name, spec.kind);
   return {
     name: spec.name,
     type: spec.kind.type,
@@ -312,14 +310,9 @@ function defOf<T>(spec: GroupConfigSpec<T>): GroupConfigDef {
     synonym: spec.synonym,
     defaultValue: (config) => spec.kind.format(spec.default(config)),
     check(value, config) {
-      let parsed: T;
-      try {
-        parsed = spec.kind.parse(value);
-      } catch (e) {
-        if (!(e instanceof ConfigValueError)) throw e;
-        return `Invalid value ${value} for configuration ${spec.name}: ${e.message}`;
-      }
-      return spec.check?.(parsed, spec.name, config) ?? null;
+      const refused = ofKind(value);
+      if (refused !== null) return refused;
+      return spec.check?.(spec.kind.parse(value), spec.name, config) ?? null;
     },
   };
 }
