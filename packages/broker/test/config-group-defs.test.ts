@@ -117,3 +117,39 @@ test("GroupConfigs: checks before storing, validate-only stores nothing, listene
   await configs.set("g", new Map([["share.delivery.count.limit", "4"]]), false);
   assert.equal(heard.length, 2, "no calls after unsubscribing");
 });
+
+test("GroupConfigs: concurrent changes to one group run one after another, none lost", async () => {
+  const store = memoryStore();
+  const slow: GroupConfigStore = {
+    ...store,
+    groupOverrides: (g) => store.groupOverrides(g),
+    groupsWithOverrides: () => store.groupsWithOverrides(),
+    // A write that takes a while: a read-modify-write race would lose one change.
+    setGroupOverrides: async (g, o) => {
+      await new Promise((r) => setTimeout(r, 5));
+      await store.setGroupOverrides(g, o);
+    },
+  };
+  const configs = new GroupConfigs(brokerConfig(), slow);
+  const add = (name: string, value: string) =>
+    configs.update("g", (current) => new Map([...current, [name, value]]), false);
+  const results = await Promise.all([
+    add("share.isolation.level", "read_committed"),
+    add("share.auto.offset.reset", "earliest"),
+    configs.update(
+      "g",
+      () => ({ ok: false, errorCode: 42, message: "refused before any check" }),
+      false,
+    ),
+    add("share.delivery.count.limit", "3"),
+  ]);
+  assert.deepEqual(
+    results.map((r) => r.ok),
+    [true, true, false, true],
+  );
+  assert.deepEqual(Object.fromEntries(configs.overrides("g")), {
+    "share.isolation.level": "read_committed",
+    "share.auto.offset.reset": "earliest",
+    "share.delivery.count.limit": "3",
+  });
+});

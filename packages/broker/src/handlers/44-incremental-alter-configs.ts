@@ -29,13 +29,14 @@ import {
   resourceKey,
 } from "../metadata/config-resources.js";
 import { parseList } from "../metadata/config-values.js";
+import type { AdminFailure } from "../metadata/group-configs.js";
 import { checkTopicConfigs } from "../metadata/topic-config.js";
 import type { BrokerServices } from "../services.js";
 import type { AdminResult } from "../topics.js";
 
 const OpType = { SET: 0, DELETE: 1, APPEND: 2, SUBTRACT: 3 } as const;
 
-function invalid(errorCode: number, message: string): AdminResult {
+function invalid(errorCode: number, message: string): AdminFailure {
   return { ok: false, errorCode, message };
 }
 
@@ -105,27 +106,26 @@ function alterGroup(
   validateOnly: boolean,
   broker: BrokerServices,
 ): Promise<AdminResult> {
-  const next = new Map(broker.groupConfigs.overrides(groupId));
-  for (const c of res.configs) {
-    if (c.configOperation === OpType.DELETE) {
-      next.delete(c.name);
-    } else if (c.configOperation === OpType.SET) {
-      if (c.value === null)
-        return Promise.resolve(
-          invalid(ErrorCode.INVALID_REQUEST, `Null value not supported for : ${c.name}`),
-        );
-      next.set(c.name, c.value);
-    } else {
-      const verb = c.configOperation === OpType.APPEND ? "APPEND" : "SUBTRACT";
-      return Promise.resolve(
-        invalid(
+  const change = (current: ReadonlyMap<string, string>) => {
+    const next = new Map(current);
+    for (const c of res.configs) {
+      if (c.configOperation === OpType.DELETE) {
+        next.delete(c.name);
+      } else if (c.configOperation === OpType.SET) {
+        if (c.value === null)
+          return invalid(ErrorCode.INVALID_REQUEST, `Null value not supported for : ${c.name}`);
+        next.set(c.name, c.value);
+      } else {
+        const verb = c.configOperation === OpType.APPEND ? "APPEND" : "SUBTRACT";
+        return invalid(
           ErrorCode.INVALID_CONFIG,
           `Can't ${verb} to key ${c.name} because its type is not LIST.`,
-        ),
-      );
+        );
+      }
     }
-  }
-  return broker.groupConfigs.set(groupId, next, validateOnly);
+    return next;
+  };
+  return broker.groupConfigs.update(groupId, change, validateOnly);
 }
 
 export const incrementalAlterConfigsHandler = defineHandler({

@@ -23,6 +23,8 @@ export interface GroupConfigStore {
   setGroupOverrides(groupId: string, overrides: ReadonlyMap<string, string>): Promise<void>;
 }
 
+export type AdminFailure = Extract<AdminResult, { ok: false }>;
+
 export type GroupConfigListener = (groupId: string, values: GroupConfigValues) => void;
 
 const NONE: ReadonlyMap<string, string> = new Map();
@@ -55,6 +57,8 @@ export class GroupConfigs {
     { overrides: ReadonlyMap<string, string>; values: GroupConfigValues }
   >();
   private readonly defaults: GroupConfigValues;
+  /** The last queued change: changes run one after another. */
+  private tail: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly config: BrokerConfig,
@@ -91,17 +95,37 @@ export class GroupConfigs {
   }
 
   /** Replaces a group's overrides after checking them; `validateOnly` only checks. */
-  async set(
+  set(
     groupId: string,
     overrides: ReadonlyMap<string, string>,
     validateOnly: boolean,
   ): Promise<AdminResult> {
-    const checked = checkGroupConfigs(this.config, overrides);
-    if (!checked.ok || validateOnly) return checked;
-    await this.store.setGroupOverrides(groupId, overrides);
-    this.cache.delete(groupId);
-    const values = this.of(groupId);
-    for (const l of this.listeners) l(groupId, values);
-    return { ok: true };
+    return this.update(groupId, () => overrides, validateOnly);
+  }
+
+  /**
+   * Changes a group's overrides: `change` gets the current ones and returns the new ones
+   * (or a refusal), which are checked and stored. Changes run one at a time, so two
+   * requests that each add a config to one group cannot lose either.
+   */
+  update(
+    groupId: string,
+    change: (current: ReadonlyMap<string, string>) => ReadonlyMap<string, string> | AdminFailure,
+    validateOnly: boolean,
+  ): Promise<AdminResult> {
+    const run = this.tail.then(async (): Promise<AdminResult> => {
+      const next = change(this.overrides(groupId));
+      if ("ok" in next) return next;
+      const checked = checkGroupConfigs(this.config, next);
+      if (!checked.ok || validateOnly) return checked;
+      await this.store.setGroupOverrides(groupId, next);
+      this.cache.delete(groupId);
+      const values = this.of(groupId);
+      for (const l of this.listeners) l(groupId, values);
+      return { ok: true };
+    });
+    // A failed write must not stop the changes queued after it.
+    this.tail = run.catch(() => undefined);
+    return run;
   }
 }
