@@ -5,7 +5,7 @@
  * incremental SET/APPEND/SUBTRACT/DELETE, legacy replace), consumer groups and their
  * offsets, the cluster, DeleteRecords, DescribeProducers, ListTransactions and
  * DescribeTransactions, topics by id, ListOffsets specs, DescribeLogDirs, config synonyms,
- * with their error paths.
+ * group configs (ConfigResource.Type.GROUP), with their error paths.
  * The checks run in integration-tests/java/AdminChecks.java.
  */
 import assert from "node:assert/strict";
@@ -259,3 +259,54 @@ check(
     });
   },
 );
+check("group configs: describe, incremental SET and DELETE on Type.GROUP, errors", async (t) => {
+  const session = [
+    "45000",
+    "DEFAULT_CONFIG",
+    ["group.consumer.session.timeout.ms=45000@DEFAULT_CONFIG"],
+  ];
+  const limit = ["5", "DEFAULT_CONFIG", ["group.share.delivery.count.limit=5@DEFAULT_CONFIG"]];
+  const earliest = [
+    "earliest",
+    "DYNAMIC_GROUP_CONFIG",
+    [
+      "share.auto.offset.reset=earliest@DYNAMIC_GROUP_CONFIG",
+      "share.auto.offset.reset=latest@DEFAULT_CONFIG",
+    ],
+  ];
+  // Kafka 4.4 has 21 group configs.
+  const after = {
+    count: 21,
+    "consumer.session.timeout.ms": session,
+    "share.auto.offset.reset": earliest,
+    "share.delivery.count.limit": limit,
+  };
+  assert.deepEqual(await admin("group-configs", t.bootstrap), {
+    fresh: {
+      ...after,
+      "share.auto.offset.reset": [
+        "latest",
+        "DEFAULT_CONFIG",
+        ["share.auto.offset.reset=latest@DEFAULT_CONFIG"],
+      ],
+    },
+    set: {
+      ...after,
+      "consumer.session.timeout.ms": [
+        "50000",
+        "DYNAMIC_GROUP_CONFIG",
+        [
+          "consumer.session.timeout.ms=50000@DYNAMIC_GROUP_CONFIG",
+          "group.consumer.session.timeout.ms=45000@DEFAULT_CONFIG",
+        ],
+      ],
+    },
+    deleted: after,
+    outOfRange: "InvalidConfigurationException",
+    unknownName: "InvalidConfigurationException",
+    append: "InvalidConfigurationException",
+    describeEmptyName: "InvalidRequestException",
+    setEmptyName: "InvalidRequestException",
+    afterErrors: after,
+  });
+});

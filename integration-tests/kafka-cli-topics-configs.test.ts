@@ -1,7 +1,8 @@
 /**
- * kafka-topics and kafka-configs (Kafka 4.4's own tools) used as an operator would, each
- * command run against Logbook and against the reference Kafka: same output (addresses
- * and topic ids aside), and the output expected.
+ * kafka-topics and kafka-configs (Kafka 4.4's own tools; kafka-configs on topics, the
+ * broker and groups) used as an operator would, each command run against Logbook and
+ * against the reference Kafka: same output (addresses and topic ids aside), and the
+ * output expected.
  */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
@@ -257,4 +258,54 @@ test("kafka-configs: broker configs describe alike; a dynamic broker change is K
     alter.logbook.stderr,
     /InvalidRequestException: Cannot update these configs dynamically: log\.retention\.ms/,
   );
+});
+
+test("kafka-configs: group configs (--entity-type groups) set, describe and delete alike", async () => {
+  const group = ["--entity-type", "groups", "--entity-name", "ops-group"];
+  const add = await onBoth(b, Tool.configs, [
+    ...BS,
+    "--alter",
+    ...group,
+    "--add-config",
+    "share.auto.offset.reset=earliest,consumer.session.timeout.ms=50000",
+  ]);
+  assertSame(add, b, "Completed updating config for group ops-group.");
+  const first = await onBoth(b, Tool.configs, [...BS, "--describe", ...group]);
+  assertSame(
+    first,
+    b,
+    `Dynamic configs for group ops-group are:
+  consumer.session.timeout.ms=50000 sensitive=false synonyms={DYNAMIC_GROUP_CONFIG:consumer.session.timeout.ms=50000, DEFAULT_CONFIG:group.consumer.session.timeout.ms=45000}
+  share.auto.offset.reset=earliest sensitive=false synonyms={DYNAMIC_GROUP_CONFIG:share.auto.offset.reset=earliest, DEFAULT_CONFIG:share.auto.offset.reset=latest}`,
+  );
+  const remove = await onBoth(b, Tool.configs, [
+    ...BS,
+    "--alter",
+    ...group,
+    "--delete-config",
+    "consumer.session.timeout.ms",
+  ]);
+  assertSame(remove, b, "Completed updating config for group ops-group.");
+  const after = await onBoth(b, Tool.configs, [...BS, "--describe", ...group]);
+  const remaining = `Dynamic configs for group ops-group are:
+  share.auto.offset.reset=earliest sensitive=false synonyms={DYNAMIC_GROUP_CONFIG:share.auto.offset.reset=earliest, DEFAULT_CONFIG:share.auto.offset.reset=latest}`;
+  assertSame(after, b, remaining);
+  // Without a name the tool lists the configured groups (ListConfigResources) first.
+  const listed = await onBoth(b, Tool.configs, [...BS, "--describe", "--entity-type", "groups"]);
+  assertSame(listed, b, remaining);
+  const bad = await onBoth(b, Tool.configs, [
+    ...BS,
+    "--alter",
+    ...group,
+    "--add-config",
+    "share.delivery.count.limit=11",
+  ]);
+  for (const side of ["kafka", "logbook"] as const) {
+    assert.equal(bad[side].code, 1, `${side}: an invalid value fails`);
+    assert.match(
+      bad[side].stdout + bad[side].stderr,
+      /InvalidConfigurationException: share\.delivery\.count\.limit must be in the range 2 to 10 inclusive\./,
+      side,
+    );
+  }
 });

@@ -179,6 +179,13 @@ export const EXPECTED_DIVERGENCES = {
     reason:
       "Kafka takes classic members into a consumer group (KIP-848 online migration, group.consumer.migration.policy); Logbook does not mix the two protocols in one group and answers INCONSISTENT_GROUP_PROTOCOL. An empty consumer group does become a classic group on both.",
   },
+  brokerLoggerListed: {
+    api: "ListConfigResources",
+    when: "ListConfigResources v1 of every resource type",
+    paths: ["configResources[]"],
+    reason:
+      "Kafka also lists its broker as a BROKER_LOGGER resource (log levels changed at run time), which Logbook does not serve, and its internal topics (see above); the configured groups, the topics and the broker are listed alike.",
+  },
 } as const satisfies Record<string, ExpectedDivergence>;
 
 /** `**.` = any leading run of segments (or none), `**` = anything, `*` = one segment. */

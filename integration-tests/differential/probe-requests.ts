@@ -362,6 +362,9 @@ export const PROBES: Record<number, Probe> = {
     }),
   [P.ConsumerGroupDescribeApi.apiKey]: (c) =>
     P.createConsumerGroupDescribeRequest({ groupIds: [`probe-cg-${c.tag}`] }),
+  // Groups only: Kafka also lists its internal topics and broker loggers, which Logbook has not.
+  [P.ListConfigResourcesApi.apiKey]: () =>
+    P.createListConfigResourcesRequest({ resourceTypes: [32] }),
   [P.DescribeTopicPartitionsApi.apiKey]: (c) =>
     P.createDescribeTopicPartitionsRequest({
       topics: [P.createDescribeTopicPartitionsRequestTopicRequest({ name: c.topic })],

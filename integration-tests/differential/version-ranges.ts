@@ -124,13 +124,6 @@ export const NARROWER_RANGES: Record<number, NarrowerRange> = {
     kafka: "0-2",
     reason: `v2 (transactional id pattern filter, KIP-1152) is ${NEWER_SCHEMA}.`,
   },
-  74: {
-    api: "ListConfigResources",
-    logbook: "none",
-    kafka: "0-1",
-    reason:
-      "Listing config resources (client metrics, groups; KIP-1142) is not implemented; topic configs are described with DescribeConfigs.",
-  },
   80: { api: "AddRaftVoter", logbook: "none", kafka: "0-1", reason: KRAFT_ONLY },
   81: { api: "RemoveRaftVoter", logbook: "none", kafka: "0-0", reason: KRAFT_ONLY },
   83: { api: "InitializeShareGroupState", logbook: "none", kafka: "0-0", reason: NO_KIP848 },

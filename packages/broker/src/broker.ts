@@ -11,6 +11,7 @@ import { createDataPlane, type DataPlane } from "./data/index.js";
 import { FeatureLevels } from "./features.js";
 import { BrokerGroups } from "./groups/index.js";
 import { allHandlers } from "./handlers/index.js";
+import { type GroupConfigStore, GroupConfigs } from "./metadata/group-configs.js";
 import { openTopicRegistry } from "./metadata/index.js";
 import { HandlerRegistry } from "./registry.js";
 import { type DispatchTarget, dispatch } from "./server/dispatch.js";
@@ -37,6 +38,7 @@ export class Broker implements DispatchTarget {
   readonly txn: TransactionCoordinator;
   readonly shareGroups: BrokerShareGroups;
   readonly share: SharePartitionService;
+  readonly groupConfigs: GroupConfigs;
   /** Log raw request bytes when a request does not decode (LOGBOOK_DEBUG_FRAMES=1). */
   readonly debugFrames = process.env.LOGBOOK_DEBUG_FRAMES === "1";
   private readonly server: TcpServer;
@@ -46,11 +48,12 @@ export class Broker implements DispatchTarget {
     readonly config: BrokerConfig,
     readonly logger: Logger,
     readonly storage: StorageEngine,
-    readonly topics: TopicRegistry,
+    readonly topics: TopicRegistry & GroupConfigStore,
     readonly groups: BrokerGroups,
     /** Finalized feature levels; UpdateFeatures keeps its changes in the metadata log. */
     readonly features: FeatureLevels,
   ) {
+    this.groupConfigs = new GroupConfigs(config, topics);
     for (const h of allHandlers()) this.registry.register(h);
     injectFailures(this.registry, parseFailNext(process.env.LOGBOOK_FAIL_NEXT), logger);
     this.dataPlane = createDataPlane(this);

@@ -3,6 +3,7 @@ import type { BrokerConfig } from "./config.js";
 import type { DataPlane } from "./data/index.js";
 import type { FeatureLevels } from "./features.js";
 import type { BrokerGroups } from "./groups/index.js";
+import type { GroupConfigs } from "./metadata/group-configs.js";
 import type { BrokerShareGroups } from "./share/membership-service.js";
 import type { SharePartitionService } from "./share/share-partition-service.js";
 import type { TopicRegistry } from "./topics.js";
@@ -29,6 +30,8 @@ export interface BrokerServices {
   readonly groups: BrokerGroups;
   /** Share-group membership (ShareGroupHeartbeat); the share-partition side asks it too. */
   readonly shareGroups: BrokerShareGroups;
+  /** Per-group configs (DescribeConfigs/AlterConfigs on GROUP); the coordinators read `of(groupId)`. */
+  readonly groupConfigs: GroupConfigs;
   readonly dataPlane: DataPlane;
   readonly txn: TransactionCoordinator;
   /** Share sessions, share-partition state and share-group membership (KIP-932). */

@@ -8,7 +8,10 @@
  * static. Synonyms (v1+, when include_synonyms) go from the most specific source to the
  * built-in default; config_type always, documentation only with include_documentation
  * (v3+). configuration_keys filters (null or empty = all, as Kafka reads it). Unknown topics get
- * UNKNOWN_TOPIC_OR_PARTITION; other resource types INVALID_REQUEST. Simplified: no
+ * UNKNOWN_TOPIC_OR_PARTITION. Group resources (type 32, any group id, existing or not):
+ * every group config, GROUP_CONFIG for the group's overrides, else DEFAULT_CONFIG with
+ * the broker setting as synonym; the empty name is INVALID_REQUEST. Other resource types
+ * INVALID_REQUEST. Simplified: no
  * sensitive configs exist, and no dynamic broker configs (BROKER_LOGGER unsupported).
  */
 import {
@@ -26,6 +29,7 @@ import {
   ConfigSource,
   type DescribedConfig,
   describeBrokerConfigs,
+  describeGroupConfigs,
   describeTopicConfigs,
 } from "../metadata/config-describe.js";
 import { liveBrokerConfig, resolveConfigResource } from "../metadata/config-resources.js";
@@ -37,7 +41,7 @@ function describeOne(
   ctx: RequestContext,
 ): DescribeConfigsResponseResult {
   const base = { resourceType: res.resourceType, resourceName: res.resourceName };
-  const target = resolveConfigResource(ctx.broker, res.resourceType, res.resourceName);
+  const target = resolveConfigResource(ctx.broker, res.resourceType, res.resourceName, "describe");
   if (target.kind === "error") {
     return createDescribeConfigsResponseResult({
       ...base,
@@ -46,10 +50,17 @@ function describeOne(
       configs: [],
     });
   }
-  let configs: DescribedConfig[] =
-    target.kind === "topic"
-      ? describeTopicConfigs(ctx.broker.config, target.topic.overrides)
-      : describeBrokerConfigs(liveBrokerConfig(ctx.broker));
+  let configs: DescribedConfig[];
+  if (target.kind === "topic") {
+    configs = describeTopicConfigs(ctx.broker.config, target.topic.overrides);
+  } else if (target.kind === "group") {
+    configs = describeGroupConfigs(
+      ctx.broker.config,
+      ctx.broker.groupConfigs.overrides(target.groupId),
+    );
+  } else {
+    configs = describeBrokerConfigs(liveBrokerConfig(ctx.broker));
+  }
   const keys = res.configurationKeys;
   // Null or empty both mean every config, as in Kafka.
   if (keys !== null && keys.length > 0) configs = configs.filter((c) => keys.includes(c.name));

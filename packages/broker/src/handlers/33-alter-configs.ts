@@ -6,7 +6,9 @@
  * name and value (INVALID_CONFIG; a null value too). validate_only checks only. Broker
  * resources: every broker property is static here, so any change is refused
  * (INVALID_REQUEST, or INVALID_CONFIG for names that are not broker configs); an empty
- * change succeeds. A resource listed twice gets INVALID_REQUEST; unknown topics
+ * change succeeds. Group resources (type 32): the given configs replace the group's
+ * overrides, checked as group configs (INVALID_CONFIG; a null value INVALID_REQUEST).
+ * A resource listed twice gets INVALID_REQUEST; unknown topics
  * UNKNOWN_TOPIC_OR_PARTITION. Simplified: no alter-config policy, no dynamic broker
  * or broker-logger configs.
  */
@@ -33,7 +35,7 @@ async function alterOne(
   validateOnly: boolean,
   broker: BrokerServices,
 ): Promise<AdminResult> {
-  const target = resolveConfigResource(broker, res.resourceType, res.resourceName);
+  const target = resolveConfigResource(broker, res.resourceType, res.resourceName, "alter");
   if (target.kind === "error")
     return { ok: false, errorCode: target.errorCode, message: target.message };
   if (target.kind === "broker") return refuseBrokerChanges(res.configs.map((c) => c.name));
@@ -47,6 +49,20 @@ async function alterOne(
       };
     }
     raw.set(c.name, c.value);
+  }
+  if (target.kind === "group") {
+    const overrides = new Map<string, string>();
+    for (const [name, value] of raw) {
+      if (value === null) {
+        return {
+          ok: false,
+          errorCode: ErrorCode.INVALID_REQUEST,
+          message: `Null value not supported for : ${name}`,
+        };
+      }
+      overrides.set(name, value);
+    }
+    return broker.groupConfigs.set(target.groupId, overrides, validateOnly);
   }
   const checked = checkTopicConfigs(raw);
   if (!checked.ok) return checked;

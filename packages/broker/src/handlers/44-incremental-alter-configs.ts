@@ -8,7 +8,10 @@
  * INVALID_CONFIG. The result is checked like CreateTopics configs (INVALID_CONFIG).
  * A config named twice in one resource, a resource named twice, or an unknown
  * operation is INVALID_REQUEST. validate_only checks only. Broker resources: all
- * properties are static, so any change is refused. Simplified: no alter-config policy.
+ * properties are static, so any change is refused. Group resources (type 32, any group
+ * id): SET and DELETE change the group's overrides, checked as group configs (unknown
+ * names first, then values against their kinds and the broker's min/max bounds);
+ * APPEND and SUBTRACT are INVALID_CONFIG, as in Kafka. Simplified: no alter-config policy.
  */
 import {
   createIncrementalAlterConfigsResponse,
@@ -26,13 +29,14 @@ import {
   resourceKey,
 } from "../metadata/config-resources.js";
 import { parseList } from "../metadata/config-values.js";
+import type { AdminFailure } from "../metadata/group-configs.js";
 import { checkTopicConfigs } from "../metadata/topic-config.js";
 import type { BrokerServices } from "../services.js";
 import type { AdminResult } from "../topics.js";
 
 const OpType = { SET: 0, DELETE: 1, APPEND: 2, SUBTRACT: 3 } as const;
 
-function invalid(errorCode: number, message: string): AdminResult {
+function invalid(errorCode: number, message: string): AdminFailure {
   return { ok: false, errorCode, message };
 }
 
@@ -41,7 +45,7 @@ async function alterOne(
   validateOnly: boolean,
   broker: BrokerServices,
 ): Promise<AdminResult> {
-  const target = resolveConfigResource(broker, res.resourceType, res.resourceName);
+  const target = resolveConfigResource(broker, res.resourceType, res.resourceName, "alter");
   if (target.kind === "error") return invalid(target.errorCode, target.message);
   const names = res.configs.map((c) => c.name);
   const twice = names.find((n, i) => names.indexOf(n) !== i);
@@ -57,6 +61,7 @@ async function alterOne(
     );
   }
   if (target.kind === "broker") return refuseBrokerChanges(names);
+  if (target.kind === "group") return alterGroup(res, target.groupId, validateOnly, broker);
 
   const topic = target.topic;
   const next = new Map<string, string>(topic.overrides);
@@ -92,6 +97,35 @@ async function alterOne(
   const checked = checkTopicConfigs(next);
   if (!checked.ok) return checked;
   return broker.topics.setOverrides(topic.name, next, validateOnly);
+}
+
+/** Group configs: SET and DELETE only (Kafka refuses APPEND and SUBTRACT on every one). */
+function alterGroup(
+  res: IncrementalAlterConfigsRequestResource,
+  groupId: string,
+  validateOnly: boolean,
+  broker: BrokerServices,
+): Promise<AdminResult> {
+  const change = (current: ReadonlyMap<string, string>) => {
+    const next = new Map(current);
+    for (const c of res.configs) {
+      if (c.configOperation === OpType.DELETE) {
+        next.delete(c.name);
+      } else if (c.configOperation === OpType.SET) {
+        if (c.value === null)
+          return invalid(ErrorCode.INVALID_REQUEST, `Null value not supported for : ${c.name}`);
+        next.set(c.name, c.value);
+      } else {
+        const verb = c.configOperation === OpType.APPEND ? "APPEND" : "SUBTRACT";
+        return invalid(
+          ErrorCode.INVALID_CONFIG,
+          `Can't ${verb} to key ${c.name} because its type is not LIST.`,
+        );
+      }
+    }
+    return next;
+  };
+  return broker.groupConfigs.update(groupId, change, validateOnly);
 }
 
 export const incrementalAlterConfigsHandler = defineHandler({

@@ -36,6 +36,7 @@ import { describeTransactionsHandler } from "./65-describe-transactions.js";
 import { listTransactionsHandler } from "./66-list-transactions.js";
 import { consumerGroupHeartbeatHandler } from "./68-consumer-group-heartbeat.js";
 import { consumerGroupDescribeHandler } from "./69-consumer-group-describe.js";
+import { listConfigResourcesHandler } from "./74-list-config-resources.js";
 import { describeTopicPartitionsHandler } from "./75-describe-topic-partitions.js";
 import { shareGroupHeartbeatHandler } from "./76-share-group-heartbeat.js";
 import { shareGroupDescribeHandler } from "./77-share-group-describe.js";
@@ -88,6 +89,7 @@ export function allHandlers(): Handler[] {
     listTransactionsHandler,
     consumerGroupHeartbeatHandler,
     consumerGroupDescribeHandler,
+    listConfigResourcesHandler,
     describeTopicPartitionsHandler,
     shareGroupHeartbeatHandler,
     shareGroupDescribeHandler,

@@ -1,4 +1,5 @@
 import { type BrokerConfig, brokerConfig, DEFAULT_BROKER_CONFIG } from "../config/broker-config.js";
+import { GROUP_CONFIG_DEFS } from "../config/group-config-defs.js";
 import { BROKER_SETTINGS, TOPIC_CONFIG_DEFS } from "../config/schema.js";
 import { CONFIG_TYPE_ID } from "./config-values.js";
 
@@ -10,6 +11,8 @@ export const ConfigSource = {
   DYNAMIC_DEFAULT_BROKER_CONFIG: 3,
   STATIC_BROKER_CONFIG: 4,
   DEFAULT_CONFIG: 5,
+  /** A group's own override (ConfigResource GROUP). */
+  GROUP_CONFIG: 8,
 } as const;
 
 export interface ConfigSynonym {
@@ -99,6 +102,39 @@ export function describeBrokerConfigs(config: BrokerConfig): DescribedConfig[] {
       value,
       readOnly: true,
       source: isStatic ? ConfigSource.STATIC_BROKER_CONFIG : ConfigSource.DEFAULT_CONFIG,
+      isSensitive: false,
+      synonyms,
+      typeId: CONFIG_TYPE_ID[def.type],
+      doc: def.doc,
+    };
+  });
+}
+
+/**
+ * Every group config of a group: its override (GROUP_CONFIG) or the broker's value, which
+ * Kafka reports as DEFAULT_CONFIG under the broker setting's name even when set statically.
+ */
+export function describeGroupConfigs(
+  config: BrokerConfig,
+  overrides: ReadonlyMap<string, string>,
+): DescribedConfig[] {
+  return [...GROUP_CONFIG_DEFS.values()].map((def) => {
+    const fallback = {
+      name: def.synonym,
+      value: def.defaultValue(config),
+      source: ConfigSource.DEFAULT_CONFIG,
+    };
+    const override = overrides.get(def.name);
+    const synonyms: ConfigSynonym[] =
+      override === undefined
+        ? [fallback]
+        : [{ name: def.name, value: override, source: ConfigSource.GROUP_CONFIG }, fallback];
+    const first = synonyms[0] ?? fallback;
+    return {
+      name: def.name,
+      value: first.value,
+      readOnly: false,
+      source: first.source,
       isSensitive: false,
       synonyms,
       typeId: CONFIG_TYPE_ID[def.type],

@@ -9,12 +9,14 @@ import { ResourceType } from "./metadata-records.js";
 export type ConfigResource =
   | { kind: "topic"; topic: TopicInfo }
   | { kind: "broker" }
+  | { kind: "group"; groupId: string }
   | { kind: "error"; errorCode: number; message: string };
 
 export function resolveConfigResource(
   broker: BrokerServices,
   type: number,
   name: string,
+  purpose: "describe" | "alter",
 ): ConfigResource {
   if (type === ResourceType.TOPIC) {
     const topic = broker.topics.get(name);
@@ -33,6 +35,18 @@ export function resolveConfigResource(
       kind: "error",
       errorCode: ErrorCode.INVALID_REQUEST,
       message: `Unexpected broker id, expected ${broker.config.nodeId} but received ${name}`,
+    };
+  }
+  if (type === ResourceType.GROUP) {
+    // Any other name is fine: a group need not exist to be configured (as in Kafka).
+    if (name !== "") return { kind: "group", groupId: name };
+    return {
+      kind: "error",
+      errorCode: ErrorCode.INVALID_REQUEST,
+      message:
+        purpose === "describe"
+          ? "Group name must not be empty"
+          : "Default group resources are not allowed.",
     };
   }
   return {

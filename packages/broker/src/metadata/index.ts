@@ -4,7 +4,8 @@ import { MetadataLog } from "./metadata-log.js";
 import { LogTopicRegistry } from "./topic-registry.js";
 
 /**
- * Opens the metadata log, replays it, and returns the topic registry built from it.
+ * Opens the metadata log, replays it, and returns the topic registry built from it
+ * (which keeps the group configs too: both live in the metadata log).
  */
 export async function openTopicRegistry(
   storage: StorageEngine,

@@ -29,7 +29,7 @@ import {
 export const RecordKind = { TOPIC: 0, CONFIG: 1, FEATURE: 2 } as const;
 
 /** Kafka's ConfigResource types. */
-export const ResourceType = { TOPIC: 2, BROKER: 4 } as const;
+export const ResourceType = { TOPIC: 2, BROKER: 4, GROUP: 32 } as const;
 
 const VERSION = 0;
 

@@ -5,14 +5,16 @@ import { type MetadataEvent, ResourceType } from "./metadata-records.js";
 export const CLUSTER_ID_CONFIG = "cluster.id";
 
 /**
- * What the metadata log says: topics (by name and by id), overrides, the cluster id,
- * and the feature levels UpdateFeatures set.
+ * What the metadata log says: topics (by name and by id), overrides, group configs, the
+ * cluster id, and the feature levels UpdateFeatures set.
  */
 export interface MetadataState {
   readonly topics: Map<string, TopicInfo>;
   readonly byId: Map<string, TopicInfo>;
   /** Topic config overrides by topic name, as the latest config record has them. */
   readonly overrides: Map<string, ReadonlyMap<string, string>>;
+  /** Group config overrides by group id (groups need not exist to be configured, as in Kafka). */
+  readonly groupConfigs: Map<string, ReadonlyMap<string, string>>;
   clusterId: string;
   /** Finalized feature levels set by UpdateFeatures (the rest stay at their default). */
   readonly features: Map<string, number>;
@@ -27,6 +29,7 @@ export function emptyMetadataState(): MetadataState {
     topics: new Map(),
     byId: new Map(),
     overrides: new Map(),
+    groupConfigs: new Map(),
     clusterId: "",
     features: new Map(),
     featureChanges: 0,
@@ -58,8 +61,9 @@ function put(state: MetadataState, topic: TopicInfo): void {
 }
 
 /**
- * The replay function of the metadata shard: the only way topics, overrides, the
- * cluster id and feature levels change, at start-up and after every append alike.
+ * The replay function of the metadata shard: the only way topics, overrides, group
+ * configs, the cluster id and feature levels change, at start-up and after every append
+ * alike.
  */
 export function metadataReplay(infoOf: TopicInfoOf): (s: MetadataState, e: MetadataEvent) => void {
   return (state, e) => {
@@ -86,6 +90,11 @@ export function metadataReplay(infoOf: TopicInfoOf): (s: MetadataState, e: Metad
       const topic = state.topics.get(e.name);
       const overrides = state.overrides.get(e.name) ?? NO_OVERRIDES;
       if (topic !== undefined) put(state, infoOf(e.name, topic.id, topic.partitions, overrides));
+      return;
+    }
+    if (e.resourceType === ResourceType.GROUP) {
+      if (e.record === null) state.groupConfigs.delete(e.name);
+      else state.groupConfigs.set(e.name, overridesOf(e.record));
       return;
     }
     if (e.resourceType === ResourceType.BROKER && e.name === "" && e.record !== null) {

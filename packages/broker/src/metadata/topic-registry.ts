@@ -9,6 +9,7 @@ import {
 import type { Clock, Logger, PartitionLog, StorageEngine } from "@logbook/storage";
 import type { BrokerConfig } from "../config.js";
 import type { AdminResult, TopicCreateResult, TopicInfo, TopicRegistry } from "../topics.js";
+import type { GroupConfigStore } from "./group-configs.js";
 import type { MetadataLog } from "./metadata-log.js";
 import { type MetadataEvent, ResourceType } from "./metadata-records.js";
 import {
@@ -53,7 +54,7 @@ function newClusterId(): string {
  * `metadataReplay` (the start-up path) before it is answered. Changes run one at a
  * time, so two CreateTopics of one name cannot both succeed.
  */
-export class LogTopicRegistry implements TopicRegistry {
+export class LogTopicRegistry implements TopicRegistry, GroupConfigStore {
   private rt: CoordinatorRuntime<MetadataState, MetadataEvent> | null = null;
   private readonly logs = new Map<string, Map<number, Promise<PartitionLog>>>();
 
@@ -303,6 +304,26 @@ export class LogTopicRegistry implements TopicRegistry {
     });
   }
 
+  groupOverrides(groupId: string): ReadonlyMap<string, string> | undefined {
+    return this.state.groupConfigs.get(groupId);
+  }
+
+  groupsWithOverrides(): string[] {
+    return [...this.state.groupConfigs.keys()];
+  }
+
+  setGroupOverrides(groupId: string, overrides: ReadonlyMap<string, string>): Promise<void> {
+    return this.run(() => ({
+      records: [this.configEvent(groupId, overrides, ResourceType.GROUP)],
+      response: undefined,
+      appended: () =>
+        this.logger.info("group config changed", {
+          group: groupId,
+          overrides: [...overrides.keys()].join(","),
+        }),
+    }));
+  }
+
   /** After new overrides are stored: open logs take the topic's new effective config. */
   private async reconfigure(name: string, overrides: ReadonlyMap<string, string>): Promise<void> {
     const changed = this.topics.get(name);
@@ -385,10 +406,14 @@ export class LogTopicRegistry implements TopicRegistry {
     return { kind: "topic", name: topic.name, record };
   }
 
-  /** The topic's overrides; none at all is a tombstone. */
-  private configEvent(name: string, overrides: ReadonlyMap<string, string>): MetadataEvent {
+  /** A topic's (or group's) overrides; none at all is a tombstone. */
+  private configEvent(
+    name: string,
+    overrides: ReadonlyMap<string, string>,
+    resourceType: number = ResourceType.TOPIC,
+  ): MetadataEvent {
     const record = createConfigRecord({
-      resourceType: ResourceType.TOPIC,
+      resourceType,
       resourceName: name,
       entries: [...overrides].map(([n, value]) =>
         createConfigRecordConfigEntry({ name: n, value }),
@@ -396,7 +421,7 @@ export class LogTopicRegistry implements TopicRegistry {
     });
     return {
       kind: "config",
-      resourceType: ResourceType.TOPIC,
+      resourceType,
       name,
       record: overrides.size === 0 ? null : record,
     };

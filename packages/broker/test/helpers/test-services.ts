@@ -4,6 +4,7 @@ import { createDataPlane, type DataPlane } from "../../src/data/index.js";
 import { FeatureLevels } from "../../src/features.js";
 import { BrokerGroups } from "../../src/groups/index.js";
 import { allHandlers } from "../../src/handlers/index.js";
+import { GroupConfigs } from "../../src/metadata/group-configs.js";
 import { HandlerRegistry } from "../../src/registry.js";
 import type { BrokerServices } from "../../src/services.js";
 import { BrokerShareGroups } from "../../src/share/membership-service.js";
@@ -55,6 +56,16 @@ export function testServices(parts: {
     expiryCheckIntervalMs: 0,
   });
   const share = parts.share ?? new SharePartitionService(storage, logger);
+  // Group configs kept in memory: these services have no metadata log of their own.
+  const groupOverrides = new Map<string, ReadonlyMap<string, string>>();
+  const groupConfigs = new GroupConfigs(config, {
+    groupOverrides: (g) => groupOverrides.get(g),
+    groupsWithOverrides: () => [...groupOverrides.keys()],
+    setGroupOverrides: async (g, o) => {
+      if (o.size === 0) groupOverrides.delete(g);
+      else groupOverrides.set(g, o);
+    },
+  });
   const registry = new HandlerRegistry();
   for (const h of allHandlers()) registry.register(h);
   const address = { host: "127.0.0.1", port: 9092 };
@@ -65,6 +76,7 @@ export function testServices(parts: {
     topics,
     groups,
     shareGroups,
+    groupConfigs,
     dataPlane,
     txn,
     share,

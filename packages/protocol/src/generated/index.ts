@@ -45,6 +45,7 @@ import { DescribeTransactionsApi } from "./65-describe-transactions.js";
 import { ListTransactionsApi } from "./66-list-transactions.js";
 import { ConsumerGroupHeartbeatApi } from "./68-consumer-group-heartbeat.js";
 import { ConsumerGroupDescribeApi } from "./69-consumer-group-describe.js";
+import { ListConfigResourcesApi } from "./74-list-config-resources.js";
 import { DescribeTopicPartitionsApi } from "./75-describe-topic-partitions.js";
 import { ShareGroupHeartbeatApi } from "./76-share-group-heartbeat.js";
 import { ShareGroupDescribeApi } from "./77-share-group-describe.js";
@@ -97,6 +98,7 @@ export * from "./65-describe-transactions.js";
 export * from "./66-list-transactions.js";
 export * from "./68-consumer-group-heartbeat.js";
 export * from "./69-consumer-group-describe.js";
+export * from "./74-list-config-resources.js";
 export * from "./75-describe-topic-partitions.js";
 export * from "./76-share-group-heartbeat.js";
 export * from "./77-share-group-describe.js";
@@ -154,6 +156,7 @@ export const apiCodecs: readonly ApiCodec<unknown, unknown>[] = [
   ListTransactionsApi as ApiCodec<unknown, unknown>,
   ConsumerGroupHeartbeatApi as ApiCodec<unknown, unknown>,
   ConsumerGroupDescribeApi as ApiCodec<unknown, unknown>,
+  ListConfigResourcesApi as ApiCodec<unknown, unknown>,
   DescribeTopicPartitionsApi as ApiCodec<unknown, unknown>,
   ShareGroupHeartbeatApi as ApiCodec<unknown, unknown>,
   ShareGroupDescribeApi as ApiCodec<unknown, unknown>,

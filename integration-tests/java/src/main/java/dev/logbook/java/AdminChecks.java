@@ -60,6 +60,7 @@ public final class AdminChecks {
         case "list-offsets" -> listOffsets(admin, bootstrap, prefix);
         case "log-dirs" -> logDirs(admin, bootstrap, prefix);
         case "config-synonyms" -> configSynonyms(admin, prefix);
+        case "group-configs" -> groupConfigs(admin, prefix);
         case "delete-records" -> deleteRecords(admin, bootstrap, prefix);
         case "producers-transactions" -> producersAndTransactions(admin, bootstrap, prefix);
         case "features" -> features(admin);
@@ -533,5 +534,56 @@ public final class AdminChecks {
       level = f == null ? 0 : f.maxVersionLevel();
     }
     return level;
+  }
+
+  /** ConfigResource.Type.GROUP, by its id: kafka-clients 3.9 (these checks compile against it too) lacks the constant. */
+  static final ConfigResource.Type GROUP = ConfigResource.Type.forId((byte) 32);
+
+  static final List<String> GROUP_WATCHED =
+      List.of("share.auto.offset.reset", "consumer.session.timeout.ms", "share.delivery.count.limit");
+
+  /** [value, source, synonyms] of the watched configs of group `group`, and how many it has. */
+  static Map<String, Object> groupWatched(Admin admin, String group) throws Exception {
+    ConfigResource r = new ConfigResource(GROUP, group);
+    var opts = new org.apache.kafka.clients.admin.DescribeConfigsOptions().includeSynonyms(true);
+    Config c = admin.describeConfigs(List.of(r), opts).all().get().get(r);
+    Map<String, Object> out = new TreeMap<>();
+    out.put("count", c.entries().size());
+    for (String name : GROUP_WATCHED) {
+      ConfigEntry e = c.get(name);
+      out.put(name, e == null ? null : List.of(
+          String.valueOf(e.value()),
+          e.source().toString(),
+          e.synonyms().stream().map(x -> x.name() + "=" + x.value() + "@" + x.source()).toList()));
+    }
+    return out;
+  }
+
+  static void groupOp(Admin admin, String group, String name, String value, AlterConfigOp.OpType op) throws Exception {
+    ConfigResource r = new ConfigResource(GROUP, group);
+    admin.incrementalAlterConfigs(Map.of(r, List.of(new AlterConfigOp(new ConfigEntry(name, value), op)))).all().get();
+  }
+
+  /**
+   * Group configs (ConfigResource.Type.GROUP, KIP-848/KIP-932): a group nobody created
+   * can be described and configured; SET, DELETE, and the errors of bad values, unknown
+   * names, APPEND and the empty group name.
+   */
+  static Map<String, Object> groupConfigs(Admin admin, String prefix) throws Exception {
+    String g = prefix + "-gc";
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("fresh", groupWatched(admin, g));
+    groupOp(admin, g, "share.auto.offset.reset", "earliest", AlterConfigOp.OpType.SET);
+    groupOp(admin, g, "consumer.session.timeout.ms", "50000", AlterConfigOp.OpType.SET);
+    out.put("set", groupWatched(admin, g));
+    groupOp(admin, g, "consumer.session.timeout.ms", null, AlterConfigOp.OpType.DELETE);
+    out.put("deleted", groupWatched(admin, g));
+    out.put("outOfRange", errorOf(() -> groupOp(admin, g, "share.delivery.count.limit", "11", AlterConfigOp.OpType.SET)));
+    out.put("unknownName", errorOf(() -> groupOp(admin, g, "retention.ms", "1", AlterConfigOp.OpType.SET)));
+    out.put("append", errorOf(() -> groupOp(admin, g, "streams.rack.aware.assignment.tags", "a", AlterConfigOp.OpType.APPEND)));
+    out.put("describeEmptyName", errorOf(() -> groupWatched(admin, "")));
+    out.put("setEmptyName", errorOf(() -> groupOp(admin, "", "share.auto.offset.reset", "earliest", AlterConfigOp.OpType.SET)));
+    out.put("afterErrors", groupWatched(admin, g));
+    return out;
   }
 }
