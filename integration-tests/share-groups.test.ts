@@ -5,9 +5,7 @@
  * reject and release, and the delivery count limit. The checks run in
  * integration-tests/java/ShareChecks.java.
  *
- * The brokers run with a 3 s record lock and a delivery count limit of 3. Logbook joins
- * the targets once it serves share-group membership (ShareGroupHeartbeat) and the
- * group.share.* settings: set LOGBOOK_SHARE_GROUPS=1 to run it there too.
+ * The brokers run with a 3 s record lock and a delivery count limit of 3.
  */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
@@ -23,7 +21,6 @@ const SHARE_SETTINGS: Record<string, string> = {
   "group.share.delivery.count.limit": "3",
 };
 
-const WITH_LOGBOOK = process.env.LOGBOOK_SHARE_GROUPS === "1";
 let kafka: KafkaProcess | undefined;
 let logbook: BrokerProcess | undefined;
 
@@ -31,10 +28,9 @@ before(async () => {
   kafka = await startKafka({
     config: { "group.initial.rebalance.delay.ms": "0", ...SHARE_SETTINGS },
   });
-  if (WITH_LOGBOOK)
-    logbook = await startBroker({
-      args: Object.entries(SHARE_SETTINGS).flatMap(([k, v]) => ["-o", `${k}=${v}`]),
-    });
+  logbook = await startBroker({
+    args: Object.entries(SHARE_SETTINGS).flatMap(([k, v]) => ["-o", `${k}=${v}`]),
+  });
 });
 after(async () => {
   if (logbook?.isAlive()) assert.equal(await logbook.stop(), 0, logbook.stderr());

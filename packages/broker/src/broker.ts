@@ -18,7 +18,7 @@ import { type DispatchTarget, dispatch } from "./server/dispatch.js";
 import { injectFailures, parseFailNext } from "./server/fail-next.js";
 import { TcpServer } from "./server/tcp-server.js";
 import { BrokerShareGroups } from "./share/membership-service.js";
-import { sharePartitionSettings } from "./share/partition-settings.js";
+import { groupSharePartitionSettings, sharePartitionSettings } from "./share/partition-settings.js";
 import { SharePartitionService } from "./share/share-partition-service.js";
 import type { TopicRegistry } from "./topics.js";
 import { TransactionCoordinator, wireTransactions } from "./txn/index.js";
@@ -83,15 +83,14 @@ export class Broker implements DispatchTarget {
       expiryCheckIntervalMs: config.transactionRemoveExpiredCheckIntervalMs,
       allocateProducerId: async () => (await this.dataPlane.producerIds()).allocate(),
     });
-    this.share = new SharePartitionService(
-      storage,
-      logger,
-      sharePartitionSettings({
-        deliveryCountLimit: config.shareGroups.deliveryCountLimit,
-        lockDurationMs: config.shareGroups.recordLockDurationMs,
-        maxInFlightRecords: config.shareGroups.partitionMaxRecordLocks,
-        maxShareSessions: config.shareGroups.maxShareSessions,
-      }),
+    const shareDefaults = sharePartitionSettings({
+      deliveryCountLimit: config.shareGroups.deliveryCountLimit,
+      lockDurationMs: config.shareGroups.recordLockDurationMs,
+      maxInFlightRecords: config.shareGroups.partitionMaxRecordLocks,
+      maxShareSessions: config.shareGroups.maxShareSessions,
+    });
+    this.share = new SharePartitionService(storage, logger, shareDefaults, (group) =>
+      groupSharePartitionSettings(shareDefaults, this.groupConfigs.of(group)),
     );
     this.share.attachMembership(this.shareGroups);
     this.server = new TcpServer({

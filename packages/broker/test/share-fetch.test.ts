@@ -44,7 +44,7 @@ describe("ShareFetch and ShareAcknowledge handlers", () => {
   before(async () => {
     b = await shareTestBroker({
       lockDurationMs: LOCK_MS,
-      autoOffsetReset: "earliest",
+      autoOffsetReset: { kind: "earliest" },
       deliveryCountLimit: 3,
     });
     for (const m of ["m1", "m2"]) b.membership.join("g", m);

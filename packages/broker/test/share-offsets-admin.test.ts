@@ -36,7 +36,7 @@ describe("Describe/Alter/DeleteShareGroupOffsets handlers", () => {
   let topicId: Buffer;
 
   before(async () => {
-    b = await shareTestBroker({ autoOffsetReset: "earliest" });
+    b = await shareTestBroker({ autoOffsetReset: { kind: "earliest" } });
     b.membership.join("g", "m1");
     topicId = b.topics.add("s", 2).id;
     const batch = await buildBatch(records(10));

@@ -10,7 +10,7 @@ const ACCEPT = 1;
 test("after a broker restart, acknowledged records are not redelivered and acquired ones come back with their delivery count", async () => {
   const dir = await tempEngine();
   try {
-    const first = await shareTestBroker({ autoOffsetReset: "earliest" }, dir.url);
+    const first = await shareTestBroker({ autoOffsetReset: { kind: "earliest" } }, dir.url);
     first.membership.join("g", "m1");
     const topicId = first.topics.add("r", 1).id;
     const tp = { topicId, partition: 0 };
@@ -28,7 +28,7 @@ test("after a broker restart, acknowledged records are not redelivered and acqui
     assert.equal(onlyPartition(acked)?.acknowledgeErrorCode, ErrorCode.NONE);
     await first.close();
 
-    const second = await shareTestBroker({ autoOffsetReset: "earliest" }, dir.url);
+    const second = await shareTestBroker({ autoOffsetReset: { kind: "earliest" } }, dir.url);
     second.membership.join("g", "m2");
     second.topics.add("r", 1, { id: topicId });
     const again = await second.call(ShareFetchApi, 1, shareFetch("g", "m2", 0, [tp]));

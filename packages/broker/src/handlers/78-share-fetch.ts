@@ -99,10 +99,10 @@ export const shareFetchHandler = defineHandler({
     if (context.kind === "final") {
       const keys = context.session.list().map((tp) => ({ groupId, ...tp }));
       await share.state?.releaseMember(keys, memberId);
-      return respond(ctx, partitions);
+      return respond(ctx, groupId, partitions);
     }
 
-    if (!mayAcquire(share, groupId, memberId)) return respond(ctx, partitions);
+    if (!mayAcquire(share, groupId, memberId)) return respond(ctx, groupId, partitions);
     const targets = await Promise.all(context.session.list().map((tp) => target(ctx, tp)));
     const reads = await fetchWithWait(ctx, groupId, memberId, targets, req);
     targets.forEach((t, i) => {
@@ -114,7 +114,7 @@ export const shareFetchHandler = defineHandler({
       p.records = read.records;
       p.acquiredRecords = read.ranges.map((r) => createShareFetchResponseAcquiredRecords(r));
     });
-    return respond(ctx, partitions);
+    return respond(ctx, groupId, partitions);
   },
 });
 
@@ -175,6 +175,7 @@ async function fetchWithWait(
 
 function respond(
   ctx: RequestContext,
+  groupId: string,
   partitions: ReadonlyMap<string, ShareFetchResponsePartitionData>,
 ): ShareFetchResponse {
   const byTopic = new Map<
@@ -194,7 +195,7 @@ function respond(
     topic.partitions.push(p);
   }
   return createShareFetchResponse({
-    acquisitionLockTimeoutMs: ctx.broker.share.settings.lockDurationMs,
+    acquisitionLockTimeoutMs: ctx.broker.share.settingsOf(groupId).lockDurationMs,
     responses: [...byTopic.values()],
   });
 }

@@ -33,13 +33,13 @@ export const shareAcknowledgeHandler = defineHandler({
   maxVersion: 2,
   async handle(req, ctx): Promise<ShareAcknowledgeResponse> {
     const share = ctx.broker.share;
-    const lockMs = share.settings.lockDurationMs;
     // Kafka answers a refused request with no lock timeout.
     const fail = (errorCode: ErrorCode) => createShareAcknowledgeResponse({ errorCode });
     const checked = shareRequestError(share, req.groupId, req.memberId);
     if (checked !== null) return fail(checked);
     const groupId = req.groupId as string;
     const memberId = req.memberId as string;
+    const lockMs = share.settingsOf(groupId).lockDurationMs;
     const context = share.sessions.forAcknowledge(groupId, memberId, req.shareSessionEpoch);
     if (context.kind === "error") return fail(context.errorCode);
 

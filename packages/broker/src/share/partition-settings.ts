@@ -1,7 +1,5 @@
 import type { SharePartitionLimits } from "@logbook/group-coordinator";
-
-/** Where a share-partition with no state starts reading: share.auto.offset.reset. */
-export type ShareAutoOffsetReset = "latest" | "earliest";
+import type { GroupConfigValues, ShareAutoOffsetReset } from "../config/group-config-defs.js";
 
 /** What share-partitions of a group follow: limits, where a new one starts, sessions. */
 export interface SharePartitionSettings extends SharePartitionLimits {
@@ -16,15 +14,14 @@ export interface SharePartitionSettings extends SharePartitionLimits {
  * 2000, group.share.max.share.sessions 2000 and the group config
  * share.auto.offset.reset latest.
  *
- * The one accessor share-partition code reads its settings through. The group.share.*
- * rows of the config schema and per-group configs belong to share-group membership;
- * until they are wired here, these defaults (with a test's overrides) apply.
+ * The broker (Broker) passes the group.share.* settings and each group's configs
+ * (share.* group configs over them, `groupSharePartitionSettings`); tests pass overrides.
  */
 export const DEFAULT_SHARE_PARTITION_SETTINGS: SharePartitionSettings = Object.freeze({
   deliveryCountLimit: 5,
   lockDurationMs: 30_000,
   maxInFlightRecords: 2000,
-  autoOffsetReset: "latest",
+  autoOffsetReset: Object.freeze({ kind: "latest" as const }),
   maxShareSessions: 2000,
 });
 
@@ -32,4 +29,18 @@ export function sharePartitionSettings(
   overrides: Partial<SharePartitionSettings> = {},
 ): SharePartitionSettings {
   return { ...DEFAULT_SHARE_PARTITION_SETTINGS, ...overrides };
+}
+
+/** A share group's settings: its group configs (which default to the broker's). */
+export function groupSharePartitionSettings(
+  broker: SharePartitionSettings,
+  group: GroupConfigValues,
+): SharePartitionSettings {
+  return {
+    ...broker,
+    deliveryCountLimit: group.shareDeliveryCountLimit,
+    lockDurationMs: group.shareRecordLockDurationMs,
+    maxInFlightRecords: group.sharePartitionMaxRecordLocks,
+    autoOffsetReset: group.shareAutoOffsetReset,
+  };
 }

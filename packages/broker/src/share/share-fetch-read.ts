@@ -1,6 +1,7 @@
 import type { AcquiredRange, SharePartitionKey } from "@logbook/group-coordinator";
 import { ErrorCode, iterateRecords } from "@logbook/protocol";
 import type { PartitionLog } from "@logbook/storage";
+import type { ShareAutoOffsetReset } from "../config/group-config-defs.js";
 import type { SharePartitionService } from "./share-partition-service.js";
 
 /** What one partition answers in a ShareFetch: acquired ranges and the batches holding them. */
@@ -33,8 +34,13 @@ export async function acquireAndRead(
   if (maxRecords <= 0) return NOTHING;
   const logStartOffset = BigInt(log.logStartOffset);
   const logEndOffset = BigInt(log.highWatermark);
-  const initialOffset =
-    share.settings.autoOffsetReset === "earliest" ? logStartOffset : logEndOffset;
+  const initialOffset = await startingOffset(
+    share.settingsOf(key.groupId).autoOffsetReset,
+    log,
+    logStartOffset,
+    logEndOffset,
+    state.clock.now(),
+  );
   const acquired = await state.acquire(key, memberId, maxRecords, {
     logStartOffset,
     logEndOffset,
@@ -49,6 +55,24 @@ export async function acquireAndRead(
     ranges: acquired.ranges,
     records: await readBatches(log, first.firstOffset, last.lastOffset),
   };
+}
+
+/**
+ * Where a share-partition with no state starts (share.auto.offset.reset): the log start,
+ * the high watermark, or the first record no older than a duration (the high watermark
+ * when there is none), as Kafka.
+ */
+async function startingOffset(
+  reset: ShareAutoOffsetReset,
+  log: PartitionLog,
+  logStartOffset: bigint,
+  logEndOffset: bigint,
+  now: number,
+): Promise<bigint> {
+  if (reset.kind === "earliest") return logStartOffset;
+  if (reset.kind === "latest") return logEndOffset;
+  const found = await log.offsetForTimestamp(now - reset.durationMs);
+  return found === null ? logEndOffset : BigInt(found.offset);
 }
 
 /**

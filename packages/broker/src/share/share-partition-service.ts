@@ -34,6 +34,8 @@ export class SharePartitionService {
     private readonly storage: StorageEngine,
     private readonly logger: Logger,
     readonly settings: SharePartitionSettings = DEFAULT_SHARE_PARTITION_SETTINGS,
+    /** A group's own settings (its share.* group configs); the broker's when absent. */
+    private readonly perGroup: (groupId: string) => SharePartitionSettings = () => settings,
   ) {
     this.sessions = new ShareSessionCache(settings.maxShareSessions);
   }
@@ -45,8 +47,13 @@ export class SharePartitionService {
       log,
       clock: this.storage.clock,
       logger: this.logger.child({ component: "share-state" }),
-      limits: () => this.settings,
+      limits: (groupId) => this.perGroup(groupId),
     });
+  }
+
+  /** The settings share-partitions of `groupId` follow now. */
+  settingsOf(groupId: string): SharePartitionSettings {
+    return this.perGroup(groupId);
   }
 
   attachMembership(membership: ShareMembership): void {
