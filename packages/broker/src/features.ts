@@ -8,9 +8,7 @@
  * A row's `max` is the highest level Logbook implements; a fresh broker finalizes every
  * feature at its max, as a freshly formatted Kafka 4.4.0 does. A feature whose max is 0
  * is not implemented: it is reported as supported at 0 only and never finalized (Kafka
- * leaves level-0 features out of FinalizedFeatures). To turn on what another part of
- * the broker serves (group.version 1 with KIP-848 consumer groups, share.version with
- * share groups), raise that row's max.
+ * leaves level-0 features out of FinalizedFeatures).
  */
 
 export interface FeatureRow {
@@ -49,8 +47,8 @@ export const FEATURES: readonly FeatureRow[] = [
   {
     name: "group.version",
     min: 0,
-    max: 0,
-    why: "1 = KIP-848 consumer groups (ConsumerGroupHeartbeat); raised where that API is served",
+    max: 1,
+    why: "1 = KIP-848 consumer groups (ConsumerGroupHeartbeat, ConsumerGroupDescribe)",
   },
   {
     name: "share.version",

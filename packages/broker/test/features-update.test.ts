@@ -136,9 +136,9 @@ test("UpdateFeatures checks: range, upgrade type, downgrades, all or nothing", a
     String(await f.update([{ feature: "metadata.version", level: 20, upgradeType: 2 }], false)),
     /cannot be downgraded/,
   );
-  // group.version is not implemented here: only level 0 is accepted.
+  // streams.version is not implemented here: only level 0 is accepted.
   assert.match(
-    String(await f.update([{ feature: "group.version", level: 1, upgradeType: 1 }], false)),
+    String(await f.update([{ feature: "streams.version", level: 1, upgradeType: 1 }], false)),
     /supports levels 0-0/,
   );
   // One bad update refuses the whole request; validate only changes nothing.

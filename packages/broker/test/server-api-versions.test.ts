@@ -157,10 +157,12 @@ test("ApiVersions v3+ report the feature table: v3 leaves out features that star
     assert.deepEqual(names(r.body.finalizedFeatures), names(FEATURES.filter((f) => f.max > 0)));
     const tv = r.body.finalizedFeatures.find((f) => f.name === "transaction.version");
     assert.deepEqual([tv?.minVersionLevel, tv?.maxVersionLevel], [2, 2]);
+    const gv = r.body.finalizedFeatures.find((f) => f.name === "group.version");
+    assert.deepEqual([gv?.minVersionLevel, gv?.maxVersionLevel], [1, 1], "KIP-848 groups");
     assert.equal(
-      r.body.finalizedFeatures.find((f) => f.name === "group.version"),
+      r.body.finalizedFeatures.find((f) => f.name === "streams.version"),
       undefined,
-      "group.version 0 is not finalized",
+      "streams.version 0 is not finalized",
     );
   }
   c.close();
