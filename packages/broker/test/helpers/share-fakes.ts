@@ -61,12 +61,18 @@ export interface ShareTestBroker extends DataTestBroker {
 export async function shareTestBroker(
   settings: Partial<SharePartitionSettings> = {},
   location = "memory:",
+  /** Settings of particular groups (their group configs), over `settings`. */
+  perGroup: Readonly<Record<string, Partial<SharePartitionSettings>>> = {},
 ): Promise<ShareTestBroker> {
   const membership = new FakeShareMembership();
   let share: SharePartitionService | undefined;
   const b = await dataTestBroker(location, undefined, {
     share: (storage) => {
-      share = new SharePartitionService(storage, silentLogger, sharePartitionSettings(settings));
+      const base = sharePartitionSettings(settings);
+      share = new SharePartitionService(storage, silentLogger, base, (group) => ({
+        ...base,
+        ...perGroup[group],
+      }));
       share.attachMembership(membership);
       return share;
     },
