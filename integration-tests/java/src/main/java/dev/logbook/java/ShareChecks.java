@@ -59,7 +59,7 @@ public final class ShareChecks {
     try (Admin admin = Driver.admin(bootstrap)) {
       admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
       // The share group of this check reads from the start (the default is latest).
-      ConfigResource group = new ConfigResource(ConfigResource.Type.GROUP, groupOf(topic));
+      ConfigResource group = new ConfigResource(GROUP, groupOf(topic));
       AlterConfigOp earliest =
           new AlterConfigOp(new ConfigEntry("share.auto.offset.reset", "earliest"), AlterConfigOp.OpType.SET);
       admin.incrementalAlterConfigs(Map.of(group, List.of(earliest))).all().get();
@@ -85,8 +85,20 @@ public final class ShareChecks {
     return c;
   }
 
+  /** ConfigResource.Type.GROUP by its id: kafka-clients 3.9 (these sources compile against it too) lacks the constant. */
+  static final ConfigResource.Type GROUP = ConfigResource.Type.forId((byte) 32);
+
+  /**
+   * The record's delivery count. Called reflectively: the drivers also compile against
+   * kafka-clients 3.9, whose ConsumerRecord has no deliveryCount (these checks run on 4.x).
+   */
   static int deliveries(ConsumerRecord<String, String> r) {
-    return r.deliveryCount().map(Short::intValue).orElse(-1);
+    try {
+      Object count = ConsumerRecord.class.getMethod("deliveryCount").invoke(r);
+      return count instanceof Optional<?> o && o.orElse(null) instanceof Short s ? s : -1;
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("this kafka-clients has no ConsumerRecord.deliveryCount", e);
+    }
   }
 
   /** Polls `c` until `done` holds, handing every record to `each`; fails after TIMEOUT. */
