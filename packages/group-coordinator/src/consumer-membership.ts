@@ -42,7 +42,7 @@ export class ConsumerMembership {
     return this.rt.run((groups) => {
       const plan = planConsumerHeartbeat(
         groups,
-        { config: this.config, topics: this.topics },
+        { config: this.config, topics: this.topics, now: this.rt.clock.now() },
         input,
       );
       return {
