@@ -183,3 +183,63 @@ test("Kafka's expressions match its internal topics; Logbook has none to match",
   await untilAssigned("kafka", groupId, "rx-i", held.kafka, 52);
   await untilAssigned("logbook", groupId, "rx-i", held.logbook, 2);
 });
+
+test("names and an expression together subscribe to both; then the expression alone", async () => {
+  const groupId = "diff-cg-regex-both";
+  await settleCoordinator(conv, groupId, 0);
+  const x = await conv.exchange(
+    ConsumerGroupHeartbeatApi,
+    1,
+    join({
+      groupId,
+      memberId: "rx-n",
+      subscribedTopicNames: ["rx-b"],
+      subscribedTopicRegex: "rx-a1",
+    }),
+  );
+  const held = {} as Record<Side, Held>;
+  for (const s of SIDES) {
+    const o = x[s];
+    assert.equal(o.kind, "answer");
+    const r = (o as { body: ConsumerGroupHeartbeatResponse }).body;
+    assert.equal(r.errorCode, ErrorCode.NONE, `${s}: ${r.errorMessage}`);
+    held[s] = { epoch: r.memberEpoch, owned: r.assignment?.topicPartitions ?? [] };
+  }
+  for (const s of SIDES) held[s] = await untilAssigned(s, groupId, "rx-n", held[s], 4);
+  assert.deepEqual((await describeMember("rx-n", groupId)).assignment, ["rx-a1:0,1", "rx-b:0,1"]);
+
+  const y = await conv.exchange(ConsumerGroupHeartbeatApi, 1, (s) =>
+    createConsumerGroupHeartbeatRequest({
+      groupId,
+      memberId: "rx-n",
+      memberEpoch: held[s].epoch,
+      subscribedTopicNames: [],
+      topicPartitions: held[s].owned,
+    }),
+  );
+  for (const s of SIDES) {
+    const o = y[s];
+    assert.equal(o.kind, "answer");
+    const r = (o as { body: ConsumerGroupHeartbeatResponse }).body;
+    assert.equal(r.errorCode, ErrorCode.NONE, `${s}: ${r.errorMessage}`);
+    held[s] = { epoch: r.memberEpoch, owned: r.assignment?.topicPartitions ?? held[s].owned };
+  }
+  for (const s of SIDES) held[s] = await untilAssigned(s, groupId, "rx-n", held[s], 2);
+  // rx-b is being revoked: still the member's until it says it let go.
+  const revoking = await describeMember("rx-n", groupId);
+  assert.deepEqual(revoking.assignment, ["rx-a1:0,1", "rx-b:0,1"]);
+  assert.deepEqual(revoking.target, ["rx-a1:0,1"]);
+  assert.deepEqual(revoking.subscribedTopicNames, []);
+  const ack = await conv.exchange(ConsumerGroupHeartbeatApi, 1, (s) =>
+    createConsumerGroupHeartbeatRequest({
+      groupId,
+      memberId: "rx-n",
+      memberEpoch: held[s].epoch,
+      topicPartitions: held[s].owned,
+    }),
+  );
+  for (const s of SIDES) assert.equal(ack[s].kind, "answer");
+  const done = await describeMember("rx-n", groupId);
+  assert.deepEqual(done.assignment, ["rx-a1:0,1"]);
+  assert.equal(done.state, "Stable");
+});

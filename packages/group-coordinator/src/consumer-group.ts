@@ -109,6 +109,13 @@ export class ConsumerGroup {
   }
 }
 
+/** What a member still owns: its assigned partitions and those it has yet to revoke. */
+export function ownedPartitions(m: CurrentAssignment): Assignment {
+  const owned = copyAssignment(m.assigned);
+  for (const [t, p] of partitionsOf(m.pendingRevocation)) addPartition(owned, t, p);
+  return owned;
+}
+
 export function copyAssignment(a: Assignment): Assignment {
   return new Map([...a].map(([t, ps]) => [t, new Set(ps)]));
 }

@@ -147,4 +147,29 @@ describe("consumer group regular-expression subscriptions", () => {
     assert.equal(again.memberEpoch, a.memberEpoch);
     assert.equal((await regexRecords(log)).length, before);
   });
+
+  it("names and an expression together subscribe to both; describe shows what is being revoked", async () => {
+    const { c } = await open(topics());
+    const a = await settle(
+      c,
+      "m1",
+      await c.consumerHeartbeat(
+        hb({ subscribedTopicNames: ["payments"], subscribedTopicRegex: "orders-eu" }),
+      ),
+    );
+    assert.equal(flat(a.assignment).length, 4);
+    // The names go: payments is to be revoked, and is still the member's until it is.
+    const r = await c.consumerHeartbeat(
+      next("m1", a.memberEpoch, a.assignment, { subscribedTopicNames: [] }),
+    );
+    assert.equal(flat(r.assignment).length, 2);
+    const [d] = await c.consumerGroupDescribe(["g"]);
+    const names = (x: { topicName: string; partitions: number[] }[] | undefined) =>
+      (x ?? []).map((t) => `${t.topicName}:${t.partitions.join(",")}`).sort();
+    assert.deepEqual(names(d?.members[0]?.assignment), ["orders-eu:0,1", "payments:0,1"]);
+    assert.deepEqual(names(d?.members[0]?.targetAssignment), ["orders-eu:0,1"]);
+    await c.consumerHeartbeat(next("m1", r.memberEpoch, r.assignment));
+    const [after] = await c.consumerGroupDescribe(["g"]);
+    assert.deepEqual(names(after?.members[0]?.assignment), ["orders-eu:0,1"]);
+  });
 });
