@@ -2,7 +2,8 @@
  * The Java client (kafka-clients 4.x) with group.protocol=consumer (KIP-848) against
  * Logbook and the reference Kafka, same assertions: members joining and leaving move
  * partitions without any being read twice or lost, a static member restarting within its
- * session takes its partitions back without a rebalance, commits resume; and the same
+ * session takes its partitions back without a rebalance, commits resume, a subscription
+ * by regular expression (SubscriptionPattern) picks up a topic created later; and the same
  * split with librdkafka's consumers (confluent-kafka from PyPI). Against
  * Logbook alone: a broker restart mid-life continues the group (no rebalance). The
  * checks run in integration-tests/java/ConsumerProtocolChecks.java.
@@ -93,6 +94,24 @@ both(
     assert.deepEqual(r, {
       read: { "1-classic": each("v1", 2), "2-consumer": each("v2", 2), "3-classic": each("v3", 2) },
       misowned: [],
+    });
+  },
+);
+
+both(
+  "subscribe(SubscriptionPattern): the broker resolves the expression, a topic created later joins",
+  async (bootstrap) => {
+    const r = await checks(["regex", bootstrap, "kip848-regex"]);
+    assert.deepEqual(r, {
+      first: ["kip848-regex-a-0", "kip848-regex-a-1", "kip848-regex-b-0"],
+      held: [
+        "kip848-regex-a-0",
+        "kip848-regex-a-1",
+        "kip848-regex-b-0",
+        "kip848-regex-late-0",
+        "kip848-regex-late-1",
+      ],
+      read: ["a-0", "a-1", "b-0", "late-0", "late-1"],
     });
   },
 );

@@ -94,7 +94,8 @@ export function applyConsumerGroupRecord(entry: ClassicGroup, rec: ConsumerGroup
       return;
     }
     case "cg-regex":
-      // Regex subscriptions are not resolved by this broker yet; kept for compatibility.
+      if (rec.value === null) group.regexes.delete(rec.regex);
+      else group.regexes.set(rec.regex, rec.value.topics);
       return;
   }
 }

@@ -75,4 +75,9 @@ export interface DescribedConsumerGroup {
 export interface ConsumerTopicView {
   byName(name: string): { id: Buffer; partitions: number } | undefined;
   byId(id: Buffer): { name: string; partitions: number } | undefined;
+  /**
+   * Every topic a subscription's regular expression may match. Kafka 4.4 leaves no topic
+   * out (its own __consumer_offsets matches too); Logbook's internal logs are not topics.
+   */
+  names(): Iterable<string>;
 }

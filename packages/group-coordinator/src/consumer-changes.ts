@@ -10,6 +10,7 @@ import {
   tpEpochKey,
 } from "./consumer-group.js";
 import type { ConsumerGroupRecord } from "./consumer-records.js";
+import { regexTombstone, regexTombstonesWithout } from "./consumer-regex.js";
 
 /** Builders of the consumer-group records every operation (and deletion) writes. */
 
@@ -106,9 +107,16 @@ export function removeMemberRecords(group: string, memberId: string): ConsumerGr
   ];
 }
 
-/** A member removed (left, timed out, fenced): the group epoch moves so others rebalance. */
+/**
+ * A member removed (left, timed out, fenced): the group epoch moves so others rebalance;
+ * the expressions only it used go too.
+ */
 export function fenceMemberRecords(g: ConsumerGroup, memberId: string): ConsumerGroupRecord[] {
-  return [...removeMemberRecords(g.groupId, memberId), epochRecord(g.groupId, g.groupEpoch + 1)];
+  return [
+    ...removeMemberRecords(g.groupId, memberId),
+    ...regexTombstonesWithout(g, memberId),
+    epochRecord(g.groupId, g.groupEpoch + 1),
+  ];
 }
 
 /** Every record of the group gone, the epoch last (it ends the group on replay). */
@@ -119,6 +127,7 @@ export function groupTombstones(g: ConsumerGroup): ConsumerGroupRecord[] {
     if (!g.members.has(id))
       records.push({ kind: "cg-target", group: g.groupId, memberId: id, value: null });
   }
+  for (const regex of g.regexes.keys()) records.push(regexTombstone(g.groupId, regex));
   records.push(
     { kind: "cg-target-epoch", group: g.groupId, value: null },
     { kind: "cg-topics", group: g.groupId, value: null },

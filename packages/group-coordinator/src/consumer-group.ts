@@ -78,6 +78,8 @@ export class ConsumerGroup {
   readonly members = new Map<string, ConsumerMember>();
   /** Member id -> target assignment. */
   readonly targets = new Map<string, Assignment>();
+  /** Subscription regular expression -> the topic names it resolved to (kind-16 records). */
+  readonly regexes = new Map<string, string[]>();
 
   constructor(readonly groupId: string) {}
 
@@ -95,12 +97,23 @@ export class ConsumerGroup {
     return "Stable";
   }
 
-  /** Every topic name some member subscribes to. */
+  /** Every topic name some member subscribes to, by name or through an expression. */
   subscribedTopicNames(): Set<string> {
     const names = new Set<string>();
-    for (const m of this.members.values()) for (const t of m.subscribedTopicNames) names.add(t);
+    for (const m of this.members.values()) {
+      for (const t of m.subscribedTopicNames) names.add(t);
+      if (m.subscribedTopicRegex === null) continue;
+      for (const t of this.regexes.get(m.subscribedTopicRegex) ?? []) names.add(t);
+    }
     return names;
   }
+}
+
+/** What a member still owns: its assigned partitions and those it has yet to revoke. */
+export function ownedPartitions(m: CurrentAssignment): Assignment {
+  const owned = copyAssignment(m.assigned);
+  for (const [t, p] of partitionsOf(m.pendingRevocation)) addPartition(owned, t, p);
+  return owned;
 }
 
 export function copyAssignment(a: Assignment): Assignment {

@@ -9,6 +9,7 @@ import {
   LEAVE_STATIC_EPOCH,
 } from "./consumer-group.js";
 import type { Groups } from "./group-shard.js";
+import { compileSubscriptionRegex } from "./subscription-regex.js";
 
 /**
  * The checks a ConsumerGroupHeartbeat goes through before it changes anything, in
@@ -65,8 +66,13 @@ export function validate(config: CoordinatorConfig, input: ConsumerHeartbeatInpu
   }
   // librdkafka sends "" beside topic names: no expression, as Kafka reads it.
   if (input.subscribedTopicRegex !== null && input.subscribedTopicRegex !== "") {
-    // Regex subscriptions wait for the subscription-regex compiler.
-    throw invalid("SubscribedTopicRegex is not supported by this broker yet.");
+    const compiled = compileSubscriptionRegex(input.subscribedTopicRegex);
+    if (!compiled.ok) {
+      throw new HeartbeatError(
+        ErrorCode.INVALID_REGULAR_EXPRESSION,
+        `SubscribedTopicRegex \`${input.subscribedTopicRegex}\` is not a valid regular expression: ${compiled.description}.`,
+      );
+    }
   }
   if (input.serverAssignor !== null && !config.consumerAssignors.includes(input.serverAssignor)) {
     throw new HeartbeatError(

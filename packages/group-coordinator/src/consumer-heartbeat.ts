@@ -38,6 +38,7 @@ import {
   knownMember,
   validate,
 } from "./consumer-heartbeat-checks.js";
+import { updateRegexes } from "./consumer-regex.js";
 import type { Groups } from "./group-shard.js";
 import { reconcile } from "./reconciliation.js";
 import type { CoordinatorRecord } from "./records.js";
@@ -46,6 +47,8 @@ import { computeTargets, sameTopics, subscribedTopics } from "./target-assignmen
 export interface HeartbeatContext {
   config: CoordinatorConfig;
   topics: ConsumerTopicView;
+  /** The clock's time: when subscription expressions were resolved. */
+  now: number;
 }
 
 /** What the runtime must do with a member's timers once the records are durable. */
@@ -232,7 +235,10 @@ function joinOrHeartbeat(
   if (replaced !== undefined) members.delete(replaced.memberId);
   members.set(memberId, { ...subscription, ...current });
 
-  const topics = subscribedTopics(members, ctx.topics);
+  const regexes = updateRegexes(group, members, ctx.topics, ctx.now);
+  records.push(...regexes.records);
+  bump ||= regexes.changed;
+  const topics = subscribedTopics(members, regexes.resolved, ctx.topics);
   if (!sameTopics(topics, group.topics)) {
     records.push(topicsRecord(group.groupId, topics));
     bump = true;
@@ -248,7 +254,7 @@ function joinOrHeartbeat(
   }
   let assignmentEpoch = group.assignmentEpoch;
   if (groupEpoch > assignmentEpoch) {
-    const computed = computeTargets(config, members, targets, topics);
+    const computed = computeTargets(config, members, regexes.resolved, targets, topics);
     for (const [id, t] of computed) {
       const before = targets.get(id);
       if (before === undefined || !sameAssignment(before, t)) {

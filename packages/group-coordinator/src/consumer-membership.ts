@@ -9,7 +9,12 @@ import type {
   DescribedTopicPartitions,
 } from "./consumer-api.js";
 import { fenceMemberRecords } from "./consumer-changes.js";
-import { type Assignment, assignmentToWire, type ConsumerGroup } from "./consumer-group.js";
+import {
+  type Assignment,
+  assignmentToWire,
+  type ConsumerGroup,
+  ownedPartitions,
+} from "./consumer-group.js";
 import { type MemberTimers, planConsumerHeartbeat } from "./consumer-heartbeat.js";
 import { heartbeatError } from "./consumer-heartbeat-checks.js";
 import type { GroupRuntime, Groups } from "./group-shard.js";
@@ -42,7 +47,7 @@ export class ConsumerMembership {
     return this.rt.run((groups) => {
       const plan = planConsumerHeartbeat(
         groups,
-        { config: this.config, topics: this.topics },
+        { config: this.config, topics: this.topics, now: this.rt.clock.now() },
         input,
       );
       return {
@@ -162,7 +167,8 @@ export class ConsumerMembership {
         clientHost: m.clientHost,
         subscribedTopicNames: m.subscribedTopicNames,
         subscribedTopicRegex: m.subscribedTopicRegex,
-        assignment: this.named(g, m.assigned),
+        // As Kafka 4.4: partitions pending revocation are still the member's.
+        assignment: this.named(g, ownedPartitions(m)),
         targetAssignment: this.named(g, g.targets.get(m.memberId) ?? new Map()),
       })),
     };

@@ -27,6 +27,7 @@ export interface GroupCoordinatorOptions {
 const NO_TOPICS: consumerApi.ConsumerTopicView = {
   byName: () => undefined,
   byId: () => undefined,
+  names: () => [],
 };
 
 /**

@@ -8,11 +8,15 @@
  * Compiled patterns are cached (a group's members usually share one pattern and it is
  * re-evaluated whenever topics change); the cache is bounded and drops its oldest entry.
  */
-import { RE2JS } from "re2js";
+import { RE2JS, RE2JSSyntaxException } from "re2js";
 
 export type CompiledSubscriptionRegex =
   | { ok: true; matches(topic: string): boolean }
-  | { ok: false; message: string };
+  /**
+   * `message` names the offending part of the pattern; `description` is the syntax error
+   * alone, as RE2/J's PatternSyntaxException.getDescription() words it (Kafka's answer).
+   */
+  | { ok: false; message: string; description: string };
 
 /** How many distinct patterns stay compiled. */
 export const SUBSCRIPTION_REGEX_CACHE_SIZE = 256;
@@ -41,6 +45,8 @@ function compile(pattern: string): CompiledSubscriptionRegex {
     const re = RE2JS.compile(pattern);
     return { ok: true, matches: (topic) => re.matches(topic) };
   } catch (e) {
-    return { ok: false, message: e instanceof Error ? e.message : String(e) };
+    const message = e instanceof Error ? e.message : String(e);
+    const description = e instanceof RE2JSSyntaxException ? e.getDescription() : message;
+    return { ok: false, message, description };
   }
 }

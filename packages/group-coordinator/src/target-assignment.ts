@@ -8,18 +8,21 @@ import {
   type MemberSubscription,
   type TopicSnapshot,
 } from "./consumer-group.js";
+import { memberTopicNames, type ResolvedRegexes } from "./consumer-regex.js";
 
 /**
- * The target assignment of a consumer group: the subscribed topics as they exist now,
+ * The target assignment of a consumer group: the subscribed topics (by name or through a
+ * resolved expression) as they exist now,
  * the server-side assignor the members prefer, and its answer per member.
  */
 
 export function subscribedTopics(
   members: ReadonlyMap<string, MemberSubscription>,
+  resolved: ResolvedRegexes,
   view: ConsumerTopicView,
 ): Map<string, TopicSnapshot> {
   const names = new Set<string>();
-  for (const m of members.values()) for (const n of m.subscribedTopicNames) names.add(n);
+  for (const m of members.values()) for (const n of memberTopicNames(m, resolved)) names.add(n);
   const topics = new Map<string, TopicSnapshot>();
   for (const name of [...names].sort()) {
     const t = view.byName(name);
@@ -66,6 +69,7 @@ export function preferredAssignor(
 export function computeTargets(
   config: CoordinatorConfig,
   members: ReadonlyMap<string, MemberSubscription>,
+  resolved: ResolvedRegexes,
   targets: ReadonlyMap<string, Assignment>,
   topics: ReadonlyMap<string, TopicSnapshot>,
 ): Map<string, Assignment> {
@@ -77,7 +81,7 @@ export function computeTargets(
     instanceId: m.instanceId,
     rackId: m.rackId,
     subscribedTopics: new Set(
-      m.subscribedTopicNames.flatMap((n) => {
+      memberTopicNames(m, resolved).flatMap((n) => {
         const t = topics.get(n);
         return t === undefined ? [] : [t.id];
       }),

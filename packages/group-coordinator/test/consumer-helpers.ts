@@ -29,6 +29,10 @@ export class TestTopics implements ConsumerTopicView {
     return this.byNameMap.get(name);
   }
 
+  names() {
+    return this.byNameMap.keys();
+  }
+
   byId(id: Buffer) {
     for (const [name, t] of this.byNameMap) {
       if (t.id.equals(id)) return { name, partitions: t.partitions };

@@ -76,6 +76,7 @@ export class BrokerGroups implements TxnOffsetsCompleter {
         topics: {
           byName: (name) => topics.get(name),
           byId: (id) => topics.getById(id),
+          names: () => topics.list().map((t) => t.name),
         },
       }))();
     return new BrokerGroups(load, records, topics, log);

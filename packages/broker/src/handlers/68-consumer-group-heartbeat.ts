@@ -7,8 +7,8 @@
  * its assignment for its session). The coordinator answers the member's epoch, the
  * heartbeat interval (group.consumer.heartbeat.interval.ms) and its assignment when it
  * changed. v0 members get their member id from the broker; v1 members generate it
- * (KIP-1082). Simplified: SubscribedTopicRegex answers INVALID_REQUEST (regex
- * subscriptions are not resolved yet); no ACLs.
+ * (KIP-1082). SubscribedTopicRegex subscribes to the topics whose whole name matches
+ * (RE2/J syntax; see the group-coordinator README). Simplified: no ACLs.
  */
 import {
   ConsumerGroupHeartbeatApi,

@@ -50,6 +50,7 @@ public final class ConsumerProtocolChecks {
       case "static" -> staticRestart(bootstrap, topic);
       case "broker-restart" -> brokerRestart(bootstrap, topic);
       case "upgrade" -> upgrade(bootstrap, topic);
+      case "regex" -> regexSubscription(bootstrap, topic);
       default -> throw new IllegalArgumentException("unknown check " + args[0]);
     }
   }
@@ -333,6 +334,63 @@ public final class ConsumerProtocolChecks {
     out.put("read", reads.sorted());
     out.put("misowned", reads.misowned);
     out.put("overlaps", own.overlaps);
+    result(out);
+  }
+
+  /**
+   * subscribe(SubscriptionPattern): the broker resolves the RE2/J expression. Loaded
+   * reflectively, as kafka-clients 3.9 (which compiles these sources too) lacks the class.
+   */
+  static void subscribePattern(KafkaConsumer<String, String> c, String regex, ConsumerRebalanceListener l)
+      throws Exception {
+    Class<?> pattern = Class.forName("org.apache.kafka.clients.consumer.SubscriptionPattern");
+    Object p = pattern.getConstructor(String.class).newInstance(regex);
+    KafkaConsumer.class.getMethod("subscribe", pattern, ConsumerRebalanceListener.class).invoke(c, p, l);
+  }
+
+  /**
+   * One member subscribed to PREFIX-.* by expression: it is given the two matching
+   * topics (not x-PREFIX-0, which only contains a match), reads their records, and picks
+   * up PREFIX-late, created after it subscribed. Reports the topic-partitions it holds
+   * and what it read.
+   */
+  static void regexSubscription(String bootstrap, String prefix) throws Exception {
+    createTopic(bootstrap, prefix + "-a", 2);
+    createTopic(bootstrap, prefix + "-b", 1);
+    createTopic(bootstrap, "x-" + prefix + "-0", 1);
+    Set<String> held = new TreeSet<>();
+    List<String> read = new ArrayList<>();
+    Map<String, Object> out = new LinkedHashMap<>();
+    try (KafkaProducer<String, String> p = producer(bootstrap, Map.of());
+        KafkaConsumer<String, String> c = member(bootstrap, "kip848-" + prefix, null)) {
+      subscribePattern(c, prefix + "-.*", new ConsumerRebalanceListener() {
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> parts) {
+          parts.forEach(tp -> held.add(tp.toString()));
+        }
+
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> parts) {
+          parts.forEach(tp -> held.remove(tp.toString()));
+        }
+      });
+      List<Member> members = List.of(new Member("m", c));
+      BiConsumer<Member, ConsumerRecord<String, String>> onRecord = (m, r) -> read.add(r.value());
+      pollUntil(members, () -> held.size() == 3, "the matching topics to be assigned", onRecord);
+      out.put("first", new ArrayList<>(held));
+      produceEach(p, prefix + "-a", 2, "a");
+      produceEach(p, prefix + "-b", 1, "b");
+      produceEach(p, "x-" + prefix + "-0", 1, "x");
+      pollUntil(members, () -> read.size() >= 3, "the matching topics' records", onRecord);
+
+      createTopic(bootstrap, prefix + "-late", 2);
+      pollUntil(members, () -> held.size() == 5, "the topic created later to be assigned", onRecord);
+      produceEach(p, prefix + "-late", 2, "late");
+      pollUntil(members, () -> read.size() >= 5, "the later topic's records", onRecord);
+      pollFor(members, 500, onRecord);
+      out.put("held", new ArrayList<>(held));
+      out.put("read", read.stream().sorted().toList());
+    }
     result(out);
   }
 }
