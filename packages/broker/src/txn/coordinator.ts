@@ -104,7 +104,8 @@ export class TransactionCoordinator implements TxnProduceCheck {
   private markers: TxnMarkerWriter | null = null;
   private offsets: TxnOffsetsCompleter | null = null;
   private readonly closing = new AbortController();
-  private readonly clock: Clock;
+  /** The coordinator's time and timers (the broker's one clock). */
+  readonly clock: Clock;
   private readonly completion: CompletionRunner;
 
   constructor(private readonly opts: TxnCoordinatorOptions) {

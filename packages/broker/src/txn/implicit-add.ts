@@ -1,5 +1,5 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import { ErrorCode } from "@logbook/protocol";
+import type { Clock } from "@logbook/storage";
 import type { TopicPartitionRef } from "./contracts.js";
 import type { TransactionCoordinator } from "./coordinator.js";
 import type { TxnProducer } from "./txn-operations.js";
@@ -21,11 +21,11 @@ const RETRIABLE: ReadonlySet<number> = new Set([
   ErrorCode.NOT_COORDINATOR,
 ]);
 
-async function retrying(add: () => Promise<number>): Promise<number> {
+async function retrying(clock: Clock, add: () => Promise<number>): Promise<number> {
   for (let waited = 0; ; waited += RETRY_BACKOFF_MS) {
     const code = await add();
     if (code !== ErrorCode.CONCURRENT_TRANSACTIONS || waited >= RETRY_MAX_MS) return code;
-    await sleep(RETRY_BACKOFF_MS);
+    await new Promise<void>((resolve) => clock.setTimeout(resolve, RETRY_BACKOFF_MS));
   }
 }
 
@@ -51,7 +51,7 @@ export async function addImplicitly(
     txn.checkTransactionalProduce(producerId, producerEpoch, tp) === ErrorCode.NONE
   )
     return ErrorCode.NONE;
-  const code = await retrying(() => txn.addPartitions(producer, [tp]));
+  const code = await retrying(txn.clock, () => txn.addPartitions(producer, [tp]));
   if (code === ErrorCode.PRODUCER_FENCED) return ErrorCode.INVALID_PRODUCER_EPOCH;
   return RETRIABLE.has(code) ? ErrorCode.NOT_ENOUGH_REPLICAS : code;
 }
@@ -67,6 +67,6 @@ export async function addOffsetsImplicitly(
   producer: TxnProducer,
   groupId: string,
 ): Promise<number> {
-  const code = await retrying(() => txn.addOffsets(producer, groupId));
+  const code = await retrying(txn.clock, () => txn.addOffsets(producer, groupId));
   return RETRIABLE.has(code) ? ErrorCode.COORDINATOR_NOT_AVAILABLE : code;
 }
