@@ -7,30 +7,23 @@ import {
   openConsumerOffsetsLog,
   type RecordLog,
 } from "@logbook/group-coordinator";
-import { ErrorCode } from "@logbook/protocol";
 import type { Logger, StorageEngine } from "@logbook/storage";
 import type { TopicRegistry } from "../topics.js";
 import type { TxnOffsetsCompleter } from "../txn/contracts.js";
+import { type CoordinatorAccess, LoadingCoordinator } from "./loading-coordinator.js";
 import type { TxnOffsetCommitCheck } from "./txn-offset-check.js";
 
 /** The coordinator, or the error code a group request gets instead of it. */
-export type GroupsAccess =
-  | { ok: true; coordinator: GroupCoordinatorApi }
-  | { ok: false; errorCode: number; message: string };
+export type GroupsAccess = CoordinatorAccess<GroupCoordinatorApi>;
 
 /**
- * The broker's handle on the group coordinator. The coordinator replays
- * `__consumer_offsets` in the background so the broker can listen (Metadata, Produce,
- * Fetch) while a large log loads; until then group requests get
- * COORDINATOR_LOAD_IN_PROGRESS, which every client retries. A failed load is logged and
- * answered COORDINATOR_NOT_AVAILABLE rather than taking the whole broker down.
+ * The broker's handle on the group coordinator, which replays `__consumer_offsets` in
+ * the background (LoadingCoordinator).
  * Offset expiry (offsets.retention.minutes) needs no timer here: the coordinator runs
  * its own sweep every offsets.retention.check.interval.ms and stops it in close().
  */
 export class BrokerGroups implements TxnOffsetsCompleter {
-  private coordinator: GroupCoordinatorApi | null = null;
-  private failure: Error | null = null;
-  private closed = false;
+  private readonly loading: LoadingCoordinator<GroupCoordinatorApi>;
   /** The transaction coordinator's check for TxnOffsetCommit; null until attached. */
   private txnCheck: TxnOffsetCommitCheck | null = null;
   /** Resolves once the coordinator is ready; rejects when loading failed. */
@@ -41,21 +34,10 @@ export class BrokerGroups implements TxnOffsetsCompleter {
     /** `__consumer_offsets` once open: the share-group coordinator replays and appends it too. */
     readonly consumerOffsetsLog: Promise<RecordLog>,
     private readonly topics: TopicRegistry,
-    private readonly logger: Logger,
+    logger: Logger,
   ) {
-    this.ready = load.then(
-      (c) => {
-        this.coordinator = c;
-        logger.info("group coordinator ready");
-      },
-      (e: unknown) => {
-        this.failure = e instanceof Error ? e : new Error(String(e));
-        logger.error("group coordinator failed to load", { error: this.failure.message });
-        throw this.failure;
-      },
-    );
-    // Callers that never await `ready` must not see an unhandled rejection.
-    this.ready.catch(() => {});
+    this.loading = new LoadingCoordinator(load, "group coordinator", logger);
+    this.ready = this.loading.ready;
   }
 
   /** Starts replaying the consumer offsets log on `storage`; does not wait for it. */
@@ -96,26 +78,11 @@ export class BrokerGroups implements TxnOffsetsCompleter {
 
   /** True when the coordinator could not be loaded (FindCoordinator reports it). */
   get failed(): boolean {
-    return this.failure !== null;
+    return this.loading.failed;
   }
 
   access(): GroupsAccess {
-    if (this.closed) {
-      return { ok: false, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, message: "stopping" };
-    }
-    if (this.coordinator !== null) return { ok: true, coordinator: this.coordinator };
-    if (this.failure !== null) {
-      return {
-        ok: false,
-        errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE,
-        message: "The group coordinator failed to load.",
-      };
-    }
-    return {
-      ok: false,
-      errorCode: ErrorCode.COORDINATOR_LOAD_IN_PROGRESS,
-      message: "The group coordinator is loading.",
-    };
+    return this.loading.access();
   }
 
   /**
@@ -128,8 +95,7 @@ export class BrokerGroups implements TxnOffsetsCompleter {
     } catch {
       return;
     }
-    if (this.closed || this.coordinator === null) return;
-    await this.coordinator.onTopicDeleted(topic);
+    await this.loading.running?.onTopicDeleted(topic);
   }
 
   /** Wires the transaction coordinator in (it calls completeTransaction back). */
@@ -153,17 +119,17 @@ export class BrokerGroups implements TxnOffsetsCompleter {
     commit: boolean,
   ): Promise<void> {
     await this.ready;
-    if (this.closed || this.coordinator === null) {
-      throw new Error("group coordinator is not running");
-    }
-    await this.coordinator.completeTransaction(producerId, producerEpoch, commit);
+    const coordinator = this.loading.running;
+    if (coordinator === null) throw new Error("group coordinator is not running");
+    await coordinator.completeTransaction(producerId, producerEpoch, commit);
   }
 
   /** Committed offset, end offsets and lag of each partition the group committed. */
   async lag(groupId: string): Promise<GroupLag> {
     await this.ready;
-    if (this.coordinator === null) throw new Error("group coordinator is not running");
-    return this.coordinator.lag(groupId, async (topic, partition) => {
+    const coordinator = this.loading.running;
+    if (coordinator === null) throw new Error("group coordinator is not running");
+    return coordinator.lag(groupId, async (topic, partition) => {
       const log = await this.topics.partition(topic, partition);
       if (log === undefined) return null;
       return { logEndOffset: log.logEndOffset, highWatermark: log.highWatermark };
@@ -171,14 +137,7 @@ export class BrokerGroups implements TxnOffsetsCompleter {
   }
 
   /** Stops the coordinator (pending joins are answered) after any load in progress. */
-  async close(): Promise<void> {
-    this.closed = true;
-    try {
-      await this.ready;
-    } catch {
-      return;
-    }
-    await this.coordinator?.close();
-    this.logger.debug("group coordinator closed");
+  close(): Promise<void> {
+    return this.loading.close();
   }
 }

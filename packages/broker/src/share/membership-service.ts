@@ -4,15 +4,14 @@ import {
   ShareGroupCoordinator,
   type ShareTopicsView,
 } from "@logbook/group-coordinator";
-import { ErrorCode } from "@logbook/protocol";
+import type { ErrorCode } from "@logbook/protocol";
 import type { Clock, Logger } from "@logbook/storage";
+import { type CoordinatorAccess, LoadingCoordinator } from "../groups/loading-coordinator.js";
 import type { TopicRegistry } from "../topics.js";
 import type { ShareMembership } from "./membership-contract.js";
 
 /** The share-group coordinator, or the error code a request gets instead of it. */
-export type ShareGroupsAccess =
-  | { ok: true; coordinator: ShareGroupCoordinator }
-  | { ok: false; errorCode: ErrorCode; message: string };
+export type ShareGroupsAccess = CoordinatorAccess<ShareGroupCoordinator>;
 
 /** Topics as share-group assignment reads them: id and partition count by name. */
 function topicsView(topics: TopicRegistry): ShareTopicsView {
@@ -33,27 +32,11 @@ function topicsView(topics: TopicRegistry): ShareTopicsView {
  * ShareMembership the share-partition side (ShareFetch, ShareAcknowledge) asks.
  */
 export class BrokerShareGroups implements ShareMembership {
-  private coordinator: ShareGroupCoordinator | null = null;
-  private failure: Error | null = null;
-  private closed = false;
-  readonly ready: Promise<void>;
+  private constructor(private readonly loading: LoadingCoordinator<ShareGroupCoordinator>) {}
 
-  private constructor(
-    load: Promise<ShareGroupCoordinator>,
-    private readonly logger: Logger,
-  ) {
-    this.ready = load.then(
-      (c) => {
-        this.coordinator = c;
-        logger.info("share-group coordinator ready");
-      },
-      (e: unknown) => {
-        this.failure = e instanceof Error ? e : new Error(String(e));
-        logger.error("share-group coordinator failed to load", { error: this.failure.message });
-        throw this.failure;
-      },
-    );
-    this.ready.catch(() => {});
+  /** Resolves once the coordinator is ready; rejects when loading failed. */
+  get ready(): Promise<void> {
+    return this.loading.ready;
   }
 
   static start(opts: {
@@ -79,26 +62,11 @@ export class BrokerShareGroups implements ShareMembership {
           maxSize: opts.config.maxSize,
         },
       }))();
-    return new BrokerShareGroups(load, logger);
+    return new BrokerShareGroups(new LoadingCoordinator(load, "share-group coordinator", logger));
   }
 
   access(): ShareGroupsAccess {
-    if (this.closed) {
-      return { ok: false, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, message: "stopping" };
-    }
-    if (this.coordinator !== null) return { ok: true, coordinator: this.coordinator };
-    if (this.failure !== null) {
-      return {
-        ok: false,
-        errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE,
-        message: "The share-group coordinator failed to load.",
-      };
-    }
-    return {
-      ok: false,
-      errorCode: ErrorCode.COORDINATOR_LOAD_IN_PROGRESS,
-      message: "The share-group coordinator is loading.",
-    };
+    return this.loading.access();
   }
 
   checkMember(groupId: string, memberId: string): ErrorCode {
@@ -107,25 +75,18 @@ export class BrokerShareGroups implements ShareMembership {
   }
 
   assignment(groupId: string, memberId: string): ReadonlyMap<string, readonly number[]> | null {
-    return this.coordinator?.assignment(groupId, memberId) ?? null;
+    return this.loading.running?.assignment(groupId, memberId) ?? null;
   }
 
   isShareGroup(groupId: string): boolean {
-    return this.coordinator?.isShareGroup(groupId) ?? false;
+    return this.loading.running?.isShareGroup(groupId) ?? false;
   }
 
   shareGroupIds(): string[] {
-    return this.coordinator?.shareGroupIds() ?? [];
+    return this.loading.running?.shareGroupIds() ?? [];
   }
 
-  async close(): Promise<void> {
-    this.closed = true;
-    try {
-      await this.ready;
-    } catch {
-      return;
-    }
-    await this.coordinator?.close();
-    this.logger.debug("share-group coordinator closed");
+  close(): Promise<void> {
+    return this.loading.close();
   }
 }
