@@ -35,6 +35,25 @@ export interface DescribedConfig {
 }
 
 /** Every topic config with its effective value on this broker. */
+/** A writable config whose value and source are its first synonym's (`fallback` if none). */
+function fromSynonyms(
+  def: { name: string; type: keyof typeof CONFIG_TYPE_ID; doc: string },
+  synonyms: ConfigSynonym[],
+  fallback: ConfigSynonym,
+): DescribedConfig {
+  const first = synonyms[0] ?? fallback;
+  return {
+    name: def.name,
+    value: first.value,
+    readOnly: false,
+    source: first.source,
+    isSensitive: false,
+    synonyms,
+    typeId: CONFIG_TYPE_ID[def.type],
+    doc: def.doc,
+  };
+}
+
 export function describeTopicConfigs(
   config: BrokerConfig,
   overrides: ReadonlyMap<string, string>,
@@ -59,21 +78,11 @@ export function describeTopicConfigs(
     if (def.brokerSynonym !== null && def.brokerDefaultUnset !== true) {
       synonyms.push({ name: brokerName, value: builtIn, source: ConfigSource.DEFAULT_CONFIG });
     }
-    const first = synonyms[0] ?? {
+    return fromSynonyms(def, synonyms, {
       name: brokerName,
       value: builtIn,
       source: ConfigSource.DEFAULT_CONFIG,
-    };
-    return {
-      name: def.name,
-      value: first.value,
-      readOnly: false,
-      source: first.source,
-      isSensitive: false,
-      synonyms,
-      typeId: CONFIG_TYPE_ID[def.type],
-      doc: def.doc,
-    };
+    });
   });
 }
 
@@ -129,16 +138,6 @@ export function describeGroupConfigs(
       override === undefined
         ? [fallback]
         : [{ name: def.name, value: override, source: ConfigSource.GROUP_CONFIG }, fallback];
-    const first = synonyms[0] ?? fallback;
-    return {
-      name: def.name,
-      value: first.value,
-      readOnly: false,
-      source: first.source,
-      isSensitive: false,
-      synonyms,
-      typeId: CONFIG_TYPE_ID[def.type],
-      doc: def.doc,
-    };
+    return fromSynonyms(def, synonyms, fallback);
   });
 }
