@@ -48,6 +48,8 @@ public final class ShareChecks {
       case "hold" -> hold(bootstrap, topic);
       case "after-crash" -> afterCrash(bootstrap, topic);
       case "lock-timeout" -> lockTimeout(bootstrap, topic);
+      case "before-restart" -> beforeRestart(bootstrap, topic);
+      case "after-restart" -> afterRestart(bootstrap, topic);
       case "reject-release" -> rejectRelease(bootstrap, topic);
       case "delivery-limit" -> deliveryLimit(bootstrap, topic);
       default -> throw new IllegalArgumentException("unknown check " + args[0]);
@@ -99,6 +101,44 @@ public final class ShareChecks {
     } catch (ReflectiveOperationException e) {
       throw new IllegalStateException("this kafka-clients has no ConsumerRecord.deliveryCount", e);
     }
+  }
+
+  /**
+   * Before a broker restart: of 10 records, accepts the first 5 (committed), then
+   * acquires the rest and leaves without acknowledging them.
+   */
+  static void beforeRestart(String bootstrap, String topic) throws Exception {
+    topicWith(bootstrap, topic, 10);
+    List<String> accepted = new ArrayList<>();
+    List<String> held = new ArrayList<>();
+    KafkaShareConsumer<String, String> c = consumer(bootstrap, topic, true);
+    // Explicit mode: what one poll hands out is acknowledged before the next poll.
+    pollUntil(c, () -> accepted.size() >= 5, "5 records", r -> {
+      c.acknowledge(r, AcknowledgeType.ACCEPT);
+      accepted.add(r.value());
+    });
+    c.commitSync();
+    // Held, not acknowledged: another poll would refuse to run, so one poll's worth.
+    pollUntil(c, () -> !held.isEmpty(), "more records", r -> held.add(r.value()));
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("accepted", accepted);
+    out.put("held", held);
+    result(out);
+    System.out.flush();
+    // Gone without acknowledging or closing (close() would release them), as in a crash.
+    Runtime.getRuntime().halt(0);
+  }
+
+  /** After the restart: what a new consumer of the group gets, with delivery counts. */
+  static void afterRestart(String bootstrap, String topic) throws Exception {
+    Map<String, Integer> got = new TreeMap<>();
+    try (KafkaShareConsumer<String, String> c = consumer(bootstrap, topic, false)) {
+      pollUntil(c, () -> got.size() >= 5, "5 records", r -> got.put(r.value(), deliveries(r)));
+      // A little longer: the accepted ones must not come.
+      for (int i = 0; i < 10; i++)
+        for (var r : c.poll(Duration.ofMillis(100))) got.put(r.value(), deliveries(r));
+    }
+    result(Map.of("got", got));
   }
 
   /** Polls `c` until `done` holds, handing every record to `each`; fails after TIMEOUT. */
