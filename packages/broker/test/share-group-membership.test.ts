@@ -8,7 +8,14 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import {
+  AlterShareGroupOffsetsApi,
+  createAlterShareGroupOffsetsRequest,
+  createAlterShareGroupOffsetsRequestPartition,
+  createAlterShareGroupOffsetsRequestTopic,
   createDeleteGroupsRequest,
+  createDescribeShareGroupOffsetsRequest,
+  createDescribeShareGroupOffsetsRequestGroup,
+  createDescribeShareGroupOffsetsRequestTopic,
   createListGroupsRequest,
   createOffsetCommitRequest,
   createOffsetCommitRequestPartition,
@@ -16,6 +23,7 @@ import {
   createShareGroupDescribeRequest,
   createShareGroupHeartbeatRequest,
   DeleteGroupsApi,
+  DescribeShareGroupOffsetsApi,
   ErrorCode,
   ListGroupsApi,
   OffsetCommitApi,
@@ -152,4 +160,56 @@ test("a classic group's id answers GROUP_ID_NOT_FOUND to share-group requests", 
     createShareGroupDescribeRequest({ groupIds: ["classic"] }),
   );
   assert.equal(d.groups[0]?.errorCode, ErrorCode.GROUP_ID_NOT_FOUND);
+});
+
+test("DeleteGroups of a share group drops its share-partition state too (a new group of that id starts afresh)", async () => {
+  const describe = async () =>
+    (
+      await b.client.send(
+        DescribeShareGroupOffsetsApi,
+        0,
+        createDescribeShareGroupOffsetsRequest({
+          groups: [
+            createDescribeShareGroupOffsetsRequestGroup({
+              groupId: "sgdel",
+              topics: [
+                createDescribeShareGroupOffsetsRequestTopic({
+                  topicName: "work",
+                  partitions: [0],
+                }),
+              ],
+            }),
+          ],
+        }),
+      )
+    ).groups.flatMap((g) => g.topics.flatMap((t) => t.partitions.map((p) => p.startOffset)));
+  assert.equal((await hb({ groupId: "sgdel", subscribedTopicNames: ["work"] })).errorCode, 0);
+  assert.equal((await hb({ groupId: "sgdel", memberEpoch: -1 })).errorCode, 0);
+  const altered = await b.client.send(
+    AlterShareGroupOffsetsApi,
+    0,
+    createAlterShareGroupOffsetsRequest({
+      groupId: "sgdel",
+      topics: [
+        createAlterShareGroupOffsetsRequestTopic({
+          topicName: "work",
+          partitions: [
+            createAlterShareGroupOffsetsRequestPartition({ partitionIndex: 0, startOffset: 0n }),
+          ],
+        }),
+      ],
+    }),
+  );
+  assert.equal(altered.errorCode, ErrorCode.NONE);
+  assert.deepEqual(await describe(), [0n], "state kept for the group");
+  const del = await b.client.send(
+    DeleteGroupsApi,
+    2,
+    createDeleteGroupsRequest({ groupsNames: ["sgdel"] }),
+  );
+  assert.deepEqual(
+    del.results.map((r) => [r.groupId, r.errorCode]),
+    [["sgdel", ErrorCode.NONE]],
+  );
+  assert.deepEqual(await describe(), [-1n], "no state after the delete");
 });

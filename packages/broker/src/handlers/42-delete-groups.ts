@@ -21,8 +21,11 @@ export const deleteGroupsHandler = defineHandler({
   async handle(req, ctx) {
     const access = ctx.broker.groups.access();
     const results = access.ok
-      ? await deleteWithShareGroups(ctx.broker.shareGroups, req.groupsNames, (ids) =>
-          access.coordinator.deleteGroups(ids),
+      ? await deleteWithShareGroups(
+          ctx.broker.shareGroups,
+          req.groupsNames,
+          (ids) => access.coordinator.deleteGroups(ids),
+          (groupId) => ctx.broker.share.dropGroup(groupId),
         )
       : req.groupsNames.map((groupId) => ({ groupId, errorCode: access.errorCode }));
     return createDeleteGroupsResponse({

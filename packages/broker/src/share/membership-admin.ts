@@ -42,17 +42,25 @@ export async function listShareGroups(
 
 /**
  * DeleteGroups of the ids that are share groups (empty ones only, as Kafka); the rest
- * is left to the classic coordinator. Results keep the request's order.
+ * is left to the classic coordinator. A deleted share group's share-partition state
+ * goes with it (`dropState`), as Kafka deletes it from __share_group_state, so a group
+ * made again under that id starts afresh. Results keep the request's order.
  */
 export async function deleteWithShareGroups(
   shareGroups: BrokerShareGroups,
   groupIds: readonly string[],
   deleteOthers: (ids: string[]) => Promise<DeleteGroupResult[]>,
+  dropState: (groupId: string) => Promise<ErrorCode>,
 ): Promise<DeleteGroupResult[]> {
   const share = groupIds.filter((id) => shareGroups.isShareGroup(id));
   const access = shareGroups.access();
-  const shareResults =
+  const deleted =
     share.length > 0 && access.ok ? await access.coordinator.deleteGroups(share) : [];
+  const shareResults = await Promise.all(
+    deleted.map(async (r) =>
+      r.errorCode === ErrorCode.NONE ? { ...r, errorCode: await dropState(r.groupId) } : r,
+    ),
+  );
   const others = await deleteOthers(groupIds.filter((id) => !shareGroups.isShareGroup(id)));
   const byId = new Map([...others, ...shareResults].map((r) => [r.groupId, r]));
   return groupIds.map(

@@ -80,6 +80,13 @@ export class SharePartitionService {
     if (state !== null) await state.releaseMember(state.keysOf(groupId), memberId);
   }
 
+  /** A deleted share group: its share-partition state goes (its sessions went with its members). */
+  async dropGroup(groupId: string): Promise<ErrorCode> {
+    const state = this.loaded;
+    if (state === null) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    return state.delete(state.keysOf(groupId));
+  }
+
   async close(): Promise<void> {
     await this.loaded?.close();
   }
