@@ -13,6 +13,7 @@ import { type Assignment, assignmentToWire, type ConsumerGroup } from "./consume
 import { type MemberTimers, planConsumerHeartbeat } from "./consumer-heartbeat.js";
 import { heartbeatError } from "./consumer-heartbeat-checks.js";
 import type { GroupRuntime, Groups } from "./group-shard.js";
+import type { GroupTimeoutsOf } from "./group-timeouts.js";
 import { answer } from "./runtime/index.js";
 import { preferredAssignor } from "./target-assignment.js";
 
@@ -34,6 +35,7 @@ export class ConsumerMembership {
   constructor(
     private readonly rt: GroupRuntime,
     private readonly config: CoordinatorConfig,
+    private readonly timeouts: GroupTimeoutsOf,
     private readonly topics: ConsumerTopicView,
     private readonly logger: Logger,
   ) {}
@@ -42,7 +44,7 @@ export class ConsumerMembership {
     return this.rt.run((groups) => {
       const plan = planConsumerHeartbeat(
         groups,
-        { config: this.config, topics: this.topics },
+        { config: this.configOf(input.groupId), topics: this.topics },
         input,
       );
       return {
@@ -71,7 +73,7 @@ export class ConsumerMembership {
         this.applyTimers({
           group: g.groupId,
           memberId: m.memberId,
-          sessionMs: this.config.consumerSessionTimeoutMs,
+          sessionMs: this.timeouts(g.groupId).sessionTimeoutMs,
           revocation:
             m.state === "unrevoked"
               ? { epoch: m.memberEpoch, timeoutMs: m.rebalanceTimeoutMs }
@@ -79,6 +81,16 @@ export class ConsumerMembership {
         });
       }
     }
+  }
+
+  /** The config with the group's own timeouts in place of the broker's. */
+  private configOf(groupId: string): CoordinatorConfig {
+    const t = this.timeouts(groupId);
+    return {
+      ...this.config,
+      consumerSessionTimeoutMs: t.sessionTimeoutMs,
+      consumerHeartbeatIntervalMs: t.heartbeatIntervalMs,
+    };
   }
 
   private applyTimers(t: MemberTimers): void {
