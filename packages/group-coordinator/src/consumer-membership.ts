@@ -24,7 +24,8 @@ const timerKey = {
 
 /**
  * ConsumerGroupHeartbeat and ConsumerGroupDescribe as runtime operations, with each
- * member's session timer (group.consumer.session.timeout.ms) and revocation deadline
+ * member's session timer (group.consumer.session.timeout.ms, or the group's own
+ * through `timeouts`) and revocation deadline
  * (its rebalance timeout): a member that misses either is removed and the group epoch
  * moves, so the others are given its partitions.
  */
