@@ -10,9 +10,11 @@ import assert from "node:assert/strict";
 import { after, before, beforeEach, test } from "node:test";
 import {
   AlterConfigsApi,
+  ConsumerGroupHeartbeatApi,
   createAlterConfigsRequest,
   createAlterConfigsRequestAlterableConfig,
   createAlterConfigsRequestResource,
+  createConsumerGroupHeartbeatRequest,
   createDeleteGroupsRequest,
   createDescribeConfigsRequest,
   createDescribeConfigsRequestResource,
@@ -23,14 +25,16 @@ import {
   createOffsetCommitRequest,
   createOffsetCommitRequestPartition,
   createOffsetCommitRequestTopic,
+  createShareGroupHeartbeatRequest,
   DeleteGroupsApi,
   DescribeConfigsApi,
   ErrorCode,
   IncrementalAlterConfigsApi,
   ListConfigResourcesApi,
   OffsetCommitApi,
+  ShareGroupHeartbeatApi,
 } from "@logbook/protocol";
-import { type Conversation, DiffPair } from "./pair.js";
+import { type Conversation, DiffPair, type Exchange, type Side } from "./pair.js";
 import { settleCoordinator } from "./setup.js";
 
 const GROUP = 32;
@@ -332,5 +336,64 @@ test("list config resources: configured groups, topics and the broker, by type",
   );
   for (const bad of [[99], [1], [GROUP, 0]]) {
     await conv.same(ListConfigResourcesApi, 1, list(bad));
+  }
+});
+
+/** The error and heartbeat interval each broker answers, or how it failed to answer. */
+function errorAndInterval<Res extends { errorCode: number; heartbeatIntervalMs: number }>(
+  x: Exchange<Res>,
+) {
+  const of = (s: Side) => {
+    const o = x[s];
+    return o.kind === "answer" ? [o.body.errorCode, o.body.heartbeatIntervalMs] : o.kind;
+  };
+  return { kafka: of("kafka"), logbook: of("logbook") };
+}
+
+test("a group's own heartbeat intervals are what its members are told", async () => {
+  const v = 1;
+  const own = { consumer: "gc-hb", share: "gc-hb-share" };
+  await settleCoordinator(conv, own.consumer, 0);
+  for (const [group, name, value] of [
+    [own.consumer, "consumer.heartbeat.interval.ms", "7000"],
+    [own.share, "share.heartbeat.interval.ms", "8000"],
+  ] as const) {
+    await conv.same(IncrementalAlterConfigsApi, v, incremental(group, [[name, SET, value]]));
+    await settled(group, { [name]: value });
+  }
+  const consumerJoin = async (groupId: string) =>
+    errorAndInterval(
+      await conv.exchange(
+        ConsumerGroupHeartbeatApi,
+        1,
+        createConsumerGroupHeartbeatRequest({
+          groupId,
+          memberId: `m-${groupId}`,
+          rebalanceTimeoutMs: 30_000,
+          subscribedTopicNames: ["gc-no-topic"],
+          topicPartitions: [],
+        }),
+      ),
+    );
+  const shareJoin = async (groupId: string) =>
+    errorAndInterval(
+      await conv.exchange(
+        ShareGroupHeartbeatApi,
+        1,
+        createShareGroupHeartbeatRequest({
+          groupId,
+          memberId: `m-${groupId}`,
+          subscribedTopicNames: ["gc-no-topic"],
+        }),
+      ),
+    );
+  const consumer = await consumerJoin(own.consumer);
+  assert.deepEqual(consumer.kafka, [ErrorCode.NONE, 7000]);
+  assert.deepEqual(consumer.logbook, consumer.kafka);
+  const share = await shareJoin(own.share);
+  assert.deepEqual(share.kafka, [ErrorCode.NONE, 8000]);
+  assert.deepEqual(share.logbook, share.kafka);
+  for (const plain of [await consumerJoin("gc-hb-plain"), await shareJoin("gc-hb-share-plain")]) {
+    assert.deepEqual(plain.logbook, plain.kafka, "groups without overrides: the broker's");
   }
 });

@@ -9,6 +9,7 @@ import {
 import type { BrokerConfig } from "./config.js";
 import { createDataPlane, type DataPlane } from "./data/index.js";
 import { FeatureLevels } from "./features.js";
+import { consumerGroupTimeouts, shareGroupTimeouts } from "./groups/group-timeouts.js";
 import { BrokerGroups } from "./groups/index.js";
 import { allHandlers } from "./handlers/index.js";
 import { type GroupConfigStore, GroupConfigs } from "./metadata/group-configs.js";
@@ -38,7 +39,6 @@ export class Broker implements DispatchTarget {
   readonly txn: TransactionCoordinator;
   readonly shareGroups: BrokerShareGroups;
   readonly share: SharePartitionService;
-  readonly groupConfigs: GroupConfigs;
   /** Log raw request bytes when a request does not decode (LOGBOOK_DEBUG_FRAMES=1). */
   readonly debugFrames = process.env.LOGBOOK_DEBUG_FRAMES === "1";
   private readonly server: TcpServer;
@@ -50,10 +50,11 @@ export class Broker implements DispatchTarget {
     readonly storage: StorageEngine,
     readonly topics: TopicRegistry & GroupConfigStore,
     readonly groups: BrokerGroups,
+    /** Per-group configs (ConfigResource GROUP), which the coordinators read. */
+    readonly groupConfigs: GroupConfigs,
     /** Finalized feature levels; UpdateFeatures keeps its changes in the metadata log. */
     readonly features: FeatureLevels,
   ) {
-    this.groupConfigs = new GroupConfigs(config, topics);
     for (const h of allHandlers()) this.registry.register(h);
     injectFailures(this.registry, parseFailNext(process.env.LOGBOOK_FAIL_NEXT), logger);
     this.dataPlane = createDataPlane(this);
@@ -61,6 +62,7 @@ export class Broker implements DispatchTarget {
       log: groups.consumerOffsetsLog,
       topics,
       config: config.shareGroups,
+      groupTimeouts: shareGroupTimeouts(groupConfigs),
       clock: storage.clock,
       logger,
       onMemberRemoved: (group, member) => {
@@ -110,8 +112,16 @@ export class Broker implements DispatchTarget {
       fs: testWriteFaults(),
     });
     const topics = await openTopicRegistry(storage, config, logger);
-    const groups = BrokerGroups.start(storage, topics, logger, config.groups);
-    const broker = new Broker(config, logger, storage, topics, groups, new FeatureLevels(topics));
+    const groupConfigs = new GroupConfigs(config, topics);
+    const groups = BrokerGroups.start(
+      storage,
+      topics,
+      logger,
+      config.groups,
+      consumerGroupTimeouts(groupConfigs),
+    );
+    const features = new FeatureLevels(topics);
+    const broker = new Broker(config, logger, storage, topics, groups, groupConfigs, features);
     await broker.txn.load();
     await broker.share.load();
     wireTransactions(broker);

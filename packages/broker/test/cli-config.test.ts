@@ -276,3 +276,36 @@ test("a setting with min/max companions must lie between them, as Kafka checks a
     /group.share.delivery.count.limit must be less than or equal to group.share.max.delivery.count.limit/,
   );
 });
+
+test("consumer-group timeouts lie between their bounds and the heartbeat is below the session, as Kafka checks", () => {
+  const refused = (file: string, message: string) =>
+    assert.throws(
+      () => withFile(file),
+      (e: unknown) => e instanceof ConfigError && e.message.includes(message),
+    );
+  refused(
+    "group.consumer.session.timeout.ms=30000\n",
+    "group.consumer.session.timeout.ms must be greater than or equal to group.consumer.min.session.timeout.ms",
+  );
+  refused(
+    "group.consumer.heartbeat.interval.ms=20000\n",
+    "group.consumer.heartbeat.interval.ms must be less than or equal to group.consumer.max.heartbeat.interval.ms",
+  );
+  refused(
+    "group.consumer.min.session.timeout.ms=70000\ngroup.consumer.session.timeout.ms=70000\n",
+    "group.consumer.max.session.timeout.ms must be greater than or equal to group.consumer.min.session.timeout.ms",
+  );
+  refused(
+    "group.consumer.max.heartbeat.interval.ms=60000\ngroup.consumer.heartbeat.interval.ms=50000\ngroup.consumer.session.timeout.ms=50000\n",
+    "group.consumer.heartbeat.interval.ms must be less than group.consumer.session.timeout.ms",
+  );
+  refused(
+    "group.share.max.heartbeat.interval.ms=60000\ngroup.share.heartbeat.interval.ms=50000\ngroup.share.session.timeout.ms=50000\n",
+    "group.share.heartbeat.interval.ms must be less than group.share.session.timeout.ms",
+  );
+  const widened = withFile(
+    "group.consumer.min.session.timeout.ms=10000\ngroup.consumer.session.timeout.ms=10000\ngroup.consumer.min.heartbeat.interval.ms=1000\ngroup.consumer.heartbeat.interval.ms=1000\n",
+  );
+  assert.equal(widened.config.groups.consumerSessionTimeoutMs, 10_000);
+  assert.equal(widened.config.groups.consumerMinHeartbeatIntervalMs, 1000);
+});

@@ -46,6 +46,42 @@ test("typed values: the broker's share-group settings are the defaults, override
   assert.equal(v.shareRenewAcknowledgeEnable, false);
 });
 
+test("defaults and ranges follow the broker's settings and their min/max companions", () => {
+  const base = brokerConfig();
+  const config = brokerConfig({
+    groups: {
+      ...base.groups,
+      consumerSessionTimeoutMs: 20_000,
+      consumerMinSessionTimeoutMs: 10_000,
+      consumerHeartbeatIntervalMs: 2000,
+      consumerMinHeartbeatIntervalMs: 1000,
+    },
+    shareGroups: { ...base.shareGroups, maxDeliveryCountLimit: 12, maxSessionTimeoutMs: 90_000 },
+  });
+  const check = (name: string, value: string) => GROUP_CONFIG_DEFS.get(name)?.check(value, config);
+  const plain = groupConfigValues(config, NONE);
+  assert.equal(plain.consumerSessionTimeoutMs, 20_000);
+  assert.equal(plain.consumerHeartbeatIntervalMs, 2000);
+  assert.equal(GROUP_CONFIG_DEFS.get("consumer.session.timeout.ms")?.defaultValue(config), "20000");
+  assert.equal(check("consumer.session.timeout.ms", "15000"), null);
+  assert.equal(
+    check("consumer.session.timeout.ms", "5000"),
+    "consumer.session.timeout.ms must be in the range 10000 to 60000 inclusive.",
+  );
+  assert.equal(check("consumer.heartbeat.interval.ms", "1000"), null);
+  assert.equal(check("share.delivery.count.limit", "12"), null);
+  assert.equal(
+    check("share.delivery.count.limit", "13"),
+    "share.delivery.count.limit must be in the range 2 to 12 inclusive.",
+  );
+  assert.equal(check("share.session.timeout.ms", "90000"), null);
+  // Streams groups have no broker settings here: Kafka's default bounds stay.
+  assert.equal(
+    check("streams.session.timeout.ms", "90000"),
+    "streams.session.timeout.ms must be in the range 45000 to 60000 inclusive.",
+  );
+});
+
 test("share.auto.offset.reset: earliest, latest and by_duration with an ISO-8601 duration", () => {
   const config = brokerConfig();
   const reset = (value: string) =>

@@ -18,6 +18,7 @@ import {
 import { type MemberTimers, planConsumerHeartbeat } from "./consumer-heartbeat.js";
 import { heartbeatError } from "./consumer-heartbeat-checks.js";
 import type { GroupRuntime, Groups } from "./group-shard.js";
+import type { GroupTimeoutsOf } from "./group-timeouts.js";
 import { answer } from "./runtime/index.js";
 import { preferredAssignor } from "./target-assignment.js";
 
@@ -28,7 +29,8 @@ const timerKey = {
 
 /**
  * ConsumerGroupHeartbeat and ConsumerGroupDescribe as runtime operations, with each
- * member's session timer (group.consumer.session.timeout.ms) and revocation deadline
+ * member's session timer (group.consumer.session.timeout.ms, or the group's own
+ * through `timeouts`) and revocation deadline
  * (its rebalance timeout): a member that misses either is removed and the group epoch
  * moves, so the others are given its partitions.
  */
@@ -39,6 +41,7 @@ export class ConsumerMembership {
   constructor(
     private readonly rt: GroupRuntime,
     private readonly config: CoordinatorConfig,
+    private readonly timeouts: GroupTimeoutsOf,
     private readonly topics: ConsumerTopicView,
     private readonly logger: Logger,
   ) {}
@@ -47,7 +50,7 @@ export class ConsumerMembership {
     return this.rt.run((groups) => {
       const plan = planConsumerHeartbeat(
         groups,
-        { config: this.config, topics: this.topics, now: this.rt.clock.now() },
+        { config: this.configOf(input.groupId), topics: this.topics, now: this.rt.clock.now() },
         input,
       );
       return {
@@ -76,7 +79,7 @@ export class ConsumerMembership {
         this.applyTimers({
           group: g.groupId,
           memberId: m.memberId,
-          sessionMs: this.config.consumerSessionTimeoutMs,
+          sessionMs: this.timeouts(g.groupId).sessionTimeoutMs,
           revocation:
             m.state === "unrevoked"
               ? { epoch: m.memberEpoch, timeoutMs: m.rebalanceTimeoutMs }
@@ -84,6 +87,16 @@ export class ConsumerMembership {
         });
       }
     }
+  }
+
+  /** The config with the group's own timeouts in place of the broker's. */
+  private configOf(groupId: string): CoordinatorConfig {
+    const t = this.timeouts(groupId);
+    return {
+      ...this.config,
+      consumerSessionTimeoutMs: t.sessionTimeoutMs,
+      consumerHeartbeatIntervalMs: t.heartbeatIntervalMs,
+    };
   }
 
   private applyTimers(t: MemberTimers): void {

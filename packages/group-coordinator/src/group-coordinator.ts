@@ -8,6 +8,7 @@ import { ConsumerMembership } from "./consumer-membership.js";
 import type * as api from "./coordinator-api.js";
 import type { ClassicGroup } from "./group.js";
 import { type GroupRuntime, groupShardLog } from "./group-shard.js";
+import { type GroupTimeoutsOf, sameTimeouts } from "./group-timeouts.js";
 import { lag } from "./lag.js";
 import { Membership } from "./membership.js";
 import { Offsets } from "./offsets.js";
@@ -22,6 +23,8 @@ export interface GroupCoordinatorOptions {
   config?: Partial<CoordinatorConfig>;
   /** The topics KIP-848 subscriptions resolve against; none when absent. */
   topics?: consumerApi.ConsumerTopicView;
+  /** A consumer group's own session timeout and heartbeat interval; the config's when absent. */
+  groupTimeouts?: GroupTimeoutsOf;
 }
 
 const NO_TOPICS: consumerApi.ConsumerTopicView = {
@@ -62,7 +65,19 @@ export class GroupCoordinator implements api.GroupCoordinatorApi {
     });
     const rebalance = new Rebalance(rt, config, logger);
     const offsets = new Offsets(rt, rebalance, config, logger);
-    const consumer = new ConsumerMembership(rt, config, options.topics ?? NO_TOPICS, logger);
+    const timeouts =
+      options.groupTimeouts ??
+      sameTimeouts({
+        sessionTimeoutMs: config.consumerSessionTimeoutMs,
+        heartbeatIntervalMs: config.consumerHeartbeatIntervalMs,
+      });
+    const consumer = new ConsumerMembership(
+      rt,
+      config,
+      timeouts,
+      options.topics ?? NO_TOPICS,
+      logger,
+    );
     const c = new GroupCoordinator(
       rt,
       new Membership(rt, rebalance, config, logger),

@@ -25,6 +25,7 @@ export {
   InvalidTransitionError,
   VALID_PREVIOUS,
 } from "./group-state.js";
+export { type GroupTimeouts, type GroupTimeoutsOf, sameTimeouts } from "./group-timeouts.js";
 export { lag } from "./lag.js";
 export { type LogRecord, MemoryRecordLog, type RecordLog } from "./record-log.js";
 export { type CoordinatorRecord, decodeRecord, encodeRecord } from "./records.js";

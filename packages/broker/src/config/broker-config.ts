@@ -4,7 +4,7 @@
  */
 import type { CoordinatorConfig } from "@logbook/group-coordinator";
 import type { LogConfig } from "@logbook/storage";
-import { GROUP_CONSUMER_SETTINGS } from "./group-consumer-settings.js";
+import { type ConsumerGroupSettings, GROUP_CONSUMER_SETTINGS } from "./group-consumer-settings.js";
 import { GROUP_SETTINGS } from "./group-settings.js";
 import { INERT_TOPIC_SETTINGS, type InertTopicDefaults } from "./inert-topic-settings.js";
 import { LOG_SETTINGS } from "./log-settings.js";
@@ -18,7 +18,7 @@ export interface BrokerConfig extends ServerConfig, TopicPolicyConfig, TxnConfig
   /** Defaults for every topic's log (log.retention.ms, log.segment.bytes, …). */
   logDefaults: LogConfig;
   /** Consumer-group settings (group.*, offsets.retention.minutes, …). */
-  groups: CoordinatorConfig;
+  groups: CoordinatorConfig & ConsumerGroupSettings;
   /** Share-group settings (group.share.*). */
   shareGroups: ShareGroupSettings;
   /** Broker defaults of topic configs that have no effect here, kept to be reported. */

@@ -5,10 +5,10 @@
  * defaults to (its synonym in DescribeConfigs), and the range that setting's min/max
  * companions allow.
  *
- * Where the broker setting exists here the default is read from it; where it does not
- * (yet), the row carries Kafka 4.4's default of that setting, and likewise the ranges
- * carry Kafka's defaults of the min/max companions: these rows are meant to be pointed
- * at the settings once they are in the schema.
+ * Defaults and ranges are read from the broker settings, so a group config follows the
+ * broker's bounds as Kafka's do. Only what this broker has no setting for (streams
+ * groups, assignment intervals) carries Kafka 4.4's defaults of those settings as
+ * constants.
  */
 import { type ConfigType, parseList } from "../metadata/config-values.js";
 import type { BrokerConfig } from "./broker-config.js";
@@ -87,32 +87,66 @@ function registeredAssignor(name: string): string | null {
     : `streams.assignor.name '${name}' is not a registered task assignor. Registered assignors are: [${STREAMS_ASSIGNORS.join(", ")}].`;
 }
 
-/** Kafka's check of a value against the min/max broker settings bounding it. */
-function within(range: { min: number; max: number }): (n: number, name: string) => string | null {
-  return (n, name) =>
-    n < range.min || n > range.max
-      ? `${name} must be in the range ${range.min} to ${range.max} inclusive.`
-      : null;
-}
-
-// Kafka's defaults of group.{consumer,share,streams}.{min,max}.* (see the file comment).
-const SESSION_RANGE = { min: 45_000, max: 60_000 };
-const HEARTBEAT_RANGE = { min: 5000, max: 15_000 };
-const ASSIGNMENT_INTERVAL_RANGE = { min: 0, max: 15_000 };
-const RECORD_LOCK_RANGE = { min: 15_000, max: 60_000 };
-const DELIVERY_COUNT_RANGE = { min: 2, max: 10 };
-const RECORD_LOCKS_RANGE = { min: 100, max: 4000 };
-const MAX_STANDBY_REPLICAS = 2;
-// Kafka's defaults of broker settings this broker does not have (see the file comment).
-const SESSION_TIMEOUT_MS = 45_000;
-const HEARTBEAT_INTERVAL_MS = 5000;
-const ASSIGNMENT_INTERVAL_MS = 1000;
-const STREAMS_INITIAL_REBALANCE_DELAY_MS = 3000;
-
 const fixed =
   <T>(v: T) =>
   (): T =>
     v;
+
+interface Range {
+  readonly min: number;
+  readonly max: number;
+}
+
+/** Kafka's check of a value against the min/max broker settings bounding it. */
+function within(
+  range: (config: BrokerConfig) => Range,
+): (n: number, name: string, config: BrokerConfig) => string | null {
+  return (n, name, config) => {
+    const { min, max } = range(config);
+    return n < min || n > max ? `${name} must be in the range ${min} to ${max} inclusive.` : null;
+  };
+}
+
+const g = (c: BrokerConfig) => c.groups;
+const sh = (c: BrokerConfig) => c.shareGroups;
+const CONSUMER_SESSION_RANGE = (c: BrokerConfig): Range => ({
+  min: g(c).consumerMinSessionTimeoutMs,
+  max: g(c).consumerMaxSessionTimeoutMs,
+});
+const CONSUMER_HEARTBEAT_RANGE = (c: BrokerConfig): Range => ({
+  min: g(c).consumerMinHeartbeatIntervalMs,
+  max: g(c).consumerMaxHeartbeatIntervalMs,
+});
+const SHARE_SESSION_RANGE = (c: BrokerConfig): Range => ({
+  min: sh(c).minSessionTimeoutMs,
+  max: sh(c).maxSessionTimeoutMs,
+});
+const SHARE_HEARTBEAT_RANGE = (c: BrokerConfig): Range => ({
+  min: sh(c).minHeartbeatIntervalMs,
+  max: sh(c).maxHeartbeatIntervalMs,
+});
+const RECORD_LOCK_RANGE = (c: BrokerConfig): Range => ({
+  min: sh(c).minRecordLockDurationMs,
+  max: sh(c).maxRecordLockDurationMs,
+});
+const DELIVERY_COUNT_RANGE = (c: BrokerConfig): Range => ({
+  min: sh(c).minDeliveryCountLimit,
+  max: sh(c).maxDeliveryCountLimit,
+});
+const RECORD_LOCKS_RANGE = (c: BrokerConfig): Range => ({
+  min: sh(c).minPartitionMaxRecordLocks,
+  max: sh(c).maxPartitionMaxRecordLocks,
+});
+
+// Kafka 4.4's defaults of broker settings this broker does not have (see the file comment).
+const STREAMS_SESSION_RANGE = fixed<Range>({ min: 45_000, max: 60_000 });
+const STREAMS_HEARTBEAT_RANGE = fixed<Range>({ min: 5000, max: 15_000 });
+const ASSIGNMENT_INTERVAL_RANGE = fixed<Range>({ min: 0, max: 15_000 });
+const MAX_STANDBY_REPLICAS = 2;
+const STREAMS_SESSION_TIMEOUT_MS = 45_000;
+const STREAMS_HEARTBEAT_INTERVAL_MS = 5000;
+const ASSIGNMENT_INTERVAL_MS = 1000;
+const STREAMS_INITIAL_REBALANCE_DELAY_MS = 3000;
 
 /** Every group config, by the field of GroupConfigValues it fills. */
 export const GROUP_CONFIG_SPECS = {
@@ -120,16 +154,16 @@ export const GROUP_CONFIG_SPECS = {
     name: "consumer.session.timeout.ms",
     kind: int(1),
     synonym: "group.consumer.session.timeout.ms",
-    default: fixed(SESSION_TIMEOUT_MS),
-    check: within(SESSION_RANGE),
+    default: (c) => c.groups.consumerSessionTimeoutMs,
+    check: within(CONSUMER_SESSION_RANGE),
     doc: "How long a member of this consumer group may go without a heartbeat before it is removed.",
   }),
   consumerHeartbeatIntervalMs: groupConfig({
     name: "consumer.heartbeat.interval.ms",
     kind: int(1),
     synonym: "group.consumer.heartbeat.interval.ms",
-    default: fixed(HEARTBEAT_INTERVAL_MS),
-    check: within(HEARTBEAT_RANGE),
+    default: (c) => c.groups.consumerHeartbeatIntervalMs,
+    check: within(CONSUMER_HEARTBEAT_RANGE),
     doc: "How often the members of this consumer group are told to heartbeat.",
   }),
   consumerAssignmentIntervalMs: groupConfig({
@@ -145,7 +179,7 @@ export const GROUP_CONFIG_SPECS = {
     kind: int(1),
     synonym: "group.share.session.timeout.ms",
     default: (c) => c.shareGroups.sessionTimeoutMs,
-    check: within(SESSION_RANGE),
+    check: within(SHARE_SESSION_RANGE),
     doc: "How long a member of this share group may go without a heartbeat before it is removed.",
   }),
   shareHeartbeatIntervalMs: groupConfig({
@@ -153,7 +187,7 @@ export const GROUP_CONFIG_SPECS = {
     kind: int(1),
     synonym: "group.share.heartbeat.interval.ms",
     default: (c) => c.shareGroups.heartbeatIntervalMs,
-    check: within(HEARTBEAT_RANGE),
+    check: within(SHARE_HEARTBEAT_RANGE),
     doc: "How often the members of this share group are told to heartbeat.",
   }),
   shareAssignmentIntervalMs: groupConfig({
@@ -227,16 +261,16 @@ export const GROUP_CONFIG_SPECS = {
     name: "streams.session.timeout.ms",
     kind: int(1),
     synonym: "group.streams.session.timeout.ms",
-    default: fixed(SESSION_TIMEOUT_MS),
-    check: within(SESSION_RANGE),
+    default: fixed(STREAMS_SESSION_TIMEOUT_MS),
+    check: within(STREAMS_SESSION_RANGE),
     doc: "How long a member of this streams group may go without a heartbeat before it is removed.",
   }),
   streamsHeartbeatIntervalMs: groupConfig({
     name: "streams.heartbeat.interval.ms",
     kind: int(1),
     synonym: "group.streams.heartbeat.interval.ms",
-    default: fixed(HEARTBEAT_INTERVAL_MS),
-    check: within(HEARTBEAT_RANGE),
+    default: fixed(STREAMS_HEARTBEAT_INTERVAL_MS),
+    check: within(STREAMS_HEARTBEAT_RANGE),
     doc: "How often the members of this streams group are told to heartbeat.",
   }),
   streamsAssignmentIntervalMs: groupConfig({

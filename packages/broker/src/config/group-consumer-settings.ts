@@ -1,6 +1,8 @@
 /**
  * KIP-848 consumer-group settings (group.consumer.*): BrokerConfig.groups, beside the
- * classic ones of group-settings.ts. Defaults come from the group coordinator.
+ * classic ones of group-settings.ts. Defaults come from the group coordinator. The
+ * min/max companions (Kafka 4.4.0's defaults) bound the setting they name and the
+ * consumer.* group configs; config/relations.ts checks them at start-up.
  */
 import {
   type ConsumerGroupConfig,
@@ -25,7 +27,19 @@ function assignorNames(): Kind<readonly string[]> {
   };
 }
 
-export const GROUP_CONSUMER_SETTINGS: SectionSpecs<ConsumerGroupConfig> = {
+/** The consumer-group settings only the broker reads: the bounds of the timeouts. */
+export interface ConsumerGroupSettings extends ConsumerGroupConfig {
+  consumerMinSessionTimeoutMs: number;
+  consumerMaxSessionTimeoutMs: number;
+  consumerMinHeartbeatIntervalMs: number;
+  consumerMaxHeartbeatIntervalMs: number;
+}
+
+function bound(name: string, def: number, doc: string) {
+  return setting({ name, kind: int(1), default: def, importance: "medium", doc });
+}
+
+export const GROUP_CONSUMER_SETTINGS: SectionSpecs<ConsumerGroupSettings> = {
   consumerHeartbeatIntervalMs: setting({
     name: "group.consumer.heartbeat.interval.ms",
     kind: int(1),
@@ -40,6 +54,26 @@ export const GROUP_CONSUMER_SETTINGS: SectionSpecs<ConsumerGroupConfig> = {
     importance: "medium",
     doc: "How long a consumer-protocol group member may go without a heartbeat before it is removed.",
   }),
+  consumerMinSessionTimeoutMs: bound(
+    "group.consumer.min.session.timeout.ms",
+    45_000,
+    "Smallest session timeout a consumer-protocol group may be configured with.",
+  ),
+  consumerMaxSessionTimeoutMs: bound(
+    "group.consumer.max.session.timeout.ms",
+    60_000,
+    "Largest session timeout a consumer-protocol group may be configured with.",
+  ),
+  consumerMinHeartbeatIntervalMs: bound(
+    "group.consumer.min.heartbeat.interval.ms",
+    5000,
+    "Smallest heartbeat interval a consumer-protocol group may be configured with.",
+  ),
+  consumerMaxHeartbeatIntervalMs: bound(
+    "group.consumer.max.heartbeat.interval.ms",
+    15_000,
+    "Largest heartbeat interval a consumer-protocol group may be configured with.",
+  ),
   consumerAssignors: setting({
     name: "group.consumer.assignors",
     kind: assignorNames(),

@@ -3,6 +3,7 @@ import {
   GroupCoordinator,
   type GroupCoordinatorApi,
   type GroupLag,
+  type GroupTimeoutsOf,
   MemoryRecordLog,
   openConsumerOffsetsLog,
   type RecordLog,
@@ -46,6 +47,7 @@ export class BrokerGroups implements TxnOffsetsCompleter {
     topics: TopicRegistry,
     logger: Logger,
     config: CoordinatorConfig,
+    groupTimeouts?: GroupTimeoutsOf,
   ): BrokerGroups {
     const log = logger.child({ component: "groups" });
     const records = openConsumerOffsetsLog(storage, log);
@@ -54,6 +56,7 @@ export class BrokerGroups implements TxnOffsetsCompleter {
         log: await records,
         logger: log,
         config,
+        groupTimeouts,
         clock: storage.clock,
         topics: {
           byName: (name) => topics.get(name),

@@ -1,4 +1,5 @@
 import {
+  type GroupTimeoutsOf,
   type RecordLog,
   type ShareGroupConfig,
   ShareGroupCoordinator,
@@ -43,6 +44,8 @@ export class BrokerShareGroups implements ShareMembership {
     log: Promise<RecordLog>;
     topics: TopicRegistry;
     config: ShareGroupConfig;
+    /** A share group's own session timeout and heartbeat interval (its group configs). */
+    groupTimeouts?: GroupTimeoutsOf;
     clock: Clock;
     logger: Logger;
     /** Told when a member leaves or expires, so the records it holds are released. */
@@ -56,6 +59,7 @@ export class BrokerShareGroups implements ShareMembership {
         logger,
         clock: opts.clock,
         onMemberRemoved: opts.onMemberRemoved,
+        groupTimeouts: opts.groupTimeouts,
         config: {
           heartbeatIntervalMs: opts.config.heartbeatIntervalMs,
           sessionTimeoutMs: opts.config.sessionTimeoutMs,

@@ -1,6 +1,7 @@
 import { ErrorCode } from "@logbook/protocol";
 import { type Clock, type Logger, realClock } from "@logbook/storage";
 import type { DeleteGroupResult } from "../coordinator-api.js";
+import { type GroupTimeoutsOf, sameTimeouts } from "../group-timeouts.js";
 import type { RecordLog } from "../record-log.js";
 import { CoordinatorRuntime } from "../runtime/index.js";
 import { ShareAdmin } from "./share-admin.js";
@@ -23,6 +24,8 @@ export interface ShareGroupCoordinatorOptions {
   logger: Logger;
   clock?: Clock;
   config?: Partial<ShareGroupConfig>;
+  /** A share group's own session timeout and heartbeat interval; the config's when absent. */
+  groupTimeouts?: GroupTimeoutsOf;
   /** Called once a member's leave or session expiry is durable. */
   onMemberRemoved?: (groupId: string, memberId: string) => void;
 }
@@ -58,6 +61,7 @@ export class ShareGroupCoordinator {
     const heartbeats = new ShareHeartbeats(
       rt,
       config,
+      options.groupTimeouts ?? sameTimeouts(config),
       options.topics,
       logger,
       options.onMemberRemoved,

@@ -1,5 +1,6 @@
 import { ErrorCode } from "@logbook/protocol";
 import type { Logger } from "@logbook/storage";
+import type { GroupTimeoutsOf } from "../group-timeouts.js";
 import type { CoordinatorResult, CoordinatorRuntime } from "../runtime/index.js";
 import type { ShareHeartbeatInput, ShareHeartbeatResult, ShareTopicsView } from "./share-api.js";
 import type { ShareGroupConfig } from "./share-config.js";
@@ -49,6 +50,7 @@ export class ShareHeartbeats {
   constructor(
     private readonly rt: ShareRuntime,
     private readonly config: ShareGroupConfig,
+    private readonly timeouts: GroupTimeoutsOf,
     private readonly topics: ShareTopicsView,
     private readonly logger: Logger,
     /** Told once a member's removal is durable (left or expired), to release its records. */
@@ -61,7 +63,8 @@ export class ShareHeartbeats {
 
   /** A fresh session timer per member (after a restart every stored member gets one). */
   startSession(groupId: string, memberId: string): void {
-    this.rt.schedule(shareSessionKey(groupId, memberId), this.config.sessionTimeoutMs, (groups) =>
+    const { sessionTimeoutMs } = this.timeouts(groupId);
+    this.rt.schedule(shareSessionKey(groupId, memberId), sessionTimeoutMs, (groups) =>
       this.expire(groups, groupId, memberId),
     );
   }
@@ -180,7 +183,7 @@ export class ShareHeartbeats {
         errorMessage: null,
         memberId: updated.memberId,
         memberEpoch: epoch,
-        heartbeatIntervalMs: this.config.heartbeatIntervalMs,
+        heartbeatIntervalMs: this.timeouts(group.groupId).heartbeatIntervalMs,
         assignment: input.memberEpoch === 0 || changed ? assignment : null,
       },
       appended: () => {
