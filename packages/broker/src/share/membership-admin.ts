@@ -54,8 +54,7 @@ export async function deleteWithShareGroups(
 ): Promise<DeleteGroupResult[]> {
   const share = groupIds.filter((id) => shareGroups.isShareGroup(id));
   const access = shareGroups.access();
-  const deleted =
-    share.length > 0 && access.ok ? await access.coordinator.deleteGroups(share) : [];
+  const deleted = share.length > 0 && access.ok ? await access.coordinator.deleteGroups(share) : [];
   const shareResults = await Promise.all(
     deleted.map(async (r) =>
       r.errorCode === ErrorCode.NONE ? { ...r, errorCode: await dropState(r.groupId) } : r,
