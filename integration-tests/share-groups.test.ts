@@ -2,8 +2,8 @@
  * Share groups (KIP-932) with the Java client's KafkaShareConsumer, same assertions on
  * every broker it runs against: several consumers sharing one partition, redelivery
  * after a consumer crash (SIGKILL) and after the acquisition lock lapses, explicit
- * reject and release, and the delivery count limit. The checks run in
- * integration-tests/java/ShareChecks.java.
+ * reject and release, the delivery count limit, and read_committed share isolation. The
+ * checks run in integration-tests/java/ShareChecks.java.
  *
  * The brokers run with a 3 s record lock and a delivery count limit of 3. On Logbook
  * alone (restarting Kafka costs a minute): a broker restart keeps what was acknowledged
@@ -131,6 +131,14 @@ check(
   async (b, t) => {
     const r = (await share(["delivery-limit", b, `limit-${t}`])) as Record<string, unknown>;
     assert.deepEqual(r.deliveries, [1, 2, 3]);
+  },
+);
+
+check(
+  "share.isolation.level=read_committed: committed records only, none of an open transaction until it commits",
+  async (b, t) => {
+    const r = await share(["read-committed", b, `rc-${t}`]);
+    assert.deepEqual(r, { whileOpen: ["c-0", "c-1", "c-2"], afterCommit: ["open-0"] });
   },
 );
 

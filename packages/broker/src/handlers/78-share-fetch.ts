@@ -155,7 +155,14 @@ async function fetchWithWait(
         const read =
           t.log === undefined
             ? { errorCode: ErrorCode.NONE, ranges: [], records: Buffer.alloc(0) }
-            : await acquireAndRead(share, keys[i] as SharePartitionKey, t.log, memberId, budget);
+            : await acquireAndRead(
+                share,
+                plane,
+                keys[i] as SharePartitionKey,
+                t.log,
+                memberId,
+                budget,
+              );
         for (const r of read.ranges) budget -= Number(r.lastOffset - r.firstOffset + 1n);
         // MaxBytes: once reached, later partitions acquire nothing (the first is whole).
         bytes += read.records.length;

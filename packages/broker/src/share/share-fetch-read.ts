@@ -1,7 +1,9 @@
-import type { AcquiredRange, SharePartitionKey } from "@logbook/group-coordinator";
+import { AckType, type AcquiredRange, type SharePartitionKey } from "@logbook/group-coordinator";
 import { ErrorCode, iterateRecords } from "@logbook/protocol";
 import type { PartitionLog } from "@logbook/storage";
 import type { ShareAutoOffsetReset } from "../config/group-config-defs.js";
+import type { DataPlane } from "../data/index.js";
+import { abortedBatchOffsets, overlapOf, withoutOffsets } from "./aborted-records.js";
 import type { SharePartitionService } from "./share-partition-service.js";
 
 /** What one partition answers in a ShareFetch: acquired ranges and the batches holding them. */
@@ -21,9 +23,14 @@ const NOTHING: ShareRead = { errorCode: ErrorCode.NONE, ranges: [], records: Buf
  * stored batches that hold them (whole batches, as stored: the consumer keeps only the
  * acquired offsets). A share-partition used for the first time starts at the log start
  * (share.auto.offset.reset earliest) or the high watermark (latest).
+ *
+ * share.isolation.level read_committed, as Kafka: records are acquired only below the
+ * last stable offset, and acquired records of aborted transactions are archived at once
+ * and not handed out (control records are acquired either way; consumers skip them).
  */
 export async function acquireAndRead(
   share: SharePartitionService,
+  plane: Pick<DataPlane, "producerState">,
   key: SharePartitionKey,
   log: PartitionLog,
   memberId: string,
@@ -32,29 +39,49 @@ export async function acquireAndRead(
   const state = share.state;
   if (state === null) return { ...NOTHING, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE };
   if (maxRecords <= 0) return NOTHING;
-  const logStartOffset = BigInt(log.logStartOffset);
-  const logEndOffset = BigInt(log.highWatermark);
-  const initialOffset = await startingOffset(
-    share.settingsOf(key.groupId).autoOffsetReset,
-    log,
-    logStartOffset,
-    logEndOffset,
-    state.clock.now(),
-  );
-  const acquired = await state.acquire(key, memberId, maxRecords, {
-    logStartOffset,
-    logEndOffset,
-    initialOffset,
-  });
-  const first = acquired.ranges[0];
-  const last = acquired.ranges.at(-1);
-  if (acquired.errorCode !== ErrorCode.NONE || first === undefined || last === undefined)
-    return { ...NOTHING, errorCode: acquired.errorCode };
-  return {
-    errorCode: ErrorCode.NONE,
-    ranges: acquired.ranges,
-    records: await readBatches(log, first.firstOffset, last.lastOffset),
-  };
+  const settings = share.settingsOf(key.groupId);
+  const readCommitted = settings.isolationLevel === "read_committed";
+  // Loading the producer state keeps the log's LSO current, open transactions included.
+  if (readCommitted) await plane.producerState(log);
+  for (;;) {
+    const logStartOffset = BigInt(log.logStartOffset);
+    const logEndOffset = BigInt(readCommitted ? log.lastStableOffset : log.highWatermark);
+    const initialOffset = await startingOffset(
+      settings.autoOffsetReset,
+      log,
+      logStartOffset,
+      logEndOffset,
+      state.clock.now(),
+    );
+    const acquired = await state.acquire(key, memberId, maxRecords, {
+      logStartOffset,
+      logEndOffset,
+      initialOffset,
+    });
+    const first = acquired.ranges[0];
+    const last = acquired.ranges.at(-1);
+    if (acquired.errorCode !== ErrorCode.NONE || first === undefined || last === undefined)
+      return { ...NOTHING, errorCode: acquired.errorCode };
+    const records = await readBatches(log, first.firstOffset, last.lastOffset);
+    if (!readCommitted) return { errorCode: ErrorCode.NONE, ranges: acquired.ranges, records };
+    const aborted = await log.abortedTransactions(
+      Number(first.firstOffset),
+      Number(last.lastOffset + 1n),
+    );
+    const archive = overlapOf(acquired.ranges, abortedBatchOffsets(records, aborted));
+    if (archive.length === 0)
+      return { errorCode: ErrorCode.NONE, ranges: acquired.ranges, records };
+    // Archiving is a REJECT by the member holding them: the same terminal state Kafka gives.
+    const errorCode = await state.acknowledge(
+      key,
+      memberId,
+      archive.map((r) => ({ ...r, acknowledgeTypes: [AckType.REJECT] })),
+    );
+    if (errorCode !== ErrorCode.NONE) return { ...NOTHING, errorCode };
+    const ranges = withoutOffsets(acquired.ranges, archive);
+    // Everything acquired was aborted: acquire again past it rather than answer nothing.
+    if (ranges.length > 0) return { errorCode: ErrorCode.NONE, ranges, records };
+  }
 }
 
 /**

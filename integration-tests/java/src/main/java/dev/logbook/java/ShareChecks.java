@@ -52,22 +52,29 @@ public final class ShareChecks {
       case "after-restart" -> afterRestart(bootstrap, topic);
       case "reject-release" -> rejectRelease(bootstrap, topic);
       case "delivery-limit" -> deliveryLimit(bootstrap, topic);
+      case "read-committed" -> readCommitted(bootstrap, topic);
       default -> throw new IllegalArgumentException("unknown check " + args[0]);
     }
   }
 
   /** A topic of one partition with `n` records v0..v(n-1), each its own batch. */
   static void topicWith(String bootstrap, String topic, int n) throws Exception {
+    shareTopic(bootstrap, topic, Map.of());
+    try (KafkaProducer<String, String> p = producer(bootstrap, Map.of("linger.ms", "0"))) {
+      for (int i = 0; i < n; i++) p.send(new ProducerRecord<>(topic, 0, null, "v" + i)).get();
+    }
+  }
+
+  /** A topic of one partition whose share group reads from the start, with `configs` also set on the group. */
+  static void shareTopic(String bootstrap, String topic, Map<String, String> configs) throws Exception {
     try (Admin admin = Driver.admin(bootstrap)) {
       admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
       // The share group of this check reads from the start (the default is latest).
-      ConfigResource group = new ConfigResource(GROUP, groupOf(topic));
-      AlterConfigOp earliest =
-          new AlterConfigOp(new ConfigEntry("share.auto.offset.reset", "earliest"), AlterConfigOp.OpType.SET);
-      admin.incrementalAlterConfigs(Map.of(group, List.of(earliest))).all().get();
-    }
-    try (KafkaProducer<String, String> p = producer(bootstrap, Map.of("linger.ms", "0"))) {
-      for (int i = 0; i < n; i++) p.send(new ProducerRecord<>(topic, 0, null, "v" + i)).get();
+      Map<String, String> all = new TreeMap<>(configs);
+      all.put("share.auto.offset.reset", "earliest");
+      List<AlterConfigOp> ops = new ArrayList<>();
+      all.forEach((k, v) -> ops.add(new AlterConfigOp(new ConfigEntry(k, v), AlterConfigOp.OpType.SET)));
+      admin.incrementalAlterConfigs(Map.of(new ConfigResource(GROUP, groupOf(topic)), ops)).all().get();
     }
   }
 
@@ -294,5 +301,38 @@ public final class ShareChecks {
       out.put("deliveries", counts);
       result(out);
     }
+  }
+
+  /**
+   * share.isolation.level=read_committed: a committed, an aborted and a committed
+   * transaction, then one left open. The share group gets the committed records only,
+   * nothing of the open transaction until it commits, never the aborted ones.
+   */
+  static void readCommitted(String bootstrap, String topic) throws Exception {
+    shareTopic(bootstrap, topic, Map.of("share.isolation.level", "read_committed"));
+    Map<String, Object> out = new LinkedHashMap<>();
+    try (KafkaProducer<String, String> p =
+            producer(bootstrap, Map.of("transactional.id", "share-rc-" + topic, "transaction.timeout.ms", "30000"));
+        KafkaShareConsumer<String, String> c = consumer(bootstrap, topic, false)) {
+      p.initTransactions();
+      Scenarios.txn(p, topic, List.of("c-0", "c-1"), true);
+      Scenarios.txn(p, topic, List.of("a-0", "a-1"), false);
+      Scenarios.txn(p, topic, List.of("c-2"), true);
+      p.beginTransaction();
+      p.send(new ProducerRecord<>(topic, 0, null, "open-0"));
+      p.flush();
+      List<String> got = new ArrayList<>();
+      pollUntil(c, () -> got.contains("c-2"), "c-2", r -> got.add(r.value()));
+      // Two seconds more: the open transaction's record must not come yet.
+      long quietUntil = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+      while (System.nanoTime() < quietUntil)
+        for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(100))) got.add(r.value());
+      out.put("whileOpen", List.copyOf(got));
+      p.commitTransaction();
+      got.clear();
+      pollUntil(c, () -> got.contains("open-0"), "open-0", r -> got.add(r.value()));
+      out.put("afterCommit", got);
+    }
+    result(out);
   }
 }
