@@ -113,7 +113,16 @@ check(
   async (b, t) => {
     const r = (await share(["lock-timeout", b, `lock-${t}`])) as Record<string, unknown>;
     assert.deepEqual(r.aFirstDeliveries, [1, 1, 1]);
-    assert.deepEqual(r.bGot, { v0: 2, v1: 2, v2: 2 });
+    // Usually the second delivery. The Java consumer may still have a ShareFetch of its
+    // own in flight when a's locks lapse (it fetches in the background until its
+    // application has taken the records), and then a takes them once more unseen before
+    // b gets them: seen against Logbook under load, with the broker logging a's fetch.
+    const counts = Object.values(r.bGot as Record<string, number>);
+    assert.deepEqual(Object.keys(r.bGot as object), ["v0", "v1", "v2"], t);
+    assert.ok(
+      counts.every((c) => c === counts[0] && (c === 2 || c === 3)),
+      `${t}: ${JSON.stringify(r.bGot)}`,
+    );
     assert.deepEqual(r.lateAck, ["InvalidRecordStateException"]);
   },
 );
