@@ -46,13 +46,17 @@ export async function acquireAndRead(
   for (;;) {
     const logStartOffset = BigInt(log.logStartOffset);
     const logEndOffset = BigInt(readCommitted ? log.lastStableOffset : log.highWatermark);
-    const initialOffset = await startingOffset(
-      settings.autoOffsetReset,
-      log,
-      logStartOffset,
-      logEndOffset,
-      state.clock.now(),
-    );
+    // Only a share-partition without state starts somewhere: a by_duration start is a
+    // timestamp search, not to be paid on every fetch.
+    const initialOffset = state.known(key)
+      ? logStartOffset
+      : await startingOffset(
+          settings.autoOffsetReset,
+          log,
+          logStartOffset,
+          logEndOffset,
+          state.clock.now(),
+        );
     const acquired = await state.acquire(key, memberId, maxRecords, {
       logStartOffset,
       logEndOffset,

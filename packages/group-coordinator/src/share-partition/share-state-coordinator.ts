@@ -236,7 +236,8 @@ export class ShareStateCoordinator {
     return this.rt.close();
   }
 
-  private known(key: SharePartitionKey): boolean {
+  /** Whether the share-partition is in use or has state (a new one needs a start offset). */
+  known(key: SharePartitionKey): boolean {
     const id = sharePartitionId(key);
     return this.rt.state.live.has(id) || this.rt.state.persisted.has(id);
   }
