@@ -101,7 +101,7 @@ export class Broker implements DispatchTarget {
       maxPendingBytes: config.maxPendingResponseBytes,
       maxInFlight: 64,
       logger,
-      handle: (frame, peer) => dispatch(frame, this, peer, logger),
+      handle: (frame, session) => dispatch(frame, this, session, logger),
     });
   }
 

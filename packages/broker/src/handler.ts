@@ -1,4 +1,5 @@
 import type { ApiCodec, RequestHeader } from "@logbook/protocol";
+import type { ClientSession } from "./server/client-session.js";
 import type { BrokerServices } from "./services.js";
 
 /** Returned by a handler when the protocol sends no response (Produce with acks=0). */
@@ -11,8 +12,10 @@ export interface RequestContext {
   version: number;
   /** The broker's parts a handler may use (not the Broker itself). */
   broker: BrokerServices;
-  /** Remote address, for logs. */
+  /** Remote address, for logs (same as session.peer). */
   peer: string;
+  /** The connection's listener, security protocol and principal. */
+  session: ClientSession;
 }
 
 /**

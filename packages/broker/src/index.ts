@@ -8,5 +8,12 @@ export {
   type RequestContext,
 } from "./handler.js";
 export { HandlerRegistry } from "./registry.js";
+export {
+  ANONYMOUS,
+  type ClientSession,
+  type KafkaPrincipal,
+  plaintextSession,
+  type SecurityProtocol,
+} from "./server/client-session.js";
 export type { BrokerServices, ServedApi } from "./services.js";
 export type { TopicCreateResult, TopicInfo, TopicRegistry } from "./topics.js";

@@ -3,6 +3,7 @@
  * read-only): a typed refusal is COORDINATOR_NOT_AVAILABLE, which clients retry; any
  * other failure is left to the dispatcher's policy (UNKNOWN_SERVER_ERROR).
  */
+
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
@@ -13,6 +14,7 @@ import {
 } from "@logbook/protocol";
 import { AppendError, MemoryEngine, realClock, silentLogger } from "@logbook/storage";
 import { createDataPlane } from "../src/data/index.js";
+import { plaintextSession } from "../src/server/client-session.js";
 import { TestTopics } from "./helpers/data-broker.js";
 import { testServices } from "./helpers/test-services.js";
 
@@ -31,6 +33,7 @@ async function initWith(failure: Error): Promise<InitProducerIdResponse> {
       version,
       broker: services,
       peer: "t",
+      session: plaintextSession("t"),
     })) as InitProducerIdResponse;
   } finally {
     await services.close();

@@ -4,6 +4,7 @@
  * (COORDINATOR_NOT_AVAILABLE), in every version layout that carries the error
  * differently. Handlers run on encoded and decoded frames, as on the wire.
  */
+
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { GroupCoordinatorApi } from "@logbook/group-coordinator";
@@ -38,6 +39,7 @@ import {
 import { MemoryEngine, realClock, silentLogger } from "@logbook/storage";
 import { BrokerGroups } from "../src/groups/index.js";
 import { NO_RESPONSE } from "../src/handler.js";
+import { plaintextSession } from "../src/server/client-session.js";
 import { TestTopics } from "./helpers/data-broker.js";
 import { type TestServices, testServices } from "./helpers/test-services.js";
 
@@ -64,6 +66,7 @@ async function call<Req, Res>(
     version,
     broker,
     peer: "127.0.0.1:1",
+    session: plaintextSession("127.0.0.1:1"),
   });
   if (res === NO_RESPONSE) throw new Error("no response");
   const out = encodeResponseFrame(handler.api, version, 1, res);

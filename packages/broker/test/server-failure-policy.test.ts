@@ -7,6 +7,7 @@
  * ReplicaManager: answering a partition already written with an error would make the
  * producer write it again. Also the LOGBOOK_FAIL_NEXT test hook.
  */
+
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import {
@@ -31,6 +32,7 @@ import { WireClient } from "../../../integration-tests/helpers/wire-client.js";
 import { fetchAll } from "../../../integration-tests/helpers/wire-data.js";
 import type { Handler } from "../src/handler.js";
 import { HandlerRegistry } from "../src/registry.js";
+import { plaintextSession } from "../src/server/client-session.js";
 import { ProtocolViolation } from "../src/server/dispatch.js";
 import { injectFailures, parseFailNext } from "../src/server/fail-next.js";
 
@@ -207,6 +209,7 @@ test("LOGBOOK_FAIL_NEXT makes exactly the next `count` requests of that API thro
     version: 3,
     broker: b.broker,
     peer: "t",
+    session: plaintextSession("t"),
   };
   const req = createApiVersionsRequest({ clientSoftwareName: "t", clientSoftwareVersion: "1" });
   for (let i = 0; i < 2; i++) assert.throws(() => hooked.handle(req, ctx), /on purpose/);

@@ -12,6 +12,7 @@ import { CloseConnection, type Handler, NO_RESPONSE } from "../handler.js";
 import { unsupportedApiVersionsResponse } from "../handlers/18-api-versions.js";
 import type { HandlerRegistry } from "../registry.js";
 import type { BrokerServices } from "../services.js";
+import type { ClientSession } from "./client-session.js";
 import { failedRequestResponse } from "./failed-request.js";
 import { encodeResponseParts, fetchRecordBuffers, type ResponseFrame } from "./response-frame.js";
 
@@ -42,9 +43,10 @@ export interface DispatchTarget extends BrokerServices {
 export async function dispatch(
   frame: Buffer,
   broker: DispatchTarget,
-  peer: string,
+  session: ClientSession,
   logger: Logger,
 ): Promise<ResponseFrame | null> {
+  const peer = session.peer;
   const peek = peekRequestHeader(frame);
   if (!peek.ok) throw new ProtocolViolation(`request of ${frame.length} bytes has no header`);
   const { apiKey, apiVersion, correlationId } = peek.header;
@@ -95,6 +97,7 @@ export async function dispatch(
       version: apiVersion,
       broker,
       peer,
+      session,
     });
     return response === NO_RESPONSE
       ? null

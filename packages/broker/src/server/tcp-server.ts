@@ -1,5 +1,6 @@
 import { createServer, type Server, type Socket } from "node:net";
 import type { Logger } from "@logbook/storage";
+import { type ClientSession, plaintextSession } from "./client-session.js";
 import { Connection, type ConnectionOptions } from "./connection.js";
 import type { ResponseFrame } from "./response-frame.js";
 
@@ -11,7 +12,7 @@ export class TcpServer {
   constructor(
     private readonly options: Omit<ConnectionOptions, "handle" | "logger"> & {
       logger: Logger;
-      handle(frame: Buffer, peer: string): Promise<ResponseFrame | null>;
+      handle(frame: Buffer, session: ClientSession): Promise<ResponseFrame | null>;
     },
   ) {
     this.server = createServer((socket) => this.accept(socket));
@@ -20,10 +21,11 @@ export class TcpServer {
   private accept(socket: Socket): void {
     const peer = `${socket.remoteAddress}:${socket.remotePort}`;
     const logger = this.options.logger.child({ peer });
+    const session = plaintextSession(peer);
     const conn = new Connection(socket, {
       ...this.options,
       logger,
-      handle: (frame) => this.options.handle(frame, peer),
+      handle: (frame) => this.options.handle(frame, session),
     });
     this.connections.add(conn);
     socket.on("close", () => this.connections.delete(conn));

@@ -22,6 +22,7 @@ import {
 } from "@logbook/storage";
 import { createDataPlane, type DataPlane } from "../../src/data/index.js";
 import { NO_RESPONSE } from "../../src/handler.js";
+import { plaintextSession } from "../../src/server/client-session.js";
 import type { SharePartitionService } from "../../src/share/share-partition-service.js";
 import type { AdminResult, TopicCreateResult, TopicInfo, TopicRegistry } from "../../src/topics.js";
 import { type TestServices, testServices } from "./test-services.js";
@@ -151,6 +152,7 @@ export async function dataTestBroker(
         version,
         broker,
         peer: "test",
+        session: plaintextSession("test"),
       });
     } finally {
       clearInterval(inFlight);
