@@ -20,6 +20,7 @@ import type { ClientSession } from "./server/client-session.js";
 import { type DispatchTarget, dispatch } from "./server/dispatch.js";
 import { injectFailures, parseFailNext } from "./server/fail-next.js";
 import { TcpServer } from "./server/tcp-server.js";
+import { readSecureContextOptions } from "./server/tls-credentials.js";
 import { BrokerShareGroups } from "./share/membership-service.js";
 import { groupSharePartitionSettings, sharePartitionSettings } from "./share/partition-settings.js";
 import { SharePartitionService } from "./share/share-partition-service.js";
@@ -111,8 +112,9 @@ export class Broker implements DispatchTarget {
   }
 
   static async start(config: BrokerConfig, logger: Logger): Promise<Broker> {
-    // Listener settings (and TLS files) are checked before any data is opened.
+    // Listener settings and TLS files are checked before any data is opened.
     const listeners = planListeners(config);
+    for (const l of listeners) if (l.ssl !== null) readSecureContextOptions(l.ssl);
     const storage = await openStorageEngine(config.dataDir, {
       logger,
       maintenanceIntervalMs: config.logRetentionCheckIntervalMs,
