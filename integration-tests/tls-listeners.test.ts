@@ -34,7 +34,7 @@ let alice: ClientCert;
 /** A client certificate from a CA the broker does not trust. */
 let stranger: ClientCert;
 let broker: BrokerProcess;
-const ports = { ssl: 0, tls13: 0, mtls: 0 };
+const ports = { ssl: 0, tls13: 0, mtls: 0, requested: 0 };
 
 before(async () => {
   dir = await tempDir("logbook-tls-");
@@ -48,9 +48,10 @@ before(async () => {
   ports.ssl = await freePort();
   ports.tls13 = await freePort();
   ports.mtls = await freePort();
+  ports.requested = await freePort();
   const props = [
-    `listeners=PLAINTEXT://127.0.0.1:0,SSL://127.0.0.1:${ports.ssl},TLS13://127.0.0.1:${ports.tls13},MTLS://127.0.0.1:${ports.mtls}`,
-    "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SSL:SSL,TLS13:SSL,MTLS:SSL",
+    `listeners=PLAINTEXT://127.0.0.1:0,SSL://127.0.0.1:${ports.ssl},TLS13://127.0.0.1:${ports.tls13},MTLS://127.0.0.1:${ports.mtls},REQ://127.0.0.1:${ports.requested}`,
+    "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SSL:SSL,TLS13:SSL,MTLS:SSL,REQ:SSL",
     "ssl.keystore.type=PEM",
     `ssl.keystore.location=${join(dir, "broker.pem")}`,
     "listener.name.tls13.ssl.enabled.protocols=TLSv1.3",
@@ -58,6 +59,8 @@ before(async () => {
     "listener.name.mtls.ssl.truststore.type=PEM",
     `listener.name.mtls.ssl.truststore.location=${ca}`,
     "listener.name.mtls.ssl.principal.mapping.rules=RULE:^CN=([^,]*),OU=Eng,.*$/$1/L,DEFAULT",
+    "listener.name.req.ssl.client.auth=requested",
+    `listener.name.req.ssl.truststore.location=${ca}`,
   ];
   const file = join(dir, "server.properties");
   writeFileSync(file, props.join("\n"));
@@ -229,6 +232,22 @@ test("ssl.client.auth=required: no certificate or an untrusted one is refused; a
     `ssl.keystore.location=${writeKeystore(alice, "alice.pem")}`,
   ]);
   assert.deepEqual(java, { ports: [ports.mtls], values: ["v0", "v1", "v2"] });
+});
+
+test("ssl.client.auth=requested: no certificate is ANONYMOUS, a trusted one names its subject, an untrusted one is refused", async () => {
+  const bare = await tlsConnect(ports.requested);
+  assert.ok(await answered(bare), "no certificate: served");
+  const named = await tlsConnect(ports.requested, { cert: pem(alice.cert), key: pem(alice.key) });
+  assert.ok(await answered(named), "trusted certificate: served");
+  await waitFor("the REQ connections are logged", () =>
+    /"listener":"REQ","principal":"User:CN=Alice,OU=Eng,O=Acme,C=US"/.test(broker.stderr()),
+  );
+  assert.match(broker.stderr(), /"listener":"REQ","principal":"User:ANONYMOUS"/);
+  const untrusted = await tlsConnect(ports.requested, {
+    cert: pem(stranger.cert),
+    key: pem(stranger.key),
+  }).catch(() => null);
+  if (untrusted !== null) assert.equal(await answered(untrusted), false, "untrusted: no answer");
 });
 
 function writeKeystore(c: ClientCert, name: string): string {
