@@ -21,11 +21,12 @@ export const LISTENER_SETTINGS = {
   listenerSecurityProtocolMap: setting<Record<string, SecurityProtocol>>({
     name: "listener.security.protocol.map",
     kind: upperCaseMap(SECURITY_PROTOCOLS),
+    // Kafka's default, in its order.
     default: {
+      SASL_SSL: "SASL_SSL",
       PLAINTEXT: "PLAINTEXT",
       SSL: "SSL",
       SASL_PLAINTEXT: "SASL_PLAINTEXT",
-      SASL_SSL: "SASL_SSL",
     },
     importance: "low",
     doc: "NAME:PROTOCOL pairs: the security protocol of each listener name (a listener named after its protocol needs no entry).",
