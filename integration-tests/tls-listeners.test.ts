@@ -3,12 +3,13 @@
  * PLAINTEXT listener and three SSL ones (default TLS versions, TLS 1.3 only, and mutual
  * TLS with a principal mapping), certificates made by openssl at test time. kafkajs,
  * librdkafka (python3-confluent-kafka) and the Java client produce and consume over
- * SSL; Metadata on each listener advertises that listener; TLS versions and client
+ * SSL (kcat too, and over mutual TLS); Metadata on each listener advertises that listener; TLS versions and client
  * certificates are accepted or refused per listener; replaced certificate files are
  * served to new connections without a restart; and the same Java client settings work
  * against Kafka 4.4 configured with the same PEM files.
  */
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { X509Certificate } from "node:crypto";
 import { copyFileSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -178,6 +179,39 @@ test("librdkafka (confluent-kafka) produces and consumes over SSL with ssl.ca.lo
   assert.deepEqual(result?.ports, [ports.ssl]);
   assert.deepEqual(result?.values, ["v0", "v1", "v2"]);
 });
+
+test("kcat produces and consumes over SSL and mutual TLS", () => {
+  const ssl = ["-X", "security.protocol=SSL", "-X", `ssl.ca.location=${ca}`];
+  const mtls = [
+    ...ssl,
+    "-X",
+    `ssl.certificate.location=${alice.cert}`,
+    "-X",
+    `ssl.key.location=${alice.key}`,
+  ];
+  for (const [port, settings, topic] of [
+    [ports.ssl, ssl, "tls-kcat"],
+    [ports.mtls, mtls, "tls-kcat-mtls"],
+  ] as const) {
+    const b = ["-b", `127.0.0.1:${port}`, ...settings];
+    kcat([...b, "-P", "-t", topic], "v0\nv1\nv2\n");
+    const read = kcat([...b, "-C", "-t", topic, "-o", "beginning", "-c", "3", "-e"]);
+    assert.deepEqual(read.trim().split("\n"), ["v0", "v1", "v2"], `port ${port}`);
+    const meta = JSON.parse(kcat([...b, "-L", "-J"])) as { brokers: { name: string }[] };
+    assert.deepEqual(
+      meta.brokers.map((x) => x.name),
+      [`127.0.0.1:${port}`],
+    );
+  }
+});
+
+function kcat(args: string[], input?: string): string {
+  const r = spawnSync("kcat", args, { input, encoding: "utf8", timeout: 60_000 });
+  if (r.error !== undefined)
+    assert.fail(`kcat could not run (${r.error.message}): install it with apt-get install kcat`);
+  assert.equal(r.status, 0, `kcat ${args.join(" ")} failed:\n${r.stderr}`);
+  return r.stdout;
+}
 
 test("the Java client produces and consumes over SSL with a PEM truststore", async () => {
   const result = await runJava(JAVA_CHECKS_CLIENT, "TlsChecks", [
