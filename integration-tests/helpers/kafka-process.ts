@@ -48,6 +48,8 @@ export interface KafkaStartOptions {
   heapMb?: number;
   /** The cluster id to format with (default: a random one). */
   clusterId?: string;
+  /** More listeners on 127.0.0.1 besides PLAINTEXT (e.g. an SSL one), advertised as they are. */
+  extraListeners?: { name: string; protocol: string; port: number }[];
 }
 
 let classpath: string | undefined;
@@ -115,14 +117,25 @@ export async function startKafka(opts: KafkaStartOptions = {}): Promise<KafkaPro
   const dir = await tempDir("logbook-kafka-");
   const port = await freePort();
   const controllerPort = await freePort();
+  const extra = opts.extraListeners ?? [];
   const props: Record<string, string> = {
     "process.roles": "broker,controller",
     "node.id": "1",
     "controller.quorum.voters": `1@127.0.0.1:${controllerPort}`,
-    listeners: `PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
-    "advertised.listeners": `PLAINTEXT://127.0.0.1:${port}`,
+    listeners: [
+      `PLAINTEXT://127.0.0.1:${port}`,
+      `CONTROLLER://127.0.0.1:${controllerPort}`,
+      ...extra.map((l) => `${l.name}://127.0.0.1:${l.port}`),
+    ].join(","),
+    "advertised.listeners": [
+      `PLAINTEXT://127.0.0.1:${port}`,
+      ...extra.map((l) => `${l.name}://127.0.0.1:${l.port}`),
+    ].join(","),
     "controller.listener.names": "CONTROLLER",
-    "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+    "listener.security.protocol.map": [
+      "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+      ...extra.map((l) => `${l.name}:${l.protocol}`),
+    ].join(","),
     "inter.broker.listener.name": "PLAINTEXT",
     "log.dirs": join(dir, "data"),
     // One node: internal topics cannot have more replicas than that.

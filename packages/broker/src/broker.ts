@@ -6,6 +6,7 @@ import {
   type StorageEngine,
   WriteFaults,
 } from "@logbook/storage";
+import { type ListenerPlan, planListeners } from "./config/listener-plan.js";
 import type { BrokerConfig } from "./config.js";
 import { createDataPlane, type DataPlane } from "./data/index.js";
 import { FeatureLevels } from "./features.js";
@@ -15,9 +16,11 @@ import { allHandlers } from "./handlers/index.js";
 import { type GroupConfigStore, GroupConfigs } from "./metadata/group-configs.js";
 import { openTopicRegistry } from "./metadata/index.js";
 import { HandlerRegistry } from "./registry.js";
+import type { ClientSession } from "./server/client-session.js";
 import { type DispatchTarget, dispatch } from "./server/dispatch.js";
 import { injectFailures, parseFailNext } from "./server/fail-next.js";
 import { TcpServer } from "./server/tcp-server.js";
+import { readSecureContextOptions } from "./server/tls-credentials.js";
 import { BrokerShareGroups } from "./share/membership-service.js";
 import { groupSharePartitionSettings, sharePartitionSettings } from "./share/partition-settings.js";
 import { SharePartitionService } from "./share/share-partition-service.js";
@@ -41,8 +44,9 @@ export class Broker implements DispatchTarget {
   readonly share: SharePartitionService;
   /** Log raw request bytes when a request does not decode (LOGBOOK_DEBUG_FRAMES=1). */
   readonly debugFrames = process.env.LOGBOOK_DEBUG_FRAMES === "1";
-  private readonly server: TcpServer;
-  private boundAddress: { host: string; port: number } | null = null;
+  private readonly servers: readonly { plan: ListenerPlan; server: TcpServer }[];
+  /** Bound address of each listener, by name, in `listeners` order. */
+  private readonly bound = new Map<string, { host: string; port: number }>();
 
   private constructor(
     readonly config: BrokerConfig,
@@ -54,6 +58,7 @@ export class Broker implements DispatchTarget {
     readonly groupConfigs: GroupConfigs,
     /** Finalized feature levels; UpdateFeatures keeps its changes in the metadata log. */
     readonly features: FeatureLevels,
+    listeners: readonly ListenerPlan[],
   ) {
     for (const h of allHandlers()) this.registry.register(h);
     injectFailures(this.registry, parseFailNext(process.env.LOGBOOK_FAIL_NEXT), logger);
@@ -95,17 +100,21 @@ export class Broker implements DispatchTarget {
       groupSharePartitionSettings(shareDefaults, this.groupConfigs.of(group)),
     );
     this.share.attachMembership(this.shareGroups);
-    this.server = new TcpServer({
+    const serverOptions = {
       maxFrameSize: config.socketRequestMaxBytes,
       idleMs: config.connectionsMaxIdleMs,
       maxPendingBytes: config.maxPendingResponseBytes,
       maxInFlight: 64,
       logger,
-      handle: (frame, session) => dispatch(frame, this, session, logger),
-    });
+      handle: (frame: Buffer, session: ClientSession) => dispatch(frame, this, session, logger),
+    };
+    this.servers = listeners.map((plan) => ({ plan, server: new TcpServer(serverOptions, plan) }));
   }
 
   static async start(config: BrokerConfig, logger: Logger): Promise<Broker> {
+    // Listener settings and TLS files are checked before any data is opened.
+    const listeners = planListeners(config);
+    for (const l of listeners) if (l.ssl !== null) readSecureContextOptions(l.ssl);
     const storage = await openStorageEngine(config.dataDir, {
       logger,
       maintenanceIntervalMs: config.logRetentionCheckIntervalMs,
@@ -121,26 +130,54 @@ export class Broker implements DispatchTarget {
       consumerGroupTimeouts(groupConfigs),
     );
     const features = new FeatureLevels(topics);
-    const broker = new Broker(config, logger, storage, topics, groups, groupConfigs, features);
+    const broker = new Broker(
+      config,
+      logger,
+      storage,
+      topics,
+      groups,
+      groupConfigs,
+      features,
+      listeners,
+    );
     await broker.txn.load();
     await broker.share.load();
     wireTransactions(broker);
-    broker.boundAddress = await broker.server.listen(config.host, config.port);
+    for (const { plan, server } of broker.servers)
+      broker.bound.set(plan.name, await server.listen(plan.host, plan.port));
     return broker;
   }
 
-  /** Where the broker listens (the real port when configured with 0). */
+  /** Where the first listener listens (the real port when configured with 0). */
   get address(): { host: string; port: number } {
-    if (this.boundAddress === null) throw new Error("broker is not listening");
-    return this.boundAddress;
+    return this.addressOf(this.servers[0]?.plan.name ?? "");
   }
 
-  /** What clients are told to connect to (Metadata, FindCoordinator, DescribeCluster). */
+  /** Every listener with its bound address, in `listeners` order. */
+  get listeners(): { name: string; securityProtocol: string; host: string; port: number }[] {
+    return this.servers.map(({ plan }) => ({
+      name: plan.name,
+      securityProtocol: plan.securityProtocol,
+      ...this.addressOf(plan.name),
+    }));
+  }
+
+  private addressOf(listenerName: string): { host: string; port: number } {
+    const a = this.bound.get(listenerName);
+    if (a === undefined) throw new Error(`broker is not listening on ${listenerName}`);
+    return a;
+  }
+
+  /** What clients are told to connect to on the first listener. */
   get advertised(): { host: string; port: number } {
-    return {
-      host: this.config.advertisedHost,
-      port: this.config.advertisedPort > 0 ? this.config.advertisedPort : this.address.port,
-    };
+    return this.advertisedFor(this.servers[0]?.plan.name ?? "");
+  }
+
+  advertisedFor(listenerName: string): { host: string; port: number } {
+    const plan = (this.servers.find((s) => s.plan.name === listenerName) ?? this.servers[0])?.plan;
+    if (plan === undefined) throw new Error("broker has no listener");
+    const port = plan.advertisedPort > 0 ? plan.advertisedPort : this.addressOf(plan.name).port;
+    return { host: plan.advertisedHost, port };
   }
 
   async stop(): Promise<void> {
@@ -154,7 +191,7 @@ export class Broker implements DispatchTarget {
       this.dataPlane.close(),
       this.groups.close(),
       this.shareGroups.close(),
-      this.server.close(),
+      ...this.servers.map((s) => s.server.close()),
     ]);
     await this.share.close();
     await this.storage.close();

@@ -77,6 +77,12 @@ async function start(loaded: LoadedConfig, logger: Logger): Promise<void> {
     host,
     port,
     advertised: formatHostPort(started.advertised.host, started.advertised.port),
+    listeners: started.listeners
+      .map((l) => {
+        const adv = started.advertisedFor(l.name);
+        return `${l.name}://${formatHostPort(l.host, l.port)} (${l.securityProtocol}, advertised ${formatHostPort(adv.host, adv.port)})`;
+      })
+      .join(", "),
     dataDir: config.dataDir,
   });
   // The one line on stdout: scripts and the test harness wait for it (and read the port).

@@ -42,6 +42,11 @@ export interface BrokerServices {
   readonly registry: { list(): readonly ServedApi[] };
   /** Where the broker listens (the real port when configured with 0). */
   readonly address: { readonly host: string; readonly port: number };
-  /** What clients are told to connect to (Metadata, FindCoordinator, DescribeCluster). */
+  /** What clients are told to connect to: the first listener's advertised address. */
   readonly advertised: { readonly host: string; readonly port: number };
+  /**
+   * The advertised address of one listener (Metadata, FindCoordinator, DescribeCluster
+   * answer with the one the request came in on, as Kafka does).
+   */
+  advertisedFor(listenerName: string): { readonly host: string; readonly port: number };
 }

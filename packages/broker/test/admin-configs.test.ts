@@ -24,6 +24,7 @@ import {
   IncrementalAlterConfigsApi,
 } from "@logbook/protocol";
 import { logConfig } from "@logbook/storage";
+import { DEFAULT_BROKER_CONFIG } from "../src/config/broker-config.js";
 import { TOPIC_CONFIG_DEFS } from "../src/config/schema.js";
 import { startTestBroker, type TestBroker } from "./helpers/admin-broker.js";
 
@@ -33,7 +34,11 @@ const BROKER = 4;
 let b: TestBroker;
 before(async () => {
   // A static broker setting differs from Kafka's default: reported as STATIC_BROKER_CONFIG.
-  b = await startTestBroker({ logDefaults: logConfig({ retentionMs: 3_600_000 }) });
+  // An inline key is a PASSWORD setting: reported as sensitive, its value left out.
+  b = await startTestBroker({
+    logDefaults: logConfig({ retentionMs: 3_600_000 }),
+    ssl: { ...DEFAULT_BROKER_CONFIG.ssl, keystoreKey: "not-a-real-key" },
+  });
   const configs = [
     createCreateTopicsRequestCreatableTopicConfig({ name: "segment.bytes", value: "1048576" }),
     createCreateTopicsRequestCreatableTopicConfig({ name: "max.message.bytes", value: "2000" }),
@@ -193,6 +198,11 @@ test("DescribeConfigs: key filter, no synonyms or docs unless asked, unknown top
   assert.equal(get("log.retention.ms")?.configSource, 4);
   assert.equal(get("log.segment.bytes")?.configSource, 5);
   assert.equal(get("advertised.listeners")?.value, `PLAINTEXT://127.0.0.1:${b.port}`);
+  assert.equal(get("listeners")?.value, `PLAINTEXT://127.0.0.1:${b.port}`);
+  assert.equal(get("ssl.keystore.key")?.isSensitive, true);
+  assert.equal(get("ssl.keystore.key")?.value, null);
+  assert.equal(get("ssl.keystore.key")?.configSource, 4);
+  assert.equal(get("ssl.keystore.location")?.isSensitive, false);
   assert.ok(cfgs.every((c) => c.readOnly));
 });
 

@@ -112,3 +112,64 @@ test("--help lists every flag of the schema with its default and environment var
     assert.ok(text.includes(`default ${s.defaultText.replace(/\s+/g, " ")}`), `${s.name}: default`);
   }
 });
+
+test("listener mistakes stop start-up with Kafka's message; a keystore that does not load too", async () => {
+  const cases: [string[], RegExp][] = [
+    [["-o", "listeners=PLAINTEXT://:0,PLAINTEXT://:0"], /Each listener must have a different name/],
+    [["-o", "listeners=BAD"], /invalid listeners: "BAD" is not NAME:\/\/host:port/],
+    [
+      ["-o", "listeners=PLAINTEXT://:0,INTERNAL://:0"],
+      /No security protocol defined for listener INTERNAL/,
+    ],
+    [["-o", "listeners=SASL_SSL://:0"], /SASL is not served yet/],
+    [["-o", "listeners=SSL://:0"], /SSL listener SSL has no key/],
+    [
+      [
+        "-o",
+        "listeners=SSL://:0",
+        "-o",
+        "ssl.keystore.location=/k.jks",
+        "-o",
+        "ssl.keystore.type=JKS",
+      ],
+      /ssl.keystore.type=JKS is not supported/,
+    ],
+  ];
+  for (const [args, pattern] of cases) {
+    const r = await runCli(["start", "--data-dir", "memory:", ...args]);
+    assert.equal(r.code, 2, args.join(" "));
+    assert.match(r.stderr, pattern);
+    assert.equal(r.stdout, "");
+  }
+  const dir = await tempDir();
+  const unreadable = await runCli([
+    "start",
+    "--data-dir",
+    dir,
+    "-o",
+    "listeners=SSL://127.0.0.1:0",
+    "-o",
+    `ssl.keystore.location=${join(dir, "missing.pem")}`,
+  ]);
+  assert.equal(unreadable.code, 1);
+  assert.match(
+    unreadable.stderr,
+    /broker failed to start.*cannot read ssl.keystore.location .*missing.pem/,
+  );
+  await writeFile(
+    join(dir, "bad.pem"),
+    "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
+  );
+  const broken = await runCli([
+    "start",
+    "--data-dir",
+    dir,
+    "-o",
+    "listeners=SSL://127.0.0.1:0",
+    "-o",
+    `ssl.keystore.location=${join(dir, "bad.pem")}`,
+  ]);
+  assert.equal(broken.code, 1);
+  assert.match(broken.stderr, /broker failed to start.*bad.pem: no PEM certificate found/);
+  await removeDir(dir);
+});

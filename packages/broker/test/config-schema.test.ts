@@ -10,10 +10,11 @@ import { test } from "node:test";
 import { type ConfigSources, loadConfig } from "../src/cli/load-config.js";
 import { brokerConfig, DEFAULT_BROKER_CONFIG } from "../src/config/broker-config.js";
 import { editDistance } from "../src/config/closest-name.js";
+import { listenerErrors } from "../src/config/listener-plan.js";
 import { SWITCH_VARIABLES } from "../src/config/not-settings.js";
 import { settingRelationErrors } from "../src/config/relations.js";
 import type { BrokerSetting } from "../src/config/rows.js";
-import { BROKER_SETTINGS, envVarName } from "../src/config/schema.js";
+import { BROKER_SETTINGS, envVarName, findSetting } from "../src/config/schema.js";
 import {
   ConfigSource,
   describeBrokerConfigs,
@@ -29,7 +30,26 @@ const TEXT_CANDIDATES = [
   "PLAINTEXT://10.0.0.2:1234",
   "/srv/logbook",
   "range",
+  "PLAINTEXT",
+  "PLAINTEXT:PLAINTEXT,SSL:SSL",
+  "RULE:^CN=(.*)$/$1/L,DEFAULT",
+  "TLSv1.3",
+  "required",
+  "SSL",
+  "JKS",
+  "TLSv1.2",
 ];
+
+/**
+ * Settings whose other values only make sense with others set in the same source:
+ * the inter-broker protocol must name an advertised listener.
+ */
+const COMPANIONS: Readonly<Record<string, readonly [string, string][]>> = {
+  "security.inter.broker.protocol": [
+    ["listeners", "PLAINTEXT://:0,SSL://:0"],
+    ["listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,SSL:PLAINTEXT"],
+  ],
+};
 
 /** A valid value other than the default, found by trying a few (canonical) candidates. */
 function otherValue(s: BrokerSetting): string {
@@ -40,24 +60,38 @@ function otherValue(s: BrokerSetting): string {
   for (const c of candidates) {
     const config = structuredClone(DEFAULT_BROKER_CONFIG);
     try {
+      for (const [name, value] of COMPANIONS[s.name] ?? []) findSetting(name)?.apply(config, value);
       s.apply(config, c);
     } catch {
       continue;
     }
     // A companion (min/max) must keep the setting it bounds valid.
-    if (s.read(config) === c && c !== builtIn && settingRelationErrors(config).length === 0)
+    const given = { ...brokerConfig(config), staticSettings: [s.name] };
+    if (
+      s.read(config) === c &&
+      c !== builtIn &&
+      settingRelationErrors(config).length === 0 &&
+      listenerErrors(given).length === 0
+    )
       return c;
   }
   throw new Error(`no candidate value for ${s.name}: add one to TEXT_CANDIDATES`);
 }
 
 function sourcesSetting(s: BrokerSetting, value: string): [string, Partial<ConfigSources>][] {
+  const pairs: [string, string][] = [...(COMPANIONS[s.name] ?? []), [s.name, value]];
   const all: [string, Partial<ConfigSources>][] = [
-    ["file", { configFile: "f.properties", readFile: () => `${s.name}=${value}\n` }],
-    ["environment", { env: { [envVarName(s.name)]: value } }],
-    ["-o", { overrides: [`${s.name}=${value}`] }],
+    [
+      "file",
+      {
+        configFile: "f.properties",
+        readFile: () => pairs.map(([n, v]) => `${n}=${v}\n`).join(""),
+      },
+    ],
+    ["environment", { env: Object.fromEntries(pairs.map(([n, v]) => [envVarName(n), v])) }],
+    ["-o", { overrides: pairs.map(([n, v]) => `${n}=${v}`) }],
   ];
-  if (s.flag !== undefined) all.push([s.flag, { cli: [[s.name, value]] }]);
+  if (s.flag !== undefined && pairs.length === 1) all.push([s.flag, { cli: [[s.name, value]] }]);
   return all;
 }
 
@@ -75,6 +109,7 @@ test("every setting is settable from every source and reported by DescribeConfig
       assert.deepEqual(loaded.warnings, [], `${s.name} from ${where}`);
       const described = describeBrokerConfigs(loaded.config).find((c) => c.name === s.name);
       assert.equal(described?.value, value, `${s.name} from ${where}: reported value`);
+      assert.equal(described?.isSensitive, s.type === "password", `${s.name}: sensitive`);
       assert.equal(
         described?.source,
         ConfigSource.STATIC_BROKER_CONFIG,

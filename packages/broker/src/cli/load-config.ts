@@ -8,6 +8,8 @@ import {
 } from "../config/broker-config.js";
 import { closestName } from "../config/closest-name.js";
 import { ConfigValueError } from "../config/kinds.js";
+import { listenerOverrideSetting } from "../config/listener-overrides.js";
+import { listenerErrors } from "../config/listener-plan.js";
 import { IGNORED_PROPERTIES, SWITCH_VARIABLES } from "../config/not-settings.js";
 import { settingRelationErrors } from "../config/relations.js";
 import type { BrokerSetting } from "../config/rows.js";
@@ -63,7 +65,7 @@ function emptyLayer(): Layer {
 
 /** Sorts a property name (from a file or `-o`) into its layer. */
 function addProperty(layer: Layer, name: string, raw: string, origin: string): void {
-  const setting = findSetting(name);
+  const setting = findSetting(name) ?? listenerOverrideSetting(name);
   if (setting !== undefined) layer.assignments.push({ setting, raw, origin });
   else if (IGNORED_PROPERTIES.has(name)) layer.ignored.push(name);
   else layer.unknown.push({ name, origin, suggestion: closestName(name, SETTING_NAMES) });
@@ -139,7 +141,7 @@ export function loadConfig(sources: ConfigSources): LoadedConfig {
   }
   const given = new Set(layers.flatMap((l) => l.assignments.map((a) => a.setting.name)));
   const finished = brokerConfig({ ...config, staticSettings: [...given] });
-  const conflicts = settingRelationErrors(finished);
+  const conflicts = [...settingRelationErrors(finished), ...listenerErrors(finished)];
   if (conflicts.length > 0) throw new ConfigError(conflicts.join("; "));
   return { config: finished, logLevel: finished.logLevel, warnings, ignored, configFile };
 }

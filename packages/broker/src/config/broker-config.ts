@@ -7,14 +7,22 @@ import type { LogConfig } from "@logbook/storage";
 import { type ConsumerGroupSettings, GROUP_CONSUMER_SETTINGS } from "./group-consumer-settings.js";
 import { GROUP_SETTINGS } from "./group-settings.js";
 import { INERT_TOPIC_SETTINGS, type InertTopicDefaults } from "./inert-topic-settings.js";
+import {
+  DEFAULT_LISTENER_LAYOUT,
+  LISTENER_SETTINGS,
+  type ListenerConfig,
+} from "./listener-settings.js";
 import { LOG_SETTINGS } from "./log-settings.js";
 import { SERVER_SETTINGS, type ServerConfig } from "./server-settings.js";
 import type { SectionSpecs } from "./setting.js";
 import { SHARE_GROUP_SETTINGS, type ShareGroupSettings } from "./share-group-settings.js";
+import { SSL_SETTINGS, type SslSettings } from "./ssl-settings.js";
 import { TOPIC_POLICY_SETTINGS, type TopicPolicyConfig } from "./topic-policy-settings.js";
 import { TXN_SETTINGS, type TxnConfig } from "./txn-settings.js";
 
-export interface BrokerConfig extends ServerConfig, TopicPolicyConfig, TxnConfig {
+export interface BrokerConfig extends ServerConfig, ListenerConfig, TopicPolicyConfig, TxnConfig {
+  /** TLS settings of SSL listeners (ssl.*), before per-listener overrides. */
+  ssl: SslSettings;
   /** Defaults for every topic's log (log.retention.ms, log.segment.bytes, …). */
   logDefaults: LogConfig;
   /** Consumer-group settings (group.*, offsets.retention.minutes, …). */
@@ -36,6 +44,9 @@ function defaultsOf<C>(specs: SectionSpecs<C>): C {
 
 export const DEFAULT_BROKER_CONFIG: Readonly<BrokerConfig> = Object.freeze({
   ...defaultsOf(SERVER_SETTINGS),
+  ...defaultsOf(LISTENER_SETTINGS),
+  ...DEFAULT_LISTENER_LAYOUT,
+  ssl: Object.freeze(defaultsOf(SSL_SETTINGS)),
   ...defaultsOf(TOPIC_POLICY_SETTINGS),
   ...defaultsOf(TXN_SETTINGS),
   logDefaults: Object.freeze(defaultsOf(LOG_SETTINGS)),
@@ -54,6 +65,7 @@ export function copyConfig(c: Readonly<BrokerConfig>): BrokerConfig {
     ...c,
     logDefaults: { ...c.logDefaults, cleanupPolicy: { ...c.logDefaults.cleanupPolicy } },
     groups: { ...c.groups },
+    ssl: { ...c.ssl },
     shareGroups: { ...c.shareGroups },
     inertTopicDefaults: { ...c.inertTopicDefaults },
   };

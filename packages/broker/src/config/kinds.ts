@@ -205,8 +205,8 @@ export interface Listener {
 
 /**
  * listeners / advertised.listeners: comma-separated NAME://host:port. An empty host
- * means every interface (as in Kafka). Only plaintext is served, so a listener named
- * SSL or SASL_* is refused rather than silently served in clear text.
+ * means every interface (as in Kafka); a name is kept upper case, as Kafka's
+ * ListenerName. Which protocol a name speaks is listener.security.protocol.map's say.
  */
 export function listeners(): Kind<Listener[]> {
   const portKind = int(0, 65535);
@@ -219,13 +219,10 @@ export function listeners(): Kind<Listener[]> {
         if (v === "") continue;
         const m = /^([A-Za-z0-9_]+):\/\/(\[[0-9A-Fa-f:.]*\]|[^:/[\]]*):(\d+)$/.exec(v);
         if (m === null) throw new ConfigValueError(`"${v}" is not NAME://host:port`);
-        const name = (m[1] as string).toUpperCase();
-        if (name === "SSL" || name.startsWith("SASL_"))
-          throw new ConfigValueError(`${name} listeners are not supported (plaintext only)`);
         const bracketed = m[2] as string;
         const host = bracketed.startsWith("[") ? bracketed.slice(1, -1) : bracketed;
         out.push({
-          name,
+          name: (m[1] as string).toUpperCase(),
           host: host === "" ? "0.0.0.0" : host,
           port: portKind.parse(m[3] as string),
         });
@@ -233,7 +230,66 @@ export function listeners(): Kind<Listener[]> {
       if (out.length === 0) throw new ConfigValueError("no listener given");
       return out;
     },
-    format: (ls) => ls.map((l) => `${l.name}://${l.host}:${l.port}`).join(","),
+    format: (ls) =>
+      ls
+        .map((l) => `${l.name}://${l.host.includes(":") ? `[${l.host}]` : l.host}:${l.port}`)
+        .join(","),
+  };
+}
+
+/** A secret (an inline key or certificate): Kafka's PASSWORD type; DescribeConfigs hides it. */
+export function password(): Kind<string> {
+  return { type: "password", parse: (raw) => raw.trim(), format: (v) => v };
+}
+
+/** A comma-separated list whose every item is one of `choices` (ssl.enabled.protocols). */
+export function listOf<T extends string>(choices: readonly T[]): Kind<T[]> {
+  return {
+    type: "list",
+    parse(raw) {
+      const items = parseList(raw);
+      const bad = items.find((i) => !choices.some((c) => c === i));
+      if (bad !== undefined)
+        throw new ConfigValueError(
+          `Unknown value "${bad}"; expected a list of ${choices.join(", ")}`,
+        );
+      return items as T[];
+    },
+    format: (items) => items.join(","),
+  };
+}
+
+/**
+ * A map written KEY:VALUE,KEY:VALUE (listener.security.protocol.map); keys upper case,
+ * each value one of `values`.
+ */
+export function upperCaseMap<T extends string>(values: readonly T[]): Kind<Record<string, T>> {
+  return {
+    type: "string",
+    parse(raw) {
+      const out: Record<string, T> = {};
+      for (const entry of parseList(raw)) {
+        const colon = entry.indexOf(":");
+        if (colon <= 0 || colon === entry.length - 1)
+          throw new ConfigValueError(`Map entry '${entry}' is improperly formatted`);
+        const key = entry.slice(0, colon).trim().toUpperCase();
+        const value = entry
+          .slice(colon + 1)
+          .trim()
+          .toUpperCase();
+        const hit = values.find((v) => v === value);
+        if (hit === undefined)
+          throw new ConfigValueError(
+            `${value} for ${key} is not a security protocol (${values.join(", ")})`,
+          );
+        out[key] = hit;
+      }
+      return out;
+    },
+    format: (m) =>
+      Object.entries(m)
+        .map(([k, v]) => `${k}:${v}`)
+        .join(","),
   };
 }
 

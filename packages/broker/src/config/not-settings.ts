@@ -12,8 +12,6 @@ export const IGNORED_PROPERTIES: ReadonlySet<string> = new Set([
   "controller.quorum.voters",
   "controller.quorum.bootstrap.servers",
   "controller.listener.names",
-  "inter.broker.listener.name",
-  "listener.security.protocol.map",
   "num.network.threads",
   "num.io.threads",
   "socket.send.buffer.bytes",

@@ -7,12 +7,14 @@
 import { GROUP_CONSUMER_SETTINGS } from "./group-consumer-settings.js";
 import { GROUP_SETTINGS } from "./group-settings.js";
 import { INERT_TOPIC_SETTINGS, TOPIC_ONLY_CONFIGS } from "./inert-topic-settings.js";
+import { LISTENER_SETTINGS, type ListenerSettings } from "./listener-settings.js";
 import { LOG_SETTINGS } from "./log-settings.js";
 import { type BrokerSetting, sectionRows } from "./rows.js";
 import { SERVER_SETTINGS, type ServerConfig } from "./server-settings.js";
 import type { TopicConfigDef } from "./setting.js";
 import { SHARE_GROUP_SETTINGS } from "./share-group-settings.js";
-import { LOG_SPELLINGS, SERVER_SPELLINGS } from "./spellings.js";
+import { LISTENER_SPELLINGS, LOG_SPELLINGS, SERVER_SPELLINGS } from "./spellings.js";
+import { SSL_SETTINGS } from "./ssl-settings.js";
 import { TOPIC_POLICY_SETTINGS, type TopicPolicyConfig } from "./topic-policy-settings.js";
 import { TXN_SETTINGS, type TxnConfig } from "./txn-settings.js";
 
@@ -20,6 +22,9 @@ import { TXN_SETTINGS, type TxnConfig } from "./txn-settings.js";
 export const BROKER_SETTINGS: readonly BrokerSetting[] = [
   ...sectionRows<ServerConfig>(SERVER_SETTINGS, (c) => c),
   ...SERVER_SPELLINGS,
+  ...LISTENER_SPELLINGS,
+  ...sectionRows<ListenerSettings>(LISTENER_SETTINGS, (c) => c),
+  ...sectionRows(SSL_SETTINGS, (c) => c.ssl),
   ...sectionRows<TopicPolicyConfig>(TOPIC_POLICY_SETTINGS, (c) => c),
   ...sectionRows<TxnConfig>(TXN_SETTINGS, (c) => c),
   ...sectionRows(GROUP_SETTINGS, (c) => c.groups),

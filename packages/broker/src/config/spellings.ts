@@ -1,11 +1,12 @@
 /**
  * Settings that own no field of their own: Kafka's other names and coarser units for a
  * field another setting owns (broker.id for node.id, log.retention.hours for
- * log.retention.ms, listeners for host and port). Within one source they apply before
+ * log.retention.ms). Within one source they apply before
  * the owner, and the lower `precedence` first, so the more specific one wins.
  */
 import type { BrokerConfig } from "./broker-config.js";
 import { int, inUnits, type Kind, type Listener, listeners, nonEmptyList, text } from "./kinds.js";
+import { configuredListeners } from "./listener-settings.js";
 import { type BrokerSetting, spellingRow } from "./rows.js";
 import type { Importance } from "./setting.js";
 
@@ -31,13 +32,10 @@ const MINUTE = 60_000;
 
 /** A list setting of which only the first item is used. */
 function onlyFirst(what: string): (items: readonly unknown[]) => string | undefined {
-  return (items) =>
-    items.length > 1
-      ? `${what}: only the first ${what === "log.dirs" ? "directory" : "listener"} is used`
-      : undefined;
+  return (items) => (items.length > 1 ? `${what}: only the first directory is used` : undefined);
 }
 
-/** Other names for the listener, the node id and the data directory. */
+/** Other names for the node id and the data directory. */
 export const SERVER_SPELLINGS: readonly BrokerSetting[] = [
   spelling<number>({
     name: "broker.id",
@@ -49,43 +47,6 @@ export const SERVER_SPELLINGS: readonly BrokerSetting[] = [
     set: (c, v) => {
       c.nodeId = v;
     },
-  }),
-  spelling<Listener[]>({
-    name: "listeners",
-    kind: listeners(),
-    importance: "high",
-    precedence: 0,
-    doc: "Where to listen, NAME://host:port (empty host = all interfaces). Plaintext only.",
-    get: (c) => [{ name: "PLAINTEXT", host: c.host, port: c.port }],
-    set: (c, v) => {
-      const [first] = v;
-      if (first === undefined) return;
-      c.host = first.host;
-      c.port = first.port;
-    },
-    note: onlyFirst("listeners"),
-  }),
-  spelling<Listener[]>({
-    name: "advertised.listeners",
-    kind: listeners(),
-    importance: "high",
-    precedence: 0,
-    defaultText: "(the listener)",
-    doc: "Address clients are told to connect to, NAME://host:port.",
-    get: (c) => [
-      {
-        name: "PLAINTEXT",
-        host: c.advertisedHost,
-        port: c.advertisedPort > 0 ? c.advertisedPort : c.port,
-      },
-    ],
-    set: (c, v) => {
-      const [first] = v;
-      if (first === undefined) return;
-      c.advertisedHost = first.host;
-      c.advertisedPort = first.port;
-    },
-    note: onlyFirst("advertised.listeners"),
   }),
   spelling<string>({
     name: "log.dir",
@@ -145,6 +106,50 @@ export const LOG_SPELLINGS: readonly BrokerSetting[] = [
     get: (c) => c.logDefaults.retentionMs,
     set: (c, v) => {
       c.logDefaults.retentionMs = v;
+    },
+  }),
+];
+
+/** `listeners` and `advertised.listeners`, applied before host/port within one source. */
+export const LISTENER_SPELLINGS: readonly BrokerSetting[] = [
+  spelling<Listener[]>({
+    name: "listeners",
+    kind: listeners(),
+    importance: "high",
+    precedence: 0,
+    doc: "Where to listen, NAME://host:port,... (empty host = all interfaces); the first is also host/port.",
+    get: configuredListeners,
+    set: (c, v) => {
+      const [first, ...rest] = v;
+      if (first === undefined) return;
+      c.firstListenerName = first.name;
+      c.host = first.host;
+      c.port = first.port;
+      c.moreListeners = rest;
+    },
+  }),
+  spelling<Listener[]>({
+    name: "advertised.listeners",
+    kind: listeners(),
+    importance: "high",
+    // After `listeners` in the same source, so the first listener's name is known.
+    precedence: 1,
+    defaultText: "(the listeners)",
+    doc: "Addresses clients are told to connect to, NAME://host:port,... (a listener not named here advertises its own).",
+    get: (c) => {
+      const first = {
+        name: c.firstListenerName,
+        host: c.advertisedHost,
+        port: c.advertisedPort > 0 ? c.advertisedPort : c.port,
+      };
+      return [first, ...c.advertisedListeners.filter((l) => l.name !== c.firstListenerName)];
+    },
+    set: (c, v) => {
+      c.advertisedListeners = v;
+      const first = v.find((l) => l.name === c.firstListenerName);
+      if (first === undefined) return;
+      c.advertisedHost = first.host;
+      c.advertisedPort = first.port;
     },
   }),
 ];

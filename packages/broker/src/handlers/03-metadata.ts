@@ -121,7 +121,7 @@ export const metadataHandler = defineHandler({
     }
     if (version >= 8 && req.includeTopicAuthorizedOperations)
       for (const t of topics) t.topicAuthorizedOperations = TOPIC_OPERATIONS;
-    const { host, port } = broker.advertised;
+    const { host, port } = broker.advertisedFor(ctx.session.listenerName);
     return createMetadataResponse({
       brokers: [createMetadataResponseBroker({ nodeId, host, port, rack: null })],
       clusterId: broker.topics.clusterId,

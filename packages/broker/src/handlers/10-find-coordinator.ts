@@ -51,7 +51,7 @@ function coordinatorFor(
   } else if (broker.groups.failed) {
     return none(ErrorCode.COORDINATOR_NOT_AVAILABLE, "The group coordinator failed to start.");
   }
-  const { host, port } = broker.advertised;
+  const { host, port } = broker.advertisedFor(ctx.session.listenerName);
   return createFindCoordinatorResponseCoordinator({
     key,
     nodeId: broker.config.nodeId,

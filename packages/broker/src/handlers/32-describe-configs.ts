@@ -71,13 +71,15 @@ function describeOne(
     configs: configs.map((c) =>
       createDescribeConfigsResponseResourceResult({
         name: c.name,
-        value: c.value,
+        value: c.isSensitive ? null : c.value,
         readOnly: c.readOnly,
         isDefault: c.source === ConfigSource.DEFAULT_CONFIG,
         configSource: c.source,
         isSensitive: c.isSensitive,
         synonyms: includeSynonyms
-          ? c.synonyms.map((s) => createDescribeConfigsResponseSynonym(s))
+          ? c.synonyms.map((s) =>
+              createDescribeConfigsResponseSynonym({ ...s, value: c.isSensitive ? null : s.value }),
+            )
           : [],
         configType: c.typeId,
         documentation: includeDocumentation ? c.doc : null,

@@ -31,7 +31,7 @@ export const describeClusterHandler = defineHandler({
         endpointType: req.endpointType,
       });
     }
-    const { host, port } = broker.advertised;
+    const { host, port } = broker.advertisedFor(ctx.session.listenerName);
     return createDescribeClusterResponse({
       errorCode: ErrorCode.NONE,
       errorMessage: null,

@@ -111,7 +111,8 @@ export function describeBrokerConfigs(config: BrokerConfig): DescribedConfig[] {
       value,
       readOnly: true,
       source: isStatic ? ConfigSource.STATIC_BROKER_CONFIG : ConfigSource.DEFAULT_CONFIG,
-      isSensitive: false,
+      // Inline keys and certificates: the wire answer leaves the value out, as Kafka.
+      isSensitive: def.type === "password",
       synonyms,
       typeId: CONFIG_TYPE_ID[def.type],
       doc: def.doc,

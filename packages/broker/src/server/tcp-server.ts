@@ -1,27 +1,123 @@
 import { createServer, type Server, type Socket } from "node:net";
+import {
+  createServer as createTlsServer,
+  type TLSSocket,
+  type Server as TlsServer,
+} from "node:tls";
 import type { Logger } from "@logbook/storage";
-import { type ClientSession, plaintextSession } from "./client-session.js";
+import type { SslSettings } from "../config/ssl-settings.js";
+import {
+  ANONYMOUS,
+  type ClientSession,
+  principalText,
+  type SecurityProtocol,
+} from "./client-session.js";
 import { Connection, type ConnectionOptions } from "./connection.js";
+import { peerPrincipal } from "./peer-principal.js";
 import type { ResponseFrame } from "./response-frame.js";
+import { SslPrincipalMapper } from "./ssl-principal-mapper.js";
+import {
+  CredentialWatcher,
+  readSecureContextOptions,
+  tlsServerOptions,
+} from "./tls-credentials.js";
 
-/** The listening socket and its connections; shutdown stops accepting, then drains. */
+/** The listener a TcpServer serves: its name, protocol and, for SSL, its TLS settings. */
+export interface ListenerIdentity {
+  readonly name: string;
+  readonly securityProtocol: SecurityProtocol;
+  readonly ssl: SslSettings | null;
+}
+
+export type TcpServerOptions = Omit<ConnectionOptions, "handle" | "logger"> & {
+  logger: Logger;
+  handle(frame: Buffer, session: ClientSession): Promise<ResponseFrame | null>;
+};
+
+/**
+ * One listening socket (plain or TLS) and its connections; shutdown stops accepting,
+ * then drains. Each connection gets a session naming this listener and, with a client
+ * certificate, its principal.
+ */
 export class TcpServer {
-  private readonly server: Server;
+  private readonly server: Server | TlsServer;
   private readonly connections = new Set<Connection>();
+  private readonly watcher: CredentialWatcher | null = null;
+  private readonly mapper: SslPrincipalMapper | null = null;
 
   constructor(
-    private readonly options: Omit<ConnectionOptions, "handle" | "logger"> & {
-      logger: Logger;
-      handle(frame: Buffer, session: ClientSession): Promise<ResponseFrame | null>;
+    private readonly options: TcpServerOptions,
+    private readonly listener: ListenerIdentity = {
+      name: "PLAINTEXT",
+      securityProtocol: "PLAINTEXT",
+      ssl: null,
     },
   ) {
-    this.server = createServer((socket) => this.accept(socket));
+    const ssl = listener.ssl;
+    if (ssl === null) {
+      this.server = createServer((socket) => this.accept(socket));
+      return;
+    }
+    this.mapper = SslPrincipalMapper.parse(ssl.principalMappingRules);
+    const tls = createTlsServer(
+      { ...tlsServerOptions(ssl), ...readSecureContextOptions(ssl) },
+      (socket) => this.acceptTls(socket),
+    );
+    tls.on("tlsClientError", (e, socket) =>
+      options.logger.debug("TLS handshake failed", {
+        listener: listener.name,
+        peer: `${socket.remoteAddress}:${socket.remotePort}`,
+        error: e.message,
+      }),
+    );
+    this.watcher = new CredentialWatcher(ssl, options.logger, (o) =>
+      tls.setSecureContext({ ...o, ...tlsServerOptions(ssl) }),
+    );
+    this.server = tls;
   }
 
-  private accept(socket: Socket): void {
+  private acceptTls(socket: TLSSocket): void {
+    const peer = `${socket.remoteAddress}:${socket.remotePort}`;
+    const presented = Object.keys(socket.getPeerCertificate() ?? {}).length > 0;
+    // "requested" lets a client in without a certificate, not with an untrusted one.
+    if (presented && !socket.authorized) {
+      this.options.logger.info("client certificate refused", {
+        listener: this.listener.name,
+        peer,
+        error: String(socket.authorizationError),
+      });
+      socket.destroy();
+      return;
+    }
+    let principal = ANONYMOUS;
+    try {
+      if (this.mapper !== null) principal = peerPrincipal(socket, this.mapper);
+    } catch (e) {
+      this.options.logger.info("client certificate maps to no principal", {
+        listener: this.listener.name,
+        peer,
+        error: e instanceof Error ? e.message : String(e),
+      });
+      socket.destroy();
+      return;
+    }
+    this.accept(socket, principal);
+  }
+
+  private accept(socket: Socket, principal = ANONYMOUS): void {
     const peer = `${socket.remoteAddress}:${socket.remotePort}`;
     const logger = this.options.logger.child({ peer });
-    const session = plaintextSession(peer);
+    const session: ClientSession = {
+      peer,
+      listenerName: this.listener.name,
+      securityProtocol: this.listener.securityProtocol,
+      principal,
+      authenticated: true,
+    };
+    logger.debug("connection accepted", {
+      listener: this.listener.name,
+      principal: principalText(principal),
+    });
     const conn = new Connection(socket, {
       ...this.options,
       logger,
@@ -45,6 +141,7 @@ export class TcpServer {
 
   /** Stops accepting, lets in-flight requests finish (up to `graceMs`), closes the rest. */
   async close(graceMs = 5000): Promise<void> {
+    this.watcher?.close();
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     const deadline = Date.now() + graceMs;
     while ([...this.connections].some((c) => c.pending > 0) && Date.now() < deadline) {

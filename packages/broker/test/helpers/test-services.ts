@@ -84,6 +84,7 @@ export function testServices(parts: {
     features: new FeatureLevels(),
     address,
     advertised: address,
+    advertisedFor: () => address,
     async close() {
       await txn.close();
       await shareGroups.close();

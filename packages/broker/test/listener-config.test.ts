@@ -1,0 +1,165 @@
+/**
+ * Several listeners with Kafka's settings: what `listeners`, `advertised.listeners`,
+ * the protocol map and the per-listener SSL overrides make of a configuration, and the
+ * start-up errors Kafka gives for the same mistakes.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { ConfigError, type ConfigSources, loadConfig } from "../src/cli/load-config.js";
+import { planListeners } from "../src/config/listener-plan.js";
+
+function load(lines: string[], more: Partial<ConfigSources> = {}) {
+  return loadConfig({
+    cli: [],
+    env: {},
+    configFile: "server.properties",
+    readFile: () => lines.join("\n"),
+    ...more,
+  }).config;
+}
+
+const KEY = ["ssl.keystore.location=/keys/server.pem"];
+
+test("several listeners: each with its protocol, port and advertised address", () => {
+  const plans = planListeners(
+    load([
+      "listeners=PLAINTEXT://127.0.0.1:9092,SSL://0.0.0.0:9093,INTERNAL://127.0.0.1:0",
+      "advertised.listeners=SSL://kafka.example:19093",
+      "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SSL:SSL,INTERNAL:PLAINTEXT",
+      ...KEY,
+    ]),
+  );
+  assert.deepEqual(
+    plans.map((p) => [
+      p.name,
+      p.securityProtocol,
+      p.host,
+      p.port,
+      p.advertisedHost,
+      p.advertisedPort,
+    ]),
+    [
+      ["PLAINTEXT", "PLAINTEXT", "127.0.0.1", 9092, "127.0.0.1", 0],
+      ["SSL", "SSL", "0.0.0.0", 9093, "kafka.example", 19093],
+      ["INTERNAL", "PLAINTEXT", "127.0.0.1", 0, "127.0.0.1", 0],
+    ],
+  );
+  assert.equal(plans[0]?.ssl, null);
+  assert.equal(plans[1]?.ssl?.keystoreLocation, "/keys/server.pem");
+});
+
+test("host and port still define the first listener and win over listeners", () => {
+  const c = load(["listeners=PLAINTEXT://:9092,SSL://:9093", ...KEY], { cli: [["port", "0"]] });
+  const plans = planListeners(c);
+  assert.deepEqual(
+    plans.map((p) => [p.name, p.host, p.port]),
+    [
+      ["PLAINTEXT", "0.0.0.0", 0],
+      ["SSL", "0.0.0.0", 9093],
+    ],
+  );
+  assert.equal(plans[0]?.advertisedHost, "127.0.0.1", "0.0.0.0 is advertised as 127.0.0.1");
+  // The first listener may be SSL itself; host/port then move that one.
+  const sslFirst = planListeners(
+    load(["listeners=SSL://:9093", ...KEY], { cli: [["host", "127.0.0.1"]] }),
+  );
+  assert.deepEqual(
+    sslFirst.map((p) => [p.name, p.securityProtocol, p.host]),
+    [["SSL", "SSL", "127.0.0.1"]],
+  );
+});
+
+test("per-listener SSL settings: listener.name.<name>.ssl.* overrides ssl.* for that listener only", () => {
+  const plans = planListeners(
+    load([
+      "listeners=SSL://:9093,MTLS://:9094",
+      "listener.security.protocol.map=SSL:SSL,MTLS:SSL",
+      ...KEY,
+      "ssl.enabled.protocols=TLSv1.3",
+      "listener.name.mtls.ssl.client.auth=required",
+      "listener.name.mtls.ssl.truststore.location=/keys/ca.pem",
+      "listener.name.mtls.ssl.principal.mapping.rules=RULE:^CN=(.*?),.*$/$1/,DEFAULT",
+    ]),
+  );
+  const [ssl, mtls] = plans.map((p) => p.ssl);
+  assert.equal(ssl?.clientAuth, "none");
+  assert.equal(mtls?.clientAuth, "required");
+  assert.equal(mtls?.truststoreLocation, "/keys/ca.pem");
+  assert.deepEqual(mtls?.enabledProtocols, ["TLSv1.3"], "the rest comes from ssl.*");
+  assert.equal(mtls?.principalMappingRules, "RULE:^CN=(.*?),.*$/$1/,DEFAULT");
+});
+
+test("Kafka's start-up errors for listener mistakes", () => {
+  const cases: [string[], RegExp][] = [
+    [
+      ["listeners=PLAINTEXT://:9092,PLAINTEXT://:9093"],
+      /Each listener must have a different name, listeners: PLAINTEXT:\/\/0\.0\.0\.0:9092,PLAINTEXT:\/\/0\.0\.0\.0:9093/,
+    ],
+    [["listeners=PLAINTEXT://:9092,OTHER://:9092"], /Each listener must have a different port/],
+    [
+      ["listeners=PLAINTEXT://:9092,INTERNAL://:9093"],
+      /No security protocol defined for listener INTERNAL/,
+    ],
+    [
+      [
+        "listeners=PLAINTEXT://:9092",
+        "advertised.listeners=PLAINTEXT://a:1,EXTERNAL://b:2",
+        "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,EXTERNAL:PLAINTEXT",
+      ],
+      /advertised.listeners listener names must be equal to or a subset of the ones defined in listeners. Found PLAINTEXT,EXTERNAL/,
+    ],
+    [
+      ["advertised.listeners=PLAINTEXT://0.0.0.0:9092"],
+      /advertised.listeners cannot use the nonroutable meta-address 0.0.0.0/,
+    ],
+    [
+      ["inter.broker.listener.name=PLAINTEXT", "security.inter.broker.protocol=PLAINTEXT"],
+      /Only one of inter.broker.listener.name and security.inter.broker.protocol should be set/,
+    ],
+    [
+      ["inter.broker.listener.name=REPLICATION"],
+      /inter.broker.listener.name must be a listener name defined in advertised.listeners. The valid options based on currently configured listeners are PLAINTEXT/,
+    ],
+    [["listener.security.protocol.map=PLAINTEXT"], /Map entry 'PLAINTEXT' is improperly formatted/],
+    [
+      ["listener.security.protocol.map=PLAINTEXT:TLS"],
+      /TLS for PLAINTEXT is not a security protocol/,
+    ],
+    [
+      ["listeners=SASL_PLAINTEXT://:9092"],
+      /listener SASL_PLAINTEXT is SASL_PLAINTEXT: SASL is not served yet/,
+    ],
+    [["listeners=SSL://:9093"], /SSL listener SSL has no key: set ssl.keystore.location/],
+    [
+      ["listeners=SSL://:9093", ...KEY, "ssl.keystore.type=JKS"],
+      /ssl.keystore.type=JKS is not supported: Logbook reads PEM/,
+    ],
+    [
+      ["listeners=SSL://:9093", ...KEY, "ssl.client.auth=required"],
+      /ssl.client.auth=required needs the CA certificates/,
+    ],
+    [
+      ["listeners=SSL://:9093", "ssl.keystore.key=x"],
+      /ssl.keystore.key and ssl.keystore.certificate.chain go together/,
+    ],
+    [["ssl.enabled.protocols=TLSv1.2,SSLv3"], /Unknown value "SSLv3"/],
+    [["ssl.client.auth=sometimes"], /String must be one of: none, requested, required/],
+    [["ssl.principal.mapping.rules=RULE:broken"], /Invalid rule: RULE:broken/],
+    [["listener.name.ssl.ssl.client.auth=maybe"], /listener.name.ssl.ssl.client.auth/],
+  ];
+  for (const [lines, pattern] of cases)
+    assert.throws(
+      () => load(lines),
+      (e: unknown) => e instanceof ConfigError && pattern.test(e.message),
+      lines.join(" | "),
+    );
+});
+
+test("a listener that gives inter.broker.listener.name is accepted when it is advertised", () => {
+  const c = load([
+    "listeners=PLAINTEXT://:9092,REPLICATION://:9094",
+    "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,REPLICATION:PLAINTEXT",
+    "inter.broker.listener.name=replication",
+  ]);
+  assert.equal(planListeners(c).length, 2);
+});
