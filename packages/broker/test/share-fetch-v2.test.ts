@@ -77,14 +77,15 @@ describe("ShareFetch/ShareAcknowledge v2: acquire modes and renew acknowledgemen
     assert.deepEqual(acquired(onlyPartition(r3)), [[6n, 6n, 1]]);
   });
 
-  it("answers an unknown ShareAcquireMode, and an IsRenewAck fetch that asks for records, with INVALID_REQUEST", async () => {
+  it("fails a fetch with an unknown ShareAcquireMode (UNKNOWN_SERVER_ERROR, as Kafka) after its session opened; an IsRenewAck fetch that asks for records is INVALID_REQUEST", async () => {
     const tp = await freshTopic(1);
-    const bad = await b.call(
-      ShareFetchApi,
-      2,
-      shareFetch("v2", "m1", 0, [tp], { shareAcquireMode: 2 }),
-    );
-    assert.equal(bad.errorCode, ErrorCode.INVALID_REQUEST);
+    const badMode = { shareAcquireMode: 2 };
+    const bad = await b.call(ShareFetchApi, 2, shareFetch("v2", "m1", 0, [tp], badMode));
+    assert.equal(bad.errorCode, ErrorCode.UNKNOWN_SERVER_ERROR);
+    const next = await b.call(ShareFetchApi, 2, shareFetch("v2", "m1", 1, []));
+    assert.equal(next.errorCode, ErrorCode.NONE);
+    assert.deepEqual(acquired(onlyPartition(next)), [[0n, 0n, 1]]);
+    await b.call(ShareFetchApi, 2, shareFetch("v2", "m1", -1, []));
     for (const field of ["maxBytes", "minBytes", "maxRecords", "maxWaitMs"] as const) {
       const init = { ...RENEW_ONLY, [field]: 1 };
       const res = await b.call(ShareFetchApi, 2, shareFetch("v2", "m1", 0, [tp], init));

@@ -19,7 +19,8 @@
  * v2 (KIP-1206, KIP-1222): ShareAcquireMode 0 (batch_optimized) or 1 (record_limit);
  * both acquire at most MaxRecords records, cutting inside a stored batch where needed
  * (the batch is sent whole; the consumer keeps the acquired offsets), which is what
- * record_limit promises; another mode is INVALID_REQUEST. IsRenewAck marks a request
+ * record_limit promises; another mode fails the fetch with UNKNOWN_SERVER_ERROR once the
+ * session and acknowledgements are done, as in Kafka 4.4. IsRenewAck marks a request
  * whose acknowledgements may hold RENEW (4), which keeps a record acquired with its
  * lock restarted; such a request only acknowledges: MaxBytes, MinBytes, MaxRecords and
  * MaxWaitMs must be 0 (else INVALID_REQUEST) and nothing is fetched. RENEW at v1 or
@@ -114,6 +115,8 @@ export const shareFetchHandler = defineHandler({
       return respond(ctx, groupId, partitions);
     }
 
+    if (!renewOnly && !knownAcquireMode(ctx.version, req.shareAcquireMode))
+      return fail(ErrorCode.UNKNOWN_SERVER_ERROR);
     if (renewOnly || !mayAcquire(share, groupId, memberId))
       return respond(ctx, groupId, partitions);
     const targets = await Promise.all(context.session.list().map((tp) => target(ctx, tp)));
@@ -134,14 +137,15 @@ export const shareFetchHandler = defineHandler({
 /** ShareAcquireMode values (KIP-1206). */
 const AcquireMode = { BATCH_OPTIMIZED: 0, RECORD_LIMIT: 1 } as const;
 
-/**
- * v2's own checks: a known ShareAcquireMode, and an IsRenewAck request asks for no
- * records (its fetch parameters all 0), as Kafka requires.
- */
+/** Whether a fetch's ShareAcquireMode is one Kafka knows (v1 has none: batch mode). */
+function knownAcquireMode(version: number, mode: number): boolean {
+  return version < 2 || mode === AcquireMode.BATCH_OPTIMIZED || mode === AcquireMode.RECORD_LIMIT;
+}
+
+/** An IsRenewAck request (v2) must ask for no records: its fetch parameters all 0. */
 function v2Error(
   version: number,
   req: {
-    shareAcquireMode: number;
     isRenewAck: boolean;
     maxBytes: number;
     minBytes: number;
@@ -150,11 +154,6 @@ function v2Error(
   },
 ): ErrorCode | null {
   if (version < 2) return null;
-  if (
-    req.shareAcquireMode !== AcquireMode.BATCH_OPTIMIZED &&
-    req.shareAcquireMode !== AcquireMode.RECORD_LIMIT
-  )
-    return ErrorCode.INVALID_REQUEST;
   const asksForRecords =
     req.maxBytes !== 0 || req.minBytes !== 0 || req.maxRecords !== 0 || req.maxWaitMs !== 0;
   return req.isRenewAck && asksForRecords ? ErrorCode.INVALID_REQUEST : null;
