@@ -2,8 +2,10 @@
  * Share groups (KIP-932) with the Java client's KafkaShareConsumer, same assertions on
  * every broker it runs against: several consumers sharing one partition, redelivery
  * after a consumer crash (SIGKILL) and after the acquisition lock lapses, explicit
- * reject and release, the delivery count limit, and read_committed share isolation. The
- * checks run in integration-tests/java/ShareChecks.java.
+ * reject and release, the delivery count limit, and read_committed share isolation; and
+ * ShareFetch v2 (kafka-clients 4.4): share.acquire.mode=record_limit, and RENEW
+ * acknowledgements holding a record past its lock. The checks run in
+ * integration-tests/java/ShareChecks.java and ShareV2Checks.java.
  *
  * The brokers run with a 3 s record lock and a delivery count limit of 3. On Logbook
  * alone (restarting Kafka costs a minute): a broker restart keeps what was acknowledged
@@ -148,6 +150,36 @@ check(
   async (b, t) => {
     const r = await share(["read-committed", b, `rc-${t}`]);
     assert.deepEqual(r, { whileOpen: ["c-0", "c-1", "c-2"], afterCommit: ["open-0"] });
+  },
+);
+
+const shareV2 = (args: string[]) => runJava(JAVA_CHECKS_CLIENT, "ShareV2Checks", args, 120_000);
+
+check(
+  "share.acquire.mode=record_limit: no poll returns more than max.poll.records from one stored batch of 20",
+  async (b, t) => {
+    const r = (await shareV2(["record-limit", b, `limit3-${t}`])) as Record<string, number>;
+    assert.equal(r.distinct, 20, JSON.stringify(r));
+    assert.equal(r.readTwice, 0, JSON.stringify(r));
+    assert.ok((r.largestPoll ?? 0) >= 1 && (r.largestPoll ?? 0) <= 3, `${t}: ${JSON.stringify(r)}`);
+  },
+);
+
+check(
+  "AcknowledgeType.RENEW keeps slow records with their consumer past the lock duration; they are then accepted once",
+  async (b, t) => {
+    const r = await shareV2(["renew", b, `renew-${t}`]);
+    assert.deepEqual(r, {
+      held: ["v0", "v1"],
+      deliveries: [1, 1],
+      renewals: ["none", "none"],
+      handedBack: [
+        ["v0", "v1"],
+        ["v0", "v1"],
+      ],
+      accepted: "none",
+      bGot: [],
+    });
   },
 );
 

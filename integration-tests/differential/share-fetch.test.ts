@@ -16,10 +16,14 @@ import {
   createDescribeShareGroupOffsetsRequest,
   createShareAcknowledgeRequest,
   createShareFetchRequest,
+  createShareGroupHeartbeatRequest,
+  createUpdateFeaturesRequest,
   DeleteShareGroupOffsetsApi,
   DescribeShareGroupOffsetsApi,
   ShareAcknowledgeApi,
   ShareFetchApi,
+  ShareGroupHeartbeatApi,
+  UpdateFeaturesApi,
 } from "@logbook/protocol";
 import { type Conversation, DiffPair, type Side } from "./pair.js";
 import { settleCoordinator, topicIds } from "./setup.js";
@@ -254,4 +258,36 @@ test("AlterShareGroupOffsets creates the group, DeleteShareGroupOffsets needs on
       topics: [{ topicName: TOPIC }, { topicName: "share-diff-missing" }],
     }),
   );
+});
+
+test("share.version 0 turns share groups off (UNSUPPORTED_VERSION) until it is raised again", async () => {
+  const setLevel = (level: number, upgradeType: number) =>
+    conv.same(
+      UpdateFeaturesApi,
+      1,
+      createUpdateFeaturesRequest({
+        timeoutMs: 5000,
+        featureUpdates: [
+          { feature: "share.version", maxVersionLevel: level, allowDowngrade: false, upgradeType },
+        ],
+      }),
+    );
+  const heartbeat = () =>
+    conv.same(
+      ShareGroupHeartbeatApi,
+      1,
+      createShareGroupHeartbeatRequest({
+        groupId: "share-diff-off",
+        memberId: STRANGER,
+        memberEpoch: 0,
+        subscribedTopicNames: [TOPIC],
+      }),
+    );
+  try {
+    await setLevel(0, 2);
+    await heartbeat();
+    await conv.same(ShareFetchApi, 2, (s) => fetchOf(s, { groupId: "share-diff-off" }));
+  } finally {
+    await setLevel(2, 1);
+  }
 });

@@ -18,13 +18,14 @@ import {
 import { clientHost, clientId } from "../groups/request-info.js";
 import { defineHandler } from "../handler.js";
 import { isOtherGroupType } from "../share/membership-other-groups.js";
+import { shareGroupsAccess } from "../share/share-request-checks.js";
 
 export const shareGroupHeartbeatHandler = defineHandler({
   api: ShareGroupHeartbeatApi,
   minVersion: 1,
   maxVersion: 1,
   async handle(req, ctx) {
-    const access = ctx.broker.shareGroups.access();
+    const access = shareGroupsAccess(ctx);
     if (!access.ok) {
       return createShareGroupHeartbeatResponse({
         errorCode: access.errorCode,

@@ -18,13 +18,14 @@ import {
 } from "@logbook/protocol";
 import { defineHandler } from "../handler.js";
 import { isOtherGroupType } from "../share/membership-other-groups.js";
+import { shareGroupsAccess } from "../share/share-request-checks.js";
 
 export const shareGroupDescribeHandler = defineHandler({
   api: ShareGroupDescribeApi,
   minVersion: 1,
   maxVersion: 1,
   async handle(req, ctx) {
-    const access = ctx.broker.shareGroups.access();
+    const access = shareGroupsAccess(ctx);
     if (!access.ok) {
       return createShareGroupDescribeResponse({
         groups: req.groupIds.map((groupId) =>

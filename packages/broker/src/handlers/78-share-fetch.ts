@@ -54,6 +54,7 @@ import { acquireAndRead, type ShareRead } from "../share/share-fetch-read.js";
 import {
   mayAcquire,
   resolveSharePartition,
+  shareGroupsOff,
   shareRequestError,
 } from "../share/share-request-checks.js";
 import { type ShareTopicPartition, tpId } from "../share/share-sessions.js";
@@ -70,6 +71,7 @@ export const shareFetchHandler = defineHandler({
   async handle(req, ctx): Promise<ShareFetchResponse> {
     const share = ctx.broker.share;
     const fail = (errorCode: ErrorCode) => createShareFetchResponse({ errorCode });
+    if (shareGroupsOff(ctx)) return fail(ErrorCode.UNSUPPORTED_VERSION);
     const checked =
       shareRequestError(share, req.groupId, req.memberId) ?? v2Error(ctx.version, req);
     if (checked !== null) return fail(checked);

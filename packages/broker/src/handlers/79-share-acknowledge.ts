@@ -23,14 +23,18 @@ import {
   createShareAcknowledgeResponse,
   createShareAcknowledgeResponsePartitionData,
   createShareAcknowledgeResponseTopicResponse,
-  type ErrorCode,
+  ErrorCode,
   ShareAcknowledgeApi,
   type ShareAcknowledgeResponse,
   type ShareAcknowledgeResponseTopicResponse,
 } from "@logbook/protocol";
 import { defineHandler } from "../handler.js";
 import { ackRules, applyAcks, requestAcks } from "../share/share-acks.js";
-import { resolveSharePartition, shareRequestError } from "../share/share-request-checks.js";
+import {
+  resolveSharePartition,
+  shareGroupsOff,
+  shareRequestError,
+} from "../share/share-request-checks.js";
 
 export const shareAcknowledgeHandler = defineHandler({
   api: ShareAcknowledgeApi,
@@ -40,6 +44,7 @@ export const shareAcknowledgeHandler = defineHandler({
     const share = ctx.broker.share;
     // Kafka answers a refused request with no lock timeout.
     const fail = (errorCode: ErrorCode) => createShareAcknowledgeResponse({ errorCode });
+    if (shareGroupsOff(ctx)) return fail(ErrorCode.UNSUPPORTED_VERSION);
     const checked = shareRequestError(share, req.groupId, req.memberId);
     if (checked !== null) return fail(checked);
     const groupId = req.groupId as string;

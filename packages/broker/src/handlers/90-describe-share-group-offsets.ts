@@ -24,6 +24,7 @@ import {
 } from "@logbook/protocol";
 import { LEADER_EPOCH } from "../data/leader-epoch.js";
 import { defineHandler, type RequestContext } from "../handler.js";
+import { shareGroupsOff } from "../share/share-request-checks.js";
 
 const UNINITIALIZED = -1n;
 
@@ -46,6 +47,7 @@ async function describeGroup(
   const state = ctx.broker.share.state;
   const fail = (errorCode: ErrorCode) =>
     createDescribeShareGroupOffsetsResponseGroup({ groupId, errorCode });
+  if (shareGroupsOff(ctx)) return fail(ErrorCode.UNSUPPORTED_VERSION);
   if (groupId === "") return fail(ErrorCode.INVALID_GROUP_ID);
   if (state === null) return fail(ErrorCode.COORDINATOR_NOT_AVAILABLE);
   const known = state.offsets(groupId);

@@ -20,6 +20,7 @@ import {
 } from "@logbook/protocol";
 import { defineHandler } from "../handler.js";
 import { emptyShareGroupError } from "../share/share-group-admin.js";
+import { shareGroupsOff } from "../share/share-request-checks.js";
 
 export const alterShareGroupOffsetsHandler = defineHandler({
   api: AlterShareGroupOffsetsApi,
@@ -27,7 +28,9 @@ export const alterShareGroupOffsetsHandler = defineHandler({
   maxVersion: 0,
   async handle(req, ctx) {
     const share = ctx.broker.share;
-    const groupError = emptyShareGroupError(share, req.groupId);
+    const groupError = shareGroupsOff(ctx)
+      ? ErrorCode.UNSUPPORTED_VERSION
+      : emptyShareGroupError(share, req.groupId);
     if (groupError !== ErrorCode.NONE)
       return createAlterShareGroupOffsetsResponse({ errorCode: groupError });
     const entries: ShareOffset[] = [];

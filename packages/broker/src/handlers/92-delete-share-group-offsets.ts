@@ -19,6 +19,7 @@ import {
 } from "@logbook/protocol";
 import { defineHandler } from "../handler.js";
 import { emptyShareGroupError } from "../share/share-group-admin.js";
+import { shareGroupsOff } from "../share/share-request-checks.js";
 
 export const deleteShareGroupOffsetsHandler = defineHandler({
   api: DeleteShareGroupOffsetsApi,
@@ -26,7 +27,9 @@ export const deleteShareGroupOffsetsHandler = defineHandler({
   maxVersion: 0,
   async handle(req, ctx) {
     const share = ctx.broker.share;
-    const groupError = emptyShareGroupError(share, req.groupId);
+    const groupError = shareGroupsOff(ctx)
+      ? ErrorCode.UNSUPPORTED_VERSION
+      : emptyShareGroupError(share, req.groupId);
     const state = share.state;
     if (groupError !== ErrorCode.NONE || state === null)
       return createDeleteShareGroupOffsetsResponse({ errorCode: groupError });
