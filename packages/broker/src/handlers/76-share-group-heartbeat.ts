@@ -8,6 +8,9 @@
  * with a non-zero epoch, or the id of a classic group), UNKNOWN_MEMBER_ID,
  * FENCED_MEMBER_EPOCH, GROUP_MAX_SIZE_REACHED; COORDINATOR_LOAD_IN_PROGRESS while the
  * coordinator replays its log. Simplified: no ACLs, no per-group config overrides.
+ *
+ * With share.version finalized at 0 share groups are off: UNSUPPORTED_VERSION, as
+ * Kafka answers.
  */
 import {
   createShareGroupHeartbeatResponse,

@@ -6,6 +6,9 @@
  * the id of a classic group, gets GROUP_ID_NOT_FOUND; while the coordinator replays its
  * log every group gets COORDINATOR_LOAD_IN_PROGRESS. Simplified: no ACLs, so authorized
  * operations are never computed (left at Kafka's "not requested" value).
+ *
+ * With share.version finalized at 0 share groups are off: UNSUPPORTED_VERSION, as
+ * Kafka answers.
  */
 import {
   createShareGroupDescribeResponse,

@@ -34,6 +34,9 @@
  * missing group id is INVALID_GROUP_ID (Kafka 4.4 fails each partition with
  * UNKNOWN_SERVER_ERROR). An incremental response holds the partitions with records, an
  * error or an acknowledgement result; the response opening a session holds them all.
+ *
+ * With share.version finalized at 0 share groups are off: UNSUPPORTED_VERSION, as
+ * Kafka answers.
  */
 import type { SharePartitionKey } from "@logbook/group-coordinator";
 import {

@@ -18,6 +18,9 @@
  *
  * Simplified: a single node, so CurrentLeader is left unset and NodeEndpoints is empty. Membership is
  * not checked: acknowledging needs records acquired, which needs membership.
+ *
+ * With share.version finalized at 0 share groups are off: UNSUPPORTED_VERSION, as
+ * Kafka answers.
  */
 import {
   createShareAcknowledgeResponse,

@@ -9,6 +9,9 @@
  * answered partition by partition, a partition without state (or of a topic that does
  * not exist, with a zero topic id) with start offset -1 and lag -1, as Kafka answers
  * absent data rather than an error. LeaderEpoch is this single node's leader epoch.
+ *
+ * With share.version finalized at 0 share groups are off: UNSUPPORTED_VERSION for
+ * each group, as Kafka answers.
  */
 import type { ShareOffsetSummary } from "@logbook/group-coordinator";
 import {

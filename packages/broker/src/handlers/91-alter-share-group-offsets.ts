@@ -8,6 +8,9 @@
  * NON_EMPTY_GROUP while a consumer is active. A partition of a topic that does not exist
  * is UNKNOWN_TOPIC_OR_PARTITION, with a zero topic id; as Kafka, topics with errors are
  * listed before the others.
+ *
+ * With share.version finalized at 0 share groups are off: UNSUPPORTED_VERSION, as
+ * Kafka answers.
  */
 import type { ShareOffset } from "@logbook/group-coordinator";
 import {

@@ -8,6 +8,9 @@
  * GROUP_ID_NOT_FOUND for a group with neither members nor state; a topic that does
  * not exist is UNKNOWN_TOPIC_OR_PARTITION (one the group has no state for is fine, as
  * Kafka 4.4 answers).
+ *
+ * With share.version finalized at 0 share groups are off: UNSUPPORTED_VERSION, as
+ * Kafka answers.
  */
 import type { SharePartitionKey } from "@logbook/group-coordinator";
 import {

@@ -23,7 +23,7 @@ import org.apache.kafka.common.TopicIdPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
- * KafkaShareConsumer checks of ShareFetch/ShareAcknowledge v2 (kafka-clients 4.2+), run
+ * KafkaShareConsumer checks of ShareFetch/ShareAcknowledge v2 (kafka-clients 4.4), run
  * by integration-tests/share-groups.test.ts: share.acquire.mode=record_limit (KIP-1206)
  * and AcknowledgeType.RENEW (KIP-1222). Usage: ShareV2Checks CHECK BOOTSTRAP TOPIC.
  * These sources also compile against kafka-clients 3.9, so RENEW is looked up by name.
