@@ -5,7 +5,9 @@
  * reject and release, the delivery count limit, and read_committed share isolation; and
  * ShareFetch v2 (kafka-clients 4.4): share.acquire.mode=record_limit, and RENEW
  * acknowledgements holding a record past its lock. The checks run in
- * integration-tests/java/ShareChecks.java and ShareV2Checks.java.
+ * integration-tests/java/ShareChecks.java and ShareV2Checks.java; record_limit also
+ * with franz-go (integration-tests/go/franzdriver; librdkafka 2.16 has neither acquire
+ * modes nor RENEW).
  *
  * The brokers run with a 3 s record lock and a delivery count limit of 3. On Logbook
  * alone (restarting Kafka costs a minute): a broker restart keeps what was acknowledged
@@ -13,6 +15,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
+import { buildFranzDriver, runFranz } from "./go/franz-driver.js";
 import { type BrokerProcess, removeDir, startBroker } from "./helpers/broker-process.js";
 import { JsonLinesProcess } from "./helpers/groups.js";
 import { type KafkaProcess, runKafkaTool, startKafka } from "./helpers/kafka-process.js";
@@ -29,6 +32,7 @@ let kafka: KafkaProcess | undefined;
 let logbook: BrokerProcess | undefined;
 
 before(async () => {
+  buildFranzDriver();
   kafka = await startKafka({
     config: { "group.initial.rebalance.delay.ms": "0", ...SHARE_SETTINGS },
   });
@@ -161,6 +165,18 @@ check(
     const r = (await shareV2(["record-limit", b, `limit3-${t}`])) as Record<string, number>;
     assert.equal(r.distinct, 20, JSON.stringify(r));
     assert.equal(r.readTwice, 0, JSON.stringify(r));
+    assert.ok((r.largestPoll ?? 0) >= 1 && (r.largestPoll ?? 0) <= 3, `${t}: ${JSON.stringify(r)}`);
+  },
+);
+
+check(
+  "franz-go in record-limit mode (ShareMaxRecordsStrict, 3 records): no poll returns more from one stored batch of 20",
+  async (b, t) => {
+    const r = (await runFranz(["share-record-limit", b, `franz-limit3-${t}`])) as Record<
+      string,
+      number
+    >;
+    assert.deepEqual([r.distinct, r.readTwice], [20, 0], JSON.stringify(r));
     assert.ok((r.largestPoll ?? 0) >= 1 && (r.largestPoll ?? 0) <= 3, `${t}: ${JSON.stringify(r)}`);
   },
 );
