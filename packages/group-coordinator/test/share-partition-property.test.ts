@@ -199,3 +199,34 @@ it("share-partition: a record always released is delivered exactly deliveryCount
     { numRuns: 50 },
   );
 });
+
+it("share-partition: a renewed record stays with its member until the renewed lock lapses, with its delivery count", () => {
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 1, max: 5 }),
+      fc.integer({ min: 0, max: LIMITS.lockDurationMs - 1 }),
+      fc.integer({ min: 0, max: 2 * LIMITS.lockDurationMs }),
+      (n, renewAt, lookAt) => {
+        const sp = new SharePartition(LIMITS, 0n);
+        sp.acquire("a", n, 0n, BigInt(n), 0);
+        const renew = {
+          firstOffset: 0n,
+          lastOffset: BigInt(n - 1),
+          acknowledgeTypes: [AckType.RENEW],
+        };
+        assert.equal(sp.acknowledge("a", [renew], renewAt), ErrorCode.NONE);
+        const now = renewAt + lookAt;
+        const taken = sp.acquire("b", n, 0n, BigInt(n), now);
+        if (now < renewAt + LIMITS.lockDurationMs) {
+          assert.deepEqual(taken, [], `handed out at ${now}, renewed at ${renewAt}`);
+          assert.equal(sp.record(0n)?.memberId, "a");
+        } else {
+          assert.deepEqual(taken, [
+            { firstOffset: 0n, lastOffset: BigInt(n - 1), deliveryCount: 2 },
+          ]);
+        }
+      },
+    ),
+    { numRuns: 200 },
+  );
+});
