@@ -27,7 +27,7 @@ const ACCEPT = 1;
 const RELEASE = 2;
 const RENEW = 4;
 const RECORD_LIMIT = 1;
-const LOCK_MS = 1000;
+const LOCK_MS = 1500;
 /** A renew request asks for no records: every fetch parameter is 0. */
 const RENEW_ONLY = { isRenewAck: true, maxBytes: 0, minBytes: 0, maxRecords: 0, maxWaitMs: 0 };
 
