@@ -93,7 +93,7 @@ public final class ShareV2Checks {
 
   /**
    * With a record lock of 2 s (the group config share.record.lock.duration.ms), consumer
-   * A holds two records for about 3.6 s, renewing them every 1.2 s, then accepts them;
+   * A holds two records for about 3 s, renewing them every second, then accepts them;
    * consumer B, polling all along, never gets them, and A's accept succeeds.
    */
   static void renew(String bootstrap, String topic) throws Exception {
@@ -109,7 +109,7 @@ public final class ShareV2Checks {
       List<String> renewals = new ArrayList<>();
       List<List<String>> handedBack = new ArrayList<>();
       for (int round = 0; round < 3; round++) {
-        for (var r : b.poll(Duration.ofMillis(1200))) bGot.add(r.value());
+        for (var r : b.poll(Duration.ofMillis(1000))) bGot.add(r.value());
         if (round == 2) break;
         for (var r : held) a.acknowledge(r, renewType);
         renewals.add(outcome(a.commitSync()));
