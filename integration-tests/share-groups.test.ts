@@ -2,8 +2,12 @@
  * Share groups (KIP-932) with the Java client's KafkaShareConsumer, same assertions on
  * every broker it runs against: several consumers sharing one partition, redelivery
  * after a consumer crash (SIGKILL) and after the acquisition lock lapses, explicit
- * reject and release, the delivery count limit, and read_committed share isolation. The
- * checks run in integration-tests/java/ShareChecks.java.
+ * reject and release, the delivery count limit, and read_committed share isolation; and
+ * ShareFetch v2 (kafka-clients 4.4): share.acquire.mode=record_limit, and RENEW
+ * acknowledgements holding a record past its lock. The checks run in
+ * integration-tests/java/ShareChecks.java and ShareV2Checks.java; record_limit also
+ * with franz-go (integration-tests/go/franzdriver; librdkafka 2.16 has neither acquire
+ * modes nor RENEW).
  *
  * The brokers run with a 3 s record lock and a delivery count limit of 3. On Logbook
  * alone (restarting Kafka costs a minute): a broker restart keeps what was acknowledged
@@ -11,6 +15,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
+import { buildFranzDriver, runFranz } from "./go/franz-driver.js";
 import { type BrokerProcess, removeDir, startBroker } from "./helpers/broker-process.js";
 import { JsonLinesProcess } from "./helpers/groups.js";
 import { type KafkaProcess, runKafkaTool, startKafka } from "./helpers/kafka-process.js";
@@ -27,6 +32,7 @@ let kafka: KafkaProcess | undefined;
 let logbook: BrokerProcess | undefined;
 
 before(async () => {
+  buildFranzDriver();
   kafka = await startKafka({
     config: { "group.initial.rebalance.delay.ms": "0", ...SHARE_SETTINGS },
   });
@@ -148,6 +154,48 @@ check(
   async (b, t) => {
     const r = await share(["read-committed", b, `rc-${t}`]);
     assert.deepEqual(r, { whileOpen: ["c-0", "c-1", "c-2"], afterCommit: ["open-0"] });
+  },
+);
+
+const shareV2 = (args: string[]) => runJava(JAVA_CHECKS_CLIENT, "ShareV2Checks", args, 120_000);
+
+check(
+  "share.acquire.mode=record_limit: no poll returns more than max.poll.records from one stored batch of 20",
+  async (b, t) => {
+    const r = (await shareV2(["record-limit", b, `limit3-${t}`])) as Record<string, number>;
+    assert.equal(r.distinct, 20, JSON.stringify(r));
+    assert.equal(r.readTwice, 0, JSON.stringify(r));
+    assert.ok((r.largestPoll ?? 0) >= 1 && (r.largestPoll ?? 0) <= 3, `${t}: ${JSON.stringify(r)}`);
+  },
+);
+
+check(
+  "franz-go in record-limit mode (ShareMaxRecordsStrict, 3 records): no poll returns more from one stored batch of 20",
+  async (b, t) => {
+    const r = (await runFranz(["share-record-limit", b, `franz-limit3-${t}`])) as Record<
+      string,
+      number
+    >;
+    assert.deepEqual([r.distinct, r.readTwice], [20, 0], JSON.stringify(r));
+    assert.ok((r.largestPoll ?? 0) >= 1 && (r.largestPoll ?? 0) <= 3, `${t}: ${JSON.stringify(r)}`);
+  },
+);
+
+check(
+  "AcknowledgeType.RENEW keeps slow records with their consumer past the lock duration; they are then accepted once",
+  async (b, t) => {
+    const r = await shareV2(["renew", b, `renew-${t}`]);
+    assert.deepEqual(r, {
+      held: ["v0", "v1"],
+      deliveries: [1, 1],
+      renewals: ["none", "none"],
+      handedBack: [
+        ["v0", "v1"],
+        ["v0", "v1"],
+      ],
+      accepted: "none",
+      bGot: [],
+    });
   },
 );
 

@@ -50,14 +50,14 @@ export const ALLOWED_DIFFERENCES: readonly AllowedDifference[] = [
   {
     api: "ApiVersions",
     path: "finalizedFeatures**",
-    keys: ["share.version", "streams.version"],
+    keys: ["streams.version"],
     reason:
-      "Logbook finalizes a feature only at the level it implements (packages/broker/src/features.ts): share.version 1 (share groups; Kafka 4.4.0 finalizes 2), no streams groups (streams.version).",
+      "Logbook finalizes a feature only at the level it implements (packages/broker/src/features.ts): no streams groups (streams.version).",
   },
   {
     api: "ApiVersions",
     path: "supportedFeatures[].maxVersion",
-    keys: ["share.version", "streams.version", "kraft.version"],
+    keys: ["streams.version", "kraft.version"],
     reason:
       "Logbook supports a feature up to the level it implements (see finalizedFeatures); kraft.version versions a KRaft controller quorum, which a single Logbook node does not have.",
   },

@@ -43,6 +43,7 @@ var scenarios = map[string]scenario{
 	"compacted":               compacted,
 	"group-consumer-protocol": groupConsumerProtocol,
 	"share-group":             shareGroup,
+	"share-record-limit":      shareRecordLimit,
 }
 
 func printResult(v any) error {

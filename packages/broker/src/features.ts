@@ -53,8 +53,8 @@ export const FEATURES: readonly FeatureRow[] = [
   {
     name: "share.version",
     min: 0,
-    max: 1,
-    why: "1 = share groups (KIP-932: ShareGroupHeartbeat v1, ShareFetch/ShareAcknowledge); Kafka 4.4.0 finalizes 2, whose additions (acquire modes, renewed acknowledgements) Logbook does not implement",
+    max: 2,
+    why: "1 = share groups (KIP-932; at 0 their APIs answer UNSUPPORTED_VERSION, as Kafka's); 2 = Kafka 4.4.0's level, depending on no other feature. ShareFetch/ShareAcknowledge v2 (acquire modes, KIP-1206; renew acknowledgements, KIP-1222) go by the request version at level 1 as at 2, as in Kafka, whose level 2 gates only its share-group dead-letter queue (not in Logbook)",
   },
   {
     name: "streams.version",

@@ -1,6 +1,7 @@
 /**
- * Property tests of the share-partition state machine: random consumers acquire,
- * acknowledge (accept/release/reject/gap), crash, let locks lapse, and the broker
+ * Property tests of the share-partition state machine: random consumers acquire (never
+ * more than they ask for: ShareFetch's record_limit mode relies on it), acknowledge
+ * (accept/release/reject/gap, and renew, which keeps the record), crash, let locks lapse, and the broker
  * restarts from the persisted snapshot; the invariants KIP-932 promises must hold.
  */
 import assert from "node:assert/strict";
@@ -30,7 +31,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   fc.record({
     kind: fc.constant("ack" as const),
     member: fc.nat(2),
-    type: fc.integer({ min: 0, max: 3 }),
+    type: fc.integer({ min: 0, max: 4 }),
   }),
   fc.record({ kind: fc.constant("crash" as const), member: fc.nat(2) }),
   fc.record({ kind: fc.constant("time" as const), ms: fc.integer({ min: 1, max: 150 }) }),
@@ -58,7 +59,10 @@ function run(w: World, s: Step): void {
   const member = "member" in s ? (MEMBERS[s.member] as string) : "";
   switch (s.kind) {
     case "acquire": {
-      for (const r of w.sp.acquire(member, s.max, 0n, w.logEnd, w.now)) {
+      const ranges = w.sp.acquire(member, s.max, 0n, w.logEnd, w.now);
+      const count = ranges.reduce((n, r) => n + Number(r.lastOffset - r.firstOffset + 1n), 0);
+      assert.ok(count <= s.max, `${count} records acquired, ${s.max} asked for`);
+      for (const r of ranges) {
         assert.ok(r.deliveryCount >= 1 && r.deliveryCount <= LIMITS.deliveryCountLimit);
         for (let o = r.firstOffset; o <= r.lastOffset; o++) {
           const h = w.holder.get(o);
@@ -84,7 +88,11 @@ function run(w: World, s: Step): void {
       );
       // Refused exactly when the lock has lapsed.
       assert.equal(code, lapsed ? ErrorCode.INVALID_RECORD_STATE : ErrorCode.NONE);
-      w.holder.delete(o);
+      if (s.type === AckType.RENEW && !lapsed) {
+        // Still the member's, with a fresh lock: nobody else may be handed it until then.
+        assert.equal(w.sp.record(o)?.state, RecordState.ACQUIRED);
+        w.holder.set(o, { member, until: w.now + LIMITS.lockDurationMs });
+      } else w.holder.delete(o);
       break;
     }
     case "crash":
@@ -189,5 +197,36 @@ it("share-partition: a record always released is delivered exactly deliveryCount
       assert.equal(sp.startOffset, BigInt(n));
     }),
     { numRuns: 50 },
+  );
+});
+
+it("share-partition: a renewed record stays with its member until the renewed lock lapses, with its delivery count", () => {
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 1, max: 5 }),
+      fc.integer({ min: 0, max: LIMITS.lockDurationMs - 1 }),
+      fc.integer({ min: 0, max: 2 * LIMITS.lockDurationMs }),
+      (n, renewAt, lookAt) => {
+        const sp = new SharePartition(LIMITS, 0n);
+        sp.acquire("a", n, 0n, BigInt(n), 0);
+        const renew = {
+          firstOffset: 0n,
+          lastOffset: BigInt(n - 1),
+          acknowledgeTypes: [AckType.RENEW],
+        };
+        assert.equal(sp.acknowledge("a", [renew], renewAt), ErrorCode.NONE);
+        const now = renewAt + lookAt;
+        const taken = sp.acquire("b", n, 0n, BigInt(n), now);
+        if (now < renewAt + LIMITS.lockDurationMs) {
+          assert.deepEqual(taken, [], `handed out at ${now}, renewed at ${renewAt}`);
+          assert.equal(sp.record(0n)?.memberId, "a");
+        } else {
+          assert.deepEqual(taken, [
+            { firstOffset: 0n, lastOffset: BigInt(n - 1), deliveryCount: 2 },
+          ]);
+        }
+      },
+    ),
+    { numRuns: 200 },
   );
 });

@@ -64,6 +64,29 @@ describe("share-partition state in __share_group_state", () => {
     await after.close();
   });
 
+  it("renewed records outlive their first lock; after a restart they are available again with their delivery count", async () => {
+    const store = new MemoryEngine({ clock: new FakeClock() });
+    const clock = new FakeClock();
+    const before = await open(store, clock);
+    await before.acquire(KEY, "m1", 2, BOUNDS);
+    await clock.advance(20_000);
+    const renew = { firstOffset: 0n, lastOffset: 1n, acknowledgeTypes: [AckType.RENEW] };
+    assert.equal(await before.acknowledge(KEY, "m1", [renew]), ErrorCode.NONE);
+    // Past the first lock, within the renewed one: nobody else gets them.
+    await clock.advance(20_000);
+    assert.deepEqual(
+      (await before.acquire(KEY, "m2", 2, { ...BOUNDS, logEndOffset: 2n })).ranges,
+      [],
+    );
+    await before.close();
+
+    const after = await open(store, clock);
+    assert.deepEqual((await after.acquire(KEY, "m2", 2, BOUNDS)).ranges, [
+      { firstOffset: 0n, lastOffset: 1n, deliveryCount: 2 },
+    ]);
+    await after.close();
+  });
+
   it("a share-partition first used starts at the initial offset and is persisted", async () => {
     const store = new MemoryEngine({ clock: new FakeClock() });
     const c = await open(store);

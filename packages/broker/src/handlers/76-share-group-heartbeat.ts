@@ -8,6 +8,9 @@
  * with a non-zero epoch, or the id of a classic group), UNKNOWN_MEMBER_ID,
  * FENCED_MEMBER_EPOCH, GROUP_MAX_SIZE_REACHED; COORDINATOR_LOAD_IN_PROGRESS while the
  * coordinator replays its log. Simplified: no ACLs, no per-group config overrides.
+ *
+ * With share.version finalized at 0 share groups are off: UNSUPPORTED_VERSION, as
+ * Kafka answers.
  */
 import {
   createShareGroupHeartbeatResponse,
@@ -18,13 +21,14 @@ import {
 import { clientHost, clientId } from "../groups/request-info.js";
 import { defineHandler } from "../handler.js";
 import { isOtherGroupType } from "../share/membership-other-groups.js";
+import { shareGroupsAccess } from "../share/share-request-checks.js";
 
 export const shareGroupHeartbeatHandler = defineHandler({
   api: ShareGroupHeartbeatApi,
   minVersion: 1,
   maxVersion: 1,
   async handle(req, ctx) {
-    const access = ctx.broker.shareGroups.access();
+    const access = shareGroupsAccess(ctx);
     if (!access.ok) {
       return createShareGroupHeartbeatResponse({
         errorCode: access.errorCode,

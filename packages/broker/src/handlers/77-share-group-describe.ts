@@ -6,6 +6,9 @@
  * the id of a classic group, gets GROUP_ID_NOT_FOUND; while the coordinator replays its
  * log every group gets COORDINATOR_LOAD_IN_PROGRESS. Simplified: no ACLs, so authorized
  * operations are never computed (left at Kafka's "not requested" value).
+ *
+ * With share.version finalized at 0 share groups are off: UNSUPPORTED_VERSION, as
+ * Kafka answers.
  */
 import {
   createShareGroupDescribeResponse,
@@ -18,13 +21,14 @@ import {
 } from "@logbook/protocol";
 import { defineHandler } from "../handler.js";
 import { isOtherGroupType } from "../share/membership-other-groups.js";
+import { shareGroupsAccess } from "../share/share-request-checks.js";
 
 export const shareGroupDescribeHandler = defineHandler({
   api: ShareGroupDescribeApi,
   minVersion: 1,
   maxVersion: 1,
   async handle(req, ctx) {
-    const access = ctx.broker.shareGroups.access();
+    const access = shareGroupsAccess(ctx);
     if (!access.ok) {
       return createShareGroupDescribeResponse({
         groups: req.groupIds.map((groupId) =>

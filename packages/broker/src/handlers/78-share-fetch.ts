@@ -16,14 +16,27 @@
  * woken by appends to the session's partitions or by a lock lapsing. Closing the
  * session (-1) acknowledges, then releases what the member still holds.
  *
+ * v2 (KIP-1206, KIP-1222): ShareAcquireMode 0 (batch_optimized) or 1 (record_limit);
+ * both acquire at most MaxRecords records, cutting inside a stored batch where needed
+ * (the batch is sent whole; the consumer keeps the acquired offsets), which is what
+ * record_limit promises; another mode fails the fetch with UNKNOWN_SERVER_ERROR once the
+ * session and acknowledgements are done, as in Kafka 4.4. IsRenewAck marks a request
+ * whose acknowledgements may hold RENEW (4), which keeps a record acquired with its
+ * lock restarted; such a request only acknowledges: MaxBytes, MinBytes, MaxRecords and
+ * MaxWaitMs must be 0 (else INVALID_REQUEST) and nothing is fetched. RENEW at v1 or
+ * without IsRenewAck fails its partition with INVALID_REQUEST, as malformed batches do.
+ *
  * Simplified: MinBytes and BatchSize are soft (a wait ends once anything is acquired;
  * whole stored batches are sent, so one partition's batches may pass MaxBytes);
- * ShareAcquireMode and IsRenewAck (v2) are read but records are always acquired in
- * batch mode and renew acknowledgements are not treated apart; a single node, so
+ * batch_optimized does not round up to the end of a stored batch as Kafka's does (it
+ * keeps to MaxRecords like record_limit); a single node, so
  * CurrentLeader is left unset (0, 0) as Kafka sends it and NodeEndpoints is empty. A
  * missing group id is INVALID_GROUP_ID (Kafka 4.4 fails each partition with
  * UNKNOWN_SERVER_ERROR). An incremental response holds the partitions with records, an
  * error or an acknowledgement result; the response opening a session holds them all.
+ *
+ * With share.version finalized at 0 share groups are off: UNSUPPORTED_VERSION, as
+ * Kafka answers.
  */
 import type { SharePartitionKey } from "@logbook/group-coordinator";
 import {
@@ -39,11 +52,12 @@ import {
 import type { PartitionLog } from "@logbook/storage";
 import { AppendWatch } from "../data/fetch-wait.js";
 import { defineHandler, type RequestContext } from "../handler.js";
-import { applyAcks, requestAcks } from "../share/share-acks.js";
+import { ackRules, applyAcks, requestAcks } from "../share/share-acks.js";
 import { acquireAndRead, type ShareRead } from "../share/share-fetch-read.js";
 import {
   mayAcquire,
   resolveSharePartition,
+  shareGroupsOff,
   shareRequestError,
 } from "../share/share-request-checks.js";
 import { type ShareTopicPartition, tpId } from "../share/share-sessions.js";
@@ -60,8 +74,11 @@ export const shareFetchHandler = defineHandler({
   async handle(req, ctx): Promise<ShareFetchResponse> {
     const share = ctx.broker.share;
     const fail = (errorCode: ErrorCode) => createShareFetchResponse({ errorCode });
-    const checked = shareRequestError(share, req.groupId, req.memberId);
+    if (shareGroupsOff(ctx)) return fail(ErrorCode.UNSUPPORTED_VERSION);
+    const checked =
+      shareRequestError(share, req.groupId, req.memberId) ?? v2Error(ctx.version, req);
     if (checked !== null) return fail(checked);
+    const renewOnly = ctx.version >= 2 && req.isRenewAck;
     const groupId = req.groupId as string;
     const memberId = req.memberId as string;
     const toFetch = req.topics.flatMap((t) =>
@@ -82,7 +99,8 @@ export const shareFetchHandler = defineHandler({
     if (context.kind === "error") return fail(context.errorCode);
 
     const exists = (tp: ShareTopicPartition) => resolveSharePartition(ctx, tp) !== null;
-    const ackCodes = await applyAcks(share, exists, groupId, memberId, acks);
+    const rules = ackRules(ctx.version, req.isRenewAck);
+    const ackCodes = await applyAcks(share, exists, groupId, memberId, acks, rules);
     const partitions = new Map<string, ShareFetchResponsePartitionData>();
     const entry = (tp: ShareTopicPartition) => {
       let p = partitions.get(tpId(tp));
@@ -102,7 +120,10 @@ export const shareFetchHandler = defineHandler({
       return respond(ctx, groupId, partitions);
     }
 
-    if (!mayAcquire(share, groupId, memberId)) return respond(ctx, groupId, partitions);
+    if (!renewOnly && !knownAcquireMode(ctx.version, req.shareAcquireMode))
+      return fail(ErrorCode.UNKNOWN_SERVER_ERROR);
+    if (renewOnly || !mayAcquire(share, groupId, memberId))
+      return respond(ctx, groupId, partitions);
     const targets = await Promise.all(context.session.list().map((tp) => target(ctx, tp)));
     const reads = await fetchWithWait(ctx, groupId, memberId, targets, req);
     targets.forEach((t, i) => {
@@ -117,6 +138,31 @@ export const shareFetchHandler = defineHandler({
     return respond(ctx, groupId, partitions);
   },
 });
+
+/** ShareAcquireMode values (KIP-1206). */
+const AcquireMode = { BATCH_OPTIMIZED: 0, RECORD_LIMIT: 1 } as const;
+
+/** Whether a fetch's ShareAcquireMode is one Kafka knows (v1 has none: batch mode). */
+function knownAcquireMode(version: number, mode: number): boolean {
+  return version < 2 || mode === AcquireMode.BATCH_OPTIMIZED || mode === AcquireMode.RECORD_LIMIT;
+}
+
+/** An IsRenewAck request (v2) must ask for no records: its fetch parameters all 0. */
+function v2Error(
+  version: number,
+  req: {
+    isRenewAck: boolean;
+    maxBytes: number;
+    minBytes: number;
+    maxRecords: number;
+    maxWaitMs: number;
+  },
+): ErrorCode | null {
+  if (version < 2) return null;
+  const asksForRecords =
+    req.maxBytes !== 0 || req.minBytes !== 0 || req.maxRecords !== 0 || req.maxWaitMs !== 0;
+  return req.isRenewAck && asksForRecords ? ErrorCode.INVALID_REQUEST : null;
+}
 
 async function target(ctx: RequestContext, tp: ShareTopicPartition): Promise<Target> {
   const resolved = resolveSharePartition(ctx, tp);

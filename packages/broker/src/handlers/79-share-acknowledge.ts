@@ -10,22 +10,34 @@
  * unknown partition UNKNOWN_TOPIC_OR_PARTITION. Closing the session then releases what
  * the member still holds in the session's partitions.
  *
- * Simplified: IsRenewAck (v2) is read but a renew acknowledgement is not treated apart;
- * a single node, so CurrentLeader is left unset and NodeEndpoints is empty. Membership is
+ * v2 (KIP-1222): with IsRenewAck the batches may hold RENEW (4), which keeps a record
+ * acquired by the member, its delivery count unchanged and its lock restarted for
+ * group.share.record.lock.duration.ms, answered in AcquisitionLockTimeoutMs; RENEW at
+ * v1 or without IsRenewAck, like any malformed batch, fails its partition with
+ * INVALID_REQUEST.
+ *
+ * Simplified: a single node, so CurrentLeader is left unset and NodeEndpoints is empty. Membership is
  * not checked: acknowledging needs records acquired, which needs membership.
+ *
+ * With share.version finalized at 0 share groups are off: UNSUPPORTED_VERSION, as
+ * Kafka answers.
  */
 import {
   createShareAcknowledgeResponse,
   createShareAcknowledgeResponsePartitionData,
   createShareAcknowledgeResponseTopicResponse,
-  type ErrorCode,
+  ErrorCode,
   ShareAcknowledgeApi,
   type ShareAcknowledgeResponse,
   type ShareAcknowledgeResponseTopicResponse,
 } from "@logbook/protocol";
 import { defineHandler } from "../handler.js";
-import { applyAcks, requestAcks } from "../share/share-acks.js";
-import { resolveSharePartition, shareRequestError } from "../share/share-request-checks.js";
+import { ackRules, applyAcks, requestAcks } from "../share/share-acks.js";
+import {
+  resolveSharePartition,
+  shareGroupsOff,
+  shareRequestError,
+} from "../share/share-request-checks.js";
 
 export const shareAcknowledgeHandler = defineHandler({
   api: ShareAcknowledgeApi,
@@ -35,6 +47,7 @@ export const shareAcknowledgeHandler = defineHandler({
     const share = ctx.broker.share;
     // Kafka answers a refused request with no lock timeout.
     const fail = (errorCode: ErrorCode) => createShareAcknowledgeResponse({ errorCode });
+    if (shareGroupsOff(ctx)) return fail(ErrorCode.UNSUPPORTED_VERSION);
     const checked = shareRequestError(share, req.groupId, req.memberId);
     if (checked !== null) return fail(checked);
     const groupId = req.groupId as string;
@@ -46,7 +59,8 @@ export const shareAcknowledgeHandler = defineHandler({
     const acks = requestAcks(req.topics);
     const exists = (tp: { topicId: Buffer; partition: number }) =>
       resolveSharePartition(ctx, tp) !== null;
-    const codes = await applyAcks(share, exists, groupId, memberId, acks);
+    const rules = ackRules(ctx.version, req.isRenewAck);
+    const codes = await applyAcks(share, exists, groupId, memberId, acks, rules);
     if (context.kind === "final") {
       const keys = context.session.list().map((tp) => ({ groupId, ...tp }));
       await share.state?.releaseMember(keys, memberId);

@@ -9,6 +9,9 @@
  * answered partition by partition, a partition without state (or of a topic that does
  * not exist, with a zero topic id) with start offset -1 and lag -1, as Kafka answers
  * absent data rather than an error. LeaderEpoch is this single node's leader epoch.
+ *
+ * With share.version finalized at 0 share groups are off: UNSUPPORTED_VERSION for
+ * each group, as Kafka answers.
  */
 import type { ShareOffsetSummary } from "@logbook/group-coordinator";
 import {
@@ -24,6 +27,7 @@ import {
 } from "@logbook/protocol";
 import { LEADER_EPOCH } from "../data/leader-epoch.js";
 import { defineHandler, type RequestContext } from "../handler.js";
+import { shareGroupsOff } from "../share/share-request-checks.js";
 
 const UNINITIALIZED = -1n;
 
@@ -46,6 +50,7 @@ async function describeGroup(
   const state = ctx.broker.share.state;
   const fail = (errorCode: ErrorCode) =>
     createDescribeShareGroupOffsetsResponseGroup({ groupId, errorCode });
+  if (shareGroupsOff(ctx)) return fail(ErrorCode.UNSUPPORTED_VERSION);
   if (groupId === "") return fail(ErrorCode.INVALID_GROUP_ID);
   if (state === null) return fail(ErrorCode.COORDINATOR_NOT_AVAILABLE);
   const known = state.offsets(groupId);

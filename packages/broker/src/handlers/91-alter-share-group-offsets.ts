@@ -8,6 +8,9 @@
  * NON_EMPTY_GROUP while a consumer is active. A partition of a topic that does not exist
  * is UNKNOWN_TOPIC_OR_PARTITION, with a zero topic id; as Kafka, topics with errors are
  * listed before the others.
+ *
+ * With share.version finalized at 0 share groups are off: UNSUPPORTED_VERSION, as
+ * Kafka answers.
  */
 import type { ShareOffset } from "@logbook/group-coordinator";
 import {
@@ -20,6 +23,7 @@ import {
 } from "@logbook/protocol";
 import { defineHandler } from "../handler.js";
 import { emptyShareGroupError } from "../share/share-group-admin.js";
+import { shareGroupsOff } from "../share/share-request-checks.js";
 
 export const alterShareGroupOffsetsHandler = defineHandler({
   api: AlterShareGroupOffsetsApi,
@@ -27,7 +31,9 @@ export const alterShareGroupOffsetsHandler = defineHandler({
   maxVersion: 0,
   async handle(req, ctx) {
     const share = ctx.broker.share;
-    const groupError = emptyShareGroupError(share, req.groupId);
+    const groupError = shareGroupsOff(ctx)
+      ? ErrorCode.UNSUPPORTED_VERSION
+      : emptyShareGroupError(share, req.groupId);
     if (groupError !== ErrorCode.NONE)
       return createAlterShareGroupOffsetsResponse({ errorCode: groupError });
     const entries: ShareOffset[] = [];

@@ -8,6 +8,9 @@
  * GROUP_ID_NOT_FOUND for a group with neither members nor state; a topic that does
  * not exist is UNKNOWN_TOPIC_OR_PARTITION (one the group has no state for is fine, as
  * Kafka 4.4 answers).
+ *
+ * With share.version finalized at 0 share groups are off: UNSUPPORTED_VERSION, as
+ * Kafka answers.
  */
 import type { SharePartitionKey } from "@logbook/group-coordinator";
 import {
@@ -19,6 +22,7 @@ import {
 } from "@logbook/protocol";
 import { defineHandler } from "../handler.js";
 import { emptyShareGroupError } from "../share/share-group-admin.js";
+import { shareGroupsOff } from "../share/share-request-checks.js";
 
 export const deleteShareGroupOffsetsHandler = defineHandler({
   api: DeleteShareGroupOffsetsApi,
@@ -26,7 +30,9 @@ export const deleteShareGroupOffsetsHandler = defineHandler({
   maxVersion: 0,
   async handle(req, ctx) {
     const share = ctx.broker.share;
-    const groupError = emptyShareGroupError(share, req.groupId);
+    const groupError = shareGroupsOff(ctx)
+      ? ErrorCode.UNSUPPORTED_VERSION
+      : emptyShareGroupError(share, req.groupId);
     const state = share.state;
     if (groupError !== ErrorCode.NONE || state === null)
       return createDeleteShareGroupOffsetsResponse({ errorCode: groupError });

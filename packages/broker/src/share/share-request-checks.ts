@@ -1,7 +1,27 @@
 import { ErrorCode } from "@logbook/protocol";
 import type { RequestContext } from "../handler.js";
+import type { ShareGroupsAccess } from "./membership-service.js";
 import type { SharePartitionService } from "./share-partition-service.js";
 import type { ShareTopicPartition } from "./share-sessions.js";
+
+/**
+ * Whether share groups are off: Kafka serves the share-group APIs only while the
+ * finalized share.version is 1 or more, and answers UNSUPPORTED_VERSION otherwise.
+ */
+export function shareGroupsOff(ctx: RequestContext): boolean {
+  return ctx.broker.features.level("share.version") < 1;
+}
+
+/** The share-group coordinator, unless share groups are off (see shareGroupsOff). */
+export function shareGroupsAccess(ctx: RequestContext): ShareGroupsAccess {
+  if (shareGroupsOff(ctx))
+    return {
+      ok: false,
+      errorCode: ErrorCode.UNSUPPORTED_VERSION,
+      message: "The version of API is not supported.",
+    };
+  return ctx.broker.shareGroups.access();
+}
 
 /**
  * The top-level error of a ShareFetch/ShareAcknowledge before any session work, or

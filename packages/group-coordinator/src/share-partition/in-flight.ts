@@ -18,6 +18,12 @@ export const AckType = {
   ACCEPT: 1,
   RELEASE: 2,
   REJECT: 3,
+  /**
+   * KIP-1222: the consumer still works on the record; it stays ACQUIRED by the same
+   * member with the same delivery count, its lock restarted (ShareFetch/ShareAcknowledge
+   * v2 with IsRenewAck only).
+   */
+  RENEW: 4,
 } as const;
 export type AckType = (typeof AckType)[keyof typeof AckType];
 

@@ -152,7 +152,9 @@ export class SharePartition {
    * Applies acknowledgement batches of `memberId`, all or nothing: every offset named
    * must be ACQUIRED by that member with its lock still held (else INVALID_RECORD_STATE);
    * a malformed batch is INVALID_REQUEST. ACCEPT acknowledges, REJECT and GAP archive,
-   * RELEASE makes the record available again (archived at the delivery count limit).
+   * RELEASE makes the record available again (archived at the delivery count limit),
+   * RENEW keeps it with the member and restarts its lock (whether RENEW is allowed at
+   * all depends on the request, which the broker checks before).
    */
   acknowledge(memberId: string, batches: readonly AckBatch[], now: number): ErrorCode {
     this.expireLocks(now);
@@ -162,8 +164,7 @@ export class SharePartition {
       const types = b.acknowledgeTypes;
       if (span < 1n || (types.length !== 1 && BigInt(types.length) !== span))
         return ErrorCode.INVALID_REQUEST;
-      if (types.some((t) => t < AckType.GAP || t > AckType.REJECT))
-        return ErrorCode.INVALID_REQUEST;
+      if (types.some((t) => t < AckType.GAP || t > AckType.RENEW)) return ErrorCode.INVALID_REQUEST;
       for (let o = b.firstOffset; o <= b.lastOffset; o++) {
         const rec = this.inFlight.get(o);
         if (rec?.state !== RecordState.ACQUIRED || rec.memberId !== memberId)
@@ -174,6 +175,7 @@ export class SharePartition {
     }
     for (const [rec, type] of changes) {
       if (type === AckType.ACCEPT) this.settle(rec, RecordState.ACKNOWLEDGED);
+      else if (type === AckType.RENEW) rec.lockExpiresAt = now + this.limits.lockDurationMs;
       else if (type === AckType.RELEASE) this.release(rec);
       else this.settle(rec, RecordState.ARCHIVED);
     }
