@@ -52,6 +52,15 @@ export async function dispatch(
   const { apiKey, apiVersion, correlationId } = peek.header;
   const handler = broker.registry.get(apiKey);
   if (handler === undefined) throw new ProtocolViolation(`unknown API key ${apiKey}`);
+  // As Kafka: on a SASL listener only ApiVersions and SASL before authentication, and a
+  // session past connections.max.reauth.ms is closed at its next request.
+  const admission = broker.sasl.admit(session, apiKey);
+  if (admission !== "serve")
+    throw new ProtocolViolation(
+      admission === "expired"
+        ? `${handler.api.name}: the SASL session expired (connections.max.reauth.ms)`
+        : `${handler.api.name} before SASL authentication`,
+    );
   if (apiVersion < handler.minVersion || apiVersion > handler.maxVersion) {
     if (apiKey === ApiVersionsApi.apiKey && apiVersion > handler.maxVersion) {
       // KIP-511: answer in the v0 layout, whatever the client asked for.
