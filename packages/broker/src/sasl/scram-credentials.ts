@@ -89,7 +89,7 @@ export class ScramCredentials {
     return this.store.scramCredentials.get(user)?.get(m.type);
   }
 
-  /** Every user, or the named ones (each named once, else DUPLICATE_RESOURCE). */
+  /** Every user (none named), or the named ones (each named once, else DUPLICATE_RESOURCE). */
   describe(users: readonly string[] | null): ScramUserDescription[] {
     const all = this.store.scramCredentials;
     const describeOne = (user: string): ScramUserDescription => {
@@ -108,7 +108,7 @@ export class ScramCredentials {
         .map(([mechanism, r]) => ({ mechanism, iterations: r.iterations }));
       return { user, ...OK, credentials };
     };
-    if (users === null) return [...all.keys()].sort().map(describeOne);
+    if (users === null || users.length === 0) return [...all.keys()].sort().map(describeOne);
     const counts = new Map<string, number>();
     for (const u of users) counts.set(u, (counts.get(u) ?? 0) + 1);
     return [...counts].map(([user, n]) =>
