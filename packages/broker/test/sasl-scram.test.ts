@@ -44,6 +44,8 @@ async function login(
   mechanismName: string,
   stored: { user: string; password: string },
   attempt: { user: string; password: string },
+  /** librdkafka's form: its own nonce again in front of the combined one. */
+  nonceTwice = false,
 ): Promise<string | SaslAuthenticationError> {
   const m = scramMechanismByName(mechanismName);
   if (m === undefined) throw new Error(mechanismName);
@@ -56,7 +58,7 @@ async function login(
   try {
     const serverFirst = (await server.evaluate(Buffer.from(`n,,${bare}`))).response.toString();
     const nonce = /r=([^,]+)/.exec(serverFirst)?.[1] ?? "";
-    const withoutProof = `c=biws,r=${nonce}`;
+    const withoutProof = `c=biws,r=${nonceTwice ? "clientnonce123" : ""}${nonce}`;
     const salted = await saltPassword(m, attempt.password, salt, 4096);
     const proof = clientProof(m, salted, `${bare},${serverFirst},${withoutProof}`);
     const done = await server.evaluate(
@@ -93,6 +95,13 @@ test("a client with the password gets in, one without does not (both mechanisms)
     ),
     { numRuns: 40 },
   );
+});
+
+test("librdkafka's final message (its nonce in front of the combined one) is accepted, as Kafka accepts it", async () => {
+  const user = { user: "alice", password: "alice-secret" };
+  assert.equal(await login("SCRAM-SHA-256", user, user, true), "alice");
+  const wrong = await login("SCRAM-SHA-256", user, { ...user, password: "x" }, true);
+  assert.ok(wrong instanceof SaslAuthenticationError);
 });
 
 test("an unknown user, a wrong nonce, channel binding and a repeated message are refused", async () => {

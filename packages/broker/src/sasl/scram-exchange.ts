@@ -72,7 +72,9 @@ export class ScramServerExchange implements SaslExchange {
     }
     if (s.step === "final") {
       const final = parseClientFinal(text);
-      if (final.nonce !== s.nonce)
+      // As Kafka: the nonce must end with the server's, because librdkafka sends its own
+      // nonce in front of the combined one.
+      if (!final.nonce.endsWith(s.nonce))
         throw new SaslAuthenticationError("Invalid client nonce in the final client message.");
       if (final.channelBinding !== Buffer.from(s.first.gs2Header, "utf8").toString("base64"))
         throw new SaslAuthenticationError("Invalid channel binding in the final client message.");
