@@ -2,7 +2,8 @@
  * SASL against a real `logbook start` with a PLAINTEXT listener (to manage users), a
  * SASL_PLAINTEXT one (PLAIN with users from its JAAS config, SCRAM-SHA-256/512) and a
  * SASL_SSL one (SCRAM-SHA-512 over TLS), sessions lasting 1.5 s (KIP-368):
- * kafkajs, librdkafka (python3-confluent-kafka), kcat and the Java client authenticate
+ * kafkajs, librdkafka (python3-confluent-kafka), kcat, kafka-python (v0 handshake and
+ * bare tokens) and the Java client authenticate
  * and produce and consume; wrong passwords and unknown users are refused with Kafka's
  * messages; nothing but ApiVersions and SASL is served before authentication; the Java
  * producer re-authenticates on one connection while a raw client that does not is
@@ -238,6 +239,28 @@ test("librdkafka (confluent-kafka) and kcat authenticate with SCRAM and PLAIN", 
   );
   assert.equal(kcat.status, 0, kcat.stderr);
   assert.deepEqual(kcat.stdout.trim().split("\n"), ["v0", "v1", "v2"]);
+});
+
+test("kafka-python 2.0 (v0 handshake, bare tokens) authenticates with PLAIN and SCRAM", async () => {
+  requirePythonModule("kafka");
+  for (const [mechanism, user, password, topic] of [
+    ["PLAIN", "paul", "paul-secret", "kp-plain"],
+    ["SCRAM-SHA-256", "alice", "alice-secret", "kp-256"],
+    ["SCRAM-SHA-512", "alice", "alice-secret", "kp-512"],
+  ] as const) {
+    const lines = await runPython("kafka_python_sasl.py", [
+      `127.0.0.1:${ports.sasl}`,
+      topic,
+      mechanism,
+      user,
+      password,
+    ]);
+    assert.deepEqual(
+      lines.find((l) => l.event === "result")?.values,
+      ["v0", "v1", "v2"],
+      mechanism,
+    );
+  }
 });
 
 const javaScram = (

@@ -140,3 +140,20 @@ test("KIP-368: a session lapses; re-authentication keeps the principal and the m
   assert.equal(sasl.handshake(session2, "SCRAM-SHA-256").errorCode, ErrorCode.ILLEGAL_SASL_STATE);
   assert.equal(session2.closeAfterResponse, true);
 });
+
+test("after a v0 handshake the tokens come bare; a refused one closes without an answer", async () => {
+  const { sasl } = authenticator();
+  const session = saslSession();
+  assert.equal(sasl.handshake(session, "PLAIN", 0).errorCode, ErrorCode.NONE);
+  assert.equal(sasl.expectsRawToken(session), true);
+  assert.deepEqual(await sasl.rawToken(session, plain("alice", "alice-secret")), Buffer.alloc(0));
+  assert.equal(sasl.expectsRawToken(session), false);
+  assert.equal(session.authenticated, true);
+  const refused = saslSession();
+  sasl.handshake(refused, "PLAIN", 0);
+  assert.equal(await sasl.rawToken(refused, plain("alice", "nope")), null);
+  assert.equal(sasl.expectsRawToken(refused), false);
+  const v1 = saslSession();
+  sasl.handshake(v1, "PLAIN", 1);
+  assert.equal(sasl.expectsRawToken(v1), false);
+});

@@ -43,6 +43,8 @@ interface Conversation {
 interface ConnectionSasl {
   /** The mechanism chosen by the last handshake, while its exchange runs. */
   conversation: Conversation | null;
+  /** After a v0 handshake the tokens come as bare size-prefixed frames, not SaslAuthenticate. */
+  raw: boolean;
   /** The mechanism that authenticated the session (re-authentication must keep it). */
   authenticatedWith: string | null;
   /** When the authenticated session lapses (KIP-368), or never. */
@@ -76,7 +78,12 @@ export class SaslAuthenticator {
   private stateOf(session: ClientSession): ConnectionSasl {
     let s = this.connections.get(session);
     if (s === undefined) {
-      s = { conversation: null, authenticatedWith: null, expiresAtMs: Number.POSITIVE_INFINITY };
+      s = {
+        conversation: null,
+        raw: false,
+        authenticatedWith: null,
+        expiresAtMs: Number.POSITIVE_INFINITY,
+      };
       this.connections.set(session, s);
     }
     return s;
@@ -94,7 +101,8 @@ export class SaslAuthenticator {
     return this.now() >= this.stateOf(session).expiresAtMs ? "expired" : "serve";
   }
 
-  handshake(session: ClientSession, mechanism: string): HandshakeAnswer {
+  /** `version` 0 means the tokens follow as bare frames (kafka-python 2.0 speaks so). */
+  handshake(session: ClientSession, mechanism: string, version = 1): HandshakeAnswer {
     if (!SaslAuthenticator.isSasl(session))
       return { errorCode: ErrorCode.ILLEGAL_SASL_STATE, mechanisms: [] };
     const enabled = this.settings.listener(session.listenerName).mechanisms;
@@ -109,6 +117,7 @@ export class SaslAuthenticator {
       return { errorCode: ErrorCode.ILLEGAL_SASL_STATE, mechanisms: enabled };
     }
     state.conversation = { mechanism, exchange: this.exchangeFor(session, mechanism) };
+    state.raw = version === 0;
     return { errorCode: ErrorCode.NONE, mechanisms: enabled };
   }
 
@@ -122,6 +131,22 @@ export class SaslAuthenticator {
     }
     // Only mechanisms validated at start-up are enabled, so this is a bug.
     throw new Error(`no SASL server for mechanism ${mechanism}`);
+  }
+
+  /** Whether the connection's next frame is a bare SASL token (after a v0 handshake). */
+  expectsRawToken(session: ClientSession): boolean {
+    const s = this.connections.get(session);
+    return s !== undefined && s.raw && s.conversation !== null;
+  }
+
+  /**
+   * A bare token after a v0 handshake: the reply token, or null when authentication
+   * failed, for which the bare framing has no answer but closing the connection.
+   */
+  async rawToken(session: ClientSession, token: Buffer): Promise<Buffer | null> {
+    const answer = await this.authenticate(session, token);
+    if (answer.errorCode !== ErrorCode.NONE) return null;
+    return answer.authBytes;
   }
 
   async authenticate(session: ClientSession, token: Buffer): Promise<AuthenticateAnswer> {
@@ -162,6 +187,7 @@ export class SaslAuthenticator {
     response: Buffer,
   ): AuthenticateAnswer | Promise<AuthenticateAnswer> {
     state.conversation = null;
+    state.raw = false;
     const reauthenticating = state.authenticatedWith !== null;
     if (
       reauthenticating &&
@@ -199,6 +225,7 @@ export class SaslAuthenticator {
     e: SaslAuthenticationError,
   ): Promise<AuthenticateAnswer> {
     state.conversation = null;
+    state.raw = false;
     const reason = e.cause instanceof Error ? e.cause.message : e.message;
     this.logger.info("failed authentication", { peer: session.peer, reason });
     session.closeAfterResponse = true;
