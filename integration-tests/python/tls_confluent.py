@@ -1,9 +1,10 @@
-"""librdkafka (python3-confluent-kafka) over a TLS listener, driven by tls-listeners.test.ts.
+"""librdkafka (python3-confluent-kafka) over a TLS or SASL listener, driven by
+tls-listeners.test.ts and sasl-listeners.test.ts.
 
 Usage:
   tls_confluent.py BOOTSTRAP TOPIC KEY=VALUE...
       The pairs are the client's security settings (security.protocol=SSL,
-      ssl.ca.location=...). Produces three records to TOPIC (auto-created), reads them
+      ssl.ca.location=..., or SASL's sasl.mechanisms, sasl.username, ...). Produces three records to TOPIC (auto-created), reads them
       back and prints {"event": "result", "ports": [...], "values": [...]}: the ports
       the cluster's Metadata advertises and the values read.
 Exits 0 when every step worked, 1 otherwise.

@@ -78,6 +78,8 @@ const REQUIRED_APIS = [
   "DeleteShareGroupOffsets",
   "UpdateFeatures",
   "ListConfigResources",
+  "DescribeUserScramCredentials",
+  "AlterUserScramCredentials",
 ];
 const REFERENCE_DATA = [
   "RequestHeader",

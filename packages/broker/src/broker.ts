@@ -16,6 +16,9 @@ import { allHandlers } from "./handlers/index.js";
 import { type GroupConfigStore, GroupConfigs } from "./metadata/group-configs.js";
 import { openTopicRegistry } from "./metadata/index.js";
 import { HandlerRegistry } from "./registry.js";
+import { SaslAuthenticator } from "./sasl/sasl-authenticator.js";
+import { saslSettingsOf } from "./sasl/sasl-settings-of.js";
+import { type ScramCredentialStore, ScramCredentials } from "./sasl/scram-credentials.js";
 import type { ClientSession } from "./server/client-session.js";
 import { type DispatchTarget, dispatch } from "./server/dispatch.js";
 import { injectFailures, parseFailNext } from "./server/fail-next.js";
@@ -42,6 +45,8 @@ export class Broker implements DispatchTarget {
   readonly txn: TransactionCoordinator;
   readonly shareGroups: BrokerShareGroups;
   readonly share: SharePartitionService;
+  readonly scram: ScramCredentials;
+  readonly sasl: SaslAuthenticator;
   /** Log raw request bytes when a request does not decode (LOGBOOK_DEBUG_FRAMES=1). */
   readonly debugFrames = process.env.LOGBOOK_DEBUG_FRAMES === "1";
   private readonly servers: readonly { plan: ListenerPlan; server: TcpServer }[];
@@ -52,7 +57,7 @@ export class Broker implements DispatchTarget {
     readonly config: BrokerConfig,
     readonly logger: Logger,
     readonly storage: StorageEngine,
-    readonly topics: TopicRegistry & GroupConfigStore,
+    readonly topics: TopicRegistry & GroupConfigStore & ScramCredentialStore,
     readonly groups: BrokerGroups,
     /** Per-group configs (ConfigResource GROUP), which the coordinators read. */
     readonly groupConfigs: GroupConfigs,
@@ -63,6 +68,8 @@ export class Broker implements DispatchTarget {
     for (const h of allHandlers()) this.registry.register(h);
     injectFailures(this.registry, parseFailNext(process.env.LOGBOOK_FAIL_NEXT), logger);
     this.dataPlane = createDataPlane(this);
+    this.scram = new ScramCredentials(topics);
+    this.sasl = new SaslAuthenticator(saslSettingsOf(config), this.scram, logger);
     this.shareGroups = BrokerShareGroups.start({
       log: groups.consumerOffsetsLog,
       topics,

@@ -4,6 +4,8 @@ import type { DataPlane } from "./data/index.js";
 import type { FeatureLevels } from "./features.js";
 import type { BrokerGroups } from "./groups/index.js";
 import type { GroupConfigs } from "./metadata/group-configs.js";
+import type { SaslAuthenticator } from "./sasl/sasl-authenticator.js";
+import type { ScramCredentials } from "./sasl/scram-credentials.js";
 import type { BrokerShareGroups } from "./share/membership-service.js";
 import type { SharePartitionService } from "./share/share-partition-service.js";
 import type { TopicRegistry } from "./topics.js";
@@ -38,6 +40,10 @@ export interface BrokerServices {
   readonly share: SharePartitionService;
   /** Finalized feature levels (ApiVersions, UpdateFeatures, transactions v2). */
   readonly features: FeatureLevels;
+  /** Users' SCRAM credentials (Describe/AlterUserScramCredentials, SCRAM authentication). */
+  readonly scram: ScramCredentials;
+  /** SASL on connections (SaslHandshake, SaslAuthenticate, who may be served). */
+  readonly sasl: SaslAuthenticator;
   /** What ApiVersions advertises: the handler registry. */
   readonly registry: { list(): readonly ServedApi[] };
   /** Where the broker listens (the real port when configured with 0). */

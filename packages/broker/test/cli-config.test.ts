@@ -221,7 +221,7 @@ test("invalid values are refused with where they came from", () => {
       /Expected value to be either true or false/,
     ],
     [{ env: { LOGBOOK_LISTENERS: "SSL://:9093" } }, /SSL listener SSL has no key/],
-    [{ env: { LOGBOOK_LISTENERS: "SASL_SSL://:9093" } }, /SASL is not served yet/],
+    [{ env: { LOGBOOK_LISTENERS: "SASL_SSL://:9093" } }, /SASL mechanism GSSAPI is not served/],
     [{ env: { LOGBOOK_LISTENERS: "localhost:9092" } }, /NAME:\/\/host:port/],
     [{ env: { LOGBOOK_LOG_CLEANUP_POLICY: "forever" } }, /invalid log.cleanup.policy/],
     [{ env: { LOGBOOK_LOG_RETENTION_MS: "99999999999999999999" } }, /Not a number of type LONG/],

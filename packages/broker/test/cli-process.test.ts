@@ -121,7 +121,7 @@ test("listener mistakes stop start-up with Kafka's message; a keystore that does
       ["-o", "listeners=PLAINTEXT://:0,INTERNAL://:0"],
       /No security protocol defined for listener INTERNAL/,
     ],
-    [["-o", "listeners=SASL_SSL://:0"], /SASL is not served yet/],
+    [["-o", "listeners=SASL_SSL://:0"], /SASL mechanism GSSAPI is not served/],
     [["-o", "listeners=SSL://:0"], /SSL listener SSL has no key/],
     [
       [

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ConfigError, type ConfigSources, loadConfig } from "../src/cli/load-config.js";
 import { planListeners } from "../src/config/listener-plan.js";
+import { saslSettingsOf } from "../src/sasl/sasl-settings-of.js";
 
 function load(lines: string[], more: Partial<ConfigSources> = {}) {
   return loadConfig({
@@ -127,7 +128,26 @@ test("Kafka's start-up errors for listener mistakes", () => {
     ],
     [
       ["listeners=SASL_PLAINTEXT://:9092"],
-      /listener SASL_PLAINTEXT is SASL_PLAINTEXT: SASL is not served yet/,
+      /SASL listener SASL_PLAINTEXT: SASL mechanism GSSAPI is not served \(Logbook serves PLAIN, SCRAM-SHA-256, SCRAM-SHA-512; set sasl.enabled.mechanisms\)/,
+    ],
+    [
+      ["listeners=SASL_PLAINTEXT://:9092", "sasl.enabled.mechanisms=PLAIN"],
+      /SASL listener SASL_PLAINTEXT enables PLAIN but has no users: set listener.name.sasl_plaintext.plain.sasl.jaas.config/,
+    ],
+    [
+      [
+        "listeners=SASL_PLAINTEXT://:9092",
+        "sasl.enabled.mechanisms=PLAIN",
+        "listener.name.sasl_plaintext.plain.sasl.jaas.config=Module required user_a=b",
+      ],
+      /listener.name.sasl_plaintext.plain.sasl.jaas.config: JAAS config entry not terminated by semi-colon/,
+    ],
+    [
+      [
+        "listeners=SASL_SSL://:9092",
+        "listener.name.sasl_ssl.sasl.enabled.mechanisms=SCRAM-SHA-256,OAUTHBEARER",
+      ],
+      /SASL listener SASL_SSL: SASL mechanism OAUTHBEARER is not served/,
     ],
     [["listeners=SSL://:9093"], /SSL listener SSL has no key: set ssl.keystore.location/],
     [
@@ -153,6 +173,33 @@ test("Kafka's start-up errors for listener mistakes", () => {
       (e: unknown) => e instanceof ConfigError && pattern.test(e.message),
       lines.join(" | "),
     );
+});
+
+test("SASL listeners: per-listener mechanisms and PLAIN users from the JAAS config", () => {
+  const c = load([
+    "listeners=PLAINTEXT://:9092,SASL_PLAINTEXT://:9093,SASL_SSL://:9094",
+    ...KEY,
+    "sasl.enabled.mechanisms=SCRAM-SHA-512",
+    "listener.name.sasl_plaintext.sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256",
+    'listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_alice="alice-secret";',
+  ]);
+  const plan = planListeners(c);
+  assert.deepEqual(
+    plan.map((l) => [l.name, l.securityProtocol, l.ssl !== null]),
+    [
+      ["PLAINTEXT", "PLAINTEXT", false],
+      ["SASL_PLAINTEXT", "SASL_PLAINTEXT", false],
+      ["SASL_SSL", "SASL_SSL", true],
+    ],
+  );
+  const sasl = saslSettingsOf(c);
+  assert.deepEqual(sasl.listener("SASL_PLAINTEXT").mechanisms, ["PLAIN", "SCRAM-SHA-256"]);
+  assert.deepEqual(
+    sasl.listener("SASL_PLAINTEXT").plainUsers,
+    new Map([["alice", "alice-secret"]]),
+  );
+  assert.deepEqual(sasl.listener("SASL_SSL").mechanisms, ["SCRAM-SHA-512"]);
+  assert.equal(sasl.listener("SASL_SSL").plainUsers.size, 0);
 });
 
 test("a listener that gives inter.broker.listener.name is accepted when it is advertised", () => {

@@ -13,6 +13,7 @@ import {
   type ListenerConfig,
 } from "./listener-settings.js";
 import { LOG_SETTINGS } from "./log-settings.js";
+import { SASL_SETTINGS, type SaslConfig } from "./sasl-settings.js";
 import { SERVER_SETTINGS, type ServerConfig } from "./server-settings.js";
 import type { SectionSpecs } from "./setting.js";
 import { SHARE_GROUP_SETTINGS, type ShareGroupSettings } from "./share-group-settings.js";
@@ -29,6 +30,8 @@ export interface BrokerConfig extends ServerConfig, ListenerConfig, TopicPolicyC
   groups: CoordinatorConfig & ConsumerGroupSettings;
   /** Share-group settings (group.share.*). */
   shareGroups: ShareGroupSettings;
+  /** SASL settings (sasl.*, connections.max.reauth.ms). */
+  sasl: SaslConfig;
   /** Broker defaults of topic configs that have no effect here, kept to be reported. */
   inertTopicDefaults: InertTopicDefaults;
   /** Settings a file, a flag or an environment variable gave (not a setting itself). */
@@ -55,6 +58,7 @@ export const DEFAULT_BROKER_CONFIG: Readonly<BrokerConfig> = Object.freeze({
     ...defaultsOf(GROUP_CONSUMER_SETTINGS),
   }),
   shareGroups: Object.freeze(defaultsOf(SHARE_GROUP_SETTINGS)),
+  sasl: Object.freeze(defaultsOf(SASL_SETTINGS)),
   inertTopicDefaults: Object.freeze(defaultsOf(INERT_TOPIC_SETTINGS)),
   staticSettings: Object.freeze([]),
 });
@@ -67,6 +71,7 @@ export function copyConfig(c: Readonly<BrokerConfig>): BrokerConfig {
     groups: { ...c.groups },
     ssl: { ...c.ssl },
     shareGroups: { ...c.shareGroups },
+    sasl: { ...c.sasl },
     inertTopicDefaults: { ...c.inertTopicDefaults },
   };
 }

@@ -1,19 +1,36 @@
 /**
- * listener.name.<listener>.<ssl setting>: an SSL setting for one listener only, as
- * Kafka allows (the listener name in lower case). Kept as text by listener and read
- * with the setting's own kind when that listener starts.
+ * listener.name.<listener>.<setting>: a setting for one listener only, as Kafka allows
+ * (the listener name in lower case): the ssl.* settings, sasl.enabled.mechanisms, and
+ * <mechanism>.sasl.jaas.config (e.g. listener.name.sasl_plaintext.plain.sasl.jaas.config,
+ * which has no listener-wide form). Kept as text by listener and read with the
+ * setting's own kind when that listener starts.
  */
 import type { BrokerConfig } from "./broker-config.js";
+import { text } from "./kinds.js";
 import type { BrokerSetting } from "./rows.js";
-import type { SettingSpec } from "./setting.js";
+import { SASL_SETTINGS } from "./sasl-settings.js";
+import { type SettingSpec, setting } from "./setting.js";
 import { SSL_SETTINGS, type SslSettings } from "./ssl-settings.js";
 
-const PREFIXED = /^listener\.name\.([a-z0-9_]+)\.(ssl\..+)$/;
+const PREFIXED =
+  /^listener\.name\.([a-z0-9_]+)\.(ssl\..+|sasl\.enabled\.mechanisms|[a-z0-9-]+\.sasl\.jaas\.config)$/;
+
+/** A login module config for one mechanism of one listener (sasl/jaas-config.ts reads it). */
+const JAAS_CONFIG = setting({
+  name: "sasl.jaas.config",
+  kind: text(true),
+  default: "",
+  importance: "medium",
+  doc: 'JAAS login module config of one SASL mechanism; PLAIN\'s users are its user_<name>="<password>" options',
+});
 
 type SslKey = keyof SslSettings;
 const SSL_KEYS = Object.keys(SSL_SETTINGS) as SslKey[];
 
 function sslSpec(name: string): SettingSpec<unknown> | undefined {
+  if (name === SASL_SETTINGS.enabledMechanisms.name)
+    return SASL_SETTINGS.enabledMechanisms as SettingSpec<unknown>;
+  if (name.endsWith(".sasl.jaas.config")) return JAAS_CONFIG as SettingSpec<unknown>;
   const key = SSL_KEYS.find((k) => SSL_SETTINGS[k].name === name);
   return key === undefined ? undefined : (SSL_SETTINGS[key] as SettingSpec<unknown>);
 }
@@ -58,4 +75,13 @@ export function listenerSslSettings(config: BrokerConfig, listenerName: string):
   }
   // Every key of SslSettings is present: copied from config.ssl, some replaced.
   return out as SslSettings;
+}
+
+/** The raw per-listener value of `base` (e.g. "plain.sasl.jaas.config"), if one was given. */
+export function listenerOverride(
+  config: BrokerConfig,
+  listenerName: string,
+  base: string,
+): string | undefined {
+  return config.listenerOverrides[listenerName.toLowerCase()]?.[base];
 }

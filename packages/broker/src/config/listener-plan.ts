@@ -2,6 +2,7 @@
  * The listeners a broker opens, worked out from the settings and checked as Kafka
  * checks them at start-up (with Kafka's messages where it has one).
  */
+import { saslListenerErrors } from "../sasl/sasl-settings-of.js";
 import type { SecurityProtocol } from "../server/client-session.js";
 import type { BrokerConfig } from "./broker-config.js";
 import { type Listener, listeners as listenersKind } from "./kinds.js";
@@ -18,7 +19,7 @@ export interface ListenerPlan {
   readonly advertisedHost: string;
   /** 0 = the port actually bound. */
   readonly advertisedPort: number;
-  /** The TLS settings of an SSL listener (per-listener overrides applied), else null. */
+  /** The TLS settings of an SSL or SASL_SSL listener (per-listener overrides applied), else null. */
   readonly ssl: SslSettings | null;
 }
 
@@ -51,10 +52,9 @@ export function listenerErrors(c: BrokerConfig): string[] {
   for (const l of listeners) {
     const protocol = c.listenerSecurityProtocolMap[l.name];
     if (protocol === "SASL_PLAINTEXT" || protocol === "SASL_SSL")
-      errors.push(
-        `listener ${l.name} is ${protocol}: SASL is not served yet (Logbook serves PLAINTEXT and SSL listeners)`,
-      );
-    if (protocol === "SSL") errors.push(...sslErrors(l, listenerSslSettings(c, l.name)));
+      errors.push(...saslListenerErrors(c, l.name));
+    if (protocol === "SSL" || protocol === "SASL_SSL")
+      errors.push(...sslErrors(l, listenerSslSettings(c, l.name)));
   }
   return errors;
 }
@@ -125,7 +125,10 @@ export function planListeners(c: BrokerConfig): ListenerPlan[] {
       port: l.port,
       advertisedHost: i === 0 ? c.advertisedHost : (advertised?.host ?? ownHost),
       advertisedPort: i === 0 ? c.advertisedPort : (advertised?.port ?? 0),
-      ssl: securityProtocol === "SSL" ? listenerSslSettings(c, l.name) : null,
+      ssl:
+        securityProtocol === "SSL" || securityProtocol === "SASL_SSL"
+          ? listenerSslSettings(c, l.name)
+          : null,
     };
   });
 }

@@ -10,6 +10,7 @@ import { INERT_TOPIC_SETTINGS, TOPIC_ONLY_CONFIGS } from "./inert-topic-settings
 import { LISTENER_SETTINGS, type ListenerSettings } from "./listener-settings.js";
 import { LOG_SETTINGS } from "./log-settings.js";
 import { type BrokerSetting, sectionRows } from "./rows.js";
+import { SASL_SETTINGS } from "./sasl-settings.js";
 import { SERVER_SETTINGS, type ServerConfig } from "./server-settings.js";
 import type { TopicConfigDef } from "./setting.js";
 import { SHARE_GROUP_SETTINGS } from "./share-group-settings.js";
@@ -29,6 +30,7 @@ export const BROKER_SETTINGS: readonly BrokerSetting[] = [
   ...sectionRows<TxnConfig>(TXN_SETTINGS, (c) => c),
   ...sectionRows(GROUP_SETTINGS, (c) => c.groups),
   ...sectionRows(SHARE_GROUP_SETTINGS, (c) => c.shareGroups),
+  ...sectionRows(SASL_SETTINGS, (c) => c.sasl),
   ...sectionRows(GROUP_CONSUMER_SETTINGS, (c) => c.groups),
   ...sectionRows(
     LOG_SETTINGS,

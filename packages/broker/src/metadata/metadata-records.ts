@@ -6,15 +6,19 @@ import {
   decodeConfigRecord,
   decodeFeatureLevelRecord,
   decodeMetadataRecordKey,
+  decodeScramCredentialRecord,
   decodeTopicRecord,
   encodeConfigRecord,
   encodeFeatureLevelRecord,
   encodeMetadataRecordKey,
+  encodeScramCredentialRecord,
   encodeTopicRecord,
   Reader,
+  type ScramCredentialRecord,
   sizeConfigRecord,
   sizeFeatureLevelRecord,
   sizeMetadataRecordKey,
+  sizeScramCredentialRecord,
   sizeTopicRecord,
   type TopicRecord,
   Writer,
@@ -23,10 +27,11 @@ import {
 /**
  * The records of the metadata log. Key: INT16 version + MetadataRecordKey (kind, name,
  * resource type), so compaction keeps the latest state of each topic, each config
- * resource and each feature. Value: INT16 version + TopicRecord, ConfigRecord or
- * FeatureLevelRecord; null (a tombstone) once the topic or its overrides are gone.
+ * resource, each feature and each user's SCRAM credential per mechanism. Value: INT16
+ * version + TopicRecord, ConfigRecord, FeatureLevelRecord or ScramCredentialRecord; null
+ * (a tombstone) once the topic, its overrides or the credential are gone.
  */
-export const RecordKind = { TOPIC: 0, CONFIG: 1, FEATURE: 2 } as const;
+export const RecordKind = { TOPIC: 0, CONFIG: 1, FEATURE: 2, SCRAM: 21 } as const;
 
 /** Kafka's ConfigResource types. */
 export const ResourceType = { TOPIC: 2, BROKER: 4, GROUP: 32 } as const;
@@ -41,7 +46,8 @@ export interface MetadataEntry {
 export type MetadataEvent =
   | { kind: "topic"; name: string; record: TopicRecord | null }
   | { kind: "config"; resourceType: number; name: string; record: ConfigRecord | null }
-  | { kind: "feature"; name: string; level: number };
+  | { kind: "feature"; name: string; level: number }
+  | { kind: "scram"; user: string; mechanism: number; record: ScramCredentialRecord | null };
 
 function versioned(size: number, write: (w: Writer) => void): Buffer {
   const w = Writer.alloc(2 + size);
@@ -101,6 +107,14 @@ export function decodeEntry(keyBytes: Buffer, value: Buffer | null): MetadataEve
       record: vr === null ? null : decodeConfigRecord(vr, VERSION),
     };
   }
+  if (k.kind === RecordKind.SCRAM) {
+    return {
+      kind: "scram",
+      user: k.name,
+      mechanism: k.resourceType,
+      record: vr === null ? null : decodeScramCredentialRecord(vr, VERSION),
+    };
+  }
   if (k.kind === RecordKind.FEATURE && vr !== null) {
     return {
       kind: "feature",
@@ -121,9 +135,26 @@ export function featureEntry(name: string, level: number): MetadataEntry {
   };
 }
 
+function scramEntry(
+  user: string,
+  mechanism: number,
+  record: ScramCredentialRecord | null,
+): MetadataEntry {
+  return {
+    key: key(RecordKind.SCRAM, user, mechanism),
+    value:
+      record === null
+        ? null
+        : versioned(sizeScramCredentialRecord(record, VERSION), (w) =>
+            encodeScramCredentialRecord(w, record, VERSION),
+          ),
+  };
+}
+
 /** The entry that records an event (a config tombstone needs only its resource). */
 export function encodeEvent(e: MetadataEvent): MetadataEntry {
   if (e.kind === "topic") return topicEntry(e.name, e.record);
+  if (e.kind === "scram") return scramEntry(e.user, e.mechanism, e.record);
   if (e.kind === "feature") return featureEntry(e.name, e.level);
   const record =
     e.record ??

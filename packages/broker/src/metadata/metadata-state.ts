@@ -1,4 +1,4 @@
-import type { ConfigRecord } from "@logbook/protocol";
+import type { ConfigRecord, ScramCredentialRecord } from "@logbook/protocol";
 import type { TopicInfo } from "../topics.js";
 import { type MetadataEvent, ResourceType } from "./metadata-records.js";
 
@@ -20,6 +20,8 @@ export interface MetadataState {
   readonly features: Map<string, number>;
   /** Feature records replayed: the FinalizedFeaturesEpoch. */
   featureChanges: number;
+  /** SCRAM credentials by user, then by mechanism type (1 SHA-256, 2 SHA-512). */
+  readonly scram: Map<string, Map<number, ScramCredentialRecord>>;
   /** Records installed since start-up (the start-up log line reports them). */
   records: number;
 }
@@ -33,6 +35,7 @@ export function emptyMetadataState(): MetadataState {
     clusterId: "",
     features: new Map(),
     featureChanges: 0,
+    scram: new Map(),
     records: 0,
   };
 }
@@ -62,8 +65,8 @@ function put(state: MetadataState, topic: TopicInfo): void {
 
 /**
  * The replay function of the metadata shard: the only way topics, overrides, group
- * configs, the cluster id and feature levels change, at start-up and after every append
- * alike.
+ * configs, the cluster id, feature levels and SCRAM credentials change, at start-up and
+ * after every append alike.
  */
 export function metadataReplay(infoOf: TopicInfoOf): (s: MetadataState, e: MetadataEvent) => void {
   return (state, e) => {
@@ -71,6 +74,10 @@ export function metadataReplay(infoOf: TopicInfoOf): (s: MetadataState, e: Metad
     if (e.kind === "feature") {
       state.features.set(e.name, e.level);
       state.featureChanges++;
+      return;
+    }
+    if (e.kind === "scram") {
+      replayScram(state.scram, e.user, e.mechanism, e.record);
       return;
     }
     if (e.kind === "topic") {
@@ -102,4 +109,20 @@ export function metadataReplay(infoOf: TopicInfoOf): (s: MetadataState, e: Metad
       if (id) state.clusterId = id;
     }
   };
+}
+
+function replayScram(
+  scram: MetadataState["scram"],
+  user: string,
+  mechanism: number,
+  record: ScramCredentialRecord | null,
+): void {
+  const mechanisms = scram.get(user);
+  if (record !== null) {
+    if (mechanisms === undefined) scram.set(user, new Map([[mechanism, record]]));
+    else mechanisms.set(mechanism, record);
+    return;
+  }
+  mechanisms?.delete(mechanism);
+  if (mechanisms?.size === 0) scram.delete(user);
 }

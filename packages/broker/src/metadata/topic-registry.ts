@@ -5,9 +5,11 @@ import {
   createConfigRecordConfigEntry,
   createTopicRecord,
   ErrorCode,
+  type ScramCredentialRecord,
 } from "@logbook/protocol";
 import type { Clock, Logger, PartitionLog, StorageEngine } from "@logbook/storage";
 import type { BrokerConfig } from "../config.js";
+import type { ScramChange, ScramCredentialStore } from "../sasl/scram-credentials.js";
 import type { AdminResult, TopicCreateResult, TopicInfo, TopicRegistry } from "../topics.js";
 import type { GroupConfigStore } from "./group-configs.js";
 import type { MetadataLog } from "./metadata-log.js";
@@ -54,7 +56,7 @@ function newClusterId(): string {
  * `metadataReplay` (the start-up path) before it is answered. Changes run one at a
  * time, so two CreateTopics of one name cannot both succeed.
  */
-export class LogTopicRegistry implements TopicRegistry, GroupConfigStore {
+export class LogTopicRegistry implements TopicRegistry, GroupConfigStore, ScramCredentialStore {
   private rt: CoordinatorRuntime<MetadataState, MetadataEvent> | null = null;
   private readonly logs = new Map<string, Map<number, Promise<PartitionLog>>>();
 
@@ -93,6 +95,22 @@ export class LogTopicRegistry implements TopicRegistry, GroupConfigStore {
     return this.run(() => ({
       records: [...levels].map(([name, level]) => ({ kind: "feature" as const, name, level })),
       response: undefined,
+    }));
+  }
+
+  /** ScramCredentialStore: users' SCRAM credentials, kept in the metadata log. */
+  get scramCredentials(): ReadonlyMap<string, ReadonlyMap<number, ScramCredentialRecord>> {
+    return this.state.scram;
+  }
+
+  writeScramCredentials(changes: readonly ScramChange[]): Promise<void> {
+    return this.run(() => ({
+      records: changes.map((c) => ({ kind: "scram" as const, ...c })),
+      response: undefined,
+      appended: () =>
+        this.logger.info("SCRAM credentials changed", {
+          users: [...new Set(changes.map((c) => c.user))].join(","),
+        }),
     }));
   }
 

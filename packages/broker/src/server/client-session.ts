@@ -33,6 +33,11 @@ export interface ClientSession {
    * SASL APIs are served before that.
    */
   authenticated: boolean;
+  /**
+   * Set by a handler whose answer must be the connection's last (a failed SASL
+   * authentication): the connection writes the response, then closes.
+   */
+  closeAfterResponse: boolean;
 }
 
 /** The session of a connection on a plaintext listener (and of in-process callers). */
@@ -43,5 +48,6 @@ export function plaintextSession(peer: string, listenerName = "PLAINTEXT"): Clie
     securityProtocol: "PLAINTEXT",
     principal: ANONYMOUS,
     authenticated: true,
+    closeAfterResponse: false,
   };
 }

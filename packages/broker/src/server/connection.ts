@@ -2,6 +2,7 @@ import type { Socket } from "node:net";
 import { FrameDecoder } from "@logbook/protocol";
 import type { Logger } from "@logbook/storage";
 import { CloseConnection } from "../handler.js";
+import type { ClientSession } from "./client-session.js";
 import type { ResponseFrame } from "./response-frame.js";
 
 export interface ConnectionOptions {
@@ -12,6 +13,8 @@ export interface ConnectionOptions {
   /** Pause reading while this many requests are being handled. */
   maxInFlight: number;
   logger: Logger;
+  /** Who is connected; a response may be its last (closeAfterResponse). */
+  session: ClientSession;
   /** Handles one request frame; resolves to the response frame, or null for none. */
   handle(frame: Buffer): Promise<ResponseFrame | null>;
 }
@@ -112,6 +115,7 @@ export class Connection {
       if (response === null || this.closed) continue;
       if (Buffer.isBuffer(response)) this.socket.write(response);
       else for (const part of response) this.socket.write(part);
+      if (this.opts.session.closeAfterResponse) this.end();
     }
     this.socket.uncork();
     this.maybeResume();
@@ -146,6 +150,14 @@ export class Connection {
       this.paused = false;
       this.socket.resume();
     }
+  }
+
+  /** Closes after what is written has been sent (the last response of a refused client). */
+  private end(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.opts.logger.debug("connection closed", { reason: "closed after response" });
+    this.socket.end();
   }
 
   close(reason: string): void {

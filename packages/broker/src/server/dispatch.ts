@@ -47,11 +47,21 @@ export async function dispatch(
   logger: Logger,
 ): Promise<ResponseFrame | null> {
   const peer = session.peer;
+  if (broker.sasl.expectsRawToken(session)) return rawSaslToken(frame, broker, session);
   const peek = peekRequestHeader(frame);
   if (!peek.ok) throw new ProtocolViolation(`request of ${frame.length} bytes has no header`);
   const { apiKey, apiVersion, correlationId } = peek.header;
   const handler = broker.registry.get(apiKey);
   if (handler === undefined) throw new ProtocolViolation(`unknown API key ${apiKey}`);
+  // As Kafka: on a SASL listener only ApiVersions and SASL before authentication, and a
+  // session past connections.max.reauth.ms is closed at its next request.
+  const admission = broker.sasl.admit(session, apiKey);
+  if (admission !== "serve")
+    throw new ProtocolViolation(
+      admission === "expired"
+        ? `${handler.api.name}: the SASL session expired (connections.max.reauth.ms)`
+        : `${handler.api.name} before SASL authentication`,
+    );
   if (apiVersion < handler.minVersion || apiVersion > handler.maxVersion) {
     if (apiKey === ApiVersionsApi.apiKey && apiVersion > handler.maxVersion) {
       // KIP-511: answer in the v0 layout, whatever the client asked for.
@@ -111,6 +121,20 @@ export async function dispatch(
     if (answer === null) throw new CloseConnection(`${api} failed and expects no response`);
     return encodeResponseFrame(handler.api, apiVersion, correlationId, answer);
   }
+}
+
+/** A bare SASL token after a v0 SaslHandshake: answered bare, or the connection closed. */
+async function rawSaslToken(
+  frame: Buffer,
+  broker: DispatchTarget,
+  session: ClientSession,
+): Promise<ResponseFrame> {
+  const reply = await broker.sasl.rawToken(session, frame);
+  if (reply === null) throw new CloseConnection("SASL authentication failed");
+  const out = Buffer.allocUnsafe(4 + reply.length);
+  out.writeInt32BE(reply.length, 0);
+  reply.copy(out, 4);
+  return out;
 }
 
 function encodeResponse(

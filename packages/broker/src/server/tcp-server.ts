@@ -22,6 +22,10 @@ import {
   tlsServerOptions,
 } from "./tls-credentials.js";
 
+function isSasl(p: SecurityProtocol): boolean {
+  return p === "SASL_PLAINTEXT" || p === "SASL_SSL";
+}
+
 /** The listener a TcpServer serves: its name, protocol and, for SSL, its TLS settings. */
 export interface ListenerIdentity {
   readonly name: string;
@@ -29,7 +33,7 @@ export interface ListenerIdentity {
   readonly ssl: SslSettings | null;
 }
 
-export type TcpServerOptions = Omit<ConnectionOptions, "handle" | "logger"> & {
+export type TcpServerOptions = Omit<ConnectionOptions, "handle" | "logger" | "session"> & {
   logger: Logger;
   handle(frame: Buffer, session: ClientSession): Promise<ResponseFrame | null>;
 };
@@ -112,7 +116,9 @@ export class TcpServer {
       listenerName: this.listener.name,
       securityProtocol: this.listener.securityProtocol,
       principal,
-      authenticated: true,
+      // A SASL listener serves nothing but ApiVersions and SASL until the client authenticates.
+      authenticated: !isSasl(this.listener.securityProtocol),
+      closeAfterResponse: false,
     };
     logger.debug("connection accepted", {
       listener: this.listener.name,
@@ -121,6 +127,7 @@ export class TcpServer {
     const conn = new Connection(socket, {
       ...this.options,
       logger,
+      session,
       handle: (frame) => this.options.handle(frame, session),
     });
     this.connections.add(conn);

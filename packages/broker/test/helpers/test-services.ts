@@ -6,6 +6,9 @@ import { BrokerGroups } from "../../src/groups/index.js";
 import { allHandlers } from "../../src/handlers/index.js";
 import { GroupConfigs } from "../../src/metadata/group-configs.js";
 import { HandlerRegistry } from "../../src/registry.js";
+import { SaslAuthenticator } from "../../src/sasl/sasl-authenticator.js";
+import { saslSettingsOf } from "../../src/sasl/sasl-settings-of.js";
+import { memoryScramStore, ScramCredentials } from "../../src/sasl/scram-credentials.js";
 import type { BrokerServices } from "../../src/services.js";
 import { BrokerShareGroups } from "../../src/share/membership-service.js";
 import { SharePartitionService } from "../../src/share/share-partition-service.js";
@@ -66,6 +69,8 @@ export function testServices(parts: {
       else groupOverrides.set(g, o);
     },
   });
+  const scram = new ScramCredentials(memoryScramStore());
+  const sasl = new SaslAuthenticator(saslSettingsOf(config), scram, logger);
   const registry = new HandlerRegistry();
   for (const h of allHandlers()) registry.register(h);
   const address = { host: "127.0.0.1", port: 9092 };
@@ -80,6 +85,8 @@ export function testServices(parts: {
     dataPlane,
     txn,
     share,
+    scram,
+    sasl,
     registry,
     features: new FeatureLevels(),
     address,

@@ -38,6 +38,8 @@ import { CreatePartitionsApi } from "./37-create-partitions.js";
 import { DeleteGroupsApi } from "./42-delete-groups.js";
 import { IncrementalAlterConfigsApi } from "./44-incremental-alter-configs.js";
 import { OffsetDeleteApi } from "./47-offset-delete.js";
+import { DescribeUserScramCredentialsApi } from "./50-describe-user-scram-credentials.js";
+import { AlterUserScramCredentialsApi } from "./51-alter-user-scram-credentials.js";
 import { UpdateFeaturesApi } from "./57-update-features.js";
 import { DescribeClusterApi } from "./60-describe-cluster.js";
 import { DescribeProducersApi } from "./61-describe-producers.js";
@@ -91,6 +93,8 @@ export * from "./37-create-partitions.js";
 export * from "./42-delete-groups.js";
 export * from "./44-incremental-alter-configs.js";
 export * from "./47-offset-delete.js";
+export * from "./50-describe-user-scram-credentials.js";
+export * from "./51-alter-user-scram-credentials.js";
 export * from "./57-update-features.js";
 export * from "./60-describe-cluster.js";
 export * from "./61-describe-producers.js";
@@ -149,6 +153,8 @@ export const apiCodecs: readonly ApiCodec<unknown, unknown>[] = [
   DeleteGroupsApi as ApiCodec<unknown, unknown>,
   IncrementalAlterConfigsApi as ApiCodec<unknown, unknown>,
   OffsetDeleteApi as ApiCodec<unknown, unknown>,
+  DescribeUserScramCredentialsApi as ApiCodec<unknown, unknown>,
+  AlterUserScramCredentialsApi as ApiCodec<unknown, unknown>,
   UpdateFeaturesApi as ApiCodec<unknown, unknown>,
   DescribeClusterApi as ApiCodec<unknown, unknown>,
   DescribeProducersApi as ApiCodec<unknown, unknown>,

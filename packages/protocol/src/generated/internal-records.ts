@@ -1644,6 +1644,92 @@ export function decodeFeatureLevelRecord(r: Reader, _version: number): FeatureLe
   return v;
 }
 
+export interface ScramCredentialRecord {
+  salt: Buffer;
+  storedKey: Buffer;
+  serverKey: Buffer;
+  iterations: number;
+  /** Tagged fields unknown to this schema; kept for re-encoding. */
+  unknownTaggedFields?: UnknownTaggedField[];
+}
+
+export function createScramCredentialRecord(
+  init: Partial<ScramCredentialRecord> = {},
+): ScramCredentialRecord {
+  const v: ScramCredentialRecord = {
+    salt: init.salt === undefined ? Buffer.alloc(0) : init.salt,
+    storedKey: init.storedKey === undefined ? Buffer.alloc(0) : init.storedKey,
+    serverKey: init.serverKey === undefined ? Buffer.alloc(0) : init.serverKey,
+    iterations: init.iterations === undefined ? 0 : init.iterations,
+  };
+  if (init.unknownTaggedFields !== undefined) v.unknownTaggedFields = init.unknownTaggedFields;
+  return v;
+}
+
+export function encodeScramCredentialRecord(
+  w: Writer,
+  v: ScramCredentialRecord,
+  _version: number,
+): void {
+  const flexible = true;
+  w.bytes(v.salt, flexible);
+  w.bytes(v.storedKey, flexible);
+  w.bytes(v.serverKey, flexible);
+  w.int32(v.iterations);
+  if (flexible) {
+    const u = v.unknownTaggedFields;
+    const nt = u === undefined ? 0 : u.length;
+
+    w.uvarint(nt);
+    if (nt > 0) {
+      writeUnknownTags(w, u, 0, Number.POSITIVE_INFINITY);
+    }
+  }
+}
+
+export function sizeScramCredentialRecord(v: ScramCredentialRecord, _version: number): number {
+  const flexible = true;
+  let s = 0;
+  s += bytesSize(v.salt, flexible);
+  s += bytesSize(v.storedKey, flexible);
+  s += bytesSize(v.serverKey, flexible);
+  s += 4;
+  if (flexible) {
+    const u = v.unknownTaggedFields;
+    const nt = u === undefined ? 0 : u.length;
+    s += unknownTagsSize(u);
+
+    s += uvarintSize(nt);
+  }
+  return s;
+}
+
+export function decodeScramCredentialRecord(r: Reader, _version: number): ScramCredentialRecord {
+  const flexible = true;
+  const f_salt = r.bytes(flexible);
+  const f_storedKey = r.bytes(flexible);
+  const f_serverKey = r.bytes(flexible);
+  const f_iterations = r.int32();
+  let unknown: UnknownTaggedField[] | undefined;
+  if (flexible) {
+    const nt = r.taggedFieldCount();
+    for (let i = 0; i < nt; i++) {
+      const tag = r.uvarint();
+      const t = r.sub(r.uvarint());
+      if (unknown === undefined) unknown = [];
+      unknown.push({ tag, data: t.raw(t.remaining()) });
+    }
+  }
+  const v: ScramCredentialRecord = {
+    salt: f_salt,
+    storedKey: f_storedKey,
+    serverKey: f_serverKey,
+    iterations: f_iterations,
+  };
+  if (unknown !== undefined) v.unknownTaggedFields = unknown;
+  return v;
+}
+
 export interface ConfigRecord {
   resourceType: number;
   resourceName: string;

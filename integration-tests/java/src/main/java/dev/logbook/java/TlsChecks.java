@@ -12,9 +12,10 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.Node;
 
 /**
- * A client over a TLS listener (tls-listeners.test.ts). Usage: TlsChecks BOOTSTRAP TOPIC
- * KEY=VALUE... where the pairs are the client's security settings (security.protocol=SSL,
- * ssl.truststore.type=PEM, ...), the same for Logbook and Kafka. Creates TOPIC, produces
+ * A client over a TLS or SASL listener (tls-listeners.test.ts, sasl-listeners.test.ts).
+ * Usage: TlsChecks BOOTSTRAP TOPIC KEY=VALUE... where the pairs are the client's security
+ * settings (security.protocol=SSL, ssl.truststore.type=PEM, sasl.mechanism, ...), the same
+ * for Logbook and Kafka. Creates TOPIC, produces
  * three records, reads them back and reports the port the cluster advertises.
  */
 public final class TlsChecks {

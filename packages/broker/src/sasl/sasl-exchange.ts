@@ -1,0 +1,13 @@
+/** One SASL mechanism's server side, fed the client's tokens one SaslAuthenticate at a time. */
+export interface SaslStep {
+  /** The token for the client (empty when the mechanism sends none). */
+  readonly response: Buffer;
+  /** Set on the step that completes authentication: who the client is. */
+  readonly user?: string;
+}
+
+export interface SaslExchange {
+  readonly mechanism: string;
+  /** The next step; throws SaslAuthenticationError when the client must be refused. */
+  evaluate(token: Buffer): Promise<SaslStep>;
+}
