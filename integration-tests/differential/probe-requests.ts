@@ -362,6 +362,24 @@ export const PROBES: Record<number, Probe> = {
     }),
   [P.ConsumerGroupDescribeApi.apiKey]: (c) =>
     P.createConsumerGroupDescribeRequest({ groupIds: [`probe-cg-${c.tag}`] }),
+  // On the PLAINTEXT listener both brokers answer ILLEGAL_SASL_STATE.
+  [P.SaslHandshakeApi.apiKey]: () => P.createSaslHandshakeRequest({ mechanism: "PLAIN" }),
+  [P.SaslAuthenticateApi.apiKey]: () =>
+    P.createSaslAuthenticateRequest({ authBytes: Buffer.from("\u0000probe\u0000probe") }),
+  [P.DescribeUserScramCredentialsApi.apiKey]: (c) =>
+    P.createDescribeUserScramCredentialsRequest({
+      users: [P.createDescribeUserScramCredentialsRequestUserName({ name: `probe-user-${c.tag}` })],
+    }),
+  [P.AlterUserScramCredentialsApi.apiKey]: (c) =>
+    P.createAlterUserScramCredentialsRequest({
+      deletions: [
+        P.createAlterUserScramCredentialsRequestScramCredentialDeletion({
+          name: `probe-user-${c.tag}`,
+          mechanism: 1,
+        }),
+      ],
+      upsertions: [],
+    }),
   // Groups only: Kafka also lists its internal topics and broker loggers, which Logbook has not.
   [P.ListConfigResourcesApi.apiKey]: () =>
     P.createListConfigResourcesRequest({ resourceTypes: [32] }),

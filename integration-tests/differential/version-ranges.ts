@@ -17,7 +17,7 @@ export interface NarrowerRange {
 const NEWER_SCHEMA =
   "not in the Kafka 3.x message definitions Logbook's codec is generated from, so not implemented yet";
 const NO_SECURITY =
-  "Logbook serves PLAINTEXT only: no SASL, no ACLs, no delegation tokens, no quotas.";
+  "Logbook serves no ACLs, no delegation tokens and no quotas yet (TLS and SASL PLAIN/SCRAM it serves).";
 const KRAFT_ONLY =
   "Controller, KRaft quorum and broker-to-broker API: a single Logbook node has no controller quorum and no other brokers.";
 const NO_KIP848 =
@@ -60,7 +60,6 @@ export const NARROWER_RANGES: Record<number, NarrowerRange> = {
     kafka: "0-6",
     reason: `v6 (GROUP_ID_NOT_FOUND, KIP-1043) is ${NEWER_SCHEMA}.`,
   },
-  17: { api: "SaslHandshake", logbook: "none", kafka: "0-1", reason: NO_SECURITY },
   27: { api: "WriteTxnMarkers", logbook: "none", kafka: "1-2", reason: KRAFT_ONLY },
   29: { api: "DescribeAcls", logbook: "none", kafka: "1-3", reason: NO_SECURITY },
   30: { api: "CreateAcls", logbook: "none", kafka: "1-3", reason: NO_SECURITY },
@@ -77,7 +76,6 @@ export const NARROWER_RANGES: Record<number, NarrowerRange> = {
     kafka: "1-5",
     reason: `v5 (more per-directory fields) is ${NEWER_SCHEMA}.`,
   },
-  36: { api: "SaslAuthenticate", logbook: "none", kafka: "0-2", reason: NO_SECURITY },
   38: { api: "CreateDelegationToken", logbook: "none", kafka: "1-3", reason: NO_SECURITY },
   39: { api: "RenewDelegationToken", logbook: "none", kafka: "1-2", reason: NO_SECURITY },
   40: { api: "ExpireDelegationToken", logbook: "none", kafka: "1-2", reason: NO_SECURITY },
@@ -108,8 +106,6 @@ export const NARROWER_RANGES: Record<number, NarrowerRange> = {
   },
   48: { api: "DescribeClientQuotas", logbook: "none", kafka: "0-1", reason: NO_SECURITY },
   49: { api: "AlterClientQuotas", logbook: "none", kafka: "0-1", reason: NO_SECURITY },
-  50: { api: "DescribeUserScramCredentials", logbook: "none", kafka: "0-0", reason: NO_SECURITY },
-  51: { api: "AlterUserScramCredentials", logbook: "none", kafka: "0-0", reason: NO_SECURITY },
   55: { api: "DescribeQuorum", logbook: "none", kafka: "0-2", reason: KRAFT_ONLY },
   60: {
     api: "DescribeCluster",

@@ -70,6 +70,15 @@ export const ERROR_RESPONSE_OVERRIDES: Record<string, Record<string, MirrorOverr
   DeleteTopics: {
     "DeleteTopics.Responses": { mirror: ["Topics", "TopicNames"], item: "Name" },
   },
+  AlterUserScramCredentials: {
+    // One result per user named in either list (a user in both is answered twice).
+    "AlterUserScramCredentials.Results": { mirror: ["Deletions", "Upsertions"] },
+    "AlterUserScramCredentials.Results.User": { from: "Name" },
+  },
+  DescribeUserScramCredentials: {
+    "DescribeUserScramCredentials.Results": { mirror: "Users" },
+    "DescribeUserScramCredentials.Results.User": { from: "Name" },
+  },
   DeleteGroups: {
     "DeleteGroups.Results": { mirror: "GroupsNames", item: "GroupId" },
   },

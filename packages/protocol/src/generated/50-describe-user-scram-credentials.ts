@@ -468,10 +468,15 @@ export function decodeDescribeUserScramCredentialsResponseCredentialInfo(
 
 /** The response to a request that failed as a whole: `errorCode` in every error field. */
 export function DescribeUserScramCredentialsErrorResponse(
-  _request: DescribeUserScramCredentialsRequest,
+  request: DescribeUserScramCredentialsRequest,
   errorCode: number,
 ): DescribeUserScramCredentialsResponse {
-  return createDescribeUserScramCredentialsResponse({ errorCode: errorCode });
+  return createDescribeUserScramCredentialsResponse({
+    errorCode: errorCode,
+    results: (request.users ?? []).map((r1) =>
+      createDescribeUserScramCredentialsResponseResult({ user: r1.name, errorCode: errorCode }),
+    ),
+  });
 }
 
 export const DescribeUserScramCredentialsApi: ApiCodec<

@@ -475,10 +475,19 @@ export function decodeAlterUserScramCredentialsResponseResult(
 
 /** The response to a request that failed as a whole: `errorCode` in every error field. */
 export function AlterUserScramCredentialsErrorResponse(
-  _request: AlterUserScramCredentialsRequest,
-  _errorCode: number,
+  request: AlterUserScramCredentialsRequest,
+  errorCode: number,
 ): AlterUserScramCredentialsResponse {
-  return createAlterUserScramCredentialsResponse({});
+  return createAlterUserScramCredentialsResponse({
+    results: [
+      ...request.deletions.map((r1) =>
+        createAlterUserScramCredentialsResponseResult({ user: r1.name, errorCode: errorCode }),
+      ),
+      ...request.upsertions.map((r1) =>
+        createAlterUserScramCredentialsResponseResult({ user: r1.name, errorCode: errorCode }),
+      ),
+    ],
+  });
 }
 
 export const AlterUserScramCredentialsApi: ApiCodec<
