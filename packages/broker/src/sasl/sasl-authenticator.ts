@@ -136,7 +136,7 @@ export class SaslAuthenticator {
   /** Whether the connection's next frame is a bare SASL token (after a v0 handshake). */
   expectsRawToken(session: ClientSession): boolean {
     const s = this.connections.get(session);
-    return s !== undefined && s.raw && s.conversation !== null;
+    return s?.raw === true && s.conversation !== null;
   }
 
   /**
