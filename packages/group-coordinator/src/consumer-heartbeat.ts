@@ -38,6 +38,7 @@ import {
   knownMember,
   validate,
 } from "./consumer-heartbeat-checks.js";
+import { refuseOnlineUpgrade } from "./consumer-migration.js";
 import { updateRegexes } from "./consumer-regex.js";
 import type { Groups } from "./group-shard.js";
 import { reconcile } from "./reconciliation.js";
@@ -144,10 +145,7 @@ function joinOrHeartbeat(
   } else if (input.memberEpoch !== 0) {
     group = existingGroup(groups, input.groupId);
   } else if (entry !== undefined && (entry.members.size > 0 || entry.state !== "Empty")) {
-    throw new HeartbeatError(
-      ErrorCode.GROUP_ID_NOT_FOUND,
-      `Group ${input.groupId} is not a consumer group.`,
-    );
+    refuseOnlineUpgrade(entry, config);
   } else {
     // A new group, or the online upgrade of an empty classic group: its offsets stay.
     if (entry?.hasMetadata) records.push({ kind: "group", group: input.groupId, value: null });
