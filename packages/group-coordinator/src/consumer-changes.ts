@@ -49,6 +49,16 @@ export function memberRecord(group: string, m: MemberSubscription): ConsumerGrou
       subscribedTopicRegex: m.subscribedTopicRegex,
       serverAssignor: m.serverAssignor,
       rebalanceTimeoutMs: m.rebalanceTimeoutMs,
+      classicMemberMetadata:
+        m.classic === null
+          ? null
+          : {
+              sessionTimeoutMs: m.classic.sessionTimeoutMs,
+              supportedProtocols: m.classic.protocols.map((p) => ({
+                name: p.name,
+                metadata: p.metadata,
+              })),
+            },
     },
   };
 }
