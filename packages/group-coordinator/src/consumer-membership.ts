@@ -10,6 +10,13 @@ import type {
 } from "./consumer-api.js";
 import { fenceMemberRecords } from "./consumer-changes.js";
 import {
+  type ClassicPlan,
+  planClassicHeartbeat,
+  planClassicJoin,
+  planClassicLeave,
+  planClassicSync,
+} from "./consumer-classic-members.js";
+import {
   type Assignment,
   assignmentToWire,
   type ConsumerGroup,
@@ -17,14 +24,25 @@ import {
 } from "./consumer-group.js";
 import { type MemberTimers, planConsumerHeartbeat } from "./consumer-heartbeat.js";
 import { heartbeatError } from "./consumer-heartbeat-checks.js";
-import type { GroupRuntime, Groups } from "./group-shard.js";
+import type { HeartbeatContext } from "./consumer-member-update.js";
+import type {
+  HeartbeatInput,
+  JoinGroupInput,
+  LeaveGroupInput,
+  LeaveGroupResult,
+  SyncGroupInput,
+} from "./coordinator-api.js";
+import type { GroupResult, GroupRuntime, Groups } from "./group-shard.js";
 import type { GroupTimeoutsOf } from "./group-timeouts.js";
+import { joinError, syncError } from "./member-answers.js";
 import { answer } from "./runtime/index.js";
 import { preferredAssignor } from "./target-assignment.js";
 
 const timerKey = {
   session: (group: string, member: string) => `cg-session:${group}:${member}`,
   revocation: (group: string, member: string) => `cg-revocation:${group}:${member}`,
+  classicSync: (group: string, member: string) => `cg-classic-sync:${group}:${member}`,
+  classicJoin: (group: string, member: string) => `cg-classic-join:${group}:${member}`,
 };
 
 /**
@@ -64,6 +82,74 @@ export class ConsumerMembership {
     });
   }
 
+  /** JoinGroup of a classic member into this (non-empty) consumer group. */
+  classicJoin(group: ConsumerGroup, input: JoinGroupInput) {
+    const plan = planClassicJoin(group, this.contextOf(input.groupId), input);
+    return this.classicResult(group.groupId, plan, (code) => joinError(code, input.memberId));
+  }
+
+  classicSync(group: ConsumerGroup, input: SyncGroupInput) {
+    const plan = planClassicSync(group, this.contextOf(input.groupId), input);
+    return this.classicResult(group.groupId, plan, syncError);
+  }
+
+  classicHeartbeat(group: ConsumerGroup, input: HeartbeatInput) {
+    const plan = planClassicHeartbeat(group, input);
+    return this.classicResult(group.groupId, plan, (errorCode) => ({ errorCode }));
+  }
+
+  classicLeave(group: ConsumerGroup, input: LeaveGroupInput): GroupResult<LeaveGroupResult> {
+    const plan = planClassicLeave(group, input);
+    return {
+      records: plan.records,
+      response: plan.response,
+      appended: () => {
+        for (const id of plan.left) this.cancelAll(group.groupId, id);
+      },
+      failed: (errorCode) => ({ errorCode, members: [] }),
+    };
+  }
+
+  private classicResult<R>(
+    groupId: string,
+    plan: ClassicPlan<R>,
+    failed: (code: number) => R,
+  ): GroupResult<R> {
+    return {
+      records: plan.records,
+      response: plan.response,
+      appended: () => {
+        if (plan.timers !== null) this.applyClassicTimers(groupId, plan.timers);
+      },
+      failed,
+    };
+  }
+
+  private applyClassicTimers(groupId: string, t: NonNullable<ClassicPlan<unknown>["timers"]>) {
+    this.applyTimers({
+      group: groupId,
+      memberId: t.memberId,
+      sessionMs: t.sessionMs,
+      revocation: null,
+    });
+    const deadline = (key: string, ms: number | null | undefined, onlyIfAbsent: boolean) => {
+      if (ms === undefined) return;
+      if (ms === null) this.rt.cancel(key);
+      else if (!onlyIfAbsent || !this.rt.isScheduled(key)) {
+        this.rt.schedule(key, ms, (groups) =>
+          this.remove(groups, groupId, t.memberId, "it did not rejoin or sync in time"),
+        );
+      }
+    };
+    deadline(timerKey.classicSync(groupId, t.memberId), t.deadlines.sync, false);
+    deadline(timerKey.classicJoin(groupId, t.memberId), t.deadlines.join, true);
+  }
+
+  private cancelAll(groupId: string, memberId: string): void {
+    for (const key of Object.values(timerKey)) this.rt.cancel(key(groupId, memberId));
+    this.revocationEpochs.delete(timerKey.revocation(groupId, memberId));
+  }
+
   describe(groupIds: string[]): Promise<DescribedConsumerGroup[]> {
     // Kafka answers the empty (invalid) ids first, then the groups in request order.
     const ordered = [...groupIds.filter((id) => id === ""), ...groupIds.filter((id) => id !== "")];
@@ -79,7 +165,7 @@ export class ConsumerMembership {
         this.applyTimers({
           group: g.groupId,
           memberId: m.memberId,
-          sessionMs: this.timeouts(g.groupId).sessionTimeoutMs,
+          sessionMs: m.classic?.sessionTimeoutMs ?? this.timeouts(g.groupId).sessionTimeoutMs,
           revocation:
             m.state === "unrevoked"
               ? { epoch: m.memberEpoch, timeoutMs: m.rebalanceTimeoutMs }
@@ -87,6 +173,10 @@ export class ConsumerMembership {
         });
       }
     }
+  }
+
+  private contextOf(groupId: string): HeartbeatContext {
+    return { config: this.configOf(groupId), topics: this.topics, now: this.rt.clock.now() };
   }
 
   /** The config with the group's own timeouts in place of the broker's. */
@@ -134,10 +224,7 @@ export class ConsumerMembership {
     return {
       records: fenceMemberRecords(g, memberId),
       response: undefined,
-      appended: () => {
-        this.rt.cancel(timerKey.session(groupId, memberId));
-        this.rt.cancel(timerKey.revocation(groupId, memberId));
-      },
+      appended: () => this.cancelAll(groupId, memberId),
     };
   }
 

@@ -80,7 +80,7 @@ export class GroupCoordinator implements api.GroupCoordinatorApi {
     );
     const c = new GroupCoordinator(
       rt,
-      new Membership(rt, rebalance, config, logger),
+      new Membership(rt, rebalance, config, logger, consumer),
       offsets,
       new GroupAdmin(rt),
       consumer,

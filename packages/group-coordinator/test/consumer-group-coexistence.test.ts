@@ -39,11 +39,14 @@ function commit(overrides: Partial<CommitOffsetsInput>): CommitOffsetsInput {
 }
 
 describe("consumer groups beside classic groups", () => {
-  it("a classic join into a consumer group with members is INCONSISTENT_GROUP_PROTOCOL", async () => {
+  it("a classic join into a consumer group with members joins it as a classic member", async () => {
     const { c } = await open();
     await c.consumerHeartbeat(hb({ memberId: "a" }));
     const j = await c.join(joinInput());
-    assert.equal(j.errorCode, ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
+    assert.equal(j.errorCode, ErrorCode.NONE);
+    assert.equal((await c.listGroups({})).groups[0]?.groupType, "consumer");
+    const [d] = await c.consumerGroupDescribe(["g"]);
+    assert.equal(d?.members.length, 2);
   });
 
   it("a heartbeat into a classic group with members is GROUP_ID_NOT_FOUND", async () => {

@@ -1,0 +1,206 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { ErrorCode } from "@logbook/protocol";
+import { silentLogger } from "@logbook/storage";
+import type { CoordinatorConfig } from "../src/config.js";
+import type { JoinGroupInput, JoinGroupResult } from "../src/coordinator-api.js";
+import { readAssignment } from "../src/embedded-consumer-protocol.js";
+import { GroupCoordinator } from "../src/group-coordinator.js";
+import { MemoryRecordLog } from "../src/record-log.js";
+import { flat, hb, next, settle, TestTopics } from "./consumer-helpers.js";
+import { FakeClock } from "./fake-clock.js";
+import { joinInput, subscription } from "./helpers.js";
+
+/** Classic-protocol members (JoinGroup/SyncGroup/Heartbeat) inside consumer groups. */
+
+async function open(
+  log = new MemoryRecordLog(),
+  config: Partial<CoordinatorConfig> = {},
+  clock = new FakeClock(),
+) {
+  const topics = new TestTopics();
+  topics.set("t", 4);
+  const c = await GroupCoordinator.open({
+    log,
+    logger: silentLogger,
+    clock,
+    topics,
+    config: { initialRebalanceDelayMs: 0, ...config },
+  });
+  clock.settle = () => c.idle();
+  return { c, log, clock, topics };
+}
+
+type C = GroupCoordinator;
+
+async function classicJoin(c: C, overrides: Partial<JoinGroupInput> = {}) {
+  return c.join(joinInput({ requireKnownMemberId: true, ...overrides }));
+}
+
+/** The partitions of t a classic member's SyncGroup hands out. */
+async function classicSync(c: C, j: JoinGroupResult): Promise<number[]> {
+  const s = await c.sync({
+    groupId: "g",
+    generationId: j.generationId,
+    memberId: j.memberId,
+    groupInstanceId: null,
+    protocolType: "consumer",
+    protocolName: j.protocolName,
+    assignments: [],
+  });
+  assert.equal(s.errorCode, ErrorCode.NONE);
+  const a = readAssignment(s.assignment) ?? [];
+  return a.flatMap((t) => t.partitions).sort();
+}
+
+function beat(c: C, j: JoinGroupResult) {
+  return c.heartbeat({
+    groupId: "g",
+    generationId: j.generationId,
+    memberId: j.memberId,
+    groupInstanceId: null,
+  });
+}
+
+/** A consumer member "a" owning all of t, then a classic member joined beside it. */
+async function mixed(c: C) {
+  const a = await settle(c, "a", await c.consumerHeartbeat(hb({ memberId: "a" })));
+  const first = await classicJoin(c);
+  assert.equal(first.errorCode, ErrorCode.MEMBER_ID_REQUIRED);
+  assert.notEqual(first.memberId, "");
+  const j = await classicJoin(c, { memberId: first.memberId });
+  return { a, j };
+}
+
+describe("classic members in a consumer group", () => {
+  it("join with a member id, get an epoch at once, and their partitions once released", async () => {
+    const { c } = await open();
+    const { a, j } = await mixed(c);
+    assert.equal(j.errorCode, ErrorCode.NONE);
+    assert.equal(j.generationId, a.memberEpoch + 1);
+    assert.equal(j.protocolType, "consumer");
+    assert.equal(j.protocolName, "range");
+    assert.equal(j.leader, "");
+    assert.deepEqual(j.members, []);
+    // a still owns everything: the classic member waits with nothing.
+    assert.deepEqual(await classicSync(c, j), []);
+    assert.equal((await beat(c, j)).errorCode, ErrorCode.NONE);
+    // a revokes half; the freed partitions make the classic member rejoin.
+    const after = await settle(c, "a", await c.consumerHeartbeat(next("a", a.memberEpoch, null)));
+    assert.equal(flat(after.assignment).length, 2);
+    assert.equal((await beat(c, j)).errorCode, ErrorCode.REBALANCE_IN_PROGRESS);
+    const again = await classicJoin(c, { memberId: j.memberId });
+    assert.equal(again.generationId, j.generationId);
+    const mine = await classicSync(c, again);
+    assert.equal(mine.length, 2);
+    const theirs = flat(after.assignment).map((k) => Number(k.split(":")[1]));
+    assert.deepEqual([...mine, ...theirs].sort(), [0, 1, 2, 3], "no partition owned twice");
+    assert.equal((await beat(c, again)).errorCode, ErrorCode.NONE);
+    const [d] = await c.consumerGroupDescribe(["g"]);
+    assert.equal(d?.groupState, "Stable");
+    assert.equal(d?.members.length, 2);
+  });
+
+  it("answer ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID and INCONSISTENT_GROUP_PROTOCOL as Kafka", async () => {
+    const { c } = await open();
+    const { a, j } = await mixed(c);
+    const hbCode = async (o: { generationId?: number; memberId?: string }) =>
+      (
+        await c.heartbeat({
+          groupId: "g",
+          generationId: o.generationId ?? j.generationId,
+          memberId: o.memberId ?? j.memberId,
+          groupInstanceId: null,
+        })
+      ).errorCode;
+    assert.equal(await hbCode({ generationId: 99 }), ErrorCode.ILLEGAL_GENERATION);
+    assert.equal(await hbCode({ memberId: "nobody" }), ErrorCode.UNKNOWN_MEMBER_ID);
+    assert.equal(
+      await hbCode({ memberId: "a", generationId: a.memberEpoch }),
+      ErrorCode.UNKNOWN_MEMBER_ID,
+      "a consumer-protocol member is no classic member",
+    );
+    const other = await classicJoin(c, {
+      memberId: "x",
+      protocols: [{ name: "roundrobin", metadata: subscription(["t"]) }],
+    });
+    assert.equal(other.errorCode, ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
+    const wrongType = await classicJoin(c, { memberId: "x", protocolType: "connect" });
+    assert.equal(wrongType.errorCode, ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
+    const s = await c.sync({
+      groupId: "g",
+      generationId: j.generationId,
+      memberId: j.memberId,
+      groupInstanceId: null,
+      protocolType: "consumer",
+      protocolName: "roundrobin",
+      assignments: [],
+    });
+    assert.equal(s.errorCode, ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
+  });
+
+  it("commit with the member epoch as generation, with any OffsetCommit version", async () => {
+    const { c } = await open();
+    const { j } = await mixed(c);
+    const code = async (generationId: number) =>
+      (
+        await c.commitOffsets({
+          groupId: "g",
+          generationId,
+          memberId: j.memberId,
+          groupInstanceId: null,
+          retentionTimeMs: -1,
+          offsets: [{ topic: "t", partition: 0, offset: 3n, leaderEpoch: -1, metadata: null }],
+          allowsMemberEpoch: false,
+        })
+      ).partitions[0]?.errorCode;
+    assert.equal(await code(j.generationId), ErrorCode.NONE);
+    assert.equal(await code(j.generationId + 1), ErrorCode.ILLEGAL_GENERATION);
+    assert.equal(await code(j.generationId - 1), ErrorCode.ILLEGAL_GENERATION);
+  });
+
+  it("leave: the consumer member is given everything back; unknown members are named", async () => {
+    const { c } = await open();
+    const { a, j } = await mixed(c);
+    const left = await c.leave({
+      groupId: "g",
+      members: [
+        { memberId: j.memberId, groupInstanceId: null },
+        { memberId: "nobody", groupInstanceId: null },
+      ],
+    });
+    assert.equal(left.errorCode, ErrorCode.NONE);
+    assert.deepEqual(
+      left.members.map((m) => m.errorCode),
+      [ErrorCode.NONE, ErrorCode.UNKNOWN_MEMBER_ID],
+    );
+    const r = await settle(c, "a", await c.consumerHeartbeat(next("a", a.memberEpoch, null)));
+    assert.equal(flat(r.assignment).length, 4);
+    const [d] = await c.consumerGroupDescribe(["g"]);
+    assert.equal(d?.members.length, 1);
+  });
+
+  it("a classic member that stops heartbeating is removed after its own session timeout", async () => {
+    const { c, clock } = await open();
+    const { a, j } = await mixed(c);
+    // Keep a alive; the classic member's session (10 s, from its JoinGroup) runs out.
+    for (let i = 0; i < 3; i++) {
+      await clock.advance(4000);
+      await c.consumerHeartbeat(next("a", a.memberEpoch, null));
+    }
+    assert.equal((await beat(c, j)).errorCode, ErrorCode.UNKNOWN_MEMBER_ID);
+  });
+
+  it("a restarted coordinator serves the classic member from the replayed records", async () => {
+    const log = new MemoryRecordLog();
+    const { c } = await open(log);
+    const { a, j } = await mixed(c);
+    await settle(c, "a", await c.consumerHeartbeat(next("a", a.memberEpoch, null)));
+    const again = await classicJoin(c, { memberId: j.memberId });
+    const before = await classicSync(c, again);
+    await c.close();
+    const reopened = await open(log);
+    assert.equal((await beat(reopened.c, again)).errorCode, ErrorCode.NONE);
+    assert.deepEqual(await classicSync(reopened.c, again), before);
+  });
+});
