@@ -222,7 +222,19 @@ export function planClassicSync(
     ) {
       throw new ClassicError(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
     }
-    if (group.groupEpoch > m.memberEpoch) throw new ClassicError(ErrorCode.REBALANCE_IN_PROGRESS);
+    // A newer group epoch means rejoin, unless the member rejoined already and has to
+    // revoke first: this answer tells it what it keeps.
+    if (group.groupEpoch > m.memberEpoch && m.state !== "unrevoked") {
+      return {
+        records: [],
+        response: syncError(ErrorCode.REBALANCE_IN_PROGRESS),
+        timers: {
+          memberId: m.memberId,
+          sessionMs: m.classic?.sessionTimeoutMs ?? 0,
+          deadlines: { sync: null, join: m.rebalanceTimeoutMs },
+        },
+      };
+    }
     return {
       records: [],
       response: {

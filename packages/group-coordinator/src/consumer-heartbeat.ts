@@ -23,7 +23,8 @@ import {
   validate,
 } from "./consumer-heartbeat-checks.js";
 import { type HeartbeatContext, pickCurrent, updateMember } from "./consumer-member-update.js";
-import { refuseOnlineUpgrade } from "./consumer-migration.js";
+import { upgrade } from "./consumer-migration.js";
+import type { ClassicGroup } from "./group.js";
 import type { Groups } from "./group-shard.js";
 import type { CoordinatorRecord } from "./records.js";
 
@@ -43,6 +44,8 @@ export interface HeartbeatPlan {
   records: CoordinatorRecord[];
   response: ConsumerHeartbeatResult;
   timers: MemberTimers | null;
+  /** The classic group this request upgraded: its live side ends once the records are durable. */
+  upgraded?: ClassicGroup;
 }
 
 /**
@@ -117,12 +120,16 @@ function joinOrHeartbeat(
   const records: CoordinatorRecord[] = [];
   const entry = groups.get(input.groupId);
   let group: ConsumerGroup;
+  let upgraded: ClassicGroup | undefined;
   if (entry?.consumer != null) {
     group = entry.consumer;
   } else if (input.memberEpoch !== 0) {
     group = existingGroup(groups, input.groupId);
   } else if (entry !== undefined && (entry.members.size > 0 || entry.state !== "Empty")) {
-    refuseOnlineUpgrade(entry, config);
+    const converted = upgrade(entry, config, ctx.topics);
+    records.push(...converted.records);
+    group = converted.group;
+    upgraded = entry;
   } else {
     // A new group, or the online upgrade of an empty classic group: its offsets stay.
     if (entry?.hasMetadata) records.push({ kind: "group", group: input.groupId, value: null });
@@ -239,5 +246,6 @@ function joinOrHeartbeat(
           ? { epoch: next.memberEpoch, timeoutMs: subscription.rebalanceTimeoutMs }
           : null,
     },
+    upgraded,
   };
 }

@@ -32,6 +32,7 @@ import type {
   LeaveGroupResult,
   SyncGroupInput,
 } from "./coordinator-api.js";
+import type { ClassicGroup } from "./group.js";
 import type { GroupResult, GroupRuntime, Groups } from "./group-shard.js";
 import type { GroupTimeoutsOf } from "./group-timeouts.js";
 import { joinError, syncError } from "./member-answers.js";
@@ -62,6 +63,8 @@ export class ConsumerMembership {
     private readonly timeouts: GroupTimeoutsOf,
     private readonly topics: ConsumerTopicView,
     private readonly logger: Logger,
+    /** Ends a classic group's live side (members, waiters, timers) once it was upgraded. */
+    private readonly endClassic: (group: ClassicGroup) => void,
   ) {}
 
   heartbeat(input: ConsumerHeartbeatInput): Promise<ConsumerHeartbeatResult> {
@@ -75,6 +78,7 @@ export class ConsumerMembership {
         records: plan.records,
         response: plan.response,
         appended: () => {
+          if (plan.upgraded !== undefined) this.takeOver(plan.upgraded);
           if (plan.timers !== null) this.applyTimers(plan.timers);
         },
         failed: (code) => heartbeatError(code, null),
@@ -148,6 +152,24 @@ export class ConsumerMembership {
   private cancelAll(groupId: string, memberId: string): void {
     for (const key of Object.values(timerKey)) this.rt.cancel(key(groupId, memberId));
     this.revocationEpochs.delete(timerKey.revocation(groupId, memberId));
+  }
+
+  /**
+   * After an online upgrade: the classic side's waiters are told to rejoin and its timers
+   * stop (`endClassic`); the converted members' sessions run from here, each with the
+   * session timeout it joined with.
+   */
+  private takeOver(entry: ClassicGroup): void {
+    this.endClassic(entry);
+    for (const m of entry.consumer?.members.values() ?? []) {
+      if (m.classic === null) continue;
+      this.applyTimers({
+        group: entry.groupId,
+        memberId: m.memberId,
+        sessionMs: m.classic.sessionTimeoutMs,
+        revocation: null,
+      });
+    }
   }
 
   describe(groupIds: string[]): Promise<DescribedConsumerGroup[]> {

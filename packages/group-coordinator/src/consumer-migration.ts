@@ -1,16 +1,37 @@
 import { ErrorCode } from "@logbook/protocol";
+import { applyConsumerGroupRecord } from "./apply-consumer-record.js";
 import { type CoordinatorConfig, upgradeEnabled } from "./config.js";
+import type { ConsumerTopicView } from "./consumer-api.js";
+import {
+  currentRecord,
+  epochRecord,
+  memberRecord,
+  targetEpochRecord,
+  targetRecord,
+  topicsRecord,
+} from "./consumer-changes.js";
+import {
+  type ConsumerGroup,
+  type ConsumerMember,
+  partitionsOf,
+  tpEpochKey,
+} from "./consumer-group.js";
 import { HeartbeatError } from "./consumer-heartbeat-checks.js";
-import type { ClassicGroup } from "./group.js";
+import { byTopicId, readAssignment, readSubscription } from "./embedded-consumer-protocol.js";
+import { ClassicGroup } from "./group.js";
+import { type CoordinatorRecord, isConsumerGroupRecord } from "./records.js";
+import { subscribedTopics } from "./target-assignment.js";
 
 /**
- * The live migration between classic and consumer groups (KIP-848), as far as Logbook
- * serves it: an empty classic group becomes a consumer group whatever the policy (its
- * offsets stay); a ConsumerGroupHeartbeat joining a classic group with members goes
- * through Kafka's upgrade checks, in Kafka's order, each answering GROUP_ID_NOT_FOUND.
- *
- * Not served yet: the conversion itself once every check passes (classic members
- * inside a consumer group), which answers GROUP_ID_NOT_FOUND as before.
+ * The live migration between classic and consumer groups (KIP-848): an empty classic
+ * group becomes a consumer group whatever the policy (its offsets stay); a
+ * ConsumerGroupHeartbeat joining a classic group with members goes through Kafka's
+ * upgrade checks, in Kafka's order, each answering GROUP_ID_NOT_FOUND, then converts
+ * it: every classic member becomes a classic member of the consumer group at the
+ * classic generation (the group and assignment epoch), keeping the partitions its
+ * SyncGroup assignment gave it and the topics its subscription named. The conversion is
+ * records only (the classic group's tombstone, then the consumer group's), so replay
+ * rebuilds the same group.
  */
 
 const PROTOCOL_TYPE = "consumer";
@@ -20,8 +41,8 @@ function protocolTypeOf(entry: ClassicGroup): string | null {
   return entry.protocolType ?? entry.members.values().next().value?.protocolType ?? null;
 }
 
-/** Throws the HeartbeatError a ConsumerGroupHeartbeat joining a live classic group gets. */
-export function refuseOnlineUpgrade(entry: ClassicGroup, config: CoordinatorConfig): never {
+/** Kafka's checks before a live classic group is upgraded; throws a HeartbeatError. */
+function checkOnlineUpgrade(entry: ClassicGroup, config: CoordinatorConfig): void {
   const why = (reason: string) =>
     new HeartbeatError(
       ErrorCode.GROUP_ID_NOT_FOUND,
@@ -34,8 +55,66 @@ export function refuseOnlineUpgrade(entry: ClassicGroup, config: CoordinatorConf
   if (entry.members.size > config.consumerMaxGroupSize) {
     throw why("the group size exceeds the consumer group maximum size");
   }
-  throw new HeartbeatError(
-    ErrorCode.GROUP_ID_NOT_FOUND,
-    `Group ${entry.groupId} is not a consumer group.`,
-  );
+}
+
+export interface Upgrade {
+  records: CoordinatorRecord[];
+  /** The consumer group the records make, for the joining member's request to continue on. */
+  group: ConsumerGroup;
+}
+
+/** The records converting a live classic group into a consumer group; throws when refused. */
+export function upgrade(
+  entry: ClassicGroup,
+  config: CoordinatorConfig,
+  topics: ConsumerTopicView,
+): Upgrade {
+  checkOnlineUpgrade(entry, config);
+  const malformed = () =>
+    new HeartbeatError(
+      ErrorCode.GROUP_ID_NOT_FOUND,
+      `Cannot upgrade classic group ${entry.groupId} to consumer group because the embedded consumer protocol is malformed.`,
+    );
+  const epoch = entry.generationId;
+  const members = new Map<string, ConsumerMember>();
+  for (const m of entry.members.values()) {
+    const chosen = m.protocols.find((p) => p.name === entry.protocolName) ?? m.protocols[0];
+    const subscription = chosen === undefined ? null : readSubscription(chosen.metadata);
+    const assigned = readAssignment(m.assignment);
+    if (subscription === null || assigned === null) throw malformed();
+    const owned = byTopicId(assigned, topics);
+    members.set(m.memberId, {
+      memberId: m.memberId,
+      instanceId: m.groupInstanceId,
+      rackId: subscription.rackId,
+      clientId: m.clientId,
+      clientHost: m.clientHost,
+      subscribedTopicNames: subscription.topics,
+      subscribedTopicRegex: null,
+      serverAssignor: null,
+      rebalanceTimeoutMs: m.rebalanceTimeoutMs,
+      classic: { sessionTimeoutMs: m.sessionTimeoutMs, protocols: m.protocols },
+      memberEpoch: epoch,
+      previousMemberEpoch: epoch,
+      state: "stable",
+      assigned: owned,
+      pendingRevocation: new Map(),
+      assignedEpochs: new Map(
+        [...partitionsOf(owned)].map(([t, p]): [string, number] => [tpEpochKey(t, p), epoch]),
+      ),
+    });
+  }
+  const id = entry.groupId;
+  const records: CoordinatorRecord[] = [{ kind: "group", group: id, value: null }];
+  for (const m of members.values()) records.push(memberRecord(id, m));
+  records.push(epochRecord(id, epoch));
+  records.push(topicsRecord(id, subscribedTopics(members, new Map(), topics)));
+  for (const m of members.values()) records.push(targetRecord(id, m.memberId, m.assigned));
+  records.push(targetEpochRecord(id, epoch));
+  for (const m of members.values()) records.push(currentRecord(id, m.memberId, m));
+  // The group as replay will see it: the same records through the same path.
+  const scratch = new ClassicGroup(id);
+  for (const r of records) if (isConsumerGroupRecord(r)) applyConsumerGroupRecord(scratch, r);
+  if (scratch.consumer === null) throw malformed();
+  return { records, group: scratch.consumer };
 }

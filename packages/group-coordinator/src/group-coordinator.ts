@@ -77,6 +77,7 @@ export class GroupCoordinator implements api.GroupCoordinatorApi {
       timeouts,
       options.topics ?? NO_TOPICS,
       logger,
+      (group) => rebalance.endLiveSide(group),
     );
     const c = new GroupCoordinator(
       rt,

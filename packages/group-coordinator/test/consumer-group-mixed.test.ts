@@ -3,11 +3,12 @@ import { describe, it } from "node:test";
 import { ErrorCode } from "@logbook/protocol";
 import { silentLogger } from "@logbook/storage";
 import type { CoordinatorConfig } from "../src/config.js";
+import type { DescribedConsumerMember } from "../src/consumer-api.js";
 import type { JoinGroupInput, JoinGroupResult } from "../src/coordinator-api.js";
-import { readAssignment } from "../src/embedded-consumer-protocol.js";
+import { readAssignment, writeAssignment } from "../src/embedded-consumer-protocol.js";
 import { GroupCoordinator } from "../src/group-coordinator.js";
 import { MemoryRecordLog } from "../src/record-log.js";
-import { flat, hb, next, settle, TestTopics } from "./consumer-helpers.js";
+import { flat, hb, next, settle, TestTopics, writeSubscription } from "./consumer-helpers.js";
 import { FakeClock } from "./fake-clock.js";
 import { joinInput, subscription } from "./helpers.js";
 
@@ -204,3 +205,101 @@ describe("classic members in a consumer group", () => {
     assert.deepEqual(await classicSync(reopened.c, again), before);
   });
 });
+
+/** Two classic members with a leader-made assignment: p0,p1 to the first, p2,p3 to the second. */
+async function classicGroup(c: C) {
+  const joins = await Promise.all(
+    ["c0", "c1"].map((clientId) => c.join(joinInput({ clientId, rebalanceTimeoutMs: 20_000 }))),
+  );
+  const ids = joins.map((j) => j.memberId).sort();
+  const parts = new Map(ids.map((id, i) => [id, [2 * i, 2 * i + 1]]));
+  const syncs = await Promise.all(
+    joins.map((j) =>
+      c.sync({
+        groupId: "g",
+        generationId: j.generationId,
+        memberId: j.memberId,
+        groupInstanceId: null,
+        protocolType: "consumer",
+        protocolName: j.protocolName,
+        assignments:
+          j.memberId === j.leader
+            ? ids.map((memberId) => ({
+                memberId,
+                assignment: writeAssignment(
+                  [{ topic: "t", partitions: parts.get(memberId) ?? [] }],
+                  0,
+                ),
+              }))
+            : [],
+      }),
+    ),
+  );
+  for (const s of syncs) assert.equal(s.errorCode, ErrorCode.NONE);
+  return { joins, parts };
+}
+
+describe("online upgrade of a classic group", () => {
+  it("a consumer-protocol member converts it; classic members keep their partitions, then rebalance", async () => {
+    const { c } = await open();
+    const { joins, parts } = await classicGroup(c);
+    const generation = joins[0]?.generationId ?? 0;
+    const r = await c.consumerHeartbeat(hb({ memberId: "new" }));
+    assert.equal(r.errorCode, ErrorCode.NONE);
+    assert.equal(r.memberEpoch, generation + 1);
+    assert.deepEqual(flat(r.assignment), [], "everything is still owned by the classic members");
+    assert.equal((await c.listGroups({})).groups[0]?.groupType, "consumer");
+    const [d] = await c.consumerGroupDescribe(["g"]);
+    assert.equal(d?.groupEpoch, generation + 1);
+    for (const j of joins) {
+      const m: DescribedConsumerMember | undefined = d?.members.find(
+        (x) => x.memberId === j.memberId,
+      );
+      assert.deepEqual(m?.assignment[0]?.partitions, parts.get(j.memberId), "kept its partitions");
+      assert.equal(m?.memberEpoch, generation);
+      // The classic member is asked to rejoin; it revokes what moved and rejoins.
+      assert.equal((await beat(c, j)).errorCode, ErrorCode.REBALANCE_IN_PROGRESS);
+    }
+    const owned = new Map<string, number[]>();
+    for (const j of joins) {
+      const target = d?.members.find((x) => x.memberId === j.memberId)?.targetAssignment;
+      const keep = target?.[0]?.partitions ?? [];
+      const again = await classicJoin(c, {
+        memberId: j.memberId,
+        protocols: [{ name: "range", metadata: subscriptionOwning(keep) }],
+      });
+      assert.equal(again.errorCode, ErrorCode.NONE);
+      owned.set(j.memberId, await classicSync(c, again));
+    }
+    const n = await settle(c, "new", await c.consumerHeartbeat(next("new", r.memberEpoch, [])));
+    const mine = flat(n.assignment).map((k) => Number(k.split(":")[1]));
+    assert.ok(mine.length > 0, "the new member got partitions once the classic members let go");
+    const all = [...mine, ...[...owned.values()].flat()].sort();
+    assert.equal(new Set(all).size, all.length, "no partition owned twice");
+  });
+
+  it("replay after the upgrade rebuilds the same consumer group", async () => {
+    const log = new MemoryRecordLog();
+    const { c } = await open(log);
+    await classicGroup(c);
+    await c.consumerHeartbeat(hb({ memberId: "new" }));
+    const [before] = await c.consumerGroupDescribe(["g"]);
+    await c.close();
+    const reopened = await open(log);
+    const [after] = await reopened.c.consumerGroupDescribe(["g"]);
+    assert.deepEqual(after, before);
+  });
+
+  it("the migration policy can forbid it", async () => {
+    const { c } = await open(new MemoryRecordLog(), { consumerMigrationPolicy: "downgrade" });
+    await classicGroup(c);
+    const r = await c.consumerHeartbeat(hb({ memberId: "new" }));
+    assert.equal(r.errorCode, ErrorCode.GROUP_ID_NOT_FOUND);
+    assert.equal((await c.listGroups({})).groups[0]?.groupType, "classic");
+  });
+});
+
+/** A subscription of t that reports owning these partitions of it. */
+function subscriptionOwning(partitions: number[]): Buffer {
+  return writeSubscription(["t"], [{ topic: "t", partitions }]);
+}
