@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
 import { ErrorCode } from "@logbook/protocol";
-import { fenceMemberRecords } from "./consumer-changes.js";
 import {
   type ConsumerGroup,
   type ConsumerMember,
@@ -11,6 +10,7 @@ import {
   partitionsOf,
 } from "./consumer-group.js";
 import { type HeartbeatContext, pickCurrent, updateMember } from "./consumer-member-update.js";
+import { fenceOrDowngrade } from "./consumer-migration.js";
 import type {
   HeartbeatInput,
   JoinGroupInput,
@@ -24,6 +24,7 @@ import type {
 import {
   byTopicId,
   byTopicName,
+  CONSUMER_PROTOCOL_TYPE,
   readSubscription,
   writeAssignment,
 } from "./embedded-consumer-protocol.js";
@@ -40,8 +41,6 @@ import type { CoordinatorRecord } from "./records.js";
  * group epoch, partitions to revoke, or freed partitions to pick up). There is no leader:
  * the group's server-side assignor assigns.
  */
-
-export const CONSUMER_PROTOCOL_TYPE = "consumer";
 
 /** The deadlines a classic member lives by besides its session. */
 export interface ClassicDeadlines {
@@ -301,9 +300,15 @@ export interface ClassicLeavePlan {
   response: LeaveGroupResult;
   /** Members whose timers stop. */
   left: string[];
+  /** Only classic members remained: the group is a classic group again (all its member ids). */
+  downgraded: string[] | null;
 }
 
-export function planClassicLeave(group: ConsumerGroup, input: LeaveGroupInput): ClassicLeavePlan {
+export function planClassicLeave(
+  group: ConsumerGroup,
+  ctx: HeartbeatContext,
+  input: LeaveGroupInput,
+): ClassicLeavePlan {
   const left: string[] = [];
   const members = input.members.map((req) => {
     try {
@@ -330,9 +335,14 @@ export function planClassicLeave(group: ConsumerGroup, input: LeaveGroupInput): 
       return { memberId: req.memberId, groupInstanceId: req.groupInstanceId, errorCode: e.code };
     }
   });
+  const fenced =
+    left.length === 0
+      ? { records: [], downgraded: null }
+      : fenceOrDowngrade(group, left, ctx.config, ctx.topics, ctx.now);
   return {
-    records: left.length === 0 ? [] : fenceMemberRecords(group, left),
+    records: fenced.records,
     response: { errorCode: ErrorCode.NONE, members },
     left,
+    downgraded: fenced.downgraded,
   };
 }

@@ -1,8 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { ErrorCode } from "@logbook/protocol";
-import type { CoordinatorConfig } from "./config.js";
 import type { ConsumerHeartbeatInput, ConsumerHeartbeatResult } from "./consumer-api.js";
-import { currentRecord, fenceMemberRecords } from "./consumer-changes.js";
+import { currentRecord } from "./consumer-changes.js";
 import {
   assignmentFromWire,
   assignmentToWire,
@@ -23,7 +22,7 @@ import {
   validate,
 } from "./consumer-heartbeat-checks.js";
 import { type HeartbeatContext, pickCurrent, updateMember } from "./consumer-member-update.js";
-import { upgrade } from "./consumer-migration.js";
+import { fenceOrDowngrade, upgrade } from "./consumer-migration.js";
 import type { ClassicGroup } from "./group.js";
 import type { Groups } from "./group-shard.js";
 import type { CoordinatorRecord } from "./records.js";
@@ -46,6 +45,8 @@ export interface HeartbeatPlan {
   timers: MemberTimers | null;
   /** The classic group this request upgraded: its live side ends once the records are durable. */
   upgraded?: ClassicGroup;
+  /** This leave downgraded the group (its member ids): the classic side resumes once durable. */
+  downgraded?: string[];
 }
 
 /**
@@ -61,7 +62,7 @@ export function planConsumerHeartbeat(
   try {
     validate(ctx.config, input);
     if (input.memberEpoch === LEAVE_EPOCH || input.memberEpoch === LEAVE_STATIC_EPOCH) {
-      return leave(groups, ctx.config, input);
+      return leave(groups, ctx, input);
     }
     return joinOrHeartbeat(groups, ctx, input);
   } catch (e) {
@@ -72,9 +73,10 @@ export function planConsumerHeartbeat(
 
 function leave(
   groups: Groups,
-  config: CoordinatorConfig,
+  ctx: HeartbeatContext,
   input: ConsumerHeartbeatInput,
 ): HeartbeatPlan {
+  const { config } = ctx;
   const group = existingGroup(groups, input.groupId);
   const m = knownMember(group, input);
   const response = {
@@ -100,10 +102,12 @@ function leave(
       },
     };
   }
+  const fenced = fenceOrDowngrade(group, [m.memberId], config, ctx.topics, ctx.now);
   return {
-    records: fenceMemberRecords(group, m.memberId),
+    records: fenced.records,
     response,
     timers: { group: group.groupId, memberId: m.memberId, sessionMs: null, revocation: null },
+    downgraded: fenced.downgraded ?? undefined,
   };
 }
 

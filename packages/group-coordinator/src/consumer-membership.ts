@@ -8,7 +8,6 @@ import type {
   DescribedConsumerGroup,
   DescribedTopicPartitions,
 } from "./consumer-api.js";
-import { fenceMemberRecords } from "./consumer-changes.js";
 import {
   type ClassicPlan,
   planClassicHeartbeat,
@@ -25,6 +24,7 @@ import {
 import { type MemberTimers, planConsumerHeartbeat } from "./consumer-heartbeat.js";
 import { heartbeatError } from "./consumer-heartbeat-checks.js";
 import type { HeartbeatContext } from "./consumer-member-update.js";
+import { fenceOrDowngrade } from "./consumer-migration.js";
 import type {
   HeartbeatInput,
   JoinGroupInput,
@@ -65,6 +65,8 @@ export class ConsumerMembership {
     private readonly logger: Logger,
     /** Ends a classic group's live side (members, waiters, timers) once it was upgraded. */
     private readonly endClassic: (group: ClassicGroup) => void,
+    /** Brings a downgraded group's classic side back from its record, rebalancing. */
+    private readonly resumeClassic: (groupId: string) => void,
   ) {}
 
   heartbeat(input: ConsumerHeartbeatInput): Promise<ConsumerHeartbeatResult> {
@@ -80,6 +82,7 @@ export class ConsumerMembership {
         appended: () => {
           if (plan.upgraded !== undefined) this.takeOver(plan.upgraded);
           if (plan.timers !== null) this.applyTimers(plan.timers);
+          if (plan.downgraded !== undefined) this.handBack(input.groupId, plan.downgraded);
         },
         failed: (code) => heartbeatError(code, null),
       };
@@ -103,12 +106,13 @@ export class ConsumerMembership {
   }
 
   classicLeave(group: ConsumerGroup, input: LeaveGroupInput): GroupResult<LeaveGroupResult> {
-    const plan = planClassicLeave(group, input);
+    const plan = planClassicLeave(group, this.contextOf(group.groupId), input);
     return {
       records: plan.records,
       response: plan.response,
       appended: () => {
         for (const id of plan.left) this.cancelAll(group.groupId, id);
+        if (plan.downgraded !== null) this.handBack(group.groupId, plan.downgraded);
       },
       failed: (errorCode) => ({ errorCode, members: [] }),
     };
@@ -243,11 +247,26 @@ export class ConsumerMembership {
     const g = groups.get(groupId)?.consumer;
     if (g == null || !g.members.has(memberId)) return answer(undefined);
     this.logger.info("removing consumer group member", { group: groupId, member: memberId, why });
+    const ctx = this.contextOf(groupId);
+    const fenced = fenceOrDowngrade(g, [memberId], ctx.config, ctx.topics, ctx.now);
     return {
-      records: fenceMemberRecords(g, memberId),
+      records: fenced.records,
       response: undefined,
-      appended: () => this.cancelAll(groupId, memberId),
+      appended: () => {
+        this.cancelAll(groupId, memberId);
+        if (fenced.downgraded !== null) this.handBack(groupId, fenced.downgraded);
+      },
     };
+  }
+
+  /**
+   * After a downgrade: the consumer-side timers of the members stop and the classic
+   * group resumes from its record, then rebalances (`resumeClassic`).
+   */
+  private handBack(groupId: string, memberIds: readonly string[]): void {
+    for (const id of memberIds) this.cancelAll(groupId, id);
+    this.logger.info("downgraded consumer group to a classic group", { group: groupId });
+    this.resumeClassic(groupId);
   }
 
   private describeOne(groups: Groups, groupId: string): DescribedConsumerGroup {

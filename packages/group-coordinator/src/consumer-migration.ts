@@ -1,10 +1,12 @@
-import { ErrorCode } from "@logbook/protocol";
+import { createGroupMetadataValue, ErrorCode } from "@logbook/protocol";
 import { applyConsumerGroupRecord } from "./apply-consumer-record.js";
-import { type CoordinatorConfig, upgradeEnabled } from "./config.js";
+import { type CoordinatorConfig, downgradeEnabled, upgradeEnabled } from "./config.js";
 import type { ConsumerTopicView } from "./consumer-api.js";
 import {
   currentRecord,
   epochRecord,
+  fenceMemberRecords,
+  groupTombstones,
   memberRecord,
   targetEpochRecord,
   targetRecord,
@@ -17,7 +19,14 @@ import {
   tpEpochKey,
 } from "./consumer-group.js";
 import { HeartbeatError } from "./consumer-heartbeat-checks.js";
-import { byTopicId, readAssignment, readSubscription } from "./embedded-consumer-protocol.js";
+import {
+  byTopicId,
+  byTopicName,
+  CONSUMER_PROTOCOL_TYPE,
+  readAssignment,
+  readSubscription,
+  writeAssignment,
+} from "./embedded-consumer-protocol.js";
 import { ClassicGroup } from "./group.js";
 import { type CoordinatorRecord, isConsumerGroupRecord } from "./records.js";
 import { subscribedTopics } from "./target-assignment.js";
@@ -32,9 +41,14 @@ import { subscribedTopics } from "./target-assignment.js";
  * SyncGroup assignment gave it and the topics its subscription named. The conversion is
  * records only (the classic group's tombstone, then the consumer group's), so replay
  * rebuilds the same group.
+ *
+ * Back again: when the members that leave (or are fenced) leave only classic members
+ * behind, the policy allows downgrades and they fit group.max.size, the consumer group's
+ * records are tombstoned and a classic GroupMetadata record written instead (generation =
+ * the group epoch; each member keeping the partitions it holds, in its subscription's
+ * version); the classic group then resumes from that record and rebalances, so every
+ * member rejoins.
  */
-
-const PROTOCOL_TYPE = "consumer";
 
 /** The classic group's protocol type: the stored one, or its live members' while it forms. */
 function protocolTypeOf(entry: ClassicGroup): string | null {
@@ -49,7 +63,7 @@ function checkOnlineUpgrade(entry: ClassicGroup, config: CoordinatorConfig): voi
       `Cannot upgrade classic group ${entry.groupId} to consumer group because ${reason}.`,
     );
   if (!upgradeEnabled(config.consumerMigrationPolicy)) throw why("online upgrade is disabled");
-  if (protocolTypeOf(entry) !== PROTOCOL_TYPE) {
+  if (protocolTypeOf(entry) !== CONSUMER_PROTOCOL_TYPE) {
     throw why("the group does not use the consumer embedded protocol");
   }
   if (entry.members.size > config.consumerMaxGroupSize) {
@@ -117,4 +131,71 @@ export function upgrade(
   for (const r of records) if (isConsumerGroupRecord(r)) applyConsumerGroupRecord(scratch, r);
   if (scratch.consumer === null) throw malformed();
   return { records, group: scratch.consumer };
+}
+
+export interface Fencing {
+  records: CoordinatorRecord[];
+  /** Set when the group became a classic group: every member id it had (their timers stop). */
+  downgraded: string[] | null;
+}
+
+/** Removes members, downgrading the group when only classic members remain (see above). */
+export function fenceOrDowngrade(
+  g: ConsumerGroup,
+  leaving: readonly string[],
+  config: CoordinatorConfig,
+  topics: ConsumerTopicView,
+  now: number,
+): Fencing {
+  const remaining = [...g.members.values()].filter((m) => !leaving.includes(m.memberId));
+  const downgrade =
+    remaining.length > 0 &&
+    remaining.every((m) => m.classic !== null) &&
+    downgradeEnabled(config.consumerMigrationPolicy) &&
+    remaining.length <= config.maxGroupSize;
+  if (!downgrade) return { records: fenceMemberRecords(g, leaving), downgraded: null };
+  const protocol = selectProtocol(remaining);
+  const records: CoordinatorRecord[] = [...groupTombstones(g)];
+  records.push({
+    kind: "group",
+    group: g.groupId,
+    value: createGroupMetadataValue({
+      protocolType: CONSUMER_PROTOCOL_TYPE,
+      generation: g.groupEpoch,
+      protocol,
+      leader: remaining[0]?.memberId ?? null,
+      currentStateTimestamp: BigInt(now),
+      members: remaining.map((m) => {
+        const metadata =
+          m.classic?.protocols.find((p) => p.name === protocol)?.metadata ?? Buffer.alloc(0);
+        return {
+          memberId: m.memberId,
+          groupInstanceId: m.instanceId,
+          clientId: m.clientId,
+          clientHost: m.clientHost,
+          rebalanceTimeoutMs: m.rebalanceTimeoutMs,
+          sessionTimeoutMs: m.classic?.sessionTimeoutMs ?? 0,
+          subscription: metadata,
+          assignment: writeAssignment(
+            byTopicName(m.assigned, topics),
+            readSubscription(metadata)?.version ?? 0,
+          ),
+        };
+      }),
+    }),
+  });
+  return { records, downgraded: [...g.members.keys()] };
+}
+
+/** The classic vote: each member's first protocol every member supports; most votes win. */
+function selectProtocol(members: readonly ConsumerMember[]): string {
+  const all = members.map((m) => new Set(m.classic?.protocols.map((p) => p.name)));
+  const votes = new Map<string, number>();
+  for (const m of members) {
+    const choice = m.classic?.protocols.find((p) => all.every((names) => names.has(p.name)));
+    if (choice !== undefined) votes.set(choice.name, (votes.get(choice.name) ?? 0) + 1);
+  }
+  let best = "";
+  for (const [name, n] of votes) if (best === "" || n > (votes.get(best) ?? 0)) best = name;
+  return best;
 }

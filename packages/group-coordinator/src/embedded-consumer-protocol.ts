@@ -18,6 +18,9 @@ import { type Assignment, addPartition, partitionsOf } from "./consumer-group.js
 
 const HIGHEST = 3;
 
+/** The protocol type of consumers (JoinGroup's ProtocolType). */
+export const CONSUMER_PROTOCOL_TYPE = "consumer";
+
 export interface NamedPartitions {
   topic: string;
   partitions: number[];

@@ -78,6 +78,10 @@ export class GroupCoordinator implements api.GroupCoordinatorApi {
       options.topics ?? NO_TOPICS,
       logger,
       (group) => rebalance.endLiveSide(group),
+      (groupId) => {
+        const group = rt.state.get(groupId);
+        if (group !== undefined) rebalance.resumeDowngraded(group);
+      },
     );
     const c = new GroupCoordinator(
       rt,

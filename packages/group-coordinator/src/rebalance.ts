@@ -275,6 +275,15 @@ export class Rebalance {
     if (group.sm.is("PreparingRebalance")) group.sm.transition("Empty");
   }
 
+  /**
+   * A consumer group became this classic group again (online downgrade): its members
+   * come back from the record just written, and rebalance so each rejoins.
+   */
+  resumeDowngraded(group: ClassicGroup): void {
+    this.resumeGroup(group);
+    if (group.state === "Stable") this.prepareRebalance(group, "downgraded from a consumer group");
+  }
+
   /** Removes members (leave or expiry) and rebalances the rest. */
   removeMembers(group: ClassicGroup, members: Member[], code: number): void {
     if (members.length === 0) return;

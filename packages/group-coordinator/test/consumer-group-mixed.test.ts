@@ -303,3 +303,74 @@ describe("online upgrade of a classic group", () => {
 function subscriptionOwning(partitions: number[]): Buffer {
   return writeSubscription(["t"], [{ topic: "t", partitions }]);
 }
+
+/** A consumer member "a" and a classic member sharing t, both settled. */
+async function settledMix(c: C) {
+  const { a, j } = await mixed(c);
+  const after = await settle(c, "a", await c.consumerHeartbeat(next("a", a.memberEpoch, null)));
+  const again = await classicJoin(c, { memberId: j.memberId });
+  const mine = await classicSync(c, again);
+  return { a: after, j: again, mine };
+}
+
+describe("online downgrade to a classic group", () => {
+  it("the last consumer-protocol member leaving makes it classic; the members rejoin", async () => {
+    const { c } = await open();
+    const { a, j, mine } = await settledMix(c);
+    const left = await c.consumerHeartbeat(next("a", a.memberEpoch, null, { memberEpoch: -1 }));
+    assert.equal(left.errorCode, ErrorCode.NONE);
+    const listed = (await c.listGroups({})).groups[0];
+    assert.equal(listed?.groupType, "classic");
+    assert.equal(listed?.groupState, "PreparingRebalance");
+    const [described] = await c.describeGroups(["g"]);
+    assert.deepEqual(
+      described?.members.map((m) => m.memberId),
+      [j.memberId],
+    );
+    // What the member held went into the classic group's record.
+    const stored = c.groups.get("g")?.storedMembers[0];
+    assert.ok(mine.length > 0);
+    assert.deepEqual(
+      (readAssignment(stored?.assignment ?? Buffer.alloc(0)) ?? []).flatMap((t) => t.partitions),
+      mine,
+    );
+    assert.equal((await beat(c, j)).errorCode, ErrorCode.REBALANCE_IN_PROGRESS);
+    const rejoined = await c.join(joinInput({ memberId: j.memberId }));
+    assert.equal(rejoined.errorCode, ErrorCode.NONE);
+    assert.equal(rejoined.leader, j.memberId, "a classic leader again");
+    assert.equal(rejoined.generationId, j.generationId + 1);
+  });
+
+  it("a consumer member whose session ends downgrades it too; replay agrees", async () => {
+    const log = new MemoryRecordLog();
+    const clock = new FakeClock();
+    const { c } = await open(log, {}, clock);
+    const { j } = await settledMix(c);
+    for (let i = 0; i < 12; i++) {
+      await clock.advance(4000);
+      await beat(c, j);
+    }
+    assert.equal((await c.listGroups({})).groups[0]?.groupType, "classic");
+    await c.close();
+    const reopened = await open(log);
+    const g = (await reopened.c.listGroups({})).groups[0];
+    assert.equal(g?.groupType, "classic");
+    const [d] = await reopened.c.describeGroups(["g"]);
+    assert.deepEqual(
+      d?.members.map((m) => m.memberId),
+      [j.memberId],
+    );
+  });
+
+  it("not when the policy only allows upgrades", async () => {
+    const { c } = await open(new MemoryRecordLog(), { consumerMigrationPolicy: "upgrade" });
+    const { a, j } = await settledMix(c);
+    await c.consumerHeartbeat(next("a", a.memberEpoch, null, { memberEpoch: -1 }));
+    assert.equal((await c.listGroups({})).groups[0]?.groupType, "consumer");
+    const [d] = await c.consumerGroupDescribe(["g"]);
+    assert.deepEqual(
+      d?.members.map((m) => m.memberId),
+      [j.memberId],
+    );
+  });
+});
