@@ -311,6 +311,7 @@ export class ConsumerMembership {
         // As Kafka 4.4: partitions pending revocation are still the member's.
         assignment: this.named(g, ownedPartitions(m)),
         targetAssignment: this.named(g, g.targets.get(m.memberId) ?? new Map()),
+        memberType: m.classic === null ? "consumer" : "classic",
       })),
     };
   }
