@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { ErrorCode } from "@logbook/protocol";
 import {
   type ConsumerGroup,
@@ -9,7 +8,12 @@ import {
   type MemberSubscription,
   partitionsOf,
 } from "./consumer-group.js";
-import { type HeartbeatContext, pickCurrent, updateMember } from "./consumer-member-update.js";
+import {
+  type HeartbeatContext,
+  newMemberId,
+  pickCurrent,
+  updateMember,
+} from "./consumer-member-update.js";
 import { fenceOrDowngrade } from "./consumer-migration.js";
 import type {
   HeartbeatInput,
@@ -61,10 +65,6 @@ class ClassicError extends Error {
   constructor(readonly code: number) {
     super(`classic member refused: ${code}`);
   }
-}
-
-function newMemberId(): string {
-  return randomUUID();
 }
 
 /** Kafka's test: every classic member supports one of these protocols (any, with none). */

@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { ErrorCode } from "@logbook/protocol";
 import type { ConsumerHeartbeatInput, ConsumerHeartbeatResult } from "./consumer-api.js";
 import { currentRecord } from "./consumer-changes.js";
@@ -21,15 +20,20 @@ import {
   knownMember,
   validate,
 } from "./consumer-heartbeat-checks.js";
-import { type HeartbeatContext, pickCurrent, updateMember } from "./consumer-member-update.js";
+import {
+  type HeartbeatContext,
+  newMemberId,
+  pickCurrent,
+  updateMember,
+} from "./consumer-member-update.js";
 import { fenceOrDowngrade, upgrade } from "./consumer-migration.js";
 import type { ClassicGroup } from "./group.js";
 import type { Groups } from "./group-shard.js";
 import type { CoordinatorRecord } from "./records.js";
 
-/** What the runtime must do with a member's timers once the records are durable. */
 export type { HeartbeatContext } from "./consumer-member-update.js";
 
+/** What the runtime must do with a member's timers once the records are durable. */
 export interface MemberTimers {
   group: string;
   memberId: string;
@@ -109,10 +113,6 @@ function leave(
     timers: { group: group.groupId, memberId: m.memberId, sessionMs: null, revocation: null },
     downgraded: fenced.downgraded ?? undefined,
   };
-}
-
-function newMemberId(): string {
-  return Buffer.from(randomUUID().replaceAll("-", ""), "hex").toString("base64url");
 }
 
 function joinOrHeartbeat(

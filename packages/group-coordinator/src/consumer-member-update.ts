@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { CoordinatorConfig } from "./config.js";
 import type { ConsumerTopicView } from "./consumer-api.js";
 import {
@@ -24,6 +25,11 @@ import { updateRegexes } from "./consumer-regex.js";
 import { reconcile } from "./reconciliation.js";
 import type { CoordinatorRecord } from "./records.js";
 import { computeTargets, sameTopics, subscribedTopics } from "./target-assignment.js";
+
+/** A member id as Kafka makes them: a random UUID in URL-safe base64. */
+export function newMemberId(): string {
+  return Buffer.from(randomUUID().replaceAll("-", ""), "hex").toString("base64url");
+}
 
 export interface HeartbeatContext {
   config: CoordinatorConfig;
