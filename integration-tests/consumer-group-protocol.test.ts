@@ -103,6 +103,23 @@ both(
 );
 
 both(
+  "live migration: two classic members, one rolled to the consumer protocol (upgrade), it leaves (downgrade), a classic one joins, a new one resumes",
+  async (bootstrap) => {
+    const r = await checks(["migration", bootstrap, "live-migration"]);
+    assert.deepEqual(r, {
+      read: {
+        "1-classic": each("one", 4),
+        "2-upgraded": each("two", 4),
+        "3-downgraded": each("three", 4),
+        "4-resume": each("four", 4),
+      },
+      misowned: [],
+      overlaps: [],
+    });
+  },
+);
+
+both(
   "subscribe(SubscriptionPattern): the broker resolves the expression, a topic created later joins",
   async (bootstrap) => {
     const r = await checks(["regex", bootstrap, "kip848-regex"]);
