@@ -48,7 +48,8 @@ public final class ConsumerProtocolChecks {
     switch (args[0]) {
       case "rebalance" -> rebalance(bootstrap, topic);
       case "static" -> staticRestart(bootstrap, topic);
-      case "broker-restart" -> brokerRestart(bootstrap, topic);
+      case "broker-restart" -> brokerRestart(bootstrap, topic, false);
+      case "mixed-restart" -> brokerRestart(bootstrap, topic, true);
       case "upgrade" -> upgrade(bootstrap, topic);
       case "migration" -> liveMigration(bootstrap, topic);
       case "regex" -> regexSubscription(bootstrap, topic);
@@ -357,8 +358,9 @@ public final class ConsumerProtocolChecks {
    * Two members settle and read; the driver prints "ready" and keeps polling until the
    * test writes "go" on stdin (meanwhile the test restarts the broker); then both read
    * new records. A broker that continues the group sends no rebalance: no callbacks.
+   * `mixed`: b is a classic member (group.protocol=classic) inside the consumer group.
    */
-  static void brokerRestart(String bootstrap, String topic) throws Exception {
+  static void brokerRestart(String bootstrap, String topic, boolean mixed) throws Exception {
     int n = 4;
     createTopic(bootstrap, topic, n);
     String group = "kip848-" + topic;
@@ -377,7 +379,9 @@ public final class ConsumerProtocolChecks {
     var onRecord = reads.onRecord(own);
     Map<String, Object> out = new LinkedHashMap<>();
     try (KafkaConsumer<String, String> a = member(bootstrap, group, null);
-        KafkaConsumer<String, String> b = member(bootstrap, group, null);
+        KafkaConsumer<String, String> b = mixed
+            ? Driver.consumer(bootstrap, group, Map.of())
+            : member(bootstrap, group, null);
         KafkaProducer<String, String> p = producer(bootstrap, Map.of())) {
       a.subscribe(List.of(topic), own.listener("a"));
       b.subscribe(List.of(topic), own.listener("b"));
