@@ -452,6 +452,20 @@ test("online migration: upgrade by a consumer-protocol member, a classic member 
     assert.equal(assignedCount(o.body), 2, `${side}: the classic member's half`);
   }
   await conv.same(HeartbeatApi, 4, classicBeat(generation + 1));
+  await conv.same(DescribeGroupsApi, 5, createDescribeGroupsRequest({ groups: [groupId] }));
+  const described = await conv.exchange(
+    ConsumerGroupDescribeApi,
+    1,
+    createConsumerGroupDescribeRequest({ groupIds: [groupId] }),
+  );
+  const types = (s: Side) =>
+    (
+      described[s] as { body: { groups: { members: { memberType: number }[] }[] } }
+    ).body.groups[0]?.members
+      .map((m) => m.memberType)
+      .sort();
+  assert.deepEqual(types("logbook"), types("kafka"));
+  assert.deepEqual(types("kafka"), [0, 1], "a classic and a consumer-protocol member");
 
   // Downgrade: the consumer-protocol member leaves; the classic member is alone, classic.
   await conv.same(

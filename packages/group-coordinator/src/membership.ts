@@ -48,8 +48,11 @@ export class Membership {
     return this.rt
       .run((groups) => {
         const consumer = groups.get(input.groupId)?.consumer ?? null;
-        // A KIP-848 group with members takes the member in as a classic member; an empty
-        // one becomes a classic group, keeping its offsets.
+        // A KIP-848 group with members takes the member in as a classic member (after the
+        // checks every join goes through); an empty one becomes a classic group, keeping
+        // its offsets.
+        const refused = this.requestError(input);
+        if (refused !== null) return joinNow(joinError(refused, input.memberId));
         if (consumer !== null && consumer.members.size > 0) {
           const r = this.consumer.classicJoin(consumer, input);
           return {
@@ -67,14 +70,19 @@ export class Membership {
       .then((d) => d.wait);
   }
 
-  private joinOp(groups: Groups, input: JoinGroupInput): JoinResult {
-    if (input.groupId === "") return joinNow(joinError(ErrorCode.INVALID_GROUP_ID, input.memberId));
+  /** The checks of the request alone, before any group is looked at. */
+  private requestError(input: JoinGroupInput): number | null {
+    if (input.groupId === "") return ErrorCode.INVALID_GROUP_ID;
     if (
       input.sessionTimeoutMs < this.config.minSessionTimeoutMs ||
       input.sessionTimeoutMs > this.config.maxSessionTimeoutMs
     ) {
-      return joinNow(joinError(ErrorCode.INVALID_SESSION_TIMEOUT, input.memberId));
+      return ErrorCode.INVALID_SESSION_TIMEOUT;
     }
+    return null;
+  }
+
+  private joinOp(groups: Groups, input: JoinGroupInput): JoinResult {
     let group = groups.get(input.groupId);
     if (group === undefined) {
       if (input.memberId !== "") {

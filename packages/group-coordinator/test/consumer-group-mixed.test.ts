@@ -128,6 +128,8 @@ describe("classic members in a consumer group", () => {
     assert.equal(other.errorCode, ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
     const wrongType = await classicJoin(c, { memberId: "x", protocolType: "connect" });
     assert.equal(wrongType.errorCode, ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
+    const badSession = await classicJoin(c, { memberId: "x", sessionTimeoutMs: 1 });
+    assert.equal(badSession.errorCode, ErrorCode.INVALID_SESSION_TIMEOUT);
     const s = await c.sync({
       groupId: "g",
       generationId: j.generationId,
