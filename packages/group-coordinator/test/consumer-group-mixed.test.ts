@@ -194,6 +194,49 @@ describe("classic members in a consumer group", () => {
     assert.equal((await beat(c, j)).errorCode, ErrorCode.UNKNOWN_MEMBER_ID);
   });
 
+  it("a classic member that does not sync, or does not rejoin when told to, is removed", async () => {
+    const { c, clock } = await open();
+    const { a, j } = await mixed(c);
+    // No SyncGroup within the rebalance timeout (30 s), heartbeats or not.
+    for (let i = 0; i < 8; i++) {
+      await clock.advance(4000);
+      await c.consumerHeartbeat(next("a", a.memberEpoch, null));
+      await beat(c, j);
+    }
+    assert.equal((await beat(c, j)).errorCode, ErrorCode.UNKNOWN_MEMBER_ID);
+
+    const k = await classicJoin(c, { memberId: "k" });
+    await classicSync(c, k);
+    // a lets go of half: k is told to rejoin, keeps heartbeating, never rejoins.
+    await settle(c, "a", await c.consumerHeartbeat(next("a", a.memberEpoch, null)));
+    assert.equal((await beat(c, k)).errorCode, ErrorCode.REBALANCE_IN_PROGRESS);
+    for (let i = 0; i < 8; i++) {
+      await clock.advance(4000);
+      await c.consumerHeartbeat(next("a", a.memberEpoch, null));
+      await beat(c, k);
+    }
+    assert.equal((await beat(c, k)).errorCode, ErrorCode.UNKNOWN_MEMBER_ID);
+  });
+
+  it("a static classic member joining again without its member id takes over its instance", async () => {
+    const { c } = await open();
+    await settle(c, "a", await c.consumerHeartbeat(hb({ memberId: "a" })));
+    const first = await classicJoin(c, { groupInstanceId: "i1" });
+    assert.equal(first.errorCode, ErrorCode.NONE, "static members need no second join");
+    const second = await classicJoin(c, { groupInstanceId: "i1" });
+    assert.equal(second.errorCode, ErrorCode.NONE);
+    assert.notEqual(second.memberId, first.memberId);
+    const old = await c.heartbeat({
+      groupId: "g",
+      generationId: first.generationId,
+      memberId: first.memberId,
+      groupInstanceId: "i1",
+    });
+    assert.equal(old.errorCode, ErrorCode.FENCED_INSTANCE_ID);
+    const [d] = await c.consumerGroupDescribe(["g"]);
+    assert.deepEqual(d?.members.map((m) => m.memberId).sort(), ["a", second.memberId].sort());
+  });
+
   it("a restarted coordinator serves the classic member from the replayed records", async () => {
     const log = new MemoryRecordLog();
     const { c } = await open(log);
