@@ -51,7 +51,11 @@ const timerKey = {
  * member's session timer (group.consumer.session.timeout.ms, or the group's own
  * through `timeouts`) and revocation deadline
  * (its rebalance timeout): a member that misses either is removed and the group epoch
- * moves, so the others are given its partitions.
+ * moves, so the others are given its partitions. Also the classic members of consumer
+ * groups (JoinGroup, SyncGroup, Heartbeat, LeaveGroup, routed here by Membership): their
+ * session is the one they joined with, and a SyncGroup after a join, or a rejoin after
+ * REBALANCE_IN_PROGRESS, is due within their rebalance timeout. Removals that leave only
+ * classic members may downgrade the group (consumer-migration.ts).
  */
 export class ConsumerMembership {
   /** The member epoch each running revocation deadline was started for. */
