@@ -12,9 +12,10 @@ import {
   type HeartbeatContext,
   newMemberId,
   pickCurrent,
+  subscriptionMoved,
   updateMember,
 } from "./consumer-member-update.js";
-import { fenceOrDowngrade } from "./consumer-migration.js";
+import { downgradeOnTakeover, fenceOrDowngrade } from "./consumer-migration.js";
 import type {
   HeartbeatInput,
   JoinGroupInput,
@@ -59,6 +60,8 @@ export interface ClassicPlan<R> {
   response: R;
   /** The member whose timers change, with its session timeout; null on refusals. */
   timers: { memberId: string; sessionMs: number; deadlines: ClassicDeadlines } | null;
+  /** The join downgraded the group: every member id it had; rebalance if subscriptions moved. */
+  downgraded?: { memberIds: string[]; rebalance: boolean };
 }
 
 class ClassicError extends Error {
@@ -157,8 +160,19 @@ export function planClassicJoin(
     current: pickCurrent(base),
     owned: byTopicId(subscription.owned, ctx.topics),
   });
+  const downgrade =
+    replaced === undefined
+      ? null
+      : downgradeOnTakeover(group, update, ctx.config, ctx.topics, ctx.now);
   return {
-    records: update.records,
+    records: downgrade?.records ?? update.records,
+    downgraded:
+      downgrade?.downgraded == null
+        ? undefined
+        : {
+            memberIds: downgrade.downgraded,
+            rebalance: replaced !== undefined && subscriptionMoved(replaced, next),
+          },
     response: {
       errorCode: ErrorCode.NONE,
       generationId: update.next.memberEpoch,

@@ -56,6 +56,10 @@ export interface MemberChange {
 
 export interface MemberUpdate {
   records: CoordinatorRecord[];
+  /** The group as the records leave it: epoch, members (the updated one included), targets. */
+  groupEpoch: number;
+  members: ReadonlyMap<string, ConsumerMember>;
+  targets: ReadonlyMap<string, Assignment>;
   next: CurrentAssignment;
   /** Whether the member's current assignment (or its id, on a takeover) changed. */
   changed: boolean;
@@ -138,7 +142,8 @@ export function updateMember(ctx: HeartbeatContext, change: MemberChange): Membe
   const changed = replaced !== undefined || !sameCurrent(next, pickCurrent(base));
   if (changed) records.push(currentRecord(group.groupId, memberId, next));
 
-  return { records, next, changed };
+  members.set(memberId, { ...subscription, ...next });
+  return { records, next, changed, groupEpoch, members, targets };
 }
 
 export function pickCurrent(m: CurrentAssignment): CurrentAssignment {
@@ -165,7 +170,7 @@ function sameSubscription(a: MemberSubscription, b: MemberSubscription): boolean
 }
 
 /** Whether the change needs a new target assignment (a group epoch bump). */
-function subscriptionMoved(a: MemberSubscription, b: MemberSubscription): boolean {
+export function subscriptionMoved(a: MemberSubscription, b: MemberSubscription): boolean {
   return (
     a.subscribedTopicRegex !== b.subscribedTopicRegex ||
     a.serverAssignor !== b.serverAssignor ||

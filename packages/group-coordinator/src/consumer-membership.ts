@@ -69,8 +69,8 @@ export class ConsumerMembership {
     private readonly logger: Logger,
     /** Ends a classic group's live side (members, waiters, timers) once it was upgraded. */
     private readonly endClassic: (group: ClassicGroup) => void,
-    /** Brings a downgraded group's classic side back from its record, rebalancing. */
-    private readonly resumeClassic: (groupId: string) => void,
+    /** Brings a downgraded group's classic side back from its record (and rebalances). */
+    private readonly resumeClassic: (groupId: string, rebalance: boolean) => void,
   ) {}
 
   heartbeat(input: ConsumerHeartbeatInput): Promise<ConsumerHeartbeatResult> {
@@ -131,7 +131,9 @@ export class ConsumerMembership {
       records: plan.records,
       response: plan.response,
       appended: () => {
-        if (plan.timers !== null) this.applyClassicTimers(groupId, plan.timers);
+        if (plan.downgraded !== undefined) {
+          this.handBack(groupId, plan.downgraded.memberIds, plan.downgraded.rebalance);
+        } else if (plan.timers !== null) this.applyClassicTimers(groupId, plan.timers);
       },
       failed,
     };
@@ -265,12 +267,13 @@ export class ConsumerMembership {
 
   /**
    * After a downgrade: the consumer-side timers of the members stop and the classic
-   * group resumes from its record, then rebalances (`resumeClassic`).
+   * group resumes from its record, then rebalances (`resumeClassic`) unless a static
+   * takeover kept every subscription as it was.
    */
-  private handBack(groupId: string, memberIds: readonly string[]): void {
+  private handBack(groupId: string, memberIds: readonly string[], rebalance = true): void {
     for (const id of memberIds) this.cancelAll(groupId, id);
     this.logger.info("downgraded consumer group to a classic group", { group: groupId });
-    this.resumeClassic(groupId);
+    this.resumeClassic(groupId, rebalance);
   }
 
   private describeOne(groups: Groups, groupId: string): DescribedConsumerGroup {

@@ -12,13 +12,9 @@ import {
   targetRecord,
   topicsRecord,
 } from "./consumer-changes.js";
-import {
-  type ConsumerGroup,
-  type ConsumerMember,
-  partitionsOf,
-  tpEpochKey,
-} from "./consumer-group.js";
+import { ConsumerGroup, type ConsumerMember, partitionsOf, tpEpochKey } from "./consumer-group.js";
 import { HeartbeatError } from "./consumer-heartbeat-checks.js";
+import type { MemberUpdate } from "./consumer-member-update.js";
 import {
   byTopicId,
   byTopicName,
@@ -148,24 +144,71 @@ export function fenceOrDowngrade(
   now: number,
 ): Fencing {
   const remaining = [...g.members.values()].filter((m) => !leaving.includes(m.memberId));
-  const downgrade =
-    remaining.length > 0 &&
-    remaining.every((m) => m.classic !== null) &&
+  if (remaining.length === 0 || !canDowngrade(remaining, config)) {
+    return { records: fenceMemberRecords(g, leaving), downgraded: null };
+  }
+  return {
+    records: [...groupTombstones(g), classicRecord(g, remaining, topics, now)],
+    downgraded: [...g.members.keys()],
+  };
+}
+
+/**
+ * Kafka's other downgrade: a classic static member takes over the instance of the last
+ * consumer-protocol member. `update` is the takeover as the records leave the group;
+ * null when the group stays a consumer group.
+ */
+export function downgradeOnTakeover(
+  group: ConsumerGroup,
+  update: MemberUpdate,
+  config: CoordinatorConfig,
+  topics: ConsumerTopicView,
+  now: number,
+): Fencing | null {
+  const members = [...update.members.values()];
+  if (!canDowngrade(members, config)) return null;
+  const after = new ConsumerGroup(group.groupId);
+  after.groupEpoch = update.groupEpoch;
+  for (const m of members) after.members.set(m.memberId, m);
+  for (const [id, t] of update.targets) after.targets.set(id, t);
+  for (const [regex, names] of group.regexes) after.regexes.set(regex, names);
+  return {
+    records: [
+      ...update.records,
+      ...groupTombstones(after),
+      classicRecord(after, members, topics, now),
+    ],
+    downgraded: [...new Set([...group.members.keys(), ...after.members.keys()])],
+  };
+}
+
+/** Kafka's conditions: only classic members, the policy allows it, the classic size fits. */
+function canDowngrade(members: readonly ConsumerMember[], config: CoordinatorConfig): boolean {
+  return (
+    members.every((m) => m.classic !== null) &&
     downgradeEnabled(config.consumerMigrationPolicy) &&
-    remaining.length <= config.maxGroupSize;
-  if (!downgrade) return { records: fenceMemberRecords(g, leaving), downgraded: null };
-  const protocol = selectProtocol(remaining);
-  const records: CoordinatorRecord[] = [...groupTombstones(g)];
-  records.push({
+    members.length <= config.maxGroupSize
+  );
+}
+
+/** The classic group's GroupMetadata record: generation = the group epoch. */
+function classicRecord(
+  g: ConsumerGroup,
+  members: readonly ConsumerMember[],
+  topics: ConsumerTopicView,
+  now: number,
+): CoordinatorRecord {
+  const protocol = selectProtocol(members);
+  return {
     kind: "group",
     group: g.groupId,
     value: createGroupMetadataValue({
       protocolType: CONSUMER_PROTOCOL_TYPE,
       generation: g.groupEpoch,
       protocol,
-      leader: remaining[0]?.memberId ?? null,
+      leader: members[0]?.memberId ?? null,
       currentStateTimestamp: BigInt(now),
-      members: remaining.map((m) => {
+      members: members.map((m) => {
         const metadata =
           m.classic?.protocols.find((p) => p.name === protocol)?.metadata ?? Buffer.alloc(0);
         return {
@@ -183,8 +226,7 @@ export function fenceOrDowngrade(
         };
       }),
     }),
-  });
-  return { records, downgraded: [...g.members.keys()] };
+  };
 }
 
 /** The classic vote: each member's first protocol every member supports; most votes win. */

@@ -78,9 +78,9 @@ export class GroupCoordinator implements api.GroupCoordinatorApi {
       options.topics ?? NO_TOPICS,
       logger,
       (group) => rebalance.endLiveSide(group),
-      (groupId) => {
+      (groupId, rebalanceNow) => {
         const group = rt.state.get(groupId);
-        if (group !== undefined) rebalance.resumeDowngraded(group);
+        if (group !== undefined) rebalance.resumeDowngraded(group, rebalanceNow);
       },
     );
     const c = new GroupCoordinator(

@@ -277,11 +277,14 @@ export class Rebalance {
 
   /**
    * A consumer group became this classic group again (online downgrade): its members
-   * come back from the record just written, and rebalance so each rejoins.
+   * come back from the record just written and, unless `rebalance` is false (a static
+   * takeover that changed no subscription), rebalance so each rejoins.
    */
-  resumeDowngraded(group: ClassicGroup): void {
+  resumeDowngraded(group: ClassicGroup, rebalance: boolean): void {
     this.resumeGroup(group);
-    if (group.state === "Stable") this.prepareRebalance(group, "downgraded from a consumer group");
+    if (rebalance && group.state === "Stable") {
+      this.prepareRebalance(group, "downgraded from a consumer group");
+    }
   }
 
   /** Removes members (leave or expiry) and rebalances the rest. */

@@ -407,6 +407,43 @@ describe("online downgrade to a classic group", () => {
     );
   });
 
+  it("a classic static member taking over the last consumer-protocol member's instance", async () => {
+    const log = new MemoryRecordLog();
+    const { c } = await open(log);
+    const s0 = await settle(
+      c,
+      "s",
+      await c.consumerHeartbeat(hb({ memberId: "s", instanceId: "i1" })),
+    );
+    const first = await classicJoin(c);
+    const j = await classicJoin(c, { memberId: first.memberId });
+    const s1 = await settle(
+      c,
+      "s",
+      await c.consumerHeartbeat(next("s", s0.memberEpoch, null, { instanceId: "i1" })),
+    );
+    const held = flat(s1.assignment).map((k) => Number(k.split(":")[1]));
+    const again = await classicJoin(c, { memberId: j.memberId });
+    assert.equal((await classicSync(c, again)).length, 2);
+    // s leaves keeping its assignment (-2); a classic consumer restarts with its instance id.
+    await c.consumerHeartbeat(
+      next("s", s1.memberEpoch, null, { memberEpoch: -2, instanceId: "i1" }),
+    );
+    const t = await classicJoin(c, { groupInstanceId: "i1" });
+    assert.equal(t.errorCode, ErrorCode.NONE);
+    const listed = (await c.listGroups({})).groups[0];
+    assert.equal(listed?.groupType, "classic");
+    assert.equal(listed?.groupState, "Stable", "same subscription: no rebalance");
+    assert.deepEqual(await classicSync(c, t), held, "it took the instance's partitions");
+    await c.close();
+    const [d] = await (await open(log)).c.describeGroups(["g"]);
+    assert.deepEqual(
+      d?.members.map((m) => m.memberId).sort(),
+      [j.memberId, t.memberId].sort(),
+      "replay agrees",
+    );
+  });
+
   it("not when the policy only allows upgrades", async () => {
     const { c } = await open(new MemoryRecordLog(), { consumerMigrationPolicy: "upgrade" });
     const { a, j } = await settledMix(c);
