@@ -103,6 +103,23 @@ both(
 );
 
 both(
+  "live migration: two classic members, one rolled to the consumer protocol (upgrade), it leaves (downgrade), a classic one joins, a new one resumes",
+  async (bootstrap) => {
+    const r = await checks(["migration", bootstrap, "live-migration"]);
+    assert.deepEqual(r, {
+      read: {
+        "1-classic": each("one", 4),
+        "2-upgraded": each("two", 4),
+        "3-downgraded": each("three", 4),
+        "4-resume": each("four", 4),
+      },
+      misowned: [],
+      overlaps: [],
+    });
+  },
+);
+
+both(
   "subscribe(SubscriptionPattern): the broker resolves the expression, a topic created later joins",
   async (bootstrap) => {
     const r = await checks(["regex", bootstrap, "kip848-regex"]);
@@ -120,55 +137,67 @@ both(
   },
 );
 
-both(
-  "confluent-kafka (librdkafka 2.16): two members split the partitions, every record read once",
-  async (bootstrap) => {
-    const python = await venvPython();
-    const driver = new JsonLinesProcess("kip848_members.py", python, [
-      "integration-tests/python/kip848_members.py",
-      bootstrap,
-      "kip848-librdkafka",
-      "kip848-librdkafka",
-    ]);
-    const done = await driver.exited;
-    assert.equal(done.code, 0, driver.stderr());
-    assert.deepEqual(driver.events("result")[0]?.result, {
-      read: { "1-a": each("one", 4), "2-ab": each("two", 4) },
-      misowned: [],
-      overlaps: [],
-    });
-  },
-);
+for (const [bProtocol, what] of [
+  ["consumer", "two members"],
+  ["classic", "a consumer-protocol and a classic member (mixed group)"],
+] as const) {
+  both(
+    `confluent-kafka (librdkafka 2.16): ${what} split the partitions, every record read once`,
+    async (bootstrap) => {
+      const python = await venvPython();
+      const name = bProtocol === "consumer" ? "kip848-librdkafka" : "kip848-librdkafka-mixed";
+      const driver = new JsonLinesProcess("kip848_members.py", python, [
+        "integration-tests/python/kip848_members.py",
+        bootstrap,
+        name,
+        name,
+        bProtocol,
+      ]);
+      const done = await driver.exited;
+      assert.equal(done.code, 0, driver.stderr());
+      assert.deepEqual(driver.events("result")[0]?.result, {
+        read: { "1-a": each("one", 4), "2-ab": each("two", 4) },
+        misowned: [],
+        overlaps: [],
+      });
+    },
+  );
+}
 
-test("a Logbook restart mid-life continues the group: same members, no rebalance [logbook]", async () => {
-  const dataDir = logbook?.dataDir;
-  const port = logbook?.port;
-  assert.ok(logbook !== undefined && dataDir !== undefined && port !== undefined);
-  const driver = new JsonLinesProcess("java broker-restart", "java", [
-    "-Xmx256m",
-    "-XX:+UseSerialGC",
-    "-cp",
-    javaClasspath(JAVA_CHECKS_CLIENT),
-    "dev.logbook.java.ConsumerProtocolChecks",
-    "broker-restart",
-    logbook.bootstrap,
-    "kip848-restart",
-  ]);
-  try {
-    await driver.waitLine("ready", (l) => l.event === "ready", 90_000);
-    assert.equal(await logbook.stop(), 0, logbook.stderr());
-    logbook = await startBroker({ env: LOGBOOK_ENV, dataDir, port });
-    driver.send("go");
-    const done = await driver.exited;
-    assert.equal(done.code, 0, driver.stderr());
-    const r = driver.events("result")[0]?.result;
-    assert.deepEqual(r, {
-      callbacksAfterRestart: 0,
-      read: { after: each("two", 4), before: each("one", 4) },
-      misowned: [],
-      overlaps: [],
-    });
-  } finally {
-    if (driver.alive()) process.kill(driver.pid, "SIGKILL");
-  }
-});
+for (const [check, what] of [
+  ["broker-restart", "the group"],
+  ["mixed-restart", "a mixed group (a classic member inside)"],
+] as const) {
+  test(`a Logbook restart mid-life continues ${what}: same members, no rebalance [logbook]`, async () => {
+    const dataDir = logbook?.dataDir;
+    const port = logbook?.port;
+    assert.ok(logbook !== undefined && dataDir !== undefined && port !== undefined);
+    const driver = new JsonLinesProcess("java broker-restart", "java", [
+      "-Xmx256m",
+      "-XX:+UseSerialGC",
+      "-cp",
+      javaClasspath(JAVA_CHECKS_CLIENT),
+      "dev.logbook.java.ConsumerProtocolChecks",
+      check,
+      logbook.bootstrap,
+      `kip848-${check}`,
+    ]);
+    try {
+      await driver.waitLine("ready", (l) => l.event === "ready", 90_000);
+      assert.equal(await logbook.stop(), 0, logbook.stderr());
+      logbook = await startBroker({ env: LOGBOOK_ENV, dataDir, port });
+      driver.send("go");
+      const done = await driver.exited;
+      assert.equal(done.code, 0, driver.stderr());
+      const r = driver.events("result")[0]?.result;
+      assert.deepEqual(r, {
+        callbacksAfterRestart: 0,
+        read: { after: each("two", 4), before: each("one", 4) },
+        misowned: [],
+        overlaps: [],
+      });
+    } finally {
+      if (driver.alive()) process.kill(driver.pid, "SIGKILL");
+    }
+  });
+}

@@ -172,13 +172,6 @@ export const EXPECTED_DIVERGENCES = {
     reason:
       "Kafka 4 closes the connection; Logbook answers UNSUPPORTED_VERSION for each partition, which tells the client why instead of sending it into a reconnect loop.",
   },
-  classicJoinIntoConsumerGroup: {
-    api: "JoinGroup",
-    when: "a classic JoinGroup into a KIP-848 consumer group that has members",
-    paths: ["errorCode", "memberId"],
-    reason:
-      "Kafka takes classic members into a consumer group (KIP-848 online migration, group.consumer.migration.policy); Logbook does not mix the two protocols in one group and answers INCONSISTENT_GROUP_PROTOCOL. An empty consumer group does become a classic group on both.",
-  },
   brokerLoggerListed: {
     api: "ListConfigResources",
     when: "ListConfigResources v1 of every resource type",

@@ -1,7 +1,9 @@
 """Two librdkafka (confluent-kafka from PyPI) consumers with group.protocol=consumer
 (KIP-848) in one process, for integration-tests/consumer-group-protocol.test.ts.
 
-Usage: kip848_members.py BOOTSTRAP TOPIC GROUP
+Usage: kip848_members.py BOOTSTRAP TOPIC GROUP [B_PROTOCOL]
+B_PROTOCOL "classic" makes b a classic-protocol member inside a's consumer group
+(KIP-848 live migration); it is "consumer" by default.
 The script makes the topic with 4 partitions and 4 records (one per partition). a reads them alone; b
 joins and both poll until each holds 2 partitions; then 4 more records are produced
 and read. Each record is committed after it is read. Prints one JSON result line: the
@@ -18,6 +20,7 @@ from confluent_kafka.admin import AdminClient, NewTopic
 
 def main():
     bootstrap, topic, group = sys.argv[1:4]
+    b_protocol = sys.argv[4] if len(sys.argv) > 4 else "consumer"
     held = {"a": set(), "b": set()}
     overlaps = []
     misowned = []
@@ -35,11 +38,11 @@ def main():
 
         return on_assign, on_revoke
 
-    def member(name):
+    def member(name, protocol="consumer"):
         c = Consumer({
             "bootstrap.servers": bootstrap,
             "group.id": group,
-            "group.protocol": "consumer",
+            "group.protocol": protocol,
             "auto.offset.reset": "earliest",
             "enable.auto.commit": False,
         })
@@ -75,7 +78,7 @@ def main():
     a = member("a")
     produce("one")
     poll_until([("a", a)], "1-a", lambda: len(reads.get("1-a", [])) >= 4, "a to read")
-    b = member("b")
+    b = member("b", b_protocol)
     both = [("a", a), ("b", b)]
     poll_until(both, "2-ab", lambda: len(held["a"]) == 2 and len(held["b"]) == 2,
                "a and b to hold 2 each")

@@ -310,3 +310,18 @@ test("consumer-group timeouts lie between their bounds and the heartbeat is belo
   assert.equal(widened.config.groups.consumerSessionTimeoutMs, 10_000);
   assert.equal(widened.config.groups.consumerMinHeartbeatIntervalMs, 1000);
 });
+
+test("group.consumer.migration.policy takes Kafka's values in any case and refuses others", () => {
+  assert.equal(DEFAULT_BROKER_CONFIG.groups.consumerMigrationPolicy, "bidirectional");
+  const upper = withFile("group.consumer.migration.policy=UpGrade\n");
+  assert.equal(upper.config.groups.consumerMigrationPolicy, "upgrade");
+  assert.equal(
+    withFile("group.consumer.migration.policy=disabled\n").config.groups.consumerMigrationPolicy,
+    "disabled",
+  );
+  assert.throws(
+    () => withFile("group.consumer.migration.policy=sideways\n"),
+    (e: unknown) =>
+      e instanceof ConfigError && e.message.includes("group.consumer.migration.policy"),
+  );
+});

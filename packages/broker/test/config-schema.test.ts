@@ -38,6 +38,7 @@ const TEXT_CANDIDATES = [
   "SSL",
   "JKS",
   "TLSv1.2",
+  "upgrade",
 ];
 
 /**

@@ -56,6 +56,16 @@ export function applyConsumerGroupRecord(entry: ClassicGroup, rec: ConsumerGroup
         subscribedTopicRegex: v.subscribedTopicRegex,
         serverAssignor: v.serverAssignor,
         rebalanceTimeoutMs: v.rebalanceTimeoutMs,
+        classic:
+          v.classicMemberMetadata === null
+            ? null
+            : {
+                sessionTimeoutMs: v.classicMemberMetadata.sessionTimeoutMs,
+                protocols: v.classicMemberMetadata.supportedProtocols.map((p) => ({
+                  name: p.name,
+                  metadata: p.metadata,
+                })),
+              },
       };
       group.members.set(rec.memberId, member);
       return;

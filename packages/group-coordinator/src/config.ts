@@ -29,6 +29,29 @@ export interface ConsumerGroupConfig {
   consumerAssignors: readonly string[];
   /** group.consumer.max.size; Infinity = unbounded. */
   consumerMaxGroupSize: number;
+  /** group.consumer.migration.policy: which live conversions between protocols are allowed. */
+  consumerMigrationPolicy: MigrationPolicy;
+}
+
+/**
+ * Kafka's ConsumerGroupMigrationPolicy values: whether a non-empty classic group may be
+ * upgraded to a consumer group (a ConsumerGroupHeartbeat joins it) and a consumer group
+ * whose remaining members all speak the classic protocol downgraded back.
+ */
+export type MigrationPolicy = "bidirectional" | "upgrade" | "downgrade" | "disabled";
+export const MIGRATION_POLICIES: readonly MigrationPolicy[] = [
+  "bidirectional",
+  "upgrade",
+  "downgrade",
+  "disabled",
+];
+
+export function upgradeEnabled(policy: MigrationPolicy): boolean {
+  return policy === "bidirectional" || policy === "upgrade";
+}
+
+export function downgradeEnabled(policy: MigrationPolicy): boolean {
+  return policy === "bidirectional" || policy === "downgrade";
 }
 
 export const DEFAULT_COORDINATOR_CONFIG: Readonly<CoordinatorConfig> = Object.freeze({
@@ -43,6 +66,7 @@ export const DEFAULT_COORDINATOR_CONFIG: Readonly<CoordinatorConfig> = Object.fr
   consumerSessionTimeoutMs: 45_000,
   consumerAssignors: Object.freeze(["uniform", "range"]),
   consumerMaxGroupSize: Number.POSITIVE_INFINITY,
+  consumerMigrationPolicy: "bidirectional",
 });
 
 export function coordinatorConfig(overrides: Partial<CoordinatorConfig> = {}): CoordinatorConfig {

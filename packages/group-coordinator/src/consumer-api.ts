@@ -56,6 +56,8 @@ export interface DescribedConsumerMember {
   subscribedTopicRegex: string | null;
   assignment: DescribedTopicPartitions[];
   targetAssignment: DescribedTopicPartitions[];
+  /** Which protocol the member speaks (ConsumerGroupDescribe v1's MemberType). */
+  memberType: "classic" | "consumer";
 }
 
 export interface DescribedConsumerGroup {

@@ -49,6 +49,16 @@ export function memberRecord(group: string, m: MemberSubscription): ConsumerGrou
       subscribedTopicRegex: m.subscribedTopicRegex,
       serverAssignor: m.serverAssignor,
       rebalanceTimeoutMs: m.rebalanceTimeoutMs,
+      classicMemberMetadata:
+        m.classic === null
+          ? null
+          : {
+              sessionTimeoutMs: m.classic.sessionTimeoutMs,
+              supportedProtocols: m.classic.protocols.map((p) => ({
+                name: p.name,
+                metadata: p.metadata,
+              })),
+            },
     },
   };
 }
@@ -108,13 +118,17 @@ export function removeMemberRecords(group: string, memberId: string): ConsumerGr
 }
 
 /**
- * A member removed (left, timed out, fenced): the group epoch moves so others rebalance;
- * the expressions only it used go too.
+ * Members removed (left, timed out, fenced): the group epoch moves so others rebalance;
+ * the expressions only they used go too.
  */
-export function fenceMemberRecords(g: ConsumerGroup, memberId: string): ConsumerGroupRecord[] {
+export function fenceMemberRecords(
+  g: ConsumerGroup,
+  memberIds: string | readonly string[],
+): ConsumerGroupRecord[] {
+  const ids = typeof memberIds === "string" ? [memberIds] : memberIds;
   return [
-    ...removeMemberRecords(g.groupId, memberId),
-    ...regexTombstonesWithout(g, memberId),
+    ...ids.flatMap((id) => removeMemberRecords(g.groupId, id)),
+    ...regexTombstonesWithout(g, ids),
     epochRecord(g.groupId, g.groupEpoch + 1),
   ];
 }

@@ -9,6 +9,8 @@
  * (member epoch), revoking before it is given partitions someone else still owns.
  */
 
+import type { JoinProtocol } from "./coordinator-api.js";
+
 /** Topic key (topic id as hex) -> partitions. */
 export type Assignment = Map<string, Set<number>>;
 
@@ -33,6 +35,14 @@ export interface MemberSubscription {
   subscribedTopicRegex: string | null;
   serverAssignor: string | null;
   rebalanceTimeoutMs: number;
+  /** Set for a member that joined with the classic protocol (JoinGroup) instead. */
+  classic: ClassicMemberMetadata | null;
+}
+
+/** What a classic-protocol member joined with: its session timeout and protocols, in order. */
+export interface ClassicMemberMetadata {
+  sessionTimeoutMs: number;
+  protocols: JoinProtocol[];
 }
 
 /** What a member owns now: assigned, and still to revoke (both count as owned). */

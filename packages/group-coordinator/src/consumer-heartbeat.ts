@@ -1,22 +1,6 @@
-import { randomUUID } from "node:crypto";
 import { ErrorCode } from "@logbook/protocol";
-import type { CoordinatorConfig } from "./config.js";
-import type {
-  ConsumerHeartbeatInput,
-  ConsumerHeartbeatResult,
-  ConsumerTopicView,
-} from "./consumer-api.js";
-import {
-  currentRecord,
-  epochRecord,
-  fenceMemberRecords,
-  memberRecord,
-  removeMemberRecords,
-  sameCurrent,
-  targetEpochRecord,
-  targetRecord,
-  topicsRecord,
-} from "./consumer-changes.js";
+import type { ConsumerHeartbeatInput, ConsumerHeartbeatResult } from "./consumer-api.js";
+import { currentRecord } from "./consumer-changes.js";
 import {
   assignmentFromWire,
   assignmentToWire,
@@ -24,11 +8,9 @@ import {
   type ConsumerMember,
   type CurrentAssignment,
   emptyCurrent,
-  hasPartition,
   LEAVE_EPOCH,
   LEAVE_STATIC_EPOCH,
   type MemberSubscription,
-  sameAssignment,
 } from "./consumer-group.js";
 import {
   checkMemberEpoch,
@@ -38,18 +20,18 @@ import {
   knownMember,
   validate,
 } from "./consumer-heartbeat-checks.js";
-import { updateRegexes } from "./consumer-regex.js";
+import {
+  type HeartbeatContext,
+  newMemberId,
+  pickCurrent,
+  updateMember,
+} from "./consumer-member-update.js";
+import { fenceOrDowngrade, upgrade } from "./consumer-migration.js";
+import type { ClassicGroup } from "./group.js";
 import type { Groups } from "./group-shard.js";
-import { reconcile } from "./reconciliation.js";
 import type { CoordinatorRecord } from "./records.js";
-import { computeTargets, sameTopics, subscribedTopics } from "./target-assignment.js";
 
-export interface HeartbeatContext {
-  config: CoordinatorConfig;
-  topics: ConsumerTopicView;
-  /** The clock's time: when subscription expressions were resolved. */
-  now: number;
-}
+export type { HeartbeatContext } from "./consumer-member-update.js";
 
 /** What the runtime must do with a member's timers once the records are durable. */
 export interface MemberTimers {
@@ -65,6 +47,10 @@ export interface HeartbeatPlan {
   records: CoordinatorRecord[];
   response: ConsumerHeartbeatResult;
   timers: MemberTimers | null;
+  /** The classic group this request upgraded: its live side ends once the records are durable. */
+  upgraded?: ClassicGroup;
+  /** This leave downgraded the group (its member ids): the classic side resumes once durable. */
+  downgraded?: string[];
 }
 
 /**
@@ -80,7 +66,7 @@ export function planConsumerHeartbeat(
   try {
     validate(ctx.config, input);
     if (input.memberEpoch === LEAVE_EPOCH || input.memberEpoch === LEAVE_STATIC_EPOCH) {
-      return leave(groups, ctx.config, input);
+      return leave(groups, ctx, input);
     }
     return joinOrHeartbeat(groups, ctx, input);
   } catch (e) {
@@ -91,9 +77,10 @@ export function planConsumerHeartbeat(
 
 function leave(
   groups: Groups,
-  config: CoordinatorConfig,
+  ctx: HeartbeatContext,
   input: ConsumerHeartbeatInput,
 ): HeartbeatPlan {
+  const { config } = ctx;
   const group = existingGroup(groups, input.groupId);
   const m = knownMember(group, input);
   const response = {
@@ -119,15 +106,13 @@ function leave(
       },
     };
   }
+  const fenced = fenceOrDowngrade(group, [m.memberId], config, ctx.topics, ctx.now);
   return {
-    records: fenceMemberRecords(group, m.memberId),
+    records: fenced.records,
     response,
     timers: { group: group.groupId, memberId: m.memberId, sessionMs: null, revocation: null },
+    downgraded: fenced.downgraded ?? undefined,
   };
-}
-
-function newMemberId(): string {
-  return Buffer.from(randomUUID().replaceAll("-", ""), "hex").toString("base64url");
 }
 
 function joinOrHeartbeat(
@@ -139,15 +124,16 @@ function joinOrHeartbeat(
   const records: CoordinatorRecord[] = [];
   const entry = groups.get(input.groupId);
   let group: ConsumerGroup;
+  let upgraded: ClassicGroup | undefined;
   if (entry?.consumer != null) {
     group = entry.consumer;
   } else if (input.memberEpoch !== 0) {
     group = existingGroup(groups, input.groupId);
   } else if (entry !== undefined && (entry.members.size > 0 || entry.state !== "Empty")) {
-    throw new HeartbeatError(
-      ErrorCode.GROUP_ID_NOT_FOUND,
-      `Group ${input.groupId} is not a consumer group.`,
-    );
+    const converted = upgrade(entry, config, ctx.topics);
+    records.push(...converted.records);
+    group = converted.group;
+    upgraded = entry;
   } else {
     // A new group, or the online upgrade of an empty classic group: its offsets stay.
     if (entry?.hasMetadata) records.push({ kind: "group", group: input.groupId, value: null });
@@ -195,6 +181,7 @@ function joinOrHeartbeat(
       subscribedTopicRegex: null,
       serverAssignor: null,
       rebalanceTimeoutMs: -1,
+      classic: null,
       ...emptyCurrent(),
     };
   const subscription: MemberSubscription = {
@@ -212,79 +199,29 @@ function joinOrHeartbeat(
     serverAssignor: input.serverAssignor ?? base.serverAssignor,
     rebalanceTimeoutMs:
       input.rebalanceTimeoutMs === -1 ? base.rebalanceTimeoutMs : input.rebalanceTimeoutMs,
+    classic: null,
   };
   // A dynamic member rejoining with epoch 0 has let go of everything it owned.
   const current: CurrentAssignment =
     replaced === undefined && member !== undefined && input.memberEpoch === 0
       ? emptyCurrent()
       : pickCurrent(base);
-  const isNew = member === undefined;
-  let bump = replaced === undefined && isNew;
-  if (replaced !== undefined) {
-    const target = group.targets.get(replaced.memberId);
-    records.push(...removeMemberRecords(group.groupId, replaced.memberId));
-    records.push(memberRecord(group.groupId, subscription));
-    if (target !== undefined) records.push(targetRecord(group.groupId, memberId, target));
-    bump ||= subscriptionMoved(replaced, subscription);
-  } else if (isNew || !sameSubscription(base, subscription)) {
-    records.push(memberRecord(group.groupId, subscription));
-    bump ||= subscriptionMoved(base, subscription);
-  }
-
-  const members = new Map(group.members);
-  if (replaced !== undefined) members.delete(replaced.memberId);
-  members.set(memberId, { ...subscription, ...current });
-
-  const regexes = updateRegexes(group, members, ctx.topics, ctx.now);
-  records.push(...regexes.records);
-  bump ||= regexes.changed;
-  const topics = subscribedTopics(members, regexes.resolved, ctx.topics);
-  if (!sameTopics(topics, group.topics)) {
-    records.push(topicsRecord(group.groupId, topics));
-    bump = true;
-  }
-  const groupEpoch = bump ? group.groupEpoch + 1 : group.groupEpoch;
-  if (bump) records.push(epochRecord(group.groupId, groupEpoch));
-
-  const targets = new Map(group.targets);
-  if (replaced !== undefined) {
-    const t = targets.get(replaced.memberId);
-    targets.delete(replaced.memberId);
-    if (t !== undefined) targets.set(memberId, t);
-  }
-  let assignmentEpoch = group.assignmentEpoch;
-  if (groupEpoch > assignmentEpoch) {
-    const computed = computeTargets(config, members, regexes.resolved, targets, topics);
-    for (const [id, t] of computed) {
-      const before = targets.get(id);
-      if (before === undefined || !sameAssignment(before, t)) {
-        records.push(targetRecord(group.groupId, id, t));
-      }
-      targets.set(id, t);
-    }
-    assignmentEpoch = groupEpoch;
-    records.push(targetEpochRecord(group.groupId, assignmentEpoch));
-  }
-
-  const next = reconcile({
+  const {
+    records: updateRecords,
+    next,
+    changed,
+  } = updateMember(ctx, {
+    group,
+    memberId,
+    member,
+    replaced,
+    base,
+    subscription,
     current,
-    target: targets.get(memberId) ?? new Map(),
-    targetEpoch: assignmentEpoch,
     owned:
       input.ownedTopicPartitions === null ? null : assignmentFromWire(input.ownedTopicPartitions),
-    ownedByOther: (t, p) => {
-      for (const other of members.values()) {
-        if (other.memberId === memberId) continue;
-        if (hasPartition(other.assigned, t, p) || hasPartition(other.pendingRevocation, t, p)) {
-          return true;
-        }
-      }
-      return false;
-    },
   });
-  // A static takeover always writes the new member id's current assignment.
-  const changed = replaced !== undefined || !sameCurrent(next, pickCurrent(base));
-  if (changed) records.push(currentRecord(group.groupId, memberId, next));
+  records.push(...updateRecords);
 
   // As Kafka: the assignment goes out when it changed, or to a full request (a join, or
   // one carrying the whole subscription and what the member owns, as after an error).
@@ -313,40 +250,6 @@ function joinOrHeartbeat(
           ? { epoch: next.memberEpoch, timeoutMs: subscription.rebalanceTimeoutMs }
           : null,
     },
+    upgraded,
   };
 }
-
-function pickCurrent(m: CurrentAssignment): CurrentAssignment {
-  return {
-    memberEpoch: m.memberEpoch,
-    previousMemberEpoch: m.previousMemberEpoch,
-    state: m.state,
-    assigned: m.assigned,
-    pendingRevocation: m.pendingRevocation,
-    assignedEpochs: m.assignedEpochs,
-  };
-}
-
-function sameSubscription(a: MemberSubscription, b: MemberSubscription): boolean {
-  return (
-    a.instanceId === b.instanceId &&
-    a.rackId === b.rackId &&
-    a.clientId === b.clientId &&
-    a.clientHost === b.clientHost &&
-    !subscriptionMoved(a, b) &&
-    a.rebalanceTimeoutMs === b.rebalanceTimeoutMs
-  );
-}
-
-/** Whether the change needs a new target assignment (a group epoch bump). */
-function subscriptionMoved(a: MemberSubscription, b: MemberSubscription): boolean {
-  return (
-    a.subscribedTopicRegex !== b.subscribedTopicRegex ||
-    a.serverAssignor !== b.serverAssignor ||
-    a.rackId !== b.rackId ||
-    a.subscribedTopicNames.length !== b.subscribedTopicNames.length ||
-    a.subscribedTopicNames.some((t) => !b.subscribedTopicNames.includes(t))
-  );
-}
-
-/** The subscribed topics that exist now, by name. */

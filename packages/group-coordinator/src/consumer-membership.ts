@@ -8,7 +8,13 @@ import type {
   DescribedConsumerGroup,
   DescribedTopicPartitions,
 } from "./consumer-api.js";
-import { fenceMemberRecords } from "./consumer-changes.js";
+import {
+  type ClassicPlan,
+  planClassicHeartbeat,
+  planClassicJoin,
+  planClassicLeave,
+  planClassicSync,
+} from "./consumer-classic-members.js";
 import {
   type Assignment,
   assignmentToWire,
@@ -17,14 +23,27 @@ import {
 } from "./consumer-group.js";
 import { type MemberTimers, planConsumerHeartbeat } from "./consumer-heartbeat.js";
 import { heartbeatError } from "./consumer-heartbeat-checks.js";
-import type { GroupRuntime, Groups } from "./group-shard.js";
+import type { HeartbeatContext } from "./consumer-member-update.js";
+import { fenceOrDowngrade } from "./consumer-migration.js";
+import type {
+  HeartbeatInput,
+  JoinGroupInput,
+  LeaveGroupInput,
+  LeaveGroupResult,
+  SyncGroupInput,
+} from "./coordinator-api.js";
+import type { ClassicGroup } from "./group.js";
+import type { GroupResult, GroupRuntime, Groups } from "./group-shard.js";
 import type { GroupTimeoutsOf } from "./group-timeouts.js";
+import { joinError, syncError } from "./member-answers.js";
 import { answer } from "./runtime/index.js";
 import { preferredAssignor } from "./target-assignment.js";
 
 const timerKey = {
   session: (group: string, member: string) => `cg-session:${group}:${member}`,
   revocation: (group: string, member: string) => `cg-revocation:${group}:${member}`,
+  classicSync: (group: string, member: string) => `cg-classic-sync:${group}:${member}`,
+  classicJoin: (group: string, member: string) => `cg-classic-join:${group}:${member}`,
 };
 
 /**
@@ -32,7 +51,11 @@ const timerKey = {
  * member's session timer (group.consumer.session.timeout.ms, or the group's own
  * through `timeouts`) and revocation deadline
  * (its rebalance timeout): a member that misses either is removed and the group epoch
- * moves, so the others are given its partitions.
+ * moves, so the others are given its partitions. Also the classic members of consumer
+ * groups (JoinGroup, SyncGroup, Heartbeat, LeaveGroup, routed here by Membership): their
+ * session is the one they joined with, and a SyncGroup after a join, or a rejoin after
+ * REBALANCE_IN_PROGRESS, is due within their rebalance timeout. Removals that leave only
+ * classic members may downgrade the group (consumer-migration.ts).
  */
 export class ConsumerMembership {
   /** The member epoch each running revocation deadline was started for. */
@@ -44,6 +67,10 @@ export class ConsumerMembership {
     private readonly timeouts: GroupTimeoutsOf,
     private readonly topics: ConsumerTopicView,
     private readonly logger: Logger,
+    /** Ends a classic group's live side (members, waiters, timers) once it was upgraded. */
+    private readonly endClassic: (group: ClassicGroup) => void,
+    /** Brings a downgraded group's classic side back from its record (and rebalances). */
+    private readonly resumeClassic: (groupId: string, rebalance: boolean) => void,
   ) {}
 
   heartbeat(input: ConsumerHeartbeatInput): Promise<ConsumerHeartbeatResult> {
@@ -57,11 +84,102 @@ export class ConsumerMembership {
         records: plan.records,
         response: plan.response,
         appended: () => {
+          if (plan.upgraded !== undefined) this.takeOver(plan.upgraded);
           if (plan.timers !== null) this.applyTimers(plan.timers);
+          if (plan.downgraded !== undefined) this.handBack(input.groupId, plan.downgraded);
         },
         failed: (code) => heartbeatError(code, null),
       };
     });
+  }
+
+  /** JoinGroup of a classic member into this (non-empty) consumer group. */
+  classicJoin(group: ConsumerGroup, input: JoinGroupInput) {
+    const plan = planClassicJoin(group, this.contextOf(input.groupId), input);
+    return this.classicResult(group.groupId, plan, (code) => joinError(code, input.memberId));
+  }
+
+  classicSync(group: ConsumerGroup, input: SyncGroupInput) {
+    const plan = planClassicSync(group, this.contextOf(input.groupId), input);
+    return this.classicResult(group.groupId, plan, syncError);
+  }
+
+  classicHeartbeat(group: ConsumerGroup, input: HeartbeatInput) {
+    const plan = planClassicHeartbeat(group, input);
+    return this.classicResult(group.groupId, plan, (errorCode) => ({ errorCode }));
+  }
+
+  classicLeave(group: ConsumerGroup, input: LeaveGroupInput): GroupResult<LeaveGroupResult> {
+    const plan = planClassicLeave(group, this.contextOf(group.groupId), input);
+    return {
+      records: plan.records,
+      response: plan.response,
+      appended: () => {
+        for (const id of plan.left) this.cancelAll(group.groupId, id);
+        if (plan.downgraded !== null) this.handBack(group.groupId, plan.downgraded);
+      },
+      failed: (errorCode) => ({ errorCode, members: [] }),
+    };
+  }
+
+  private classicResult<R>(
+    groupId: string,
+    plan: ClassicPlan<R>,
+    failed: (code: number) => R,
+  ): GroupResult<R> {
+    return {
+      records: plan.records,
+      response: plan.response,
+      appended: () => {
+        if (plan.downgraded !== undefined) {
+          this.handBack(groupId, plan.downgraded.memberIds, plan.downgraded.rebalance);
+        } else if (plan.timers !== null) this.applyClassicTimers(groupId, plan.timers);
+      },
+      failed,
+    };
+  }
+
+  private applyClassicTimers(groupId: string, t: NonNullable<ClassicPlan<unknown>["timers"]>) {
+    this.applyTimers({
+      group: groupId,
+      memberId: t.memberId,
+      sessionMs: t.sessionMs,
+      revocation: null,
+    });
+    const deadline = (key: string, ms: number | null | undefined, onlyIfAbsent: boolean) => {
+      if (ms === undefined) return;
+      if (ms === null) this.rt.cancel(key);
+      else if (!onlyIfAbsent || !this.rt.isScheduled(key)) {
+        this.rt.schedule(key, ms, (groups) =>
+          this.remove(groups, groupId, t.memberId, "it did not rejoin or sync in time"),
+        );
+      }
+    };
+    deadline(timerKey.classicSync(groupId, t.memberId), t.deadlines.sync, false);
+    deadline(timerKey.classicJoin(groupId, t.memberId), t.deadlines.join, true);
+  }
+
+  private cancelAll(groupId: string, memberId: string): void {
+    for (const key of Object.values(timerKey)) this.rt.cancel(key(groupId, memberId));
+    this.revocationEpochs.delete(timerKey.revocation(groupId, memberId));
+  }
+
+  /**
+   * After an online upgrade: the classic side's waiters are told to rejoin and its timers
+   * stop (`endClassic`); the converted members' sessions run from here, each with the
+   * session timeout it joined with.
+   */
+  private takeOver(entry: ClassicGroup): void {
+    this.endClassic(entry);
+    for (const m of entry.consumer?.members.values() ?? []) {
+      if (m.classic === null) continue;
+      this.applyTimers({
+        group: entry.groupId,
+        memberId: m.memberId,
+        sessionMs: m.classic.sessionTimeoutMs,
+        revocation: null,
+      });
+    }
   }
 
   describe(groupIds: string[]): Promise<DescribedConsumerGroup[]> {
@@ -79,7 +197,7 @@ export class ConsumerMembership {
         this.applyTimers({
           group: g.groupId,
           memberId: m.memberId,
-          sessionMs: this.timeouts(g.groupId).sessionTimeoutMs,
+          sessionMs: m.classic?.sessionTimeoutMs ?? this.timeouts(g.groupId).sessionTimeoutMs,
           revocation:
             m.state === "unrevoked"
               ? { epoch: m.memberEpoch, timeoutMs: m.rebalanceTimeoutMs }
@@ -87,6 +205,10 @@ export class ConsumerMembership {
         });
       }
     }
+  }
+
+  private contextOf(groupId: string): HeartbeatContext {
+    return { config: this.configOf(groupId), topics: this.topics, now: this.rt.clock.now() };
   }
 
   /** The config with the group's own timeouts in place of the broker's. */
@@ -131,14 +253,27 @@ export class ConsumerMembership {
     const g = groups.get(groupId)?.consumer;
     if (g == null || !g.members.has(memberId)) return answer(undefined);
     this.logger.info("removing consumer group member", { group: groupId, member: memberId, why });
+    const ctx = this.contextOf(groupId);
+    const fenced = fenceOrDowngrade(g, [memberId], ctx.config, ctx.topics, ctx.now);
     return {
-      records: fenceMemberRecords(g, memberId),
+      records: fenced.records,
       response: undefined,
       appended: () => {
-        this.rt.cancel(timerKey.session(groupId, memberId));
-        this.rt.cancel(timerKey.revocation(groupId, memberId));
+        this.cancelAll(groupId, memberId);
+        if (fenced.downgraded !== null) this.handBack(groupId, fenced.downgraded);
       },
     };
+  }
+
+  /**
+   * After a downgrade: the consumer-side timers of the members stop and the classic
+   * group resumes from its record, then rebalances (`resumeClassic`) unless a static
+   * takeover kept every subscription as it was.
+   */
+  private handBack(groupId: string, memberIds: readonly string[], rebalance = true): void {
+    for (const id of memberIds) this.cancelAll(groupId, id);
+    this.logger.info("downgraded consumer group to a classic group", { group: groupId });
+    this.resumeClassic(groupId, rebalance);
   }
 
   private describeOne(groups: Groups, groupId: string): DescribedConsumerGroup {
@@ -183,6 +318,7 @@ export class ConsumerMembership {
         // As Kafka 4.4: partitions pending revocation are still the member's.
         assignment: this.named(g, ownedPartitions(m)),
         targetAssignment: this.named(g, g.targets.get(m.memberId) ?? new Map()),
+        memberType: m.classic === null ? "consumer" : "classic",
       })),
     };
   }

@@ -9,7 +9,8 @@ export type PartitionCheck = (topic: string, partition: number) => number;
  * (< 0) an empty group takes the commit (admin tools, assign() consumers); otherwise the
  * member must exist and commit with OffsetCommit v9+. Its current epoch is always good;
  * an older one (KIP-1251) only for partitions it was given at that epoch or before, and
- * still holds; anything else is STALE_MEMBER_EPOCH.
+ * still holds; anything else is STALE_MEMBER_EPOCH. A classic member (JoinGroup) commits
+ * with its member epoch as generation, any version, ILLEGAL_GENERATION otherwise.
  */
 export function consumerCommitCheck(
   group: ConsumerGroup,
@@ -18,6 +19,10 @@ export function consumerCommitCheck(
   if (input.generationId < 0 && group.members.size === 0) return ErrorCode.NONE;
   const member = group.members.get(input.memberId);
   if (member === undefined) return ErrorCode.UNKNOWN_MEMBER_ID;
+  // A classic member commits with any version, its member epoch as the generation.
+  if (member.classic !== null) {
+    return epochOrIllegal(member.memberEpoch, input.generationId);
+  }
   if (input.allowsMemberEpoch !== true) return ErrorCode.UNSUPPORTED_VERSION;
   const epoch = input.generationId;
   if (epoch === member.memberEpoch) return ErrorCode.NONE;
@@ -41,7 +46,11 @@ export function consumerTxnCommitError(
 ): number {
   const member = group.members.get(input.memberId);
   if (member === undefined) return ErrorCode.UNKNOWN_MEMBER_ID;
-  return input.generationId === member.memberEpoch ? ErrorCode.NONE : ErrorCode.ILLEGAL_GENERATION;
+  return epochOrIllegal(member.memberEpoch, input.generationId);
+}
+
+function epochOrIllegal(memberEpoch: number, generationId: number): number {
+  return generationId === memberEpoch ? ErrorCode.NONE : ErrorCode.ILLEGAL_GENERATION;
 }
 
 /** OffsetFetch v9+ from a member: it must exist and send its current epoch. */

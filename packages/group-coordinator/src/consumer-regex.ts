@@ -70,9 +70,9 @@ export function updateRegexes(
  */
 export function regexTombstonesWithout(
   group: ConsumerGroup,
-  memberId: string,
+  memberIds: readonly string[],
 ): ConsumerGroupRecord[] {
-  const rest = [...group.members.values()].filter((m) => m.memberId !== memberId);
+  const rest = [...group.members.values()].filter((m) => !memberIds.includes(m.memberId));
   const inUse = regexesInUse(rest);
   return [...group.regexes.keys()]
     .filter((regex) => !inUse.has(regex))

@@ -77,10 +77,15 @@ export class GroupCoordinator implements api.GroupCoordinatorApi {
       timeouts,
       options.topics ?? NO_TOPICS,
       logger,
+      (group) => rebalance.endLiveSide(group),
+      (groupId, rebalanceNow) => {
+        const group = rt.state.get(groupId);
+        if (group !== undefined) rebalance.resumeDowngraded(group, rebalanceNow);
+      },
     );
     const c = new GroupCoordinator(
       rt,
-      new Membership(rt, rebalance, config, logger),
+      new Membership(rt, rebalance, config, logger, consumer),
       offsets,
       new GroupAdmin(rt),
       consumer,

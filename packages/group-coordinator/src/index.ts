@@ -12,6 +12,8 @@ export {
   type CoordinatorConfig,
   coordinatorConfig,
   DEFAULT_COORDINATOR_CONFIG,
+  MIGRATION_POLICIES,
+  type MigrationPolicy,
 } from "./config.js";
 export type * from "./consumer-api.js";
 export { CONSUMER_OFFSETS_TOPIC, openConsumerOffsetsLog } from "./consumer-offsets-log.js";

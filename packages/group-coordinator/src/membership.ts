@@ -3,6 +3,8 @@ import { ErrorCode } from "@logbook/protocol";
 import type { Logger } from "@logbook/storage";
 import type { CoordinatorConfig } from "./config.js";
 import { groupTombstones as consumerGroupTombstones } from "./consumer-changes.js";
+import type { ConsumerGroup } from "./consumer-group.js";
+import type { ConsumerMembership } from "./consumer-membership.js";
 import type {
   HeartbeatInput,
   HeartbeatResult,
@@ -38,16 +40,26 @@ export class Membership {
     private readonly rebalance: Rebalance,
     private readonly config: CoordinatorConfig,
     private readonly logger: Logger,
+    /** Serves the classic members of consumer groups that have members. */
+    private readonly consumer: ConsumerMembership,
   ) {}
 
   join(input: JoinGroupInput): Promise<JoinGroupResult> {
     return this.rt
       .run((groups) => {
         const consumer = groups.get(input.groupId)?.consumer ?? null;
-        // A KIP-848 group with members takes no classic joins (no live migration); an
-        // empty one becomes a classic group, keeping its offsets.
+        // A KIP-848 group with members takes the member in as a classic member (after the
+        // checks every join goes through); an empty one becomes a classic group, keeping
+        // its offsets.
+        const refused = this.requestError(input);
+        if (refused !== null) return joinNow(joinError(refused, input.memberId));
         if (consumer !== null && consumer.members.size > 0) {
-          return joinNow(joinError(ErrorCode.INCONSISTENT_GROUP_PROTOCOL, input.memberId));
+          const r = this.consumer.classicJoin(consumer, input);
+          return {
+            ...r,
+            response: settled(r.response),
+            failed: (code) => settled(r.failed?.(code) ?? joinError(code)),
+          };
         }
         const result = this.joinOp(groups, input);
         const group = groups.get(input.groupId);
@@ -58,14 +70,19 @@ export class Membership {
       .then((d) => d.wait);
   }
 
-  private joinOp(groups: Groups, input: JoinGroupInput): JoinResult {
-    if (input.groupId === "") return joinNow(joinError(ErrorCode.INVALID_GROUP_ID, input.memberId));
+  /** The checks of the request alone, before any group is looked at. */
+  private requestError(input: JoinGroupInput): number | null {
+    if (input.groupId === "") return ErrorCode.INVALID_GROUP_ID;
     if (
       input.sessionTimeoutMs < this.config.minSessionTimeoutMs ||
       input.sessionTimeoutMs > this.config.maxSessionTimeoutMs
     ) {
-      return joinNow(joinError(ErrorCode.INVALID_SESSION_TIMEOUT, input.memberId));
+      return ErrorCode.INVALID_SESSION_TIMEOUT;
     }
+    return null;
+  }
+
+  private joinOp(groups: Groups, input: JoinGroupInput): JoinResult {
     let group = groups.get(input.groupId);
     if (group === undefined) {
       if (input.memberId !== "") {
@@ -235,6 +252,11 @@ export class Membership {
 
   private syncOp(groups: Groups, input: SyncGroupInput): SyncResult {
     const group = groups.get(input.groupId);
+    const consumer = liveConsumerGroup(group);
+    if (consumer !== null) {
+      const r = this.consumer.classicSync(consumer, input);
+      return { ...r, response: settled(r.response), failed: (code) => settled(syncError(code)) };
+    }
     if (group === undefined) return syncNow(ErrorCode.UNKNOWN_MEMBER_ID);
     const check = memberCheck(group, input);
     if (check !== ErrorCode.NONE) return syncNow(check);
@@ -295,6 +317,8 @@ export class Membership {
   heartbeat(input: HeartbeatInput): Promise<HeartbeatResult> {
     return this.rt.run((groups) => {
       const group = groups.get(input.groupId);
+      const consumer = liveConsumerGroup(group);
+      if (consumer !== null) return this.consumer.classicHeartbeat(consumer, input);
       if (group === undefined) return answer({ errorCode: ErrorCode.UNKNOWN_MEMBER_ID });
       const check = memberCheck(group, input);
       if (check !== ErrorCode.NONE) return answer({ errorCode: check });
@@ -305,7 +329,11 @@ export class Membership {
   }
 
   leave(input: LeaveGroupInput): Promise<LeaveGroupResult> {
-    return this.rt.run((groups) => answer(this.leaveNow(groups, input)));
+    return this.rt.run((groups) => {
+      const consumer = liveConsumerGroup(groups.get(input.groupId));
+      if (consumer !== null) return this.consumer.classicLeave(consumer, input);
+      return answer(this.leaveNow(groups, input));
+    });
   }
 
   private leaveNow(groups: Groups, input: LeaveGroupInput): LeaveGroupResult {
@@ -395,4 +423,10 @@ function newMember(input: JoinGroupInput, memberId: string): Member {
     joinWaiter: null,
     syncWaiter: null,
   };
+}
+
+/** The consumer group behind the id when it has members: classic requests go to it. */
+function liveConsumerGroup(group: ClassicGroup | undefined): ConsumerGroup | null {
+  const consumer = group?.consumer ?? null;
+  return consumer !== null && consumer.members.size > 0 ? consumer : null;
 }

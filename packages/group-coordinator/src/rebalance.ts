@@ -258,6 +258,35 @@ export class Rebalance {
     }
   }
 
+  /**
+   * The group became a consumer group (online upgrade): every live member is dropped,
+   * waiters told REBALANCE_IN_PROGRESS (as Kafka answers them, so they rejoin the
+   * consumer group), reservations and the rebalance deadline end, the state goes Empty.
+   */
+  endLiveSide(group: ClassicGroup): void {
+    for (const m of [...group.members.values()]) {
+      this.dropMember(group, m, ErrorCode.REBALANCE_IN_PROGRESS);
+    }
+    for (const id of group.pending) this.rt.cancel(timerKeys.pending(group.groupId, id));
+    group.pending.clear();
+    this.rt.cancel(timerKeys.rebalance(group.groupId));
+    group.initialDelayUntil = null;
+    if (group.sm.is("Stable", "CompletingRebalance")) group.sm.transition("PreparingRebalance");
+    if (group.sm.is("PreparingRebalance")) group.sm.transition("Empty");
+  }
+
+  /**
+   * A consumer group became this classic group again (online downgrade): its members
+   * come back from the record just written and, unless `rebalance` is false (a static
+   * takeover that changed no subscription), rebalance so each rejoins.
+   */
+  resumeDowngraded(group: ClassicGroup, rebalance: boolean): void {
+    this.resumeGroup(group);
+    if (rebalance && group.state === "Stable") {
+      this.prepareRebalance(group, "downgraded from a consumer group");
+    }
+  }
+
   /** Removes members (leave or expiry) and rebalances the rest. */
   removeMembers(group: ClassicGroup, members: Member[], code: number): void {
     if (members.length === 0) return;

@@ -50,7 +50,8 @@ function nextAssignment(input: ReconcileInput, assigned: Assignment): CurrentAss
     const k = tpEpochKey(t, p);
     epochs.set(k, current.assignedEpochs.get(k) ?? current.memberEpoch);
   }
-  if (revoke.size > 0) {
+  // As Kafka: a member that says it no longer owns them has revoked them already.
+  if (revoke.size > 0 && (input.owned === null || ownsAny(input.owned, revoke))) {
     return {
       memberEpoch: current.memberEpoch,
       previousMemberEpoch: current.previousMemberEpoch,

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ErrorCode } from "@logbook/protocol";
 import { silentLogger } from "@logbook/storage";
+import type { CoordinatorConfig } from "../src/config.js";
 import type { CommitOffsetsInput } from "../src/coordinator-api.js";
 import { GroupCoordinator } from "../src/group-coordinator.js";
 import { MemoryRecordLog } from "../src/record-log.js";
@@ -9,7 +10,7 @@ import { hb, next, settle, TestTopics } from "./consumer-helpers.js";
 import { FakeClock } from "./fake-clock.js";
 import { formGroup, joinInput } from "./helpers.js";
 
-async function open(log = new MemoryRecordLog()) {
+async function open(log = new MemoryRecordLog(), config: Partial<CoordinatorConfig> = {}) {
   const topics = new TestTopics();
   topics.set("t", 2);
   const clock = new FakeClock();
@@ -18,7 +19,7 @@ async function open(log = new MemoryRecordLog()) {
     logger: silentLogger,
     clock,
     topics,
-    config: { initialRebalanceDelayMs: 0 },
+    config: { initialRebalanceDelayMs: 0, ...config },
   });
   clock.settle = () => c.idle();
   return { c, log, clock, topics };
@@ -38,19 +39,76 @@ function commit(overrides: Partial<CommitOffsetsInput>): CommitOffsetsInput {
 }
 
 describe("consumer groups beside classic groups", () => {
-  it("a classic join into a consumer group with members is INCONSISTENT_GROUP_PROTOCOL", async () => {
+  it("a classic join into a consumer group with members joins it as a classic member", async () => {
     const { c } = await open();
     await c.consumerHeartbeat(hb({ memberId: "a" }));
     const j = await c.join(joinInput());
-    assert.equal(j.errorCode, ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
+    assert.equal(j.errorCode, ErrorCode.NONE);
+    assert.equal((await c.listGroups({})).groups[0]?.groupType, "consumer");
+    const [d] = await c.consumerGroupDescribe(["g"]);
+    assert.equal(d?.members.length, 2);
   });
 
-  it("a heartbeat into a classic group with members is GROUP_ID_NOT_FOUND", async () => {
+  it("a heartbeat into a classic group whose assignments are not the consumer protocol's is GROUP_ID_NOT_FOUND", async () => {
     const { c, clock } = await open();
     await formGroup({ c, log: new MemoryRecordLog(), clock }, 1);
     const r = await c.consumerHeartbeat(hb());
     assert.equal(r.errorCode, ErrorCode.GROUP_ID_NOT_FOUND);
-    assert.match(r.errorMessage ?? "", /not a consumer group/);
+    assert.equal(
+      r.errorMessage,
+      "Cannot upgrade classic group g to consumer group because the embedded consumer protocol is malformed.",
+    );
+    assert.equal((await c.listGroups({})).groups[0]?.groupType, "classic", "nothing written");
+  });
+
+  it("a heartbeat into a live classic group goes through Kafka's upgrade checks in order", async () => {
+    const refusal = async (
+      config: Partial<CoordinatorConfig>,
+      members: number,
+      protocolType = "consumer",
+    ) => {
+      const { c, clock, log } = await open(new MemoryRecordLog(), config);
+      await formGroup({ c, log, clock }, members, () => ({ protocolType }));
+      const r = await c.consumerHeartbeat(hb());
+      assert.equal(r.errorCode, ErrorCode.GROUP_ID_NOT_FOUND);
+      return r.errorMessage;
+    };
+    const cannot = (why: string) =>
+      `Cannot upgrade classic group g to consumer group because ${why}.`;
+    assert.equal(
+      await refusal({ consumerMigrationPolicy: "downgrade" }, 1, "other"),
+      cannot("online upgrade is disabled"),
+      "the policy is checked first",
+    );
+    assert.equal(
+      await refusal({ consumerMigrationPolicy: "disabled" }, 1),
+      cannot("online upgrade is disabled"),
+    );
+    assert.equal(
+      await refusal({ consumerMigrationPolicy: "upgrade", consumerMaxGroupSize: 1 }, 2, "other"),
+      cannot("the group does not use the consumer embedded protocol"),
+    );
+    assert.equal(
+      await refusal({ consumerMaxGroupSize: 1 }, 2),
+      cannot("the group size exceeds the consumer group maximum size"),
+    );
+    assert.equal(
+      await refusal({ consumerMaxGroupSize: 2 }, 2),
+      cannot("the embedded consumer protocol is malformed"),
+      "then the members' assignments are read",
+    );
+  });
+
+  it("an empty classic group becomes a consumer group whatever the migration policy", async () => {
+    const { c, clock, log } = await open(new MemoryRecordLog(), {
+      consumerMigrationPolicy: "disabled",
+    });
+    const { joins } = await formGroup({ c, log, clock }, 1);
+    await c.leave({
+      groupId: "g",
+      members: [{ memberId: joins[0]?.memberId ?? "", groupInstanceId: null }],
+    });
+    assert.equal((await c.consumerHeartbeat(hb())).errorCode, ErrorCode.NONE);
   });
 
   it("an empty classic group with offsets becomes a consumer group and keeps them", async () => {

@@ -1,3 +1,8 @@
+import {
+  encodeConsumerProtocolSubscription,
+  sizeConsumerProtocolSubscription,
+  Writer,
+} from "@logbook/protocol";
 import type {
   ConsumerHeartbeatInput,
   ConsumerHeartbeatResult,
@@ -101,4 +106,16 @@ export async function settle(
     if (r.assignment !== null) owned = r.assignment;
   }
   return { ...r, assignment: owned };
+}
+
+/** ConsumerProtocolSubscription v1 bytes: these topics, and the partitions owned (by name). */
+export function writeSubscription(
+  topics: string[],
+  owned: { topic: string; partitions: number[] }[],
+): Buffer {
+  const v = { topics, userData: null, ownedPartitions: owned, generationId: -1, rackId: null };
+  const w = Writer.alloc(2 + sizeConsumerProtocolSubscription(v, 1));
+  w.int16(1);
+  encodeConsumerProtocolSubscription(w, v, 1);
+  return w.result();
 }

@@ -5,17 +5,24 @@ import { silentLogger } from "@logbook/storage";
 import fc from "fast-check";
 import type { TopicIdPartitions } from "../src/consumer-api.js";
 import { partitionsOf } from "../src/consumer-group.js";
+import { readAssignment } from "../src/embedded-consumer-protocol.js";
 import { GroupCoordinator } from "../src/group-coordinator.js";
 import { MemoryRecordLog } from "../src/record-log.js";
-import { flat, hb, next, TestTopics } from "./consumer-helpers.js";
+import { flat, hb, next, TestTopics, writeSubscription } from "./consumer-helpers.js";
 import { FakeClock } from "./fake-clock.js";
+import { joinInput } from "./helpers.js";
 
-/** A simulated consumer: what it owns is what its last answer assigned it. */
+/**
+ * A simulated consumer: what it owns is what its last answer assigned it. Clients 0 and
+ * 1 speak the consumer protocol; 2 and 3 the classic one (JoinGroup with the partitions
+ * they own, SyncGroup, Heartbeat), as a cooperative classic consumer does.
+ */
 interface Client {
   memberId: string;
   joined: boolean;
   epoch: number;
   owned: TopicIdPartitions[];
+  classic: boolean;
 }
 
 type Op =
@@ -41,7 +48,15 @@ const op: fc.Arbitrary<Op> = fc.oneof(
 );
 
 async function open(topics: TestTopics, log: MemoryRecordLog) {
-  return GroupCoordinator.open({ log, logger: silentLogger, clock: new FakeClock(), topics });
+  // The group stays a consumer group (downgrades have tests of their own): a classic
+  // group's joins wait for every member, which this one-request-at-a-time model cannot.
+  return GroupCoordinator.open({
+    log,
+    logger: silentLogger,
+    clock: new FakeClock(),
+    topics,
+    config: { consumerMigrationPolicy: "upgrade" },
+  });
 }
 
 function assertNoPartitionTwice(clients: Client[], c: GroupCoordinator): void {
@@ -80,8 +95,48 @@ describe("reconciliation (property)", () => {
           joined: false,
           epoch: 0,
           owned: [],
+          classic: i >= CLIENTS / 2,
         }));
+        const reset = (cl: Client) => {
+          cl.joined = false;
+          cl.owned = [];
+        };
+        // JoinGroup reporting what it owns, then SyncGroup: it keeps what the answer says.
+        const classicJoin = async (cl: Client) => {
+          const j = await c.join(
+            joinInput({
+              memberId: cl.memberId,
+              protocols: [{ name: "cooperative-sticky", metadata: owning(cl.owned, topics) }],
+            }),
+          );
+          if (j.errorCode !== ErrorCode.NONE) return reset(cl);
+          cl.joined = true;
+          cl.epoch = j.generationId;
+          const s = await c.sync({
+            groupId: "g",
+            generationId: j.generationId,
+            memberId: cl.memberId,
+            groupInstanceId: null,
+            protocolType: "consumer",
+            protocolName: j.protocolName,
+            assignments: [],
+          });
+          if (s.errorCode === ErrorCode.REBALANCE_IN_PROGRESS) return;
+          if (s.errorCode !== ErrorCode.NONE) return reset(cl);
+          cl.owned = byIds(readAssignment(s.assignment) ?? [], topics);
+        };
+        const classicBeat = async (cl: Client) => {
+          const r = await c.heartbeat({
+            groupId: "g",
+            generationId: cl.epoch,
+            memberId: cl.memberId,
+            groupInstanceId: null,
+          });
+          if (r.errorCode === ErrorCode.REBALANCE_IN_PROGRESS) await classicJoin(cl);
+          else if (r.errorCode !== ErrorCode.NONE) reset(cl);
+        };
         const beat = async (cl: Client, report: boolean) => {
+          if (cl.classic) return classicBeat(cl);
           const r = await c.consumerHeartbeat(
             next(cl.memberId, cl.epoch, report ? cl.owned : null),
           );
@@ -102,7 +157,9 @@ describe("reconciliation (property)", () => {
             c = await open(topics, log);
           } else {
             const cl = clients[o.who] as Client;
-            if (o.kind === "join" && !cl.joined) {
+            if (o.kind === "join" && !cl.joined && cl.classic) {
+              await classicJoin(cl);
+            } else if (o.kind === "join" && !cl.joined) {
               const r = await c.consumerHeartbeat(
                 hb({ memberId: cl.memberId, subscribedTopicNames: ["t", "u"] }),
               );
@@ -112,6 +169,12 @@ describe("reconciliation (property)", () => {
               cl.owned = r.assignment ?? [];
             } else if (o.kind === "heartbeat" && cl.joined) {
               await beat(cl, o.report);
+            } else if (o.kind === "leave" && cl.joined && cl.classic) {
+              await c.leave({
+                groupId: "g",
+                members: [{ memberId: cl.memberId, groupInstanceId: null }],
+              });
+              reset(cl);
             } else if (o.kind === "leave" && cl.joined) {
               await c.consumerHeartbeat(next(cl.memberId, -1, null, { memberEpoch: -1 }));
               cl.joined = false;
@@ -121,7 +184,7 @@ describe("reconciliation (property)", () => {
           assertNoPartitionTwice(clients, c);
         }
         // Everyone heartbeats, reporting what it owns, until the group is stable.
-        for (let round = 0; round < 6; round++) {
+        for (let round = 0; round < 8; round++) {
           for (const cl of clients) if (cl.joined) await beat(cl, true);
           assertNoPartitionTwice(clients, c);
         }
@@ -134,7 +197,19 @@ describe("reconciliation (property)", () => {
         }
         await c.close();
       }),
-      { numRuns: 150 },
+      { numRuns: 300 },
     );
   });
 });
+
+/** A classic subscription of t and u that reports owning these partitions (by name). */
+function owning(owned: TopicIdPartitions[], topics: TestTopics): Buffer {
+  return writeSubscription(
+    ["t", "u"],
+    owned.map((t) => ({ topic: topics.byId(t.topicId)?.name ?? "?", partitions: t.partitions })),
+  );
+}
+
+function byIds(named: { topic: string; partitions: number[] }[], topics: TestTopics) {
+  return named.map((t) => ({ topicId: topics.id(t.topic), partitions: t.partitions }));
+}

@@ -7,9 +7,10 @@
 import {
   type ConsumerGroupConfig,
   DEFAULT_COORDINATOR_CONFIG as D,
+  MIGRATION_POLICIES,
   serverAssignorsFromConfig,
 } from "@logbook/group-coordinator";
-import { ConfigValueError, int, intOrUnbounded, type Kind, nonEmptyList } from "./kinds.js";
+import { ConfigValueError, int, intOrUnbounded, type Kind, nonEmptyList, oneOf } from "./kinds.js";
 import { type SectionSpecs, setting } from "./setting.js";
 
 /** A list of server-side assignor names this broker knows. */
@@ -88,5 +89,13 @@ export const GROUP_CONSUMER_SETTINGS: SectionSpecs<ConsumerGroupSettings> = {
     defaultText: "unbounded",
     importance: "medium",
     doc: "Most members one consumer-protocol group may have (GROUP_MAX_SIZE_REACHED beyond).",
+  }),
+  consumerMigrationPolicy: setting({
+    name: "group.consumer.migration.policy",
+    // Kafka accepts the values in any case.
+    kind: oneOf(MIGRATION_POLICIES, true),
+    default: D.consumerMigrationPolicy,
+    importance: "medium",
+    doc: "Which live conversions between classic and consumer-protocol groups are allowed: bidirectional, upgrade (classic to consumer), downgrade (consumer to classic) or disabled.",
   }),
 };

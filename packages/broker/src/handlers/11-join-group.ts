@@ -9,7 +9,9 @@
  * v8+ send a reason (logged by the coordinator); v9 answers skip_assignment (KIP-814).
  * Before v7 protocol_name is not nullable, so an error answers "" as Kafka does. An
  * empty group id is INVALID_GROUP_ID; while the coordinator replays its log the answer
- * is COORDINATOR_LOAD_IN_PROGRESS. Client id and host are kept for DescribeGroups.
+ * is COORDINATOR_LOAD_IN_PROGRESS. Client id and host are kept for DescribeGroups. A
+ * join into a KIP-848 consumer group with members makes a classic member of it, answered
+ * at once with its member epoch as generation and no leader (the broker assigns).
  */
 import {
   createJoinGroupResponse,

@@ -8,7 +8,9 @@
  * heartbeat interval (group.consumer.heartbeat.interval.ms) and its assignment when it
  * changed. v0 members get their member id from the broker; v1 members generate it
  * (KIP-1082). SubscribedTopicRegex subscribes to the topics whose whole name matches
- * (RE2/J syntax; see the group-coordinator README). Simplified: no ACLs.
+ * (RE2/J syntax; see the group-coordinator README). A join into a classic group with
+ * members upgrades it when group.consumer.migration.policy allows (KIP-848 live
+ * migration); refusals answer GROUP_ID_NOT_FOUND with Kafka's reason. Simplified: no ACLs.
  */
 import {
   ConsumerGroupHeartbeatApi,

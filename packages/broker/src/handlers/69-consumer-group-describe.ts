@@ -3,9 +3,9 @@
  * Assigning, Reconciling, Stable), group and assignment epochs, assignor and members,
  * each with its epoch, subscription, current and target assignment (topics by id and
  * name). Unknown and classic groups answer GROUP_ID_NOT_FOUND, "" INVALID_GROUP_ID, as
- * Kafka does. v1 adds each member's type (1, a consumer-protocol member; classic members
- * inside consumer groups are not supported). Authorized operations are every group
- * operation when asked for (no ACLs).
+ * Kafka does. v1 adds each member's type: 1 for a consumer-protocol member, 0 for a
+ * classic member inside the group (KIP-848 migration). Authorized operations are every
+ * group operation when asked for (no ACLs).
  */
 
 import type { DescribedTopicPartitions } from "@logbook/group-coordinator";
@@ -20,7 +20,7 @@ import {
 import { defineHandler } from "../handler.js";
 import { GROUP_OPERATIONS, NOT_PROVIDED } from "../metadata/authorized-operations.js";
 
-const CONSUMER_MEMBER = 1;
+const MEMBER_TYPES = { classic: 0, consumer: 1 } as const;
 
 function assignment(parts: DescribedTopicPartitions[]) {
   return createConsumerGroupDescribeResponseAssignment({
@@ -57,12 +57,12 @@ export const consumerGroupDescribeHandler = defineHandler({
           groupEpoch: g.groupEpoch,
           assignmentEpoch: g.assignmentEpoch,
           assignorName: g.assignorName,
-          members: g.members.map((m) =>
+          members: g.members.map(({ memberType, ...m }) =>
             createConsumerGroupDescribeResponseMember({
               ...m,
               assignment: assignment(m.assignment),
               targetAssignment: assignment(m.targetAssignment),
-              memberType: CONSUMER_MEMBER,
+              memberType: MEMBER_TYPES[memberType],
             }),
           ),
           authorizedOperations: g.errorCode === 0 ? operations : NOT_PROVIDED,

@@ -2487,6 +2487,7 @@ export interface ConsumerGroupMemberMetadataValue {
   subscribedTopicRegex: string | null;
   serverAssignor: string | null;
   rebalanceTimeoutMs: number;
+  classicMemberMetadata: ConsumerGroupMemberMetadataValueClassicMemberMetadata | null;
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
 }
@@ -2504,6 +2505,8 @@ export function createConsumerGroupMemberMetadataValue(
       init.subscribedTopicRegex === undefined ? null : init.subscribedTopicRegex,
     serverAssignor: init.serverAssignor === undefined ? null : init.serverAssignor,
     rebalanceTimeoutMs: init.rebalanceTimeoutMs === undefined ? -1 : init.rebalanceTimeoutMs,
+    classicMemberMetadata:
+      init.classicMemberMetadata === undefined ? null : init.classicMemberMetadata,
   };
   if (init.unknownTaggedFields !== undefined) v.unknownTaggedFields = init.unknownTaggedFields;
   return v;
@@ -2512,7 +2515,7 @@ export function createConsumerGroupMemberMetadataValue(
 export function encodeConsumerGroupMemberMetadataValue(
   w: Writer,
   v: ConsumerGroupMemberMetadataValue,
-  _version: number,
+  version: number,
 ): void {
   const flexible = true;
   w.nullableString(v.instanceId, flexible);
@@ -2528,18 +2531,41 @@ export function encodeConsumerGroupMemberMetadataValue(
   w.int32(v.rebalanceTimeoutMs);
   if (flexible) {
     const u = v.unknownTaggedFields;
-    const nt = u === undefined ? 0 : u.length;
-
+    let nt = u === undefined ? 0 : u.length;
+    const t0 = v.classicMemberMetadata !== null;
+    if (t0) nt++;
     w.uvarint(nt);
     if (nt > 0) {
-      writeUnknownTags(w, u, 0, Number.POSITIVE_INFINITY);
+      if (t0) {
+        let s = 0;
+        s +=
+          v.classicMemberMetadata === null
+            ? 1
+            : 1 +
+              sizeConsumerGroupMemberMetadataValueClassicMemberMetadata(
+                v.classicMemberMetadata,
+                version,
+              );
+        w.uvarint(0);
+        w.uvarint(s);
+        if (v.classicMemberMetadata === null) w.int8(-1);
+        else {
+          w.int8(1);
+          encodeConsumerGroupMemberMetadataValueClassicMemberMetadata(
+            w,
+            v.classicMemberMetadata,
+            version,
+          );
+        }
+      } else writeUnknownTags(w, u, 0, 1);
+      writeUnknownTags(w, u, 1, Number.POSITIVE_INFINITY);
     }
   }
 }
 
 export function sizeConsumerGroupMemberMetadataValue(
   v: ConsumerGroupMemberMetadataValue,
-  _version: number,
+  version: number,
 ): number {
   const flexible = true;
   let s = 0;
@@ -2554,9 +2580,21 @@ export function sizeConsumerGroupMemberMetadataValue(
   s += 4;
   if (flexible) {
     const u = v.unknownTaggedFields;
-    const nt = u === undefined ? 0 : u.length;
+    let nt = u === undefined ? 0 : u.length;
     s += unknownTagsSize(u);
-
+    if (v.classicMemberMetadata !== null) {
+      let ts = 0;
+      ts +=
+        v.classicMemberMetadata === null
+          ? 1
+          : 1 +
+            sizeConsumerGroupMemberMetadataValueClassicMemberMetadata(
+              v.classicMemberMetadata,
+              version,
+            );
+      nt++;
+      s += uvarintSize(0) + uvarintSize(ts) + ts;
+    }
     s += uvarintSize(nt);
   }
   return s;
@@ -2564,7 +2602,7 @@ export function sizeConsumerGroupMemberMetadataValue(
 
 export function decodeConsumerGroupMemberMetadataValue(
   r: Reader,
-  _version: number,
+  version: number,
 ): ConsumerGroupMemberMetadataValue {
   const flexible = true;
   const f_instanceId = r.nullableString(flexible);
@@ -2583,14 +2621,22 @@ export function decodeConsumerGroupMemberMetadataValue(
   const f_subscribedTopicRegex = r.nullableString(flexible);
   const f_serverAssignor = r.nullableString(flexible);
   const f_rebalanceTimeoutMs = r.int32();
+  let f_classicMemberMetadata: ConsumerGroupMemberMetadataValueClassicMemberMetadata | null = null;
   let unknown: UnknownTaggedField[] | undefined;
   if (flexible) {
     const nt = r.taggedFieldCount();
     for (let i = 0; i < nt; i++) {
       const tag = r.uvarint();
       const t = r.sub(r.uvarint());
-      if (unknown === undefined) unknown = [];
-      unknown.push({ tag, data: t.raw(t.remaining()) });
+      if (tag === 0 && true) {
+        f_classicMemberMetadata =
+          t.int8() < 0
+            ? null
+            : decodeConsumerGroupMemberMetadataValueClassicMemberMetadata(t, version);
+      } else {
+        if (unknown === undefined) unknown = [];
+        unknown.push({ tag, data: t.raw(t.remaining()) });
+      }
     }
   }
   const v: ConsumerGroupMemberMetadataValue = {
@@ -2602,7 +2648,179 @@ export function decodeConsumerGroupMemberMetadataValue(
     subscribedTopicRegex: f_subscribedTopicRegex,
     serverAssignor: f_serverAssignor,
     rebalanceTimeoutMs: f_rebalanceTimeoutMs,
+    classicMemberMetadata: f_classicMemberMetadata,
   };
+  if (unknown !== undefined) v.unknownTaggedFields = unknown;
+  return v;
+}
+
+export interface ConsumerGroupMemberMetadataValueClassicMemberMetadata {
+  sessionTimeoutMs: number;
+  supportedProtocols: ConsumerGroupMemberMetadataValueClassicProtocol[];
+  /** Tagged fields unknown to this schema; kept for re-encoding. */
+  unknownTaggedFields?: UnknownTaggedField[];
+}
+
+export function createConsumerGroupMemberMetadataValueClassicMemberMetadata(
+  init: Partial<ConsumerGroupMemberMetadataValueClassicMemberMetadata> = {},
+): ConsumerGroupMemberMetadataValueClassicMemberMetadata {
+  const v: ConsumerGroupMemberMetadataValueClassicMemberMetadata = {
+    sessionTimeoutMs: init.sessionTimeoutMs === undefined ? 0 : init.sessionTimeoutMs,
+    supportedProtocols: init.supportedProtocols === undefined ? [] : init.supportedProtocols,
+  };
+  if (init.unknownTaggedFields !== undefined) v.unknownTaggedFields = init.unknownTaggedFields;
+  return v;
+}
+
+export function encodeConsumerGroupMemberMetadataValueClassicMemberMetadata(
+  w: Writer,
+  v: ConsumerGroupMemberMetadataValueClassicMemberMetadata,
+  version: number,
+): void {
+  const flexible = true;
+  w.int32(v.sessionTimeoutMs);
+  w.arrayLength(v.supportedProtocols.length, flexible);
+  for (const e of v.supportedProtocols) {
+    encodeConsumerGroupMemberMetadataValueClassicProtocol(w, e, version);
+  }
+  if (flexible) {
+    const u = v.unknownTaggedFields;
+    const nt = u === undefined ? 0 : u.length;
+
+    w.uvarint(nt);
+    if (nt > 0) {
+      writeUnknownTags(w, u, 0, Number.POSITIVE_INFINITY);
+    }
+  }
+}
+
+export function sizeConsumerGroupMemberMetadataValueClassicMemberMetadata(
+  v: ConsumerGroupMemberMetadataValueClassicMemberMetadata,
+  version: number,
+): number {
+  const flexible = true;
+  let s = 0;
+  s += 4;
+  s += arrayPrefixSize(v.supportedProtocols.length, flexible);
+  for (const e of v.supportedProtocols)
+    s += sizeConsumerGroupMemberMetadataValueClassicProtocol(e, version);
+  if (flexible) {
+    const u = v.unknownTaggedFields;
+    const nt = u === undefined ? 0 : u.length;
+    s += unknownTagsSize(u);
+
+    s += uvarintSize(nt);
+  }
+  return s;
+}
+
+export function decodeConsumerGroupMemberMetadataValueClassicMemberMetadata(
+  r: Reader,
+  version: number,
+): ConsumerGroupMemberMetadataValueClassicMemberMetadata {
+  const flexible = true;
+  const f_sessionTimeoutMs = r.int32();
+  let f_supportedProtocols: ConsumerGroupMemberMetadataValueClassicProtocol[];
+  {
+    const n = r.arrayLength(flexible, 3, false);
+    {
+      const a: ConsumerGroupMemberMetadataValueClassicProtocol[] = new Array(n);
+      for (let i = 0; i < n; i++)
+        a[i] = decodeConsumerGroupMemberMetadataValueClassicProtocol(r, version);
+      f_supportedProtocols = a;
+    }
+  }
+  let unknown: UnknownTaggedField[] | undefined;
+  if (flexible) {
+    const nt = r.taggedFieldCount();
+    for (let i = 0; i < nt; i++) {
+      const tag = r.uvarint();
+      const t = r.sub(r.uvarint());
+      if (unknown === undefined) unknown = [];
+      unknown.push({ tag, data: t.raw(t.remaining()) });
+    }
+  }
+  const v: ConsumerGroupMemberMetadataValueClassicMemberMetadata = {
+    sessionTimeoutMs: f_sessionTimeoutMs,
+    supportedProtocols: f_supportedProtocols,
+  };
+  if (unknown !== undefined) v.unknownTaggedFields = unknown;
+  return v;
+}
+
+export interface ConsumerGroupMemberMetadataValueClassicProtocol {
+  name: string;
+  metadata: Buffer;
+  /** Tagged fields unknown to this schema; kept for re-encoding. */
+  unknownTaggedFields?: UnknownTaggedField[];
+}
+
+export function createConsumerGroupMemberMetadataValueClassicProtocol(
+  init: Partial<ConsumerGroupMemberMetadataValueClassicProtocol> = {},
+): ConsumerGroupMemberMetadataValueClassicProtocol {
+  const v: ConsumerGroupMemberMetadataValueClassicProtocol = {
+    name: init.name === undefined ? "" : init.name,
+    metadata: init.metadata === undefined ? Buffer.alloc(0) : init.metadata,
+  };
+  if (init.unknownTaggedFields !== undefined) v.unknownTaggedFields = init.unknownTaggedFields;
+  return v;
+}
+
+export function encodeConsumerGroupMemberMetadataValueClassicProtocol(
+  w: Writer,
+  v: ConsumerGroupMemberMetadataValueClassicProtocol,
+  _version: number,
+): void {
+  const flexible = true;
+  w.string(v.name, flexible);
+  w.bytes(v.metadata, flexible);
+  if (flexible) {
+    const u = v.unknownTaggedFields;
+    const nt = u === undefined ? 0 : u.length;
+
+    w.uvarint(nt);
+    if (nt > 0) {
+      writeUnknownTags(w, u, 0, Number.POSITIVE_INFINITY);
+    }
+  }
+}
+
+export function sizeConsumerGroupMemberMetadataValueClassicProtocol(
+  v: ConsumerGroupMemberMetadataValueClassicProtocol,
+  _version: number,
+): number {
+  const flexible = true;
+  let s = 0;
+  s += stringSize(v.name, flexible);
+  s += bytesSize(v.metadata, flexible);
+  if (flexible) {
+    const u = v.unknownTaggedFields;
+    const nt = u === undefined ? 0 : u.length;
+    s += unknownTagsSize(u);
+
+    s += uvarintSize(nt);
+  }
+  return s;
+}
+
+export function decodeConsumerGroupMemberMetadataValueClassicProtocol(
+  r: Reader,
+  _version: number,
+): ConsumerGroupMemberMetadataValueClassicProtocol {
+  const flexible = true;
+  const f_name = r.string(flexible);
+  const f_metadata = r.bytes(flexible);
+  let unknown: UnknownTaggedField[] | undefined;
+  if (flexible) {
+    const nt = r.taggedFieldCount();
+    for (let i = 0; i < nt; i++) {
+      const tag = r.uvarint();
+      const t = r.sub(r.uvarint());
+      if (unknown === undefined) unknown = [];
+      unknown.push({ tag, data: t.raw(t.remaining()) });
+    }
+  }
+  const v: ConsumerGroupMemberMetadataValueClassicProtocol = { name: f_name, metadata: f_metadata };
   if (unknown !== undefined) v.unknownTaggedFields = unknown;
   return v;
 }

@@ -48,8 +48,10 @@ public final class ConsumerProtocolChecks {
     switch (args[0]) {
       case "rebalance" -> rebalance(bootstrap, topic);
       case "static" -> staticRestart(bootstrap, topic);
-      case "broker-restart" -> brokerRestart(bootstrap, topic);
+      case "broker-restart" -> brokerRestart(bootstrap, topic, false);
+      case "mixed-restart" -> brokerRestart(bootstrap, topic, true);
       case "upgrade" -> upgrade(bootstrap, topic);
+      case "migration" -> liveMigration(bootstrap, topic);
       case "regex" -> regexSubscription(bootstrap, topic);
       default -> throw new IllegalArgumentException("unknown check " + args[0]);
     }
@@ -286,11 +288,79 @@ public final class ConsumerProtocolChecks {
   }
 
   /**
+   * Live migration (KIP-848): two classic members split four partitions; one is rolled
+   * to the consumer protocol (the live classic group is upgraded, the classic member
+   * stays inside it); the consumer-protocol member leaves (the group goes back to
+   * classic) and another classic member joins; last, a fresh classic member resumes at
+   * the commits. Every record is read once, by the member holding its partition.
+   */
+  static void liveMigration(String bootstrap, String topic) throws Exception {
+    int n = 4;
+    createTopic(bootstrap, topic, n);
+    String group = "migrate-" + topic;
+    Ownership own = new Ownership();
+    Reads reads = new Reads();
+    var onRecord = reads.onRecord(own);
+    Map<String, Object> out = new LinkedHashMap<>();
+    try (KafkaProducer<String, String> p = producer(bootstrap, Map.of())) {
+      KafkaConsumer<String, String> a = Driver.consumer(bootstrap, group, Map.of());
+      a.subscribe(List.of(topic), own.listener("a"));
+      Member ma = new Member("a", a);
+      KafkaConsumer<String, String> b = Driver.consumer(bootstrap, group, Map.of());
+      b.subscribe(List.of(topic), own.listener("b"));
+      List<Member> ab = List.of(ma, new Member("b", b));
+      reads.phase = "1-classic";
+      pollUntil(ab, () -> own.size("a") == 2 && own.size("b") == 2, "a and b to hold 2 each", onRecord);
+      produceEach(p, topic, n, "one");
+      pollUntil(ab, () -> reads.count("1-classic") >= n, "a and b to read", onRecord);
+
+      reads.phase = "2-upgraded";
+      b.close();
+      own.held.get("b").clear();
+      KafkaConsumer<String, String> m = member(bootstrap, group, null);
+      m.subscribe(List.of(topic), own.listener("m"));
+      List<Member> am = List.of(ma, new Member("m", m));
+      pollUntil(am, () -> own.size("a") == 2 && own.size("m") == 2, "a and m to hold 2 each", onRecord);
+      produceEach(p, topic, n, "two");
+      pollUntil(am, () -> reads.count("2-upgraded") >= n, "a and m to read", onRecord);
+
+      reads.phase = "3-downgraded";
+      m.close();
+      own.held.get("m").clear();
+      KafkaConsumer<String, String> c = Driver.consumer(bootstrap, group, Map.of());
+      c.subscribe(List.of(topic), own.listener("c"));
+      List<Member> ac = List.of(ma, new Member("c", c));
+      pollUntil(ac, () -> own.size("a") == 2 && own.size("c") == 2, "a and c to hold 2 each", onRecord);
+      produceEach(p, topic, n, "three");
+      pollUntil(ac, () -> reads.count("3-downgraded") >= n, "a and c to read", onRecord);
+      pollFor(ac, 500, onRecord);
+      a.close();
+      c.close();
+      own.held.get("a").clear();
+      own.held.get("c").clear();
+
+      reads.phase = "4-resume";
+      produceEach(p, topic, n, "four");
+      try (KafkaConsumer<String, String> d = Driver.consumer(bootstrap, group, Map.of())) {
+        d.subscribe(List.of(topic), own.listener("d"));
+        Member md = new Member("d", d);
+        pollUntil(List.of(md), () -> reads.count("4-resume") >= n, "d to read", onRecord);
+        pollFor(List.of(md), 500, onRecord);
+      }
+    }
+    out.put("read", reads.sorted());
+    out.put("misowned", reads.misowned);
+    out.put("overlaps", own.overlaps);
+    result(out);
+  }
+
+  /**
    * Two members settle and read; the driver prints "ready" and keeps polling until the
    * test writes "go" on stdin (meanwhile the test restarts the broker); then both read
    * new records. A broker that continues the group sends no rebalance: no callbacks.
+   * `mixed`: b is a classic member (group.protocol=classic) inside the consumer group.
    */
-  static void brokerRestart(String bootstrap, String topic) throws Exception {
+  static void brokerRestart(String bootstrap, String topic, boolean mixed) throws Exception {
     int n = 4;
     createTopic(bootstrap, topic, n);
     String group = "kip848-" + topic;
@@ -309,7 +379,9 @@ public final class ConsumerProtocolChecks {
     var onRecord = reads.onRecord(own);
     Map<String, Object> out = new LinkedHashMap<>();
     try (KafkaConsumer<String, String> a = member(bootstrap, group, null);
-        KafkaConsumer<String, String> b = member(bootstrap, group, null);
+        KafkaConsumer<String, String> b = mixed
+            ? Driver.consumer(bootstrap, group, Map.of())
+            : member(bootstrap, group, null);
         KafkaProducer<String, String> p = producer(bootstrap, Map.of())) {
       a.subscribe(List.of(topic), own.listener("a"));
       b.subscribe(List.of(topic), own.listener("b"));
