@@ -6,6 +6,8 @@ import {
   type StorageEngine,
   WriteFaults,
 } from "@logbook/storage";
+import type { AclStore } from "./acl/acl-store.js";
+import { Authorizer } from "./acl/authorizer.js";
 import type { BrokerConfig } from "./config.js";
 import { createDataPlane, type DataPlane } from "./data/index.js";
 import { FeatureLevels } from "./features.js";
@@ -48,12 +50,13 @@ export class Broker implements DispatchTarget {
     readonly config: BrokerConfig,
     readonly logger: Logger,
     readonly storage: StorageEngine,
-    readonly topics: TopicRegistry & GroupConfigStore,
+    readonly topics: TopicRegistry & GroupConfigStore & AclStore,
     readonly groups: BrokerGroups,
     /** Per-group configs (ConfigResource GROUP), which the coordinators read. */
     readonly groupConfigs: GroupConfigs,
     /** Finalized feature levels; UpdateFeatures keeps its changes in the metadata log. */
     readonly features: FeatureLevels,
+    readonly authorizer: Authorizer | null,
   ) {
     for (const h of allHandlers()) this.registry.register(h);
     injectFailures(this.registry, parseFailNext(process.env.LOGBOOK_FAIL_NEXT), logger);
@@ -121,7 +124,17 @@ export class Broker implements DispatchTarget {
       consumerGroupTimeouts(groupConfigs),
     );
     const features = new FeatureLevels(topics);
-    const broker = new Broker(config, logger, storage, topics, groups, groupConfigs, features);
+    const authorizer = Authorizer.open(config, topics, logger);
+    const broker = new Broker(
+      config,
+      logger,
+      storage,
+      topics,
+      groups,
+      groupConfigs,
+      features,
+      authorizer,
+    );
     await broker.txn.load();
     await broker.share.load();
     wireTransactions(broker);

@@ -4,6 +4,7 @@
  */
 import type { CoordinatorConfig } from "@logbook/group-coordinator";
 import type { LogConfig } from "@logbook/storage";
+import { AUTHORIZER_SETTINGS, type AuthorizerConfig } from "./authorizer-settings.js";
 import { type ConsumerGroupSettings, GROUP_CONSUMER_SETTINGS } from "./group-consumer-settings.js";
 import { GROUP_SETTINGS } from "./group-settings.js";
 import { INERT_TOPIC_SETTINGS, type InertTopicDefaults } from "./inert-topic-settings.js";
@@ -14,7 +15,7 @@ import { SHARE_GROUP_SETTINGS, type ShareGroupSettings } from "./share-group-set
 import { TOPIC_POLICY_SETTINGS, type TopicPolicyConfig } from "./topic-policy-settings.js";
 import { TXN_SETTINGS, type TxnConfig } from "./txn-settings.js";
 
-export interface BrokerConfig extends ServerConfig, TopicPolicyConfig, TxnConfig {
+export interface BrokerConfig extends ServerConfig, TopicPolicyConfig, TxnConfig, AuthorizerConfig {
   /** Defaults for every topic's log (log.retention.ms, log.segment.bytes, …). */
   logDefaults: LogConfig;
   /** Consumer-group settings (group.*, offsets.retention.minutes, …). */
@@ -38,6 +39,7 @@ export const DEFAULT_BROKER_CONFIG: Readonly<BrokerConfig> = Object.freeze({
   ...defaultsOf(SERVER_SETTINGS),
   ...defaultsOf(TOPIC_POLICY_SETTINGS),
   ...defaultsOf(TXN_SETTINGS),
+  ...defaultsOf(AUTHORIZER_SETTINGS),
   logDefaults: Object.freeze(defaultsOf(LOG_SETTINGS)),
   groups: Object.freeze({
     ...defaultsOf(GROUP_SETTINGS),

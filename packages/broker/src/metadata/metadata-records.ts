@@ -1,17 +1,21 @@
 import {
+  type AclBindingRecord,
   type ConfigRecord,
   createConfigRecord,
   createFeatureLevelRecord,
   createMetadataRecordKey,
+  decodeAclBindingRecord,
   decodeConfigRecord,
   decodeFeatureLevelRecord,
   decodeMetadataRecordKey,
   decodeTopicRecord,
+  encodeAclBindingRecord,
   encodeConfigRecord,
   encodeFeatureLevelRecord,
   encodeMetadataRecordKey,
   encodeTopicRecord,
   Reader,
+  sizeAclBindingRecord,
   sizeConfigRecord,
   sizeFeatureLevelRecord,
   sizeMetadataRecordKey,
@@ -23,10 +27,11 @@ import {
 /**
  * The records of the metadata log. Key: INT16 version + MetadataRecordKey (kind, name,
  * resource type), so compaction keeps the latest state of each topic, each config
- * resource and each feature. Value: INT16 version + TopicRecord, ConfigRecord or
- * FeatureLevelRecord; null (a tombstone) once the topic or its overrides are gone.
+ * resource, each feature and each ACL binding. Value: INT16 version + TopicRecord,
+ * ConfigRecord, FeatureLevelRecord or AclBindingRecord; null (a tombstone) once the
+ * topic, its overrides or the ACL binding are gone.
  */
-export const RecordKind = { TOPIC: 0, CONFIG: 1, FEATURE: 2 } as const;
+export const RecordKind = { TOPIC: 0, CONFIG: 1, FEATURE: 2, ACL: 3 } as const;
 
 /** Kafka's ConfigResource types. */
 export const ResourceType = { TOPIC: 2, BROKER: 4, GROUP: 32 } as const;
@@ -41,7 +46,9 @@ export interface MetadataEntry {
 export type MetadataEvent =
   | { kind: "topic"; name: string; record: TopicRecord | null }
   | { kind: "config"; resourceType: number; name: string; record: ConfigRecord | null }
-  | { kind: "feature"; name: string; level: number };
+  | { kind: "feature"; name: string; level: number }
+  /** `id` is the binding's identity (acl-types bindingKey); a null record removes it. */
+  | { kind: "acl"; id: string; resourceType: number; record: AclBindingRecord | null };
 
 function versioned(size: number, write: (w: Writer) => void): Buffer {
   const w = Writer.alloc(2 + size);
@@ -101,6 +108,14 @@ export function decodeEntry(keyBytes: Buffer, value: Buffer | null): MetadataEve
       record: vr === null ? null : decodeConfigRecord(vr, VERSION),
     };
   }
+  if (k.kind === RecordKind.ACL) {
+    return {
+      kind: "acl",
+      id: k.name,
+      resourceType: k.resourceType,
+      record: vr === null ? null : decodeAclBindingRecord(vr, VERSION),
+    };
+  }
   if (k.kind === RecordKind.FEATURE && vr !== null) {
     return {
       kind: "feature",
@@ -121,9 +136,26 @@ export function featureEntry(name: string, level: number): MetadataEntry {
   };
 }
 
+export function aclEntry(
+  id: string,
+  resourceType: number,
+  record: AclBindingRecord | null,
+): MetadataEntry {
+  return {
+    key: key(RecordKind.ACL, id, resourceType),
+    value:
+      record === null
+        ? null
+        : versioned(sizeAclBindingRecord(record, VERSION), (w) =>
+            encodeAclBindingRecord(w, record, VERSION),
+          ),
+  };
+}
+
 /** The entry that records an event (a config tombstone needs only its resource). */
 export function encodeEvent(e: MetadataEvent): MetadataEntry {
   if (e.kind === "topic") return topicEntry(e.name, e.record);
+  if (e.kind === "acl") return aclEntry(e.id, e.resourceType, e.record);
   if (e.kind === "feature") return featureEntry(e.name, e.level);
   const record =
     e.record ??

@@ -1,4 +1,4 @@
-import type { ConfigRecord } from "@logbook/protocol";
+import type { AclBindingRecord, ConfigRecord } from "@logbook/protocol";
 import type { TopicInfo } from "../topics.js";
 import { type MetadataEvent, ResourceType } from "./metadata-records.js";
 
@@ -15,6 +15,8 @@ export interface MetadataState {
   readonly overrides: Map<string, ReadonlyMap<string, string>>;
   /** Group config overrides by group id (groups need not exist to be configured, as in Kafka). */
   readonly groupConfigs: Map<string, ReadonlyMap<string, string>>;
+  /** ACL bindings by their identity (acl-types bindingKey). */
+  readonly acls: Map<string, AclBindingRecord>;
   clusterId: string;
   /** Finalized feature levels set by UpdateFeatures (the rest stay at their default). */
   readonly features: Map<string, number>;
@@ -30,6 +32,7 @@ export function emptyMetadataState(): MetadataState {
     byId: new Map(),
     overrides: new Map(),
     groupConfigs: new Map(),
+    acls: new Map(),
     clusterId: "",
     features: new Map(),
     featureChanges: 0,
@@ -62,7 +65,7 @@ function put(state: MetadataState, topic: TopicInfo): void {
 
 /**
  * The replay function of the metadata shard: the only way topics, overrides, group
- * configs, the cluster id and feature levels change, at start-up and after every append
+ * configs, ACLs, the cluster id and feature levels change, at start-up and after every append
  * alike.
  */
 export function metadataReplay(infoOf: TopicInfoOf): (s: MetadataState, e: MetadataEvent) => void {
@@ -71,6 +74,11 @@ export function metadataReplay(infoOf: TopicInfoOf): (s: MetadataState, e: Metad
     if (e.kind === "feature") {
       state.features.set(e.name, e.level);
       state.featureChanges++;
+      return;
+    }
+    if (e.kind === "acl") {
+      if (e.record === null) state.acls.delete(e.id);
+      else state.acls.set(e.id, e.record);
       return;
     }
     if (e.kind === "topic") {

@@ -82,6 +82,8 @@ export function testServices(parts: {
     share,
     registry,
     features: new FeatureLevels(),
+    // No authorizer: the ACL tests start real brokers with one.
+    authorizer: null,
     address,
     advertised: address,
     async close() {

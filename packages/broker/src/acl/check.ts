@@ -1,0 +1,55 @@
+/**
+ * What handlers call: one question per resource, answered from the connection's
+ * principal and host. Without an authorizer every request is allowed, as Kafka.
+ */
+import type { RequestContext } from "../handler.js";
+import { principalText } from "../server/client-session.js";
+import { AclOperation, AclResourceType, CLUSTER_NAME } from "./acl-types.js";
+
+/** The client's address as Kafka's ACL hosts name it (an IPv4 address without the ::ffff: form). */
+export function clientHost(peer: string): string {
+  const at = peer.lastIndexOf(":");
+  let host = at < 0 ? peer : peer.slice(0, at);
+  if (host.startsWith("[") && host.endsWith("]")) host = host.slice(1, -1);
+  return host.startsWith("::ffff:") && host.includes(".") ? host.slice(7) : host;
+}
+
+/** Whether the principal may do `operation` on the resource; `quiet` for filtering checks. */
+export function allowed(
+  ctx: RequestContext,
+  operation: number,
+  resourceType: number,
+  resourceName: string,
+  quiet = false,
+): boolean {
+  const authorizer = ctx.broker.authorizer;
+  if (authorizer === null) return true;
+  return authorizer.authorize(
+    {
+      principal: principalText(ctx.session.principal),
+      host: clientHost(ctx.session.peer),
+      operation,
+      resourceType,
+      resourceName,
+    },
+    ctx.header.requestApiKey,
+    quiet,
+  );
+}
+
+export const topicAllowed = (ctx: RequestContext, operation: number, topic: string): boolean =>
+  allowed(ctx, operation, AclResourceType.TOPIC, topic);
+
+export const groupAllowed = (ctx: RequestContext, operation: number, group: string): boolean =>
+  allowed(ctx, operation, AclResourceType.GROUP, group);
+
+export const clusterAllowed = (ctx: RequestContext, operation: number): boolean =>
+  allowed(ctx, operation, AclResourceType.CLUSTER, CLUSTER_NAME);
+
+export const transactionalIdAllowed = (
+  ctx: RequestContext,
+  operation: number,
+  transactionalId: string,
+): boolean => allowed(ctx, operation, AclResourceType.TRANSACTIONAL_ID, transactionalId);
+
+export { AclOperation as Op };
