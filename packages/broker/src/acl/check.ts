@@ -43,8 +43,8 @@ export const topicAllowed = (ctx: RequestContext, operation: number, topic: stri
 export const groupAllowed = (ctx: RequestContext, operation: number, group: string): boolean =>
   allowed(ctx, operation, AclResourceType.GROUP, group);
 
-export const clusterAllowed = (ctx: RequestContext, operation: number): boolean =>
-  allowed(ctx, operation, AclResourceType.CLUSTER, CLUSTER_NAME);
+export const clusterAllowed = (ctx: RequestContext, operation: number, quiet = false): boolean =>
+  allowed(ctx, operation, AclResourceType.CLUSTER, CLUSTER_NAME, quiet);
 
 export const transactionalIdAllowed = (
   ctx: RequestContext,
@@ -53,3 +53,22 @@ export const transactionalIdAllowed = (
 ): boolean => allowed(ctx, operation, AclResourceType.TRANSACTIONAL_ID, transactionalId);
 
 export { AclOperation as Op };
+
+/**
+ * An authorized-operations bit field (bit n = operation n): of the operations in `mask`
+ * that apply to the resource, those the principal may do. Without an authorizer, all.
+ */
+export function authorizedOperations(
+  ctx: RequestContext,
+  resourceType: number,
+  resourceName: string,
+  mask: number,
+): number {
+  if (ctx.broker.authorizer === null) return mask;
+  let out = 0;
+  for (let op = 0; op < 31; op++) {
+    if ((mask & (1 << op)) !== 0 && allowed(ctx, op, resourceType, resourceName, true))
+      out |= 1 << op;
+  }
+  return out;
+}
