@@ -21,6 +21,7 @@ import {
   permissionName,
   resourceTypeName,
 } from "./acl-types.js";
+import { allowedOnSomeResource } from "./by-resource-type.js";
 
 export interface AuthorizerSettings {
   readonly authorizerClassName: string;
@@ -75,6 +76,19 @@ export class Authorizer {
     if (decision === "DENIED" && !quiet) this.logger.info("authorization denied", fields);
     else this.logger.debug(`authorization ${decision.toLowerCase()}`, fields);
     return decision === "ALLOWED";
+  }
+
+  /** Whether the principal may do the operation on at least one resource of the type. */
+  authorizeByResourceType(r: Omit<AclRequest, "resourceName">, api: number): boolean {
+    const ok = allowedOnSomeResource(this.index, this.policy, r);
+    this.logger.debug(`authorization by resource type ${ok ? "allowed" : "denied"}`, {
+      principal: r.principal,
+      operation: operationName(r.operation),
+      resource: `${resourceTypeName(r.resourceType)}:*`,
+      host: r.host,
+      api,
+    });
+    return ok;
   }
 
   /** Every binding a filter matches. */

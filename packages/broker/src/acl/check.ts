@@ -37,6 +37,26 @@ export function allowed(
   );
 }
 
+/**
+ * Producing without a transactional id (InitProducerId): IDEMPOTENT_WRITE on the
+ * cluster, or WRITE on at least one topic, as Kafka since KIP-679.
+ */
+export function idempotentWriteAllowed(ctx: RequestContext): boolean {
+  const authorizer = ctx.broker.authorizer;
+  if (authorizer === null || clusterAllowed(ctx, AclOperation.IDEMPOTENT_WRITE, true)) return true;
+  const ok = authorizer.authorizeByResourceType(
+    {
+      principal: principalText(ctx.session.principal),
+      host: clientHost(ctx.session.peer),
+      operation: AclOperation.WRITE,
+      resourceType: AclResourceType.TOPIC,
+    },
+    ctx.header.requestApiKey,
+  );
+  if (!ok) allowed(ctx, AclOperation.IDEMPOTENT_WRITE, AclResourceType.CLUSTER, CLUSTER_NAME);
+  return ok;
+}
+
 export const topicAllowed = (ctx: RequestContext, operation: number, topic: string): boolean =>
   allowed(ctx, operation, AclResourceType.TOPIC, topic);
 

@@ -10,6 +10,7 @@
  * Before v7 protocol_name is not nullable, so an error answers "" as Kafka does. An
  * empty group id is INVALID_GROUP_ID; while the coordinator replays its log the answer
  * is COORDINATOR_LOAD_IN_PROGRESS. Client id and host are kept for DescribeGroups.
+ * ACLs: READ on the group, else GROUP_AUTHORIZATION_FAILED (member id "").
  */
 import {
   createJoinGroupResponse,
@@ -17,6 +18,7 @@ import {
   ErrorCode,
   JoinGroupApi,
 } from "@logbook/protocol";
+import { groupAllowed, Op } from "../acl/check.js";
 import { clientHost, clientId } from "../groups/request-info.js";
 import { defineHandler } from "../handler.js";
 
@@ -36,6 +38,8 @@ export const joinGroupHandler = defineHandler({
         memberId: req.memberId,
         members: [],
       });
+    if (!groupAllowed(ctx, Op.READ, req.groupId))
+      return { ...failed(ErrorCode.GROUP_AUTHORIZATION_FAILED), memberId: "" };
     if (req.groupId === "") return failed(ErrorCode.INVALID_GROUP_ID);
     const access = ctx.broker.groups.access();
     if (!access.ok) return failed(access.errorCode);
