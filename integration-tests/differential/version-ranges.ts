@@ -62,9 +62,6 @@ export const NARROWER_RANGES: Record<number, NarrowerRange> = {
   },
   17: { api: "SaslHandshake", logbook: "none", kafka: "0-1", reason: NO_SECURITY },
   27: { api: "WriteTxnMarkers", logbook: "none", kafka: "1-2", reason: KRAFT_ONLY },
-  29: { api: "DescribeAcls", logbook: "none", kafka: "1-3", reason: NO_SECURITY },
-  30: { api: "CreateAcls", logbook: "none", kafka: "1-3", reason: NO_SECURITY },
-  31: { api: "DeleteAcls", logbook: "none", kafka: "1-3", reason: NO_SECURITY },
   34: {
     api: "AlterReplicaLogDirs",
     logbook: "none",

@@ -29,6 +29,8 @@ const TEXT_CANDIDATES = [
   "PLAINTEXT://10.0.0.2:1234",
   "/srv/logbook",
   "range",
+  "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+  "User:admin",
 ];
 
 /** A valid value other than the default, found by trying a few (canonical) candidates. */
