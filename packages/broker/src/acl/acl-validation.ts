@@ -40,3 +40,19 @@ export function invalidBinding(b: AclBinding): string | null {
     return `Could not parse principal from \`${b.principal}\` (no colon is present separating the principal type from name)`;
   return null;
 }
+
+/**
+ * A code only filters use (ANY, MATCH) or none Kafka knows, in a binding to create:
+ * Kafka refuses the whole CreateAcls request then, UNKNOWN_SERVER_ERROR for every
+ * creation (seen on Kafka 4.4.0 by the differential tests).
+ */
+export function hasFilterOnlyCode(b: AclBinding): boolean {
+  return (
+    b.resourceType === AclResourceType.ANY ||
+    resourceTypeName(b.resourceType) === "UNKNOWN" ||
+    (b.patternType !== PatternType.LITERAL && b.patternType !== PatternType.PREFIXED) ||
+    b.operation === AclOperation.ANY ||
+    operationName(b.operation) === "UNKNOWN" ||
+    (b.permission !== AclPermission.ALLOW && b.permission !== AclPermission.DENY)
+  );
+}

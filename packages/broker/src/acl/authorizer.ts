@@ -115,16 +115,10 @@ export class Authorizer {
   /** Removes what each filter matches; per filter, the bindings it removed. */
   delete(filters: readonly AclFilter[]): Promise<AclBinding[][]> {
     return this.change(async () => {
-      // A binding two filters match is reported by the first only, as Kafka.
+      // A binding two filters match is reported by both, as Kafka (4.4.0) does.
+      const matched = filters.map((f) => this.describe(f));
       const gone = new Map<string, AclBinding>();
-      const matched = filters.map((f) =>
-        this.describe(f).filter((b) => {
-          const key = bindingKey(b);
-          if (gone.has(key)) return false;
-          gone.set(key, b);
-          return true;
-        }),
-      );
+      for (const list of matched) for (const b of list) gone.set(bindingKey(b), b);
       if (gone.size > 0) {
         await this.store.writeAcls(
           [...gone.values()].map((binding) => ({ binding, removed: true })),
