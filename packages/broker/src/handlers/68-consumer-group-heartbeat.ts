@@ -9,13 +9,16 @@
  * changed. v0 members get their member id from the broker; v1 members generate it
  * (KIP-1082). SubscribedTopicRegex subscribes to the topics whose whole name matches
  * (RE2/J syntax; see the group-coordinator README). Simplified: no ACLs.
+ * ACLs: READ on the group, else GROUP_AUTHORIZATION_FAILED.
  */
 import {
   ConsumerGroupHeartbeatApi,
   createConsumerGroupHeartbeatResponse,
   createConsumerGroupHeartbeatResponseAssignment,
   createConsumerGroupHeartbeatResponseTopicPartitions,
+  ErrorCode,
 } from "@logbook/protocol";
+import { groupAllowed, Op } from "../acl/check.js";
 import { clientHost, clientId } from "../groups/request-info.js";
 import { defineHandler } from "../handler.js";
 
@@ -24,6 +27,11 @@ export const consumerGroupHeartbeatHandler = defineHandler({
   minVersion: 0,
   maxVersion: 1,
   async handle(req, ctx) {
+    if (!groupAllowed(ctx, Op.READ, req.groupId))
+      return createConsumerGroupHeartbeatResponse({
+        errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED,
+        errorMessage: "Group authorization failed.",
+      });
     const access = ctx.broker.groups.access();
     if (!access.ok) {
       return createConsumerGroupHeartbeatResponse({

@@ -8,13 +8,16 @@
  * with a non-zero epoch, or the id of a classic group), UNKNOWN_MEMBER_ID,
  * FENCED_MEMBER_EPOCH, GROUP_MAX_SIZE_REACHED; COORDINATOR_LOAD_IN_PROGRESS while the
  * coordinator replays its log. Simplified: no ACLs, no per-group config overrides.
+ * ACLs: READ on the group, else GROUP_AUTHORIZATION_FAILED.
  */
 import {
   createShareGroupHeartbeatResponse,
   createShareGroupHeartbeatResponseAssignment,
   createShareGroupHeartbeatResponseTopicPartitions,
+  ErrorCode,
   ShareGroupHeartbeatApi,
 } from "@logbook/protocol";
+import { groupAllowed, Op } from "../acl/check.js";
 import { clientHost, clientId } from "../groups/request-info.js";
 import { defineHandler } from "../handler.js";
 import { isOtherGroupType } from "../share/membership-other-groups.js";
@@ -24,6 +27,11 @@ export const shareGroupHeartbeatHandler = defineHandler({
   minVersion: 1,
   maxVersion: 1,
   async handle(req, ctx) {
+    if (!groupAllowed(ctx, Op.READ, req.groupId))
+      return createShareGroupHeartbeatResponse({
+        errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED,
+        errorMessage: "Group authorization failed.",
+      });
     const access = ctx.broker.shareGroups.access();
     if (!access.ok) {
       return createShareGroupHeartbeatResponse({

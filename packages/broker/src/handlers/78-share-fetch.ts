@@ -24,6 +24,7 @@
  * missing group id is INVALID_GROUP_ID (Kafka 4.4 fails each partition with
  * UNKNOWN_SERVER_ERROR). An incremental response holds the partitions with records, an
  * error or an acknowledgement result; the response opening a session holds them all.
+ * ACLs: READ on the group, else GROUP_AUTHORIZATION_FAILED (topics are not checked yet).
  */
 import type { SharePartitionKey } from "@logbook/group-coordinator";
 import {
@@ -37,6 +38,7 @@ import {
   type ShareFetchResponsePartitionData,
 } from "@logbook/protocol";
 import type { PartitionLog } from "@logbook/storage";
+import { groupAllowed, Op } from "../acl/check.js";
 import { AppendWatch } from "../data/fetch-wait.js";
 import { defineHandler, type RequestContext } from "../handler.js";
 import { applyAcks, requestAcks } from "../share/share-acks.js";
@@ -60,6 +62,8 @@ export const shareFetchHandler = defineHandler({
   async handle(req, ctx): Promise<ShareFetchResponse> {
     const share = ctx.broker.share;
     const fail = (errorCode: ErrorCode) => createShareFetchResponse({ errorCode });
+    if (req.groupId !== null && !groupAllowed(ctx, Op.READ, req.groupId))
+      return fail(ErrorCode.GROUP_AUTHORIZATION_FAILED);
     const checked = shareRequestError(share, req.groupId, req.memberId);
     if (checked !== null) return fail(checked);
     const groupId = req.groupId as string;

@@ -13,16 +13,18 @@
  * Simplified: IsRenewAck (v2) is read but a renew acknowledgement is not treated apart;
  * a single node, so CurrentLeader is left unset and NodeEndpoints is empty. Membership is
  * not checked: acknowledging needs records acquired, which needs membership.
+ * ACLs: READ on the group, else GROUP_AUTHORIZATION_FAILED (topics are not checked yet).
  */
 import {
   createShareAcknowledgeResponse,
   createShareAcknowledgeResponsePartitionData,
   createShareAcknowledgeResponseTopicResponse,
-  type ErrorCode,
+  ErrorCode,
   ShareAcknowledgeApi,
   type ShareAcknowledgeResponse,
   type ShareAcknowledgeResponseTopicResponse,
 } from "@logbook/protocol";
+import { groupAllowed, Op } from "../acl/check.js";
 import { defineHandler } from "../handler.js";
 import { applyAcks, requestAcks } from "../share/share-acks.js";
 import { resolveSharePartition, shareRequestError } from "../share/share-request-checks.js";
@@ -35,6 +37,8 @@ export const shareAcknowledgeHandler = defineHandler({
     const share = ctx.broker.share;
     // Kafka answers a refused request with no lock timeout.
     const fail = (errorCode: ErrorCode) => createShareAcknowledgeResponse({ errorCode });
+    if (req.groupId !== null && !groupAllowed(ctx, Op.READ, req.groupId))
+      return fail(ErrorCode.GROUP_AUTHORIZATION_FAILED);
     const checked = shareRequestError(share, req.groupId, req.memberId);
     if (checked !== null) return fail(checked);
     const groupId = req.groupId as string;

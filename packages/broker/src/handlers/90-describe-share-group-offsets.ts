@@ -9,6 +9,7 @@
  * answered partition by partition, a partition without state (or of a topic that does
  * not exist, with a zero topic id) with start offset -1 and lag -1, as Kafka answers
  * absent data rather than an error. LeaderEpoch is this single node's leader epoch.
+ * ACLs: DESCRIBE on the group, else GROUP_AUTHORIZATION_FAILED (topics are not checked yet).
  */
 import type { ShareOffsetSummary } from "@logbook/group-coordinator";
 import {
@@ -22,6 +23,7 @@ import {
   type DescribeShareGroupOffsetsResponseTopic,
   ErrorCode,
 } from "@logbook/protocol";
+import { groupAllowed, Op } from "../acl/check.js";
 import { LEADER_EPOCH } from "../data/leader-epoch.js";
 import { defineHandler, type RequestContext } from "../handler.js";
 
@@ -46,6 +48,7 @@ async function describeGroup(
   const state = ctx.broker.share.state;
   const fail = (errorCode: ErrorCode) =>
     createDescribeShareGroupOffsetsResponseGroup({ groupId, errorCode });
+  if (!groupAllowed(ctx, Op.DESCRIBE, groupId)) return fail(ErrorCode.GROUP_AUTHORIZATION_FAILED);
   if (groupId === "") return fail(ErrorCode.INVALID_GROUP_ID);
   if (state === null) return fail(ErrorCode.COORDINATOR_NOT_AVAILABLE);
   const known = state.offsets(groupId);

@@ -8,6 +8,7 @@
  * NON_EMPTY_GROUP while a consumer is active. A partition of a topic that does not exist
  * is UNKNOWN_TOPIC_OR_PARTITION, with a zero topic id; as Kafka, topics with errors are
  * listed before the others.
+ * ACLs: READ on the group, else GROUP_AUTHORIZATION_FAILED (topics are not checked yet).
  */
 import type { ShareOffset } from "@logbook/group-coordinator";
 import {
@@ -18,6 +19,7 @@ import {
   createAlterShareGroupOffsetsResponseTopic,
   ErrorCode,
 } from "@logbook/protocol";
+import { groupAllowed, Op } from "../acl/check.js";
 import { defineHandler } from "../handler.js";
 import { emptyShareGroupError } from "../share/share-group-admin.js";
 
@@ -27,7 +29,9 @@ export const alterShareGroupOffsetsHandler = defineHandler({
   maxVersion: 0,
   async handle(req, ctx) {
     const share = ctx.broker.share;
-    const groupError = emptyShareGroupError(share, req.groupId);
+    const groupError = !groupAllowed(ctx, Op.READ, req.groupId)
+      ? ErrorCode.GROUP_AUTHORIZATION_FAILED
+      : emptyShareGroupError(share, req.groupId);
     if (groupError !== ErrorCode.NONE)
       return createAlterShareGroupOffsetsResponse({ errorCode: groupError });
     const entries: ShareOffset[] = [];

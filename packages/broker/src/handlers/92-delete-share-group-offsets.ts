@@ -8,6 +8,7 @@
  * GROUP_ID_NOT_FOUND for a group with neither members nor state; a topic that does
  * not exist is UNKNOWN_TOPIC_OR_PARTITION (one the group has no state for is fine, as
  * Kafka 4.4 answers).
+ * ACLs: DELETE on the group, else GROUP_AUTHORIZATION_FAILED (topics are not checked yet).
  */
 import type { SharePartitionKey } from "@logbook/group-coordinator";
 import {
@@ -17,6 +18,7 @@ import {
   type DeleteShareGroupOffsetsResponseTopic,
   ErrorCode,
 } from "@logbook/protocol";
+import { groupAllowed, Op } from "../acl/check.js";
 import { defineHandler } from "../handler.js";
 import { emptyShareGroupError } from "../share/share-group-admin.js";
 
@@ -26,7 +28,9 @@ export const deleteShareGroupOffsetsHandler = defineHandler({
   maxVersion: 0,
   async handle(req, ctx) {
     const share = ctx.broker.share;
-    const groupError = emptyShareGroupError(share, req.groupId);
+    const groupError = !groupAllowed(ctx, Op.DELETE, req.groupId)
+      ? ErrorCode.GROUP_AUTHORIZATION_FAILED
+      : emptyShareGroupError(share, req.groupId);
     const state = share.state;
     if (groupError !== ErrorCode.NONE || state === null)
       return createDeleteShareGroupOffsetsResponse({ errorCode: groupError });
