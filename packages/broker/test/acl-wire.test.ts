@@ -2,7 +2,8 @@
  * ACLs over the wire on a real broker: CreateAcls/DescribeAcls/DeleteAcls (without an
  * authorizer SECURITY_DISABLED; validation; filters), the bindings surviving a restart,
  * and the checks of Produce, Fetch, ListOffsets, Metadata, the group APIs and
- * InitProducerId for a principal (User:ANONYMOUS on plaintext) that is not a super user.
+ * InitProducerId for a principal (User:ANONYMOUS on plaintext) that is not a super user;
+ * kafkajs's admin and producer against it.
  */
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
@@ -34,6 +35,7 @@ import {
   OffsetCommitApi,
   ProduceApi,
 } from "@logbook/protocol";
+import kafkajs, { Kafka, logLevel } from "kafkajs";
 import {
   AclPermission,
   AclOperation as Op,
@@ -45,6 +47,9 @@ import { startTestBroker, type TestBroker } from "./helpers/admin-broker.js";
 import { records } from "./helpers/data-broker.js";
 import { fetchRequest, onlyProduceResult, produceRequest } from "./helpers/data-requests.js";
 import { joinRequest } from "./helpers/group-wire.js";
+
+// kafkajs's ACL enums are not visible as ESM named exports (CommonJS module).
+const { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes } = kafkajs;
 
 const brokers: TestBroker[] = [];
 after(async () => {
@@ -321,4 +326,62 @@ test("a principal that is not a super user gets Kafka's authorization errors", a
   assert.equal(onlyProduceResult(open).errorCode, ErrorCode.NONE);
   const still = await b.client.send(ProduceApi, 9, produceRequest("orders", 0, batch));
   assert.equal(onlyProduceResult(still).errorCode, ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+});
+
+test("kafkajs sees TOPIC_AUTHORIZATION_FAILED and can manage ACLs with its admin", async () => {
+  const b = await start({ ...LOCKED, allowEveryoneIfNoAclFound: true });
+  await b.broker.topics.autoCreate("kjs-denied");
+  const kafka = new Kafka({
+    clientId: "acl-test",
+    brokers: [`127.0.0.1:${b.port}`],
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 0 },
+  });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.createAcls({
+      acl: [
+        {
+          resourceType: AclResourceTypes.TOPIC,
+          resourceName: "kjs-denied",
+          resourcePatternType: ResourcePatternTypes.LITERAL,
+          principal: "User:ANONYMOUS",
+          host: "*",
+          operation: AclOperationTypes.WRITE,
+          permissionType: AclPermissionTypes.DENY,
+        },
+        {
+          // DESCRIBE, so that its Metadata answers and the Produce is what is refused.
+          resourceType: AclResourceTypes.TOPIC,
+          resourceName: "kjs-denied",
+          resourcePatternType: ResourcePatternTypes.LITERAL,
+          principal: "User:ANONYMOUS",
+          host: "*",
+          operation: AclOperationTypes.DESCRIBE,
+          permissionType: AclPermissionTypes.ALLOW,
+        },
+      ],
+    });
+    const described = await admin.describeAcls({
+      resourceType: AclResourceTypes.TOPIC,
+      resourcePatternType: ResourcePatternTypes.ANY,
+      operation: AclOperationTypes.ANY,
+      permissionType: AclPermissionTypes.ANY,
+    });
+    assert.equal(described.resources[0]?.acls.length, 2);
+    const producer = kafka.producer({ allowAutoTopicCreation: false, retry: { retries: 0 } });
+    await producer.connect();
+    try {
+      await assert.rejects(
+        producer.send({ topic: "kjs-denied", messages: [{ value: "x" }] }),
+        (e: Error & { type?: string; cause?: { type?: string } }) =>
+          (e.type ?? e.cause?.type) === "TOPIC_AUTHORIZATION_FAILED",
+      );
+    } finally {
+      await producer.disconnect();
+    }
+  } finally {
+    await admin.disconnect();
+  }
 });
