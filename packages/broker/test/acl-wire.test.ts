@@ -15,6 +15,7 @@ import {
   createDeleteAclsRequest,
   createDeleteAclsRequestFilter,
   createDescribeAclsRequest,
+  createDescribeTopicPartitionsRequest,
   createInitProducerIdRequest,
   createListOffsetsRequest,
   createListOffsetsRequestPartition,
@@ -26,6 +27,7 @@ import {
   createOffsetCommitRequestTopic,
   DeleteAclsApi,
   DescribeAclsApi,
+  DescribeTopicPartitionsApi,
   ErrorCode,
   FetchApi,
   InitProducerIdApi,
@@ -244,6 +246,16 @@ test("a principal that is not a super user gets Kafka's authorization errors", a
   );
   // READ, and DESCRIBE implied by it.
   assert.equal(ordersOps.topics[0]?.topicAuthorizedOperations, (1 << Op.READ) | (1 << Op.DESCRIBE));
+
+  const dtp = await b.client.send(
+    DescribeTopicPartitionsApi,
+    0,
+    createDescribeTopicPartitionsRequest({ topics: [], responsePartitionLimit: 100 }),
+  );
+  assert.deepEqual(
+    dtp.topics.map((t) => t.name),
+    ["orders"],
+  );
 
   const batch = await buildBatch(records(1));
   const produced = await b.client.send(ProduceApi, 9, produceRequest("orders", 0, batch));
