@@ -365,7 +365,7 @@ export function CreateAclsErrorResponse(
   errorCode: number,
 ): CreateAclsResponse {
   return createCreateAclsResponse({
-    results: request.creations.map((r1) =>
+    results: request.creations.map((_r1) =>
       createCreateAclsResponseAclCreationResult({ errorCode: errorCode }),
     ),
   });

@@ -509,7 +509,7 @@ export function DeleteAclsErrorResponse(
   errorCode: number,
 ): DeleteAclsResponse {
   return createDeleteAclsResponse({
-    filterResults: request.filters.map((r1) =>
+    filterResults: request.filters.map((_r1) =>
       createDeleteAclsResponseFilterResult({ errorCode: errorCode }),
     ),
   });
