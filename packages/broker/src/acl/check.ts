@@ -92,3 +92,13 @@ export function authorizedOperations(
   }
   return out;
 }
+
+/** The named topics the principal may not DESCRIBE (a heartbeat's subscription). */
+export function undescribableTopics(
+  ctx: RequestContext,
+  names: readonly string[] | null,
+): string[] {
+  return (names ?? []).filter(
+    (n) => !allowed(ctx, AclOperation.DESCRIBE, AclResourceType.TOPIC, n),
+  );
+}

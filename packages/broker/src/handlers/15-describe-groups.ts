@@ -7,7 +7,7 @@
  * assignment only in the states where Kafka does). An unknown group is answered as Kafka
  * answers it before v6: no error, state "Dead", no members. v4+ carry each member's
  * group_instance_id. While the coordinator replays its log every group gets
- * COORDINATOR_LOAD_IN_PROGRESS. Simplified: no ACLs, so authorized_operations (v3+) is
+ * COORDINATOR_LOAD_IN_PROGRESS. Simplified: authorized_operations (v3+) is
  * "not provided" (-2147483648) even when include_authorized_operations is set.
  * ACLs: DESCRIBE on each group, else GROUP_AUTHORIZATION_FAILED for it.
  */

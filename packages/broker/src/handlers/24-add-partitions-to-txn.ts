@@ -12,7 +12,7 @@
  * INVALID_PRODUCER_ID_MAPPING, PRODUCER_FENCED (INVALID_PRODUCER_EPOCH below v2,
  * KIP-588), CONCURRENT_TRANSACTIONS while the previous transaction completes. With
  * verify_only nothing is added: each partition is NONE when it is in the ongoing
- * transaction, else TRANSACTION_ABORTABLE. Simplified: no ACLs.
+ * transaction, else TRANSACTION_ABORTABLE.
  * ACLs: WRITE on the transactional id (TRANSACTIONAL_ID_AUTHORIZATION_FAILED) and on
  * each topic (TOPIC_AUTHORIZATION_FAILED; the other partitions OPERATION_NOT_ATTEMPTED);
  * v4+ (broker to broker) need CLUSTER_ACTION on the cluster.

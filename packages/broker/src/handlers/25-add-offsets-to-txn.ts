@@ -3,7 +3,7 @@
  * transaction so its TxnOffsetCommit offsets commit or abort with it (the group
  * coordinator asks txn/ through checkTxnOffsetCommit). Errors as AddPartitionsToTxn;
  * PRODUCER_FENCED is INVALID_PRODUCER_EPOCH below v2 (KIP-588). An empty group id is
- * INVALID_GROUP_ID. Simplified: no ACLs.
+ * INVALID_GROUP_ID.
  * ACLs: WRITE on the transactional id, READ on the group.
  */
 import { AddOffsetsToTxnApi, createAddOffsetsToTxnResponse, ErrorCode } from "@logbook/protocol";

@@ -11,7 +11,7 @@
  * validate_only (v1+) checks without changing anything. v0's allow_downgrade is the
  * safe downgrade type. Changes are appended to the metadata log before the answer and
  * bump FinalizedFeaturesEpoch. timeout_ms is unused (nothing to wait for). Simplified:
- * no ACLs, no dependency checks between features (Kafka's dependencies concern
+ * no dependency checks between features (Kafka's dependencies concern
  * features Logbook does not implement).
  * ACLs: ALTER on the cluster, else CLUSTER_AUTHORIZATION_FAILED.
  */

@@ -3,9 +3,9 @@
  *
  * The cluster id, this node as the only broker (advertised address, no rack) and as
  * the controller. v1's endpoint_type: 1 (brokers) is served; 2 (controllers) gets
- * UNSUPPORTED_ENDPOINT_TYPE, as a Kafka broker answers. No ACLs: when asked,
- * cluster_authorized_operations lists every cluster operation, as Kafka answers
- * without an authorizer; "not provided" (-2147483648) when not asked.
+ * UNSUPPORTED_ENDPOINT_TYPE, as a Kafka broker answers. When asked,
+ * cluster_authorized_operations lists the cluster operations allowed (every one without
+ * an authorizer, as Kafka); "not provided" (-2147483648) when not asked.
  * ACLs: the cluster's authorized operations are those the ACLs allow.
  */
 import {

@@ -3,7 +3,7 @@
  * and partitions of each requested transactional id, in request order. Unknown (or
  * Dead) ids get TRANSACTIONAL_ID_NOT_FOUND, as in Kafka. A group added with
  * AddOffsetsToTxn shows as its `__consumer_offsets` partition, as in Kafka (partition
- * 0: this broker keeps every group there). Simplified: no ACLs.
+ * 0: this broker keeps every group there).
  * ACLs: DESCRIBE on each transactional id, else TRANSACTIONAL_ID_AUTHORIZATION_FAILED.
  */
 import {

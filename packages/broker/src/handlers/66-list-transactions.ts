@@ -2,7 +2,7 @@
  * ListTransactions (key 66), v0-v1: every transactional id (Dead ones excepted)
  * matching all given filters: state names (Kafka's, e.g. "Ongoing"; unknown names are
  * echoed in unknown_state_filters), producer ids, and in v1 duration_filter (only
- * transactions open longer than that many ms; -1 = no filter). Simplified: no ACLs.
+ * transactions open longer than that many ms; -1 = no filter).
  * ACLs: lists only the transactional ids the principal may DESCRIBE.
  */
 import {

@@ -8,8 +8,9 @@
  * heartbeat interval (group.consumer.heartbeat.interval.ms) and its assignment when it
  * changed. v0 members get their member id from the broker; v1 members generate it
  * (KIP-1082). SubscribedTopicRegex subscribes to the topics whose whole name matches
- * (RE2/J syntax; see the group-coordinator README). Simplified: no ACLs.
- * ACLs: READ on the group, else GROUP_AUTHORIZATION_FAILED.
+ * (RE2/J syntax; see the group-coordinator README).
+ * ACLs: READ on the group, else GROUP_AUTHORIZATION_FAILED; DESCRIBE on every subscribed
+ * topic, else TOPIC_AUTHORIZATION_FAILED.
  */
 import {
   ConsumerGroupHeartbeatApi,
@@ -18,7 +19,7 @@ import {
   createConsumerGroupHeartbeatResponseTopicPartitions,
   ErrorCode,
 } from "@logbook/protocol";
-import { groupAllowed, Op } from "../acl/check.js";
+import { groupAllowed, Op, undescribableTopics } from "../acl/check.js";
 import { clientHost, clientId } from "../groups/request-info.js";
 import { defineHandler } from "../handler.js";
 
@@ -31,6 +32,11 @@ export const consumerGroupHeartbeatHandler = defineHandler({
       return createConsumerGroupHeartbeatResponse({
         errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED,
         errorMessage: "Group authorization failed.",
+      });
+    // A subscription may name only topics the member may DESCRIBE, as Kafka checks.
+    if (undescribableTopics(ctx, req.subscribedTopicNames).length > 0)
+      return createConsumerGroupHeartbeatResponse({
+        errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
       });
     const access = ctx.broker.groups.access();
     if (!access.ok) {

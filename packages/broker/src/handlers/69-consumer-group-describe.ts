@@ -4,8 +4,8 @@
  * each with its epoch, subscription, current and target assignment (topics by id and
  * name). Unknown and classic groups answer GROUP_ID_NOT_FOUND, "" INVALID_GROUP_ID, as
  * Kafka does. v1 adds each member's type (1, a consumer-protocol member; classic members
- * inside consumer groups are not supported). Authorized operations are every group
- * operation when asked for (no ACLs).
+ * inside consumer groups are not supported). Authorized operations, when asked for: the
+ * group operations allowed (every one without an authorizer).
  * ACLs: DESCRIBE on each group, else GROUP_AUTHORIZATION_FAILED for it; authorized
  * operations from the ACLs.
  */

@@ -8,8 +8,8 @@
  * the first one left out. A cursor skips every topic before its topic and the
  * partitions before its index. Unknown or illegal names get UNKNOWN_TOPIC_OR_PARTITION
  * / INVALID_TOPIC_EXCEPTION entries, which count nothing against the limit.
- * No ACLs: every topic, unknown ones too, lists every topic operation as authorized,
- * as Kafka answers without an authorizer.
+ * Without an authorizer every topic, unknown ones too, lists every topic operation as
+ * authorized, as Kafka answers.
  * ACLs: listing every topic leaves out those the principal may not DESCRIBE; a named one
  * without DESCRIBE is TOPIC_AUTHORIZATION_FAILED; authorized operations from the ACLs.
  */

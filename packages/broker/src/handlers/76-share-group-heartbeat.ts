@@ -7,8 +7,9 @@
  * group id, no subscription on joining, bad epoch), GROUP_ID_NOT_FOUND (unknown group
  * with a non-zero epoch, or the id of a classic group), UNKNOWN_MEMBER_ID,
  * FENCED_MEMBER_EPOCH, GROUP_MAX_SIZE_REACHED; COORDINATOR_LOAD_IN_PROGRESS while the
- * coordinator replays its log. Simplified: no ACLs, no per-group config overrides.
- * ACLs: READ on the group, else GROUP_AUTHORIZATION_FAILED.
+ * coordinator replays its log. Simplified: no per-group config overrides.
+ * ACLs: READ on the group, else GROUP_AUTHORIZATION_FAILED; DESCRIBE on every subscribed
+ * topic, else TOPIC_AUTHORIZATION_FAILED.
  */
 import {
   createShareGroupHeartbeatResponse,
@@ -17,7 +18,7 @@ import {
   ErrorCode,
   ShareGroupHeartbeatApi,
 } from "@logbook/protocol";
-import { groupAllowed, Op } from "../acl/check.js";
+import { groupAllowed, Op, undescribableTopics } from "../acl/check.js";
 import { clientHost, clientId } from "../groups/request-info.js";
 import { defineHandler } from "../handler.js";
 import { isOtherGroupType } from "../share/membership-other-groups.js";
@@ -32,6 +33,9 @@ export const shareGroupHeartbeatHandler = defineHandler({
         errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED,
         errorMessage: "Group authorization failed.",
       });
+    // A subscription may name only topics the member may DESCRIBE, as Kafka checks.
+    if (undescribableTopics(ctx, req.subscribedTopicNames).length > 0)
+      return createShareGroupHeartbeatResponse({ errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED });
     const access = ctx.broker.shareGroups.access();
     if (!access.ok) {
       return createShareGroupHeartbeatResponse({

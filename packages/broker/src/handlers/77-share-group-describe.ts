@@ -4,7 +4,7 @@
  * Each requested group's state (Empty or Stable), group and assignment epochs, assignor
  * ("simple") and members with their subscriptions and assignments. An unknown id, or
  * the id of a classic group, gets GROUP_ID_NOT_FOUND; while the coordinator replays its
- * log every group gets COORDINATOR_LOAD_IN_PROGRESS. Simplified: no ACLs, so authorized
+ * log every group gets COORDINATOR_LOAD_IN_PROGRESS. Simplified: authorized
  * operations are never computed (left at Kafka's "not requested" value).
  * ACLs: DESCRIBE on each group, else GROUP_AUTHORIZATION_FAILED for it.
  */
