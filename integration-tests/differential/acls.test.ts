@@ -4,12 +4,15 @@
  * then; no ACL here names the cluster), the client being User:ANONYMOUS: the same
  * CreateAcls (valid and refused bindings), DescribeAcls (ANY, MATCH, LITERAL, PREFIXED
  * filters) and DeleteAcls, and the same denials of Produce, Fetch, ListOffsets,
- * Metadata, OffsetCommit, OffsetFetch, JoinGroup, FindCoordinator and InitProducerId.
+ * Metadata, OffsetCommit, OffsetFetch, JoinGroup, ConsumerGroupHeartbeat, FindCoordinator
+ * and InitProducerId.
  */
 import assert from "node:assert/strict";
 import { after, before, beforeEach, test } from "node:test";
 import {
+  ConsumerGroupHeartbeatApi,
   CreateAclsApi,
+  createConsumerGroupHeartbeatRequest,
   createCreateAclsRequest,
   createCreateAclsRequestAclCreation,
   createDeleteAclsRequest,
@@ -327,6 +330,20 @@ test("denied Produce, Fetch, ListOffsets, Metadata, group APIs and InitProducerI
     }),
   );
   assert.equal(join.kafka.errorCode, ErrorCode.GROUP_AUTHORIZATION_FAILED);
+  // KIP-848: a subscription naming a topic the member may not DESCRIBE.
+  const hb = await conv.same(
+    ConsumerGroupHeartbeatApi,
+    1,
+    createConsumerGroupHeartbeatRequest({
+      groupId: "open-cg",
+      memberId: "AAAAAAAAAAAAAAAAAAAAAQ",
+      memberEpoch: 0,
+      rebalanceTimeoutMs: 30_000,
+      subscribedTopicNames: ["deny-t"],
+      topicPartitions: [],
+    }),
+  );
+  assert.equal(hb.kafka.errorCode, ErrorCode.TOPIC_AUTHORIZATION_FAILED);
   await conv.same(
     FindCoordinatorApi,
     6,
