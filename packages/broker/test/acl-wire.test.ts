@@ -17,6 +17,7 @@ import {
   createDescribeAclsRequest,
   createDescribeTopicPartitionsRequest,
   createInitProducerIdRequest,
+  createListConfigResourcesRequest,
   createListOffsetsRequest,
   createListOffsetsRequestPartition,
   createListOffsetsRequestTopic,
@@ -32,6 +33,7 @@ import {
   FetchApi,
   InitProducerIdApi,
   JoinGroupApi,
+  ListConfigResourcesApi,
   ListOffsetsApi,
   MetadataApi,
   OffsetCommitApi,
@@ -324,6 +326,13 @@ test("a principal that is not a super user gets Kafka's authorization errors", a
     createInitProducerIdRequest({ transactionalId: "t", transactionTimeoutMs: 1000 }),
   );
   assert.equal(txnPid.errorCode, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+
+  const lcr = await b.client.send(
+    ListConfigResourcesApi,
+    1,
+    createListConfigResourcesRequest({ resourceTypes: [] }),
+  );
+  assert.equal(lcr.errorCode, ErrorCode.CLUSTER_AUTHORIZATION_FAILED);
 
   const denied = await b.client.send(
     CreateAclsApi,
