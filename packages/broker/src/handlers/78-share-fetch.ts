@@ -24,7 +24,8 @@
  * missing group id is INVALID_GROUP_ID (Kafka 4.4 fails each partition with
  * UNKNOWN_SERVER_ERROR). An incremental response holds the partitions with records, an
  * error or an acknowledgement result; the response opening a session holds them all.
- * ACLs: READ on the group, else GROUP_AUTHORIZATION_FAILED (topics are not checked yet).
+ * ACLs: READ on the group, else GROUP_AUTHORIZATION_FAILED; READ on each topic fetched,
+ * else TOPIC_AUTHORIZATION_FAILED for its partitions (acknowledgements are not checked).
  */
 import type { SharePartitionKey } from "@logbook/group-coordinator";
 import {
@@ -38,7 +39,7 @@ import {
   type ShareFetchResponsePartitionData,
 } from "@logbook/protocol";
 import type { PartitionLog } from "@logbook/storage";
-import { groupAllowed, Op } from "../acl/check.js";
+import { groupAllowed, Op, topicAllowed } from "../acl/check.js";
 import { AppendWatch } from "../data/fetch-wait.js";
 import { defineHandler, type RequestContext } from "../handler.js";
 import { applyAcks, requestAcks } from "../share/share-acks.js";
@@ -126,6 +127,8 @@ async function target(ctx: RequestContext, tp: ShareTopicPartition): Promise<Tar
   const resolved = resolveSharePartition(ctx, tp);
   if (resolved === null)
     return { ...tp, log: undefined, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
+  if (!topicAllowed(ctx, Op.READ, resolved.topic))
+    return { ...tp, log: undefined, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED };
   const log = await ctx.broker.topics.partition(resolved.topic, tp.partition);
   if (log === undefined)
     return { ...tp, log: undefined, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
