@@ -276,6 +276,38 @@ export const PROBES: Record<number, Probe> = {
         }),
       ],
     }),
+  // Without an authorizer (the probes' brokers have none) both answer SECURITY_DISABLED.
+  [P.DescribeAclsApi.apiKey]: () =>
+    P.createDescribeAclsRequest({
+      resourceTypeFilter: 1,
+      patternTypeFilter: 1,
+      operation: 1,
+      permissionType: 1,
+    }),
+  [P.CreateAclsApi.apiKey]: (c) =>
+    P.createCreateAclsRequest({
+      creations: [
+        P.createCreateAclsRequestAclCreation({
+          resourceType: 2,
+          resourceName: c.topic,
+          principal: "User:alice",
+          host: "*",
+          operation: 3,
+          permissionType: 3,
+        }),
+      ],
+    }),
+  [P.DeleteAclsApi.apiKey]: () =>
+    P.createDeleteAclsRequest({
+      filters: [
+        P.createDeleteAclsRequestFilter({
+          resourceTypeFilter: 1,
+          patternTypeFilter: 1,
+          operation: 1,
+          permissionType: 1,
+        }),
+      ],
+    }),
   [P.DescribeConfigsApi.apiKey]: (c) =>
     P.createDescribeConfigsRequest({
       resources: [

@@ -61,9 +61,6 @@ export const NARROWER_RANGES: Record<number, NarrowerRange> = {
     reason: `v6 (GROUP_ID_NOT_FOUND, KIP-1043) is ${NEWER_SCHEMA}.`,
   },
   27: { api: "WriteTxnMarkers", logbook: "none", kafka: "1-2", reason: KRAFT_ONLY },
-  29: { api: "DescribeAcls", logbook: "none", kafka: "1-3", reason: NO_SECURITY },
-  30: { api: "CreateAcls", logbook: "none", kafka: "1-3", reason: NO_SECURITY },
-  31: { api: "DeleteAcls", logbook: "none", kafka: "1-3", reason: NO_SECURITY },
   34: {
     api: "AlterReplicaLogDirs",
     logbook: "none",

@@ -155,7 +155,9 @@ class ErrorResponseEmitter {
       return `${list}.map((${item}) => ${create}({${camel(key)}: ${item}${inner === "" ? "" : `, ${inner}`}}))`;
     }
     const inner = this.fields(resEl, structFields(this.req, source), item, path, depth + 1);
-    return `${list}.map((${item}) => ${create}({${inner}}))`;
+    // A result that copies nothing from its request item (CreateAcls) only counts them.
+    const param = new RegExp(`\\b${item}\\b`).test(inner) ? item : `_${item}`;
+    return `${list}.map((${param}) => ${create}({${inner}}))`;
   }
 
   /** The request struct array whose elements share the most identity fields with `resEl`. */

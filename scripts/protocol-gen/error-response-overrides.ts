@@ -79,6 +79,13 @@ export const ERROR_RESPONSE_OVERRIDES: Record<string, Record<string, MirrorOverr
     "DescribeUserScramCredentials.Results": { mirror: "Users" },
     "DescribeUserScramCredentials.Results.User": { from: "Name" },
   },
+  // One result per creation / filter, in request order, as Kafka answers a failed request.
+  CreateAcls: {
+    "CreateAcls.Results": { mirror: "Creations" },
+  },
+  DeleteAcls: {
+    "DeleteAcls.FilterResults": { mirror: "Filters" },
+  },
   DeleteGroups: {
     "DeleteGroups.Results": { mirror: "GroupsNames", item: "GroupId" },
   },

@@ -6,6 +6,8 @@ import {
   type StorageEngine,
   WriteFaults,
 } from "@logbook/storage";
+import type { AclStore } from "./acl/acl-store.js";
+import { Authorizer } from "./acl/authorizer.js";
 import { type ListenerPlan, planListeners } from "./config/listener-plan.js";
 import type { BrokerConfig } from "./config.js";
 import { createDataPlane, type DataPlane } from "./data/index.js";
@@ -57,13 +59,14 @@ export class Broker implements DispatchTarget {
     readonly config: BrokerConfig,
     readonly logger: Logger,
     readonly storage: StorageEngine,
-    readonly topics: TopicRegistry & GroupConfigStore & ScramCredentialStore,
+    readonly topics: TopicRegistry & GroupConfigStore & ScramCredentialStore & AclStore,
     readonly groups: BrokerGroups,
     /** Per-group configs (ConfigResource GROUP), which the coordinators read. */
     readonly groupConfigs: GroupConfigs,
     /** Finalized feature levels; UpdateFeatures keeps its changes in the metadata log. */
     readonly features: FeatureLevels,
     listeners: readonly ListenerPlan[],
+    readonly authorizer: Authorizer | null,
   ) {
     for (const h of allHandlers()) this.registry.register(h);
     injectFailures(this.registry, parseFailNext(process.env.LOGBOOK_FAIL_NEXT), logger);
@@ -137,6 +140,7 @@ export class Broker implements DispatchTarget {
       consumerGroupTimeouts(groupConfigs),
     );
     const features = new FeatureLevels(topics);
+    const authorizer = Authorizer.open(config, topics, logger);
     const broker = new Broker(
       config,
       logger,
@@ -146,6 +150,7 @@ export class Broker implements DispatchTarget {
       groupConfigs,
       features,
       listeners,
+      authorizer,
     );
     await broker.txn.load();
     await broker.share.load();

@@ -1,4 +1,5 @@
 import type { Logger, StorageEngine } from "@logbook/storage";
+import type { Authorizer } from "./acl/authorizer.js";
 import type { BrokerConfig } from "./config.js";
 import type { DataPlane } from "./data/index.js";
 import type { FeatureLevels } from "./features.js";
@@ -34,6 +35,8 @@ export interface BrokerServices {
   readonly shareGroups: BrokerShareGroups;
   /** Per-group configs (DescribeConfigs/AlterConfigs on GROUP); the coordinators read `of(groupId)`. */
   readonly groupConfigs: GroupConfigs;
+  /** ACL checks and the ACL APIs; null when no authorizer is configured (every request allowed). */
+  readonly authorizer: Authorizer | null;
   readonly dataPlane: DataPlane;
   readonly txn: TransactionCoordinator;
   /** Share sessions, share-partition state and share-group membership (KIP-932). */

@@ -39,6 +39,8 @@ const TEXT_CANDIDATES = [
   "JKS",
   "TLSv1.2",
   "upgrade",
+  "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+  "User:admin",
 ];
 
 /**

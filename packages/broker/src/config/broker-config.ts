@@ -4,6 +4,7 @@
  */
 import type { CoordinatorConfig } from "@logbook/group-coordinator";
 import type { LogConfig } from "@logbook/storage";
+import { AUTHORIZER_SETTINGS, type AuthorizerConfig } from "./authorizer-settings.js";
 import { type ConsumerGroupSettings, GROUP_CONSUMER_SETTINGS } from "./group-consumer-settings.js";
 import { GROUP_SETTINGS } from "./group-settings.js";
 import { INERT_TOPIC_SETTINGS, type InertTopicDefaults } from "./inert-topic-settings.js";
@@ -21,7 +22,12 @@ import { SSL_SETTINGS, type SslSettings } from "./ssl-settings.js";
 import { TOPIC_POLICY_SETTINGS, type TopicPolicyConfig } from "./topic-policy-settings.js";
 import { TXN_SETTINGS, type TxnConfig } from "./txn-settings.js";
 
-export interface BrokerConfig extends ServerConfig, ListenerConfig, TopicPolicyConfig, TxnConfig {
+export interface BrokerConfig
+  extends ServerConfig,
+    ListenerConfig,
+    TopicPolicyConfig,
+    TxnConfig,
+    AuthorizerConfig {
   /** TLS settings of SSL listeners (ssl.*), before per-listener overrides. */
   ssl: SslSettings;
   /** Defaults for every topic's log (log.retention.ms, log.segment.bytes, …). */
@@ -52,6 +58,7 @@ export const DEFAULT_BROKER_CONFIG: Readonly<BrokerConfig> = Object.freeze({
   ssl: Object.freeze(defaultsOf(SSL_SETTINGS)),
   ...defaultsOf(TOPIC_POLICY_SETTINGS),
   ...defaultsOf(TXN_SETTINGS),
+  ...defaultsOf(AUTHORIZER_SETTINGS),
   logDefaults: Object.freeze(defaultsOf(LOG_SETTINGS)),
   groups: Object.freeze({
     ...defaultsOf(GROUP_SETTINGS),

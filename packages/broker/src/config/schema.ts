@@ -4,6 +4,7 @@
  * settings plus the topic-only ones). Config sources, --help, the README table and
  * DescribeConfigs all read these lists; nothing else lists settings.
  */
+import { AUTHORIZER_SETTINGS, type AuthorizerConfig } from "./authorizer-settings.js";
 import { GROUP_CONSUMER_SETTINGS } from "./group-consumer-settings.js";
 import { GROUP_SETTINGS } from "./group-settings.js";
 import { INERT_TOPIC_SETTINGS, TOPIC_ONLY_CONFIGS } from "./inert-topic-settings.js";
@@ -28,6 +29,7 @@ export const BROKER_SETTINGS: readonly BrokerSetting[] = [
   ...sectionRows(SSL_SETTINGS, (c) => c.ssl),
   ...sectionRows<TopicPolicyConfig>(TOPIC_POLICY_SETTINGS, (c) => c),
   ...sectionRows<TxnConfig>(TXN_SETTINGS, (c) => c),
+  ...sectionRows<AuthorizerConfig>(AUTHORIZER_SETTINGS, (c) => c),
   ...sectionRows(GROUP_SETTINGS, (c) => c.groups),
   ...sectionRows(SHARE_GROUP_SETTINGS, (c) => c.shareGroups),
   ...sectionRows(SASL_SETTINGS, (c) => c.sasl),

@@ -8,6 +8,10 @@
  * response, and if any partition failed the connection is closed (CloseConnection) so
  * the client notices, as Kafka does.
  *
+ * ACLs (with an authorizer, as Kafka): WRITE on the transactional id when there is one
+ * (else TRANSACTIONAL_ID_AUTHORIZATION_FAILED for every partition), WRITE on each topic
+ * (else TOPIC_AUTHORIZATION_FAILED for its partitions, before any other check).
+ *
  * Per partition: UNKNOWN_TOPIC_OR_PARTITION (no auto-creation), INVALID_TOPIC_EXCEPTION
  * for internal topics (`__…`), then the batch checks of data/produce-validate.ts and
  * the idempotence rules of data/producer-state.ts. Partitions are written
@@ -39,6 +43,7 @@ import {
   type ProduceRequestPartitionData,
   type ProduceResponsePartition,
 } from "@logbook/protocol";
+import { Op, topicAllowed, transactionalIdAllowed } from "../acl/check.js";
 import { appendProduced } from "../data/produce-append.js";
 import { validateProducedBatch } from "../data/produce-validate.js";
 import { CloseConnection, defineHandler, NO_RESPONSE, type RequestContext } from "../handler.js";
@@ -171,7 +176,10 @@ export const produceHandler = defineHandler({
         ? ErrorCode.UNSUPPORTED_VERSION
         : req.acks !== -1 && req.acks !== 0 && req.acks !== 1
           ? ErrorCode.INVALID_REQUIRED_ACKS
-          : ErrorCode.NONE;
+          : req.transactionalId !== null &&
+              !transactionalIdAllowed(ctx, Op.WRITE, req.transactionalId)
+            ? ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED
+            : ErrorCode.NONE;
     const responses = await Promise.all(
       req.topicData.map(async (t) => {
         const { topics } = ctx.broker;
@@ -183,10 +191,17 @@ export const produceHandler = defineHandler({
               ? topics.getById(t.topicId)
               : topics.get(t.name);
         const name = topic?.name ?? t.name;
+        // A topic id nobody knows stays UNKNOWN_TOPIC_ID: there is no name to authorise.
+        const denied =
+          refusal === ErrorCode.NONE &&
+          (!byId || topic !== undefined) &&
+          !topicAllowed(ctx, Op.WRITE, name);
         const partitionResponses = await Promise.all(
           t.partitionData.map((p) =>
-            refusal !== ErrorCode.NONE
-              ? Promise.resolve(failed(p.index, refusal))
+            refusal !== ErrorCode.NONE || denied
+              ? Promise.resolve(
+                  failed(p.index, denied ? ErrorCode.TOPIC_AUTHORIZATION_FAILED : refusal),
+                )
               : isolated(ctx, name, p.index, producePartition(ctx, req.transactionalId, topic, p)),
           ),
         );

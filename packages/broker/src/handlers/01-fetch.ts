@@ -15,9 +15,11 @@
  * incremental response holds only partitions with records, an error, or a changed
  * high watermark / last stable offset / log start offset.
  *
+ * ACLs: READ on each topic, else TOPIC_AUTHORIZATION_FAILED for its partitions.
+ *
  * Simplified: a single node, so preferred_read_replica is -1, no diverging epoch, no
  * current_leader / node_endpoints hints, no rack awareness, replica fetches are treated
- * like consumer fetches.
+ * like consumer fetches (no CLUSTER_ACTION check).
  *
  * Transactions: under read_committed the producer state is loaded first (it installs
  * the LSO hook, so a transaction recovered open after a crash holds the bound), reads
@@ -36,6 +38,7 @@ import {
   type FetchResponseFetchableTopicResponse,
 } from "@logbook/protocol";
 import type { PartitionLog } from "@logbook/storage";
+import { Op, topicAllowed } from "../acl/check.js";
 import { FIRST_TOPIC_ID_FETCH_VERSION, planFetch } from "../data/fetch-plan.js";
 import { type FetchTarget, type PartitionRead, readPartitions } from "../data/fetch-read.js";
 import type { SessionPartition } from "../data/fetch-sessions.js";
@@ -52,6 +55,9 @@ async function resolveTarget(
   const topics = ctx.broker.topics;
   const topic = byId ? topics.getById(p.topicId) : topics.get(p.topic);
   const base = { ...p, log: undefined, errorCode: ErrorCode.NONE };
+  // A topic id nobody knows has no name to authorise: UNKNOWN_TOPIC_ID comes first.
+  if ((!byId || topic !== undefined) && !topicAllowed(ctx, Op.READ, topic?.name ?? p.topic))
+    return { ...base, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED };
   if (topic === undefined) {
     return {
       ...base,

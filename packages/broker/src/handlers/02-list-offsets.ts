@@ -8,6 +8,7 @@
  * tiered storage), -5 latest tiered (v9+, offset -1: nothing is tiered); any other
  * timestamp finds the first offset whose record timestamp is >= it (offset -1 and
  * timestamp -1 when none, or when it lies at/above the read_committed bound).
+ * TOPIC_AUTHORIZATION_FAILED without DESCRIBE on the topic (ACLs), then
  * UNKNOWN_TOPIC_OR_PARTITION for unknown partitions; current_leader_epoch (v4+) is
  * fenced against our single epoch. leader_epoch (v4+) is 0 when an offset is found.
  *
@@ -25,6 +26,7 @@ import {
   type ListOffsetsResponsePartitionResponse,
 } from "@logbook/protocol";
 import type { PartitionLog } from "@logbook/storage";
+import { Op, topicAllowed } from "../acl/check.js";
 import { LEADER_EPOCH, leaderEpochError } from "../data/leader-epoch.js";
 import { defineHandler, type RequestContext } from "../handler.js";
 
@@ -81,6 +83,7 @@ async function listPartition(
       offset: -1n,
       timestamp: -1n,
     });
+  if (!topicAllowed(ctx, Op.DESCRIBE, topic)) return fail(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
   const log =
     ctx.broker.topics.get(topic) === undefined
       ? undefined

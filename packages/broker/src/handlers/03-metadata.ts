@@ -8,9 +8,12 @@
  * is on and the request allows it (allow_auto_topic_creation from v4; always before),
  * otherwise UNKNOWN_TOPIC_OR_PARTITION; illegal names always get INVALID_TOPIC_EXCEPTION. v10+
  * carry topic ids and may name a topic by id alone (unknown id: UNKNOWN_TOPIC_ID).
- * Authorized operations (v8+): no ACLs, so when asked every operation that applies,
- * for each topic answered (unknown ones too) and the cluster (v8-v10), as Kafka
- * answers without an authorizer; "not provided" when not asked.
+ * ACLs: listing every topic leaves out those the principal may not DESCRIBE; a named
+ * one is TOPIC_AUTHORIZATION_FAILED without DESCRIBE, and auto-creating it needs CREATE
+ * on the cluster or the topic. Authorized operations (v8+), when asked: the operations
+ * that apply and the ACLs allow, for each topic answered (unknown ones too) and the
+ * cluster (v8-v10); every one without an authorizer, as Kafka; "not provided" when not
+ * asked.
  * Simplified: an auto-created topic is answered at once, without the
  * LEADER_NOT_AVAILABLE round Kafka needs while its controller creates it.
  */
@@ -24,13 +27,15 @@ import {
   MetadataApi,
   type MetadataResponseTopic,
 } from "@logbook/protocol";
+import { AclResourceType, CLUSTER_NAME } from "../acl/acl-types.js";
+import { allowed, authorizedOperations, clusterAllowed, Op, topicAllowed } from "../acl/check.js";
 import { defineHandler, type RequestContext } from "../handler.js";
 import {
   CLUSTER_OPERATIONS,
   NOT_PROVIDED,
   TOPIC_OPERATIONS,
 } from "../metadata/authorized-operations.js";
-import { checkTopicName } from "../metadata/topic-names.js";
+import { checkTopicName, isInternalTopic } from "../metadata/topic-names.js";
 import type { TopicInfo } from "../topics.js";
 
 const ZERO_ID = Buffer.alloc(16);
@@ -60,12 +65,17 @@ export function topicMetadata(topic: TopicInfo, nodeId: number): MetadataRespons
   });
 }
 
-function topicError(errorCode: number, name: string | null, topicId: Buffer = ZERO_ID) {
+function topicError(
+  errorCode: number,
+  name: string | null,
+  topicId: Buffer = ZERO_ID,
+  isInternal = false,
+) {
   return createMetadataResponseTopic({
     errorCode,
     name,
     topicId,
-    isInternal: false,
+    isInternal,
     partitions: [],
     topicAuthorizedOperations: NOT_PROVIDED,
   });
@@ -77,11 +87,16 @@ async function byName(
   ctx: RequestContext,
 ): Promise<MetadataResponseTopic> {
   const { topics, config } = ctx.broker;
+  if (!topicAllowed(ctx, Op.DESCRIBE, name))
+    return topicError(ErrorCode.TOPIC_AUTHORIZATION_FAILED, name, ZERO_ID, isInternalTopic(name));
   const existing = topics.get(name);
   if (existing !== undefined) return topicMetadata(existing, config.nodeId);
   const nameCheck = checkTopicName(name);
   if (!nameCheck.ok) return topicError(nameCheck.errorCode, name);
   if (!autoCreate) return topicError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, name);
+  // Creating needs CREATE on the cluster or on the topic, as Kafka.
+  if (!clusterAllowed(ctx, Op.CREATE, true) && !topicAllowed(ctx, Op.CREATE, name))
+    return topicError(ErrorCode.TOPIC_AUTHORIZATION_FAILED, name);
   const created = await topics.autoCreate(name);
   if (created.ok) return topicMetadata(created.topic, config.nodeId);
   return topicError(created.errorCode, name);
@@ -99,7 +114,11 @@ export const metadataHandler = defineHandler({
       broker.config.autoCreateTopicsEnable && (version < 4 || req.allowAutoTopicCreation);
     let topics: MetadataResponseTopic[];
     if (all) {
-      topics = broker.topics.list().map((t) => topicMetadata(t, nodeId));
+      // Every topic the principal may DESCRIBE; the rest are left out, not refused.
+      topics = broker.topics
+        .list()
+        .filter((t) => allowed(ctx, Op.DESCRIBE, AclResourceType.TOPIC, t.name, true))
+        .map((t) => topicMetadata(t, nodeId));
     } else {
       topics = [];
       for (const t of req.topics ?? []) {
@@ -110,7 +129,9 @@ export const metadataHandler = defineHandler({
           topics.push(
             found === undefined
               ? topicError(ErrorCode.UNKNOWN_TOPIC_ID, null, t.topicId)
-              : topicMetadata(found, nodeId),
+              : !topicAllowed(ctx, Op.DESCRIBE, found.name)
+                ? topicError(ErrorCode.TOPIC_AUTHORIZATION_FAILED, null, t.topicId)
+                : topicMetadata(found, nodeId),
           );
         } else if (t.name !== null) {
           topics.push(await byName(t.name, autoCreate, ctx));
@@ -120,7 +141,15 @@ export const metadataHandler = defineHandler({
       }
     }
     if (version >= 8 && req.includeTopicAuthorizedOperations)
-      for (const t of topics) t.topicAuthorizedOperations = TOPIC_OPERATIONS;
+      for (const t of topics) {
+        if (t.errorCode === ErrorCode.TOPIC_AUTHORIZATION_FAILED) continue;
+        t.topicAuthorizedOperations = authorizedOperations(
+          ctx,
+          AclResourceType.TOPIC,
+          t.name ?? "",
+          TOPIC_OPERATIONS,
+        );
+      }
     const { host, port } = broker.advertisedFor(ctx.session.listenerName);
     return createMetadataResponse({
       brokers: [createMetadataResponseBroker({ nodeId, host, port, rack: null })],
@@ -128,7 +157,9 @@ export const metadataHandler = defineHandler({
       controllerId: nodeId,
       topics,
       clusterAuthorizedOperations:
-        version >= 8 && req.includeClusterAuthorizedOperations ? CLUSTER_OPERATIONS : NOT_PROVIDED,
+        version >= 8 && req.includeClusterAuthorizedOperations
+          ? authorizedOperations(ctx, AclResourceType.CLUSTER, CLUSTER_NAME, CLUSTER_OPERATIONS)
+          : NOT_PROVIDED,
     });
   },
 });

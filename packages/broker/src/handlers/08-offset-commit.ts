@@ -12,7 +12,9 @@
  * does not exist gets UNKNOWN_TOPIC_OR_PARTITION and is not stored; the others go to the
  * coordinator, whose group-level errors (ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID,
  * REBALANCE_IN_PROGRESS, COORDINATOR_LOAD_IN_PROGRESS while replaying, …) are repeated
- * on every partition, since the response has no top-level error.
+ * on every partition, since the response has no top-level error. ACLs: READ on the group
+ * (else GROUP_AUTHORIZATION_FAILED everywhere), READ on each topic (else
+ * TOPIC_AUTHORIZATION_FAILED for its partitions).
  */
 
 import type { CommitOffset } from "@logbook/group-coordinator";
@@ -22,7 +24,9 @@ import {
   createOffsetCommitResponseTopic,
   ErrorCode,
   OffsetCommitApi,
+  type OffsetCommitRequestTopic,
 } from "@logbook/protocol";
+import { groupAllowed, Op, topicAllowed } from "../acl/check.js";
 import { partitionExists, partitionKey } from "../groups/partition-keys.js";
 import { defineHandler } from "../handler.js";
 
@@ -34,8 +38,15 @@ export const offsetCommitHandler = defineHandler({
     const { version, broker } = ctx;
     const errors = new Map<string, number>();
     const offsets: CommitOffset[] = [];
+    if (!groupAllowed(ctx, Op.READ, req.groupId))
+      return answerAll(req.topics, ErrorCode.GROUP_AUTHORIZATION_FAILED);
     for (const t of req.topics) {
+      const topicDenied = !topicAllowed(ctx, Op.READ, t.name);
       for (const p of t.partitions) {
+        if (topicDenied) {
+          errors.set(partitionKey(t.name, p.partitionIndex), ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+          continue;
+        }
         if (!partitionExists(broker.topics, t.name, p.partitionIndex)) {
           errors.set(partitionKey(t.name, p.partitionIndex), ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
           continue;
@@ -69,18 +80,27 @@ export const offsetCommitHandler = defineHandler({
         groupError = ErrorCode.UNKNOWN_SERVER_ERROR;
       }
     }
-    return createOffsetCommitResponse({
-      topics: req.topics.map((t) =>
-        createOffsetCommitResponseTopic({
-          name: t.name,
-          partitions: t.partitions.map((p) =>
-            createOffsetCommitResponsePartition({
-              partitionIndex: p.partitionIndex,
-              errorCode: errors.get(partitionKey(t.name, p.partitionIndex)) ?? groupError,
-            }),
-          ),
-        }),
-      ),
-    });
+    return answerAll(req.topics, groupError, errors);
   },
 });
+
+/** One error code per requested partition: its own, else the group's. */
+function answerAll(
+  topics: readonly OffsetCommitRequestTopic[],
+  groupError: number,
+  errors: ReadonlyMap<string, number> = new Map(),
+) {
+  return createOffsetCommitResponse({
+    topics: topics.map((t) =>
+      createOffsetCommitResponseTopic({
+        name: t.name,
+        partitions: t.partitions.map((p) =>
+          createOffsetCommitResponsePartition({
+            partitionIndex: p.partitionIndex,
+            errorCode: errors.get(partitionKey(t.name, p.partitionIndex)) ?? groupError,
+          }),
+        ),
+      }),
+    ),
+  });
+}

@@ -11,7 +11,9 @@
  * last committed offset is returned. v8+ batch groups, each answered
  * with its own error and topics. v9 adds KIP-848 member id/epoch, checked for consumer
  * groups (UNKNOWN_MEMBER_ID, STALE_MEMBER_EPOCH) and ignored for classic ones.
- * Simplified: no ACLs.
+ * ACLs: DESCRIBE on the group (else GROUP_AUTHORIZATION_FAILED), DESCRIBE on each named
+ * topic (else TOPIC_AUTHORIZATION_FAILED for its partitions); when all topics are asked
+ * for, those the principal may not DESCRIBE are left out.
  */
 
 import type { FetchedOffset, FetchOffsetsResult } from "@logbook/group-coordinator";
@@ -27,6 +29,8 @@ import {
   type OffsetFetchResponseGroup,
   type OffsetFetchResponseTopic,
 } from "@logbook/protocol";
+import { AclResourceType } from "../acl/acl-types.js";
+import { allowed, groupAllowed, Op, topicAllowed } from "../acl/check.js";
 import { defineHandler, type RequestContext } from "../handler.js";
 
 type Wanted = { name: string; partitionIndexes: number[] }[] | null;
@@ -45,14 +49,38 @@ async function fetchGroup(
   ctx: RequestContext,
   member?: { memberId: string | null; memberEpoch: number },
 ): Promise<FetchOffsetsResult> {
+  if (!groupAllowed(ctx, Op.DESCRIBE, groupId))
+    return { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, offsets: [] };
   const access = ctx.broker.groups.access();
   if (!access.ok) return { errorCode: access.errorCode, offsets: [] };
-  return access.coordinator.fetchOffsets({
+  // Named topics the principal may not DESCRIBE are refused per partition; when every
+  // topic is asked for, they are left out.
+  const denied = new Set(
+    (topics ?? []).filter((t) => !topicAllowed(ctx, Op.DESCRIBE, t.name)).map((t) => t.name),
+  );
+  const result = await access.coordinator.fetchOffsets({
     groupId,
-    partitions: requested(topics),
+    partitions: requested(topics?.filter((t) => !denied.has(t.name)) ?? null),
     requireStable,
     ...(member === undefined ? {} : { member }),
   });
+  if (ctx.broker.authorizer === null) return result;
+  const offsets =
+    topics === null
+      ? result.offsets.filter((o) =>
+          allowed(ctx, Op.DESCRIBE, AclResourceType.TOPIC, o.topic, true),
+        )
+      : [
+          ...result.offsets,
+          ...(requested(topics.filter((t) => denied.has(t.name))) ?? []).map((p) => ({
+            ...p,
+            offset: -1n,
+            leaderEpoch: -1,
+            metadata: "",
+            errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+          })),
+        ];
+  return { ...result, offsets };
 }
 
 /**

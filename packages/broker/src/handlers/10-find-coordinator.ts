@@ -13,7 +13,8 @@
  * then refuse it with INVALID_GROUP_ID. When the coordinator failed to start, group
  * keys get COORDINATOR_NOT_AVAILABLE; while it is still replaying they already get
  * this node (the group APIs answer COORDINATOR_LOAD_IN_PROGRESS meanwhile, as Kafka's
- * partition leader does). Simplified: no ACLs.
+ * partition leader does). ACLs: DESCRIBE on the group (GROUP_AUTHORIZATION_FAILED) or
+ * the transactional id (TRANSACTIONAL_ID_AUTHORIZATION_FAILED).
  */
 import {
   createFindCoordinatorResponse,
@@ -22,6 +23,7 @@ import {
   FindCoordinatorApi,
   type FindCoordinatorResponseCoordinator,
 } from "@logbook/protocol";
+import { groupAllowed, Op, transactionalIdAllowed } from "../acl/check.js";
 import { defineHandler, type RequestContext } from "../handler.js";
 
 const GROUP = 0;
@@ -42,6 +44,13 @@ function coordinatorFor(
       errorCode,
       errorMessage,
     });
+  if (keyType === GROUP && !groupAllowed(ctx, Op.DESCRIBE, key))
+    return none(ErrorCode.GROUP_AUTHORIZATION_FAILED, "Group authorization failed.");
+  if (keyType === TRANSACTION && !transactionalIdAllowed(ctx, Op.DESCRIBE, key))
+    return none(
+      ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
+      "Transactional Id authorization failed.",
+    );
   if (keyType === TRANSACTION) {
     if (!broker.txn.available) {
       return none(ErrorCode.COORDINATOR_NOT_AVAILABLE, "Transactions are not available.");

@@ -12,6 +12,7 @@
  * is COORDINATOR_LOAD_IN_PROGRESS. Client id and host are kept for DescribeGroups. A
  * join into a KIP-848 consumer group with members makes a classic member of it, answered
  * at once with its member epoch as generation and no leader (the broker assigns).
+ * ACLs: READ on the group, else GROUP_AUTHORIZATION_FAILED (member id "").
  */
 import {
   createJoinGroupResponse,
@@ -19,6 +20,7 @@ import {
   ErrorCode,
   JoinGroupApi,
 } from "@logbook/protocol";
+import { groupAllowed, Op } from "../acl/check.js";
 import { clientHost, clientId } from "../groups/request-info.js";
 import { defineHandler } from "../handler.js";
 
@@ -38,6 +40,8 @@ export const joinGroupHandler = defineHandler({
         memberId: req.memberId,
         members: [],
       });
+    if (!groupAllowed(ctx, Op.READ, req.groupId))
+      return { ...failed(ErrorCode.GROUP_AUTHORIZATION_FAILED), memberId: "" };
     if (req.groupId === "") return failed(ErrorCode.INVALID_GROUP_ID);
     const access = ctx.broker.groups.access();
     if (!access.ok) return failed(access.errorCode);

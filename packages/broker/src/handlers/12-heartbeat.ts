@@ -7,8 +7,10 @@
  * (static members; FENCED_INSTANCE_ID for a stale one). An empty group id is
  * INVALID_GROUP_ID; while the coordinator replays its log the answer is
  * COORDINATOR_LOAD_IN_PROGRESS.
+ * ACLs: READ on the group, else GROUP_AUTHORIZATION_FAILED.
  */
 import { createHeartbeatResponse, ErrorCode, HeartbeatApi } from "@logbook/protocol";
+import { groupAllowed, Op } from "../acl/check.js";
 import { defineHandler } from "../handler.js";
 
 export const heartbeatHandler = defineHandler({
@@ -16,6 +18,8 @@ export const heartbeatHandler = defineHandler({
   minVersion: 0,
   maxVersion: 4,
   async handle(req, ctx) {
+    if (!groupAllowed(ctx, Op.READ, req.groupId))
+      return createHeartbeatResponse({ errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED });
     if (req.groupId === "")
       return createHeartbeatResponse({ errorCode: ErrorCode.INVALID_GROUP_ID });
     const access = ctx.broker.groups.access();

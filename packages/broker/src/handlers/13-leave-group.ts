@@ -7,6 +7,7 @@
  * group-level error plus one result per member, in request order; v5 adds a reason per
  * member (KIP-800, logged by the coordinator). An empty group id is INVALID_GROUP_ID;
  * while the coordinator replays its log the answer is COORDINATOR_LOAD_IN_PROGRESS.
+ * ACLs: READ on the group, else GROUP_AUTHORIZATION_FAILED.
  */
 import {
   createLeaveGroupResponse,
@@ -14,6 +15,7 @@ import {
   ErrorCode,
   LeaveGroupApi,
 } from "@logbook/protocol";
+import { groupAllowed, Op } from "../acl/check.js";
 import { defineHandler } from "../handler.js";
 
 export const leaveGroupHandler = defineHandler({
@@ -32,6 +34,7 @@ export const leaveGroupHandler = defineHandler({
       : [{ memberId: req.memberId, groupInstanceId: null, reason: null }];
     // v0-v2 have no member results; errors before the coordinator answer have none either.
     const only = (errorCode: number) => createLeaveGroupResponse({ errorCode, members: [] });
+    if (!groupAllowed(ctx, Op.READ, req.groupId)) return only(ErrorCode.GROUP_AUTHORIZATION_FAILED);
     if (req.groupId === "") return only(ErrorCode.INVALID_GROUP_ID);
     const access = ctx.broker.groups.access();
     if (!access.ok) return only(access.errorCode);

@@ -7,8 +7,10 @@
  * (KIP-559), which the coordinator checks against the group's and which are echoed in
  * the response. An empty group id is INVALID_GROUP_ID; while the coordinator replays
  * its log the answer is COORDINATOR_LOAD_IN_PROGRESS.
+ * ACLs: READ on the group, else GROUP_AUTHORIZATION_FAILED.
  */
 import { createSyncGroupResponse, ErrorCode, SyncGroupApi } from "@logbook/protocol";
+import { groupAllowed, Op } from "../acl/check.js";
 import { defineHandler } from "../handler.js";
 
 export const syncGroupHandler = defineHandler({
@@ -24,6 +26,8 @@ export const syncGroupHandler = defineHandler({
         protocolName: null,
         assignment: Buffer.alloc(0),
       });
+    if (!groupAllowed(ctx, Op.READ, req.groupId))
+      return failed(ErrorCode.GROUP_AUTHORIZATION_FAILED);
     if (req.groupId === "") return failed(ErrorCode.INVALID_GROUP_ID);
     const access = ctx.broker.groups.access();
     if (!access.ok) return failed(access.errorCode);

@@ -7,15 +7,18 @@
  * assignment only in the states where Kafka does). An unknown group is answered as Kafka
  * answers it before v6: no error, state "Dead", no members. v4+ carry each member's
  * group_instance_id. While the coordinator replays its log every group gets
- * COORDINATOR_LOAD_IN_PROGRESS. Simplified: no ACLs, so authorized_operations (v3+) is
+ * COORDINATOR_LOAD_IN_PROGRESS. Simplified: authorized_operations (v3+) is
  * "not provided" (-2147483648) even when include_authorized_operations is set.
+ * ACLs: DESCRIBE on each group, else GROUP_AUTHORIZATION_FAILED for it.
  */
 import {
   createDescribeGroupsResponse,
   createDescribeGroupsResponseDescribedGroup,
   createDescribeGroupsResponseDescribedGroupMember,
   DescribeGroupsApi,
+  ErrorCode,
 } from "@logbook/protocol";
+import { groupAllowed, Op } from "../acl/check.js";
 import { defineHandler } from "../handler.js";
 
 const NOT_PROVIDED = -2147483648;
@@ -25,25 +28,34 @@ export const describeGroupsHandler = defineHandler({
   minVersion: 0,
   maxVersion: 5,
   async handle(req, ctx) {
+    const failed = (groupId: string, errorCode: number) =>
+      createDescribeGroupsResponseDescribedGroup({
+        errorCode,
+        groupId,
+        groupState: "",
+        protocolType: "",
+        protocolData: "",
+        members: [],
+        authorizedOperations: NOT_PROVIDED,
+      });
     const access = ctx.broker.groups.access();
     if (!access.ok) {
       return createDescribeGroupsResponse({
-        groups: req.groups.map((groupId) =>
-          createDescribeGroupsResponseDescribedGroup({
-            errorCode: access.errorCode,
-            groupId,
-            groupState: "",
-            protocolType: "",
-            protocolData: "",
-            members: [],
-            authorizedOperations: NOT_PROVIDED,
-          }),
-        ),
+        groups: req.groups.map((groupId) => failed(groupId, access.errorCode)),
       });
     }
-    const described = await access.coordinator.describeGroups(req.groups);
+    const permitted = req.groups.map((g) => groupAllowed(ctx, Op.DESCRIBE, g));
+    const described = await access.coordinator.describeGroups(
+      req.groups.filter((_, i) => permitted[i]),
+    );
+    let next = 0;
+    const inOrder = req.groups.map((groupId, i) =>
+      permitted[i]
+        ? (described[next++] ?? failed(groupId, ErrorCode.UNKNOWN_SERVER_ERROR))
+        : failed(groupId, ErrorCode.GROUP_AUTHORIZATION_FAILED),
+    );
     return createDescribeGroupsResponse({
-      groups: described.map((g) =>
+      groups: inOrder.map((g) =>
         createDescribeGroupsResponseDescribedGroup({
           errorCode: g.errorCode,
           groupId: g.groupId,

@@ -6,12 +6,16 @@
  * "classic" groups, and "share" groups (KIP-932) from the share-group coordinator.
  * While either coordinator replays its log the answer is COORDINATOR_LOAD_IN_PROGRESS
  * (with no groups while the classic one does).
+ * ACLs: DESCRIBE on the cluster lists every group; else only the groups the principal
+ * may DESCRIBE.
  */
 import {
   createListGroupsResponse,
   createListGroupsResponseListedGroup,
   ListGroupsApi,
 } from "@logbook/protocol";
+import { AclResourceType } from "../acl/acl-types.js";
+import { allowed, clusterAllowed, Op } from "../acl/check.js";
 import { defineHandler } from "../handler.js";
 import { listShareGroups } from "../share/membership-admin.js";
 
@@ -29,9 +33,14 @@ export const listGroupsHandler = defineHandler({
     };
     const r = await access.coordinator.listGroups(filters);
     const share = await listShareGroups(ctx.broker.shareGroups, filters);
+    // Without DESCRIBE on the cluster, only the groups the principal may DESCRIBE.
+    const everyGroup = clusterAllowed(ctx, Op.DESCRIBE, true);
+    const visible = [...r.groups, ...share.groups].filter(
+      (g) => everyGroup || allowed(ctx, Op.DESCRIBE, AclResourceType.GROUP, g.groupId, true),
+    );
     return createListGroupsResponse({
       errorCode: r.errorCode !== 0 ? r.errorCode : share.errorCode,
-      groups: [...r.groups, ...share.groups].map((g) =>
+      groups: visible.map((g) =>
         createListGroupsResponseListedGroup({
           groupId: g.groupId,
           protocolType: g.protocolType,

@@ -10,6 +10,8 @@
  * count and replication factor; v7 with its topic id. A name listed twice gets
  * INVALID_REQUEST. Simplified: timeout_ms is ignored (creation is synchronous); no
  * create-topic policy.
+ * ACLs: CREATE on the cluster or on the topic (else TOPIC_AUTHORIZATION_FAILED); the
+ * created topic's configs need DESCRIBE_CONFIGS on it (else topic_config_error_code).
  */
 import {
   CreateTopicsApi,
@@ -20,6 +22,7 @@ import {
   createCreateTopicsResponseCreatableTopicResult,
   ErrorCode,
 } from "@logbook/protocol";
+import { clusterAllowed, Op, topicAllowed } from "../acl/check.js";
 import { defineHandler } from "../handler.js";
 import { describeTopicConfigs } from "../metadata/config-describe.js";
 import { checkTopicConfigs } from "../metadata/topic-config.js";
@@ -129,6 +132,7 @@ export const createTopicsHandler = defineHandler({
     const counts = new Map<string, number>();
     for (const t of req.topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
     const topics: CreateTopicsResponseCreatableTopicResult[] = [];
+    const mayCreate = clusterAllowed(ctx, Op.CREATE, true);
     for (const t of req.topics) {
       if ((counts.get(t.name) ?? 0) > 1) {
         topics.push(
@@ -138,8 +142,20 @@ export const createTopicsHandler = defineHandler({
             `Topic '${t.name}' is listed more than once.`,
           ),
         );
+      } else if (!mayCreate && !topicAllowed(ctx, Op.CREATE, t.name)) {
+        topics.push(
+          errorResult(t.name, ErrorCode.TOPIC_AUTHORIZATION_FAILED, "Authorization failed."),
+        );
       } else {
-        topics.push(await createOne(t, req.validateOnly, ctx.broker));
+        const created = await createOne(t, req.validateOnly, ctx.broker);
+        // Its configs are shown only to who may DESCRIBE_CONFIGS the topic.
+        if (created.errorCode === ErrorCode.NONE && !topicAllowed(ctx, Op.DESCRIBE_CONFIGS, t.name))
+          topics.push({
+            ...created,
+            configs: [],
+            topicConfigErrorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+          });
+        else topics.push(created);
       }
     }
     return createCreateTopicsResponse({ topics });

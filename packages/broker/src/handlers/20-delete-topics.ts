@@ -8,6 +8,8 @@
  * Internal topics ("__" prefix) are refused with INVALID_REQUEST: the broker's own
  * state lives there. A deleted topic's partitions are closed and removed before the
  * answer. Simplified: timeout_ms is ignored (deletion is synchronous).
+ * ACLs: DELETE on the topic (and DESCRIBE when named by id), else
+ * TOPIC_AUTHORIZATION_FAILED.
  */
 import {
   createDeleteTopicsResponse,
@@ -17,6 +19,7 @@ import {
   ErrorCode,
   isZeroUuid,
 } from "@logbook/protocol";
+import { Op, topicAllowed } from "../acl/check.js";
 import { defineHandler, type RequestContext } from "../handler.js";
 
 const ZERO_ID = Buffer.alloc(16);
@@ -39,6 +42,12 @@ async function deleteOne(
     return result(ErrorCode.INVALID_REQUEST, "Give either a topic name or a topic id.");
   }
   const topic = name !== null ? broker.topics.get(name) : broker.topics.getById(topicId);
+  // By id, DESCRIBE too: without it the id names nothing the principal may know of.
+  if (byId && topic !== undefined && !topicAllowed(ctx, Op.DESCRIBE, topic.name))
+    return result(ErrorCode.TOPIC_AUTHORIZATION_FAILED, "Authorization failed.");
+  const target = topic?.name ?? name;
+  if (target !== null && !topicAllowed(ctx, Op.DELETE, target))
+    return result(ErrorCode.TOPIC_AUTHORIZATION_FAILED, "Authorization failed.", target);
   if (!broker.config.deleteTopicEnable) {
     const code = version < 3 ? ErrorCode.INVALID_REQUEST : ErrorCode.TOPIC_DELETION_DISABLED;
     return result(code, "Topic deletion is disabled.");

@@ -9,6 +9,7 @@
  *
  * Simplified: timeout_ms is ignored; with one replica the new start is durable when
  * deleteRecordsBefore returns.
+ * ACLs: DELETE on the topic, else TOPIC_AUTHORIZATION_FAILED.
  */
 import {
   createDeleteRecordsResponse,
@@ -19,6 +20,7 @@ import {
   type DeleteRecordsResponsePartitionResult,
   ErrorCode,
 } from "@logbook/protocol";
+import { Op, topicAllowed } from "../acl/check.js";
 import { defineHandler, type RequestContext } from "../handler.js";
 
 const HIGH_WATERMARK = -1n;
@@ -35,6 +37,7 @@ async function deletePartition(
       errorCode,
       lowWatermark: -1n,
     });
+  if (!topicAllowed(ctx, Op.DELETE, topicName)) return fail(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
   const topic = ctx.broker.topics.get(topicName);
   if (topic === undefined) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   if (topic.internal || topicName.startsWith("__")) return fail(ErrorCode.INVALID_TOPIC_EXCEPTION);

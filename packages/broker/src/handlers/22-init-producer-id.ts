@@ -19,6 +19,8 @@
  * wired to the data plane and the group coordinator, a transactional id is answered
  * with TRANSACTIONAL_ID_AUTHORIZATION_FAILED, a fatal error the producer reports at
  * once (COORDINATOR_NOT_AVAILABLE would make clients retry forever).
+ * ACLs: WRITE on the transactional id (TRANSACTIONAL_ID_AUTHORIZATION_FAILED); without
+ * one, IDEMPOTENT_WRITE on the cluster or WRITE on some topic (CLUSTER_AUTHORIZATION_FAILED).
  */
 import {
   createInitProducerIdResponse,
@@ -28,6 +30,7 @@ import {
   type InitProducerIdResponse,
 } from "@logbook/protocol";
 import { AppendError } from "@logbook/storage";
+import { idempotentWriteAllowed, Op, transactionalIdAllowed } from "../acl/check.js";
 import { defineHandler, type RequestContext } from "../handler.js";
 import { fencedForVersion } from "../txn/index.js";
 
@@ -56,6 +59,10 @@ async function initProducerId(
   req: InitProducerIdRequest,
   ctx: RequestContext,
 ): Promise<InitProducerIdResponse> {
+  if (req.transactionalId !== null && !transactionalIdAllowed(ctx, Op.WRITE, req.transactionalId))
+    return fail(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+  if (req.transactionalId === null && !idempotentWriteAllowed(ctx))
+    return fail(ErrorCode.CLUSTER_AUTHORIZATION_FAILED);
   // Kafka: an empty transactional id is malformed, not "no transactions".
   if (req.transactionalId === "") return fail(ErrorCode.INVALID_REQUEST);
   if (req.transactionalId !== null) {

@@ -10,6 +10,7 @@
  * KIP-320. UNKNOWN_TOPIC_OR_PARTITION for unknown partitions.
  *
  * Simplified: replica_id (v3+) is ignored; followers do not exist.
+ * ACLs: DESCRIBE on the topic, else TOPIC_AUTHORIZATION_FAILED.
  */
 import {
   createOffsetForLeaderEpochResponse,
@@ -18,6 +19,7 @@ import {
   ErrorCode,
   OffsetForLeaderEpochApi,
 } from "@logbook/protocol";
+import { Op, topicAllowed } from "../acl/check.js";
 import { LEADER_EPOCH, leaderEpochError } from "../data/leader-epoch.js";
 import { defineHandler } from "../handler.js";
 
@@ -41,6 +43,8 @@ export const offsetForLeaderEpochHandler = defineHandler({
                   leaderEpoch,
                   endOffset,
                 });
+              if (!topicAllowed(ctx, Op.DESCRIBE, t.topic))
+                return result(ErrorCode.TOPIC_AUTHORIZATION_FAILED, UNDEFINED_EPOCH, -1n);
               const log =
                 ctx.broker.topics.get(t.topic) === undefined
                   ? undefined

@@ -12,7 +12,10 @@
  * INVALID_PRODUCER_ID_MAPPING, PRODUCER_FENCED (INVALID_PRODUCER_EPOCH below v2,
  * KIP-588), CONCURRENT_TRANSACTIONS while the previous transaction completes. With
  * verify_only nothing is added: each partition is NONE when it is in the ongoing
- * transaction, else TRANSACTION_ABORTABLE. Simplified: no ACLs.
+ * transaction, else TRANSACTION_ABORTABLE.
+ * ACLs: WRITE on the transactional id (TRANSACTIONAL_ID_AUTHORIZATION_FAILED) and on
+ * each topic (TOPIC_AUTHORIZATION_FAILED; the other partitions OPERATION_NOT_ATTEMPTED);
+ * v4+ (broker to broker) need CLUSTER_ACTION on the cluster.
  */
 import {
   AddPartitionsToTxnApi,
@@ -24,6 +27,7 @@ import {
   createAddPartitionsToTxnResponseTopicResult,
   ErrorCode,
 } from "@logbook/protocol";
+import { clusterAllowed, Op, topicAllowed, transactionalIdAllowed } from "../acl/check.js";
 import { defineHandler, type RequestContext } from "../handler.js";
 import { fencedForVersion, type TopicPartitionRef, type TxnProducer, tpKey } from "../txn/index.js";
 
@@ -37,11 +41,15 @@ async function addTransaction(
   const { broker } = ctx;
   const errors = new Map<string, number>();
   const partitions: TopicPartitionRef[] = [];
+  const txnDenied = !transactionalIdAllowed(ctx, Op.WRITE, producer.transactionalId);
   for (const t of topics) {
     const info = broker.topics.get(t.name);
+    const topicDenied = !txnDenied && !topicAllowed(ctx, Op.WRITE, t.name);
     for (const partition of t.partitions) {
       const tp = { topic: t.name, partition };
-      if (info === undefined || partition < 0 || partition >= info.partitions)
+      if (txnDenied) errors.set(tpKey(tp), ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+      else if (topicDenied) errors.set(tpKey(tp), ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+      else if (info === undefined || partition < 0 || partition >= info.partitions)
         errors.set(tpKey(tp), ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
       else partitions.push(tp);
     }
@@ -88,6 +96,12 @@ export const addPartitionsToTxnHandler = defineHandler({
         resultsByTopicV3AndBelow: await addTransaction(ctx, producer, req.v3AndBelowTopics, false),
       });
     }
+    // v4+ come from brokers verifying a transaction: Kafka wants CLUSTER_ACTION.
+    if (!clusterAllowed(ctx, Op.CLUSTER_ACTION))
+      return createAddPartitionsToTxnResponse({
+        errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
+        resultsByTransaction: [],
+      });
     const resultsByTransaction = await Promise.all(
       req.transactions.map(async (t) =>
         createAddPartitionsToTxnResponseResult({

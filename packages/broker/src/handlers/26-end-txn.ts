@@ -19,8 +19,10 @@
  * transaction open still bumps the epoch. At the last epoch (32766) the markers carry
  * 32767 and the producer moves to a new producer id at epoch 0, which the response
  * carries (even while the completion is still being retried).
+ * ACLs: WRITE on the transactional id (TRANSACTIONAL_ID_AUTHORIZATION_FAILED).
  */
 import { createEndTxnResponse, EndTxnApi, ErrorCode } from "@logbook/protocol";
+import { Op, transactionalIdAllowed } from "../acl/check.js";
 import { defineHandler } from "../handler.js";
 import { fencedForVersion } from "../txn/index.js";
 
@@ -32,6 +34,12 @@ export const endTxnHandler = defineHandler({
   minVersion: 0,
   maxVersion: 5,
   async handle(req, ctx) {
+    if (!transactionalIdAllowed(ctx, Op.WRITE, req.transactionalId))
+      return createEndTxnResponse({
+        errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
+        producerId: -1n,
+        producerEpoch: -1,
+      });
     const { txn, features } = ctx.broker;
     const tv2 = ctx.version >= TV2_VERSION && features.transactionsV2;
     const code = await txn.endTxn(req, req.committed, tv2);

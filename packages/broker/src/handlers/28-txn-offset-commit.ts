@@ -19,6 +19,8 @@
  * while the previous transaction still completes, see txn/implicit-add.ts). v6
  * names topics by id (UNKNOWN_TOPIC_ID for an id we do not know). Group-level errors
  * repeat on every partition: the response has no top-level error.
+ * ACLs: WRITE on the transactional id (TRANSACTIONAL_ID_AUTHORIZATION_FAILED), READ on
+ * the group (GROUP_AUTHORIZATION_FAILED), READ on each topic (TOPIC_AUTHORIZATION_FAILED).
  */
 
 import type { CommitOffset } from "@logbook/group-coordinator";
@@ -30,6 +32,7 @@ import {
   TxnOffsetCommitApi,
   type TxnOffsetCommitRequest,
 } from "@logbook/protocol";
+import { groupAllowed, Op, topicAllowed, transactionalIdAllowed } from "../acl/check.js";
 import { partitionExists, partitionKey } from "../groups/partition-keys.js";
 import type { TxnOffsetCommitCheck } from "../groups/txn-offset-check.js";
 import { defineHandler, type RequestContext } from "../handler.js";
@@ -56,9 +59,21 @@ export async function txnOffsetCommit(
   const { version, broker } = ctx;
   const errors = new Map<string, number>();
   const offsets: CommitOffset[] = [];
+  const refusal = !transactionalIdAllowed(ctx, Op.WRITE, req.transactionalId)
+    ? ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED
+    : !groupAllowed(ctx, Op.READ, req.groupId)
+      ? ErrorCode.GROUP_AUTHORIZATION_FAILED
+      : ErrorCode.NONE;
   for (const t of req.topics) {
     const name = topicName(ctx, t);
+    const topicDenied =
+      refusal === ErrorCode.NONE && name !== undefined && !topicAllowed(ctx, Op.READ, name);
     for (const p of t.partitions) {
+      if (refusal !== ErrorCode.NONE || topicDenied) {
+        const code = topicDenied ? ErrorCode.TOPIC_AUTHORIZATION_FAILED : refusal;
+        errors.set(partitionKey(name ?? t.name, p.partitionIndex), code);
+        continue;
+      }
       if (name === undefined) {
         errors.set(partitionKey(t.name, p.partitionIndex), ErrorCode.UNKNOWN_TOPIC_ID);
         continue;

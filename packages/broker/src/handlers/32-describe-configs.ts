@@ -13,6 +13,8 @@
  * the broker setting as synonym; the empty name is INVALID_REQUEST. Other resource types
  * INVALID_REQUEST. Simplified: no
  * sensitive configs exist, and no dynamic broker configs (BROKER_LOGGER unsupported).
+ * ACLs: DESCRIBE_CONFIGS on the topic, the group or (broker) the cluster, else its
+ * *_AUTHORIZATION_FAILED for that resource.
  */
 import {
   createDescribeConfigsResponse,
@@ -24,6 +26,8 @@ import {
   type DescribeConfigsResponseResult,
   ErrorCode,
 } from "@logbook/protocol";
+import { AclOperation } from "../acl/acl-types.js";
+import { configResourceRefusal } from "../acl/config-resource-check.js";
 import { defineHandler, type RequestContext } from "../handler.js";
 import {
   ConfigSource,
@@ -41,6 +45,19 @@ function describeOne(
   ctx: RequestContext,
 ): DescribeConfigsResponseResult {
   const base = { resourceType: res.resourceType, resourceName: res.resourceName };
+  const refused = configResourceRefusal(
+    ctx,
+    AclOperation.DESCRIBE_CONFIGS,
+    res.resourceType,
+    res.resourceName,
+  );
+  if (refused !== null)
+    return createDescribeConfigsResponseResult({
+      ...base,
+      errorCode: refused.errorCode,
+      errorMessage: refused.message,
+      configs: [],
+    });
   const target = resolveConfigResource(ctx.broker, res.resourceType, res.resourceName, "describe");
   if (target.kind === "error") {
     return createDescribeConfigsResponseResult({

@@ -11,6 +11,8 @@
  * A resource listed twice gets INVALID_REQUEST; unknown topics
  * UNKNOWN_TOPIC_OR_PARTITION. Simplified: no alter-config policy, no dynamic broker
  * or broker-logger configs.
+ * ACLs: ALTER_CONFIGS on the topic, the group or (broker) the cluster, else its
+ * *_AUTHORIZATION_FAILED for that resource.
  */
 import {
   AlterConfigsApi,
@@ -19,6 +21,8 @@ import {
   createAlterConfigsResponseResourceResponse,
   ErrorCode,
 } from "@logbook/protocol";
+import { AclOperation } from "../acl/acl-types.js";
+import { configResourceRefusal } from "../acl/config-resource-check.js";
 import { defineHandler } from "../handler.js";
 import {
   duplicateResources,
@@ -79,13 +83,21 @@ export const alterConfigsHandler = defineHandler({
     const dups = duplicateResources(req.resources);
     const responses = [];
     for (const res of req.resources) {
+      const refused = configResourceRefusal(
+        ctx,
+        AclOperation.ALTER_CONFIGS,
+        res.resourceType,
+        res.resourceName,
+      );
       const outcome: AdminResult = dups.has(resourceKey(res.resourceType, res.resourceName))
         ? {
             ok: false,
             errorCode: ErrorCode.INVALID_REQUEST,
             message: "Resource is listed more than once.",
           }
-        : await alterOne(res, req.validateOnly, ctx.broker);
+        : refused !== null
+          ? { ok: false, ...refused }
+          : await alterOne(res, req.validateOnly, ctx.broker);
       responses.push(
         createAlterConfigsResponseResourceResponse({
           resourceType: res.resourceType,

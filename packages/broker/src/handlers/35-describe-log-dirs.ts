@@ -7,6 +7,7 @@
  * v4 adds the volume's total and usable bytes (statfs; -1 when the data dir is not a
  * local path). Partitions without data on disk are reported with size 0 and are not
  * opened just to be measured. Simplified: no JBOD, so no LOG_DIR_NOT_FOUND.
+ * ACLs: DESCRIBE on the cluster, else CLUSTER_AUTHORIZATION_FAILED.
  */
 import { statfs } from "node:fs/promises";
 import {
@@ -18,6 +19,7 @@ import {
   type DescribeLogDirsResponseTopic,
   ErrorCode,
 } from "@logbook/protocol";
+import { clusterAllowed, Op } from "../acl/check.js";
 import { defineHandler } from "../handler.js";
 import type { BrokerServices } from "../services.js";
 
@@ -46,6 +48,11 @@ export const describeLogDirsHandler = defineHandler({
   minVersion: 0,
   maxVersion: 4,
   async handle(req, ctx) {
+    if (!clusterAllowed(ctx, Op.DESCRIBE))
+      return createDescribeLogDirsResponse({
+        errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
+        results: [],
+      });
     const { broker } = ctx;
     const onDisk = new Set(
       (await broker.storage.list()).map((tp) => `${tp.topic}/${tp.partition}`),

@@ -8,6 +8,7 @@
  * an unknown one UNKNOWN_TOPIC_OR_PARTITION. Internal topics are refused
  * (INVALID_REQUEST): partition counts of the broker's own logs are fixed. Simplified:
  * timeout_ms is ignored (the change is synchronous).
+ * ACLs: ALTER on the topic, else TOPIC_AUTHORIZATION_FAILED.
  */
 import {
   CreatePartitionsApi,
@@ -17,6 +18,7 @@ import {
   createCreatePartitionsResponseTopicResult,
   ErrorCode,
 } from "@logbook/protocol";
+import { Op, topicAllowed } from "../acl/check.js";
 import { defineHandler } from "../handler.js";
 import type { BrokerServices } from "../services.js";
 import type { AdminResult } from "../topics.js";
@@ -77,7 +79,13 @@ export const createPartitionsHandler = defineHandler({
               errorCode: ErrorCode.INVALID_REQUEST,
               message: `Topic '${t.name}' is listed more than once.`,
             }
-          : await growOne(t, req.validateOnly, ctx.broker);
+          : !topicAllowed(ctx, Op.ALTER, t.name)
+            ? {
+                ok: false,
+                errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+                message: "Authorization failed.",
+              }
+            : await growOne(t, req.validateOnly, ctx.broker);
       results.push(
         createCreatePartitionsResponseTopicResult({
           name: t.name,

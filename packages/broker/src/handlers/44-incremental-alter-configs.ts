@@ -12,6 +12,8 @@
  * id): SET and DELETE change the group's overrides, checked as group configs (unknown
  * names first, then values against their kinds and the broker's min/max bounds);
  * APPEND and SUBTRACT are INVALID_CONFIG, as in Kafka. Simplified: no alter-config policy.
+ * ACLs: ALTER_CONFIGS on the topic, the group or (broker) the cluster, else its
+ * *_AUTHORIZATION_FAILED for that resource.
  */
 import {
   createIncrementalAlterConfigsResponse,
@@ -20,6 +22,8 @@ import {
   IncrementalAlterConfigsApi,
   type IncrementalAlterConfigsRequestResource,
 } from "@logbook/protocol";
+import { AclOperation } from "../acl/acl-types.js";
+import { configResourceRefusal } from "../acl/config-resource-check.js";
 import { topicConfigDef } from "../config/schema.js";
 import { defineHandler } from "../handler.js";
 import {
@@ -136,9 +140,17 @@ export const incrementalAlterConfigsHandler = defineHandler({
     const dups = duplicateResources(req.resources);
     const responses = [];
     for (const res of req.resources) {
+      const refused = configResourceRefusal(
+        ctx,
+        AclOperation.ALTER_CONFIGS,
+        res.resourceType,
+        res.resourceName,
+      );
       const outcome: AdminResult = dups.has(resourceKey(res.resourceType, res.resourceName))
         ? invalid(ErrorCode.INVALID_REQUEST, "Resource is listed more than once.")
-        : await alterOne(res, req.validateOnly, ctx.broker);
+        : refused !== null
+          ? { ok: false, ...refused }
+          : await alterOne(res, req.validateOnly, ctx.broker);
       responses.push(
         createIncrementalAlterConfigsResponseResourceResponse({
           resourceType: res.resourceType,

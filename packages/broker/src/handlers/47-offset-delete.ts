@@ -7,6 +7,8 @@
  * otherwise each partition gets NONE or GROUP_SUBSCRIBED_TO_TOPIC (a member of the
  * group still subscribes to its topic). As in Kafka, a partition that does not exist
  * gets UNKNOWN_TOPIC_OR_PARTITION without reaching the coordinator.
+ * ACLs: DELETE on the group (GROUP_AUTHORIZATION_FAILED), READ on each topic
+ * (TOPIC_AUTHORIZATION_FAILED for its partitions).
  */
 import {
   createOffsetDeleteResponse,
@@ -15,6 +17,7 @@ import {
   ErrorCode,
   OffsetDeleteApi,
 } from "@logbook/protocol";
+import { groupAllowed, Op, topicAllowed } from "../acl/check.js";
 import { partitionExists, partitionKey } from "../groups/partition-keys.js";
 import { defineHandler } from "../handler.js";
 
@@ -24,13 +27,21 @@ export const offsetDeleteHandler = defineHandler({
   maxVersion: 0,
   async handle(req, ctx) {
     const { broker } = ctx;
+    if (!groupAllowed(ctx, Op.DELETE, req.groupId))
+      return createOffsetDeleteResponse({
+        errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED,
+        topics: [],
+      });
     const access = broker.groups.access();
     if (!access.ok) return createOffsetDeleteResponse({ errorCode: access.errorCode, topics: [] });
     const errors = new Map<string, number>();
     const known: { topic: string; partition: number }[] = [];
     for (const t of req.topics) {
+      const topicDenied = !topicAllowed(ctx, Op.READ, t.name);
       for (const p of t.partitions) {
-        if (partitionExists(broker.topics, t.name, p.partitionIndex)) {
+        if (topicDenied) {
+          errors.set(partitionKey(t.name, p.partitionIndex), ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+        } else if (partitionExists(broker.topics, t.name, p.partitionIndex)) {
           known.push({ topic: t.name, partition: p.partitionIndex });
         } else {
           errors.set(partitionKey(t.name, p.partitionIndex), ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);

@@ -11,8 +11,9 @@
  * validate_only (v1+) checks without changing anything. v0's allow_downgrade is the
  * safe downgrade type. Changes are appended to the metadata log before the answer and
  * bump FinalizedFeaturesEpoch. timeout_ms is unused (nothing to wait for). Simplified:
- * no ACLs, no dependency checks between features (Kafka's dependencies concern
+ * no dependency checks between features (Kafka's dependencies concern
  * features Logbook does not implement).
+ * ACLs: ALTER on the cluster, else CLUSTER_AUTHORIZATION_FAILED.
  */
 import {
   createUpdateFeaturesResponse,
@@ -20,6 +21,7 @@ import {
   ErrorCode,
   UpdateFeaturesApi,
 } from "@logbook/protocol";
+import { clusterAllowed, Op } from "../acl/check.js";
 import { UpgradeType } from "../features.js";
 import { defineHandler } from "../handler.js";
 
@@ -28,6 +30,11 @@ export const updateFeaturesHandler = defineHandler({
   minVersion: 0,
   maxVersion: 2,
   async handle(req, ctx) {
+    if (!clusterAllowed(ctx, Op.ALTER))
+      return createUpdateFeaturesResponse({
+        errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
+        errorMessage: "Cluster authorization failed.",
+      });
     const updates = req.featureUpdates.map((u) => ({
       feature: u.feature,
       level: u.maxVersionLevel,

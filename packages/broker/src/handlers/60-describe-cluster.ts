@@ -3,9 +3,10 @@
  *
  * The cluster id, this node as the only broker (advertised address, no rack) and as
  * the controller. v1's endpoint_type: 1 (brokers) is served; 2 (controllers) gets
- * UNSUPPORTED_ENDPOINT_TYPE, as a Kafka broker answers. No ACLs: when asked,
- * cluster_authorized_operations lists every cluster operation, as Kafka answers
- * without an authorizer; "not provided" (-2147483648) when not asked.
+ * UNSUPPORTED_ENDPOINT_TYPE, as a Kafka broker answers. When asked,
+ * cluster_authorized_operations lists the cluster operations allowed (every one without
+ * an authorizer, as Kafka); "not provided" (-2147483648) when not asked.
+ * ACLs: the cluster's authorized operations are those the ACLs allow.
  */
 import {
   createDescribeClusterResponse,
@@ -13,6 +14,8 @@ import {
   DescribeClusterApi,
   ErrorCode,
 } from "@logbook/protocol";
+import { AclResourceType, CLUSTER_NAME } from "../acl/acl-types.js";
+import { authorizedOperations } from "../acl/check.js";
 import { defineHandler } from "../handler.js";
 import { CLUSTER_OPERATIONS, NOT_PROVIDED } from "../metadata/authorized-operations.js";
 
@@ -47,7 +50,7 @@ export const describeClusterHandler = defineHandler({
         }),
       ],
       clusterAuthorizedOperations: req.includeClusterAuthorizedOperations
-        ? CLUSTER_OPERATIONS
+        ? authorizedOperations(ctx, AclResourceType.CLUSTER, CLUSTER_NAME, CLUSTER_OPERATIONS)
         : NOT_PROVIDED,
     });
   },

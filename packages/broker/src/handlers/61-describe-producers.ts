@@ -9,6 +9,7 @@
  * Simplified: one node leads every partition, so NOT_LEADER_OR_FOLLOWER never
  * happens; producers are not expired (producer.id.expiration.ms), so "active" means
  * every producer the partition remembers.
+ * ACLs: READ on the topic, else TOPIC_AUTHORIZATION_FAILED.
  */
 import {
   createDescribeProducersResponse,
@@ -19,6 +20,7 @@ import {
   type DescribeProducersResponsePartitionResponse,
   ErrorCode,
 } from "@logbook/protocol";
+import { Op, topicAllowed } from "../acl/check.js";
 import { defineHandler, type RequestContext } from "../handler.js";
 
 async function describePartition(
@@ -26,6 +28,11 @@ async function describePartition(
   topic: string,
   partitionIndex: number,
 ): Promise<DescribeProducersResponsePartitionResponse> {
+  if (!topicAllowed(ctx, Op.READ, topic))
+    return createDescribeProducersResponsePartitionResponse({
+      partitionIndex,
+      errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+    });
   const log =
     ctx.broker.topics.get(topic) === undefined
       ? undefined

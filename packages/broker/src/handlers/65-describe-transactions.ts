@@ -3,7 +3,8 @@
  * and partitions of each requested transactional id, in request order. Unknown (or
  * Dead) ids get TRANSACTIONAL_ID_NOT_FOUND, as in Kafka. A group added with
  * AddOffsetsToTxn shows as its `__consumer_offsets` partition, as in Kafka (partition
- * 0: this broker keeps every group there). Simplified: no ACLs.
+ * 0: this broker keeps every group there).
+ * ACLs: DESCRIBE on each transactional id, else TRANSACTIONAL_ID_AUTHORIZATION_FAILED.
  */
 import {
   createDescribeTransactionsResponse,
@@ -12,6 +13,7 @@ import {
   DescribeTransactionsApi,
   ErrorCode,
 } from "@logbook/protocol";
+import { Op, transactionalIdAllowed } from "../acl/check.js";
 import { defineHandler } from "../handler.js";
 import { TXN_STATE_NAMES, TxnState } from "../txn/index.js";
 import { transactionTopics } from "../txn/queries.js";
@@ -24,6 +26,11 @@ export const describeTransactionsHandler = defineHandler({
     const { txn } = ctx.broker;
     return createDescribeTransactionsResponse({
       transactionStates: req.transactionalIds.map((transactionalId) => {
+        if (!transactionalIdAllowed(ctx, Op.DESCRIBE, transactionalId))
+          return createDescribeTransactionsResponseTransactionState({
+            transactionalId,
+            errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
+          });
         const m = txn.get(transactionalId);
         if (!txn.loaded) {
           return createDescribeTransactionsResponseTransactionState({

@@ -2,7 +2,8 @@
  * ListTransactions (key 66), v0-v1: every transactional id (Dead ones excepted)
  * matching all given filters: state names (Kafka's, e.g. "Ongoing"; unknown names are
  * echoed in unknown_state_filters), producer ids, and in v1 duration_filter (only
- * transactions open longer than that many ms; -1 = no filter). Simplified: no ACLs.
+ * transactions open longer than that many ms; -1 = no filter).
+ * ACLs: lists only the transactional ids the principal may DESCRIBE.
  */
 import {
   createListTransactionsResponse,
@@ -10,6 +11,8 @@ import {
   ErrorCode,
   ListTransactionsApi,
 } from "@logbook/protocol";
+import { AclResourceType } from "../acl/acl-types.js";
+import { allowed, Op } from "../acl/check.js";
 import { defineHandler } from "../handler.js";
 
 export const listTransactionsHandler = defineHandler({
@@ -29,13 +32,18 @@ export const listTransactionsHandler = defineHandler({
     return createListTransactionsResponse({
       errorCode: ErrorCode.NONE,
       unknownStateFilters: listed.unknownStates,
-      transactionStates: listed.transactions.map((t) =>
-        createListTransactionsResponseTransactionState({
-          transactionalId: t.transactionalId,
-          producerId: t.producerId,
-          transactionState: t.state,
-        }),
-      ),
+      // Only the transactional ids the principal may DESCRIBE.
+      transactionStates: listed.transactions
+        .filter((t) =>
+          allowed(ctx, Op.DESCRIBE, AclResourceType.TRANSACTIONAL_ID, t.transactionalId, true),
+        )
+        .map((t) =>
+          createListTransactionsResponseTransactionState({
+            transactionalId: t.transactionalId,
+            producerId: t.producerId,
+            transactionState: t.state,
+          }),
+        ),
     });
   },
 });

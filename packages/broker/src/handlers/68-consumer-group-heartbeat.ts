@@ -10,14 +10,18 @@
  * (KIP-1082). SubscribedTopicRegex subscribes to the topics whose whole name matches
  * (RE2/J syntax; see the group-coordinator README). A join into a classic group with
  * members upgrades it when group.consumer.migration.policy allows (KIP-848 live
- * migration); refusals answer GROUP_ID_NOT_FOUND with Kafka's reason. Simplified: no ACLs.
+ * migration); refusals answer GROUP_ID_NOT_FOUND with Kafka's reason.
+ * ACLs: READ on the group, else GROUP_AUTHORIZATION_FAILED; DESCRIBE on every subscribed
+ * topic, else TOPIC_AUTHORIZATION_FAILED.
  */
 import {
   ConsumerGroupHeartbeatApi,
   createConsumerGroupHeartbeatResponse,
   createConsumerGroupHeartbeatResponseAssignment,
   createConsumerGroupHeartbeatResponseTopicPartitions,
+  ErrorCode,
 } from "@logbook/protocol";
+import { groupAllowed, Op, undescribableTopics } from "../acl/check.js";
 import { clientHost, clientId } from "../groups/request-info.js";
 import { defineHandler } from "../handler.js";
 
@@ -26,6 +30,16 @@ export const consumerGroupHeartbeatHandler = defineHandler({
   minVersion: 0,
   maxVersion: 1,
   async handle(req, ctx) {
+    if (!groupAllowed(ctx, Op.READ, req.groupId))
+      return createConsumerGroupHeartbeatResponse({
+        errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED,
+        errorMessage: "Group authorization failed.",
+      });
+    // A subscription may name only topics the member may DESCRIBE, as Kafka checks.
+    if (undescribableTopics(ctx, req.subscribedTopicNames).length > 0)
+      return createConsumerGroupHeartbeatResponse({
+        errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+      });
     const access = ctx.broker.groups.access();
     if (!access.ok) {
       return createConsumerGroupHeartbeatResponse({

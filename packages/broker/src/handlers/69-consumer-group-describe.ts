@@ -4,8 +4,10 @@
  * each with its epoch, subscription, current and target assignment (topics by id and
  * name). Unknown and classic groups answer GROUP_ID_NOT_FOUND, "" INVALID_GROUP_ID, as
  * Kafka does. v1 adds each member's type: 1 for a consumer-protocol member, 0 for a
- * classic member inside the group (KIP-848 migration). Authorized operations are every
- * group operation when asked for (no ACLs).
+ * classic member inside the group (KIP-848 migration). Authorized operations, when asked
+ * for: the group operations allowed (every one without an authorizer).
+ * ACLs: DESCRIBE on each group, else GROUP_AUTHORIZATION_FAILED for it; authorized
+ * operations from the ACLs.
  */
 
 import type { DescribedTopicPartitions } from "@logbook/group-coordinator";
@@ -16,7 +18,10 @@ import {
   createConsumerGroupDescribeResponseDescribedGroup,
   createConsumerGroupDescribeResponseMember,
   createConsumerGroupDescribeResponseTopicPartitions,
+  ErrorCode,
 } from "@logbook/protocol";
+import { AclResourceType } from "../acl/acl-types.js";
+import { authorizedOperations, groupAllowed, Op } from "../acl/check.js";
 import { defineHandler } from "../handler.js";
 import { GROUP_OPERATIONS, NOT_PROVIDED } from "../metadata/authorized-operations.js";
 
@@ -49,24 +54,33 @@ export const consumerGroupDescribeHandler = defineHandler({
     const described = await access.coordinator.consumerGroupDescribe(req.groupIds);
     return createConsumerGroupDescribeResponse({
       groups: described.map((g) =>
-        createConsumerGroupDescribeResponseDescribedGroup({
-          errorCode: g.errorCode,
-          errorMessage: g.errorMessage,
-          groupId: g.groupId,
-          groupState: g.groupState,
-          groupEpoch: g.groupEpoch,
-          assignmentEpoch: g.assignmentEpoch,
-          assignorName: g.assignorName,
-          members: g.members.map(({ memberType, ...m }) =>
-            createConsumerGroupDescribeResponseMember({
-              ...m,
-              assignment: assignment(m.assignment),
-              targetAssignment: assignment(m.targetAssignment),
-              memberType: MEMBER_TYPES[memberType],
+        !groupAllowed(ctx, Op.DESCRIBE, g.groupId)
+          ? createConsumerGroupDescribeResponseDescribedGroup({
+              groupId: g.groupId,
+              errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED,
+              errorMessage: "Group authorization failed.",
+            })
+          : createConsumerGroupDescribeResponseDescribedGroup({
+              errorCode: g.errorCode,
+              errorMessage: g.errorMessage,
+              groupId: g.groupId,
+              groupState: g.groupState,
+              groupEpoch: g.groupEpoch,
+              assignmentEpoch: g.assignmentEpoch,
+              assignorName: g.assignorName,
+              members: g.members.map(({ memberType, ...m }) =>
+                createConsumerGroupDescribeResponseMember({
+                  ...m,
+                  assignment: assignment(m.assignment),
+                  targetAssignment: assignment(m.targetAssignment),
+                  memberType: MEMBER_TYPES[memberType],
+                }),
+              ),
+              authorizedOperations:
+                g.errorCode === 0 && operations !== NOT_PROVIDED
+                  ? authorizedOperations(ctx, AclResourceType.GROUP, g.groupId, operations)
+                  : NOT_PROVIDED,
             }),
-          ),
-          authorizedOperations: g.errorCode === 0 ? operations : NOT_PROVIDED,
-        }),
       ),
     });
   },

@@ -6,6 +6,8 @@
  * (TOPIC), this broker (BROKER); CLIENT_METRICS and BROKER_LOGGER are known types with
  * nothing to list. Any other type is UNSUPPORTED_VERSION, as in Kafka. Simplified:
  * BROKER_LOGGER resources are not served (Kafka lists its broker there too).
+ * ACLs: DESCRIBE_CONFIGS on the cluster (as ListClientMetricsResources, KIP-714), else
+ * CLUSTER_AUTHORIZATION_FAILED.
  */
 import {
   createListConfigResourcesResponse,
@@ -14,6 +16,7 @@ import {
   ListConfigResourcesApi,
   type ListConfigResourcesResponseConfigResource,
 } from "@logbook/protocol";
+import { clusterAllowed, Op } from "../acl/check.js";
 import { defineHandler } from "../handler.js";
 import { ResourceType } from "../metadata/metadata-records.js";
 import type { BrokerServices } from "../services.js";
@@ -45,6 +48,11 @@ export const listConfigResourcesHandler = defineHandler({
   minVersion: 0,
   maxVersion: 1,
   handle(req, ctx) {
+    if (!clusterAllowed(ctx, Op.DESCRIBE_CONFIGS))
+      return createListConfigResourcesResponse({
+        errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
+        configResources: [],
+      });
     if (ctx.version === 0) {
       return createListConfigResourcesResponse({ errorCode: ErrorCode.NONE, configResources: [] });
     }

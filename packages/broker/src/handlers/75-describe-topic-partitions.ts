@@ -8,8 +8,10 @@
  * the first one left out. A cursor skips every topic before its topic and the
  * partitions before its index. Unknown or illegal names get UNKNOWN_TOPIC_OR_PARTITION
  * / INVALID_TOPIC_EXCEPTION entries, which count nothing against the limit.
- * No ACLs: every topic, unknown ones too, lists every topic operation as authorized,
- * as Kafka answers without an authorizer.
+ * Without an authorizer every topic, unknown ones too, lists every topic operation as
+ * authorized, as Kafka answers.
+ * ACLs: listing every topic leaves out those the principal may not DESCRIBE; a named one
+ * without DESCRIBE is TOPIC_AUTHORIZATION_FAILED; authorized operations from the ACLs.
  */
 import {
   createDescribeTopicPartitionsResponse,
@@ -21,6 +23,8 @@ import {
   type DescribeTopicPartitionsResponseTopic,
   ErrorCode,
 } from "@logbook/protocol";
+import { AclResourceType } from "../acl/acl-types.js";
+import { allowed, authorizedOperations, Op, topicAllowed } from "../acl/check.js";
 import { defineHandler } from "../handler.js";
 import { TOPIC_OPERATIONS } from "../metadata/authorized-operations.js";
 import { checkTopicName } from "../metadata/topic-names.js";
@@ -49,7 +53,11 @@ export const describeTopicPartitionsHandler = defineHandler({
     const nodeId = config.nodeId;
     const names =
       req.topics.length === 0
-        ? registry.list().map((t) => t.name)
+        ? registry
+            .list()
+            .map((t) => t.name)
+            // Every topic the principal may DESCRIBE; the rest are left out.
+            .filter((n) => allowed(ctx, Op.DESCRIBE, AclResourceType.TOPIC, n, true))
         : [...new Set(req.topics.map((t) => t.name))].sort();
     const cursor = req.cursor;
     let budget = Math.max(1, Math.min(req.responsePartitionLimit, MAX_PARTITION_LIMIT));
@@ -57,6 +65,10 @@ export const describeTopicPartitionsHandler = defineHandler({
     let nextCursor: DescribeTopicPartitionsResponseCursor | null = null;
     for (const name of names) {
       if (cursor !== null && name < cursor.topicName) continue;
+      if (req.topics.length > 0 && !topicAllowed(ctx, Op.DESCRIBE, name)) {
+        topics.push(missing(name, ErrorCode.TOPIC_AUTHORIZATION_FAILED));
+        continue;
+      }
       const topic = registry.get(name);
       if (topic === undefined) {
         const check = checkTopicName(name);
@@ -98,7 +110,12 @@ export const describeTopicPartitionsHandler = defineHandler({
           topicId: topic.id,
           isInternal: topic.internal,
           partitions,
-          topicAuthorizedOperations: TOPIC_OPERATIONS,
+          topicAuthorizedOperations: authorizedOperations(
+            ctx,
+            AclResourceType.TOPIC,
+            name,
+            TOPIC_OPERATIONS,
+          ),
         }),
       );
       if (p < topic.partitions) {

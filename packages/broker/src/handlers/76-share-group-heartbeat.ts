@@ -7,17 +7,21 @@
  * group id, no subscription on joining, bad epoch), GROUP_ID_NOT_FOUND (unknown group
  * with a non-zero epoch, or the id of a classic group), UNKNOWN_MEMBER_ID,
  * FENCED_MEMBER_EPOCH, GROUP_MAX_SIZE_REACHED; COORDINATOR_LOAD_IN_PROGRESS while the
- * coordinator replays its log. Simplified: no ACLs, no per-group config overrides.
+ * coordinator replays its log. Simplified: no per-group config overrides.
  *
  * With share.version finalized at 0 share groups are off: UNSUPPORTED_VERSION, as
  * Kafka answers.
+ * ACLs: READ on the group, else GROUP_AUTHORIZATION_FAILED; DESCRIBE on every subscribed
+ * topic, else TOPIC_AUTHORIZATION_FAILED.
  */
 import {
   createShareGroupHeartbeatResponse,
   createShareGroupHeartbeatResponseAssignment,
   createShareGroupHeartbeatResponseTopicPartitions,
+  ErrorCode,
   ShareGroupHeartbeatApi,
 } from "@logbook/protocol";
+import { groupAllowed, Op, undescribableTopics } from "../acl/check.js";
 import { clientHost, clientId } from "../groups/request-info.js";
 import { defineHandler } from "../handler.js";
 import { isOtherGroupType } from "../share/membership-other-groups.js";
@@ -29,6 +33,16 @@ export const shareGroupHeartbeatHandler = defineHandler({
   maxVersion: 1,
   async handle(req, ctx) {
     const access = shareGroupsAccess(ctx);
+    // share.version 0 answers before authorization, as Kafka checks in that order.
+    const off = !access.ok && access.errorCode === ErrorCode.UNSUPPORTED_VERSION;
+    if (!off && !groupAllowed(ctx, Op.READ, req.groupId))
+      return createShareGroupHeartbeatResponse({
+        errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED,
+        errorMessage: "Group authorization failed.",
+      });
+    // A subscription may name only topics the member may DESCRIBE, as Kafka checks.
+    if (!off && undescribableTopics(ctx, req.subscribedTopicNames).length > 0)
+      return createShareGroupHeartbeatResponse({ errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED });
     if (!access.ok) {
       return createShareGroupHeartbeatResponse({
         errorCode: access.errorCode,

@@ -4,11 +4,12 @@
  * Each requested group's state (Empty or Stable), group and assignment epochs, assignor
  * ("simple") and members with their subscriptions and assignments. An unknown id, or
  * the id of a classic group, gets GROUP_ID_NOT_FOUND; while the coordinator replays its
- * log every group gets COORDINATOR_LOAD_IN_PROGRESS. Simplified: no ACLs, so authorized
+ * log every group gets COORDINATOR_LOAD_IN_PROGRESS. Simplified: authorized
  * operations are never computed (left at Kafka's "not requested" value).
  *
  * With share.version finalized at 0 share groups are off: UNSUPPORTED_VERSION, as
  * Kafka answers.
+ * ACLs: DESCRIBE on each group, else GROUP_AUTHORIZATION_FAILED for it.
  */
 import {
   createShareGroupDescribeResponse,
@@ -19,6 +20,7 @@ import {
   ErrorCode,
   ShareGroupDescribeApi,
 } from "@logbook/protocol";
+import { groupAllowed, Op } from "../acl/check.js";
 import { defineHandler } from "../handler.js";
 import { isOtherGroupType } from "../share/membership-other-groups.js";
 import { shareGroupsAccess } from "../share/share-request-checks.js";
@@ -43,6 +45,16 @@ export const shareGroupDescribeHandler = defineHandler({
     const described = await access.coordinator.describe(req.groupIds);
     const groups = [];
     for (const g of described) {
+      if (!groupAllowed(ctx, Op.DESCRIBE, g.groupId)) {
+        groups.push(
+          createShareGroupDescribeResponseDescribedGroup({
+            groupId: g.groupId,
+            errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED,
+            errorMessage: "Group authorization failed.",
+          }),
+        );
+        continue;
+      }
       const other = g.errorCode !== ErrorCode.NONE && (await isOtherGroupType(ctx, g.groupId));
       groups.push(
         createShareGroupDescribeResponseDescribedGroup({

@@ -37,6 +37,8 @@
  *
  * With share.version finalized at 0 share groups are off: UNSUPPORTED_VERSION, as
  * Kafka answers.
+ * ACLs: READ on the group, else GROUP_AUTHORIZATION_FAILED; READ on each topic fetched,
+ * else TOPIC_AUTHORIZATION_FAILED for its partitions (acknowledgements are not checked).
  */
 import type { SharePartitionKey } from "@logbook/group-coordinator";
 import {
@@ -50,6 +52,7 @@ import {
   type ShareFetchResponsePartitionData,
 } from "@logbook/protocol";
 import type { PartitionLog } from "@logbook/storage";
+import { groupAllowed, Op, topicAllowed } from "../acl/check.js";
 import { AppendWatch } from "../data/fetch-wait.js";
 import { defineHandler, type RequestContext } from "../handler.js";
 import { ackRules, applyAcks, requestAcks } from "../share/share-acks.js";
@@ -75,6 +78,8 @@ export const shareFetchHandler = defineHandler({
     const share = ctx.broker.share;
     const fail = (errorCode: ErrorCode) => createShareFetchResponse({ errorCode });
     if (shareGroupsOff(ctx)) return fail(ErrorCode.UNSUPPORTED_VERSION);
+    if (req.groupId !== null && !groupAllowed(ctx, Op.READ, req.groupId))
+      return fail(ErrorCode.GROUP_AUTHORIZATION_FAILED);
     const checked =
       shareRequestError(share, req.groupId, req.memberId) ?? v2Error(ctx.version, req);
     if (checked !== null) return fail(checked);
@@ -168,6 +173,8 @@ async function target(ctx: RequestContext, tp: ShareTopicPartition): Promise<Tar
   const resolved = resolveSharePartition(ctx, tp);
   if (resolved === null)
     return { ...tp, log: undefined, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
+  if (!topicAllowed(ctx, Op.READ, resolved.topic))
+    return { ...tp, log: undefined, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED };
   const log = await ctx.broker.topics.partition(resolved.topic, tp.partition);
   if (log === undefined)
     return { ...tp, log: undefined, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };

@@ -21,6 +21,7 @@
  *
  * With share.version finalized at 0 share groups are off: UNSUPPORTED_VERSION, as
  * Kafka answers.
+ * ACLs: READ on the group, else GROUP_AUTHORIZATION_FAILED (topics are not checked yet).
  */
 import {
   createShareAcknowledgeResponse,
@@ -31,6 +32,7 @@ import {
   type ShareAcknowledgeResponse,
   type ShareAcknowledgeResponseTopicResponse,
 } from "@logbook/protocol";
+import { groupAllowed, Op } from "../acl/check.js";
 import { defineHandler } from "../handler.js";
 import { ackRules, applyAcks, requestAcks } from "../share/share-acks.js";
 import {
@@ -48,6 +50,8 @@ export const shareAcknowledgeHandler = defineHandler({
     // Kafka answers a refused request with no lock timeout.
     const fail = (errorCode: ErrorCode) => createShareAcknowledgeResponse({ errorCode });
     if (shareGroupsOff(ctx)) return fail(ErrorCode.UNSUPPORTED_VERSION);
+    if (req.groupId !== null && !groupAllowed(ctx, Op.READ, req.groupId))
+      return fail(ErrorCode.GROUP_AUTHORIZATION_FAILED);
     const checked = shareRequestError(share, req.groupId, req.memberId);
     if (checked !== null) return fail(checked);
     const groupId = req.groupId as string;

@@ -12,6 +12,7 @@
  *
  * With share.version finalized at 0 share groups are off: UNSUPPORTED_VERSION for
  * each group, as Kafka answers.
+ * ACLs: DESCRIBE on the group, else GROUP_AUTHORIZATION_FAILED (topics are not checked yet).
  */
 import type { ShareOffsetSummary } from "@logbook/group-coordinator";
 import {
@@ -25,6 +26,7 @@ import {
   type DescribeShareGroupOffsetsResponseTopic,
   ErrorCode,
 } from "@logbook/protocol";
+import { groupAllowed, Op } from "../acl/check.js";
 import { LEADER_EPOCH } from "../data/leader-epoch.js";
 import { defineHandler, type RequestContext } from "../handler.js";
 import { shareGroupsOff } from "../share/share-request-checks.js";
@@ -51,6 +53,7 @@ async function describeGroup(
   const fail = (errorCode: ErrorCode) =>
     createDescribeShareGroupOffsetsResponseGroup({ groupId, errorCode });
   if (shareGroupsOff(ctx)) return fail(ErrorCode.UNSUPPORTED_VERSION);
+  if (!groupAllowed(ctx, Op.DESCRIBE, groupId)) return fail(ErrorCode.GROUP_AUTHORIZATION_FAILED);
   if (groupId === "") return fail(ErrorCode.INVALID_GROUP_ID);
   if (state === null) return fail(ErrorCode.COORDINATOR_NOT_AVAILABLE);
   const known = state.offsets(groupId);

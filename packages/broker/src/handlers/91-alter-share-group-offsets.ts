@@ -11,6 +11,7 @@
  *
  * With share.version finalized at 0 share groups are off: UNSUPPORTED_VERSION, as
  * Kafka answers.
+ * ACLs: READ on the group, else GROUP_AUTHORIZATION_FAILED (topics are not checked yet).
  */
 import type { ShareOffset } from "@logbook/group-coordinator";
 import {
@@ -21,6 +22,7 @@ import {
   createAlterShareGroupOffsetsResponseTopic,
   ErrorCode,
 } from "@logbook/protocol";
+import { groupAllowed, Op } from "../acl/check.js";
 import { defineHandler } from "../handler.js";
 import { emptyShareGroupError } from "../share/share-group-admin.js";
 import { shareGroupsOff } from "../share/share-request-checks.js";
@@ -33,7 +35,9 @@ export const alterShareGroupOffsetsHandler = defineHandler({
     const share = ctx.broker.share;
     const groupError = shareGroupsOff(ctx)
       ? ErrorCode.UNSUPPORTED_VERSION
-      : emptyShareGroupError(share, req.groupId);
+      : !groupAllowed(ctx, Op.READ, req.groupId)
+        ? ErrorCode.GROUP_AUTHORIZATION_FAILED
+        : emptyShareGroupError(share, req.groupId);
     if (groupError !== ErrorCode.NONE)
       return createAlterShareGroupOffsetsResponse({ errorCode: groupError });
     const entries: ShareOffset[] = [];

@@ -11,6 +11,7 @@
  *
  * With share.version finalized at 0 share groups are off: UNSUPPORTED_VERSION, as
  * Kafka answers.
+ * ACLs: DELETE on the group, else GROUP_AUTHORIZATION_FAILED (topics are not checked yet).
  */
 import type { SharePartitionKey } from "@logbook/group-coordinator";
 import {
@@ -20,6 +21,7 @@ import {
   type DeleteShareGroupOffsetsResponseTopic,
   ErrorCode,
 } from "@logbook/protocol";
+import { groupAllowed, Op } from "../acl/check.js";
 import { defineHandler } from "../handler.js";
 import { emptyShareGroupError } from "../share/share-group-admin.js";
 import { shareGroupsOff } from "../share/share-request-checks.js";
@@ -32,7 +34,9 @@ export const deleteShareGroupOffsetsHandler = defineHandler({
     const share = ctx.broker.share;
     const groupError = shareGroupsOff(ctx)
       ? ErrorCode.UNSUPPORTED_VERSION
-      : emptyShareGroupError(share, req.groupId);
+      : !groupAllowed(ctx, Op.DELETE, req.groupId)
+        ? ErrorCode.GROUP_AUTHORIZATION_FAILED
+        : emptyShareGroupError(share, req.groupId);
     const state = share.state;
     if (groupError !== ErrorCode.NONE || state === null)
       return createDeleteShareGroupOffsetsResponse({ errorCode: groupError });

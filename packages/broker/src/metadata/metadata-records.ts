@@ -1,13 +1,16 @@
 import {
+  type AclBindingRecord,
   type ConfigRecord,
   createConfigRecord,
   createFeatureLevelRecord,
   createMetadataRecordKey,
+  decodeAclBindingRecord,
   decodeConfigRecord,
   decodeFeatureLevelRecord,
   decodeMetadataRecordKey,
   decodeScramCredentialRecord,
   decodeTopicRecord,
+  encodeAclBindingRecord,
   encodeConfigRecord,
   encodeFeatureLevelRecord,
   encodeMetadataRecordKey,
@@ -15,6 +18,7 @@ import {
   encodeTopicRecord,
   Reader,
   type ScramCredentialRecord,
+  sizeAclBindingRecord,
   sizeConfigRecord,
   sizeFeatureLevelRecord,
   sizeMetadataRecordKey,
@@ -27,11 +31,12 @@ import {
 /**
  * The records of the metadata log. Key: INT16 version + MetadataRecordKey (kind, name,
  * resource type), so compaction keeps the latest state of each topic, each config
- * resource, each feature and each user's SCRAM credential per mechanism. Value: INT16
- * version + TopicRecord, ConfigRecord, FeatureLevelRecord or ScramCredentialRecord; null
- * (a tombstone) once the topic, its overrides or the credential are gone.
+ * resource, each feature, each ACL binding and each user's SCRAM credential per
+ * mechanism. Value: INT16 version + TopicRecord, ConfigRecord, FeatureLevelRecord,
+ * AclBindingRecord or ScramCredentialRecord; null (a tombstone) once the topic, its
+ * overrides, the ACL binding or the credential are gone.
  */
-export const RecordKind = { TOPIC: 0, CONFIG: 1, FEATURE: 2, SCRAM: 21 } as const;
+export const RecordKind = { TOPIC: 0, CONFIG: 1, FEATURE: 2, ACL: 3, SCRAM: 21 } as const;
 
 /** Kafka's ConfigResource types. */
 export const ResourceType = { TOPIC: 2, BROKER: 4, GROUP: 32 } as const;
@@ -47,7 +52,9 @@ export type MetadataEvent =
   | { kind: "topic"; name: string; record: TopicRecord | null }
   | { kind: "config"; resourceType: number; name: string; record: ConfigRecord | null }
   | { kind: "feature"; name: string; level: number }
-  | { kind: "scram"; user: string; mechanism: number; record: ScramCredentialRecord | null };
+  | { kind: "scram"; user: string; mechanism: number; record: ScramCredentialRecord | null }
+  /** `id` is the binding's identity (acl-types bindingKey); a null record removes it. */
+  | { kind: "acl"; id: string; resourceType: number; record: AclBindingRecord | null };
 
 function versioned(size: number, write: (w: Writer) => void): Buffer {
   const w = Writer.alloc(2 + size);
@@ -115,6 +122,14 @@ export function decodeEntry(keyBytes: Buffer, value: Buffer | null): MetadataEve
       record: vr === null ? null : decodeScramCredentialRecord(vr, VERSION),
     };
   }
+  if (k.kind === RecordKind.ACL) {
+    return {
+      kind: "acl",
+      id: k.name,
+      resourceType: k.resourceType,
+      record: vr === null ? null : decodeAclBindingRecord(vr, VERSION),
+    };
+  }
   if (k.kind === RecordKind.FEATURE && vr !== null) {
     return {
       kind: "feature",
@@ -151,10 +166,27 @@ function scramEntry(
   };
 }
 
+export function aclEntry(
+  id: string,
+  resourceType: number,
+  record: AclBindingRecord | null,
+): MetadataEntry {
+  return {
+    key: key(RecordKind.ACL, id, resourceType),
+    value:
+      record === null
+        ? null
+        : versioned(sizeAclBindingRecord(record, VERSION), (w) =>
+            encodeAclBindingRecord(w, record, VERSION),
+          ),
+  };
+}
+
 /** The entry that records an event (a config tombstone needs only its resource). */
 export function encodeEvent(e: MetadataEvent): MetadataEntry {
   if (e.kind === "topic") return topicEntry(e.name, e.record);
   if (e.kind === "scram") return scramEntry(e.user, e.mechanism, e.record);
+  if (e.kind === "acl") return aclEntry(e.id, e.resourceType, e.record);
   if (e.kind === "feature") return featureEntry(e.name, e.level);
   const record =
     e.record ??

@@ -1,4 +1,4 @@
-import type { ConfigRecord, ScramCredentialRecord } from "@logbook/protocol";
+import type { AclBindingRecord, ConfigRecord, ScramCredentialRecord } from "@logbook/protocol";
 import type { TopicInfo } from "../topics.js";
 import { type MetadataEvent, ResourceType } from "./metadata-records.js";
 
@@ -15,6 +15,8 @@ export interface MetadataState {
   readonly overrides: Map<string, ReadonlyMap<string, string>>;
   /** Group config overrides by group id (groups need not exist to be configured, as in Kafka). */
   readonly groupConfigs: Map<string, ReadonlyMap<string, string>>;
+  /** ACL bindings by their identity (acl-types bindingKey). */
+  readonly acls: Map<string, AclBindingRecord>;
   clusterId: string;
   /** Finalized feature levels set by UpdateFeatures (the rest stay at their default). */
   readonly features: Map<string, number>;
@@ -32,6 +34,7 @@ export function emptyMetadataState(): MetadataState {
     byId: new Map(),
     overrides: new Map(),
     groupConfigs: new Map(),
+    acls: new Map(),
     clusterId: "",
     features: new Map(),
     featureChanges: 0,
@@ -65,8 +68,8 @@ function put(state: MetadataState, topic: TopicInfo): void {
 
 /**
  * The replay function of the metadata shard: the only way topics, overrides, group
- * configs, the cluster id, feature levels and SCRAM credentials change, at start-up and
- * after every append alike.
+ * configs, ACLs, the cluster id, feature levels and SCRAM credentials change, at
+ * start-up and after every append alike.
  */
 export function metadataReplay(infoOf: TopicInfoOf): (s: MetadataState, e: MetadataEvent) => void {
   return (state, e) => {
@@ -78,6 +81,11 @@ export function metadataReplay(infoOf: TopicInfoOf): (s: MetadataState, e: Metad
     }
     if (e.kind === "scram") {
       replayScram(state.scram, e.user, e.mechanism, e.record);
+      return;
+    }
+    if (e.kind === "acl") {
+      if (e.record === null) state.acls.delete(e.id);
+      else state.acls.set(e.id, e.record);
       return;
     }
     if (e.kind === "topic") {

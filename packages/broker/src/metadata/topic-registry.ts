@@ -8,9 +8,12 @@ import {
   type ScramCredentialRecord,
 } from "@logbook/protocol";
 import type { Clock, Logger, PartitionLog, StorageEngine } from "@logbook/storage";
+import type { AclChange, AclStore } from "../acl/acl-store.js";
+import type { AclBinding } from "../acl/acl-types.js";
 import type { BrokerConfig } from "../config.js";
 import type { ScramChange, ScramCredentialStore } from "../sasl/scram-credentials.js";
 import type { AdminResult, TopicCreateResult, TopicInfo, TopicRegistry } from "../topics.js";
+import { aclEvent, bindingOf } from "./acl-records.js";
 import type { GroupConfigStore } from "./group-configs.js";
 import type { MetadataLog } from "./metadata-log.js";
 import { type MetadataEvent, ResourceType } from "./metadata-records.js";
@@ -56,7 +59,9 @@ function newClusterId(): string {
  * `metadataReplay` (the start-up path) before it is answered. Changes run one at a
  * time, so two CreateTopics of one name cannot both succeed.
  */
-export class LogTopicRegistry implements TopicRegistry, GroupConfigStore, ScramCredentialStore {
+export class LogTopicRegistry
+  implements TopicRegistry, GroupConfigStore, ScramCredentialStore, AclStore
+{
   private rt: CoordinatorRuntime<MetadataState, MetadataEvent> | null = null;
   private readonly logs = new Map<string, Map<number, Promise<PartitionLog>>>();
 
@@ -340,6 +345,14 @@ export class LogTopicRegistry implements TopicRegistry, GroupConfigStore, ScramC
           overrides: [...overrides.keys()].join(","),
         }),
     }));
+  }
+
+  aclBindings(): AclBinding[] {
+    return [...this.state.acls.values()].map(bindingOf);
+  }
+
+  writeAcls(changes: readonly AclChange[]): Promise<void> {
+    return this.run(() => ({ records: changes.map(aclEvent), response: undefined }));
   }
 
   /** After new overrides are stored: open logs take the topic's new effective config. */

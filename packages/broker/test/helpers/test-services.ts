@@ -89,6 +89,8 @@ export function testServices(parts: {
     sasl,
     registry,
     features: new FeatureLevels(),
+    // No authorizer: the ACL tests start real brokers with one.
+    authorizer: null,
     address,
     advertised: address,
     advertisedFor: () => address,

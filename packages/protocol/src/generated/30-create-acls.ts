@@ -361,10 +361,14 @@ export function decodeCreateAclsResponseAclCreationResult(
 
 /** The response to a request that failed as a whole: `errorCode` in every error field. */
 export function CreateAclsErrorResponse(
-  _request: CreateAclsRequest,
-  _errorCode: number,
+  request: CreateAclsRequest,
+  errorCode: number,
 ): CreateAclsResponse {
-  return createCreateAclsResponse({});
+  return createCreateAclsResponse({
+    results: request.creations.map((_r1) =>
+      createCreateAclsResponseAclCreationResult({ errorCode: errorCode }),
+    ),
+  });
 }
 
 export const CreateAclsApi: ApiCodec<CreateAclsRequest, CreateAclsResponse> = {

@@ -505,10 +505,14 @@ export function decodeDeleteAclsResponseMatchingAcl(
 
 /** The response to a request that failed as a whole: `errorCode` in every error field. */
 export function DeleteAclsErrorResponse(
-  _request: DeleteAclsRequest,
-  _errorCode: number,
+  request: DeleteAclsRequest,
+  errorCode: number,
 ): DeleteAclsResponse {
-  return createDeleteAclsResponse({});
+  return createDeleteAclsResponse({
+    filterResults: request.filters.map((_r1) =>
+      createDeleteAclsResponseFilterResult({ errorCode: errorCode }),
+    ),
+  });
 }
 
 export const DeleteAclsApi: ApiCodec<DeleteAclsRequest, DeleteAclsResponse> = {

@@ -1890,6 +1890,104 @@ export function decodeConfigRecordConfigEntry(
   return v;
 }
 
+export interface AclBindingRecord {
+  resourceType: number;
+  resourceName: string;
+  patternType: number;
+  principal: string;
+  host: string;
+  operation: number;
+  permissionType: number;
+  /** Tagged fields unknown to this schema; kept for re-encoding. */
+  unknownTaggedFields?: UnknownTaggedField[];
+}
+
+export function createAclBindingRecord(init: Partial<AclBindingRecord> = {}): AclBindingRecord {
+  const v: AclBindingRecord = {
+    resourceType: init.resourceType === undefined ? 0 : init.resourceType,
+    resourceName: init.resourceName === undefined ? "" : init.resourceName,
+    patternType: init.patternType === undefined ? 0 : init.patternType,
+    principal: init.principal === undefined ? "" : init.principal,
+    host: init.host === undefined ? "" : init.host,
+    operation: init.operation === undefined ? 0 : init.operation,
+    permissionType: init.permissionType === undefined ? 0 : init.permissionType,
+  };
+  if (init.unknownTaggedFields !== undefined) v.unknownTaggedFields = init.unknownTaggedFields;
+  return v;
+}
+
+export function encodeAclBindingRecord(w: Writer, v: AclBindingRecord, _version: number): void {
+  const flexible = true;
+  w.int8(v.resourceType);
+  w.string(v.resourceName, flexible);
+  w.int8(v.patternType);
+  w.string(v.principal, flexible);
+  w.string(v.host, flexible);
+  w.int8(v.operation);
+  w.int8(v.permissionType);
+  if (flexible) {
+    const u = v.unknownTaggedFields;
+    const nt = u === undefined ? 0 : u.length;
+
+    w.uvarint(nt);
+    if (nt > 0) {
+      writeUnknownTags(w, u, 0, Number.POSITIVE_INFINITY);
+    }
+  }
+}
+
+export function sizeAclBindingRecord(v: AclBindingRecord, _version: number): number {
+  const flexible = true;
+  let s = 0;
+  s += 1;
+  s += stringSize(v.resourceName, flexible);
+  s += 1;
+  s += stringSize(v.principal, flexible);
+  s += stringSize(v.host, flexible);
+  s += 1;
+  s += 1;
+  if (flexible) {
+    const u = v.unknownTaggedFields;
+    const nt = u === undefined ? 0 : u.length;
+    s += unknownTagsSize(u);
+
+    s += uvarintSize(nt);
+  }
+  return s;
+}
+
+export function decodeAclBindingRecord(r: Reader, _version: number): AclBindingRecord {
+  const flexible = true;
+  const f_resourceType = r.int8();
+  const f_resourceName = r.string(flexible);
+  const f_patternType = r.int8();
+  const f_principal = r.string(flexible);
+  const f_host = r.string(flexible);
+  const f_operation = r.int8();
+  const f_permissionType = r.int8();
+  let unknown: UnknownTaggedField[] | undefined;
+  if (flexible) {
+    const nt = r.taggedFieldCount();
+    for (let i = 0; i < nt; i++) {
+      const tag = r.uvarint();
+      const t = r.sub(r.uvarint());
+      if (unknown === undefined) unknown = [];
+      unknown.push({ tag, data: t.raw(t.remaining()) });
+    }
+  }
+  const v: AclBindingRecord = {
+    resourceType: f_resourceType,
+    resourceName: f_resourceName,
+    patternType: f_patternType,
+    principal: f_principal,
+    host: f_host,
+    operation: f_operation,
+    permissionType: f_permissionType,
+  };
+  if (unknown !== undefined) v.unknownTaggedFields = unknown;
+  return v;
+}
+
 export interface ShareStateKey {
   groupId: string;
   topicId: Buffer;
