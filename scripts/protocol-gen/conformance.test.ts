@@ -80,6 +80,8 @@ const REQUIRED_APIS = [
   "ListConfigResources",
   "DescribeUserScramCredentials",
   "AlterUserScramCredentials",
+  "DescribeClientQuotas",
+  "AlterClientQuotas",
 ];
 const REFERENCE_DATA = [
   "RequestHeader",

@@ -17,6 +17,8 @@ import { BrokerGroups } from "./groups/index.js";
 import { allHandlers } from "./handlers/index.js";
 import { type GroupConfigStore, GroupConfigs } from "./metadata/group-configs.js";
 import { openTopicRegistry } from "./metadata/index.js";
+import type { ClientQuotaStore } from "./quotas/client-quotas.js";
+import { type BrokerQuotas, brokerQuotas } from "./quotas/quota-services.js";
 import { HandlerRegistry } from "./registry.js";
 import { SaslAuthenticator } from "./sasl/sasl-authenticator.js";
 import { saslSettingsOf } from "./sasl/sasl-settings-of.js";
@@ -49,6 +51,7 @@ export class Broker implements DispatchTarget {
   readonly share: SharePartitionService;
   readonly scram: ScramCredentials;
   readonly sasl: SaslAuthenticator;
+  readonly quotas: BrokerQuotas;
   /** Log raw request bytes when a request does not decode (LOGBOOK_DEBUG_FRAMES=1). */
   readonly debugFrames = process.env.LOGBOOK_DEBUG_FRAMES === "1";
   private readonly servers: readonly { plan: ListenerPlan; server: TcpServer }[];
@@ -59,7 +62,11 @@ export class Broker implements DispatchTarget {
     readonly config: BrokerConfig,
     readonly logger: Logger,
     readonly storage: StorageEngine,
-    readonly topics: TopicRegistry & GroupConfigStore & ScramCredentialStore & AclStore,
+    readonly topics: TopicRegistry &
+      GroupConfigStore &
+      ScramCredentialStore &
+      AclStore &
+      ClientQuotaStore,
     readonly groups: BrokerGroups,
     /** Per-group configs (ConfigResource GROUP), which the coordinators read. */
     readonly groupConfigs: GroupConfigs,
@@ -73,6 +80,7 @@ export class Broker implements DispatchTarget {
     this.dataPlane = createDataPlane(this);
     this.scram = new ScramCredentials(topics);
     this.sasl = new SaslAuthenticator(saslSettingsOf(config), this.scram, logger);
+    this.quotas = brokerQuotas(topics, config);
     this.shareGroups = BrokerShareGroups.start({
       log: groups.consumerOffsetsLog,
       topics,

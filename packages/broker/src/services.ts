@@ -5,6 +5,7 @@ import type { DataPlane } from "./data/index.js";
 import type { FeatureLevels } from "./features.js";
 import type { BrokerGroups } from "./groups/index.js";
 import type { GroupConfigs } from "./metadata/group-configs.js";
+import type { BrokerQuotas } from "./quotas/quota-services.js";
 import type { SaslAuthenticator } from "./sasl/sasl-authenticator.js";
 import type { ScramCredentials } from "./sasl/scram-credentials.js";
 import type { BrokerShareGroups } from "./share/membership-service.js";
@@ -45,6 +46,8 @@ export interface BrokerServices {
   readonly features: FeatureLevels;
   /** Users' SCRAM credentials (Describe/AlterUserScramCredentials, SCRAM authentication). */
   readonly scram: ScramCredentials;
+  /** Client quotas (Describe/AlterClientQuotas) and the measuring of clients against them. */
+  readonly quotas: BrokerQuotas;
   /** SASL on connections (SaslHandshake, SaslAuthenticate, who may be served). */
   readonly sasl: SaslAuthenticator;
   /** What ApiVersions advertises: the handler registry. */

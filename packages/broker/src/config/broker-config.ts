@@ -14,6 +14,7 @@ import {
   type ListenerConfig,
 } from "./listener-settings.js";
 import { LOG_SETTINGS } from "./log-settings.js";
+import { QUOTA_SETTINGS, type QuotaConfig } from "./quota-settings.js";
 import { SASL_SETTINGS, type SaslConfig } from "./sasl-settings.js";
 import { SERVER_SETTINGS, type ServerConfig } from "./server-settings.js";
 import type { SectionSpecs } from "./setting.js";
@@ -27,7 +28,8 @@ export interface BrokerConfig
     ListenerConfig,
     TopicPolicyConfig,
     TxnConfig,
-    AuthorizerConfig {
+    AuthorizerConfig,
+    QuotaConfig {
   /** TLS settings of SSL listeners (ssl.*), before per-listener overrides. */
   ssl: SslSettings;
   /** Defaults for every topic's log (log.retention.ms, log.segment.bytes, …). */
@@ -59,6 +61,7 @@ export const DEFAULT_BROKER_CONFIG: Readonly<BrokerConfig> = Object.freeze({
   ...defaultsOf(TOPIC_POLICY_SETTINGS),
   ...defaultsOf(TXN_SETTINGS),
   ...defaultsOf(AUTHORIZER_SETTINGS),
+  ...defaultsOf(QUOTA_SETTINGS),
   logDefaults: Object.freeze(defaultsOf(LOG_SETTINGS)),
   groups: Object.freeze({
     ...defaultsOf(GROUP_SETTINGS),

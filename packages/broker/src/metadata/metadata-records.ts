@@ -1,16 +1,19 @@
 import {
   type AclBindingRecord,
+  type ClientQuotaRecord,
   type ConfigRecord,
   createConfigRecord,
   createFeatureLevelRecord,
   createMetadataRecordKey,
   decodeAclBindingRecord,
+  decodeClientQuotaRecord,
   decodeConfigRecord,
   decodeFeatureLevelRecord,
   decodeMetadataRecordKey,
   decodeScramCredentialRecord,
   decodeTopicRecord,
   encodeAclBindingRecord,
+  encodeClientQuotaRecord,
   encodeConfigRecord,
   encodeFeatureLevelRecord,
   encodeMetadataRecordKey,
@@ -19,6 +22,7 @@ import {
   Reader,
   type ScramCredentialRecord,
   sizeAclBindingRecord,
+  sizeClientQuotaRecord,
   sizeConfigRecord,
   sizeFeatureLevelRecord,
   sizeMetadataRecordKey,
@@ -31,12 +35,20 @@ import {
 /**
  * The records of the metadata log. Key: INT16 version + MetadataRecordKey (kind, name,
  * resource type), so compaction keeps the latest state of each topic, each config
- * resource, each feature, each ACL binding and each user's SCRAM credential per
- * mechanism. Value: INT16 version + TopicRecord, ConfigRecord, FeatureLevelRecord,
- * AclBindingRecord or ScramCredentialRecord; null (a tombstone) once the topic, its
- * overrides, the ACL binding or the credential are gone.
+ * resource, each feature, each ACL binding, each user's SCRAM credential per
+ * mechanism and each client quota (entity and key). Value: INT16 version +
+ * TopicRecord, ConfigRecord, FeatureLevelRecord, AclBindingRecord,
+ * ScramCredentialRecord or ClientQuotaRecord; null (a tombstone) once the topic, its
+ * overrides, the ACL binding, the credential or the quota are gone.
  */
-export const RecordKind = { TOPIC: 0, CONFIG: 1, FEATURE: 2, ACL: 3, SCRAM: 21 } as const;
+export const RecordKind = {
+  TOPIC: 0,
+  CONFIG: 1,
+  FEATURE: 2,
+  ACL: 3,
+  CLIENT_QUOTA: 14,
+  SCRAM: 21,
+} as const;
 
 /** Kafka's ConfigResource types. */
 export const ResourceType = { TOPIC: 2, BROKER: 4, GROUP: 32 } as const;
@@ -54,7 +66,9 @@ export type MetadataEvent =
   | { kind: "feature"; name: string; level: number }
   | { kind: "scram"; user: string; mechanism: number; record: ScramCredentialRecord | null }
   /** `id` is the binding's identity (acl-types bindingKey); a null record removes it. */
-  | { kind: "acl"; id: string; resourceType: number; record: AclBindingRecord | null };
+  | { kind: "acl"; id: string; resourceType: number; record: AclBindingRecord | null }
+  /** `id` is the entity and key (quota-records quotaRecordId); a null record removes it. */
+  | { kind: "quota"; id: string; record: ClientQuotaRecord | null };
 
 function versioned(size: number, write: (w: Writer) => void): Buffer {
   const w = Writer.alloc(2 + size);
@@ -130,6 +144,13 @@ export function decodeEntry(keyBytes: Buffer, value: Buffer | null): MetadataEve
       record: vr === null ? null : decodeAclBindingRecord(vr, VERSION),
     };
   }
+  if (k.kind === RecordKind.CLIENT_QUOTA) {
+    return {
+      kind: "quota",
+      id: k.name,
+      record: vr === null ? null : decodeClientQuotaRecord(vr, VERSION),
+    };
+  }
   if (k.kind === RecordKind.FEATURE && vr !== null) {
     return {
       kind: "feature",
@@ -182,12 +203,25 @@ export function aclEntry(
   };
 }
 
+function quotaEntry(id: string, record: ClientQuotaRecord | null): MetadataEntry {
+  return {
+    key: key(RecordKind.CLIENT_QUOTA, id, 0),
+    value:
+      record === null
+        ? null
+        : versioned(sizeClientQuotaRecord(record, VERSION), (w) =>
+            encodeClientQuotaRecord(w, record, VERSION),
+          ),
+  };
+}
+
 /** The entry that records an event (a config tombstone needs only its resource). */
 export function encodeEvent(e: MetadataEvent): MetadataEntry {
   if (e.kind === "topic") return topicEntry(e.name, e.record);
   if (e.kind === "scram") return scramEntry(e.user, e.mechanism, e.record);
   if (e.kind === "acl") return aclEntry(e.id, e.resourceType, e.record);
   if (e.kind === "feature") return featureEntry(e.name, e.level);
+  if (e.kind === "quota") return quotaEntry(e.id, e.record);
   const record =
     e.record ??
     createConfigRecord({ resourceType: e.resourceType, resourceName: e.name, entries: [] });

@@ -1,6 +1,8 @@
 import type { AclBindingRecord, ConfigRecord, ScramCredentialRecord } from "@logbook/protocol";
+import type { StoredQuotas } from "../quotas/client-quotas.js";
 import type { TopicInfo } from "../topics.js";
 import { type MetadataEvent, ResourceType } from "./metadata-records.js";
+import { replayQuota } from "./quota-records.js";
 
 export const CLUSTER_ID_CONFIG = "cluster.id";
 
@@ -24,6 +26,8 @@ export interface MetadataState {
   featureChanges: number;
   /** SCRAM credentials by user, then by mechanism type (1 SHA-256, 2 SHA-512). */
   readonly scram: Map<string, Map<number, ScramCredentialRecord>>;
+  /** Client quotas by entity identity (quota-entity entityId). */
+  readonly quotas: Map<string, StoredQuotas>;
   /** Records installed since start-up (the start-up log line reports them). */
   records: number;
 }
@@ -39,6 +43,7 @@ export function emptyMetadataState(): MetadataState {
     features: new Map(),
     featureChanges: 0,
     scram: new Map(),
+    quotas: new Map(),
     records: 0,
   };
 }
@@ -68,7 +73,8 @@ function put(state: MetadataState, topic: TopicInfo): void {
 
 /**
  * The replay function of the metadata shard: the only way topics, overrides, group
- * configs, ACLs, the cluster id, feature levels and SCRAM credentials change, at
+ * configs, ACLs, the cluster id, feature levels, SCRAM credentials and client quotas
+ * change, at
  * start-up and after every append alike.
  */
 export function metadataReplay(infoOf: TopicInfoOf): (s: MetadataState, e: MetadataEvent) => void {
@@ -81,6 +87,10 @@ export function metadataReplay(infoOf: TopicInfoOf): (s: MetadataState, e: Metad
     }
     if (e.kind === "scram") {
       replayScram(state.scram, e.user, e.mechanism, e.record);
+      return;
+    }
+    if (e.kind === "quota") {
+      replayQuota(state.quotas, e.id, e.record);
       return;
     }
     if (e.kind === "acl") {

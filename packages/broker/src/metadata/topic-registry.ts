@@ -11,6 +11,7 @@ import type { Clock, Logger, PartitionLog, StorageEngine } from "@logbook/storag
 import type { AclChange, AclStore } from "../acl/acl-store.js";
 import type { AclBinding } from "../acl/acl-types.js";
 import type { BrokerConfig } from "../config.js";
+import type { ClientQuotaStore, QuotaChange, StoredQuotas } from "../quotas/client-quotas.js";
 import type { ScramChange, ScramCredentialStore } from "../sasl/scram-credentials.js";
 import type { AdminResult, TopicCreateResult, TopicInfo, TopicRegistry } from "../topics.js";
 import { aclEvent, bindingOf } from "./acl-records.js";
@@ -23,6 +24,7 @@ import {
   type MetadataState,
   metadataReplay,
 } from "./metadata-state.js";
+import { quotaEvent } from "./quota-records.js";
 import {
   checkTopicConfigs,
   effectiveLogConfig,
@@ -60,7 +62,7 @@ function newClusterId(): string {
  * time, so two CreateTopics of one name cannot both succeed.
  */
 export class LogTopicRegistry
-  implements TopicRegistry, GroupConfigStore, ScramCredentialStore, AclStore
+  implements TopicRegistry, GroupConfigStore, ScramCredentialStore, AclStore, ClientQuotaStore
 {
   private rt: CoordinatorRuntime<MetadataState, MetadataEvent> | null = null;
   private readonly logs = new Map<string, Map<number, Promise<PartitionLog>>>();
@@ -116,6 +118,19 @@ export class LogTopicRegistry
         this.logger.info("SCRAM credentials changed", {
           users: [...new Set(changes.map((c) => c.user))].join(","),
         }),
+    }));
+  }
+
+  /** ClientQuotaStore: client quotas, kept in the metadata log. */
+  get clientQuotas(): ReadonlyMap<string, StoredQuotas> {
+    return this.state.quotas;
+  }
+
+  writeClientQuotas(changes: readonly QuotaChange[]): Promise<void> {
+    return this.run(() => ({
+      records: changes.map(quotaEvent),
+      response: undefined,
+      appended: () => this.logger.info("client quotas changed", { records: changes.length }),
     }));
   }
 

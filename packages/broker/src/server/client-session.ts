@@ -38,6 +38,11 @@ export interface ClientSession {
    * authentication): the connection writes the response, then closes.
    */
   closeAfterResponse: boolean;
+  /**
+   * Set when a response carried a quota throttle (KIP-219): the connection reads no
+   * more requests before this time (Date.now() milliseconds).
+   */
+  mutedUntilMs?: number;
 }
 
 /** The session of a connection on a plaintext listener (and of in-process callers). */

@@ -30,8 +30,9 @@ interface Slot {
  * request takes a slot in a queue, and the queue is flushed from its head as slots
  * complete. A request without a response (acks=0) completes its slot empty, so it
  * never holds back the ones after it. Reading pauses while too many requests are in
- * flight or too many response bytes wait in the socket (backpressure), and an idle
- * connection is closed after connections.max.idle.ms.
+ * flight or too many response bytes wait in the socket (backpressure), and while a
+ * quota throttle mutes the client (KIP-219); an idle connection is closed after
+ * connections.max.idle.ms.
  */
 export class Connection {
   private readonly decoder: FrameDecoder;
@@ -44,6 +45,8 @@ export class Connection {
   private readonly backlog: Buffer[] = [];
   private paused = false;
   private closed = false;
+  /** Wakes a connection muted by a quota throttle (session.mutedUntilMs). */
+  private unmuteTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly socket: Socket,
@@ -125,8 +128,15 @@ export class Connection {
   private overLimits(): boolean {
     return (
       this.inFlight >= this.opts.maxInFlight ||
-      this.socket.writableLength > this.opts.maxPendingBytes
+      this.socket.writableLength > this.opts.maxPendingBytes ||
+      this.mutedForMs() > 0
     );
+  }
+
+  /** How long a quota throttle still keeps this connection from reading. */
+  private mutedForMs(): number {
+    const until = this.opts.session.mutedUntilMs;
+    return until === undefined ? 0 : until - Date.now();
   }
 
   private startBacklog(): void {
@@ -140,11 +150,27 @@ export class Connection {
     if (this.backlog.length > 0 || this.overLimits()) {
       this.paused = true;
       this.socket.pause();
+      this.wakeAfterMute();
     }
   }
 
+  private wakeAfterMute(): void {
+    const ms = this.mutedForMs();
+    if (ms <= 0 || this.unmuteTimer !== undefined) return;
+    this.unmuteTimer = setTimeout(() => {
+      this.unmuteTimer = undefined;
+      this.maybeResume();
+      if (this.paused) this.wakeAfterMute();
+    }, ms);
+    this.unmuteTimer.unref();
+  }
+
   private maybeResume(): void {
-    if (!this.paused || this.closed || this.overLimits()) return;
+    if (!this.paused || this.closed) return;
+    if (this.overLimits()) {
+      this.wakeAfterMute();
+      return;
+    }
     this.startBacklog();
     if (this.backlog.length === 0 && !this.overLimits()) {
       this.paused = false;
@@ -163,6 +189,7 @@ export class Connection {
   close(reason: string): void {
     if (this.closed) return;
     this.closed = true;
+    clearTimeout(this.unmuteTimer);
     this.opts.logger.debug("connection closed", { reason });
     this.socket.destroy();
   }

@@ -10,6 +10,7 @@ import {
 import type { Logger } from "@logbook/storage";
 import { CloseConnection, type Handler, NO_RESPONSE } from "../handler.js";
 import { unsupportedApiVersionsResponse } from "../handlers/18-api-versions.js";
+import { throttleAfter, withThrottle } from "../quotas/request-throttle.js";
 import type { HandlerRegistry } from "../registry.js";
 import type { BrokerServices } from "../services.js";
 import type { ClientSession } from "./client-session.js";
@@ -102,6 +103,7 @@ export async function dispatch(
   logger.debug("request", { api: handler.api.name, version: apiVersion, peer });
   // Encoding is inside: a response that does not fit its own schema is a handler bug too.
   try {
+    const started = performance.now();
     const response = await handler.handle(decoded.body, {
       header: decoded.header,
       version: apiVersion,
@@ -109,9 +111,22 @@ export async function dispatch(
       peer,
       session,
     });
-    return response === NO_RESPONSE
-      ? null
-      : encodeResponse(handler, apiVersion, correlationId, response);
+    const handlerMs = performance.now() - started;
+    const out =
+      response === NO_RESPONSE
+        ? null
+        : encodeResponse(handler, apiVersion, correlationId, response);
+    // Quotas (quotas/request-throttle.ts): a throttled answer says so and is re-encoded.
+    const throttleMs = throttleAfter(broker.quotas.manager, session, {
+      apiKey,
+      clientId: decoded.header.clientId,
+      requestBytes: frame.length,
+      responseBytes: out === null ? null : frameBytes(out),
+      handlerMs,
+    });
+    if (throttleMs > 0 && out !== null && withThrottle(response, throttleMs))
+      return encodeResponse(handler, apiVersion, correlationId, response);
+    return out;
   } catch (e) {
     if (e instanceof CloseConnection) throw e;
     const api = handler.api.name;
@@ -135,6 +150,13 @@ async function rawSaslToken(
   out.writeInt32BE(reply.length, 0);
   reply.copy(out, 4);
   return out;
+}
+
+function frameBytes(frame: ResponseFrame): number {
+  if (Buffer.isBuffer(frame)) return frame.length;
+  let n = 0;
+  for (const part of frame) n += part.length;
+  return n;
 }
 
 function encodeResponse(

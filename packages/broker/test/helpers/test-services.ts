@@ -8,6 +8,8 @@ import { GroupConfigs } from "../../src/metadata/group-configs.js";
 import { HandlerRegistry } from "../../src/registry.js";
 import { SaslAuthenticator } from "../../src/sasl/sasl-authenticator.js";
 import { saslSettingsOf } from "../../src/sasl/sasl-settings-of.js";
+import { memoryQuotaStore } from "../../src/quotas/memory-quota-store.js";
+import { brokerQuotas } from "../../src/quotas/quota-services.js";
 import { memoryScramStore, ScramCredentials } from "../../src/sasl/scram-credentials.js";
 import type { BrokerServices } from "../../src/services.js";
 import { BrokerShareGroups } from "../../src/share/membership-service.js";
@@ -87,6 +89,7 @@ export function testServices(parts: {
     share,
     scram,
     sasl,
+    quotas: brokerQuotas(memoryQuotaStore(), config),
     registry,
     features: new FeatureLevels(),
     // No authorizer: the ACL tests start real brokers with one.

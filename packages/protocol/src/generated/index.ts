@@ -38,6 +38,8 @@ import { CreatePartitionsApi } from "./37-create-partitions.js";
 import { DeleteGroupsApi } from "./42-delete-groups.js";
 import { IncrementalAlterConfigsApi } from "./44-incremental-alter-configs.js";
 import { OffsetDeleteApi } from "./47-offset-delete.js";
+import { DescribeClientQuotasApi } from "./48-describe-client-quotas.js";
+import { AlterClientQuotasApi } from "./49-alter-client-quotas.js";
 import { DescribeUserScramCredentialsApi } from "./50-describe-user-scram-credentials.js";
 import { AlterUserScramCredentialsApi } from "./51-alter-user-scram-credentials.js";
 import { UpdateFeaturesApi } from "./57-update-features.js";
@@ -93,6 +95,8 @@ export * from "./37-create-partitions.js";
 export * from "./42-delete-groups.js";
 export * from "./44-incremental-alter-configs.js";
 export * from "./47-offset-delete.js";
+export * from "./48-describe-client-quotas.js";
+export * from "./49-alter-client-quotas.js";
 export * from "./50-describe-user-scram-credentials.js";
 export * from "./51-alter-user-scram-credentials.js";
 export * from "./57-update-features.js";
@@ -153,6 +157,8 @@ export const apiCodecs: readonly ApiCodec<unknown, unknown>[] = [
   DeleteGroupsApi as ApiCodec<unknown, unknown>,
   IncrementalAlterConfigsApi as ApiCodec<unknown, unknown>,
   OffsetDeleteApi as ApiCodec<unknown, unknown>,
+  DescribeClientQuotasApi as ApiCodec<unknown, unknown>,
+  AlterClientQuotasApi as ApiCodec<unknown, unknown>,
   DescribeUserScramCredentialsApi as ApiCodec<unknown, unknown>,
   AlterUserScramCredentialsApi as ApiCodec<unknown, unknown>,
   UpdateFeaturesApi as ApiCodec<unknown, unknown>,

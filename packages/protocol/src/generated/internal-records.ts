@@ -1890,6 +1890,165 @@ export function decodeConfigRecordConfigEntry(
   return v;
 }
 
+export interface ClientQuotaRecord {
+  entity: ClientQuotaRecordEntityData[];
+  key: string;
+  value: number;
+  /** Tagged fields unknown to this schema; kept for re-encoding. */
+  unknownTaggedFields?: UnknownTaggedField[];
+}
+
+export function createClientQuotaRecord(init: Partial<ClientQuotaRecord> = {}): ClientQuotaRecord {
+  const v: ClientQuotaRecord = {
+    entity: init.entity === undefined ? [] : init.entity,
+    key: init.key === undefined ? "" : init.key,
+    value: init.value === undefined ? 0 : init.value,
+  };
+  if (init.unknownTaggedFields !== undefined) v.unknownTaggedFields = init.unknownTaggedFields;
+  return v;
+}
+
+export function encodeClientQuotaRecord(w: Writer, v: ClientQuotaRecord, version: number): void {
+  const flexible = true;
+  w.arrayLength(v.entity.length, flexible);
+  for (const e of v.entity) {
+    encodeClientQuotaRecordEntityData(w, e, version);
+  }
+  w.string(v.key, flexible);
+  w.float64(v.value);
+  if (flexible) {
+    const u = v.unknownTaggedFields;
+    const nt = u === undefined ? 0 : u.length;
+
+    w.uvarint(nt);
+    if (nt > 0) {
+      writeUnknownTags(w, u, 0, Number.POSITIVE_INFINITY);
+    }
+  }
+}
+
+export function sizeClientQuotaRecord(v: ClientQuotaRecord, version: number): number {
+  const flexible = true;
+  let s = 0;
+  s += arrayPrefixSize(v.entity.length, flexible);
+  for (const e of v.entity) s += sizeClientQuotaRecordEntityData(e, version);
+  s += stringSize(v.key, flexible);
+  s += 8;
+  if (flexible) {
+    const u = v.unknownTaggedFields;
+    const nt = u === undefined ? 0 : u.length;
+    s += unknownTagsSize(u);
+
+    s += uvarintSize(nt);
+  }
+  return s;
+}
+
+export function decodeClientQuotaRecord(r: Reader, version: number): ClientQuotaRecord {
+  const flexible = true;
+  let f_entity: ClientQuotaRecordEntityData[];
+  {
+    const n = r.arrayLength(flexible, 3, false);
+    {
+      const a: ClientQuotaRecordEntityData[] = new Array(n);
+      for (let i = 0; i < n; i++) a[i] = decodeClientQuotaRecordEntityData(r, version);
+      f_entity = a;
+    }
+  }
+  const f_key = r.string(flexible);
+  const f_value = r.float64();
+  let unknown: UnknownTaggedField[] | undefined;
+  if (flexible) {
+    const nt = r.taggedFieldCount();
+    for (let i = 0; i < nt; i++) {
+      const tag = r.uvarint();
+      const t = r.sub(r.uvarint());
+      if (unknown === undefined) unknown = [];
+      unknown.push({ tag, data: t.raw(t.remaining()) });
+    }
+  }
+  const v: ClientQuotaRecord = { entity: f_entity, key: f_key, value: f_value };
+  if (unknown !== undefined) v.unknownTaggedFields = unknown;
+  return v;
+}
+
+export interface ClientQuotaRecordEntityData {
+  entityType: string;
+  entityName: string | null;
+  /** Tagged fields unknown to this schema; kept for re-encoding. */
+  unknownTaggedFields?: UnknownTaggedField[];
+}
+
+export function createClientQuotaRecordEntityData(
+  init: Partial<ClientQuotaRecordEntityData> = {},
+): ClientQuotaRecordEntityData {
+  const v: ClientQuotaRecordEntityData = {
+    entityType: init.entityType === undefined ? "" : init.entityType,
+    entityName: init.entityName === undefined ? "" : init.entityName,
+  };
+  if (init.unknownTaggedFields !== undefined) v.unknownTaggedFields = init.unknownTaggedFields;
+  return v;
+}
+
+export function encodeClientQuotaRecordEntityData(
+  w: Writer,
+  v: ClientQuotaRecordEntityData,
+  _version: number,
+): void {
+  const flexible = true;
+  w.string(v.entityType, flexible);
+  w.nullableString(v.entityName, flexible);
+  if (flexible) {
+    const u = v.unknownTaggedFields;
+    const nt = u === undefined ? 0 : u.length;
+
+    w.uvarint(nt);
+    if (nt > 0) {
+      writeUnknownTags(w, u, 0, Number.POSITIVE_INFINITY);
+    }
+  }
+}
+
+export function sizeClientQuotaRecordEntityData(
+  v: ClientQuotaRecordEntityData,
+  _version: number,
+): number {
+  const flexible = true;
+  let s = 0;
+  s += stringSize(v.entityType, flexible);
+  s += stringSize(v.entityName, flexible);
+  if (flexible) {
+    const u = v.unknownTaggedFields;
+    const nt = u === undefined ? 0 : u.length;
+    s += unknownTagsSize(u);
+
+    s += uvarintSize(nt);
+  }
+  return s;
+}
+
+export function decodeClientQuotaRecordEntityData(
+  r: Reader,
+  _version: number,
+): ClientQuotaRecordEntityData {
+  const flexible = true;
+  const f_entityType = r.string(flexible);
+  const f_entityName = r.nullableString(flexible);
+  let unknown: UnknownTaggedField[] | undefined;
+  if (flexible) {
+    const nt = r.taggedFieldCount();
+    for (let i = 0; i < nt; i++) {
+      const tag = r.uvarint();
+      const t = r.sub(r.uvarint());
+      if (unknown === undefined) unknown = [];
+      unknown.push({ tag, data: t.raw(t.remaining()) });
+    }
+  }
+  const v: ClientQuotaRecordEntityData = { entityType: f_entityType, entityName: f_entityName };
+  if (unknown !== undefined) v.unknownTaggedFields = unknown;
+  return v;
+}
+
 export interface AclBindingRecord {
   resourceType: number;
   resourceName: string;
