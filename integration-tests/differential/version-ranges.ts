@@ -17,7 +17,7 @@ export interface NarrowerRange {
 const NEWER_SCHEMA =
   "not in the Kafka 3.x message definitions Logbook's codec is generated from, so not implemented yet";
 const NO_SECURITY =
-  "Logbook serves no ACLs, no delegation tokens and no quotas yet (TLS and SASL PLAIN/SCRAM it serves).";
+  "Logbook serves no delegation tokens yet (TLS, SASL PLAIN/SCRAM, ACLs and client quotas it serves).";
 const KRAFT_ONLY =
   "Controller, KRaft quorum and broker-to-broker API: a single Logbook node has no controller quorum and no other brokers.";
 const NO_KIP848 =
@@ -101,8 +101,6 @@ export const NARROWER_RANGES: Record<number, NarrowerRange> = {
     kafka: "0-0",
     reason: "One node holds every replica; no reassignment is ever in progress.",
   },
-  48: { api: "DescribeClientQuotas", logbook: "none", kafka: "0-1", reason: NO_SECURITY },
-  49: { api: "AlterClientQuotas", logbook: "none", kafka: "0-1", reason: NO_SECURITY },
   55: { api: "DescribeQuorum", logbook: "none", kafka: "0-2", reason: KRAFT_ONLY },
   60: {
     api: "DescribeCluster",
