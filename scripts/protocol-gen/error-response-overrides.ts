@@ -75,6 +75,10 @@ export const ERROR_RESPONSE_OVERRIDES: Record<string, Record<string, MirrorOverr
     "AlterUserScramCredentials.Results": { mirror: ["Deletions", "Upsertions"] },
     "AlterUserScramCredentials.Results.User": { from: "Name" },
   },
+  AlterClientQuotas: {
+    // One result per entry.
+    "AlterClientQuotas.Entries": { mirror: "Entries" },
+  },
   DescribeUserScramCredentials: {
     "DescribeUserScramCredentials.Results": { mirror: "Users" },
     "DescribeUserScramCredentials.Results.User": { from: "Name" },

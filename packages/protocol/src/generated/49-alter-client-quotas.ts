@@ -629,10 +629,14 @@ export function decodeAlterClientQuotasResponseEntityData(
 
 /** The response to a request that failed as a whole: `errorCode` in every error field. */
 export function AlterClientQuotasErrorResponse(
-  _request: AlterClientQuotasRequest,
-  _errorCode: number,
+  request: AlterClientQuotasRequest,
+  errorCode: number,
 ): AlterClientQuotasResponse {
-  return createAlterClientQuotasResponse({});
+  return createAlterClientQuotasResponse({
+    entries: request.entries.map((_r1) =>
+      createAlterClientQuotasResponseEntryData({ errorCode: errorCode }),
+    ),
+  });
 }
 
 export const AlterClientQuotasApi: ApiCodec<AlterClientQuotasRequest, AlterClientQuotasResponse> = {
