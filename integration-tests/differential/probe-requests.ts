@@ -398,6 +398,33 @@ export const PROBES: Record<number, Probe> = {
   [P.SaslHandshakeApi.apiKey]: () => P.createSaslHandshakeRequest({ mechanism: "PLAIN" }),
   [P.SaslAuthenticateApi.apiKey]: () =>
     P.createSaslAuthenticateRequest({ authBytes: Buffer.from("\u0000probe\u0000probe") }),
+  [P.DescribeClientQuotasApi.apiKey]: (c) =>
+    P.createDescribeClientQuotasRequest({
+      components: [
+        P.createDescribeClientQuotasRequestComponentData({
+          entityType: "user",
+          matchType: 0,
+          match: `probe-user-${c.tag}`,
+        }),
+      ],
+      strict: false,
+    }),
+  // validate_only: a valid quota that changes nothing.
+  [P.AlterClientQuotasApi.apiKey]: (c) =>
+    P.createAlterClientQuotasRequest({
+      entries: [
+        P.createAlterClientQuotasRequestEntryData({
+          entity: [
+            P.createAlterClientQuotasRequestEntityData({
+              entityType: "user",
+              entityName: `probe-user-${c.tag}`,
+            }),
+          ],
+          ops: [P.createAlterClientQuotasRequestOpData({ key: "producer_byte_rate", value: 1024 })],
+        }),
+      ],
+      validateOnly: true,
+    }),
   [P.DescribeUserScramCredentialsApi.apiKey]: (c) =>
     P.createDescribeUserScramCredentialsRequest({
       users: [P.createDescribeUserScramCredentialsRequestUserName({ name: `probe-user-${c.tag}` })],

@@ -124,10 +124,7 @@ describe("client quotas on the wire", () => {
         "Invalid quota entity combination, IP entity shouldnot be combined with User or ClientId",
       ],
       [invalid, "Proposed value for connection_creation_rate is too large for an INT."],
-      [
-        invalid,
-        "Duplicate quota key producer_byte_rate not updating quota for this entity ClientQuotaEntity(entries={user=a})",
-      ],
+      [invalid, "Ignoring duplicate entity ClientQuotaEntity(entries={user=a})"],
     ]);
     assert.deepEqual((await describeQuotas(b, [])).entries, [], "nothing was written");
   });
@@ -162,7 +159,7 @@ describe("client quotas on the wire", () => {
       [ok, ok, ok, ok, ok],
     );
     const all = await describeQuotas(b, []);
-    assert.deepEqual(all.error, [ErrorCode.NONE, null]);
+    assert.deepEqual(all.error, [ErrorCode.NONE, ""]);
     assert.deepEqual(
       all.entries.map((e) => e.entity),
       [
@@ -186,18 +183,18 @@ describe("client quotas on the wire", () => {
       (await describeQuotas(b, [["user", 0, "alice"]], true)).entries.map((e) => e.entity),
       ["user=alice"],
     );
-    // default: the default user; specified: any named user.
+    // default: the default user; specified: any user entity, the default one too (as Kafka).
     assert.deepEqual(
       (await describeQuotas(b, [["user", 1, null]])).entries.map((e) => e.entity),
       ["user=<default>"],
     );
     assert.deepEqual(
       (await describeQuotas(b, [["user", 2, null]], true)).entries.map((e) => e.entity),
-      ["user=alice"],
+      ["user=<default>", "user=alice"],
     );
     assert.deepEqual(
       (await describeQuotas(b, [["client-id", 2, null]])).entries.map((e) => e.entity),
-      ["client-id=app,user=alice"],
+      ["client-id=<default>", "client-id=app,user=alice"],
     );
     assert.deepEqual(await alter(b, [entry([["user", "alice"]], [["request_percentage", null]])]), [
       ok,

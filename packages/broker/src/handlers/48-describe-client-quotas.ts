@@ -29,9 +29,10 @@ export const describeClientQuotasHandler = defineHandler({
     const found = ctx.broker.quotas.stored.describe(req.components, req.strict);
     if ("error" in found)
       return createDescribeClientQuotasResponse({ ...found.error, entries: null });
+    // Kafka answers a success with an empty message, not null.
     return createDescribeClientQuotasResponse({
       errorCode: ErrorCode.NONE,
-      errorMessage: null,
+      errorMessage: "",
       entries: found.entries.map((q) =>
         createDescribeClientQuotasResponseEntryData({
           entity: q.entity.map((c) => createDescribeClientQuotasResponseEntityData(c)),

@@ -100,7 +100,8 @@ export class ClientQuotas {
       if (wanted.has(op.key))
         return {
           errorCode: ErrorCode.INVALID_REQUEST,
-          errorMessage: `Duplicate quota key ${op.key} not updating quota for this entity ${entityText(a.entity)}`,
+          // Kafka's words for a key named twice (its message speaks of the entity).
+          errorMessage: `Ignoring duplicate entity ${entityText(a.entity)}`,
         };
       wanted.set(op.key, op.remove ? null : op.value);
     }

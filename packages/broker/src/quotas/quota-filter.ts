@@ -1,6 +1,7 @@
 /**
  * DescribeClientQuotas filters, with Kafka's checks and messages: each component names
- * one type and matches an exact name (0), the default (1) or any named entity (2);
+ * one type and matches an exact name (0), the default (1) or any entity of the type
+ * (2; Kafka's MATCH_TYPE_SPECIFIED, which the default entity matches too);
  * `strict` keeps only entities with no other component.
  */
 import { ErrorCode } from "@logbook/protocol";
@@ -18,7 +19,7 @@ export interface FilterComponent {
 export interface QuotaFilter {
   /** Type -> the exact name wanted (null: the default entity). */
   readonly exact: ReadonlyMap<string, string | null>;
-  /** Types that must carry some name. */
+  /** Types the entity must have (any name, the default included). */
   readonly specified: ReadonlySet<string>;
   readonly strict: boolean;
 }
@@ -76,9 +77,7 @@ export function matches(filter: QuotaFilter, entity: QuotaEntity): boolean {
     const c = entity.find((e) => e.entityType === type);
     if (c === undefined || c.entityName !== name) return false;
   }
-  for (const type of filter.specified) {
-    const c = entity.find((e) => e.entityType === type);
-    if (c === undefined || c.entityName === null) return false;
-  }
+  // As Kafka: "any specified name" matches the default entity of the type too.
+  for (const type of filter.specified) if (!entity.some((e) => e.entityType === type)) return false;
   return true;
 }
