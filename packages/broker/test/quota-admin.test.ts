@@ -19,13 +19,16 @@ import {
   createCreateTopicsRequestCreatableTopic,
   createDescribeClientQuotasRequest,
   createDescribeClientQuotasRequestComponentData,
+  createMetadataRequest,
   DescribeClientQuotasApi,
   ErrorCode,
+  FetchApi,
+  MetadataApi,
   ProduceApi,
 } from "@logbook/protocol";
 import { startTestBroker, type TestBroker } from "./helpers/admin-broker.js";
 import { records } from "./helpers/data-broker.js";
-import { onlyProduceResult, produceRequest } from "./helpers/data-requests.js";
+import { fetchRequest, onlyProduceResult, produceRequest } from "./helpers/data-requests.js";
 
 type Entity = [string, string | null][];
 
@@ -281,5 +284,28 @@ describe("client quotas on the wire", () => {
       () => undefined,
     );
     assert.ok(Date.now() - started >= first.throttleTimeMs / 2, "the connection was muted");
+  });
+
+  it("a Fetch over consumer_byte_rate is answered with throttle_time_ms", async () => {
+    // Topic q holds the 20 kB record produced above.
+    await alter(b, [entry([["client-id", "wire-test"]], [["consumer_byte_rate", 1000]])]);
+    const f = await b.client.send(
+      FetchApi,
+      12,
+      fetchRequest([{ topic: "q", partition: 0, offset: 0n }]),
+    );
+    assert.ok(f.throttleTimeMs >= 1_000, `throttle ${f.throttleTimeMs}`);
+    await alter(b, [entry([["client-id", "wire-test"]], [["consumer_byte_rate", null]])]);
+  });
+
+  it("request_percentage throttles a client whose requests take more handler time", async () => {
+    // 0.001 % of one second is 10 µs of handler time per second: a few requests exceed it.
+    await alter(b, [entry([["user", null]], [["request_percentage", 0.001]])]);
+    let throttle = 0;
+    for (let i = 0; i < 20 && throttle === 0; i++)
+      throttle = (await b.client.send(MetadataApi, 12, createMetadataRequest({ topics: null })))
+        .throttleTimeMs;
+    assert.ok(throttle > 0, "throttled on handler time");
+    await alter(b, [entry([["user", null]], [["request_percentage", null]])]);
   });
 });

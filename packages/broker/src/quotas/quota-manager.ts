@@ -31,10 +31,13 @@ export class ClientQuotaManager {
     private readonly valuesOf: (entity: QuotaEntity) => ReadonlyMap<string, number> | undefined,
     private readonly config: RateConfig,
     private readonly now: () => number = Date.now,
+    /** Whether any quota is configured: without one, nothing is measured (the hot path). */
+    private readonly anyQuota: () => boolean = () => true,
   ) {}
 
   /** Records `value` (bytes, or percent-seconds of handler time); returns the wait in ms. */
   record(kind: QuotaKind, user: string, clientId: string, value: number): number {
+    if (!this.anyQuota()) return 0;
     const quota = quotaFor(user, clientId, kind, this.valuesOf);
     if (quota === undefined) return 0;
     const now = this.now();

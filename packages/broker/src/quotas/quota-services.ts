@@ -10,9 +10,11 @@ export interface BrokerQuotas {
 
 export function brokerQuotas(store: ClientQuotaStore, config: BrokerConfig): BrokerQuotas {
   const stored = new ClientQuotas(store);
-  const manager = new ClientQuotaManager((e) => stored.valuesOf(e), {
-    samples: config.quotaWindowNum,
-    windowMs: config.quotaWindowSizeSeconds * 1000,
-  });
+  const manager = new ClientQuotaManager(
+    (e) => stored.valuesOf(e),
+    { samples: config.quotaWindowNum, windowMs: config.quotaWindowSizeSeconds * 1000 },
+    Date.now,
+    () => store.clientQuotas.size > 0,
+  );
   return { stored, manager };
 }
