@@ -81,7 +81,7 @@ async function describeQuotas(
 describe("client quotas on the wire", () => {
   let b: TestBroker;
   before(async () => {
-    // Two 1 s samples: a throttle is at most 2 s, so the muting test stays short.
+    // Two 1 s samples: a burst is measured over 1 s, so throttles stay a few seconds.
     b = await startTestBroker({ quotaWindowNum: 2 });
   });
   after(() => b.stop());
@@ -273,10 +273,10 @@ describe("client quotas on the wire", () => {
     );
     // The wire client's id is "wire-test"; ANONYMOUS is its user.
     await alter(b, [entry([["client-id", "wire-test"]], [["producer_byte_rate", 1000]])]);
-    const batch = await buildBatch(records(1, "x".repeat(20_000)));
+    const batch = await buildBatch(records(1, "x".repeat(3_000)));
     const first = await b.client.send(ProduceApi, 9, produceRequest("q", 0, batch));
     assert.equal(onlyProduceResult(first).errorCode, ErrorCode.NONE);
-    // ~20 kB against 1000 B/s over the 1 s minimum span: far over, so the 2 s cap.
+    // ~3 kB against 1000 B/s over the 1 s minimum span: (3000 - 1000) / 1000 x 1 s, about 2 s.
     assert.ok(first.throttleTimeMs >= 1_000, `throttle ${first.throttleTimeMs}`);
     // The next request waits until the mute lapses (at least a good part of it).
     const started = Date.now();
@@ -287,14 +287,14 @@ describe("client quotas on the wire", () => {
   });
 
   it("a Fetch over consumer_byte_rate is answered with throttle_time_ms", async () => {
-    // Topic q holds the 20 kB record produced above.
+    // Topic q holds the 3 kB record produced above.
     await alter(b, [entry([["client-id", "wire-test"]], [["consumer_byte_rate", 1000]])]);
     const f = await b.client.send(
       FetchApi,
       12,
       fetchRequest([{ topic: "q", partition: 0, offset: 0n }]),
     );
-    assert.ok(f.throttleTimeMs >= 1_000, `throttle ${f.throttleTimeMs}`);
+    assert.ok(f.throttleTimeMs > 0, `throttle ${f.throttleTimeMs}`);
     await alter(b, [entry([["client-id", "wire-test"]], [["consumer_byte_rate", null]])]);
   });
 

@@ -43,8 +43,7 @@ export class ClientQuotaManager {
     const now = this.now();
     const sensor = this.sensor(`${kind} ${entityId(ownNames(quota.entity, user, clientId))}`);
     sensor.record(value, now);
-    const cap = this.config.samples * this.config.windowMs;
-    return throttleTimeMs(sensor.rate(now), quota.value, sensor.windowSizeMs(now), cap);
+    return throttleTimeMs(sensor.rate(now), quota.value, sensor.windowSizeMs(now));
   }
 
   private sensor(id: string): SampledRate {

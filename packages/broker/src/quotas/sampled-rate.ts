@@ -64,15 +64,9 @@ export class SampledRate {
 /**
  * How long a client over its quota waits, as Kafka computes it: the time it would
  * take, at the quota, to bring the measured rate back down to the quota,
- * (rate - quota) / quota x window; 0 when within the quota. Logbook caps it at the
- * whole measured span (samples x window) so one huge request cannot mute a client long.
+ * (rate - quota) / quota x window; 0 when within the quota. Not capped, as in Kafka.
  */
-export function throttleTimeMs(
-  rate: number,
-  quota: number,
-  windowMs: number,
-  capMs: number,
-): number {
+export function throttleTimeMs(rate: number, quota: number, windowMs: number): number {
   if (rate <= quota) return 0;
-  return Math.min(Math.round(((rate - quota) / quota) * windowMs), capMs);
+  return Math.round(((rate - quota) / quota) * windowMs);
 }
