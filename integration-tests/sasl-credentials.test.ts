@@ -2,8 +2,8 @@
  * SCRAM credentials through the Java Admin (SaslChecks.java, credentials) on Logbook
  * and on the reference Kafka with the same assertions; kafka-configs (Kafka 4.4's tool)
  * adding credentials on both with the same answer; on Logbook they survive a restart
- * (metadata log). kafka-configs --describe of users also asks for client quotas, which
- * Logbook does not serve yet, so the describing is done with the Admin.
+ * (metadata log). The describing is done with the Admin; kafka-configs --describe of
+ * users (credentials and client quotas) is compared in kafka-cli-quotas.test.ts.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
