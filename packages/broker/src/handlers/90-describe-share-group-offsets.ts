@@ -126,6 +126,7 @@ function deniedTopic(
       createDescribeShareGroupOffsetsResponsePartition({
         partitionIndex,
         errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+        errorMessage: "Topic authorization failed.",
         startOffset: UNINITIALIZED,
         leaderEpoch: LEADER_EPOCH,
         lag: UNINITIALIZED,

@@ -28,6 +28,8 @@ import { defineHandler } from "../handler.js";
 import { emptyShareGroupError } from "../share/share-group-admin.js";
 import { shareGroupsOff } from "../share/share-request-checks.js";
 
+const TOPIC_DENIED = "Topic authorization failed.";
+
 export const alterShareGroupOffsetsHandler = defineHandler({
   api: AlterShareGroupOffsetsApi,
   minVersion: 0,
@@ -61,6 +63,7 @@ export const alterShareGroupOffsetsHandler = defineHandler({
             : exists
               ? ErrorCode.NONE
               : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+          errorMessage: readable ? null : TOPIC_DENIED,
         });
       });
       responses.push(

@@ -54,6 +54,7 @@ export const deleteShareGroupOffsetsHandler = defineHandler({
             topicName: t.topicName,
             topicId: Buffer.alloc(16),
             errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+            errorMessage: "Topic authorization failed.",
           }),
         );
         continue;
