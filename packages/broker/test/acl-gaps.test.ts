@@ -1,6 +1,7 @@
 /**
  * The ACL checks that follow Kafka's less common paths: a follower's Fetch needs
- * CLUSTER_ACTION (not READ), DescribeGroups reports the caller's group operations,
+ * CLUSTER_ACTION (not READ), DescribeGroups and ShareGroupDescribe report the caller's
+ * group operations,
  * transactional batches need a transactional id even without an authorizer, and share
  * acknowledgements on a topic the member may no longer READ are refused, not applied.
  */
@@ -13,11 +14,16 @@ import {
   createCreateAclsRequestAclCreation,
   createDescribeGroupsRequest,
   createFetchRequestReplicaState,
+  createShareGroupDescribeRequest,
+  createShareGroupHeartbeatRequest,
   DescribeGroupsApi,
   ErrorCode,
   FetchApi,
   ProduceApi,
+  ShareAcknowledgeApi,
   ShareFetchApi,
+  ShareGroupDescribeApi,
+  ShareGroupHeartbeatApi,
 } from "@logbook/protocol";
 import { silentLogger } from "@logbook/storage";
 import {
@@ -31,7 +37,13 @@ import { STANDARD_AUTHORIZER } from "../src/config/authorizer-settings.js";
 import { startTestBroker, type TestBroker } from "./helpers/admin-broker.js";
 import { records } from "./helpers/data-broker.js";
 import { fetchRequest, onlyProduceResult, produceRequest } from "./helpers/data-requests.js";
-import { acquired, onlyPartition, shareFetch, shareTestBroker } from "./helpers/share-fakes.js";
+import {
+  acquired,
+  onlyPartition,
+  shareAck,
+  shareFetch,
+  shareTestBroker,
+} from "./helpers/share-fakes.js";
 
 const brokers: TestBroker[] = [];
 after(async () => {
@@ -131,6 +143,35 @@ test("DescribeGroups reports the group operations the caller may do, when asked"
   );
 });
 
+test("ShareGroupDescribe reports the group operations the caller may do, when asked", async () => {
+  const b = await startTestBroker(ADMIN);
+  brokers.push(b);
+  await b.broker.topics.autoCreate("work");
+  await lockedWith(b, [allow(Type.GROUP, "sg", Op.READ), allow(Type.TOPIC, "work", Op.DESCRIBE)]);
+  const joined = await b.client.send(
+    ShareGroupHeartbeatApi,
+    1,
+    createShareGroupHeartbeatRequest({
+      groupId: "sg",
+      memberId: "m-sg",
+      memberEpoch: 0,
+      subscribedTopicNames: ["work"],
+    }),
+  );
+  assert.equal(joined.errorCode, ErrorCode.NONE, joined.errorMessage ?? "");
+  const describe = (includeAuthorizedOperations: boolean) =>
+    b.client.send(
+      ShareGroupDescribeApi,
+      1,
+      createShareGroupDescribeRequest({ groupIds: ["sg"], includeAuthorizedOperations }),
+    );
+  const asked = (await describe(true)).groups[0];
+  assert.equal(asked?.errorCode, ErrorCode.NONE);
+  // READ, and DESCRIBE implied by it.
+  assert.equal(asked?.authorizedOperations, (1 << Op.READ) | (1 << Op.DESCRIBE));
+  assert.equal((await describe(false)).groups[0]?.authorizedOperations, -2147483648);
+});
+
 test("transactional batches without a transactional id are refused, even with no authorizer", async () => {
   const b = await startTestBroker();
   brokers.push(b);
@@ -200,12 +241,21 @@ test("share acknowledgements on a topic the member may not READ are refused and 
     );
     const p = onlyPartition(acked);
     assert.equal(p?.acknowledgeErrorCode, ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+    const viaAck = await b.call(
+      ShareAcknowledgeApi,
+      1,
+      shareAck("g", "m1", 2, [{ ...tp, acks: [{ first: 0n, last: 1n, types: [ACCEPT] }] }]),
+    );
+    assert.equal(
+      viaAck.responses[0]?.partitions[0]?.errorCode,
+      ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+    );
     // Nothing was accepted: the records are still the member's to acknowledge.
     Object.assign(b.broker, { authorizer: null });
     const again = await b.call(
       ShareFetchApi,
       1,
-      shareFetch("g", "m1", 2, [{ ...tp, acks: [{ first: 0n, last: 1n, types: [ACCEPT] }] }]),
+      shareFetch("g", "m1", 3, [{ ...tp, acks: [{ first: 0n, last: 1n, types: [ACCEPT] }] }]),
     );
     assert.equal(onlyPartition(again)?.acknowledgeErrorCode, ErrorCode.NONE);
   } finally {
