@@ -91,12 +91,12 @@ test("a refused token: the JSON error first, the failure after the client's \\x0
   assert.equal(first.errorCode, ErrorCode.NONE);
   assert.deepEqual(JSON.parse(first.authBytes.toString()), {
     status: "insufficient_scope",
-    scope: "kafka",
+    scope: "[kafka]",
   });
   assert.equal(session.authenticated, false);
   const second = await sasl.authenticate(session, Buffer.from([1]));
   assert.equal(second.errorCode, ErrorCode.SASL_AUTHENTICATION_FAILED);
-  assert.equal(second.errorMessage, '{"status":"insufficient_scope", "scope":"kafka"}');
+  assert.equal(second.errorMessage, '{"status":"insufficient_scope", "scope":"[kafka]"}');
   assert.equal(session.closeAfterResponse, true);
   assert.ok(logger.events.some((e) => /scope lacks kafka/.test(String(e.fields.reason))));
 

@@ -63,7 +63,7 @@ test("unsecured: the JAAS options choose the claims, required scope and clock sk
   assert.equal((await v.validate(unsecured(claims))).principal, "bob");
   const r = await refusal(v.validate(unsecured({ ...claims, roles: ["consume"] })));
   assert.equal(r.status, "insufficient_scope");
-  assert.equal(r.scope, "produce consume");
+  assert.equal(r.scope, "[produce, consume]");
   assert.throws(
     () => unsecuredValidatorOptions(new Map([["unsecuredValidatorAllowableClockSkewMs", "-1"]])),
     JaasConfigError,

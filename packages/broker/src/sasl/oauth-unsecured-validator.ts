@@ -103,7 +103,8 @@ export class UnsecuredJwsValidator implements TokenValidator {
       throw new TokenRefusedError(
         `The token's scope lacks ${missing.join(" ")}`,
         "insufficient_scope",
-        o.requiredScope.join(" "),
+        // Kafka writes the required scope as its Java list prints.
+        `[${o.requiredScope.join(", ")}]`,
       );
     return { principal, expiresAtMs: exp, scope };
   }
