@@ -5,6 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
@@ -19,6 +21,8 @@ import {
   UnsecuredJwsValidator,
   unsecuredValidatorOptions,
 } from "../src/sasl/oauth-unsecured-validator.js";
+
+type Key = Awaited<ReturnType<typeof generateKeyPair>>["privateKey"];
 
 const NOW_S = 1_700_000_000;
 const now = () => NOW_S * 1000;
@@ -184,4 +188,67 @@ test("signed: without expected audience and issuer those claims are not checked"
   });
   const t = await validator.validate(await sign({ ...claims, aud: "x", iss: "y" }));
   assert.equal(t.principal, "carol");
+});
+
+test("signed: the JWKS from an http URL on 127.0.0.1", async () => {
+  const { privateKey, publicKey } = await generateKeyPair("ES256");
+  const jwk = { ...(await exportJWK(publicKey)), kid: "h1", alg: "ES256" };
+  let fetched = 0;
+  const server = createServer((_req, res) => {
+    fetched++;
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(JSON.stringify({ keys: [jwk] }));
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  try {
+    const { port } = server.address() as AddressInfo;
+    const validator = new SignedJwtValidator(
+      {
+        ...DEFAULT_BROKER_CONFIG.oauth,
+        jwksEndpointUrl: `http://127.0.0.1:${port}/jwks.json`,
+        allowUnverifiedAudience: true,
+        allowUnverifiedIssuer: true,
+      },
+      now,
+    );
+    const sign = (kid: string) =>
+      new SignJWT({ sub: "erin", iat: NOW_S, exp: NOW_S + 60 })
+        .setProtectedHeader({ alg: "ES256", kid })
+        .sign(privateKey);
+    assert.equal((await validator.validate(await sign("h1"))).principal, "erin");
+    await validator.validate(await sign("h1"));
+    assert.equal(fetched, 1, "the keys are kept until the refresh interval");
+    await refusal(validator.validate(await sign("unknown")));
+  } finally {
+    server.close();
+  }
+});
+
+test("signed: a JWKS file is read again after sasl.oauthbearer.jwks.endpoint.refresh.ms", async () => {
+  let clock = now();
+  const first = await generateKeyPair("RS256");
+  const second = await generateKeyPair("RS256");
+  const file = join(dir, "rotating.json");
+  const write = async (key: Key) =>
+    writeFileSync(file, JSON.stringify({ keys: [{ ...(await exportJWK(key)), kid: "r" }] }));
+  await write(first.publicKey);
+  const validator = new SignedJwtValidator(
+    {
+      ...DEFAULT_BROKER_CONFIG.oauth,
+      jwksEndpointUrl: pathToFileURL(file).href,
+      jwksEndpointRefreshMs: 60_000,
+      allowUnverifiedAudience: true,
+      allowUnverifiedIssuer: true,
+    },
+    () => clock,
+  );
+  const sign = (key: Key) =>
+    new SignJWT({ sub: "rot", iat: NOW_S, exp: NOW_S + 3600 })
+      .setProtectedHeader({ alg: "RS256", kid: "r" })
+      .sign(key);
+  await validator.validate(await sign(first.privateKey));
+  await write(second.publicKey);
+  await refusal(validator.validate(await sign(second.privateKey)), "before the refresh");
+  clock += 60_000;
+  assert.equal((await validator.validate(await sign(second.privateKey))).principal, "rot");
 });
