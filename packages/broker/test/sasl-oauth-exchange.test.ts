@@ -94,6 +94,7 @@ test("a refused token: the JSON error first, the failure after the client's \\x0
     scope: "[kafka]",
   });
   assert.equal(session.authenticated, false);
+  assert.ok(logger.events.some((e) => e.msg === "refused credential"));
   const second = await sasl.authenticate(session, Buffer.from([1]));
   assert.equal(second.errorCode, ErrorCode.SASL_AUTHENTICATION_FAILED);
   assert.equal(second.errorMessage, '{"status":"insufficient_scope", "scope":"[kafka]"}');

@@ -55,7 +55,7 @@ export class OAuthBearerServerExchange implements SaslExchange {
     } catch (e) {
       if (!(e instanceof TokenRefusedError)) throw e;
       this.pendingError = { reply: errorReply(e.status, e.scope), refusal: e };
-      return { response: Buffer.from(this.pendingError.reply, "utf8") };
+      return { response: Buffer.from(this.pendingError.reply, "utf8"), refusal: e.message };
     }
   }
 }

@@ -174,6 +174,9 @@ export class SaslAuthenticator {
     }
     try {
       const step = await conversation.exchange.evaluate(token);
+      if (step.refusal !== undefined)
+        // Logged now: a client may never acknowledge the refusal (kafkajs does not).
+        this.logger.info("refused credential", { peer: session.peer, reason: step.refusal });
       if (step.user === undefined)
         return {
           errorCode: ErrorCode.NONE,
