@@ -1,12 +1,13 @@
 /**
  * SASL/OAUTHBEARER against a real `logbook start` and Kafka 4.4 configured the same way:
  * a SASL_PLAINTEXT listener taking Kafka's unsecured development tokens (scope "kafka"
- * required) and, on Logbook, a second listener (SIGNED) checking signed JWTs against a
- * JWKS file with Kafka's OAuthBearerValidatorCallbackHandler settings. The Java client
+ * required) and a second listener (SIGNED) checking signed JWTs against a JWKS file
+ * with Kafka's OAuthBearerValidatorCallbackHandler settings. The Java client
  * (OAuthBearerLoginModule's unsecured tokens), librdkafka's unsecured JWT and kafkajs
  * with a signed JWT produce and consume; the wire exchange of a refused token (JSON
- * error, the client's \x01, then the failure) is the same on both brokers; a tampered
- * signed token is refused; and a token's expiry bounds the session (KIP-368).
+ * error, the client's \x01, then the failure) is the same on both brokers, for unsecured
+ * and signed tokens (tampered, wrong audience or issuer, unsigned); and a token's
+ * expiry bounds the session (KIP-368).
  */
 import assert from "node:assert/strict";
 import { generateKeyPairSync, type KeyObject, sign } from "node:crypto";
@@ -39,7 +40,7 @@ const ISSUER = "https://issuer.logbook.test";
 let dir: string;
 let broker: BrokerProcess;
 let kafka: KafkaProcess;
-const ports = { logbook: 0, signed: 0, kafka: 0 };
+const ports = { logbook: 0, signed: 0, kafka: 0, kafkaSigned: 0 };
 let signingKey: KeyObject;
 
 /** The listener settings both brokers get for unsecured OAUTHBEARER. */
@@ -64,23 +65,34 @@ before(async () => {
   ports.logbook = await freePort();
   ports.signed = await freePort();
   ports.kafka = await freePort();
+  ports.kafkaSigned = await freePort();
+  const jwksUrl = pathToFileURL(jwks).href;
+  // The SIGNED listener's settings, the same on both brokers.
+  const signedListener = {
+    "listener.name.signed.oauthbearer.sasl.jaas.config":
+      'org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required unsecuredLoginStringClaim_sub="admin";',
+    "listener.name.signed.oauthbearer.sasl.server.callback.handler.class": SIGNED_HANDLER,
+    "sasl.oauthbearer.jwks.endpoint.url": jwksUrl,
+    "sasl.oauthbearer.expected.audience": AUDIENCE,
+    "sasl.oauthbearer.expected.issuer": ISSUER,
+  };
   const props = [
     `listeners=PLAINTEXT://127.0.0.1:0,SASL_PLAINTEXT://127.0.0.1:${ports.logbook},SIGNED://127.0.0.1:${ports.signed}`,
     "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SIGNED:SASL_PLAINTEXT",
-    ...Object.entries(unsecuredListener).map(([k, v]) => `${k}=${v}`),
-    "listener.name.signed.oauthbearer.sasl.jaas.config=org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required;",
-    `listener.name.signed.oauthbearer.sasl.server.callback.handler.class=${SIGNED_HANDLER}`,
-    `sasl.oauthbearer.jwks.endpoint.url=${pathToFileURL(jwks).href}`,
-    `sasl.oauthbearer.expected.audience=${AUDIENCE}`,
-    `sasl.oauthbearer.expected.issuer=${ISSUER}`,
+    ...Object.entries({ ...unsecuredListener, ...signedListener }).map(([k, v]) => `${k}=${v}`),
   ];
   const file = join(dir, "server.properties");
   writeFileSync(file, props.join("\n"));
   const [b, k] = await Promise.all([
     startBroker({ args: ["--config", file, "--log-level", "debug"] }),
     startKafka({
-      extraListeners: [{ name: "SASL_PLAINTEXT", protocol: "SASL_PLAINTEXT", port: ports.kafka }],
-      config: unsecuredListener,
+      extraListeners: [
+        { name: "SASL_PLAINTEXT", protocol: "SASL_PLAINTEXT", port: ports.kafka },
+        { name: "SIGNED", protocol: "SASL_PLAINTEXT", port: ports.kafkaSigned },
+      ],
+      config: { ...unsecuredListener, ...signedListener },
+      // Kafka 4 reads a JWKS only from a URL this JVM property allows.
+      systemProperties: { "org.apache.kafka.sasl.oauthbearer.allowed.urls": jwksUrl },
     }),
   ]);
   broker = b;
@@ -245,7 +257,7 @@ function kafkajsWith(token: () => Promise<string>) {
   });
 }
 
-test("kafkajs with a signed JWT is accepted on the SIGNED listener; a tampered one is refused", async () => {
+test("kafkajs with a signed JWT on the SIGNED listener; bad signed tokens refused as by Kafka 4.4", async () => {
   const kafka = kafkajsWith(() => signedToken());
   const admin = kafka.admin();
   await admin.connect();
@@ -277,9 +289,22 @@ test("kafkajs with a signed JWT is accepted on the SIGNED listener; a tampered o
     unsecuredToken({ sub: "carol", scope: "kafka" }),
   ];
   for (const token of bad) {
-    const o = await wireExchange(ports.signed, token);
+    const [o, reference] = await Promise.all([
+      wireExchange(ports.signed, token),
+      wireExchange(ports.kafkaSigned, token),
+    ]);
+    assert.deepEqual(o, reference, "Kafka 4.4 refuses the same token the same way");
     assert.equal(o.reply.authBytes, '{"status":"invalid_token"}');
     assert.equal(o.afterAck?.errorCode, ErrorCode.SASL_AUTHENTICATION_FAILED);
+  }
+  const good = await signedToken();
+  const [o, reference] = await Promise.all([
+    wireExchange(ports.signed, good),
+    wireExchange(ports.kafkaSigned, good),
+  ]);
+  for (const answer of [o, reference]) {
+    assert.equal(answer.reply.errorCode, ErrorCode.NONE);
+    assert.equal(answer.reply.authBytes, "");
   }
   // kafkajs takes the error reply for success and never sends \x01, so it fails at its
   // first real request, which an unauthenticated connection is closed at.
