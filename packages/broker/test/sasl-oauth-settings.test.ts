@@ -41,6 +41,7 @@ test("Kafka's OAuthBearerValidatorCallbackHandler: signed tokens against the JWK
     "sasl.oauthbearer.expected.audience=logbook,other",
     "sasl.oauthbearer.expected.issuer=https://issuer.test",
     "sasl.oauthbearer.clock.skew.seconds=5",
+    "sasl.oauthbearer.jwt.validator.class=org.apache.kafka.common.security.oauthbearer.BrokerJwtValidator",
   ]);
   assert.deepEqual(c.oauth.expectedAudience, ["logbook", "other"]);
   assert.equal(c.oauth.clockSkewSeconds, 5);
@@ -65,6 +66,10 @@ test("start-up refuses OAUTHBEARER settings that cannot be served", () => {
       /class com.example.Mine is not served/,
     ],
     [[...BASE, `${LOGIN};`, SIGNED], /set sasl.oauthbearer.jwks.endpoint.url/],
+    [
+      [...BASE, `${LOGIN};`, "sasl.oauthbearer.jwt.validator.class=com.example.Validator"],
+      /Class com.example.Validator cannot be found/,
+    ],
     [
       [...BASE, `${LOGIN};`, SIGNED, "sasl.oauthbearer.jwks.endpoint.url=ldap://x/keys"],
       /neither a file: nor an http\(s\): URL/,

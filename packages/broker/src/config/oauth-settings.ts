@@ -5,7 +5,7 @@
  * options from the listener's oauthbearer.sasl.jaas.config instead.
  */
 import { parseList } from "../metadata/config-values.js";
-import { bool, int, type Kind, long, text } from "./kinds.js";
+import { bool, ConfigValueError, int, type Kind, long, text } from "./kinds.js";
 import { type SectionValues, setting } from "./setting.js";
 
 /** A comma-separated list that may be empty (Kafka's LIST with a null default). */
@@ -13,7 +13,35 @@ function optionalList(): Kind<string[]> {
   return { type: "list", parse: (raw) => parseList(raw), format: (items) => items.join(",") };
 }
 
+const VALIDATORS = "org.apache.kafka.common.security.oauthbearer";
+/** Kafka's default, which on a broker is its BrokerJwtValidator. */
+export const DEFAULT_JWT_VALIDATOR = `${VALIDATORS}.DefaultJwtValidator`;
+const BROKER_JWT_VALIDATOR = `${VALIDATORS}.BrokerJwtValidator`;
+
+/** Kafka's broker-side JWT validators, the ones Logbook's signed-token checks stand for. */
+function jwtValidatorClass(): Kind<string> {
+  return {
+    type: "class",
+    parse(raw) {
+      const v = raw.trim();
+      if (v !== DEFAULT_JWT_VALIDATOR && v !== BROKER_JWT_VALIDATOR)
+        throw new ConfigValueError(
+          `Class ${v} cannot be found (Logbook serves ${DEFAULT_JWT_VALIDATOR} and ${BROKER_JWT_VALIDATOR})`,
+        );
+      return v;
+    },
+    format: (v) => v,
+  };
+}
+
 export const OAUTH_SETTINGS = {
+  jwtValidatorClass: setting({
+    name: "sasl.oauthbearer.jwt.validator.class",
+    kind: jwtValidatorClass(),
+    default: DEFAULT_JWT_VALIDATOR,
+    importance: "low",
+    doc: "How signed OAUTHBEARER tokens are checked: Kafka's DefaultJwtValidator or BrokerJwtValidator, the same on a broker.",
+  }),
   jwksEndpointUrl: setting({
     name: "sasl.oauthbearer.jwks.endpoint.url",
     kind: text(false),

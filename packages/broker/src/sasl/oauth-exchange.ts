@@ -8,6 +8,7 @@
 import {
   errorReply,
   isErrorAcknowledgement,
+  type OAuthClientMessage,
   OAuthMessageError,
   parseClientMessage,
 } from "./oauth-messages.js";
@@ -31,7 +32,7 @@ export class OAuthBearerServerExchange implements SaslExchange {
         cause: this.pendingError.refusal,
       });
     this.pendingError = null;
-    let parsed: ReturnType<typeof parseClientMessage>;
+    let parsed: OAuthClientMessage;
     try {
       parsed = parseClientMessage(message);
     } catch (e) {
