@@ -234,6 +234,29 @@ test("the Java client with OAuthBearerLoginModule's unsecured token, on Logbook 
   assert.ok(lines.some((l) => l.includes('"authenticated"') && l.includes("User:alice")));
 });
 
+test("KIP-368: the Java producer re-authenticates with fresh tokens before each expires", async () => {
+  // 6 s tokens: the login thread refreshes each at about 80% of its life and the session
+  // the broker grants ends with the token, so the producer re-authenticates in between.
+  const claims =
+    'unsecuredLoginStringClaim_sub="renee" unsecuredLoginStringClaim_scope="kafka" unsecuredLoginLifetimeSeconds="6"';
+  for (const port of [ports.logbook, ports.kafka]) {
+    const r = await runJava(JAVA_CHECKS_CLIENT, "SaslChecks", [
+      "reauth",
+      `127.0.0.1:${port}`,
+      "java-oauth-reauth",
+      "14000",
+      ...javaUnsecured(claims),
+    ]);
+    assert.deepEqual((r as { failures: string[] }).failures, [], `port ${port}`);
+    assert.ok((r as { sent: number }).sent >= 10, JSON.stringify(r));
+  }
+  const reauthenticated = broker
+    .stderr()
+    .split("\n")
+    .filter((l) => l.includes('"re-authenticated"') && l.includes("User:renee"));
+  assert.ok(reauthenticated.length >= 1, "the broker logs the re-authentications");
+});
+
 test("librdkafka (confluent-kafka) with its unsecured JWT", async () => {
   requirePythonModule("confluent_kafka");
   const lines = await runPython("tls_confluent.py", [
