@@ -15,26 +15,32 @@ import { JAVA_CHECKS_CLIENT, runJava } from "./java/java-driver.js";
 const { check } = logbookAndKafka();
 const CONFIGS = "org.apache.kafka.tools.ConfigCommand";
 
+/** What SaslChecks credentials reports for users PREFIX-*; `others` are listed too. */
+function credentialChecks(prefix: string, others: string[] = []) {
+  const u = (name: string) => `${prefix}-${name}`;
+  return {
+    upsert: "none",
+    secondMechanism: "none",
+    described: {
+      [u("alice")]: ["SCRAM_SHA_256:8192", "SCRAM_SHA_512:4096"],
+      [u("bob")]: ["SCRAM_SHA_512:4096"],
+    },
+    twiceInOneCall: "DuplicateResourceException",
+    tooFew: "UnacceptableCredentialException",
+    tooMany: "UnacceptableCredentialException",
+    deleteMissing: "ResourceNotFoundException",
+    delete: "none",
+    afterDelete: { [u("alice")]: ["SCRAM_SHA_256:8192"] },
+    describeMissing: "none",
+    describeMissingUser: "ResourceNotFoundException",
+    listed: [u("alice"), u("bob"), ...others.map(u)].sort(),
+  };
+}
+
 check("SCRAM credentials: upsert, describe, delete and the refusals", async (t) => {
   assert.deepEqual(
     await runJava(JAVA_CHECKS_CLIENT, "SaslChecks", ["credentials", t.bootstrap, "j"]),
-    {
-      upsert: "none",
-      secondMechanism: "none",
-      described: {
-        "j-alice": ["SCRAM_SHA_256:8192", "SCRAM_SHA_512:4096"],
-        "j-bob": ["SCRAM_SHA_512:4096"],
-      },
-      twiceInOneCall: "DuplicateResourceException",
-      tooFew: "UnacceptableCredentialException",
-      tooMany: "UnacceptableCredentialException",
-      deleteMissing: "ResourceNotFoundException",
-      delete: "none",
-      afterDelete: { "j-alice": ["SCRAM_SHA_256:8192"] },
-      describeMissing: "none",
-      describeMissingUser: "ResourceNotFoundException",
-      listed: ["j-alice", "j-bob"],
-    },
+    credentialChecks("j"),
   );
 });
 
@@ -90,23 +96,7 @@ test("SCRAM credentials survive a Logbook restart", async () => {
     broker = await startBroker({ dataDir });
     assert.deepEqual(
       await runJava(JAVA_CHECKS_CLIENT, "SaslChecks", ["credentials", broker.bootstrap, "r"]),
-      {
-        upsert: "none",
-        secondMechanism: "none",
-        described: {
-          "r-alice": ["SCRAM_SHA_256:8192", "SCRAM_SHA_512:4096"],
-          "r-bob": ["SCRAM_SHA_512:4096"],
-        },
-        twiceInOneCall: "DuplicateResourceException",
-        tooFew: "UnacceptableCredentialException",
-        tooMany: "UnacceptableCredentialException",
-        deleteMissing: "ResourceNotFoundException",
-        delete: "none",
-        afterDelete: { "r-alice": ["SCRAM_SHA_256:8192"] },
-        describeMissing: "none",
-        describeMissingUser: "ResourceNotFoundException",
-        listed: ["r-alice", "r-bob", "r-dave"],
-      },
+      credentialChecks("r", ["dave"]),
     );
   } finally {
     await broker.stop();

@@ -12,7 +12,7 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import {
@@ -28,8 +28,9 @@ import {
 } from "@logbook/protocol";
 import { Kafka, logLevel, type SASLOptions } from "kafkajs";
 import { type BrokerProcess, removeDir, startBroker, tempDir } from "./helpers/broker-process.js";
-import { requirePythonModule, runPython, waitFor } from "./helpers/groups.js";
+import { requirePythonModule, runPython } from "./helpers/groups.js";
 import { freePort, runKafkaTool, startKafka } from "./helpers/kafka-process.js";
+import { kafkajsRoundTrip } from "./helpers/kafkajs-round-trip.js";
 import { makeCa, makeServerCert } from "./helpers/test-certs.js";
 import { WireClient } from "./helpers/wire-client.js";
 import { JAVA_CHECKS_CLIENT, runJava } from "./java/java-driver.js";
@@ -95,27 +96,8 @@ function kafkajsOver(port: number, sasl: SASLOptions, ssl = false) {
     logLevel: logLevel.NOTHING,
     retry: { retries: 1 },
     sasl,
-    ...(ssl ? { ssl: { ca: [spawnSync("cat", [ca]).stdout.toString()] } } : {}),
+    ...(ssl ? { ssl: { ca: [readFileSync(ca, "utf8")] } } : {}),
   });
-}
-
-async function kafkajsRoundTrip(kafka: Kafka, topic: string): Promise<string[]> {
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: 1 }] });
-  await admin.disconnect();
-  const producer = kafka.producer();
-  await producer.connect();
-  await producer.send({ topic, messages: [0, 1, 2].map((i) => ({ value: `v${i}` })) });
-  await producer.disconnect();
-  const consumer = kafka.consumer({ groupId: `g-${topic}`, maxWaitTimeInMs: 100 });
-  const got: string[] = [];
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  await consumer.run({ eachMessage: async ({ message }) => void got.push(String(message.value)) });
-  await waitFor(`kafkajs reads 3 records of ${topic}`, () => got.length >= 3);
-  await consumer.disconnect();
-  return got;
 }
 
 test("kafkajs authenticates with PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512, and over SASL_SSL", async () => {

@@ -19,6 +19,7 @@ import { Kafka, logLevel } from "kafkajs";
 import { type BrokerProcess, removeDir, startBroker, tempDir } from "./helpers/broker-process.js";
 import { requirePythonModule, runPython, waitFor } from "./helpers/groups.js";
 import { freePort, startKafka } from "./helpers/kafka-process.js";
+import { kafkajsRoundTrip } from "./helpers/kafkajs-round-trip.js";
 import {
   type ClientCert,
   makeCa,
@@ -91,28 +92,6 @@ function kafkaOver(port: number, ssl?: { cert?: ClientCert }) {
           },
         }),
   });
-}
-
-async function kafkajsRoundTrip(kafka: Kafka, topic: string): Promise<string[]> {
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: 1 }] });
-  await admin.disconnect();
-  const producer = kafka.producer();
-  await producer.connect();
-  await producer.send({
-    topic,
-    messages: [0, 1, 2].map((i) => ({ key: `k${i}`, value: `v${i}` })),
-  });
-  await producer.disconnect();
-  const consumer = kafka.consumer({ groupId: `g-${topic}`, maxWaitTimeInMs: 100 });
-  const got: string[] = [];
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  await consumer.run({ eachMessage: async ({ message }) => void got.push(String(message.value)) });
-  await waitFor(`kafkajs reads 3 records of ${topic}`, () => got.length >= 3);
-  await consumer.disconnect();
-  return got;
 }
 
 /** Opens a TLS connection; resolves with the socket once the handshake is done. */

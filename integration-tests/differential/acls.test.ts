@@ -5,19 +5,26 @@
  * CreateAcls (valid and refused bindings), DescribeAcls (ANY, MATCH, LITERAL, PREFIXED
  * filters) and DeleteAcls, and the same denials of Produce, Fetch, ListOffsets,
  * Metadata, OffsetCommit, OffsetFetch, JoinGroup, ConsumerGroupHeartbeat, FindCoordinator
- * and InitProducerId.
+ * and InitProducerId, with the same error messages; DescribeGroups' authorized
+ * operations, transactional batches without (or with a denied) transactional id, and the
+ * topic checks of the share-group offset APIs.
  */
 import assert from "node:assert/strict";
 import { after, before, beforeEach, test } from "node:test";
 import {
+  AlterShareGroupOffsetsApi,
   ConsumerGroupHeartbeatApi,
   CreateAclsApi,
+  createAlterShareGroupOffsetsRequest,
   createConsumerGroupHeartbeatRequest,
   createCreateAclsRequest,
   createCreateAclsRequestAclCreation,
   createDeleteAclsRequest,
   createDeleteAclsRequestFilter,
+  createDeleteShareGroupOffsetsRequest,
   createDescribeAclsRequest,
+  createDescribeGroupsRequest,
+  createDescribeShareGroupOffsetsRequest,
   createFindCoordinatorRequest,
   createInitProducerIdRequest,
   createJoinGroupRequest,
@@ -29,9 +36,13 @@ import {
   createOffsetCommitRequestTopic,
   createOffsetFetchRequest,
   createOffsetFetchRequestTopic,
+  createShareGroupDescribeRequest,
   DeleteAclsApi,
+  DeleteShareGroupOffsetsApi,
   DescribeAclsApi,
   type DescribeAclsResponse,
+  DescribeGroupsApi,
+  DescribeShareGroupOffsetsApi,
   ErrorCode,
   FetchApi,
   FindCoordinatorApi,
@@ -42,6 +53,7 @@ import {
   OffsetCommitApi,
   OffsetFetchApi,
   ProduceApi,
+  ShareGroupDescribeApi,
 } from "@logbook/protocol";
 import { fetch, listOffsets, produce } from "./data-requests.js";
 import { type Conversation, DiffPair } from "./pair.js";
@@ -59,11 +71,41 @@ const PREFIXED = 4;
 const ALL = 2;
 const READ = 3;
 const WRITE = 4;
+const DESCRIBE = 8;
 const DENY = 2;
 const ALLOW = 3;
 
 let pair: DiffPair;
 let conv: Conversation;
+
+/**
+ * Every error message of an answer by its path: the diff leaves messages out, but a
+ * denial's wording is compared here.
+ */
+function errorMessages(x: unknown, path = "", out: Record<string, unknown> = {}) {
+  if (Array.isArray(x)) {
+    x.forEach((v, i) => {
+      errorMessages(v, `${path}[${i}]`, out);
+    });
+  } else if (x !== null && typeof x === "object" && !Buffer.isBuffer(x)) {
+    for (const [k, v] of Object.entries(x)) {
+      if (/errorMessage$/i.test(k)) out[`${path}.${k}`] = v;
+      else errorMessages(v, `${path}.${k}`, out);
+    }
+  }
+  return out;
+}
+
+/** conv.same, the error messages compared too. */
+const sameWorded: Conversation["same"] = async (api, version, body, opts) => {
+  const r = await conv.same(api, version, body, opts);
+  assert.deepEqual(
+    errorMessages(r.logbook),
+    errorMessages(r.kafka),
+    `${api.name} v${version}: Logbook's error messages = Kafka's`,
+  );
+  return r;
+};
 
 before(async () => {
   pair = await DiffPair.start({
@@ -159,7 +201,7 @@ async function describeSettled(
 }
 
 test("CreateAcls, DescribeAcls and DeleteAcls answer as Kafka's", async () => {
-  const created = await conv.same(
+  const created = await sameWorded(
     CreateAclsApi,
     3,
     createCreateAclsRequest({
@@ -184,7 +226,7 @@ test("CreateAcls, DescribeAcls and DeleteAcls answer as Kafka's", async () => {
     creation(TOPIC, "x", READ, ALLOW, { resourcePatternType: MATCH }),
     creation(ANY, "x", READ, ALLOW),
   ]) {
-    await conv.same(CreateAclsApi, 3, createCreateAclsRequest({ creations: [bad] }));
+    await sameWorded(CreateAclsApi, 3, createCreateAclsRequest({ creations: [bad] }));
   }
   assert.equal((await describeSettled({}, 3)).resources.length, 3);
   await describeSettled(
@@ -199,7 +241,7 @@ test("CreateAcls, DescribeAcls and DeleteAcls answer as Kafka's", async () => {
   await describeSettled({ patternTypeFilter: PREFIXED, hostFilter: "10.0.0.9" }, 1);
   await describeSettled({ principalFilter: "User:*" }, 1);
 
-  const deleted = await conv.same(
+  const deleted = await sameWorded(
     DeleteAclsApi,
     3,
     createDeleteAclsRequest({
@@ -214,7 +256,7 @@ test("CreateAcls, DescribeAcls and DeleteAcls answer as Kafka's", async () => {
     deleted.kafka.filterResults.map((f) => f.matchingAcls.length),
     [1, 1, 0],
   );
-  await conv.same(
+  await sameWorded(
     DeleteAclsApi,
     3,
     createDeleteAclsRequest({ filters: [createDeleteAclsRequestFilter(EVERY)] }),
@@ -225,7 +267,7 @@ test("CreateAcls, DescribeAcls and DeleteAcls answer as Kafka's", async () => {
 test("denied Produce, Fetch, ListOffsets, Metadata, group APIs and InitProducerId answer as Kafka's", async () => {
   await conv.createTopic("deny-t");
   await settleCoordinator(conv, "deny-g", 0);
-  const made = await conv.same(
+  const made = await sameWorded(
     CreateAclsApi,
     3,
     createCreateAclsRequest({
@@ -254,15 +296,15 @@ test("denied Produce, Fetch, ListOffsets, Metadata, group APIs and InitProducerI
     ErrorCode.TOPIC_AUTHORIZATION_FAILED,
   );
 
-  const f = await conv.same(FetchApi, 12, fetch("deny-t", 0, 0n));
+  const f = await sameWorded(FetchApi, 12, fetch("deny-t", 0, 0n));
   assert.equal(
     f.kafka.responses[0]?.partitions[0]?.errorCode,
     ErrorCode.TOPIC_AUTHORIZATION_FAILED,
   );
 
-  await conv.same(ListOffsetsApi, 7, listOffsets("deny-t", 0, -1n));
+  await sameWorded(ListOffsetsApi, 7, listOffsets("deny-t", 0, -1n));
 
-  const md = await conv.same(
+  const md = await sameWorded(
     MetadataApi,
     12,
     createMetadataRequest({
@@ -276,7 +318,7 @@ test("denied Produce, Fetch, ListOffsets, Metadata, group APIs and InitProducerI
   );
   assert.equal(md.kafka.topics[0]?.errorCode, ErrorCode.TOPIC_AUTHORIZATION_FAILED);
 
-  const commit = await conv.same(
+  const commit = await sameWorded(
     OffsetCommitApi,
     8,
     createOffsetCommitRequest({
@@ -295,7 +337,7 @@ test("denied Produce, Fetch, ListOffsets, Metadata, group APIs and InitProducerI
     ErrorCode.GROUP_AUTHORIZATION_FAILED,
   );
   // A group nobody denied, a topic that is: the partition's own error.
-  await conv.same(
+  await sameWorded(
     OffsetCommitApi,
     8,
     createOffsetCommitRequest({
@@ -309,7 +351,7 @@ test("denied Produce, Fetch, ListOffsets, Metadata, group APIs and InitProducerI
       ],
     }),
   );
-  await conv.same(
+  await sameWorded(
     OffsetFetchApi,
     7,
     createOffsetFetchRequest({
@@ -317,7 +359,7 @@ test("denied Produce, Fetch, ListOffsets, Metadata, group APIs and InitProducerI
       topics: [createOffsetFetchRequestTopic({ name: "deny-t", partitionIndexes: [0] })],
     }),
   );
-  const join = await conv.same(
+  const join = await sameWorded(
     JoinGroupApi,
     9,
     createJoinGroupRequest({
@@ -331,7 +373,7 @@ test("denied Produce, Fetch, ListOffsets, Metadata, group APIs and InitProducerI
   );
   assert.equal(join.kafka.errorCode, ErrorCode.GROUP_AUTHORIZATION_FAILED);
   // KIP-848: a subscription naming a topic the member may not DESCRIBE.
-  const hb = await conv.same(
+  const hb = await sameWorded(
     ConsumerGroupHeartbeatApi,
     1,
     createConsumerGroupHeartbeatRequest({
@@ -344,18 +386,124 @@ test("denied Produce, Fetch, ListOffsets, Metadata, group APIs and InitProducerI
     }),
   );
   assert.equal(hb.kafka.errorCode, ErrorCode.TOPIC_AUTHORIZATION_FAILED);
-  await conv.same(
+  await sameWorded(
     FindCoordinatorApi,
     6,
     createFindCoordinatorRequest({ keyType: 1, coordinatorKeys: ["deny-txn"] }),
   );
-  const pid = await conv.same(
+  const pid = await sameWorded(
     InitProducerIdApi,
     5,
     createInitProducerIdRequest({ transactionalId: "deny-txn", transactionTimeoutMs: 10_000 }),
   );
   assert.equal(pid.kafka.errorCode, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
-  await conv.same(
+  await sameWorded(
+    DeleteAclsApi,
+    3,
+    createDeleteAclsRequest({ filters: [createDeleteAclsRequestFilter(EVERY)] }),
+  );
+});
+
+test("authorized operations of groups, transactional batches and the share-group offset APIs' topic checks answer as Kafka's", async () => {
+  await conv.createTopic("gap-open");
+  await conv.createTopic("gap-closed");
+  await settleCoordinator(conv, "gap-g", 0);
+  const made = await sameWorded(
+    CreateAclsApi,
+    3,
+    createCreateAclsRequest({
+      creations: [
+        creation(GROUP, "gap-ops-g", DESCRIBE, ALLOW),
+        creation(TOPIC, "gap-closed", ALL, DENY),
+        creation(TRANSACTIONAL_ID, "gap-txn", WRITE, DENY),
+      ],
+    }),
+  );
+  assert.deepEqual(
+    made.kafka.results.map((r) => r.errorCode),
+    [0, 0, 0],
+  );
+  await describeSettled({}, 3);
+
+  // Only DESCRIBE on gap-ops-g; every group operation on a group no ACL names.
+  for (const includeAuthorizedOperations of [true, false]) {
+    await sameWorded(
+      DescribeGroupsApi,
+      5,
+      createDescribeGroupsRequest({
+        groups: ["gap-ops-g", "gap-g"],
+        includeAuthorizedOperations,
+      }),
+    );
+  }
+  await sameWorded(
+    ShareGroupDescribeApi,
+    1,
+    createShareGroupDescribeRequest({
+      groupIds: ["gap-ops-g"],
+      includeAuthorizedOperations: true,
+    }),
+  );
+
+  // Transactional batches need a transactional id the caller may WRITE; the id of
+  // batches that are not transactional is not checked.
+  const txnBatch = await batch(1, { transactional: true, producerId: 4242n, producerEpoch: 0 });
+  for (const transactionalId of [null, "gap-txn"]) {
+    const r = await sameWorded(
+      ProduceApi,
+      9,
+      produce("gap-open", 0, txnBatch, { transactionalId }),
+    );
+    assert.equal(
+      r.kafka.responses[0]?.partitionResponses[0]?.errorCode,
+      ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
+    );
+  }
+  await sameWorded(
+    ProduceApi,
+    9,
+    produce("gap-open", 0, await batch(1), { transactionalId: "gap-txn", acks: 5 }),
+  );
+
+  // READ (Alter, Delete) and DESCRIBE (Describe) on each topic.
+  await sameWorded(
+    AlterShareGroupOffsetsApi,
+    0,
+    createAlterShareGroupOffsetsRequest({
+      groupId: "gap-sg",
+      topics: [
+        { topicName: "gap-closed", partitions: [{ partitionIndex: 0, startOffset: 0n }] },
+        { topicName: "gap-open", partitions: [{ partitionIndex: 0, startOffset: 0n }] },
+      ],
+    }),
+  );
+  for (const v of [0, 1]) {
+    await sameWorded(
+      DescribeShareGroupOffsetsApi,
+      v,
+      createDescribeShareGroupOffsetsRequest({
+        groups: [
+          {
+            groupId: "gap-sg",
+            topics: [
+              { topicName: "gap-closed", partitions: [0] },
+              { topicName: "gap-open", partitions: [0] },
+            ],
+          },
+          { groupId: "gap-sg", topics: null },
+        ],
+      }),
+    );
+  }
+  await sameWorded(
+    DeleteShareGroupOffsetsApi,
+    0,
+    createDeleteShareGroupOffsetsRequest({
+      groupId: "gap-sg",
+      topics: [{ topicName: "gap-closed" }, { topicName: "gap-open" }],
+    }),
+  );
+  await sameWorded(
     DeleteAclsApi,
     3,
     createDeleteAclsRequest({ filters: [createDeleteAclsRequestFilter(EVERY)] }),

@@ -2,7 +2,8 @@
  * Produce, Fetch, ListOffsets and OffsetForLeaderEpoch against Kafka: the happy path
  * and its error paths (unknown topic or partition, offsets out of range, idempotent
  * sequence gaps and old epochs, oversize and corrupt batches, zstd where a version
- * does not allow it, bad acks), each answer compared field by field.
+ * does not allow it, bad acks, transactional batches without a transactional id), each
+ * answer compared field by field.
  */
 import assert from "node:assert/strict";
 import { after, before, beforeEach, test } from "node:test";
@@ -178,4 +179,12 @@ test("zstd: refused in Produce below v7, served by every Fetch version", async (
 test("bad acks are refused alike", async () => {
   const r = await conv.same(ProduceApi, 9, produce("data", 0, await batch(1), { acks: 2 }));
   assert.equal(produceError(r), ErrorCode.INVALID_REQUIRED_ACKS);
+});
+
+test("transactional batches without a transactional id are refused alike, even with no authorizer", async () => {
+  const txn = await batch(1, { transactional: true, producerId: 4242n, producerEpoch: 0 });
+  const r = await conv.same(ProduceApi, 9, produce("data", 0, txn));
+  assert.equal(produceError(r), ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+  // Before acks are looked at.
+  await conv.same(ProduceApi, 9, produce("data", 0, txn, { acks: 2 }));
 });

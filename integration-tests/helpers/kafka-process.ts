@@ -50,6 +50,8 @@ export interface KafkaStartOptions {
   clusterId?: string;
   /** More listeners on 127.0.0.1 besides PLAINTEXT (e.g. an SSL one), advertised as they are. */
   extraListeners?: { name: string; protocol: string; port: number }[];
+  /** JVM system properties (-Dname=value), e.g. org.apache.kafka.sasl.oauthbearer.allowed.urls. */
+  systemProperties?: Record<string, string>;
 }
 
 let classpath: string | undefined;
@@ -83,8 +85,14 @@ function clusterId(): string {
   }
 }
 
-function javaArgs(heapMb: number, mainClass: string, args: readonly string[]): string[] {
+function javaArgs(
+  heapMb: number,
+  mainClass: string,
+  args: readonly string[],
+  systemProperties: Record<string, string> = {},
+): string[] {
   return [
+    ...Object.entries(systemProperties).map(([k, v]) => `-D${k}=${v}`),
     `-Xmx${heapMb}m`,
     `-Xms${Math.min(heapMb, 256)}m`,
     "-XX:+UseSerialGC",
@@ -164,9 +172,13 @@ export async function startKafka(opts: KafkaStartOptions = {}): Promise<KafkaPro
     await removeDir(dir);
     throw new Error(`kafka-storage format failed (${format.code}):\n${format.stderr}`);
   }
-  const child = spawn("java", javaArgs(opts.heapMb ?? 512, "kafka.Kafka", [propsFile]), {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    "java",
+    javaArgs(opts.heapMb ?? 512, "kafka.Kafka", [propsFile], opts.systemProperties),
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let out = "";
   let err = "";
   child.stdout.on("data", (d: Buffer) => {

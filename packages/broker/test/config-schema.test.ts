@@ -41,6 +41,7 @@ const TEXT_CANDIDATES = [
   "upgrade",
   "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
   "User:admin",
+  "org.apache.kafka.common.security.oauthbearer.BrokerJwtValidator",
 ];
 
 /**

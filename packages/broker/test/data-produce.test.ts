@@ -160,7 +160,8 @@ describe("Produce handler", () => {
       producerEpoch: 0,
       baseSequence: 0,
     });
-    assert.equal((await produce(b, "t", txn)).errorCode, ErrorCode.INVALID_TXN_STATE);
+    const res = await b.call(ProduceApi, 9, produceRequest("t", 0, txn, -1, "txn"));
+    assert.equal(onlyProduceResult(res).errorCode, ErrorCode.INVALID_TXN_STATE);
   });
 
   it("enforces the topic's max.message.bytes", async () => {

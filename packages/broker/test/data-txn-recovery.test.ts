@@ -36,8 +36,11 @@ async function start(url: string): Promise<DataTestBroker> {
   return b;
 }
 
+/** The producers' transactional id: Kafka refuses transactional batches without one. */
+const TXN_ID = "txn";
+
 async function produce(b: DataTestBroker, batch: Buffer): Promise<bigint> {
-  const res = await b.call(ProduceApi, 9, produceRequest(TOPIC, 0, batch));
+  const res = await b.call(ProduceApi, 9, produceRequest(TOPIC, 0, batch, -1, TXN_ID));
   const p = res.responses[0]?.partitionResponses[0];
   assert.equal(p?.errorCode, ErrorCode.NONE);
   return p?.baseOffset ?? -1n;

@@ -52,8 +52,11 @@ function txnBatch(pid: bigint, epoch: number, seq: number, count: number, prefix
   });
 }
 
+/** The producers' transactional id: Kafka refuses transactional batches without one. */
+const TXN_ID = "txn";
+
 async function produce(b: DataTestBroker, topic: string, batch: Buffer) {
-  const res = await b.call(ProduceApi, 9, produceRequest(topic, 0, batch));
+  const res = await b.call(ProduceApi, 9, produceRequest(topic, 0, batch, -1, TXN_ID));
   const p = res.responses[0]?.partitionResponses[0];
   if (p === undefined) throw new Error("no produce result");
   return p;

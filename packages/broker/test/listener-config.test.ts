@@ -128,7 +128,7 @@ test("Kafka's start-up errors for listener mistakes", () => {
     ],
     [
       ["listeners=SASL_PLAINTEXT://:9092"],
-      /SASL listener SASL_PLAINTEXT: SASL mechanism GSSAPI is not served \(Logbook serves PLAIN, SCRAM-SHA-256, SCRAM-SHA-512; set sasl.enabled.mechanisms\)/,
+      /SASL listener SASL_PLAINTEXT: SASL mechanism GSSAPI is not served \(Logbook serves PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER; set sasl.enabled.mechanisms\)/,
     ],
     [
       ["listeners=SASL_PLAINTEXT://:9092", "sasl.enabled.mechanisms=PLAIN"],
@@ -145,9 +145,9 @@ test("Kafka's start-up errors for listener mistakes", () => {
     [
       [
         "listeners=SASL_SSL://:9092",
-        "listener.name.sasl_ssl.sasl.enabled.mechanisms=SCRAM-SHA-256,OAUTHBEARER",
+        "listener.name.sasl_ssl.sasl.enabled.mechanisms=SCRAM-SHA-256,GSSAPI",
       ],
-      /SASL listener SASL_SSL: SASL mechanism OAUTHBEARER is not served/,
+      /SASL listener SASL_SSL: SASL mechanism GSSAPI is not served/,
     ],
     [["listeners=SSL://:9093"], /SSL listener SSL has no key: set ssl.keystore.location/],
     [

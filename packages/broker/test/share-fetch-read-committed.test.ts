@@ -31,7 +31,10 @@ describe("ShareFetch with share.isolation.level", () => {
       producerEpoch: producerId >= 0n ? 0 : -1,
       baseSequence: producerId >= 0n ? 0 : -1,
     });
-    const r = onlyProduceResult(await b.call(ProduceApi, 9, produceRequest(topic, 0, batch)));
+    // A transactional producer names its transactional id, as Kafka requires.
+    const txnId = producerId >= 0n ? `txn-${producerId}` : null;
+    const req = produceRequest(topic, 0, batch, -1, txnId);
+    const r = onlyProduceResult(await b.call(ProduceApi, 9, req));
     assert.equal(r.errorCode, ErrorCode.NONE);
     return r.baseOffset;
   }

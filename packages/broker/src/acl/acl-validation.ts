@@ -37,7 +37,7 @@ export function invalidBinding(b: AclBinding): string | null {
   if (b.permission !== AclPermission.ALLOW && b.permission !== AclPermission.DENY)
     return `Invalid permissionType ${permissionName(b.permission)}`;
   if (!b.principal.includes(":"))
-    return `Could not parse principal from \`${b.principal}\` (no colon is present separating the principal type from name)`;
+    return `Could not parse principal from \`${b.principal}\` (no colon is present separating the principal type from the principal name)`;
   return null;
 }
 

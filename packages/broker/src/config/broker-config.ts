@@ -14,6 +14,7 @@ import {
   type ListenerConfig,
 } from "./listener-settings.js";
 import { LOG_SETTINGS } from "./log-settings.js";
+import { OAUTH_SETTINGS, type OAuthConfig } from "./oauth-settings.js";
 import { QUOTA_SETTINGS, type QuotaConfig } from "./quota-settings.js";
 import { SASL_SETTINGS, type SaslConfig } from "./sasl-settings.js";
 import { SERVER_SETTINGS, type ServerConfig } from "./server-settings.js";
@@ -40,6 +41,8 @@ export interface BrokerConfig
   shareGroups: ShareGroupSettings;
   /** SASL settings (sasl.*, connections.max.reauth.ms). */
   sasl: SaslConfig;
+  /** SASL/OAUTHBEARER settings (sasl.oauthbearer.*). */
+  oauth: OAuthConfig;
   /** Broker defaults of topic configs that have no effect here, kept to be reported. */
   inertTopicDefaults: InertTopicDefaults;
   /** Settings a file, a flag or an environment variable gave (not a setting itself). */
@@ -69,6 +72,7 @@ export const DEFAULT_BROKER_CONFIG: Readonly<BrokerConfig> = Object.freeze({
   }),
   shareGroups: Object.freeze(defaultsOf(SHARE_GROUP_SETTINGS)),
   sasl: Object.freeze(defaultsOf(SASL_SETTINGS)),
+  oauth: Object.freeze(defaultsOf(OAUTH_SETTINGS)),
   inertTopicDefaults: Object.freeze(defaultsOf(INERT_TOPIC_SETTINGS)),
   staticSettings: Object.freeze([]),
 });
@@ -82,6 +86,7 @@ export function copyConfig(c: Readonly<BrokerConfig>): BrokerConfig {
     ssl: { ...c.ssl },
     shareGroups: { ...c.shareGroups },
     sasl: { ...c.sasl },
+    oauth: { ...c.oauth, expectedAudience: [...c.oauth.expectedAudience] },
     inertTopicDefaults: { ...c.inertTopicDefaults },
   };
 }

@@ -2,8 +2,8 @@
  * listener.name.<listener>.<setting>: a setting for one listener only, as Kafka allows
  * (the listener name in lower case): the ssl.* settings, sasl.enabled.mechanisms, and
  * <mechanism>.sasl.jaas.config (e.g. listener.name.sasl_plaintext.plain.sasl.jaas.config,
- * which has no listener-wide form). Kept as text by listener and read with the
- * setting's own kind when that listener starts.
+ * which has no listener-wide form) and <mechanism>.sasl.server.callback.handler.class.
+ * Kept as text by listener and read with the setting's own kind when that listener starts.
  */
 import type { BrokerConfig } from "./broker-config.js";
 import { text } from "./kinds.js";
@@ -13,7 +13,7 @@ import { type SettingSpec, setting } from "./setting.js";
 import { SSL_SETTINGS, type SslSettings } from "./ssl-settings.js";
 
 const PREFIXED =
-  /^listener\.name\.([a-z0-9_]+)\.(ssl\..+|sasl\.enabled\.mechanisms|[a-z0-9-]+\.sasl\.jaas\.config)$/;
+  /^listener\.name\.([a-z0-9_]+)\.(ssl\..+|sasl\.enabled\.mechanisms|[a-z0-9-]+\.sasl\.(?:jaas\.config|server\.callback\.handler\.class))$/;
 
 /** A login module config for one mechanism of one listener (sasl/jaas-config.ts reads it). */
 const JAAS_CONFIG = setting({
@@ -24,6 +24,15 @@ const JAAS_CONFIG = setting({
   doc: 'JAAS login module config of one SASL mechanism; PLAIN\'s users are its user_<name>="<password>" options',
 });
 
+/** The class that checks one mechanism's credentials (OAUTHBEARER's token validator). */
+const CALLBACK_HANDLER = setting({
+  name: "sasl.server.callback.handler.class",
+  kind: text(false),
+  default: "",
+  importance: "medium",
+  doc: "Server callback handler of one SASL mechanism; for OAUTHBEARER Kafka's OAuthBearerValidatorCallbackHandler checks signed JWTs",
+});
+
 type SslKey = keyof SslSettings;
 const SSL_KEYS = Object.keys(SSL_SETTINGS) as SslKey[];
 
@@ -31,6 +40,8 @@ function sslSpec(name: string): SettingSpec<unknown> | undefined {
   if (name === SASL_SETTINGS.enabledMechanisms.name)
     return SASL_SETTINGS.enabledMechanisms as SettingSpec<unknown>;
   if (name.endsWith(".sasl.jaas.config")) return JAAS_CONFIG as SettingSpec<unknown>;
+  if (name.endsWith(".sasl.server.callback.handler.class"))
+    return CALLBACK_HANDLER as SettingSpec<unknown>;
   const key = SSL_KEYS.find((k) => SSL_SETTINGS[k].name === name);
   return key === undefined ? undefined : (SSL_SETTINGS[key] as SettingSpec<unknown>);
 }

@@ -8,7 +8,7 @@ export const SASL_SETTINGS = {
     kind: nonEmptyList("list"),
     default: ["GSSAPI"],
     importance: "medium",
-    doc: "SASL mechanisms a SASL listener accepts: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 (GSSAPI, Kafka's default, is not served).",
+    doc: "SASL mechanisms a SASL listener accepts: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER (GSSAPI, Kafka's default, is not served).",
   }),
   interBrokerMechanism: setting({
     name: "sasl.mechanism.inter.broker.protocol",

@@ -10,6 +10,7 @@ import { GROUP_SETTINGS } from "./group-settings.js";
 import { INERT_TOPIC_SETTINGS, TOPIC_ONLY_CONFIGS } from "./inert-topic-settings.js";
 import { LISTENER_SETTINGS, type ListenerSettings } from "./listener-settings.js";
 import { LOG_SETTINGS } from "./log-settings.js";
+import { OAUTH_SETTINGS } from "./oauth-settings.js";
 import { QUOTA_SETTINGS, type QuotaConfig } from "./quota-settings.js";
 import { type BrokerSetting, sectionRows } from "./rows.js";
 import { SASL_SETTINGS } from "./sasl-settings.js";
@@ -35,6 +36,7 @@ export const BROKER_SETTINGS: readonly BrokerSetting[] = [
   ...sectionRows(GROUP_SETTINGS, (c) => c.groups),
   ...sectionRows(SHARE_GROUP_SETTINGS, (c) => c.shareGroups),
   ...sectionRows(SASL_SETTINGS, (c) => c.sasl),
+  ...sectionRows(OAUTH_SETTINGS, (c) => c.oauth),
   ...sectionRows(GROUP_CONSUMER_SETTINGS, (c) => c.groups),
   ...sectionRows(
     LOG_SETTINGS,

@@ -8,9 +8,10 @@
  * response, and if any partition failed the connection is closed (CloseConnection) so
  * the client notices, as Kafka does.
  *
- * ACLs (with an authorizer, as Kafka): WRITE on the transactional id when there is one
- * (else TRANSACTIONAL_ID_AUTHORIZATION_FAILED for every partition), WRITE on each topic
- * (else TOPIC_AUTHORIZATION_FAILED for its partitions, before any other check).
+ * ACLs (as Kafka): transactional batches need a transactional id with WRITE on it
+ * (without one, even with no authorizer, TRANSACTIONAL_ID_AUTHORIZATION_FAILED for
+ * every partition; the id of non-transactional batches is not checked), then WRITE on
+ * each topic (else TOPIC_AUTHORIZATION_FAILED for its partitions, before any other check).
  *
  * Per partition: UNKNOWN_TOPIC_OR_PARTITION (no auto-creation), INVALID_TOPIC_EXCEPTION
  * for internal topics (`__…`), then the batch checks of data/produce-validate.ts and
@@ -46,6 +47,7 @@ import {
 import { Op, topicAllowed, transactionalIdAllowed } from "../acl/check.js";
 import { appendProduced } from "../data/produce-append.js";
 import { validateProducedBatch } from "../data/produce-validate.js";
+import { hasTransactionalBatches } from "../data/transactional-batches.js";
 import { CloseConnection, defineHandler, NO_RESPONSE, type RequestContext } from "../handler.js";
 import type { TopicInfo } from "../topics.js";
 import { addImplicitly } from "../txn/index.js";
@@ -171,14 +173,17 @@ export const produceHandler = defineHandler({
   minVersion: 0,
   maxVersion: 13,
   async handle(req, ctx) {
+    // As Kafka: transactional batches need a transactional id the caller may WRITE
+    // (with or without an authorizer), checked before anything else in the request.
     const refusal =
       ctx.version < FIRST_SERVED_VERSION
         ? ErrorCode.UNSUPPORTED_VERSION
-        : req.acks !== -1 && req.acks !== 0 && req.acks !== 1
-          ? ErrorCode.INVALID_REQUIRED_ACKS
-          : req.transactionalId !== null &&
-              !transactionalIdAllowed(ctx, Op.WRITE, req.transactionalId)
-            ? ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED
+        : hasTransactionalBatches(req) &&
+            (req.transactionalId === null ||
+              !transactionalIdAllowed(ctx, Op.WRITE, req.transactionalId))
+          ? ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED
+          : req.acks !== -1 && req.acks !== 0 && req.acks !== 1
+            ? ErrorCode.INVALID_REQUIRED_ACKS
             : ErrorCode.NONE;
     const responses = await Promise.all(
       req.topicData.map(async (t) => {

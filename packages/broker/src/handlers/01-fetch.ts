@@ -15,11 +15,13 @@
  * incremental response holds only partitions with records, an error, or a changed
  * high watermark / last stable offset / log start offset.
  *
- * ACLs: READ on each topic, else TOPIC_AUTHORIZATION_FAILED for its partitions.
+ * ACLs: READ on each topic, else TOPIC_AUTHORIZATION_FAILED for its partitions. A
+ * follower's fetch (replica id >= 0) needs CLUSTER_ACTION on the cluster instead, else
+ * every partition is TOPIC_AUTHORIZATION_FAILED, as Kafka answers.
  *
  * Simplified: a single node, so preferred_read_replica is -1, no diverging epoch, no
- * current_leader / node_endpoints hints, no rack awareness, replica fetches are treated
- * like consumer fetches (no CLUSTER_ACTION check).
+ * current_leader / node_endpoints hints, no rack awareness, a follower's fetch is
+ * otherwise served like a consumer's.
  *
  * Transactions: under read_committed the producer state is loaded first (it installs
  * the LSO hook, so a transaction recovered open after a crash holds the bound), reads
@@ -35,10 +37,11 @@ import {
   createFetchResponsePartitionData,
   ErrorCode,
   FetchApi,
+  type FetchRequest,
   type FetchResponseFetchableTopicResponse,
 } from "@logbook/protocol";
 import type { PartitionLog } from "@logbook/storage";
-import { Op, topicAllowed } from "../acl/check.js";
+import { clusterAllowed, Op, topicAllowed } from "../acl/check.js";
 import { FIRST_TOPIC_ID_FETCH_VERSION, planFetch } from "../data/fetch-plan.js";
 import { type FetchTarget, type PartitionRead, readPartitions } from "../data/fetch-read.js";
 import type { SessionPartition } from "../data/fetch-sessions.js";
@@ -47,17 +50,30 @@ import { defineHandler, type RequestContext } from "../handler.js";
 
 const READ_COMMITTED = 1;
 
+/** Whether the fetch comes from a follower: the replica id moved into replica_state in v15. */
+function fromFollower(req: FetchRequest, version: number): boolean {
+  return (version >= 15 ? req.replicaState.replicaId : req.replicaId) >= 0;
+}
+
+/**
+ * `followerAllowed` is null for a consumer's fetch (READ checked per topic), else the
+ * follower's CLUSTER_ACTION answer, which decides every partition alike.
+ */
 async function resolveTarget(
   ctx: RequestContext,
   p: SessionPartition,
   byId: boolean,
+  followerAllowed: boolean | null,
 ): Promise<FetchTarget> {
   const topics = ctx.broker.topics;
   const topic = byId ? topics.getById(p.topicId) : topics.get(p.topic);
   const base = { ...p, log: undefined, errorCode: ErrorCode.NONE };
   // A topic id nobody knows has no name to authorise: UNKNOWN_TOPIC_ID comes first.
-  if ((!byId || topic !== undefined) && !topicAllowed(ctx, Op.READ, topic?.name ?? p.topic))
-    return { ...base, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED };
+  const denied =
+    followerAllowed === null
+      ? (!byId || topic !== undefined) && !topicAllowed(ctx, Op.READ, topic?.name ?? p.topic)
+      : !followerAllowed;
+  if (denied) return { ...base, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED };
   if (topic === undefined) {
     return {
       ...base,
@@ -104,7 +120,12 @@ export const fetchHandler = defineHandler({
     if (plan.kind === "error")
       return createFetchResponse({ errorCode: plan.errorCode, sessionId: 0 });
     const byId = ctx.version >= FIRST_TOPIC_ID_FETCH_VERSION;
-    const targets = await Promise.all(plan.partitions.map((p) => resolveTarget(ctx, p, byId)));
+    const followerAllowed = fromFollower(req, ctx.version)
+      ? clusterAllowed(ctx, Op.CLUSTER_ACTION)
+      : null;
+    const targets = await Promise.all(
+      plan.partitions.map((p) => resolveTarget(ctx, p, byId, followerAllowed)),
+    );
     const readCommitted = req.isolationLevel === READ_COMMITTED;
     const opts = {
       maxBytes: req.maxBytes,

@@ -44,12 +44,14 @@ function coordinatorFor(
       errorCode,
       errorMessage,
     });
+  // Kafka words a denial only in the single-key answer (v0-v3); v4+ entries carry "".
+  const denial = (message: string) => (ctx.version >= 4 ? "" : message);
   if (keyType === GROUP && !groupAllowed(ctx, Op.DESCRIBE, key))
-    return none(ErrorCode.GROUP_AUTHORIZATION_FAILED, "Group authorization failed.");
+    return none(ErrorCode.GROUP_AUTHORIZATION_FAILED, denial("Group authorization failed."));
   if (keyType === TRANSACTION && !transactionalIdAllowed(ctx, Op.DESCRIBE, key))
     return none(
       ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
-      "Transactional Id authorization failed.",
+      denial("Transactional Id authorization failed."),
     );
   if (keyType === TRANSACTION) {
     if (!broker.txn.available) {

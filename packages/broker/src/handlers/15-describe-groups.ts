@@ -7,8 +7,9 @@
  * assignment only in the states where Kafka does). An unknown group is answered as Kafka
  * answers it before v6: no error, state "Dead", no members. v4+ carry each member's
  * group_instance_id. While the coordinator replays its log every group gets
- * COORDINATOR_LOAD_IN_PROGRESS. Simplified: authorized_operations (v3+) is
- * "not provided" (-2147483648) even when include_authorized_operations is set.
+ * COORDINATOR_LOAD_IN_PROGRESS. authorized_operations (v3+), when asked for, are the
+ * group operations the caller may do (for every group answered without an error, as
+ * Kafka); otherwise "not provided".
  * ACLs: DESCRIBE on each group, else GROUP_AUTHORIZATION_FAILED for it.
  */
 import {
@@ -18,10 +19,10 @@ import {
   DescribeGroupsApi,
   ErrorCode,
 } from "@logbook/protocol";
-import { groupAllowed, Op } from "../acl/check.js";
+import { AclResourceType } from "../acl/acl-types.js";
+import { authorizedOperations, groupAllowed, Op } from "../acl/check.js";
 import { defineHandler } from "../handler.js";
-
-const NOT_PROVIDED = -2147483648;
+import { GROUP_OPERATIONS, NOT_PROVIDED } from "../metadata/authorized-operations.js";
 
 export const describeGroupsHandler = defineHandler({
   api: DescribeGroupsApi,
@@ -72,7 +73,10 @@ export const describeGroupsHandler = defineHandler({
               memberAssignment: m.memberAssignment,
             }),
           ),
-          authorizedOperations: NOT_PROVIDED,
+          authorizedOperations:
+            req.includeAuthorizedOperations && g.errorCode === ErrorCode.NONE
+              ? authorizedOperations(ctx, AclResourceType.GROUP, g.groupId, GROUP_OPERATIONS)
+              : NOT_PROVIDED,
         }),
       ),
     });

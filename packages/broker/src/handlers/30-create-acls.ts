@@ -45,10 +45,10 @@ export const createAclsHandler = defineHandler({
     if (bindings.some(hasFilterOnlyCode))
       return createCreateAclsResponse({
         results: bindings.map(() =>
+          // Kafka fails the whole request here without a message (an unexpected error).
           createCreateAclsResponseAclCreationResult({
             errorCode: ErrorCode.UNKNOWN_SERVER_ERROR,
-            errorMessage:
-              "A binding to create has a code only filters use (ANY, MATCH) or an unknown one.",
+            errorMessage: null,
           }),
         ),
       });

@@ -52,9 +52,12 @@ export const deleteAclsHandler = defineHandler({
             errorCode: ErrorCode.INVALID_REQUEST,
             errorMessage: `The filter has an UNKNOWN ${field}`,
           });
+        // As Kafka: no message (null, not "") where nothing failed.
         return createDeleteAclsResponseFilterResult({
+          errorMessage: null,
           matchingAcls: (removed[next++] ?? []).map((b) =>
             createDeleteAclsResponseMatchingAcl({
+              errorMessage: null,
               resourceType: b.resourceType,
               resourceName: b.resourceName,
               patternType: b.patternType,

@@ -4,8 +4,8 @@
  * Each requested group's state (Empty or Stable), group and assignment epochs, assignor
  * ("simple") and members with their subscriptions and assignments. An unknown id, or
  * the id of a classic group, gets GROUP_ID_NOT_FOUND; while the coordinator replays its
- * log every group gets COORDINATOR_LOAD_IN_PROGRESS. Simplified: authorized
- * operations are never computed (left at Kafka's "not requested" value).
+ * log every group gets COORDINATOR_LOAD_IN_PROGRESS. Authorized operations, when asked
+ * for, are the group operations the caller may do (groups without an error, as Kafka).
  *
  * With share.version finalized at 0 share groups are off: UNSUPPORTED_VERSION, as
  * Kafka answers.
@@ -20,8 +20,10 @@ import {
   ErrorCode,
   ShareGroupDescribeApi,
 } from "@logbook/protocol";
-import { groupAllowed, Op } from "../acl/check.js";
+import { AclResourceType } from "../acl/acl-types.js";
+import { authorizedOperations, groupAllowed, Op } from "../acl/check.js";
 import { defineHandler } from "../handler.js";
+import { GROUP_OPERATIONS, NOT_PROVIDED } from "../metadata/authorized-operations.js";
 import { isOtherGroupType } from "../share/membership-other-groups.js";
 import { shareGroupsAccess } from "../share/share-request-checks.js";
 
@@ -84,6 +86,10 @@ export const shareGroupDescribeHandler = defineHandler({
               }),
             }),
           ),
+          authorizedOperations:
+            req.includeAuthorizedOperations && g.errorCode === ErrorCode.NONE
+              ? authorizedOperations(ctx, AclResourceType.GROUP, g.groupId, GROUP_OPERATIONS)
+              : NOT_PROVIDED,
         }),
       );
     }

@@ -38,7 +38,8 @@
  * With share.version finalized at 0 share groups are off: UNSUPPORTED_VERSION, as
  * Kafka answers.
  * ACLs: READ on the group, else GROUP_AUTHORIZATION_FAILED; READ on each topic fetched,
- * else TOPIC_AUTHORIZATION_FAILED for its partitions (acknowledgements are not checked).
+ * else TOPIC_AUTHORIZATION_FAILED for its partitions; READ on each acknowledged topic,
+ * else TOPIC_AUTHORIZATION_FAILED as the partition's AcknowledgeErrorCode.
  */
 import type { SharePartitionKey } from "@logbook/group-coordinator";
 import {
@@ -53,6 +54,7 @@ import {
 } from "@logbook/protocol";
 import type { PartitionLog } from "@logbook/storage";
 import { groupAllowed, Op, topicAllowed } from "../acl/check.js";
+import { applyReadableAcks } from "../acl/readable-acks.js";
 import { AppendWatch } from "../data/fetch-wait.js";
 import { defineHandler, type RequestContext } from "../handler.js";
 import { ackRules, applyAcks, requestAcks } from "../share/share-acks.js";
@@ -105,7 +107,9 @@ export const shareFetchHandler = defineHandler({
 
     const exists = (tp: ShareTopicPartition) => resolveSharePartition(ctx, tp) !== null;
     const rules = ackRules(ctx.version, req.isRenewAck);
-    const ackCodes = await applyAcks(share, exists, groupId, memberId, acks, rules);
+    const ackCodes = await applyReadableAcks(ctx, acks, (readable) =>
+      applyAcks(share, exists, groupId, memberId, readable, rules),
+    );
     const partitions = new Map<string, ShareFetchResponsePartitionData>();
     const entry = (tp: ShareTopicPartition) => {
       let p = partitions.get(tpId(tp));

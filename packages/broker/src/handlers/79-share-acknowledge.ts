@@ -21,7 +21,8 @@
  *
  * With share.version finalized at 0 share groups are off: UNSUPPORTED_VERSION, as
  * Kafka answers.
- * ACLs: READ on the group, else GROUP_AUTHORIZATION_FAILED (topics are not checked yet).
+ * ACLs: READ on the group, else GROUP_AUTHORIZATION_FAILED; READ on each acknowledged
+ * topic, else TOPIC_AUTHORIZATION_FAILED for its partitions (acl/readable-acks.ts).
  */
 import {
   createShareAcknowledgeResponse,
@@ -33,6 +34,7 @@ import {
   type ShareAcknowledgeResponseTopicResponse,
 } from "@logbook/protocol";
 import { groupAllowed, Op } from "../acl/check.js";
+import { applyReadableAcks } from "../acl/readable-acks.js";
 import { defineHandler } from "../handler.js";
 import { ackRules, applyAcks, requestAcks } from "../share/share-acks.js";
 import {
@@ -64,7 +66,9 @@ export const shareAcknowledgeHandler = defineHandler({
     const exists = (tp: { topicId: Buffer; partition: number }) =>
       resolveSharePartition(ctx, tp) !== null;
     const rules = ackRules(ctx.version, req.isRenewAck);
-    const codes = await applyAcks(share, exists, groupId, memberId, acks, rules);
+    const codes = await applyReadableAcks(ctx, acks, (readable) =>
+      applyAcks(share, exists, groupId, memberId, readable, rules),
+    );
     if (context.kind === "final") {
       const keys = context.session.list().map((tp) => ({ groupId, ...tp }));
       await share.state?.releaseMember(keys, memberId);

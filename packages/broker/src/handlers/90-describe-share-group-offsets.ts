@@ -12,7 +12,9 @@
  *
  * With share.version finalized at 0 share groups are off: UNSUPPORTED_VERSION for
  * each group, as Kafka answers.
- * ACLs: DESCRIBE on the group, else GROUP_AUTHORIZATION_FAILED (topics are not checked yet).
+ * ACLs: DESCRIBE on the group, else GROUP_AUTHORIZATION_FAILED; DESCRIBE on each named
+ * topic, else TOPIC_AUTHORIZATION_FAILED for its partitions; asked for every topic,
+ * those the caller may not DESCRIBE are left out.
  */
 import type { ShareOffsetSummary } from "@logbook/group-coordinator";
 import {
@@ -26,7 +28,8 @@ import {
   type DescribeShareGroupOffsetsResponseTopic,
   ErrorCode,
 } from "@logbook/protocol";
-import { groupAllowed, Op } from "../acl/check.js";
+import { AclResourceType } from "../acl/acl-types.js";
+import { allowed, groupAllowed, Op, topicAllowed } from "../acl/check.js";
 import { LEADER_EPOCH } from "../data/leader-epoch.js";
 import { defineHandler, type RequestContext } from "../handler.js";
 import { shareGroupsOff } from "../share/share-request-checks.js";
@@ -64,7 +67,12 @@ async function describeGroup(
     const byTopic = new Map<string, { name: string; id: Buffer; partitions: number[] }>();
     for (const o of known) {
       const topic = ctx.broker.topics.getById(o.key.topicId);
-      if (topic === undefined) continue;
+      // Every topic: those the caller may not DESCRIBE are left out.
+      if (
+        topic === undefined ||
+        !allowed(ctx, Op.DESCRIBE, AclResourceType.TOPIC, topic.name, true)
+      )
+        continue;
       const entry = byTopic.get(topic.name) ?? { name: topic.name, id: topic.id, partitions: [] };
       entry.partitions.push(o.key.partition);
       byTopic.set(topic.name, entry);
@@ -81,7 +89,12 @@ async function describeGroup(
 
   const existing: DescribeShareGroupOffsetsResponseTopic[] = [];
   const missing: DescribeShareGroupOffsetsResponseTopic[] = [];
+  const denied: DescribeShareGroupOffsetsResponseTopic[] = [];
   for (const w of wanted) {
+    if (topics !== null && !topicAllowed(ctx, Op.DESCRIBE, w.name)) {
+      denied.push(deniedTopic(w.name, w.partitions));
+      continue;
+    }
     const partitions: DescribeShareGroupOffsetsResponsePartition[] = [];
     for (const partition of w.partitions) {
       const found = w.id === null ? undefined : byPartition.get(partitionId(w.id, partition));
@@ -97,7 +110,28 @@ async function describeGroup(
   // Kafka lists the topics that exist first, then those that do not.
   return createDescribeShareGroupOffsetsResponseGroup({
     groupId,
-    topics: [...existing, ...missing],
+    topics: [...existing, ...missing, ...denied],
+  });
+}
+
+/** A named topic the caller may not DESCRIBE: each partition refused. */
+function deniedTopic(
+  topicName: string,
+  partitions: readonly number[],
+): DescribeShareGroupOffsetsResponseTopic {
+  return createDescribeShareGroupOffsetsResponseTopic({
+    topicName,
+    topicId: Buffer.alloc(16),
+    partitions: partitions.map((partitionIndex) =>
+      createDescribeShareGroupOffsetsResponsePartition({
+        partitionIndex,
+        errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+        errorMessage: "Topic authorization failed.",
+        startOffset: UNINITIALIZED,
+        leaderEpoch: LEADER_EPOCH,
+        lag: UNINITIALIZED,
+      }),
+    ),
   });
 }
 

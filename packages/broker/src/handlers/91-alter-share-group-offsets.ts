@@ -11,7 +11,8 @@
  *
  * With share.version finalized at 0 share groups are off: UNSUPPORTED_VERSION, as
  * Kafka answers.
- * ACLs: READ on the group, else GROUP_AUTHORIZATION_FAILED (topics are not checked yet).
+ * ACLs: READ on the group, else GROUP_AUTHORIZATION_FAILED; READ on each topic, else
+ * TOPIC_AUTHORIZATION_FAILED for its partitions (listed with the other failures).
  */
 import type { ShareOffset } from "@logbook/group-coordinator";
 import {
@@ -22,10 +23,12 @@ import {
   createAlterShareGroupOffsetsResponseTopic,
   ErrorCode,
 } from "@logbook/protocol";
-import { groupAllowed, Op } from "../acl/check.js";
+import { groupAllowed, Op, topicAllowed } from "../acl/check.js";
 import { defineHandler } from "../handler.js";
 import { emptyShareGroupError } from "../share/share-group-admin.js";
 import { shareGroupsOff } from "../share/share-request-checks.js";
+
+const TOPIC_DENIED = "Topic authorization failed.";
 
 export const alterShareGroupOffsetsHandler = defineHandler({
   api: AlterShareGroupOffsetsApi,
@@ -43,7 +46,8 @@ export const alterShareGroupOffsetsHandler = defineHandler({
     const entries: ShareOffset[] = [];
     const responses: AlterShareGroupOffsetsResponseTopic[] = [];
     for (const t of req.topics) {
-      const topic = ctx.broker.topics.get(t.topicName);
+      const readable = topicAllowed(ctx, Op.READ, t.topicName);
+      const topic = readable ? ctx.broker.topics.get(t.topicName) : undefined;
       const partitions = t.partitions.map((p) => {
         const exists =
           topic !== undefined && p.partitionIndex >= 0 && p.partitionIndex < topic.partitions;
@@ -54,7 +58,12 @@ export const alterShareGroupOffsetsHandler = defineHandler({
           });
         return createAlterShareGroupOffsetsResponsePartition({
           partitionIndex: p.partitionIndex,
-          errorCode: exists ? ErrorCode.NONE : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+          errorCode: !readable
+            ? ErrorCode.TOPIC_AUTHORIZATION_FAILED
+            : exists
+              ? ErrorCode.NONE
+              : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+          errorMessage: readable ? null : TOPIC_DENIED,
         });
       });
       responses.push(

@@ -11,7 +11,8 @@
  *
  * With share.version finalized at 0 share groups are off: UNSUPPORTED_VERSION, as
  * Kafka answers.
- * ACLs: DELETE on the group, else GROUP_AUTHORIZATION_FAILED (topics are not checked yet).
+ * ACLs: DELETE on the group, else GROUP_AUTHORIZATION_FAILED; READ on each topic, else
+ * TOPIC_AUTHORIZATION_FAILED for it (as Kafka: READ, not DELETE, on the topics).
  */
 import type { SharePartitionKey } from "@logbook/group-coordinator";
 import {
@@ -21,7 +22,7 @@ import {
   type DeleteShareGroupOffsetsResponseTopic,
   ErrorCode,
 } from "@logbook/protocol";
-import { groupAllowed, Op } from "../acl/check.js";
+import { groupAllowed, Op, topicAllowed } from "../acl/check.js";
 import { defineHandler } from "../handler.js";
 import { emptyShareGroupError } from "../share/share-group-admin.js";
 import { shareGroupsOff } from "../share/share-request-checks.js";
@@ -47,6 +48,17 @@ export const deleteShareGroupOffsetsHandler = defineHandler({
     const keys: SharePartitionKey[] = [];
     const responses: DeleteShareGroupOffsetsResponseTopic[] = [];
     for (const t of req.topics) {
+      if (!topicAllowed(ctx, Op.READ, t.topicName)) {
+        responses.push(
+          createDeleteShareGroupOffsetsResponseTopic({
+            topicName: t.topicName,
+            topicId: Buffer.alloc(16),
+            errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+            errorMessage: "Topic authorization failed.",
+          }),
+        );
+        continue;
+      }
       const topic = ctx.broker.topics.get(t.topicName);
       const mine =
         topic === undefined

@@ -18,5 +18,5 @@ export const TOPIC_OPERATIONS = bits([3, 4, 5, 6, 7, 8, 10, 11]);
 /** CREATE, ALTER, DESCRIBE, CLUSTER_ACTION, DESCRIBE_CONFIGS, ALTER_CONFIGS, IDEMPOTENT_WRITE. */
 export const CLUSTER_OPERATIONS = bits([5, 7, 8, 9, 10, 11, 12]);
 
-/** READ, DELETE, DESCRIBE (a group's operations). */
-export const GROUP_OPERATIONS = bits([3, 6, 8]);
+/** READ, DELETE, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS (groups have configs since KIP-848). */
+export const GROUP_OPERATIONS = bits([3, 6, 8, 10, 11]);

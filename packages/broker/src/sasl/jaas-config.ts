@@ -98,3 +98,8 @@ export function plainUsersOf(modules: readonly JaasModule[]): Map<string, string
     for (const [k, v] of m.options) if (k.startsWith("user_")) users.set(k.slice(5), v);
   return users;
 }
+
+/** Every option of the config's modules (a broker's config has one module). */
+export function optionsOf(modules: readonly JaasModule[]): Map<string, string> {
+  return new Map(modules.flatMap((m) => [...m.options]));
+}

@@ -10,17 +10,23 @@
 import { ErrorCode } from "@logbook/protocol";
 import type { Logger } from "@logbook/storage";
 import type { ClientSession } from "../server/client-session.js";
+import { OAUTHBEARER, OAuthBearerServerExchange } from "./oauth-exchange.js";
+import type { TokenValidator } from "./oauth-token.js";
 import { PlainServerExchange } from "./plain-exchange.js";
 import { SaslAuthenticationError } from "./sasl-error.js";
-import type { SaslExchange } from "./sasl-exchange.js";
+import type { SaslExchange, SaslStep } from "./sasl-exchange.js";
 import type { ScramCredentials } from "./scram-credentials.js";
 import { ScramServerExchange } from "./scram-exchange.js";
 import { scramMechanismByName } from "./scram-mechanisms.js";
 
-/** What a listener accepts: its mechanisms and, for PLAIN, its users' passwords. */
+/**
+ * What a listener accepts: its mechanisms, for PLAIN its users' passwords, and for
+ * OAUTHBEARER the validator of its tokens.
+ */
 export interface SaslListenerSettings {
   readonly mechanisms: readonly string[];
   readonly plainUsers: ReadonlyMap<string, string>;
+  readonly oauthValidator?: TokenValidator;
 }
 
 export interface SaslSettings {
@@ -129,6 +135,9 @@ export class SaslAuthenticator {
       const users = this.settings.listener(session.listenerName).plainUsers;
       return new PlainServerExchange((user) => users.get(user));
     }
+    const validator = this.settings.listener(session.listenerName).oauthValidator;
+    if (mechanism === OAUTHBEARER && validator !== undefined)
+      return new OAuthBearerServerExchange(validator);
     // Only mechanisms validated at start-up are enabled, so this is a bug.
     throw new Error(`no SASL server for mechanism ${mechanism}`);
   }
@@ -165,6 +174,9 @@ export class SaslAuthenticator {
     }
     try {
       const step = await conversation.exchange.evaluate(token);
+      if (step.refusal !== undefined)
+        // Logged now: a client may never acknowledge the refusal (kafkajs does not).
+        this.logger.info("refused credential", { peer: session.peer, reason: step.refusal });
       if (step.user === undefined)
         return {
           errorCode: ErrorCode.NONE,
@@ -172,7 +184,7 @@ export class SaslAuthenticator {
           authBytes: step.response,
           sessionLifetimeMs: 0,
         };
-      return this.completed(session, state, conversation.mechanism, step.user, step.response);
+      return this.completed(session, state, conversation.mechanism, step.user, step);
     } catch (e) {
       if (!(e instanceof SaslAuthenticationError)) throw e;
       return this.refuse(session, state, e);
@@ -184,7 +196,7 @@ export class SaslAuthenticator {
     state: ConnectionSasl,
     mechanism: string,
     user: string,
-    response: Buffer,
+    step: SaslStep,
   ): AuthenticateAnswer | Promise<AuthenticateAnswer> {
     state.conversation = null;
     state.raw = false;
@@ -204,8 +216,9 @@ export class SaslAuthenticator {
     session.principal = { type: "User", name: user };
     session.authenticated = true;
     state.authenticatedWith = mechanism;
-    const lifetime = this.settings.maxReauthMs;
-    state.expiresAtMs = lifetime > 0 ? this.now() + lifetime : Number.POSITIVE_INFINITY;
+    const lifetime = this.sessionLifetimeMs(step.credentialExpiresAtMs);
+    state.expiresAtMs =
+      this.settings.maxReauthMs > 0 ? this.now() + lifetime : Number.POSITIVE_INFINITY;
     this.logger.debug(reauthenticating ? "re-authenticated" : "authenticated", {
       peer: session.peer,
       principal: `User:${user}`,
@@ -214,9 +227,20 @@ export class SaslAuthenticator {
     return {
       errorCode: ErrorCode.NONE,
       errorMessage: null,
-      authBytes: response,
+      authBytes: step.response,
       sessionLifetimeMs: lifetime,
     };
+  }
+
+  /**
+   * KIP-368: with connections.max.reauth.ms set, a session lasts that long, or less
+   * when the credential (an OAUTHBEARER token) expires sooner; 0 = never expires.
+   */
+  private sessionLifetimeMs(credentialExpiresAtMs: number | undefined): number {
+    const max = this.settings.maxReauthMs;
+    if (max <= 0) return 0;
+    if (credentialExpiresAtMs === undefined) return max;
+    return Math.max(0, Math.min(max, credentialExpiresAtMs - this.now()));
   }
 
   private async refuse(

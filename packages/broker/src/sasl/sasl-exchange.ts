@@ -4,6 +4,10 @@ export interface SaslStep {
   readonly response: Buffer;
   /** Set on the step that completes authentication: who the client is. */
   readonly user?: string;
+  /** When the credential the user presented expires (ms since the epoch), if it does. */
+  readonly credentialExpiresAtMs?: number;
+  /** Why the credential was refused, when `response` tells the client so (OAUTHBEARER). */
+  readonly refusal?: string;
 }
 
 export interface SaslExchange {

@@ -1,17 +1,25 @@
 /**
  * The SASL settings of each listener, from the broker's configuration: its mechanisms
- * (listener.name.<l>.sasl.enabled.mechanisms, else sasl.enabled.mechanisms) and, for
- * PLAIN, the users of listener.name.<l>.plain.sasl.jaas.config. Checked at start-up.
+ * (listener.name.<l>.sasl.enabled.mechanisms, else sasl.enabled.mechanisms), for
+ * PLAIN the users of listener.name.<l>.plain.sasl.jaas.config, and for OAUTHBEARER its
+ * token validator (oauth-validator-of.ts). Checked at start-up.
  */
 
 import { listenerOverride } from "../config/listener-overrides.js";
 import { SASL_SETTINGS } from "../config/sasl-settings.js";
 import type { BrokerConfig } from "../config.js";
 import { JaasConfigError, parseJaasConfig, plainUsersOf } from "./jaas-config.js";
+import { OAUTHBEARER } from "./oauth-exchange.js";
+import { oauthValidatorErrors, oauthValidatorOf } from "./oauth-validator-of.js";
 import type { SaslListenerSettings, SaslSettings } from "./sasl-authenticator.js";
 
 /** The mechanisms Logbook's SASL listeners can serve. */
-export const SERVED_MECHANISMS: readonly string[] = ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"];
+export const SERVED_MECHANISMS: readonly string[] = [
+  "PLAIN",
+  "SCRAM-SHA-256",
+  "SCRAM-SHA-512",
+  OAUTHBEARER,
+];
 
 function mechanismsOf(config: BrokerConfig, listenerName: string): readonly string[] {
   const raw = listenerOverride(config, listenerName, SASL_SETTINGS.enabledMechanisms.name);
@@ -29,7 +37,11 @@ function listenerSettings(config: BrokerConfig, listenerName: string): SaslListe
     mechanisms.includes("PLAIN") && jaas !== undefined
       ? plainUsersOf(parseJaasConfig(jaas))
       : new Map<string, string>();
-  return { mechanisms, plainUsers };
+  const oauthJaas = listenerOverride(config, listenerName, jaasKey(OAUTHBEARER));
+  if (!mechanisms.includes(OAUTHBEARER) || oauthJaas === undefined)
+    return { mechanisms, plainUsers };
+  const oauthValidator = oauthValidatorOf(config, listenerName, parseJaasConfig(oauthJaas));
+  return { mechanisms, plainUsers, oauthValidator };
 }
 
 /** Why a SASL listener's settings cannot be served; empty when they can. */
@@ -50,10 +62,15 @@ export function saslListenerErrors(config: BrokerConfig, listenerName: string): 
         errors.push(
           `${where} enables PLAIN but has no users: set ${key} with user_<name>="<password>" options`,
         );
+      if (m === OAUTHBEARER)
+        errors.push(
+          `${where} enables OAUTHBEARER but has no JAAS config: set ${key} (e.g. to org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required;)`,
+        );
       continue;
     }
     try {
-      parseJaasConfig(jaas);
+      const modules = parseJaasConfig(jaas);
+      if (m === OAUTHBEARER) errors.push(...oauthValidatorErrors(config, listenerName, modules));
     } catch (e) {
       if (!(e instanceof JaasConfigError)) throw e;
       errors.push(`${key}: ${e.message}`);

@@ -20,10 +20,13 @@ export function produceRequest(
   partition: number,
   records: Buffer | null,
   acks = -1,
+  /** Transactional batches need one, as Kafka. */
+  transactionalId: string | null = null,
 ): ProduceRequest {
   return createProduceRequest({
     acks,
     timeoutMs: 1000,
+    transactionalId,
     topicData: [
       createProduceRequestTopicData({
         name: topic,
