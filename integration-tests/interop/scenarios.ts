@@ -212,6 +212,12 @@ export interface GroupResult {
   secondPhase: string[];
   /** What a new member of the same group read after both closed. */
   resumed: string[];
+  /**
+   * Set by a driver that saw the partitions move again after the split it recorded (a
+   * later rebalance): records then read before their commits landed are read again by
+   * the new owner, as at-least-once delivery allows, so only "every record read" holds.
+   */
+  rebalancedAgain?: boolean;
 }
 
 export function checkGroup(r: GroupResult) {
@@ -229,8 +235,18 @@ export function checkGroup(r: GroupResult) {
     Array.from({ length: GROUP_PARTITIONS }, (_, i) => i),
     "the rebalance split the partitions",
   );
+  const second = r.secondPhase.map((s) => s.split(":")[2] ?? "");
+  if (r.rebalancedAgain === true) {
+    assert.deepEqual(
+      [...new Set(second)].sort(),
+      expect("two", 5),
+      "after the rebalances every record read (the committed first phase not again)",
+    );
+    assert.deepEqual([...r.resumed].sort(), expect("three", 1), "a new member resumes at commits");
+    return;
+  }
   assert.deepEqual(
-    r.secondPhase.map((s) => s.split(":")[2]).sort(),
+    second.sort(),
     expect("two", 5),
     "after the rebalance every record read once (the committed first phase not again)",
   );

@@ -189,6 +189,8 @@ async function groupPlan(
      * member no longer held (dropped, not committed): the evidence of the caveat.
      */
     stale: [] as string[],
+    /** The partitions moved again after the split was recorded (a later rebalance). */
+    rebalancedAgain: false,
   };
   const held = (c: Consumer<string, string, string, string>) =>
     (c.assignments ?? []).filter((a) => a.topic === topic).flatMap((a) => a.partitions);
@@ -220,7 +222,12 @@ async function groupPlan(
       const v = m.value ?? "";
       if (name === "c") out.resumed.push(v);
       else if (phase === 1) out.firstPhase.push(v);
-      else out.secondPhase.push(`${name}:${m.partition}:${v}`);
+      else {
+        const recorded = name === "a" || name === "b" ? out.assignments[name] : [];
+        const now = held(consumer).sort();
+        if (recorded.length > 0 && now.join() !== recorded.join()) out.rebalancedAgain = true;
+        out.secondPhase.push(`${name}:${m.partition}:${v}`);
+      }
       void m.commit();
     });
     const handle = {

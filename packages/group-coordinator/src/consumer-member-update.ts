@@ -128,6 +128,7 @@ export function updateMember(ctx: HeartbeatContext, change: MemberChange): Membe
     target: targets.get(memberId) ?? new Map(),
     targetEpoch: assignmentEpoch,
     owned,
+    ownedIsExact: subscription.classic !== null,
     ownedByOther: (t, p) => {
       for (const other of members.values()) {
         if (other.memberId === memberId) continue;

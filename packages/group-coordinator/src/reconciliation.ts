@@ -13,6 +13,13 @@ export interface ReconcileInput {
   targetEpoch: number;
   /** What the member reports owning in this heartbeat; null when it did not say. */
   owned: Assignment | null;
+  /**
+   * The member's report is exact even about partitions it was only just given: a classic
+   * member's JoinGroup comes after it revoked. A consumer-protocol member's report lags a
+   * reconciliation it has not finished, so partitions it does not list yet may still come
+   * into its hands, and it is always asked to revoke first.
+   */
+  ownedIsExact: boolean;
   /** Whether another member still owns the partition (assigned or pending revocation). */
   ownedByOther: (topic: string, partition: number) => boolean;
 }
@@ -50,8 +57,11 @@ function nextAssignment(input: ReconcileInput, assigned: Assignment): CurrentAss
     const k = tpEpochKey(t, p);
     epochs.set(k, current.assignedEpochs.get(k) ?? current.memberEpoch);
   }
-  // As Kafka: a member that says it no longer owns them has revoked them already.
-  if (revoke.size > 0 && (input.owned === null || ownsAny(input.owned, revoke))) {
+  // A classic member that says it no longer owns them has revoked them already.
+  if (
+    revoke.size > 0 &&
+    (!input.ownedIsExact || input.owned === null || ownsAny(input.owned, revoke))
+  ) {
     return {
       memberEpoch: current.memberEpoch,
       previousMemberEpoch: current.previousMemberEpoch,

@@ -79,6 +79,25 @@ describe("consumer group heartbeat", () => {
     assert.equal(d2?.groupState, "Stable");
   });
 
+  it("a member still taking its first partitions (it reports none yet) revokes before another gets them", async () => {
+    // The Java client reports what it has reconciled: while it is still taking epoch 1's
+    // partitions it reports none, and could hold them a moment later. Regression: these
+    // partitions were handed to the second member at once (seen as two owners in Java).
+    const { c } = await open(topics());
+    const a = await c.consumerHeartbeat(hb({ memberId: "a" }));
+    assert.equal(flat(a.assignment).length, 4);
+    const b = await c.consumerHeartbeat(hb({ memberId: "b" }));
+    assert.deepEqual(flat(b.assignment), []);
+    const a2 = await c.consumerHeartbeat(next("a", 1, []));
+    assert.equal(a2.memberEpoch, 1, "a must first confirm the revocation");
+    const b2 = await c.consumerHeartbeat(next("b", b.memberEpoch, []));
+    assert.deepEqual(flat(b2.assignment), [], "b waits while a may still hold them");
+    const a3 = await c.consumerHeartbeat(next("a", 1, a2.assignment));
+    assert.equal(a3.memberEpoch, 2);
+    const b3 = await c.consumerHeartbeat(next("b", b.memberEpoch, []));
+    assert.equal(flat(b3.assignment).length, 2);
+  });
+
   it("fences member epochs as Kafka does", async () => {
     const { c } = await open(topics());
     const a = await c.consumerHeartbeat(hb({ memberId: "a" }));
