@@ -17,6 +17,14 @@ const limitedRecords = 20
 // kgo.ShareMaxRecordsStrict) with at most 3 records per fetch reads a topic whose 20
 // records are one stored batch: no poll may return more than 3, and each record comes
 // once.
+// recordLimitResult is what the test reads: how many records came, how many twice, and
+// the largest number one poll returned.
+type recordLimitResult struct {
+	Distinct    int `json:"distinct"`
+	ReadTwice   int `json:"readTwice"`
+	LargestPoll int `json:"largestPoll"`
+}
+
 func shareRecordLimit(ctx context.Context, bootstrap, topic string, _ []string) (any, error) {
 	group := "share-" + topic
 	adm, err := admin(bootstrap)
@@ -72,7 +80,7 @@ func shareRecordLimit(ctx context.Context, bootstrap, topic string, _ []string) 
 			readTwice++
 		}
 	}
-	return map[string]any{"distinct": len(seen), "readTwice": readTwice, "largestPoll": largestPoll}, nil
+	return recordLimitResult{Distinct: len(seen), ReadTwice: readTwice, LargestPoll: largestPoll}, nil
 }
 
 // readFromStart sets the share group's share.auto.offset.reset to earliest (a group
