@@ -2,14 +2,13 @@ import { ErrorCode } from "@logbook/protocol";
 import {
   type ConsumerGroup,
   type ConsumerMember,
-  type CurrentAssignment,
-  emptyCurrent,
   hasPartition,
   type MemberSubscription,
   partitionsOf,
 } from "./consumer-group.js";
 import {
   type HeartbeatContext,
+  memberBase,
   newMemberId,
   pickCurrent,
   subscriptionMoved,
@@ -124,20 +123,12 @@ export function planClassicJoin(
       return refuse(ErrorCode.FENCED_INSTANCE_ID);
     } else member = existing;
   }
-  const base: MemberSubscription & CurrentAssignment = replaced ??
-    member ?? {
-      memberId,
-      instanceId: input.groupInstanceId,
-      rackId: null,
-      clientId: input.clientId,
-      clientHost: input.clientHost,
-      subscribedTopicNames: [],
-      subscribedTopicRegex: null,
-      serverAssignor: null,
-      rebalanceTimeoutMs: -1,
-      classic: null,
-      ...emptyCurrent(),
-    };
+  const base = memberBase(replaced, member, {
+    memberId,
+    instanceId: input.groupInstanceId,
+    clientId: input.clientId,
+    clientHost: input.clientHost,
+  });
   const next: MemberSubscription = {
     memberId,
     instanceId: input.groupInstanceId ?? base.instanceId,

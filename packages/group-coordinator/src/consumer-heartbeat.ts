@@ -22,6 +22,7 @@ import {
 } from "./consumer-heartbeat-checks.js";
 import {
   type HeartbeatContext,
+  memberBase,
   newMemberId,
   pickCurrent,
   updateMember,
@@ -170,20 +171,12 @@ function joinOrHeartbeat(
   }
 
   // The member as it stands after this request.
-  const base: MemberSubscription & CurrentAssignment = replaced ??
-    member ?? {
-      memberId,
-      instanceId: input.instanceId,
-      rackId: null,
-      clientId: input.clientId,
-      clientHost: input.clientHost,
-      subscribedTopicNames: [],
-      subscribedTopicRegex: null,
-      serverAssignor: null,
-      rebalanceTimeoutMs: -1,
-      classic: null,
-      ...emptyCurrent(),
-    };
+  const base = memberBase(replaced, member, {
+    memberId,
+    instanceId: input.instanceId,
+    clientId: input.clientId,
+    clientHost: input.clientHost,
+  });
   const subscription: MemberSubscription = {
     memberId,
     // Null in a heartbeat means "unchanged" for every subscription field.

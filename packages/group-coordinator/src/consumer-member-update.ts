@@ -17,6 +17,7 @@ import {
   type ConsumerGroup,
   type ConsumerMember,
   type CurrentAssignment,
+  emptyCurrent,
   hasPartition,
   type MemberSubscription,
   sameAssignment,
@@ -145,6 +146,38 @@ export function updateMember(ctx: HeartbeatContext, change: MemberChange): Membe
 
   members.set(memberId, { ...subscription, ...next });
   return { records, next, changed, groupEpoch, members, targets };
+}
+
+/** Who is asking, as both protocols name it: the fields a member starts from. */
+export interface MemberIdentity {
+  memberId: string;
+  instanceId: string | null;
+  clientId: string;
+  clientHost: string;
+}
+
+/**
+ * The member a request starts from: the departed static member it takes over, the member
+ * the group knows, or a blank one with nothing subscribed or owned.
+ */
+export function memberBase(
+  replaced: ConsumerMember | undefined,
+  member: ConsumerMember | undefined,
+  who: MemberIdentity,
+): MemberSubscription & CurrentAssignment {
+  return (
+    replaced ??
+    member ?? {
+      ...who,
+      rackId: null,
+      subscribedTopicNames: [],
+      subscribedTopicRegex: null,
+      serverAssignor: null,
+      rebalanceTimeoutMs: -1,
+      classic: null,
+      ...emptyCurrent(),
+    }
+  );
 }
 
 export function pickCurrent(m: CurrentAssignment): CurrentAssignment {

@@ -70,6 +70,41 @@ export interface AclBinding {
   readonly permission: number;
 }
 
+/** A binding as the wire and the metadata log spell it (`permissionType`). */
+export interface WireAclBinding {
+  readonly resourceType: number;
+  readonly resourceName: string;
+  readonly patternType: number;
+  readonly principal: string;
+  readonly host: string;
+  readonly operation: number;
+  readonly permissionType: number;
+}
+
+export function bindingFromWire(w: WireAclBinding): AclBinding {
+  return {
+    resourceType: w.resourceType,
+    resourceName: w.resourceName,
+    patternType: w.patternType,
+    principal: w.principal,
+    host: w.host,
+    operation: w.operation,
+    permission: w.permissionType,
+  };
+}
+
+export function bindingToWire(b: AclBinding): WireAclBinding {
+  return {
+    resourceType: b.resourceType,
+    resourceName: b.resourceName,
+    patternType: b.patternType,
+    principal: b.principal,
+    host: b.host,
+    operation: b.operation,
+    permissionType: b.permission,
+  };
+}
+
 /** A filter of DescribeAcls/DeleteAcls: null strings match anything. */
 export interface AclFilter {
   readonly resourceType: number;

@@ -15,7 +15,7 @@ import {
   ErrorCode,
 } from "@logbook/protocol";
 import { aclApiAccess } from "../acl/acl-api.js";
-import { type AclBinding, AclOperation } from "../acl/acl-types.js";
+import { type AclBinding, AclOperation, bindingFromWire } from "../acl/acl-types.js";
 import { hasFilterOnlyCode, invalidBinding } from "../acl/acl-validation.js";
 import { defineHandler } from "../handler.js";
 
@@ -33,15 +33,9 @@ export const createAclsHandler = defineHandler({
         ),
       });
     }
-    const bindings: AclBinding[] = req.creations.map((c) => ({
-      resourceType: c.resourceType,
-      resourceName: c.resourceName,
-      patternType: c.resourcePatternType,
-      principal: c.principal,
-      host: c.host,
-      operation: c.operation,
-      permission: c.permissionType,
-    }));
+    const bindings: AclBinding[] = req.creations.map((c) =>
+      bindingFromWire({ ...c, patternType: c.resourcePatternType }),
+    );
     if (bindings.some(hasFilterOnlyCode))
       return createCreateAclsResponse({
         results: bindings.map(() =>

@@ -16,7 +16,7 @@ import {
 } from "@logbook/protocol";
 import { aclApiAccess } from "../acl/acl-api.js";
 import { unknownFilterField } from "../acl/acl-filter.js";
-import { type AclFilter, AclOperation } from "../acl/acl-types.js";
+import { type AclFilter, AclOperation, bindingToWire } from "../acl/acl-types.js";
 import { defineHandler } from "../handler.js";
 
 export const deleteAclsHandler = defineHandler({
@@ -56,16 +56,7 @@ export const deleteAclsHandler = defineHandler({
         return createDeleteAclsResponseFilterResult({
           errorMessage: null,
           matchingAcls: (removed[next++] ?? []).map((b) =>
-            createDeleteAclsResponseMatchingAcl({
-              errorMessage: null,
-              resourceType: b.resourceType,
-              resourceName: b.resourceName,
-              patternType: b.patternType,
-              principal: b.principal,
-              host: b.host,
-              operation: b.operation,
-              permissionType: b.permission,
-            }),
+            createDeleteAclsResponseMatchingAcl({ errorMessage: null, ...bindingToWire(b) }),
           ),
         });
       }),

@@ -9,12 +9,12 @@ import {
 } from "@logbook/protocol";
 import type { Clock, Logger, PartitionLog, StorageEngine } from "@logbook/storage";
 import type { AclChange, AclStore } from "../acl/acl-store.js";
-import type { AclBinding } from "../acl/acl-types.js";
+import { type AclBinding, bindingFromWire } from "../acl/acl-types.js";
 import type { BrokerConfig } from "../config.js";
 import type { ClientQuotaStore, QuotaChange, StoredQuotas } from "../quotas/client-quotas.js";
 import type { ScramChange, ScramCredentialStore } from "../sasl/scram-credentials.js";
 import type { AdminResult, TopicCreateResult, TopicInfo, TopicRegistry } from "../topics.js";
-import { aclEvent, bindingOf } from "./acl-records.js";
+import { aclEvent } from "./acl-records.js";
 import type { GroupConfigStore } from "./group-configs.js";
 import type { MetadataLog } from "./metadata-log.js";
 import { type MetadataEvent, ResourceType } from "./metadata-records.js";
@@ -363,7 +363,7 @@ export class LogTopicRegistry
   }
 
   aclBindings(): AclBinding[] {
-    return [...this.state.acls.values()].map(bindingOf);
+    return [...this.state.acls.values()].map(bindingFromWire);
   }
 
   writeAcls(changes: readonly AclChange[]): Promise<void> {

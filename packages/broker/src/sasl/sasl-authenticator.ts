@@ -144,6 +144,8 @@ export class SaslAuthenticator {
 
   /** Whether the connection's next frame is a bare SASL token (after a v0 handshake). */
   expectsRawToken(session: ClientSession): boolean {
+    // Asked of every request: connections without SASL answer without a map lookup.
+    if (!SaslAuthenticator.isSasl(session)) return false;
     const s = this.connections.get(session);
     return s?.raw === true && s.conversation !== null;
   }
