@@ -1,6 +1,6 @@
 /**
  * The lint rule that keeps dependencies pointing one way
- * (broker -> group-coordinator -> storage -> protocol) must reject a backwards import.
+ * (testing -> broker -> group-coordinator -> storage -> protocol) must reject a backwards import.
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -24,7 +24,7 @@ function lint(path: string, source: string): { ok: boolean; output: string } {
   }
 }
 
-const LAYERS = ["protocol", "storage", "group-coordinator", "broker"];
+const LAYERS = ["protocol", "storage", "group-coordinator", "broker", "testing"];
 
 test("a lower layer importing a higher one fails lint", () => {
   for (let low = 0; low < LAYERS.length; low++) {
