@@ -211,6 +211,33 @@ test("delete records: below, at and beyond the high watermark, unknown partition
   await conv.same(DeleteRecordsApi, 2, body(0, -1n)); // -1 = up to the high watermark
 });
 
+test("delete records: a compact-only topic refuses with POLICY_VIOLATION, compact,delete allows", async () => {
+  for (const [name, policy] of [
+    ["drc", "compact"],
+    ["drcd", "compact,delete"],
+  ] as const) {
+    await conv.createTopic(name, 1, { "cleanup.policy": policy });
+    await conv.same(ProduceApi, 9, produce(name, 0, await batch(3)));
+    const r = await conv.same(
+      DeleteRecordsApi,
+      2,
+      createDeleteRecordsRequest({
+        timeoutMs: 5000,
+        topics: [
+          createDeleteRecordsRequestTopic({
+            name,
+            partitions: [createDeleteRecordsRequestPartition({ partitionIndex: 0, offset: 2n })],
+          }),
+        ],
+      }),
+    );
+    assert.equal(
+      r.kafka.topics[0]?.partitions[0]?.errorCode,
+      policy === "compact" ? ErrorCode.POLICY_VIOLATION : ErrorCode.NONE,
+    );
+  }
+});
+
 test("configs: describe, alter and incrementally alter, with invalid values and unknown topics", async () => {
   const describe = (resourceName: string, keys: string[] | null, resourceType = 2) =>
     createDescribeConfigsRequest({

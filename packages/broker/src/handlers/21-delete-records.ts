@@ -5,7 +5,8 @@
  * watermark) and returns the new low watermark; asking for less than the current start
  * changes nothing and returns it. Offsets above the high watermark (or below -1) are
  * OFFSET_OUT_OF_RANGE, unknown partitions UNKNOWN_TOPIC_OR_PARTITION, internal topics
- * INVALID_TOPIC_EXCEPTION (as Kafka, which only lets itself trim them).
+ * INVALID_TOPIC_EXCEPTION (as Kafka, which only lets itself trim them), and a topic whose
+ * cleanup.policy does not include delete POLICY_VIOLATION (checked before the offset).
  *
  * Simplified: timeout_ms is ignored; with one replica the new start is durable when
  * deleteRecordsBefore returns.
@@ -43,6 +44,8 @@ async function deletePartition(
   if (topic.internal || topicName.startsWith("__")) return fail(ErrorCode.INVALID_TOPIC_EXCEPTION);
   const log = await ctx.broker.topics.partition(topicName, partitionIndex);
   if (log === undefined) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  // As Kafka: a log whose cleanup.policy lacks "delete" keeps every record until compacted.
+  if (!topic.logConfig.cleanupPolicy.delete) return fail(ErrorCode.POLICY_VIOLATION);
   const offset = p.offset === HIGH_WATERMARK ? log.highWatermark : Number(p.offset);
   if (offset < 0 || offset > log.highWatermark) return fail(ErrorCode.OFFSET_OUT_OF_RANGE);
   const lowWatermark = await log.deleteRecordsBefore(offset);
