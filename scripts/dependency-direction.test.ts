@@ -45,6 +45,26 @@ test("a lower layer importing a higher one fails lint", () => {
   }
 });
 
+test("the client depends on the protocol only", () => {
+  for (const other of ["storage", "group-coordinator", "broker", "testing"]) {
+    const r = lint(
+      "packages/client/src/lint-probe.ts",
+      `import { x } from "@logbook/${other}";\nexport const y = x;\n`,
+    );
+    assert.equal(r.ok, false, `packages/client may import @logbook/${other}`);
+  }
+  const protocolToClient = lint(
+    "packages/protocol/src/lint-probe.ts",
+    'import { x } from "@logbook/client";\nexport const y = x;\n',
+  );
+  assert.equal(protocolToClient.ok, false, "packages/protocol may import @logbook/client");
+  const clientToProtocol = lint(
+    "packages/client/src/lint-probe.ts",
+    'import { x } from "@logbook/protocol";\nexport const y = x;\n',
+  );
+  assert.equal(clientToProtocol.ok, true, clientToProtocol.output);
+});
+
 test("a higher layer importing a lower one passes lint", () => {
   const r = lint(
     "packages/broker/src/lint-probe.ts",

@@ -3,12 +3,14 @@
  * The `logbook` command. `logbook start` loads the configuration (flags > LOGBOOK_*
  * environment > --config file > defaults), starts the broker, prints one ready line on
  * stdout, logs JSON lines on stderr, and on SIGINT/SIGTERM stops cleanly (stop
- * accepting, finish in-flight requests, flush and checkpoint) and exits 0.
+ * accepting, finish in-flight requests, flush and checkpoint) and exits 0. The other
+ * commands (cli/commands/) are clients: they speak the Kafka protocol to any broker.
  */
 import { readFileSync } from "node:fs";
 import { createLogger, type Logger } from "@logbook/storage";
 import { Command } from "commander";
 import { Broker } from "./broker.js";
+import { addClientCommands } from "./cli/commands/index.js";
 import { ConfigError, type LoadedConfig, loadConfig } from "./cli/load-config.js";
 import { BROKER_SETTINGS, envVarName } from "./config/schema.js";
 
@@ -147,6 +149,7 @@ function buildProgram(): Command {
     });
     await start(loaded, logger);
   });
+  addClientCommands(program);
   return program;
 }
 

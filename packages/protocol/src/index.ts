@@ -1,5 +1,6 @@
 export type { ApiCodec, MessageCodec } from "./api-codec.js";
 export * from "./compression/index.js";
+export * from "./config-source.js";
 export * from "./envelope.js";
 export * from "./errors.js";
 export * from "./framing/index.js";

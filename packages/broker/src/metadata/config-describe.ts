@@ -1,19 +1,10 @@
+import { ConfigSource } from "@logbook/protocol";
 import { type BrokerConfig, brokerConfig, DEFAULT_BROKER_CONFIG } from "../config/broker-config.js";
 import { GROUP_CONFIG_DEFS } from "../config/group-config-defs.js";
 import { BROKER_SETTINGS, TOPIC_CONFIG_DEFS } from "../config/schema.js";
 import { CONFIG_TYPE_ID } from "./config-values.js";
 
-/** DescribeConfigs config_source ids (Kafka's DescribeConfigsResponse.ConfigSource). */
-export const ConfigSource = {
-  UNKNOWN: 0,
-  DYNAMIC_TOPIC_CONFIG: 1,
-  DYNAMIC_BROKER_CONFIG: 2,
-  DYNAMIC_DEFAULT_BROKER_CONFIG: 3,
-  STATIC_BROKER_CONFIG: 4,
-  DEFAULT_CONFIG: 5,
-  /** A group's own override (ConfigResource GROUP). */
-  GROUP_CONFIG: 8,
-} as const;
+export { ConfigSource };
 
 export interface ConfigSynonym {
   name: string;
@@ -138,7 +129,10 @@ export function describeGroupConfigs(
     const synonyms: ConfigSynonym[] =
       override === undefined
         ? [fallback]
-        : [{ name: def.name, value: override, source: ConfigSource.GROUP_CONFIG }, fallback];
+        : [
+            { name: def.name, value: override, source: ConfigSource.DYNAMIC_GROUP_CONFIG },
+            fallback,
+          ];
     return fromSynonyms(def, synonyms, fallback);
   });
 }

@@ -1,0 +1,79 @@
+/**
+ * What every client command shares: the options that say where the cluster is and how
+ * to print, one connection for the command's run, and exit codes a script can rely on:
+ * 0 done; 1 the broker refused (a Kafka error; the message names it) or an item failed;
+ * 2 a usage error; 3 no broker could be reached or a connection failed.
+ */
+import { AddressError, ConnectionError, KafkaClient, KafkaError } from "@logbook/client";
+import { type Command, Option } from "commander";
+import { FORMATS, type Format } from "../output.js";
+import { resolveBrokers } from "./profiles.js";
+import { UsageError } from "./usage-error.js";
+
+export const EXIT = { OK: 0, FAILED: 1, USAGE: 2, UNREACHABLE: 3 } as const;
+
+export interface ClientFlags {
+  brokers?: string;
+  profile?: string;
+  format: Format;
+  clientId: string;
+  timeout: string;
+}
+
+/** Adds the shared options to a client command. */
+export function clientOptions(cmd: Command): Command {
+  return cmd
+    .option("-b, --brokers <list>", "bootstrap servers, host:port,... (env LOGBOOK_BROKERS)")
+    .option("--profile <name>", "a profile of the profile file (env LOGBOOK_PROFILE)")
+    .addOption(new Option("--format <format>", "output format").choices(FORMATS).default("table"))
+    .option("--client-id <id>", "client id sent to the broker", "logbook-cli")
+    .option("--timeout <ms>", "connect and request timeout in ms", "30000");
+}
+
+export interface CommandIo {
+  readonly format: Format;
+  /** Prints one block of output on stdout. */
+  print(text: string): void;
+}
+
+/**
+ * Runs `body` with a connected client and sets the exit code: the number `body` returns
+ * (EXIT.FAILED when some item failed), or the code for what it threw.
+ */
+export async function withClient(
+  flags: ClientFlags,
+  body: (client: KafkaClient, io: CommandIo) => Promise<number | undefined>,
+): Promise<void> {
+  const io: CommandIo = {
+    format: flags.format,
+    print: (text) => {
+      if (text !== "") process.stdout.write(`${text}\n`);
+    },
+  };
+  let client: KafkaClient | undefined;
+  try {
+    const timeoutMs = Number(flags.timeout);
+    if (!Number.isInteger(timeoutMs) || timeoutMs <= 0)
+      throw new UsageError(`--timeout must be a positive whole number of ms, got ${flags.timeout}`);
+    const brokers = await resolveBrokers(flags.brokers, flags.profile, process.env);
+    client = await KafkaClient.connect({
+      brokers: brokers.split(","),
+      clientId: flags.clientId,
+      timeoutMs,
+    });
+    process.exitCode = (await body(client, io)) ?? EXIT.OK;
+  } catch (e) {
+    process.exitCode = exitCodeOf(e);
+    process.stderr.write(`logbook: ${(e as Error).message}\n`);
+  } finally {
+    await client?.close();
+  }
+}
+
+function exitCodeOf(e: unknown): number {
+  if (e instanceof UsageError) return EXIT.USAGE;
+  if (e instanceof ConnectionError) return EXIT.UNREACHABLE;
+  if (e instanceof KafkaError) return EXIT.FAILED;
+  if (e instanceof AddressError) return EXIT.USAGE;
+  throw e;
+}

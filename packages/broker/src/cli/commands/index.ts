@@ -1,0 +1,9 @@
+import type { Command } from "commander";
+import { clusterCommand } from "./cluster.js";
+import { topicCommand } from "./topic.js";
+
+/** The commands that speak the Kafka protocol to any broker (Logbook or Kafka). */
+export function addClientCommands(program: Command): void {
+  topicCommand(program);
+  clusterCommand(program);
+}
