@@ -1,7 +1,7 @@
 /**
  * sarama (integration-tests/go/saramadriver's secure-roundtrip) against a real `logbook
  * start` with a PLAINTEXT listener (to add a SCRAM user, with sarama's admin client), a
- * SASL_SSL one (SCRAM-SHA-512, and PLAIN with users from its JAAS config) and an SSL
+ * SASL_SSL one (SCRAM-SHA-256/512, and PLAIN with users from its JAAS config) and an SSL
  * one, certificates made by openssl at test time: sarama produces and consumes with the
  * right credentials and the test CA, is refused with its authentication error on a wrong
  * password, and refuses the broker's certificate without the CA.
@@ -37,7 +37,7 @@ before(async () => {
     file,
     [
       `listeners=PLAINTEXT://127.0.0.1:0,SASL_SSL://127.0.0.1:${ports.saslSsl},SSL://127.0.0.1:${ports.ssl}`,
-      "sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-512",
+      "sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512",
       `listener.name.sasl_ssl.plain.sasl.jaas.config=${PLAIN_JAAS}`,
       "ssl.keystore.type=PEM",
       `ssl.keystore.location=${server.keystore}`,
@@ -92,13 +92,15 @@ const saslSsl = (mechanism: string, username: string, password: string) => ({
 /** Sarama's message when the broker refuses the credentials (its ErrSASLAuthenticationFailed). */
 const AUTH_FAILED = /SASL Authentication failed/;
 
-test("sarama produces and consumes over SASL_SSL with SCRAM-SHA-512", async () => {
-  const r = await roundTrip(
-    ports.saslSsl,
-    "sarama-scram",
-    saslSsl("SCRAM-SHA-512", "alice", "alice-secret"),
-  );
-  assert.deepEqual(r, { code: 0, stderr: "", values: VALUES });
+test("sarama produces and consumes over SASL_SSL with SCRAM-SHA-512 and SCRAM-SHA-256", async () => {
+  for (const mechanism of ["SCRAM-SHA-512", "SCRAM-SHA-256"]) {
+    const r = await roundTrip(
+      ports.saslSsl,
+      `sarama-${mechanism.toLowerCase()}`,
+      saslSsl(mechanism, "alice", "alice-secret"),
+    );
+    assert.deepEqual(r, { code: 0, stderr: "", values: VALUES }, mechanism);
+  }
 });
 
 test("sarama produces and consumes over SASL_SSL with PLAIN", async () => {

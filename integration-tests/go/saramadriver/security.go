@@ -118,8 +118,8 @@ func secureRoundtrip(ctx context.Context, bootstrap, topic string, _ []string) (
 }
 
 // upsertScramUser gives user (in the topic argument's place) the password args[0] for
-// SCRAM-SHA-512 through sarama's admin client (AlterUserScramCredentials), so that a
-// test can set up SCRAM users without another tool.
+// SCRAM-SHA-256 and SCRAM-SHA-512 through sarama's admin client
+// (AlterUserScramCredentials), so that a test can set up SCRAM users without another tool.
 func upsertScramUser(_ context.Context, bootstrap, user string, args []string) (any, error) {
 	if len(args) != 1 {
 		return nil, fmt.Errorf("usage: upsert-scram-user BOOTSTRAP USER PASSWORD")
@@ -133,19 +133,23 @@ func upsertScramUser(_ context.Context, bootstrap, user string, args []string) (
 		return nil, err
 	}
 	defer adm.Close()
-	salt := make([]byte, 16)
-	if _, err := rand.Read(salt); err != nil {
-		return nil, err
-	}
-	results, err := adm.UpsertUserScramCredentials([]sarama.AlterUserScramCredentialsUpsert{{
-		Name: user, Mechanism: sarama.SCRAM_MECHANISM_SHA_512, Iterations: 4096, Salt: salt, Password: []byte(args[0]),
-	}})
-	if err != nil {
-		return nil, err
-	}
-	for _, r := range results {
-		if r.ErrorCode != sarama.ErrNoError {
-			return nil, fmt.Errorf("%s: %w", r.User, r.ErrorCode)
+	// One call per mechanism: a request altering one user twice is refused whole, as Kafka
+	// does (DUPLICATE_RESOURCE).
+	for _, m := range []sarama.ScramMechanismType{sarama.SCRAM_MECHANISM_SHA_256, sarama.SCRAM_MECHANISM_SHA_512} {
+		salt := make([]byte, 16)
+		if _, err := rand.Read(salt); err != nil {
+			return nil, err
+		}
+		results, err := adm.UpsertUserScramCredentials([]sarama.AlterUserScramCredentialsUpsert{{
+			Name: user, Mechanism: m, Iterations: 4096, Salt: salt, Password: []byte(args[0]),
+		}})
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range results {
+			if r.ErrorCode != sarama.ErrNoError {
+				return nil, fmt.Errorf("%s (%s): %w", r.User, m, r.ErrorCode)
+			}
 		}
 	}
 	return user, nil
