@@ -16,6 +16,8 @@ import (
 	"os"
 	"runtime"
 
+	"github.com/IBM/sarama"
+
 	"logbook.local/interop/driverkit"
 )
 
@@ -43,8 +45,8 @@ var scenarios = map[string]driverkit.Scenario{
 // version reports the module versions compiled into this binary.
 func version() string {
 	mods := driverkit.ModuleVersions()
-	return fmt.Sprintf("sarama %s (xdg-go/scram %s), %s",
-		mods["github.com/IBM/sarama"], mods["github.com/xdg-go/scram"], runtime.Version())
+	return fmt.Sprintf("sarama %s with its default protocol version %s (xdg-go/scram %s), %s",
+		mods["github.com/IBM/sarama"], sarama.DefaultVersion, mods["github.com/xdg-go/scram"], runtime.Version())
 }
 
 func main() {
