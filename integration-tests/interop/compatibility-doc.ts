@@ -31,6 +31,7 @@ const CLIENT_ORDER = [
   "kafka-python",
   "kafka-python (PyPI)",
   "franz-go",
+  "sarama",
   "platformatic",
 ];
 

@@ -7,32 +7,18 @@ import (
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
+	"logbook.local/interop/driverkit"
 )
 
-// clientRecord is a record as scenarios.ts checks it: null for a null key or value.
-type clientRecord struct {
-	Partition int32             `json:"partition"`
-	Offset    int64             `json:"offset"`
-	Key       *string           `json:"key"`
-	Value     *string           `json:"value"`
-	Headers   map[string]string `json:"headers"`
-}
-
-// text is nil for a null key or value (franz-go decodes null as a nil slice).
-func text(b []byte) *string {
-	if b == nil {
-		return nil
-	}
-	s := string(b)
-	return &s
-}
+// clientRecord is a record as scenarios.ts checks it.
+type clientRecord = driverkit.ClientRecord
 
 func toClientRecord(r *kgo.Record) clientRecord {
 	h := map[string]string{}
 	for _, x := range r.Headers {
 		h[x.Key] = string(x.Value)
 	}
-	return clientRecord{r.Partition, r.Offset, text(r.Key), text(r.Value), h}
+	return clientRecord{Partition: r.Partition, Offset: r.Offset, Key: driverkit.Text(r.Key), Value: driverkit.Text(r.Value), Headers: h}
 }
 
 func newClient(bootstrap string, opts ...kgo.Opt) (*kgo.Client, error) {
