@@ -131,6 +131,35 @@ export class Connection {
     return { version: v, body: await this.roundTrip(api, v, request) };
   }
 
+  /**
+   * Sends a request the broker does not answer (an acks=0 Produce); resolves once the
+   * bytes are handed to the socket.
+   */
+  sendOneWay<Req>(
+    api: ApiCodec<Req, unknown>,
+    body: Req | ((version: number) => Req),
+  ): Promise<void> {
+    if (this.closedWith !== null) return Promise.reject(this.closedWith);
+    const v = this.versionFor(api as ApiCodec<unknown, unknown>);
+    if (v === undefined)
+      return Promise.reject(
+        new KafkaError(
+          ErrorCode.UNSUPPORTED_VERSION,
+          `${this.address} serves no version of ${api.name}`,
+        ),
+      );
+    const request = typeof body === "function" ? (body as (version: number) => Req)(v) : body;
+    const frame = encodeRequestFrame(
+      api,
+      v,
+      { correlationId: this.nextCorrelation++, clientId: this.options.clientId },
+      request,
+    );
+    return new Promise((resolve, reject) =>
+      this.socket.write(frame, (e) => (e === undefined || e === null ? resolve() : reject(e))),
+    );
+  }
+
   private roundTrip<Req, Res>(api: ApiCodec<Req, Res>, version: number, body: Req): Promise<Res> {
     if (this.closedWith !== null) return Promise.reject(this.closedWith);
     const correlationId = this.nextCorrelation++;

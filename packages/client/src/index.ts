@@ -1,8 +1,17 @@
 export * from "./admin/cluster.js";
 export * from "./admin/config-source.js";
+export * from "./admin/groups.js";
 export * from "./admin/offsets.js";
 export * from "./admin/topics.js";
 export { AddressError, parseBootstrap, parseHostPort } from "./bootstrap.js";
 export { Connection, type ConnectionOptions, type VersionRange } from "./connection.js";
+export { type ConsumedRecord, Fetcher, type FetchPosition, IsolationLevel } from "./fetcher.js";
 export { type ClientOptions, CoordinatorType, KafkaClient } from "./kafka-client.js";
 export { ConnectionError, check, KafkaError } from "./kafka-error.js";
+export { murmur2, partitionForKey } from "./partitioner.js";
+export {
+  type PartitionWritten,
+  type ProduceRecord,
+  Producer,
+  type ProducerOptions,
+} from "./producer.js";

@@ -14,6 +14,7 @@ import {
 import { parseBootstrap } from "./bootstrap.js";
 import { Connection } from "./connection.js";
 import { ConnectionError, check } from "./kafka-error.js";
+import { retrying } from "./retry.js";
 
 export interface ClientOptions {
   /** Bootstrap servers, "host:port" each. */
@@ -116,17 +117,26 @@ export class KafkaClient {
     return out;
   }
 
-  /** The coordinator of a group (or transactional id, or share group). */
-  async coordinator(key: string, keyType: number = CoordinatorType.GROUP): Promise<Connection> {
-    const { version, body } = await this.any.send(FindCoordinatorApi, () =>
-      createFindCoordinatorRequest({ key, keyType, coordinatorKeys: [key] }),
-    );
-    const c = version >= 4 ? body.coordinators[0] : body;
-    if (c === undefined) throw new ConnectionError(`no coordinator answered for ${key}`);
-    check(c.errorCode, c.errorMessage, `coordinator of ${key}`);
+  /** The node id of the coordinator of a group (or transactional id, or share group). */
+  async coordinatorId(key: string, keyType: number = CoordinatorType.GROUP): Promise<number> {
+    // Kafka answers COORDINATOR_NOT_AVAILABLE while it creates __consumer_offsets.
+    const c = await retrying(async () => {
+      const { version, body } = await this.any.send(FindCoordinatorApi, () =>
+        createFindCoordinatorRequest({ key, keyType, coordinatorKeys: [key] }),
+      );
+      const found = version >= 4 ? body.coordinators[0] : body;
+      if (found === undefined) throw new ConnectionError(`no coordinator answered for ${key}`);
+      check(found.errorCode, found.errorMessage, `coordinator of ${key}`);
+      return found;
+    });
     if (this.lastMetadata === null || !this.lastMetadata.brokers.some((b) => b.nodeId === c.nodeId))
       await this.metadata([]);
-    return this.broker(c.nodeId);
+    return c.nodeId;
+  }
+
+  /** A connection to the coordinator of a group (or transactional id, or share group). */
+  async coordinator(key: string, keyType: number = CoordinatorType.GROUP): Promise<Connection> {
+    return this.broker(await this.coordinatorId(key, keyType));
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,7 @@
 export type { ApiCodec, MessageCodec } from "./api-codec.js";
 export * from "./compression/index.js";
 export * from "./config-source.js";
+export * from "./consumer-protocol-bytes.js";
 export * from "./envelope.js";
 export * from "./errors.js";
 export * from "./framing/index.js";

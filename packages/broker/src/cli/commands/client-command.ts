@@ -15,19 +15,27 @@ export const EXIT = { OK: 0, FAILED: 1, USAGE: 2, UNREACHABLE: 3 } as const;
 export interface ClientFlags {
   brokers?: string;
   profile?: string;
-  format: Format;
+  /** table|json|yaml; absent on produce and consume (table). */
+  format?: Format | string;
   clientId: string;
   timeout: string;
 }
 
-/** Adds the shared options to a client command. */
-export function clientOptions(cmd: Command): Command {
-  return cmd
+/**
+ * Adds the shared options to a client command; `output: false` for produce and consume,
+ * whose `-f/--format` is a record format instead.
+ */
+export function clientOptions(cmd: Command, { output = true } = {}): Command {
+  cmd
     .option("-b, --brokers <list>", "bootstrap servers, host:port,... (env LOGBOOK_BROKERS)")
     .option("--profile <name>", "a profile of the profile file (env LOGBOOK_PROFILE)")
-    .addOption(new Option("--format <format>", "output format").choices(FORMATS).default("table"))
     .option("--client-id <id>", "client id sent to the broker", "logbook-cli")
     .option("--timeout <ms>", "connect and request timeout in ms", "30000");
+  if (output)
+    cmd.addOption(
+      new Option("--format <format>", "output format").choices(FORMATS).default("table"),
+    );
+  return cmd;
 }
 
 export interface CommandIo {
@@ -45,7 +53,7 @@ export async function withClient(
   body: (client: KafkaClient, io: CommandIo) => Promise<number | undefined>,
 ): Promise<void> {
   const io: CommandIo = {
-    format: flags.format,
+    format: FORMATS.find((f) => f === flags.format) ?? "table",
     print: (text) => {
       if (text !== "") process.stdout.write(`${text}\n`);
     },

@@ -1,9 +1,15 @@
 import type { Command } from "commander";
 import { clusterCommand } from "./cluster.js";
+import { consumeCommand } from "./consume.js";
+import { groupCommand } from "./group.js";
+import { produceCommand } from "./produce.js";
 import { topicCommand } from "./topic.js";
 
 /** The commands that speak the Kafka protocol to any broker (Logbook or Kafka). */
 export function addClientCommands(program: Command): void {
   topicCommand(program);
+  produceCommand(program);
+  consumeCommand(program);
+  groupCommand(program);
   clusterCommand(program);
 }
