@@ -167,6 +167,19 @@ test("Kafka 4's allowed URLs: none by default, each listed as written (file: URL
     ]),
   );
   assert.deepEqual(c.oauth.allowedUrls, ["file:///other", "https://idp.test/jwks"]);
+  // Like any setting, from the environment or --override too.
+  const fromEnv = loadConfig({
+    cli: [],
+    env: { LOGBOOK_ORG_APACHE_KAFKA_SASL_OAUTHBEARER_ALLOWED_URLS: "https://a.test/jwks" },
+    overrides: [],
+  }).config;
+  assert.deepEqual(fromEnv.oauth.allowedUrls, ["https://a.test/jwks"]);
+  const fromOverride = loadConfig({
+    cli: [],
+    env: {},
+    overrides: ["org.apache.kafka.sasl.oauthbearer.allowed.urls=file:///k.json"],
+  }).config;
+  assert.deepEqual(fromOverride.oauth.allowedUrls, ["file:///k.json"]);
   // Unsecured tokens fetch nothing, so need nothing allowed.
   load([...BASE, `${LOGIN};`, "sasl.oauthbearer.jwks.endpoint.url=https://idp.test/jwks"]);
 });

@@ -71,7 +71,7 @@ export const OAUTH_SETTINGS = {
     kind: long(0),
     default: 3_600_000,
     importance: "low",
-    doc: "How long the keys read from sasl.oauthbearer.jwks.endpoint.url are used before they are read again.",
+    doc: "How long the keys read from sasl.oauthbearer.jwks.endpoint.url are used before they are read again; a token naming a key id they lack has them read at once (at most once a minute per key id).",
   }),
   expectedAudience: setting({
     name: "sasl.oauthbearer.expected.audience",
