@@ -11,6 +11,7 @@
  * client with OAuthBearerLoginCallbackHandler reading a signed token from a file
  * (sasl.oauthbearer.token.endpoint.url=file:..., allowed by the same system property on
  * the client) authenticates, or is refused the same way by both when another key signed it.
+ * A JWKS URL left out of the allowed URLs stops both at start-up with the same message.
  */
 import assert from "node:assert/strict";
 import { generateKeyPairSync, type KeyObject } from "node:crypto";
@@ -244,4 +245,44 @@ test("the Java client with OAuthBearerLoginCallbackHandler and a signed token fr
     error: "SaslAuthenticationException",
     message: '{"status":"invalid_token"}',
   });
+});
+
+test("a JWKS URL not in org.apache.kafka.sasl.oauthbearer.allowed.urls stops start-up, with Kafka 4.4's message", async () => {
+  const url = pathToFileURL(join(dir, "jwks.json")).href;
+  const listener = {
+    "sasl.enabled.mechanisms": "OAUTHBEARER",
+    "listener.name.signed.oauthbearer.sasl.jaas.config": `${BROKER_LOGIN};`,
+    "listener.name.signed.oauthbearer.sasl.server.callback.handler.class": SIGNED_HANDLER,
+    "sasl.oauthbearer.jwks.endpoint.url": url,
+    "sasl.oauthbearer.expected.audience": AUDIENCE,
+    "sasl.oauthbearer.expected.issuer": FILE_ISSUER,
+  };
+  const file = join(dir, "not-allowed.properties");
+  writeFileSync(
+    file,
+    [
+      "listeners=PLAINTEXT://127.0.0.1:0,SIGNED://127.0.0.1:0",
+      "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SIGNED:SASL_PLAINTEXT",
+      ...Object.entries(listener).map(([k, v]) => `${k}=${v}`),
+    ].join("\n"),
+  );
+  const message = (where: string) =>
+    `Invalid value ${url} for configuration sasl.oauthbearer.jwks.endpoint.url: The URL cannot be accessed due to restrictions. Update the ${where} 'org.apache.kafka.sasl.oauthbearer.allowed.urls' to allow the URL to be accessed.`;
+  const [logbook, reference] = await Promise.allSettled([
+    startBroker({ args: ["--config", file] }),
+    startKafka({
+      extraListeners: [{ name: "SIGNED", protocol: "SASL_PLAINTEXT", port: await freePort() }],
+      config: listener,
+    }),
+  ]);
+  // Neither should have started; stop whichever did before asserting.
+  if (logbook.status === "fulfilled") await logbook.value.stop();
+  if (reference.status === "fulfilled") await reference.value.stop();
+  assert.equal(reference.status, "rejected", "Kafka 4.4 refuses to start");
+  assert.ok(
+    String(reference.reason).includes(message("system property")),
+    String(reference.reason),
+  );
+  assert.equal(logbook.status, "rejected", "Logbook refuses to start");
+  assert.ok(String(logbook.reason).includes(message("setting")), String(logbook.reason));
 });
