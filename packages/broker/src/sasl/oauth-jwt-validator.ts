@@ -1,9 +1,10 @@
 /**
  * Signed JWTs (RS256, ES256, …) checked as Kafka's OAuthBearerValidatorCallbackHandler
  * (its BrokerJwtValidator) checks them: the signature against the keys published at
- * sasl.oauthbearer.jwks.endpoint.url (oauth-jwks-keys.ts), "none" refused, exp and iat required and compared
- * with the clock within sasl.oauthbearer.clock.skew.seconds, the audience and issuer
- * when expected, and the principal from sasl.oauthbearer.sub.claim.name.
+ * sasl.oauthbearer.jwks.endpoint.url (kept by oauth-jwks-keys.ts), "none" refused, exp
+ * and iat required and compared with the clock within sasl.oauthbearer.clock.skew.seconds,
+ * the audience and issuer when expected, and the principal from
+ * sasl.oauthbearer.sub.claim.name.
  */
 import { jwtVerify } from "jose";
 import type { OAuthConfig } from "../config/oauth-settings.js";
