@@ -10,23 +10,24 @@
  * expiry bounds the session (KIP-368).
  */
 import assert from "node:assert/strict";
-import { generateKeyPairSync, type KeyObject, sign } from "node:crypto";
+import { generateKeyPairSync, type KeyObject } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { pathToFileURL } from "node:url";
-import {
-  createSaslAuthenticateRequest,
-  createSaslHandshakeRequest,
-  ErrorCode,
-  SaslAuthenticateApi,
-  SaslHandshakeApi,
-} from "@logbook/protocol";
+import { ErrorCode } from "@logbook/protocol";
 import { Kafka, logLevel } from "kafkajs";
 import { type BrokerProcess, removeDir, startBroker, tempDir } from "./helpers/broker-process.js";
 import { requirePythonModule, runPython, waitFor } from "./helpers/groups.js";
 import { freePort, type KafkaProcess, startKafka } from "./helpers/kafka-process.js";
-import { WireClient } from "./helpers/wire-client.js";
+import {
+  b64,
+  type Claims,
+  nowS,
+  rs256Token,
+  unsecuredToken,
+  wireExchange,
+} from "./helpers/oauthbearer.js";
 import { JAVA_CHECKS_CLIENT, runJava } from "./java/java-driver.js";
 
 const REAUTH_MS = 600_000;
@@ -77,6 +78,8 @@ before(async () => {
     "sasl.oauthbearer.expected.issuer": ISSUER,
   };
   const props = [
+    // Kafka 4's allowed URLs: a setting on Logbook, the JVM system property on Kafka.
+    `org.apache.kafka.sasl.oauthbearer.allowed.urls=${jwksUrl}`,
     `listeners=PLAINTEXT://127.0.0.1:0,SASL_PLAINTEXT://127.0.0.1:${ports.logbook},SIGNED://127.0.0.1:${ports.signed}`,
     "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SIGNED:SASL_PLAINTEXT",
     ...Object.entries({ ...unsecuredListener, ...signedListener }).map(([k, v]) => `${k}=${v}`),
@@ -106,65 +109,10 @@ after(async () => {
   await removeDir(dir);
 });
 
-const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString("base64url");
-const nowS = () => Math.floor(Date.now() / 1000);
-
-type Claims = Record<string, unknown>;
-
-function unsecuredToken(claims: Claims): string {
-  return `${b64({ alg: "none" })}.${b64({ iat: nowS(), exp: nowS() + 3600, ...claims })}.`;
-}
-
-/** An RS256 JWT (RFC 7515: PKCS#1 v1.5 over SHA-256 of header.payload). */
-async function signedToken(claims: Claims = {}): Promise<string> {
+/** A JWT signed by the key of the SIGNED listener's JWKS, good there unless `claims` spoil it. */
+function signedToken(claims: Claims = {}): string {
   const payload = { sub: "carol", aud: AUDIENCE, iss: ISSUER, scope: "kafka" };
-  const body = { ...payload, iat: nowS(), exp: nowS() + 3600, ...claims };
-  const signingInput = `${b64({ alg: "RS256", kid: "it-1", typ: "JWT" })}.${b64(body)}`;
-  const signature = sign("sha256", Buffer.from(signingInput), signingKey).toString("base64url");
-  return `${signingInput}.${signature}`;
-}
-
-const oauthMessage = (token: string) => Buffer.from(`n,,\u0001auth=Bearer ${token}\u0001\u0001`);
-
-interface WireOutcome {
-  handshake: number;
-  reply: { errorCode: number; authBytes: string; sessionLifetimeMs: bigint };
-  afterAck?: { errorCode: number; errorMessage: string | null };
-}
-
-/** One OAUTHBEARER exchange on the wire; a non-empty reply is acknowledged with \x01. */
-async function wireExchange(port: number, token: string): Promise<WireOutcome> {
-  const c = await WireClient.connect(port);
-  try {
-    const hs = await c.request(
-      SaslHandshakeApi,
-      1,
-      createSaslHandshakeRequest({ mechanism: "OAUTHBEARER" }),
-    );
-    const first = await c.request(
-      SaslAuthenticateApi,
-      2,
-      createSaslAuthenticateRequest({ authBytes: oauthMessage(token) }),
-    );
-    const outcome: WireOutcome = {
-      handshake: hs.body.errorCode,
-      reply: {
-        errorCode: first.body.errorCode,
-        authBytes: Buffer.from(first.body.authBytes).toString("utf8"),
-        sessionLifetimeMs: first.body.sessionLifetimeMs,
-      },
-    };
-    if (first.body.authBytes.length === 0) return outcome;
-    const ack = await c.request(
-      SaslAuthenticateApi,
-      2,
-      createSaslAuthenticateRequest({ authBytes: Buffer.from([1]) }),
-    );
-    outcome.afterAck = { errorCode: ack.body.errorCode, errorMessage: ack.body.errorMessage };
-    return outcome;
-  } finally {
-    c.close();
-  }
+  return rs256Token(signingKey, "it-1", { ...payload, ...claims });
 }
 
 test("on the wire a refused token gets Kafka's JSON error, then fails after the client's \\x01", async () => {
@@ -281,7 +229,7 @@ function kafkajsWith(token: () => Promise<string>) {
 }
 
 test("kafkajs with a signed JWT on the SIGNED listener; bad signed tokens refused as by Kafka 4.4", async () => {
-  const kafka = kafkajsWith(() => signedToken());
+  const kafka = kafkajsWith(async () => signedToken());
   const admin = kafka.admin();
   await admin.connect();
   await admin.createTopics({ topics: [{ topic: "kjs-oauth", numPartitions: 1 }] });
@@ -302,13 +250,13 @@ test("kafkajs with a signed JWT on the SIGNED listener; bad signed tokens refuse
   assert.ok(lines.some((l) => l.includes('"authenticated"') && l.includes("User:carol")));
 
   const tampered = async () => {
-    const [h, , s] = (await signedToken()).split(".");
+    const [h, , s] = signedToken().split(".");
     return `${h}.${b64({ sub: "admin", aud: AUDIENCE, iss: ISSUER, iat: nowS(), exp: nowS() + 3600 })}.${s}`;
   };
   const bad = [
     await tampered(),
-    await signedToken({ aud: "elsewhere" }),
-    await signedToken({ iss: "https://elsewhere.test" }),
+    signedToken({ aud: "elsewhere" }),
+    signedToken({ iss: "https://elsewhere.test" }),
     unsecuredToken({ sub: "carol", scope: "kafka" }),
   ];
   for (const token of bad) {
@@ -320,7 +268,7 @@ test("kafkajs with a signed JWT on the SIGNED listener; bad signed tokens refuse
     assert.equal(o.reply.authBytes, '{"status":"invalid_token"}');
     assert.equal(o.afterAck?.errorCode, ErrorCode.SASL_AUTHENTICATION_FAILED);
   }
-  const good = await signedToken();
+  const good = signedToken();
   const [o, reference] = await Promise.all([
     wireExchange(ports.signed, good),
     wireExchange(ports.kafkaSigned, good),

@@ -110,19 +110,21 @@ export function javaClasspath(version: string): string {
 }
 
 /**
- * Runs driver `mainClass` (a class of dev.logbook.java) with kafka-clients `version`;
- * resolves with its "result" line's payload, fails on a non-zero exit.
+ * Runs driver `mainClass` (a class of dev.logbook.java) with kafka-clients `version`
+ * (and JVM `systemProperties`, as -D flags); resolves with its "result" line's payload,
+ * fails on a non-zero exit.
  */
 export function runJava(
   version: string,
   mainClass: string,
   args: string[],
   timeoutMs = 90_000,
+  systemProperties: Readonly<Record<string, string>> = {},
 ): Promise<unknown> {
   return runDriver(
     `java ${mainClass} (kafka-clients ${version})`,
     "java",
-    javaArgs(version, mainClass, args),
+    javaArgs(version, mainClass, args, systemProperties),
     timeoutMs,
   );
 }
@@ -134,8 +136,21 @@ export function runJava(
  */
 const EARLY_SHARE_APIS = ["SHARE_GROUP_HEARTBEAT", "SHARE_FETCH", "SHARE_ACKNOWLEDGE"];
 /** The `java` arguments that run driver `mainClass` with kafka-clients `version`. */
-export function javaArgs(version: string, mainClass: string, args: string[]): string[] {
-  return [...JVM_FLAGS, "-cp", javaClasspath(version), `dev.logbook.java.${mainClass}`, ...args];
+export function javaArgs(
+  version: string,
+  mainClass: string,
+  args: string[],
+  systemProperties: Readonly<Record<string, string>> = {},
+): string[] {
+  const props = Object.entries(systemProperties).map(([k, v]) => `-D${k}=${v}`);
+  return [
+    ...JVM_FLAGS,
+    ...props,
+    "-cp",
+    javaClasspath(version),
+    `dev.logbook.java.${mainClass}`,
+    ...args,
+  ];
 }
 
 /** The interop matrix's column for kafka-clients `version`, driven by Scenarios.java. */

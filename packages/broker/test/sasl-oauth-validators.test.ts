@@ -15,6 +15,7 @@ import { exportJWK, generateKeyPair, type JWTPayload, SignJWT } from "jose";
 import { DEFAULT_BROKER_CONFIG } from "../src/config/broker-config.js";
 import type { OAuthConfig } from "../src/config/oauth-settings.js";
 import { JaasConfigError } from "../src/sasl/jaas-config.js";
+import { DEFAULT_JWKS_TLS } from "../src/sasl/oauth-jwks-source.js";
 import { SignedJwtValidator } from "../src/sasl/oauth-jwt-validator.js";
 import { TokenRefusedError } from "../src/sasl/oauth-token.js";
 import {
@@ -113,6 +114,7 @@ async function signedSetup(overrides: Partial<OAuthConfig> = {}) {
       expectedIssuer: "https://issuer.test",
       ...overrides,
     },
+    DEFAULT_JWKS_TLS,
     now,
   );
   const claims: JWTPayload = {
@@ -209,6 +211,7 @@ test("signed: the JWKS from an http URL on 127.0.0.1", async () => {
         allowUnverifiedAudience: true,
         allowUnverifiedIssuer: true,
       },
+      DEFAULT_JWKS_TLS,
       now,
     );
     const sign = (kid: string) =>
@@ -240,6 +243,7 @@ test("signed: a JWKS file is read again after sasl.oauthbearer.jwks.endpoint.ref
       allowUnverifiedAudience: true,
       allowUnverifiedIssuer: true,
     },
+    DEFAULT_JWKS_TLS,
     () => clock,
   );
   const sign = (key: Key) =>

@@ -1,19 +1,25 @@
 /**
  * listener.name.<listener>.<setting>: a setting for one listener only, as Kafka allows
- * (the listener name in lower case): the ssl.* settings, sasl.enabled.mechanisms, and
+ * (the listener name in lower case): the ssl.* settings, sasl.enabled.mechanisms,
  * <mechanism>.sasl.jaas.config (e.g. listener.name.sasl_plaintext.plain.sasl.jaas.config,
- * which has no listener-wide form) and <mechanism>.sasl.server.callback.handler.class.
+ * which has no listener-wide form), <mechanism>.sasl.server.callback.handler.class, and
+ * the sasl.oauthbearer.* settings, with or without the oauthbearer. mechanism prefix
+ * (Kafka's OAuth code looks up oauthbearer.<setting> first, then <setting>).
  * Kept as text by listener and read with the setting's own kind when that listener starts.
  */
 import type { BrokerConfig } from "./broker-config.js";
 import { text } from "./kinds.js";
+import { OAUTH_SETTINGS, type OAuthConfig } from "./oauth-settings.js";
 import type { BrokerSetting } from "./rows.js";
 import { SASL_SETTINGS } from "./sasl-settings.js";
-import { type SettingSpec, setting } from "./setting.js";
+import { type SectionSpecs, type SettingSpec, setting } from "./setting.js";
 import { SSL_SETTINGS, type SslSettings } from "./ssl-settings.js";
 
 const PREFIXED =
-  /^listener\.name\.([a-z0-9_]+)\.(ssl\..+|sasl\.enabled\.mechanisms|[a-z0-9-]+\.sasl\.(?:jaas\.config|server\.callback\.handler\.class))$/;
+  /^listener\.name\.([a-z0-9_]+)\.(ssl\..+|sasl\.enabled\.mechanisms|[a-z0-9-]+\.sasl\.(?:jaas\.config|server\.callback\.handler\.class)|(?:oauthbearer\.)?sasl\.oauthbearer\..+)$/;
+
+/** The mechanism prefix Kafka's OAuth code tries before a setting's plain name. */
+const OAUTH_PREFIX = "oauthbearer.";
 
 /** A login module config for one mechanism of one listener (sasl/jaas-config.ts reads it). */
 const JAAS_CONFIG = setting({
@@ -33,17 +39,21 @@ const CALLBACK_HANDLER = setting({
   doc: "Server callback handler of one SASL mechanism; for OAUTHBEARER Kafka's OAuthBearerValidatorCallbackHandler checks signed JWTs",
 });
 
-type SslKey = keyof SslSettings;
-const SSL_KEYS = Object.keys(SSL_SETTINGS) as SslKey[];
+/** The spec of `specs` named `name`, if any. */
+function specNamed<C>(specs: SectionSpecs<C>, name: string): SettingSpec<unknown> | undefined {
+  const key = (Object.keys(specs) as (keyof C)[]).find((k) => specs[k].name === name);
+  return key === undefined ? undefined : (specs[key] as SettingSpec<unknown>);
+}
 
-function sslSpec(name: string): SettingSpec<unknown> | undefined {
+function overrideSpec(name: string): SettingSpec<unknown> | undefined {
   if (name === SASL_SETTINGS.enabledMechanisms.name)
     return SASL_SETTINGS.enabledMechanisms as SettingSpec<unknown>;
   if (name.endsWith(".sasl.jaas.config")) return JAAS_CONFIG as SettingSpec<unknown>;
   if (name.endsWith(".sasl.server.callback.handler.class"))
     return CALLBACK_HANDLER as SettingSpec<unknown>;
-  const key = SSL_KEYS.find((k) => SSL_SETTINGS[k].name === name);
-  return key === undefined ? undefined : (SSL_SETTINGS[key] as SettingSpec<unknown>);
+  if (name.startsWith("ssl.")) return specNamed(SSL_SETTINGS, name);
+  const oauth = name.startsWith(OAUTH_PREFIX) ? name.slice(OAUTH_PREFIX.length) : name;
+  return oauth.startsWith("sasl.oauthbearer.") ? specNamed(OAUTH_SETTINGS, oauth) : undefined;
 }
 
 /** The row of a per-listener override name, or undefined when `name` is none. */
@@ -52,7 +62,7 @@ export function listenerOverrideSetting(name: string): BrokerSetting | undefined
   if (m === null) return undefined;
   const listener = m[1] as string;
   const base = m[2] as string;
-  const spec = sslSpec(base);
+  const spec = overrideSpec(base);
   if (spec === undefined) return undefined;
   return {
     name,
@@ -76,16 +86,42 @@ export function listenerOverrideSetting(name: string): BrokerSetting | undefined
   };
 }
 
+/**
+ * A section's values for one listener: `base` with the listener's overrides on top,
+ * each looked up under the first of `prefixes` (+ the setting's name) that has one.
+ */
+function withListenerOverrides<C extends object>(
+  config: BrokerConfig,
+  listenerName: string,
+  specs: SectionSpecs<C>,
+  base: Readonly<C>,
+  prefixes: readonly string[],
+): C {
+  const overrides = config.listenerOverrides[listenerName.toLowerCase()] ?? {};
+  const out: C = { ...(base as C) };
+  for (const key of Object.keys(specs) as (keyof C)[]) {
+    const spec = specs[key];
+    const raw = prefixes.map((p) => overrides[p + spec.name]).find((v) => v !== undefined);
+    if (raw !== undefined) out[key] = spec.kind.parse(raw);
+  }
+  return out;
+}
+
 /** The SSL settings one listener uses: ssl.* with its listener.name.<name>.ssl.* on top. */
 export function listenerSslSettings(config: BrokerConfig, listenerName: string): SslSettings {
-  const overrides = config.listenerOverrides[listenerName.toLowerCase()] ?? {};
-  const out: Record<string, unknown> = { ...config.ssl };
-  for (const key of SSL_KEYS) {
-    const raw = overrides[SSL_SETTINGS[key].name];
-    if (raw !== undefined) out[key] = SSL_SETTINGS[key].kind.parse(raw);
-  }
-  // Every key of SslSettings is present: copied from config.ssl, some replaced.
-  return out as SslSettings;
+  return withListenerOverrides(config, listenerName, SSL_SETTINGS, config.ssl, [""]);
+}
+
+/**
+ * The OAUTHBEARER settings one listener uses, in Kafka's order:
+ * listener.name.<l>.oauthbearer.sasl.oauthbearer.<x>, then listener.name.<l>.sasl.oauthbearer.<x>,
+ * then the broker-wide sasl.oauthbearer.<x>.
+ */
+export function listenerOAuthSettings(config: BrokerConfig, listenerName: string): OAuthConfig {
+  return withListenerOverrides(config, listenerName, OAUTH_SETTINGS, config.oauth, [
+    OAUTH_PREFIX,
+    "",
+  ]);
 }
 
 /** The raw per-listener value of `base` (e.g. "plain.sasl.jaas.config"), if one was given. */

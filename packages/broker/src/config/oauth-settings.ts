@@ -1,8 +1,9 @@
 /**
  * SASL/OAUTHBEARER settings (BrokerConfig.oauth), as Kafka names them: how a listener
  * whose server callback handler is Kafka's OAuthBearerValidatorCallbackHandler checks
- * signed JWTs (sasl/oauth-jwt-validator.ts). The unsecured development form takes its
- * options from the listener's oauthbearer.sasl.jaas.config instead.
+ * signed JWTs (sasl/oauth-jwt-validator.ts). Each sasl.oauthbearer.* setting can be
+ * given for one listener (config/listener-overrides.ts). The unsecured development form
+ * takes its options from the listener's oauthbearer.sasl.jaas.config instead.
  */
 import { parseList } from "../metadata/config-values.js";
 import { bool, ConfigValueError, int, type Kind, long, text } from "./kinds.js";
@@ -34,7 +35,22 @@ function jwtValidatorClass(): Kind<string> {
   };
 }
 
+/**
+ * Kafka 4's JVM system property of the same name: the URLs OAuth code may fetch (JWKS
+ * and token endpoints, file: URLs too), none by default. Logbook has no JVM, so it is a
+ * setting with the property's name; it is broker-wide, as a system property is.
+ */
+export const ALLOWED_URLS = "org.apache.kafka.sasl.oauthbearer.allowed.urls";
+
 export const OAUTH_SETTINGS = {
+  allowedUrls: setting({
+    name: ALLOWED_URLS,
+    kind: optionalList(),
+    default: [],
+    defaultText: "(empty: no URL)",
+    importance: "medium",
+    doc: "The URLs (comma-separated, each as written in sasl.oauthbearer.jwks.endpoint.url) the broker may read OAUTHBEARER keys from; Kafka 4's system property of this name, empty by default, so a JWKS URL must be listed.",
+  }),
   jwtValidatorClass: setting({
     name: "sasl.oauthbearer.jwt.validator.class",
     kind: jwtValidatorClass(),
@@ -48,14 +64,14 @@ export const OAUTH_SETTINGS = {
     default: "",
     defaultText: "(empty)",
     importance: "medium",
-    doc: "Where the keys that sign OAUTHBEARER tokens are published (a JWKS): an https:, http: or file: URL.",
+    doc: `Where the keys that sign OAUTHBEARER tokens are published (a JWKS): an https:, http: or file: URL listed in ${ALLOWED_URLS}.`,
   }),
   jwksEndpointRefreshMs: setting({
     name: "sasl.oauthbearer.jwks.endpoint.refresh.ms",
     kind: long(0),
     default: 3_600_000,
     importance: "low",
-    doc: "How long the keys read from sasl.oauthbearer.jwks.endpoint.url are used before they are read again.",
+    doc: "How long the keys read from sasl.oauthbearer.jwks.endpoint.url are used before they are read again; a token naming a key id they lack has them read at once (at most once a minute per key id).",
   }),
   expectedAudience: setting({
     name: "sasl.oauthbearer.expected.audience",

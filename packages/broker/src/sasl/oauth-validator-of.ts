@@ -4,14 +4,19 @@
  * unsecured handler) takes unsigned development tokens with the options of the
  * listener's oauthbearer.sasl.jaas.config; Kafka's OAuthBearerValidatorCallbackHandler
  * checks signed JWTs against sasl.oauthbearer.jwks.endpoint.url, which as in Kafka 4.4
- * needs the expected audience and issuer unless each is explicitly left unverified.
+ * must be listed in org.apache.kafka.sasl.oauthbearer.allowed.urls and needs the expected
+ * audience and issuer unless each is explicitly left unverified. Every sasl.oauthbearer.*
+ * setting is the listener's (config/listener-overrides.ts listenerOAuthSettings); an
+ * https: JWKS is fetched with the ssl.* options of the listener's JAAS config.
  */
 import type { BrokerConfig } from "../config/broker-config.js";
-import { listenerOverride } from "../config/listener-overrides.js";
+import { listenerOAuthSettings, listenerOverride } from "../config/listener-overrides.js";
 import { type JaasModule, optionsOf } from "./jaas-config.js";
-import { jwksUrlError, SignedJwtValidator } from "./oauth-jwt-validator.js";
+import { jwksTlsOf } from "./oauth-jwks-source.js";
+import { SignedJwtValidator } from "./oauth-jwt-validator.js";
 import type { TokenValidator } from "./oauth-token.js";
 import { UnsecuredJwsValidator, unsecuredValidatorOptions } from "./oauth-unsecured-validator.js";
+import { oauthUrlErrors } from "./oauth-url-check.js";
 
 const PACKAGE = "org.apache.kafka.common.security.oauthbearer";
 export const SIGNED_VALIDATOR_HANDLER = `${PACKAGE}.OAuthBearerValidatorCallbackHandler`;
@@ -37,12 +42,18 @@ export function oauthValidatorErrors(
     return [
       `${key}: class ${handler} is not served (Logbook serves ${SIGNED_VALIDATOR_HANDLER} and ${UNSECURED_VALIDATOR_HANDLER})`,
     ];
-  const url = config.oauth.jwksEndpointUrl;
+  const o = listenerOAuthSettings(config, listenerName);
+  const url = o.jwksEndpointUrl;
   if (url === "") return [`${key} checks signed tokens: set sasl.oauthbearer.jwks.endpoint.url`];
-  const bad = jwksUrlError(url);
-  const errors = bad === undefined ? [] : [`sasl.oauthbearer.jwks.endpoint.url: ${bad}`];
+  // Throws JaasConfigError on a bad ssl.* option.
+  jwksTlsOf(optionsOf(jaas));
+  // Kafka 4's allowed URLs are broker-wide, as the JVM system property they stand for.
+  const errors = oauthUrlErrors(
+    "sasl.oauthbearer.jwks.endpoint.url",
+    url,
+    config.oauth.allowedUrls,
+  );
   // As Kafka 4.4: a JWKS needs the audience and issuer to check, unless opted out.
-  const o = config.oauth;
   if (o.expectedAudience.length === 0 && !o.allowUnverifiedAudience)
     errors.push(
       "sasl.oauthbearer.jwks.endpoint.url needs sasl.oauthbearer.expected.audience (or sasl.oauthbearer.allow.unverified.audience=true)",
@@ -61,6 +72,9 @@ export function oauthValidatorOf(
   jaas: readonly JaasModule[],
 ): TokenValidator {
   if (handlerOf(config, listenerName) === SIGNED_VALIDATOR_HANDLER)
-    return new SignedJwtValidator(config.oauth);
+    return new SignedJwtValidator(
+      listenerOAuthSettings(config, listenerName),
+      jwksTlsOf(optionsOf(jaas)),
+    );
   return new UnsecuredJwsValidator(unsecuredValidatorOptions(optionsOf(jaas)));
 }
