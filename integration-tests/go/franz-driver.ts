@@ -26,5 +26,6 @@ export function buildFranzDriver(): void {
   assert.equal(r.status, 0, `go build of the franz-go driver failed:\n${r.stderr}`);
 }
 
-/** Runs one scenario: `franzdriver SCENARIO BOOTSTRAP TOPIC [ARG]`; resolves with its result. */
-export const runFranz = (args: string[]) => runDriver("franzdriver", DRIVER, args, 90_000);
+/** Runs one scenario: `franzdriver SCENARIO BOOTSTRAP TOPIC [ARG]` with `env` added; its result. */
+export const runFranz = (args: string[], env: Record<string, string> = {}) =>
+  runDriver("franzdriver", DRIVER, args, 90_000, env);
