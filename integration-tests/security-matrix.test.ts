@@ -46,7 +46,20 @@ const ports: Record<SecurityProtocol, number> = {
 };
 
 /** Each client's topics and groups get its own suffix. */
-const slug = (c: MatrixClient) => c.name.replace(/[^a-z0-9]+/gi, "-").toLowerCase();
+const slug = (c: MatrixClient) =>
+  c.name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "");
+
+/** The super user, over SASL_PLAINTEXT with PLAIN. */
+const superUser = () =>
+  new Kafka({
+    clientId: "security-matrix-admin",
+    brokers: [`127.0.0.1:${ports.SASL_PLAINTEXT}`],
+    logLevel: logLevel.NOTHING,
+    sasl: { mechanism: "plain", ...ADMIN },
+  });
 
 async function adminCreatesAliceAndAcls(): Promise<void> {
   const commandConfig = join(dir, "admin.properties");
@@ -76,12 +89,7 @@ async function adminCreatesAliceAndAcls(): Promise<void> {
     assert.equal(scram.code, 0, scram.stderr);
   }
 
-  const admin = new Kafka({
-    clientId: "security-matrix-admin",
-    brokers: [`127.0.0.1:${ports.SASL_PLAINTEXT}`],
-    logLevel: logLevel.NOTHING,
-    sasl: { mechanism: "plain", ...ADMIN },
-  }).admin();
+  const admin = superUser().admin();
   await admin.connect();
   try {
     const allow = (principal: string, prefix: string) => [
@@ -201,6 +209,22 @@ test("alice is refused a topic outside her ACLs with a topic authorization error
       const o = await c.roundTrip(aliceOverSaslSsl(), `secret-${s}`, `alice-${s}`);
       assertRefused(o, c.refused.deniedTopic, c.name);
     });
+});
+
+test("a refused client created nothing: no topic of the refusal cases exists", async () => {
+  const admin = superUser().admin();
+  await admin.connect();
+  try {
+    const topics = await admin.listTopics();
+    assert.deepEqual(
+      topics.filter((t) => /^(secret|alice-none|alice-wrong)-/.test(t)),
+      [],
+    );
+    // The round trips' topics are there, so the listing is not empty by accident.
+    for (const c of MATRIX_CLIENTS) assert.ok(topics.includes(`alice-${slug(c)}`), c.name);
+  } finally {
+    await admin.disconnect();
+  }
 });
 
 test("round trips on the other listener types the listener files do not cover", async (t) => {

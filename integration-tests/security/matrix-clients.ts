@@ -2,9 +2,11 @@
  * The clients of the security matrix (../security-matrix.test.ts), one row each: how the
  * client makes a round trip through an Endpoint (create the topic, produce v0..v2, read
  * them back in a group; a refusal is an Outcome, not a throw), and what it reports when
- * refused. To add a client, add a row; a Go driver with the secure-roundtrip command of
- * go/franzdriver/secure.go needs only `goDriverRow`.
+ * refused. To add a client, add a row; a driver with the secure-roundtrip command of
+ * go/franzdriver/secure.go (sarama's, say) needs only `secureRoundTripRow`.
  */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { Kafka, logLevel, type SASLOptions } from "kafkajs";
 import { buildFranzDriver, runFranz } from "../go/franz-driver.js";
@@ -120,7 +122,10 @@ const confluentKafka: MatrixClient = {
       `group.id=${group}`,
     ]),
   refused: {
-    // The broker closes the connection at the first request that is not SASL's.
+    // The broker closes the connection at the first request that is not SASL's. Kafka
+    // 4.4 sends a TLS close_notify first and librdkafka says "Disconnected: ... broker
+    // might require SASL authentication"; Logbook drops the socket, so it says "Receive
+    // failed: ... unexpected eof". Either is the refusal.
     noCredentials: /^_TRANSPORT: .*(Receive failed|Disconnected)/,
     wrongPassword: /^_AUTHENTICATION: .*invalid credentials with SASL mechanism SCRAM-SHA-512/,
     deniedTopic: /^TOPIC_AUTHORIZATION_FAILED: /,
@@ -128,13 +133,8 @@ const confluentKafka: MatrixClient = {
   listeners: [],
 };
 
-async function kcatRun(args: string[], input?: string) {
-  const r = await runProcess("kcat", args, {
-    ...(input === undefined ? {} : { input }),
-    timeoutMs: 60_000,
-  });
-  return r;
-}
+const kcatRun = (args: string[], input?: string) =>
+  runProcess("kcat", args, { ...(input === undefined ? {} : { input }), timeoutMs: 60_000 });
 
 /** kcat prints librdkafka's errors as "% ERROR: ..." lines; the first one names the refusal. */
 function kcatRefusal(stderr: string, code: number | null): Outcome {
@@ -144,7 +144,11 @@ function kcatRefusal(stderr: string, code: number | null): Outcome {
 
 const kcat: MatrixClient = {
   name: "kcat (librdkafka)",
-  prepare() {},
+  prepare() {
+    const r = spawnSync("kcat", ["-V"], { encoding: "utf8", timeout: 10_000 });
+    if (r.error !== undefined)
+      assert.fail(`kcat could not run (${r.error.message}): install it with apt-get install kcat`);
+  },
   async roundTrip(e, topic, group) {
     const settings = librdkafkaSettings(e).flatMap((s) => ["-X", s]);
     const base = ["-b", bootstrapOf(e), ...settings];
@@ -172,6 +176,7 @@ const kcat: MatrixClient = {
     return { values: read.stdout.trim().split("\n") };
   },
   refused: {
+    // As confluent-kafka's (above).
     noCredentials: /Broker transport failure: .*(Receive failed|Disconnected)/,
     wrongPassword:
       /SASL authentication error: .*invalid credentials with SASL mechanism SCRAM-SHA-512/,
@@ -252,8 +257,9 @@ const java: MatrixClient = {
 /**
  * A row for a driver that takes the secure-roundtrip contract of go/franzdriver/secure.go:
  * `run(args, env)` runs `DRIVER secure-roundtrip BOOTSTRAP TOPIC GROUP` with `env` added.
+ * Such a client is checked on every listener type here.
  */
-export function goDriverRow(
+export function secureRoundTripRow(
   name: string,
   prepare: () => void,
   run: (args: string[], env: Record<string, string>) => Promise<unknown>,
@@ -269,19 +275,18 @@ export function goDriverRow(
   };
 }
 
-const franzGo = goDriverRow("franz-go", buildFranzDriver, runFranz, {
+const franzGo = secureRoundTripRow("franz-go", buildFranzDriver, runFranz, {
   noCredentials: /^CONNECTION_CLOSED: .*SASL is required but not provided/,
   wrongPassword: /^SASL_AUTHENTICATION_FAILED: /,
   deniedTopic: /^TOPIC_AUTHORIZATION_FAILED: /,
 });
 
-const platformatic: MatrixClient = {
-  ...goDriverRow("@platformatic/kafka", () => {}, runPlatformatic, {
-    noCredentials: /^PLT_KFK_NETWORK: .*Connection closed/,
-    wrongPassword: /^SASL_AUTHENTICATION_FAILED: /,
-    deniedTopic: /^TOPIC_AUTHORIZATION_FAILED: /,
-  }),
-};
+// The same contract, in interop/drivers/platformatic-driver.ts.
+const platformatic = secureRoundTripRow("@platformatic/kafka", () => {}, runPlatformatic, {
+  noCredentials: /^PLT_KFK_NETWORK: .*Connection closed/,
+  wrongPassword: /^SASL_AUTHENTICATION_FAILED: /,
+  deniedTopic: /^TOPIC_AUTHORIZATION_FAILED: /,
+});
 
 const ALL_CLIENTS: readonly MatrixClient[] = [
   kafkajs,
