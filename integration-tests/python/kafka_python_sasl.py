@@ -77,6 +77,9 @@ def main():
         sasl_plain_username=user,
         sasl_plain_password=password,
         api_version=(2, 5, 0),
+        # The admin client's first connection (TLS, SCRAM) within this, not 2 s: a loaded
+        # machine needs more.
+        api_version_auto_timeout_ms=10000,
     )
     sasl.update(extra)
     logged = LastError()

@@ -447,7 +447,7 @@ function refusal(e: unknown): { error: string; message: string } {
 
 /** security-matrix.test.ts: the secure-roundtrip contract of go/franzdriver/secure.go. */
 const secureRoundTrip: Scenario = async (bootstrap, topic, [groupId]) => {
-  const client = { ...(await securityFromEnv()), retries: 1 };
+  const client = await securityFromEnv();
   try {
     const admin = new Admin({ ...base(bootstrap), ...client });
     try {
