@@ -13,6 +13,7 @@ import { after, before, test } from "node:test";
 import kafkajs, { Kafka, type KafkaConfig, logLevel } from "kafkajs";
 import { type BrokerProcess, removeDir, startBroker, tempDir } from "./helpers/broker-process.js";
 import { freePort } from "./helpers/kafka-process.js";
+import { kafkajsErrorType } from "./helpers/kafkajs-errors.js";
 import { type ClientCert, makeCa, makeClientCert, makeServerCert } from "./helpers/test-certs.js";
 import { JAVA_CHECKS_CLIENT, runJava } from "./java/java-driver.js";
 
@@ -57,16 +58,8 @@ function mtlsClient(cert: ClientCert): Kafka {
   });
 }
 
-/** The Kafka error name a failure carries (kafkajs wraps some in `cause` or `originalError`). */
-function errorType(e: unknown): string {
-  let cur: unknown = e;
-  while (cur !== null && typeof cur === "object") {
-    const o = cur as { type?: unknown; cause?: unknown; originalError?: unknown };
-    if (typeof o.type === "string") return o.type;
-    cur = o.originalError ?? o.cause;
-  }
-  return String(e);
-}
+/** The Kafka error name a failure carries, or the failure itself. */
+const errorType = (e: unknown): string => kafkajsErrorType(e) ?? String(e);
 
 /** Per topic, "none" or the error type of one send through a fresh kafkajs producer. */
 async function kafkajsSends(kafka: Kafka): Promise<Record<string, string>> {

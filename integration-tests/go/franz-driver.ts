@@ -8,5 +8,5 @@ const franz = goDriver("franzdriver", "franz-go");
 
 /** Builds the driver; fails the calling test (or hook) when Go cannot. */
 export const buildFranzDriver = franz.build;
-/** Runs one scenario: `franzdriver SCENARIO BOOTSTRAP TOPIC [ARG]`; resolves with its result. */
+/** Runs one scenario: `franzdriver SCENARIO BOOTSTRAP TOPIC [ARG]` with `env` added; its result. */
 export const runFranz = franz.run;

@@ -17,8 +17,8 @@ const BUILD_GUARD_MS = 300_000;
 export interface GoDriver {
   /** Builds the driver; fails the calling test (or hook) when Go cannot. */
   build: () => void;
-  /** Runs `<name> SCENARIO BOOTSTRAP TOPIC [ARG]`; resolves with its result. */
-  run: (args: string[]) => Promise<unknown>;
+  /** Runs `<name> SCENARIO BOOTSTRAP TOPIC [ARG]` with `env` added; resolves with its result. */
+  run: (args: string[], env?: Record<string, string>) => Promise<unknown>;
   /** The built program. */
   path: string;
 }
@@ -38,6 +38,6 @@ export function goDriver(name: string, library: string): GoDriver {
         assert.fail(`go could not run (${r.error.message}): the ${library} driver needs Go 1.26`);
       assert.equal(r.status, 0, `go build of the ${library} driver failed:\n${r.stderr}`);
     },
-    run: (args) => runDriver(name, path, args, 90_000),
+    run: (args, env = {}) => runDriver(name, path, args, 90_000, env),
   };
 }

@@ -226,8 +226,9 @@ export class JsonLinesProcess {
     readonly name: string,
     command: string,
     args: string[],
+    extraEnv: Record<string, string> = {},
   ) {
-    const env: NodeJS.ProcessEnv = { ...process.env, PYTHONUNBUFFERED: "1" };
+    const env: NodeJS.ProcessEnv = { ...process.env, PYTHONUNBUFFERED: "1", ...extraEnv };
     delete env.NODE_TEST_CONTEXT;
     this.child = spawn(command, args, { cwd: REPO_ROOT, env, stdio: ["pipe", "pipe", "pipe"] });
     let buf = "";

@@ -58,14 +58,18 @@ export interface DrivenEnv {
   kafka: Kafka;
 }
 
-/** Runs `command args`, fails on a non-zero exit, and returns its "result" line's payload. */
+/**
+ * Runs `command args` (with `env` added to this process's environment), fails on a
+ * non-zero exit, and returns its "result" line's payload.
+ */
 export async function runDriver(
   name: string,
   command: string,
   args: string[],
   timeoutMs = 60_000,
+  env: Record<string, string> = {},
 ): Promise<unknown> {
-  const p = new JsonLinesProcess(name, command, args);
+  const p = new JsonLinesProcess(name, command, args, env);
   const code = await p.done(timeoutMs);
   assert.equal(
     code,

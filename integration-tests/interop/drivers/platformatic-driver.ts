@@ -64,18 +64,28 @@ async function until(what: string, cond: () => boolean): Promise<void> {
 }
 
 let groups = 0;
-/** Reads `count` records from the beginning with a fresh group (raw Buffers). */
+
+interface ReadOptions {
+  isolationLevel?: number;
+  /** Default: a fresh group per read. */
+  groupId?: string;
+  /** More client options (security ones, for secure-roundtrip). */
+  client?: Record<string, unknown>;
+}
+
+/** Reads `count` records from the beginning in a group (raw Buffers). */
 async function read(
   bootstrap: string,
   topic: string,
   count: number,
-  isolationLevel: number = FetchIsolationLevels.READ_UNCOMMITTED,
+  options: ReadOptions = {},
 ): Promise<Row[]> {
   const consumer = new Consumer({
     ...base(bootstrap),
-    groupId: `read-${topic}-${groups++}`,
+    ...options.client,
+    groupId: options.groupId ?? `read-${topic}-${groups++}`,
     maxWaitTime: 200,
-    isolationLevel,
+    isolationLevel: options.isolationLevel ?? FetchIsolationLevels.READ_UNCOMMITTED,
   });
   const stream = await consumer.consume({ topics: [topic], mode: "earliest", autocommit: false });
   const rows: Row[] = [];
@@ -336,7 +346,9 @@ const transactions: Scenario = async (bootstrap, topic) => {
   await inTxn(["a-0", "a-1", "a-2"], false);
   await inTxn(["c-end"], true);
   await p.close();
-  const rows = await read(bootstrap, topic, 4, FetchIsolationLevels.READ_COMMITTED);
+  const rows = await read(bootstrap, topic, 4, {
+    isolationLevel: FetchIsolationLevels.READ_COMMITTED,
+  });
   return rows.map((r) => r.value);
 };
 
@@ -384,6 +396,80 @@ async function version(): Promise<string> {
   return `@platformatic/kafka ${pkg.version} (Node.js ${process.versions.node})`;
 }
 
+/**
+ * Client options from the environment contract of go/franzdriver/secure.go
+ * (SECURITY_PROTOCOL, SSL_CA_LOCATION, SASL_MECHANISM, SASL_USERNAME, SASL_PASSWORD).
+ */
+async function securityFromEnv(): Promise<Record<string, unknown>> {
+  const env = process.env;
+  const protocol = env.SECURITY_PROTOCOL ?? "PLAINTEXT";
+  if (!["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"].includes(protocol))
+    throw new Error(`unknown SECURITY_PROTOCOL ${protocol}`);
+  const out: Record<string, unknown> = {};
+  if (protocol.endsWith("SSL")) out.tls = { ca: await readFile(env.SSL_CA_LOCATION ?? "", "utf8") };
+  if (protocol.startsWith("SASL_"))
+    out.sasl = {
+      mechanism: env.SASL_MECHANISM,
+      username: env.SASL_USERNAME,
+      password: env.SASL_PASSWORD,
+    };
+  return out;
+}
+
+interface ErrorTree {
+  apiId?: unknown;
+  code?: unknown;
+  message?: unknown;
+  errors?: unknown;
+  cause?: unknown;
+}
+
+/** An error and all it wraps (`errors`, `cause`), outermost first. */
+function flatten(e: unknown): ErrorTree[] {
+  if (e === null || typeof e !== "object") return [];
+  const o = e as ErrorTree;
+  return [o, ...[...(Array.isArray(o.errors) ? o.errors : []), o.cause].flatMap(flatten)];
+}
+
+/**
+ * The most specific name and text an error carries: the Kafka error a broker answered (a
+ * ProtocolError's apiId) if any, else the innermost library code (PLT_KFK_NETWORK, ...).
+ */
+function refusal(e: unknown): { error: string; message: string } {
+  const all = flatten(e);
+  const kafka = all.find((x) => typeof x.apiId === "string");
+  const innermost = all.filter((x) => typeof x.code === "string").at(-1);
+  return {
+    error: String(kafka?.apiId ?? innermost?.code ?? "OTHER"),
+    message: all.map((x) => String(x.message ?? "")).join(" / "),
+  };
+}
+
+/** security-matrix.test.ts: the secure-roundtrip contract of go/franzdriver/secure.go. */
+const secureRoundTrip: Scenario = async (bootstrap, topic, [groupId]) => {
+  const client = await securityFromEnv();
+  try {
+    const admin = new Admin({ ...base(bootstrap), ...client });
+    try {
+      await admin.createTopics({ topics: [topic], partitions: 1, replicas: 1 });
+    } catch (e) {
+      if (refusal(e).error !== "TOPIC_ALREADY_EXISTS") throw e;
+    } finally {
+      await admin.close();
+    }
+    const p = stringProducer(bootstrap, client);
+    try {
+      await p.send({ messages: [0, 1, 2].map((i) => ({ topic, partition: 0, value: `v${i}` })) });
+    } finally {
+      await p.close();
+    }
+    const rows = await read(bootstrap, topic, 3, { groupId, client });
+    return { values: rows.map((r) => r.value) };
+  } catch (e) {
+    return refusal(e);
+  }
+};
+
 const scenarios: Record<string, Scenario> = {
   metadata,
   "topic-admin": topicAdmin,
@@ -399,6 +485,7 @@ const scenarios: Record<string, Scenario> = {
   transactions,
   "large-record": largeRecord,
   compacted,
+  "secure-roundtrip": secureRoundTrip,
 };
 
 const [name, bootstrap, topic, ...extra] = process.argv.slice(2);

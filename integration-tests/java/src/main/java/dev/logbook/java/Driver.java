@@ -160,9 +160,14 @@ public final class Driver {
   /** Reads `count` records of `topic` with a new group; returns them as JSON maps. */
   public static List<Map<String, Object>> read(
       String bootstrap, String topic, int count, Map<String, String> extra) {
+    return read(bootstrap, topic, count, "read-" + topic + "-" + System.nanoTime(), extra);
+  }
+
+  /** Reads `count` records of `topic` as a member of `group`; returns them as JSON maps. */
+  public static List<Map<String, Object>> read(
+      String bootstrap, String topic, int count, String group, Map<String, String> extra) {
     List<Map<String, Object>> got = new ArrayList<>();
-    try (KafkaConsumer<String, String> c =
-        consumer(bootstrap, "read-" + topic + "-" + System.nanoTime(), extra)) {
+    try (KafkaConsumer<String, String> c = consumer(bootstrap, group, extra)) {
       c.subscribe(List.of(topic));
       Member m = new Member("r", c);
       pollUntil(List.of(m), () -> got.size() >= count, count + " records", (x, r) -> got.add(record(r)));
