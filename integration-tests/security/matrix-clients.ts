@@ -202,7 +202,11 @@ const kafkaPython: MatrixClient = {
       "max_block_ms=10000",
     ]),
   refused: {
-    noCredentials: /^KafkaConnectionError: .*socket disconnected/,
+    // The broker hangs up at the first request past ApiVersions; kafka-python raises that
+    // at once or, retrying within its 10 s first-connection allowance, as a timeout whose
+    // last error is the same disconnect (which one depends on timing).
+    noCredentials:
+      /^(KafkaConnectionError: .*|KafkaTimeoutError: .*last logged error: .*)socket disconnected/,
     // SASL v0 (bare tokens) has no frame for an error: the broker closes the connection
     // mid-exchange, which kafka-python logs while its client finds no broker.
     wrongPassword: /^NoBrokersAvailable: .*<authenticating>.*Connection reset/,
