@@ -5,6 +5,7 @@
 import { saslListenerErrors } from "../sasl/sasl-settings-of.js";
 import type { SecurityProtocol } from "../server/client-session.js";
 import type { BrokerConfig } from "./broker-config.js";
+import { versionsServed } from "./cipher-suites.js";
 import { type Listener, listeners as listenersKind } from "./kinds.js";
 import { listenerSslSettings } from "./listener-overrides.js";
 import { configuredListeners } from "./listener-settings.js";
@@ -107,6 +108,10 @@ function sslErrors(l: Listener, s: SslSettings): string[] {
       `${where}: ssl.client.auth=${s.clientAuth} needs the CA certificates to check clients against (ssl.truststore.location or ssl.truststore.certificates)`,
     );
   if (s.enabledProtocols.length === 0) errors.push(`${where}: ssl.enabled.protocols is empty`);
+  else if (versionsServed(s.enabledProtocols, s.cipherSuites).length === 0)
+    errors.push(
+      `${where}: no suite of ssl.cipher.suites (${s.cipherSuites.join(",")}) serves ssl.enabled.protocols (${s.enabledProtocols.join(",")})`,
+    );
   return errors;
 }
 

@@ -7,6 +7,7 @@
 import { readFileSync, unwatchFile, watchFile } from "node:fs";
 import { createSecureContext, type SecureContextOptions, type TlsOptions } from "node:tls";
 import type { Logger } from "@logbook/storage";
+import { nodeCiphers, versionsServed } from "../config/cipher-suites.js";
 import type { SslSettings } from "../config/ssl-settings.js";
 
 /** How often a watched file's status is polled (a replaced file is seen too). */
@@ -54,10 +55,13 @@ function readPem(path: string, setting: string): string {
 
 /** The server options of an SSL listener that do not change on reload. */
 export function tlsServerOptions(s: SslSettings): TlsOptions {
-  const versions = [...s.enabledProtocols].sort();
+  // listener-plan refuses a listener whose suites serve none of its versions.
+  const versions = versionsServed(s.enabledProtocols, s.cipherSuites).sort();
+  const ciphers = nodeCiphers(s.cipherSuites);
   return {
     minVersion: versions[0],
     maxVersion: versions[versions.length - 1],
+    ...(ciphers === undefined ? {} : { ciphers }),
     requestCert: s.clientAuth !== "none",
     // "requested" takes a certificate when offered and lets a client in without one;
     // an untrusted certificate is then refused by tcp-server (authorized is false).
