@@ -4,6 +4,7 @@
  * context (new connections see the new certificate); a file that does not load keeps
  * the old context and logs why.
  */
+import { X509Certificate } from "node:crypto";
 import { readFileSync, unwatchFile, watchFile } from "node:fs";
 import { createSecureContext, type SecureContextOptions, type TlsOptions } from "node:tls";
 import type { Logger } from "@logbook/storage";
@@ -32,6 +33,11 @@ export function readSecureContextOptions(s: SslSettings): SecureContextOptions {
     s.truststoreLocation !== ""
       ? readPem(s.truststoreLocation, "ssl.truststore.location")
       : s.truststoreCertificates;
+  if (ca !== "")
+    checkCertificates(
+      ca,
+      s.truststoreLocation !== "" ? s.truststoreLocation : "ssl.truststore.certificates",
+    );
   const options: SecureContextOptions = {
     key,
     cert: chain,
@@ -41,6 +47,24 @@ export function readSecureContextOptions(s: SslSettings): SecureContextOptions {
   // Fails here, with OpenSSL's reason, rather than on the first client.
   createSecureContext(options);
   return options;
+}
+
+/**
+ * OpenSSL takes CA text without a single certificate (and then trusts no client), so a
+ * truncated or garbled truststore is caught here, and a reload keeps the last good one.
+ */
+function checkCertificates(pem: string, where: string): void {
+  const certs = pem.match(PEM_CERT) ?? [];
+  if (certs.length === 0) throw new Error(`${where}: no PEM certificate found`);
+  for (const c of certs) {
+    try {
+      new X509Certificate(c);
+    } catch (e) {
+      throw new Error(
+        `${where}: a certificate does not parse: ${e instanceof Error ? e.message : String(e)}`,
+      );
+    }
+  }
 }
 
 function readPem(path: string, setting: string): string {
