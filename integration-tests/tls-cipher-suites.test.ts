@@ -3,7 +3,8 @@
  * setting: a listener limited to one TLS 1.2 suite admits a client offering it, refuses
  * one that offers only another suite, and serves TLS 1.2 to a client that would take
  * 1.3 (no TLS 1.3 suite is listed); the Java client with ssl.cipher.suites works; an
- * unknown suite name stops the start with a message.
+ * unknown suite name stops the start with a message. Also: ssl.protocol=TLSv1.2 leaves
+ * TLS 1.3 enabled on both (ssl.enabled.protocols decides).
  */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -30,6 +31,8 @@ let server: ServerCert;
 let broker: BrokerProcess;
 let kafka: KafkaProcess;
 const ports = { logbook: 0, kafka: 0 };
+/** A listener with ssl.protocol=TLSv1.2 and the default ssl.enabled.protocols. */
+const proto12 = { logbook: 0, kafka: 0 };
 
 before(async () => {
   dir = await tempDir("logbook-ciphers-");
@@ -37,12 +40,16 @@ before(async () => {
   server = makeServerCert(dir);
   ports.logbook = await freePort();
   ports.kafka = await freePort();
+  proto12.logbook = await freePort();
+  proto12.kafka = await freePort();
   broker = await startBroker({
     args: [
       "-o",
-      `listeners=PLAINTEXT://127.0.0.1:0,ONE12://127.0.0.1:${ports.logbook}`,
+      `listeners=PLAINTEXT://127.0.0.1:0,ONE12://127.0.0.1:${ports.logbook},PROTO12://127.0.0.1:${proto12.logbook}`,
       "-o",
-      "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,ONE12:SSL",
+      "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,ONE12:SSL,PROTO12:SSL",
+      "-o",
+      "listener.name.proto12.ssl.protocol=TLSv1.2",
       "-o",
       `ssl.keystore.location=${server.keystore}`,
       "-o",
@@ -50,11 +57,15 @@ before(async () => {
     ],
   });
   kafka = await startKafka({
-    extraListeners: [{ name: "ONE12", protocol: "SSL", port: ports.kafka }],
+    extraListeners: [
+      { name: "ONE12", protocol: "SSL", port: ports.kafka },
+      { name: "PROTO12", protocol: "SSL", port: proto12.kafka },
+    ],
     config: {
       "ssl.keystore.type": "PEM",
       "ssl.keystore.location": server.keystore,
       "listener.name.one12.ssl.cipher.suites": SUITE,
+      "listener.name.proto12.ssl.protocol": "TLSv1.2",
     },
   });
 });
@@ -91,6 +102,17 @@ test("one 1.2 suite: a client offering it is admitted, one without it refused, 1
       [`TLSv1.2 ${SUITE}`, "refused", `TLSv1.2 ${SUITE}`],
       who,
     );
+  }
+});
+
+test("ssl.protocol=TLSv1.2 does not limit the versions: ssl.enabled.protocols decides (as Kafka)", async () => {
+  for (const [who, port] of [
+    ["logbook", proto12.logbook],
+    ["kafka", proto12.kafka],
+  ] as const) {
+    const s = await tlsConnect(port, { ca: readFileSync(ca, "utf8") });
+    assert.equal(s.getProtocol(), "TLSv1.3", who);
+    assert.ok(await answered(s), who);
   }
 });
 
