@@ -32,6 +32,18 @@ test("IANA names become OpenSSL's for TLS 1.2 and stay as they are for TLS 1.3",
   // Java's SSL_ spelling of the oldest suites names the same suite.
   assert.equal(nodeCiphers(["SSL_RSA_WITH_AES_128_CBC_SHA"]), "AES128-SHA");
   assert.equal(nodeCiphers([]), undefined, "no list: OpenSSL's defaults");
+  // Java's renegotiation signal (in lists copied from a JVM) is accepted and dropped.
+  assert.equal(
+    nodeCiphers(["TLS_AES_128_GCM_SHA256", "TLS_EMPTY_RENEGOTIATION_INFO_SCSV"]),
+    "TLS_AES_128_GCM_SHA256",
+  );
+  assert.deepEqual(
+    versionsServed(
+      ["TLSv1.2", "TLSv1.3"],
+      ["TLS_AES_128_GCM_SHA256", "TLS_EMPTY_RENEGOTIATION_INFO_SCSV"],
+    ),
+    ["TLSv1.3"],
+  );
 });
 
 test("an unknown suite name stops the start, naming the setting and the name", () => {
@@ -39,6 +51,10 @@ test("an unknown suite name stops the start, naming the setting and the name", (
     [
       "ssl.cipher.suites=TLS_NO_SUCH_SUITE",
       /invalid ssl\.cipher\.suites: Unknown cipher suite "TLS_NO_SUCH_SUITE"/,
+    ],
+    [
+      "ssl.cipher.suites=TLS_EMPTY_RENEGOTIATION_INFO_SCSV",
+      /TLS_EMPTY_RENEGOTIATION_INFO_SCSV alone names no cipher suite/,
     ],
     // An OpenSSL name is not what Kafka takes.
     [

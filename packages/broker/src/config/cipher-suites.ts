@@ -20,6 +20,12 @@ function available(node: string): boolean {
   }
 }
 
+/**
+ * Java lists this signal among its suites (so a list copied from a JVM holds it); OpenSSL
+ * always sends it, so it is accepted and not passed on.
+ */
+const RENEGOTIATION_SIGNAL = "TLS_EMPTY_RENEGOTIATION_INFO_SCSV";
+
 /** Java also names the oldest suites SSL_*, for TLS_* (SSL_RSA_WITH_AES_128_CBC_SHA). */
 function ianaName(name: string): string {
   return name.startsWith("SSL_") ? `TLS_${name.slice("SSL_".length)}` : name;
@@ -40,13 +46,20 @@ function nodeName(name: string): string {
   return node;
 }
 
+/** The suites of a list, without Java's renegotiation signal. */
+function suitesOf(names: readonly string[]): string[] {
+  return names.filter((n) => n !== RENEGOTIATION_SIGNAL);
+}
+
 /** A comma-separated list of cipher suite names, each one known and available. */
 export function cipherSuiteList(): Kind<string[]> {
   return {
     type: "list",
     parse(raw) {
       const items = parseList(raw);
-      for (const i of items) nodeName(i);
+      for (const i of suitesOf(items)) nodeName(i);
+      if (items.length > 0 && suitesOf(items).length === 0)
+        throw new ConfigValueError(`${RENEGOTIATION_SIGNAL} alone names no cipher suite`);
       return items;
     },
     format: (items) => items.join(","),
@@ -55,7 +68,7 @@ export function cipherSuiteList(): Kind<string[]> {
 
 /** The `ciphers` option of node:tls for a (checked) list; undefined keeps OpenSSL's defaults. */
 export function nodeCiphers(suites: readonly string[]): string | undefined {
-  return suites.length === 0 ? undefined : suites.map(nodeName).join(":");
+  return suites.length === 0 ? undefined : suitesOf(suites).map(nodeName).join(":");
 }
 
 /** The enabled TLS versions some suite of the list serves (all of them with no list). */
@@ -64,7 +77,7 @@ export function versionsServed(
   suites: readonly string[],
 ): TlsVersion[] {
   if (suites.length === 0) return [...enabled];
-  const has13 = suites.some((s) => TLS13_SUITES.has(ianaName(s)));
-  const has12 = suites.some((s) => !TLS13_SUITES.has(ianaName(s)));
+  const has13 = suitesOf(suites).some((s) => TLS13_SUITES.has(ianaName(s)));
+  const has12 = suitesOf(suites).some((s) => !TLS13_SUITES.has(ianaName(s)));
   return enabled.filter((v) => (v === "TLSv1.3" ? has13 : has12));
 }
