@@ -6,8 +6,10 @@
  * there: Metadata lists no broker and each partition no leader (LEADER_NOT_AVAILABLE
  * before v6, LISTENER_NOT_FOUND from v6, the node an offline replica), FindCoordinator
  * answers COORDINATOR_NOT_AVAILABLE and DescribeCluster no broker and controller -1.
+ * kcat's metadata and the Java Admin (AdvertisedChecks) see the same on both brokers.
  */
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { after, before, test } from "node:test";
 import {
   CreateTopicsApi,
@@ -25,6 +27,7 @@ import {
 import { type BrokerProcess, startBroker } from "./helpers/broker-process.js";
 import { freePort, type KafkaProcess, startKafka } from "./helpers/kafka-process.js";
 import { WireClient } from "./helpers/wire-client.js";
+import { JAVA_CHECKS_CLIENT, runJava } from "./java/java-driver.js";
 
 const TOPIC = "advertised-probe";
 
@@ -181,4 +184,50 @@ test("the advertised listener and the one left out answer as Kafka's do", async 
     hidden: await answers(hidden.logbook, l.port),
   };
   assert.deepEqual(logbookSaw, kafkaSaw);
+});
+
+/** kcat's metadata on `port`: the brokers and each partition's leader and error. */
+function kcatMetadata(port: number, advertisedPort: number): unknown {
+  const r = spawnSync("kcat", ["-b", `127.0.0.1:${port}`, "-L", "-J", "-t", TOPIC], {
+    encoding: "utf8",
+    timeout: 30_000,
+  });
+  if (r.error !== undefined)
+    assert.fail(`kcat could not run (${r.error.message}): install it with apt-get install kcat`);
+  assert.equal(r.status, 0, r.stderr);
+  const m = JSON.parse(r.stdout) as {
+    brokers: { id: number; name: string }[];
+    topics: {
+      topic: string;
+      partitions: { partition: number; leader: number; error?: string }[];
+    }[];
+  };
+  return {
+    brokers: m.brokers.map((b) => [b.id, b.name.replace(`:${advertisedPort}`, ":advertised")]),
+    partitions: m.topics.flatMap((t) => t.partitions.map((p) => [p.partition, p.leader, p.error])),
+  };
+}
+
+test("kcat and the Java Admin find the broker on the advertised listener only, on both", async () => {
+  const k = kafka as KafkaProcess;
+  const l = logbook as BrokerProcess;
+  const seen = async (port: number, advertisedPort: number) => {
+    const java = (await runJava(JAVA_CHECKS_CLIENT, "AdvertisedChecks", [`127.0.0.1:${port}`])) as {
+      nodes?: string[];
+      error?: string;
+    };
+    return {
+      kcat: kcatMetadata(port, advertisedPort),
+      java: {
+        ...java,
+        nodes: java.nodes?.map((n) => n.replace(`:${advertisedPort}`, ":advertised")),
+      },
+    };
+  };
+  const kafkaSaw = [await seen(k.port, k.port), await seen(hidden.kafka, k.port)];
+  const logbookSaw = [await seen(l.port, l.port), await seen(hidden.logbook, l.port)];
+  assert.deepEqual(logbookSaw, kafkaSaw);
+  // The Java Admin reaches the broker only where it is advertised.
+  assert.deepEqual(kafkaSaw[0]?.java.nodes, ["127.0.0.1:advertised"]);
+  assert.equal(kafkaSaw[1]?.java.nodes, undefined);
 });
