@@ -1,8 +1,8 @@
 /**
  * The truststore of a mutual-TLS listener is reloaded like its keystore: replacing the
  * ssl.truststore.location file makes the broker admit client certificates of the new
- * CA (and no longer those of the old one) without a restart, and a broken file keeps the
- * last good CAs.
+ * CA (and no longer those of the old one) without a restart (node:tls and the Java
+ * client), and a broken file keeps the last good CAs.
  */
 import assert from "node:assert/strict";
 import { copyFileSync, readFileSync, renameSync, writeFileSync } from "node:fs";
@@ -13,6 +13,7 @@ import { waitFor } from "./helpers/groups.js";
 import { freePort } from "./helpers/kafka-process.js";
 import { type ClientCert, makeCa, makeClientCert, makeServerCert } from "./helpers/test-certs.js";
 import { answered, tlsConnect } from "./helpers/tls-client.js";
+import { JAVA_CHECKS_CLIENT, runJava } from "./java/java-driver.js";
 
 let dir: string;
 let broker: BrokerProcess;
@@ -81,6 +82,19 @@ test("a replaced truststore admits the new CA's clients without a restart; a bro
   await waitFor("the broker reloads its truststore", () => reloads() > before);
   assert.equal(await admits(newClient), true, "new CA trusted after the reload");
   assert.equal(await admits(oldClient), false, "old CA no longer trusted");
+  // The Java client with the new CA's certificate produces and consumes.
+  const keystore = join(dir, "new-client-keystore.pem");
+  writeFileSync(keystore, pem(newClient.key) + pem(newClient.cert));
+  const java = await runJava(JAVA_CHECKS_CLIENT, "TlsChecks", [
+    `127.0.0.1:${port}`,
+    "truststore-reload-java",
+    "security.protocol=SSL",
+    "ssl.truststore.type=PEM",
+    `ssl.truststore.location=${serverCa}`,
+    "ssl.keystore.type=PEM",
+    `ssl.keystore.location=${keystore}`,
+  ]);
+  assert.deepEqual(java, { ports: [port], values: ["v0", "v1", "v2"] });
 
   writeFileSync(truststore, "-----BEGIN CERTIFICATE-----\ntruncated\n");
   await waitFor("the broker refuses the broken truststore", () =>
