@@ -14,7 +14,7 @@ import { X509Certificate } from "node:crypto";
 import { copyFileSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { type ConnectionOptions, connect, type TLSSocket } from "node:tls";
+import type { ConnectionOptions, TLSSocket } from "node:tls";
 import { Kafka, logLevel } from "kafkajs";
 import { type BrokerProcess, removeDir, startBroker, tempDir } from "./helpers/broker-process.js";
 import { requirePythonModule, runPython, waitFor } from "./helpers/groups.js";
@@ -27,6 +27,7 @@ import {
   makeServerCert,
   type ServerCert,
 } from "./helpers/test-certs.js";
+import { answered, tlsConnect as connectTls } from "./helpers/tls-client.js";
 import { JAVA_CHECKS_CLIENT, runJava } from "./java/java-driver.js";
 
 let dir: string;
@@ -94,30 +95,9 @@ function kafkaOver(port: number, ssl?: { cert?: ClientCert }) {
   });
 }
 
-/** Opens a TLS connection; resolves with the socket once the handshake is done. */
+/** A TLS connection to a listener of the broker, trusting the test CA. */
 function tlsConnect(port: number, opts: ConnectionOptions = {}): Promise<TLSSocket> {
-  return new Promise((resolve, reject) => {
-    const s = connect({ host: "127.0.0.1", port, ca: pem(ca), ...opts }, () => resolve(s));
-    s.once("error", reject);
-  });
-}
-
-/** An ApiVersions v0 request; resolves with whether any answer came before the socket ended. */
-function answered(s: TLSSocket): Promise<boolean> {
-  return new Promise((resolve) => {
-    let got = false;
-    s.on("data", () => {
-      got = true;
-      s.destroy();
-    });
-    s.on("error", () => resolve(got));
-    s.on("close", () => resolve(got));
-    const body = Buffer.from([0, 18, 0, 0, 0, 0, 0, 1, 0, 1, 0x78]);
-    const len = Buffer.alloc(4);
-    len.writeInt32BE(body.length);
-    s.write(Buffer.concat([len, body]));
-    setTimeout(() => s.destroy(), 5000);
-  });
+  return connectTls(port, { ca: pem(ca), ...opts });
 }
 
 test("Metadata on each listener advertises that listener's own port", async () => {

@@ -48,8 +48,11 @@ export interface KafkaStartOptions {
   heapMb?: number;
   /** The cluster id to format with (default: a random one). */
   clusterId?: string;
-  /** More listeners on 127.0.0.1 besides PLAINTEXT (e.g. an SSL one), advertised as they are. */
-  extraListeners?: { name: string; protocol: string; port: number }[];
+  /**
+   * More listeners on 127.0.0.1 besides PLAINTEXT (e.g. an SSL one), advertised as they
+   * are unless `advertised` is false.
+   */
+  extraListeners?: { name: string; protocol: string; port: number; advertised?: false }[];
   /** JVM system properties (-Dname=value), e.g. org.apache.kafka.sasl.oauthbearer.allowed.urls. */
   systemProperties?: Record<string, string>;
 }
@@ -137,7 +140,7 @@ export async function startKafka(opts: KafkaStartOptions = {}): Promise<KafkaPro
     ].join(","),
     "advertised.listeners": [
       `PLAINTEXT://127.0.0.1:${port}`,
-      ...extra.map((l) => `${l.name}://127.0.0.1:${l.port}`),
+      ...extra.filter((l) => l.advertised !== false).map((l) => `${l.name}://127.0.0.1:${l.port}`),
     ].join(","),
     "controller.listener.names": "CONTROLLER",
     "listener.security.protocol.map": [

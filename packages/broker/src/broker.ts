@@ -188,14 +188,20 @@ export class Broker implements DispatchTarget {
     return a;
   }
 
-  /** What clients are told to connect to on the first listener. */
+  /** What clients are told to connect to on the first listener (its address, advertised or not). */
   get advertised(): { host: string; port: number } {
-    return this.advertisedFor(this.servers[0]?.plan.name ?? "");
+    const plan = this.servers[0]?.plan;
+    if (plan === undefined) throw new Error("broker has no listener");
+    return this.addressFor(plan);
   }
 
-  advertisedFor(listenerName: string): { host: string; port: number } {
+  advertisedFor(listenerName: string): { host: string; port: number } | null {
     const plan = (this.servers.find((s) => s.plan.name === listenerName) ?? this.servers[0])?.plan;
     if (plan === undefined) throw new Error("broker has no listener");
+    return plan.advertised ? this.addressFor(plan) : null;
+  }
+
+  private addressFor(plan: ListenerPlan): { host: string; port: number } {
     const port = plan.advertisedPort > 0 ? plan.advertisedPort : this.addressOf(plan.name).port;
     return { host: plan.advertisedHost, port };
   }

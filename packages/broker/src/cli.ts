@@ -82,7 +82,9 @@ async function start(loaded: LoadedConfig, logger: Logger): Promise<void> {
     listeners: started.listeners
       .map((l) => {
         const adv = started.advertisedFor(l.name);
-        return `${l.name}://${formatHostPort(l.host, l.port)} (${l.securityProtocol}, advertised ${formatHostPort(adv.host, adv.port)})`;
+        const told =
+          adv === null ? "not advertised" : `advertised ${formatHostPort(adv.host, adv.port)}`;
+        return `${l.name}://${formatHostPort(l.host, l.port)} (${l.securityProtocol}, ${told})`;
       })
       .join(", "),
     dataDir: config.dataDir,

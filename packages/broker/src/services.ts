@@ -58,7 +58,8 @@ export interface BrokerServices {
   readonly advertised: { readonly host: string; readonly port: number };
   /**
    * The advertised address of one listener (Metadata, FindCoordinator, DescribeCluster
-   * answer with the one the request came in on, as Kafka does).
+   * answer with the one the request came in on, as Kafka does); null for a listener
+   * advertised.listeners leaves out, on which Kafka advertises no broker.
    */
-  advertisedFor(listenerName: string): { readonly host: string; readonly port: number };
+  advertisedFor(listenerName: string): { readonly host: string; readonly port: number } | null;
 }

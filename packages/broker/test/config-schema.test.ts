@@ -42,6 +42,7 @@ const TEXT_CANDIDATES = [
   "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
   "User:admin",
   "org.apache.kafka.common.security.oauthbearer.BrokerJwtValidator",
+  "TLS_AES_128_GCM_SHA256",
 ];
 
 /**

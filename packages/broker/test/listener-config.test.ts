@@ -47,6 +47,30 @@ test("several listeners: each with its protocol, port and advertised address", (
   );
   assert.equal(plans[0]?.ssl, null);
   assert.equal(plans[1]?.ssl?.keystoreLocation, "/keys/server.pem");
+  // As Kafka, a listener advertised.listeners leaves out is not advertised at all.
+  assert.deepEqual(
+    plans.map((p) => p.advertised),
+    [false, true, false],
+  );
+});
+
+test("without advertised.listeners every listener is advertised; advertised.host keeps the first one", () => {
+  const both = ["listeners=PLAINTEXT://127.0.0.1:9092,SSL://127.0.0.1:9093", ...KEY];
+  assert.deepEqual(
+    planListeners(load(both)).map((p) => p.advertised),
+    [true, true],
+  );
+  const onlySsl = [...both, "advertised.listeners=SSL://kafka.example:9093"];
+  assert.deepEqual(
+    planListeners(load(onlySsl, { cli: [["advertised.host", "front.example"]] })).map((p) => [
+      p.advertised,
+      p.advertisedHost,
+    ]),
+    [
+      [true, "front.example"],
+      [true, "kafka.example"],
+    ],
+  );
 });
 
 test("host and port still define the first listener and win over listeners", () => {

@@ -96,3 +96,22 @@ test("an encrypted key needs ssl.key.password; a wrong one is refused with OpenS
     /no PEM private key found/,
   );
 });
+
+test("a truststore without a certificate that parses is refused (OpenSSL alone would trust no one)", () => {
+  const key = { keystoreKey: pem(server.key), keystoreCertificateChain: pem(server.cert) };
+  assert.doesNotThrow(() => readSecureContextOptions(ssl({ ...key, truststoreCertificates: ca })));
+  assert.throws(
+    () => readSecureContextOptions(ssl({ ...key, truststoreCertificates: "not a certificate" })),
+    /ssl\.truststore\.certificates: no PEM certificate found/,
+  );
+  assert.throws(
+    () =>
+      readSecureContextOptions(
+        ssl({
+          ...key,
+          truststoreCertificates: "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----",
+        }),
+      ),
+    /ssl\.truststore\.certificates: a certificate does not parse/,
+  );
+});

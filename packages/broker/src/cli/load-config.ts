@@ -13,7 +13,13 @@ import { listenerErrors } from "../config/listener-plan.js";
 import { IGNORED_PROPERTIES, SWITCH_VARIABLES } from "../config/not-settings.js";
 import { settingRelationErrors } from "../config/relations.js";
 import type { BrokerSetting } from "../config/rows.js";
-import { BROKER_SETTINGS, envVarName, findSetting, findSettingByEnv } from "../config/schema.js";
+import {
+  BROKER_SETTINGS,
+  envVarName,
+  findSetting,
+  findSettingByEnv,
+  propertyOfEnvVar,
+} from "../config/schema.js";
 import { parseProperties } from "./properties.js";
 
 /** A setting that cannot be used; the CLI prints it and exits non-zero. */
@@ -63,9 +69,14 @@ function emptyLayer(): Layer {
   return { assignments: [], unknown: [], ignored: [] };
 }
 
+/** The setting a property name (from a file or `-o`) sets: a plain one or a listener's own. */
+function settingNamed(name: string): BrokerSetting | undefined {
+  return findSetting(name) ?? listenerOverrideSetting(name);
+}
+
 /** Sorts a property name (from a file or `-o`) into its layer. */
 function addProperty(layer: Layer, name: string, raw: string, origin: string): void {
-  const setting = findSetting(name) ?? listenerOverrideSetting(name);
+  const setting = settingNamed(name);
   if (setting !== undefined) layer.assignments.push({ setting, raw, origin });
   else if (IGNORED_PROPERTIES.has(name)) layer.ignored.push(name);
   else layer.unknown.push({ name, origin, suggestion: closestName(name, SETTING_NAMES) });
@@ -78,13 +89,17 @@ function fileLayer(path: string, read?: (path: string) => string): Layer {
   return layer;
 }
 
-/** LOGBOOK_* variables only; the CLI's own switches are not settings and not mistakes. */
+/**
+ * LOGBOOK_* variables only; the CLI's own switches are not settings and not mistakes.
+ * A variable is first read as envVarName writes it, then by the image rule of
+ * propertyOfEnvVar (which alone can spell listener.name.<l>.* with its _ and -).
+ */
 function envLayer(env: ConfigSources["env"]): Layer {
   const layer = emptyLayer();
   for (const [variable, raw] of Object.entries(env)) {
     if (raw === undefined || !variable.startsWith("LOGBOOK_") || SWITCH_VARIABLES.has(variable))
       continue;
-    const setting = findSettingByEnv(variable);
+    const setting = findSettingByEnv(variable) ?? settingNamed(propertyOfEnvVar(variable));
     const ignored = [...IGNORED_PROPERTIES].find((p) => envVarName(p) === variable);
     if (setting !== undefined) layer.assignments.push({ setting, raw, origin: variable });
     else if (ignored !== undefined) layer.ignored.push(ignored);

@@ -5,9 +5,10 @@
 import { saslListenerErrors } from "../sasl/sasl-settings-of.js";
 import type { SecurityProtocol } from "../server/client-session.js";
 import type { BrokerConfig } from "./broker-config.js";
+import { versionsServed } from "./cipher-suites.js";
 import { type Listener, listeners as listenersKind } from "./kinds.js";
 import { listenerSslSettings } from "./listener-overrides.js";
-import { configuredListeners } from "./listener-settings.js";
+import { configuredListeners, isAdvertised } from "./listener-settings.js";
 import type { SslSettings } from "./ssl-settings.js";
 
 export interface ListenerPlan {
@@ -19,6 +20,11 @@ export interface ListenerPlan {
   readonly advertisedHost: string;
   /** 0 = the port actually bound. */
   readonly advertisedPort: number;
+  /**
+   * False for a listener advertised.listeners leaves out: as Kafka, requests on it are
+   * served but no broker is advertised (Metadata lists none, FindCoordinator finds none).
+   */
+  readonly advertised: boolean;
   /** The TLS settings of an SSL or SASL_SSL listener (per-listener overrides applied), else null. */
   readonly ssl: SslSettings | null;
 }
@@ -107,6 +113,10 @@ function sslErrors(l: Listener, s: SslSettings): string[] {
       `${where}: ssl.client.auth=${s.clientAuth} needs the CA certificates to check clients against (ssl.truststore.location or ssl.truststore.certificates)`,
     );
   if (s.enabledProtocols.length === 0) errors.push(`${where}: ssl.enabled.protocols is empty`);
+  else if (versionsServed(s.enabledProtocols, s.cipherSuites).length === 0)
+    errors.push(
+      `${where}: no suite of ssl.cipher.suites (${s.cipherSuites.join(",")}) serves ssl.enabled.protocols (${s.enabledProtocols.join(",")})`,
+    );
   return errors;
 }
 
@@ -125,6 +135,7 @@ export function planListeners(c: BrokerConfig): ListenerPlan[] {
       port: l.port,
       advertisedHost: i === 0 ? c.advertisedHost : (advertised?.host ?? ownHost),
       advertisedPort: i === 0 ? c.advertisedPort : (advertised?.port ?? 0),
+      advertised: isAdvertised(c, l.name),
       ssl:
         securityProtocol === "SSL" || securityProtocol === "SASL_SSL"
           ? listenerSslSettings(c, l.name)

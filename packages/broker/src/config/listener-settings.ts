@@ -75,3 +75,17 @@ export const DEFAULT_LISTENER_LAYOUT: ListenerLayout = {
 export function configuredListeners(c: BrokerConfig): Listener[] {
   return [{ name: c.firstListenerName, host: c.host, port: c.port }, ...c.moreListeners];
 }
+
+/**
+ * Whether clients are told about listener `name`. As Kafka: every listener when
+ * advertised.listeners is not given, else only those it names; the first listener is
+ * advertised too when advertised.host or advertised.port is given for it.
+ */
+export function isAdvertised(c: BrokerConfig, name: string): boolean {
+  if (c.advertisedListeners.length === 0) return true;
+  if (c.advertisedListeners.some((l) => l.name === name)) return true;
+  return (
+    name === c.firstListenerName &&
+    c.staticSettings.some((s) => s === "advertised.host" || s === "advertised.port")
+  );
+}

@@ -58,6 +58,21 @@ export function envVarName(name: string): string {
   return `LOGBOOK_${name.toUpperCase().replace(/[.-]/g, "_")}`;
 }
 
+const RUN_MEANS: Readonly<Record<number, string>> = { 1: ".", 2: "_", 3: "-" };
+
+/**
+ * The property a LOGBOOK_* variable names by the Confluent and Bitnami image rule
+ * (`___` is a dash, `__` an underscore, `_` a dot, longest first), for names envVarName
+ * cannot give back: LOGBOOK_LISTENER_NAME_SASL__SSL_SCRAM___SHA___256_SASL_JAAS_CONFIG
+ * is listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config.
+ */
+export function propertyOfEnvVar(variable: string): string {
+  return variable
+    .slice("LOGBOOK_".length)
+    .toLowerCase()
+    .replace(/___|__|_/g, (run) => RUN_MEANS[run.length] ?? run);
+}
+
 function uniqueIndex<T>(items: readonly T[], key: (t: T) => string, what: string): Map<string, T> {
   const m = new Map<string, T>();
   for (const t of items) {

@@ -6,7 +6,7 @@
  */
 import type { BrokerConfig } from "./broker-config.js";
 import { int, inUnits, type Kind, type Listener, listeners, nonEmptyList, text } from "./kinds.js";
-import { configuredListeners } from "./listener-settings.js";
+import { configuredListeners, isAdvertised } from "./listener-settings.js";
 import { type BrokerSetting, spellingRow } from "./rows.js";
 import type { Importance } from "./setting.js";
 
@@ -135,14 +135,15 @@ export const LISTENER_SPELLINGS: readonly BrokerSetting[] = [
     // After `listeners` in the same source, so the first listener's name is known.
     precedence: 1,
     defaultText: "(the listeners)",
-    doc: "Addresses clients are told to connect to, NAME://host:port,... (a listener not named here advertises its own).",
+    doc: "Addresses clients are told to connect to, NAME://host:port,... (a listener not named here is not advertised: no broker in Metadata on it, as Kafka).",
     get: (c) => {
       const first = {
         name: c.firstListenerName,
         host: c.advertisedHost,
         port: c.advertisedPort > 0 ? c.advertisedPort : c.port,
       };
-      return [first, ...c.advertisedListeners.filter((l) => l.name !== c.firstListenerName)];
+      const rest = c.advertisedListeners.filter((l) => l.name !== c.firstListenerName);
+      return isAdvertised(c, c.firstListenerName) ? [first, ...rest] : rest;
     },
     set: (c, v) => {
       c.advertisedListeners = v;

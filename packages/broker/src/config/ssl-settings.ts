@@ -4,6 +4,7 @@
  * listener.name.<lower-case listener name>.<setting>.
  */
 import { SslPrincipalMapper } from "../server/ssl-principal-mapper.js";
+import { cipherSuiteList } from "./cipher-suites.js";
 import { type Kind, listOf, oneOf, password, text } from "./kinds.js";
 import { type SectionValues, setting } from "./setting.js";
 
@@ -94,6 +95,14 @@ export const SSL_SETTINGS = {
     default: ["TLSv1.2", "TLSv1.3"],
     importance: "medium",
     doc: "TLS versions an SSL listener accepts (TLSv1.2, TLSv1.3).",
+  }),
+  cipherSuites: setting<string[]>({
+    name: "ssl.cipher.suites",
+    kind: cipherSuiteList(),
+    default: [],
+    defaultText: "(OpenSSL's defaults)",
+    importance: "low",
+    doc: "Cipher suites an SSL listener may use, by IANA (Java) name (TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, TLS_AES_128_GCM_SHA256); a TLS version none of them serves is not offered.",
   }),
   protocol: setting({
     name: "ssl.protocol",

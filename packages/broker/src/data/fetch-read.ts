@@ -11,6 +11,11 @@ export interface FetchTarget {
   fetchOffset: bigint;
   partitionMaxBytes: number;
   currentLeaderEpoch: number;
+  /**
+   * A follower's fetch (allowed CLUSTER_ACTION). A single node has no follower
+   * replicas, so Kafka's answer once the leader epoch passes: the follower is unknown.
+   */
+  fromFollower: boolean;
   /** undefined together with a non-zero `errorCode`. */
   log: PartitionLog | undefined;
   errorCode: number;
@@ -58,6 +63,17 @@ function failedRead(errorCode: number, stage: "before-read" | "read"): Partition
   };
 }
 
+/**
+ * Kafka's answer to a replica id that is not among the partition's replicas: with a
+ * (matching) leader epoch the follower may only be behind on metadata, so
+ * UNKNOWN_LEADER_EPOCH; without one NOT_LEADER_OR_FOLLOWER.
+ */
+function unknownFollowerError(currentLeaderEpoch: number): number {
+  return currentLeaderEpoch >= 0
+    ? ErrorCode.UNKNOWN_LEADER_EPOCH
+    : ErrorCode.NOT_LEADER_OR_FOLLOWER;
+}
+
 /** [first batch's base offset, last batch's next offset) of whole batches. */
 function batchRange(records: Buffer): { from: number; to: number } {
   let from = -1;
@@ -102,6 +118,7 @@ async function readOne(
     return failedRead(t.errorCode, "before-read");
   const epochError = leaderEpochError(t.currentLeaderEpoch);
   if (epochError !== ErrorCode.NONE) return failedRead(epochError, "read");
+  if (t.fromFollower) return failedRead(unknownFollowerError(t.currentLeaderEpoch), "read");
   const minOne = used === 0;
   const limit = Math.min(t.partitionMaxBytes, opts.maxBytes - used);
   const offset = Number(t.fetchOffset);

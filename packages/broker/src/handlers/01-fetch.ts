@@ -19,9 +19,14 @@
  * follower's fetch (replica id >= 0) needs CLUSTER_ACTION on the cluster instead, else
  * every partition is TOPIC_AUTHORIZATION_FAILED, as Kafka answers.
  *
+ * Followers: a single node has no follower replica, so an allowed follower's fetch of
+ * an existing partition gets what Kafka 4.4 answers a replica id outside the replica
+ * set, after the leader epoch check: NOT_LEADER_OR_FOLLOWER (UNKNOWN_LEADER_EPOCH when
+ * the request gives the current epoch), and from v16 current_leader naming this node
+ * (no node_endpoints: Kafka sends those to consumers only).
+ *
  * Simplified: a single node, so preferred_read_replica is -1, no diverging epoch, no
- * current_leader / node_endpoints hints, no rack awareness, a follower's fetch is
- * otherwise served like a consumer's.
+ * current_leader / node_endpoints hints to consumers, no rack awareness.
  *
  * Transactions: under read_committed the producer state is loaded first (it installs
  * the LSO hook, so a transaction recovered open after a crash holds the bound), reads
@@ -34,6 +39,7 @@ import {
   createFetchResponse,
   createFetchResponseAbortedTransaction,
   createFetchResponseFetchableTopicResponse,
+  createFetchResponseLeaderIdAndEpoch,
   createFetchResponsePartitionData,
   ErrorCode,
   FetchApi,
@@ -46,6 +52,7 @@ import { FIRST_TOPIC_ID_FETCH_VERSION, planFetch } from "../data/fetch-plan.js";
 import { type FetchTarget, type PartitionRead, readPartitions } from "../data/fetch-read.js";
 import type { SessionPartition } from "../data/fetch-sessions.js";
 import { AppendWatch } from "../data/fetch-wait.js";
+import { LEADER_EPOCH } from "../data/leader-epoch.js";
 import { defineHandler, type RequestContext } from "../handler.js";
 
 const READ_COMMITTED = 1;
@@ -67,7 +74,12 @@ async function resolveTarget(
 ): Promise<FetchTarget> {
   const topics = ctx.broker.topics;
   const topic = byId ? topics.getById(p.topicId) : topics.get(p.topic);
-  const base = { ...p, log: undefined, errorCode: ErrorCode.NONE };
+  const base = {
+    ...p,
+    fromFollower: followerAllowed !== null,
+    log: undefined,
+    errorCode: ErrorCode.NONE,
+  };
   // A topic id nobody knows has no name to authorise: UNKNOWN_TOPIC_ID comes first.
   const denied =
     followerAllowed === null
@@ -193,6 +205,14 @@ export const fetchHandler = defineHandler({
                 : null,
           preferredReadReplica: -1,
           records: r.records,
+          ...(r.errorCode === ErrorCode.NOT_LEADER_OR_FOLLOWER && ctx.version >= 16
+            ? {
+                currentLeader: createFetchResponseLeaderIdAndEpoch({
+                  leaderId: ctx.broker.config.nodeId,
+                  leaderEpoch: LEADER_EPOCH,
+                }),
+              }
+            : {}),
         }),
       );
     });

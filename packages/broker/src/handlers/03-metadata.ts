@@ -14,6 +14,9 @@
  * that apply and the ACLs allow, for each topic answered (unknown ones too) and the
  * cluster (v8-v10); every one without an authorizer, as Kafka; "not provided" when not
  * asked.
+ * On a listener advertised.listeners leaves out, Kafka knows no endpoint of this node:
+ * no broker is listed, and each partition has no leader (-1), this node as an offline
+ * replica and LISTENER_NOT_FOUND (v6+; LEADER_NOT_AVAILABLE before).
  * Simplified: an auto-created topic is answered at once, without the
  * LEADER_NOT_AVAILABLE round Kafka needs while its controller creates it.
  */
@@ -63,6 +66,15 @@ export function topicMetadata(topic: TopicInfo, nodeId: number): MetadataRespons
     partitions,
     topicAuthorizedOperations: NOT_PROVIDED,
   });
+}
+
+/** A topic as seen on a listener this node is not advertised on. */
+function withoutLeaderEndpoint(topic: MetadataResponseTopic, version: number): void {
+  for (const p of topic.partitions) {
+    p.errorCode = version >= 6 ? ErrorCode.LISTENER_NOT_FOUND : ErrorCode.LEADER_NOT_AVAILABLE;
+    p.leaderId = -1;
+    p.offlineReplicas = [...p.replicaNodes];
+  }
 }
 
 function topicError(
@@ -150,9 +162,13 @@ export const metadataHandler = defineHandler({
           TOPIC_OPERATIONS,
         );
       }
-    const { host, port } = broker.advertisedFor(ctx.session.listenerName);
+    const adv = broker.advertisedFor(ctx.session.listenerName);
+    if (adv === null) for (const t of topics) withoutLeaderEndpoint(t, version);
     return createMetadataResponse({
-      brokers: [createMetadataResponseBroker({ nodeId, host, port, rack: null })],
+      brokers:
+        adv === null
+          ? []
+          : [createMetadataResponseBroker({ nodeId, host: adv.host, port: adv.port, rack: null })],
       clusterId: broker.topics.clusterId,
       controllerId: nodeId,
       topics,

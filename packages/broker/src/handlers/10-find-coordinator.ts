@@ -14,7 +14,8 @@
  * keys get COORDINATOR_NOT_AVAILABLE; while it is still replaying they already get
  * this node (the group APIs answer COORDINATOR_LOAD_IN_PROGRESS meanwhile, as Kafka's
  * partition leader does). ACLs: DESCRIBE on the group (GROUP_AUTHORIZATION_FAILED) or
- * the transactional id (TRANSACTIONAL_ID_AUTHORIZATION_FAILED).
+ * the transactional id (TRANSACTIONAL_ID_AUTHORIZATION_FAILED). On a listener
+ * advertised.listeners leaves out, COORDINATOR_NOT_AVAILABLE, as Kafka answers.
  */
 import {
   createFindCoordinatorResponse,
@@ -62,12 +63,15 @@ function coordinatorFor(
   } else if (broker.groups.failed) {
     return none(ErrorCode.COORDINATOR_NOT_AVAILABLE, "The group coordinator failed to start.");
   }
-  const { host, port } = broker.advertisedFor(ctx.session.listenerName);
+  const adv = broker.advertisedFor(ctx.session.listenerName);
+  // A listener advertised.listeners leaves out: Kafka has no coordinator endpoint on it.
+  if (adv === null)
+    return none(ErrorCode.COORDINATOR_NOT_AVAILABLE, denial("The coordinator is not available."));
   return createFindCoordinatorResponseCoordinator({
     key,
     nodeId: broker.config.nodeId,
-    host,
-    port,
+    host: adv.host,
+    port: adv.port,
     errorCode: ErrorCode.NONE,
     errorMessage: null,
   });

@@ -34,21 +34,25 @@ export const describeClusterHandler = defineHandler({
         endpointType: req.endpointType,
       });
     }
-    const { host, port } = broker.advertisedFor(ctx.session.listenerName);
+    // A listener advertised.listeners leaves out: no broker and no controller, as Kafka.
+    const adv = broker.advertisedFor(ctx.session.listenerName);
     return createDescribeClusterResponse({
       errorCode: ErrorCode.NONE,
       errorMessage: null,
       endpointType: BROKERS_ENDPOINT,
       clusterId: broker.topics.clusterId,
-      controllerId: broker.config.nodeId,
-      brokers: [
-        createDescribeClusterResponseBroker({
-          brokerId: broker.config.nodeId,
-          host,
-          port,
-          rack: null,
-        }),
-      ],
+      controllerId: adv === null ? -1 : broker.config.nodeId,
+      brokers:
+        adv === null
+          ? []
+          : [
+              createDescribeClusterResponseBroker({
+                brokerId: broker.config.nodeId,
+                host: adv.host,
+                port: adv.port,
+                rack: null,
+              }),
+            ],
       clusterAuthorizedOperations: req.includeClusterAuthorizedOperations
         ? authorizedOperations(ctx, AclResourceType.CLUSTER, CLUSTER_NAME, CLUSTER_OPERATIONS)
         : NOT_PROVIDED,

@@ -4,9 +4,11 @@
  * context (new connections see the new certificate); a file that does not load keeps
  * the old context and logs why.
  */
+import { X509Certificate } from "node:crypto";
 import { readFileSync, unwatchFile, watchFile } from "node:fs";
 import { createSecureContext, type SecureContextOptions, type TlsOptions } from "node:tls";
 import type { Logger } from "@logbook/storage";
+import { nodeCiphers, versionsServed } from "../config/cipher-suites.js";
 import type { SslSettings } from "../config/ssl-settings.js";
 
 /** How often a watched file's status is polled (a replaced file is seen too). */
@@ -31,6 +33,11 @@ export function readSecureContextOptions(s: SslSettings): SecureContextOptions {
     s.truststoreLocation !== ""
       ? readPem(s.truststoreLocation, "ssl.truststore.location")
       : s.truststoreCertificates;
+  if (ca !== "")
+    checkCertificates(
+      ca,
+      s.truststoreLocation !== "" ? s.truststoreLocation : "ssl.truststore.certificates",
+    );
   const options: SecureContextOptions = {
     key,
     cert: chain,
@@ -40,6 +47,24 @@ export function readSecureContextOptions(s: SslSettings): SecureContextOptions {
   // Fails here, with OpenSSL's reason, rather than on the first client.
   createSecureContext(options);
   return options;
+}
+
+/**
+ * OpenSSL takes CA text without a single certificate (and then trusts no client), so a
+ * truncated or garbled truststore is caught here, and a reload keeps the last good one.
+ */
+function checkCertificates(pem: string, where: string): void {
+  const certs = pem.match(PEM_CERT) ?? [];
+  if (certs.length === 0) throw new Error(`${where}: no PEM certificate found`);
+  for (const c of certs) {
+    try {
+      new X509Certificate(c);
+    } catch (e) {
+      throw new Error(
+        `${where}: a certificate does not parse: ${e instanceof Error ? e.message : String(e)}`,
+      );
+    }
+  }
 }
 
 function readPem(path: string, setting: string): string {
@@ -54,10 +79,13 @@ function readPem(path: string, setting: string): string {
 
 /** The server options of an SSL listener that do not change on reload. */
 export function tlsServerOptions(s: SslSettings): TlsOptions {
-  const versions = [...s.enabledProtocols].sort();
+  // listener-plan refuses a listener whose suites serve none of its versions.
+  const versions = versionsServed(s.enabledProtocols, s.cipherSuites).sort();
+  const ciphers = nodeCiphers(s.cipherSuites);
   return {
     minVersion: versions[0],
     maxVersion: versions[versions.length - 1],
+    ...(ciphers === undefined ? {} : { ciphers }),
     requestCert: s.clientAuth !== "none",
     // "requested" takes a certificate when offered and lets a client in without one;
     // an untrusted certificate is then refused by tcp-server (authorized is false).
