@@ -122,11 +122,9 @@ const confluentKafka: MatrixClient = {
       `group.id=${group}`,
     ]),
   refused: {
-    // The broker closes the connection at the first request that is not SASL's. Kafka
-    // 4.4 sends a TLS close_notify first and librdkafka says "Disconnected: ... broker
-    // might require SASL authentication"; Logbook drops the socket, so it says "Receive
-    // failed: ... unexpected eof". Either is the refusal.
-    noCredentials: /^_TRANSPORT: .*(Receive failed|Disconnected)/,
+    // The broker closes the connection at the first request that is not SASL's, with a
+    // TLS close_notify first as Kafka 4.4 does, which librdkafka reads as a hint.
+    noCredentials: /^_TRANSPORT: .*Disconnected.*might require SASL authentication/,
     wrongPassword: /^_AUTHENTICATION: .*invalid credentials with SASL mechanism SCRAM-SHA-512/,
     deniedTopic: /^TOPIC_AUTHORIZATION_FAILED: /,
   },

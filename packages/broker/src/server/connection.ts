@@ -34,6 +34,9 @@ interface Slot {
  * quota throttle mutes the client (KIP-219); an idle connection is closed after
  * connections.max.idle.ms.
  */
+/** How long an orderly close waits for the peer before the socket is destroyed. */
+const SHUTDOWN_GRACE_MS = 1000;
+
 export class Connection {
   private readonly decoder: FrameDecoder;
   private readonly slots: Slot[] = [];
@@ -101,9 +104,12 @@ export class Connection {
       (e: unknown) => {
         this.inFlight--;
         // A CloseConnection is expected; anything else escaped the dispatcher's policy.
-        if (e instanceof CloseConnection)
+        if (e instanceof CloseConnection) {
           this.opts.logger.warn("closing connection", { reason: e.message });
-        else this.opts.logger.error("closing connection: request failed", {}, e);
+          this.shutdown(e.message);
+          return;
+        }
+        this.opts.logger.error("closing connection: request failed", {}, e);
         this.close("request failed");
       },
     );
@@ -184,6 +190,21 @@ export class Connection {
     this.closed = true;
     this.opts.logger.debug("connection closed", { reason: "closed after response" });
     this.socket.end();
+  }
+
+  /**
+   * Closes a connection the protocol says to close as Kafka does: an orderly end (over
+   * TLS a close_notify first, which librdkafka reads as "broker might require SASL
+   * authentication" rather than a broken connection), then destroyed should the peer not
+   * close its side.
+   */
+  private shutdown(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.unmuteTimer);
+    this.opts.logger.debug("connection closed", { reason });
+    this.socket.end();
+    setTimeout(() => this.socket.destroy(), SHUTDOWN_GRACE_MS).unref();
   }
 
   close(reason: string): void {
