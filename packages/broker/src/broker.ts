@@ -17,6 +17,9 @@ import { BrokerGroups } from "./groups/index.js";
 import { allHandlers } from "./handlers/index.js";
 import { type GroupConfigStore, GroupConfigs } from "./metadata/group-configs.js";
 import { openTopicRegistry } from "./metadata/index.js";
+import { BrokerMetrics } from "./metrics/broker-metrics.js";
+import { MetricsServer } from "./metrics/metrics-server.js";
+import { timedFs } from "./metrics/timed-fs.js";
 import type { ClientQuotaStore } from "./quotas/client-quotas.js";
 import { type BrokerQuotas, brokerQuotas } from "./quotas/quota-services.js";
 import { HandlerRegistry } from "./registry.js";
@@ -55,6 +58,7 @@ export class Broker implements DispatchTarget {
   /** Log raw request bytes when a request does not decode (LOGBOOK_DEBUG_FRAMES=1). */
   readonly debugFrames = process.env.LOGBOOK_DEBUG_FRAMES === "1";
   private readonly servers: readonly { plan: ListenerPlan; server: TcpServer }[];
+  private metricsServer: MetricsServer | null = null;
   /** Bound address of each listener, by name, in `listeners` order. */
   private readonly bound = new Map<string, { host: string; port: number }>();
 
@@ -74,6 +78,8 @@ export class Broker implements DispatchTarget {
     readonly features: FeatureLevels,
     listeners: readonly ListenerPlan[],
     readonly authorizer: Authorizer | null,
+    /** Prometheus metrics; null unless metrics.port is set. */
+    readonly metrics: BrokerMetrics | null,
   ) {
     for (const h of allHandlers()) this.registry.register(h);
     injectFailures(this.registry, parseFailNext(process.env.LOGBOOK_FAIL_NEXT), logger);
@@ -133,10 +139,12 @@ export class Broker implements DispatchTarget {
     // Listener settings and TLS files are checked before any data is opened.
     const listeners = planListeners(config);
     for (const l of listeners) if (l.ssl !== null) readSecureContextOptions(l.ssl);
+    const metrics = config.metricsPort >= 0 ? new BrokerMetrics() : null;
+    const faults = testWriteFaults();
     const storage = await openStorageEngine(config.dataDir, {
       logger,
       maintenanceIntervalMs: config.logRetentionCheckIntervalMs,
-      fs: testWriteFaults(),
+      fs: metrics === null ? faults : timedFs(faults ?? realFs, (s) => metrics.fsyncTook(s)),
     });
     const topics = await openTopicRegistry(storage, config, logger);
     const groupConfigs = new GroupConfigs(config, topics);
@@ -159,13 +167,36 @@ export class Broker implements DispatchTarget {
       features,
       listeners,
       authorizer,
+      metrics,
     );
     await broker.txn.load();
     await broker.share.load();
     wireTransactions(broker);
     for (const { plan, server } of broker.servers)
       broker.bound.set(plan.name, await server.listen(plan.host, plan.port));
+    if (metrics !== null) {
+      metrics.attach({
+        topics,
+        groups,
+        connections: () =>
+          broker.servers.map(({ plan, server }) => ({
+            listener: plan.name,
+            count: server.connectionCount,
+          })),
+      });
+      broker.metricsServer = await MetricsServer.listen(
+        metrics,
+        config.metricsHost === "" ? broker.address.host : config.metricsHost,
+        config.metricsPort,
+        logger,
+      );
+    }
     return broker;
+  }
+
+  /** Where the metrics endpoint listens; null when metrics are off. */
+  get metricsAddress(): { host: string; port: number } | null {
+    return this.metricsServer?.address ?? null;
   }
 
   /** Where the first listener listens (the real port when configured with 0). */
@@ -218,6 +249,7 @@ export class Broker implements DispatchTarget {
       this.groups.close(),
       this.shareGroups.close(),
       ...this.servers.map((s) => s.server.close()),
+      this.metricsServer?.close(),
     ]);
     await this.share.close();
     await this.storage.close();

@@ -88,6 +88,11 @@ async function start(loaded: LoadedConfig, logger: Logger): Promise<void> {
       })
       .join(", "),
     dataDir: config.dataDir,
+    ...(started.metricsAddress === null
+      ? {}
+      : {
+          metrics: `http://${formatHostPort(started.metricsAddress.host, started.metricsAddress.port)}/metrics`,
+        }),
   });
   // The one line on stdout: scripts and the test harness wait for it (and read the port).
   process.stdout.write(`logbook ready on ${formatHostPort(host, port)} (data ${config.dataDir})\n`);

@@ -5,6 +5,7 @@ import type { DataPlane } from "./data/index.js";
 import type { FeatureLevels } from "./features.js";
 import type { BrokerGroups } from "./groups/index.js";
 import type { GroupConfigs } from "./metadata/group-configs.js";
+import type { BrokerMetrics } from "./metrics/broker-metrics.js";
 import type { BrokerQuotas } from "./quotas/quota-services.js";
 import type { SaslAuthenticator } from "./sasl/sasl-authenticator.js";
 import type { ScramCredentials } from "./sasl/scram-credentials.js";
@@ -48,6 +49,8 @@ export interface BrokerServices {
   readonly scram: ScramCredentials;
   /** Client quotas (Describe/AlterClientQuotas) and the measuring of clients against them. */
   readonly quotas: BrokerQuotas;
+  /** Prometheus metrics the handlers feed (bytes per topic); null when metrics are off. */
+  readonly metrics: BrokerMetrics | null;
   /** SASL on connections (SaslHandshake, SaslAuthenticate, who may be served). */
   readonly sasl: SaslAuthenticator;
   /** What ApiVersions advertises: the handler registry. */

@@ -83,6 +83,8 @@ export interface PartitionLog {
   readonly lastStableOffset: number;
   /** Bytes of all segments. */
   readonly sizeInBytes: number;
+  /** Segments the log holds now (Kafka's NumLogSegments). */
+  readonly segmentCount: number;
 
   /**
    * Appends one or more record batches. The log takes ownership of `records` and may

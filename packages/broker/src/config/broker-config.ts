@@ -14,6 +14,7 @@ import {
   type ListenerConfig,
 } from "./listener-settings.js";
 import { LOG_SETTINGS } from "./log-settings.js";
+import { METRICS_SETTINGS, type MetricsConfig } from "./metrics-settings.js";
 import { OAUTH_SETTINGS, type OAuthConfig } from "./oauth-settings.js";
 import { QUOTA_SETTINGS, type QuotaConfig } from "./quota-settings.js";
 import { SASL_SETTINGS, type SaslConfig } from "./sasl-settings.js";
@@ -30,7 +31,8 @@ export interface BrokerConfig
     TopicPolicyConfig,
     TxnConfig,
     AuthorizerConfig,
-    QuotaConfig {
+    QuotaConfig,
+    MetricsConfig {
   /** TLS settings of SSL listeners (ssl.*), before per-listener overrides. */
   ssl: SslSettings;
   /** Defaults for every topic's log (log.retention.ms, log.segment.bytes, …). */
@@ -65,6 +67,7 @@ export const DEFAULT_BROKER_CONFIG: Readonly<BrokerConfig> = Object.freeze({
   ...defaultsOf(TXN_SETTINGS),
   ...defaultsOf(AUTHORIZER_SETTINGS),
   ...defaultsOf(QUOTA_SETTINGS),
+  ...defaultsOf(METRICS_SETTINGS),
   logDefaults: Object.freeze(defaultsOf(LOG_SETTINGS)),
   groups: Object.freeze({
     ...defaultsOf(GROUP_SETTINGS),

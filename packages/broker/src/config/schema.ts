@@ -10,6 +10,7 @@ import { GROUP_SETTINGS } from "./group-settings.js";
 import { INERT_TOPIC_SETTINGS, TOPIC_ONLY_CONFIGS } from "./inert-topic-settings.js";
 import { LISTENER_SETTINGS, type ListenerSettings } from "./listener-settings.js";
 import { LOG_SETTINGS } from "./log-settings.js";
+import { METRICS_SETTINGS, type MetricsConfig } from "./metrics-settings.js";
 import { OAUTH_SETTINGS } from "./oauth-settings.js";
 import { QUOTA_SETTINGS, type QuotaConfig } from "./quota-settings.js";
 import { type BrokerSetting, sectionRows } from "./rows.js";
@@ -33,6 +34,7 @@ export const BROKER_SETTINGS: readonly BrokerSetting[] = [
   ...sectionRows<TxnConfig>(TXN_SETTINGS, (c) => c),
   ...sectionRows<AuthorizerConfig>(AUTHORIZER_SETTINGS, (c) => c),
   ...sectionRows<QuotaConfig>(QUOTA_SETTINGS, (c) => c),
+  ...sectionRows<MetricsConfig>(METRICS_SETTINGS, (c) => c),
   ...sectionRows(GROUP_SETTINGS, (c) => c.groups),
   ...sectionRows(SHARE_GROUP_SETTINGS, (c) => c.shareGroups),
   ...sectionRows(SASL_SETTINGS, (c) => c.sasl),

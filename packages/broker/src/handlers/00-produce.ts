@@ -128,6 +128,7 @@ async function producePartition(
       return failed(index, outcome.errorCode, outcome.message, log.logStartOffset);
     return failed(index, verificationError(outcome.errorCode, ctx.version), outcome.message);
   }
+  ctx.broker.metrics?.produced(topic.name, check.records.length, header.recordsCount);
   return createProduceResponsePartition({
     index,
     errorCode: ErrorCode.NONE,

@@ -171,6 +171,7 @@ export const fetchHandler = defineHandler({
         remember(p, r);
       }
       const t = targets[i] as FetchTarget;
+      ctx.broker.metrics?.fetched(t.topic, r.records.length);
       const key = byId ? t.topicId.toString("hex") : t.topic;
       let topic = byTopic.get(key);
       if (topic === undefined) {

@@ -112,6 +112,7 @@ export async function dispatch(
       session,
     });
     const handlerMs = performance.now() - started;
+    broker.metrics?.request(handler.api.name, handlerMs / 1000);
     const out =
       response === NO_RESPONSE
         ? null

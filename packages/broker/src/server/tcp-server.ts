@@ -134,6 +134,11 @@ export class TcpServer {
     socket.on("close", () => this.connections.delete(conn));
   }
 
+  /** Connections open now (the metrics endpoint reads it). */
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
   listen(host: string, port: number): Promise<{ host: string; port: number }> {
     return new Promise((resolve, reject) => {
       this.server.once("error", reject);

@@ -82,6 +82,7 @@ export function testServices(parts: {
     storage,
     topics,
     groups,
+    metrics: null,
     shareGroups,
     groupConfigs,
     dataPlane,

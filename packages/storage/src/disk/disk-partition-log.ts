@@ -165,6 +165,9 @@ export class DiskPartitionLog implements PartitionLog {
   get sizeInBytes(): number {
     return this.segments.sizeInBytes;
   }
+  get segmentCount(): number {
+    return this.segments.count;
+  }
   private get active(): Segment {
     return this.segments.active;
   }

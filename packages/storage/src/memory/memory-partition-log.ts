@@ -83,6 +83,9 @@ export class MemoryPartitionLog implements PartitionLog {
   get sizeInBytes(): number {
     return this.deps.state.sizeInBytes;
   }
+  get segmentCount(): number {
+    return this.deps.state.segments.length;
+  }
 
   append(records: Buffer, options: AppendOptions = {}): Promise<AppendResult> {
     if (this.closed) return Promise.reject(new AppendError("closed", this.describe("closed")));
