@@ -1,3 +1,4 @@
+import { ConsoleServer } from "@logbook/console";
 import {
   type Fs,
   type Logger,
@@ -59,6 +60,7 @@ export class Broker implements DispatchTarget {
   readonly debugFrames = process.env.LOGBOOK_DEBUG_FRAMES === "1";
   private readonly servers: readonly { plan: ListenerPlan; server: TcpServer }[];
   private metricsServer: MetricsServer | null = null;
+  private consoleServer: ConsoleServer | null = null;
   /** Bound address of each listener, by name, in `listeners` order. */
   private readonly bound = new Map<string, { host: string; port: number }>();
 
@@ -191,7 +193,29 @@ export class Broker implements DispatchTarget {
         logger,
       );
     }
+    if (config.consolePort >= 0) {
+      // The console is a client like any other, of this broker's first listener.
+      const { host, port } = broker.address;
+      broker.consoleServer = await ConsoleServer.start({
+        client: {
+          brokers: [formatHostPort(host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host, port)],
+        },
+        host: config.consoleHost === "" ? host : config.consoleHost,
+        port: config.consolePort,
+        allowWrites: config.consoleAllowWrites,
+        lagSampleMs: config.consoleLagSampleMs,
+        onError: (e) =>
+          logger.debug("console request failed", {
+            error: e instanceof Error ? e.message : String(e),
+          }),
+      });
+    }
     return broker;
+  }
+
+  /** The web console's address; null when it is off. */
+  get consoleUrl(): string | null {
+    return this.consoleServer?.url ?? null;
   }
 
   /** Where the metrics endpoint listens; null when metrics are off. */
@@ -250,6 +274,7 @@ export class Broker implements DispatchTarget {
       this.shareGroups.close(),
       ...this.servers.map((s) => s.server.close()),
       this.metricsServer?.close(),
+      this.consoleServer?.close(),
     ]);
     await this.share.close();
     await this.storage.close();
@@ -271,4 +296,8 @@ function testWriteFaults(): Fs | undefined {
     process.stderr.write(`fs-fault: ${faults.active ? "on" : "off"}\n`);
   });
   return faults.fs;
+}
+
+function formatHostPort(host: string, port: number): string {
+  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
 }

@@ -88,6 +88,7 @@ async function start(loaded: LoadedConfig, logger: Logger): Promise<void> {
       })
       .join(", "),
     dataDir: config.dataDir,
+    ...(started.consoleUrl === null ? {} : { console: started.consoleUrl }),
     ...(started.metricsAddress === null
       ? {}
       : {

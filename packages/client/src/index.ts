@@ -15,3 +15,4 @@ export {
   Producer,
   type ProducerOptions,
 } from "./producer.js";
+export * from "./admin/broker-configs.js";

@@ -5,6 +5,7 @@
 import type { CoordinatorConfig } from "@logbook/group-coordinator";
 import type { LogConfig } from "@logbook/storage";
 import { AUTHORIZER_SETTINGS, type AuthorizerConfig } from "./authorizer-settings.js";
+import { CONSOLE_SETTINGS, type ConsoleConfig } from "./console-settings.js";
 import { type ConsumerGroupSettings, GROUP_CONSUMER_SETTINGS } from "./group-consumer-settings.js";
 import { GROUP_SETTINGS } from "./group-settings.js";
 import { INERT_TOPIC_SETTINGS, type InertTopicDefaults } from "./inert-topic-settings.js";
@@ -32,7 +33,8 @@ export interface BrokerConfig
     TxnConfig,
     AuthorizerConfig,
     QuotaConfig,
-    MetricsConfig {
+    MetricsConfig,
+    ConsoleConfig {
   /** TLS settings of SSL listeners (ssl.*), before per-listener overrides. */
   ssl: SslSettings;
   /** Defaults for every topic's log (log.retention.ms, log.segment.bytes, …). */
@@ -68,6 +70,7 @@ export const DEFAULT_BROKER_CONFIG: Readonly<BrokerConfig> = Object.freeze({
   ...defaultsOf(AUTHORIZER_SETTINGS),
   ...defaultsOf(QUOTA_SETTINGS),
   ...defaultsOf(METRICS_SETTINGS),
+  ...defaultsOf(CONSOLE_SETTINGS),
   logDefaults: Object.freeze(defaultsOf(LOG_SETTINGS)),
   groups: Object.freeze({
     ...defaultsOf(GROUP_SETTINGS),

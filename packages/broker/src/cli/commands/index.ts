@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { clusterCommand } from "./cluster.js";
+import { consoleCommand } from "./console.js";
 import { consumeCommand } from "./consume.js";
 import { groupCommand } from "./group.js";
 import { produceCommand } from "./produce.js";
@@ -12,4 +13,5 @@ export function addClientCommands(program: Command): void {
   consumeCommand(program);
   groupCommand(program);
   clusterCommand(program);
+  consoleCommand(program);
 }

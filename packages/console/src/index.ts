@@ -1,0 +1,1 @@
+export { type ConsoleOptions, ConsoleServer } from "./console-server.js";
