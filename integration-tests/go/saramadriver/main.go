@@ -38,7 +38,7 @@ var scenarios = map[string]driverkit.Scenario{
 	"transactions":      transactions,
 	"large-record":      largeRecord,
 	"compacted":         compacted,
-	"secure-roundtrip":  secureRoundtrip,
+	"secure-roundtrip":  secureRoundTrip,
 	"upsert-scram-user": upsertScramUser,
 }
 
