@@ -81,7 +81,8 @@ type secureResult struct {
 }
 
 // KafkaErrorName is the Kafka name of an error code (franz-go's table, which sarama,
-// knowing codes by their descriptions only, lacks); "" for an unknown code.
+// knowing codes by their descriptions only, lacks): UNKNOWN_SERVER_ERROR for a code the
+// table does not know, "" for 0.
 func KafkaErrorName(code int16) string {
 	var e *kerr.Error
 	if errors.As(kerr.ErrorForCode(code), &e) {
