@@ -11,7 +11,7 @@
  * alice; is refused without SASL and with a wrong password, each with the error its
  * client reports; and is refused a topic outside alice's ACLs with a topic authorization
  * error. Round trips on the other listener types for the clients the other listener
- * files do not cover (franz-go, @platformatic/kafka, kafka-python over SSL).
+ * files do not cover (franz-go, sarama, @platformatic/kafka, kafka-python over SSL).
  */
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";

@@ -39,7 +39,7 @@ export type Outcome =
 
 /**
  * The environment contract of the Go drivers' secure-roundtrip command (written at the
- * top of go/franzdriver/secure.go), which platformatic-driver.ts's takes too.
+ * top of go/driverkit/secure.go), which platformatic-driver.ts's takes too.
  */
 export function driverEnv(e: Endpoint): Record<string, string> {
   return {

@@ -3,13 +3,15 @@
  * client makes a round trip through an Endpoint (create the topic, produce v0..v2, read
  * them back in a group; a refusal is an Outcome, not a throw), and what it reports when
  * refused. To add a client, add a row; a driver with the secure-roundtrip command of
- * go/franzdriver/secure.go (sarama's, say) needs only `secureRoundTripRow`.
+ * go/driverkit/secure.go (the Go drivers', @platformatic/kafka's) needs only
+ * `secureRoundTripRow`.
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { Kafka, logLevel, type SASLOptions } from "kafkajs";
 import { buildFranzDriver, runFranz } from "../go/franz-driver.js";
+import { sarama as saramaDriver } from "../go/sarama-driver.js";
 import { JsonLinesProcess, requirePythonModule } from "../helpers/groups.js";
 import { kafkajsErrorType } from "../helpers/kafkajs-errors.js";
 import { kafkajsRoundTrip } from "../helpers/kafkajs-round-trip.js";
@@ -257,7 +259,7 @@ const java: MatrixClient = {
 };
 
 /**
- * A row for a driver that takes the secure-roundtrip contract of go/franzdriver/secure.go:
+ * A row for a driver that takes the secure-roundtrip contract of go/driverkit/secure.go:
  * `run(args, env)` runs `DRIVER secure-roundtrip BOOTSTRAP TOPIC GROUP` with `env` added.
  * Such a client is checked on every listener type here.
  */
@@ -283,6 +285,19 @@ const franzGo = secureRoundTripRow("franz-go", buildFranzDriver, runFranz, {
   deniedTopic: /^TOPIC_AUTHORIZATION_FAILED: /,
 });
 
+// The kinds are go/saramadriver/security.go's names for sarama's errors: the Kafka name of
+// the code in its KError, CONNECTION_CLOSED for its EOF.
+const sarama = secureRoundTripRow("sarama", saramaDriver.build, saramaDriver.run, {
+  // The broker hangs up at the first request that is not SASL's; sarama tries its one
+  // broker and gives up.
+  noCredentials:
+    /^CONNECTION_CLOSED: kafka: client has run out of available brokers to talk to: EOF$/,
+  wrongPassword:
+    /^SASL_AUTHENTICATION_FAILED: .*SASL Authentication failed: .*invalid credentials with SASL mechanism SCRAM-SHA-512$/,
+  deniedTopic:
+    /^TOPIC_AUTHORIZATION_FAILED: create secret-sarama: .*not authorized to access this topic/,
+});
+
 // The same contract, in interop/drivers/platformatic-driver.ts.
 const platformatic = secureRoundTripRow("@platformatic/kafka", () => {}, runPlatformatic, {
   noCredentials: /^PLT_KFK_NETWORK: .*Connection closed/,
@@ -298,6 +313,7 @@ const ALL_CLIENTS: readonly MatrixClient[] = [
   kafkaPython,
   java,
   franzGo,
+  sarama,
 ];
 
 /** SECURITY_MATRIX_CLIENTS=kcat,java runs only the rows whose names contain one of these. */

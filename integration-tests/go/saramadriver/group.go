@@ -24,6 +24,10 @@ type groupState struct {
 	err      error
 }
 
+func newGroupState() *groupState {
+	return &groupState{held: map[string][]int32{}, reads: map[string][]string{}, sessions: map[string]int{}}
+}
+
 func (s *groupState) with(f func()) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -54,6 +58,21 @@ func (s *groupState) count(phase string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return len(s.reads[phase])
+}
+
+// values are the values read in phase, in the order read.
+func (s *groupState) values(phase string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.valuesLocked(phase)
+}
+
+func (s *groupState) valuesLocked(phase string) []string {
+	out := []string{}
+	for _, r := range s.reads[phase] {
+		out = append(out, strings.SplitN(r, ":", 3)[2])
+	}
+	return out
 }
 
 // waitFor polls cond until it holds, a member fails, or ctx ends.
@@ -183,7 +202,7 @@ func group(ctx context.Context, bootstrap, topic string, _ []string) (any, error
 		return p.SendMessages(msgs)
 	}
 	phase := "first"
-	s := &groupState{held: map[string][]int32{}, reads: map[string][]string{}, sessions: map[string]int{}}
+	s := newGroupState()
 	member := func(name string) (*groupMember, error) {
 		return join(ctx, bootstrap, "g", memberHandler{name, topic, s, &phase})
 	}
@@ -242,18 +261,11 @@ func group(ctx context.Context, bootstrap, topic string, _ []string) (any, error
 	if err := c.close(); err != nil {
 		return nil, err
 	}
-	values := func(phase string) []string {
-		out := []string{}
-		for _, r := range s.reads[phase] {
-			out = append(out, strings.SplitN(r, ":", 3)[2])
-		}
-		return out
-	}
 	var result map[string]any
 	s.with(func() {
 		result = map[string]any{
-			"assignments": assignments, "firstPhase": values("first"), "secondPhase": s.reads["second"],
-			"resumed": values("resumed"),
+			"assignments": assignments, "firstPhase": s.valuesLocked("first"), "secondPhase": s.reads["second"],
+			"resumed": s.valuesLocked("resumed"),
 			// A session of a or b begun after the split: the partitions moved again.
 			"rebalancedAgain": s.sessions["a"]+s.sessions["b"] != sessions,
 		}

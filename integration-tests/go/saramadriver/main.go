@@ -6,9 +6,10 @@
 // there) and prints one JSON line {"event":"result","result":...} for the test to check;
 // "version" prints the library versions it was built with, "config-fields" every option
 // of sarama.Config (the probe of the scenarios sarama cannot do), and "secure-roundtrip"
-// round-trips three records with the security settings of the LB_* environment variables
-// (security.go). A failed or timed-out step exits non-zero with the client's error on
-// stderr.
+// is sarama's row of the security matrix (security.go; the contract, whose environment
+// variables every command takes, is in ../driverkit/secure.go). A failed or timed-out
+// step exits non-zero with the client's error on stderr; a refusal of secure-roundtrip
+// is a result.
 package main
 
 import (
@@ -38,7 +39,7 @@ var scenarios = map[string]driverkit.Scenario{
 	"transactions":      transactions,
 	"large-record":      largeRecord,
 	"compacted":         compacted,
-	"secure-roundtrip":  secureRoundtrip,
+	"secure-roundtrip":  secureRoundTrip,
 	"upsert-scram-user": upsertScramUser,
 }
 

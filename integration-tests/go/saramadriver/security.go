@@ -5,54 +5,34 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/sha512"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
-	"os"
+	"io"
+	"syscall"
 
 	"github.com/IBM/sarama"
 	"github.com/xdg-go/scram"
+
+	"logbook.local/interop/driverkit"
 )
 
-// applySecurity sets c up from LB_SECURITY_PROTOCOL (PLAINTEXT, the default, SSL,
-// SASL_PLAINTEXT or SASL_SSL), LB_SASL_MECHANISM (PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512),
-// LB_SASL_USERNAME, LB_SASL_PASSWORD and LB_SSL_CA_FILE (PEM; unset: the system's roots).
+// applySecurity sets c up from the environment of the secure-roundtrip contract
+// (../driverkit/secure.go), for every command of the driver.
 func applySecurity(c *sarama.Config) error {
-	protocol := os.Getenv("LB_SECURITY_PROTOCOL")
-	useTLS, useSASL := false, false
-	switch protocol {
-	case "", "PLAINTEXT":
-	case "SSL":
-		useTLS = true
-	case "SASL_PLAINTEXT":
-		useSASL = true
-	case "SASL_SSL":
-		useTLS, useSASL = true, true
-	default:
-		return fmt.Errorf("unknown LB_SECURITY_PROTOCOL %q", protocol)
+	s, err := driverkit.SecurityFromEnv()
+	if err != nil {
+		return err
 	}
-	if useTLS {
-		t := &tls.Config{MinVersion: tls.VersionTLS12}
-		if path := os.Getenv("LB_SSL_CA_FILE"); path != "" {
-			pem, err := os.ReadFile(path)
-			if err != nil {
-				return err
-			}
-			t.RootCAs = x509.NewCertPool()
-			if !t.RootCAs.AppendCertsFromPEM(pem) {
-				return fmt.Errorf("no certificate in %s", path)
-			}
-		}
+	if s.TLS != nil {
 		c.Net.TLS.Enable = true
-		c.Net.TLS.Config = t
+		c.Net.TLS.Config = s.TLS
 	}
-	if useSASL {
+	if s.SASL != nil {
 		c.Net.SASL.Enable = true
-		c.Net.SASL.User = os.Getenv("LB_SASL_USERNAME")
-		c.Net.SASL.Password = os.Getenv("LB_SASL_PASSWORD")
-		switch m := os.Getenv("LB_SASL_MECHANISM"); m {
-		case "", "PLAIN":
+		c.Net.SASL.User = s.SASL.User
+		c.Net.SASL.Password = s.SASL.Password
+		switch s.SASL.Mechanism {
+		case "PLAIN":
 			c.Net.SASL.Mechanism = sarama.SASLTypePlaintext
 		case "SCRAM-SHA-256":
 			c.Net.SASL.Mechanism = sarama.SASLTypeSCRAMSHA256
@@ -60,8 +40,6 @@ func applySecurity(c *sarama.Config) error {
 		case "SCRAM-SHA-512":
 			c.Net.SASL.Mechanism = sarama.SASLTypeSCRAMSHA512
 			c.Net.SASL.SCRAMClientGeneratorFunc = scramClient(scram.HashGeneratorFcn(sha512.New))
-		default:
-			return fmt.Errorf("unknown LB_SASL_MECHANISM %q", m)
 		}
 	}
 	return nil
@@ -93,10 +71,12 @@ func (s *scramConversation) Step(challenge string) (string, error) {
 
 func (s *scramConversation) Done() bool { return s.conv.Done() }
 
-// secureRoundtrip creates topic (one partition; an existing one is used as it is),
-// produces "secure-0".."secure-2" and reads them back, all over the connection the
-// environment describes; it returns what it read.
-func secureRoundtrip(ctx context.Context, bootstrap, topic string, _ []string) (any, error) {
+var secureRoundTrip = driverkit.SecureRoundTrip(secureSteps, refusalKind)
+
+// secureSteps is the contract's round trip, the settings already in config() (from the
+// same environment): the admin creates the topic, a SyncProducer writes it, a
+// ConsumerGroup member reads it back.
+func secureSteps(ctx context.Context, bootstrap, topic, groupID string, _ driverkit.Security) ([]string, error) {
 	cfg, err := config()
 	if err != nil {
 		return nil, err
@@ -110,11 +90,50 @@ func secureRoundtrip(ctx context.Context, bootstrap, topic string, _ []string) (
 	if err != nil && !errors.Is(err, sarama.ErrTopicAlreadyExists) {
 		return nil, fmt.Errorf("create %s: %w", topic, err)
 	}
-	values := []string{"secure-0", "secure-1", "secure-2"}
-	if err := produce(bootstrap, nil, valueMessages(topic, values)...); err != nil {
+	if err := produce(bootstrap, nil, valueMessages(topic, []string{"v0", "v1", "v2"})...); err != nil {
 		return nil, err
 	}
-	return read(ctx, bootstrap, topic, len(values), nil)
+	s := newGroupState()
+	phase := "read"
+	m, err := join(ctx, bootstrap, groupID, memberHandler{"m", topic, s, &phase})
+	if err != nil {
+		return nil, err
+	}
+	defer m.close()
+	if err := s.waitFor(ctx, "3 records", func() bool { return s.count(phase) >= 3 }); err != nil {
+		return nil, err
+	}
+	if err := m.close(); err != nil {
+		return nil, err
+	}
+	return s.values(phase), nil
+}
+
+// refusalKind names what sarama reports (../driverkit/secure.go lists the kinds): the
+// Kafka name of a broker's error code, CONNECTION_CLOSED when the broker hung up.
+func refusalKind(err error) string {
+	if code, ok := kafkaCode(err); ok {
+		return driverkit.KafkaErrorName(int16(code))
+	}
+	if errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET) {
+		return "CONNECTION_CLOSED"
+	}
+	return ""
+}
+
+// kafkaCode finds a broker's error code in err. errors.As misses one that sarama.Wrap
+// holds as its sentinel (the SASL exchange's refusal), which only errors.Is sees.
+func kafkaCode(err error) (sarama.KError, bool) {
+	var code sarama.KError
+	if errors.As(err, &code) {
+		return code, true
+	}
+	for code := range sarama.KError(200) {
+		if code != sarama.ErrNoError && errors.Is(err, code) {
+			return code, true
+		}
+	}
+	return 0, false
 }
 
 // upsertScramUser gives user (in the topic argument's place) the password args[0] for

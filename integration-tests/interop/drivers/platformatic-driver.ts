@@ -397,7 +397,7 @@ async function version(): Promise<string> {
 }
 
 /**
- * Client options from the environment contract of go/franzdriver/secure.go
+ * Client options from the environment contract of go/driverkit/secure.go
  * (SECURITY_PROTOCOL, SSL_CA_LOCATION, SASL_MECHANISM, SASL_USERNAME, SASL_PASSWORD).
  */
 async function securityFromEnv(): Promise<Record<string, unknown>> {
@@ -445,7 +445,7 @@ function refusal(e: unknown): { error: string; message: string } {
   };
 }
 
-/** security-matrix.test.ts: the secure-roundtrip contract of go/franzdriver/secure.go. */
+/** security-matrix.test.ts: the secure-roundtrip contract of go/driverkit/secure.go. */
 const secureRoundTrip: Scenario = async (bootstrap, topic, [groupId]) => {
   const client = await securityFromEnv();
   try {
