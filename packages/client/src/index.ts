@@ -1,3 +1,4 @@
+export * from "./admin/broker-configs.js";
 export * from "./admin/cluster.js";
 export * from "./admin/config-source.js";
 export * from "./admin/groups.js";
@@ -15,4 +16,3 @@ export {
   Producer,
   type ProducerOptions,
 } from "./producer.js";
-export * from "./admin/broker-configs.js";

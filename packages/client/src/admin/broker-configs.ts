@@ -1,15 +1,26 @@
 /** A broker's settings as DescribeConfigs reports them (resource type BROKER). */
-import { configSourceName, createDescribeConfigsRequest, DescribeConfigsApi } from "@logbook/protocol";
+import {
+  configSourceName,
+  createDescribeConfigsRequest,
+  DescribeConfigsApi,
+} from "@logbook/protocol";
 import type { KafkaClient } from "../kafka-client.js";
 import { check, KafkaError } from "../kafka-error.js";
 import { ConfigResourceType } from "./config-source.js";
 import type { TopicConfig } from "./topics.js";
 
-export async function describeBrokerConfigs(client: KafkaClient, brokerId: number): Promise<TopicConfig[]> {
+export async function describeBrokerConfigs(
+  client: KafkaClient,
+  brokerId: number,
+): Promise<TopicConfig[]> {
   const { body } = await (await client.broker(brokerId)).send(DescribeConfigsApi, () =>
     createDescribeConfigsRequest({
       resources: [
-        { resourceType: ConfigResourceType.BROKER, resourceName: String(brokerId), configurationKeys: null },
+        {
+          resourceType: ConfigResourceType.BROKER,
+          resourceName: String(brokerId),
+          configurationKeys: null,
+        },
       ],
       includeSynonyms: false,
       includeDocumentation: false,
