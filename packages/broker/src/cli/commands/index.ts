@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { clusterCommand } from "./cluster.js";
+import { completionCommand } from "./completion.js";
 import { consoleCommand } from "./console.js";
 import { consumeCommand } from "./consume.js";
 import { groupCommand } from "./group.js";
@@ -14,4 +15,5 @@ export function addClientCommands(program: Command): void {
   groupCommand(program);
   clusterCommand(program);
   consoleCommand(program);
+  completionCommand(program);
 }
