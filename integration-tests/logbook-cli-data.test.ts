@@ -161,6 +161,42 @@ test("consume --follow waits for records produced after it started", async () =>
   }
 });
 
+test("consume --group reads what the group has not committed, commits as it goes, and leaves", async () => {
+  await same(["topic", "create", "cli-member", "-p", "2"]);
+  await same(
+    ["produce", "cli-member", "-K", ":", "-q"],
+    Array.from({ length: 8 }, (_, i) => `key-${i}:v${i}`).join("\n"),
+  );
+  const first = await same([
+    "consume",
+    "cli-member",
+    "-g",
+    "cli-members",
+    "-n",
+    "3",
+    "-f",
+    "%p %o %v\\n",
+  ]);
+  assert.equal(first.length, 3);
+  const rest = await same(["consume", "cli-member", "-g", "cli-members", "-f", "%p %o %v\\n"]);
+  assert.equal(rest.length, 5);
+  assert.deepEqual(
+    [...first, ...rest].map((l) => l.split(" ")[2]).sort(),
+    Array.from({ length: 8 }, (_, i) => `v${i}`).sort(),
+  );
+  for (const side of SIDES) {
+    const d = JSON.parse(
+      await ok(side, ["group", "describe", "cli-members", "--format", "json"]),
+    ) as {
+      state: string;
+      members: unknown[];
+      totalLag: number;
+    };
+    assert.deepEqual([d.state, d.members.length, d.totalLag], ["Empty", 0, 0], side);
+  }
+  await same(["consume", "cli-member", "-g", "cli-members"]);
+});
+
 test("group list, describe (lag from offsets), seek with dry run, delete", async () => {
   await same(["topic", "create", "cli-grp", "-p", "2"]);
   await same(

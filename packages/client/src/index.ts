@@ -7,6 +7,7 @@ export * from "./admin/topics.js";
 export { AddressError, parseBootstrap, parseHostPort } from "./bootstrap.js";
 export { Connection, type ConnectionOptions, type VersionRange } from "./connection.js";
 export { type ConsumedRecord, Fetcher, type FetchPosition, IsolationLevel } from "./fetcher.js";
+export { GroupMember, type GroupMemberOptions } from "./group-member.js";
 export { type ClientOptions, CoordinatorType, KafkaClient } from "./kafka-client.js";
 export { ConnectionError, check, KafkaError } from "./kafka-error.js";
 export { murmur2, partitionForKey } from "./partitioner.js";
@@ -16,3 +17,4 @@ export {
   Producer,
   type ProducerOptions,
 } from "./producer.js";
+export { rangeAssign } from "./range-assignor.js";

@@ -5,7 +5,9 @@
  */
 import {
   type ConsumedRecord,
+  committedOffsets,
   Fetcher,
+  GroupMember,
   IsolationLevel,
   type KafkaClient,
   listOffsets,
@@ -19,6 +21,7 @@ import { partitionList, wholeNumber } from "./parse-args.js";
 import { UsageError } from "./usage-error.js";
 
 interface ConsumeFlags extends ClientFlags {
+  group?: string;
   offset: string;
   num?: string;
   follow?: boolean;
@@ -102,6 +105,10 @@ export function consumeCommand(program: Command): void {
       .option("--follow", "keep waiting for new records instead of stopping at the end")
       .option("-p, --partitions <list>", "only these partitions, e.g. 0,2")
       .option(
+        "-g, --group <id>",
+        "read as a member of this consumer group (range assignment), from its committed offsets, committing as it goes",
+      )
+      .option(
         "-f, --format <format>",
         'output per record: %t %k %v %p %o %d %h and \\n, or "json" (JSON lines)',
         "%v\\n",
@@ -133,37 +140,85 @@ export function consumeCommand(program: Command): void {
         o.partitions === undefined
           ? undefined
           : new Set(partitionList("--partitions", o.partitions));
-      const todo = await ranges(client, topics, parts, start, committedOnly);
-      const live = o.follow === true ? todo : todo.filter((r) => r.from < r.end);
-      const fetcher = new Fetcher(
-        client,
-        live.map((r) => ({ topic: r.topic, partition: r.partition, offset: r.from })),
-        committedOnly ? IsolationLevel.READ_COMMITTED : IsolationLevel.READ_UNCOMMITTED,
-      );
-      const endOf = new Map(todo.map((r) => [`${r.topic}:${r.partition}`, r.end]));
+      if (o.group !== undefined && parts !== undefined)
+        throw new UsageError(
+          "--partitions and --group exclude each other: the group assigns partitions",
+        );
+      const member = o.group === undefined ? null : new GroupMember(client, o.group, topics);
       const progress = new Progress("consumed");
       let printed = 0;
-      const finished = () =>
-        printed >= limit ||
-        (o.follow !== true &&
-          fetcher.positions.every(
-            (p) => p.offset >= (endOf.get(`${p.topic}:${p.partition}`) ?? 0n),
-          ));
-      while (fetcher.positions.length > 0 && !finished()) {
-        let out = "";
-        for (const r of await fetcher.poll(500)) {
-          if (o.follow !== true && r.offset >= (endOf.get(`${r.topic}:${r.partition}`) ?? 0n))
-            continue;
-          if (printed >= limit) break;
-          out += print(r);
-          printed++;
+      // One pass per group generation (one in all without --group).
+      for (let again = true; again; ) {
+        again = false;
+        let todo = await ranges(client, topics, parts, start, committedOnly);
+        if (member !== null) {
+          const assigned = new Set(
+            (await member.rejoin()).flatMap((a) => a.partitions.map((p) => `${a.topic}:${p}`)),
+          );
+          const committed = new Map(
+            (await committedOffsets(client, member.groupId)).map((c) => [
+              `${c.topic}:${c.partition}`,
+              c.offset,
+            ]),
+          );
+          // As a consumer's auto.offset.reset: -o only where the group committed nothing.
+          todo = todo
+            .filter((r) => assigned.has(`${r.topic}:${r.partition}`))
+            .map((r) => ({ ...r, from: committed.get(`${r.topic}:${r.partition}`) ?? r.from }));
         }
-        if (out !== "" && !process.stdout.write(out))
-          await new Promise((resolve) => process.stdout.once("drain", resolve));
-        progress.update(printed);
+        const live = o.follow === true ? todo : todo.filter((r) => r.from < r.end);
+        const fetcher = new Fetcher(
+          client,
+          live.map((r) => ({ topic: r.topic, partition: r.partition, offset: r.from })),
+          committedOnly ? IsolationLevel.READ_COMMITTED : IsolationLevel.READ_UNCOMMITTED,
+        );
+        const endOf = new Map(todo.map((r) => [`${r.topic}:${r.partition}`, r.end]));
+        const finished = () =>
+          printed >= limit ||
+          (o.follow !== true &&
+            fetcher.positions.every(
+              (p) => p.offset >= (endOf.get(`${p.topic}:${p.partition}`) ?? 0n),
+            ));
+        const committedTo = new Map<string, bigint>();
+        while (!finished()) {
+          if (fetcher.positions.length === 0) {
+            // A member without partitions waits for a rebalance (or nothing, without --follow).
+            if (member === null || o.follow !== true) break;
+            await new Promise((r) => setTimeout(r, 500));
+          }
+          let out = "";
+          const read = fetcher.positions.length === 0 ? [] : await fetcher.poll(500);
+          for (const r of read) {
+            if (o.follow !== true && r.offset >= (endOf.get(`${r.topic}:${r.partition}`) ?? 0n))
+              continue;
+            if (printed >= limit) break;
+            out += print(r);
+            printed++;
+            committedTo.set(`${r.topic}:${r.partition}`, r.offset + 1n);
+          }
+          if (out !== "" && !process.stdout.write(out))
+            await new Promise((resolve) => process.stdout.once("drain", resolve));
+          progress.update(printed);
+          if (member !== null) {
+            if (out !== "") await member.commit(commitList(committedTo));
+            if (member.rebalanceNeeded) {
+              again = true;
+              break;
+            }
+          }
+        }
       }
+      await member?.leave();
       progress.done();
       return EXIT.OK;
     }),
   );
+}
+
+/** The offsets to commit: the next one after each record printed, per partition. */
+function commitList(next: ReadonlyMap<string, bigint>) {
+  return [...next].map(([key, offset]) => {
+    const i = key.lastIndexOf(":");
+    return { topic: key.slice(0, i), partition: Number(key.slice(i + 1)), offset };
+  });
 }
