@@ -11,6 +11,7 @@ function bashComplete(typed: string[], current: string): string[] {
     'eval "$(logbook completion bash)"',
     `COMP_WORDS=(${words}); COMP_CWORD=${typed.length + 1}`,
     "_logbook_complete",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a bash expansion, not a template
     'printf "%s\\n" "${COMPREPLY[@]}"',
   ].join("\n");
   const r = spawnSync("bash", ["-c", script], { encoding: "utf8" });
