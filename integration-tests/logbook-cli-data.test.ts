@@ -5,11 +5,10 @@
  * and group lag computed from offsets (end offset - committed offset).
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { after, before, test } from "node:test";
 import { Kafka, logLevel } from "kafkajs";
-import { CLI_PATH, REPO_ROOT, runCli } from "./helpers/broker-process.js";
 import { type Brokers, type Side, startBrokers } from "./helpers/kafka-cli.js";
+import { cliOn, SIDES } from "./helpers/logbook-cli.js";
 import type { ProcessResult } from "./helpers/run-process.js";
 
 let b: Brokers;
@@ -20,28 +19,8 @@ after(async () => {
   await b?.stop();
 });
 
-const SIDES: readonly Side[] = ["logbook", "kafka"];
-const ENV = { LOGBOOK_PROFILES: "/nonexistent/profiles.yaml" };
-
-async function cli(side: Side, args: string[], input?: string): Promise<ProcessResult> {
-  const full = [...args, "-b", b[side].bootstrap];
-  if (input === undefined) return runCli(full, ENV);
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI_PATH, ...full], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, NODE_TEST_CONTEXT: undefined, ...ENV },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on("data", (d: Buffer) => {
-      stderr += d.toString();
-    });
-    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
-    child.stdin.end(input);
-  });
+function cli(side: Side, args: string[], input?: string): Promise<ProcessResult> {
+  return cliOn(b, side, args, input === undefined ? {} : { input });
 }
 
 async function ok(side: Side, args: string[], input?: string): Promise<string> {

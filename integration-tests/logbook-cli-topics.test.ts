@@ -12,6 +12,7 @@ import { after, before, test } from "node:test";
 import { Kafka, logLevel } from "kafkajs";
 import { runCli } from "./helpers/broker-process.js";
 import { type Brokers, type Side, startBrokers } from "./helpers/kafka-cli.js";
+import { cliOn, NO_PROFILES, SIDES } from "./helpers/logbook-cli.js";
 import type { ProcessResult } from "./helpers/run-process.js";
 
 let b: Brokers;
@@ -22,12 +23,8 @@ after(async () => {
   await b?.stop();
 });
 
-const SIDES: readonly Side[] = ["logbook", "kafka"];
-// No developer's profile file may leak in.
-const NO_PROFILES = { LOGBOOK_PROFILES: "/nonexistent/profiles.yaml" };
-
 function cli(side: Side, args: string[], env: Record<string, string> = {}): Promise<ProcessResult> {
-  return runCli([...args, "-b", b[side].bootstrap], { ...NO_PROFILES, ...env });
+  return cliOn(b, side, args, { env });
 }
 
 /** Runs on both brokers; each must exit with `code`; returns stdout per side, addresses replaced. */

@@ -54,13 +54,18 @@ export async function removeDir(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true });
 }
 
-/** Spawns `node cli.js ARGS` and resolves once it has exited, with its output. */
+/** Spawns `node cli.js ARGS` (stdin `input`) and resolves once it has exited, with its output. */
 export async function runCli(
   args: string[],
   env: Record<string, string> = {},
+  input?: string,
 ): Promise<ProcessResult> {
   ensureBuilt();
-  return runProcess(process.execPath, [CLI_PATH, ...args], { cwd: REPO_ROOT, env: childEnv(env) });
+  return runProcess(process.execPath, [CLI_PATH, ...args], {
+    cwd: REPO_ROOT,
+    env: childEnv(env),
+    ...(input === undefined ? {} : { input }),
+  });
 }
 
 export async function startBroker(opts: StartOptions = {}): Promise<BrokerProcess> {

@@ -1,6 +1,7 @@
 export * from "./admin/broker-configs.js";
 export * from "./admin/cluster.js";
 export * from "./admin/config-source.js";
+export * from "./admin/describe-configs.js";
 export * from "./admin/groups.js";
 export * from "./admin/offsets.js";
 export * from "./admin/topics.js";

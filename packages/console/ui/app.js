@@ -91,6 +91,31 @@ function render(b64, format) {
 const link = (href, text) => el("a", { href }, text);
 const enc = encodeURIComponent;
 
+// A form that writes (only when the console allows writes): `send` gets the form's data
+// and returns the line to show in its output, or throws with the API's message.
+function writeForm({ title, testid, button, output }, send, ...fields) {
+  if (!cluster?.writable) return [];
+  const submit = async (ev) => {
+    ev.preventDefault();
+    const out = ev.target.querySelector("output");
+    try {
+      out.textContent = await send(new FormData(ev.target));
+    } catch (e) {
+      out.textContent = e.message;
+    }
+  };
+  return [
+    el("h2", {}, title),
+    el(
+      "form",
+      { "data-testid": testid, on: { submit } },
+      ...fields,
+      el("button", { type: "submit" }, button),
+      el("output", { "data-testid": output }),
+    ),
+  ];
+}
+
 async function topicsPage() {
   const topics = await api("topics");
   show(
@@ -199,41 +224,21 @@ async function topicPage(name) {
     ),
     el("button", { type: "submit" }, "Load"),
   );
-  const produce = cluster?.writable
-    ? [
-        el("h2", {}, "Produce a record"),
-        el(
-          "form",
-          {
-            "data-testid": "produce",
-            on: {
-              submit: async (ev) => {
-                ev.preventDefault();
-                const f = new FormData(ev.target);
-                const out = ev.target.querySelector("output");
-                try {
-                  const partition =
-                    f.get("partition") === "" ? undefined : Number(f.get("partition"));
-                  const [w] = await post(`topics/${enc(name)}/messages`, {
-                    key: f.get("key") || null,
-                    value: f.get("value"),
-                    partition,
-                  });
-                  out.textContent = `written to partition ${w.partition} at offset ${w.firstOffset}`;
-                } catch (e) {
-                  out.textContent = e.message;
-                }
-              },
-            },
-          },
-          el("label", {}, "Key", el("input", { name: "key" })),
-          el("label", {}, "Value", el("input", { name: "value" })),
-          el("label", {}, "Partition", el("input", { name: "partition", type: "number", min: 0 })),
-          el("button", { type: "submit" }, "Produce"),
-          el("output", { "data-testid": "produced" }),
-        ),
-      ]
-    : [];
+  const produce = writeForm(
+    { title: "Produce a record", testid: "produce", button: "Produce", output: "produced" },
+    async (f) => {
+      const partition = f.get("partition") === "" ? undefined : Number(f.get("partition"));
+      const [w] = await post(`topics/${enc(name)}/messages`, {
+        key: f.get("key") || null,
+        value: f.get("value"),
+        partition,
+      });
+      return `written to partition ${w.partition} at offset ${w.firstOffset}`;
+    },
+    el("label", {}, "Key", el("input", { name: "key" })),
+    el("label", {}, "Value", el("input", { name: "value" })),
+    el("label", {}, "Partition", el("input", { name: "partition", type: "number", min: 0 })),
+  );
   show(
     el("h1", {}, `Topic ${t.name}`),
     el("p", { class: "muted" }, `id ${t.id}${t.internal ? " · internal" : ""}`),
@@ -307,55 +312,25 @@ function lagChart(samples) {
 
 async function groupPage(id) {
   const g = await api(`groups/${enc(id)}`);
-  const reset = cluster?.writable
-    ? [
-        el("h2", {}, "Reset offsets"),
-        el(
-          "form",
-          {
-            "data-testid": "seek",
-            on: {
-              submit: async (ev) => {
-                ev.preventDefault();
-                const f = new FormData(ev.target);
-                const out = ev.target.querySelector("output");
-                try {
-                  const rs = await post(`groups/${enc(id)}/seek`, {
-                    to: f.get("to"),
-                    dryRun: f.get("dryRun") === "on",
-                  });
-                  out.textContent = rs
-                    .map(
-                      (r) => `${r.topic}-${r.partition}: ${r.current} -> ${r.target} ${r.status}`,
-                    )
-                    .join("; ");
-                } catch (e) {
-                  out.textContent = e.message;
-                }
-              },
-            },
-          },
-          el(
-            "label",
-            {},
-            "To",
-            el("input", {
-              name: "to",
-              value: "start",
-              placeholder: "start, end, an offset or @ms",
-            }),
-          ),
-          el(
-            "label",
-            {},
-            "Dry run",
-            el("input", { name: "dryRun", type: "checkbox", checked: true }),
-          ),
-          el("button", { type: "submit" }, "Reset"),
-          el("output", { "data-testid": "seeked" }),
-        ),
-      ]
-    : [];
+  const reset = writeForm(
+    { title: "Reset offsets", testid: "seek", button: "Reset", output: "seeked" },
+    async (f) => {
+      const rs = await post(`groups/${enc(id)}/seek`, {
+        to: f.get("to"),
+        dryRun: f.get("dryRun") === "on",
+      });
+      return rs
+        .map((r) => `${r.topic}-${r.partition}: ${r.current} -> ${r.target} ${r.status}`)
+        .join("; ");
+    },
+    el(
+      "label",
+      {},
+      "To",
+      el("input", { name: "to", value: "start", placeholder: "start, end, an offset or @ms" }),
+    ),
+    el("label", {}, "Dry run", el("input", { name: "dryRun", type: "checkbox", checked: true })),
+  );
   show(
     el("h1", {}, `Group ${g.group}`),
     el(

@@ -2,23 +2,21 @@
 import {
   CreatePartitionsApi,
   CreateTopicsApi,
-  configSourceName,
   createCreatePartitionsRequest,
   createCreateTopicsRequest,
   createDeleteRecordsRequest,
   createDeleteTopicsRequest,
-  createDescribeConfigsRequest,
   createDescribeLogDirsRequest,
   createIncrementalAlterConfigsRequest,
   DeleteRecordsApi,
   DeleteTopicsApi,
-  DescribeConfigsApi,
   DescribeLogDirsApi,
   IncrementalAlterConfigsApi,
 } from "@logbook/protocol";
 import type { KafkaClient } from "../kafka-client.js";
 import { check, KafkaError } from "../kafka-error.js";
 import { ConfigOp, ConfigResourceType } from "./config-source.js";
+import { type ConfigEntry, describeConfigs } from "./describe-configs.js";
 import { listOffsets, OffsetSpec } from "./offsets.js";
 
 const ADMIN_TIMEOUT_MS = 30_000;
@@ -119,40 +117,11 @@ export async function addPartitions(
   return body.results.map((t) => resultOf(t.name, t.errorCode, t.errorMessage));
 }
 
-export interface TopicConfig {
-  readonly name: string;
-  readonly value: string | null;
-  /** Kafka's ConfigSource name, e.g. DYNAMIC_TOPIC_CONFIG or DEFAULT_CONFIG. */
-  readonly source: string;
-  readonly sensitive: boolean;
-  readonly readOnly: boolean;
-}
+/** A topic config with its source. */
+export type TopicConfig = ConfigEntry;
 
-export async function describeTopicConfigs(
-  client: KafkaClient,
-  topic: string,
-): Promise<TopicConfig[]> {
-  const { body } = await client.any.send(DescribeConfigsApi, () =>
-    createDescribeConfigsRequest({
-      resources: [
-        { resourceType: ConfigResourceType.TOPIC, resourceName: topic, configurationKeys: null },
-      ],
-      includeSynonyms: false,
-      includeDocumentation: false,
-    }),
-  );
-  const r = body.results[0];
-  if (r === undefined) throw new KafkaError(-1, "DescribeConfigs answered no resource");
-  check(r.errorCode, r.errorMessage, `topic ${topic}`);
-  return r.configs
-    .map((c) => ({
-      name: c.name,
-      value: c.isSensitive ? null : c.value,
-      source: configSourceName(c.configSource),
-      sensitive: c.isSensitive,
-      readOnly: c.readOnly,
-    }))
-    .sort((a, b) => (a.name < b.name ? -1 : 1));
+export function describeTopicConfigs(client: KafkaClient, topic: string): Promise<TopicConfig[]> {
+  return describeConfigs(client.any, ConfigResourceType.TOPIC, topic, `topic ${topic}`);
 }
 
 /** Sets and removes topic configs (IncrementalAlterConfigs). */
