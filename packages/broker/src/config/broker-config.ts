@@ -8,6 +8,7 @@ import { AUTHORIZER_SETTINGS, type AuthorizerConfig } from "./authorizer-setting
 import { type ConsumerGroupSettings, GROUP_CONSUMER_SETTINGS } from "./group-consumer-settings.js";
 import { GROUP_SETTINGS } from "./group-settings.js";
 import { INERT_TOPIC_SETTINGS, type InertTopicDefaults } from "./inert-topic-settings.js";
+import { LIMIT_SETTINGS, type LimitConfig } from "./limit-settings.js";
 import {
   DEFAULT_LISTENER_LAYOUT,
   LISTENER_SETTINGS,
@@ -30,7 +31,8 @@ export interface BrokerConfig
     TopicPolicyConfig,
     TxnConfig,
     AuthorizerConfig,
-    QuotaConfig {
+    QuotaConfig,
+    LimitConfig {
   /** TLS settings of SSL listeners (ssl.*), before per-listener overrides. */
   ssl: SslSettings;
   /** Defaults for every topic's log (log.retention.ms, log.segment.bytes, …). */
@@ -65,6 +67,7 @@ export const DEFAULT_BROKER_CONFIG: Readonly<BrokerConfig> = Object.freeze({
   ...defaultsOf(TXN_SETTINGS),
   ...defaultsOf(AUTHORIZER_SETTINGS),
   ...defaultsOf(QUOTA_SETTINGS),
+  ...defaultsOf(LIMIT_SETTINGS),
   logDefaults: Object.freeze(defaultsOf(LOG_SETTINGS)),
   groups: Object.freeze({
     ...defaultsOf(GROUP_SETTINGS),

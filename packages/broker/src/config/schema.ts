@@ -8,6 +8,7 @@ import { AUTHORIZER_SETTINGS, type AuthorizerConfig } from "./authorizer-setting
 import { GROUP_CONSUMER_SETTINGS } from "./group-consumer-settings.js";
 import { GROUP_SETTINGS } from "./group-settings.js";
 import { INERT_TOPIC_SETTINGS, TOPIC_ONLY_CONFIGS } from "./inert-topic-settings.js";
+import { LIMIT_SETTINGS, type LimitConfig } from "./limit-settings.js";
 import { LISTENER_SETTINGS, type ListenerSettings } from "./listener-settings.js";
 import { LOG_SETTINGS } from "./log-settings.js";
 import { OAUTH_SETTINGS } from "./oauth-settings.js";
@@ -33,6 +34,7 @@ export const BROKER_SETTINGS: readonly BrokerSetting[] = [
   ...sectionRows<TxnConfig>(TXN_SETTINGS, (c) => c),
   ...sectionRows<AuthorizerConfig>(AUTHORIZER_SETTINGS, (c) => c),
   ...sectionRows<QuotaConfig>(QUOTA_SETTINGS, (c) => c),
+  ...sectionRows<LimitConfig>(LIMIT_SETTINGS, (c) => c),
   ...sectionRows(GROUP_SETTINGS, (c) => c.groups),
   ...sectionRows(SHARE_GROUP_SETTINGS, (c) => c.shareGroups),
   ...sectionRows(SASL_SETTINGS, (c) => c.sasl),

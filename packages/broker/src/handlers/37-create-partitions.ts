@@ -9,6 +9,9 @@
  * (INVALID_REQUEST): partition counts of the broker's own logs are fixed. Simplified:
  * timeout_ms is ignored (the change is synchronous).
  * ACLs: ALTER on the topic, else TOPIC_AUTHORIZATION_FAILED.
+ * controller_mutation_rate (quotas/mutation-quota.ts): the partitions a valid request
+ * adds are counted (validate_only too, as Kafka); v3 refuses a topic once the quota is
+ * exhausted (THROTTLING_QUOTA_EXCEEDED), older versions are only throttled.
  */
 import {
   CreatePartitionsApi,
@@ -20,13 +23,23 @@ import {
 } from "@logbook/protocol";
 import { Op, topicAllowed } from "../acl/check.js";
 import { defineHandler } from "../handler.js";
+import {
+  type MutationQuota,
+  mutationThrottle,
+  QUOTA_EXCEEDED_MESSAGE,
+  requestMutationQuota,
+} from "../quotas/mutation-quota.js";
 import type { BrokerServices } from "../services.js";
 import type { AdminResult } from "../topics.js";
+
+/** The first version that knows THROTTLING_QUOTA_EXCEEDED. */
+const STRICT_SINCE = 3;
 
 async function growOne(
   t: CreatePartitionsRequestTopic,
   validateOnly: boolean,
   broker: BrokerServices,
+  quota: MutationQuota,
 ): Promise<AdminResult> {
   const topic = broker.topics.get(t.name);
   if (topic === undefined) {
@@ -60,7 +73,16 @@ async function growOne(
       };
     }
   }
-  return broker.topics.createPartitions(t.name, t.count, validateOnly);
+  // Checked in full first: only partitions that would be added count against the quota.
+  const valid = await broker.topics.createPartitions(t.name, t.count, true);
+  if (!valid.ok) return valid;
+  if (!quota.record(t.count - topic.partitions))
+    return {
+      ok: false,
+      errorCode: ErrorCode.THROTTLING_QUOTA_EXCEEDED,
+      message: QUOTA_EXCEEDED_MESSAGE,
+    };
+  return validateOnly ? valid : broker.topics.createPartitions(t.name, t.count, false);
 }
 
 export const createPartitionsHandler = defineHandler({
@@ -70,6 +92,7 @@ export const createPartitionsHandler = defineHandler({
   async handle(req, ctx) {
     const counts = new Map<string, number>();
     for (const t of req.topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
+    const quota = requestMutationQuota(ctx, STRICT_SINCE);
     const results: CreatePartitionsResponseTopicResult[] = [];
     for (const t of req.topics) {
       const outcome: AdminResult =
@@ -85,7 +108,7 @@ export const createPartitionsHandler = defineHandler({
                 errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
                 message: "Authorization failed.",
               }
-            : await growOne(t, req.validateOnly, ctx.broker);
+            : await growOne(t, req.validateOnly, ctx.broker, quota);
       results.push(
         createCreatePartitionsResponseTopicResult({
           name: t.name,
@@ -94,6 +117,9 @@ export const createPartitionsHandler = defineHandler({
         }),
       );
     }
-    return createCreatePartitionsResponse({ results });
+    return createCreatePartitionsResponse({
+      results,
+      throttleTimeMs: mutationThrottle(quota, ctx.session),
+    });
   },
 });

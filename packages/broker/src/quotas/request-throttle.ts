@@ -54,8 +54,13 @@ export function throttleAfter(
       ms,
       manager.record(REQUEST_PERCENTAGE, user, clientId, handlerPercent(r.handlerMs)),
     );
-  if (ms > 0) session.mutedUntilMs = Math.max(session.mutedUntilMs ?? 0, Date.now() + ms);
+  muteFor(session, ms);
   return ms;
+}
+
+/** A throttled client: its connection reads nothing more for `ms` (KIP-219). */
+export function muteFor(session: ClientSession, ms: number): void {
+  if (ms > 0) session.mutedUntilMs = Math.max(session.mutedUntilMs ?? 0, Date.now() + ms);
 }
 
 /** Puts the throttle time into a response that has the field; false when it has none. */
