@@ -171,8 +171,8 @@ describe("mutation quotas on the wire", () => {
         [
           ["a", ErrorCode.NONE, null],
           ["b", ErrorCode.NONE, null],
-          ["c", ErrorCode.THROTTLING_QUOTA_EXCEEDED, "The throttling quota has been exceeded."],
-          ["c2", ErrorCode.THROTTLING_QUOTA_EXCEEDED, "The throttling quota has been exceeded."],
+          ["c", ErrorCode.THROTTLING_QUOTA_EXCEEDED, null],
+          ["c2", ErrorCode.THROTTLING_QUOTA_EXCEEDED, null],
         ],
       );
       // Credits at -6 with 10 per second: at most 600 ms (less the time since).

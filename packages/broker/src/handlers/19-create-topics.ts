@@ -90,7 +90,7 @@ function checkRequest(t: CreateTopicsRequestCreatableTopic, nodeId: number): Out
 function errorResult(
   name: string,
   errorCode: number,
-  message: string,
+  message: string | null,
 ): CreateTopicsResponseCreatableTopicResult {
   return createCreateTopicsResponseCreatableTopicResult({
     name,

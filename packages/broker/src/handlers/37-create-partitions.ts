@@ -35,12 +35,15 @@ import type { AdminResult } from "../topics.js";
 /** The first version that knows THROTTLING_QUOTA_EXCEEDED. */
 const STRICT_SINCE = 3;
 
+/** A topic's outcome; a quota refusal comes without a message, as Kafka's. */
+type Outcome = AdminResult | { ok: false; errorCode: number; message: null };
+
 async function growOne(
   t: CreatePartitionsRequestTopic,
   validateOnly: boolean,
   broker: BrokerServices,
   quota: MutationQuota,
-): Promise<AdminResult> {
+): Promise<Outcome> {
   const topic = broker.topics.get(t.name);
   if (topic === undefined) {
     return {
@@ -95,7 +98,7 @@ export const createPartitionsHandler = defineHandler({
     const quota = requestMutationQuota(ctx, STRICT_SINCE);
     const results: CreatePartitionsResponseTopicResult[] = [];
     for (const t of req.topics) {
-      const outcome: AdminResult =
+      const outcome: Outcome =
         (counts.get(t.name) ?? 0) > 1
           ? {
               ok: false,

@@ -135,8 +135,11 @@ export function requestMutationQuota(ctx: MutationRequest, strictSince: number):
   );
 }
 
-/** Kafka's words for a topic refused by an exhausted strict quota. */
-export const QUOTA_EXCEEDED_MESSAGE = "The throttling quota has been exceeded.";
+/**
+ * The message of a topic refused by an exhausted strict quota: none, as Kafka 4.4
+ * answers (the error's default text is left out).
+ */
+export const QUOTA_EXCEEDED_MESSAGE = null;
 
 /** The throttle a request's response carries; the connection is muted for it, as Kafka does. */
 export function mutationThrottle(quota: MutationQuota, session: ClientSession): number {
