@@ -18,12 +18,15 @@ import { allHandlers } from "./handlers/index.js";
 import { type GroupConfigStore, GroupConfigs } from "./metadata/group-configs.js";
 import { openTopicRegistry } from "./metadata/index.js";
 import type { ClientQuotaStore } from "./quotas/client-quotas.js";
+import { ipConnectionRate } from "./quotas/ip-connection-rate.js";
 import { type BrokerQuotas, brokerQuotas } from "./quotas/quota-services.js";
 import { HandlerRegistry } from "./registry.js";
 import { SaslAuthenticator } from "./sasl/sasl-authenticator.js";
 import { saslSettingsOf } from "./sasl/sasl-settings-of.js";
 import { type ScramCredentialStore, ScramCredentials } from "./sasl/scram-credentials.js";
 import type { ClientSession } from "./server/client-session.js";
+import { connectionLimits } from "./server/connection-limits.js";
+import { type ConnectionLimitConfig, ConnectionQuotas } from "./server/connection-quotas.js";
 import { type DispatchTarget, dispatch } from "./server/dispatch.js";
 import { injectFailures, parseFailNext } from "./server/fail-next.js";
 import { TcpServer } from "./server/tcp-server.js";
@@ -74,6 +77,7 @@ export class Broker implements DispatchTarget {
     readonly features: FeatureLevels,
     listeners: readonly ListenerPlan[],
     readonly authorizer: Authorizer | null,
+    limits: ConnectionLimitConfig,
   ) {
     for (const h of allHandlers()) this.registry.register(h);
     injectFailures(this.registry, parseFailNext(process.env.LOGBOOK_FAIL_NEXT), logger);
@@ -125,6 +129,10 @@ export class Broker implements DispatchTarget {
       maxInFlight: 64,
       logger,
       handle: (frame: Buffer, session: ClientSession) => dispatch(frame, this, session, logger),
+      connectionQuotas: new ConnectionQuotas(
+        limits,
+        ipConnectionRate(this.quotas.stored, () => topics.clientQuotas.size > 0),
+      ),
     };
     this.servers = listeners.map((plan) => ({ plan, server: new TcpServer(serverOptions, plan) }));
   }
@@ -133,6 +141,10 @@ export class Broker implements DispatchTarget {
     // Listener settings and TLS files are checked before any data is opened.
     const listeners = planListeners(config);
     for (const l of listeners) if (l.ssl !== null) readSecureContextOptions(l.ssl);
+    const limits = await connectionLimits(
+      config,
+      listeners.map((l) => l.name),
+    );
     const storage = await openStorageEngine(config.dataDir, {
       logger,
       maintenanceIntervalMs: config.logRetentionCheckIntervalMs,
@@ -159,6 +171,7 @@ export class Broker implements DispatchTarget {
       features,
       listeners,
       authorizer,
+      limits,
     );
     await broker.txn.load();
     await broker.share.load();

@@ -2,18 +2,20 @@
  * listener.name.<listener>.<setting>: a setting for one listener only, as Kafka allows
  * (the listener name in lower case): the ssl.* settings, sasl.enabled.mechanisms, and
  * <mechanism>.sasl.jaas.config (e.g. listener.name.sasl_plaintext.plain.sasl.jaas.config,
- * which has no listener-wide form) and <mechanism>.sasl.server.callback.handler.class.
+ * which has no listener-wide form), <mechanism>.sasl.server.callback.handler.class, and
+ * the connection limits max.connections and max.connection.creation.rate.
  * Kept as text by listener and read with the setting's own kind when that listener starts.
  */
 import type { BrokerConfig } from "./broker-config.js";
 import { text } from "./kinds.js";
+import { LIMIT_SETTINGS } from "./limit-settings.js";
 import type { BrokerSetting } from "./rows.js";
 import { SASL_SETTINGS } from "./sasl-settings.js";
 import { type SettingSpec, setting } from "./setting.js";
 import { SSL_SETTINGS, type SslSettings } from "./ssl-settings.js";
 
 const PREFIXED =
-  /^listener\.name\.([a-z0-9_]+)\.(ssl\..+|sasl\.enabled\.mechanisms|[a-z0-9-]+\.sasl\.(?:jaas\.config|server\.callback\.handler\.class))$/;
+  /^listener\.name\.([a-z0-9_]+)\.(ssl\..+|sasl\.enabled\.mechanisms|max\.connections|max\.connection\.creation\.rate|[a-z0-9-]+\.sasl\.(?:jaas\.config|server\.callback\.handler\.class))$/;
 
 /** A login module config for one mechanism of one listener (sasl/jaas-config.ts reads it). */
 const JAAS_CONFIG = setting({
@@ -39,6 +41,10 @@ const SSL_KEYS = Object.keys(SSL_SETTINGS) as SslKey[];
 function sslSpec(name: string): SettingSpec<unknown> | undefined {
   if (name === SASL_SETTINGS.enabledMechanisms.name)
     return SASL_SETTINGS.enabledMechanisms as SettingSpec<unknown>;
+  if (name === LIMIT_SETTINGS.maxConnections.name)
+    return LIMIT_SETTINGS.maxConnections as SettingSpec<unknown>;
+  if (name === LIMIT_SETTINGS.maxConnectionCreationRate.name)
+    return LIMIT_SETTINGS.maxConnectionCreationRate as SettingSpec<unknown>;
   if (name.endsWith(".sasl.jaas.config")) return JAAS_CONFIG as SettingSpec<unknown>;
   if (name.endsWith(".sasl.server.callback.handler.class"))
     return CALLBACK_HANDLER as SettingSpec<unknown>;
