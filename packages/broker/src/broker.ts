@@ -129,10 +129,7 @@ export class Broker implements DispatchTarget {
       maxInFlight: 64,
       logger,
       handle: (frame: Buffer, session: ClientSession) => dispatch(frame, this, session, logger),
-      connectionQuotas: new ConnectionQuotas(
-        limits,
-        ipConnectionRate(this.quotas.stored, () => topics.clientQuotas.size > 0),
-      ),
+      connectionQuotas: new ConnectionQuotas(limits, ipConnectionRate(topics.clientQuotas)),
     };
     this.servers = listeners.map((plan) => ({ plan, server: new TcpServer(serverOptions, plan) }));
   }

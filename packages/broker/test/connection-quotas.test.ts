@@ -4,7 +4,8 @@
  * and overrides, the ip connection_creation_rate throttle that counts nothing, the
  * inter-broker listener's exemption), then real sockets on a real broker: a connection
  * past max.connections.per.ip is closed at once, one over max.connection.creation.rate
- * is served late, one over its ip's connection_creation_rate is closed unanswered.
+ * is served late, one over its ip's connection_creation_rate is closed unanswered (an ip
+ * entity may name a host that resolves, as in Kafka).
  * Only lower bounds are asserted on time.
  */
 import assert from "node:assert/strict";
@@ -186,6 +187,39 @@ async function withBroker(
   }
 }
 
+function setIpQuota(b: TestBroker, name: string | null, rate: number, validateOnly = false) {
+  return b.client.send(
+    AlterClientQuotasApi,
+    1,
+    createAlterClientQuotasRequest({
+      validateOnly,
+      entries: [
+        createAlterClientQuotasRequestEntryData({
+          entity: [
+            createAlterClientQuotasRequestEntityData({ entityType: "ip", entityName: name }),
+          ],
+          ops: [
+            createAlterClientQuotasRequestOpData({
+              key: "connection_creation_rate",
+              value: rate,
+              remove: false,
+            }),
+          ],
+        }),
+      ],
+    }),
+  );
+}
+
+/** Whether a new connection is served (answers ApiVersions) or closed unanswered. */
+async function served(port: number): Promise<boolean> {
+  const s = await openSocket(port);
+  apiVersions(s.socket);
+  const answer = await Promise.race([s.firstData.then(() => true), s.closed.then(() => false)]);
+  s.socket.destroy();
+  return answer;
+}
+
 describe("connection limits on real sockets", () => {
   it("a connection past max.connections.per.ip is closed at once; one within is served", () =>
     // The test broker's own client is the first of the two.
@@ -223,27 +257,7 @@ describe("connection limits on real sockets", () => {
 
   it("a connection over its ip's connection_creation_rate is closed unanswered after the throttle", () =>
     withBroker({ quotaWindowNum: 2 }, async (b) => {
-      const r = await b.client.send(
-        AlterClientQuotasApi,
-        1,
-        createAlterClientQuotasRequest({
-          validateOnly: false,
-          entries: [
-            createAlterClientQuotasRequestEntryData({
-              entity: [
-                createAlterClientQuotasRequestEntityData({ entityType: "ip", entityName: null }),
-              ],
-              ops: [
-                createAlterClientQuotasRequestOpData({
-                  key: "connection_creation_rate",
-                  value: 1,
-                  remove: false,
-                }),
-              ],
-            }),
-          ],
-        }),
-      );
+      const r = await setIpQuota(b, null, 1);
       assert.equal(r.entries[0]?.errorCode, 0);
       const first = await openSocket(b.port);
       const started = Date.now();
@@ -257,5 +271,21 @@ describe("connection limits on real sockets", () => {
       assert.equal(answered, false, "no answer on a throttled connection");
       assert.ok(closedAt - started >= 400, `closed after ${closedAt - started} ms`);
       first.socket.destroy();
+    }));
+
+  it("an ip entity named by a resolvable host name is accepted and applies to its addresses", () =>
+    withBroker({ quotaWindowNum: 2 }, async (b) => {
+      const bad = await setIpQuota(b, "no-such-host.invalid", 1);
+      assert.deepEqual(
+        [bad.entries[0]?.errorCode, bad.entries[0]?.errorMessage],
+        [42, "no-such-host.invalid is not a valid IP or resolvable host."],
+      );
+      const r = await setIpQuota(b, "localhost", 1);
+      assert.equal(r.entries[0]?.errorCode, 0);
+      // The name is resolved in the background from the first connection on: within a
+      // few connections, two in a row exceed 1 per second and the second is closed.
+      let throttled = false;
+      for (let i = 0; i < 20 && !throttled; i++) throttled = !(await served(b.port));
+      assert.ok(throttled, "a connection from 127.0.0.1 was throttled by the localhost quota");
     }));
 });
