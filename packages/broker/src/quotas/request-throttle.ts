@@ -49,7 +49,10 @@ export function throttleAfter(
     ms = manager.record(PRODUCER_BYTE_RATE, user, clientId, r.requestBytes);
   else if (r.apiKey === FetchApi.apiKey && r.responseBytes !== null)
     ms = manager.record(CONSUMER_BYTE_RATE, user, clientId, r.responseBytes);
-  if (!EXEMPT.has(r.apiKey))
+  // As Kafka: a Produce with acks=0 (no answer) is exempt from request_percentage; only
+  // its bytes can mute the connection.
+  const unanswered = r.apiKey === ProduceApi.apiKey && r.responseBytes === null;
+  if (!EXEMPT.has(r.apiKey) && !unanswered)
     ms = Math.max(
       ms,
       manager.record(REQUEST_PERCENTAGE, user, clientId, handlerPercent(r.handlerMs)),
