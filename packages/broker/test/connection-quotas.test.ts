@@ -243,6 +243,23 @@ describe("connection limits on real sockets", () => {
       }
     }));
 
+  it("past max.connections a new connection waits, and is served once one closes", () =>
+    // The test broker's own client is the first of the two.
+    withBroker({ maxConnections: 2 }, async (b) => {
+      const second = await openSocket(b.port);
+      const third = await openSocket(b.port);
+      let answered = false;
+      third.firstData.then(() => {
+        answered = true;
+      });
+      apiVersions(third.socket);
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(answered, false, "no slot: the third connection is not served yet");
+      second.socket.destroy();
+      await third.firstData;
+      third.socket.destroy();
+    }));
+
   it("a connection over max.connection.creation.rate is served after the delay", () =>
     // Two 1 s windows: the test client's connection fills the rate of 1 per second.
     withBroker({ maxConnectionCreationRate: 1, quotaWindowNum: 2 }, async (b) => {
