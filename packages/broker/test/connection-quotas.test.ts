@@ -3,8 +3,8 @@
  * with a fake clock (creation-rate delays capped at one window, slots, per-ip counts
  * and overrides, the ip connection_creation_rate throttle that counts nothing, the
  * inter-broker listener's exemption), then real sockets on a real broker: a connection
- * past max.connections.per.ip is closed at once, one over max.connection.creation.rate
- * is served late, one over its ip's connection_creation_rate is closed unanswered (an ip
+ * past max.connections.per.ip is closed at once, one past max.connections waits for a
+ * slot, one over max.connection.creation.rate is served late, one over its ip's connection_creation_rate is closed unanswered (an ip
  * entity may name a host that resolves, as in Kafka).
  * Only lower bounds are asserted on time.
  */
