@@ -77,6 +77,7 @@ export const LIMIT_SETTINGS = {
     name: "max.connections.per.ip.overrides",
     kind: ipOverrides(),
     default: "",
+    defaultText: "(empty)",
     importance: "medium",
     doc: "Per-address exceptions to max.connections.per.ip, as host:count pairs separated by commas (a host name is resolved when the broker starts).",
   }),
