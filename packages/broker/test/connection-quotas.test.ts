@@ -257,7 +257,12 @@ describe("connection limits on real sockets", () => {
       assert.equal(answered, false, "no slot: the third connection is not served yet");
       second.socket.destroy();
       await third.firstData;
+      // A waiting connection the client resets does not bring the broker down.
+      const reset = await openSocket(b.port);
+      reset.socket.resetAndDestroy();
+      await reset.closed;
       third.socket.destroy();
+      assert.equal(await served(b.port), true);
     }));
 
   it("a connection over max.connection.creation.rate is served after the delay", () =>

@@ -74,9 +74,7 @@ export class ControllerMutationQuotas {
   /** A full bucket is the same as a new one. */
   private sweep(): void {
     const now = this.now();
-    const burst = (quota: number) => (this.config.samples * this.config.windowMs * quota) / 1000;
-    for (const [id, k] of this.buckets)
-      if (k.bucket.credit(k.quota, now) >= burst(k.quota)) this.buckets.delete(id);
+    for (const [id, k] of this.buckets) if (k.bucket.isFull(k.quota, now)) this.buckets.delete(id);
   }
 }
 

@@ -29,6 +29,11 @@ export class TokenBucket {
     this.credits = Math.min(this.burst(quota), this.credits - value);
   }
 
+  /** Whether the bucket is full at `now`: the same as a new one. */
+  isFull(quota: number, now: number): boolean {
+    return this.credit(quota, now) >= this.burst(quota);
+  }
+
   private refill(quota: number, now: number): void {
     const elapsedS = (now - this.lastUpdateMs) / 1000;
     this.credits = Math.min(this.burst(quota), this.credits + quota * elapsedS);

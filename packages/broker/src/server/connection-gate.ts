@@ -10,6 +10,9 @@ import type { Socket } from "node:net";
 import type { Logger } from "@logbook/storage";
 import type { ConnectionQuotas } from "./connection-quotas.js";
 
+/** A socket not served yet has no other error listener: a reset must not throw. */
+const ignore = () => undefined;
+
 interface Waiting {
   readonly socket: Socket;
   readonly serve: () => void;
@@ -36,6 +39,7 @@ export class ConnectionGate {
       return;
     }
     socket.pause();
+    socket.on("error", ignore);
     this.queue.push({ socket, serve });
     this.pump();
   }
@@ -97,14 +101,16 @@ export class ConnectionGate {
         ms: admission.ms,
       });
       socket.pause();
+      socket.on("error", ignore);
       this.held.add(socket);
       setTimeout(() => {
         this.held.delete(socket);
         socket.destroy();
-      }, admission.ms);
+      }, admission.ms).unref();
       return;
     }
     if (admission.counted) socket.once("close", () => this.quotas.closed(this.listener, address));
+    socket.off("error", ignore);
     socket.resume();
     serve();
   }
