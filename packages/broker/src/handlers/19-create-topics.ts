@@ -112,12 +112,13 @@ async function createOne(
   if (!checked.ok) return errorResult(t.name, checked.errorCode, checked.message);
   const create = (dryRun: boolean) =>
     broker.topics.create(t.name, checked.partitions, checked.overrides, dryRun);
-  // Checked in full first: only a topic that would be created counts against the quota.
-  const valid = await create(true);
-  if (!valid.ok) return errorResult(t.name, valid.errorCode, valid.message);
-  if (!quota.record(valid.topic.partitions))
-    return errorResult(t.name, ErrorCode.THROTTLING_QUOTA_EXCEEDED, QUOTA_EXCEEDED_MESSAGE);
-  const created = validateOnly ? valid : await create(false);
+  let created = await create(validateOnly || quota.limited);
+  // Under a quota the first run only checked: a topic counts if it would be created.
+  if (quota.limited && created.ok) {
+    if (!quota.record(created.topic.partitions))
+      return errorResult(t.name, ErrorCode.THROTTLING_QUOTA_EXCEEDED, QUOTA_EXCEEDED_MESSAGE);
+    if (!validateOnly) created = await create(false);
+  }
   if (!created.ok) return errorResult(t.name, created.errorCode, created.message);
   const topic = created.topic;
   return createCreateTopicsResponseCreatableTopicResult({

@@ -76,8 +76,10 @@ async function growOne(
       };
     }
   }
+  const grow = (dryRun: boolean) => broker.topics.createPartitions(t.name, t.count, dryRun);
+  if (!quota.limited) return grow(validateOnly);
   // Checked in full first: only partitions that would be added count against the quota.
-  const valid = await broker.topics.createPartitions(t.name, t.count, true);
+  const valid = await grow(true);
   if (!valid.ok) return valid;
   if (!quota.record(t.count - topic.partitions))
     return {
@@ -85,7 +87,7 @@ async function growOne(
       errorCode: ErrorCode.THROTTLING_QUOTA_EXCEEDED,
       message: QUOTA_EXCEEDED_MESSAGE,
     };
-  return validateOnly ? valid : broker.topics.createPartitions(t.name, t.count, false);
+  return validateOnly ? valid : grow(false);
 }
 
 export const createPartitionsHandler = defineHandler({

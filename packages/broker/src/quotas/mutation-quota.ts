@@ -22,6 +22,8 @@ import { muteFor } from "./request-throttle.js";
 import { type BucketConfig, refillMs, TokenBucket } from "./token-bucket.js";
 
 export interface MutationQuota {
+  /** False when no quota applies: a handler need not check a mutation before doing it. */
+  readonly limited: boolean;
   /** Records `partitions` mutations; false when refused (strict quota already exhausted). */
   record(partitions: number): boolean;
   /** The time the response asks the client to wait. */
@@ -29,7 +31,7 @@ export interface MutationQuota {
 }
 
 /** No quota applies: nothing is measured. */
-const UNBOUNDED: MutationQuota = { record: () => true, throttleTimeMs: () => 0 };
+const UNBOUNDED: MutationQuota = { limited: false, record: () => true, throttleTimeMs: () => 0 };
 
 /** Buckets are swept for full ones once there are this many. */
 const SWEEP_AT = 1024;
@@ -79,6 +81,7 @@ export class ControllerMutationQuotas {
 }
 
 class BucketQuota implements MutationQuota {
+  readonly limited = true;
   private lastThrottleMs = 0;
   private lastRecordedMs = 0;
 
