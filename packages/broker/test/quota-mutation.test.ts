@@ -16,6 +16,7 @@ import {
   createAlterClientQuotasRequestEntryData,
   createAlterClientQuotasRequestOpData,
   createCreatePartitionsRequest,
+  createCreatePartitionsRequestAssignment,
   createCreatePartitionsRequestTopic,
   createCreateTopicsRequest,
   createCreateTopicsRequestCreatableTopic,
@@ -26,6 +27,7 @@ import {
 import { ControllerMutationQuotas } from "../src/quotas/mutation-quota.js";
 import { refillMs, TokenBucket } from "../src/quotas/token-bucket.js";
 import { startTestBroker, type TestBroker } from "./helpers/admin-broker.js";
+import { WireClient } from "./helpers/wire-client.js";
 
 const KAFKA = { samples: 11, windowMs: 1000 };
 const T0 = 1_700_000_000_000;
@@ -224,13 +226,33 @@ describe("mutation quotas on the wire", () => {
             validateOnly: false,
           }),
         );
-      const first = await grow(3, 13);
-      assert.equal(first.results[0]?.errorCode, ErrorCode.NONE, "12 added: -2 credits");
+      const first = await grow(3, 30);
+      assert.equal(first.results[0]?.errorCode, ErrorCode.NONE, "29 added: -19 credits");
       assert.equal(first.throttleTimeMs, 0);
-      const refused = await grow(3, 14);
+      const refused = await grow(3, 31);
       assert.equal(refused.results[0]?.errorCode, ErrorCode.THROTTLING_QUOTA_EXCEEDED);
-      assert.ok(refused.throttleTimeMs > 0 && refused.throttleTimeMs <= 200);
-      const permissive = await grow(2, 14);
+      assert.ok(refused.throttleTimeMs > 0 && refused.throttleTimeMs <= 1900);
+      // As Kafka's controller: the quota is checked before the brokers an assignment names.
+      // (On another connection: this one is muted until the credits are back.)
+      const other = await WireClient.connect(b.port);
+      const misplaced = await other.send(
+        CreatePartitionsApi,
+        3,
+        createCreatePartitionsRequest({
+          topics: [
+            createCreatePartitionsRequestTopic({
+              name: "p",
+              count: 31,
+              assignments: [createCreatePartitionsRequestAssignment({ brokerIds: [99] })],
+            }),
+          ],
+          timeoutMs: 5000,
+          validateOnly: false,
+        }),
+      );
+      other.close();
+      assert.equal(misplaced.results[0]?.errorCode, ErrorCode.THROTTLING_QUOTA_EXCEEDED);
+      const permissive = await grow(2, 31);
       assert.equal(permissive.results[0]?.errorCode, ErrorCode.NONE);
 
       await setQuota(b, null);

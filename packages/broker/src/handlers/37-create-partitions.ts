@@ -59,26 +59,21 @@ async function growOne(
       message: `Internal topic '${t.name}' cannot get partitions.`,
     };
   }
-  if (t.assignments !== null && t.count > topic.partitions) {
-    const nodeId = broker.config.nodeId;
-    if (t.assignments.length !== t.count - topic.partitions) {
-      return {
-        ok: false,
-        errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT,
-        message: `Increasing the number of partitions by ${t.count - topic.partitions} but ${t.assignments.length} assignments provided.`,
-      };
-    }
-    if (t.assignments.some((a) => a.brokerIds.length !== 1 || a.brokerIds[0] !== nodeId)) {
-      return {
-        ok: false,
-        errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT,
-        message: `Every new partition must be assigned to broker ${nodeId} alone.`,
-      };
-    }
+  if (
+    t.assignments !== null &&
+    t.count > topic.partitions &&
+    t.assignments.length !== t.count - topic.partitions
+  ) {
+    return {
+      ok: false,
+      errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+      message: `Increasing the number of partitions by ${t.count - topic.partitions} but ${t.assignments.length} assignments provided.`,
+    };
   }
+  const misplaced = misplacedAssignment(t, topic.partitions, broker.config.nodeId);
   const grow = (dryRun: boolean) => broker.topics.createPartitions(t.name, t.count, dryRun);
-  if (!quota.limited) return grow(validateOnly);
-  // Checked in full first: only partitions that would be added count against the quota.
+  if (!quota.limited) return misplaced ?? grow(validateOnly);
+  // Checked first: only partitions that would be added count against the quota.
   const valid = await grow(true);
   if (!valid.ok) return valid;
   if (!quota.record(t.count - topic.partitions))
@@ -87,7 +82,24 @@ async function growOne(
       errorCode: ErrorCode.THROTTLING_QUOTA_EXCEEDED,
       message: QUOTA_EXCEEDED_MESSAGE,
     };
-  return validateOnly ? valid : grow(false);
+  // As Kafka's controller, the brokers named for the new partitions after the quota.
+  return misplaced ?? (validateOnly ? valid : grow(false));
+}
+
+/** New partitions assigned anywhere but to this node alone. */
+function misplacedAssignment(
+  t: CreatePartitionsRequestTopic,
+  current: number,
+  nodeId: number,
+): AdminResult | undefined {
+  if (t.assignments === null || t.count <= current) return undefined;
+  if (t.assignments.every((a) => a.brokerIds.length === 1 && a.brokerIds[0] === nodeId))
+    return undefined;
+  return {
+    ok: false,
+    errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+    message: `Every new partition must be assigned to broker ${nodeId} alone.`,
+  };
 }
 
 export const createPartitionsHandler = defineHandler({
