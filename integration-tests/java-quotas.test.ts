@@ -4,7 +4,9 @@
  * id sends far more than the quota allows in one window. Its throughput stays bounded
  * (only a generous lower bound on the time is asserted, never an upper one) and its
  * produce-throttle-time metric shows the broker's throttle times. The checks run in
- * integration-tests/java/QuotaChecks.java.
+ * integration-tests/java/QuotaChecks.java. The Java Admin against controller_mutation_rate
+ * (MutationQuotaChecks.java): THROTTLING_QUOTA_EXCEEDED with
+ * retryOnQuotaViolation(false), a creation that gets through with the default (retries).
  */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
@@ -37,4 +39,26 @@ test("a Java producer over producer_byte_rate is throttled and sees it in its me
   // well under a second here.
   assert.ok(r.elapsedMs >= 2_500, `elapsed ${r.elapsedMs} ms`);
   assert.ok(r.throttleTimeMax > 0, `produce-throttle-time-max ${r.throttleTimeMax}`);
+});
+
+test("the Java Admin sees THROTTLING_QUOTA_EXCEEDED without retries and gets through with them", async () => {
+  const r = (await runJava(JAVA_CHECKS_CLIENT, "MutationQuotaChecks", [
+    logbook?.bootstrap ?? "",
+  ])) as {
+    withoutRetry: string[];
+    throttleTimeMs: number;
+    withRetry: string;
+    retryElapsedMs: number;
+  };
+  // controller_mutation_rate=1, a burst of 11: 8 passes, 8 passes (credits -5), 1 is refused.
+  assert.deepEqual(r.withoutRetry, [
+    "mq-j1 created",
+    "mq-j2 created",
+    "mq-j3 ThrottlingQuotaExceededException",
+  ]);
+  assert.ok(r.throttleTimeMs > 0 && r.throttleTimeMs <= 5000, `throttle ${r.throttleTimeMs}`);
+  assert.equal(r.withRetry, "mq-j4 created");
+  // The credits were at -5 with 1 per second: the retried creation cannot pass sooner
+  // than they are back at zero, minus what the first admin already spent (generous).
+  assert.ok(r.retryElapsedMs >= 1000, `retried for ${r.retryElapsedMs} ms`);
 });

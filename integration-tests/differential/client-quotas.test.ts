@@ -136,6 +136,7 @@ test("AlterClientQuotas refuses what Kafka refuses, with the same codes and mess
       [["connection_creation_rate", 1]],
     ],
     [[["ip", "1.2.3.4"]], [["connection_creation_rate", 3e9]]],
+    [[["ip", "no-such-host.invalid"]], [["connection_creation_rate", 1]]],
     [
       [["user", "a"]],
       [
@@ -150,6 +151,8 @@ test("AlterClientQuotas refuses what Kafka refuses, with the same codes and mess
 
 test("sets, validate_only, removal and every kind of filter answer as Kafka", async () => {
   await alterBoth([["user", "alice"]], [["producer_byte_rate", 1024]], true);
+  // A host name that resolves is an ip entity too.
+  await alterBoth([["ip", "localhost"]], [["connection_creation_rate", 5]], true);
   await describeBoth([], false, 0);
   await alterBoth(
     [["user", "alice"]],

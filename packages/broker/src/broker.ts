@@ -22,12 +22,15 @@ import { BrokerMetrics } from "./metrics/broker-metrics.js";
 import { MetricsServer } from "./metrics/metrics-server.js";
 import { timedFs } from "./metrics/timed-fs.js";
 import type { ClientQuotaStore } from "./quotas/client-quotas.js";
+import { ipConnectionRate } from "./quotas/ip-connection-rate.js";
 import { type BrokerQuotas, brokerQuotas } from "./quotas/quota-services.js";
 import { HandlerRegistry } from "./registry.js";
 import { SaslAuthenticator } from "./sasl/sasl-authenticator.js";
 import { saslSettingsOf } from "./sasl/sasl-settings-of.js";
 import { type ScramCredentialStore, ScramCredentials } from "./sasl/scram-credentials.js";
 import type { ClientSession } from "./server/client-session.js";
+import { connectionLimits } from "./server/connection-limits.js";
+import { type ConnectionLimitConfig, ConnectionQuotas } from "./server/connection-quotas.js";
 import { type DispatchTarget, dispatch } from "./server/dispatch.js";
 import { injectFailures, parseFailNext } from "./server/fail-next.js";
 import { TcpServer } from "./server/tcp-server.js";
@@ -82,6 +85,7 @@ export class Broker implements DispatchTarget {
     readonly authorizer: Authorizer | null,
     /** Prometheus metrics; null unless metrics.port is set. */
     readonly metrics: BrokerMetrics | null,
+    limits: ConnectionLimitConfig,
   ) {
     for (const h of allHandlers()) this.registry.register(h);
     injectFailures(this.registry, parseFailNext(process.env.LOGBOOK_FAIL_NEXT), logger);
@@ -133,6 +137,7 @@ export class Broker implements DispatchTarget {
       maxInFlight: 64,
       logger,
       handle: (frame: Buffer, session: ClientSession) => dispatch(frame, this, session, logger),
+      connectionQuotas: new ConnectionQuotas(limits, ipConnectionRate(topics.clientQuotas)),
     };
     this.servers = listeners.map((plan) => ({ plan, server: new TcpServer(serverOptions, plan) }));
   }
@@ -143,6 +148,10 @@ export class Broker implements DispatchTarget {
     for (const l of listeners) if (l.ssl !== null) readSecureContextOptions(l.ssl);
     const metrics = config.metricsPort >= 0 ? new BrokerMetrics() : null;
     const faults = testWriteFaults();
+    const limits = await connectionLimits(
+      config,
+      listeners.map((l) => l.name),
+    );
     const storage = await openStorageEngine(config.dataDir, {
       logger,
       maintenanceIntervalMs: config.logRetentionCheckIntervalMs,
@@ -170,6 +179,7 @@ export class Broker implements DispatchTarget {
       listeners,
       authorizer,
       metrics,
+      limits,
     );
     await broker.txn.load();
     await broker.share.load();

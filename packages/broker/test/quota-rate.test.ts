@@ -5,9 +5,12 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { ProduceApi } from "@logbook/protocol";
 import fc from "fast-check";
 import { ClientQuotaManager } from "../src/quotas/quota-manager.js";
+import { throttleAfter } from "../src/quotas/request-throttle.js";
 import { SampledRate, throttleTimeMs } from "../src/quotas/sampled-rate.js";
+import { plaintextSession } from "../src/server/client-session.js";
 
 const KAFKA = { samples: 11, windowMs: 1000 };
 
@@ -82,4 +85,34 @@ test("the manager throttles only clients over a configured quota, each on its ow
   assert.equal(m.record("consumer_byte_rate", "alice", "app", 1e9), 0);
   now = 60_000;
   assert.equal(m.record("producer_byte_rate", "alice", "app", 100), 0);
+});
+
+test("an acks=0 Produce is exempt from request_percentage, as in Kafka", () => {
+  const quotas = new Map([
+    [
+      '[["user",null]]',
+      new Map([
+        ["request_percentage", 0.001],
+        ["producer_byte_rate", 1e12],
+      ]),
+    ],
+  ]);
+  const m = new ClientQuotaManager(
+    (e) => quotas.get(JSON.stringify(e.map((c) => [c.entityType, c.entityName]))),
+    KAFKA,
+  );
+  const produce = (responseBytes: number | null) => {
+    const session = plaintextSession("peer");
+    const ms = throttleAfter(m, session, {
+      apiKey: ProduceApi.apiKey,
+      clientId: "app",
+      requestBytes: 100,
+      responseBytes,
+      handlerMs: 500,
+    });
+    return { ms, muted: session.mutedUntilMs !== undefined };
+  };
+  assert.deepEqual(produce(null), { ms: 0, muted: false });
+  const answered = produce(60);
+  assert.ok(answered.ms > 0 && answered.muted, "an answered Produce is throttled on handler time");
 });

@@ -9,6 +9,7 @@ import { CONSOLE_SETTINGS, type ConsoleConfig } from "./console-settings.js";
 import { type ConsumerGroupSettings, GROUP_CONSUMER_SETTINGS } from "./group-consumer-settings.js";
 import { GROUP_SETTINGS } from "./group-settings.js";
 import { INERT_TOPIC_SETTINGS, type InertTopicDefaults } from "./inert-topic-settings.js";
+import { LIMIT_SETTINGS, type LimitConfig } from "./limit-settings.js";
 import {
   DEFAULT_LISTENER_LAYOUT,
   LISTENER_SETTINGS,
@@ -34,7 +35,8 @@ export interface BrokerConfig
     AuthorizerConfig,
     QuotaConfig,
     MetricsConfig,
-    ConsoleConfig {
+    ConsoleConfig,
+    LimitConfig {
   /** TLS settings of SSL listeners (ssl.*), before per-listener overrides. */
   ssl: SslSettings;
   /** Defaults for every topic's log (log.retention.ms, log.segment.bytes, …). */
@@ -71,6 +73,7 @@ export const DEFAULT_BROKER_CONFIG: Readonly<BrokerConfig> = Object.freeze({
   ...defaultsOf(QUOTA_SETTINGS),
   ...defaultsOf(METRICS_SETTINGS),
   ...defaultsOf(CONSOLE_SETTINGS),
+  ...defaultsOf(LIMIT_SETTINGS),
   logDefaults: Object.freeze(defaultsOf(LOG_SETTINGS)),
   groups: Object.freeze({
     ...defaultsOf(GROUP_SETTINGS),

@@ -4,11 +4,13 @@
  * <mechanism>.sasl.jaas.config (e.g. listener.name.sasl_plaintext.plain.sasl.jaas.config,
  * which has no listener-wide form), <mechanism>.sasl.server.callback.handler.class, and
  * the sasl.oauthbearer.* settings, with or without the oauthbearer. mechanism prefix
- * (Kafka's OAuth code looks up oauthbearer.<setting> first, then <setting>).
+ * (Kafka's OAuth code looks up oauthbearer.<setting> first, then <setting>), and the
+ * connection limits max.connections and max.connection.creation.rate.
  * Kept as text by listener and read with the setting's own kind when that listener starts.
  */
 import type { BrokerConfig } from "./broker-config.js";
 import { text } from "./kinds.js";
+import { LIMIT_SETTINGS } from "./limit-settings.js";
 import { OAUTH_SETTINGS, type OAuthConfig } from "./oauth-settings.js";
 import type { BrokerSetting } from "./rows.js";
 import { SASL_SETTINGS } from "./sasl-settings.js";
@@ -16,7 +18,7 @@ import { type SectionSpecs, type SettingSpec, setting } from "./setting.js";
 import { SSL_SETTINGS, type SslSettings } from "./ssl-settings.js";
 
 const PREFIXED =
-  /^listener\.name\.([a-z0-9_]+)\.(ssl\..+|sasl\.enabled\.mechanisms|[a-z0-9-]+\.sasl\.(?:jaas\.config|server\.callback\.handler\.class)|(?:oauthbearer\.)?sasl\.oauthbearer\..+)$/;
+  /^listener\.name\.([a-z0-9_]+)\.(ssl\..+|sasl\.enabled\.mechanisms|max\.connections|max\.connection\.creation\.rate|[a-z0-9-]+\.sasl\.(?:jaas\.config|server\.callback\.handler\.class)|(?:oauthbearer\.)?sasl\.oauthbearer\..+)$/;
 
 /** The mechanism prefix Kafka's OAuth code tries before a setting's plain name. */
 const OAUTH_PREFIX = "oauthbearer.";
@@ -48,6 +50,10 @@ function specNamed<C>(specs: SectionSpecs<C>, name: string): SettingSpec<unknown
 function overrideSpec(name: string): SettingSpec<unknown> | undefined {
   if (name === SASL_SETTINGS.enabledMechanisms.name)
     return SASL_SETTINGS.enabledMechanisms as SettingSpec<unknown>;
+  if (name === LIMIT_SETTINGS.maxConnections.name)
+    return LIMIT_SETTINGS.maxConnections as SettingSpec<unknown>;
+  if (name === LIMIT_SETTINGS.maxConnectionCreationRate.name)
+    return LIMIT_SETTINGS.maxConnectionCreationRate as SettingSpec<unknown>;
   if (name.endsWith(".sasl.jaas.config")) return JAAS_CONFIG as SettingSpec<unknown>;
   if (name.endsWith(".sasl.server.callback.handler.class"))
     return CALLBACK_HANDLER as SettingSpec<unknown>;

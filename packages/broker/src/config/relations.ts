@@ -98,5 +98,10 @@ export function settingRelationErrors(c: BrokerConfig): string[] {
   for (const [[lowName, low], [highName, high]] of BELOW) {
     if (low(c) >= high(c)) errors.push(`${lowName} must be less than ${highName}`);
   }
+  // As Kafka: no connection from anywhere would be allowed.
+  if (c.maxConnectionsPerIp === 0 && c.maxConnectionsPerIpOverrides === "")
+    errors.push(
+      "max.connections.per.ip can be 0 only when max.connections.per.ip.overrides is set",
+    );
   return errors;
 }

@@ -9,6 +9,7 @@ import { CONSOLE_SETTINGS, type ConsoleConfig } from "./console-settings.js";
 import { GROUP_CONSUMER_SETTINGS } from "./group-consumer-settings.js";
 import { GROUP_SETTINGS } from "./group-settings.js";
 import { INERT_TOPIC_SETTINGS, TOPIC_ONLY_CONFIGS } from "./inert-topic-settings.js";
+import { LIMIT_SETTINGS, type LimitConfig } from "./limit-settings.js";
 import { LISTENER_SETTINGS, type ListenerSettings } from "./listener-settings.js";
 import { LOG_SETTINGS } from "./log-settings.js";
 import { METRICS_SETTINGS, type MetricsConfig } from "./metrics-settings.js";
@@ -37,6 +38,7 @@ export const BROKER_SETTINGS: readonly BrokerSetting[] = [
   ...sectionRows<QuotaConfig>(QUOTA_SETTINGS, (c) => c),
   ...sectionRows<MetricsConfig>(METRICS_SETTINGS, (c) => c),
   ...sectionRows<ConsoleConfig>(CONSOLE_SETTINGS, (c) => c),
+  ...sectionRows<LimitConfig>(LIMIT_SETTINGS, (c) => c),
   ...sectionRows(GROUP_SETTINGS, (c) => c.groups),
   ...sectionRows(SHARE_GROUP_SETTINGS, (c) => c.shareGroups),
   ...sectionRows(SASL_SETTINGS, (c) => c.sasl),

@@ -12,6 +12,9 @@
  * create-topic policy.
  * ACLs: CREATE on the cluster or on the topic (else TOPIC_AUTHORIZATION_FAILED); the
  * created topic's configs need DESCRIBE_CONFIGS on it (else topic_config_error_code).
+ * controller_mutation_rate (quotas/mutation-quota.ts): a valid topic's partitions are
+ * counted (validate_only too, as Kafka); v6+ refuses a topic once the quota is
+ * exhausted (THROTTLING_QUOTA_EXCEEDED), older versions are only throttled.
  */
 import {
   CreateTopicsApi,
@@ -26,7 +29,16 @@ import { clusterAllowed, Op, topicAllowed } from "../acl/check.js";
 import { defineHandler } from "../handler.js";
 import { describeTopicConfigs } from "../metadata/config-describe.js";
 import { checkTopicConfigs } from "../metadata/topic-config.js";
+import {
+  type MutationQuota,
+  mutationThrottle,
+  QUOTA_EXCEEDED_MESSAGE,
+  requestMutationQuota,
+} from "../quotas/mutation-quota.js";
 import type { BrokerServices } from "../services.js";
+
+/** The first version that knows THROTTLING_QUOTA_EXCEEDED. */
+const STRICT_SINCE = 6;
 
 type Outcome =
   | { ok: true; partitions: number; overrides: Map<string, string> }
@@ -78,7 +90,7 @@ function checkRequest(t: CreateTopicsRequestCreatableTopic, nodeId: number): Out
 function errorResult(
   name: string,
   errorCode: number,
-  message: string,
+  message: string | null,
 ): CreateTopicsResponseCreatableTopicResult {
   return createCreateTopicsResponseCreatableTopicResult({
     name,
@@ -94,15 +106,19 @@ async function createOne(
   t: CreateTopicsRequestCreatableTopic,
   validateOnly: boolean,
   broker: BrokerServices,
+  quota: MutationQuota,
 ): Promise<CreateTopicsResponseCreatableTopicResult> {
   const checked = checkRequest(t, broker.config.nodeId);
   if (!checked.ok) return errorResult(t.name, checked.errorCode, checked.message);
-  const created = await broker.topics.create(
-    t.name,
-    checked.partitions,
-    checked.overrides,
-    validateOnly,
-  );
+  const create = (dryRun: boolean) =>
+    broker.topics.create(t.name, checked.partitions, checked.overrides, dryRun);
+  let created = await create(validateOnly || quota.limited);
+  // Under a quota the first run only checked: a topic counts if it would be created.
+  if (quota.limited && created.ok) {
+    if (!quota.record(created.topic.partitions))
+      return errorResult(t.name, ErrorCode.THROTTLING_QUOTA_EXCEEDED, QUOTA_EXCEEDED_MESSAGE);
+    if (!validateOnly) created = await create(false);
+  }
   if (!created.ok) return errorResult(t.name, created.errorCode, created.message);
   const topic = created.topic;
   return createCreateTopicsResponseCreatableTopicResult({
@@ -133,6 +149,7 @@ export const createTopicsHandler = defineHandler({
     for (const t of req.topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
     const topics: CreateTopicsResponseCreatableTopicResult[] = [];
     const mayCreate = clusterAllowed(ctx, Op.CREATE, true);
+    const quota = requestMutationQuota(ctx, STRICT_SINCE);
     for (const t of req.topics) {
       if ((counts.get(t.name) ?? 0) > 1) {
         topics.push(
@@ -147,7 +164,7 @@ export const createTopicsHandler = defineHandler({
           errorResult(t.name, ErrorCode.TOPIC_AUTHORIZATION_FAILED, "Authorization failed."),
         );
       } else {
-        const created = await createOne(t, req.validateOnly, ctx.broker);
+        const created = await createOne(t, req.validateOnly, ctx.broker, quota);
         // Its configs are shown only to who may DESCRIBE_CONFIGS the topic.
         if (created.errorCode === ErrorCode.NONE && !topicAllowed(ctx, Op.DESCRIBE_CONFIGS, t.name))
           topics.push({
@@ -158,6 +175,9 @@ export const createTopicsHandler = defineHandler({
         else topics.push(created);
       }
     }
-    return createCreateTopicsResponse({ topics });
+    return createCreateTopicsResponse({
+      topics,
+      throttleTimeMs: mutationThrottle(quota, ctx.session),
+    });
   },
 });

@@ -10,6 +10,9 @@
  * answer. Simplified: timeout_ms is ignored (deletion is synchronous).
  * ACLs: DELETE on the topic (and DESCRIBE when named by id), else
  * TOPIC_AUTHORIZATION_FAILED.
+ * controller_mutation_rate (quotas/mutation-quota.ts): a deletable topic's partitions
+ * are counted; v5+ refuses a topic once the quota is exhausted
+ * (THROTTLING_QUOTA_EXCEEDED), older versions are only throttled.
  */
 import {
   createDeleteTopicsResponse,
@@ -21,13 +24,22 @@ import {
 } from "@logbook/protocol";
 import { Op, topicAllowed } from "../acl/check.js";
 import { defineHandler, type RequestContext } from "../handler.js";
+import {
+  type MutationQuota,
+  mutationThrottle,
+  QUOTA_EXCEEDED_MESSAGE,
+  requestMutationQuota,
+} from "../quotas/mutation-quota.js";
 
 const ZERO_ID = Buffer.alloc(16);
+/** The first version that knows THROTTLING_QUOTA_EXCEEDED. */
+const STRICT_SINCE = 5;
 
 async function deleteOne(
   name: string | null,
   topicId: Buffer,
   ctx: RequestContext,
+  quota: MutationQuota,
 ): Promise<DeleteTopicsResponseDeletableTopicResult> {
   const result = (errorCode: number, errorMessage: string | null, n = name, id = topicId) =>
     createDeleteTopicsResponseDeletableTopicResult({
@@ -65,6 +77,13 @@ async function deleteOne(
       topic.id,
     );
   }
+  if (!quota.record(topic.partitions))
+    return result(
+      ErrorCode.THROTTLING_QUOTA_EXCEEDED,
+      QUOTA_EXCEEDED_MESSAGE,
+      topic.name,
+      topic.id,
+    );
   const deleted = await broker.topics.deleteTopic(topic.name);
   if (deleted.ok) await broker.groups.onTopicDeleted(topic.name);
   return deleted.ok
@@ -81,8 +100,12 @@ export const deleteTopicsHandler = defineHandler({
       ctx.version >= 6
         ? req.topics.map((t) => ({ name: t.name, topicId: t.topicId }))
         : req.topicNames.map((name) => ({ name, topicId: ZERO_ID }));
+    const quota = requestMutationQuota(ctx, STRICT_SINCE);
     const responses: DeleteTopicsResponseDeletableTopicResult[] = [];
-    for (const t of wanted) responses.push(await deleteOne(t.name, t.topicId, ctx));
-    return createDeleteTopicsResponse({ responses });
+    for (const t of wanted) responses.push(await deleteOne(t.name, t.topicId, ctx, quota));
+    return createDeleteTopicsResponse({
+      responses,
+      throttleTimeMs: mutationThrottle(quota, ctx.session),
+    });
   },
 });

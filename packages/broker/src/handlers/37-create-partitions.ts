@@ -9,6 +9,9 @@
  * (INVALID_REQUEST): partition counts of the broker's own logs are fixed. Simplified:
  * timeout_ms is ignored (the change is synchronous).
  * ACLs: ALTER on the topic, else TOPIC_AUTHORIZATION_FAILED.
+ * controller_mutation_rate (quotas/mutation-quota.ts): the partitions a valid request
+ * adds are counted (validate_only too, as Kafka); v3 refuses a topic once the quota is
+ * exhausted (THROTTLING_QUOTA_EXCEEDED), older versions are only throttled.
  */
 import {
   CreatePartitionsApi,
@@ -20,14 +23,27 @@ import {
 } from "@logbook/protocol";
 import { Op, topicAllowed } from "../acl/check.js";
 import { defineHandler } from "../handler.js";
+import {
+  type MutationQuota,
+  mutationThrottle,
+  QUOTA_EXCEEDED_MESSAGE,
+  requestMutationQuota,
+} from "../quotas/mutation-quota.js";
 import type { BrokerServices } from "../services.js";
 import type { AdminResult } from "../topics.js";
+
+/** The first version that knows THROTTLING_QUOTA_EXCEEDED. */
+const STRICT_SINCE = 3;
+
+/** A topic's outcome; a quota refusal comes without a message, as Kafka's. */
+type Outcome = AdminResult | { ok: false; errorCode: number; message: null };
 
 async function growOne(
   t: CreatePartitionsRequestTopic,
   validateOnly: boolean,
   broker: BrokerServices,
-): Promise<AdminResult> {
+  quota: MutationQuota,
+): Promise<Outcome> {
   const topic = broker.topics.get(t.name);
   if (topic === undefined) {
     return {
@@ -43,24 +59,47 @@ async function growOne(
       message: `Internal topic '${t.name}' cannot get partitions.`,
     };
   }
-  if (t.assignments !== null && t.count > topic.partitions) {
-    const nodeId = broker.config.nodeId;
-    if (t.assignments.length !== t.count - topic.partitions) {
-      return {
-        ok: false,
-        errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT,
-        message: `Increasing the number of partitions by ${t.count - topic.partitions} but ${t.assignments.length} assignments provided.`,
-      };
-    }
-    if (t.assignments.some((a) => a.brokerIds.length !== 1 || a.brokerIds[0] !== nodeId)) {
-      return {
-        ok: false,
-        errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT,
-        message: `Every new partition must be assigned to broker ${nodeId} alone.`,
-      };
-    }
+  if (
+    t.assignments !== null &&
+    t.count > topic.partitions &&
+    t.assignments.length !== t.count - topic.partitions
+  ) {
+    return {
+      ok: false,
+      errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+      message: `Increasing the number of partitions by ${t.count - topic.partitions} but ${t.assignments.length} assignments provided.`,
+    };
   }
-  return broker.topics.createPartitions(t.name, t.count, validateOnly);
+  const misplaced = misplacedAssignment(t, topic.partitions, broker.config.nodeId);
+  const grow = (dryRun: boolean) => broker.topics.createPartitions(t.name, t.count, dryRun);
+  if (!quota.limited) return misplaced ?? grow(validateOnly);
+  // Checked first: only partitions that would be added count against the quota.
+  const valid = await grow(true);
+  if (!valid.ok) return valid;
+  if (!quota.record(t.count - topic.partitions))
+    return {
+      ok: false,
+      errorCode: ErrorCode.THROTTLING_QUOTA_EXCEEDED,
+      message: QUOTA_EXCEEDED_MESSAGE,
+    };
+  // As Kafka's controller, the brokers named for the new partitions after the quota.
+  return misplaced ?? (validateOnly ? valid : grow(false));
+}
+
+/** New partitions assigned anywhere but to this node alone. */
+function misplacedAssignment(
+  t: CreatePartitionsRequestTopic,
+  current: number,
+  nodeId: number,
+): AdminResult | undefined {
+  if (t.assignments === null || t.count <= current) return undefined;
+  if (t.assignments.every((a) => a.brokerIds.length === 1 && a.brokerIds[0] === nodeId))
+    return undefined;
+  return {
+    ok: false,
+    errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+    message: `Every new partition must be assigned to broker ${nodeId} alone.`,
+  };
 }
 
 export const createPartitionsHandler = defineHandler({
@@ -70,9 +109,10 @@ export const createPartitionsHandler = defineHandler({
   async handle(req, ctx) {
     const counts = new Map<string, number>();
     for (const t of req.topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
+    const quota = requestMutationQuota(ctx, STRICT_SINCE);
     const results: CreatePartitionsResponseTopicResult[] = [];
     for (const t of req.topics) {
-      const outcome: AdminResult =
+      const outcome: Outcome =
         (counts.get(t.name) ?? 0) > 1
           ? {
               ok: false,
@@ -85,7 +125,7 @@ export const createPartitionsHandler = defineHandler({
                 errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
                 message: "Authorization failed.",
               }
-            : await growOne(t, req.validateOnly, ctx.broker);
+            : await growOne(t, req.validateOnly, ctx.broker, quota);
       results.push(
         createCreatePartitionsResponseTopicResult({
           name: t.name,
@@ -94,6 +134,9 @@ export const createPartitionsHandler = defineHandler({
         }),
       );
     }
-    return createCreatePartitionsResponse({ results });
+    return createCreatePartitionsResponse({
+      results,
+      throttleTimeMs: mutationThrottle(quota, ctx.session),
+    });
   },
 });

@@ -5,7 +5,8 @@
  * whole or not at all.
  */
 import { ErrorCode } from "@logbook/protocol";
-import { entityId, normalEntity, type QuotaEntity } from "./quota-entity.js";
+import { resolvableNames } from "./ip-names.js";
+import { componentOf, entityId, IP, normalEntity, type QuotaEntity } from "./quota-entity.js";
 import { type FilterComponent, isFilter, matches, parseFilter } from "./quota-filter.js";
 import { checkEntity, checkKeyValue, isQuotaError, keysOf, type QuotaError } from "./quota-keys.js";
 
@@ -78,8 +79,13 @@ export class ClientQuotas {
     validateOnly: boolean,
   ): Promise<AlterResult[]> {
     const changes: QuotaChange[] = [];
+    const ipNames = alterations.flatMap((a) => {
+      const ip = componentOf(a.entity, IP);
+      return typeof ip === "string" && ip !== "" ? [ip] : [];
+    });
+    const resolvable = await resolvableNames(ipNames);
     const results = alterations.map((a): AlterResult => {
-      const planned = this.plan(a);
+      const planned = this.plan(a, resolvable);
       if (!Array.isArray(planned)) return { entity: a.entity, ...planned };
       changes.push(...planned);
       return { entity: a.entity, errorCode: ErrorCode.NONE, errorMessage: null };
@@ -89,11 +95,11 @@ export class ClientQuotas {
   }
 
   /** The records one alteration makes, or why it is refused. */
-  private plan(a: QuotaAlteration): QuotaChange[] | QuotaError {
+  private plan(a: QuotaAlteration, resolvable: ReadonlySet<string>): QuotaChange[] | QuotaError {
     const entity = normalEntity(a.entity);
     const bad = checkEntity(entity);
     if (bad !== undefined) return bad;
-    const keys = keysOf(entity);
+    const keys = keysOf(entity, resolvable);
     if (isQuotaError(keys)) return keys;
     const wanted = new Map<string, number | null>();
     for (const op of a.ops) {

@@ -51,22 +51,21 @@ export function checkEntity(entity: QuotaEntity): QuotaError | undefined {
   return undefined;
 }
 
-/** A syntactic IP address (Kafka also accepts host names it can resolve; not here). */
-function isIpAddress(name: string): boolean {
-  const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(name);
-  if (v4 !== null) return v4.slice(1).every((o) => Number(o) <= 255);
-  return /^[0-9a-fA-F:.]+$/.test(name) && name.includes(":");
-}
-
-/** The keys an entity accepts, or why it accepts none. */
-export function keysOf(entity: QuotaEntity): ReadonlyMap<string, ValueType> | QuotaError {
+/**
+ * The keys an entity accepts, or why it accepts none. `resolvable` holds the ip names
+ * that are addresses or resolve (ip-names.ts; looked up before, as it is asynchronous).
+ */
+export function keysOf(
+  entity: QuotaEntity,
+  resolvable: ReadonlySet<string>,
+): ReadonlyMap<string, ValueType> | QuotaError {
   const ip = componentOf(entity, IP);
   if (ip !== undefined) {
     if (componentOf(entity, USER) !== undefined || componentOf(entity, CLIENT_ID) !== undefined)
       return invalid(
         "Invalid quota entity combination, IP entity shouldnot be combined with User or ClientId",
       );
-    if (ip !== null && !isIpAddress(ip))
+    if (ip !== null && !resolvable.has(ip))
       return invalid(`${ip} is not a valid IP or resolvable host.`);
     return IP_KEYS;
   }

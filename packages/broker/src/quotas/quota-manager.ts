@@ -63,7 +63,7 @@ export class ClientQuotaManager {
 }
 
 /** The entity with default names replaced by the client's: one sensor per client. */
-function ownNames(entity: QuotaEntity, user: string, clientId: string): QuotaEntity {
+export function ownNames(entity: QuotaEntity, user: string, clientId: string): QuotaEntity {
   return entity.map((c) => ({
     entityType: c.entityType,
     entityName: c.entityName ?? (c.entityType === "user" ? user : clientId),

@@ -49,13 +49,21 @@ export function throttleAfter(
     ms = manager.record(PRODUCER_BYTE_RATE, user, clientId, r.requestBytes);
   else if (r.apiKey === FetchApi.apiKey && r.responseBytes !== null)
     ms = manager.record(CONSUMER_BYTE_RATE, user, clientId, r.responseBytes);
-  if (!EXEMPT.has(r.apiKey))
+  // As Kafka: a Produce with acks=0 (no answer) is exempt from request_percentage; only
+  // its bytes can mute the connection.
+  const unanswered = r.apiKey === ProduceApi.apiKey && r.responseBytes === null;
+  if (!EXEMPT.has(r.apiKey) && !unanswered)
     ms = Math.max(
       ms,
       manager.record(REQUEST_PERCENTAGE, user, clientId, handlerPercent(r.handlerMs)),
     );
-  if (ms > 0) session.mutedUntilMs = Math.max(session.mutedUntilMs ?? 0, Date.now() + ms);
+  muteFor(session, ms);
   return ms;
+}
+
+/** A throttled client: its connection reads nothing more for `ms` (KIP-219). */
+export function muteFor(session: ClientSession, ms: number): void {
+  if (ms > 0) session.mutedUntilMs = Math.max(session.mutedUntilMs ?? 0, Date.now() + ms);
 }
 
 /** Puts the throttle time into a response that has the field; false when it has none. */

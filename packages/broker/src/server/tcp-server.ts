@@ -9,10 +9,13 @@ import type { SslSettings } from "../config/ssl-settings.js";
 import {
   ANONYMOUS,
   type ClientSession,
+  type KafkaPrincipal,
   principalText,
   type SecurityProtocol,
 } from "./client-session.js";
 import { Connection, type ConnectionOptions } from "./connection.js";
+import { ConnectionGate } from "./connection-gate.js";
+import type { ConnectionQuotas } from "./connection-quotas.js";
 import { peerPrincipal } from "./peer-principal.js";
 import type { ResponseFrame } from "./response-frame.js";
 import { SslPrincipalMapper } from "./ssl-principal-mapper.js";
@@ -36,18 +39,22 @@ export interface ListenerIdentity {
 export type TcpServerOptions = Omit<ConnectionOptions, "handle" | "logger" | "session"> & {
   logger: Logger;
   handle(frame: Buffer, session: ClientSession): Promise<ResponseFrame | null>;
+  /** The broker's connection limits, shared by its listeners (none: every socket is served). */
+  connectionQuotas?: ConnectionQuotas;
 };
 
 /**
  * One listening socket (plain or TLS) and its connections; shutdown stops accepting,
  * then drains. Each connection gets a session naming this listener and, with a client
- * certificate, its principal.
+ * certificate, its principal. New sockets pass the connection limits first (a TLS one
+ * once its handshake is done).
  */
 export class TcpServer {
   private readonly server: Server | TlsServer;
   private readonly connections = new Set<Connection>();
   private readonly watcher: CredentialWatcher | null = null;
   private readonly mapper: SslPrincipalMapper | null = null;
+  private readonly gate: ConnectionGate | null = null;
 
   constructor(
     private readonly options: TcpServerOptions,
@@ -57,9 +64,11 @@ export class TcpServer {
       ssl: null,
     },
   ) {
+    if (options.connectionQuotas !== undefined)
+      this.gate = new ConnectionGate(options.connectionQuotas, listener.name, options.logger);
     const ssl = listener.ssl;
     if (ssl === null) {
-      this.server = createServer((socket) => this.accept(socket));
+      this.server = createServer((socket) => this.admit(socket, ANONYMOUS));
       return;
     }
     this.mapper = SslPrincipalMapper.parse(ssl.principalMappingRules);
@@ -105,10 +114,15 @@ export class TcpServer {
       socket.destroy();
       return;
     }
-    this.accept(socket, principal);
+    this.admit(socket, principal);
   }
 
-  private accept(socket: Socket, principal = ANONYMOUS): void {
+  private admit(socket: Socket, principal: KafkaPrincipal): void {
+    if (this.gate === null) this.accept(socket, principal);
+    else this.gate.offer(socket, () => this.accept(socket, principal));
+  }
+
+  private accept(socket: Socket, principal: KafkaPrincipal): void {
     const peer = `${socket.remoteAddress}:${socket.remotePort}`;
     const logger = this.options.logger.child({ peer });
     const session: ClientSession = {
@@ -154,6 +168,7 @@ export class TcpServer {
   /** Stops accepting, lets in-flight requests finish (up to `graceMs`), closes the rest. */
   async close(graceMs = 5000): Promise<void> {
     this.watcher?.close();
+    this.gate?.close();
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     const deadline = Date.now() + graceMs;
     while ([...this.connections].some((c) => c.pending > 0) && Date.now() < deadline) {
