@@ -15,3 +15,13 @@ export {
   Producer,
   type ProducerOptions,
 } from "./producer.js";
+export { encodeSaslName } from "./sasl/sasl-name.js";
+export { ScramClient } from "./sasl/scram-client.js";
+export * from "./sasl/scram-formulas.js";
+export * from "./sasl/scram-mechanisms.js";
+export {
+  SASL_MECHANISMS,
+  type SaslMechanismName,
+  type SaslOptions,
+  type TlsOptions,
+} from "./security-options.js";
