@@ -1,7 +1,10 @@
+export * from "./admin/acl-bindings.js";
+export * from "./admin/acls.js";
 export * from "./admin/cluster.js";
 export * from "./admin/config-source.js";
 export * from "./admin/groups.js";
 export * from "./admin/offsets.js";
+export * from "./admin/scram-users.js";
 export * from "./admin/topics.js";
 export { AddressError, parseBootstrap, parseHostPort } from "./bootstrap.js";
 export { Connection, type ConnectionOptions, type VersionRange } from "./connection.js";

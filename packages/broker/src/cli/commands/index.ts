@@ -1,9 +1,11 @@
 import type { Command } from "commander";
+import { aclCommand } from "./acl.js";
 import { clusterCommand } from "./cluster.js";
 import { consumeCommand } from "./consume.js";
 import { groupCommand } from "./group.js";
 import { produceCommand } from "./produce.js";
 import { topicCommand } from "./topic.js";
+import { userCommand } from "./user.js";
 
 /** The commands that speak the Kafka protocol to any broker (Logbook or Kafka). */
 export function addClientCommands(program: Command): void {
@@ -12,4 +14,6 @@ export function addClientCommands(program: Command): void {
   consumeCommand(program);
   groupCommand(program);
   clusterCommand(program);
+  aclCommand(program);
+  userCommand(program);
 }
