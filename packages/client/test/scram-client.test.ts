@@ -7,8 +7,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { KafkaError, ScramClient, scramMechanismByName } from "../src/index.js";
 
-const SHA256 = scramMechanismByName("SCRAM-SHA-256");
-if (SHA256 === undefined) throw new Error("no SCRAM-SHA-256");
+const SHA256 = scramMechanismByName("SCRAM-SHA-256") ?? assert.fail("no SCRAM-SHA-256");
 
 const CLIENT_NONCE = "rOprNGfwEbeRWgbNEkqO";
 const SERVER_FIRST =
