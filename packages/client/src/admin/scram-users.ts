@@ -29,7 +29,7 @@ export interface ScramUserOutcome {
   readonly message: string | null;
 }
 
-/** Every user with a SCRAM credential (null), or the ones named; sorted by name. */
+/** Every user with a SCRAM credential (null), or the ones named; sorted by name, then mechanism. */
 export async function describeScramUsers(
   client: KafkaClient,
   users: readonly string[] | null,
@@ -45,10 +45,13 @@ export async function describeScramUsers(
       check(r.errorCode, r.errorMessage, `user ${r.user}`);
       return {
         user: r.user,
-        credentials: r.credentialInfos.map((c) => ({
-          mechanism: scramMechanismByType(c.mechanism)?.name ?? `UNKNOWN(${c.mechanism})`,
-          iterations: c.iterations,
-        })),
+        // By mechanism: brokers list them in the order they were set.
+        credentials: r.credentialInfos
+          .map((c) => ({
+            mechanism: scramMechanismByType(c.mechanism)?.name ?? `UNKNOWN(${c.mechanism})`,
+            iterations: c.iterations,
+          }))
+          .sort((a, b) => (a.mechanism < b.mechanism ? -1 : a.mechanism > b.mechanism ? 1 : 0)),
       };
     })
     .sort((a, b) => (a.user < b.user ? -1 : a.user > b.user ? 1 : 0));

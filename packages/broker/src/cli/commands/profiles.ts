@@ -30,7 +30,7 @@ export interface Profile {
   readonly tls?: boolean;
   readonly ca?: string;
   readonly cert?: string;
-  readonly key?: string;
+  readonly "cert-key"?: string;
   readonly "tls-insecure"?: boolean;
   readonly "sasl-mechanism"?: string;
   readonly user?: string;
@@ -41,7 +41,7 @@ const STRING_FIELDS = [
   "brokers",
   "ca",
   "cert",
-  "key",
+  "cert-key",
   "sasl-mechanism",
   "user",
   "password",

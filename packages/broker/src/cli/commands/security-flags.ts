@@ -17,7 +17,7 @@ export interface SecurityFlags {
   tls?: boolean;
   ca?: string;
   cert?: string;
-  key?: string;
+  certKey?: string;
   tlsInsecure?: boolean;
   saslMechanism?: string;
   user?: string;
@@ -25,15 +25,18 @@ export interface SecurityFlags {
 }
 
 export function securityOptions(cmd: Command): Command {
-  return cmd
-    .option("--tls", "connect with TLS (SSL and SASL_SSL listeners)")
-    .option("--ca <file>", "PEM CA certificates to trust (implies --tls)")
-    .option("--cert <file>", "PEM client certificate, for mTLS (implies --tls)")
-    .option("--key <file>", "PEM key of --cert")
-    .option("--tls-insecure", "skip the check that the certificate names the broker's host")
-    .option("--sasl-mechanism <name>", `SASL mechanism: ${SASL_MECHANISMS.join(", ")}`)
-    .option("--user <name>", "SASL user name (env LOGBOOK_SASL_USERNAME)")
-    .option("--password <password>", "SASL password (env LOGBOOK_SASL_PASSWORD)");
+  return (
+    cmd
+      .option("--tls", "connect with TLS (SSL and SASL_SSL listeners)")
+      .option("--ca <file>", "PEM CA certificates to trust (implies --tls)")
+      .option("--cert <file>", "PEM client certificate, for mTLS (implies --tls)")
+      // Not --key: produce's -k/--key is the record key.
+      .option("--cert-key <file>", "PEM key of --cert")
+      .option("--tls-insecure", "skip the check that the certificate names the broker's host")
+      .option("--sasl-mechanism <name>", `SASL mechanism: ${SASL_MECHANISMS.join(", ")}`)
+      .option("--user <name>", "SASL user name (env LOGBOOK_SASL_USERNAME)")
+      .option("--password <password>", "SASL password (env LOGBOOK_SASL_PASSWORD)")
+  );
 }
 
 export interface Security {
@@ -48,7 +51,7 @@ export async function resolveSecurity(
 ): Promise<Security> {
   const ca = flags.ca ?? profile.ca;
   const cert = flags.cert ?? profile.cert;
-  const key = flags.key ?? profile.key;
+  const key = flags.certKey ?? profile["cert-key"];
   const insecure = flags.tlsInsecure ?? profile["tls-insecure"] ?? false;
   const useTls =
     (flags.tls ?? profile.tls ?? false) ||
@@ -56,13 +59,13 @@ export async function resolveSecurity(
     cert !== undefined ||
     flags.tlsInsecure === true;
   if ((cert === undefined) !== (key === undefined))
-    throw new UsageError("--cert and --key go together");
+    throw new UsageError("--cert and --cert-key go together");
   const out: { tls?: TlsOptions; sasl?: SaslOptions } = {};
   if (useTls)
     out.tls = {
       ...(ca === undefined ? {} : { ca: await pem("--ca", ca) }),
       ...(cert === undefined ? {} : { cert: await pem("--cert", cert) }),
-      ...(key === undefined ? {} : { key: await pem("--key", key) }),
+      ...(key === undefined ? {} : { key: await pem("--cert-key", key) }),
       checkServerName: !insecure,
     };
   const mechanism = flags.saslMechanism ?? profile["sasl-mechanism"];
