@@ -273,6 +273,26 @@ test("the admin creates alice and her ACLs with the CLI; user list and acl list 
     const all = await expectExit(s, ["acl", "delete", ...asAdmin(s)], 2);
     assert.match(all.stderr, /delete needs a filter/);
   }
+  // Two mechanisms of one user: one request each (a request may name a user once).
+  await same(
+    (s) => [
+      "user",
+      "create",
+      "bob",
+      "--mechanism",
+      "SCRAM-SHA-256",
+      "--mechanism",
+      "scram-sha-512",
+      "--user-password",
+      "bob-secret",
+      ...asAdmin(s),
+    ],
+    "USER  STATUS\nbob   OK\nbob   OK",
+  );
+  await same((s) => ["user", "delete", "bob", ...asAdmin(s)], "USER  STATUS\nbob   OK\nbob   OK");
+  const gone = await onBoth((s) => ["user", "list", "bob", ...asAdmin(s)], 1);
+  assert.equal(gone.logbook.stderr, gone.kafka.stderr);
+  assert.match(gone.kafka.stderr, /RESOURCE_NOT_FOUND/);
   await onBoth((s) => ["topic", "create", "alice-orders", "secret", "-p", "1", ...asAdmin(s)]);
 });
 
@@ -380,6 +400,11 @@ test("without the CA the certificate is not trusted: a TLS error, exit 3", async
     3,
   );
   for (const s of SIDES) assert.match(r[s].stderr, /TLS handshake failed: .*certificate/, s);
+  // Nothing listening is not a TLS failure.
+  const closed = await cli(["cluster", "info", "-b", `127.0.0.1:${await freePort()}`, "--tls"]);
+  assert.equal(closed.code, 3);
+  assert.match(closed.stderr, /ECONNREFUSED/);
+  assert.doesNotMatch(closed.stderr, /TLS/);
 });
 
 test("the server name is checked unless --tls-insecure", async () => {

@@ -264,13 +264,18 @@ function openSocket(options: ConnectionOptions): Promise<Socket> {
       s.destroy();
       reject(new ConnectionError(`${where}: connect timed out`));
     }, options.timeoutMs);
+    // A refused or unreachable address is not a TLS failure: only after TCP connected.
+    let connected = false;
+    s.once("connect", () => {
+      connected = true;
+    });
     const onError = (e: Error) => {
       clearTimeout(timer);
       reject(
         new ConnectionError(
-          tls === undefined
-            ? `${where}: ${e.message}`
-            : `${where}: TLS handshake failed: ${e.message}`,
+          tls !== undefined && connected
+            ? `${where}: TLS handshake failed: ${e.message}`
+            : `${where}: ${e.message}`,
         ),
       );
     };

@@ -5,6 +5,7 @@
 import { randomBytes } from "node:crypto";
 import {
   AlterUserScramCredentialsApi,
+  type AlterUserScramCredentialsRequest,
   createAlterUserScramCredentialsRequest,
   createDescribeUserScramCredentialsRequest,
   DescribeUserScramCredentialsApi,
@@ -67,30 +68,36 @@ export type ScramChange =
     }
   | { readonly kind: "delete"; readonly user: string; readonly mechanism: ScramMechanism };
 
+/**
+ * Applies the changes one request each: a request that names a user twice is refused
+ * whole (DUPLICATE_RESOURCE), so two mechanisms of one user cannot share one. One
+ * outcome per change, in order.
+ */
 export async function alterScramUsers(
   client: KafkaClient,
   changes: readonly ScramChange[],
 ): Promise<ScramUserOutcome[]> {
-  const upsertions = await Promise.all(
-    changes
-      .flatMap((c) => (c.kind === "upsert" ? [c] : []))
-      .map(async (c) => {
-        // A fresh random salt for every credential set, so equal passwords never match.
-        const salt = randomBytes(c.mechanism.keyLength);
-        return {
-          name: c.user,
-          mechanism: c.mechanism.type,
-          iterations: c.iterations,
-          salt,
-          saltedPassword: await saltPassword(c.mechanism, c.password, salt, c.iterations),
-        };
-      }),
-  );
-  const deletions = changes
-    .flatMap((c) => (c.kind === "delete" ? [c] : []))
-    .map((c) => ({ name: c.user, mechanism: c.mechanism.type }));
+  const out: ScramUserOutcome[] = [];
+  for (const c of changes) out.push(...(await alterOne(client, c)));
+  return out;
+}
+
+async function alterOne(client: KafkaClient, c: ScramChange): Promise<ScramUserOutcome[]> {
+  const mechanism = c.mechanism.type;
+  let request: Pick<AlterUserScramCredentialsRequest, "deletions" | "upsertions">;
+  if (c.kind === "upsert") {
+    // A fresh random salt for every credential set, so equal passwords never match.
+    const salt = randomBytes(c.mechanism.keyLength);
+    const saltedPassword = await saltPassword(c.mechanism, c.password, salt, c.iterations);
+    request = {
+      deletions: [],
+      upsertions: [{ name: c.user, mechanism, iterations: c.iterations, salt, saltedPassword }],
+    };
+  } else {
+    request = { deletions: [{ name: c.user, mechanism }], upsertions: [] };
+  }
   const { body } = await client.any.send(AlterUserScramCredentialsApi, () =>
-    createAlterUserScramCredentialsRequest({ deletions, upsertions }),
+    createAlterUserScramCredentialsRequest(request),
   );
   return body.results.map((r) =>
     r.errorCode === 0

@@ -54,10 +54,7 @@ export async function resolveSecurity(
   const key = flags.certKey ?? profile["cert-key"];
   const insecure = flags.tlsInsecure ?? profile["tls-insecure"] ?? false;
   const useTls =
-    (flags.tls ?? profile.tls ?? false) ||
-    ca !== undefined ||
-    cert !== undefined ||
-    flags.tlsInsecure === true;
+    (flags.tls ?? profile.tls ?? false) || ca !== undefined || cert !== undefined || insecure;
   if ((cert === undefined) !== (key === undefined))
     throw new UsageError("--cert and --cert-key go together");
   const out: { tls?: TlsOptions; sasl?: SaslOptions } = {};
