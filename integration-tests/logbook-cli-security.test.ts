@@ -64,15 +64,22 @@ function securityConfig(keystore: string, elsewhere: string): Record<string, str
   };
 }
 
-before(async () => {
-  dir = await tempDir("logbook-cli-security-");
-  ca = makeCa(dir);
-  const server = makeServerCert(dir);
-  carol = makeClientCert(dir, "carol", "/CN=carol");
-  const elsewhere = makeServerCert(dir, "elsewhere", "ca", "DNS:elsewhere.example");
-  for (const side of SIDES)
+/**
+ * Starts a broker on freshly picked ports, picking again if one was taken meanwhile (a
+ * port is free when picked, not when bound: the other broker may pick it too).
+ */
+async function withFreshPorts<T>(side: Side, start: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
     ports[side] = { ssl: await freePort(), saslSsl: await freePort(), named: await freePort() };
-  const config = securityConfig(server.keystore, elsewhere.keystore);
+    try {
+      return await start();
+    } catch (e) {
+      if (attempt === 3) throw e;
+    }
+  }
+}
+
+function startLogbook(config: Record<string, string>): Promise<BrokerProcess> {
   const props = join(dir, "logbook.properties");
   writeFileSync(
     props,
@@ -83,16 +90,28 @@ before(async () => {
       ...Object.entries(config).map(([k, v]) => `${k}=${v}`),
     ].join("\n"),
   );
+  return startBroker({ args: ["--config", props] });
+}
+
+before(async () => {
+  dir = await tempDir("logbook-cli-security-");
+  ca = makeCa(dir);
+  const server = makeServerCert(dir);
+  carol = makeClientCert(dir, "carol", "/CN=carol");
+  const elsewhere = makeServerCert(dir, "elsewhere", "ca", "DNS:elsewhere.example");
+  const config = securityConfig(server.keystore, elsewhere.keystore);
   [logbook, kafka] = await Promise.all([
-    startBroker({ args: ["--config", props] }),
-    startKafka({
-      extraListeners: [
-        { name: "SSL", protocol: "SSL", port: ports.kafka.ssl },
-        { name: "SASL_SSL", protocol: "SASL_SSL", port: ports.kafka.saslSsl },
-        { name: "NAMED", protocol: "SSL", port: ports.kafka.named },
-      ],
-      config,
-    }),
+    withFreshPorts("logbook", () => startLogbook(config)),
+    withFreshPorts("kafka", () =>
+      startKafka({
+        extraListeners: [
+          { name: "SSL", protocol: "SSL", port: ports.kafka.ssl },
+          { name: "SASL_SSL", protocol: "SASL_SSL", port: ports.kafka.saslSsl },
+          { name: "NAMED", protocol: "SSL", port: ports.kafka.named },
+        ],
+        config,
+      }),
+    ),
   ]);
 });
 
