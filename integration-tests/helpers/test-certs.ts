@@ -76,14 +76,22 @@ function signed(dir: string, ca: string, name: string, subject: string, ext: str
   ]);
 }
 
-/** A server certificate for 127.0.0.1 and localhost, signed by CA `ca` of `dir`. */
-export function makeServerCert(dir: string, name = "server", ca = "ca"): ServerCert {
+/**
+ * A server certificate for 127.0.0.1 and localhost (or the subjectAltName `altNames`
+ * given), signed by CA `ca` of `dir`.
+ */
+export function makeServerCert(
+  dir: string,
+  name = "server",
+  ca = "ca",
+  altNames = "IP:127.0.0.1,DNS:localhost",
+): ServerCert {
   signed(
     dir,
     ca,
     name,
     "/CN=localhost",
-    "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n",
+    `subjectAltName=${altNames}\nextendedKeyUsage=serverAuth\n`,
   );
   const key = join(dir, `${name}-key.pem`);
   const cert = join(dir, `${name}-cert.pem`);

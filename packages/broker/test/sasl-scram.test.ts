@@ -5,12 +5,17 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import {
+  clientProof,
+  encodeSaslName,
+  SCRAM_MECHANISMS,
+  saltPassword,
+  scramKeys,
+  scramMechanismByName,
+} from "@logbook/client";
 import fc from "fast-check";
 import { SaslAuthenticationError } from "../src/sasl/sasl-error.js";
 import { ScramServerExchange } from "../src/sasl/scram-exchange.js";
-import { clientProof, saltPassword, scramKeys } from "../src/sasl/scram-formulas.js";
-import { SCRAM_MECHANISMS, scramMechanismByName } from "../src/sasl/scram-mechanisms.js";
-import { encodeSaslName } from "../src/sasl/scram-messages.js";
 
 const SHA256 = scramMechanismByName("SCRAM-SHA-256");
 if (SHA256 === undefined) throw new Error("no SCRAM-SHA-256");

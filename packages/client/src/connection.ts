@@ -1,9 +1,12 @@
 /**
  * One connection to one broker: requests are pipelined and matched to their responses by
  * correlation id; each API is sent at the highest version both this codec and the broker
- * support (learnt with ApiVersions when the connection opens).
+ * support (learnt with ApiVersions when the connection opens). With TLS the socket is
+ * a TLS one; with SASL the connection authenticates right after ApiVersions, as Kafka's
+ * clients do, before any other request.
  */
-import { connect as connectTcp, type Socket } from "node:net";
+import { connect as connectTcp, isIP, type Socket } from "node:net";
+import { connect as connectTls } from "node:tls";
 import {
   type ApiCodec,
   ApiVersionsApi,
@@ -16,6 +19,8 @@ import {
   FrameDecoder,
 } from "@logbook/protocol";
 import { ConnectionError, KafkaError } from "./kafka-error.js";
+import { saslLogin } from "./sasl/sasl-login.js";
+import type { SaslOptions, TlsOptions } from "./security-options.js";
 
 export interface ConnectionOptions {
   readonly host: string;
@@ -23,6 +28,10 @@ export interface ConnectionOptions {
   readonly clientId: string;
   /** How long a connect or a request may take before it fails (ms). */
   readonly timeoutMs: number;
+  /** TLS for the socket (SSL and SASL_SSL listeners); plain TCP when absent. */
+  readonly tls?: TlsOptions;
+  /** SASL authentication (SASL_PLAINTEXT and SASL_SSL listeners). */
+  readonly sasl?: SaslOptions;
 }
 
 /** The version range a broker serves for one API. */
@@ -61,27 +70,12 @@ export class Connection {
   }
 
   static async open(options: ConnectionOptions): Promise<Connection> {
-    const socket = await new Promise<Socket>((resolve, reject) => {
-      const s = connectTcp({ host: options.host, port: options.port });
-      const timer = setTimeout(() => {
-        s.destroy();
-        reject(new ConnectionError(`${options.host}:${options.port}: connect timed out`));
-      }, options.timeoutMs);
-      s.once("connect", () => {
-        clearTimeout(timer);
-        s.off("error", onError);
-        resolve(s);
-      });
-      const onError = (e: Error) => {
-        clearTimeout(timer);
-        reject(new ConnectionError(`${options.host}:${options.port}: ${e.message}`));
-      };
-      s.once("error", onError);
-    });
+    const socket = await openSocket(options);
     socket.setNoDelay(true);
     const c = new Connection(socket, options);
     try {
       await c.learnVersions();
+      if (options.sasl !== undefined) await saslLogin(c, options.sasl);
     } catch (e) {
       c.close();
       throw e;
@@ -246,4 +240,50 @@ export class Connection {
     this.fail(new ConnectionError(`${this.address}: closed by the client`));
     this.socket.destroy();
   }
+}
+
+/** A connected socket: TCP, or TLS once its handshake is done (a TLS failure names its reason). */
+function openSocket(options: ConnectionOptions): Promise<Socket> {
+  const where = `${options.host}:${options.port}`;
+  const tls = options.tls;
+  return new Promise<Socket>((resolve, reject) => {
+    const s =
+      tls === undefined
+        ? connectTcp({ host: options.host, port: options.port })
+        : connectTls({
+            host: options.host,
+            port: options.port,
+            // SNI only for names: a literal address is not a server name (RFC 6066).
+            ...(isIP(options.host) === 0 ? { servername: options.host } : {}),
+            ...(tls.ca === undefined ? {} : { ca: tls.ca }),
+            ...(tls.cert === undefined ? {} : { cert: tls.cert }),
+            ...(tls.key === undefined ? {} : { key: tls.key }),
+            ...(tls.checkServerName === false ? { checkServerIdentity: () => undefined } : {}),
+          });
+    const timer = setTimeout(() => {
+      s.destroy();
+      reject(new ConnectionError(`${where}: connect timed out`));
+    }, options.timeoutMs);
+    // A refused or unreachable address is not a TLS failure: only after TCP connected.
+    let connected = false;
+    s.once("connect", () => {
+      connected = true;
+    });
+    const onError = (e: Error) => {
+      clearTimeout(timer);
+      reject(
+        new ConnectionError(
+          tls !== undefined && connected
+            ? `${where}: TLS handshake failed: ${e.message}`
+            : `${where}: ${e.message}`,
+        ),
+      );
+    };
+    s.once("error", onError);
+    s.once(tls === undefined ? "connect" : "secureConnect", () => {
+      clearTimeout(timer);
+      s.off("error", onError);
+      resolve(s);
+    });
+  });
 }

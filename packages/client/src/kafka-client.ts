@@ -12,15 +12,23 @@ import {
   type MetadataResponse,
 } from "@logbook/protocol";
 import { parseBootstrap } from "./bootstrap.js";
-import { Connection } from "./connection.js";
-import { ConnectionError, check } from "./kafka-error.js";
+import { Connection, type ConnectionOptions } from "./connection.js";
+import { ConnectionError, check, KafkaError } from "./kafka-error.js";
 import { retrying } from "./retry.js";
+import type { SaslOptions, TlsOptions } from "./security-options.js";
+
+/** What every connection of a client opens with, whichever broker it goes to. */
+type ConnectionSettings = Omit<ConnectionOptions, "host" | "port">;
 
 export interface ClientOptions {
   /** Bootstrap servers, "host:port" each. */
   readonly brokers: readonly string[];
   readonly clientId?: string;
   readonly timeoutMs?: number;
+  /** TLS for every connection (bootstrap and per broker). */
+  readonly tls?: TlsOptions;
+  /** SASL for every connection (bootstrap and per broker). */
+  readonly sasl?: SaslOptions;
 }
 
 /** FindCoordinator's key types. */
@@ -32,27 +40,24 @@ export class KafkaClient {
 
   private constructor(
     private readonly bootstrapConnection: Connection,
-    private readonly options: Required<ClientOptions>,
+    private readonly settings: ConnectionSettings,
   ) {}
 
   /** Connects to the first bootstrap server that answers. */
   static async connect(options: ClientOptions): Promise<KafkaClient> {
-    const full: Required<ClientOptions> = {
-      brokers: options.brokers,
+    const settings: ConnectionSettings = {
       clientId: options.clientId ?? "logbook-cli",
       timeoutMs: options.timeoutMs ?? 30_000,
+      ...(options.tls === undefined ? {} : { tls: options.tls }),
+      ...(options.sasl === undefined ? {} : { sasl: options.sasl }),
     };
     const failures: string[] = [];
-    for (const { host, port } of parseBootstrap(full.brokers.join(","))) {
+    for (const { host, port } of parseBootstrap(options.brokers.join(","))) {
       try {
-        const c = await Connection.open({
-          host,
-          port,
-          clientId: full.clientId,
-          timeoutMs: full.timeoutMs,
-        });
-        return new KafkaClient(c, full);
+        return new KafkaClient(await Connection.open({ host, port, ...settings }), settings);
       } catch (e) {
+        // A broker that refused the login answered: trying the next one would only repeat it.
+        if (e instanceof KafkaError) throw e;
         failures.push((e as Error).message);
       }
     }
@@ -88,12 +93,7 @@ export class KafkaClient {
       const md = this.lastMetadata ?? (await this.metadata([]));
       const b = md.brokers.find((x) => x.nodeId === nodeId);
       if (b === undefined) throw new ConnectionError(`broker ${nodeId} is not in the metadata`);
-      c = Connection.open({
-        host: b.host,
-        port: b.port,
-        clientId: this.options.clientId,
-        timeoutMs: this.options.timeoutMs,
-      });
+      c = Connection.open({ host: b.host, port: b.port, ...this.settings });
       c.catch(() => this.connections.delete(nodeId));
       this.connections.set(nodeId, c);
     }

@@ -1,74 +1,25 @@
 /**
- * ACL bindings as Kafka's org.apache.kafka.common.acl and resource packages number them
- * (the wire codes of CreateAcls/DescribeAcls/DeleteAcls): a resource pattern (type,
- * name, pattern type) and an access control entry (principal, host, operation,
- * permission).
+ * ACL bindings: a resource pattern (type, name, pattern type) and an access control entry
+ * (principal, host, operation, permission), with the wire codes of @logbook/client.
  */
+export {
+  type AclBinding,
+  type AclFilter,
+  AclOperation,
+  AclPermission,
+  AclResourceType,
+  CLUSTER_NAME,
+  operationName,
+  PatternType,
+  patternTypeName,
+  permissionName,
+  resourceTypeName,
+  WILDCARD_HOST,
+  WILDCARD_PRINCIPAL,
+  WILDCARD_RESOURCE,
+} from "@logbook/client";
 
-/** Kafka's ResourceType codes. ANY only appears in filters; UNKNOWN never matches. */
-export const AclResourceType = {
-  UNKNOWN: 0,
-  ANY: 1,
-  TOPIC: 2,
-  GROUP: 3,
-  CLUSTER: 4,
-  TRANSACTIONAL_ID: 5,
-  DELEGATION_TOKEN: 6,
-  USER: 7,
-} as const;
-
-/** Kafka's PatternType codes. ANY and MATCH only appear in filters. */
-export const PatternType = {
-  UNKNOWN: 0,
-  ANY: 1,
-  MATCH: 2,
-  LITERAL: 3,
-  PREFIXED: 4,
-} as const;
-
-/** Kafka's AclOperation codes. ANY only appears in filters. */
-export const AclOperation = {
-  UNKNOWN: 0,
-  ANY: 1,
-  ALL: 2,
-  READ: 3,
-  WRITE: 4,
-  CREATE: 5,
-  DELETE: 6,
-  ALTER: 7,
-  DESCRIBE: 8,
-  CLUSTER_ACTION: 9,
-  DESCRIBE_CONFIGS: 10,
-  ALTER_CONFIGS: 11,
-  IDEMPOTENT_WRITE: 12,
-  CREATE_TOKENS: 13,
-  DESCRIBE_TOKENS: 14,
-} as const;
-
-/** Kafka's AclPermissionType codes. ANY only appears in filters. */
-export const AclPermission = { UNKNOWN: 0, ANY: 1, DENY: 2, ALLOW: 3 } as const;
-
-/** The literal resource name that stands for every name (Kafka's ResourcePattern.WILDCARD_RESOURCE). */
-export const WILDCARD_RESOURCE = "*";
-/** The host that stands for every host. */
-export const WILDCARD_HOST = "*";
-/** The principal that stands for every user (User:*). */
-export const WILDCARD_PRINCIPAL = "User:*";
-/** The only name a CLUSTER resource has. */
-export const CLUSTER_NAME = "kafka-cluster";
-
-export interface AclBinding {
-  readonly resourceType: number;
-  readonly resourceName: string;
-  /** LITERAL or PREFIXED. */
-  readonly patternType: number;
-  /** type:name, e.g. User:alice. */
-  readonly principal: string;
-  readonly host: string;
-  readonly operation: number;
-  /** ALLOW or DENY. */
-  readonly permission: number;
-}
+import type { AclBinding } from "@logbook/client";
 
 /** A binding as the wire and the metadata log spell it (`permissionType`). */
 export interface WireAclBinding {
@@ -105,17 +56,6 @@ export function bindingToWire(b: AclBinding): WireAclBinding {
   };
 }
 
-/** A filter of DescribeAcls/DeleteAcls: null strings match anything. */
-export interface AclFilter {
-  readonly resourceType: number;
-  readonly resourceName: string | null;
-  readonly patternType: number;
-  readonly principal: string | null;
-  readonly host: string | null;
-  readonly operation: number;
-  readonly permission: number;
-}
-
 /** One binding's identity: two equal bindings are one ACL (Kafka stores a set). */
 export function bindingKey(b: AclBinding): string {
   return JSON.stringify([
@@ -128,15 +68,3 @@ export function bindingKey(b: AclBinding): string {
     b.permission,
   ]);
 }
-
-const NAMES = <T extends Record<string, number>>(codes: T): Map<number, string> =>
-  new Map(Object.entries(codes).map(([name, code]) => [code, name]));
-const RESOURCE_NAMES = NAMES(AclResourceType);
-const OPERATION_NAMES = NAMES(AclOperation);
-const PERMISSION_NAMES = NAMES(AclPermission);
-const PATTERN_NAMES = NAMES(PatternType);
-
-export const resourceTypeName = (code: number): string => RESOURCE_NAMES.get(code) ?? "UNKNOWN";
-export const operationName = (code: number): string => OPERATION_NAMES.get(code) ?? "UNKNOWN";
-export const permissionName = (code: number): string => PERMISSION_NAMES.get(code) ?? "UNKNOWN";
-export const patternTypeName = (code: number): string => PATTERN_NAMES.get(code) ?? "UNKNOWN";

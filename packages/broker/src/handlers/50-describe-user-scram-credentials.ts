@@ -2,7 +2,8 @@
  * DescribeUserScramCredentials (key 50), v0: the SCRAM mechanisms and iteration counts
  * of every user, or of the named ones (sasl/scram-credentials.ts); never salts or keys.
  * An unknown user is RESOURCE_NOT_FOUND and a user named twice DUPLICATE_RESOURCE, per
- * user, as Kafka answers.
+ * user, as Kafka answers. ACLs: DESCRIBE on the cluster, else CLUSTER_AUTHORIZATION_FAILED
+ * for the whole request.
  */
 import {
   createDescribeUserScramCredentialsResponse,
@@ -10,7 +11,9 @@ import {
   createDescribeUserScramCredentialsResponseResult,
   DescribeUserScramCredentialsApi,
   ErrorCode,
+  errorByCode,
 } from "@logbook/protocol";
+import { clusterAllowed, Op } from "../acl/check.js";
 import { defineHandler } from "../handler.js";
 
 export const describeUserScramCredentialsHandler = defineHandler({
@@ -18,6 +21,12 @@ export const describeUserScramCredentialsHandler = defineHandler({
   minVersion: 0,
   maxVersion: 0,
   handle(req, ctx) {
+    if (!clusterAllowed(ctx, Op.DESCRIBE))
+      return createDescribeUserScramCredentialsResponse({
+        errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
+        errorMessage: errorByCode(ErrorCode.CLUSTER_AUTHORIZATION_FAILED)?.message ?? null,
+        results: [],
+      });
     const users = req.users === null ? null : req.users.map((u) => u.name);
     const results = ctx.broker.scram.describe(users).map((d) =>
       createDescribeUserScramCredentialsResponseResult({

@@ -7,6 +7,7 @@
  * as the same principal with the same mechanism; a connection that lets its session
  * lapse is closed at its next request.
  */
+import { scramMechanismByName } from "@logbook/client";
 import { ErrorCode } from "@logbook/protocol";
 import type { Logger } from "@logbook/storage";
 import type { ClientSession } from "../server/client-session.js";
@@ -17,7 +18,6 @@ import { SaslAuthenticationError } from "./sasl-error.js";
 import type { SaslExchange, SaslStep } from "./sasl-exchange.js";
 import type { ScramCredentials } from "./scram-credentials.js";
 import { ScramServerExchange } from "./scram-exchange.js";
-import { scramMechanismByName } from "./scram-mechanisms.js";
 
 /**
  * What a listener accepts: its mechanisms, for PLAIN its users' passwords, and for

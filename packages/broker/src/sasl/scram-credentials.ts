@@ -5,17 +5,18 @@
  * Kafka's controller answers them.
  */
 import {
+  SCRAM_MAX_ITERATIONS,
+  SCRAM_MIN_ITERATIONS,
+  type ScramKeys,
+  type ScramMechanism,
+  scramKeys,
+  scramMechanismByType,
+} from "@logbook/client";
+import {
   createScramCredentialRecord,
   ErrorCode,
   type ScramCredentialRecord,
 } from "@logbook/protocol";
-import { type ScramKeys, scramKeys } from "./scram-formulas.js";
-import {
-  SCRAM_MAX_ITERATIONS,
-  SCRAM_MIN_ITERATIONS,
-  type ScramMechanism,
-  scramMechanismByType,
-} from "./scram-mechanisms.js";
 
 export interface ScramChange {
   readonly user: string;

@@ -1,8 +1,12 @@
 import { randomBytes } from "node:crypto";
+import {
+  clientProofHolds,
+  type ScramKeys,
+  type ScramMechanism,
+  serverSignature,
+} from "@logbook/client";
 import { SaslAuthenticationError } from "./sasl-error.js";
 import type { SaslExchange, SaslStep } from "./sasl-exchange.js";
-import { clientProofHolds, type ScramKeys, serverSignature } from "./scram-formulas.js";
-import type { ScramMechanism } from "./scram-mechanisms.js";
 import {
   type ClientFirst,
   parseClientFinal,

@@ -34,10 +34,6 @@ export function decodeSaslName(name: string): string {
   return name.replaceAll("=2C", ",").replaceAll("=3D", "=");
 }
 
-export function encodeSaslName(name: string): string {
-  return name.replaceAll("=", "=3D").replaceAll(",", "=2C");
-}
-
 function attribute(part: string | undefined, name: string): string {
   if (part === undefined || !part.startsWith(`${name}=`))
     fail(`Invalid SCRAM message: expected ${name}=`);

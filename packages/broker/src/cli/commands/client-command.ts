@@ -2,17 +2,25 @@
  * What every client command shares: the options that say where the cluster is and how
  * to print, one connection for the command's run, and exit codes a script can rely on:
  * 0 done; 1 the broker refused (a Kafka error; the message names it) or an item failed;
- * 2 a usage error; 3 no broker could be reached or a connection failed.
+ * 2 a usage error; 3 no broker could be reached or a connection failed (TLS included).
+ * A refused SASL login is the broker's error, so 1.
  */
-import { AddressError, ConnectionError, KafkaClient, KafkaError } from "@logbook/client";
+import {
+  AddressError,
+  type ClientOptions,
+  ConnectionError,
+  KafkaClient,
+  KafkaError,
+} from "@logbook/client";
 import { type Command, Option } from "commander";
 import { FORMATS, type Format } from "../output.js";
-import { resolveBrokers } from "./profiles.js";
+import { resolveProfile } from "./profiles.js";
+import { resolveSecurity, type SecurityFlags, securityOptions } from "./security-flags.js";
 import { UsageError } from "./usage-error.js";
 
 export const EXIT = { OK: 0, FAILED: 1, USAGE: 2, UNREACHABLE: 3 } as const;
 
-export interface ClientFlags {
+export interface ClientFlags extends SecurityFlags {
   brokers?: string;
   profile?: string;
   /** table|json|yaml; absent on produce and consume (table). */
@@ -31,6 +39,7 @@ export function clientOptions(cmd: Command, { output = true } = {}): Command {
     .option("--profile <name>", "a profile of the profile file (env LOGBOOK_PROFILE)")
     .option("--client-id <id>", "client id sent to the broker", "logbook-cli")
     .option("--timeout <ms>", "connect and request timeout in ms", "30000");
+  securityOptions(cmd);
   if (output)
     cmd.addOption(
       new Option("--format <format>", "output format").choices(FORMATS).default("table"),
@@ -60,15 +69,7 @@ export async function withClient(
   };
   let client: KafkaClient | undefined;
   try {
-    const timeoutMs = Number(flags.timeout);
-    if (!Number.isInteger(timeoutMs) || timeoutMs <= 0)
-      throw new UsageError(`--timeout must be a positive whole number of ms, got ${flags.timeout}`);
-    const brokers = await resolveBrokers(flags.brokers, flags.profile, process.env);
-    client = await KafkaClient.connect({
-      brokers: brokers.split(","),
-      clientId: flags.clientId,
-      timeoutMs,
-    });
+    client = await KafkaClient.connect(await clientSettings(flags));
     process.exitCode = (await body(client, io)) ?? EXIT.OK;
   } catch (e) {
     process.exitCode = exitCodeOf(e);
@@ -78,7 +79,17 @@ export async function withClient(
   }
 }
 
-function exitCodeOf(e: unknown): number {
+/** Where the cluster is and how to connect, from the flags, the environment and the profile. */
+export async function clientSettings(flags: ClientFlags): Promise<ClientOptions> {
+  const timeoutMs = Number(flags.timeout);
+  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0)
+    throw new UsageError(`--timeout must be a positive whole number of ms, got ${flags.timeout}`);
+  const { brokers, profile } = await resolveProfile(flags.brokers, flags.profile, process.env);
+  const security = await resolveSecurity(flags, process.env, profile);
+  return { brokers: brokers.split(","), clientId: flags.clientId, timeoutMs, ...security };
+}
+
+export function exitCodeOf(e: unknown): number {
   if (e instanceof UsageError) return EXIT.USAGE;
   if (e instanceof ConnectionError) return EXIT.UNREACHABLE;
   if (e instanceof KafkaError) return EXIT.FAILED;

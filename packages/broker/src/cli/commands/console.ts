@@ -1,10 +1,14 @@
 /** `logbook console`: the web console against any cluster, until SIGINT/SIGTERM. */
 import { ConsoleServer } from "@logbook/console";
 import type { Command } from "commander";
-import { type ClientFlags, clientOptions, EXIT } from "./client-command.js";
+import {
+  type ClientFlags,
+  clientOptions,
+  clientSettings,
+  EXIT,
+  exitCodeOf,
+} from "./client-command.js";
 import { wholeNumber } from "./parse-args.js";
-import { resolveBrokers } from "./profiles.js";
-import { UsageError } from "./usage-error.js";
 
 export function consoleCommand(program: Command): void {
   clientOptions(
@@ -17,9 +21,10 @@ export function consoleCommand(program: Command): void {
     { output: false },
   ).action(async (o: ClientFlags & { host: string; port: string; allowWrites?: boolean }) => {
     try {
-      const brokers = await resolveBrokers(o.brokers, o.profile, process.env);
+      const client = await clientSettings(o);
+      const brokers = client.brokers.join(",");
       const server = await ConsoleServer.start({
-        client: { brokers: brokers.split(","), clientId: o.clientId, timeoutMs: Number(o.timeout) },
+        client,
         host: o.host,
         port: wholeNumber("--port", o.port),
         allowWrites: o.allowWrites === true,
@@ -35,7 +40,7 @@ export function consoleCommand(program: Command): void {
       process.on("SIGTERM", stop);
     } catch (e) {
       process.stderr.write(`logbook: ${(e as Error).message}\n`);
-      process.exitCode = e instanceof UsageError ? EXIT.USAGE : EXIT.UNREACHABLE;
+      process.exitCode = exitCodeOf(e);
     }
   });
 }

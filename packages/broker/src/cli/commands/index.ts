@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { aclCommand } from "./acl.js";
 import { clusterCommand } from "./cluster.js";
 import { completionCommand } from "./completion.js";
 import { consoleCommand } from "./console.js";
@@ -6,6 +7,7 @@ import { consumeCommand } from "./consume.js";
 import { groupCommand } from "./group.js";
 import { produceCommand } from "./produce.js";
 import { topicCommand } from "./topic.js";
+import { userCommand } from "./user.js";
 
 /** The commands that speak the Kafka protocol to any broker (Logbook or Kafka). */
 export function addClientCommands(program: Command): void {
@@ -16,4 +18,6 @@ export function addClientCommands(program: Command): void {
   clusterCommand(program);
   consoleCommand(program);
   completionCommand(program);
+  aclCommand(program);
+  userCommand(program);
 }
