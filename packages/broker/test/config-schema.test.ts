@@ -172,7 +172,8 @@ function variablesRead(dir: string, out: Set<string>): Set<string> {
     const p = join(dir, e.name);
     if (e.isDirectory()) variablesRead(p, out);
     else if (/\.(ts|mjs|js)$/.test(e.name))
-      for (const m of readFileSync(p, "utf8").matchAll(/process\.env\.(LOGBOOK_[A-Z0-9_]+)/g))
+      // process.env.X and env.X (an environment handed down as a parameter).
+      for (const m of readFileSync(p, "utf8").matchAll(/\benv\.(LOGBOOK_[A-Z0-9_]+)/g))
         out.add(m[1] as string);
   }
   return out;

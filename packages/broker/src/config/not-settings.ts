@@ -44,4 +44,11 @@ export const SWITCH_VARIABLES: ReadonlySet<string> = new Set([
   "LOGBOOK_CRASH_SEED",
   "LOGBOOK_DURABILITY_SEED",
   "LOGBOOK_DURABILITY_CYCLES",
+  // The client commands' (docs/cli.md), which a shell may export beside a broker's.
+  "LOGBOOK_BROKERS",
+  "LOGBOOK_PROFILE",
+  "LOGBOOK_PROFILES",
+  "LOGBOOK_SASL_USERNAME",
+  "LOGBOOK_SASL_PASSWORD",
+  "LOGBOOK_USER_PASSWORD",
 ]);
