@@ -150,7 +150,7 @@ export function consumeCommand(program: Command): void {
       // One pass per group generation (one in all without --group).
       for (let again = true; again; ) {
         again = false;
-        let todo = await ranges(client, topics, parts, start, committedOnly);
+        let wanted = await ranges(client, topics, parts, start, committedOnly);
         if (member !== null) {
           const assigned = new Set(
             (await member.rejoin()).flatMap((a) => a.partitions.map((p) => `${a.topic}:${p}`)),
@@ -162,17 +162,17 @@ export function consumeCommand(program: Command): void {
             ]),
           );
           // As a consumer's auto.offset.reset: -o only where the group committed nothing.
-          todo = todo
+          wanted = wanted
             .filter((r) => assigned.has(`${r.topic}:${r.partition}`))
             .map((r) => ({ ...r, from: committed.get(`${r.topic}:${r.partition}`) ?? r.from }));
         }
-        const live = o.follow === true ? todo : todo.filter((r) => r.from < r.end);
+        const live = o.follow === true ? wanted : wanted.filter((r) => r.from < r.end);
         const fetcher = new Fetcher(
           client,
           live.map((r) => ({ topic: r.topic, partition: r.partition, offset: r.from })),
           committedOnly ? IsolationLevel.READ_COMMITTED : IsolationLevel.READ_UNCOMMITTED,
         );
-        const endOf = new Map(todo.map((r) => [`${r.topic}:${r.partition}`, r.end]));
+        const endOf = new Map(wanted.map((r) => [`${r.topic}:${r.partition}`, r.end]));
         const finished = () =>
           printed >= limit ||
           (o.follow !== true &&
