@@ -15,6 +15,7 @@ import {
   OffsetFetchApi,
   readAssignment,
 } from "@logbook/protocol";
+import type { Connection } from "../connection.js";
 import { CoordinatorType, type KafkaClient } from "../kafka-client.js";
 import { check, KafkaError } from "../kafka-error.js";
 import { listOffsets, OffsetSpec } from "./offsets.js";
@@ -79,10 +80,9 @@ export interface GroupDescription {
 }
 
 async function membersOf(
-  client: KafkaClient,
+  coordinator: Connection,
   group: string,
 ): Promise<{ type: string; state: string; protocol: string; members: GroupMember[] }> {
-  const coordinator = await client.coordinator(group, CoordinatorType.GROUP);
   if (coordinator.versionFor(ConsumerGroupDescribeApi) !== undefined) {
     const { body } = await coordinator.send(ConsumerGroupDescribeApi, () =>
       createConsumerGroupDescribeRequest({ groupIds: [group], includeAuthorizedOperations: false }),
@@ -133,7 +133,13 @@ export async function committedOffsets(
   client: KafkaClient,
   group: string,
 ): Promise<{ topic: string; partition: number; offset: bigint }[]> {
-  const coordinator = await client.coordinator(group, CoordinatorType.GROUP);
+  return offsetsAt(await client.coordinator(group, CoordinatorType.GROUP), group);
+}
+
+async function offsetsAt(
+  coordinator: Connection,
+  group: string,
+): Promise<{ topic: string; partition: number; offset: bigint }[]> {
   const { version, body } = await coordinator.send(OffsetFetchApi, (v) =>
     createOffsetFetchRequest(
       v >= 8
@@ -168,9 +174,12 @@ export async function committedOffsets(
 }
 
 export async function describeGroup(client: KafkaClient, group: string): Promise<GroupDescription> {
+  // One FindCoordinator for the whole description.
+  const coordinatorId = await client.coordinatorId(group, CoordinatorType.GROUP);
+  const coordinator = await client.broker(coordinatorId);
   const [shape, committed] = await Promise.all([
-    membersOf(client, group),
-    committedOffsets(client, group),
+    membersOf(coordinator, group),
+    offsetsAt(coordinator, group),
   ]);
   const owner = new Map<string, string>();
   for (const m of shape.members)
@@ -202,7 +211,7 @@ export async function describeGroup(client: KafkaClient, group: string): Promise
   return {
     group,
     ...shape,
-    coordinator: await client.coordinatorId(group),
+    coordinator: coordinatorId,
     partitions,
     totalLag: partitions.reduce((sum, p) => sum + (p.lag ?? 0n), 0n),
   };
