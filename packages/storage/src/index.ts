@@ -29,3 +29,4 @@ export {
   type ReadResult,
   type TimestampLookup,
 } from "./partition-log.js";
+export { PgEngine } from "./postgres/pg-engine.js";
