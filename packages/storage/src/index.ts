@@ -25,6 +25,7 @@ export {
   type AppendErrorReason,
   type AppendOptions,
   type AppendResult,
+  conflictError,
   type PartitionLog,
   type ReadResult,
   type TimestampLookup,

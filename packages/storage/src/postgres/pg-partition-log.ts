@@ -10,6 +10,7 @@ import {
   AppendError,
   type AppendOptions,
   type AppendResult,
+  conflictError,
   type PartitionLog,
   type ReadResult,
   type TimestampLookup,
@@ -35,6 +36,8 @@ interface PendingAppend {
   records: Buffer;
   incoming: IncomingBatch[];
   leaderEpoch: number;
+  /** Refuse rather than move when another writer's batches push this append elsewhere. */
+  expectedOffset: number | undefined;
   logAppendTime: number;
   /** Assigned when the append is placed (and again should another writer move the end). */
   baseOffset: number;
@@ -133,6 +136,8 @@ export class PgPartitionLog implements PartitionLog {
 
   append(records: Buffer, options: AppendOptions = {}): Promise<AppendResult> {
     if (this.closed) return Promise.reject(new AppendError("closed", this.describe("closed")));
+    if (options.expectedOffset !== undefined && options.expectedOffset !== this.nextOffset)
+      return Promise.reject(conflictError(options.expectedOffset, this.nextOffset));
     // Our own copy: the caller may reuse its buffer, and we patch offsets in place.
     const copy = Buffer.from(records);
     let incoming: IncomingBatch[];
@@ -146,6 +151,7 @@ export class PgPartitionLog implements PartitionLog {
         records: copy,
         incoming,
         leaderEpoch: options.leaderEpoch ?? 0,
+        expectedOffset: options.expectedOffset,
         logAppendTime:
           this.currentConfig.messageTimestampType === "LogAppendTime" ? this.deps.clock.now() : -1,
         baseOffset: 0,
@@ -329,7 +335,16 @@ export class PgPartitionLog implements PartitionLog {
     this.nextOffset = this.endOffset;
     this.assignedTxns = this.committedTxns.clone();
     this.active = this.activeFromSegments();
-    for (const p of this.pending) this.place(p);
+    const kept: PendingAppend[] = [];
+    for (const p of this.pending) {
+      if (p.expectedOffset !== undefined && p.expectedOffset !== this.nextOffset) {
+        p.reject(conflictError(p.expectedOffset, this.nextOffset));
+        continue;
+      }
+      this.place(p);
+      kept.push(p);
+    }
+    this.pending = kept;
   }
 
   private activeFromSegments(): { base: number; size: number; createdAt: number } {
