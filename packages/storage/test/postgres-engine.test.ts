@@ -114,7 +114,6 @@ test("the database restarted under appends: every acknowledged append survives, 
     const engine = await openStorageEngine(url);
     const log = await engine.open({ topic: "t", partition: 0 }, logConfig());
     const acked: string[] = [];
-    let failed = 0;
     let stop = false;
     const writer = (async () => {
       for (let i = 0; !stop; i++) {
@@ -124,7 +123,6 @@ test("the database restarted under appends: every acknowledged append survives, 
           acked.push(value);
         } catch (e) {
           assert.ok(e instanceof AppendError && e.reason === "storage", String(e));
-          failed++;
         }
       }
     })();
