@@ -1,8 +1,9 @@
 /**
  * FindCoordinator (key 10), v0-v6.
  *
- * A single node coordinates everything, so a group key is answered with this node at
- * its advertised address (never NOT_COORDINATOR). v0 has no key_type (group); v1-v3
+ * A key's coordinator is the leader of the internal partition holding its state
+ * (cluster/coordinators.ts): this node when it is alone, else whichever live broker
+ * leads that partition, answered at its endpoint on the request's listener. v0 has no key_type (group); v1-v3
  * carry one key; v4+ batch coordinator_keys and answer one Coordinator entry per key,
  * in request order. Key types: 0 (group) served; 1 (transaction) answered with this
  * node once the transaction coordinator is wired (txn.available), before that
@@ -25,6 +26,7 @@ import {
   type FindCoordinatorResponseCoordinator,
 } from "@logbook/protocol";
 import { groupAllowed, Op, transactionalIdAllowed } from "../acl/check.js";
+import { coordinatorOf } from "../cluster/coordinators.js";
 import { defineHandler, type RequestContext } from "../handler.js";
 
 const GROUP = 0;
@@ -63,13 +65,14 @@ function coordinatorFor(
   } else if (broker.groups.failed) {
     return none(ErrorCode.COORDINATOR_NOT_AVAILABLE, "The group coordinator failed to start.");
   }
-  const adv = broker.advertisedFor(ctx.session.listenerName);
+  const nodeId = coordinatorOf(broker.cluster, keyType === GROUP ? "group" : "transaction", key);
+  const adv = broker.cluster.addressOf(nodeId, ctx.session.listenerName);
   // A listener advertised.listeners leaves out: Kafka has no coordinator endpoint on it.
   if (adv === null)
     return none(ErrorCode.COORDINATOR_NOT_AVAILABLE, denial("The coordinator is not available."));
   return createFindCoordinatorResponseCoordinator({
     key,
-    nodeId: broker.config.nodeId,
+    nodeId,
     host: adv.host,
     port: adv.port,
     errorCode: ErrorCode.NONE,
