@@ -5,11 +5,14 @@ import type { EngineFactory, EngineOptions, StorageEngine } from "./engine.js";
 import { realClock } from "./env/clock.js";
 import { realFs } from "./env/real-fs.js";
 import { memoryEngineFactory } from "./memory/index.js";
+import { postgresEngineFactory } from "./postgres/pg-engine.js";
 
 /** Engines by URL scheme. Add a new engine here and run the conformance suite on it. */
 export const ENGINES: Readonly<Record<string, EngineFactory>> = Object.freeze({
   "file:": diskEngineFactory,
   "memory:": memoryEngineFactory,
+  "postgres:": postgresEngineFactory,
+  "postgresql:": postgresEngineFactory,
 });
 
 /**

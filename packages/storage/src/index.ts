@@ -32,6 +32,7 @@ export {
   type AppendErrorReason,
   type AppendOptions,
   type AppendResult,
+  conflictError,
   type PartitionLog,
   type ReadResult,
   type TimestampLookup,
@@ -42,3 +43,4 @@ export {
   type PostgresClusterOptions,
 } from "./postgres/cluster-membership.js";
 export { CLUSTER_TABLES_SQL } from "./postgres/cluster-sql.js";
+export { PgEngine } from "./postgres/pg-engine.js";

@@ -20,6 +20,9 @@ const READ_BYTES = 1024 * 1024;
  * client survives a power loss; compaction keeps the latest record per key.
  */
 export class InternalLog {
+  /** Offset after the last record replayed or appended by this broker. */
+  private position = 0;
+
   private constructor(
     readonly log: PartitionLog,
     private readonly clock: Clock,
@@ -38,18 +41,48 @@ export class InternalLog {
     return new InternalLog(log, storage.clock);
   }
 
-  /** Appends the records as one batch; resolves once they are durable. */
-  async append(records: readonly KeyValueRecord[], timestamp = this.clock.now()): Promise<void> {
+  /**
+   * Appends the records as one batch; resolves once they are durable. With
+   * `conditional`, only if nobody appended since this broker's last replay or append
+   * (else AppendError "conflict": catch up, decide again, retry).
+   */
+  async append(
+    records: readonly KeyValueRecord[],
+    timestamp = this.clock.now(),
+    conditional = false,
+  ): Promise<void> {
     if (records.length === 0) return;
     const ts = BigInt(timestamp);
-    await this.log.append(
-      await buildBatch(records.map((r) => ({ timestamp: ts, key: r.key, value: r.value }))),
+    const batch = await buildBatch(
+      records.map((r) => ({ timestamp: ts, key: r.key, value: r.value })),
     );
+    const result = await this.log.append(
+      batch,
+      conditional ? { expectedOffset: this.position } : undefined,
+    );
+    this.position = result.lastOffset + 1;
+  }
+
+  /** True when records were appended (by another broker) past this broker's position. */
+  get behind(): boolean {
+    return this.log.highWatermark > this.position;
   }
 
   /** Calls `visit` for every keyed record from the start of the log, in offset order. */
-  async replay(visit: (record: KeyValueRecord, offset: number) => void): Promise<number> {
-    let offset = this.log.logStartOffset;
+  replay(visit: (record: KeyValueRecord, offset: number) => void): Promise<number> {
+    return this.replayFrom(this.log.logStartOffset, visit);
+  }
+
+  /** Calls `visit` for the records appended after this broker's position (by others). */
+  catchUp(visit: (record: KeyValueRecord, offset: number) => void): Promise<number> {
+    return this.replayFrom(this.position, visit);
+  }
+
+  private async replayFrom(
+    from: number,
+    visit: (record: KeyValueRecord, offset: number) => void,
+  ): Promise<number> {
+    let offset = Math.max(from, this.log.logStartOffset);
     let count = 0;
     while (offset < this.log.highWatermark) {
       const read = await this.log.read(offset, READ_BYTES);
@@ -69,6 +102,7 @@ export class InternalLog {
       if (next <= offset) break;
       offset = next;
     }
+    this.position = Math.max(this.position, offset);
     return count;
   }
 }

@@ -19,6 +19,12 @@ export interface AppendOptions {
   leaderEpoch?: number;
   /** Check each batch's CRC-32C before writing (skip only when the caller already did). */
   verifyCrc?: boolean;
+  /**
+   * Append only if the first batch lands at this offset, else refuse with
+   * AppendError("conflict"): how a writer that replayed a shared log up to here makes
+   * sure no other broker appended meanwhile (optimistic concurrency).
+   */
+  expectedOffset?: number;
 }
 
 export type ReadResult =
@@ -48,7 +54,16 @@ export type AppendErrorReason =
   | "invalid-batch" // structurally valid but not acceptable (INVALID_RECORD)
   | "record-list-too-large"
   | "storage" // the write failed (disk full, read-only, I/O error): KAFKA_STORAGE_ERROR
+  | "conflict" // expectedOffset was not the log end: another writer appended first
   | "closed";
+
+/** The refusal of an append whose expectedOffset was not where the log ends. */
+export function conflictError(expected: number, end: number): AppendError {
+  return new AppendError(
+    "conflict",
+    `expected to append at offset ${expected}, the log ends at ${end}`,
+  );
+}
 
 export class AppendError extends Error {
   override readonly name = "AppendError";

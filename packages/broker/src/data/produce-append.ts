@@ -141,7 +141,9 @@ function appendErrorCode(err: AppendError): number {
     case "storage":
       return ErrorCode.KAFKA_STORAGE_ERROR;
     case "closed":
-      // The broker is stopping; a retriable error sends the client elsewhere / back later.
+    case "conflict":
+      // Stopping, or another broker wrote first: a retriable error sends the client to
+      // fresh metadata (produce passes no expected offset, so conflicts come from elsewhere).
       return ErrorCode.NOT_LEADER_OR_FOLLOWER;
   }
 }

@@ -23,3 +23,11 @@ export class CoordinatorClosedError extends Error {
     this.name = "CoordinatorClosedError";
   }
 }
+
+/** A shared log refused an append: another broker appended first (see ShardLog.catchUp). */
+export class ShardLogConflictError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ShardLogConflictError";
+  }
+}

@@ -1,13 +1,28 @@
 import { ErrorCode } from "@logbook/protocol";
 import type { Clock, Logger, TimerHandle } from "@logbook/storage";
-import { CoordinatorClosedError, CoordinatorNotAvailableError } from "./coordinator-errors.js";
+import {
+  CoordinatorClosedError,
+  CoordinatorNotAvailableError,
+  ShardLogConflictError,
+} from "./coordinator-errors.js";
 import type { CoordinatorResult } from "./coordinator-result.js";
 
 /** Where a shard's records go: durable on `append` (all or nothing), in order on `replay`. */
 export interface ShardLog<Rec> {
   append(records: readonly Rec[]): Promise<void>;
   replay(visit: (record: Rec) => void): Promise<void>;
+  /**
+   * A log other brokers append to as well (one database behind several brokers): the
+   * records they appended since this broker last replayed or appended. Such a log
+   * refuses an append with ShardLogConflictError when it is behind.
+   */
+  catchUp?(visit: (record: Rec) => void): Promise<void>;
+  /** Calls `listener` when another broker appended, so the state follows unasked. */
+  onRemoteAppend?(listener: () => void): () => void;
 }
+
+/** Attempts of one operation against a shared log that keeps moving under it. */
+const CONFLICT_ATTEMPTS = 10;
 
 /** A step of the state machine: reads the state, returns records and a response. */
 export type CoordinatorOperation<S, Rec, R> = (
@@ -63,8 +78,15 @@ export class CoordinatorRuntime<S, Rec> {
     options: CoordinatorRuntimeOptions<S, Rec>,
   ): Promise<CoordinatorRuntime<S, Rec>> {
     await options.log.replay((r) => options.replay(options.state, r));
-    return new CoordinatorRuntime(options, options.logger.child({ shard: options.name }));
+    const runtime = new CoordinatorRuntime(options, options.logger.child({ shard: options.name }));
+    runtime.stopFollowing =
+      options.log.onRemoteAppend?.(() =>
+        runtime.runLater("following the shared log", () => ({ records: [], response: undefined })),
+      ) ?? null;
+    return runtime;
   }
+
+  private stopFollowing: (() => void) | null = null;
 
   /** The shard's state, for reads between operations (start-up, diagnostics). */
   get state(): S {
@@ -134,6 +156,7 @@ export class CoordinatorRuntime<S, Rec> {
   async close(last?: (state: S) => void): Promise<void> {
     if (this.closing) return this.idle();
     this.closing = true;
+    this.stopFollowing?.();
     for (const handle of this.timers.values()) this.options.clock.clearTimeout(handle);
     this.timers.clear();
     await this.enqueue((state) => {
@@ -149,26 +172,39 @@ export class CoordinatorRuntime<S, Rec> {
     return next;
   }
 
+  /**
+   * On a shared log the state first catches up with other brokers' records, and an
+   * append that lost the race is decided again on the newer state (so an operation must
+   * change only durable state, through its records, for a retry to be safe).
+   */
   private async execute<R>(op: CoordinatorOperation<S, Rec, R>): Promise<R> {
-    const result = await op(this.options.state);
-    if (result.records.length > 0) {
-      try {
-        await this.options.log.append(result.records);
-      } catch (err) {
-        this.logger.warn(
-          "coordinator log append failed; answering COORDINATOR_NOT_AVAILABLE",
-          {
-            records: result.records.length,
-          },
-          err,
-        );
-        if (result.failed !== undefined) return result.failed(ErrorCode.COORDINATOR_NOT_AVAILABLE);
-        throw new CoordinatorNotAvailableError(this.options.name, err);
+    const { log, state, replay } = this.options;
+    for (let attempt = 1; ; attempt++) {
+      await log.catchUp?.((r) => replay(state, r));
+      const result = await op(state);
+      if (result.records.length > 0) {
+        try {
+          await log.append(result.records);
+        } catch (err) {
+          if (err instanceof ShardLogConflictError && attempt < CONFLICT_ATTEMPTS) continue;
+          this.failed(err, result.records.length);
+          if (result.failed !== undefined)
+            return result.failed(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+          throw new CoordinatorNotAvailableError(this.options.name, err);
+        }
+        for (const r of result.records) replay(state, r);
       }
-      for (const r of result.records) this.options.replay(this.options.state, r);
+      await result.appended?.();
+      return result.response;
     }
-    await result.appended?.();
-    return result.response;
+  }
+
+  private failed(err: unknown, records: number): void {
+    this.logger.warn(
+      "coordinator log append failed; answering COORDINATOR_NOT_AVAILABLE",
+      { records },
+      err,
+    );
   }
 
   private logFailure(what: string, err: unknown): void {

@@ -1,4 +1,8 @@
-export { CoordinatorClosedError, CoordinatorNotAvailableError } from "./coordinator-errors.js";
+export {
+  CoordinatorClosedError,
+  CoordinatorNotAvailableError,
+  ShardLogConflictError,
+} from "./coordinator-errors.js";
 export {
   answer,
   type CoordinatorResult,

@@ -9,6 +9,7 @@ import {
   AppendError,
   type AppendOptions,
   type AppendResult,
+  conflictError,
   type PartitionLog,
   type ReadResult,
   type TimestampLookup,
@@ -178,6 +179,8 @@ export class DiskPartitionLog implements PartitionLog {
   append(records: Buffer, options: AppendOptions = {}): Promise<AppendResult> {
     if (this.closed) return Promise.reject(new AppendError("closed", "log is closed"));
     if (this.failure !== null) return Promise.reject(this.failure);
+    if (options.expectedOffset !== undefined && options.expectedOffset !== this.nextOffset)
+      return Promise.reject(conflictError(options.expectedOffset, this.nextOffset));
     let batches: IncomingBatch[];
     try {
       batches = parseIncoming(records, options.verifyCrc ?? true);

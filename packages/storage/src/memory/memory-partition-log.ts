@@ -9,6 +9,7 @@ import {
   AppendError,
   type AppendOptions,
   type AppendResult,
+  conflictError,
   type PartitionLog,
   type ReadResult,
   type TimestampLookup,
@@ -89,6 +90,8 @@ export class MemoryPartitionLog implements PartitionLog {
 
   append(records: Buffer, options: AppendOptions = {}): Promise<AppendResult> {
     if (this.closed) return Promise.reject(new AppendError("closed", this.describe("closed")));
+    if (options.expectedOffset !== undefined && options.expectedOffset !== this.nextOffset)
+      return Promise.reject(conflictError(options.expectedOffset, this.nextOffset));
     // Our own copy: the caller may reuse its buffer, and we patch offsets in place.
     const copy = Buffer.from(records);
     let incoming: IncomingBatch[];

@@ -72,6 +72,11 @@ export class OpenTransactions {
     };
   }
 
+  /** Where the producer's open transaction began; undefined when it has none open. */
+  firstOffsetOf(producerId: bigint): number | undefined {
+    return this.firstOffsets.get(producerId);
+  }
+
   /** The first offset of the oldest open transaction, or `endOffset` when none is open. */
   lastStableOffset(endOffset: number): number {
     let lso = endOffset;

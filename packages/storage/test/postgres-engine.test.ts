@@ -1,0 +1,161 @@
+/** The PostgreSQL engine against the shared engine suite and the model, on a real server. */
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { PostgresServer } from "../../../scripts/postgres/server.js";
+import { logConfig } from "../src/config.js";
+import { openStorageEngine } from "../src/engines.js";
+import { AppendError, type PartitionLog } from "../src/partition-log.js";
+import { runEngineConformance } from "./engine-conformance.js";
+import { decodeRecords, makeBatch } from "./helpers/batches.js";
+import { checkModel } from "./model-check.js";
+
+let server: PostgresServer;
+let databases = 0;
+
+before(async () => {
+  server = await PostgresServer.start();
+});
+after(async () => {
+  await server?.stop();
+});
+
+/** A fresh database per test: tests never see each other's partitions. */
+async function freshDatabase(): Promise<string> {
+  databases++;
+  return server.createDatabase(`conformance_${process.pid}_${databases}`);
+}
+
+runEngineConformance("postgres", async () => {
+  const url = await freshDatabase();
+  return {
+    engine: await openStorageEngine(url),
+    reopen: () => openStorageEngine(url),
+    cleanup: async () => {},
+  };
+});
+
+test("postgres engine matches the reference log model over random command sequences", async () => {
+  await checkModel(async () => {
+    const engine = await openStorageEngine(await freshDatabase());
+    const log = await engine.open({ topic: "model", partition: 0 }, logConfig());
+    return { log, cleanup: () => engine.close() };
+  }, 20);
+});
+
+/** Every record value from the start, reading as a consumer would. */
+async function allValues(log: PartitionLog): Promise<{ offset: number; value: string }[]> {
+  const out: { offset: number; value: string }[] = [];
+  let next = log.logStartOffset;
+  while (next < log.highWatermark) {
+    const read = await log.read(next, 1 << 20);
+    assert.equal(read.kind, "ok");
+    if (read.kind !== "ok" || read.records.length === 0) break;
+    for (const r of await decodeRecords(read.records)) {
+      out.push({ offset: r.offset, value: r.value?.toString() ?? "" });
+      next = r.offset + 1;
+    }
+  }
+  return out;
+}
+
+test("two brokers' engines appending to one partition at once: offsets dense, each writer's order kept", async () => {
+  const url = await freshDatabase();
+  const a = await openStorageEngine(url);
+  const b = await openStorageEngine(url);
+  try {
+    const tp = { topic: "shared", partition: 0 };
+    const logA = await a.open(tp, logConfig());
+    const logB = await b.open(tp, logConfig());
+    const write = async (log: PartitionLog, name: string) => {
+      const results = [];
+      for (let i = 0; i < 40; i++) {
+        // Several appends in flight at once, as a produce pipeline has them.
+        const batch = Array.from({ length: 3 }, (_, j) =>
+          makeBatch([{ value: `${name}-${i * 3 + j}` }]).then((bytes) => log.append(bytes)),
+        );
+        results.push(...(await Promise.all(batch)));
+      }
+      return results;
+    };
+    const [ra, rb] = await Promise.all([write(logA, "a"), write(logB, "b")]);
+    const acknowledged = [...ra, ...rb].map((r) => r.baseOffset).sort((x, y) => x - y);
+    assert.deepEqual(
+      acknowledged,
+      Array.from({ length: 240 }, (_, i) => i),
+      "every acknowledged offset is distinct and they are dense",
+    );
+    const reopened = await openStorageEngine(url);
+    const values = await allValues(await reopened.open(tp, logConfig()));
+    await reopened.close();
+    assert.deepEqual(
+      values.map((v) => v.offset),
+      Array.from({ length: 240 }, (_, i) => i),
+    );
+    for (const name of ["a", "b"]) {
+      const mine = values.filter((v) => v.value.startsWith(`${name}-`)).map((v) => v.value);
+      assert.deepEqual(
+        mine,
+        Array.from({ length: 120 }, (_, i) => `${name}-${i}`),
+        `${name}'s records in the order it appended them`,
+      );
+    }
+    // Each broker learns of the other's appends (NOTIFY) without a request.
+    await waitFor(() => logA.highWatermark === 240 && logB.highWatermark === 240);
+  } finally {
+    await a.close();
+    await b.close();
+  }
+});
+
+test("the database restarted under appends: every acknowledged append survives, the rest fail", async () => {
+  const own = await PostgresServer.start();
+  try {
+    const url = await own.createDatabase("restart");
+    const engine = await openStorageEngine(url);
+    const log = await engine.open({ topic: "t", partition: 0 }, logConfig());
+    const acked: string[] = [];
+    let stop = false;
+    const writer = (async () => {
+      for (let i = 0; !stop; i++) {
+        const value = `r${i}`;
+        try {
+          await log.append(await makeBatch([{ value }]));
+          acked.push(value);
+        } catch (e) {
+          assert.ok(e instanceof AppendError && e.reason === "storage", String(e));
+        }
+      }
+    })();
+    await waitFor(() => acked.length >= 50);
+    await own.kill();
+    await new Promise((r) => setTimeout(r, 1000));
+    await own.restart();
+    const before = acked.length;
+    await waitFor(() => acked.length >= before + 50);
+    stop = true;
+    await writer;
+    await engine.close();
+    const reopened = await openStorageEngine(url);
+    const values = (
+      await allValues(await reopened.open({ topic: "t", partition: 0 }, logConfig()))
+    ).map((v) => v.value);
+    await reopened.close();
+    const stored = new Set(values);
+    assert.deepEqual(
+      acked.filter((v) => !stored.has(v)),
+      [],
+      "no acknowledged record is lost",
+    );
+    assert.equal(new Set(values).size, values.length, "no record stored twice");
+  } finally {
+    await own.stop();
+  }
+});
+
+async function waitFor(condition: () => boolean, ms = 20_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error("timed out waiting");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
