@@ -50,6 +50,12 @@ export interface ClusterTimeouts {
   readonly sessionTimeoutMs: number;
 }
 
+/** Kafka's defaults of broker.heartbeat.interval.ms and broker.session.timeout.ms. */
+export const DEFAULT_CLUSTER_TIMEOUTS: ClusterTimeouts = Object.freeze({
+  heartbeatIntervalMs: 2000,
+  sessionTimeoutMs: 9000,
+});
+
 /** Registration refused: another live broker holds the node id. */
 export class DuplicateBrokerError extends Error {
   constructor(

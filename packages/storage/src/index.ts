@@ -2,6 +2,7 @@ export {
   type BrokerEndpoint,
   type ClusterMembership,
   type ClusterTimeouts,
+  DEFAULT_CLUSTER_TIMEOUTS,
   DuplicateBrokerError,
   type LiveBroker,
 } from "./cluster-membership.js";
