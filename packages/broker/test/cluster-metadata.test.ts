@@ -3,7 +3,8 @@
  * engine: the live brokers of the membership (a fake here; the PostgreSQL one is tested
  * in packages/storage), partition leaders spread by rendezvous hashing at the
  * generation's epoch, the controller the lowest live id, the group coordinator the
- * leader of the group's __consumer_offsets partition. This broker is node 0 at
+ * leader of the group's __consumer_offsets partition, requests' current leader epoch
+ * checked against the generation. This broker is node 0 at
  * 127.0.0.1:9092 (testServices).
  */
 import assert from "node:assert/strict";
@@ -12,11 +13,16 @@ import {
   createDescribeClusterRequest,
   createDescribeTopicPartitionsRequest,
   createFindCoordinatorRequest,
+  createListOffsetsRequest,
+  createListOffsetsRequestPartition,
+  createListOffsetsRequestTopic,
   createMetadataRequest,
   DescribeClusterApi,
   DescribeTopicPartitionsApi,
   ErrorCode,
+  FetchApi,
   FindCoordinatorApi,
+  ListOffsetsApi,
   MetadataApi,
   type MetadataResponse,
 } from "@logbook/protocol";
@@ -24,6 +30,7 @@ import type { LiveBroker } from "@logbook/storage";
 import { rendezvousOwner } from "../src/cluster/rendezvous.js";
 import { partitionKey } from "../src/groups/partition-keys.js";
 import { type DataTestBroker, dataTestBroker } from "./helpers/data-broker.js";
+import { fetchedPartitions, fetchRequest } from "./helpers/data-requests.js";
 
 function node(nodeId: number, listener = "PLAINTEXT", rack: string | null = null): LiveBroker {
   return {
@@ -176,4 +183,43 @@ test("FindCoordinator answers the leader of the group's __consumer_offsets parti
   );
   const hidden = await b.call(FindCoordinatorApi, 1, createFindCoordinatorRequest({ key: "g1" }));
   assert.equal(hidden.errorCode, ErrorCode.COORDINATOR_NOT_AVAILABLE);
+});
+
+test("Fetch and ListOffsets check current_leader_epoch against the generation Metadata reports", async () => {
+  members.brokers = [node(0), node(1)];
+  members.generation = 12;
+  const fetchAt = async (epoch: number) => {
+    const req = fetchRequest([{ topic: "spread", partition: 0, offset: 0n }]);
+    for (const t of req.topics) for (const p of t.partitions) p.currentLeaderEpoch = epoch;
+    const res = await b.call(FetchApi, 12, req);
+    return fetchedPartitions(res).get("spread:0")?.errorCode;
+  };
+  assert.equal(await fetchAt(12), ErrorCode.NONE);
+  assert.equal(await fetchAt(-1), ErrorCode.NONE);
+  assert.equal(await fetchAt(11), ErrorCode.FENCED_LEADER_EPOCH);
+  assert.equal(await fetchAt(13), ErrorCode.UNKNOWN_LEADER_EPOCH);
+  const listAt = async (currentLeaderEpoch: number) => {
+    const res = await b.call(
+      ListOffsetsApi,
+      7,
+      createListOffsetsRequest({
+        replicaId: -1,
+        topics: [
+          createListOffsetsRequestTopic({
+            name: "spread",
+            partitions: [
+              createListOffsetsRequestPartition({
+                partitionIndex: 0,
+                currentLeaderEpoch,
+                timestamp: -1n,
+              }),
+            ],
+          }),
+        ],
+      }),
+    );
+    return res.topics[0]?.partitions[0]?.errorCode;
+  };
+  assert.equal(await listAt(12), ErrorCode.NONE);
+  assert.equal(await listAt(0), ErrorCode.FENCED_LEADER_EPOCH);
 });
