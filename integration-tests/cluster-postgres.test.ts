@@ -1,7 +1,8 @@
 /**
  * Three broker processes over one PostgreSQL database: each registers itself, so
  * Metadata on any of them (asked of each broker directly, and through kafkajs) lists all
- * three with the partitions' leadership spread over them. A broker killed with SIGKILL drops out after its session
+ * three with the partitions' leadership spread over them; the Java clients see the same,
+ * produce to each partition's leader and fetch back at the epoch Metadata gave. A broker killed with SIGKILL drops out after its session
  * timeout and its partitions move to the live ones; one stopped cleanly leaves at once.
  */
 import assert from "node:assert/strict";
@@ -12,6 +13,7 @@ import { Kafka, logLevel } from "kafkajs";
 import { PostgresServer } from "../scripts/postgres/server.js";
 import { type BrokerProcess, startBroker } from "./helpers/broker-process.js";
 import { WireClient } from "./helpers/wire-client.js";
+import { JAVA_CHECKS_CLIENT, runJava } from "./java/java-driver.js";
 
 const TOPIC = "spread";
 const PARTITIONS = 12;
@@ -146,6 +148,15 @@ test("three brokers over one database: each lists all three, leadership spread o
   const client = await seenByKafkajs(brokers.get(2) as BrokerProcess);
   assert.deepEqual(client.brokers, [1, 2, 3]);
   assert.deepEqual(client.leaders, first?.leaders);
+  const java = (await runJava(JAVA_CHECKS_CLIENT, "ClusterChecks", [
+    (brokers.get(3) as BrokerProcess).bootstrap,
+    TOPIC,
+    "200",
+  ])) as { nodes: number[]; controller: number; leaders: number[]; consumed: number };
+  assert.deepEqual(java.nodes, [1, 2, 3]);
+  assert.equal(java.controller, 1);
+  assert.deepEqual(java.leaders, first?.leaders, "the Java Admin (DescribeTopicPartitions) agrees");
+  assert.equal(java.consumed, 200, "produced to each leader and fetched back at its epoch");
 });
 
 test("a broker killed drops out after its session timeout; only its partitions move", async () => {
