@@ -3,7 +3,8 @@
  * Metadata on any of them (asked of each broker directly, and through kafkajs) lists all
  * three with the partitions' leadership spread over them; the Java clients see the same,
  * produce to each partition's leader and fetch back at the epoch Metadata gave. A broker killed with SIGKILL drops out after its session
- * timeout and its partitions move to the live ones; one stopped cleanly leaves at once.
+ * timeout and its partitions move to the live ones; one stopped cleanly leaves at once;
+ * a second broker with a live one's node id is refused at start-up.
  */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
@@ -157,6 +158,17 @@ test("three brokers over one database: each lists all three, leadership spread o
   assert.equal(java.controller, 1);
   assert.deepEqual(java.leaders, first?.leaders, "the Java Admin (DescribeTopicPartitions) agrees");
   assert.equal(java.consumed, 200, "produced to each leader and fetched back at its epoch");
+});
+
+test("a second broker with a live broker's node id fails to start, saying why", async () => {
+  await assert.rejects(start(1), (e: unknown) => {
+    assert.ok(e instanceof Error);
+    assert.match(e.message, /exited \(1\) before ready/);
+    assert.match(e.message, /node\.id 1 is already registered by a live broker/);
+    return true;
+  });
+  const seen = await seenFrom(brokers.get(1) as BrokerProcess);
+  assert.deepEqual(seen.brokers, [1, 2, 3], "the live one is unaffected");
 });
 
 test("a broker killed drops out after its session timeout; only its partitions move", async () => {

@@ -29,11 +29,6 @@ export class ClusterView {
     private readonly members: LiveSet | null,
   ) {}
 
-  /** True when other brokers may share the data (the engine has a membership). */
-  get shared(): boolean {
-    return this.members !== null;
-  }
-
   /** Every partition's leader epoch. */
   get leaderEpoch(): number {
     return this.members?.generation ?? 0;
