@@ -9,6 +9,7 @@ import {
 } from "@logbook/storage";
 import type { AclStore } from "./acl/acl-store.js";
 import { Authorizer } from "./acl/authorizer.js";
+import { ClusterView } from "./cluster/cluster-view.js";
 import { type ListenerPlan, planListeners } from "./config/listener-plan.js";
 import type { BrokerConfig } from "./config.js";
 import { createDataPlane, type DataPlane } from "./data/index.js";
@@ -59,6 +60,7 @@ export class Broker implements DispatchTarget {
   readonly scram: ScramCredentials;
   readonly sasl: SaslAuthenticator;
   readonly quotas: BrokerQuotas;
+  readonly cluster: ClusterView;
   /** Log raw request bytes when a request does not decode (LOGBOOK_DEBUG_FRAMES=1). */
   readonly debugFrames = process.env.LOGBOOK_DEBUG_FRAMES === "1";
   private readonly servers: readonly { plan: ListenerPlan; server: TcpServer }[];
@@ -88,6 +90,10 @@ export class Broker implements DispatchTarget {
     limits: ConnectionLimitConfig,
   ) {
     for (const h of allHandlers()) this.registry.register(h);
+    this.cluster = new ClusterView(
+      { nodeId: config.nodeId, advertisedFor: (l) => this.advertisedFor(l) },
+      storage.cluster ?? null,
+    );
     injectFailures(this.registry, parseFailNext(process.env.LOGBOOK_FAIL_NEXT), logger);
     this.dataPlane = createDataPlane(this);
     this.scram = new ScramCredentials(topics);
@@ -156,6 +162,10 @@ export class Broker implements DispatchTarget {
       logger,
       maintenanceIntervalMs: config.logRetentionCheckIntervalMs,
       fs: metrics === null ? faults : timedFs(faults ?? realFs, (s) => metrics.fsyncTook(s)),
+      cluster: {
+        heartbeatIntervalMs: config.brokerHeartbeatIntervalMs,
+        sessionTimeoutMs: config.brokerSessionTimeoutMs,
+      },
     });
     const topics = await openTopicRegistry(storage, config, logger);
     const groupConfigs = new GroupConfigs(config, topics);
@@ -186,6 +196,7 @@ export class Broker implements DispatchTarget {
     wireTransactions(broker);
     for (const { plan, server } of broker.servers)
       broker.bound.set(plan.name, await server.listen(plan.host, plan.port));
+    await broker.joinCluster();
     if (metrics !== null) {
       metrics.attach({
         topics,
@@ -221,6 +232,29 @@ export class Broker implements DispatchTarget {
       });
     }
     return broker;
+  }
+
+  /**
+   * Registers this broker with its advertised endpoints (known once the listeners are
+   * bound) when the engine is shared; a refusal (a live broker with the same node id)
+   * stops the broker and fails start-up.
+   */
+  private async joinCluster(): Promise<void> {
+    const cluster = this.storage.cluster;
+    if (cluster === undefined) return;
+    const endpoints = this.servers
+      .filter(({ plan }) => plan.advertised)
+      .map(({ plan }) => ({
+        listener: plan.name,
+        securityProtocol: plan.securityProtocol,
+        ...this.addressFor(plan),
+      }));
+    try {
+      await cluster.register({ nodeId: this.config.nodeId, rack: null, endpoints });
+    } catch (e) {
+      await this.stop().catch(() => {});
+      throw e;
+    }
   }
 
   /** The web console's address; null when it is off. */
@@ -272,6 +306,8 @@ export class Broker implements DispatchTarget {
   }
 
   async stop(): Promise<void> {
+    // Leaving first lets the other brokers take over this one's partitions at once.
+    await this.storage.cluster?.close();
     // Closing the data plane first wakes long-polling fetches, so in-flight requests
     // finish at once instead of holding shutdown for their max_wait_ms.
     // The coordinator closes with them: a JoinGroup waiting for a rebalance is answered

@@ -1,5 +1,6 @@
 import type { Logger, StorageEngine } from "@logbook/storage";
 import type { Authorizer } from "./acl/authorizer.js";
+import type { ClusterView } from "./cluster/cluster-view.js";
 import type { BrokerConfig } from "./config.js";
 import type { DataPlane } from "./data/index.js";
 import type { FeatureLevels } from "./features.js";
@@ -53,6 +54,11 @@ export interface BrokerServices {
   readonly metrics: BrokerMetrics | null;
   /** SASL on connections (SaslHandshake, SaslAuthenticate, who may be served). */
   readonly sasl: SaslAuthenticator;
+  /**
+   * The live brokers, each partition's leader and epoch, the controller (Metadata,
+   * DescribeCluster, FindCoordinator); this broker alone unless the engine is shared.
+   */
+  readonly cluster: ClusterView;
   /** What ApiVersions advertises: the handler registry. */
   readonly registry: { list(): readonly ServedApi[] };
   /** Where the broker listens (the real port when configured with 0). */

@@ -1,3 +1,4 @@
+import type { ClusterMembership, ClusterTimeouts } from "./cluster-membership.js";
 import type { LogConfig } from "./config.js";
 import type { Clock } from "./env/clock.js";
 import type { Fs } from "./env/fs.js";
@@ -22,6 +23,8 @@ export interface EngineOptions {
   fs?: Fs;
   /** Time and timers: LogAppendTime, segment.ms, flush.ms, retention, checkpoints. */
   clock?: Clock;
+  /** Heartbeat and session timeout of the engine's cluster membership, when it has one. */
+  cluster?: ClusterTimeouts;
 }
 
 /** Options as an engine receives them: the environment seams are always given. */
@@ -46,6 +49,11 @@ export interface StorageEngine {
   delete(tp: TopicPartitionId): Promise<void>;
   /** Flushes, checkpoints and closes every open log. */
   close(): Promise<void>;
+  /**
+   * The brokers sharing this engine's data, for an engine several brokers use at once;
+   * absent for an engine only one broker opens (file, memory).
+   */
+  readonly cluster?: ClusterMembership;
 }
 
 export type EngineFactory = (url: URL, options: EngineEnvOptions) => Promise<StorageEngine>;

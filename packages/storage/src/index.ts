@@ -1,3 +1,11 @@
+export {
+  type BrokerEndpoint,
+  type ClusterMembership,
+  type ClusterTimeouts,
+  DEFAULT_CLUSTER_TIMEOUTS,
+  DuplicateBrokerError,
+  type LiveBroker,
+} from "./cluster-membership.js";
 export { DEFAULT_LOG_CONFIG, type LogConfig, logConfig } from "./config.js";
 export { DataDirLockedError } from "./disk/dir-lock.js";
 export { DiskEngine } from "./disk/disk-engine.js";
@@ -30,4 +38,10 @@ export {
   type ReadResult,
   type TimestampLookup,
 } from "./partition-log.js";
+export {
+  openPostgresCluster,
+  PostgresClusterMembership,
+  type PostgresClusterOptions,
+} from "./postgres/cluster-membership.js";
+export { CLUSTER_TABLES_SQL } from "./postgres/cluster-sql.js";
 export { PgEngine } from "./postgres/pg-engine.js";

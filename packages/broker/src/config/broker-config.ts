@@ -5,6 +5,7 @@
 import type { CoordinatorConfig } from "@logbook/group-coordinator";
 import type { LogConfig } from "@logbook/storage";
 import { AUTHORIZER_SETTINGS, type AuthorizerConfig } from "./authorizer-settings.js";
+import { CLUSTER_SETTINGS, type ClusterConfig } from "./cluster-settings.js";
 import { CONSOLE_SETTINGS, type ConsoleConfig } from "./console-settings.js";
 import { type ConsumerGroupSettings, GROUP_CONSUMER_SETTINGS } from "./group-consumer-settings.js";
 import { GROUP_SETTINGS } from "./group-settings.js";
@@ -36,7 +37,8 @@ export interface BrokerConfig
     QuotaConfig,
     MetricsConfig,
     ConsoleConfig,
-    LimitConfig {
+    LimitConfig,
+    ClusterConfig {
   /** TLS settings of SSL listeners (ssl.*), before per-listener overrides. */
   ssl: SslSettings;
   /** Defaults for every topic's log (log.retention.ms, log.segment.bytes, …). */
@@ -74,6 +76,7 @@ export const DEFAULT_BROKER_CONFIG: Readonly<BrokerConfig> = Object.freeze({
   ...defaultsOf(METRICS_SETTINGS),
   ...defaultsOf(CONSOLE_SETTINGS),
   ...defaultsOf(LIMIT_SETTINGS),
+  ...defaultsOf(CLUSTER_SETTINGS),
   logDefaults: Object.freeze(defaultsOf(LOG_SETTINGS)),
   groups: Object.freeze({
     ...defaultsOf(GROUP_SETTINGS),

@@ -5,6 +5,7 @@
  * DescribeConfigs all read these lists; nothing else lists settings.
  */
 import { AUTHORIZER_SETTINGS, type AuthorizerConfig } from "./authorizer-settings.js";
+import { CLUSTER_SETTINGS, type ClusterConfig } from "./cluster-settings.js";
 import { CONSOLE_SETTINGS, type ConsoleConfig } from "./console-settings.js";
 import { GROUP_CONSUMER_SETTINGS } from "./group-consumer-settings.js";
 import { GROUP_SETTINGS } from "./group-settings.js";
@@ -39,6 +40,7 @@ export const BROKER_SETTINGS: readonly BrokerSetting[] = [
   ...sectionRows<MetricsConfig>(METRICS_SETTINGS, (c) => c),
   ...sectionRows<ConsoleConfig>(CONSOLE_SETTINGS, (c) => c),
   ...sectionRows<LimitConfig>(LIMIT_SETTINGS, (c) => c),
+  ...sectionRows<ClusterConfig>(CLUSTER_SETTINGS, (c) => c),
   ...sectionRows(GROUP_SETTINGS, (c) => c.groups),
   ...sectionRows(SHARE_GROUP_SETTINGS, (c) => c.shareGroups),
   ...sectionRows(SASL_SETTINGS, (c) => c.sasl),

@@ -37,6 +37,8 @@ export interface FetchReadOptions {
   /** isolation_level 1: nothing at or above the last stable offset. */
   readCommitted: boolean;
   version: number;
+  /** The leader epoch Metadata reports (current_leader_epoch is checked against it). */
+  leaderEpoch: number;
   /**
    * The partition's producer state (needed under read_committed: loading it installs
    * the LSO hook, open transactions included).
@@ -116,7 +118,7 @@ async function readOne(
   const log = t.log;
   if (log === undefined || t.errorCode !== ErrorCode.NONE)
     return failedRead(t.errorCode, "before-read");
-  const epochError = leaderEpochError(t.currentLeaderEpoch);
+  const epochError = leaderEpochError(t.currentLeaderEpoch, opts.leaderEpoch);
   if (epochError !== ErrorCode.NONE) return failedRead(epochError, "read");
   if (t.fromFollower) return failedRead(unknownFollowerError(t.currentLeaderEpoch), "read");
   const minOne = used === 0;

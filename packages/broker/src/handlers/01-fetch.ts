@@ -52,7 +52,6 @@ import { FIRST_TOPIC_ID_FETCH_VERSION, planFetch } from "../data/fetch-plan.js";
 import { type FetchTarget, type PartitionRead, readPartitions } from "../data/fetch-read.js";
 import type { SessionPartition } from "../data/fetch-sessions.js";
 import { AppendWatch } from "../data/fetch-wait.js";
-import { LEADER_EPOCH } from "../data/leader-epoch.js";
 import { defineHandler, type RequestContext } from "../handler.js";
 
 const READ_COMMITTED = 1;
@@ -143,6 +142,7 @@ export const fetchHandler = defineHandler({
       maxBytes: req.maxBytes,
       readCommitted,
       version: ctx.version,
+      leaderEpoch: ctx.broker.cluster.leaderEpoch,
       producerState: (log: PartitionLog) => plane.producerState(log),
     };
     const logs = targets.flatMap((t): PartitionLog[] => (t.log === undefined ? [] : [t.log]));
@@ -210,7 +210,7 @@ export const fetchHandler = defineHandler({
             ? {
                 currentLeader: createFetchResponseLeaderIdAndEpoch({
                   leaderId: ctx.broker.config.nodeId,
-                  leaderEpoch: LEADER_EPOCH,
+                  leaderEpoch: ctx.broker.cluster.leaderEpoch,
                 }),
               }
             : {}),

@@ -89,7 +89,7 @@ async function listPartition(
       ? undefined
       : await ctx.broker.topics.partition(topic, partitionIndex);
   if (log === undefined) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-  const epochError = leaderEpochError(p.currentLeaderEpoch);
+  const epochError = leaderEpochError(p.currentLeaderEpoch, ctx.broker.cluster.leaderEpoch);
   if (epochError !== ErrorCode.NONE) return fail(epochError);
   // Loading the producer state installs the LSO hook, open transactions included.
   if (readCommitted) await ctx.broker.dataPlane.producerState(log);

@@ -1,8 +1,12 @@
 /**
  * Metadata (key 3), v0-v12.
  *
- * One broker (this node) that leads every partition: leader = node id, leader epoch 0,
- * replicas and ISR = [node id], no offline replicas; controller = this node. Topic
+ * Brokers and leaders come from the cluster view: alone (file and memory engines) this
+ * node leads every partition at leader epoch 0 and is the controller; over a shared
+ * engine the live brokers reachable on the request's listener are listed, each
+ * partition's leader is its rendezvous-hash owner among them, the leader epoch is the
+ * membership's generation and the controller the lowest live node id. Either way
+ * replicas and ISR = [leader] (the database replicates, not the brokers). Topic
  * selection: v0 an empty list means all topics; v1+ null means all, empty means none.
  * Unknown topics are auto-created with num.partitions when auto.create.topics.enable
  * is on and the request allows it (allow_auto_topic_creation from v4; always before),
@@ -14,8 +18,8 @@
  * that apply and the ACLs allow, for each topic answered (unknown ones too) and the
  * cluster (v8-v10); every one without an authorizer, as Kafka; "not provided" when not
  * asked.
- * On a listener advertised.listeners leaves out, Kafka knows no endpoint of this node:
- * no broker is listed, and each partition has no leader (-1), this node as an offline
+ * On a listener advertised.listeners leaves out, Kafka knows no endpoint of a node: it
+ * is not listed, and each partition it leads has no leader (-1), it as an offline
  * replica and LISTENER_NOT_FOUND (v6+; LEADER_NOT_AVAILABLE before).
  * Simplified: an auto-created topic is answered at once, without the
  * LEADER_NOT_AVAILABLE round Kafka needs while its controller creates it.
@@ -28,10 +32,12 @@ import {
   ErrorCode,
   isZeroUuid,
   MetadataApi,
+  type MetadataResponsePartition,
   type MetadataResponseTopic,
 } from "@logbook/protocol";
 import { AclResourceType, CLUSTER_NAME } from "../acl/acl-types.js";
 import { allowed, authorizedOperations, clusterAllowed, Op, topicAllowed } from "../acl/check.js";
+import type { ClusterView } from "../cluster/cluster-view.js";
 import { defineHandler, type RequestContext } from "../handler.js";
 import {
   CLUSTER_OPERATIONS,
@@ -43,20 +49,26 @@ import type { TopicInfo } from "../topics.js";
 
 const ZERO_ID = Buffer.alloc(16);
 
-export function topicMetadata(topic: TopicInfo, nodeId: number): MetadataResponseTopic {
+export function topicMetadata(
+  topic: TopicInfo,
+  cluster: ClusterView,
+  listenerName: string,
+  version: number,
+): MetadataResponseTopic {
   const partitions = [];
   for (let p = 0; p < topic.partitions; p++) {
-    partitions.push(
-      createMetadataResponsePartition({
-        errorCode: ErrorCode.NONE,
-        partitionIndex: p,
-        leaderId: nodeId,
-        leaderEpoch: 0,
-        replicaNodes: [nodeId],
-        isrNodes: [nodeId],
-        offlineReplicas: [],
-      }),
-    );
+    const leader = cluster.leaderOf(topic.name, p);
+    const partition = createMetadataResponsePartition({
+      errorCode: ErrorCode.NONE,
+      partitionIndex: p,
+      leaderId: leader,
+      leaderEpoch: cluster.leaderEpoch,
+      replicaNodes: [leader],
+      isrNodes: [leader],
+      offlineReplicas: [],
+    });
+    if (cluster.addressOf(leader, listenerName) === null) withoutLeaderEndpoint(partition, version);
+    partitions.push(partition);
   }
   return createMetadataResponseTopic({
     errorCode: ErrorCode.NONE,
@@ -68,13 +80,11 @@ export function topicMetadata(topic: TopicInfo, nodeId: number): MetadataRespons
   });
 }
 
-/** A topic as seen on a listener this node is not advertised on. */
-function withoutLeaderEndpoint(topic: MetadataResponseTopic, version: number): void {
-  for (const p of topic.partitions) {
-    p.errorCode = version >= 6 ? ErrorCode.LISTENER_NOT_FOUND : ErrorCode.LEADER_NOT_AVAILABLE;
-    p.leaderId = -1;
-    p.offlineReplicas = [...p.replicaNodes];
-  }
+/** A partition whose leader has no endpoint on the request's listener. */
+function withoutLeaderEndpoint(p: MetadataResponsePartition, version: number): void {
+  p.errorCode = version >= 6 ? ErrorCode.LISTENER_NOT_FOUND : ErrorCode.LEADER_NOT_AVAILABLE;
+  p.leaderId = -1;
+  p.offlineReplicas = [...p.replicaNodes];
 }
 
 function topicError(
@@ -98,11 +108,13 @@ async function byName(
   autoCreate: boolean,
   ctx: RequestContext,
 ): Promise<MetadataResponseTopic> {
-  const { topics, config } = ctx.broker;
+  const { topics } = ctx.broker;
+  const described = (t: TopicInfo) =>
+    topicMetadata(t, ctx.broker.cluster, ctx.session.listenerName, ctx.version);
   if (!topicAllowed(ctx, Op.DESCRIBE, name))
     return topicError(ErrorCode.TOPIC_AUTHORIZATION_FAILED, name, ZERO_ID, isInternalTopic(name));
   const existing = topics.get(name);
-  if (existing !== undefined) return topicMetadata(existing, config.nodeId);
+  if (existing !== undefined) return described(existing);
   const nameCheck = checkTopicName(name);
   if (!nameCheck.ok) return topicError(nameCheck.errorCode, name);
   if (!autoCreate) return topicError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, name);
@@ -110,7 +122,7 @@ async function byName(
   if (!clusterAllowed(ctx, Op.CREATE, true) && !topicAllowed(ctx, Op.CREATE, name))
     return topicError(ErrorCode.TOPIC_AUTHORIZATION_FAILED, name);
   const created = await topics.autoCreate(name);
-  if (created.ok) return topicMetadata(created.topic, config.nodeId);
+  if (created.ok) return described(created.topic);
   return topicError(created.errorCode, name);
 }
 
@@ -120,7 +132,9 @@ export const metadataHandler = defineHandler({
   maxVersion: 12,
   async handle(req, ctx) {
     const { broker, version } = ctx;
-    const nodeId = broker.config.nodeId;
+    const { cluster } = broker;
+    const listener = ctx.session.listenerName;
+    const described = (t: TopicInfo) => topicMetadata(t, cluster, listener, version);
     const all = req.topics === null || (version === 0 && req.topics.length === 0);
     const autoCreate =
       broker.config.autoCreateTopicsEnable && (version < 4 || req.allowAutoTopicCreation);
@@ -130,7 +144,7 @@ export const metadataHandler = defineHandler({
       topics = broker.topics
         .list()
         .filter((t) => allowed(ctx, Op.DESCRIBE, AclResourceType.TOPIC, t.name, true))
-        .map((t) => topicMetadata(t, nodeId));
+        .map(described);
     } else {
       topics = [];
       for (const t of req.topics ?? []) {
@@ -143,7 +157,7 @@ export const metadataHandler = defineHandler({
               ? topicError(ErrorCode.UNKNOWN_TOPIC_ID, null, t.topicId)
               : !topicAllowed(ctx, Op.DESCRIBE, found.name)
                 ? topicError(ErrorCode.TOPIC_AUTHORIZATION_FAILED, null, t.topicId)
-                : topicMetadata(found, nodeId),
+                : described(found),
           );
         } else if (t.name !== null) {
           topics.push(await byName(t.name, autoCreate, ctx));
@@ -162,15 +176,10 @@ export const metadataHandler = defineHandler({
           TOPIC_OPERATIONS,
         );
       }
-    const adv = broker.advertisedFor(ctx.session.listenerName);
-    if (adv === null) for (const t of topics) withoutLeaderEndpoint(t, version);
     return createMetadataResponse({
-      brokers:
-        adv === null
-          ? []
-          : [createMetadataResponseBroker({ nodeId, host: adv.host, port: adv.port, rack: null })],
+      brokers: cluster.brokersOn(listener).map((b) => createMetadataResponseBroker(b)),
       clusterId: broker.topics.clusterId,
-      controllerId: nodeId,
+      controllerId: cluster.controllerId,
       topics,
       clusterAuthorizedOperations:
         version >= 8 && req.includeClusterAuthorizedOperations

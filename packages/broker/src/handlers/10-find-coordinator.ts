@@ -1,18 +1,19 @@
 /**
  * FindCoordinator (key 10), v0-v6.
  *
- * A single node coordinates everything, so a group key is answered with this node at
- * its advertised address (never NOT_COORDINATOR). v0 has no key_type (group); v1-v3
- * carry one key; v4+ batch coordinator_keys and answer one Coordinator entry per key,
- * in request order. Key types: 0 (group) served; 1 (transaction) answered with this
- * node once the transaction coordinator is wired (txn.available), before that
- * COORDINATOR_NOT_AVAILABLE, which clients treat as "retry later"; anything else
- * (2 = share group, v6) gets INVALID_REQUEST, as Kafka answers an unknown coordinator
- * type. An empty group id is answered like any other key, as
- * Kafka does (it hashes every key to a __consumer_offsets partition); the group APIs
- * then refuse it with INVALID_GROUP_ID. When the coordinator failed to start, group
- * keys get COORDINATOR_NOT_AVAILABLE; while it is still replaying they already get
- * this node (the group APIs answer COORDINATOR_LOAD_IN_PROGRESS meanwhile, as Kafka's
+ * A key's coordinator is the leader of the internal partition holding its state
+ * (cluster/coordinators.ts): this node when it is alone, else whichever live broker
+ * leads that partition, answered at its endpoint on the request's listener (never
+ * NOT_COORDINATOR here). v0 has no key_type (group); v1-v3 carry one key; v4+ batch
+ * coordinator_keys and answer one Coordinator entry per key, in request order. Key
+ * types: 0 (group) served; 1 (transaction) answered once the transaction coordinator
+ * is wired (txn.available), before that COORDINATOR_NOT_AVAILABLE, which clients treat
+ * as "retry later"; anything else (2 = share group, v6) gets INVALID_REQUEST, as Kafka
+ * answers an unknown coordinator type. An empty group id is answered like any other
+ * key, as Kafka does (it hashes every key to a __consumer_offsets partition); the group
+ * APIs then refuse it with INVALID_GROUP_ID. When the coordinator failed to start,
+ * group keys get COORDINATOR_NOT_AVAILABLE; while it is still replaying they already
+ * get the coordinator (the group APIs answer COORDINATOR_LOAD_IN_PROGRESS meanwhile, as Kafka's
  * partition leader does). ACLs: DESCRIBE on the group (GROUP_AUTHORIZATION_FAILED) or
  * the transactional id (TRANSACTIONAL_ID_AUTHORIZATION_FAILED). On a listener
  * advertised.listeners leaves out, COORDINATOR_NOT_AVAILABLE, as Kafka answers.
@@ -25,6 +26,7 @@ import {
   type FindCoordinatorResponseCoordinator,
 } from "@logbook/protocol";
 import { groupAllowed, Op, transactionalIdAllowed } from "../acl/check.js";
+import { coordinatorOf } from "../cluster/coordinators.js";
 import { defineHandler, type RequestContext } from "../handler.js";
 
 const GROUP = 0;
@@ -63,13 +65,14 @@ function coordinatorFor(
   } else if (broker.groups.failed) {
     return none(ErrorCode.COORDINATOR_NOT_AVAILABLE, "The group coordinator failed to start.");
   }
-  const adv = broker.advertisedFor(ctx.session.listenerName);
+  const nodeId = coordinatorOf(broker.cluster, keyType === GROUP ? "group" : "transaction", key);
+  const adv = broker.cluster.addressOf(nodeId, ctx.session.listenerName);
   // A listener advertised.listeners leaves out: Kafka has no coordinator endpoint on it.
   if (adv === null)
     return none(ErrorCode.COORDINATOR_NOT_AVAILABLE, denial("The coordinator is not available."));
   return createFindCoordinatorResponseCoordinator({
     key,
-    nodeId: broker.config.nodeId,
+    nodeId,
     host: adv.host,
     port: adv.port,
     errorCode: ErrorCode.NONE,

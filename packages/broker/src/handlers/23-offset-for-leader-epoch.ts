@@ -51,7 +51,10 @@ export const offsetForLeaderEpochHandler = defineHandler({
                   : await ctx.broker.topics.partition(t.topic, p.partition);
               if (log === undefined)
                 return result(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, UNDEFINED_EPOCH, -1n);
-              const epochError = leaderEpochError(p.currentLeaderEpoch);
+              const epochError = leaderEpochError(
+                p.currentLeaderEpoch,
+                ctx.broker.cluster.leaderEpoch,
+              );
               if (epochError !== ErrorCode.NONE) return result(epochError, UNDEFINED_EPOCH, -1n);
               if (p.leaderEpoch === LEADER_EPOCH)
                 return result(ErrorCode.NONE, LEADER_EPOCH, BigInt(log.highWatermark));

@@ -1,8 +1,9 @@
 /**
  * DescribeCluster (key 60), v0-v1.
  *
- * The cluster id, this node as the only broker (advertised address, no rack) and as
- * the controller. v1's endpoint_type: 1 (brokers) is served; 2 (controllers) gets
+ * The cluster id, the live brokers reachable on the request's listener (this node
+ * alone unless the engine is shared) and the controller (the lowest live node id; -1
+ * when it has no endpoint on the listener, as Kafka). v1's endpoint_type: 1 (brokers) is served; 2 (controllers) gets
  * UNSUPPORTED_ENDPOINT_TYPE, as a Kafka broker answers. When asked,
  * cluster_authorized_operations lists the cluster operations allowed (every one without
  * an authorizer, as Kafka); "not provided" (-2147483648) when not asked.
@@ -34,25 +35,24 @@ export const describeClusterHandler = defineHandler({
         endpointType: req.endpointType,
       });
     }
-    // A listener advertised.listeners leaves out: no broker and no controller, as Kafka.
-    const adv = broker.advertisedFor(ctx.session.listenerName);
+    // On a listener advertised.listeners leaves out, a broker is not listed, as Kafka.
+    const { cluster } = broker;
+    const listener = ctx.session.listenerName;
+    const controller = cluster.controllerId;
     return createDescribeClusterResponse({
       errorCode: ErrorCode.NONE,
       errorMessage: null,
       endpointType: BROKERS_ENDPOINT,
       clusterId: broker.topics.clusterId,
-      controllerId: adv === null ? -1 : broker.config.nodeId,
-      brokers:
-        adv === null
-          ? []
-          : [
-              createDescribeClusterResponseBroker({
-                brokerId: broker.config.nodeId,
-                host: adv.host,
-                port: adv.port,
-                rack: null,
-              }),
-            ],
+      controllerId: cluster.addressOf(controller, listener) === null ? -1 : controller,
+      brokers: cluster.brokersOn(listener).map((b) =>
+        createDescribeClusterResponseBroker({
+          brokerId: b.nodeId,
+          host: b.host,
+          port: b.port,
+          rack: b.rack,
+        }),
+      ),
       clusterAuthorizedOperations: req.includeClusterAuthorizedOperations
         ? authorizedOperations(ctx, AclResourceType.CLUSTER, CLUSTER_NAME, CLUSTER_OPERATIONS)
         : NOT_PROVIDED,

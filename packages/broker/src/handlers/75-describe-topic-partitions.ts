@@ -1,8 +1,9 @@
 /**
  * DescribeTopicPartitions (key 75), v0.
  *
- * Topics in name order (an empty list means every topic), each partition led by this
- * node (epoch 0, replicas and ISR [node id], no eligible-leader replicas). Paging: at
+ * Topics in name order (an empty list means every topic), each partition with the
+ * leader and epoch Metadata gives (the cluster view: this node at epoch 0 when alone),
+ * replicas and ISR [leader], no eligible-leader replicas. Paging: at
  * most response_partition_limit partitions (capped at 2000, Kafka's
  * max.request.partition.size.limit) per answer; when more remain, next_cursor names
  * the first one left out. A cursor skips every topic before its topic and the
@@ -49,8 +50,7 @@ export const describeTopicPartitionsHandler = defineHandler({
   minVersion: 0,
   maxVersion: 0,
   handle(req, ctx) {
-    const { topics: registry, config } = ctx.broker;
-    const nodeId = config.nodeId;
+    const { topics: registry, cluster } = ctx.broker;
     const names =
       req.topics.length === 0
         ? registry
@@ -89,14 +89,15 @@ export const describeTopicPartitionsHandler = defineHandler({
       const partitions = [];
       let p = first;
       for (; p < topic.partitions && budget > 0; p++, budget--) {
+        const leader = cluster.leaderOf(name, p);
         partitions.push(
           createDescribeTopicPartitionsResponsePartition({
             errorCode: ErrorCode.NONE,
             partitionIndex: p,
-            leaderId: nodeId,
-            leaderEpoch: 0,
-            replicaNodes: [nodeId],
-            isrNodes: [nodeId],
+            leaderId: leader,
+            leaderEpoch: cluster.leaderEpoch,
+            replicaNodes: [leader],
+            isrNodes: [leader],
             eligibleLeaderReplicas: [],
             lastKnownElr: [],
             offlineReplicas: [],

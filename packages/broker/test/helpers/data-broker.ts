@@ -20,6 +20,7 @@ import {
   type StorageEngine,
   silentLogger,
 } from "@logbook/storage";
+import type { LiveSet } from "../../src/cluster/cluster-view.js";
 import { createDataPlane, type DataPlane } from "../../src/data/index.js";
 import { NO_RESPONSE } from "../../src/handler.js";
 import { plaintextSession } from "../../src/server/client-session.js";
@@ -114,7 +115,11 @@ export interface DataTestBroker {
 export async function dataTestBroker(
   location = "memory:",
   maxFetchSessions?: number,
-  parts: { share?: (storage: StorageEngine) => SharePartitionService } = {},
+  parts: {
+    share?: (storage: StorageEngine) => SharePartitionService;
+    /** Other brokers sharing the data (a fake membership); by default this one is alone. */
+    cluster?: LiveSet;
+  } = {},
 ): Promise<DataTestBroker> {
   const storage = await openStorageEngine(location, {
     logger: silentLogger,
@@ -123,7 +128,13 @@ export async function dataTestBroker(
   const topics = new TestTopics(storage);
   const dataPlane = createDataPlane({ storage, logger: silentLogger }, maxFetchSessions);
   const share = parts.share?.(storage);
-  const broker = testServices({ storage, topics, dataPlane, ...(share ? { share } : {}) });
+  const broker = testServices({
+    storage,
+    topics,
+    dataPlane,
+    ...(share ? { share } : {}),
+    ...(parts.cluster ? { cluster: parts.cluster } : {}),
+  });
   const { registry } = broker;
   let correlationId = 0;
 

@@ -1,4 +1,5 @@
 import { type Logger, type StorageEngine, silentLogger } from "@logbook/storage";
+import { ClusterView, type LiveSet } from "../../src/cluster/cluster-view.js";
 import { type BrokerConfig, brokerConfig } from "../../src/config.js";
 import { createDataPlane, type DataPlane } from "../../src/data/index.js";
 import { FeatureLevels } from "../../src/features.js";
@@ -38,6 +39,8 @@ export function testServices(parts: {
   logger?: Logger;
   /** Share-partition state; not loaded unless the test loads it. */
   share?: SharePartitionService;
+  /** Other brokers sharing the data; by default this one is alone. */
+  cluster?: LiveSet;
 }): TestServices {
   const { storage, topics } = parts;
   const config = parts.config ?? brokerConfig();
@@ -98,6 +101,10 @@ export function testServices(parts: {
     address,
     advertised: address,
     advertisedFor: () => address,
+    cluster: new ClusterView(
+      { nodeId: config.nodeId, advertisedFor: () => address },
+      parts.cluster ?? null,
+    ),
     async close() {
       await txn.close();
       await shareGroups.close();

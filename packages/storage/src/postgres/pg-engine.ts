@@ -1,4 +1,5 @@
 import pg from "pg";
+import { DEFAULT_CLUSTER_TIMEOUTS } from "../cluster-membership.js";
 import type { LogConfig } from "../config.js";
 import type {
   EngineEnvOptions,
@@ -9,6 +10,7 @@ import type {
 import { type Clock, repeatEvery } from "../env/clock.js";
 import { type Logger, silentLogger } from "../logger.js";
 import type { PartitionLog } from "../partition-log.js";
+import { openPostgresCluster, type PostgresClusterMembership } from "./cluster-membership.js";
 import { AppendListener } from "./pg-notifications.js";
 import { PgPartitionLog } from "./pg-partition-log.js";
 import { ensurePartition, loadPartition } from "./pg-queries.js";
@@ -51,6 +53,8 @@ export class PgEngine implements StorageEngine {
     readonly pool: pg.Pool,
     private readonly appends: AppendListener,
     options: EngineEnvOptions,
+    /** The brokers sharing this database; the broker registers itself in it. */
+    readonly cluster: PostgresClusterMembership,
   ) {
     this.clock = options.clock;
     this.logger = options.logger ?? silentLogger;
@@ -83,16 +87,23 @@ export class PgEngine implements StorageEngine {
     });
     // An idle connection dropped by a database restart must not take the broker down.
     pool.on("error", (e) => logger.warn("PostgreSQL connection lost", { error: e.message }));
+    let cluster: PostgresClusterMembership;
     try {
       const applied = await migrate(pool);
       if (applied > 0) logger.info("PostgreSQL schema migrated", { url: shown, applied });
+      cluster = await openPostgresCluster(pool, {
+        ...DEFAULT_CLUSTER_TIMEOUTS,
+        ...options.cluster,
+        logger: logger.child({ component: "cluster" }),
+        clock: options.clock,
+      });
     } catch (e) {
       await pool.end().catch(() => {});
       const detail = e instanceof Error ? e.message : String(e);
       throw new Error(`cannot use PostgreSQL at ${shown}: ${detail}`);
     }
     const appends = await AppendListener.start(url.href, logger);
-    return new PgEngine(shown, pool, appends, options);
+    return new PgEngine(shown, pool, appends, options, cluster);
   }
 
   async open(tp: TopicPartitionId, config: LogConfig): Promise<PartitionLog> {
@@ -172,6 +183,7 @@ export class PgEngine implements StorageEngine {
     if (this.closed) return;
     this.closed = true;
     this.stopTimer?.();
+    await this.cluster.close();
     for (const pending of [...this.logs.values()]) {
       const log = await pending.catch(() => null);
       await log?.close();

@@ -1,0 +1,3 @@
+export { ClusterView, type LiveSet, type SelfNode } from "./cluster-view.js";
+export { coordinatorOf } from "./coordinators.js";
+export { rendezvousOwner } from "./rendezvous.js";
