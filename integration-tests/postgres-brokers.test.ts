@@ -26,8 +26,19 @@ let pg: PostgresServer;
 let url: string;
 const brokers: BrokerProcess[] = [];
 
+/** Short membership timeouts, so a killed broker's node id is free again soon. */
 function startOver(nodeId: number): Promise<BrokerProcess> {
-  return startBroker({ dataDir: url, args: ["-o", `node.id=${nodeId}`] });
+  return startBroker({
+    dataDir: url,
+    args: [
+      "-o",
+      `node.id=${nodeId}`,
+      "-o",
+      "broker.heartbeat.interval.ms=300",
+      "-o",
+      "broker.session.timeout.ms=1500",
+    ],
+  });
 }
 
 function client(broker: BrokerProcess, clientId = "pg-brokers"): Kafka {
@@ -42,7 +53,7 @@ function client(broker: BrokerProcess, clientId = "pg-brokers"): Kafka {
 async function topicId(broker: BrokerProcess, topic: string): Promise<string> {
   const r = await runCli(["topic", "describe", topic, "-b", broker.bootstrap, "--format", "json"]);
   assert.equal(r.code, 0, r.stderr);
-  return (JSON.parse(r.stdout) as { summary: { id: string } }).summary.id;
+  return (JSON.parse(r.stdout) as { id: string }).id;
 }
 
 async function eventually(check: () => Promise<boolean>, what: string): Promise<void> {
@@ -163,6 +174,14 @@ describe("three brokers over one PostgreSQL", () => {
     await producer.disconnect();
     process.kill(first.pid, "SIGKILL");
     await first.exited;
+    // As on Kafka, a node id stays taken until its holder's session times out.
+    const admin = client(brokers[1] as BrokerProcess).admin();
+    await admin.connect();
+    await eventually(
+      async () => (await admin.describeCluster()).brokers.every((b) => b.nodeId !== 1),
+      "the killed broker drops out of the cluster",
+    );
+    await admin.disconnect();
     const again = await startOver(1);
     brokers[0] = again;
     const { records } = await fetchAll(again.port, "survives", 0);
@@ -202,16 +221,23 @@ describe("clients over the PostgreSQL engine", () => {
     },
   ];
   clients.forEach((c, i) => {
-    test(`${c.name}: idempotent and transactional producing`, async () => {
+    test(`${c.name}: idempotent producing on the three-broker cluster`, async () => {
       const b = brokers[1 + i] as BrokerProcess;
       const idem = `idem-${i}`;
-      const txn = `txn-${i}`;
-      await createTopics(client(b), [
-        { topic: idem, numPartitions: 1 },
-        { topic: txn, numPartitions: 1 },
-      ]);
+      await createTopics(client(b), [{ topic: idem, numPartitions: 1 }]);
       await checkIdempotent((await c.run("idempotent", b, idem)) as ClientRecord[], b, idem);
-      await checkTransactions((await c.run("transactions", b, txn)) as string[], b, txn, true);
+    });
+    // Transactions need their coordinator and the partitions' leaders on one broker
+    // until coordinators follow each other's state (docs/postgres.md): one broker here.
+    test(`${c.name}: transactions on a broker over PostgreSQL`, async () => {
+      const alone = await startBroker({ dataDir: await pg.createDatabase(`txn_${i}`) });
+      try {
+        await createTopics(client(alone), [{ topic: "txn", numPartitions: 1 }]);
+        const values = (await c.run("transactions", alone, "txn")) as string[];
+        await checkTransactions(values, alone, "txn", true);
+      } finally {
+        await alone.stop();
+      }
     });
   });
 });
