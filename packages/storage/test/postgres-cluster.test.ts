@@ -198,3 +198,35 @@ test("brokers starting at once create the tables once", async () => {
   assert.deepEqual(ids(last), [1, 2, 3, 4]);
   await Promise.all(members.map((m) => m.close()));
 });
+
+// Last: it restarts the server the other tests share.
+test("a database outage keeps the last view; heartbeats resume once it is back", async () => {
+  const url = await freshDatabase();
+  const logger = memoryLogger();
+  const a = await openPostgresCluster(poolOf(url), { ...MANUAL, logger, sessionTimeoutMs: 60_000 });
+  const b = await member(url, 60_000);
+  await a.register(broker(1));
+  await b.register(broker(2));
+  await a.heartbeat();
+  const generation = a.generation;
+  await server.kill();
+  await a.heartbeat();
+  assert.deepEqual(ids(a), [1, 2], "the view is kept while the database is away");
+  assert.ok(logger.events.some((e) => e.msg === "cluster heartbeat failed"));
+  await server.restart();
+  // The pool's connections died with the server: the first use of each fails.
+  for (let i = 0; i < 5 && !(await heartbeatOk(a, logger)); i++) await sleep(100);
+  assert.deepEqual(ids(a), [1, 2]);
+  assert.equal(a.generation, generation, "nobody joined, left or expired");
+  await a.close();
+  await b.close();
+});
+
+async function heartbeatOk(
+  m: PostgresClusterMembership,
+  logger: ReturnType<typeof memoryLogger>,
+): Promise<boolean> {
+  const failures = logger.events.filter((e) => e.msg === "cluster heartbeat failed").length;
+  await m.heartbeat();
+  return logger.events.filter((e) => e.msg === "cluster heartbeat failed").length === failures;
+}

@@ -221,11 +221,20 @@ export class PostgresClusterMembership implements ClusterMembership {
 
 async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  // A checked-out client has no pool listener: a connection lost between queries (the
+  // database going away) would be an unhandled 'error' event and end the process. The
+  // failure reaches us through the query in flight or the next one instead.
+  const ignore = (): void => {};
+  client.on("error", ignore);
+  const release = (broken?: Error): void => {
+    client.off("error", ignore);
+    client.release(broken);
+  };
   try {
     await client.query("BEGIN");
     const result = await work(client);
     await client.query("COMMIT");
-    client.release();
+    release();
     return result;
   } catch (e) {
     // A connection that cannot even roll back is broken: it is not given back to the pool.
@@ -233,7 +242,7 @@ async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promis
       () => true,
       () => false,
     );
-    client.release(rolledBack ? undefined : e instanceof Error ? e : new Error(String(e)));
+    release(rolledBack ? undefined : e instanceof Error ? e : new Error(String(e)));
     throw e;
   }
 }
