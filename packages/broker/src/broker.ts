@@ -10,6 +10,7 @@ import {
 import type { AclStore } from "./acl/acl-store.js";
 import { Authorizer } from "./acl/authorizer.js";
 import { ClusterView } from "./cluster/cluster-view.js";
+import { followLeadership } from "./cluster/leadership-moves.js";
 import { type ListenerPlan, planListeners } from "./config/listener-plan.js";
 import type { BrokerConfig } from "./config.js";
 import { createDataPlane, type DataPlane } from "./data/index.js";
@@ -65,6 +66,8 @@ export class Broker implements DispatchTarget {
   readonly debugFrames = process.env.LOGBOOK_DEBUG_FRAMES === "1";
   private readonly servers: readonly { plan: ListenerPlan; server: TcpServer }[];
   private metricsServer: MetricsServer | null = null;
+  /** Stops acting on leadership changes (brokers sharing a database). */
+  private stopFollowing: () => void = () => {};
   private consoleServer: ConsoleServer | null = null;
   /** Bound address of each listener, by name, in `listeners` order. */
   private readonly bound = new Map<string, { host: string; port: number }>();
@@ -197,6 +200,13 @@ export class Broker implements DispatchTarget {
     for (const { plan, server } of broker.servers)
       broker.bound.set(plan.name, await server.listen(plan.host, plan.port));
     await broker.joinCluster();
+    broker.stopFollowing = followLeadership({
+      membership: storage.cluster,
+      view: broker.cluster,
+      groups,
+      dataPlane: broker.dataPlane,
+      logger,
+    });
     if (metrics !== null) {
       metrics.attach({
         topics,
@@ -306,6 +316,7 @@ export class Broker implements DispatchTarget {
   }
 
   async stop(): Promise<void> {
+    this.stopFollowing();
     // Leaving first lets the other brokers take over this one's partitions at once.
     await this.storage.cluster?.close();
     // Closing the data plane first wakes long-polling fetches, so in-flight requests

@@ -20,8 +20,10 @@ const READ_BYTES = 1024 * 1024;
  * client survives a power loss; compaction keeps the latest record per key.
  */
 export class InternalLog {
-  /** Offset after the last record replayed or appended by this broker. */
+  /** Offset after the last record this broker replayed or wrote. */
   private position = 0;
+  /** Records of this broker's appends still in flight (they land right after `position`). */
+  private inFlight = 0;
 
   private constructor(
     readonly log: PartitionLog,
@@ -56,16 +58,20 @@ export class InternalLog {
     const batch = await buildBatch(
       records.map((r) => ({ timestamp: ts, key: r.key, value: r.value })),
     );
-    const result = await this.log.append(
-      batch,
-      conditional ? { expectedOffset: this.position } : undefined,
-    );
-    this.position = result.lastOffset + 1;
+    // Expected where this broker's earlier appends, still in flight, will end.
+    const expectedOffset = this.position + this.inFlight;
+    this.inFlight += records.length;
+    try {
+      const result = await this.log.append(batch, conditional ? { expectedOffset } : undefined);
+      this.position = Math.max(this.position, result.lastOffset + 1);
+    } finally {
+      this.inFlight -= records.length;
+    }
   }
 
   /** True when records were appended (by another broker) past this broker's position. */
   get behind(): boolean {
-    return this.log.highWatermark > this.position;
+    return this.log.highWatermark > this.position + this.inFlight;
   }
 
   /** Calls `visit` for every keyed record from the start of the log, in offset order. */

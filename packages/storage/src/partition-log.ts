@@ -146,5 +146,10 @@ export interface PartitionLog {
   runMaintenance(now?: number): Promise<number>;
   /** fsyncs everything written and checkpoints. */
   flush(): Promise<void>;
+  /**
+   * Rereads what other writers appended (an engine several brokers share); a no-op where
+   * this log is the only writer. Called before state is rebuilt from the log.
+   */
+  refresh(): Promise<void>;
   close(): Promise<void>;
 }

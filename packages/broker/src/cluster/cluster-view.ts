@@ -55,6 +55,11 @@ export class ClusterView {
     return rendezvousOwner(partitionKey(topic, partition), ids);
   }
 
+  /** True when this broker leads the partition (always, for a single node). */
+  leads(topic: string, partition: number): boolean {
+    return this.leaderOf(topic, partition) === this.self.nodeId;
+  }
+
   /** Where `nodeId` is reached through `listenerName`; null when it is not advertised there. */
   addressOf(
     nodeId: number,

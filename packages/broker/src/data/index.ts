@@ -34,6 +34,12 @@ export interface DataPlane extends TxnMarkerWriter {
   readonly rebuildStats: Readonly<RebuildStats>;
   /** The partition's producer state, rebuilt from its snapshot and log on first use. */
   producerState(log: PartitionLog): Promise<PartitionProducerState>;
+  /**
+   * Drops what is known of the producers of the partitions `which` picks, so their next
+   * use rebuilds it from the log: should leadership come back here, the log will hold
+   * batches another broker appended meanwhile.
+   */
+  forget(which: (topic: string, partition: number) => boolean): void;
   /** The durable producer-id allocator, opened on first use. */
   producerIds(): Promise<ProducerIdAllocator>;
   /** Snapshots the producer state of every partition changed since its last snapshot. */
@@ -97,6 +103,8 @@ export function createDataPlane(
   let txnProduceCheck: TxnProduceCheck | null = null;
 
   const load = async (log: PartitionLog, loaded: (savedAt: number) => void) => {
+    // Another broker may have appended (a shared engine): rebuild from what is there now.
+    await log.refresh();
     const checkpoint = await snapshots.take(log.topic, log.partition);
     const r = await rebuildFrom(log, checkpoint);
     if (r.fromCheckpoint) stats.fromSnapshot++;
@@ -198,6 +206,10 @@ export function createDataPlane(
     closing: abort.signal,
     rebuildStats: stats,
     producerState,
+    forget: (which) => {
+      for (const [key, entry] of tracked)
+        if (which(entry.log.topic, entry.log.partition)) tracked.delete(key);
+    },
     get txnProduceCheck() {
       return txnProduceCheck;
     },

@@ -8,6 +8,7 @@ import {
   openConsumerOffsetsLog,
   type RecordLog,
 } from "@logbook/group-coordinator";
+import { ErrorCode } from "@logbook/protocol";
 import type { Logger, StorageEngine } from "@logbook/storage";
 import type { TopicRegistry } from "../topics.js";
 import type { TxnOffsetsCompleter } from "../txn/contracts.js";
@@ -19,26 +20,56 @@ export type GroupsAccess = CoordinatorAccess<GroupCoordinatorApi>;
 
 /**
  * The broker's handle on the group coordinator, which replays `__consumer_offsets` in
- * the background (LoadingCoordinator).
+ * the background (LoadingCoordinator). Brokers sharing one database coordinate groups
+ * one at a time (the leader of `__consumer_offsets`/0): `stepDown` stops answering
+ * (NOT_COORDINATOR), `takeOver` loads the state anew from the log before answering,
+ * as does a coordinator whose append found another broker's records first.
  * Offset expiry (offsets.retention.minutes) needs no timer here: the coordinator runs
  * its own sweep every offsets.retention.check.interval.ms and stops it in close().
  */
 export class BrokerGroups implements TxnOffsetsCompleter {
-  private readonly loading: LoadingCoordinator<GroupCoordinatorApi>;
+  private loading: LoadingCoordinator<GroupCoordinatorApi>;
   /** The transaction coordinator's check for TxnOffsetCommit; null until attached. */
   private txnCheck: TxnOffsetCommitCheck | null = null;
-  /** Resolves once the coordinator is ready; rejects when loading failed. */
-  readonly ready: Promise<void>;
+  /** Another broker coordinates groups now (brokers sharing one database). */
+  private steppedDown = false;
+  /** A reload is under way (one at a time). */
+  private reloading = false;
 
   private constructor(
-    load: Promise<GroupCoordinatorApi>,
+    private readonly load: () => Promise<GroupCoordinatorApi>,
     /** `__consumer_offsets` once open: the share-group coordinator replays and appends it too. */
     readonly consumerOffsetsLog: Promise<RecordLog>,
     private readonly topics: TopicRegistry,
-    logger: Logger,
+    private readonly logger: Logger,
   ) {
-    this.loading = new LoadingCoordinator(load, "group coordinator", logger);
-    this.ready = this.loading.ready;
+    this.loading = new LoadingCoordinator(load(), "group coordinator", logger);
+  }
+
+  /** Resolves once the coordinator is ready; rejects when loading failed. */
+  get ready(): Promise<void> {
+    return this.loading.ready;
+  }
+
+  /** Loads the state anew from the log (leadership came here, or another broker wrote). */
+  takeOver(): void {
+    if (this.reloading) return;
+    this.reloading = true;
+    this.steppedDown = false;
+    const old = this.loading;
+    const next = old.close().then(() => this.load());
+    this.loading = new LoadingCoordinator(next, "group coordinator", this.logger);
+    this.loading.ready
+      .catch(() => {})
+      .finally(() => {
+        this.reloading = false;
+      });
+  }
+
+  /** Stops coordinating: another broker leads `__consumer_offsets`/0. */
+  async stepDown(): Promise<void> {
+    this.steppedDown = true;
+    await this.loading.close();
   }
 
   /** Starts replaying the consumer offsets log on `storage`; does not wait for it. */
@@ -50,8 +81,12 @@ export class BrokerGroups implements TxnOffsetsCompleter {
     groupTimeouts?: GroupTimeoutsOf,
   ): BrokerGroups {
     const log = logger.child({ component: "groups" });
-    const records = openConsumerOffsetsLog(storage, log);
-    const load = (async () =>
+    let self: BrokerGroups | null = null;
+    const records = openConsumerOffsetsLog(storage, log, () => {
+      log.warn("another broker wrote __consumer_offsets; reloading the group state");
+      if (self !== null && !self.steppedDown) self.takeOver();
+    });
+    const load = async () =>
       GroupCoordinator.open({
         log: await records,
         logger: log,
@@ -63,8 +98,9 @@ export class BrokerGroups implements TxnOffsetsCompleter {
           byId: (id) => topics.getById(id),
           names: () => topics.list().map((t) => t.name),
         },
-      }))();
-    return new BrokerGroups(load, records, topics, log);
+      });
+    self = new BrokerGroups(load, records, topics, log);
+    return self;
   }
 
   /**
@@ -76,7 +112,7 @@ export class BrokerGroups implements TxnOffsetsCompleter {
     topics: TopicRegistry,
     logger: Logger,
   ): BrokerGroups {
-    return new BrokerGroups(load, Promise.resolve(new MemoryRecordLog()), topics, logger);
+    return new BrokerGroups(() => load, Promise.resolve(new MemoryRecordLog()), topics, logger);
   }
 
   /** True when the coordinator could not be loaded (FindCoordinator reports it). */
@@ -85,6 +121,13 @@ export class BrokerGroups implements TxnOffsetsCompleter {
   }
 
   access(): GroupsAccess {
+    if (this.steppedDown) {
+      return {
+        ok: false,
+        errorCode: ErrorCode.NOT_COORDINATOR,
+        message: "another broker coordinates groups",
+      };
+    }
     return this.loading.access();
   }
 

@@ -14,7 +14,8 @@
  * each topic (else TOPIC_AUTHORIZATION_FAILED for its partitions, before any other check).
  *
  * Per partition: UNKNOWN_TOPIC_OR_PARTITION (no auto-creation), INVALID_TOPIC_EXCEPTION
- * for internal topics (`__…`), then the batch checks of data/produce-validate.ts and
+ * for internal topics (`__…`), NOT_LEADER_OR_FOLLOWER where another broker of a
+ * shared-database cluster leads the partition, then the batch checks of data/produce-validate.ts and
  * the idempotence rules of data/producer-state.ts. Partitions are written
  * concurrently; the response keeps the request's order. log_append_time_ms is -1
  * unless the topic uses LogAppendTime; log_start_offset from v5; record_errors and
@@ -94,6 +95,10 @@ async function producePartition(
   }
   const log = await ctx.broker.topics.partition(topic.name, index);
   if (log === undefined) return failed(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  // Several brokers over one database: only the leader appends, so each producer's
+  // sequence is checked by the one broker that holds its state for the partition.
+  if (!ctx.broker.cluster.leads(topic.name, index))
+    return failed(index, ErrorCode.NOT_LEADER_OR_FOLLOWER);
   const check = await validateProducedBatch(
     data.records,
     ctx.version,

@@ -651,6 +651,9 @@ export class DiskPartitionLog implements PartitionLog {
     return freed;
   }
 
+  /** This log is its only writer: nothing to reread. */
+  async refresh(): Promise<void> {}
+
   flush(): Promise<void> {
     return this.serial(() => this.checkpointNow());
   }

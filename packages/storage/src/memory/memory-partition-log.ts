@@ -231,6 +231,9 @@ export class MemoryPartitionLog implements PartitionLog {
     return freed;
   }
 
+  /** This log is its only writer: nothing to reread. */
+  async refresh(): Promise<void> {}
+
   async flush(): Promise<void> {
     this.assertOpen();
     this.makePendingVisible();

@@ -295,6 +295,13 @@ export class PgPartitionLog implements PartitionLog {
     return this.dropLeadingSegments(this.currentConfig, now, this.startOffset);
   }
 
+  /** Rereads the partition unless this broker's own appends are in flight (they reload on a conflict). */
+  async refresh(): Promise<void> {
+    this.assertOpen();
+    await this.settle();
+    if (this.pending.length === 0 && this.writing === null) await this.reload();
+  }
+
   async flush(): Promise<void> {
     this.assertOpen();
     await this.settle();
