@@ -159,3 +159,31 @@ async function waitFor(condition: () => boolean, ms = 20_000): Promise<void> {
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+test("conditional appends racing from two brokers: one lands, the other is refused as a conflict", async () => {
+  const url = await freshDatabase();
+  const a = await openStorageEngine(url);
+  const b = await openStorageEngine(url);
+  try {
+    const tp = { topic: "__cluster_metadata", partition: 0 };
+    const logA = await a.open(tp, logConfig());
+    const logB = await b.open(tp, logConfig());
+    for (let round = 0; round < 10; round++) {
+      const at = Math.max(logA.logEndOffset, logB.logEndOffset);
+      await waitFor(() => logA.logEndOffset === at && logB.logEndOffset === at);
+      const outcomes = await Promise.allSettled([
+        makeBatch([{ value: `a${round}` }]).then((x) => logA.append(x, { expectedOffset: at })),
+        makeBatch([{ value: `b${round}` }]).then((x) => logB.append(x, { expectedOffset: at })),
+      ]);
+      const landed = outcomes.filter((o) => o.status === "fulfilled");
+      assert.equal(landed.length, 1, `round ${round}: ${JSON.stringify(outcomes)}`);
+      const refused = outcomes.find((o) => o.status === "rejected");
+      assert.ok(refused?.status === "rejected");
+      assert.ok(refused.reason instanceof AppendError && refused.reason.reason === "conflict");
+    }
+    assert.equal((await allValues(logA)).length, 10);
+  } finally {
+    await a.close();
+    await b.close();
+  }
+});

@@ -1,4 +1,4 @@
-import { InternalLog, type StorageEngine } from "@logbook/storage";
+import { AppendError, InternalLog, type StorageEngine } from "@logbook/storage";
 
 /** The internal partition holding producer-id reservations. */
 export const PRODUCER_IDS_PARTITION = { topic: "__producer_ids", partition: 0 } as const;
@@ -43,9 +43,8 @@ export class ProducerIdAllocator {
     );
     let highest = 0n;
     await log.replay((r) => {
-      if (r.value !== null && r.value.length === 8 && r.value.readBigInt64BE(0) > highest) {
-        highest = r.value.readBigInt64BE(0);
-      }
+      const end = reservedEnd(r.value);
+      if (end > highest) highest = end;
     });
     return new ProducerIdAllocator(log, highest);
   }
@@ -53,11 +52,7 @@ export class ProducerIdAllocator {
   /** A fresh id with epoch 0. */
   allocate(): Promise<bigint> {
     const run = this.chain.then(async () => {
-      if (this.next >= this.reservedEnd) {
-        const end = this.next + BigInt(PRODUCER_ID_BLOCK_SIZE);
-        await this.log.append([{ key: BLOCK_KEY, value: reservationValue(end) }]);
-        this.reservedEnd = end;
-      }
+      if (this.next >= this.reservedEnd) await this.reserveBlock();
       const id = this.next;
       this.next += 1n;
       this.epochs.set(id, 0);
@@ -65,6 +60,28 @@ export class ProducerIdAllocator {
     });
     this.chain = run.catch(() => {});
     return run;
+  }
+
+  /**
+   * Reserves the next block. Brokers sharing one database share this log: each first
+   * reads the blocks the others reserved, then appends only on top of them (a
+   * conditional append), so no two brokers ever hand out the same id.
+   */
+  private async reserveBlock(): Promise<void> {
+    for (;;) {
+      await this.log.catchUp((r) => {
+        const end = reservedEnd(r.value);
+        if (end > this.next) this.next = end;
+      });
+      const end = this.next + BigInt(PRODUCER_ID_BLOCK_SIZE);
+      try {
+        await this.log.append([{ key: BLOCK_KEY, value: reservationValue(end) }], undefined, true);
+        this.reservedEnd = end;
+        return;
+      } catch (e) {
+        if (!(e instanceof AppendError && e.reason === "conflict")) throw e;
+      }
+    }
   }
 
   /**
@@ -89,4 +106,9 @@ function reservationValue(end: bigint): Buffer {
   const value = Buffer.alloc(8);
   value.writeBigInt64BE(end);
   return value;
+}
+
+/** The end of a reserved block as recorded (0 for a record that is not one). */
+function reservedEnd(value: Buffer | null): bigint {
+  return value !== null && value.length === 8 ? value.readBigInt64BE(0) : 0n;
 }

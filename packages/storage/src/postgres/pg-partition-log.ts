@@ -405,7 +405,7 @@ export class PgPartitionLog implements PartitionLog {
   }
 
   private async writePending(): Promise<void> {
-    const group = this.pending.slice();
+    let group = this.pending.slice();
     const deadline = this.deps.clock.now() + this.deps.writeRetryMs;
     for (;;) {
       const g = this.groupOf(group);
@@ -431,6 +431,9 @@ export class PgPartitionLog implements PartitionLog {
         this.failPending(e);
         return;
       }
+      // Reloading refused the appends that insisted on an offset now taken.
+      group = this.pending.slice();
+      if (group.length === 0) return;
     }
   }
 
