@@ -223,3 +223,17 @@ test("Fetch and ListOffsets check current_leader_epoch against the generation Me
   assert.equal(await listAt(12), ErrorCode.NONE);
   assert.equal(await listAt(0), ErrorCode.FENCED_LEADER_EPOCH);
 });
+
+test("before the membership knows anyone, this broker answers alone at the generation's epoch", async () => {
+  members.brokers = [];
+  members.generation = 3;
+  const { response, leaders: led } = await leaders();
+  assert.deepEqual(
+    response.brokers.map((x) => [x.nodeId, x.host, x.port]),
+    [[0, "127.0.0.1", 9092]],
+  );
+  assert.equal(response.controllerId, 0);
+  assert.ok(led.every((l) => l === 0));
+  const epochs = response.topics.flatMap((t) => t.partitions.map((p) => p.leaderEpoch));
+  assert.ok(epochs.every((e) => e === 3));
+});

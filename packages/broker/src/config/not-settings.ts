@@ -44,6 +44,8 @@ export const SWITCH_VARIABLES: ReadonlySet<string> = new Set([
   "LOGBOOK_CRASH_SEED",
   "LOGBOOK_DURABILITY_SEED",
   "LOGBOOK_DURABILITY_CYCLES",
+  // Where the tests' throwaway PostgreSQL finds its binaries (scripts/postgres/server.ts).
+  "LOGBOOK_PG_BIN",
   // The client commands' (docs/cli.md), which a shell may export beside a broker's.
   "LOGBOOK_BROKERS",
   "LOGBOOK_PROFILE",
