@@ -123,7 +123,35 @@ test("kafkajs: a broker killed and another restarted under an idempotent produce
   await producing;
   await producer.disconnect();
 
-  await waitFor(() => acked.every((v) => seen.has(v)), "the group read every acknowledged record");
+  try {
+    await waitFor(
+      () => acked.every((v) => seen.has(v)),
+      "the group read every acknowledged record",
+    );
+  } catch (e) {
+    const missing = acked.filter((v) => !seen.has(v));
+    const where: Record<number, number> = {};
+    for (let p = 0; p < PARTITIONS; p++) {
+      const { records } = await fetchAll((brokers[2] as BrokerProcess).port, TOPIC, p);
+      for (const r of records) if (missing.includes(r.value ?? "")) where[p] = (where[p] ?? 0) + 1;
+    }
+    const check = kafka("diag").admin();
+    await check.connect();
+    const committed = await check.fetchOffsets({ groupId: "failover", topics: [TOPIC] });
+    const ends = await check.fetchTopicOffsets(TOPIC);
+    const group = await check.describeGroups(["failover"]);
+    await check.disconnect();
+    const logs = brokers.map((b) =>
+      b
+        .stderr()
+        .split("\n")
+        .filter((l) => /warn|error/.test(l))
+        .slice(-8),
+    );
+    throw new Error(
+      `${(e as Error).message}: ${missing.length} of ${acked.length} unread, by partition ${JSON.stringify(where)}; committed ${JSON.stringify(committed)}; ends ${JSON.stringify(ends)}; group ${JSON.stringify(group.groups[0]?.state)} members ${group.groups[0]?.members.length}; logs ${JSON.stringify(logs)}`,
+    );
+  }
 
   // The log: every acknowledged record exactly once.
   const live = brokers[2] as BrokerProcess;

@@ -55,6 +55,7 @@ export type AppendErrorReason =
   | "record-list-too-large"
   | "storage" // the write failed (disk full, read-only, I/O error): KAFKA_STORAGE_ERROR
   | "conflict" // expectedOffset was not the log end: another writer appended first
+  | "fenced" // another broker claimed the partition (claimWriter): NOT_LEADER_OR_FOLLOWER
   | "closed";
 
 /** The refusal of an append whose expectedOffset was not where the log ends. */
@@ -151,5 +152,13 @@ export interface PartitionLog {
    * this log is the only writer. Called before state is rebuilt from the log.
    */
   refresh(): Promise<void>;
+  /**
+   * Makes this broker the partition's leader in an engine several brokers share: from
+   * the moment it resolves, appends by a broker that claimed it earlier fail with
+   * AppendError("fenced"), and the log shows everything they wrote before. Resolves to
+   * true when the claim is new (state built from the log must be rebuilt), false when
+   * this broker holds it already. Always false where this log is the only writer.
+   */
+  claimWriter(): Promise<boolean>;
   close(): Promise<void>;
 }

@@ -152,10 +152,14 @@ test("the database restarted under appends: every acknowledged append survives, 
   }
 });
 
-async function waitFor(condition: () => boolean, ms = 20_000): Promise<void> {
+async function waitFor(
+  condition: () => boolean,
+  ms = 20_000,
+  what: () => string = () => "timed out waiting",
+): Promise<void> {
   const deadline = Date.now() + ms;
   while (!condition()) {
-    if (Date.now() > deadline) throw new Error("timed out waiting");
+    if (Date.now() > deadline) throw new Error(what());
     await new Promise((r) => setTimeout(r, 20));
   }
 }
@@ -182,6 +186,69 @@ test("conditional appends racing from two brokers: one lands, the other is refus
       assert.ok(refused.reason instanceof AppendError && refused.reason.reason === "conflict");
     }
     assert.equal((await allValues(logA)).length, 10);
+  } finally {
+    await a.close();
+    await b.close();
+  }
+});
+
+test("a broker whose own write was in flight when another broker appended still sees that append", async () => {
+  const url = await freshDatabase();
+  const a = await openStorageEngine(url);
+  const b = await openStorageEngine(url);
+  try {
+    const tp = { topic: "interleaved", partition: 0 };
+    const logA = await a.open(tp, logConfig());
+    const logB = await b.open(tp, logConfig());
+    for (let round = 1; round <= 30; round++) {
+      // A's write is in flight when B's notification arrives; then A writes no more.
+      await Promise.all([
+        makeBatch([{ value: `a${round}` }]).then((x) => logA.append(x)),
+        makeBatch([{ value: `b${round}` }]).then((x) => logB.append(x)),
+      ]);
+      const end = round * 2;
+      await waitFor(
+        () => logA.highWatermark === end && logB.highWatermark === end,
+        5_000,
+        () =>
+          `round ${round}: A sees ${logA.highWatermark}, B sees ${logB.highWatermark}, want ${end}`,
+      );
+    }
+  } finally {
+    await a.close();
+    await b.close();
+  }
+});
+
+test("claiming a partition fences the broker that led it before", async () => {
+  const url = await freshDatabase();
+  const a = await openStorageEngine(url);
+  const b = await openStorageEngine(url);
+  try {
+    const tp = { topic: "led", partition: 0 };
+    const logA = await a.open(tp, logConfig());
+    const logB = await b.open(tp, logConfig());
+    assert.equal(await logA.claimWriter(), true);
+    assert.equal(await logA.claimWriter(), false, "held already");
+    await logA.append(await makeBatch([{ value: "a0" }]));
+    assert.equal(await logB.claimWriter(), true);
+    assert.equal(logB.highWatermark, 1, "the new leader sees what the old one wrote");
+    await assert.rejects(
+      makeBatch([{ value: "a1" }]).then((x) => logA.append(x)),
+      (e: unknown) => e instanceof AppendError && e.reason === "fenced",
+    );
+    await logB.append(await makeBatch([{ value: "b0" }]));
+    // Taking it back is a new claim, and then the other one is fenced.
+    assert.equal(await logA.claimWriter(), true);
+    await assert.rejects(
+      makeBatch([{ value: "b1" }]).then((x) => logB.append(x)),
+      (e: unknown) => e instanceof AppendError && e.reason === "fenced",
+    );
+    await logA.append(await makeBatch([{ value: "a2" }]));
+    assert.deepEqual(
+      (await allValues(logA)).map((v) => v.value),
+      ["a0", "b0", "a2"],
+    );
   } finally {
     await a.close();
     await b.close();

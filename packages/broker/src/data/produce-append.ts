@@ -142,6 +142,7 @@ function appendErrorCode(err: AppendError): number {
       return ErrorCode.KAFKA_STORAGE_ERROR;
     case "closed":
     case "conflict":
+    case "fenced":
       // Stopping, or another broker wrote first: a retriable error sends the client to
       // fresh metadata (produce passes no expected offset, so conflicts come from elsewhere).
       return ErrorCode.NOT_LEADER_OR_FOLLOWER;

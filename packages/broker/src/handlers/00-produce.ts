@@ -99,6 +99,10 @@ async function producePartition(
   // sequence is checked by the one broker that holds its state for the partition.
   if (!ctx.broker.cluster.leads(topic.name, index))
     return failed(index, ErrorCode.NOT_LEADER_OR_FOLLOWER);
+  // Leading here from now on fences the broker that led before; the producer state is
+  // then rebuilt from everything that broker wrote.
+  if (await log.claimWriter())
+    ctx.broker.dataPlane.forget((t, p) => t === topic.name && p === index);
   const check = await validateProducedBatch(
     data.records,
     ctx.version,

@@ -654,6 +654,11 @@ export class DiskPartitionLog implements PartitionLog {
   /** This log is its only writer: nothing to reread. */
   async refresh(): Promise<void> {}
 
+  /** This log is its only writer: nothing to claim. */
+  async claimWriter(): Promise<boolean> {
+    return false;
+  }
+
   flush(): Promise<void> {
     return this.serial(() => this.checkpointNow());
   }

@@ -234,6 +234,11 @@ export class MemoryPartitionLog implements PartitionLog {
   /** This log is its only writer: nothing to reread. */
   async refresh(): Promise<void> {}
 
+  /** This log is its only writer: nothing to claim. */
+  async claimWriter(): Promise<boolean> {
+    return false;
+  }
+
   async flush(): Promise<void> {
     this.assertOpen();
     this.makePendingVisible();

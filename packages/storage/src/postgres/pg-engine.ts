@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { DEFAULT_CLUSTER_TIMEOUTS } from "../cluster-membership.js";
 import type { LogConfig } from "../config.js";
@@ -45,6 +46,8 @@ export class PgEngine implements StorageEngine {
   private readonly byId = new Map<string, PgPartitionLog>();
   private readonly stopTimer: (() => void) | null = null;
   private maintaining = false;
+  /** Names this engine (this broker process) in partition claims. */
+  private readonly writerId = randomUUID();
   private closed = false;
 
   private constructor(
@@ -133,6 +136,7 @@ export class PgEngine implements StorageEngine {
       clock: this.clock,
       logger: this.logger.child({ topic: tp.topic, partition: tp.partition }),
       writeRetryMs: WRITE_RETRY_MS,
+      writerId: this.writerId,
       onClose: () => {
         if (this.byId.get(id) === log) this.byId.delete(id);
         this.logs.delete(key);

@@ -21,7 +21,9 @@ import { OpenTransactions } from "../transactions/open-transactions.js";
 import {
   batchesByNewest,
   batchesWithTimestampAtLeast,
+  claimPartition,
   groupCommitted,
+  holdsPartition,
   loadPartition,
   type PartitionSnapshot,
   readBatches,
@@ -57,6 +59,8 @@ export interface PgPartitionLogDeps {
   logger: Logger;
   /** How long a write keeps retrying while the database is unreachable. */
   writeRetryMs: number;
+  /** This engine's id in claims (PartitionLog.claimWriter). */
+  writerId: string;
   onClose: () => void;
 }
 
@@ -84,6 +88,11 @@ export class PgPartitionLog implements PartitionLog {
   private nextOffset: number;
   /** The segment pending appends go to: base, size so far, creation time. */
   private active: { base: number; size: number; createdAt: number };
+  /** This broker holds the partition's claim (its writes fail once another claims it). */
+  private claimed = false;
+  private claiming: Promise<boolean> | null = null;
+  /** The highest end another broker announced (NOTIFY); above endOffset = reread due. */
+  private heardEnd = 0;
   /** Open transactions as of endOffset, and as of nextOffset. */
   private committedTxns: OpenTransactions;
   private assignedTxns: OpenTransactions;
@@ -302,6 +311,23 @@ export class PgPartitionLog implements PartitionLog {
     if (this.pending.length === 0 && this.writing === null) await this.reload();
   }
 
+  claimWriter(): Promise<boolean> {
+    this.assertOpen();
+    if (this.claimed) return Promise.resolve(false);
+    if (this.claiming !== null) return this.claiming.then(() => false);
+    const claim = (async () => {
+      await claimPartition(this.deps.pool, this.id, this.deps.writerId);
+      this.claimed = true;
+      // What the previous writer appended up to its last write is in the database now.
+      await this.refresh();
+      return true;
+    })();
+    this.claiming = claim.finally(() => {
+      this.claiming = null;
+    });
+    return this.claiming;
+  }
+
   async flush(): Promise<void> {
     this.assertOpen();
     await this.settle();
@@ -321,7 +347,11 @@ export class PgPartitionLog implements PartitionLog {
    * finds out and reloads anyway.
    */
   async noticeEnd(end: number): Promise<void> {
-    if (this.closed || end <= this.endOffset) return;
+    if (end > this.heardEnd) this.heardEnd = end;
+    if (this.closed || this.heardEnd <= this.endOffset) return;
+    // With a write of its own in flight, the write finishing looks again (kickWriter):
+    // the other broker's batches may lie before ours (our write then fails and reloads)
+    // or after them, and only a reload shows those.
     if (this.pending.length > 0 || this.writing !== null) return;
     await this.reload();
     this.wake();
@@ -399,7 +429,16 @@ export class PgPartitionLog implements PartitionLog {
   }
 
   private kickWriter(): void {
-    if (this.writing !== null || this.pending.length === 0) return;
+    if (this.writing !== null) return;
+    if (this.pending.length === 0) {
+      if (this.heardEnd > this.endOffset && !this.closed)
+        this.noticeEnd(this.heardEnd).catch((e: unknown) =>
+          this.deps.logger.warn("rereading the partition after another broker's append failed", {
+            error: e instanceof Error ? e.message : String(e),
+          }),
+        );
+      return;
+    }
     this.writing = this.writePending().finally(() => {
       this.writing = null;
       this.kickWriter();
@@ -427,6 +466,7 @@ export class PgPartitionLog implements PartitionLog {
         this.applyCommitted(group, g);
         return;
       }
+      if (g.writer !== null && !(await this.stillHeld())) return;
       // Another writer moved the end: place everything after it and try again.
       this.deps.logger.debug("another writer appended; placing pending appends after it", {
         topic: this.topic,
@@ -481,6 +521,31 @@ export class PgPartitionLog implements PartitionLog {
     throw cause;
   }
 
+  /**
+   * After a refused claimed write: whether the claim still holds. When another broker
+   * claimed the partition, every pending append fails as fenced (the client goes to the
+   * new leader) and the log rereads the database.
+   */
+  private async stillHeld(): Promise<boolean> {
+    let held: boolean;
+    try {
+      held = await holdsPartition(this.deps.pool, this.id, this.deps.writerId);
+    } catch (e) {
+      this.failPending(e);
+      return false;
+    }
+    if (held) return true;
+    this.claimed = false;
+    const fenced = this.pending.splice(0);
+    for (const p of fenced)
+      p.reject(new AppendError("fenced", `${this.describe("led by another broker now")}`));
+    this.nextOffset = this.endOffset;
+    this.assignedTxns = this.committedTxns.clone();
+    this.active = this.activeFromSegments();
+    await this.reload().catch(() => {});
+    return false;
+  }
+
   private failPending(cause: unknown): void {
     const message = cause instanceof Error ? cause.message : String(cause);
     const failed = this.pending.splice(0);
@@ -508,6 +573,7 @@ export class PgPartitionLog implements PartitionLog {
       closedTxns: [],
       openedTxns: [],
       now: this.deps.clock.now(),
+      writer: this.claimed ? this.deps.writerId : null,
     };
     const opened = new Map<bigint, number>();
     const closed = new Set<bigint>();

@@ -116,6 +116,22 @@ export interface WriteGroup {
   closedTxns: bigint[];
   openedTxns: [bigint, number][];
   now: number;
+  /** The claim this write relies on (its engine's id), or null for an unclaimed writer. */
+  writer: string | null;
+}
+
+/** Makes `writer` the partition's writer; later writes under an older claim fail. */
+export async function claimPartition(db: Queryable, id: string, writer: string): Promise<void> {
+  await db.query("UPDATE logbook_partition SET writer = $2 WHERE id = $1", [id, writer]);
+}
+
+/** Whether `writer` still holds the partition (after a refused write). */
+export async function holdsPartition(db: Queryable, id: string, writer: string): Promise<boolean> {
+  const { rows } = await db.query<{ writer: string | null }>(
+    "SELECT writer FROM logbook_partition WHERE id = $1",
+    [id],
+  );
+  return rows[0]?.writer === writer;
 }
 
 /**
@@ -126,7 +142,8 @@ export interface WriteGroup {
 export async function writeGroup(db: Queryable, id: string, g: WriteGroup): Promise<boolean> {
   const { rows } = await db.query<{ ok: string }>(
     `WITH p AS (
-       UPDATE logbook_partition SET next_offset = $3 WHERE id = $1 AND next_offset = $2 RETURNING id
+       UPDATE logbook_partition SET next_offset = $3
+       WHERE id = $1 AND next_offset = $2 AND ($22::text IS NULL OR writer = $22) RETURNING id
      ), b AS (
        INSERT INTO logbook_batch (partition_id, last_offset, base_offset, segment_base, max_timestamp, size, bytes)
        SELECT p.id, x.* FROM p, unnest($4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[], $8::int[], $9::bytea[]) AS x
@@ -178,6 +195,7 @@ export async function writeGroup(db: Queryable, id: string, g: WriteGroup): Prom
       g.closedTxns.map((p) => p.toString()),
       g.openedTxns.map(([p]) => p.toString()),
       g.openedTxns.map(([, o]) => o),
+      g.writer,
     ],
   );
   return Number(rows[0]?.ok ?? 0) === 1;

@@ -38,6 +38,10 @@ export async function rewriteAfterTruncate(
   now: number,
 ): Promise<void> {
   const client = await pool.connect();
+  // A connection lost while checked out reports here, not to the pool: a query then
+  // fails with the cause, and the process must not end on an unhandled 'error'.
+  const ignore = () => {};
+  client.on("error", ignore);
   try {
     await client.query("BEGIN");
     await client.query("SELECT 1 FROM logbook_partition WHERE id = $1 FOR UPDATE", [id]);
@@ -111,6 +115,7 @@ export async function rewriteAfterTruncate(
     await client.query("ROLLBACK").catch(() => {});
     throw e;
   } finally {
+    client.off("error", ignore);
     client.release();
   }
 }

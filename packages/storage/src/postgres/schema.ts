@@ -58,6 +58,9 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (partition_id, producer_id)
   );
   `,
+  // The broker leading a partition (its engine's incarnation id): a claim fences the
+  // appends of the broker that led it before (PartitionLog.claimWriter).
+  `ALTER TABLE logbook_partition ADD COLUMN writer text;`,
 ];
 
 /** Any fixed number: the advisory lock brokers take while migrating. */
@@ -66,6 +69,10 @@ const MIGRATION_LOCK = 0x10_6b_00_6b;
 /** Applies the migrations this database has not seen yet; returns how many it applied. */
 export async function migrate(pool: pg.Pool): Promise<number> {
   const client = await pool.connect();
+  // A connection lost while checked out reports here, not to the pool: a query then
+  // fails with the cause, and the process must not end on an unhandled 'error'.
+  const ignore = () => {};
+  client.on("error", ignore);
   try {
     await client.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK]);
     try {
@@ -97,6 +104,7 @@ export async function migrate(pool: pg.Pool): Promise<number> {
       await client.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK]);
     }
   } finally {
+    client.off("error", ignore);
     client.release();
   }
 }
