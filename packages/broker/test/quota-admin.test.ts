@@ -306,6 +306,8 @@ describe("client quotas on the wire", () => {
       throttle = (await b.client.send(MetadataApi, 12, createMetadataRequest({ topics: null })))
         .throttleTimeMs;
     assert.ok(throttle > 0, "throttled on handler time");
-    await alter(b, [entry([["user", null]], [["request_percentage", null]])]);
+    // No clean-up on this connection: it stays muted for the throttle, which under a
+    // loaded machine (slower handlers against a 10 µs/s quota) can run to many minutes.
+    // The broker is torn down after this last test.
   });
 });
