@@ -4,7 +4,7 @@
  * figure can be read as a ratio to what Node itself allows on this machine right now.
  * See docs/performance.md for what is measured and what the numbers mean.
  *
- *   pnpm bench [--quick] [--rounds N] [--only produce,consume,latency,kafkajs]
+ *   pnpm bench [--quick] [--rounds N] [--only produce,consume,latency,kafkajs,postgres]
  *              [--no-kafkajs] [--no-footprint] [--no-build] [--out FILE]
  *   pnpm bench --profile [--seconds N]   (CPU profiles instead, see bench/profile.ts)
  *
@@ -24,6 +24,7 @@ import { REPO_ROOT, RESULTS_DIR } from "./lib/paths.js";
 import { evaluateGoals, printReport } from "./lib/report.js";
 import { sampleRss, startCeiling, startLogbook, type Target } from "./lib/servers.js";
 import { median, round } from "./lib/stats.js";
+import { type EngineRow, postgresRows, printPostgresRows } from "./postgres-rows.js";
 
 const argv = process.argv.slice(2);
 const flag = (name: string): boolean => argv.includes(name);
@@ -258,6 +259,14 @@ for (const admin of admins.values()) await admin.disconnect();
 for (const t of targets) await t.stop();
 stopped = true;
 
+// The storage engines side by side (PostgreSQL with 1, 2 and 3 brokers), after the
+// comparison with the ceiling so that its servers are not running meanwhile.
+let engineRows: EngineRow[] = [];
+if (wanted("postgres") && !flag("--no-postgres")) {
+  log("storage engines (PostgreSQL with 1, 2 and 3 brokers, the file engine beside) ...");
+  engineRows = await postgresRows(loadgen, quick ? 1.5 : 3, log);
+}
+
 /** Median over rounds of each figure, and of the per-round Logbook/ceiling ratio. */
 function summarise(cell: Cell, fields: string[]) {
   const out: Record<string, { ceiling: number; logbook: number; ratio: number }> = {};
@@ -304,10 +313,12 @@ const results = {
   },
   footprint: { ...footprint, peakRssUnderLoadBytes: peakRss },
   cells: summary,
+  engines: engineRows,
   goals: [] as ReturnType<typeof evaluateGoals>,
 };
 results.goals = evaluateGoals(results);
 printReport(results);
+if (engineRows.length > 0) printPostgresRows(engineRows, log);
 mkdirSync(dirname(outFile), { recursive: true });
 writeFileSync(outFile, `${JSON.stringify(results, null, 2)}\n`);
 log(`\nwritten to ${outFile}`);

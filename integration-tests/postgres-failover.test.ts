@@ -1,25 +1,39 @@
 /**
- * Failover of stateless brokers over one PostgreSQL (#17): three broker processes, an
- * idempotent kafkajs producer (acks=all) and a two-member consumer group running; one
- * broker is killed with SIGKILL, later another is stopped and started again. Nothing
- * acknowledged may be lost, nothing may be stored twice, and the group must rebalance
- * and resume from its committed offsets until it has read everything.
+ * Failover of stateless brokers over one PostgreSQL (#17): three broker processes; a
+ * client runs an idempotent producer (acks=all) and a two-member consumer group while
+ * one broker is killed with SIGKILL and later another is stopped and started again.
+ * Nothing acknowledged may be lost, nothing may be stored twice, and the group must
+ * rebalance, resume from its committed offsets and read everything. With kafkajs,
+ * librdkafka (Debian's confluent-kafka) and the Java client.
  */
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { type Consumer, Kafka, logLevel } from "kafkajs";
 import { PostgresServer } from "../scripts/postgres/server.js";
 import { type BrokerProcess, startBroker } from "./helpers/broker-process.js";
+import { PYTHON, requirePythonModule } from "./helpers/groups.js";
 import { fetchAll } from "./helpers/wire-data.js";
+import { runDriver } from "./interop/driven.js";
+import { JAVA_CHECKS_CLIENT, runJava } from "./java/java-driver.js";
 
-const TOPIC = "orders";
 const PARTITIONS = 6;
+const PRODUCE_SECONDS = 12;
+const KILL_AFTER_MS = 4_000;
+const RESTART_AFTER_MS = 8_000;
+
+/** What a client reports: every value acknowledged to it, and those its group never read. */
+interface Outcome {
+  acked: string[];
+  unseen: string[];
+}
 
 let pg: PostgresServer;
 let url: string;
+/** Slot i holds the broker with node id i + 1 (or the dead one it was). */
 const brokers: BrokerProcess[] = [];
 
-function startOver(nodeId: number): Promise<BrokerProcess> {
+function startNode(nodeId: number): Promise<BrokerProcess> {
   return startBroker({
     dataDir: url,
     args: [
@@ -31,6 +45,10 @@ function startOver(nodeId: number): Promise<BrokerProcess> {
       "broker.session.timeout.ms=1500",
     ],
   });
+}
+
+function bootstrap(): string {
+  return brokers.map((b) => b.bootstrap).join(",");
 }
 
 function kafka(clientId: string): Kafka {
@@ -53,7 +71,7 @@ async function waitFor(condition: () => boolean | Promise<boolean>, what: string
 before(async () => {
   pg = await PostgresServer.start();
   url = await pg.createDatabase("failover");
-  for (const id of [1, 2, 3]) brokers.push(await startOver(id));
+  for (const id of [1, 2, 3]) brokers.push(await startNode(id));
 });
 
 after(async () => {
@@ -61,107 +79,57 @@ after(async () => {
   await pg?.stop();
 });
 
-test("kafkajs: a broker killed and another restarted under an idempotent producer and a group", async () => {
+/**
+ * Runs `drive` against the three brokers, kills broker `victim` with SIGKILL after
+ * KILL_AFTER_MS and stops and restarts the next one after RESTART_AFTER_MS, then checks
+ * the log and the group against what the client was told.
+ */
+async function failover(
+  victim: number,
+  topic: string,
+  group: string,
+  drive: (bootstrap: string) => Promise<Outcome>,
+) {
+  // Every node is up (a broker killed by an earlier run starts again once its session ended).
+  for (let i = 0; i < brokers.length; i++) {
+    const b = brokers[i] as BrokerProcess;
+    if (b.isAlive()) continue;
+    await waitFor(
+      async () => {
+        try {
+          brokers[i] = await startNode(i + 1);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      `node ${i + 1} starting again`,
+    );
+  }
   const admin = kafka("admin").admin();
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: PARTITIONS }] });
+  await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }] });
   await admin.disconnect();
 
-  const acked: string[] = [];
-  const seen = new Set<string>();
-  const consumers: Consumer[] = [];
-  for (const name of ["a", "b"]) {
-    const consumer = kafka(`member-${name}`).consumer({
-      groupId: "failover",
-      sessionTimeout: 10_000,
-      heartbeatInterval: 500,
-      retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 1000 },
-    });
-    await consumer.connect();
-    await consumer.subscribe({ topic: TOPIC, fromBeginning: true });
-    await consumer.run({
-      autoCommitInterval: 200,
-      eachMessage: async ({ message }) => {
-        seen.add(message.value?.toString() ?? "");
-      },
-    });
-    consumers.push(consumer);
-  }
-
-  const producer = kafka("producer").producer({ idempotent: true, maxInFlightRequests: 1 });
-  await producer.connect();
-  let stop = false;
-  let sent = 0;
-  const producing = (async () => {
-    while (!stop) {
-      const values = Array.from({ length: 10 }, (_, i) => `v-${sent + i}`);
-      await producer.send({
-        topic: TOPIC,
-        acks: -1,
-        messages: values.map((value) => ({ key: value, value })),
-      });
-      acked.push(...values);
-      sent += values.length;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  })();
-
-  await waitFor(() => acked.length >= 300 && seen.size >= 100, "records flowing");
-  // A broker dies without a word.
-  const killed = brokers[0] as BrokerProcess;
+  const outcome = drive(bootstrap());
+  await new Promise((r) => setTimeout(r, KILL_AFTER_MS));
+  const killed = brokers[victim] as BrokerProcess;
   process.kill(killed.pid, "SIGKILL");
   await killed.exited;
-  const afterKill = acked.length;
-  await waitFor(() => acked.length >= afterKill + 300, "producing after the kill");
-  // Another is stopped and started again (its node id is free once it left).
-  const restarted = brokers[1] as BrokerProcess;
-  await restarted.stop();
-  brokers[1] = await startOver(2);
-  const afterRestart = acked.length;
-  await waitFor(() => acked.length >= afterRestart + 300, "producing after the restart");
-  stop = true;
-  await producing;
-  await producer.disconnect();
+  await new Promise((r) => setTimeout(r, RESTART_AFTER_MS - KILL_AFTER_MS));
+  const next = (victim + 1) % brokers.length;
+  await (brokers[next] as BrokerProcess).stop();
+  brokers[next] = await startNode(next + 1);
+  const { acked, unseen } = await outcome;
 
-  try {
-    await waitFor(
-      () => acked.every((v) => seen.has(v)),
-      "the group read every acknowledged record",
-    );
-  } catch (e) {
-    const missing = acked.filter((v) => !seen.has(v));
-    const where: Record<number, number> = {};
-    for (let p = 0; p < PARTITIONS; p++) {
-      const { records } = await fetchAll((brokers[2] as BrokerProcess).port, TOPIC, p);
-      for (const r of records) if (missing.includes(r.value ?? "")) where[p] = (where[p] ?? 0) + 1;
-    }
-    const check = kafka("diag").admin();
-    await check.connect();
-    const committed = await check.fetchOffsets({ groupId: "failover", topics: [TOPIC] });
-    const ends = await check.fetchTopicOffsets(TOPIC);
-    const group = await check.describeGroups(["failover"]);
-    await check.disconnect();
-    const logs = brokers.map((b) =>
-      b
-        .stderr()
-        .split("\n")
-        .filter((l) => /warn|error/.test(l))
-        .slice(-8),
-    );
-    throw new Error(
-      `${(e as Error).message}: ${missing.length} of ${acked.length} unread, by partition ${JSON.stringify(where)}; committed ${JSON.stringify(committed)}; ends ${JSON.stringify(ends)}; group ${JSON.stringify(group.groups[0]?.state)} members ${group.groups[0]?.members.length}; logs ${JSON.stringify(logs)}`,
-    );
-  }
-
-  // The log: every acknowledged record exactly once.
-  const live = brokers[2] as BrokerProcess;
-  const stored: string[] = [];
-  for (let p = 0; p < PARTITIONS; p++) {
-    const { records } = await fetchAll(live.port, TOPIC, p);
-    stored.push(...records.map((r) => r.value ?? ""));
-  }
+  assert.ok(acked.length > 500, `the client kept producing (${acked.length} acknowledged)`);
+  assert.deepEqual(unseen, [], "the group read every acknowledged record");
+  const live = brokers.find((b) => b.isAlive()) as BrokerProcess;
   const counts = new Map<string, number>();
-  for (const v of stored) counts.set(v, (counts.get(v) ?? 0) + 1);
+  for (let p = 0; p < PARTITIONS; p++) {
+    const { records } = await fetchAll(live.port, topic, p);
+    for (const r of records) counts.set(r.value ?? "", (counts.get(r.value ?? "") ?? 0) + 1);
+  }
   assert.deepEqual(
     acked.filter((v) => !counts.has(v)),
     [],
@@ -172,14 +140,13 @@ test("kafkajs: a broker killed and another restarted under an idempotent produce
     [],
     "no record is stored twice (idempotence held across leaders)",
   );
-
   // The group committed up to the end of every partition (it resumed after each move).
   const check = kafka("check").admin();
   await check.connect();
   try {
-    const ends = await check.fetchTopicOffsets(TOPIC);
+    const ends = await check.fetchTopicOffsets(topic);
     await waitFor(async () => {
-      const committed = await check.fetchOffsets({ groupId: "failover", topics: [TOPIC] });
+      const committed = await check.fetchOffsets({ groupId: group, topics: [topic] });
       const byPartition = new Map(
         (committed[0]?.partitions ?? []).map((p) => [p.partition, p.offset]),
       );
@@ -188,5 +155,81 @@ test("kafkajs: a broker killed and another restarted under an idempotent produce
   } finally {
     await check.disconnect();
   }
+}
+
+/** The kafkajs client, in this process: the same plan as the drivers of the others. */
+async function kafkajsDrive(topic: string, group: string): Promise<Outcome> {
+  const acked: string[] = [];
+  const seen = new Set<string>();
+  const consumers: Consumer[] = [];
+  for (const name of ["a", "b"]) {
+    const consumer = kafka(`member-${name}`).consumer({
+      groupId: group,
+      sessionTimeout: 10_000,
+      heartbeatInterval: 500,
+      retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 1000 },
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      autoCommitInterval: 200,
+      eachMessage: async ({ message }) => {
+        seen.add(message.value?.toString() ?? "");
+      },
+    });
+    consumers.push(consumer);
+  }
+  const producer = kafka("producer").producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  const until = Date.now() + PRODUCE_SECONDS * 1000;
+  for (let n = 0; Date.now() < until; n += 10) {
+    const values = Array.from({ length: 10 }, (_, i) => `v-${n + i}`);
+    await producer.send({ topic, acks: -1, messages: values.map((v) => ({ key: v, value: v })) });
+    acked.push(...values);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  await producer.disconnect();
+  await waitFor(() => acked.every((v) => seen.has(v)), "kafkajs's group reading everything").catch(
+    () => {},
+  );
+  // Offsets reach the broker on the next auto-commit.
+  await new Promise((r) => setTimeout(r, 1000));
   for (const c of consumers) await c.disconnect();
+  return { acked, unseen: acked.filter((v) => !seen.has(v)) };
+}
+
+test("kafkajs: a broker killed and another restarted under an idempotent producer and a group", () =>
+  failover(0, "orders-kafkajs", "failover-kafkajs", () =>
+    kafkajsDrive("orders-kafkajs", "failover-kafkajs"),
+  ));
+
+test("librdkafka: a broker killed and another restarted under an idempotent producer and a group", () => {
+  requirePythonModule("confluent_kafka");
+  const driver = join(import.meta.dirname, "python/failover_confluent.py");
+  return failover(
+    1,
+    "orders-rdkafka",
+    "failover-rdkafka",
+    async (servers) =>
+      (await runDriver(
+        "failover_confluent.py",
+        PYTHON,
+        [driver, servers, "orders-rdkafka", "failover-rdkafka", String(PRODUCE_SECONDS)],
+        180_000,
+      )) as Outcome,
+  );
 });
+
+test(`Java kafka-clients ${JAVA_CHECKS_CLIENT}: a broker killed and another restarted under an idempotent producer and a group`, () =>
+  failover(
+    2,
+    "orders-java",
+    "failover-java",
+    async (servers) =>
+      (await runJava(
+        JAVA_CHECKS_CLIENT,
+        "Failover",
+        [servers, "orders-java", "failover-java", String(PRODUCE_SECONDS)],
+        180_000,
+      )) as Outcome,
+  ));
