@@ -12,7 +12,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { createMetadataRequest, createMetadataRequestTopic, MetadataApi } from "@logbook/protocol";
 import { Kafka, logLevel } from "kafkajs";
 import { PostgresServer } from "../scripts/postgres/server.js";
-import { type BrokerProcess, startBroker } from "./helpers/broker-process.js";
+import type { BrokerProcess } from "./helpers/broker-process.js";
+import { startClusterNode } from "./helpers/postgres-cluster.js";
 import { WireClient } from "./helpers/wire-client.js";
 import { JAVA_CHECKS_CLIENT, runJava } from "./java/java-driver.js";
 
@@ -26,17 +27,7 @@ let url: string;
 const brokers = new Map<number, BrokerProcess>();
 
 function start(nodeId: number): Promise<BrokerProcess> {
-  return startBroker({
-    dataDir: url,
-    args: [
-      "-o",
-      `node.id=${nodeId}`,
-      "-o",
-      `broker.heartbeat.interval.ms=${HEARTBEAT_MS}`,
-      "-o",
-      `broker.session.timeout.ms=${SESSION_MS}`,
-    ],
-  });
+  return startClusterNode(url, nodeId, { heartbeatMs: HEARTBEAT_MS, sessionMs: SESSION_MS });
 }
 
 before(async () => {

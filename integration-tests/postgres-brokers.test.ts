@@ -12,6 +12,7 @@ import { Kafka, logLevel } from "kafkajs";
 import { PostgresServer } from "../scripts/postgres/server.js";
 import { type BrokerProcess, runCli, startBroker } from "./helpers/broker-process.js";
 import { PYTHON, requirePythonModule } from "./helpers/groups.js";
+import { startClusterNode } from "./helpers/postgres-cluster.js";
 import { fetchAll } from "./helpers/wire-data.js";
 import { runDriver } from "./interop/driven.js";
 import {
@@ -26,19 +27,8 @@ let pg: PostgresServer;
 let url: string;
 const brokers: BrokerProcess[] = [];
 
-/** Short membership timeouts, so a killed broker's node id is free again soon. */
 function startOver(nodeId: number): Promise<BrokerProcess> {
-  return startBroker({
-    dataDir: url,
-    args: [
-      "-o",
-      `node.id=${nodeId}`,
-      "-o",
-      "broker.heartbeat.interval.ms=300",
-      "-o",
-      "broker.session.timeout.ms=1500",
-    ],
-  });
+  return startClusterNode(url, nodeId);
 }
 
 function client(broker: BrokerProcess, clientId = "pg-brokers"): Kafka {

@@ -11,8 +11,9 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { type Consumer, Kafka, logLevel } from "kafkajs";
 import { PostgresServer } from "../scripts/postgres/server.js";
-import { type BrokerProcess, startBroker } from "./helpers/broker-process.js";
+import type { BrokerProcess } from "./helpers/broker-process.js";
 import { PYTHON, requirePythonModule } from "./helpers/groups.js";
+import { startClusterNode } from "./helpers/postgres-cluster.js";
 import { fetchAll } from "./helpers/wire-data.js";
 import { runDriver } from "./interop/driven.js";
 import { JAVA_CHECKS_CLIENT, runJava } from "./java/java-driver.js";
@@ -34,17 +35,7 @@ let url: string;
 const brokers: BrokerProcess[] = [];
 
 function startNode(nodeId: number): Promise<BrokerProcess> {
-  return startBroker({
-    dataDir: url,
-    args: [
-      "-o",
-      `node.id=${nodeId}`,
-      "-o",
-      "broker.heartbeat.interval.ms=300",
-      "-o",
-      "broker.session.timeout.ms=1500",
-    ],
-  });
+  return startClusterNode(url, nodeId);
 }
 
 function bootstrap(): string {

@@ -10,6 +10,7 @@ import type {
 import { type Clock, repeatEvery } from "../env/clock.js";
 import type { Fs } from "../env/fs.js";
 import { silentLogger } from "../logger.js";
+import { maintainLogs } from "../maintain-logs.js";
 import type { PartitionLog } from "../partition-log.js";
 import { DataDirLock } from "./dir-lock.js";
 import { DiskPartitionLog } from "./disk-partition-log.js";
@@ -45,19 +46,7 @@ export class DiskEngine implements StorageEngine {
     if (this.maintaining) return;
     this.maintaining = true;
     try {
-      for (const pending of [...this.logs.values()]) {
-        const log = await pending.catch(() => null);
-        await log?.runMaintenance(now).catch((e: unknown) => {
-          (this.options.logger ?? silentLogger).error(
-            "maintenance failed",
-            {
-              topic: log.topic,
-              partition: log.partition,
-            },
-            e,
-          );
-        });
-      }
+      await maintainLogs(this.logs.values(), now, this.options.logger ?? silentLogger);
     } finally {
       this.maintaining = false;
     }

@@ -10,6 +10,7 @@ import type {
 } from "../engine.js";
 import { type Clock, repeatEvery } from "../env/clock.js";
 import { type Logger, silentLogger } from "../logger.js";
+import { maintainLogs } from "../maintain-logs.js";
 import type { PartitionLog } from "../partition-log.js";
 import { openPostgresCluster, type PostgresClusterMembership } from "./cluster-membership.js";
 import { AppendListener } from "./pg-notifications.js";
@@ -168,16 +169,7 @@ export class PgEngine implements StorageEngine {
     if (this.maintaining) return;
     this.maintaining = true;
     try {
-      for (const pending of [...this.logs.values()]) {
-        const log = await pending.catch(() => null);
-        await log?.runMaintenance(now).catch((e: unknown) => {
-          this.logger.error(
-            "maintenance failed",
-            { topic: log.topic, partition: log.partition },
-            e,
-          );
-        });
-      }
+      await maintainLogs(this.logs.values(), now, this.logger);
     } finally {
       this.maintaining = false;
     }
