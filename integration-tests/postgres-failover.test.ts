@@ -81,6 +81,26 @@ async function failover(
   group: string,
   drive: (bootstrap: string) => Promise<Outcome>,
 ) {
+  try {
+    await failoverRun(victim, topic, group, drive);
+  } catch (e) {
+    // What the brokers said is the first thing to know when a run fails.
+    const said = brokers.map(
+      (b, i) =>
+        `node ${i + 1} (${b.isAlive() ? "alive" : "dead"}):\n${b.stderr().split("\n").slice(-15).join("\n")}`,
+    );
+    throw new Error(`${e instanceof Error ? e.message : String(e)}\n${said.join("\n")}`, {
+      cause: e,
+    });
+  }
+}
+
+async function failoverRun(
+  victim: number,
+  topic: string,
+  group: string,
+  drive: (bootstrap: string) => Promise<Outcome>,
+) {
   // Every node is up (a broker killed by an earlier run starts again once its session ended).
   for (let i = 0; i < brokers.length; i++) {
     const b = brokers[i] as BrokerProcess;
@@ -153,6 +173,9 @@ async function kafkajsDrive(topic: string, group: string): Promise<Outcome> {
   const acked: string[] = [];
   const seen = new Set<string>();
   const consumers: Consumer[] = [];
+  // Connected first: a connect attempted while a bootstrap broker is being killed fails.
+  const producer = kafka("producer").producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
   for (const name of ["a", "b"]) {
     const consumer = kafka(`member-${name}`).consumer({
       groupId: group,
@@ -170,13 +193,18 @@ async function kafkajsDrive(topic: string, group: string): Promise<Outcome> {
     });
     consumers.push(consumer);
   }
-  const producer = kafka("producer").producer({ idempotent: true, maxInFlightRequests: 1 });
-  await producer.connect();
   const until = Date.now() + PRODUCE_SECONDS * 1000;
   for (let n = 0; Date.now() < until; n += 10) {
     const values = Array.from({ length: 10 }, (_, i) => `v-${n + i}`);
-    await producer.send({ topic, acks: -1, messages: values.map((v) => ({ key: v, value: v })) });
-    acked.push(...values);
+    try {
+      await producer.send({ topic, acks: -1, messages: values.map((v) => ({ key: v, value: v })) });
+      acked.push(...values);
+    } catch (e) {
+      // kafkajs gives up on a send when a broker it knew refuses connections (the one just
+      // restarted) instead of retrying; those values are simply not acknowledged (never
+      // sent again, which could store them twice by the client's own doing).
+      if (!(e instanceof Error && /ECONNREFUSED|Connection error/.test(e.message))) throw e;
+    }
     await new Promise((r) => setTimeout(r, 20));
   }
   await producer.disconnect();

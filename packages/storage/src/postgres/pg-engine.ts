@@ -106,7 +106,7 @@ export class PgEngine implements StorageEngine {
       const detail = e instanceof Error ? e.message : String(e);
       throw new Error(`cannot use PostgreSQL at ${shown}: ${detail}`);
     }
-    const appends = await AppendListener.start(url.href, logger);
+    const appends = await AppendListener.start(url.href, logger, options.clock);
     return new PgEngine(shown, pool, appends, options, cluster);
   }
 

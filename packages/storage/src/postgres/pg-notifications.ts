@@ -1,4 +1,5 @@
 import pg from "pg";
+import type { Clock } from "../env/clock.js";
 import type { Logger } from "../logger.js";
 
 const CHANNEL = "logbook_append";
@@ -18,10 +19,15 @@ export class AppendListener {
   private constructor(
     private readonly connectionString: string,
     private readonly logger: Logger,
+    private readonly clock: Clock,
   ) {}
 
-  static async start(connectionString: string, logger: Logger): Promise<AppendListener> {
-    const listener = new AppendListener(connectionString, logger);
+  static async start(
+    connectionString: string,
+    logger: Logger,
+    clock: Clock,
+  ): Promise<AppendListener> {
+    const listener = new AppendListener(connectionString, logger, clock);
     await listener.connect();
     return listener;
   }
@@ -76,7 +82,7 @@ export class AppendListener {
 
   private async reconnect(): Promise<void> {
     while (!this.closed) {
-      await new Promise((r) => setTimeout(r, RECONNECT_MS));
+      await new Promise<void>((r) => this.clock.setTimeout(r, RECONNECT_MS));
       if (this.closed) return;
       try {
         await this.connect();

@@ -508,7 +508,7 @@ export class PgPartitionLog implements PartitionLog {
         partition: this.partition,
         error: cause instanceof Error ? cause.message : String(cause),
       });
-      await new Promise((r) => setTimeout(r, RETRY_PAUSE_MS));
+      await new Promise<void>((r) => this.deps.clock.setTimeout(r, RETRY_PAUSE_MS));
       try {
         if (await groupCommitted(this.deps.pool, this.id, last.lastOffset, lastBase, crc))
           return true;
