@@ -14,7 +14,7 @@ interface BatchGen {
 
 /** Positions are fractions (0..1000) of the range valid when the command runs, so
  * shrinking never produces a meaningless command. */
-type Command =
+export type Command =
   | { kind: "append"; batches: BatchGen[]; epoch: number }
   | { kind: "concurrent-appends"; appends: BatchGen[] }
   | { kind: "read"; at: number; beyond: number; maxBytes: number; bound: number | null }
@@ -241,6 +241,8 @@ async function run(log: PartitionLog, model: LogModel, cmd: Command): Promise<vo
 export async function checkModel(
   makeLog: () => Promise<{ log: PartitionLog; cleanup: () => Promise<void> }>,
   runs: number,
+  /** Cases run before the random ones: (segment.bytes, commands), e.g. a CI counterexample. */
+  examples: [number, Command[]][] = [],
 ): Promise<void> {
   await fc.assert(
     fc.asyncProperty(
@@ -273,6 +275,6 @@ export async function checkModel(
         }
       },
     ),
-    { numRuns: runs },
+    { numRuns: runs, examples },
   );
 }

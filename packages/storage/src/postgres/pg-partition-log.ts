@@ -91,6 +91,8 @@ export class PgPartitionLog implements PartitionLog {
   /** This broker holds the partition's claim (its writes fail once another claims it). */
   private claimed = false;
   private claiming: Promise<boolean> | null = null;
+  /** An exclusive turn (a reload or a truncation) holding writes back. */
+  private turn: Promise<void> | null = null;
   /** The highest end another broker announced (NOTIFY); above endOffset = reread due. */
   private heardEnd = 0;
   /** Open transactions as of endOffset, and as of nextOffset. */
@@ -256,8 +258,10 @@ export class PgPartitionLog implements PartitionLog {
       throw new RangeError(`truncate offset ${offset} is not a non-negative integer`);
     }
     if (offset >= this.endOffset) return;
-    await rewriteAfterTruncate(this.deps.pool, this.id, offset, this.deps.clock.now());
-    await this.reload();
+    await this.exclusively(async () => {
+      await rewriteAfterTruncate(this.deps.pool, this.id, offset, this.deps.clock.now());
+      await this.loadSnapshot();
+    });
   }
 
   async deleteRecordsBefore(offset: number): Promise<number> {
@@ -307,8 +311,7 @@ export class PgPartitionLog implements PartitionLog {
   /** Rereads the partition unless this broker's own appends are in flight (they reload on a conflict). */
   async refresh(): Promise<void> {
     this.assertOpen();
-    await this.settle();
-    if (this.pending.length === 0 && this.writing === null) await this.reload();
+    await this.reload();
   }
 
   claimWriter(): Promise<boolean> {
@@ -357,13 +360,43 @@ export class PgPartitionLog implements PartitionLog {
     this.wake();
   }
 
-  /** Rereads the partition from the database (after another writer, a truncation or an error). */
-  async reload(): Promise<void> {
+  /**
+   * Rereads the partition from the database (another writer appended). Never while a
+   * write of this broker is in flight: a snapshot taken before that write committed and
+   * applied after it would move the log back.
+   */
+  reload(): Promise<void> {
+    return this.exclusively(() => this.loadSnapshot());
+  }
+
+  /**
+   * Runs `work` with no write in flight and none starting until it is done (appends
+   * made meanwhile wait, placed, and go once it is over).
+   */
+  private async exclusively(work: () => Promise<void>): Promise<void> {
+    for (;;) {
+      await this.settle();
+      if (this.turn === null) break;
+      await this.turn.catch(() => {});
+    }
+    const turn = work();
+    this.turn = turn.finally(() => {
+      this.turn = null;
+      this.kickWriter();
+    });
+    await this.turn;
+  }
+
+  /** Applies the database's state of the partition; only the writer or an exclusive turn calls it. */
+  private async loadSnapshot(): Promise<void> {
+    const heard = this.heardEnd;
     const snapshot = await loadPartition(this.deps.pool, this.id);
     this.segments = snapshot.segments;
     this.startOffset = snapshot.logStartOffset;
     this.endOffset = snapshot.nextOffset;
     this.committedTxns = new OpenTransactions(snapshot.openTxns);
+    // Announcements up to the snapshot are in it (a truncation may have lowered the end).
+    if (this.heardEnd === heard) this.heardEnd = this.endOffset;
     this.replacePending();
   }
 
@@ -429,7 +462,7 @@ export class PgPartitionLog implements PartitionLog {
   }
 
   private kickWriter(): void {
-    if (this.writing !== null) return;
+    if (this.writing !== null || this.turn !== null) return;
     if (this.pending.length === 0) {
       if (this.heardEnd > this.endOffset && !this.closed)
         this.noticeEnd(this.heardEnd).catch((e: unknown) =>
@@ -473,9 +506,9 @@ export class PgPartitionLog implements PartitionLog {
         partition: this.partition,
       });
       try {
-        await this.reload();
+        await this.loadSnapshot();
       } catch (e) {
-        this.failPending(e);
+        await this.failPending(e);
         return;
       }
       // Reloading refused the appends that insisted on an offset now taken.
@@ -517,7 +550,7 @@ export class PgPartitionLog implements PartitionLog {
         cause = e;
       }
     }
-    this.failPending(cause);
+    await this.failPending(cause);
     throw cause;
   }
 
@@ -531,7 +564,7 @@ export class PgPartitionLog implements PartitionLog {
     try {
       held = await holdsPartition(this.deps.pool, this.id, this.deps.writerId);
     } catch (e) {
-      this.failPending(e);
+      await this.failPending(e);
       return false;
     }
     if (held) return true;
@@ -539,23 +572,28 @@ export class PgPartitionLog implements PartitionLog {
     const fenced = this.pending.splice(0);
     for (const p of fenced)
       p.reject(new AppendError("fenced", `${this.describe("led by another broker now")}`));
-    this.nextOffset = this.endOffset;
-    this.assignedTxns = this.committedTxns.clone();
-    this.active = this.activeFromSegments();
-    await this.reload().catch(() => {});
+    await this.forgetPlacement();
     return false;
   }
 
-  private failPending(cause: unknown): void {
+  private async failPending(cause: unknown): Promise<void> {
     const message = cause instanceof Error ? cause.message : String(cause);
     const failed = this.pending.splice(0);
     for (const p of failed)
       p.reject(new AppendError("storage", `${this.describe("not written")}: ${message}`));
-    // What the database holds is unknown until reread; the next append rereads it.
+    await this.forgetPlacement();
+  }
+
+  /**
+   * After pending appends failed: predictions go back to the committed end, then the
+   * database is reread (by the writer, before the next write starts); if it cannot be,
+   * the next write's conditional statement still refuses a wrong offset.
+   */
+  private async forgetPlacement(): Promise<void> {
     this.nextOffset = this.endOffset;
     this.assignedTxns = this.committedTxns.clone();
     this.active = this.activeFromSegments();
-    this.reload().catch(() => {});
+    await this.loadSnapshot().catch(() => {});
   }
 
   private groupOf(group: readonly PendingAppend[]): WriteGroup {
