@@ -10,10 +10,10 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { createMetadataRequest, createMetadataRequestTopic, MetadataApi } from "@logbook/protocol";
-import { Kafka, logLevel } from "kafkajs";
+import type { Kafka } from "kafkajs";
 import { PostgresServer } from "../scripts/postgres/server.js";
 import type { BrokerProcess } from "./helpers/broker-process.js";
-import { startClusterNode } from "./helpers/postgres-cluster.js";
+import { clusterClient, startClusterNode } from "./helpers/postgres-cluster.js";
 import { WireClient } from "./helpers/wire-client.js";
 import { JAVA_CHECKS_CLIENT, runJava } from "./java/java-driver.js";
 
@@ -43,11 +43,7 @@ after(async () => {
 });
 
 function kafkaOn(b: BrokerProcess): Kafka {
-  return new Kafka({
-    clientId: "cluster-test",
-    brokers: [b.bootstrap],
-    logLevel: logLevel.NOTHING,
-  });
+  return clusterClient([b], "cluster-test");
 }
 
 interface Seen {

@@ -8,11 +8,11 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { Kafka, logLevel } from "kafkajs";
+import type { Kafka } from "kafkajs";
 import { PostgresServer } from "../scripts/postgres/server.js";
 import { type BrokerProcess, runCli, startBroker } from "./helpers/broker-process.js";
 import { PYTHON, requirePythonModule } from "./helpers/groups.js";
-import { startClusterNode } from "./helpers/postgres-cluster.js";
+import { clusterClient, startClusterNode } from "./helpers/postgres-cluster.js";
 import { fetchAll } from "./helpers/wire-data.js";
 import { runDriver } from "./interop/driven.js";
 import {
@@ -32,12 +32,7 @@ function startOver(nodeId: number): Promise<BrokerProcess> {
 }
 
 function client(broker: BrokerProcess, clientId = "pg-brokers"): Kafka {
-  return new Kafka({
-    clientId,
-    brokers: [broker.bootstrap],
-    logLevel: logLevel.NOTHING,
-    retry: { retries: 10, initialRetryTime: 100, maxRetryTime: 1000 },
-  });
+  return clusterClient([broker], clientId, 10);
 }
 
 async function topicId(broker: BrokerProcess, topic: string): Promise<string> {

@@ -9,11 +9,11 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { type Consumer, Kafka, logLevel } from "kafkajs";
+import type { Consumer, Kafka } from "kafkajs";
 import { PostgresServer } from "../scripts/postgres/server.js";
 import type { BrokerProcess } from "./helpers/broker-process.js";
 import { PYTHON, requirePythonModule } from "./helpers/groups.js";
-import { startClusterNode } from "./helpers/postgres-cluster.js";
+import { clusterClient, startClusterNode } from "./helpers/postgres-cluster.js";
 import { fetchAll } from "./helpers/wire-data.js";
 import { runDriver } from "./interop/driven.js";
 import { JAVA_CHECKS_CLIENT, runJava } from "./java/java-driver.js";
@@ -43,12 +43,7 @@ function bootstrap(): string {
 }
 
 function kafka(clientId: string): Kafka {
-  return new Kafka({
-    clientId,
-    brokers: brokers.map((b) => b.bootstrap),
-    logLevel: logLevel.NOTHING,
-    retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 1000 },
-  });
+  return clusterClient(brokers, clientId, 30);
 }
 
 async function waitFor(condition: () => boolean | Promise<boolean>, what: string, ms = 60_000) {

@@ -5,8 +5,9 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
-import { connect, createServer } from "node:net";
+import { connect } from "node:net";
 import { removeDir, tempDir } from "../../integration-tests/helpers/broker-process.js";
+import { freePort } from "../../integration-tests/helpers/free-port.js";
 import { CLI_PATH, REPO_ROOT } from "./paths.js";
 import { memoryOf } from "./servers.js";
 import { median } from "./stats.js";
@@ -14,15 +15,6 @@ import { median } from "./stats.js";
 const IDLE_SETTLE_MS = 2000;
 /** USER_HZ: Linux reports CPU times in 1/100 s. */
 const CLOCK_TICKS = 100;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === "string") throw new Error("no port");
-  return address.port;
-}
 
 function tryConnect(port: number): Promise<boolean> {
   return new Promise((resolve) => {

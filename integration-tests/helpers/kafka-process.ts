@@ -11,11 +11,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { createMetadataRequest, MetadataApi } from "@logbook/protocol";
 import { KAFKA_LOG4J, kafkaClasspath as resolveClasspath } from "../../scripts/kafka/classpath.mjs";
 import { removeDir, tempDir } from "./broker-process.js";
+import { freePort } from "./free-port.js";
 import { type ProcessResult, runProcess } from "./run-process.js";
 import { WireClient } from "./wire-client.js";
 
@@ -65,17 +65,7 @@ export function kafkaClasspath(): string {
   return classpath;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      const port = typeof addr === "object" && addr !== null ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 /**
  * A cluster id as Kafka's `random-uuid` makes them: 16 random bytes, base64url. One in

@@ -3,6 +3,7 @@
  * short membership timeouts (a killed broker drops out, and its node id is free again,
  * within 1.5 s) so that failover happens within a test's patience.
  */
+import { Kafka, logLevel } from "kafkajs";
 import { type BrokerProcess, startBroker } from "./broker-process.js";
 
 export const CLUSTER_HEARTBEAT_MS = 300;
@@ -24,5 +25,24 @@ export function startClusterNode(
       "-o",
       `broker.session.timeout.ms=${timing.sessionMs ?? CLUSTER_SESSION_MS}`,
     ],
+  });
+}
+
+/**
+ * A kafkajs client of some of the brokers; `retries` with a 100 ms to 1 s backoff when
+ * given (patience through a failover), kafkajs's defaults otherwise.
+ */
+export function clusterClient(
+  brokers: readonly Pick<BrokerProcess, "bootstrap">[],
+  clientId: string,
+  retries?: number,
+): Kafka {
+  return new Kafka({
+    clientId,
+    brokers: brokers.map((b) => b.bootstrap),
+    logLevel: logLevel.NOTHING,
+    ...(retries === undefined
+      ? {}
+      : { retry: { retries, initialRetryTime: 100, maxRetryTime: 1000 } }),
   });
 }

@@ -29,6 +29,11 @@ export class ClusterView {
     private readonly members: LiveSet | null,
   ) {}
 
+  /** True when brokers share the engine (leadership moves; claims and fencing apply). */
+  get shared(): boolean {
+    return this.members !== null;
+  }
+
   /** Every partition's leader epoch. */
   get leaderEpoch(): number {
     return this.members?.generation ?? 0;
@@ -53,6 +58,23 @@ export class ClusterView {
     const ids = this.nodeIds();
     if (ids.length === 1) return ids[0] ?? this.self.nodeId;
     return rendezvousOwner(partitionKey(topic, partition), ids);
+  }
+
+  /**
+   * How Metadata-like answers describe a partition: its leader, the epoch, and the
+   * leader as the only replica and ISR (the database replicates, not the brokers).
+   */
+  placement(
+    topic: string,
+    partition: number,
+  ): { leaderId: number; leaderEpoch: number; replicaNodes: number[]; isrNodes: number[] } {
+    const leader = this.leaderOf(topic, partition);
+    return {
+      leaderId: leader,
+      leaderEpoch: this.leaderEpoch,
+      replicaNodes: [leader],
+      isrNodes: [leader],
+    };
   }
 
   /** True when this broker leads the partition (always, for a single node). */

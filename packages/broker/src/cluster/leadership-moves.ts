@@ -20,16 +20,13 @@ export function followLeadership(deps: {
 }): () => void {
   const { membership, view, groups, dataPlane, logger } = deps;
   if (membership === undefined) return () => {};
-  // The state loaded at start-up is the database's: coordinate until told otherwise.
-  let coordinating = true;
+  // The state loaded at start-up is the database's: it coordinates until told otherwise.
   const apply = () => {
     const leads = view.leads(CONSUMER_OFFSETS_TOPIC, 0);
-    if (leads && !coordinating) {
-      coordinating = true;
+    if (leads && !groups.coordinating) {
       logger.info("coordinating consumer groups here now; loading their state");
       groups.takeOver();
-    } else if (!leads && coordinating) {
-      coordinating = false;
+    } else if (!leads && groups.coordinating) {
       logger.info("another broker coordinates consumer groups now");
       groups.stepDown().catch((e: unknown) =>
         logger.warn("stopping the group coordinator failed", {

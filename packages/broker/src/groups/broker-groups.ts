@@ -66,6 +66,11 @@ export class BrokerGroups implements TxnOffsetsCompleter {
       });
   }
 
+  /** False once stepped down (another broker coordinates groups), until taking over. */
+  get coordinating(): boolean {
+    return !this.steppedDown;
+  }
+
   /** Stops coordinating: another broker leads `__consumer_offsets`/0. */
   async stepDown(): Promise<void> {
     this.steppedDown = true;

@@ -101,7 +101,7 @@ async function producePartition(
     return failed(index, ErrorCode.NOT_LEADER_OR_FOLLOWER);
   // Leading here from now on fences the broker that led before; the producer state is
   // then rebuilt from everything that broker wrote.
-  if (await log.claimWriter())
+  if (ctx.broker.cluster.shared && (await log.claimWriter()))
     ctx.broker.dataPlane.forget((t, p) => t === topic.name && p === index);
   const check = await validateProducedBatch(
     data.records,

@@ -57,17 +57,14 @@ export function topicMetadata(
 ): MetadataResponseTopic {
   const partitions = [];
   for (let p = 0; p < topic.partitions; p++) {
-    const leader = cluster.leaderOf(topic.name, p);
     const partition = createMetadataResponsePartition({
       errorCode: ErrorCode.NONE,
       partitionIndex: p,
-      leaderId: leader,
-      leaderEpoch: cluster.leaderEpoch,
-      replicaNodes: [leader],
-      isrNodes: [leader],
+      ...cluster.placement(topic.name, p),
       offlineReplicas: [],
     });
-    if (cluster.addressOf(leader, listenerName) === null) withoutLeaderEndpoint(partition, version);
+    if (cluster.addressOf(partition.leaderId, listenerName) === null)
+      withoutLeaderEndpoint(partition, version);
     partitions.push(partition);
   }
   return createMetadataResponseTopic({

@@ -89,15 +89,11 @@ export const describeTopicPartitionsHandler = defineHandler({
       const partitions = [];
       let p = first;
       for (; p < topic.partitions && budget > 0; p++, budget--) {
-        const leader = cluster.leaderOf(name, p);
         partitions.push(
           createDescribeTopicPartitionsResponsePartition({
             errorCode: ErrorCode.NONE,
             partitionIndex: p,
-            leaderId: leader,
-            leaderEpoch: cluster.leaderEpoch,
-            replicaNodes: [leader],
-            isrNodes: [leader],
+            ...cluster.placement(name, p),
             eligibleLeaderReplicas: [],
             lastKnownElr: [],
             offlineReplicas: [],

@@ -1,4 +1,5 @@
 import { BatchField } from "@logbook/protocol";
+import { AppendListeners } from "../append-listeners.js";
 import { firstAtOrAfter, maxAtOrAfter, recordTimestamps } from "../batch-search.js";
 import type { LogConfig } from "../config.js";
 import type { Clock } from "../env/clock.js";
@@ -44,7 +45,7 @@ export class MemoryPartitionLog implements PartitionLog {
   private pending: PendingAppend[] = [];
   private nextOffset: number;
   private closed = false;
-  private readonly listeners = new Set<() => void>();
+  private readonly listeners: AppendListeners;
   private lastStableOffsetHook: ((highWatermark: number) => number) | null = null;
   /**
    * Open transactions as of nextOffset (appends not yet visible included), and the
@@ -63,6 +64,7 @@ export class MemoryPartitionLog implements PartitionLog {
   ) {
     this.nextOffset = deps.state.endOffset;
     this.assignedTxns = deps.state.txns.clone();
+    this.listeners = new AppendListeners(deps.logger);
   }
 
   get config(): LogConfig {
@@ -208,10 +210,7 @@ export class MemoryPartitionLog implements PartitionLog {
   }
 
   onAppend(listener: () => void): () => void {
-    // Wrapped so the same function registered twice is two subscriptions.
-    const entry = () => listener();
-    this.listeners.add(entry);
-    return () => this.listeners.delete(entry);
+    return this.listeners.add(listener);
   }
 
   updateConfig(config: LogConfig): void {
@@ -263,13 +262,7 @@ export class MemoryPartitionLog implements PartitionLog {
     for (const p of group) this.deps.state.append(p.batches, now, this.currentConfig);
     const logStartOffset = this.deps.state.logStartOffset;
     for (const p of group) p.resolve({ ...p.result, logStartOffset });
-    for (const listener of this.listeners) {
-      try {
-        listener();
-      } catch (err) {
-        this.deps.logger.warn("onAppend listener threw", undefined, err);
-      }
-    }
+    this.listeners.notify();
   }
 
   private assertOpen(): void {

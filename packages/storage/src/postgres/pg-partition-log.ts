@@ -1,5 +1,6 @@
 import { BatchField } from "@logbook/protocol";
 import type pg from "pg";
+import { AppendListeners } from "../append-listeners.js";
 import { firstAtOrAfter, maxAtOrAfter, recordTimestamps } from "../batch-search.js";
 import type { LogConfig } from "../config.js";
 import type { Clock } from "../env/clock.js";
@@ -78,7 +79,7 @@ export class PgPartitionLog implements PartitionLog {
   private pending: PendingAppend[] = [];
   private writing: Promise<void> | null = null;
   private closed = false;
-  private readonly listeners = new Set<() => void>();
+  private readonly listeners: AppendListeners;
   private lastStableOffsetHook: ((highWatermark: number) => number) | null = null;
   private segments: PgSegment[];
   private startOffset: number;
@@ -107,6 +108,7 @@ export class PgPartitionLog implements PartitionLog {
     snapshot: PartitionSnapshot,
     private readonly deps: PgPartitionLogDeps,
   ) {
+    this.listeners = new AppendListeners(deps.logger);
     this.segments = snapshot.segments;
     this.startOffset = snapshot.logStartOffset;
     this.endOffset = snapshot.nextOffset;
@@ -292,10 +294,7 @@ export class PgPartitionLog implements PartitionLog {
   }
 
   onAppend(listener: () => void): () => void {
-    // Wrapped so the same function registered twice is two subscriptions.
-    const entry = () => listener();
-    this.listeners.add(entry);
-    return () => this.listeners.delete(entry);
+    return this.listeners.add(listener);
   }
 
   updateConfig(config: LogConfig): void {
@@ -357,7 +356,7 @@ export class PgPartitionLog implements PartitionLog {
     // or after them, and only a reload shows those.
     if (this.pending.length > 0 || this.writing !== null) return;
     await this.reload();
-    this.wake();
+    this.listeners.notify();
   }
 
   /**
@@ -671,23 +670,13 @@ export class PgPartitionLog implements PartitionLog {
         logStartOffset: this.startOffset,
       });
     }
-    this.wake();
+    this.listeners.notify();
   }
 
   private segmentHolding(offset: number): PgSegment {
     let found = this.segments[0] as PgSegment;
     for (const s of this.segments) if (s.baseOffset <= offset) found = s;
     return found;
-  }
-
-  private wake(): void {
-    for (const listener of this.listeners) {
-      try {
-        listener();
-      } catch (err) {
-        this.deps.logger.warn("onAppend listener threw", undefined, err);
-      }
-    }
   }
 
   /**
