@@ -203,10 +203,11 @@ const kafkaPython: MatrixClient = {
     ]),
   refused: {
     // The broker hangs up at the first request past ApiVersions; kafka-python raises that
-    // at once or, retrying within its 10 s first-connection allowance, as a timeout whose
-    // last error is the same disconnect (which one depends on timing).
+    // at once or, retrying within its 10 s first-connection allowance, as a timeout, or,
+    // when every probe of its version check met the hang-up, as UnrecognizedBrokerVersion;
+    // the last error logged is the same disconnect (which one depends on timing).
     noCredentials:
-      /^(KafkaConnectionError: .*|KafkaTimeoutError: .*last logged error: .*)socket disconnected/,
+      /^(KafkaConnectionError: .*|(KafkaTimeoutError|UnrecognizedBrokerVersion): .*last logged error: .*)socket disconnected/,
     // SASL v0 (bare tokens) has no frame for an error: the broker closes the connection
     // mid-exchange, which kafka-python logs while its client finds no broker.
     wrongPassword: /^NoBrokersAvailable: .*<authenticating>.*Connection reset/,
