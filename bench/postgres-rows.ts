@@ -64,7 +64,10 @@ async function measure(
     e2eP99Ms: Number.NaN,
   };
   try {
-    const admin = new Kafka({ brokers: [bootstrap], logLevel: logLevel.NOTHING }).admin();
+    const admin = new Kafka({
+      brokers: brokers.map((b) => b.bootstrap),
+      logLevel: logLevel.NOTHING,
+    }).admin();
     await admin.connect();
     await admin.createTopics({
       topics: [
