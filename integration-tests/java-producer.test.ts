@@ -150,3 +150,17 @@ test("transactions v2 on the wire: no AddPartitionsToTxn or AddOffsetsToTxn, End
     await removeDir(b.dataDir);
   }
 });
+
+check(
+  "a hanging transaction aborted with Admin.abortTransaction (WriteTxnMarkers to the leader)",
+  async (t) => {
+    const r = await runJava(JAVA_CHECKS_CLIENT, "ProducerChecks", [
+      "abort-hanging",
+      t.bootstrap,
+      "java-hanging",
+    ]);
+    assert.deepEqual(r, { openAt: 0, openAfter: 0, readCommitted: ["after"] });
+    const { batches } = await fetchAll(t.port, "java-hanging", 0);
+    assert.equal(batches.filter((b) => b.isControl).length, 1, "one ABORT marker");
+  },
+);

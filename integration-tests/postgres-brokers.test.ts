@@ -212,8 +212,8 @@ describe("clients over the PostgreSQL engine", () => {
       await createTopics(client(b), [{ topic: idem, numPartitions: 1 }]);
       await checkIdempotent((await c.run("idempotent", b, idem)) as ClientRecord[], b, idem);
     });
-    // Transactions need their coordinator and the partitions' leaders on one broker
-    // until coordinators follow each other's state (docs/postgres.md): one broker here.
+    // One broker alone over PostgreSQL (no cluster membership); transactions across
+    // brokers are postgres-transactions.test.ts.
     test(`${c.name}: transactions on a broker over PostgreSQL`, async () => {
       const alone = await startBroker({ dataDir: await pg.createDatabase(`txn_${i}`) });
       try {

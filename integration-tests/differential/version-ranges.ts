@@ -60,7 +60,6 @@ export const NARROWER_RANGES: Record<number, NarrowerRange> = {
     kafka: "0-6",
     reason: `v6 (GROUP_ID_NOT_FOUND, KIP-1043) is ${NEWER_SCHEMA}.`,
   },
-  27: { api: "WriteTxnMarkers", logbook: "none", kafka: "1-2", reason: KRAFT_ONLY },
   34: {
     api: "AlterReplicaLogDirs",
     logbook: "none",

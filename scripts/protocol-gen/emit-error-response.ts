@@ -89,9 +89,12 @@ class ErrorResponseEmitter {
         if (mirrored !== null) out.push(`${prop}: ${mirrored}`);
         continue;
       }
-      // Top-level scalars keep their defaults: only a mirrored element has an identity.
-      if (depth === 1 || el !== null || !IDENTITY_TYPES.has(f.type)) continue;
-      const source = this.overrides[here]?.from ?? f.name;
+      // Top-level scalars keep their defaults: only a mirrored element has an identity
+      // (of an identity type, or one an override names).
+      const named = this.overrides[here]?.from;
+      if (depth === 1 || el !== null || (!IDENTITY_TYPES.has(f.type) && named === undefined))
+        continue;
+      const source = named ?? f.name;
       const r = reqFields.find((q) => q.name === source && q.type === f.type);
       if (r === undefined) continue;
       const x = `${reqVar}.${camel(r.name)}`;

@@ -63,6 +63,16 @@ export const ERROR_RESPONSE_OVERRIDES: Record<string, Record<string, MirrorOverr
       item: "PartitionIndex",
     },
   },
+  WriteTxnMarkers: {
+    "WriteTxnMarkers.Markers": { mirror: "Markers" },
+    // Each marker's result names its producer (an int64, so no identity by default).
+    "WriteTxnMarkers.Markers.ProducerId": { from: "ProducerId" },
+    "WriteTxnMarkers.Markers.Topics": { mirror: "Topics" },
+    "WriteTxnMarkers.Markers.Topics.Partitions": {
+      mirror: "PartitionIndexes",
+      item: "PartitionIndex",
+    },
+  },
   OffsetForLeaderEpoch: {
     // The request's epoch is a question; the answer is unknown.
     "OffsetForLeaderEpoch.Topics.Partitions.LeaderEpoch": { value: "-1" },

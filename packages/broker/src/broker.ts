@@ -11,7 +11,13 @@ import type { AclStore } from "./acl/acl-store.js";
 import { Authorizer } from "./acl/authorizer.js";
 import { ClusterView } from "./cluster/cluster-view.js";
 import { followLeadership } from "./cluster/leadership-moves.js";
-import { type ListenerPlan, planListeners } from "./config/listener-plan.js";
+import { routeMarkers } from "./cluster/marker-routing.js";
+import { PeerClients } from "./cluster/peer-clients.js";
+import {
+  interBrokerListenerName,
+  type ListenerPlan,
+  planListeners,
+} from "./config/listener-plan.js";
 import type { BrokerConfig } from "./config.js";
 import { createDataPlane, type DataPlane } from "./data/index.js";
 import { FeatureLevels } from "./features.js";
@@ -62,6 +68,8 @@ export class Broker implements DispatchTarget {
   readonly sasl: SaslAuthenticator;
   readonly quotas: BrokerQuotas;
   readonly cluster: ClusterView;
+  /** Requests to the brokers sharing this one's database. */
+  readonly peers: PeerClients;
   /** Log raw request bytes when a request does not decode (LOGBOOK_DEBUG_FRAMES=1). */
   readonly debugFrames = process.env.LOGBOOK_DEBUG_FRAMES === "1";
   private readonly servers: readonly { plan: ListenerPlan; server: TcpServer }[];
@@ -96,6 +104,12 @@ export class Broker implements DispatchTarget {
     this.cluster = new ClusterView(
       { nodeId: config.nodeId, advertisedFor: (l) => this.advertisedFor(l) },
       storage.cluster ?? null,
+    );
+    this.peers = new PeerClients(
+      this.cluster,
+      interBrokerListenerName(config),
+      `logbook-broker-${config.nodeId}`,
+      logger.child({ component: "peers" }),
     );
     injectFailures(this.registry, parseFailNext(process.env.LOGBOOK_FAIL_NEXT), logger);
     this.dataPlane = createDataPlane(this);
@@ -194,9 +208,20 @@ export class Broker implements DispatchTarget {
       metrics,
       limits,
     );
+    // Brokers sharing a database: transactions are completed by whichever one
+    // followLeadership names, not by every broker that starts.
+    if (storage.cluster !== undefined) broker.txn.stepDown();
     await broker.txn.load();
     await broker.share.load();
-    wireTransactions(broker);
+    wireTransactions(
+      broker,
+      routeMarkers(
+        broker.cluster,
+        broker.dataPlane,
+        broker.peers,
+        logger.child({ component: "txn" }),
+      ),
+    );
     for (const { plan, server } of broker.servers)
       broker.bound.set(plan.name, await server.listen(plan.host, plan.port));
     await broker.joinCluster();
@@ -204,6 +229,7 @@ export class Broker implements DispatchTarget {
       membership: storage.cluster,
       view: broker.cluster,
       groups,
+      txn: broker.txn,
       dataPlane: broker.dataPlane,
       logger,
     });
@@ -317,6 +343,7 @@ export class Broker implements DispatchTarget {
 
   async stop(): Promise<void> {
     this.stopFollowing();
+    this.peers.close();
     // Leaving first lets the other brokers take over this one's partitions at once.
     await this.storage.cluster?.close();
     // Closing the data plane first wakes long-polling fetches, so in-flight requests

@@ -1,6 +1,23 @@
+import { CONSUMER_OFFSETS_TOPIC } from "@logbook/group-coordinator";
 import type { ClusterMembership, LiveBroker } from "@logbook/storage";
 import { partitionKey } from "../groups/partition-keys.js";
+import { TRANSACTION_STATE_PARTITION } from "../txn/coordinator.js";
 import { rendezvousOwner } from "./rendezvous.js";
+
+/**
+ * Where a partition is placed. `__transaction_state`/0 goes where `__consumer_offsets`/0
+ * goes: one broker coordinates both groups and transactions, so TxnOffsetCommit's check
+ * and the completion of a transaction's offsets stay calls within one process (Kafka
+ * sends markers to the group coordinator's broker instead).
+ */
+function placementKey(topic: string, partition: number): string {
+  if (
+    topic === TRANSACTION_STATE_PARTITION.topic &&
+    partition === TRANSACTION_STATE_PARTITION.partition
+  )
+    return partitionKey(CONSUMER_OFFSETS_TOPIC, 0);
+  return partitionKey(topic, partition);
+}
 
 /** The live brokers and the generation, as a membership reports them. */
 export type LiveSet = Pick<ClusterMembership, "live" | "generation">;
@@ -57,7 +74,7 @@ export class ClusterView {
   leaderOf(topic: string, partition: number): number {
     const ids = this.nodeIds();
     if (ids.length === 1) return ids[0] ?? this.self.nodeId;
-    return rendezvousOwner(partitionKey(topic, partition), ids);
+    return rendezvousOwner(placementKey(topic, partition), ids);
   }
 
   /**
@@ -91,6 +108,12 @@ export class ClusterView {
     if (nodeId === this.self.nodeId) return this.self.advertisedFor(listenerName);
     const e = this.brokerOf(nodeId)?.endpoints.find((x) => x.listener === listenerName);
     return e === undefined ? null : { host: e.host, port: e.port };
+  }
+
+  /** The security protocol of another broker's listener, as it registered it; null if unknown. */
+  protocolOf(nodeId: number, listenerName: string): string | null {
+    const e = this.brokerOf(nodeId)?.endpoints.find((x) => x.listener === listenerName);
+    return e?.securityProtocol ?? null;
   }
 
   rackOf(nodeId: number): string | null {

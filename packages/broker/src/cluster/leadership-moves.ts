@@ -2,12 +2,15 @@ import { CONSUMER_OFFSETS_TOPIC } from "@logbook/group-coordinator";
 import type { ClusterMembership, Logger } from "@logbook/storage";
 import type { DataPlane } from "../data/index.js";
 import type { BrokerGroups } from "../groups/index.js";
+import { TRANSACTION_STATE_PARTITION, type TransactionCoordinator } from "../txn/coordinator.js";
 import type { ClusterView } from "./cluster-view.js";
 
 /**
  * Acts on leadership moving between brokers that share one database, each time the
  * live set changes: the group coordinator runs on the leader of `__consumer_offsets`/0
- * only (taking over loads the state from the log first), and the producer state of
+ * only (taking over loads the state from the log first), the transaction coordinator on
+ * the leader of `__transaction_state`/0 (the same broker; taking over completes the
+ * transactions its predecessor decided), and the producer state of
  * partitions this broker no longer leads is dropped, so that should they come back it
  * is rebuilt from the log with what the other leader appended. Returns the unsubscribe.
  */
@@ -15,10 +18,11 @@ export function followLeadership(deps: {
   membership: ClusterMembership | undefined;
   view: ClusterView;
   groups: BrokerGroups;
+  txn: Pick<TransactionCoordinator, "coordinating" | "takeOver" | "stepDown">;
   dataPlane: Pick<DataPlane, "forget">;
   logger: Logger;
 }): () => void {
-  const { membership, view, groups, dataPlane, logger } = deps;
+  const { membership, view, groups, txn, dataPlane, logger } = deps;
   if (membership === undefined) return () => {};
   // The state loaded at start-up is the database's: it coordinates until told otherwise.
   const apply = () => {
@@ -33,6 +37,19 @@ export function followLeadership(deps: {
           error: e instanceof Error ? e.message : String(e),
         }),
       );
+    }
+    const txnState = TRANSACTION_STATE_PARTITION;
+    const leadsTxn = view.leads(txnState.topic, txnState.partition);
+    if (leadsTxn && !txn.coordinating) {
+      logger.info("coordinating transactions here now; completing those decided before");
+      txn.takeOver().catch((e: unknown) =>
+        logger.warn("taking over the transaction coordinator failed", {
+          error: e instanceof Error ? e.message : String(e),
+        }),
+      );
+    } else if (!leadsTxn && txn.coordinating) {
+      logger.info("another broker coordinates transactions now");
+      txn.stepDown();
     }
     dataPlane.forget((topic, partition) => !view.leads(topic, partition));
   };

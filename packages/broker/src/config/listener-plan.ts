@@ -65,6 +65,12 @@ export function listenerErrors(c: BrokerConfig): string[] {
   return errors;
 }
 
+/** The inter-broker listener's name, as Kafka picks it (PLAINTEXT unless set). */
+export function interBrokerListenerName(c: BrokerConfig): string {
+  const byName = c.staticSettings.includes("inter.broker.listener.name");
+  return byName ? c.interBrokerListenerName.toUpperCase() : c.securityInterBrokerProtocol;
+}
+
 /** A single node talks to no other broker, so only an explicit choice is checked. */
 function interBrokerErrors(c: BrokerConfig, advertisedNames: readonly string[]): string[] {
   const given = new Set(c.staticSettings);
@@ -75,7 +81,7 @@ function interBrokerErrors(c: BrokerConfig, advertisedNames: readonly string[]):
       "Only one of inter.broker.listener.name and security.inter.broker.protocol should be set.",
     ];
   if (!byName && !byProtocol) return [];
-  const name = byName ? c.interBrokerListenerName.toUpperCase() : c.securityInterBrokerProtocol;
+  const name = interBrokerListenerName(c);
   if (advertisedNames.includes(name)) return [];
   return [
     "inter.broker.listener.name must be a listener name defined in advertised.listeners. " +

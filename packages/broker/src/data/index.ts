@@ -40,6 +40,12 @@ export interface DataPlane extends TxnMarkerWriter {
    * batches another broker appended meanwhile.
    */
   forget(which: (topic: string, partition: number) => boolean): void;
+  /**
+   * Brokers sharing one database: makes this broker the partition's writer before it
+   * appends (a produce as leader, a marker), which fences the broker that wrote before;
+   * if the claim is new, the producer state is rebuilt from what that broker wrote.
+   */
+  claim(log: PartitionLog): Promise<void>;
   /** The durable producer-id allocator, opened on first use. */
   producerIds(): Promise<ProducerIdAllocator>;
   /** Snapshots the producer state of every partition changed since its last snapshot. */
@@ -71,6 +77,8 @@ export interface DataPlaneHost {
   readonly topics?: {
     partition(topic: string, partition: number): Promise<PartitionLog | undefined>;
   };
+  /** Whether brokers share the storage engine (claims apply); a single node without it. */
+  readonly cluster?: { readonly shared: boolean };
 }
 
 export interface DataPlaneOptions {
@@ -192,11 +200,22 @@ export function createDataPlane(
     return tracked.get(tpKey(tp))?.log;
   };
 
+  const forget = (which: (topic: string, partition: number) => boolean) => {
+    for (const [key, entry] of tracked)
+      if (which(entry.log.topic, entry.log.partition)) tracked.delete(key);
+  };
+
+  const claim = async (log: PartitionLog) => {
+    if (broker.cluster?.shared === true && (await log.claimWriter()))
+      forget((t, p) => t === log.topic && p === log.partition);
+  };
+
   const markOne = async (tp: TopicPartitionRef, marker: TxnMarker): Promise<number> => {
     // The group coordinator completes its own pending offsets in __consumer_offsets.
     if (tp.topic.startsWith("__")) return ErrorCode.NONE;
     const log = await findLog(tp);
     if (log === undefined) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+    await claim(log);
     return writeMarker(log, () => producerState(log), marker, broker.storage.clock.now());
   };
 
@@ -206,10 +225,8 @@ export function createDataPlane(
     closing: abort.signal,
     rebuildStats: stats,
     producerState,
-    forget: (which) => {
-      for (const [key, entry] of tracked)
-        if (which(entry.log.topic, entry.log.partition)) tracked.delete(key);
-    },
+    forget,
+    claim,
     get txnProduceCheck() {
       return txnProduceCheck;
     },

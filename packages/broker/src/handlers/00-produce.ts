@@ -99,10 +99,7 @@ async function producePartition(
   // sequence is checked by the one broker that holds its state for the partition.
   if (!ctx.broker.cluster.leads(topic.name, index))
     return failed(index, ErrorCode.NOT_LEADER_OR_FOLLOWER);
-  // Leading here from now on fences the broker that led before; the producer state is
-  // then rebuilt from everything that broker wrote.
-  if (ctx.broker.cluster.shared && (await log.claimWriter()))
-    ctx.broker.dataPlane.forget((t, p) => t === topic.name && p === index);
+  await ctx.broker.dataPlane.claim(log);
   const check = await validateProducedBatch(
     data.records,
     ctx.version,
@@ -128,6 +125,11 @@ async function producePartition(
       { topic: topic.name, partition: index },
     );
     if (refused !== ErrorCode.NONE) return failed(index, refused);
+  } else if (header.isTransactional && ctx.broker.cluster.shared) {
+    await catchUpWithCoordinator(ctx, header.producerId, header.producerEpoch, {
+      topic: topic.name,
+      partition: index,
+    });
   }
   const outcome = await appendProduced(ctx.broker.dataPlane, log, header, check.records);
   if (!outcome.ok) {
@@ -145,6 +147,27 @@ async function producePartition(
     logAppendTimeMs: BigInt(outcome.logAppendTime),
     logStartOffset: BigInt(outcome.logStartOffset),
   });
+}
+
+/**
+ * Brokers sharing one database: the coordinator that has just added this partition to
+ * the producer's transaction may run on another broker, and this one's copy of
+ * `__transaction_state` may not have heard of it yet. Before refusing, it rereads.
+ */
+async function catchUpWithCoordinator(
+  ctx: RequestContext,
+  producerId: bigint,
+  producerEpoch: number,
+  tp: { topic: string; partition: number },
+): Promise<void> {
+  const { txn } = ctx.broker;
+  if (txn.checkTransactionalProduce(producerId, producerEpoch, tp) === ErrorCode.NONE) return;
+  // Unreadable now: the check below refuses with what this broker knows.
+  await txn.refresh().catch((e: unknown) =>
+    ctx.broker.logger.warn("rereading __transaction_state failed", {
+      error: e instanceof Error ? e.message : String(e),
+    }),
+  );
 }
 
 /**

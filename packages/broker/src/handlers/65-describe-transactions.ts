@@ -32,6 +32,12 @@ export const describeTransactionsHandler = defineHandler({
             errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
           });
         const m = txn.get(transactionalId);
+        if (!txn.coordinating) {
+          return createDescribeTransactionsResponseTransactionState({
+            transactionalId,
+            errorCode: ErrorCode.NOT_COORDINATOR,
+          });
+        }
         if (!txn.loaded) {
           return createDescribeTransactionsResponseTransactionState({
             transactionalId,

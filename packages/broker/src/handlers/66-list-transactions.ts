@@ -33,7 +33,8 @@ export const listTransactionsHandler = defineHandler({
       errorCode: ErrorCode.NONE,
       unknownStateFilters: listed.unknownStates,
       // Only the transactional ids the principal may DESCRIBE.
-      transactionStates: listed.transactions
+      // Each broker lists the transactions it coordinates (the admin client asks them all).
+      transactionStates: (txn.coordinating ? listed.transactions : [])
         .filter((t) =>
           allowed(ctx, Op.DESCRIBE, AclResourceType.TRANSACTIONAL_ID, t.transactionalId, true),
         )

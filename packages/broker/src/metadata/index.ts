@@ -1,6 +1,6 @@
 import type { Logger, StorageEngine } from "@logbook/storage";
 import type { BrokerConfig } from "../config.js";
-import { MetadataLog } from "./metadata-log.js";
+import { openMetadataLog } from "./metadata-log.js";
 import { LogTopicRegistry } from "./topic-registry.js";
 
 /**
@@ -12,7 +12,7 @@ export async function openTopicRegistry(
   config: BrokerConfig,
   logger: Logger,
 ): Promise<LogTopicRegistry> {
-  const metadata = await MetadataLog.open(storage);
+  const metadata = await openMetadataLog(storage);
   const registry = new LogTopicRegistry(storage, config, metadata, logger);
   await registry.load();
   return registry;

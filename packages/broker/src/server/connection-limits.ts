@@ -10,6 +10,7 @@ import type { BrokerConfig } from "../config/broker-config.js";
 import { int } from "../config/kinds.js";
 import { parseIpOverrides } from "../config/limit-settings.js";
 import { listenerOverride } from "../config/listener-overrides.js";
+import { interBrokerListenerName } from "../config/listener-plan.js";
 import {
   type ConnectionLimitConfig,
   type ListenerLimit,
@@ -27,12 +28,6 @@ function listenerLimit(config: BrokerConfig, listener: string): ListenerLimit {
   };
 }
 
-/** The inter-broker listener's name, as Kafka picks it. */
-function interBrokerListener(config: BrokerConfig): string {
-  const byName = config.staticSettings.includes("inter.broker.listener.name");
-  return byName ? config.interBrokerListenerName.toUpperCase() : config.securityInterBrokerProtocol;
-}
-
 export async function connectionLimits(
   config: BrokerConfig,
   listeners: readonly string[],
@@ -48,7 +43,7 @@ export async function connectionLimits(
     maxPerIp: config.maxConnectionsPerIp,
     perIpOverrides,
     listeners: new Map(listeners.map((l) => [l, listenerLimit(config, l)])),
-    interBrokerListener: interBrokerListener(config),
+    interBrokerListener: interBrokerListenerName(config),
     rate: { samples: config.quotaWindowNum, windowMs: config.quotaWindowSizeSeconds * 1000 },
   };
 }

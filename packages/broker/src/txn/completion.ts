@@ -12,6 +12,8 @@ export interface CompletionHost {
   transitionTo(m: TxnMetadata, state: TxnStateId, change?: Partial<TxnMetadata>): TxnMetadata;
   /** The attached writers, or null while transactions are not wired. */
   parts(): { markers: TxnMarkerWriter; offsets: TxnOffsetsCompleter } | null;
+  /** False once another broker coordinates transactions: it completes them from now on. */
+  coordinating(): boolean;
   readonly logger: Logger;
 }
 
@@ -52,7 +54,7 @@ export class CompletionRunner {
       firstDone = resolve;
     });
     const loop = (async () => {
-      while (!this.closing.aborted) {
+      while (!this.closing.aborted && this.host.coordinating()) {
         try {
           await this.completeOnce(transactionalId);
           return;

@@ -101,6 +101,15 @@ const NOTHING: TxnResult<unknown> = { records: [], response: undefined };
  */
 export class TransactionCoordinator implements TxnProduceCheck {
   private rt: TxnRuntime | null = null;
+  private log: InternalLog | null = null;
+  /**
+   * Brokers sharing one database all follow `__transaction_state`, but one at a time
+   * coordinates (the leader of its partition): it answers the clients' transactional
+   * requests, runs the timeout and expiry checks and completes decided transactions.
+   * The others answer NOT_COORDINATOR and use the state only to check transactional
+   * produce to the partitions they lead (and to add those partitions, transactions v2).
+   */
+  private steppedDown = false;
   private markers: TxnMarkerWriter | null = null;
   private offsets: TxnOffsetsCompleter | null = null;
   private readonly closing = new AbortController();
@@ -120,6 +129,7 @@ export class TransactionCoordinator implements TxnProduceCheck {
             ? null
             : { markers: this.markers, offsets: this.offsets },
         logger: opts.logger,
+        coordinating: () => this.coordinating,
       },
       opts.markerRetryMs ?? 1000,
       this.clock,
@@ -141,6 +151,41 @@ export class TransactionCoordinator implements TxnProduceCheck {
     return this.rt !== null;
   }
 
+  /** True on the broker that coordinates transactions (always, for a single node). */
+  get coordinating(): boolean {
+    return !this.steppedDown;
+  }
+
+  /** Another broker coordinates transactions now (see `steppedDown`). */
+  stepDown(): void {
+    this.steppedDown = true;
+  }
+
+  /**
+   * This broker coordinates transactions now: it catches up with the log (what the
+   * coordinator before it wrote), then completes the transactions that were decided.
+   */
+  async takeOver(): Promise<void> {
+    this.steppedDown = false;
+    if (this.rt === null) return; // load() recovers once loaded
+    try {
+      await this.refresh();
+    } finally {
+      // Even on a stale copy: completing writes conditionally, so it catches up then.
+      if (this.available && this.coordinating) this.recover();
+    }
+  }
+
+  /**
+   * Reads what other brokers appended to `__transaction_state` up to now (a partition
+   * leader checking a transactional batch the coordinator has just allowed, say).
+   */
+  async refresh(): Promise<void> {
+    if (this.rt === null || this.log === null) return;
+    await this.log.log.refresh();
+    await this.run(() => NOTHING);
+  }
+
   /**
    * The data plane's marker writer and the group coordinator's offsets completer. They
    * are attached rather than passed in so each side can land (and be faked in tests)
@@ -149,7 +194,7 @@ export class TransactionCoordinator implements TxnProduceCheck {
   attach(parts: { markers?: TxnMarkerWriter; offsets?: TxnOffsetsCompleter }): void {
     if (parts.markers !== undefined) this.markers = parts.markers;
     if (parts.offsets !== undefined) this.offsets = parts.offsets;
-    if (this.available) this.recover();
+    if (this.available && this.coordinating) this.recover();
   }
 
   /** Replays `__transaction_state`, then completes decided transactions and starts the checks. */
@@ -159,6 +204,7 @@ export class TransactionCoordinator implements TxnProduceCheck {
       TRANSACTION_STATE_PARTITION.topic,
       TRANSACTION_STATE_PARTITION.partition,
     );
+    this.log = log;
     const rt = await CoordinatorRuntime.load({
       name: `${TRANSACTION_STATE_PARTITION.topic}-${TRANSACTION_STATE_PARTITION.partition}`,
       state: emptyTxnState(),
@@ -171,12 +217,14 @@ export class TransactionCoordinator implements TxnProduceCheck {
     this.opts.logger.info("transaction state loaded", { ids: rt.state.txns.size });
     const ttl = this.opts.expirationMs;
     this.every(rt, TXN_TIMER_KEYS.abortTimedOut, this.opts.abortCheckIntervalMs, (s) =>
-      this.available ? planAbortTimedOut(s, this.context()) : NOTHING,
+      this.available && this.coordinating ? planAbortTimedOut(s, this.context()) : NOTHING,
     );
     this.every(rt, TXN_TIMER_KEYS.expireIds, this.opts.expiryCheckIntervalMs, (s) =>
-      this.available ? planExpireIds(s, ttl, this.clock.now(), this.opts.logger) : NOTHING,
+      this.available && this.coordinating
+        ? planExpireIds(s, ttl, this.clock.now(), this.opts.logger)
+        : NOTHING,
     );
-    if (this.available) this.recover();
+    if (this.available && this.coordinating) this.recover();
   }
 
   /** A periodic check as a keyed timer that schedules its next run; 0 ms = never. */
@@ -250,6 +298,7 @@ export class TransactionCoordinator implements TxnProduceCheck {
     timeoutMs: number,
     expected: { producerId: bigint; producerEpoch: number } | null,
   ): Promise<ProducerIdAndEpoch> {
+    if (!this.coordinating) return Promise.resolve(initProducerIdError(ErrorCode.NOT_COORDINATOR));
     if (!this.loaded) {
       return Promise.resolve(initProducerIdError(ErrorCode.COORDINATOR_LOAD_IN_PROGRESS));
     }
@@ -267,6 +316,7 @@ export class TransactionCoordinator implements TxnProduceCheck {
 
   /** Kafka's checks shared by the transactional requests, in Kafka's order. */
   private checkProducer(p: TxnProducer): { errorCode: number; cur?: TxnMetadata } {
+    if (!this.coordinating) return { errorCode: ErrorCode.NOT_COORDINATOR };
     if (!this.loaded) return { errorCode: ErrorCode.COORDINATOR_LOAD_IN_PROGRESS };
     const cur = this.state.txns.get(p.transactionalId);
     if (cur === undefined || cur.producerId !== p.producerId) {
@@ -289,6 +339,24 @@ export class TransactionCoordinator implements TxnProduceCheck {
 
   addPartitions(p: TxnProducer, partitions: readonly TopicPartitionRef[]): Promise<number> {
     return this.add(p, partitions, []);
+  }
+
+  /**
+   * Transactions v2: the leader of `tp` adds it to the producer's transaction (Kafka's
+   * leader asks the coordinator; brokers sharing one database append to the shared
+   * log instead, on any broker). The producer checks run on the caught-up state, since
+   * this broker's copy may not have seen the producer's InitProducerId yet.
+   */
+  addPartitionAsLeader(p: TxnProducer, tp: TopicPartitionRef): Promise<number> {
+    if (!this.loaded) return Promise.resolve(ErrorCode.COORDINATOR_LOAD_IN_PROGRESS);
+    return this.run((s) => {
+      const cur = s.txns.get(p.transactionalId);
+      if (cur === undefined || cur.producerId !== p.producerId)
+        return { records: [], response: ErrorCode.INVALID_PRODUCER_ID_MAPPING };
+      if (cur.producerEpoch !== p.producerEpoch)
+        return { records: [], response: ErrorCode.PRODUCER_FENCED };
+      return planAdd(s, p, [tp], [], this.clock.now());
+    });
   }
 
   /**
@@ -363,6 +431,7 @@ export class TransactionCoordinator implements TxnProduceCheck {
    * check is then planEndTxn's, since a retry names the epoch before the bump.
    */
   async endTxn(p: TxnProducer, commit: boolean, tv2 = false): Promise<number> {
+    if (!this.coordinating) return ErrorCode.NOT_COORDINATOR;
     if (!this.loaded) return ErrorCode.COORDINATOR_LOAD_IN_PROGRESS;
     if (!tv2) {
       const checked = this.checkProducer(p);

@@ -51,7 +51,7 @@ export async function addImplicitly(
     txn.checkTransactionalProduce(producerId, producerEpoch, tp) === ErrorCode.NONE
   )
     return ErrorCode.NONE;
-  const code = await retrying(txn.clock, () => txn.addPartitions(producer, [tp]));
+  const code = await retrying(txn.clock, () => txn.addPartitionAsLeader(producer, tp));
   if (code === ErrorCode.PRODUCER_FENCED) return ErrorCode.INVALID_PRODUCER_EPOCH;
   return RETRIABLE.has(code) ? ErrorCode.NOT_ENOUGH_REPLICAS : code;
 }

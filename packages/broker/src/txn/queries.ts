@@ -58,7 +58,7 @@ export function listTransactions(
 }
 
 /** Partitions grouped by topic, topics and partitions sorted (stable output for tools). */
-function partitionsByTopic(
+export function partitionsByTopic(
   partitions: Iterable<TopicPartitionRef>,
 ): { topic: string; partitions: number[] }[] {
   const byTopic = new Map<string, number[]>();

@@ -1,4 +1,9 @@
-import type { CoordinatorResult, CoordinatorRuntime, ShardLog } from "@logbook/group-coordinator";
+import {
+  type CoordinatorResult,
+  type CoordinatorRuntime,
+  type ShardLog,
+  sharedShardLog,
+} from "@logbook/group-coordinator";
 import type { InternalLog, Logger } from "@logbook/storage";
 import { decodeTxnRecord, encodeTxnKey, encodeTxnRecord, type TxnMetadata } from "./records.js";
 import { assertTransition, TxnState } from "./state.js";
@@ -59,32 +64,32 @@ export function tombstoneRecord(current: TxnMetadata): TxnRecord {
 /**
  * The shard's records on `__transaction_state`. A batch is stamped with its last
  * metadata's update time (the clock's time for tombstones); unknown records are skipped.
+ * Brokers sharing one database all follow this log and may append to it (a partition
+ * leader adding its partition to a transaction, transactions v2): see sharedShardLog.
  */
 export function txnShardLog(
   log: InternalLog,
   now: () => number,
   logger: Logger,
 ): ShardLog<TxnRecord> {
-  return {
-    append(records) {
-      const last = records[records.length - 1]?.metadata;
-      return log.append(
-        records.map((r) =>
+  return sharedShardLog<TxnRecord>(
+    log,
+    {
+      encode: (records) => ({
+        records: records.map((r) =>
           r.metadata === null
             ? { key: encodeTxnKey(r.transactionalId), value: null }
             : encodeTxnRecord(r.metadata),
         ),
-        last?.lastUpdateMs ?? now(),
-      );
-    },
-    async replay(visit) {
-      const count = await log.replay((raw) => {
+        timestamp: records[records.length - 1]?.metadata?.lastUpdateMs ?? now(),
+      }),
+      decode: (raw) => {
         const decoded = decodeTxnRecord(raw);
-        if (decoded.kind === "txn") visit(decoded);
-      });
-      logger.info("transaction state replayed", { records: count });
+        return decoded.kind === "txn" ? decoded : undefined;
+      },
     },
-  };
+    (records) => logger.info("transaction state replayed", { records }),
+  );
 }
 
 export const TXN_TIMER_KEYS = {

@@ -17,13 +17,17 @@ export interface TxnGroupsSide extends TxnOffsetsCompleter {
  * TxnOffsetCommit check and complete offsets. Attaching both writers starts the
  * completion of transactions decided before a restart.
  */
-export function wireTransactions(host: {
-  readonly dataPlane: TxnDataPlaneSide;
-  readonly groups: TxnGroupsSide;
-  readonly txn: TransactionCoordinator;
-}): void {
+export function wireTransactions(
+  host: {
+    readonly dataPlane: TxnDataPlaneSide;
+    readonly groups: TxnGroupsSide;
+    readonly txn: TransactionCoordinator;
+  },
+  /** Where markers go (brokers sharing a database: each partition's leader); the data plane by default. */
+  markers: TxnMarkerWriter = host.dataPlane,
+): void {
   const { dataPlane, groups, txn } = host;
   dataPlane.setTxnProduceCheck(txn);
   groups.attachTransactions(txn);
-  txn.attach({ markers: dataPlane, offsets: groups });
+  txn.attach({ markers, offsets: groups });
 }

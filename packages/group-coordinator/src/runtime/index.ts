@@ -15,3 +15,4 @@ export {
   type CoordinatorRuntimeOptions,
   type ShardLog,
 } from "./coordinator-runtime.js";
+export { type ShardCodec, sharedShardLog } from "./shared-shard-log.js";

@@ -95,6 +95,7 @@ export interface WriteTxnMarkersRequestWritableTxnMarker {
   transactionResult: boolean;
   topics: WriteTxnMarkersRequestWritableTxnMarkerTopic[];
   coordinatorEpoch: number;
+  transactionVersion: number;
   /** Tagged fields unknown to this schema; kept for re-encoding. */
   unknownTaggedFields?: UnknownTaggedField[];
 }
@@ -108,6 +109,7 @@ export function createWriteTxnMarkersRequestWritableTxnMarker(
     transactionResult: init.transactionResult === undefined ? false : init.transactionResult,
     topics: init.topics === undefined ? [] : init.topics,
     coordinatorEpoch: init.coordinatorEpoch === undefined ? 0 : init.coordinatorEpoch,
+    transactionVersion: init.transactionVersion === undefined ? 0 : init.transactionVersion,
   };
   if (init.unknownTaggedFields !== undefined) v.unknownTaggedFields = init.unknownTaggedFields;
   return v;
@@ -127,6 +129,9 @@ export function encodeWriteTxnMarkersRequestWritableTxnMarker(
     encodeWriteTxnMarkersRequestWritableTxnMarkerTopic(w, e, version);
   }
   w.int32(v.coordinatorEpoch);
+  if (version >= 2) {
+    w.int8(v.transactionVersion);
+  }
   if (flexible) {
     const u = v.unknownTaggedFields;
     const nt = u === undefined ? 0 : u.length;
@@ -150,6 +155,9 @@ export function sizeWriteTxnMarkersRequestWritableTxnMarker(
   s += arrayPrefixSize(v.topics.length, flexible);
   for (const e of v.topics) s += sizeWriteTxnMarkersRequestWritableTxnMarkerTopic(e, version);
   s += 4;
+  if (version >= 2) {
+    s += 1;
+  }
   if (flexible) {
     const u = v.unknownTaggedFields;
     const nt = u === undefined ? 0 : u.length;
@@ -179,6 +187,10 @@ export function decodeWriteTxnMarkersRequestWritableTxnMarker(
     }
   }
   const f_coordinatorEpoch = r.int32();
+  let f_transactionVersion: number = 0;
+  if (version >= 2) {
+    f_transactionVersion = r.int8();
+  }
   let unknown: UnknownTaggedField[] | undefined;
   if (flexible) {
     const nt = r.taggedFieldCount();
@@ -195,6 +207,7 @@ export function decodeWriteTxnMarkersRequestWritableTxnMarker(
     transactionResult: f_transactionResult,
     topics: f_topics,
     coordinatorEpoch: f_coordinatorEpoch,
+    transactionVersion: f_transactionVersion,
   };
   if (unknown !== undefined) v.unknownTaggedFields = unknown;
   return v;
@@ -640,17 +653,34 @@ export function decodeWriteTxnMarkersResponseWritableTxnMarkerPartitionResult(
 
 /** The response to a request that failed as a whole: `errorCode` in every error field. */
 export function WriteTxnMarkersErrorResponse(
-  _request: WriteTxnMarkersRequest,
-  _errorCode: number,
+  request: WriteTxnMarkersRequest,
+  errorCode: number,
 ): WriteTxnMarkersResponse {
-  return createWriteTxnMarkersResponse({});
+  return createWriteTxnMarkersResponse({
+    markers: request.markers.map((r1) =>
+      createWriteTxnMarkersResponseWritableTxnMarkerResult({
+        producerId: r1.producerId,
+        topics: r1.topics.map((r2) =>
+          createWriteTxnMarkersResponseWritableTxnMarkerTopicResult({
+            name: r2.name,
+            partitions: r2.partitionIndexes.map((r3) =>
+              createWriteTxnMarkersResponseWritableTxnMarkerPartitionResult({
+                partitionIndex: r3,
+                errorCode: errorCode,
+              }),
+            ),
+          }),
+        ),
+      }),
+    ),
+  });
 }
 
 export const WriteTxnMarkersApi: ApiCodec<WriteTxnMarkersRequest, WriteTxnMarkersResponse> = {
   apiKey: 27,
   name: "WriteTxnMarkers",
   minVersion: 0,
-  maxVersion: 1,
+  maxVersion: 2,
   firstFlexibleVersion: 1,
   requestHeaderVersion: (version: number) => (version >= 1 ? 2 : 1),
   responseHeaderVersion: (version: number) => (version >= 1 ? 1 : 0),

@@ -3,8 +3,8 @@ package dev.logbook.java;
 /**
  * KafkaProducer checks run against Logbook and against Kafka with the same assertions
  * (integration-tests/java-producer.test.ts), reusing the matrix's plans: Usage:
- * ProducerChecks codec-NAME|transactions|consume-transform-produce|transactions-v2
- * BOOTSTRAP TOPIC. Each makes its one-partition
+ * ProducerChecks codec-NAME|transactions|consume-transform-produce|transactions-v2|
+ * abort-hanging BOOTSTRAP TOPIC. Each makes its one-partition
  * topic first; the test then reads the stored batches over the wire.
  */
 public final class ProducerChecks {
@@ -21,6 +21,8 @@ public final class ProducerChecks {
       consumeTransformProduce(bootstrap, topic);
     } else if (args[0].equals("transactions-v2")) {
       transactionsV2(bootstrap, topic);
+    } else if (args[0].equals("abort-hanging")) {
+      abortHanging(bootstrap, topic);
     } else {
       throw new IllegalArgumentException("unknown check " + args[0]);
     }
@@ -117,6 +119,46 @@ public final class ProducerChecks {
       var committed = offsets.get(tp);
       out.put("groupOffset", committed == null ? -1 : committed.offset());
     }
+    Driver.result(out);
+  }
+
+  /**
+   * What kafka-transactions.sh abort does for a hanging transaction: a transactional
+   * producer leaves records of an open transaction in partition 0; Admin.describeProducers
+   * finds it, Admin.abortTransaction has the partition's leader write an ABORT marker
+   * (WriteTxnMarkers), and a read_committed consumer then reads past it. Reports the
+   * open transaction's start offset seen before, the one after, and what was read.
+   */
+  static void abortHanging(String bootstrap, String topic) throws Exception {
+    var tp = new org.apache.kafka.common.TopicPartition(topic, 0);
+    var out = new java.util.LinkedHashMap<String, Object>();
+    var p = Driver.producer(bootstrap, java.util.Map.of(
+        "transactional.id", "hanging-" + topic, "transaction.timeout.ms", "300000"));
+    try (var admin = Driver.admin(bootstrap)) {
+      p.initTransactions();
+      p.beginTransaction();
+      for (int i = 0; i < 3; i++)
+        p.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, 0, null, "hanging-" + i));
+      p.flush();
+      var before = admin.describeProducers(java.util.List.of(tp)).partitionResult(tp)
+          .get(30, java.util.concurrent.TimeUnit.SECONDS).activeProducers().stream()
+          .filter(s -> s.currentTransactionStartOffset().isPresent()).findFirst().orElseThrow();
+      out.put("openAt", before.currentTransactionStartOffset().getAsLong());
+      admin.abortTransaction(new org.apache.kafka.clients.admin.AbortTransactionSpec(
+              tp, before.producerId(), (short) before.producerEpoch(),
+              before.coordinatorEpoch().orElse(0)))
+          .all().get(30, java.util.concurrent.TimeUnit.SECONDS);
+      var after = admin.describeProducers(java.util.List.of(tp)).partitionResult(tp)
+          .get(30, java.util.concurrent.TimeUnit.SECONDS).activeProducers().stream()
+          .filter(s -> s.currentTransactionStartOffset().isPresent()).count();
+      out.put("openAfter", after);
+    }
+    try (var plain = Driver.producer(bootstrap, java.util.Map.of())) {
+      plain.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, 0, null, "after")).get();
+    }
+    out.put("readCommitted", ConsumerChecks.readAll(bootstrap, tp, "read_committed", "after"));
+    // The producer still believes in its transaction; it is not needed any more.
+    p.close(java.time.Duration.ZERO);
     Driver.result(out);
   }
 
