@@ -242,6 +242,24 @@ export const PROBES: Record<number, Probe> = {
       producerEpoch: 0,
       committed: true,
     }),
+  // A partition the topic does not have: a marker there changes neither broker's log.
+  [P.WriteTxnMarkersApi.apiKey]: (c) =>
+    P.createWriteTxnMarkersRequest({
+      markers: [
+        P.createWriteTxnMarkersRequestWritableTxnMarker({
+          producerId: 4242n,
+          producerEpoch: 0,
+          transactionResult: false,
+          coordinatorEpoch: 0,
+          topics: [
+            P.createWriteTxnMarkersRequestWritableTxnMarkerTopic({
+              name: c.topic,
+              partitionIndexes: [7],
+            }),
+          ],
+        }),
+      ],
+    }),
   [P.TxnOffsetCommitApi.apiKey]: (c) =>
     P.createTxnOffsetCommitRequest({
       transactionalId: `probe-txn-${c.tag}`,
