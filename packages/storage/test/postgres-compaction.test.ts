@@ -14,6 +14,7 @@ import { openStorageEngine } from "../src/engines.js";
 import { realClock } from "../src/env/clock.js";
 import { silentLogger } from "../src/logger.js";
 import type { PartitionLog } from "../src/partition-log.js";
+import { compactPgPartition } from "../src/postgres/pg-compaction.js";
 import { PgEngine } from "../src/postgres/pg-engine.js";
 import { PgPartitionLog } from "../src/postgres/pg-partition-log.js";
 import { loadPartition } from "../src/postgres/pg-queries.js";
@@ -226,6 +227,85 @@ test("postgres: a broker that loaded an index entry before another broker's comp
     await waitFor(() => logB.sizeInBytes === logA.sizeInBytes);
     assert.deepEqual(await logB.abortedTransactions(0, logB.highWatermark), []);
     await late.close();
+  } finally {
+    await close();
+  }
+});
+
+/** A compaction round of `log` with a hook between staging a segment and swapping it. */
+function roundWithHook(
+  engine: StorageEngine,
+  log: PgPartitionLog,
+  beforeSwap: (segmentBase: number) => Promise<void>,
+) {
+  return compactPgPartition({
+    pool: pgEngine(engine).pool,
+    id: log.partitionId,
+    config: log.config,
+    logger: silentLogger,
+    lastStableOffset: log.lastStableOffset,
+    now: T0,
+    beforeSwap,
+  });
+}
+
+test("postgres: a truncation by another broker during a round makes it give up; nothing the truncation left is lost", async () => {
+  const { a, logA, logB, close } = await twoBrokers();
+  try {
+    await writeUpdates(logA, 6);
+    await waitFor(() => logB.highWatermark === 30);
+    const result = await roundWithHook(a, logA, async () => {
+      await logB.truncateTo(12);
+      await logB.append(await makeBatch([{ key: "k0", value: "after-truncation", timestamp: T0 }]));
+    });
+    assert.equal(result.swapped, 0, "no swap after the truncation");
+    await logA.refresh();
+    const left = await readKeyedRecords(logA);
+    assert.deepEqual(
+      left.map((r) => r.offset),
+      Array.from({ length: 13 }, (_, i) => i),
+      "the truncated log, uncompacted",
+    );
+    // A later round starts afresh from what the truncation left.
+    await writeUpdates(logA, 3);
+    const before = await readKeyedRecords(logA);
+    assert.ok((await logA.compact(T0)) > 0);
+    const after = await readKeyedRecords(logA);
+    assert.deepEqual(latestPerKey(after), latestPerKey(before));
+    const original = new Map(before.map((r) => [r.offset, r]));
+    for (const r of after) assert.deepEqual(original.get(r.offset), r);
+  } finally {
+    await close();
+  }
+});
+
+test("postgres: retention taking a segment during a round: the swap is skipped and no row is left behind", async () => {
+  const { a, logA, logB, close } = await twoBrokers();
+  try {
+    await writeUpdates(logA, 6);
+    await waitFor(() => logB.highWatermark === 30);
+    const firstSegmentEnd = await pgEngine(a)
+      .pool.query<{ base: string }>(
+        "SELECT min(base_offset) AS base FROM logbook_segment WHERE base_offset > 0",
+      )
+      .then((r) => Number(r.rows[0]?.base));
+    let skipped = false;
+    const result = await roundWithHook(a, logA, async (base) => {
+      if (base !== 0) return;
+      await logB.deleteRecordsBefore(firstSegmentEnd);
+      skipped = true;
+    });
+    assert.ok(skipped && result.swapped > 0, "the later segments were still swapped");
+    const orphans = await pgEngine(a).pool.query<{ n: string }>(
+      `SELECT count(*) AS n FROM logbook_batch b WHERE NOT EXISTS (SELECT 1 FROM logbook_segment s
+         WHERE s.partition_id = b.partition_id AND s.base_offset = b.segment_base)`,
+    );
+    assert.equal(Number(orphans.rows[0]?.n), 0);
+    await logA.refresh();
+    assert.equal(logA.logStartOffset, firstSegmentEnd);
+    const after = await readKeyedRecords(logA);
+    assert.ok(after.every((r) => r.offset >= firstSegmentEnd));
+    assert.equal(latestPerKey(after).get("k4"), "k4@5");
   } finally {
     await close();
   }

@@ -27,6 +27,8 @@ export interface PgCompactionRequest {
   /** The calling broker's last stable offset: nothing at or above it is cleaned. */
   lastStableOffset: number;
   now: number;
+  /** Test hook: runs when a cleaned segment is staged, right before its swap. */
+  beforeSwap?: (segmentBase: number) => Promise<void>;
 }
 
 export interface PgCompactionResult {
@@ -126,7 +128,7 @@ async function cleanRound(
     batches: (segs) => segmentBatches(client, id, segs),
     lastBatchPerProducer: () => lastBatchPerProducer(client, id, activeBase),
     replaceSegment: async (seg, cleaned) => {
-      const freed = await replaceSegment(client, id, state.truncations, seg, cleaned);
+      const freed = await replaceSegment(client, req, state.truncations, seg, cleaned);
       if (freed !== null) result.swapped++;
       return freed ?? 0;
     },
@@ -190,7 +192,7 @@ async function lastBatchPerProducer(
  */
 async function replaceSegment(
   client: pg.PoolClient,
-  id: string,
+  req: PgCompactionRequest,
   truncations: string,
   seg: PgSegment,
   cleaned: AsyncGenerator<Buffer>,
@@ -230,6 +232,8 @@ async function replaceSegment(
   await flush();
   // Nothing was removed: keep the old rows.
   if (size === seg.size) return null;
+  await req.beforeSwap?.(seg.baseOffset);
+  const id = req.id;
   // An entry stays while its marker does (see the disk engine's swap).
   const droppedEntries = seg.abortedTxns
     .filter((e) => !keptAborts.has(e.lastOffset))
