@@ -94,19 +94,23 @@ async function cleanRound(
   result: PgCompactionResult,
 ): Promise<number> {
   const { id } = req;
-  // The truncation count is read before the partition: a truncation in between makes
-  // every swap of this round give up.
-  const { rows } = await client.query<{ cleaner_offset: string; truncations: string }>(
-    "SELECT cleaner_offset, truncations FROM logbook_partition WHERE id = $1",
-    [id],
-  );
-  const row = rows[0];
-  if (row === undefined) throw new PartitionChanged();
-  const state = {
-    snapshot: await loadPartition(req.pool, id),
-    cleanerOffset: Number(row.cleaner_offset),
-    truncations: row.truncations,
-  };
+  const state = await inTransaction(client, async () => {
+    // One snapshot for the segments, the transaction index, open transactions and the
+    // cleaner's bookkeeping (an abort committed between two reads would otherwise let
+    // its data pass for committed).
+    await client.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+    const { rows } = await client.query<{ cleaner_offset: string; truncations: string }>(
+      "SELECT cleaner_offset, truncations FROM logbook_partition WHERE id = $1",
+      [id],
+    );
+    const row = rows[0];
+    if (row === undefined) throw new PartitionChanged();
+    return {
+      snapshot: await loadPartition(client, id, true),
+      cleanerOffset: Number(row.cleaner_offset),
+      truncations: row.truncations,
+    };
+  });
   const { snapshot } = state;
   const segments = snapshot.segments;
   const nextBase = new Map<PgSegment, number>();

@@ -291,10 +291,11 @@ export class PgPartitionLog implements PartitionLog {
     const pendingAborted = this.pending.flatMap((p) => p.aborted);
     const found = collectAborted(this.segments, fetchOffset, upperBoundOffset, pendingAborted);
     // Committed entries may have gone with their markers in another broker's compaction.
-    const committed = found.filter((e) => e.lastOffset < this.endOffset).map((e) => e.lastOffset);
+    const end = this.endOffset;
+    const committed = found.filter((e) => e.lastOffset < end).map((e) => e.lastOffset);
     if (committed.length === 0) return found;
     const stored = await storedAbortMarkers(this.deps.pool, this.id, committed);
-    return found.filter((e) => e.lastOffset >= this.endOffset || stored.has(e.lastOffset));
+    return found.filter((e) => e.lastOffset >= end || stored.has(e.lastOffset));
   }
 
   setLastStableOffsetHook(hook: ((highWatermark: number) => number) | null): void {
@@ -322,7 +323,7 @@ export class PgPartitionLog implements PartitionLog {
    * through the database, on all of them. Returns the bytes freed.
    */
   compact(now: number = this.deps.clock.now()): Promise<number> {
-    this.assertOpen();
+    if (this.closed) return Promise.reject(new Error(this.describe("closed")));
     if (this.compacting !== null) return this.compacting;
     const run = (async () => {
       const result = await compactPgPartition({
