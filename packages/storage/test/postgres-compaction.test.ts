@@ -316,6 +316,8 @@ interface GenAppend {
   /** null: a tombstone. */
   value: string | null;
   timestamp: number;
+  /** Appended inside a transaction of producer 7 that then commits or aborts. */
+  transaction: "none" | "commit" | "abort";
   /** Run a compaction pass on both logs after this append. */
   compactAfter: boolean;
 }
@@ -325,18 +327,26 @@ const genAppends = fc.array(
     key: fc.integer({ min: 0, max: 6 }),
     value: fc.option(fc.string({ maxLength: 10 }), { nil: null, freq: 5 }),
     timestamp: fc.integer({ min: 0, max: 3000 }),
+    transaction: fc.constantFrom<GenAppend["transaction"]>("none", "none", "commit", "abort"),
     compactAfter: fc.integer({ min: 0, max: 6 }).map((n) => n === 0),
   }),
   { minLength: 1, maxLength: 60 },
 );
 
-async function appendTo(log: PartitionLog, a: GenAppend): Promise<void> {
-  await log.append(
-    await makeBatch([{ key: `k${a.key}`, value: a.value, timestamp: T0 + a.timestamp }]),
-  );
+/** The same append to both logs: a plain batch, or a one-batch transaction and its marker. */
+async function appendToBoth(logs: PartitionLog[], a: GenAppend, sequence: number): Promise<void> {
+  const record = { key: `k${a.key}`, value: a.value, timestamp: T0 + a.timestamp };
+  const batches =
+    a.transaction === "none"
+      ? [await makeBatch([record])]
+      : [
+          await txnBatch(7n, [record], sequence),
+          await markerBatch(7n, a.transaction === "commit", T0 + a.timestamp),
+        ];
+  for (const log of logs) for (const b of batches) await log.append(b);
 }
 
-test("postgres: the compacted log reads the same as the disk engine's for random keyed appends", async () => {
+test("postgres: the compacted log reads the same as the disk engine's for random keyed appends, transactions among them", async () => {
   const engine = await openStorageEngine(await freshDatabase());
   const tmp = await makeTempDir();
   let run = 0;
@@ -357,15 +367,19 @@ test("postgres: the compacted log reads the same as the disk engine's for random
           checkpointIntervalMs: 0,
         });
         try {
-          for (const a of appends) {
-            await appendTo(pg, a);
-            await appendTo(disk, a);
+          for (const [i, a] of appends.entries()) {
+            await appendToBoth([pg, disk], a, i);
             if (a.compactAfter) {
               assert.equal(await pg.compact(T0 + now), await disk.compact(T0 + now));
             }
           }
           assert.equal(await pg.compact(T0 + now), await disk.compact(T0 + now));
           assert.deepEqual(await readKeyedRecords(pg), await readKeyedRecords(disk));
+          assert.deepEqual(await readCommitted(pg), await readCommitted(disk));
+          assert.deepEqual(
+            await pg.abortedTransactions(0, pg.highWatermark),
+            await disk.abortedTransactions(0, disk.highWatermark),
+          );
           assert.equal(pg.sizeInBytes, disk.sizeInBytes);
         } finally {
           await disk.close();
