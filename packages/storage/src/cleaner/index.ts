@@ -95,6 +95,12 @@ export {
 export { type CleanBatchOptions, cleanBatch } from "./clean-batch.js";
 export { type CleanSegmentOptions, cleanSegmentBatches } from "./clean-segment.js";
 export { type CleanStats, newCleanStats } from "./clean-stats.js";
+export {
+  type CompactionPassTarget,
+  isAbortMarker,
+  type PassSegment,
+  runCompactionPass,
+} from "./compaction-pass.js";
 export { cleanableRatio, shouldClean } from "./dirty-ratio.js";
 export {
   KEY_DIGEST_BYTES,

@@ -1,18 +1,10 @@
-import { BatchField, ControlRecordType, type RecordBatchHeader } from "@logbook/protocol";
-import {
-  AbortedTransactions,
-  buildOffsetMap,
-  cleanableRatio,
-  cleanSegmentBatches,
-  newCleanStats,
-  shouldClean,
-  TransactionTracker,
-} from "../cleaner/index.js";
+import { BatchField } from "@logbook/protocol";
+import { isAbortMarker, runCompactionPass } from "../cleaner/index.js";
 import type { LogConfig } from "../config.js";
 import type { Fs } from "../env/fs.js";
 import type { Logger } from "../logger.js";
 import type { AbortedTxn } from "../partition-log.js";
-import { controlTypeAt, encodeTxnIndex } from "../transactions/index.js";
+import { encodeTxnIndex } from "../transactions/index.js";
 import {
   CLEANED_SUFFIX,
   DELETED_SUFFIX,
@@ -57,65 +49,34 @@ export interface CompactionTarget {
 }
 
 /**
- * One compaction pass over a log (see the design notes in ../cleaner/index.ts). The
+ * One compaction pass over a log (the shared pass in ../cleaner/compaction-pass.ts). The
  * heavy part (reading, the offset map, rewriting into `<base>.log.cleaned`) runs outside
  * the log's serial chain, yielding to the event loop every few batches, so appends and
  * fetches go on; only each segment's swap takes the chain. Segments are cleaned one to
  * one (each keeps its base offset), so an interrupted pass leaves a consistent log.
  * Returns the bytes freed.
  */
-export async function compactOnce(target: CompactionTarget, now: number): Promise<number> {
-  const cfg = target.config;
-  // Never clean data of open transactions: stop at the last stable offset.
-  const closed = target
-    .closedSegments()
-    .filter((s) => target.nextBaseAfter(s) <= target.lastStableOffset);
-  if (closed.length === 0) return 0;
-  let cleanBytes = 0;
-  let dirtyBytes = 0;
-  for (const s of closed) {
-    if (target.nextBaseAfter(s) <= target.cleanerOffset) cleanBytes += s.size;
-    else dirtyBytes += s.size;
-  }
-  if (!shouldClean(cleanableRatio(cleanBytes, dirtyBytes), cfg.minCleanableDirtyRatio)) return 0;
-
-  const dirty = closed.filter((s) => target.nextBaseAfter(s) > target.cleanerOffset);
-  const first = closed[0] as Segment;
-  const end = target.nextBaseAfter(closed[closed.length - 1] as Segment);
-  // The same instance for the map and the clean: aborted data must neither supersede
-  // committed records in the map nor survive the clean.
-  const aborted = new AbortedTransactions(target.abortedTransactions(first.baseOffset, end));
-  const build = await buildOffsetMap(batchesOf(dirty), {
-    startOffset: target.cleanerOffset,
-    aborted,
-  });
-  const lastBatchOf = await lastBatchPerProducer(target.closedSegments());
-  const options = {
-    deleteHorizonMs: now - cfg.deleteRetentionMs,
-    aborted,
-    transactions: new TransactionTracker(),
-    retainEmptyBatch: (h: RecordBatchHeader) =>
-      h.producerId >= 0n && lastBatchOf.get(h.producerId) === Number(h.baseOffset),
-    stats: newCleanStats(),
-  };
-  let freed = 0;
-  for (const seg of closed) {
-    if (seg.baseOffset >= build.endOffset) break;
-    freed += await cleanSegment(
-      target,
-      seg,
-      cleanSegmentBatches(batchesOf([seg]), build.map, options),
-    );
-  }
-  await target.setCleanerOffset(build.endOffset);
-  target.logger.info("compacted", {
-    segments: closed.length,
-    bytesFreed: freed,
-    cleanedUpTo: build.endOffset,
-    recordsRead: options.stats.recordsRead,
-    recordsWritten: options.stats.recordsWritten,
-  });
-  return freed;
+export function compactOnce(target: CompactionTarget, now: number): Promise<number> {
+  return runCompactionPass<Segment>(
+    {
+      config: target.config,
+      logger: target.logger,
+      closedSegments: () => target.closedSegments(),
+      nextBaseAfter: (seg) => target.nextBaseAfter(seg),
+      get lastStableOffset() {
+        return target.lastStableOffset;
+      },
+      get cleanerOffset() {
+        return target.cleanerOffset;
+      },
+      abortedTransactions: (from, to) => target.abortedTransactions(from, to),
+      batches: batchesOf,
+      lastBatchPerProducer: () => lastBatchPerProducer(target.closedSegments()),
+      replaceSegment: (seg, cleaned) => cleanSegment(target, seg, cleaned),
+      setCleanerOffset: (offset) => target.setCleanerOffset(offset),
+    },
+    now,
+  );
 }
 
 async function cleanSegment(
@@ -190,17 +151,12 @@ async function cleanSegment(
   });
 }
 
-function isAbortMarker(batch: Buffer): boolean {
-  const attributes = batch.readInt16BE(BatchField.attributes);
-  return (attributes & 0x20) !== 0 && controlTypeAt(batch, 0) === ControlRecordType.abort;
-}
-
-async function* batchesOf(segments: Segment[]): AsyncGenerator<Buffer> {
+async function* batchesOf(segments: readonly Segment[]): AsyncGenerator<Buffer> {
   for (const seg of segments) yield* seg.storedBatches();
 }
 
 /** For each producer id, the base offset of its last batch in these segments. */
-async function lastBatchPerProducer(segments: Segment[]): Promise<Map<bigint, number>> {
+async function lastBatchPerProducer(segments: readonly Segment[]): Promise<Map<bigint, number>> {
   const last = new Map<bigint, number>();
   for (const seg of segments) {
     for await (const h of seg.batchHeaders())

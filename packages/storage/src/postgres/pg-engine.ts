@@ -74,6 +74,16 @@ export class PgEngine implements StorageEngine {
           }),
         );
     });
+    appends.onRewrite((id) => {
+      this.byId
+        .get(id)
+        ?.refresh()
+        .catch((e: unknown) =>
+          this.logger.warn("rereading a partition after another broker's compaction failed", {
+            error: e instanceof Error ? e.message : String(e),
+          }),
+        );
+    });
     appends.onReconnect(() => {
       // Notifications sent while the listener was away are lost: look at every log.
       for (const log of this.byId.values())
@@ -164,7 +174,7 @@ export class PgEngine implements StorageEngine {
     ]);
   }
 
-  /** Retention over every open log, one log at a time. */
+  /** Retention and compaction over every open log, one log at a time. */
   async maintain(now = this.clock.now()): Promise<void> {
     if (this.maintaining) return;
     this.maintaining = true;

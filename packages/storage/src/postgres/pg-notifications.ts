@@ -1,13 +1,15 @@
 import pg from "pg";
 import type { Clock } from "../env/clock.js";
 import type { Logger } from "../logger.js";
+import { REWRITTEN } from "./pg-compaction.js";
 
 const CHANNEL = "logbook_append";
 const RECONNECT_MS = 500;
 
 /**
  * One connection LISTENing for appends (`<partition id> <new end offset>`), made by any
- * broker over the database, this one included. When the connection drops it reconnects
+ * broker over the database, this one included, and for compaction swaps (the same with
+ * ` rewritten` after). When the connection drops it reconnects
  * and says so, since notifications sent meanwhile are lost.
  */
 export class AppendListener {
@@ -15,6 +17,7 @@ export class AppendListener {
   private closed = false;
   private readonly appendHandlers: ((id: string, end: number) => void)[] = [];
   private readonly reconnectHandlers: (() => void)[] = [];
+  private readonly rewriteHandlers: ((id: string) => void)[] = [];
 
   private constructor(
     private readonly connectionString: string,
@@ -36,6 +39,11 @@ export class AppendListener {
     this.appendHandlers.push(handler);
   }
 
+  /** A compaction replaced rows of the partition's closed segments (pg-compaction.ts). */
+  onRewrite(handler: (id: string) => void): void {
+    this.rewriteHandlers.push(handler);
+  }
+
   onReconnect(handler: () => void): void {
     this.reconnectHandlers.push(handler);
   }
@@ -52,9 +60,10 @@ export class AppendListener {
       application_name: "logbook-listen",
     });
     client.on("notification", (n) => {
-      const [id, end] = (n.payload ?? "").split(" ");
+      const [id, end, what] = (n.payload ?? "").split(" ");
       if (id === undefined || end === undefined) return;
-      for (const h of this.appendHandlers) h(id, Number(end));
+      if (what === REWRITTEN) for (const h of this.rewriteHandlers) h(id);
+      else for (const h of this.appendHandlers) h(id, Number(end));
     });
     let lost = false;
     const onLost = (e?: Error) => {

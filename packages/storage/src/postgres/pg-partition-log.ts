@@ -19,6 +19,7 @@ import {
 import { BELOW_LOG_START_ONLY, type RetentionRules, segmentsToDelete } from "../retention.js";
 import { collectAborted } from "../transactions/collect-aborted.js";
 import { OpenTransactions } from "../transactions/open-transactions.js";
+import { compactPgPartition, storedAbortMarkers } from "./pg-compaction.js";
 import {
   batchesByNewest,
   batchesWithTimestampAtLeast,
@@ -96,6 +97,8 @@ export class PgPartitionLog implements PartitionLog {
   private turn: Promise<void> | null = null;
   /** The highest end another broker announced (NOTIFY); above endOffset = reread due. */
   private heardEnd = 0;
+  /** This broker's compaction round in progress, if any. */
+  private compacting: Promise<number> | null = null;
   /** Open transactions as of endOffset, and as of nextOffset. */
   private committedTxns: OpenTransactions;
   private assignedTxns: OpenTransactions;
@@ -286,7 +289,13 @@ export class PgPartitionLog implements PartitionLog {
   async abortedTransactions(fetchOffset: number, upperBoundOffset: number): Promise<AbortedTxn[]> {
     this.assertOpen();
     const pendingAborted = this.pending.flatMap((p) => p.aborted);
-    return collectAborted(this.segments, fetchOffset, upperBoundOffset, pendingAborted);
+    const found = collectAborted(this.segments, fetchOffset, upperBoundOffset, pendingAborted);
+    // Committed entries may have gone with their markers in another broker's compaction.
+    const end = this.endOffset;
+    const committed = found.filter((e) => e.lastOffset < end).map((e) => e.lastOffset);
+    if (committed.length === 0) return found;
+    const stored = await storedAbortMarkers(this.deps.pool, this.id, committed);
+    return found.filter((e) => e.lastOffset >= end || stored.has(e.lastOffset));
   }
 
   setLastStableOffsetHook(hook: ((highWatermark: number) => number) | null): void {
@@ -304,7 +313,35 @@ export class PgPartitionLog implements PartitionLog {
   async runMaintenance(now: number = this.deps.clock.now()): Promise<number> {
     this.assertOpen();
     await this.settle();
-    return this.dropLeadingSegments(this.currentConfig, now, this.startOffset);
+    let freed = await this.dropLeadingSegments(this.currentConfig, now, this.startOffset);
+    if (this.currentConfig.cleanupPolicy.compact) freed += await this.compact(now);
+    return freed;
+  }
+
+  /**
+   * One compaction round (pg-compaction.ts), at most one at a time on this broker and,
+   * through the database, on all of them. Returns the bytes freed.
+   */
+  compact(now: number = this.deps.clock.now()): Promise<number> {
+    if (this.closed) return Promise.reject(new Error(this.describe("closed")));
+    if (this.compacting !== null) return this.compacting;
+    const run = (async () => {
+      const result = await compactPgPartition({
+        pool: this.deps.pool,
+        id: this.id,
+        config: this.currentConfig,
+        logger: this.deps.logger,
+        lastStableOffset: this.lastStableOffset,
+        now,
+      });
+      // Segment sizes and the transaction index changed (other brokers hear a NOTIFY).
+      if (result.swapped > 0) await this.reload();
+      return result.freed;
+    })();
+    this.compacting = run.finally(() => {
+      this.compacting = null;
+    });
+    return this.compacting;
   }
 
   /** Rereads the partition unless this broker's own appends are in flight (they reload on a conflict). */
@@ -338,6 +375,7 @@ export class PgPartitionLog implements PartitionLog {
   async close(): Promise<void> {
     if (this.closed) return;
     await this.settle().catch(() => {});
+    await this.compacting?.catch(() => 0);
     this.closed = true;
     this.listeners.clear();
     this.deps.onClose();

@@ -29,13 +29,22 @@ export async function ensurePartition(
   return (rows[0] as { id: string }).id;
 }
 
-/** The partition as the database has it now (one round trip per table). */
-export async function loadPartition(db: Queryable, id: string): Promise<PartitionSnapshot> {
-  const [p, segs, aborted, open] = await Promise.all([
+/**
+ * The partition as the database has it now (one round trip per table). `oneByOne` runs
+ * the queries one after another, for a single connection (say in a REPEATABLE READ
+ * transaction, so that all four see one snapshot); else they run at once on the pool.
+ */
+export async function loadPartition(
+  db: Queryable,
+  id: string,
+  oneByOne = false,
+): Promise<PartitionSnapshot> {
+  const partitionRow = () =>
     db.query<{ next_offset: string; log_start_offset: string; created_ms: string }>(
       "SELECT next_offset, log_start_offset, created_ms FROM logbook_partition WHERE id = $1",
       [id],
-    ),
+    );
+  const segmentRows = () =>
     db.query<{
       base_offset: string;
       size: string;
@@ -46,7 +55,8 @@ export async function loadPartition(db: Queryable, id: string): Promise<Partitio
       `SELECT base_offset, size, max_timestamp, created_ms, last_write_ms FROM logbook_segment
        WHERE partition_id = $1 ORDER BY base_offset`,
       [id],
-    ),
+    );
+  const abortedRows = () =>
     db.query<{
       last_offset: string;
       producer_id: string;
@@ -56,12 +66,15 @@ export async function loadPartition(db: Queryable, id: string): Promise<Partitio
       `SELECT last_offset, producer_id, first_offset, last_stable_offset FROM logbook_aborted_txn
        WHERE partition_id = $1 ORDER BY last_offset`,
       [id],
-    ),
+    );
+  const openRows = () =>
     db.query<{ producer_id: string; first_offset: string }>(
       "SELECT producer_id, first_offset FROM logbook_open_txn WHERE partition_id = $1",
       [id],
-    ),
-  ]);
+    );
+  const [p, segs, aborted, open] = oneByOne
+    ? [await partitionRow(), await segmentRows(), await abortedRows(), await openRows()]
+    : await Promise.all([partitionRow(), segmentRows(), abortedRows(), openRows()]);
   const row = p.rows[0];
   if (row === undefined) throw new Error(`partition ${id} is gone from the database`);
   const nextOffset = Number(row.next_offset);

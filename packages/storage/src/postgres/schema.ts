@@ -61,6 +61,11 @@ const MIGRATIONS: readonly string[] = [
   // The broker leading a partition (its engine's incarnation id): a claim fences the
   // appends of the broker that led it before (PartitionLog.claimWriter).
   `ALTER TABLE logbook_partition ADD COLUMN writer text;`,
+  // Compaction: how far the log is clean, and a count of truncations, which a cleaning
+  // round checks before each swap (a truncation may have changed what it read).
+  `ALTER TABLE logbook_partition
+     ADD COLUMN cleaner_offset bigint NOT NULL DEFAULT 0,
+     ADD COLUMN truncations bigint NOT NULL DEFAULT 0;`,
 ];
 
 /** Any fixed number: the advisory lock brokers take while migrating. */
