@@ -5,6 +5,7 @@
  * throwaway PostgreSQL (scripts/postgres/server.ts) with fsync on, as a real one runs.
  */
 import { Kafka, logLevel } from "kafkajs";
+import pg from "pg";
 import {
   type BrokerProcess,
   removeDir,
@@ -16,12 +17,71 @@ import { runJsonChild } from "./lib/loadgen.js";
 export interface EngineRow {
   engine: "file" | "postgres";
   brokers: number;
+  /** `max_appends_per_write` for PostgreSQL (0 = every waiting append in one statement). */
+  appendsPerWrite: number;
   produceRecordsPerSec: number;
   produceMbPerSec: number;
   consumeRecordsPerSec: number;
   e2eP50Ms: number;
   e2eP99Ms: number;
+  /** During the produce phase, from the database's statistics (PostgreSQL rows only). */
+  database?: DatabaseWork;
+  /** During the end-to-end phase (1,000 small batches a second to one partition). */
+  databaseE2e?: DatabaseWork;
   error?: string;
+}
+
+/** What the database did while the produce phase ran. */
+export interface DatabaseWork {
+  commitsPerSec: number;
+  /** Record batches stored per committed transaction: what coalescing achieved. */
+  batchesPerCommit: number;
+  /** WAL flushes to disk (fsync) per second. */
+  walSyncsPerSec: number;
+  /** Mean time one WAL fsync took (track_wal_io_timing). */
+  walSyncMs: number;
+}
+
+interface DbCounters {
+  commits: number;
+  batches: number;
+  walSyncs: number;
+  walSyncMs: number;
+}
+
+/** The database's counters now (statistics are flushed within a second: wait first). */
+async function counters(url: string): Promise<DbCounters> {
+  await new Promise((r) => setTimeout(r, 1200));
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const db = await client.query<{ xact_commit: string }>(
+      "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()",
+    );
+    const wal = await client.query<{ wal_sync: string; wal_sync_time: number }>(
+      "SELECT wal_sync, wal_sync_time FROM pg_stat_wal",
+    );
+    const rows = await client.query<{ n: string }>("SELECT count(*) AS n FROM logbook_batch");
+    return {
+      commits: Number(db.rows[0]?.xact_commit ?? 0),
+      batches: Number(rows.rows[0]?.n ?? 0),
+      walSyncs: Number(wal.rows[0]?.wal_sync ?? 0),
+      walSyncMs: Number(wal.rows[0]?.wal_sync_time ?? 0),
+    };
+  } finally {
+    await client.end();
+  }
+}
+
+function work(before: DbCounters, after: DbCounters, seconds: number): DatabaseWork {
+  const commits = after.commits - before.commits;
+  const syncs = after.walSyncs - before.walSyncs;
+  return {
+    commitsPerSec: commits / seconds,
+    batchesPerCommit: commits > 0 ? (after.batches - before.batches) / commits : Number.NaN,
+    walSyncsPerSec: syncs / seconds,
+    walSyncMs: syncs > 0 ? (after.walSyncMs - before.walSyncMs) / syncs : Number.NaN,
+  };
 }
 
 const SIZE = 1024;
@@ -51,12 +111,15 @@ async function measure(
   count: number,
   url: string,
   seconds: number,
+  appendsPerWrite = 0,
 ): Promise<EngineRow> {
-  const brokers = await cluster(engine, count, url);
+  const dataDir = appendsPerWrite > 0 ? `${url}?max_appends_per_write=${appendsPerWrite}` : url;
+  const brokers = await cluster(engine, count, dataDir);
   const bootstrap = brokers.map((b) => b.bootstrap).join(",");
   const row: EngineRow = {
     engine,
     brokers: count,
+    appendsPerWrite,
     produceRecordsPerSec: Number.NaN,
     produceMbPerSec: Number.NaN,
     consumeRecordsPerSec: Number.NaN,
@@ -77,6 +140,7 @@ async function measure(
       waitForLeaders: true,
     });
     await admin.disconnect();
+    const before = engine === "postgres" ? await counters(url) : null;
     const p = await runJsonChild(loadgen, [
       "produce",
       bootstrap,
@@ -88,6 +152,7 @@ async function measure(
     ]);
     row.produceRecordsPerSec = Number(p.recordsPerSec);
     row.produceMbPerSec = Number(p.mbPerSec);
+    if (before !== null) row.database = work(before, await counters(url), seconds);
     const c = await runJsonChild(loadgen, [
       "consume",
       bootstrap,
@@ -97,6 +162,7 @@ async function measure(
       "60",
     ]);
     row.consumeRecordsPerSec = Number(c.recordsPerSec);
+    const beforeE2e = engine === "postgres" ? await counters(url) : null;
     const e = await runJsonChild(loadgen, [
       "e2e",
       bootstrap,
@@ -107,6 +173,7 @@ async function measure(
     ]);
     row.e2eP50Ms = Number(e.p50Ms);
     row.e2eP99Ms = Number(e.p99Ms);
+    if (beforeE2e !== null) row.databaseE2e = work(beforeE2e, await counters(url), seconds * 2);
   } catch (err) {
     row.error = err instanceof Error ? (err.message.split("\n")[0] ?? "") : String(err);
   } finally {
@@ -124,18 +191,25 @@ export async function postgresRows(
   seconds: number,
   log: (line: string) => void,
 ): Promise<EngineRow[]> {
-  const pg = await PostgresServer.start({ fsync: true });
+  const server = await PostgresServer.start({
+    fsync: true,
+    settings: { track_wal_io_timing: "on" },
+  });
   const rows: EngineRow[] = [];
   try {
     log("  file engine, 1 broker");
     rows.push(await measure(loadgen, "file", 1, "", seconds));
     for (const count of [1, 2, 3]) {
       log(`  PostgreSQL engine, ${count} broker${count > 1 ? "s" : ""}`);
-      const url = await pg.createDatabase(`bench_${count}_${Date.now()}`);
+      const url = await server.createDatabase(`bench_${count}_${Date.now()}`);
       rows.push(await measure(loadgen, "postgres", count, url, seconds));
     }
+    // What coalescing buys: one append per statement, one broker.
+    log("  PostgreSQL engine, 1 broker, one append per statement");
+    const url = await server.createDatabase(`bench_single_${Date.now()}`);
+    rows.push(await measure(loadgen, "postgres", 1, url, seconds, 1));
   } finally {
-    await pg.stop();
+    await server.stop();
   }
   return rows;
 }
@@ -145,17 +219,39 @@ export function printPostgresRows(rows: readonly EngineRow[], log: (line: string
   log(
     `\nStorage engines (librdkafka, ${SIZE} B records, produce to ${PARTITIONS} partitions acks=all, consume from earliest, end-to-end at ${E2E_RATE} rec/s)`,
   );
-  log("engine      brokers  produce rec/s  produce MB/s  consume rec/s  e2e p50 ms  e2e p99 ms");
+  log(
+    "engine      brokers  produce rec/s  produce MB/s  consume rec/s  e2e p50 ms  e2e p99 ms  commits/s  batches/commit  WAL fsyncs/s  ms/fsync",
+  );
   for (const r of rows) {
+    const d = r.database;
     const cells = [
-      r.engine.padEnd(10),
+      (r.appendsPerWrite > 0 ? `${r.engine}/${r.appendsPerWrite}` : r.engine).padEnd(10),
       String(r.brokers).padStart(7),
       r.produceRecordsPerSec.toFixed(0).padStart(13),
       r.produceMbPerSec.toFixed(1).padStart(12),
       r.consumeRecordsPerSec.toFixed(0).padStart(13),
       r.e2eP50Ms.toFixed(2).padStart(10),
       r.e2eP99Ms.toFixed(2).padStart(10),
+      (d?.commitsPerSec.toFixed(0) ?? "-").padStart(9),
+      (d?.batchesPerCommit.toFixed(1) ?? "-").padStart(14),
+      (d?.walSyncsPerSec.toFixed(0) ?? "-").padStart(12),
+      (d?.walSyncMs.toFixed(2) ?? "-").padStart(8),
     ];
     log(`${cells.join("  ")}${r.error === undefined ? "" : `  (${r.error})`}`);
+  }
+  log("\nThe database during the end-to-end phase (1,000 records a second, one partition)");
+  log("engine      brokers  commits/s  batches/commit  WAL fsyncs/s  ms/fsync");
+  for (const r of rows) {
+    const d = r.databaseE2e;
+    if (d === undefined) continue;
+    const cells = [
+      (r.appendsPerWrite > 0 ? `${r.engine}/${r.appendsPerWrite}` : r.engine).padEnd(10),
+      String(r.brokers).padStart(7),
+      d.commitsPerSec.toFixed(0).padStart(9),
+      d.batchesPerCommit.toFixed(1).padStart(14),
+      d.walSyncsPerSec.toFixed(0).padStart(12),
+      d.walSyncMs.toFixed(2).padStart(8),
+    ];
+    log(cells.join("  "));
   }
 }

@@ -213,6 +213,7 @@ test("postgres: a broker that loaded an index entry before another broker's comp
         clock: realClock(),
         logger: silentLogger,
         writeRetryMs: 1000,
+        maxAppendsPerWrite: 0,
         writerId: "late",
         onClose: () => {},
       },

@@ -1,6 +1,7 @@
 /** The PostgreSQL engine against the shared engine suite and the model, on a real server. */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
+import pg from "pg";
 import { PostgresServer } from "../../../scripts/postgres/server.js";
 import { logConfig } from "../src/config.js";
 import { openStorageEngine } from "../src/engines.js";
@@ -286,4 +287,42 @@ test("claiming a partition fences the broker that led it before", async () => {
     await a.close();
     await b.close();
   }
+});
+
+test("appends waiting together go in one statement; max_appends_per_write=1 writes each alone", async () => {
+  const statements = async (query: string) => {
+    const url = await freshDatabase();
+    const engine = await openStorageEngine(`${url}${query}`);
+    try {
+      const log = await engine.open({ topic: "coalesced", partition: 0 }, logConfig());
+      const batches = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => makeBatch([{ value: `v-${i}` }])),
+      );
+      const results = await Promise.all(batches.map((b) => log.append(b)));
+      assert.deepEqual(
+        results.map((r) => r.baseOffset),
+        Array.from({ length: 20 }, (_, i) => i),
+        "offsets in call order either way",
+      );
+      assert.deepEqual(
+        (await allValues(log)).map((v) => v.value),
+        Array.from({ length: 20 }, (_, i) => `v-${i}`),
+      );
+      // Rows one statement inserted share its transaction id.
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        const { rows } = await client.query<{ n: string }>(
+          "SELECT count(DISTINCT xmin::text) AS n FROM logbook_batch",
+        );
+        return Number(rows[0]?.n);
+      } finally {
+        await client.end();
+      }
+    } finally {
+      await engine.close();
+    }
+  };
+  assert.ok((await statements("")) < 20, "coalesced: fewer statements than appends");
+  assert.equal(await statements("?max_appends_per_write=1"), 20, "one statement per append");
 });

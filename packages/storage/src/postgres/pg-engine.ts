@@ -59,6 +59,8 @@ export class PgEngine implements StorageEngine {
     options: EngineEnvOptions,
     /** The brokers sharing this database; the broker registers itself in it. */
     readonly cluster: PostgresClusterMembership,
+    /** `max_appends_per_write` (see PgPartitionLogDeps). */
+    private readonly maxAppendsPerWrite: number,
   ) {
     this.clock = options.clock;
     this.logger = options.logger ?? silentLogger;
@@ -117,7 +119,8 @@ export class PgEngine implements StorageEngine {
       throw new Error(`cannot use PostgreSQL at ${shown}: ${detail}`);
     }
     const appends = await AppendListener.start(url.href, logger, options.clock);
-    return new PgEngine(shown, pool, appends, options, cluster);
+    const perWrite = Math.floor(Number(url.searchParams.get("max_appends_per_write") ?? 0));
+    return new PgEngine(shown, pool, appends, options, cluster, Math.max(perWrite || 0, 0));
   }
 
   async open(tp: TopicPartitionId, config: LogConfig): Promise<PartitionLog> {
@@ -148,6 +151,7 @@ export class PgEngine implements StorageEngine {
       logger: this.logger.child({ topic: tp.topic, partition: tp.partition }),
       writeRetryMs: WRITE_RETRY_MS,
       writerId: this.writerId,
+      maxAppendsPerWrite: this.maxAppendsPerWrite,
       onClose: () => {
         if (this.byId.get(id) === log) this.byId.delete(id);
         this.logs.delete(key);

@@ -63,6 +63,11 @@ export interface PgPartitionLogDeps {
   writeRetryMs: number;
   /** This engine's id in claims (PartitionLog.claimWriter). */
   writerId: string;
+  /**
+   * At most this many waiting appends go in one statement (0 = all that wait): the
+   * `max_appends_per_write` URL parameter, there to measure what coalescing buys.
+   */
+  maxAppendsPerWrite: number;
   onClose: () => void;
 }
 
@@ -520,8 +525,14 @@ export class PgPartitionLog implements PartitionLog {
     while (this.writing !== null) await this.writing;
   }
 
+  /** The appends the next statement carries: the oldest waiting, up to the limit. */
+  private nextGroup(): PendingAppend[] {
+    const max = this.deps.maxAppendsPerWrite;
+    return max > 0 ? this.pending.slice(0, max) : this.pending.slice();
+  }
+
   private async writePending(): Promise<void> {
-    let group = this.pending.slice();
+    let group = this.nextGroup();
     const deadline = this.deps.clock.now() + this.deps.writeRetryMs;
     for (;;) {
       const g = this.groupOf(group);
@@ -549,7 +560,7 @@ export class PgPartitionLog implements PartitionLog {
         return;
       }
       // Reloading refused the appends that insisted on an offset now taken.
-      group = this.pending.slice();
+      group = this.nextGroup();
       if (group.length === 0) return;
     }
   }
