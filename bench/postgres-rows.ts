@@ -214,44 +214,46 @@ export async function postgresRows(
   return rows;
 }
 
+const DB_HEADER = "commits/s  batches/commit  WAL fsyncs/s  ms/fsync";
+
+/** The database's figures as table cells (dashes for the file engine). */
+function dbCells(d: DatabaseWork | undefined): string[] {
+  return [
+    (d?.commitsPerSec.toFixed(0) ?? "-").padStart(9),
+    (d?.batchesPerCommit.toFixed(1) ?? "-").padStart(14),
+    (d?.walSyncsPerSec.toFixed(0) ?? "-").padStart(12),
+    (d?.walSyncMs.toFixed(2) ?? "-").padStart(8),
+  ];
+}
+
+/** Which engine, with the statement limit when there is one, and how many brokers. */
+function rowName(r: EngineRow): string[] {
+  const engine = r.appendsPerWrite > 0 ? `${r.engine}/${r.appendsPerWrite}` : r.engine;
+  return [engine.padEnd(10), String(r.brokers).padStart(7)];
+}
+
 /** The rows as a table for the report. */
 export function printPostgresRows(rows: readonly EngineRow[], log: (line: string) => void): void {
   log(
     `\nStorage engines (librdkafka, ${SIZE} B records, produce to ${PARTITIONS} partitions acks=all, consume from earliest, end-to-end at ${E2E_RATE} rec/s)`,
   );
   log(
-    "engine      brokers  produce rec/s  produce MB/s  consume rec/s  e2e p50 ms  e2e p99 ms  commits/s  batches/commit  WAL fsyncs/s  ms/fsync",
+    `engine      brokers  produce rec/s  produce MB/s  consume rec/s  e2e p50 ms  e2e p99 ms  ${DB_HEADER}`,
   );
   for (const r of rows) {
-    const d = r.database;
     const cells = [
-      (r.appendsPerWrite > 0 ? `${r.engine}/${r.appendsPerWrite}` : r.engine).padEnd(10),
-      String(r.brokers).padStart(7),
+      ...rowName(r),
       r.produceRecordsPerSec.toFixed(0).padStart(13),
       r.produceMbPerSec.toFixed(1).padStart(12),
       r.consumeRecordsPerSec.toFixed(0).padStart(13),
       r.e2eP50Ms.toFixed(2).padStart(10),
       r.e2eP99Ms.toFixed(2).padStart(10),
-      (d?.commitsPerSec.toFixed(0) ?? "-").padStart(9),
-      (d?.batchesPerCommit.toFixed(1) ?? "-").padStart(14),
-      (d?.walSyncsPerSec.toFixed(0) ?? "-").padStart(12),
-      (d?.walSyncMs.toFixed(2) ?? "-").padStart(8),
+      ...dbCells(r.database),
     ];
     log(`${cells.join("  ")}${r.error === undefined ? "" : `  (${r.error})`}`);
   }
-  log("\nThe database during the end-to-end phase (1,000 records a second, one partition)");
-  log("engine      brokers  commits/s  batches/commit  WAL fsyncs/s  ms/fsync");
-  for (const r of rows) {
-    const d = r.databaseE2e;
-    if (d === undefined) continue;
-    const cells = [
-      (r.appendsPerWrite > 0 ? `${r.engine}/${r.appendsPerWrite}` : r.engine).padEnd(10),
-      String(r.brokers).padStart(7),
-      d.commitsPerSec.toFixed(0).padStart(9),
-      d.batchesPerCommit.toFixed(1).padStart(14),
-      d.walSyncsPerSec.toFixed(0).padStart(12),
-      d.walSyncMs.toFixed(2).padStart(8),
-    ];
-    log(cells.join("  "));
-  }
+  log(`\nThe database during the end-to-end phase (${E2E_RATE} records a second, one partition)`);
+  log(`engine      brokers  ${DB_HEADER}`);
+  for (const r of rows)
+    if (r.databaseE2e !== undefined) log([...rowName(r), ...dbCells(r.databaseE2e)].join("  "));
 }

@@ -8,9 +8,9 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { Kafka, logLevel } from "kafkajs";
 import { PostgresServer } from "../scripts/postgres/server.js";
-import { type BrokerProcess, startBroker } from "./helpers/broker-process.js";
+import type { BrokerProcess } from "./helpers/broker-process.js";
 import { waitFor } from "./helpers/groups.js";
-import { CLUSTER_HEARTBEAT_MS, CLUSTER_SESSION_MS } from "./helpers/postgres-cluster.js";
+import { startClusterNode } from "./helpers/postgres-cluster.js";
 import { type FetchedRecord, fetchAll } from "./helpers/wire-data.js";
 import { type ClientRecord, checkCompacted, createTopics } from "./interop/scenarios.js";
 import { JAVA_CHECKS_CLIENT, runJava } from "./java/java-driver.js";
@@ -23,21 +23,7 @@ before(async () => {
   pg = await PostgresServer.start();
   const url = await pg.createDatabase("compaction");
   for (const id of [1, 2]) {
-    brokers.push(
-      await startBroker({
-        dataDir: url,
-        args: [
-          "-o",
-          `node.id=${id}`,
-          "-o",
-          `broker.heartbeat.interval.ms=${CLUSTER_HEARTBEAT_MS}`,
-          "-o",
-          `broker.session.timeout.ms=${CLUSTER_SESSION_MS}`,
-          "-o",
-          "log.retention.check.interval.ms=200",
-        ],
-      }),
-    );
+    brokers.push(await startClusterNode(url, id, {}, ["log.retention.check.interval.ms=200"]));
   }
   kafka = new Kafka({
     clientId: "pg-compaction",

@@ -3,10 +3,9 @@
  * then what only a shared database has (several brokers over one partition).
  */
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import fc from "fast-check";
-import { PostgresServer } from "../../../scripts/postgres/server.js";
 import { type LogConfig, logConfig } from "../src/config.js";
 import { DiskPartitionLog } from "../src/disk/disk-partition-log.js";
 import type { StorageEngine } from "../src/engine.js";
@@ -28,23 +27,11 @@ import {
 import { makeBatch, T0 } from "./helpers/batches.js";
 import { realEnv } from "./helpers/env.js";
 import { readKeyedRecords } from "./helpers/keyed-records.js";
+import { postgresDatabases } from "./helpers/postgres-databases.js";
 import { makeTempDir } from "./helpers/temp-dir.js";
 import { markerBatch, readCommitted, txnBatch } from "./helpers/transactions.js";
 
-let server: PostgresServer;
-let databases = 0;
-
-before(async () => {
-  server = await PostgresServer.start();
-});
-after(async () => {
-  await server?.stop();
-});
-
-async function freshDatabase(): Promise<string> {
-  databases++;
-  return server.createDatabase(`compaction_${process.pid}_${databases}`);
-}
+const freshDatabase = postgresDatabases("compaction");
 
 const TP = { topic: "c", partition: 0 };
 

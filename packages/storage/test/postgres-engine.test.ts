@@ -1,6 +1,6 @@
 /** The PostgreSQL engine against the shared engine suite and the model, on a real server. */
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import pg from "pg";
 import { PostgresServer } from "../../../scripts/postgres/server.js";
 import { logConfig } from "../src/config.js";
@@ -8,23 +8,11 @@ import { openStorageEngine } from "../src/engines.js";
 import { AppendError, type PartitionLog } from "../src/partition-log.js";
 import { runEngineConformance } from "./engine-conformance.js";
 import { decodeRecords, makeBatch } from "./helpers/batches.js";
+import { postgresDatabases } from "./helpers/postgres-databases.js";
 import { type Command, checkModel } from "./model-check.js";
 
-let server: PostgresServer;
-let databases = 0;
-
-before(async () => {
-  server = await PostgresServer.start();
-});
-after(async () => {
-  await server?.stop();
-});
-
-/** A fresh database per test: tests never see each other's partitions. */
-async function freshDatabase(): Promise<string> {
-  databases++;
-  return server.createDatabase(`conformance_${process.pid}_${databases}`);
-}
+/** A fresh database per test, on the file's one server. */
+const freshDatabase = postgresDatabases("conformance");
 
 runEngineConformance("postgres", async () => {
   const url = await freshDatabase();
