@@ -17,6 +17,7 @@ import {
   type TimestampLookup,
 } from "../partition-log.js";
 import { BELOW_LOG_START_ONLY, type RetentionRules, segmentsToDelete } from "../retention.js";
+import { orUnavailable } from "../storage-unavailable.js";
 import { collectAborted } from "../transactions/collect-aborted.js";
 import { OpenTransactions } from "../transactions/open-transactions.js";
 import {
@@ -185,6 +186,16 @@ export class PgPartitionLog implements PartitionLog {
 
   async read(fetchOffset: number, maxBytes: number, upperBound?: number): Promise<ReadResult> {
     this.assertOpen();
+    return orUnavailable(this.describe("not read"), () =>
+      this.readStored(fetchOffset, maxBytes, upperBound),
+    );
+  }
+
+  private async readStored(
+    fetchOffset: number,
+    maxBytes: number,
+    upperBound?: number,
+  ): Promise<ReadResult> {
     if (fetchOffset > this.nextOffset && this.pending.length === 0 && this.writing === null) {
       // Another broker may have appended what this one has not heard of yet.
       await this.reload();
