@@ -253,6 +253,45 @@ test("a broker whose own write was in flight when another broker appended still 
   }
 });
 
+// The bug it pins (found by postgres-db-restart.test.ts with the Java producer, whose
+// first batches to a partition are in flight together): a produce that asked while the
+// claim was still rereading the partition was told "held already" at once, appended on
+// the old producer state, and then the claimer, told true, replaced that state; a batch
+// with an earlier sequence was then accepted after a later one.
+test("a claim in progress: every other caller hears of it only after the claimer", async () => {
+  const url = await freshDatabase();
+  const engine = await openStorageEngine(url);
+  try {
+    const log = await engine.open({ topic: "claimed", partition: 0 }, logConfig());
+    const first = log.claimWriter();
+    let firstDone = false;
+    void first.then(() => {
+      firstDone = true;
+    });
+    const others: Promise<boolean>[] = [];
+    const early: number[] = [];
+    while (!firstDone) {
+      const i = others.length;
+      others.push(
+        log.claimWriter().then((won) => {
+          if (!firstDone) early.push(i);
+          return won;
+        }),
+      );
+      await new Promise((r) => setImmediate(r));
+    }
+    assert.equal(await first, true);
+    assert.ok(others.length > 1, "calls were made while the claim ran");
+    assert.deepEqual(
+      await Promise.all(others),
+      others.map(() => false),
+    );
+    assert.deepEqual(early, [], "no caller heard before the claimer");
+  } finally {
+    await engine.close();
+  }
+});
+
 test("claiming a partition fences the broker that led it before", async () => {
   const url = await freshDatabase();
   const a = await openStorageEngine(url);

@@ -328,13 +328,16 @@ export class PgPartitionLog implements PartitionLog {
     this.assertOpen();
     if (this.claimed) return Promise.resolve(false);
     if (this.claiming !== null) return this.claiming.then(() => false);
-    const claim = (async () => {
+    const claim = orUnavailable(this.describe("not claimed"), async () => {
       await claimPartition(this.deps.pool, this.id, this.deps.writerId);
-      this.claimed = true;
       // What the previous writer appended up to its last write is in the database now.
       await this.refresh();
+      // Only now: until the claimer has heard true (and rebuilt what depends on the
+      // claim, such as producer state), every other caller waits for it rather than
+      // appending on state the claimer is about to replace.
+      this.claimed = true;
       return true;
-    })();
+    });
     this.claiming = claim.finally(() => {
       this.claiming = null;
     });
