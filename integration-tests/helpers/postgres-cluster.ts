@@ -3,7 +3,7 @@
  * short membership timeouts (a killed broker drops out, and its node id is free again,
  * within 1.5 s) so that failover happens within a test's patience.
  */
-import { Kafka, logLevel } from "kafkajs";
+import { Kafka, type logCreator, logLevel } from "kafkajs";
 import { type BrokerProcess, startBroker } from "./broker-process.js";
 
 export const CLUSTER_HEARTBEAT_MS = 300;
@@ -30,17 +30,21 @@ export function startClusterNode(
 
 /**
  * A kafkajs client of some of the brokers; `retries` with a 100 ms to 1 s backoff when
- * given (patience through a failover), kafkajs's defaults otherwise.
+ * given (patience through a failover), kafkajs's defaults otherwise; silent unless given a
+ * `logCreator` (which then hears errors).
  */
 export function clusterClient(
   brokers: readonly Pick<BrokerProcess, "bootstrap">[],
   clientId: string,
   retries?: number,
+  logCreator?: logCreator,
 ): Kafka {
   return new Kafka({
     clientId,
     brokers: brokers.map((b) => b.bootstrap),
-    logLevel: logLevel.NOTHING,
+    ...(logCreator === undefined
+      ? { logLevel: logLevel.NOTHING }
+      : { logLevel: logLevel.ERROR, logCreator }),
     ...(retries === undefined
       ? {}
       : { retry: { retries, initialRetryTime: 100, maxRetryTime: 1000 } }),
