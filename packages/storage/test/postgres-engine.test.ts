@@ -1,10 +1,16 @@
 /** The PostgreSQL engine against the shared engine suite and the model, on a real server. */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
+import pg from "pg";
 import { PostgresServer } from "../../../scripts/postgres/server.js";
 import { logConfig } from "../src/config.js";
 import { openStorageEngine } from "../src/engines.js";
+import { realClock } from "../src/env/clock.js";
+import { silentLogger } from "../src/logger.js";
 import { AppendError, type PartitionLog } from "../src/partition-log.js";
+import { PgPartitionLog } from "../src/postgres/pg-partition-log.js";
+import { ensurePartition, loadPartition } from "../src/postgres/pg-queries.js";
+import { migrate } from "../src/postgres/schema.js";
 import { runEngineConformance } from "./engine-conformance.js";
 import { decodeRecords, makeBatch } from "./helpers/batches.js";
 import { type Command, checkModel } from "./model-check.js";
@@ -181,6 +187,42 @@ test("the database restarted under appends: every acknowledged append survives, 
     );
     assert.equal(new Set(values).size, values.length, "no record stored twice");
   } finally {
+    await own.stop();
+  }
+});
+
+// The bug it pins (found by postgres-db-restart.test.ts): an append still failing when
+// the write's retry time ran out failed its callers, but the write itself was a rejected
+// promise nobody awaited, so the broker process died of an unhandled rejection.
+test("a write that gives up while the database is down fails its appends and nothing else", async () => {
+  const own = await PostgresServer.start();
+  const pool = new pg.Pool({ connectionString: await own.createDatabase("gives_up"), max: 2 });
+  pool.on("error", () => {});
+  const unhandled: unknown[] = [];
+  const record = (e: unknown) => unhandled.push(e);
+  process.on("unhandledRejection", record);
+  try {
+    await migrate(pool);
+    const id = await ensurePartition(pool, "t", 0, Date.now());
+    const log = new PgPartitionLog("t", 0, id, logConfig(), await loadPartition(pool, id), {
+      pool,
+      clock: realClock(),
+      logger: silentLogger,
+      writeRetryMs: 300,
+      writerId: "test",
+      onClose: () => {},
+    });
+    await log.append(await makeBatch([{ value: "kept" }]));
+    await own.kill();
+    await assert.rejects(
+      makeBatch([{ value: "lost" }]).then((b) => log.append(b)),
+      (e: unknown) => e instanceof AppendError && e.reason === "storage",
+    );
+    for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
+    assert.deepEqual(unhandled, []);
+  } finally {
+    process.off("unhandledRejection", record);
+    await pool.end().catch(() => {});
     await own.stop();
   }
 });

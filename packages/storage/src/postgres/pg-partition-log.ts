@@ -485,10 +485,14 @@ export class PgPartitionLog implements PartitionLog {
         );
       return;
     }
-    this.writing = this.writePending().finally(() => {
+    const writing = this.writePending().finally(() => {
       this.writing = null;
       this.kickWriter();
     });
+    // A failed write has already failed each pending append (failPending); this promise
+    // only tells settle() when it is over, and unobserved it must not end the process.
+    writing.catch(() => {});
+    this.writing = writing;
   }
 
   /** Waits until nothing is pending or being written. */
