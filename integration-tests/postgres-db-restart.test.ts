@@ -6,7 +6,8 @@
  * live through it and serve again; the clients may see only errors they ride out
  * (retriable ones); every acknowledged record is in the log once, in acknowledgement
  * order per key; the group commits to the end of every partition. With kafkajs, the Java
- * client and librdkafka (Debian's confluent-kafka).
+ * client and librdkafka (Debian's confluent-kafka); kafkajs also through an outage longer
+ * than a broker retries a write.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -37,6 +38,8 @@ const PRODUCE_SECONDS = 14;
 const CRASH_AFTER_MS = 3_000;
 /** Longer than the brokers' session timeout: every broker is expired when it comes back. */
 const DOWN_MS = 4_000;
+/** Longer than a broker keeps retrying a write (15 s): such writes fail, retriably. */
+const LONG_DOWN_MS = 17_000;
 
 let pg: PostgresServer;
 let url: string;
@@ -59,7 +62,7 @@ after(async () => {
 
 /**
  * Runs `drive` against the brokers, crashes the database after CRASH_AFTER_MS and starts
- * it again DOWN_MS later, then checks the brokers, the clients' errors, the log and the
+ * it again `downMs` later, then checks the brokers, the clients' errors, the log and the
  * group. Tells the test's output which errors the client saw.
  */
 async function restartUnderLoad(
@@ -67,10 +70,12 @@ async function restartUnderLoad(
   topic: string,
   group: string,
   drive: (bootstrap: string) => Promise<LoadOutcome>,
-) {
+  downMs = DOWN_MS,
+): Promise<string[]> {
   try {
-    const errors = await restartRun(topic, group, drive);
+    const errors = await restartRun(topic, group, drive, downMs);
     t.diagnostic(`errors the client saw: ${[...new Set(errors)].join(", ") || "none"}`);
+    return errors;
   } catch (e) {
     // What the brokers said is the first thing to know when a run fails.
     const said = brokers.map(
@@ -87,6 +92,7 @@ async function restartRun(
   topic: string,
   group: string,
   drive: (bootstrap: string) => Promise<LoadOutcome>,
+  downMs: number,
 ): Promise<string[]> {
   const admin = clusterClient(brokers, "admin", 30).admin();
   await admin.connect();
@@ -96,7 +102,7 @@ async function restartRun(
   const outcome = drive(bootstrap());
   await new Promise((r) => setTimeout(r, CRASH_AFTER_MS));
   await pg.kill();
-  const downUntil = Date.now() + DOWN_MS;
+  const downUntil = Date.now() + downMs;
   // Judged once the database is back and the client done, so a failure leaves neither behind.
   const whileDown = await fetchErrorsWhileDown(topic).catch((e: unknown) => [String(e)]);
   await new Promise((r) => setTimeout(r, Math.max(0, downUntil - Date.now())));
@@ -184,24 +190,45 @@ async function servingAgain(topic: string) {
   }
 }
 
-test("kafkajs: the database restarted under an idempotent producer and a group", (t) => {
+/** The kafkajs load in this process, recording the Kafka errors of every failed response. */
+function kafkajsRestart(t: TestContext, name: string, downMs = DOWN_MS): Promise<string[]> {
   const errors: string[] = [];
   const kafka = (clientId: string): Kafka =>
     clusterClient(brokers, clientId, 30, recordingResponseErrors(errors));
-  return restartUnderLoad(t, "restart-kafkajs", "restart-kafkajs", () =>
-    kafkajsLoad({
-      kafka,
-      topic: "restart-kafkajs",
-      group: "restart-kafkajs",
-      seconds: PRODUCE_SECONDS,
-      keys: KEYS,
-      errors,
-    }),
+  return restartUnderLoad(
+    t,
+    name,
+    name,
+    () =>
+      kafkajsLoad({
+        kafka,
+        topic: name,
+        group: name,
+        seconds: PRODUCE_SECONDS,
+        keys: KEYS,
+        errors,
+      }),
+    downMs,
+  );
+}
+
+test("kafkajs: the database restarted under an idempotent producer and a group", async (t) => {
+  await kafkajsRestart(t, "restart-kafkajs");
+});
+
+// Longer than a broker retries a write: a write still failing then (a group commit, a
+// produce) is answered with a retriable error (and the broker, which died of it once,
+// lives on).
+test("kafkajs: the database down longer than brokers retry a write: failed writes come back retriable", async (t) => {
+  const errors = await kafkajsRestart(t, "restart-kafkajs-long", LONG_DOWN_MS);
+  assert.ok(
+    errors.some((e) => e === "COORDINATOR_NOT_AVAILABLE" || e === "KAFKA_STORAGE_ERROR"),
+    "a write that gave up reached the client as a retriable error",
   );
 });
 
-test(`Java kafka-clients ${JAVA_CHECKS_CLIENT}: the database restarted under an idempotent producer and a group`, (t) =>
-  restartUnderLoad(
+test(`Java kafka-clients ${JAVA_CHECKS_CLIENT}: the database restarted under an idempotent producer and a group`, async (t) => {
+  await restartUnderLoad(
     t,
     "restart-java",
     "restart-java",
@@ -212,12 +239,13 @@ test(`Java kafka-clients ${JAVA_CHECKS_CLIENT}: the database restarted under an 
         [servers, "restart-java", "restart-java", String(PRODUCE_SECONDS), String(KEYS)],
         180_000,
       )) as LoadOutcome,
-  ));
+  );
+});
 
-test("librdkafka: the database restarted under an idempotent producer and a group", (t) => {
+test("librdkafka: the database restarted under an idempotent producer and a group", async (t) => {
   requirePythonModule("confluent_kafka");
   const driver = join(import.meta.dirname, "python/failover_confluent.py");
-  return restartUnderLoad(t, "restart-rdkafka", "restart-rdkafka", async (servers) => {
+  await restartUnderLoad(t, "restart-rdkafka", "restart-rdkafka", async (servers) => {
     const outcome = (await runDriver(
       "failover_confluent.py",
       PYTHON,
