@@ -9,12 +9,18 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import type { Consumer, Kafka } from "kafkajs";
+import type { Kafka } from "kafkajs";
 import { PostgresServer } from "../scripts/postgres/server.js";
 import type { BrokerProcess } from "./helpers/broker-process.js";
 import { PYTHON, requirePythonModule } from "./helpers/groups.js";
 import { clusterClient, startClusterNode } from "./helpers/postgres-cluster.js";
-import { fetchAll } from "./helpers/wire-data.js";
+import {
+  checkLog,
+  kafkajsLoad,
+  type LoadOutcome,
+  waitCommittedToEnd,
+  waitUntil,
+} from "./helpers/postgres-load.js";
 import { runDriver } from "./interop/driven.js";
 import { JAVA_CHECKS_CLIENT, runJava } from "./java/java-driver.js";
 
@@ -22,12 +28,6 @@ const PARTITIONS = 6;
 const PRODUCE_SECONDS = 12;
 const KILL_AFTER_MS = 4_000;
 const RESTART_AFTER_MS = 8_000;
-
-/** What a client reports: every value acknowledged to it, and those its group never read. */
-interface Outcome {
-  acked: string[];
-  unseen: string[];
-}
 
 let pg: PostgresServer;
 let url: string;
@@ -44,14 +44,6 @@ function bootstrap(): string {
 
 function kafka(clientId: string): Kafka {
   return clusterClient(brokers, clientId, 30);
-}
-
-async function waitFor(condition: () => boolean | Promise<boolean>, what: string, ms = 60_000) {
-  const deadline = Date.now() + ms;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 before(async () => {
@@ -74,7 +66,7 @@ async function failover(
   victim: number,
   topic: string,
   group: string,
-  drive: (bootstrap: string) => Promise<Outcome>,
+  drive: (bootstrap: string) => Promise<LoadOutcome>,
 ) {
   try {
     await failoverRun(victim, topic, group, drive);
@@ -94,13 +86,13 @@ async function failoverRun(
   victim: number,
   topic: string,
   group: string,
-  drive: (bootstrap: string) => Promise<Outcome>,
+  drive: (bootstrap: string) => Promise<LoadOutcome>,
 ) {
   // Every node is up (a broker killed by an earlier run starts again once its session ended).
   for (let i = 0; i < brokers.length; i++) {
     const b = brokers[i] as BrokerProcess;
     if (b.isAlive()) continue;
-    await waitFor(
+    await waitUntil(
       async () => {
         try {
           brokers[i] = await startNode(i + 1);
@@ -131,90 +123,19 @@ async function failoverRun(
   assert.ok(acked.length > 500, `the client kept producing (${acked.length} acknowledged)`);
   assert.deepEqual(unseen, [], "the group read every acknowledged record");
   const live = brokers.find((b) => b.isAlive()) as BrokerProcess;
-  const counts = new Map<string, number>();
-  for (let p = 0; p < PARTITIONS; p++) {
-    const { records } = await fetchAll(live.port, topic, p);
-    for (const r of records) counts.set(r.value ?? "", (counts.get(r.value ?? "") ?? 0) + 1);
-  }
-  assert.deepEqual(
-    acked.filter((v) => !counts.has(v)),
-    [],
-    "no acknowledged record is lost",
-  );
-  assert.deepEqual(
-    [...counts].filter(([, n]) => n > 1),
-    [],
-    "no record is stored twice (idempotence held across leaders)",
-  );
+  await checkLog(live, topic, PARTITIONS, acked);
   // The group committed up to the end of every partition (it resumed after each move).
-  const check = kafka("check").admin();
-  await check.connect();
-  try {
-    const ends = await check.fetchTopicOffsets(topic);
-    await waitFor(async () => {
-      const committed = await check.fetchOffsets({ groupId: group, topics: [topic] });
-      const byPartition = new Map(
-        (committed[0]?.partitions ?? []).map((p) => [p.partition, p.offset]),
-      );
-      return ends.every((e) => byPartition.get(e.partition) === e.high);
-    }, "committed offsets reach the end of every partition");
-  } finally {
-    await check.disconnect();
-  }
-}
-
-/** The kafkajs client, in this process: the same plan as the drivers of the others. */
-async function kafkajsDrive(topic: string, group: string): Promise<Outcome> {
-  const acked: string[] = [];
-  const seen = new Set<string>();
-  const consumers: Consumer[] = [];
-  // Connected first: a connect attempted while a bootstrap broker is being killed fails.
-  const producer = kafka("producer").producer({ idempotent: true, maxInFlightRequests: 1 });
-  await producer.connect();
-  for (const name of ["a", "b"]) {
-    const consumer = kafka(`member-${name}`).consumer({
-      groupId: group,
-      sessionTimeout: 10_000,
-      heartbeatInterval: 500,
-      retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 1000 },
-    });
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await consumer.run({
-      autoCommitInterval: 200,
-      eachMessage: async ({ message }) => {
-        seen.add(message.value?.toString() ?? "");
-      },
-    });
-    consumers.push(consumer);
-  }
-  const until = Date.now() + PRODUCE_SECONDS * 1000;
-  for (let n = 0; Date.now() < until; n += 10) {
-    const values = Array.from({ length: 10 }, (_, i) => `v-${n + i}`);
-    try {
-      await producer.send({ topic, acks: -1, messages: values.map((v) => ({ key: v, value: v })) });
-      acked.push(...values);
-    } catch (e) {
-      // kafkajs gives up on a send when a broker it knew refuses connections (the one just
-      // restarted) instead of retrying; those values are simply not acknowledged (never
-      // sent again, which could store them twice by the client's own doing).
-      if (!(e instanceof Error && /ECONNREFUSED|Connection error/.test(e.message))) throw e;
-    }
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  await producer.disconnect();
-  await waitFor(() => acked.every((v) => seen.has(v)), "kafkajs's group reading everything").catch(
-    () => {},
-  );
-  // Offsets reach the broker on the next auto-commit.
-  await new Promise((r) => setTimeout(r, 1000));
-  for (const c of consumers) await c.disconnect();
-  return { acked, unseen: acked.filter((v) => !seen.has(v)) };
+  await waitCommittedToEnd(kafka("check"), topic, group);
 }
 
 test("kafkajs: a broker killed and another restarted under an idempotent producer and a group", () =>
   failover(0, "orders-kafkajs", "failover-kafkajs", () =>
-    kafkajsDrive("orders-kafkajs", "failover-kafkajs"),
+    kafkajsLoad({
+      kafka,
+      topic: "orders-kafkajs",
+      group: "failover-kafkajs",
+      seconds: PRODUCE_SECONDS,
+    }),
   ));
 
 test("librdkafka: a broker killed and another restarted under an idempotent producer and a group", () => {
@@ -230,7 +151,7 @@ test("librdkafka: a broker killed and another restarted under an idempotent prod
         PYTHON,
         [driver, servers, "orders-rdkafka", "failover-rdkafka", String(PRODUCE_SECONDS)],
         180_000,
-      )) as Outcome,
+      )) as LoadOutcome,
   );
 });
 
@@ -245,5 +166,5 @@ test(`Java kafka-clients ${JAVA_CHECKS_CLIENT}: a broker killed and another rest
         "Failover",
         [servers, "orders-java", "failover-java", String(PRODUCE_SECONDS)],
         180_000,
-      )) as Outcome,
+      )) as LoadOutcome,
   ));

@@ -3,9 +3,8 @@
  * short membership timeouts (a killed broker drops out, and its node id is free again,
  * within 1.5 s) so that failover happens within a test's patience.
  */
-
 import { createFindCoordinatorRequest, FindCoordinatorApi } from "@logbook/protocol";
-import { Kafka, logLevel } from "kafkajs";
+import { Kafka, type logCreator, logLevel } from "kafkajs";
 import { type BrokerProcess, startBroker } from "./broker-process.js";
 import { WireClient } from "./wire-client.js";
 
@@ -71,17 +70,21 @@ export async function leadersOf(kafka: Kafka, topic: string): Promise<number[]> 
 
 /**
  * A kafkajs client of some of the brokers; `retries` with a 100 ms to 1 s backoff when
- * given (patience through a failover), kafkajs's defaults otherwise.
+ * given (patience through a failover), kafkajs's defaults otherwise; silent unless given a
+ * `logCreator` (which then hears errors).
  */
 export function clusterClient(
   brokers: readonly Pick<BrokerProcess, "bootstrap">[],
   clientId: string,
   retries?: number,
+  logCreator?: logCreator,
 ): Kafka {
   return new Kafka({
     clientId,
     brokers: brokers.map((b) => b.bootstrap),
-    logLevel: logLevel.NOTHING,
+    ...(logCreator === undefined
+      ? { logLevel: logLevel.NOTHING }
+      : { logLevel: logLevel.ERROR, logCreator }),
     ...(retries === undefined
       ? {}
       : { retry: { retries, initialRetryTime: 100, maxRetryTime: 1000 } }),

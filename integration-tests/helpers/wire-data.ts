@@ -22,6 +22,47 @@ export interface FetchedRecord {
   compression: number;
 }
 
+/** One Fetch v11 (no wait) of `partitions` of `topic` from `from`: the response body. */
+export async function fetchOnce(
+  port: number,
+  topic: string,
+  partitions: readonly number[],
+  from = 0n,
+) {
+  const c = await WireClient.connect(port);
+  try {
+    return await fetchOn(c, topic, partitions, from);
+  } finally {
+    c.close();
+  }
+}
+
+async function fetchOn(c: WireClient, topic: string, partitions: readonly number[], from: bigint) {
+  const r = await c.request(
+    FetchApi,
+    11,
+    createFetchRequest({
+      maxWaitMs: 0,
+      minBytes: 0,
+      maxBytes: 64 * 1024 * 1024,
+      sessionEpoch: -1,
+      topics: [
+        createFetchRequestTopic({
+          topic,
+          partitions: partitions.map((partition) =>
+            createFetchRequestPartition({
+              partition,
+              fetchOffset: from,
+              partitionMaxBytes: 16 * 1024 * 1024,
+            }),
+          ),
+        }),
+      ],
+    }),
+  );
+  return r.body;
+}
+
 /** Every record of one partition from `from` up to the high watermark (Fetch v11). */
 export async function fetchAll(
   port: number,
@@ -29,36 +70,15 @@ export async function fetchAll(
   partition: number,
   from = 0n,
 ): Promise<{ records: FetchedRecord[]; batches: DecodedBatch[]; highWatermark: bigint }> {
-  const c = await WireClient.connect(port);
   const records: FetchedRecord[] = [];
   const batches: DecodedBatch[] = [];
   let offset = from;
   let highWatermark = -1n;
+  const c = await WireClient.connect(port);
   try {
     for (;;) {
-      const r = await c.request(
-        FetchApi,
-        11,
-        createFetchRequest({
-          maxWaitMs: 0,
-          minBytes: 0,
-          maxBytes: 64 * 1024 * 1024,
-          sessionEpoch: -1,
-          topics: [
-            createFetchRequestTopic({
-              topic,
-              partitions: [
-                createFetchRequestPartition({
-                  partition,
-                  fetchOffset: offset,
-                  partitionMaxBytes: 16 * 1024 * 1024,
-                }),
-              ],
-            }),
-          ],
-        }),
-      );
-      const p = r.body.responses[0]?.partitions[0];
+      const body = await fetchOn(c, topic, [partition], offset);
+      const p = body.responses[0]?.partitions[0];
       if (p === undefined) throw new Error("fetch returned no partition");
       if (p.errorCode !== 0) throw new Error(`fetch error ${p.errorCode}`);
       highWatermark = p.highWatermark;

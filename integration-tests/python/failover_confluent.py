@@ -1,18 +1,23 @@
 """A producer and a consumer group that keep going while brokers die
-(postgres-failover.test.ts), with librdkafka through Debian's confluent_kafka.
+(postgres-failover.test.ts) or the database restarts (postgres-db-restart.test.ts), with
+librdkafka through Debian's confluent_kafka.
 
-Usage: failover_confluent.py BOOTSTRAP TOPIC GROUP PRODUCE_SECONDS. An idempotent
-producer (acks=all) sends values "v-N" for PRODUCE_SECONDS, keeping those acknowledged;
-two members of GROUP read from the earliest offset, committing after each poll, until
-they have seen every acknowledged value (or 60 s more pass). Prints one result line:
-{"acked": [...], "unseen": [...]}.
+Usage: failover_confluent.py BOOTSTRAP TOPIC GROUP PRODUCE_SECONDS [KEYS]. An idempotent
+producer (acks=all) sends values "v-N" (key "k-(N mod KEYS)", or the value when KEYS is
+0 or absent) for PRODUCE_SECONDS, keeping those acknowledged; two members of GROUP read
+from the earliest offset, committing after each poll, until they have seen every
+acknowledged value (or 60 s more pass). Prints one result line:
+{"acked": [...], "unseen": [...], "errors": [...]}, errors as error_name() makes them.
 """
 import json
 import sys
 import threading
 import time
 
-from confluent_kafka import Consumer, KafkaException, Producer
+from confluent_kafka import Consumer, KafkaError, KafkaException, Producer
+
+# librdkafka's own errors that it reports about connections it re-establishes by itself.
+RECONNECTED = {KafkaError._TRANSPORT, KafkaError._ALL_BROKERS_DOWN, KafkaError._RESOLVE}
 
 
 def result(value):
@@ -20,17 +25,37 @@ def result(value):
     sys.stdout.flush()
 
 
+def error_name(err):
+    """"kafka:CODE" for a Kafka error code, "librdkafka-retriable:NAME" for librdkafka's own
+    errors it retries or recovers from, "librdkafka:NAME" (or "fatal:NAME") otherwise."""
+    if err.fatal():
+        return f"fatal:{err.name()}"
+    if err.code() >= 0:
+        return f"kafka:{err.code()}"
+    if err.retriable() or err.code() in RECONNECTED:
+        return f"librdkafka-retriable:{err.name()}"
+    return f"librdkafka:{err.name()}"
+
+
 def main():
     bootstrap, topic, group, seconds = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
+    keys = int(sys.argv[5]) if len(sys.argv) > 5 else 0
+    errors = []
     acked = []
     lock = threading.Lock()
     producing = threading.Event()
     producing.set()
 
     def delivered(err, msg):
-        if err is None:
-            with lock:
+        with lock:
+            if err is None:
                 acked.append(msg.value().decode())
+            else:
+                errors.append(error_name(err))
+
+    def on_error(err):
+        with lock:
+            errors.append(error_name(err))
 
     def produce():
         p = Producer(
@@ -40,6 +65,7 @@ def main():
                 "acks": "all",
                 "linger.ms": 5,
                 "message.timeout.ms": 120000,
+                "error_cb": on_error,
             }
         )
         until = time.time() + seconds
@@ -48,7 +74,8 @@ def main():
             while time.time() < until:
                 for i in range(10):
                     value = f"v-{n + i}"
-                    p.produce(topic, key=value, value=value, on_delivery=delivered)
+                    key = f"k-{(n + i) % keys}" if keys else value
+                    p.produce(topic, key=key, value=value, on_delivery=delivered)
                 n += 10
                 p.poll(0.02)
             p.flush(120)
@@ -68,6 +95,7 @@ def main():
                 "session.timeout.ms": 6000,
                 "heartbeat.interval.ms": 500,
                 "fetch.wait.max.ms": 100,
+                "error_cb": on_error,
             }
         )
         c.subscribe([topic])
@@ -86,16 +114,27 @@ def main():
             for msg in c.consume(num_messages=500, timeout=0.1):
                 if msg.error() is None:
                     seen.add(msg.value().decode())
+                else:
+                    on_error(msg.error())
             try:
                 c.commit(asynchronous=False)
-            except KafkaException:
-                pass  # nothing to commit yet, or a rebalance / coordinator move: next time
+            except KafkaException as e:
+                # Nothing to commit yet, or a rebalance / coordinator move: next time.
+                if e.args[0].code() != KafkaError._NO_OFFSET:
+                    on_error(e.args[0])
     thread.join()
     for c in members:
         c.close()
     with lock:
         everything = list(acked)
-    result({"acked": everything, "unseen": [v for v in everything if v not in seen]})
+        seen_errors = list(errors)
+    result(
+        {
+            "acked": everything,
+            "unseen": [v for v in everything if v not in seen],
+            "errors": seen_errors,
+        }
+    )
 
 
 if __name__ == "__main__":

@@ -2,7 +2,8 @@
  * The one failure policy, on a real socket (handler.ts, server/dispatch.ts): a handler
  * that throws something unexpected gets the API's error response with
  * UNKNOWN_SERVER_ERROR per requested item, the error is logged with its stack, and the
- * same connection goes on serving; only a CloseConnection (a protocol violation, a
+ * same connection goes on serving (the storage out of reach is KAFKA_STORAGE_ERROR,
+ * retriable, and a warning); only a CloseConnection (a protocol violation, a
  * failed acks=0 Produce) closes it. Produce alone isolates partitions, as Kafka's
  * ReplicaManager: answering a partition already written with an error would make the
  * producer write it again. Also the LOGBOOK_FAIL_NEXT test hook.
@@ -23,13 +24,13 @@ import {
   MetadataApi,
   ProduceApi,
 } from "@logbook/protocol";
-import { memoryLogger } from "@logbook/storage";
+import { memoryLogger, StorageUnavailableError } from "@logbook/storage";
 import {
   type InProcessBroker,
   startInProcess,
 } from "../../../integration-tests/helpers/in-process.js";
 import { WireClient } from "../../../integration-tests/helpers/wire-client.js";
-import { fetchAll } from "../../../integration-tests/helpers/wire-data.js";
+import { fetchAll, fetchOnce } from "../../../integration-tests/helpers/wire-data.js";
 import type { Handler } from "../src/handler.js";
 import { HandlerRegistry } from "../src/registry.js";
 import { plaintextSession } from "../src/server/client-session.js";
@@ -147,6 +148,45 @@ test("an async failure of Metadata answers each requested topic with UNKNOWN_SER
     restore();
     const ok = await c.request(MetadataApi, 12, createMetadataRequest({ topics: [] }));
     assert.equal(ok.body.brokers.length, 1);
+  } finally {
+    restore();
+    c.close();
+  }
+});
+
+// The database restarted under a broker (#17): a request that could not reach it was
+// answered UNKNOWN_SERVER_ERROR, which clients do not retry; Kafka answers a failing log
+// directory with the retriable KAFKA_STORAGE_ERROR.
+test("the storage out of reach is answered KAFKA_STORAGE_ERROR per item, logged as a warning", async () => {
+  const warned = logger.events.length;
+  const restore = failing(MetadataApi.apiKey, async () => {
+    await new Promise((r) => setImmediate(r));
+    throw new StorageUnavailableError("reading x-0: connect ECONNREFUSED");
+  });
+  const c = await WireClient.connect(b.port);
+  try {
+    const res = await c.request(
+      MetadataApi,
+      12,
+      createMetadataRequest({
+        topics: ["x", "y"].map((name) => createMetadataRequestTopic({ name })),
+      }),
+    );
+    assert.deepEqual(
+      res.body.topics.map((t) => [t.name, t.errorCode]),
+      [
+        ["x", ErrorCode.KAFKA_STORAGE_ERROR],
+        ["y", ErrorCode.KAFKA_STORAGE_ERROR],
+      ],
+    );
+    const events = logger.events
+      .slice(warned)
+      .filter((e) => e.fields.api === "Metadata" && e.level !== "debug");
+    assert.deepEqual(
+      events.map((e) => [e.level, e.fields.error]),
+      [["warn", "reading x-0: connect ECONNREFUSED"]],
+    );
+    assert.equal(c.closedNow, false);
   } finally {
     restore();
     c.close();
@@ -291,4 +331,52 @@ test("Produce: a partition that throws fails alone; the written partition keeps 
     read.records.map((r) => r.value),
     ["kept"],
   );
+});
+
+test("Produce and Fetch: a partition whose storage is out of reach fails alone with KAFKA_STORAGE_ERROR", async () => {
+  for (const name of ["reachable", "unreachable"]) {
+    const r = await b.broker.topics.create(name, 1, new Map());
+    assert.ok(r.ok, `create ${name}`);
+  }
+  const topics = b.broker.topics;
+  const real = topics.partition.bind(topics);
+  topics.partition = async (topic, partition) => {
+    if (topic === "unreachable") throw new StorageUnavailableError("opening: ECONNREFUSED");
+    return real(topic, partition);
+  };
+  const c = await WireClient.connect(b.port);
+  try {
+    const res = await c.request(
+      ProduceApi,
+      9,
+      createProduceRequest({
+        acks: -1,
+        timeoutMs: 5000,
+        topicData: ["reachable", "unreachable"].map((name) =>
+          createProduceRequestTopicData({
+            name,
+            partitionData: [{ index: 0, records: null }],
+          }),
+        ),
+      }),
+    );
+    // Records are null: the reachable partition answers as Kafka does for an empty produce.
+    const byTopic = new Map(
+      res.body.responses.map((t) => [t.name, t.partitionResponses[0]?.errorCode]),
+    );
+    assert.equal(byTopic.get("unreachable"), ErrorCode.KAFKA_STORAGE_ERROR);
+    assert.notEqual(byTopic.get("reachable"), ErrorCode.KAFKA_STORAGE_ERROR);
+    for (const [topic, code] of [
+      ["reachable", ErrorCode.NONE],
+      ["unreachable", ErrorCode.KAFKA_STORAGE_ERROR],
+    ] as const) {
+      const fetched = await fetchOnce(b.port, topic, [0]);
+      assert.equal(fetched.errorCode, ErrorCode.NONE);
+      assert.equal(fetched.responses[0]?.partitions[0]?.errorCode, code, `fetch ${topic}`);
+    }
+    assert.equal(c.closedNow, false);
+  } finally {
+    topics.partition = real;
+    c.close();
+  }
 });

@@ -45,3 +45,4 @@ export {
 } from "./postgres/cluster-membership.js";
 export { CLUSTER_TABLES_SQL } from "./postgres/cluster-sql.js";
 export { PgEngine } from "./postgres/pg-engine.js";
+export { orUnavailable, StorageUnavailableError } from "./storage-unavailable.js";

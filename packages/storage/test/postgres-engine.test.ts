@@ -5,7 +5,12 @@ import pg from "pg";
 import { PostgresServer } from "../../../scripts/postgres/server.js";
 import { logConfig } from "../src/config.js";
 import { openStorageEngine } from "../src/engines.js";
+import { realClock } from "../src/env/clock.js";
+import { silentLogger } from "../src/logger.js";
 import { AppendError, type PartitionLog } from "../src/partition-log.js";
+import { PgPartitionLog } from "../src/postgres/pg-partition-log.js";
+import { ensurePartition, loadPartition } from "../src/postgres/pg-queries.js";
+import { migrate } from "../src/postgres/schema.js";
 import { runEngineConformance } from "./engine-conformance.js";
 import { decodeRecords, makeBatch } from "./helpers/batches.js";
 import { postgresDatabases } from "./helpers/postgres-databases.js";
@@ -174,6 +179,43 @@ test("the database restarted under appends: every acknowledged append survives, 
   }
 });
 
+// The bug it pins (found by postgres-db-restart.test.ts): an append still failing when
+// the write's retry time ran out failed its callers, but the write itself was a rejected
+// promise nobody awaited, so the broker process died of an unhandled rejection.
+test("a write that gives up while the database is down fails its appends and nothing else", async () => {
+  const own = await PostgresServer.start();
+  const pool = new pg.Pool({ connectionString: await own.createDatabase("gives_up"), max: 2 });
+  pool.on("error", () => {});
+  const unhandled: unknown[] = [];
+  const record = (e: unknown) => unhandled.push(e);
+  process.on("unhandledRejection", record);
+  try {
+    await migrate(pool);
+    const id = await ensurePartition(pool, "t", 0, Date.now());
+    const log = new PgPartitionLog("t", 0, id, logConfig(), await loadPartition(pool, id), {
+      pool,
+      clock: realClock(),
+      logger: silentLogger,
+      writeRetryMs: 300,
+      maxAppendsPerWrite: 0,
+      writerId: "test",
+      onClose: () => {},
+    });
+    await log.append(await makeBatch([{ value: "kept" }]));
+    await own.kill();
+    await assert.rejects(
+      makeBatch([{ value: "lost" }]).then((b) => log.append(b)),
+      (e: unknown) => e instanceof AppendError && e.reason === "storage",
+    );
+    for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
+    assert.deepEqual(unhandled, []);
+  } finally {
+    process.off("unhandledRejection", record);
+    await pool.end().catch(() => {});
+    await own.stop();
+  }
+});
+
 async function waitFor(
   condition: () => boolean,
   ms = 20_000,
@@ -239,6 +281,45 @@ test("a broker whose own write was in flight when another broker appended still 
   } finally {
     await a.close();
     await b.close();
+  }
+});
+
+// The bug it pins (found by postgres-db-restart.test.ts with the Java producer, whose
+// first batches to a partition are in flight together): a produce that asked while the
+// claim was still rereading the partition was told "held already" at once, appended on
+// the old producer state, and then the claimer, told true, replaced that state; a batch
+// with an earlier sequence was then accepted after a later one.
+test("a claim in progress: every other caller hears of it only after the claimer", async () => {
+  const url = await freshDatabase();
+  const engine = await openStorageEngine(url);
+  try {
+    const log = await engine.open({ topic: "claimed", partition: 0 }, logConfig());
+    const first = log.claimWriter();
+    let firstDone = false;
+    void first.then(() => {
+      firstDone = true;
+    });
+    const others: Promise<boolean>[] = [];
+    const early: number[] = [];
+    while (!firstDone) {
+      const i = others.length;
+      others.push(
+        log.claimWriter().then((won) => {
+          if (!firstDone) early.push(i);
+          return won;
+        }),
+      );
+      await new Promise((r) => setImmediate(r));
+    }
+    assert.equal(await first, true);
+    assert.ok(others.length > 1, "calls were made while the claim ran");
+    assert.deepEqual(
+      await Promise.all(others),
+      others.map(() => false),
+    );
+    assert.deepEqual(early, [], "no caller heard before the claimer");
+  } finally {
+    await engine.close();
   }
 });
 

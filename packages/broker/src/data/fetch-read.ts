@@ -1,5 +1,5 @@
 import { ErrorCode, RecordBatchHeader } from "@logbook/protocol";
-import type { AbortedTxn, PartitionLog } from "@logbook/storage";
+import { type AbortedTxn, type PartitionLog, StorageUnavailableError } from "@logbook/storage";
 import { leaderEpochError } from "./leader-epoch.js";
 import type { PartitionProducerState } from "./producer-state.js";
 
@@ -110,7 +110,22 @@ export async function readPartitions(
   return { reads, bytes: used };
 }
 
+/** One partition's read; the storage out of reach fails it alone, retriably (as Kafka). */
 async function readOne(
+  t: FetchTarget,
+  opts: FetchReadOptions,
+  used: number,
+): Promise<PartitionRead> {
+  try {
+    return await readStored(t, opts, used);
+  } catch (e) {
+    if (e instanceof StorageUnavailableError)
+      return failedRead(ErrorCode.KAFKA_STORAGE_ERROR, "read");
+    throw e;
+  }
+}
+
+async function readStored(
   t: FetchTarget,
   opts: FetchReadOptions,
   used: number,

@@ -50,6 +50,7 @@ import { appendProduced } from "../data/produce-append.js";
 import { validateProducedBatch } from "../data/produce-validate.js";
 import { hasTransactionalBatches } from "../data/transactional-batches.js";
 import { CloseConnection, defineHandler, NO_RESPONSE, type RequestContext } from "../handler.js";
+import { failureCode } from "../server/failed-request.js";
 import type { TopicInfo } from "../topics.js";
 import { addImplicitly } from "../txn/index.js";
 
@@ -184,7 +185,7 @@ function verificationError(errorCode: number, version: number): number {
 /**
  * Partitions fail alone, as in Kafka's ReplicaManager: an unexpected error in one
  * partition is logged with its stack and answered UNKNOWN_SERVER_ERROR for that
- * partition only. Failing the whole request (the dispatcher's policy) would report
+ * partition only (KAFKA_STORAGE_ERROR, logged briefly, when the storage was out of reach). Failing the whole request (the dispatcher's policy) would report
  * partitions already written as failed, and producers would write them again.
  */
 async function isolated(
@@ -196,8 +197,12 @@ async function isolated(
   try {
     return await run;
   } catch (err) {
-    ctx.broker.logger.error("produce to a partition failed", { peer: ctx.peer, topic, index }, err);
-    return failed(index, ErrorCode.UNKNOWN_SERVER_ERROR);
+    const code = failureCode(err);
+    const where = { peer: ctx.peer, topic, index };
+    if (code === ErrorCode.KAFKA_STORAGE_ERROR)
+      ctx.broker.logger.warn("storage unavailable for a produce", { ...where, error: String(err) });
+    else ctx.broker.logger.error("produce to a partition failed", where, err);
+    return failed(index, code);
   }
 }
 

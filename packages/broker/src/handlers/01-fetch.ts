@@ -46,7 +46,7 @@ import {
   type FetchRequest,
   type FetchResponseFetchableTopicResponse,
 } from "@logbook/protocol";
-import type { PartitionLog } from "@logbook/storage";
+import { type PartitionLog, StorageUnavailableError } from "@logbook/storage";
 import { clusterAllowed, Op, topicAllowed } from "../acl/check.js";
 import { FIRST_TOPIC_ID_FETCH_VERSION, planFetch } from "../data/fetch-plan.js";
 import { type FetchTarget, type PartitionRead, readPartitions } from "../data/fetch-read.js";
@@ -91,7 +91,19 @@ async function resolveTarget(
       errorCode: byId ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
     };
   }
-  const log = await topics.partition(topic.name, p.partition);
+  let log: PartitionLog | undefined;
+  try {
+    log = await topics.partition(topic.name, p.partition);
+  } catch (e) {
+    // Only this partition fails, and retriably, as Kafka answers a failing log directory.
+    if (!(e instanceof StorageUnavailableError)) throw e;
+    return {
+      ...base,
+      topic: topic.name,
+      topicId: topic.id,
+      errorCode: ErrorCode.KAFKA_STORAGE_ERROR,
+    };
+  }
   if (log === undefined)
     return {
       ...base,

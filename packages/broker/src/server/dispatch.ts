@@ -7,7 +7,7 @@ import {
   type FetchResponse,
   peekRequestHeader,
 } from "@logbook/protocol";
-import type { Logger } from "@logbook/storage";
+import { type Logger, StorageUnavailableError } from "@logbook/storage";
 import { CloseConnection, type Handler, NO_RESPONSE } from "../handler.js";
 import { unsupportedApiVersionsResponse } from "../handlers/18-api-versions.js";
 import { throttleAfter, withThrottle } from "../quotas/request-throttle.js";
@@ -38,8 +38,9 @@ export interface DispatchTarget extends BrokerServices {
  * Bytes after a complete body are ignored, as Kafka ignores them.
  *
  * The failure policy (handler.ts): whatever else a handler throws is logged with its
- * stack and answered with the API's error response (UNKNOWN_SERVER_ERROR); the
- * connection stays open. Only a CloseConnection closes it.
+ * stack and answered with the API's error response (UNKNOWN_SERVER_ERROR, or
+ * KAFKA_STORAGE_ERROR when the storage was out of reach); the connection stays open.
+ * Only a CloseConnection closes it.
  */
 export async function dispatch(
   frame: Buffer,
@@ -132,8 +133,15 @@ export async function dispatch(
     if (e instanceof CloseConnection) throw e;
     const api = handler.api.name;
     const clientId = decoded.header.clientId;
-    logger.error("handler failed", { api, version: apiVersion, correlationId, clientId, peer }, e);
-    const answer = failedRequestResponse(handler.api, decoded.body);
+    const where = { api, version: apiVersion, correlationId, clientId, peer };
+    // Storage out of reach is an outage to ride out (the client retries), not a bug.
+    if (e instanceof StorageUnavailableError)
+      logger.warn("storage unavailable; answered KAFKA_STORAGE_ERROR", {
+        ...where,
+        error: e.message,
+      });
+    else logger.error("handler failed", where, e);
+    const answer = failedRequestResponse(handler.api, decoded.body, e);
     if (answer === null) throw new CloseConnection(`${api} failed and expects no response`);
     return encodeResponseFrame(handler.api, apiVersion, correlationId, answer);
   }

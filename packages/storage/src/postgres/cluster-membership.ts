@@ -27,6 +27,9 @@ export interface PostgresClusterOptions extends ClusterTimeouts {
   readonly clock?: Clock;
 }
 
+/** judgeOthersFrom after a failed heartbeat: a session timeout after the next attempt. */
+const AFTER_CONTACT = Number.POSITIVE_INFINITY;
+
 /** What one heartbeat saw. */
 interface View {
   readonly generation: number;
@@ -57,7 +60,12 @@ export async function openPostgresCluster(
  *
  * Concurrency: one heartbeat at a time (each is scheduled when the previous one ends);
  * close() waits for the running one. Database errors in a heartbeat are logged and the
- * last view is kept, so a database outage does not empty the cluster in memory.
+ * last view is kept, so a database outage does not empty the cluster in memory. After an
+ * outage nobody heartbeated through (the database restarted, or unreachable), a broker
+ * expires others only once it has been back for a whole session timeout: every broker
+ * then had a session's time to heartbeat again, instead of the first one back expiring
+ * all the others (and the cluster's generation, every leader and the group coordinator
+ * moving twice for an outage no broker caused).
  */
 export class PostgresClusterMembership implements ClusterMembership {
   /** Random per process start: tells this broker's row from a predecessor's with the same id. */
@@ -69,6 +77,8 @@ export class PostgresClusterMembership implements ClusterMembership {
   private timer: TimerHandle | null = null;
   private running: Promise<void> = Promise.resolve();
   private closed = false;
+  /** Clock time from which this broker's heartbeats expire others (see the class comment). */
+  private judgeOthersFrom = 0;
 
   constructor(
     private readonly pool: Pool,
@@ -147,10 +157,16 @@ export class PostgresClusterMembership implements ClusterMembership {
   private async beat(): Promise<void> {
     const self = this.self;
     if (self === null || this.closed) return;
+    const now = this.clock.now();
+    if (this.judgeOthersFrom === AFTER_CONTACT)
+      this.judgeOthersFrom = now + this.options.sessionTimeoutMs;
+    const judgeOthers = now >= this.judgeOthersFrom;
     try {
       const view = await inTransaction(this.pool, async (client) => {
         const touched = await client.query(TOUCH_BROKER, [self.nodeId, this.incarnation]);
-        const expired = await client.query<{ node_id: number }>(DELETE_EXPIRED);
+        const expired = judgeOthers
+          ? await client.query<{ node_id: number }>(DELETE_EXPIRED)
+          : { rows: [] };
         let changed = expired.rows.length > 0;
         this.logExpired(expired.rows);
         if ((touched.rowCount ?? 0) === 0) {
@@ -172,6 +188,7 @@ export class PostgresClusterMembership implements ClusterMembership {
       });
       this.install(view);
     } catch (e) {
+      this.judgeOthersFrom = AFTER_CONTACT;
       this.options.logger.warn("cluster heartbeat failed", { nodeId: self.nodeId }, e);
     }
   }

@@ -12,6 +12,7 @@ import { type Clock, repeatEvery } from "../env/clock.js";
 import { type Logger, silentLogger } from "../logger.js";
 import { maintainLogs } from "../maintain-logs.js";
 import type { PartitionLog } from "../partition-log.js";
+import { orUnavailable } from "../storage-unavailable.js";
 import { openPostgresCluster, type PostgresClusterMembership } from "./cluster-membership.js";
 import { AppendListener } from "./pg-notifications.js";
 import { PgPartitionLog } from "./pg-partition-log.js";
@@ -131,7 +132,9 @@ export class PgEngine implements StorageEngine {
     const key = keyOf(tp);
     let log = this.logs.get(key);
     if (log === undefined) {
-      log = this.openLog(tp, config, key);
+      log = orUnavailable(`opening ${tp.topic}-${tp.partition}`, () =>
+        this.openLog(tp, config, key),
+      );
       this.logs.set(key, log);
       log.catch(() => this.logs.delete(key));
     }

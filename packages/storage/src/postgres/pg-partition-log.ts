@@ -17,6 +17,7 @@ import {
   type TimestampLookup,
 } from "../partition-log.js";
 import { BELOW_LOG_START_ONLY, type RetentionRules, segmentsToDelete } from "../retention.js";
+import { orUnavailable } from "../storage-unavailable.js";
 import { collectAborted } from "../transactions/collect-aborted.js";
 import { OpenTransactions } from "../transactions/open-transactions.js";
 import { compactPgPartition, storedAbortMarkers } from "./pg-compaction.js";
@@ -193,6 +194,16 @@ export class PgPartitionLog implements PartitionLog {
 
   async read(fetchOffset: number, maxBytes: number, upperBound?: number): Promise<ReadResult> {
     this.assertOpen();
+    return orUnavailable(this.describe("not read"), () =>
+      this.readStored(fetchOffset, maxBytes, upperBound),
+    );
+  }
+
+  private async readStored(
+    fetchOffset: number,
+    maxBytes: number,
+    upperBound?: number,
+  ): Promise<ReadResult> {
     if (fetchOffset > this.nextOffset && this.pending.length === 0 && this.writing === null) {
       // Another broker may have appended what this one has not heard of yet.
       await this.reload();
@@ -359,13 +370,16 @@ export class PgPartitionLog implements PartitionLog {
     this.assertOpen();
     if (this.claimed) return Promise.resolve(false);
     if (this.claiming !== null) return this.claiming.then(() => false);
-    const claim = (async () => {
+    const claim = orUnavailable(this.describe("not claimed"), async () => {
       await claimPartition(this.deps.pool, this.id, this.deps.writerId);
-      this.claimed = true;
       // What the previous writer appended up to its last write is in the database now.
       await this.refresh();
+      // Only now: until the claimer has heard true (and rebuilt what depends on the
+      // claim, such as producer state), every other caller waits for it rather than
+      // appending on state the claimer is about to replace.
+      this.claimed = true;
       return true;
-    })();
+    });
     this.claiming = claim.finally(() => {
       this.claiming = null;
     });
@@ -514,10 +528,14 @@ export class PgPartitionLog implements PartitionLog {
         );
       return;
     }
-    this.writing = this.writePending().finally(() => {
+    const writing = this.writePending().finally(() => {
       this.writing = null;
       this.kickWriter();
     });
+    // A failed write has already failed each pending append (failPending); this promise
+    // only tells settle() when it is over, and unobserved it must not end the process.
+    writing.catch(() => {});
+    this.writing = writing;
   }
 
   /** Waits until nothing is pending or being written. */

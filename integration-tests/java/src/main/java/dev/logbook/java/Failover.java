@@ -9,19 +9,24 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.protocol.Errors;
 
 /**
  * A producer and a consumer group that keep going while brokers die
- * (postgres-failover.test.ts). Usage: Failover BOOTSTRAP TOPIC GROUP PRODUCE_SECONDS.
- * An idempotent producer (acks=all) sends values "v-N" for PRODUCE_SECONDS, keeping
- * those acknowledged; two members of GROUP read from the earliest offset, committing
- * after each poll, until they have seen every acknowledged value (or 60 s more pass).
- * Reports "acked" (all acknowledged values, in order) and "unseen" (those never read).
+ * (postgres-failover.test.ts) or the database restarts (postgres-db-restart.test.ts).
+ * Usage: Failover BOOTSTRAP TOPIC GROUP PRODUCE_SECONDS [KEYS]. An idempotent producer
+ * (acks=all) sends values "v-N" (key "k-(N mod KEYS)", or the value when KEYS is 0 or
+ * absent) for PRODUCE_SECONDS, keeping those acknowledged; two members of GROUP read from
+ * the earliest offset, committing after each poll, until they have seen every
+ * acknowledged value (or 60 s more pass). Reports "acked" (all acknowledged values, in
+ * order), "unseen" (those never read) and "errors": what failed sends, polls and commits
+ * threw, as Kafka's error name (or the exception's class when Kafka has no name for it).
  */
 public final class Failover {
   public static void main(String[] args) throws Exception {
@@ -30,6 +35,8 @@ public final class Failover {
     String topic = args[1];
     String group = args[2];
     long produceMs = (long) (Double.parseDouble(args[3]) * 1000);
+    int keys = args.length > 4 ? Integer.parseInt(args[4]) : 0;
+    List<String> errors = Collections.synchronizedList(new ArrayList<>());
     List<String> acked = Collections.synchronizedList(new ArrayList<>());
     AtomicBoolean producing = new AtomicBoolean(true);
     Thread producer =
@@ -45,10 +52,12 @@ public final class Failover {
                 for (int n = 0; System.currentTimeMillis() < until; n += 10) {
                   for (int i = 0; i < 10; i++) {
                     String value = "v-" + (n + i);
+                    String key = keys == 0 ? value : "k-" + ((n + i) % keys);
                     p.send(
-                        new ProducerRecord<>(topic, value, value),
+                        new ProducerRecord<>(topic, key, value),
                         (md, e) -> {
                           if (e == null) acked.add(value);
+                          else errors.add(errorName(e));
                         });
                   }
                   Thread.sleep(20);
@@ -79,13 +88,14 @@ public final class Failover {
         if (all || System.currentTimeMillis() > deadline) break;
       }
       for (Driver.Member m : members) {
-        for (ConsumerRecord<String, String> r : m.consumer().poll(Duration.ofMillis(100))) {
-          seen.add(r.value());
-        }
         try {
+          for (ConsumerRecord<String, String> r : m.consumer().poll(Duration.ofMillis(100))) {
+            seen.add(r.value());
+          }
           m.consumer().commitSync(Duration.ofSeconds(10));
         } catch (RuntimeException e) {
           // A rebalance or a coordinator moving: the next poll rejoins, the next commit lands.
+          errors.add(errorName(e));
         }
       }
     }
@@ -100,6 +110,17 @@ public final class Failover {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("acked", all);
     out.put("unseen", unseen);
+    synchronized (errors) {
+      out.put("errors", new ArrayList<>(errors));
+    }
     Driver.result(out);
+  }
+
+  /** Kafka's name for what `e` reports, or its class when Kafka's table has none. */
+  private static String errorName(Throwable e) {
+    // How Java reports a commit refused with a group error announcing a rebalance.
+    if (e instanceof CommitFailedException) return "CommitFailedException";
+    Errors error = Errors.forException(e);
+    return error == Errors.UNKNOWN_SERVER_ERROR ? e.getClass().getName() : error.name();
   }
 }
