@@ -276,17 +276,29 @@ async function oneRecord(value: string): Promise<Buffer> {
   });
 }
 
-test("Produce: a partition that throws fails alone; the written partition keeps its offset (not written twice by a retry)", async () => {
-  for (const name of ["good", "broken"]) {
+/**
+ * Makes the topics (one partition each); looking up the last one's partition throws
+ * `error` until the returned function puts the lookup back.
+ */
+async function topicsOneBroken(names: string[], error: Error): Promise<() => void> {
+  for (const name of names) {
     const r = await b.broker.topics.create(name, 1, new Map());
     assert.ok(r.ok, `create ${name}`);
   }
+  const broken = names[names.length - 1];
   const topics = b.broker.topics;
   const real = topics.partition.bind(topics);
   topics.partition = async (topic, partition) => {
-    if (topic === "broken") throw new TypeError("segment vanished");
+    if (topic === broken) throw error;
     return real(topic, partition);
   };
+  return () => {
+    topics.partition = real;
+  };
+}
+
+test("Produce: a partition that throws fails alone; the written partition keeps its offset (not written twice by a retry)", async () => {
+  const restore = await topicsOneBroken(["good", "broken"], new TypeError("segment vanished"));
   const c = await WireClient.connect(b.port);
   try {
     const res = await c.request(
@@ -323,7 +335,7 @@ test("Produce: a partition that throws fails alone; the written partition keeps 
     assert.match(String(logged.fields.stack), /TypeError: segment vanished/);
     assert.equal(c.closedNow, false);
   } finally {
-    topics.partition = real;
+    restore();
     c.close();
   }
   const read = await fetchAll(b.port, "good", 0);
@@ -334,16 +346,10 @@ test("Produce: a partition that throws fails alone; the written partition keeps 
 });
 
 test("Produce and Fetch: a partition whose storage is out of reach fails alone with KAFKA_STORAGE_ERROR", async () => {
-  for (const name of ["reachable", "unreachable"]) {
-    const r = await b.broker.topics.create(name, 1, new Map());
-    assert.ok(r.ok, `create ${name}`);
-  }
-  const topics = b.broker.topics;
-  const real = topics.partition.bind(topics);
-  topics.partition = async (topic, partition) => {
-    if (topic === "unreachable") throw new StorageUnavailableError("opening: ECONNREFUSED");
-    return real(topic, partition);
-  };
+  const restore = await topicsOneBroken(
+    ["reachable", "unreachable"],
+    new StorageUnavailableError("opening: ECONNREFUSED"),
+  );
   const c = await WireClient.connect(b.port);
   try {
     const res = await c.request(
@@ -376,7 +382,7 @@ test("Produce and Fetch: a partition whose storage is out of reach fails alone w
     }
     assert.equal(c.closedNow, false);
   } finally {
-    topics.partition = real;
+    restore();
     c.close();
   }
 });
