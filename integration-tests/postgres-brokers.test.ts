@@ -8,11 +8,19 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import {
+  ApiVersionsApi,
+  createApiVersionsRequest,
+  createShareGroupHeartbeatRequest,
+  ErrorCode,
+  ShareGroupHeartbeatApi,
+} from "@logbook/protocol";
 import type { Kafka } from "kafkajs";
 import { PostgresServer } from "../scripts/postgres/server.js";
 import { type BrokerProcess, runCli, startBroker } from "./helpers/broker-process.js";
 import { PYTHON, requirePythonModule } from "./helpers/groups.js";
 import { clusterClient, startClusterNode } from "./helpers/postgres-cluster.js";
+import { WireClient } from "./helpers/wire-client.js";
 import { fetchAll } from "./helpers/wire-data.js";
 import { runDriver } from "./interop/driven.js";
 import {
@@ -184,6 +192,37 @@ describe("three brokers over one PostgreSQL", () => {
     await more.disconnect();
     assert.equal(sent?.baseOffset, "20");
   });
+});
+
+test("share groups are not offered over a shared database: share.version 0, share APIs UNSUPPORTED_VERSION", async () => {
+  const wire = await WireClient.connect((brokers[0] as BrokerProcess).port);
+  try {
+    const { body: versions } = await wire.request(
+      ApiVersionsApi,
+      4,
+      createApiVersionsRequest({ clientSoftwareName: "logbook-tests", clientSoftwareVersion: "1" }),
+    );
+    const share = versions.supportedFeatures.find((f) => f.name === "share.version");
+    assert.equal(share?.maxVersion, 0, "supported up to level 0 only");
+    assert.equal(
+      versions.finalizedFeatures.find((f) => f.name === "share.version"),
+      undefined,
+      "not finalized",
+    );
+    const { body } = await wire.request(
+      ShareGroupHeartbeatApi,
+      1,
+      createShareGroupHeartbeatRequest({
+        groupId: "share",
+        memberId: "m-1",
+        memberEpoch: 0,
+        subscribedTopicNames: ["shared"],
+      }),
+    );
+    assert.equal(body.errorCode, ErrorCode.UNSUPPORTED_VERSION);
+  } finally {
+    wire.close();
+  }
 });
 
 describe("clients over the PostgreSQL engine", () => {

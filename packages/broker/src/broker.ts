@@ -20,7 +20,7 @@ import {
 } from "./config/listener-plan.js";
 import type { BrokerConfig } from "./config.js";
 import { createDataPlane, type DataPlane } from "./data/index.js";
-import { FeatureLevels } from "./features.js";
+import { FEATURES, FeatureLevels, sharedDatabaseFeatures } from "./features.js";
 import { consumerGroupTimeouts, shareGroupTimeouts } from "./groups/group-timeouts.js";
 import { BrokerGroups } from "./groups/index.js";
 import { allHandlers } from "./handlers/index.js";
@@ -193,7 +193,10 @@ export class Broker implements DispatchTarget {
       config.groups,
       consumerGroupTimeouts(groupConfigs),
     );
-    const features = new FeatureLevels(topics);
+    const features = new FeatureLevels(
+      topics,
+      storage.cluster === undefined ? FEATURES : sharedDatabaseFeatures(),
+    );
     const authorizer = Authorizer.open(config, topics, logger);
     const broker = new Broker(
       config,

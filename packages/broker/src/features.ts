@@ -71,6 +71,24 @@ export const FEATURES: readonly FeatureRow[] = [
 ];
 
 /**
+ * The rows for brokers sharing one database: share groups are not offered there (their
+ * share-partition state is kept per broker, and a move of leadership would lose it;
+ * docs/postgres.md), so share.version goes no higher than 0 and the share APIs answer
+ * UNSUPPORTED_VERSION, as a Kafka cluster with share groups off does.
+ */
+export function sharedDatabaseFeatures(rows: readonly FeatureRow[] = FEATURES): FeatureRow[] {
+  return rows.map((r) =>
+    r.name === "share.version"
+      ? {
+          ...r,
+          max: 0,
+          why: "brokers sharing one database keep share-partition state per broker, which a move of leadership would lose: share groups are not offered there yet",
+        }
+      : r,
+  );
+}
+
+/**
  * Where levels set by UpdateFeatures are kept: the metadata log (LogTopicRegistry),
  * so they survive a restart; each record written counts as one change, the epoch.
  */
