@@ -5,8 +5,9 @@
  * leaders check transactional batches against the shared `__transaction_state`, and
  * the coordinator sends each leader its markers (WriteTxnMarkers), so read_committed
  * consumers see whole transactions only, with kafkajs, the Java client and librdkafka.
- * Then the coordinator's broker is killed in the middle of a transaction: the broker
- * that takes over completes or aborts it, and nothing is left hanging.
+ * Then the coordinator's broker is killed in the middle of transactions (a kafkajs
+ * transaction left open; Java and librdkafka loops of transactions over every partition):
+ * the broker that takes over completes or aborts each, whole, and nothing is left hanging.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -26,6 +27,13 @@ import { checkTransactions, createTopics } from "./interop/scenarios.js";
 import { JAVA_CHECKS_CLIENT, runJava } from "./java/java-driver.js";
 
 const PARTITIONS = 6;
+
+/** What a client's transaction loop reports (TxnFailover.java, txn_failover_confluent.py). */
+interface TxnOutcome {
+  committed: number[];
+  uncertain: number[];
+  errors: string[];
+}
 
 let pg: PostgresServer;
 let url: string;
@@ -190,6 +198,83 @@ describe("transactions across three brokers over one PostgreSQL", () => {
       const values = (await c.run(b, topic)) as string[];
       await checkTransactions(values, b, topic, true);
     });
+
+  /**
+   * A client runs transactions over every partition while the coordinator's broker is
+   * killed: a committed transaction is visible whole, an uncertain one whole or not at
+   * all, an aborted one not at all, and read_committed reads on past all of them.
+   */
+  async function coordinatorKilledUnder(
+    name: string,
+    drive: (servers: string, topic: string) => Promise<TxnOutcome>,
+  ): Promise<void> {
+    const topic = await spreadTopic(name);
+    const coordinator = await coordinatorNode(live()[0] as BrokerProcess);
+    const outcome = drive(
+      live()
+        .map((b) => b.bootstrap)
+        .join(","),
+      topic,
+    );
+    await new Promise((r) => setTimeout(r, 3000));
+    const victim = brokers.find((b) => b.isAlive() && brokerId(b) === coordinator);
+    assert.ok(victim !== undefined, `broker ${coordinator} is one of ours`);
+    process.kill(victim.pid, "SIGKILL");
+    await victim.exited;
+    const r = await outcome;
+    brokers[brokers.indexOf(victim)] = await startNode(brokerId(victim));
+    assert.ok(r.committed.length >= 3, `transactions committed: ${JSON.stringify(r)}`);
+
+    const k = kafka(`${name}-after`);
+    const after = k.producer({ idempotent: true });
+    await after.connect();
+    for (let p = 0; p < PARTITIONS; p++)
+      await after.send({ topic, acks: -1, messages: [{ partition: p, value: `after-${p}` }] });
+    await after.disconnect();
+    const values = await readCommitted(
+      k,
+      topic,
+      (v) => v.filter((x) => x.startsWith("after-")).length === PARTITIONS,
+    );
+    const seen = new Map<number, number>();
+    for (const v of values) {
+      const m = /^t(\d+)-\d+$/.exec(v);
+      if (m !== null) seen.set(Number(m[1]), (seen.get(Number(m[1])) ?? 0) + 1);
+    }
+    for (const n of r.committed) assert.equal(seen.get(n), PARTITIONS, `committed t${n} whole`);
+    const known = new Set([...r.committed, ...r.uncertain]);
+    for (const [n, count] of seen) {
+      assert.equal(count, PARTITIONS, `t${n} whole or not at all`);
+      assert.ok(known.has(n), `t${n} was committed or uncertain, not aborted`);
+    }
+  }
+
+  test(`Java kafka-clients ${JAVA_CHECKS_CLIENT}: transactions running while the coordinator's broker is killed`, () =>
+    coordinatorKilledUnder(
+      "java-kill",
+      async (servers, topic) =>
+        (await runJava(
+          JAVA_CHECKS_CLIENT,
+          "TxnFailover",
+          [servers, topic, String(PARTITIONS), "10"],
+          120_000,
+        )) as TxnOutcome,
+    ));
+
+  test("librdkafka: transactions running while the coordinator's broker is killed", () => {
+    requirePythonModule("confluent_kafka");
+    const driver = join(import.meta.dirname, "python/txn_failover_confluent.py");
+    return coordinatorKilledUnder(
+      "rdkafka-kill",
+      async (servers, topic) =>
+        (await runDriver(
+          "txn_failover_confluent.py",
+          PYTHON,
+          [driver, servers, topic, String(PARTITIONS), "10"],
+          120_000,
+        )) as TxnOutcome,
+    );
+  });
 
   // Last: it kills a broker.
   test("the coordinator's broker killed in the middle of a transaction: another completes or aborts it", async () => {
