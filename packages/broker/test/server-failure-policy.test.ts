@@ -123,10 +123,14 @@ test("a handler that throws gets UNKNOWN_SERVER_ERROR per partition, a logged st
   }
 });
 
-test("an async failure of Metadata answers each requested topic with UNKNOWN_SERVER_ERROR", async () => {
+/**
+ * Makes Metadata fail asynchronously with `error`, connects and asks for topics x and y;
+ * `restore` puts the handler back.
+ */
+async function metadataFailingWith(error: Error) {
   const restore = failing(MetadataApi.apiKey, async () => {
     await new Promise((r) => setImmediate(r));
-    throw new Error("registry unavailable");
+    throw error;
   });
   const c = await WireClient.connect(b.port);
   try {
@@ -137,13 +141,21 @@ test("an async failure of Metadata answers each requested topic with UNKNOWN_SER
         topics: ["x", "y"].map((name) => createMetadataRequestTopic({ name })),
       }),
     );
-    assert.deepEqual(
-      res.body.topics.map((t) => [t.name, t.errorCode]),
-      [
-        ["x", ErrorCode.UNKNOWN_SERVER_ERROR],
-        ["y", ErrorCode.UNKNOWN_SERVER_ERROR],
-      ],
-    );
+    return { restore, c, res, codes: res.body.topics.map((t) => [t.name, t.errorCode]) };
+  } catch (e) {
+    restore();
+    c.close();
+    throw e;
+  }
+}
+
+test("an async failure of Metadata answers each requested topic with UNKNOWN_SERVER_ERROR", async () => {
+  const { restore, c, res, codes } = await metadataFailingWith(new Error("registry unavailable"));
+  try {
+    assert.deepEqual(codes, [
+      ["x", ErrorCode.UNKNOWN_SERVER_ERROR],
+      ["y", ErrorCode.UNKNOWN_SERVER_ERROR],
+    ]);
     assert.deepEqual(res.body.brokers, []);
     restore();
     const ok = await c.request(MetadataApi, 12, createMetadataRequest({ topics: [] }));
@@ -159,26 +171,14 @@ test("an async failure of Metadata answers each requested topic with UNKNOWN_SER
 // directory with the retriable KAFKA_STORAGE_ERROR.
 test("the storage out of reach is answered KAFKA_STORAGE_ERROR per item, logged as a warning", async () => {
   const warned = logger.events.length;
-  const restore = failing(MetadataApi.apiKey, async () => {
-    await new Promise((r) => setImmediate(r));
-    throw new StorageUnavailableError("reading x-0: connect ECONNREFUSED");
-  });
-  const c = await WireClient.connect(b.port);
+  const { restore, c, codes } = await metadataFailingWith(
+    new StorageUnavailableError("reading x-0: connect ECONNREFUSED"),
+  );
   try {
-    const res = await c.request(
-      MetadataApi,
-      12,
-      createMetadataRequest({
-        topics: ["x", "y"].map((name) => createMetadataRequestTopic({ name })),
-      }),
-    );
-    assert.deepEqual(
-      res.body.topics.map((t) => [t.name, t.errorCode]),
-      [
-        ["x", ErrorCode.KAFKA_STORAGE_ERROR],
-        ["y", ErrorCode.KAFKA_STORAGE_ERROR],
-      ],
-    );
+    assert.deepEqual(codes, [
+      ["x", ErrorCode.KAFKA_STORAGE_ERROR],
+      ["y", ErrorCode.KAFKA_STORAGE_ERROR],
+    ]);
     const events = logger.events
       .slice(warned)
       .filter((e) => e.fields.api === "Metadata" && e.level !== "debug");
