@@ -199,12 +199,21 @@ async function groupPlan(
      * member no longer held (dropped, not committed): the evidence of the caveat.
      */
     stale: [] as string[],
+    /**
+     * "<member>:<partition>:<offset>" of records a member was handed again: on every group
+     * join the client rewinds its positions to the committed offsets, so a Fetch answered
+     * just before a join and committed asynchronously is read a second time (at-least-once).
+     * A consumer application sees the same; it drops what it has processed already.
+     */
+    redelivered: [] as string[],
     /** The partitions moved again after the split was recorded (a later rebalance). */
     rebalancedAgain: false,
   };
   const held = (c: Consumer<string, string, string, string>) =>
     (c.assignments ?? []).filter((a) => a.topic === topic).flatMap((a) => a.partitions);
   let phase = 1;
+  /** Highest offset each member has processed per partition ("<member>:<partition>"). */
+  const seen = new Map<string, bigint>();
   const members: { consumer: Consumer<string, string, string, string>; close(): Promise<void> }[] =
     [];
   const member = async (name: "a" | "b" | "c") => {
@@ -229,6 +238,12 @@ async function groupPlan(
         out.stale.push(`${name}:${m.partition}:${m.value ?? ""}`);
         return;
       }
+      const key = `${name}:${m.partition}`;
+      if ((seen.get(key) ?? -1n) >= m.offset) {
+        out.redelivered.push(`${key}:${m.offset}`);
+        return;
+      }
+      seen.set(key, m.offset);
       const v = m.value ?? "";
       if (name === "c") out.resumed.push(v);
       else if (phase === 1) out.firstPhase.push(v);
