@@ -31,6 +31,8 @@ interface Chart {
   y: string;
   /** Logarithmic x axis (points spread over decades). */
   logX: boolean;
+  /** Logarithmic y axis (a series far above the others). */
+  logY?: boolean;
   rows: Row[];
 }
 
@@ -54,12 +56,17 @@ function spec(c: Chart): TopLevelSpec {
         scale: c.logX ? { type: "log" } : { zero: true },
         axis: { values: [...new Set(c.rows.map((r) => r.x))], format: "~s" },
       },
-      y: { field: "y", type: "quantitative", title: c.y, scale: { zero: true } },
+      y: {
+        field: "y",
+        type: "quantitative",
+        title: c.y,
+        scale: c.logY === true ? { type: "log" } : { zero: true },
+      },
       color: {
         field: "series",
         type: "nominal",
         title: null,
-        legend: { orient: "bottom", columns: 2 },
+        legend: { orient: "bottom", columns: 2, labelLimit: 0 },
       },
     },
   };
@@ -90,42 +97,50 @@ function rows<P>(
   );
 }
 
-function charts(results: Record<string, { at: string; points: unknown[] } | undefined>): Chart[] {
+function charts(
+  results: Record<string, { runs: { at: string }[]; points: unknown[] } | undefined>,
+): Chart[] {
   const out: Chart[] = [];
-  const when = (at: string) =>
-    `measured ${at.slice(0, 16).replace("T", " ")} UTC on a shared 2-core machine`;
-  const partitions = results.partitions as { at: string; points: PartitionsPoint[] } | undefined;
+  const when = (runs: readonly { at: string }[]) => {
+    const dates = new Set(runs.map((r) => r.at.slice(0, 16).replace("T", " ")));
+    return `measured ${[...dates].join(", ")} UTC on a shared 2-core machine`;
+  };
+  const partitions = results.partitions as
+    | { runs: { at: string }[]; points: PartitionsPoint[] }
+    | undefined;
   if (partitions !== undefined) {
     const p = partitions.points;
     out.push(
       {
         file: "growth-partitions-throughput.png",
-        title: "Throughput against partitions (1 topic, 1 KiB records, librdkafka)",
-        subtitle: when(partitions.at),
+        title: "Throughput against partitions (1 topic, 1 KiB records, librdkafka, acks=1)",
+        subtitle: when(partitions.runs),
         x: "partitions",
         y: "MB/s",
         logX: true,
         rows: rows(p, (q) => q.partitions, {
-          "produce, acks=1": (q) => q.produceMBPerSec,
-          "consume from earliest": (q) => q.consumeMBPerSec,
+          "Logbook produce": (q) => q.logbook.produceMBPerSec,
+          "Logbook consume": (q) => q.logbook.consumeMBPerSec,
+          "ceiling produce": (q) => q.ceiling.produceMBPerSec,
         }),
       },
       {
         file: "growth-partitions-rss.png",
         title: "Broker RSS against partitions",
-        subtitle: when(partitions.at),
+        subtitle: when(partitions.runs),
         x: "partitions",
         y: "RSS (MiB)",
         logX: true,
         rows: rows(p, (q) => q.partitions, {
           "idle, after the topic was created": (q) => q.rssAfterCreateMiB,
           "peak under produce and consume": (q) => q.rssPeakUnderLoadMiB,
+          "a second after the load": (q) => q.rssAfterLoadMiB,
         }),
       },
       {
         file: "growth-partitions-create.png",
         title: "CreateTopics time against partitions (until every leader is known)",
-        subtitle: when(partitions.at),
+        subtitle: when(partitions.runs),
         x: "partitions",
         y: "ms",
         logX: true,
@@ -133,14 +148,16 @@ function charts(results: Record<string, { at: string; points: unknown[] } | unde
       },
     );
   }
-  const connections = results.connections as { at: string; points: ConnectionsPoint[] } | undefined;
+  const connections = results.connections as
+    | { runs: { at: string }[]; points: ConnectionsPoint[] }
+    | undefined;
   if (connections !== undefined) {
     const p = connections.points;
     out.push(
       {
         file: "growth-connections-rss.png",
         title: "Broker RSS against idle client connections",
-        subtitle: when(connections.at),
+        subtitle: when(connections.runs),
         x: "idle connections",
         y: "RSS (MiB)",
         logX: true,
@@ -149,7 +166,7 @@ function charts(results: Record<string, { at: string; points: unknown[] } | unde
       {
         file: "growth-connections-latency.png",
         title: "Request latency on one more connection, against idle connections",
-        subtitle: when(connections.at),
+        subtitle: when(connections.runs),
         x: "idle connections",
         y: "ms",
         logX: true,
@@ -162,28 +179,31 @@ function charts(results: Record<string, { at: string; points: unknown[] } | unde
       },
     );
   }
-  const data = results.data as { at: string; points: DataPoint[] } | undefined;
+  const data = results.data as { runs: { at: string }[]; points: DataPoint[] } | undefined;
   if (data !== undefined)
     out.push({
       file: "growth-data-startup.png",
       title: "Start-up time against data in the partition",
-      subtitle: when(data.at),
-      x: "data (GiB)",
-      y: "ms from spawn",
+      subtitle: when(data.runs),
+      x: "data in the partition (GiB on disk)",
+      y: "ms from spawn (log scale)",
       logX: false,
-      rows: rows(data.points, (q) => q.gib, {
+      logY: true,
+      rows: rows(data.points, (q) => Math.round((q.bytesOnDisk / 2 ** 30) * 10) / 10, {
         "clean stop: first answer": (q) => q.afterCleanStop.firstAnswerMs,
         "clean stop: partition readable": (q) => q.afterCleanStop.readableMs,
         "SIGKILL: first answer": (q) => q.afterSigkill.firstAnswerMs,
         "SIGKILL: partition readable": (q) => q.afterSigkill.readableMs,
       }),
     });
-  const rebalance = results.rebalance as { at: string; points: RebalancePoint[] } | undefined;
+  const rebalance = results.rebalance as
+    | { runs: { at: string }[]; points: RebalancePoint[] }
+    | undefined;
   if (rebalance !== undefined)
     out.push({
       file: "growth-rebalance.png",
       title: "Consumer group rebalance time against members",
-      subtitle: when(rebalance.at),
+      subtitle: when(rebalance.runs),
       x: "members",
       y: "ms",
       logX: true,

@@ -80,7 +80,7 @@ async function fill(bootstrap: string, loadgen: string, bytes: number) {
   let records = 0;
   let seconds = 0;
   // A first guess of the rate (MB/s seen here), corrected after each run.
-  let chunk = Math.max(0.5, Math.min(MAX_CHUNK_SECONDS, bytes / 400e6));
+  let chunk = Math.max(0.5, Math.min(MAX_CHUNK_SECONDS, (0.5 * bytes) / 400e6));
   while (written < bytes) {
     const r = await runJsonChild(
       loadgen,

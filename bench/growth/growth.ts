@@ -2,7 +2,8 @@
  * `pnpm bench:growth`: how Logbook's cost grows with partitions, connections, data and
  * group members (issue #18, item 4). Each curve's points can be chosen, so that a short
  * run is possible; each run replaces only the curves it ran in the results file, so the
- * curves may be measured one at a time. `pnpm bench:charts` draws them.
+ * curves may be measured one at a time; within a curve, the points a run measured
+ * replace the earlier ones at the same x (so a long point can have a run of its own). `pnpm bench:charts` draws them.
  *
  *   pnpm bench:growth [--curves partitions,connections,data,rebalance]
  *                     [--partitions 1,100,1000,10000] [--produce-seconds 5]
@@ -74,31 +75,41 @@ results.machine = {
     .trim(),
 };
 
-function save(): void {
+/**
+ * Stores a curve's points, replacing earlier points at the same x and keeping the
+ * others, so that the points of one curve may come from several short runs; each run's
+ * settings and command are listed with the x values it measured.
+ */
+function store(curve: Curve, x: string, settings: Record<string, unknown>, points: object[]): void {
+  const key = (p: object): number => (p as Record<string, number>)[x] ?? Number.NaN;
+  const before = results[curve] as { runs?: unknown[]; points?: object[] } | undefined;
+  const fresh = new Set(points.map(key));
+  const kept = (before?.points ?? []).filter((p) => !fresh.has(key(p)));
+  results[curve] = {
+    runs: [...(before?.runs ?? []), { ...runMeta(), ...settings, [x]: [...fresh] }],
+    points: [...kept, ...points].sort((a, b) => key(a) - key(b)),
+  };
   mkdirSync(dirname(outFile), { recursive: true });
   writeFileSync(outFile, `${JSON.stringify(results, null, 2)}\n`);
 }
 
 const loadgen = buildLoadgen();
 for (const curve of curves) {
-  const meta = runMeta();
   log(`${curve} ...`);
   if (curve === "partitions") {
     const produceSeconds = Number(flagValue("--produce-seconds") ?? 5);
     const points = await measurePartitions(loadgen, partitionPoints, produceSeconds);
-    results.partitions = { ...meta, recordBytes: 1024, produceSeconds, points };
+    store(curve, "partitions", { recordBytes: 1024, produceSeconds }, points);
   } else if (curve === "connections") {
     const samples = Number(flagValue("--latency-samples") ?? 2000);
     const points = await measureConnections(connectionPoints, samples);
-    results.connections = { ...meta, latencySamples: samples, points };
+    store(curve, "connections", { latencySamples: samples }, points);
   } else if (curve === "data") {
     const points = await measureDataSizes(loadgen, dataPoints);
-    results.data = { ...meta, recordBytes: 16384, points };
+    store(curve, "gib", { recordBytes: 16384 }, points);
   } else {
-    const points = await measureRebalance(memberPoints);
-    results.rebalance = { ...meta, points };
+    store(curve, "members", {}, await measureRebalance(memberPoints));
   }
-  save();
 }
 log(`written to ${outFile}`);
 process.exit(0);
