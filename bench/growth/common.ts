@@ -67,7 +67,7 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-/** What each curve records about the run that produced it. */
+/** What each curve records about the run that produced it (`at`: when it started). */
 export function runMeta(): Record<string, unknown> {
   return {
     at: new Date().toISOString(),

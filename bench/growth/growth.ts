@@ -75,18 +75,33 @@ results.machine = {
     .trim(),
 };
 
+interface Run {
+  [key: string]: unknown;
+}
+
 /**
  * Stores a curve's points, replacing earlier points at the same x and keeping the
- * others, so that the points of one curve may come from several short runs; each run's
- * settings and command are listed with the x values it measured.
+ * others, so that the points of one curve may come from several short runs. Each run
+ * is listed (command, start and end, load average, settings) with the x values it
+ * measured; a run none of whose points is left is dropped from the list.
  */
-function store(curve: Curve, x: string, settings: Record<string, unknown>, points: object[]): void {
+function store(
+  curve: Curve,
+  x: string,
+  started: Run,
+  settings: Record<string, unknown>,
+  points: object[],
+): void {
   const key = (p: object): number => (p as Record<string, number>)[x] ?? Number.NaN;
-  const before = results[curve] as { runs?: unknown[]; points?: object[] } | undefined;
+  const before = results[curve] as { runs?: Run[]; points?: object[] } | undefined;
   const fresh = new Set(points.map(key));
   const kept = (before?.points ?? []).filter((p) => !fresh.has(key(p)));
+  const runs = (before?.runs ?? []).filter((r) =>
+    ((r[x] as number[] | undefined) ?? []).some((v) => !fresh.has(v)),
+  );
+  const run = { ...started, finishedAt: new Date().toISOString(), ...settings, [x]: [...fresh] };
   results[curve] = {
-    runs: [...(before?.runs ?? []), { ...runMeta(), ...settings, [x]: [...fresh] }],
+    runs: [...runs, run],
     points: [...kept, ...points].sort((a, b) => key(a) - key(b)),
   };
   mkdirSync(dirname(outFile), { recursive: true });
@@ -96,19 +111,20 @@ function store(curve: Curve, x: string, settings: Record<string, unknown>, point
 const loadgen = buildLoadgen();
 for (const curve of curves) {
   log(`${curve} ...`);
+  const started = runMeta();
   if (curve === "partitions") {
     const produceSeconds = Number(flagValue("--produce-seconds") ?? 5);
     const points = await measurePartitions(loadgen, partitionPoints, produceSeconds);
-    store(curve, "partitions", { recordBytes: 1024, produceSeconds }, points);
+    store(curve, "partitions", started, { recordBytes: 1024, produceSeconds }, points);
   } else if (curve === "connections") {
     const samples = Number(flagValue("--latency-samples") ?? 2000);
     const points = await measureConnections(connectionPoints, samples);
-    store(curve, "connections", { latencySamples: samples }, points);
+    store(curve, "connections", started, { latencySamples: samples }, points);
   } else if (curve === "data") {
     const points = await measureDataSizes(loadgen, dataPoints);
-    store(curve, "gib", { recordBytes: 16384 }, points);
+    store(curve, "gib", started, { recordBytes: 16384 }, points);
   } else {
-    store(curve, "members", {}, await measureRebalance(memberPoints));
+    store(curve, "members", started, {}, await measureRebalance(memberPoints));
   }
 }
 log(`written to ${outFile}`);
