@@ -284,7 +284,16 @@ for (const t of targets) {
       rdkafka(["consume", t.bootstrap, "warm-up", "1", String(count), "60"]),
     );
   await onTopic(t, "warm-up-many", 100, () =>
-    rdkafka(["produce", t.bootstrap, "warm-up-many", "100", "1024", "1", String(PRODUCE_SECONDS)]),
+    rdkafka([
+      "produce",
+      t.bootstrap,
+      "warm-up-many",
+      "100",
+      "1024",
+      "1",
+      String(PRODUCE_SECONDS),
+      "prime",
+    ]),
   );
   await onTopic(t, "warm-up-e2e", 1, () =>
     rdkafka(["e2e", t.bootstrap, "warm-up-e2e", "1024", "20000", "1", "1"]),
@@ -323,6 +332,7 @@ for (let r = 0; r < ROUNDS; r++) {
               String(size),
               acks,
               String(PRODUCE_SECONDS),
+              "prime",
             ]),
           );
           produced.set(`${t.name}/${topic}`, Number(s.records) || 0);

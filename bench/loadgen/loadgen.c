@@ -2,11 +2,13 @@
  * Logbook benchmark load generator (librdkafka). Compiled by bench/run.ts into a cache
  * directory; prints exactly one JSON line on stdout per run.
  *
- *   loadgen produce BOOTSTRAP TOPIC PARTITIONS SIZE ACKS SECONDS
+ *   loadgen produce BOOTSTRAP TOPIC PARTITIONS SIZE ACKS SECONDS [prime]
  *       Produces SIZE-byte records as fast as the client allows for SECONDS, spread
  *       round-robin over PARTITIONS, then flushes. The rate counts acknowledged records
- *       over the time from the first send to the last acknowledgement. Markers
- *       (prime_send) go to every partition first, not timed and not counted.
+ *       over the time from the first send to the last acknowledgement. With "prime",
+ *       markers (prime_send) go to every partition first, not timed and not counted
+ *       (without it, the first writes to each partition are part of the timed run, as
+ *       bench:growth's "first produce" wants).
  *   loadgen consume BOOTSTRAP TOPIC PARTITIONS COUNT TIMEOUT_SECONDS
  *       Reads COUNT records from offset 0 of every partition (assign, no group), timed
  *       from the assignment to the COUNT-th record.
@@ -148,7 +150,7 @@ static void prime_wait(atomic_llong *seen, long long expected) {
 }
 
 static int produce(const char *bootstrap, const char *topic, int partitions, int size,
-                   const char *acks, double seconds) {
+                   const char *acks, double seconds, int primed) {
   rd_kafka_conf_t *conf = base_conf(bootstrap);
   set(conf, "acks", acks);
   set(conf, "linger.ms", "5");
@@ -159,8 +161,10 @@ static int produce(const char *bootstrap, const char *topic, int partitions, int
   rd_kafka_t *rk = make(RD_KAFKA_PRODUCER, conf);
   rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
   await_metadata(rk, rkt);
-  prime_send(rk, rkt, partitions, size);
-  atomic_store(&delivered, 0);
+  if (primed) {
+    prime_send(rk, rkt, partitions, size);
+    atomic_store(&delivered, 0);
+  }
 
   char *payload = malloc(size);
   for (int i = 0; i < size; i++) payload[i] = (char)('a' + i % 26);
@@ -563,7 +567,8 @@ static int omb(const char *bootstrap, const char *topic, int partitions, int siz
 
 int main(int argc, char **argv) {
   if (argc >= 8 && strcmp(argv[1], "produce") == 0)
-    return produce(argv[2], argv[3], atoi(argv[4]), atoi(argv[5]), argv[6], atof(argv[7]));
+    return produce(argv[2], argv[3], atoi(argv[4]), atoi(argv[5]), argv[6], atof(argv[7]),
+                   argc >= 9 && strcmp(argv[8], "prime") == 0);
   if (argc >= 7 && strcmp(argv[1], "consume") == 0)
     return consume(argv[2], argv[3], atoi(argv[4]), atoll(argv[5]), atof(argv[6]));
   if (argc >= 7 && strcmp(argv[1], "e2e") == 0)
@@ -577,7 +582,7 @@ int main(int argc, char **argv) {
     return 0;
   }
   fprintf(stderr,
-          "usage: loadgen produce BOOTSTRAP TOPIC PARTITIONS SIZE ACKS SECONDS\n"
+          "usage: loadgen produce BOOTSTRAP TOPIC PARTITIONS SIZE ACKS SECONDS [prime]\n"
           "       loadgen consume BOOTSTRAP TOPIC PARTITIONS COUNT TIMEOUT_SECONDS\n"
           "       loadgen e2e BOOTSTRAP TOPIC SIZE RATE SECONDS [PARTITIONS]\n"
           "       loadgen omb BOOTSTRAP TOPIC PARTITIONS SIZE RATE SECONDS PRODUCERS CONSUMERS\n"
