@@ -1,7 +1,8 @@
 /**
- * The two servers a bench run compares: Logbook (`logbook start`, through the
- * integration tests' process harness) and the ceiling (bench/ceiling), each on port 0
- * with a fresh data directory, plus an RSS sampler reading /proc/<pid>/status.
+ * The three servers a bench run compares: Logbook (`logbook start`, through the
+ * integration tests' process harness), the ceiling (bench/ceiling) and Apache Kafka
+ * (integration-tests/helpers/kafka-process.ts), each on a free port with a fresh data
+ * directory, plus an RSS sampler reading /proc/<pid>/status.
  */
 import { spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
@@ -12,10 +13,18 @@ import {
   startBroker,
   tempDir,
 } from "../../integration-tests/helpers/broker-process.js";
+import {
+  KAFKA_SCRIPT_JVM_FLAGS,
+  startKafka,
+} from "../../integration-tests/helpers/kafka-process.js";
 import { REPO_ROOT } from "./paths.js";
 
+/** The servers in the order of round 0; later rounds rotate it. */
+export const TARGET_NAMES = ["ceiling", "logbook", "kafka"] as const;
+export type TargetName = (typeof TARGET_NAMES)[number];
+
 export interface Target {
-  readonly name: "ceiling" | "logbook";
+  readonly name: TargetName;
   readonly bootstrap: string;
   readonly pid: number;
   stop(): Promise<void>;
@@ -33,6 +42,39 @@ export async function startLogbook(env: Record<string, string> = {}): Promise<Ta
     stop: async () => {
       await broker.stop();
       await removeDir(broker.dataDir);
+    },
+  };
+}
+
+/**
+ * Kafka's JVM: the heap its start script gives it (kafka-server-start.sh sets -Xms1G
+ * -Xmx1G), which also suits this 2-core, 24 GiB machine, and the script's GC flags.
+ */
+export const KAFKA_HEAP_MB = 1024;
+export const KAFKA_JVM = {
+  heap: `-Xms${KAFKA_HEAP_MB}m -Xmx${KAFKA_HEAP_MB}m`,
+  flags: KAFKA_SCRIPT_JVM_FLAGS,
+};
+/**
+ * Kafka's defaults except the one override Logbook gets too, and which the
+ * server.properties Kafka ships sets as well; it only shortens group joins.
+ */
+const KAFKA_CONFIG = { "group.initial.rebalance.delay.ms": "0" };
+
+export async function startKafkaTarget(): Promise<Target & { startMs: number }> {
+  const kafka = await startKafka({
+    heapMb: KAFKA_HEAP_MB,
+    heapMinMb: KAFKA_HEAP_MB,
+    jvmFlags: KAFKA_SCRIPT_JVM_FLAGS,
+    config: KAFKA_CONFIG,
+  });
+  return {
+    name: "kafka",
+    bootstrap: kafka.bootstrap,
+    pid: kafka.pid,
+    startMs: kafka.startMs,
+    stop: async () => {
+      await kafka.stop();
     },
   };
 }

@@ -2,18 +2,34 @@
  * Logbook benchmark load generator (librdkafka). Compiled by bench/run.ts into a cache
  * directory; prints exactly one JSON line on stdout per run.
  *
- *   loadgen produce BOOTSTRAP TOPIC PARTITIONS SIZE ACKS SECONDS
+ *   loadgen produce BOOTSTRAP TOPIC PARTITIONS SIZE ACKS SECONDS [prime]
  *       Produces SIZE-byte records as fast as the client allows for SECONDS, spread
  *       round-robin over PARTITIONS, then flushes. The rate counts acknowledged records
- *       over the time from the first send to the last acknowledgement.
+ *       over the time from the first send to the last acknowledgement. With "prime",
+ *       markers (prime_send) go to every partition first, not timed and not counted
+ *       (without it, the first writes to each partition are part of the timed run, as
+ *       bench:growth's "first produce" wants).
  *   loadgen consume BOOTSTRAP TOPIC PARTITIONS COUNT TIMEOUT_SECONDS
  *       Reads COUNT records from offset 0 of every partition (assign, no group), timed
  *       from the assignment to the COUNT-th record.
- *   loadgen e2e BOOTSTRAP TOPIC SIZE RATE SECONDS
- *       A consumer thread reads partition 0 while the main thread produces SIZE-byte
- *       records at RATE per second (acks=1, linger.ms=0), each carrying its send time.
- *       Latency is receive time minus send time (same host, CLOCK_MONOTONIC); the first
- *       half second is warm-up and not counted.
+ *   loadgen e2e BOOTSTRAP TOPIC SIZE RATE SECONDS [PARTITIONS]
+ *       A consumer thread reads every partition (default 1) while the main thread
+ *       produces SIZE-byte records at RATE per second (acks=1, linger.ms=0), round-robin
+ *       over the partitions, each carrying its send time. Latency is receive time minus
+ *       send time (same host, CLOCK_MONOTONIC). Markers go to every partition before
+ *       the clock starts (prime_send); the first half second is warm-up and not counted.
+ *   loadgen omb BOOTSTRAP TOPIC PARTITIONS SIZE RATE SECONDS PRODUCERS CONSUMERS
+ *       An OpenMessaging-Benchmark-style workload: PRODUCERS threads, each with its own
+ *       producer (acks=all, linger.ms=1, batch.size=128 KiB, no key, so librdkafka's
+ *       sticky partitioner spreads the records), together sending RATE records per
+ *       second for 1 + SECONDS; CONSUMERS threads, each with its own consumer assigned
+ *       every CONSUMERS-th partition from offset 0. End-to-end latency as in e2e, over
+ *       the records sent after the first second (a warm-up, beside the markers of
+ *       prime_send).
+ *       Reports whether the target rate was kept; the caller decides what "sustained"
+ *       means.
+ *   loadgen version
+ *       The librdkafka version the binary runs with.
  */
 #define _GNU_SOURCE
 #include <librdkafka/rdkafka.h>
@@ -76,7 +92,7 @@ static void await_metadata(rd_kafka_t *rk, rd_kafka_topic_t *rkt) {
 /* ---------------------------------------------------------------- produce */
 
 static atomic_llong delivered, failed;
-static int64_t last_ack_ns;
+static _Atomic int64_t last_ack_ns;
 
 static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque) {
   (void)rk;
@@ -87,11 +103,54 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
   } else {
     atomic_fetch_add(&delivered, 1);
   }
-  last_ack_ns = now_ns();
+  atomic_store(&last_ack_ns, now_ns());
+}
+
+/*
+ * Before the clock starts, each producer sends a little over 8 KiB of marker records
+ * (sequence number -1) to every partition, and the consumers must have read them all.
+ * Measured here: over 100 new partitions Kafka held the first acknowledgements of each
+ * producer for up to a second (p99 up to 1 s in a 3 s step); one marker per partition
+ * from one producer was not enough, 8 KiB per partition from every producer was. And
+ * every partition's fetch should be running before latency is measured. OpenMessaging
+ * Benchmark's warm-up serves the same end.
+ *
+ * prime_send sends the markers and waits for their acknowledgements.
+ */
+static long long prime_send(rd_kafka_t *rk, rd_kafka_topic_t *rkt, int partitions, int size) {
+  char *payload = calloc(1, size);
+  int64_t marker = -1;
+  memcpy(payload + 8, &marker, 8);
+  long long per = 8192 / size + 1;
+  for (long long i = 0; i < per; i++)
+    for (int p = 0; p < partitions; p++) {
+      int64_t t = now_ns();
+      memcpy(payload, &t, 8);
+      while (rd_kafka_produce(rkt, p, RD_KAFKA_MSG_F_COPY, payload, size, NULL, 0, NULL) ==
+             -1) {
+        if (rd_kafka_last_error() != RD_KAFKA_RESP_ERR__QUEUE_FULL)
+          die("prime", rd_kafka_err2str(rd_kafka_last_error()));
+        rd_kafka_poll(rk, 1);
+      }
+    }
+  rd_kafka_flush(rk, 30000);
+  free(payload);
+  return per * partitions;
+}
+
+/* Waits until the consumers have read every marker; the markers leave the counts. */
+static void prime_wait(atomic_llong *seen, long long expected) {
+  int64_t deadline = now_ns() + 30 * 1000000000LL;
+  while (atomic_load(seen) < expected) {
+    if (now_ns() > deadline) die("prime", "the consumers did not read every marker");
+    struct timespec d = {0, 5 * 1000000L};
+    nanosleep(&d, NULL);
+  }
+  atomic_store(&delivered, 0);
 }
 
 static int produce(const char *bootstrap, const char *topic, int partitions, int size,
-                   const char *acks, double seconds) {
+                   const char *acks, double seconds, int primed) {
   rd_kafka_conf_t *conf = base_conf(bootstrap);
   set(conf, "acks", acks);
   set(conf, "linger.ms", "5");
@@ -102,6 +161,10 @@ static int produce(const char *bootstrap, const char *topic, int partitions, int
   rd_kafka_t *rk = make(RD_KAFKA_PRODUCER, conf);
   rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
   await_metadata(rk, rkt);
+  if (primed) {
+    prime_send(rk, rkt, partitions, size);
+    atomic_store(&delivered, 0);
+  }
 
   char *payload = malloc(size);
   for (int i = 0; i < size; i++) payload[i] = (char)('a' + i % 26);
@@ -126,7 +189,8 @@ static int produce(const char *bootstrap, const char *topic, int partitions, int
     sent++;
   }
   rd_kafka_flush(rk, 60000);
-  int64_t stop = last_ack_ns > 0 ? last_ack_ns : now_ns();
+  int64_t last = atomic_load(&last_ack_ns);
+  int64_t stop = last > 0 ? last : now_ns();
   double elapsed = (double)(stop - start) / 1e9;
   long long ok = atomic_load(&delivered);
   printf("{\"mode\":\"produce\",\"records\":%lld,\"failed\":%lld,\"bytes\":%lld,\"seconds\":%.6f,"
@@ -141,18 +205,21 @@ static int produce(const char *bootstrap, const char *topic, int partitions, int
 
 /* ---------------------------------------------------------------- consume */
 
+/* Assigns partitions first, first + step, ... below partitions, each from offset 0. */
 static rd_kafka_t *assigned_consumer(const char *bootstrap, const char *topic, int partitions,
-                                     const char *fetch_wait_ms) {
+                                     int first, int step, const char *fetch_wait_ms,
+                                     const char *max_partition_bytes) {
   rd_kafka_conf_t *conf = base_conf(bootstrap);
   /* librdkafka 2.0 refuses assign() without a group; nothing is committed to it. */
   set(conf, "group.id", "logbook-bench");
   set(conf, "enable.auto.commit", "false");
   set(conf, "enable.auto.offset.store", "false");
   set(conf, "fetch.wait.max.ms", fetch_wait_ms);
+  if (max_partition_bytes != NULL) set(conf, "fetch.message.max.bytes", max_partition_bytes);
   rd_kafka_t *rk = make(RD_KAFKA_CONSUMER, conf);
   rd_kafka_poll_set_consumer(rk);
   rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new(partitions);
-  for (int p = 0; p < partitions; p++)
+  for (int p = first; p < partitions; p += step)
     rd_kafka_topic_partition_list_add(list, topic, p)->offset = 0;
   rd_kafka_resp_err_t e = rd_kafka_assign(rk, list);
   if (e) die("assign", rd_kafka_err2str(e));
@@ -163,7 +230,7 @@ static rd_kafka_t *assigned_consumer(const char *bootstrap, const char *topic, i
 static int consume(const char *bootstrap, const char *topic, int partitions, long long count,
                    double timeout_s) {
   int64_t start = now_ns();
-  rd_kafka_t *rk = assigned_consumer(bootstrap, topic, partitions, "500");
+  rd_kafka_t *rk = assigned_consumer(bootstrap, topic, partitions, 0, 1, "500", NULL);
   int64_t deadline = start + (int64_t)(timeout_s * 1e9);
   long long got = 0, bytes = 0;
   int64_t last = start;
@@ -190,11 +257,13 @@ static int consume(const char *bootstrap, const char *topic, int partitions, lon
 
 /* ---------------------------------------------------------------- e2e */
 
+
 struct e2e_state {
   rd_kafka_t *consumer;
   long long warmup;       /* records with a smaller sequence number are not counted */
   atomic_llong produced;  /* set when the producer is done; -1 while running */
   atomic_int stop;
+  atomic_llong primed;
   long long received;
   int64_t *lat;
   long long lat_n, lat_cap;
@@ -210,6 +279,11 @@ static void *e2e_consumer(void *arg) {
       int64_t sent_at, seq;
       memcpy(&sent_at, m->payload, 8);
       memcpy(&seq, (char *)m->payload + 8, 8);
+      if (seq < 0) {
+        atomic_fetch_add(&s->primed, 1);
+        rd_kafka_message_destroy(m);
+        continue;
+      }
       s->received++;
       if (seq >= s->warmup && s->lat_n < s->lat_cap) s->lat[s->lat_n++] = t - sent_at;
     }
@@ -231,14 +305,16 @@ static double pct(const int64_t *sorted, long long n, double p) {
   return (double)sorted[i] / 1e6;
 }
 
-static int e2e(const char *bootstrap, const char *topic, int size, double rate, double seconds) {
+static int e2e(const char *bootstrap, const char *topic, int size, double rate, double seconds,
+               int partitions) {
+  if (partitions < 1) partitions = 1;
   if (size < 16) size = 16;
   struct e2e_state s = {0};
   s.warmup = (long long)(rate * 0.5);
   atomic_store(&s.produced, -1);
   s.lat_cap = (long long)(rate * seconds) + 16;
   s.lat = malloc(sizeof(int64_t) * s.lat_cap);
-  s.consumer = assigned_consumer(bootstrap, topic, 1, "500");
+  s.consumer = assigned_consumer(bootstrap, topic, partitions, 0, 1, "500", NULL);
 
   rd_kafka_conf_t *conf = base_conf(bootstrap);
   set(conf, "acks", "1");
@@ -251,9 +327,7 @@ static int e2e(const char *bootstrap, const char *topic, int size, double rate, 
 
   pthread_t th;
   pthread_create(&th, NULL, e2e_consumer, &s);
-  /* Let the consumer connect and start its long-poll before the clock starts. */
-  struct timespec settle = {0, 300 * 1000000L};
-  nanosleep(&settle, NULL);
+  prime_wait(&s.primed, prime_send(rk, rkt, partitions, size));
 
   char *payload = calloc(1, size);
   long long total = (long long)(rate * seconds);
@@ -270,7 +344,8 @@ static int e2e(const char *bootstrap, const char *topic, int size, double rate, 
     t = now_ns();
     memcpy(payload, &t, 8);
     memcpy(payload + 8, &k, 8);
-    while (rd_kafka_produce(rkt, 0, RD_KAFKA_MSG_F_COPY, payload, size, NULL, 0, NULL) == -1) {
+    while (rd_kafka_produce(rkt, (int32_t)(k % partitions), RD_KAFKA_MSG_F_COPY, payload, size,
+                            NULL, 0, NULL) == -1) {
       if (rd_kafka_last_error() != RD_KAFKA_RESP_ERR__QUEUE_FULL)
         die("produce", rd_kafka_err2str(rd_kafka_last_error()));
       rd_kafka_poll(rk, 1);
@@ -290,10 +365,10 @@ static int e2e(const char *bootstrap, const char *topic, int size, double rate, 
   pthread_join(th, NULL);
 
   qsort(s.lat, s.lat_n, sizeof(int64_t), cmp_i64);
-  printf("{\"mode\":\"e2e\",\"targetRate\":%.0f,\"achievedRate\":%.1f,\"produced\":%lld,"
+  printf("{\"mode\":\"e2e\",\"partitions\":%d,\"targetRate\":%.0f,\"achievedRate\":%.1f,\"produced\":%lld,"
          "\"received\":%lld,\"samples\":%lld,\"p50Ms\":%.3f,\"p99Ms\":%.3f,\"p999Ms\":%.3f,"
          "\"maxMs\":%.3f}\n",
-         rate, achieved, (long long)atomic_load(&s.produced), s.received, s.lat_n,
+         partitions, rate, achieved, (long long)atomic_load(&s.produced), s.received, s.lat_n,
          pct(s.lat, s.lat_n, 0.5), pct(s.lat, s.lat_n, 0.99), pct(s.lat, s.lat_n, 0.999),
          s.lat_n ? (double)s.lat[s.lat_n - 1] / 1e6 : -1.0);
   int incomplete = s.received < atomic_load(&s.produced);
@@ -306,16 +381,211 @@ static int e2e(const char *bootstrap, const char *topic, int size, double rate, 
   return incomplete || atomic_load(&failed) > 0;
 }
 
+/* ---------------------------------------------------------------- omb */
+
+#define OMB_WARMUP_S 1.0
+
+struct omb_run {
+  const char *bootstrap, *topic;
+  int partitions, size, consumers;
+  double rate_per_producer;
+  long long per_producer; /* records each producer sends */
+  int64_t start_ns;
+  _Atomic int64_t warmup_end_ns;
+  atomic_int go, stop;
+  atomic_llong sent, received, primed;
+  atomic_llong lat_n;
+  int64_t *lat;
+  long long lat_cap;
+  _Atomic int64_t last_send_ns;
+};
+
+struct omb_consumer {
+  struct omb_run *run;
+  rd_kafka_t *rk;
+  pthread_t th;
+};
+
+static void *omb_consume(void *arg) {
+  struct omb_consumer *c = arg;
+  struct omb_run *r = c->run;
+  while (!atomic_load(&r->stop)) {
+    rd_kafka_message_t *m = rd_kafka_consumer_poll(c->rk, 50);
+    if (m == NULL) continue;
+    if (m->err == 0 && m->len >= 16) {
+      int64_t t = now_ns();
+      int64_t sent_at, seq;
+      memcpy(&sent_at, m->payload, 8);
+      memcpy(&seq, (char *)m->payload + 8, 8);
+      if (seq < 0) {
+        atomic_fetch_add(&r->primed, 1);
+        rd_kafka_message_destroy(m);
+        continue;
+      }
+      atomic_fetch_add(&r->received, 1);
+      if (sent_at >= atomic_load(&r->warmup_end_ns)) {
+        long long i = atomic_fetch_add(&r->lat_n, 1);
+        if (i < r->lat_cap) r->lat[i] = t - sent_at;
+      }
+    }
+    rd_kafka_message_destroy(m);
+  }
+  return NULL;
+}
+
+struct omb_producer {
+  struct omb_run *run;
+  rd_kafka_t *rk;
+  rd_kafka_topic_t *rkt;
+  pthread_t th;
+};
+
+static void *omb_produce(void *arg) {
+  struct omb_producer *p = arg;
+  struct omb_run *r = p->run;
+  char *payload = calloc(1, r->size);
+  while (!atomic_load(&r->go)) {
+    struct timespec d = {0, 1000000L};
+    nanosleep(&d, NULL);
+  }
+  double interval = 1e9 / r->rate_per_producer;
+  long long k = 0;
+  while (k < r->per_producer) {
+    int64_t t = now_ns();
+    /* Send whatever is due by now, then sleep: at least 0.5 ms, so that high rates go
+       out in small bursts rather than as a wake-up per record on a 2-core machine. */
+    long long due = (long long)((double)(t - r->start_ns) / interval) + 1;
+    if (due > r->per_producer) due = r->per_producer;
+    for (; k < due; k++) {
+      int64_t at = now_ns();
+      memcpy(payload, &at, 8);
+      memcpy(payload + 8, &k, 8);
+      while (rd_kafka_produce(p->rkt, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY, payload,
+                              r->size, NULL, 0, NULL) == -1) {
+        if (rd_kafka_last_error() != RD_KAFKA_RESP_ERR__QUEUE_FULL)
+          die("produce", rd_kafka_err2str(rd_kafka_last_error()));
+        rd_kafka_poll(p->rk, 1);
+      }
+      atomic_fetch_add(&r->sent, 1);
+    }
+    rd_kafka_poll(p->rk, 0);
+    if (k >= r->per_producer) break;
+    int64_t next = r->start_ns + (int64_t)((double)k * interval);
+    int64_t wait = next - now_ns();
+    if (wait < 500000) wait = 500000;
+    struct timespec d = {wait / 1000000000LL, wait % 1000000000LL};
+    nanosleep(&d, NULL);
+  }
+  int64_t done = now_ns();
+  int64_t prev = atomic_load(&r->last_send_ns);
+  while (done > prev && !atomic_compare_exchange_weak(&r->last_send_ns, &prev, done)) {
+  }
+  rd_kafka_flush(p->rk, 30000);
+  free(payload);
+  return NULL;
+}
+
+static int omb(const char *bootstrap, const char *topic, int partitions, int size, double rate,
+               double seconds, int producers, int consumers) {
+  if (size < 16) size = 16;
+  if (producers < 1) producers = 1;
+  if (consumers < 1) consumers = 1;
+  static struct omb_run r;
+  r.bootstrap = bootstrap;
+  r.topic = topic;
+  r.partitions = partitions;
+  r.size = size;
+  r.consumers = consumers;
+  r.rate_per_producer = rate / producers;
+  r.per_producer = (long long)(r.rate_per_producer * (OMB_WARMUP_S + seconds));
+  r.lat_cap = r.per_producer * producers + 16;
+  r.lat = malloc(sizeof(int64_t) * r.lat_cap);
+
+  struct omb_consumer *cs = calloc(consumers, sizeof *cs);
+  for (int i = 0; i < consumers; i++) {
+    cs[i].run = &r;
+    cs[i].rk = assigned_consumer(bootstrap, topic, partitions, i, consumers, "500", "10485760");
+  }
+  struct omb_producer *ps = calloc(producers, sizeof *ps);
+  for (int i = 0; i < producers; i++) {
+    rd_kafka_conf_t *conf = base_conf(bootstrap);
+    set(conf, "acks", "all");
+    set(conf, "linger.ms", "1");
+    set(conf, "batch.size", "131072");
+    set(conf, "compression.codec", "none");
+    rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
+    ps[i].run = &r;
+    ps[i].rk = make(RD_KAFKA_PRODUCER, conf);
+    ps[i].rkt = rd_kafka_topic_new(ps[i].rk, topic, NULL);
+    await_metadata(ps[i].rk, ps[i].rkt);
+  }
+  for (int i = 0; i < consumers; i++) pthread_create(&cs[i].th, NULL, omb_consume, &cs[i]);
+  /* Every producer primes: its own first requests were slow too. */
+  long long markers = 0;
+  for (int i = 0; i < producers; i++) markers += prime_send(ps[i].rk, ps[i].rkt, partitions, size);
+  prime_wait(&r.primed, markers);
+  for (int i = 0; i < producers; i++) pthread_create(&ps[i].th, NULL, omb_produce, &ps[i]);
+  r.start_ns = now_ns();
+  atomic_store(&r.warmup_end_ns, r.start_ns + (int64_t)(OMB_WARMUP_S * 1e9));
+  atomic_store(&r.go, 1);
+  for (int i = 0; i < producers; i++) pthread_join(ps[i].th, NULL);
+  double achieved =
+      (double)atomic_load(&r.sent) / ((double)(atomic_load(&r.last_send_ns) - r.start_ns) / 1e9);
+  long long produced = atomic_load(&delivered);
+  /* The consumers may lag; give them a bounded time to catch up. */
+  int64_t deadline = now_ns() + 10 * 1000000000LL;
+  while (atomic_load(&r.received) < produced && now_ns() < deadline) {
+    struct timespec d = {0, 10 * 1000000L};
+    nanosleep(&d, NULL);
+  }
+  atomic_store(&r.stop, 1);
+  for (int i = 0; i < consumers; i++) pthread_join(cs[i].th, NULL);
+
+  long long n = atomic_load(&r.lat_n);
+  if (n > r.lat_cap) n = r.lat_cap;
+  qsort(r.lat, n, sizeof(int64_t), cmp_i64);
+  long long received = atomic_load(&r.received);
+  printf("{\"mode\":\"omb\",\"targetRate\":%.0f,\"achievedRate\":%.1f,\"produced\":%lld,"
+         "\"received\":%lld,\"failed\":%lld,\"samples\":%lld,\"p50Ms\":%.3f,\"p99Ms\":%.3f,"
+         "\"p999Ms\":%.3f,\"maxMs\":%.3f}\n",
+         rate, achieved, produced, received, (long long)atomic_load(&failed), n,
+         pct(r.lat, n, 0.5), pct(r.lat, n, 0.99), pct(r.lat, n, 0.999),
+         n ? (double)r.lat[n - 1] / 1e6 : -1.0);
+  for (int i = 0; i < producers; i++) {
+    rd_kafka_topic_destroy(ps[i].rkt);
+    rd_kafka_destroy(ps[i].rk);
+  }
+  for (int i = 0; i < consumers; i++) {
+    rd_kafka_consumer_close(cs[i].rk);
+    rd_kafka_destroy(cs[i].rk);
+  }
+  free(ps);
+  free(cs);
+  free(r.lat);
+  return 0;
+}
+
 int main(int argc, char **argv) {
   if (argc >= 8 && strcmp(argv[1], "produce") == 0)
-    return produce(argv[2], argv[3], atoi(argv[4]), atoi(argv[5]), argv[6], atof(argv[7]));
+    return produce(argv[2], argv[3], atoi(argv[4]), atoi(argv[5]), argv[6], atof(argv[7]),
+                   argc >= 9 && strcmp(argv[8], "prime") == 0);
   if (argc >= 7 && strcmp(argv[1], "consume") == 0)
     return consume(argv[2], argv[3], atoi(argv[4]), atoll(argv[5]), atof(argv[6]));
   if (argc >= 7 && strcmp(argv[1], "e2e") == 0)
-    return e2e(argv[2], argv[3], atoi(argv[4]), atof(argv[5]), atof(argv[6]));
+    return e2e(argv[2], argv[3], atoi(argv[4]), atof(argv[5]), atof(argv[6]),
+               argc >= 8 ? atoi(argv[7]) : 1);
+  if (argc >= 10 && strcmp(argv[1], "omb") == 0)
+    return omb(argv[2], argv[3], atoi(argv[4]), atoi(argv[5]), atof(argv[6]), atof(argv[7]),
+               atoi(argv[8]), atoi(argv[9]));
+  if (argc >= 2 && strcmp(argv[1], "version") == 0) {
+    printf("{\"mode\":\"version\",\"librdkafka\":\"%s\"}\n", rd_kafka_version_str());
+    return 0;
+  }
   fprintf(stderr,
-          "usage: loadgen produce BOOTSTRAP TOPIC PARTITIONS SIZE ACKS SECONDS\n"
+          "usage: loadgen produce BOOTSTRAP TOPIC PARTITIONS SIZE ACKS SECONDS [prime]\n"
           "       loadgen consume BOOTSTRAP TOPIC PARTITIONS COUNT TIMEOUT_SECONDS\n"
-          "       loadgen e2e BOOTSTRAP TOPIC SIZE RATE SECONDS\n");
+          "       loadgen e2e BOOTSTRAP TOPIC SIZE RATE SECONDS [PARTITIONS]\n"
+          "       loadgen omb BOOTSTRAP TOPIC PARTITIONS SIZE RATE SECONDS PRODUCERS CONSUMERS\n"
+          "       loadgen version\n");
   return 2;
 }

@@ -46,6 +46,13 @@ export interface KafkaStartOptions {
   config?: Record<string, string>;
   /** JVM heap in MiB (default 512). */
   heapMb?: number;
+  /** JVM initial heap in MiB (default: heapMb, at most 256). */
+  heapMinMb?: number;
+  /**
+   * JVM flags in place of TEST_JVM_FLAGS, e.g. KAFKA_SCRIPT_JVM_FLAGS for a benchmark,
+   * where the tests' fast-start flags would slow the broker down.
+   */
+  jvmFlags?: readonly string[];
   /** The cluster id to format with (default: a random one). */
   clusterId?: string;
   /**
@@ -78,18 +85,34 @@ function clusterId(): string {
   }
 }
 
-function javaArgs(
-  heapMb: number,
-  mainClass: string,
-  args: readonly string[],
-  systemProperties: Record<string, string> = {},
-): string[] {
+/** Serial GC and the C1 compiler only: the JVM starts fastest, which is what tests want. */
+export const TEST_JVM_FLAGS: readonly string[] = ["-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"];
+
+/**
+ * The JVM flags Kafka's own start script (bin/kafka-run-class.sh) uses by default on a
+ * current JDK: G1 with short pause goals.
+ */
+export const KAFKA_SCRIPT_JVM_FLAGS: readonly string[] = [
+  "-server",
+  "-XX:+UseG1GC",
+  "-XX:MaxGCPauseMillis=20",
+  "-XX:InitiatingHeapOccupancyPercent=35",
+  "-XX:+ExplicitGCInvokesConcurrent",
+];
+
+interface JvmOptions {
+  heapMb: number;
+  heapMinMb?: number;
+  flags?: readonly string[];
+  systemProperties?: Record<string, string>;
+}
+
+function javaArgs(jvm: JvmOptions, mainClass: string, args: readonly string[]): string[] {
   return [
-    ...Object.entries(systemProperties).map(([k, v]) => `-D${k}=${v}`),
-    `-Xmx${heapMb}m`,
-    `-Xms${Math.min(heapMb, 256)}m`,
-    "-XX:+UseSerialGC",
-    "-XX:TieredStopAtLevel=1",
+    ...Object.entries(jvm.systemProperties ?? {}).map(([k, v]) => `-D${k}=${v}`),
+    `-Xmx${jvm.heapMb}m`,
+    `-Xms${jvm.heapMinMb ?? Math.min(jvm.heapMb, 256)}m`,
+    ...(jvm.flags ?? TEST_JVM_FLAGS),
     "-Djava.awt.headless=true",
     `-Dlog4j2.configurationFile=${KAFKA_LOG4J}`,
     "-cp",
@@ -107,7 +130,7 @@ export async function runKafkaTool(
   args: readonly string[],
   opts: { input?: string; timeoutMs?: number; heapMb?: number } = {},
 ): Promise<ToolResult> {
-  return runProcess("java", javaArgs(opts.heapMb ?? 256, mainClass, args), {
+  return runProcess("java", javaArgs({ heapMb: opts.heapMb ?? 256 }, mainClass, args), {
     input: opts.input ?? "",
     timeoutMs: opts.timeoutMs ?? 120_000,
   });
@@ -167,7 +190,16 @@ export async function startKafka(opts: KafkaStartOptions = {}): Promise<KafkaPro
   }
   const child = spawn(
     "java",
-    javaArgs(opts.heapMb ?? 512, "kafka.Kafka", [propsFile], opts.systemProperties),
+    javaArgs(
+      {
+        heapMb: opts.heapMb ?? 512,
+        heapMinMb: opts.heapMinMb,
+        flags: opts.jvmFlags,
+        systemProperties: opts.systemProperties,
+      },
+      "kafka.Kafka",
+      [propsFile],
+    ),
     {
       stdio: ["ignore", "pipe", "pipe"],
     },
