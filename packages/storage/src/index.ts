@@ -45,4 +45,5 @@ export {
 } from "./postgres/cluster-membership.js";
 export { CLUSTER_TABLES_SQL } from "./postgres/cluster-sql.js";
 export { PgEngine } from "./postgres/pg-engine.js";
+export { ReadBufferPool, readBuffers } from "./read-buffers.js";
 export { orUnavailable, StorageUnavailableError } from "./storage-unavailable.js";

@@ -32,7 +32,13 @@ export async function appendProduced(
   records: Buffer,
 ): Promise<ProduceOutcome> {
   const producerId = header.producerId;
-  if (producerId < 0n) return toOutcome(() => log.append(records, { verifyCrc: false }));
+  if (producerId < 0n) {
+    // Not needed for this batch, but loaded now (at once for a new partition) so that
+    // the first read_committed fetch, which needs it for the LSO, does not wait for a
+    // scan of everything appended until then; Kafka keeps it from the first append too.
+    void plane.producerState(log);
+    return toOutcome(() => log.append(records, { verifyCrc: false }));
+  }
 
   const state = await plane.producerState(log);
   // From here to log.append nothing awaits: check, record and append are atomic.

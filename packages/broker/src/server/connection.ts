@@ -3,7 +3,7 @@ import { FrameDecoder } from "@logbook/protocol";
 import type { Logger } from "@logbook/storage";
 import { CloseConnection } from "../handler.js";
 import type { ClientSession } from "./client-session.js";
-import type { ResponseFrame } from "./response-frame.js";
+import { type ResponseFrame, recycleParts } from "./response-frame.js";
 
 export interface ConnectionOptions {
   maxFrameSize: number;
@@ -123,7 +123,14 @@ export class Connection {
       const response = slot.response;
       if (response === null || this.closed) continue;
       if (Buffer.isBuffer(response)) this.socket.write(response);
-      else for (const part of response) this.socket.write(part);
+      else if (response.length > 0) {
+        const last = response.length - 1;
+        for (let i = 0; i < last; i++) this.socket.write(response[i] as Buffer);
+        // The last part's callback comes once every part before it is written too.
+        this.socket.write(response[last] as Buffer, (e) => {
+          if (e === undefined || e === null) recycleParts(response);
+        });
+      }
       if (this.opts.session.closeAfterResponse) this.end();
     }
     this.socket.uncork();

@@ -7,6 +7,7 @@ import {
   sizeResponseHeader,
   Writer,
 } from "@logbook/protocol";
+import { readBuffers } from "@logbook/storage";
 
 /** A response frame as the socket gets it: one buffer, or parts written back to back. */
 export type ResponseFrame = Buffer | readonly Buffer[];
@@ -88,4 +89,13 @@ export function encodeResponseParts<Res>(
   }
   if (from < encoded.length) parts.push(encoded.subarray(from));
   return parts;
+}
+
+/**
+ * Called once a frame's parts are written to the socket: the storage read buffers among
+ * them (the spliced record batches) go back to the pool for the next read. Nothing else
+ * holds them by then: a Fetch response's records are referenced only by the response.
+ */
+export function recycleParts(parts: readonly Buffer[]): void {
+  for (const part of parts) readBuffers.giveBack(part);
 }

@@ -95,9 +95,17 @@ export async function* scanBatches(
   }
 }
 
-/** Reads exactly `length` bytes at `position` (fewer only at end of file). */
-export async function readAt(fh: FsFile, position: number, length: number): Promise<Buffer> {
-  const buf = Buffer.allocUnsafe(length);
+/**
+ * Reads exactly `length` bytes at `position` (fewer only at end of file), into a buffer
+ * from `alloc` (a new one by default).
+ */
+export async function readAt(
+  fh: FsFile,
+  position: number,
+  length: number,
+  alloc: (size: number) => Buffer = Buffer.allocUnsafe,
+): Promise<Buffer> {
+  const buf = alloc(length);
   let done = 0;
   while (done < length) {
     const { bytesRead } = await fh.read(buf, done, length - done, position + done);

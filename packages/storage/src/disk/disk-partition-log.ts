@@ -14,6 +14,7 @@ import {
   type ReadResult,
   type TimestampLookup,
 } from "../partition-log.js";
+import { readBuffers } from "../read-buffers.js";
 import { BELOW_LOG_START_ONLY, type SegmentSummary, segmentsToDelete } from "../retention.js";
 import { collectAborted } from "../transactions/collect-aborted.js";
 import { OpenTransactions } from "../transactions/open-transactions.js";
@@ -469,9 +470,15 @@ export class DiskPartitionLog implements PartitionLog {
         Math.min(Math.max(maxBytes, BATCH_HEADER_SIZE), end - position),
       );
       const first = batchInfoAt(bytes, 0, position);
-      if (first.baseOffset !== fetchOffset || position + first.size > end) return null;
+      if (first.baseOffset !== fetchOffset || position + first.size > end) {
+        readBuffers.giveBack(bytes);
+        return null;
+      }
       // At least one whole batch, however small maxBytes is (as Kafka does).
-      if (first.size > bytes.length) bytes = await seg.read(position, first.size);
+      if (first.size > bytes.length) {
+        readBuffers.giveBack(bytes);
+        bytes = await seg.read(position, first.size);
+      }
       this.stats.readsFromKnownStart++;
       return this.served(seg, position, bytes, bound);
     });

@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { type Fs, type FsFile, hasErrorCode } from "../env/fs.js";
+import { readBuffers } from "../read-buffers.js";
 import {
   type AbortedTxn,
   decodeTxnIndex,
@@ -17,6 +18,8 @@ import {
   TXN_INDEX_SUFFIX,
 } from "./layout.js";
 import { OffsetIndex, TimeIndex } from "./sparse-index.js";
+
+const takeReadBuffer = (size: number): Buffer => readBuffers.take(size);
 
 /** Read positions remembered per segment: about one per consumer of the partition. */
 const KNOWN_STARTS_MAX = 64;
@@ -295,11 +298,14 @@ export class Segment {
     if (this.retired && this.readers === 0) await this.closeQuietly();
   }
 
-  /** Reads bytes of this segment; the caller keeps `length` within `size`. */
+  /**
+   * Reads bytes of this segment into a buffer of the read-buffer pool (see
+   * read-buffers.ts); the caller keeps `length` within `size`.
+   */
   async read(position: number, length: number): Promise<Buffer> {
     this.readers++;
     try {
-      return await readAt(this.fh, position, length);
+      return await readAt(this.fh, position, length, takeReadBuffer);
     } finally {
       this.readers--;
       if (this.retired && this.readers === 0) await this.closeQuietly();
