@@ -1,4 +1,4 @@
-import { ConsoleServer } from "@logbook/console";
+import type { ConsoleServer } from "@logbook/console";
 import {
   type Fs,
   type Logger,
@@ -26,8 +26,8 @@ import { BrokerGroups } from "./groups/index.js";
 import { allHandlers } from "./handlers/index.js";
 import { type GroupConfigStore, GroupConfigs } from "./metadata/group-configs.js";
 import { openTopicRegistry } from "./metadata/index.js";
-import { BrokerMetrics } from "./metrics/broker-metrics.js";
-import { MetricsServer } from "./metrics/metrics-server.js";
+import type { BrokerMetrics } from "./metrics/broker-metrics.js";
+import type { MetricsServer } from "./metrics/metrics-server.js";
 import { timedFs } from "./metrics/timed-fs.js";
 import type { ClientQuotaStore } from "./quotas/client-quotas.js";
 import { ipConnectionRate } from "./quotas/ip-connection-rate.js";
@@ -169,7 +169,12 @@ export class Broker implements DispatchTarget {
     // Listener settings and TLS files are checked before any data is opened.
     const listeners = planListeners(config);
     for (const l of listeners) if (l.ssl !== null) readSecureContextOptions(l.ssl);
-    const metrics = config.metricsPort >= 0 ? new BrokerMetrics() : null;
+    // Metrics (prom-client, an HTTP server) and the console are loaded only when turned
+    // on: a broker without them should not pay for them at start-up.
+    const metrics =
+      config.metricsPort >= 0
+        ? new (await import("./metrics/broker-metrics.js")).BrokerMetrics()
+        : null;
     const faults = testWriteFaults();
     const limits = await connectionLimits(
       config,
@@ -246,6 +251,7 @@ export class Broker implements DispatchTarget {
             count: server.connectionCount,
           })),
       });
+      const { MetricsServer } = await import("./metrics/metrics-server.js");
       broker.metricsServer = await MetricsServer.listen(
         metrics,
         config.metricsHost === "" ? broker.address.host : config.metricsHost,
@@ -256,6 +262,7 @@ export class Broker implements DispatchTarget {
     if (config.consolePort >= 0) {
       // The console is a client like any other, of this broker's first listener.
       const { host, port } = broker.address;
+      const { ConsoleServer } = await import("@logbook/console");
       broker.consoleServer = await ConsoleServer.start({
         client: {
           brokers: [formatHostPort(host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host, port)],

@@ -10,7 +10,6 @@ import { readFileSync } from "node:fs";
 import { createLogger, type Logger } from "@logbook/storage";
 import { Command } from "commander";
 import { Broker } from "./broker.js";
-import { addClientCommands } from "./cli/commands/index.js";
 import { ConfigError, type LoadedConfig, loadConfig } from "./cli/load-config.js";
 import { BROKER_SETTINGS, envVarName } from "./config/schema.js";
 
@@ -99,7 +98,7 @@ async function start(loaded: LoadedConfig, logger: Logger): Promise<void> {
   process.stdout.write(`logbook ready on ${formatHostPort(host, port)} (data ${config.dataDir})\n`);
 }
 
-function buildProgram(): Command {
+async function buildProgram(argv: readonly string[]): Promise<Command> {
   const program = new Command("logbook")
     .description("A Kafka wire-protocol compatible event-log broker")
     .version(packageVersion());
@@ -157,8 +156,10 @@ function buildProgram(): Command {
     });
     await start(loaded, logger);
   });
-  addClientCommands(program);
+  // The client commands (a Kafka client, YAML output) are loaded only when the command
+  // line is not `logbook start`, which should not pay for them at start-up.
+  if (argv[2] !== "start") (await import("./cli/commands/index.js")).addClientCommands(program);
   return program;
 }
 
-await buildProgram().parseAsync(process.argv);
+await (await buildProgram(process.argv)).parseAsync(process.argv);
