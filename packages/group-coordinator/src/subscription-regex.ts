@@ -14,7 +14,8 @@ import { createRequire } from "node:module";
 // and start-up should not pay for it.
 const require = createRequire(import.meta.url);
 let re2jsModule: typeof import("re2js") | null = null;
-const re2js = (): typeof import("re2js") => (re2jsModule ??= require("re2js") as typeof import("re2js"));
+const re2js = (): typeof import("re2js") =>
+  (re2jsModule ??= require("re2js") as typeof import("re2js"));
 
 export type CompiledSubscriptionRegex =
   | { ok: true; matches(topic: string): boolean }
