@@ -10,7 +10,7 @@
 //
 // It bundles from the TypeScript sources (the logbook-source export condition), so it
 // does not depend on tsc's output, except for what stays external (below).
-import { rm, writeFile } from "node:fs/promises";
+import { rename, rm, writeFile } from "node:fs/promises";
 import { build } from "esbuild";
 
 const root = new URL("..", import.meta.url).pathname;
@@ -26,10 +26,13 @@ const outdir = `${root}packages/broker/bundle`;
 const EXTERNAL = ["@node-rs/crc32", "fs-native-extensions", "pg", "@logbook/console"];
 
 export async function bundleCli({ metafile } = {}) {
-  await rm(outdir, { recursive: true, force: true });
+  // Built beside the old bundle and swapped in, so that a broker or test starting
+  // meanwhile never finds the file half written or missing for long.
+  const fresh = `${outdir}.new-${process.pid}`;
+  await rm(fresh, { recursive: true, force: true });
   const result = await build({
     entryPoints: { logbook: `${root}packages/broker/src/cli.ts` },
-    outdir,
+    outdir: fresh,
     bundle: true,
     splitting: true,
     chunkNames: "chunks/[name]-[hash]",
@@ -50,6 +53,10 @@ export async function bundleCli({ metafile } = {}) {
     metafile: metafile !== undefined,
     logLevel: "warning",
   });
+  const old = `${outdir}.old-${process.pid}`;
+  await rename(outdir, old).catch(() => {});
+  await rename(fresh, outdir);
+  await rm(old, { recursive: true, force: true });
   if (metafile !== undefined) await writeFile(metafile, JSON.stringify(result.metafile));
 }
 

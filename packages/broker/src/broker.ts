@@ -77,6 +77,8 @@ export class Broker implements DispatchTarget {
   /** Stops acting on leadership changes (brokers sharing a database). */
   private stopFollowing: () => void = () => {};
   private consoleServer: ConsoleServer | null = null;
+  /** How long each step of start() took, in ms (logged by the CLI; bench/lib/footprint.ts). */
+  startupPhasesMs: Record<string, number> = {};
   /** Bound address of each listener, by name, in `listeners` order. */
   private readonly bound = new Map<string, { host: string; port: number }>();
 
@@ -166,6 +168,13 @@ export class Broker implements DispatchTarget {
   }
 
   static async start(config: BrokerConfig, logger: Logger): Promise<Broker> {
+    const phases: Record<string, number> = {};
+    let last = performance.now();
+    const lap = (phase: string): void => {
+      const now = performance.now();
+      phases[phase] = Math.round((now - last) * 10) / 10;
+      last = now;
+    };
     // Listener settings and TLS files are checked before any data is opened.
     const listeners = planListeners(config);
     for (const l of listeners) if (l.ssl !== null) readSecureContextOptions(l.ssl);
@@ -180,6 +189,7 @@ export class Broker implements DispatchTarget {
       config,
       listeners.map((l) => l.name),
     );
+    lap("listenerPlan");
     const storage = await openStorageEngine(config.dataDir, {
       logger,
       maintenanceIntervalMs: config.logRetentionCheckIntervalMs,
@@ -189,7 +199,9 @@ export class Broker implements DispatchTarget {
         sessionTimeoutMs: config.brokerSessionTimeoutMs,
       },
     });
+    lap("storageOpen");
     const topics = await openTopicRegistry(storage, config, logger);
+    lap("metadataReplay");
     const groupConfigs = new GroupConfigs(config, topics);
     const groups = BrokerGroups.start(
       storage,
@@ -218,9 +230,11 @@ export class Broker implements DispatchTarget {
     );
     // Brokers sharing a database: transactions are completed by whichever one
     // followLeadership names, not by every broker that starts.
+    lap("coordinators");
     if (storage.cluster !== undefined) broker.txn.stepDown();
     await broker.txn.load();
     await broker.share.load();
+    lap("txnAndShareReplay");
     wireTransactions(
       broker,
       routeMarkers(
@@ -232,6 +246,7 @@ export class Broker implements DispatchTarget {
     );
     for (const { plan, server } of broker.servers)
       broker.bound.set(plan.name, await server.listen(plan.host, plan.port));
+    lap("listen");
     await broker.joinCluster();
     broker.stopFollowing = followLeadership({
       membership: storage.cluster,
@@ -277,6 +292,8 @@ export class Broker implements DispatchTarget {
           }),
       });
     }
+    lap("clusterMetricsConsole");
+    broker.startupPhasesMs = phases;
     return broker;
   }
 
