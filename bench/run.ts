@@ -83,6 +83,11 @@ if (!flag("--no-build")) {
     },
   );
   if (r.status !== 0) process.exit(1);
+  const b = spawnSync(process.execPath, [join(REPO_ROOT, "scripts/bundle-cli.mjs")], {
+    cwd: REPO_ROOT,
+    stdio: "inherit",
+  });
+  if (b.status !== 0) process.exit(1);
 }
 if (flag("--profile")) {
   const { profileMain } = await import("./profile.js");

@@ -37,7 +37,8 @@ if (files.length === 0) {
   process.exit(1);
 }
 
-// Build first (type-checks every package); a failed build counts as a failed test.
+// Build first (type-checks every package) and bundle the CLI; a failed build counts as a
+// failed test.
 const build = spawn(
   process.execPath,
   [join(root, "node_modules/typescript/bin/tsc"), "-b", "tsconfig.build.json"],
@@ -49,6 +50,15 @@ const build = spawn(
 const buildCode = await new Promise((resolve) => build.on("exit", (c) => resolve(c ?? 1)));
 if (buildCode !== 0) {
   console.log("\nbuild failed");
+  console.log("0 passed, 1 failed");
+  process.exit(1);
+}
+// The tests that spawn `logbook` run the bundled CLI, as users do (scripts/bundle-cli.mjs).
+try {
+  const { bundleCli } = await import("./bundle-cli.mjs");
+  await bundleCli();
+} catch (e) {
+  console.log(`\nbundling the CLI failed: ${e instanceof Error ? e.message : String(e)}`);
   console.log("0 passed, 1 failed");
   process.exit(1);
 }

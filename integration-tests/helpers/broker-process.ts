@@ -1,6 +1,6 @@
 /**
- * Starts the real `logbook start` (packages/broker/dist/cli.js, so `pnpm build` must
- * have run: the test runner builds first) as a child process on a free port with a
+ * Starts the real `logbook start` (packages/broker/bundle/logbook.js, the bundled CLI
+ * users run, so `pnpm build` must have run: the test runner builds and bundles first) as a child process on a free port with a
  * temporary data directory, waits for its ready line and stops it with SIGTERM.
  */
 import { type ChildProcess, spawn } from "node:child_process";
@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { type ProcessResult, runProcess } from "./run-process.js";
 
 export const REPO_ROOT = new URL("../../", import.meta.url).pathname;
-export const CLI_PATH = join(REPO_ROOT, "packages/broker/dist/cli.js");
+export const CLI_PATH = join(REPO_ROOT, "packages/broker/bundle/logbook.js");
 
 const READY = /^logbook ready on (.+):(\d+) \(data (.*)\)$/;
 /** A guard against a hung start, not an assertion: a healthy start takes milliseconds. */

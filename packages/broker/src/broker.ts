@@ -1,4 +1,4 @@
-import { ConsoleServer } from "@logbook/console";
+import type { ConsoleServer } from "@logbook/console";
 import {
   type Fs,
   type Logger,
@@ -26,8 +26,8 @@ import { BrokerGroups } from "./groups/index.js";
 import { allHandlers } from "./handlers/index.js";
 import { type GroupConfigStore, GroupConfigs } from "./metadata/group-configs.js";
 import { openTopicRegistry } from "./metadata/index.js";
-import { BrokerMetrics } from "./metrics/broker-metrics.js";
-import { MetricsServer } from "./metrics/metrics-server.js";
+import type { BrokerMetrics } from "./metrics/broker-metrics.js";
+import type { MetricsServer } from "./metrics/metrics-server.js";
 import { timedFs } from "./metrics/timed-fs.js";
 import type { ClientQuotaStore } from "./quotas/client-quotas.js";
 import { ipConnectionRate } from "./quotas/ip-connection-rate.js";
@@ -77,6 +77,8 @@ export class Broker implements DispatchTarget {
   /** Stops acting on leadership changes (brokers sharing a database). */
   private stopFollowing: () => void = () => {};
   private consoleServer: ConsoleServer | null = null;
+  /** How long each step of start() took, in ms (logged by the CLI; bench/lib/footprint.ts). */
+  startupPhasesMs: Record<string, number> = {};
   /** Bound address of each listener, by name, in `listeners` order. */
   private readonly bound = new Map<string, { host: string; port: number }>();
 
@@ -166,15 +168,28 @@ export class Broker implements DispatchTarget {
   }
 
   static async start(config: BrokerConfig, logger: Logger): Promise<Broker> {
+    const phases: Record<string, number> = {};
+    let last = performance.now();
+    const lap = (phase: string): void => {
+      const now = performance.now();
+      phases[phase] = Math.round((now - last) * 10) / 10;
+      last = now;
+    };
     // Listener settings and TLS files are checked before any data is opened.
     const listeners = planListeners(config);
     for (const l of listeners) if (l.ssl !== null) readSecureContextOptions(l.ssl);
-    const metrics = config.metricsPort >= 0 ? new BrokerMetrics() : null;
+    // Metrics (prom-client, an HTTP server) and the console are loaded only when turned
+    // on: a broker without them should not pay for them at start-up.
+    const metrics =
+      config.metricsPort >= 0
+        ? new (await import("./metrics/broker-metrics.js")).BrokerMetrics()
+        : null;
     const faults = testWriteFaults();
     const limits = await connectionLimits(
       config,
       listeners.map((l) => l.name),
     );
+    lap("listenerPlan");
     const storage = await openStorageEngine(config.dataDir, {
       logger,
       maintenanceIntervalMs: config.logRetentionCheckIntervalMs,
@@ -184,7 +199,9 @@ export class Broker implements DispatchTarget {
         sessionTimeoutMs: config.brokerSessionTimeoutMs,
       },
     });
+    lap("storageOpen");
     const topics = await openTopicRegistry(storage, config, logger);
+    lap("metadataReplay");
     const groupConfigs = new GroupConfigs(config, topics);
     const groups = BrokerGroups.start(
       storage,
@@ -213,9 +230,11 @@ export class Broker implements DispatchTarget {
     );
     // Brokers sharing a database: transactions are completed by whichever one
     // followLeadership names, not by every broker that starts.
+    lap("coordinators");
     if (storage.cluster !== undefined) broker.txn.stepDown();
     await broker.txn.load();
     await broker.share.load();
+    lap("txnAndShareReplay");
     wireTransactions(
       broker,
       routeMarkers(
@@ -227,6 +246,7 @@ export class Broker implements DispatchTarget {
     );
     for (const { plan, server } of broker.servers)
       broker.bound.set(plan.name, await server.listen(plan.host, plan.port));
+    lap("listen");
     await broker.joinCluster();
     broker.stopFollowing = followLeadership({
       membership: storage.cluster,
@@ -246,6 +266,7 @@ export class Broker implements DispatchTarget {
             count: server.connectionCount,
           })),
       });
+      const { MetricsServer } = await import("./metrics/metrics-server.js");
       broker.metricsServer = await MetricsServer.listen(
         metrics,
         config.metricsHost === "" ? broker.address.host : config.metricsHost,
@@ -256,6 +277,7 @@ export class Broker implements DispatchTarget {
     if (config.consolePort >= 0) {
       // The console is a client like any other, of this broker's first listener.
       const { host, port } = broker.address;
+      const { ConsoleServer } = await import("@logbook/console");
       broker.consoleServer = await ConsoleServer.start({
         client: {
           brokers: [formatHostPort(host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host, port)],
@@ -270,6 +292,8 @@ export class Broker implements DispatchTarget {
           }),
       });
     }
+    lap("clusterMetricsConsole");
+    broker.startupPhasesMs = phases;
     return broker;
   }
 

@@ -10,9 +10,11 @@ import { readFileSync } from "node:fs";
 import { createLogger, type Logger } from "@logbook/storage";
 import { Command } from "commander";
 import { Broker } from "./broker.js";
-import { addClientCommands } from "./cli/commands/index.js";
 import { ConfigError, type LoadedConfig, loadConfig } from "./cli/load-config.js";
 import { BROKER_SETTINGS, envVarName } from "./config/schema.js";
+
+/** ms from process start to here: Node's own start plus loading this module graph. */
+const modulesLoadedMs = performance.now();
 
 /** `--data-dir` -> `dataDir`, the key commander stores the option under. */
 function optionKey(flag: string): string {
@@ -28,11 +30,18 @@ function packageVersion(): string {
   return typeof v === "string" ? v : "0.0.0";
 }
 
+/** `{ a: 1.234 }` -> `{ "startupMs.a": 1.2 }`: log fields are flat. */
+function startupFields(phases: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(phases).map(([k, v]) => [`startupMs.${k}`, Math.round(v * 10) / 10]),
+  );
+}
+
 function formatHostPort(host: string, port: number): string {
   return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
-async function start(loaded: LoadedConfig, logger: Logger): Promise<void> {
+async function start(loaded: LoadedConfig, logger: Logger, configLoadedMs: number): Promise<void> {
   const { config } = loaded;
   // Signal handlers go in before anything else: a signal that arrives between the ready
   // line and their installation would otherwise kill the process uncleanly.
@@ -88,6 +97,13 @@ async function start(loaded: LoadedConfig, logger: Logger): Promise<void> {
       })
       .join(", "),
     dataDir: config.dataDir,
+    // Where start-up went, in ms (docs/performance.md, "Start-up and footprint").
+    ...startupFields({
+      nodeAndModules: modulesLoadedMs,
+      config: configLoadedMs - modulesLoadedMs,
+      ...started.startupPhasesMs,
+      total: performance.now(),
+    }),
     ...(started.consoleUrl === null ? {} : { console: started.consoleUrl }),
     ...(started.metricsAddress === null
       ? {}
@@ -99,7 +115,7 @@ async function start(loaded: LoadedConfig, logger: Logger): Promise<void> {
   process.stdout.write(`logbook ready on ${formatHostPort(host, port)} (data ${config.dataDir})\n`);
 }
 
-function buildProgram(): Command {
+async function buildProgram(argv: readonly string[]): Promise<Command> {
   const program = new Command("logbook")
     .description("A Kafka wire-protocol compatible event-log broker")
     .version(packageVersion());
@@ -155,10 +171,12 @@ function buildProgram(): Command {
       logger.error("uncaught exception", { error: e.stack ?? e.message });
       process.exit(1);
     });
-    await start(loaded, logger);
+    await start(loaded, logger, performance.now());
   });
-  addClientCommands(program);
+  // The client commands (a Kafka client, YAML output) are loaded only when the command
+  // line is not `logbook start`, which should not pay for them at start-up.
+  if (argv[2] !== "start") (await import("./cli/commands/index.js")).addClientCommands(program);
   return program;
 }
 
-await buildProgram().parseAsync(process.argv);
+await (await buildProgram(process.argv)).parseAsync(process.argv);

@@ -6,7 +6,6 @@
  * clients do, before any other request.
  */
 import { connect as connectTcp, isIP, type Socket } from "node:net";
-import { connect as connectTls } from "node:tls";
 import {
   type ApiCodec,
   ApiVersionsApi,
@@ -243,12 +242,15 @@ export class Connection {
 }
 
 /** A connected socket: TCP, or TLS once its handshake is done (a TLS failure names its reason). */
-function openSocket(options: ConnectionOptions): Promise<Socket> {
+async function openSocket(options: ConnectionOptions): Promise<Socket> {
   const where = `${options.host}:${options.port}`;
   const tls = options.tls;
+  // node:tls is loaded only for a TLS connection: the broker, which embeds this client
+  // for its peers, should not compile it at start-up for plaintext listeners.
+  const connectTls = tls === undefined ? undefined : (await import("node:tls")).connect;
   return new Promise<Socket>((resolve, reject) => {
     const s =
-      tls === undefined
+      tls === undefined || connectTls === undefined
         ? connectTcp({ host: options.host, port: options.port })
         : connectTls({
             host: options.host,

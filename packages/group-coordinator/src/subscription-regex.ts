@@ -8,7 +8,14 @@
  * Compiled patterns are cached (a group's members usually share one pattern and it is
  * re-evaluated whenever topics change); the cache is bounded and drops its oldest entry.
  */
-import { RE2JS, RE2JSSyntaxException } from "re2js";
+import { createRequire } from "node:module";
+
+// Loaded on first use (its CommonJS build): only groups subscribing by regex need it,
+// and start-up should not pay for it.
+const require = createRequire(import.meta.url);
+let re2jsModule: typeof import("re2js") | null = null;
+const re2js = (): typeof import("re2js") =>
+  (re2jsModule ??= require("re2js") as typeof import("re2js"));
 
 export type CompiledSubscriptionRegex =
   | { ok: true; matches(topic: string): boolean }
@@ -42,11 +49,12 @@ export function compileSubscriptionRegex(pattern: string): CompiledSubscriptionR
 
 function compile(pattern: string): CompiledSubscriptionRegex {
   try {
+    const { RE2JS } = re2js();
     const re = RE2JS.compile(pattern);
     return { ok: true, matches: (topic) => re.matches(topic) };
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
-    const description = e instanceof RE2JSSyntaxException ? e.getDescription() : message;
+    const description = e instanceof re2js().RE2JSSyntaxException ? e.getDescription() : message;
     return { ok: false, message, description };
   }
 }

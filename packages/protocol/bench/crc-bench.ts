@@ -12,7 +12,7 @@ type Candidate = { name: string; fn: (b: Uint8Array) => number };
 const candidates: Candidate[] = [
   { name: "js bytewise table", fn: (b) => crc32cBytewise(b) },
   { name: "js slicing-by-8", fn: (b) => crc32cJs(b) },
-  { name: `crc32c() [${crc32cImplementation}]`, fn: (b) => crc32c(b) },
+  { name: `crc32c() [${crc32cImplementation()}]`, fn: (b) => crc32c(b) },
 ];
 try {
   const require = createRequire(import.meta.url);

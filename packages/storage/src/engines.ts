@@ -5,7 +5,13 @@ import type { EngineFactory, EngineOptions, StorageEngine } from "./engine.js";
 import { realClock } from "./env/clock.js";
 import { realFs } from "./env/real-fs.js";
 import { memoryEngineFactory } from "./memory/index.js";
-import { postgresEngineFactory } from "./postgres/pg-engine.js";
+
+/**
+ * The PostgreSQL engine and its driver are loaded only when a URL names it: a broker on
+ * the disk engine should not pay for them at start-up.
+ */
+const postgresEngineFactory: EngineFactory = async (url, options) =>
+  (await import("./postgres/pg-engine.js")).postgresEngineFactory(url, options);
 
 /** Engines by URL scheme. Add a new engine here and run the conformance suite on it. */
 export const ENGINES: Readonly<Record<string, EngineFactory>> = Object.freeze({

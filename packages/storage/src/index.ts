@@ -38,12 +38,5 @@ export {
   type ReadResult,
   type TimestampLookup,
 } from "./partition-log.js";
-export {
-  openPostgresCluster,
-  PostgresClusterMembership,
-  type PostgresClusterOptions,
-} from "./postgres/cluster-membership.js";
-export { CLUSTER_TABLES_SQL } from "./postgres/cluster-sql.js";
-export { PgEngine } from "./postgres/pg-engine.js";
 export { ReadBufferPool, readBuffers } from "./read-buffers.js";
 export { orUnavailable, StorageUnavailableError } from "./storage-unavailable.js";

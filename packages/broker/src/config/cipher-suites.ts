@@ -4,8 +4,8 @@
  * TLS 1.3). As in Java, the list is every suite the listener may use, so a TLS version
  * none of them serves is not offered (TLS 1.3 with only 1.2 suites, and the reverse).
  */
-import { createSecureContext } from "node:tls";
 import { parseList } from "../metadata/config-values.js";
+import { nodeTls } from "../server/lazy-builtins.js";
 import { OPENSSL_NAMES, TLS13_SUITES } from "./cipher-suite-names.js";
 import { ConfigValueError, type Kind } from "./kinds.js";
 import type { TlsVersion } from "./ssl-settings.js";
@@ -13,7 +13,7 @@ import type { TlsVersion } from "./ssl-settings.js";
 /** Whether this Node's OpenSSL can use a suite (its build may leave some out). */
 function available(node: string): boolean {
   try {
-    createSecureContext({ ciphers: node });
+    nodeTls().createSecureContext({ ciphers: node });
     return true;
   } catch {
     return false;

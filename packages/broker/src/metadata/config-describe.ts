@@ -77,7 +77,11 @@ export function describeTopicConfigs(
   });
 }
 
-const BY_NAME = [...BROKER_SETTINGS].sort((a, b) => a.name.localeCompare(b.name));
+// By code unit (lower-case ASCII names, the same order as localeCompare): the first
+// localeCompare at module load would load ICU's collation data (see TOPIC_CONFIG_DEFS).
+const BY_NAME = [...BROKER_SETTINGS].sort((a, b) =>
+  a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+);
 /** The defaults as the broker uses them (the advertised host worked out from the listener). */
 const BUILT_IN = brokerConfig();
 

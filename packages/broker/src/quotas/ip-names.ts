@@ -3,7 +3,6 @@
  * asks InetAddress.getByName) and applies the quota to the address the name resolves
  * to. Resolution is asynchronous here (node:dns lookup).
  */
-import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
 
 /** The names among `names` that are IP literals or resolve. */
@@ -21,7 +20,9 @@ export async function resolvableNames(names: Iterable<string>): Promise<Set<stri
 /** The addresses a host name resolves to; none when it does not. */
 export async function addressesOf(name: string): Promise<string[]> {
   try {
-    return (await lookup(name, { all: true })).map((a) => a.address);
+    return (await (await import("node:dns/promises")).lookup(name, { all: true })).map(
+      (a) => a.address,
+    );
   } catch {
     return [];
   }

@@ -6,10 +6,10 @@
  */
 import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { get as httpGet, type IncomingMessage } from "node:http";
-import { get as httpsGet } from "node:https";
+import type { IncomingMessage } from "node:http";
 import { fileURLToPath } from "node:url";
 import type { JSONWebKeySet } from "jose";
+import { nodeHttp, nodeHttps } from "../server/lazy-builtins.js";
 import { JaasConfigError } from "./jaas-config.js";
 
 /** How the broker checks an https: JWKS endpoint's certificate. */
@@ -86,7 +86,7 @@ function fetchText(url: URL, tls: JwksTls): Promise<string> {
     };
     const req =
       url.protocol === "https:"
-        ? httpsGet(
+        ? nodeHttps().get(
             url,
             {
               ...(tls.ca === undefined ? {} : { ca: tls.ca }),
@@ -94,7 +94,7 @@ function fetchText(url: URL, tls: JwksTls): Promise<string> {
             },
             onResponse,
           )
-        : httpGet(url, onResponse);
+        : nodeHttp().get(url, onResponse);
     req.setTimeout(FETCH_TIMEOUT_MS, () =>
       req.destroy(new Error(`${url.href} did not answer within ${FETCH_TIMEOUT_MS} ms`)),
     );

@@ -4,7 +4,6 @@
  * else the broker-wide value, as Kafka reads them) and the per-ip overrides with their
  * host names resolved once, at start-up, as Kafka resolves them.
  */
-import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
 import type { BrokerConfig } from "../config/broker-config.js";
 import { int } from "../config/kinds.js";
@@ -34,7 +33,7 @@ export async function connectionLimits(
 ): Promise<ConnectionLimitConfig> {
   const perIpOverrides = new Map<string, number>();
   for (const [host, count] of parseIpOverrides(config.maxConnectionsPerIpOverrides)) {
-    const address = isIP(host) !== 0 ? host : (await lookup(host)).address;
+    const address = isIP(host) !== 0 ? host : (await lookupHost(host)).address;
     perIpOverrides.set(normalAddress(address), count);
   }
   return {
@@ -46,4 +45,9 @@ export async function connectionLimits(
     interBrokerListener: interBrokerListenerName(config),
     rate: { samples: config.quotaWindowNum, windowMs: config.quotaWindowSizeSeconds * 1000 },
   };
+}
+
+/** node:dns is loaded only when a host name needs resolving (start-up should not pay for it). */
+async function lookupHost(host: string): Promise<{ address: string }> {
+  return (await import("node:dns/promises")).lookup(host);
 }

@@ -1,9 +1,5 @@
 import { createServer, type Server, type Socket } from "node:net";
-import {
-  createServer as createTlsServer,
-  type TLSSocket,
-  type Server as TlsServer,
-} from "node:tls";
+import type { TLSSocket, Server as TlsServer } from "node:tls";
 import type { Logger } from "@logbook/storage";
 import type { SslSettings } from "../config/ssl-settings.js";
 import {
@@ -16,6 +12,7 @@ import {
 import { Connection, type ConnectionOptions } from "./connection.js";
 import { ConnectionGate } from "./connection-gate.js";
 import type { ConnectionQuotas } from "./connection-quotas.js";
+import { nodeTls } from "./lazy-builtins.js";
 import { peerPrincipal } from "./peer-principal.js";
 import type { ResponseFrame } from "./response-frame.js";
 import { SslPrincipalMapper } from "./ssl-principal-mapper.js";
@@ -72,7 +69,7 @@ export class TcpServer {
       return;
     }
     this.mapper = SslPrincipalMapper.parse(ssl.principalMappingRules);
-    const tls = createTlsServer(
+    const tls = nodeTls().createServer(
       { ...tlsServerOptions(ssl), ...readSecureContextOptions(ssl) },
       (socket) => this.acceptTls(socket),
     );

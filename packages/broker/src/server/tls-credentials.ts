@@ -6,10 +6,11 @@
  */
 import { X509Certificate } from "node:crypto";
 import { readFileSync, unwatchFile, watchFile } from "node:fs";
-import { createSecureContext, type SecureContextOptions, type TlsOptions } from "node:tls";
+import type { SecureContextOptions, TlsOptions } from "node:tls";
 import type { Logger } from "@logbook/storage";
 import { nodeCiphers, versionsServed } from "../config/cipher-suites.js";
 import type { SslSettings } from "../config/ssl-settings.js";
+import { nodeTls } from "./lazy-builtins.js";
 
 /** How often a watched file's status is polled (a replaced file is seen too). */
 const WATCH_INTERVAL_MS = 1000;
@@ -45,7 +46,7 @@ export function readSecureContextOptions(s: SslSettings): SecureContextOptions {
     ...(ca !== "" ? { ca } : {}),
   };
   // Fails here, with OpenSSL's reason, rather than on the first client.
-  createSecureContext(options);
+  nodeTls().createSecureContext(options);
   return options;
 }
 

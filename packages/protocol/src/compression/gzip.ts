@@ -1,9 +1,19 @@
 import { promisify } from "node:util";
-import { gunzip, gzip } from "node:zlib";
+import type { InputType, ZlibOptions } from "node:zlib";
 import { corrupt, tooLarge } from "./errors.js";
 
-const gzipAsync = promisify(gzip);
-const gunzipAsync = promisify(gunzip);
+// node:zlib is loaded on first use, as the other codecs: start-up should not pay for it.
+const zlib = (): Promise<typeof import("node:zlib")> => import("node:zlib");
+let gzipFn: ((data: InputType) => Promise<Buffer>) | undefined;
+let gunzipFn: ((data: InputType, options: ZlibOptions) => Promise<Buffer>) | undefined;
+async function gzipAsync(data: InputType): Promise<Buffer> {
+  gzipFn ??= promisify((await zlib()).gzip);
+  return gzipFn(data);
+}
+async function gunzipAsync(data: InputType, options: ZlibOptions): Promise<Buffer> {
+  gunzipFn ??= promisify((await zlib()).gunzip);
+  return gunzipFn(data, options);
+}
 
 /** Default zlib settings: the same bytes kafkajs and Java's GZIPOutputStream level produce. */
 export async function gzipCompress(data: Uint8Array): Promise<Buffer> {

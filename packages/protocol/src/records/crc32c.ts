@@ -20,10 +20,20 @@ function loadNative(): NativeCrc32c | null {
   }
 }
 
-const native = loadNative();
+/**
+ * Loaded on the first CRC over NATIVE_MIN_BYTES, not at import: resolving and loading
+ * the addon costs start-up several milliseconds that answering ApiVersions does not need.
+ */
+let native: NativeCrc32c | null | undefined;
+function nativeCrc32c(): NativeCrc32c | null {
+  if (native === undefined) native = loadNative();
+  return native;
+}
 
 /** Which implementation {@link crc32c} uses, for logs and the benchmark. */
-export const crc32cImplementation: "native" | "js" = native ? "native" : "js";
+export function crc32cImplementation(): "native" | "js" {
+  return nativeCrc32c() === null ? "js" : "native";
+}
 
 /**
  * Below this size the N-API call costs more than it saves (see bench/crc-bench.ts);
@@ -33,9 +43,12 @@ const NATIVE_MIN_BYTES = 64;
 
 /** CRC-32C of buf[start, end). Check value: "123456789" -> 0xE3069283. */
 export function crc32c(buf: Uint8Array, start = 0, end = buf.length): number {
-  if (native !== null && end - start >= NATIVE_MIN_BYTES) {
-    const view = start === 0 && end === buf.length ? buf : buf.subarray(start, end);
-    return native(view) >>> 0;
+  if (end - start >= NATIVE_MIN_BYTES) {
+    const fn = nativeCrc32c();
+    if (fn !== null) {
+      const view = start === 0 && end === buf.length ? buf : buf.subarray(start, end);
+      return fn(view) >>> 0;
+    }
   }
   return crc32cJs(buf, start, end);
 }

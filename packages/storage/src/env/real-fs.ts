@@ -1,6 +1,14 @@
 import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
-import { tryLock } from "fs-native-extensions";
+import { createRequire } from "node:module";
 import type { Fs, FsFile } from "./fs.js";
+
+// The lock addon is required (CommonJS) when the first lock is taken rather than imported:
+// through Node's ESM loader a CommonJS module is also lexed for its exports, which costs
+// `logbook start` a few more milliseconds (docs/performance.md, "Start-up and footprint").
+const require = createRequire(import.meta.url);
+let nativeExtensions: typeof import("fs-native-extensions") | undefined;
+const fsNative = (): typeof import("fs-native-extensions") =>
+  (nativeExtensions ??= require("fs-native-extensions") as typeof import("fs-native-extensions"));
 
 /**
  * The real file system (node:fs/promises). Thin on purpose: `open` returns Node's
@@ -25,5 +33,5 @@ export const realFs: Fs = {
       await fh.close();
     }
   },
-  tryLock: (file: FsFile) => tryLock(file.fd),
+  tryLock: (file: FsFile) => fsNative().tryLock(file.fd),
 };

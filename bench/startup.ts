@@ -1,0 +1,218 @@
+/**
+ * `logbook start` start-up and idle footprint (issue #18, item 3): spawn to the first
+ * answered ApiVersions request, CPU time used by then, idle RSS two seconds later, and
+ * the phases the broker logs, for several CLIs side by side in alternating rounds, beside
+ * a bare Node server that answers any frame and an empty Node process.
+ *
+ *   node --import tsx bench/startup.ts [--runs N] [--before DIR] [--profile] [--out FILE]
+ *
+ * --before DIR: also start DIR/packages/broker/dist/cli.js (a build of an earlier
+ * commit, e.g. a `git worktree` of main) as "before". --profile: one more start of the
+ * bundle under --cpu-prof, summarised by where the time went. Writes
+ * bench/results/startup.json unless --out says otherwise. Wrap in
+ * `flock /tmp/logbook-bench.lock` on a shared machine.
+ */
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { removeDir, tempDir } from "../integration-tests/helpers/broker-process.js";
+import {
+  emptyNodeRss,
+  measureBareStarts,
+  measureStarts,
+  type StartupFigures,
+} from "./lib/footprint.js";
+import { CLI_PATH, REPO_ROOT, RESULTS_DIR } from "./lib/paths.js";
+import { median, round } from "./lib/stats.js";
+
+const argv = process.argv.slice(2);
+const value = (name: string): string | undefined => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+const RUNS = Number(value("--runs") ?? 7);
+const before = value("--before");
+const outFile = value("--out") ?? join(RESULTS_DIR, "startup.json");
+
+interface Variant {
+  name: string;
+  what: string;
+  cli: string;
+  nodeArgs: string[];
+}
+
+const variants: Variant[] = [
+  ...(before === undefined
+    ? []
+    : [
+        {
+          name: "before",
+          what: "unbundled dist/cli.js of the earlier commit",
+          cli: join(before, "packages/broker/dist/cli.js"),
+          nodeArgs: [],
+        },
+      ]),
+  {
+    name: "unbundled",
+    what: "this commit's tsc output, packages/broker/dist/cli.js (lazy loads, no bundle)",
+    cli: join(REPO_ROOT, "packages/broker/dist/cli.js"),
+    nodeArgs: [],
+  },
+  {
+    name: "bundle",
+    what: "this commit's bundle, packages/broker/bundle/logbook.js (what `logbook` runs)",
+    cli: CLI_PATH,
+    nodeArgs: [],
+  },
+  {
+    name: "bundle-small-young-gen",
+    what: "the bundle with --max-semi-space-size=1 (a smaller young generation)",
+    cli: CLI_PATH,
+    nodeArgs: ["--max-semi-space-size=1"],
+  },
+];
+
+const MB = 1024 * 1024;
+const figures = new Map<string, StartupFigures>(
+  variants.map((v) => [v.name, { startupMs: [], cpuMs: [], phases: {}, idleRssBytes: [] }]),
+);
+const phaseSamples = new Map<string, Map<string, number[]>>();
+const bare = { startupMs: [] as number[], cpuMs: [] as number[] };
+
+// One start of each per round, so that a burst of other work on the machine hits all alike.
+for (let round = 0; round < RUNS; round++) {
+  for (const v of variants) {
+    const f = await measureStarts(1, v.cli, v.nodeArgs, true);
+    const into = figures.get(v.name) as StartupFigures;
+    into.startupMs.push(...f.startupMs);
+    into.cpuMs.push(...f.cpuMs);
+    into.idleRssBytes.push(...f.idleRssBytes);
+    const ps = phaseSamples.get(v.name) ?? new Map<string, number[]>();
+    for (const [k, x] of Object.entries(f.phases)) ps.set(k, [...(ps.get(k) ?? []), x]);
+    phaseSamples.set(v.name, ps);
+  }
+  const b = await measureBareStarts(1);
+  bare.startupMs.push(...b.startupMs);
+  bare.cpuMs.push(...b.cpuMs);
+  process.stdout.write(`round ${round + 1}/${RUNS}\n`);
+}
+
+const summary = (xs: number[], digits = 1) => ({
+  median: round(median(xs), digits),
+  samples: xs.map((x) => round(x, digits)),
+});
+
+const result = {
+  command: `node --import tsx bench/startup.ts ${argv.join(" ")}`.trim(),
+  at: new Date().toISOString(),
+  node: process.version,
+  machine: { cpus: cpus().length, model: cpus()[0]?.model ?? "?", loadavg: loadavg() },
+  runs: RUNS,
+  method:
+    "spawn of `node CLI start --port P --data-dir FRESH` to the first whole ApiVersions v0 response (a request sent on each connection of a tight retry loop); cpuMs = user+system time of all the process's threads by then (/proc/<pid>/task/*/schedstat); idle RSS = VmRSS 2 s later; phases = the startupMs.* fields of the broker's listening line; medians over rounds that alternate the variants",
+  variants: Object.fromEntries(
+    variants.map((v) => {
+      const f = figures.get(v.name) as StartupFigures;
+      const ps = phaseSamples.get(v.name) ?? new Map<string, number[]>();
+      return [
+        v.name,
+        {
+          what: v.what,
+          nodeArgs: v.nodeArgs,
+          firstAnswerMs: summary(f.startupMs),
+          cpuMs: summary(f.cpuMs),
+          idleRssMB: summary(
+            f.idleRssBytes.map((b) => b / MB),
+            1,
+          ),
+          phasesMs: Object.fromEntries([...ps].map(([k, xs]) => [k, round(median(xs), 1)])),
+        },
+      ];
+    }),
+  ),
+  bareNodeServer: { firstAnswerMs: summary(bare.startupMs), cpuMs: summary(bare.cpuMs) },
+  emptyNodeRssMB: round((await emptyNodeRss()) / MB, 1),
+  ...(argv.includes("--profile") ? { profileMs: await profileBundle() } : {}),
+};
+
+await writeFile(outFile, `${JSON.stringify(result, null, 2)}\n`);
+for (const [name, v] of Object.entries(result.variants))
+  process.stdout.write(
+    `${name.padEnd(24)} first answer ${v.firstAnswerMs.median} ms  cpu ${v.cpuMs.median} ms  idle RSS ${v.idleRssMB.median} MB\n`,
+  );
+process.stdout.write(
+  `${"bare node server".padEnd(24)} first answer ${result.bareNodeServer.firstAnswerMs.median} ms  cpu ${result.bareNodeServer.cpuMs.median} ms  (empty node RSS ${result.emptyNodeRssMB} MB)\nwrote ${outFile}\n`,
+);
+
+/**
+ * One start of the bundle under --cpu-prof (10 kHz sampling), its samples summed
+ * into where start-up goes: compiling our JavaScript, Node's built-ins, native addons,
+ * running our module bodies, the broker's start, garbage collection, Node's own loader.
+ */
+async function profileBundle(): Promise<Record<string, number>> {
+  const dir = await mkdtemp(join(tmpdir(), "logbook-prof-"));
+  const data = await tempDir("logbook-bench-prof-");
+  await measureStarts(
+    1,
+    CLI_PATH,
+    ["--cpu-prof", `--cpu-prof-dir=${dir}`, "--cpu-prof-interval=100"],
+    false,
+  );
+  const file = (await readdir(dir)).find((f) => f.endsWith(".cpuprofile"));
+  const out: Record<string, number> = {};
+  if (file !== undefined) {
+    const profile = JSON.parse(await readFile(join(dir, file), "utf8")) as CpuProfile;
+    for (const [k, us] of categorise(profile)) out[k] = round(us / 1000, 1);
+  }
+  await rm(dir, { recursive: true, force: true });
+  await removeDir(data);
+  return out;
+}
+
+interface CpuProfile {
+  nodes: {
+    id: number;
+    callFrame: { functionName: string; url: string };
+    children?: number[];
+  }[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** Each sample goes to the first category (in this order) any frame of its stack matches. */
+function categorise(p: CpuProfile): Map<string, number> {
+  const parent = new Map<number, number>();
+  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const byId = new Map(p.nodes.map((n) => [n.id, n]));
+  type Frame = { functionName: string; url: string };
+  const rules: [string, (f: Frame) => boolean][] = [
+    ["gc", (f) => f.functionName === "(garbage collector)"],
+    ["idle (waiting on I/O)", (f) => f.functionName === "(idle)"],
+    ["compile our JavaScript", (f) => f.functionName === "compileSourceTextModule"],
+    [
+      "load Node built-ins",
+      (f) => f.functionName === "compileForPublicLoader" || f.functionName === "getESMFacade",
+    ],
+    ["native addons (and their JS)", (f) => f.url.includes("/node_modules/.pnpm/")],
+    [
+      "broker start (storage, replay, listen)",
+      (f) => f.url.includes("/bundle/") && /^(start|_Broker|execute)$/.test(f.functionName),
+    ],
+    ["run our module bodies, CLI and config", (f) => f.url.includes("/bundle/")],
+  ];
+  const category = (id: number): string => {
+    const stack: Frame[] = [];
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const n = byId.get(at);
+      if (n !== undefined) stack.push(n.callFrame);
+    }
+    for (const [name, test] of rules) if (stack.some(test)) return name;
+    return "Node bootstrap and module loader";
+  };
+  const out = new Map<string, number>();
+  p.samples.forEach((id, i) => {
+    const k = category(id);
+    out.set(k, (out.get(k) ?? 0) + (p.timeDeltas[i] ?? 0));
+  });
+  return out;
+}
