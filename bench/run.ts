@@ -14,11 +14,13 @@
  * round, and the reported figure is the median over rounds of the per-round values and
  * ratios. Writes bench/results/latest.json unless --out says otherwise.
  */
+
 import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { type Admin, Kafka, logLevel } from "kafkajs";
+import { buildForBench } from "./lib/build.js";
 import { type Cell, FIELDS, GROUPS, kindOf, type Sample, summarise } from "./lib/cells.js";
 import { type Footprint, measureFootprint } from "./lib/footprint.js";
 import { buildLoadgen, runJsonChild } from "./lib/loadgen.js";
@@ -72,23 +74,7 @@ function log(line: string): void {
   process.stdout.write(`${line}\n`);
 }
 
-if (!flag("--no-build")) {
-  log("building ...");
-  const r = spawnSync(
-    process.execPath,
-    [join(REPO_ROOT, "node_modules/typescript/bin/tsc"), "-b", "tsconfig.build.json"],
-    {
-      cwd: REPO_ROOT,
-      stdio: "inherit",
-    },
-  );
-  if (r.status !== 0) process.exit(1);
-  const b = spawnSync(process.execPath, [join(REPO_ROOT, "scripts/bundle-cli.mjs")], {
-    cwd: REPO_ROOT,
-    stdio: "inherit",
-  });
-  if (b.status !== 0) process.exit(1);
-}
+if (!flag("--no-build")) buildForBench(log);
 if (flag("--profile")) {
   const { profileMain } = await import("./profile.js");
   await profileMain(Number(value("--seconds") ?? 5));

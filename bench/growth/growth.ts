@@ -14,10 +14,12 @@
  * Wrap it in `flock /tmp/logbook-bench.lock` on a shared machine. See the "Growth"
  * section of docs/performance.md for the method and the last results.
  */
+
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { dirname, join } from "node:path";
+import { buildForBench } from "../lib/build.js";
 import { buildLoadgen } from "../lib/loadgen.js";
 import { REPO_ROOT, RESULTS_DIR } from "../lib/paths.js";
 import { flagValue, hasFlag, log, numberList, runMeta } from "./common.js";
@@ -48,18 +50,7 @@ const needFiles =
   );
 if (openFilesLimit() < needFiles) relaunchWithOpenFiles(needFiles);
 
-if (!hasFlag("--no-build")) {
-  log("building ...");
-  const r = spawnSync(
-    process.execPath,
-    [join(REPO_ROOT, "node_modules/typescript/bin/tsc"), "-b", "tsconfig.build.json"],
-    {
-      cwd: REPO_ROOT,
-      stdio: "inherit",
-    },
-  );
-  if (r.status !== 0) process.exit(1);
-}
+if (!hasFlag("--no-build")) buildForBench(log);
 
 const results: Record<string, unknown> = existsSync(outFile)
   ? (JSON.parse(readFileSync(outFile, "utf8")) as Record<string, unknown>)

@@ -255,6 +255,21 @@ static int consume(const char *bootstrap, const char *topic, int partitions, lon
   return got < count ? 1 : 0;
 }
 
+/* A stamped record (send time, sequence) as the consumers see it: STAMP_NONE for a record
+ * without a stamp or an error, STAMP_PRIME for a warm-up marker, else STAMP_TIMED with the
+ * latency and sequence filled in. */
+enum stamp { STAMP_NONE, STAMP_PRIME, STAMP_TIMED };
+static enum stamp read_stamp(const rd_kafka_message_t *m, int64_t *latency_ns, int64_t *sent_at,
+                             int64_t *seq) {
+  if (m->err != 0 || m->len < 16) return STAMP_NONE;
+  int64_t t = now_ns();
+  memcpy(sent_at, m->payload, 8);
+  memcpy(seq, (const char *)m->payload + 8, 8);
+  if (*seq < 0) return STAMP_PRIME;
+  *latency_ns = t - *sent_at;
+  return STAMP_TIMED;
+}
+
 /* ---------------------------------------------------------------- e2e */
 
 
@@ -274,18 +289,12 @@ static void *e2e_consumer(void *arg) {
   while (!atomic_load(&s->stop)) {
     rd_kafka_message_t *m = rd_kafka_consumer_poll(s->consumer, 50);
     if (m == NULL) continue;
-    if (m->err == 0 && m->len >= 16) {
-      int64_t t = now_ns();
-      int64_t sent_at, seq;
-      memcpy(&sent_at, m->payload, 8);
-      memcpy(&seq, (char *)m->payload + 8, 8);
-      if (seq < 0) {
-        atomic_fetch_add(&s->primed, 1);
-        rd_kafka_message_destroy(m);
-        continue;
-      }
+    int64_t latency, sent_at, seq;
+    enum stamp k = read_stamp(m, &latency, &sent_at, &seq);
+    if (k == STAMP_PRIME) atomic_fetch_add(&s->primed, 1);
+    if (k == STAMP_TIMED) {
       s->received++;
-      if (seq >= s->warmup && s->lat_n < s->lat_cap) s->lat[s->lat_n++] = t - sent_at;
+      if (seq >= s->warmup && s->lat_n < s->lat_cap) s->lat[s->lat_n++] = latency;
     }
     rd_kafka_message_destroy(m);
     long long produced = atomic_load(&s->produced);
@@ -412,20 +421,14 @@ static void *omb_consume(void *arg) {
   while (!atomic_load(&r->stop)) {
     rd_kafka_message_t *m = rd_kafka_consumer_poll(c->rk, 50);
     if (m == NULL) continue;
-    if (m->err == 0 && m->len >= 16) {
-      int64_t t = now_ns();
-      int64_t sent_at, seq;
-      memcpy(&sent_at, m->payload, 8);
-      memcpy(&seq, (char *)m->payload + 8, 8);
-      if (seq < 0) {
-        atomic_fetch_add(&r->primed, 1);
-        rd_kafka_message_destroy(m);
-        continue;
-      }
+    int64_t latency, sent_at, seq;
+    enum stamp k = read_stamp(m, &latency, &sent_at, &seq);
+    if (k == STAMP_PRIME) atomic_fetch_add(&r->primed, 1);
+    if (k == STAMP_TIMED) {
       atomic_fetch_add(&r->received, 1);
       if (sent_at >= atomic_load(&r->warmup_end_ns)) {
         long long i = atomic_fetch_add(&r->lat_n, 1);
-        if (i < r->lat_cap) r->lat[i] = t - sent_at;
+        if (i < r->lat_cap) r->lat[i] = latency;
       }
     }
     rd_kafka_message_destroy(m);
