@@ -10,7 +10,7 @@
  * Contract: `take` gives a buffer of at least `size` bytes (a slice of a larger one).
  * Whoever ends up holding it may call `giveBack` once nothing refers to its bytes any
  * more (the broker does so when a Fetch response has been written to the socket);
- * a buffer never given back is simply collected, as any other. Giving back a buffer
+ * a buffer never given back is simply garbage-collected. Giving back a buffer
  * that was not taken here, or twice, does nothing. Buffers under MIN_POOLED bytes are
  * not pooled: they cost little and would only fragment the free lists.
  */
