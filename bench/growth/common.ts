@@ -52,13 +52,6 @@ export function openConnection(port: number, timeoutMs = 60_000): Promise<Connec
   return Connection.open({ host: "127.0.0.1", port, clientId: "logbook-growth", timeoutMs });
 }
 
-/** The p-th percentile (0..1) of already sorted values, nearest rank. */
-export function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1));
-  return sorted[i] as number;
-}
-
 export function msSince(start: bigint): number {
   return round(Number(process.hrtime.bigint() - start) / 1e6, 2);
 }

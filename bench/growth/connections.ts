@@ -16,16 +16,8 @@ import {
   createMetadataRequest,
   MetadataApi,
 } from "../../packages/protocol/src/index.js";
-import { round } from "../lib/stats.js";
-import {
-  log,
-  msSince,
-  openConnection,
-  percentile,
-  rssMiB,
-  sleep,
-  startLogbookWith,
-} from "./common.js";
+import { percentile, round } from "../lib/stats.js";
+import { log, msSince, openConnection, rssMiB, sleep, startLogbookWith } from "./common.js";
 
 /** Connections opened at once while filling up to C (a client fleet starting, in waves). */
 const OPEN_CONCURRENCY = 200;
