@@ -19,6 +19,7 @@ import {
   createProduceRequest,
   createProduceRequestPartitionData,
   createProduceRequestTopicData,
+  decodeResponseFrame,
   ErrorCode,
   encodeBatch,
   MetadataApi,
@@ -219,6 +220,28 @@ test("an acks=0 Produce that throws closes the connection: there is no response 
     c.write(c.frame(ProduceApi, 9, produceTwoTopics(0)).frame);
     await c.closed;
     assert.ok(logger.events.some((e) => e.level === "error" && e.fields.api === "Produce"));
+  } finally {
+    restore();
+    c.close();
+  }
+});
+
+test("responses answered before a failing acks=0 Produce still reach the client before the close", async () => {
+  // Responses leave at the end of the event-loop turn that completed them; a close in
+  // that same turn must not drop them.
+  const restore = failing(ProduceApi.apiKey, explodeInStorage);
+  const c = await WireClient.connect(b.port);
+  try {
+    const av = c.frame(
+      ApiVersionsApi,
+      3,
+      createApiVersionsRequest({ clientSoftwareName: "t", clientSoftwareVersion: "1" }),
+    );
+    c.write(Buffer.concat([av.frame, c.frame(ProduceApi, 9, produceTwoTopics(0)).frame]));
+    const res = decodeResponseFrame(ApiVersionsApi, 3, await c.nextFrame());
+    assert.equal(res.header.correlationId, av.correlationId);
+    assert.equal(res.body.errorCode, ErrorCode.NONE);
+    await c.closed;
   } finally {
     restore();
     c.close();

@@ -44,6 +44,8 @@ export interface FetchReadOptions {
    * the LSO hook, open transactions included).
    */
   producerState: (log: PartitionLog) => Promise<PartitionProducerState>;
+  /** The producer state if already loaded (its LSO hook installed), else undefined. */
+  loadedProducerState: (log: PartitionLog) => PartitionProducerState | undefined;
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -103,11 +105,36 @@ export async function readPartitions(
   const reads: PartitionRead[] = [];
   let used = 0;
   for (const t of targets) {
-    const read = await readOne(t, opts, used);
+    const read = caughtUp(t, opts) ?? (await readOne(t, opts, used));
     used += read.records.length;
     reads.push(read);
   }
   return { reads, bytes: used };
+}
+
+/**
+ * The answer for a partition with nothing new to read (fetch offset at the high
+ * watermark), without an asynchronous read: a long poll over many partitions re-reads
+ * all of them each time one is appended to, and most have nothing. The same answer
+ * the log's read gives; null when a read (or its errors) must decide.
+ */
+function caughtUp(t: FetchTarget, opts: FetchReadOptions): PartitionRead | null {
+  const log = t.log;
+  if (log === undefined || t.errorCode !== ErrorCode.NONE || t.fromFollower) return null;
+  if (leaderEpochError(t.currentLeaderEpoch, opts.leaderEpoch) !== ErrorCode.NONE) return null;
+  // read_committed: the LSO is only right once the producer state's hook is installed.
+  if (opts.readCommitted && opts.loadedProducerState(log) === undefined) return null;
+  const highWatermark = log.highWatermark;
+  const logStartOffset = log.logStartOffset;
+  if (Number(t.fetchOffset) !== highWatermark || highWatermark < logStartOffset) return null;
+  return {
+    errorCode: ErrorCode.NONE,
+    highWatermark: BigInt(highWatermark),
+    lastStableOffset: BigInt(log.lastStableOffset),
+    logStartOffset: BigInt(logStartOffset),
+    records: EMPTY,
+    abortedTransactions: opts.readCommitted ? [] : null,
+  };
 }
 
 /** One partition's read; the storage out of reach fails it alone, retriably (as Kafka). */

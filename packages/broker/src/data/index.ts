@@ -34,6 +34,8 @@ export interface DataPlane extends TxnMarkerWriter {
   readonly rebuildStats: Readonly<RebuildStats>;
   /** The partition's producer state, rebuilt from its snapshot and log on first use. */
   producerState(log: PartitionLog): Promise<PartitionProducerState>;
+  /** The partition's producer state if already loaded, without waiting (fetch fast path). */
+  loadedProducerState(log: PartitionLog): PartitionProducerState | undefined;
   /**
    * Drops what is known of the producers of the partitions `which` picks, so their next
    * use rebuilds it from the log: should leadership come back here, the log will hold
@@ -89,6 +91,8 @@ export interface DataPlaneOptions {
 interface TrackedState {
   log: PartitionLog;
   state: Promise<PartitionProducerState>;
+  /** The state once `state` has resolved. */
+  loaded: PartitionProducerState | undefined;
   /** The state's changeCount when last snapshotted; -1 = never. */
   savedAt: number;
 }
@@ -179,8 +183,14 @@ export function createDataPlane(
     const state = load(log, (savedAt) => {
       entry.savedAt = savedAt;
     });
-    const entry: TrackedState = { log, state, savedAt: -1 };
+    const entry: TrackedState = { log, state, loaded: undefined, savedAt: -1 };
     tracked.set(key, entry);
+    entry.state.then(
+      (loaded) => {
+        entry.loaded = loaded;
+      },
+      () => {}, // logged below
+    );
     entry.state.catch((err: unknown) => {
       if (tracked.get(key) === entry) tracked.delete(key);
       broker.logger.warn(
@@ -225,6 +235,10 @@ export function createDataPlane(
     closing: abort.signal,
     rebuildStats: stats,
     producerState,
+    loadedProducerState(log) {
+      const known = tracked.get(`${log.topic}/${log.partition}`);
+      return known !== undefined && known.log === log ? known.loaded : undefined;
+    },
     forget,
     claim,
     get txnProduceCheck() {

@@ -62,6 +62,32 @@ function fromFollower(req: FetchRequest, version: number): boolean {
 }
 
 /**
+ * A target built with one object shape: a long poll over many partitions resolves
+ * every partition of the session on each request, and spreading the session entry
+ * made each one a slow map transition (docs/performance.md, "many partitions").
+ */
+function target(
+  p: SessionPartition,
+  fromFollower: boolean,
+  topic: string,
+  topicId: Buffer,
+  log: PartitionLog | undefined,
+  errorCode: number,
+): FetchTarget {
+  return {
+    topic,
+    topicId,
+    partition: p.partition,
+    fetchOffset: p.fetchOffset,
+    partitionMaxBytes: p.partitionMaxBytes,
+    currentLeaderEpoch: p.currentLeaderEpoch,
+    fromFollower,
+    log,
+    errorCode,
+  };
+}
+
+/**
  * `followerAllowed` is null for a consumer's fetch (READ checked per topic), else the
  * follower's CLUSTER_ACTION answer, which decides every partition alike.
  */
@@ -73,23 +99,17 @@ async function resolveTarget(
 ): Promise<FetchTarget> {
   const topics = ctx.broker.topics;
   const topic = byId ? topics.getById(p.topicId) : topics.get(p.topic);
-  const base = {
-    ...p,
-    fromFollower: followerAllowed !== null,
-    log: undefined,
-    errorCode: ErrorCode.NONE,
-  };
+  const follower = followerAllowed !== null;
   // A topic id nobody knows has no name to authorise: UNKNOWN_TOPIC_ID comes first.
   const denied =
     followerAllowed === null
       ? (!byId || topic !== undefined) && !topicAllowed(ctx, Op.READ, topic?.name ?? p.topic)
       : !followerAllowed;
-  if (denied) return { ...base, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED };
+  if (denied)
+    return target(p, follower, p.topic, p.topicId, undefined, ErrorCode.TOPIC_AUTHORIZATION_FAILED);
   if (topic === undefined) {
-    return {
-      ...base,
-      errorCode: byId ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
-    };
+    const code = byId ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+    return target(p, follower, p.topic, p.topicId, undefined, code);
   }
   let log: PartitionLog | undefined;
   try {
@@ -97,21 +117,18 @@ async function resolveTarget(
   } catch (e) {
     // Only this partition fails, and retriably, as Kafka answers a failing log directory.
     if (!(e instanceof StorageUnavailableError)) throw e;
-    return {
-      ...base,
-      topic: topic.name,
-      topicId: topic.id,
-      errorCode: ErrorCode.KAFKA_STORAGE_ERROR,
-    };
+    return target(p, follower, topic.name, topic.id, undefined, ErrorCode.KAFKA_STORAGE_ERROR);
   }
   if (log === undefined)
-    return {
-      ...base,
-      topic: topic.name,
-      topicId: topic.id,
-      errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
-    };
-  return { ...base, topic: topic.name, topicId: topic.id, log };
+    return target(
+      p,
+      follower,
+      topic.name,
+      topic.id,
+      undefined,
+      ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+    );
+  return target(p, follower, topic.name, topic.id, log, ErrorCode.NONE);
 }
 
 /** KIP-227: what an incremental response must include; also remembers what was sent. */
@@ -156,6 +173,7 @@ export const fetchHandler = defineHandler({
       version: ctx.version,
       leaderEpoch: ctx.broker.cluster.leaderEpoch,
       producerState: (log: PartitionLog) => plane.producerState(log),
+      loadedProducerState: (log: PartitionLog) => plane.loadedProducerState(log),
     };
     const logs = targets.flatMap((t): PartitionLog[] => (t.log === undefined ? [] : [t.log]));
     const clock = plane.clock;

@@ -22,6 +22,8 @@ export interface ConnectionOptions {
 interface Slot {
   done: boolean;
   response: ResponseFrame | null;
+  /** The request asked for the connection to close (a CloseConnection) instead of a response. */
+  closeReason: string | null;
 }
 
 /**
@@ -48,6 +50,10 @@ export class Connection {
   private readonly backlog: Buffer[] = [];
   private paused = false;
   private closed = false;
+  /** A request asked to close (CloseConnection): nothing after it is started. */
+  private closeRequested = false;
+  /** A flush is due at the end of this event-loop turn (scheduleFlush). */
+  private flushScheduled = false;
   /** Wakes a connection muted by a quota throttle (session.mutedUntilMs). */
   private unmuteTimer: NodeJS.Timeout | undefined;
 
@@ -75,7 +81,7 @@ export class Connection {
 
   /** Requests still being handled (shutdown waits for these). */
   get pending(): number {
-    return this.inFlight;
+    return this.inFlight + (this.flushScheduled ? 1 : 0);
   }
 
   private onData(chunk: Buffer): void {
@@ -89,8 +95,8 @@ export class Connection {
   }
 
   private start(frame: Buffer): void {
-    if (this.closed) return;
-    const slot: Slot = { done: false, response: null };
+    if (this.closed || this.closeRequested) return;
+    const slot: Slot = { done: false, response: null, closeReason: null };
     this.slots.push(slot);
     this.inFlight++;
     this.maybePause();
@@ -99,14 +105,18 @@ export class Connection {
         slot.done = true;
         slot.response = response;
         this.inFlight--;
-        this.flush();
+        this.scheduleFlush();
       },
       (e: unknown) => {
         this.inFlight--;
         // A CloseConnection is expected; anything else escaped the dispatcher's policy.
         if (e instanceof CloseConnection) {
-          this.opts.logger.warn("closing connection", { reason: e.message });
-          this.shutdown(e.message);
+          // Closed once the responses of the requests before it are written, in order
+          // (Kafka handles one request of a connection at a time, so those are sent).
+          slot.done = true;
+          slot.closeReason = e.message;
+          this.closeRequested = true;
+          this.flush();
           return;
         }
         this.opts.logger.error("closing connection: request failed", {}, e);
@@ -115,11 +125,32 @@ export class Connection {
     );
   }
 
+  /**
+   * Responses are written at the end of the event-loop turn that completed them, so all
+   * that complete in one turn (a busy broker finishes many appends per turn) share one
+   * socket write: on this kind of machine each write costs as much as handling a small
+   * request (docs/performance.md, "many partitions").
+   */
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(this.flushNow);
+  }
+
+  private readonly flushNow = (): void => {
+    if (this.flushScheduled) this.flush();
+  };
+
   private flush(): void {
+    this.flushScheduled = false;
     // Cork so that every response ready now leaves in one write.
     this.socket.cork();
     while (this.slots.length > 0 && (this.slots[0] as Slot).done) {
       const slot = this.slots.shift() as Slot;
+      if (slot.closeReason !== null && !this.closed) {
+        this.opts.logger.warn("closing connection", { reason: slot.closeReason });
+        this.shutdown(slot.closeReason);
+      }
       const response = slot.response;
       if (response === null || this.closed) continue;
       if (Buffer.isBuffer(response)) this.socket.write(response);

@@ -1,0 +1,149 @@
+/**
+ * A fetch re-reads every partition of its session each time one of them is appended
+ * to; partitions with nothing new are answered from the log's offsets without a read
+ * (data/fetch-read.ts, `caughtUp`). These tests check that answer is the one a read
+ * gives, on the disk and memory engines, and that read_committed waits for the
+ * producer state (whose hook makes the last stable offset right) before using it.
+ */
+import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import { pathToFileURL } from "node:url";
+import { buildBatch, ErrorCode } from "@logbook/protocol";
+import type { PartitionLog } from "@logbook/storage";
+import { type FetchReadOptions, type FetchTarget, readPartitions } from "../src/data/fetch-read.js";
+import { type DataTestBroker, dataTestBroker, records } from "./helpers/data-broker.js";
+
+/** The log, with a count of the reads that reach it. */
+function countingReads(log: PartitionLog): { log: PartitionLog; reads: () => number } {
+  let reads = 0;
+  const counted = new Proxy(log, {
+    get(target, prop) {
+      if (prop === "read") {
+        return (...args: Parameters<PartitionLog["read"]>) => {
+          reads++;
+          return target.read(...args);
+        };
+      }
+      const value: unknown = Reflect.get(target, prop, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  return { log: counted, reads: () => reads };
+}
+
+function target(log: PartitionLog, fetchOffset: bigint): FetchTarget {
+  return {
+    topic: log.topic,
+    topicId: Buffer.alloc(16),
+    partition: log.partition,
+    fetchOffset,
+    partitionMaxBytes: 1 << 20,
+    currentLeaderEpoch: -1,
+    fromFollower: false,
+    log,
+    errorCode: ErrorCode.NONE,
+  };
+}
+
+/** Read options; the producer state is that of `log` (the log the counting proxy wraps). */
+function options(b: DataTestBroker, readCommitted: boolean, log: PartitionLog): FetchReadOptions {
+  return {
+    maxBytes: 1 << 20,
+    readCommitted,
+    version: 12,
+    leaderEpoch: 0,
+    producerState: () => b.dataPlane.producerState(log),
+    loadedProducerState: () => b.dataPlane.loadedProducerState(log),
+  };
+}
+
+const dirs: string[] = [];
+after(async () => {
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+});
+
+for (const engine of ["memory", "disk"] as const) {
+  describe(`a caught-up partition (${engine} engine)`, () => {
+    async function broker(): Promise<DataTestBroker> {
+      if (engine === "memory") return dataTestBroker("memory:");
+      const dir = await mkdtemp(join(tmpdir(), "logbook-caught-up-"));
+      dirs.push(dir);
+      return dataTestBroker(pathToFileURL(dir).href);
+    }
+
+    it("is answered without a read, with the offsets a read reports", async () => {
+      const b = await broker();
+      try {
+        b.topics.add("c", 1);
+        const log = (await b.topics.partition("c", 0)) as PartitionLog;
+        await log.append(await buildBatch(records(3)));
+        await log.deleteRecordsBefore(1);
+        const { log: counted, reads } = countingReads(log);
+
+        const fast = await readPartitions([target(counted, 3n)], options(b, false, log));
+        assert.equal(reads(), 0, "no read for a partition with nothing new");
+        const read = await log.read(3, 1 << 20);
+        assert.equal(read.kind, "ok");
+        if (read.kind !== "ok") return;
+        assert.deepEqual(fast.reads[0], {
+          errorCode: ErrorCode.NONE,
+          highWatermark: BigInt(read.highWatermark),
+          lastStableOffset: BigInt(read.lastStableOffset),
+          logStartOffset: BigInt(read.logStartOffset),
+          records: read.records,
+          abortedTransactions: null,
+        });
+        assert.equal(fast.reads[0]?.logStartOffset, 1n);
+        assert.equal(fast.bytes, 0);
+
+        // Behind the high watermark, or past it: the log decides (records, out of range).
+        const behind = await readPartitions([target(counted, 2n)], options(b, false, log));
+        assert.equal(reads(), 1);
+        assert.ok((behind.reads[0]?.records.length ?? 0) > 0);
+        const past = await readPartitions([target(counted, 4n)], options(b, false, log));
+        assert.equal(reads(), 2);
+        assert.equal(past.reads[0]?.errorCode, ErrorCode.OFFSET_OUT_OF_RANGE);
+      } finally {
+        await b.close();
+      }
+    });
+
+    it("under read_committed, waits for the producer state, then reports its last stable offset", async () => {
+      const b = await broker();
+      try {
+        b.topics.add("t", 1);
+        const log = (await b.topics.partition("t", 0)) as PartitionLog;
+        await log.append(await buildBatch(records(2))); // 0-1
+        const open = await buildBatch(records(2, "open"), {
+          isTransactional: true,
+          producerId: 7n,
+          producerEpoch: 0,
+          baseSequence: 0,
+        });
+        await log.append(open); // 2-3, never committed
+        const { log: counted, reads } = countingReads(log);
+
+        const first = await readPartitions([target(counted, 4n)], options(b, true, log));
+        assert.equal(reads(), 1, "the producer state was not loaded: a read");
+        assert.equal(first.reads[0]?.lastStableOffset, 2n, "held by the open transaction");
+
+        assert.ok(b.dataPlane.loadedProducerState(log) !== undefined);
+        const again = await readPartitions([target(counted, 4n)], options(b, true, log));
+        assert.equal(reads(), 1, "loaded: answered without a read");
+        assert.deepEqual(again.reads[0], {
+          errorCode: ErrorCode.NONE,
+          highWatermark: 4n,
+          lastStableOffset: 2n,
+          logStartOffset: 0n,
+          records: Buffer.alloc(0),
+          abortedTransactions: [],
+        });
+      } finally {
+        await b.close();
+      }
+    });
+  });
+}
