@@ -193,6 +193,7 @@ export class Broker implements DispatchTarget {
     const storage = await openStorageEngine(config.dataDir, {
       logger,
       maintenanceIntervalMs: config.logRetentionCheckIntervalMs,
+      checkpointIntervalMs: config.logFlushOffsetCheckpointIntervalMs,
       fs: metrics === null ? faults : timedFs(faults ?? realFs, (s) => metrics.fsyncTook(s)),
       cluster: {
         heartbeatIntervalMs: config.brokerHeartbeatIntervalMs,

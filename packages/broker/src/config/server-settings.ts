@@ -99,6 +99,13 @@ export const SERVER_SETTINGS = {
     importance: "medium",
     doc: "How often retention and compaction run over every partition.",
   }),
+  logFlushOffsetCheckpointIntervalMs: setting({
+    name: "log.flush.offset.checkpoint.interval.ms",
+    kind: int(0),
+    default: 60 * 1000,
+    importance: "high",
+    doc: "How often each partition that changed fsyncs its active segment and writes its recovery checkpoint (after a SIGKILL, recovery rescans only what came after it); 0 turns the timer off.",
+  }),
 };
 
 export type ServerConfig = SectionValues<typeof SERVER_SETTINGS>;

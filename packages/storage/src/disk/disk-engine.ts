@@ -26,6 +26,8 @@ export class DiskEngine implements StorageEngine {
   private readonly logs = new Map<string, Promise<DiskPartitionLog>>();
   private readonly stopTimer: (() => void) | null = null;
   private maintaining = false;
+  /** Periodic checkpoints of all logs, one at a time (DiskLogOptions.queueCheckpoint). */
+  private checkpoints: Promise<void> = Promise.resolve();
   private readonly fs: Fs;
   readonly clock: Clock;
 
@@ -65,6 +67,11 @@ export class DiskEngine implements StorageEngine {
         clock: this.clock,
         logger: this.options.logger ?? silentLogger,
         checkpointIntervalMs: this.options.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS,
+        queueCheckpoint: (checkpoint) => {
+          const run = this.checkpoints.then(checkpoint);
+          this.checkpoints = run.catch(() => {}); // the log reports its own failure
+          return run;
+        },
       });
       this.logs.set(name, log);
       log.catch(() => this.logs.delete(name));
