@@ -17,8 +17,12 @@
 
 const MIN_POOLED = 64 * 1024;
 const MAX_POOLED = 16 * 1024 * 1024;
-/** Bytes kept idle in the free lists at most; beyond that, given-back buffers go to GC. */
-const MAX_IDLE_BYTES = 32 * 1024 * 1024;
+/**
+ * Bytes kept idle in the free lists at most; beyond that, given-back buffers go to GC.
+ * Above the 50 MiB a fetch response holds by default (fetch.max.bytes), so a consumer
+ * of many partitions finds the buffers of its last response again.
+ */
+const MAX_IDLE_BYTES = 64 * 1024 * 1024;
 
 export class ReadBufferPool {
   /** Free buffers by size class (a power of two). */

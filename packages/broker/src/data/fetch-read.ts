@@ -93,32 +93,66 @@ function batchRange(records: Buffer): { from: number; to: number } {
 }
 
 /**
- * Reads every target in order, whole stored batches only. `maxBytes` and each
- * partition_max_bytes are soft limits (KIP-74): the first partition that has data
- * gets at least one batch even when it is larger; later partitions get only what
- * fits. Returns one read per target plus the total bytes.
+ * Reads every target, whole stored batches only, and answers in the targets' order.
+ * `maxBytes` and each partition_max_bytes are soft limits (KIP-74): the first partition
+ * that has data gets at least one batch even when it is larger; later partitions get
+ * only what fits. Returns one read per target plus the total bytes.
+ *
+ * A fetch over many partitions is bound by the latency of its reads, so they run in
+ * parallel: every partition the response could still take were each earlier one to
+ * fill its partition_max_bytes is read at once; the rest, once those are in, one by
+ * one with what is actually left. A partition with nothing new, or reached once the
+ * response is full, is answered from the log's offsets without a read.
  */
 export async function readPartitions(
   targets: readonly FetchTarget[],
   opts: FetchReadOptions,
 ): Promise<{ reads: PartitionRead[]; bytes: number }> {
+  const started: (PartitionRead | Promise<PartitionRead> | null)[] = [];
+  let planned = 0;
+  for (const t of targets) {
+    const quick = fromOffsets(t, opts, false);
+    if (quick !== null) started.push(quick);
+    else if (planned < opts.maxBytes) {
+      const limit = Math.min(t.partitionMaxBytes, opts.maxBytes - planned);
+      planned += limit;
+      started.push(readOne(t, opts, limit));
+    } else started.push(null);
+  }
   const reads: PartitionRead[] = [];
   let used = 0;
-  for (const t of targets) {
-    const read = caughtUp(t, opts) ?? (await readOne(t, opts, used));
+  for (let i = 0; i < targets.length; i++) {
+    const t = targets[i] as FetchTarget;
+    const limit = Math.min(t.partitionMaxBytes, opts.maxBytes - used);
+    let read = await started[i];
+    if (read === null || read === undefined)
+      read =
+        (used > 0 && limit <= 0 ? fromOffsets(t, opts, true) : null) ??
+        (await readOne(t, opts, limit));
+    // Only a single oversized batch can exceed the limit; later partitions must not take it.
+    if (used > 0 && read.records.length > limit) read = withoutRecords(read);
     used += read.records.length;
     reads.push(read);
   }
   return { reads, bytes: used };
 }
 
+function withoutRecords(read: PartitionRead): PartitionRead {
+  return {
+    ...read,
+    records: EMPTY,
+    abortedTransactions: read.abortedTransactions === null ? null : [],
+  };
+}
+
 /**
- * The answer for a partition with nothing new to read (fetch offset at the high
- * watermark), without an asynchronous read: a long poll over many partitions re-reads
- * all of them each time one is appended to, and most have nothing. The same answer
- * the log's read gives; null when a read (or its errors) must decide.
+ * The answer for a partition with nothing to return, from the log's offsets without an
+ * asynchronous read: its fetch offset is at the high watermark, or (`full`) the
+ * response has no room left and the offset is in the log's range. A long poll over many
+ * partitions re-reads all of them each time one is appended to, and most have nothing.
+ * The same answer the log's read gives; null when a read (or its errors) must decide.
  */
-function caughtUp(t: FetchTarget, opts: FetchReadOptions): PartitionRead | null {
+function fromOffsets(t: FetchTarget, opts: FetchReadOptions, full: boolean): PartitionRead | null {
   const log = t.log;
   if (log === undefined || t.errorCode !== ErrorCode.NONE || t.fromFollower) return null;
   if (leaderEpochError(t.currentLeaderEpoch, opts.leaderEpoch) !== ErrorCode.NONE) return null;
@@ -126,7 +160,10 @@ function caughtUp(t: FetchTarget, opts: FetchReadOptions): PartitionRead | null 
   if (opts.readCommitted && opts.loadedProducerState(log) === undefined) return null;
   const highWatermark = log.highWatermark;
   const logStartOffset = log.logStartOffset;
-  if (Number(t.fetchOffset) !== highWatermark || highWatermark < logStartOffset) return null;
+  const offset = Number(t.fetchOffset);
+  if (highWatermark < logStartOffset) return null;
+  if (full ? offset < logStartOffset || offset > highWatermark : offset !== highWatermark)
+    return null;
   return {
     errorCode: ErrorCode.NONE,
     highWatermark: BigInt(highWatermark),
@@ -141,10 +178,10 @@ function caughtUp(t: FetchTarget, opts: FetchReadOptions): PartitionRead | null 
 async function readOne(
   t: FetchTarget,
   opts: FetchReadOptions,
-  used: number,
+  limit: number,
 ): Promise<PartitionRead> {
   try {
-    return await readStored(t, opts, used);
+    return await readStored(t, opts, limit);
   } catch (e) {
     if (e instanceof StorageUnavailableError)
       return failedRead(ErrorCode.KAFKA_STORAGE_ERROR, "read");
@@ -152,10 +189,11 @@ async function readOne(
   }
 }
 
+/** Reads up to `limit` bytes (at least one batch); the caller trims to what fits. */
 async function readStored(
   t: FetchTarget,
   opts: FetchReadOptions,
-  used: number,
+  limit: number,
 ): Promise<PartitionRead> {
   const log = t.log;
   if (log === undefined || t.errorCode !== ErrorCode.NONE)
@@ -163,8 +201,6 @@ async function readStored(
   const epochError = leaderEpochError(t.currentLeaderEpoch, opts.leaderEpoch);
   if (epochError !== ErrorCode.NONE) return failedRead(epochError, "read");
   if (t.fromFollower) return failedRead(unknownFollowerError(t.currentLeaderEpoch), "read");
-  const minOne = used === 0;
-  const limit = Math.min(t.partitionMaxBytes, opts.maxBytes - used);
   const offset = Number(t.fetchOffset);
   const state = opts.readCommitted ? await opts.producerState(log) : null;
   // The LSO is an exclusive bound: the first offset of the oldest open transaction is
@@ -173,9 +209,7 @@ async function readStored(
   const result = await log.read(offset, Math.max(limit, 1), upperBound);
   if (result.kind === "offset-out-of-range")
     return failedRead(ErrorCode.OFFSET_OUT_OF_RANGE, "read");
-  let records = result.records;
-  // Only a single oversized batch can exceed the limit; later partitions must not take it.
-  if (!minOne && records.length > limit) records = EMPTY;
+  const records = result.records;
   // zstd batches go to every Fetch version, as Kafka 4 sends them (KAFKA-18269): a
   // v4-v9 fetcher that can read zstd (kafka-python 2.0) would otherwise retry forever.
   let abortedTransactions: AbortedTxn[] | null = null;

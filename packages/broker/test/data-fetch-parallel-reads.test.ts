@@ -1,9 +1,9 @@
 /**
- * A fetch re-reads every partition of its session each time one of them is appended
- * to; partitions with nothing new are answered from the log's offsets without a read
- * (data/fetch-read.ts, `caughtUp`). These tests check that answer is the one a read
- * gives, on the disk and memory engines, and that read_committed waits for the
- * producer state (whose hook makes the last stable offset right) before using it.
+ * How a fetch reads its partitions (data/fetch-read.ts): partitions with nothing new,
+ * and those reached once the response is full, are answered from the log's offsets
+ * without a read, with the answer a read gives; the others are read in parallel as far
+ * as max_bytes allows. read_committed waits for the producer state (whose hook makes
+ * the last stable offset right) before answering from offsets. Disk and memory engines.
  */
 import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -16,15 +16,24 @@ import type { PartitionLog } from "@logbook/storage";
 import { type FetchReadOptions, type FetchTarget, readPartitions } from "../src/data/fetch-read.js";
 import { type DataTestBroker, dataTestBroker, records } from "./helpers/data-broker.js";
 
+/** Reads in progress over all counted logs, and the most at once. */
+const inFlight = { now: 0, most: 0 };
+
 /** The log, with a count of the reads that reach it. */
 function countingReads(log: PartitionLog): { log: PartitionLog; reads: () => number } {
   let reads = 0;
   const counted = new Proxy(log, {
     get(target, prop) {
       if (prop === "read") {
-        return (...args: Parameters<PartitionLog["read"]>) => {
+        return async (...args: Parameters<PartitionLog["read"]>) => {
           reads++;
-          return target.read(...args);
+          inFlight.now++;
+          inFlight.most = Math.max(inFlight.most, inFlight.now);
+          try {
+            return await target.read(...args);
+          } finally {
+            inFlight.now--;
+          }
         };
       }
       const value: unknown = Reflect.get(target, prop, target);
@@ -34,13 +43,13 @@ function countingReads(log: PartitionLog): { log: PartitionLog; reads: () => num
   return { log: counted, reads: () => reads };
 }
 
-function target(log: PartitionLog, fetchOffset: bigint): FetchTarget {
+function target(log: PartitionLog, fetchOffset: bigint, partitionMaxBytes = 1 << 20): FetchTarget {
   return {
     topic: log.topic,
     topicId: Buffer.alloc(16),
     partition: log.partition,
     fetchOffset,
-    partitionMaxBytes: 1 << 20,
+    partitionMaxBytes,
     currentLeaderEpoch: -1,
     fromFollower: false,
     log,
@@ -49,9 +58,14 @@ function target(log: PartitionLog, fetchOffset: bigint): FetchTarget {
 }
 
 /** Read options; the producer state is that of `log` (the log the counting proxy wraps). */
-function options(b: DataTestBroker, readCommitted: boolean, log: PartitionLog): FetchReadOptions {
+function options(
+  b: DataTestBroker,
+  readCommitted: boolean,
+  log: PartitionLog,
+  maxBytes = 1 << 20,
+): FetchReadOptions {
   return {
-    maxBytes: 1 << 20,
+    maxBytes,
     readCommitted,
     version: 12,
     leaderEpoch: 0,
@@ -66,7 +80,7 @@ after(async () => {
 });
 
 for (const engine of ["memory", "disk"] as const) {
-  describe(`a caught-up partition (${engine} engine)`, () => {
+  describe(`fetch reads (${engine} engine)`, () => {
     async function broker(): Promise<DataTestBroker> {
       if (engine === "memory") return dataTestBroker("memory:");
       const dir = await mkdtemp(join(tmpdir(), "logbook-caught-up-"));
@@ -106,6 +120,58 @@ for (const engine of ["memory", "disk"] as const) {
         const past = await readPartitions([target(counted, 4n)], options(b, false, log));
         assert.equal(reads(), 2);
         assert.equal(past.reads[0]?.errorCode, ErrorCode.OFFSET_OUT_OF_RANGE);
+      } finally {
+        await b.close();
+      }
+    });
+
+    it("reads what the response can take in parallel; once it is full, answers from the offsets", async () => {
+      const b = await broker();
+      try {
+        b.topics.add("p", 3);
+        const batch = await buildBatch([{ timestamp: 1n, key: null, value: Buffer.alloc(1000) }]);
+        const size = batch.length;
+        const counted: ReturnType<typeof countingReads>[] = [];
+        for (const partition of [0, 1, 2]) {
+          const log = (await b.topics.partition("p", partition)) as PartitionLog;
+          await log.append(batch);
+          await log.append(batch);
+          counted.push(countingReads(log));
+        }
+        const reads = (): number => counted.reduce((n, c) => n + c.reads(), 0);
+        const opts = (maxBytes: number) => ({
+          ...options(b, false, counted[0]?.log as PartitionLog),
+          maxBytes,
+        });
+
+        // Room for one batch from each: all three read at once, one batch each.
+        inFlight.most = 0;
+        const all = await readPartitions(
+          counted.map((c) => target(c.log, 0n, size)),
+          opts(3 * size),
+        );
+        assert.equal(inFlight.most, 3, "the three reads ran in parallel");
+        assert.deepEqual(
+          all.reads.map((r) => r.records.length),
+          [size, size, size],
+        );
+        assert.equal(all.bytes, 3 * size);
+
+        // Room for one batch in all: the first gets it, the others their offsets, unread.
+        const before = reads();
+        const one = await readPartitions(
+          counted.map((c) => target(c.log, 0n, 10 * size)),
+          opts(size),
+        );
+        assert.equal(reads() - before, 1, "only the first partition was read");
+        assert.deepEqual(
+          one.reads.map((r) => [r.records.length, r.highWatermark, r.logStartOffset]),
+          [
+            [size, 2n, 0n],
+            [0, 2n, 0n],
+            [0, 2n, 0n],
+          ],
+        );
       } finally {
         await b.close();
       }
