@@ -401,6 +401,20 @@ export class DiskPartitionLog implements PartitionLog {
     this.recoveryPoint = { segment: seg.baseOffset, position: 0, offset: baseOffset };
     this.unflushedRecords = 0;
     this.oldestUnflushed = -1;
+    // Recorded at once: after a crash, recovery then rescans at most the active segment,
+    // not everything written since the last periodic checkpoint (a minute of writes can
+    // be tens of GB, more than the page cache holds). Only an optimisation: a failure
+    // leaves the previous checkpoint, which the next periodic one replaces.
+    // The new segment's (empty) index files first: below the recovery point recovery
+    // reads a missing one as damage.
+    await seg
+      .persistIndexes()
+      .then(() => this.writeCheckpointFile())
+      .catch((e: unknown) =>
+        this.opts.logger.warn("writing the checkpoint after a roll failed", {
+          error: e instanceof Error ? e.message : String(e),
+        }),
+      );
     this.opts.logger.debug("rolled a new segment", { baseOffset });
   }
 
@@ -700,7 +714,13 @@ export class DiskPartitionLog implements PartitionLog {
     const seg = this.active;
     await seg.persistIndexes();
     await this.syncActive();
-    await writeCheckpoint(this.opts.fs, this.dir, {
+    await this.writeCheckpointFile();
+    this.checkpointed = state;
+  }
+
+  /** Records the recovery point (and what recovery needs with it) in the checkpoint file. */
+  private writeCheckpointFile(): Promise<void> {
+    return writeCheckpoint(this.opts.fs, this.dir, {
       logStartOffset: this.startOffset,
       recoverySegment: this.recoveryPoint.segment,
       recoveryPosition: this.recoveryPoint.position,
@@ -709,7 +729,6 @@ export class DiskPartitionLog implements PartitionLog {
       transactionIndex: true,
       openTransactions: this.txns.entries(),
     });
-    this.checkpointed = state;
   }
 
   async close(): Promise<void> {

@@ -1,21 +1,24 @@
 /**
- * The periodic recovery checkpoint (log.flush.offset.checkpoint.interval.ms): a log idle
- * since its last checkpoint does nothing on the timer (no fsync, no file written), and
- * the engine runs the checkpoints of its logs one at a time, so the partitions of a
- * topic, opened together and due together, do not fill the thread pool with fsyncs all
- * at once (each append behind them would wait).
+ * When the recovery checkpoint is written. Periodically
+ * (log.flush.offset.checkpoint.interval.ms): a log idle since its last checkpoint does
+ * nothing on the timer (no fsync, no file written), and the engine runs the checkpoints
+ * of its logs one at a time, so the partitions of a topic, opened together and due
+ * together, do not fill the thread pool with fsyncs all at once (each append behind
+ * them would wait). And at every roll, so that recovery after a crash rescans at most
+ * the active segment.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { test } from "node:test";
 import { logConfig } from "../src/config.js";
+import { readCheckpoint } from "../src/disk/checkpoint.js";
 import { DiskPartitionLog } from "../src/disk/disk-partition-log.js";
 import { openStorageEngine } from "../src/engines.js";
 import type { Fs } from "../src/env/fs.js";
 import { ManualClock } from "../src/env/manual-clock.js";
 import { realFs } from "../src/env/real-fs.js";
 import { silentLogger } from "../src/index.js";
-import { makeBatch } from "./helpers/batches.js";
+import { makeBatch, makeBatchOfSize } from "./helpers/batches.js";
 import { makeTempDir } from "./helpers/temp-dir.js";
 
 const INTERVAL_MS = 1000;
@@ -97,6 +100,30 @@ test("the engine checkpoints its logs one at a time", async () => {
     assert.equal(most, 1, "never two at once");
   } finally {
     await engine.close();
+    await tmp.cleanup();
+  }
+});
+
+test("a roll records the new segment as the recovery point, without waiting for the timer", async () => {
+  const tmp = await makeTempDir();
+  const dir = join(tmp.path, "t-0");
+  const log = await DiskPartitionLog.open(dir, "t", 0, logConfig({ segmentBytes: 1000 }), {
+    fs: realFs,
+    clock: new ManualClock(),
+    logger: silentLogger,
+    checkpointIntervalMs: 0,
+  });
+  try {
+    for (let i = 0; i < 7; i++) await log.append(await makeBatchOfSize(300));
+    assert.ok(log.segmentCount >= 3, "rolled at least twice");
+    const cp = await readCheckpoint(realFs, dir);
+    assert.ok(cp !== null, "a checkpoint was written");
+    // Three 300-byte batches fit a 1000-byte segment: the active one starts at offset 6.
+    assert.equal(cp.recoverySegment, 6);
+    assert.equal(cp.recoveryPosition, 0);
+    assert.equal(cp.recoveryOffset, 6);
+  } finally {
+    await log.close();
     await tmp.cleanup();
   }
 });
