@@ -64,7 +64,7 @@ function fromFollower(req: FetchRequest, version: number): boolean {
 /**
  * A target built with one object shape: a long poll over many partitions resolves
  * every partition of the session on each request, and spreading the session entry
- * made each one a slow map transition (docs/performance.md, "many partitions").
+ * made each one a slow map transition (docs/performance.md, "Many partitions").
  */
 function target(
   p: SessionPartition,

@@ -129,7 +129,7 @@ export class Connection {
    * Responses are written at the end of the event-loop turn that completed them, so all
    * that complete in one turn (a busy broker finishes many appends per turn) share one
    * socket write: on this kind of machine each write costs as much as handling a small
-   * request (docs/performance.md, "many partitions").
+   * request (docs/performance.md, "Many partitions").
    */
   private scheduleFlush(): void {
     if (this.flushScheduled) return;
