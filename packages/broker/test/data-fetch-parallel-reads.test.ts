@@ -177,6 +177,45 @@ for (const engine of ["memory", "disk"] as const) {
       }
     });
 
+    it("a read that throws fails the fetch, even while an earlier partition is still being read", async () => {
+      const b = await broker();
+      try {
+        b.topics.add("e", 2);
+        const slow = (await b.topics.partition("e", 0)) as PartitionLog;
+        const broken = (await b.topics.partition("e", 1)) as PartitionLog;
+        for (const log of [slow, broken]) await log.append(await buildBatch(records(1)));
+        const delayed = new Proxy(slow, {
+          get(t, prop) {
+            if (prop === "read")
+              return async (...args: Parameters<PartitionLog["read"]>) => {
+                await new Promise((r) => setTimeout(r, 20));
+                return t.read(...args);
+              };
+            const value: unknown = Reflect.get(t, prop, t);
+            return typeof value === "function" ? value.bind(t) : value;
+          },
+        });
+        const failing = new Proxy(broken, {
+          get(t, prop) {
+            if (prop === "read") return () => Promise.reject(new Error("a bug in the read"));
+            const value: unknown = Reflect.get(t, prop, t);
+            return typeof value === "function" ? value.bind(t) : value;
+          },
+        });
+        // Were the second read's rejection unhandled while the first is awaited, the
+        // process (a broker) would exit; it reaches the caller instead.
+        await assert.rejects(
+          readPartitions(
+            [target(delayed, 0n, 1000), target(failing, 0n, 1000)],
+            options(b, false, slow),
+          ),
+          /a bug in the read/,
+        );
+      } finally {
+        await b.close();
+      }
+    });
+
     it("under read_committed, waits for the producer state, then reports its last stable offset", async () => {
       const b = await broker();
       try {

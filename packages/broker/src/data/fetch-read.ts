@@ -116,7 +116,10 @@ export async function readPartitions(
     else if (planned < opts.maxBytes) {
       const limit = Math.min(t.partitionMaxBytes, opts.maxBytes - planned);
       planned += limit;
-      started.push(readOne(t, opts, limit));
+      const reading = readOne(t, opts, limit);
+      // Awaited below in order; until then a failure must not count as unhandled.
+      reading.catch(() => {});
+      started.push(reading);
     } else started.push(null);
   }
   const reads: PartitionRead[] = [];
