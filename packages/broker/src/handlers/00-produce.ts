@@ -17,7 +17,9 @@
  * for internal topics (`__…`), NOT_LEADER_OR_FOLLOWER where another broker of a
  * shared-database cluster leads the partition, then the batch checks of data/produce-validate.ts and
  * the idempotence rules of data/producer-state.ts. Partitions are written
- * concurrently; the response keeps the request's order. log_append_time_ms is -1
+ * concurrently; the response keeps the request's order. A connection's appends reach
+ * each partition in the order its requests arrived (data/produce-order.ts), as Kafka,
+ * which handles a connection's requests one at a time. log_append_time_ms is -1
  * unless the topic uses LogAppendTime; log_start_offset from v5; record_errors and
  * error_message from v8.
  *
@@ -47,6 +49,7 @@ import {
 } from "@logbook/protocol";
 import { Op, topicAllowed, transactionalIdAllowed } from "../acl/check.js";
 import { appendProduced } from "../data/produce-append.js";
+import { type AppendTurn, takeAppendTurn } from "../data/produce-order.js";
 import { validateProducedBatch } from "../data/produce-validate.js";
 import { hasTransactionalBatches } from "../data/transactional-batches.js";
 import { CloseConnection, defineHandler, NO_RESPONSE, type RequestContext } from "../handler.js";
@@ -94,6 +97,23 @@ async function producePartition(
   if (topic.internal || topic.name.startsWith("__")) {
     return failed(index, ErrorCode.INVALID_TOPIC_EXCEPTION, `${topic.name} is internal`);
   }
+  // Taken before anything awaits, so in the order the connection's requests arrived.
+  const turn = takeAppendTurn(ctx.session, topic.name, index);
+  try {
+    return await checkAndAppend(ctx, transactionalId, topic, data, turn);
+  } finally {
+    turn.release();
+  }
+}
+
+async function checkAndAppend(
+  ctx: RequestContext,
+  transactionalId: string | null,
+  topic: TopicInfo,
+  data: ProduceRequestPartitionData,
+  turn: AppendTurn,
+): Promise<ProduceResponsePartition> {
+  const { index } = data;
   const log = await ctx.broker.topics.partition(topic.name, index);
   if (log === undefined) return failed(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   // Several brokers over one database: only the leader appends, so each producer's
@@ -132,7 +152,7 @@ async function producePartition(
       partition: index,
     });
   }
-  const outcome = await appendProduced(ctx.broker.dataPlane, log, header, check.records);
+  const outcome = await appendProduced(ctx.broker.dataPlane, log, header, check.records, turn);
   if (!outcome.ok) {
     // Kafka reports the log start offset with what its log refuses (sequence, epoch),
     // not with a transaction-verification refusal or a storage failure.
