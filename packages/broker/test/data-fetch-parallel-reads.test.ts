@@ -19,26 +19,35 @@ import { type DataTestBroker, dataTestBroker, records } from "./helpers/data-bro
 /** Reads in progress over all counted logs, and the most at once. */
 const inFlight = { now: 0, most: 0 };
 
-/** The log, with a count of the reads that reach it. */
-function countingReads(log: PartitionLog): { log: PartitionLog; reads: () => number } {
-  let reads = 0;
-  const counted = new Proxy(log, {
+type Read = PartitionLog["read"];
+
+/** The log with its `read` replaced by `read(original, ...args)`; everything else as is. */
+function withRead(
+  log: PartitionLog,
+  read: (original: Read, ...args: Parameters<Read>) => ReturnType<Read>,
+): PartitionLog {
+  return new Proxy(log, {
     get(target, prop) {
-      if (prop === "read") {
-        return async (...args: Parameters<PartitionLog["read"]>) => {
-          reads++;
-          inFlight.now++;
-          inFlight.most = Math.max(inFlight.most, inFlight.now);
-          try {
-            return await target.read(...args);
-          } finally {
-            inFlight.now--;
-          }
-        };
-      }
+      if (prop === "read")
+        return (...args: Parameters<Read>) => read(target.read.bind(target), ...args);
       const value: unknown = Reflect.get(target, prop, target);
       return typeof value === "function" ? value.bind(target) : value;
     },
+  });
+}
+
+/** The log, with a count of the reads that reach it. */
+function countingReads(log: PartitionLog): { log: PartitionLog; reads: () => number } {
+  let reads = 0;
+  const counted = withRead(log, async (original, ...args) => {
+    reads++;
+    inFlight.now++;
+    inFlight.most = Math.max(inFlight.most, inFlight.now);
+    try {
+      return await original(...args);
+    } finally {
+      inFlight.now--;
+    }
   });
   return { log: counted, reads: () => reads };
 }
@@ -184,24 +193,11 @@ for (const engine of ["memory", "disk"] as const) {
         const slow = (await b.topics.partition("e", 0)) as PartitionLog;
         const broken = (await b.topics.partition("e", 1)) as PartitionLog;
         for (const log of [slow, broken]) await log.append(await buildBatch(records(1)));
-        const delayed = new Proxy(slow, {
-          get(t, prop) {
-            if (prop === "read")
-              return async (...args: Parameters<PartitionLog["read"]>) => {
-                await new Promise((r) => setTimeout(r, 20));
-                return t.read(...args);
-              };
-            const value: unknown = Reflect.get(t, prop, t);
-            return typeof value === "function" ? value.bind(t) : value;
-          },
+        const delayed = withRead(slow, async (original, ...args) => {
+          await new Promise((r) => setTimeout(r, 20));
+          return original(...args);
         });
-        const failing = new Proxy(broken, {
-          get(t, prop) {
-            if (prop === "read") return () => Promise.reject(new Error("a bug in the read"));
-            const value: unknown = Reflect.get(t, prop, t);
-            return typeof value === "function" ? value.bind(t) : value;
-          },
-        });
+        const failing = withRead(broken, () => Promise.reject(new Error("a bug in the read")));
         // Were the second read's rejection unhandled while the first is awaited, the
         // process (a broker) would exit; it reaches the caller instead.
         await assert.rejects(
