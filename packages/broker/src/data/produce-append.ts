@@ -2,7 +2,7 @@ import { ErrorCode, type RecordBatchHeader } from "@logbook/protocol";
 import { AppendError, type PartitionLog } from "@logbook/storage";
 import type { DataPlane } from "./index.js";
 import type { AppendTurn } from "./produce-order.js";
-import { type BatchMetadata, lastSequence, type PartitionProducerState } from "./producer-state.js";
+import { type BatchMetadata, lastSequence } from "./producer-state.js";
 
 const DONE: Promise<void> = Promise.resolve();
 
@@ -25,15 +25,15 @@ export type ProduceOutcome =
  * If the append then fails, the batch is forgotten again. A transactional batch must
  * first pass the transaction coordinator's check (its partition was added to the
  * producer's ongoing transaction); its first one here opens the transaction.
- * With a `turn` (data/produce-order.ts), the append waits for it and releases it as
- * soon as the append is queued.
+ * The append waits for its `turn` (data/produce-order.ts) and gives it up as soon as
+ * the append is queued; the caller gives it up on every other way out.
  */
 export async function appendProduced(
   plane: DataPlane,
   log: PartitionLog,
   header: RecordBatchHeader,
   records: Buffer,
-  turn: AppendTurn | null = null,
+  turn: AppendTurn,
 ): Promise<ProduceOutcome> {
   const producerId = header.producerId;
   if (producerId < 0n) {
@@ -41,24 +41,30 @@ export async function appendProduced(
     // the first read_committed fetch, which needs it for the LSO, does not wait for a
     // scan of everything appended until then; Kafka keeps it from the first append too.
     void plane.producerState(log);
-    if (turn?.ready) await turn.ready;
+    if (turn.ready !== null) await turn.ready;
     const appending = log.append(records, { verifyCrc: false });
-    turn?.release();
+    turn.release();
     return toOutcome(() => appending);
   }
 
   const state = await plane.producerState(log);
-  if (turn?.ready) await turn.ready;
-  let step: SequencedStep;
-  try {
-    step = sequencedAppend(plane, log, state, header, records);
-  } finally {
-    turn?.release();
+  if (turn.ready !== null) await turn.ready;
+  // From here to log.append nothing awaits: check, record and append are atomic.
+  const epoch = header.producerEpoch;
+  const transactional = header.isTransactional;
+  if (transactional) {
+    const refused = checkTransaction(plane, log, producerId, epoch);
+    if (refused !== null) return refused;
   }
-  if (step.kind === "refused") return step.outcome;
-  if (step.kind === "duplicate") {
+  const firstSeq = header.baseSequence;
+  const lastSeq = lastSequence(firstSeq, header.lastOffsetDelta);
+  const verdict = state.check(producerId, epoch, firstSeq, lastSeq, transactional);
+  if (verdict.kind === "error")
+    return { ok: false, errorCode: verdict.errorCode, message: verdict.message, byLog: true };
+  if (verdict.kind === "duplicate") {
+    turn.release();
     try {
-      await step.batch.written;
+      await verdict.batch.written;
     } catch {
       return {
         ok: false,
@@ -69,46 +75,11 @@ export async function appendProduced(
     // Kafka answers a duplicate with the original's offsets and remembered timestamp.
     return {
       ok: true,
-      baseOffset: step.batch.firstOffset,
-      logAppendTime: step.batch.maxTimestamp,
+      baseOffset: verdict.batch.firstOffset,
+      logAppendTime: verdict.batch.maxTimestamp,
       logStartOffset: log.logStartOffset,
     };
   }
-  return toOutcome(() => step.appending);
-}
-
-type SequencedStep =
-  | { kind: "refused"; outcome: ProduceOutcome }
-  | { kind: "duplicate"; batch: BatchMetadata }
-  | { kind: "appended"; appending: ReturnType<PartitionLog["append"]> };
-
-/**
- * The synchronous part of an idempotent append: nothing awaits between the checks, the
- * state update and `log.append`, so no other request for the partition interleaves.
- */
-function sequencedAppend(
-  plane: DataPlane,
-  log: PartitionLog,
-  state: PartitionProducerState,
-  header: RecordBatchHeader,
-  records: Buffer,
-): SequencedStep {
-  const producerId = header.producerId;
-  const epoch = header.producerEpoch;
-  const transactional = header.isTransactional;
-  if (transactional) {
-    const refused = checkTransaction(plane, log, producerId, epoch);
-    if (refused !== null) return { kind: "refused", outcome: refused };
-  }
-  const firstSeq = header.baseSequence;
-  const lastSeq = lastSequence(firstSeq, header.lastOffsetDelta);
-  const verdict = state.check(producerId, epoch, firstSeq, lastSeq, transactional);
-  if (verdict.kind === "error")
-    return {
-      kind: "refused",
-      outcome: { ok: false, errorCode: verdict.errorCode, message: verdict.message, byLog: true },
-    };
-  if (verdict.kind === "duplicate") return { kind: "duplicate", batch: verdict.batch };
   const firstOffset = log.logEndOffset;
   const appending = log.append(records, { verifyCrc: false });
   const batch: BatchMetadata = {
@@ -128,7 +99,8 @@ function sequencedAppend(
   });
   batch.written.catch(() => state.forget(producerId, batch));
   state.record(producerId, epoch, batch, plane.clock.now(), transactional);
-  return { kind: "appended", appending };
+  turn.release();
+  return toOutcome(() => appending);
 }
 
 /** The coordinator's word on a transactional batch: null = go ahead, else the refusal. */
