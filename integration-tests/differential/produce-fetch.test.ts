@@ -3,15 +3,19 @@
  * and its error paths (unknown topic or partition, offsets out of range, idempotent
  * sequence gaps and old epochs, oversize and corrupt batches, zstd where a version
  * does not allow it, bad acks, transactional batches without a transactional id), each
- * answer compared field by field.
+ * answer compared field by field. Also what a connection sees of its pipelined
+ * requests: appends in the order sent, and the responses before an acks=0 close.
  */
 import assert from "node:assert/strict";
 import { after, before, beforeEach, test } from "node:test";
 import {
+  ApiVersionsApi,
+  createApiVersionsRequest,
   createInitProducerIdRequest,
   createOffsetForLeaderEpochRequest,
   createOffsetForLeaderEpochRequestPartition,
   createOffsetForLeaderEpochRequestTopic,
+  decodeResponseFrame,
   ErrorCode,
   FetchApi,
   InitProducerIdApi,
@@ -20,8 +24,9 @@ import {
   ProduceApi,
   type ProduceResponse,
 } from "@logbook/protocol";
+import { WireClient } from "../helpers/wire-client.js";
 import { fetch, listOffsets, produce } from "./data-requests.js";
-import { type Conversation, DiffPair, type Side } from "./pair.js";
+import { type Conversation, DiffPair, SIDES, type Side } from "./pair.js";
 import { batch, T0, topicIds } from "./setup.js";
 
 let pair: DiffPair;
@@ -33,6 +38,7 @@ before(async () => {
   conv = await pair.conversation();
   await conv.createTopic("data", 2);
   await conv.createTopic("small", 1, { "max.message.bytes": "200" });
+  await conv.createTopic("pipelined", 1);
   ids = await topicIds(conv, "data");
 });
 beforeEach(() => conv.reopenClosed());
@@ -187,4 +193,55 @@ test("transactional batches without a transactional id are refused alike, even w
   assert.equal(produceError(r), ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
   // Before acks are looked at.
   await conv.same(ProduceApi, 9, produce("data", 0, txn, { acks: 2 }));
+});
+
+test("produce requests pipelined on one connection append in the order they were sent", async () => {
+  // The first batch is large and gzip-compressed, so it takes longer to validate than
+  // the small one sent behind it; Kafka handles a connection's requests one at a time.
+  const large = await batch(2000, { compression: 1, prefix: "first" });
+  const small = await batch(1, { prefix: "second" });
+  for (const side of SIDES) {
+    const c = await WireClient.connect(pair.port(side));
+    try {
+      const first = c.frame(ProduceApi, 9, produce("pipelined", 0, large));
+      const second = c.frame(ProduceApi, 9, produce("pipelined", 0, small));
+      c.write(Buffer.concat([first.frame, second.frame]));
+      const offsets: bigint[] = [];
+      for (const sent of [first, second]) {
+        const res = decodeResponseFrame(ProduceApi, 9, await c.nextFrame());
+        assert.equal(res.header.correlationId, sent.correlationId, side);
+        const p = res.body.responses[0]?.partitionResponses[0];
+        assert.equal(p?.errorCode, ErrorCode.NONE, side);
+        offsets.push(p?.baseOffset ?? -1n);
+      }
+      assert.deepEqual(offsets, [0n, 2000n], `${side}: the first request's batch comes first`);
+    } finally {
+      c.close();
+    }
+  }
+});
+
+test("a failed acks=0 produce closes the connection after the responses to the requests before it", async () => {
+  for (const side of SIDES) {
+    const c = await WireClient.connect(pair.port(side));
+    try {
+      const av = c.frame(
+        ApiVersionsApi,
+        3,
+        createApiVersionsRequest({ clientSoftwareName: "t", clientSoftwareVersion: "1" }),
+      );
+      const failing = c.frame(
+        ProduceApi,
+        9,
+        produce("no-such-topic", 0, await batch(1), { acks: 0 }),
+      );
+      c.write(Buffer.concat([av.frame, failing.frame]));
+      const res = decodeResponseFrame(ApiVersionsApi, 3, await c.nextFrame());
+      assert.equal(res.header.correlationId, av.correlationId, side);
+      assert.equal(res.body.errorCode, ErrorCode.NONE, side);
+      await c.closed;
+    } finally {
+      c.close();
+    }
+  }
 });
