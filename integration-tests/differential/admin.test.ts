@@ -327,6 +327,23 @@ test("configs: describe, alter and incrementally alter, with invalid values and 
     );
   }
   await conv.same(DescribeConfigsApi, 4, describe("admin", null));
+  // Broker settings the storage engine takes: value, source, read-only and synonyms.
+  const broker = await conv.same(
+    DescribeConfigsApi,
+    4,
+    describe(
+      "1",
+      ["log.flush.offset.checkpoint.interval.ms", "log.retention.check.interval.ms"],
+      4,
+    ),
+  );
+  assert.deepEqual(
+    broker.logbook.results[0]?.configs.map((c) => [c.name, c.value]),
+    [
+      ["log.flush.offset.checkpoint.interval.ms", "60000"],
+      ["log.retention.check.interval.ms", "300000"],
+    ],
+  );
 });
 
 test("describe topic partitions: known, unknown and invalid names", async () => {
