@@ -4,10 +4,12 @@
  * the phases the broker logs, for several CLIs side by side in alternating rounds, beside
  * a bare Node server that answers any frame and an empty Node process.
  *
- *   node --import tsx bench/startup.ts [--runs N] [--before DIR] [--profile] [--out FILE]
+ *   node --import tsx bench/startup.ts [--runs N] [--before DIR|FILE.js] [--profile] [--out FILE]
  *
  * --before DIR: also start DIR/packages/broker/dist/cli.js (a build of an earlier
- * commit, e.g. a `git worktree` of main) as "before". --profile: one more start of the
+ * commit, e.g. a `git worktree` of main) as "before"; --before FILE.js starts that file
+ * instead (an earlier commit's bundle, copied into packages/broker/ so that its external
+ * packages resolve). --profile: one more start of the
  * bundle under --cpu-prof, summarised by where the time went. Writes
  * bench/results/startup.json unless --out says otherwise. Wrap in
  * `flock /tmp/logbook-bench.lock` on a shared machine.
@@ -47,8 +49,10 @@ const variants: Variant[] = [
     : [
         {
           name: "before",
-          what: "unbundled dist/cli.js of the earlier commit",
-          cli: join(before, "packages/broker/dist/cli.js"),
+          what: before.endsWith(".js")
+            ? `an earlier commit's bundle, ${before}`
+            : "unbundled dist/cli.js of the earlier commit",
+          cli: before.endsWith(".js") ? before : join(before, "packages/broker/dist/cli.js"),
           nodeArgs: [],
         },
       ]),

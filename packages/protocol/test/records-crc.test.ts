@@ -1,13 +1,33 @@
 import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
 import { describe, it } from "node:test";
 import { crc32 as zlibCrc32 } from "node:zlib";
 import fc from "fast-check";
 import { crc32cBytewise } from "../src/records/crc32c-js.js";
-import { crc32, crc32c, crc32cJs } from "../src/records/index.js";
+import {
+  crc32,
+  crc32c,
+  crc32cJs,
+  crc32cNativeSource,
+  crc32cNativeTried,
+} from "../src/records/index.js";
 
 const CHECK = Buffer.from("123456789");
 
 describe("checksums", () => {
+  // First in the file: it needs a process in which no CRC has loaded the addon yet.
+  it("the addon is loaded only once 64 KiB of small buffers have gone through JavaScript", () => {
+    const small = Buffer.alloc(1024, 7);
+    for (let i = 0; i < 63; i++) assert.equal(crc32c(small), crc32cBytewise(small));
+    assert.equal(crc32cNativeTried(), false, "63 KiB of 1 KiB buffers: still JavaScript");
+    assert.equal(crc32c(small), crc32cBytewise(small));
+    assert.equal(crc32cNativeTried(), true, "the 64th KiB loads it");
+    // CI runs on glibc Linux, where this pins the direct load of the platform package
+    // (on musl and other platforms the package's own loader may be the one that works).
+    const glibcLinux = process.platform === "linux" && ["x64", "arm64"].includes(process.arch);
+    if (glibcLinux && !existsSync("/lib/ld-musl-x86_64.so.1"))
+      assert.equal(crc32cNativeSource(), "platform package");
+  });
   it("CRC-32C check value 0xE3069283 for every implementation", () => {
     assert.equal(crc32c(CHECK), 0xe3069283);
     assert.equal(crc32cJs(CHECK), 0xe3069283);

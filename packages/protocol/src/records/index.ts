@@ -38,7 +38,12 @@ export {
   encodeEndTxnMarker,
 } from "./control-records.js";
 export { crc32 } from "./crc32.js";
-export { crc32c, crc32cImplementation } from "./crc32c.js";
+export {
+  crc32c,
+  crc32cImplementation,
+  crc32cNativeSource,
+  crc32cNativeTried,
+} from "./crc32c.js";
 export { crc32cJs } from "./crc32c-js.js";
 export {
   type LegacyMessage,
