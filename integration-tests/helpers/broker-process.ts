@@ -44,6 +44,8 @@ export interface StartOptions {
   port?: number;
   /** Pass only `args` (no --port 0 / --data-dir), to test other configuration sources. */
   bare?: boolean;
+  /** The Node binary to run the CLI with; this process's by default. */
+  node?: string;
 }
 
 export async function tempDir(prefix = "logbook-it-"): Promise<string> {
@@ -82,7 +84,7 @@ export async function startBroker(opts: StartOptions = {}): Promise<BrokerProces
         dataDir,
         ...(opts.args ?? []),
       ];
-  const child = spawn(process.execPath, args, {
+  const child = spawn(opts.node ?? process.execPath, args, {
     cwd: REPO_ROOT,
     env: childEnv(opts.env ?? {}),
     stdio: ["ignore", "pipe", "pipe"],

@@ -233,8 +233,8 @@ export class Broker implements DispatchTarget {
     // followLeadership names, not by every broker that starts.
     lap("coordinators");
     if (storage.cluster !== undefined) broker.txn.stepDown();
-    await broker.txn.load();
-    await broker.share.load();
+    // Two logs of their own, replayed side by side: each is mostly thread-pool waits.
+    await Promise.all([broker.txn.load(), broker.share.load()]);
     lap("txnAndShareReplay");
     wireTransactions(
       broker,
