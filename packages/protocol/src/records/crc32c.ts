@@ -97,7 +97,10 @@ export function crc32c(buf: Uint8Array, start = 0, end = buf.length): number {
   if (n >= NATIVE_MIN_BYTES) {
     let fn: NativeCrc32c | null = null;
     if (native !== undefined) fn = native === null ? null : native.fn;
-    else if (n >= NATIVE_NOW_BYTES || (jsBytes += n) >= JS_BUDGET_BYTES) fn = nativeCrc32c();
+    else {
+      jsBytes += n;
+      if (n >= NATIVE_NOW_BYTES || jsBytes >= JS_BUDGET_BYTES) fn = nativeCrc32c();
+    }
     if (fn !== null) {
       const view = start === 0 && n === buf.length ? buf : buf.subarray(start, end);
       return fn(view) >>> 0;
