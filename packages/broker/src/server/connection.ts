@@ -17,6 +17,8 @@ export interface ConnectionOptions {
   session: ClientSession;
   /** Handles one request frame; resolves to the response frame, or null for none. */
   handle(frame: Buffer): Promise<ResponseFrame | null>;
+  /** The clock session.mutedUntilMs is read with (Date.now; a test may script it). */
+  now?: () => number;
 }
 
 interface Slot {
@@ -54,14 +56,22 @@ export class Connection {
   private closeRequested = false;
   /** A flush is due at the end of this event-loop turn (scheduleFlush). */
   private flushScheduled = false;
-  /** Wakes a connection muted by a quota throttle (session.mutedUntilMs). */
+  /** Resumes a paused connection nothing else would (see ensureWake). */
   private unmuteTimer: NodeJS.Timeout | undefined;
+  /**
+   * At least the socket's high-water mark: only a write past it is followed by a
+   * "drain", which is what resumes a connection paused on pending bytes.
+   */
+  private readonly maxPendingBytes: number;
+  private readonly now: () => number;
 
   constructor(
     private readonly socket: Socket,
     private readonly opts: ConnectionOptions,
   ) {
     this.decoder = new FrameDecoder({ maxFrameSize: opts.maxFrameSize });
+    this.maxPendingBytes = Math.max(opts.maxPendingBytes, socket.writableHighWaterMark);
+    this.now = opts.now ?? Date.now;
     socket.setNoDelay(true);
     socket.setTimeout(opts.idleMs);
     socket.on("timeout", () => {
@@ -169,54 +179,68 @@ export class Connection {
     this.maybePause();
   }
 
-  private overLimits(): boolean {
+  /**
+   * `now` is sampled once per decision: a mute that is still on when reading pauses must
+   * still be on when the wake-up is set, or nothing would resume an idle connection.
+   */
+  private overLimits(now: number): boolean {
     return (
       this.inFlight >= this.opts.maxInFlight ||
-      this.socket.writableLength > this.opts.maxPendingBytes ||
-      this.mutedForMs() > 0
+      this.socket.writableLength > this.maxPendingBytes ||
+      this.mutedForMs(now) > 0
     );
   }
 
   /** How long a quota throttle still keeps this connection from reading. */
-  private mutedForMs(): number {
+  private mutedForMs(now: number): number {
     const until = this.opts.session.mutedUntilMs;
-    return until === undefined ? 0 : until - Date.now();
+    return until === undefined ? 0 : until - now;
   }
 
   private startBacklog(): void {
-    while (this.backlog.length > 0 && !this.closed && !this.overLimits())
+    while (this.backlog.length > 0 && !this.closed && !this.overLimits(this.now()))
       this.start(this.backlog.shift() as Buffer);
     this.maybePause();
   }
 
   private maybePause(): void {
     if (this.paused || this.closed) return;
-    if (this.backlog.length > 0 || this.overLimits()) {
+    const now = this.now();
+    if (this.backlog.length > 0 || this.overLimits(now)) {
       this.paused = true;
       this.socket.pause();
-      this.wakeAfterMute();
+      this.ensureWake(now);
     }
   }
 
-  private wakeAfterMute(): void {
-    const ms = this.mutedForMs();
-    if (ms <= 0 || this.unmuteTimer !== undefined) return;
-    this.unmuteTimer = setTimeout(() => {
-      this.unmuteTimer = undefined;
-      this.maybeResume();
-      if (this.paused) this.wakeAfterMute();
-    }, ms);
+  /**
+   * Paused: something must resume reading. A request still in flight does when it
+   * finishes, and a full socket buffer when it drains; otherwise a timer, at the end of
+   * the mute or at once when the mute ended since reading was paused.
+   */
+  private ensureWake(now: number): void {
+    if (this.unmuteTimer !== undefined) return;
+    const ms = this.mutedForMs(now);
+    if (ms <= 0 && (this.inFlight > 0 || this.socket.writableLength > this.maxPendingBytes)) return;
+    this.unmuteTimer = setTimeout(
+      () => {
+        this.unmuteTimer = undefined;
+        this.maybeResume();
+      },
+      Math.max(0, ms),
+    );
     this.unmuteTimer.unref();
   }
 
   private maybeResume(): void {
     if (!this.paused || this.closed) return;
-    if (this.overLimits()) {
-      this.wakeAfterMute();
+    const now = this.now();
+    if (this.overLimits(now)) {
+      this.ensureWake(now);
       return;
     }
     this.startBacklog();
-    if (this.backlog.length === 0 && !this.overLimits()) {
+    if (this.backlog.length === 0 && !this.overLimits(this.now())) {
       this.paused = false;
       this.socket.resume();
     }
