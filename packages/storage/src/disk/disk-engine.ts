@@ -9,6 +9,7 @@ import type {
 } from "../engine.js";
 import { type Clock, repeatEvery } from "../env/clock.js";
 import type { Fs } from "../env/fs.js";
+import { withGroupedDirSync } from "../env/grouped-dir-sync.js";
 import { silentLogger } from "../logger.js";
 import { maintainLogs } from "../maintain-logs.js";
 import type { PartitionLog } from "../partition-log.js";
@@ -37,7 +38,8 @@ export class DiskEngine implements StorageEngine {
     /** Held from open to close: one engine per data directory (see DataDirLock). */
     private readonly lock: DataDirLock | null = null,
   ) {
-    this.fs = options.fs;
+    // Partitions opened together share their fsyncs of the data directory.
+    this.fs = withGroupedDirSync(options.fs);
     this.clock = options.clock;
     const every = options.maintenanceIntervalMs ?? DEFAULT_MAINTENANCE_INTERVAL_MS;
     if (every > 0) this.stopTimer = repeatEvery(this.clock, every, () => void this.maintain());
