@@ -16,24 +16,79 @@ export interface AppendTurn {
  * overtaken by the next one, and the log would hold them out of order. Turns are taken
  * synchronously when the handler starts (in arrival order) and released as soon as the
  * append is queued, so the log still writes queued appends together.
+ *
+ * Each partition with a turn taken has a line: its first turn may go at once, every
+ * other waits until all turns ahead of it are released. The usual case, nobody ahead,
+ * makes no promise at all (a produce to 100 partitions takes 100 turns).
  */
 class ConnectionAppendOrder {
-  /** Per partition, settled once the last turn taken has been released. */
-  private readonly tails = new Map<string, Promise<void>>();
+  /** Per topic, per partition: the turns taken and not yet passed, the first one current. */
+  private readonly lines = new Map<string, Map<number, Turn[]>>();
 
   take(topic: string, partition: number): AppendTurn {
-    const key = `${topic}\u0000${partition}`;
-    const ahead = this.tails.get(key) ?? null;
-    let release = (): void => {};
-    const mine = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    const tail = ahead === null ? mine : ahead.then(() => mine);
-    this.tails.set(key, tail);
-    void tail.then(() => {
-      if (this.tails.get(key) === tail) this.tails.delete(key);
-    });
-    return { ready: ahead, release };
+    let byPartition = this.lines.get(topic);
+    if (byPartition === undefined) {
+      byPartition = new Map();
+      this.lines.set(topic, byPartition);
+    }
+    const line = byPartition.get(partition);
+    if (line === undefined) {
+      const turn = new Turn(this, topic, partition, false);
+      byPartition.set(partition, [turn]);
+      return turn;
+    }
+    const turn = new Turn(this, topic, partition, true);
+    line.push(turn);
+    return turn;
+  }
+
+  /** A turn was released: the released ones at the front leave, the next one goes. */
+  passed(topic: string, partition: number): void {
+    const byPartition = this.lines.get(topic);
+    const line = byPartition?.get(partition);
+    if (byPartition === undefined || line === undefined) return;
+    let gone = 0;
+    while (gone < line.length && (line[gone] as Turn).released) gone++;
+    if (gone === 0) return;
+    line.splice(0, gone);
+    const next = line[0];
+    if (next !== undefined) {
+      next.go();
+      return;
+    }
+    byPartition.delete(partition);
+    if (byPartition.size === 0) this.lines.delete(topic);
+  }
+}
+
+class Turn implements AppendTurn {
+  readonly ready: Promise<void> | null;
+  released = false;
+  private wake: (() => void) | null = null;
+
+  constructor(
+    private readonly order: ConnectionAppendOrder,
+    private readonly topic: string,
+    private readonly partition: number,
+    waits: boolean,
+  ) {
+    this.ready = waits
+      ? new Promise<void>((resolve) => {
+          this.wake = resolve;
+        })
+      : null;
+  }
+
+  /** Every turn ahead is released. */
+  go(): void {
+    this.wake?.();
+    this.wake = null;
+  }
+
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.order.passed(this.topic, this.partition);
   }
 }
 
