@@ -10,6 +10,7 @@ import fc from "fast-check";
 import { DEFAULT_LOG_CONFIG } from "../src/config.js";
 import { partitionDirName } from "../src/disk/layout.js";
 import { openStorageEngine } from "../src/engines.js";
+import { forwardFs } from "../src/env/forward-fs.js";
 import type { Fs } from "../src/env/fs.js";
 import { withGroupedDirSync } from "../src/env/grouped-dir-sync.js";
 import { ManualClock } from "../src/env/manual-clock.js";
@@ -18,8 +19,7 @@ import { MemoryFs } from "../src/env/memory-fs.js";
 /** An Fs whose directory syncs wait until the test lets them finish, one at a time. */
 function gatedSyncs(inner: Fs) {
   const started: { path: string; finish: (error?: Error) => void }[] = [];
-  const fs: Fs = {
-    ...bound(inner),
+  const fs = forwardFs(inner, {
     syncDir: (path) =>
       new Promise<void>((resolve, reject) => {
         started.push({
@@ -27,24 +27,8 @@ function gatedSyncs(inner: Fs) {
           finish: (error) => (error === undefined ? resolve() : reject(error)),
         });
       }),
-  };
+  });
   return { fs, started };
-}
-
-/** The methods of an Fs as functions that keep their `this`. */
-function bound(fs: Fs): Fs {
-  return {
-    open: (p, f) => fs.open(p, f),
-    readFile: (p) => fs.readFile(p),
-    writeFile: (p, d, o) => fs.writeFile(p, d, o),
-    rename: (a, b) => fs.rename(a, b),
-    rm: (p, o) => fs.rm(p, o),
-    readdir: (p) => fs.readdir(p),
-    stat: (p) => fs.stat(p),
-    mkdir: (p, o) => fs.mkdir(p, o),
-    syncDir: (p) => fs.syncDir(p),
-    tryLock: (f) => fs.tryLock(f),
-  };
 }
 
 const settled = () => new Promise((r) => setImmediate(r));
@@ -173,15 +157,14 @@ test("partitions opened together survive a power cut with fewer data-directory s
   await mem.mkdir("/data");
   await mem.syncDir("/");
   let dataDirSyncs = 0;
-  const counting: Fs = {
-    ...bound(mem),
+  const counting = forwardFs(mem, {
     syncDir: async (path) => {
       if (path === "/data") dataDirSyncs++;
       // A real fsync takes a while: let the other opens catch up meanwhile.
       await settled();
       return mem.syncDir(path);
     },
-  };
+  });
   const clock = new ManualClock();
   const engine = await openStorageEngine("file:///data", { fs: counting, clock });
   const config = DEFAULT_LOG_CONFIG;

@@ -6,6 +6,7 @@
  * "Many partitions"). A request never shares a sync that had already started: that one
  * may have missed the entry the request is about.
  */
+import { forwardFs } from "./forward-fs.js";
 import type { Fs } from "./fs.js";
 
 const ignore = (): void => {};
@@ -46,15 +47,7 @@ class DirSyncs {
 /** `fs` with concurrent syncDir calls of one path grouped; every other call forwarded. */
 export function withGroupedDirSync(fs: Fs): Fs {
   const byPath = new Map<string, DirSyncs>();
-  return {
-    open: (path, flags) => fs.open(path, flags),
-    readFile: (path) => fs.readFile(path),
-    writeFile: (path, data, options) => fs.writeFile(path, data, options),
-    rename: (from, to) => fs.rename(from, to),
-    rm: (path, options) => fs.rm(path, options),
-    readdir: (path) => fs.readdir(path),
-    stat: (path) => fs.stat(path),
-    mkdir: (path, options) => fs.mkdir(path, options),
+  return forwardFs(fs, {
     syncDir: (path) => {
       let syncs = byPath.get(path);
       if (syncs === undefined) {
@@ -66,6 +59,5 @@ export function withGroupedDirSync(fs: Fs): Fs {
       }
       return syncs.request();
     },
-    tryLock: (file) => fs.tryLock(file),
-  };
+  });
 }
