@@ -197,15 +197,20 @@ export class Connection {
     return until === undefined ? 0 : until - now;
   }
 
+  /** The time for a decision; the clock is read only while a mute is set (the hot path has none). */
+  private decisionTime(): number {
+    return this.opts.session.mutedUntilMs === undefined ? 0 : this.now();
+  }
+
   private startBacklog(): void {
-    while (this.backlog.length > 0 && !this.closed && !this.overLimits(this.now()))
+    while (this.backlog.length > 0 && !this.closed && !this.overLimits(this.decisionTime()))
       this.start(this.backlog.shift() as Buffer);
     this.maybePause();
   }
 
   private maybePause(): void {
     if (this.paused || this.closed) return;
-    const now = this.now();
+    const now = this.decisionTime();
     if (this.backlog.length > 0 || this.overLimits(now)) {
       this.paused = true;
       this.socket.pause();
@@ -234,13 +239,13 @@ export class Connection {
 
   private maybeResume(): void {
     if (!this.paused || this.closed) return;
-    const now = this.now();
+    const now = this.decisionTime();
     if (this.overLimits(now)) {
       this.ensureWake(now);
       return;
     }
     this.startBacklog();
-    if (this.backlog.length === 0 && !this.overLimits(this.now())) {
+    if (this.backlog.length === 0 && !this.overLimits(this.decisionTime())) {
       this.paused = false;
       this.socket.resume();
     }
