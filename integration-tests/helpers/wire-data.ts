@@ -112,14 +112,32 @@ export async function fetchAll(
   return { records, batches, highWatermark };
 }
 
-/** Produces plain records (acks=-1, Produce v7) and returns the base offset. */
+/** An idempotent producer's identity and the sequence of a batch's first record. */
+export interface BatchProducer {
+  id: bigint;
+  epoch: number;
+  baseSequence: number;
+}
+
+/**
+ * Produces records (acks=-1, Produce v7), as one batch of `producer` when given (else
+ * plain), and returns the base offset.
+ */
 export async function produceValues(
   port: number,
   topic: string,
   partition: number,
   values: string[],
+  producer?: BatchProducer,
 ): Promise<{ errorCode: number; baseOffset: bigint }> {
   const batch = await encodeBatch({
+    ...(producer === undefined
+      ? {}
+      : {
+          producerId: producer.id,
+          producerEpoch: producer.epoch,
+          baseSequence: producer.baseSequence,
+        }),
     baseTimestamp: BigInt(Date.now()),
     records: values.map((v, i) => ({
       attributes: 0,

@@ -115,6 +115,7 @@ export class Broker implements DispatchTarget {
     );
     injectFailures(this.registry, parseFailNext(process.env.LOGBOOK_FAIL_NEXT), logger);
     this.dataPlane = createDataPlane(this);
+    topics.onPartitionsDropped((topic, partitions) => this.dataPlane.dropTopic(topic, partitions));
     this.scram = new ScramCredentials(topics);
     this.sasl = new SaslAuthenticator(saslSettingsOf(config), this.scram, logger);
     this.quotas = brokerQuotas(topics, config);

@@ -46,6 +46,12 @@ export interface TopicRegistry {
   readonly clusterId: string;
   /** Removes the topic from the metadata log, then closes and deletes its partitions. */
   deleteTopic(name: string): Promise<AdminResult>;
+  /**
+   * Sets what runs before a deleted topic's partitions are removed: after its deletion
+   * is stored, or for the leftovers of a deletion a crash interrupted, found when the
+   * name is created again. Should it fail, the partitions stay for that clean-up.
+   */
+  onPartitionsDropped(hook: (topic: string, partitions: readonly number[]) => Promise<void>): void;
   /** Raises the partition count (never lowers it). */
   createPartitions(name: string, count: number, validateOnly: boolean): Promise<AdminResult>;
   /** Replaces the topic's overrides (checked first); open logs get the new settings. */

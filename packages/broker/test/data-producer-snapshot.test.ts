@@ -13,6 +13,7 @@ import {
   decodeSnapshot,
   encodeSnapshot,
   PRODUCER_SNAPSHOTS_PARTITION,
+  ProducerSnapshotStore,
 } from "../src/data/producer-snapshots.js";
 import {
   type DataTestBroker,
@@ -268,6 +269,64 @@ describe("producer state across a restart, from a snapshot", () => {
       assert.deepEqual(plane.rebuildStats, { fromSnapshot: 1, fullScans: 0, batchesScanned: 1 });
       await plane.close();
       await storage.close();
+    } finally {
+      await tmp.remove();
+    }
+  });
+});
+
+describe("a deleted topic's producer state", () => {
+  const open = (url: string) =>
+    openStorageEngine(url, { logger: silentLogger, maintenanceIntervalMs: 0 });
+
+  it("is forgotten and its snapshots deleted; other topics keep theirs", async () => {
+    const tmp = await tempEngine();
+    try {
+      let storage = await open(tmp.url);
+      const plane = createDataPlane({ storage, logger: silentLogger }, 10, {
+        snapshotIntervalMs: 0,
+      });
+      const gone = await storage.open({ topic: "gone", partition: 0 }, logConfig());
+      const kept = await storage.open({ topic: "kept", partition: 0 }, logConfig());
+      for (const log of [gone, kept]) {
+        await log.append(await idempotentBatch(PID, 0, 0, 2));
+        await plane.producerState(log);
+      }
+      await plane.snapshotProducerStates();
+      const before = new ProducerSnapshotStore(storage, silentLogger);
+      assert.equal((await before.take("gone", 0))?.endOffset, 2, "snapshotted before");
+
+      await plane.dropTopic("gone", [0]);
+      assert.equal(plane.loadedProducerState(gone), undefined, "forgotten");
+      assert.notEqual(plane.loadedProducerState(kept), undefined);
+      await storage.close(); // a crash: the data plane never closes
+
+      storage = await open(tmp.url);
+      const store = new ProducerSnapshotStore(storage, silentLogger);
+      assert.equal(await store.take("gone", 0), null, "the tombstone hides it after a restart");
+      assert.equal((await store.take("kept", 0))?.endOffset, 2);
+      await storage.close();
+    } finally {
+      await tmp.remove();
+    }
+  });
+
+  it("is not snapshotted when its log was closed under it (deleted during a request)", async () => {
+    const tmp = await tempEngine();
+    try {
+      const storage = await open(tmp.url);
+      const plane = createDataPlane({ storage, logger: silentLogger }, 10, {
+        snapshotIntervalMs: 0,
+      });
+      const log = await storage.open(TP, logConfig());
+      await log.append(await idempotentBatch(PID, 0, 0, 2));
+      await plane.producerState(log);
+      await log.close();
+      await plane.snapshotProducerStates();
+      assert.equal(plane.loadedProducerState(log), undefined, "dropped by the snapshot run");
+      await plane.close();
+      await storage.close();
+      assert.equal(await snapshotRecords(tmp.url), 0);
     } finally {
       await tmp.remove();
     }

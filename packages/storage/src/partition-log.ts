@@ -101,6 +101,8 @@ export interface PartitionLog {
   readonly sizeInBytes: number;
   /** Segments the log holds now (Kafka's NumLogSegments). */
   readonly segmentCount: number;
+  /** Whether close() was called: the engine stopped, or the partition was deleted. */
+  readonly isClosed: boolean;
 
   /**
    * Appends one or more record batches. The log takes ownership of `records` and may

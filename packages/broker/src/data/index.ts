@@ -43,6 +43,12 @@ export interface DataPlane extends TxnMarkerWriter {
    */
   forget(which: (topic: string, partition: number) => boolean): void;
   /**
+   * A topic was deleted: forgets its partitions' producer state and deletes their
+   * snapshots, so a topic created later under the name starts with none (as in Kafka,
+   * where they go with the partition's directory).
+   */
+  dropTopic(topic: string, partitions: readonly number[]): Promise<void>;
+  /**
    * Brokers sharing one database: makes this broker the partition's writer before it
    * appends (a produce as leader, a marker), which fences the broker that wrote before;
    * if the claim is new, the producer state is rebuilt from what that broker wrote.
@@ -134,12 +140,18 @@ export function createDataPlane(
 
   const snapshotOnce = async () => {
     const due: { entry: TrackedState; changeCount: number; snapshot: PartitionSnapshot }[] = [];
-    for (const entry of tracked.values()) {
+    for (const [key, entry] of tracked) {
       let state: PartitionProducerState;
       try {
         state = await entry.state;
       } catch {
         continue; // its rebuild failed; the next produce retries it
+      }
+      // Deleted (a request in flight during the deletion may have loaded it again):
+      // never snapshotted, since the name may already belong to a new topic.
+      if (entry.log.isClosed) {
+        if (tracked.get(key) === entry) tracked.delete(key);
+        continue;
       }
       if (state.changeCount === entry.savedAt) continue;
       // The high watermark, not the log end: everything below it is written, so the
@@ -215,6 +227,14 @@ export function createDataPlane(
       if (which(entry.log.topic, entry.log.partition)) tracked.delete(key);
   };
 
+  const dropTopic = (topic: string, partitions: readonly number[]) => {
+    forget((t) => t === topic);
+    // After any snapshot run under way, which may still write the topic's partitions.
+    const run = snapshotting.then(() => snapshots.drop(topic, partitions));
+    snapshotting = run.catch(() => {}); // the caller reports it
+    return run;
+  };
+
   const claim = async (log: PartitionLog) => {
     if (broker.cluster?.shared === true && (await log.claimWriter()))
       forget((t, p) => t === log.topic && p === log.partition);
@@ -240,6 +260,7 @@ export function createDataPlane(
       return known !== undefined && known.log === log ? known.loaded : undefined;
     },
     forget,
+    dropTopic,
     claim,
     get txnProduceCheck() {
       return txnProduceCheck;

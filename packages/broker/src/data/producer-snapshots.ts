@@ -161,6 +161,24 @@ export class ProducerSnapshotStore {
     for (const k of tombstoned) this.legacyKeys.delete(k);
   }
 
+  /**
+   * Deletes the snapshots of a deleted topic's partitions (tombstones, as one durable
+   * batch), so a topic created later under its name does not start from them.
+   */
+  async drop(topic: string, partitions: readonly number[]): Promise<void> {
+    if (partitions.length === 0) return;
+    const { log, latest } = await this.open();
+    const keys: string[] = [];
+    for (const partition of partitions) {
+      const key = snapshotKey(topic, partition);
+      latest.delete(key);
+      keys.push(key);
+      const legacy = legacyAbortedKey(topic, partition);
+      if (latest.delete(legacy) || this.legacyKeys.delete(legacy)) keys.push(legacy);
+    }
+    await log.append(keys.map((key) => ({ key: Buffer.from(key), value: null })));
+  }
+
   private open(): Promise<{ log: InternalLog; latest: Map<string, Buffer> }> {
     if (this.opening === null) {
       const opening = (async () => {

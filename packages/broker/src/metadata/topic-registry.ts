@@ -66,6 +66,8 @@ export class LogTopicRegistry
 {
   private rt: CoordinatorRuntime<MetadataState, MetadataEvent> | null = null;
   private readonly logs = new Map<string, Map<number, Promise<PartitionLog>>>();
+  private dropHook: (topic: string, partitions: readonly number[]) => Promise<void> = () =>
+    Promise.resolve();
 
   constructor(
     private readonly storage: StorageEngine,
@@ -230,8 +232,13 @@ export class LogTopicRegistry
       const topic = checked.topic;
       if (validateOnly) return answer({ ok: true, topic });
       // Leftovers of a deletion interrupted by a crash must not reappear in the new topic.
-      for (const tp of await this.storage.list()) {
-        if (tp.topic === name) await this.storage.delete(tp);
+      const leftovers = (await this.storage.list()).filter((tp) => tp.topic === name);
+      if (leftovers.length > 0) {
+        await this.dropHook(
+          name,
+          leftovers.map((tp) => tp.partition),
+        );
+        for (const tp of leftovers) await this.storage.delete(tp);
       }
       return {
         records: [this.topicEvent(topic), this.configEvent(name, topic.overrides)],
@@ -268,6 +275,10 @@ export class LogTopicRegistry
     });
   }
 
+  onPartitionsDropped(hook: (topic: string, partitions: readonly number[]) => Promise<void>): void {
+    this.dropHook = hook;
+  }
+
   /** After a deletion is stored: closes and deletes the topic's partitions. */
   private async dropPartitions(name: string): Promise<void> {
     const open = this.logs.get(name);
@@ -276,6 +287,14 @@ export class LogTopicRegistry
     await Promise.allSettled(open?.values() ?? []);
     const partitions = new Set(open?.keys() ?? []);
     for (const tp of await this.storage.list()) if (tp.topic === name) partitions.add(tp.partition);
+    try {
+      if (partitions.size > 0) await this.dropHook(name, [...partitions]);
+    } catch (err) {
+      // The deletion stands; the files stay until the name is created again, which
+      // runs the hook again first.
+      this.logger.error("removing a deleted topic's partitions failed", { topic: name }, err);
+      return;
+    }
     for (const partition of partitions) await this.storage.delete({ topic: name, partition });
     this.logger.info("topic deleted", { topic: name });
   }

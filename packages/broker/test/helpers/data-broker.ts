@@ -87,6 +87,9 @@ export class TestTopics implements TopicRegistry {
   async deleteTopic(): Promise<AdminResult> {
     throw new Error("not used by data-plane tests");
   }
+  onPartitionsDropped(): void {
+    // Topics are never deleted here.
+  }
   async createPartitions(): Promise<AdminResult> {
     throw new Error("not used by data-plane tests");
   }

@@ -161,6 +161,10 @@ export class DiskPartitionLog implements PartitionLog {
   get logStartOffset(): number {
     return this.startOffset;
   }
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   get logEndOffset(): number {
     return this.nextOffset;
   }

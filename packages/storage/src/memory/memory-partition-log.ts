@@ -73,6 +73,10 @@ export class MemoryPartitionLog implements PartitionLog {
   get logStartOffset(): number {
     return this.deps.state.logStartOffset;
   }
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   get logEndOffset(): number {
     return this.nextOffset;
   }

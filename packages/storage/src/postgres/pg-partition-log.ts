@@ -137,6 +137,10 @@ export class PgPartitionLog implements PartitionLog {
   get logStartOffset(): number {
     return this.startOffset;
   }
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   get logEndOffset(): number {
     return this.nextOffset;
   }
