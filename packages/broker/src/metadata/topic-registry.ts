@@ -68,6 +68,8 @@ export class LogTopicRegistry
   private readonly logs = new Map<string, Map<number, Promise<PartitionLog>>>();
   private dropHook: (topic: string, partitions: readonly number[]) => Promise<void> = () =>
     Promise.resolve();
+  /** Topics this broker is deleting (it removes their partitions itself). */
+  private readonly deleting = new Set<string>();
 
   constructor(
     private readonly storage: StorageEngine,
@@ -142,13 +144,18 @@ export class LogTopicRegistry
 
   /** Rebuilds the state from the metadata log; writes a cluster id at first start. */
   async load(): Promise<void> {
+    const replay = metadataReplay((name, id, partitions, overrides) =>
+      this.info(name, id, partitions, overrides),
+    );
     const rt = await CoordinatorRuntime.load({
       name: "__cluster_metadata-0",
       state: emptyMetadataState(),
       log: this.metadata,
-      replay: metadataReplay((name, id, partitions, overrides) =>
-        this.info(name, id, partitions, overrides),
-      ),
+      replay: (state, event) => {
+        replay(state, event);
+        if (event.kind === "topic" && event.record === null && !this.deleting.has(event.name))
+          this.releaseDeleted(event.name);
+      },
       clock: this.clock,
       logger: this.logger,
     });
@@ -267,12 +274,37 @@ export class LogTopicRegistry
           fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic '${name}' does not exist.`),
         );
       }
+      this.deleting.add(name);
       return {
         records: [{ kind: "topic", name, record: null }, this.configEvent(name, new Map())],
         response: { ok: true },
         appended: () => this.dropPartitions(name),
       };
-    });
+    }).finally(() => this.deleting.delete(name));
+  }
+
+  /**
+   * Another broker over the same database deleted the topic (and removes its data):
+   * the partitions open here are closed, so a topic created again under the name opens
+   * its own, and what the data plane held for them is dropped.
+   */
+  private releaseDeleted(name: string): void {
+    const open = this.logs.get(name);
+    if (open === undefined) return;
+    this.logs.delete(name);
+    const release = async () => {
+      const partitions: number[] = [];
+      for (const [partition, pending] of open) {
+        const log = await pending.catch(() => null);
+        if (log === null) continue;
+        partitions.push(partition);
+        await log.close();
+      }
+      await this.dropHook(name, partitions);
+    };
+    release().catch((err: unknown) =>
+      this.logger.warn("releasing a topic another broker deleted failed", { topic: name }, err),
+    );
   }
 
   onPartitionsDropped(hook: (topic: string, partitions: readonly number[]) => Promise<void>): void {
