@@ -70,6 +70,8 @@ export class LogTopicRegistry
     Promise.resolve();
   /** Topics this broker is deleting (it removes their partitions itself). */
   private readonly deleting = new Set<string>();
+  /** Topics another broker deleted whose partitions are still closing here. */
+  private readonly releasing = new Map<string, Promise<void>>();
 
   constructor(
     private readonly storage: StorageEngine,
@@ -219,7 +221,14 @@ export class LogTopicRegistry
     }
     let log = open.get(partition);
     if (log === undefined) {
-      log = this.storage.open({ topic, partition }, info.logConfig);
+      const tp = { topic, partition };
+      // A topic created again while the deleted one's logs close: the engine would
+      // hand out a closing log until they have.
+      const releasing = this.releasing.get(topic);
+      log =
+        releasing === undefined
+          ? this.storage.open(tp, info.logConfig)
+          : releasing.then(() => this.storage.open(tp, info.logConfig));
       // A failed open is not cached: the next request tries again.
       log.catch(() => open.delete(partition));
       open.set(partition, log);
@@ -302,9 +311,13 @@ export class LogTopicRegistry
       }
       await this.dropHook(name, partitions);
     };
-    release().catch((err: unknown) =>
+    const released = release().catch((err: unknown) =>
       this.logger.warn("releasing a topic another broker deleted failed", { topic: name }, err),
     );
+    this.releasing.set(name, released);
+    void released.then(() => {
+      if (this.releasing.get(name) === released) this.releasing.delete(name);
+    });
   }
 
   onPartitionsDropped(hook: (topic: string, partitions: readonly number[]) => Promise<void>): void {
