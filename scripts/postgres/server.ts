@@ -4,7 +4,7 @@
 // creates, since PostgreSQL refuses to run as root.
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
-import { chown, mkdtemp, rm } from "node:fs/promises";
+import { chown, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -37,6 +37,37 @@ export function postgresBinDir(): string {
 function binary(name: string): string {
   const dir = postgresBinDir();
   return dir === "" ? name : join(dir, name);
+}
+
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    // already gone
+  }
+}
+
+/** The processes whose parent is `pid` (Linux /proc). */
+async function childrenOf(pid: number): Promise<number[]> {
+  const out: number[] = [];
+  for (const entry of await readdir("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, "utf8").catch(() => "");
+    // pid (comm) state ppid ...: comm may hold spaces and parentheses, so parse after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    if (Number(fields[1]) === pid) out.push(Number(entry));
+  }
+  return out;
+}
+
+/** Resolves once `pid` has exited (gone from /proc, or a zombie nobody has reaped yet). */
+async function gone(pid: number): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => null);
+    if (stat === null || stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z")) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }
 
 /** uid/gid to run the server as: the `postgres` user when we are root, else ourselves. */
@@ -103,10 +134,24 @@ export class PostgresServer {
     return this.url(name);
   }
 
-  /** Crashes the server (SIGKILL to the postmaster; its backends exit on their own). */
+  /**
+   * Crashes the server: SIGKILL to the postmaster and to every backend it started.
+   * Killed alone, the postmaster leaves its backends running until they notice, and one
+   * of them can still commit a query the test expects to fail.
+   */
   async kill(): Promise<void> {
-    this.process?.kill("SIGKILL");
+    const child = this.process;
+    if (child === null) return;
+    const pid = child.pid;
+    let backends: number[] = [];
+    if (pid !== undefined) {
+      signal(pid, "SIGSTOP"); // no new backend is forked while they are listed
+      backends = await childrenOf(pid);
+      for (const b of backends) signal(b, "SIGKILL");
+    }
+    child.kill("SIGKILL");
     await this.exited;
+    await Promise.all(backends.map(gone));
     this.process = null;
   }
 
