@@ -11,6 +11,7 @@ import { AppendError, type PartitionLog } from "../src/partition-log.js";
 import { PgPartitionLog } from "../src/postgres/pg-partition-log.js";
 import { ensurePartition, loadPartition } from "../src/postgres/pg-queries.js";
 import { migrate } from "../src/postgres/schema.js";
+import { StorageUnavailableError } from "../src/storage-unavailable.js";
 import { runEngineConformance } from "./engine-conformance.js";
 import { decodeRecords, makeBatch } from "./helpers/batches.js";
 import { postgresDatabases } from "./helpers/postgres-databases.js";
@@ -211,6 +212,30 @@ test("a write that gives up while the database is down fails its appends and not
     assert.deepEqual(unhandled, []);
   } finally {
     process.off("unhandledRejection", record);
+    await pool.end().catch(() => {});
+    await own.stop();
+  }
+});
+
+test("a refresh while the database is down is StorageUnavailableError (retriable), not a raw driver error", async () => {
+  const own = await PostgresServer.start();
+  const pool = new pg.Pool({ connectionString: await own.createDatabase("refresh_down"), max: 2 });
+  pool.on("error", () => {});
+  try {
+    await migrate(pool);
+    const id = await ensurePartition(pool, "t", 0, Date.now());
+    const log = new PgPartitionLog("t", 0, id, logConfig(), await loadPartition(pool, id), {
+      pool,
+      clock: realClock(),
+      logger: silentLogger,
+      writeRetryMs: 300,
+      maxAppendsPerWrite: 0,
+      writerId: "test",
+      onClose: () => {},
+    });
+    await own.kill();
+    await assert.rejects(log.refresh(), (e: unknown) => e instanceof StorageUnavailableError);
+  } finally {
     await pool.end().catch(() => {});
     await own.stop();
   }

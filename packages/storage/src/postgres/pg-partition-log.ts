@@ -367,7 +367,9 @@ export class PgPartitionLog implements PartitionLog {
   /** Rereads the partition unless this broker's own appends are in flight (they reload on a conflict). */
   async refresh(): Promise<void> {
     this.assertOpen();
-    await this.reload();
+    // Unreachable database: retriable for the caller (a produce rebuilding its producer
+    // state answered UNKNOWN_SERVER_ERROR before).
+    await orUnavailable(this.describe("not refreshed"), () => this.reload());
   }
 
   claimWriter(): Promise<boolean> {
