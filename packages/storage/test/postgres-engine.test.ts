@@ -180,6 +180,21 @@ test("the database restarted under appends: every acknowledged append survives, 
   }
 });
 
+/** Partition t-0 on a fresh schema, its log giving up a failing write after 300 ms. */
+async function shortRetryLog(pool: pg.Pool): Promise<PgPartitionLog> {
+  await migrate(pool);
+  const id = await ensurePartition(pool, "t", 0, Date.now());
+  return new PgPartitionLog("t", 0, id, logConfig(), await loadPartition(pool, id), {
+    pool,
+    clock: realClock(),
+    logger: silentLogger,
+    writeRetryMs: 300,
+    maxAppendsPerWrite: 0,
+    writerId: "test",
+    onClose: () => {},
+  });
+}
+
 // The bug it pins (found by postgres-db-restart.test.ts): an append still failing when
 // the write's retry time ran out failed its callers, but the write itself was a rejected
 // promise nobody awaited, so the broker process died of an unhandled rejection.
@@ -191,17 +206,7 @@ test("a write that gives up while the database is down fails its appends and not
   const record = (e: unknown) => unhandled.push(e);
   process.on("unhandledRejection", record);
   try {
-    await migrate(pool);
-    const id = await ensurePartition(pool, "t", 0, Date.now());
-    const log = new PgPartitionLog("t", 0, id, logConfig(), await loadPartition(pool, id), {
-      pool,
-      clock: realClock(),
-      logger: silentLogger,
-      writeRetryMs: 300,
-      maxAppendsPerWrite: 0,
-      writerId: "test",
-      onClose: () => {},
-    });
+    const log = await shortRetryLog(pool);
     await log.append(await makeBatch([{ value: "kept" }]));
     await own.kill();
     await assert.rejects(
@@ -222,17 +227,7 @@ test("a refresh while the database is down is StorageUnavailableError (retriable
   const pool = new pg.Pool({ connectionString: await own.createDatabase("refresh_down"), max: 2 });
   pool.on("error", () => {});
   try {
-    await migrate(pool);
-    const id = await ensurePartition(pool, "t", 0, Date.now());
-    const log = new PgPartitionLog("t", 0, id, logConfig(), await loadPartition(pool, id), {
-      pool,
-      clock: realClock(),
-      logger: silentLogger,
-      writeRetryMs: 300,
-      maxAppendsPerWrite: 0,
-      writerId: "test",
-      onClose: () => {},
-    });
+    const log = await shortRetryLog(pool);
     await own.kill();
     await assert.rejects(log.refresh(), (e: unknown) => e instanceof StorageUnavailableError);
   } finally {
