@@ -136,7 +136,23 @@ export async function runKafkaTool(
   });
 }
 
+/** Tries with fresh ports when another process took one of them meanwhile. */
+const BIND_ATTEMPTS = 3;
+
 export async function startKafka(opts: KafkaStartOptions = {}): Promise<KafkaProcess> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startKafkaOnce(opts);
+    } catch (e) {
+      // The ports are picked free before the storage is formatted (a JVM start): seconds
+      // in which a broker of another test file, listening on port 0, can be given one.
+      const lostPort = e instanceof Error && e.message.includes("Address already in use");
+      if (!lostPort || attempt >= BIND_ATTEMPTS) throw e;
+    }
+  }
+}
+
+async function startKafkaOnce(opts: KafkaStartOptions): Promise<KafkaProcess> {
   const began = Date.now();
   const dir = await tempDir("logbook-kafka-");
   const port = await freePort();
@@ -177,10 +193,11 @@ export async function startKafka(opts: KafkaStartOptions = {}): Promise<KafkaPro
       .map(([k, v]) => `${k}=${v}`)
       .join("\n"),
   );
+  const id = opts.clusterId ?? clusterId();
   const format = await runKafkaTool("kafka.tools.StorageTool", [
     "format",
     "-t",
-    opts.clusterId ?? clusterId(),
+    id,
     "-c",
     propsFile,
   ]);
@@ -220,7 +237,7 @@ export async function startKafka(opts: KafkaStartOptions = {}): Promise<KafkaPro
     return code;
   };
   try {
-    await waitReady(child, port, () => err);
+    await waitReady(child, port, id, () => err);
   } catch (e) {
     child.kill("SIGKILL");
     await exited;
@@ -241,8 +258,16 @@ export async function startKafka(opts: KafkaStartOptions = {}): Promise<KafkaPro
   };
 }
 
-/** Ready = a Metadata request answered with this broker in it. */
-async function waitReady(child: ChildProcess, port: number, stderr: () => string): Promise<void> {
+/**
+ * Ready = a Metadata request answered with this broker in it, by this cluster (not by
+ * another test's server that was given the port Kafka failed to bind).
+ */
+async function waitReady(
+  child: ChildProcess,
+  port: number,
+  clusterId: string,
+  stderr: () => string,
+): Promise<void> {
   const deadline = Date.now() + START_GUARD_MS;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`kafka exited (${child.exitCode}):\n${stderr()}`);
@@ -250,7 +275,7 @@ async function waitReady(child: ChildProcess, port: number, stderr: () => string
       const c = await WireClient.connect(port);
       try {
         const r = await c.request(MetadataApi, 12, createMetadataRequest({ topics: [] }));
-        if (r.body.brokers.length > 0) return;
+        if (r.body.brokers.length > 0 && r.body.clusterId === clusterId) return;
       } finally {
         c.close();
       }
