@@ -115,7 +115,7 @@ test("a write never follows a link planted at its temp name", () => {
   assert.deepEqual(file.read(), DATA);
 });
 
-test("a write removes other caches not rewritten for a week, and keeps the recent ones", () => {
+test("a write removes other caches and temp files not written for a week, and keeps the recent ones", () => {
   const dir = freshDir();
   const old = codeCacheFile(dir, { ...BUNDLE, digest: "01".repeat(32) });
   const recent = codeCacheFile(dir, { ...BUNDLE, digest: "02".repeat(32) });
@@ -123,10 +123,14 @@ test("a write removes other caches not rewritten for a week, and keeps the recen
   recent.write(DATA);
   const eightDaysAgo = new Date(Date.now() - 8 * 24 * 3600 * 1000);
   utimesSync(old.path, eightDaysAgo, eightDaysAgo);
+  const killedWrite = `${old.path}.4242.tmp`;
+  writeFileSync(killedWrite, "half");
+  utimesSync(killedWrite, eightDaysAgo, eightDaysAgo);
   writeFileSync(join(dir, "unrelated.bin"), "x");
   utimesSync(join(dir, "unrelated.bin"), eightDaysAgo, eightDaysAgo);
   codeCacheFile(dir, BUNDLE).write(DATA);
   assert.equal(old.read(), undefined);
+  assert.ok(!readdirSync(dir).includes(killedWrite.slice(dir.length + 1)));
   assert.deepEqual(recent.read(), DATA);
   assert.ok(readdirSync(dir).includes("unrelated.bin"));
 });

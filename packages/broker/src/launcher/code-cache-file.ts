@@ -123,13 +123,17 @@ export function codeCacheFile(dir: string, bundle: BundleIdentity): CodeCacheFil
   };
 }
 
-/** Best effort: a cache of another build or Node that nobody has rewritten for a week. */
+/**
+ * Best effort: a cache of another build or Node that nobody has rewritten for a week, or
+ * the temp file of a write that was killed.
+ */
 function pruneStale(dir: string, keep: string): void {
   try {
     const now = Date.now();
     for (const name of readdirSync(dir)) {
       const path = join(dir, name);
-      if (!name.startsWith("logbook-") || !name.endsWith(".v8") || path === keep) continue;
+      const ours = name.startsWith("logbook-") && (name.endsWith(".v8") || name.endsWith(".tmp"));
+      if (!ours || path === keep) continue;
       if (now - statSync(path).mtimeMs > PRUNE_AFTER_MS) rmSync(path, { force: true });
     }
   } catch {
