@@ -49,7 +49,7 @@ async function servesTopics(b: BrokerProcess): Promise<void> {
 }
 
 /**
- * One start on `node` with `env`: it serves, then `whileRunning` (if any) runs before it
+ * One start on `node` with `env`: it serves, then `whileRunning` (when given) runs before it
  * is stopped; resolves with the ready line's codeCache state.
  */
 async function startAndServe(

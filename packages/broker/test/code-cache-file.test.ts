@@ -53,7 +53,7 @@ test("what is written is read back, from a private file", () => {
   assert.deepEqual(readdirSync(dir), [file.path.slice(dir.length + 1)]);
 });
 
-test("any change to the stored bytes, or a truncation, is refused", () => {
+test("every change to the stored bytes, and every truncation, is refused", () => {
   const file = codeCacheFile(freshDir(), BUNDLE);
   file.write(DATA);
   const good = readFileSync(file.path);

@@ -2,7 +2,7 @@
 /**
  * `logbook` as installed: bundle/logbook.js, built from this file by
  * scripts/bundle-cli.mjs, runs the bundled CLI (bundle/main.cjs) through V8's code cache.
- * The first start compiles the bundle as any script; the broker then has the launcher
+ * The first start compiles the bundle as a plain script; the broker then has the launcher
  * write what V8 compiled by a moment after start-up (codeCacheHook().flush()), and later
  * starts deserialize that instead of parsing and compiling the start path again
  * (docs/performance.md, "Start-up and footprint"). Node 20 has no compile cache of its
