@@ -57,6 +57,15 @@ const state: CodeCacheState =
       : script.cachedDataRejected === true
         ? "rejected"
         : "used";
+// V8 is done with the cached data once the script is compiled. Its buffer, by then old
+// enough to have left the young generation, would stay resident until the first full GC
+// (about 10 s after start-up, when V8's memory reducer runs); moving its memory into a
+// fresh object that dies at the next scavenge (start-up itself soon runs one) returns it.
+// (A buffer that cannot be moved only keeps its memory until then.)
+try {
+  const memory = cachedData?.buffer;
+  if (memory instanceof ArrayBuffer) structuredClone(memory, { transfer: [memory] });
+} catch {}
 installCodeCacheHook({
   state,
   flush() {
