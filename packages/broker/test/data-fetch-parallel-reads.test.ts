@@ -186,6 +186,44 @@ for (const engine of ["memory", "disk"] as const) {
       }
     });
 
+    it("once a partition's next batch does not fit in what is left, later partitions are answered unread", async () => {
+      const b = await broker();
+      try {
+        b.topics.add("t", 5);
+        const batch = await buildBatch([{ timestamp: 1n, key: null, value: Buffer.alloc(1000) }]);
+        const size = batch.length;
+        const counted: ReturnType<typeof countingReads>[] = [];
+        for (const partition of [0, 1, 2, 3, 4]) {
+          const log = (await b.topics.partition("t", partition)) as PartitionLog;
+          await log.append(batch);
+          await log.append(batch);
+          counted.push(countingReads(log));
+        }
+        const reads = (): number => counted.reduce((n, c) => n + c.reads(), 0);
+
+        // Room for a batch and a half: the first partition takes one batch, the second's
+        // does not fit in the half left, and the three after it are not read at all.
+        const fetched = await readPartitions(
+          counted.map((c) => target(c.log, 0n, 10 * size)),
+          { ...options(b, false, counted[0]?.log as PartitionLog), maxBytes: size + size / 2 },
+        );
+        assert.equal(reads(), 2, "only the first two partitions were read");
+        assert.deepEqual(
+          fetched.reads.map((r) => [r.records.length, r.highWatermark, r.logStartOffset]),
+          [
+            [size, 2n, 0n],
+            [0, 2n, 0n],
+            [0, 2n, 0n],
+            [0, 2n, 0n],
+            [0, 2n, 0n],
+          ],
+        );
+        assert.equal(fetched.bytes, size);
+      } finally {
+        await b.close();
+      }
+    });
+
     it("a read that throws fails the fetch, even while an earlier partition is still being read", async () => {
       const b = await broker();
       try {

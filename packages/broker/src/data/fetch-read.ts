@@ -124,16 +124,25 @@ export async function readPartitions(
   }
   const reads: PartitionRead[] = [];
   let used = 0;
+  // Set once a partition's next batch did not fit in what was left: the response is then
+  // as good as full, and later partitions are answered from their offsets where they can
+  // be. Reading each of them only to find its batch too large, one after the other, was
+  // most of the time a fetch of 100 partitions took (docs/performance.md, "Consume
+  // path"). Kafka fills that space with truncated batches, which no client can use.
+  let full = false;
   for (let i = 0; i < targets.length; i++) {
     const t = targets[i] as FetchTarget;
     const limit = Math.min(t.partitionMaxBytes, opts.maxBytes - used);
     let read = await started[i];
     if (read === null || read === undefined)
       read =
-        (used > 0 && limit <= 0 ? fromOffsets(t, opts, true) : null) ??
+        (used > 0 && (full || limit <= 0) ? fromOffsets(t, opts, true) : null) ??
         (await readOne(t, opts, limit));
     // Only a single oversized batch can exceed the limit; later partitions must not take it.
-    if (used > 0 && read.records.length > limit) read = withoutRecords(read);
+    if (used > 0 && read.records.length > limit) {
+      read = withoutRecords(read);
+      full = true;
+    }
     used += read.records.length;
     reads.push(read);
   }
