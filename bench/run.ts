@@ -339,12 +339,19 @@ for (let r = 0; r < ROUNDS; r++) {
           );
         }
   for (const size of wanted("consume") ? SIZES : [])
-    for (const partitions of PARTITIONS)
+    for (const partitions of PARTITIONS) {
+      const topic = `p-${size}-${partitions}-1-r${r}`;
+      // The same count from every server: a server that produced more would otherwise
+      // be timed over more of librdkafka's fetch rounds.
+      const everyServer = ordered(r)
+        .map((t) => produced.get(`${t.name}/${topic}`) ?? 0)
+        .filter((n) => n > 0);
+      const common = everyServer.length === 0 ? 0 : Math.min(...everyServer);
       for (const t of ordered(r)) {
-        const topic = `p-${size}-${partitions}-1-r${r}`;
         const available = produced.get(`${t.name}/${topic}`) ?? 0;
         const count = Math.min(
           available,
+          common,
           CONSUME_CAP_RECORDS,
           Math.floor(CONSUME_CAP_BYTES / size),
         );
@@ -362,6 +369,7 @@ for (let r = 0; r < ROUNDS; r++) {
           s,
         );
       }
+    }
   for (const { size, partitions, rate } of wanted("latency") ? LATENCY_CELLS : [])
     for (const t of ordered(r)) {
       const topic = `e2e-${size}-${partitions}-${rate}-r${r}`;

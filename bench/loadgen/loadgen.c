@@ -208,8 +208,15 @@ static int produce(const char *bootstrap, const char *topic, int partitions, int
 /* Assigns partitions first, first + step, ... below partitions, each from offset 0. */
 static rd_kafka_t *assigned_consumer(const char *bootstrap, const char *topic, int partitions,
                                      int first, int step, const char *fetch_wait_ms,
-                                     const char *max_partition_bytes) {
+                                     const char *max_partition_bytes, int unthrottled) {
   rd_kafka_conf_t *conf = base_conf(bootstrap);
+  /* A consume from earliest measures the server, not the client's prefetch limit: a
+   * 50 MiB response of small records holds more than queued.min.messages (100,000), and
+   * librdkafka 2.0 then sends no fetch for about a second, whatever the server. */
+  if (unthrottled) {
+    set(conf, "queued.min.messages", "10000000");
+    set(conf, "queued.max.messages.kbytes", "2097151");
+  }
   /* librdkafka 2.0 refuses assign() without a group; nothing is committed to it. */
   set(conf, "group.id", "logbook-bench");
   set(conf, "enable.auto.commit", "false");
@@ -230,7 +237,7 @@ static rd_kafka_t *assigned_consumer(const char *bootstrap, const char *topic, i
 static int consume(const char *bootstrap, const char *topic, int partitions, long long count,
                    double timeout_s) {
   int64_t start = now_ns();
-  rd_kafka_t *rk = assigned_consumer(bootstrap, topic, partitions, 0, 1, "500", NULL);
+  rd_kafka_t *rk = assigned_consumer(bootstrap, topic, partitions, 0, 1, "500", NULL, 1);
   int64_t deadline = start + (int64_t)(timeout_s * 1e9);
   long long got = 0, bytes = 0;
   int64_t last = start;
@@ -323,7 +330,7 @@ static int e2e(const char *bootstrap, const char *topic, int size, double rate, 
   atomic_store(&s.produced, -1);
   s.lat_cap = (long long)(rate * seconds) + 16;
   s.lat = malloc(sizeof(int64_t) * s.lat_cap);
-  s.consumer = assigned_consumer(bootstrap, topic, partitions, 0, 1, "500", NULL);
+  s.consumer = assigned_consumer(bootstrap, topic, partitions, 0, 1, "500", NULL, 0);
 
   rd_kafka_conf_t *conf = base_conf(bootstrap);
   set(conf, "acks", "1");
@@ -507,7 +514,7 @@ static int omb(const char *bootstrap, const char *topic, int partitions, int siz
   struct omb_consumer *cs = calloc(consumers, sizeof *cs);
   for (int i = 0; i < consumers; i++) {
     cs[i].run = &r;
-    cs[i].rk = assigned_consumer(bootstrap, topic, partitions, i, consumers, "500", "10485760");
+    cs[i].rk = assigned_consumer(bootstrap, topic, partitions, i, consumers, "500", "10485760", 0);
   }
   struct omb_producer *ps = calloc(producers, sizeof *ps);
   for (int i = 0; i < producers; i++) {
