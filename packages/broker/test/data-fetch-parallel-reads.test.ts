@@ -83,6 +83,27 @@ function options(
   };
 }
 
+/**
+ * A topic of `count` partitions, each holding two batches of one 1000-byte record, its
+ * logs counted; `reads` sums the reads that reached any of them.
+ */
+async function twoBatchesEach(
+  b: DataTestBroker,
+  topic: string,
+  count: number,
+): Promise<{ counted: ReturnType<typeof countingReads>[]; size: number; reads: () => number }> {
+  b.topics.add(topic, count);
+  const batch = await buildBatch([{ timestamp: 1n, key: null, value: Buffer.alloc(1000) }]);
+  const counted: ReturnType<typeof countingReads>[] = [];
+  for (let partition = 0; partition < count; partition++) {
+    const log = (await b.topics.partition(topic, partition)) as PartitionLog;
+    await log.append(batch);
+    await log.append(batch);
+    counted.push(countingReads(log));
+  }
+  return { counted, size: batch.length, reads: () => counted.reduce((n, c) => n + c.reads(), 0) };
+}
+
 const dirs: string[] = [];
 after(async () => {
   for (const d of dirs) await rm(d, { recursive: true, force: true });
@@ -137,17 +158,7 @@ for (const engine of ["memory", "disk"] as const) {
     it("reads what the response can take in parallel; once it is full, answers from the offsets", async () => {
       const b = await broker();
       try {
-        b.topics.add("p", 3);
-        const batch = await buildBatch([{ timestamp: 1n, key: null, value: Buffer.alloc(1000) }]);
-        const size = batch.length;
-        const counted: ReturnType<typeof countingReads>[] = [];
-        for (const partition of [0, 1, 2]) {
-          const log = (await b.topics.partition("p", partition)) as PartitionLog;
-          await log.append(batch);
-          await log.append(batch);
-          counted.push(countingReads(log));
-        }
-        const reads = (): number => counted.reduce((n, c) => n + c.reads(), 0);
+        const { counted, size, reads } = await twoBatchesEach(b, "p", 3);
         const opts = (maxBytes: number) => ({
           ...options(b, false, counted[0]?.log as PartitionLog),
           maxBytes,
@@ -189,17 +200,7 @@ for (const engine of ["memory", "disk"] as const) {
     it("once a partition's next batch does not fit in what is left, later partitions are answered unread", async () => {
       const b = await broker();
       try {
-        b.topics.add("t", 5);
-        const batch = await buildBatch([{ timestamp: 1n, key: null, value: Buffer.alloc(1000) }]);
-        const size = batch.length;
-        const counted: ReturnType<typeof countingReads>[] = [];
-        for (const partition of [0, 1, 2, 3, 4]) {
-          const log = (await b.topics.partition("t", partition)) as PartitionLog;
-          await log.append(batch);
-          await log.append(batch);
-          counted.push(countingReads(log));
-        }
-        const reads = (): number => counted.reduce((n, c) => n + c.reads(), 0);
+        const { counted, size, reads } = await twoBatchesEach(b, "t", 5);
 
         // Room for a batch and a half: the first partition takes one batch, the second's
         // does not fit in the half left, and the three after it are not read at all.
