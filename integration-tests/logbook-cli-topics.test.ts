@@ -206,7 +206,7 @@ test("exit codes: 2 for a usage error, 3 when no broker answers, 1 when the brok
   assert.match(refused.stdout, /bad\/name +INVALID_TOPIC_EXCEPTION/);
 });
 
-test("where the cluster is: -b, then LOGBOOK_BROKERS, then the profile file", async () => {
+test("where the cluster is: -b (or --bootstrap-server), then LOGBOOK_BROKERS, then the profile file", async () => {
   const dir = await mkdtemp(join(tmpdir(), "logbook-profiles-"));
   const file = join(dir, "profiles.yaml");
   await writeFile(
@@ -235,4 +235,18 @@ test("where the cluster is: -b, then LOGBOOK_BROKERS, then the profile file", as
   const missing = await runCli(["topic", "list", "--profile", "nope"], { LOGBOOK_PROFILES: file });
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /profile nope is not in /);
+  // Kafka's tools call it --bootstrap-server; the same flag here, ahead of the rest.
+  assert.equal(
+    await info(["--bootstrap-server", b.kafka.bootstrap], {
+      LOGBOOK_PROFILES: file,
+      LOGBOOK_BROKERS: b.logbook.bootstrap,
+    }),
+    b.kafka.port,
+  );
+  const both = await runCli(
+    ["topic", "list", "-b", b.logbook.bootstrap, "--bootstrap-server", b.kafka.bootstrap],
+    NO_PROFILES,
+  );
+  assert.equal(both.code, 2);
+  assert.match(both.stderr, /--brokers and --bootstrap-server name different servers/);
 });

@@ -22,6 +22,8 @@ export const EXIT = { OK: 0, FAILED: 1, USAGE: 2, UNREACHABLE: 3 } as const;
 
 export interface ClientFlags extends SecurityFlags {
   brokers?: string;
+  /** Kafka's tools' name for --brokers. */
+  bootstrapServer?: string;
   profile?: string;
   /** table|json|yaml; absent on produce and consume (table). */
   format?: Format | string;
@@ -36,6 +38,7 @@ export interface ClientFlags extends SecurityFlags {
 export function clientOptions(cmd: Command, { output = true } = {}): Command {
   cmd
     .option("-b, --brokers <list>", "bootstrap servers, host:port,... (env LOGBOOK_BROKERS)")
+    .option("--bootstrap-server <list>", "the same as --brokers (the name Kafka's tools use)")
     .option("--profile <name>", "a profile of the profile file (env LOGBOOK_PROFILE)")
     .option("--client-id <id>", "client id sent to the broker", "logbook-cli")
     .option("--timeout <ms>", "connect and request timeout in ms", "30000");
@@ -84,7 +87,14 @@ export async function clientSettings(flags: ClientFlags): Promise<ClientOptions>
   const timeoutMs = Number(flags.timeout);
   if (!Number.isInteger(timeoutMs) || timeoutMs <= 0)
     throw new UsageError(`--timeout must be a positive whole number of ms, got ${flags.timeout}`);
-  const { brokers, profile } = await resolveProfile(flags.brokers, flags.profile, process.env);
+  const { brokers: b, bootstrapServer } = flags;
+  if (b !== undefined && bootstrapServer !== undefined && b !== bootstrapServer)
+    throw new UsageError("--brokers and --bootstrap-server name different servers; give one");
+  const { brokers, profile } = await resolveProfile(
+    b ?? bootstrapServer,
+    flags.profile,
+    process.env,
+  );
   const security = await resolveSecurity(flags, process.env, profile);
   return { brokers: brokers.split(","), clientId: flags.clientId, timeoutMs, ...security };
 }
