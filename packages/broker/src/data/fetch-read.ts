@@ -127,8 +127,9 @@ export async function readPartitions(
   // Set once a partition's next batch did not fit in what was left: the response is then
   // as good as full, and later partitions are answered from their offsets where they can
   // be. Reading each of them only to find its batch too large, one after the other, was
-  // most of the time a fetch of 100 partitions took (docs/performance.md, "Consume
-  // path"). Kafka fills that space with truncated batches, which no client can use.
+  // most of the time a fetch of 100 partitions took (docs/performance.md, "Consume over
+  // many partitions"). Kafka fills that space with truncated batches, which no client
+  // can use.
   let full = false;
   for (let i = 0; i < targets.length; i++) {
     const t = targets[i] as FetchTarget;
