@@ -87,14 +87,10 @@ export async function clientSettings(flags: ClientFlags): Promise<ClientOptions>
   const timeoutMs = Number(flags.timeout);
   if (!Number.isInteger(timeoutMs) || timeoutMs <= 0)
     throw new UsageError(`--timeout must be a positive whole number of ms, got ${flags.timeout}`);
-  const { brokers: b, bootstrapServer } = flags;
-  if (b !== undefined && bootstrapServer !== undefined && b !== bootstrapServer)
+  const given = flags.brokers ?? flags.bootstrapServer;
+  if (flags.bootstrapServer !== undefined && flags.bootstrapServer !== given)
     throw new UsageError("--brokers and --bootstrap-server name different servers; give one");
-  const { brokers, profile } = await resolveProfile(
-    b ?? bootstrapServer,
-    flags.profile,
-    process.env,
-  );
+  const { brokers, profile } = await resolveProfile(given, flags.profile, process.env);
   const security = await resolveSecurity(flags, process.env, profile);
   return { brokers: brokers.split(","), clientId: flags.clientId, timeoutMs, ...security };
 }
