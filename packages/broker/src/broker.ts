@@ -2,6 +2,7 @@ import type { ConsoleServer } from "@logbook/console";
 import {
   type Fs,
   type Logger,
+  monotonicMs,
   openStorageEngine,
   realFs,
   type StorageEngine,
@@ -170,9 +171,9 @@ export class Broker implements DispatchTarget {
 
   static async start(config: BrokerConfig, logger: Logger): Promise<Broker> {
     const phases: Record<string, number> = {};
-    let last = performance.now();
+    let last = monotonicMs();
     const lap = (phase: string): void => {
-      const now = performance.now();
+      const now = monotonicMs();
       phases[phase] = Math.round((now - last) * 10) / 10;
       last = now;
     };

@@ -7,7 +7,7 @@
  * commands (cli/commands/) are clients: they speak the Kafka protocol to any broker.
  */
 import { readFileSync } from "node:fs";
-import { createLogger, type Logger } from "@logbook/storage";
+import { createLogger, type Logger, monotonicMs } from "@logbook/storage";
 import { Command } from "commander";
 import { Broker } from "./broker.js";
 import { ConfigError, type LoadedConfig, loadConfig } from "./cli/load-config.js";
@@ -15,7 +15,7 @@ import { BROKER_SETTINGS, envVarName } from "./config/schema.js";
 import { codeCacheHook } from "./launcher/code-cache-hook.js";
 
 /** ms from process start to here: Node's own start plus loading this module graph. */
-const modulesLoadedMs = performance.now();
+const modulesLoadedMs = monotonicMs();
 
 /** `--data-dir` -> `dataDir`, the key commander stores the option under. */
 function optionKey(flag: string): string {
@@ -104,7 +104,7 @@ async function start(loaded: LoadedConfig, logger: Logger, configLoadedMs: numbe
       nodeAndModules: modulesLoadedMs,
       config: configLoadedMs - modulesLoadedMs,
       ...started.startupPhasesMs,
-      total: performance.now(),
+      total: monotonicMs(),
     }),
     ...(started.consoleUrl === null ? {} : { console: started.consoleUrl }),
     ...(started.metricsAddress === null
@@ -190,7 +190,7 @@ async function buildProgram(argv: readonly string[]): Promise<Command> {
       logger.error("uncaught exception", { error: e.stack ?? e.message });
       process.exit(1);
     });
-    await start(loaded, logger, performance.now());
+    await start(loaded, logger, monotonicMs());
   });
   // The client commands (a Kafka client, YAML output) are loaded only when the command
   // line is not `logbook start`, which should not pay for them at start-up.

@@ -1,3 +1,4 @@
+import { byTopicPartition } from "@logbook/storage";
 import type { EndOffsets, GroupCoordinatorApi, GroupLag, PartitionLag } from "./coordinator-api.js";
 
 /**
@@ -49,7 +50,7 @@ export async function lag(
       lag: partitionLag,
     });
   }
-  partitions.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
+  partitions.sort(byTopicPartition);
   return {
     groupId,
     groupState: described?.exists ? described.groupState : consumer?.groupState || null,

@@ -1,4 +1,5 @@
 import { createOffsetCommitValue, ErrorCode } from "@logbook/protocol";
+import { byTopicPartition } from "@logbook/storage";
 import type { CoordinatorConfig } from "./config.js";
 import { groupTombstones as consumerGroupTombstones } from "./consumer-changes.js";
 import {
@@ -102,7 +103,7 @@ export function fetchOffsets(groups: Groups, input: FetchOffsetsInput): FetchOff
     input.partitions ??
     [...committed.values()]
       .map((o) => ({ topic: o.topic, partition: o.partition }))
-      .sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
+      .sort(byTopicPartition);
   const offsets = wanted.map((p) => {
     const key = tpKey(p.topic, p.partition);
     // KIP-447: a consumer taking over must not start from an offset an open transaction

@@ -15,6 +15,7 @@ export { type Clock, realClock, repeatEvery, type TimerHandle } from "./env/cloc
 export type { Fs, FsFile, FsStats, OpenFlags } from "./env/fs.js";
 export { ManualClock } from "./env/manual-clock.js";
 export { MemoryFs } from "./env/memory-fs.js";
+export { monotonicMs } from "./env/monotonic-ms.js";
 export { realFs } from "./env/real-fs.js";
 export { type WriteFaultCode, WriteFaults } from "./env/write-faults.js";
 export { InternalLog, type KeyValueRecord } from "./internal-log.js";
@@ -40,3 +41,4 @@ export {
 } from "./partition-log.js";
 export { ReadBufferPool, readBuffers } from "./read-buffers.js";
 export { orUnavailable, StorageUnavailableError } from "./storage-unavailable.js";
+export { byTopicPartition } from "./topic-partition-order.js";

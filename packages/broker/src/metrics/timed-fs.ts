@@ -2,13 +2,13 @@
  * An Fs whose fsyncs are timed (Kafka's LogFlushStats): files it opens time their
  * sync/datasync, and so do flushed writeFile and syncDir. Only used with metrics on.
  */
-import type { Fs, FsFile } from "@logbook/storage";
+import { type Fs, type FsFile, monotonicMs } from "@logbook/storage";
 
 export function timedFs(inner: Fs, took: (seconds: number) => void): Fs {
   const timed = async (sync: () => Promise<void>) => {
-    const started = performance.now();
+    const started = monotonicMs();
     await sync();
-    took((performance.now() - started) / 1000);
+    took((monotonicMs() - started) / 1000);
   };
   const wrap = (f: FsFile): FsFile => ({
     fd: f.fd,

@@ -7,7 +7,7 @@ import {
   type FetchResponse,
   peekRequestHeader,
 } from "@logbook/protocol";
-import { type Logger, StorageUnavailableError } from "@logbook/storage";
+import { type Logger, monotonicMs, StorageUnavailableError } from "@logbook/storage";
 import { CloseConnection, type Handler, NO_RESPONSE } from "../handler.js";
 import { unsupportedApiVersionsResponse } from "../handlers/18-api-versions.js";
 import { throttleAfter, withThrottle } from "../quotas/request-throttle.js";
@@ -104,7 +104,7 @@ export async function dispatch(
   logger.debug("request", { api: handler.api.name, version: apiVersion, peer });
   // Encoding is inside: a response that does not fit its own schema is a handler bug too.
   try {
-    const started = performance.now();
+    const started = monotonicMs();
     const response = await handler.handle(decoded.body, {
       header: decoded.header,
       version: apiVersion,
@@ -112,7 +112,7 @@ export async function dispatch(
       peer,
       session,
     });
-    const handlerMs = performance.now() - started;
+    const handlerMs = monotonicMs() - started;
     broker.metrics?.request(handler.api.name, handlerMs / 1000);
     const out =
       response === NO_RESPONSE

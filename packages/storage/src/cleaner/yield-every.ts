@@ -1,4 +1,5 @@
 import { setImmediate } from "node:timers/promises";
+import { monotonicMs } from "../env/monotonic-ms.js";
 
 /**
  * Returns a tick to call once per unit of work; every `n`th call (and whenever
@@ -14,14 +15,14 @@ export function yieldEvery(
   const maxBusyMs = options.maxBusyMs ?? 10;
   const signal = options.signal;
   let calls = 0;
-  let sliceStart = performance.now();
+  let sliceStart = monotonicMs();
   return async () => {
     signal?.throwIfAborted();
     calls++;
-    if (calls < n && performance.now() - sliceStart < maxBusyMs) return;
+    if (calls < n && monotonicMs() - sliceStart < maxBusyMs) return;
     calls = 0;
     await setImmediate();
-    sliceStart = performance.now();
+    sliceStart = monotonicMs();
     signal?.throwIfAborted();
   };
 }

@@ -2,6 +2,7 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import type { Clock } from "../env/clock.js";
 import type { Fs, FsFile } from "../env/fs.js";
+import { utcTimestamp } from "../utc-timestamp.js";
 
 /** The lock file in a data directory, as Kafka names it. */
 export const LOCK_FILE = ".lock";
@@ -49,7 +50,7 @@ export class DataDirLock {
     }
     await fh.truncate(0);
     const owner = Buffer.from(
-      `pid ${process.pid} on ${hostname()}, started ${new Date(clock.now()).toISOString()}\n`,
+      `pid ${process.pid} on ${hostname()}, started ${utcTimestamp(clock.now())}\n`,
     );
     await fh.write(owner, 0, owner.length, 0);
     return new DataDirLock(fh);

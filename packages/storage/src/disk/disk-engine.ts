@@ -13,6 +13,7 @@ import { withGroupedDirSync } from "../env/grouped-dir-sync.js";
 import { silentLogger } from "../logger.js";
 import { maintainLogs } from "../maintain-logs.js";
 import type { PartitionLog } from "../partition-log.js";
+import { byTopicPartition } from "../topic-partition-order.js";
 import { DataDirLock } from "./dir-lock.js";
 import { DiskPartitionLog } from "./disk-partition-log.js";
 import { parsePartitionDirName, partitionDirName } from "./layout.js";
@@ -87,7 +88,7 @@ export class DiskEngine implements StorageEngine {
       const tp = parsePartitionDirName(name);
       if (tp !== null && (await this.fs.stat(join(this.dataDir, name))).isDirectory()) out.push(tp);
     }
-    return out.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
+    return out.sort(byTopicPartition);
   }
 
   async delete(tp: TopicPartitionId): Promise<void> {
