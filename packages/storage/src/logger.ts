@@ -2,7 +2,7 @@
  * The one logging interface of the server side. The broker creates the logger and
  * passes it down; library code never writes to the console itself.
  */
-import { utcTimestamp } from "./utc-timestamp.js";
+import { utcTimestampNow } from "./env/utc-timestamp.js";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 export type LogFields = Record<string, string | number | boolean | null | undefined>;
@@ -37,7 +37,7 @@ export function createLogger(
   const min = ORDER[level];
   const emit = (lvl: LogLevel, msg: string, fields?: LogFields, cause?: unknown): void => {
     if (ORDER[lvl] < min) return;
-    const line = { time: utcTimestamp(Date.now()), level: lvl, msg, ...base, ...fields };
+    const line = { time: utcTimestampNow(), level: lvl, msg, ...base, ...fields };
     write(`${JSON.stringify({ ...line, ...causeFields(cause) })}\n`);
   };
   return {

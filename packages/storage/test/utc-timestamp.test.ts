@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
-import { utcTimestamp } from "../src/utc-timestamp.js";
+import { utcTimestamp } from "../src/env/utc-timestamp.js";
 
 const FIRST_MS = new Date("0000-01-01T00:00:00.000Z").getTime();
 const LAST_MS = new Date("9999-12-31T23:59:59.999Z").getTime();

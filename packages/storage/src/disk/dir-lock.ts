@@ -2,7 +2,7 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import type { Clock } from "../env/clock.js";
 import type { Fs, FsFile } from "../env/fs.js";
-import { utcTimestamp } from "../utc-timestamp.js";
+import { utcTimestamp } from "../env/utc-timestamp.js";
 
 /** The lock file in a data directory, as Kafka names it. */
 export const LOCK_FILE = ".lock";

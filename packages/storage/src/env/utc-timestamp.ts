@@ -16,3 +16,6 @@ export function utcTimestamp(ms: number): string {
     year < 10 ? `000${year}` : year < 100 ? `00${year}` : year < 1000 ? `0${year}` : `${year}`;
   return `${y}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}T${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())}.${pad3(d.getUTCMilliseconds())}Z`;
 }
+
+/** The wall-clock time now, as utcTimestamp writes it: the logger's `time`. */
+export const utcTimestampNow = (): string => utcTimestamp(Date.now());
