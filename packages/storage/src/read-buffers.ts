@@ -11,7 +11,8 @@
  * Whoever ends up holding it may call `giveBack` once nothing refers to its bytes any
  * more (the broker does so when a Fetch response has been written to the socket);
  * a buffer never given back is simply garbage-collected. Giving back a buffer
- * that was not taken here, or twice, does nothing. Buffers under MIN_POOLED bytes are
+ * that was not taken here, or twice (even after its memory was taken again), does
+ * nothing. Buffers under MIN_POOLED bytes are
  * not pooled: they cost little and would only fragment the free lists.
  */
 
@@ -48,11 +49,22 @@ export class ReadBufferPool {
     return Buffer.from(ab, 0, size);
   }
 
-  /** Returns `buf`'s memory for reuse; its bytes must not be read or written after this. */
+  /**
+   * Returns `buf`'s memory for reuse; its bytes must not be read or written after this.
+   * The memory moves to a new ArrayBuffer and every view of the old one (the holder's,
+   * and stale ones from earlier takes) is left detached, empty: a view can then never
+   * give back, or see, memory that a later take handed to someone else.
+   */
   giveBack(buf: Uint8Array): void {
-    const ab = buf.buffer;
-    if (!(ab instanceof ArrayBuffer) || !this.out.has(ab)) return;
-    this.out.delete(ab);
+    const old = buf.buffer;
+    if (!(old instanceof ArrayBuffer) || !this.out.has(old)) return;
+    this.out.delete(old);
+    let ab: ArrayBuffer;
+    try {
+      ab = structuredClone(old, { transfer: [old] });
+    } catch {
+      return; // not transferable: left to GC
+    }
     const cls = ab.byteLength;
     if (this.idleBytes + cls > this.maxIdleBytes) return;
     let list = this.free.get(cls);

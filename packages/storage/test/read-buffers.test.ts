@@ -66,8 +66,9 @@ describe("ReadBufferPool", () => {
     const pool = new ReadBufferPool();
     const a = pool.take(1_000_000);
     pool.giveBack(a.subarray(0, 10));
-    const b = pool.take(900_000);
-    assert.equal(b.buffer, a.buffer);
+    // Given back, every view of the old memory is detached and empty.
+    assert.equal(a.length, 0);
+    pool.take(900_000);
     assert.equal(pool.reused, 1);
     // Small reads and reads larger than the largest class are plain buffers.
     pool.giveBack(pool.take(100));
@@ -83,7 +84,24 @@ describe("ReadBufferPool", () => {
     const b = pool.take(1024 * 1024);
     pool.giveBack(a);
     pool.giveBack(b);
-    assert.equal(pool.take(1024 * 1024).buffer, a.buffer);
-    assert.notEqual(pool.take(1024 * 1024).buffer, b.buffer);
+    pool.take(1024 * 1024);
+    assert.equal(pool.reused, 1);
+    pool.take(1024 * 1024);
+    assert.equal(pool.reused, 1, "the second was over the bound and went to GC");
+  });
+
+  it("a stale view given back again never frees memory a later take holds (CI seed -765062697)", () => {
+    const pool = new ReadBufferPool(2 * 1024 * 1024);
+    const a = pool.take(2_097_152);
+    pool.giveBack(a);
+    const b = pool.take(1_048_577);
+    b.fill(7);
+    pool.giveBack(a);
+    pool.take(1_048_577).fill(9);
+    assert.ok(
+      b.every((v) => v === 7),
+      "b's memory was handed out again",
+    );
+    assert.equal(pool.reused, 1);
   });
 });
