@@ -1,4 +1,4 @@
-import { byTopicPartition } from "@logbook/storage";
+import { byTopicPartition } from "@logbook/protocol";
 import type { EndOffsets, GroupCoordinatorApi, GroupLag, PartitionLag } from "./coordinator-api.js";
 
 /**

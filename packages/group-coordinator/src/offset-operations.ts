@@ -1,5 +1,4 @@
-import { createOffsetCommitValue, ErrorCode } from "@logbook/protocol";
-import { byTopicPartition } from "@logbook/storage";
+import { byTopicPartition, createOffsetCommitValue, ErrorCode } from "@logbook/protocol";
 import type { CoordinatorConfig } from "./config.js";
 import { groupTombstones as consumerGroupTombstones } from "./consumer-changes.js";
 import {

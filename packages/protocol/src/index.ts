@@ -8,3 +8,4 @@ export * from "./framing/index.js";
 export * from "./generated/index.js";
 export * from "./primitives/index.js";
 export * from "./records/index.js";
+export * from "./topic-partition-order.js";

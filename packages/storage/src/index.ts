@@ -41,4 +41,3 @@ export {
 } from "./partition-log.js";
 export { ReadBufferPool, readBuffers } from "./read-buffers.js";
 export { orUnavailable, StorageUnavailableError } from "./storage-unavailable.js";
-export { byTopicPartition } from "./topic-partition-order.js";

@@ -1,5 +1,6 @@
 /** Consumer groups: list, describe with lag, reset offsets, delete. */
 import {
+  byTopicPartition,
   ConsumerGroupDescribeApi,
   createConsumerGroupDescribeRequest,
   createDeleteGroupsRequest,
@@ -168,9 +169,7 @@ async function offsetsAt(
         if (p.committedOffset >= 0n)
           out.push({ topic: t.name, partition: p.partitionIndex, offset: p.committedOffset });
   }
-  return out.sort((a, b) =>
-    a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1,
-  );
+  return out.sort(byTopicPartition);
 }
 
 export async function describeGroup(client: KafkaClient, group: string): Promise<GroupDescription> {
@@ -207,7 +206,7 @@ export async function describeGroup(client: KafkaClient, group: string): Promise
         memberId: owner.get(`${topic}:${partition}`) ?? null,
       };
     })
-    .sort((a, b) => (a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1));
+    .sort(byTopicPartition);
   return {
     group,
     ...shape,
@@ -292,7 +291,7 @@ export async function seekGroup(
         target: t,
       };
     })
-    .sort((a, b) => (a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1));
+    .sort(byTopicPartition);
   if (dryRun) return planned.map((p) => ({ ...p, status: "DRY-RUN" }));
   const coordinator = await client.coordinator(group, CoordinatorType.GROUP);
   const { body } = await coordinator.send(OffsetCommitApi, () =>

@@ -1,5 +1,5 @@
 /** Partition offsets through ListOffsets, sent to each partition's leader. */
-import { createListOffsetsRequest, ListOffsetsApi } from "@logbook/protocol";
+import { byTopicPartition, createListOffsetsRequest, ListOffsetsApi } from "@logbook/protocol";
 import type { KafkaClient } from "../kafka-client.js";
 import { check } from "../kafka-error.js";
 
@@ -63,7 +63,5 @@ export async function listOffsets(
       );
     }),
   );
-  return answers
-    .flat()
-    .sort((a, b) => (a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1));
+  return answers.flat().sort(byTopicPartition);
 }

@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { byTopicPartition } from "@logbook/protocol";
 import type { LogConfig } from "../config.js";
 import type {
   EngineEnvOptions,
@@ -13,7 +14,6 @@ import { withGroupedDirSync } from "../env/grouped-dir-sync.js";
 import { silentLogger } from "../logger.js";
 import { maintainLogs } from "../maintain-logs.js";
 import type { PartitionLog } from "../partition-log.js";
-import { byTopicPartition } from "../topic-partition-order.js";
 import { DataDirLock } from "./dir-lock.js";
 import { DiskPartitionLog } from "./disk-partition-log.js";
 import { parsePartitionDirName, partitionDirName } from "./layout.js";

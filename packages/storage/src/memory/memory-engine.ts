@@ -1,3 +1,4 @@
+import { byTopicPartition } from "@logbook/protocol";
 import type { LogConfig } from "../config.js";
 import type { EngineFactory, EngineOptions, StorageEngine, TopicPartitionId } from "../engine.js";
 import type { Clock } from "../env/clock.js";
@@ -75,11 +76,7 @@ export class MemoryEngine implements StorageEngine {
   }
 
   async list(): Promise<TopicPartitionId[]> {
-    return [...this.store.logs.values()]
-      .map((e) => ({ ...e.tp }))
-      .sort((a, b) =>
-        a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1,
-      );
+    return [...this.store.logs.values()].map((e) => ({ ...e.tp })).sort(byTopicPartition);
   }
 
   async delete(tp: TopicPartitionId): Promise<void> {
