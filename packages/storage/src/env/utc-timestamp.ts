@@ -5,16 +5,13 @@
  * "Start-up and footprint"). The getUTC* accessors do not. Years outside 0-9999, which
  * toISOString writes with a sign and six digits, go to toISOString itself.
  */
-const pad2 = (n: number): string => (n < 10 ? `0${n}` : `${n}`);
-const pad3 = (n: number): string => (n < 10 ? `00${n}` : n < 100 ? `0${n}` : `${n}`);
+const pad = (n: number, width: number): string => String(n).padStart(width, "0");
 
 export function utcTimestamp(ms: number): string {
   const d = new Date(ms);
   const year = d.getUTCFullYear();
   if (!(year >= 0 && year <= 9999)) return d.toISOString();
-  const y =
-    year < 10 ? `000${year}` : year < 100 ? `00${year}` : year < 1000 ? `0${year}` : `${year}`;
-  return `${y}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}T${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())}.${pad3(d.getUTCMilliseconds())}Z`;
+  return `${pad(year, 4)}-${pad(d.getUTCMonth() + 1, 2)}-${pad(d.getUTCDate(), 2)}T${pad(d.getUTCHours(), 2)}:${pad(d.getUTCMinutes(), 2)}:${pad(d.getUTCSeconds(), 2)}.${pad(d.getUTCMilliseconds(), 3)}Z`;
 }
 
 /** The wall-clock time now, as utcTimestamp writes it: the logger's `time`. */
