@@ -25,6 +25,12 @@ export interface AppendOptions {
    * sure no other broker appended meanwhile (optimistic concurrency).
    */
   expectedOffset?: number;
+  /**
+   * The caller hands `records` over and never writes to it again, so the log may keep
+   * the buffer itself a while (the disk engine serves a read at the tail from it in the
+   * turn of the event loop that appended it). Without it the log keeps only a copy.
+   */
+  handedOver?: boolean;
 }
 
 export type ReadResult =

@@ -42,7 +42,8 @@ export async function appendProduced(
     // scan of everything appended until then; Kafka keeps it from the first append too.
     void plane.producerState(log);
     if (turn.ready !== null) await turn.ready;
-    const appending = log.append(records, { verifyCrc: false });
+    // The request's bytes are not touched after this: the log may keep them.
+    const appending = log.append(records, { verifyCrc: false, handedOver: true });
     turn.release();
     return toOutcome(() => appending);
   }
@@ -81,7 +82,7 @@ export async function appendProduced(
     };
   }
   const firstOffset = log.logEndOffset;
-  const appending = log.append(records, { verifyCrc: false });
+  const appending = log.append(records, { verifyCrc: false, handedOver: true });
   const batch: BatchMetadata = {
     firstSeq,
     lastSeq,

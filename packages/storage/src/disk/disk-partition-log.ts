@@ -22,6 +22,7 @@ import { batchInfoAt } from "./batch-scan.js";
 import { writeCheckpoint } from "./checkpoint.js";
 import { type CompactionTarget, compactOnce, type SwapStep } from "./compaction.js";
 import { DELETED_SUFFIX } from "./layout.js";
+import { RecentAppends, sharedTurnRetention, type TurnRetention } from "./recent-appends.js";
 import { recoverPartition, removeRetired } from "./recovery.js";
 import { Segment } from "./segment.js";
 import { SegmentList } from "./segment-list.js";
@@ -29,6 +30,8 @@ import { maxTimestamp, offsetForTimestamp } from "./timestamp-search.js";
 
 interface PendingAppend {
   records: Buffer;
+  /** AppendOptions.handedOver: the records may be kept for reads this turn. */
+  handedOver: boolean;
   batches: IncomingBatch[];
   firstOffset: number;
   lastOffset: number;
@@ -52,6 +55,8 @@ export interface DiskLogOptions {
   queueCheckpoint?: (checkpoint: () => Promise<void>) => Promise<void>;
   /** Test hook: called after each step of a compaction swap (throw to simulate a crash). */
   onSwapStep?: (step: SwapStep, base: number) => void;
+  /** When the appends kept for reads at the tail are forgotten (tests); the turn's end. */
+  recentAppends?: TurnRetention;
 }
 
 /**
@@ -99,9 +104,17 @@ export class DiskPartitionLog implements PartitionLog {
   private compacting: Promise<number> | null = null;
   /**
    * Counters for tests and metrics: appends accepted, writev calls, fsyncs of log data,
-   * reads that started from a remembered position.
+   * reads that started from a remembered position, reads served by this turn's appends.
    */
-  readonly stats = { appends: 0, writes: 0, syncs: 0, readsFromKnownStart: 0 };
+  readonly stats = {
+    appends: 0,
+    writes: 0,
+    syncs: 0,
+    readsFromKnownStart: 0,
+    readsFromRecentAppends: 0,
+  };
+  /** The batches appended this turn: a long poll they wake reads them without a file read. */
+  private readonly recent: RecentAppends;
 
   private constructor(
     readonly dir: string,
@@ -115,6 +128,7 @@ export class DiskPartitionLog implements PartitionLog {
     txns: OpenTransactions,
   ) {
     this.segments = new SegmentList(segments);
+    this.recent = new RecentAppends(opts.recentAppends ?? sharedTurnRetention());
     this.txns = txns;
     this.assignedTxns = txns.clone();
     this.cleanerOffset = cleanerOffset;
@@ -220,6 +234,7 @@ export class DiskPartitionLog implements PartitionLog {
     return new Promise<AppendResult>((resolve, reject) => {
       this.queue.push({
         records,
+        handedOver: options.handedOver === true,
         batches,
         firstOffset,
         lastOffset: this.nextOffset - 1,
@@ -257,6 +272,10 @@ export class DiskPartitionLog implements PartitionLog {
   private publish(written: PendingAppend[]): void {
     this.visibleEnd = (written[written.length - 1] as PendingAppend).lastOffset + 1;
     for (const p of written) {
+      if (p.handedOver) {
+        const startsSegment = this.segments.floor(p.firstOffset).baseOffset === p.firstOffset;
+        this.recent.add(p.records, p.firstOffset, p.lastOffset + 1, startsSegment);
+      }
       p.resolve({
         baseOffset: p.firstOffset,
         lastOffset: p.lastOffset,
@@ -450,6 +469,11 @@ export class DiskPartitionLog implements PartitionLog {
       logStartOffset: this.startOffset,
     });
     if (fetchOffset >= bound) return result(EMPTY);
+    const recent = this.recent.read(fetchOffset, maxBytes, bound);
+    if (recent !== null) {
+      this.stats.readsFromRecentAppends++;
+      return result(recent);
+    }
     const known = await this.readFromKnownStart(fetchOffset, maxBytes, bound);
     if (known !== null) return result(known);
     // Looked up again: retention may have dropped segments while the fast path waited.
@@ -535,6 +559,7 @@ export class DiskPartitionLog implements PartitionLog {
   truncateTo(offset: number): Promise<void> {
     return this.serial(async () => {
       if (offset >= this.nextOffset) return;
+      this.recent.clear();
       const interval = this.cfg.indexIntervalBytes;
       if (offset <= this.first.baseOffset) {
         // Nothing before `offset` is left: start over with an empty segment there (Kafka's
@@ -738,6 +763,7 @@ export class DiskPartitionLog implements PartitionLog {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.recent.clear();
     for (const stop of this.stopTimers) stop();
     await this.compacting?.catch(() => 0);
     await this.serial(async () => {
