@@ -90,7 +90,37 @@ async function alterBoth(entity: Entity, ops: [string, number | null][], validat
     ),
   );
   assert.deepEqual(logbook, kafka, `AlterClientQuotas ${JSON.stringify([entity, ops])}`);
+  if (!validateOnly && kafka?.every((e) => e.errorCode === 0)) await kafkaApplied(entity, ops);
   return kafka;
+}
+
+/**
+ * Waits until Kafka's DescribeClientQuotas shows an alteration: Kafka applies it through
+ * its metadata log, a moment after answering. Polling a later describe for its number
+ * of entries instead let a removal of some of an entity's keys go unseen (the entity is
+ * still there), and the stale answer failed CI.
+ */
+async function kafkaApplied(entity: Entity, ops: [string, number | null][]): Promise<void> {
+  const body = createDescribeClientQuotasRequest({
+    components: entity.map(([entityType, name]) =>
+      createDescribeClientQuotasRequestComponentData({
+        entityType,
+        matchType: name === null ? 1 : 0,
+        match: name,
+      }),
+    ),
+    strict: true,
+  });
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const r = (await conv.clients.kafka.request(DescribeClientQuotasApi, 1, body)).body;
+    const values = new Map((r.entries?.[0]?.values ?? []).map((v) => [v.key, v.value]));
+    if (
+      ops.every(([key, value]) => (value === null ? !values.has(key) : values.get(key) === value))
+    )
+      return;
+    await new Promise((res) => setTimeout(res, 100));
+  }
 }
 
 /** DescribeClientQuotas on both; Kafka applies changes through its metadata log, so it is polled. */
