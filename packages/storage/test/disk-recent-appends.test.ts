@@ -29,6 +29,21 @@ async function openLog(dir: string, retention: TurnRetention, segmentBytes = 1 <
   });
 }
 
+/** A log in a temp dir kept as `retention` says, closed and removed afterwards. */
+async function withLog(
+  retention: TurnRetention,
+  fn: (log: DiskPartitionLog) => Promise<void>,
+): Promise<void> {
+  const tmp = await makeTempDir();
+  const log = await openLog(join(tmp.path, "t-0"), retention);
+  try {
+    await fn(log);
+  } finally {
+    await log.close();
+    await tmp.cleanup();
+  }
+}
+
 /** One append: its batches' record counts and value sizes. */
 const appendSpec = fc.array(
   fc.record({ count: fc.integer({ min: 1, max: 5 }), size: fc.integer({ min: 0, max: 600 }) }),
@@ -110,10 +125,8 @@ describe("recent appends (disk engine)", () => {
   });
 
   it("answer a read at the tail without a file read until the turn ends", async () => {
-    const tmp = await makeTempDir();
     const turns = manualTurns();
-    const log = await openLog(join(tmp.path, "t-0"), turns);
-    try {
+    await withLog(turns, async (log) => {
       for (let i = 0; i < 3; i++) await log.append(await makeBatch(3), HANDED_OVER);
       const r = await log.read(7, 1 << 20);
       assert.equal(r.kind, "ok");
@@ -123,32 +136,22 @@ describe("recent appends (disk engine)", () => {
       const again = await log.read(7, 1 << 20);
       assert.ok(again.kind === "ok" && again.records.equals(r.kind === "ok" ? r.records : EMPTY));
       assert.equal(log.stats.readsFromRecentAppends, 1, "after the turn: from the file");
-    } finally {
-      await log.close();
-      await tmp.cleanup();
-    }
+    });
   });
 
   it("are forgotten when the real event loop moves on", async () => {
-    const tmp = await makeTempDir();
-    const log = await openLog(join(tmp.path, "t-0"), new TurnRetention());
-    try {
+    await withLog(new TurnRetention(), async (log) => {
       await log.append(await makeBatch(2), HANDED_OVER);
       await log.read(0, 1 << 20);
       assert.equal(log.stats.readsFromRecentAppends, 1, "same turn: kept");
       await new Promise((resolve) => setImmediate(resolve));
       await log.read(0, 1 << 20);
       assert.equal(log.stats.readsFromRecentAppends, 1, "next turn: forgotten");
-    } finally {
-      await log.close();
-      await tmp.cleanup();
-    }
+    });
   });
 
   it("keep only buffers handed over, and read out copies", async () => {
-    const tmp = await makeTempDir();
-    const log = await openLog(join(tmp.path, "t-0"), manualTurns());
-    try {
+    await withLog(manualTurns(), async (log) => {
       const mine = await makeBatch(2);
       const kept = Buffer.from(mine);
       await log.append(mine);
@@ -172,16 +175,11 @@ describe("recent appends (disk engine)", () => {
         second.kind === "ok" && second.records.equals(copy),
         "a reader's writes stay its own",
       );
-    } finally {
-      await log.close();
-      await tmp.cleanup();
-    }
+    });
   });
 
   it("never serve what a truncation cut", async () => {
-    const tmp = await makeTempDir();
-    const log = await openLog(join(tmp.path, "t-0"), manualTurns());
-    try {
+    await withLog(manualTurns(), async (log) => {
       for (let i = 0; i < 10; i++) await log.append(await makeBatch(3), HANDED_OVER);
       await log.truncateTo(15);
       await log.append(await makeBatch([{ value: "after" }, { value: "cut" }]), HANDED_OVER);
@@ -198,10 +196,7 @@ describe("recent appends (disk engine)", () => {
       assert.equal(old.kind, "ok");
       if (old.kind === "ok") assert.equal(Number(old.records.readBigInt64BE(0)), 12);
       assert.equal(log.stats.readsFromRecentAppends, before + 1);
-    } finally {
-      await log.close();
-      await tmp.cleanup();
-    }
+    });
   });
 });
 
