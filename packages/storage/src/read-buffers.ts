@@ -10,10 +10,10 @@
  * Contract: `take` gives a buffer of at least `size` bytes (a slice of a larger one).
  * Whoever ends up holding it may call `giveBack` once nothing refers to its bytes any
  * more (the broker does so when a Fetch response has been written to the socket);
- * a buffer never given back is simply garbage-collected. Giving back a buffer
- * that was not taken here, or twice (even after its memory was taken again), does
- * nothing. Buffers under MIN_POOLED bytes are
- * not pooled: they cost little and would only fragment the free lists.
+ * a buffer never given back is simply garbage-collected. Giving back a buffer that was
+ * not taken here, or twice (even after its memory was taken again), does nothing.
+ * Buffers under MIN_POOLED bytes are not pooled: they cost little and would only
+ * fragment the free lists.
  */
 
 const MIN_POOLED = 64 * 1024;
