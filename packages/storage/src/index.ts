@@ -37,6 +37,7 @@ export {
   conflictError,
   type PartitionLog,
   type ReadResult,
+  type SizedRead,
   type TimestampLookup,
 } from "./partition-log.js";
 export { ReadBufferPool, readBuffers } from "./read-buffers.js";

@@ -49,6 +49,23 @@ export type ReadResult =
       logEndOffset: number;
     };
 
+/**
+ * A read whose size is known before its bytes are (see PartitionLog.readSized). Nothing
+ * is read until `start`, which must run in the same turn of the event loop as the
+ * sizing (the log may change after it); it returns the buffer of `size` bytes, filled by
+ * the time `filled` resolves (it rejects when the bytes are no longer there).
+ */
+export interface SizedRead {
+  size: number;
+  /** The records' offsets lie in [firstOffset, nextOffset). */
+  firstOffset: number;
+  nextOffset: number;
+  highWatermark: number;
+  lastStableOffset: number;
+  logStartOffset: number;
+  start(): { records: Buffer; filled: Promise<void> };
+}
+
 export interface TimestampLookup {
   offset: number;
   timestamp: number;
@@ -122,6 +139,16 @@ export interface PartitionLog {
    * watermark are out of range.
    */
   read(fetchOffset: number, maxBytes: number, upperBound?: number): Promise<ReadResult>;
+  /**
+   * Optional. A read as `read` gives, when the engine can tell its size without reading
+   * the bytes: the read starts at once and a response can be framed, and sent up to
+   * these bytes, while it runs. Whole batches from the one at `fetchOffset`, at most
+   * `maxBytes` (never the one oversized batch `read` would give); it may stop short of
+   * what `read` would return (it stops at a boundary it knows). Size 0 when no boundary
+   * within `maxBytes` is known though one past it is; null when the size cannot be known
+   * without reading, or `read` must answer (out of range, nothing below the bound).
+   */
+  readSized?(fetchOffset: number, maxBytes: number, upperBound?: number): SizedRead | null;
   /** First offset whose record timestamp is >= `timestamp`, or null if none. */
   offsetForTimestamp(timestamp: number): Promise<TimestampLookup | null>;
   /** The record with the largest timestamp (first such), or null when empty. */

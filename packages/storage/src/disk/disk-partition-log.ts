@@ -12,6 +12,7 @@ import {
   conflictError,
   type PartitionLog,
   type ReadResult,
+  type SizedRead,
   type TimestampLookup,
 } from "../partition-log.js";
 import { readBuffers } from "../read-buffers.js";
@@ -104,7 +105,8 @@ export class DiskPartitionLog implements PartitionLog {
   private compacting: Promise<number> | null = null;
   /**
    * Counters for tests and metrics: appends accepted, writev calls, fsyncs of log data,
-   * reads that started from a remembered position, reads served by this turn's appends.
+   * reads that started from a remembered position, reads served by this turn's appends,
+   * reads sized before their bytes were read (readSized).
    */
   readonly stats = {
     appends: 0,
@@ -112,6 +114,7 @@ export class DiskPartitionLog implements PartitionLog {
     syncs: 0,
     readsFromKnownStart: 0,
     readsFromRecentAppends: 0,
+    readsSized: 0,
   };
   /** The batches appended this turn: a long poll they wake reads them without a file read. */
   private readonly recent: RecentAppends;
@@ -495,6 +498,41 @@ export class DiskPartitionLog implements PartitionLog {
       if (served !== null) return result(served);
     }
     return result(EMPTY);
+  }
+
+  readSized(fetchOffset: number, maxBytes: number, upperBound?: number): SizedRead | null {
+    const hw = this.visibleEnd;
+    const bound = Math.min(upperBound ?? hw, hw);
+    // Out of range, nothing to read, or a read served from this turn's appends: `read`.
+    if (fetchOffset < this.startOffset || fetchOffset >= bound) return null;
+    if (this.recent.covers(fetchOffset)) return null;
+    const seg = this.segments.floor(fetchOffset);
+    // As in readFromKnownStart: where a batch is known to start, with no read to find it.
+    const position = fetchOffset === seg.baseOffset ? 0 : seg.knownStart(fetchOffset);
+    if (position === undefined) return null;
+    const cut = seg.knownCut(position, maxBytes, bound);
+    const size = cut === null ? 0 : cut.position - position;
+    // Nothing fits: only a read can say whether the next batch is larger than maxBytes.
+    if (size === 0 && seg.knownCut(position, Number.MAX_SAFE_INTEGER, bound) === null) return null;
+    return {
+      size,
+      firstOffset: fetchOffset,
+      nextOffset: cut === null ? fetchOffset : cut.offset,
+      highWatermark: hw,
+      lastStableOffset: this.lastStableOffset,
+      logStartOffset: this.startOffset,
+      start: () => {
+        if (size === 0 || cut === null) return { records: EMPTY, filled: Promise.resolve() };
+        this.stats.readsSized++;
+        seg.rememberStart(cut.offset, cut.position);
+        const records = readBuffers.take(size);
+        const filled = seg.readInto(records, position);
+        // Whoever frames the response awaits it; a response dropped unsent must not
+        // leave the failure unhandled.
+        filled.catch(() => {});
+        return { records, filled };
+      },
+    };
   }
 
   /**

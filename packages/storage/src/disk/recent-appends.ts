@@ -64,6 +64,16 @@ export class RecentAppends {
 
   constructor(private readonly retention: TurnRetention) {}
 
+  /** Whether a read at `offset` would be served from here. */
+  covers(offset: number): boolean {
+    const n = this.entries.length;
+    return (
+      n > 0 &&
+      offset >= (this.entries[0] as Entry).base &&
+      offset < (this.entries[n - 1] as Entry).next
+    );
+  }
+
   /**
    * Keeps the batches of an append just written, [base, next) in offsets;
    * `startsSegment` when they are the first of a segment file.

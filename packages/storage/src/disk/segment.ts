@@ -387,6 +387,47 @@ export class Segment {
     await this.rebuildIndexes(position, indexIntervalBytes);
   }
 
+  /**
+   * The last batch boundary in (position, position + maxBytes] known without reading,
+   * with every batch before it below `bound`: an offset index entry, or the end of the
+   * segment. Null when none is known (or the index is not loaded).
+   */
+  knownCut(
+    position: number,
+    maxBytes: number,
+    bound: number,
+  ): { position: number; offset: number } | null {
+    const atMost = position + maxBytes;
+    // Bytes below `size` hold offsets below `nextOffset` (both move together after a write).
+    if (this.size <= atMost && this.size > position && this.nextOffset <= bound)
+      return { position: this.size, offset: this.nextOffset };
+    const entry = this.offsetIndex?.lastEntryWithin(position, atMost, bound - this.baseOffset);
+    if (entry === undefined || entry === null) return null;
+    return { position: entry.position, offset: this.baseOffset + entry.relativeOffset };
+  }
+
+  /**
+   * Fills `into` with the bytes at `position`; rejects when fewer are there (the file was
+   * cut meanwhile), since whoever sized the read has already promised them.
+   */
+  async readInto(into: Buffer, position: number): Promise<void> {
+    this.readers++;
+    try {
+      let done = 0;
+      while (done < into.length) {
+        const { bytesRead } = await this.fh.read(into, done, into.length - done, position + done);
+        if (bytesRead === 0)
+          throw new Error(
+            `segment ${this.baseOffset}: ${into.length - done} bytes missing at ${position + done}`,
+          );
+        done += bytesRead;
+      }
+    } finally {
+      this.readers--;
+      if (this.retired && this.readers === 0) await this.closeQuietly();
+    }
+  }
+
   /** Where the batch with this base offset starts, if a read ended there. */
   knownStart(offset: number): number | undefined {
     return this.knownStarts.get(offset);

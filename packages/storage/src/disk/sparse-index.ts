@@ -36,6 +36,24 @@ export class OffsetIndex {
     return i < 0 ? 0 : (this.pos[i] as number);
   }
 
+  /**
+   * The last entry at a file position in (after, atMost] whose relative offset is at most
+   * `maxRelative`, or null. Entries mark batch starts, so such an entry is a batch
+   * boundary known without reading the log.
+   */
+  lastEntryWithin(
+    after: number,
+    atMost: number,
+    maxRelative: number,
+  ): { relativeOffset: number; position: number } | null {
+    const i = Math.min(
+      floorIndex(this.pos, this.count, atMost),
+      floorIndex(this.rel, this.count, maxRelative),
+    );
+    if (i < 0 || (this.pos[i] as number) <= after) return null;
+    return { relativeOffset: this.rel[i] as number, position: this.pos[i] as number };
+  }
+
   /** Drops entries at or after a file position (truncation, recovery). */
   truncateToPosition(position: number): void {
     while (this.count > 0 && (this.pos[this.count - 1] as number) >= position) this.count--;
