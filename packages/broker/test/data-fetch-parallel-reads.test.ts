@@ -75,6 +75,7 @@ function options(
 ): FetchReadOptions {
   return {
     maxBytes,
+    minBytes: 1,
     readCommitted,
     version: 12,
     leaderEpoch: 0,
@@ -246,6 +247,65 @@ for (const engine of ["memory", "disk"] as const) {
           ),
           /a bug in the read/,
         );
+      } finally {
+        await b.close();
+      }
+    });
+
+    it("a large response is framed before its bytes are read, with the bytes a read returns", async () => {
+      const b = await broker();
+      try {
+        b.topics.add("s", 3);
+        const big = await buildBatch([
+          { timestamp: 1n, key: null, value: Buffer.alloc(300_000, 7) },
+        ]);
+        const logs: PartitionLog[] = [];
+        for (let partition = 0; partition < 3; partition++) {
+          const log = (await b.topics.partition("s", partition)) as PartitionLog;
+          for (let i = 0; i < 3; i++) await log.append(Buffer.from(big));
+          await b.dataPlane.producerState(log);
+          logs.push(log);
+        }
+        // The same logs without readSized: every partition is read before the answer.
+        const unsized = logs.map(
+          (log) =>
+            new Proxy(log, {
+              get(target, prop) {
+                if (prop === "readSized") return undefined;
+                const value: unknown = Reflect.get(target, prop, target);
+                return typeof value === "function" ? value.bind(target) : value;
+              },
+            }),
+        );
+        for (const readCommitted of [false, true]) {
+          const opts: FetchReadOptions = {
+            maxBytes: 50 << 20,
+            minBytes: 1,
+            readCommitted,
+            version: 12,
+            leaderEpoch: 0,
+            producerState: (log) => b.dataPlane.producerState(log),
+            loadedProducerState: (log) => b.dataPlane.loadedProducerState(log),
+          };
+          const sized = await readPartitions(
+            logs.map((log) => target(log, 0n)),
+            opts,
+          );
+          const plain = await readPartitions(
+            unsized.map((log) => target(log, 0n)),
+            opts,
+          );
+          const framedEarly = sized.reads.filter((r) => r.filled !== undefined).length;
+          // The memory engine cannot size a read without it.
+          assert.equal(framedEarly, engine === "disk" ? 3 : 0);
+          await Promise.all(sized.reads.map((r) => r.filled));
+          assert.equal(sized.bytes, plain.bytes);
+          assert.equal(plain.bytes, 3 * 3 * big.length);
+          assert.deepEqual(
+            sized.reads.map(({ filled: _, ...r }) => r),
+            plain.reads,
+          );
+        }
       } finally {
         await b.close();
       }

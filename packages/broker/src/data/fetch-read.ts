@@ -1,5 +1,10 @@
 import { ErrorCode, RecordBatchHeader } from "@logbook/protocol";
-import { type AbortedTxn, type PartitionLog, StorageUnavailableError } from "@logbook/storage";
+import {
+  type AbortedTxn,
+  type PartitionLog,
+  type SizedRead,
+  StorageUnavailableError,
+} from "@logbook/storage";
 import { leaderEpochError } from "./leader-epoch.js";
 import type { PartitionProducerState } from "./producer-state.js";
 
@@ -29,11 +34,15 @@ export interface PartitionRead {
   records: Buffer;
   /** read_committed: aborted transactions overlapping the records; else null. */
   abortedTransactions: AbortedTxn[] | null;
+  /** Set when `records` is still being read: it holds its bytes once this resolves. */
+  filled?: Promise<void>;
 }
 
 export interface FetchReadOptions {
   /** Response-wide soft limit (max_bytes, v3+). */
   maxBytes: number;
+  /** min_bytes: a response smaller than this waits for more (and is read again). */
+  minBytes: number;
   /** isolation_level 1: nothing at or above the last stable offset. */
   readCommitted: boolean;
   version: number;
@@ -108,6 +117,8 @@ export async function readPartitions(
   targets: readonly FetchTarget[],
   opts: FetchReadOptions,
 ): Promise<{ reads: PartitionRead[]; bytes: number }> {
+  const sized = await readSizedPartitions(targets, opts);
+  if (sized !== null) return sized;
   const started: (PartitionRead | Promise<PartitionRead> | null)[] = [];
   let planned = 0;
   for (const t of targets) {
@@ -239,4 +250,75 @@ async function readStored(
     records,
     abortedTransactions,
   };
+}
+
+/**
+ * From this size on, a fetch whose every partition can be sized without reading is
+ * answered before its bytes are read: the response is framed at once and each
+ * partition's bytes go to the socket as its read completes, so the client reads the
+ * first partitions while the later ones are read. Kafka sizes its responses from its
+ * indexes in the same way. Below it, reading first costs less than the hand-over.
+ */
+const SIZED_MIN_BYTES = 512 * 1024;
+
+/**
+ * readPartitions' answer from sized reads (PartitionLog.readSized), with the same limits;
+ * null, having read nothing, when a partition can only be answered by reading it or the
+ * response would be small. A partition with no known batch boundary in what is left
+ * fills the response, as a batch that does not fit does.
+ */
+async function readSizedPartitions(
+  targets: readonly FetchTarget[],
+  opts: FetchReadOptions,
+): Promise<{ reads: PartitionRead[]; bytes: number } | null> {
+  const planned: (PartitionRead | { sized: SizedRead; log: PartitionLog })[] = [];
+  let used = 0;
+  let full = false;
+  for (const t of targets) {
+    const quick = fromOffsets(t, opts, full);
+    if (quick !== null) {
+      planned.push(quick);
+      continue;
+    }
+    const log = t.log;
+    if (full || log?.readSized === undefined || t.errorCode !== ErrorCode.NONE || t.fromFollower)
+      return null;
+    if (leaderEpochError(t.currentLeaderEpoch, opts.leaderEpoch) !== ErrorCode.NONE) return null;
+    if (opts.readCommitted && opts.loadedProducerState(log) === undefined) return null;
+    const limit = Math.min(t.partitionMaxBytes, opts.maxBytes - used);
+    if (limit <= 0) return null;
+    const upperBound = opts.readCommitted ? log.lastStableOffset : undefined;
+    const sized = log.readSized(Number(t.fetchOffset), limit, upperBound);
+    // The first partition with data gets one batch whatever its size: only a read knows it.
+    if (sized === null || (sized.size === 0 && used === 0)) return null;
+    if (sized.size === 0) full = true;
+    used += sized.size;
+    planned.push({ sized, log });
+  }
+  if (used < Math.max(SIZED_MIN_BYTES, opts.minBytes)) return null;
+  // Every read starts in this turn, as readSized requires; only then is anything awaited.
+  const started = planned.map((p) => ("sized" in p ? { ...p, ...p.sized.start() } : p));
+  const reads: PartitionRead[] = [];
+  for (const p of started) {
+    if (!("sized" in p)) {
+      reads.push(p);
+      continue;
+    }
+    const { sized, log, records, filled } = p;
+    const abortedTransactions = !opts.readCommitted
+      ? null
+      : records.length === 0
+        ? []
+        : await log.abortedTransactions(sized.firstOffset, sized.nextOffset);
+    reads.push({
+      errorCode: ErrorCode.NONE,
+      highWatermark: BigInt(sized.highWatermark),
+      lastStableOffset: BigInt(sized.lastStableOffset),
+      logStartOffset: BigInt(sized.logStartOffset),
+      records,
+      abortedTransactions,
+      ...(records.length > 0 ? { filled } : {}),
+    });
+  }
+  return { reads, bytes: used };
 }

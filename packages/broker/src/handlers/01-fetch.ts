@@ -53,6 +53,7 @@ import { type FetchTarget, type PartitionRead, readPartitions } from "../data/fe
 import type { SessionPartition } from "../data/fetch-sessions.js";
 import { AppendWatch } from "../data/fetch-wait.js";
 import { defineHandler, type RequestContext } from "../handler.js";
+import { sendWhenFilled } from "../server/response-frame.js";
 
 const READ_COMMITTED = 1;
 
@@ -169,6 +170,7 @@ export const fetchHandler = defineHandler({
     const readCommitted = req.isolationLevel === READ_COMMITTED;
     const opts = {
       maxBytes: req.maxBytes,
+      minBytes: req.minBytes,
       readCommitted,
       version: ctx.version,
       leaderEpoch: ctx.broker.cluster.leaderEpoch,
@@ -201,6 +203,7 @@ export const fetchHandler = defineHandler({
         remember(p, r);
       }
       const t = targets[i] as FetchTarget;
+      if (r.filled !== undefined) sendWhenFilled(r.records, r.filled);
       ctx.broker.metrics?.fetched(t.topic, r.records.length);
       const key = byId ? t.topicId.toString("hex") : t.topic;
       let topic = byTopic.get(key);

@@ -3,7 +3,7 @@ import { FrameDecoder } from "@logbook/protocol";
 import type { Logger } from "@logbook/storage";
 import { CloseConnection } from "../handler.js";
 import type { ClientSession } from "./client-session.js";
-import { type ResponseFrame, recycleParts } from "./response-frame.js";
+import { claimFill, type ResponseFrame, recycleParts } from "./response-frame.js";
 
 export interface ConnectionOptions {
   maxFrameSize: number;
@@ -54,6 +54,8 @@ export class Connection {
   private closed = false;
   /** A request asked to close (CloseConnection): nothing after it is started. */
   private closeRequested = false;
+  /** A response is partly written and waits for a part still being read (writeParts). */
+  private streaming = false;
   /** A flush is due at the end of this event-loop turn (scheduleFlush). */
   private flushScheduled = false;
   /** Resumes a paused connection nothing else would (see ensureWake). */
@@ -91,7 +93,7 @@ export class Connection {
 
   /** Requests still being handled (shutdown waits for these). */
   get pending(): number {
-    return this.inFlight + (this.flushScheduled ? 1 : 0);
+    return this.inFlight + (this.flushScheduled || this.streaming ? 1 : 0);
   }
 
   private onData(chunk: Buffer): void {
@@ -153,6 +155,8 @@ export class Connection {
 
   private flush(): void {
     this.flushScheduled = false;
+    // A response half written waits for its next part; the ones after it wait behind it.
+    if (this.streaming) return;
     // Cork so that every response ready now leaves in one write.
     this.socket.cork();
     while (this.slots.length > 0 && (this.slots[0] as Slot).done) {
@@ -164,19 +168,56 @@ export class Connection {
       const response = slot.response;
       if (response === null || this.closed) continue;
       if (Buffer.isBuffer(response)) this.socket.write(response);
-      else if (response.length > 0) {
-        const last = response.length - 1;
-        for (let i = 0; i < last; i++) this.socket.write(response[i] as Buffer);
-        // The last part's callback comes once every part before it is written too.
-        this.socket.write(response[last] as Buffer, (e) => {
-          if (e === undefined || e === null) recycleParts(response);
-        });
-      }
+      else if (!this.writeParts(response, 0)) break;
       if (this.opts.session.closeAfterResponse) this.end();
     }
     this.socket.uncork();
     this.maybeResume();
     this.maybePause();
+  }
+
+  /**
+   * Writes a frame's parts from `from` on. At a part still being read (a Fetch response
+   * sent while its later partitions are read, see response-frame.ts) it stops, returns
+   * false and goes on once the read completes; a failed read leaves the frame unfinishable,
+   * so the connection closes (the client fetches again).
+   */
+  private writeParts(parts: readonly Buffer[], from: number): boolean {
+    const last = parts.length - 1;
+    for (let i = from; i <= last; i++) {
+      const part = parts[i] as Buffer;
+      const filled = claimFill(part);
+      if (filled !== undefined) {
+        this.streaming = true;
+        filled.then(
+          () => {
+            this.streaming = false;
+            if (this.closed) return;
+            this.socket.cork();
+            const done = this.writeParts(parts, i);
+            this.socket.uncork();
+            if (!done) return;
+            if (this.opts.session.closeAfterResponse) this.end();
+            this.flush();
+          },
+          (e: unknown) => {
+            this.streaming = false;
+            this.opts.logger.warn("closing connection: a fetch response's read failed", {
+              error: e instanceof Error ? e.message : String(e),
+            });
+            this.close("fetch read failed");
+          },
+        );
+        return false;
+      }
+      if (i < last) this.socket.write(part);
+      // The last part's callback comes once every part before it is written too.
+      else
+        this.socket.write(part, (e) => {
+          if (e === undefined || e === null) recycleParts(parts);
+        });
+    }
+    return true;
   }
 
   /**

@@ -35,12 +35,31 @@ class SplicingWriter extends Writer {
   }
 }
 
+/** Record buffers of responses whose bytes are still being read, and their reads. */
+const filling = new WeakMap<Buffer, Promise<void>>();
+
+/**
+ * Marks a response's record buffer as still being read: the frame is encoded around it
+ * at once, and the connection writes it (and what follows) once `filled` resolves.
+ */
+export function sendWhenFilled(records: Buffer, filled: Promise<void>): void {
+  filling.set(records, filled);
+}
+
+/** The read a frame part still waits for, handed to the one connection writing it. */
+export function claimFill(part: Buffer): Promise<void> | undefined {
+  const filled = filling.get(part);
+  if (filled !== undefined) filling.delete(part);
+  return filled;
+}
+
 /** The record batches of a Fetch response worth writing from where they were read. */
 export function fetchRecordBuffers(response: FetchResponse): Buffer[] {
   const out: Buffer[] = [];
   for (const topic of response.responses)
     for (const p of topic.partitions)
-      if (p.records !== null && p.records.length >= SPLICE_MIN_BYTES) out.push(p.records);
+      if (p.records !== null && (p.records.length >= SPLICE_MIN_BYTES || filling.has(p.records)))
+        out.push(p.records);
   return out;
 }
 
@@ -59,6 +78,12 @@ export function encodeResponseParts<Res>(
   spliced: readonly Buffer[],
 ): ResponseFrame {
   if (spliced.length === 0) return encodeResponseFrame(api, version, correlationId, body);
+  // A copy of a buffer still being read would send what is not there yet.
+  const copied = (): ResponseFrame => {
+    if (spliced.some((b) => filling.has(b)))
+      throw new Error("a response with records still being read could not be framed");
+    return encodeResponseFrame(api, version, correlationId, body);
+  };
   let splicedBytes = 0;
   for (const b of spliced) splicedBytes += b.length;
   const hv = api.responseHeaderVersion(version);
@@ -74,12 +99,11 @@ export function encodeResponseParts<Res>(
     api.response.encode(w, body, version);
     encoded = w.result();
   } catch {
-    return encodeResponseFrame(api, version, correlationId, body);
+    return copied();
   }
   let written = 0;
   for (const s of w.splices) written += s.bytes.length;
-  if (written !== splicedBytes || encoded.length !== 4 + size - splicedBytes)
-    return encodeResponseFrame(api, version, correlationId, body);
+  if (written !== splicedBytes || encoded.length !== 4 + size - splicedBytes) return copied();
   const parts: Buffer[] = [];
   let from = 0;
   for (const { at, bytes } of w.splices) {
