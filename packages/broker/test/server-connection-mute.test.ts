@@ -7,11 +7,11 @@
  */
 import assert from "node:assert/strict";
 import { once } from "node:events";
-import { createConnection, createServer, type Server, type Socket } from "node:net";
+import { createConnection, type Server, type Socket } from "node:net";
 import { after, before, test } from "node:test";
-import { silentLogger } from "@logbook/storage";
 import { plaintextSession } from "../src/server/client-session.js";
 import { Connection } from "../src/server/connection.js";
+import { localServer, SMALL_CONNECTION_LIMITS } from "./helpers/local-server.js";
 
 /** A clock that moves one millisecond each time it is read: every check sees a later time. */
 function tickingClock(start: number): () => number {
@@ -25,16 +25,12 @@ let server: Server;
 let port = 0;
 
 before(async () => {
-  server = createServer((socket) => {
+  ({ server, port } = await localServer((socket) => {
     const session = plaintextSession("test");
     const now = tickingClock(1_000_000);
     let first = true;
     new Connection(socket, {
-      maxFrameSize: 1024,
-      idleMs: 60_000,
-      maxPendingBytes: 1 << 20,
-      maxInFlight: 16,
-      logger: silentLogger,
+      ...SMALL_CONNECTION_LIMITS,
       session,
       now,
       handle: async (frame) => {
@@ -49,12 +45,7 @@ before(async () => {
         return out;
       },
     });
-  });
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const addr = server.address();
-  assert.ok(addr !== null && typeof addr === "object");
-  port = addr.port;
+  }));
 });
 
 after(() => server.close());

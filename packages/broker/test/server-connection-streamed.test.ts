@@ -6,13 +6,13 @@
  */
 import assert from "node:assert/strict";
 import { once } from "node:events";
-import { createConnection, createServer, type Server, type Socket } from "node:net";
+import { createConnection, type Server, type Socket } from "node:net";
 import { after, before, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { silentLogger } from "@logbook/storage";
 import { plaintextSession } from "../src/server/client-session.js";
 import { Connection } from "../src/server/connection.js";
 import { sendWhenFilled } from "../src/server/response-frame.js";
+import { localServer, SMALL_CONNECTION_LIMITS } from "./helpers/local-server.js";
 
 interface Pending {
   fill: (bytes: string) => void;
@@ -32,13 +32,9 @@ function framed(parts: Buffer[]): Buffer[] {
 }
 
 before(async () => {
-  server = createServer((socket) => {
+  ({ server, port } = await localServer((socket) => {
     new Connection(socket, {
-      maxFrameSize: 1024,
-      idleMs: 60_000,
-      maxPendingBytes: 1 << 20,
-      maxInFlight: 16,
-      logger: silentLogger,
+      ...SMALL_CONNECTION_LIMITS,
       session: plaintextSession("test"),
       handle: async (frame) => {
         const name = frame.toString();
@@ -58,12 +54,7 @@ before(async () => {
         return framed([Buffer.from(`${name.slice(5)}[`), body, Buffer.from("]")]);
       },
     });
-  });
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const addr = server.address();
-  assert.ok(addr !== null && typeof addr === "object");
-  port = addr.port;
+  }));
 });
 
 after(() => server.close());
