@@ -106,11 +106,17 @@ export async function readAt(
   alloc: (size: number) => Buffer = Buffer.allocUnsafe,
 ): Promise<Buffer> {
   const buf = alloc(length);
+  const done = await readInto(fh, buf, position);
+  return done === length ? buf : buf.subarray(0, done);
+}
+
+/** Fills `buf` with the bytes at `position`; returns how many there were (fewer at end of file). */
+export async function readInto(fh: FsFile, buf: Buffer, position: number): Promise<number> {
   let done = 0;
-  while (done < length) {
-    const { bytesRead } = await fh.read(buf, done, length - done, position + done);
+  while (done < buf.length) {
+    const { bytesRead } = await fh.read(buf, done, buf.length - done, position + done);
     if (bytesRead === 0) break;
     done += bytesRead;
   }
-  return done === length ? buf : buf.subarray(0, done);
+  return done;
 }

@@ -507,8 +507,7 @@ export class DiskPartitionLog implements PartitionLog {
     if (fetchOffset < this.startOffset || fetchOffset >= bound) return null;
     if (this.recent.covers(fetchOffset)) return null;
     const seg = this.segments.floor(fetchOffset);
-    // As in readFromKnownStart: where a batch is known to start, with no read to find it.
-    const position = fetchOffset === seg.baseOffset ? 0 : seg.knownStart(fetchOffset);
+    const position = seg.knownStart(fetchOffset);
     if (position === undefined) return null;
     const cut = seg.knownCut(position, maxBytes, bound);
     const size = cut === null ? 0 : cut.position - position;
@@ -546,9 +545,7 @@ export class DiskPartitionLog implements PartitionLog {
     bound: number,
   ): Promise<Buffer | null> {
     const seg = this.segments.floor(fetchOffset);
-    // A segment's first batch starts at 0 (after compaction it may start later; the
-    // base offset check below catches that).
-    const position = fetchOffset === seg.baseOffset ? 0 : seg.knownStart(fetchOffset);
+    const position = seg.knownStart(fetchOffset);
     if (position === undefined) return null;
     return this.segments.pinned(seg, async () => {
       const end = seg.size;

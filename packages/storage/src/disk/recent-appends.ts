@@ -98,13 +98,8 @@ export class RecentAppends {
    * when `fetchOffset` is not among the kept batches.
    */
   read(fetchOffset: number, maxBytes: number, bound: number): Buffer | null {
+    if (!this.covers(fetchOffset)) return null;
     const n = this.entries.length;
-    if (n === 0) return null;
-    if (
-      fetchOffset < (this.entries[0] as Entry).base ||
-      fetchOffset >= (this.entries[n - 1] as Entry).next
-    )
-      return null;
     let i = this.find(fetchOffset);
     let entry = this.entries[i] as Entry;
     let at = 0;

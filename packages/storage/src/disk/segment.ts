@@ -8,7 +8,7 @@ import {
   type OpenTransactions,
   TXN_INDEX_ENTRY_SIZE,
 } from "../transactions/index.js";
-import { type BatchInfo, readAt, scanBatches } from "./batch-scan.js";
+import { type BatchInfo, readAt, readInto, scanBatches } from "./batch-scan.js";
 import {
   INDEX_SUFFIX,
   LOG_SUFFIX,
@@ -411,26 +411,25 @@ export class Segment {
    * cut meanwhile), since whoever sized the read has already promised them.
    */
   async readInto(into: Buffer, position: number): Promise<void> {
-    this.readers++;
+    this.acquire();
     try {
-      let done = 0;
-      while (done < into.length) {
-        const { bytesRead } = await this.fh.read(into, done, into.length - done, position + done);
-        if (bytesRead === 0)
-          throw new Error(
-            `segment ${this.baseOffset}: ${into.length - done} bytes missing at ${position + done}`,
-          );
-        done += bytesRead;
-      }
+      const done = await readInto(this.fh, into, position);
+      if (done < into.length)
+        throw new Error(
+          `segment ${this.baseOffset}: ${into.length - done} bytes missing at ${position + done}`,
+        );
     } finally {
-      this.readers--;
-      if (this.retired && this.readers === 0) await this.closeQuietly();
+      await this.release();
     }
   }
 
-  /** Where the batch with this base offset starts, if a read ended there. */
+  /**
+   * Where the batch at this offset starts, known without a read: the segment's first
+   * batch starts at 0 (after compaction it may hold a later offset, the first at or
+   * after this one), later ones where an earlier read ended.
+   */
   knownStart(offset: number): number | undefined {
-    return this.knownStarts.get(offset);
+    return offset === this.baseOffset ? 0 : this.knownStarts.get(offset);
   }
 
   rememberStart(offset: number, position: number): void {
