@@ -117,12 +117,14 @@ export async function readPartitions(
   targets: readonly FetchTarget[],
   opts: FetchReadOptions,
 ): Promise<{ reads: PartitionRead[]; bytes: number }> {
-  const sized = await readSizedPartitions(targets, opts);
+  // Partitions with nothing new, answered alike by both ways of reading the rest.
+  const caughtUp = targets.map((t) => fromOffsets(t, opts, false));
+  const sized = await readSizedPartitions(targets, caughtUp, opts);
   if (sized !== null) return sized;
   const started: (PartitionRead | Promise<PartitionRead> | null)[] = [];
   let planned = 0;
-  for (const t of targets) {
-    const quick = fromOffsets(t, opts, false);
+  for (const [i, t] of targets.entries()) {
+    const quick = caughtUp[i] ?? null;
     if (quick !== null) started.push(quick);
     else if (planned < opts.maxBytes) {
       const limit = Math.min(t.partitionMaxBytes, opts.maxBytes - planned);
@@ -269,13 +271,14 @@ const SIZED_MIN_BYTES = 512 * 1024;
  */
 async function readSizedPartitions(
   targets: readonly FetchTarget[],
+  caughtUp: readonly (PartitionRead | null)[],
   opts: FetchReadOptions,
 ): Promise<{ reads: PartitionRead[]; bytes: number } | null> {
   const planned: (PartitionRead | { sized: SizedRead; log: PartitionLog })[] = [];
   let used = 0;
   let full = false;
-  for (const t of targets) {
-    const quick = fromOffsets(t, opts, full);
+  for (const [i, t] of targets.entries()) {
+    const quick = caughtUp[i] ?? (full ? fromOffsets(t, opts, true) : null);
     if (quick !== null) {
       planned.push(quick);
       continue;
