@@ -3,7 +3,7 @@
  * `Fs`, so tests can run it on an in-memory file system that fails a chosen write or
  * fsync and loses unsynced data at a simulated power cut (memory-fs.ts), while the
  * broker runs it on the real one (real-fs.ts). The shapes are a subset of
- * node:fs/promises, so the real implementation hands out Node's FileHandle as it is.
+ * node:fs/promises.
  */
 
 /** What storage reads from a stat. */

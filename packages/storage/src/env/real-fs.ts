@@ -1,6 +1,7 @@
-import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { FdFile } from "./fd-file.js";
 import type { Fs, FsFile } from "./fs.js";
 
 // The lock addon is required (CommonJS) when the first lock is taken rather than imported:
@@ -72,11 +73,12 @@ export function lockAddonSource(): "prebuild" | "package" {
 }
 
 /**
- * The real file system (node:fs/promises). Thin on purpose: `open` returns Node's
- * FileHandle itself, so reads and writes on the hot path go straight to it.
+ * The real file system. Thin on purpose: an open file is a descriptor whose reads and
+ * writes go straight to node:fs's callback functions (fd-file.ts says why not a
+ * FileHandle).
  */
 export const realFs: Fs = {
-  open: (path, flags) => open(path, flags),
+  open: (path, flags) => FdFile.open(path, flags),
   readFile: (path) => readFile(path),
   writeFile: (path, data, options) => writeFile(path, data, { flush: options?.flush === true }),
   rename,
@@ -87,7 +89,7 @@ export const realFs: Fs = {
     await mkdir(path, options);
   },
   async syncDir(path) {
-    const fh = await open(path, "r");
+    const fh = await FdFile.open(path, "r");
     try {
       await fh.sync();
     } finally {
