@@ -33,6 +33,13 @@ export interface TopicRegistry {
   list(): TopicInfo[];
   /** The log of one partition, or undefined when the topic or partition does not exist. */
   partition(topic: string, partition: number): Promise<PartitionLog | undefined>;
+  /**
+   * `partition`'s answer without waiting, where it is known: the log once opened, or
+   * undefined when the topic or partition does not exist; null while only `partition`
+   * can tell (not opened yet, or opening). Lets a fetch of many partitions resolve them
+   * without a promise each.
+   */
+  openedPartition(topic: string, partition: number): PartitionLog | undefined | null;
   /** Creates a topic (validating name, partitions and configs); `validateOnly` changes nothing. */
   create(
     name: string,

@@ -90,14 +90,17 @@ function target(
 
 /**
  * `followerAllowed` is null for a consumer's fetch (READ checked per topic), else the
- * follower's CLUSTER_ACTION answer, which decides every partition alike.
+ * follower's CLUSTER_ACTION answer, which decides every partition alike. Answered at
+ * once where the log is open (a long poll resolves every partition of its session on
+ * each request, and a promise each was a large part of what a fetch allocated), else
+ * once the log opens.
  */
-async function resolveTarget(
+function resolveTarget(
   ctx: RequestContext,
   p: SessionPartition,
   byId: boolean,
   followerAllowed: boolean | null,
-): Promise<FetchTarget> {
+): FetchTarget | Promise<FetchTarget> {
   const topics = ctx.broker.topics;
   const topic = byId ? topics.getById(p.topicId) : topics.get(p.topic);
   const follower = followerAllowed !== null;
@@ -112,24 +115,30 @@ async function resolveTarget(
     const code = byId ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
     return target(p, follower, p.topic, p.topicId, undefined, code);
   }
-  let log: PartitionLog | undefined;
-  try {
-    log = await topics.partition(topic.name, p.partition);
-  } catch (e) {
+  const withLog = (log: PartitionLog | undefined): FetchTarget =>
+    log === undefined
+      ? target(p, follower, topic.name, topic.id, undefined, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
+      : target(p, follower, topic.name, topic.id, log, ErrorCode.NONE);
+  const opened = topics.openedPartition(topic.name, p.partition);
+  if (opened !== null) return withLog(opened);
+  return topics.partition(topic.name, p.partition).then(withLog, (e: unknown) => {
     // Only this partition fails, and retriably, as Kafka answers a failing log directory.
     if (!(e instanceof StorageUnavailableError)) throw e;
     return target(p, follower, topic.name, topic.id, undefined, ErrorCode.KAFKA_STORAGE_ERROR);
-  }
-  if (log === undefined)
-    return target(
-      p,
-      follower,
-      topic.name,
-      topic.id,
-      undefined,
-      ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
-    );
-  return target(p, follower, topic.name, topic.id, log, ErrorCode.NONE);
+  });
+}
+
+/** Every target, without a promise when none had to wait for its log to open. */
+function resolveTargets(
+  ctx: RequestContext,
+  partitions: readonly SessionPartition[],
+  byId: boolean,
+  followerAllowed: boolean | null,
+): FetchTarget[] | Promise<FetchTarget[]> {
+  const targets = partitions.map((p) => resolveTarget(ctx, p, byId, followerAllowed));
+  return targets.some((t) => t instanceof Promise)
+    ? Promise.all(targets)
+    : (targets as FetchTarget[]);
 }
 
 /** KIP-227: what an incremental response must include; also remembers what was sent. */
@@ -164,9 +173,8 @@ export const fetchHandler = defineHandler({
     const followerAllowed = fromFollower(req, ctx.version)
       ? clusterAllowed(ctx, Op.CLUSTER_ACTION)
       : null;
-    const targets = await Promise.all(
-      plan.partitions.map((p) => resolveTarget(ctx, p, byId, followerAllowed)),
-    );
+    const resolved = resolveTargets(ctx, plan.partitions, byId, followerAllowed);
+    const targets = Array.isArray(resolved) ? resolved : await resolved;
     const readCommitted = req.isolationLevel === READ_COMMITTED;
     const opts = {
       maxBytes: req.maxBytes,

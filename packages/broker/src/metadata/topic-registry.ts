@@ -66,6 +66,8 @@ export class LogTopicRegistry
 {
   private rt: CoordinatorRuntime<MetadataState, MetadataEvent> | null = null;
   private readonly logs = new Map<string, Map<number, Promise<PartitionLog>>>();
+  /** What each open in `logs` resolved to, once it has: read by `openedPartition`. */
+  private readonly opened = new WeakMap<Promise<PartitionLog>, PartitionLog>();
   private dropHook: (topic: string, partitions: readonly number[]) => Promise<void> = () =>
     Promise.resolve();
   /** Topics this broker is deleting (it removes their partitions itself). */
@@ -204,14 +206,25 @@ export class LogTopicRegistry
     );
   }
 
+  openedPartition(topic: string, partition: number): PartitionLog | undefined | null {
+    if (!this.hasPartition(topic, partition)) return undefined;
+    const log = this.logs.get(topic)?.get(partition);
+    return log === undefined ? null : (this.opened.get(log) ?? null);
+  }
+
+  private hasPartition(topic: string, partition: number): boolean {
+    const info = this.topics.get(topic);
+    return (
+      info !== undefined &&
+      Number.isInteger(partition) &&
+      partition >= 0 &&
+      partition < info.partitions
+    );
+  }
+
   partition(topic: string, partition: number): Promise<PartitionLog | undefined> {
     const info = this.topics.get(topic);
-    if (
-      info === undefined ||
-      !Number.isInteger(partition) ||
-      partition < 0 ||
-      partition >= info.partitions
-    ) {
+    if (info === undefined || !this.hasPartition(topic, partition)) {
       return Promise.resolve(undefined);
     }
     let open = this.logs.get(topic);
@@ -229,9 +242,13 @@ export class LogTopicRegistry
         releasing === undefined
           ? this.storage.open(tp, info.logConfig)
           : releasing.then(() => this.storage.open(tp, info.logConfig));
+      const opening = log;
       // A failed open is not cached: the next request tries again.
-      log.catch(() => open.delete(partition));
-      open.set(partition, log);
+      opening.then(
+        (l) => this.opened.set(opening, l),
+        () => open.delete(partition),
+      );
+      open.set(partition, opening);
     }
     return log;
   }

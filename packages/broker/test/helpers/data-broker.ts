@@ -77,6 +77,11 @@ export class TestTopics implements TopicRegistry {
     if (t === undefined || partition < 0 || partition >= t.partitions) return undefined;
     return this.storage.open({ topic, partition }, t.logConfig);
   }
+  openedPartition(topic: string, partition: number): PartitionLog | undefined | null {
+    const t = this.byName.get(topic);
+    // Always the slow path here, so the handlers' asynchronous one stays covered.
+    return t === undefined || partition < 0 || partition >= t.partitions ? undefined : null;
+  }
   async create(): Promise<TopicCreateResult> {
     throw new Error("not used by data-plane tests");
   }
