@@ -55,6 +55,11 @@ function newClusterId(): string {
   return randomBytes(16).toString("base64url");
 }
 
+/** Whether the topic has this partition. */
+function hasPartition(info: TopicInfo, partition: number): boolean {
+  return Number.isInteger(partition) && partition >= 0 && partition < info.partitions;
+}
+
 /**
  * Topics kept in the metadata log, on a coordinator runtime shard: each change is an
  * operation returning its records, which are appended and then replayed by
@@ -207,26 +212,15 @@ export class LogTopicRegistry
   }
 
   openedPartition(topic: string, partition: number): PartitionLog | undefined | null {
-    if (!this.hasPartition(topic, partition)) return undefined;
+    const info = this.topics.get(topic);
+    if (info === undefined || !hasPartition(info, partition)) return undefined;
     const log = this.logs.get(topic)?.get(partition);
     return log === undefined ? null : (this.opened.get(log) ?? null);
   }
 
-  private hasPartition(topic: string, partition: number): boolean {
-    const info = this.topics.get(topic);
-    return (
-      info !== undefined &&
-      Number.isInteger(partition) &&
-      partition >= 0 &&
-      partition < info.partitions
-    );
-  }
-
   partition(topic: string, partition: number): Promise<PartitionLog | undefined> {
     const info = this.topics.get(topic);
-    if (info === undefined || !this.hasPartition(topic, partition)) {
-      return Promise.resolve(undefined);
-    }
+    if (info === undefined || !hasPartition(info, partition)) return Promise.resolve(undefined);
     let open = this.logs.get(topic);
     if (open === undefined) {
       open = new Map();
