@@ -54,6 +54,7 @@ import type { SessionPartition } from "../data/fetch-sessions.js";
 import { AppendWatch } from "../data/fetch-wait.js";
 import { defineHandler, type RequestContext } from "../handler.js";
 import { sendWhenFilled } from "../server/response-frame.js";
+import type { TopicInfo } from "../topics.js";
 
 const READ_COMMITTED = 1;
 
@@ -115,17 +116,28 @@ function resolveTarget(
     const code = byId ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
     return target(p, follower, p.topic, p.topicId, undefined, code);
   }
-  const withLog = (log: PartitionLog | undefined): FetchTarget =>
-    log === undefined
-      ? target(p, follower, topic.name, topic.id, undefined, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
-      : target(p, follower, topic.name, topic.id, log, ErrorCode.NONE);
   const opened = topics.openedPartition(topic.name, p.partition);
-  if (opened !== null) return withLog(opened);
-  return topics.partition(topic.name, p.partition).then(withLog, (e: unknown) => {
-    // Only this partition fails, and retriably, as Kafka answers a failing log directory.
-    if (!(e instanceof StorageUnavailableError)) throw e;
-    return target(p, follower, topic.name, topic.id, undefined, ErrorCode.KAFKA_STORAGE_ERROR);
-  });
+  if (opened !== null) return withLog(p, follower, topic, opened);
+  return topics.partition(topic.name, p.partition).then(
+    (log) => withLog(p, follower, topic, log),
+    (e: unknown) => {
+      // Only this partition fails, and retriably, as Kafka answers a failing log directory.
+      if (!(e instanceof StorageUnavailableError)) throw e;
+      return target(p, follower, topic.name, topic.id, undefined, ErrorCode.KAFKA_STORAGE_ERROR);
+    },
+  );
+}
+
+/** The target of an existing topic's partition, from its log (undefined: no such partition). */
+function withLog(
+  p: SessionPartition,
+  follower: boolean,
+  topic: TopicInfo,
+  log: PartitionLog | undefined,
+): FetchTarget {
+  return log === undefined
+    ? target(p, follower, topic.name, topic.id, undefined, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
+    : target(p, follower, topic.name, topic.id, log, ErrorCode.NONE);
 }
 
 /** Every target, without a promise when none had to wait for its log to open. */
