@@ -226,7 +226,9 @@ export class Connection {
    */
   private overLimits(now: number): boolean {
     return (
-      this.inFlight >= this.opts.maxInFlight ||
+      // Answered but unwritten responses count too: behind a response still being read
+      // (a streamed Fetch) they pile up, each holding its read buffers.
+      this.slots.length + (this.streaming ? 1 : 0) >= this.opts.maxInFlight ||
       this.socket.writableLength > this.maxPendingBytes ||
       this.mutedForMs(now) > 0
     );
@@ -260,14 +262,15 @@ export class Connection {
   }
 
   /**
-   * Paused: something must resume reading. A request still in flight does when it
-   * finishes, and a full socket buffer when it drains; otherwise a timer, at the end of
+   * Paused: something must resume reading. A response not written yet does once it is,
+   * and a full socket buffer when it drains; otherwise a timer, at the end of
    * the mute or at once when the mute ended since reading was paused.
    */
   private ensureWake(now: number): void {
     if (this.unmuteTimer !== undefined) return;
     const ms = this.mutedForMs(now);
-    if (ms <= 0 && (this.inFlight > 0 || this.socket.writableLength > this.maxPendingBytes)) return;
+    const unwritten = this.slots.length > 0 || this.streaming;
+    if (ms <= 0 && (unwritten || this.socket.writableLength > this.maxPendingBytes)) return;
     this.unmuteTimer = setTimeout(
       () => {
         this.unmuteTimer = undefined;
