@@ -29,6 +29,7 @@ import {
 import { startTestBroker, type TestBroker } from "./helpers/admin-broker.js";
 import { records } from "./helpers/data-broker.js";
 import { fetchRequest, onlyProduceResult, produceRequest } from "./helpers/data-requests.js";
+import { WireClient } from "./helpers/wire-client.js";
 
 type Entity = [string, string | null][];
 
@@ -300,14 +301,23 @@ describe("client quotas on the wire", () => {
 
   it("request_percentage throttles a client whose requests take more handler time", async () => {
     // 0.001 % of one second is 10 µs of handler time per second: a few requests exceed it.
-    await alter(b, [entry([["user", null]], [["request_percentage", 0.001]])]);
-    let throttle = 0;
-    for (let i = 0; i < 20 && throttle === 0; i++)
-      throttle = (await b.client.send(MetadataApi, 12, createMetadataRequest({ topics: null })))
-        .throttleTimeMs;
-    assert.ok(throttle > 0, "throttled on handler time");
-    // No clean-up on this connection: it stays muted for the throttle, which under a
-    // loaded machine (slower handlers against a 10 µs/s quota) can run to many minutes.
-    // The broker is torn down after this last test.
+    // The quota is on another client id: set on this connection's own, the AlterClientQuotas
+    // that sets it is counted against it too and mutes this connection for minutes.
+    await alter(b, [entry([["client-id", "busy"]], [["request_percentage", 0.001]])]);
+    const busy = await WireClient.connect(b.port, "127.0.0.1", "busy");
+    try {
+      let throttle = 0;
+      for (let i = 0; i < 20 && throttle === 0; i++)
+        throttle = (await busy.send(MetadataApi, 12, createMetadataRequest({ topics: null })))
+          .throttleTimeMs;
+      assert.ok(throttle > 0, "throttled on handler time");
+      // This connection is not muted by the other client's quota.
+      const r = await b.client.send(MetadataApi, 12, createMetadataRequest({ topics: null }));
+      assert.equal(r.throttleTimeMs, 0);
+    } finally {
+      // The throttled connection stays muted, which on a loaded machine (slower handlers
+      // against a 10 µs/s quota) can run to many minutes: it is closed, not waited out.
+      busy.close();
+    }
   });
 });

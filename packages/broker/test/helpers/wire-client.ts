@@ -20,7 +20,10 @@ export class WireClient {
   private readonly decoder = new FrameDecoder();
   private correlationId = 0;
 
-  private constructor(private readonly socket: Socket) {
+  private constructor(
+    private readonly socket: Socket,
+    private readonly clientId: string,
+  ) {
     socket.on("data", (chunk: Buffer) => {
       const { frames, error } = this.decoder.push(chunk);
       for (const f of frames) this.pending.shift()?.decode(f);
@@ -30,11 +33,11 @@ export class WireClient {
     socket.on("close", () => this.failAll(new Error("connection closed")));
   }
 
-  static connect(port: number, host = "127.0.0.1"): Promise<WireClient> {
+  static connect(port: number, host = "127.0.0.1", clientId = "wire-test"): Promise<WireClient> {
     return new Promise((resolve, reject) => {
       const s = connect({ port, host }, () => {
         s.off("error", reject);
-        resolve(new WireClient(s));
+        resolve(new WireClient(s, clientId));
       });
       s.once("error", reject);
     });
@@ -60,7 +63,7 @@ export class WireClient {
         fail: reject,
       });
       this.socket.write(
-        encodeRequestFrame(api, version, { correlationId, clientId: "wire-test" }, body),
+        encodeRequestFrame(api, version, { correlationId, clientId: this.clientId }, body),
       );
     });
   }
