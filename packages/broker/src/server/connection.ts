@@ -111,7 +111,8 @@ export class Connection {
     const slot: Slot = { done: false, response: null, closeReason: null };
     this.slots.push(slot);
     this.inFlight++;
-    this.maybePause();
+    // No pause here: startBacklog pauses once its loop stops. Pausing while the rest of a
+    // chunk's frames waited in the backlog stopped reading until the next flush.
     this.opts.handle(frame).then(
       (response) => {
         slot.done = true;
