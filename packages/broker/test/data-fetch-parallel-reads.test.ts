@@ -198,6 +198,29 @@ for (const engine of ["memory", "disk"] as const) {
       }
     });
 
+    it("plans by what each partition holds, not by the partition_max_bytes asked", async () => {
+      const b = await broker();
+      try {
+        // A caught-up consumer asks 10 MiB of each partition within 20 MiB: planned at
+        // those limits, two partitions of five would be read at once and the rest one by one.
+        const { counted, size } = await twoBatchesEach(b, "h", 5);
+        inFlight.most = 0;
+        const fetched = await readPartitions(
+          counted.map((c) => target(c.log, 0n, 10 << 20)),
+          { ...options(b, false, counted[0]?.log as PartitionLog), maxBytes: 20 << 20 },
+        );
+        // The memory engine's reads take no thread-pool round trip, and it cannot tell.
+        assert.equal(inFlight.most, engine === "disk" ? 5 : 2);
+        assert.deepEqual(
+          fetched.reads.map((r) => r.records.length),
+          Array(5).fill(2 * size),
+        );
+        assert.equal(fetched.bytes, 10 * size);
+      } finally {
+        await b.close();
+      }
+    });
+
     it("once a partition's next batch does not fit in what is left, later partitions are answered unread", async () => {
       const b = await broker();
       try {

@@ -149,6 +149,14 @@ export interface PartitionLog {
    * without reading, or `read` must answer (out of range, nothing below the bound).
    */
   readSized?(fetchOffset: number, maxBytes: number, upperBound?: number): SizedRead | null;
+  /**
+   * Optional. At most how many bytes `read(fetchOffset, maxBytes)` returns, known
+   * without reading: what the log holds from the batch at `fetchOffset` to where such a
+   * read must stop (the end of its segment), capped at `maxBytes` (a single batch larger
+   * than that is still returned whole). Null when only a read can tell. A fetch plans
+   * how many partitions it reads at once with it.
+   */
+  readSizeBound?(fetchOffset: number, maxBytes: number): number | null;
   /** First offset whose record timestamp is >= `timestamp`, or null if none. */
   offsetForTimestamp(timestamp: number): Promise<TimestampLookup | null>;
   /** The record with the largest timestamp (first such), or null when empty. */

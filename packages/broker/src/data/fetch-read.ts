@@ -109,9 +109,10 @@ function batchRange(records: Buffer): { from: number; to: number } {
  *
  * A fetch over many partitions is bound by the latency of its reads, so they run in
  * parallel: every partition the response could still take were each earlier one to
- * fill its partition_max_bytes is read at once; the rest, once those are in, one by
- * one with what is actually left. A partition with nothing new, or reached once the
- * response is full, is answered from the log's offsets without a read.
+ * return all it can (what the log says a read there returns at most, else its
+ * partition_max_bytes) is read at once; the rest, once those are in, one by one with
+ * what is actually left. A partition with nothing new, or reached once the response is
+ * full, is answered from the log's offsets without a read.
  */
 export async function readPartitions(
   targets: readonly FetchTarget[],
@@ -128,7 +129,9 @@ export async function readPartitions(
     if (quick !== null) started.push(quick);
     else if (planned < opts.maxBytes) {
       const limit = Math.min(t.partitionMaxBytes, opts.maxBytes - planned);
-      planned += limit;
+      // A caught-up consumer asks for far more than a partition holds (10 MiB each from
+      // some): planned at its limit, five partitions of a hundred were read at once.
+      planned += Math.max(1, readSizeBound(t, limit) ?? limit);
       const reading = readOne(t, opts, limit);
       // Awaited below in order; until then a failure must not count as unhandled.
       reading.catch(() => {});
@@ -161,6 +164,11 @@ export async function readPartitions(
     reads.push(read);
   }
   return { reads, bytes: used };
+}
+
+/** At most what a read of the target returns with this limit, when its log can tell. */
+function readSizeBound(t: FetchTarget, limit: number): number | null {
+  return t.log?.readSizeBound?.(Number(t.fetchOffset), limit) ?? null;
 }
 
 function withoutRecords(read: PartitionRead): PartitionRead {

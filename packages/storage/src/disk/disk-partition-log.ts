@@ -534,6 +534,15 @@ export class DiskPartitionLog implements PartitionLog {
     };
   }
 
+  readSizeBound(fetchOffset: number, maxBytes: number): number | null {
+    if (fetchOffset < this.startOffset || fetchOffset >= this.visibleEnd) return null;
+    const recent = this.recent.bytesFrom(fetchOffset);
+    if (recent !== null) return Math.min(recent, maxBytes);
+    const seg = this.segments.floor(fetchOffset);
+    const position = seg.knownStart(fetchOffset);
+    return position === undefined ? null : Math.min(seg.size - position, maxBytes);
+  }
+
   /**
    * The fast path of `read`: a fetch at a segment's base offset, or where an earlier
    * read of this segment ended, reads from that position at once. Null when nothing is remembered or

@@ -92,6 +92,19 @@ export class RecentAppends {
   }
 
   /**
+   * At most how many bytes `read` returns at `fetchOffset` (without `maxBytes`): the kept
+   * bytes from the append holding it to the next segment's first; null when not kept.
+   */
+  bytesFrom(fetchOffset: number): number | null {
+    if (!this.covers(fetchOffset)) return null;
+    let i = this.find(fetchOffset);
+    let bytes = (this.entries[i] as Entry).records.length;
+    while (++i < this.entries.length && !(this.entries[i] as Entry).startsSegment)
+      bytes += (this.entries[i] as Entry).records.length;
+    return bytes;
+  }
+
+  /**
    * Whole batches from the one holding `fetchOffset`, up to `maxBytes` (at least one
    * batch), below `bound` and within one segment, as a read of the log's files returns
    * them (and Kafka's: a read never spans segments), copied into a pooled buffer; null
