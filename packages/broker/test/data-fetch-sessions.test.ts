@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ErrorCode } from "@logbook/protocol";
+import {
+  createFetchRequest,
+  createFetchRequestPartition,
+  createFetchRequestTopic,
+  ErrorCode,
+} from "@logbook/protocol";
+import fc from "fast-check";
 import { planFetch } from "../src/data/fetch-plan.js";
 import { FetchSessionCache } from "../src/data/fetch-sessions.js";
 import { fetchRequest } from "./helpers/data-requests.js";
@@ -27,6 +33,46 @@ describe("planFetch", () => {
     assert.equal(plan.kind, "full");
     assert.equal(plan.kind === "full" && plan.session, null);
     assert.equal(cache.size, 0);
+  });
+
+  it("lists a partition named twice once, at its first place with its last values", () => {
+    const ids = [1, 2, 3].map((n) => Buffer.alloc(16, n));
+    const request = fc.array(
+      fc.record({
+        topic: fc.integer({ min: 0, max: 2 }),
+        partitions: fc.array(
+          fc.record({ partition: fc.integer({ min: 0, max: 4 }), offset: fc.bigInt(0n, 99n) }),
+          { maxLength: 6 },
+        ),
+      }),
+      { maxLength: 5 },
+    );
+    fc.assert(
+      fc.property(request, fc.constantFrom(12, 13), (topics, version) => {
+        const req = createFetchRequest({
+          topics: topics.map((t) =>
+            createFetchRequestTopic({
+              topic: `t${t.topic}`,
+              topicId: ids[t.topic] as Buffer,
+              partitions: t.partitions.map((p) =>
+                createFetchRequestPartition({ partition: p.partition, fetchOffset: p.offset }),
+              ),
+            }),
+          ),
+        });
+        // What Kafka's map of the request's partitions holds, in its order.
+        const expected = new Map<string, bigint>();
+        for (const t of topics)
+          for (const p of t.partitions) expected.set(`t${t.topic}:${p.partition}`, p.offset);
+        const plan = planFetch(req, version, new FetchSessionCache());
+        assert.ok(plan.kind === "full");
+        assert.deepEqual(
+          plan.partitions.map((p) => [`${p.topic}:${p.partition}`, p.fetchOffset]),
+          [...expected],
+        );
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it("keeps session partitions, updates offsets and drops forgotten ones", () => {
