@@ -6,13 +6,17 @@
  * that held requests in the kernel for tens of ms (docs/performance.md).
  */
 import assert from "node:assert/strict";
-import { once } from "node:events";
-import { createConnection, type Server } from "node:net";
+import type { Server } from "node:net";
 import { after, before, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { plaintextSession } from "../src/server/client-session.js";
 import { Connection } from "../src/server/connection.js";
-import { localServer, SMALL_CONNECTION_LIMITS } from "./helpers/local-server.js";
+import {
+  collectingClient,
+  localServer,
+  SMALL_CONNECTION_LIMITS,
+  sizePrefixed,
+} from "./helpers/local-server.js";
 
 let server: Server;
 let port = 0;
@@ -21,13 +25,6 @@ const started: string[] = [];
 /** Releases every held request: its response is its payload. */
 let releaseAll: () => void = () => {};
 let held: Promise<void> = new Promise(() => {});
-
-function frame(payload: string): Buffer {
-  const body = Buffer.from(payload);
-  const head = Buffer.alloc(4);
-  head.writeInt32BE(body.length, 0);
-  return Buffer.concat([head, body]);
-}
 
 before(async () => {
   held = new Promise<void>((resolve) => {
@@ -40,7 +37,7 @@ before(async () => {
       handle: async (f) => {
         started.push(f.toString());
         await held;
-        return frame(f.toString());
+        return sizePrefixed(f.toString());
       },
     });
   }));
@@ -54,25 +51,20 @@ async function until(what: string, ok: () => boolean): Promise<void> {
 }
 
 test("frames that arrive together do not stop the next ones being read", async () => {
-  const socket = createConnection(port, "127.0.0.1");
-  await once(socket, "connect");
-  let got = "";
-  socket.on("data", (chunk: Buffer) => {
-    got += chunk.toString("latin1");
-  });
+  const { socket, received } = await collectingClient(port);
   try {
-    socket.write(Buffer.concat([frame("a"), frame("b"), frame("c")]));
+    socket.write(Buffer.concat([sizePrefixed("a"), sizePrefixed("b"), sizePrefixed("c")]));
     await until("the three frames of one chunk start", () => started.length === 3);
-    socket.write(frame("d"));
+    socket.write(sizePrefixed("d"));
     await until(
       "a later frame starts while the first three are still being handled",
       () => started.length === 4,
     );
     assert.deepEqual(started, ["a", "b", "c", "d"]);
-    assert.equal(got, "", "nothing answered yet");
+    assert.equal(received(), "", "nothing answered yet");
     releaseAll();
-    const expected = ["a", "b", "c", "d"].map((p) => frame(p).toString("latin1")).join("");
-    await until("every response, in order", () => got === expected);
+    const expected = ["a", "b", "c", "d"].map((p) => sizePrefixed(p).toString("latin1")).join("");
+    await until("every response, in order", () => received() === expected);
   } finally {
     socket.destroy();
   }

@@ -6,26 +6,23 @@
  * under load: 20,000 unread fetches grew the broker by 669 MiB.
  */
 import assert from "node:assert/strict";
-import { once } from "node:events";
-import { createConnection, type Server } from "node:net";
+import type { Server } from "node:net";
 import { after, before, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { plaintextSession } from "../src/server/client-session.js";
 import { Connection } from "../src/server/connection.js";
 import { sendWhenFilled } from "../src/server/response-frame.js";
-import { localServer, SMALL_CONNECTION_LIMITS } from "./helpers/local-server.js";
+import {
+  collectingClient,
+  localServer,
+  SMALL_CONNECTION_LIMITS,
+  sizePrefixed,
+} from "./helpers/local-server.js";
 
 let server: Server;
 let port = 0;
 let started = 0;
 let fill: () => void = () => {};
-
-function frame(payload: string): Buffer {
-  const body = Buffer.from(payload);
-  const head = Buffer.alloc(4);
-  head.writeInt32BE(body.length, 0);
-  return Buffer.concat([head, body]);
-}
 
 before(async () => {
   ({ server, port } = await localServer((socket) => {
@@ -34,7 +31,7 @@ before(async () => {
       session: plaintextSession("test"),
       handle: async (f) => {
         started++;
-        if (f.toString() !== "first") return frame(f.toString());
+        if (f.toString() !== "first") return sizePrefixed(f.toString());
         // Answered at once, its body filled later: the connection streams it.
         const body = Buffer.alloc(4);
         sendWhenFilled(
@@ -57,17 +54,12 @@ before(async () => {
 after(() => server.close());
 
 test("requests behind a response still being read stop at maxInFlight, then all are answered", async () => {
-  const socket = createConnection(port, "127.0.0.1");
-  await once(socket, "connect");
-  let got = "";
-  socket.on("data", (chunk: Buffer) => {
-    got += chunk.toString("latin1");
-  });
+  const { socket, received } = await collectingClient(port);
   try {
     const n = SMALL_CONNECTION_LIMITS.maxInFlight * 4;
-    socket.write(frame("first"));
+    socket.write(sizePrefixed("first"));
     await sleep(50);
-    for (let i = 0; i < n; i++) socket.write(frame(`r${i}`));
+    for (let i = 0; i < n; i++) socket.write(sizePrefixed(`r${i}`));
     await sleep(300);
     assert.ok(
       started <= SMALL_CONNECTION_LIMITS.maxInFlight,
@@ -75,11 +67,11 @@ test("requests behind a response still being read stop at maxInFlight, then all 
     );
     fill();
     const expected = [
-      frame("done").toString("latin1"),
-      ...Array.from({ length: n }, (_, i) => frame(`r${i}`).toString("latin1")),
+      sizePrefixed("done").toString("latin1"),
+      ...Array.from({ length: n }, (_, i) => sizePrefixed(`r${i}`).toString("latin1")),
     ].join("");
-    for (let i = 0; i < 300 && got !== expected; i++) await sleep(10);
-    assert.equal(got, expected, "every response, in order");
+    for (let i = 0; i < 300 && received() !== expected; i++) await sleep(10);
+    assert.equal(received(), expected, "every response, in order");
     assert.equal(started, n + 1);
   } finally {
     socket.destroy();

@@ -6,35 +6,18 @@
  * ended and from this turn's appends, and null where only a read can tell.
  */
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { logConfig } from "../src/config.js";
 import { batchInfoAt } from "../src/disk/batch-scan.js";
-import { DiskPartitionLog } from "../src/disk/disk-partition-log.js";
-import { silentLogger } from "../src/index.js";
+import type { DiskPartitionLog } from "../src/disk/disk-partition-log.js";
 import { makeBatch } from "./helpers/batches.js";
-import { realEnv } from "./helpers/env.js";
-import { makeTempDir } from "./helpers/temp-dir.js";
+import { withDiskLog } from "./helpers/disk-log.js";
 
-async function withLog(
+function withLog(
   segmentBytes: number,
   fn: (log: DiskPartitionLog) => Promise<void>,
 ): Promise<void> {
-  const tmp = await makeTempDir();
-  const log = await DiskPartitionLog.open(
-    join(tmp.path, "t-0"),
-    "t",
-    0,
-    logConfig({ retentionMs: -1, segmentBytes, indexIntervalBytes: 4096 }),
-    { ...realEnv(), logger: silentLogger, checkpointIntervalMs: 0 },
-  );
-  try {
-    await fn(log);
-  } finally {
-    await log.close();
-    await tmp.cleanup();
-  }
+  return withDiskLog({ segmentBytes, indexIntervalBytes: 4096 }, fn);
 }
 
 async function batchOf(sizes: number[]): Promise<Buffer> {

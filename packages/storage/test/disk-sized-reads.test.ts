@@ -6,36 +6,12 @@
  * limit and never at or above the bound.
  */
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { logConfig } from "../src/config.js";
 import { batchInfoAt } from "../src/disk/batch-scan.js";
-import { DiskPartitionLog } from "../src/disk/disk-partition-log.js";
-import { silentLogger } from "../src/index.js";
+import type { DiskPartitionLog } from "../src/disk/disk-partition-log.js";
 import { makeBatch } from "./helpers/batches.js";
-import { realEnv } from "./helpers/env.js";
-import { makeTempDir } from "./helpers/temp-dir.js";
-
-async function withLog(
-  cfg: { segmentBytes: number; indexIntervalBytes: number },
-  fn: (log: DiskPartitionLog) => Promise<void>,
-): Promise<void> {
-  const tmp = await makeTempDir();
-  const log = await DiskPartitionLog.open(
-    join(tmp.path, "t-0"),
-    "t",
-    0,
-    logConfig({ retentionMs: -1, ...cfg }),
-    { ...realEnv(), logger: silentLogger, checkpointIntervalMs: 0 },
-  );
-  try {
-    await fn(log);
-  } finally {
-    await log.close();
-    await tmp.cleanup();
-  }
-}
+import { withDiskLog } from "./helpers/disk-log.js";
 
 async function appendAll(log: DiskPartitionLog, sizes: number[][]): Promise<void> {
   for (const batch of sizes) {
@@ -116,7 +92,7 @@ describe("sized reads of a disk log", () => {
         fc.constantFrom(2048, 8192, 1 << 20),
         fc.constantFrom(64, 1024, 4096),
         async (sizes, limits, segmentBytes, indexIntervalBytes) => {
-          await withLog({ segmentBytes, indexIntervalBytes }, async (log) => {
+          await withDiskLog({ segmentBytes, indexIntervalBytes }, async (log) => {
             await appendAll(log, sizes);
             await consumeAll(log, limits);
           });
@@ -129,7 +105,7 @@ describe("sized reads of a disk log", () => {
   it("stay below an upper bound (the last stable offset)", async () => {
     await fc.assert(
       fc.asyncProperty(batchSizes, fc.integer({ min: 1, max: 100 }), async (sizes, boundAt) => {
-        await withLog({ segmentBytes: 1 << 20, indexIntervalBytes: 128 }, async (log) => {
+        await withDiskLog({ segmentBytes: 1 << 20, indexIntervalBytes: 128 }, async (log) => {
           await appendAll(log, sizes);
           await consumeAll(log, [3000, 50_000], Math.min(boundAt, log.highWatermark));
         });
@@ -139,7 +115,7 @@ describe("sized reads of a disk log", () => {
   });
 
   it("size a consumer's reads from the segment's start and where each read ended", async () => {
-    await withLog({ segmentBytes: 1 << 20, indexIntervalBytes: 4096 }, async (log) => {
+    await withDiskLog({ segmentBytes: 1 << 20, indexIntervalBytes: 4096 }, async (log) => {
       await appendAll(
         log,
         Array.from({ length: 50 }, () => [1000, 1000]),
@@ -151,7 +127,7 @@ describe("sized reads of a disk log", () => {
   });
 
   it("answer null where only a read can tell: inside a batch, out of range, at the end", async () => {
-    await withLog({ segmentBytes: 1 << 20, indexIntervalBytes: 4096 }, async (log) => {
+    await withDiskLog({ segmentBytes: 1 << 20, indexIntervalBytes: 4096 }, async (log) => {
       await appendAll(log, [[10, 10, 10], [10]]);
       assert.equal(log.readSized(1, 1000), null, "offset inside the first batch");
       assert.equal(log.readSized(4, 1000), null, "at the high watermark");
@@ -161,7 +137,7 @@ describe("sized reads of a disk log", () => {
   });
 
   it("fail the fill, not hand out other bytes, when the bytes are gone before the read", async () => {
-    await withLog({ segmentBytes: 1 << 20, indexIntervalBytes: 4096 }, async (log) => {
+    await withDiskLog({ segmentBytes: 1 << 20, indexIntervalBytes: 4096 }, async (log) => {
       await appendAll(log, [[100], [100]]);
       const plan = log.readSized(0, 10_000);
       assert.ok(plan !== null && plan.size > 0);
