@@ -14,6 +14,7 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createMetadataRequest, MetadataApi } from "@logbook/protocol";
 import { KAFKA_LOG4J, kafkaClasspath as resolveClasspath } from "../../scripts/kafka/classpath.mjs";
+import { killOnExit } from "../../scripts/kill-on-exit.js";
 import { removeDir, tempDir } from "./broker-process.js";
 import { freePort } from "./free-port.js";
 import { type ProcessResult, runProcess } from "./run-process.js";
@@ -145,8 +146,12 @@ export async function startKafka(opts: KafkaStartOptions = {}): Promise<KafkaPro
       return await startKafkaOnce(opts);
     } catch (e) {
       // The ports are picked free before the storage is formatted (a JVM start): seconds
-      // in which a broker of another test file, listening on port 0, can be given one.
-      const lostPort = e instanceof Error && e.message.includes("Address already in use");
+      // in which a broker of another test file, listening on port 0, can be given one; and
+      // a port the caller picked in another process can equal one picked here.
+      const lostPort =
+        e instanceof Error &&
+        (e.message.includes("Address already in use") ||
+          e.message.includes("two listeners on the same port"));
       if (!lostPort || attempt >= BIND_ATTEMPTS) throw e;
     }
   }
@@ -205,21 +210,23 @@ async function startKafkaOnce(opts: KafkaStartOptions): Promise<KafkaProcess> {
     await removeDir(dir);
     throw new Error(`kafka-storage format failed (${format.code}):\n${format.stderr}`);
   }
-  const child = spawn(
-    "java",
-    javaArgs(
+  const child = killOnExit(
+    spawn(
+      "java",
+      javaArgs(
+        {
+          heapMb: opts.heapMb ?? 512,
+          heapMinMb: opts.heapMinMb,
+          flags: opts.jvmFlags,
+          systemProperties: opts.systemProperties,
+        },
+        "kafka.Kafka",
+        [propsFile],
+      ),
       {
-        heapMb: opts.heapMb ?? 512,
-        heapMinMb: opts.heapMinMb,
-        flags: opts.jvmFlags,
-        systemProperties: opts.systemProperties,
+        stdio: ["ignore", "pipe", "pipe"],
       },
-      "kafka.Kafka",
-      [propsFile],
     ),
-    {
-      stdio: ["ignore", "pipe", "pipe"],
-    },
   );
   let out = "";
   let err = "";
