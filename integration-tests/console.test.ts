@@ -9,6 +9,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { after, before, test } from "node:test";
 import { Kafka, logLevel } from "kafkajs";
 import { type Browser, chromium, type Page } from "playwright-core";
+import { killOnExit } from "../scripts/kill-on-exit.js";
 import {
   type BrokerProcess,
   CLI_PATH,
@@ -203,13 +204,15 @@ test("brokers: the broker, its features and its settings", async () => {
 
 test("logbook console --allow-writes: produce from the page, reset a group's offsets with a dry run first", async () => {
   const port = await freePort();
-  writable = spawn(
-    process.execPath,
-    [CLI_PATH, "console", "-b", broker.bootstrap, "--port", String(port), "--allow-writes"],
-    {
-      cwd: REPO_ROOT,
-      env: { ...process.env, LOGBOOK_PROFILES: "/nonexistent/profiles.yaml" },
-    },
+  writable = killOnExit(
+    spawn(
+      process.execPath,
+      [CLI_PATH, "console", "-b", broker.bootstrap, "--port", String(port), "--allow-writes"],
+      {
+        cwd: REPO_ROOT,
+        env: { ...process.env, LOGBOOK_PROFILES: "/nonexistent/profiles.yaml" },
+      },
+    ),
   );
   const ready = await new Promise<string>((resolve, reject) => {
     writable?.stdout?.on("data", (d: Buffer) => resolve(d.toString()));

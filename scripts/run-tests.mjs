@@ -5,6 +5,7 @@
 import { spawn } from "node:child_process";
 import { readdir } from "node:fs/promises";
 import { join, relative } from "node:path";
+import { TEST_RUNNER_FLAGS } from "./test-runner-flags.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
 const roots = ["packages", "scripts", "integration-tests"];
@@ -75,10 +76,7 @@ if (wholeMatrix) {
 }
 
 const args = [
-  "--conditions=logbook-source",
-  "--import",
-  "tsx",
-  "--test",
+  ...TEST_RUNNER_FLAGS,
   "--test-reporter=spec",
   "--test-reporter-destination=stdout",
   "--test-reporter=tap",

@@ -8,6 +8,7 @@ import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { killOnExit } from "../../scripts/kill-on-exit.js";
 import { type ProcessResult, runProcess } from "./run-process.js";
 
 export const REPO_ROOT = new URL("../../", import.meta.url).pathname;
@@ -84,11 +85,13 @@ export async function startBroker(opts: StartOptions = {}): Promise<BrokerProces
         dataDir,
         ...(opts.args ?? []),
       ];
-  const child = spawn(opts.node ?? process.execPath, args, {
-    cwd: REPO_ROOT,
-    env: childEnv(opts.env ?? {}),
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = killOnExit(
+    spawn(opts.node ?? process.execPath, args, {
+      cwd: REPO_ROOT,
+      env: childEnv(opts.env ?? {}),
+      stdio: ["ignore", "pipe", "pipe"],
+    }),
+  );
   let out = "";
   let err = "";
   child.stderr.on("data", (d: Buffer) => {

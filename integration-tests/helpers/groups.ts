@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { type Consumer, type ConsumerConfig, Kafka, type LogEntry, logLevel } from "kafkajs";
+import { killOnExit } from "../../scripts/kill-on-exit.js";
 import { REPO_ROOT, type StartOptions } from "./broker-process.js";
 
 /** The Debian python that has python3-confluent-kafka and python3-kafka (see .ci/run). */
@@ -230,7 +231,9 @@ export class JsonLinesProcess {
   ) {
     const env: NodeJS.ProcessEnv = { ...process.env, PYTHONUNBUFFERED: "1", ...extraEnv };
     delete env.NODE_TEST_CONTEXT;
-    this.child = spawn(command, args, { cwd: REPO_ROOT, env, stdio: ["pipe", "pipe", "pipe"] });
+    this.child = killOnExit(
+      spawn(command, args, { cwd: REPO_ROOT, env, stdio: ["pipe", "pipe", "pipe"] }),
+    );
     let buf = "";
     this.child.stdout.on("data", (d: Buffer) => {
       buf += d.toString();

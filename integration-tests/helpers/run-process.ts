@@ -4,6 +4,7 @@
  * "exit" can come first and cut the output short).
  */
 import { spawn } from "node:child_process";
+import { killOnExit } from "../../scripts/kill-on-exit.js";
 
 export interface ProcessResult {
   code: number | null;
@@ -26,11 +27,13 @@ export async function runProcess(
   args: readonly string[],
   opts: RunOptions = {},
 ): Promise<ProcessResult> {
-  const child = spawn(command, args, {
-    cwd: opts.cwd,
-    env: opts.env,
-    stdio: [opts.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
-  });
+  const child = killOnExit(
+    spawn(command, args, {
+      cwd: opts.cwd,
+      env: opts.env,
+      stdio: [opts.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+    }),
+  );
   let stdout = "";
   let stderr = "";
   child.stdout?.on("data", (d: Buffer) => {

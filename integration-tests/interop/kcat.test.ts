@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from "node:child_process";
 import { before } from "node:test";
+import { killOnExit } from "../../scripts/kill-on-exit.js";
 import { waitFor } from "../helpers/groups.js";
 import { type DrivenEnv, drivenMatrix } from "./driven.js";
 import type { ScenarioId } from "./matrix.js";
@@ -76,23 +77,25 @@ class GroupMember {
   private stderrText = "";
 
   constructor(env: DrivenEnv, topic: string) {
-    this.child = spawn("kcat", [
-      "-G",
-      "g",
-      "-b",
-      env.broker.bootstrap,
-      "-J",
-      "-u", // unbuffered: each message as soon as it is read
-      "-X",
-      "auto.offset.reset=earliest",
-      "-X",
-      "auto.commit.interval.ms=100",
-      "-X",
-      "session.timeout.ms=6000",
-      "-X",
-      "heartbeat.interval.ms=500",
-      topic,
-    ]);
+    this.child = killOnExit(
+      spawn("kcat", [
+        "-G",
+        "g",
+        "-b",
+        env.broker.bootstrap,
+        "-J",
+        "-u", // unbuffered: each message as soon as it is read
+        "-X",
+        "auto.offset.reset=earliest",
+        "-X",
+        "auto.commit.interval.ms=100",
+        "-X",
+        "session.timeout.ms=6000",
+        "-X",
+        "heartbeat.interval.ms=500",
+        topic,
+      ]),
+    );
     let out = "";
     this.child.stdout.on("data", (d: Buffer) => {
       out += d.toString();

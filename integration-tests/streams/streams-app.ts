@@ -8,6 +8,7 @@ import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { KAFKA_LOG4J, mavenClasspath } from "../../scripts/kafka/classpath.mjs";
+import { killOnExit } from "../../scripts/kill-on-exit.js";
 import type { ToolResult } from "../helpers/kafka-process.js";
 import { runProcess } from "../helpers/run-process.js";
 
@@ -75,12 +76,10 @@ export interface StreamsApp {
 }
 
 export function startWordCount(bootstrap: string, appId: string, stateDir: string): StreamsApp {
-  const child: ChildProcess = spawn(
-    "java",
-    javaArgs("WordCountApp", [bootstrap, appId, stateDir]),
-    {
+  const child: ChildProcess = killOnExit(
+    spawn("java", javaArgs("WordCountApp", [bootstrap, appId, stateDir]), {
       stdio: ["ignore", "pipe", "pipe"],
-    },
+    }),
   );
   let out = "";
   let err = "";
@@ -129,7 +128,9 @@ export interface JavaProcess {
 
 /** Starts one of the module's programs with stdin open, for a conversation. */
 export function startJavaProgram(main: string, args: string[]): JavaProcess {
-  const child = spawn("java", javaArgs(main, args), { stdio: ["pipe", "pipe", "pipe"] });
+  const child = killOnExit(
+    spawn("java", javaArgs(main, args), { stdio: ["pipe", "pipe", "pipe"] }),
+  );
   let out = "";
   let err = "";
   child.stdout.on("data", (d: Buffer) => {

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import pg from "pg";
 import { freePort } from "../../integration-tests/helpers/free-port.js";
+import { killOnExit } from "../kill-on-exit.js";
 
 const run = promisify(execFile);
 
@@ -190,11 +191,13 @@ export class PostgresServer {
     for (const [k, v] of Object.entries(settings)) args.push("-c", `${k}=${v}`);
     // A crash after a kill leaves a stale postmaster.pid; PostgreSQL checks the pid and
     // starts anyway when that process is gone.
-    const child = spawn(binary("postgres"), args, {
-      ...(this.user ?? {}),
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, LC_ALL: "C" },
-    });
+    const child = killOnExit(
+      spawn(binary("postgres"), args, {
+        ...(this.user ?? {}),
+        stdio: ["ignore", "pipe", "pipe"],
+        env: { ...process.env, LC_ALL: "C" },
+      }),
+    );
     this.log = "";
     const keep = (chunk: Buffer) => {
       this.log = (this.log + chunk.toString()).slice(-8000);
