@@ -3,8 +3,8 @@
 // exits even when a child it started still holds a pipe open (test-file-exit.mjs;
 // kill-on-exit.ts kills such children), and a file still running after FILE_TIMEOUT_MS
 // fails on its own rather than holding the whole run until CI's limit (the longest file
-// takes minutes).
-export const FILE_TIMEOUT_MS = 20 * 60_000;
+// takes about two minutes here).
+export const FILE_TIMEOUT_MS = 10 * 60_000;
 
 export const TEST_RUNNER_FLAGS = [
   "--conditions=logbook-source",
