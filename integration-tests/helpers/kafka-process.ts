@@ -146,12 +146,8 @@ export async function startKafka(opts: KafkaStartOptions = {}): Promise<KafkaPro
       return await startKafkaOnce(opts);
     } catch (e) {
       // The ports are picked free before the storage is formatted (a JVM start): seconds
-      // in which a broker of another test file, listening on port 0, can be given one; and
-      // a port the caller picked in another process can equal one picked here.
-      const lostPort =
-        e instanceof Error &&
-        (e.message.includes("Address already in use") ||
-          e.message.includes("two listeners on the same port"));
+      // in which a broker of another test file, listening on port 0, can be given one.
+      const lostPort = e instanceof Error && e.message.includes("Address already in use");
       if (!lostPort || attempt >= BIND_ATTEMPTS) throw e;
     }
   }
