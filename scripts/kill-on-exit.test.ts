@@ -5,12 +5,12 @@
  * until CI's time limit.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
+import { runProcess } from "../integration-tests/helpers/run-process.js";
 import { TEST_RUNNER_FLAGS } from "./test-runner-flags.mjs";
 
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -40,7 +40,7 @@ async function gone(pid: number): Promise<boolean> {
   return false;
 }
 
-/** Runs `node ARGS` to its exit (or the guard) and returns whether it ended, and its stdout. */
+/** Runs `node ARGS` to its end, or kills it at the guard; whether it ended by itself. */
 async function run(
   args: string[],
   extraEnv: Record<string, string> = {},
@@ -48,25 +48,8 @@ async function run(
   // Set by node:test for its own subprocesses; without it the inner runner runs files.
   const env = { ...process.env, ...extraEnv };
   delete env.NODE_TEST_CONTEXT;
-  const child = spawn(process.execPath, args, {
-    cwd: ROOT,
-    env,
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  let out = "";
-  child.stdout.on("data", (d: Buffer) => {
-    out += d.toString();
-  });
-  let guard: NodeJS.Timeout | undefined;
-  const code = await Promise.race([
-    new Promise<number | null>((resolve) => child.on("exit", resolve)),
-    new Promise<"hung">((resolve) => {
-      guard = setTimeout(() => resolve("hung"), GUARD_MS);
-    }),
-  ]);
-  clearTimeout(guard);
-  if (code === "hung") child.kill("SIGKILL");
-  return { ended: code !== "hung", code: code === "hung" ? null : code, out };
+  const r = await runProcess(process.execPath, args, { cwd: ROOT, env, timeoutMs: GUARD_MS });
+  return { ended: r.signal !== "SIGKILL", code: r.code, out: r.stdout };
 }
 
 async function orphanPid(register: boolean): Promise<number> {
